@@ -1,0 +1,327 @@
+"""The one validated, immutable parameter model of townsim (every lever of DESIGN §4).
+
+Each field carries a unit, a default, an allowed range and a one-line
+description; ``docs/ODD.md``'s parameter table is generated from here
+(``python -m model.params --markdown``), never typed twice.
+Invalid values raise :class:`ParamsError`, whose one-line message names the
+field and the allowed range.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+HOURS_PER_DAY = 8.0
+"""Working hours in one step (one working day)."""
+
+# Groups, in the order of DESIGN §4; used for the generated table and the app.
+GROUPS: dict[str, str] = {
+    "county": "County size and staffing",
+    "demand": "Demand and work",
+    "delegation": "Delegation 强镇扩权 (G3)",
+    "centre": "One-stop centre and online channel (F2, F4, F6, F12)",
+    "rule135": "135 rule and tiered coordination (F7–F11)",
+    "assessment": "Assessment 双向互评 (G2, G5)",
+    "dumping": "Dumping 属地管理 and responsibility lists (G4)",
+    "grid": "Grid and co-governance (G7–G9)",
+    "feedback": "Satisfaction and enterprise life cycle",
+}
+
+
+def P(default: Any, *, unit: str, group: str, desc: str, ge=None, le=None, gt=None, lt=None):
+    """A documented field: default, unit, group, one-line description, bounds."""
+    return Field(
+        default,
+        description=desc,
+        ge=ge,
+        le=le,
+        gt=gt,
+        lt=lt,
+        json_schema_extra={"unit": unit, "group": group},
+    )
+
+
+class ParamsError(ValueError):
+    """A parameter is invalid; ``str()`` is one line naming the field and the allowed range."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class Params(BaseModel):
+    """All levers and sizes of one simulated county (immutable)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    # --- county ---------------------------------------------------------
+    townships: int = P(10, unit="count", group="county", ge=1, le=1000,
+                       desc="Township-level units (乡镇/街道) in the county (Linping: 8, F13).")
+    departments: int = P(20, unit="count", group="county", ge=1, le=1000,
+                         desc="County (district) departments that own matters (Linping centre: 23, F2).")
+    enterprises: int = P(1500, unit="count", group="county", ge=0, le=5_000_000,
+                         desc="Enterprises at the start, one agent each.")
+    residents: int = P(100_000, unit="persons", group="county", ge=0, le=100_000_000,
+                       desc="Resident population (Linping: 1,175,800, F13).")
+    residents_per_agent: int = P(100, unit="persons/agent", group="county", ge=1, le=100_000_000,
+                                 desc="Residents one Citizen agent stands for (1 = one agent per resident).")
+    township_size_spread: float = P(0.3, unit="log-sd", group="county", ge=0, le=3,
+                                    desc="Spread of township populations (sd of log share; 0 = equal sizes).")
+    department_staff: float = P(40.0, unit="persons", group="county", ge=0.1, le=10_000_000,
+                                desc="Service staff of all departments, split by expected workload.")
+    township_staff: float = P(40.0, unit="persons", group="county", ge=0.1, le=10_000_000,
+                              desc="Service staff of all townships, split by population.")
+    overload_threshold: float = P(1.5, unit="days", group="county", gt=0, le=100,
+                                  desc="A township is overloaded when its open work exceeds this many days of its capacity.")
+
+    # --- demand and work -------------------------------------------------
+    citizen_request_rate: float = P(0.0008, unit="requests/resident/day", group="demand", ge=0, le=1,
+                                    desc="Service requests per resident per working day.")
+    enterprise_request_rate: float = P(0.02, unit="requests/enterprise/day", group="demand", ge=0, le=100,
+                                       desc="Requests per growth-stage enterprise per day (start-ups ×2, mature ×0.6).")
+    matter_types: int = P(120, unit="count", group="demand", ge=1, le=100_000,
+                          desc="Matter types in a generated catalogue (Linping's first batch: 425, F3).")
+    matter_catalogue: str = P("", unit="path", group="demand",
+                              desc="CSV matter catalogue to load instead of generating one ('' = generate).")
+    catalogue_zipf: float = P(1.1, unit="exponent", group="demand", ge=0, le=5,
+                              desc="Zipf exponent of matter frequency weights (few frequent, many rare).")
+    difficulty_hours: tuple[float, float, float, float] = P(
+        (0.4, 1.5, 3.0, 6.0), unit="hours", group="demand",
+        desc="Mean base work-hours per department step for simple, general, difficult, complex matters.")
+    matter_hours_spread: float = P(0.3, unit="log-sd", group="demand", ge=0, le=3,
+                                   desc="Spread of base work-hours between matter types of one difficulty.")
+    service_time_distribution: Literal["lognormal", "exponential", "deterministic"] = P(
+        "lognormal", unit="-", group="demand",
+        desc="Distribution of one step's work-hours around the matter's base hours.")
+    service_time_cv: float = P(0.5, unit="-", group="demand", ge=0, le=5,
+                               desc="Coefficient of variation of work-hours (lognormal only).")
+
+    # --- delegation --------------------------------------------------------
+    delegated_share: float = P(0.0, unit="share of matter types", group="delegation", ge=0, le=1,
+                               desc="Share of matter types whose power moves to townships (Dayi: 200+ powers, G3).")
+    delegation_order: Literal["frequent_first", "random"] = P(
+        "frequent_first", unit="-", group="delegation", desc="Which matter types are delegated first.")
+    staff_transfer: float = P(0.0, unit="share", group="delegation", ge=0, le=1,
+                              desc="Share of departments' hours for delegated matters that moves down with them (编制下沉).")
+    initial_competence: float = P(0.5, unit="0–1", group="delegation", gt=0, le=1,
+                                  desc="Township competence on a newly delegated matter type.")
+    learning_cases: float = P(50.0, unit="cases", group="delegation", gt=0, le=1e7,
+                              desc="Cases of a type after which the competence gap shrinks by a factor e.")
+    rework_rate: float = P(0.5, unit="probability", group="delegation", ge=0, le=1,
+                           desc="Rework probability per step at zero competence (scaled by 1 − competence).")
+
+    # --- one-stop centre and online ---------------------------------------
+    one_stop_centre: bool = P(False, unit="switch", group="centre",
+                              desc="One-stop centre: one window takes the file, one trip at most offline (F4, F6).")
+    joint_handling: bool = P(False, unit="switch", group="centre",
+                             desc="Multi-department cases are handled in parallel (joint) instead of serially.")
+    online_share: float = P(0.2, unit="share", group="centre", ge=0, le=1,
+                            desc="Share of requests filed online (一网通办): zero trips.")
+    travel_hours: float = P(1.0, unit="hours", group="centre", ge=0, le=80,
+                            desc="Working hours an offline requester loses between two departments (serial handling).")
+    commissioners: int = P(0, unit="persons", group="centre", ge=0, le=1_000_000,
+                           desc="Enterprise service commissioners (企业服务专员, F10: 96); they run errands for enterprises.")
+    commissioner_enterprises: int = P(30, unit="enterprises/person", group="centre", ge=1, le=1_000_000,
+                                      desc="Enterprises one commissioner accompanies (their requests need no trip).")
+
+    # --- 135 rule and tiered coordination -------------------------------
+    escalation_135: bool = P(False, unit="switch", group="rule135",
+                             desc="135 rule: earliest-deadline-first queues, levels by difficulty (F9) and escalation (F11).")
+    tier_deadlines: tuple[float, float, float] = P(
+        (1.0, 3.0, 5.0), unit="working days", group="rule135",
+        desc="Deadlines of tier 1 (one department), 3 (several) and 5 (district coordination) (F11).")
+    level_time_share: float = P(0.25, unit="share of deadline", group="rule135", gt=0, le=1,
+                                desc="Time a case may spend at one level before it moves up.")
+    chief_representatives: int = P(0, unit="persons", group="rule135", ge=0, le=100_000,
+                                    desc="Stationed chief representatives (首席代表, level 1; F7: 13).")
+    chief_rep_hours: float = P(2.0, unit="hours/day", group="rule135", ge=0, le=8,
+                               desc="Hours a day each chief representative spends on coordination.")
+    leading_group_staff: float = P(2.0, unit="persons", group="rule135", ge=0, le=100_000,
+                                   desc="Staff of the leading-group office (领导小组办公室, level 2; F8).")
+    coordination_hours: tuple[float, float] = P(
+        (0.5, 2.0), unit="hours", group="rule135",
+        desc="Coordination work per case at level 1 (chief representative) and level 2 (leading-group office).")
+    joint_conference_interval: int = P(5, unit="days", group="rule135", ge=1, le=250,
+                                       desc="Days between joint conferences (联席会议, level 3).")
+    joint_conference_slots: int = P(10, unit="cases/meeting", group="rule135", ge=0, le=1_000_000,
+                                    desc="Cases one joint conference can settle.")
+
+    # --- assessment --------------------------------------------------------
+    two_way_weight: float = P(0.0, unit="weight", group="assessment", ge=0, le=1,
+                              desc="Weight ω of townships' score in departments' utility (0 = one-way assessment, G5).")
+    inspection_hours_per_week: float = P(20.0, unit="hours/week/township", group="assessment", ge=0, le=10_000,
+                                         desc="Township hours consumed by inspections and assessments (督查检查考核).")
+    assessment_period: int = P(60, unit="days", group="assessment", ge=1, le=1000,
+                               desc="Days between assessments.")
+    learning_rate: float = P(0.5, unit="0–1", group="assessment", ge=0, le=1,
+                             desc="How far departments move towards their best response at each assessment.")
+    effort_gain: float = P(0.3, unit="share", group="assessment", ge=0, le=5,
+                           desc="Extra department effort (work speed) at ω = 1 for a department scored 0.")
+    score_sensitivity: float = P(4.0, unit="logit/score", group="assessment", ge=0, le=100,
+                                 desc="Cost of dumping per unit of expected township-score drop, before weighting by ω.")
+
+    # --- dumping and responsibility lists ----------------------------------
+    duty_tasks_per_department: float = P(0.5, unit="tasks/department/day", group="dumping", ge=0, le=1000,
+                                         desc="Departments' own duty tasks (inspections, campaigns, reports).")
+    duty_task_hours: float = P(3.0, unit="hours", group="dumping", ge=0, le=1000,
+                               desc="Work-hours of one duty task.")
+    dumping_base: float = P(0.3, unit="probability", group="dumping", gt=0, lt=1,
+                            desc="Probability a department pushes a duty task down at load 1 with no accountability.")
+    dumping_pressure_slope: float = P(2.0, unit="logit/load", group="dumping", ge=0, le=100,
+                                      desc="Rise of the dumping log-odds per unit of department load (blame saved).")
+    responsibility_list: bool = P(False, unit="switch", group="dumping",
+                                  desc="Responsibility lists (责任清单, Jiangbei '11117') let townships bounce off-list tasks.")
+    list_enforcement: float = P(0.8, unit="probability", group="dumping", ge=0, le=1,
+                                desc="Probability an off-list dumped task is bounced back.")
+    territorial_share: float = P(0.3, unit="share", group="dumping", ge=0, le=1,
+                                 desc="Share of duty tasks that are legitimately the township's (on the list).")
+    bounce_cost: float = P(2.0, unit="logit", group="dumping", ge=0, le=100,
+                           desc="Cost a department expects from one bounced task.")
+
+    # --- grid and co-governance ------------------------------------------
+    dispute_rate: float = P(0.00005, unit="disputes/resident/day", group="grid", ge=0, le=1,
+                            desc="Citizen disputes arising per resident per day.")
+    grid_coverage: float = P(0.0, unit="share", group="grid", ge=0, le=1,
+                             desc="Probability a grid worker detects a dispute early (网格化管理, '5+N', G9).")
+    app_reporting: float = P(0.0, unit="share", group="grid", ge=0, le=1,
+                             desc="Probability a dispute is reported early by app (江城小蜜蜂, G8).")
+    points_incentive: float = P(0.0, unit="share", group="grid", ge=0, le=1,
+                                desc="Relative boost of app reporting by a points bank (积分银行, G9).")
+    local_mediation: float = P(0.5, unit="probability", group="grid", ge=0, le=1,
+                               desc="Probability an early-detected dispute is settled by local mediation (枫桥经验, G7).")
+    dispute_surface_days: float = P(10.0, unit="days", group="grid", gt=0, le=1000,
+                                    desc="Mean delay before an undetected dispute surfaces as a harder case.")
+    citizen_patience_days: float = P(15.0, unit="days", group="grid", gt=0, le=10_000,
+                                     desc="Mean citizen patience; a dispute open longer becomes a petition (上访).")
+
+    # --- satisfaction and enterprise life cycle ----------------------------
+    satisfaction_learning: float = P(0.3, unit="0–1", group="feedback", ge=0, le=1,
+                                     desc="Weight of the latest closed case in a requester's satisfaction.")
+    enterprise_exit_base: float = P(0.0002, unit="1/day", group="feedback", ge=0, le=1,
+                                    desc="Daily exit probability of a satisfied enterprise.")
+    enterprise_exit_sensitivity: float = P(0.004, unit="1/day", group="feedback", ge=0, le=1,
+                                           desc="Extra daily exit probability per unit of satisfaction below 0.5.")
+    enterprise_entry_rate: float = P(0.0003, unit="1/day", group="feedback", ge=0, le=1,
+                                     desc="New enterprises per existing enterprise per day at mean satisfaction 0.7.")
+    startup_days: float = P(250.0, unit="days", group="feedback", gt=0, le=100_000,
+                            desc="Mean days an enterprise stays a start-up.")
+    growth_days: float = P(750.0, unit="days", group="feedback", gt=0, le=100_000,
+                           desc="Mean days an enterprise stays in growth before maturity.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Params":
+        if any(not (0 < d <= 250) for d in self.tier_deadlines):
+            raise ValueError("tier_deadlines: each deadline must be in (0, 250] working days")
+        if list(self.tier_deadlines) != sorted(self.tier_deadlines):
+            raise ValueError("tier_deadlines: must be non-decreasing (tier 1 ≤ tier 3 ≤ tier 5)")
+        if any(not (0 < h <= 1000) for h in self.difficulty_hours):
+            raise ValueError("difficulty_hours: each must be in (0, 1000] hours")
+        if any(not (0 <= h <= 1000) for h in self.coordination_hours):
+            raise ValueError("coordination_hours: each must be in [0, 1000] hours")
+        return self
+
+    # --- helpers -----------------------------------------------------------
+    @classmethod
+    def build(cls, **values: Any) -> "Params":
+        """Validate ``values``; raise :class:`ParamsError` with a one-line message on failure."""
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise params_error(exc) from None
+
+    def replace(self, **changes: Any) -> "Params":
+        """A validated copy with ``changes`` applied."""
+        return Params.build(**{**self.model_dump(), **changes})
+
+    @property
+    def citizen_agents(self) -> int:
+        """Number of Citizen agents (residents / residents_per_agent, rounded up)."""
+        return -(-self.residents // self.residents_per_agent)
+
+
+def allowed_range(name: str) -> str:
+    """Human-readable allowed values of field ``name`` (e.g. '[0, 1]', 'one of a, b')."""
+    info = Params.model_fields[name]
+    ann = info.annotation
+    if getattr(ann, "__origin__", None) is Literal:
+        return "one of " + ", ".join(map(str, ann.__args__))
+    if ann is bool:
+        return "true or false"
+    if ann is str:
+        return "a text value"
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in info.metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = m.ge
+        if getattr(m, "gt", None) is not None:
+            lo, lo_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+        if getattr(m, "lt", None) is not None:
+            hi, hi_open = m.lt, True
+    kind = "an integer" if ann is int else "a number"
+    if str(ann).startswith("tuple"):
+        kind = f"a list of {len(ann.__args__)} numbers"
+        return kind
+    if lo is None and hi is None:
+        return kind
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    return f"{kind} in {left}{_fmt(lo)}, {_fmt(hi)}{right}"
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "∞"
+    if isinstance(x, float) and x.is_integer():
+        x = int(x)
+    return f"{x:,}" if isinstance(x, int) and abs(x) >= 10_000 else str(x)
+
+
+def params_error(exc: ValidationError) -> ParamsError:
+    """Turn pydantic's error into one line: field, what was given, what is allowed."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err.get("loc", ())]
+    field = loc[0] if loc else ""
+    if err["type"] == "extra_forbidden":
+        return ParamsError(field, "unknown parameter")
+    if not field:  # model-level validator: message starts with the field name
+        msg = err["msg"].removeprefix("Value error, ")
+        name, _, rest = msg.partition(": ")
+        return ParamsError(name, rest or msg)
+    got = err.get("input")
+    return ParamsError(field, f"got {got!r}; allowed: {allowed_range(field)}")
+
+
+def field_table_markdown() -> str:
+    """The parameter table of docs/ODD.md, generated from the fields above."""
+    lines = []
+    for key, title in GROUPS.items():
+        lines.append(f"\n**{title}**\n")
+        lines.append("| parameter | default | unit | allowed | description |")
+        lines.append("|---|---|---|---|---|")
+        for name, info in Params.model_fields.items():
+            extra = info.json_schema_extra or {}
+            if extra.get("group") != key:
+                continue
+            default = info.default
+            if isinstance(default, tuple):
+                default = "[" + ", ".join(_fmt(v) for v in default) + "]"
+            elif isinstance(default, str):
+                default = f"'{default}'"
+            else:
+                default = _fmt(default)
+            lines.append(f"| `{name}` | {default} | {extra.get('unit', '')} | "
+                         f"{allowed_range(name)} | {info.description} |")
+    return "\n".join(lines).strip() + "\n"
+
+
+if __name__ == "__main__":  # python -m model.params --markdown
+    if "--markdown" in sys.argv:
+        print(field_table_markdown(), end="")
+    else:
+        print(Params().model_dump_json(indent=2))
