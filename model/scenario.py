@@ -1,0 +1,327 @@
+"""Reform scenarios: small TOML files of parameter values, validated into :class:`Params`.
+
+A scenario file is data only (read with :mod:`tomllib`; no code, no eval, no
+pickle). Its top-level keys are :class:`model.params.Params` fields, plus two
+optional keys:
+
+``extends = "baseline"``
+    start from another scenario (a name looked up beside the file first, then
+    in :data:`SCENARIO_DIR`; or a relative ``.toml`` path) and override only
+    what differs. Chains are resolved recursively; cycles are an error.
+``description = "..."``
+    one line shown by ``townsim scenarios list``.
+
+A relative ``matter_catalogue`` path is taken relative to the file that sets it.
+
+Every failure raises :class:`ScenarioError`, whose ``str()`` is one line naming
+the file, the key and what is allowed (the CLI prints it and exits with code 2).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from model.params import Params, ParamsError, allowed_range
+
+SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
+"""Folder of the shipped scenarios (``scenarios/`` at the repository root)."""
+
+VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
+"""Folder of the validation scenarios (analytic reductions such as M/M/c)."""
+
+META_KEYS = ("extends", "description")
+"""Keys a scenario file may hold besides the Params fields."""
+
+DEFAULT_SOURCE = "default"
+"""Value of :attr:`Scenario.sources` for fields no file sets."""
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_PATH_FIELDS = ("matter_catalogue",)
+
+
+class ScenarioError(ValueError):
+    """A scenario or override is invalid; ``str()`` is one line (file, key, what is allowed)."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved scenario.
+
+    ``sources`` maps every Params field to the file that set its value
+    (a path string) or to ``"default"``.
+    """
+
+    name: str
+    path: Path
+    description: str
+    params: Params
+    sources: dict[str, str] = field(default_factory=dict)
+    chain: tuple[Path, ...] = ()
+    """Files read, the scenario's own file first, then what it extends."""
+
+
+# ----------------------------------------------------------------------------
+# public API
+# ----------------------------------------------------------------------------
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario by shipped name (``"baseline"``) or by ``.toml`` path."""
+    path = resolve_name(name_or_path)
+    name = _scenario_name(path)
+    values, sources, description, chain = _resolve(path, ())
+    try:
+        params = Params.build(**values)
+    except ParamsError as exc:
+        src = sources.get(exc.field, str(path))
+        raise ScenarioError(f"{_show(Path(src)) if src != DEFAULT_SOURCE else _show(path)}: {exc}") from None
+    full_sources = {f: sources.get(f, DEFAULT_SOURCE) for f in Params.model_fields}
+    return Scenario(name=name, path=path, description=description, params=params,
+                    sources=full_sources, chain=tuple(chain))
+
+
+def list_scenarios(include_validation: bool = False) -> list[Scenario]:
+    """All shipped scenarios, sorted by name (validation ones after, if asked)."""
+    files = sorted(SCENARIO_DIR.glob("*.toml"))
+    if include_validation:
+        files += sorted(VALIDATION_DIR.glob("*.toml"))
+    return [load_scenario(p) for p in files]
+
+
+def scenario_names(include_validation: bool = False) -> list[str]:
+    """Names of the shipped scenarios without loading them."""
+    names = [p.stem for p in sorted(SCENARIO_DIR.glob("*.toml"))]
+    if include_validation:
+        names += [p.stem for p in sorted(VALIDATION_DIR.glob("*.toml"))]
+    return names
+
+
+def apply_overrides(params: Params, overrides: list[str] | tuple[str, ...]) -> Params:
+    """Apply ``["key=value", ...]`` to ``params`` with the same validation as a file.
+
+    Values are read as TOML values (``0.6``, ``true``, ``[1, 3, 5]``, ``"random"``);
+    a bare word that is not valid TOML is taken as a string (``delegation_order=random``).
+    """
+    for item in overrides:
+        where = f"--set {item}"
+        key, sep, text = item.partition("=")
+        key, text = key.strip(), text.strip()
+        if not sep or not key:
+            raise ScenarioError(f"{where}: expected key=value, e.g. --set delegated_share=0.6")
+        if key in META_KEYS:
+            raise ScenarioError(f"{where}: '{key}' can only be set in a scenario file")
+        if key not in Params.model_fields:
+            raise ScenarioError(f"{where}: unknown key '{key}'{_suggest(key)}")
+        value = _parse_value(text)
+        _check_type(where, key, value)
+        if key in _PATH_FIELDS and value:
+            value = str(Path(value).expanduser().resolve())
+        try:
+            params = params.replace(**{key: _coerce(key, value)})
+        except ParamsError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+    return params
+
+
+def resolve_name(name_or_path: str | Path) -> Path:
+    """The file of a scenario name or path; raise :class:`ScenarioError` if unsafe or missing.
+
+    A plain name (letters, digits, ``_`` and ``-``) is looked up in
+    :data:`SCENARIO_DIR`, then in :data:`VALIDATION_DIR`; ``validation/NAME`` also
+    works. Anything ending in ``.toml`` is a path. Any other text (e.g. containing
+    ``..`` or ``/``) is refused, so a name can never escape the scenarios folder.
+    """
+    text = str(name_or_path).strip()
+    if not text:
+        raise ScenarioError("scenario: empty name; give a name such as 'baseline' or a path to a .toml file")
+    if text.endswith(".toml"):
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise ScenarioError(f"{text}: no such scenario file")
+        return path.resolve()
+    base, sub = SCENARIO_DIR, text
+    if text.startswith("validation/"):
+        base, sub = VALIDATION_DIR, text.removeprefix("validation/")
+    if not _NAME_RE.match(sub):
+        raise ScenarioError(
+            f"{text}: not a valid scenario name (use letters, digits, _ and - only, e.g. 'baseline', "
+            f"or a path ending in .toml); names may not leave the scenarios folder")
+    for folder in (base, VALIDATION_DIR) if base == SCENARIO_DIR else (base,):
+        path = folder / f"{sub}.toml"
+        if path.is_file():
+            return path.resolve()
+    raise ScenarioError(f"{text}: no such scenario{_suggest(sub, scenario_names(True))}; "
+                        f"available: {', '.join(scenario_names())}")
+
+
+# ----------------------------------------------------------------------------
+# resolution
+# ----------------------------------------------------------------------------
+def _resolve(path: Path, stack: tuple[Path, ...]):
+    """Merged values, their source files, the description, and the chain of files of ``path``."""
+    if path in stack:
+        cycle = " → ".join(_show(p) for p in (*stack, path))
+        raise ScenarioError(f"{_show(stack[-1])}: extends: cyclic chain {cycle}; a scenario may not extend itself")
+    data = _read(path)
+    own = {k: v for k, v in data.items() if k not in META_KEYS}
+    description = data.get("description", "")
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    chain = [path]
+    if "extends" in data:
+        parent = _extends_path(path, data["extends"])
+        values, sources, parent_desc, parent_chain = _resolve(parent, (*stack, path))
+        chain += parent_chain
+        if "description" not in data:
+            description = parent_desc
+    for key, value in own.items():
+        if key in _PATH_FIELDS and value:
+            p = Path(value).expanduser()
+            value = str(p if p.is_absolute() else (path.parent / p).resolve())
+        values[key] = _coerce(key, value)
+        sources[key] = str(path)
+    return values, sources, description, chain
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """Parse and check one file: syntax, emptiness, keys and types (ranges are checked on the merge)."""
+    where = _show(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{where}: cannot read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = " ".join(str(exc).split())
+        raise ScenarioError(f"{where}: TOML syntax error: {msg}") from None
+    if not data:
+        raise ScenarioError(f"{where}: empty scenario file; write at least extends = \"baseline\" "
+                            f"or one parameter")
+    for key, value in data.items():
+        if key in META_KEYS:
+            if not isinstance(value, str):
+                raise ScenarioError(f"{where}: key '{key}' must be a text value in quotes, "
+                                    f"got {_kind(value)} {value!r}")
+            if key == "description" and "\n" in value.strip():
+                raise ScenarioError(f"{where}: key 'description' must be one line")
+            continue
+        if key not in Params.model_fields:
+            hint = " (tables are not used: write every key at the top level)" if isinstance(value, dict) else ""
+            raise ScenarioError(f"{where}: unknown key '{key}'{_suggest(key)}{hint}")
+        _check_type(where, key, value)
+    return data
+
+
+def _extends_path(path: Path, target: str) -> Path:
+    """The file ``extends = target`` in ``path`` points to; it must stay in a scenario folder."""
+    where = _show(path)
+    target = target.strip()
+    if target.endswith(".toml"):
+        cand = (path.parent / target).resolve()
+        allowed = (path.parent.resolve(), SCENARIO_DIR.resolve())
+        if not any(cand.is_relative_to(a) for a in allowed):
+            raise ScenarioError(f"{where}: extends = '{target}': path leaves the scenario folders; "
+                                f"use a scenario name such as 'baseline'")
+        if not cand.is_file():
+            raise ScenarioError(f"{where}: extends = '{target}': no such file")
+        return cand
+    sub = target.removeprefix("validation/")
+    if not _NAME_RE.match(sub):
+        raise ScenarioError(f"{where}: extends = '{target}': not a valid scenario name (letters, digits, "
+                            f"_ and - only; names may not leave the scenarios folder)")
+    folders = [path.parent, SCENARIO_DIR, VALIDATION_DIR]
+    if target.startswith("validation/"):
+        folders = [VALIDATION_DIR]
+    for folder in folders:
+        cand = folder / f"{sub}.toml"
+        if cand.is_file():
+            return cand.resolve()
+    raise ScenarioError(f"{where}: extends = '{target}': no such scenario{_suggest(sub, scenario_names(True))}; "
+                        f"available: {', '.join(scenario_names())}")
+
+
+# ----------------------------------------------------------------------------
+# types
+# ----------------------------------------------------------------------------
+def _check_type(where: str, key: str, value: Any) -> None:
+    """Strict TOML type check of one field value (no silent string→number coercion)."""
+    ann = Params.model_fields[key].annotation
+    origin = typing.get_origin(ann)
+    ok: bool
+    if ann is bool:
+        ok = isinstance(value, bool)
+    elif ann is int:
+        ok = isinstance(value, int) and not isinstance(value, bool) or (
+            isinstance(value, float) and value.is_integer())
+    elif ann is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif ann is str or origin is Literal:
+        ok = isinstance(value, str)
+    elif origin is tuple:
+        n = len(typing.get_args(ann))
+        ok = (isinstance(value, list) and len(value) == n
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+    else:  # pragma: no cover - a new field type must be handled here
+        ok = True
+    if not ok:
+        raise ScenarioError(f"{where}: key '{key}' has the wrong type: got {_kind(value)} {_short(value)}; "
+                            f"allowed: {allowed_range(key)}")
+
+
+def _coerce(key: str, value: Any) -> Any:
+    ann = Params.model_fields[key].annotation
+    if ann is int and isinstance(value, float):
+        return int(value)
+    if typing.get_origin(ann) is tuple and isinstance(value, list):
+        return tuple(float(v) for v in value)
+    return value
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text.strip("'\"")
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list",
+            dict: "table"}.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    s = repr(value)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def _suggest(word: str, choices: list[str] | None = None) -> str:
+    if choices is None:
+        choices = [*Params.model_fields, *META_KEYS]
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _scenario_name(path: Path) -> str:
+    name = path.stem
+    if not _NAME_RE.match(name):
+        raise ScenarioError(f"{_show(path)}: file name '{name}' is not a valid scenario name "
+                            f"(letters, digits, _ and - only)")
+    return name
+
+
+def _show(path: Path) -> str:
+    """A short display form of ``path``: relative to the repository or working folder if possible."""
+    path = Path(path)
+    for base in (SCENARIO_DIR.parent, Path.cwd()):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
