@@ -1,0 +1,258 @@
+"""Executors: run one function over many items, serially, in local processes or on Dask.
+
+One interface for every kind (the experiments API of the contract)::
+
+    with make_executor(workers=2) as ex:          # or scheduler="tcp://host:8786", or dask_local=True
+        for index, outcome in ex.map(fn, items):  # in completion order
+            if isinstance(outcome, Failure): ...  # the item raised (or its worker kept dying)
+
+``fn`` must be a module-level (picklable) function of one item; it is called
+exactly as ``fn(item)`` whatever the executor, so results do not depend on the
+executor or the number of workers — only completion order does, which is why
+every outcome comes with the index of its item.
+
+An exception raised by ``fn`` is caught where it happens and comes back as a
+:class:`Failure` (a deterministic error is not retried). A worker that *dies*
+(killed, out of memory) is different: the process pool starts new processes
+and resubmits the unfinished items, and Dask reschedules them on another
+worker (``retries=`` on submit, on top of the scheduler's own rescheduling);
+only after ``retries`` such losses does an item become a Failure.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback as _tb
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+DEFAULT_RETRIES = 2
+"""Times an item is resubmitted after its worker died before it is a Failure."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An item whose function raised: ``error`` is one line ("Type: message"), ``traceback`` the full text."""
+
+    error: str
+    traceback: str = ""
+
+
+def call_safely(fn: Callable[[Any], Any], item: Any) -> Any:
+    """``fn(item)``, or a :class:`Failure` if it raises (runs inside the worker)."""
+    try:
+        return fn(item)
+    except Exception as exc:  # noqa: BLE001 - every error of a run is recorded, not raised
+        return Failure(error=one_line(exc), traceback=_tb.format_exc())
+
+
+def one_line(exc: BaseException) -> str:
+    """``"Type: message"`` on a single line."""
+    msg = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
+def default_workers() -> int:
+    """Cores this process may use (the default size of the process pool)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """Base class: a context manager with ``name``, ``workers``, ``map`` and ``close``."""
+
+    name: str = "executor"
+    workers: int = 1
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, outcome)`` for every item as it finishes (outcome: result or Failure)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release workers (idempotent)."""
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest records about this executor."""
+        return {"kind": self.name, "workers": self.workers}
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class SerialExecutor(Executor):
+    """Runs every item in this process, in order (debugging, tiny experiments, ``--workers 1``)."""
+
+    name = "serial"
+    workers = 1
+
+    def map(self, fn, items):
+        for i, item in enumerate(items):
+            yield i, call_safely(fn, item)
+
+
+class ProcessExecutor(Executor):
+    """A local pool of worker processes (:class:`concurrent.futures.ProcessPoolExecutor`).
+
+    Workers are started with the ``spawn`` method (no inherited threads or locks);
+    if a worker process dies the pool is rebuilt and unfinished items are resubmitted.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None, retries: int = DEFAULT_RETRIES):
+        self.workers = int(workers) if workers else default_workers()
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.retries = retries
+        self._ctx = multiprocessing.get_context("spawn")
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+        return self._pool
+
+    def map(self, fn, items):
+        items = list(items)
+        if not items:
+            return
+        pool = self._pool or self._new_pool()
+        losses = [0] * len(items)
+        pending = {pool.submit(call_safely, fn, item): i for i, item in enumerate(items)}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken: list[int] = []
+            for fut in done:
+                i = pending.pop(fut)
+                try:
+                    yield i, fut.result()
+                except BrokenProcessPool:
+                    broken.append(i)
+            if broken:
+                # The pool is unusable: every unfinished item must go to a new one.
+                broken += list(pending.values())
+                for fut in pending:
+                    fut.cancel()
+                pending.clear()
+                pool = self._new_pool()
+                for i in sorted(broken):
+                    losses[i] += 1
+                    if losses[i] > self.retries:
+                        yield i, Failure(
+                            error=f"WorkerDied: the worker process died {losses[i]} times running this item",
+                        )
+                    else:
+                        pending[pool.submit(call_safely, fn, items[i])] = i
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(Executor):
+    """Dask distributed: a running scheduler (``scheduler="tcp://HOST:PORT"``) or a LocalCluster.
+
+    ``dask_local=True`` starts a :class:`distributed.LocalCluster` of ``workers``
+    single-threaded worker processes listening on 127.0.0.1 only (no dashboard).
+    Items are submitted with ``retries=`` so that a task whose worker died is run again.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None,
+                 retries: int = DEFAULT_RETRIES):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - extra not installed
+            raise RuntimeError("Dask is not installed: pip install 'townsim[distributed]'") from exc
+        self.retries = retries
+        self._cluster = None
+        if scheduler:
+            self.address = scheduler
+            self._client = Client(scheduler, timeout="20s")
+        else:
+            n = int(workers) if workers else default_workers()
+            self._cluster = LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True,
+                host="127.0.0.1", dashboard_address=None, silence_logs=40,
+            )
+            self._client = Client(self._cluster)
+            self.address = self._cluster.scheduler_address
+        info = self._client.scheduler_info()
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+
+    def describe(self):
+        return {"kind": self.name, "workers": self.workers, "scheduler": self.address,
+                "local_cluster": self._cluster is not None}
+
+    def map(self, fn, items):
+        from distributed import as_completed
+
+        items = list(items)
+        if not items:
+            return
+        futures = {
+            self._client.submit(call_safely, fn, item, pure=False, retries=self.retries): i
+            for i, item in enumerate(items)
+        }
+        try:
+            for fut in as_completed(list(futures)):
+                i = futures[fut]
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after every retry
+                    outcome = Failure(error=one_line(exc), traceback=_tb.format_exc())
+                fut.release()
+                yield i, outcome
+        finally:
+            for fut in futures:
+                if not fut.done():
+                    fut.cancel()
+
+    def close(self):
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  dask_local: bool = False, retries: int = DEFAULT_RETRIES) -> Executor:
+    """The executor the command line asked for.
+
+    ``scheduler`` → Dask client of that cluster; ``dask_local`` → Dask LocalCluster
+    on 127.0.0.1 with ``workers`` processes (default: cores); otherwise a process
+    pool of ``workers`` processes (default: cores), or serial when ``workers == 1``.
+    """
+    if scheduler and dask_local:
+        raise ValueError("choose either a Dask scheduler address or a local Dask cluster, not both")
+    if workers is not None and int(workers) < 1:
+        raise ValueError(f"workers: got {workers}; allowed: an integer >= 1")
+    if scheduler:
+        return DaskExecutor(scheduler=scheduler, retries=retries)
+    if dask_local:
+        return DaskExecutor(workers=workers, retries=retries)
+    n = int(workers) if workers else default_workers()
+    if n == 1:
+        return SerialExecutor()
+    return ProcessExecutor(workers=n, retries=retries)
+
+
+def collect(executor: Executor, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """All outcomes of ``executor.map`` back in item order (convenience for small jobs)."""
+    out: list[Any] = [None] * len(items)
+    for i, outcome in executor.map(fn, items):
+        out[i] = outcome
+    return out

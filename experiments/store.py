@@ -1,0 +1,191 @@
+"""Results store: one atomic file per finished run, so an experiment can stop and resume.
+
+Layout under ``out_dir``::
+
+    runs/<key>.json         summary row of a finished run (written last: its presence means "done")
+    runs/<key>.parquet      daily KPI table of that run (optional)
+    failures/<key>.json     a run that raised: its key, error line and traceback
+
+``<key>`` is built from :class:`RunKey` = (scenario, parameter hash, replication,
+seed). Every file is written to a hidden temporary name in the same folder and
+moved into place with :func:`os.replace`, so a reader never sees half a file,
+even if the process is killed (SIGKILL) mid-write. Hidden ``.tmp-*`` leftovers
+of a killed writer are never read as data and are removed by :meth:`ResultStore.cleanup`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator, NamedTuple
+
+import pandas as pd
+
+
+class RunKey(NamedTuple):
+    """Identity of one run: scenario name, hash of its resolved parameters, replication index, seed."""
+
+    scenario: str
+    param_hash: str
+    replication: int
+    seed: int
+
+    @property
+    def stem(self) -> str:
+        """File-name stem (safe characters only; unique per key)."""
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.scenario).strip("._") or "scenario"
+        if safe != self.scenario:  # keep distinct names distinct after sanitising
+            safe += "-" + hashlib.sha256(self.scenario.encode()).hexdigest()[:6]
+        return f"{safe}__{self.param_hash}__r{int(self.replication):05d}__s{int(self.seed)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "param_hash": self.param_hash,
+                "replication": int(self.replication), "seed": int(self.seed)}
+
+
+def param_hash(params: Any, length: int = 16) -> str:
+    """Stable hex hash of resolved parameters (a pydantic model or a plain dict).
+
+    Canonical JSON (sorted keys, tuples as lists) → SHA-256 → first ``length`` hex digits.
+    """
+    data = params.model_dump(mode="json") if hasattr(params, "model_dump") else dict(params)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a hidden temp file in the same folder and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _json_value(v: Any) -> Any:
+    """Plain JSON-able scalar (numpy scalars → Python; NaN kept, JSON 'NaN')."""
+    if hasattr(v, "item") and not isinstance(v, (list, dict, str)):
+        v = v.item()
+    return v
+
+
+class ResultStore:
+    """Per-run result files under ``out_dir`` (see module docstring). Single writer at a time."""
+
+    def __init__(self, out_dir: str | os.PathLike):
+        self.root = Path(out_dir)
+        self.runs_dir = self.root / "runs"
+        self.fail_dir = self.root / "failures"
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.fail_dir.mkdir(parents=True, exist_ok=True)
+
+    # --- paths ---------------------------------------------------------------
+    def _row_path(self, key: RunKey) -> Path:
+        return self.runs_dir / f"{key.stem}.json"
+
+    def _ts_path(self, key: RunKey) -> Path:
+        return self.runs_dir / f"{key.stem}.parquet"
+
+    def _fail_path(self, key: RunKey) -> Path:
+        return self.fail_dir / f"{key.stem}.json"
+
+    # --- writing -------------------------------------------------------------
+    def has(self, key: RunKey) -> bool:
+        """True when ``key`` finished successfully (failed runs are run again on resume)."""
+        return self._row_path(key).exists()
+
+    def put(self, key: RunKey, row: dict[str, Any], timeseries: pd.DataFrame | None = None) -> None:
+        """Record a finished run: its daily table first, then its row (the "done" marker)."""
+        if timeseries is not None:
+            buf = timeseries.reset_index(drop=True).to_parquet(index=False)
+            _atomic_write_bytes(self._ts_path(key), buf)
+        record = {**key.as_dict(), **{k: _json_value(v) for k, v in row.items()
+                                       if k not in RunKey._fields}}
+        _atomic_write_bytes(self._row_path(key), json.dumps(record, allow_nan=True).encode())
+        try:
+            self._fail_path(key).unlink()
+        except FileNotFoundError:
+            pass
+
+    def put_failure(self, key: RunKey, failure: Any) -> None:
+        """Record a run that raised (``failure`` has ``error`` and ``traceback``, or is a message)."""
+        error = getattr(failure, "error", str(failure))
+        trace = getattr(failure, "traceback", "")
+        record = {**key.as_dict(), "error": error, "traceback": trace}
+        _atomic_write_bytes(self._fail_path(key), json.dumps(record).encode())
+
+    # --- reading -------------------------------------------------------------
+    @staticmethod
+    def _read_json(path: Path) -> dict[str, Any]:
+        return json.loads(path.read_text())
+
+    @staticmethod
+    def _key_of(record: dict[str, Any]) -> RunKey:
+        return RunKey(record["scenario"], record["param_hash"], int(record["replication"]),
+                      int(record["seed"]))
+
+    def _records(self, folder: Path) -> Iterator[dict[str, Any]]:
+        for path in sorted(folder.glob("*.json")):
+            if path.name.startswith("."):
+                continue
+            yield self._read_json(path)
+
+    def rows(self, keys: list[RunKey] | None = None) -> list[dict[str, Any]]:
+        """Summary rows of finished runs (all, or those of ``keys`` that exist), sorted by key."""
+        if keys is None:
+            recs = list(self._records(self.runs_dir))
+        else:
+            recs = [self._read_json(self._row_path(k)) for k in keys if self.has(k)]
+        return sorted(recs, key=lambda r: (r["scenario"], r["param_hash"], r["replication"], r["seed"]))
+
+    def keys(self) -> list[RunKey]:
+        """Keys of every finished run."""
+        return [self._key_of(r) for r in self.rows()]
+
+    def failures(self, keys: list[RunKey] | None = None) -> list[dict[str, Any]]:
+        """Failure records (scenario, param_hash, replication, seed, error, traceback), sorted by key."""
+        recs = list(self._records(self.fail_dir))
+        if keys is not None:
+            wanted = set(keys)
+            recs = [r for r in recs if self._key_of(r) in wanted]
+        return sorted(recs, key=lambda r: (r["scenario"], r["param_hash"], r["replication"], r["seed"]))
+
+    def timeseries(self, key: RunKey) -> pd.DataFrame | None:
+        """Daily KPI table of a finished run, or None when it stored none."""
+        path = self._ts_path(key)
+        return pd.read_parquet(path) if path.exists() and self.has(key) else None
+
+    def timeseries_frame(self, keys: list[RunKey] | None = None) -> pd.DataFrame:
+        """Daily tables of ``keys`` (default: every finished run), with key columns in front."""
+        parts = []
+        for key in (keys if keys is not None else self.keys()):
+            ts = self.timeseries(key)
+            if ts is None:
+                continue
+            front = pd.DataFrame({f: [v] * len(ts) for f, v in key.as_dict().items()})
+            parts.append(pd.concat([front, ts.reset_index(drop=True)], axis=1))
+        if not parts:
+            return pd.DataFrame(columns=list(RunKey._fields))
+        return pd.concat(parts, ignore_index=True)
+
+    def cleanup(self) -> int:
+        """Remove hidden temp files a killed writer left behind; return how many."""
+        n = 0
+        for folder in (self.runs_dir, self.fail_dir):
+            for path in folder.glob(".tmp-*"):
+                path.unlink(missing_ok=True)
+                n += 1
+        return n
+

@@ -1,0 +1,115 @@
+"""Executors: same outcomes whatever the kind; errors recorded; dead workers retried."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from experiments.executors import (Failure, ProcessExecutor, SerialExecutor, collect,
+                                   make_executor)
+
+
+def draw(item):
+    """A tiny stand-in for a run: deterministic in its seed; item 3 raises."""
+    seed, n = item
+    if seed == 3:
+        raise ValueError("bad\nseed 3")
+    return float(np.random.default_rng(seed).normal(size=n).sum())
+
+
+def die_once(item):
+    """Kills its own worker process the first time it sees ``marker``; then returns ``value``."""
+    marker, value = item
+    marker = Path(marker)
+    if value == 1 and not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+    return value * 10
+
+
+ITEMS = [(s, 50) for s in range(6)]
+
+
+def expected():
+    return [float(np.random.default_rng(s).normal(size=n).sum()) if s != 3 else None for s, n in ITEMS]
+
+
+def check(outcomes):
+    exp = expected()
+    for i, out in enumerate(outcomes):
+        if i == 3:
+            assert isinstance(out, Failure)
+            assert out.error == "ValueError: bad seed 3"
+            assert "Traceback" in out.traceback and "draw" in out.traceback
+        else:
+            assert out == exp[i]
+
+
+def test_serial_and_factory():
+    ex = make_executor(workers=1)
+    assert isinstance(ex, SerialExecutor) and ex.name == "serial"
+    with ex:
+        check(collect(ex, draw, ITEMS))
+    with pytest.raises(ValueError):
+        make_executor(workers=0)
+    with pytest.raises(ValueError):
+        make_executor(scheduler="tcp://127.0.0.1:1", dask_local=True)
+
+
+def test_process_pool_same_outcomes_and_survives_dead_worker(tmp_path):
+    with make_executor(workers=2) as ex:
+        assert isinstance(ex, ProcessExecutor) and ex.workers == 2
+        pairs = list(ex.map(draw, ITEMS))
+        assert sorted(i for i, _ in pairs) == list(range(len(ITEMS)))
+        check(collect(ex, draw, ITEMS))
+        items = [(str(tmp_path / "marker"), v) for v in range(4)]
+        assert collect(ex, die_once, items) == [0, 10, 20, 30]
+        assert (tmp_path / "marker").exists()
+
+
+def test_process_pool_gives_up_after_retries(tmp_path):
+    # die_once with a marker in a folder that cannot be created never succeeds: always dies.
+    def_marker = tmp_path / "nope"
+    ex = ProcessExecutor(workers=1, retries=1)
+    with ex:
+        out = collect(ex, die_forever, [(str(def_marker), 0), (str(def_marker), 1)])
+    assert out[0] == 0
+    assert isinstance(out[1], Failure) and "died" in out[1].error
+
+
+def die_forever(item):
+    _, value = item
+    if value == 1:
+        os._exit(1)
+    return value
+
+
+@pytest.mark.dask
+def test_dask_local_cluster_same_outcomes_and_retries_dead_worker(tmp_path):
+    pytest.importorskip("distributed")
+    with make_executor(workers=2, dask_local=True) as ex:
+        assert ex.name == "dask" and ex.address.startswith("tcp://127.0.0.1:")
+        assert ex.describe()["local_cluster"] is True
+        check(collect(ex, draw, ITEMS))
+        items = [(str(tmp_path / "marker"), v) for v in range(4)]
+        assert collect(ex, die_once, items) == [0, 10, 20, 30]
+        assert (tmp_path / "marker").exists()
+
+
+def test_progress_bar_quiet_off_terminal_and_shows_on_request():
+    import io
+
+    from experiments.progress import progress_bar
+
+    buf = io.StringIO()
+    with progress_bar(4, file=buf) as bar:      # StringIO is not a terminal: quiet
+        bar.update(4)
+    assert buf.getvalue() == ""
+    buf = io.StringIO()
+    with progress_bar(4, initial=1, file=buf, enabled=True) as bar:
+        bar.update(3)
+    text = buf.getvalue()
+    assert "4/4" in text and "run/s" in text
