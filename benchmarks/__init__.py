@@ -1,0 +1,1 @@
+"""townsim performance harness (issue 7): ``python -m benchmarks [--quick]``; see benchmarks/README.md."""

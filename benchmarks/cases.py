@@ -1,0 +1,214 @@
+"""Benchmark cases: what each one runs (in a child process) and the catalogue.
+
+A case is a dict ``{"name", "kind", "args", "warmup", "repeats", "group"}``;
+``kind`` names a function in :data:`KINDS` that the worker calls with
+``args`` and which returns its own phase timings (seconds) and counts.
+Parameters are given as a *spec*: ``{"scenario": name, **overrides}`` or plain
+``Params`` fields, resolved in the child.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+LINPING_RESIDENTS = 1_175_800  # F13
+DAYS = 250  # one working year
+
+
+class Skip(Exception):
+    """The case cannot run here (e.g. the module it measures has not landed yet)."""
+
+
+# ---------------------------------------------------------------------------
+# parameters
+# ---------------------------------------------------------------------------
+def resolve_params(spec: dict[str, Any]):
+    """``Params`` from a spec: ``{"scenario": "linping", "residents_per_agent": 1}`` or plain fields."""
+    from model.params import Params
+
+    spec = dict(spec)
+    name = spec.pop("scenario", None)
+    if name is None:
+        return Params.build(**spec)
+    try:
+        from model.scenario import load_scenario
+    except ImportError as exc:
+        raise Skip(f"model.scenario not available ({exc})") from None
+    return load_scenario(name).params.replace(**spec)
+
+
+def _model_api():
+    try:
+        from model import TownshipModel, simulate
+    except ImportError as exc:
+        raise Skip(f"model not available ({exc})") from None
+    return TownshipModel, simulate
+
+
+# ---------------------------------------------------------------------------
+# kinds (run inside the worker; return phase timings and counts)
+# ---------------------------------------------------------------------------
+def real(params: dict, seed: int, days: int) -> dict:
+    """Build ``TownshipModel(params, rng=seed)``, run ``days``, take the summary."""
+    TownshipModel, _ = _model_api()
+    p = resolve_params(params)
+    t0 = time.perf_counter()
+    m = TownshipModel(p, rng=seed)
+    t1 = time.perf_counter()
+    m.run(days)
+    t2 = time.perf_counter()
+    s = m.summary()
+    t3 = time.perf_counter()
+    return {
+        "build_s": t1 - t0,
+        "run_s": t2 - t1,
+        "summary_s": t3 - t2,
+        "per_day_s": (t2 - t1) / days,
+        "days": days,
+        "residents": p.residents,
+        "citizen_agents": p.citizen_agents,
+        "agents": len(m.agents),
+        "cases_created": float(s.get("cases_created", float("nan"))),
+        "backlog_end": float(s.get("backlog_end", float("nan"))),
+    }
+
+
+def naive(params: dict, seed: int, days: int, year_days: int = DAYS) -> dict:
+    """The naive reference (every citizen stepped daily); ``year_days`` extrapolates
+    the year's cost as build + year_days × measured cost per day (the daily cost is
+    stationary: nothing but the request list grows)."""
+    from benchmarks.naive import NaiveModel, request_stream_check
+
+    p = resolve_params(params)
+    t0 = time.perf_counter()
+    m = NaiveModel(p, rng=seed)
+    t1 = time.perf_counter()
+    m.run(days)
+    t2 = time.perf_counter()
+    per_day = (t2 - t1) / days
+    return {
+        "build_s": t1 - t0,
+        "run_s": t2 - t1,
+        "per_day_s": per_day,
+        "days": days,
+        "year_estimate_s": (t1 - t0) + year_days * per_day,
+        "residents": p.residents,
+        "citizen_agents": len(m.agents),
+        "requests": float(len(m.requests)),
+        "stream_check": request_stream_check(m),
+    }
+
+
+def _simulate_one(item: tuple[dict, int, int]) -> dict:
+    """Module-level (picklable) task: one ``simulate`` run, summary only."""
+    from model.params import Params
+
+    _, simulate = _model_api()
+    values, seed, days = item
+    summary, _ = simulate(Params(**values), seed, days)
+    return summary
+
+
+def throughput(params: dict, runs: int, days: int, workers: int, dask_local: bool = False) -> dict:
+    """Runs per second of ``runs`` independent simulations through ``experiments.executors``."""
+    try:
+        from experiments.executors import Failure, make_executor
+    except ImportError as exc:
+        raise Skip(f"experiments.executors not available ({exc})") from None
+    p = resolve_params(params)
+    values = p.model_dump()
+    items = [(values, 1000 + i, days) for i in range(runs)]
+    t0 = time.perf_counter()
+    with make_executor(workers=workers, dask_local=dask_local) as ex:
+        t1 = time.perf_counter()
+        name = ex.name
+        failures = sum(isinstance(out, Failure) for _, out in ex.map(_simulate_one, items))
+        t2 = time.perf_counter()
+    t3 = time.perf_counter()
+    return {
+        "executor": name,
+        "workers": workers,
+        "runs": runs,
+        "failures": failures,
+        "startup_s": t1 - t0,
+        "map_s": t2 - t1,
+        "shutdown_s": t3 - t2,
+        "runs_per_s": runs / (t2 - t1),
+    }
+
+
+KINDS: dict[str, Callable[..., dict]] = {"real": real, "naive": naive, "throughput": throughput}
+
+# ---------------------------------------------------------------------------
+# catalogue
+# ---------------------------------------------------------------------------
+SMALL_WARMUP = {"params": {"residents": 10_000, "enterprises": 100}, "seed": 0, "days": 5}
+LINPING_1 = {"scenario": "linping", "residents_per_agent": 1}
+
+
+def _case(name, kind, args, repeats, group, warmup=None) -> dict:
+    if warmup is None and kind in ("real", "naive"):
+        warmup = SMALL_WARMUP
+    return {"name": name, "kind": kind, "args": args, "warmup": warmup, "repeats": repeats, "group": group}
+
+
+def scaling_params(residents: int, mode: str) -> dict:
+    """County for the scaling series (default county, one agent per resident).
+
+    ``mode="rate"``: fixed per-resident rate; staff grow with residents so that
+    the load per staff hour (and so queue lengths) stays that of the default
+    county. ``mode="volume"``: fixed total citizen requests per day (those of
+    the default county of 100,000), staff fixed.
+    """
+    from model.params import Params
+
+    d = Params()
+    if mode == "rate":
+        k = residents / d.residents
+        return {"residents": residents, "residents_per_agent": 1,
+                "department_staff": d.department_staff * k, "township_staff": d.township_staff * k}
+    if mode == "volume":
+        rate = d.citizen_request_rate * d.residents / residents
+        return {"residents": residents, "residents_per_agent": 1, "citizen_request_rate": rate}
+    raise ValueError(mode)
+
+
+SCALING_RESIDENTS = (10_000, 30_000, 100_000, 300_000, 1_200_000)
+SCALING_RESIDENTS_QUICK = (10_000, 100_000, 300_000)
+
+
+def catalogue(quick: bool = False) -> list[dict]:
+    """All cases, in running order. ``quick``: smaller and fewer, about a minute or two."""
+    cs: list[dict] = []
+    if quick:
+        cs.append(_case("default_year", "real", {"params": {}, "seed": 1, "days": DAYS}, 3, "default"))
+        small = {"residents": 100_000, "residents_per_agent": 1}
+        cs.append(_case("real_100k_agents_30d", "real", {"params": small, "seed": 1, "days": 30}, 3, "vs_naive"))
+        cs.append(_case("naive_100k_agents_30d", "naive", {"params": small, "seed": 1, "days": 30}, 3, "vs_naive"))
+        for n in SCALING_RESIDENTS_QUICK:
+            for mode in ("rate", "volume"):
+                cs.append(_case(f"scaling_{mode}_{n}", "real",
+                                {"params": scaling_params(n, mode), "seed": 1, "days": 50}, 1, f"scaling_{mode}"))
+        for w in (1, 2):
+            cs.append(_case(f"throughput_pool_{w}w", "throughput",
+                            {"params": {}, "runs": 4, "days": 60, "workers": w}, 1, "throughput"))
+        cs.append(_case("throughput_dask_2w", "throughput",
+                        {"params": {}, "runs": 4, "days": 60, "workers": 2, "dask_local": True}, 1, "throughput"))
+        return cs
+
+    cs.append(_case("default_year", "real", {"params": {}, "seed": 1, "days": DAYS}, 5, "default"))
+    cs.append(_case("linping_year", "real", {"params": LINPING_1, "seed": 1, "days": DAYS}, 3, "linping"))
+    # The naive reference at Linping scale costs ~1.7 s per day: measure 25 days and
+    # extrapolate the year (see naive()); `--naive-days 250` measures the whole year.
+    cs.append(_case("naive_linping", "naive", {"params": LINPING_1, "seed": 1, "days": 25}, 3, "vs_naive"))
+    for mode in ("rate", "volume"):
+        for n in SCALING_RESIDENTS:
+            cs.append(_case(f"scaling_{mode}_{n}", "real",
+                            {"params": scaling_params(n, mode), "seed": 1, "days": DAYS}, 3, f"scaling_{mode}"))
+    for w in (1, 2):
+        cs.append(_case(f"throughput_pool_{w}w", "throughput",
+                        {"params": {}, "runs": 16, "days": DAYS, "workers": w}, 3, "throughput"))
+    cs.append(_case("throughput_dask_2w", "throughput",
+                    {"params": {}, "runs": 16, "days": DAYS, "workers": 2, "dask_local": True}, 3, "throughput"))
+    return cs
