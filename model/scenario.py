@@ -200,6 +200,8 @@ def _read(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = " ".join(str(exc).split())
+        if "at end of document" in msg:  # tomllib gives no line here: name the last one
+            msg = msg.replace("at end of document", f"at end of file, line {max(len(text.splitlines()), 1)}")
         raise ScenarioError(f"{where}: TOML syntax error: {msg}") from None
     if not data:
         raise ScenarioError(f"{where}: empty scenario file; write at least extends = \"baseline\" "

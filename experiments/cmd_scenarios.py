@@ -1,0 +1,117 @@
+"""``townsim scenarios list|show|validate`` — inspect and check scenario files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import tomli_w
+
+from experiments.cli import UserError
+from model.params import GROUPS, Params
+from model.scenario import (
+    DEFAULT_SOURCE,
+    SCENARIO_DIR,
+    VALIDATION_DIR,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+)
+from model.scenario import _show as show_path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "scenarios", help="list, show or validate reform scenarios (TOML files)",
+        description="Inspect the reform scenarios: shipped files live in scenarios/, "
+                    "validation reductions in scenarios/validation/.")
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+
+    ls = sub.add_parser("list", help="scenario names with their one-line description",
+                        description="List the shipped scenarios with their one-line description.")
+    ls.add_argument("--all", action="store_true", help="also list the validation scenarios")
+    ls.set_defaults(func=cmd_list)
+
+    show = sub.add_parser("show", help="the fully resolved parameters as TOML, with each value's source",
+                          description="Print every parameter of a scenario as TOML; a comment names the "
+                                      "file that set each value (or 'default').")
+    show.add_argument("scenario", metavar="NAME|PATH", help="shipped name (e.g. baseline) or path to a .toml file")
+    show.set_defaults(func=cmd_show)
+
+    val = sub.add_parser("validate", help="check scenario files (all shipped ones when none is given)",
+                         description="Validate scenario files; prints 'ok' per file, or one error line per "
+                                     "bad file on stderr and exits with code 2.")
+    val.add_argument("scenarios", metavar="NAME|PATH", nargs="*",
+                     help="names or paths (default: every file in scenarios/ and scenarios/validation/)")
+    val.set_defaults(func=cmd_validate)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    files = sorted(SCENARIO_DIR.glob("*.toml"))
+    if args.all:
+        files += sorted(VALIDATION_DIR.glob("*.toml"))
+    rows = []
+    for path in files:
+        label = path.stem if path.parent == SCENARIO_DIR else f"validation/{path.stem}"
+        try:
+            rows.append((label, load_scenario(path).description or "-"))
+        except ScenarioError as exc:
+            rows.append((label, f"INVALID: {exc}"))
+    width = max((len(r[0]) for r in rows), default=4)
+    for name, desc in rows:
+        print(f"{name:<{width}}  {desc}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    sys.stdout.write(render_toml(scenario))
+    return 0
+
+
+def render_toml(scenario: Scenario) -> str:
+    """The resolved parameters as valid TOML, grouped as in Params, each value commented with its source."""
+    lines = [f"# scenario: {scenario.name}",
+             f"# file: {show_path(scenario.path)}",
+             "# chain: " + " → ".join(show_path(p) for p in scenario.chain)]
+    if scenario.description:
+        lines.append(f"description = {_toml_value(scenario.description)}")
+    values = scenario.params.model_dump(mode="json")
+    for group, title in GROUPS.items():
+        fields = [n for n, f in Params.model_fields.items() if (f.json_schema_extra or {}).get("group") == group]
+        if not fields:
+            continue
+        lines.append("")
+        lines.append(f"# --- {title} ---")
+        body = [(f"{n} = {_toml_value(values[n])}", scenario.sources.get(n, DEFAULT_SOURCE)) for n in fields]
+        width = max(len(b[0]) for b in body)
+        for text, src in body:
+            where = src if src == DEFAULT_SOURCE else show_path(src)
+            lines.append(f"{text:<{width}}  # {where}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value) -> str:
+    """One TOML value on one line (arrays inline)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value}).strip().removeprefix("v = ")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    targets = list(args.scenarios) or [str(p) for p in (*sorted(SCENARIO_DIR.glob("*.toml")),
+                                                        *sorted(VALIDATION_DIR.glob("*.toml")))]
+    failures = 0
+    for target in targets:
+        try:
+            scenario = load_scenario(target)
+        except ScenarioError as exc:
+            failures += 1
+            print(f"townsim: error: {exc}", file=sys.stderr)
+            continue
+        print(f"ok  {show_path(scenario.path)}")
+    return 2 if failures else 0
