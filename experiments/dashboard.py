@@ -43,7 +43,7 @@ PANELS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
     ("Trips by requesters", "trips per closed case / share",
      [("trips_per_case", "trips per case", "tab:purple"), ("zero_trip_share", "share with zero trips", "tab:cyan")],
      "count"),
-    ("Duty tasks pushed down to townships (属地管理)", "tasks per working day",
+    ("Duty tasks pushed down to townships (territorial management)", "tasks per working day",
      [("dumped_tasks", "dumped on townships", "tab:brown"), ("bounced_tasks", "bounced back (lists)", "tab:gray")],
      "count"),
     ("Workload (utilisation of staff hours)", "share of available hours",
@@ -68,7 +68,7 @@ def dashboard_figure(ts: pd.DataFrame, title: str = "townsim run") -> plt.Figure
     if "overloaded_townships" in ts.columns:
         extra.append(f"overloaded townships at the end: {int(ts['overloaded_townships'].iloc[-1])}")
     if "petitions" in ts.columns:
-        extra.append(f"petitions (上访) over the run: {int(np.nansum(ts['petitions']))}")
+        extra.append(f"petitions over the run: {int(np.nansum(ts['petitions']))}")
     if "enterprises" in ts.columns:
         extra.append(f"enterprises: {int(ts['enterprises'].iloc[0]):,} → {int(ts['enterprises'].iloc[-1]):,}")
     note = (f"Faint lines: daily values; bold lines: {SMOOTH_DAYS}-day rolling mean.   " + "   ".join(extra))
