@@ -70,7 +70,7 @@ class Params(BaseModel):
                                  desc="Residents one Citizen agent stands for (1 = one agent per resident).")
     township_size_spread: float = P(0.3, unit="log-sd", group="county", ge=0, le=3,
                                     desc="Spread of township populations (sd of log share; 0 = equal sizes).")
-    department_staff: float = P(40.0, unit="persons", group="county", ge=0.1, le=10_000_000,
+    department_staff: float = P(50.0, unit="persons", group="county", ge=0.1, le=10_000_000,
                                 desc="Service staff of all departments, split by expected workload.")
     township_staff: float = P(40.0, unit="persons", group="county", ge=0.1, le=10_000_000,
                               desc="Service staff of all townships, split by population.")
@@ -194,7 +194,7 @@ class Params(BaseModel):
                                desc="Probability an early-detected dispute is settled by local mediation (枫桥经验, G7).")
     dispute_surface_days: float = P(10.0, unit="days", group="grid", gt=0, le=1000,
                                     desc="Mean delay before an undetected dispute surfaces as a harder case.")
-    citizen_patience_days: float = P(15.0, unit="days", group="grid", gt=0, le=10_000,
+    citizen_patience_days: float = P(30.0, unit="days", group="grid", gt=0, le=10_000,
                                      desc="Mean citizen patience; a dispute open longer becomes a petition (上访).")
 
     # --- satisfaction and enterprise life cycle ----------------------------

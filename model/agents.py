@@ -1,0 +1,147 @@
+"""The Mesa agents: departments, townships, enterprises and citizens (DESIGN §2).
+
+Departments and townships own a work handler (servers and queue, see
+``engine``). Enterprises and citizens keep their state in the model's numpy
+arrays (so a day's demand is one vectorised draw and a million residents cost
+memory, not time); each agent is a view on its row. Their behaviour (asking,
+judging, entering and leaving) is run by the mechanism modules for all of
+them at once, never by a per-agent loop in a day.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from .engine import Handler
+
+
+class Department(mesa.Agent):
+    """A county (district) department (县级职能部门): owns matters, has staff, may dump duty tasks."""
+
+    def __init__(self, model, index: int, handler: Handler):
+        super().__init__(model)
+        self.index = index
+        self.handler = handler
+        self.effort = 1.0               # work-speed multiplier, adapted at assessment
+        self.dumping_logit = 0.0        # learned cost of dumping from the townships' score (ω-weighted)
+        self.expected_score_drop = 0.0  # Δ̂: learned drop of the township score due to its dumping
+        self.score = 1.0                # townships' score of this department (two-way assessment)
+        self.dumping_propensity = 0.0   # last day's probability of pushing a duty task down
+        self.period_tasks = 0           # duty tasks arising in the current assessment period
+        self.period_dumped = 0
+        self.period_cases = 0
+        self.period_late = 0
+
+    @property
+    def backlog(self) -> int:
+        """Open tasks (waiting or in service)."""
+        return self.handler.open_tasks
+
+    @property
+    def utilisation(self) -> float:
+        return self.handler.utilisation_today
+
+    @property
+    def staff(self) -> float:
+        return self.handler.staff
+
+
+class Township(mesa.Agent):
+    """A township or subdistrict (乡镇/街道): handles delegated matters, disputes, duties and inspections."""
+
+    def __init__(self, model, index: int, handler: Handler, residents: int, citizen_range: tuple[int, int]):
+        super().__init__(model)
+        self.index = index
+        self.handler = handler
+        self.residents = residents
+        self.citizen_range = citizen_range  # [first, last) Citizen index
+        self.delegated: frozenset[int] = frozenset()
+        self.handled: dict[int, int] = {}   # delegated matter -> cases handled (learning curve)
+        self.score = 1.0                    # top-down score from the county
+        self.overloaded = False
+        self.period_cases = 0
+        self.period_late = 0
+
+    @property
+    def backlog(self) -> int:
+        return self.handler.open_tasks
+
+    @property
+    def utilisation(self) -> float:
+        return self.handler.utilisation_today
+
+    @property
+    def staff(self) -> float:
+        return self.handler.staff
+
+    @property
+    def inspection_load(self) -> float:
+        """Hours per day taken by inspections (督查检查考核)."""
+        return self.model.params.inspection_hours_per_week / 5.0
+
+    def competence(self, matter: int) -> float:
+        from .delegation import competence
+
+        return competence(self.model.params, self.handled.get(matter, 0))
+
+
+class _RowAgent(mesa.Agent):
+    """An agent whose state is row ``idx`` of the model's arrays."""
+
+    _arrays = ""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = idx
+
+    def _get(self, name):
+        return getattr(self.model, self._arrays)[name][self.idx]
+
+
+class Enterprise(_RowAgent):
+    """An enterprise (企业): life-cycle stage 0 start-up, 1 growth, 2 mature, 3 exited."""
+
+    _arrays = "enterprise_state"
+
+    @property
+    def township(self) -> int:
+        return int(self._get("township"))
+
+    @property
+    def stage(self) -> int:
+        return int(self._get("stage"))
+
+    @property
+    def satisfaction(self) -> float:
+        return float(self._get("satisfaction"))
+
+    @property
+    def trips(self) -> int:
+        return int(self._get("trips"))
+
+
+class Citizen(_RowAgent):
+    """Residents (群众), ``residents_per_agent`` of them per agent: requests, disputes, patience."""
+
+    _arrays = "citizen_state"
+
+    @property
+    def township(self) -> int:
+        return int(self._get("township"))
+
+    @property
+    def satisfaction(self) -> float:
+        return float(self._get("satisfaction"))
+
+    @property
+    def patience(self) -> float:
+        """Days a dispute may stay open before it becomes a petition (上访)."""
+        return float(self._get("patience"))
+
+    @property
+    def trips(self) -> int:
+        return int(self._get("trips"))
+
+    @property
+    def residents(self) -> int:
+        return int(self.model.params.residents_per_agent)

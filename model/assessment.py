@@ -1,0 +1,71 @@
+"""Assessment every ``assessment_period`` days: top-down, and two-way when ω > 0 (G2, G5).
+
+Top-down: the county scores each township
+
+    S_t = 1 − ½ · (late share of its closed cases) − ½ · (share of its duty work left undone).
+
+Two-way (双向互评): townships score each department
+
+    S_d = 1 − ½ · (share of its duty tasks it pushed down) − ½ · (late share of the cases it owns).
+
+Departments are agents of a multi-task principal–agent problem
+(Holmström & Milgrom 1991): their utility is ``(1 − ω) · own-target score +
+ω · S_d``. At each assessment they move a share ``learning_rate`` (η) of the
+way to their best response:
+
+* Δ̂_d ← Δ̂_d + η · (½ · dump share_d − Δ̂_d): the township-score drop they
+  expect from dumping, which enters the cost of dumping weighted by ω
+  (see ``dumping``); so with ω > 0 dumping falls over successive periods;
+* e_d ← e_d + η · (1 + effort_gain · ω · (1 − S_d) − e_d): effort (work
+  speed on cases) rises with ω, more for departments scored low.
+With ω = 0 both rules leave dumping and effort where one-way assessment
+puts them.
+"""
+
+from __future__ import annotations
+
+from .params import Params
+
+
+def township_score(late: int, cases: int, duty_left: float, duty_done: float) -> float:
+    late_share = late / cases if cases else 0.0
+    total = duty_left + duty_done
+    undone = duty_left / total if total > 0 else 0.0
+    return 1.0 - 0.5 * late_share - 0.5 * undone
+
+
+def department_score(dumped: int, tasks: int, late: int, cases: int) -> float:
+    dump_share = dumped / tasks if tasks else 0.0
+    late_share = late / cases if cases else 0.0
+    return 1.0 - 0.5 * dump_share - 0.5 * late_share
+
+
+def update_department(dept, params: Params) -> None:
+    """Score a department, update its learned expected score drop and its effort; reset counters."""
+    eta, w = params.learning_rate, params.two_way_weight
+    dump_share = dept.period_dumped / dept.period_tasks if dept.period_tasks else 0.0
+    dept.score = department_score(dept.period_dumped, dept.period_tasks, dept.period_late, dept.period_cases)
+    if w > 0:
+        dept.expected_score_drop += eta * (0.5 * dump_share - dept.expected_score_drop)
+    target_effort = 1.0 + params.effort_gain * w * (1.0 - dept.score)
+    dept.effort += eta * (target_effort - dept.effort)
+    dept.period_tasks = dept.period_dumped = dept.period_cases = dept.period_late = 0
+
+
+def update_township(town, duty_done: float) -> None:
+    town.score = township_score(town.period_late, town.period_cases, town.handler.duty_backlog, duty_done)
+    town.period_cases = town.period_late = 0
+
+
+def apply(model, day: int) -> bool:
+    """Run the assessment at the end of each period; return whether it ran today."""
+    p = model.params
+    if (day + 1) % p.assessment_period != 0:
+        return False
+    for t in model.townships:
+        done = t.handler.duty_total - model._duty_mark.get(t.index, 0.0)
+        model._duty_mark[t.index] = t.handler.duty_total
+        update_township(t, done)
+    for d in model.departments:
+        update_department(d, p)
+    return True

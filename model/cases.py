@@ -1,0 +1,71 @@
+"""Cases (诉求/事项) as plain records: a growable structure of numpy arrays, not agents.
+
+Times are in working hours since the start of the run (day ``d`` spans
+``[8d, 8d + 8)``), so "closed within 1 hour" (F5) is measurable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FIELDS: dict[str, tuple[type, object]] = {
+    "requester_kind": (np.int8, 0),    # catalogue.ENTERPRISE / CITIZEN / DISPUTE
+    "requester": (np.int64, -1),       # index of the Enterprise or Citizen agent
+    "township": (np.int32, -1),
+    "matter": (np.int32, -1),
+    "tier": (np.int8, 0),              # 0 = 1-day, 1 = 3-day, 2 = 5-day tier (F11)
+    "difficulty": (np.int8, 0),        # F9
+    "onset": (np.float64, np.nan),     # when the need arose (disputes: before they surface), hours
+    "created": (np.float64, np.nan),   # when the request was filed, hours
+    "deadline": (np.float64, np.nan),  # created + tier deadline, hours
+    "closed": (np.float64, np.nan),    # hours; NaN while open
+    "level": (np.int8, 0),             # escalation level 0..3
+    "start_level": (np.int8, 0),
+    "boost": (np.int8, 0),             # level whose coordination has been done (queue priority)
+    "escalations": (np.int8, 0),
+    "trips": (np.int16, 0),
+    "reworks": (np.int16, 0),
+    "online": (np.bool_, False),       # filed online or through a commissioner: no trips
+    "joint": (np.bool_, False),        # department steps handled in parallel
+    "delegated": (np.bool_, False),    # owner step handled by the township (强镇扩权)
+    "petitioned": (np.bool_, False),   # became a petition (上访)
+    "outstanding": (np.int16, 0),      # department/township steps not yet finished
+}
+
+
+class CaseTable:
+    """Structure-of-arrays case store; ``n`` rows are in use."""
+
+    def __init__(self, capacity: int = 4096):
+        self.n = 0
+        self._cap = max(16, capacity)
+        for name, (dtype, fill) in FIELDS.items():
+            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
+
+    def add(self, count: int, **values) -> np.ndarray:
+        """Append ``count`` cases with the given field values (scalars or arrays); return their ids."""
+        need = self.n + count
+        if need > self._cap:
+            cap = max(need, 2 * self._cap)
+            for name, (dtype, fill) in FIELDS.items():
+                old = getattr(self, name)
+                new = np.full(cap, fill, dtype=dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+            self._cap = cap
+        ids = np.arange(self.n, need)
+        for name, value in values.items():
+            getattr(self, name)[self.n:need] = value
+        self.n = need
+        return ids
+
+    def view(self, name: str) -> np.ndarray:
+        """The used part of field ``name``."""
+        return getattr(self, name)[: self.n]
+
+    @property
+    def is_open(self) -> np.ndarray:
+        return np.isnan(self.closed[: self.n])
+
+    def __len__(self) -> int:
+        return self.n

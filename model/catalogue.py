@@ -1,0 +1,216 @@
+"""The matter catalogue (事项清单): what can be requested, who owns it, how hard it is.
+
+Stored as numpy arrays, one row per matter type. Generated from the
+parameters and the run's random generator, or loaded from a CSV file that a
+scenario names (planners have real lists: Linping's first batch has 425
+service products in 9 categories, F3). Three dispute matter types, handled
+by the township (grid and mediation, G7–G9), are always appended.
+
+CSV columns (one row per matter type; header required):
+``name, category, requester, weight, difficulty, hours, departments, district``
+where ``requester`` is ``enterprise`` or ``citizen``, ``difficulty`` is one of
+``simple, general, difficult, complex``, ``hours`` the base work-hours of one
+department step, ``departments`` the 0-based indices of the departments
+needed, owner first, separated by ``;`` (e.g. ``3;7``), and ``district``
+``true``/``false`` (needs district-level coordination, 135 tier 5).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .params import Params
+
+DIFFICULTIES = ("simple", "general", "difficult", "complex")
+SIMPLE, GENERAL, DIFFICULT, COMPLEX = range(4)
+REQUESTERS = ("enterprise", "citizen", "dispute")
+ENTERPRISE, CITIZEN, DISPUTE = range(3)
+TIER_NAMES = ("tier1", "tier3", "tier5")
+"""135 tiers by index: 0 = one department (1 day), 1 = several (3 days), 2 = district (5 days)."""
+
+ENTERPRISE_CATEGORIES = (  # F3: the centre's 9 categories (property/tax at its windows)
+    "talent", "investment", "approval", "policy_payout", "economic_analysis",
+    "request_coordination", "business_environment", "risk_control", "property",
+)
+CITIZEN_CATEGORIES = ("social_security", "household", "civil_affairs", "health", "housing", "property")
+DISPUTE_MEDIATION, DISPUTE_GENERAL, DISPUTE_ESCALATED = "dispute_mediation", "dispute_general", "dispute_escalated"
+DISPUTE_OWNER = 0
+"""Department that joins a dispute once it has surfaced late (escalated disputes need it)."""
+TOWNSHIP = -1
+"""Owner marker: the township handles the step itself."""
+
+
+class CatalogueError(ValueError):
+    """A catalogue CSV is invalid; ``str()`` is one line naming file, row and column."""
+
+
+@dataclass
+class MatterCatalogue:
+    """Matter types as parallel numpy arrays (length M, dispute types last)."""
+
+    name: np.ndarray          # str
+    category: np.ndarray      # str
+    requester: np.ndarray     # int8: ENTERPRISE / CITIZEN / DISPUTE
+    weight: np.ndarray        # float: relative frequency within its requester kind
+    difficulty: np.ndarray    # int8: SIMPLE..COMPLEX (F9)
+    hours: np.ndarray         # float: base work-hours of one department step
+    departments: np.ndarray   # int32 (M, K): departments needed, owner first, -1 padded; TOWNSHIP for disputes
+    n_departments: np.ndarray  # int8
+    district: np.ndarray      # bool: needs district-level coordination (tier 5)
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    @property
+    def owner(self) -> np.ndarray:
+        return self.departments[:, 0]
+
+    @property
+    def tier(self) -> np.ndarray:
+        """135 tier index: 0 one department, 1 several, 2 district coordination (F11)."""
+        t = np.where(self.n_departments > 1, 1, 0)
+        return np.where(self.district, 2, t).astype(np.int8)
+
+    @property
+    def start_level(self) -> np.ndarray:
+        """Starting escalation level by difficulty (F9), capped by what the tier needs."""
+        cap = self.tier + 1  # tier1 -> at most the chief representative, tier3 -> office, tier5 -> conference
+        return np.minimum(self.difficulty, cap).astype(np.int8)
+
+    @property
+    def is_property(self) -> np.ndarray:
+        return self.category == "property"
+
+    def service_ids(self, requester: int) -> np.ndarray:
+        return np.flatnonzero(self.requester == requester)
+
+    def dispute_id(self, name: str) -> int:
+        return int(np.flatnonzero(self.name == name)[0])
+
+
+def generate(params: Params, rng: np.random.Generator) -> MatterCatalogue:
+    """A synthetic catalogue: Zipf frequencies, rarer matters harder and more cross-department."""
+    m = params.matter_types
+    D = params.departments
+    rank = np.arange(m)
+    weight = (rank + 1.0) ** -params.catalogue_zipf
+    q = rank / max(m - 1, 1)  # 0 = most frequent, 1 = rarest
+    probs = np.stack([0.75 - 0.55 * q, 0.2 + 0.1 * q, 0.04 + 0.26 * q, 0.01 + 0.19 * q], axis=1)
+    probs /= probs.sum(axis=1, keepdims=True)
+    u = rng.random(m)
+    difficulty = (u[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).astype(np.int8)
+    difficulty[0] = SIMPLE  # the most frequent matter is a simple one
+    requester = np.where(rng.random(m) < 0.5, ENTERPRISE, CITIZEN).astype(np.int8)
+    requester[0], requester[min(1, m - 1)] = CITIZEN, ENTERPRISE if m > 1 else CITIZEN
+    extra = np.select(
+        [difficulty == SIMPLE, difficulty == GENERAL, difficulty == DIFFICULT],
+        [0, (rng.random(m) < 0.3).astype(int), 1 + rng.integers(0, 2, m)],
+        default=1 + rng.integers(0, 3, m),
+    )
+    extra = np.minimum(extra, D - 1)
+    district = ((difficulty == COMPLEX) & (rng.random(m) < 0.7)) | ((difficulty == DIFFICULT) & (rng.random(m) < 0.2))
+    sigma = params.matter_hours_spread
+    hours = np.asarray(params.difficulty_hours)[difficulty] * np.exp(sigma * rng.standard_normal(m) - sigma**2 / 2)
+    K = int(extra.max()) + 1 if m else 1
+    departments = np.full((m, max(K, 2)), -1, dtype=np.int32)
+    for i in range(m):
+        chosen = rng.choice(D, size=extra[i] + 1, replace=False)
+        departments[i, : extra[i] + 1] = chosen
+    category = np.empty(m, dtype=object)
+    for i in range(m):
+        cats = ENTERPRISE_CATEGORIES if requester[i] == ENTERPRISE else CITIZEN_CATEGORIES
+        category[i] = cats[rng.integers(len(cats))]
+    name = np.array([f"matter_{i:04d}" for i in range(m)], dtype=object)
+    cat = MatterCatalogue(name, category, requester, weight, difficulty, hours, departments,
+                          (extra + 1).astype(np.int8), district)
+    return _with_disputes(cat, params)
+
+
+def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
+    """Load a catalogue CSV (columns in the module docstring); CatalogueError on bad rows."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read matter catalogue ({exc.strerror})") from None
+    need = ("name", "category", "requester", "weight", "difficulty", "hours", "departments", "district")
+    if not rows:
+        raise CatalogueError(f"{path}: matter catalogue is empty")
+    missing = [c for c in need if c not in rows[0]]
+    if missing:
+        raise CatalogueError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(need)}")
+    names, cats, reqs, weights, diffs, hours, deps, districts = [], [], [], [], [], [], [], []
+    for line, row in enumerate(rows, start=2):
+        where = f"{path}:{line}"
+        try:
+            req = row["requester"].strip()
+            if req not in ("enterprise", "citizen"):
+                raise ValueError(f"requester {req!r}; allowed: enterprise, citizen")
+            diff = row["difficulty"].strip()
+            if diff not in DIFFICULTIES:
+                raise ValueError(f"difficulty {diff!r}; allowed: {', '.join(DIFFICULTIES)}")
+            w, h = float(row["weight"]), float(row["hours"])
+            if not (w > 0 and h > 0):
+                raise ValueError("weight and hours must be > 0")
+            d = [int(x) for x in row["departments"].split(";") if x.strip()]
+            if not d or len(set(d)) != len(d) or min(d) < 0 or max(d) >= params.departments:
+                raise ValueError(f"departments {row['departments']!r}; allowed: distinct indices in "
+                                 f"[0, {params.departments - 1}] separated by ';'")
+            dist = row["district"].strip().lower()
+            if dist not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"district {row['district']!r}; allowed: true, false")
+        except (ValueError, KeyError, AttributeError) as exc:
+            raise CatalogueError(f"{where}: {exc}") from None
+        names.append(row["name"].strip())
+        cats.append(row["category"].strip())
+        reqs.append(ENTERPRISE if req == "enterprise" else CITIZEN)
+        weights.append(w)
+        diffs.append(DIFFICULTIES.index(diff))
+        hours.append(h)
+        deps.append(d)
+        districts.append(dist in ("true", "1", "yes"))
+    K = max(2, max(map(len, deps)))
+    departments = np.full((len(rows), K), -1, dtype=np.int32)
+    for i, d in enumerate(deps):
+        departments[i, : len(d)] = d
+    cat = MatterCatalogue(
+        np.array(names, dtype=object), np.array(cats, dtype=object), np.array(reqs, dtype=np.int8),
+        np.array(weights), np.array(diffs, dtype=np.int8), np.array(hours), departments,
+        np.array([len(d) for d in deps], dtype=np.int8), np.array(districts, dtype=bool),
+    )
+    return _with_disputes(cat, params)
+
+
+def _with_disputes(cat: MatterCatalogue, params: Params) -> MatterCatalogue:
+    """Append the three dispute types: mediated (simple), general, and escalated (surfaced late)."""
+    h = params.difficulty_hours
+    K = cat.departments.shape[1]
+    dep = np.full((3, K), -1, dtype=np.int32)
+    dep[:, 0] = TOWNSHIP
+    dep[2, 1] = DISPUTE_OWNER  # a dispute that surfaced late also needs a department
+    return MatterCatalogue(
+        np.concatenate([cat.name, [DISPUTE_MEDIATION, DISPUTE_GENERAL, DISPUTE_ESCALATED]]),
+        np.concatenate([cat.category, ["dispute"] * 3]),
+        np.concatenate([cat.requester, [DISPUTE] * 3]).astype(np.int8),
+        np.concatenate([cat.weight, [1.0, 1.0, 1.0]]),
+        np.concatenate([cat.difficulty, [SIMPLE, GENERAL, DIFFICULT]]).astype(np.int8),
+        np.concatenate([cat.hours, [h[SIMPLE] * 2, h[GENERAL] * 2, h[DIFFICULT] * 2]]),
+        np.concatenate([cat.departments, dep]),
+        np.concatenate([cat.n_departments, [1, 1, 2]]).astype(np.int8),
+        np.concatenate([cat.district, [False, False, False]]),
+    )
+
+
+def build(params: Params, rng: np.random.Generator, base_dir: Path | None = None) -> MatterCatalogue:
+    """The run's catalogue: loaded when ``params.matter_catalogue`` names a CSV, else generated."""
+    if params.matter_catalogue:
+        path = Path(params.matter_catalogue)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        return load_csv(path, params)
+    return generate(params, rng)

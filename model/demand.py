@@ -1,0 +1,84 @@
+"""Demand: the day's new requests, drawn in a few vectorised numpy calls.
+
+Citizens: per township a Poisson count with mean ``residents_t ×
+citizen_request_rate``, requesters uniform among the township's Citizen
+agents (each stands for the same number of residents). Enterprises: one
+Poisson count with mean ``Σ_i rate_i``, where ``rate_i`` is
+``enterprise_request_rate`` × a life-cycle factor (start-up 2, growth 1,
+mature 0.6), requesters drawn in proportion to ``rate_i``. Matter types come
+from the catalogue's frequency weights for that kind of requester; filing
+times are uniform within the day's 8 working hours, so arrivals form a
+Poisson process in working time. Cost grows with the number of requests,
+never with the number of residents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .catalogue import CITIZEN, DISPUTE, ENTERPRISE, MatterCatalogue
+from .params import HOURS_PER_DAY, Params
+
+STAGE_RATE = np.array([2.0, 1.0, 0.6, 0.0])
+"""Request-rate factor by enterprise life-cycle stage (start-up, growth, mature, exited)."""
+
+
+@dataclass
+class Requests:
+    """One day's new requests (parallel arrays, sorted by filing time)."""
+
+    kind: np.ndarray
+    requester: np.ndarray
+    township: np.ndarray
+    matter: np.ndarray
+    time: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+
+class MatterSampler:
+    """Draw matter types by frequency weight, per requester kind (inverse-CDF on cumulative weights)."""
+
+    def __init__(self, cat: MatterCatalogue):
+        self.ids, self.cum = {}, {}
+        for kind in (ENTERPRISE, CITIZEN):
+            ids = cat.service_ids(kind)
+            if len(ids) == 0:  # a catalogue with one kind only: the other kind asks for any service matter
+                ids = np.flatnonzero(cat.requester != DISPUTE)
+            w = cat.weight[ids]
+            self.ids[kind] = ids
+            self.cum[kind] = np.cumsum(w) / w.sum()
+
+    def draw(self, kind: int, n: int, rng: np.random.Generator) -> np.ndarray:
+        idx = np.searchsorted(self.cum[kind], rng.random(n), side="right")
+        return self.ids[kind][np.minimum(idx, len(self.ids[kind]) - 1)]
+
+
+def draw(params: Params, rng: np.random.Generator, day: int, township_residents: np.ndarray,
+         citizen_start: np.ndarray, citizen_count: np.ndarray, enterprise_township: np.ndarray,
+         enterprise_stage: np.ndarray, sampler: MatterSampler) -> Requests:
+    """All requests filed on ``day`` (hours since the start of the run in ``time``)."""
+    # citizens, per township
+    n_c = rng.poisson(township_residents * params.citizen_request_rate)
+    total_c = int(n_c.sum())
+    tc = np.repeat(np.arange(len(n_c)), n_c)
+    cit = citizen_start[tc] + np.floor(rng.random(total_c) * citizen_count[tc]).astype(np.int64)
+    # enterprises, by life-cycle rate
+    rates = params.enterprise_request_rate * STAGE_RATE[enterprise_stage]
+    lam = float(rates.sum())
+    total_e = int(rng.poisson(lam)) if lam > 0 else 0
+    if total_e:
+        ent = np.searchsorted(np.cumsum(rates) / lam, rng.random(total_e), side="right")
+        ent = np.minimum(ent, len(rates) - 1)
+    else:
+        ent = np.zeros(0, dtype=np.int64)
+    kind = np.concatenate([np.full(total_c, CITIZEN, np.int8), np.full(total_e, ENTERPRISE, np.int8)])
+    requester = np.concatenate([cit, ent]).astype(np.int64)
+    township = np.concatenate([tc, enterprise_township[ent]]).astype(np.int32)
+    matter = np.concatenate([sampler.draw(CITIZEN, total_c, rng), sampler.draw(ENTERPRISE, total_e, rng)])
+    time = (day + rng.random(len(kind))) * HOURS_PER_DAY
+    order = np.argsort(time, kind="stable")
+    return Requests(kind[order], requester[order], township[order], matter[order].astype(np.int32), time[order])

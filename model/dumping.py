@@ -1,0 +1,89 @@
+"""Department duty tasks and dumping under territorial management (属地管理, 甩锅, G4).
+
+Each day department ``d`` gets ``Poisson(duty_tasks_per_department)`` duty
+tasks of ``duty_task_hours`` each. It pushes each one down to a township
+(chosen by population) with probability
+
+    p_d = σ( logit(dumping_base) + dumping_pressure_slope · (load_d − 1) − C_d )
+
+— it dumps when the blame it expects to save (rising with its load: open
+work-hours over daily capacity) exceeds the cost of shifting ``C_d``
+(principal–agent blame shifting). The cost is
+
+    C_d = [responsibility_list] · (1 − territorial_share) · list_enforcement · bounce_cost
+          + two_way_weight · score_sensitivity · Δ̂_d
+
+where ``Δ̂_d`` is the drop in the townships' score of ``d`` it has learned to
+expect from its dumping (see ``assessment``). With a responsibility list
+(责任清单), an off-list task (probability ``1 − territorial_share``) is
+bounced back with probability ``list_enforcement``; the department then does
+it itself. Tasks a department keeps, or gets back, are work-hours it does
+before its cases; tasks a township accepts are work-hours the township does
+before its cases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import Params
+
+
+def logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+def list_cost(params: Params) -> float:
+    """Expected cost of a dumped task from bounces under a responsibility list (logit units)."""
+    if not params.responsibility_list:
+        return 0.0
+    return (1.0 - params.territorial_share) * params.list_enforcement * params.bounce_cost
+
+
+def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray) -> np.ndarray:
+    """Per-department probability of pushing a duty task down today."""
+    z = (logit(params.dumping_base) + params.dumping_pressure_slope * (load - 1.0)
+         - list_cost(params) - params.two_way_weight * params.score_sensitivity * expected_drop)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def department_load(dept) -> float:
+    """Open work over one day's capacity: queued tasks × mean hours plus duty backlog, in days."""
+    h = dept.handler
+    if h.capacity_hours <= 0:
+        return 0.0
+    return (h.open_tasks * dept.model.mean_step_hours + h.duty_backlog) / h.capacity_hours
+
+
+def apply(model) -> tuple[int, int]:
+    """Draw today's duty tasks, dump some, bounce some back; return (dumped, bounced)."""
+    p = model.params
+    depts = model.departments
+    if p.duty_tasks_per_department <= 0 or not depts:
+        return 0, 0
+    rng = model.rng
+    load = np.array([department_load(d) for d in depts])
+    drop = np.array([d.expected_score_drop for d in depts])
+    prob = dump_probability(p, load, drop)
+    tasks = rng.poisson(p.duty_tasks_per_department, len(depts))
+    dumped = rng.binomial(tasks, prob)
+    off_list = rng.binomial(dumped, 1.0 - p.territorial_share) if p.responsibility_list else np.zeros_like(dumped)
+    bounced = rng.binomial(off_list, p.list_enforcement) if p.responsibility_list else np.zeros_like(dumped)
+    accepted = dumped - bounced
+    n_acc = int(accepted.sum())
+    dest = rng.choice(len(model.townships), size=n_acc, p=model.township_share) if n_acc else np.zeros(0, int)
+    src = np.repeat(np.arange(len(depts)), accepted)
+    for d, t in zip(src.tolist(), dest.tolist()):
+        model.townships[t].handler.duty_backlog += p.duty_task_hours
+        model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
+    if p.responsibility_list:
+        b_src = np.repeat(np.arange(len(depts)), bounced)
+        b_dst = rng.choice(len(model.townships), size=len(b_src), p=model.township_share) if len(b_src) else []
+        for d, t in zip(b_src.tolist(), list(b_dst)):
+            model.day_bounced[(int(t), d)] = model.day_bounced.get((int(t), d), 0) + 1
+    for i, d in enumerate(depts):
+        d.dumping_propensity = float(prob[i])
+        d.period_tasks += int(tasks[i])
+        d.period_dumped += int(dumped[i])
+        d.handler.duty_backlog += (tasks[i] - accepted[i]) * p.duty_task_hours
+    return int(dumped.sum()), int(bounced.sum())

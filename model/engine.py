@@ -1,0 +1,239 @@
+"""Work inside a day: handlers with staff (servers), priority queues and an event heap.
+
+A handler (department, township or escalation desk) has ``ceil(staff)``
+servers of 8 working hours a day; a fractional last server works only its
+fraction of the day. Duty hours (inspections, duty tasks) are taken off the
+servers' day first. Times are continuous working hours (day ``d`` spans
+``[8d, 8d + 8)``), so a task started at 7.5 h that needs 2 h finishes at
+1.5 h of the next day. A server that frees up takes the waiting task with
+the smallest priority key (FIFO: arrival time; 135 rule: level, then
+deadline). Cost is proportional to events (arrivals, starts, finishes), not
+to agents. This is the queueing core the M/M/c validation (Erlang C) checks.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from typing import Callable
+
+import numpy as np
+
+from .params import HOURS_PER_DAY
+
+WAITING, RUNNING, DONE, CANCELLED = range(4)
+ARRIVE, FINISH, WAKE = range(3)
+IDLE, BUSY, ASLEEP = range(3)
+
+
+class Task:
+    """One unit of work for one handler: a case's step, or a coordination at a desk."""
+
+    __slots__ = ("case", "handler", "kind", "stage", "noise", "hours", "arrival", "state", "version")
+
+    def __init__(self, case: int, handler: "Handler", kind: int, stage: int, noise: float):
+        self.case = case
+        self.handler = handler
+        self.kind = kind        # STEP or COORD (see handling/escalation)
+        self.stage = stage      # index in the case's list of steps
+        self.noise = noise      # multiplier of the base work-hours (service-time draw)
+        self.hours = 0.0
+        self.arrival = 0.0
+        self.state = WAITING
+        self.version = 0
+
+
+class Handler:
+    """Servers, a priority queue and daily accounting of one handler."""
+
+    __slots__ = ("hid", "kind", "index", "label", "staff", "n_servers", "base_offset", "status",
+                 "token", "pending_offset", "idle", "waiting", "open_tasks", "worked_today",
+                 "duty_backlog", "duty_today", "capacity_hours", "worked_total", "duty_total")
+
+    def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):
+        self.hid, self.kind, self.index, self.label = hid, kind, index, label
+        self.waiting: list = []
+        self.open_tasks = 0
+        self.worked_today = self.duty_today = 0.0
+        self.worked_total = self.duty_total = 0.0
+        self.duty_backlog = 0.0
+        self.set_staff(staff)
+
+    def set_staff(self, staff: float) -> None:
+        """Set staff (persons); servers = ceil(staff), the last one part-time."""
+        self.staff = max(0.0, float(staff))
+        n = math.ceil(self.staff - 1e-12)
+        self.n_servers = n
+        frac = self.staff - (n - 1) if n else 0.0
+        self.base_offset = [0.0] * n
+        if n:
+            self.base_offset[-1] = (1.0 - frac) * HOURS_PER_DAY
+        self.status = [ASLEEP] * n
+        self.token = [0] * n
+        self.pending_offset = [0.0] * n
+        self.idle: list[int] = []
+        self.capacity_hours = self.staff * HOURS_PER_DAY
+
+    @property
+    def queue_length(self) -> int:
+        return self.open_tasks
+
+    @property
+    def utilisation_today(self) -> float:
+        if self.capacity_hours <= 0:
+            return 0.0
+        return (self.worked_today + self.duty_today) / self.capacity_hours
+
+
+class Engine:
+    """The event loop of one model: arrivals, finishes and server wake-ups in time order."""
+
+    def __init__(self, key: Callable[[Task], tuple], service_hours: Callable[[Task], float],
+                 on_finish: Callable[[Task, float], None]):
+        self.events: list = []
+        self._seq = itertools.count()
+        self.key = key
+        self.service_hours = service_hours
+        self.on_finish = on_finish
+        self.now = 0.0
+
+    # --- scheduling ----------------------------------------------------
+    def arrive(self, task: Task, t: float) -> None:
+        """``task`` reaches its handler at time ``t`` (hours)."""
+        heapq.heappush(self.events, (t, next(self._seq), ARRIVE, task, 0))
+
+    def start_day(self, day: int, handlers: list[Handler]) -> None:
+        """Take the day's duty hours off each handler's servers and wake its idle servers."""
+        t0 = day * HOURS_PER_DAY
+        for h in handlers:
+            h.worked_today = 0.0
+            n = h.n_servers
+            if n == 0:
+                h.duty_today = 0.0
+                continue
+            duty = min(h.duty_backlog, h.capacity_hours)
+            h.duty_backlog -= duty
+            h.duty_today = duty
+            h.duty_total += duty
+            extra = duty / n
+            h.idle.clear()
+            for k in range(n):
+                off = min(HOURS_PER_DAY, h.base_offset[k] + extra)
+                h.token[k] += 1
+                if h.status[k] == BUSY:
+                    h.pending_offset[k] = off - h.base_offset[k]
+                    continue
+                h.status[k] = ASLEEP
+                if off < HOURS_PER_DAY:
+                    heapq.heappush(self.events, (t0 + off, next(self._seq), WAKE, h, (k, h.token[k])))
+
+    def run_until(self, t_end: float) -> None:
+        """Process every event before ``t_end`` (hours)."""
+        events = self.events
+        pop = heapq.heappop
+        while events and events[0][0] < t_end:
+            t, _, kind, a, b = pop(events)
+            self.now = t
+            if kind == ARRIVE:
+                self._on_arrive(a, t)
+            elif kind == FINISH:
+                self._on_finish(a, b, t)
+            else:
+                k, token = b
+                if a.token[k] == token and a.status[k] == ASLEEP:
+                    self._serve(a, k, t)
+        self.now = t_end
+
+    # --- queue operations ----------------------------------------------
+    def push(self, task: Task) -> None:
+        task.version += 1
+        key = self.key(task)
+        heapq.heappush(task.handler.waiting, (key, next(self._seq), task.version, task))
+
+    def rekey(self, task: Task) -> None:
+        """Re-sort a waiting task after its priority changed (escalation)."""
+        if task.state == WAITING:
+            self.push(task)
+
+    def cancel(self, task: Task) -> None:
+        """Withdraw a waiting task (its entry in the heap is skipped later)."""
+        if task.state == WAITING:
+            task.state = CANCELLED
+            task.handler.open_tasks -= 1
+
+    def _pop(self, h: Handler) -> Task | None:
+        w = h.waiting
+        while w:
+            _, _, version, task = heapq.heappop(w)
+            if task.version == version and task.state == WAITING:
+                return task
+        return None
+
+    def _on_arrive(self, task: Task, t: float) -> None:
+        h = task.handler
+        task.arrival = t
+        task.state = WAITING
+        h.open_tasks += 1
+        self.push(task)
+        if h.idle:
+            self._serve(h, h.idle.pop(), t)
+
+    def _serve(self, h: Handler, k: int, t: float) -> None:
+        task = self._pop(h)
+        if task is None:
+            h.status[k] = IDLE
+            h.idle.append(k)
+            return
+        task.state = RUNNING
+        hours = self.service_hours(task)
+        task.hours = hours
+        h.worked_today += hours
+        h.worked_total += hours
+        h.status[k] = BUSY
+        heapq.heappush(self.events, (t + hours, next(self._seq), FINISH, task, k))
+
+    def _on_finish(self, task: Task, k: int, t: float) -> None:
+        h = task.handler
+        task.state = DONE
+        h.open_tasks -= 1
+        self.on_finish(task, t)
+        off = h.pending_offset[k]
+        if off > 0:
+            h.pending_offset[k] = 0.0
+            h.status[k] = ASLEEP
+            h.token[k] += 1
+            heapq.heappush(self.events, (t + off, next(self._seq), WAKE, h, (k, h.token[k])))
+        else:
+            self._serve(h, k, t)
+
+
+class RandomStream:
+    """Buffered draws from the model's generator, for per-event randomness at low cost."""
+
+    def __init__(self, rng: np.random.Generator, size: int = 8192):
+        self.rng = rng
+        self.size = size
+        self._u = self._e = self._z = None
+        self._iu = self._ie = self._iz = size
+
+    def uniform(self) -> float:
+        if self._iu >= self.size:
+            self._u = self.rng.random(self.size).tolist()
+            self._iu = 0
+        self._iu += 1
+        return self._u[self._iu - 1]
+
+    def exponential(self) -> float:
+        if self._ie >= self.size:
+            self._e = self.rng.standard_exponential(self.size).tolist()
+            self._ie = 0
+        self._ie += 1
+        return self._e[self._ie - 1]
+
+    def normal(self) -> float:
+        if self._iz >= self.size:
+            self._z = self.rng.standard_normal(self.size).tolist()
+            self._iz = 0
+        self._iz += 1
+        return self._z[self._iz - 1]
