@@ -18,6 +18,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "onset": (np.float64, np.nan),     # when the need arose (disputes: before they surface), hours
     "created": (np.float64, np.nan),   # when the request was filed, hours
     "deadline": (np.float64, np.nan),  # created + tier deadline, hours
+    "started": (np.float64, np.nan),   # when work on its first step began, hours
     "closed": (np.float64, np.nan),    # hours; NaN while open
     "level": (np.int8, 0),             # escalation level 0..3
     "start_level": (np.int8, 0),

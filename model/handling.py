@@ -90,6 +90,8 @@ def service_hours(model, task: Task) -> float:
     if task.kind == COORD:
         return model.coordination_hours[task.stage]
     cid = task.case
+    if model.cases.started[cid] != model.cases.started[cid]:  # NaN: first step starts now
+        model.cases.started[cid] = model.engine.now
     m = int(model.cases.matter[cid])
     hours = model.catalogue.hours[m] * task.noise
     h = task.handler
