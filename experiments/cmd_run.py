@@ -49,7 +49,7 @@ TABLE: list[tuple[str, str, str]] = [
     ("overloaded_townships", "overloaded townships (end)", "num"),
     ("enterprise_satisfaction", "enterprise satisfaction (0–1)", "num"),
     ("citizen_satisfaction", "citizen satisfaction (0–1)", "num"),
-    ("petitions", "petitions (上访)", "count"),
+    ("petitions", "petitions up the hierarchy", "count"),
     ("enterprises_end", "enterprises at the end", "count"),
     ("staff_hours", "staff hours spent", "count"),
 ]
@@ -133,9 +133,7 @@ def simulate_with_progress(params: Params, seed: int, days: int, enabled: bool |
         for _ in range(days):
             model.run(1)
             bar.update(1)
-    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    if "day" not in ts.columns:
-        ts.insert(0, "day", range(1, len(ts) + 1))
+    ts = model.timeseries()
     return dict(model.summary()), ts
 
 

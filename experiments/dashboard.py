@@ -1,8 +1,8 @@
 """The run dashboard: the main daily KPIs of one run on one page, readable by a planner.
 
-``dashboard_figure(timeseries, title)`` returns a matplotlib figure of eight
+``dashboard_figure(timeseries, title)`` returns a matplotlib figure of twelve
 panels (flows, backlog, 135 on-time rate, escalations, trips, dumping,
-workload, satisfaction), each with a title, axis units and a legend;
+workload, overload, satisfaction, effort, enterprises), each with a title, axis units and a legend;
 ``save_dashboard`` writes it as a PNG. Noisy daily series are drawn faintly
 with a bold rolling mean. Columns missing from the table are skipped; a panel
 without data says so.
@@ -25,7 +25,7 @@ SMOOTH_DAYS = 10
 
 # (title, y-axis label, [(column, legend label, colour)], kind)
 # kind: "count" (raw daily values, rolling mean), "level" (stock, drawn as is),
-#       "share" (0–1, shown in %, rolling mean)
+#       "share" (0–1, shown in %, rolling mean), "index" (0–1 score, drawn as is)
 PANELS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
     ("Requests: new vs closed", "cases per working day",
      [("cases_created", "new requests", "tab:blue"), ("cases_closed", "cases closed", "tab:green")], "count"),
@@ -36,29 +36,37 @@ PANELS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
      [("on_time_rate", "all cases", "black"), ("on_time_rate_tier1", "tier 1 (1 dept, 1 day)", "tab:green"),
       ("on_time_rate_tier3", "tier 3 (several, 3 days)", "tab:orange"),
       ("on_time_rate_tier5", "tier 5 (district, 5 days)", "tab:red")], "share"),
-    ("Escalations (tiered coordination)", "cases moved up per working day",
+    ("Escalations (tiered coordination, 135 rule)", "cases moved up per working day",
      [("escalations_level1", "to chief representative", "tab:olive"),
       ("escalations_level2", "to leading-group office", "tab:orange"),
       ("escalations_level3", "to joint conference", "tab:red")], "count"),
-    ("Trips by requesters", "trips per closed case / share",
-     [("trips_per_case", "trips per case", "tab:purple"), ("zero_trip_share", "share with zero trips", "tab:cyan")],
-     "count"),
-    ("Duty tasks pushed down to townships (territorial management)", "tasks per working day",
+    ("Trips a requester makes", "trips per closed case",
+     [("trips_per_case", "trips per case", "tab:purple")], "count"),
+    ("Requests needing no trip (online, commissioner)", "share of closed cases",
+     [("zero_trip_share", "zero trips", "tab:cyan")], "share"),
+    ("Duty tasks pushed down to townships", "tasks per working day",
      [("dumped_tasks", "dumped on townships", "tab:brown"), ("bounced_tasks", "bounced back (lists)", "tab:gray")],
      "count"),
-    ("Workload (utilisation of staff hours)", "share of available hours",
-     [("township_utilisation", "townships", "tab:orange"), ("department_utilisation", "county departments", "tab:blue"),
-      ("department_effort", "department effort (1 = normal)", "tab:gray")], "share"),
+    ("Workload: utilisation of staff hours", "share of available hours",
+     [("township_utilisation", "townships", "tab:orange"), ("department_utilisation", "county departments",
+                                                            "tab:blue")], "share"),
+    ("Townships overloaded, petitions", "count",
+     [("overloaded_townships", "overloaded townships", "tab:red"), ("petitions", "petitions per day", "tab:purple")],
+     "count"),
     ("Satisfaction (0 = none, 1 = full)", "mean satisfaction",
      [("enterprise_satisfaction", "enterprises", "tab:blue"), ("citizen_satisfaction", "citizens", "tab:green")],
-     "level"),
+     "index"),
+    ("County departments' effort (two-way assessment)", "work speed (1 = normal)",
+     [("department_effort", "mean effort", "tab:gray")], "level"),
+    ("Enterprises in the county", "enterprises",
+     [("enterprises", "operating enterprises", "tab:blue")], "level"),
 ]
 
 
 def dashboard_figure(ts: pd.DataFrame, title: str = "townsim run") -> plt.Figure:
-    """An 8-panel figure of the daily KPI table ``ts`` (one row per working day)."""
+    """A 12-panel figure of the daily KPI table ``ts`` (one row per working day)."""
     days = ts["day"].to_numpy() if "day" in ts.columns else np.arange(1, len(ts) + 1)
-    fig, axes = plt.subplots(4, 2, figsize=(14, 15), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(4, 3, figsize=(19, 15), sharex=True, layout="constrained")
     fig.suptitle(title, fontsize=15, fontweight="bold")
     for ax, (ptitle, ylabel, series, kind) in zip(axes.flat, PANELS):
         _panel(ax, ts, days, ptitle, ylabel, series, kind)
@@ -87,7 +95,7 @@ def _panel(ax, ts, days, title, ylabel, series, kind) -> None:
         y = pd.to_numeric(ts[col], errors="coerce").astype(float)
         if y.isna().all():
             continue
-        if kind == "level":
+        if kind in ("level", "index"):
             ax.plot(days, y, color=colour, lw=2 if col != "backlog" else 2.5, label=label)
         else:
             ax.plot(days, y, color=colour, lw=0.8, alpha=0.3)
@@ -98,6 +106,8 @@ def _panel(ax, ts, days, title, ylabel, series, kind) -> None:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         lo, hi = ax.get_ylim()
         ax.set_ylim(max(lo, 0), max(hi, 1.02) if hi > 1 else 1.02)
+    elif kind == "index":
+        ax.set_ylim(0, 1.02)
     elif drawn:
         ax.set_ylim(bottom=0)
     if drawn:

@@ -126,7 +126,7 @@ def command_line(argv: list[str] | None = None) -> str:
     import shlex
 
     argv = list(sys.argv if argv is None else argv)
-    if argv and argv[0].endswith(("cli.py", "__main__.py")):
+    if argv:  # python -m experiments.cli, python -c ..., a console script: all are `townsim`
         argv[0] = "townsim"
     return " ".join(shlex.quote(a) for a in argv)
 
@@ -144,6 +144,7 @@ def manifest(*, command: str, started: _dt.datetime, finished: _dt.datetime | No
     out: dict[str, Any] = {
         "townsim_command": command,
         "command_line": command_line(argv),
+        "argv": list(sys.argv if argv is None else argv),
         "working_dir": os.getcwd(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
