@@ -24,6 +24,7 @@ import math
 
 from . import delegation
 from .engine import RUNNING, WAITING, Task
+from .params import HOURS_PER_DAY
 
 STEP, COORD = 0, 1
 
@@ -61,6 +62,10 @@ def submit(model, cid: int) -> None:
     cases = model.cases
     steps = steps_of(model, cid)
     t = float(cases.created[cid])
+    p = model.params
+    if cases.tier[cid] == 2 and not p.escalation_135 and p.adhoc_coordination_days > 0:
+        # no coordination ladder: a district-level case first waits for ad-hoc coordination
+        t += model.stream.exponential() * p.adhoc_coordination_days * HOURS_PER_DAY
     flow = model.flows[cid] = [steps, 0, []]  # steps, next step to release, live tasks
     if cases.joint[cid]:
         release_all(model, cid, t)

@@ -144,6 +144,8 @@ class Params(BaseModel):
     coordination_hours: tuple[float, float] = P(
         (0.5, 2.0), unit="hours", group="rule135",
         desc="Coordination work per case at level 1 (chief representative) and level 2 (leading-group office).")
+    adhoc_coordination_days: float = P(3.0, unit="working days", group="rule135", ge=0, le=250,
+                                       desc="Mean wait for ad-hoc coordination of a district-level case when the 135 rule is off.")
     joint_conference_interval: int = P(5, unit="days", group="rule135", ge=1, le=250,
                                        desc="Days between joint conferences (联席会议, level 3).")
     joint_conference_slots: int = P(10, unit="cases/meeting", group="rule135", ge=0, le=1_000_000,
