@@ -1,0 +1,98 @@
+"""``townsim sensitivity SPEC`` — global sensitivity analysis (SALib) of reform levers, resumable.
+
+    townsim sensitivity SPEC.toml|NAME [--workers K | --scheduler ADDR | --dask-local] [--out DIR]
+
+``SPEC`` is a spec file (see :mod:`experiments.sensitivity.spec`) or the name of
+a shipped one in ``experiments/specs/`` (e.g. ``morris_screening``). Output
+folder: ``--out`` or ``results/sensitivity-<spec name>/``; rerunning the same
+command resumes it (finished runs are reused). Exit code 0 when every run
+finished and the analysis was written, 1 when some runs failed (rerun to retry
+them), 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from experiments.cli import UserError
+from experiments.executors import add_executor_arguments, executor_from_args
+
+SPEC_DIR = Path(__file__).resolve().parent / "specs"
+"""Shipped sensitivity specs."""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sensitivity", help="global sensitivity analysis of reform levers (SALib: morris, sobol, fast)",
+        description="Sample the levers of a spec file with SALib, run the township model (or an evaluate "
+                    "plug-in) at every point with replications, and write indices.csv, rankings.csv, "
+                    "convergence.csv, noise.csv, samples.parquet, outputs.parquet, figures/ and report.md. "
+                    "Rerun the same command to resume an interrupted analysis.")
+    p.add_argument("spec", metavar="SPEC.toml|NAME",
+                   help="spec file, or the name of a shipped spec: "
+                        + ", ".join(shipped_specs()) if shipped_specs() else "spec file")
+    add_executor_arguments(p)
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="output folder (default results/sensitivity-<spec name>/); an earlier one resumes")
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                   help="progress bar: on a terminal only (auto, default), always, or never")
+    p.set_defaults(func=cmd_sensitivity)
+
+
+def shipped_specs() -> list[str]:
+    return sorted(p.stem for p in SPEC_DIR.glob("*.toml"))
+
+
+def resolve_spec(text: str) -> Path:
+    """The spec file of a path or a shipped name; UserError if neither exists."""
+    path = Path(text).expanduser()
+    if path.is_file():
+        return path
+    if text.endswith(".toml") or "/" in text:
+        raise UserError(f"{text}: no such spec file")
+    cand = SPEC_DIR / f"{text}.toml"
+    if cand.is_file():
+        return cand
+    raise UserError(f"{text}: no such spec file or shipped spec; shipped: {', '.join(shipped_specs())}")
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from experiments.sensitivity.pipeline import IncompleteRuns, check_out_dir, run_sensitivity
+    from experiments.sensitivity.spec import SpecError, load_spec
+
+    # --- check everything before any work or any file ------------------------------------------
+    try:
+        spec = load_spec(resolve_spec(args.spec))
+    except SpecError as exc:
+        raise UserError(str(exc)) from None
+    out = args.out if args.out is not None else Path("results") / f"sensitivity-{spec.name}"
+    try:
+        resuming = check_out_dir(out)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        executor = executor_from_args(args)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    enabled = {"auto": None, "always": True, "never": False}[args.progress]
+
+    def log(msg: str) -> None:
+        print(f"townsim sensitivity: {msg}", file=sys.stderr, flush=True)
+
+    with executor:
+        log(f"{spec.method} on {spec.n_points()} points"
+            + (f"; resuming {out}" if resuming else f"; writing {out}"))
+        try:
+            result = run_sensitivity(spec, out, executor, progress=enabled, log=log)
+        except IncompleteRuns as exc:
+            print(f"townsim: {exc}", file=sys.stderr)
+            return 1
+    st = result.stats
+    print(f"runs: {st.ran} made, {st.already_done} reused, {st.failed} failed in {st.seconds:.0f} s")
+    for (scenario, output), why in result.skipped.items():
+        print(f"townsim: note: {output}{' in ' + scenario if scenario else ''} not analysed: {why}",
+              file=sys.stderr)
+    print(f"report: {out / 'report.md'}")
+    return 0

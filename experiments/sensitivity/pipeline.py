@@ -1,0 +1,378 @@
+"""Run a sensitivity spec end to end: design → runs (executors + results store, resumable) → analysis → files.
+
+Every (scenario, design point, replication) is one run with key
+``RunKey(scenario, param_hash, replication, seed)`` in the
+:class:`experiments.store.ResultStore` under the output folder. The hash
+covers the resolved parameters and the horizon (or the plug-in and its
+values), so a rerun of the same command skips every finished run, and two
+points that resolve to the same parameters (e.g. after rounding an integer)
+share their runs. Replication ``r`` uses seed ``replication_seeds(seed, R)[r]``
+at every point (common random numbers).
+
+Runs are sent to the executor in chunks (one township run per chunk; many cheap
+plug-in calls per chunk); each run's result is stored as soon as its chunk
+returns, and a run that raises is recorded as a failure (retried on the next rerun).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from experiments.executors import Executor, Failure, one_line
+from experiments.progress import progress_bar
+from experiments.seeds import replication_seeds
+from experiments.store import ResultStore, RunKey, param_hash
+
+from . import analysis, sampling
+from .spec import SensitivitySpec, load_evaluate
+
+PLUGIN_CHUNK = 256
+"""Plug-in calls per executor item (cheap functions: amortise the per-item overhead)."""
+
+
+class IncompleteRuns(RuntimeError):
+    """Some runs failed; ``str()`` is one line (how many, the first error, where the records are)."""
+
+
+# ------------------------------------------------------------------------------------------
+# worker side (module-level, picklable)
+# ------------------------------------------------------------------------------------------
+_PLUGINS: dict[str, Callable] = {}
+
+
+def run_chunk(item: tuple) -> list[Any]:
+    """Run one chunk of runs in a worker; return one outcome per run (summary dict or :class:`Failure`).
+
+    ``item`` is ``("township", [(params, seed, days), ...])`` or
+    ``("plugin", "module:function", [(values, seed), ...])``.
+    """
+    kind = item[0]
+    out: list[Any] = []
+    if kind == "township":
+        from model import simulate
+
+        for params, seed, days in item[1]:
+            out.append(_safely(lambda: simulate(params, seed, days)[0]))
+    else:
+        target = item[1]
+        fn = _PLUGINS.get(target)
+        if fn is None:
+            fn = _PLUGINS[target] = load_evaluate(target)
+        for values, seed in item[2]:
+            out.append(_safely(lambda: _check_outputs(fn(dict(values), int(seed)))))
+    return out
+
+
+def _safely(thunk: Callable[[], Any]) -> Any:
+    import traceback
+
+    try:
+        return thunk()
+    except Exception as exc:  # noqa: BLE001 - every run error is recorded, not raised
+        return Failure(error=one_line(exc), traceback=traceback.format_exc())
+
+
+def _check_outputs(result: Any) -> dict[str, float]:
+    if not isinstance(result, dict):
+        raise TypeError(f"the evaluate plug-in must return a dict of outputs, got {type(result).__name__}")
+    return {str(k): float(v) for k, v in result.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# plan
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """The design and the run key of every (scenario, point, replication)."""
+
+    spec: SensitivitySpec
+    X: np.ndarray
+    values: list[dict]
+    seeds: list[int]
+    keys: dict[str, list[list[RunKey]]]
+    """scenario label → [point][replication] → key."""
+    payload: dict[RunKey, tuple] = field(default_factory=dict)
+    """Unique key → what its run needs ((params, seed, days) or (values, seed))."""
+
+    @property
+    def unique_keys(self) -> list[RunKey]:
+        return list(self.payload)
+
+
+def store_label(spec: SensitivitySpec, scenario: str) -> str:
+    """Scenario field of the run keys (plug-ins: ``plugin:<module:function>``)."""
+    return f"plugin:{spec.evaluate}" if spec.plugin else scenario
+
+
+def make_plan(spec: SensitivitySpec) -> Plan:
+    """Draw the design and key every run (validates every point's parameters)."""
+    X = sampling.design(spec)
+    values = sampling.point_values(spec, X)
+    seeds = replication_seeds(spec.seed, spec.replications)
+    plan = Plan(spec, X, values, seeds, {})
+    for scenario in spec.run_scenarios:
+        label = store_label(spec, scenario)
+        per_point: list[list[RunKey]] = []
+        cache: dict[tuple, tuple[Any, str]] = {}
+        for v in values:
+            sig = tuple(v.values())
+            if sig not in cache:
+                if spec.plugin:
+                    cache[sig] = (v, param_hash({"evaluate": spec.evaluate, "values": v}))
+                else:
+                    params = spec.base_params[scenario].replace(**v)
+                    cache[sig] = (params, param_hash({"params": params.model_dump(mode="json"),
+                                                      "days": spec.days}))
+            params, h = cache[sig]
+            row = []
+            for r, seed in enumerate(seeds):
+                key = RunKey(label, h, r, seed)
+                row.append(key)
+                if key not in plan.payload:
+                    plan.payload[key] = (params, seed, spec.days) if not spec.plugin else (v, seed)
+            per_point.append(row)
+        plan.keys[scenario] = per_point
+    return plan
+
+
+def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[tuple[list[RunKey], tuple]]:
+    size = PLUGIN_CHUNK if spec.plugin else 1
+    out = []
+    for i in range(0, len(todo), size):
+        keys = todo[i:i + size]
+        runs = [plan.payload[k] for k in keys]
+        item = ("plugin", spec.evaluate, runs) if spec.plugin else ("township", runs)
+        out.append((keys, item))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# running
+# ------------------------------------------------------------------------------------------
+@dataclass
+class RunStats:
+    total: int
+    already_done: int
+    ran: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+
+def execute(plan: Plan, store: ResultStore, executor: Executor, *, progress: bool | None = None,
+            log: Callable[[str], None] = lambda s: None) -> RunStats:
+    """Run every key of ``plan`` the store does not have yet; store each result as it arrives."""
+    spec = plan.spec
+    store.cleanup()
+    keys = plan.unique_keys
+    todo = [k for k in keys if not store.has(k)]
+    stats = RunStats(total=len(keys), already_done=len(keys) - len(todo))
+    log(f"{len(spec.run_scenarios)} scenario(s) × {spec.n_points()} points × {spec.replications} "
+        f"replication(s): {stats.total} distinct runs, {stats.already_done} already done, {len(todo)} to run "
+        f"on {executor.name} ({executor.workers} worker(s))")
+    if not todo:
+        return stats
+    chunks = _chunks(spec, plan, todo)
+    t0 = time.perf_counter()
+    bar = progress_bar(total=stats.total, initial=stats.already_done, desc="sensitivity", enabled=progress)
+    try:
+        for index, outcome in executor.map(run_chunk, [item for _, item in chunks]):
+            ckeys = chunks[index][0]
+            results = outcome if isinstance(outcome, list) else [outcome] * len(ckeys)
+            for key, res in zip(ckeys, results):
+                if isinstance(res, Failure):
+                    store.put_failure(key, res)
+                    stats.failed += 1
+                else:
+                    store.put(key, res)
+                    stats.ran += 1
+            bar.update(len(ckeys))
+    finally:
+        bar.close()
+        stats.seconds = time.perf_counter() - t0
+    return stats
+
+
+# ------------------------------------------------------------------------------------------
+# collecting
+# ------------------------------------------------------------------------------------------
+def collect(plan: Plan, store: ResultStore) -> pd.DataFrame:
+    """``outputs.parquet`` rows: scenario, point, replication, seed, param_hash and every returned output."""
+    spec = plan.spec
+    rows_by_key = {RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r
+                   for r in store.rows(plan.unique_keys)}
+    missing = [k for k in plan.unique_keys if k not in rows_by_key]
+    if missing:
+        fails = store.failures(missing)
+        first = fails[0]["error"] if fails else "not run"
+        raise IncompleteRuns(
+            f"{len(missing)} of {len(plan.unique_keys)} runs have no result (first error: {first}); "
+            f"records in {store.fail_dir}; rerun the same command to retry them")
+    out = []
+    skip = set(RunKey._fields)
+    for scenario, per_point in plan.keys.items():
+        for i, row in enumerate(per_point):
+            for r, key in enumerate(row):
+                rec = rows_by_key[key]
+                out.append({"scenario": scenario, "point": i, "replication": r, "seed": key.seed,
+                            "param_hash": key.param_hash,
+                            **{k: v for k, v in rec.items() if k not in skip}})
+    df = pd.DataFrame(out)
+    absent = [o for o in spec.outputs if o not in df.columns]
+    if absent:
+        have = [c for c in df.columns if c not in ("scenario", "point", "replication", "seed", "param_hash")]
+        raise IncompleteRuns(f"output '{absent[0]}' is not returned by the model; it returns: "
+                             f"{', '.join(have[:12])}{', ...' if len(have) > 12 else ''}")
+    return df
+
+
+def output_arrays(spec: SensitivitySpec, df: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """(scenario, output) → array points × replications (float, NaN where undefined)."""
+    n, R = spec.n_points(), spec.replications
+    arrays = {}
+    for scenario in spec.run_scenarios:
+        sub = df[df["scenario"] == scenario].sort_values(["point", "replication"])
+        for o in spec.outputs:
+            arrays[(scenario, o)] = pd.to_numeric(sub[o], errors="coerce").to_numpy(float).reshape(n, R)
+    return arrays
+
+
+def samples_frame(plan: Plan) -> pd.DataFrame:
+    """``samples.parquet``: the model value of every parameter at every point, and its continuous draw."""
+    spec = plan.spec
+    df = pd.DataFrame(plan.values)
+    df.insert(0, "point", np.arange(len(df)))
+    for j, name in enumerate(spec.names):
+        df[f"{name}__draw"] = plan.X[:, j]
+    return df
+
+
+# ------------------------------------------------------------------------------------------
+# the whole job
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    out_dir: Path
+    stats: RunStats
+    indices: pd.DataFrame
+    convergence: pd.DataFrame
+    noise: pd.DataFrame
+    rankings: pd.DataFrame
+    differences: pd.DataFrame
+    size_advice: pd.DataFrame
+    skipped: dict
+    figures: list[Path]
+
+
+def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor: Executor, *,
+                    progress: bool | None = None, plots: bool = True,
+                    log: Callable[[str], None] = lambda s: None) -> Result:
+    """Run (or resume) ``spec`` into ``out_dir`` and write every result file; return the tables."""
+    from . import plots as plotting
+    from . import report as reporting
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    store = ResultStore(out)
+    plan = make_plan(spec)
+    _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8")
+                if Path(spec.path).is_file() else "")
+    _write_text(out / "manifest.json", json.dumps(_manifest(spec, plan, None, executor), indent=2) + "\n")
+    stats = execute(plan, store, executor, progress=progress, log=log)
+    df = collect(plan, store)
+
+    arrays = output_arrays(spec, df)
+    means = {k: analysis.replication_mean(v) for k, v in arrays.items()}
+    indices, skipped = analysis.indices_table(spec, plan.X, means)
+    indices["scenario"] = indices["scenario"].astype(str)
+    conv = analysis.convergence_table(spec, plan.X, means)
+    noise = analysis.noise_table(spec, arrays)
+    rank = analysis.rankings(spec, indices)
+    diffs = analysis.regime_differences(rank, spec.run_scenarios)
+    advice = analysis.size_advice(spec, indices, conv)
+
+    _write_parquet(out / "samples.parquet", samples_frame(plan))
+    _write_parquet(out / "outputs.parquet", df)
+    _write_csv(out / "indices.csv", indices)
+    _write_csv(out / "convergence.csv", conv)
+    _write_csv(out / "noise.csv", noise)
+    _write_csv(out / "rankings.csv", rank)
+    figures = plotting.all_figures(spec, indices, conv, out / "figures") if plots else []
+    result = Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, figures)
+    _write_text(out / "report.md", reporting.render(spec, result))
+    _write_text(out / "manifest.json", json.dumps(_manifest(spec, plan, stats, executor), indent=2) + "\n")
+    return result
+
+
+def check_out_dir(out: Path) -> bool:
+    """True if ``out`` holds an earlier sensitivity run (resume); ValueError (one line) if it is unusable."""
+    out = Path(out)
+    if not out.exists():
+        return False
+    if not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder; choose another --out")
+    if not any(out.iterdir()):
+        return False
+    try:
+        prior = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("townsim_command")
+    except (OSError, ValueError):
+        prior = None
+    if prior != "sensitivity":
+        raise ValueError(f"{out}: folder is not empty and is not an earlier 'townsim sensitivity' output; "
+                         "choose another --out")
+    return True
+
+
+def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: Executor) -> dict:
+    from importlib.metadata import version
+
+    done = stats is not None
+    stats = stats or RunStats(total=len(plan.unique_keys), already_done=0)
+    return {
+        "townsim_command": "sensitivity", "status": "done" if done else "running",
+        "spec": str(spec.path), "method": spec.method, "N": spec.N, "seed": spec.seed,
+        "replications": spec.replications, "scenarios": list(spec.run_scenarios),
+        "evaluate": spec.evaluate, "days": None if spec.plugin else spec.days,
+        "parameters": {p.name: p.describe() for p in spec.parameters}, "outputs": list(spec.outputs),
+        "points": spec.n_points(), "distinct_runs": stats.total, "already_done": stats.already_done,
+        "ran_now": stats.ran, "failed_now": stats.failed, "run_seconds_now": round(stats.seconds, 2),
+        "replication_seeds": plan.seeds, "executor": executor.describe(),
+        "versions": {"python": platform.python_version(), "SALib": version("SALib"),
+                     "numpy": np.__version__, "pandas": pd.__version__},
+        "argv": sys.argv,
+    }
+
+
+# --- atomic writers ----------------------------------------------------------------------------
+def _atomic(path: Path, write: Callable[[str], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_text(path: Path, text: str) -> None:
+    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def _write_csv(path: Path, df: pd.DataFrame) -> None:
+    _atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
+
+
+def _write_parquet(path: Path, df: pd.DataFrame) -> None:
+    _atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
