@@ -256,3 +256,28 @@ def collect(executor: Executor, fn: Callable[[Any], Any], items: Sequence[Any]) 
     for i, outcome in executor.map(fn, items):
         out[i] = outcome
     return out
+
+
+# --- command-line helpers (shared by compare, sweep and sensitivity) -------------------------------
+def add_executor_arguments(parser) -> None:
+    """Add ``--workers K | --scheduler ADDR | --dask-local`` (mutually exclusive) to an argparse parser."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--workers", type=int, default=None, metavar="K",
+                       help=f"local worker processes (default: the number of cores, {default_workers()} here; "
+                            "1 = run in this process)")
+    group.add_argument("--scheduler", default=None, metavar="ADDR",
+                       help="run on a running Dask cluster, e.g. tcp://10.0.0.5:8786")
+    group.add_argument("--dask-local", action="store_true",
+                       help="start a local Dask cluster (one worker per core, on 127.0.0.1) for this command")
+
+
+def executor_from_args(args) -> Executor:
+    """The executor chosen by :func:`add_executor_arguments`; ValueError (one line) if it cannot start."""
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        raise ValueError(f"--workers {workers}: allowed: an integer >= 1")
+    scheduler = getattr(args, "scheduler", None)
+    try:
+        return make_executor(workers=workers, scheduler=scheduler, dask_local=getattr(args, "dask_local", False))
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"--scheduler {scheduler}: cannot connect ({one_line(exc)})") from None

@@ -16,7 +16,7 @@ All tests come from :mod:`scipy.stats`:
 - effect size: Cohen's d_av = difference / √((sd_scenario² + sd_baseline²) / 2),
   the difference in units of run-to-run spread (|d| ≈ 0.2 small, 0.5 medium, 0.8 large).
 
-When the differences have zero spread (a KPI that a lever switches off, or a
+When the differences have zero spread up to rounding (a KPI that a lever switches off, or a
 constant), no t-test exists: the interval is the difference itself and p is 0
 (constant non-zero difference) or 1 (identical values); the test column says so.
 """
@@ -24,6 +24,7 @@ constant), no t-test exists: the interval is the difference itself and p is 0
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -115,23 +116,26 @@ def difference(scenario: np.ndarray, baseline: np.ndarray, paired: bool,
     sd_a = float(a.std(ddof=1)) if a.size > 1 else math.nan
     sd_b = float(b.std(ddof=1)) if b.size > 1 else math.nan
     pooled = math.sqrt((sd_a ** 2 + sd_b ** 2) / 2) if math.isfinite(sd_a) and math.isfinite(sd_b) else math.nan
-    res["effect_size"] = diff / pooled if pooled and math.isfinite(pooled) else math.nan
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    res["effect_size"] = diff / pooled if math.isfinite(pooled) and pooled > tol else math.nan
     res.update(test="none", statistic=math.nan, df=math.nan, ci_low=math.nan, ci_high=math.nan,
                p_value=math.nan)
     if a.size < 2 or b.size < 2:
         res["test"] = "too few runs"
         return res
     spread = float(np.std(a - b, ddof=1)) if paired else pooled
-    if spread == 0.0 or (not paired and sd_a == 0.0 and sd_b == 0.0):
+    if spread <= tol:  # no spread (up to rounding): no t-test exists
         res.update(test="constant difference", ci_low=diff, ci_high=diff,
                    p_value=0.0 if diff != 0 else 1.0)
         return res
-    if paired:
-        r = st.ttest_rel(a, b)
-        res["test"] = "paired t"
-    else:
-        r = st.ttest_ind(a, b, equal_var=False)
-        res["test"] = "Welch t"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # near-identical data: handled above
+        if paired:
+            r = st.ttest_rel(a, b)
+            res["test"] = "paired t"
+        else:
+            r = st.ttest_ind(a, b, equal_var=False)
+            res["test"] = "Welch t"
     ci = r.confidence_interval(confidence_level=confidence)
     res.update(statistic=float(r.statistic), df=float(r.df), ci_low=float(ci.low),
                ci_high=float(ci.high), p_value=float(r.pvalue))

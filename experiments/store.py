@@ -57,7 +57,7 @@ def param_hash(params: Any, length: int = 16) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a hidden temp file in the same folder and ``os.replace``."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     try:
@@ -110,10 +110,10 @@ class ResultStore:
         """Record a finished run: its daily table first, then its row (the "done" marker)."""
         if timeseries is not None:
             buf = timeseries.reset_index(drop=True).to_parquet(index=False)
-            _atomic_write_bytes(self._ts_path(key), buf)
+            atomic_write_bytes(self._ts_path(key), buf)
         record = {**key.as_dict(), **{k: _json_value(v) for k, v in row.items()
                                        if k not in RunKey._fields}}
-        _atomic_write_bytes(self._row_path(key), json.dumps(record, allow_nan=True).encode())
+        atomic_write_bytes(self._row_path(key), json.dumps(record, allow_nan=True).encode())
         try:
             self._fail_path(key).unlink()
         except FileNotFoundError:
@@ -124,7 +124,7 @@ class ResultStore:
         error = getattr(failure, "error", str(failure))
         trace = getattr(failure, "traceback", "")
         record = {**key.as_dict(), "error": error, "traceback": trace}
-        _atomic_write_bytes(self._fail_path(key), json.dumps(record).encode())
+        atomic_write_bytes(self._fail_path(key), json.dumps(record).encode())
 
     # --- reading -------------------------------------------------------------
     @staticmethod

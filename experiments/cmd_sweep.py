@@ -1,0 +1,80 @@
+"""``townsim sweep`` — a scenario on a one- or two-parameter grid: line plot or heat map per KPI.
+
+    townsim sweep NAME|PATH --vary key=LOW:HIGH:STEPS [--vary key=...] [--reps N] [--kpi NAME ...]
+                  [--days N] [--seed S] [--set key=value ...]
+                  [--workers K | --scheduler ADDR | --dask-local] [--out DIR]
+
+Example — where does delegation without staff break the townships?
+
+    townsim sweep baseline --vary delegated_share=0:1:6 --vary staff_transfer=0:1:5 --kpi township_backlog_end
+
+Output ``results/sweep-<scenario>-<timestamp>/`` (an earlier sweep folder given as
+``--out`` resumes). Exit code 0, 1 when some runs failed, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from experiments.cli import UserError
+from experiments.cmd_compare import check_out
+from experiments.executors import add_executor_arguments, executor_from_args
+from experiments.sweep import (DEFAULT_DAYS, DEFAULT_KPIS, DEFAULT_REPS, DEFAULT_SEED, SweepError, SweepSettings,
+                               default_out, parse_vary, plan, run_sweep)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sweep", help="vary one or two parameters of a scenario on a grid (line plot or heat map)",
+        description="Run a scenario at every point of a one- or two-parameter grid, REPS times each (same seeds at "
+                    "every point), and write runs.parquet, summary.csv, figures/ and report.md.")
+    p.add_argument("scenario", metavar="NAME|PATH", help="shipped scenario name or path to a .toml file")
+    p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH:STEPS", required=True,
+                   help="a numeric parameter and its grid, e.g. delegated_share=0:1:6 (once or twice)")
+    p.add_argument("--reps", type=int, default=DEFAULT_REPS, metavar="N",
+                   help=f"replications per grid point (default {DEFAULT_REPS})")
+    p.add_argument("--kpi", action="append", default=None, metavar="NAME",
+                   help=f"KPI to plot (repeatable; default: {', '.join(DEFAULT_KPIS)})")
+    p.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
+                   help=f"working days per run (default {DEFAULT_DAYS})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                   help=f"base seed of the replication seeds (default {DEFAULT_SEED})")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter at every grid point (repeatable)")
+    add_executor_arguments(p)
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="output folder (default results/sweep-<scenario>-<timestamp>/); an earlier sweep resumes")
+    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                   help="progress bar: on a terminal only (auto, default), always, or never")
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    try:
+        varies = [parse_vary(v) for v in args.vary]
+        settings = SweepSettings(scenario=args.scenario, varies=varies, reps=args.reps, days=args.days,
+                                 seed=args.seed, overrides=list(args.overrides),
+                                 kpis=list(args.kpi) if args.kpi else list(DEFAULT_KPIS))
+        scenario, points, specs = plan(settings)
+    except SweepError as exc:
+        raise UserError(str(exc)) from None
+    out = args.out if args.out is not None else default_out(scenario.name)
+    resuming = check_out(out, "sweep")
+    try:
+        executor = executor_from_args(args)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    enabled = {"auto": None, "always": True, "never": False}[args.progress]
+    with executor:
+        print(f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
+              f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
+              + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
+        result = run_sweep(settings, out, executor, show_progress=enabled)
+    ex = result.execution
+    print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
+    if result.failures:
+        print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
+    print(f"report: {out / 'report.md'}")
+    return 1 if result.failures else 0

@@ -1,0 +1,309 @@
+"""Scenario comparison: replicated runs of several scenarios against a baseline, written to one folder.
+
+:func:`plan` resolves the scenarios (``--set`` overrides apply to every one of
+them, the baseline included) and the run specs (common random numbers by
+default); :func:`run_compare` executes them through the resumable store and
+writes the tables, figures and report (:func:`write_outputs`).
+
+Output folder (``out``)::
+
+    manifest.json        command, resolved scenarios and parameters, seeds, versions, git commit,
+                         executor and timings (one entry per invocation: a resumed experiment appends)
+    runs.parquet         one row per finished run: scenario, replication, seed, param_hash, every summary KPI
+    timeseries.parquet   daily KPIs of every finished run (all days, no down-sampling)
+    summary.csv          per scenario and KPI: mean, sd, 95% CI, n
+    comparison.csv       per scenario and KPI: difference from the baseline, 95% CI, p, Holm p, effect size
+    failures.csv         runs that raised (only when some did)
+    figures/*.png        time series, forest plot, trade-offs
+    report.md            the planner's report
+    runs/, failures/     the per-run store (what makes the experiment resumable)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from experiments import runio
+from experiments.executors import Executor
+from experiments.runner import ExecutionReport, RunSpec, execute, make_specs, simulate_run
+from experiments.stats import compare_to_baseline, kpi_columns, summarize
+from experiments.store import ResultStore, atomic_write_bytes
+
+DEFAULT_REPS = 20
+DEFAULT_DAYS = 250
+DEFAULT_SEED = 1
+DEFAULT_BASELINE = "baseline"
+MAX_DAYS = 100_000
+MAX_REPS = 100_000
+
+
+class CompareError(ValueError):
+    """Bad settings for a comparison (one line; the CLI turns it into exit code 2)."""
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """A resolved scenario of the experiment: name, file, description, parameters after ``--set``."""
+
+    name: str
+    path: str
+    description: str
+    params: Any
+
+
+@dataclass
+class CompareSettings:
+    """Everything that defines a comparison (the manifest records it; the same settings resume)."""
+
+    scenarios: list[str] = field(default_factory=list)     # names or paths; [] = all shipped, not validation
+    baseline: str = DEFAULT_BASELINE
+    reps: int = DEFAULT_REPS
+    days: int = DEFAULT_DAYS
+    seed: int = DEFAULT_SEED
+    overrides: list[str] = field(default_factory=list)
+    independent_seeds: bool = False
+
+    def check(self) -> None:
+        """Raise :class:`CompareError` (one line) on out-of-range numbers."""
+        if not 2 <= self.reps <= MAX_REPS:
+            raise CompareError(f"--reps {self.reps}: allowed: an integer in [2, {MAX_REPS:,}] "
+                               "(confidence intervals need at least 2 replications)")
+        if not 1 <= self.days <= MAX_DAYS:
+            raise CompareError(f"--days {self.days}: allowed: an integer in [1, {MAX_DAYS:,}] working days")
+        if self.seed < 0:
+            raise CompareError(f"--seed {self.seed}: allowed: a non-negative integer")
+
+    def reproduce_command(self, out: Path | str | None = None) -> str:
+        """The ``townsim compare`` command that makes exactly these runs (executor flags aside)."""
+        parts = ["townsim", "compare", *self.scenarios]
+        if self.baseline != DEFAULT_BASELINE:
+            parts += ["--baseline", self.baseline]
+        parts += ["--reps", str(self.reps), "--days", str(self.days), "--seed", str(self.seed)]
+        for o in self.overrides:
+            parts += ["--set", o]
+        if self.independent_seeds:
+            parts.append("--independent-seeds")
+        if out is not None:
+            parts += ["--out", str(out)]
+        return " ".join(shlex.quote(p) for p in parts)
+
+
+def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
+    """Baseline first, then the other scenarios in the given (or shipped, alphabetical) order.
+
+    Raises :class:`CompareError` for unknown scenarios, bad ``--set`` values or duplicate names.
+    """
+    from model.scenario import ScenarioError, apply_overrides, list_scenarios, load_scenario
+
+    try:
+        if settings.scenarios:
+            loaded = [load_scenario(s) for s in settings.scenarios]
+        else:
+            loaded = list_scenarios(include_validation=False)
+        names = [s.name for s in loaded]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise CompareError(f"scenario '{dup[0]}' is given twice (scenario names must be unique)")
+        base = next((s for s in loaded if s.name == settings.baseline), None)
+        if base is None:
+            base = load_scenario(settings.baseline)
+            if base.name in names:  # a path whose stem equals another scenario's name
+                raise CompareError(f"--baseline {settings.baseline}: its name '{base.name}' is taken")
+        ordered = [base] + [s for s in loaded if s.name != base.name]
+        out = []
+        for s in ordered:
+            params = apply_overrides(s.params, settings.overrides)
+            out.append(ScenarioRun(s.name, str(s.path), s.description, params))
+        return out
+    except ScenarioError as exc:
+        raise CompareError(str(exc)) from None
+
+
+def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
+    """Resolved scenarios and every run spec (scenario-major, replication-minor)."""
+    settings.check()
+    scenarios = resolve_scenarios(settings)
+    specs = make_specs([(s.name, s.params) for s in scenarios], settings.reps, settings.days,
+                       settings.seed, common_random_numbers=not settings.independent_seeds)
+    return scenarios, specs
+
+
+def default_out(when: _dt.datetime | None = None) -> Path:
+    """``results/compare-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken)."""
+    when = when or runio.now()
+    base = runio.RESULTS_DIR / f"compare-{when:%Y%m%d-%H%M%S}"
+    path, n = base, 2
+    while path.exists():
+        path, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return path
+
+
+@dataclass
+class CompareResult:
+    """Where the outputs went and what happened."""
+
+    out: Path
+    execution: ExecutionReport
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    comparison: pd.DataFrame
+    failures: list[dict[str, Any]]
+    figures: list[Path]
+
+
+def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
+                fn: Callable[[RunSpec], Any] = simulate_run, argv: list[str] | None = None,
+                show_progress: bool | None = None, make_figures: bool = True) -> CompareResult:
+    """Run (or resume) the comparison into ``out`` and write every output file."""
+    started = runio.now()
+    scenarios, specs = plan(settings)
+    out = Path(out)
+    store = ResultStore(out)
+    manifest = _load_manifest(out)
+    manifest.update(_manifest_body(settings, scenarios, specs, out, argv))
+    _write_manifest(out, manifest)  # written first: a killed experiment still says what it was
+
+    execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
+
+    result = write_outputs(out, settings, scenarios, specs, store, make_figures=make_figures,
+                           execution=execution)
+    finished = runio.now()
+    manifest.setdefault("invocations", []).append({
+        "command_line": runio.command_line(argv),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "elapsed_seconds": round((finished - started).total_seconds(), 3),
+        "executor": executor.describe(),
+        "runs": execution.as_dict(),
+        "git_commit": runio.git_commit(),
+    })
+    manifest["files"] = sorted(str(p.relative_to(out)) for p in out.rglob("*")
+                               if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures"))
+    _write_manifest(out, manifest)
+    return result
+
+
+def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[ScenarioRun],
+                  specs: Sequence[RunSpec], store: ResultStore, make_figures: bool = True,
+                  execution: ExecutionReport | None = None) -> CompareResult:
+    """Tables, figures and report from the finished runs of ``specs`` in ``store``."""
+    keys = [s.key for s in specs]
+    order = [s.name for s in scenarios]
+    runs = runs_table(store, keys, order)
+    _write_parquet(out / "runs.parquet", runs)
+    ts = store.timeseries_frame([k for k in keys if store.has(k)])
+    if "param_hash" in ts.columns:
+        ts = ts.drop(columns="param_hash")
+    _write_parquet(out / "timeseries.parquet", ts)
+
+    kpis = kpi_columns(runs) if len(runs) else []
+    present = [n for n in order if len(runs) and (runs["scenario"] == n).any()]
+    summary = summarize(runs, kpis, order=present) if len(runs) else pd.DataFrame()
+    _write_csv(out / "summary.csv", summary)
+    if settings.baseline in present and len(present) > 1:
+        comparison = compare_to_baseline(runs, settings.baseline, kpis,
+                                         paired=not settings.independent_seeds, order=present)
+    else:
+        comparison = pd.DataFrame()
+    _write_csv(out / "comparison.csv", comparison)
+
+    failures = store.failures(keys)
+    fail_path = out / "failures.csv"
+    if failures:
+        _write_csv(fail_path, pd.DataFrame(failures).drop(columns=["traceback"]))
+    elif fail_path.exists():
+        fail_path.unlink()
+
+    figures: list[Path] = []
+    if make_figures and len(runs):
+        from experiments import plots
+
+        figures = plots.compare_figures(out / "figures", runs, ts, summary, comparison,
+                                        baseline=settings.baseline, order=present)
+    from experiments import report
+
+    text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
+                                 comparison=comparison, failures=failures, figures=figures, out=out,
+                                 execution=execution)
+    atomic_write_bytes(out / "report.md", text.encode("utf-8"))
+    return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
+
+
+def runs_table(store: ResultStore, keys: Sequence, order: Sequence[str]) -> pd.DataFrame:
+    """One row per finished run of ``keys``: scenario (in ``order``), replication, seed, param_hash, KPIs."""
+    rows = store.rows(list(keys))
+    if not rows:
+        return pd.DataFrame(columns=["scenario", "replication", "seed", "param_hash"])
+    df = pd.DataFrame(rows)
+    front = ["scenario", "replication", "seed", "param_hash"]
+    df = df[front + [c for c in df.columns if c not in front]]
+    rank = {n: i for i, n in enumerate(order)}
+    df = df.sort_values(["scenario", "replication"], key=lambda c: c.map(rank) if c.name == "scenario" else c,
+                        kind="stable").reset_index(drop=True)
+    return df
+
+
+# --- manifest and file helpers -------------------------------------------------------------------
+def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], specs: Sequence[RunSpec],
+                   out: Path, argv: list[str] | None) -> dict[str, Any]:
+    seeds: dict[str, list[int]] = {}
+    hashes: dict[str, str] = {}
+    for s in specs:
+        seeds.setdefault(s.scenario, []).append(s.seed)
+        hashes[s.scenario] = s.key.param_hash
+    return {
+        "townsim_command": "compare",
+        "command_line": runio.command_line(argv),
+        "reproduce": settings.reproduce_command(out),
+        "working_dir": os.getcwd(),
+        "baseline": settings.baseline,
+        "reps": settings.reps,
+        "days": settings.days,
+        "base_seed": settings.seed,
+        "common_random_numbers": not settings.independent_seeds,
+        "overrides": list(settings.overrides),
+        "scenarios": [{"name": s.name, "file": s.path, "description": s.description,
+                       "param_hash": hashes[s.name], "params": s.params.model_dump(mode="json")}
+                      for s in scenarios],
+        "seeds": seeds,
+        "versions": runio.versions(),
+        "git_commit": runio.git_commit(),
+    }
+
+
+def _load_manifest(out: Path) -> dict[str, Any]:
+    import json
+
+    path = out / "manifest.json"
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {"invocations": data.get("invocations", [])}
+        except (ValueError, OSError):
+            pass
+    return {}
+
+
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    import json
+
+    text = json.dumps(runio.jsonable(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    atomic_write_bytes(out / "manifest.json", text.encode("utf-8"))
+
+
+def _write_parquet(path: Path, df: pd.DataFrame) -> None:
+    atomic_write_bytes(path, df.to_parquet(index=False))
+
+
+def _write_csv(path: Path, df: pd.DataFrame) -> None:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format="%.10g")
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))

@@ -1,0 +1,357 @@
+"""Figures of scenario comparisons and sweeps (matplotlib, Agg; PNG at 130 dpi).
+
+Every figure stands on its own: a title saying what is compared, axis labels
+with units, a legend, and a note of the number of runs behind each estimate.
+Scenario colours are fixed by the scenario's position in the experiment (baseline
+always black) so that one scenario has one colour in every figure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import stats as st  # noqa: E402
+
+DPI = 130
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """How to show one KPI: label, unit, which direction is better (+1 up, −1 down, 0 neither), format."""
+
+    label: str
+    unit: str
+    better: int = 0
+    fmt: str = "num"      # "pct" (share 0–1 shown as %), "num", "count"
+
+
+KPI_INFO: dict[str, Kpi] = {
+    "cases_created": Kpi("requests created", "cases", 0, "count"),
+    "cases_closed": Kpi("cases closed", "cases", +1, "count"),
+    "backlog_end": Kpi("open cases at the end", "cases", -1, "count"),
+    "backlog": Kpi("open cases", "cases", -1, "count"),
+    "backlog_township": Kpi("open tasks at townships", "tasks", -1, "count"),
+    "backlog_department": Kpi("open tasks at departments", "tasks", -1, "count"),
+    "township_backlog_end": Kpi("open township tasks at the end", "tasks", -1, "count"),
+    "department_backlog_end": Kpi("open department tasks at the end", "tasks", -1, "count"),
+    "on_time_rate": Kpi("cases closed on time", "% of decided cases", +1, "pct"),
+    "on_time_rate_tier1": Kpi("on time, tier 1 (1-day matters)", "% of cases", +1, "pct"),
+    "on_time_rate_tier3": Kpi("on time, tier 3 (3-day matters)", "% of cases", +1, "pct"),
+    "on_time_rate_tier5": Kpi("on time, tier 5 (5-day matters)", "% of cases", +1, "pct"),
+    "mean_resolution_days": Kpi("mean resolution time", "working days", -1),
+    "p90_resolution_days": Kpi("90th-percentile resolution time", "working days", -1),
+    "simple_within_1h_share": Kpi("simple matters closed within 1 h", "% of cases", +1, "pct"),
+    "complex_within_8h_share": Kpi("complex matters closed within 8 h", "% of cases", +1, "pct"),
+    "property_simple_within_1h_share": Kpi("simple property matters within 1 h (F5)", "% of cases", +1, "pct"),
+    "property_complex_within_8h_share": Kpi("complex property matters within 8 h (F5)", "% of cases", +1, "pct"),
+    "escalations": Kpi("escalations (all levels)", "cases", 0, "count"),
+    "escalations_level1": Kpi("escalations to chief representatives", "cases", 0, "count"),
+    "escalations_level2": Kpi("escalations to the leading-group office", "cases", 0, "count"),
+    "escalations_level3": Kpi("escalations to the joint conference", "cases", 0, "count"),
+    "trips_per_case": Kpi("trips per case", "trips", -1),
+    "zero_trip_share": Kpi("cases with zero trips (F6)", "% of cases", +1, "pct"),
+    "dumped_tasks": Kpi("duty tasks dumped on townships", "tasks", -1, "count"),
+    "bounced_tasks": Kpi("dumped tasks bounced back", "tasks", 0, "count"),
+    "township_utilisation": Kpi("township staff utilisation", "% of hours", 0, "pct"),
+    "department_utilisation": Kpi("department staff utilisation", "% of hours", 0, "pct"),
+    "overloaded_townships": Kpi("overloaded townships", "townships, daily mean", -1),
+    "department_effort": Kpi("department effort", "× normal speed", +1),
+    "enterprise_satisfaction": Kpi("enterprise satisfaction", "0–1", +1),
+    "citizen_satisfaction": Kpi("citizen satisfaction", "0–1", +1),
+    "petitions": Kpi("petitions up the hierarchy", "petitions", -1, "count"),
+    "enterprises_end": Kpi("enterprises at the end", "enterprises", +1, "count"),
+    "enterprises": Kpi("enterprises", "enterprises", +1, "count"),
+    "enterprise_entries": Kpi("enterprise entries", "enterprises", +1, "count"),
+    "enterprise_exits": Kpi("enterprise exits", "enterprises", -1, "count"),
+    "staff_hours": Kpi("staff cost", "staff hours paid", -1, "count"),
+    "worked_hours": Kpi("staff hours worked", "hours", 0, "count"),
+}
+
+HEADLINE = ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end",
+            "township_utilisation", "overloaded_townships", "staff_hours",
+            "enterprise_satisfaction", "citizen_satisfaction", "petitions", "dumped_tasks", "escalations")
+"""KPIs of the report's headline table and forest plot (those present in the runs)."""
+
+TIMESERIES = ("backlog", "on_time_rate", "township_utilisation", "overloaded_townships",
+              "enterprise_satisfaction", "citizen_satisfaction")
+"""Daily KPIs drawn as time series (those present)."""
+
+FLOW_SMOOTH_DAYS = 10
+"""Daily rates and flows are drawn as a trailing moving average over this many working days."""
+
+STOCKS = {"backlog", "backlog_department", "backlog_township", "backlog_desk", "enterprises",
+          "enterprise_satisfaction", "citizen_satisfaction", "department_effort", "overloaded_townships"}
+"""Daily KPIs that are levels (drawn as they are), not flows or rates (smoothed)."""
+
+
+def info(kpi: str) -> Kpi:
+    """Display information of ``kpi`` (a readable fallback for unknown names)."""
+    return KPI_INFO.get(kpi, Kpi(kpi.replace("_", " "), "", 0))
+
+
+def scale(kpi: str) -> float:
+    """Factor from stored value to displayed value (shares → %)."""
+    return 100.0 if info(kpi).fmt == "pct" else 1.0
+
+
+def clip_bounds(kpi: str, lo, hi):
+    """Cut interval ends at a KPI's natural bounds (shares in [0, 1], counts and levels >= 0)."""
+    k = info(kpi)
+    top = 1.0 if k.fmt == "pct" or k.unit == "0–1" else np.inf
+    return np.clip(lo, 0.0, top), np.clip(hi, 0.0, top)
+
+
+def axis_label(kpi: str, difference: bool = False) -> str:
+    """``label (unit)``; for differences of percentages the unit is percentage points."""
+    k = info(kpi)
+    unit = k.unit
+    if difference and k.fmt == "pct":
+        unit = "percentage points"
+    return f"{k.label} ({unit})" if unit else k.label
+
+
+def scenario_colours(order: Sequence[str], baseline: str | None = None) -> dict[str, tuple]:
+    """One fixed colour per scenario; the baseline is black."""
+    cmap = plt.get_cmap("tab10")
+    colours, i = {}, 0
+    for name in order:
+        if name == baseline:
+            colours[name] = (0.0, 0.0, 0.0, 1.0)
+        else:
+            colours[name] = cmap(i % 10)
+            i += 1
+    return colours
+
+
+MARKERS = "osD^vP*Xh<>p"
+
+
+def _save(fig, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{path.name}")
+    fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png")
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
+def _mean_band(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise mean and 95% t-interval across columns (replications), NaN-aware."""
+    v = values.to_numpy(dtype=float)
+    n = np.sum(np.isfinite(v), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(np.where(n[:, None] > 0, v, 0.0), axis=1)
+        mean[n == 0] = np.nan
+        sd = np.nanstd(v, axis=1, ddof=1) if v.shape[1] > 1 else np.full(len(v), np.nan)
+        half = st.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+    half[n < 2] = np.nan
+    return mean, mean - half, mean + half
+
+
+# --- comparison figures ---------------------------------------------------------------------------
+def timeseries_figure(path: Path, ts: pd.DataFrame, kpi: str, order: Sequence[str],
+                      colours: dict[str, tuple], reps: int) -> Path:
+    """Daily ``kpi`` per scenario: mean across replications with a 95% band."""
+    k = info(kpi)
+    smooth = kpi not in STOCKS
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for name in order:
+        sub = ts[ts["scenario"] == name]
+        if sub.empty:
+            continue
+        wide = sub.pivot_table(index="day", columns="replication", values=kpi, aggfunc="first", dropna=False)
+        if smooth:
+            wide = wide.rolling(FLOW_SMOOTH_DAYS, min_periods=1).mean()
+        mean, lo, hi = _mean_band(wide)
+        f = scale(kpi)
+        lo, hi = clip_bounds(kpi, lo, hi)
+        c = colours[name]
+        ax.plot(wide.index, mean * f, color=c, lw=2.2 if c[:3] == (0, 0, 0) else 1.6, label=name)
+        ax.fill_between(wide.index, lo * f, hi * f, color=c, alpha=0.18, lw=0)
+    note = f"; {FLOW_SMOOTH_DAYS}-day moving average" if smooth else ""
+    ax.set_title(f"{k.label[0].upper() + k.label[1:]} day by day, by scenario\n"
+                 f"mean of {reps} runs per scenario, shaded: 95% confidence band{note}", fontsize=11)
+    ax.set_xlabel("working day")
+    ax.set_ylabel(axis_label(kpi))
+    ax.grid(alpha=0.3)
+    ax.legend(title="scenario", fontsize=8, title_fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5),
+              frameon=False)
+    return _save(fig, path)
+
+
+def forest_figure(path: Path, comparison: pd.DataFrame, kpis: Sequence[str], order: Sequence[str],
+                  colours: dict[str, tuple], baseline: str) -> Path:
+    """Differences from the baseline with 95% CIs, one panel per KPI (own units); filled = significant."""
+    names = [n for n in order if n != baseline and (comparison["scenario"] == n).any()]
+    ncol = 3
+    nrow = math.ceil(len(kpis) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.2 * ncol, 0.42 * len(names) * nrow + 1.4 * nrow + 1.0),
+                             squeeze=False)
+    y = np.arange(len(names))[::-1]
+    for ax, kpi in zip(axes.flat, kpis):
+        sub = comparison[comparison["kpi"] == kpi].set_index("scenario")
+        f = scale(kpi)
+        better = info(kpi).better
+        for yi, name in zip(y, names):
+            if name not in sub.index:
+                continue
+            r = sub.loc[name]
+            d, lo, hi = r["difference"] * f, r["ci_low"] * f, r["ci_high"] * f
+            sig = bool(r["significant"])
+            colour = colours[name]
+            if np.isfinite(lo) and np.isfinite(hi):
+                ax.plot([lo, hi], [yi, yi], color=colour, lw=2)
+            ax.plot([d], [yi], marker="o", ms=7, color=colour,
+                    markerfacecolor=colour if sig else "white", markeredgewidth=1.6)
+            if sig and better and d != 0:
+                good = (d > 0) == (better > 0)
+                ax.annotate("better" if good else "worse", (d, yi), xytext=(0, 6), textcoords="offset points",
+                            ha="center", fontsize=7, color="#1a7f37" if good else "#b42318")
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, names, fontsize=8)
+        ax.set_ylim(-0.7, len(names) - 0.3)
+        direction = {1: "higher is better", -1: "lower is better", 0: "neither is better"}[better]
+        ax.set_title(f"{info(kpi).label}\n({direction})", fontsize=9)
+        ax.set_xlabel("difference: " + axis_label(kpi, difference=True), fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in list(axes.flat)[len(kpis):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Difference from the baseline '{baseline}' (scenario − baseline), with 95% confidence intervals\n"
+                 "filled dot: significant after Holm correction; hollow: not significant", fontsize=11)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[str],
+                   colours: dict[str, tuple], baseline: str | None) -> None:
+    s = summary.set_index(["scenario", "kpi"])
+    for i, name in enumerate(order):
+        if (name, xk) not in s.index or (name, yk) not in s.index:
+            continue
+        fx, fy = scale(xk), scale(yk)
+        x, y = s.loc[(name, xk)], s.loc[(name, yk)]
+        xerr = [[(x["mean"] - x["ci_low"]) * fx], [(x["ci_high"] - x["mean"]) * fx]]
+        yerr = [[(y["mean"] - y["ci_low"]) * fy], [(y["ci_high"] - y["mean"]) * fy]]
+        ax.errorbar(x["mean"] * fx, y["mean"] * fy, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr),
+                    fmt=MARKERS[i % len(MARKERS)], ms=8, color=colours[name], capsize=3,
+                    label=name + (" (baseline)" if name == baseline and name != "baseline" else ""))
+        ax.annotate(name, (x["mean"] * fx, y["mean"] * fy), xytext=(6, 4), textcoords="offset points",
+                    fontsize=7, color=colours[name])
+    ax.set_xlabel(axis_label(xk))
+    ax.set_ylabel(axis_label(yk))
+    ax.grid(alpha=0.3)
+
+
+def tradeoff_figure(path: Path, summary: pd.DataFrame, pairs: Sequence[tuple[str, str, str]],
+                    order: Sequence[str], colours: dict[str, tuple], baseline: str | None, reps: int) -> Path:
+    """Scenario means (95% CI bars both ways) on pairs of KPIs: ``(x, y, panel title)``."""
+    fig, axes = plt.subplots(1, len(pairs), figsize=(6.2 * len(pairs), 5.4), squeeze=False)
+    for ax, (xk, yk, title) in zip(axes.flat, pairs):
+        _scatter_panel(ax, summary, xk, yk, order, colours, baseline)
+        ax.set_title(title, fontsize=10)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="scenario", loc="lower center", ncol=min(4, max(1, len(labels))),
+               fontsize=8, title_fontsize=9, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(f"Trade-offs between reform scenarios (mean of {reps} runs each; bars: 95% confidence intervals)",
+                 fontsize=11)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return _save(fig, path)
+
+
+TRADEOFFS = (
+    ("staff_hours", "on_time_rate", "Cost against speed: better is up and to the left"),
+    ("township_utilisation", "enterprise_satisfaction", "Township load against enterprise satisfaction"),
+    ("township_utilisation", "citizen_satisfaction", "Township load against citizen satisfaction"),
+)
+
+
+def compare_figures(folder: Path, runs: pd.DataFrame, ts: pd.DataFrame, summary: pd.DataFrame,
+                    comparison: pd.DataFrame, baseline: str, order: Sequence[str]) -> list[Path]:
+    """All figures of a comparison; returns their paths (old PNGs in ``folder`` are replaced)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    colours = scenario_colours(order, baseline)
+    reps = int(runs.groupby("scenario").size().max()) if len(runs) else 0
+    out = []
+    for kpi in TIMESERIES:
+        if kpi in ts.columns:
+            out.append(timeseries_figure(folder / f"timeseries_{kpi}.png", ts, kpi, order, colours, reps))
+    if len(comparison):
+        kpis = [k for k in HEADLINE if k in set(comparison["kpi"])]
+        out.append(forest_figure(folder / "forest_differences.png", comparison, kpis, order, colours, baseline))
+    pairs = [p for p in TRADEOFFS if p[0] in set(summary["kpi"]) and p[1] in set(summary["kpi"])]
+    if pairs:
+        out.append(tradeoff_figure(folder / "tradeoffs.png", summary, pairs, order, colours, baseline, reps))
+    return out
+
+
+# --- sweep figures --------------------------------------------------------------------------------
+def sweep_line_figure(path: Path, summary: pd.DataFrame, param: str, kpi: str, title: str,
+                      reps: int, param_label: str = "") -> Path:
+    """KPI mean against one parameter with a 95% confidence band."""
+    sub = summary[summary["kpi"] == kpi].sort_values(param)
+    f = scale(kpi)
+    lo, hi = clip_bounds(kpi, sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float))
+    fig, ax = plt.subplots(figsize=(8, 5))
+    ax.plot(sub[param], sub["mean"] * f, marker="o", color="tab:blue", lw=2, label="mean")
+    ax.fill_between(sub[param], lo * f, hi * f, color="tab:blue", alpha=0.2, lw=0,
+                    label="95% confidence band")
+    ax.set_xlabel(param_label or param_axis_label(param))
+    ax.set_ylabel(axis_label(kpi))
+    ax.set_title(f"{title}\n{info(kpi).label} against {param} (mean of {reps} runs per point)", fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def sweep_heatmap_figure(path: Path, summary: pd.DataFrame, px: str, py: str, kpi: str, title: str,
+                         reps: int, x_label: str = "", y_label: str = "") -> Path:
+    """KPI mean on a two-parameter grid, values written in the cells."""
+    sub = summary[summary["kpi"] == kpi]
+    grid = sub.pivot_table(index=py, columns=px, values="mean", aggfunc="first").sort_index(ascending=False)
+    f = scale(kpi)
+    vals = grid.to_numpy(dtype=float) * f
+    better = info(kpi).better
+    cmap = "RdYlGn" if better > 0 else ("RdYlGn_r" if better < 0 else "viridis")
+    fig, ax = plt.subplots(figsize=(1.1 * len(grid.columns) + 3.5, 0.75 * len(grid.index) + 2.5))
+    im = ax.imshow(vals, cmap=cmap, aspect="auto")
+    ax.set_xticks(range(len(grid.columns)), [_tick(v) for v in grid.columns], fontsize=8)
+    ax.set_yticks(range(len(grid.index)), [_tick(v) for v in grid.index], fontsize=8)
+    ax.set_xlabel(x_label or param_axis_label(px))
+    ax.set_ylabel(y_label or param_axis_label(py))
+    for (i, j), v in np.ndenumerate(vals):
+        if np.isfinite(v):
+            txt = f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+            shade = im.cmap(im.norm(v))
+            lum = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2]
+            ax.text(j, i, txt, ha="center", va="center", fontsize=7, color="black" if lum > 0.5 else "white")
+    cb = fig.colorbar(im, ax=ax)
+    cb.set_label(axis_label(kpi))
+    ax.set_title(f"{title}\n{info(kpi).label}: mean of {reps} runs per cell", fontsize=11)
+    return _save(fig, path)
+
+
+def param_axis_label(name: str) -> str:
+    """``name (unit)`` of a Params field, from its documented unit."""
+    try:
+        from model.params import Params
+
+        unit = (Params.model_fields[name].json_schema_extra or {}).get("unit", "")
+    except (ImportError, KeyError):
+        unit = ""
+    return f"{name} ({unit})" if unit and unit != "-" else name
+
+
+def _tick(v) -> str:
+    v = float(v)
+    return f"{v:.0f}" if v.is_integer() else f"{v:.3g}"

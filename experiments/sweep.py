@@ -1,0 +1,287 @@
+"""Parameter sweeps: one scenario on a one- or two-parameter grid, replicated, resumable.
+
+Every grid point is the scenario with the varied parameters set (validated as
+``--set`` would be); replication ``r`` uses the same seed at every point (common
+random numbers), so curves and heat maps are not blurred by different demand.
+Outputs (``out``): ``manifest.json``, ``runs.parquet`` (one row per run with the
+varied parameters as columns), ``summary.csv`` (per point and KPI: mean, sd,
+95% CI, n), ``figures/`` (line plot with a confidence band for one parameter,
+heat map for two) and ``report.md``; ``runs/`` holds the resumable store.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import json
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from experiments import runio
+from experiments.executors import Executor
+from experiments.runner import ExecutionReport, RunSpec, execute, make_specs, simulate_run
+from experiments.stats import summarize
+from experiments.store import ResultStore, atomic_write_bytes
+
+DEFAULT_REPS = 10
+DEFAULT_DAYS = 250
+DEFAULT_SEED = 1
+DEFAULT_KPIS = ("on_time_rate", "township_backlog_end", "township_utilisation", "enterprise_satisfaction")
+MAX_STEPS = 101
+MAX_POINTS = 2_500
+
+
+class SweepError(ValueError):
+    """Bad sweep settings (one line; the CLI turns it into exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One varied parameter: ``key`` from ``low`` to ``high`` in ``steps`` evenly spaced values."""
+
+    key: str
+    low: float
+    high: float
+    steps: int
+    values: tuple = ()
+
+    @property
+    def text(self) -> str:
+        return f"{self.key}={_num(self.low)}:{_num(self.high)}:{self.steps}"
+
+
+def parse_vary(text: str) -> Vary:
+    """``key=LOW:HIGH:STEPS`` → :class:`Vary` with its grid values (ints rounded and deduplicated).
+
+    Only numeric parameters (integer or real) of :class:`model.params.Params` can be varied.
+    """
+    from model.params import Params, allowed_range
+
+    where = f"--vary {text}"
+    key, sep, rng = text.partition("=")
+    key = key.strip()
+    parts = rng.split(":")
+    if not sep or not key or len(parts) != 3:
+        raise SweepError(f"{where}: expected key=LOW:HIGH:STEPS, e.g. --vary delegated_share=0:1:6")
+    if key not in Params.model_fields:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(Params.model_fields), n=1)
+        raise SweepError(f"{where}: unknown parameter '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""))
+    ann = Params.model_fields[key].annotation
+    if ann not in (int, float):
+        raise SweepError(f"{where}: '{key}' is not a number ({allowed_range(key)}); only numeric parameters "
+                         "can be swept — use --set for switches and lists")
+    try:
+        low, high = float(parts[0]), float(parts[1])
+        steps = int(parts[2])
+    except ValueError:
+        raise SweepError(f"{where}: LOW and HIGH must be numbers and STEPS an integer, "
+                         "e.g. --vary delegated_share=0:1:6") from None
+    if not np.isfinite([low, high]).all():
+        raise SweepError(f"{where}: LOW and HIGH must be finite numbers")
+    if not 2 <= steps <= MAX_STEPS:
+        raise SweepError(f"{where}: STEPS {steps}: allowed: an integer in [2, {MAX_STEPS}]")
+    grid = np.linspace(low, high, steps)
+    if ann is int:
+        values = tuple(dict.fromkeys(int(round(v)) for v in grid))
+    else:
+        values = tuple(float(f"{v:.10g}") for v in grid)
+    return Vary(key, low, high, steps, values)
+
+
+@dataclass
+class SweepSettings:
+    """Everything that defines a sweep."""
+
+    scenario: str
+    varies: list[Vary]
+    reps: int = DEFAULT_REPS
+    days: int = DEFAULT_DAYS
+    seed: int = DEFAULT_SEED
+    overrides: list[str] = field(default_factory=list)
+    kpis: list[str] = field(default_factory=lambda: list(DEFAULT_KPIS))
+
+    def check(self) -> None:
+        from model.metrics import SUMMARY_KEYS
+
+        if not 1 <= len(self.varies) <= 2:
+            raise SweepError(f"--vary given {len(self.varies)} times: allowed: once or twice "
+                             "(one parameter: line plot; two: heat map)")
+        if len(self.varies) == 2 and self.varies[0].key == self.varies[1].key:
+            raise SweepError(f"--vary {self.varies[1].text}: '{self.varies[0].key}' is already varied")
+        clash = [v.key for v in self.varies if any(o.partition("=")[0].strip() == v.key for o in self.overrides)]
+        if clash:
+            raise SweepError(f"--set {clash[0]}: this parameter is varied by --vary; remove one of them")
+        if not 2 <= self.reps <= 100_000:
+            raise SweepError(f"--reps {self.reps}: allowed: an integer in [2, 100,000]")
+        if not 1 <= self.days <= 100_000:
+            raise SweepError(f"--days {self.days}: allowed: an integer in [1, 100,000] working days")
+        if self.seed < 0:
+            raise SweepError(f"--seed {self.seed}: allowed: a non-negative integer")
+        bad = [k for k in self.kpis if k not in SUMMARY_KEYS]
+        if bad:
+            raise SweepError(f"--kpi {bad[0]}: unknown KPI; allowed: {', '.join(SUMMARY_KEYS)}")
+        if not self.kpis:
+            raise SweepError("--kpi: give at least one KPI")
+        n = int(np.prod([len(v.values) for v in self.varies]))
+        if n > MAX_POINTS:
+            raise SweepError(f"--vary: {n} grid points; allowed: at most {MAX_POINTS:,}")
+
+    def reproduce_command(self, out: Path | str | None = None) -> str:
+        parts = ["townsim", "sweep", self.scenario]
+        for v in self.varies:
+            parts += ["--vary", v.text]
+        parts += ["--reps", str(self.reps), "--days", str(self.days), "--seed", str(self.seed)]
+        for o in self.overrides:
+            parts += ["--set", o]
+        for k in self.kpis:
+            parts += ["--kpi", k]
+        if out is not None:
+            parts += ["--out", str(out)]
+        return " ".join(shlex.quote(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One grid point: its index, the varied values and the resolved parameters."""
+
+    index: int
+    values: dict[str, Any]
+    params: Any
+
+
+def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
+    """(scenario, grid points, run specs); raises :class:`SweepError` for any bad input."""
+    from model.scenario import ScenarioError, apply_overrides, load_scenario
+
+    settings.check()
+    try:
+        scenario = load_scenario(settings.scenario)
+        base = apply_overrides(scenario.params, settings.overrides)
+        points = []
+        grids = [v.values for v in settings.varies]
+        combos = [(a,) for a in grids[0]] if len(grids) == 1 else [(a, b) for b in grids[1] for a in grids[0]]
+        for i, combo in enumerate(combos):
+            values = {v.key: x for v, x in zip(settings.varies, combo)}
+            params = apply_overrides(base, [f"{k}={_num(x)}" for k, x in values.items()])
+            points.append(Point(i, values, params))
+    except ScenarioError as exc:
+        raise SweepError(str(exc).replace("--set ", "--vary ")) from None
+    specs: list[RunSpec] = []
+    for p in points:  # common random numbers: the same seeds at every point
+        specs += make_specs([(scenario.name, p.params)], settings.reps, settings.days, settings.seed)
+    return scenario, points, specs
+
+
+def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
+    """``results/sweep-<scenario>-<YYYYmmdd-HHMMSS>``."""
+    return runio.default_out_dir("sweep", scenario, when)
+
+
+@dataclass
+class SweepResult:
+    out: Path
+    execution: ExecutionReport
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    failures: list[dict[str, Any]]
+    figures: list[Path]
+
+
+def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
+              fn: Callable[[RunSpec], Any] = simulate_run, argv: list[str] | None = None,
+              show_progress: bool | None = None) -> SweepResult:
+    """Run (or resume) the sweep into ``out`` and write tables, figures and report."""
+    started = runio.now()
+    scenario, points, specs = plan(settings)
+    out = Path(out)
+    store = ResultStore(out)
+    manifest = {
+        "townsim_command": "sweep",
+        "command_line": runio.command_line(argv),
+        "reproduce": settings.reproduce_command(out),
+        "working_dir": os.getcwd(),
+        "scenario": {"name": scenario.name, "file": str(scenario.path), "description": scenario.description},
+        "vary": [{"key": v.key, "low": v.low, "high": v.high, "steps": v.steps, "values": list(v.values)}
+                 for v in settings.varies],
+        "reps": settings.reps, "days": settings.days, "base_seed": settings.seed,
+        "common_random_numbers": True, "overrides": list(settings.overrides), "kpis": list(settings.kpis),
+        "seeds": [s.seed for s in specs[:settings.reps]],
+        "points": [{"point": p.index, **p.values, "param_hash": specs[p.index * settings.reps].key.param_hash}
+                   for p in points],
+        "base_params": points[0].params.model_dump(mode="json"),
+        "versions": runio.versions(),
+        "git_commit": runio.git_commit(),
+    }
+    _write_json(out / "manifest.json", manifest)
+    execution = execute(specs, store, executor, fn=fn, desc="sweep", show_progress=show_progress)
+
+    point_of = {s.key.param_hash: points[i // settings.reps] for i, s in enumerate(specs)}
+    rows = store.rows([s.key for s in specs])
+    runs = pd.DataFrame(rows)
+    keys = [v.key for v in settings.varies]
+    if len(runs):
+        runs.insert(1, "point", runs["param_hash"].map(lambda h: point_of[h].index))
+        for j, k in enumerate(keys):
+            runs.insert(2 + j, k, runs["param_hash"].map(lambda h, k=k: point_of[h].values[k]))
+        runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
+    atomic_write_bytes(out / "runs.parquet", runs.to_parquet(index=False))
+    kpis = [k for k in settings.kpis if k in runs.columns]
+    if len(runs):
+        summary = summarize(runs, kpis, by="point", order=sorted(set(runs["point"])))
+        for k in keys:
+            summary.insert(1 + keys.index(k), k, summary["point"].map(lambda i, k=k: points[i].values[k]))
+    else:
+        summary = pd.DataFrame()
+    buf = io.StringIO()
+    summary.to_csv(buf, index=False, float_format="%.10g")
+    atomic_write_bytes(out / "summary.csv", buf.getvalue().encode())
+    failures = store.failures([s.key for s in specs])
+    if failures:
+        buf = io.StringIO()
+        pd.DataFrame(failures).drop(columns=["traceback"]).to_csv(buf, index=False)
+        atomic_write_bytes(out / "failures.csv", buf.getvalue().encode())
+
+    figures: list[Path] = []
+    if len(summary):
+        from experiments import plots
+
+        title = f"Sweep of scenario '{scenario.name}'"
+        for kpi in kpis:
+            path = out / "figures" / f"sweep_{kpi}.png"
+            if len(keys) == 1:
+                figures.append(plots.sweep_line_figure(path, summary, keys[0], kpi, title, settings.reps))
+            else:
+                figures.append(plots.sweep_heatmap_figure(path, summary, keys[0], keys[1], kpi, title,
+                                                          settings.reps))
+    from experiments import report
+
+    text = report.sweep_report(settings=settings, scenario=scenario, summary=summary, keys=keys,
+                               figures=figures, failures=failures, out=out, execution=execution)
+    atomic_write_bytes(out / "report.md", text.encode("utf-8"))
+    finished = runio.now()
+    manifest["invocation"] = {
+        "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
+        "elapsed_seconds": round((finished - started).total_seconds(), 3),
+        "executor": executor.describe(), "runs": execution.as_dict(),
+    }
+    _write_json(out / "manifest.json", manifest)
+    return SweepResult(out, execution, runs, summary, failures, figures)
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    text = json.dumps(runio.jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _num(x: float) -> str:
+    """A number as ``--set`` text (integers without a decimal point)."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:.10g}"
