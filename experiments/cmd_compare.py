@@ -82,14 +82,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     out = args.out if args.out is not None else default_out()
     resuming = check_out(out)
-    if len(scenarios) < 2:
-        print(f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
-              file=sys.stderr)
     try:
         executor = executor_from_args(args)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
+    if len(scenarios) < 2:
+        print(f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
+              file=sys.stderr)
     with executor:
         print(f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
               f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
