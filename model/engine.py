@@ -116,13 +116,16 @@ class Engine:
             h.duty_backlog -= duty
             h.duty_today = duty
             h.duty_total += duty
-            extra = duty / n
+            share = duty / h.capacity_hours  # duty is spread over servers in proportion to their hours
             h.idle.clear()
             for k in range(n):
-                off = min(HOURS_PER_DAY, h.base_offset[k] + extra)
+                base = h.base_offset[k]
+                off = base + share * (HOURS_PER_DAY - base)
                 h.token[k] += 1
                 if h.status[k] == BUSY:
-                    h.pending_offset[k] = off - h.base_offset[k]
+                    # work carried over from yesterday uses up today's hours first: after it
+                    # finishes at f, the server is away for its whole offset (part-time + duty)
+                    h.pending_offset[k] = off
                     continue
                 h.status[k] = ASLEEP
                 if off < HOURS_PER_DAY:

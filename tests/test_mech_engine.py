@@ -137,10 +137,6 @@ def test_duty_beyond_capacity_carries_over():
     assert h.duty_total == 20.0
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: Engine.start_day spreads duty evenly over servers and caps each at 8 h; "
-                          "when the part-time server's share does not fit, the excess is dropped, so cases "
-                          "get more than capacity − duty hours")
 def test_duty_on_part_time_staff_leaves_capacity_minus_duty():
     b = Bench()
     h = b.handler(1.5)  # 12 h of capacity
