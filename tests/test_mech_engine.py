@@ -70,10 +70,6 @@ def test_part_time_server_starts_late_in_the_day():
     assert np.sum(times >= 6.0) == 8   # both servers: 6, 6.5, 7, 7.5 each
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: Engine.start_day gives a BUSY part-time server only the duty offset "
-                          "(pending_offset = off − base_offset), dropping its part-time absence; a fractional "
-                          "server still busy at the day boundary works the whole next day")
 def test_part_time_server_keeps_its_fraction_over_many_days():
     b = Bench()
     h = b.handler(0.5)  # 4 working hours a day
