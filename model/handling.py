@@ -130,7 +130,7 @@ def on_finish(model, task: Task, t: float) -> None:
         town.handled[m] = town.handled.get(m, 0) + 1
         if model.stream.uniform() < delegation.rework_probability(p, comp):
             cases.reworks[cid] += 1
-            if not cases.online[cid]:
+            if offline_runs:  # at a one-stop centre the window takes the corrected file (F4)
                 cases.trips[cid] += 1
             again = Task(cid, h, STEP, task.stage, noise(model))
             flow[2].append(again)
