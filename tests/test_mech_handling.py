@@ -138,10 +138,6 @@ def test_rework_falls_as_townships_learn(tmp_path):
     assert rw[:200].mean() > 2 * rw[half:].mean()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: handling.on_finish adds a trip for every township rework of an offline case "
-                          "even with one_stop_centre (whose documented promise is 'one trip at most offline'), "
-                          "while adding no travel time for it")
 def test_one_stop_centre_means_at_most_one_trip_even_with_rework(tmp_path):
     m, closed = run(tmp_path, deps="0", delegated_share=1.0, initial_competence=0.3, rework_rate=1.0,
                     learning_cases=1e7, one_stop_centre=True)
