@@ -108,11 +108,19 @@ def cmd_run(args: argparse.Namespace) -> int:
             command="run", started=started, params=params.model_dump(mode="json"), seed=args.seed,
             scenario=scenario.name, scenario_file=str(scenario.path),
             scenario_chain=[str(p) for p in scenario.chain], scenario_description=scenario.description,
-            overrides=list(args.overrides), days=args.days,
+            argv=canonical_argv(args, out), overrides=list(args.overrides), days=args.days,
             files=["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]))
     print(format_summary(summary, title=f"{scenario.name} · seed {args.seed} · {args.days} working days"))
     print(f"results: {out}")
     return 0
+
+
+def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
+    """The command that reproduces this run, every default spelled out."""
+    argv = ["townsim", "run", str(args.scenario), "--days", str(args.days), "--seed", str(args.seed)]
+    for item in args.overrides:
+        argv += ["--set", item]
+    return argv + ["--out", str(out)]
 
 
 def simulate_with_progress(params: Params, seed: int, days: int, enabled: bool | None = None,

@@ -136,7 +136,9 @@ def manifest(*, command: str, started: _dt.datetime, finished: _dt.datetime | No
              argv: list[str] | None = None, **extra: Any) -> dict[str, Any]:
     """The manifest of one output folder (JSON-ready).
 
-    ``command`` is the townsim sub-command (``"run"``); ``params`` the resolved
+    ``command`` is the townsim sub-command (``"run"``); ``argv`` the command to
+    record (default ``sys.argv``; a command may pass its canonical form, with
+    every default spelled out, so that it reproduces the run); ``params`` the resolved
     parameters (``Params.model_dump(mode="json")``); ``extra`` adds any further
     keys (scenario name and file, overrides, days, ...).
     """
@@ -144,7 +146,7 @@ def manifest(*, command: str, started: _dt.datetime, finished: _dt.datetime | No
     out: dict[str, Any] = {
         "townsim_command": command,
         "command_line": command_line(argv),
-        "argv": list(sys.argv if argv is None else argv),
+        "process_argv": list(sys.argv),
         "working_dir": os.getcwd(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
