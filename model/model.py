@@ -22,6 +22,8 @@ from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+DEPARTMENT_STAFF_FLOOR = 0.02
+"""Share of department staff spread equally over departments (for their own duties), never delegated."""
 
 
 class TownshipModel(mesa.Model):
@@ -137,9 +139,12 @@ class TownshipModel(mesa.Model):
         self.sampler = demand.MatterSampler(self.catalogue)
         hours, deleg, self.mean_step_hours = self._expected_step_hours()
         share = hours / hours.sum() if hours.sum() > 0 else np.full(D, 1.0 / D)
-        dept_staff = np.maximum(p.department_staff * share, 0.1)
-        moved = delegation.transferred_staff(p, dept_staff, hours, deleg)
-        dept_staff = np.maximum(dept_staff - moved, 0.1)
+        # staff follow expected work; a small floor (2% of staff, split equally) keeps every
+        # department able to do its own duties, and is never moved down
+        floor = np.full(D, DEPARTMENT_STAFF_FLOOR * p.department_staff / D)
+        flexible = (1.0 - DEPARTMENT_STAFF_FLOOR) * p.department_staff * share
+        moved = delegation.transferred_staff(p, flexible, hours, deleg)
+        dept_staff = floor + flexible - moved
         town_staff = (p.township_staff + moved.sum()) * self.township_share
         self.handlers: list[Handler] = []
         self.departments: list[Department] = []
@@ -150,7 +155,7 @@ class TownshipModel(mesa.Model):
             self.departments.append(Department(self, d, h))
         self.township_hid0 = len(self.handlers)
         for t in range(T):
-            h = Handler(len(self.handlers), "township", t, f"T{t + 1}", max(town_staff[t], 0.1))
+            h = Handler(len(self.handlers), "township", t, f"T{t + 1}", town_staff[t])
             self.handlers.append(h)
             start = int(self.citizen_start[t])
             town = Township(self, t, h, int(self.township_residents[t]), (start, start + int(self.citizen_count[t])))

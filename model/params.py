@@ -71,7 +71,7 @@ class Params(BaseModel):
     township_size_spread: float = P(0.3, unit="log-sd", group="county", ge=0, le=3,
                                     desc="Spread of township populations (sd of log share; 0 = equal sizes).")
     department_staff: float = P(50.0, unit="persons", group="county", ge=0.1, le=10_000_000,
-                                desc="Service staff of all departments, split by expected workload.")
+                                desc="Service staff of all departments: 2% split equally (own duties), the rest by expected workload.")
     township_staff: float = P(40.0, unit="persons", group="county", ge=0.1, le=10_000_000,
                               desc="Service staff of all townships, split by population.")
     overload_threshold: float = P(1.5, unit="days", group="county", gt=0, le=100,
