@@ -1,0 +1,127 @@
+"""Mechanism: grid reporting, mediation and petitions (model/grid.py).
+
+p_detect = 1 − (1 − grid)·(1 − min(1, app·(1 + points))); early disputes are
+mediated (probability ``local_mediation``) or become general township cases;
+undetected ones surface Exp(``dispute_surface_days``) later as harder cases;
+a dispute open longer than its citizen's patience becomes a petition, once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import Params, TownshipModel
+from model import grid
+from model.catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION
+from model.grid import detection_probability
+
+BASE = dict(townships=3, departments=5, enterprises=100, residents=20_000, matter_types=20,
+            department_staff=12.0, township_staff=8.0, dispute_rate=0.0005, citizen_patience_days=8.0)
+
+
+@pytest.mark.parametrize("grid_cov,app,points,expected", [
+    (0.0, 0.0, 0.0, 0.0), (0.6, 0.0, 0.0, 0.6), (0.0, 0.3, 0.0, 0.3), (0.0, 0.3, 0.5, 0.45),
+    (0.5, 0.2, 1.0, 1 - 0.5 * 0.6), (0.2, 0.8, 1.0, 1.0), (1.0, 0.0, 0.0, 1.0),
+])
+def test_detection_probability_formula(grid_cov, app, points, expected):
+    p = Params(grid_coverage=grid_cov, app_reporting=app, points_incentive=points)
+    assert detection_probability(p) == pytest.approx(expected)
+
+
+def test_detection_rises_with_every_channel():
+    base = Params(grid_coverage=0.3, app_reporting=0.2, points_incentive=0.2)
+    d0 = detection_probability(base)
+    for change in ({"grid_coverage": 0.5}, {"app_reporting": 0.4}, {"points_incentive": 0.8}):
+        assert detection_probability(base.replace(**change)) > d0
+
+
+def draw_disputes(days=150, seed=1, **kw):
+    m = TownshipModel(Params(**{**BASE, "dispute_rate": 0.002, **kw}), rng=seed)
+    total = sum(grid.new_disputes(m, d) for d in range(days))
+    return m, total
+
+
+def test_dispute_counts_detection_and_mediation_shares():
+    p_kw = dict(grid_coverage=0.5, app_reporting=0.2, points_incentive=0.5, local_mediation=0.4)
+    m, total = draw_disputes(**p_kw)
+    lam = 150 * m.township_residents.sum() * 0.002
+    assert abs(total - lam) < 4 * np.sqrt(lam)
+    c, cat = m.cases, m.catalogue
+    early = c.n
+    assert early + len(m.latent_disputes) == total
+    p = 1 - 0.5 * (1 - min(1.0, 0.2 * 1.5))
+    assert abs(early / total - p) < 4 * np.sqrt(p * (1 - p) / total)
+    matter = c.view("matter")
+    mediated = (matter == cat.dispute_id(DISPUTE_MEDIATION)).sum()
+    general = (matter == cat.dispute_id(DISPUTE_GENERAL)).sum()
+    assert mediated + general == early
+    assert abs(mediated / early - 0.4) < 4 * np.sqrt(0.24 / early)
+    assert np.all(c.view("requester_kind") == DISPUTE)
+    # an early dispute is filed when it arises, by a citizen of its own township
+    np.testing.assert_array_equal(c.view("onset"), c.view("created"))
+    np.testing.assert_array_equal(m.citizen_state["township"][c.view("requester")], c.view("township"))
+
+
+def test_undetected_disputes_surface_later_as_escalated_cases():
+    m, total = draw_disputes(days=60, grid_coverage=0.0, app_reporting=0.0, dispute_surface_days=4.0)
+    assert m.cases.n == 0, "with no detection nothing is filed early"
+    latent = list(m.latent_disputes)
+    delay = np.array([t - onset for t, _, _, onset in latent]) / 8.0
+    assert abs(delay.mean() - 4.0) < 4 * 4.0 / np.sqrt(len(delay))  # exponential: sd = mean
+    due_day = 70
+    n_due = sum(1 for t, *_ in latent if t < (due_day + 1) * 8)
+    surfaced = sum(grid.surface(m, d) for d in range(due_day + 1))
+    assert surfaced == n_due
+    c, cat = m.cases, m.catalogue
+    assert np.all(c.view("matter") == cat.dispute_id(DISPUTE_ESCALATED))
+    assert np.all(c.view("created") > c.view("onset"))
+    assert cat.n_departments[cat.dispute_id(DISPUTE_ESCALATED)] == 2, "surfaced late: needs a department too"
+
+
+def test_full_detection_means_no_late_disputes():
+    m, total = draw_disputes(days=30, grid_coverage=1.0)
+    assert total > 100 and not m.latent_disputes and m.cases.n == total
+
+
+def test_petitions_follow_patience_and_are_counted_once():
+    days = 40
+    m = TownshipModel(Params(**BASE), rng=3).run(days)
+    c = m.cases
+    kind, pet = c.view("requester_kind"), c.view("petitioned")
+    assert pet.sum() > 20
+    assert not pet[kind != DISPUTE].any(), "only disputes become petitions"
+    assert m.summary()["petitions"] == pet.sum(), "each petition counted once"
+    ts = m.timeseries()
+    assert ts["petitions"].sum() == pet.sum()
+    # replay: petitioned ⇔ open at some end of day more than its citizen's patience after onset
+    patience = m.citizen_state["patience"][c.view("requester")] * 8.0
+    created, closed, onset = c.view("created"), c.view("closed"), c.view("onset")
+    expected = np.zeros(c.n, bool)
+    for k in range(days):
+        t1 = 8.0 * (k + 1)
+        open_ = (created < t1) & (np.isnan(closed) | (closed >= t1))
+        expected |= open_ & (kind == DISPUTE) & (t1 - onset > patience)
+    np.testing.assert_array_equal(pet, expected)
+
+
+def test_grid_coverage_cuts_petitions_over_replications():
+    """Common seeds; every replication must show fewer petitions with a dense grid."""
+    def petitions(g, seed):
+        return TownshipModel(Params(**BASE, grid_coverage=g), rng=seed).run(40).summary()["petitions"]
+
+    none = np.array([petitions(0.0, s) for s in range(3)])
+    dense = np.array([petitions(0.9, s) for s in range(3)])
+    assert none.min() > 50
+    assert np.all(dense < 0.5 * none), (none, dense)
+
+
+def test_local_mediation_shortens_early_disputes():
+    def mean_days(med, seed=4):
+        p = Params(**BASE, grid_coverage=1.0, local_mediation=med)
+        m = TownshipModel(p, rng=seed).run(30)
+        c = m.cases
+        d = (c.view("requester_kind") == DISPUTE) & ~np.isnan(c.view("closed"))
+        return ((c.view("closed") - c.view("created"))[d]).mean()
+
+    assert mean_days(1.0) < mean_days(0.0)
