@@ -6,8 +6,8 @@ fraction of the day. Duty hours (inspections, duty tasks) are taken off the
 servers' day first. Times are continuous working hours (day ``d`` spans
 ``[8d, 8d + 8)``), so a task started at 7.5 h that needs 2 h finishes at
 1.5 h of the next day. A server that frees up takes the waiting task with
-the smallest priority key (FIFO: arrival time; 135 rule: level, then
-deadline). Cost is proportional to events (arrivals, starts, finishes), not
+the smallest priority key (FIFO: arrival time; 135 rule: the level at which
+the case has been coordinated, then deadline). Cost is proportional to events (arrivals, starts, finishes), not
 to agents. This is the queueing core the M/M/c validation (Erlang C) checks.
 """
 

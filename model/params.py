@@ -205,7 +205,7 @@ class Params(BaseModel):
     enterprise_exit_base: float = P(0.0002, unit="1/day", group="feedback", ge=0, le=1,
                                     desc="Daily exit probability of a satisfied enterprise.")
     enterprise_exit_sensitivity: float = P(0.004, unit="1/day", group="feedback", ge=0, le=1,
-                                           desc="Extra daily exit probability per unit of satisfaction below 0.5.")
+                                           desc="Extra daily exit probability per unit of satisfaction below 0.8.")
     enterprise_entry_rate: float = P(0.0003, unit="1/day", group="feedback", ge=0, le=1,
                                      desc="New enterprises per existing enterprise per day at mean satisfaction 0.7.")
     startup_days: float = P(250.0, unit="days", group="feedback", gt=0, le=100_000,
