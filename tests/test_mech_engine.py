@@ -237,6 +237,21 @@ def test_cancel_withdraws_a_waiting_task_only():
     assert running.state == DONE and other.state == DONE and h.open_tasks == 0
 
 
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="BUG: Task starts in state WAITING, so Engine.cancel on a task whose ARRIVE event is "
+                          "still pending decrements open_tasks (to −1) and _on_arrive later resurrects and serves it")
+def test_cancel_before_arrival_withdraws_the_task():
+    b = Bench()
+    h = b.handler(1.0)
+    late = b.task(h, 0, 1.0, t=3.0)
+    b.engine.start_day(0, [h])
+    b.engine.run_until(1.0)
+    b.engine.cancel(late)
+    assert h.open_tasks == 0
+    b.engine.run_until(8.0)
+    assert b.starts == [] and h.open_tasks == 0
+
+
 def test_idle_server_takes_an_arrival_at_once_and_servers_work_in_parallel():
     b = Bench()
     h = b.handler(3.0)

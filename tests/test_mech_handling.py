@@ -144,3 +144,28 @@ def test_one_stop_centre_means_at_most_one_trip_even_with_rework(tmp_path):
     c = m.cases
     assert c.view("reworks")[closed].any()
     assert c.view("trips")[closed].max() <= 1
+
+
+@pytest.mark.parametrize("rule135", [False, True])
+def test_district_cases_wait_for_adhoc_coordination_only_without_the_135_rule(tmp_path, rule135):
+    f = tmp_path / "district.csv"
+    f.write_text(HEADER + "d,investment,citizen,1,general,1.0,0;1,true\n", encoding="utf-8")
+    p = Params(townships=2, departments=2, enterprises=0, residents=10_000, citizen_request_rate=0.008,
+               matter_catalogue=str(f), department_staff=200.0, township_staff=10.0,
+               service_time_distribution="deterministic", duty_tasks_per_department=0.0,
+               inspection_hours_per_week=0.0, dispute_rate=0.0, online_share=1.0, adhoc_coordination_days=2.0,
+               escalation_135=rule135, leading_group_staff=50.0, coordination_hours=(0.5, 0.5))
+    m = TownshipModel(p, rng=3).run(30)
+    c = m.cases
+    closed = ~np.isnan(c.view("closed"))
+    assert np.all(c.view("tier") == 2)
+    delay = (c.view("started") - c.view("created"))[closed]
+    if rule135:
+        # general difficulty, tier 5: starts at level 1 (no chief representatives: no desk) → no ad-hoc wait
+        assert delay.max() < 8.0
+    else:
+        # the wait is Exp(mean 2 working days) before the first step (ample staff: no queue)
+        late_ok = c.view("created")[closed] < 10 * 8.0  # cases old enough to have closed for sure
+        d = delay[late_ok] / 8.0
+        assert len(d) > 300
+        assert abs(d.mean() - 2.0) < 4 * 2.0 / np.sqrt(len(d)), d.mean()
