@@ -177,9 +177,6 @@ def test_bad_service_shrinks_the_enterprise_population():
         assert s_bad < s_good and bad < good, (seed, good, bad, s_good, s_bad)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG (docs): Params.enterprise_exit_sensitivity says 'per unit of satisfaction below "
-                          "0.5' but feedback uses max(0, 0.8 − s) (EXIT_THRESHOLD); the generated ODD table is wrong")
 def test_exit_sensitivity_description_names_the_threshold_used():
     desc = Params.model_fields["enterprise_exit_sensitivity"].description
     assert f"below {feedback.EXIT_THRESHOLD}" in desc, desc
