@@ -178,3 +178,29 @@ def test_conference_with_no_slots_settles_nothing():
     m.run(10)
     assert (m.cases.view("level") == 3).any()
     assert not (m.cases.view("boost") == 3).any()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="BUG: escalation.boost rekeys every task in the case's flow, including a serial step "
+                          "still travelling to its department (ARRIVE pending); Engine.rekey queues it early, it is "
+                          "served twice and department open_tasks (backlogs) go negative")
+def test_boost_during_a_serial_hand_over_serves_each_step_once(monkeypatch):
+    from model import handling
+
+    finished = []
+    original = handling.on_finish
+
+    def spy(model, task, t):
+        if task.kind == handling.STEP:
+            finished.append(task)
+        return original(model, task, t)
+
+    monkeypatch.setattr(handling, "on_finish", spy)
+    p = Params(townships=3, departments=4, enterprises=300, residents=20_000, matter_types=30,
+               department_staff=20.0, township_staff=6.0, escalation_135=True, chief_representatives=4,
+               online_share=0.0, travel_hours=10.0)
+    m = TownshipModel(p, rng=1).run(30)
+    assert len(finished) > 500
+    twice = len(finished) - len({id(t) for t in finished})
+    assert min(h.open_tasks for h in m.handlers) >= 0, [h.open_tasks for h in m.handlers]
+    assert twice == 0, f"{twice} step tasks finished twice"
