@@ -154,3 +154,17 @@ def test_model_cases_carry_the_requesters_township():
     # about residents × rate citizen requests a day over 10 days
     lam = 10 * p.residents * p.citizen_request_rate
     assert abs(cit.sum() - lam) < 4 * np.sqrt(lam)
+
+
+def test_catalogue_with_citizen_matters_only_serves_enterprises_too(tmp_path):
+    f = tmp_path / "citizen_only.csv"
+    f.write_text("name,category,requester,weight,difficulty,hours,departments,district\n"
+                 "a,household,citizen,3,simple,0.5,0,false\n"
+                 "b,health,citizen,1,general,1.0,1,false\n", encoding="utf-8")
+    from model.catalogue import load_csv
+
+    cat = load_csv(f, Params(departments=2))
+    sampler = MatterSampler(cat)
+    got = sampler.draw(ENTERPRISE, 20_000, np.random.default_rng(0))
+    assert set(np.unique(got).tolist()) == {0, 1}, "never a dispute type"
+    assert abs((got == 0).mean() - 0.75) < 4 * np.sqrt(0.75 * 0.25 / 20_000)
