@@ -46,7 +46,7 @@ TABLE: list[tuple[str, str, str]] = [
     ("bounced_tasks", "  bounced back", "count"),
     ("township_utilisation", "township utilisation", "pct"),
     ("department_utilisation", "department utilisation", "pct"),
-    ("overloaded_townships", "overloaded townships (end)", "num"),
+    ("overloaded_townships", "overloaded townships (mean per day)", "num"),
     ("enterprise_satisfaction", "enterprise satisfaction (0–1)", "num"),
     ("citizen_satisfaction", "citizen satisfaction (0–1)", "num"),
     ("petitions", "petitions up the hierarchy", "count"),

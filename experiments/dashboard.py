@@ -25,7 +25,8 @@ SMOOTH_DAYS = 10
 
 # (title, y-axis label, [(column, legend label, colour)], kind)
 # kind: "count" (raw daily values, rolling mean), "level" (stock, drawn as is),
-#       "share" (0–1, shown in %, rolling mean), "index" (0–1 score, drawn as is)
+#       "share" (0–1, shown in %, rolling mean), "index" (0–1 score, drawn as is),
+#       "stock" (a level whose axis need not start at 0)
 PANELS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
     ("Requests: new vs closed", "cases per working day",
      [("cases_created", "new requests", "tab:blue"), ("cases_closed", "cases closed", "tab:green")], "count"),
@@ -59,7 +60,7 @@ PANELS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
     ("County departments' effort (two-way assessment)", "work speed (1 = normal)",
      [("department_effort", "mean effort", "tab:gray")], "level"),
     ("Enterprises in the county", "enterprises",
-     [("enterprises", "operating enterprises", "tab:blue")], "level"),
+     [("enterprises", "operating enterprises", "tab:blue")], "stock"),
 ]
 
 
@@ -95,23 +96,29 @@ def _panel(ax, ts, days, title, ylabel, series, kind) -> None:
         y = pd.to_numeric(ts[col], errors="coerce").astype(float)
         if y.isna().all():
             continue
-        if kind in ("level", "index"):
-            ax.plot(days, y, color=colour, lw=2 if col != "backlog" else 2.5, label=label)
+        if kind in ("level", "index", "stock"):
+            ax.plot(days, y, color=colour, lw=2.2 if col == "backlog" or kind == "index" else 1.4, label=label)
         else:
             ax.plot(days, y, color=colour, lw=0.8, alpha=0.3)
             smooth = y.rolling(SMOOTH_DAYS, min_periods=1).mean()
             ax.plot(days, smooth, color=colour, lw=2, label=label)
         drawn += 1
     if kind == "share":
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        lo, hi = ax.get_ylim()
-        ax.set_ylim(max(lo, 0), max(hi, 1.02) if hi > 1 else 1.02)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        hi = ax.get_ylim()[1]
+        ax.set_ylim(0, max(1.0, hi) * 1.25)  # 0–100 %, headroom above for the legend
+        ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= max(1.0, hi) + 1e-9])
     elif kind == "index":
-        ax.set_ylim(0, 1.02)
+        ax.set_ylim(0, 1.3)
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    elif kind == "stock":  # a stock whose changes matter more than its size: do not start at 0
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.3 * (hi - lo))
     elif drawn:
-        ax.set_ylim(bottom=0)
+        hi = ax.get_ylim()[1]
+        ax.set_ylim(0, hi * 1.3 if hi > 0 else 1)  # headroom above the data for the legend
     if drawn:
-        ax.legend(loc="best", fontsize=9, framealpha=0.8)
+        ax.legend(loc="upper left", fontsize=9, framealpha=0.85, ncol=2 if len(series) > 2 else 1)
     else:
         ax.text(0.5, 0.5, "no data in this run", transform=ax.transAxes, ha="center", va="center", color="gray")
 
