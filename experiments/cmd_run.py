@@ -132,10 +132,11 @@ def simulate_with_progress(params: Params, seed: int, days: int, enabled: bool |
     """
     from experiments.progress import progress_bar
     from model import TownshipModel
+    from model.catalogue import CatalogueError
 
     try:
         model = TownshipModel(params, rng=seed)
-    except ValueError as exc:  # e.g. a bad matter catalogue CSV: one line from the model
+    except CatalogueError as exc:  # a bad matter-catalogue CSV named by the scenario: one line
         raise UserError(" ".join(str(exc).split())) from None
     with progress_bar(days, desc=label, unit="day", enabled=enabled) as bar:
         for _ in range(days):

@@ -143,3 +143,11 @@ def test_subprocess_no_traceback(tmp_path):
     assert proc.stderr.count("\n") == 1 and "bad.toml" in proc.stderr and "online_share" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_run_bad_matter_catalogue(workdir, capsys):
+    (workdir / "s" / "m.csv").write_text("name,category\nx,approval\n")
+    path = write(workdir / "s", "cat.toml", 'extends = "baseline"\nmatter_catalogue = "m.csv"\n')
+    code = main(["run", str(path), "--days", "2"])
+    assert_one_line_error(capsys, code, "m.csv")
+    assert_nothing_written(workdir)
