@@ -1,0 +1,78 @@
+"""``townsim viz`` — the interactive teaching app (Mesa SolaraViz) in the browser.
+
+    townsim viz [--scenario NAME|PATH] [--host 127.0.0.1] [--port 8765] [--lang zh|en] [--seed N]
+
+Checks everything before starting: the scenario loads, the port is free on
+the host, Solara is installed. Binds to 127.0.0.1 unless ``--host`` says
+otherwise. On first start it puts the page's front-end files into Solara's
+cache with npm (``viz.assets``) so that later starts need no network. The
+``viz`` package is imported only inside the handler, so other commands never
+pay for Solara.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+from experiments.cli import UserError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+LANGS = ("zh", "en")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "viz", help="interactive teaching app in the browser (Mesa SolaraViz)",
+        description="Open the county in the browser: pick a scenario, move the reform levers, step or play "
+                    "the days and watch backlogs, escalations, dumping and satisfaction react.",
+    )
+    p.add_argument("--scenario", default="baseline", metavar="NAME|PATH",
+                   help="shipped scenario name or scenario .toml file to start with (default: baseline)")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 opens it to the "
+                        "classroom network)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--lang", choices=LANGS, default="zh", help="labels in Chinese (zh, default) or English (en)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the first model (default 1)")
+    p.add_argument("--open", action="store_true", help="open a browser tab once the server runs")
+    p.add_argument("--no-fetch-assets", action="store_true",
+                   help="do not fetch the page's front-end files with npm on first start")
+    p.set_defaults(func=handle)
+
+
+def handle(args) -> int:
+    if not 1 <= args.port <= 65535:
+        raise UserError(f"--port: got {args.port}; allowed: an integer in [1, 65535]")
+    if not 0 <= args.seed <= 2**32 - 1:
+        raise UserError(f"--seed: got {args.seed}; allowed: an integer in [0, 4294967295]")
+    if importlib.util.find_spec("solara") is None:
+        raise UserError("the app needs Solara: python3 -m pip install -e \".[viz]\"")
+    from model.scenario import ScenarioError, load_scenario
+
+    try:
+        sc = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    from viz import assets, server
+
+    if not server.port_free(args.host, args.port):
+        raise UserError(f"--port: {args.host}:{args.port} is in use or not available; pick another with --port")
+    if not args.no_fetch_assets:
+        fetched, problem = assets.ensure()
+        if fetched:
+            print(f"townsim viz: cached the page's front-end files ({', '.join(fetched)})", file=sys.stderr)
+        if problem:
+            print(f"townsim viz: note: {problem}", file=sys.stderr)
+    scenario = str(sc.path) if sc.path.parent.resolve() != _shipped_dir() else sc.name
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"townsim viz: http://{shown}:{args.port}/  (scenario {sc.name}, language {args.lang}); "
+          f"Ctrl-C stops", file=sys.stderr, flush=True)
+    return server.serve(scenario, args.host, args.port, args.lang, args.seed, open_browser=args.open)
+
+
+def _shipped_dir():
+    from model.scenario import SCENARIO_DIR
+
+    return SCENARIO_DIR.resolve()

@@ -1,0 +1,162 @@
+"""The teaching app: one page on Mesa's ``SolaraViz`` showing a live ``model.TownshipModel``.
+
+Layout: the app bar (title, language); the sidebar with Mesa's own controls
+(Reset / ▶ / Step, play and render intervals) and our card of scenario,
+levers and seed; the main area with the KPI strip, the county view and
+Mesa's plot components (six live charts).
+
+The model on screen is exactly ``TownshipModel(params, rng=seed)`` built from
+the scenario file and the levers (``levers.build_params``), no copy or twin.
+Changing the scenario, a lever or the seed builds a new model at day 0 and
+mounts a fresh ``SolaraViz`` for it, with ``model_params={"params": ...,
+"rng": seed}`` so that Mesa's Reset rebuilds the same model. A play loop
+still running for the old model is stopped by setting that model's
+``running`` flag to False (Mesa's loop checks it after each step).
+
+Start it with ``townsim viz`` (``viz.server``); settings come from the
+environment (``TOWNSIM_VIZ_SCENARIO``, ``TOWNSIM_VIZ_LANG``, ``TOWNSIM_VIZ_SEED``).
+Each browser tab gets its own model.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from model import TownshipModel
+from model.params import Params, ParamsError
+from model.scenario import ScenarioError, load_scenario, scenario_names
+
+from .charts import chart_components
+from .controls import LeverPanel, Settings
+from . import compat, county
+from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
+from .kpis import CSS, KpiStrip
+from .levers import LEVERS, build_params, lever_values
+from .sampling import MarkSample
+from .server import ENV_LANG, ENV_SCENARIO, ENV_SEED
+
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_SEED = 1
+PLAY_INTERVAL_MS = 150
+"""Pause between played steps (Mesa's play interval slider starts here)."""
+
+
+@functools.lru_cache(maxsize=64)
+def scenario(name_or_path: str):
+    """The resolved scenario (cached per process; scenario files are data and do not change while teaching)."""
+    return load_scenario(name_or_path)
+
+
+def initial() -> tuple[Settings, str]:
+    """Settings and language from the environment (set by ``townsim viz``)."""
+    name = os.environ.get(ENV_SCENARIO) or DEFAULT_SCENARIO
+    lang = os.environ.get(ENV_LANG) or DEFAULT_LANG
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    try:
+        seed = int(os.environ.get(ENV_SEED) or DEFAULT_SEED)
+    except ValueError:
+        seed = DEFAULT_SEED
+    return normalise(Settings(name, (), seed)), lang
+
+
+def normalise(settings: Settings) -> Settings:
+    """Fill lever values missing from ``settings`` with the scenario's own values."""
+    base = lever_values(scenario(settings.scenario).params)
+    given = dict(settings.levers)
+    return Settings(settings.scenario, tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS),
+                    settings.seed)
+
+
+def build(settings: Settings) -> tuple[TownshipModel, Params]:
+    """The model for ``settings``: ``TownshipModel(scenario params + levers, rng=seed)``."""
+    params = build_params(scenario(settings.scenario).params, dict(settings.levers))
+    return TownshipModel(params, rng=settings.seed), params
+
+
+@solara.component
+def CountyView(model, lang: str, title: str):
+    """The county view of ``model`` (``county.draw_county``), redrawn after every step."""
+    update_counter.get()
+    sample = solara.use_memo(lambda: MarkSample(model, seed=0), [model])
+    layout = solara.use_memo(lambda: county.Layout(model), [model])
+    png = county.figure_png(county.draw_county(model, sample, lang, title, layout))
+    with solara.Div(classes=["townsim-county"]) as main:
+        solara.Image(png, format="png")
+    return main
+
+
+@solara.component
+def ModelView(model0: TownshipModel, params: Params, seed: int, lang: str, title: str):
+    """KPIs, county view and Mesa's SolaraViz for one model (remounted when the settings change)."""
+    model = solara.use_reactive(model0)
+
+    def stop_old_play_loop():
+        return lambda: setattr(model.value, "running", False)
+
+    solara.use_effect(stop_old_play_loop, [])
+    model_params = {"params": params, "rng": seed}
+    compat.apply(TownshipModel, model_params)
+    components = solara.use_memo(lambda: chart_components(lang), [lang])
+    KpiStrip(model.value, lang)
+    CountyView(model.value, lang, title)
+    SolaraViz(model, components=components, model_params=model_params,
+              name=t("app_title", lang), play_interval=PLAY_INTERVAL_MS)
+
+
+@solara.component
+def Page():
+    """The whole app (one per browser tab)."""
+    start = solara.use_memo(initial, [])
+    settings = solara.use_reactive(start[0])
+    lang = solara.use_reactive(start[1])
+    generation = solara.use_reactive(0)
+    error = solara.use_reactive(None)
+
+    def apply(new: Settings):
+        try:
+            new = normalise(new)
+            build_params(scenario(new.scenario).params, dict(new.levers))
+        except (ScenarioError, ParamsError) as exc:
+            error.set(str(exc))
+            return
+        error.set(None)
+        settings.set(new)
+        generation.set(generation.value + 1)
+
+    s = settings.value
+    model, params = solara.use_memo(lambda: build(s), [generation.value])
+    sc = scenario(s.scenario)
+    names = scenario_names()
+    if s.scenario not in names:
+        names = [*names, s.scenario]
+    solara.Style(CSS)
+    with solara.AppBar():
+        with solara.ToggleButtonsSingle(value=lang.value, on_value=lang.set, classes=["townsim-lang"]):
+            solara.Button("中文", value="zh", text=True)
+            solara.Button("English", value="en", text=True)
+    with solara.Column(style={"padding": "0 8px"}):
+        ModelView(model, params, s.seed, lang.value, scenario_label(sc.name, lang.value)).key(
+            f"model-{generation.value}")
+    panel = dict(settings=s, scenario_values=lever_values(sc.params), scenario_names=names,
+                 description=sc.description, lang=lang.value, on_change=apply, error=error.value)
+    _SidebarLevers(panel, SIDEBAR_DEPTH)
+
+
+SIDEBAR_DEPTH = 5
+"""Wrapper levels above our sidebar card. Solara orders sidebar content by component depth; SolaraViz's
+own sidebar call sits 4 levels below the page, so 5 puts this card under Mesa's controls (Reset / ▶ /
+Step stay on top). The card lives outside ``ModelView`` so a rebuilt model keeps the keyboard focus."""
+
+
+@solara.component
+def _SidebarLevers(panel: dict, depth: int):
+    if depth > 0:
+        _SidebarLevers(panel, depth - 1)
+        return
+    with solara.Sidebar():
+        LeverPanel(**panel)

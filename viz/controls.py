@@ -1,0 +1,105 @@
+"""The scenario selector, the lever controls and the seed (one card in the sidebar).
+
+Sliders report a value when released (Vuetify's ``change`` event, also sent by
+the arrow keys), so dragging does not rebuild the county at every pixel.
+Each lever shows its value; a lever moved away from the scenario's value is
+marked in red with the scenario's value beside it, so a class sees what was
+changed. Every change goes through ``on_change(Settings)``; the page rebuilds
+the model from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import solara
+import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
+
+from .i18n import scenario_label, t
+from .levers import LEVERS, SEED_MAX, Lever
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What defines the model on screen: a scenario, lever values and a seed."""
+
+    scenario: str
+    levers: tuple[tuple[str, object], ...]
+    seed: int
+
+    def lever(self, name: str):
+        return dict(self.levers)[name]
+
+    def with_lever(self, name: str, value) -> "Settings":
+        return replace(self, levers=tuple((k, value if k == name else v) for k, v in self.levers))
+
+
+def _fmt(lever: Lever, value) -> str:
+    if lever.kind == "switch":
+        return ""
+    if lever.step >= 1:
+        return f"{value:.0f}"
+    return f"{value:.2f}"
+
+
+def LeverControl(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
+    """One lever: a switch, or a slider with its value (red when changed from the scenario)."""
+    if lever.kind == "switch":
+        return SwitchLever(lever, value, scenario_value, lang, on_value)
+    return SliderLever(lever, value, scenario_value, lang, on_value)
+
+
+@solara.component
+def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
+    changed = bool(value) != bool(scenario_value)
+    with solara.Div() as main:
+        solara.Switch(label=t(f"lever_{lever.name}", lang), value=bool(value), on_value=on_value,
+                      classes=["townsim-lever", f"lever-{lever.name}"] + (["townsim-lever-changed"] if changed else []))
+        if changed:
+            solara.Text(f"{t('changed_from', lang)}: {t('on' if scenario_value else 'off', lang)}",
+                        classes=["townsim-note", "townsim-lever-changed"])
+    return main
+
+
+@solara.component
+def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
+    changed = abs(float(value) - float(scenario_value)) > 1e-12
+    shown = f"{t(f'lever_{lever.name}', lang)}  {_fmt(lever, value)}"
+    if changed:
+        shown += f"  ({t('changed_from', lang)}: {_fmt(lever, scenario_value)})"
+    with solara.Div() as main:
+        solara.Div(children=[shown], classes=["townsim-lever-label", f"lever-{lever.name}-label"]
+                   + (["townsim-lever-changed"] if changed else []))
+        slider = solara.v.Slider(v_model=float(value), min=lever.min, max=max(lever.max, float(value)),
+                                 step=lever.step, hide_details=True, thumb_label=True, dense=True,
+                                 class_=f"townsim-lever lever-{lever.name}")
+
+        def on_change(widget, event, data):
+            if data is not None:
+                on_value(float(data))
+
+        solara.v.use_event(slider, "change", on_change)
+    return main
+
+
+@solara.component
+def LeverPanel(settings: Settings, scenario_values: dict, scenario_names: list[str], description: str,
+               lang: str, on_change: Callable[[Settings], None], error: str | None = None):
+    """Scenario selector, the levers of ``LEVERS`` and the seed."""
+    with solara.Card(t("levers_card", lang), classes=["townsim-levers"]):
+        items = [{"text": scenario_label(n, lang), "value": n} for n in scenario_names]
+        solara.v.Select(label=t("scenario", lang), items=items, v_model=settings.scenario,
+                        on_v_model=lambda name: on_change(Settings(name, (), settings.seed)),
+                        class_="townsim-scenario", hide_details=True, dense=True)
+        if description:
+            solara.Text(description, classes=["townsim-note"])
+        for lever in LEVERS:
+            LeverControl(lever, settings.lever(lever.name), scenario_values[lever.name], lang,
+                         on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)))
+        solara.InputInt(t("seed", lang), value=settings.seed, continuous_update=False,
+                        on_value=lambda s: on_change(replace(settings, seed=min(max(int(s), 0), SEED_MAX))),
+                        classes=["townsim-seed"])
+        if error:
+            solara.Error(error)
+        solara.Text(t("restart_note", lang), classes=["townsim-note"])

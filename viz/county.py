@@ -1,0 +1,261 @@
+"""The county view: who holds the work and where it went today (one matplotlib figure).
+
+Rows, top to bottom: county departments (squares), the one-stop centre and
+the escalation desks (chief representatives → leading-group office → joint
+conference), townships (circles), and sampled enterprises (▲) and citizens
+(●) under their township. Handlers are coloured by queued work in days of
+their own capacity (green = clears today, red = two days or more; a red ring
+marks an overloaded township); requesters by satisfaction (red 0 → green 1).
+Arrows are today's ``model.day_flows``: referrals between handlers (blue),
+escalations up the levels (purple), duty tasks dumped on townships (red) and
+bounced back under a responsibility list (orange); width grows with the
+count. Only the ``MAX_ARROWS`` largest flows of each kind are drawn.
+
+Drawing cost is bounded by the sample (see ``sampling``) and the arrow cap,
+not by the county's size. Everything here reads the model; nothing writes it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import matplotlib.cm as cm
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from .fonts import family
+from .i18n import t
+from .sampling import MarkSample, township_means
+
+MAX_ARROWS = 30
+"""Largest number of arrows drawn per flow kind (the rest are counted in the legend)."""
+
+LOAD_MAX_DAYS = 2.0
+"""Queued work (days of capacity) at which a handler is drawn fully red."""
+
+COLOURS = {"referrals": "#1f5fbf", "escalations": "#7b3fa0", "dumped": "#d62728", "bounced": "#ff8c00"}
+HANDLER_CMAP = "RdYlGn_r"
+SAT_CMAP = "RdYlGn"
+
+Y_DEPT, Y_MID, Y_TOWN, Y_MARKS = 0.84, 0.58, 0.36, (0.0, 0.16)
+X_CENTRE = 0.10
+X_HANDLERS = 0.42
+X_DESKS = (0.60, 0.75, 0.90)
+
+
+def _row_x(n: int, lo: float = 0.05, hi: float = 0.97) -> np.ndarray:
+    return np.array([0.5 * (lo + hi)]) if n == 1 else np.linspace(lo, hi, n)
+
+
+def queued_days(model, handler) -> float:
+    """Open work of ``handler`` in days of its capacity (the overload measure of ``model.metrics``)."""
+    cap = handler.capacity_hours
+    if cap <= 0:
+        return math.inf if handler.open_tasks else 0.0
+    return (handler.open_tasks * model.mean_step_hours + handler.duty_backlog) / cap
+
+
+class Layout:
+    """Positions of every node of the view for one model (axes coordinates 0..1)."""
+
+    def __init__(self, model):
+        self.dept_x = _row_x(len(model.departments))
+        T = len(model.townships)
+        self.cell = 0.96 / max(T, 1)
+        self.town_x = 0.02 + (np.arange(T) + 0.5) * self.cell
+        self.desk_xy = {lvl: (x, Y_MID) for lvl, x in zip((1, 2, 3), X_DESKS)}
+
+    def handler_xy(self, model, hid: int) -> tuple[float, float]:
+        h = model.handlers[hid]
+        if h.kind == "department":
+            return float(self.dept_x[h.index]), Y_DEPT
+        if h.kind == "township":
+            return float(self.town_x[h.index]), Y_TOWN
+        return self.desk_xy[h.index]
+
+
+def _width(n: float) -> float:
+    return min(0.8 + 1.3 * math.log1p(n), 9.0)
+
+
+def _arrow(ax, src, dst, n, colour, rad=0.0, label=None):
+    ax.annotate("", xy=dst, xytext=src, zorder=2,
+                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.3", lw=_width(n), color=colour,
+                                alpha=0.55, shrinkA=9, shrinkB=9, connectionstyle=f"arc3,rad={rad}"))
+    if label is not None:
+        mx, my = (src[0] + dst[0]) / 2, (src[1] + dst[1]) / 2
+        ax.text(mx, my + 0.025, label, ha="center", va="bottom", fontsize=10, color=colour, zorder=6,
+                fontweight="bold")
+
+
+def _top(flows: dict, k: int) -> tuple[list, int]:
+    items = sorted(flows.items(), key=lambda kv: (-kv[1], kv[0]))
+    return items[:k], max(len(items) - k, 0)
+
+
+def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout: Layout | None = None,
+                figsize=(12.0, 5.6)) -> Figure:
+    """The county view of ``model``'s current day as a matplotlib Figure (no pyplot, thread-safe)."""
+    lay = layout or Layout(model)
+    p = model.params
+    fam = family()
+    fig = Figure(figsize=figsize, dpi=100)
+    ax = fig.add_axes((0.0, 0.13, 1.0, 0.77))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    norm_load = Normalize(0.0, LOAD_MAX_DAYS)
+    norm_sat = Normalize(0.0, 1.0)
+    fs = 11
+
+    def txt(x, y, s, **kw):
+        kw.setdefault("fontsize", fs)
+        kw.setdefault("family", fam)
+        return ax.text(x, y, s, **kw)
+
+    fig.text(0.01, 0.975, t("county_title", lang, day=model.day), fontsize=14, fontweight="bold", va="top",
+             family=fam)
+    if scenario:
+        fig.text(0.01, 0.93, scenario, fontsize=10.5, va="top", family=fam, color="#444")
+    # --- row labels -------------------------------------------------------------
+    txt(0.005, Y_DEPT + 0.082, t("departments", lang), fontweight="bold", color="#333")
+    txt(0.005, Y_TOWN + 0.10, t("townships", lang) + "  ·  " + t("overloaded", lang), fontweight="bold",
+        color="#333")
+    # --- departments ----------------------------------------------------------------
+    D = len(model.departments)
+    d_load = np.array([queued_days(model, d.handler) for d in model.departments])
+    size_d = min(420.0, 14000.0 / max(D, 1))
+    ax.scatter(lay.dept_x, np.full(D, Y_DEPT), s=size_d, marker="s", c=np.minimum(d_load, 10), cmap=HANDLER_CMAP,
+               norm=norm_load, edgecolors="#333", linewidths=0.8, zorder=4)
+    for i, d in enumerate(model.departments):
+        txt(lay.dept_x[i], Y_DEPT - 0.075, d.handler.label, ha="center", va="top", fontsize=8.5, color="#444")
+        txt(lay.dept_x[i], Y_DEPT + 0.05, str(d.backlog), ha="center", va="bottom", fontsize=8.5, color="#222")
+    # --- centre and desks -----------------------------------------------------------
+    if p.one_stop_centre:
+        ax.scatter([X_CENTRE], [Y_MID], s=900, marker="h", color="#2a7ab9", edgecolors="#123", zorder=4)
+        txt(X_CENTRE + 0.035, Y_MID, t("centre", lang), va="center", fontweight="bold", color="#123")
+    else:
+        ax.scatter([X_CENTRE], [Y_MID], s=900, marker="h", facecolors="none", edgecolors="#999",
+                   linestyles="--", zorder=4)
+        txt(X_CENTRE + 0.035, Y_MID, t("centre_off", lang), va="center", color="#888")
+    trips = model.kpi_today.get("trips_per_case") if model.kpi_today else None
+    if trips is not None and not math.isnan(trips):
+        trips_label = {"zh": f"今日每件跑动 {trips:.2f} 次", "en": f"trips per case today: {trips:.2f}"}[lang]
+        txt(X_CENTRE + 0.035, Y_MID - 0.06, trips_label, va="center", fontsize=9.5, color="#333")
+    desks_on = p.escalation_135
+    desk_loads = {h.index: queued_days(model, h) for h in model.desks}
+    slots = max(p.joint_conference_slots, 1)
+    desk_loads[3] = len(model.conference_queue) / slots * 0.5  # meetings every few days: half a day per slot-load
+    for lvl, (x, y) in lay.desk_xy.items():
+        colour = Normalize(0.0, LOAD_MAX_DAYS)(min(desk_loads.get(lvl, 0.0), 10))
+        ax.scatter([x], [y], s=520, marker="D", c=[colour] if desks_on else "none", cmap=HANDLER_CMAP,
+                   norm=Normalize(0, 1), edgecolors="#333" if desks_on else "#aaa", zorder=4)
+        txt(x, y - 0.065, t(f"desk_{lvl}", lang), ha="center", va="top", fontsize=9.5,
+            color="#222" if desks_on else "#999")
+    if not desks_on:
+        txt(X_DESKS[1], Y_MID - 0.12, t("desks_off", lang), ha="center", va="top", fontsize=9.5, color="#999")
+    # --- townships ------------------------------------------------------------------
+    T = len(model.townships)
+    t_load = np.array([queued_days(model, tw.handler) for tw in model.townships])
+    over = np.array([tw.overloaded for tw in model.townships], dtype=bool)
+    size_t = min(1500.0, 16000.0 / max(T, 1))
+    ax.scatter(lay.town_x, np.full(T, Y_TOWN), s=size_t, marker="o", c=np.minimum(t_load, 10), cmap=HANDLER_CMAP,
+               norm=norm_load, edgecolors=np.where(over, "#c00000", "#333"), linewidths=np.where(over, 3.5, 0.8),
+               zorder=4)
+    cit_mean, ent_mean = township_means(model)
+    for i, tw in enumerate(model.townships):
+        txt(lay.town_x[i], Y_TOWN, tw.handler.label, ha="center", va="center", fontsize=10, fontweight="bold",
+            zorder=5)
+        sat = np.nanmean([cit_mean[i], ent_mean[i]]) if not (np.isnan(cit_mean[i]) and np.isnan(ent_mean[i])) \
+            else float("nan")
+        info = f"{t('open_cases_short', lang)} {tw.backlog}"
+        if not math.isnan(sat):
+            info += f"\n{t('sat_short', lang)} {sat:.2f}"
+        txt(lay.town_x[i], Y_TOWN - 0.07, info, ha="center", va="top", fontsize=8.5, color="#333",
+            linespacing=1.1)
+    # --- sampled requesters -----------------------------------------------------
+    sample.update(model)
+    lo, hi = Y_MARKS
+    cell = lay.cell
+    cs, es = model.citizen_state, model.enterprise_state
+    if len(sample.citizens):
+        xy = sample.citizen_xy
+        x = lay.town_x[sample.citizen_town] + xy[:, 0] * cell
+        y = lo + xy[:, 1] * (hi - lo)
+        ax.scatter(x, y, s=10, marker="o", c=cs["satisfaction"][sample.citizens], cmap=SAT_CMAP, norm=norm_sat,
+                   linewidths=0, zorder=3)
+    if len(sample.enterprises):
+        rows = sample.enterprises
+        town = es["township"][rows].astype(np.int64)
+        xy = sample.enterprise_xy
+        x = lay.town_x[town] + xy[:, 0] * cell
+        y = lo + xy[:, 1] * (hi - lo)
+        alive = es["stage"][rows] < 3
+        ax.scatter(x[alive], y[alive], s=16, marker="^", c=es["satisfaction"][rows][alive], cmap=SAT_CMAP,
+                   norm=norm_sat, linewidths=0, zorder=3)
+        ax.scatter(x[~alive], y[~alive], s=12, marker="x", color="#aaaaaa", linewidths=0.8, zorder=3)
+    # --- today's flows ---------------------------------------------------------
+    flows = model.day_flows
+    hidden = 0
+    refs, more = _top(flows.get("referrals", {}), MAX_ARROWS)
+    hidden += more
+    for (src, dst), n in refs:
+        a, b = lay.handler_xy(model, src), lay.handler_xy(model, dst)
+        dx = b[0] - a[0]
+        if abs(a[1] - b[1]) < 1e-9 and dx:  # same row: bulge downwards, about the same depth for any length
+            rad = math.copysign(min(0.6, max(0.1, 0.1 / abs(dx))), dx)
+        else:
+            rad = 0.1
+        _arrow(ax, a, b, n, COLOURS["referrals"], rad=rad)
+    dumped, more = _top(flows.get("dumped", {}), MAX_ARROWS)
+    hidden += more
+    for (d, tw), n in dumped:
+        _arrow(ax, (lay.dept_x[d], Y_DEPT), (lay.town_x[tw], Y_TOWN), n, COLOURS["dumped"], rad=0.08)
+    bounced, more = _top(flows.get("bounced", {}), MAX_ARROWS)
+    hidden += more
+    for (tw, d), n in bounced:
+        _arrow(ax, (lay.town_x[tw], Y_TOWN), (lay.dept_x[d], Y_DEPT), n, COLOURS["bounced"], rad=0.08)
+    esc = flows.get("escalations", {})
+    chain = [((X_HANDLERS, Y_MID), lay.desk_xy[1]), (lay.desk_xy[1], lay.desk_xy[2]), (lay.desk_xy[2], lay.desk_xy[3])]
+    for lvl, (a, b) in zip((1, 2, 3), chain):
+        n = esc.get(lvl, 0)
+        if n:
+            _arrow(ax, a, b, n, COLOURS["escalations"], rad=0.0, label=str(n))
+    if any(esc.get(lvl, 0) for lvl in (1, 2, 3)):
+        txt(X_HANDLERS - 0.005, Y_MID, "→", ha="right", va="center", color=COLOURS["escalations"], fontsize=12)
+    # --- legend and colour bars ---------------------------------------------------
+    handles = [Line2D([], [], color=COLOURS[k], lw=3, alpha=0.8) for k in ("referrals", "escalations", "dumped",
+                                                                               "bounced")]
+    labels = [t(k, lang) for k in ("flow_referral", "flow_escalation", "flow_dumped", "flow_bounced")]
+    fig.legend(handles, labels, loc="upper right", ncol=4, frameon=False, bbox_to_anchor=(0.995, 0.995),
+               prop={"family": fam, "size": 10.5}, title=t("flows_today", lang),
+               title_fontproperties={"family": fam, "size": 10.5})
+    cax1 = fig.add_axes((0.05, 0.06, 0.28, 0.025))
+    cb1 = fig.colorbar(cm.ScalarMappable(norm=norm_load, cmap=HANDLER_CMAP), cax=cax1, orientation="horizontal")
+    cb1.set_ticks([0, 0.5, 1, 1.5, 2])
+    cb1.ax.tick_params(labelsize=8.5)
+    cax1.set_title(t("cbar_handlers", lang), fontsize=9.5, family=fam, loc="left")
+    cax2 = fig.add_axes((0.40, 0.06, 0.22, 0.025))
+    cb2 = fig.colorbar(cm.ScalarMappable(norm=norm_sat, cmap=SAT_CMAP), cax=cax2, orientation="horizontal")
+    cb2.ax.tick_params(labelsize=8.5)
+    cax2.set_title(t("cbar_requesters", lang), fontsize=9.5, family=fam, loc="left")
+    total = model.n_citizens + model.n_enterprises
+    note = t("requesters", lang) + "\n" + t("sample_note", lang, k=sample.per_township, n=sample.size,
+                                            total=f"{total:,}")
+    if hidden:
+        note += " · " + t("more_flows", lang, n=hidden)
+    fig.text(0.66, 0.065, note, fontsize=8.5, color="#555", family=fam, va="center")
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """PNG bytes of ``fig``."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+__all__ = ["draw_county", "figure_png", "Layout", "queued_days"]

@@ -1,0 +1,126 @@
+"""One translation table for the app: every label in Chinese and English.
+
+Chinese terms follow the glossary of ``shared/DOMAIN.md`` (县级职能部门, 乡镇/街道,
+强镇扩权, 编制下沉, 135 响应机制, 首席代表, 领导小组办公室, 联席会议, 双向互评,
+责任清单, 一网通办, 网格化管理, 督查检查考核, 上访 …). ``t(key, lang)`` looks a
+label up; a missing key or language is a ``KeyError`` (tests check that both
+languages cover the same keys), never a silent fallback.
+"""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+"""Supported languages; the first is the default (planners and teachers in China read Chinese first)."""
+
+DEFAULT_LANG = "zh"
+
+TEXT: dict[str, dict[str, str]] = {
+    # --- app frame ---------------------------------------------------------------
+    "app_title": {"zh": "乡镇治理改革模拟 · townsim", "en": "Township governance reform · townsim"},
+    "levers_card": {"zh": "情景与改革杠杆", "en": "Scenario and reform levers"},
+    "scenario": {"zh": "情景", "en": "Scenario"},
+    "seed": {"zh": "随机种子", "en": "Random seed"},
+    "language": {"zh": "语言 / Language", "en": "Language / 语言"},
+    "restart_note": {
+        "zh": "改变情景、杠杆或种子后，县域从第 0 天重新开始；用 ▶ 或 Step 推进（一步 = 一个工作日）。",
+        "en": "Changing the scenario, a lever or the seed restarts the county at day 0; "
+              "advance with ▶ or Step (one step = one working day).",
+    },
+    "changed_from": {"zh": "相对情景已改变", "en": "changed from the scenario"},
+    "unchanged": {"zh": "与情景设定一致", "en": "as in the scenario"},
+    "lever_error": {"zh": "参数无效", "en": "invalid value"},
+    "on": {"zh": "开", "en": "on"},
+    "off": {"zh": "关", "en": "off"},
+    # --- levers (DESIGN §4) ------------------------------------------------------
+    "lever_delegated_share": {"zh": "强镇扩权：下放事项比例", "en": "Delegated share of matters (强镇扩权)"},
+    "lever_staff_transfer": {"zh": "编制下沉：随权下沉的人力比例", "en": "Staff moved down with the powers (编制下沉)"},
+    "lever_escalation_135": {"zh": "135 响应机制（分级协调）", "en": "135 response rule with tiered escalation"},
+    "lever_two_way_weight": {"zh": "双向互评权重", "en": "Two-way assessment weight (双向互评)"},
+    "lever_responsibility_list": {"zh": "责任清单（可退回清单外任务）", "en": "Responsibility list (责任清单)"},
+    "lever_online_share": {"zh": "一网通办：线上办理比例", "en": "Online share (一网通办)"},
+    "lever_grid_coverage": {"zh": "网格化管理覆盖率", "en": "Grid management coverage (网格化管理)"},
+    "lever_inspection_hours_per_week": {"zh": "督查检查考核（小时/周/乡镇）",
+                                        "en": "Inspections (hours/week/township, 督查检查考核)"},
+    # --- scenarios -----------------------------------------------------------------
+    "scenario_baseline": {"zh": "现状（改革前）", "en": "Status quo (before the reforms)"},
+    "scenario_one_stop_135": {"zh": "一站式中心 + 135 机制", "en": "One-stop centre + 135 rule"},
+    "scenario_delegation_no_staff": {"zh": "放权不下编", "en": "Delegation without staff"},
+    "scenario_delegation_with_staff": {"zh": "放权且编制下沉", "en": "Delegation with staff"},
+    "scenario_two_way_assessment": {"zh": "双向互评", "en": "Two-way assessment"},
+    "scenario_grid_governance": {"zh": "网格化治理", "en": "Grid governance"},
+    "scenario_full_reform": {"zh": "全面改革", "en": "Full reform"},
+    "scenario_linping": {"zh": "临平区企业综合服务中心（118 万人）", "en": "Linping district (1.18 M residents)"},
+    # --- KPI strip -----------------------------------------------------------------
+    "kpi_day": {"zh": "工作日", "en": "Working day"},
+    "kpi_backlog": {"zh": "在办事项", "en": "Open cases"},
+    "kpi_closed": {"zh": "今日办结", "en": "Closed today"},
+    "kpi_on_time": {"zh": "今日按期办结率", "en": "On time today"},
+    "kpi_escalations": {"zh": "今日升级", "en": "Escalations today"},
+    "kpi_dumped": {"zh": "今日下压 / 退回", "en": "Dumped / bounced today"},
+    "kpi_overloaded": {"zh": "超负荷乡镇", "en": "Overloaded townships"},
+    "kpi_ent_sat": {"zh": "企业满意度", "en": "Enterprise satisfaction"},
+    "kpi_cit_sat": {"zh": "群众满意度", "en": "Citizen satisfaction"},
+    "kpi_petitions": {"zh": "累计上访", "en": "Petitions so far"},
+    # --- county view ------------------------------------------------------------
+    "county_title": {"zh": "县域视图 · 第 {day} 个工作日", "en": "County view · working day {day}"},
+    "flows_today": {"zh": "今日流向（线宽 = 件数）", "en": "Today's flows (width = count)"},
+    "departments": {"zh": "县级职能部门", "en": "County departments"},
+    "townships": {"zh": "乡镇 / 街道", "en": "Townships / subdistricts"},
+    "requesters": {"zh": "企业（▲）与群众（●）抽样，× = 已退出企业", "en": "Enterprises (▲) and citizens (●), sampled; × = exited"},
+    "centre": {"zh": "一站式服务中心", "en": "One-stop centre"},
+    "centre_off": {"zh": "无一站式中心", "en": "No one-stop centre"},
+    "desk_1": {"zh": "首席代表", "en": "Chief representatives"},
+    "desk_2": {"zh": "领导小组办公室", "en": "Leading-group office"},
+    "desk_3": {"zh": "联席会议", "en": "Joint conference"},
+    "desks_off": {"zh": "（135 机制关闭）", "en": "(135 rule off)"},
+    "flow_referral": {"zh": "转办", "en": "referral"},
+    "flow_escalation": {"zh": "升级", "en": "escalation"},
+    "flow_dumped": {"zh": "甩锅下压", "en": "dumped task"},
+    "flow_bounced": {"zh": "依清单退回", "en": "bounced back"},
+    "cbar_handlers": {"zh": "积压工作量（折合自身处理能力的天数）", "en": "Queued work (days of own capacity)"},
+    "cbar_requesters": {"zh": "满意度", "en": "Satisfaction"},
+    "overloaded": {"zh": "红圈 = 超负荷", "en": "red ring = overloaded"},
+    "open_cases_short": {"zh": "积压", "en": "open"},
+    "sat_short": {"zh": "满意", "en": "sat."},
+    "sample_note": {"zh": "每个乡镇最多 {k} 个 ▲ 和 {k} 个 ●：共画 {n} 个，全体 {total} 个",
+                    "en": "≤ {k} ▲ and ≤ {k} ● per township: {n} drawn of {total}"},
+    "more_flows": {"zh": "另有 {n} 条较小流向未画", "en": "{n} smaller flows not drawn"},
+    # --- charts --------------------------------------------------------------------
+    "chart_backlog": {"zh": "积压（按承办方）", "en": "Open work by handler kind"},
+    "chart_on_time": {"zh": "按期办结率（135 分级）", "en": "On-time rate per 135 tier"},
+    "chart_escalations": {"zh": "每日升级（按层级）", "en": "Escalations per day by level"},
+    "chart_dumping": {"zh": "下压与退回任务（每日）", "en": "Dumped vs bounced tasks per day"},
+    "chart_satisfaction": {"zh": "满意度", "en": "Satisfaction"},
+    "chart_petitions": {"zh": "上访（每日）", "en": "Petitions per day"},
+    "series_backlog_department": {"zh": "县级部门", "en": "departments"},
+    "series_backlog_township": {"zh": "乡镇", "en": "townships"},
+    "series_backlog_desk": {"zh": "协调层级", "en": "escalation desks"},
+    "series_on_time_rate_tier1": {"zh": "1 日（单部门）", "en": "tier 1 (1 day)"},
+    "series_on_time_rate_tier3": {"zh": "3 日（多部门）", "en": "tier 3 (3 days)"},
+    "series_on_time_rate_tier5": {"zh": "5 日（区级协调）", "en": "tier 5 (5 days)"},
+    "series_escalations_level1": {"zh": "首席代表", "en": "chief representatives"},
+    "series_escalations_level2": {"zh": "领导小组办公室", "en": "leading-group office"},
+    "series_escalations_level3": {"zh": "联席会议", "en": "joint conference"},
+    "series_dumped_tasks": {"zh": "下压", "en": "dumped"},
+    "series_bounced_tasks": {"zh": "退回", "en": "bounced"},
+    "series_enterprise_satisfaction": {"zh": "企业", "en": "enterprises"},
+    "series_citizen_satisfaction": {"zh": "群众", "en": "citizens"},
+    "series_petitions": {"zh": "上访", "en": "petitions"},
+    "axis_day": {"zh": "工作日", "en": "working day"},
+    "axis_cases": {"zh": "件", "en": "cases"},
+    "axis_share": {"zh": "比例", "en": "share"},
+    "axis_tasks": {"zh": "任务数", "en": "tasks"},
+    "axis_score": {"zh": "0–1", "en": "0–1"},
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **fmt) -> str:
+    """The label ``key`` in ``lang`` (``zh`` or ``en``), formatted with ``fmt`` if given."""
+    text = TEXT[key][lang]
+    return text.format(**fmt) if fmt else text
+
+
+def scenario_label(name: str, lang: str) -> str:
+    """Display name of a shipped scenario; an unknown (user) scenario shows its file name."""
+    key = f"scenario_{name}"
+    return f"{TEXT[key][lang]} · {name}" if key in TEXT else name
