@@ -22,7 +22,7 @@ import numpy as np
 
 from .params import HOURS_PER_DAY
 
-WAITING, RUNNING, DONE, CANCELLED = range(4)
+WAITING, RUNNING, DONE, CANCELLED, PENDING = range(5)
 ARRIVE, FINISH, WAKE = range(3)
 IDLE, BUSY, ASLEEP = range(3)
 
@@ -40,7 +40,7 @@ class Task:
         self.noise = noise      # multiplier of the base work-hours (service-time draw)
         self.hours = 0.0
         self.arrival = 0.0
-        self.state = WAITING
+        self.state = PENDING  # on its way: it joins the queue when its arrival event fires
         self.version = 0
 
 
@@ -48,7 +48,7 @@ class Handler:
     """Servers, a priority queue and daily accounting of one handler."""
 
     __slots__ = ("hid", "kind", "index", "label", "staff", "n_servers", "base_offset", "status",
-                 "token", "pending_offset", "idle", "waiting", "open_tasks", "worked_today",
+                 "token", "free_at", "pending_wake", "idle", "waiting", "open_tasks", "worked_today",
                  "duty_backlog", "duty_today", "capacity_hours", "worked_total", "duty_total")
 
     def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):
@@ -71,7 +71,8 @@ class Handler:
             self.base_offset[-1] = (1.0 - frac) * HOURS_PER_DAY
         self.status = [ASLEEP] * n
         self.token = [0] * n
-        self.pending_offset = [0.0] * n
+        self.free_at = [0.0] * n        # when each server is next free (end of task, duty or absence)
+        self.pending_wake = [-1.0] * n  # for a busy server: when it is back after its task
         self.idle: list[int] = []
         self.capacity_hours = self.staff * HOURS_PER_DAY
 
@@ -120,16 +121,16 @@ class Engine:
             h.idle.clear()
             for k in range(n):
                 base = h.base_offset[k]
-                off = base + share * (HOURS_PER_DAY - base)
+                # the server's day starts when it is free (work or duty carried over from
+                # earlier days comes first) and not before its part-time window; then duty
+                free = max(h.free_at[k], t0 + base) + share * (HOURS_PER_DAY - base)
+                h.free_at[k] = free
                 h.token[k] += 1
                 if h.status[k] == BUSY:
-                    # work carried over from yesterday uses up today's hours first: after it
-                    # finishes at f, the server is away for its whole offset (part-time + duty)
-                    h.pending_offset[k] = off
+                    h.pending_wake[k] = free
                     continue
                 h.status[k] = ASLEEP
-                if off < HOURS_PER_DAY:
-                    heapq.heappush(self.events, (t0 + off, next(self._seq), WAKE, h, (k, h.token[k])))
+                heapq.heappush(self.events, (free, next(self._seq), WAKE, h, (k, h.token[k])))
 
     def run_until(self, t_end: float) -> None:
         """Process every event before ``t_end`` (hours)."""
@@ -160,10 +161,12 @@ class Engine:
             self.push(task)
 
     def cancel(self, task: Task) -> None:
-        """Withdraw a waiting task (its entry in the heap is skipped later)."""
+        """Withdraw a task that has not started (its heap or arrival entry is skipped later)."""
         if task.state == WAITING:
             task.state = CANCELLED
             task.handler.open_tasks -= 1
+        elif task.state == PENDING:
+            task.state = CANCELLED
 
     def _pop(self, h: Handler) -> Task | None:
         w = h.waiting
@@ -174,6 +177,8 @@ class Engine:
         return None
 
     def _on_arrive(self, task: Task, t: float) -> None:
+        if task.state != PENDING:  # withdrawn on its way
+            return
         h = task.handler
         task.arrival = t
         task.state = WAITING
@@ -186,7 +191,11 @@ class Engine:
         task = self._pop(h)
         if task is None:
             h.status[k] = IDLE
-            h.idle.append(k)
+            h.free_at[k] = t
+            if h.base_offset[k] > 0:  # the part-time server is the last choice for new work
+                h.idle.insert(0, k)
+            else:
+                h.idle.append(k)
             return
         task.state = RUNNING
         hours = self.service_hours(task)
@@ -194,21 +203,38 @@ class Engine:
         h.worked_today += hours
         h.worked_total += hours
         h.status[k] = BUSY
-        heapq.heappush(self.events, (t + hours, next(self._seq), FINISH, task, k))
+        end = finish_time(t, hours, h.base_offset[k])
+        h.free_at[k] = end
+        heapq.heappush(self.events, (end, next(self._seq), FINISH, task, k))
 
     def _on_finish(self, task: Task, k: int, t: float) -> None:
         h = task.handler
         task.state = DONE
         h.open_tasks -= 1
         self.on_finish(task, t)
-        off = h.pending_offset[k]
-        if off > 0:
-            h.pending_offset[k] = 0.0
+        back = h.pending_wake[k]
+        h.pending_wake[k] = -1.0
+        if back > t:  # duty or part-time absence owed since the day began
             h.status[k] = ASLEEP
             h.token[k] += 1
-            heapq.heappush(self.events, (t + off, next(self._seq), WAKE, h, (k, h.token[k])))
+            h.free_at[k] = back
+            heapq.heappush(self.events, (back, next(self._seq), WAKE, h, (k, h.token[k])))
         else:
             self._serve(h, k, t)
+
+
+def finish_time(t: float, hours: float, base_offset: float) -> float:
+    """End of ``hours`` of work started at ``t`` by a server present ``[base_offset, 8)`` each day."""
+    end = t + hours
+    if base_offset <= 0:
+        return end
+    day_end = (math.floor(t / HOURS_PER_DAY) + 1) * HOURS_PER_DAY
+    if end <= day_end:
+        return end
+    window = HOURS_PER_DAY - base_offset
+    rest = hours - (day_end - t)
+    days = math.ceil(rest / window) - 1  # whole windows before the last one
+    return day_end + days * HOURS_PER_DAY + base_offset + (rest - days * window)
 
 
 class RandomStream:

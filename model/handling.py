@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 
 from . import delegation
-from .engine import RUNNING, WAITING, Task
+from .engine import PENDING, RUNNING, WAITING, Task
 from .params import HOURS_PER_DAY
 
 STEP, COORD = 0, 1
@@ -148,7 +148,7 @@ def on_finish(model, task: Task, t: float) -> None:
 
 
 def _has_live_step(flow) -> bool:
-    return any(tk.kind == STEP and tk.state in (WAITING, RUNNING) for tk in flow[2])
+    return any(tk.kind == STEP and tk.state in (PENDING, WAITING, RUNNING) for tk in flow[2])
 
 
 def close(model, cid: int, t: float) -> None:

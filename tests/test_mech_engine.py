@@ -80,10 +80,6 @@ def test_part_time_server_keeps_its_fraction_over_many_days():
     assert h.worked_total == pytest.approx(40.0, abs=1.0)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: a task longer than a server's daily window (part-time fraction, or 8 h minus "
-                          "duty) is served straight through the server's absence: Engine.start_day only delays "
-                          "a BUSY server after the task ends, so long tasks get more hours than capacity")
 @pytest.mark.parametrize("staff,duty,hours", [(0.5, 0.0, 10.0), (1.0, 4.0, 10.0)])
 def test_long_tasks_do_not_exceed_capacity(staff, duty, hours):
     b = Bench()
@@ -237,9 +233,6 @@ def test_cancel_withdraws_a_waiting_task_only():
     assert running.state == DONE and other.state == DONE and h.open_tasks == 0
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: Task starts in state WAITING, so Engine.cancel on a task whose ARRIVE event is "
-                          "still pending decrements open_tasks (to −1) and _on_arrive later resurrects and serves it")
 def test_cancel_before_arrival_withdraws_the_task():
     b = Bench()
     h = b.handler(1.0)
@@ -252,10 +245,6 @@ def test_cancel_before_arrival_withdraws_the_task():
     assert b.starts == [] and h.open_tasks == 0
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: Engine.rekey on a task whose ARRIVE event is still pending (state is WAITING from "
-                          "Task.__init__) pushes it into the queue early: it is served before it arrives, then "
-                          "served again on arrival (two finishes, open_tasks −1)")
 def test_rekey_before_arrival_does_not_serve_the_task_early():
     b = Bench(key=lambda t: (t.stage, t.arrival))
     h = b.handler(1.0)

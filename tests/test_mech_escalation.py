@@ -180,10 +180,6 @@ def test_conference_with_no_slots_settles_nothing():
     assert not (m.cases.view("boost") == 3).any()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: escalation.boost rekeys every task in the case's flow, including a serial step "
-                          "still travelling to its department (ARRIVE pending); Engine.rekey queues it early, it is "
-                          "served twice and department open_tasks (backlogs) go negative")
 def test_boost_during_a_serial_hand_over_serves_each_step_once(monkeypatch):
     from model import handling
 
