@@ -16,7 +16,7 @@ import numpy as np
 
 from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, grid, handling
 from . import inspection, intake, metrics
-from .agents import Citizen, Department, Enterprise, Township
+from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, DISPUTE, ENTERPRISE
 from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
@@ -73,8 +73,7 @@ class TownshipModel(mesa.Model):
             "patience": self.rng.exponential(p.citizen_patience_days, n_cit),
             "trips": np.zeros(n_cit, np.int32),
         }
-        for i in range(n_cit):
-            Citizen(self, i)
+        create_row_agents(self, Citizen, 0, n_cit)  # bulk: a million agents in seconds
         self.enterprise_state = {"township": np.zeros(0, np.int32), "stage": np.zeros(0, np.int8),
                                  "satisfaction": np.zeros(0), "trips": np.zeros(0, np.int32)}
         self.enterprise_agents: list = []
@@ -103,8 +102,7 @@ class TownshipModel(mesa.Model):
         st["satisfaction"][n:n + k] = feedback.SATISFACTION_START
         st["trips"][n:n + k] = 0
         self.n_enterprises = n + k
-        for i in range(n, n + k):
-            self.enterprise_agents.append(Enterprise(self, i))
+        self.enterprise_agents.extend(create_row_agents(self, Enterprise, n, k))
 
     def _expected_step_hours(self) -> tuple[np.ndarray, np.ndarray, float]:
         """Expected daily work-hours per department (all, and on delegated owner steps), mean step hours."""
