@@ -18,6 +18,7 @@ needed, owner first, separated by ``;`` (e.g. ``3;7``), and ``district``
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,10 +135,16 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
     """Load a catalogue CSV (columns in the module docstring); CatalogueError on bad rows."""
     path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
+        with path.open(newline="", encoding="utf-8-sig") as fh:  # -sig: Excel's "CSV UTF-8" has a BOM
+            reader = csv.DictReader(fh)
+            rows, lines = [], []
+            for row in reader:
+                rows.append(row)
+                lines.append(reader.line_num)
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read matter catalogue ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{path}: not UTF-8 text (byte {exc.start}); save the catalogue as CSV UTF-8") from None
     need = ("name", "category", "requester", "weight", "difficulty", "hours", "departments", "district")
     if not rows:
         raise CatalogueError(f"{path}: matter catalogue is empty")
@@ -145,7 +152,7 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
     if missing:
         raise CatalogueError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(need)}")
     names, cats, reqs, weights, diffs, hours, deps, districts = [], [], [], [], [], [], [], []
-    for line, row in enumerate(rows, start=2):
+    for line, row in zip(lines, rows):
         where = f"{path}:{line}"
         try:
             req = row["requester"].strip()
@@ -155,8 +162,8 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
             if diff not in DIFFICULTIES:
                 raise ValueError(f"difficulty {diff!r}; allowed: {', '.join(DIFFICULTIES)}")
             w, h = float(row["weight"]), float(row["hours"])
-            if not (w > 0 and h > 0):
-                raise ValueError("weight and hours must be > 0")
+            if not (0 < w < math.inf and 0 < h < math.inf):
+                raise ValueError("weight and hours must be finite numbers > 0")
             d = [int(x) for x in row["departments"].split(";") if x.strip()]
             if not d or len(set(d)) != len(d) or min(d) < 0 or max(d) >= params.departments:
                 raise ValueError(f"departments {row['departments']!r}; allowed: distinct indices in "

@@ -242,8 +242,6 @@ def test_model_with_bad_catalogue_raises_the_one_line_error(tmp_path):
 
 # --- known defects (xfail strict: they pass once fixed) ---------------------------
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG: load_csv numbers rows by DictReader index, not file line "
-                   "(blank or multi-line rows shift the reported line); use reader.line_num")
 def test_line_number_counts_blank_lines(tmp_path):
     f = tmp_path / "blank.csv"
     f.write_text(HEADER + GOOD_ROW + "\n\n" + "x,approval,citizen,1,hard,0.5,0,false\n", encoding="utf-8")
@@ -252,8 +250,6 @@ def test_line_number_counts_blank_lines(tmp_path):
     assert str(exc.value).startswith(f"{f}:5:"), str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="BUG: a non-UTF-8 (e.g. GBK) catalogue raises an uncaught "
-                   "UnicodeDecodeError instead of a one-line CatalogueError")
 def test_non_utf8_file_is_a_catalogue_error(tmp_path):
     f = tmp_path / "gbk.csv"
     f.write_bytes((HEADER + "社保转移,social_security,citizen,1,simple,0.5,0,false\n").encode("gbk"))
@@ -262,8 +258,6 @@ def test_non_utf8_file_is_a_catalogue_error(tmp_path):
     assert str(f) in str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, raises=CatalogueError, reason="BUG: a UTF-8 CSV with a byte-order mark (Excel's 'CSV UTF-8') "
-                   "is rejected as 'missing column(s) name'; open with encoding='utf-8-sig'")
 def test_excel_utf8_bom_file_loads(tmp_path):
     f = tmp_path / "bom.csv"
     f.write_text(HEADER + GOOD_ROW, encoding="utf-8-sig")
@@ -271,8 +265,6 @@ def test_excel_utf8_bom_file_loads(tmp_path):
     assert cat.name[0] == "licence"
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason="BUG: weight/hours 'inf' pass the '> 0' check; an infinite weight "
-                   "makes the matter sampler's cumulative weights NaN, infinite hours never finish")
 @pytest.mark.parametrize("column", ["weight", "hours"])
 def test_infinite_weight_or_hours_rejected(tmp_path, column):
     row = "x,approval,citizen,inf,simple,0.5,0,false\n" if column == "weight" else \
