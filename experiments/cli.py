@@ -48,5 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # run as `python -m experiments` (see __main__.py) so UserError is one class
+    from experiments.cli import main as _main
+
+    sys.exit(_main())
