@@ -44,6 +44,13 @@ def _mean(x) -> float:
     return float(np.mean(x)) if len(x) else float("nan")
 
 
+def _conference_waiting(model) -> int:
+    """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
+    c = model.cases
+    return sum(1 for _, cid in model.conference_queue
+               if cid in model.flows and c.level[cid] == 3 and c.boost[cid] < 3)
+
+
 def overloaded(model, town) -> bool:
     """Open work (queued tasks × mean step hours + duty backlog) above ``overload_threshold`` days."""
     h = town.handler
@@ -71,7 +78,7 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "backlog": len(model.open_ids),
         "backlog_department": sum(d.handler.open_tasks for d in model.departments),
         "backlog_township": sum(t.handler.open_tasks for t in towns),
-        "backlog_desk": sum(h.open_tasks for h in model.desks) + len(model.conference_queue),
+        "backlog_desk": sum(h.open_tasks for h in model.desks) + _conference_waiting(model),
         "on_time_rate": _rate(~late, np.ones(len(ids))),
         "on_time_rate_tier1": _rate(~late & (tier == 0), tier == 0),
         "on_time_rate_tier3": _rate(~late & (tier == 1), tier == 1),

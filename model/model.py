@@ -127,7 +127,9 @@ class TownshipModel(mesa.Model):
                 if i == 0 and self.delegated[m]:
                     deleg[d] += rate[m] * cat.hours[m]
         esc = cat.dispute_id(catalogue.DISPUTE_ESCALATED)
-        hours[catalogue.DISPUTE_OWNER] += p.residents * p.dispute_rate * cat.hours[esc] * 0.5
+        # disputes nobody detected early surface late and need the dispute department too
+        surfaced = p.residents * p.dispute_rate * (1.0 - grid.detection_probability(p))
+        hours[catalogue.DISPUTE_OWNER] += surfaced * cat.hours[esc]
         mean_h = float((rate * cat.hours * cat.n_departments).sum() / steps) if steps > 0 else 1.0
         return hours, deleg, mean_h
 
