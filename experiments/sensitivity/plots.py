@@ -18,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -26,6 +27,8 @@ from .spec import SensitivitySpec  # noqa: E402
 
 TOP_LABELS = 8
 """Levers labelled in a μ*–σ panel and drawn in a convergence panel."""
+CONVERGENCE_LEVERS = 5
+"""Levers drawn in each convergence panel (the largest at the full design)."""
 DPI = 110
 
 
@@ -57,8 +60,23 @@ def _outputs(spec: SensitivitySpec, df: pd.DataFrame, scenario: str) -> list[str
 
 
 # ------------------------------------------------------------------------------------------
+def _place_labels(ax, names, us, vs, min_rel: float = 0.05) -> None:
+    """Label points given in axes-fraction coordinates, nudging labels up so they do not overlap."""
+    placed: list[tuple[float, float]] = []
+    for name, u, v in zip(names, us, vs):
+        tu, tv = min(u + 0.015, 0.80), v + 0.01
+        for _ in range(40):
+            if all(abs(tu - pu) > 0.22 or abs(tv - pv) > 0.045 for pu, pv in placed):
+                break
+            tv += 0.045
+        placed.append((tu, tv))
+        moved = abs(tv - v) > 0.03 or abs(tu - u) > 0.03
+        ax.annotate(name, (u, v), xycoords="axes fraction", xytext=(tu, tv), textcoords="axes fraction",
+                    fontsize=8, arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5} if moved else None)
+
+
 def morris_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, path: Path) -> Path | None:
-    """μ*–σ scatter, one panel per output."""
+    """μ*–σ scatter, one panel per output; the most important levers are labelled."""
     outs = _outputs(spec, indices, scenario)
     if not outs:
         return None
@@ -67,32 +85,36 @@ def morris_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pat
     for ax, out in zip(axes.flat, outs):
         d = indices[(indices["scenario"] == scenario) & (indices["output"] == out)]
         wide = d.pivot(index="parameter", columns="index", values="value")
-        conf = d[d["index"] == "mu_star"].set_index("parameter")["conf"]
+        conf = d[d["index"] == "mu_star"].set_index("parameter")["conf"].reindex(wide.index).fillna(0)
         wide = wide.sort_values("mu_star", ascending=False)
+        conf = conf.reindex(wide.index)
         x, y = wide["mu_star"].to_numpy(), wide["sigma"].to_numpy()
-        ax.errorbar(x, y, xerr=conf.reindex(wide.index).to_numpy(), fmt="o", ms=5, color="tab:blue",
+        ax.errorbar(x, y, xerr=conf.to_numpy(), fmt="o", ms=5, color="tab:blue",
                     ecolor="tab:blue", alpha=0.8, elinewidth=1, capsize=2)
-        top = max(float(np.nanmax(x)), 1e-12) * 1.15
-        ymax = max(float(np.nanmax(y)), 1e-12) * 1.15
+        top = max(float(np.nanmax(x + conf.to_numpy())), 1e-12) * 1.05
+        ymax = max(float(np.nanmax(y)), 1e-12) * 1.25
         xs = np.array([0, top])
-        for ratio, style in ((1.0, "-"), (0.5, "--"), (0.1, ":")):
-            ax.plot(xs, ratio * xs, style, color="grey", lw=0.8)
-            xe = min(top, ymax / ratio) * 0.97
-            ax.annotate(f"σ/μ*={ratio:g}", (xe, ratio * xe), fontsize=7, color="grey", ha="right",
-                        va="bottom")
-        for name, (xi, yi) in list(zip(wide.index, zip(x, y)))[:TOP_LABELS]:
-            ax.annotate(name, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
+        for ratio, style, text in ((1.0, "-", "σ/μ* = 1 (non-linear or interacting)"),
+                                   (0.5, "--", "σ/μ* = 0.5"), (0.1, ":", "σ/μ* = 0.1 (almost linear)")):
+            ax.plot(xs, ratio * xs, style, color="grey", lw=0.8, label=text)
         ax.set_xlim(0, top)
         ax.set_ylim(0, ymax)
+        keep = [i for i in range(len(x)) if x[i] >= 0.05 * x[0]][:TOP_LABELS] if len(x) else []
+        _place_labels(ax, [wide.index[i] for i in keep], [x[i] / top for i in keep], [y[i] / ymax for i in keep])
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.ticklabel_format(axis="both", style="sci", scilimits=(-3, 4))
         ax.set_xlabel("μ* (mean |elementary effect|, output units)")
         ax.set_ylabel("σ (spread of elementary effects)")
         ax.set_title(out, fontsize=11)
         ax.grid(alpha=0.3)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
     for ax in list(axes.flat)[len(outs):]:
         ax.set_visible(False)
     fig.suptitle(f"Morris screening — {_label(scenario)} (N = {spec.N} trajectories, "
-                 f"{spec.replications} replication(s) per point)", fontsize=12)
-    fig.tight_layout()
+                 f"{spec.replications} replication(s) per point; bars: 95% interval of μ*; "
+                 f"unlabelled: μ* < 5% of the largest)", fontsize=12)
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     return _save(fig, path)
 
 
@@ -143,25 +165,30 @@ def convergence_plot(spec: SensitivitySpec, conv: pd.DataFrame, scenario: str, p
     nrows, ncols = _grid(len(outs))
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.4 * ncols, 4.0 * nrows), squeeze=False)
     cmap = plt.get_cmap("tab10")
+    sizes = sorted(c["n"].unique())
     for ax, out in zip(axes.flat, outs):
         d = c[c["output"] == out]
         nmax = d["n"].max()
-        top = d[d["n"] == nmax].sort_values("value", ascending=False)["parameter"][:TOP_LABELS]
+        top = d[d["n"] == nmax].sort_values("value", ascending=False)["parameter"][:CONVERGENCE_LEVERS]
         for k, p in enumerate(top):
             s = d[d["parameter"] == p].sort_values("n")
             col = cmap(k % 10)
-            ax.plot(s["n"], s["value"], "o-", color=col, ms=3, lw=1.2, label=p)
-            ax.fill_between(s["n"], s["value"] - s["conf"], s["value"] + s["conf"], color=col, alpha=0.12)
+            ax.plot(s["n"], s["value"], "o-", color=col, ms=3, lw=1.4, label=p)
+            ax.fill_between(s["n"], s["value"] - s["conf"], s["value"] + s["conf"], color=col, alpha=0.10,
+                            lw=0)
         ax.set_xscale("log", base=2)
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.xaxis.set_minor_locator(plt.NullLocator())
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
         ax.set_xlabel("trajectories" if key == "mu_star" else "base samples N")
         ax.set_ylabel("μ*" if key == "mu_star" else "ST")
         ax.set_title(out, fontsize=11)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="best", ncol=2 if len(top) > 4 else 1)
+        ax.legend(fontsize=7, loc="best", framealpha=0.6)
     for ax in list(axes.flat)[len(outs):]:
         ax.set_visible(False)
     fig.suptitle(f"Convergence of {'μ*' if key == 'mu_star' else 'total-order indices'} — "
-                 f"{_label(scenario)} (bands: 95% intervals)", fontsize=12)
+                 f"{_label(scenario)}, top {CONVERGENCE_LEVERS} levers (bands: 95% intervals)", fontsize=12)
     fig.tight_layout()
     return _save(fig, path)
 

@@ -34,12 +34,14 @@ METHOD_TEXT = {
 
 
 def _fmt(v: float, conf: float | None = None) -> str:
+    """``0.331 ± 0.277``, ``4.07 ± 4.74``, ``225.8 ± 93.3``, ``200,000 ± 0`` (same decimals for both)."""
     if v is None or not math.isfinite(v):
         return "–"
-    digits = 3 if abs(v) < 10 else 1
-    s = f"{v:.{digits}g}" if abs(v) >= 1000 else f"{v:.{digits}f}"
+    a = abs(v)
+    digits = 3 if a < 10 else 1 if a < 1000 else 0
+    s = f"{v:,.{digits}f}"
     if conf is not None and math.isfinite(conf):
-        s += f" ± {conf:.{digits}f}" if abs(conf) < 1000 else f" ± {conf:.3g}"
+        s += f" ± {conf:,.{digits}f}"
     return s
 
 

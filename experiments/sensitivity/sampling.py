@@ -6,7 +6,8 @@ themselves a valid design of size ``n``, which the convergence plot uses:
 - ``sobol``: Saltelli's scheme on a scrambled Sobol' sequence
   (:func:`SALib.sample.sobol.sample`), one block of ``D + 2`` rows
   (``2D + 2`` with second order) per base sample; nested sizes are powers of 2.
-- ``morris``: :func:`SALib.sample.morris.sample`, one trajectory of ``D + 1`` rows per block.
+- ``morris``: :func:`SALib.sample.morris.sample`, one trajectory of ``D + 1`` rows per block
+  (trajectories are drawn independently, so any leading subset is a design).
 - ``fast``: :func:`SALib.sample.fast_sampler.sample`, one search curve of ``N`` rows per
   parameter; a shorter curve is a different design, so eFAST has no nested sizes.
 """
@@ -59,11 +60,11 @@ def nested_sizes(spec: SensitivitySpec) -> list[int]:
             n //= 2
         return sorted(sizes) or [spec.N]
     if spec.method == "morris":
-        sizes, n = [], spec.N
-        while n >= MIN_MORRIS_N:
-            sizes.append(n)
-            n //= 2
-        return sorted(sizes) or [spec.N]
+        # Trajectories are independent: any leading subset is a design; up to 8 sizes, geometric.
+        if spec.N <= MIN_MORRIS_N:
+            return [spec.N]
+        k = min(8, spec.N - MIN_MORRIS_N + 1)
+        return sorted({int(round(n)) for n in np.geomspace(MIN_MORRIS_N, spec.N, k)})
     return [spec.N]
 
 

@@ -353,6 +353,9 @@ def parse_spec(data: dict[str, Any], path: str | Path = "<spec>") -> Sensitivity
 def _parameter(name: str, spec: Any, township: bool, overrides: dict, fail) -> Parameter:
     """Validate one ``[parameters]`` entry."""
     key = f"parameters.{name}"
+    if name in TOP_KEYS and not isinstance(spec, (list, dict)):
+        fail(key, f"'{name}' is a top-level key: write it above the [parameters] table (TOML puts every "
+                  f"key after a [table] header into that table)")
     dist, shape_extra = "unif", {}
     if isinstance(spec, dict):
         unknown = set(spec) - {"bounds", "dist", "mode", "mean", "sd"}

@@ -9,6 +9,7 @@ values and serve as templates for researchers' own plug-ins:
 - :func:`noisy_ishigami` — the same plus seed noise ``e ~ N(0, 1)`` (output ``y``),
   independent between points: its seed-noise share of a single run is
   ``1 / (V + 1)`` (:func:`ishigami_noise_share`).
+- :func:`pure_noise` — standard-normal seed noise that ignores the parameters (any names): output ``y``.
 - :func:`sobol_g` — Sobol' G function on ``x1..x6 ~ U(0, 1)`` with
   ``a = (0, 1, 4.5, 9, 99, 99)``: importance falls as ``a`` grows; output ``y``.
 - :func:`linear` — ``y = 8 x1 + 4 x2 + 2 x3 + 1 x4 + 0 x5``: Morris μ* equals |coefficient| × range.
@@ -49,6 +50,14 @@ def noisy_ishigami(params: dict[str, float], seed: int) -> dict[str, float]:
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(seed) >> 32, *words])
     y = float(Ishigami.evaluate(x, A=ISHIGAMI_A, B=ISHIGAMI_B)[0])
     return {"y": y + float(rng.standard_normal()), "y_clean": y}
+
+
+def pure_noise(params: dict[str, float], seed: int) -> dict[str, float]:
+    """Standard-normal noise from (seed, point) that ignores every parameter: all variance is seed noise."""
+    x = np.array([[float(v) for _, v in sorted(params.items())]])
+    words = np.frombuffer(x.astype(np.float64).tobytes(), dtype=np.uint32).tolist()
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(seed) >> 32, *words])
+    return {"y": float(rng.standard_normal())}
 
 
 def sobol_g(params: dict[str, float], seed: int) -> dict[str, float]:
