@@ -13,7 +13,7 @@ from .catalogue import COMPLEX, DISPUTE, SIMPLE
 from .params import HOURS_PER_DAY
 
 DAILY_KPIS = (
-    "cases_created", "cases_closed", "backlog", "backlog_department", "backlog_township", "backlog_desk",
+    "cases_created", "cases_closed", "backlog", "backlog_mean", "backlog_department", "backlog_township", "backlog_desk",
     "on_time_rate", "on_time_rate_tier1", "on_time_rate_tier3", "on_time_rate_tier5",
     "mean_resolution_days", "escalations_level1", "escalations_level2", "escalations_level3",
     "trips_per_case", "zero_trip_share", "dumped_tasks", "bounced_tasks",
@@ -76,6 +76,7 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "cases_created": created,
         "cases_closed": len(ids),
         "backlog": len(model.open_ids),
+        "backlog_mean": model.backlog_mean,
         "backlog_department": sum(d.handler.open_tasks for d in model.departments),
         "backlog_township": sum(t.handler.open_tasks for t in towns),
         "backlog_desk": sum(h.open_tasks for h in model.desks) + _conference_waiting(model),

@@ -220,10 +220,16 @@ class TownshipModel(mesa.Model):
             self._new_ids.append(ids)
         return ids
 
-    def _refresh_open(self) -> None:
+    def _refresh_open(self, t0: float, t1: float) -> None:
+        """Drop today's closed cases from the open set; measure the day's time-averaged backlog."""
         ids = np.concatenate([self.open_ids, *self._new_ids]) if self._new_ids else self.open_ids
         self._new_ids = []
-        self.open_ids = ids[np.isnan(self.cases.closed[ids])]
+        closed = self.cases.closed[ids]
+        still_open = np.isnan(closed)
+        end = np.where(still_open, t1, np.minimum(closed, t1))
+        overlap = np.clip(end - np.maximum(self.cases.created[ids], t0), 0.0, None)
+        self.backlog_mean = float(overlap.sum()) / (t1 - t0)
+        self.open_ids = ids[still_open]
 
     # --- the day -----------------------------------------------------------
     def step(self) -> None:
@@ -248,7 +254,7 @@ class TownshipModel(mesa.Model):
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
         # 5 escalation
-        self._refresh_open()
+        self._refresh_open(t0, t1)
         escalation.check(self, t1)
         # 6 feedback
         closed = np.asarray(self.closed_today, dtype=np.int64)
