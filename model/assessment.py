@@ -13,9 +13,12 @@ Departments are agents of a multi-task principal–agent problem
 ω · S_d``. At each assessment they move a share ``learning_rate`` (η) of the
 way to their best response:
 
-* Δ̂_d ← Δ̂_d + η · (½ · dump share_d − Δ̂_d): the township-score drop they
-  expect from dumping, which enters the cost of dumping weighted by ω
-  (see ``dumping``); so with ω > 0 dumping falls over successive periods;
+* Δ̂_d ← Δ̂_d + η · (drop_d / dump share_d − Δ̂_d), where drop_d = ½ · dump
+  share_d is the part of S_d lost to dumping: the department learns how much
+  township score one unit of dumping costs it (½, the townships' scoring rule;
+  nothing is learned in a period without dumping). Δ̂ enters the cost of
+  dumping weighted by ω (see ``dumping``); so with ω > 0 dumping falls over
+  successive periods as Δ̂ rises from 0 towards ½;
 * e_d ← e_d + η · (1 + effort_gain · ω · (1 − S_d) − e_d): effort (work
   speed on cases) rises with ω, more for departments scored low.
 With ω = 0 both rules leave dumping and effort where one-way assessment
@@ -34,10 +37,14 @@ def township_score(late: int, cases: int, duty_left: float, duty_done: float) ->
     return 1.0 - 0.5 * late_share - 0.5 * undone
 
 
+DUMPING_WEIGHT = 0.5
+"""Weight of the dumped share in the townships' score of a department."""
+
+
 def department_score(dumped: int, tasks: int, late: int, cases: int) -> float:
     dump_share = dumped / tasks if tasks else 0.0
     late_share = late / cases if cases else 0.0
-    return 1.0 - 0.5 * dump_share - 0.5 * late_share
+    return 1.0 - DUMPING_WEIGHT * dump_share - (1.0 - DUMPING_WEIGHT) * late_share
 
 
 def update_department(dept, params: Params) -> None:
@@ -45,8 +52,9 @@ def update_department(dept, params: Params) -> None:
     eta, w = params.learning_rate, params.two_way_weight
     dump_share = dept.period_dumped / dept.period_tasks if dept.period_tasks else 0.0
     dept.score = department_score(dept.period_dumped, dept.period_tasks, dept.period_late, dept.period_cases)
-    if w > 0:
-        dept.expected_score_drop += eta * (0.5 * dump_share - dept.expected_score_drop)
+    if w > 0 and dump_share > 0:
+        observed = DUMPING_WEIGHT * dump_share / dump_share  # score lost per unit of dump share
+        dept.expected_score_drop += eta * (observed - dept.expected_score_drop)
     target_effort = 1.0 + params.effort_gain * w * (1.0 - dept.score)
     dept.effort += eta * (target_effort - dept.effort)
     dept.period_tasks = dept.period_dumped = dept.period_cases = dept.period_late = 0

@@ -13,8 +13,8 @@ work-hours over daily capacity) exceeds the cost of shifting ``C_d``
     C_d = [responsibility_list] · (1 − territorial_share) · list_enforcement · bounce_cost
           + two_way_weight · score_sensitivity · Δ̂_d
 
-where ``Δ̂_d`` is the drop in the townships' score of ``d`` it has learned to
-expect from its dumping (see ``assessment``). With a responsibility list
+where ``Δ̂_d`` is the drop in the townships' score of ``d`` per unit of dumped
+share that it has learned from past two-way assessments (see ``assessment``). With a responsibility list
 (责任清单), an off-list task (probability ``1 − territorial_share``) is
 bounced back with probability ``list_enforcement``; the department then does
 it itself. Tasks a department keeps, or gets back, are work-hours it does

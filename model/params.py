@@ -162,8 +162,8 @@ class Params(BaseModel):
                              desc="How far departments move towards their best response at each assessment.")
     effort_gain: float = P(0.3, unit="share", group="assessment", ge=0, le=5,
                            desc="Extra department effort (work speed) at ω = 1 for a department scored 0.")
-    score_sensitivity: float = P(10.0, unit="logit/score", group="assessment", ge=0, le=100,
-                                 desc="Cost of dumping per unit of expected township-score drop, before weighting by ω.")
+    score_sensitivity: float = P(6.0, unit="logit/score", group="assessment", ge=0, le=100,
+                                 desc="Cost of dumping (logit) per unit of learned township-score drop per dump share, before weighting by ω.")
 
     # --- dumping and responsibility lists ----------------------------------
     duty_tasks_per_department: float = P(0.5, unit="tasks/department/day", group="dumping", ge=0, le=1000,

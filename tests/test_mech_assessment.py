@@ -48,7 +48,8 @@ def test_learning_rule_moves_expected_drop_and_effort():
     update_department(d, p)
     s = 1 - 0.5 * 0.4 - 0.5 * 0.25
     assert d.score == pytest.approx(s)
-    assert d.expected_score_drop == pytest.approx(0.05 + 0.5 * (0.5 * 0.4 - 0.05))
+    # it learns the township score lost per unit of dumped share: ½ (the scoring rule)
+    assert d.expected_score_drop == pytest.approx(0.05 + 0.5 * (0.5 - 0.05))
     assert d.effort == pytest.approx(1.02 + 0.5 * (1 + 0.3 * 0.6 * (1 - s) - 1.02))
     assert (d.period_dumped, d.period_tasks, d.period_late, d.period_cases) == (0, 0, 0, 0)
 
@@ -60,7 +61,7 @@ def test_repeated_periods_converge_to_the_best_response():
         d.period_dumped, d.period_tasks, d.period_late, d.period_cases = 2, 10, 1, 10
         update_department(d, p)
     s = 1 - 0.5 * 0.2 - 0.5 * 0.1
-    assert d.expected_score_drop == pytest.approx(0.5 * 0.2, rel=1e-6)
+    assert d.expected_score_drop == pytest.approx(0.5, rel=1e-6)
     assert d.effort == pytest.approx(1 + 0.5 * 1.0 * (1 - s), rel=1e-6)
 
 
@@ -151,3 +152,10 @@ def test_townships_are_scored_on_their_period(monkeypatch):
     for t in m.townships:
         assert sum(a[3] for i, a, _ in seen if i == t.index) == pytest.approx(t.handler.duty_total)
     assert any(a[1] > 0 for _, a, _ in seen) and any(s < 1 for *_, s in seen)
+
+
+def test_a_period_without_dumping_teaches_nothing_about_dumping():
+    p = Params(two_way_weight=0.8, learning_rate=0.5)
+    d = dept(period_dumped=0, period_tasks=10, period_late=0, period_cases=5, expected_score_drop=0.2)
+    update_department(d, p)
+    assert d.expected_score_drop == 0.2
