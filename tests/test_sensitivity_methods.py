@@ -149,3 +149,28 @@ def test_rerun_reuses_every_run_and_gives_identical_indices(tmp_path):
     import json
     man = json.loads((out / "manifest.json").read_text())
     assert man["ran_now"] == 0 and man["already_done"] == 64 * 5 and man["status"] == "done"
+
+
+def failing_plugin(params: dict, seed: int) -> dict:
+    """Ishigami that raises in one corner of the box (a plug-in with a bug)."""
+    if params["x1"] > 2.5:
+        raise ValueError("x1 too large for this plug-in")
+    return tf.ishigami(params, seed)
+
+
+def test_failed_runs_are_recorded_and_reported_not_dropped(tmp_path, capsys):
+    body = ishigami_spec("morris", 6, seed=1).replace(f"{TF}:ishigami", "test_sensitivity_methods:failing_plugin")
+    spec = tmp_path / "fail.toml"
+    spec.write_text(body, encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["sensitivity", str(spec), "--workers", "1", "--out", str(out), "--progress", "never"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "runs have no result (first error: ValueError: x1 too large for this plug-in)" in err
+    assert "Traceback" not in err
+    fails = list((out / "failures").glob("*.json"))
+    done = list((out / "runs").glob("*.json"))
+    assert fails and done and len(fails) + len(done) == 6 * 4
+    import json
+    assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
+    assert not (out / "indices.csv").exists()

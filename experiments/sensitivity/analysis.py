@@ -222,9 +222,9 @@ def noise_advice(nz: Noise) -> str:
         return (f"seed noise dominates ({nz.share_mean:.0%} of the analysed variance): indices are unreliable; "
                 f"raise replications to about {nz.replications_needed}")
     if nz.share_mean >= NOISE_TARGET:
-        return (f"seed noise is {nz.share_mean:.0%} of the analysed variance: total-order indices below about "
-                f"{nz.share_mean:.2f} cannot be told from noise; raise replications to about "
-                f"{nz.replications_needed} for < {NOISE_TARGET:.0%}")
+        return (f"seed noise is {nz.share_mean:.0%} of the analysed variance: levers explaining less than "
+                f"about that share (ST below {nz.share_mean:.2f}, or the smallest μ*) cannot be told from "
+                f"noise; raise replications to about {nz.replications_needed} for < {NOISE_TARGET:.0%}")
     return ""
 
 
@@ -279,7 +279,8 @@ def regime_differences(rank: pd.DataFrame, scenarios: tuple[str, ...]) -> pd.Dat
                     ia, ib = bool(ga.at[p, "influential"]), bool(gb.at[p, "influential"])
                     ra, rb = int(ga.at[p, "rank"]), int(gb.at[p, "rank"])
                     if ia != ib:
-                        changed.append(f"{p} (influential only in {a if ia else b}; rank {ra} vs {rb})")
+                        where = f"rank {ra} in both" if ra == rb else f"rank {ra} vs {rb}"
+                        changed.append(f"{p} (influential only in {a if ia else b}; {where})")
                     elif abs(ra - rb) >= 3 and min(ra, rb) <= half:
                         changed.append(f"{p} (rank {ra} vs {rb})")
                 rows.append({

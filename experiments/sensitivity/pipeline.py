@@ -289,7 +289,12 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
                 if Path(spec.path).is_file() else "")
     _write_text(out / "manifest.json", json.dumps(_manifest(spec, plan, None, executor), indent=2) + "\n")
     stats = execute(plan, store, executor, progress=progress, log=log)
-    df = collect(plan, store)
+    try:
+        df = collect(plan, store)
+    except IncompleteRuns:
+        man = {**_manifest(spec, plan, stats, executor), "status": "incomplete"}
+        _write_text(out / "manifest.json", json.dumps(man, indent=2) + "\n")
+        raise
 
     arrays = output_arrays(spec, df)
     means = {k: analysis.replication_mean(v) for k, v in arrays.items()}

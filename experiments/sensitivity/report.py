@@ -163,14 +163,14 @@ def render(spec: SensitivitySpec, result: "Result") -> str:
             for _, x in d.iterrows():
                 rows.append([f"`{x['output']}`", f"{x['a']} vs {x['b']}", f"{x['kendall_tau']:.2f}",
                              x["top_a"], x["top_b"], x["changed"] or "same influential levers"])
-            L += _table(["output", "regimes", "τ", f"top 3 ({'first'})", "top 3 (second)", "what changes"],
-                        rows)
+            L += _table(["output", "regimes", "τ", "top 3 (first)", "top 3 (second)", "what changes"], rows)
             L.append("")
             same = d[d["changed"] == ""]
             diff = d[d["changed"] != ""]
             if not diff.empty:
-                L.append(f"**Rankings differ** for {', '.join(f'`{o}`' for o in diff['output'].unique())}: "
-                         "the lever that matters depends on the reform regime the county is in.")
+                L.append(f"**Rankings differ** between regimes for "
+                         f"{', '.join(f'`{o}`' for o in diff['output'].unique())}: which levers matter depends "
+                         "on the reform regime the county is in (see *what changes*).")
             if not same.empty:
                 L.append(f"Rankings agree for {', '.join(f'`{o}`' for o in same['output'].unique())}.")
         L.append("")
