@@ -174,3 +174,31 @@ def test_failed_runs_are_recorded_and_reported_not_dropped(tmp_path, capsys):
     import json
     assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
     assert not (out / "indices.csv").exists()
+
+
+def test_changed_plugin_code_is_not_mixed_with_old_results(tmp_path, monkeypatch):
+    """Run keys include a fingerprint of the code: after the plug-in's module changes, a rerun
+    redoes every run instead of reusing results of the old code."""
+    import json
+    import sys
+
+    pkg = tmp_path / "plug"
+    pkg.mkdir()
+    mod = pkg / "my_plugin_mod.py"
+    mod.write_text("def f(params, seed):\n    return {'y': params['a'] + 2 * params['b']}\n")
+    monkeypatch.syspath_prepend(str(pkg))
+    body = ('evaluate = "my_plugin_mod:f"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
+            "[parameters]\na = [0, 1]\nb = [0, 1]\n")
+    out = run_spec(tmp_path, body)
+    man = json.loads((out / "manifest.json").read_text())
+    distinct = man["distinct_runs"]
+    assert distinct > 0 and man["ran_now"] == distinct
+    run_spec(tmp_path, body)
+    assert json.loads((out / "manifest.json").read_text())["ran_now"] == 0
+    mod.write_text("def f(params, seed):\n    return {'y': params['a'] - 2 * params['b']}\n")
+    sys.modules.pop("my_plugin_mod", None)
+    run_spec(tmp_path, body)
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["ran_now"] == distinct and man["already_done"] == 0
+    mu = pd.read_csv(out / "indices.csv").query("index == 'mu'").set_index("parameter")["value"]
+    assert mu["b"] == pytest.approx(-2.0)  # the new code's effect, not the old +2

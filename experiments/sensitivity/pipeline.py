@@ -3,8 +3,9 @@
 Every (scenario, design point, replication) is one run with key
 ``RunKey(scenario, param_hash, replication, seed)`` in the
 :class:`experiments.store.ResultStore` under the output folder. The hash
-covers the resolved parameters and the horizon (or the plug-in and its
-values), so a rerun of the same command skips every finished run, and two
+covers the resolved parameters, the horizon and a fingerprint of the model's
+code (or the plug-in, its values and its module's code), so a rerun of the
+same command skips every finished run of the same code, and two
 points that resolve to the same parameters (e.g. after rounding an integer)
 share their runs. Replication ``r`` uses seed ``replication_seeds(seed, R)[r]``
 at every point (common random numbers).
@@ -12,10 +13,13 @@ at every point (common random numbers).
 Runs are sent to the executor in chunks (one township run per chunk; many cheap
 plug-in calls per chunk); each run's result is stored as soon as its chunk
 returns, and a run that raises is recorded as a failure (retried on the next rerun).
+The code fingerprint is taken from the files on this machine: restart long-lived Dask
+workers (``--scheduler``) after changing the model, or they keep running the code they imported.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -55,7 +59,7 @@ def run_chunk(item: tuple) -> list[Any]:
     """Run one chunk of runs in a worker; return one outcome per run (summary dict or :class:`Failure`).
 
     ``item`` is ``("township", [(params, seed, days), ...])`` or
-    ``("plugin", "module:function", [(values, seed), ...])``.
+    ``("plugin", "module:function", code_fingerprint, [(values, seed), ...])``.
     """
     kind = item[0]
     out: list[Any] = []
@@ -65,13 +69,24 @@ def run_chunk(item: tuple) -> list[Any]:
         for params, seed, days in item[1]:
             out.append(_safely(lambda: simulate(params, seed, days)[0]))
     else:
-        target = item[1]
-        fn = _PLUGINS.get(target)
+        target, code = item[1], item[2]
+        fn = _PLUGINS.get((target, code))
         if fn is None:
-            fn = _PLUGINS[target] = load_evaluate(target)
-        for values, seed in item[2]:
+            fn = _PLUGINS[(target, code)] = _load_current(target)
+        for values, seed in item[3]:
             out.append(_safely(lambda: _check_outputs(fn(dict(values), int(seed)))))
     return out
+
+
+def _load_current(target: str) -> Callable:
+    """The plug-in function, re-imported if its module was imported before its file changed."""
+    import importlib
+
+    modname = target.partition(":")[0]
+    mod = sys.modules.get(modname)
+    if mod is not None:
+        importlib.reload(mod)
+    return load_evaluate(target)
 
 
 def _safely(thunk: Callable[[], Any]) -> Any:
@@ -102,12 +117,37 @@ class Plan:
     seeds: list[int]
     keys: dict[str, list[list[RunKey]]]
     """scenario label → [point][replication] → key."""
+    code: str = ""
+    """Fingerprint of the model's or plug-in's code (part of every key)."""
     payload: dict[RunKey, tuple] = field(default_factory=dict)
     """Unique key → what its run needs ((params, seed, days) or (values, seed))."""
 
     @property
     def unique_keys(self) -> list[RunKey]:
         return list(self.payload)
+
+
+def code_fingerprint(target: str | None = None) -> str:
+    """SHA-256 (16 hex digits) of the code that produces a run's outputs.
+
+    The township model: every ``model/**/*.py`` file; a plug-in: the file of its module.
+    It is part of every run key, so a resumed analysis never mixes results of two model versions.
+    """
+    if target is None:
+        import model
+
+        root = Path(model.__file__).resolve().parent
+        files = sorted(root.rglob("*.py"))
+    else:
+        import importlib
+
+        mod = importlib.import_module(target.partition(":")[0])
+        files = [Path(mod.__file__)] if getattr(mod, "__file__", None) else []
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def store_label(spec: SensitivitySpec, scenario: str) -> str:
@@ -120,7 +160,8 @@ def make_plan(spec: SensitivitySpec) -> Plan:
     X = sampling.design(spec)
     values = sampling.point_values(spec, X)
     seeds = replication_seeds(spec.seed, spec.replications)
-    plan = Plan(spec, X, values, seeds, {})
+    code = code_fingerprint(spec.evaluate)
+    plan = Plan(spec, X, values, seeds, {}, code)
     for scenario in spec.run_scenarios:
         label = store_label(spec, scenario)
         per_point: list[list[RunKey]] = []
@@ -129,11 +170,11 @@ def make_plan(spec: SensitivitySpec) -> Plan:
             sig = tuple(v.values())
             if sig not in cache:
                 if spec.plugin:
-                    cache[sig] = (v, param_hash({"evaluate": spec.evaluate, "values": v}))
+                    cache[sig] = (v, param_hash({"evaluate": spec.evaluate, "values": v, "code": code}))
                 else:
                     params = spec.base_params[scenario].replace(**v)
                     cache[sig] = (params, param_hash({"params": params.model_dump(mode="json"),
-                                                      "days": spec.days}))
+                                                      "days": spec.days, "code": code}))
             params, h = cache[sig]
             row = []
             for r, seed in enumerate(seeds):
@@ -152,7 +193,7 @@ def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[tuple
     for i in range(0, len(todo), size):
         keys = todo[i:i + size]
         runs = [plan.payload[k] for k in keys]
-        item = ("plugin", spec.evaluate, runs) if spec.plugin else ("township", runs)
+        item = ("plugin", spec.evaluate, plan.code, runs) if spec.plugin else ("township", runs)
         out.append((keys, item))
     return out
 
@@ -351,7 +392,8 @@ def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executo
         "parameters": {p.name: p.describe() for p in spec.parameters}, "outputs": list(spec.outputs),
         "points": spec.n_points(), "distinct_runs": stats.total, "already_done": stats.already_done,
         "ran_now": stats.ran, "failed_now": stats.failed, "run_seconds_now": round(stats.seconds, 2),
-        "replication_seeds": plan.seeds, "executor": executor.describe(),
+        "replication_seeds": plan.seeds, "code_fingerprint": plan.code,
+        "executor": executor.describe(),
         "versions": {"python": platform.python_version(), "SALib": version("SALib"),
                      "numpy": np.__version__, "pandas": pd.__version__},
         "argv": sys.argv,
