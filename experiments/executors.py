@@ -23,11 +23,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import traceback as _tb
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence
+
+WORKER_START_TIMEOUT = 120.0
+"""Seconds a local Dask cluster may take to start its workers."""
 
 DEFAULT_RETRIES = 2
 """Times an item is resubmitted after its worker died before it is a Failure."""
@@ -165,17 +169,20 @@ class DaskExecutor(Executor):
     ``dask_local=True`` starts a :class:`distributed.LocalCluster` of ``workers``
     single-threaded worker processes listening on 127.0.0.1 only (no dashboard).
     Items are submitted with ``retries=`` so that a task whose worker died is run again.
+    If the cluster has no worker at all for ``no_worker_timeout`` seconds, the
+    unfinished items come back as Failures instead of waiting for ever.
     """
 
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None,
-                 retries: int = DEFAULT_RETRIES):
+                 retries: int = DEFAULT_RETRIES, no_worker_timeout: float = 300.0):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - extra not installed
             raise RuntimeError("Dask is not installed: pip install 'townsim[distributed]'") from exc
         self.retries = retries
+        self.no_worker_timeout = no_worker_timeout
         self._cluster = None
         if scheduler:
             self.address = scheduler
@@ -188,8 +195,20 @@ class DaskExecutor(Executor):
             )
             self._client = Client(self._cluster)
             self.address = self._cluster.scheduler_address
-        info = self._client.scheduler_info()
-        self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+            try:
+                self._client.wait_for_workers(n, timeout=WORKER_START_TIMEOUT)
+            except Exception as exc:  # noqa: BLE001 - dask raises its own TimeoutError
+                self.close()
+                raise TimeoutError(f"the local Dask cluster did not start {n} workers in "
+                                   f"{WORKER_START_TIMEOUT:.0f} s ({one_line(exc)})") from None
+        self.workers = max(1, self._threads())
+
+    def _threads(self) -> int:
+        """Worker threads the scheduler knows right now (0 when it has no workers)."""
+        try:
+            return int(sum(self._client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - scheduler unreachable: treat as no workers
+            return 0
 
     def describe(self):
         return {"kind": self.name, "workers": self.workers, "scheduler": self.address,
@@ -205,15 +224,34 @@ class DaskExecutor(Executor):
             self._client.submit(call_safely, fn, item, pure=False, retries=self.retries): i
             for i, item in enumerate(items)
         }
+        ac = as_completed(list(futures))
+        last_worker_seen = time.monotonic()
+        last_check = 0.0
         try:
-            for fut in as_completed(list(futures)):
-                i = futures[fut]
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after every retry
-                    outcome = Failure(error=one_line(exc), traceback=_tb.format_exc())
-                fut.release()
-                yield i, outcome
+            while not ac.is_empty():
+                batch = ac.next_batch(block=False)
+                if not batch:
+                    time.sleep(0.05)
+                    now = time.monotonic()
+                    if now - last_check >= 2.0:  # watchdog: a cluster without workers never finishes
+                        last_check = now
+                        if self._threads() > 0:
+                            last_worker_seen = now
+                        elif now - last_worker_seen > self.no_worker_timeout:
+                            left = [futures[f] for f in futures if not f.done()]
+                            for i in left:
+                                yield i, Failure(error=f"NoWorkers: the Dask cluster had no workers for "
+                                                       f"{self.no_worker_timeout:.0f} s")
+                            return
+                    continue
+                for fut in batch:
+                    i = futures[fut]
+                    try:
+                        outcome = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after every retry
+                        outcome = Failure(error=one_line(exc), traceback=_tb.format_exc())
+                    fut.release()
+                    yield i, outcome
         finally:
             for fut in futures:
                 if not fut.done():

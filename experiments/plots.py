@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -158,33 +159,68 @@ def _mean_band(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 # --- comparison figures ---------------------------------------------------------------------------
+def _thousands(ax, axis: str = "both") -> None:
+    """Tick labels with thousands separators instead of matplotlib's '1e6' offset."""
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}")
+    for which in ("x", "y"):
+        if axis in (which, "both"):
+            lo, hi = getattr(ax, f"get_{which}lim")()
+            if max(abs(lo), abs(hi)) >= 10_000:
+                getattr(ax, f"{which}axis").set_major_formatter(fmt)
+
+
+def _daily_band(ts: pd.DataFrame, name: str, kpi: str, smooth: bool):
+    sub = ts[ts["scenario"] == name]
+    if sub.empty:
+        return None
+    wide = sub.pivot_table(index="day", columns="replication", values=kpi, aggfunc="first", dropna=False)
+    if smooth:
+        wide = wide.rolling(FLOW_SMOOTH_DAYS, min_periods=1).mean()
+    mean, lo, hi = _mean_band(wide)
+    lo, hi = clip_bounds(kpi, lo, hi)
+    f = scale(kpi)
+    return wide.index.to_numpy(), mean * f, lo * f, hi * f
+
+
 def timeseries_figure(path: Path, ts: pd.DataFrame, kpi: str, order: Sequence[str],
-                      colours: dict[str, tuple], reps: int) -> Path:
-    """Daily ``kpi`` per scenario: mean across replications with a 95% band."""
+                      colours: dict[str, tuple], reps: int, baseline: str | None = None) -> Path:
+    """Daily ``kpi``: one panel per scenario, each against the baseline (mean of runs, 95% band)."""
     k = info(kpi)
     smooth = kpi not in STOCKS
-    fig, ax = plt.subplots(figsize=(9, 5))
-    for name in order:
-        sub = ts[ts["scenario"] == name]
-        if sub.empty:
-            continue
-        wide = sub.pivot_table(index="day", columns="replication", values=kpi, aggfunc="first", dropna=False)
-        if smooth:
-            wide = wide.rolling(FLOW_SMOOTH_DAYS, min_periods=1).mean()
-        mean, lo, hi = _mean_band(wide)
-        f = scale(kpi)
-        lo, hi = clip_bounds(kpi, lo, hi)
-        c = colours[name]
-        ax.plot(wide.index, mean * f, color=c, lw=2.2 if c[:3] == (0, 0, 0) else 1.6, label=name)
-        ax.fill_between(wide.index, lo * f, hi * f, color=c, alpha=0.18, lw=0)
+    others = [n for n in order if n != baseline] or list(order)
+    ncol = min(4, len(others))
+    nrow = math.ceil(len(others) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol + 0.6, 2.9 * nrow + 1.3), squeeze=False,
+                             sharex=True, sharey=True)
+    base = _daily_band(ts, baseline, kpi, smooth) if baseline else None
+    for ax, name in zip(axes.flat, others):
+        if base is not None:
+            x, m, lo, hi = base
+            ax.fill_between(x, lo, hi, color="black", alpha=0.12, lw=0)
+            ax.plot(x, m, color="black", lw=1.4,
+                    label=baseline if baseline == "baseline" else f"{baseline} (baseline)")
+        band = _daily_band(ts, name, kpi, smooth)
+        if band is not None:
+            x, m, lo, hi = band
+            c = colours[name]
+            ax.fill_between(x, lo, hi, color=c, alpha=0.25, lw=0)
+            ax.plot(x, m, color=c, lw=1.6, label=name)
+        ax.set_title(name, fontsize=10, color=colours[name] if name != baseline else "black")
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.legend(fontsize=7, loc="best", frameon=False)
+    for ax in axes[-1]:
+        ax.set_xlabel("working day", fontsize=9)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(axis_label(kpi), fontsize=9)
+        _thousands(ax, "y")
+    for ax in list(axes.flat)[len(others):]:
+        ax.set_visible(False)
     note = f"; {FLOW_SMOOTH_DAYS}-day moving average" if smooth else ""
-    ax.set_title(f"{k.label[0].upper() + k.label[1:]} day by day, by scenario\n"
-                 f"mean of {reps} runs per scenario, shaded: 95% confidence band{note}", fontsize=11)
-    ax.set_xlabel("working day")
-    ax.set_ylabel(axis_label(kpi))
-    ax.grid(alpha=0.3)
-    ax.legend(title="scenario", fontsize=8, title_fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5),
-              frameon=False)
+    vs = f" against the baseline '{baseline}' (black)" if baseline and others != list(order) else ""
+    fig.suptitle(f"{k.label[0].upper() + k.label[1:]} day by day: each scenario{vs}\n"
+                 f"line: mean of {reps} runs; shaded: 95% confidence band{note}", fontsize=11)
+    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -224,10 +260,12 @@ def forest_figure(path: Path, comparison: pd.DataFrame, kpis: Sequence[str], ord
         ax.set_xlabel("difference: " + axis_label(kpi, difference=True), fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="x", alpha=0.3)
+        _thousands(ax, "x")
     for ax in list(axes.flat)[len(kpis):]:
         ax.set_visible(False)
     fig.suptitle(f"Difference from the baseline '{baseline}' (scenario − baseline), with 95% confidence intervals\n"
-                 "filled dot: significant after Holm correction; hollow: not significant", fontsize=11)
+                 "filled dot: significant after Holm correction for all comparisons; hollow: not significant "
+                 "(intervals are not adjusted, so one can miss 0 and still be hollow)", fontsize=11)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -243,13 +281,12 @@ def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[
         xerr = [[(x["mean"] - x["ci_low"]) * fx], [(x["ci_high"] - x["mean"]) * fx]]
         yerr = [[(y["mean"] - y["ci_low"]) * fy], [(y["ci_high"] - y["mean"]) * fy]]
         ax.errorbar(x["mean"] * fx, y["mean"] * fy, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr),
-                    fmt=MARKERS[i % len(MARKERS)], ms=8, color=colours[name], capsize=3,
+                    fmt=MARKERS[i % len(MARKERS)], ms=10, markeredgecolor="white", markeredgewidth=0.8, color=colours[name], capsize=3,
                     label=name + (" (baseline)" if name == baseline and name != "baseline" else ""))
-        ax.annotate(name, (x["mean"] * fx, y["mean"] * fy), xytext=(6, 4), textcoords="offset points",
-                    fontsize=7, color=colours[name])
     ax.set_xlabel(axis_label(xk))
     ax.set_ylabel(axis_label(yk))
     ax.grid(alpha=0.3)
+    _thousands(ax)
 
 
 def tradeoff_figure(path: Path, summary: pd.DataFrame, pairs: Sequence[tuple[str, str, str]],
@@ -285,7 +322,8 @@ def compare_figures(folder: Path, runs: pd.DataFrame, ts: pd.DataFrame, summary:
     out = []
     for kpi in TIMESERIES:
         if kpi in ts.columns:
-            out.append(timeseries_figure(folder / f"timeseries_{kpi}.png", ts, kpi, order, colours, reps))
+            out.append(timeseries_figure(folder / f"timeseries_{kpi}.png", ts, kpi, order, colours, reps,
+                                         baseline))
     if len(comparison):
         kpis = [k for k in HEADLINE if k in set(comparison["kpi"])]
         out.append(forest_figure(folder / "forest_differences.png", comparison, kpis, order, colours, baseline))
@@ -310,6 +348,7 @@ def sweep_line_figure(path: Path, summary: pd.DataFrame, param: str, kpi: str, t
     ax.set_ylabel(axis_label(kpi))
     ax.set_title(f"{title}\n{info(kpi).label} against {param} (mean of {reps} runs per point)", fontsize=11)
     ax.grid(alpha=0.3)
+    _thousands(ax, "y")
     ax.legend(fontsize=8)
     return _save(fig, path)
 

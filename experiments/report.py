@@ -106,6 +106,33 @@ def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFram
         add(f"- **`{s.name}`**{tag} — {_esc(s.description) or 'no description'}")
     add("")
 
+    # bottom line
+    if len(comparison):
+        add("## In short\n")
+        add("Headline indicators that differ significantly from the baseline (details below):\n")
+        c = comparison.set_index(["scenario", "kpi"])
+        heads = [k for k in HEADLINE if k in set(comparison["kpi"])]
+        for name in order:
+            if name == base or name not in n_by:
+                continue
+            better, worse, other = [], [], []
+            for k in heads:
+                if (name, k) not in c.index or not bool(c.loc[(name, k), "significant"]):
+                    continue
+                d, direction = c.loc[(name, k), "difference"], info(k).better
+                if d == 0:
+                    continue
+                (other if not direction else better if (d > 0) == (direction > 0) else worse).append(info(k).label)
+            parts = []
+            if better:
+                parts.append("**better** on " + ", ".join(better))
+            if worse:
+                parts.append("**worse** on " + ", ".join(worse))
+            if other:
+                parts.append("changes " + ", ".join(other))
+            add(f"- `{name}`: " + ("; ".join(parts) if parts else "no significant difference") + ".")
+        add("")
+
     # headline tables
     if len(summary):
         add("## Headline results\n")
@@ -165,8 +192,10 @@ def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFram
         add("## Figures\n")
         captions = {
             "forest_differences": "Differences from the baseline with 95% confidence intervals, one panel per "
-                                  "indicator. A filled dot is significant; 'better'/'worse' follows the "
-                                  "direction named in the panel title.",
+                                  "indicator. A filled dot is significant after Holm correction; 'better'/"
+                                  "'worse' follows the direction named in the panel title. The intervals "
+                                  "are not corrected for the many comparisons, so an interval that misses "
+                                  "zero can still belong to a hollow (not significant) dot.",
             "tradeoffs": "Trade-offs: each marker is one scenario's mean, bars are 95% confidence intervals. "
                          "Left: what the reform costs in staff hours against how many cases close on time. "
                          "Middle and right: how busy township staff are against how satisfied enterprises "
@@ -177,8 +206,8 @@ def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFram
             stem = Path(fig).stem
             if stem.startswith("timeseries_"):
                 k = stem.removeprefix("timeseries_")
-                cap = (f"{info(k).label[0].upper() + info(k).label[1:]} day by day: mean over the runs, "
-                       "shaded band: 95% confidence band.")
+                cap = (f"{info(k).label[0].upper() + info(k).label[1:]} day by day, one panel per scenario "
+                       "with the baseline in black: mean over the runs, shaded band: 95% confidence band.")
             else:
                 cap = captions.get(stem, stem)
             add(f"![{stem}]({rel.as_posix()})\n")
@@ -250,8 +279,12 @@ def _sentence(kpi: str, r: pd.Series) -> str:
         verdict = " — **better**" if (d > 0) == (k.better > 0) else " — **worse**"
     ci = ""
     if math.isfinite(r["ci_low"]) and r["ci_low"] != r["ci_high"]:
-        ci = f", 95% CI {fmt_diff(kpi, r['ci_low'])} to {fmt_diff(kpi, r['ci_high'])}"
-    es = f"; d = {r['effect_size']:.2g}" if math.isfinite(r["effect_size"]) else ""
+        lo, hi = fmt_diff(kpi, r["ci_low"]), fmt_diff(kpi, r["ci_high"])
+        ci = f", 95% CI {lo.removesuffix(' points')} to {hi}"
+    e = r["effect_size"]
+    es = ""
+    if math.isfinite(e):
+        es = f"; d {'>' if e > 0 else '<'} {'+' if e > 0 else '−'}10" if abs(e) > 10 else f"; d = {e:.2g}"
     return (f"{k.label}: {fmt_value(kpi, r['baseline_mean'])} → {fmt_value(kpi, r['scenario_mean'])} "
             f"({fmt_diff(kpi, d)}{ci}{es}){verdict}")
 

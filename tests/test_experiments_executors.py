@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,14 @@ def test_dask_local_cluster_same_outcomes_and_retries_dead_worker(tmp_path):
         items = [(str(tmp_path / "marker"), v) for v in range(4)]
         assert collect(ex, die_once, items) == [0, 10, 20, 30]
         assert (tmp_path / "marker").exists()
+        # a cluster that lost every worker fails the remaining items instead of hanging
+        ex._cluster.scale(0)
+        deadline = time.monotonic() + 30
+        while ex._threads() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ex.no_worker_timeout = 2.0
+        out = collect(ex, draw, ITEMS[:2])
+        assert all(isinstance(o, Failure) and o.error.startswith("NoWorkers") for o in out)
 
 
 def test_progress_bar_quiet_off_terminal_and_shows_on_request():
