@@ -274,6 +274,7 @@ def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], 
                        "param_hash": hashes[s.name], "params": s.params.model_dump(mode="json")}
                       for s in scenarios],
         "seeds": seeds,
+        "model_fingerprint": specs[0].code if specs else None,
         "versions": runio.versions(),
         "git_commit": runio.git_commit(),
     }

@@ -30,17 +30,38 @@ class RunSpec:
     replication: int
     seed: int
     days: int
+    code: str = ""  # fingerprint of the model code (see model_fingerprint)
 
     @property
     def key(self) -> RunKey:
-        """Store key; the hash covers the parameters *and* the horizon."""
-        return RunKey(self.scenario, run_hash(self.params, self.days), self.replication, self.seed)
+        """Store key; the hash covers the parameters, the horizon and the model code."""
+        return RunKey(self.scenario, run_hash(self.params, self.days, self.code), self.replication, self.seed)
 
 
-def run_hash(params: Any, days: int) -> str:
-    """Hash of the resolved parameters together with the number of simulated days."""
+def run_hash(params: Any, days: int, code: str = "") -> str:
+    """Hash of the resolved parameters, the number of simulated days and the model-code fingerprint."""
     data = params.model_dump(mode="json") if hasattr(params, "model_dump") else dict(params)
-    return param_hash({"params": data, "days": int(days)})
+    return param_hash({"params": data, "days": int(days), "code": code})
+
+
+def model_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of every ``model/**/*.py`` file on this machine.
+
+    Part of every run key, so resuming after the model changed reruns the runs
+    instead of mixing two model versions in one table. (Long-lived Dask workers
+    keep the code they imported: restart them after changing the model.)
+    """
+    import hashlib
+    from pathlib import Path
+
+    import model
+
+    root = Path(model.__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def simulate_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
@@ -52,17 +73,18 @@ def simulate_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
 
 
 def make_specs(scenarios: Sequence[tuple[str, Any]], reps: int, days: int, base_seed: int,
-               common_random_numbers: bool = True) -> list[RunSpec]:
+               common_random_numbers: bool = True, code: str | None = None) -> list[RunSpec]:
     """Specs for every (scenario, replication), scenario-major.
 
     With common random numbers (default) replication ``r`` has the same seed in
     every scenario; otherwise each scenario gets its own seed stream
-    (:func:`experiments.seeds.scenario_seeds`).
+    (:func:`experiments.seeds.scenario_seeds`). ``code`` defaults to :func:`model_fingerprint`.
     """
+    code = model_fingerprint() if code is None else code
     specs = []
     for k, (name, params) in enumerate(scenarios):
         seeds = scenario_seeds(base_seed, reps, k, common=common_random_numbers)
-        specs += [RunSpec(name, params, r, s, int(days)) for r, s in enumerate(seeds)]
+        specs += [RunSpec(name, params, r, s, int(days), code) for r, s in enumerate(seeds)]
     return specs
 
 

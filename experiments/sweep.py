@@ -25,7 +25,8 @@ import pandas as pd
 
 from experiments import runio
 from experiments.executors import Executor
-from experiments.runner import ExecutionReport, RunSpec, execute, make_specs, simulate_run
+from experiments.runner import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
+                                simulate_run)
 from experiments.stats import summarize
 from experiments.store import ResultStore, atomic_write_bytes
 
@@ -175,8 +176,9 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     except ScenarioError as exc:
         raise SweepError(str(exc).replace("--set ", "--vary ")) from None
     specs: list[RunSpec] = []
+    code = model_fingerprint()
     for p in points:  # common random numbers: the same seeds at every point
-        specs += make_specs([(scenario.name, p.params)], settings.reps, settings.days, settings.seed)
+        specs += make_specs([(scenario.name, p.params)], settings.reps, settings.days, settings.seed, code=code)
     return scenario, points, specs
 
 
@@ -217,6 +219,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
         "points": [{"point": p.index, **p.values, "param_hash": specs[p.index * settings.reps].key.param_hash}
                    for p in points],
         "base_params": points[0].params.model_dump(mode="json"),
+        "model_fingerprint": specs[0].code,
         "versions": runio.versions(),
         "git_commit": runio.git_commit(),
     }

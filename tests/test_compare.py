@@ -198,3 +198,16 @@ def test_refuses_foreign_nonempty_out(tmp_path, capsys):
     assert main(["compare", "baseline", "--out", str(tmp_path)]) == 2
     assert "not an earlier 'townsim compare' output" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_run_key_covers_params_days_and_model_code():
+    from experiments.runner import RunSpec, model_fingerprint
+    from model import Params
+
+    code = model_fingerprint()
+    assert len(code) == 16 and code == model_fingerprint()
+    a = RunSpec("s", Params(), 0, 1, 20, code)
+    assert a.key == RunSpec("s", Params(), 0, 1, 20, code).key
+    assert a.key.param_hash != RunSpec("s", Params(), 0, 1, 21, code).key.param_hash
+    assert a.key.param_hash != RunSpec("s", Params(townships=4), 0, 1, 20, code).key.param_hash
+    assert a.key.param_hash != RunSpec("s", Params(), 0, 1, 20, "0" * 16).key.param_hash
