@@ -30,9 +30,9 @@ def register(subparsers) -> None:
                     "plug-in) at every point with replications, and write indices.csv, rankings.csv, "
                     "convergence.csv, noise.csv, samples.parquet, outputs.parquet, figures/ and report.md. "
                     "Rerun the same command to resume an interrupted analysis.")
+    shipped = ", ".join(shipped_specs()) or "none"
     p.add_argument("spec", metavar="SPEC.toml|NAME",
-                   help="spec file, or the name of a shipped spec: "
-                        + ", ".join(shipped_specs()) if shipped_specs() else "spec file")
+                   help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})")
     add_executor_arguments(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (default results/sensitivity-<spec name>/); an earlier one resumes")

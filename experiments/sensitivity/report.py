@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from .analysis import INFLUENTIAL_MU_REL, INFLUENTIAL_ST, NOISE_TARGET, importance_index
 from .spec import SensitivitySpec
 

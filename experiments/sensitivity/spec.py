@@ -5,6 +5,7 @@ A spec is data only (read with :mod:`tomllib`). Keys::
     description  = "one line"                    # optional
     scenarios    = ["baseline", "full_reform"]   # township model: base scenarios (default ["baseline"])
     evaluate     = "package.module:function"     # OR a plug-in f(params: dict, seed: int) -> dict
+                                                 # (importable wherever runs happen, e.g. on Dask workers)
     method       = "morris" | "sobol" | "fast"
     N            = 512          # sobol: base samples (a power of 2); morris: trajectories; fast: samples per parameter (> 4 M²)
     seed         = 1            # seeds the design, the bootstrap and the replication seeds
