@@ -7,11 +7,13 @@ Mesa's plot components (six live charts).
 
 The model on screen is exactly ``TownshipModel(params, rng=seed)`` built from
 the scenario file and the levers (``levers.build_params``), no copy or twin.
-Changing the scenario, a lever or the seed builds a new model at day 0 and
-mounts a fresh ``SolaraViz`` for it, with ``model_params={"params": ...,
-"rng": seed}`` so that Mesa's Reset rebuilds the same model. A play loop
-still running for the old model is stopped by setting that model's
-``running`` flag to False (Mesa's loop checks it after each step).
+It lives in one reactive variable that ``SolaraViz`` steps. Changing the
+scenario, a lever or the seed puts a new model at day 0 into that variable
+(play goes on with the new model); SolaraViz and its controls stay mounted,
+so a click on Step right after a lever change cannot reach a stale button.
+Mesa's Reset builds ``TownshipModel(**model_params)`` from the parameters its
+``ModelCreator`` read when first shown; the page then swaps in the model of
+the current settings, so Reset always restarts what is on screen.
 
 Start it with ``townsim viz`` (``viz.server``); settings come from the
 environment (``TOWNSIM_VIZ_SCENARIO``, ``TOWNSIM_VIZ_LANG``, ``TOWNSIM_VIZ_SEED``).
@@ -91,14 +93,8 @@ def CountyView(model, lang: str, title: str):
 
 
 @solara.component
-def ModelView(model0: TownshipModel, params: Params, seed: int, lang: str, title: str):
-    """KPIs, county view and Mesa's SolaraViz for one model (remounted when the settings change)."""
-    model = solara.use_reactive(model0)
-
-    def stop_old_play_loop():
-        return lambda: setattr(model.value, "running", False)
-
-    solara.use_effect(stop_old_play_loop, [])
+def ModelView(model: solara.Reactive, params: Params, seed: int, lang: str, title: str):
+    """KPIs, county view and Mesa's SolaraViz (its controls and plot components) for the model in ``model``."""
     model_params = {"params": params, "rng": seed}
     compat.apply(TownshipModel, model_params)
     components = solara.use_memo(lambda: chart_components(lang), [lang])
@@ -114,8 +110,14 @@ def Page():
     start = solara.use_memo(initial, [])
     settings = solara.use_reactive(start[0])
     lang = solara.use_reactive(start[1])
-    generation = solara.use_reactive(0)
     error = solara.use_reactive(None)
+    first = solara.use_memo(lambda: build(start[0])[0], [])
+    model = solara.use_reactive(first)
+    ours = solara.use_ref(first)
+
+    def replace_model(new_model):
+        ours.current = new_model
+        model.set(new_model)
 
     def apply(new: Settings):
         try:
@@ -126,10 +128,17 @@ def Page():
             return
         error.set(None)
         settings.set(new)
-        generation.set(generation.value + 1)
+        replace_model(build(new)[0])
 
+    def after_mesa_reset():
+        # Mesa's Reset builds TownshipModel(**model_params) from the model_params its ModelCreator
+        # read when it was first shown. Replace that model by the one of the current settings, so
+        # Reset always means "day 0 with the scenario, levers and seed on screen".
+        if model.value is not ours.current:
+            replace_model(build(settings.value)[0])
+
+    solara.use_effect(after_mesa_reset, [model.value])
     s = settings.value
-    model, params = solara.use_memo(lambda: build(s), [generation.value])
     sc = scenario(s.scenario)
     names = scenario_names()
     if s.scenario not in names:
@@ -140,8 +149,7 @@ def Page():
             solara.Button("中文", value="zh", text=True)
             solara.Button("English", value="en", text=True)
     with solara.Column(style={"padding": "0 8px"}):
-        ModelView(model, params, s.seed, lang.value, scenario_label(sc.name, lang.value)).key(
-            f"model-{generation.value}")
+        ModelView(model, ours.current.params, s.seed, lang.value, scenario_label(sc.name, lang.value))
     panel = dict(settings=s, scenario_values=lever_values(sc.params), scenario_names=names,
                  description=sc.description, lang=lang.value, on_change=apply, error=error.value)
     _SidebarLevers(panel, SIDEBAR_DEPTH)
@@ -150,7 +158,7 @@ def Page():
 SIDEBAR_DEPTH = 5
 """Wrapper levels above our sidebar card. Solara orders sidebar content by component depth; SolaraViz's
 own sidebar call sits 4 levels below the page, so 5 puts this card under Mesa's controls (Reset / ▶ /
-Step stay on top). The card lives outside ``ModelView`` so a rebuilt model keeps the keyboard focus."""
+Step stay on top). Nothing in the sidebar is remounted when the model changes."""
 
 
 @solara.component

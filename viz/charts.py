@@ -55,7 +55,7 @@ def translate(chart: Chart, lang: str):
     def post_process(c):
         # Mesa's data frame counts rows from 0; row 0 is working day 1 (the model collects after each day)
         return (c.transform_calculate(Day="datum.Step + 1").encode(
-                    x=alt.X("Day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1)),
+                    x=alt.X("Day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d")),
                     y=alt.Y("Value:Q", title=t(chart.ylabel, lang), scale=y_scale),
                     color=alt.Color("Measure:N", scale=alt.Scale(domain=list(chart.series),
                                                                  range=list(chart.series.values())),
