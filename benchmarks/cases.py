@@ -187,10 +187,11 @@ def _case(name, kind, args, repeats, group, warmup=None) -> dict:
 def scaling_params(residents: int, mode: str) -> dict:
     """County for the scaling series (default county, one agent per resident).
 
-    ``mode="rate"``: fixed per-resident rate; staff grow with residents so that
-    the load per staff hour (and so queue lengths) stays that of the default
-    county. ``mode="volume"``: fixed total citizen requests per day (those of
-    the default county of 100,000), staff fixed.
+    ``mode="rate"``: fixed per-resident rates (requests and disputes); staff grow
+    with residents so that the load per staff hour (and so queue lengths) stays
+    that of the default county. ``mode="volume"``: fixed total citizen requests
+    and disputes per day (those of the default county of 100,000 residents: the
+    per-resident rates shrink as residents grow), staff fixed.
     """
     from model.params import Params
 
@@ -200,8 +201,9 @@ def scaling_params(residents: int, mode: str) -> dict:
         return {"residents": residents, "residents_per_agent": 1,
                 "department_staff": d.department_staff * k, "township_staff": d.township_staff * k}
     if mode == "volume":
-        rate = d.citizen_request_rate * d.residents / residents
-        return {"residents": residents, "residents_per_agent": 1, "citizen_request_rate": rate}
+        k = d.residents / residents
+        return {"residents": residents, "residents_per_agent": 1,
+                "citizen_request_rate": d.citizen_request_rate * k, "dispute_rate": d.dispute_rate * k}
     raise ValueError(mode)
 
 
@@ -237,9 +239,13 @@ def catalogue(quick: bool = False) -> list[dict]:
         for n in SCALING_RESIDENTS:
             cs.append(_case(f"scaling_{mode}_{n}", "real",
                             {"params": scaling_params(n, mode), "seed": 1, "days": DAYS}, 3, f"scaling_{mode}"))
+    # parallel efficiency on the compare workload as shipped (one-year runs, ~0.7 s each) ...
     for w in (1, 2):
         cs.append(_case(f"throughput_pool_{w}w", "throughput", {"runs": 28, "days": DAYS, "workers": w},
                         3, "throughput"))
-    cs.append(_case("throughput_dask_2w", "throughput",
-                    {"runs": 28, "days": DAYS, "workers": 2, "dask_local": True}, 3, "throughput"))
+    # ... and Dask against the process pool on runs of a second or more (two-year runs)
+    cs.append(_case("throughput_pool_2w_long", "throughput", {"runs": 28, "days": 2 * DAYS, "workers": 2},
+                    3, "throughput_long"))
+    cs.append(_case("throughput_dask_2w_long", "throughput",
+                    {"runs": 28, "days": 2 * DAYS, "workers": 2, "dask_local": True}, 3, "throughput_long"))
     return cs

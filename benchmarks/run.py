@@ -108,9 +108,11 @@ def derived(results: dict) -> dict:
     t1, t2 = _med(results, "throughput_pool_1w", "runs_per_s"), _med(results, "throughput_pool_2w", "runs_per_s")
     if t1 and t2:
         d["parallel_efficiency_2w"] = t2 / (2 * t1)
-    td = _med(results, "throughput_dask_2w", "runs_per_s")
-    if t2 and td:
-        d["dask_overhead_vs_pool"] = t2 / td - 1.0
+    tp, td = _med(results, "throughput_pool_2w_long", "runs_per_s"), _med(results, "throughput_dask_2w_long", "runs_per_s")
+    if not (tp and td):  # --quick: short runs only
+        tp, td = t2, _med(results, "throughput_dask_2w", "runs_per_s")
+    if tp and td:
+        d["dask_overhead_vs_pool"] = tp / td - 1.0
     return d
 
 
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(report: dict) -> None:
     print(f"\n{'case':28s} {'wall median':>11s} {'spread':>15s} {'build':>7s} {'run':>7s} "
-          f"{'peak MiB':>9s} {'n':>2s}")
+          f"{'cpu':>7s} {'peak MiB':>9s} {'n':>2s}")
     for name, r in report["cases"].items():
         s = r.get("stats", {})
         if "wall_s" not in s:
@@ -190,7 +192,7 @@ def print_table(report: dict) -> None:
         ru = s.get("run_s", {}).get("median")
         print(f"{name:28s} {w['median']:10.3f}s {w['min']:6.2f}–{w['max']:<7.2f} "
               f"{b if b is not None else float('nan'):7.2f} {ru if ru is not None else float('nan'):7.2f} "
-              f"{s['peak_rss_mib']['median']:9.0f} {w['n']:2d}")
+              f"{s['cpu_s']['median']:7.2f} {s['peak_rss_mib']['median']:9.0f} {w['n']:2d}")
     if report["derived"]:
         print("\nderived:")
         for k, v in report["derived"].items():
