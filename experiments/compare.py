@@ -127,6 +127,23 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
         raise CompareError(str(exc)) from None
 
 
+COUNTY_FIELDS = ("townships", "departments", "enterprises", "residents", "department_staff", "township_staff")
+"""Parameters that define the county itself; a scenario that changes them is a different county."""
+
+
+def different_county(scenarios: Sequence[ScenarioRun]) -> dict[str, list[str]]:
+    """Scenarios (after the first, the baseline) that change the county itself → the fields they change."""
+    if not scenarios:
+        return {}
+    base = scenarios[0].params
+    out = {}
+    for s in scenarios[1:]:
+        diff = [f for f in COUNTY_FIELDS if getattr(s.params, f, None) != getattr(base, f, None)]
+        if diff:
+            out[s.name] = diff
+    return out
+
+
 def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
     """Resolved scenarios and every run spec (scenario-major, replication-minor)."""
     settings.check()
@@ -227,7 +244,8 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
         from experiments import plots
 
         figures = plots.compare_figures(out / "figures", runs, ts, summary, comparison,
-                                        baseline=settings.baseline, order=present)
+                                        baseline=settings.baseline, order=present,
+                                        size_outliers=different_county(scenarios))
     from experiments import report
 
     text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,

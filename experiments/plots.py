@@ -220,7 +220,7 @@ def timeseries_figure(path: Path, ts: pd.DataFrame, kpi: str, order: Sequence[st
     vs = f" against the baseline '{baseline}' (black)" if baseline and others != list(order) else ""
     fig.suptitle(f"{k.label[0].upper() + k.label[1:]} day by day: each scenario{vs}\n"
                  f"line: mean of {reps} runs; shaded: 95% confidence band{note}", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.1 / fig.get_figheight()))
     return _save(fig, path)
 
 
@@ -266,14 +266,16 @@ def forest_figure(path: Path, comparison: pd.DataFrame, kpis: Sequence[str], ord
     fig.suptitle(f"Difference from the baseline '{baseline}' (scenario − baseline), with 95% confidence intervals\n"
                  "filled dot: significant after Holm correction for all comparisons; hollow: not significant "
                  "(intervals are not adjusted, so one can miss 0 and still be hollow)", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
     return _save(fig, path)
 
 
 def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[str],
-                   colours: dict[str, tuple], baseline: str | None) -> None:
+                   colours: dict[str, tuple], baseline: str | None, names: Sequence[str] | None = None) -> None:
     s = summary.set_index(["scenario", "kpi"])
     for i, name in enumerate(order):
+        if names is not None and name not in names:
+            continue
         if (name, xk) not in s.index or (name, yk) not in s.index:
             continue
         fx, fy = scale(xk), scale(yk)
@@ -281,7 +283,7 @@ def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[
         xerr = [[(x["mean"] - x["ci_low"]) * fx], [(x["ci_high"] - x["mean"]) * fx]]
         yerr = [[(y["mean"] - y["ci_low"]) * fy], [(y["ci_high"] - y["mean"]) * fy]]
         ax.errorbar(x["mean"] * fx, y["mean"] * fy, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr),
-                    fmt=MARKERS[i % len(MARKERS)], ms=10, markeredgecolor="white", markeredgewidth=0.8, color=colours[name], capsize=3,
+                    fmt=MARKERS[i % len(MARKERS)], ms=10, markeredgecolor="white", markeredgewidth=0.8, alpha=0.85, color=colours[name], capsize=3,
                     label=name + (" (baseline)" if name == baseline and name != "baseline" else ""))
     ax.set_xlabel(axis_label(xk))
     ax.set_ylabel(axis_label(yk))
@@ -290,13 +292,26 @@ def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[
 
 
 def tradeoff_figure(path: Path, summary: pd.DataFrame, pairs: Sequence[tuple[str, str, str]],
-                    order: Sequence[str], colours: dict[str, tuple], baseline: str | None, reps: int) -> Path:
-    """Scenario means (95% CI bars both ways) on pairs of KPIs: ``(x, y, panel title)``."""
-    fig, axes = plt.subplots(1, len(pairs), figsize=(6.2 * len(pairs), 5.4), squeeze=False)
+                    order: Sequence[str], colours: dict[str, tuple], baseline: str | None, reps: int,
+                    size_outliers: Sequence[str] = ()) -> Path:
+    """Scenario means (95% CI bars both ways) on pairs of KPIs: ``(x, y, panel title)``.
+
+    ``size_outliers`` (scenarios of a different county size) are left out of panels
+    whose x axis is a size-driven total (staff hours), with a note in the panel title.
+    """
+    fig, axes = plt.subplots(1, len(pairs), figsize=(6.2 * len(pairs), 5.6), squeeze=False)
     for ax, (xk, yk, title) in zip(axes.flat, pairs):
-        _scatter_panel(ax, summary, xk, yk, order, colours, baseline)
+        skip = [n for n in size_outliers if n in order] if xk in SIZE_DRIVEN else []
+        names = [n for n in order if n not in skip]
+        _scatter_panel(ax, summary, xk, yk, order, colours, baseline, names)
+        if skip:
+            title += f"\n(left out, a different county size: {', '.join(skip)})"
         ax.set_title(title, fontsize=10)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
+    seen: dict[str, object] = {}
+    for ax in axes.flat:  # every scenario once, even if left out of a panel
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    handles, labels = list(seen.values()), list(seen.keys())
     fig.legend(handles, labels, title="scenario", loc="lower center", ncol=min(4, max(1, len(labels))),
                fontsize=8, title_fontsize=9, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(f"Trade-offs between reform scenarios (mean of {reps} runs each; bars: 95% confidence intervals)",
@@ -304,6 +319,9 @@ def tradeoff_figure(path: Path, summary: pd.DataFrame, pairs: Sequence[tuple[str
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     return _save(fig, path)
 
+
+SIZE_DRIVEN = {"staff_hours", "worked_hours", "cases_created", "cases_closed"}
+"""Totals that scale with the size of the county (not comparable across county sizes)."""
 
 TRADEOFFS = (
     ("staff_hours", "on_time_rate", "Cost against speed: better is up and to the left"),
@@ -313,7 +331,8 @@ TRADEOFFS = (
 
 
 def compare_figures(folder: Path, runs: pd.DataFrame, ts: pd.DataFrame, summary: pd.DataFrame,
-                    comparison: pd.DataFrame, baseline: str, order: Sequence[str]) -> list[Path]:
+                    comparison: pd.DataFrame, baseline: str, order: Sequence[str],
+                    size_outliers: Sequence[str] = ()) -> list[Path]:
     """All figures of a comparison; returns their paths (old PNGs in ``folder`` are replaced)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -329,7 +348,8 @@ def compare_figures(folder: Path, runs: pd.DataFrame, ts: pd.DataFrame, summary:
         out.append(forest_figure(folder / "forest_differences.png", comparison, kpis, order, colours, baseline))
     pairs = [p for p in TRADEOFFS if p[0] in set(summary["kpi"]) and p[1] in set(summary["kpi"])]
     if pairs:
-        out.append(tradeoff_figure(folder / "tradeoffs.png", summary, pairs, order, colours, baseline, reps))
+        out.append(tradeoff_figure(folder / "tradeoffs.png", summary, pairs, order, colours, baseline, reps,
+                                   size_outliers))
     return out
 
 

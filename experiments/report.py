@@ -22,8 +22,6 @@ TABLES = (
     ("Cost and load", ("staff_hours", "township_utilisation", "overloaded_townships", "dumped_tasks")),
     ("Satisfaction and conflict", ("enterprise_satisfaction", "citizen_satisfaction", "petitions", "escalations")),
 )
-COUNTY_FIELDS = ("townships", "departments", "enterprises", "residents", "department_staff", "township_staff")
-"""Parameters that define the county itself; a scenario that changes them is a different county."""
 BACKLOG_WARN = 0.10
 """Flag a scenario whose open cases at the end exceed this share of all requests (an unstable queue)."""
 
@@ -227,13 +225,13 @@ def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFram
         "look at the size of the difference and its interval.")
     add("- **Undefined rates.** A rate with no cases behind it (for example on-time rate of tier-5 matters "
         "when there are none) is left out, so its *n* can be smaller than the number of runs.")
-    if len(scenarios):
-        base_params = scenarios[0].params
-        for s in scenarios[1:]:
-            diff = [f for f in COUNTY_FIELDS if getattr(s.params, f, None) != getattr(base_params, f, None)]
-            if diff:
-                add(f"- **`{s.name}` is a different county**, not only a different reform: it changes "
-                    f"{', '.join(f'`{f}`' for f in diff)}. Its differences from `{base}` mix size and reform.")
+    from experiments.compare import different_county
+
+    for name, diff in different_county(scenarios).items():
+        add(f"- **`{name}` is a different county**, not only a different reform: it changes "
+            f"{', '.join(f'`{f}`' for f in diff)}. Its differences from `{base}` mix size and reform "
+            "(totals such as staff cost, petitions and open cases grow with the county); it is left out "
+            "of the cost panel of the trade-off figure.")
     if len(summary):
         s = summary.set_index(["scenario", "kpi"])
         for name in order:
