@@ -98,6 +98,10 @@ def test_dask_local_cluster_same_outcomes_and_retries_dead_worker(tmp_path):
         items = [(str(tmp_path / "marker"), v) for v in range(4)]
         assert collect(ex, die_once, items) == [0, 10, 20, 30]
         assert (tmp_path / "marker").exists()
+        # --scheduler ADDR: a client of a running cluster gives the same outcomes
+        with make_executor(scheduler=ex.address) as remote:
+            assert remote.describe()["local_cluster"] is False and remote.workers >= 1
+            check(collect(remote, draw, ITEMS))
         # a cluster that lost every worker fails the remaining items instead of hanging
         ex._cluster.scale(0)
         deadline = time.monotonic() + 30
