@@ -1,4 +1,4 @@
-"""One compatibility fix for Mesa 3.3's SolaraViz, applied only where it is needed.
+"""Two compatibility fixes for Mesa's SolaraViz (3.3 and 3.5), each applied only where it is needed.
 
 ``TownshipModel.__init__(self, params=None, *, rng=None, **overrides)`` takes
 lever overrides as keyword arguments. Mesa 3.3's parameter check
@@ -9,6 +9,13 @@ render. Mesa 3.5 checks the parameter kind instead (any ``**name`` accepts
 extra keywords). ``apply()`` wraps Mesa's check so that it sees the ``**name``
 parameter as given; the check itself, and every other error it finds, stay
 Mesa's. On a Mesa whose check accepts the model, nothing is installed.
+
+Mesa 3.5 gives every model a ``scenario`` and its Reset passes
+``scenario=...`` to any model whose ``__init__`` has a ``**name`` parameter.
+TownshipModel's ``**overrides`` are Params overrides, so that keyword would be
+rejected as an unknown parameter. ``apply()`` therefore wraps Mesa 3.5's
+``_build_model_init_kwargs`` to leave ``scenario`` out for a model class
+that does not name a ``scenario`` parameter itself.
 """
 
 from __future__ import annotations
@@ -34,10 +41,30 @@ def needs_fix(model_cls, model_params: dict) -> bool:
     return False
 
 
-def apply(model_cls, model_params: dict) -> bool:
-    """Install the wrapper if needed; returns True if it is (now) installed."""
+def _fix_reset_scenario(model_cls) -> None:
     from mesa.visualization import solara_viz
 
+    build = getattr(solara_viz, "_build_model_init_kwargs", None)
+    if build is None or getattr(build, "_townsim_fix", False):
+        return
+    if "scenario" in inspect.signature(model_cls.__init__).parameters:
+        return
+
+    def build_kwargs(model, *args, **kwargs):
+        out = build(model, *args, **kwargs)
+        if isinstance(model, model_cls) and "scenario" not in inspect.signature(type(model).__init__).parameters:
+            out.pop("scenario", None)
+        return out
+
+    build_kwargs._townsim_fix = True
+    solara_viz._build_model_init_kwargs = build_kwargs
+
+
+def apply(model_cls, model_params: dict) -> bool:
+    """Install the wrappers that are needed; returns True if the parameter-check fix is installed."""
+    from mesa.visualization import solara_viz
+
+    _fix_reset_scenario(model_cls)
     current = solara_viz._check_model_params
     if getattr(current, "_townsim_fix", False):
         return True
