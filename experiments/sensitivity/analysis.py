@@ -258,12 +258,15 @@ def rankings(spec: SensitivitySpec, indices: pd.DataFrame) -> pd.DataFrame:
 def regime_differences(rank: pd.DataFrame, scenarios: tuple[str, ...]) -> pd.DataFrame:
     """Per output and pair of scenarios: Kendall's τ of the lever importances and the levers that change.
 
-    ``changed`` lists levers influential in one regime but not in the other, and
-    levers whose rank moves by 3 or more places among the top half.
+    A lever *changes* when it is influential in one regime only, or when its rank moves by 3 or
+    more places among the top half. ``changed`` lists those whose importance differs by more than
+    the combined 95 % half-widths ``sqrt(conf_a² + conf_b²)`` (a real difference); ``suggestive``
+    those whose difference is still within the intervals (raise N to tell).
     """
+    cols = ["output", "a", "b", "kendall_tau", "top_a", "top_b", "changed", "suggestive"]
     rows = []
     if len(scenarios) < 2 or rank.empty:
-        return pd.DataFrame(rows, columns=["output", "a", "b", "kendall_tau", "top_a", "top_b", "changed"])
+        return pd.DataFrame(rows, columns=cols)
     for output, g in rank.groupby("output", sort=False):
         for i, a in enumerate(scenarios):
             for b in scenarios[i + 1:]:
@@ -274,22 +277,27 @@ def regime_differences(rank: pd.DataFrame, scenarios: tuple[str, ...]) -> pd.Dat
                     continue
                 tau = stats.kendalltau(ga.loc[common, "value"], gb.loc[common, "value"]).statistic
                 half = max(3, len(common) // 2)
-                changed = []
+                changed, suggestive = [], []
                 for p in common:
                     ia, ib = bool(ga.at[p, "influential"]), bool(gb.at[p, "influential"])
                     ra, rb = int(ga.at[p, "rank"]), int(gb.at[p, "rank"])
+                    va, vb = float(ga.at[p, "value"]), float(gb.at[p, "value"])
+                    where = f"rank {ra} in both" if ra == rb else f"rank {ra} vs {rb}"
                     if ia != ib:
-                        where = f"rank {ra} in both" if ra == rb else f"rank {ra} vs {rb}"
-                        changed.append(f"{p} (influential only in {a if ia else b}; {where})")
+                        text = f"{p} (influential only in {a if ia else b}; {where}; {va:.3g} vs {vb:.3g})"
                     elif abs(ra - rb) >= 3 and min(ra, rb) <= half:
-                        changed.append(f"{p} (rank {ra} vs {rb})")
+                        text = f"{p} ({where}; {va:.3g} vs {vb:.3g})"
+                    else:
+                        continue
+                    ca, cb = (float(x) if np.isfinite(x) else 0.0 for x in (ga.at[p, "conf"], gb.at[p, "conf"]))
+                    (changed if abs(va - vb) > math.hypot(ca, cb) else suggestive).append(text)
                 rows.append({
                     "output": output, "a": a, "b": b, "kendall_tau": float(tau),
                     "top_a": ", ".join(ga.sort_values("rank").index[:3]),
                     "top_b": ", ".join(gb.sort_values("rank").index[:3]),
-                    "changed": "; ".join(changed),
+                    "changed": "; ".join(changed), "suggestive": "; ".join(suggestive),
                 })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=cols)
 
 
 def size_advice(spec: SensitivitySpec, indices: pd.DataFrame, conv: pd.DataFrame) -> pd.DataFrame:

@@ -353,6 +353,7 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     _write_csv(out / "convergence.csv", conv)
     _write_csv(out / "noise.csv", noise)
     _write_csv(out / "rankings.csv", rank)
+    _write_csv(out / "regimes.csv", diffs)
     figures = plotting.all_figures(spec, indices, conv, out / "figures") if plots else []
     result = Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, figures)
     _write_text(out / "report.md", reporting.render(spec, result))

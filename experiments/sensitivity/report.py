@@ -154,21 +154,27 @@ def render(spec: SensitivitySpec, result: "Result") -> str:
             L.append("No output could be compared (see the skipped outputs).")
         else:
             L.append("Kendall's τ compares the importance of all levers between two scenarios (1 = same order). "
-                     "Listed: levers influential in one regime only, and levers that move 3 or more places "
-                     "near the top.")
+                     "A lever *changes* when it is influential in one regime only, or moves 3 or more places "
+                     "near the top; *beyond the intervals* means the two importances differ by more than their "
+                     "combined 95 % half-widths, *within* means the difference may still be sampling error.")
             L.append("")
             rows = []
             for _, x in d.iterrows():
                 rows.append([f"`{x['output']}`", f"{x['a']} vs {x['b']}", f"{x['kendall_tau']:.2f}",
-                             x["top_a"], x["top_b"], x["changed"] or "same influential levers"])
-            L += _table(["output", "regimes", "τ", "top 3 (first)", "top 3 (second)", "what changes"], rows)
+                             x["top_a"], x["top_b"], x["changed"] or "–", x["suggestive"] or "–"])
+            L += _table(["output", "regimes", "τ", "top 3 (first)", "top 3 (second)",
+                         "changes beyond the intervals", "changes within the intervals"], rows)
             L.append("")
-            same = d[d["changed"] == ""]
-            diff = d[d["changed"] != ""]
-            if not diff.empty:
+            real = d[d["changed"] != ""]
+            maybe = d[(d["changed"] == "") & (d["suggestive"] != "")]
+            same = d[(d["changed"] == "") & (d["suggestive"] == "")]
+            if not real.empty:
                 L.append(f"**Rankings differ** between regimes for "
-                         f"{', '.join(f'`{o}`' for o in diff['output'].unique())}: which levers matter depends "
-                         "on the reform regime the county is in (see *what changes*).")
+                         f"{', '.join(f'`{o}`' for o in real['output'].unique())}: which levers matter depends "
+                         "on the reform regime the county is in.")
+            if not maybe.empty:
+                L.append(f"Rankings may differ for {', '.join(f'`{o}`' for o in maybe['output'].unique())}, "
+                         "but only within the 95 % intervals: raise N to tell.")
             if not same.empty:
                 L.append(f"Rankings agree for {', '.join(f'`{o}`' for o in same['output'].unique())}.")
         L.append("")
@@ -216,7 +222,7 @@ def render(spec: SensitivitySpec, result: "Result") -> str:
     L.append("## Files")
     L.append("")
     L.append("`indices.csv` (scenario, output, parameter, index, value, conf), `rankings.csv`, "
-             "`convergence.csv`, `noise.csv`, `samples.parquet` (design points: model values and draws), "
+             "`regimes.csv` (the table above), `convergence.csv`, `noise.csv`, `samples.parquet` (design points: model values and draws), "
              "`outputs.parquet` (every run), `runs/` and `failures/` (one file per run; rerunning the same "
              "command resumes), `spec.toml`, `manifest.json`.")
     L.append("")
