@@ -6,7 +6,8 @@ one). The page's front-end files come from Solara's asset cache, which
 ``townsim viz`` fills once with npm; without them (no npm, no network) the
 test is skipped with the reason. The screenshot is written to
 ``$TOWNSIM_SCREENSHOT_DIR`` (default: pytest's temporary folder);
-``docs/img/viz.png`` in the README is one such screenshot.
+``docs/img/viz.png`` in the README is one such screenshot, taken with
+``TOWNSIM_SCREENSHOT_DIR=docs/img TOWNSIM_SCREENSHOT_STEPS=40``.
 """
 
 from __future__ import annotations
@@ -144,15 +145,16 @@ def test_lever_step_kpi_screenshot(assets_ready, shots, lang):
             expect(day).to_have_text("0", timeout=60_000)  # a new county at day 0
 
             # step several days; the page's KPIs follow the model
-            for d in range(1, 6):
+            days = max(int(os.environ.get("TOWNSIM_SCREENSHOT_STEPS", "5")), 5)
+            for d in range(1, days + 1):
                 step.click()
                 expect(day).to_have_text(str(d), timeout=60_000)
             backlog = kpi(page, "backlog")
             assert backlog != "—" and int(backlog.replace(",", "")) > 0
             assert kpi(page, "cit_sat") != "—"
             body = page.inner_text("body")
-            assert "Step: 5" in body or "Time: 5.0" in body  # Mesa's own counter agrees (3.3: steps, 3.5: time)
-            page.set_viewport_size({"width": 1600, "height": 2300})  # the whole page, for the screenshot
+            assert f"Step: {days}" in body or f"Time: {days}.0" in body  # Mesa's counter agrees (3.3 / 3.5)
+            page.set_viewport_size({"width": 1600, "height": 1800})  # KPIs, county view and four charts
             page.wait_for_timeout(2500)  # let the charts draw
             path = shots / f"viz-{lang}.png"
             page.screenshot(path=str(path), full_page=True)

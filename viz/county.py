@@ -40,7 +40,7 @@ COLOURS = {"referrals": "#1f5fbf", "escalations": "#7b3fa0", "dumped": "#d62728"
 HANDLER_CMAP = "RdYlGn_r"
 SAT_CMAP = "RdYlGn"
 
-Y_DEPT, Y_MID, Y_TOWN, Y_MARKS = 0.84, 0.58, 0.36, (0.0, 0.16)
+Y_DEPT, Y_MID, Y_TOWN, Y_MARKS = 0.80, 0.585, 0.36, (0.0, 0.16)
 X_CENTRE = 0.10
 X_HANDLERS = 0.42
 X_DESKS = (0.60, 0.75, 0.90)
@@ -121,7 +121,7 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
     if scenario:
         fig.text(0.01, 0.93, scenario, fontsize=10.5, va="top", family=fam, color="#444")
     # --- row labels -------------------------------------------------------------
-    txt(0.005, Y_DEPT + 0.082, t("departments", lang), fontweight="bold", color="#333")
+    txt(0.005, Y_DEPT + 0.115, t("departments", lang), fontweight="bold", color="#333")
     txt(0.005, Y_TOWN + 0.10, t("townships", lang) + "  ·  " + t("overloaded", lang), fontweight="bold",
         color="#333")
     # --- departments ----------------------------------------------------------------
@@ -150,9 +150,11 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
     slots = max(p.joint_conference_slots, 1)
     desk_loads[3] = len(model.conference_queue) / slots * 0.5  # meetings every few days: half a day per slot-load
     for lvl, (x, y) in lay.desk_xy.items():
-        colour = Normalize(0.0, LOAD_MAX_DAYS)(min(desk_loads.get(lvl, 0.0), 10))
-        ax.scatter([x], [y], s=520, marker="D", c=[colour] if desks_on else "none", cmap=HANDLER_CMAP,
-                   norm=Normalize(0, 1), edgecolors="#333" if desks_on else "#aaa", zorder=4)
+        if desks_on:
+            ax.scatter([x], [y], s=520, marker="D", c=[min(desk_loads.get(lvl, 0.0), 10)], cmap=HANDLER_CMAP,
+                       norm=norm_load, edgecolors="#333", zorder=4)
+        else:
+            ax.scatter([x], [y], s=520, marker="D", facecolors="none", edgecolors="#aaa", zorder=4)
         txt(x, y - 0.065, t(f"desk_{lvl}", lang), ha="center", va="top", fontsize=9.5,
             color="#222" if desks_on else "#999")
     if not desks_on:
