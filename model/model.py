@@ -29,11 +29,14 @@ DEPARTMENT_STAFF_FLOOR = 0.02
 class TownshipModel(mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
 
-    def __init__(self, params: Params | None = None, *, rng=None, **overrides):
+    def __init__(self, params: Params | None = None, *, rng=None, scenario=None, **kwargs):
+        """``params`` (default ``Params()``), changed by any ``kwargs`` (validated Params fields);
+        ``rng`` seeds the run. ``scenario`` is accepted and ignored: Mesa ≥ 3.5's app passes its
+        own scenario object on Reset, while townsim's scenarios are TOML files resolved to Params."""
         super().__init__(rng=rng)
         p = params if params is not None else Params()
-        if overrides:
-            p = p.replace(**overrides)
+        if kwargs:
+            p = p.replace(**kwargs)
         self.params = p
         self.day = 0
         self.stream = RandomStream(self.rng)

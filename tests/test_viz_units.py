@@ -1,4 +1,4 @@
-"""Unit tests of the app's parts that need no page: labels, levers, sampling, county view, compat, assets."""
+"""Unit tests of the app's parts that need no page: labels, levers, sampling, county view, assets."""
 
 from __future__ import annotations
 
@@ -156,23 +156,31 @@ def test_kpis_before_and_after_a_day():
     assert after["petitions"] == f"{m.kpi_totals['petitions']:,.0f}"
 
 
-# --- compatibility fix and assets ------------------------------------------------------
-def test_compat_lets_mesa_accept_the_model_and_keeps_its_checks():
+# --- Mesa accepts the model as it is, and assets ---------------------------------------
+def test_mesa_accepts_the_model_and_keeps_its_checks():
+    """TownshipModel's signature passes Mesa's own parameter check (3.3) or instance check (3.5)."""
     pytest.importorskip("solara")
     from mesa.visualization import solara_viz
 
-    from viz import compat
-
-    compat.apply(TownshipModel, {"params": Params(), "rng": 1})
     check = solara_viz._check_model_params
     try:
         check(TownshipModel.__init__, {"params": Params(), "rng": 1})
-    except TypeError:  # a Mesa whose check takes a model instance (3.5): accepts **overrides by itself
+    except TypeError:  # Mesa 3.5: the check takes a model instance
         check(TownshipModel(Params(**SMALL), rng=1), {"params": Params(), "rng": 1})
         return
-    if getattr(check, "_townsim_fix", False):  # Mesa 3.3: the fix is installed and Mesa's check still works
-        with pytest.raises(ValueError, match="Invalid model parameter: bogus"):
-            check(TownshipModel.__init__, {"params": Params(), "bogus": 1})
+    # Mesa lets any keyword through to **kwargs; the model itself rejects what is not a Params field
+    with pytest.raises(ValueError, match="bogus"):
+        TownshipModel(Params(**SMALL), rng=1, bogus=1)
+
+
+def test_model_takes_mesas_scenario_keyword():
+    """Mesa 3.5's Reset passes ``scenario=``; it must not be taken for a Params override."""
+    import mesa
+
+    if "scenario" not in __import__("inspect").signature(mesa.Model.__init__).parameters:
+        pytest.skip("this Mesa has no scenarios")
+    m = TownshipModel(Params(**SMALL), rng=1, scenario=None)
+    assert m.params == Params(**SMALL)
 
 
 def test_assets_required_names_the_page_files():

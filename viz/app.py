@@ -35,7 +35,7 @@ from model.scenario import ScenarioError, load_scenario, scenario_names
 
 from .charts import chart_components
 from .controls import LeverPanel, Settings
-from . import compat, county
+from . import county
 from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
 from .kpis import CSS, KpiStrip
 from .levers import LEVERS, build_params, lever_values
@@ -96,7 +96,6 @@ def CountyView(model, lang: str, title: str):
 def ModelView(model: solara.Reactive, params: Params, seed: int, lang: str, title: str):
     """KPIs, county view and Mesa's SolaraViz (its controls and plot components) for the model in ``model``."""
     model_params = {"params": params, "rng": seed}
-    compat.apply(TownshipModel, model_params)
     components = solara.use_memo(lambda: chart_components(lang), [lang])
     KpiStrip(model.value, lang)
     CountyView(model.value, lang, title)
