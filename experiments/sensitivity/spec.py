@@ -57,19 +57,6 @@ DEFAULT_DAYS = 250
 MAX_POINTS = 5_000_000
 """Refuse designs larger than this many sample points (a typo in N, not an experiment)."""
 
-# Summary KPIs of the township model (the shared contract); the model's own list wins if it exports one.
-CONTRACT_OUTPUTS = (
-    "cases_created", "cases_closed", "backlog_end", "on_time_rate", "on_time_rate_tier1",
-    "on_time_rate_tier3", "on_time_rate_tier5", "mean_resolution_days", "p90_resolution_days",
-    "simple_within_1h_share", "complex_within_8h_share", "property_simple_within_1h_share",
-    "property_complex_within_8h_share", "escalations", "escalations_level1", "escalations_level2",
-    "escalations_level3", "trips_per_case", "zero_trip_share", "dumped_tasks", "bounced_tasks",
-    "township_utilisation", "department_utilisation", "overloaded_townships", "department_effort",
-    "enterprise_satisfaction", "citizen_satisfaction", "petitions", "enterprises_end",
-    "enterprise_entries", "enterprise_exits", "staff_hours", "township_backlog_end",
-    "department_backlog_end",
-)
-
 _EVALUATE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -192,11 +179,10 @@ def design_size(method: str, N: int, D: int, second_order: bool = False) -> int:
 
 
 def township_outputs() -> tuple[str, ...]:
-    """Summary KPI names of the township model (``model.metrics.SUMMARY_KEYS``, else the contract's list)."""
-    try:
-        return tuple(importlib.import_module("model.metrics").SUMMARY_KEYS)
-    except (ImportError, AttributeError):
-        return CONTRACT_OUTPUTS
+    """Summary KPI names of the township model."""
+    from model.metrics import SUMMARY_KEYS
+
+    return tuple(SUMMARY_KEYS)
 
 
 def load_evaluate(target: str) -> Callable[[dict[str, Any], int], dict[str, float]]:
