@@ -136,10 +136,11 @@ def scenario_colours(order: Sequence[str], baseline: str | None = None) -> dict[
 MARKERS = "osD^vP*Xh<>p"
 
 
-def _save(fig, path: Path) -> Path:
+def save_figure(fig, path: Path, dpi: int = DPI) -> Path:
+    """Write ``fig`` as a PNG atomically (temporary name, then rename) and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}")
-    fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png")
+    fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
     plt.close(fig)
     tmp.replace(path)
     return path
@@ -221,7 +222,7 @@ def timeseries_figure(path: Path, ts: pd.DataFrame, kpi: str, order: Sequence[st
     fig.suptitle(f"{k.label[0].upper() + k.label[1:]} day by day: each scenario{vs}\n"
                  f"line: mean of {reps} runs; shaded: 95% confidence band{note}", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.1 / fig.get_figheight()))
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def forest_figure(path: Path, comparison: pd.DataFrame, kpis: Sequence[str], order: Sequence[str],
@@ -267,7 +268,7 @@ def forest_figure(path: Path, comparison: pd.DataFrame, kpis: Sequence[str], ord
                  "filled dot: significant after Holm correction for all comparisons; hollow: not significant "
                  "(intervals are not adjusted, so one can miss 0 and still be hollow)", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[str],
@@ -317,7 +318,7 @@ def tradeoff_figure(path: Path, summary: pd.DataFrame, pairs: Sequence[tuple[str
     fig.suptitle(f"Trade-offs between reform scenarios (mean of {reps} runs each; bars: 95% confidence intervals)",
                  fontsize=11)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 SIZE_DRIVEN = {"staff_hours", "worked_hours", "cases_created", "cases_closed"}
@@ -370,7 +371,7 @@ def sweep_line_figure(path: Path, summary: pd.DataFrame, param: str, kpi: str, t
     ax.grid(alpha=0.3)
     _thousands(ax, "y")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def sweep_heatmap_figure(path: Path, summary: pd.DataFrame, px: str, py: str, kpi: str, title: str,
@@ -397,7 +398,7 @@ def sweep_heatmap_figure(path: Path, summary: pd.DataFrame, px: str, py: str, kp
     cb = fig.colorbar(im, ax=ax)
     cb.set_label(axis_label(kpi))
     ax.set_title(f"{title}\n{info(kpi).label}: mean of {reps} runs per cell", fontsize=11)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def param_axis_label(name: str) -> str:

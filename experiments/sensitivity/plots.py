@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..plots import save_figure  # noqa: E402
 from .analysis import importance_index  # noqa: E402
 from .spec import SensitivitySpec  # noqa: E402
 
@@ -46,12 +47,7 @@ def _grid(n: int, ncols_max: int = 3) -> tuple[int, int]:
 
 
 def _save(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    fig.savefig(tmp, dpi=DPI, bbox_inches="tight", format="png")
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    return save_figure(fig, path, dpi=DPI)
 
 
 def _outputs(spec: SensitivitySpec, df: pd.DataFrame, scenario: str) -> list[str]:
