@@ -167,7 +167,61 @@ def throughput(runs: int, days: int, workers: int, dask_local: bool = False) -> 
     }
 
 
-KINDS: dict[str, Callable[..., dict]] = {"real": real, "naive": naive, "throughput": throughput}
+def dask_vs_pool(runs: int, days: int, workers: int = 2, rounds: int = 6) -> dict:
+    """Dask ``LocalCluster`` against the process pool, interleaved in one process.
+
+    Both executors are started and warmed, then ``rounds`` rounds each run the same
+    ``runs`` compare runs (``experiments.runner.execute`` into a fresh ``ResultStore``)
+    on both, alternating which goes first. Machine speed drifts by ±15 % over minutes
+    on a shared host, so the overhead is taken round by round (Dask time / pool time − 1)
+    and summarised by its median.
+    """
+    import statistics
+    import tempfile
+
+    try:
+        from experiments.executors import make_executor
+        from experiments.runner import execute
+        from experiments.store import ResultStore
+    except ImportError as exc:
+        raise Skip(f"experiments runner/executors not available ({exc})") from None
+    _model_api()
+    specs = compare_specs(runs, days)
+    times: dict[str, list[float]] = {"processes": [], "dask": []}
+    t0 = time.perf_counter()
+    pool = make_executor(workers=workers)
+    dask = make_executor(workers=workers, dask_local=True)
+    try:
+        for ex in (pool, dask):
+            list(ex.map(_warm, range(2 * workers)))
+        startup = time.perf_counter() - t0
+        with tempfile.TemporaryDirectory(prefix="townsim-bench-") as tmp:
+            for r in range(rounds):
+                for ex in ((pool, dask) if r % 2 == 0 else (dask, pool)):
+                    t = time.perf_counter()
+                    rep = execute(specs, ResultStore(f"{tmp}/{ex.name}-{r}"), ex, show_progress=False)
+                    times[ex.name].append(time.perf_counter() - t)
+                    if rep.failed:
+                        raise RuntimeError(f"{rep.failed} runs failed on {ex.name}")
+    finally:
+        pool.close()
+        dask.close()
+    ratios = [d / p for d, p in zip(times["dask"], times["processes"])]
+    return {
+        "runs": len(specs),
+        "rounds": rounds,
+        "startup_s": startup,
+        "round_s_pool": times["processes"],
+        "round_s_dask": times["dask"],
+        "overhead_per_round": [x - 1.0 for x in ratios],
+        "dask_overhead": statistics.median(ratios) - 1.0,
+        "runs_per_s_pool": len(specs) / statistics.median(times["processes"]),
+        "runs_per_s_dask": len(specs) / statistics.median(times["dask"]),
+    }
+
+
+KINDS: dict[str, Callable[..., dict]] = {"real": real, "naive": naive, "throughput": throughput,
+                                         "dask_vs_pool": dask_vs_pool}
 
 # ---------------------------------------------------------------------------
 # catalogue
@@ -226,8 +280,8 @@ def catalogue(quick: bool = False) -> list[dict]:
         for w in (1, 2):
             cs.append(_case(f"throughput_pool_{w}w", "throughput", {"runs": 8, "days": 60, "workers": w},
                             1, "throughput"))
-        cs.append(_case("throughput_dask_2w", "throughput",
-                        {"runs": 8, "days": 60, "workers": 2, "dask_local": True}, 1, "throughput"))
+        cs.append(_case("dask_vs_pool", "dask_vs_pool", {"runs": 4, "days": 2 * DAYS, "workers": 2, "rounds": 2},
+                        1, "dask", warmup={}))
         return cs
 
     cs.append(_case("default_year", "real", {"params": {}, "seed": 1, "days": DAYS}, 5, "default"))
@@ -243,9 +297,8 @@ def catalogue(quick: bool = False) -> list[dict]:
     for w in (1, 2):
         cs.append(_case(f"throughput_pool_{w}w", "throughput", {"runs": 28, "days": DAYS, "workers": w},
                         3, "throughput"))
-    # ... and Dask against the process pool on runs of a second or more (two-year runs)
-    cs.append(_case("throughput_pool_2w_long", "throughput", {"runs": 28, "days": 2 * DAYS, "workers": 2},
-                    3, "throughput_long"))
-    cs.append(_case("throughput_dask_2w_long", "throughput",
-                    {"runs": 28, "days": 2 * DAYS, "workers": 2, "dask_local": True}, 3, "throughput_long"))
+    # ... and Dask against the process pool on runs of a second or more (two-year runs, ≈1.4 s),
+    # interleaved round by round in one process
+    cs.append(_case("dask_vs_pool", "dask_vs_pool", {"runs": 8, "days": 2 * DAYS, "workers": 2, "rounds": 8},
+                    1, "dask", warmup={}))
     return cs

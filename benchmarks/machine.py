@@ -37,7 +37,8 @@ def git_commit() -> str:
     try:
         out = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "model", "benchmarks"],
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no",
+                                "--", "model", "benchmarks"],
                                capture_output=True, text=True, timeout=10)
         return out.stdout.strip() + ("+dirty(model/benchmarks)" if dirty.stdout.strip() else "")
     except Exception:

@@ -60,7 +60,8 @@ def spread(values: list[float]) -> dict:
 
 
 STAT_FIELDS = ("wall_s", "build_s", "run_s", "per_day_s", "cpu_s", "peak_rss_mib", "peak_rss_children_mib",
-               "runs_per_s", "map_s", "year_estimate_s", "cases_created", "requests")
+               "runs_per_s", "map_s", "year_estimate_s", "cases_created", "requests", "dask_overhead",
+               "runs_per_s_pool", "runs_per_s_dask")
 
 
 def run_case(case: dict, timeout: float, log) -> dict:
@@ -108,11 +109,9 @@ def derived(results: dict) -> dict:
     t1, t2 = _med(results, "throughput_pool_1w", "runs_per_s"), _med(results, "throughput_pool_2w", "runs_per_s")
     if t1 and t2:
         d["parallel_efficiency_2w"] = t2 / (2 * t1)
-    tp, td = _med(results, "throughput_pool_2w_long", "runs_per_s"), _med(results, "throughput_dask_2w_long", "runs_per_s")
-    if not (tp and td):  # --quick: short runs only
-        tp, td = t2, _med(results, "throughput_dask_2w", "runs_per_s")
-    if tp and td:
-        d["dask_overhead_vs_pool"] = tp / td - 1.0
+    ov = _med(results, "dask_vs_pool", "dask_overhead")
+    if ov is not None:
+        d["dask_overhead_vs_pool"] = ov
     return d
 
 
