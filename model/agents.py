@@ -81,7 +81,9 @@ class Township(mesa.Agent):
     @property
     def inspection_load(self) -> float:
         """Hours per day taken by inspections (督查检查考核)."""
-        return self.model.params.inspection_hours_per_week / 5.0
+        from .inspection import daily_inspection_hours
+
+        return daily_inspection_hours(self.model.params)
 
     def competence(self, matter: int) -> float:
         from .delegation import competence
@@ -101,19 +103,9 @@ class _RowAgent(mesa.Agent):
     def _get(self, name):
         return getattr(self.model, self._arrays)[name][self.idx]
 
-
-class Enterprise(_RowAgent):
-    """An enterprise (企业): life-cycle stage 0 start-up, 1 growth, 2 mature, 3 exited."""
-
-    _arrays = "enterprise_state"
-
     @property
     def township(self) -> int:
         return int(self._get("township"))
-
-    @property
-    def stage(self) -> int:
-        return int(self._get("stage"))
 
     @property
     def satisfaction(self) -> float:
@@ -121,7 +113,18 @@ class Enterprise(_RowAgent):
 
     @property
     def trips(self) -> int:
+        """Trips made for all closed requests so far."""
         return int(self._get("trips"))
+
+
+class Enterprise(_RowAgent):
+    """An enterprise (企业): life-cycle stage 0 start-up, 1 growth, 2 mature, 3 exited."""
+
+    _arrays = "enterprise_state"
+
+    @property
+    def stage(self) -> int:
+        return int(self._get("stage"))
 
 
 class Citizen(_RowAgent):
@@ -130,21 +133,9 @@ class Citizen(_RowAgent):
     _arrays = "citizen_state"
 
     @property
-    def township(self) -> int:
-        return int(self._get("township"))
-
-    @property
-    def satisfaction(self) -> float:
-        return float(self._get("satisfaction"))
-
-    @property
     def patience(self) -> float:
         """Days a dispute may stay open before it becomes a petition (上访)."""
         return float(self._get("patience"))
-
-    @property
-    def trips(self) -> int:
-        return int(self._get("trips"))
 
     @property
     def residents(self) -> int:

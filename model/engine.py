@@ -77,10 +77,6 @@ class Handler:
         self.capacity_hours = self.staff * HOURS_PER_DAY
 
     @property
-    def queue_length(self) -> int:
-        return self.open_tasks
-
-    @property
     def utilisation_today(self) -> float:
         if self.capacity_hours <= 0:
             return 0.0
