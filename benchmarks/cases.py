@@ -25,14 +25,14 @@ class Skip(Exception):
 # ---------------------------------------------------------------------------
 def resolve_params(spec: dict[str, Any]):
     """``Params`` from a spec: ``{"scenario": "linping", "residents_per_agent": 1}`` or plain fields."""
-    from model.params import Params
+    from townsim.model.params import Params
 
     spec = dict(spec)
     name = spec.pop("scenario", None)
     if name is None:
         return Params.build(**spec)
     try:
-        from model.scenario import load_scenario
+        from townsim.model.scenario import load_scenario
     except ImportError as exc:
         raise Skip(f"model.scenario not available ({exc})") from None
     return load_scenario(name).params.replace(**spec)
@@ -40,7 +40,7 @@ def resolve_params(spec: dict[str, Any]):
 
 def _model_api():
     try:
-        from model import TownshipModel, simulate
+        from townsim.model import TownshipModel, simulate
     except ImportError as exc:
         raise Skip(f"model not available ({exc})") from None
     return TownshipModel, simulate
@@ -105,7 +105,7 @@ def _warm(_: int) -> int:
     so that every worker gets one."""
     import os
 
-    from model.params import Params
+    from townsim.model.params import Params
 
     _, simulate = _model_api()
     simulate(Params(**SMALL_WARMUP["params"]), 0, SMALL_WARMUP["days"])
@@ -116,8 +116,8 @@ def _warm(_: int) -> int:
 def compare_specs(runs: int, days: int, base_seed: int = 1) -> list:
     """The ``compare`` workload: the shipped reform scenarios except ``linping`` (a district,
     not a reform), round-robin by replication, ``runs`` runs in all (``experiments.runner.make_specs``)."""
-    from experiments.runner import make_specs
-    from model.scenario import list_scenarios
+    from townsim.experiments.runner import make_specs
+    from townsim.model.scenario import list_scenarios
 
     scen = [(s.name, s.params) for s in list_scenarios() if s.name != "linping"]
     reps = -(-runs // len(scen))
@@ -137,9 +137,9 @@ def throughput(runs: int, days: int, workers: int, dask_local: bool = False) -> 
     import tempfile
 
     try:
-        from experiments.executors import make_executor
-        from experiments.runner import execute
-        from experiments.store import ResultStore
+        from townsim.experiments.executors import make_executor
+        from townsim.experiments.runner import execute
+        from townsim.experiments.store import ResultStore
     except ImportError as exc:
         raise Skip(f"experiments runner/executors not available ({exc})") from None
     _model_api()
@@ -180,9 +180,9 @@ def dask_vs_pool(runs: int, days: int, workers: int = 2, rounds: int = 6) -> dic
     import tempfile
 
     try:
-        from experiments.executors import make_executor
-        from experiments.runner import execute
-        from experiments.store import ResultStore
+        from townsim.experiments.executors import make_executor
+        from townsim.experiments.runner import execute
+        from townsim.experiments.store import ResultStore
     except ImportError as exc:
         raise Skip(f"experiments runner/executors not available ({exc})") from None
     _model_api()
@@ -247,7 +247,7 @@ def scaling_params(residents: int, mode: str) -> dict:
     and disputes per day (those of the default county of 100,000 residents: the
     per-resident rates shrink as residents grow), staff fixed.
     """
-    from model.params import Params
+    from townsim.model.params import Params
 
     d = Params()
     if mode == "rate":

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from model.params import Params
+from townsim.model.params import Params
 
 
 def township_residents(params: Params, seed: int = 0) -> np.ndarray:

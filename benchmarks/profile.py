@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gc", action="store_true", help="time garbage collections (separate, unprofiled run)")
     args = ap.parse_args(argv)
 
-    from model import TownshipModel
+    from townsim.model import TownshipModel
 
     p = params_for(args.case)
     holder: dict = {}

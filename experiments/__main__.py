@@ -1,7 +1,7 @@
-"""``python -m experiments`` runs the ``townsim`` command line."""
+"""``python -m townsim.experiments`` runs the ``townsim`` command line."""
 
 import sys
 
-from experiments.cli import main
+from townsim.experiments.cli import main
 
 sys.exit(main())

@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
-        modname = f"experiments.cmd_{name}"
+        modname = f"townsim.experiments.cmd_{name}"
         if importlib.util.find_spec(modname) is None:
             continue
         importlib.import_module(modname).register(sub)
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":  # run as `python -m experiments` (see __main__.py) so UserError is one class
-    from experiments.cli import main as _main
+if __name__ == "__main__":  # run as `python -m townsim.experiments` (see __main__.py) so UserError is one class
+    from townsim.experiments.cli import main as _main
 
     sys.exit(_main())

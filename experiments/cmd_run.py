@@ -17,42 +17,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.cli import UserError
-from experiments.runio import atomic_dir, check_out_dir, default_out_dir, manifest, now, write_json
-from model.params import Params
-from model.scenario import ScenarioError, apply_overrides, load_scenario
+from townsim.experiments.cli import UserError
+from townsim.experiments.runio import atomic_dir, check_out_dir, default_out_dir, manifest, now, write_json
+from townsim.model.metrics import kpi
+from townsim.model.params import Params
+from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
 
 DEFAULT_DAYS = 250
 DEFAULT_SEED = 1
 MAX_DAYS = 100_000
 
 # (summary key, label, format) — the small table printed after a run.
-TABLE: list[tuple[str, str, str]] = [
-    ("cases_created", "requests created", "count"),
-    ("cases_closed", "cases closed", "count"),
-    ("backlog_end", "open cases at the end", "count"),
-    ("on_time_rate", "closed on time (135 deadlines)", "pct"),
-    ("on_time_rate_tier1", "  tier 1 (1 day)", "pct"),
-    ("on_time_rate_tier3", "  tier 3 (3 days)", "pct"),
-    ("on_time_rate_tier5", "  tier 5 (5 days)", "pct"),
-    ("mean_resolution_days", "mean resolution time (working days)", "num"),
-    ("p90_resolution_days", "90th percentile resolution (working days)", "num"),
-    ("property_simple_within_1h_share", "simple property matters within 1 h (F5)", "pct"),
-    ("property_complex_within_8h_share", "complex property matters within 8 h (F5)", "pct"),
-    ("escalations", "escalations", "count"),
-    ("trips_per_case", "trips per case", "num"),
-    ("zero_trip_share", "cases with zero trips (F6)", "pct"),
-    ("dumped_tasks", "duty tasks dumped on townships", "count"),
-    ("bounced_tasks", "  bounced back", "count"),
-    ("township_utilisation", "township utilisation", "pct"),
-    ("department_utilisation", "department utilisation", "pct"),
-    ("overloaded_townships", "overloaded townships (mean per day)", "num"),
-    ("enterprise_satisfaction", "enterprise satisfaction (0–1)", "num"),
-    ("citizen_satisfaction", "citizen satisfaction (0–1)", "num"),
-    ("petitions", "petitions up the hierarchy", "count"),
-    ("enterprises_end", "enterprises at the end", "count"),
-    ("staff_hours", "staff hours spent", "count"),
-]
+TABLE: tuple[str, ...] = (
+    "cases_created", "cases_closed", "backlog_end", "on_time_rate", "on_time_rate_tier1", "on_time_rate_tier3",
+    "on_time_rate_tier5", "mean_resolution_days", "p90_resolution_days", "property_simple_within_1h_share",
+    "property_complex_within_8h_share", "escalations", "trips_per_case", "zero_trip_share", "dumped_tasks",
+    "bounced_tasks", "township_utilisation", "department_utilisation", "overloaded_townships",
+    "enterprise_satisfaction", "citizen_satisfaction", "petitions", "enterprises_end", "staff_hours",
+)
+"""Summary KPIs printed after a run, in this order; labels and formats from the KPI registry."""
 
 
 def register(subparsers) -> None:
@@ -99,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with atomic_dir(out) as tmp:
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", summary)
-        from experiments.dashboard import save_dashboard
+        from townsim.experiments.dashboard import save_dashboard
 
         save_dashboard(ts, tmp / "figures" / "dashboard.png",
                        title=f"townsim — scenario '{scenario.name}', seed {args.seed}, {args.days} working days"
@@ -130,9 +113,9 @@ def simulate_with_progress(params: Params, seed: int, days: int, enabled: bool |
     Returns ``(summary, timeseries)`` exactly as :func:`model.simulate` would
     for the same (params, seed, days).
     """
-    from experiments.progress import progress_bar
-    from model import TownshipModel
-    from model.catalogue import CatalogueError
+    from townsim.experiments.progress import progress_bar
+    from townsim.model import TownshipModel
+    from townsim.model.catalogue import CatalogueError
 
     try:
         model = TownshipModel(params, rng=seed)
@@ -149,9 +132,11 @@ def simulate_with_progress(params: Params, seed: int, days: int, enabled: bool |
 def format_summary(summary: dict[str, float], title: str = "") -> str:
     """The main summary KPIs as a small aligned two-column text table."""
     rows = []
-    for key, label, kind in TABLE:
+    for key in TABLE:
         if key in summary:
-            rows.append((label, _fmt(summary[key], kind)))
+            k = kpi(key)
+            label = f"{k.label} ({k.unit})" if k.fmt == "num" and k.unit else k.label
+            rows.append((label, _fmt(summary[key], k.fmt)))
     width = max(len(r[0]) for r in rows) if rows else 10
     vwidth = max(len(r[1]) for r in rows) if rows else 5
     rule = "─" * (width + vwidth + 3)

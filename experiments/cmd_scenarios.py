@@ -7,9 +7,9 @@ import sys
 
 import tomli_w
 
-from experiments.cli import UserError
-from model.params import GROUPS, Params
-from model.scenario import (
+from townsim.experiments.cli import UserError
+from townsim.model.params import GROUPS, Params
+from townsim.model.scenario import (
     DEFAULT_SOURCE,
     SCENARIO_DIR,
     VALIDATION_DIR,
@@ -17,7 +17,7 @@ from model.scenario import (
     ScenarioError,
     load_scenario,
 )
-from model.scenario import _show as show_path
+from townsim.model.scenario import _show as show_path
 
 
 def register(subparsers) -> None:

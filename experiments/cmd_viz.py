@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-from experiments.cli import UserError
+from townsim.experiments.cli import UserError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -49,13 +49,13 @@ def handle(args) -> int:
         raise UserError(f"--seed: got {args.seed}; allowed: an integer in [0, 4294967295]")
     if importlib.util.find_spec("solara") is None:
         raise UserError("the app needs Solara: python3 -m pip install -e \".[viz]\"")
-    from model.scenario import ScenarioError, load_scenario
+    from townsim.model.scenario import ScenarioError, load_scenario
 
     try:
         sc = load_scenario(args.scenario)
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
-    from viz import assets, server
+    from townsim.viz import assets, server
 
     if not server.port_free(args.host, args.port):
         raise UserError(f"--port: {args.host}:{args.port} is in use or not available; pick another with --port")
@@ -73,6 +73,6 @@ def handle(args) -> int:
 
 
 def _shipped_dir():
-    from model.scenario import SCENARIO_DIR
+    from townsim.model.scenario import SCENARIO_DIR
 
     return SCENARIO_DIR.resolve()

@@ -9,7 +9,6 @@ always black) so that one scenario has one colour in every figure.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -22,60 +21,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats as st  # noqa: E402
 
+from townsim.model.metrics import KPI, Kpi, kpi  # noqa: E402,F401
+
 DPI = 130
 
 
-@dataclass(frozen=True)
-class Kpi:
-    """How to show one KPI: label, unit, which direction is better (+1 up, −1 down, 0 neither), format."""
-
-    label: str
-    unit: str
-    better: int = 0
-    fmt: str = "num"      # "pct" (share 0–1 shown as %), "num", "count"
-
-
-KPI_INFO: dict[str, Kpi] = {
-    "cases_created": Kpi("requests created", "cases", 0, "count"),
-    "cases_closed": Kpi("cases closed", "cases", +1, "count"),
-    "backlog_end": Kpi("open cases at the end", "cases", -1, "count"),
-    "backlog": Kpi("open cases", "cases", -1, "count"),
-    "backlog_township": Kpi("open tasks at townships", "tasks", -1, "count"),
-    "backlog_department": Kpi("open tasks at departments", "tasks", -1, "count"),
-    "township_backlog_end": Kpi("open township tasks at the end", "tasks", -1, "count"),
-    "department_backlog_end": Kpi("open department tasks at the end", "tasks", -1, "count"),
-    "on_time_rate": Kpi("cases closed on time", "% of decided cases", +1, "pct"),
-    "on_time_rate_tier1": Kpi("on time, tier 1 (1-day matters)", "% of cases", +1, "pct"),
-    "on_time_rate_tier3": Kpi("on time, tier 3 (3-day matters)", "% of cases", +1, "pct"),
-    "on_time_rate_tier5": Kpi("on time, tier 5 (5-day matters)", "% of cases", +1, "pct"),
-    "mean_resolution_days": Kpi("mean resolution time", "working days", -1),
-    "p90_resolution_days": Kpi("90th-percentile resolution time", "working days", -1),
-    "simple_within_1h_share": Kpi("simple matters closed within 1 h", "% of cases", +1, "pct"),
-    "complex_within_8h_share": Kpi("complex matters closed within 8 h", "% of cases", +1, "pct"),
-    "property_simple_within_1h_share": Kpi("simple property matters within 1 h (F5)", "% of cases", +1, "pct"),
-    "property_complex_within_8h_share": Kpi("complex property matters within 8 h (F5)", "% of cases", +1, "pct"),
-    "escalations": Kpi("escalations (all levels)", "cases", 0, "count"),
-    "escalations_level1": Kpi("escalations to chief representatives", "cases", 0, "count"),
-    "escalations_level2": Kpi("escalations to the leading-group office", "cases", 0, "count"),
-    "escalations_level3": Kpi("escalations to the joint conference", "cases", 0, "count"),
-    "trips_per_case": Kpi("trips per case", "trips", -1),
-    "zero_trip_share": Kpi("cases with zero trips (F6)", "% of cases", +1, "pct"),
-    "dumped_tasks": Kpi("duty tasks dumped on townships", "tasks", -1, "count"),
-    "bounced_tasks": Kpi("dumped tasks bounced back", "tasks", 0, "count"),
-    "township_utilisation": Kpi("township staff utilisation", "% of hours", 0, "pct"),
-    "department_utilisation": Kpi("department staff utilisation", "% of hours", 0, "pct"),
-    "overloaded_townships": Kpi("overloaded townships", "townships, daily mean", -1),
-    "department_effort": Kpi("department effort", "× normal speed", +1),
-    "enterprise_satisfaction": Kpi("enterprise satisfaction", "0–1", +1),
-    "citizen_satisfaction": Kpi("citizen satisfaction", "0–1", +1),
-    "petitions": Kpi("petitions up the hierarchy", "petitions", -1, "count"),
-    "enterprises_end": Kpi("enterprises at the end", "enterprises", +1, "count"),
-    "enterprises": Kpi("enterprises", "enterprises", +1, "count"),
-    "enterprise_entries": Kpi("enterprise entries", "enterprises", +1, "count"),
-    "enterprise_exits": Kpi("enterprise exits", "enterprises", -1, "count"),
-    "staff_hours": Kpi("staff cost", "staff hours paid", -1, "count"),
-    "worked_hours": Kpi("staff hours worked", "hours", 0, "count"),
-}
+KPI_INFO = KPI
+"""Display information of every KPI: the model's one KPI registry."""
 
 HEADLINE = ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end",
             "township_utilisation", "overloaded_townships", "staff_hours",
@@ -94,9 +46,8 @@ STOCKS = {"backlog", "backlog_department", "backlog_township", "backlog_desk", "
 """Daily KPIs that are levels (drawn as they are), not flows or rates (smoothed)."""
 
 
-def info(kpi: str) -> Kpi:
-    """Display information of ``kpi`` (a readable fallback for unknown names)."""
-    return KPI_INFO.get(kpi, Kpi(kpi.replace("_", " "), "", 0))
+info = kpi
+"""Display information of a KPI (a readable fall-back for unknown names)."""
 
 
 def scale(kpi: str) -> float:
@@ -404,7 +355,7 @@ def sweep_heatmap_figure(path: Path, summary: pd.DataFrame, px: str, py: str, kp
 def param_axis_label(name: str) -> str:
     """``name (unit)`` of a Params field, from its documented unit."""
     try:
-        from model.params import Params
+        from townsim.model.params import Params
 
         unit = (Params.model_fields[name].json_schema_extra or {}).get("unit", "")
     except (ImportError, KeyError):

@@ -126,7 +126,7 @@ def command_line(argv: list[str] | None = None) -> str:
     import shlex
 
     argv = list(sys.argv if argv is None else argv)
-    if argv:  # python -m experiments.cli, python -c ..., a console script: all are `townsim`
+    if argv:  # python -m townsim.experiments.cli, python -c ..., a console script: all are `townsim`
         argv[0] = "townsim"
     return " ".join(shlex.quote(a) for a in argv)
 

@@ -15,10 +15,10 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
-from experiments.executors import Executor, Failure
-from experiments.progress import progress_bar
-from experiments.seeds import scenario_seeds
-from experiments.store import ResultStore, RunKey, param_hash
+from townsim.experiments.executors import Executor, Failure
+from townsim.experiments.progress import progress_bar
+from townsim.experiments.seeds import scenario_seeds
+from townsim.experiments.store import ResultStore, RunKey, param_hash
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def model_fingerprint() -> str:
     import hashlib
     from pathlib import Path
 
-    import model
+    import townsim.model as model
 
     root = Path(model.__file__).resolve().parent
     h = hashlib.sha256()
@@ -66,7 +66,7 @@ def model_fingerprint() -> str:
 
 def simulate_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
     """Run the model once (in a worker): ``model.simulate(params, seed, days)``."""
-    from model import simulate  # imported in the worker, where the run happens
+    from townsim.model import simulate  # imported in the worker, where the run happens
 
     summary, timeseries = simulate(spec.params, spec.seed, spec.days)
     return dict(summary), timeseries

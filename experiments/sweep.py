@@ -23,12 +23,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from experiments import runio
-from experiments.executors import Executor
-from experiments.runner import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
+from townsim.experiments import runio
+from townsim.experiments.executors import Executor
+from townsim.experiments.runner import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
                                 simulate_run)
-from experiments.stats import summarize
-from experiments.store import ResultStore, atomic_write_bytes
+from townsim.experiments.stats import summarize
+from townsim.experiments.store import ResultStore, atomic_write_bytes
 
 DEFAULT_REPS = 10
 DEFAULT_DAYS = 250
@@ -62,7 +62,7 @@ def parse_vary(text: str) -> Vary:
 
     Only numeric parameters (integer or real) of :class:`model.params.Params` can be varied.
     """
-    from model.params import Params, allowed_range
+    from townsim.model.params import Params, allowed_range
 
     where = f"--vary {text}"
     key, sep, rng = text.partition("=")
@@ -110,7 +110,7 @@ class SweepSettings:
     kpis: list[str] = field(default_factory=lambda: list(DEFAULT_KPIS))
 
     def check(self) -> None:
-        from model.metrics import SUMMARY_KEYS
+        from townsim.model.metrics import SUMMARY_KEYS
 
         if not 1 <= len(self.varies) <= 2:
             raise SweepError(f"--vary given {len(self.varies)} times: allowed: once or twice "
@@ -160,7 +160,7 @@ class Point:
 
 def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     """(scenario, grid points, run specs); raises :class:`SweepError` for any bad input."""
-    from model.scenario import ScenarioError, apply_overrides, load_scenario
+    from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
 
     settings.check()
     try:
@@ -254,7 +254,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
 
     figures: list[Path] = []
     if len(summary):
-        from experiments import plots
+        from townsim.experiments import plots
 
         title = f"Sweep of scenario '{scenario.name}'"
         for kpi in kpis:
@@ -264,7 +264,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
             else:
                 figures.append(plots.sweep_heatmap_figure(path, summary, keys[0], keys[1], kpi, title,
                                                           settings.reps))
-    from experiments import report
+    from townsim.experiments import report
 
     text = report.sweep_report(settings=settings, scenario=scenario, summary=summary, keys=keys,
                                figures=figures, failures=failures, out=out, execution=execution)

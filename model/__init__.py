@@ -1,6 +1,6 @@
 """townsim's model: a county's departments, townships, enterprises and citizens as Mesa agents.
 
-    from model import TownshipModel, Params
+    from townsim.model import TownshipModel, Params
     m = TownshipModel(Params(), rng=1); m.run(250); m.summary()
 """
 

@@ -7,32 +7,102 @@ not yet due are left out rather than counted as successes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .catalogue import COMPLEX, DISPUTE, SIMPLE
 from .params import HOURS_PER_DAY
 
-DAILY_KPIS = (
-    "cases_created", "cases_closed", "backlog", "backlog_mean", "backlog_department", "backlog_township", "backlog_desk",
-    "on_time_rate", "on_time_rate_tier1", "on_time_rate_tier3", "on_time_rate_tier5",
-    "mean_resolution_days", "escalations_level1", "escalations_level2", "escalations_level3",
-    "trips_per_case", "zero_trip_share", "dumped_tasks", "bounced_tasks",
-    "township_utilisation", "department_utilisation", "overloaded_townships", "department_effort",
-    "enterprise_satisfaction", "citizen_satisfaction", "petitions", "enterprises",
-    "enterprise_entries", "enterprise_exits", "staff_hours",
-)
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI, defined once: every table, figure, report, dashboard and the app read it from here.
 
-SUMMARY_KEYS = (
-    "cases_created", "cases_closed", "backlog_end", "on_time_rate", "on_time_rate_tier1",
-    "on_time_rate_tier3", "on_time_rate_tier5", "mean_resolution_days", "p90_resolution_days",
-    "simple_within_1h_share", "complex_within_8h_share", "property_simple_within_1h_share",
-    "property_complex_within_8h_share", "escalations", "escalations_level1", "escalations_level2",
-    "escalations_level3", "trips_per_case", "zero_trip_share", "dumped_tasks", "bounced_tasks",
-    "township_utilisation", "department_utilisation", "overloaded_townships", "department_effort",
-    "enterprise_satisfaction", "citizen_satisfaction", "petitions", "enterprises_end",
-    "enterprise_entries", "enterprise_exits", "staff_hours", "worked_hours",
-    "township_backlog_end", "department_backlog_end",
+    ``fmt``: "pct" (a share 0–1 shown as %), "num" or "count"; ``better``: +1 higher is better,
+    −1 lower is better, 0 neither; ``scope``: "daily" (a column of the daily table), "run" (a
+    per-run summary key) or "both" (same name in both).
+    """
+
+    name: str
+    en: str
+    zh: str
+    unit: str
+    fmt: str = "num"
+    better: int = 0
+    scope: str = "both"
+
+    @property
+    def label(self) -> str:
+        """The English label."""
+        return self.en
+
+    def text(self, lang: str = "en") -> str:
+        """The label in ``lang`` ("en" or "zh")."""
+        return self.zh if lang == "zh" else self.en
+
+
+_K = Kpi
+KPIS: tuple[Kpi, ...] = (
+    _K("cases_created", "requests created", "新增诉求", "cases", "count", 0),
+    _K("cases_closed", "cases closed", "办结事项", "cases", "count", +1),
+    _K("backlog", "open cases", "在办事项", "cases", "count", -1, "daily"),
+    _K("backlog_mean", "open cases (time-averaged)", "在办事项（时均）", "cases", "num", -1, "daily"),
+    _K("backlog_end", "open cases at the end", "期末在办事项", "cases", "count", -1, "run"),
+    _K("backlog_department", "open tasks at departments", "部门在办任务", "tasks", "count", -1, "daily"),
+    _K("backlog_township", "open tasks at townships", "乡镇在办任务", "tasks", "count", -1, "daily"),
+    _K("backlog_desk", "open cases at coordination desks", "协调层级在办事项", "cases", "count", -1, "daily"),
+    _K("township_backlog_end", "open township tasks at the end", "期末乡镇在办任务", "tasks", "count", -1, "run"),
+    _K("department_backlog_end", "open department tasks at the end", "期末部门在办任务", "tasks", "count", -1, "run"),
+    _K("on_time_rate", "cases closed on time", "按期办结率", "% of decided cases", "pct", +1),
+    _K("on_time_rate_tier1", "on time, tier 1 (1-day matters)", "按期办结率（1 日类）", "% of cases", "pct", +1),
+    _K("on_time_rate_tier3", "on time, tier 3 (3-day matters)", "按期办结率（3 日类）", "% of cases", "pct", +1),
+    _K("on_time_rate_tier5", "on time, tier 5 (5-day matters)", "按期办结率（5 日类）", "% of cases", "pct", +1),
+    _K("mean_resolution_days", "mean resolution time", "平均办理时长", "working days", "num", -1),
+    _K("p90_resolution_days", "90th-percentile resolution time", "办理时长 90 分位", "working days", "num", -1, "run"),
+    _K("simple_within_1h_share", "simple matters closed within 1 h", "简单事项 1 小时内办结", "% of cases", "pct", +1, "run"),
+    _K("complex_within_8h_share", "complex matters closed within 8 h", "复杂事项 8 小时内办结", "% of cases", "pct", +1, "run"),
+    _K("property_simple_within_1h_share", "simple property matters within 1 h (F5)", "不动产简单事项 1 小时内办结（F5）",
+       "% of cases", "pct", +1, "run"),
+    _K("property_complex_within_8h_share", "complex property matters within 8 h (F5)", "不动产复杂事项 8 小时内办结（F5）",
+       "% of cases", "pct", +1, "run"),
+    _K("escalations", "escalations (all levels)", "升级协调（全部层级）", "cases", "count", 0, "run"),
+    _K("escalations_level1", "escalations to chief representatives", "升级至首席代表", "cases", "count", 0),
+    _K("escalations_level2", "escalations to the leading-group office", "升级至领导小组办公室", "cases", "count", 0),
+    _K("escalations_level3", "escalations to the joint conference", "升级至联席会议", "cases", "count", 0),
+    _K("trips_per_case", "trips per case", "每件跑动次数", "trips", "num", -1),
+    _K("zero_trip_share", "cases with zero trips (F6)", "零跑动比例（F6）", "% of cases", "pct", +1),
+    _K("dumped_tasks", "duty tasks dumped on townships", "下压乡镇的任务", "tasks", "count", -1),
+    _K("bounced_tasks", "dumped tasks bounced back", "退回的下压任务", "tasks", "count", 0),
+    _K("township_utilisation", "township staff utilisation", "乡镇人员负荷率", "% of hours", "pct", 0),
+    _K("department_utilisation", "department staff utilisation", "部门人员负荷率", "% of hours", "pct", 0),
+    _K("overloaded_townships", "overloaded townships", "超负荷乡镇", "townships, daily mean", "num", -1),
+    _K("department_effort", "department effort", "部门努力程度", "× normal speed", "num", +1),
+    _K("enterprise_satisfaction", "enterprise satisfaction", "企业满意度", "0–1", "num", +1),
+    _K("citizen_satisfaction", "citizen satisfaction", "群众满意度", "0–1", "num", +1),
+    _K("petitions", "petitions up the hierarchy", "上访", "petitions", "count", -1),
+    _K("enterprises", "enterprises", "企业数", "enterprises", "count", +1, "daily"),
+    _K("enterprises_end", "enterprises at the end", "期末企业数", "enterprises", "count", +1, "run"),
+    _K("enterprise_entries", "enterprise entries", "新进入企业", "enterprises", "count", +1),
+    _K("enterprise_exits", "enterprise exits", "退出企业", "enterprises", "count", -1),
+    _K("staff_hours", "staff cost", "人员成本", "staff hours paid", "count", -1),
+    _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
 )
+"""The KPI registry, in display order. Add a KPI here once; its value is computed in
+:func:`collect_day` (daily) and/or :func:`summary` (per run), and tests check the two agree."""
+
+KPI: dict[str, Kpi] = {k.name: k for k in KPIS}
+
+DAILY_KPIS: tuple[str, ...] = tuple(k.name for k in KPIS if k.scope in ("daily", "both"))
+"""Columns of the daily table (Mesa DataCollector model reporters)."""
+
+SUMMARY_KEYS: tuple[str, ...] = tuple(k.name for k in KPIS if k.scope in ("run", "both"))
+"""Keys of the per-run summary."""
+
+
+def kpi(name: str) -> Kpi:
+    """The registry entry of ``name`` (a readable fall-back for names outside the registry,
+    e.g. a plug-in's outputs)."""
+    return KPI.get(name) or Kpi(name, name.replace("_", " "), name.replace("_", " "), "", "num", 0, "run")
 
 
 def _rate(num, den) -> float:

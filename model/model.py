@@ -21,7 +21,7 @@ from .catalogue import CITIZEN, DISPUTE, ENTERPRISE
 from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+from .scenario import SCENARIO_DIR
 DEPARTMENT_STAFF_FLOOR = 0.02
 """Share of department staff spread equally over departments (for their own duties), never delegated."""
 

@@ -2,7 +2,7 @@
 
 Each field carries a unit, a default, an allowed range and a one-line
 description; ``docs/ODD.md``'s parameter table is generated from here
-(``python -m model.params --markdown``), never typed twice.
+(``python -m townsim.model.params --markdown``), never typed twice.
 Invalid values raise :class:`ParamsError`, whose one-line message names the
 field and the allowed range.
 """
@@ -322,7 +322,7 @@ def field_table_markdown() -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-if __name__ == "__main__":  # python -m model.params --markdown
+if __name__ == "__main__":  # python -m townsim.model.params --markdown
     if "--markdown" in sys.argv:
         print(field_table_markdown(), end="")
     else:

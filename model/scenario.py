@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from model.params import Params, ParamsError, allowed_range
+from townsim.model.params import Params, ParamsError, allowed_range
 
 SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
 """Folder of the shipped scenarios (``scenarios/`` at the repository root)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from model import Params, TownshipModel
+from townsim.model import Params, TownshipModel
 
 SMALL = dict(townships=4, departments=8, enterprises=300, residents=30_000, residents_per_agent=100,
              matter_types=40, department_staff=16.0, township_staff=12.0)

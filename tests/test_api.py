@@ -5,8 +5,8 @@ import math
 import mesa
 import pytest
 
-from model import Citizen, Department, Enterprise, Params, TownshipModel, Township, simulate
-from model.metrics import DAILY_KPIS
+from townsim.model import Citizen, Department, Enterprise, Params, TownshipModel, Township, simulate
+from townsim.model.metrics import DAILY_KPIS
 
 REQUIRED = ("cases_created cases_closed backlog_end on_time_rate on_time_rate_tier1 on_time_rate_tier3 "
             "on_time_rate_tier5 mean_resolution_days p90_resolution_days simple_within_1h_share "

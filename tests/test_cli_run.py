@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from model import simulate
-from model.scenario import apply_overrides, load_scenario
+from townsim.experiments.cli import main
+from townsim.model import simulate
+from townsim.model.scenario import apply_overrides, load_scenario
 
 SMALL = ["--set", "townships=3", "--set", "residents=20000", "--set", "enterprises=200",
          "--set", "departments=5", "--set", "matter_types=20"]
@@ -72,7 +72,7 @@ def test_progress_bar_only_when_asked_or_on_terminal(workdir, capsys):
 
 
 def test_interrupted_run_leaves_no_folder(workdir, capsys, monkeypatch):
-    import experiments.dashboard as dashboard
+    import townsim.experiments.dashboard as dashboard
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
+from townsim.experiments.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -135,7 +135,7 @@ def test_subprocess_no_traceback(tmp_path):
     """The real process: exit code 2, a single stderr line, nothing on stdout."""
     bad = write(tmp_path, "bad.toml", "online_share = 1.5\n")
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from experiments.cli import main; sys.exit(main())",
+        [sys.executable, "-c", "import sys; from townsim.experiments.cli import main; sys.exit(main())",
          "run", str(bad), "--days", "2"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})

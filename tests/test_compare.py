@@ -15,10 +15,10 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.compare import CompareSettings, run_compare
-from experiments.executors import SerialExecutor, make_executor
-from experiments.runner import simulate_run
+from townsim.experiments.cli import main
+from townsim.experiments.compare import CompareSettings, run_compare
+from townsim.experiments.executors import SerialExecutor, make_executor
+from townsim.experiments.runner import simulate_run
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = ["townships=3", "departments=4", "enterprises=60", "residents=6000",
@@ -104,7 +104,7 @@ def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
     args = ["compare", *SCEN, "--reps", "4", "--days", "60", "--seed", "7", "--workers", "1", "--progress", "never"]
     killed = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", *args, "--out", str(killed)],
+    proc = subprocess.Popen([sys.executable, "-m", "townsim.experiments.cli", *args, "--out", str(killed)],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -201,8 +201,8 @@ def test_refuses_foreign_nonempty_out(tmp_path, capsys):
 
 
 def test_run_key_covers_params_days_and_model_code():
-    from experiments.runner import RunSpec, model_fingerprint
-    from model import Params
+    from townsim.experiments.runner import RunSpec, model_fingerprint
+    from townsim.model import Params
 
     code = model_fingerprint()
     assert len(code) == 16 and code == model_fingerprint()

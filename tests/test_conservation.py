@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from model import Params, TownshipModel
+from townsim.model import Params, TownshipModel
 
 
 def test_created_equals_closed_plus_open_every_day():

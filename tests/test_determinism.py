@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from model import Params, TownshipModel
+from townsim.model import Params, TownshipModel
 
 P = Params(residents=40_000, enterprises=600, escalation_135=True, chief_representatives=4,
            delegated_share=0.3, grid_coverage=0.5, two_way_weight=0.5, responsibility_list=True,

@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from model import TownshipModel
-from model.catalogue import ENTERPRISE_CATEGORIES, load_csv
-from model.scenario import SCENARIO_DIR, apply_overrides, load_scenario
+from townsim.model import TownshipModel
+from townsim.model.catalogue import ENTERPRISE_CATEGORIES, load_csv
+from townsim.model.scenario import SCENARIO_DIR, apply_overrides, load_scenario
 
 YEAR = 250  # working days
 

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model import assessment
-from model.assessment import department_score, township_score, update_department
+from townsim.model import Params, TownshipModel
+from townsim.model import assessment
+from townsim.model.assessment import department_score, township_score, update_department
 
 BASE = dict(townships=3, departments=6, enterprises=200, residents=20_000, matter_types=25,
             department_staff=30.0, township_staff=8.0, duty_tasks_per_department=2.0, dumping_base=0.8,

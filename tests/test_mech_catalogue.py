@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model.catalogue import (
+from townsim.model import Params, TownshipModel
+from townsim.model.catalogue import (
     CITIZEN, COMPLEX, DIFFICULT, DIFFICULTIES, DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL,
     DISPUTE_MEDIATION, DISPUTE_OWNER, ENTERPRISE, GENERAL, SIMPLE, TOWNSHIP, CatalogueError,
     generate, load_csv,

@@ -13,16 +13,16 @@ import math
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model.catalogue import DISPUTE, load_csv
-from model.delegation import choose_delegated, competence, rework_probability, transferred_staff
+from townsim.model import Params, TownshipModel
+from townsim.model.catalogue import DISPUTE, load_csv
+from townsim.model.delegation import choose_delegated, competence, rework_probability, transferred_staff
 
 REPO_EXAMPLE = "catalogues/example_matters.csv"
 HEADER = "name,category,requester,weight,difficulty,hours,departments,district\n"
 
 
 def example(params):
-    from model import SCENARIO_DIR
+    from townsim.model import SCENARIO_DIR
 
     return load_csv(SCENARIO_DIR / REPO_EXAMPLE, params)
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model import Params, TownshipModel
-from model.catalogue import CITIZEN, DISPUTE, ENTERPRISE, generate
-from model.demand import STAGE_RATE, MatterSampler, draw
+from townsim.model import Params, TownshipModel
+from townsim.model.catalogue import CITIZEN, DISPUTE, ENTERPRISE, generate
+from townsim.model.demand import STAGE_RATE, MatterSampler, draw
 
 RESIDENTS = np.array([1_000, 5_000, 20_000, 74_000])
 
@@ -161,7 +161,7 @@ def test_catalogue_with_citizen_matters_only_serves_enterprises_too(tmp_path):
     f.write_text("name,category,requester,weight,difficulty,hours,departments,district\n"
                  "a,household,citizen,3,simple,0.5,0,false\n"
                  "b,health,citizen,1,general,1.0,1,false\n", encoding="utf-8")
-    from model.catalogue import load_csv
+    from townsim.model.catalogue import load_csv
 
     cat = load_csv(f, Params(departments=2))
     sampler = MatterSampler(cat)

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model import Params, TownshipModel
-from model import dumping
-from model.dumping import department_load, dump_probability, list_cost, logit
+from townsim.model import Params, TownshipModel
+from townsim.model import dumping
+from townsim.model.dumping import department_load, dump_probability, list_cost, logit
 
 BASE = dict(townships=4, departments=10, enterprises=50, residents=8000, matter_types=20,
             department_staff=20.0, township_staff=10.0, duty_tasks_per_department=20.0, duty_task_hours=1.0)

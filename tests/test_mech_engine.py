@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model.engine import CANCELLED, DONE, RUNNING, WAITING, Engine, Handler, RandomStream, Task
+from townsim.model import Params, TownshipModel
+from townsim.model.engine import CANCELLED, DONE, RUNNING, WAITING, Engine, Handler, RandomStream, Task
 
 
 class Bench:

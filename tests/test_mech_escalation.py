@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model import escalation
-from model.escalation import JOINT_CONFERENCE, desk_staff, priority_key
+from townsim.model import Params, TownshipModel
+from townsim.model import escalation
+from townsim.model.escalation import JOINT_CONFERENCE, desk_staff, priority_key
 
 CONGESTED = dict(townships=3, departments=4, enterprises=300, residents=20_000, matter_types=30,
                  department_staff=3.0, township_staff=4.0, escalation_135=True)
@@ -181,7 +181,7 @@ def test_conference_with_no_slots_settles_nothing():
 
 
 def test_boost_during_a_serial_hand_over_serves_each_step_once(monkeypatch):
-    from model import handling
+    from townsim.model import handling
 
     finished = []
     original = handling.on_finish

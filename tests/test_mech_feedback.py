@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model import feedback
-from model.catalogue import CITIZEN, DISPUTE, ENTERPRISE
-from model.feedback import case_satisfaction
+from townsim.model import Params, TownshipModel
+from townsim.model import feedback
+from townsim.model.catalogue import CITIZEN, DISPUTE, ENTERPRISE
+from townsim.model.feedback import case_satisfaction
 
 
 @pytest.mark.parametrize("late,trips,reworks,pet,expected", [

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model import grid
-from model.catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION
-from model.grid import detection_probability
+from townsim.model import Params, TownshipModel
+from townsim.model import grid
+from townsim.model.catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION
+from townsim.model.grid import detection_probability
 
 BASE = dict(townships=3, departments=5, enterprises=100, residents=20_000, matter_types=20,
             department_staff=12.0, township_staff=8.0, dispute_rate=0.0005, citizen_patience_days=8.0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
+from townsim.model import Params, TownshipModel
 
 HEADER = "name,category,requester,weight,difficulty,hours,departments,district\n"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model import inspection
+from townsim.model import Params, TownshipModel
+from townsim.model import inspection
 
 BASE = dict(townships=4, departments=5, enterprises=100, residents=20_000, matter_types=20,
             department_staff=15.0, township_staff=12.0, duty_tasks_per_department=0.0, dispute_rate=0.0)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model.catalogue import CITIZEN, ENTERPRISE
-from model.intake import commissioner_coverage
+from townsim.model import Params, TownshipModel
+from townsim.model.catalogue import CITIZEN, ENTERPRISE
+from townsim.model.intake import commissioner_coverage
 
 BASE = dict(townships=3, departments=6, enterprises=400, residents=6000, residents_per_agent=100,
             matter_catalogue="catalogues/example_matters.csv", department_staff=12, township_staff=6,

@@ -3,8 +3,8 @@
 import pydantic
 import pytest
 
-from model import Params, ParamsError
-from model.params import GROUPS, allowed_range, field_table_markdown
+from townsim.model import Params, ParamsError
+from townsim.model.params import GROUPS, allowed_range, field_table_markdown
 
 
 @pytest.mark.parametrize("field,value,allowed", [

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from model import TownshipModel
-from model.scenario import load_scenario
+from townsim.model import TownshipModel
+from townsim.model.scenario import load_scenario
 
 
 def erlang_c_wait(c: int, lam: float, mu: float) -> float:

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # for `python3 tests/test_regression_pin.py --write`
     sys.path.insert(0, str(ROOT))
 
-from model import Params, TownshipModel  # noqa: E402
+from townsim.model import Params, TownshipModel  # noqa: E402
 
 # Small counties that between them reach every mechanism: demand, intake, serial and joint
 # handling, delegation (learning, rework, staff transfer), the 135 rule with all escalation

@@ -12,8 +12,8 @@ import gc
 
 import mesa
 
-from model import Params, TownshipModel
-from model.agents import Citizen, Enterprise, _RowAgent, create_row_agents
+from townsim.model import Params, TownshipModel
+from townsim.model.agents import Citizen, Enterprise, _RowAgent, create_row_agents
 
 
 class Row(_RowAgent):

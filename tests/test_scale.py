@@ -1,6 +1,6 @@
 """A guard against per-resident loops in a day (not a timing): a million one-resident agents."""
 
-from model import Citizen, Params, TownshipModel
+from townsim.model import Citizen, Params, TownshipModel
 
 
 def test_million_residents_one_agent_each_runs_five_days():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from model.params import Params
-from model.scenario import (
+from townsim.model.params import Params
+from townsim.model.scenario import (
     SCENARIO_DIR,
     ScenarioError,
     apply_overrides,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.sensitivity import testfunctions as tf
+from townsim.experiments.cli import main
+from townsim.experiments.sensitivity import testfunctions as tf
 
-TF = "experiments.sensitivity.testfunctions"
+TF = "townsim.experiments.sensitivity.testfunctions"
 PI = math.pi
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.sensitivity.pipeline import make_plan
-from experiments.sensitivity.spec import load_spec
+from townsim.experiments.cli import main
+from townsim.experiments.sensitivity.pipeline import make_plan
+from townsim.experiments.sensitivity.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,7 +115,7 @@ def test_killed_run_resumes_without_rerunning_finished_runs(serial_out, spec_fil
     total = len(make_plan(load_spec(spec_file)).unique_keys)
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "sensitivity", str(spec_file), "--workers", "1",
+        [sys.executable, "-m", "townsim.experiments.cli", "sensitivity", str(spec_file), "--workers", "1",
          "--out", str(out), "--progress", "never"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.executors import Failure
-from experiments.seeds import replication_seeds, scenario_seeds
-from experiments.store import ResultStore, RunKey, param_hash
-from model.params import Params
+from townsim.experiments.executors import Failure
+from townsim.experiments.seeds import replication_seeds, scenario_seeds
+from townsim.experiments.store import ResultStore, RunKey, param_hash
+from townsim.model.params import Params
 
 
 def test_param_hash_stable_and_sensitive():

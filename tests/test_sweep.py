@@ -8,8 +8,8 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.sweep import SweepError, parse_vary
+from townsim.experiments.cli import main
+from townsim.experiments.sweep import SweepError, parse_vary
 
 TINY = ["townships=3", "departments=4", "enterprises=60", "residents=6000",
         "department_staff=6", "township_staff=6"]

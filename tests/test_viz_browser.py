@@ -46,7 +46,7 @@ def free_port() -> int:
 def townsim_command() -> list[str]:
     """The ``townsim`` script of this interpreter (pip install -e), else the same CLI via ``-m``."""
     script = Path(sys.executable).parent / "townsim"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "experiments.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "townsim.experiments.cli"]
 
 
 class Server:
@@ -91,7 +91,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def assets_ready():
-    from viz import assets
+    from townsim.viz import assets
 
     fetched, problem = assets.ensure()
     if assets.missing():

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from experiments.cli import main
+from townsim.experiments.cli import main
 
 
 def run(capsys, *argv):
@@ -50,7 +50,7 @@ def test_viz_is_imported_lazily():
     import subprocess
     import sys
 
-    code = ("import sys; from experiments.cli import build_parser; build_parser(); "
-            "print(any(m == 'viz' or m.startswith('viz.') or m == 'solara' for m in sys.modules))")
+    code = ("import sys; from townsim.experiments.cli import build_parser; build_parser(); "
+            "print(any(m == 'townsim.viz' or m.startswith('townsim.viz.') or m == 'solara' for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -10,8 +10,8 @@ import pytest
 solara = pytest.importorskip("solara")
 v = pytest.importorskip("ipyvuetify")
 
-from model import TownshipModel  # noqa: E402
-from model.scenario import load_scenario  # noqa: E402
+from townsim.model import TownshipModel  # noqa: E402
+from townsim.model.scenario import load_scenario  # noqa: E402
 
 SMALL = """extends = "baseline"
 description = "small county for the app's component tests"
@@ -29,7 +29,7 @@ township_staff = 8.0
 @pytest.fixture
 def app(tmp_path, monkeypatch):  # noqa: D401
     """The rendered page on a small scenario; records every model the page builds."""
-    import viz.app as app_mod
+    import townsim.viz.app as app_mod
 
     path = tmp_path / "small.toml"
     path.write_text(SMALL)
@@ -152,7 +152,7 @@ def test_scenario_select_and_language(app):
 
 
 def test_chinese_labels(tmp_path, monkeypatch):
-    import viz.app as app_mod
+    import townsim.viz.app as app_mod
 
     monkeypatch.setenv("TOWNSIM_VIZ_SCENARIO", "baseline")
     monkeypatch.setenv("TOWNSIM_VIZ_LANG", "zh")

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from model import Params, TownshipModel
-from model.params import ParamsError
-from model.scenario import list_scenarios, load_scenario
-from viz import i18n
-from viz.levers import LEVERS, build_params, lever_values
+from townsim.model import Params, TownshipModel
+from townsim.model.params import ParamsError
+from townsim.model.scenario import list_scenarios, load_scenario
+from townsim.viz import i18n
+from townsim.viz.levers import LEVERS, build_params, lever_values
 
 SMALL = dict(townships=4, departments=6, enterprises=300, residents=20_000, residents_per_agent=100,
              matter_types=40, department_staff=10.0, township_staff=8.0)
@@ -25,7 +25,7 @@ def test_every_label_has_both_languages():
 
 
 def test_labels_cover_levers_scenarios_and_charts():
-    from viz.charts import CHARTS
+    from townsim.viz.charts import CHARTS
 
     for lv in LEVERS:
         assert f"lever_{lv.name}" in i18n.TEXT
@@ -82,7 +82,7 @@ def test_build_params_applies_levers_and_validates():
 
 # --- sampling and the county view --------------------------------------------------
 def test_sample_is_bounded_stratified_and_stable():
-    from viz.sampling import MarkSample
+    from townsim.viz.sampling import MarkSample
 
     p = Params(**{**SMALL, "enterprises": 2000, "residents": 200_000, "residents_per_agent": 10})
     m = TownshipModel(p, rng=2)
@@ -98,8 +98,8 @@ def test_sample_is_bounded_stratified_and_stable():
 
 def test_drawing_never_changes_the_run():
     """The view reads the model only: a run drawn every day equals a run never drawn."""
-    from viz.county import Layout, draw_county, figure_png
-    from viz.sampling import MarkSample
+    from townsim.viz.county import Layout, draw_county, figure_png
+    from townsim.viz.sampling import MarkSample
 
     p = Params(**{**SMALL, "escalation_135": True, "responsibility_list": True})
     drawn, plain = TownshipModel(p, rng=7), TownshipModel(p, rng=7)
@@ -116,8 +116,8 @@ def test_drawing_never_changes_the_run():
 
 
 def test_county_view_draws_flows_of_the_day():
-    from viz import county
-    from viz.sampling import MarkSample
+    from townsim.viz import county
+    from townsim.viz.sampling import MarkSample
 
     p = Params(**{**SMALL, "duty_tasks_per_department": 3.0, "escalation_135": True})
     m = TownshipModel(p, rng=3)
@@ -132,8 +132,8 @@ def test_county_view_draws_flows_of_the_day():
 
 
 def test_queued_days_matches_the_model_overload_rule():
-    from model import metrics
-    from viz.county import queued_days
+    from townsim.model import metrics
+    from townsim.viz.county import queued_days
 
     p = Params(**{**SMALL, "township_staff": 2.0, "delegated_share": 0.6})
     m = TownshipModel(p, rng=1)
@@ -144,7 +144,7 @@ def test_queued_days_matches_the_model_overload_rule():
 
 # --- KPIs ------------------------------------------------------------------------
 def test_kpis_before_and_after_a_day():
-    from viz.kpis import kpi_values
+    from townsim.viz.kpis import kpi_values
 
     m = TownshipModel(Params(**SMALL), rng=1)
     before = dict((k, v) for k, _, v in kpi_values(m))
@@ -185,7 +185,7 @@ def test_model_takes_mesas_scenario_keyword():
 
 def test_assets_required_names_the_page_files():
     pytest.importorskip("solara")
-    from viz import assets
+    from townsim.viz import assets
 
     specs = assets.required()
     assert any(s.startswith("requirejs@") for s in specs)

@@ -29,9 +29,9 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from model import TownshipModel
-from model.params import Params, ParamsError
-from model.scenario import ScenarioError, load_scenario, scenario_names
+from townsim.model import TownshipModel
+from townsim.model.params import Params, ParamsError
+from townsim.model.scenario import ScenarioError, load_scenario, scenario_names
 
 from .charts import chart_components
 from .controls import LeverPanel, Settings

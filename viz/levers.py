@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.params import Params
+from townsim.model.params import Params
 
 
 @dataclass(frozen=True)

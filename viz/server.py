@@ -13,7 +13,7 @@ import os
 import socket
 import sys
 
-APP = "viz.app"
+APP = "townsim.viz.app"
 ENV_SCENARIO, ENV_LANG, ENV_SEED = "TOWNSIM_VIZ_SCENARIO", "TOWNSIM_VIZ_LANG", "TOWNSIM_VIZ_SEED"
 
 

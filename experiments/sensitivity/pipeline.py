@@ -33,10 +33,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from experiments.executors import Executor, Failure, one_line
-from experiments.progress import progress_bar
-from experiments.seeds import replication_seeds
-from experiments.store import ResultStore, RunKey, param_hash
+from townsim.experiments.executors import Executor, Failure, one_line
+from townsim.experiments.progress import progress_bar
+from townsim.experiments.seeds import replication_seeds
+from townsim.experiments.store import ResultStore, RunKey, param_hash
 
 from . import analysis, sampling
 from .spec import SensitivitySpec, load_evaluate
@@ -64,7 +64,7 @@ def run_chunk(item: tuple) -> list[Any]:
     kind = item[0]
     out: list[Any] = []
     if kind == "township":
-        from model import simulate
+        from townsim.model import simulate
 
         for params, seed, days in item[1]:
             out.append(_safely(lambda: simulate(params, seed, days)[0]))
@@ -134,7 +134,7 @@ def code_fingerprint(target: str | None = None) -> str:
     It is part of every run key, so a resumed analysis never mixes results of two model versions.
     """
     if target is None:
-        import model
+        import townsim.model as model
 
         root = Path(model.__file__).resolve().parent
         files = sorted(root.rglob("*.py"))

@@ -180,7 +180,7 @@ def design_size(method: str, N: int, D: int, second_order: bool = False) -> int:
 
 def township_outputs() -> tuple[str, ...]:
     """Summary KPI names of the township model."""
-    from model.metrics import SUMMARY_KEYS
+    from townsim.model.metrics import SUMMARY_KEYS
 
     return tuple(SUMMARY_KEYS)
 
@@ -188,7 +188,7 @@ def township_outputs() -> tuple[str, ...]:
 def load_evaluate(target: str) -> Callable[[dict[str, Any], int], dict[str, float]]:
     """Import ``"module:function"``; raise :class:`ValueError` (one line) if it is not there."""
     if not _EVALUATE_RE.match(target):
-        raise ValueError(f"expected 'module:function' (e.g. 'experiments.sensitivity.testfunctions:ishigami'), "
+        raise ValueError(f"expected 'module:function' (e.g. 'townsim.experiments.sensitivity.testfunctions:ishigami'), "
                          f"got {target!r}")
     modname, _, fname = target.partition(":")
     try:
@@ -281,7 +281,7 @@ def parse_spec(data: dict[str, Any], path: str | Path = "<spec>") -> Sensitivity
     base_params: dict[str, Any] = {}
     overrides = data.get("overrides", {})
     if evaluate is None:
-        from model.scenario import ScenarioError, load_scenario
+        from townsim.model.scenario import ScenarioError, load_scenario
 
         raw = data.get("scenarios", ["baseline"])
         if isinstance(raw, str):
@@ -362,7 +362,7 @@ def _parameter(name: str, spec: Any, township: bool, overrides: dict, fail) -> P
                   f"for a switch) or {{bounds = [low, high], dist = ...}}")
     kind: Literal["float", "int", "bool"] = "float"
     if township:
-        from model.params import Params, ParamsError, allowed_range
+        from townsim.model.params import Params, ParamsError, allowed_range
 
         if name not in Params.model_fields:
             fail(key, f"unknown parameter{_suggest(name, list(Params.model_fields))}; "
@@ -420,7 +420,7 @@ def _apply_overrides(params, overrides: dict[str, Any], fail):
     """``params`` with the ``[overrides]`` values, validated like a scenario file."""
     import tomli_w
 
-    from model.scenario import ScenarioError, apply_overrides
+    from townsim.model.scenario import ScenarioError, apply_overrides
 
     for key, value in overrides.items():
         if isinstance(value, dict):

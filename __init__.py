@@ -1,0 +1,13 @@
+"""townsim: township governance reform in a Chinese county, simulated with Mesa.
+
+The repository root is the ``townsim`` package: ``townsim.model`` (the Mesa model),
+``townsim.experiments`` (the command line and experiment pipeline), ``townsim.viz``
+(the teaching app). The documented API::
+
+    from townsim import TownshipModel, Params
+    m = TownshipModel(Params(), rng=1); m.run(250); m.summary()
+"""
+
+from .model import Params, ParamsError, TownshipModel, simulate
+
+__all__ = ["TownshipModel", "Params", "ParamsError", "simulate"]
