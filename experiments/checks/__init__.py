@@ -1,0 +1,12 @@
+"""Model checks defined once: the test suite asserts them (quick replications) and
+``townsim validate`` runs and reports them (full replications).
+
+Each check is a function ``fn(reps: int, seed: int) -> CheckResult`` registered with
+:func:`check`; modules of this package group them: ``queueing`` (analytic verification),
+``mechanisms`` (reform mechanisms), ``incentives`` (incentives and outcomes), ``patterns``
+(published patterns the model was not built or tuned to produce — the only validation).
+"""
+
+from .base import CHECKS, Check, CheckResult, check, paired_difference
+
+__all__ = ["CHECKS", "Check", "CheckResult", "check", "paired_difference"]
