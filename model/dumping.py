@@ -11,10 +11,13 @@ work-hours over daily capacity) exceeds the cost of shifting ``C_d``
 (principal–agent blame shifting). The cost is
 
     C_d = [responsibility_list] · (1 − territorial_share) · list_enforcement · bounce_cost
-          + two_way_weight · score_sensitivity · Δ̂_d
+          + ω_eff · score_sensitivity · Δ̂_d − ξ_d
 
 where ``Δ̂_d`` is the drop in the townships' score of ``d`` per unit of dumped
-share that it has learned from past two-way assessments (see ``assessment``). With a responsibility list
+share that it has learned, by recursive least squares, from the noisy scores it
+received in past two-way assessments (see ``assessment``), ``ω_eff`` the two-way
+weight faded by reform attention (``reform``) and ``ξ_d`` its experiment of the
+period (0 under one-way assessment). With a responsibility list
 (责任清单), an off-list task (probability ``1 − territorial_share``) is
 bounced back with probability ``list_enforcement``; the department then does
 it itself. Tasks a department keeps, or gets back, are work-hours it does
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import reform
 from .params import Params
 
 
@@ -40,10 +44,13 @@ def list_cost(params: Params) -> float:
     return (1.0 - params.territorial_share) * params.list_enforcement * params.bounce_cost
 
 
-def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray) -> np.ndarray:
-    """Per-department probability of pushing a duty task down today."""
+def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray,
+                     weight: float | None = None, exploration=0.0) -> np.ndarray:
+    """Per-department probability of pushing a duty task down today (``weight``: ω_eff,
+    default the lever ``two_way_weight``; ``exploration``: the period's log-odds shift ξ)."""
+    w = params.two_way_weight if weight is None else weight
     z = (logit(params.dumping_base) + params.dumping_pressure_slope * (load - 1.0)
-         - list_cost(params) - params.two_way_weight * params.score_sensitivity * expected_drop)
+         - list_cost(params) - w * params.score_sensitivity * expected_drop + exploration)
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -64,7 +71,8 @@ def apply(model) -> tuple[int, int]:
     rng = model.rng
     load = np.array([department_load(d) for d in depts])
     drop = np.array([d.expected_score_drop for d in depts])
-    prob = dump_probability(p, load, drop)
+    xi = np.array([d.exploration for d in depts])
+    prob = dump_probability(p, load, drop, reform.two_way_weight(model), xi)
     tasks = rng.poisson(p.duty_tasks_per_department, len(depts))
     dumped = rng.binomial(tasks, prob)
     off_list = rng.binomial(dumped, 1.0 - p.territorial_share) if p.responsibility_list else np.zeros_like(dumped)
@@ -73,6 +81,7 @@ def apply(model) -> tuple[int, int]:
     n_acc = int(accepted.sum())
     dest = rng.choice(len(model.townships), size=n_acc, p=model.township_share) if n_acc else np.zeros(0, int)
     src = np.repeat(np.arange(len(depts)), accepted)
+    np.add.at(model.period_dumped_dt, (src, dest), 1.0)
     for d, t in zip(src.tolist(), dest.tolist()):
         model.townships[t].handler.duty_backlog += p.duty_task_hours
         model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
@@ -85,5 +94,6 @@ def apply(model) -> tuple[int, int]:
         d.dumping_propensity = float(prob[i])
         d.period_tasks += int(tasks[i])
         d.period_dumped += int(dumped[i])
+        d.period_bounced += int(bounced[i])
         d.handler.duty_backlog += (tasks[i] - accepted[i]) * p.duty_task_hours
     return int(dumped.sum()), int(bounced.sum())

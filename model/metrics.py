@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import reform
+from .cases import GRID_REPORT
 from .catalogue import COMPLEX, DISPUTE, SIMPLE
 from .params import HOURS_PER_DAY
 
@@ -86,6 +88,15 @@ KPIS: tuple[Kpi, ...] = (
     _K("enterprise_exits", "enterprise exits", "退出企业", "enterprises", "count", -1),
     _K("staff_hours", "staff cost", "人员成本", "staff hours paid", "count", -1),
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
+    # --- incentives and outcomes (issue 11) ---
+    _K("resolution_rate", "closed cases really resolved", "办结事项实际解决率", "% of closed cases", "pct", +1),
+    _K("request_on_time_rate", "requests really resolved by their first deadline", "诉求按期实际解决率",
+       "% of decided requests", "pct", +1, "run"),
+    _K("repeat_contacts", "repeat contacts (unresolved cases back)", "重复诉求", "cases", "count", -1),
+    _K("gamed_closures", "cases closed without solving near the deadline", "临期未解决即办结", "cases", "count", -1),
+    _K("grid_report_share", "cases from grid reports", "网格上报事项占比", "% of cases", "pct", 0),
+    _K("grid_participation", "residents' app reporting propensity", "群众上报意愿", "0–1", "num", +1),
+    _K("inspection_hours", "inspection hours per township-week", "每乡镇每周督查检查时长", "hours/week", "num", -1),
 )
 """The KPI registry, in display order. Add a KPI here once; its value is computed in
 :func:`collect_day` (daily) and/or :func:`summary` (per run), and tests check the two agree."""
@@ -174,7 +185,40 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "enterprise_exits": exits,
         "staff_hours": model.staff_persons * HOURS_PER_DAY,
     }
+    new = slice(c.n - created, c.n)
+    row.update({
+        "resolution_rate": _rate(c.resolved[ids], np.ones(len(ids))),
+        "repeat_contacts": int((c.contact[new] > 0).sum()),
+        "gamed_closures": int(c.gamed[ids].sum()),
+        "grid_report_share": _rate(c.source[new] == GRID_REPORT, np.ones(created)),
+        "grid_participation": _participation(model),
+        "inspection_hours": reform.inspection_hours_per_week(model),
+    })
     return row
+
+
+def _participation(model) -> float:
+    r = model.citizen_state["report"]
+    return float(r.mean()) if len(r) else float("nan")
+
+
+def request_on_time_rate(model, now: float) -> float:
+    """Share of decided requests (first contacts) whose chain was really resolved by the first deadline."""
+    c = model.cases
+    n = c.n
+    if n == 0:
+        return float("nan")
+    from .resolution import root_of
+
+    ids = np.arange(n)
+    closed, deadline = c.view("closed"), c.view("deadline")
+    first = c.view("contact") == 0
+    root = root_of(c, ids)
+    good = c.view("resolved") & (closed <= deadline[root])
+    ok = np.zeros(n, bool)
+    ok[root[good]] = True
+    decided = first & (~np.isnan(closed) | (now > deadline))
+    return _rate(ok & decided, decided)
 
 
 def summary(model) -> dict[str, float]:
@@ -241,4 +285,13 @@ def summary(model) -> dict[str, float]:
         "township_backlog_end": float(sum(t.handler.open_tasks for t in model.townships)),
         "department_backlog_end": float(sum(d.handler.open_tasks for d in model.departments)),
     }
+    out.update({
+        "resolution_rate": _rate(c.view("resolved") & is_closed, is_closed),
+        "request_on_time_rate": request_on_time_rate(model, now),
+        "repeat_contacts": float((c.view("contact") > 0).sum()),
+        "gamed_closures": float(c.view("gamed").sum()),
+        "grid_report_share": _rate(c.view("source") == GRID_REPORT, np.ones(n)),
+        "grid_participation": _participation(model),
+        "inspection_hours": k.get("inspection_hours", 0.0) / days,
+    })
     return out

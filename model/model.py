@@ -14,7 +14,8 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, grid, handling
+from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, gaming, grid, handling
+from . import reform, resolution
 from . import inspection, intake, metrics
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, DISPUTE, ENTERPRISE
@@ -47,6 +48,7 @@ class TownshipModel(mesa.Model):
         self._build_population()
         self.cases_init()
         self._build_handlers()
+        assessment.reset_period(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in metrics.DAILY_KPIS},
             agenttype_reporters={
@@ -75,10 +77,14 @@ class TownshipModel(mesa.Model):
             "satisfaction": np.full(n_cit, feedback.SATISFACTION_START),
             "patience": self.rng.exponential(p.citizen_patience_days, n_cit),
             "trips": np.zeros(n_cit, np.int32),
+            "exp_online": np.full(n_cit, feedback.SATISFACTION_START),   # channel memories (channel)
+            "exp_offline": np.full(n_cit, feedback.SATISFACTION_START),
+            "report": np.full(n_cit, grid.initial_reporting(p)),        # app reporting propensity (grid)
         }
         create_row_agents(self, Citizen, 0, n_cit)  # bulk: a million agents in seconds
         self.enterprise_state = {"township": np.zeros(0, np.int32), "stage": np.zeros(0, np.int8),
-                                 "satisfaction": np.zeros(0), "trips": np.zeros(0, np.int32)}
+                                 "satisfaction": np.zeros(0), "trips": np.zeros(0, np.int32),
+                                 "exp_online": np.zeros(0), "exp_offline": np.zeros(0)}
         self.enterprise_agents: list = []
         self.n_enterprises = 0
         E = p.enterprises
@@ -102,7 +108,8 @@ class TownshipModel(mesa.Model):
                 st[key] = new
         st["township"][n:n + k] = township
         st["stage"][n:n + k] = stage
-        st["satisfaction"][n:n + k] = feedback.SATISFACTION_START
+        for key in ("satisfaction", "exp_online", "exp_offline"):
+            st[key][n:n + k] = feedback.SATISFACTION_START
         st["trips"][n:n + k] = 0
         self.n_enterprises = n + k
         self.enterprise_agents.extend(create_row_agents(self, Enterprise, n, k))
@@ -185,13 +192,16 @@ class TownshipModel(mesa.Model):
         self.coord_tasks: dict = {}
         self.conference_queue: list = []
         self.latent_disputes: list = []
+        self.gaming_queue: list = []   # (moment of decision, case) — gaming
+        self.repeat_queue: list = []   # (return time, seq, unresolved case) — resolution
         self.closed_today: list[int] = []
         self._duty_mark: dict[int, float] = {}
         self.kpi_today: dict = {}
         self.kpi_totals = {k: 0.0 for k in ("escalations_level1", "escalations_level2", "escalations_level3",
                                             "dumped_tasks", "bounced_tasks", "township_utilisation",
                                             "department_utilisation", "overloaded_townships", "petitions",
-                                            "enterprise_entries", "enterprise_exits", "staff_hours")}
+                                            "enterprise_entries", "enterprise_exits", "staff_hours",
+                                            "inspection_hours")}
         self._reset_day_flows()
 
     def _reset_day_flows(self) -> None:
@@ -216,9 +226,9 @@ class TownshipModel(mesa.Model):
         return {"referrals": dict(self.day_referrals), "dumped": dict(self.day_dumped),
                 "bounced": dict(self.day_bounced), "escalations": dict(self.day_escalations)}
 
-    def admit(self, kind, requester, township, matter, created, onset=None) -> np.ndarray:
-        """Create and submit cases (see ``intake.admit``)."""
-        ids = intake.admit(self, kind, requester, township, matter, created, onset)
+    def admit(self, kind, requester, township, matter, created, onset=None, **extra) -> np.ndarray:
+        """Create and submit cases (see ``intake.admit``; ``extra``: source, repeat_of)."""
+        ids = intake.admit(self, kind, requester, township, matter, created, onset, **extra)
         if len(ids):
             self._new_ids.append(ids)
         return ids
@@ -247,15 +257,17 @@ class TownshipModel(mesa.Model):
                           self.enterprise_state["township"][: self.n_enterprises],
                           self.enterprise_state["stage"][: self.n_enterprises], self.sampler)
         self.admit(req.kind, req.requester, req.township, req.matter, req.time)
+        resolution.return_repeats(self, day)
         grid.new_disputes(self, day)
         grid.surface(self, day)
         # 3 duties, dumping, inspections
         dumped, bounced = dumping.apply(self)
-        inspection.apply(self.townships, p)
+        inspection.apply(self.townships, reform.effective_params(self))
         # 4 work
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
+        gaming.decide(self, t1)
         # 5 escalation
         self._refresh_open(t0, t1)
         escalation.check(self, t1)
@@ -283,6 +295,13 @@ class TownshipModel(mesa.Model):
     def summary(self) -> dict[str, float]:
         """Per-run KPIs (see ``metrics.SUMMARY_KEYS``)."""
         return metrics.summary(self)
+
+    def cases_frame(self):
+        """One row per case (see ``cases.frame``): requester, township, matter, source, channel, tier,
+        times, trips, travel hours, resolved / gamed / repeat_of."""
+        from .cases import frame
+
+        return frame(self)
 
     def timeseries(self):
         """The daily KPI table as a pandas DataFrame with a ``day`` column (1-based)."""
