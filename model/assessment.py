@@ -24,11 +24,15 @@ and the department receives ``S_d = mean_t S_td``. Its cadres weigh that score b
 
 Learning (what the department does NOT see: the formula above). A department
 observes only its own dump share ``x_d`` of the period and the score ``S_d`` it
-received, and fits ``S_d ≈ α + β x_d`` by recursive least squares with
-forgetting factor λ (``estimator_forgetting``) from a prior ``α ~ N(1, 1)``,
-``β ~ N(0, estimator_prior_sd²)`` (Ljung & Söderström 1983):
+received, and fits ``S_d ≈ α + β x_d`` by recursive least squares in its
+Bayesian (Kalman) form with forgetting factor λ (``estimator_forgetting``),
+from a prior ``α ~ N(1, 1)``, ``β ~ N(0, estimator_prior_sd²)`` (Ljung &
+Söderström 1983):
 
-    φ = (1, x_d);  k = P φ / (λ + φᵀ P φ);  θ ← θ + k (S_d − φᵀ θ);  P ← (P − k φᵀ P) / λ
+    φ = (1, x_d);  e = S_d − φᵀ θ;  k = P φ / (s² + φᵀ P φ);  θ ← θ + k e;  P ← (P − k φᵀ P) / λ
+
+where ``s²``, its belief about how noisy scores are, starts at ``RESIDUAL_PRIOR_SD²``
+and follows its own squared surprises, ``s² ← s² + ρ (e² − s²)`` (ρ = ``RESIDUAL_RATE``).
 
 Its learned score cost of dumping is ``Δ̂_d = −β̂`` (unclipped: an estimate that
 dumping raises the score makes it dump more), which enters the cost of dumping
@@ -51,6 +55,10 @@ from .params import Params
 
 INTERCEPT_PRIOR = (1.0, 1.0)
 """Prior mean and sd of the score a department expects when it dumps nothing."""
+RESIDUAL_PRIOR_SD = 0.1
+"""A department's prior belief about the sd of the scores it receives around its fitted line."""
+RESIDUAL_RATE = 0.2
+"""Weight of the latest squared surprise in that belief."""
 
 
 def township_score(late: int, cases: int, duty_left: float, duty_done: float,
@@ -81,14 +89,17 @@ class ScoreEstimator:
         self.theta = np.array([INTERCEPT_PRIOR[0], 0.0])
         self.P = np.diag([INTERCEPT_PRIOR[1] ** 2, params.estimator_prior_sd ** 2])
         self.lam = params.estimator_forgetting
+        self.s2 = RESIDUAL_PRIOR_SD ** 2
         self.n = 0
 
     def update(self, x: float, score: float) -> None:
         phi = np.array([1.0, x])
         Pphi = self.P @ phi
-        k = Pphi / (self.lam + phi @ Pphi)
-        self.theta = self.theta + k * (score - phi @ self.theta)
+        e = score - phi @ self.theta
+        k = Pphi / (self.s2 + phi @ Pphi)
+        self.theta = self.theta + k * e
         self.P = (self.P - np.outer(k, Pphi)) / self.lam
+        self.s2 += RESIDUAL_RATE * (e * e - self.s2)
         self.n += 1
 
     @property
