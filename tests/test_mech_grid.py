@@ -95,8 +95,9 @@ def test_mediation_succeeds_with_its_documented_probability():
     assert n > 500
     assert abs(c.view("resolved")[med].mean() - 0.35) < 4 * np.sqrt(0.35 * 0.65 / n)
     # failed mediations come back as general dispute cases linked to the first
-    back = c.view("repeat_of") >= 0
-    assert back.any() and np.all(c.view("matter")[back & (c.view("contact") == 1)] == cat.dispute_id(DISPUTE_GENERAL))
+    rep = c.view("repeat_of")
+    back = (rep >= 0) & (c.view("matter")[np.maximum(rep, 0)] == cat.dispute_id(DISPUTE_MEDIATION))
+    assert back.any() and np.all(c.view("matter")[back] == cat.dispute_id(DISPUTE_GENERAL))
 
 
 def test_petitions_follow_patience_and_are_counted_once():
