@@ -8,17 +8,20 @@ chief_rep_hours / 8`` persons), and level 2, the leading-group office
 (``leading_group_staff`` persons); coordinating one case takes
 ``coordination_hours`` (level 1, level 2).
 
-* **Ad hoc** (no 135 rule): a tier-3 case queues at level 1, a tier-5 case at
-  level 2 (the other level when one has no staff), first come first served;
-  when it is done the case's steps are released. No escalation, no conference.
-  With no coordinators at all the step is skipped (nobody is modelled).
+* **Ad hoc** (no 135 rule): a case queues at the lowest level able to settle
+  it — its difficulty (F9), at least 1, at most its tier allows and at most 2
+  (the other level when one has no staff) — first come first served; when it
+  is done the case's steps are released. No escalation, no conference. With no
+  coordinators at all the step is skipped (nobody is modelled).
 * **135 rule**: a case starts at the level its difficulty calls for (F9:
   simple 0, general 1, difficult 2, complex 3), capped by its tier (one
   department at most level 1, several at most 2, district 3) and at least
   level 1 when it needs coordination. Desks serve earliest deadline first. A
   case still at level ``L`` when ``level_time_share × deadline × (L −
   start_level + 1)`` has passed moves up one level — an engine event at that
-  moment. Level 3 is the joint conference (联席会议), meeting every
+  moment, up to the level its tier allows (tier 1 → 1, tier 3 → 2, tier 5 → 3);
+  the lower levels keep it in their queues (whoever gets to it first
+  coordinates it, and the other requests are withdrawn). Level 3 is the joint conference (联席会议), meeting every
   ``joint_conference_interval`` days and settling at most
   ``joint_conference_slots`` cases, earliest deadline first (rule-only
   parameters). Once coordinated at level ``L`` the case goes first in every
@@ -56,21 +59,28 @@ def start(model, cid: int, t: float) -> bool:
         level = int(cases.level[cid])
         if level > 0:
             request(model, cid, level, t)
-        if level < JOINT_CONFERENCE:
+        if level < top_level(cases, cid):
             eng.schedule(_due(model, cid, level), model._esc_due, (cid, level))
         return bool(cases.needs_coord[cid])
     if not cases.needs_coord[cid]:
         return False
     d1, d2 = model.desks
-    first, other = (d1, d2) if cases.tier[cid] == 1 else (d2, d1)
+    level = min(max(int(cases.difficulty[cid]), 1), int(cases.tier[cid]) + 1, LEADING_GROUP_OFFICE)
+    first, other = (d1, d2) if level == 1 else (d2, d1)
     desk = first if first.n_servers else other
     if desk.n_servers == 0:
         cases.needs_coord[cid] = False  # no coordinators modelled: the step is skipped
         return False
     task = Task(cid, desk, COORD, desk.index, 1.0)
-    model.coord_tasks[cid] = task
+    model.coord_tasks.setdefault(cid, []).append(task)
     eng.arrive(task, t)
     return True
+
+
+def top_level(cases, cid: int) -> int:
+    """Highest level a case may climb to: its tier's (one department: chief representative;
+    several: the office; district coordination: the joint conference)."""
+    return int(cases.tier[cid]) + 1
 
 
 def _due(model, cid: int, level: int) -> float:
@@ -97,17 +107,14 @@ def bind(model) -> None:
         cases.escalations[cid] += 1
         model.day_escalations[new] += 1
         request(model, cid, new, t)
-        if new < JOINT_CONFERENCE:
+        if new < top_level(cases, cid):
             model.engine.schedule(_due(model, cid, new), escalate_due, (cid, new))
 
     model._esc_deadline, model._esc_due = deadline, escalate_due
 
 
 def request(model, cid: int, level: int, t: float) -> None:
-    """Ask level ``level`` to coordinate case ``cid`` from time ``t``."""
-    old = model.coord_tasks.pop(cid, None)
-    if old is not None:
-        model.engine.cancel(old)
+    """Ask level ``level`` to coordinate case ``cid`` from time ``t`` (lower levels keep it)."""
     if level >= JOINT_CONFERENCE:
         heapq.heappush(model.conference_queue, (float(model.cases.deadline[cid]), cid))
         return
@@ -115,20 +122,25 @@ def request(model, cid: int, level: int, t: float) -> None:
     if desk.n_servers == 0:  # no staff at this level: the case waits for the next one up
         return
     task = Task(cid, desk, COORD, level, 1.0)
-    model.coord_tasks[cid] = task
+    model.coord_tasks.setdefault(cid, []).append(task)
     model.engine.arrive(task, t)
+
+
+def withdraw(model, cid: int) -> None:
+    """Withdraw every coordination request of case ``cid`` not yet started."""
+    for tk in model.coord_tasks.pop(cid, ()):
+        model.engine.cancel(tk)
 
 
 def coordinated(model, task: Task, t: float) -> None:
     """A desk finished coordinating a case: release (and, under the rule, boost) it."""
     cid = task.case
-    if model.coord_tasks.get(cid) is task:
-        del model.coord_tasks[cid]
+    withdraw(model, cid)
     if cid not in model.flows:
         return
     if not model.params.escalation_135:
         release(model, cid, t)
-    elif model.cases.level[cid] == task.stage or model.flows[cid][1] == 0:
+    else:
         boost(model, cid, task.stage, t)
 
 
@@ -155,7 +167,8 @@ def hold_conference(model, day: int, t: float) -> int:
     done = 0
     while q and done < p.joint_conference_slots:
         _, cid = heapq.heappop(q)
-        if cid in model.flows and model.cases.level[cid] == JOINT_CONFERENCE:
+        if cid in model.flows and model.cases.boost[cid] == 0:  # not coordinated at a lower level meanwhile
+            withdraw(model, cid)
             boost(model, cid, JOINT_CONFERENCE, t)
             done += 1
     return done

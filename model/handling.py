@@ -185,6 +185,5 @@ def close(model, cid: int, t: float) -> None:
     if flow:
         for tk in flow[2]:
             model.engine.cancel(tk)
-    coord = model.coord_tasks.pop(cid, None)
-    if coord is not None:
-        model.engine.cancel(coord)
+    for tk in model.coord_tasks.pop(cid, ()):
+        model.engine.cancel(tk)

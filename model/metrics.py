@@ -147,7 +147,7 @@ def _conference_waiting(model) -> int:
     """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
     c = model.cases
     return sum(1 for _, cid in model.conference_queue
-               if cid in model.flows and c.level[cid] == 3 and c.boost[cid] < 3)
+               if cid in model.flows and c.level[cid] == 3 and c.boost[cid] == 0)
 
 
 def overloaded(model, town) -> bool:
