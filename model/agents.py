@@ -14,6 +14,8 @@ import gc
 import itertools
 import weakref
 
+import math
+
 import mesa
 import numpy as np
 
@@ -21,6 +23,7 @@ from . import channel, grid, satisfaction
 from .assessment import ScoreEstimator
 from .engine import Handler
 from .gaming import GamingState
+from .params import HOURS_PER_DAY
 
 
 class Department(mesa.Agent):
@@ -35,6 +38,7 @@ class Department(mesa.Agent):
         self.estimator = ScoreEstimator(model.params)  # its recursive least squares (assessment)
         self.exploration = 0.0          # ξ: this period's experiment with its dumping log-odds
         self.rank = 0.0                 # rank of its score, 0 = best … 1 = last
+        self.received_score, self.received_weight = 1.0, 0.0  # the period's score and ω_eff (assessment)
         self.period_bounced = 0
         GamingState.init(self, model.params)
         self.score = 1.0                # townships' score of this department (two-way assessment)
@@ -43,11 +47,38 @@ class Department(mesa.Agent):
         self.period_dumped = 0
         self.period_cases = 0
         self.period_late = 0
+        self.overtime_hours = 0.0       # paid hours above the budget (effort > 1)
+        self.today_dumped = self.today_bounced = 0
 
     @property
     def backlog(self) -> int:
         """Open tasks (waiting or in service)."""
         return self.handler.open_tasks
+
+    # --- decisions (formulas in the mechanism modules) ---------------------
+    def decide_dumping(self) -> None:
+        """Draw today's duty tasks, push some down to townships, take back the bounced ones (``dumping``)."""
+        from . import dumping
+
+        dumping.department_day(self)
+
+    def assess(self) -> None:
+        """Be scored by the townships, learn, and set tomorrow's effort (``assessment``); effort is
+        capped by ``1 + overtime_cap``: overtime hours are paid (see :meth:`work_hours`)."""
+        from . import assessment
+
+        assessment.update_department(self, self.model.params, self.received_score, self.received_weight)
+        self.effort = min(self.effort, 1.0 + self.model.params.overtime_cap)
+
+    def work_hours(self, hours: float) -> float:
+        """Clock hours a step of ``hours`` work takes at today's effort; the hours above the
+        clock hours are overtime, paid on top of the budget (``staff_hours``)."""
+        e = self.effort
+        if e == 1.0:
+            return hours
+        clock = hours / e
+        self.overtime_hours += max(hours - clock, 0.0)
+        return clock
 
     @property
     def utilisation(self) -> float:
@@ -73,9 +104,50 @@ class Township(mesa.Agent):
         self.rank = 0.0                     # rank of that score, 0 = best … 1 = last
         self.period_caught = 0              # gamed closures caught by call-backs this period
         GamingState.init(self, model.params)
+        w = model.params.township_service_weight
+        self.score_weights = {"service": w, "upward": 1.0 - w}  # what the county scores it on
         self.overloaded = False
         self.period_cases = 0
         self.period_late = 0
+        self.duty_mark = 0.0                # duty hours done at the last assessment
+        # hours spent since the counted window began: on cases, owed upward duties (dumped tasks,
+        # inspections), elective paperwork and elective service to residents (outreach)
+        self.hours = {"cases": 0.0, "duties": 0.0, "paperwork": 0.0, "outreach": 0.0}
+
+    # --- decisions (formulas in the mechanism modules) ---------------------
+    def split_day(self) -> None:
+        """Decide how to spend today's hours (see ``inspection.day_split``): what the township is
+        scored on more comes first; the hours its queues leave are split by its scoring weights."""
+        from .inspection import duty_cap
+
+        self.handler.duty_cap = duty_cap(self)
+
+    def account_day(self) -> None:
+        """Book today's hours by use (after the day's work)."""
+        from .inspection import split_slack
+
+        h = self.handler
+        slack = max(h.capacity_hours - h.worked_today - h.duty_today, 0.0)
+        paper, outreach = split_slack(self, slack)
+        self.hours["cases"] += h.worked_today
+        self.hours["duties"] += h.duty_today
+        self.hours["paperwork"] += paper
+        self.hours["outreach"] += outreach
+
+    def refers_up(self, matter: int) -> bool:
+        """Refer a new delegated case up to the department (while competence is low, ``delegation``)."""
+        from .delegation import refer_up_probability
+
+        p = refer_up_probability(self.model.params, self.competence(matter))
+        return p > 0 and self.model.stream.uniform() < p
+
+    def assess(self) -> None:
+        """Be scored by the county on the period's late cases and duty work left undone (``assessment``)."""
+        from . import assessment
+
+        done = self.handler.duty_total - self.duty_mark
+        self.duty_mark = self.handler.duty_total
+        assessment.update_township(self, done, self.model.params)
 
     @property
     def backlog(self) -> int:
@@ -142,13 +214,13 @@ class _RowAgent(mesa.Agent):
         return getattr(model, cls._arrays)
 
     @classmethod
-    def choose_channel(cls, model, rows: np.ndarray, township_held: np.ndarray, seat_hours, hop_hours) -> np.ndarray:
-        """Channel of each new request of rows ``rows`` (see ``channel``)."""
+    def choose_channel(cls, model, rows: np.ndarray, township_held: np.ndarray, farther_hours) -> np.ndarray:
+        """Channel of each new request of rows ``rows`` (see ``channel``): online, hall or seat."""
         st = cls.state(model)
         u1 = model.rng.random(len(rows))
         u2 = model.rng.random(len(rows))
         return channel.choose(model.params, u1, u2, st["exp_online"][rows], st["exp_offline"][rows],
-                              seat_hours, hop_hours, township_held)
+                              farther_hours, township_held)
 
     @classmethod
     def judge(cls, model, rows: np.ndarray, s_case: np.ndarray, trips: np.ndarray, online: np.ndarray) -> None:

@@ -6,7 +6,10 @@ Top-down: the county scores each township
           − ½ · callback_penalty · (closures caught unsolved by call-backs) / (cases)
 
 and ranks the townships (``rank`` 0 = best … 1 = last), which feeds their
-propensity to game deadlines (``gaming``) and their day split.
+propensity to game deadlines (``gaming``) and their day split: a township
+weighs the county's scoring weights sharpened by its rank,
+``w'_k ∝ w_k^(1 + ranking_pressure · rank)`` (``township_weights``; the split
+itself is ``inspection``'s rule).
 
 Two-way (双向互评): every township ``t`` scores every department ``d`` from
 what it experienced in the period, with noise:
@@ -158,26 +161,41 @@ def score_departments(model, weight: float) -> np.ndarray:
     return 1.0 - 0.5 * share - 0.5 * late
 
 
+def township_weights(params: Params, rank: float) -> dict[str, float]:
+    """What a township weighs when it splits its day: the county's scoring weights, sharpened
+    towards the larger one by ranking pressure for a township ranked low:
+    ``w'_k ∝ w_k^(1 + κ·rank)`` (κ = ``ranking_pressure``; κ = 0 or the top rank leaves them)."""
+    w = {"service": params.township_service_weight, "upward": 1.0 - params.township_service_weight}
+    g = 1.0 + params.ranking_pressure * rank
+    if g == 1.0:
+        return w
+    x = {k: v ** g for k, v in w.items()}
+    total = sum(x.values())
+    return {k: v / total for k, v in x.items()} if total > 0 else w
+
+
 def apply(model, day: int) -> bool:
-    """Run the assessment at the end of each period; return whether it ran today."""
+    """Run the assessment at the end of each period (the agents' ``assess`` methods, through the
+    model's AgentSets); return whether it ran today."""
+    from .agents import Department, Township
+
     p = model.params
     if (day + 1) % p.assessment_period != 0:
         return False
-    for t in model.townships:
-        done = t.handler.duty_total - model._duty_mark.get(t.index, 0.0)
-        model._duty_mark[t.index] = t.handler.duty_total
-        update_township(t, done, p)
-    for t, r in zip(model.townships, ranks(np.array([t.score for t in model.townships]))):
+    towns, depts = model.townships, model.departments
+    model.agents_by_type[Township].do("assess")
+    for t, r in zip(towns, ranks(np.array([t.score for t in towns]))):
         t.rank = float(r)
+        t.score_weights = township_weights(p, t.rank)
     w = reform.two_way_weight(model)
-    scores = score_departments(model, w)
-    for d, s in zip(model.departments, scores):
-        update_department(d, p, s, w)
-    for d, r in zip(model.departments, ranks(scores)):
+    for d, s in zip(depts, score_departments(model, w)):
+        d.received_score, d.received_weight = float(s), w
+    model.agents_by_type[Department].do("assess")
+    for d, r in zip(depts, ranks(np.array([d.score for d in depts]))):
         d.rank = float(r)
-    explore = (model.rng.normal(0.0, p.dumping_exploration_sd, len(model.departments))
-               if w > 0 and p.dumping_exploration_sd > 0 else np.zeros(len(model.departments)))
-    for d, xi in zip(model.departments, explore):
+    explore = (model.rng.normal(0.0, p.dumping_exploration_sd, len(depts))
+               if w > 0 and p.dumping_exploration_sd > 0 else np.zeros(len(depts)))
+    for d, xi in zip(depts, explore):
         d.exploration = float(xi)
         d.period_tasks = d.period_dumped = d.period_cases = d.period_late = 0
         d.period_bounced = 0

@@ -9,13 +9,14 @@ filed online and offline (exponential averages, weight ``satisfaction_learning``
 both starting at the same value, so that the county starts from
 ``online_share``), β_exp = ``channel_experience_slope``. Offline, a matter held
 by a county department is filed at the township's service hall (a referral
-hop) or by a trip to the seat:
+hop, ``intake``) or by a trip to the seat:
 
-    P(hall | offline) = σ( β_tt · (T_seat − T_hop) )
+    P(hall | offline) = σ( logit(township_hall_share) + β_tt · (T_seat,t − T̄_seat) )
 
-with ``T_seat`` the township's travel hours to the seat, ``T_hop`` the hop's
-delay in hours and β_tt = ``channel_travel_slope``; a matter held by the
-township is filed at its hall.
+with ``T_seat,t`` the township's travel hours to the seat (``geography``),
+``T̄_seat`` their population-weighted mean and β_tt = ``channel_travel_slope``:
+residents far from the seat use their hall more, the county as a whole at
+about ``township_hall_share``; a matter held by the township is filed at its hall.
 """
 
 from __future__ import annotations
@@ -38,15 +39,18 @@ def online_probability(params, exp_online: np.ndarray, exp_offline: np.ndarray) 
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def hall_probability(params, seat_hours: np.ndarray, hop_hours: np.ndarray) -> np.ndarray:
-    """P(township hall | offline) for a department-held matter."""
-    return 1.0 / (1.0 + np.exp(-params.channel_travel_slope * (seat_hours - hop_hours)))
+def hall_probability(params, farther_hours: np.ndarray) -> np.ndarray:
+    """P(township hall | offline) for a department-held matter, ``farther_hours`` = T_seat,t − T̄_seat."""
+    share = params.township_hall_share
+    if share <= 0.0 or share >= 1.0:
+        return np.full(len(farther_hours), float(share))
+    z = _logit(share) + params.channel_travel_slope * np.asarray(farther_hours, float)
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def choose(params, u_online: np.ndarray, u_hall: np.ndarray, exp_online, exp_offline,
-           seat_hours, hop_hours, township_held: np.ndarray) -> np.ndarray:
+           farther_hours, township_held: np.ndarray) -> np.ndarray:
     """Channels (``cases.ONLINE``/``HALL``/``SEAT``) from uniform draws ``u_online``, ``u_hall``."""
     online = u_online < online_probability(params, exp_online, exp_offline)
-    hall = township_held | (u_hall < hall_probability(params, np.asarray(seat_hours, float),
-                                                       np.asarray(hop_hours, float)))
+    hall = township_held | (u_hall < hall_probability(params, farther_hours))
     return np.where(online, ONLINE, np.where(hall, HALL, SEAT)).astype(np.int8)

@@ -36,12 +36,12 @@ def chain_outcome(model, ids: np.ndarray) -> dict[str, np.ndarray]:
     root = root_of(c, ids)
     promised = c.deadline[root] - c.created[root]
     overdue = np.maximum(0.0, c.closed[ids] - c.deadline[root])
-    travel = getattr(c, "travel_hours", None)
+    travel = c.travel
     return {
         "resolved": c.resolved[ids], "overdue_share": np.divide(overdue, promised, out=np.zeros(len(ids)),
                                                                  where=promised > 0),
         "trips": c.trips[ids].astype(float),
-        "travel_hours": np.zeros(len(ids)) if travel is None else travel[ids].astype(float),
+        "travel_hours": travel[ids].astype(float),
         "repeats": c.contact[ids].astype(float), "petitioned": c.petitioned[root] | c.petitioned[ids],
     }
 

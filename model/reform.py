@@ -2,7 +2,7 @@
 
 Reports on the 2019 burden-reduction campaign (P2) describe cuts in meetings,
 documents and inspections that crept back. From the day the reform starts
-(``model.reform_day``, the end of the warm-up; 0 without one) its attention is
+(the end of the warm-up, ``model.count_start``; 0 without one) its attention is
 
     a(t) = 2^(−(t − t_r) / h),   t_r = the last renewal: t_r = ⌊t / R⌋·R  (R = reform_renewal_days)
 
@@ -13,15 +13,16 @@ and a sensitivity lever, not a published figure). The effective levers are
     I_eff = I_pre + a · (inspection_hours_per_week − I_pre)
 
 where ``I_pre`` is the inspection load of the pre-reform regime (the root of
-the scenario's ``extends`` chain, ``model.pre_reform_params``; the scenario's
-own value when there is none). With ``a = 1`` both are the scenario's levers.
+the scenario's ``extends`` chain, ``params.pre_reform``; the scenario's own
+value when it does not set one). During the warm-up the pre-reform levers
+apply unchanged. With ``a = 1`` both are the scenario's levers.
 """
 
 from __future__ import annotations
 
 import math
 
-from .params import Params
+from .params import HOURS_PER_DAY, Params
 
 
 def attention(params: Params, days_since_start: float) -> float:
@@ -37,13 +38,15 @@ def attention(params: Params, days_since_start: float) -> float:
 
 
 def model_attention(model) -> float:
-    """Today's attention of ``model`` (days counted from ``model.reform_day``)."""
-    return attention(model.params, model.day - getattr(model, "reform_day", 0))
+    """Today's attention of ``model`` (days counted from the start of the counted window)."""
+    start = getattr(model, "count_start", 0.0) / HOURS_PER_DAY
+    return attention(model.params, model.day - start)
 
 
-def pre_reform(model) -> Params:
-    """The pre-reform regime's parameters (the scenario's own when there is no other)."""
-    return getattr(model, "pre_reform_params", None) or model.params
+def pre_reform_value(model, name: str):
+    """Lever ``name`` in the pre-reform regime (the scenario's own value when it sets none)."""
+    p = model.params
+    return (p.pre_reform or {}).get(name, getattr(p, name))
 
 
 def two_way_weight(model) -> float:
@@ -54,7 +57,7 @@ def two_way_weight(model) -> float:
 def inspection_hours_per_week(model) -> float:
     """Effective inspection hours per township and week today."""
     p = model.params
-    before = pre_reform(model).inspection_hours_per_week
+    before = pre_reform_value(model, "inspection_hours_per_week")
     return before + model_attention(model) * (p.inspection_hours_per_week - before)
 
 

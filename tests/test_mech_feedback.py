@@ -39,7 +39,8 @@ def test_satisfaction_moves_towards_the_chain_outcome():
     # the documented formula, over the chain: the first contact's promise
     root = np.where(c.repeat_of[ids] >= 0, c.repeat_of[ids], ids)
     overdue = np.clip((c.closed[ids] - c.deadline[root]) / (c.deadline[root] - c.created[root]), 0, 1)
-    s_case = np.clip(1 - 0.5 * ~c.resolved[ids] - 0.3 * overdue - 0.05 * c.trips[ids] - 0.1 * c.contact[ids]
+    s_case = np.clip(1 - 0.5 * ~c.resolved[ids] - 0.3 * overdue - 0.05 * c.trips[ids] - 0.02 * c.travel[ids]
+                     - 0.1 * c.contact[ids]
                      - 0.3 * (c.petitioned[ids] | c.petitioned[root]), 0, 1)
     assert (s_case < 0.6).any() and (s_case >= 0.95).any() and (c.contact[ids] > 0).any()
     for cid, s in zip(ids.tolist(), s_case.tolist()):
