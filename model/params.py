@@ -258,7 +258,7 @@ class Params(BaseModel):
                               desc="Standard deviation of the noise in each township's score of a department (judgement, recall).")
     estimator_forgetting: float = P(0.9, unit="per period", group="incentives", gt=0, le=1,
                                     desc="Forgetting factor λ of the departments' recursive least squares (1 = remember all periods).")
-    estimator_prior_sd: float = P(1.0, unit="score/share", group="incentives", gt=0, le=100,
+    estimator_prior_sd: float = P(0.5, unit="score/share", group="incentives", gt=0, le=100,
                                   desc="Prior standard deviation of a department's estimate of the score effect of its dump share (prior mean 0).")
     dumping_exploration_sd: float = P(0.5, unit="logit", group="incentives", ge=0, le=10,
                                       desc="Sd of a department's per-period experiment with its dumping log-odds (two-way assessment only).")
