@@ -12,7 +12,8 @@ harder case (township and a department) filed by hotline.
 
 Reporting (Citizen decision, Bush & Mosteller 1955; Macy & Flache 2002): a
 resident starts at ``r_0 = min(1, app_reporting · (1 + points_incentive))``
-(the points bank, G9, lifts sign-up). When its reported case closes, the
+(the points bank, G9, lifts sign-up), and again when a reform launches or
+changes the app or the points bank (end of the warm-up). When its reported case closes, the
 report was *acted on* if the dispute was really settled by its deadline. The
 stimulus is ``x = +1`` when acted on, ``x = −(1 − points_incentive)`` when not
 (points earned soften the disappointment), and
@@ -53,6 +54,13 @@ def initial_reporting(params: Params) -> float:
 def detection_probability(params: Params) -> float:
     """Early detection at the starting reporting propensity."""
     return 1.0 - (1.0 - params.grid_coverage) * (1.0 - initial_reporting(params))
+
+
+def on_reform(model, before: Params) -> None:
+    """The reform launches (or changes) the app and points bank: residents start again from its r_0."""
+    r0 = initial_reporting(model.params)
+    if r0 != initial_reporting(before):
+        model.citizen_state["report"][:] = r0
 
 
 def report_stimulus(params: Params, acted_on: np.ndarray) -> np.ndarray:

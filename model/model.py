@@ -259,6 +259,7 @@ class TownshipModel(mesa.Model):
         self.count_start = self.day * HOURS_PER_DAY
         if old is p:
             return
+        grid.on_reform(self, old)
         self.delegated = delegation.choose_delegated(p, self.catalogue, np.random.default_rng([p.catalogue_seed, 2]))
         dept_staff, town_staff, s1, s2 = self._staffing(p)
         for d, x in zip(self.departments, dept_staff):
