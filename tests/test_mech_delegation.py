@@ -71,12 +71,13 @@ def test_random_order_is_seeded_and_uniform():
     assert not masks[:, ~service].any()
 
 
-def test_model_delegation_is_reproducible_from_the_seed():
+def test_model_delegation_belongs_to_the_county_not_the_replication():
     p = Params(townships=2, departments=6, enterprises=10, residents=1000, matter_types=50,
                delegated_share=0.3, delegation_order="random")
-    a, b, c = (TownshipModel(p, rng=s).delegated for s in (4, 4, 5))
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, c)
+    a, b = (TownshipModel(p, rng=s).delegated for s in (4, 5))
+    np.testing.assert_array_equal(a, b)  # replications vary demand, not which matters are delegated
+    c = TownshipModel(p.replace(catalogue_seed=p.catalogue_seed + 1), rng=4).delegated
+    assert not np.array_equal(a, c)      # another county delegates other matters
     m = TownshipModel(p, rng=4)
     assert all(t.delegated == frozenset(np.flatnonzero(a).tolist()) for t in m.townships)
 
@@ -172,3 +173,21 @@ def test_township_competence_tracks_its_own_handled_cases():
     c = m.cases
     started_here = c.view("delegated") & ~np.isnan(c.view("closed"))
     assert sum(handled) >= started_here.sum()
+
+
+@pytest.mark.parametrize("order", ["frequent_first", "simple_first", "by_department", "random"])
+def test_delegation_orders_choose_what_they_say(order):
+    p = Params(townships=2, departments=6, enterprises=10, residents=1000, matter_types=60,
+               delegated_share=0.25, delegation_order=order)
+    m = TownshipModel(p, rng=1)
+    cat, mask = m.catalogue, m.delegated
+    service = cat.requester != 2
+    assert mask.sum() == round(0.25 * service.sum())
+    if order == "frequent_first":
+        assert cat.weight[mask].min() >= cat.weight[service & ~mask].max()
+    if order == "simple_first":
+        assert cat.difficulty[mask].max() <= cat.difficulty[service & ~mask].min()
+    if order == "by_department":  # whole departments first: at most one department is split
+        owners = cat.owner[mask]
+        split = [d for d in set(owners.tolist()) if (service & ~mask & (cat.owner == d)).any()]
+        assert len(split) <= 1
