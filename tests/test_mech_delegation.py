@@ -100,14 +100,14 @@ def test_staff_transfer_moves_persons_by_delegated_share_and_keeps_total(tmp_pat
     before = staffed(tmp_path, 0.0)
     after = staffed(tmp_path, 0.5)
     assert after.catalogue.name[after.delegated].tolist() == ["A"]
-    # 2% of the 14 persons are split equally (0.14 each, never moved); the other 13.72 follow the
-    # workload: dept 0 does A+C = 4 of 7 weighted hours → 7.84; dept 1 B+C = 3 → 5.88
-    np.testing.assert_allclose([d.staff for d in before.departments], [0.14 + 7.84, 0.14 + 5.88])
-    # dept 0 hands down staff_transfer × (3/4 of its hours are delegated) × 7.84 = 2.94; dept 1 none
-    np.testing.assert_allclose([d.staff for d in after.departments], [0.14 + 7.84 - 2.94, 0.14 + 5.88])
+    # every department keeps one person (never moved); the other 12 follow the workload:
+    # dept 0 does A+C = 4 of 7 weighted hours → 48/7; dept 1 B+C = 3 → 36/7
+    np.testing.assert_allclose([d.staff for d in before.departments], [1 + 48 / 7, 1 + 36 / 7])
+    # dept 0 hands down staff_transfer × (3/4 of its hours are delegated) × 48/7 = 18/7; dept 1 none
+    np.testing.assert_allclose([d.staff for d in after.departments], [1 + 48 / 7 - 18 / 7, 1 + 36 / 7])
     gain = np.array([a.staff - b.staff for a, b in zip(after.townships, before.townships)])
-    assert gain.sum() == pytest.approx(2.94)
-    np.testing.assert_allclose(gain, 2.94 * after.township_share)  # by population
+    assert gain.sum() == pytest.approx(18 / 7)
+    np.testing.assert_allclose(gain, 18 / 7 * after.township_share)  # by population
     total = lambda m: sum(d.staff for d in m.departments) + sum(t.staff for t in m.townships)
     assert total(after) == pytest.approx(total(before)) == pytest.approx(14.0 + 9.0)
 
