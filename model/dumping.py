@@ -1,6 +1,7 @@
 """Department duty tasks and dumping under territorial management (属地管理, 甩锅, G4).
 
-Each day department ``d`` gets ``Poisson(duty_tasks_per_department)`` duty
+A Department's decision (``Department.decide_dumping``, called for every
+department through the model's AgentSet). Each day department ``d`` gets ``Poisson(duty_tasks_per_department)`` duty
 tasks of ``duty_task_hours`` each. It pushes each one down to a township
 (chosen by population) with probability
 
@@ -97,3 +98,17 @@ def department_day(dept) -> None:
     dept.period_bounced += bounced
     dept.handler.duty_backlog += (tasks - accepted) * p.duty_task_hours
     dept.today_dumped, dept.today_bounced = dumped, bounced
+
+
+def apply(model) -> tuple[int, int]:
+    """Every department's day (``Department.decide_dumping`` through the model's AgentSet, as in
+    ``TownshipModel.step``); return today's (dumped, bounced)."""
+    from .agents import Department
+
+    model.agents_by_type[Department].do("decide_dumping")
+    return today(model)
+
+
+def today(model) -> tuple[int, int]:
+    """(dumped, bounced) duty tasks of today's decisions."""
+    return (sum(d.today_dumped for d in model.departments), sum(d.today_bounced for d in model.departments))

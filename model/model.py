@@ -169,9 +169,8 @@ class TownshipModel(mesa.Model):
         self.mean_step_hours = mean_h
         share = hours / hours.sum() if hours.sum() > 0 else np.full(D, 1.0 / D)
         # every department keeps at least one person (its own duties), never moved down; the
-        # rest follow expected work (a department without work keeps only its floor)
-        with_work = hours > 0 if hours.sum() > 0 else np.ones(D, bool)
-        floor = np.where(with_work, min(DEPARTMENT_STAFF_FLOOR, p.department_staff / max(with_work.sum(), 1)), 0.0)
+        # rest follow expected work
+        floor = np.full(D, min(DEPARTMENT_STAFF_FLOOR, p.department_staff / D))
         flexible = (p.department_staff - floor.sum()) * share
         moved = delegation.transferred_staff(p, flexible, hours, deleg)
         dept_staff = floor + flexible - moved
@@ -373,8 +372,7 @@ class TownshipModel(mesa.Model):
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day
         departments, townships = self.agents_by_type[Department], self.agents_by_type[Township]
         departments.do("decide_dumping")
-        dumped = sum(d.today_dumped for d in self.departments)
-        bounced = sum(d.today_bounced for d in self.departments)
+        dumped, bounced = dumping.today(self)
         inspection.apply(self.townships, reform.effective_params(self))
         townships.do("split_day")
         # 4 work (deadlines and escalations are events inside the day)
