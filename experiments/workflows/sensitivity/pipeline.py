@@ -19,10 +19,7 @@ workers (``--scheduler``) after changing the model, or they keep running the cod
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,6 +35,7 @@ from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
 from townsim.experiments.core import atomic
+from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
 
 from . import analysis, sampling
@@ -312,13 +310,12 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     plan = make_plan(spec)
     _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8")
                 if Path(spec.path).is_file() else "")
-    _write_text(out / "manifest.json", json.dumps(_manifest(spec, plan, None, executor), indent=2) + "\n")
+    runio.write_manifest(out, _manifest(spec, plan, None, executor), runio.IN_PROGRESS)
     stats = execute(plan, store, executor, progress=progress, log=log)
     try:
         df = collect(plan, store)
     except IncompleteRuns:
-        man = {**_manifest(spec, plan, stats, executor), "status": "incomplete"}
-        _write_text(out / "manifest.json", json.dumps(man, indent=2) + "\n")
+        runio.write_manifest(out, _manifest(spec, plan, stats, executor), runio.INCOMPLETE)
         raise
 
     arrays = output_arrays(spec, df)
@@ -341,36 +338,25 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     figures = plotting.all_figures(spec, indices, conv, out / "figures") if plots else []
     result = Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, figures)
     _write_text(out / "report.md", reporting.render(spec, result))
-    _write_text(out / "manifest.json", json.dumps(_manifest(spec, plan, stats, executor), indent=2) + "\n")
+    runio.write_manifest(out, _manifest(spec, plan, stats, executor), runio.COMPLETE)  # written last
     return result
 
 
-def check_out_dir(out: Path) -> bool:
-    """True if ``out`` holds an earlier sensitivity run (resume); ValueError (one line) if it is unusable."""
-    out = Path(out)
-    if not out.exists():
-        return False
-    if not out.is_dir():
-        raise ValueError(f"{out}: exists and is not a folder; choose another --out")
-    if not any(out.iterdir()):
-        return False
-    try:
-        prior = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("townsim_command")
-    except (OSError, ValueError):
-        prior = None
-    if prior != "sensitivity":
-        raise ValueError(f"{out}: folder is not empty and is not an earlier 'townsim sensitivity' output; "
-                         "choose another --out")
-    return True
+def settings_hash(spec: SensitivitySpec) -> str:
+    """Hash of what defines the analysis (its design, scenarios' parameters, days, seed, outputs, code)."""
+    return runio.settings_hash({
+        "method": spec.method, "N": spec.N, "seed": spec.seed, "replications": spec.replications,
+        "parameters": [p.__dict__ for p in spec.parameters], "outputs": list(spec.outputs),
+        "evaluate": spec.evaluate, "days": None if spec.plugin else spec.days,
+        "scenarios": {k: v.model_dump(mode="json") for k, v in spec.base_params.items()},
+        "options": [spec.second_order, spec.num_levels, spec.M],
+    })
 
 
 def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: Executor) -> dict:
-    from importlib.metadata import version
-
-    done = stats is not None
     stats = stats or RunStats(total=len(plan.unique_keys), already_done=0)
     return {
-        "townsim_command": "sensitivity", "status": "done" if done else "running",
+        "townsim_command": "sensitivity", "settings_hash": settings_hash(spec),
         "spec": str(spec.path), "method": spec.method, "N": spec.N, "seed": spec.seed,
         "replications": spec.replications, "scenarios": list(spec.run_scenarios),
         "evaluate": spec.evaluate, "days": None if spec.plugin else spec.days,
@@ -379,9 +365,8 @@ def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executo
         "ran_now": stats.ran, "failed_now": stats.failed, "run_seconds_now": round(stats.seconds, 2),
         "replication_seeds": plan.seeds, "code_fingerprint": plan.code,
         "executor": executor.describe(),
-        "versions": {"python": platform.python_version(), "SALib": version("SALib"),
-                     "numpy": np.__version__, "pandas": pd.__version__},
-        "argv": sys.argv,
+        "versions": runio.versions(), "git_commit": runio.git_commit(),
+        "command_line": runio.command_line(), "argv": sys.argv,
     }
 
 
