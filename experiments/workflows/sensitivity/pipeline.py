@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -30,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.core.executors import Executor, Failure, one_line
-from townsim.experiments.core.progress import progress_bar
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
 from townsim.experiments.core import atomic
+from townsim.experiments.core.execute import execute as core_execute
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
 
@@ -169,14 +168,27 @@ def make_plan(spec: SensitivitySpec) -> Plan:
     return plan
 
 
-def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[tuple[list[RunKey], tuple]]:
+@dataclass(frozen=True)
+class Chunk:
+    """One task for a worker: the store keys of its runs and what they need (see :func:`run_chunk`)."""
+
+    keys: tuple[RunKey, ...]
+    item: tuple
+
+
+def run_chunk_job(chunk: Chunk) -> list[Any]:
+    """:func:`run_chunk` of a :class:`Chunk` (the function :func:`core.execute.execute` maps)."""
+    return run_chunk(chunk.item)
+
+
+def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[Chunk]:
     size = PLUGIN_CHUNK if spec.plugin else 1
     out = []
     for i in range(0, len(todo), size):
         keys = todo[i:i + size]
         runs = [plan.payload[k] for k in keys]
         item = ("plugin", spec.evaluate, plan.code, runs) if spec.plugin else ("township", runs)
-        out.append((keys, item))
+        out.append(Chunk(tuple(keys), item))
     return out
 
 
@@ -194,36 +206,19 @@ class RunStats:
 
 def execute(plan: Plan, store: ResultStore, executor: Executor, *, progress: bool | None = None,
             log: Callable[[str], None] = lambda s: None) -> RunStats:
-    """Run every key of ``plan`` the store does not have yet; store each result as it arrives."""
+    """Run every key of ``plan`` the store does not have yet, through the one ``core.execute``."""
     spec = plan.spec
-    store.cleanup()
     keys = plan.unique_keys
     todo = [k for k in keys if not store.has(k)]
-    stats = RunStats(total=len(keys), already_done=len(keys) - len(todo))
     log(f"{len(spec.run_scenarios)} scenario(s) × {spec.n_points()} points × {spec.replications} "
-        f"replication(s): {stats.total} distinct runs, {stats.already_done} already done, {len(todo)} to run "
+        f"replication(s): {len(keys)} distinct runs, {len(keys) - len(todo)} already done, {len(todo)} to run "
         f"on {executor.name} ({executor.workers} worker(s))")
-    if not todo:
-        return stats
-    chunks = _chunks(spec, plan, todo)
-    t0 = time.perf_counter()
-    bar = progress_bar(total=stats.total, initial=stats.already_done, desc="sensitivity", enabled=progress)
-    try:
-        for index, outcome in executor.map(run_chunk, [item for _, item in chunks]):
-            ckeys = chunks[index][0]
-            results = outcome if isinstance(outcome, list) else [outcome] * len(ckeys)
-            for key, res in zip(ckeys, results):
-                if isinstance(res, Failure):
-                    store.put_failure(key, res)
-                    stats.failed += 1
-                else:
-                    store.put(key, res)
-                    stats.ran += 1
-            bar.update(len(ckeys))
-    finally:
-        bar.close()
-        stats.seconds = time.perf_counter() - t0
-    return stats
+    pending = set(todo)
+    done = [Chunk((k,), ()) for k in keys if k not in pending]  # counted as already done, never run
+    rep = core_execute(done + _chunks(spec, plan, todo), store, executor, fn=run_chunk_job, desc="sensitivity",
+                       show_progress=progress)
+    return RunStats(total=rep.total, already_done=rep.skipped, ran=rep.ran, failed=rep.failed,
+                    seconds=rep.seconds)
 
 
 # ------------------------------------------------------------------------------------------
