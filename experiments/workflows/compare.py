@@ -32,7 +32,8 @@ import pandas as pd
 
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, make_specs, simulate_run
+from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, make_specs, simulate_run,
+                                              simulate_run_with_cases)
 from townsim.experiments.core.design import check_model_inputs
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.errors import shorten
@@ -75,6 +76,7 @@ class CompareSettings:
     overrides: list[str] = field(default_factory=list)
     independent_seeds: bool = False
     equal_staff: bool = False   # also run each reform at the staff-hours of the root of its extends chain
+    cases: bool = False         # also keep every run's table of cases (cases.parquet)
 
     def check(self) -> None:
         """Raise :class:`CompareError` (one line) on out-of-range numbers."""
@@ -101,6 +103,8 @@ class CompareSettings:
             parts.append("--independent-seeds")
         if self.equal_staff:
             parts.append("--equal-staff")
+        if self.cases:
+            parts.append("--cases")
         if out is not None:
             parts += ["--out", str(out)]
         return " ".join(shlex.quote(p) for p in parts)
@@ -211,6 +215,7 @@ def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -
         "scenarios": [[s.name, s.params.model_dump(mode="json")] for s in scenarios],
         "baseline": settings.baseline, "days": settings.days, "seed": settings.seed,
         "common_random_numbers": not settings.independent_seeds, "equal_staff": settings.equal_staff,
+        **({"cases": True} if settings.cases else {}),
     })
 
 
@@ -241,6 +246,8 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
     # written first, "in progress": a killed experiment still says what it was, and that it is not finished
     runio.write_manifest(out, manifest, runio.IN_PROGRESS)
 
+    if settings.cases and fn is simulate_run:
+        fn = simulate_run_with_cases
     execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
 
     result = write_outputs(out, settings, scenarios, specs, store, make_figures=make_figures,
@@ -274,6 +281,8 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     if "param_hash" in ts.columns:
         ts = ts.drop(columns="param_hash")
     _write_parquet(out / "timeseries.parquet", ts)
+    if settings.cases:
+        _write_parquet(out / "cases.parquet", store.table_frame("cases", [k for k in keys if store.has(k)]))
 
     kpis = kpi_columns(runs) if len(runs) else []
     present = [n for n in order if len(runs) and (runs["scenario"] == n).any()]
