@@ -72,9 +72,11 @@ class TownshipModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in metrics.DAILY_KPIS},
             agenttype_reporters={
-                Township: {"backlog": "backlog", "utilisation": "utilisation", "overloaded": "overloaded"},
+                Township: {"backlog": "backlog", "utilisation": "utilisation", "overloaded": "overloaded",
+                           "score": "score", "rank": "rank", "gamed": "gamed"},
                 Department: {"backlog": "backlog", "utilisation": "utilisation", "effort": "effort",
-                             "dumping_propensity": "dumping_propensity"},
+                             "dumping_propensity": "dumping_propensity", "score": "score",
+                             "learned_dumping_cost": "expected_score_drop", "gamed": "gamed"},
             },
         )
 

@@ -56,7 +56,7 @@ class ParamsError(ValueError):
 class Params(BaseModel):
     """All levers and sizes of one simulated county (immutable)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, ser_json_inf_nan="constants")
 
     # --- county ---------------------------------------------------------
     townships: int = P(10, unit="count", group="county", ge=1, le=1000,
