@@ -407,6 +407,16 @@ class TownshipModel(mesa.Model):
             self.step()
         return self
 
+    def staff_report(self) -> dict[str, dict[str, float]]:
+        """Posts (persons) and budgeted hours per working day per handler kind (``staffing.KINDS``),
+        and the overtime paid so far in the counted window (hours), reported apart."""
+        from .staffing import KINDS
+
+        out = {k: {"posts": self.posts[k], "budgeted_hours_per_day": self.posts[k] * HOURS_PER_DAY}
+               for k in (*KINDS, "total")}
+        out["overtime"] = {"hours": float(sum(d.overtime_hours for d in self.departments))}
+        return out
+
     def summary(self) -> dict[str, float]:
         """Per-run KPIs (see ``metrics.SUMMARY_KEYS``)."""
         return metrics.summary(self)
