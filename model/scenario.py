@@ -10,6 +10,8 @@ optional keys:
     what differs. Chains are resolved recursively; cycles are an error.
 ``description = "..."``
     one line shown by ``townsim scenarios list``.
+``label = "..."``, ``label_zh = "..."``
+    the scenario's short name in reports (English, Chinese); not inherited.
 
 A relative ``matter_catalogue`` path is taken relative to the file that sets it.
 
@@ -35,7 +37,7 @@ SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
 VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
 """Folder of the validation scenarios (analytic reductions such as M/M/c)."""
 
-META_KEYS = ("extends", "description")
+META_KEYS = ("extends", "description", "label", "label_zh")
 """Keys a scenario file may hold besides the Params fields."""
 
 DEFAULT_SOURCE = "default"
@@ -64,6 +66,13 @@ class Scenario:
     sources: dict[str, str] = field(default_factory=dict)
     chain: tuple[Path, ...] = ()
     """Files read, the scenario's own file first, then what it extends."""
+    label: str = ""
+    label_zh: str = ""
+
+    def title(self, lang: str = "en") -> str:
+        """The scenario's short name for reports in ``lang``: its label, else its description, else its name."""
+        own = self.label_zh if lang == "zh" else self.label
+        return own or self.label or self.description or self.name
 
 
 # ----------------------------------------------------------------------------
@@ -80,8 +89,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         src = sources.get(exc.field, str(path))
         raise ScenarioError(f"{_show(Path(src)) if src != DEFAULT_SOURCE else _show(path)}: {exc}") from None
     full_sources = {f: sources.get(f, DEFAULT_SOURCE) for f in Params.model_fields}
+    own = _read(path)
     return Scenario(name=name, path=path, description=description, params=params,
-                    sources=full_sources, chain=tuple(chain))
+                    sources=full_sources, chain=tuple(chain), label=own.get("label", ""),
+                    label_zh=own.get("label_zh", ""))
 
 
 def list_scenarios(include_validation: bool = False) -> list[Scenario]:
@@ -211,8 +222,8 @@ def _read(path: Path) -> dict[str, Any]:
             if not isinstance(value, str):
                 raise ScenarioError(f"{where}: key '{key}' must be a text value in quotes, "
                                     f"got {_kind(value)} {value!r}")
-            if key == "description" and "\n" in value.strip():
-                raise ScenarioError(f"{where}: key 'description' must be one line")
+            if key != "extends" and "\n" in value.strip():
+                raise ScenarioError(f"{where}: key '{key}' must be one line")
             continue
         if key not in Params.model_fields:
             hint = " (tables are not used: write every key at the top level)" if isinstance(value, dict) else ""
