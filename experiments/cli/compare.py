@@ -18,6 +18,7 @@ import json
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.compare import (DEFAULT_BASELINE, DEFAULT_DAYS, DEFAULT_REPS, DEFAULT_SEED, CompareError,
                                  CompareSettings, default_out, plan, run_compare)
@@ -45,6 +46,7 @@ def register(subparsers) -> None:
     p.add_argument("--independent-seeds", action="store_true",
                    help="give each scenario its own seeds (Welch tests) instead of common random numbers")
     add_executor_arguments(p)
+    add_lang_argument(p, "report")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (default results/compare-<timestamp>/); an earlier compare folder resumes")
     p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
@@ -94,12 +96,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
               f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
               + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
-        result = run_compare(settings, out, executor, show_progress=enabled)
+        result = run_compare(settings, out, executor, show_progress=enabled, lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
         for f in result.failures[:5]:
             print(f"  {f['scenario']} replication {f['replication']}: {f['error']}", file=sys.stderr)
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 1 if result.failures else 0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.errors import UserError
 from townsim.experiments.core.manifest import atomic_dir, check_out_dir, default_out_dir, manifest, now, write_json
 from townsim.model.metrics import kpi
@@ -51,6 +52,7 @@ def register(subparsers) -> None:
                    help=f"random seed (non-negative integer; default {DEFAULT_SEED})")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, validated like a file (repeatable), e.g. --set delegated_share=0.6")
+    add_lang_argument(p, "dashboard")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (must not exist or be empty; default results/run-<scenario>-<timestamp>/)")
     p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
@@ -82,11 +84,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     with atomic_dir(out) as tmp:
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", summary)
-        from townsim.experiments.render.dashboard import save_dashboard
+        from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
 
-        save_dashboard(ts, tmp / "figures" / "dashboard.png",
-                       title=f"townsim — scenario '{scenario.name}', seed {args.seed}, {args.days} working days"
-                             + (f"  (with {len(args.overrides)} --set override(s))" if args.overrides else ""))
+        save_dashboard(ts, tmp / "figures" / "dashboard.png", lang=args.lang,
+                       title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides),
+                                             args.lang))
         write_json(tmp / "manifest.json", manifest(
             command="run", started=started, params=params.model_dump(mode="json"), seed=args.seed,
             scenario=scenario.name, scenario_file=str(scenario.path),

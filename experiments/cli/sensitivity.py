@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.errors import UserError
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 
@@ -34,6 +35,7 @@ def register(subparsers) -> None:
     p.add_argument("spec", metavar="SPEC.toml|NAME",
                    help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})")
     add_executor_arguments(p)
+    add_lang_argument(p, "report")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (default results/sensitivity-<spec name>/); an earlier one resumes")
     p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
@@ -85,7 +87,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         log(f"{spec.method} on {spec.n_points()} points"
             + (f"; resuming {out}" if resuming else f"; writing {out}"))
         try:
-            result = run_sensitivity(spec, out, executor, progress=enabled, log=log)
+            result = run_sensitivity(spec, out, executor, progress=enabled, log=log, lang=args.lang)
         except IncompleteRuns as exc:
             print(f"townsim: {exc}", file=sys.stderr)
             return 1

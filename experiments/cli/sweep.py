@@ -18,6 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.errors import UserError
 from townsim.experiments.cli.compare import check_out
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
@@ -44,6 +45,7 @@ def register(subparsers) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter at every grid point (repeatable)")
     add_executor_arguments(p)
+    add_lang_argument(p, "report")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (default results/sweep-<scenario>-<timestamp>/); an earlier sweep resumes")
     p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
@@ -71,7 +73,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
               f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
               + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
-        result = run_sweep(settings, out, executor, show_progress=enabled)
+        result = run_sweep(settings, out, executor, show_progress=enabled, lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:
