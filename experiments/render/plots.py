@@ -129,6 +129,7 @@ def save_figure(fig, path: Path, dpi: int = DPI) -> Path:
 
     buf = io.BytesIO()
     fig.savefig(buf, dpi=dpi, bbox_inches="tight", format="png")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(Path(path), buf.getvalue())
     return Path(path)
 
