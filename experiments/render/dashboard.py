@@ -46,7 +46,7 @@ PANELS: list[tuple[str, str, str, str, list[tuple[str, str]], str]] = [
      [("trips_per_case", "tab:purple")], "count"),
     ("Requests needing no trip (online, commissioner)", "零跑动诉求（网上办、专员代办）", "share of closed cases",
      "占办结事项", [("zero_trip_share", "tab:cyan")], "share"),
-    ("Duty tasks pushed down to townships", "下压乡镇的任务", "tasks per working day", "项 / 工作日",
+    ("Duty tasks pushed down to townships", "向乡镇下压的职责任务", "tasks per working day", "项 / 工作日",
      [("dumped_tasks", "tab:brown"), ("bounced_tasks", "tab:gray")], "count"),
     ("Workload: utilisation of staff hours", "工作负荷：人员工时利用率", "share of available hours", "占可用工时",
      [("township_utilisation", "tab:orange"), ("department_utilisation", "tab:blue")], "share"),
