@@ -29,47 +29,128 @@ SMOOTH_DAYS = 10
 #       "share" (0–1, shown in %, rolling mean), "index" (0–1 score, drawn as is),
 #       "stock" (a level whose axis need not start at 0)
 PANELS: list[tuple[str, str, str, str, list[tuple[str, str]], str]] = [
-    ("Requests: new vs closed", "诉求：新增与办结", "cases per working day", "件 / 工作日",
-     [("cases_created", "tab:blue"), ("cases_closed", "tab:green")], "count"),
-    ("Open cases (backlog) by who holds them", "在办事项（按承办方）", "open at day end", "日终在办",
-     [("backlog_department", "tab:blue"), ("backlog_township", "tab:orange"), ("backlog_desk", "tab:red"),
-      ("backlog", "black")], "level"),
-    ("Closed on time (135 deadlines: 1, 3, 5 days)", "按期办结（135 时限：1、3、5 日）", "share of cases closed that day",
-     "当日办结事项占比",
-     [("on_time_rate", "black"), ("on_time_rate_tier1", "tab:green"), ("on_time_rate_tier3", "tab:orange"),
-      ("on_time_rate_tier5", "tab:red")], "share"),
-    ("Escalations (tiered coordination, 135 rule)", "升级协调（分级协调，135 机制）", "cases moved up per working day",
-     "件 / 工作日",
-     [("escalations_level1", "tab:olive"), ("escalations_level2", "tab:orange"), ("escalations_level3", "tab:red")],
-     "count"),
-    ("Trips a requester makes", "诉求人跑动次数", "trips per closed case", "每件办结事项跑动次数",
-     [("trips_per_case", "tab:purple")], "count"),
-    ("Requests needing no trip (online, commissioner)", "零跑动诉求（网上办、专员代办）", "share of closed cases",
-     "占办结事项", [("zero_trip_share", "tab:cyan")], "share"),
-    ("Duty tasks pushed down to townships", "向乡镇下压的职责任务", "tasks per working day", "项 / 工作日",
-     [("dumped_tasks", "tab:brown"), ("bounced_tasks", "tab:gray")], "count"),
-    ("Workload: utilisation of staff hours", "工作负荷：人员工时利用率", "share of available hours", "占可用工时",
-     [("township_utilisation", "tab:orange"), ("department_utilisation", "tab:blue")], "share"),
-    ("Townships overloaded, petitions", "超负荷乡镇与上访", "count", "数量",
-     [("overloaded_townships", "tab:red"), ("petitions", "tab:purple")], "count"),
-    ("Satisfaction (0 = none, 1 = full)", "满意度（0 = 无，1 = 完全）", "mean satisfaction", "平均满意度",
-     [("enterprise_satisfaction", "tab:blue"), ("citizen_satisfaction", "tab:green")], "index"),
-    ("County departments' effort (two-way assessment)", "县级部门努力程度（双向互评）", "work speed (1 = normal)",
-     "工作速度（1 = 正常）", [("department_effort", "tab:gray")], "level"),
-    ("Enterprises in the county", "县内企业", "enterprises", "家",
-     [("enterprises", "tab:blue")], "stock"),
+    (
+        "Requests: new vs closed",
+        "诉求：新增与办结",
+        "cases per working day",
+        "件 / 工作日",
+        [("cases_created", "tab:blue"), ("cases_closed", "tab:green")],
+        "count",
+    ),
+    (
+        "Open cases (backlog) by who holds them",
+        "在办事项（按承办方）",
+        "open at day end",
+        "日终在办",
+        [
+            ("backlog_department", "tab:blue"),
+            ("backlog_township", "tab:orange"),
+            ("backlog_desk", "tab:red"),
+            ("backlog", "black"),
+        ],
+        "level",
+    ),
+    (
+        "Closed on time (135 deadlines: 1, 3, 5 days)",
+        "按期办结（135 时限：1、3、5 日）",
+        "share of cases closed that day",
+        "当日办结事项占比",
+        [
+            ("on_time_rate", "black"),
+            ("on_time_rate_tier1", "tab:green"),
+            ("on_time_rate_tier3", "tab:orange"),
+            ("on_time_rate_tier5", "tab:red"),
+        ],
+        "share",
+    ),
+    (
+        "Escalations (tiered coordination, 135 rule)",
+        "升级协调（分级协调，135 机制）",
+        "cases moved up per working day",
+        "件 / 工作日",
+        [("escalations_level1", "tab:olive"), ("escalations_level2", "tab:orange"), ("escalations_level3", "tab:red")],
+        "count",
+    ),
+    (
+        "Trips a requester makes",
+        "诉求人跑动次数",
+        "trips per closed case",
+        "每件办结事项跑动次数",
+        [("trips_per_case", "tab:purple")],
+        "count",
+    ),
+    (
+        "Requests needing no trip (online, commissioner)",
+        "零跑动诉求（网上办、专员代办）",
+        "share of closed cases",
+        "占办结事项",
+        [("zero_trip_share", "tab:cyan")],
+        "share",
+    ),
+    (
+        "Duty tasks pushed down to townships",
+        "向乡镇下压的职责任务",
+        "tasks per working day",
+        "项 / 工作日",
+        [("dumped_tasks", "tab:brown"), ("bounced_tasks", "tab:gray")],
+        "count",
+    ),
+    (
+        "Workload: utilisation of staff hours",
+        "工作负荷：人员工时利用率",
+        "share of available hours",
+        "占可用工时",
+        [("township_utilisation", "tab:orange"), ("department_utilisation", "tab:blue")],
+        "share",
+    ),
+    (
+        "Townships overloaded, petitions",
+        "超负荷乡镇与上访",
+        "count",
+        "数量",
+        [("overloaded_townships", "tab:red"), ("petitions", "tab:purple")],
+        "count",
+    ),
+    (
+        "Satisfaction (0 = none, 1 = full)",
+        "满意度（0 = 无，1 = 完全）",
+        "mean satisfaction",
+        "平均满意度",
+        [("enterprise_satisfaction", "tab:blue"), ("citizen_satisfaction", "tab:green")],
+        "index",
+    ),
+    (
+        "County departments' effort (two-way assessment)",
+        "县级部门努力程度（双向互评）",
+        "work speed (1 = normal)",
+        "工作速度（1 = 正常）",
+        [("department_effort", "tab:gray")],
+        "level",
+    ),
+    ("Enterprises in the county", "县内企业", "enterprises", "家", [("enterprises", "tab:blue")], "stock"),
 ]
 
 TEXT = {
-    "en": {"x": "working day (1 day = 8 working hours; 250 ≈ one year)", "none": "no data in this run",
-           "note": "Faint lines: daily values; bold lines: {}-day rolling mean.   ",
-           "over": "overloaded townships at the end: {}", "pet": "petitions over the run: {}",
-           "ent": "enterprises: {} → {}",
-           "title": "townsim — scenario {}, seed {}, {} working days", "set": "  (with {} --set override(s))"},
-    "zh": {"x": "工作日（1 日 = 8 个工作小时；250 ≈ 一年）", "none": "本次运行无数据",
-           "note": "浅色线：逐日值；粗线：{} 日滚动平均。   ",
-           "over": "期末超负荷乡镇：{}", "pet": "全程上访：{}", "ent": "企业数：{} → {}",
-           "title": "townsim — 情景 {}，种子 {}，{} 个工作日", "set": "（含 {} 项 --set 参数覆盖）"},
+    "en": {
+        "x": "working day (1 day = 8 working hours; 250 ≈ one year)",
+        "none": "no data in this run",
+        "note": "Faint lines: daily values; bold lines: {}-day rolling mean.   ",
+        "over": "overloaded townships at the end: {}",
+        "pet": "petitions over the run: {}",
+        "ent": "enterprises: {} → {}",
+        "title": "townsim — scenario {}, seed {}, {} working days",
+        "set": "  (with {} --set override(s))",
+    },
+    "zh": {
+        "x": "工作日（1 日 = 8 个工作小时；250 ≈ 一年）",
+        "none": "本次运行无数据",
+        "note": "浅色线：逐日值；粗线：{} 日滚动平均。   ",
+        "over": "期末超负荷乡镇：{}",
+        "pet": "全程上访：{}",
+        "ent": "企业数：{} → {}",
+        "title": "townsim — 情景 {}，种子 {}，{} 个工作日",
+        "set": "（含 {} 项 --set 参数覆盖）",
+    },
 }
 """Dashboard texts other than KPI labels (those come from the registry)."""
 
@@ -98,9 +179,18 @@ def dashboard_figure(ts: pd.DataFrame, title: str = "townsim run", lang: str = "
     if "petitions" in ts.columns:
         extra.append(t["pet"].format(fmt.number(np.nansum(ts["petitions"]), 0)))
     if "enterprises" in ts.columns:
-        extra.append(t["ent"].format(fmt.number(ts["enterprises"].iloc[0], 0), fmt.number(ts["enterprises"].iloc[-1], 0)))
-    fig.text(0.5, -0.005, t["note"].format(SMOOTH_DAYS) + "   ".join(extra), ha="center", va="top", fontsize=10,
-             color="dimgray")
+        extra.append(
+            t["ent"].format(fmt.number(ts["enterprises"].iloc[0], 0), fmt.number(ts["enterprises"].iloc[-1], 0))
+        )
+    fig.text(
+        0.5,
+        -0.005,
+        t["note"].format(SMOOTH_DAYS) + "   ".join(extra),
+        ha="center",
+        va="top",
+        fontsize=10,
+        color="dimgray",
+    )
     return fig
 
 
@@ -143,8 +233,9 @@ def _panel(ax, ts, days, title, ylabel, series, kind, lang) -> None:
         ax.text(0.5, 0.5, TEXT[lang]["none"], transform=ax.transAxes, ha="center", va="center", color="gray")
 
 
-def save_dashboard(ts: pd.DataFrame, path: Path | str, title: str = "townsim run", dpi: int = 100,
-                   lang: str = "en") -> Path:
+def save_dashboard(
+    ts: pd.DataFrame, path: Path | str, title: str = "townsim run", dpi: int = 100, lang: str = "en"
+) -> Path:
     """Write the dashboard of ``ts`` as a PNG to ``path`` (folders created); return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,8 +30,11 @@ def families() -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1)
 def hint() -> None:
     """Say once, on stderr, that Chinese figure text needs a CJK font."""
-    print("townsim: note: no CJK font found: Chinese text in figures shows as boxes "
-          "(install one, e.g. apt-get install fonts-noto-cjk)", file=sys.stderr)
+    print(
+        "townsim: note: no CJK font found: Chinese text in figures shows as boxes "
+        "(install one, e.g. apt-get install fonts-noto-cjk)",
+        file=sys.stderr,
+    )
 
 
 @contextlib.contextmanager

@@ -44,6 +44,8 @@ def page(markdown_text: str, folder: Path, lang: str = "en") -> str:
     body = embed_images(body, folder)
     m = re.search(r"<h1>(.*?)</h1>", body, flags=re.S)
     title = re.sub(r"<[^>]+>", "", m.group(1)) if m else "townsim"
-    return environment().get_template("page.html.j2").render(
-        title=html.unescape(title), body=Markup(body), lang="zh-CN" if lang == "zh" else "en"
+    return (
+        environment()
+        .get_template("page.html.j2")
+        .render(title=html.unescape(title), body=Markup(body), lang="zh-CN" if lang == "zh" else "en")
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 import matplotlib.ticker
@@ -24,32 +24,55 @@ from scipy import stats as st
 
 from townsim.experiments.render import fmt
 from townsim.experiments.render.fonts import figure
-from townsim.model.metrics import KPI, Kpi, kpi  # noqa: F401
+from townsim.model.metrics import kpi as _registry
 
 DPI = 130
 
 
-KPI_INFO = KPI
-"""Display information of every KPI: the model's one KPI registry."""
-
-HEADLINE = ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end",
-            "township_utilisation", "overloaded_townships", "staff_hours",
-            "enterprise_satisfaction", "citizen_satisfaction", "petitions", "dumped_tasks", "escalations")
+HEADLINE = (
+    "on_time_rate",
+    "mean_resolution_days",
+    "trips_per_case",
+    "backlog_end",
+    "township_utilisation",
+    "overloaded_townships",
+    "staff_hours",
+    "enterprise_satisfaction",
+    "citizen_satisfaction",
+    "petitions",
+    "dumped_tasks",
+    "escalations",
+)
 """KPIs of the report's headline table and forest plot (those present in the runs)."""
 
-TIMESERIES = ("backlog", "on_time_rate", "township_utilisation", "overloaded_townships",
-              "enterprise_satisfaction", "citizen_satisfaction")
+TIMESERIES = (
+    "backlog",
+    "on_time_rate",
+    "township_utilisation",
+    "overloaded_townships",
+    "enterprise_satisfaction",
+    "citizen_satisfaction",
+)
 """Daily KPIs drawn as time series (those present)."""
 
 FLOW_SMOOTH_DAYS = 10
 """Daily rates and flows are drawn as a trailing moving average over this many working days."""
 
-STOCKS = {"backlog", "backlog_department", "backlog_township", "backlog_desk", "enterprises",
-          "enterprise_satisfaction", "citizen_satisfaction", "department_effort", "overloaded_townships"}
+STOCKS = {
+    "backlog",
+    "backlog_department",
+    "backlog_township",
+    "backlog_desk",
+    "enterprises",
+    "enterprise_satisfaction",
+    "citizen_satisfaction",
+    "department_effort",
+    "overloaded_townships",
+}
 """Daily KPIs that are levels (drawn as they are), not flows or rates (smoothed)."""
 
 
-info = kpi
+info = _registry
 """Display information of a KPI (a readable fall-back for unknown names)."""
 
 
@@ -71,34 +94,55 @@ def axis_label(kpi: str, difference: bool = False, lang: str = "en") -> str:
 
 
 TEXT = {
-    "en": {"baseline": "{} (baseline)", "day": "working day", "better": "better", "worse": "worse",
-           "dir": {1: "higher is better", -1: "lower is better", 0: "neither is better"},
-           "smooth": "; {}-day moving average", "vs": " against the baseline {} (black)",
-           "ts": "{} day by day: each scenario{}\nline: mean of {} runs; shaded: 95% confidence band{}",
-           "diff": "difference: {}",
-           "forest": "Difference from the baseline {} (scenario − baseline), with 95% confidence intervals\n"
-                     "filled dot: significant after Holm correction for all comparisons; hollow: not significant "
-                     "(intervals are not adjusted, so one can miss 0 and still be hollow)",
-           "left_out": "\n(left out, a different county size: {})", "scenario": "scenario",
-           "tradeoffs": "Trade-offs between reform scenarios (mean of {} runs each; bars: 95% confidence intervals)",
-           "mean": "mean", "band": "95% confidence band",
-           "line": "{}\n{} against {} (mean of {} runs per point)", "heat": "{}\n{}: mean of {} runs per cell",
-           "sweep": "Sweep of scenario {}",
-           "pairs": ("Cost against speed: better is up and to the left",
-                     "Township load against enterprise satisfaction", "Township load against citizen satisfaction")},
-    "zh": {"baseline": "{}（基准）", "day": "工作日", "better": "更好", "worse": "更差",
-           "dir": {1: "越高越好", -1: "越低越好", 0: "无好坏方向"},
-           "smooth": "；{} 日移动平均", "vs": "，与基准{}（黑色）对比",
-           "ts": "{}逐日变化：各情景{}\n线：{} 次运行的均值；阴影：95% 置信带{}",
-           "diff": "差异：{}",
-           "forest": "与基准{}的差异（情景 − 基准）及 95% 置信区间\n"
-                     "实心点：经 Holm 多重比较校正后显著；空心点：不显著（区间未校正，故不含 0 的区间也可能为空心）",
-           "left_out": "\n（未列入，县域规模不同：{}）", "scenario": "情景",
-           "tradeoffs": "改革情景之间的权衡（各 {} 次运行的均值；误差线：95% 置信区间）",
-           "mean": "均值", "band": "95% 置信带",
-           "line": "{}\n{}随 {} 的变化（每点 {} 次运行的均值）", "heat": "{}\n{}：每格 {} 次运行的均值",
-           "sweep": "情景{}的参数扫描",
-           "pairs": ("成本与速度：越靠左上越好", "乡镇负荷与企业满意度", "乡镇负荷与群众满意度")},
+    "en": {
+        "baseline": "{} (baseline)",
+        "day": "working day",
+        "better": "better",
+        "worse": "worse",
+        "dir": {1: "higher is better", -1: "lower is better", 0: "neither is better"},
+        "smooth": "; {}-day moving average",
+        "vs": " against the baseline {} (black)",
+        "ts": "{} day by day: each scenario{}\nline: mean of {} runs; shaded: 95% confidence band{}",
+        "diff": "difference: {}",
+        "forest": "Difference from the baseline {} (scenario − baseline), with 95% confidence intervals\n"
+        "filled dot: significant after Holm correction for all comparisons; hollow: not significant "
+        "(intervals are not adjusted, so one can miss 0 and still be hollow)",
+        "left_out": "\n(left out, a different county size: {})",
+        "scenario": "scenario",
+        "tradeoffs": "Trade-offs between reform scenarios (mean of {} runs each; bars: 95% confidence intervals)",
+        "mean": "mean",
+        "band": "95% confidence band",
+        "line": "{}\n{} against {} (mean of {} runs per point)",
+        "heat": "{}\n{}: mean of {} runs per cell",
+        "sweep": "Sweep of scenario {}",
+        "pairs": (
+            "Cost against speed: better is up and to the left",
+            "Township load against enterprise satisfaction",
+            "Township load against citizen satisfaction",
+        ),
+    },
+    "zh": {
+        "baseline": "{}（基准）",
+        "day": "工作日",
+        "better": "更好",
+        "worse": "更差",
+        "dir": {1: "越高越好", -1: "越低越好", 0: "无好坏方向"},
+        "smooth": "；{} 日移动平均",
+        "vs": "，与基准{}（黑色）对比",
+        "ts": "{}逐日变化：各情景{}\n线：{} 次运行的均值；阴影：95% 置信带{}",
+        "diff": "差异：{}",
+        "forest": "与基准{}的差异（情景 − 基准）及 95% 置信区间\n"
+        "实心点：经 Holm 多重比较校正后显著；空心点：不显著（区间未校正，故不含 0 的区间也可能为空心）",
+        "left_out": "\n（未列入，县域规模不同：{}）",
+        "scenario": "情景",
+        "tradeoffs": "改革情景之间的权衡（各 {} 次运行的均值；误差线：95% 置信区间）",
+        "mean": "均值",
+        "band": "95% 置信带",
+        "line": "{}\n{}随 {} 的变化（每点 {} 次运行的均值）",
+        "heat": "{}\n{}：每格 {} 次运行的均值",
+        "sweep": "情景{}的参数扫描",
+        "pairs": ("成本与速度：越靠左上越好", "乡镇负荷与企业满意度", "乡镇负荷与群众满意度"),
+    },
 }
 """Figure texts other than KPI labels and units (those come from the registry)."""
 
@@ -171,9 +215,17 @@ def _daily_band(ts: pd.DataFrame, name: str, kpi: str, smooth: bool):
     return wide.index.to_numpy(), mean * f, lo * f, hi * f
 
 
-def timeseries_figure(path: Path, ts: pd.DataFrame, kpi: str, order: Sequence[str],
-                      colours: dict[str, tuple], reps: int, baseline: str | None = None,
-                      titles: dict[str, str] | None = None, lang: str = "en") -> Path:
+def timeseries_figure(
+    path: Path,
+    ts: pd.DataFrame,
+    kpi: str,
+    order: Sequence[str],
+    colours: dict[str, tuple],
+    reps: int,
+    baseline: str | None = None,
+    titles: dict[str, str] | None = None,
+    lang: str = "en",
+) -> Path:
     """Daily ``kpi``: one panel per scenario, each against the baseline (mean of runs, 95% band)."""
     t, titles = TEXT[lang], titles or {}
     smooth = kpi not in STOCKS
@@ -203,7 +255,7 @@ def timeseries_figure(path: Path, ts: pd.DataFrame, kpi: str, order: Sequence[st
         for ax in axes[:, 0]:
             ax.set_ylabel(axis_label(kpi, lang=lang), fontsize=9)
             _thousands(ax, "y")
-        for ax in list(axes.flat)[len(others):]:
+        for ax in list(axes.flat)[len(others) :]:
             ax.set_visible(False)
         note = t["smooth"].format(FLOW_SMOOTH_DAYS) if smooth else ""
         vs = t["vs"].format(titles.get(baseline, baseline)) if baseline and others != list(order) else ""
@@ -212,9 +264,16 @@ def timeseries_figure(path: Path, ts: pd.DataFrame, kpi: str, order: Sequence[st
         return save_figure(fig, path)
 
 
-def forest_figure(path: Path, comparison: pd.DataFrame, kpis: Sequence[str], order: Sequence[str],
-                  colours: dict[str, tuple], baseline: str, titles: dict[str, str] | None = None,
-                  lang: str = "en") -> Path:
+def forest_figure(
+    path: Path,
+    comparison: pd.DataFrame,
+    kpis: Sequence[str],
+    order: Sequence[str],
+    colours: dict[str, tuple],
+    baseline: str,
+    titles: dict[str, str] | None = None,
+    lang: str = "en",
+) -> Path:
     """Differences from the baseline with 95% CIs, one panel per KPI (own units); filled = significant."""
     t, titles = TEXT[lang], titles or {}
     names = [n for n in order if n != baseline and (comparison["scenario"] == n).any()]
@@ -228,7 +287,7 @@ def forest_figure(path: Path, comparison: pd.DataFrame, kpis: Sequence[str], ord
             ax.set_yticks(y, [titles.get(n, n) for n in names], fontsize=8)
             ax.set_title(f"{info(kpi).text(lang)}\n({t['dir'][info(kpi).better]})", fontsize=9)
             ax.set_xlabel(t["diff"].format(axis_label(kpi, difference=True, lang=lang)), fontsize=8)
-        for ax in list(axes.flat)[len(kpis):]:
+        for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
         fig.suptitle(t["forest"].format(titles.get(baseline, baseline)), fontsize=11)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
@@ -245,12 +304,20 @@ def _forest_panel(ax, sub: pd.DataFrame, kpi: str, names: Sequence[str], y, colo
         sig, colour = bool(r["significant"]), colours[name]
         if np.isfinite(lo) and np.isfinite(hi):
             ax.plot([lo, hi], [yi, yi], color=colour, lw=2)
-        ax.plot([d], [yi], marker="o", ms=7, color=colour, markerfacecolor=colour if sig else "white",
-                markeredgewidth=1.6)
+        ax.plot(
+            [d], [yi], marker="o", ms=7, color=colour, markerfacecolor=colour if sig else "white", markeredgewidth=1.6
+        )
         if sig and better and d != 0:
             good = (d > 0) == (better > 0)
-            ax.annotate(t["better"] if good else t["worse"], (d, yi), xytext=(0, 6), textcoords="offset points",
-                        ha="center", fontsize=7, color="#1a7f37" if good else "#b42318")
+            ax.annotate(
+                t["better"] if good else t["worse"],
+                (d, yi),
+                xytext=(0, 6),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color="#1a7f37" if good else "#b42318",
+            )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_ylim(-0.7, len(names) - 0.3)
     ax.tick_params(axis="x", labelsize=8)
@@ -258,8 +325,18 @@ def _forest_panel(ax, sub: pd.DataFrame, kpi: str, names: Sequence[str], y, colo
     _thousands(ax, "x")
 
 
-def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[str], colours: dict[str, tuple],
-                   baseline: str | None, names: Sequence[str], titles: dict[str, str], lang: str) -> None:
+def _scatter_panel(
+    ax,
+    summary: pd.DataFrame,
+    xk: str,
+    yk: str,
+    order: Sequence[str],
+    colours: dict[str, tuple],
+    baseline: str | None,
+    names: Sequence[str],
+    titles: dict[str, str],
+    lang: str,
+) -> None:
     s = summary.set_index(["scenario", "kpi"])
     fx, fy = scale(xk), scale(yk)
     for i, name in enumerate(order):
@@ -269,20 +346,38 @@ def _scatter_panel(ax, summary: pd.DataFrame, xk: str, yk: str, order: Sequence[
         xerr = [[(x["mean"] - x["ci_low"]) * fx], [(x["ci_high"] - x["mean"]) * fx]]
         yerr = [[(y["mean"] - y["ci_low"]) * fy], [(y["ci_high"] - y["mean"]) * fy]]
         label = titles.get(name, name)
-        ax.errorbar(x["mean"] * fx, y["mean"] * fy, xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr),
-                    fmt=MARKERS[i % len(MARKERS)], ms=10, markeredgecolor="white", markeredgewidth=0.8,
-                    alpha=0.85, color=colours[name], capsize=3,
-                    label=TEXT[lang]["baseline"].format(label) if name == baseline else label)
+        ax.errorbar(
+            x["mean"] * fx,
+            y["mean"] * fy,
+            xerr=np.nan_to_num(xerr),
+            yerr=np.nan_to_num(yerr),
+            fmt=MARKERS[i % len(MARKERS)],
+            ms=10,
+            markeredgecolor="white",
+            markeredgewidth=0.8,
+            alpha=0.85,
+            color=colours[name],
+            capsize=3,
+            label=TEXT[lang]["baseline"].format(label) if name == baseline else label,
+        )
     ax.set_xlabel(axis_label(xk, lang=lang))
     ax.set_ylabel(axis_label(yk, lang=lang))
     ax.grid(alpha=0.3)
     _thousands(ax)
 
 
-def tradeoff_figure(path: Path, summary: pd.DataFrame, pairs: Sequence[tuple[str, str, str]],
-                    order: Sequence[str], colours: dict[str, tuple], baseline: str | None, reps: int,
-                    size_outliers: Sequence[str] = (), titles: dict[str, str] | None = None,
-                    lang: str = "en") -> Path:
+def tradeoff_figure(
+    path: Path,
+    summary: pd.DataFrame,
+    pairs: Sequence[tuple[str, str, str]],
+    order: Sequence[str],
+    colours: dict[str, tuple],
+    baseline: str | None,
+    reps: int,
+    size_outliers: Sequence[str] = (),
+    titles: dict[str, str] | None = None,
+    lang: str = "en",
+) -> Path:
     """Scenario means (95% CI bars both ways) on pairs of KPIs: ``(x, y, panel title)``.
 
     ``size_outliers`` (scenarios of a different county size) are left out of panels
@@ -303,9 +398,17 @@ def tradeoff_figure(path: Path, summary: pd.DataFrame, pairs: Sequence[tuple[str
         for ax in axes.flat:  # every scenario once, even if left out of a panel
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 seen.setdefault(lab, h)
-        fig.legend(list(seen.values()), list(seen.keys()), title=t["scenario"], loc="lower center",
-                   ncol=min(3, max(1, len(seen))), fontsize=8, title_fontsize=9, frameon=False,
-                   bbox_to_anchor=(0.5, -0.02))
+        fig.legend(
+            list(seen.values()),
+            list(seen.keys()),
+            title=t["scenario"],
+            loc="lower center",
+            ncol=min(3, max(1, len(seen))),
+            fontsize=8,
+            title_fontsize=9,
+            frameon=False,
+            bbox_to_anchor=(0.5, -0.02),
+        )
         fig.suptitle(t["tradeoffs"].format(reps), fontsize=11)
         fig.tight_layout(rect=(0, 0.1, 1, 1))
         return save_figure(fig, path)
@@ -322,10 +425,18 @@ TRADEOFFS = (
 """KPI pairs (x, y) of the trade-off figure; panel titles in ``TEXT[lang]["pairs"]``."""
 
 
-def compare_figures(folder: Path, runs: pd.DataFrame, ts: pd.DataFrame, summary: pd.DataFrame,
-                    comparison: pd.DataFrame, baseline: str, order: Sequence[str],
-                    size_outliers: Sequence[str] = (), titles: dict[str, str] | None = None,
-                    lang: str = "en") -> list[Path]:
+def compare_figures(
+    folder: Path,
+    runs: pd.DataFrame,
+    ts: pd.DataFrame,
+    summary: pd.DataFrame,
+    comparison: pd.DataFrame,
+    baseline: str,
+    order: Sequence[str],
+    size_outliers: Sequence[str] = (),
+    titles: dict[str, str] | None = None,
+    lang: str = "en",
+) -> list[Path]:
     """All figures of a comparison in ``lang``; returns their paths (old PNGs in ``folder`` are replaced)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -334,23 +445,38 @@ def compare_figures(folder: Path, runs: pd.DataFrame, ts: pd.DataFrame, summary:
     out = []
     for kpi in TIMESERIES:
         if kpi in ts.columns:
-            out.append(timeseries_figure(folder / f"timeseries_{kpi}.png", ts, kpi, order, colours, reps,
-                                         baseline, titles, lang))
+            out.append(
+                timeseries_figure(
+                    folder / f"timeseries_{kpi}.png", ts, kpi, order, colours, reps, baseline, titles, lang
+                )
+            )
     if len(comparison):
         kpis = [k for k in HEADLINE if k in set(comparison["kpi"])]
-        out.append(forest_figure(folder / "forest_differences.png", comparison, kpis, order, colours, baseline,
-                                 titles, lang))
+        out.append(
+            forest_figure(folder / "forest_differences.png", comparison, kpis, order, colours, baseline, titles, lang)
+        )
     present = set(summary["kpi"]) if len(summary) else set()
     pairs = [(x, y, title) for (x, y), title in zip(TRADEOFFS, TEXT[lang]["pairs"]) if {x, y} <= present]
     if pairs:
-        out.append(tradeoff_figure(folder / "tradeoffs.png", summary, pairs, order, colours, baseline, reps,
-                                   size_outliers, titles, lang))
+        out.append(
+            tradeoff_figure(
+                folder / "tradeoffs.png", summary, pairs, order, colours, baseline, reps, size_outliers, titles, lang
+            )
+        )
     return out
 
 
 # --- sweep figures --------------------------------------------------------------------------------
-def sweep_line_figure(path: Path, summary: pd.DataFrame, param: str, kpi: str, title: str,
-                      reps: int, param_label: str = "", lang: str = "en") -> Path:
+def sweep_line_figure(
+    path: Path,
+    summary: pd.DataFrame,
+    param: str,
+    kpi: str,
+    title: str,
+    reps: int,
+    param_label: str = "",
+    lang: str = "en",
+) -> Path:
     """KPI mean against one parameter with a 95% confidence band."""
     t = TEXT[lang]
     sub = summary[summary["kpi"] == kpi].sort_values(param)
@@ -370,8 +496,18 @@ def sweep_line_figure(path: Path, summary: pd.DataFrame, param: str, kpi: str, t
         return save_figure(fig, path)
 
 
-def sweep_heatmap_figure(path: Path, summary: pd.DataFrame, px: str, py: str, kpi: str, title: str,
-                         reps: int, x_label: str = "", y_label: str = "", lang: str = "en") -> Path:
+def sweep_heatmap_figure(
+    path: Path,
+    summary: pd.DataFrame,
+    px: str,
+    py: str,
+    kpi: str,
+    title: str,
+    reps: int,
+    x_label: str = "",
+    y_label: str = "",
+    lang: str = "en",
+) -> Path:
     """KPI mean on a two-parameter grid, values written in the cells."""
     sub = summary[summary["kpi"] == kpi]
     grid = sub.pivot_table(index=py, columns=px, values="mean", aggfunc="first").sort_index(ascending=False)
@@ -390,8 +526,15 @@ def sweep_heatmap_figure(path: Path, summary: pd.DataFrame, px: str, py: str, kp
             if np.isfinite(v):
                 shade = im.cmap(im.norm(v))
                 lum = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2]
-                ax.text(j, i, fmt.number(v, 0 if abs(v) >= 100 else info(kpi).digits), ha="center", va="center",
-                        fontsize=7, color="black" if lum > 0.5 else "white")
+                ax.text(
+                    j,
+                    i,
+                    fmt.number(v, 0 if abs(v) >= 100 else info(kpi).digits),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black" if lum > 0.5 else "white",
+                )
         fig.colorbar(im, ax=ax).set_label(axis_label(kpi, lang=lang))
         ax.set_title(TEXT[lang]["heat"].format(title, info(kpi).text(lang), reps), fontsize=11)
         return save_figure(fig, path)

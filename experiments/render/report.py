@@ -23,12 +23,18 @@ LANGS = ("en", "zh")
 """Languages of every report (``--lang``)."""
 
 TABLES = (
-    ({"en": "Service to requesters", "zh": "为诉求人服务"},
-     ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end")),
-    ({"en": "Cost and load", "zh": "成本与负荷"},
-     ("staff_hours", "township_utilisation", "overloaded_townships", "dumped_tasks")),
-    ({"en": "Satisfaction and conflict", "zh": "满意度与矛盾"},
-     ("enterprise_satisfaction", "citizen_satisfaction", "petitions", "escalations")),
+    (
+        {"en": "Service to requesters", "zh": "为诉求人服务"},
+        ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end"),
+    ),
+    (
+        {"en": "Cost and load", "zh": "成本与负荷"},
+        ("staff_hours", "township_utilisation", "overloaded_townships", "dumped_tasks"),
+    ),
+    (
+        {"en": "Satisfaction and conflict", "zh": "满意度与矛盾"},
+        ("enterprise_satisfaction", "citizen_satisfaction", "petitions", "escalations"),
+    ),
 )
 """Headline tables of the compare report: title per language, KPIs."""
 
@@ -53,8 +59,9 @@ def size_driven(name: str) -> bool:
     return name in SIZE_DRIVEN or k.fmt == "count" or name == "overloaded_townships"
 
 
-def write_report(out: Path, markdown_text: str, lang: str, write: Callable[[Path, bytes], Any],
-                 stem: str = "report") -> list[Path]:
+def write_report(
+    out: Path, markdown_text: str, lang: str, write: Callable[[Path, bytes], Any], stem: str = "report"
+) -> list[Path]:
     """Write ``<stem>.md`` and the self-contained ``<stem>.html`` into ``out`` with ``write(path, bytes)``."""
     out = Path(out)
     page = html.page(markdown_text, out, lang)
@@ -99,27 +106,57 @@ def difference_item(name: str, r: pd.Series, lang: str) -> dict[str, str]:
     e = r["effect_size"]
     d = ""
     if math.isfinite(e):
-        d = f"d {'>' if e > 0 else '<'} {fmt.number(10 if e > 0 else -10, 0, sign=True)}" if abs(e) > 10 \
+        d = (
+            f"d {'>' if e > 0 else '<'} {fmt.number(10 if e > 0 else -10, 0, sign=True)}"
+            if abs(e) > 10
             else f"d = {fmt.number(e, 2)}"
-    return {"label": kpi(name).text(lang), "base": fmt.value(name, r["baseline_mean"]),
-            "scenario": fmt.value(name, r["scenario_mean"]), "diff": fmt.diff(name, r["difference"], lang),
-            "ci": ci, "d": d, "verdict": verdict(name, r["difference"])}
+        )
+    return {
+        "label": kpi(name).text(lang),
+        "base": fmt.value(name, r["baseline_mean"]),
+        "scenario": fmt.value(name, r["scenario_mean"]),
+        "diff": fmt.diff(name, r["difference"], lang),
+        "ci": ci,
+        "d": d,
+        "verdict": verdict(name, r["difference"]),
+    }
 
 
 # --- the compare report ----------------------------------------------------------------------------
-def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFrame, summary: pd.DataFrame,
-                   comparison: pd.DataFrame, failures: Sequence[dict], figures: Sequence[Path], out: Path,
-                   execution: Any = None, lang: str = "en",
-                   different_county: dict[str, list[str]] | None = None) -> str:
+def compare_report(
+    *,
+    settings: Any,
+    scenarios: Sequence[Any],
+    runs: pd.DataFrame,
+    summary: pd.DataFrame,
+    comparison: pd.DataFrame,
+    failures: Sequence[dict],
+    figures: Sequence[Path],
+    out: Path,
+    execution: Any = None,
+    lang: str = "en",
+    different_county: dict[str, list[str]] | None = None,
+) -> str:
     """The Markdown report of a scenario comparison in ``lang``."""
-    ctx = compare_context(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
-                          comparison=comparison, failures=failures, figures=figures, out=out,
-                          execution=execution, lang=_check_lang(lang), different_county=different_county or {})
+    ctx = compare_context(
+        settings=settings,
+        scenarios=scenarios,
+        runs=runs,
+        summary=summary,
+        comparison=comparison,
+        failures=failures,
+        figures=figures,
+        out=out,
+        execution=execution,
+        lang=_check_lang(lang),
+        different_county=different_county or {},
+    )
     return templates.render(f"compare.{lang}.md.j2", **ctx)
 
 
-def compare_context(*, settings, scenarios, runs, summary, comparison, failures, figures, out, execution,
-                    lang, different_county) -> dict[str, Any]:
+def compare_context(
+    *, settings, scenarios, runs, summary, comparison, failures, figures, out, execution, lang, different_county
+) -> dict[str, Any]:
     """Everything the compare templates show."""
     base = settings.baseline
     titles = {s.name: title(s, lang) for s in scenarios}
@@ -131,21 +168,27 @@ def compare_context(*, settings, scenarios, runs, summary, comparison, failures,
     years = settings.days / 250
     return {
         "base": {"name": base, "title": titles.get(base, base)},
-        "reforms": len(scenarios) - 1, "reps": settings.reps, "days": settings.days,
+        "reforms": len(scenarios) - 1,
+        "reps": settings.reps,
+        "days": settings.days,
         "years": f"{years:.1f}".rstrip("0").rstrip(".") if years >= 0.95 else f"{years:.2f}",
         "paired": not settings.independent_seeds,
-        "scenarios": [{"name": s.name, "title": titles[s.name], "description": s.description,
-                       "is_base": s.name == base} for s in scenarios],
+        "scenarios": [
+            {"name": s.name, "title": titles[s.name], "description": s.description, "is_base": s.name == base}
+            for s in scenarios
+        ],
         "in_short": [_in_short(n, titles[n], comp, heads, n in different_county, lang) for n in others]
-        if comp is not None else [],
+        if comp is not None
+        else [],
         "no_135": [titles[s.name] for s in scenarios if not getattr(s.params, "escalation_135", True)],
         "tables": _tables(summary, shown, titles, lang),
         "n_tests": int(comparison["test"].isin(["paired t", "Welch t"]).sum()) if len(comparison) else 0,
         "differences": [_differences(n, titles[n], comp, heads, lang) for n in others] if comp is not None else [],
         "figures": _figures(figures, out, lang),
         "unequal": [{"title": titles[k], "n": v} for k, v in n_by.items() if v != settings.reps],
-        "different_county": [{"title": titles.get(n, n), "fields": [f"`{f}`" for f in d]}
-                             for n, d in different_county.items()],
+        "different_county": [
+            {"title": titles.get(n, n), "fields": [f"`{f}`" for f in d]} for n, d in different_county.items()
+        ],
         "overloaded": _overloaded(summary, shown, titles),
         "overrides": [f"`{o}`" for o in settings.overrides],
         **_failures(failures, titles),
@@ -168,8 +211,13 @@ def _in_short(name, stitle, comp, heads, other_county: bool, lang) -> dict[str, 
             skipped.append(kpi(k).text(lang))
             continue
         groups[verdict(k, d)].append(kpi(k).text(lang))
-    return {"title": stitle, "better": groups["better"], "worse": groups["worse"], "other": groups[""],
-            "size_skipped": skipped}
+    return {
+        "title": stitle,
+        "better": groups["better"],
+        "worse": groups["worse"],
+        "other": groups[""],
+        "size_skipped": skipped,
+    }
 
 
 def _differences(name, stitle, comp, heads, lang) -> dict[str, Any]:
@@ -195,8 +243,13 @@ def _tables(summary, shown, titles, lang) -> list[dict[str, Any]]:
         names = [k for k in names if k in present]
         if not names:
             continue
-        rows = [{"title": titles[n], "cells": [cell(s.loc[(n, k)], k, lang) if (n, k) in s.index else fmt.MISSING
-                                               for k in names]} for n in shown]
+        rows = [
+            {
+                "title": titles[n],
+                "cells": [cell(s.loc[(n, k)], k, lang) if (n, k) in s.index else fmt.MISSING for k in names],
+            }
+            for n in shown
+        ]
         out.append({"title": head[lang], "header": [fmt.axis_label(k, lang) for k in names], "rows": rows})
     return out
 
@@ -234,24 +287,44 @@ def _failures(failures, titles) -> dict[str, Any]:
 def _execution(execution) -> dict[str, Any] | None:
     if execution is None:
         return None
-    return {"ran": execution.ran, "skipped": execution.skipped, "failed": execution.failed,
-            "seconds": fmt.number(execution.seconds, 0)}
+    return {
+        "ran": execution.ran,
+        "skipped": execution.skipped,
+        "failed": execution.failed,
+        "seconds": fmt.number(execution.seconds, 0),
+    }
 
 
 # --- the sweep report ------------------------------------------------------------------------------
-def sweep_report(*, settings: Any, scenario: Any, summary: pd.DataFrame, keys: Sequence[str],
-                 figures: Sequence[Path], failures: Sequence[dict], out: Path, execution: Any = None,
-                 lang: str = "en") -> str:
+def sweep_report(
+    *,
+    settings: Any,
+    scenario: Any,
+    summary: pd.DataFrame,
+    keys: Sequence[str],
+    figures: Sequence[Path],
+    failures: Sequence[dict],
+    out: Path,
+    execution: Any = None,
+    lang: str = "en",
+) -> str:
     """The Markdown report of a one- or two-parameter sweep in ``lang``."""
     _check_lang(lang)
     ctx = {
         "keys": [f"`{k}`" for k in keys],
         "scenario": {"name": scenario.name, "title": title(scenario, lang), "description": scenario.description},
-        "varies": [{"key": f"`{v.key}`", "low": _tick(v.values[0]), "high": _tick(v.values[-1]), "n": len(v.values)}
-                   for v in settings.varies],
-        "reps": settings.reps, "days": settings.days, "overrides": [f"`{o}`" for o in settings.overrides],
-        "figures": _figures(figures, out, lang), "table": _sweep_table(summary, keys, lang),
-        "n_failures": len(failures), "command": settings.reproduce_command(out), "execution": _execution(execution),
+        "varies": [
+            {"key": f"`{v.key}`", "low": _tick(v.values[0]), "high": _tick(v.values[-1]), "n": len(v.values)}
+            for v in settings.varies
+        ],
+        "reps": settings.reps,
+        "days": settings.days,
+        "overrides": [f"`{o}`" for o in settings.overrides],
+        "figures": _figures(figures, out, lang),
+        "table": _sweep_table(summary, keys, lang),
+        "n_failures": len(failures),
+        "command": settings.reproduce_command(out),
+        "execution": _execution(execution),
     }
     return templates.render(f"sweep.{lang}.md.j2", **ctx)
 

@@ -41,19 +41,47 @@ def render(spec: SensitivitySpec, result: Result, lang: str = "en") -> str:
     scen = list(spec.run_scenarios)
     st = result.stats
     ctx: dict[str, Any] = {
-        "spec": spec, "scenarios": [_label(s) for s in scen], "scenario_codes": [f"`{s}`" for s in scen], "key": key, "max_ranked": MAX_RANKED,
+        "spec": spec,
+        "scenarios": [_label(s) for s in scen],
+        "scenario_codes": [f"`{s}`" for s in scen],
+        "key": key,
+        "max_ranked": MAX_RANKED,
         "overrides": [f"`{k} = {v}`" for k, v in spec.overrides.items()],
-        "design": {"points": spec.n_points(), "runs": spec.n_runs(), "total": st.total, "reused": st.already_done,
-                   "ran": st.ran, "seconds": fmt.number(st.seconds, 0)},
-        "mu_rel": fmt.share(INFLUENTIAL_MU_REL), "st_min": INFLUENTIAL_ST, "noise_target": fmt.share(NOISE_TARGET),
+        "design": {
+            "points": spec.n_points(),
+            "runs": spec.n_runs(),
+            "total": st.total,
+            "reused": st.already_done,
+            "ran": st.ran,
+            "seconds": fmt.number(st.seconds, 0),
+        },
+        "mu_rel": fmt.share(INFLUENTIAL_MU_REL),
+        "st_min": INFLUENTIAL_ST,
+        "noise_target": fmt.share(NOISE_TARGET),
         "parameters": [[f"`{p.name}`", p.describe()] for p in spec.parameters],
         "outputs": [_output(spec, result, out, scen, lang) for out in spec.outputs],
         "regimes": _regimes(result) if len(scen) >= 2 else None,
-        "noise": [[_label(x["scenario"]), f"`{x['output']}`", str(x["replications"]), fmt.share(x["share_single"]),
-                   fmt.share(x["share_mean"]), x["advice"] or "ok"] for _, x in result.noise.iterrows()],
-        "size": [[_label(x["scenario"]), f"`{x['output']}`", fmt.number(x["widest_conf"], 3),
-                  fmt.number(x["last_doubling_change"], 3), x["advice"] or "ok"]
-                 for _, x in result.size_advice.iterrows()],
+        "noise": [
+            [
+                _label(x["scenario"]),
+                f"`{x['output']}`",
+                str(x["replications"]),
+                fmt.share(x["share_single"]),
+                fmt.share(x["share_mean"]),
+                x["advice"] or "ok",
+            ]
+            for _, x in result.noise.iterrows()
+        ],
+        "size": [
+            [
+                _label(x["scenario"]),
+                f"`{x['output']}`",
+                fmt.number(x["widest_conf"], 3),
+                fmt.number(x["last_doubling_change"], 3),
+                x["advice"] or "ok",
+            ]
+            for _, x in result.size_advice.iterrows()
+        ],
         "figures": [p.relative_to(result.out_dir).as_posix() for p in result.figures],
     }
     return templates.render(f"sensitivity.{lang}.md.j2", **ctx)
@@ -67,9 +95,14 @@ def _output(spec: SensitivitySpec, result: Result, out: str, scen: list[str], la
     """One output's ranking table (a column per scenario), what was not analysed, interaction notes."""
     rank = result.rankings
     r = rank[rank["output"] == out] if not rank.empty else rank
-    item: dict[str, Any] = {"name": out, "label": kpi(out).text(lang), "cols": [], "rows": [], "notes": [],
-                            "skipped": [f"{_label(s)}: {result.skipped[(s, out)]}" for s in scen
-                                        if (s, out) in result.skipped]}
+    item: dict[str, Any] = {
+        "name": out,
+        "label": kpi(out).text(lang),
+        "cols": [],
+        "rows": [],
+        "notes": [],
+        "skipped": [f"{_label(s)}: {result.skipped[(s, out)]}" for s in scen if (s, out) in result.skipped],
+    }
     if r.empty:
         return item
     per = {s: g for s in scen if not (g := r[r["scenario"] == s].sort_values("rank")).empty}
@@ -95,8 +128,13 @@ def _interactions(result: Result, out: str, per: dict) -> list[dict[str, str]]:
         gap = (w["ST"] - w["S1"]).clip(lower=0)
         share = float(1 - w["S1"].clip(lower=0).sum())
         if share > 0.2:
-            notes.append({"scenario": _label(s), "share": fmt.share(share),
-                          "via": ", ".join(gap.sort_values(ascending=False).index[:2])})
+            notes.append(
+                {
+                    "scenario": _label(s),
+                    "share": fmt.share(share),
+                    "via": ", ".join(gap.sort_values(ascending=False).index[:2]),
+                }
+            )
     return notes
 
 
@@ -105,12 +143,25 @@ def _regimes(result: Result) -> dict[str, Any]:
     d = result.differences
     if d.empty:
         return {"rows": [], "real": [], "maybe": [], "same": []}
-    rows = [[f"`{x['output']}`", f"{x['a']} vs {x['b']}", fmt.number(x["kendall_tau"], 2), x["top_a"], x["top_b"],
-             x["changed"] or fmt.MISSING, x["suggestive"] or fmt.MISSING] for _, x in d.iterrows()]
+    rows = [
+        [
+            f"`{x['output']}`",
+            f"{x['a']} vs {x['b']}",
+            fmt.number(x["kendall_tau"], 2),
+            x["top_a"],
+            x["top_b"],
+            x["changed"] or fmt.MISSING,
+            x["suggestive"] or fmt.MISSING,
+        ]
+        for _, x in d.iterrows()
+    ]
 
     def outs(mask) -> list[str]:
         return [f"`{o}`" for o in d[mask]["output"].unique()]
 
-    return {"rows": rows, "real": outs(d["changed"] != ""),
-            "maybe": outs((d["changed"] == "") & (d["suggestive"] != "")),
-            "same": outs((d["changed"] == "") & (d["suggestive"] == ""))}
+    return {
+        "rows": rows,
+        "real": outs(d["changed"] != ""),
+        "maybe": outs((d["changed"] == "") & (d["suggestive"] != "")),
+        "same": outs((d["changed"] == "") & (d["suggestive"] == "")),
+    }
