@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"townsim {version()}")
-    quiet = {"action": "store_true", "help": "print only warnings and errors (no progress bar, no summary)"}
+    quiet = {"action": "store_true", "help": "no progress bar and nothing on standard output (notes, warnings and errors still go to standard error)"}
     parser.add_argument("-q", "--quiet", **quiet)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
