@@ -23,10 +23,16 @@ SCEN = ["baseline", "one_stop_135", "linping"]
 
 
 # --- numbers ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, v, text", [
-    ("on_time_rate", 0.96123, "96.1%"), ("staff_hours", -1234567.4, "−1,234,567"),
-    ("trips_per_case", -0.456, "−0.46"), ("enterprise_satisfaction", 0.7, "0.700"), ("petitions", float("nan"), "—"),
-])
+@pytest.mark.parametrize(
+    "name, v, text",
+    [
+        ("on_time_rate", 0.96123, "96.1%"),
+        ("staff_hours", -1234567.4, "−1,234,567"),
+        ("trips_per_case", -0.456, "−0.46"),
+        ("enterprise_satisfaction", 0.7, "0.700"),
+        ("petitions", float("nan"), "—"),
+    ],
+)
 def test_values_have_fixed_decimals_and_one_minus_sign(name, v, text):
     assert fmt.value(name, v) == text
 
@@ -53,11 +59,19 @@ def compare_tables():
     for s in scenarios:
         big = s.name == "linping"
         for r in range(6):
-            rows.append({"scenario": s.name, "replication": r, "seed": r, "param_hash": "h",
-                         "on_time_rate": 0.90 + 0.05 * (s.name != "baseline") + 0.01 * rng.standard_normal(),
-                         "trips_per_case": 1.0 - 0.5 * (s.name != "baseline") + 0.02 * rng.standard_normal(),
-                         "staff_hours": (60000.0 if big else 10000.0) + 10 * rng.standard_normal(),
-                         "cases_created": 1000.0, "backlog_end": 20.0 + rng.standard_normal()})
+            rows.append(
+                {
+                    "scenario": s.name,
+                    "replication": r,
+                    "seed": r,
+                    "param_hash": "h",
+                    "on_time_rate": 0.90 + 0.05 * (s.name != "baseline") + 0.01 * rng.standard_normal(),
+                    "trips_per_case": 1.0 - 0.5 * (s.name != "baseline") + 0.02 * rng.standard_normal(),
+                    "staff_hours": (60000.0 if big else 10000.0) + 10 * rng.standard_normal(),
+                    "cases_created": 1000.0,
+                    "backlog_end": 20.0 + rng.standard_normal(),
+                }
+            )
     runs = pd.DataFrame(rows)
     kpis = ["on_time_rate", "trips_per_case", "staff_hours", "backlog_end", "cases_created"]
     summary = summarize(runs, kpis, order=SCEN)
@@ -67,9 +81,18 @@ def compare_tables():
 
 def _report(tables, lang, out):
     settings, scenarios, runs, summary, comparison = tables
-    return report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
-                                 comparison=comparison, failures=[], figures=[], out=out, lang=lang,
-                                 different_county=different_county(scenarios))
+    return report.compare_report(
+        settings=settings,
+        scenarios=scenarios,
+        runs=runs,
+        summary=summary,
+        comparison=comparison,
+        failures=[],
+        figures=[],
+        out=out,
+        lang=lang,
+        different_county=different_county(scenarios),
+    )
 
 
 def _prose(md: str) -> str:
@@ -79,13 +102,13 @@ def _prose(md: str) -> str:
 
 def test_compare_report_in_english(compare_tables, tmp_path):
     md = _report(compare_tables, "en", tmp_path)
-    assert "| Status quo |" in md and "| One-stop centre + 135 rule |" in md   # labels, not code names
+    assert "| Status quo |" in md and "| One-stop centre + 135 rule |" in md  # labels, not code names
     assert not re.search(r"(?<![\w.])-\d", _prose(md)), "a hyphen used as a minus sign"
-    assert "−" in md                                                             # differences below zero
+    assert "−" in md  # differences below zero
     short = md.split("## In short")[1].split("##")[0]
     linping = next(line for line in short.splitlines() if "Linping" in line)
     assert "staff cost" not in linping.split("*(")[0] and "staff cost" in linping  # named as left out only
-    assert "staff cost" in md.split("## What changes")[1]                         # still in the details
+    assert "staff cost" in md.split("## What changes")[1]  # still in the details
     assert "How on-time is measured" in md and "Status quo" in md.split("How on-time is measured")[1][:200]
 
 
@@ -129,17 +152,24 @@ def test_every_report_template_exists_in_both_languages():
 def test_no_kpi_label_table_outside_the_registry():
     labels = {k.en for k in KPIS if len(k.en) > 12} | {k.zh for k in KPIS if len(k.zh) > 4}
     files = [p for p in (ROOT / "experiments").rglob("*") if p.suffix in {".py", ".j2"}]
-    found = {f"{p.relative_to(ROOT)}: {lab}" for p in files for lab in labels
-             if f'"{lab}"' in p.read_text(encoding="utf-8")}
+    found = {
+        f"{p.relative_to(ROOT)}: {lab}" for p in files for lab in labels if f'"{lab}"' in p.read_text(encoding="utf-8")
+    }
     assert not found, f"KPI labels typed outside model/metrics.py: {sorted(found)}"
 
 
 def test_no_backend_switch_and_no_pyplot_on_import():
-    code = ("import sys, townsim.experiments.render.plots, townsim.experiments.render.dashboard, "
-            "townsim.experiments.workflows.sensitivity.plots; assert 'matplotlib.pyplot' not in sys.modules")
+    code = (
+        "import sys, townsim.experiments.render.plots, townsim.experiments.render.dashboard, "
+        "townsim.experiments.workflows.sensitivity.plots; assert 'matplotlib.pyplot' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
-    uses = [p for d in ("model", "experiments", "viz") for p in (ROOT / d).rglob("*.py")
-            if "matplotlib.use(" in p.read_text(encoding="utf-8")]
+    uses = [
+        p
+        for d in ("model", "experiments", "viz")
+        for p in (ROOT / d).rglob("*.py")
+        if "matplotlib.use(" in p.read_text(encoding="utf-8")
+    ]
     assert not uses
 
 
@@ -147,8 +177,11 @@ def test_no_backend_switch_and_no_pyplot_on_import():
 def test_every_package_folder_ships_with_its_templates():
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     listed = set(conf["packages"])
-    found = {"townsim"} | {"townsim." + ".".join(p.parent.relative_to(ROOT).parts)
-                           for d in ("model", "experiments", "viz") for p in (ROOT / d).rglob("__init__.py")}
+    found = {"townsim"} | {
+        "townsim." + ".".join(p.parent.relative_to(ROOT).parts)
+        for d in ("model", "experiments", "viz")
+        for p in (ROOT / d).rglob("__init__.py")
+    }
     assert found == listed
     assert "*.j2" in conf["package-data"]["townsim.experiments.render.templates"]
 

@@ -169,12 +169,12 @@ MARKERS = "osD^vP*Xh<>p"
 
 def save_figure(fig, path: Path, dpi: int = DPI) -> Path:
     """Write ``fig`` as a PNG with the one atomic writer."""
-    from townsim.experiments.core.store import atomic_write_bytes
+    from townsim.experiments.core import atomic
 
     buf = io.BytesIO()
     fig.savefig(buf, dpi=dpi, bbox_inches="tight", format="png")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(Path(path), buf.getvalue())
+    atomic.write_bytes(Path(path), buf.getvalue())
     return Path(path)
 
 

@@ -60,9 +60,18 @@ def size_driven(name: str) -> bool:
 
 
 def write_report(
-    out: Path, markdown_text: str, lang: str, write: Callable[[Path, bytes], Any], stem: str = "report"
+    out: Path,
+    markdown_text: str,
+    lang: str,
+    write: Callable[[Path, bytes], Any] | None = None,
+    stem: str = "report",
 ) -> list[Path]:
-    """Write ``<stem>.md`` and the self-contained ``<stem>.html`` into ``out`` with ``write(path, bytes)``."""
+    """Write ``<stem>.md`` and the self-contained ``<stem>.html`` into ``out`` with ``write(path, bytes)``
+    (default: the one atomic writer)."""
+    if write is None:
+        from townsim.experiments.core import atomic
+
+        write = atomic.write_bytes
     out = Path(out)
     page = html.page(markdown_text, out, lang)
     paths = [out / f"{stem}.md", out / f"{stem}.html"]
