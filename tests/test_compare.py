@@ -15,6 +15,8 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
+from helpers import cli_env
+
 from townsim.experiments.cli import main
 from townsim.experiments.workflows.compare import CompareSettings, run_compare
 from townsim.experiments.core.executors import SerialExecutor, make_executor
@@ -103,7 +105,7 @@ def _row_files(out: Path) -> list[Path]:
 def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
     args = ["compare", *SCEN, "--reps", "4", "--days", "60", "--seed", "7", "--workers", "1", "--progress", "never"]
     killed = tmp_path / "killed"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = cli_env()  # this tree's townsim, not the installed one
     proc = subprocess.Popen([sys.executable, "-m", "townsim.experiments.cli", *args, "--out", str(killed)],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
