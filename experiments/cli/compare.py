@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "compare", help="compare reform scenarios against a baseline (replications, statistics, report)",
         description="Run every scenario REPS times (same random demand per replication by default), then write "
-                    "runs.parquet, timeseries.parquet, summary.csv, comparison.csv, figures/ and report.md. "
+                    "runs.parquet, timeseries.parquet, summary.csv, comparison.csv, figures/, report.md and report.html. "
                     "Rerun with the same --out to resume an interrupted experiment.")
     p.add_argument("scenarios", nargs="*", metavar="NAME|PATH",
                    help="scenarios to compare (default: every shipped scenario except validation ones)")

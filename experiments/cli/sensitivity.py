@@ -29,7 +29,7 @@ def register(subparsers) -> None:
         "sensitivity", help="global sensitivity analysis of reform levers (SALib: morris, sobol, fast)",
         description="Sample the levers of a spec file with SALib, run the township model (or an evaluate "
                     "plug-in) at every point with replications, and write indices.csv, rankings.csv, "
-                    "convergence.csv, noise.csv, samples.parquet, outputs.parquet, figures/ and report.md. "
+                    "convergence.csv, noise.csv, samples.parquet, outputs.parquet, figures/, report.md and report.html. "
                     "Rerun the same command to resume an interrupted analysis.")
     shipped = ", ".join(shipped_specs()) or "none"
     p.add_argument("spec", metavar="SPEC.toml|NAME",
@@ -96,5 +96,5 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     for (scenario, output), why in result.skipped.items():
         print(f"townsim: note: {output}{' in ' + scenario if scenario else ''} not analysed: {why}",
               file=sys.stderr)
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 0

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "sweep", help="vary one or two parameters of a scenario on a grid (line plot or heat map)",
         description="Run a scenario at every point of a one- or two-parameter grid, REPS times each (same seeds at "
-                    "every point), and write runs.parquet, summary.csv, figures/ and report.md.")
+                    "every point), and write runs.parquet, summary.csv, figures/, report.md and report.html.")
     p.add_argument("scenario", metavar="NAME|PATH", help="shipped scenario name or path to a .toml file")
     p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH:STEPS", required=True,
                    help="a numeric parameter and its grid, e.g. delegated_share=0:1:6 (once or twice)")
@@ -78,5 +78,5 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 1 if result.failures else 0

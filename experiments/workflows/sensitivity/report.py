@@ -8,6 +8,7 @@ gathers what they show from the result tables.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from townsim.experiments.render import fmt, templates
@@ -58,7 +59,7 @@ def render(spec: SensitivitySpec, result: Result, lang: str = "en") -> str:
         "mu_rel": fmt.share(INFLUENTIAL_MU_REL),
         "st_min": INFLUENTIAL_ST,
         "noise_target": fmt.share(NOISE_TARGET),
-        "parameters": [[f"`{p.name}`", p.describe()] for p in spec.parameters],
+        "parameters": [[f"`{p.name}`", _minus(p.describe())] for p in spec.parameters],
         "outputs": [_output(spec, result, out, scen, lang) for out in spec.outputs],
         "regimes": _regimes(result) if len(scen) >= 2 else None,
         "noise": [
@@ -85,6 +86,11 @@ def render(spec: SensitivitySpec, result: Result, lang: str = "en") -> str:
         "figures": [p.relative_to(result.out_dir).as_posix() for p in result.figures],
     }
     return templates.render(f"sensitivity.{lang}.md.j2", **ctx)
+
+
+def _minus(text: str) -> str:
+    """Negative numbers in ``text`` with the one minus sign."""
+    return re.sub(r"(?<![\w.])-(?=\d)", fmt.MINUS, text)
 
 
 def _label(s: str) -> str:
