@@ -80,6 +80,12 @@ def write_report(
     return paths
 
 
+def render_report(name: str, lang: str = "en", **context: Any) -> str:
+    """Markdown of the template ``templates/<name>.<lang>.md.j2`` (for workflows with their own report,
+    e.g. validate and discover: add the two templates, build the context, then :func:`write_report`)."""
+    return templates.render(f"{name}.{_check_lang(lang)}.md.j2", **context)
+
+
 def _check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r}: allowed: {', '.join(LANGS)}")
