@@ -190,3 +190,25 @@ def test_readme_lists_the_exit_codes_of_errors_py():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for code, meaning in EXIT_CODES:
         assert f"| {code} | {meaning} |" in text
+
+
+# --- the command line ---------------------------------------------------------------------------------
+def test_report_commands_take_lang_and_every_command_quiet_and_the_exit_codes(capsys):
+    from townsim.experiments.cli import _commands, build_parser, main
+
+    parser = build_parser()
+    for name in ("run", "compare", "sweep", "sensitivity"):
+        args = parser.parse_args(
+            [name, "x", "--lang", "zh", "--quiet"] + (["--vary", "a=0:1:2"] if name == "sweep" else [])
+        )
+        assert args.lang == "zh" and args.quiet
+    assert parser.parse_args(["--quiet", "scenarios", "list"]).quiet
+    assert parser.parse_args(["scenarios", "validate", "--quiet"]).quiet
+    for p in [parser, *_commands(parser)]:
+        assert all(meaning in p.format_help() for _, meaning in EXIT_CODES[:3]), p.prog
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.startswith("townsim ")
+    with pytest.raises(SystemExit) as stop:
+        main(["compare", "--lang", "fr"])
+    assert stop.value.code == 2
