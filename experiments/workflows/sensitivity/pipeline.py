@@ -126,7 +126,7 @@ class Plan:
         return list(self.payload)
 
 
-def code_fingerprint(target: str | None = None) -> str:
+def plan_fingerprint(target: str | None = None) -> str:
     """Fingerprint of the code that produces a run's outputs: the township model, or the plug-in's module."""
     return core_fingerprint("townsim.model" if target is None else target.partition(":")[0])
 
@@ -141,7 +141,7 @@ def make_plan(spec: SensitivitySpec) -> Plan:
     X = sampling.design(spec)
     values = sampling.point_values(spec, X)
     seeds = replication_seeds(spec.seed, spec.replications)
-    code = code_fingerprint(spec.evaluate)
+    code = plan_fingerprint(spec.evaluate)
     plan = Plan(spec, X, values, seeds, {}, code)
     for scenario in spec.run_scenarios:
         label = store_label(spec, scenario)
@@ -204,7 +204,7 @@ class RunStats:
     seconds: float = 0.0
 
 
-def execute(plan: Plan, store: ResultStore, executor: Executor, *, progress: bool | None = None,
+def run_plan(plan: Plan, store: ResultStore, executor: Executor, *, progress: bool | None = None,
             log: Callable[[str], None] = lambda s: None) -> RunStats:
     """Run every key of ``plan`` the store does not have yet, through the one ``core.execute``."""
     spec = plan.spec
@@ -306,7 +306,7 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8")
                 if Path(spec.path).is_file() else "")
     runio.write_manifest(out, _manifest(spec, plan, None, executor), runio.IN_PROGRESS)
-    stats = execute(plan, store, executor, progress=progress, log=log)
+    stats = run_plan(plan, store, executor, progress=progress, log=log)
     try:
         df = collect(plan, store)
     except IncompleteRuns:
