@@ -65,6 +65,8 @@ UNITS_ZH: dict[str, str] = {
     "% of hours": "占工时 %", "0–1": "0–1", "enterprises": "家", "hours": "小时", "petitions": "次",
     "staff hours paid": "人员工时", "townships, daily mean": "个乡镇（日均）", "trips": "次",
     "working days": "工作日", "× normal speed": "× 正常速度",
+    "% of closed cases": "占办结事项 %", "% of decided requests": "占已到期诉求 %", "hours/week": "小时/周",
+    "persons": "人", "working hours": "工作小时",
 }
 """Chinese of every KPI unit (a test checks that each unit in :data:`KPIS` has one)."""
 

@@ -212,3 +212,10 @@ def test_report_commands_take_lang_and_every_command_quiet_and_the_exit_codes(ca
     with pytest.raises(SystemExit) as stop:
         main(["compare", "--lang", "fr"])
     assert stop.value.code == 2
+
+
+def test_every_shipped_scenario_has_a_label_in_both_languages():
+    from townsim.model.scenario import list_scenarios
+
+    missing = [s.name for s in list_scenarios() if not (s.label and s.label_zh)]
+    assert not missing, f"scenarios without label / label_zh (shown in reports): {missing}"
