@@ -32,9 +32,9 @@ import pandas as pd
 
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, make_specs, simulate_run,
+from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, simulate_run,
                                               simulate_run_with_cases)
-from townsim.experiments.core.design import check_model_inputs
+from townsim.experiments.core.design import Design, check_model_inputs
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.errors import shorten
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
@@ -198,9 +198,9 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
     """Resolved scenarios and every run spec (scenario-major, replication-minor)."""
     settings.check()
     scenarios = resolve_scenarios(settings)
-    specs = make_specs([(s.name, s.params) for s in scenarios], settings.reps, settings.days,
-                       settings.seed, common_random_numbers=not settings.independent_seeds)
-    return scenarios, specs
+    design = Design([(s.name, 0, s.params) for s in scenarios], settings.reps, settings.days, settings.seed,
+                    common_random_numbers=not settings.independent_seeds)
+    return scenarios, design.specs()
 
 
 def default_out(when: _dt.datetime | None = None) -> Path:
