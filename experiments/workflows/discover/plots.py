@@ -1,0 +1,179 @@
+"""Figures of scenario discovery (matplotlib, Agg): peeling trajectories and box limits.
+
+- ``trajectory_<scenario>.png``: coverage against density of every step of every
+  box's peeling trajectory, coloured by the number of restricted levers, the
+  chosen step of each box ringed and labelled;
+- ``limits_<scenario>_box<N>.png``: each restricted lever's box limits (coloured)
+  against its full sampled range (grey), with the limits and quasi-p-values;
+- ``regimes.png``: the first box of every scenario side by side on the levers
+  restricted in any of them (how the boxes differ between regimes).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from townsim.experiments.plots import save_figure  # noqa: E402
+
+from .analysis import Box, Discovery, Lever, Restriction  # noqa: E402
+from .words import fmt_value, lever_label  # noqa: E402
+
+MARKERS = "os^Dv"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a scenario label (``""`` → ``plugin``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "plugin"
+
+
+def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
+    """Coverage (x) against density (y) of every peeling step; chosen steps ringed."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    dims = [int(v) for b in d.boxes for v in b.trajectory["res_dim"]]
+    vmax = max(dims + [1])
+    cmap = plt.get_cmap("viridis", vmax + 1)
+    sc = None
+    for i, b in enumerate(d.boxes):
+        t = b.trajectory
+        sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap=cmap, vmin=-0.5, vmax=vmax + 0.5,
+                        marker=MARKERS[i % len(MARKERS)], s=22, zorder=2,
+                        label=f"box {b.number}: chosen step {b.step}, coverage {b.coverage:.0%}, "
+                              f"density {b.density:.0%}")
+        ax.scatter([b.coverage], [b.density], s=220, facecolors="none", edgecolors="crimson", linewidths=2,
+                   zorder=3)
+        ax.annotate(f"box {b.number}", (b.coverage, b.density), textcoords="offset points", xytext=(9, -12),
+                    fontsize=8, color="crimson", fontweight="bold")
+    ax.axhline(d.min_density, color="grey", lw=0.8, ls="--")
+    ax.text(0.01, d.min_density, f" minimum density {d.min_density:.0%}", va="bottom", fontsize=8, color="grey",
+            transform=ax.get_yaxis_transform())
+    ax.axhline(d.base_rate, color="grey", lw=0.8, ls=":")
+    ax.text(0.01, d.base_rate, f" all runs {d.base_rate:.0%}", va="bottom", fontsize=8, color="grey",
+            transform=ax.get_yaxis_transform())
+    if sc is not None:
+        cb = fig.colorbar(sc, ax=ax, ticks=range(vmax + 1))
+        cb.set_label("restricted levers")
+        ax.legend(loc="lower left", fontsize=8)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("coverage (share of all cases of interest inside the box)")
+    ax.set_ylabel("density (share of the box's runs that are cases)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    fig.text(0.01, 0.005, f"{d.runs} runs, {d.cases} cases of interest; ringed: the chosen box",
+             fontsize=7, color="grey")
+    return save_figure(fig, path)
+
+
+def _span(r: Restriction) -> tuple[float, float]:
+    """Box limits of ``r`` as shares of the lever's full range."""
+    lv = r.lever
+    if r.values is not None:
+        return (0.0, 0.5) if r.values == ("off",) else (0.5, 1.0)
+    lo = lv.low if r.lower is None else r.lower
+    hi = lv.high if r.upper is None else r.upper
+    w = lv.high - lv.low
+    return (lo - lv.low) / w, (hi - lv.low) / w
+
+
+def _range_text(r: Restriction) -> str:
+    lv = r.lever
+    if r.values is not None:
+        return " or ".join(r.values)
+    lo = fmt_value(lv.low if r.lower is None else r.lower, lv)
+    hi = fmt_value(lv.high if r.upper is None else r.upper, lv)
+    return f"{lo} – {hi}"
+
+
+def _qp_text(r: Restriction) -> str:
+    parts = []
+    if r.qp_lower is not None:
+        parts.append(f"{'p' if r.values is not None else 'low'} {r.qp_lower:.1g}")
+    if r.qp_upper is not None:
+        parts.append(f"high {r.qp_upper:.1g}")
+    return "quasi-p " + ", ".join(parts) if parts else ""
+
+
+def limits_figure(path: Path, box: Box, title: str) -> Path:
+    """One row per restricted lever: the full range (grey) and the box's limits (coloured)."""
+    rs = box.restrictions
+    fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.6 * max(1, len(rs))))
+    for i, r in enumerate(rs):
+        y = len(rs) - 1 - i
+        ax.barh(y, 1.0, left=0.0, height=0.5, color="0.88", edgecolor="0.6")
+        a, b = _span(r)
+        ax.barh(y, max(b - a, 0.004), left=a, height=0.5, color="tab:red", alpha=0.8)
+        lv = r.lever
+        full = "off / on" if lv.kind == "bool" else f"{fmt_value(lv.low, lv)} – {fmt_value(lv.high, lv)}"
+        ax.text(-0.02, y, f"{lever_label(lv.name)}\n(full {full})", ha="right", va="center", fontsize=8)
+        ax.text(1.02, y, f"box {_range_text(r)}\n{_qp_text(r)}", ha="left", va="center", fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(rs) - 0.4 if rs else 0.6)
+    ax.set_yticks([])
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_xticklabels(["low", "", "middle", "", "high"], fontsize=8)
+    ax.set_xlabel("position in the lever's full sampled range")
+    if not rs:
+        ax.text(0.5, 0, "no lever restricted", ha="center", va="center")
+    ax.set_title(f"{title}\ncoverage {box.coverage:.0%}, density {box.density:.0%}, mass {box.mass:.0%}",
+                 fontsize=10)
+    return save_figure(fig, path)
+
+
+def regimes_figure(path: Path, discoveries: Sequence[Discovery], title: str) -> Path | None:
+    """The first box of each scenario on the levers restricted in any of them (None if < 2 scenarios)."""
+    ds = [d for d in discoveries if d.boxes and d.boxes[0].restrictions]
+    if len(discoveries) < 2 or not ds:
+        return None
+    levers: list[Lever] = []
+    for d in ds:
+        for r in d.boxes[0].restrictions:
+            if r.lever.name not in [lv.name for lv in levers]:
+                levers.append(r.lever)
+    n_s = len(discoveries)
+    h = 0.8 / n_s
+    cmap = plt.get_cmap("tab10")
+    fig, ax = plt.subplots(figsize=(7.2, 1.0 + 0.35 * n_s * len(levers) + 0.3))
+    for j, lv in enumerate(levers):
+        y0 = len(levers) - 1 - j
+        ax.barh(y0, 1.0, height=0.9, color="0.93", edgecolor="0.8")
+        ax.text(-0.02, y0, lever_label(lv.name), ha="right", va="center", fontsize=8)
+        for s, d in enumerate(discoveries):
+            y = y0 + 0.4 - h * (s + 0.5)
+            if not d.boxes or not d.boxes[0].restrictions:
+                continue
+            r = next((r for r in d.boxes[0].restrictions if r.lever.name == lv.name), None)
+            a, b = _span(r) if r is not None else (0.0, 1.0)
+            ax.barh(y, max(b - a, 0.004), left=a, height=h * 0.8, color=cmap(s % 10),
+                    alpha=0.85 if r is not None else 0.25, label=d.scenario if j == 0 else None)
+    ax.set_xlim(0, 1)
+    ax.set_yticks([])
+    ax.set_xticks([0, 0.5, 1.0])
+    ax.set_xticklabels(["low", "middle", "high"], fontsize=8)
+    ax.set_xlabel("box limits as a share of each lever's full range (pale: not restricted)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=min(n_s, 4))
+    return save_figure(fig, path)
+
+
+def all_figures(folder: Path, discoveries: Sequence[Discovery], case: str) -> list[Path]:
+    """Every figure of a discovery run into ``folder``; returns the paths written."""
+    out: list[Path] = []
+    for d in discoveries:
+        label = d.scenario or "plug-in"
+        if d.boxes:
+            out.append(trajectory_figure(folder / f"trajectory_{slug(d.scenario)}.png", d,
+                                         f"Peeling trajectory, {label}: {case}"))
+        for b in d.boxes:
+            out.append(limits_figure(folder / f"limits_{slug(d.scenario)}_box{b.number}.png", b,
+                                     f"Box {b.number}, {label}: {case}"))
+    fig = regimes_figure(folder / "regimes.png", discoveries, f"First box by scenario: {case}")
+    if fig is not None:
+        out.append(fig)
+    return out
