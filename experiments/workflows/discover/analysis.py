@@ -149,6 +149,13 @@ def find_boxes(values: pd.DataFrame, cases: np.ndarray, levers: Sequence[Lever],
     if n == 0 or k == 0:
         disc.note = "no run is a case of interest: there is no box to find"
         return disc
+    if k == n:  # PRIM needs both classes; every run is a case: the box is the whole lever space
+        whole = pd.DataFrame({"step": [0], "coverage": [1.0], "density": [1.0], "mass": [1.0],
+                              "res_dim": [0], "n": [n], "k": [k]})
+        disc.boxes.append(Box(1, 0, 1.0, 1.0, 1.0, n, k, [], whole, [[]]))
+        disc.note = (f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
+                     f"restriction is needed to reach a density of {min_density:.0%}")
+        return disc
     x = prim_frame(values, levers)
     # PRIM's threshold both marks the cases (y ≥ threshold) and is the mean a box must reach to be
     # kept; with y in {0, 1} a tiny threshold marks exactly the cases and keeps every box, so that
