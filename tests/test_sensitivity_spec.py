@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from townsim.experiments.cli import main
-from townsim.experiments.sensitivity import sampling
-from townsim.experiments.sensitivity.spec import SpecError, load_spec, parse_spec
+from townsim.experiments.workflows.sensitivity import sampling
+from townsim.experiments.workflows.sensitivity.spec import SpecError, load_spec, parse_spec
 
-ISHI = 'evaluate = "townsim.experiments.sensitivity.testfunctions:ishigami"\n'
+ISHI = 'evaluate = "townsim.experiments.workflows.sensitivity.testfunctions:ishigami"\n'
 TOWN_OK = """
 # top
 scenarios = ["baseline"]
@@ -77,7 +77,7 @@ BAD = [
     (ISHI + TOWN_OK, ["scenarios", "not used with an evaluate plug-in"]),
     ('evaluate = "no_such_module_xyz:f"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n[parameters]\nx1 = [0, 1]\n',
      ["evaluate", "cannot import module 'no_such_module_xyz'"]),
-    ('evaluate = "townsim.experiments.sensitivity.testfunctions:nope"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
+    ('evaluate = "townsim.experiments.workflows.sensitivity.testfunctions:nope"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
      '[parameters]\nx1 = [0, 1]\n', ["evaluate", "has no function 'nope'"]),
     ("method = \"morris\"\nN = 4\noutputs = [\"on_time_rate\"\n", ["TOML syntax error"]),
 ]

@@ -188,7 +188,7 @@ def township_outputs() -> tuple[str, ...]:
 def load_evaluate(target: str) -> Callable[[dict[str, Any], int], dict[str, float]]:
     """Import ``"module:function"``; raise :class:`ValueError` (one line) if it is not there."""
     if not _EVALUATE_RE.match(target):
-        raise ValueError(f"expected 'module:function' (e.g. 'townsim.experiments.sensitivity.testfunctions:ishigami'), "
+        raise ValueError(f"expected 'module:function' (e.g. 'townsim.experiments.workflows.sensitivity.testfunctions:ishigami'), "
                          f"got {target!r}")
     modname, _, fname = target.partition(":")
     try:
