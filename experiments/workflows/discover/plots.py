@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from townsim.experiments.plots import save_figure  # noqa: E402
+from townsim.experiments.render.plots import save_figure  # noqa: E402
 
 from .analysis import Box, Discovery, Lever, Restriction  # noqa: E402
 from .words import fmt_value, lever_label  # noqa: E402
