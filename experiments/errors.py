@@ -27,3 +27,12 @@ class UserError(Exception):
 def exit_code_table() -> str:
     """The exit-code table as plain text lines (``  0  done``)."""
     return "\n".join(f"  {code:<3} {meaning}" for code, meaning in EXIT_CODES)
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text`` cut in the middle when longer than ``limit`` characters (a 309-digit number stays readable)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]} ({len(text)} characters)"

@@ -61,7 +61,7 @@ BAD = [
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", "tier_deadlines = [1, 5]"),
      ["parameters.tier_deadlines", "cannot be sampled"]),
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", 'delegated_share = {bounds = [0, 1], dist = "norm"}'),
-     ["parameters.delegated_share", "unif, logunif, triang, truncnorm"]),
+     ["parameters.delegated_share", "uniform, logunif, normal, triang"]),
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", 'delegated_share = {bounds = [0, 1], dist = "triang"}'),
      ["parameters.delegated_share", "mode"]),
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", 'learning_cases = {bounds = [0.5, 10], dist = "logunif", sd = 1}'),
