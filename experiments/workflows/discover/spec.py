@@ -87,6 +87,11 @@ class DiscoverSpec(ExperimentSpec):
                 if not ok or not (lo is None or v > lo) or not (hi is None or v <= hi):
                     raise KeyProblem(key, f"got {kind_of(v)} {shorten(repr(v))}; allowed: {text}")
                 data = {**data, key: float(v)}
+        if "samples" in data:
+            v = data["samples"]
+            if isinstance(v, bool) or not isinstance(v, int) or not 10 <= v <= MAX_SAMPLES:
+                raise KeyProblem("samples", f"got {kind_of(v)} {shorten(repr(v))}; allowed: an integer in "
+                                            f"[10, {MAX_SAMPLES}] (Latin hypercube points)")
         if data.get("design") is not None:
             for key in REUSE_KEYS:
                 if key in data:

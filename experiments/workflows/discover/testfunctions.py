@@ -14,3 +14,11 @@ def known_box(params: dict, seed: int) -> dict:
     """``{"y": 1.0}`` when every input of :data:`KNOWN_BOX` lies inside its interval, else ``{"y": 0.0}``."""
     inside = all(lo <= float(params[name]) <= hi for name, (lo, hi) in KNOWN_BOX.items())
     return {"y": 1.0 if inside else 0.0}
+
+
+def known_box_slow(params: dict, seed: int) -> dict:
+    """:func:`known_box` taking 10 ms a call (for tests that stop a run half-way)."""
+    import time
+
+    time.sleep(0.01)
+    return known_box(params, seed)
