@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from townsim.experiments.errors import UserError
-from townsim.experiments.core.manifest import atomic_dir, check_out_dir, default_out_dir, manifest, now, write_json
+from townsim.experiments.core.atomic import atomic_dir, write_json
+from townsim.experiments.core.manifest import manifest, now
+from townsim.experiments.core.outdir import default_out_dir
 from townsim.model.metrics import kpi
 from townsim.model.params import Params
 from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
@@ -70,15 +72,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         params = apply_overrides(scenario.params, args.overrides)
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
-    out = args.out if args.out is not None else default_out_dir("run", scenario.name, started)
-    try:
-        check_out_dir(out)
-    except FileExistsError as exc:
-        raise UserError(str(exc)) from None
+    out = args.out
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UserError(f"{out}: folder already exists and is not empty; choose another --out")
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
 
     summary, ts = simulate_with_progress(params, args.seed, args.days, enabled, label=scenario.name)
 
+    out = out if out is not None else default_out_dir("run", scenario.name, started)
     with atomic_dir(out) as tmp:
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", summary)

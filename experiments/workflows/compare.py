@@ -22,7 +22,6 @@ Output folder (``out``)::
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -35,7 +34,8 @@ from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, make_specs, simulate_run
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
-from townsim.experiments.core.store import ResultStore, atomic_write_bytes
+from townsim.experiments.core import atomic
+from townsim.experiments.core.store import ResultStore
 
 DEFAULT_REPS = 20
 DEFAULT_DAYS = 250
@@ -251,7 +251,7 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
                                  comparison=comparison, failures=failures, figures=figures, out=out,
                                  execution=execution)
-    atomic_write_bytes(out / "report.md", text.encode("utf-8"))
+    atomic.write_text(out / "report.md", text)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 
 
@@ -312,17 +312,12 @@ def _load_manifest(out: Path) -> dict[str, Any]:
 
 
 def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    import json
-
-    text = json.dumps(runio.jsonable(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write_bytes(out / "manifest.json", text.encode("utf-8"))
+    atomic.write_json(out / "manifest.json", manifest)
 
 
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    atomic_write_bytes(path, df.to_parquet(index=False))
+    atomic.write_parquet(path, df)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format="%.10g")
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    atomic.write_csv(path, df)

@@ -12,8 +12,6 @@ heat map for two) and ``report.md``; ``runs/`` holds the resumable store.
 from __future__ import annotations
 
 import datetime as _dt
-import io
-import json
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -28,7 +26,8 @@ from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
                                 simulate_run)
 from townsim.experiments.core.stats import summarize
-from townsim.experiments.core.store import ResultStore, atomic_write_bytes
+from townsim.experiments.core import atomic
+from townsim.experiments.core.store import ResultStore
 
 DEFAULT_REPS = 10
 DEFAULT_DAYS = 250
@@ -235,7 +234,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
         for j, k in enumerate(keys):
             runs.insert(2 + j, k, runs["param_hash"].map(lambda h, k=k: point_of[h].values[k]))
         runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
-    atomic_write_bytes(out / "runs.parquet", runs.to_parquet(index=False))
+    atomic.write_parquet(out / "runs.parquet", runs)
     kpis = [k for k in settings.kpis if k in runs.columns]
     if len(runs):
         summary = summarize(runs, kpis, by="point", order=sorted(set(runs["point"])))
@@ -243,14 +242,10 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
             summary.insert(1 + keys.index(k), k, summary["point"].map(lambda i, k=k: points[i].values[k]))
     else:
         summary = pd.DataFrame()
-    buf = io.StringIO()
-    summary.to_csv(buf, index=False, float_format="%.10g")
-    atomic_write_bytes(out / "summary.csv", buf.getvalue().encode())
+    atomic.write_csv(out / "summary.csv", summary)
     failures = store.failures([s.key for s in specs])
     if failures:
-        buf = io.StringIO()
-        pd.DataFrame(failures).drop(columns=["traceback"]).to_csv(buf, index=False)
-        atomic_write_bytes(out / "failures.csv", buf.getvalue().encode())
+        atomic.write_csv(out / "failures.csv", pd.DataFrame(failures).drop(columns=["traceback"]))
 
     figures: list[Path] = []
     if len(summary):
@@ -268,7 +263,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
 
     text = report.sweep_report(settings=settings, scenario=scenario, summary=summary, keys=keys,
                                figures=figures, failures=failures, out=out, execution=execution)
-    atomic_write_bytes(out / "report.md", text.encode("utf-8"))
+    atomic.write_text(out / "report.md", text)
     finished = runio.now()
     manifest["invocation"] = {
         "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
@@ -280,8 +275,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
 
 
 def _write_json(path: Path, obj: Any) -> None:
-    text = json.dumps(runio.jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic.write_json(path, obj)
 
 
 def _num(x: float) -> str:

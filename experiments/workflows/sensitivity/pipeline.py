@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,9 @@ from townsim.experiments.core.executors import Executor, Failure, one_line
 from townsim.experiments.core.progress import progress_bar
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
+
+from townsim.experiments.core import atomic
+from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
 
 from . import analysis, sampling
 from .spec import SensitivitySpec, load_evaluate
@@ -128,26 +130,8 @@ class Plan:
 
 
 def code_fingerprint(target: str | None = None) -> str:
-    """SHA-256 (16 hex digits) of the code that produces a run's outputs.
-
-    The township model: every ``model/**/*.py`` file; a plug-in: the file of its module.
-    It is part of every run key, so a resumed analysis never mixes results of two model versions.
-    """
-    if target is None:
-        import townsim.model as model
-
-        root = Path(model.__file__).resolve().parent
-        files = sorted(root.rglob("*.py"))
-    else:
-        import importlib
-
-        mod = importlib.import_module(target.partition(":")[0])
-        files = [Path(mod.__file__)] if getattr(mod, "__file__", None) else []
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    """Fingerprint of the code that produces a run's outputs: the township model, or the plug-in's module."""
+    return core_fingerprint("townsim.model" if target is None else target.partition(":")[0])
 
 
 def store_label(spec: SensitivitySpec, scenario: str) -> str:
@@ -401,26 +385,14 @@ def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executo
     }
 
 
-# --- atomic writers ----------------------------------------------------------------------------
-def _atomic(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
+# --- writers (the one atomic writer) ------------------------------------------------------------
 def _write_text(path: Path, text: str) -> None:
-    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    atomic.write_text(path, text)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    _atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
+    atomic.write_csv(path, df, float_format="%.6g")
 
 
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    _atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+    atomic.write_parquet(path, df)
