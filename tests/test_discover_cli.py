@@ -73,7 +73,7 @@ def test_known_box_through_the_command(known_out):
         assert (known_out / name).is_file(), name
     report = (known_out / "report.md").read_text(encoding="utf-8")
     assert "y rises above 0.5 when x" in report and "of such cases" in report
-    assert json.loads((known_out / "manifest.json").read_text())["status"] == "done"
+    assert json.loads((known_out / "manifest.json").read_text())["status"] == "complete"
     assert len(pd.read_parquet(known_out / "outputs.parquet")) == 600
 
 
@@ -145,7 +145,7 @@ def test_killed_run_resumes_with_the_same_result(known_out, tmp_path):
     before = run_files(out)
     assert 50 <= len(before) < 600
     assert not (out / "boxes.csv").exists()
-    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    assert json.loads((out / "manifest.json").read_text())["status"] == "in progress"
 
     assert _run(spec, out) == 0  # the same command resumes
     after = run_files(out)

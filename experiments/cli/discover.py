@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.core.manifest import settings_hash
+from townsim.experiments.core.outdir import check_out_dir, locked
 from townsim.experiments.errors import EXIT_FAILED, UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
@@ -64,7 +66,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from townsim.experiments.workflows.discover.pipeline import (
         DesignError,
         IncompleteRuns,
-        check_out_dir,
+        experiment_settings,
         run_discover,
     )
     from townsim.experiments.workflows.discover.spec import SpecError, load_spec
@@ -75,10 +77,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
     except SpecError as exc:
         raise UserError(str(exc)) from None
     out = args.out if args.out is not None else Path("results") / f"discover-{spec.name}"
-    try:
-        resuming = check_out_dir(out)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
     if spec.reused:
         from townsim.experiments.workflows.discover.pipeline import load_reused
 
@@ -86,6 +84,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
             load_reused(spec)
         except DesignError as exc:
             raise UserError(str(exc)) from None
+    resuming = check_out_dir(out, "discover", settings_hash(experiment_settings(spec)))
     try:
         executor = executor_from_args(args)
     except ValueError as exc:
@@ -95,7 +94,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     def log(msg: str) -> None:
         print(f"townsim discover: {msg}", file=sys.stderr, flush=True)
 
-    with executor:
+    with locked(out), executor:
         log(f"{spec.case_text()}" + (f"; resuming {out}" if resuming else f"; writing {out}"))
         try:
             result = run_discover(spec, out, executor, progress=enabled, log=log)

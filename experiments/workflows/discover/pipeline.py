@@ -15,7 +15,6 @@ point), ``outputs.parquet`` (one row per run), ``boxes.csv``, ``trajectory.csv``
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,15 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core.execute import RunSpec, execute, model_fingerprint
+from townsim.experiments.core import atomic
+from townsim.experiments.core.design import RunSpec
+from townsim.experiments.core.execute import execute
 from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.fingerprint import code_fingerprint, model_fingerprint
+from townsim.experiments.core.manifest import COMPLETE, IN_PROGRESS, manifest, now, settings_hash, write_manifest
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.spec import Parameter, load_evaluate
-from townsim.experiments.core.store import ResultStore, RunKey, atomic_write_bytes, param_hash
+from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
 from . import analysis
 from .spec import DiscoverSpec
@@ -76,13 +79,8 @@ def run_one(run: RunSpec | PluginRun) -> dict[str, float]:
 
 
 def plugin_fingerprint(target: str) -> str:
-    """SHA-256 (16 hex digits) of the plug-in module's file (part of its run keys)."""
-    import hashlib
-    import importlib
-
-    mod = importlib.import_module(target.partition(":")[0])
-    data = Path(mod.__file__).read_bytes() if getattr(mod, "__file__", None) else b""
-    return hashlib.sha256(data).hexdigest()[:16]
+    """Fingerprint of the plug-in's module (part of its run keys)."""
+    return code_fingerprint(target.partition(":")[0])
 
 
 @dataclass
@@ -235,12 +233,12 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
     """Run (or resume) ``spec`` into ``out_dir``; write every result file and return the tables."""
     import time
 
-    from townsim.experiments.core.manifest import write_json
-
+    started = now()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8") if Path(spec.path).is_file() else "")
-    write_json(out / "manifest.json", _manifest(spec, "running", {}))
+    atomic.write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8")
+                      if Path(spec.path).is_file() else "")
+    write_manifest(out, _manifest(spec, started, {}), IN_PROGRESS)
     t0 = time.perf_counter()
     ran = reused = failed = 0
     if spec.reused:
@@ -262,10 +260,11 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
         try:
             runs = collect(spec, plan, store)
         except IncompleteRuns:
-            write_json(out / "manifest.json", _manifest(spec, "incomplete", {"ran": ran, "failed": failed}))
+            write_manifest(out, _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed}),
+                           IN_PROGRESS)
             raise
-        _write_parquet(out / "samples.parquet", plan.points)
-    _write_parquet(out / "outputs.parquet", runs)
+        atomic.write_parquet(out / "samples.parquet", plan.points)
+    atomic.write_parquet(out / "outputs.parquet", runs)
 
     levers = [analysis.Lever(p.name, p.low, p.high, p.kind) for p in parameters]
     discoveries = []
@@ -276,8 +275,8 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
             min_density=spec.min_density, max_boxes=spec.max_boxes, peel_alpha=spec.peel_alpha,
             paste_alpha=spec.paste_alpha, mass_min=spec.mass_min))
     boxes = analysis.boxes_table(discoveries)
-    _write_csv(out / "boxes.csv", boxes)
-    _write_csv(out / "trajectory.csv", analysis.trajectory_table(discoveries))
+    atomic.write_csv(out / "boxes.csv", boxes, float_format="%.6g")
+    atomic.write_csv(out / "trajectory.csv", analysis.trajectory_table(discoveries), float_format="%.6g")
 
     from . import plots as plotting
     from . import report as reporting
@@ -292,30 +291,25 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
         settings=f"EMA Workbench {_version('ema_workbench')}, peel_alpha {spec.peel_alpha:g}, "
                  f"paste_alpha {spec.paste_alpha:g}, mass_min {spec.mass_min:g}, at most {spec.max_boxes} box(es)",
         figures=figures)
-    _write_text(out / "report.md", reporting.render(discoveries, inp, out))
+    atomic.write_text(out / "report.md", reporting.render(discoveries, inp, out))
     seconds = time.perf_counter() - t0
-    write_json(out / "manifest.json", _manifest(spec, "done", {"ran": ran, "reused": reused, "failed": failed,
-                                                               "seconds": round(seconds, 2)}))
+    write_manifest(out, _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed,
+                                                  "run_seconds": round(seconds, 2)}), COMPLETE)
     return Result(out, discoveries, boxes, runs, figures, ran, reused, failed, seconds)
 
 
-def check_out_dir(out: Path) -> bool:
-    """True if ``out`` holds an earlier discover run (resume); ValueError (one line) if it is unusable."""
-    out = Path(out)
-    if not out.exists():
-        return False
-    if not out.is_dir():
-        raise ValueError(f"{out}: exists and is not a folder; choose another --out")
-    if not any(out.iterdir()):
-        return False
-    try:
-        prior = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("command")
-    except (OSError, ValueError):
-        prior = None
-    if prior != COMMAND:
-        raise ValueError(f"{out}: folder is not empty and is not an earlier 'townsim discover' output; "
-                         "choose another --out")
-    return True
+def experiment_settings(spec: DiscoverSpec) -> dict[str, Any]:
+    """What defines the runs of a discover folder (its settings hash): the design, not the analysis.
+
+    Changing ``outcome``, ``threshold``, ``below`` or the PRIM settings and rerunning into the same
+    folder reuses every run and redoes only the analysis.
+    """
+    if spec.reused:
+        return {"design": str(Path(spec.design).expanduser().resolve())}
+    return {"scenarios": list(spec.run_scenarios), "evaluate": spec.evaluate, "days": spec.days,
+            "samples": spec.samples, "replications": spec.replications, "seed": spec.seed,
+            "parameters": {p.name: [p.low, p.high, p.kind, p.dist, list(p.shape)] for p in spec.parameters},
+            "overrides": spec.overrides}
 
 
 # ------------------------------------------------------------------------------------------
@@ -331,20 +325,16 @@ def _design_line(spec: DiscoverSpec, runs: pd.DataFrame, parameters, township: b
             f"replication(s) (common seeds, base seed {spec.seed}); {where}; {n} runs in all.")
 
 
-def _manifest(spec: DiscoverSpec, status: str, counts: dict[str, Any]) -> dict[str, Any]:
-    from townsim.experiments.core.manifest import command_line, git_commit, versions
-
-    return {
-        "command": COMMAND, "status": status, "spec": str(spec.path), "description": spec.description,
-        "design": spec.design or "latin hypercube", "samples": spec.samples, "seed": spec.seed,
-        "replications": spec.replications, "scenarios": list(spec.run_scenarios), "evaluate": spec.evaluate,
-        "days": None if spec.plugin else spec.days, "outcome": spec.outcome, "threshold": spec.threshold,
-        "below": spec.below, "min_density": spec.min_density, "max_boxes": spec.max_boxes,
-        "peel_alpha": spec.peel_alpha, "paste_alpha": spec.paste_alpha, "mass_min": spec.mass_min,
-        "parameters": {p.name: p.describe() for p in spec.parameters}, **counts,
-        "versions": {**versions(), "ema_workbench": _version("ema_workbench")},
-        "git_commit": git_commit(), "command_line": command_line(),
-    }
+def _manifest(spec: DiscoverSpec, started, counts: dict[str, Any]) -> dict[str, Any]:
+    return manifest(
+        command=COMMAND, started=started, settings_hash=settings_hash(experiment_settings(spec)),
+        spec=str(spec.path), description=spec.description, design=spec.design or "latin hypercube",
+        samples=spec.samples, seed=spec.seed, replications=spec.replications, scenarios=list(spec.run_scenarios),
+        evaluate=spec.evaluate, days=None if spec.plugin else spec.days, outcome=spec.outcome,
+        threshold=spec.threshold, below=spec.below, min_density=spec.min_density, max_boxes=spec.max_boxes,
+        peel_alpha=spec.peel_alpha, paste_alpha=spec.paste_alpha, mass_min=spec.mass_min,
+        parameters={p.name: p.describe() for p in spec.parameters}, ema_workbench=_version("ema_workbench"),
+        **counts)
 
 
 def _version(name: str) -> str | None:
@@ -354,19 +344,3 @@ def _version(name: str) -> str | None:
         return version(name)
     except PackageNotFoundError:
         return None
-
-
-def _write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    atomic_write_bytes(path, df.to_csv(index=False, float_format="%.6g").encode("utf-8"))
-
-
-def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    import io
-
-    buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
-    atomic_write_bytes(path, buf.getvalue())
