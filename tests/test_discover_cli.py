@@ -199,3 +199,41 @@ def test_tiny_township_run_two_regimes(tmp_path):
     # rerun: nothing is run again
     assert _run(spec, out) == 0
     assert json.loads((out / "manifest.json").read_text())["ran"] == 0
+
+
+SENS = """
+evaluate = "townsim.experiments.workflows.discover.testfunctions:known_box"
+method = "sobol"
+N = 64
+seed = 4
+outputs = ["y"]
+
+[parameters]
+x1 = [0.0, 1.0]
+x2 = [0.0, 1.0]
+x3 = [0.0, 1.0]
+x4 = [0.0, 1.0]
+x5 = [0.0, 1.0]
+"""
+
+
+def test_design_reused_from_a_sensitivity_run(tmp_path, capsys):
+    sens_out = tmp_path / "sens"
+    assert main(["sensitivity", str(_spec(tmp_path, SENS, "sens.toml")), "--workers", "1", "--out", str(sens_out),
+                 "--progress", "never"]) == 0
+    spec = _spec(tmp_path, f'design = "{sens_out}"\noutcome = "y"\nthreshold = 0.5\nmin_density = 0.9\n', "re.toml")
+    out = tmp_path / "re"
+    capsys.readouterr()
+    assert _run(spec, out) == 0
+    assert "no model runs" in capsys.readouterr().err
+    assert not (out / "runs").exists()
+    runs = pd.read_parquet(out / "outputs.parquet")
+    assert len(runs) == len(pd.read_parquet(sens_out / "outputs.parquet")) == 64 * 7
+    boxes = pd.read_csv(out / "boxes.csv")
+    first = boxes[boxes["box"] == 1]
+    assert sorted(first["lever"]) == sorted(KNOWN_BOX)
+    assert first["coverage"].iloc[0] >= 0.9 and first["density"].iloc[0] >= 0.9
+    # an output the sensitivity run does not have: one line, exit 2
+    bad = _spec(tmp_path, f'design = "{sens_out}"\noutcome = "z"\nthreshold = 0.5\n', "bad.toml")
+    assert _run(bad, tmp_path / "bad") == 2
+    assert "has no output 'z'" in capsys.readouterr().err
