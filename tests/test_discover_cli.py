@@ -68,8 +68,15 @@ def test_known_box_through_the_command(known_out):
         assert abs(row["lower"] - lo) <= LIMIT_TOL and abs(row["upper"] - hi) <= LIMIT_TOL
         assert row["qp_lower"] < 0.01 and row["qp_upper"] < 0.01  # every side matters at 1 %
     assert first["coverage"].iloc[0] >= 0.9 and first["density"].iloc[0] >= 0.9
-    for name in ("report.md", "trajectory.csv", "samples.parquet", "outputs.parquet", "manifest.json",
-                 "figures/trajectory_plugin.png", "figures/limits_plugin_box1.png"):
+    for name in (
+        "report.md",
+        "trajectory.csv",
+        "samples.parquet",
+        "outputs.parquet",
+        "manifest.json",
+        "figures/trajectory_plugin.png",
+        "figures/limits_plugin_box1.png",
+    ):
         assert (known_out / name).is_file(), name
     report = (known_out / "report.md").read_text(encoding="utf-8")
     assert "y rises above 0.5 when x" in report and "of such cases" in report
@@ -79,16 +86,16 @@ def test_known_box_through_the_command(known_out):
 
 BAD = [
     ("samples = 5", "samples: got integer 5; allowed: an integer in [10, 1000000]"),
-    ("outcome = \"y\"\nthreshold = 0.5\nsamples = 50\nthreshold_x = 1", "threshold_x: unknown key"),
+    ('outcome = "y"\nthreshold = 0.5\nsamples = 50\nthreshold_x = 1', "threshold_x: unknown key"),
     ("samples = 50\nmin_density = 0", "min_density: got integer 0; allowed: a number in (0, 1]"),
-    ("samples = 50\nbelow = \"yes\"", "below: got text 'yes'; allowed: true or false"),
-    ("samples = 50\ndesign = \"nowhere\"", "samples: not used with design"),
+    ('samples = 50\nbelow = "yes"', "below: got text 'yes'; allowed: true or false"),
+    ('samples = 50\ndesign = "nowhere"', "samples: not used with design"),
 ]
 
 
 @pytest.mark.parametrize("extra,expected", BAD)
 def test_bad_spec_one_line_exit_2_nothing_written(tmp_path, capsys, extra, expected):
-    head = "" if extra.startswith("outcome") else "outcome = \"on_time_rate\"\nthreshold = 0.8\n"
+    head = "" if extra.startswith("outcome") else 'outcome = "on_time_rate"\nthreshold = 0.8\n'
     spec = _spec(tmp_path, head + extra + "\n\n[parameters]\ndelegated_share = [0.0, 1.0]\n")
     out = tmp_path / "out"
     assert _run(spec, out) == 2
@@ -99,11 +106,12 @@ def test_bad_spec_one_line_exit_2_nothing_written(tmp_path, capsys, extra, expec
 
 
 def test_bad_outcome_and_design_folder(tmp_path, capsys):
-    spec = _spec(tmp_path, "outcome = \"on_tme_rate\"\nthreshold = 0.8\nsamples = 20\n"
-                           "[parameters]\ndelegated_share = [0.0, 1.0]\n")
+    spec = _spec(
+        tmp_path, 'outcome = "on_tme_rate"\nthreshold = 0.8\nsamples = 20\n[parameters]\ndelegated_share = [0.0, 1.0]\n'
+    )
     assert _run(spec, tmp_path / "o1") == 2
     assert "outcome: unknown output 'on_tme_rate'; did you mean 'on_time_rate'?" in capsys.readouterr().err
-    spec = _spec(tmp_path, f"outcome = \"on_time_rate\"\nthreshold = 0.8\ndesign = \"{tmp_path}\"\n")
+    spec = _spec(tmp_path, f'outcome = "on_time_rate"\nthreshold = 0.8\ndesign = "{tmp_path}"\n')
     assert _run(spec, tmp_path / "o2") == 2
     err = capsys.readouterr().err
     assert "design: " in err and "has no samples.parquet" in err
@@ -116,8 +124,11 @@ def test_unknown_shipped_name(capsys):
 
 
 def run_files(out: Path) -> dict[str, tuple[int, int]]:
-    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "runs").glob("*.json")
-            if not p.name.startswith(".")}
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in (out / "runs").glob("*.json")
+        if not p.name.startswith(".")
+    }
 
 
 def test_killed_run_resumes_with_the_same_result(known_out, tmp_path):
@@ -125,9 +136,24 @@ def test_killed_run_resumes_with_the_same_result(known_out, tmp_path):
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / ".dev"), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "townsim.experiments.cli", "discover", str(spec), "--workers", "1",
-         "--out", str(out), "--progress", "never"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "townsim.experiments.cli",
+            "discover",
+            str(spec),
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--progress",
+            "never",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -219,8 +245,21 @@ x5 = [0.0, 1.0]
 
 def test_design_reused_from_a_sensitivity_run(tmp_path, capsys):
     sens_out = tmp_path / "sens"
-    assert main(["sensitivity", str(_spec(tmp_path, SENS, "sens.toml")), "--workers", "1", "--out", str(sens_out),
-                 "--progress", "never"]) == 0
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(_spec(tmp_path, SENS, "sens.toml")),
+                "--workers",
+                "1",
+                "--out",
+                str(sens_out),
+                "--progress",
+                "never",
+            ]
+        )
+        == 0
+    )
     spec = _spec(tmp_path, f'design = "{sens_out}"\noutcome = "y"\nthreshold = 0.5\nmin_density = 0.9\n', "re.toml")
     out = tmp_path / "re"
     capsys.readouterr()

@@ -44,8 +44,13 @@ def test_integer_and_switch_levers():
     x = _lhs(4)
     x["x3"] = np.floor(x["x3"] * 21).astype(int)  # 0..20
     x["x5"] = x["x5"] >= 0.5
-    levers = [A.Lever("x1", 0, 1), A.Lever("x2", 0, 1), A.Lever("x3", 0, 20, "int"), A.Lever("x4", 0, 1),
-              A.Lever("x5", 0, 1, "bool")]
+    levers = [
+        A.Lever("x1", 0, 1),
+        A.Lever("x2", 0, 1),
+        A.Lever("x3", 0, 20, "int"),
+        A.Lever("x4", 0, 1),
+        A.Lever("x5", 0, 1, "bool"),
+    ]
     y = ((x["x3"] <= 6) & x["x5"]).to_numpy()
     d = A.find_boxes(x, y, levers)
     box = d.boxes[0]
@@ -79,8 +84,7 @@ def test_no_cases_everywhere_and_noise():
 
 
 def test_choose_step_takes_most_coverage_at_enough_density():
-    t = pd.DataFrame({"step": [0, 1, 2, 3], "coverage": [1.0, 0.9, 0.8, 0.5],
-                      "density": [0.3, 0.7, 0.85, 0.99]})
+    t = pd.DataFrame({"step": [0, 1, 2, 3], "coverage": [1.0, 0.9, 0.8, 0.5], "density": [0.3, 0.7, 0.85, 0.99]})
     assert A.choose_step(t, 0.8) == 2
     assert A.choose_step(t, 0.6) == 1
     assert A.choose_step(t, 0.995) == 3  # none reaches it: the densest
@@ -89,12 +93,22 @@ def test_choose_step_takes_most_coverage_at_enough_density():
 def test_planner_sentence():
     lv = A.Lever("delegated_share", 0.0, 1.0)
     st = A.Lever("staff_transfer", 0.0, 1.0)
-    box = A.Box(number=1, step=3, coverage=0.71, density=0.83, mass=0.2, runs=120, cases=100,
-                restrictions=[A.Restriction(lv, lower=0.5512), A.Restriction(st, upper=0.2049)],
-                trajectory=pd.DataFrame())
+    box = A.Box(
+        number=1,
+        step=3,
+        coverage=0.71,
+        density=0.83,
+        mass=0.2,
+        runs=120,
+        cases=100,
+        restrictions=[A.Restriction(lv, lower=0.5512), A.Restriction(st, upper=0.2049)],
+        trajectory=pd.DataFrame(),
+    )
     text = W.box_sentence(box, "on_time_rate", 0.8, True, township=True)
-    assert text == ("cases closed on time falls below 0.8 when staff transfer ≤ 0.2 and delegated share ≥ 0.55: "
-                    "71% of such cases, 83% of the runs in this box (120 runs, 20% of all)")
+    assert text == (
+        "cases closed on time falls below 0.8 when staff transfer ≤ 0.2 and delegated share ≥ 0.55: "
+        "71% of such cases, 83% of the runs in this box (120 runs, 20% of all)"
+    )
 
 
 def test_boxes_table_rows():

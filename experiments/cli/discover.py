@@ -27,21 +27,35 @@ SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "discover", help="scenario discovery (PRIM): the lever ranges where a case of interest happens",
+        "discover",
+        help="scenario discovery (PRIM): the lever ranges where a case of interest happens",
         description="Sample the levers of a spec file (Latin hypercube, or reuse a sensitivity run's stored "
-                    "outputs with design = FOLDER), run the township model (or an evaluate plug-in) at every "
-                    "point with replications, and find with PRIM (the EMA Workbench's) the boxes of lever values "
-                    "where outcome > threshold (or < with below = true). Writes boxes.csv, trajectory.csv, "
-                    "samples.parquet, outputs.parquet, figures/ (peeling trajectories, box limits) and "
-                    "report.md. Rerun the same command to resume an interrupted run.")
+        "outputs with design = FOLDER), run the township model (or an evaluate plug-in) at every "
+        "point with replications, and find with PRIM (the EMA Workbench's) the boxes of lever values "
+        "where outcome > threshold (or < with below = true). Writes boxes.csv, trajectory.csv, "
+        "samples.parquet, outputs.parquet, figures/ (peeling trajectories, box limits) and "
+        "report.md. Rerun the same command to resume an interrupted run.",
+    )
     shipped = ", ".join(shipped_specs()) or "none"
-    p.add_argument("spec", metavar="SPEC.toml|NAME",
-                   help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})")
+    p.add_argument(
+        "spec",
+        metavar="SPEC.toml|NAME",
+        help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
+    )
     add_executor_arguments(p)
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default results/discover-<spec name>/); an earlier one resumes")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar: on a terminal only (auto, default), always, or never")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default results/discover-<spec name>/); an earlier one resumes",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar: on a terminal only (auto, default), always, or never",
+    )
     p.set_defaults(func=cmd_discover)
 
 
@@ -109,7 +123,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
             if b.restrictions:
                 from townsim.experiments.workflows.discover.words import condition_words
 
-                print(f"{label}box {b.number}: {condition_words(b.restrictions)} — coverage {b.coverage:.0%}, "
-                      f"density {b.density:.0%}, mass {b.mass:.0%}")
+                print(
+                    f"{label}box {b.number}: {condition_words(b.restrictions)} — coverage {b.coverage:.0%}, "
+                    f"density {b.density:.0%}, mass {b.mass:.0%}"
+                )
     print(f"report: {out / 'report.md'}")
     return 0

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -131,9 +131,18 @@ def prim_frame(values: pd.DataFrame, levers: Sequence[Lever]) -> pd.DataFrame:
     return x
 
 
-def find_boxes(values: pd.DataFrame, cases: np.ndarray, levers: Sequence[Lever], *, scenario: str = "",
-               min_density: float = 0.8, max_boxes: int = 3, peel_alpha: float = 0.05,
-               paste_alpha: float = 0.05, mass_min: float = 0.05) -> Discovery:
+def find_boxes(
+    values: pd.DataFrame,
+    cases: np.ndarray,
+    levers: Sequence[Lever],
+    *,
+    scenario: str = "",
+    min_density: float = 0.8,
+    max_boxes: int = 3,
+    peel_alpha: float = 0.05,
+    paste_alpha: float = 0.05,
+    mass_min: float = 0.05,
+) -> Discovery:
     """Run PRIM on one scenario's runs.
 
     ``values``: one row per run, a column per lever (model values); ``cases``: one
@@ -150,19 +159,23 @@ def find_boxes(values: pd.DataFrame, cases: np.ndarray, levers: Sequence[Lever],
         disc.note = "no run is a case of interest: there is no box to find"
         return disc
     if k == n:  # PRIM needs both classes; every run is a case: the box is the whole lever space
-        whole = pd.DataFrame({"step": [0], "coverage": [1.0], "density": [1.0], "mass": [1.0],
-                              "res_dim": [0], "n": [n], "k": [k]})
+        whole = pd.DataFrame(
+            {"step": [0], "coverage": [1.0], "density": [1.0], "mass": [1.0], "res_dim": [0], "n": [n], "k": [k]}
+        )
         disc.boxes.append(Box(1, 0, 1.0, 1.0, 1.0, n, k, [], whole, [[]]))
-        disc.note = (f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
-                     f"restriction is needed to reach a density of {min_density:.0%}")
+        disc.note = (
+            f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
+            f"restriction is needed to reach a density of {min_density:.0%}"
+        )
         return disc
     x = prim_frame(values, levers)
     # PRIM's threshold both marks the cases (y ≥ threshold) and is the mean a box must reach to be
     # kept; with y in {0, 1} a tiny threshold marks exactly the cases and keeps every box, so that
     # ``min_density`` is applied here (and the densest box is known when none reaches it).
     with _quiet():
-        p = prim.Prim(x, y.astype(np.int64), threshold=1e-9, peel_alpha=peel_alpha,
-                      paste_alpha=paste_alpha, mass_min=mass_min)
+        p = prim.Prim(
+            x, y.astype(np.int64), threshold=1e-9, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min
+        )
         for number in range(1, max_boxes + 1):
             if k - sum(b.cases for b in disc.boxes) <= 0:
                 break  # every case of interest is in a box already
@@ -172,22 +185,35 @@ def find_boxes(values: pd.DataFrame, cases: np.ndarray, levers: Sequence[Lever],
             traj = _trajectory(pbox)
             if traj["density"].max() < min_density - 1e-12:
                 if not disc.boxes:
-                    disc.note = (f"no box reaches a density of {min_density:.0%}: the densest box found "
-                                 f"holds {traj['density'].max():.0%} cases of interest")
+                    disc.note = (
+                        f"no box reaches a density of {min_density:.0%}: the densest box found "
+                        f"holds {traj['density'].max():.0%} cases of interest"
+                    )
                 break
             step = choose_step(traj, min_density)
             pbox.select(step)
             steps = [_restrictions(pbox, i, p.box_init, levers) for i in range(len(traj))]
-            disc.boxes.append(Box(
-                number=number, step=step, coverage=float(traj.at[step, "coverage"]),
-                density=float(traj.at[step, "density"]), mass=float(traj.at[step, "mass"]),
-                runs=int(traj.at[step, "n"]), cases=int(traj.at[step, "k"]),
-                restrictions=steps[step], trajectory=traj, steps=steps))
+            disc.boxes.append(
+                Box(
+                    number=number,
+                    step=step,
+                    coverage=float(traj.at[step, "coverage"]),
+                    density=float(traj.at[step, "density"]),
+                    mass=float(traj.at[step, "mass"]),
+                    runs=int(traj.at[step, "n"]),
+                    cases=int(traj.at[step, "k"]),
+                    restrictions=steps[step],
+                    trajectory=traj,
+                    steps=steps,
+                )
+            )
             if not steps[step]:  # the whole remaining space is dense: nothing more to separate
                 break
     if disc.boxes and not disc.boxes[0].restrictions:
-        disc.note = (f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
-                     f"restriction is needed to reach a density of {min_density:.0%}")
+        disc.note = (
+            f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
+            f"restriction is needed to reach a density of {min_density:.0%}"
+        )
     return disc
 
 
@@ -205,8 +231,25 @@ def choose_step(trajectory: pd.DataFrame, min_density: float) -> int:
 # ------------------------------------------------------------------------------------------
 # tables
 # ------------------------------------------------------------------------------------------
-BOX_COLUMNS = ["scenario", "box", "step", "lever", "kind", "lower", "upper", "values", "full_low",
-               "full_high", "qp_lower", "qp_upper", "coverage", "density", "mass", "runs", "cases"]
+BOX_COLUMNS = [
+    "scenario",
+    "box",
+    "step",
+    "lever",
+    "kind",
+    "lower",
+    "upper",
+    "values",
+    "full_low",
+    "full_high",
+    "qp_lower",
+    "qp_upper",
+    "coverage",
+    "density",
+    "mass",
+    "runs",
+    "cases",
+]
 
 
 def boxes_table(discoveries: Sequence[Discovery]) -> pd.DataFrame:
@@ -214,15 +257,33 @@ def boxes_table(discoveries: Sequence[Discovery]) -> pd.DataFrame:
     rows = []
     for d in discoveries:
         for b in d.boxes:
-            common = {"scenario": d.scenario, "box": b.number, "step": b.step, "coverage": b.coverage,
-                      "density": b.density, "mass": b.mass, "runs": b.runs, "cases": b.cases}
+            common = {
+                "scenario": d.scenario,
+                "box": b.number,
+                "step": b.step,
+                "coverage": b.coverage,
+                "density": b.density,
+                "mass": b.mass,
+                "runs": b.runs,
+                "cases": b.cases,
+            }
             if not b.restrictions:
                 rows.append({**common, "lever": "", "kind": ""})
             for r in b.restrictions:
-                rows.append({**common, "lever": r.lever.name, "kind": r.lever.kind, "lower": r.lower,
-                             "upper": r.upper, "values": "|".join(r.values) if r.values else None,
-                             "full_low": r.lever.low, "full_high": r.lever.high,
-                             "qp_lower": r.qp_lower, "qp_upper": r.qp_upper})
+                rows.append(
+                    {
+                        **common,
+                        "lever": r.lever.name,
+                        "kind": r.lever.kind,
+                        "lower": r.lower,
+                        "upper": r.upper,
+                        "values": "|".join(r.values) if r.values else None,
+                        "full_low": r.lever.low,
+                        "full_high": r.lever.high,
+                        "qp_lower": r.qp_lower,
+                        "qp_upper": r.qp_upper,
+                    }
+                )
     return pd.DataFrame(rows, columns=BOX_COLUMNS)
 
 
@@ -272,15 +333,17 @@ class _quiet:
 
 def _trajectory(pbox) -> pd.DataFrame:
     t = pbox.peeling_trajectory
-    out = pd.DataFrame({
-        "step": np.arange(len(t)),
-        "coverage": t["coverage"].to_numpy(float),
-        "density": t["density"].to_numpy(float),
-        "mass": t["mass"].to_numpy(float),
-        "res_dim": t["res_dim"].to_numpy(int),
-        "n": t["n"].to_numpy(int),
-        "k": t["k"].to_numpy(int),
-    })
+    out = pd.DataFrame(
+        {
+            "step": np.arange(len(t)),
+            "coverage": t["coverage"].to_numpy(float),
+            "density": t["density"].to_numpy(float),
+            "mass": t["mass"].to_numpy(float),
+            "res_dim": t["res_dim"].to_numpy(int),
+            "n": t["n"].to_numpy(int),
+            "k": t["k"].to_numpy(int),
+        }
+    )
     return out
 
 
@@ -302,10 +365,15 @@ def _restrictions(pbox, i: int, box_init: pd.DataFrame, levers: Sequence[Lever])
         low_cut, high_cut = lo != ilo, hi != ihi
         if not (low_cut or high_cut):
             continue
-        out.append(Restriction(lv, lower=_num(lo, lv) if low_cut else None,
-                               upper=_num(hi, lv) if high_cut else None,
-                               qp_lower=_qp(q[0]) if low_cut else None,
-                               qp_upper=_qp(q[1]) if high_cut else None))
+        out.append(
+            Restriction(
+                lv,
+                lower=_num(lo, lv) if low_cut else None,
+                upper=_num(hi, lv) if high_cut else None,
+                qp_lower=_qp(q[0]) if low_cut else None,
+                qp_upper=_qp(q[1]) if high_cut else None,
+            )
+        )
     return out
 
 

@@ -16,9 +16,10 @@ point), ``outputs.parquet`` (one row per run), ``boxes.csv``, ``trajectory.csv``
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,8 +106,12 @@ def lhs(parameters: tuple[Parameter, ...], samples: int, seed: int) -> np.ndarra
     """A Latin hypercube of ``samples`` points in the continuous draw space (SALib, with distributions)."""
     from SALib.sample import latin
 
-    problem = {"num_vars": len(parameters), "names": [p.name for p in parameters],
-               "bounds": [p.salib_bounds() for p in parameters], "dists": [p.dist for p in parameters]}
+    problem = {
+        "num_vars": len(parameters),
+        "names": [p.name for p in parameters],
+        "bounds": [p.salib_bounds() for p in parameters],
+        "dists": [p.dist for p in parameters],
+    }
     return latin.sample(problem, samples, seed=int(seed))
 
 
@@ -121,8 +126,9 @@ def make_plan(spec: DiscoverSpec) -> Plan:
     plan = Plan(points)
     if spec.plugin:
         code = plugin_fingerprint(spec.evaluate)
-        plan.runs[""] = [[PluginRun(spec.evaluate, tuple(v.items()), r, s, code) for r, s in enumerate(seeds)]
-                         for v in values]
+        plan.runs[""] = [
+            [PluginRun(spec.evaluate, tuple(v.items()), r, s, code) for r, s in enumerate(seeds)] for v in values
+        ]
         return plan
     code = model_fingerprint()
     for scenario in spec.scenarios:
@@ -138,14 +144,15 @@ def make_plan(spec: DiscoverSpec) -> Plan:
 def collect(spec: DiscoverSpec, plan: Plan, store: ResultStore) -> pd.DataFrame:
     """One row per run: scenario, point, replication, seed, the levers and every output."""
     keys = [r.key for r in plan.unique()]
-    rows = {RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r
-            for r in store.rows(keys)}
+    rows = {RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r for r in store.rows(keys)}
     missing = [k for k in keys if k not in rows]
     if missing:
         fails = store.failures(missing)
         first = fails[0]["error"] if fails else "not run"
-        raise IncompleteRuns(f"{len(missing)} of {len(keys)} runs have no result (first error: {first}); "
-                             f"rerun the same command to retry them")
+        raise IncompleteRuns(
+            f"{len(missing)} of {len(keys)} runs have no result (first error: {first}); "
+            f"rerun the same command to retry them"
+        )
     skip = set(RunKey._fields)
     lever_rows = plan.points.to_dict("records")
     out = []
@@ -153,13 +160,22 @@ def collect(spec: DiscoverSpec, plan: Plan, store: ResultStore) -> pd.DataFrame:
         for i, row in enumerate(per_point):
             for run in row:
                 rec = rows[run.key]
-                out.append({"scenario": scenario, **lever_rows[i], "replication": run.replication,
-                            "seed": run.seed, **{k: v for k, v in rec.items() if k not in skip}})
+                out.append(
+                    {
+                        "scenario": scenario,
+                        **lever_rows[i],
+                        "replication": run.replication,
+                        "seed": run.seed,
+                        **{k: v for k, v in rec.items() if k not in skip},
+                    }
+                )
     df = pd.DataFrame(out)
     if spec.outcome not in df.columns:
         have = [c for c in df.columns if c not in ("scenario", "point", "replication", "seed", *spec.names)]
-        raise IncompleteRuns(f"outcome '{spec.outcome}' is not returned by the model; it returns: "
-                             f"{', '.join(have[:12])}{', ...' if len(have) > 12 else ''}")
+        raise IncompleteRuns(
+            f"outcome '{spec.outcome}' is not returned by the model; it returns: "
+            f"{', '.join(have[:12])}{', ...' if len(have) > 12 else ''}"
+        )
     return df
 
 
@@ -187,11 +203,15 @@ def load_reused(spec: DiscoverSpec) -> Reused:
         samples = pd.read_parquet(folder / "samples.parquet")
         outputs = pd.read_parquet(folder / "outputs.parquet")
     except Exception as exc:  # noqa: BLE001 - any unreadable folder is the user's input
-        raise DesignError(f"{spec.path.name}: design: {folder}: cannot be read "
-                          f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+        raise DesignError(
+            f"{spec.path.name}: design: {folder}: cannot be read "
+            f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+        ) from None
     if spec.outcome not in outputs.columns:
-        raise DesignError(f"{spec.path.name}: design: {folder}: has no output '{spec.outcome}'; it has: "
-                          f"{', '.join(c for c in outputs.columns if c not in ('scenario', 'point'))[:300]}")
+        raise DesignError(
+            f"{spec.path.name}: design: {folder}: has no output '{spec.outcome}'; it has: "
+            f"{', '.join(c for c in outputs.columns if c not in ('scenario', 'point'))[:300]}"
+        )
     if sens.evaluate is None:
         from .spec import check_outcome
 
@@ -227,17 +247,24 @@ def cases_of(spec: DiscoverSpec, values: pd.Series) -> np.ndarray:
         return (v < spec.threshold) if spec.below else (v > spec.threshold)
 
 
-def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | None, *,
-                 progress: bool | None = None, plots: bool = True,
-                 log: Callable[[str], None] = lambda s: None) -> Result:
+def run_discover(
+    spec: DiscoverSpec,
+    out_dir: str | Path,
+    executor: Executor | None,
+    *,
+    progress: bool | None = None,
+    plots: bool = True,
+    log: Callable[[str], None] = lambda s: None,
+) -> Result:
     """Run (or resume) ``spec`` into ``out_dir``; write every result file and return the tables."""
     import time
 
     started = now()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8")
-                      if Path(spec.path).is_file() else "")
+    atomic.write_text(
+        out / "spec.toml", Path(spec.path).read_text(encoding="utf-8") if Path(spec.path).is_file() else ""
+    )
     write_manifest(out, _manifest(spec, started, {}), IN_PROGRESS)
     t0 = time.perf_counter()
     ran = reused = failed = 0
@@ -251,8 +278,10 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
         plan = make_plan(spec)
         store = ResultStore(out)
         unique = plan.unique()
-        log(f"{len(spec.run_scenarios)} scenario(s) × {spec.samples} points × {spec.replications} replication(s): "
-            f"{len(unique)} distinct runs")
+        log(
+            f"{len(spec.run_scenarios)} scenario(s) × {spec.samples} points × {spec.replications} replication(s): "
+            f"{len(unique)} distinct runs"
+        )
         rep = execute(unique, store, executor, fn=run_one, desc=COMMAND, show_progress=progress)
         ran, reused, failed = rep.ran, rep.skipped, rep.failed
         log(f"{rep.ran} run now, {rep.skipped} reused, {rep.failed} failed in {rep.seconds:.0f} s")
@@ -260,8 +289,7 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
         try:
             runs = collect(spec, plan, store)
         except IncompleteRuns:
-            write_manifest(out, _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed}),
-                           IN_PROGRESS)
+            write_manifest(out, _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed}), IN_PROGRESS)
             raise
         atomic.write_parquet(out / "samples.parquet", plan.points)
     atomic.write_parquet(out / "outputs.parquet", runs)
@@ -270,10 +298,19 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
     discoveries = []
     for scenario in runs["scenario"].drop_duplicates().tolist():
         sub = runs[runs["scenario"] == scenario].reset_index(drop=True)
-        discoveries.append(analysis.find_boxes(
-            sub[[lv.name for lv in levers]], cases_of(spec, sub[spec.outcome]), levers, scenario=scenario,
-            min_density=spec.min_density, max_boxes=spec.max_boxes, peel_alpha=spec.peel_alpha,
-            paste_alpha=spec.paste_alpha, mass_min=spec.mass_min))
+        discoveries.append(
+            analysis.find_boxes(
+                sub[[lv.name for lv in levers]],
+                cases_of(spec, sub[spec.outcome]),
+                levers,
+                scenario=scenario,
+                min_density=spec.min_density,
+                max_boxes=spec.max_boxes,
+                peel_alpha=spec.peel_alpha,
+                paste_alpha=spec.paste_alpha,
+                mass_min=spec.mass_min,
+            )
+        )
     boxes = analysis.boxes_table(discoveries)
     atomic.write_csv(out / "boxes.csv", boxes, float_format="%.6g")
     atomic.write_csv(out / "trajectory.csv", analysis.trajectory_table(discoveries), float_format="%.6g")
@@ -285,16 +322,25 @@ def run_discover(spec: DiscoverSpec, out_dir: str | Path, executor: Executor | N
     case = case_words(spec.outcome, spec.threshold, spec.below, township)
     figures = plotting.all_figures(out / "figures", discoveries, case) if plots else []
     inp = reporting.ReportInput(
-        title=spec.description or spec.name, outcome=spec.outcome, threshold=spec.threshold, below=spec.below,
-        township=township, min_density=spec.min_density, design=_design_line(spec, runs, parameters, township),
+        title=spec.description or spec.name,
+        outcome=spec.outcome,
+        threshold=spec.threshold,
+        below=spec.below,
+        township=township,
+        min_density=spec.min_density,
+        design=_design_line(spec, runs, parameters, township),
         levers=[f"{p.name}: {p.describe()}" for p in parameters],
         settings=f"EMA Workbench {_version('ema_workbench')}, peel_alpha {spec.peel_alpha:g}, "
-                 f"paste_alpha {spec.paste_alpha:g}, mass_min {spec.mass_min:g}, at most {spec.max_boxes} box(es)",
-        figures=figures)
+        f"paste_alpha {spec.paste_alpha:g}, mass_min {spec.mass_min:g}, at most {spec.max_boxes} box(es)",
+        figures=figures,
+    )
     atomic.write_text(out / "report.md", reporting.render(discoveries, inp, out))
     seconds = time.perf_counter() - t0
-    write_manifest(out, _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed,
-                                                  "run_seconds": round(seconds, 2)}), COMPLETE)
+    write_manifest(
+        out,
+        _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed, "run_seconds": round(seconds, 2)}),
+        COMPLETE,
+    )
     return Result(out, discoveries, boxes, runs, figures, ran, reused, failed, seconds)
 
 
@@ -306,10 +352,16 @@ def experiment_settings(spec: DiscoverSpec) -> dict[str, Any]:
     """
     if spec.reused:
         return {"design": str(Path(spec.design).expanduser().resolve())}
-    return {"scenarios": list(spec.run_scenarios), "evaluate": spec.evaluate, "days": spec.days,
-            "samples": spec.samples, "replications": spec.replications, "seed": spec.seed,
-            "parameters": {p.name: [p.low, p.high, p.kind, p.dist, list(p.shape)] for p in spec.parameters},
-            "overrides": spec.overrides}
+    return {
+        "scenarios": list(spec.run_scenarios),
+        "evaluate": spec.evaluate,
+        "days": spec.days,
+        "samples": spec.samples,
+        "replications": spec.replications,
+        "seed": spec.seed,
+        "parameters": {p.name: [p.low, p.high, p.kind, p.dist, list(p.shape)] for p in spec.parameters},
+        "overrides": spec.overrides,
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -319,22 +371,43 @@ def _design_line(spec: DiscoverSpec, runs: pd.DataFrame, parameters, township: b
     n = len(runs)
     if spec.reused:
         return f"reused from the sensitivity run in `{spec.design}`: {n} runs ({len(parameters)} levers)."
-    where = f"scenario(s) {', '.join(spec.scenarios)}, {spec.days} working days per run" if township else \
-        f"plug-in `{spec.evaluate}`"
-    return (f"Latin hypercube of {spec.samples} points over {len(parameters)} levers × {spec.replications} "
-            f"replication(s) (common seeds, base seed {spec.seed}); {where}; {n} runs in all.")
+    where = (
+        f"scenario(s) {', '.join(spec.scenarios)}, {spec.days} working days per run"
+        if township
+        else f"plug-in `{spec.evaluate}`"
+    )
+    return (
+        f"Latin hypercube of {spec.samples} points over {len(parameters)} levers × {spec.replications} "
+        f"replication(s) (common seeds, base seed {spec.seed}); {where}; {n} runs in all."
+    )
 
 
 def _manifest(spec: DiscoverSpec, started, counts: dict[str, Any]) -> dict[str, Any]:
     return manifest(
-        command=COMMAND, started=started, settings_hash=settings_hash(experiment_settings(spec)),
-        spec=str(spec.path), description=spec.description, design=spec.design or "latin hypercube",
-        samples=spec.samples, seed=spec.seed, replications=spec.replications, scenarios=list(spec.run_scenarios),
-        evaluate=spec.evaluate, days=None if spec.plugin else spec.days, outcome=spec.outcome,
-        threshold=spec.threshold, below=spec.below, min_density=spec.min_density, max_boxes=spec.max_boxes,
-        peel_alpha=spec.peel_alpha, paste_alpha=spec.paste_alpha, mass_min=spec.mass_min,
-        parameters={p.name: p.describe() for p in spec.parameters}, ema_workbench=_version("ema_workbench"),
-        **counts)
+        command=COMMAND,
+        started=started,
+        settings_hash=settings_hash(experiment_settings(spec)),
+        spec=str(spec.path),
+        description=spec.description,
+        design=spec.design or "latin hypercube",
+        samples=spec.samples,
+        seed=spec.seed,
+        replications=spec.replications,
+        scenarios=list(spec.run_scenarios),
+        evaluate=spec.evaluate,
+        days=None if spec.plugin else spec.days,
+        outcome=spec.outcome,
+        threshold=spec.threshold,
+        below=spec.below,
+        min_density=spec.min_density,
+        max_boxes=spec.max_boxes,
+        peel_alpha=spec.peel_alpha,
+        paste_alpha=spec.paste_alpha,
+        mass_min=spec.mass_min,
+        parameters={p.name: p.describe() for p in spec.parameters},
+        ema_workbench=_version("ema_workbench"),
+        **counts,
+    )
 
 
 def _version(name: str) -> str | None:

@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
@@ -42,20 +42,48 @@ def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
     sc = None
     for i, b in enumerate(d.boxes):
         t = b.trajectory
-        sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap=cmap, vmin=-0.5, vmax=vmax + 0.5,
-                        marker=MARKERS[i % len(MARKERS)], s=22, zorder=2,
-                        label=f"box {b.number}: chosen step {b.step}, coverage {b.coverage:.0%}, "
-                              f"density {b.density:.0%}")
-        ax.scatter([b.coverage], [b.density], s=220, facecolors="none", edgecolors="crimson", linewidths=2,
-                   zorder=3)
-        ax.annotate(f"box {b.number}", (b.coverage, b.density), textcoords="offset points", xytext=(9, -12),
-                    fontsize=8, color="crimson", fontweight="bold")
+        sc = ax.scatter(
+            t["coverage"],
+            t["density"],
+            c=t["res_dim"],
+            cmap=cmap,
+            vmin=-0.5,
+            vmax=vmax + 0.5,
+            marker=MARKERS[i % len(MARKERS)],
+            s=22,
+            zorder=2,
+            label=f"box {b.number}: chosen step {b.step}, coverage {b.coverage:.0%}, density {b.density:.0%}",
+        )
+        ax.scatter([b.coverage], [b.density], s=220, facecolors="none", edgecolors="crimson", linewidths=2, zorder=3)
+        ax.annotate(
+            f"box {b.number}",
+            (b.coverage, b.density),
+            textcoords="offset points",
+            xytext=(9, -12),
+            fontsize=8,
+            color="crimson",
+            fontweight="bold",
+        )
     ax.axhline(d.min_density, color="grey", lw=0.8, ls="--")
-    ax.text(0.01, d.min_density, f" minimum density {d.min_density:.0%}", va="bottom", fontsize=8, color="grey",
-            transform=ax.get_yaxis_transform())
+    ax.text(
+        0.01,
+        d.min_density,
+        f" minimum density {d.min_density:.0%}",
+        va="bottom",
+        fontsize=8,
+        color="grey",
+        transform=ax.get_yaxis_transform(),
+    )
     ax.axhline(d.base_rate, color="grey", lw=0.8, ls=":")
-    ax.text(0.01, d.base_rate, f" all runs {d.base_rate:.0%}", va="bottom", fontsize=8, color="grey",
-            transform=ax.get_yaxis_transform())
+    ax.text(
+        0.01,
+        d.base_rate,
+        f" all runs {d.base_rate:.0%}",
+        va="bottom",
+        fontsize=8,
+        color="grey",
+        transform=ax.get_yaxis_transform(),
+    )
     if sc is not None:
         cb = fig.colorbar(sc, ax=ax, ticks=range(vmax + 1))
         cb.set_label("restricted levers")
@@ -66,8 +94,9 @@ def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
     ax.set_ylabel("density (share of the box's runs that are cases)")
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    fig.text(0.01, 0.005, f"{d.runs} runs, {d.cases} cases of interest; ringed: the chosen box",
-             fontsize=7, color="grey")
+    fig.text(
+        0.01, 0.005, f"{d.runs} runs, {d.cases} cases of interest; ringed: the chosen box", fontsize=7, color="grey"
+    )
     return save_figure(fig, path)
 
 
@@ -121,8 +150,7 @@ def limits_figure(path: Path, box: Box, title: str) -> Path:
     ax.set_xlabel("position in the lever's full sampled range")
     if not rs:
         ax.text(0.5, 0, "no lever restricted", ha="center", va="center")
-    ax.set_title(f"{title}\ncoverage {box.coverage:.0%}, density {box.density:.0%}, mass {box.mass:.0%}",
-                 fontsize=10)
+    ax.set_title(f"{title}\ncoverage {box.coverage:.0%}, density {box.density:.0%}, mass {box.mass:.0%}", fontsize=10)
     return save_figure(fig, path)
 
 
@@ -150,8 +178,15 @@ def regimes_figure(path: Path, discoveries: Sequence[Discovery], title: str) -> 
                 continue
             r = next((r for r in d.boxes[0].restrictions if r.lever.name == lv.name), None)
             a, b = _span(r) if r is not None else (0.0, 1.0)
-            ax.barh(y, max(b - a, 0.004), left=a, height=h * 0.8, color=cmap(s % 10),
-                    alpha=0.85 if r is not None else 0.25, label=d.scenario if j == 0 else None)
+            ax.barh(
+                y,
+                max(b - a, 0.004),
+                left=a,
+                height=h * 0.8,
+                color=cmap(s % 10),
+                alpha=0.85 if r is not None else 0.25,
+                label=d.scenario if j == 0 else None,
+            )
     ax.set_xlim(0, 1)
     ax.set_yticks([])
     ax.set_xticks([0, 0.5, 1.0])
@@ -168,11 +203,17 @@ def all_figures(folder: Path, discoveries: Sequence[Discovery], case: str) -> li
     for d in discoveries:
         label = d.scenario or "plug-in"
         if d.boxes:
-            out.append(trajectory_figure(folder / f"trajectory_{slug(d.scenario)}.png", d,
-                                         f"Peeling trajectory, {label}: {case}"))
+            out.append(
+                trajectory_figure(
+                    folder / f"trajectory_{slug(d.scenario)}.png", d, f"Peeling trajectory, {label}: {case}"
+                )
+            )
         for b in d.boxes:
-            out.append(limits_figure(folder / f"limits_{slug(d.scenario)}_box{b.number}.png", b,
-                                     f"Box {b.number}, {label}: {case}"))
+            out.append(
+                limits_figure(
+                    folder / f"limits_{slug(d.scenario)}_box{b.number}.png", b, f"Box {b.number}, {label}: {case}"
+                )
+            )
     fig = regimes_figure(folder / "regimes.png", discoveries, f"First box by scenario: {case}")
     if fig is not None:
         out.append(fig)

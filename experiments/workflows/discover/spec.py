@@ -77,7 +77,7 @@ class DiscoverSpec(ExperimentSpec):
         if not isinstance(data, dict):
             return data
         if "outcome" not in data:
-            raise KeyProblem("outcome", "missing; allowed: the output that defines a case, e.g. \"on_time_rate\"")
+            raise KeyProblem("outcome", 'missing; allowed: the output that defines a case, e.g. "on_time_rate"')
         if "threshold" not in data:
             raise KeyProblem("threshold", f"missing; allowed: {NUMBERS['threshold'][2]}")
         for key, (lo, hi, text) in NUMBERS.items():
@@ -90,13 +90,15 @@ class DiscoverSpec(ExperimentSpec):
         if "samples" in data:
             v = data["samples"]
             if isinstance(v, bool) or not isinstance(v, int) or not 10 <= v <= MAX_SAMPLES:
-                raise KeyProblem("samples", f"got {kind_of(v)} {shorten(repr(v))}; allowed: an integer in "
-                                            f"[10, {MAX_SAMPLES}] (Latin hypercube points)")
+                raise KeyProblem(
+                    "samples",
+                    f"got {kind_of(v)} {shorten(repr(v))}; allowed: an integer in "
+                    f"[10, {MAX_SAMPLES}] (Latin hypercube points)",
+                )
         if data.get("design") is not None:
             for key in REUSE_KEYS:
                 if key in data:
-                    raise KeyProblem(key, "not used with design = ... (the reused sensitivity run fixes it); "
-                                          "remove it")
+                    raise KeyProblem(key, "not used with design = ... (the reused sensitivity run fixes it); remove it")
             data = {**data, "scenarios": ["baseline"]}  # placeholder: the stored run's scenarios are used
         return data
 
@@ -104,8 +106,11 @@ class DiscoverSpec(ExperimentSpec):
     def _discover_checks(self) -> DiscoverSpec:
         if self.design is None:
             if self.samples is None:
-                raise KeyProblem("samples", "missing; allowed: an integer in [10, 1000000] (Latin hypercube "
-                                            "points), or design = a sensitivity run's folder")
+                raise KeyProblem(
+                    "samples",
+                    "missing; allowed: an integer in [10, 1000000] (Latin hypercube "
+                    "points), or design = a sensitivity run's folder",
+                )
             if not self.parameter_table:
                 raise KeyProblem("parameters", "missing or empty; write a [parameters] table of name = [low, high]")
             check_outcome(self.outcome, township=self.evaluate is None)
@@ -113,8 +118,11 @@ class DiscoverSpec(ExperimentSpec):
             folder = Path(self.design).expanduser()
             for need in ("samples.parquet", "outputs.parquet", "spec.toml"):
                 if not (folder / need).is_file():
-                    raise KeyProblem("design", f"{self.design}: has no {need}; allowed: the output folder of a "
-                                               f"finished 'townsim sensitivity' run")
+                    raise KeyProblem(
+                        "design",
+                        f"{self.design}: has no {need}; allowed: the output folder of a "
+                        f"finished 'townsim sensitivity' run",
+                    )
         return self
 
     @property
@@ -134,8 +142,11 @@ def check_outcome(outcome: str, township: bool) -> None:
 
         known = tuple(SUMMARY_KEYS)
         if outcome not in known:
-            raise KeyProblem("outcome", f"unknown output '{outcome}'{suggest(outcome, known)}; allowed: a summary "
-                                        f"KPI such as {', '.join(known[:6])}, ... (see the model API)")
+            raise KeyProblem(
+                "outcome",
+                f"unknown output '{outcome}'{suggest(outcome, known)}; allowed: a summary "
+                f"KPI such as {', '.join(known[:6])}, ... (see the model API)",
+            )
     elif not NAME_RE.match(outcome):
         raise KeyProblem("outcome", f"'{outcome}' is not a plain name (letters, digits, _)")
 

@@ -8,7 +8,7 @@ whole percentages.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from .analysis import Box, Discovery, Lever, Restriction
 
@@ -64,15 +64,18 @@ def case_words(outcome: str, threshold: float, below: bool, township: bool) -> s
 
 def box_sentence(box: Box, outcome: str, threshold: float, below: bool, township: bool) -> str:
     """One sentence: the case, where it happens, and the box's coverage and density."""
-    return (f"{case_words(outcome, threshold, below, township)} when {condition_words(box.restrictions)}: "
-            f"{box.coverage:.0%} of such cases, {box.density:.0%} of the runs in this box "
-            f"({box.runs} runs, {box.mass:.0%} of all)")
+    return (
+        f"{case_words(outcome, threshold, below, township)} when {condition_words(box.restrictions)}: "
+        f"{box.coverage:.0%} of such cases, {box.density:.0%} of the runs in this box "
+        f"({box.runs} runs, {box.mass:.0%} of all)"
+    )
 
 
 def discovery_summary(d: Discovery, outcome: str, threshold: float, below: bool, township: bool) -> list[str]:
     """The sentences of one scenario: the base rate, then one per box (or why there is none)."""
-    head = (f"{d.cases} of {d.runs} runs ({d.base_rate:.0%}) are cases: "
-            f"{case_words(outcome, threshold, below, township)}.")
+    head = (
+        f"{d.cases} of {d.runs} runs ({d.base_rate:.0%}) are cases: {case_words(outcome, threshold, below, township)}."
+    )
     lines = [head]
     if d.note:
         lines.append(d.note[0].upper() + d.note[1:] + ".")
