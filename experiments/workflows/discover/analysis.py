@@ -111,6 +111,8 @@ class Discovery:
     min_density: float
     note: str = ""
     """Why there is no box (no cases, cases everywhere, no box dense enough), else empty."""
+    attempt: Box | None = None
+    """When no box reaches ``min_density``: PRIM's densest box (shown, never counted as a box)."""
 
     @property
     def base_rate(self) -> float:
@@ -183,30 +185,30 @@ def find_boxes(
             if pbox is None:
                 break
             traj = _trajectory(pbox)
-            if traj["density"].max() < min_density - 1e-12:
+            step = choose_step(traj, min_density)
+            steps = [_restrictions(pbox, i, p.box_init, levers) for i in range(len(traj))]
+            box = Box(
+                number=number,
+                step=step,
+                coverage=float(traj.at[step, "coverage"]),
+                density=float(traj.at[step, "density"]),
+                mass=float(traj.at[step, "mass"]),
+                runs=int(traj.at[step, "n"]),
+                cases=int(traj.at[step, "k"]),
+                restrictions=steps[step],
+                trajectory=traj,
+                steps=steps,
+            )
+            if box.density < min_density - 1e-12:
                 if not disc.boxes:
+                    disc.attempt = box
                     disc.note = (
                         f"no box reaches a density of {min_density:.0%}: the densest box found "
-                        f"holds {traj['density'].max():.0%} cases of interest"
+                        f"holds {box.density:.0%} cases of interest"
                     )
                 break
-            step = choose_step(traj, min_density)
             pbox.select(step)
-            steps = [_restrictions(pbox, i, p.box_init, levers) for i in range(len(traj))]
-            disc.boxes.append(
-                Box(
-                    number=number,
-                    step=step,
-                    coverage=float(traj.at[step, "coverage"]),
-                    density=float(traj.at[step, "density"]),
-                    mass=float(traj.at[step, "mass"]),
-                    runs=int(traj.at[step, "n"]),
-                    cases=int(traj.at[step, "k"]),
-                    restrictions=steps[step],
-                    trajectory=traj,
-                    steps=steps,
-                )
-            )
+            disc.boxes.append(box)
             if not steps[step]:  # the whole remaining space is dense: nothing more to separate
                 break
     if disc.boxes and not disc.boxes[0].restrictions:

@@ -36,11 +36,13 @@ def slug(text: str) -> str:
 def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
     """Coverage (x) against density (y) of every peeling step; chosen steps ringed."""
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    dims = [int(v) for b in d.boxes for v in b.trajectory["res_dim"]]
+    shown = d.boxes or ([d.attempt] if d.attempt is not None else [])
+    dims = [int(v) for b in shown for v in b.trajectory["res_dim"]]
     vmax = max(dims + [1])
     cmap = plt.get_cmap("viridis", vmax + 1)
     sc = None
-    for i, b in enumerate(d.boxes):
+    for i, b in enumerate(shown):
+        name = f"box {b.number}" if d.boxes else "densest box (below the minimum density)"
         t = b.trajectory
         sc = ax.scatter(
             t["coverage"],
@@ -52,11 +54,11 @@ def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
             marker=MARKERS[i % len(MARKERS)],
             s=22,
             zorder=2,
-            label=f"box {b.number}: chosen step {b.step}, coverage {b.coverage:.0%}, density {b.density:.0%}",
+            label=f"{name}: step {b.step}, coverage {b.coverage:.0%}, density {b.density:.0%}",
         )
         ax.scatter([b.coverage], [b.density], s=220, facecolors="none", edgecolors="crimson", linewidths=2, zorder=3)
         ax.annotate(
-            f"box {b.number}",
+            name.split(" (")[0],
             (b.coverage, b.density),
             textcoords="offset points",
             xytext=(9, -12),
@@ -202,10 +204,18 @@ def all_figures(folder: Path, discoveries: Sequence[Discovery], case: str) -> li
     out: list[Path] = []
     for d in discoveries:
         label = d.scenario or "plug-in"
-        if d.boxes:
+        if d.boxes or d.attempt is not None:
             out.append(
                 trajectory_figure(
                     folder / f"trajectory_{slug(d.scenario)}.png", d, f"Peeling trajectory, {label}: {case}"
+                )
+            )
+        if d.attempt is not None:
+            out.append(
+                limits_figure(
+                    folder / f"limits_{slug(d.scenario)}_densest.png",
+                    d.attempt,
+                    f"Densest box (below {d.min_density:.0%} density), {label}: {case}",
                 )
             )
         for b in d.boxes:

@@ -123,7 +123,9 @@ def render(discoveries: Sequence[Discovery], inp: ReportInput, out_dir: Path) ->
                         f"{_full(r)} | {_qp(r)} | {stats} |"
                     )
             md.append("")
-        own = re.compile(rf"(trajectory_{re.escape(_slug(d.scenario))}|limits_{re.escape(_slug(d.scenario))}_box\d+)")
+        own = re.compile(
+            rf"(trajectory_{re.escape(_slug(d.scenario))}|limits_{re.escape(_slug(d.scenario))}_(box\d+|densest))"
+        )
         figs = [f for f in inp.figures if own.fullmatch(f.stem)]
         for f in figs:
             md += [f"![{f.stem}]({f.relative_to(out_dir).as_posix()})", ""]

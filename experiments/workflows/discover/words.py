@@ -32,7 +32,7 @@ def fmt_value(v: float, lever: Lever) -> str:
     if lever.kind == "int":
         return f"{int(round(v))}"
     span = abs(lever.high - lever.low) or 1.0
-    decimals = max(0, 2 - int(math.floor(math.log10(span))))
+    decimals = max(0, 2 - int(math.ceil(math.log10(span))))
     text = f"{v:.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -79,6 +79,12 @@ def discovery_summary(d: Discovery, outcome: str, threshold: float, below: bool,
     lines = [head]
     if d.note:
         lines.append(d.note[0].upper() + d.note[1:] + ".")
+    if d.attempt is not None and d.attempt.restrictions:
+        a = d.attempt
+        lines.append(
+            f"Closest: when {condition_words(a.restrictions)}, {a.density:.0%} of the runs are cases "
+            f"({a.runs} runs, {a.coverage:.0%} of all cases); too thin to call a box."
+        )
     for b in d.boxes:
         if b.restrictions:
             lines.append(f"Box {b.number}: {box_sentence(b, outcome, threshold, below, township)}.")
