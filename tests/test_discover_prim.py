@@ -81,6 +81,9 @@ def test_no_cases_everywhere_and_noise():
     assert everywhere.boxes[0].restrictions == [] and "everywhere" in everywhere.note
     noise = A.find_boxes(x, np.random.default_rng(0).random(len(x)) < 0.1, LEVERS)
     assert noise.boxes == [] and "no box reaches" in noise.note
+    # the densest box is kept for the report, below the minimum density and never counted as a box
+    assert noise.attempt is not None and noise.attempt.density < 0.8
+    assert A.boxes_table([noise]).empty
 
 
 def test_choose_step_takes_most_coverage_at_enough_density():
