@@ -149,7 +149,8 @@ def render(discoveries: Sequence[Discovery], inp: ReportInput, out_dir: Path) ->
         "time, a limit is uncertain by about one peeling step.",
         "- Further boxes are found in the runs outside the earlier boxes (covering), so their coverage adds up.",
         "- PRIM is the EMA Workbench's implementation: the maintained reference implementation of scenario "
-        "discovery (peeling and pasting, covering, quasi-p-values, integer and on/off levers), rather than a hand-written one.",
+        "discovery (peeling and pasting, covering, quasi-p-values, integer and on/off levers), rather than a "
+        "hand-written one.",
         "",
     ]
     md += [f"- {n}" for n in inp.notes]
