@@ -42,7 +42,7 @@ def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
     cmap = plt.get_cmap("viridis", vmax + 1)
     sc = None
     for i, b in enumerate(shown):
-        name = f"box {b.number}" if d.boxes else "densest box (below the minimum density)"
+        name = f"box {b.number}" if d.boxes else "densest box (below\nthe minimum density)"
         t = b.trajectory
         sc = ax.scatter(
             t["coverage"],
@@ -89,7 +89,7 @@ def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
     if sc is not None:
         cb = fig.colorbar(sc, ax=ax, ticks=range(vmax + 1))
         cb.set_label("restricted levers")
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="lower left", fontsize=7)
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("coverage (share of all cases of interest inside the box)")
@@ -97,7 +97,12 @@ def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     fig.text(
-        0.01, 0.005, f"{d.runs} runs, {d.cases} cases of interest; ringed: the chosen box", fontsize=7, color="grey"
+        0.01,
+        0.005,
+        f"{d.runs} runs, {d.cases} cases of interest; ringed: the chosen box"
+        + ("" if d.boxes else " (none is dense enough: the densest is ringed)"),
+        fontsize=7,
+        color="grey",
     )
     return save_figure(fig, path)
 
@@ -156,14 +161,26 @@ def limits_figure(path: Path, box: Box, title: str) -> Path:
     return save_figure(fig, path)
 
 
+def _first(d: Discovery) -> tuple[Box | None, bool]:
+    """A scenario's first box, or its densest box when none is dense enough (flag True)."""
+    if d.boxes and d.boxes[0].restrictions:
+        return d.boxes[0], False
+    if not d.boxes and d.attempt is not None and d.attempt.restrictions:
+        return d.attempt, True
+    return None, False
+
+
 def regimes_figure(path: Path, discoveries: Sequence[Discovery], title: str) -> Path | None:
-    """The first box of each scenario on the levers restricted in any of them (None if < 2 scenarios)."""
-    ds = [d for d in discoveries if d.boxes and d.boxes[0].restrictions]
-    if len(discoveries) < 2 or not ds:
+    """The first box of each scenario on the levers restricted in any of them (None if < 2 scenarios).
+
+    A scenario without a dense enough box shows its densest box hatched.
+    """
+    firsts = [_first(d) for d in discoveries]
+    if len(discoveries) < 2 or not any(b is not None for b, _ in firsts):
         return None
     levers: list[Lever] = []
-    for d in ds:
-        for r in d.boxes[0].restrictions:
+    for b, _ in firsts:
+        for r in b.restrictions if b is not None else []:
             if r.lever.name not in [lv.name for lv in levers]:
                 levers.append(r.lever)
     n_s = len(discoveries)
@@ -174,12 +191,13 @@ def regimes_figure(path: Path, discoveries: Sequence[Discovery], title: str) -> 
         y0 = len(levers) - 1 - j
         ax.barh(y0, 1.0, height=0.9, color="0.93", edgecolor="0.8")
         ax.text(-0.02, y0, lever_label(lv.name), ha="right", va="center", fontsize=8)
-        for s, d in enumerate(discoveries):
+        for s, (d, (box, densest)) in enumerate(zip(discoveries, firsts)):
             y = y0 + 0.4 - h * (s + 0.5)
-            if not d.boxes or not d.boxes[0].restrictions:
+            if box is None:
                 continue
-            r = next((r for r in d.boxes[0].restrictions if r.lever.name == lv.name), None)
+            r = next((r for r in box.restrictions if r.lever.name == lv.name), None)
             a, b = _span(r) if r is not None else (0.0, 1.0)
+            label = f"{d.scenario}{' (densest box, below the minimum density)' if densest else ''}"
             ax.barh(
                 y,
                 max(b - a, 0.004),
@@ -187,7 +205,9 @@ def regimes_figure(path: Path, discoveries: Sequence[Discovery], title: str) -> 
                 height=h * 0.8,
                 color=cmap(s % 10),
                 alpha=0.85 if r is not None else 0.25,
-                label=d.scenario if j == 0 else None,
+                hatch="///" if densest else None,
+                edgecolor="white" if densest else None,
+                label=label if j == 0 else None,
             )
     ax.set_xlim(0, 1)
     ax.set_yticks([])
@@ -195,7 +215,7 @@ def regimes_figure(path: Path, discoveries: Sequence[Discovery], title: str) -> 
     ax.set_xticklabels(["low", "middle", "high"], fontsize=8)
     ax.set_xlabel("box limits as a share of each lever's full range (pale: not restricted)")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=min(n_s, 4))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=1)
     return save_figure(fig, path)
 
 

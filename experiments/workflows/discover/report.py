@@ -60,6 +60,11 @@ def regime_lines(discoveries: Sequence[Discovery], inp: ReportInput) -> list[str
     for d in discoveries:
         if d.scenario not in firsts:
             reason = d.note or "no box"
+            if d.attempt is not None and d.attempt.restrictions:
+                a = d.attempt
+                reason += (
+                    f"; closest: {condition_words(a.restrictions)} (coverage {a.coverage:.0%}, density {a.density:.0%})"
+                )
             lines.append(f"- **{d.scenario}**: {d.cases} of {d.runs} runs ({d.base_rate:.0%}) are cases; {reason}.")
         else:
             b = firsts[d.scenario]

@@ -12,6 +12,9 @@ from collections.abc import Sequence
 
 from .analysis import Box, Discovery, Lever, Restriction
 
+QP_ALPHA = 0.05
+"""A restriction whose quasi-p-value is below this is called firm in the report."""
+
 
 def lever_label(name: str) -> str:
     """A lever's name as words (``staff_transfer`` → ``staff transfer``)."""
@@ -85,7 +88,23 @@ def discovery_summary(d: Discovery, outcome: str, threshold: float, below: bool,
             f"Closest: when {condition_words(a.restrictions)}, {a.density:.0%} of the runs are cases "
             f"({a.runs} runs, {a.coverage:.0%} of all cases); too thin to call a box."
         )
+        lines.append(firmness_words(a.restrictions))
     for b in d.boxes:
         if b.restrictions:
             lines.append(f"Box {b.number}: {box_sentence(b, outcome, threshold, below, township)}.")
-    return lines
+            lines.append(firmness_words(b.restrictions))
+    return [line for line in lines if line]
+
+
+def firmness_words(restrictions: Sequence[Restriction], alpha: float = QP_ALPHA) -> str:
+    """Which restrictions are firm (quasi-p < ``alpha`` on every restricted side) and which could be dropped."""
+    firm = [r for r in restrictions if r.qp < alpha]
+    weak = [r for r in restrictions if not r.qp < alpha]
+    if not weak:
+        return ""
+    if not firm:
+        return f"No restriction is firm (every quasi-p-value ≥ {alpha:g})."
+    return (
+        f"Firm (quasi-p < {alpha:g}): {condition_words(firm)}; the other restrictions "
+        f"({', '.join(lever_label(r.lever.name) for r in weak)}) could be dropped."
+    )
