@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import psutil
-import pytest
 
 from helpers import cli_env
 from townsim.experiments.cli import main

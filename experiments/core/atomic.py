@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 TMP_PREFIX = ".tmp-"
+LOCK_NAME = ".townsim.lock"
+"""A results folder's hidden lock file (see :mod:`~townsim.experiments.core.outdir`)."""
 PARTIAL_MARK = ".partial-"
 """Infix of the hidden temporary folder name while a folder is being written."""
 
@@ -126,7 +128,7 @@ def atomic_dir(final: str | os.PathLike) -> Iterator[Path]:
     ``.<name>.partial-…`` folder.
     """
     final = Path(final)
-    if final.exists() and (not final.is_dir() or any(final.iterdir())):
+    if final.exists() and (not final.is_dir() or any(p.name != LOCK_NAME for p in final.iterdir())):
         raise FileExistsError(f"{final}: folder already exists and is not empty; choose another --out")
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{final.name}{PARTIAL_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -137,10 +139,12 @@ def atomic_dir(final: str | os.PathLike) -> Iterator[Path]:
             if p.is_dir():
                 os.chmod(p, 0o777 & ~_umask())
         if final.exists():  # an empty folder given as --out, or reserved by default_out_dir
+            (final / LOCK_NAME).unlink(missing_ok=True)  # its lock, held by this process until the rename
             final.rmdir()
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         with contextlib.suppress(OSError):
+            (final / LOCK_NAME).unlink(missing_ok=True)
             final.rmdir()  # only if empty
         raise

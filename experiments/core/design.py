@@ -78,3 +78,18 @@ class Design:
             seeds = scenario_seeds(self.seed, self.reps, k, common=self.common_random_numbers)
             out += [RunSpec(name, params, r, s, int(self.days), self.code) for r, s in enumerate(seeds)]
         return out
+
+
+def check_model_inputs(params: Any) -> None:
+    """Raise ValueError (one line) if the model cannot be built from ``params`` (e.g. a bad matter catalogue).
+
+    Builds what the model reads from files (the matter catalogue) once, before any run, so that a
+    bad scenario is bad input (exit 2, nothing written) rather than a failed run in every replication.
+    """
+    import numpy as np
+
+    from townsim.model import catalogue
+    from townsim.model.scenario import SCENARIO_DIR
+
+    if getattr(params, "matter_catalogue", None):
+        catalogue.build(params, np.random.default_rng(0), base_dir=SCENARIO_DIR)

@@ -19,7 +19,7 @@ from townsim.experiments.core.design import Design, RunSpec, make_specs, run_has
 from townsim.experiments.core.executors import Executor, Failure
 from townsim.experiments.core.fingerprint import model_fingerprint  # noqa: F401 - re-exported
 from townsim.experiments.core.progress import progress_bar
-from townsim.experiments.core.store import ResultStore
+from townsim.experiments.core.store import ResultStore, RunKey
 
 
 def simulate_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
@@ -46,30 +46,49 @@ class ExecutionReport:
                 "failed": self.failed, "seconds": round(self.seconds, 3)}
 
 
+def simulate_run_with_cases(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame, dict[str, pd.DataFrame]]:
+    """:func:`simulate_run` plus the run's table of cases (``TownshipModel.cases_frame``), stored as ``cases``."""
+    from townsim.model import TownshipModel
+
+    model = TownshipModel(spec.params, rng=spec.seed)
+    model.run(spec.days)
+    return dict(model.summary()), model.timeseries(), {"cases": model.cases_frame()}
+
+
+def keys_of(job: Any) -> list[RunKey]:
+    """The store keys of one job: a run spec's ``key``, or a batch's ``keys`` (several short runs in one task)."""
+    return [job.key] if hasattr(job, "key") else list(job.keys)
+
+
 def execute(specs: Sequence[Any], store: ResultStore, executor: Executor,
             fn: Callable[[Any], Any] = simulate_run, desc: str = "runs",
             show_progress: bool | None = None) -> ExecutionReport:
-    """Run every spec not yet in ``store`` on ``executor``; write each outcome as it arrives.
+    """Run every job not yet in ``store`` on ``executor``; write each outcome as it arrives.
 
-    ``fn(spec)`` returns ``(row, timeseries)`` or just a row dict; each spec has a
-    ``key`` (:class:`RunKey`). A raising run is stored as a failure and the others go on.
-    Returns counts; the results themselves are read back from ``store``.
+    A job is a run spec with a ``key`` (:class:`RunKey`), for which ``fn(job)`` returns
+    ``(row, timeseries)``, ``(row, timeseries, {name: table})`` or a row dict, or a batch with ``keys``, for which ``fn(job)``
+    returns a list of such outcomes, one per key (short plug-in runs travel together).
+    A raising run is stored as a failure and the others go on. Returns counts; the results
+    themselves are read back from ``store``.
     """
     t0 = time.perf_counter()
     store.cleanup()
-    todo = [s for s in specs if not store.has(s.key)]
-    rep = ExecutionReport(total=len(specs), skipped=len(specs) - len(todo))
-    with progress_bar(len(specs), desc=desc, initial=rep.skipped, enabled=show_progress) as bar:
+    total = sum(len(keys_of(s)) for s in specs)
+    todo = [s for s in specs if not all(store.has(k) for k in keys_of(s))]
+    rep = ExecutionReport(total=total, skipped=total - sum(len(keys_of(s)) for s in todo))
+    with progress_bar(total, desc=desc, initial=rep.skipped, enabled=show_progress) as bar:
         for i, outcome in executor.map(fn, todo):
-            key = todo[i].key
-            if isinstance(outcome, Failure):
-                store.put_failure(key, outcome)
-                rep.failed += 1
-                rep.failures.append({**key.as_dict(), "error": outcome.error})
-            else:
-                row, ts = outcome if isinstance(outcome, tuple) else (outcome, None)
-                store.put(key, row, ts)
-                rep.ran += 1
-            bar.update(1)
+            keys = keys_of(todo[i])
+            outcomes = outcome if isinstance(outcome, list) else [outcome] * len(keys)
+            for key, result in zip(keys, outcomes):
+                if isinstance(result, Failure):
+                    store.put_failure(key, result)
+                    rep.failed += 1
+                    rep.failures.append({**key.as_dict(), "error": result.error})
+                else:
+                    row, ts, *tables = result if isinstance(result, tuple) else (result, None)
+                    store.put(key, row, ts, tables[0] if tables else None)
+                    rep.ran += 1
+            bar.update(len(keys))
     rep.seconds = time.perf_counter() - t0
     return rep

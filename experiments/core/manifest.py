@@ -30,6 +30,8 @@ REPO_DIR = Path(__file__).resolve().parent.parent.parent
 MANIFEST = "manifest.json"
 IN_PROGRESS = "in progress"
 COMPLETE = "complete"
+INCOMPLETE = "incomplete"
+"""Statuses of a manifest: written "in progress" first, then "complete" (or "incomplete": some runs failed)."""
 
 DEPENDENCIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "pydantic", "matplotlib", "SALib",
                 "tqdm", "dask", "distributed", "solara")
@@ -113,5 +115,5 @@ def settings_hash(settings: Any) -> str:
 
 
 def write_manifest(out: Path | str, data: dict[str, Any], status: str = COMPLETE) -> None:
-    """Write ``out/manifest.json`` atomically with ``status`` ("in progress" or "complete")."""
+    """Write ``out/manifest.json`` atomically with ``status`` (IN_PROGRESS, COMPLETE or INCOMPLETE)."""
     atomic.write_json(Path(out) / MANIFEST, {**data, "status": status})

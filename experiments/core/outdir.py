@@ -5,8 +5,9 @@
 - :func:`check_out_dir` — before any simulation: refuse a path that cannot be written (under a file,
   a system folder, read-only), a non-empty folder of something else, or an earlier experiment of
   the same command made with other settings (its ``settings_hash`` differs);
-- :func:`locked` — hold the folder's lock (:mod:`filelock`) while writing, so a second command
-  into the same folder stops with a clear message instead of running everything twice.
+- :func:`locked` — hold the folder's lock (:mod:`filelock`, a hidden ``.townsim.lock`` inside it) while
+  writing, so a second command into the same folder stops with a clear message instead of running
+  everything twice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
+from townsim.experiments.core.atomic import LOCK_NAME
 from townsim.experiments.errors import UserError, shorten
 
 RESULTS_DIR = Path("results")
@@ -74,7 +76,7 @@ def check_out_dir(out: Path | str, command: str, settings_hash: str | None = Non
     where = f"{option} {shorten(str(out), 120)}"
     if out.exists() and not out.is_dir():
         raise UserError(f"{where}: exists and is not a folder; choose another {option}")
-    if out.is_dir() and any(out.iterdir()):
+    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
         man = read_manifest(out)
         if not resumable or man is None or man.get("townsim_command") != command:
             what = f"is not an earlier 'townsim {command}' output" if resumable else "already exists and is not empty"
@@ -106,23 +108,24 @@ def _probe(out: Path, where: str) -> None:
         raise UserError(f"{where}: cannot write in this folder ({exc.strerror}); choose another --out") from None
 
 
+
+
 def lock_path(out: Path | str) -> Path:
-    """The lock file of a results folder: hidden, beside it (so it never counts as content)."""
-    out = Path(out)
-    return out.parent / f".{out.name}.lock"
+    """The lock file of a results folder."""
+    return Path(out) / LOCK_NAME
 
 
 @contextlib.contextmanager
 def locked(out: Path | str, option: str = "--out") -> Iterator[None]:
-    """Hold the folder's lock for the block; :class:`UserError` if another command holds it."""
+    """Hold the folder's lock for the block (``out`` must exist); :class:`UserError` if another command holds it."""
     path = lock_path(out)
     lock = FileLock(str(path), timeout=0)
     try:
         lock.acquire()
     except Timeout:
-        raise UserError(f"{option} {shorten(str(out), 120)}: in use by another townsim command (lock {path}); "
-                        "wait for it to finish or choose another folder") from None
+        raise UserError(f"{option} {shorten(str(out), 120)}: in use by another townsim command; wait for it to "
+                        "finish or choose another folder") from None
     try:
         yield
     finally:
-        lock.release()  # the empty lock file stays: removing it would let two holders lock different files
+        lock.release()

@@ -23,9 +23,12 @@ import pandas as pd
 
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
-                                simulate_run)
+from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, simulate_run)
+from townsim.experiments.core.design import Design, check_model_inputs
+from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.stats import summarize
+from townsim.experiments.errors import shorten
 from townsim.experiments.core import atomic
 from townsim.experiments.core.store import ResultStore
 
@@ -63,7 +66,7 @@ def parse_vary(text: str) -> Vary:
     """
     from townsim.model.params import Params, allowed_range
 
-    where = f"--vary {text}"
+    where = f"--vary {shorten(text, 60)}"
     key, sep, rng = text.partition("=")
     key = key.strip()
     parts = rng.split(":")
@@ -87,7 +90,7 @@ def parse_vary(text: str) -> Vary:
     if not np.isfinite([low, high]).all():
         raise SweepError(f"{where}: LOW and HIGH must be finite numbers")
     if not 2 <= steps <= MAX_STEPS:
-        raise SweepError(f"{where}: STEPS {steps}: allowed: an integer in [2, {MAX_STEPS}]")
+        raise SweepError(f"{where}: STEPS {shorten(str(steps))}: allowed: an integer in [2, {MAX_STEPS}]")
     grid = np.linspace(low, high, steps)
     if ann is int:
         values = tuple(dict.fromkeys(int(round(v)) for v in grid))
@@ -120,11 +123,13 @@ class SweepSettings:
         if clash:
             raise SweepError(f"--set {clash[0]}: this parameter is varied by --vary; remove one of them")
         if not 2 <= self.reps <= 100_000:
-            raise SweepError(f"--reps {self.reps}: allowed: an integer in [2, 100,000]")
+            raise SweepError(f"--reps {shorten(str(self.reps))}: allowed: an integer in [2, 100,000]")
         if not 1 <= self.days <= 100_000:
-            raise SweepError(f"--days {self.days}: allowed: an integer in [1, 100,000] working days")
-        if self.seed < 0:
-            raise SweepError(f"--seed {self.seed}: allowed: a non-negative integer")
+            raise SweepError(f"--days {shorten(str(self.days))}: allowed: an integer in [1, 100,000] working days")
+        try:
+            check_seed(self.seed)
+        except ValueError as exc:
+            raise SweepError(str(exc)) from None
         bad = [k for k in self.kpis if k not in SUMMARY_KEYS]
         if bad:
             raise SweepError(f"--kpi {bad[0]}: unknown KPI; allowed: {', '.join(SUMMARY_KEYS)}")
@@ -165,6 +170,7 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     try:
         scenario = load_scenario(settings.scenario)
         base = apply_overrides(scenario.params, settings.overrides)
+        check_model_inputs(base)
         points = []
         grids = [v.values for v in settings.varies]
         combos = [(a,) for a in grids[0]] if len(grids) == 1 else [(a, b) for b in grids[1] for a in grids[0]]
@@ -174,16 +180,22 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
             points.append(Point(i, values, params))
     except ScenarioError as exc:
         raise SweepError(str(exc).replace("--set ", "--vary ")) from None
-    specs: list[RunSpec] = []
-    code = model_fingerprint()
-    for p in points:  # common random numbers: the same seeds at every point
-        specs += make_specs([(scenario.name, p.params)], settings.reps, settings.days, settings.seed, code=code)
-    return scenario, points, specs
+    except ValueError as exc:  # a bad matter catalogue
+        raise SweepError(" ".join(str(exc).split())) from None
+    # one scenario at every point: common random numbers, the same seeds at every point
+    design = Design([(scenario.name, p.index, p.params) for p in points], settings.reps, settings.days, settings.seed)
+    return scenario, points, design.specs()
 
 
 def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
     """``results/sweep-<scenario>-<YYYYmmdd-HHMMSS>``."""
-    return runio.default_out_dir("sweep", scenario, when)
+    return default_out_dir("sweep", scenario, when)
+
+
+def settings_hash(settings: SweepSettings, points: Sequence[Point]) -> str:
+    """Hash of what defines the sweep (grid points' parameters, days, seed); more replications extend it."""
+    return runio.settings_hash({"points": [p.params.model_dump(mode="json") for p in points],
+                                "days": settings.days, "seed": settings.seed})
 
 
 @dataclass
@@ -219,10 +231,11 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
                    for p in points],
         "base_params": points[0].params.model_dump(mode="json"),
         "model_fingerprint": specs[0].code,
+        "settings_hash": settings_hash(settings, points),
         "versions": runio.versions(),
         "git_commit": runio.git_commit(),
     }
-    _write_json(out / "manifest.json", manifest)
+    runio.write_manifest(out, manifest, runio.IN_PROGRESS)
     execution = execute(specs, store, executor, fn=fn, desc="sweep", show_progress=show_progress)
 
     point_of = {s.key.param_hash: points[i // settings.reps] for i, s in enumerate(specs)}
@@ -270,12 +283,8 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
         "elapsed_seconds": round((finished - started).total_seconds(), 3),
         "executor": executor.describe(), "runs": execution.as_dict(),
     }
-    _write_json(out / "manifest.json", manifest)
+    runio.write_manifest(out, manifest, runio.COMPLETE)  # written last
     return SweepResult(out, execution, runs, summary, failures, figures)
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    atomic.write_json(path, obj)
 
 
 def _num(x: float) -> str:
