@@ -27,7 +27,7 @@ import pandas as pd
 from townsim.experiments.core import atomic
 from townsim.experiments.core.design import RunSpec
 from townsim.experiments.core.execute import execute
-from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.executors import Executor, call_safely
 from townsim.experiments.core.fingerprint import code_fingerprint, model_fingerprint
 from townsim.experiments.core.manifest import COMPLETE, IN_PROGRESS, manifest, now, settings_hash, write_manifest
 from townsim.experiments.core.seeds import replication_seeds
@@ -77,6 +77,34 @@ def run_one(run: RunSpec | PluginRun) -> dict[str, float]:
     from townsim.model import simulate
 
     return dict(simulate(run.params, run.seed, run.days)[0])
+
+
+@dataclass(frozen=True)
+class PluginBatch:
+    """Several plug-in calls sent to a worker together (cheap functions: amortise the per-task overhead)."""
+
+    runs: tuple[PluginRun, ...]
+
+    @property
+    def keys(self) -> list[RunKey]:
+        return [r.key for r in self.runs]
+
+
+PLUGIN_BATCH = 128
+"""Plug-in calls per task."""
+
+
+def plugin_batches(runs: list[PluginRun], store: ResultStore) -> list[PluginBatch]:
+    """The plug-in runs the store does not hold yet, in batches (finished runs are never run again)."""
+    todo = [r for r in runs if not store.has(r.key)]
+    return [PluginBatch(tuple(todo[i : i + PLUGIN_BATCH])) for i in range(0, len(todo), PLUGIN_BATCH)]
+
+
+def run_job(job: RunSpec | PluginRun | PluginBatch) -> Any:
+    """Worker side: one run's summary row, or a batch's list of rows (a failing call is a :class:`Failure`)."""
+    if isinstance(job, PluginBatch):
+        return [call_safely(run_one, r) for r in job.runs]
+    return run_one(job)
 
 
 def plugin_fingerprint(target: str) -> str:
@@ -282,9 +310,11 @@ def run_discover(
             f"{len(spec.run_scenarios)} scenario(s) × {spec.samples} points × {spec.replications} replication(s): "
             f"{len(unique)} distinct runs"
         )
-        rep = execute(unique, store, executor, fn=run_one, desc=COMMAND, show_progress=progress)
-        ran, reused, failed = rep.ran, rep.skipped, rep.failed
-        log(f"{rep.ran} run now, {rep.skipped} reused, {rep.failed} failed in {rep.seconds:.0f} s")
+        jobs = plugin_batches(unique, store) if spec.plugin else unique
+        rep = execute(jobs, store, executor, fn=run_job, desc=COMMAND, show_progress=progress)
+        ran, failed = rep.ran, rep.failed
+        reused = len(unique) - ran - failed
+        log(f"{ran} run now, {reused} reused, {failed} failed in {rep.seconds:.0f} s")
         parameters, township = spec.parameters, not spec.plugin
         try:
             runs = collect(spec, plan, store)
