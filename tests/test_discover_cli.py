@@ -276,3 +276,13 @@ def test_design_reused_from_a_sensitivity_run(tmp_path, capsys):
     bad = _spec(tmp_path, f'design = "{sens_out}"\noutcome = "z"\nthreshold = 0.5\n', "bad.toml")
     assert _run(bad, tmp_path / "bad") == 2
     assert "has no output 'z'" in capsys.readouterr().err
+
+
+def test_shipped_discover_specs_validate():
+    from townsim.experiments.workflows.discover.spec import load_spec
+
+    specs = sorted((ROOT / "experiments" / "specs").glob("discover_*.toml"))
+    assert [p.stem for p in specs] == ["discover_delegation"]
+    spec = load_spec(specs[0])
+    assert spec.outcome == "on_time_rate" and spec.below and spec.threshold == 0.8
+    assert spec.samples * spec.replications * len(spec.scenarios) == 400
