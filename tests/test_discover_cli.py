@@ -187,7 +187,7 @@ TINY = """
 description = "tiny township discover: two regimes"
 scenarios = ["baseline", "full_reform"]
 days = 15
-samples = 24
+samples = 12
 replications = 2
 seed = 2
 outcome = "on_time_rate"
@@ -215,7 +215,7 @@ def test_tiny_township_run_two_regimes(tmp_path):
     out = tmp_path / "out"
     assert _run(spec, out) == 0
     runs = pd.read_parquet(out / "outputs.parquet")
-    assert len(runs) == 2 * 24 * 2 and set(runs["scenario"]) == {"baseline", "full_reform"}
+    assert len(runs) == 2 * 12 * 2 and set(runs["scenario"]) == {"baseline", "full_reform"}
     assert runs["escalation_135"].dtype == bool and runs["chief_representatives"].dtype.kind == "i"
     # common seeds: replication r has the same seed at every point and in both regimes
     assert runs.groupby("replication")["seed"].nunique().eq(1).all()
