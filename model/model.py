@@ -72,9 +72,11 @@ class TownshipModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in metrics.DAILY_KPIS},
             agenttype_reporters={
-                Township: {"backlog": "backlog", "utilisation": "utilisation", "overloaded": "overloaded"},
+                Township: {"backlog": "backlog", "utilisation": "utilisation", "overloaded": "overloaded",
+                           "score": "score", "rank": "rank", "gamed": "gamed"},
                 Department: {"backlog": "backlog", "utilisation": "utilisation", "effort": "effort",
-                             "dumping_propensity": "dumping_propensity"},
+                             "dumping_propensity": "dumping_propensity", "score": "score",
+                             "learned_dumping_cost": "expected_score_drop", "gamed": "gamed"},
             },
         )
 
@@ -404,6 +406,16 @@ class TownshipModel(mesa.Model):
         for _ in range(int(days)):
             self.step()
         return self
+
+    def staff_report(self) -> dict[str, dict[str, float]]:
+        """Posts (persons) and budgeted hours per working day per handler kind (``staffing.KINDS``),
+        and the overtime paid so far in the counted window (hours), reported apart."""
+        from .staffing import KINDS
+
+        out = {k: {"posts": self.posts[k], "budgeted_hours_per_day": self.posts[k] * HOURS_PER_DAY}
+               for k in (*KINDS, "total")}
+        out["overtime"] = {"hours": float(sum(d.overtime_hours for d in self.departments))}
+        return out
 
     def summary(self) -> dict[str, float]:
         """Per-run KPIs (see ``metrics.SUMMARY_KEYS``)."""
