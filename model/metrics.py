@@ -223,7 +223,7 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "escalations_level3": model.day_escalations[3],
         "trips_per_case": _mean(c.trips[ids][service]),
         "trips_to_seat_per_case": _mean(c.seat_trips[ids][service]),
-        "requester_hours_per_case": _mean((c.closed[ids] - c.created[ids] + c.travel[ids])[service]),
+        "requester_hours_per_case": _chain_hours_ended(model, ids[service]),
         "zero_trip_share": _rate(c.trips[ids][service] == 0, service),
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
@@ -250,6 +250,28 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "inspection_hours": reform.inspection_hours_per_week(model),
     })
     return row
+
+
+def _chain_hours_ended(model, ids: np.ndarray) -> float:
+    """Requester hours per service request whose chain ended today (``ids``: service contacts closed
+    today): from the chain's first filing to today's closure plus the travel of every contact — the
+    summary's per-request definition, counted on the day the chain ends. A contact closed unresolved
+    whose requester will come back (a repeat is pending) does not end its chain."""
+    c = model.cases
+    pending = np.fromiter((cid for _, _, cid in model.repeat_queue), np.int64)
+    done = ids[~np.isin(ids, pending)]
+    if not len(done):
+        return float("nan")
+    r = c.view("repeat_of")
+    root = np.where(r[done] >= 0, r[done], done)
+    travel = c.view("travel")[root].astype(float)
+    rep = np.flatnonzero(r >= 0)
+    rep = rep[np.isin(r[rep], root)]
+    if len(rep):
+        order = np.argsort(root)
+        pos = order[np.searchsorted(root, r[rep], sorter=order)]
+        np.add.at(travel, pos, c.view("travel")[rep])
+    return _mean(c.view("closed")[done] - c.view("created")[root] + travel)
 
 
 def _participation(model) -> float:
