@@ -83,3 +83,31 @@ def test_effort_costs_overtime_within_the_cap():
     s = m.summary()
     assert s["overtime_hours"] > 0
     assert s["staff_hours"] == pytest.approx(s["staff_posts"] * 8 * 40 + s["overtime_hours"])
+
+
+def test_daily_requester_hours_count_whole_chains():
+    """The daily ``requester_hours_per_case`` is per request over its whole chain (issue 11), like the
+    summary: recomputed from the case table, each chain counted on the day its last contact closed
+    (none still pending), from the chain's first filing plus the travel of every contact."""
+    p = small(warmup_days=10, initial_competence=0.3, delegated_share=0.5, staff_transfer=1.0,
+              pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0})
+    m = TownshipModel(p, rng=3).run(40)
+    daily = m.timeseries()["requester_hours_per_case"].to_numpy()
+    c = m.cases
+    rep = c.view("repeat_of")
+    assert (rep >= 0).sum() > 20  # repeats happen, so chains and contacts differ
+    root = np.where(rep >= 0, rep, np.arange(c.n))
+    contact, closed = c.view("contact"), c.view("closed")
+    last = np.full(c.n, -1)
+    for i in np.lexsort((contact, root)):  # the highest contact of each chain comes last
+        last[root[i]] = i
+    travel = np.bincount(root, weights=c.view("travel"), minlength=c.n)
+    pending = {cid for _, _, cid in m.repeat_queue}
+    per_day: dict[int, list] = {}
+    for k in np.flatnonzero(last >= 0):
+        i = last[k]
+        if np.isnan(closed[i]) or i in pending or c.view("requester_kind")[i] == 2:
+            continue
+        per_day.setdefault(int(closed[i] // 8) - m.day0, []).append(closed[i] - c.view("created")[k] + travel[k])
+    expected = np.array([np.mean(per_day[d]) if d in per_day else np.nan for d in range(40)])
+    np.testing.assert_allclose(daily, expected, rtol=1e-12, atol=1e-9)
