@@ -125,7 +125,7 @@ def test_oversized_scenario_file_is_refused_by_size(tmp_path):
 def test_params_that_cannot_fit_in_memory_are_refused_with_the_estimate(monkeypatch):
     monkeypatch.setattr(params_module, "memory_limit_bytes", lambda: 8 * 1024**3)
     with pytest.raises(ParamsError) as exc:
-        Params(residents=100_000_000, residents_per_agent=1)
+        Params.build(residents=100_000_000, residents_per_agent=1)
     msg = one_line(exc)
     assert "100,001,500 agents" in msg and "GiB" in msg and "residents_per_agent" in msg
     assert exc.value.field == "residents"
