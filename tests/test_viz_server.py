@@ -70,24 +70,39 @@ def test_scenario_not_offered_is_refused_as_one_line(assets_ready, tmp_path):
         server.stop()
 
 
-def test_callback_error_is_one_line_on_the_page_and_in_the_log(assets_ready):
-    server = Server("--scenario", "baseline", "--lang", "en", "--no-fetch-assets")
+CATALOGUE = ("name,category,requester,weight,difficulty,hours,departments,district\n"
+             "licence,approval,enterprise,2,simple,0.5,0,false\n")
+
+
+def test_callback_error_is_one_line_on_the_page_and_in_the_log(assets_ready, tmp_path):
+    """The teacher's own scenario names a catalogue that is edited (and broken) while the app runs: choosing
+    the scenario again fails in the page's callback; the page shows one line and keeps working."""
+    (tmp_path / "cat.csv").write_text(CATALOGUE, encoding="utf-8")
+    own = scenario_file(tmp_path, "classroom", 'extends = "baseline"\nmatter_catalogue = "cat.csv"\n')
+    server = Server("--scenario", str(own), "--lang", "en", "--no-fetch-assets")
     try:
         server.wait()
         with playwright_api.sync_playwright() as p:
             browser, page = open_page(p, server)
-            page.evaluate(SEND, [".lever-delegated_share", "change", "lots"])  # not a number
+            select = page.locator(".townsim-scenario")
+            page.evaluate(SEND, [".townsim-scenario", "input", "baseline"])
+            expect(select).to_contain_text("baseline", timeout=30_000)
+            (tmp_path / "cat.csv").write_text(CATALOGUE.replace(",0,false", ",0;999,false"), encoding="utf-8")
+            page.evaluate(SEND, [".townsim-scenario", "input", str(own)])
             error = page.locator(".townsim-error")
             expect(error).to_be_visible(timeout=30_000)
             text = error.inner_text().strip()
-            assert "\n" not in text and "lots" in text, text
+            assert "\n" not in text and "cat.csv" in text and "departments" in text, text
             no_traceback(page, server)
-            # the page still works: a valid value clears the error and rebuilds the county
-            page.evaluate(SEND, [".lever-delegated_share", "change", 0.4])
-            expect(page.locator(".lever-delegated_share-label")).to_contain_text("0.40", timeout=30_000)
+            # the page still works: another scenario clears the error and its county is built
+            page.evaluate(SEND, [".townsim-scenario", "input", "full_reform"])
+            expect(select).to_contain_text("full_reform", timeout=30_000)
             expect(error).to_have_count(0, timeout=30_000)
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".kpi-day .kpi-value")).to_have_text("1", timeout=60_000)
+            no_traceback(page, server)
             browser.close()
-        log = [ln for ln in server.text().splitlines() if "lots" in ln]
+        log = [ln for ln in server.text().splitlines() if "cat.csv" in ln]
         assert len(log) == 1 and log[0].startswith("townsim viz:"), server.text()[-2000:]
     finally:
         server.stop()
