@@ -1,7 +1,8 @@
 """The scenario selector, the lever controls and the seed (one card in the sidebar).
 
 Sliders report a value when released (Vuetify's ``change`` event, also sent by
-the arrow keys), so dragging does not rebuild the county at every pixel.
+the arrow keys), so dragging does not rebuild the county at every pixel; the
+page rebuilds it once the controls have been idle (``app.IDLE_SECONDS``).
 Each lever shows its value; a lever moved away from the scenario's value is
 marked in red with the scenario's value beside it, so a class sees what was
 changed. Every change goes through ``on_change(Settings)``; the page rebuilds
@@ -17,7 +18,7 @@ import solara
 import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 
 from .i18n import scenario_label, t
-from .levers import LEVERS, SEED_MAX, Lever
+from .levers import LEVERS, Lever
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
 
         def on_change(widget, event, data):
             if data is not None:
-                on_value(float(data))
+                on_value(data)  # converted and checked by the page (levers.build_params), never here
 
         solara.v.use_event(slider, "change", on_change)
     return main
@@ -98,8 +99,8 @@ def LeverPanel(settings: Settings, scenario_values: dict, scenario_names: list[s
             LeverControl(lever, settings.lever(lever.name), scenario_values[lever.name], lang,
                          on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)))
         solara.InputInt(t("seed", lang), value=settings.seed, continuous_update=False,
-                        on_value=lambda s: on_change(replace(settings, seed=min(max(int(s), 0), SEED_MAX))),
+                        on_value=lambda s: on_change(replace(settings, seed=s)),  # checked by the page
                         classes=["townsim-seed"])
         if error:
-            solara.Error(error)
+            solara.Error(error, classes=["townsim-error"])
         solara.Text(t("restart_note", lang), classes=["townsim-note"])

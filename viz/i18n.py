@@ -123,4 +123,6 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt) -> str:
 def scenario_label(name: str, lang: str) -> str:
     """Display name of a shipped scenario; an unknown (user) scenario shows its file name."""
     key = f"scenario_{name}"
-    return f"{TEXT[key][lang]} · {name}" if key in TEXT else name
+    if key in TEXT:
+        return f"{TEXT[key][lang]} · {name}"
+    return name.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".toml")  # a user file: its name

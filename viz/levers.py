@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from townsim.model.params import Params
+from townsim.model.params import Params, ParamsError, allowed_range
 
 
 @dataclass(frozen=True)
@@ -79,5 +79,12 @@ def lever_values(params: Params) -> dict:
 def build_params(base: Params, values: dict) -> Params:
     """``base`` with the lever ``values`` applied (validated; raises ``ParamsError``)."""
     by_name = {lv.name: lv for lv in LEVERS}
-    changes = {k: by_name[k].coerce(v) for k, v in values.items() if k in by_name}
+    changes = {}
+    for k, v in values.items():
+        if k not in by_name:
+            continue
+        try:
+            changes[k] = by_name[k].coerce(v)
+        except (TypeError, ValueError):
+            raise ParamsError(k, f"got {str(v)[:40]!r}; allowed: {allowed_range(k)}") from None
     return base.replace(**changes) if changes else base
