@@ -61,6 +61,9 @@ TEXT: dict[str, dict[str, str]] = {
     "kpi_ent_sat": {"zh": "企业满意度", "en": "Enterprise satisfaction"},
     "kpi_cit_sat": {"zh": "群众满意度", "en": "Citizen satisfaction"},
     "kpi_petitions": {"zh": "累计上访", "en": "Petitions so far"},
+    "kpi_town_util": {"zh": "今日乡镇人员负荷率", "en": "Township utilisation today"},
+    "kpi_esc_total": {"zh": "累计升级", "en": "Escalations so far"},
+    "kpi_dumped_total": {"zh": "累计下压 / 退回", "en": "Dumped / bounced so far"},
     # --- county view ------------------------------------------------------------
     "county_title": {"zh": "县域视图 · 第 {day} 个工作日", "en": "County view · working day {day}"},
     "flows_today": {"zh": "今日流向（线宽 = 件数）", "en": "Today's flows (width = count)"},

@@ -34,6 +34,8 @@ def kpi_values(model) -> list[tuple[str, str, str]]:
     esc = sum(k.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
     dumped = f"{k['dumped_tasks']:.0f} / {k['bounced_tasks']:.0f}" if k else DASH
     over = f"{k['overloaded_townships']:.0f} / {len(model.townships)}" if k else DASH
+    esc_total = sum(tot.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
+    dumped_total = f"{tot['dumped_tasks']:,.0f} / {tot['bounced_tasks']:,.0f}" if k else DASH
     return [
         ("day", "kpi_day", str(model.day)),
         ("backlog", "kpi_backlog", _num(k.get("backlog"))),
@@ -42,9 +44,12 @@ def kpi_values(model) -> list[tuple[str, str, str]]:
         ("escalations", "kpi_escalations", _num(esc)),
         ("dumped", "kpi_dumped", dumped),
         ("overloaded", "kpi_overloaded", over),
+        ("town_util", "kpi_town_util", _pct(k.get("township_utilisation"))),
         ("ent_sat", "kpi_ent_sat", _num(k.get("enterprise_satisfaction"), "{:.2f}")),
         ("cit_sat", "kpi_cit_sat", _num(k.get("citizen_satisfaction"), "{:.2f}")),
         ("petitions", "kpi_petitions", _num(tot.get("petitions") if k else None)),
+        ("esc_total", "kpi_esc_total", _num(esc_total)),
+        ("dumped_total", "kpi_dumped_total", dumped_total),
     ]
 
 
