@@ -1,6 +1,7 @@
 """Department duty tasks and dumping under territorial management (属地管理, 甩锅, G4).
 
-Each day department ``d`` gets ``Poisson(duty_tasks_per_department)`` duty
+A Department's decision (``Department.decide_dumping``, called for every
+department through the model's AgentSet). Each day department ``d`` gets ``Poisson(duty_tasks_per_department)`` duty
 tasks of ``duty_task_hours`` each. It pushes each one down to a township
 (chosen by population) with probability
 
@@ -11,10 +12,13 @@ work-hours over daily capacity) exceeds the cost of shifting ``C_d``
 (principal–agent blame shifting). The cost is
 
     C_d = [responsibility_list] · (1 − territorial_share) · list_enforcement · bounce_cost
-          + two_way_weight · score_sensitivity · Δ̂_d
+          + ω_eff · score_sensitivity · Δ̂_d − ξ_d
 
 where ``Δ̂_d`` is the drop in the townships' score of ``d`` per unit of dumped
-share that it has learned from past two-way assessments (see ``assessment``). With a responsibility list
+share that it has learned, by recursive least squares, from the noisy scores it
+received in past two-way assessments (see ``assessment``), ``ω_eff`` the two-way
+weight faded by reform attention (``reform``) and ``ξ_d`` its experiment of the
+period (0 under one-way assessment). With a responsibility list
 (责任清单), an off-list task (probability ``1 − territorial_share``) is
 bounced back with probability ``list_enforcement``; the department then does
 it itself. Tasks a department keeps, or gets back, are work-hours it does
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import reform
 from .params import Params
 
 
@@ -40,10 +45,13 @@ def list_cost(params: Params) -> float:
     return (1.0 - params.territorial_share) * params.list_enforcement * params.bounce_cost
 
 
-def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray) -> np.ndarray:
-    """Per-department probability of pushing a duty task down today."""
+def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray,
+                     weight: float | None = None, exploration=0.0) -> np.ndarray:
+    """Per-department probability of pushing a duty task down today (``weight``: ω_eff,
+    default the lever ``two_way_weight``; ``exploration``: the period's log-odds shift ξ)."""
+    w = params.two_way_weight if weight is None else weight
     z = (logit(params.dumping_base) + params.dumping_pressure_slope * (load - 1.0)
-         - list_cost(params) - params.two_way_weight * params.score_sensitivity * expected_drop)
+         - list_cost(params) - w * params.score_sensitivity * expected_drop + exploration)
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -55,35 +63,52 @@ def department_load(dept) -> float:
     return (h.open_tasks * dept.model.mean_step_hours + h.duty_backlog) / h.capacity_hours
 
 
-def apply(model) -> tuple[int, int]:
-    """Draw today's duty tasks, dump some, bounce some back; return (dumped, bounced)."""
+def department_day(dept) -> None:
+    """One department's day (``Department.decide_dumping``): draw its duty tasks, dump some on
+    townships (chosen by population), take back those bounced off a responsibility list."""
+    model = dept.model
     p = model.params
-    depts = model.departments
-    if p.duty_tasks_per_department <= 0 or not depts:
-        return 0, 0
+    dept.today_dumped = dept.today_bounced = 0
+    if p.duty_tasks_per_department <= 0:
+        dept.dumping_propensity = 0.0
+        return
     rng = model.rng
-    load = np.array([department_load(d) for d in depts])
-    drop = np.array([d.expected_score_drop for d in depts])
-    prob = dump_probability(p, load, drop)
-    tasks = rng.poisson(p.duty_tasks_per_department, len(depts))
-    dumped = rng.binomial(tasks, prob)
-    off_list = rng.binomial(dumped, 1.0 - p.territorial_share) if p.responsibility_list else np.zeros_like(dumped)
-    bounced = rng.binomial(off_list, p.list_enforcement) if p.responsibility_list else np.zeros_like(dumped)
+    prob = float(dump_probability(p, np.array([department_load(dept)]), np.array([dept.expected_score_drop]),
+                                  reform.two_way_weight(model), dept.exploration)[0])
+    tasks = int(rng.poisson(p.duty_tasks_per_department))
+    dumped = int(rng.binomial(tasks, prob)) if tasks else 0
+    bounced = 0
+    if p.responsibility_list and dumped:
+        off_list = int(rng.binomial(dumped, 1.0 - p.territorial_share))
+        bounced = int(rng.binomial(off_list, p.list_enforcement)) if off_list else 0
     accepted = dumped - bounced
-    n_acc = int(accepted.sum())
-    dest = rng.choice(len(model.townships), size=n_acc, p=model.township_share) if n_acc else np.zeros(0, int)
-    src = np.repeat(np.arange(len(depts)), accepted)
-    for d, t in zip(src.tolist(), dest.tolist()):
-        model.townships[t].handler.duty_backlog += p.duty_task_hours
-        model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
-    if p.responsibility_list:
-        b_src = np.repeat(np.arange(len(depts)), bounced)
-        b_dst = rng.choice(len(model.townships), size=len(b_src), p=model.township_share) if len(b_src) else []
-        for d, t in zip(b_src.tolist(), list(b_dst)):
-            model.day_bounced[(int(t), d)] = model.day_bounced.get((int(t), d), 0) + 1
-    for i, d in enumerate(depts):
-        d.dumping_propensity = float(prob[i])
-        d.period_tasks += int(tasks[i])
-        d.period_dumped += int(dumped[i])
-        d.handler.duty_backlog += (tasks[i] - accepted[i]) * p.duty_task_hours
-    return int(dumped.sum()), int(bounced.sum())
+    d = dept.index
+    if dumped:
+        dest = rng.choice(len(model.townships), size=dumped, p=model.township_share).tolist()
+        for i, t in enumerate(dest):
+            if i < accepted:
+                model.townships[t].handler.duty_backlog += p.duty_task_hours
+                model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
+                model.period_dumped_dt[d, t] += 1.0
+            else:
+                model.day_bounced[(t, d)] = model.day_bounced.get((t, d), 0) + 1
+    dept.dumping_propensity = prob
+    dept.period_tasks += tasks
+    dept.period_dumped += dumped
+    dept.period_bounced += bounced
+    dept.handler.duty_backlog += (tasks - accepted) * p.duty_task_hours
+    dept.today_dumped, dept.today_bounced = dumped, bounced
+
+
+def apply(model) -> tuple[int, int]:
+    """Every department's day (``Department.decide_dumping`` through the model's AgentSet, as in
+    ``TownshipModel.step``); return today's (dumped, bounced)."""
+    from .agents import Department
+
+    model.agents_by_type[Department].do("decide_dumping")
+    return today(model)
+
+
+def today(model) -> tuple[int, int]:
+    """(dumped, bounced) duty tasks of today's decisions."""
+    return (sum(d.today_dumped for d in model.departments), sum(d.today_bounced for d in model.departments))

@@ -2,12 +2,24 @@
 
 For a batch of new requests, vectorised:
 
-* channel: online with probability ``online_share`` (一网通办: zero trips);
+* channel: the requester's choice (``channel``: online, the township's hall, or a trip to the
+  seat; online with probability ``online_share`` at the start, 一网通办: zero trips);
   an enterprise accompanied by a commissioner (F10) needs no trip either
   (coverage ``min(1, commissioners × commissioner_enterprises / enterprises)``);
   an offline request costs one trip to file;
 * holder: the owner department, or the requester's township when the matter
-  is delegated (强镇扩权);
+  is delegated (强镇扩权) or is a dispute;
+* distance: an offline request for a county-held matter is filed at the seat
+  with probability ``1 − township_hall_share`` — a trip to the seat, costing the
+  requester the round trip ``2 × travel_hours_t`` of its township (see
+  ``geography``) — or at the township's service hall: no trip to the seat, but a
+  referral hop to the department, ``Exp(referral_hop_days)`` working days, and
+  with probability ``misrouting_rate`` a second hop (sent to the wrong place
+  first). Online filing saves the trip, not the department's queue. A
+  delegated matter is handled in the township: no trip to the seat, no hop —
+  unless the township refers it up (``Township.refers_up``), which costs a hop;
+* 吹哨报到 (``whistle``, P3): a township-held case that needs a department calls
+  it by whistle (see ``handling``);
 * tier: 1 department → 1 day, several → 3 days, district coordination → 5
   days (F11); the deadline is counted in working hours;
 * starting escalation level by difficulty (F9) when the 135 rule is on;
@@ -18,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
 from .catalogue import ENTERPRISE
 from .params import HOURS_PER_DAY, Params
 
@@ -29,35 +42,83 @@ def commissioner_coverage(params: Params, live_enterprises: int) -> float:
     return min(1.0, params.commissioners * params.commissioner_enterprises / live_enterprises)
 
 
-def admit(model, kind, requester, township, matter, created, onset=None) -> np.ndarray:
-    """Create cases for a batch of requests and submit their first steps; return the case ids."""
+def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
+    """Each requester's channel: Enterprise and Citizen agents decide (disputes: their resident)."""
+    from .agents import Citizen, Enterprise
+
+    p = model.params
+    n = len(kind)
+    cat = model.catalogue
+    held = (cat.owner[matter] < 0) | model.delegated[matter]
+    hours = np.asarray(model.travel_hours, float)
+    farther = hours[township] - float(hours @ model.township_share)  # travel to the seat beyond the county mean
+    out = np.zeros(n, np.int8)
+    ent = kind == ENTERPRISE
+    for cls, sel in ((Enterprise, ent), (Citizen, ~ent)):
+        if sel.any():
+            out[sel] = cls.choose_channel(model, requester[sel], held[sel], farther[sel])
+    return out
+
+
+def admit(model, kind, requester, township, matter, created, onset=None, *, source=None,
+          repeat_of=None) -> np.ndarray:
+    """Create cases for a batch of requests and submit their first steps; return the case ids.
+
+    ``source`` (``cases.SOURCES``; default from the channel: online or walk-in) and
+    ``repeat_of`` (the chain's first case, for repeat contacts) are recorded."""
     p: Params = model.params
     cat = model.catalogue
     n = len(kind)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     rng = model.rng
-    online = rng.random(n) < p.online_share
+    channel = choose_channels(model, kind, requester, township, matter)
+    online = channel == ONLINE
     cover = commissioner_coverage(p, model.live_enterprises)
     if cover > 0:
         online |= (kind == ENTERPRISE) & (rng.random(n) < cover)
+        channel[online] = ONLINE
+    if source is None:
+        source = np.where(online, ONLINE_SOURCE, WALK_IN)
     tier = cat.tier[matter]
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
+    needs_coord = tier >= 1
     start_level = cat.start_level[matter] if p.escalation_135 else np.zeros(n, np.int8)
+    start_level = np.where(needs_coord & p.escalation_135, np.maximum(start_level, 1), start_level).astype(np.int8)
     n_dep = cat.n_departments[matter]
+    owner = cat.owner[matter]
+    delegated = model.delegated[matter].copy()
+    # a township may refer a delegated case up while its competence is low (its decision)
+    for i in np.flatnonzero(delegated).tolist():
+        if model.townships[int(township[i])].refers_up(int(matter[i])):
+            delegated[i] = False
+    referred_up = model.delegated[matter] & ~delegated
+    county_held = (owner >= 0) & ~delegated
+    at_hall = county_held & ~online & ~referred_up & (channel == HALL)
+    at_seat = county_held & ~online & ~referred_up & ~at_hall
+    hop = at_hall | referred_up
+    delay = np.zeros(n)
+    if hop.any() and p.referral_hop_days > 0:
+        k = int(hop.sum())
+        wrong = rng.random(k) < p.misrouting_rate
+        delay[hop] = (rng.exponential(1.0, k) + wrong * rng.exponential(1.0, k)) * p.referral_hop_days * HOURS_PER_DAY
+    town_held_dept = ~county_held & (n_dep > 1)
+    whistle = town_held_dept & p.whistle
     ids = model.cases.add(
         n,
         requester_kind=kind, requester=requester, township=township, matter=matter,
         tier=tier, difficulty=cat.difficulty[matter],
         onset=created if onset is None else onset, created=created, deadline=created + deadline_h,
         level=start_level, start_level=start_level, online=online,
-        trips=np.where(online, 0, 1), joint=p.joint_handling & (n_dep > 1),
-        delegated=model.delegated[matter], outstanding=n_dep,
+        trips=np.where(online, 0, 1), seat_trips=at_seat.astype(np.int16),
+        travel=np.where(at_seat, 2.0 * model.travel_hours[township], 0.0), at_seat=at_seat,
+        referred=hop, needs_coord=needs_coord & ~whistle, whistle=whistle,
+        joint=p.joint_handling & (n_dep > 1), delegated=delegated, outstanding=n_dep,
+        channel=channel, source=source, repeat_of=-1 if repeat_of is None else repeat_of,
     )
-    from . import escalation, handling
+    from . import gaming, handling
 
-    for cid in ids.tolist():
-        handling.submit(model, cid)
-        if model.cases.start_level[cid] > 0:
-            escalation.request(model, cid, int(model.cases.start_level[cid]), model.cases.created[cid])
+    gaming.schedule(model, ids)
+    for cid, dt in zip(ids.tolist(), delay.tolist()):
+        handling.submit(model, cid, float(model.cases.created[cid]) + dt)
     return ids
