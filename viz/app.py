@@ -5,8 +5,10 @@ Layout: the app bar (title, language); the sidebar with Mesa's own controls
 levers and seed; the main area with the KPI strip, the county view and
 Mesa's plot components (six live charts).
 
-The model on screen is exactly ``TownshipModel(params, rng=seed)`` built from
-the scenario file and the levers (``levers.build_params``), no copy or twin.
+The model on screen is ``BeforeAfterModel(params, rng=seed)`` — a
+``TownshipModel`` whose warm-up days under the pre-reform levers are shown one
+by one (``beforeafter``) — built from the scenario file and the levers
+(``model_params``), no copy or twin.
 It lives in one reactive variable that ``SolaraViz`` steps. Changing the
 scenario, a lever or the seed updates the controls at once and, once the
 page has been idle for ``IDLE_SECONDS`` (the latest value wins, so fast key
@@ -43,7 +45,10 @@ from mesa.visualization.utils import update_counter
 
 from townsim.model import TownshipModel
 from townsim.model.params import Params, ParamsError
-from townsim.model.scenario import ScenarioError, load_scenario, scenario_names
+from townsim.model.scenario import ScenarioError, lever_fields, load_scenario, scenario_names
+from townsim.model.staffing import StaffingError, equalise_staff
+
+from .beforeafter import BeforeAfterModel
 
 from .charts import chart_components
 from .controls import LeverPanel, Settings
@@ -129,10 +134,31 @@ def normalise(settings: Settings) -> Settings:
     return Settings(settings.scenario, tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS), seed)
 
 
+def model_params(settings: Settings) -> Params:
+    """The Params of ``settings``: the scenario with the levers applied (validated), equal staff if asked,
+    and the pre-reform values (``Params.pre_reform``) for the days before the reform switches on: the
+    values of the scenario's root (the status quo) for every lever that differs from it."""
+    sc = scenario(settings.scenario)
+    levers = dict(settings.levers)
+    params = build_params(sc.params, levers)
+    root = scenario(str(sc.chain[-1])).params if len(sc.chain) > 1 else sc.params
+    pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
+    if levers.get("equal_staff"):
+        try:
+            equal = equalise_staff(params, root)
+        except StaffingError as exc:
+            raise ParamsError("equal_staff", str(exc)) from None
+        if equal.department_staff != params.department_staff:
+            pre["department_staff"] = params.department_staff
+        params = equal
+    return params.replace(pre_reform=pre) if pre != params.pre_reform else params
+
+
 def build(settings: Settings) -> tuple[TownshipModel, Params]:
-    """The model for ``settings``: ``TownshipModel(scenario params + levers, rng=seed)``."""
-    params = build_params(scenario(settings.scenario).params, dict(settings.levers))
-    return TownshipModel(params, rng=settings.seed), params
+    """The model for ``settings``: ``BeforeAfterModel(model_params(settings), rng=seed)`` — a
+    ``TownshipModel`` whose days before the reform are shown one by one."""
+    params = model_params(settings)
+    return BeforeAfterModel(params, rng=settings.seed), params
 
 
 @solara.component
@@ -141,6 +167,8 @@ def CountyView(model, lang: str, title: str):
     update_counter.get()
     sample = solara.use_memo(lambda: MarkSample(model, seed=0), [model])
     layout = solara.use_memo(lambda: county.Layout(model), [model])
+    if getattr(model, "warmup_days", 0):
+        title = f"{title} · {t('county_after' if model.day >= model.warmup_days else 'county_before', lang)}"
     png = county.figure_png(county.draw_county(model, sample, lang, title, layout))
     with solara.Div(classes=["townsim-county"]) as main:
         solara.Image(png, format="png")
@@ -189,7 +217,7 @@ def Page():
     @guarded
     def apply(new: Settings):
         new = normalise(new)
-        build_params(scenario(new.scenario).params, dict(new.levers))  # validate now; build when idle
+        model_params(new)  # validate now; build when idle
         error.set(None)
         settings.set(new)
 

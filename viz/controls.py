@@ -39,6 +39,8 @@ class Settings:
 def _fmt(lever: Lever, value) -> str:
     if lever.kind == "switch":
         return ""
+    if float(value) == float("inf"):
+        return "∞"
     if lever.step >= 1:
         return f"{value:.0f}"
     return f"{value:.2f}"
@@ -65,14 +67,15 @@ def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
 
 @solara.component
 def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
-    changed = abs(float(value) - float(scenario_value)) > 1e-12
+    changed = lever.position(value) != lever.position(scenario_value)
     shown = f"{t(f'lever_{lever.name}', lang)}  {_fmt(lever, value)}"
     if changed:
         shown += f"  ({t('changed_from', lang)}: {_fmt(lever, scenario_value)})"
     with solara.Div() as main:
         solara.Div(children=[shown], classes=["townsim-lever-label", f"lever-{lever.name}-label"]
                    + (["townsim-lever-changed"] if changed else []))
-        slider = solara.v.Slider(v_model=float(value), min=lever.min, max=max(lever.max, float(value)),
+        at = lever.position(value)
+        slider = solara.v.Slider(v_model=at, min=min(lever.min, at), max=max(lever.max, at),
                                  step=lever.step, hide_details=True, thumb_label=True, dense=True,
                                  class_=f"townsim-lever lever-{lever.name}")
 
