@@ -47,3 +47,14 @@ def test_exercises_read_only_tiles_the_app_shows():
 def test_claims_in_the_text_hold_for_the_generated_numbers():
     failures = teaching.check_claims(teaching.readouts())
     assert not failures, failures
+
+
+def test_one_exercise_per_new_mechanism():
+    """Distance, equal staff, the townships' day split, call-backs and the reform's half-life each have an
+    exercise whose steps move that lever."""
+    mechanisms = {"distance": {"county_area_km2", "travel_hours"}, "equal staff": {"equal_staff"},
+                  "day split": {"township_service_weight"}, "call-backs": {"callback_share", "callback_penalty"},
+                  "half-life": {"reform_half_life_days"}}
+    for name, levers in mechanisms.items():
+        hits = [ex.key for ex in teaching.EXERCISES if any(levers & set(st.levers) for st in ex.steps)]
+        assert len(hits) == 1, (name, hits)
