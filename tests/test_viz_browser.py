@@ -53,6 +53,8 @@ def test_lever_step_kpi_screenshot(assets_ready, shots, lang):
                 page.keyboard.press("ArrowRight")
             expect(label).to_contain_text("0.30", timeout=30_000)  # every press counts, none is lost
             page.wait_for_timeout(1500)  # and nothing arrives late to change it again
+            assert "0.30" in label.inner_text()
+            expect(page.locator(".townsim-pending")).to_have_count(0, timeout=60_000)  # the county is rebuilt
             assert "0.30" in label.inner_text()  # 6 steps of 0.05
             expect(day).to_have_text("0", timeout=60_000)  # a new county at day 0
 

@@ -87,6 +87,7 @@ def test_callback_error_is_one_line_on_the_page_and_in_the_log(assets_ready, tmp
             select = page.locator(".townsim-scenario")
             page.evaluate(SEND, [".townsim-scenario", "input", "baseline"])
             expect(select).to_contain_text("baseline", timeout=30_000)
+            expect(page.locator(".townsim-built")).to_have_text("baseline", timeout=60_000)  # baseline's county
             (tmp_path / "cat.csv").write_text(CATALOGUE.replace(",0,false", ",0;999,false"), encoding="utf-8")
             page.evaluate(SEND, [".townsim-scenario", "input", str(own)])
             error = page.locator(".townsim-error")
@@ -98,6 +99,7 @@ def test_callback_error_is_one_line_on_the_page_and_in_the_log(assets_ready, tmp
             page.evaluate(SEND, [".townsim-scenario", "input", "full_reform"])
             expect(select).to_contain_text("full_reform", timeout=30_000)
             expect(error).to_have_count(0, timeout=30_000)
+            expect(page.locator(".townsim-built")).to_have_text("full_reform", timeout=60_000)
             page.get_by_role("button", name="Step").click()
             expect(page.locator(".kpi-day .kpi-value")).to_have_text("1", timeout=60_000)
             no_traceback(page, server)

@@ -221,22 +221,25 @@ def Page():
         error.set(None)
         settings.set(new)
 
-    def rebuild_when_idle():
-        # Runs in a thread whenever the settings change; a newer change cancels it during the sleep, so
-        # only the latest settings are built, once the page has been idle for IDLE_SECONDS.
+    def rebuild_when_idle(cancel):
+        # Runs in a thread whenever the settings change. A newer change sets ``cancel``: during the idle
+        # wait nothing is built, and a model built meanwhile is dropped, so only the latest settings are
+        # built, once the page has been idle for IDLE_SECONDS. (Not solara's intrusive cancel: it traces
+        # every line of the thread and would make building the county many times slower.)
         wanted = settings.value
-        if built_for.current == wanted:
+        if built_for.current == wanted or cancel.wait(IDLE_SECONDS):
             return
-        time.sleep(IDLE_SECONDS)
         try:
             new_model = build(wanted)[0]
         except Exception as exc:
-            report(f"error: {one_line(exc)}")
-            error.set(one_line(exc))
+            if not cancel.is_set():
+                report(f"error: {one_line(exc)}")
+                error.set(one_line(exc))
             return
-        replace_model(new_model, wanted)
+        if not cancel.is_set():
+            replace_model(new_model, wanted)
 
-    solara.use_thread(rebuild_when_idle, dependencies=[settings.value])
+    solara.use_thread(rebuild_when_idle, dependencies=[settings.value], intrusive_cancel=False)
 
     @guarded
     def after_mesa_reset():
@@ -256,10 +259,13 @@ def Page():
             solara.Button("中文", value="zh", text=True)
             solara.Button("English", value="en", text=True)
     with solara.Column(style={"padding": "0 8px"}):
+        # which settings the county on screen was built from (for tests and screen readers; not shown)
+        solara.Div(children=[f"{built_for.current.scenario}"], classes=["townsim-built"], style={"display": "none"})
         ModelView(model, ours.current.params, built_for.current.seed, lang.value,
                   scenario_label(built_for.current.scenario, lang.value))
     panel = dict(settings=s, scenario_values=lever_values(sc.params), scenario_names=names,
-                 description=sc.description, lang=lang.value, on_change=apply, error=error.value)
+                 description=sc.description, lang=lang.value, on_change=apply, error=error.value,
+                 pending=built_for.current != s and error.value is None)
     _SidebarLevers(panel, SIDEBAR_DEPTH)
 
 

@@ -89,7 +89,7 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
 
 @solara.component
 def LeverPanel(settings: Settings, scenario_values: dict, scenario_names: list[str], description: str,
-               lang: str, on_change: Callable[[Settings], None], error: str | None = None):
+               lang: str, on_change: Callable[[Settings], None], error: str | None = None, pending: bool = False):
     """Scenario selector, the levers of ``LEVERS`` and the seed."""
     with solara.Card(t("levers_card", lang), classes=["townsim-levers"]):
         items = [{"text": scenario_label(n, lang), "value": n} for n in scenario_names]
@@ -106,4 +106,6 @@ def LeverPanel(settings: Settings, scenario_values: dict, scenario_names: list[s
                         classes=["townsim-seed"])
         if error:
             solara.Error(error, classes=["townsim-error"])
+        if pending:  # the county on screen is rebuilt with these settings once the controls are idle
+            solara.Text(t("applying", lang), classes=["townsim-note", "townsim-pending"])
         solara.Text(t("restart_note", lang), classes=["townsim-note"])

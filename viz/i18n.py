@@ -26,6 +26,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Changing the scenario, a lever or the seed restarts the county at day 0; "
               "advance with ▶ or Step (one step = one working day).",
     },
+    "applying": {"zh": "正在按新设定重建县域…", "en": "rebuilding the county with these settings…"},
     "changed_from": {"zh": "相对情景已改变", "en": "changed from the scenario"},
     "unchanged": {"zh": "与情景设定一致", "en": "as in the scenario"},
     "lever_error": {"zh": "参数无效", "en": "invalid value"},
