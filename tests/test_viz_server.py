@@ -121,8 +121,10 @@ def test_command_line_scenario_is_offered_beside_the_shipped_ones(assets_ready, 
             expect(select).to_contain_text("classroom")
             page.evaluate(SEND, [".townsim-scenario", "input", "baseline"])
             expect(select).to_contain_text("baseline", timeout=30_000)
+            expect(page.locator(".townsim-built")).to_have_text("baseline", timeout=60_000)
             page.evaluate(SEND, [".townsim-scenario", "input", str(own)])
             expect(select).to_contain_text("classroom", timeout=30_000)
+            expect(page.locator(".townsim-built")).to_have_text(str(own), timeout=60_000)
             assert page.locator(".townsim-error").count() == 0
             no_traceback(page, server)
             browser.close()
