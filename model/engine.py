@@ -177,7 +177,7 @@ class Engine:
                 a(b, t)
             else:
                 k, token = b
-                if a.token[k] == token and a.status[k] == ASLEEP:
+                if k < a.n_servers and a.token[k] == token and a.status[k] == ASLEEP:
                     self._serve(a, k, t)
         self.now = t_end
 

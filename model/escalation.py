@@ -13,21 +13,20 @@ chief_rep_hours / 8`` persons), and level 2, the leading-group office
   (the other level when one has no staff) — first come first served; when it
   is done the case's steps are released. No escalation, no conference. With no
   coordinators at all the step is skipped (nobody is modelled).
-* **135 rule**: a case starts at the level its difficulty calls for (F9:
-  simple 0, general 1, difficult 2, complex 3), capped by its tier (one
-  department at most level 1, several at most 2, district 3) and at least
-  level 1 when it needs coordination. Desks serve earliest deadline first. A
+* **135 rule**: a case needing coordination starts at the level its
+  difficulty calls for (F9: general 1, difficult 2, complex 3), at least 1 and
+  capped by its tier (several departments at most 2, district 3); a
+  one-department case has nothing to coordinate (level 0, no escalation). Desks serve earliest deadline first. A
   case still at level ``L`` when ``level_time_share × deadline × (L −
   start_level + 1)`` has passed moves up one level — an engine event at that
-  moment, up to the level its tier allows (tier 1 → 1, tier 3 → 2, tier 5 → 3);
+  moment, up to the level its tier allows (tier 3 → 2, tier 5 → 3);
   the lower levels keep it in their queues (whoever gets to it first
   coordinates it, and the other requests are withdrawn). Level 3 is the joint conference (联席会议), meeting every
   ``joint_conference_interval`` days and settling at most
   ``joint_conference_slots`` cases, earliest deadline first (rule-only
   parameters). Once coordinated at level ``L`` the case goes first in every
-  queue it needs (priority ``−L``) and its remaining steps are released at once
-  (coordination on the spot, F7). A tier-1 case that starts at level 1 is
-  coordinated in parallel with its step (its step is not held).
+  queue it needs (priority ``−L``, coordination on the spot, F7) and its steps
+  are released (serially, or at once with ``joint_handling``).
 
 A deadline is an engine event too: when it falls on an open case, the case is
 marked overdue.
@@ -38,7 +37,7 @@ from __future__ import annotations
 import heapq
 
 from .engine import Task
-from .handling import COORD, release, release_all
+from .handling import COORD, release
 from .params import HOURS_PER_DAY
 
 CHIEF_REPRESENTATIVE, LEADING_GROUP_OFFICE, JOINT_CONFERENCE = 1, 2, 3
@@ -78,9 +77,10 @@ def start(model, cid: int, t: float) -> bool:
 
 
 def top_level(cases, cid: int) -> int:
-    """Highest level a case may climb to: its tier's (one department: chief representative;
-    several: the office; district coordination: the joint conference)."""
-    return int(cases.tier[cid]) + 1
+    """Highest level a case may climb to: its tier's (one department: none — nothing to
+    coordinate; several: the office; district coordination: the joint conference)."""
+    tier = int(cases.tier[cid])
+    return tier + 1 if tier else 0
 
 
 def _due(model, cid: int, level: int) -> float:
@@ -155,7 +155,7 @@ def boost(model, cid: int, level: int, t: float) -> None:
     cases.boost[cid] = max(int(cases.boost[cid]), level)
     for tk in flow[2]:
         model.engine.rekey(tk)
-    release_all(model, cid, t)
+    release(model, cid, t)
 
 
 def hold_conference(model, day: int, t: float) -> int:

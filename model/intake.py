@@ -84,7 +84,8 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
     needs_coord = tier >= 1
     start_level = cat.start_level[matter] if p.escalation_135 else np.zeros(n, np.int8)
-    start_level = np.where(needs_coord & p.escalation_135, np.maximum(start_level, 1), start_level).astype(np.int8)
+    start_level = np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 \
+        else start_level
     n_dep = cat.n_departments[matter]
     owner = cat.owner[matter]
     delegated = model.delegated[matter].copy()

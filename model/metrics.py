@@ -280,7 +280,7 @@ def requester_hours_per_request(model) -> float:
 def summary(model) -> dict[str, float]:
     """Per-run KPIs (keys in ``SUMMARY_KEYS``); rates in [0, 1], NaN when undefined."""
     c = model.cases
-    now = model.day * HOURS_PER_DAY
+    now = model.clock_day * HOURS_PER_DAY
     t_start = model.count_start
     all_closed = c.view("closed")
     closed_all = ~np.isnan(all_closed)

@@ -57,7 +57,7 @@ class ParamsError(ValueError):
 class Params(BaseModel):
     """All levers and sizes of one simulated county (immutable)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, ser_json_inf_nan="constants")
 
     # --- county ---------------------------------------------------------
     townships: int = P(10, unit="count", group="county", ge=1, le=1000,
@@ -382,7 +382,7 @@ def allowed_range(name: str) -> str:
     if ann is str:
         return "a text value"
     if getattr(ann, "__origin__", None) is dict:
-        return "set by the scenario loader"
+        return "a table of lever values (the scenario loader fills it)"
     lo = hi = None
     lo_open = hi_open = False
     for m in info.metadata:

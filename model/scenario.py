@@ -52,8 +52,9 @@ LEVER_GROUPS = ("delegation", "centre", "rule135", "assessment", "dumping", "gri
 """Params groups whose fields are reform levers (switched on at the end of the warm-up);
 the county, its demand and its people are not levers."""
 
-LOADER_ONLY = ("pre_reform",)
-"""Params fields only the loader sets."""
+LOADER_ONLY = ()
+"""Params fields only the loader sets (none: ``pre_reform`` may be written out resolved, e.g. by
+``townsim scenarios show``, as an inline table of lever values; the loader fills it otherwise)."""
 
 REMOVED_KEYS: dict[str, str] = {
     "adhoc_coordination_days": "removed: without the 135 rule tier-3/5 cases now wait first come first served "
@@ -105,7 +106,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     name = _scenario_name(path)
     values, sources, description, chain = _resolve(path, ())
     params = _build(values, sources, path)
-    if len(chain) > 1:
+    if len(chain) > 1 and "pre_reform" not in values:
         root_values, root_sources, _, _ = _resolve(chain[-1], ())
         root = _build(root_values, root_sources, chain[-1])
         pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
@@ -376,6 +377,8 @@ def _check_type(where: str, key: str, value: Any) -> None:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     elif ann is str or origin is Literal:
         ok = isinstance(value, str)
+    elif origin is dict:  # pre_reform: lever values of the pre-reform regime
+        ok = isinstance(value, dict) and all(k in lever_fields() or k == "department_staff" for k in value)
     elif origin is tuple:
         n = len(typing.get_args(ann))
         ok = (isinstance(value, list) and len(value) == n

@@ -39,27 +39,27 @@ def test_levels_follow_the_documented_rule_as_events(lts, seed):
     expected = start.astype(int).copy()
     for _ in range(4):
         due = created + span * (expected - start + 1)
-        still = (due < now) & (np.isnan(closed) | (closed > due)) & (expected < tier + 1)
+        top = np.where(tier > 0, tier + 1, 0)  # one-department cases have nothing to coordinate
+        still = (due < now) & (np.isnan(closed) | (closed > due)) & (expected < top)
         expected += still
     np.testing.assert_array_equal(level, expected)
     np.testing.assert_array_equal(esc, expected - start)
-    assert (esc > 0).sum() > 50, "the congested county must escalate cases"
+    assert (esc > 0).sum() > 10, "the congested county must escalate cases"
     totals = m.summary()
     for L in (1, 2, 3):
         assert totals[f"escalations_level{L}"] == ((start < L) & (level >= L)).sum()
 
 
-def test_escalation_happens_within_the_day_not_at_its_end():
+def test_deadlines_are_events():
+    """A case is marked overdue exactly when its deadline passed while it was open (an engine event)."""
     m = congested(seed=4, chief_representatives=2)
     m.run(6)
     c = m.cases
-    esc = c.view("escalations") > 0
-    due = c.view("created") + (c.view("deadline") - c.view("created")) * 0.25 * 1
-    # a case that closed after its first due time but before the end of that day had escalated
-    closed = c.view("closed")
-    same_day = esc & ~np.isnan(closed) & (np.floor(closed / 8) == np.floor(due / 8)) & (closed > due)
-    assert same_day.any()
-    assert np.all(c.view("overdue")[~np.isnan(closed) & (closed < c.view("deadline"))] == False)  # noqa: E712
+    now = 8.0 * m.day
+    deadline, closed = c.view("deadline"), c.view("closed")
+    expected = (deadline < now) & (np.isnan(closed) | (closed > deadline))
+    np.testing.assert_array_equal(c.view("overdue"), expected)
+    assert expected.any() and (~expected).any()
 
 
 def test_no_escalation_without_the_135_rule():
@@ -107,16 +107,19 @@ def test_desk_coordination_boosts_and_releases_remaining_steps():
     assert np.all(boost <= level), "a case is only boosted at a level it has reached"
     for cid, flow in m.flows.items():
         if c.boost[cid] > 0:
-            assert flow[1] == len(flow[0]), "coordination on the spot releases every remaining step"
+            assert flow[1] >= 1, "a coordinated case's steps are released"
+        elif c.needs_coord[cid]:
+            assert flow[1] == 0, "a case needing coordination is held until coordinated"
 
 
 def _queue_jump(tmp_path, chief):
-    """One saturated department: 20 simple cases queue, then one general case (start level 1) arrives."""
+    """A saturated department: 20 simple cases queue, then a general two-department case (start level 1,
+    held until a chief representative coordinates it) arrives."""
     f = tmp_path / "two.csv"
     f.write_text("name,category,requester,weight,difficulty,hours,departments,district\n"
                  "simple_m,household,citizen,1,simple,1.0,0,false\n"
-                 "general_m,household,citizen,1,general,1.0,0,false\n", encoding="utf-8")
-    p = Params(townships=1, departments=1, enterprises=0, residents=100, matter_catalogue=str(f),
+                 "general_m,household,citizen,1,general,1.0,0;1,false\n", encoding="utf-8")
+    p = Params(townships=1, departments=2, enterprises=0, residents=100, matter_catalogue=str(f),
                citizen_request_rate=0.0, dispute_rate=0.0, duty_tasks_per_department=0.0,
                inspection_hours_per_week=0.0, department_staff=1.0, service_time_distribution="deterministic",
                escalation_135=True, chief_representatives=chief, chief_rep_hours=8.0,
@@ -137,10 +140,10 @@ def test_desk_coordination_puts_a_case_at_the_head_of_the_queue(tmp_path):
     assert boost == 1
     # coordinated at 2.5 + 0.5 h = 3.0; the server is busy with a 1-h case until 3.0 or 4.0
     assert 3.0 <= started <= 4.0 + 1e-9
-    # control: with nobody at the desk, earliest-deadline-first puts it behind the 20 earlier cases
+    # control: with nobody at the desks the case is never coordinated: it does not start early
     started0, boost0 = _queue_jump(tmp_path, chief=0)
     assert boost0 == 0
-    assert started0 >= 20.0
+    assert not started0 < 20.0
 
 
 # --- joint conference -------------------------------------------------------------------

@@ -104,7 +104,8 @@ def test_start_level_only_with_the_135_rule():
     # F9 by difficulty (simple 0, general 1, difficult 2, complex 3), capped by tier; a case that
     # needs coordination (tier 3/5) starts at least at level 1
     expected = np.minimum(cat.difficulty[matter], cat.tier[matter] + 1)
-    expected = np.where(cat.tier[matter] >= 1, np.maximum(expected, 1), expected)
+    # and a one-department case has nothing to coordinate (level 0)
+    expected = np.where(cat.tier[matter] >= 1, np.maximum(expected, 1), 0)
     np.testing.assert_array_equal(c.start_level[ids], expected)
     np.testing.assert_array_equal(c.level[ids], expected)
     assert set(expected.tolist()) == {0, 1, 2, 3}

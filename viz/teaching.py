@@ -91,7 +91,7 @@ EXERCISES: tuple[Exercise, ...] = (
              levers={"callback_share": 0.5, "callback_penalty": 0.0}, day=200),
         Step("3 · + call-backs 1.00, penalty 5", scenario="one_stop_135",
              levers={"callback_share": 1.0, "callback_penalty": 5.0}, day=200),
-    ), tiles=("on_time", "resolution"), charts=("resolution:on_time_rate", "resolution:resolution_rate")),
+    ), tiles=("on_time", "resolution"), charts=("outcomes:on_time_rate", "outcomes:resolution_rate")),
     Exercise("ex8", (
         Step("1 · two_way_assessment, half-life ∞", scenario="two_way_assessment", day=250),
         Step("2 · half-life 30 days", scenario="two_way_assessment", levers={"reform_half_life_days": 30.0},

@@ -99,6 +99,8 @@ def _toml_value(value) -> str:
     """One TOML value on one line (arrays inline)."""
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table (Params.pre_reform)
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return tomli_w.dumps({"v": value}).strip().removeprefix("v = ")
 
 
