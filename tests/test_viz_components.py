@@ -87,7 +87,7 @@ def settle(built, n: int, timeout: float = 30.0):
     while len(built) < n and time.monotonic() < end:
         time.sleep(0.02)
     assert len(built) >= n, (len(built), n)
-    time.sleep(0.1)  # let the page re-render with the new model
+    time.sleep(0.5)  # let the page re-render with the new model
 
 
 def button(rc, label: str):
@@ -121,6 +121,9 @@ def test_lever_switch_rebuilds_model_at_day_zero(app):
     assert len(built) == 2
     new = built[-1]
     assert new.reform_params.escalation_135 is True and built[0].reform_params.escalation_135 is False
+    end = time.monotonic() + 20
+    while kpi(rc, "day") != "0" and time.monotonic() < end:  # the page re-renders from the rebuild thread
+        time.sleep(0.1)
     assert new.day == 0 and kpi(rc, "day") == "0"
     assert "townsim-lever-changed" in by_class(rc, v.Switch, "lever-escalation_135").class_
     button(rc, "Step").click()

@@ -46,15 +46,17 @@ def test_before_after_days_are_shown_and_the_reform_switches_on_at_the_end_of_th
     model, params = app.build(settings_for("full_reform", warmup_days=10))
     assert params.warmup_days == 10 and params.pre_reform["escalation_135"] is False
     assert params.escalation_135 is True
+    assert model.clock_day == 0  # the warm-up is not run at construction: the page shows it
     for _ in range(9):
         model.step()
-    assert model.day == 9 and model.params.escalation_135 is False  # before: the status quo's levers
+    assert model.clock_day == 9 and model.params.escalation_135 is False  # before: the status quo's levers
     assert len(model.datacollector.get_model_vars_dataframe()) == 9  # every day before is drawn
     tiles = dict((k, v) for k, _, v in kpi_values(model))
     assert "off until day 10" in tiles["reform"]
     model.step()
     model.step()
-    assert model.day == 11 and model.params.escalation_135 is True  # after: the reform's levers
+    assert model.clock_day == 11 and model.day == 1  # the model counts its days from the reform
+    assert model.params.escalation_135 is True  # after: the reform's levers
     assert "on since day 10" in dict((k, v) for k, _, v in kpi_values(model))["reform"]
 
 

@@ -168,7 +168,8 @@ def CountyView(model, lang: str, title: str):
     sample = solara.use_memo(lambda: MarkSample(model, seed=0), [model])
     layout = solara.use_memo(lambda: county.Layout(model), [model])
     if getattr(model, "warmup_days", 0):
-        title = f"{title} · {t('county_after' if model.day >= model.warmup_days else 'county_before', lang)}"
+        after = getattr(model, "clock_day", model.day) >= model.warmup_days
+        title = f"{title} · {t('county_after' if after else 'county_before', lang)}"
     png = county.figure_png(county.draw_county(model, sample, lang, title, layout))
     with solara.Div(classes=["townsim-county"]) as main:
         solara.Image(png, format="png")

@@ -117,7 +117,7 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
         kw.setdefault("family", fam)
         return ax.text(x, y, s, **kw)
 
-    fig.text(0.01, 0.975, t("county_title", lang, day=model.day), fontsize=14, fontweight="bold", va="top",
+    fig.text(0.01, 0.975, t("county_title", lang, day=getattr(model, "clock_day", model.day)), fontsize=14, fontweight="bold", va="top",
              family=fam)
     if scenario:
         hint_missing(scenario)  # user text (a scenario's name): one log line if no font has a glyph

@@ -38,16 +38,17 @@ def kpi_values(model, lang: str = "en") -> list[tuple[str, str, str]]:
     dumped = f"{k['dumped_tasks']:.0f} / {k['bounced_tasks']:.0f}" if k else DASH
     over = f"{k['overloaded_townships']:.0f} / {len(model.townships)}" if k else DASH
     start = getattr(model, "warmup_days", 0) or 0
+    shown_day = getattr(model, "clock_day", model.day)  # every day shown, the days before the reform too
     if not start:
         reform_text = t("reform_always", lang)
-    elif model.day < start:
+    elif shown_day < start:
         reform_text = t("reform_before", lang, day=start)
     else:
         reform_text = t("reform_on", lang, day=start)
     esc_total = sum(tot.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
     dumped_total = f"{tot['dumped_tasks']:,.0f} / {tot['bounced_tasks']:,.0f}" if k else DASH
     return [
-        ("day", "kpi_day", str(model.day)),
+        ("day", "kpi_day", str(shown_day)),
         ("reform", "kpi_reform", reform_text),
         ("backlog", "kpi_backlog", _num(k.get("backlog"))),
         ("closed", "kpi_closed", _num(k.get("cases_closed"))),
