@@ -10,6 +10,8 @@ optional keys:
     what differs. Chains are resolved recursively; cycles are an error.
 ``description = "..."``
     one line shown by ``townsim scenarios list``.
+``label = "..."``, ``label_zh = "..."``
+    the scenario's short name in reports (English, Chinese); not inherited.
 ``equal_staff = true``
     fund the scenario's extra posts from department posts pro rata so that its total
     budgeted staff-hours equal those of the root of its ``extends`` chain
@@ -45,7 +47,7 @@ SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
 VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
 """Folder of the validation scenarios (analytic reductions such as M/M/c)."""
 
-META_KEYS = ("extends", "description", "equal_staff")
+META_KEYS = ("extends", "description", "label", "label_zh", "equal_staff")
 """Keys a scenario file may hold besides the Params fields."""
 
 LEVER_GROUPS = ("delegation", "centre", "rule135", "assessment", "dumping", "grid", "incentives")
@@ -95,6 +97,13 @@ class Scenario:
     sources: dict[str, str] = field(default_factory=dict)
     chain: tuple[Path, ...] = ()
     """Files read, the scenario's own file first, then what it extends."""
+    label: str = ""
+    label_zh: str = ""
+
+    def title(self, lang: str = "en") -> str:
+        """The scenario's short name for reports in ``lang``: its label, else its description, else its name."""
+        own = self.label_zh if lang == "zh" else self.label
+        return own or self.label or self.description or self.name
 
 
 # ----------------------------------------------------------------------------
@@ -125,8 +134,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             params = params.replace(pre_reform=pre)
     _check_catalogue(params, sources.get("matter_catalogue", str(path)))
     full_sources = {f: sources.get(f, DEFAULT_SOURCE) for f in Params.model_fields}
+    own = _read(path)
     return Scenario(name=name, path=path, description=description, params=params,
-                    sources=full_sources, chain=tuple(chain))
+                    sources=full_sources, chain=tuple(chain), label=own.get("label", ""),
+                    label_zh=own.get("label_zh", ""))
 
 
 def _check_catalogue(params: Params, source: str) -> None:
@@ -307,8 +318,8 @@ def _read(path: Path) -> dict[str, Any]:
             if not isinstance(value, str):
                 raise ScenarioError(f"{where}: key '{key}' must be a text value in quotes, "
                                     f"got {_kind(value)} {value!r}")
-            if key == "description" and "\n" in value.strip():
-                raise ScenarioError(f"{where}: key 'description' must be one line")
+            if key != "extends" and "\n" in value.strip():
+                raise ScenarioError(f"{where}: key '{key}' must be one line")
             continue
         if key in REMOVED_KEYS:
             raise ScenarioError(f"{where}: key '{key}' {REMOVED_KEYS[key]}")

@@ -4,13 +4,14 @@ Layout under ``out_dir``::
 
     runs/<key>.json         summary row of a finished run (written last: its presence means "done")
     runs/<key>.parquet      daily KPI table of that run (optional)
+    runs/<key>.<name>.parquet  another table of that run, e.g. its cases (optional)
     failures/<key>.json     a run that raised: its key, error line and traceback
 
 ``<key>`` is built from :class:`RunKey` = (scenario, parameter hash, replication,
-seed). Every file is written to a hidden temporary name in the same folder and
-moved into place with :func:`os.replace`, so a reader never sees half a file,
-even if the process is killed (SIGKILL) mid-write. Hidden ``.tmp-*`` leftovers
-of a killed writer are never read as data and are removed by :meth:`ResultStore.cleanup`.
+seed). Every file is written by the one atomic writer (:mod:`~townsim.experiments.core.atomic`),
+so a reader never sees half a file, even if the process is killed (SIGKILL) mid-write. Hidden
+``.tmp-*`` leftovers of a killed writer are never read as data and are removed by
+:meth:`ResultStore.cleanup`.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 import pandas as pd
+
+from townsim.experiments.core.atomic import cleanup as _cleanup
+from townsim.experiments.core.atomic import write_bytes as atomic_write_bytes
 
 
 class RunKey(NamedTuple):
@@ -55,23 +58,6 @@ def param_hash(params: Any, length: int = 16) -> str:
     data = params.model_dump(mode="json") if hasattr(params, "model_dump") else dict(params)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:length]
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a hidden temp file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _json_value(v: Any) -> Any:
@@ -106,8 +92,14 @@ class ResultStore:
         """True when ``key`` finished successfully (failed runs are run again on resume)."""
         return self._row_path(key).exists()
 
-    def put(self, key: RunKey, row: dict[str, Any], timeseries: pd.DataFrame | None = None) -> None:
-        """Record a finished run: its daily table first, then its row (the "done" marker)."""
+    def _table_path(self, key: RunKey, name: str) -> Path:
+        return self.runs_dir / f"{key.stem}.{name}.parquet"
+
+    def put(self, key: RunKey, row: dict[str, Any], timeseries: pd.DataFrame | None = None,
+            tables: dict[str, pd.DataFrame] | None = None) -> None:
+        """Record a finished run: its daily table and other tables first, then its row (the "done" marker)."""
+        for name, table in (tables or {}).items():
+            atomic_write_bytes(self._table_path(key, name), table.reset_index(drop=True).to_parquet(index=False))
         if timeseries is not None:
             buf = timeseries.reset_index(drop=True).to_parquet(index=False)
             atomic_write_bytes(self._ts_path(key), buf)
@@ -167,6 +159,22 @@ class ResultStore:
         path = self._ts_path(key)
         return pd.read_parquet(path) if path.exists() and self.has(key) else None
 
+    def table(self, key: RunKey, name: str) -> pd.DataFrame | None:
+        """Another table of a finished run (e.g. ``cases``), or None when it stored none."""
+        path = self._table_path(key, name)
+        return pd.read_parquet(path) if path.exists() and self.has(key) else None
+
+    def table_frame(self, name: str, keys: list[RunKey]) -> pd.DataFrame:
+        """Table ``name`` of ``keys`` (finished runs that stored it), with scenario, replication, seed in front."""
+        parts = []
+        for key in keys:
+            t = self.table(key, name)
+            if t is not None:
+                front = pd.DataFrame({"scenario": [key.scenario] * len(t), "replication": [key.replication] * len(t),
+                                      "seed": [key.seed] * len(t)})
+                parts.append(pd.concat([front, t.reset_index(drop=True)], axis=1))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
     def timeseries_frame(self, keys: list[RunKey] | None = None) -> pd.DataFrame:
         """Daily tables of ``keys`` (default: every finished run), with key columns in front."""
         parts = []
@@ -182,10 +190,5 @@ class ResultStore:
 
     def cleanup(self) -> int:
         """Remove hidden temp files a killed writer left behind; return how many."""
-        n = 0
-        for folder in (self.runs_dir, self.fail_dir):
-            for path in folder.glob(".tmp-*"):
-                path.unlink(missing_ok=True)
-                n += 1
-        return n
+        return _cleanup(self.runs_dir) + _cleanup(self.fail_dir)
 

@@ -22,7 +22,6 @@ Output folder (``out``)::
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -33,9 +32,15 @@ import pandas as pd
 
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, make_specs, simulate_run
+from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, simulate_run,
+                                              simulate_run_with_cases)
+from townsim.experiments.core.design import Design, check_model_inputs
+from townsim.experiments.core.seeds import check_seed
+from townsim.experiments.errors import shorten
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
-from townsim.experiments.core.store import ResultStore, atomic_write_bytes
+from townsim.experiments.core import atomic
+from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.store import ResultStore
 
 DEFAULT_REPS = 20
 DEFAULT_DAYS = 250
@@ -51,12 +56,14 @@ class CompareError(ValueError):
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """A resolved scenario of the experiment: name, file, description, parameters after ``--set``."""
+    """A resolved scenario of the experiment: name, file, description, parameters after ``--set``, labels."""
 
     name: str
     path: str
     description: str
     params: Any
+    label: str = ""
+    label_zh: str = ""
 
 
 @dataclass
@@ -70,16 +77,21 @@ class CompareSettings:
     seed: int = DEFAULT_SEED
     overrides: list[str] = field(default_factory=list)
     independent_seeds: bool = False
+    equal_staff: bool = False   # also run each reform at the staff-hours of the root of its extends chain
+    cases: bool = False         # also keep every run's table of cases (cases.parquet)
 
     def check(self) -> None:
         """Raise :class:`CompareError` (one line) on out-of-range numbers."""
         if not 2 <= self.reps <= MAX_REPS:
-            raise CompareError(f"--reps {self.reps}: allowed: an integer in [2, {MAX_REPS:,}] "
+            raise CompareError(f"--reps {shorten(str(self.reps))}: allowed: an integer in [2, {MAX_REPS:,}] "
                                "(confidence intervals need at least 2 replications)")
         if not 1 <= self.days <= MAX_DAYS:
-            raise CompareError(f"--days {self.days}: allowed: an integer in [1, {MAX_DAYS:,}] working days")
-        if self.seed < 0:
-            raise CompareError(f"--seed {self.seed}: allowed: a non-negative integer")
+            raise CompareError(f"--days {shorten(str(self.days))}: allowed: an integer in [1, {MAX_DAYS:,}] "
+                               "working days")
+        try:
+            check_seed(self.seed)
+        except ValueError as exc:
+            raise CompareError(str(exc)) from None
 
     def reproduce_command(self, out: Path | str | None = None) -> str:
         """The ``townsim compare`` command that makes exactly these runs (executor flags aside)."""
@@ -91,6 +103,10 @@ class CompareSettings:
             parts += ["--set", o]
         if self.independent_seeds:
             parts.append("--independent-seeds")
+        if self.equal_staff:
+            parts.append("--equal-staff")
+        if self.cases:
+            parts.append("--cases")
         if out is not None:
             parts += ["--out", str(out)]
         return " ".join(shlex.quote(p) for p in parts)
@@ -121,10 +137,43 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
         out = []
         for s in ordered:
             params = apply_overrides(s.params, settings.overrides)
-            out.append(ScenarioRun(s.name, str(s.path), s.description, params))
+            check_model_inputs(params)  # a bad matter catalogue is bad input, found before any run
+            out.append(ScenarioRun(s.name, str(s.path), s.description, params, s.label, s.label_zh))
+        if settings.equal_staff:
+            out += [v for s, run in zip(ordered[1:], out[1:]) if (v := equal_staff_variant(s, run, settings))]
         return out
-    except ScenarioError as exc:
-        raise CompareError(str(exc)) from None
+    except (ScenarioError, ValueError) as exc:
+        raise CompareError(" ".join(str(exc).split())) from None
+
+
+EQUAL_STAFF_SUFFIX = "+equal_staff"
+"""Suffix of the name of a reform run at equal staff (``--equal-staff``)."""
+
+
+def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettings) -> ScenarioRun | None:
+    """``run`` with department posts changed so its total staff-hours equal the root of its extends chain.
+
+    None when the scenario extends nothing or already has the root's staff-hours (e.g. its file says
+    ``equal_staff = true``). Raises :class:`CompareError` when the departments cannot fund the reform.
+    """
+    from townsim.model.scenario import apply_overrides, load_scenario
+    from townsim.model.staffing import StaffingError, equalise_staff
+
+    if len(scenario.chain) < 2:
+        return None
+    root = load_scenario(scenario.chain[-1])
+    reference = apply_overrides(root.params, settings.overrides)
+    try:
+        equal = equalise_staff(run.params, reference)
+    except StaffingError as exc:
+        raise CompareError(f"--equal-staff: scenario '{run.name}': {exc}") from None
+    before, after = run.params.department_staff, equal.department_staff
+    if abs(after - before) < 1e-9:
+        return None
+    equal = equal.replace(pre_reform={**run.params.pre_reform, "department_staff": before})
+    note = (f"equal staff: department posts {before:g} → {after:.4g}, so that the total budgeted staff-hours "
+            f"equal those of '{root.name}' (the root of its extends chain)")
+    return ScenarioRun(run.name + EQUAL_STAFF_SUFFIX, run.path, f"{run.description} [{note}]".strip(), equal)
 
 
 COUNTY_FIELDS = ("townships", "departments", "enterprises", "residents", "department_staff", "township_staff")
@@ -138,7 +187,8 @@ def different_county(scenarios: Sequence[ScenarioRun]) -> dict[str, list[str]]:
     base = scenarios[0].params
     out = {}
     for s in scenarios[1:]:
-        diff = [f for f in COUNTY_FIELDS if getattr(s.params, f, None) != getattr(base, f, None)]
+        fields = [f for f in COUNTY_FIELDS if not (s.name.endswith(EQUAL_STAFF_SUFFIX) and f == "department_staff")]
+        diff = [f for f in fields if getattr(s.params, f, None) != getattr(base, f, None)]
         if diff:
             out[s.name] = diff
     return out
@@ -148,19 +198,27 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
     """Resolved scenarios and every run spec (scenario-major, replication-minor)."""
     settings.check()
     scenarios = resolve_scenarios(settings)
-    specs = make_specs([(s.name, s.params) for s in scenarios], settings.reps, settings.days,
-                       settings.seed, common_random_numbers=not settings.independent_seeds)
-    return scenarios, specs
+    design = Design([(s.name, 0, s.params) for s in scenarios], settings.reps, settings.days, settings.seed,
+                    common_random_numbers=not settings.independent_seeds)
+    return scenarios, design.specs()
 
 
 def default_out(when: _dt.datetime | None = None) -> Path:
-    """``results/compare-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken)."""
-    when = when or runio.now()
-    base = runio.RESULTS_DIR / f"compare-{when:%Y%m%d-%H%M%S}"
-    path, n = base, 2
-    while path.exists():
-        path, n = base.with_name(f"{base.name}-{n}"), n + 1
-    return path
+    """``results/compare-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken), created empty (reserved)."""
+    return default_out_dir("compare", "", when)
+
+
+def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -> str:
+    """Hash of what defines the experiment: scenarios and their parameters, days, seed, seeding, baseline.
+
+    The number of replications is left out: more replications extend the same experiment.
+    """
+    return runio.settings_hash({
+        "scenarios": [[s.name, s.params.model_dump(mode="json")] for s in scenarios],
+        "baseline": settings.baseline, "days": settings.days, "seed": settings.seed,
+        "common_random_numbers": not settings.independent_seeds, "equal_staff": settings.equal_staff,
+        **({"cases": True} if settings.cases else {}),
+    })
 
 
 @dataclass
@@ -178,20 +236,24 @@ class CompareResult:
 
 def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
                 fn: Callable[[RunSpec], Any] = simulate_run, argv: list[str] | None = None,
-                show_progress: bool | None = None, make_figures: bool = True) -> CompareResult:
-    """Run (or resume) the comparison into ``out`` and write every output file."""
+                show_progress: bool | None = None, make_figures: bool = True, lang: str = "en") -> CompareResult:
+    """Run (or resume) the comparison into ``out`` and write every output file (the report in ``lang``)."""
     started = runio.now()
     scenarios, specs = plan(settings)
     out = Path(out)
     store = ResultStore(out)
     manifest = _load_manifest(out)
     manifest.update(_manifest_body(settings, scenarios, specs, out, argv))
-    _write_manifest(out, manifest)  # written first: a killed experiment still says what it was
+    manifest["settings_hash"] = settings_hash(settings, scenarios)
+    # written first, "in progress": a killed experiment still says what it was, and that it is not finished
+    runio.write_manifest(out, manifest, runio.IN_PROGRESS)
 
+    if settings.cases and fn is simulate_run:
+        fn = simulate_run_with_cases
     execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
 
     result = write_outputs(out, settings, scenarios, specs, store, make_figures=make_figures,
-                           execution=execution)
+                           execution=execution, lang=lang)
     finished = runio.now()
     manifest.setdefault("invocations", []).append({
         "command_line": runio.command_line(argv),
@@ -202,16 +264,17 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
         "runs": execution.as_dict(),
         "git_commit": runio.git_commit(),
     })
-    manifest["files"] = sorted(str(p.relative_to(out)) for p in out.rglob("*")
-                               if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures"))
-    _write_manifest(out, manifest)
+    manifest["files"] = sorted({"manifest.json", *(str(p.relative_to(out)) for p in out.rglob("*")
+                                if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures")
+                                and not p.name.startswith("."))})
+    runio.write_manifest(out, manifest, runio.COMPLETE)  # written last, after every table and figure
     return result
 
 
 def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[ScenarioRun],
                   specs: Sequence[RunSpec], store: ResultStore, make_figures: bool = True,
-                  execution: ExecutionReport | None = None) -> CompareResult:
-    """Tables, figures and report from the finished runs of ``specs`` in ``store``."""
+                  execution: ExecutionReport | None = None, lang: str = "en") -> CompareResult:
+    """Tables, figures and report (``report.md``, ``report.html`` in ``lang``) from the finished runs."""
     keys = [s.key for s in specs]
     order = [s.name for s in scenarios]
     runs = runs_table(store, keys, order)
@@ -220,6 +283,8 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     if "param_hash" in ts.columns:
         ts = ts.drop(columns="param_hash")
     _write_parquet(out / "timeseries.parquet", ts)
+    if settings.cases:
+        _write_parquet(out / "cases.parquet", store.table_frame("cases", [k for k in keys if store.has(k)]))
 
     kpis = kpi_columns(runs) if len(runs) else []
     present = [n for n in order if len(runs) and (runs["scenario"] == n).any()]
@@ -239,19 +304,21 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     elif fail_path.exists():
         fail_path.unlink()
 
+    from townsim.experiments.render import report
+
     figures: list[Path] = []
     if make_figures and len(runs):
         from townsim.experiments.render import plots
 
         figures = plots.compare_figures(out / "figures", runs, ts, summary, comparison,
                                         baseline=settings.baseline, order=present,
-                                        size_outliers=different_county(scenarios))
-    from townsim.experiments.render import report
+                                        size_outliers=different_county(scenarios), lang=lang,
+                                        titles={s.name: report.title(s, lang) for s in scenarios})
 
     text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
                                  comparison=comparison, failures=failures, figures=figures, out=out,
-                                 execution=execution)
-    atomic_write_bytes(out / "report.md", text.encode("utf-8"))
+                                 execution=execution, lang=lang, different_county=different_county(scenarios))
+    report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 
 
@@ -288,6 +355,7 @@ def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], 
         "base_seed": settings.seed,
         "common_random_numbers": not settings.independent_seeds,
         "overrides": list(settings.overrides),
+        "equal_staff": settings.equal_staff,
         "scenarios": [{"name": s.name, "file": s.path, "description": s.description,
                        "param_hash": hashes[s.name], "params": s.params.model_dump(mode="json")}
                       for s in scenarios],
@@ -311,18 +379,9 @@ def _load_manifest(out: Path) -> dict[str, Any]:
     return {}
 
 
-def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    import json
-
-    text = json.dumps(runio.jsonable(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write_bytes(out / "manifest.json", text.encode("utf-8"))
-
-
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    atomic_write_bytes(path, df.to_parquet(index=False))
+    atomic.write_parquet(path, df)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format="%.10g")
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    atomic.write_csv(path, df)
