@@ -81,13 +81,23 @@ def kpi(rc, key: str) -> str:
     return by_class(rc, v.Html, f"kpi-{key}").children[1].children[0]
 
 
-def settle(built, n: int, timeout: float = 30.0):
-    """Wait until the page has built ``n`` models (it rebuilds once the controls are idle, in a thread)."""
+def settle(built, n: int, timeout: float = 30.0, rc=None):
+    """Wait until the page has built ``n`` models (it rebuilds once the controls are idle, in a thread) and,
+    given the page ``rc``, until its "rebuilding…" note is gone (the new model is on screen)."""
     end = time.monotonic() + timeout
     while len(built) < n and time.monotonic() < end:
         time.sleep(0.02)
     assert len(built) >= n, (len(built), n)
-    time.sleep(0.5)  # let the page re-render with the new model
+    while rc is not None and pending(rc) and time.monotonic() < end:
+        time.sleep(0.05)
+    time.sleep(0.3)  # let the page re-render with the new model
+
+
+def pending(rc) -> bool:
+    from ipywidgets import Widget  # noqa: F401
+
+    return any("townsim-pending" in (getattr(w, "class_", None) or "").split()
+               for root in rc.find().widgets for w in walk(root))
 
 
 def button(rc, label: str):
@@ -117,7 +127,7 @@ def test_lever_switch_rebuilds_model_at_day_zero(app):
     button(rc, "Step").click()
     assert built[-1].day == 1
     by_class(rc, v.Switch, "lever-escalation_135").v_model = True
-    settle(built, 2)
+    settle(built, 2, rc=rc)
     assert len(built) == 2
     new = built[-1]
     assert new.reform_params.escalation_135 is True and built[0].reform_params.escalation_135 is False
@@ -142,7 +152,7 @@ def test_slider_change_event_sets_lever(app):
 def test_mesa_reset_rebuilds_the_same_model(app):
     rc, built, _ = app
     by_class(rc, v.Switch, "lever-responsibility_list").v_model = True
-    settle(built, 2)
+    settle(built, 2, rc=rc)
     for _ in range(3):
         button(rc, "Step").click()
     first = (kpi(rc, "backlog"), kpi(rc, "closed"), kpi(rc, "cit_sat"))
