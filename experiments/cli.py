@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 
-COMMANDS = ("scenarios", "run", "compare", "sweep", "sensitivity", "viz")
+COMMANDS = ("scenarios", "run", "compare", "sweep", "sensitivity", "viz", "validate", "calibrate")
 
 
 class UserError(Exception):

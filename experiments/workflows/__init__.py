@@ -1,0 +1,1 @@
+"""Workflows: design builders and their own outputs (compare, sweep, sensitivity, discover, validate, calibrate)."""

@@ -1,0 +1,71 @@
+"""``townsim validate``: every registered check passes in its quick version (the suite's run of
+``townsim validate --quick``), the report keeps verification and validation apart, exit codes."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from checks_cache import explain, quick
+from townsim.experiments.checks import CHECKS, CheckResult, check
+from townsim.experiments.cli import main
+from townsim.experiments.workflows.validate import load_checks
+
+ALL = list(load_checks())
+
+
+def test_registry_has_both_parts_and_cites_sources():
+    parts = {c.part for c in CHECKS.values()}
+    assert parts == {"verification", "validation"}
+    for c in CHECKS.values():
+        assert c.quick_reps <= c.full_reps and c.source
+        if c.part == "validation":  # only published patterns count as validation: cite the fact
+            assert re.search(r"\b[FGP]\d+\b", c.source), c
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALL)
+def test_every_check_passes_quick(name):
+    """`townsim validate --quick`, check by check (results shared with the per-part test files)."""
+    r = quick(name)
+    assert r.passed, explain(r)
+
+
+def test_cli_writes_report_with_parts_apart(tmp_path):
+    out = tmp_path / "v"
+    rc = main(["validate", "--quick", "--only", "conservation", "linping_f11_on_time_rate", "--out", str(out),
+               "--progress", "never"])
+    assert rc == 0
+    text = (out / "validation.md").read_text()
+    ver, val = text.index("## Verification"), text.index("## Validation")
+    assert ver < text.index("`conservation`") < val < text.index("`linping_f11_on_time_rate`")
+    assert "**2 of 2 checks pass**" in text and "| pass |" in text
+    assert (out / "figures" / "linping_f11_on_time_rate.png").stat().st_size > 1000
+    table = pd.read_csv(out / "checks.csv")
+    assert set(table.check) == {"conservation", "linping_f11_on_time_rate"} and table.passed.all()
+    assert {"expected", "measured", "ci_low", "ci_high", "powered", "replications"} <= set(table.columns)
+
+
+@pytest.fixture
+def failing_check():
+    @check("always_fails", part="verification", claim="fails", source="test", quick_reps=2, full_reps=2)
+    def _fails(reps, seed):
+        return CheckResult("always_fails", "1", 0.0, (0.0, 0.0), False, True, reps)
+    yield "always_fails"
+    del CHECKS["always_fails"]
+
+
+def test_exit_code_1_when_a_check_fails(tmp_path, failing_check, capsys):
+    rc = main(["validate", "--quick", "--only", failing_check, "--out", str(tmp_path / "v"), "--progress", "never"])
+    assert rc == 1
+    assert "FAIL always_fails" in capsys.readouterr().out
+    assert "**FAIL**" in (tmp_path / "v" / "validation.md").read_text()
+
+
+def test_unknown_check_is_one_line_exit_2_nothing_written(tmp_path, capsys):
+    rc = main(["validate", "--only", "nonesuch", "--out", str(tmp_path / "v")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "nonesuch" in err and "allowed" in err
+    assert not (tmp_path / "v").exists()
