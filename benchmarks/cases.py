@@ -116,7 +116,7 @@ def _warm(_: int) -> int:
 def compare_specs(runs: int, days: int, base_seed: int = 1) -> list:
     """The ``compare`` workload: the shipped reform scenarios except ``linping`` (a district,
     not a reform), round-robin by replication, ``runs`` runs in all (``experiments.runner.make_specs``)."""
-    from townsim.experiments.runner import make_specs
+    from townsim.experiments.core.execute import make_specs
     from townsim.model.scenario import list_scenarios
 
     scen = [(s.name, s.params) for s in list_scenarios() if s.name != "linping"]
@@ -137,9 +137,9 @@ def throughput(runs: int, days: int, workers: int, dask_local: bool = False) -> 
     import tempfile
 
     try:
-        from townsim.experiments.executors import make_executor
-        from townsim.experiments.runner import execute
-        from townsim.experiments.store import ResultStore
+        from townsim.experiments.core.executors import make_executor
+        from townsim.experiments.core.execute import execute
+        from townsim.experiments.core.store import ResultStore
     except ImportError as exc:
         raise Skip(f"experiments runner/executors not available ({exc})") from None
     _model_api()
@@ -180,9 +180,9 @@ def dask_vs_pool(runs: int, days: int, workers: int = 2, rounds: int = 6) -> dic
     import tempfile
 
     try:
-        from townsim.experiments.executors import make_executor
-        from townsim.experiments.runner import execute
-        from townsim.experiments.store import ResultStore
+        from townsim.experiments.core.executors import make_executor
+        from townsim.experiments.core.execute import execute
+        from townsim.experiments.core.store import ResultStore
     except ImportError as exc:
         raise Skip(f"experiments runner/executors not available ({exc})") from None
     _model_api()

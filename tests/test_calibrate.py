@@ -115,6 +115,6 @@ def test_bad_spec_is_one_line_exit_2_nothing_written(tmp_path, capsys, body, nee
 
 
 def test_shipped_linping_spec_is_valid():
-    spec = load_spec(__import__("townsim.experiments.cmd_calibrate", fromlist=["x"]).resolve_spec("linping"))
+    spec = load_spec(__import__("townsim.experiments.cli.calibrate", fromlist=["x"]).resolve_spec("linping"))
     assert spec.scenario == "linping" and {t.name for t in spec.holdout} >= {"on_time_rate"}
     assert not {t.name for t in spec.targets} & {t.name for t in spec.holdout}

@@ -72,7 +72,7 @@ def test_progress_bar_only_when_asked_or_on_terminal(workdir, capsys):
 
 
 def test_interrupted_run_leaves_no_folder(workdir, capsys, monkeypatch):
-    import townsim.experiments.dashboard as dashboard
+    import townsim.experiments.render.dashboard as dashboard
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from townsim.experiments.cmd_run import format_summary
-from townsim.experiments.dashboard import PANELS, save_dashboard
-from townsim.experiments.runio import atomic_dir, check_out_dir, default_out_dir, jsonable, manifest, write_json
+from townsim.experiments.cli.run import format_summary
+from townsim.experiments.render.dashboard import PANELS, save_dashboard
+from townsim.experiments.core.manifest import atomic_dir, check_out_dir, default_out_dir, jsonable, manifest, write_json
 
 
 def test_atomic_dir_renames_when_complete(tmp_path):

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from townsim.experiments.cli import main
-from townsim.experiments.compare import CompareSettings, run_compare
-from townsim.experiments.executors import SerialExecutor, make_executor
-from townsim.experiments.runner import simulate_run
+from townsim.experiments.workflows.compare import CompareSettings, run_compare
+from townsim.experiments.core.executors import SerialExecutor, make_executor
+from townsim.experiments.core.execute import simulate_run
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = ["townships=3", "departments=4", "enterprises=60", "residents=6000",
@@ -201,7 +201,7 @@ def test_refuses_foreign_nonempty_out(tmp_path, capsys):
 
 
 def test_run_key_covers_params_days_and_model_code():
-    from townsim.experiments.runner import RunSpec, model_fingerprint
+    from townsim.experiments.core.execute import RunSpec, model_fingerprint
     from townsim.model import Params
 
     code = model_fingerprint()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from townsim.experiments.executors import (Failure, ProcessExecutor, SerialExecutor, collect,
+from townsim.experiments.core.executors import (Failure, ProcessExecutor, SerialExecutor, collect,
                                    make_executor)
 
 
@@ -115,7 +115,7 @@ def test_dask_local_cluster_same_outcomes_and_retries_dead_worker(tmp_path):
 def test_progress_bar_quiet_off_terminal_and_shows_on_request():
     import io
 
-    from townsim.experiments.progress import progress_bar
+    from townsim.experiments.core.progress import progress_bar
 
     buf = io.StringIO()
     with progress_bar(4, file=buf) as bar:      # StringIO is not a terminal: quiet

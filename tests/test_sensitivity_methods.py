@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from townsim.experiments.cli import main
-from townsim.experiments.sensitivity import testfunctions as tf
+from townsim.experiments.workflows.sensitivity import testfunctions as tf
 
-TF = "townsim.experiments.sensitivity.testfunctions"
+TF = "townsim.experiments.workflows.sensitivity.testfunctions"
 PI = math.pi
 
 

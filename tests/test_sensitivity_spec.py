@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from townsim.experiments.cli import main
-from townsim.experiments.sensitivity import sampling
-from townsim.experiments.sensitivity.spec import SpecError, load_spec, parse_spec
+from townsim.experiments.workflows.sensitivity import sampling
+from townsim.experiments.workflows.sensitivity.spec import SpecError, load_spec, parse_spec
 
-ISHI = 'evaluate = "townsim.experiments.sensitivity.testfunctions:ishigami"\n'
+ISHI = 'evaluate = "townsim.experiments.workflows.sensitivity.testfunctions:ishigami"\n'
 TOWN_OK = """
 # top
 scenarios = ["baseline"]
@@ -61,7 +61,7 @@ BAD = [
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", "tier_deadlines = [1, 5]"),
      ["parameters.tier_deadlines", "cannot be sampled"]),
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", 'delegated_share = {bounds = [0, 1], dist = "norm"}'),
-     ["parameters.delegated_share", "unif, logunif, triang, truncnorm"]),
+     ["parameters.delegated_share", "uniform, logunif, normal, triang"]),
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", 'delegated_share = {bounds = [0, 1], dist = "triang"}'),
      ["parameters.delegated_share", "mode"]),
     (TOWN_OK.replace("delegated_share = [0.0, 1.0]", 'learning_cases = {bounds = [0.5, 10], dist = "logunif", sd = 1}'),
@@ -77,7 +77,7 @@ BAD = [
     (ISHI + TOWN_OK, ["scenarios", "not used with an evaluate plug-in"]),
     ('evaluate = "no_such_module_xyz:f"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n[parameters]\nx1 = [0, 1]\n',
      ["evaluate", "cannot import module 'no_such_module_xyz'"]),
-    ('evaluate = "townsim.experiments.sensitivity.testfunctions:nope"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
+    ('evaluate = "townsim.experiments.workflows.sensitivity.testfunctions:nope"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
      '[parameters]\nx1 = [0, 1]\n', ["evaluate", "has no function 'nope'"]),
     ("method = \"morris\"\nN = 4\noutputs = [\"on_time_rate\"\n", ["TOML syntax error"]),
 ]

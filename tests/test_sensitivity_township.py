@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from townsim.experiments.cli import main
-from townsim.experiments.sensitivity.pipeline import make_plan
-from townsim.experiments.sensitivity.spec import load_spec
+from townsim.experiments.workflows.sensitivity.pipeline import make_plan
+from townsim.experiments.workflows.sensitivity.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 

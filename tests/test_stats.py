@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from townsim.experiments.stats import compare_to_baseline, difference, holm, summarize, t_interval
+from townsim.experiments.core.stats import compare_to_baseline, difference, holm, summarize, t_interval
 
 T975_DF3 = 3.182446305284263   # Student t 97.5% quantile, 3 degrees of freedom (tables)
 T975_DF2 = 4.302652729911275

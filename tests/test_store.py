@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from townsim.experiments.executors import Failure
-from townsim.experiments.seeds import replication_seeds, scenario_seeds
-from townsim.experiments.store import ResultStore, RunKey, param_hash
+from townsim.experiments.core.executors import Failure
+from townsim.experiments.core.seeds import replication_seeds, scenario_seeds
+from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 from townsim.model.params import Params
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from townsim.experiments.cli import main
-from townsim.experiments.sweep import SweepError, parse_vary
+from townsim.experiments.workflows.sweep import SweepError, parse_vary
 
 TINY = ["townships=3", "departments=4", "enterprises=60", "residents=6000",
         "department_staff=6", "township_staff=6"]

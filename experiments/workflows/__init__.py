@@ -1,1 +1,1 @@
-"""Workflows: design builders and their own outputs (compare, sweep, sensitivity, discover, validate, calibrate)."""
+"""Workflows: each builds a Design, runs it with core.execute and writes its own outputs."""

@@ -26,7 +26,7 @@ SPEC_NAME = "spec.json"
 
 
 def _write(path: Path, data: bytes) -> None:
-    from townsim.experiments.store import atomic_write_bytes
+    from townsim.experiments.core.store import atomic_write_bytes
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
@@ -49,8 +49,8 @@ def check_resume(spec: CalibrationSpec, out: Path) -> bool:
 def calibrate(spec: CalibrationSpec, out: Path, *, workers: int = 1, scheduler: str | None = None,
               show_progress: bool = False, command: str = "townsim calibrate", log=None) -> dict:
     """Run or resume the calibration in ``out`` and write every output; returns the report's numbers."""
-    from townsim.experiments.executors import make_executor
-    from townsim.experiments.runio import jsonable, manifest, now
+    from townsim.experiments.core.executors import make_executor
+    from townsim.experiments.core.manifest import jsonable, manifest, now
 
     started = now()
     resuming = check_resume(spec, out)
@@ -102,9 +102,9 @@ def calibrate(spec: CalibrationSpec, out: Path, *, workers: int = 1, scheduler: 
 
 def _county(spec: CalibrationSpec) -> dict | None:
     """What identifies the county a posterior was made for (compared by ``compare --posterior``)."""
-    if spec.base_params is None:
+    if spec.model_params is None:
         return None
-    p = spec.base_params
+    p = spec.model_params
     return {"scenario": spec.scenario, "townships": p.townships, "residents": p.residents,
             "departments": p.departments, "enterprises": p.enterprises}
 

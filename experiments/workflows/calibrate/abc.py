@@ -26,7 +26,7 @@ DB_NAME = "abc.db"
 def particle_values(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, Any]:
     """Model values of a particle (integer parameters rounded)."""
     out = {}
-    for p in spec.parameters:
+    for p in spec.priors:
         v = float(pars[p.name])
         out[p.name] = int(round(v)) if p.integer else v
     return out
@@ -43,7 +43,7 @@ def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[s
     else:
         from townsim.model import TownshipModel
 
-        params = spec.base_params.replace(**values)
+        params = spec.model_params.replace(**values)
         for r in range(spec.replications):
             rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
     return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in names}
@@ -51,7 +51,7 @@ def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[s
 
 @functools.lru_cache(maxsize=8)
 def _plugin(target: str):
-    from townsim.experiments.sensitivity.spec import load_evaluate
+    from townsim.experiments.core.spec import load_evaluate
 
     return load_evaluate(target)
 
@@ -82,11 +82,9 @@ class Distance:
 
 def fingerprint(spec: CalibrationSpec) -> str:
     """A hash of everything that defines the posterior (a resumed run must have the same)."""
-    key = {"parameters": [p.__dict__ for p in spec.parameters], "targets": [t.__dict__ for t in spec.targets],
-           "scenario": spec.scenario, "evaluate": spec.evaluate, "days": spec.days,
-           "replications": spec.replications, "population_size": spec.population_size, "seed": spec.seed,
-           "overrides": spec.overrides,
-           "params": spec.base_params.model_dump(mode="json") if spec.base_params is not None else None}
+    key = spec.model_dump(mode="json", by_alias=True,
+                          exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"})
+    key["params"] = spec.model_params.model_dump(mode="json") if spec.model_params is not None else None
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -118,7 +116,7 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / DB_NAME
     db = f"sqlite:///{db_path.resolve()}"
-    prior = pyabc.Distribution(**{p.name: p.rv() for p in spec.parameters})
+    prior = pyabc.Distribution(**{p.name: p.rv() for p in spec.priors})
     abc = pyabc.ABCSMC(Model(spec), prior, Distance(spec), population_size=spec.population_size,
                        sampler=sampler or make_sampler())
     observed = {t.name: t.value for t in spec.targets}
@@ -126,7 +124,7 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     if db_path.exists():
         hist = pyabc.History(db)
         done = hist.n_populations if hist.all_runs() else 0
-    np.random.seed(spec.seed + done)  # reproducible given the same back-end (pool workers draw their own seeds)
+    np.random.seed((spec.seed + done) % 2**32)  # reproducible given the same back-end (pool workers draw their own seeds)
     if done:
         abc.load(db, 1)
     else:
@@ -151,8 +149,8 @@ def _converged(history, spec: CalibrationSpec) -> bool:
 def posterior(history, spec: CalibrationSpec) -> pd.DataFrame:
     """The last generation: one column per parameter (model values) and ``weight`` (sums to 1)."""
     df, w = history.get_distribution(m=0, t=history.max_t)
-    out = pd.DataFrame({p.name: df[p.name].to_numpy(float) for p in spec.parameters})
-    for p in spec.parameters:
+    out = pd.DataFrame({p.name: df[p.name].to_numpy(float) for p in spec.priors})
+    for p in spec.priors:
         if p.integer:
             out[p.name] = np.round(out[p.name]).astype(int)
     out["weight"] = np.asarray(w, float) / float(np.sum(w))

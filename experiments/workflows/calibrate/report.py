@@ -21,11 +21,11 @@ def _run_draw(item):
 def predictive(spec: CalibrationSpec, post: pd.DataFrame, executor=None, progress=None) -> pd.DataFrame:
     """Simulate ``spec.predictive_draws`` posterior draws (fresh seeds): one row per draw,
     the parameters and every statistic (targets and held-out)."""
-    from townsim.experiments.executors import Failure, SerialExecutor
+    from townsim.experiments.core.executors import Failure, SerialExecutor
 
-    draws = draw(post, spec.predictive_draws, spec.seed + 7919)
-    items = [(spec, {k: (int(v) if p.integer else float(v)) for (k, v), p in zip(row.items(), spec.parameters)},
-              spec.seed * 1000 + 100_000 + i) for i, row in enumerate(draws.to_dict("records"))]
+    draws = draw(post, spec.predictive_draws, (spec.seed + 7919) % 2**32)
+    items = [(spec, {k: (int(v) if p.integer else float(v)) for (k, v), p in zip(row.items(), spec.priors)},
+              (spec.seed * 1000 + 100_000 + i) % 2**31) for i, row in enumerate(draws.to_dict("records"))]
     executor = executor or SerialExecutor()
     stats: list[dict | None] = [None] * len(items)
     for i, res in executor.map(_run_draw, items):
@@ -53,7 +53,7 @@ def summary_table(spec: CalibrationSpec, post: pd.DataFrame) -> pd.DataFrame:
     """Per parameter: prior, posterior mean, median and 90 % interval (weighted)."""
     rows = []
     w = post["weight"].to_numpy(float)
-    for p in spec.parameters:
+    for p in spec.priors:
         x = post[p.name].to_numpy(float)
         q = weighted_quantile(x, w, [0.05, 0.5, 0.95])
         rows.append({"parameter": p.name, "prior": p.describe(), "mean": float(np.average(x, weights=w)),
@@ -64,13 +64,13 @@ def summary_table(spec: CalibrationSpec, post: pd.DataFrame) -> pd.DataFrame:
 def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred: pd.DataFrame | None,
             folder: Path) -> list[Path]:
     """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``."""
-    from townsim.experiments.plots import plt, save_figure
+    from townsim.experiments.render.plots import plt, save_figure
 
     out = []
     names, w = spec.names, post["weight"].to_numpy(float)
     k = len(names)
     fig, axes = plt.subplots(1, k, figsize=(3.2 * k, 2.6), squeeze=False)
-    for ax, p in zip(axes[0], spec.parameters):
+    for ax, p in zip(axes[0], spec.priors):
         ax.hist(post[p.name], bins=30, weights=w, density=True, color="C0", alpha=0.7, label="posterior")
         xs = np.linspace(p.low, p.high, 200)
         ax.plot(xs, p.rv().pdf(xs), color="0.4", lw=1, ls="--", label="prior")
@@ -155,7 +155,7 @@ def markdown(spec: CalibrationSpec, summ: pd.DataFrame, gens: pd.DataFrame, ptab
     for r in summ.itertuples():
         lines.append(f"| `{r.parameter}` | {r.prior} | {_f(r.mean)} | {_f(r.median)} | {_f(r.q05)} – {_f(r.q95)} |")
     lines += ["", "![marginals](figures/marginals.png)", ""]
-    if len(spec.parameters) >= 2:
+    if len(spec.priors) >= 2:
         lines += ["![pairwise](figures/pairwise.png)", ""]
     lines += ["## Generations", "", "| generation | ε | simulations | acceptance rate |", "|---|---|---|---|"]
     for r in gens.itertuples():

@@ -26,7 +26,7 @@ __all__ = ["DEFAULT_SEED", "Outcome", "load_checks", "run_checks", "select", "va
 
 def default_out(root: Path | str = "results") -> Path:
     """``results/validate-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` … if taken)."""
-    from townsim.experiments.runio import now
+    from townsim.experiments.core.manifest import now
 
     base = Path(root) / f"validate-{now():%Y%m%d-%H%M%S}"
     path, n = base, 2
@@ -39,7 +39,7 @@ def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = No
              seed: int = DEFAULT_SEED, executor=None, progress=None, docs: bool = False,
              command: str = "townsim validate") -> list[Outcome]:
     """Run the checks, write the report folder ``out`` (atomically), and the docs copy if ``docs``."""
-    from townsim.experiments.runio import atomic_dir, manifest, now, write_json
+    from townsim.experiments.core.manifest import atomic_dir, manifest, now, write_json
 
     checks = select(names, part)
     started = now()

@@ -101,7 +101,7 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
     Reads ``details``: ``values`` (per replication), ``target`` (number), ``kind`` ("min", "max" or
     "value"), ``tol`` (for "value"), ``label`` (axis label).
     """
-    from townsim.experiments.plots import plt, save_figure
+    from townsim.experiments.render.plots import plt, save_figure
 
     r = outcome.result
     if r is None:

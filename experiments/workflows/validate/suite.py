@@ -72,7 +72,7 @@ def run_one(item: tuple[str, bool, int]) -> tuple[CheckResult | None, str | None
 def run_checks(checks: Sequence[Check], quick: bool, seed: int = DEFAULT_SEED, executor=None,
                progress=None) -> list[Outcome]:
     """Run ``checks`` (serially, or on ``executor``: a process pool or Dask) and return their outcomes."""
-    from townsim.experiments.executors import Failure, SerialExecutor
+    from townsim.experiments.core.executors import Failure, SerialExecutor
 
     executor = executor or SerialExecutor()
     items = [(c.name, quick, seed) for c in checks]

@@ -7,7 +7,7 @@ import sys
 
 import tomli_w
 
-from townsim.experiments.cli import UserError
+from townsim.experiments.errors import UserError
 from townsim.model.params import GROUPS, Params
 from townsim.model.scenario import (
     DEFAULT_SOURCE,

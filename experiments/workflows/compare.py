@@ -31,11 +31,11 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
-from townsim.experiments import runio
-from townsim.experiments.executors import Executor
-from townsim.experiments.runner import ExecutionReport, RunSpec, execute, make_specs, simulate_run
-from townsim.experiments.stats import compare_to_baseline, kpi_columns, summarize
-from townsim.experiments.store import ResultStore, atomic_write_bytes
+from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, make_specs, simulate_run
+from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
+from townsim.experiments.core.store import ResultStore, atomic_write_bytes
 
 DEFAULT_REPS = 20
 DEFAULT_DAYS = 250
@@ -241,12 +241,12 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
 
     figures: list[Path] = []
     if make_figures and len(runs):
-        from townsim.experiments import plots
+        from townsim.experiments.render import plots
 
         figures = plots.compare_figures(out / "figures", runs, ts, summary, comparison,
                                         baseline=settings.baseline, order=present,
                                         size_outliers=different_county(scenarios))
-    from townsim.experiments import report
+    from townsim.experiments.render import report
 
     text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
                                  comparison=comparison, failures=failures, figures=figures, out=out,

@@ -7,6 +7,18 @@ import numpy as np
 SEED_MASK = (1 << 63) - 1
 """Seeds are kept below 2**63 so that they fit int64 columns and JSON."""
 
+SEED_MAX = SEED_MASK
+"""The largest seed every command and spec accepts (``--seed`` and ``seed =`` are in [0, SEED_MAX])."""
+
+
+def check_seed(seed: int, where: str = "--seed") -> int:
+    """``seed`` if it is in [0, SEED_MAX]; otherwise ValueError naming ``where`` and the range."""
+    from townsim.experiments.errors import shorten
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"{where} {shorten(str(seed))}: allowed: an integer in [0, 2**63 - 1]")
+    return seed
+
 
 def replication_seeds(base_seed: int, n: int) -> list[int]:
     """``n`` independent integer seeds: child ``i`` of ``SeedSequence(base_seed).spawn(n)``.

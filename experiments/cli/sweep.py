@@ -18,10 +18,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import UserError
-from townsim.experiments.cmd_compare import check_out
-from townsim.experiments.executors import add_executor_arguments, executor_from_args
-from townsim.experiments.sweep import (DEFAULT_DAYS, DEFAULT_KPIS, DEFAULT_REPS, DEFAULT_SEED, SweepError, SweepSettings,
+from townsim.experiments.errors import UserError
+from townsim.experiments.cli.compare import check_out
+from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.workflows.sweep import (DEFAULT_DAYS, DEFAULT_KPIS, DEFAULT_REPS, DEFAULT_SEED, SweepError, SweepSettings,
                                default_out, parse_vary, plan, run_sweep)
 
 

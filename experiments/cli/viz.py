@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-from townsim.experiments.cli import UserError
+from townsim.experiments.errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765

@@ -15,10 +15,10 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
-from townsim.experiments.executors import Executor, Failure
-from townsim.experiments.progress import progress_bar
-from townsim.experiments.seeds import scenario_seeds
-from townsim.experiments.store import ResultStore, RunKey, param_hash
+from townsim.experiments.core.executors import Executor, Failure
+from townsim.experiments.core.progress import progress_bar
+from townsim.experiments.core.seeds import scenario_seeds
+from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@
 ``SPEC`` is a spec file (see :mod:`experiments.workflows.calibrate.spec`) or the name of a shipped
 one in ``experiments/specs/`` (``calibrate_<NAME>.toml``, e.g. ``linping``). Output folder: ``--out`` or
 ``results/calibrate-<spec name>/``; rerunning the same command resumes it from its last finished
-generation. Exit code 0 when done, 2 for bad input. (Moves to experiments/cli/calibrate.py with the
-pipeline layout.)
+generation. Exit code 0 when done, 2 for bad input.
+
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import UserError
+from townsim.experiments.errors import UserError
 
-SPEC_DIR = Path(__file__).resolve().parent / "specs"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "specs"
 
 
 def register(subparsers) -> None:
@@ -57,7 +57,7 @@ def resolve_spec(text: str) -> Path:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from townsim.experiments.executors import default_workers
+    from townsim.experiments.core.executors import default_workers
     from townsim.experiments.workflows.calibrate import SpecError, calibrate, check_resume, load_spec
 
     try:

@@ -22,7 +22,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..plots import save_figure  # noqa: E402
+from townsim.experiments.render.plots import save_figure  # noqa: E402
 from .analysis import importance_index  # noqa: E402
 from .spec import SensitivitySpec  # noqa: E402
 

@@ -33,10 +33,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.executors import Executor, Failure, one_line
-from townsim.experiments.progress import progress_bar
-from townsim.experiments.seeds import replication_seeds
-from townsim.experiments.store import ResultStore, RunKey, param_hash
+from townsim.experiments.core.executors import Executor, Failure, one_line
+from townsim.experiments.core.progress import progress_bar
+from townsim.experiments.core.seeds import replication_seeds
+from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
 from . import analysis, sampling
 from .spec import SensitivitySpec, load_evaluate

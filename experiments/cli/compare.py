@@ -18,10 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import UserError
-from townsim.experiments.compare import (DEFAULT_BASELINE, DEFAULT_DAYS, DEFAULT_REPS, DEFAULT_SEED, CompareError,
+from townsim.experiments.errors import UserError
+from townsim.experiments.workflows.compare import (DEFAULT_BASELINE, DEFAULT_DAYS, DEFAULT_REPS, DEFAULT_SEED, CompareError,
                                  CompareSettings, default_out, plan, run_compare)
-from townsim.experiments.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 
 
 def register(subparsers) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from townsim.experiments.cli import UserError
-from townsim.experiments.runio import atomic_dir, check_out_dir, default_out_dir, manifest, now, write_json
+from townsim.experiments.errors import UserError
+from townsim.experiments.core.manifest import atomic_dir, check_out_dir, default_out_dir, manifest, now, write_json
 from townsim.model.metrics import kpi
 from townsim.model.params import Params
 from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
@@ -82,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with atomic_dir(out) as tmp:
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", summary)
-        from townsim.experiments.dashboard import save_dashboard
+        from townsim.experiments.render.dashboard import save_dashboard
 
         save_dashboard(ts, tmp / "figures" / "dashboard.png",
                        title=f"townsim — scenario '{scenario.name}', seed {args.seed}, {args.days} working days"
@@ -113,7 +113,7 @@ def simulate_with_progress(params: Params, seed: int, days: int, enabled: bool |
     Returns ``(summary, timeseries)`` exactly as :func:`model.simulate` would
     for the same (params, seed, days).
     """
-    from townsim.experiments.progress import progress_bar
+    from townsim.experiments.core.progress import progress_bar
     from townsim.model import TownshipModel
     from townsim.model.catalogue import CatalogueError
 

@@ -3,7 +3,7 @@
     townsim validate [--quick] [--only NAME ...] [--part verification|validation] [--workers K] [--out DIR] [--docs]
 
 Exit code 0 when every check passes, 1 when one fails (or crashes), 2 for bad input.
-(Moves to experiments/cli/validate.py with the pipeline layout.)
+
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import UserError
+from townsim.experiments.errors import UserError
 
 
 def register(subparsers) -> None:
@@ -40,9 +40,9 @@ def register(subparsers) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from townsim.experiments.executors import make_executor
-    from townsim.experiments.progress import progress_bar
-    from townsim.experiments.runio import check_out_dir
+    from townsim.experiments.core.executors import make_executor
+    from townsim.experiments.core.progress import progress_bar
+    from townsim.experiments.core.manifest import check_out_dir
     from townsim.experiments.workflows.validate import DEFAULT_SEED, default_out, select, validate
 
     try:

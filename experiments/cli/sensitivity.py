@@ -16,10 +16,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import UserError
-from townsim.experiments.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.errors import UserError
+from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 
-SPEC_DIR = Path(__file__).resolve().parent / "specs"
+SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 """Shipped sensitivity specs."""
 
 
@@ -59,8 +59,8 @@ def resolve_spec(text: str) -> Path:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from townsim.experiments.sensitivity.pipeline import IncompleteRuns, check_out_dir, run_sensitivity
-    from townsim.experiments.sensitivity.spec import SpecError, load_spec
+    from townsim.experiments.workflows.sensitivity.pipeline import IncompleteRuns, check_out_dir, run_sensitivity
+    from townsim.experiments.workflows.sensitivity.spec import SpecError, load_spec
 
     # --- check everything before any work or any file ------------------------------------------
     try:

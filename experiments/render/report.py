@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from townsim.experiments.plots import HEADLINE, clip_bounds, info
+from townsim.experiments.render.plots import HEADLINE, clip_bounds, info
 
 TABLES = (
     ("Service to requesters", ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end")),
@@ -225,7 +225,7 @@ def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFram
         "look at the size of the difference and its interval.")
     add("- **Undefined rates.** A rate with no cases behind it (for example on-time rate of tier-5 matters "
         "when there are none) is left out, so its *n* can be smaller than the number of runs.")
-    from townsim.experiments.compare import different_county
+    from townsim.experiments.workflows.compare import different_county
 
     for name, diff in different_county(scenarios).items():
         add(f"- **`{name}` is a different county**, not only a different reform: it changes "

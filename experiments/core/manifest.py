@@ -32,7 +32,7 @@ from typing import Any, Iterator
 RESULTS_DIR = Path("results")
 """Default parent of output folders (relative to the working folder)."""
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parent.parent.parent
 """The townsim source tree (used to find the git commit)."""
 
 PARTIAL_MARK = ".partial-"

@@ -23,12 +23,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from townsim.experiments import runio
-from townsim.experiments.executors import Executor
-from townsim.experiments.runner import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
+from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
                                 simulate_run)
-from townsim.experiments.stats import summarize
-from townsim.experiments.store import ResultStore, atomic_write_bytes
+from townsim.experiments.core.stats import summarize
+from townsim.experiments.core.store import ResultStore, atomic_write_bytes
 
 DEFAULT_REPS = 10
 DEFAULT_DAYS = 250
@@ -254,7 +254,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
 
     figures: list[Path] = []
     if len(summary):
-        from townsim.experiments import plots
+        from townsim.experiments.render import plots
 
         title = f"Sweep of scenario '{scenario.name}'"
         for kpi in kpis:
@@ -264,7 +264,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
             else:
                 figures.append(plots.sweep_heatmap_figure(path, summary, keys[0], keys[1], kpi, title,
                                                           settings.reps))
-    from townsim.experiments import report
+    from townsim.experiments.render import report
 
     text = report.sweep_report(settings=settings, scenario=scenario, summary=summary, keys=keys,
                                figures=figures, failures=failures, out=out, execution=execution)

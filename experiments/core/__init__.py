@@ -1,0 +1,1 @@
+"""The one experiment pipeline: designs, execution, executors, store, manifest, atomic writes, output folders."""

@@ -1,0 +1,1 @@
+"""Rendering of results: figures, reports and dashboards."""
