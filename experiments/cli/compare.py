@@ -44,6 +44,12 @@ def register(subparsers) -> None:
                    help="override a parameter in every scenario (repeatable), e.g. --set townships=8")
     p.add_argument("--independent-seeds", action="store_true",
                    help="give each scenario its own seeds (Welch tests) instead of common random numbers")
+    p.add_argument("--posterior", default=None, metavar="PATH",
+                   help="a `townsim calibrate` folder (or its posterior.parquet): replication k of every scenario "
+                        "runs at posterior draw k, so intervals include parameter uncertainty; a scenario's own "
+                        "lever values win")
+    p.add_argument("--force", action="store_true",
+                   help="apply a --posterior made for another county")
     add_executor_arguments(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (default results/compare-<timestamp>/); an earlier compare folder resumes")
@@ -74,7 +80,8 @@ def check_out(out: Path, command: str = "compare") -> bool:
 def cmd_compare(args: argparse.Namespace) -> int:
     settings = CompareSettings(scenarios=list(args.scenarios), baseline=args.baseline, reps=args.reps,
                                days=args.days, seed=args.seed, overrides=list(args.overrides),
-                               independent_seeds=args.independent_seeds)
+                               independent_seeds=args.independent_seeds, posterior=args.posterior,
+                               force=args.force)
     # --- check everything before any work or any file -------------------------------------------
     try:
         scenarios, specs = plan(settings)

@@ -70,6 +70,9 @@ class CompareSettings:
     seed: int = DEFAULT_SEED
     overrides: list[str] = field(default_factory=list)
     independent_seeds: bool = False
+    posterior: str | None = None      # a `townsim calibrate` folder: replication k runs at posterior draw k
+    force: bool = False               # apply a posterior made for another county
+    posterior_note: str = field(default="", compare=False)  # set by plan(): the report's paragraph
 
     def check(self) -> None:
         """Raise :class:`CompareError` (one line) on out-of-range numbers."""
@@ -91,6 +94,8 @@ class CompareSettings:
             parts += ["--set", o]
         if self.independent_seeds:
             parts.append("--independent-seeds")
+        if self.posterior:
+            parts += ["--posterior", str(self.posterior)] + (["--force"] if self.force else [])
         if out is not None:
             parts += ["--out", str(out)]
         return " ".join(shlex.quote(p) for p in parts)
@@ -150,7 +155,28 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
     scenarios = resolve_scenarios(settings)
     specs = make_specs([(s.name, s.params) for s in scenarios], settings.reps, settings.days,
                        settings.seed, common_random_numbers=not settings.independent_seeds)
+    if settings.posterior:
+        specs = _with_posterior(settings, scenarios, specs)
     return scenarios, specs
+
+
+def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
+                    specs: list[RunSpec]) -> list[RunSpec]:
+    """Replication k of every scenario at posterior draw k (paired); the scenario's own levers win."""
+    from townsim.experiments.workflows.calibrate import draws as post_mod
+
+    if settings.independent_seeds:
+        raise CompareError("--posterior pairs draw k across scenarios: it needs common seeds "
+                           "(drop --independent-seeds)")
+    try:
+        post = post_mod.load_posterior(settings.posterior)
+        diff = post_mod.check_county(post, scenarios[0].params, settings.force)
+    except ValueError as exc:
+        raise CompareError(str(exc)) from None
+    own = post_mod.own_values(post, scenarios, post_mod.calibrated_params(post, settings.overrides),
+                              settings.overrides)
+    settings.posterior_note = post_mod.note(post, settings.reps, own, diff)
+    return post_mod.apply(post, specs, settings.reps, settings.seed, own)
 
 
 def default_out(when: _dt.datetime | None = None) -> Path:
@@ -251,6 +277,8 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
                                  comparison=comparison, failures=failures, figures=figures, out=out,
                                  execution=execution)
+    if settings.posterior_note:
+        text = text.rstrip("\n") + "\n\n" + settings.posterior_note
     atomic_write_bytes(out / "report.md", text.encode("utf-8"))
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 
@@ -287,6 +315,8 @@ def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], 
         "days": settings.days,
         "base_seed": settings.seed,
         "common_random_numbers": not settings.independent_seeds,
+        "posterior": settings.posterior,
+        "posterior_forced": settings.force,
         "overrides": list(settings.overrides),
         "scenarios": [{"name": s.name, "file": s.path, "description": s.description,
                        "param_hash": hashes[s.name], "params": s.params.model_dump(mode="json")}
