@@ -28,10 +28,16 @@ def predictive(spec: CalibrationSpec, post: pd.DataFrame, executor=None, progres
               (spec.seed * 1000 + 100_000 + i) % 2**31) for i, row in enumerate(draws.to_dict("records"))]
     executor = executor or SerialExecutor()
     stats: list[dict | None] = [None] * len(items)
+    errors = []
     for i, res in executor.map(_run_draw, items):
-        stats[i] = {} if isinstance(res, Failure) else res
+        if isinstance(res, Failure):
+            errors.append(res.error)
+            res = {}
+        stats[i] = res
         if progress is not None:
             progress.update(1)
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {len(items)} posterior predictive runs failed; first: {errors[0]}")
     return pd.concat([draws, pd.DataFrame(stats)], axis=1)
 
 
