@@ -85,6 +85,10 @@ def fingerprint(spec: CalibrationSpec) -> str:
     key = spec.model_dump(mode="json", by_alias=True,
                           exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"})
     key["params"] = spec.model_params.model_dump(mode="json") if spec.model_params is not None else None
+    if not spec.plugin:  # a changed model is a different calibration (never resumed into the same database)
+        from townsim.experiments.core.execute import model_fingerprint
+
+        key["model_code"] = model_fingerprint()
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

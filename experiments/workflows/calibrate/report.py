@@ -150,7 +150,10 @@ def markdown(spec: CalibrationSpec, summ: pd.DataFrame, gens: pd.DataFrame, ptab
         f"generation's distances), at most {spec.max_generations} generations. Distance: the weighted sum of "
         "|simulated − observed| / scale over the targets; a bound (min/max) contributes only its shortfall.", "",
         f"Run: {len(gens)} generations, {n_sims:,} simulations, {elapsed_total / 60:.1f} minutes of wall time "
-        "over all sessions (the database `abc.db` resumes a stopped run).", "",
+        "over all sessions (the database `abc.db` resumes a stopped run). Stopped because "
+        + ("the threshold reached `minimum_epsilon`." if float(gens.epsilon.iloc[-1]) <= spec.minimum_epsilon
+           else "`max_generations` generations were run." if len(gens) >= spec.max_generations
+           else "it was interrupted (rerun to continue)."), "",
         "## Targets", "", "| statistic | observed | scale | weight |", "|---|---|---|---|",
         *[_target_row(t) for t in spec.targets], "",
     ]
