@@ -2,7 +2,7 @@
 
 ``DOMAIN.md`` deliberately lists no outcome figures from elsewhere, so the only published outcomes
 are Linping's promises F5 (property matters within 1 h / 8 h) and F11 (the 135 deadlines). The
-`linping` calibration (``townsim calibrate linping``, ``experiments/specs/calibrate_linping.toml``)
+`linping` calibration (``townsim calibrate linping``, ``experiments/specs/calibrate/linping.toml``)
 fits the unpublished staffing to F5 only and holds F11 out; these checks run the model at draws
 from that posterior (``scenarios/posteriors/linping.parquet``) and compare the held-out F11 rates
 with the published promise. Nothing in the model or the calibration was set from F11's outcome.
@@ -21,7 +21,7 @@ from .base import CheckResult, check
 
 POSTERIOR = Path(__file__).resolve().parents[2] / "scenarios" / "posteriors" / "linping.parquet"
 """The shipped posterior of the `linping` calibration (F5 targets only)."""
-SPEC = Path(__file__).resolve().parents[1] / "specs" / "calibrate_linping.toml"
+SPEC = Path(__file__).resolve().parents[1] / "specs" / "calibrate" / "linping.toml"
 F11_MIN = 0.95
 """F11's promise read as "at least 95 % on time" (docs/calibration.md)."""
 POWER_MARGIN = 0.02

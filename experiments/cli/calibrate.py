@@ -3,7 +3,7 @@
     townsim calibrate SPEC.toml|NAME [--workers K | --scheduler ADDR] [--out DIR]
 
 ``SPEC`` is a spec file (see :mod:`experiments.workflows.calibrate.spec`) or the name of a shipped
-one in ``experiments/specs/`` (``calibrate_<NAME>.toml``, e.g. ``linping``). Output folder: ``--out`` or
+one in ``experiments/specs/calibrate/`` (``<NAME>.toml``, e.g. ``linping``). Output folder: ``--out`` or
 ``results/calibrate-<spec name>/``; rerunning the same command resumes it from its last finished
 generation. Exit code 0 when done, 2 for bad input.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from townsim.experiments.errors import UserError
 
-SPEC_DIR = Path(__file__).resolve().parents[1] / "specs"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "calibrate"
 
 
 def register(subparsers) -> None:
@@ -41,7 +41,7 @@ def register(subparsers) -> None:
 
 
 def shipped_specs() -> list[str]:
-    return sorted(p.stem.removeprefix("calibrate_") for p in SPEC_DIR.glob("calibrate_*.toml"))
+    return sorted(p.stem for p in SPEC_DIR.glob("*.toml"))
 
 
 def resolve_spec(text: str) -> Path:
@@ -50,7 +50,7 @@ def resolve_spec(text: str) -> Path:
         return path
     if text.endswith(".toml") or "/" in text:
         raise UserError(f"{text}: no such spec file")
-    cand = SPEC_DIR / f"calibrate_{text}.toml"
+    cand = SPEC_DIR / f"{text}.toml"
     if cand.is_file():
         return cand
     raise UserError(f"{text}: no such spec file or shipped calibration spec; shipped: {', '.join(shipped_specs())}")
@@ -66,7 +66,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
-    out = args.out if args.out is not None else Path("results") / f"calibrate-{spec.name.removeprefix('calibrate_')}"
+    out = args.out if args.out is not None else Path("results") / f"calibrate-{spec.name}"
     try:
         resuming = check_resume(spec, out)
     except ValueError as exc:
