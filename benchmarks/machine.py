@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
-import sys
-from importlib import metadata
 from pathlib import Path
+
+from townsim.experiments.core.manifest import git_commit, versions  # noqa: F401 - the one pair, re-exported
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,28 +30,6 @@ def _mem_total_gib() -> float | None:
         return round(psutil.virtual_memory().total / 2**30, 1)
     except Exception:  # psutil is optional
         return None
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no",
-                                "--", "model", "benchmarks"],
-                               capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() + ("+dirty(model/benchmarks)" if dirty.stdout.strip() else "")
-    except Exception:
-        return "unknown"
-
-
-def versions() -> dict[str, str]:
-    found = {"python": sys.version.split()[0]}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return found
 
 
 def machine() -> dict:

@@ -163,10 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     report["derived"] = derived(report["cases"])
 
     out = args.out or OUT_DIR / f"bench-{started.strftime('%Y%m%dT%H%M%S')}{'-quick' if args.quick else ''}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=1))
-    tmp.replace(out)
+    from townsim.experiments.core.atomic import write_text
+
+    write_text(out, json.dumps(report, indent=1))
     print_table(report)
     if not args.no_plot and any(k.startswith("scaling_") for k in report["derived"]):
         from benchmarks.plots import plot_scaling

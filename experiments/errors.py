@@ -24,6 +24,10 @@ class UserError(Exception):
     """Bad input from the user: printed as one line, exit code 2, no traceback."""
 
 
+class RunFailed(Exception):
+    """A run or check failed: printed as one line, exit code 1, no traceback."""
+
+
 def exit_code_table() -> str:
     """The exit-code table as plain text lines (``  0  done``)."""
     return "\n".join(f"  {code:<3} {meaning}" for code, meaning in EXIT_CODES)

@@ -14,9 +14,13 @@ import gc
 import itertools
 import weakref
 
+import math
+
 import mesa
+import numpy as np
 
 from .engine import Handler
+from .params import HOURS_PER_DAY
 
 
 class Department(mesa.Agent):
@@ -35,11 +39,38 @@ class Department(mesa.Agent):
         self.period_dumped = 0
         self.period_cases = 0
         self.period_late = 0
+        self.overtime_hours = 0.0       # paid hours above the budget (effort > 1)
+        self.today_dumped = self.today_bounced = 0
 
     @property
     def backlog(self) -> int:
         """Open tasks (waiting or in service)."""
         return self.handler.open_tasks
+
+    # --- decisions (formulas in the mechanism modules) ---------------------
+    def decide_dumping(self) -> None:
+        """Draw today's duty tasks, push some down to townships, take back the bounced ones (``dumping``)."""
+        from . import dumping
+
+        dumping.department_day(self)
+
+    def assess(self) -> None:
+        """Be scored by the townships, learn, and set tomorrow's effort (``assessment``); effort is
+        capped by ``1 + overtime_cap``: overtime hours are paid (see :meth:`work_hours`)."""
+        from . import assessment
+
+        assessment.update_department(self, self.model.params)
+        self.effort = min(self.effort, 1.0 + self.model.params.overtime_cap)
+
+    def work_hours(self, hours: float) -> float:
+        """Clock hours a step of ``hours`` work takes at today's effort; the hours above the
+        clock hours are overtime, paid on top of the budget (``staff_hours``)."""
+        e = self.effort
+        if e == 1.0:
+            return hours
+        clock = hours / e
+        self.overtime_hours += max(hours - clock, 0.0)
+        return clock
 
     @property
     def utilisation(self) -> float:
@@ -62,9 +93,50 @@ class Township(mesa.Agent):
         self.delegated: frozenset[int] = frozenset()
         self.handled: dict[int, int] = {}   # delegated matter -> cases handled (learning curve)
         self.score = 1.0                    # top-down score from the county
+        w = model.params.township_service_weight
+        self.score_weights = {"service": w, "upward": 1.0 - w}  # what the county scores it on
         self.overloaded = False
         self.period_cases = 0
         self.period_late = 0
+        self.duty_mark = 0.0                # duty hours done at the last assessment
+        # hours spent since the counted window began: on cases, owed upward duties (dumped tasks,
+        # inspections), elective paperwork and elective service to residents (outreach)
+        self.hours = {"cases": 0.0, "duties": 0.0, "paperwork": 0.0, "outreach": 0.0}
+
+    # --- decisions (formulas in the mechanism modules) ---------------------
+    def split_day(self) -> None:
+        """Decide how to spend today's hours (see ``inspection.day_split``): what the township is
+        scored on more comes first; the hours its queues leave are split by its scoring weights."""
+        from .inspection import duty_cap
+
+        self.handler.duty_cap = duty_cap(self)
+
+    def account_day(self) -> None:
+        """Book today's hours by use (after the day's work)."""
+        from .inspection import split_slack
+
+        h = self.handler
+        slack = max(h.capacity_hours - h.worked_today - h.duty_today, 0.0)
+        paper, outreach = split_slack(self, slack)
+        self.hours["cases"] += h.worked_today
+        self.hours["duties"] += h.duty_today
+        self.hours["paperwork"] += paper
+        self.hours["outreach"] += outreach
+
+    def refers_up(self, matter: int) -> bool:
+        """Refer a new delegated case up to the department (while competence is low, ``delegation``)."""
+        from .delegation import refer_up_probability
+
+        p = refer_up_probability(self.model.params, self.competence(matter))
+        return p > 0 and self.model.stream.uniform() < p
+
+    def assess(self) -> None:
+        """Be scored by the county on the period's late cases and duty work left undone (``assessment``)."""
+        from . import assessment
+
+        done = self.handler.duty_total - self.duty_mark
+        self.duty_mark = self.handler.duty_total
+        assessment.update_township(self, done)
 
     @property
     def backlog(self) -> int:

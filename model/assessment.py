@@ -66,14 +66,13 @@ def update_township(town, duty_done: float) -> None:
 
 
 def apply(model, day: int) -> bool:
-    """Run the assessment at the end of each period; return whether it ran today."""
+    """Run the assessment at the end of each period (the agents' ``assess`` methods, through the
+    model's AgentSets); return whether it ran today."""
+    from .agents import Department, Township
+
     p = model.params
     if (day + 1) % p.assessment_period != 0:
         return False
-    for t in model.townships:
-        done = t.handler.duty_total - model._duty_mark.get(t.index, 0.0)
-        model._duty_mark[t.index] = t.handler.duty_total
-        update_township(t, done)
-    for d in model.departments:
-        update_department(d, p)
+    model.agents_by_type[Township].do("assess")
+    model.agents_by_type[Department].do("assess")
     return True

@@ -24,7 +24,14 @@ FIELDS: dict[str, tuple[type, object]] = {
     "start_level": (np.int8, 0),
     "boost": (np.int8, 0),             # level whose coordination has been done (queue priority)
     "escalations": (np.int8, 0),
-    "trips": (np.int16, 0),
+    "trips": (np.int16, 0),            # visits to an office (seat or township hall)
+    "seat_trips": (np.int16, 0),       # of which trips to the county seat
+    "travel": (np.float64, 0.0),       # requester's travel hours to and from the seat
+    "at_seat": (np.bool_, False),      # filed in person at the seat (runs between departments when serial)
+    "referred": (np.bool_, False),     # reached its department through a referral hop
+    "needs_coord": (np.bool_, False),  # tier 3/5: a coordination step before its department steps
+    "whistle": (np.bool_, False),      # township-held case whose department is called by whistle (P3)
+    "overdue": (np.bool_, False),      # its deadline event has fired while it was open
     "reworks": (np.int16, 0),
     "online": (np.bool_, False),       # filed online or through a commissioner: no trips
     "joint": (np.bool_, False),        # department steps handled in parallel

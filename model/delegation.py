@@ -1,7 +1,18 @@
 """Delegation (强镇扩权, 放权赋能, G3): matters and staff hours moved down to townships.
 
-* Which matters: ``round(delegated_share × M)`` service matter types, the most
-  frequent first (``frequent_first``) or at random (``random``).
+* Which matters: ``round(delegated_share × M)`` service matter types, in the
+  order ``delegation_order``: most frequent first (``frequent_first``), simplest
+  first then most frequent (``simple_first``), whole departments at a time in a
+  random order of departments, each department's matters most frequent first
+  (``by_department``), or at random (``random``). Random choices use the county's
+  generator (``catalogue_seed``), so a reform and its baseline delegate the same
+  matters in every replication.
+* Oversight: each delegated case handled by a township leaves
+  ``oversight_hours`` of work with the owner department (supervision, filing).
+* Referral up: a township with competence ``c`` on the matter refers a new
+  delegated case up to the owner department with probability
+  ``refer_up_rate · (1 − c)`` (a referral hop, see ``intake``); the department
+  handles it as a county-held case and the township learns nothing from it.
 * Staff (编制下沉): department ``d`` loses ``staff_transfer × w_d × staff_d``
   persons, where ``w_d`` is the share of its expected work-hours on delegated
   matters; the persons moved are split among townships by population.
@@ -28,8 +39,14 @@ def choose_delegated(params: Params, cat: MatterCatalogue, rng: np.random.Genera
     mask = np.zeros(len(cat), dtype=bool)
     if k == 0:
         return mask
+    by_freq = service[np.argsort(-cat.weight[service], kind="stable")]
     if params.delegation_order == "frequent_first":
-        order = service[np.argsort(-cat.weight[service], kind="stable")]
+        order = by_freq
+    elif params.delegation_order == "simple_first":
+        order = by_freq[np.argsort(cat.difficulty[by_freq], kind="stable")]
+    elif params.delegation_order == "by_department":
+        rank = np.argsort(rng.permutation(params.departments))  # position of each department in a random order
+        order = by_freq[np.argsort(rank[cat.owner[by_freq]], kind="stable")]
     else:
         order = rng.permutation(service)
     mask[order[:k]] = True
@@ -47,6 +64,11 @@ def competence(params: Params, handled: int) -> float:
     """Township competence on a delegated matter type after ``handled`` cases (0–1)."""
     c0 = params.initial_competence
     return 1.0 - (1.0 - c0) * math.exp(-handled / params.learning_cases)
+
+
+def refer_up_probability(params: Params, comp: float) -> float:
+    """Probability a township refers a new delegated case up to the department at competence ``comp``."""
+    return params.refer_up_rate * (1.0 - comp)
 
 
 def rework_probability(params: Params, comp: float) -> float:

@@ -1,6 +1,7 @@
 """Department duty tasks and dumping under territorial management (属地管理, 甩锅, G4).
 
-Each day department ``d`` gets ``Poisson(duty_tasks_per_department)`` duty
+A Department's decision (``Department.decide_dumping``, called for every
+department through the model's AgentSet). Each day department ``d`` gets ``Poisson(duty_tasks_per_department)`` duty
 tasks of ``duty_task_hours`` each. It pushes each one down to a township
 (chosen by population) with probability
 
@@ -55,35 +56,49 @@ def department_load(dept) -> float:
     return (h.open_tasks * dept.model.mean_step_hours + h.duty_backlog) / h.capacity_hours
 
 
-def apply(model) -> tuple[int, int]:
-    """Draw today's duty tasks, dump some, bounce some back; return (dumped, bounced)."""
+def department_day(dept) -> None:
+    """One department's day (``Department.decide_dumping``): draw its duty tasks, dump some on
+    townships (chosen by population), take back those bounced off a responsibility list."""
+    model = dept.model
     p = model.params
-    depts = model.departments
-    if p.duty_tasks_per_department <= 0 or not depts:
-        return 0, 0
+    dept.today_dumped = dept.today_bounced = 0
+    if p.duty_tasks_per_department <= 0:
+        dept.dumping_propensity = 0.0
+        return
     rng = model.rng
-    load = np.array([department_load(d) for d in depts])
-    drop = np.array([d.expected_score_drop for d in depts])
-    prob = dump_probability(p, load, drop)
-    tasks = rng.poisson(p.duty_tasks_per_department, len(depts))
-    dumped = rng.binomial(tasks, prob)
-    off_list = rng.binomial(dumped, 1.0 - p.territorial_share) if p.responsibility_list else np.zeros_like(dumped)
-    bounced = rng.binomial(off_list, p.list_enforcement) if p.responsibility_list else np.zeros_like(dumped)
+    prob = float(dump_probability(p, np.array([department_load(dept)]), np.array([dept.expected_score_drop]))[0])
+    tasks = int(rng.poisson(p.duty_tasks_per_department))
+    dumped = int(rng.binomial(tasks, prob)) if tasks else 0
+    bounced = 0
+    if p.responsibility_list and dumped:
+        off_list = int(rng.binomial(dumped, 1.0 - p.territorial_share))
+        bounced = int(rng.binomial(off_list, p.list_enforcement)) if off_list else 0
     accepted = dumped - bounced
-    n_acc = int(accepted.sum())
-    dest = rng.choice(len(model.townships), size=n_acc, p=model.township_share) if n_acc else np.zeros(0, int)
-    src = np.repeat(np.arange(len(depts)), accepted)
-    for d, t in zip(src.tolist(), dest.tolist()):
-        model.townships[t].handler.duty_backlog += p.duty_task_hours
-        model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
-    if p.responsibility_list:
-        b_src = np.repeat(np.arange(len(depts)), bounced)
-        b_dst = rng.choice(len(model.townships), size=len(b_src), p=model.township_share) if len(b_src) else []
-        for d, t in zip(b_src.tolist(), list(b_dst)):
-            model.day_bounced[(int(t), d)] = model.day_bounced.get((int(t), d), 0) + 1
-    for i, d in enumerate(depts):
-        d.dumping_propensity = float(prob[i])
-        d.period_tasks += int(tasks[i])
-        d.period_dumped += int(dumped[i])
-        d.handler.duty_backlog += (tasks[i] - accepted[i]) * p.duty_task_hours
-    return int(dumped.sum()), int(bounced.sum())
+    d = dept.index
+    if dumped:
+        dest = rng.choice(len(model.townships), size=dumped, p=model.township_share).tolist()
+        for i, t in enumerate(dest):
+            if i < accepted:
+                model.townships[t].handler.duty_backlog += p.duty_task_hours
+                model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
+            else:
+                model.day_bounced[(t, d)] = model.day_bounced.get((t, d), 0) + 1
+    dept.dumping_propensity = prob
+    dept.period_tasks += tasks
+    dept.period_dumped += dumped
+    dept.handler.duty_backlog += (tasks - accepted) * p.duty_task_hours
+    dept.today_dumped, dept.today_bounced = dumped, bounced
+
+
+def apply(model) -> tuple[int, int]:
+    """Every department's day (``Department.decide_dumping`` through the model's AgentSet, as in
+    ``TownshipModel.step``); return today's (dumped, bounced)."""
+    from .agents import Department
+
+    model.agents_by_type[Department].do("decide_dumping")
+    return today(model)
+
+
+def today(model) -> tuple[int, int]:
+    """(dumped, bounced) duty tasks of today's decisions."""
+    return (sum(d.today_dumped for d in model.departments), sum(d.today_bounced for d in model.departments))

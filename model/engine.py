@@ -23,14 +23,14 @@ import numpy as np
 from .params import HOURS_PER_DAY
 
 WAITING, RUNNING, DONE, CANCELLED, PENDING = range(5)
-ARRIVE, FINISH, WAKE = range(3)
+ARRIVE, FINISH, WAKE, CALL = range(4)
 IDLE, BUSY, ASLEEP = range(3)
 
 
 class Task:
     """One unit of work for one handler: a case's step, or a coordination at a desk."""
 
-    __slots__ = ("case", "handler", "kind", "stage", "noise", "hours", "arrival", "state", "version")
+    __slots__ = ("case", "handler", "kind", "stage", "noise", "hours", "arrival", "state", "version", "urgent")
 
     def __init__(self, case: int, handler: "Handler", kind: int, stage: int, noise: float):
         self.case = case
@@ -42,6 +42,7 @@ class Task:
         self.arrival = 0.0
         self.state = PENDING  # on its way: it joins the queue when its arrival event fires
         self.version = 0
+        self.urgent = False     # answered before every other waiting task (吹哨报到, P3)
 
 
 class Handler:
@@ -49,7 +50,8 @@ class Handler:
 
     __slots__ = ("hid", "kind", "index", "label", "staff", "n_servers", "base_offset", "status",
                  "token", "free_at", "pending_wake", "idle", "waiting", "open_tasks", "worked_today",
-                 "duty_backlog", "duty_today", "capacity_hours", "worked_total", "duty_total")
+                 "duty_backlog", "duty_today", "capacity_hours", "worked_total", "duty_total", "retired",
+                 "duty_cap")
 
     def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):
         self.hid, self.kind, self.index, self.label = hid, kind, index, label
@@ -58,6 +60,8 @@ class Handler:
         self.worked_today = self.duty_today = 0.0
         self.worked_total = self.duty_total = 0.0
         self.duty_backlog = 0.0
+        self.duty_cap = math.inf  # most duty hours worked before cases today (set by the township's day split)
+        self.retired: set = set()
         self.set_staff(staff)
 
     def set_staff(self, staff: float) -> None:
@@ -75,6 +79,24 @@ class Handler:
         self.pending_wake = [-1.0] * n  # for a busy server: when it is back after its task
         self.idle: list[int] = []
         self.capacity_hours = self.staff * HOURS_PER_DAY
+
+    def resize(self, staff: float) -> None:
+        """Change staff between days (reform start) keeping the queue and tasks in service.
+
+        Servers kept keep their state; new ones start asleep (woken by the next
+        ``start_day``); removed ones finish the task in hand and then leave.
+        """
+        old_n = self.n_servers
+        status, token, free_at, pending = self.status, self.token, self.free_at, self.pending_wake
+        self.set_staff(staff)
+        n = self.n_servers
+        keep = min(old_n, n)
+        self.status[:keep] = status[:keep]
+        self.token[:keep] = [x + 1 for x in token[:keep]]
+        self.free_at[:keep] = free_at[:keep]
+        self.pending_wake[:keep] = pending[:keep]
+        self.status[:keep] = [BUSY if s == BUSY else ASLEEP for s in status[:keep]]
+        self.retired = {k for k in range(n, old_n) if status[k] == BUSY}
 
     @property
     def utilisation_today(self) -> float:
@@ -100,6 +122,18 @@ class Engine:
         """``task`` reaches its handler at time ``t`` (hours)."""
         heapq.heappush(self.events, (t, next(self._seq), ARRIVE, task, 0))
 
+    def schedule(self, t: float, fn: Callable, arg) -> None:
+        """Call ``fn(arg, t)`` at time ``t`` (hours): deadlines, escalations, hops."""
+        heapq.heappush(self.events, (t, next(self._seq), CALL, fn, arg))
+
+    def rekey_all(self, handlers: list[Handler]) -> None:
+        """Rebuild every waiting queue with the current priority key (the queue discipline changed)."""
+        for h in handlers:
+            tasks = [tk for _, _, v, tk in h.waiting if tk.version == v and tk.state == WAITING]
+            h.waiting = []
+            for tk in tasks:
+                self.push(tk)
+
     def start_day(self, day: int, handlers: list[Handler]) -> None:
         """Take the day's duty hours off each handler's servers and wake its idle servers."""
         t0 = day * HOURS_PER_DAY
@@ -109,7 +143,7 @@ class Engine:
             if n == 0:
                 h.duty_today = 0.0
                 continue
-            duty = min(h.duty_backlog, h.capacity_hours)
+            duty = min(h.duty_backlog, h.capacity_hours, h.duty_cap)
             h.duty_backlog -= duty
             h.duty_today = duty
             h.duty_total += duty
@@ -139,9 +173,11 @@ class Engine:
                 self._on_arrive(a, t)
             elif kind == FINISH:
                 self._on_finish(a, b, t)
+            elif kind == CALL:
+                a(b, t)
             else:
                 k, token = b
-                if a.token[k] == token and a.status[k] == ASLEEP:
+                if k < a.n_servers and a.token[k] == token and a.status[k] == ASLEEP:
                     self._serve(a, k, t)
         self.now = t_end
 
@@ -208,6 +244,9 @@ class Engine:
         task.state = DONE
         h.open_tasks -= 1
         self.on_finish(task, t)
+        if k >= h.n_servers:  # a post removed at the reform start: the person leaves after this task
+            h.retired.discard(k)
+            return
         back = h.pending_wake[k]
         h.pending_wake[k] = -1.0
         if back > t:  # duty or part-time absence owed since the day began

@@ -1,21 +1,35 @@
-"""The escalation ladder of the 135 rule (F7–F11): handler → chief representative →
-leading-group office → joint conference.
+"""Coordination as work, ad hoc or by the 135 rule's ladder (F7–F11).
 
-* A case starts at the level its difficulty calls for (F9: simple 0, general 1,
-  difficult 2, complex 3), capped by its tier (one department needs at most a
-  chief representative, several at most the office; district coordination
-  may go to the conference).
-* A case at level ``L`` longer than ``level_time_share × deadline × (L −
-  start_level + 1)`` moves up one level (checked at the end of each day).
-* Levels 1 and 2 are desks with staff (``chief_representatives ×
-  chief_rep_hours / 8`` persons; ``leading_group_staff``) that spend
-  ``coordination_hours`` on each case; level 3 is the joint conference (联席会议),
-  meeting every ``joint_conference_interval`` days and settling at most
-  ``joint_conference_slots`` cases, earliest deadline first.
-* Once coordinated at level ``L``, the case goes first in every queue it
-  needs (priority ``−L``) and its remaining department steps are released at
-  once (coordination on the spot, F7).
-Without the 135 rule there are no levels, no desks and no escalation.
+A case of tier 3 (several departments) or tier 5 (district coordination)
+needs a coordination step before its department steps start. Coordinators are
+persons with finite hours, the same in both regimes: level 1, the departments'
+deputy heads / chief representatives (``chief_representatives ×
+chief_rep_hours / 8`` persons), and level 2, the leading-group office
+(``leading_group_staff`` persons); coordinating one case takes
+``coordination_hours`` (level 1, level 2).
+
+* **Ad hoc** (no 135 rule): a case queues at the lowest level able to settle
+  it — its difficulty (F9), at least 1, at most its tier allows and at most 2
+  (the other level when one has no staff) — first come first served; when it
+  is done the case's steps are released. No escalation, no conference. With no
+  coordinators at all the step is skipped (nobody is modelled).
+* **135 rule**: a case starts at the level its difficulty calls for (F9:
+  simple 0, general 1, difficult 2, complex 3), capped by its tier (one
+  department at most level 1, several at most 2, district 3) and at least
+  level 1 when it needs coordination. Desks serve earliest deadline first. A
+  case still at level ``L`` when ``level_time_share × deadline × (L −
+  start_level + 1)`` has passed moves up one level — an engine event at that
+  moment, up to the level its tier allows (tier 3 → 2, tier 5 → 3);
+  the lower levels keep it in their queues (whoever gets to it first
+  coordinates it, and the other requests are withdrawn). Level 3 is the joint conference (联席会议), meeting every
+  ``joint_conference_interval`` days and settling at most
+  ``joint_conference_slots`` cases, earliest deadline first (rule-only
+  parameters). Once coordinated at level ``L`` the case goes first in every
+  queue it needs (priority ``−L``, coordination on the spot, F7) and its steps
+  are released (serially, or at once with ``joint_handling``).
+
+A deadline is an engine event too: when it falls on an open case, the case is
+marked overdue.
 """
 
 from __future__ import annotations
@@ -23,7 +37,7 @@ from __future__ import annotations
 import heapq
 
 from .engine import Task
-from .handling import COORD, release_all
+from .handling import COORD, release
 from .params import HOURS_PER_DAY
 
 CHIEF_REPRESENTATIVE, LEADING_GROUP_OFFICE, JOINT_CONFERENCE = 1, 2, 3
@@ -31,15 +45,76 @@ LEVEL_NAMES = ("handler", "chief_representative", "leading_group_office", "joint
 
 
 def desk_staff(params) -> tuple[float, float]:
-    """Persons of the level-1 and level-2 desks."""
+    """Persons of the level-1 and level-2 desks (both regimes)."""
     return params.chief_representatives * params.chief_rep_hours / HOURS_PER_DAY, params.leading_group_staff
 
 
+def start(model, cid: int, t: float) -> bool:
+    """Schedule the new case's deadline and its coordination; return True when its steps are held."""
+    cases = model.cases
+    eng = model.engine
+    eng.schedule(float(cases.deadline[cid]), model._esc_deadline, cid)
+    if model.params.escalation_135:
+        level = int(cases.level[cid])
+        if level > 0:
+            request(model, cid, level, t)
+        if level < top_level(cases, cid):
+            eng.schedule(_due(model, cid, level), model._esc_due, (cid, level))
+        return bool(cases.needs_coord[cid])
+    if not cases.needs_coord[cid]:
+        return False
+    d1, d2 = model.desks
+    level = min(max(int(cases.difficulty[cid]), 1), int(cases.tier[cid]) + 1, LEADING_GROUP_OFFICE)
+    first, other = (d1, d2) if level == 1 else (d2, d1)
+    desk = first if first.n_servers else other
+    if desk.n_servers == 0:
+        cases.needs_coord[cid] = False  # no coordinators modelled: the step is skipped
+        return False
+    task = Task(cid, desk, COORD, desk.index, 1.0)
+    model.coord_tasks.setdefault(cid, []).append(task)
+    eng.arrive(task, t)
+    return True
+
+
+def top_level(cases, cid: int) -> int:
+    """Highest level a case may climb to: its tier's (one department: none — nothing to
+    coordinate; several: the office; district coordination: the joint conference)."""
+    tier = int(cases.tier[cid])
+    return tier + 1 if tier else 0
+
+
+def _due(model, cid: int, level: int) -> float:
+    """When case ``cid`` leaves level ``level``: its level's share of the deadline has passed."""
+    c = model.cases
+    span = float(c.deadline[cid] - c.created[cid]) * model.params.level_time_share
+    return float(c.created[cid]) + span * (level - int(c.start_level[cid]) + 1)
+
+
+def bind(model) -> None:
+    """Give ``model`` its event callbacks (deadline, escalation), closures over its case table."""
+    cases = model.cases
+
+    def deadline(cid: int, t: float) -> None:
+        if cid in model.flows:
+            cases.overdue[cid] = True
+
+    def escalate_due(arg, t: float) -> None:
+        cid, level = arg
+        if cid not in model.flows or int(cases.level[cid]) != level or not model.params.escalation_135:
+            return
+        new = level + 1
+        cases.level[cid] = new
+        cases.escalations[cid] += 1
+        model.day_escalations[new] += 1
+        request(model, cid, new, t)
+        if new < top_level(cases, cid):
+            model.engine.schedule(_due(model, cid, new), escalate_due, (cid, new))
+
+    model._esc_deadline, model._esc_due = deadline, escalate_due
+
+
 def request(model, cid: int, level: int, t: float) -> None:
-    """Ask level ``level`` to coordinate case ``cid`` from time ``t``."""
-    old = model.coord_tasks.pop(cid, None)
-    if old is not None:
-        model.engine.cancel(old)
+    """Ask level ``level`` to coordinate case ``cid`` from time ``t`` (lower levels keep it)."""
     if level >= JOINT_CONFERENCE:
         heapq.heappush(model.conference_queue, (float(model.cases.deadline[cid]), cid))
         return
@@ -47,51 +122,40 @@ def request(model, cid: int, level: int, t: float) -> None:
     if desk.n_servers == 0:  # no staff at this level: the case waits for the next one up
         return
     task = Task(cid, desk, COORD, level, 1.0)
-    model.coord_tasks[cid] = task
+    model.coord_tasks.setdefault(cid, []).append(task)
     model.engine.arrive(task, t)
 
 
+def withdraw(model, cid: int) -> None:
+    """Withdraw every coordination request of case ``cid`` not yet started."""
+    for tk in model.coord_tasks.pop(cid, ()):
+        model.engine.cancel(tk)
+
+
 def coordinated(model, task: Task, t: float) -> None:
-    """A desk finished coordinating a case: boost it if it is still open and at that level."""
+    """A desk finished coordinating a case: release (and, under the rule, boost) it."""
     cid = task.case
-    if model.coord_tasks.get(cid) is task:
-        del model.coord_tasks[cid]
-    if cid in model.flows and model.cases.level[cid] == task.stage:
+    withdraw(model, cid)
+    if cid not in model.flows:
+        return
+    if not model.params.escalation_135:
+        release(model, cid, t)
+    else:
         boost(model, cid, task.stage, t)
 
 
 def boost(model, cid: int, level: int, t: float) -> None:
     """Put case ``cid`` first in every queue it needs and release its remaining steps."""
     cases = model.cases
-    if cases.boost[cid] >= level:
-        return
-    cases.boost[cid] = level
     flow = model.flows.get(cid)
     if flow is None:
         return
+    if cases.boost[cid] >= level and flow[1] > 0:
+        return
+    cases.boost[cid] = max(int(cases.boost[cid]), level)
     for tk in flow[2]:
         model.engine.rekey(tk)
-    release_all(model, cid, t)
-
-
-def check(model, t: float) -> None:
-    """Escalate open cases that overstayed their level's share of the deadline (end of day)."""
-    if not model.params.escalation_135:
-        return
-    cases = model.cases
-    ids = model.open_ids
-    if len(ids) == 0:
-        return
-    level = cases.level[ids]
-    span = (cases.deadline[ids] - cases.created[ids]) * model.params.level_time_share
-    due = cases.created[ids] + span * (level - cases.start_level[ids] + 1)
-    up = ids[(t > due) & (level < JOINT_CONFERENCE)]
-    for cid in up.tolist():
-        new = int(cases.level[cid]) + 1
-        cases.level[cid] = new
-        cases.escalations[cid] += 1
-        model.day_escalations[new] += 1
-        request(model, cid, new, t)
+    release(model, cid, t)
 
 
 def hold_conference(model, day: int, t: float) -> int:
@@ -103,21 +167,22 @@ def hold_conference(model, day: int, t: float) -> int:
     done = 0
     while q and done < p.joint_conference_slots:
         _, cid = heapq.heappop(q)
-        if cid in model.flows and model.cases.level[cid] == JOINT_CONFERENCE:
+        if cid in model.flows and model.cases.boost[cid] == 0:  # not coordinated at a lower level meanwhile
+            withdraw(model, cid)
             boost(model, cid, JOINT_CONFERENCE, t)
             done += 1
     return done
 
 
 def priority_key(model):
-    """The queue order: FIFO without the 135 rule; level then earliest deadline with it."""
+    """The queue order: FIFO without the 135 rule; level then earliest deadline with it;
+    a whistled task (P3) before every other."""
     cases = model.cases
     if model.params.escalation_135:
         def key(task):
             cid = task.case
-            return (-int(cases.boost[cid]), float(cases.deadline[cid]))
+            return (-10 if task.urgent else -int(cases.boost[cid]), float(cases.deadline[cid]))
     else:
         def key(task):
-            return (task.arrival, 0.0)
+            return (-10 if task.urgent else 0, task.arrival)
     return key
-

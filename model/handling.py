@@ -3,9 +3,11 @@
 A case needs the departments of its matter type, owner first; when the
 matter is delegated the township does the owner's step. Steps run
 
-* **serially** (baseline): one after another; an offline requester without a
-  one-stop centre runs to the next department (one trip and ``travel_hours``
-  each: "running between departments");
+* **serially** (baseline): one after another; an offline requester who filed at
+  the seat without a one-stop centre runs to the next department (one more trip
+  to the seat, its round-trip hours, and ``travel_hours`` of delay: "running
+  between departments"); a case filed at a township hall is passed on inside
+  the administration (no trip);
 * **jointly** (one-stop centre, ``joint_handling``): all steps are released at
   once and the case closes when the last one finishes. With ample capacity
   and exponential work-hours of mean ``1/μ``, an ``n``-department case takes
@@ -15,7 +17,15 @@ A step's work-hours are the matter's base hours × a random factor
 (``service_time_distribution``), divided by the department's effort, or by
 the township's competence on a delegated matter (which also risks rework,
 see ``delegation``). Queue order: FIFO without the 135 rule; with it, cases
-coordinated at a higher level first, then earliest deadline.
+coordinated at a higher level first, then earliest deadline; a whistled task
+(吹哨报到, P3) before all others.
+
+A case of tier 3 or 5 (several departments, or district coordination) needs a
+coordination step before its department steps start (see ``escalation``): its
+steps are held until a coordinator has done it. A township-held case that
+needs a department skips that step when ``whistle`` is on: the township blows
+the whistle and the department's step goes to the head of its queue, at the
+cost of ``whistle_site_hours`` more department work.
 """
 
 from __future__ import annotations
@@ -57,17 +67,24 @@ def steps_of(model, cid: int) -> list[int]:
     return out
 
 
-def submit(model, cid: int) -> None:
-    """Release a new case's first step (or all of them, when joint)."""
-    cases = model.cases
-    steps = steps_of(model, cid)
-    t = float(cases.created[cid])
-    p = model.params
-    if cases.tier[cid] == 2 and not p.escalation_135 and p.adhoc_coordination_days > 0:
-        # no coordination ladder: a district-level case first waits for ad-hoc coordination
-        t += model.stream.exponential() * p.adhoc_coordination_days * HOURS_PER_DAY
-    flow = model.flows[cid] = [steps, 0, []]  # steps, next step to release, live tasks
-    if cases.joint[cid]:
+def submit(model, cid: int, t: float) -> None:
+    """Start a new case whose file reaches its first handler at ``t`` (hours): coordination
+    first when it needs it (its steps are held meanwhile), else its first step (all, when joint)."""
+    from . import escalation
+
+    model.flows[cid] = [steps_of(model, cid), 0, []]  # steps, next step to release, live tasks
+    if model.cases.whistle[cid]:
+        release_all(model, cid, t)
+    elif not escalation.start(model, cid, t):
+        release(model, cid, t)
+
+
+def release(model, cid: int, t: float) -> None:
+    """Release the first step (all steps, when joint) of a case no longer held."""
+    flow = model.flows.get(cid)
+    if flow is None or flow[1] > 0:
+        return
+    if model.cases.joint[cid]:
         release_all(model, cid, t)
     else:
         _release(model, cid, flow, t)
@@ -76,6 +93,8 @@ def submit(model, cid: int) -> None:
 def _release(model, cid: int, flow, t: float) -> None:
     steps, i, tasks = flow
     task = Task(cid, model.handlers[steps[i]], STEP, i, noise(model))
+    if model.cases.whistle[cid] and task.handler.kind == "department":
+        task.urgent = True
     flow[1] = i + 1
     tasks.append(task)
     model.engine.arrive(task, t)
@@ -101,7 +120,9 @@ def service_hours(model, task: Task) -> float:
     hours = model.catalogue.hours[m] * task.noise
     h = task.handler
     if h.kind == "department":
-        return hours / model.departments[h.index].effort
+        if task.urgent:
+            hours += model.params.whistle_site_hours
+        return model.departments[h.index].work_hours(hours)
     if model.cases.delegated[cid] and task.stage == 0:
         t = model.townships[h.index]
         return hours / t.competence(m)
@@ -122,7 +143,7 @@ def on_finish(model, task: Task, t: float) -> None:
     cases = model.cases
     p = model.params
     h = task.handler
-    offline_runs = not cases.online[cid] and not p.one_stop_centre
+    offline_runs = bool(cases.at_seat[cid]) and not p.one_stop_centre
     if h.kind == "township" and cases.delegated[cid] and task.stage == 0:
         town = model.townships[h.index]
         m = int(cases.matter[cid])
@@ -130,12 +151,15 @@ def on_finish(model, task: Task, t: float) -> None:
         town.handled[m] = town.handled.get(m, 0) + 1
         if model.stream.uniform() < delegation.rework_probability(p, comp):
             cases.reworks[cid] += 1
-            if offline_runs:  # at a one-stop centre the window takes the corrected file (F4)
+            if not cases.online[cid]:  # the requester brings the corrected file to the township hall
                 cases.trips[cid] += 1
             again = Task(cid, h, STEP, task.stage, noise(model))
             flow[2].append(again)
-            model.engine.arrive(again, t + (p.travel_hours if offline_runs else 0.0))
+            model.engine.arrive(again, t)
             return
+        owner = int(model.catalogue.owner[m])
+        if owner >= 0:  # oversight of the delegated power stays with the department
+            model.handlers[owner].duty_backlog += p.oversight_hours
     cases.outstanding[cid] -= 1
     if cases.outstanding[cid] <= 0:
         close(model, cid, t)
@@ -144,6 +168,8 @@ def on_finish(model, task: Task, t: float) -> None:
         model.day_referrals[(h.hid, nxt)] = model.day_referrals.get((h.hid, nxt), 0) + 1
         if offline_runs:
             cases.trips[cid] += 1
+            cases.seat_trips[cid] += 1
+            cases.travel[cid] += 2.0 * model.travel_hours[int(cases.township[cid])]
         _release(model, cid, flow, t + (p.travel_hours if offline_runs else 0.0))
 
 
@@ -159,6 +185,5 @@ def close(model, cid: int, t: float) -> None:
     if flow:
         for tk in flow[2]:
             model.engine.cancel(tk)
-    coord = model.coord_tasks.pop(cid, None)
-    if coord is not None:
-        model.engine.cancel(coord)
+    for tk in model.coord_tasks.pop(cid, ()):
+        model.engine.cancel(tk)

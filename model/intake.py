@@ -7,7 +7,18 @@ For a batch of new requests, vectorised:
   (coverage ``min(1, commissioners × commissioner_enterprises / enterprises)``);
   an offline request costs one trip to file;
 * holder: the owner department, or the requester's township when the matter
-  is delegated (强镇扩权);
+  is delegated (强镇扩权) or is a dispute;
+* distance: an offline request for a county-held matter is filed at the seat
+  with probability ``1 − township_hall_share`` — a trip to the seat, costing the
+  requester the round trip ``2 × travel_hours_t`` of its township (see
+  ``geography``) — or at the township's service hall: no trip to the seat, but a
+  referral hop to the department, ``Exp(referral_hop_days)`` working days, and
+  with probability ``misrouting_rate`` a second hop (sent to the wrong place
+  first). Online filing saves the trip, not the department's queue. A
+  delegated matter is handled in the township: no trip to the seat, no hop —
+  unless the township refers it up (``Township.refers_up``), which costs a hop;
+* 吹哨报到 (``whistle``, P3): a township-held case that needs a department calls
+  it by whistle (see ``handling``);
 * tier: 1 department → 1 day, several → 3 days, district coordination → 5
   days (F11); the deadline is counted in working hours;
 * starting escalation level by difficulty (F9) when the 135 rule is on;
@@ -43,21 +54,42 @@ def admit(model, kind, requester, township, matter, created, onset=None) -> np.n
         online |= (kind == ENTERPRISE) & (rng.random(n) < cover)
     tier = cat.tier[matter]
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
+    needs_coord = tier >= 1
     start_level = cat.start_level[matter] if p.escalation_135 else np.zeros(n, np.int8)
+    start_level = np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 \
+        else start_level
     n_dep = cat.n_departments[matter]
+    owner = cat.owner[matter]
+    delegated = model.delegated[matter].copy()
+    # a township may refer a delegated case up while its competence is low (its decision)
+    for i in np.flatnonzero(delegated).tolist():
+        if model.townships[int(township[i])].refers_up(int(matter[i])):
+            delegated[i] = False
+    referred_up = model.delegated[matter] & ~delegated
+    county_held = (owner >= 0) & ~delegated
+    at_hall = county_held & ~online & ~referred_up & (rng.random(n) < p.township_hall_share)
+    at_seat = county_held & ~online & ~referred_up & ~at_hall
+    hop = at_hall | referred_up
+    delay = np.zeros(n)
+    if hop.any() and p.referral_hop_days > 0:
+        k = int(hop.sum())
+        wrong = rng.random(k) < p.misrouting_rate
+        delay[hop] = (rng.exponential(1.0, k) + wrong * rng.exponential(1.0, k)) * p.referral_hop_days * HOURS_PER_DAY
+    town_held_dept = ~county_held & (n_dep > 1)
+    whistle = town_held_dept & p.whistle
     ids = model.cases.add(
         n,
         requester_kind=kind, requester=requester, township=township, matter=matter,
         tier=tier, difficulty=cat.difficulty[matter],
         onset=created if onset is None else onset, created=created, deadline=created + deadline_h,
         level=start_level, start_level=start_level, online=online,
-        trips=np.where(online, 0, 1), joint=p.joint_handling & (n_dep > 1),
-        delegated=model.delegated[matter], outstanding=n_dep,
+        trips=np.where(online, 0, 1), seat_trips=at_seat.astype(np.int16),
+        travel=np.where(at_seat, 2.0 * model.travel_hours[township], 0.0), at_seat=at_seat,
+        referred=hop, needs_coord=needs_coord & ~whistle, whistle=whistle,
+        joint=p.joint_handling & (n_dep > 1), delegated=delegated, outstanding=n_dep,
     )
-    from . import escalation, handling
+    from . import handling
 
-    for cid in ids.tolist():
-        handling.submit(model, cid)
-        if model.cases.start_level[cid] > 0:
-            escalation.request(model, cid, int(model.cases.start_level[cid]), model.cases.created[cid])
+    for cid, dt in zip(ids.tolist(), delay.tolist()):
+        handling.submit(model, cid, float(model.cases.created[cid]) + dt)
     return ids

@@ -3,6 +3,14 @@
 On-time and within-1h/8h rates count a case once it is *decided*: closed, or
 still open past its deadline (threshold) at the end of the run — open cases
 not yet due are left out rather than counted as successes.
+
+Only the counted window counts (after ``warmup_days``): rates are over cases
+filed in it; ``cases_closed`` counts closures in it, so that
+``cases_carried_in + cases_created = cases_closed + backlog_end``.
+
+Requester hours of a case: its waiting, ``closed − created`` in working hours
+(hops, queues, coordination, running between departments), plus its travel to
+and from the county seat (``travel``: a round trip per trip to the seat).
 """
 
 from __future__ import annotations
@@ -70,10 +78,15 @@ KPIS: tuple[Kpi, ...] = (
     _K("escalations_level2", "escalations to the leading-group office", "升级至领导小组办公室", "cases", "count", 0),
     _K("escalations_level3", "escalations to the joint conference", "升级至联席会议", "cases", "count", 0),
     _K("trips_per_case", "trips per case", "每件跑动次数", "trips", "num", -1),
+    _K("trips_to_seat_per_case", "trips to the county seat per case", "每件到县城跑动次数", "trips", "num", -1),
+    _K("requester_hours_per_case", "requester hours per case (travel + waiting)", "每件群众耗时（路途＋等待）",
+       "working hours", "num", -1),
     _K("zero_trip_share", "cases with zero trips (F6)", "零跑动比例（F6）", "% of cases", "pct", +1),
     _K("dumped_tasks", "duty tasks dumped on townships", "下压乡镇的任务", "tasks", "count", -1),
     _K("bounced_tasks", "dumped tasks bounced back", "退回的下压任务", "tasks", "count", 0),
     _K("township_utilisation", "township staff utilisation", "乡镇人员负荷率", "% of hours", "pct", 0),
+    _K("township_service_share", "township hours on residents", "乡镇用于群众服务的工时比例", "% of hours", "pct", +1,
+       "run"),
     _K("department_utilisation", "department staff utilisation", "部门人员负荷率", "% of hours", "pct", 0),
     _K("overloaded_townships", "overloaded townships", "超负荷乡镇", "townships, daily mean", "num", -1),
     _K("department_effort", "department effort", "部门努力程度", "× normal speed", "num", +1),
@@ -85,12 +98,28 @@ KPIS: tuple[Kpi, ...] = (
     _K("enterprise_entries", "enterprise entries", "新进入企业", "enterprises", "count", +1),
     _K("enterprise_exits", "enterprise exits", "退出企业", "enterprises", "count", -1),
     _K("staff_hours", "staff cost", "人员成本", "staff hours paid", "count", -1),
+    _K("overtime_hours", "overtime paid (effort)", "加班工时（努力）", "hours", "count", -1),
+    _K("staff_posts", "staff in posts", "编制人数", "persons", "num", 0, "run"),
+    _K("posts_departments", "posts: departments", "编制：部门", "persons", "num", 0, "run"),
+    _K("posts_townships", "posts: townships", "编制：乡镇", "persons", "num", 0, "run"),
+    _K("posts_desks", "posts: coordination desks", "编制：协调层级", "persons", "num", 0, "run"),
+    _K("posts_chief_representatives", "posts: chief representatives", "编制：首席代表", "persons", "num", 0, "run"),
+    _K("posts_leading_group_office", "posts: leading-group office", "编制：领导小组办公室", "persons", "num", 0, "run"),
+    _K("posts_commissioners", "posts: commissioners", "编制：企业服务专员", "persons", "num", 0, "run"),
+    _K("posts_grid_workers", "posts: grid workers", "编制：网格员", "persons", "num", 0, "run"),
+    _K("cases_carried_in", "open cases carried in from the warm-up", "预热期结转在办事项", "cases", "count", 0, "run"),
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
 )
 """The KPI registry, in display order. Add a KPI here once; its value is computed in
 :func:`collect_day` (daily) and/or :func:`summary` (per run), and tests check the two agree."""
 
 KPI: dict[str, Kpi] = {k.name: k for k in KPIS}
+
+TOTALS: tuple[str, ...] = ("escalations_level1", "escalations_level2", "escalations_level3", "dumped_tasks",
+                           "bounced_tasks", "township_utilisation", "department_utilisation",
+                           "overloaded_townships", "petitions", "enterprise_entries", "enterprise_exits",
+                           "staff_hours", "overtime_hours")
+"""Daily values summed over the counted window (the model's ``kpi_totals``)."""
 
 DAILY_KPIS: tuple[str, ...] = tuple(k.name for k in KPIS if k.scope in ("daily", "both"))
 """Columns of the daily table (Mesa DataCollector model reporters)."""
@@ -118,7 +147,7 @@ def _conference_waiting(model) -> int:
     """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
     c = model.cases
     return sum(1 for _, cid in model.conference_queue
-               if cid in model.flows and c.level[cid] == 3 and c.boost[cid] < 3)
+               if cid in model.flows and c.level[cid] == 3 and c.boost[cid] == 0)
 
 
 def overloaded(model, town) -> bool:
@@ -142,6 +171,9 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
     for t in towns:
         t.overloaded = overloaded(model, t)
     n_ent = model.live_enterprises
+    ot_total = sum(d.overtime_hours for d in model.departments)
+    overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
+    model._overtime_mark = ot_total
     row = {
         "cases_created": created,
         "cases_closed": len(ids),
@@ -159,6 +191,8 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "escalations_level2": model.day_escalations[2],
         "escalations_level3": model.day_escalations[3],
         "trips_per_case": _mean(c.trips[ids][service]),
+        "trips_to_seat_per_case": _mean(c.seat_trips[ids][service]),
+        "requester_hours_per_case": _mean((c.closed[ids] - c.created[ids] + c.travel[ids])[service]),
         "zero_trip_share": _rate(c.trips[ids][service] == 0, service),
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
@@ -172,7 +206,8 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "enterprises": n_ent,
         "enterprise_entries": entries,
         "enterprise_exits": exits,
-        "staff_hours": model.staff_persons * HOURS_PER_DAY,
+        "staff_hours": model.staff_persons * HOURS_PER_DAY + overtime,
+        "overtime_hours": overtime,
     }
     return row
 
@@ -180,19 +215,24 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
 def summary(model) -> dict[str, float]:
     """Per-run KPIs (keys in ``SUMMARY_KEYS``); rates in [0, 1], NaN when undefined."""
     c = model.cases
-    n = c.n
     now = model.day * HOURS_PER_DAY
-    created, closed, deadline = c.view("created"), c.view("closed"), c.view("deadline")
+    t_start = model.count_start
+    all_closed = c.view("closed")
+    closed_all = ~np.isnan(all_closed)
+    open_end = int((~closed_all).sum())
+    win = c.view("created") >= t_start  # cases filed in the counted window
+    n = int(win.sum())
+    created, closed, deadline = c.view("created")[win], all_closed[win], c.view("deadline")[win]
     is_closed = ~np.isnan(closed)
     age = np.where(is_closed, closed, now) - created
     decided = is_closed | (now > deadline)
     on_time = is_closed & (closed <= deadline)
-    tier = c.view("tier")
-    kind = c.view("requester_kind")
+    tier = c.view("tier")[win]
+    kind = c.view("requester_kind")[win]
     service = kind != DISPUTE
     cat = model.catalogue
-    matter = c.view("matter")
-    diff = c.view("difficulty")
+    matter = c.view("matter")[win]
+    diff = c.view("difficulty")[win]
     prop = cat.is_property[matter] if n else np.zeros(0, bool)
 
     def within(mask, hours):
@@ -201,13 +241,19 @@ def summary(model) -> dict[str, float]:
 
     res_days = (closed[is_closed] - created[is_closed]) / HOURS_PER_DAY
     closed_service = is_closed & service
-    trips = c.view("trips")
+    trips = c.view("trips")[win]
+    seat = c.view("seat_trips")[win]
+    req_hours = (closed - created + c.view("travel")[win])
     k = model.kpi_totals
-    days = max(model.day, 1)
+    days = max(int(round((now - t_start) / HOURS_PER_DAY)), 1)
+    hrs = {key: sum(t.hours[key] for t in model.townships) for key in ("cases", "duties", "paperwork", "outreach")}
+    town_total = sum(hrs.values())
+    posts = model.posts
     out = {
         "cases_created": float(n),
-        "cases_closed": float(is_closed.sum()),
-        "backlog_end": float(n - is_closed.sum()),
+        "cases_closed": float((closed_all & (np.nan_to_num(all_closed, nan=-1.0) >= t_start)).sum()),
+        "backlog_end": float(open_end),
+        "cases_carried_in": float(model.carried_in),
         "on_time_rate": _rate(on_time & decided, decided),
         "on_time_rate_tier1": _rate(on_time & decided & (tier == 0), decided & (tier == 0)),
         "on_time_rate_tier3": _rate(on_time & decided & (tier == 1), decided & (tier == 1)),
@@ -223,6 +269,9 @@ def summary(model) -> dict[str, float]:
         "escalations_level2": float(k["escalations_level2"]),
         "escalations_level3": float(k["escalations_level3"]),
         "trips_per_case": _mean(trips[closed_service]),
+        "trips_to_seat_per_case": _mean(seat[closed_service]),
+        "requester_hours_per_case": _mean(req_hours[closed_service]),
+        "township_service_share": (hrs["cases"] + hrs["outreach"]) / town_total if town_total > 0 else float("nan"),
         "zero_trip_share": _rate(trips[closed_service] == 0, closed_service),
         "dumped_tasks": float(k["dumped_tasks"]),
         "bounced_tasks": float(k["bounced_tasks"]),
@@ -237,7 +286,12 @@ def summary(model) -> dict[str, float]:
         "enterprise_entries": float(k["enterprise_entries"]),
         "enterprise_exits": float(k["enterprise_exits"]),
         "staff_hours": float(k["staff_hours"]),
-        "worked_hours": float(sum(h.worked_total + h.duty_total for h in model.handlers)),
+        "overtime_hours": float(k["overtime_hours"]),
+        "staff_posts": float(posts["total"]),
+        **{f"posts_{kind_}": float(posts[kind_]) for kind_ in ("departments", "townships", "desks",
+                                                               "chief_representatives", "leading_group_office",
+                                                               "commissioners", "grid_workers")},
+        "worked_hours": float(sum(h.worked_total + h.duty_total for h in model.handlers)) - model.worked_mark,
         "township_backlog_end": float(sum(t.handler.open_tasks for t in model.townships)),
         "department_backlog_end": float(sum(d.handler.open_tasks for d in model.departments)),
     }

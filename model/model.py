@@ -1,10 +1,20 @@
 """``TownshipModel``: the county as a Mesa model, one step = one working day (DESIGN §3).
 
-Daily order: 1 demand → 2 intake (and grid disputes) → 3 duty tasks, dumping
-and inspections → 4 work (departments, townships, desks; joint conference on
-meeting days) → 5 escalation → 6 feedback (satisfaction, petitions,
-enterprise life cycle) → 7 assessment (every ``assessment_period`` days) →
-8 collect KPIs. A run is a pure function of (parameters, seed).
+Daily order: 1 demand → 2 intake (and grid disputes) → 3 duty tasks: each
+Department decides what to dump, inspections are owed, each Township decides
+how to split its day → 4 work (departments, townships, desks; joint conference
+on meeting days; deadlines and escalations are engine events inside the day)
+→ 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment
+(every ``assessment_period`` days: Townships and Departments are scored and
+adapt) → 7 collect KPIs. Agents' decisions are their methods, called through
+the model's AgentSets.
+
+Warm-up: the first call of :meth:`step` (or :meth:`run`) first simulates
+``warmup_days`` under the pre-reform levers (``params.pre_reform``, the root of
+the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers
+switch on (staff posts move, matters are delegated, queue disciplines change)
+and the counted days begin with the open cases carried in. A run is a pure
+function of (parameters, seed).
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, grid, handling
+from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, geography, grid, handling
 from . import inspection, intake, metrics
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, DISPUTE, ENTERPRISE
@@ -22,8 +32,10 @@ from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
 
 from .scenario import SCENARIO_DIR
-DEPARTMENT_STAFF_FLOOR = 0.02
-"""Share of department staff spread equally over departments (for their own duties), never delegated."""
+
+DEPARTMENT_STAFF_FLOOR = 1.0
+"""Persons every department keeps whatever its expected work (its own duties), never delegated
+(when the departments have fewer persons than departments, they are split equally)."""
 
 
 class TownshipModel(mesa.Model):
@@ -37,13 +49,21 @@ class TownshipModel(mesa.Model):
         p = params if params is not None else Params()
         if kwargs:
             p = p.replace(**kwargs)
-        self.params = p
+        self.reform_params = p
+        self.warmup_days = p.warmup_days
+        # warm-up under the pre-reform levers; the scenario's own from the first counted day
+        self.params = p.replace(**p.pre_reform) if (p.warmup_days and p.pre_reform) else p
+        self.warmed = p.warmup_days == 0
         self.day = 0
+        self.count_start = 0.0  # hours: start of the counted window
         self.stream = RandomStream(self.rng)
         cv = p.service_time_cv
         self.lognormal_sigma = float(np.sqrt(np.log1p(cv * cv)))
-        self.catalogue = catalogue.build(p, self.rng, base_dir=SCENARIO_DIR)
-        self.delegated = delegation.choose_delegated(p, self.catalogue, self.rng)
+        county = geography.county_rng(p)
+        self.catalogue = catalogue.build(p, county, base_dir=SCENARIO_DIR)
+        self.geography = geography.build(p, base_dir=SCENARIO_DIR)
+        self.travel_hours = self.geography.travel_hours
+        self.delegated = delegation.choose_delegated(self.params, self.catalogue, np.random.default_rng([p.catalogue_seed, 2]))
         self._build_population()
         self.cases_init()
         self._build_handlers()
@@ -60,8 +80,7 @@ class TownshipModel(mesa.Model):
     def _build_population(self) -> None:
         p = self.params
         T = p.townships
-        raw = np.exp(p.township_size_spread * self.rng.standard_normal(T))
-        self.township_share = raw / raw.sum()
+        self.township_share = self.geography.share
         res = np.floor(p.residents * self.township_share).astype(np.int64)
         res[np.argmax(self.township_share)] += p.residents - res.sum()
         self.township_residents = res
@@ -136,19 +155,57 @@ class TownshipModel(mesa.Model):
         mean_h = float((rate * cat.hours * cat.n_departments).sum() / steps) if steps > 0 else 1.0
         return hours, deleg, mean_h
 
+    def _staffing(self, p: Params) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Persons per department, per township and of the two desks under ``p``."""
+        D = p.departments
+        hours, deleg, mean_h = self._expected_step_hours(p)
+        self.mean_step_hours = mean_h
+        share = hours / hours.sum() if hours.sum() > 0 else np.full(D, 1.0 / D)
+        # every department keeps at least one person (its own duties), never moved down; the
+        # rest follow expected work
+        floor = np.full(D, min(DEPARTMENT_STAFF_FLOOR, p.department_staff / D))
+        flexible = (p.department_staff - floor.sum()) * share
+        moved = delegation.transferred_staff(p, flexible, hours, deleg)
+        dept_staff = floor + flexible - moved
+        base = self.geography.staff if p.township_table else p.township_staff * self.township_share
+        town_staff = base + moved.sum() * self.township_share
+        s1, s2 = escalation.desk_staff(p)
+        return dept_staff, town_staff, s1, s2
+
+    def _expected_step_hours(self, p: Params) -> tuple[np.ndarray, np.ndarray, float]:
+        """Expected daily work-hours per department (all, and on delegated owner steps), mean step hours."""
+        cat = self.catalogue
+        D = p.departments
+        rate = np.zeros(len(cat))
+        for kind, volume in ((CITIZEN, p.residents * p.citizen_request_rate),
+                             (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0)):
+            ids = self.sampler.ids[kind]
+            w = cat.weight[ids]
+            rate[ids] += volume * w / w.sum()
+        hours = np.zeros(D)
+        deleg = np.zeros(D)
+        steps = 0.0
+        for m in np.flatnonzero(rate > 0):
+            n = cat.n_departments[m]
+            steps += rate[m] * n
+            for i, d in enumerate(cat.departments[m, :n]):
+                if d < 0:
+                    continue
+                hours[d] += rate[m] * cat.hours[m]
+                if i == 0 and self.delegated[m]:
+                    deleg[d] += rate[m] * cat.hours[m]
+        esc = cat.dispute_id(catalogue.DISPUTE_ESCALATED)
+        # disputes nobody detected early surface late and need the dispute department too
+        surfaced = p.residents * p.dispute_rate * (1.0 - grid.detection_probability(p))
+        hours[catalogue.DISPUTE_OWNER] += surfaced * cat.hours[esc]
+        mean_h = float((rate * cat.hours * cat.n_departments).sum() / steps) if steps > 0 else 1.0
+        return hours, deleg, mean_h
+
     def _build_handlers(self) -> None:
         p = self.params
         D, T = p.departments, p.townships
         self.sampler = demand.MatterSampler(self.catalogue)
-        hours, deleg, self.mean_step_hours = self._expected_step_hours()
-        share = hours / hours.sum() if hours.sum() > 0 else np.full(D, 1.0 / D)
-        # staff follow expected work; a small floor (2% of staff, split equally) keeps every
-        # department able to do its own duties, and is never moved down
-        floor = np.full(D, DEPARTMENT_STAFF_FLOOR * p.department_staff / D)
-        flexible = (1.0 - DEPARTMENT_STAFF_FLOOR) * p.department_staff * share
-        moved = delegation.transferred_staff(p, flexible, hours, deleg)
-        dept_staff = floor + flexible - moved
-        town_staff = (p.township_staff + moved.sum()) * self.township_share
+        dept_staff, town_staff, s1, s2 = self._staffing(p)
         self.handlers: list[Handler] = []
         self.departments: list[Department] = []
         self.townships: list[Township] = []
@@ -158,22 +215,56 @@ class TownshipModel(mesa.Model):
             self.departments.append(Department(self, d, h))
         self.township_hid0 = len(self.handlers)
         for t in range(T):
-            h = Handler(len(self.handlers), "township", t, f"T{t + 1}", town_staff[t])
+            h = Handler(len(self.handlers), "township", t, self.geography.names[t], town_staff[t])
             self.handlers.append(h)
             start = int(self.citizen_start[t])
             town = Township(self, t, h, int(self.township_residents[t]), (start, start + int(self.citizen_count[t])))
             town.delegated = frozenset(np.flatnonzero(self.delegated).tolist())
             self.townships.append(town)
-        s1, s2 = escalation.desk_staff(p)
         self.desks = []
         for level, staff in ((1, s1), (2, s2)):
-            h = Handler(len(self.handlers), "desk", level, escalation.LEVEL_NAMES[level], staff if p.escalation_135 else 0.0)
+            h = Handler(len(self.handlers), "desk", level, escalation.LEVEL_NAMES[level], staff)
             self.handlers.append(h)
             self.desks.append(h)
-        self.staff_persons = float(sum(h.staff for h in self.handlers) + p.commissioners)
+        self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
+        escalation.bind(self)
         self.engine = Engine(escalation.priority_key(self), lambda task: handling.service_hours(self, task),
                              lambda task, t: handling.on_finish(self, task, t))
+
+    def _set_budget(self, p: Params) -> None:
+        from .staffing import budget
+
+        b = budget(p)
+        # the handlers' persons (delegation moves posts between departments and townships)
+        b["departments"] = float(sum(d.handler.staff for d in self.departments))
+        b["townships"] = float(sum(t.handler.staff for t in self.townships))
+        b["total"] = b["departments"] + b["townships"] + b["desks"] + b["commissioners"] + b["grid_workers"]
+        self.posts = b
+        self.staff_persons = b["total"]
+
+    def _start_reform(self) -> None:
+        """Switch from the pre-reform levers to the scenario's at the end of the warm-up."""
+        p = self.reform_params
+        old = self.params
+        self.params = p
+        self.count_start = self.day * HOURS_PER_DAY
+        if old is p:
+            return
+        self.delegated = delegation.choose_delegated(p, self.catalogue, np.random.default_rng([p.catalogue_seed, 2]))
+        dept_staff, town_staff, s1, s2 = self._staffing(p)
+        for d, x in zip(self.departments, dept_staff):
+            d.handler.resize(x)
+        ids = frozenset(np.flatnonzero(self.delegated).tolist())
+        for t, x in zip(self.townships, town_staff):
+            t.handler.resize(x)
+            t.delegated = ids
+        self.desks[0].resize(s1)
+        self.desks[1].resize(s2)
+        self._set_budget(p)
+        self.coordination_hours = (0.0, *p.coordination_hours)
+        self.engine.key = escalation.priority_key(self)
+        self.engine.rekey_all(self.handlers)
 
     def cases_init(self) -> None:
         from .cases import CaseTable
@@ -186,12 +277,10 @@ class TownshipModel(mesa.Model):
         self.conference_queue: list = []
         self.latent_disputes: list = []
         self.closed_today: list[int] = []
-        self._duty_mark: dict[int, float] = {}
+        self.carried_in = 0
+        self.worked_mark = 0.0
         self.kpi_today: dict = {}
-        self.kpi_totals = {k: 0.0 for k in ("escalations_level1", "escalations_level2", "escalations_level3",
-                                            "dumped_tasks", "bounced_tasks", "township_utilisation",
-                                            "department_utilisation", "overloaded_townships", "petitions",
-                                            "enterprise_entries", "enterprise_exits", "staff_hours")}
+        self.kpi_totals = {k: 0.0 for k in metrics.TOTALS}
         self._reset_day_flows()
 
     def _reset_day_flows(self) -> None:
@@ -236,6 +325,26 @@ class TownshipModel(mesa.Model):
 
     # --- the day -----------------------------------------------------------
     def step(self) -> None:
+        """One counted working day (the first call first runs the warm-up, see the module doc)."""
+        if not self.warmed:
+            self.warmed = True
+            for _ in range(self.warmup_days):
+                self._day(collect=False)
+            self._start_reform()
+            self._reset_totals()
+        self._day(collect=True)
+
+    def _reset_totals(self) -> None:
+        """Start the counted window: zero the run totals and the agents' hour accounts."""
+        self.kpi_totals = {k: 0.0 for k in metrics.TOTALS}
+        self.carried_in = len(self.open_ids)
+        for t in self.townships:
+            t.hours = dict.fromkeys(t.hours, 0.0)
+        for d in self.departments:
+            d.overtime_hours = 0.0
+        self.worked_mark = sum(h.worked_total + h.duty_total for h in self.handlers)
+
+    def _day(self, collect: bool) -> None:
         p = self.params
         day = self.day
         t0, t1 = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
@@ -249,25 +358,29 @@ class TownshipModel(mesa.Model):
         self.admit(req.kind, req.requester, req.township, req.matter, req.time)
         grid.new_disputes(self, day)
         grid.surface(self, day)
-        # 3 duties, dumping, inspections
-        dumped, bounced = dumping.apply(self)
+        # 3 duties: departments decide what to dump, inspections are owed, townships split their day
+        departments, townships = self.agents_by_type[Department], self.agents_by_type[Township]
+        departments.do("decide_dumping")
+        dumped, bounced = dumping.today(self)
         inspection.apply(self.townships, p)
-        # 4 work
+        townships.do("split_day")
+        # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
-        # 5 escalation
+        townships.do("account_day")
         self._refresh_open(t0, t1)
-        escalation.check(self, t1)
-        # 6 feedback
+        # 5 feedback
         closed = np.asarray(self.closed_today, dtype=np.int64)
         feedback.judge(self, closed)
         petitions = grid.petitions(self, t1)
         entries, exits = feedback.enterprise_life_cycle(self)
-        # 7 assessment
+        # 6 assessment (the agents' assess methods)
         assessment.apply(self, day)
-        # 8 collect
+        # 7 collect
         self.day += 1
+        if not collect:
+            return
         row = metrics.collect_day(self, closed, dumped, bounced, petitions, entries, exits, self.cases.n - n_before)
         self.kpi_today = row
         for k in self.kpi_totals:
@@ -275,7 +388,7 @@ class TownshipModel(mesa.Model):
         self.datacollector.collect(self)
 
     def run(self, days: int) -> "TownshipModel":
-        """Advance ``days`` working days."""
+        """Advance ``days`` counted working days (after the warm-up, on the first call)."""
         for _ in range(int(days)):
             self.step()
         return self

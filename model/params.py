@@ -74,6 +74,18 @@ class Params(BaseModel):
                                 desc="Service staff of all departments: 2% split equally (own duties), the rest by expected workload.")
     township_staff: float = P(40.0, unit="persons", group="county", ge=0.1, le=10_000_000,
                               desc="Service staff of all townships, split by population.")
+    catalogue_seed: int = P(20260101, unit="seed", group="county", ge=0, le=2**63 - 1,
+                            desc="Seed of the county itself: matter catalogue, delegated matters, township sizes and distances (one per county, inherited through extends).")
+    county_area_km2: float = P(1000.0, unit="km²", group="county", ge=0, le=1_000_000,
+                               desc="County area; townships lie uniformly in a disc of this area around the seat (Linping: 1,228 km², F13).")
+    travel_speed_kmh: float = P(20.0, unit="km/h", group="county", gt=0, le=200,
+                                desc="Door-to-door speed of a requester's trip to the county seat (assumption).")
+    township_table: str = P("", unit="path", group="county",
+                            desc="CSV of townships (name, residents, travel_hours, staff) replacing the drawn sizes, distances and staff split ('' = draw).")
+    warmup_days: int = P(0, unit="days", group="county", ge=0, le=10_000,
+                         desc="Days simulated under the pre-reform levers before the counted run (not in any KPI).")
+    pre_reform: dict[str, Any] = P({}, unit="-", group="county",
+                                   desc="Lever values used during warm-up (set by the scenario loader from the root of the extends chain).")
     overload_threshold: float = P(1.5, unit="days", group="county", gt=0, le=100,
                                   desc="A township is overloaded when its open work exceeds this many days of its capacity.")
 
@@ -102,8 +114,9 @@ class Params(BaseModel):
     # --- delegation --------------------------------------------------------
     delegated_share: float = P(0.0, unit="share of matter types", group="delegation", ge=0, le=1,
                                desc="Share of matter types whose power moves to townships (Dayi: 200+ powers, G3).")
-    delegation_order: Literal["frequent_first", "random"] = P(
-        "frequent_first", unit="-", group="delegation", desc="Which matter types are delegated first.")
+    delegation_order: Literal["frequent_first", "simple_first", "by_department", "random"] = P(
+        "frequent_first", unit="-", group="delegation",
+        desc="Which matter types are delegated first: most frequent, simplest, whole departments, or at random.")
     staff_transfer: float = P(0.0, unit="share", group="delegation", ge=0, le=1,
                               desc="Share of departments' hours for delegated matters that moves down with them (编制下沉).")
     initial_competence: float = P(0.5, unit="0–1", group="delegation", gt=0, le=1,
@@ -112,6 +125,10 @@ class Params(BaseModel):
                               desc="Cases of a type after which the competence gap shrinks by a factor e.")
     rework_rate: float = P(0.5, unit="probability", group="delegation", ge=0, le=1,
                            desc="Rework probability per step at zero competence (scaled by 1 − competence).")
+    oversight_hours: float = P(0.2, unit="hours/case", group="delegation", ge=0, le=100,
+                               desc="Department work per delegated case that stays with the owner department (supervision, filing).")
+    refer_up_rate: float = P(0.3, unit="probability", group="delegation", ge=0, le=1,
+                             desc="Probability at zero competence that a township refers a delegated case up to the department (× (1 − competence)).")
 
     # --- one-stop centre and online ---------------------------------------
     one_stop_centre: bool = P(False, unit="switch", group="centre",
@@ -121,7 +138,13 @@ class Params(BaseModel):
     online_share: float = P(0.2, unit="share", group="centre", ge=0, le=1,
                             desc="Share of requests filed online (一网通办): zero trips.")
     travel_hours: float = P(1.0, unit="hours", group="centre", ge=0, le=80,
-                            desc="Working hours an offline requester loses between two departments (serial handling).")
+                            desc="Working hours an offline requester loses between two departments at the seat (serial handling).")
+    township_hall_share: float = P(0.5, unit="share", group="centre", ge=0, le=1,
+                                   desc="Share of offline requests for county-held matters filed at the township service hall (referral hop) rather than at the seat (trip).")
+    referral_hop_days: float = P(1.0, unit="working days", group="centre", ge=0, le=250,
+                                 desc="Mean delay of one referral hop from a township hall to a county department.")
+    misrouting_rate: float = P(0.1, unit="probability", group="centre", ge=0, le=1,
+                               desc="Probability a referred case is first sent to the wrong place (one more hop).")
     commissioners: int = P(0, unit="persons", group="centre", ge=0, le=1_000_000,
                            desc="Enterprise service commissioners (企业服务专员, F10: 96); they run errands for enterprises.")
     commissioner_enterprises: int = P(30, unit="enterprises/person", group="centre", ge=1, le=1_000_000,
@@ -135,21 +158,25 @@ class Params(BaseModel):
         desc="Deadlines of tier 1 (one department), 3 (several) and 5 (district coordination) (F11).")
     level_time_share: float = P(0.25, unit="share of deadline", group="rule135", gt=0, le=1,
                                 desc="Time a case may spend at one level before it moves up.")
-    chief_representatives: int = P(0, unit="persons", group="rule135", ge=0, le=100_000,
-                                    desc="Stationed chief representatives (首席代表, level 1; F7: 13).")
+    chief_representatives: int = P(10, unit="persons", group="rule135", ge=0, le=100_000,
+                                    desc="Level-1 coordinators: departments' deputy heads, ad hoc; under the 135 rule the stationed chief representatives (首席代表, F7: 13).")
     chief_rep_hours: float = P(2.0, unit="hours/day", group="rule135", ge=0, le=8,
-                               desc="Hours a day each chief representative spends on coordination.")
+                               desc="Hours a day each level-1 coordinator spends on coordination (8 = stationed full time, F7).")
     leading_group_staff: float = P(2.0, unit="persons", group="rule135", ge=0, le=100_000,
-                                   desc="Staff of the leading-group office (领导小组办公室, level 2; F8).")
+                                   desc="Staff of the leading-group office (领导小组办公室, level 2; F8); ad hoc: the county leaders' coordinating staff.")
     coordination_hours: tuple[float, float] = P(
         (0.5, 2.0), unit="hours", group="rule135",
         desc="Coordination work per case at level 1 (chief representative) and level 2 (leading-group office).")
-    adhoc_coordination_days: float = P(3.0, unit="working days", group="rule135", ge=0, le=250,
-                                       desc="Mean wait for ad-hoc coordination of a district-level case when the 135 rule is off.")
     joint_conference_interval: int = P(5, unit="days", group="rule135", ge=1, le=250,
                                        desc="Days between joint conferences (联席会议, level 3).")
     joint_conference_slots: int = P(10, unit="cases/meeting", group="rule135", ge=0, le=1_000_000,
                                     desc="Cases one joint conference can settle.")
+    whistle: bool = P(False, unit="switch", group="rule135",
+                      desc="吹哨报到 (P3): a township's call brings the department's step to the head of its queue.")
+    whistle_answer_hours: float = P(0.5, unit="hours", group="rule135", ge=0, le=80,
+                                    desc="Time within which a department answers a township's whistle (P3: 30 minutes).")
+    whistle_site_hours: float = P(1.0, unit="hours", group="rule135", ge=0, le=80,
+                                  desc="Extra department hours per whistle (going on site, reporting).")
 
     # --- assessment --------------------------------------------------------
     two_way_weight: float = P(0.0, unit="weight", group="assessment", ge=0, le=1,
@@ -158,6 +185,10 @@ class Params(BaseModel):
                                          desc="Township hours consumed by inspections and assessments (督查检查考核).")
     assessment_period: int = P(60, unit="days", group="assessment", ge=1, le=1000,
                                desc="Days between assessments.")
+    township_service_weight: float = P(0.3, unit="weight", group="assessment", ge=0, le=1,
+                                       desc="Weight of residents' service in the county's score of a township (the rest: upward duties, inspections).")
+    overtime_cap: float = P(0.2, unit="share", group="assessment", ge=0, le=1,
+                            desc="Most overtime effort can add to a department's working hours (labour-law cap, assumption).")
     learning_rate: float = P(0.5, unit="0–1", group="assessment", ge=0, le=1,
                              desc="How far departments move towards their best response at each assessment.")
     effort_gain: float = P(0.3, unit="share", group="assessment", ge=0, le=5,
@@ -196,6 +227,8 @@ class Params(BaseModel):
                                desc="Probability an early-detected dispute is settled by local mediation (枫桥经验, G7).")
     dispute_surface_days: float = P(10.0, unit="days", group="grid", gt=0, le=1000,
                                     desc="Mean delay before an undetected dispute surfaces as a harder case.")
+    grid_worker_residents: float = P(10_000.0, unit="residents/worker", group="grid", gt=0, le=1e9,
+                                     desc="Residents one paid grid worker covers at full coverage (posts = grid_coverage × residents / this).")
     citizen_patience_days: float = P(30.0, unit="days", group="grid", gt=0, le=10_000,
                                      desc="Mean citizen patience; a dispute open longer becomes a petition (上访).")
 
@@ -254,6 +287,8 @@ def allowed_range(name: str) -> str:
         return "true or false"
     if ann is str:
         return "a text value"
+    if getattr(ann, "__origin__", None) is dict:
+        return "set by the scenario loader"
     lo = hi = None
     lo_open = hi_open = False
     for m in info.metadata:

@@ -10,6 +10,15 @@ optional keys:
     what differs. Chains are resolved recursively; cycles are an error.
 ``description = "..."``
     one line shown by ``townsim scenarios list``.
+``equal_staff = true``
+    fund the scenario's extra posts from department posts pro rata so that its total
+    budgeted staff-hours equal those of the root of its ``extends`` chain
+    (:func:`model.staffing.equalise_staff`), resolved into the parameters.
+
+Reform start: the loader records, in ``Params.pre_reform``, the root's values of
+the reform levers (``LEVER_GROUPS``) that the scenario changes, plus the
+department posts before ``equal_staff``; a run with ``warmup_days > 0`` simulates
+its warm-up with them, then switches the scenario's levers on.
 
 A relative ``matter_catalogue`` path is taken relative to the file that sets it.
 
@@ -35,14 +44,28 @@ SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
 VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
 """Folder of the validation scenarios (analytic reductions such as M/M/c)."""
 
-META_KEYS = ("extends", "description")
+META_KEYS = ("extends", "description", "equal_staff")
 """Keys a scenario file may hold besides the Params fields."""
+
+LEVER_GROUPS = ("delegation", "centre", "rule135", "assessment", "dumping", "grid")
+"""Params groups whose fields are reform levers (switched on at the end of the warm-up);
+the county, its demand and its people are not levers."""
+
+LOADER_ONLY = ("pre_reform",)
+"""Params fields only the loader sets."""
+
+REMOVED_KEYS: dict[str, str] = {
+    "adhoc_coordination_days": "removed: without the 135 rule tier-3/5 cases now wait first come first served "
+                               "for the coordinators' hours (chief_representatives, chief_rep_hours, "
+                               "leading_group_staff, coordination_hours); delete the key",
+}
+"""Keys of earlier versions and what replaced them."""
 
 DEFAULT_SOURCE = "default"
 """Value of :attr:`Scenario.sources` for fields no file sets."""
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_PATH_FIELDS = ("matter_catalogue",)
+_PATH_FIELDS = ("matter_catalogue", "township_table")
 
 
 class ScenarioError(ValueError):
@@ -74,14 +97,46 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     path = resolve_name(name_or_path)
     name = _scenario_name(path)
     values, sources, description, chain = _resolve(path, ())
-    try:
-        params = Params.build(**values)
-    except ParamsError as exc:
-        src = sources.get(exc.field, str(path))
-        raise ScenarioError(f"{_show(Path(src)) if src != DEFAULT_SOURCE else _show(path)}: {exc}") from None
+    params = _build(values, sources, path)
+    if len(chain) > 1:
+        root_values, root_sources, _, _ = _resolve(chain[-1], ())
+        root = _build(root_values, root_sources, chain[-1])
+        pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
+        if _equal_staff(path, chain):
+            from .staffing import StaffingError, equalise_staff
+
+            try:
+                equal = equalise_staff(params, root)
+            except StaffingError as exc:
+                raise ScenarioError(f"{_show(path)}: {exc}") from None
+            if equal.department_staff != params.department_staff:
+                pre["department_staff"] = params.department_staff
+                sources["department_staff"] = f"{path} (equal_staff)"
+            params = equal
+        if pre:
+            params = params.replace(pre_reform=pre)
     full_sources = {f: sources.get(f, DEFAULT_SOURCE) for f in Params.model_fields}
     return Scenario(name=name, path=path, description=description, params=params,
                     sources=full_sources, chain=tuple(chain))
+
+
+def lever_fields() -> list[str]:
+    """Params fields that are reform levers (``LEVER_GROUPS``)."""
+    return [f for f, info in Params.model_fields.items()
+            if (info.json_schema_extra or {}).get("group") in LEVER_GROUPS]
+
+
+def _build(values: dict, sources: dict, path: Path) -> Params:
+    try:
+        return Params.build(**values)
+    except ParamsError as exc:
+        src = sources.get(exc.field, str(path))
+        raise ScenarioError(f"{_show(Path(src)) if src != DEFAULT_SOURCE else _show(path)}: {exc}") from None
+
+
+def _equal_staff(path: Path, chain) -> bool:
+    """The scenario's own ``equal_staff`` (not inherited: each file says it)."""
+    return bool(_read(path).get("equal_staff", False))
 
 
 def list_scenarios(include_validation: bool = False) -> list[Scenario]:
@@ -114,6 +169,10 @@ def apply_overrides(params: Params, overrides: list[str] | tuple[str, ...]) -> P
             raise ScenarioError(f"{where}: expected key=value, e.g. --set delegated_share=0.6")
         if key in META_KEYS:
             raise ScenarioError(f"{where}: '{key}' can only be set in a scenario file")
+        if key in REMOVED_KEYS:
+            raise ScenarioError(f"{where}: '{key}' {REMOVED_KEYS[key]}")
+        if key in LOADER_ONLY:
+            raise ScenarioError(f"{where}: '{key}' is set by the scenario loader, not by hand")
         if key not in Params.model_fields:
             raise ScenarioError(f"{where}: unknown key '{key}'{_suggest(key)}")
         value = _parse_value(text)
@@ -207,6 +266,10 @@ def _read(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{where}: empty scenario file; write at least extends = \"baseline\" "
                             f"or one parameter")
     for key, value in data.items():
+        if key == "equal_staff":
+            if not isinstance(value, bool):
+                raise ScenarioError(f"{where}: key 'equal_staff' must be true or false, got {_kind(value)} {value!r}")
+            continue
         if key in META_KEYS:
             if not isinstance(value, str):
                 raise ScenarioError(f"{where}: key '{key}' must be a text value in quotes, "
@@ -214,6 +277,10 @@ def _read(path: Path) -> dict[str, Any]:
             if key == "description" and "\n" in value.strip():
                 raise ScenarioError(f"{where}: key 'description' must be one line")
             continue
+        if key in REMOVED_KEYS:
+            raise ScenarioError(f"{where}: key '{key}' {REMOVED_KEYS[key]}")
+        if key in LOADER_ONLY:
+            raise ScenarioError(f"{where}: key '{key}' is set by the scenario loader, not in a file")
         if key not in Params.model_fields:
             hint = " (tables are not used: write every key at the top level)" if isinstance(value, dict) else ""
             raise ScenarioError(f"{where}: unknown key '{key}'{_suggest(key)}{hint}")

@@ -30,3 +30,14 @@ def paired_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float,
     d = b - a
     half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
     return d.mean(), d.mean() - half, d.mean() + half
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """Environment for a ``python -m townsim.experiments.cli`` subprocess that imports THIS tree's townsim."""
+    import os
+    from pathlib import Path
+
+    import townsim
+
+    root = str(Path(townsim.__file__).parent.parent)  # not resolved: the folder that holds it as `townsim`
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]), **extra}

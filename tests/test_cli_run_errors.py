@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import cli_env
 from townsim.experiments.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +139,7 @@ def test_subprocess_no_traceback(tmp_path):
         [sys.executable, "-c", "import sys; from townsim.experiments.cli import main; sys.exit(main())",
          "run", str(bad), "--days", "2"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+        env={"PYTHONPATH": cli_env()["PYTHONPATH"], "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and "bad.toml" in proc.stderr and "online_share" in proc.stderr
     assert "Traceback" not in proc.stderr

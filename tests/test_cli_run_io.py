@@ -12,7 +12,10 @@ import pytest
 
 from townsim.experiments.cli.run import format_summary
 from townsim.experiments.render.dashboard import PANELS, save_dashboard
-from townsim.experiments.core.manifest import atomic_dir, check_out_dir, default_out_dir, jsonable, manifest, write_json
+from townsim.experiments.core.atomic import atomic_dir, jsonable, write_json
+from townsim.experiments.core.manifest import manifest
+from townsim.experiments.core.outdir import check_out_dir, default_out_dir
+from townsim.experiments.errors import UserError
 
 
 def test_atomic_dir_renames_when_complete(tmp_path):
@@ -40,8 +43,8 @@ def test_atomic_dir_accepts_empty_and_refuses_full_folder(tmp_path):
     with atomic_dir(empty) as tmp:
         (tmp / "f").write_text("1")
     assert (empty / "f").exists()
-    with pytest.raises(FileExistsError, match="not empty"):
-        check_out_dir(empty)
+    with pytest.raises(UserError, match="not empty"):
+        check_out_dir(empty, "run", resumable=False)
     with pytest.raises(FileExistsError):
         with atomic_dir(empty):
             pass
@@ -50,8 +53,7 @@ def test_atomic_dir_accepts_empty_and_refuses_full_folder(tmp_path):
 def test_default_out_dir_is_unique_and_safe(tmp_path):
     when = dt.datetime(2021, 10, 8, 9, 30, 0)
     first = default_out_dir("run", "linping", when, root=tmp_path)
-    assert first.name == "run-linping-20211008-093000"
-    first.mkdir()
+    assert first.name == "run-linping-20211008-093000" and first.is_dir()  # reserved on creation
     assert default_out_dir("run", "linping", when, root=tmp_path).name == "run-linping-20211008-093000-2"
     weird = default_out_dir("run", "../../x", when, root=tmp_path)
     assert weird.parent == tmp_path and "/" not in weird.name and ".." not in weird.name

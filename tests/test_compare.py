@@ -4,7 +4,6 @@ report and figures produced, bad input refused (small counties, few days)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
+from helpers import cli_env
 from townsim.experiments.cli import main
 from townsim.experiments.workflows.compare import CompareSettings, run_compare
 from townsim.experiments.core.executors import SerialExecutor, make_executor
@@ -103,7 +103,7 @@ def _row_files(out: Path) -> list[Path]:
 def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
     args = ["compare", *SCEN, "--reps", "4", "--days", "60", "--seed", "7", "--workers", "1", "--progress", "never"]
     killed = tmp_path / "killed"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = cli_env()  # this tree's townsim
     proc = subprocess.Popen([sys.executable, "-m", "townsim.experiments.cli", *args, "--out", str(killed)],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120

@@ -93,22 +93,27 @@ def test_start_level_only_with_the_135_rule():
     off = model(escalation_135=False)
     ids = admit_batch(off, 300)
     assert not off.cases.start_level[ids].any() and not off.cases.level[ids].any()
-    assert not off.coord_tasks and not off.conference_queue
+    assert not off.conference_queue
+    # ad hoc, only cases needing coordination (tier 3/5) wait at a desk
+    assert all(off.cases.tier[cid] >= 1 for cid in off.coord_tasks)
 
     on = model(escalation_135=True, chief_representatives=2, leading_group_staff=1.0)
     ids = admit_batch(on, 300)
     c, cat = on.cases, on.catalogue
     matter = c.matter[ids]
-    # F9 by difficulty (simple 0, general 1, difficult 2, complex 3), capped by tier
+    # F9 by difficulty (simple 0, general 1, difficult 2, complex 3), capped by tier; a case that
+    # needs coordination (tier 3/5) starts at least at level 1
     expected = np.minimum(cat.difficulty[matter], cat.tier[matter] + 1)
+    # and a one-department case has nothing to coordinate (level 0)
+    expected = np.where(cat.tier[matter] >= 1, np.maximum(expected, 1), 0)
     np.testing.assert_array_equal(c.start_level[ids], expected)
     np.testing.assert_array_equal(c.level[ids], expected)
     assert set(expected.tolist()) == {0, 1, 2, 3}
     # cases starting above the handler are sent to their level's desk or to the conference
     desk_cases = {cid for cid in ids.tolist() if expected[cid - ids[0]] in (1, 2)}
     assert desk_cases == set(on.coord_tasks)
-    for cid, task in on.coord_tasks.items():
-        assert task.stage == c.start_level[cid]
+    for cid, tasks in on.coord_tasks.items():
+        assert [t.stage for t in tasks] == [c.start_level[cid]]
     conf = sorted(cid for _, cid in on.conference_queue)
     assert conf == sorted(ids[expected == 3].tolist())
 
@@ -123,15 +128,43 @@ def test_joint_flag_only_for_multi_department_cases(joint):
 
 
 def test_delegated_matters_are_held_by_the_township():
-    m = model(delegated_share=0.5)
+    m = model(delegated_share=0.5, refer_up_rate=0.0)
     ids = admit_batch(m, 300)
     c = m.cases
     np.testing.assert_array_equal(c.delegated[ids], m.delegated[c.matter[ids]])
     assert c.delegated[ids].any() and (~c.delegated[ids]).any()
     # the first step of a delegated case waits at its township, others at the owner department
     for cid in ids[:60].tolist():
+        if not m.flows[cid][2]:  # held for coordination (tier 3/5): no step released yet
+            assert c.needs_coord[cid]
+            continue
         first = m.flows[cid][2][0].handler
         if c.delegated[cid]:
             assert first.kind == "township" and first.index == c.township[cid]
         else:
             assert first.kind == "department" and first.index == m.catalogue.owner[c.matter[cid]]
+
+
+def test_distance_and_referral_hop():
+    """Offline county-held requests: a trip to the seat (its round trip) or a hop from the hall;
+    online ones neither; delegated ones neither (handled in the township)."""
+    m = model(delegated_share=0.3, refer_up_rate=0.0, online_share=0.3, township_hall_share=0.5,
+              referral_hop_days=1.0, misrouting_rate=0.0)
+    ids = admit_batch(m, 2000)
+    c = m.cases
+    county = (m.catalogue.owner[c.matter[ids]] >= 0) & ~c.delegated[ids]
+    off = ~c.online[ids]
+    seat = c.seat_trips[ids] == 1
+    assert not seat[~county | ~off].any()
+    np.testing.assert_allclose(c.travel[ids][seat], 2 * m.travel_hours[c.township[ids][seat]])
+    share = seat[county & off].mean()
+    n = (county & off).sum()
+    assert abs(share - 0.5) < 4 * np.sqrt(0.25 / n)
+    hall = county & off & ~seat
+    assert c.referred[ids][hall].all() and not c.referred[ids][~hall].any()
+    # the hop delays the file's arrival at the department by Exp(1 day): mean 8 h
+    m.run(1)
+    t_arr = np.array([m.flows[cid][2][0].arrival for cid in ids[hall].tolist()
+                      if cid in m.flows and m.flows[cid][2] and m.flows[cid][2][0].state != 4])
+    waited = t_arr[t_arr > 0] - 0.5
+    assert len(waited) > 50 and 0 < np.median(waited) < 8.0

@@ -11,7 +11,7 @@ from townsim.model.params import GROUPS, allowed_range, field_table_markdown
     ("delegated_share", 1.5, "[0, 1]"),
     ("townships", 0, "[1, 1000]"),
     ("dumping_base", 1.0, "(0, 1)"),
-    ("delegation_order", "alphabetical", "one of frequent_first, random"),
+    ("delegation_order", "alphabetical", "one of frequent_first, simple_first, by_department, random"),
     ("joint_conference_interval", 0, "[1, 250]"),
 ])
 def test_invalid_value_names_field_and_allowed_range(field, value, allowed):

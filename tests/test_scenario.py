@@ -132,7 +132,7 @@ def test_table_is_refused(tmp_path):
     ("townships = 2.5", "townships", "an integer"),
     ("one_stop_centre = 1", "one_stop_centre", "true or false"),
     ("tier_deadlines = [1, 3]", "tier_deadlines", "a list of 3 numbers"),
-    ("delegation_order = 3", "delegation_order", "one of frequent_first, random"),
+    ("delegation_order = 3", "delegation_order", "one of frequent_first, simple_first, by_department, random"),
     ("extends = 3", "extends", "text"),
 ])
 def test_wrong_type(tmp_path, line, key, allowed):
@@ -143,7 +143,7 @@ def test_wrong_type(tmp_path, line, key, allowed):
 @pytest.mark.parametrize("line, key, allowed", [
     ("delegated_share = 1.5", "delegated_share", "[0, 1]"),
     ("townships = 0", "townships", "[1, 1000]"),
-    ('delegation_order = "alphabetical"', "delegation_order", "one of frequent_first, random"),
+    ('delegation_order = "alphabetical"', "delegation_order", "one of frequent_first, simple_first, by_department, random"),
     ("tier_deadlines = [5, 3, 1]", "tier_deadlines", "non-decreasing"),
 ])
 def test_out_of_range(tmp_path, line, key, allowed):
@@ -232,3 +232,32 @@ def test_apply_overrides_errors(item, needle):
         apply_overrides(Params(), [item])
     msg = str(info.value)
     assert "\n" not in msg and msg.startswith(f"--set {item}") and needle in msg
+
+
+# --- issue 10: removed keys, loader-only keys, equal staff, pre-reform levers --------------
+
+def test_removed_adhoc_key_says_what_replaced_it(tmp_path):
+    f = tmp_path / "old.toml"
+    f.write_text('extends = "baseline"\nadhoc_coordination_days = 3.0\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    msg = str(e.value)
+    assert "\n" not in msg and "adhoc_coordination_days" in msg and "leading_group_staff" in msg
+
+
+def test_pre_reform_holds_the_roots_differing_levers_only():
+    sc = load_scenario("delegation_with_staff")
+    assert sc.params.pre_reform == {"delegated_share": 0.0, "staff_transfer": 0.0}
+    assert load_scenario("baseline").params.pre_reform == {}
+
+
+def test_equal_staff_key_funds_extra_posts_from_departments(tmp_path):
+    from townsim.model.staffing import budget
+
+    f = tmp_path / "eq.toml"
+    f.write_text('extends = "one_stop_135"\nequal_staff = true\n', encoding="utf-8")
+    eq, raw, base = load_scenario(f).params, load_scenario("one_stop_135").params, load_scenario("baseline").params
+    assert budget(raw)["total"] > budget(base)["total"]
+    assert budget(eq)["total"] == pytest.approx(budget(base)["total"])
+    assert eq.department_staff < raw.department_staff
+    assert eq.pre_reform["department_staff"] == raw.department_staff

@@ -148,7 +148,7 @@ def test_rerun_reuses_every_run_and_gives_identical_indices(tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.json")} == stamps
     import json
     man = json.loads((out / "manifest.json").read_text())
-    assert man["ran_now"] == 0 and man["already_done"] == 64 * 5 and man["status"] == "done"
+    assert man["ran_now"] == 0 and man["already_done"] == 64 * 5 and man["status"] == "complete"
 
 
 def failing_plugin(params: dict, seed: int) -> dict:

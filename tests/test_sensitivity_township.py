@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import cli_env
 from townsim.experiments.cli import main
 from townsim.experiments.workflows.sensitivity.pipeline import make_plan
 from townsim.experiments.workflows.sensitivity.spec import load_spec
@@ -94,7 +95,7 @@ def test_end_to_end_files_report_and_figures(serial_out, spec_file):
     assert figs == {"morris_baseline.png", "morris_full_reform.png", "convergence_baseline.png",
                     "convergence_full_reform.png", "heatmap_total_order.png"}
     man = json.loads((serial_out / "manifest.json").read_text())
-    assert man["status"] == "done" and man["townsim_command"] == "sensitivity"
+    assert man["status"] == "complete" and man["townsim_command"] == "sensitivity"
 
 
 @pytest.mark.dask
@@ -113,7 +114,7 @@ def test_dask_local_cluster_gives_the_same_indices(serial_out, spec_file, tmp_pa
 def test_killed_run_resumes_without_rerunning_finished_runs(serial_out, spec_file, tmp_path):
     out = tmp_path / "killed"
     total = len(make_plan(load_spec(spec_file)).unique_keys)
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = cli_env()  # this tree's townsim
     proc = subprocess.Popen(
         [sys.executable, "-m", "townsim.experiments.cli", "sensitivity", str(spec_file), "--workers", "1",
          "--out", str(out), "--progress", "never"],
@@ -136,7 +137,7 @@ def test_killed_run_resumes_without_rerunning_finished_runs(serial_out, spec_fil
     assert 12 <= len(done_before) < total, (len(done_before), total)
     assert not (out / "indices.csv").exists()  # killed before the analysis
     man = json.loads((out / "manifest.json").read_text())
-    assert man["status"] == "running"
+    assert man["status"] == "in progress"
 
     # Rerun the same command: it resumes.
     assert main(["sensitivity", str(spec_file), "--workers", "1", "--out", str(out), "--progress", "never"]) == 0

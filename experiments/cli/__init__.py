@@ -16,7 +16,8 @@ import importlib
 import pkgutil
 import sys
 
-from townsim.experiments.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, UserError, exit_code_table
+from townsim.experiments.errors import (EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, RunFailed, UserError,
+                                       exit_code_table)
 
 ORDER = ("scenarios", "run", "compare", "sweep", "sensitivity", "discover", "validate", "calibrate", "viz")
 """Order of the commands in ``--help`` (present modules only; unknown ones are appended by name)."""
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"townsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RunFailed as exc:
+        print(f"townsim: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("townsim: interrupted; finished results are kept", file=sys.stderr)
         return EXIT_INTERRUPTED

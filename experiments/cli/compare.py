@@ -14,14 +14,16 @@ report and in ``failures.csv``), 2 for bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
 from townsim.experiments.errors import UserError
-from townsim.experiments.workflows.compare import (DEFAULT_BASELINE, DEFAULT_DAYS, DEFAULT_REPS, DEFAULT_SEED, CompareError,
-                                 CompareSettings, default_out, plan, run_compare)
+from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
+                                             add_seed_argument)
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.workflows.compare import (DEFAULT_BASELINE, DEFAULT_DAYS, DEFAULT_REPS, DEFAULT_SEED,
+                                                   CompareError, CompareSettings, default_out, plan, run_compare,
+                                                   settings_hash)
 
 
 def register(subparsers) -> None:
@@ -30,16 +32,14 @@ def register(subparsers) -> None:
         description="Run every scenario REPS times (same random demand per replication by default), then write "
                     "runs.parquet, timeseries.parquet, summary.csv, comparison.csv, figures/ and report.md. "
                     "Rerun with the same --out to resume an interrupted experiment.")
-    p.add_argument("scenarios", nargs="*", metavar="NAME|PATH",
-                   help="scenarios to compare (default: every shipped scenario except validation ones)")
+    add_scenario_argument(p, many=True)
     p.add_argument("--baseline", default=DEFAULT_BASELINE, metavar="NAME",
                    help=f"scenario the others are compared with (default {DEFAULT_BASELINE}; added if not listed)")
     p.add_argument("--reps", type=int, default=DEFAULT_REPS, metavar="N",
                    help=f"replications per scenario (default {DEFAULT_REPS})")
     p.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
                    help=f"working days per run (default {DEFAULT_DAYS} ≈ one year)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                   help=f"base seed of the replication seeds (default {DEFAULT_SEED})")
+    add_seed_argument(p, DEFAULT_SEED, "base seed of the replication seeds")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter in every scenario (repeatable), e.g. --set townships=8")
     p.add_argument("--independent-seeds", action="store_true",
@@ -51,30 +51,9 @@ def register(subparsers) -> None:
     p.add_argument("--force", action="store_true",
                    help="apply a --posterior made for another county")
     add_executor_arguments(p)
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default results/compare-<timestamp>/); an earlier compare folder resumes")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar: on a terminal only (auto, default), always, or never")
+    add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
+    add_progress_argument(p)
     p.set_defaults(func=cmd_compare)
-
-
-def check_out(out: Path, command: str = "compare") -> bool:
-    """True if ``out`` holds an earlier experiment of ``command`` (resume); raise UserError if unusable."""
-    if not out.exists():
-        return False
-    if not out.is_dir():
-        raise UserError(f"{out}: exists and is not a folder; choose another --out")
-    if not any(out.iterdir()):
-        return False
-    man = out / "manifest.json"
-    try:
-        prior = json.loads(man.read_text(encoding="utf-8")).get("townsim_command")
-    except (OSError, ValueError):
-        prior = None
-    if prior != command:
-        raise UserError(f"{out}: folder is not empty and is not an earlier 'townsim {command}' output; "
-                        "choose another --out")
-    return True
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -87,21 +66,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scenarios, specs = plan(settings)
     except CompareError as exc:
         raise UserError(str(exc)) from None
-    out = args.out if args.out is not None else default_out()
-    resuming = check_out(out)
-    try:
-        executor = executor_from_args(args)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    enabled = {"auto": None, "always": True, "never": False}[args.progress]
-    if len(scenarios) < 2:
-        print(f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
-              file=sys.stderr)
+    digest = settings_hash(settings, scenarios)
+    executor = executor_from_args(args)
     with executor:
-        print(f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
-              f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
-              + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
-        result = run_compare(settings, out, executor, show_progress=enabled)
+        resuming = check_out_dir(args.out, "compare", digest) if args.out is not None else False
+        out = args.out if args.out is not None else default_out()
+        if len(scenarios) < 2:
+            print(f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
+                  file=sys.stderr)
+        with locked(out):
+            check_out_dir(out, "compare", digest)  # again, now that this command holds the folder
+            print(f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
+                  f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
+                  + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
+            result = run_compare(settings, out, executor, show_progress=PROGRESS[args.progress])
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:

@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from townsim.experiments.errors import UserError
-from townsim.experiments.core.manifest import atomic_dir, check_out_dir, default_out_dir, manifest, now, write_json
+from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
+                                             add_seed_argument, int_in, seed)
+from townsim.experiments.core.atomic import atomic_dir, write_json
+from townsim.experiments.core.design import RunSpec, check_model_inputs
+from townsim.experiments.core.execute import execute
+from townsim.experiments.core.executors import SerialExecutor
+from townsim.experiments.core.fingerprint import model_fingerprint
+from townsim.experiments.core.manifest import manifest, now, write_manifest
+from townsim.experiments.core.outdir import check_out_dir, default_out_dir, locked
+from townsim.experiments.core.store import ResultStore, RunKey
+from townsim.experiments.errors import RunFailed, UserError
 from townsim.model.metrics import kpi
-from townsim.model.params import Params
 from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
 
 DEFAULT_DAYS = 250
@@ -43,43 +50,45 @@ def register(subparsers) -> None:
         "run", help="one simulation run of a scenario, written to a results folder",
         description="Run one scenario once and write manifest.json, timeseries.parquet, summary.json and "
                     "figures/dashboard.png to a new folder (default results/run-<scenario>-<timestamp>/).")
-    p.add_argument("scenario", metavar="NAME|PATH",
-                   help="shipped scenario name (see 'townsim scenarios list') or path to a .toml file")
+    add_scenario_argument(p)
     p.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
                    help=f"working days to simulate (1 day = 8 working hours; default {DEFAULT_DAYS} ≈ one year)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                   help=f"random seed (non-negative integer; default {DEFAULT_SEED})")
+    add_seed_argument(p, DEFAULT_SEED)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, validated like a file (repeatable), e.g. --set delegated_share=0.6")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (must not exist or be empty; default results/run-<scenario>-<timestamp>/)")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar: on a terminal only (auto, default), always, or never")
+    add_out_argument(p, "results/run-<scenario>-<timestamp>/", resumes=False)
+    add_progress_argument(p)
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     started = now()
     # --- check everything before any work or any file -------------------------------------------
-    if not 1 <= args.days <= MAX_DAYS:
-        raise UserError(f"--days {args.days}: allowed: an integer in [1, {MAX_DAYS:,}] working days")
-    if args.seed < 0:
-        raise UserError(f"--seed {args.seed}: allowed: a non-negative integer")
+    int_in("--days", args.days, 1, MAX_DAYS, "working days")
+    seed(args.seed)
     try:
         scenario = load_scenario(args.scenario)
         params = apply_overrides(scenario.params, args.overrides)
+        check_model_inputs(params)
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
+    except ValueError as exc:  # a bad matter catalogue named by the scenario
+        raise UserError(" ".join(str(exc).split())) from None
+    if args.out is not None:
+        check_out_dir(args.out, "run", resumable=False)
     out = args.out if args.out is not None else default_out_dir("run", scenario.name, started)
-    try:
-        check_out_dir(out)
-    except FileExistsError as exc:
-        raise UserError(str(exc)) from None
-    enabled = {"auto": None, "always": True, "never": False}[args.progress]
+    spec = RunSpec(scenario.name, params, 0, args.seed, args.days, model_fingerprint())
 
-    summary, ts = simulate_with_progress(params, args.seed, args.days, enabled, label=scenario.name)
-
-    with atomic_dir(out) as tmp:
+    with locked(out), atomic_dir(out) as tmp:
+        check_out_dir(out, "run", resumable=False)
+        store = ResultStore(tmp / ".store")
+        report = execute([spec], store, SerialExecutor(), desc=scenario.name,
+                         show_progress=PROGRESS[args.progress])
+        if report.failed:
+            raise RunFailed(store.failures()[0]["error"])
+        summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
+        ts = store.timeseries(spec.key)
+        shutil.rmtree(tmp / ".store")
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", summary)
         from townsim.experiments.render.dashboard import save_dashboard
@@ -87,11 +96,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         save_dashboard(ts, tmp / "figures" / "dashboard.png",
                        title=f"townsim — scenario '{scenario.name}', seed {args.seed}, {args.days} working days"
                              + (f"  (with {len(args.overrides)} --set override(s))" if args.overrides else ""))
-        write_json(tmp / "manifest.json", manifest(
+        write_manifest(tmp, manifest(
             command="run", started=started, params=params.model_dump(mode="json"), seed=args.seed,
             scenario=scenario.name, scenario_file=str(scenario.path),
             scenario_chain=[str(p) for p in scenario.chain], scenario_description=scenario.description,
             argv=canonical_argv(args, out), overrides=list(args.overrides), days=args.days,
+            model_fingerprint=spec.code,
             files=["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]))
     print(format_summary(summary, title=f"{scenario.name} · seed {args.seed} · {args.days} working days"))
     print(f"results: {out}")
@@ -104,29 +114,6 @@ def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
     for item in args.overrides:
         argv += ["--set", item]
     return argv + ["--out", str(out)]
-
-
-def simulate_with_progress(params: Params, seed: int, days: int, enabled: bool | None = None,
-                           label: str = "run") -> tuple[dict[str, float], pd.DataFrame]:
-    """Run ``days`` working days with a day-by-day progress bar (terminal only by default).
-
-    Returns ``(summary, timeseries)`` exactly as :func:`model.simulate` would
-    for the same (params, seed, days).
-    """
-    from townsim.experiments.core.progress import progress_bar
-    from townsim.model import TownshipModel
-    from townsim.model.catalogue import CatalogueError
-
-    try:
-        model = TownshipModel(params, rng=seed)
-    except CatalogueError as exc:  # a bad matter-catalogue CSV named by the scenario: one line
-        raise UserError(" ".join(str(exc).split())) from None
-    with progress_bar(days, desc=label, unit="day", enabled=enabled) as bar:
-        for _ in range(days):
-            model.run(1)
-            bar.update(1)
-    ts = model.timeseries()
-    return dict(model.summary()), ts
 
 
 def format_summary(summary: dict[str, float], title: str = "") -> str:

@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 from townsim.experiments.errors import UserError
+from townsim.experiments.cli._common import PROGRESS
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.core.outdir import RESULTS_DIR, check_out_dir, locked
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 """Shipped sensitivity specs."""
@@ -59,7 +61,7 @@ def resolve_spec(text: str) -> Path:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from townsim.experiments.workflows.sensitivity.pipeline import IncompleteRuns, check_out_dir, run_sensitivity
+    from townsim.experiments.workflows.sensitivity.pipeline import IncompleteRuns, run_sensitivity, settings_hash
     from townsim.experiments.workflows.sensitivity.spec import SpecError, load_spec
 
     # --- check everything before any work or any file ------------------------------------------
@@ -67,28 +69,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
-    out = args.out if args.out is not None else Path("results") / f"sensitivity-{spec.name}"
-    try:
-        resuming = check_out_dir(out)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    try:
-        executor = executor_from_args(args)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    enabled = {"auto": None, "always": True, "never": False}[args.progress]
+    out = args.out if args.out is not None else RESULTS_DIR / f"sensitivity-{spec.name}"
+    digest = settings_hash(spec)
 
     def log(msg: str) -> None:
         print(f"townsim sensitivity: {msg}", file=sys.stderr, flush=True)
 
+    executor = executor_from_args(args)
     with executor:
-        log(f"{spec.method} on {spec.n_points()} points"
-            + (f"; resuming {out}" if resuming else f"; writing {out}"))
-        try:
-            result = run_sensitivity(spec, out, executor, progress=enabled, log=log)
-        except IncompleteRuns as exc:
-            print(f"townsim: {exc}", file=sys.stderr)
-            return 1
+        resuming = check_out_dir(out, "sensitivity", digest)
+        with locked(out):
+            check_out_dir(out, "sensitivity", digest)  # again, now that this command holds the folder
+            log(f"{spec.method} on {spec.n_points()} points"
+                + (f"; resuming {out}" if resuming else f"; writing {out}"))
+            try:
+                result = run_sensitivity(spec, out, executor, progress=PROGRESS[args.progress], log=log)
+            except IncompleteRuns as exc:
+                print(f"townsim: {exc}", file=sys.stderr)
+                return 1
     st = result.stats
     print(f"runs: {st.ran} made, {st.already_done} reused, {st.failed} failed in {st.seconds:.0f} s")
     for (scenario, output), why in result.skipped.items():

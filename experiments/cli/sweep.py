@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from townsim.experiments.errors import UserError
-from townsim.experiments.cli.compare import check_out
+from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
+                                             add_seed_argument)
+from townsim.experiments.core.outdir import check_out_dir, locked
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.workflows.sweep import (DEFAULT_DAYS, DEFAULT_KPIS, DEFAULT_REPS, DEFAULT_SEED, SweepError, SweepSettings,
-                               default_out, parse_vary, plan, run_sweep)
+                               default_out, parse_vary, plan, run_sweep, settings_hash)
 
 
 def register(subparsers) -> None:
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
         "sweep", help="vary one or two parameters of a scenario on a grid (line plot or heat map)",
         description="Run a scenario at every point of a one- or two-parameter grid, REPS times each (same seeds at "
                     "every point), and write runs.parquet, summary.csv, figures/ and report.md.")
-    p.add_argument("scenario", metavar="NAME|PATH", help="shipped scenario name or path to a .toml file")
+    add_scenario_argument(p)
     p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH:STEPS", required=True,
                    help="a numeric parameter and its grid, e.g. delegated_share=0:1:6 (once or twice)")
     p.add_argument("--reps", type=int, default=DEFAULT_REPS, metavar="N",
@@ -39,15 +40,12 @@ def register(subparsers) -> None:
                    help=f"KPI to plot (repeatable; default: {', '.join(DEFAULT_KPIS)})")
     p.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
                    help=f"working days per run (default {DEFAULT_DAYS})")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                   help=f"base seed of the replication seeds (default {DEFAULT_SEED})")
+    add_seed_argument(p, DEFAULT_SEED, "base seed of the replication seeds")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter at every grid point (repeatable)")
     add_executor_arguments(p)
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default results/sweep-<scenario>-<timestamp>/); an earlier sweep resumes")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar: on a terminal only (auto, default), always, or never")
+    add_out_argument(p, "results/sweep-<scenario>-<timestamp>/", resumes=True)
+    add_progress_argument(p)
     p.set_defaults(func=cmd_sweep)
 
 
@@ -60,18 +58,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scenario, points, specs = plan(settings)
     except SweepError as exc:
         raise UserError(str(exc)) from None
-    out = args.out if args.out is not None else default_out(scenario.name)
-    resuming = check_out(out, "sweep")
-    try:
-        executor = executor_from_args(args)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    enabled = {"auto": None, "always": True, "never": False}[args.progress]
+    digest = settings_hash(settings, points)
+    executor = executor_from_args(args)
     with executor:
-        print(f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
-              f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
-              + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
-        result = run_sweep(settings, out, executor, show_progress=enabled)
+        resuming = check_out_dir(args.out, "sweep", digest) if args.out is not None else False
+        out = args.out if args.out is not None else default_out(scenario.name)
+        with locked(out):
+            check_out_dir(out, "sweep", digest)  # again, now that this command holds the folder
+            print(f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
+                  f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
+                  + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
+            result = run_sweep(settings, out, executor, show_progress=PROGRESS[args.progress])
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:

@@ -42,7 +42,7 @@ def register(subparsers) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from townsim.experiments.core.executors import make_executor
     from townsim.experiments.core.progress import progress_bar
-    from townsim.experiments.core.manifest import check_out_dir
+    from townsim.experiments.core.outdir import check_out_dir
     from townsim.experiments.workflows.validate import DEFAULT_SEED, default_out, select, validate
 
     try:
@@ -57,11 +57,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserError("no checks selected")
     if args.workers < 1:
         raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
+    if args.out is not None:
+        check_out_dir(args.out, "validate", resumable=False)  # UserError (one line) if unusable
     out = args.out if args.out is not None else default_out()
-    try:
-        check_out_dir(out)
-    except FileExistsError as exc:
-        raise UserError(str(exc)) from None
     seed = DEFAULT_SEED if args.seed is None else args.seed
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
     bar = progress_bar(len(checks), desc="checks", unit="check", enabled=enabled)

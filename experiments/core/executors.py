@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 import traceback as _tb
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -65,6 +66,35 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Pool-worker initializer: end this worker when the process that started it dies (even by SIGKILL).
+
+    On Linux the kernel sends SIGKILL on the parent's death (``prctl(PR_SET_PDEATHSIG)``); everywhere
+    a daemon thread also checks every second that the parent is still this worker's parent.
+    """
+    import signal
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="townsim-parent-watch", daemon=True).start()
 
 
 class Executor:
@@ -122,7 +152,8 @@ class ProcessExecutor(Executor):
     def _new_pool(self) -> ProcessPoolExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx,
+                                         initializer=die_with_parent, initargs=(os.getpid(),))
         return self._pool
 
     def map(self, fn, items):
@@ -310,12 +341,24 @@ def add_executor_arguments(parser) -> None:
 
 
 def executor_from_args(args) -> Executor:
-    """The executor chosen by :func:`add_executor_arguments`; ValueError (one line) if it cannot start."""
+    """The executor chosen by :func:`add_executor_arguments`; :class:`UserError` (one line) if it cannot start.
+
+    ``--workers`` beyond the cores of this machine is capped to them, with a warning on stderr.
+    """
+    import sys
+
+    from townsim.experiments.errors import UserError, shorten
+
     workers = getattr(args, "workers", None)
     if workers is not None and workers < 1:
-        raise ValueError(f"--workers {workers}: allowed: an integer >= 1")
+        raise UserError(f"--workers {shorten(str(workers))}: allowed: an integer >= 1")
+    cores = default_workers()
+    if workers is not None and workers > cores:
+        print(f"townsim: warning: --workers {shorten(str(workers))} is more than the {cores} core(s) of this "
+              f"machine; capped to {cores}", file=sys.stderr)
+        workers = cores
     scheduler = getattr(args, "scheduler", None)
     try:
         return make_executor(workers=workers, scheduler=scheduler, dask_local=getattr(args, "dask_local", False))
     except (OSError, TimeoutError) as exc:
-        raise ValueError(f"--scheduler {scheduler}: cannot connect ({one_line(exc)})") from None
+        raise UserError(f"--scheduler {scheduler}: cannot connect ({one_line(exc)})") from None

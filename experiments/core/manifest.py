@@ -1,42 +1,37 @@
-"""Writing one output folder of a command: manifest, JSON, and atomic folder creation.
+"""The one manifest writer: what produced a results folder, and whether it is complete.
 
-Generic helpers shared by ``townsim run`` and the other commands that write a
-folder under ``results/`` (compare, sweep, ...):
-
-- :func:`default_out_dir` — ``results/<command>-<label>-<timestamp>/``;
-- :func:`check_out_dir` — refuse an output folder that already holds results;
-- :func:`atomic_dir` — build the folder under a hidden temporary name and rename
-  it into place only when complete, so an interrupted run never leaves a folder
-  that looks finished;
-- :func:`manifest` — what produced the folder: parameters, seed, versions of
-  townsim and its dependencies, git commit, exact command line, start/end times;
-- :func:`write_json` — strict JSON (NaN/inf written as ``null``).
+- :func:`manifest` — command, exact command line, start/end times, parameters, seed, versions of
+  townsim and its dependencies (:func:`versions`), git commit (:func:`git_commit`);
+- :func:`settings_hash` — hash of the settings that define an experiment (a folder resumes only
+  the same settings);
+- :func:`write_manifest` — writes ``manifest.json`` atomically with ``status`` "in progress" or
+  "complete" (commands write it "in progress" first and "complete" last, after every table).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
+import hashlib
 import importlib.metadata
 import json
-import math
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-RESULTS_DIR = Path("results")
-"""Default parent of output folders (relative to the working folder)."""
+from townsim.experiments.core import atomic
+from townsim.experiments.core.atomic import jsonable, write_json  # noqa: F401 - re-exported helpers
 
 REPO_DIR = Path(__file__).resolve().parent.parent.parent
 """The townsim source tree (used to find the git commit)."""
 
-PARTIAL_MARK = ".partial-"
-"""Infix of the hidden temporary folder name while a folder is being written."""
+MANIFEST = "manifest.json"
+IN_PROGRESS = "in progress"
+COMPLETE = "complete"
+INCOMPLETE = "incomplete"
+"""Statuses of a manifest: written "in progress" first, then "complete" (or "incomplete": some runs failed)."""
 
 DEPENDENCIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "pydantic", "matplotlib", "SALib",
                 "tqdm", "dask", "distributed", "solara")
@@ -45,55 +40,6 @@ DEPENDENCIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "pydantic", "matp
 def now() -> _dt.datetime:
     """The current local time, timezone-aware (seconds precision is enough for folder names)."""
     return _dt.datetime.now().astimezone()
-
-
-def default_out_dir(command: str, label: str, when: _dt.datetime | None = None,
-                    root: Path | str = RESULTS_DIR) -> Path:
-    """``root/<command>-<label>-<YYYYmmdd-HHMMSS>``, with ``-2``, ``-3`` ... if that exists."""
-    when = when or now()
-    safe = "".join(c if c.isalnum() or c in "_-" else "-" for c in label) or "unnamed"
-    base = Path(root) / f"{command}-{safe}-{when:%Y%m%d-%H%M%S}"
-    path, n = base, 2
-    while path.exists():
-        path, n = base.with_name(f"{base.name}-{n}"), n + 1
-    return path
-
-
-def check_out_dir(path: Path | str) -> Path:
-    """Return ``path`` if a new folder can be written there; raise ``FileExistsError`` (one line) if not.
-
-    An existing *empty* folder is accepted (it is replaced); anything else is refused,
-    so results are never mixed or overwritten.
-    """
-    path = Path(path)
-    if path.exists():
-        if not path.is_dir():
-            raise FileExistsError(f"{path}: exists and is not a folder; choose another --out")
-        if any(path.iterdir()):
-            raise FileExistsError(f"{path}: folder already exists and is not empty; choose another --out")
-    return path
-
-
-@contextlib.contextmanager
-def atomic_dir(final: Path | str) -> Iterator[Path]:
-    """Yield a hidden temporary folder beside ``final``; rename it to ``final`` on success.
-
-    On any exception (including Ctrl-C) the temporary folder is removed and the
-    exception propagates; ``final`` is then never created. A process killed
-    outright leaves only a hidden ``.<name>.partial-…`` folder, never ``final``.
-    """
-    final = check_out_dir(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}{PARTIAL_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        yield tmp
-        if final.exists():  # an empty folder given as --out
-            final.rmdir()
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def versions() -> dict[str, str | None]:
@@ -162,22 +108,12 @@ def manifest(*, command: str, started: _dt.datetime, finished: _dt.datetime | No
     return out
 
 
-def jsonable(obj: Any) -> Any:
-    """``obj`` with NaN/inf replaced by None and numpy scalars/arrays made plain Python."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):  # numpy scalar or array
-        return jsonable(obj.tolist())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
+def settings_hash(settings: Any) -> str:
+    """SHA-256 (16 hex digits) of canonical JSON of ``settings`` (what defines an experiment)."""
+    text = json.dumps(jsonable(settings), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def write_json(path: Path | str, obj: Any) -> None:
-    """Write ``obj`` as indented, strict JSON (UTF-8, NaN as null)."""
-    Path(path).write_text(json.dumps(jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                          encoding="utf-8")
+def write_manifest(out: Path | str, data: dict[str, Any], status: str = COMPLETE) -> None:
+    """Write ``out/manifest.json`` atomically with ``status`` (IN_PROGRESS, COMPLETE or INCOMPLETE)."""
+    atomic.write_json(Path(out) / MANIFEST, {**data, "status": status})

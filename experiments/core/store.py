@@ -7,10 +7,10 @@ Layout under ``out_dir``::
     failures/<key>.json     a run that raised: its key, error line and traceback
 
 ``<key>`` is built from :class:`RunKey` = (scenario, parameter hash, replication,
-seed). Every file is written to a hidden temporary name in the same folder and
-moved into place with :func:`os.replace`, so a reader never sees half a file,
-even if the process is killed (SIGKILL) mid-write. Hidden ``.tmp-*`` leftovers
-of a killed writer are never read as data and are removed by :meth:`ResultStore.cleanup`.
+seed). Every file is written by the one atomic writer (:mod:`~townsim.experiments.core.atomic`),
+so a reader never sees half a file, even if the process is killed (SIGKILL) mid-write. Hidden
+``.tmp-*`` leftovers of a killed writer are never read as data and are removed by
+:meth:`ResultStore.cleanup`.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 import pandas as pd
+
+from townsim.experiments.core.atomic import cleanup as _cleanup
+from townsim.experiments.core.atomic import write_bytes as atomic_write_bytes
 
 
 class RunKey(NamedTuple):
@@ -55,23 +57,6 @@ def param_hash(params: Any, length: int = 16) -> str:
     data = params.model_dump(mode="json") if hasattr(params, "model_dump") else dict(params)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:length]
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a hidden temp file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _json_value(v: Any) -> Any:
@@ -182,10 +167,5 @@ class ResultStore:
 
     def cleanup(self) -> int:
         """Remove hidden temp files a killed writer left behind; return how many."""
-        n = 0
-        for folder in (self.runs_dir, self.fail_dir):
-            for path in folder.glob(".tmp-*"):
-                path.unlink(missing_ok=True)
-                n += 1
-        return n
+        return _cleanup(self.runs_dir) + _cleanup(self.fail_dir)
 

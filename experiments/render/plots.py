@@ -8,6 +8,7 @@ always black) so that one scenario has one colour in every figure.
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Sequence
@@ -88,13 +89,15 @@ MARKERS = "osD^vP*Xh<>p"
 
 
 def save_figure(fig, path: Path, dpi: int = DPI) -> Path:
-    """Write ``fig`` as a PNG atomically (temporary name, then rename) and close it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
+    """Write ``fig`` as a PNG with the one atomic writer."""
+    from townsim.experiments.core.store import atomic_write_bytes
+
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=dpi, bbox_inches="tight", format="png")
     plt.close(fig)
-    tmp.replace(path)
-    return path
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(Path(path), buf.getvalue())
+    return Path(path)
 
 
 def _mean_band(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

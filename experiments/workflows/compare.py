@@ -22,7 +22,6 @@ Output folder (``out``)::
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -34,8 +33,13 @@ import pandas as pd
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, make_specs, simulate_run
+from townsim.experiments.core.design import check_model_inputs
+from townsim.experiments.core.seeds import check_seed
+from townsim.experiments.errors import shorten
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
-from townsim.experiments.core.store import ResultStore, atomic_write_bytes
+from townsim.experiments.core import atomic
+from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.store import ResultStore
 
 DEFAULT_REPS = 20
 DEFAULT_DAYS = 250
@@ -77,12 +81,15 @@ class CompareSettings:
     def check(self) -> None:
         """Raise :class:`CompareError` (one line) on out-of-range numbers."""
         if not 2 <= self.reps <= MAX_REPS:
-            raise CompareError(f"--reps {self.reps}: allowed: an integer in [2, {MAX_REPS:,}] "
+            raise CompareError(f"--reps {shorten(str(self.reps))}: allowed: an integer in [2, {MAX_REPS:,}] "
                                "(confidence intervals need at least 2 replications)")
         if not 1 <= self.days <= MAX_DAYS:
-            raise CompareError(f"--days {self.days}: allowed: an integer in [1, {MAX_DAYS:,}] working days")
-        if self.seed < 0:
-            raise CompareError(f"--seed {self.seed}: allowed: a non-negative integer")
+            raise CompareError(f"--days {shorten(str(self.days))}: allowed: an integer in [1, {MAX_DAYS:,}] "
+                               "working days")
+        try:
+            check_seed(self.seed)
+        except ValueError as exc:
+            raise CompareError(str(exc)) from None
 
     def reproduce_command(self, out: Path | str | None = None) -> str:
         """The ``townsim compare`` command that makes exactly these runs (executor flags aside)."""
@@ -126,10 +133,11 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
         out = []
         for s in ordered:
             params = apply_overrides(s.params, settings.overrides)
+            check_model_inputs(params)  # a bad matter catalogue is bad input, found before any run
             out.append(ScenarioRun(s.name, str(s.path), s.description, params))
         return out
-    except ScenarioError as exc:
-        raise CompareError(str(exc)) from None
+    except (ScenarioError, ValueError) as exc:
+        raise CompareError(" ".join(str(exc).split())) from None
 
 
 COUNTY_FIELDS = ("townships", "departments", "enterprises", "residents", "department_staff", "township_staff")
@@ -180,13 +188,23 @@ def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
 
 
 def default_out(when: _dt.datetime | None = None) -> Path:
-    """``results/compare-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken)."""
-    when = when or runio.now()
-    base = runio.RESULTS_DIR / f"compare-{when:%Y%m%d-%H%M%S}"
-    path, n = base, 2
-    while path.exists():
-        path, n = base.with_name(f"{base.name}-{n}"), n + 1
-    return path
+    """``results/compare-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken), created empty (reserved)."""
+    return default_out_dir("compare", "", when)
+
+
+def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -> str:
+    """Hash of what defines the experiment: scenarios and their parameters, days, seed, seeding, baseline.
+
+    The number of replications is left out: more replications extend the same experiment.
+    """
+    body = {
+        "scenarios": [[s.name, s.params.model_dump(mode="json")] for s in scenarios],
+        "baseline": settings.baseline, "days": settings.days, "seed": settings.seed,
+        "common_random_numbers": not settings.independent_seeds,
+    }
+    if settings.posterior:  # the draws change every run's parameters
+        body["posterior"] = [str(settings.posterior), settings.force]
+    return runio.settings_hash(body)
 
 
 @dataclass
@@ -212,7 +230,9 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
     store = ResultStore(out)
     manifest = _load_manifest(out)
     manifest.update(_manifest_body(settings, scenarios, specs, out, argv))
-    _write_manifest(out, manifest)  # written first: a killed experiment still says what it was
+    manifest["settings_hash"] = settings_hash(settings, scenarios)
+    # written first, "in progress": a killed experiment still says what it was, and that it is not finished
+    runio.write_manifest(out, manifest, runio.IN_PROGRESS)
 
     execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
 
@@ -228,9 +248,10 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
         "runs": execution.as_dict(),
         "git_commit": runio.git_commit(),
     })
-    manifest["files"] = sorted(str(p.relative_to(out)) for p in out.rglob("*")
-                               if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures"))
-    _write_manifest(out, manifest)
+    manifest["files"] = sorted({"manifest.json", *(str(p.relative_to(out)) for p in out.rglob("*")
+                                if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures")
+                                and not p.name.startswith("."))})
+    runio.write_manifest(out, manifest, runio.COMPLETE)  # written last, after every table and figure
     return result
 
 
@@ -279,7 +300,7 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
                                  execution=execution)
     if settings.posterior_note:
         text = text.rstrip("\n") + "\n\n" + settings.posterior_note
-    atomic_write_bytes(out / "report.md", text.encode("utf-8"))
+    atomic.write_text(out / "report.md", text)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 
 
@@ -341,18 +362,9 @@ def _load_manifest(out: Path) -> dict[str, Any]:
     return {}
 
 
-def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    import json
-
-    text = json.dumps(runio.jsonable(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write_bytes(out / "manifest.json", text.encode("utf-8"))
-
-
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    atomic_write_bytes(path, df.to_parquet(index=False))
+    atomic.write_parquet(path, df)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format="%.10g")
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    atomic.write_csv(path, df)

@@ -157,9 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     prev = DOCS.read_text(encoding="utf-8") if DOCS.is_file() else ""
     text = render(args.results, prev)
     if args.write:
-        from townsim.experiments.core.store import atomic_write_bytes
+        from townsim.experiments.core.atomic import write_text
 
-        atomic_write_bytes(DOCS, text.encode("utf-8"))
+        write_text(DOCS, text)
         print(f"wrote {DOCS}")
     else:
         sys.stdout.write(text)

@@ -12,8 +12,6 @@ heat map for two) and ``report.md``; ``runs/`` holds the resumable store.
 from __future__ import annotations
 
 import datetime as _dt
-import io
-import json
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -27,8 +25,13 @@ from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
                                 simulate_run)
+from townsim.experiments.core.design import check_model_inputs
+from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.stats import summarize
-from townsim.experiments.core.store import ResultStore, atomic_write_bytes
+from townsim.experiments.errors import shorten
+from townsim.experiments.core import atomic
+from townsim.experiments.core.store import ResultStore
 
 DEFAULT_REPS = 10
 DEFAULT_DAYS = 250
@@ -64,7 +67,7 @@ def parse_vary(text: str) -> Vary:
     """
     from townsim.model.params import Params, allowed_range
 
-    where = f"--vary {text}"
+    where = f"--vary {shorten(text, 60)}"
     key, sep, rng = text.partition("=")
     key = key.strip()
     parts = rng.split(":")
@@ -88,7 +91,7 @@ def parse_vary(text: str) -> Vary:
     if not np.isfinite([low, high]).all():
         raise SweepError(f"{where}: LOW and HIGH must be finite numbers")
     if not 2 <= steps <= MAX_STEPS:
-        raise SweepError(f"{where}: STEPS {steps}: allowed: an integer in [2, {MAX_STEPS}]")
+        raise SweepError(f"{where}: STEPS {shorten(str(steps))}: allowed: an integer in [2, {MAX_STEPS}]")
     grid = np.linspace(low, high, steps)
     if ann is int:
         values = tuple(dict.fromkeys(int(round(v)) for v in grid))
@@ -121,11 +124,13 @@ class SweepSettings:
         if clash:
             raise SweepError(f"--set {clash[0]}: this parameter is varied by --vary; remove one of them")
         if not 2 <= self.reps <= 100_000:
-            raise SweepError(f"--reps {self.reps}: allowed: an integer in [2, 100,000]")
+            raise SweepError(f"--reps {shorten(str(self.reps))}: allowed: an integer in [2, 100,000]")
         if not 1 <= self.days <= 100_000:
-            raise SweepError(f"--days {self.days}: allowed: an integer in [1, 100,000] working days")
-        if self.seed < 0:
-            raise SweepError(f"--seed {self.seed}: allowed: a non-negative integer")
+            raise SweepError(f"--days {shorten(str(self.days))}: allowed: an integer in [1, 100,000] working days")
+        try:
+            check_seed(self.seed)
+        except ValueError as exc:
+            raise SweepError(str(exc)) from None
         bad = [k for k in self.kpis if k not in SUMMARY_KEYS]
         if bad:
             raise SweepError(f"--kpi {bad[0]}: unknown KPI; allowed: {', '.join(SUMMARY_KEYS)}")
@@ -166,6 +171,7 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     try:
         scenario = load_scenario(settings.scenario)
         base = apply_overrides(scenario.params, settings.overrides)
+        check_model_inputs(base)
         points = []
         grids = [v.values for v in settings.varies]
         combos = [(a,) for a in grids[0]] if len(grids) == 1 else [(a, b) for b in grids[1] for a in grids[0]]
@@ -175,6 +181,8 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
             points.append(Point(i, values, params))
     except ScenarioError as exc:
         raise SweepError(str(exc).replace("--set ", "--vary ")) from None
+    except ValueError as exc:  # a bad matter catalogue
+        raise SweepError(" ".join(str(exc).split())) from None
     specs: list[RunSpec] = []
     code = model_fingerprint()
     for p in points:  # common random numbers: the same seeds at every point
@@ -184,7 +192,13 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
 
 def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
     """``results/sweep-<scenario>-<YYYYmmdd-HHMMSS>``."""
-    return runio.default_out_dir("sweep", scenario, when)
+    return default_out_dir("sweep", scenario, when)
+
+
+def settings_hash(settings: SweepSettings, points: Sequence[Point]) -> str:
+    """Hash of what defines the sweep (grid points' parameters, days, seed); more replications extend it."""
+    return runio.settings_hash({"points": [p.params.model_dump(mode="json") for p in points],
+                                "days": settings.days, "seed": settings.seed})
 
 
 @dataclass
@@ -220,10 +234,11 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
                    for p in points],
         "base_params": points[0].params.model_dump(mode="json"),
         "model_fingerprint": specs[0].code,
+        "settings_hash": settings_hash(settings, points),
         "versions": runio.versions(),
         "git_commit": runio.git_commit(),
     }
-    _write_json(out / "manifest.json", manifest)
+    runio.write_manifest(out, manifest, runio.IN_PROGRESS)
     execution = execute(specs, store, executor, fn=fn, desc="sweep", show_progress=show_progress)
 
     point_of = {s.key.param_hash: points[i // settings.reps] for i, s in enumerate(specs)}
@@ -235,7 +250,7 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
         for j, k in enumerate(keys):
             runs.insert(2 + j, k, runs["param_hash"].map(lambda h, k=k: point_of[h].values[k]))
         runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
-    atomic_write_bytes(out / "runs.parquet", runs.to_parquet(index=False))
+    atomic.write_parquet(out / "runs.parquet", runs)
     kpis = [k for k in settings.kpis if k in runs.columns]
     if len(runs):
         summary = summarize(runs, kpis, by="point", order=sorted(set(runs["point"])))
@@ -243,14 +258,10 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
             summary.insert(1 + keys.index(k), k, summary["point"].map(lambda i, k=k: points[i].values[k]))
     else:
         summary = pd.DataFrame()
-    buf = io.StringIO()
-    summary.to_csv(buf, index=False, float_format="%.10g")
-    atomic_write_bytes(out / "summary.csv", buf.getvalue().encode())
+    atomic.write_csv(out / "summary.csv", summary)
     failures = store.failures([s.key for s in specs])
     if failures:
-        buf = io.StringIO()
-        pd.DataFrame(failures).drop(columns=["traceback"]).to_csv(buf, index=False)
-        atomic_write_bytes(out / "failures.csv", buf.getvalue().encode())
+        atomic.write_csv(out / "failures.csv", pd.DataFrame(failures).drop(columns=["traceback"]))
 
     figures: list[Path] = []
     if len(summary):
@@ -268,20 +279,15 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
 
     text = report.sweep_report(settings=settings, scenario=scenario, summary=summary, keys=keys,
                                figures=figures, failures=failures, out=out, execution=execution)
-    atomic_write_bytes(out / "report.md", text.encode("utf-8"))
+    atomic.write_text(out / "report.md", text)
     finished = runio.now()
     manifest["invocation"] = {
         "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
         "elapsed_seconds": round((finished - started).total_seconds(), 3),
         "executor": executor.describe(), "runs": execution.as_dict(),
     }
-    _write_json(out / "manifest.json", manifest)
+    runio.write_manifest(out, manifest, runio.COMPLETE)  # written last
     return SweepResult(out, execution, runs, summary, failures, figures)
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    text = json.dumps(runio.jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _num(x: float) -> str:

@@ -26,10 +26,10 @@ SPEC_NAME = "spec.json"
 
 
 def _write(path: Path, data: bytes) -> None:
-    from townsim.experiments.core.store import atomic_write_bytes
+    from townsim.experiments.core.atomic import write_bytes
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, data)
+    write_bytes(path, data)
 
 
 def check_resume(spec: CalibrationSpec, out: Path) -> bool:
@@ -50,7 +50,8 @@ def calibrate(spec: CalibrationSpec, out: Path, *, workers: int = 1, scheduler: 
               show_progress: bool = False, command: str = "townsim calibrate", log=None) -> dict:
     """Run or resume the calibration in ``out`` and write every output; returns the report's numbers."""
     from townsim.experiments.core.executors import make_executor
-    from townsim.experiments.core.manifest import jsonable, manifest, now
+    from townsim.experiments.core.atomic import jsonable
+    from townsim.experiments.core.manifest import manifest, now, write_manifest
 
     started = now()
     resuming = check_resume(spec, out)
@@ -92,10 +93,10 @@ def calibrate(spec: CalibrationSpec, out: Path, *, workers: int = 1, scheduler: 
     n_sims = int(gens.simulations.sum())
     _write(out / "report.md", markdown(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total,
                                        n_sims=n_sims).encode())
-    _write(out / "manifest.json", json.dumps(jsonable(manifest(
+    write_manifest(out, manifest(
         command="calibrate", started=started, seed=spec.seed, spec=str(spec.path), county=meta["county"],
-        resumed=resuming, generations=len(gens), simulations=n_sims, elapsed_seconds_all_sessions=elapsed_total,
-        sessions=meta["sessions"])), indent=2, ensure_ascii=False).encode())
+        settings_hash=meta["fingerprint"], resumed=resuming, generations=len(gens), simulations=n_sims,
+        elapsed_seconds_all_sessions=elapsed_total, sessions=meta["sessions"]))
     return {"summary": summ, "predictive": ptab, "generations": gens, "posterior": post,
             "elapsed": elapsed_total, "resumed": resuming}
 

@@ -19,13 +19,8 @@ workers (``--scheduler``) after changing the model, or they keep running the cod
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import platform
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -34,9 +29,13 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.core.executors import Executor, Failure, one_line
-from townsim.experiments.core.progress import progress_bar
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
+
+from townsim.experiments.core import atomic
+from townsim.experiments.core.execute import execute as core_execute
+from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
 
 from . import analysis, sampling
 from .spec import SensitivitySpec, load_evaluate
@@ -127,27 +126,9 @@ class Plan:
         return list(self.payload)
 
 
-def code_fingerprint(target: str | None = None) -> str:
-    """SHA-256 (16 hex digits) of the code that produces a run's outputs.
-
-    The township model: every ``model/**/*.py`` file; a plug-in: the file of its module.
-    It is part of every run key, so a resumed analysis never mixes results of two model versions.
-    """
-    if target is None:
-        import townsim.model as model
-
-        root = Path(model.__file__).resolve().parent
-        files = sorted(root.rglob("*.py"))
-    else:
-        import importlib
-
-        mod = importlib.import_module(target.partition(":")[0])
-        files = [Path(mod.__file__)] if getattr(mod, "__file__", None) else []
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+def plan_fingerprint(target: str | None = None) -> str:
+    """Fingerprint of the code that produces a run's outputs: the township model, or the plug-in's module."""
+    return core_fingerprint("townsim.model" if target is None else target.partition(":")[0])
 
 
 def store_label(spec: SensitivitySpec, scenario: str) -> str:
@@ -160,7 +141,7 @@ def make_plan(spec: SensitivitySpec) -> Plan:
     X = sampling.design(spec)
     values = sampling.point_values(spec, X)
     seeds = replication_seeds(spec.seed, spec.replications)
-    code = code_fingerprint(spec.evaluate)
+    code = plan_fingerprint(spec.evaluate)
     plan = Plan(spec, X, values, seeds, {}, code)
     for scenario in spec.run_scenarios:
         label = store_label(spec, scenario)
@@ -187,14 +168,27 @@ def make_plan(spec: SensitivitySpec) -> Plan:
     return plan
 
 
-def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[tuple[list[RunKey], tuple]]:
+@dataclass(frozen=True)
+class Chunk:
+    """One task for a worker: the store keys of its runs and what they need (see :func:`run_chunk`)."""
+
+    keys: tuple[RunKey, ...]
+    item: tuple
+
+
+def run_chunk_job(chunk: Chunk) -> list[Any]:
+    """:func:`run_chunk` of a :class:`Chunk` (the function :func:`core.execute.execute` maps)."""
+    return run_chunk(chunk.item)
+
+
+def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[Chunk]:
     size = PLUGIN_CHUNK if spec.plugin else 1
     out = []
     for i in range(0, len(todo), size):
         keys = todo[i:i + size]
         runs = [plan.payload[k] for k in keys]
         item = ("plugin", spec.evaluate, plan.code, runs) if spec.plugin else ("township", runs)
-        out.append((keys, item))
+        out.append(Chunk(tuple(keys), item))
     return out
 
 
@@ -210,38 +204,21 @@ class RunStats:
     seconds: float = 0.0
 
 
-def execute(plan: Plan, store: ResultStore, executor: Executor, *, progress: bool | None = None,
+def run_plan(plan: Plan, store: ResultStore, executor: Executor, *, progress: bool | None = None,
             log: Callable[[str], None] = lambda s: None) -> RunStats:
-    """Run every key of ``plan`` the store does not have yet; store each result as it arrives."""
+    """Run every key of ``plan`` the store does not have yet, through the one ``core.execute``."""
     spec = plan.spec
-    store.cleanup()
     keys = plan.unique_keys
     todo = [k for k in keys if not store.has(k)]
-    stats = RunStats(total=len(keys), already_done=len(keys) - len(todo))
     log(f"{len(spec.run_scenarios)} scenario(s) × {spec.n_points()} points × {spec.replications} "
-        f"replication(s): {stats.total} distinct runs, {stats.already_done} already done, {len(todo)} to run "
+        f"replication(s): {len(keys)} distinct runs, {len(keys) - len(todo)} already done, {len(todo)} to run "
         f"on {executor.name} ({executor.workers} worker(s))")
-    if not todo:
-        return stats
-    chunks = _chunks(spec, plan, todo)
-    t0 = time.perf_counter()
-    bar = progress_bar(total=stats.total, initial=stats.already_done, desc="sensitivity", enabled=progress)
-    try:
-        for index, outcome in executor.map(run_chunk, [item for _, item in chunks]):
-            ckeys = chunks[index][0]
-            results = outcome if isinstance(outcome, list) else [outcome] * len(ckeys)
-            for key, res in zip(ckeys, results):
-                if isinstance(res, Failure):
-                    store.put_failure(key, res)
-                    stats.failed += 1
-                else:
-                    store.put(key, res)
-                    stats.ran += 1
-            bar.update(len(ckeys))
-    finally:
-        bar.close()
-        stats.seconds = time.perf_counter() - t0
-    return stats
+    pending = set(todo)
+    done = [Chunk((k,), ()) for k in keys if k not in pending]  # counted as already done, never run
+    rep = core_execute(done + _chunks(spec, plan, todo), store, executor, fn=run_chunk_job, desc="sensitivity",
+                       show_progress=progress)
+    return RunStats(total=rep.total, already_done=rep.skipped, ran=rep.ran, failed=rep.failed,
+                    seconds=rep.seconds)
 
 
 # ------------------------------------------------------------------------------------------
@@ -328,13 +305,12 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     plan = make_plan(spec)
     _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8")
                 if Path(spec.path).is_file() else "")
-    _write_text(out / "manifest.json", json.dumps(_manifest(spec, plan, None, executor), indent=2) + "\n")
-    stats = execute(plan, store, executor, progress=progress, log=log)
+    runio.write_manifest(out, _manifest(spec, plan, None, executor), runio.IN_PROGRESS)
+    stats = run_plan(plan, store, executor, progress=progress, log=log)
     try:
         df = collect(plan, store)
     except IncompleteRuns:
-        man = {**_manifest(spec, plan, stats, executor), "status": "incomplete"}
-        _write_text(out / "manifest.json", json.dumps(man, indent=2) + "\n")
+        runio.write_manifest(out, _manifest(spec, plan, stats, executor), runio.INCOMPLETE)
         raise
 
     arrays = output_arrays(spec, df)
@@ -357,36 +333,25 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     figures = plotting.all_figures(spec, indices, conv, out / "figures") if plots else []
     result = Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, figures)
     _write_text(out / "report.md", reporting.render(spec, result))
-    _write_text(out / "manifest.json", json.dumps(_manifest(spec, plan, stats, executor), indent=2) + "\n")
+    runio.write_manifest(out, _manifest(spec, plan, stats, executor), runio.COMPLETE)  # written last
     return result
 
 
-def check_out_dir(out: Path) -> bool:
-    """True if ``out`` holds an earlier sensitivity run (resume); ValueError (one line) if it is unusable."""
-    out = Path(out)
-    if not out.exists():
-        return False
-    if not out.is_dir():
-        raise ValueError(f"{out}: exists and is not a folder; choose another --out")
-    if not any(out.iterdir()):
-        return False
-    try:
-        prior = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("townsim_command")
-    except (OSError, ValueError):
-        prior = None
-    if prior != "sensitivity":
-        raise ValueError(f"{out}: folder is not empty and is not an earlier 'townsim sensitivity' output; "
-                         "choose another --out")
-    return True
+def settings_hash(spec: SensitivitySpec) -> str:
+    """Hash of what defines the analysis (its design, scenarios' parameters, days, seed, outputs, code)."""
+    return runio.settings_hash({
+        "method": spec.method, "N": spec.N, "seed": spec.seed, "replications": spec.replications,
+        "parameters": [p.__dict__ for p in spec.parameters], "outputs": list(spec.outputs),
+        "evaluate": spec.evaluate, "days": None if spec.plugin else spec.days,
+        "scenarios": {k: v.model_dump(mode="json") for k, v in spec.base_params.items()},
+        "options": [spec.second_order, spec.num_levels, spec.M],
+    })
 
 
 def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: Executor) -> dict:
-    from importlib.metadata import version
-
-    done = stats is not None
     stats = stats or RunStats(total=len(plan.unique_keys), already_done=0)
     return {
-        "townsim_command": "sensitivity", "status": "done" if done else "running",
+        "townsim_command": "sensitivity", "settings_hash": settings_hash(spec),
         "spec": str(spec.path), "method": spec.method, "N": spec.N, "seed": spec.seed,
         "replications": spec.replications, "scenarios": list(spec.run_scenarios),
         "evaluate": spec.evaluate, "days": None if spec.plugin else spec.days,
@@ -395,32 +360,19 @@ def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executo
         "ran_now": stats.ran, "failed_now": stats.failed, "run_seconds_now": round(stats.seconds, 2),
         "replication_seeds": plan.seeds, "code_fingerprint": plan.code,
         "executor": executor.describe(),
-        "versions": {"python": platform.python_version(), "SALib": version("SALib"),
-                     "numpy": np.__version__, "pandas": pd.__version__},
-        "argv": sys.argv,
+        "versions": runio.versions(), "git_commit": runio.git_commit(),
+        "command_line": runio.command_line(), "argv": sys.argv,
     }
 
 
-# --- atomic writers ----------------------------------------------------------------------------
-def _atomic(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
+# --- writers (the one atomic writer) ------------------------------------------------------------
 def _write_text(path: Path, text: str) -> None:
-    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    atomic.write_text(path, text)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    _atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
+    atomic.write_csv(path, df, float_format="%.6g")
 
 
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    _atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+    atomic.write_parquet(path, df)

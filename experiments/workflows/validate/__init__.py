@@ -24,39 +24,36 @@ DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
 __all__ = ["DEFAULT_SEED", "Outcome", "load_checks", "run_checks", "select", "validate", "default_out"]
 
 
-def default_out(root: Path | str = "results") -> Path:
-    """``results/validate-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` … if taken)."""
-    from townsim.experiments.core.manifest import now
+def default_out() -> Path:
+    """``results/validate-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` … if taken), created empty (reserved)."""
+    from townsim.experiments.core.outdir import default_out_dir
 
-    base = Path(root) / f"validate-{now():%Y%m%d-%H%M%S}"
-    path, n = base, 2
-    while path.exists():
-        path, n = base.with_name(f"{base.name}-{n}"), n + 1
-    return path
+    return default_out_dir("validate")
 
 
 def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = None, part: str | None = None,
              seed: int = DEFAULT_SEED, executor=None, progress=None, docs: bool = False,
              command: str = "townsim validate") -> list[Outcome]:
     """Run the checks, write the report folder ``out`` (atomically), and the docs copy if ``docs``."""
-    from townsim.experiments.core.manifest import atomic_dir, manifest, now, write_json
+    from townsim.experiments.core import atomic
+    from townsim.experiments.core.manifest import manifest, now, write_manifest
 
     checks = select(names, part)
     started = now()
     t0 = time.perf_counter()
     outcomes = run_checks(checks, quick, seed, executor=executor, progress=progress)
     elapsed = time.perf_counter() - t0
-    with atomic_dir(out) as tmp:
+    with atomic.atomic_dir(out) as tmp:
         figs = tmp / "figures"
         for o in outcomes:
             if o.check.part == "validation":
                 pattern_figure(o, figs / f"{o.check.name}.png")
         table = rows(outcomes)
-        table.to_csv(tmp / "checks.csv", index=False)
+        atomic.write_csv(tmp / "checks.csv", table)
         stamp = f"{started:%Y-%m-%d %H:%M}"
-        (tmp / "validation.md").write_text(markdown(outcomes, quick=quick, command=command, elapsed=elapsed,
-                                                    started=stamp), encoding="utf-8")
-        write_json(tmp / "manifest.json", manifest(
+        atomic.write_text(tmp / "validation.md", markdown(outcomes, quick=quick, command=command,
+                                                          elapsed=elapsed, started=stamp))
+        write_manifest(tmp, manifest(
             command="validate", started=started, seed=seed, quick=quick,
             checks={o.check.name: {"passed": o.passed, "seconds": round(o.seconds, 2), "error": o.error,
                                    "details": o.result.details if o.result else None} for o in outcomes},
@@ -67,7 +64,7 @@ def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = No
                 shutil.rmtree(dest)
             if figs.exists():
                 shutil.copytree(figs, dest)
-            (DOCS_DIR / "validation.md").write_text(
-                markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp,
-                         figure_dir="figures/validation"), encoding="utf-8")
+            atomic.write_text(DOCS_DIR / "validation.md",
+                              markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp,
+                                       figure_dir="figures/validation"))
     return outcomes

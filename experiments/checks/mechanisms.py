@@ -1,0 +1,163 @@
+"""Reform mechanisms (issue 10): each reform effect comes out of simulated behaviour, and goes
+away when its cause is removed. Paired replications on common seeds, 95 % t intervals.
+
+Every check runs a small county (``SMALL``) and states its criterion on paired differences;
+``passed`` needs every part of the criterion, ``powered`` that the intervals are narrower
+than the margins the criterion allows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...model import Params, TownshipModel
+from .base import CheckResult, check, paired_difference
+
+SMALL = dict(townships=4, departments=8, enterprises=300, residents=30_000, residents_per_agent=100,
+             matter_types=40, department_staff=16.0, township_staff=12.0)
+"""The small county of the mechanism checks."""
+
+
+def _small(**kw) -> Params:
+    return Params(**{**SMALL, **kw})
+
+
+def _runs(params: Params, reps: int, seed: int, days: int):
+    """Models after ``days`` counted days, one per replication (seeds ``seed … seed+reps−1``)."""
+    return [TownshipModel(params, rng=seed + i).run(days) for i in range(reps)]
+
+
+def _daily(models, col: str, lo: int, hi: int) -> np.ndarray:
+    return np.array([np.nanmean(m.timeseries()[col].to_numpy()[lo:hi]) for m in models])
+
+
+def _half(ci) -> float:
+    return (ci[1] - ci[0]) / 2
+
+
+# --- delegation with staff: fewer trips, J-curve, gain from distance only -------------------
+
+DELEGATION_DAYS = 150
+EARLY, LATE = (0, 20), (90, 150)
+
+
+def _delegation_pair(reps: int, seed: int, **county):
+    base = _small(warmup_days=20, inspection_hours_per_week=50.0, initial_competence=0.3, **county)
+    reform = base.replace(delegated_share=0.5, staff_transfer=1.0,
+                          pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0})
+    return _runs(base, reps, seed, DELEGATION_DAYS), _runs(reform, reps, seed, DELEGATION_DAYS)
+
+
+@check("delegation_with_staff_j_curve", part="verification",
+       claim="Delegation with the matching posts (equal staff): fewer trips to the seat from the start; "
+             "requester hours worse in the first weeks (low competence: slow work, rework, referrals up), "
+             "lower later; with travel, hops and misrouting all 0 the later gain vanishes",
+       source="G3; ODD §7.2, §7.4", quick_reps=6, full_reps=12)
+def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
+    base, reform = _delegation_pair(reps, seed)
+    col = "requester_hours_per_case"
+    trips, trips_ci = paired_difference(_daily(reform, "trips_to_seat_per_case", *EARLY),
+                                        _daily(base, "trips_to_seat_per_case", *EARLY))
+    early, early_ci = paired_difference(_daily(reform, col, *EARLY), _daily(base, col, *EARLY))
+    gain, gain_ci = paired_difference(_daily(base, col, *LATE), _daily(reform, col, *LATE))
+    zb, zr = _delegation_pair(reps, seed, county_area_km2=0.0, referral_hop_days=0.0, misrouting_rate=0.0,
+                              travel_hours=0.0)
+    zero, zero_ci = paired_difference(_daily(zb, col, *LATE), _daily(zr, col, *LATE))
+    margin = 1.0  # hours: a "gain" below this is no gain
+    passed = trips_ci[1] < 0 and early_ci[0] > 0 and gain_ci[0] > 0 and zero_ci[1] < margin
+    powered = max(_half(gain_ci), _half(zero_ci)) < 2 * margin
+    return CheckResult("delegation_with_staff_j_curve",
+                       "trips Δ < 0 (days 1–20); hours Δ > 0 early (days 1–20), gain > 0 late (days 91–150); "
+                       f"gain < {margin} h without travel, hops and misrouting",
+                       gain, gain_ci, passed, powered, reps,
+                       {"trips_to_seat_delta_early": (trips, trips_ci), "requester_hours_delta_early": (early, early_ci),
+                        "late_gain_without_distance": (zero, zero_ci)})
+
+
+# --- delegation without staff: harmless with slack, sharp at full utilisation -----------------
+
+@check("delegation_without_staff_saturation", part="verification",
+       claim="Delegation without posts: little effect (no worse) while townships have slack; sharp deterioration "
+             "as township utilisation approaches 1 (delegated_share 0 → 0.5 at slack and tight township staffing)",
+       source="G3; ODD §7.4", quick_reps=4, full_reps=10)
+def delegation_without_staff_saturation(reps: int, seed: int) -> CheckResult:
+    out = {}
+    for label, staff in (("slack", 40.0), ("tight", 6.0)):
+        a = _runs(_small(township_staff=staff), reps, seed, 100)
+        b = _runs(_small(township_staff=staff, delegated_share=0.5), reps, seed, 100)
+        ka = np.array([m.summary()["requester_hours_per_case"] for m in a])
+        kb = np.array([m.summary()["requester_hours_per_case"] for m in b])
+        out[label] = paired_difference(kb, ka)
+        out[label + "_utilisation"] = float(np.mean([m.summary()["township_utilisation"] for m in b]))
+    slack, slack_ci = out["slack"]
+    tight, tight_ci = out["tight"]
+    margin = 1.0  # hours: "little effect" means not worse by more than this
+    passed = slack_ci[1] < margin and tight_ci[0] > 10.0 and out["tight_utilisation"] > 0.9
+    powered = _half(slack_ci) < 2 * margin
+    return CheckResult("delegation_without_staff_saturation",
+                       f"slack: requester hours Δ < {margin} h; tight: Δ > 10 h with township utilisation > 0.9",
+                       tight, tight_ci, passed, powered, reps,
+                       {"slack": out["slack"], "slack_utilisation": out["slack_utilisation"],
+                        "tight_utilisation": out["tight_utilisation"]})
+
+
+# --- the 135 rule: its gain comes from scarce coordination hours ---------------------------
+
+SCARCE = dict(chief_representatives=4, chief_rep_hours=2.0, leading_group_staff=0.5)
+AMPLE = dict(chief_representatives=8, chief_rep_hours=8.0, leading_group_staff=4.0)
+
+
+def _tier35(models) -> np.ndarray:
+    return np.array([(m.summary()["on_time_rate_tier3"] + m.summary()["on_time_rate_tier5"]) / 2 for m in models])
+
+
+@check("rule135_gain_from_scarce_coordination", part="verification",
+       claim="At equal staff (the same coordinators and hours in both regimes), the 135 rule's tier-3/5 on-time gain "
+             "is large when coordination hours are scarce and vanishes when they are ample",
+       source="F7–F11; ODD §7.5", quick_reps=6, full_reps=12)
+def rule135_gain_from_scarce_coordination(reps: int, seed: int) -> CheckResult:
+    from ...model.staffing import budget
+
+    res = {}
+    for label, desks in (("scarce", SCARCE), ("ample", AMPLE)):
+        adhoc = _small(department_staff=24.0, **desks)
+        rule = adhoc.replace(escalation_135=True, joint_conference_interval=2)
+        assert budget(rule)["total"] == budget(adhoc)["total"]  # equal staff by construction
+        res[label] = paired_difference(_tier35(_runs(rule, reps, seed, 100)), _tier35(_runs(adhoc, reps, seed, 100)))
+    scarce, scarce_ci = res["scarce"]
+    ample, ample_ci = res["ample"]
+    margin = 0.1
+    passed = scarce_ci[0] > 0.3 and ample_ci[1] < margin
+    powered = _half(ample_ci) < margin
+    return CheckResult("rule135_gain_from_scarce_coordination",
+                       f"scarce: gain in mean tier-3/5 on-time > 0.3; ample: gain < {margin}",
+                       scarce, scarce_ci, passed, powered, reps, {"ample": res["ample"]})
+
+
+# --- townships spend the day on what they are scored on ----------------------------------
+
+@check("township_hours_follow_scoring", part="verification",
+       claim="Under one-way assessment baseline townships spend most hours on upward duties; two-way assessment "
+             "(fewer dumps, inspections halved, P2) moves hours back to residents — and not when the township's "
+             "score ignores residents' service",
+       source="G2, G5, P1, P2; ODD §7.8", quick_reps=4, full_reps=10)
+def township_hours_follow_scoring(reps: int, seed: int) -> CheckResult:
+    res = {}
+    for w in (0.3, 0.0):
+        one = _runs(_small(inspection_hours_per_week=66.0, township_staff=16.0, township_service_weight=w),
+                    reps, seed, 100)
+        two = _runs(_small(inspection_hours_per_week=33.0, two_way_weight=0.5, township_staff=16.0,
+                           township_service_weight=w), reps, seed, 100)
+        s1 = np.array([m.summary()["township_service_share"] for m in one])
+        s2 = np.array([m.summary()["township_service_share"] for m in two])
+        res[w] = (paired_difference(s2, s1), float(s1.mean()))
+    (shift, shift_ci), base_share = res[0.3]
+    (cf, cf_ci), _ = res[0.0]
+    margin = 0.02
+    passed = base_share < 0.5 and shift_ci[0] > margin and abs(cf_ci[0]) < margin and abs(cf_ci[1]) < margin
+    powered = _half(cf_ci) < margin
+    return CheckResult("township_hours_follow_scoring",
+                       f"one-way service share < 0.5; two-way shift > {margin}; shift within ±{margin} when "
+                       "service weighs 0",
+                       shift, shift_ci, passed, powered, reps,
+                       {"one_way_service_share": base_share, "shift_without_service_weight": (cf, cf_ci)})

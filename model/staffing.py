@@ -1,0 +1,77 @@
+"""Staff in posts, per handler kind, and equal-staff comparisons (G3).
+
+Posts (persons) a scenario budgets, by kind:
+
+* ``departments``: ``department_staff``; ``townships``: ``township_staff`` (or the
+  township table's staff); delegation with staff moves posts between these two
+  and leaves the total unchanged (G3);
+* ``chief_representatives``: ``chief_representatives × chief_rep_hours / 8`` —
+  the share of the deputy heads' day spent on coordination, in posts;
+  ``leading_group_office``: ``leading_group_staff``; ``desks`` is their sum;
+* ``commissioners``: ``commissioners`` (F10);
+* ``grid_workers``: ``grid_coverage × residents / grid_worker_residents``.
+
+Budgeted hours are posts × 8 per working day. Overtime (department effort above
+1, see ``Department.work_hours``) is paid on top and reported apart.
+
+:func:`equalise_staff` funds a reform's extra posts from department posts pro rata
+(all departments lose the same share, as their posts follow their work) so that
+the total budgeted staff-hours equal a reference scenario's: "without raising the
+county's total staffing quota" (G3).
+"""
+
+from __future__ import annotations
+
+from .geography import township_staff_total
+from .params import HOURS_PER_DAY, Params
+
+KINDS = ("departments", "townships", "desks", "chief_representatives", "leading_group_office",
+         "commissioners", "grid_workers")
+"""Handler kinds reported; ``desks`` = chief representatives + leading-group office."""
+
+MIN_DEPARTMENT_STAFF = 0.1
+"""Fewest department posts :func:`equalise_staff` may leave (the Params lower bound)."""
+
+
+class StaffingError(ValueError):
+    """The reference's staff budget cannot fund the reform's extra posts; one line."""
+
+
+def budget(params: Params) -> dict[str, float]:
+    """Posts (persons) per handler kind (``KINDS``) and their ``total`` (desks counted once)."""
+    chief = params.chief_representatives * params.chief_rep_hours / HOURS_PER_DAY
+    out = {
+        "departments": float(params.department_staff),
+        "townships": float(township_staff_total(params)),
+        "desks": chief + params.leading_group_staff,
+        "chief_representatives": chief,
+        "leading_group_office": float(params.leading_group_staff),
+        "commissioners": float(params.commissioners),
+        "grid_workers": params.grid_coverage * params.residents / params.grid_worker_residents,
+    }
+    out["total"] = (out["departments"] + out["townships"] + out["desks"] + out["commissioners"]
+                    + out["grid_workers"])
+    return out
+
+
+def budget_hours(params: Params) -> dict[str, float]:
+    """Budgeted staff-hours per working day, per kind (posts × 8)."""
+    return {k: v * HOURS_PER_DAY for k, v in budget(params).items()}
+
+
+def equalise_staff(params: Params, reference: Params) -> Params:
+    """``params`` with department posts cut (or raised) so total budgeted staff-hours equal ``reference``'s.
+
+    The extra posts of the reform (desks, commissioners, grid workers, township posts
+    beyond the reference) are taken from the departments pro rata; a reform with fewer
+    posts gives the difference to the departments. Raises :class:`StaffingError` when the
+    departments would be left with fewer than ``MIN_DEPARTMENT_STAFF`` persons.
+    """
+    extra = budget(params)["total"] - budget(reference)["total"]
+    if abs(extra) < 1e-9:
+        return params
+    new = params.department_staff - extra
+    if new < MIN_DEPARTMENT_STAFF:
+        raise StaffingError(f"equal_staff: the reform needs {extra:.2f} more posts than the reference, but the "
+                            f"departments have only {params.department_staff:g}; raise department_staff")
+    return params.replace(department_staff=new)
