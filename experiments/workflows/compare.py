@@ -181,7 +181,7 @@ def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
         diff = post_mod.check_county(post, scenarios[0].params, settings.force)
     except ValueError as exc:
         raise CompareError(str(exc)) from None
-    own = post_mod.own_values(post, scenarios, post_mod.calibrated_params(post, settings.overrides),
+    own = post_mod.own_values(post, scenarios, post_mod.calibrated_scenario(post, settings.overrides),
                               settings.overrides)
     settings.posterior_note = post_mod.note(post, settings.reps, own, diff)
     return post_mod.apply(post, specs, settings.reps, settings.seed, own)

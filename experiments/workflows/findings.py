@@ -97,7 +97,7 @@ def sensitivity_section(folder: Path, title: str) -> list[str]:
                                                        for p, inf in zip(g.parameter, g.influential)) + " |")
     reg = folder / "regimes.csv"
     if reg.is_file():
-        d = pd.read_csv(reg).fillna("")
+        d = pd.read_csv(reg).astype(object).fillna("")
         if len(d):
             lines += ["", "Where the rankings differ between regimes (Kendall's τ of the importances; levers "
                           "whose importance differs beyond the combined 95 % half-widths):", ""]

@@ -166,7 +166,8 @@ def generations(history) -> pd.DataFrame:
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0].copy()
     pops["acceptance_rate"] = pops["particles"] / pops["samples"]
-    return pops.rename(columns={"t": "generation", "samples": "simulations"}).reset_index(drop=True)
+    pops.columns = ["generation" if c == "t" else "simulations" if c == "samples" else c for c in pops.columns]
+    return pops.reset_index(drop=True)
 
 
 def weighted_quantile(x, w, q):

@@ -71,14 +71,20 @@ def check_county(post: Posterior, params, force: bool = False) -> list[str]:
     return diff
 
 
-def own_values(post: Posterior, scenarios: Sequence[Any], calibrated_params, overrides: Sequence[str]) -> dict:
-    """Scenario name → posterior keys it sets itself (value differs from the calibrated scenario's, or
-    given with ``--set``): those keep the scenario's value."""
+def own_values(post: Posterior, scenarios: Sequence[Any], calibrated, overrides: Sequence[str]) -> dict:
+    """Scenario name → posterior keys it sets itself, which keep the scenario's value: keys given with
+    ``--set``, and keys that a scenario file outside the calibrated scenario's ``extends`` chain sets
+    (a reform lever), or whose value differs from the calibrated scenario's."""
+    from townsim.model.scenario import load_scenario
+
     set_keys = {o.partition("=")[0].strip() for o in overrides}
+    chain = {str(p) for p in calibrated.chain} if calibrated is not None else set()
     out = {}
     for s in scenarios:
-        keys = [k for k in post.names if k in set_keys or
-                (calibrated_params is not None and getattr(s.params, k) != getattr(calibrated_params, k))]
+        sources = load_scenario(s.path).sources
+        keys = [k for k in post.names if k in set_keys
+                or (calibrated is not None and (getattr(s.params, k) != getattr(calibrated.params, k)
+                                                or (sources.get(k) not in chain and sources.get(k) != "default")))]
         if keys:
             out[s.name] = keys
     return out
@@ -95,13 +101,16 @@ def apply(post: Posterior, specs: Sequence[Any], reps: int, seed: int, own: dict
     return out
 
 
-def calibrated_params(post: Posterior, overrides: Sequence[str]):
-    """The calibrated scenario's Params (with ``--set``), the reference for "sets it itself"."""
+def calibrated_scenario(post: Posterior, overrides: Sequence[str]):
+    """The calibrated scenario (its Params with ``--set``), the reference for "sets it itself"."""
     if not post.scenario:
         return None
+    from dataclasses import replace as _replace
+
     from townsim.model.scenario import apply_overrides, load_scenario
 
-    return apply_overrides(load_scenario(post.scenario).params, list(overrides))
+    sc = load_scenario(post.scenario)
+    return _replace(sc, params=apply_overrides(sc.params, list(overrides)))
 
 
 def note(post: Posterior, reps: int, own: dict[str, list[str]], county_diff: list[str]) -> str:
@@ -119,5 +128,5 @@ def note(post: Posterior, reps: int, own: dict[str, list[str]], county_diff: lis
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Posterior", "load_posterior", "check_county", "own_values", "apply", "calibrated_params", "note",
+__all__ = ["Posterior", "load_posterior", "check_county", "own_values", "apply", "calibrated_scenario", "note",
            "load_spec"]
