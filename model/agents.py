@@ -19,7 +19,10 @@ import math
 import mesa
 import numpy as np
 
+from . import channel, grid, satisfaction
+from .assessment import ScoreEstimator
 from .engine import Handler
+from .gaming import GamingState
 from .params import HOURS_PER_DAY
 
 
@@ -31,8 +34,13 @@ class Department(mesa.Agent):
         self.index = index
         self.handler = handler
         self.effort = 1.0               # work-speed multiplier, adapted at assessment
-        self.dumping_logit = 0.0        # learned cost of dumping from the townships' score (ω-weighted)
-        self.expected_score_drop = 0.0  # Δ̂: learned drop of the township score due to its dumping
+        self.expected_score_drop = 0.0  # Δ̂: learned drop of the township score per unit dump share
+        self.estimator = ScoreEstimator(model.params)  # its recursive least squares (assessment)
+        self.exploration = 0.0          # ξ: this period's experiment with its dumping log-odds
+        self.rank = 0.0                 # rank of its score, 0 = best … 1 = last
+        self.received_score, self.received_weight = 1.0, 0.0  # the period's score and ω_eff (assessment)
+        self.period_bounced = 0
+        GamingState.init(self, model.params)
         self.score = 1.0                # townships' score of this department (two-way assessment)
         self.dumping_propensity = 0.0   # last day's probability of pushing a duty task down
         self.period_tasks = 0           # duty tasks arising in the current assessment period
@@ -59,7 +67,7 @@ class Department(mesa.Agent):
         capped by ``1 + overtime_cap``: overtime hours are paid (see :meth:`work_hours`)."""
         from . import assessment
 
-        assessment.update_department(self, self.model.params)
+        assessment.update_department(self, self.model.params, self.received_score, self.received_weight)
         self.effort = min(self.effort, 1.0 + self.model.params.overtime_cap)
 
     def work_hours(self, hours: float) -> float:
@@ -93,6 +101,9 @@ class Township(mesa.Agent):
         self.delegated: frozenset[int] = frozenset()
         self.handled: dict[int, int] = {}   # delegated matter -> cases handled (learning curve)
         self.score = 1.0                    # top-down score from the county
+        self.rank = 0.0                     # rank of that score, 0 = best … 1 = last
+        self.period_caught = 0              # gamed closures caught by call-backs this period
+        GamingState.init(self, model.params)
         w = model.params.township_service_weight
         self.score_weights = {"service": w, "upward": 1.0 - w}  # what the county scores it on
         self.overloaded = False
@@ -136,7 +147,7 @@ class Township(mesa.Agent):
 
         done = self.handler.duty_total - self.duty_mark
         self.duty_mark = self.handler.duty_total
-        assessment.update_township(self, done)
+        assessment.update_township(self, done, self.model.params)
 
     @property
     def backlog(self) -> int:
@@ -188,6 +199,39 @@ class _RowAgent(mesa.Agent):
         """Trips made for all closed requests so far."""
         return int(self._get("trips"))
 
+    @property
+    def online_propensity(self) -> float:
+        """Its current probability of filing online (``channel``)."""
+        from .channel import online_probability
+
+        st = getattr(self.model, self._arrays)
+        return float(online_probability(self.model.params, st["exp_online"][self.idx:self.idx + 1],
+                                        st["exp_offline"][self.idx:self.idx + 1])[0])
+
+    # --- decisions of all agents of the class at once (vectorised over rows) ---
+    @classmethod
+    def state(cls, model) -> dict:
+        return getattr(model, cls._arrays)
+
+    @classmethod
+    def choose_channel(cls, model, rows: np.ndarray, township_held: np.ndarray, farther_hours) -> np.ndarray:
+        """Channel of each new request of rows ``rows`` (see ``channel``): online, hall or seat."""
+        st = cls.state(model)
+        u1 = model.rng.random(len(rows))
+        u2 = model.rng.random(len(rows))
+        return channel.choose(model.params, u1, u2, st["exp_online"][rows], st["exp_offline"][rows],
+                              farther_hours, township_held)
+
+    @classmethod
+    def judge(cls, model, rows: np.ndarray, s_case: np.ndarray, trips: np.ndarray, online: np.ndarray) -> None:
+        """Update satisfaction, trips and channel memories from closed cases (in order)."""
+        st = cls.state(model)
+        alpha = model.params.satisfaction_learning
+        satisfaction.ewma_update(st["satisfaction"], rows, s_case, alpha)
+        np.add.at(st["trips"], rows, trips.astype(st["trips"].dtype))
+        satisfaction.ewma_update(st["exp_online"], rows[online], s_case[online], alpha)
+        satisfaction.ewma_update(st["exp_offline"], rows[~online], s_case[~online], alpha)
+
 
 class Enterprise(_RowAgent):
     """An enterprise (企业): life-cycle stage 0 start-up, 1 growth, 2 mature, 3 exited."""
@@ -212,6 +256,30 @@ class Citizen(_RowAgent):
     @property
     def residents(self) -> int:
         return int(self.model.params.residents_per_agent)
+
+    @property
+    def reporting(self) -> float:
+        """Its propensity to report a dispute through the grid app (``grid``)."""
+        return float(self._get("report"))
+
+    @classmethod
+    def report(cls, model, rows: np.ndarray) -> np.ndarray:
+        """Whether each resident reports its new dispute through the app."""
+        return model.rng.random(len(rows)) < cls.state(model)["report"][rows]
+
+    @classmethod
+    def learn_reporting(cls, model, rows: np.ndarray, acted_on: np.ndarray) -> None:
+        """Bush–Mosteller update of app reporting after reports acted on or ignored (``grid``)."""
+        st = cls.state(model)["report"]
+        stim = grid.report_stimulus(model.params, acted_on)
+        for r, x in zip(rows.tolist(), stim.tolist()):  # few reports a day; in order
+            st[r] = grid.bush_mosteller(st[r], x, model.params.report_learning)
+
+    @classmethod
+    def decide_petition(cls, model, rows: np.ndarray) -> np.ndarray:
+        """Whether each resident whose dispute drags past its patience petitions (``grid``)."""
+        prob = grid.petition_probability(model.params, cls.state(model)["satisfaction"][rows])
+        return model.rng.random(len(rows)) < prob
 
 
 def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_RowAgent]:

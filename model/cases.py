@@ -38,7 +38,22 @@ FIELDS: dict[str, tuple[type, object]] = {
     "delegated": (np.bool_, False),    # owner step handled by the township (强镇扩权)
     "petitioned": (np.bool_, False),   # became a petition (上访)
     "outstanding": (np.int16, 0),      # department/township steps not yet finished
+    "source": (np.int8, 0),            # SOURCES: walk-in, online, hotline, grid report, township call
+    "channel": (np.int8, 0),           # CHANNELS: online, township hall, trip to the seat
+    "contact": (np.int16, 0),          # 0 for a first contact, k for the k-th repeat of its chain
+    "repeat_of": (np.int64, -1),       # first case of the chain this repeat contact belongs to (−1: a first contact)
+    "resolved": (np.bool_, False),     # closed and really resolved (resolution)
+    "gamed": (np.bool_, False),        # closed without solving near its deadline (gaming)
+    "called_back": (np.bool_, False),  # checked by a call-back (回访)
+    "work_share": (np.float32, np.nan),  # share of its steps worked when closed
+    "reported": (np.bool_, False),     # a dispute reported by its resident through the app (grid)
+    "petition_decided": (np.bool_, False),  # its resident has decided whether to petition
 }
+
+SOURCES = ("walk-in", "online", "hotline", "grid report", "township call")
+WALK_IN, ONLINE_SOURCE, HOTLINE, GRID_REPORT, TOWNSHIP_CALL = range(5)
+CHANNELS = ("online", "township hall", "trip to the seat")
+ONLINE, HALL, SEAT = range(3)
 
 
 class CaseTable:
@@ -77,3 +92,52 @@ class CaseTable:
 
     def __len__(self) -> int:
         return self.n
+
+
+def frame(model):
+    """The per-case table of a model as a pandas DataFrame, one row per case.
+
+    Columns: case, requester_kind, requester, township, matter, matter_name, source, channel,
+    tier (1/3/5), difficulty, onset/created/deadline/started/closed (working days since the
+    start), trips, travel_hours, reworks, escalations, delegated, on_time, resolved, gamed,
+    called_back, petitioned, contact (0 = first), repeat_of (−1 = a first contact).
+    """
+    import pandas as pd
+
+    from .catalogue import REQUESTERS
+
+    c = model.cases
+    n = c.n
+    days = 8.0
+    closed = c.view("closed")
+    return pd.DataFrame({
+        "case": np.arange(n),
+        "requester_kind": pd.Categorical.from_codes(c.view("requester_kind"), REQUESTERS),
+        "requester": c.view("requester"),
+        "township": c.view("township"),
+        "matter": c.view("matter"),
+        "matter_name": model.catalogue.name[c.view("matter")] if n else np.zeros(0, str),
+        "source": pd.Categorical.from_codes(c.view("source"), SOURCES),
+        "channel": pd.Categorical.from_codes(c.view("channel"), CHANNELS),
+        "tier": np.array([1, 3, 5])[c.view("tier")],
+        "difficulty": c.view("difficulty"),
+        "onset_day": c.view("onset") / days,
+        "created_day": c.view("created") / days,
+        "deadline_day": c.view("deadline") / days,
+        "started_day": c.view("started") / days,
+        "closed_day": closed / days,
+        "trips": c.view("trips"),
+        "seat_trips": c.view("seat_trips"),
+        "travel_hours": c.view("travel"),
+        "referred": c.view("referred"),
+        "reworks": c.view("reworks"),
+        "escalations": c.view("escalations"),
+        "delegated": c.view("delegated"),
+        "on_time": ~np.isnan(closed) & (closed <= c.view("deadline")),
+        "resolved": c.view("resolved"),
+        "gamed": c.view("gamed"),
+        "called_back": c.view("called_back"),
+        "petitioned": c.view("petitioned"),
+        "contact": c.view("contact"),
+        "repeat_of": c.view("repeat_of"),
+    })

@@ -12,10 +12,13 @@ work-hours over daily capacity) exceeds the cost of shifting ``C_d``
 (principal–agent blame shifting). The cost is
 
     C_d = [responsibility_list] · (1 − territorial_share) · list_enforcement · bounce_cost
-          + two_way_weight · score_sensitivity · Δ̂_d
+          + ω_eff · score_sensitivity · Δ̂_d − ξ_d
 
 where ``Δ̂_d`` is the drop in the townships' score of ``d`` per unit of dumped
-share that it has learned from past two-way assessments (see ``assessment``). With a responsibility list
+share that it has learned, by recursive least squares, from the noisy scores it
+received in past two-way assessments (see ``assessment``), ``ω_eff`` the two-way
+weight faded by reform attention (``reform``) and ``ξ_d`` its experiment of the
+period (0 under one-way assessment). With a responsibility list
 (责任清单), an off-list task (probability ``1 − territorial_share``) is
 bounced back with probability ``list_enforcement``; the department then does
 it itself. Tasks a department keeps, or gets back, are work-hours it does
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import reform
 from .params import Params
 
 
@@ -41,10 +45,13 @@ def list_cost(params: Params) -> float:
     return (1.0 - params.territorial_share) * params.list_enforcement * params.bounce_cost
 
 
-def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray) -> np.ndarray:
-    """Per-department probability of pushing a duty task down today."""
+def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray,
+                     weight: float | None = None, exploration=0.0) -> np.ndarray:
+    """Per-department probability of pushing a duty task down today (``weight``: ω_eff,
+    default the lever ``two_way_weight``; ``exploration``: the period's log-odds shift ξ)."""
+    w = params.two_way_weight if weight is None else weight
     z = (logit(params.dumping_base) + params.dumping_pressure_slope * (load - 1.0)
-         - list_cost(params) - params.two_way_weight * params.score_sensitivity * expected_drop)
+         - list_cost(params) - w * params.score_sensitivity * expected_drop + exploration)
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -66,7 +73,8 @@ def department_day(dept) -> None:
         dept.dumping_propensity = 0.0
         return
     rng = model.rng
-    prob = float(dump_probability(p, np.array([department_load(dept)]), np.array([dept.expected_score_drop]))[0])
+    prob = float(dump_probability(p, np.array([department_load(dept)]), np.array([dept.expected_score_drop]),
+                                  reform.two_way_weight(model), dept.exploration)[0])
     tasks = int(rng.poisson(p.duty_tasks_per_department))
     dumped = int(rng.binomial(tasks, prob)) if tasks else 0
     bounced = 0
@@ -81,11 +89,13 @@ def department_day(dept) -> None:
             if i < accepted:
                 model.townships[t].handler.duty_backlog += p.duty_task_hours
                 model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
+                model.period_dumped_dt[d, t] += 1.0
             else:
                 model.day_bounced[(t, d)] = model.day_bounced.get((t, d), 0) + 1
     dept.dumping_propensity = prob
     dept.period_tasks += tasks
     dept.period_dumped += dumped
+    dept.period_bounced += bounced
     dept.handler.duty_backlog += (tasks - accepted) * p.duty_task_hours
     dept.today_dumped, dept.today_bounced = dumped, bounced
 

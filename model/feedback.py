@@ -1,23 +1,28 @@
-"""Feedback: requesters' satisfaction, and the enterprise life cycle (DESIGN §3.6).
+"""Feedback: requesters judge closed cases, owners' assessment counters, and the enterprise life cycle.
 
-A closed case is judged
-
-    s_case = clip(1 − 0.4·late − 0.1·max(trips − 1, 0) − 0.15·reworks − 0.3·petitioned, 0, 1)
-
-and the requester's satisfaction moves ``s ← s + α (s_case − s)`` with
-``α = satisfaction_learning`` (disputes count for the citizen who raised
-them). Enterprises move start-up → growth → mature with daily probabilities
-``1/startup_days`` and ``1/growth_days``; each exits with daily probability
-``enterprise_exit_base + enterprise_exit_sensitivity · max(0, 0.8 − s)``;
-new ones enter at ``enterprise_entry_rate × live × (mean satisfaction / 0.7)``
-a day (the business environment).
+A closed case is judged by its requester from what really happened
+(``satisfaction``: resolution, waiting against the promise over the whole
+chain, trips and travel hours, repeats, petitions); Enterprise and Citizen
+agents update their satisfaction and channel memories (disputes count for the
+citizen who raised them), and residents who reported a dispute through the
+app learn whether their report was acted on (``grid``). The owner's
+assessment counts the closure as a dashboard does (closed by its deadline =
+on time); each township's experience of a department's cases from its
+residents (late or not really resolved) feeds its two-way score of that
+department (``assessment``). Enterprises move start-up → growth → mature with
+daily probabilities ``1/startup_days`` and ``1/growth_days``; each exits with
+daily probability ``enterprise_exit_base + enterprise_exit_sensitivity ·
+max(0, 0.8 − s)``; new ones enter at ``enterprise_entry_rate × live × (mean
+satisfaction / 0.7)`` a day (the business environment).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .catalogue import CITIZEN, DISPUTE, ENTERPRISE
+from . import satisfaction
+from .catalogue import ENTERPRISE
+from .resolution import root_of
 from .params import Params
 
 SATISFACTION_START = 0.7
@@ -25,33 +30,54 @@ EXIT_THRESHOLD = 0.8
 ENTRY_REFERENCE = 0.7
 
 
-def case_satisfaction(late: np.ndarray, trips: np.ndarray, reworks: np.ndarray, petitioned: np.ndarray) -> np.ndarray:
-    s = 1.0 - 0.4 * late - 0.1 * np.maximum(trips - 1, 0) - 0.15 * reworks - 0.3 * petitioned
-    return np.clip(s, 0.0, 1.0)
+def chain_outcome(model, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """What the requester of each closed case has experienced over its whole chain."""
+    c = model.cases
+    root = root_of(c, ids)
+    promised = c.deadline[root] - c.created[root]
+    overdue = np.maximum(0.0, c.closed[ids] - c.deadline[root])
+    travel = c.travel
+    return {
+        "resolved": c.resolved[ids], "overdue_share": np.divide(overdue, promised, out=np.zeros(len(ids)),
+                                                                 where=promised > 0),
+        "trips": c.trips[ids].astype(float),
+        "travel_hours": travel[ids].astype(float),
+        "repeats": c.contact[ids].astype(float), "petitioned": c.petitioned[root] | c.petitioned[ids],
+    }
 
 
 def judge(model, ids: np.ndarray) -> None:
-    """Update requesters' satisfaction and trips, and the owners' assessment counters, for closed cases."""
+    """Requesters judge today's closed cases; owners' and townships' assessment counters; reporting."""
+    from .agents import Citizen, Enterprise
+
     if len(ids) == 0:
         return
     cases = model.cases
     late = cases.closed[ids] > cases.deadline[ids]
-    s_case = case_satisfaction(late, cases.trips[ids].astype(float), cases.reworks[ids].astype(float),
-                               cases.petitioned[ids])
-    alpha = model.params.satisfaction_learning
+    s_case = satisfaction.case_satisfaction(**chain_outcome(model, ids))
     kind = cases.requester_kind[ids]
     who = cases.requester[ids]
-    for k, arrays in ((ENTERPRISE, model.enterprise_state), (CITIZEN, model.citizen_state)):
-        sel = (kind == k) | ((kind == DISPUTE) & (k == CITIZEN))
-        for i, s, tr in zip(who[sel].tolist(), s_case[sel].tolist(), cases.trips[ids][sel].tolist()):
-            arrays["satisfaction"][i] += alpha * (s - arrays["satisfaction"][i])
-            arrays["trips"][i] += tr
+    online = cases.online[ids]
+    trips = cases.trips[ids]
+    for cls, sel in ((Enterprise, kind == ENTERPRISE), (Citizen, kind != ENTERPRISE)):
+        if sel.any():
+            cls.judge(model, who[sel], s_case[sel], trips[sel], online[sel])
     owner = model.catalogue.owner[cases.matter[ids]]
     township_held = cases.delegated[ids] | (owner < 0)
+    town = cases.township[ids]
     for cid, lt, own, th in zip(ids.tolist(), late.tolist(), owner.tolist(), township_held.tolist()):
         agent = model.townships[int(cases.township[cid])] if th else model.departments[own]
         agent.period_cases += 1
         agent.period_late += int(lt)
+    dep = ~township_held
+    if dep.any():
+        bad = (late | ~cases.resolved[ids])[dep]
+        np.add.at(model.period_cases_dt, (owner[dep], town[dep]), 1.0)
+        np.add.at(model.period_bad_dt, (owner[dep], town[dep]), bad.astype(float))
+    rep = cases.reported[ids]
+    if rep.any():
+        acted = cases.resolved[ids][rep] & ~late[rep]
+        Citizen.learn_reporting(model, who[rep], acted)
 
 
 def enterprise_life_cycle(model) -> tuple[int, int]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 
-from . import delegation
+from . import delegation, resolution
 from .engine import PENDING, RUNNING, WAITING, Task
 from .params import HOURS_PER_DAY
 
@@ -177,9 +177,11 @@ def _has_live_step(flow) -> bool:
     return any(tk.kind == STEP and tk.state in (PENDING, WAITING, RUNNING) for tk in flow[2])
 
 
-def close(model, cid: int, t: float) -> None:
-    """Close a case at time ``t`` (hours) and withdraw its pending coordination."""
+def close(model, cid: int, t: float, gamed: bool = False) -> None:
+    """Close a case at time ``t`` (hours), decide whether it is really resolved (``resolution``;
+    ``gamed``: closed without solving) and withdraw its pending work and coordination."""
     model.cases.closed[cid] = t
+    resolution.on_close(model, cid, t, gamed)
     model.closed_today.append(cid)
     flow = model.flows.pop(cid, None)
     if flow:

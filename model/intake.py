@@ -2,7 +2,8 @@
 
 For a batch of new requests, vectorised:
 
-* channel: online with probability ``online_share`` (一网通办: zero trips);
+* channel: the requester's choice (``channel``: online, the township's hall, or a trip to the
+  seat; online with probability ``online_share`` at the start, 一网通办: zero trips);
   an enterprise accompanied by a commissioner (F10) needs no trip either
   (coverage ``min(1, commissioners × commissioner_enterprises / enterprises)``);
   an offline request costs one trip to file;
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
 from .catalogue import ENTERPRISE
 from .params import HOURS_PER_DAY, Params
 
@@ -40,18 +42,44 @@ def commissioner_coverage(params: Params, live_enterprises: int) -> float:
     return min(1.0, params.commissioners * params.commissioner_enterprises / live_enterprises)
 
 
-def admit(model, kind, requester, township, matter, created, onset=None) -> np.ndarray:
-    """Create cases for a batch of requests and submit their first steps; return the case ids."""
+def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
+    """Each requester's channel: Enterprise and Citizen agents decide (disputes: their resident)."""
+    from .agents import Citizen, Enterprise
+
+    p = model.params
+    n = len(kind)
+    cat = model.catalogue
+    held = (cat.owner[matter] < 0) | model.delegated[matter]
+    hours = np.asarray(model.travel_hours, float)
+    farther = hours[township] - float(hours @ model.township_share)  # travel to the seat beyond the county mean
+    out = np.zeros(n, np.int8)
+    ent = kind == ENTERPRISE
+    for cls, sel in ((Enterprise, ent), (Citizen, ~ent)):
+        if sel.any():
+            out[sel] = cls.choose_channel(model, requester[sel], held[sel], farther[sel])
+    return out
+
+
+def admit(model, kind, requester, township, matter, created, onset=None, *, source=None,
+          repeat_of=None) -> np.ndarray:
+    """Create cases for a batch of requests and submit their first steps; return the case ids.
+
+    ``source`` (``cases.SOURCES``; default from the channel: online or walk-in) and
+    ``repeat_of`` (the chain's first case, for repeat contacts) are recorded."""
     p: Params = model.params
     cat = model.catalogue
     n = len(kind)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     rng = model.rng
-    online = rng.random(n) < p.online_share
+    channel = choose_channels(model, kind, requester, township, matter)
+    online = channel == ONLINE
     cover = commissioner_coverage(p, model.live_enterprises)
     if cover > 0:
         online |= (kind == ENTERPRISE) & (rng.random(n) < cover)
+        channel[online] = ONLINE
+    if source is None:
+        source = np.where(online, ONLINE_SOURCE, WALK_IN)
     tier = cat.tier[matter]
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
     needs_coord = tier >= 1
@@ -67,7 +95,7 @@ def admit(model, kind, requester, township, matter, created, onset=None) -> np.n
             delegated[i] = False
     referred_up = model.delegated[matter] & ~delegated
     county_held = (owner >= 0) & ~delegated
-    at_hall = county_held & ~online & ~referred_up & (rng.random(n) < p.township_hall_share)
+    at_hall = county_held & ~online & ~referred_up & (channel == HALL)
     at_seat = county_held & ~online & ~referred_up & ~at_hall
     hop = at_hall | referred_up
     delay = np.zeros(n)
@@ -87,9 +115,11 @@ def admit(model, kind, requester, township, matter, created, onset=None) -> np.n
         travel=np.where(at_seat, 2.0 * model.travel_hours[township], 0.0), at_seat=at_seat,
         referred=hop, needs_coord=needs_coord & ~whistle, whistle=whistle,
         joint=p.joint_handling & (n_dep > 1), delegated=delegated, outstanding=n_dep,
+        channel=channel, source=source, repeat_of=-1 if repeat_of is None else repeat_of,
     )
-    from . import handling
+    from . import gaming, handling
 
+    gaming.schedule(model, ids)
     for cid, dt in zip(ids.tolist(), delay.tolist()):
         handling.submit(model, cid, float(model.cases.created[cid]) + dt)
     return ids

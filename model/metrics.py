@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import reform
+from .cases import GRID_REPORT
 from .catalogue import COMPLEX, DISPUTE, SIMPLE
 from .params import HOURS_PER_DAY
 
@@ -109,6 +111,15 @@ KPIS: tuple[Kpi, ...] = (
     _K("posts_grid_workers", "posts: grid workers", "编制：网格员", "persons", "num", 0, "run"),
     _K("cases_carried_in", "open cases carried in from the warm-up", "预热期结转在办事项", "cases", "count", 0, "run"),
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
+    # --- incentives and outcomes (issue 11) ---
+    _K("resolution_rate", "closed cases really resolved", "办结事项实际解决率", "% of closed cases", "pct", +1),
+    _K("request_on_time_rate", "requests really resolved by their first deadline", "诉求按期实际解决率",
+       "% of decided requests", "pct", +1, "run"),
+    _K("repeat_contacts", "repeat contacts (unresolved cases back)", "重复诉求", "cases", "count", -1),
+    _K("gamed_closures", "cases closed without solving near the deadline", "临期未解决即办结", "cases", "count", -1),
+    _K("grid_report_share", "cases from grid reports", "网格上报事项占比", "% of cases", "pct", 0),
+    _K("grid_participation", "residents' app reporting propensity", "群众上报意愿", "0–1", "num", +1),
+    _K("inspection_hours", "inspection hours per township-week", "每乡镇每周督查检查时长", "hours/week", "num", -1),
 )
 """The KPI registry, in display order. Add a KPI here once; its value is computed in
 :func:`collect_day` (daily) and/or :func:`summary` (per run), and tests check the two agree."""
@@ -118,7 +129,7 @@ KPI: dict[str, Kpi] = {k.name: k for k in KPIS}
 TOTALS: tuple[str, ...] = ("escalations_level1", "escalations_level2", "escalations_level3", "dumped_tasks",
                            "bounced_tasks", "township_utilisation", "department_utilisation",
                            "overloaded_townships", "petitions", "enterprise_entries", "enterprise_exits",
-                           "staff_hours", "overtime_hours")
+                           "staff_hours", "overtime_hours", "inspection_hours")
 """Daily values summed over the counted window (the model's ``kpi_totals``)."""
 
 DAILY_KPIS: tuple[str, ...] = tuple(k.name for k in KPIS if k.scope in ("daily", "both"))
@@ -209,7 +220,61 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "staff_hours": model.staff_persons * HOURS_PER_DAY + overtime,
         "overtime_hours": overtime,
     }
+    new = slice(c.n - created, c.n)
+    row.update({
+        "resolution_rate": _rate(c.resolved[ids], np.ones(len(ids))),
+        "repeat_contacts": int((c.contact[new] > 0).sum()),
+        "gamed_closures": int(c.gamed[ids].sum()),
+        "grid_report_share": _rate(c.source[new] == GRID_REPORT, np.ones(created)),
+        "grid_participation": _participation(model),
+        "inspection_hours": reform.inspection_hours_per_week(model),
+    })
     return row
+
+
+def _participation(model) -> float:
+    r = model.citizen_state["report"]
+    return float(r.mean()) if len(r) else float("nan")
+
+
+def _roots(c) -> np.ndarray:
+    r = c.view("repeat_of")
+    return np.where(r >= 0, r, np.arange(c.n))
+
+
+def request_on_time_rate(model, now: float) -> float:
+    """Share of decided requests (first contacts filed in the counted window) whose chain was
+    really resolved by the first deadline (a request is decided once closed or past that deadline)."""
+    c = model.cases
+    n = c.n
+    if n == 0:
+        return float("nan")
+    closed, deadline = c.view("closed"), c.view("deadline")
+    first = (c.view("contact") == 0) & (c.view("created") >= model.count_start)
+    root = _roots(c)
+    good = c.view("resolved") & (closed <= deadline[root])
+    ok = np.zeros(n, bool)
+    ok[root[good]] = True
+    decided = first & (~np.isnan(closed) | (now > deadline))
+    return _rate(ok & decided, decided)
+
+
+def requester_hours_per_request(model) -> float:
+    """Requester hours per service request over its whole chain: from the first filing to the
+    chain's latest closure (waiting, including the time an unresolved problem waited before its
+    repeat contact) plus the travel hours of every contact. Requests: first contacts filed in the
+    counted window and closed."""
+    c = model.cases
+    if c.n == 0:
+        return float("nan")
+    closed = c.view("closed")
+    root = _roots(c)
+    last = np.full(c.n, -np.inf)
+    np.maximum.at(last, root, np.where(np.isnan(closed), -np.inf, closed))
+    travel = np.bincount(root, weights=c.view("travel"), minlength=c.n)
+    req = ((c.view("contact") == 0) & (c.view("created") >= model.count_start) & ~np.isnan(closed)
+           & (c.view("requester_kind") != DISPUTE))
+    return _mean((last - c.view("created") + travel)[req])
 
 
 def summary(model) -> dict[str, float]:
@@ -243,7 +308,6 @@ def summary(model) -> dict[str, float]:
     closed_service = is_closed & service
     trips = c.view("trips")[win]
     seat = c.view("seat_trips")[win]
-    req_hours = (closed - created + c.view("travel")[win])
     k = model.kpi_totals
     days = max(int(round((now - t_start) / HOURS_PER_DAY)), 1)
     hrs = {key: sum(t.hours[key] for t in model.townships) for key in ("cases", "duties", "paperwork", "outreach")}
@@ -270,7 +334,7 @@ def summary(model) -> dict[str, float]:
         "escalations_level3": float(k["escalations_level3"]),
         "trips_per_case": _mean(trips[closed_service]),
         "trips_to_seat_per_case": _mean(seat[closed_service]),
-        "requester_hours_per_case": _mean(req_hours[closed_service]),
+        "requester_hours_per_case": requester_hours_per_request(model),
         "township_service_share": (hrs["cases"] + hrs["outreach"]) / town_total if town_total > 0 else float("nan"),
         "zero_trip_share": _rate(trips[closed_service] == 0, closed_service),
         "dumped_tasks": float(k["dumped_tasks"]),
@@ -295,4 +359,14 @@ def summary(model) -> dict[str, float]:
         "township_backlog_end": float(sum(t.handler.open_tasks for t in model.townships)),
         "department_backlog_end": float(sum(d.handler.open_tasks for d in model.departments)),
     }
+    closed_win = closed_all & (np.nan_to_num(all_closed, nan=-1.0) >= t_start)  # closed in the window
+    out.update({
+        "resolution_rate": _rate(c.view("resolved") & closed_win, closed_win),
+        "request_on_time_rate": request_on_time_rate(model, now),
+        "repeat_contacts": float((c.view("contact")[win] > 0).sum()),
+        "gamed_closures": float((c.view("gamed") & closed_win).sum()),
+        "grid_report_share": _rate(c.view("source")[win] == GRID_REPORT, np.ones(n)),
+        "grid_participation": _participation(model),
+        "inspection_hours": k.get("inspection_hours", 0.0) / days,
+    })
     return out

@@ -24,7 +24,8 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, geography, grid, handling
+from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, gaming, geography, grid
+from . import handling, reform, resolution
 from . import inspection, intake, metrics
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, DISPUTE, ENTERPRISE
@@ -67,12 +68,15 @@ class TownshipModel(mesa.Model):
         self._build_population()
         self.cases_init()
         self._build_handlers()
+        assessment.reset_period(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in metrics.DAILY_KPIS},
             agenttype_reporters={
-                Township: {"backlog": "backlog", "utilisation": "utilisation", "overloaded": "overloaded"},
+                Township: {"backlog": "backlog", "utilisation": "utilisation", "overloaded": "overloaded",
+                           "score": "score", "rank": "rank", "gamed": "gamed"},
                 Department: {"backlog": "backlog", "utilisation": "utilisation", "effort": "effort",
-                             "dumping_propensity": "dumping_propensity"},
+                             "dumping_propensity": "dumping_propensity", "score": "score",
+                             "learned_dumping_cost": "expected_score_drop", "gamed": "gamed"},
             },
         )
 
@@ -94,10 +98,14 @@ class TownshipModel(mesa.Model):
             "satisfaction": np.full(n_cit, feedback.SATISFACTION_START),
             "patience": self.rng.exponential(p.citizen_patience_days, n_cit),
             "trips": np.zeros(n_cit, np.int32),
+            "exp_online": np.full(n_cit, feedback.SATISFACTION_START),   # channel memories (channel)
+            "exp_offline": np.full(n_cit, feedback.SATISFACTION_START),
+            "report": np.full(n_cit, grid.initial_reporting(p)),        # app reporting propensity (grid)
         }
         create_row_agents(self, Citizen, 0, n_cit)  # bulk: a million agents in seconds
         self.enterprise_state = {"township": np.zeros(0, np.int32), "stage": np.zeros(0, np.int8),
-                                 "satisfaction": np.zeros(0), "trips": np.zeros(0, np.int32)}
+                                 "satisfaction": np.zeros(0), "trips": np.zeros(0, np.int32),
+                                 "exp_online": np.zeros(0), "exp_offline": np.zeros(0)}
         self.enterprise_agents: list = []
         self.n_enterprises = 0
         E = p.enterprises
@@ -121,7 +129,8 @@ class TownshipModel(mesa.Model):
                 st[key] = new
         st["township"][n:n + k] = township
         st["stage"][n:n + k] = stage
-        st["satisfaction"][n:n + k] = feedback.SATISFACTION_START
+        for key in ("satisfaction", "exp_online", "exp_offline"):
+            st[key][n:n + k] = feedback.SATISFACTION_START
         st["trips"][n:n + k] = 0
         self.n_enterprises = n + k
         self.enterprise_agents.extend(create_row_agents(self, Enterprise, n, k))
@@ -251,6 +260,7 @@ class TownshipModel(mesa.Model):
         self.count_start = self.day * HOURS_PER_DAY
         if old is p:
             return
+        grid.on_reform(self, old)
         self.delegated = delegation.choose_delegated(p, self.catalogue, np.random.default_rng([p.catalogue_seed, 2]))
         dept_staff, town_staff, s1, s2 = self._staffing(p)
         for d, x in zip(self.departments, dept_staff):
@@ -276,6 +286,8 @@ class TownshipModel(mesa.Model):
         self.coord_tasks: dict = {}
         self.conference_queue: list = []
         self.latent_disputes: list = []
+        self.gaming_queue: list = []   # (moment of decision, case) — gaming
+        self.repeat_queue: list = []   # (return time, seq, unresolved case) — resolution
         self.closed_today: list[int] = []
         self.carried_in = 0
         self.worked_mark = 0.0
@@ -305,9 +317,9 @@ class TownshipModel(mesa.Model):
         return {"referrals": dict(self.day_referrals), "dumped": dict(self.day_dumped),
                 "bounced": dict(self.day_bounced), "escalations": dict(self.day_escalations)}
 
-    def admit(self, kind, requester, township, matter, created, onset=None) -> np.ndarray:
-        """Create and submit cases (see ``intake.admit``)."""
-        ids = intake.admit(self, kind, requester, township, matter, created, onset)
+    def admit(self, kind, requester, township, matter, created, onset=None, **extra) -> np.ndarray:
+        """Create and submit cases (see ``intake.admit``; ``extra``: source, repeat_of)."""
+        ids = intake.admit(self, kind, requester, township, matter, created, onset, **extra)
         if len(ids):
             self._new_ids.append(ids)
         return ids
@@ -356,18 +368,20 @@ class TownshipModel(mesa.Model):
                           self.enterprise_state["township"][: self.n_enterprises],
                           self.enterprise_state["stage"][: self.n_enterprises], self.sampler)
         self.admit(req.kind, req.requester, req.township, req.matter, req.time)
+        resolution.return_repeats(self, day)
         grid.new_disputes(self, day)
         grid.surface(self, day)
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day
         departments, townships = self.agents_by_type[Department], self.agents_by_type[Township]
         departments.do("decide_dumping")
         dumped, bounced = dumping.today(self)
-        inspection.apply(self.townships, p)
+        inspection.apply(self.townships, reform.effective_params(self))
         townships.do("split_day")
         # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
+        gaming.decide(self, t1)
         townships.do("account_day")
         self._refresh_open(t0, t1)
         # 5 feedback
@@ -396,6 +410,13 @@ class TownshipModel(mesa.Model):
     def summary(self) -> dict[str, float]:
         """Per-run KPIs (see ``metrics.SUMMARY_KEYS``)."""
         return metrics.summary(self)
+
+    def cases_frame(self):
+        """One row per case (see ``cases.frame``): requester, township, matter, source, channel, tier,
+        times, trips, travel hours, resolved / gamed / repeat_of."""
+        from .cases import frame
+
+        return frame(self)
 
     def timeseries(self):
         """The daily KPI table as a pandas DataFrame with a ``day`` column (1-based)."""

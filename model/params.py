@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 HOURS_PER_DAY = 8.0
 """Working hours in one step (one working day)."""
@@ -28,6 +28,7 @@ GROUPS: dict[str, str] = {
     "dumping": "Dumping 属地管理 and responsibility lists (G4)",
     "grid": "Grid and co-governance (G7–G9)",
     "feedback": "Satisfaction and enterprise life cycle",
+    "incentives": "Incentives and outcomes: learning, relapse, resolution, gaming, channels (G5, G9, P2)",
 }
 
 
@@ -55,7 +56,7 @@ class ParamsError(ValueError):
 class Params(BaseModel):
     """All levers and sizes of one simulated county (immutable)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, ser_json_inf_nan="constants")
 
     # --- county ---------------------------------------------------------
     townships: int = P(10, unit="count", group="county", ge=1, le=1000,
@@ -245,6 +246,64 @@ class Params(BaseModel):
                             desc="Mean days an enterprise stays a start-up.")
     growth_days: float = P(750.0, unit="days", group="feedback", gt=0, le=100_000,
                            desc="Mean days an enterprise stays in growth before maturity.")
+
+    # --- incentives and outcomes (issue 11) ---
+    score_dumping_weight: float = P(0.5, unit="score/dump ratio", group="incentives", ge=0, le=1,
+                                    desc="Weight of dumped tasks (per fair share) in a township's score of a department (0 = score ignores dumping).")
+    score_bounce_weight: float = P(0.1, unit="score/share", group="incentives", ge=0, le=1,
+                                   desc="Weight of the department's bounced share in a township's score of it.")
+    score_service_weight: float = P(0.4, unit="score/share", group="incentives", ge=0, le=1,
+                                    desc="Weight of the department's late or unresolved cases from the township's residents in its score.")
+    score_noise_sd: float = P(0.1, unit="score", group="incentives", ge=0, le=10,
+                              desc="Standard deviation of the noise in each township's score of a department (judgement, recall).")
+    estimator_forgetting: float = P(0.9, unit="per period", group="incentives", gt=0, le=1,
+                                    desc="Forgetting factor λ of the departments' recursive least squares (1 = remember all periods).")
+    estimator_prior_sd: float = P(0.5, unit="score/share", group="incentives", gt=0, le=100,
+                                  desc="Prior standard deviation of a department's estimate of the score effect of its dump share (prior mean 0).")
+    dumping_exploration_sd: float = P(0.5, unit="logit", group="incentives", ge=0, le=10,
+                                      desc="Sd of a department's per-period experiment with its dumping log-odds (two-way assessment only).")
+    reform_half_life_days: float = P(float("inf"), unit="days", group="incentives", gt=0,
+                                     desc="Half-life of reform attention: the two-way weight and the inspection cut fade towards the old regime (assumption, P2).")
+    reform_renewal_days: float = P(float("inf"), unit="days", group="incentives", gt=0,
+                                   desc="Interval at which a campaign renews reform attention to full (∞ = never).")
+    resolution_base: float = P(0.9, unit="probability", group="incentives", ge=0, le=1,
+                               desc="Probability a fully worked case closed by a fully competent handler is really resolved.")
+    resolution_time_elasticity: float = P(1.0, unit="-", group="incentives", ge=0, le=10,
+                                          desc="Exponent on the share of a case's work done before closure in its resolution probability.")
+    repeat_share: float = P(0.7, unit="share", group="incentives", ge=0, le=1,
+                            desc="Share of requesters whose unresolved case was closed who come back (a repeat contact).")
+    repeat_delay_days: float = P(5.0, unit="working days", group="incentives", gt=0, le=1000,
+                                 desc="Mean delay before an unresolved requester comes back.")
+    ontime_weight: float = P(0.0, unit="score/case", group="incentives", ge=0, le=10,
+                             desc="Weight of one on-time closure in a handler's assessment (0 = on-time not counted: no gaming).")
+    ranking_pressure: float = P(0.0, unit="-", group="incentives", ge=0, le=10,
+                                desc="Tournament lever κ: extra weight of an on-time closure for a handler ranked last (× rank from the bottom).")
+    gaming_window: float = P(0.25, unit="share of deadline", group="incentives", gt=0, le=1,
+                             desc="How long before its deadline a handler decides whether to close an at-risk case without solving it.")
+    gaming_aversion: float = P(1.0, unit="score/case", group="incentives", gt=0, le=100,
+                               desc="Mean of the exponential intrinsic cost of closing a case without solving it.")
+    callback_share: float = P(0.0, unit="share", group="incentives", ge=0, le=1,
+                              desc="Share of closed cases the county calls back (回访) to check that they were solved.")
+    callback_penalty: float = P(0.0, unit="score/case", group="incentives", ge=0, le=100,
+                                desc="Assessment penalty when a call-back catches a closure without solving.")
+    detection_prior: float = P(0.2, unit="probability", group="incentives", ge=0, le=1,
+                               desc="Handlers' prior mean of the chance a gamed closure is caught (strength: 2 closures).")
+    report_learning: float = P(0.2, unit="0–1", group="incentives", ge=0, le=1,
+                               desc="Bush–Mosteller rate at which a resident's app-reporting propensity follows report outcomes.")
+    petition_propensity: float = P(0.5, unit="probability", group="incentives", ge=0, le=1,
+                                   desc="Probability a resident whose dispute drags past patience petitions, at satisfaction 0.7.")
+    petition_distrust_slope: float = P(4.0, unit="logit/satisfaction", group="incentives", ge=0, le=100,
+                                       desc="Rise of the petition log-odds per unit of satisfaction below 0.7.")
+    channel_experience_slope: float = P(4.0, unit="logit/satisfaction", group="incentives", ge=0, le=100,
+                                        desc="Rise of the online log-odds per unit of satisfaction online over offline (past experience).")
+    channel_travel_slope: float = P(0.5, unit="logit/hour", group="incentives", ge=0, le=100,
+                                    desc="Preference for the township hall over a trip to the seat per hour of travel it saves.")
+
+    @field_validator("reform_half_life_days", "reform_renewal_days", mode="before")
+    @classmethod
+    def _none_is_never(cls, v):
+        """``None`` (how JSON writes ∞) means never: infinite."""
+        return float("inf") if v is None else v
 
     @model_validator(mode="after")
     def _consistent(self) -> "Params":

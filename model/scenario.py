@@ -47,7 +47,7 @@ VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
 META_KEYS = ("extends", "description", "equal_staff")
 """Keys a scenario file may hold besides the Params fields."""
 
-LEVER_GROUPS = ("delegation", "centre", "rule135", "assessment", "dumping", "grid")
+LEVER_GROUPS = ("delegation", "centre", "rule135", "assessment", "dumping", "grid", "incentives")
 """Params groups whose fields are reform levers (switched on at the end of the warm-up);
 the county, its demand and its people are not levers."""
 

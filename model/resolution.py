@@ -1,0 +1,106 @@
+"""Closing is not solving: real resolution, call-backs and repeat contacts.
+
+When a case is closed (办结) it is really resolved with probability
+
+    p_res = q_m · c · w^θ
+
+* ``q_m`` = ``local_mediation`` for a dispute sent to local mediation (its
+  documented success probability, 枫桥经验 G7), ``resolution_base`` otherwise;
+* ``c`` = the township's competence on a delegated matter (``delegation``), 1 at a department;
+* ``w`` = share of the case's steps whose work was done (1 for a case worked to
+  the end; less for a case closed without solving it, see ``gaming``; a step's
+  work-hours already include the handler's effort), θ = ``resolution_time_elasticity``.
+  A gamed closure is never a solution (p_res = 0).
+
+A share ``callback_share`` of closed cases is called back (回访); a gamed
+closure called back is caught (counted against its owner, see ``gaming`` and
+``assessment``). A requester whose case was closed unresolved comes back with
+probability ``repeat_share`` after ``Exp(repeat_delay_days)`` working days: a
+repeat contact, a new case of the same matter (a failed mediation comes back as
+a general dispute case) with ``repeat_of`` = the first case of the chain, its
+``onset`` = the chain's onset. Per-request outcomes (waiting, satisfaction,
+requester hours) count the whole chain.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+import numpy as np
+
+from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
+from .gaming import owner_agent
+from .params import HOURS_PER_DAY
+
+_seq = itertools.count()
+
+
+def resolve_probability(model, cid: int, work_share: float) -> float:
+    """p_res of a case closed after doing ``work_share`` of its steps."""
+    p = model.params
+    c = model.cases
+    m = int(c.matter[cid])
+    q = p.local_mediation if m == model.catalogue.dispute_id(DISPUTE_MEDIATION) else p.resolution_base
+    comp = 1.0
+    if c.delegated[cid]:
+        comp = model.townships[int(c.township[cid])].competence(m)
+    return q * comp * (work_share ** p.resolution_time_elasticity if work_share < 1 else 1.0)
+
+
+def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
+    """Decide resolution, call-back and repeat of a case closed at ``t`` (hours)."""
+    p = model.params
+    c = model.cases
+    stream = model.stream
+    if gamed:
+        n = max(int(model.catalogue.n_departments[c.matter[cid]]), 1)
+        c.work_share[cid] = max(0.0, (n - int(c.outstanding[cid])) / n)
+        resolved = False
+    else:
+        c.work_share[cid] = 1.0
+        resolved = stream.uniform() < resolve_probability(model, cid, 1.0)
+    c.resolved[cid] = resolved
+    c.gamed[cid] = gamed
+    owner = None
+    if gamed:
+        owner = owner_agent(model, cid)
+        owner.gamed += 1
+    if p.callback_share > 0 and stream.uniform() < p.callback_share:
+        c.called_back[cid] = True
+        if gamed:
+            owner.caught += 1
+            if hasattr(owner, "period_caught"):
+                owner.period_caught += 1
+    if not resolved and p.repeat_share > 0 and stream.uniform() < p.repeat_share:
+        due = t + stream.exponential() * p.repeat_delay_days * HOURS_PER_DAY
+        heapq.heappush(model.repeat_queue, (due, next(_seq), cid))
+
+
+def root_of(cases, ids: np.ndarray) -> np.ndarray:
+    """The first case of each case's chain (itself for a first contact)."""
+    r = cases.repeat_of[ids]
+    return np.where(r >= 0, r, ids)
+
+
+def return_repeats(model, day: int) -> int:
+    """Admit the repeat contacts due today; return how many."""
+    q = model.repeat_queue
+    end = (day + 1) * HOURS_PER_DAY
+    rows = []
+    while q and q[0][0] < end:
+        rows.append(heapq.heappop(q))
+    if not rows:
+        return 0
+    c = model.cases
+    ids = np.array([cid for _, _, cid in rows], dtype=np.int64)
+    t = np.maximum(np.array([r[0] for r in rows]), day * HOURS_PER_DAY)
+    order = np.argsort(t, kind="stable")
+    ids, t = ids[order], t[order]
+    matter = c.matter[ids].copy()
+    cat = model.catalogue
+    matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)
+    new = model.admit(c.requester_kind[ids].copy(), c.requester[ids].copy(), c.township[ids].copy(), matter, t,
+                      onset=c.onset[ids].copy(), repeat_of=root_of(c, ids))
+    c.contact[new] = c.contact[ids] + 1
+    return len(rows)
