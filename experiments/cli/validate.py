@@ -65,8 +65,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bar = progress_bar(len(checks), desc="checks", unit="check", enabled=enabled)
     with make_executor(workers=args.workers) as ex, bar:
         outcomes = validate(out, quick=args.quick, names=[c.name for c in checks], seed=seed, executor=ex,
-                            progress=bar, docs=args.docs, command="townsim " + " ".join(sys.argv[1:])
-                            if sys.argv and sys.argv[0].endswith("townsim") else "townsim validate")
+                            progress=bar, docs=args.docs, command=("townsim " + " ".join(sys.argv[sys.argv.index("validate"):])
+                                     if "validate" in sys.argv else "townsim validate"))
     failed = [o for o in outcomes if not o.passed]
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} checks pass; report: {out / 'validation.md'}")
     for o in failed:

@@ -39,6 +39,7 @@ def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = No
     from townsim.experiments.core.manifest import manifest, now, write_manifest
 
     checks = select(names, part)
+    not_run = [c for c in load_checks().values() if c not in checks]
     started = now()
     t0 = time.perf_counter()
     outcomes = run_checks(checks, quick, seed, executor=executor, progress=progress)
@@ -52,7 +53,7 @@ def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = No
         atomic.write_csv(tmp / "checks.csv", table)
         stamp = f"{started:%Y-%m-%d %H:%M}"
         atomic.write_text(tmp / "validation.md", markdown(outcomes, quick=quick, command=command,
-                                                          elapsed=elapsed, started=stamp))
+                                                          elapsed=elapsed, started=stamp, not_run=not_run))
         write_manifest(tmp, manifest(
             command="validate", started=started, seed=seed, quick=quick,
             checks={o.check.name: {"passed": o.passed, "seconds": round(o.seconds, 2), "error": o.error,
@@ -66,5 +67,5 @@ def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = No
                 shutil.copytree(figs, dest)
             atomic.write_text(DOCS_DIR / "validation.md",
                               markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp,
-                                       figure_dir="figures/validation"))
+                                       figure_dir="figures/validation", not_run=not_run))
     return outcomes

@@ -49,7 +49,7 @@ def rows(outcomes: Sequence[Outcome]) -> pd.DataFrame:
 
 
 def markdown(outcomes: Sequence[Outcome], *, quick: bool, command: str, elapsed: float,
-             figure_dir: str = "figures", started: str = "") -> str:
+             figure_dir: str = "figures", started: str = "", not_run: Sequence = ()) -> str:
     """The text of ``validation.md``; figures are linked under ``figure_dir``."""
     n_fail = sum(not o.passed for o in outcomes)
     lines = [
@@ -92,6 +92,10 @@ def markdown(outcomes: Sequence[Outcome], *, quick: bool, command: str, elapsed:
             for o in sel:
                 if o.result is not None:
                     lines += [f"![{o.check.name}]({figure_dir}/{o.check.name}.png)", ""]
+    if not_run:
+        lines += ["## Not run in this report", "",
+                  "Registered checks left out of this run (`--only`/`--part`): " +
+                  ", ".join(f"`{c.name}` ({c.part})" for c in not_run) + ".", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -75,14 +75,18 @@ def run_checks(checks: Sequence[Check], quick: bool, seed: int = DEFAULT_SEED, e
     from townsim.experiments.core.executors import Failure, SerialExecutor
 
     executor = executor or SerialExecutor()
-    items = [(c.name, quick, seed) for c in checks]
-    out: list[Outcome | None] = [None] * len(items)
-    for i, res in executor.map(run_one, items):
-        if isinstance(res, Failure):
-            out[i] = Outcome(checks[i], None, res.error, 0.0, quick)
-        else:
-            result, error, secs = res
-            out[i] = Outcome(checks[i], result, error, secs, quick)
-        if progress is not None:
-            progress.update(1)
+    out: list[Outcome | None] = [None] * len(checks)
+    # validation patterns share their runs (posterior draws): they run together in this process
+    pooled = [i for i, c in enumerate(checks) if c.part != "validation"]
+    here = [i for i, c in enumerate(checks) if c.part == "validation"]
+    for ex, idx in ((executor, pooled), (SerialExecutor(), here)):
+        for j, res in ex.map(run_one, [(checks[i].name, quick, seed) for i in idx]):
+            i = idx[j]
+            if isinstance(res, Failure):
+                out[i] = Outcome(checks[i], None, res.error, 0.0, quick)
+            else:
+                result, error, secs = res
+                out[i] = Outcome(checks[i], result, error, secs, quick)
+            if progress is not None:
+                progress.update(1)
     return [o for o in out if o is not None]
