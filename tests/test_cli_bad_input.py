@@ -105,3 +105,10 @@ def test_compare_bad_scenario_exit_2_nothing_written(tmp_path, capsys):
                                 "--out", str(out)]), capsys.readouterr().err)
     assert "m.csv" in err
     assert not out.exists()
+
+
+def test_viz_takes_the_scenario_as_every_command_does(capsys):
+    assert main(["viz", "no_such_scenario", "--port", "8799"]) == 2
+    assert "no_such_scenario" in capsys.readouterr().err
+    assert main(["viz", "baseline", "--seed", str(2**63), "--port", "8799"]) == 2
+    assert "2**63 - 1" in capsys.readouterr().err

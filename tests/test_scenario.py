@@ -16,7 +16,7 @@ from townsim.model.scenario import (
 )
 
 SHIPPED = {"baseline", "one_stop_135", "delegation_no_staff", "delegation_with_staff",
-           "two_way_assessment", "grid_governance", "full_reform", "linping"}
+           "two_way_assessment", "inspection_cut", "grid_governance", "full_reform", "linping"}
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -58,11 +58,14 @@ def test_baseline_is_status_quo_and_reforms_differ_from_it():
         "one_stop_135": {"one_stop_centre", "escalation_135", "joint_handling"},
         "delegation_no_staff": {"delegated_share"},
         "delegation_with_staff": {"delegated_share", "staff_transfer"},
-        "two_way_assessment": {"two_way_weight", "inspection_hours_per_week"},
+        "two_way_assessment": {"two_way_weight"},
+        "inspection_cut": {"inspection_hours_per_week"},
         "grid_governance": {"grid_coverage"},
         "full_reform": {"one_stop_centre", "delegated_share", "two_way_weight", "responsibility_list",
-                        "grid_coverage"},
+                        "grid_coverage", "inspection_hours_per_week"},
     }
+    # two-way assessment no longer bundles the inspection cut: that is its own lever (issue 11)
+    assert load_scenario("two_way_assessment").params.inspection_hours_per_week == base.inspection_hours_per_week
     for name, fields in changed.items():
         p = load_scenario(name).params
         for f in fields:

@@ -42,6 +42,11 @@ def register(subparsers) -> None:
     add_seed_argument(p, DEFAULT_SEED, "base seed of the replication seeds")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter in every scenario (repeatable), e.g. --set townships=8")
+    p.add_argument("--equal-staff", action="store_true",
+                   help="also run every reform at equal staff: department posts changed so that its total budgeted "
+                        "staff-hours equal those of the root of its extends chain (named NAME+equal_staff)")
+    p.add_argument("--cases", action="store_true",
+                   help="also write cases.parquet: every case of every run (scenario, replication, seed in front)")
     p.add_argument("--independent-seeds", action="store_true",
                    help="give each scenario its own seeds (Welch tests) instead of common random numbers")
     p.add_argument("--posterior", default=None, metavar="PATH",
@@ -59,8 +64,8 @@ def register(subparsers) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     settings = CompareSettings(scenarios=list(args.scenarios), baseline=args.baseline, reps=args.reps,
                                days=args.days, seed=args.seed, overrides=list(args.overrides),
-                               independent_seeds=args.independent_seeds, posterior=args.posterior,
-                               force=args.force)
+                               independent_seeds=args.independent_seeds, equal_staff=args.equal_staff, cases=args.cases,
+                               posterior=args.posterior, force=args.force)
     # --- check everything before any work or any file -------------------------------------------
     try:
         scenarios, specs = plan(settings)

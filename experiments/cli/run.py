@@ -20,7 +20,7 @@ from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_pro
                                              add_seed_argument, int_in, seed)
 from townsim.experiments.core.atomic import atomic_dir, write_json
 from townsim.experiments.core.design import RunSpec, check_model_inputs
-from townsim.experiments.core.execute import execute
+from townsim.experiments.core.execute import execute, simulate_run, simulate_run_with_cases
 from townsim.experiments.core.executors import SerialExecutor
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.manifest import manifest, now, write_manifest
@@ -56,6 +56,9 @@ def register(subparsers) -> None:
     add_seed_argument(p, DEFAULT_SEED)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, validated like a file (repeatable), e.g. --set delegated_share=0.6")
+    p.add_argument("--cases", action="store_true",
+                   help="also write cases.parquet: one row per case (requester, township, matter, channel, tier, "
+                        "times, trips, resolved ...)")
     add_out_argument(p, "results/run-<scenario>-<timestamp>/", resumes=False)
     add_progress_argument(p)
     p.set_defaults(func=cmd_run)
@@ -82,12 +85,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     with locked(out), atomic_dir(out) as tmp:
         check_out_dir(out, "run", resumable=False)
         store = ResultStore(tmp / ".store")
-        report = execute([spec], store, SerialExecutor(), desc=scenario.name,
-                         show_progress=PROGRESS[args.progress])
+        report = execute([spec], store, SerialExecutor(), fn=simulate_run_with_cases if args.cases else simulate_run,
+                         desc=scenario.name, show_progress=PROGRESS[args.progress])
         if report.failed:
             raise RunFailed(store.failures()[0]["error"])
         summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
         ts = store.timeseries(spec.key)
+        files = ["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]
+        if args.cases:
+            store.table(spec.key, "cases").to_parquet(tmp / "cases.parquet", index=False)
+            files.append("cases.parquet")
         shutil.rmtree(tmp / ".store")
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", summary)
@@ -102,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             scenario_chain=[str(p) for p in scenario.chain], scenario_description=scenario.description,
             argv=canonical_argv(args, out), overrides=list(args.overrides), days=args.days,
             model_fingerprint=spec.code,
-            files=["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]))
+            files=files))
     print(format_summary(summary, title=f"{scenario.name} · seed {args.seed} · {args.days} working days"))
     print(f"results: {out}")
     return 0
@@ -113,6 +120,8 @@ def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
     argv = ["townsim", "run", str(args.scenario), "--days", str(args.days), "--seed", str(args.seed)]
     for item in args.overrides:
         argv += ["--set", item]
+    if args.cases:
+        argv.append("--cases")
     return argv + ["--out", str(out)]
 
 

@@ -1,6 +1,6 @@
 """``townsim viz`` — the interactive teaching app (Mesa SolaraViz) in the browser.
 
-    townsim viz [--scenario NAME|PATH] [--host 127.0.0.1] [--port 8765] [--lang zh|en] [--seed N]
+    townsim viz [NAME|PATH] [--host 127.0.0.1] [--port 8765] [--lang zh|en] [--seed N]
 
 Checks everything before starting: the scenario loads, the port is free on
 the host, Solara is installed. Binds to 127.0.0.1 unless ``--host`` says
@@ -12,9 +12,11 @@ pay for Solara.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import sys
 
+from townsim.experiments.cli._common import add_seed_argument, seed
 from townsim.experiments.errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -28,14 +30,15 @@ def register(subparsers) -> None:
         description="Open the county in the browser: pick a scenario, move the reform levers, step or play "
                     "the days and watch backlogs, escalations, dumping and satisfaction react.",
     )
-    p.add_argument("--scenario", default="baseline", metavar="NAME|PATH",
+    p.add_argument("scenario", nargs="?", default=None, metavar="NAME|PATH",
                    help="shipped scenario name or scenario .toml file to start with (default: baseline)")
+    p.add_argument("--scenario", dest="scenario_option", default=None, help=argparse.SUPPRESS)  # older spelling
     p.add_argument("--host", default=DEFAULT_HOST,
                    help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 opens it to the "
                         "classroom network)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--lang", choices=LANGS, default="zh", help="labels in Chinese (zh, default) or English (en)")
-    p.add_argument("--seed", type=int, default=1, help="random seed of the first model (default 1)")
+    add_seed_argument(p, 1, "random seed of the first model")
     p.add_argument("--open", action="store_true", help="open a browser tab once the server runs")
     p.add_argument("--no-fetch-assets", action="store_true",
                    help="do not fetch the page's front-end files with npm on first start")
@@ -45,8 +48,10 @@ def register(subparsers) -> None:
 def handle(args) -> int:
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port: got {args.port}; allowed: an integer in [1, 65535]")
-    if not 0 <= args.seed <= 2**32 - 1:
-        raise UserError(f"--seed: got {args.seed}; allowed: an integer in [0, 4294967295]")
+    if args.scenario and args.scenario_option and args.scenario != args.scenario_option:
+        raise UserError("give the scenario once (as NAME|PATH)")
+    args.scenario = args.scenario or args.scenario_option or "baseline"
+    seed(args.seed)
     if importlib.util.find_spec("solara") is None:
         raise UserError("the app needs Solara: python3 -m pip install -e \".[viz]\"")
     from townsim.model.scenario import ScenarioError, load_scenario

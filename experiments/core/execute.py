@@ -46,6 +46,15 @@ class ExecutionReport:
                 "failed": self.failed, "seconds": round(self.seconds, 3)}
 
 
+def simulate_run_with_cases(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame, dict[str, pd.DataFrame]]:
+    """:func:`simulate_run` plus the run's table of cases (``TownshipModel.cases_frame``), stored as ``cases``."""
+    from townsim.model import TownshipModel
+
+    model = TownshipModel(spec.params, rng=spec.seed)
+    model.run(spec.days)
+    return dict(model.summary()), model.timeseries(), {"cases": model.cases_frame()}
+
+
 def keys_of(job: Any) -> list[RunKey]:
     """The store keys of one job: a run spec's ``key``, or a batch's ``keys`` (several short runs in one task)."""
     return [job.key] if hasattr(job, "key") else list(job.keys)
@@ -57,7 +66,7 @@ def execute(specs: Sequence[Any], store: ResultStore, executor: Executor,
     """Run every job not yet in ``store`` on ``executor``; write each outcome as it arrives.
 
     A job is a run spec with a ``key`` (:class:`RunKey`), for which ``fn(job)`` returns
-    ``(row, timeseries)`` or a row dict, or a batch with ``keys``, for which ``fn(job)``
+    ``(row, timeseries)``, ``(row, timeseries, {name: table})`` or a row dict, or a batch with ``keys``, for which ``fn(job)``
     returns a list of such outcomes, one per key (short plug-in runs travel together).
     A raising run is stored as a failure and the others go on. Returns counts; the results
     themselves are read back from ``store``.
@@ -77,8 +86,8 @@ def execute(specs: Sequence[Any], store: ResultStore, executor: Executor,
                     rep.failed += 1
                     rep.failures.append({**key.as_dict(), "error": result.error})
                 else:
-                    row, ts = result if isinstance(result, tuple) else (result, None)
-                    store.put(key, row, ts)
+                    row, ts, *tables = result if isinstance(result, tuple) else (result, None)
+                    store.put(key, row, ts, tables[0] if tables else None)
                     rep.ran += 1
             bar.update(len(keys))
     rep.seconds = time.perf_counter() - t0

@@ -4,6 +4,7 @@ Layout under ``out_dir``::
 
     runs/<key>.json         summary row of a finished run (written last: its presence means "done")
     runs/<key>.parquet      daily KPI table of that run (optional)
+    runs/<key>.<name>.parquet  another table of that run, e.g. its cases (optional)
     failures/<key>.json     a run that raised: its key, error line and traceback
 
 ``<key>`` is built from :class:`RunKey` = (scenario, parameter hash, replication,
@@ -91,8 +92,14 @@ class ResultStore:
         """True when ``key`` finished successfully (failed runs are run again on resume)."""
         return self._row_path(key).exists()
 
-    def put(self, key: RunKey, row: dict[str, Any], timeseries: pd.DataFrame | None = None) -> None:
-        """Record a finished run: its daily table first, then its row (the "done" marker)."""
+    def _table_path(self, key: RunKey, name: str) -> Path:
+        return self.runs_dir / f"{key.stem}.{name}.parquet"
+
+    def put(self, key: RunKey, row: dict[str, Any], timeseries: pd.DataFrame | None = None,
+            tables: dict[str, pd.DataFrame] | None = None) -> None:
+        """Record a finished run: its daily table and other tables first, then its row (the "done" marker)."""
+        for name, table in (tables or {}).items():
+            atomic_write_bytes(self._table_path(key, name), table.reset_index(drop=True).to_parquet(index=False))
         if timeseries is not None:
             buf = timeseries.reset_index(drop=True).to_parquet(index=False)
             atomic_write_bytes(self._ts_path(key), buf)
@@ -151,6 +158,22 @@ class ResultStore:
         """Daily KPI table of a finished run, or None when it stored none."""
         path = self._ts_path(key)
         return pd.read_parquet(path) if path.exists() and self.has(key) else None
+
+    def table(self, key: RunKey, name: str) -> pd.DataFrame | None:
+        """Another table of a finished run (e.g. ``cases``), or None when it stored none."""
+        path = self._table_path(key, name)
+        return pd.read_parquet(path) if path.exists() and self.has(key) else None
+
+    def table_frame(self, name: str, keys: list[RunKey]) -> pd.DataFrame:
+        """Table ``name`` of ``keys`` (finished runs that stored it), with scenario, replication, seed in front."""
+        parts = []
+        for key in keys:
+            t = self.table(key, name)
+            if t is not None:
+                front = pd.DataFrame({"scenario": [key.scenario] * len(t), "replication": [key.replication] * len(t),
+                                      "seed": [key.seed] * len(t)})
+                parts.append(pd.concat([front, t.reset_index(drop=True)], axis=1))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     def timeseries_frame(self, keys: list[RunKey] | None = None) -> pd.DataFrame:
         """Daily tables of ``keys`` (default: every finished run), with key columns in front."""

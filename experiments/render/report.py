@@ -21,6 +21,8 @@ TABLES = (
     ("Service to requesters", ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end")),
     ("Cost and load", ("staff_hours", "township_utilisation", "overloaded_townships", "dumped_tasks")),
     ("Satisfaction and conflict", ("enterprise_satisfaction", "citizen_satisfaction", "petitions", "escalations")),
+    ("Closed or really solved", ("on_time_rate", "request_on_time_rate", "resolution_rate", "repeat_contacts",
+                                 "gamed_closures", "grid_report_share")),
 )
 BACKLOG_WARN = 0.10
 """Flag a scenario whose open cases at the end exceed this share of all requests (an unstable queue)."""
@@ -59,6 +61,26 @@ def _cell(row: pd.Series, kpi: str) -> str:
         return f"{mean} (same in every run)"
     lo, hi = clip_bounds(kpi, row["ci_low"], row["ci_high"])
     return f"{mean} ({fmt_value(kpi, float(lo))}–{fmt_value(kpi, float(hi))})"
+
+
+def closure_vs_resolution(summary: pd.DataFrame, order: Sequence[str]) -> str:
+    """In words: where the dashboard's on-time rate (closures) and real resolution part ways most."""
+    s = summary.set_index(["scenario", "kpi"])["mean"]
+    need = ("on_time_rate", "request_on_time_rate", "resolution_rate", "gamed_closures")
+    rows = [n for n in order if all((n, k) in s.index for k in need)]
+    if not rows:
+        return ""
+    gap = {n: s[(n, "on_time_rate")] - s[(n, "request_on_time_rate")] for n in rows}
+    worst = max(rows, key=gap.get)
+    best = min(rows, key=gap.get)
+    return (f"**Where closure and resolution part ways.** The on-time rate counts closures, as real "
+            f"dashboards do; a closure may not solve the request (it comes back as a repeat contact) or may be "
+            f"made just before the deadline without solving it (gamed). The gap is widest in `{worst}`: "
+            f"{100 * s[(worst, 'on_time_rate')]:.1f}% of decided cases are closed on time, but only "
+            f"{100 * s[(worst, 'request_on_time_rate')]:.1f}% of requests are really resolved by their first "
+            f"deadline ({100 * s[(worst, 'resolution_rate')]:.1f}% of closed cases really resolved, "
+            f"{s[(worst, 'gamed_closures')]:,.0f} closures without solving). It is narrowest in `{best}` "
+            f"({100 * s[(best, 'on_time_rate')]:.1f}% vs {100 * s[(best, 'request_on_time_rate')]:.1f}%).")
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -151,6 +173,9 @@ def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFram
                                              for k in kpis])
             add(f"**{title}**\n")
             add(_md_table(header, rows) + "\n")
+        words = closure_vs_resolution(summary, [n for n in order if n in n_by])
+        if words:
+            add(words + "\n")
 
     # significant differences
     if len(comparison):

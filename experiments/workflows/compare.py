@@ -32,8 +32,9 @@ import pandas as pd
 
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, make_specs, simulate_run
-from townsim.experiments.core.design import check_model_inputs
+from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, simulate_run,
+                                              simulate_run_with_cases)
+from townsim.experiments.core.design import Design, check_model_inputs
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.errors import shorten
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
@@ -74,6 +75,8 @@ class CompareSettings:
     seed: int = DEFAULT_SEED
     overrides: list[str] = field(default_factory=list)
     independent_seeds: bool = False
+    equal_staff: bool = False   # also run each reform at the staff-hours of the root of its extends chain
+    cases: bool = False         # also keep every run's table of cases (cases.parquet)
     posterior: str | None = None      # a `townsim calibrate` folder: replication k runs at posterior draw k
     force: bool = False               # apply a posterior made for another county
     posterior_note: str = field(default="", compare=False)  # set by plan(): the report's paragraph
@@ -101,6 +104,10 @@ class CompareSettings:
             parts += ["--set", o]
         if self.independent_seeds:
             parts.append("--independent-seeds")
+        if self.equal_staff:
+            parts.append("--equal-staff")
+        if self.cases:
+            parts.append("--cases")
         if self.posterior:
             parts += ["--posterior", str(self.posterior)] + (["--force"] if self.force else [])
         if out is not None:
@@ -135,9 +142,41 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
             params = apply_overrides(s.params, settings.overrides)
             check_model_inputs(params)  # a bad matter catalogue is bad input, found before any run
             out.append(ScenarioRun(s.name, str(s.path), s.description, params))
+        if settings.equal_staff:
+            out += [v for s, run in zip(ordered[1:], out[1:]) if (v := equal_staff_variant(s, run, settings))]
         return out
     except (ScenarioError, ValueError) as exc:
         raise CompareError(" ".join(str(exc).split())) from None
+
+
+EQUAL_STAFF_SUFFIX = "+equal_staff"
+"""Suffix of the name of a reform run at equal staff (``--equal-staff``)."""
+
+
+def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettings) -> ScenarioRun | None:
+    """``run`` with department posts changed so its total staff-hours equal the root of its extends chain.
+
+    None when the scenario extends nothing or already has the root's staff-hours (e.g. its file says
+    ``equal_staff = true``). Raises :class:`CompareError` when the departments cannot fund the reform.
+    """
+    from townsim.model.scenario import apply_overrides, load_scenario
+    from townsim.model.staffing import StaffingError, equalise_staff
+
+    if len(scenario.chain) < 2:
+        return None
+    root = load_scenario(scenario.chain[-1])
+    reference = apply_overrides(root.params, settings.overrides)
+    try:
+        equal = equalise_staff(run.params, reference)
+    except StaffingError as exc:
+        raise CompareError(f"--equal-staff: scenario '{run.name}': {exc}") from None
+    before, after = run.params.department_staff, equal.department_staff
+    if abs(after - before) < 1e-9:
+        return None
+    equal = equal.replace(pre_reform={**run.params.pre_reform, "department_staff": before})
+    note = (f"equal staff: department posts {before:g} → {after:.4g}, so that the total budgeted staff-hours "
+            f"equal those of '{root.name}' (the root of its extends chain)")
+    return ScenarioRun(run.name + EQUAL_STAFF_SUFFIX, run.path, f"{run.description} [{note}]".strip(), equal)
 
 
 COUNTY_FIELDS = ("townships", "departments", "enterprises", "residents", "department_staff", "township_staff")
@@ -151,7 +190,8 @@ def different_county(scenarios: Sequence[ScenarioRun]) -> dict[str, list[str]]:
     base = scenarios[0].params
     out = {}
     for s in scenarios[1:]:
-        diff = [f for f in COUNTY_FIELDS if getattr(s.params, f, None) != getattr(base, f, None)]
+        fields = [f for f in COUNTY_FIELDS if not (s.name.endswith(EQUAL_STAFF_SUFFIX) and f == "department_staff")]
+        diff = [f for f in fields if getattr(s.params, f, None) != getattr(base, f, None)]
         if diff:
             out[s.name] = diff
     return out
@@ -161,9 +201,10 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
     """Resolved scenarios and every run spec (scenario-major, replication-minor)."""
     settings.check()
     scenarios = resolve_scenarios(settings)
-    specs = make_specs([(s.name, s.params) for s in scenarios], settings.reps, settings.days,
-                       settings.seed, common_random_numbers=not settings.independent_seeds)
-    if settings.posterior:
+    design = Design([(s.name, 0, s.params) for s in scenarios], settings.reps, settings.days, settings.seed,
+                    common_random_numbers=not settings.independent_seeds)
+    specs = design.specs()
+    if settings.posterior:  # replication k of every scenario at posterior draw k (same seed: paired)
         specs = _with_posterior(settings, scenarios, specs)
     return scenarios, specs
 
@@ -200,7 +241,8 @@ def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -
     body = {
         "scenarios": [[s.name, s.params.model_dump(mode="json")] for s in scenarios],
         "baseline": settings.baseline, "days": settings.days, "seed": settings.seed,
-        "common_random_numbers": not settings.independent_seeds,
+        "common_random_numbers": not settings.independent_seeds, "equal_staff": settings.equal_staff,
+        **({"cases": True} if settings.cases else {}),
     }
     if settings.posterior:  # the draws change every run's parameters
         body["posterior"] = [str(settings.posterior), settings.force]
@@ -234,6 +276,8 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
     # written first, "in progress": a killed experiment still says what it was, and that it is not finished
     runio.write_manifest(out, manifest, runio.IN_PROGRESS)
 
+    if settings.cases and fn is simulate_run:
+        fn = simulate_run_with_cases
     execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
 
     result = write_outputs(out, settings, scenarios, specs, store, make_figures=make_figures,
@@ -267,6 +311,8 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     if "param_hash" in ts.columns:
         ts = ts.drop(columns="param_hash")
     _write_parquet(out / "timeseries.parquet", ts)
+    if settings.cases:
+        _write_parquet(out / "cases.parquet", store.table_frame("cases", [k for k in keys if store.has(k)]))
 
     kpis = kpi_columns(runs) if len(runs) else []
     present = [n for n in order if len(runs) and (runs["scenario"] == n).any()]
@@ -339,6 +385,7 @@ def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], 
         "posterior": settings.posterior,
         "posterior_forced": settings.force,
         "overrides": list(settings.overrides),
+        "equal_staff": settings.equal_staff,
         "scenarios": [{"name": s.name, "file": s.path, "description": s.description,
                        "param_hash": hashes[s.name], "params": s.params.model_dump(mode="json")}
                       for s in scenarios],

@@ -23,9 +23,8 @@ import pandas as pd
 
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, make_specs, model_fingerprint,
-                                simulate_run)
-from townsim.experiments.core.design import check_model_inputs
+from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, simulate_run)
+from townsim.experiments.core.design import Design, check_model_inputs
 from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.stats import summarize
@@ -183,11 +182,9 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
         raise SweepError(str(exc).replace("--set ", "--vary ")) from None
     except ValueError as exc:  # a bad matter catalogue
         raise SweepError(" ".join(str(exc).split())) from None
-    specs: list[RunSpec] = []
-    code = model_fingerprint()
-    for p in points:  # common random numbers: the same seeds at every point
-        specs += make_specs([(scenario.name, p.params)], settings.reps, settings.days, settings.seed, code=code)
-    return scenario, points, specs
+    # one scenario at every point: common random numbers, the same seeds at every point
+    design = Design([(scenario.name, p.index, p.params) for p in points], settings.reps, settings.days, settings.seed)
+    return scenario, points, design.specs()
 
 
 def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
