@@ -1,5 +1,11 @@
 """The Mesa agents: departments, townships, enterprises and citizens (DESIGN §2).
 
+Departments and townships decide through their methods, called by the model
+through its AgentSets: ``Department.decide_dumping``, ``Department.assess``
+(score, learning, effort), ``Department.work_hours`` (effort and its overtime
+cost); ``Township.split_day``, ``Township.account_day``, ``Township.refers_up``,
+``Township.assess``. The formulas stay in the mechanism modules.
+
 Departments and townships own a work handler (servers and queue, see
 ``engine``). Enterprises and citizens keep their state in the model's numpy
 arrays (so a day's demand is one vectorised draw and a million residents cost

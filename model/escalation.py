@@ -13,10 +13,10 @@ chief_rep_hours / 8`` persons), and level 2, the leading-group office
   (the other level when one has no staff) — first come first served; when it
   is done the case's steps are released. No escalation, no conference. With no
   coordinators at all the step is skipped (nobody is modelled).
-* **135 rule**: a case starts at the level its difficulty calls for (F9:
-  simple 0, general 1, difficult 2, complex 3), capped by its tier (one
-  department at most level 1, several at most 2, district 3) and at least
-  level 1 when it needs coordination. Desks serve earliest deadline first. A
+* **135 rule**: a case needing coordination starts at the level its
+  difficulty calls for (F9: general 1, difficult 2, complex 3), at least 1 and
+  capped by its tier (several departments at most 2, district 3); a
+  one-department case has nothing to coordinate (level 0, no escalation). Desks serve earliest deadline first. A
   case still at level ``L`` when ``level_time_share × deadline × (L −
   start_level + 1)`` has passed moves up one level — an engine event at that
   moment, up to the level its tier allows (tier 3 → 2, tier 5 → 3);

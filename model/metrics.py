@@ -50,6 +50,26 @@ class Kpi:
         """The label in ``lang`` ("en" or "zh")."""
         return self.zh if lang == "zh" else self.en
 
+    def unit_text(self, lang: str = "en") -> str:
+        """The unit in ``lang`` (Chinese from :data:`UNITS_ZH`; the English unit if it has none)."""
+        return UNITS_ZH.get(self.unit, self.unit) if lang == "zh" else self.unit
+
+    @property
+    def digits(self) -> int:
+        """Decimals shown for a value: shares as % with 1, counts 0, 0–1 scores 3, other numbers 2."""
+        return {"pct": 1, "count": 0}.get(self.fmt, 3 if self.unit == "0–1" else 2)
+
+
+UNITS_ZH: dict[str, str] = {
+    "cases": "件", "tasks": "项", "% of cases": "占事项 %", "% of decided cases": "占已到期事项 %",
+    "% of hours": "占工时 %", "0–1": "0–1", "enterprises": "家", "hours": "小时", "petitions": "次",
+    "staff hours paid": "人员工时", "townships, daily mean": "个乡镇（日均）", "trips": "次",
+    "working days": "工作日", "× normal speed": "× 正常速度",
+    "% of closed cases": "占办结事项 %", "% of decided requests": "占已到期诉求 %", "hours/week": "小时/周",
+    "persons": "人", "working hours": "工作小时",
+}
+"""Chinese of every KPI unit (a test checks that each unit in :data:`KPIS` has one)."""
+
 
 _K = Kpi
 KPIS: tuple[Kpi, ...] = (
@@ -280,7 +300,7 @@ def requester_hours_per_request(model) -> float:
 def summary(model) -> dict[str, float]:
     """Per-run KPIs (keys in ``SUMMARY_KEYS``); rates in [0, 1], NaN when undefined."""
     c = model.cases
-    now = model.day * HOURS_PER_DAY
+    now = model.clock_day * HOURS_PER_DAY
     t_start = model.count_start
     all_closed = c.view("closed")
     closed_all = ~np.isnan(all_closed)

@@ -9,8 +9,7 @@ on meeting days; deadlines and escalations are engine events inside the day)
 adapt) → 7 collect KPIs. Agents' decisions are their methods, called through
 the model's AgentSets.
 
-Warm-up: the first call of :meth:`step` (or :meth:`run`) first simulates
-``warmup_days`` under the pre-reform levers (``params.pre_reform``, the root of
+Warm-up: construction ends by simulating ``warmup_days`` under the pre-reform levers (``params.pre_reform``, the root of
 the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers
 switch on (staff posts move, matters are delegated, queue disciplines change)
 and the counted days begin with the open cases carried in. A run is a pure
@@ -54,8 +53,8 @@ class TownshipModel(mesa.Model):
         self.warmup_days = p.warmup_days
         # warm-up under the pre-reform levers; the scenario's own from the first counted day
         self.params = p.replace(**p.pre_reform) if (p.warmup_days and p.pre_reform) else p
-        self.warmed = p.warmup_days == 0
-        self.day = 0
+        self.clock_day = 0  # working days since the start, warm-up included (times are 8 × this)
+        self.day0 = 0       # clock day on which the counted run began
         self.count_start = 0.0  # hours: start of the counted window
         self.stream = RandomStream(self.rng)
         cv = p.service_time_cv
@@ -79,6 +78,8 @@ class TownshipModel(mesa.Model):
                              "learned_dumping_cost": "expected_score_drop", "gamed": "gamed"},
             },
         )
+        if self.warmup_days:
+            self._warm_up()
 
     # --- construction ----------------------------------------------------
     def _build_population(self) -> None:
@@ -257,7 +258,8 @@ class TownshipModel(mesa.Model):
         p = self.reform_params
         old = self.params
         self.params = p
-        self.count_start = self.day * HOURS_PER_DAY
+        self.count_start = self.clock_day * HOURS_PER_DAY
+        self.day0 = self.clock_day
         if old is p:
             return
         grid.on_reform(self, old)
@@ -336,14 +338,20 @@ class TownshipModel(mesa.Model):
         self.open_ids = ids[still_open]
 
     # --- the day -----------------------------------------------------------
+    @property
+    def day(self) -> int:
+        """Counted working days so far (after the warm-up)."""
+        return self.clock_day - self.day0
+
+    def _warm_up(self) -> None:
+        """Simulate the warm-up under the pre-reform levers, then switch the scenario's levers on."""
+        for _ in range(self.warmup_days):
+            self._day(collect=False)
+        self._start_reform()
+        self._reset_totals()
+
     def step(self) -> None:
-        """One counted working day (the first call first runs the warm-up, see the module doc)."""
-        if not self.warmed:
-            self.warmed = True
-            for _ in range(self.warmup_days):
-                self._day(collect=False)
-            self._start_reform()
-            self._reset_totals()
+        """One counted working day."""
         self._day(collect=True)
 
     def _reset_totals(self) -> None:
@@ -358,7 +366,7 @@ class TownshipModel(mesa.Model):
 
     def _day(self, collect: bool) -> None:
         p = self.params
-        day = self.day
+        day = self.clock_day
         t0, t1 = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
         self._reset_day_flows()
         self.closed_today = []
@@ -392,7 +400,7 @@ class TownshipModel(mesa.Model):
         # 6 assessment (the agents' assess methods)
         assessment.apply(self, day)
         # 7 collect
-        self.day += 1
+        self.clock_day += 1
         if not collect:
             return
         row = metrics.collect_day(self, closed, dumped, bounced, petitions, entries, exits, self.cases.n - n_before)
@@ -402,10 +410,20 @@ class TownshipModel(mesa.Model):
         self.datacollector.collect(self)
 
     def run(self, days: int) -> "TownshipModel":
-        """Advance ``days`` counted working days (after the warm-up, on the first call)."""
+        """Advance ``days`` counted working days."""
         for _ in range(int(days)):
             self.step()
         return self
+
+    def staff_report(self) -> dict[str, dict[str, float]]:
+        """Posts (persons) and budgeted hours per working day per handler kind (``staffing.KINDS``),
+        and the overtime paid so far in the counted window (hours), reported apart."""
+        from .staffing import KINDS
+
+        out = {k: {"posts": self.posts[k], "budgeted_hours_per_day": self.posts[k] * HOURS_PER_DAY}
+               for k in (*KINDS, "total")}
+        out["overtime"] = {"hours": float(sum(d.overtime_hours for d in self.departments))}
+        return out
 
     def summary(self) -> dict[str, float]:
         """Per-run KPIs (see ``metrics.SUMMARY_KEYS``)."""

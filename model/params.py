@@ -347,7 +347,7 @@ def allowed_range(name: str) -> str:
     if ann is str:
         return "a text value"
     if getattr(ann, "__origin__", None) is dict:
-        return "set by the scenario loader"
+        return "a table of lever values (the scenario loader fills it)"
     lo = hi = None
     lo_open = hi_open = False
     for m in info.metadata:

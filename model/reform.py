@@ -40,7 +40,7 @@ def attention(params: Params, days_since_start: float) -> float:
 def model_attention(model) -> float:
     """Today's attention of ``model`` (days counted from the start of the counted window)."""
     start = getattr(model, "count_start", 0.0) / HOURS_PER_DAY
-    return attention(model.params, model.day - start)
+    return attention(model.params, getattr(model, "clock_day", model.day) - start)
 
 
 def pre_reform_value(model, name: str):
@@ -66,7 +66,7 @@ def effective_params(model) -> Params:
     p = model.params
     if model_attention(model) >= 1.0:
         return p
-    key = (model.day, id(p))
+    key = (getattr(model, "clock_day", model.day), id(p))
     cached = getattr(model, "_reform_cache", None)
     if cached is None or cached[0] != key:
         model._reform_cache = (key, p.replace(inspection_hours_per_week=inspection_hours_per_week(model)))

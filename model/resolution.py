@@ -6,7 +6,8 @@ When a case is closed (办结) it is really resolved with probability
 
 * ``q_m`` = ``local_mediation`` for a dispute sent to local mediation (its
   documented success probability, 枫桥经验 G7), ``resolution_base`` otherwise;
-* ``c`` = the township's competence on a delegated matter (``delegation``), 1 at a department;
+* ``c`` = 1 − the rework probability at the township's competence on a delegated matter
+  (``delegation``: an error as likely as one caught by rework slips through), 1 at a department;
 * ``w`` = share of the case's steps whose work was done (1 for a case worked to
   the end; less for a case closed without solving it, see ``gaming``; a step's
   work-hours already include the handler's effort), θ = ``resolution_time_elasticity``.
@@ -44,7 +45,9 @@ def resolve_probability(model, cid: int, work_share: float) -> float:
     q = p.local_mediation if m == model.catalogue.dispute_id(DISPUTE_MEDIATION) else p.resolution_base
     comp = 1.0
     if c.delegated[cid]:
-        comp = model.townships[int(c.township[cid])].competence(m)
+        from .delegation import rework_probability
+
+        comp = 1.0 - rework_probability(p, model.townships[int(c.township[cid])].competence(m))
     return q * comp * (work_share ** p.resolution_time_elasticity if work_share < 1 else 1.0)
 
 

@@ -10,6 +10,8 @@ optional keys:
     what differs. Chains are resolved recursively; cycles are an error.
 ``description = "..."``
     one line shown by ``townsim scenarios list``.
+``label = "..."``, ``label_zh = "..."``
+    the scenario's short name in reports (English, Chinese); not inherited.
 ``equal_staff = true``
     fund the scenario's extra posts from department posts pro rata so that its total
     budgeted staff-hours equal those of the root of its ``extends`` chain
@@ -44,15 +46,16 @@ SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
 VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
 """Folder of the validation scenarios (analytic reductions such as M/M/c)."""
 
-META_KEYS = ("extends", "description", "equal_staff")
+META_KEYS = ("extends", "description", "label", "label_zh", "equal_staff")
 """Keys a scenario file may hold besides the Params fields."""
 
 LEVER_GROUPS = ("delegation", "centre", "rule135", "assessment", "dumping", "grid", "incentives")
 """Params groups whose fields are reform levers (switched on at the end of the warm-up);
 the county, its demand and its people are not levers."""
 
-LOADER_ONLY = ("pre_reform",)
-"""Params fields only the loader sets."""
+LOADER_ONLY = ()
+"""Params fields only the loader sets (none: ``pre_reform`` may be written out resolved, e.g. by
+``townsim scenarios show``, as an inline table of lever values; the loader fills it otherwise)."""
 
 REMOVED_KEYS: dict[str, str] = {
     "adhoc_coordination_days": "removed: without the 135 rule tier-3/5 cases now wait first come first served "
@@ -87,6 +90,13 @@ class Scenario:
     sources: dict[str, str] = field(default_factory=dict)
     chain: tuple[Path, ...] = ()
     """Files read, the scenario's own file first, then what it extends."""
+    label: str = ""
+    label_zh: str = ""
+
+    def title(self, lang: str = "en") -> str:
+        """The scenario's short name for reports in ``lang``: its label, else its description, else its name."""
+        own = self.label_zh if lang == "zh" else self.label
+        return own or self.label or self.description or self.name
 
 
 # ----------------------------------------------------------------------------
@@ -98,7 +108,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     name = _scenario_name(path)
     values, sources, description, chain = _resolve(path, ())
     params = _build(values, sources, path)
-    if len(chain) > 1:
+    if len(chain) > 1 and "pre_reform" not in values:
         root_values, root_sources, _, _ = _resolve(chain[-1], ())
         root = _build(root_values, root_sources, chain[-1])
         pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
@@ -116,8 +126,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         if pre:
             params = params.replace(pre_reform=pre)
     full_sources = {f: sources.get(f, DEFAULT_SOURCE) for f in Params.model_fields}
+    own = _read(path)
     return Scenario(name=name, path=path, description=description, params=params,
-                    sources=full_sources, chain=tuple(chain))
+                    sources=full_sources, chain=tuple(chain), label=own.get("label", ""),
+                    label_zh=own.get("label_zh", ""))
 
 
 def lever_fields() -> list[str]:
@@ -274,8 +286,8 @@ def _read(path: Path) -> dict[str, Any]:
             if not isinstance(value, str):
                 raise ScenarioError(f"{where}: key '{key}' must be a text value in quotes, "
                                     f"got {_kind(value)} {value!r}")
-            if key == "description" and "\n" in value.strip():
-                raise ScenarioError(f"{where}: key 'description' must be one line")
+            if key != "extends" and "\n" in value.strip():
+                raise ScenarioError(f"{where}: key '{key}' must be one line")
             continue
         if key in REMOVED_KEYS:
             raise ScenarioError(f"{where}: key '{key}' {REMOVED_KEYS[key]}")
@@ -333,6 +345,8 @@ def _check_type(where: str, key: str, value: Any) -> None:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     elif ann is str or origin is Literal:
         ok = isinstance(value, str)
+    elif origin is dict:  # pre_reform: lever values of the pre-reform regime
+        ok = isinstance(value, dict) and all(k in lever_fields() or k == "department_staff" for k in value)
     elif origin is tuple:
         n = len(typing.get_args(ann))
         ok = (isinstance(value, list) and len(value) == n

@@ -87,7 +87,7 @@ def test_format_summary_is_a_small_table():
 
 def test_dashboard_png_with_all_and_missing_columns(tmp_path):
     days = np.arange(1, 41)
-    cols = {c for _, _, series, _ in PANELS for c, _, _ in series}
+    cols = {c for *_, series, _ in PANELS for c, _ in series}
     rng = np.random.default_rng(0)
     ts = pd.DataFrame({c: rng.random(40) for c in cols})
     ts.insert(0, "day", days)

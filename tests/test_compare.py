@@ -163,7 +163,7 @@ def test_report_and_every_figure(tmp_path, capsys):
         assert f"`{s}`" in report
     assert "## How to reproduce" in report and "townsim compare baseline one_stop_135" in report
     assert "--set townships=3" in report and "Caveats" in report
-    assert "| `baseline` |" in report                      # the headline table
+    assert "| Status quo |" in report                      # the headline table, scenarios by their labels
     summ = pd.read_csv(out / "summary.csv")
     assert set(summ.columns) == {"scenario", "kpi", "mean", "sd", "ci_low", "ci_high", "n"}
     comp = pd.read_csv(out / "comparison.csv")

@@ -40,9 +40,9 @@ def test_inspection_and_weight_fade_to_the_pre_reform_levels():
                warmup_days=5, pre_reform={"inspection_hours_per_week": 20.0, "two_way_weight": 0.0})
     m = TownshipModel(p, rng=1)
     m.run(1)
-    start = m.day - 1
+    start = m.count_start / 8
     m.run(40)
-    a = 0.5 ** ((m.day - m.count_start / 8) / 20.0)
+    a = 0.5 ** ((m.clock_day - m.count_start / 8) / 20.0)
     assert reform.two_way_weight(m) == pytest.approx(0.8 * a)
     assert reform.inspection_hours_per_week(m) == pytest.approx(20.0 + a * (8.0 - 20.0))
     ts = m.timeseries()["inspection_hours"].to_numpy()

@@ -62,9 +62,10 @@ def test_conservation_over_the_counted_window_with_cases_carried_in(seed):
 
 def test_warm_up_runs_the_pre_reform_levers():
     p = small(warmup_days=10, delegated_share=0.5, pre_reform={"delegated_share": 0.0})
-    m = TownshipModel(p, rng=1)
-    assert not m.delegated.any() and m.params.delegated_share == 0.0
+    m = TownshipModel(p, rng=1)  # construction ends with the warm-up; the levers are on at day 0
+    assert m.day == 0 and m.clock_day == 10 and m.params.delegated_share == 0.5 and m.delegated.any()
     m.run(5)
+    assert m.day == 5
     c = m.cases
     before = c.view("created") < 10 * 8.0
     assert not c.view("delegated")[before].any() and c.view("delegated")[~before].any()

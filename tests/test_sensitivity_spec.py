@@ -121,7 +121,7 @@ def test_cli_missing_spec_and_foreign_out_folder(tmp_path, capsys):
 
 def test_shipped_specs_validate():
     root = Path(__file__).resolve().parent.parent / "experiments" / "specs"
-    specs = sorted(root.glob("*.toml"))
+    specs = sorted(p for p in root.glob("*.toml") if not p.stem.startswith("discover_"))  # discover's own specs
     assert {p.stem for p in specs} >= {"morris_screening", "sobol_levers"}
     for p in specs:
         spec = load_spec(p)

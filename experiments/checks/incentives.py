@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ...model import Params, TownshipModel
+from ...model import grid
 from .base import CheckResult, check, paired_difference
 
 COUNTY = dict(townships=4, departments=8, enterprises=300, residents=30_000, residents_per_agent=100,
@@ -204,11 +205,11 @@ GRID = dict(COUNTY, dispute_rate=0.002, township_staff=40.0, grid_coverage=0.0, 
 
 
 def _participation(seed: int) -> tuple[float, float, float]:
-    m = TownshipModel(Params(**GRID), rng=seed)
-    start = float(m.citizen_state["report"].mean())
-    m.step()  # the warm-up (mediation fails: reports not acted on) and the first counted day
+    p = Params(**GRID)
+    start = grid.initial_reporting(p)  # every resident's propensity before the warm-up
+    m = TownshipModel(p, rng=seed)     # construction runs the warm-up: mediation fails, reports not acted on
     low = float(m.citizen_state["report"].mean())
-    m.run(59)
+    m.run(60)
     return start, low, float(m.citizen_state["report"].mean())
 
 

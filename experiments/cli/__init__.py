@@ -12,7 +12,9 @@ stderr, exit code 2. Nothing imports this package.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -29,6 +31,27 @@ def command_names() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
+LANGS = ("en", "zh")
+"""Report languages (``--lang``)."""
+
+
+def version() -> str:
+    """The installed townsim version (the project's version when run from a source tree)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("townsim")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without an install
+        return "unknown"
+
+
+def add_lang_argument(parser: argparse.ArgumentParser, what: str = "report") -> None:
+    """``--lang zh|en`` for a command that writes a report (Markdown and HTML) or figures."""
+    parser.add_argument("--lang", choices=LANGS, default="en",
+                        help=f"language of the {what} and its figures: en (default) or zh (Chinese)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="townsim",
@@ -36,18 +59,41 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit codes:\n" + exit_code_table(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"townsim {version()}")
+    quiet = {"action": "store_true", "help": "no progress bar and nothing on standard output (notes, warnings and errors still go to standard error)"}
+    parser.add_argument("-q", "--quiet", **quiet)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in command_names():
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    for command in _commands(parser):  # `townsim compare --quiet` as well as `townsim --quiet compare`
+        command.add_argument("-q", "--quiet", **quiet, default=argparse.SUPPRESS)
+        command.epilog = command.epilog or "exit codes:\n" + exit_code_table()
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every (sub)command parser below ``parser``, nested ones included (``scenarios validate``)."""
+    out = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                out += [child, *_commands(child)]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        if not args.quiet:
+            return int(args.func(args) or 0)
+        os.environ["TQDM_DISABLE"] = "1"  # progress bars off, also in worker processes
+        if hasattr(args, "progress"):
+            args.progress = "never"
+        with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+            return int(args.func(args) or 0)
     except UserError as exc:
         print(f"townsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

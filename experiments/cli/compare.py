@@ -17,6 +17,7 @@ import argparse
 import sys
 
 from townsim.experiments.errors import UserError
+from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
                                              add_seed_argument)
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "compare", help="compare reform scenarios against a baseline (replications, statistics, report)",
         description="Run every scenario REPS times (same random demand per replication by default), then write "
-                    "runs.parquet, timeseries.parquet, summary.csv, comparison.csv, figures/ and report.md. "
+                    "runs.parquet, timeseries.parquet, summary.csv, comparison.csv, figures/, report.md and report.html. "
                     "Rerun with the same --out to resume an interrupted experiment.")
     add_scenario_argument(p, many=True)
     p.add_argument("--baseline", default=DEFAULT_BASELINE, metavar="NAME",
@@ -56,6 +57,7 @@ def register(subparsers) -> None:
     p.add_argument("--force", action="store_true",
                    help="apply a --posterior made for another county")
     add_executor_arguments(p)
+    add_lang_argument(p, "report")
     add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
     add_progress_argument(p)
     p.set_defaults(func=cmd_compare)
@@ -84,12 +86,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
                   f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
                   + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
-            result = run_compare(settings, out, executor, show_progress=PROGRESS[args.progress])
+            result = run_compare(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
         for f in result.failures[:5]:
             print(f"  {f['scenario']} replication {f['replication']}: {f['error']}", file=sys.stderr)
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 1 if result.failures else 0

@@ -16,6 +16,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
                                              add_seed_argument, int_in, seed)
 from townsim.experiments.core.atomic import atomic_dir, write_json
@@ -56,6 +57,7 @@ def register(subparsers) -> None:
     add_seed_argument(p, DEFAULT_SEED)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, validated like a file (repeatable), e.g. --set delegated_share=0.6")
+    add_lang_argument(p, "dashboard")
     p.add_argument("--cases", action="store_true",
                    help="also write cases.parquet: one row per case (requester, township, matter, channel, tier, "
                         "times, trips, resolved ...)")
@@ -98,11 +100,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp / ".store")
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", summary)
-        from townsim.experiments.render.dashboard import save_dashboard
+        from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
 
-        save_dashboard(ts, tmp / "figures" / "dashboard.png",
-                       title=f"townsim — scenario '{scenario.name}', seed {args.seed}, {args.days} working days"
-                             + (f"  (with {len(args.overrides)} --set override(s))" if args.overrides else ""))
+        save_dashboard(ts, tmp / "figures" / "dashboard.png", lang=args.lang,
+                       title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides),
+                                             args.lang))
         write_manifest(tmp, manifest(
             command="run", started=started, params=params.model_dump(mode="json"), seed=args.seed,
             scenario=scenario.name, scenario_file=str(scenario.path),

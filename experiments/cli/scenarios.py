@@ -73,10 +73,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-LOADER_FIELDS = ("pre_reform",)
-"""Params the scenario loader derives (shown as comments: a file may not set them)."""
-
-
 def render_toml(scenario: Scenario) -> str:
     """The resolved parameters as valid TOML, grouped as in Params, each value commented with its source."""
     lines = [f"# scenario: {scenario.name}",
@@ -91,12 +87,10 @@ def render_toml(scenario: Scenario) -> str:
             continue
         lines.append("")
         lines.append(f"# --- {title} ---")
-        body = [(f"{'# ' if n in LOADER_FIELDS else ''}{n} = {_toml_value(values[n])}",
-                 "set by the scenario loader from the extends chain" if n in LOADER_FIELDS
-                 else scenario.sources.get(n, DEFAULT_SOURCE)) for n in fields]
+        body = [(f"{n} = {_toml_value(values[n])}", scenario.sources.get(n, DEFAULT_SOURCE)) for n in fields]
         width = max(len(b[0]) for b in body)
         for text, src in body:
-            where = src if src == DEFAULT_SOURCE or " " in src else show_path(src)
+            where = src if src == DEFAULT_SOURCE else show_path(src)
             lines.append(f"{text:<{width}}  # {where}")
     return "\n".join(lines) + "\n"
 
@@ -105,9 +99,8 @@ def _toml_value(value) -> str:
     """One TOML value on one line (arrays inline)."""
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):  # an inline table, e.g. pre_reform
-        return "{" + ", ".join(f"{tomli_w.dumps({k: 0}).partition(' =')[0]} = {_toml_value(v)}"
-                               for k, v in value.items()) + "}"
+    if isinstance(value, dict):  # an inline table (Params.pre_reform)
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return tomli_w.dumps({"v": value}).strip().removeprefix("v = ")
 
 

@@ -18,6 +18,7 @@ import argparse
 import sys
 
 from townsim.experiments.errors import UserError
+from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
                                              add_seed_argument)
 from townsim.experiments.core.outdir import check_out_dir, locked
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "sweep", help="vary one or two parameters of a scenario on a grid (line plot or heat map)",
         description="Run a scenario at every point of a one- or two-parameter grid, REPS times each (same seeds at "
-                    "every point), and write runs.parquet, summary.csv, figures/ and report.md.")
+                    "every point), and write runs.parquet, summary.csv, figures/, report.md and report.html.")
     add_scenario_argument(p)
     p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH:STEPS", required=True,
                    help="a numeric parameter and its grid, e.g. delegated_share=0:1:6 (once or twice)")
@@ -44,6 +45,7 @@ def register(subparsers) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter at every grid point (repeatable)")
     add_executor_arguments(p)
+    add_lang_argument(p, "report")
     add_out_argument(p, "results/sweep-<scenario>-<timestamp>/", resumes=True)
     add_progress_argument(p)
     p.set_defaults(func=cmd_sweep)
@@ -68,10 +70,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
                   f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
                   + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
-            result = run_sweep(settings, out, executor, show_progress=PROGRESS[args.progress])
+            result = run_sweep(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 1 if result.failures else 0

@@ -3,16 +3,18 @@
 All tests come from :mod:`scipy.stats`:
 
 - per scenario and KPI: mean, sample standard deviation (ddof=1), 95% confidence
-  interval of the mean from Student's t with n−1 degrees of freedom, n (runs with a
-  defined value — undefined rates are NaN and left out);
+  interval of the mean from Student's t with n−1 degrees of freedom (the one-sample
+  t-test's ``confidence_interval()``), n (runs with a defined value — undefined rates
+  are NaN and left out);
 - difference scenario − baseline: under common random numbers the runs are
   paired by replication (same seed) and the paired t-test is used
   (:func:`scipy.stats.ttest_rel`, on replications where both values are defined);
   with independent seeds, Welch's unequal-variance t-test
   (:func:`scipy.stats.ttest_ind` with ``equal_var=False``); the 95% interval is the
   test's own ``confidence_interval()``;
-- Holm's step-down correction over the whole family of t-tests in the table
-  (every scenario × KPI that has one), controlling the family-wise error rate;
+- Holm's step-down correction (:func:`statsmodels.stats.multitest.multipletests`,
+  ``method="holm"``) over the whole family of t-tests in the table (every scenario × KPI
+  that has one), controlling the family-wise error rate;
 - effect size: Cohen's d_av = difference / √((sd_scenario² + sd_baseline²) / 2),
   the difference in units of run-to-run spread (|d| ≈ 0.2 small, 0.5 medium, 0.8 large).
 
@@ -30,6 +32,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats as st
+from statsmodels.stats.multitest import multipletests
 
 CONFIDENCE = 0.95
 KEY_COLUMNS = ("scenario", "param_hash", "replication", "seed")
@@ -56,8 +59,10 @@ def t_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple
     if n == 1:
         return (mean, math.nan, math.nan, math.nan, 1)
     sd = float(x.std(ddof=1))
-    half = float(st.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n))
-    return (mean, sd, mean - half, mean + half, n)
+    if sd <= 1e-12 * max(1.0, abs(mean)):  # no spread: scipy's interval would be NaN
+        return (mean, sd, mean, mean, n)
+    ci = st.ttest_1samp(x, popmean=mean).confidence_interval(confidence_level=confidence)
+    return (mean, sd, float(ci.low), float(ci.high), n)
 
 
 def summarize(runs: pd.DataFrame, kpis: Sequence[str] | None = None,
@@ -75,19 +80,13 @@ def summarize(runs: pd.DataFrame, kpis: Sequence[str] | None = None,
 
 
 def holm(pvalues: Sequence[float]) -> np.ndarray:
-    """Holm step-down adjusted p-values (NaN stays NaN; the family is the finite ones).
-
-    Sorted ascending p_(1..m): adj_(i) = max_{j≤i} min(1, (m − j + 1) p_(j)).
-    """
+    """Holm step-down adjusted p-values (statsmodels' ``multipletests``); NaN stays NaN, and the
+    family is the finite p-values."""
     p = np.asarray(pvalues, dtype=float)
     adj = np.full_like(p, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    m = ok.size
-    if m == 0:
-        return adj
-    order = ok[np.argsort(p[ok], kind="stable")]
-    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
-    adj[order] = np.maximum.accumulate(scaled)
+    ok = np.isfinite(p)
+    if ok.any():
+        adj[ok] = multipletests(p[ok], method="holm")[1]
     return adj
 
 

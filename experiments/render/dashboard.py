@@ -12,87 +12,197 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
-matplotlib.use("Agg")  # files only; never opens a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import PercentFormatter  # noqa: E402
+from townsim.experiments.render import fmt
+from townsim.experiments.render.fonts import figure
+from townsim.model.metrics import kpi
 
 SMOOTH_DAYS = 10
 """Window (working days) of the rolling mean drawn over noisy daily series."""
 
-# (title, y-axis label, [(column, legend label, colour)], kind)
+# (title en, title zh, y-axis en, y-axis zh, [(column, colour)], kind); series labels come from the KPI registry.
 # kind: "count" (raw daily values, rolling mean), "level" (stock, drawn as is),
 #       "share" (0–1, shown in %, rolling mean), "index" (0–1 score, drawn as is),
 #       "stock" (a level whose axis need not start at 0)
-PANELS: list[tuple[str, str, list[tuple[str, str, str]], str]] = [
-    ("Requests: new vs closed", "cases per working day",
-     [("cases_created", "new requests", "tab:blue"), ("cases_closed", "cases closed", "tab:green")], "count"),
-    ("Open cases (backlog) by who holds them", "open cases at day end",
-     [("backlog_department", "county departments", "tab:blue"), ("backlog_township", "townships", "tab:orange"),
-      ("backlog_desk", "escalation desks", "tab:red"), ("backlog", "total", "black")], "level"),
-    ("Closed on time (135 deadlines: 1, 3, 5 days)", "share of cases closed that day",
-     [("on_time_rate", "all cases", "black"), ("on_time_rate_tier1", "tier 1 (1 dept, 1 day)", "tab:green"),
-      ("on_time_rate_tier3", "tier 3 (several, 3 days)", "tab:orange"),
-      ("on_time_rate_tier5", "tier 5 (district, 5 days)", "tab:red")], "share"),
-    ("Escalations (tiered coordination, 135 rule)", "cases moved up per working day",
-     [("escalations_level1", "to chief representative", "tab:olive"),
-      ("escalations_level2", "to leading-group office", "tab:orange"),
-      ("escalations_level3", "to joint conference", "tab:red")], "count"),
-    ("Trips a requester makes", "trips per closed case",
-     [("trips_per_case", "trips per case", "tab:purple")], "count"),
-    ("Requests needing no trip (online, commissioner)", "share of closed cases",
-     [("zero_trip_share", "zero trips", "tab:cyan")], "share"),
-    ("Duty tasks pushed down to townships", "tasks per working day",
-     [("dumped_tasks", "dumped on townships", "tab:brown"), ("bounced_tasks", "bounced back (lists)", "tab:gray")],
-     "count"),
-    ("Workload: utilisation of staff hours", "share of available hours",
-     [("township_utilisation", "townships", "tab:orange"), ("department_utilisation", "county departments",
-                                                            "tab:blue")], "share"),
-    ("Townships overloaded, petitions", "count",
-     [("overloaded_townships", "overloaded townships", "tab:red"), ("petitions", "petitions per day", "tab:purple")],
-     "count"),
-    ("Satisfaction (0 = none, 1 = full)", "mean satisfaction",
-     [("enterprise_satisfaction", "enterprises", "tab:blue"), ("citizen_satisfaction", "citizens", "tab:green")],
-     "index"),
-    ("County departments' effort (two-way assessment)", "work speed (1 = normal)",
-     [("department_effort", "mean effort", "tab:gray")], "level"),
-    ("Enterprises in the county", "enterprises",
-     [("enterprises", "operating enterprises", "tab:blue")], "stock"),
+PANELS: list[tuple[str, str, str, str, list[tuple[str, str]], str]] = [
+    (
+        "Requests: new vs closed",
+        "诉求：新增与办结",
+        "cases per working day",
+        "件 / 工作日",
+        [("cases_created", "tab:blue"), ("cases_closed", "tab:green")],
+        "count",
+    ),
+    (
+        "Open cases (backlog) by who holds them",
+        "在办事项（按承办方）",
+        "open at day end",
+        "日终在办",
+        [
+            ("backlog_department", "tab:blue"),
+            ("backlog_township", "tab:orange"),
+            ("backlog_desk", "tab:red"),
+            ("backlog", "black"),
+        ],
+        "level",
+    ),
+    (
+        "Closed on time (135 deadlines: 1, 3, 5 days)",
+        "按期办结（135 时限：1、3、5 日）",
+        "share of cases closed that day",
+        "当日办结事项占比",
+        [
+            ("on_time_rate", "black"),
+            ("on_time_rate_tier1", "tab:green"),
+            ("on_time_rate_tier3", "tab:orange"),
+            ("on_time_rate_tier5", "tab:red"),
+        ],
+        "share",
+    ),
+    (
+        "Escalations (tiered coordination, 135 rule)",
+        "升级协调（分级协调，135 机制）",
+        "cases moved up per working day",
+        "件 / 工作日",
+        [("escalations_level1", "tab:olive"), ("escalations_level2", "tab:orange"), ("escalations_level3", "tab:red")],
+        "count",
+    ),
+    (
+        "Trips a requester makes",
+        "诉求人跑动次数",
+        "trips per closed case",
+        "每件办结事项跑动次数",
+        [("trips_per_case", "tab:purple")],
+        "count",
+    ),
+    (
+        "Requests needing no trip (online, commissioner)",
+        "零跑动诉求（网上办、专员代办）",
+        "share of closed cases",
+        "占办结事项",
+        [("zero_trip_share", "tab:cyan")],
+        "share",
+    ),
+    (
+        "Duty tasks pushed down to townships",
+        "向乡镇下压的职责任务",
+        "tasks per working day",
+        "项 / 工作日",
+        [("dumped_tasks", "tab:brown"), ("bounced_tasks", "tab:gray")],
+        "count",
+    ),
+    (
+        "Workload: utilisation of staff hours",
+        "工作负荷：人员工时利用率",
+        "share of available hours",
+        "占可用工时",
+        [("township_utilisation", "tab:orange"), ("department_utilisation", "tab:blue")],
+        "share",
+    ),
+    (
+        "Townships overloaded, petitions",
+        "超负荷乡镇与上访",
+        "count",
+        "数量",
+        [("overloaded_townships", "tab:red"), ("petitions", "tab:purple")],
+        "count",
+    ),
+    (
+        "Satisfaction (0 = none, 1 = full)",
+        "满意度（0 = 无，1 = 完全）",
+        "mean satisfaction",
+        "平均满意度",
+        [("enterprise_satisfaction", "tab:blue"), ("citizen_satisfaction", "tab:green")],
+        "index",
+    ),
+    (
+        "County departments' effort (two-way assessment)",
+        "县级部门努力程度（双向互评）",
+        "work speed (1 = normal)",
+        "工作速度（1 = 正常）",
+        [("department_effort", "tab:gray")],
+        "level",
+    ),
+    ("Enterprises in the county", "县内企业", "enterprises", "家", [("enterprises", "tab:blue")], "stock"),
 ]
 
+TEXT = {
+    "en": {
+        "x": "working day (1 day = 8 working hours; 250 ≈ one year)",
+        "none": "no data in this run",
+        "note": "Faint lines: daily values; bold lines: {}-day rolling mean.   ",
+        "over": "overloaded townships at the end: {}",
+        "pet": "petitions over the run: {}",
+        "ent": "enterprises: {} → {}",
+        "title": "townsim — scenario {}, seed {}, {} working days",
+        "set": "  (with {} --set override(s))",
+    },
+    "zh": {
+        "x": "工作日（1 日 = 8 个工作小时；250 ≈ 一年）",
+        "none": "本次运行无数据",
+        "note": "浅色线：逐日值；粗线：{} 日滚动平均。   ",
+        "over": "期末超负荷乡镇：{}",
+        "pet": "全程上访：{}",
+        "ent": "企业数：{} → {}",
+        "title": "townsim — 情景 {}，种子 {}，{} 个工作日",
+        "set": "（含 {} 项 --set 参数覆盖）",
+    },
+}
+"""Dashboard texts other than KPI labels (those come from the registry)."""
 
-def dashboard_figure(ts: pd.DataFrame, title: str = "townsim run") -> plt.Figure:
-    """A 12-panel figure of the daily KPI table ``ts`` (one row per working day)."""
+
+def dashboard_title(scenario: str, seed: int, days: int, overrides: int = 0, lang: str = "en") -> str:
+    """The dashboard's title line in ``lang``."""
+    t = TEXT[lang]
+    return t["title"].format(scenario, seed, days) + (t["set"].format(overrides) if overrides else "")
+
+
+def dashboard_figure(ts: pd.DataFrame, title: str = "townsim run", lang: str = "en") -> Figure:
+    """A 12-panel figure of the daily KPI table ``ts`` (one row per working day); draw it inside
+    :func:`~townsim.experiments.render.fonts.figure` for Chinese text."""
+    t = TEXT[lang]
     days = ts["day"].to_numpy() if "day" in ts.columns else np.arange(1, len(ts) + 1)
-    fig, axes = plt.subplots(4, 3, figsize=(19, 15), sharex=True, layout="constrained")
+    fig = Figure(figsize=(19, 15), layout="constrained")
+    axes = fig.subplots(4, 3, sharex=True)
     fig.suptitle(title, fontsize=15, fontweight="bold")
-    for ax, (ptitle, ylabel, series, kind) in zip(axes.flat, PANELS):
-        _panel(ax, ts, days, ptitle, ylabel, series, kind)
+    for ax, (ten, tzh, yen, yzh, series, kind) in zip(axes.flat, PANELS):
+        _panel(ax, ts, days, ten if lang == "en" else tzh, yen if lang == "en" else yzh, series, kind, lang)
     for ax in axes[-1]:
-        ax.set_xlabel("working day (1 day = 8 working hours; 250 ≈ one year)")
+        ax.set_xlabel(t["x"])
     extra = []
     if "overloaded_townships" in ts.columns:
-        extra.append(f"overloaded townships at the end: {int(ts['overloaded_townships'].iloc[-1])}")
+        extra.append(t["over"].format(int(ts["overloaded_townships"].iloc[-1])))
     if "petitions" in ts.columns:
-        extra.append(f"petitions over the run: {int(np.nansum(ts['petitions']))}")
+        extra.append(t["pet"].format(fmt.number(np.nansum(ts["petitions"]), 0)))
     if "enterprises" in ts.columns:
-        extra.append(f"enterprises: {int(ts['enterprises'].iloc[0]):,} → {int(ts['enterprises'].iloc[-1]):,}")
-    note = (f"Faint lines: daily values; bold lines: {SMOOTH_DAYS}-day rolling mean.   " + "   ".join(extra))
-    fig.text(0.5, -0.005, note, ha="center", va="top", fontsize=10, color="dimgray")
+        extra.append(
+            t["ent"].format(fmt.number(ts["enterprises"].iloc[0], 0), fmt.number(ts["enterprises"].iloc[-1], 0))
+        )
+    fig.text(
+        0.5,
+        -0.005,
+        t["note"].format(SMOOTH_DAYS) + "   ".join(extra),
+        ha="center",
+        va="top",
+        fontsize=10,
+        color="dimgray",
+    )
     return fig
 
 
-def _panel(ax, ts, days, title, ylabel, series, kind) -> None:
+def _panel(ax, ts, days, title, ylabel, series, kind, lang) -> None:
     ax.set_title(title, fontsize=12, loc="left")
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     drawn = 0
-    for col, label, colour in series:
+    for col, colour in series:
         if col not in ts.columns:
             continue
+        label = kpi(col).text(lang)
         y = pd.to_numeric(ts[col], errors="coerce").astype(float)
         if y.isna().all():
             continue
@@ -120,16 +230,15 @@ def _panel(ax, ts, days, title, ylabel, series, kind) -> None:
     if drawn:
         ax.legend(loc="upper left", fontsize=9, framealpha=0.85, ncol=2 if len(series) > 2 else 1)
     else:
-        ax.text(0.5, 0.5, "no data in this run", transform=ax.transAxes, ha="center", va="center", color="gray")
+        ax.text(0.5, 0.5, TEXT[lang]["none"], transform=ax.transAxes, ha="center", va="center", color="gray")
 
 
-def save_dashboard(ts: pd.DataFrame, path: Path | str, title: str = "townsim run", dpi: int = 100) -> Path:
+def save_dashboard(
+    ts: pd.DataFrame, path: Path | str, title: str = "townsim run", dpi: int = 100, lang: str = "en"
+) -> Path:
     """Write the dashboard of ``ts`` as a PNG to ``path`` (folders created); return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig = dashboard_figure(ts, title)
-    try:
-        fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    finally:
-        plt.close(fig)
+    with figure(lang):
+        dashboard_figure(ts, title, lang).savefig(path, dpi=dpi, bbox_inches="tight")
     return path

@@ -1,357 +1,372 @@
-"""Planner's reports (Markdown, readable without Python) for ``townsim compare`` and ``townsim sweep``.
+"""Planner's reports of ``townsim compare`` and ``townsim sweep``: Markdown and a self-contained HTML page.
 
-The text is generated from the tables only (no model import): the question,
-the scenarios in one line each, headline tables (mean and 95% confidence
-interval), the differences from the baseline that are statistically
-significant after Holm correction, the figures, caveats and the exact
-command that reproduces the experiment.
+The text comes from the templates in ``templates/`` (one per report and language, ``en`` or ``zh``);
+this module only gathers what they show from the tables (no model run): scenario titles (their labels,
+not code names), headline cells, significant differences, figures and caveats. Numbers are formatted
+by :mod:`~townsim.experiments.render.fmt` from the KPI registry.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
-from townsim.experiments.render.plots import HEADLINE, clip_bounds, info
+from townsim.experiments.render import fmt, html, templates
+from townsim.experiments.render.plots import HEADLINE, SIZE_DRIVEN, clip_bounds
+from townsim.model.metrics import kpi
+
+LANGS = ("en", "zh")
+"""Languages of every report (``--lang``)."""
 
 TABLES = (
-    ("Service to requesters", ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end")),
-    ("Cost and load", ("staff_hours", "township_utilisation", "overloaded_townships", "dumped_tasks")),
-    ("Satisfaction and conflict", ("enterprise_satisfaction", "citizen_satisfaction", "petitions", "escalations")),
-    ("Closed or really solved", ("on_time_rate", "request_on_time_rate", "resolution_rate", "repeat_contacts",
-                                 "gamed_closures", "grid_report_share")),
+    (
+        {"en": "Service to requesters", "zh": "为诉求人服务"},
+        ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end"),
+    ),
+    (
+        {"en": "Cost and load", "zh": "成本与负荷"},
+        ("staff_hours", "township_utilisation", "overloaded_townships", "dumped_tasks"),
+    ),
+    (
+        {"en": "Satisfaction and conflict", "zh": "满意度与矛盾"},
+        ("enterprise_satisfaction", "citizen_satisfaction", "petitions", "escalations"),
+    ),
+    (
+        {"en": "Reaching the seat and the townships' day", "zh": "跑动与乡镇时间"},
+        ("requester_hours_per_case", "trips_to_seat_per_case", "township_service_share", "staff_posts"),
+    ),
+    (
+        {"en": "Closed or really solved", "zh": "办结与真正解决"},
+        ("on_time_rate", "request_on_time_rate", "resolution_rate", "repeat_contacts", "gamed_closures",
+         "grid_report_share"),
+    ),
 )
+"""Headline tables of the compare report: title per language, KPIs."""
+
 BACKLOG_WARN = 0.10
 """Flag a scenario whose open cases at the end exceed this share of all requests (an unstable queue)."""
 
-
-# --- formatting ------------------------------------------------------------------------------------
-def fmt_value(kpi: str, v: float) -> str:
-    """A KPI value for a table: shares as %, counts with thousands separators, else 3 significant digits."""
-    if v is None or not math.isfinite(v):
-        return "–"
-    k = info(kpi)
-    if k.fmt == "pct":
-        return f"{100 * v:.1f}%"
-    if k.fmt == "count" or abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.3g}" if abs(v) >= 0.01 else f"{v:.2g}"
+MAX_FAILURES = 10
+"""Failed runs listed one by one in a report (the rest are counted)."""
 
 
-def fmt_diff(kpi: str, v: float) -> str:
-    """A signed difference: percentage points for shares."""
-    if v is None or not math.isfinite(v):
-        return "–"
-    k = info(kpi)
-    if k.fmt == "pct":
-        return f"{100 * v:+.1f} points"
-    if k.fmt == "count" or abs(v) >= 1000:
-        return f"{v:+,.0f}"
-    return f"{v:+.3g}"
+def title(scenario: Any, lang: str = "en") -> str:
+    """A scenario's title in reports: its label in ``lang`` (else its description, else its name)."""
+    if callable(getattr(scenario, "title", None)):
+        return scenario.title(lang)
+    own = getattr(scenario, "label_zh", "") if lang == "zh" else ""
+    return own or getattr(scenario, "label", "") or getattr(scenario, "description", "") or scenario.name
 
 
-def _cell(row: pd.Series, kpi: str) -> str:
-    mean = fmt_value(kpi, row["mean"])
-    if not math.isfinite(row.get("ci_low", math.nan)):
-        return mean
-    if row["ci_low"] == row["ci_high"]:
-        return f"{mean} (same in every run)"
-    lo, hi = clip_bounds(kpi, row["ci_low"], row["ci_high"])
-    return f"{mean} ({fmt_value(kpi, float(lo))}–{fmt_value(kpi, float(hi))})"
+def size_driven(name: str) -> bool:
+    """A KPI that grows with the county's size (a total), not comparable across county sizes."""
+    k = kpi(name)
+    return name in SIZE_DRIVEN or k.fmt == "count" or name == "overloaded_townships"
 
 
-def closure_vs_resolution(summary: pd.DataFrame, order: Sequence[str]) -> str:
-    """In words: where the dashboard's on-time rate (closures) and real resolution part ways most."""
-    s = summary.set_index(["scenario", "kpi"])["mean"]
-    need = ("on_time_rate", "request_on_time_rate", "resolution_rate", "gamed_closures")
-    rows = [n for n in order if all((n, k) in s.index for k in need)]
-    if not rows:
-        return ""
-    gap = {n: s[(n, "on_time_rate")] - s[(n, "request_on_time_rate")] for n in rows}
-    worst = max(rows, key=gap.get)
-    best = min(rows, key=gap.get)
-    return (f"**Where closure and resolution part ways.** The on-time rate counts closures, as real "
-            f"dashboards do; a closure may not solve the request (it comes back as a repeat contact) or may be "
-            f"made just before the deadline without solving it (gamed). The gap is widest in `{worst}`: "
-            f"{100 * s[(worst, 'on_time_rate')]:.1f}% of decided cases are closed on time, but only "
-            f"{100 * s[(worst, 'request_on_time_rate')]:.1f}% of requests are really resolved by their first "
-            f"deadline ({100 * s[(worst, 'resolution_rate')]:.1f}% of closed cases really resolved, "
-            f"{s[(worst, 'gamed_closures')]:,.0f} closures without solving). It is narrowest in `{best}` "
-            f"({100 * s[(best, 'on_time_rate')]:.1f}% vs {100 * s[(best, 'request_on_time_rate')]:.1f}%).")
+def write_report(
+    out: Path,
+    markdown_text: str,
+    lang: str,
+    write: Callable[[Path, bytes], Any] | None = None,
+    stem: str = "report",
+) -> list[Path]:
+    """Write ``<stem>.md`` and the self-contained ``<stem>.html`` into ``out`` with ``write(path, bytes)``
+    (default: the one atomic writer)."""
+    if write is None:
+        from townsim.experiments.core import atomic
 
-
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(out)
-
-
-def _esc(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-# --- compare report ---------------------------------------------------------------------------------
-def compare_report(*, settings: Any, scenarios: Sequence[Any], runs: pd.DataFrame, summary: pd.DataFrame,
-                   comparison: pd.DataFrame, failures: Sequence[dict], figures: Sequence[Path], out: Path,
-                   execution: Any = None) -> str:
-    """The Markdown report of a scenario comparison."""
+        write = atomic.write_bytes
     out = Path(out)
-    base = settings.baseline
-    order = [s.name for s in scenarios]
-    n_by = runs.groupby("scenario").size().to_dict() if len(runs) else {}
-    years = settings.days / 250
-    lines: list[str] = []
-    add = lines.append
-    add("# Which reform package serves enterprises and citizens best?\n")
-    add(f"This report compares **{len(scenarios) - 1} reform scenario(s)** with the status quo "
-        f"**`{base}`** in a simulated county (the townsim agent-based model). Each scenario was simulated "
-        f"**{settings.reps} times** for **{settings.days} working days** (about {years:.1g} year"
-        f"{'s' if years > 1.05 else ''}), with different random demand in each replication. "
-        + ("Every scenario saw the *same* random demand in replication *k* (common random numbers), "
-           "so each difference is measured run against run."
-           if not settings.independent_seeds else
-           "Every scenario drew its own random demand (independent seeds).")
-        + "\n")
-    add("Read the numbers as *how the model says these reforms compare*, not as forecasts for a real "
-        "county: the sizes, rates and behaviours are assumptions documented in `docs/ODD.md` and in the "
-        "scenario files.\n")
-
-    # scenarios
-    add("## The scenarios\n")
-    for s in scenarios:
-        tag = " *(baseline)*" if s.name == base else ""
-        add(f"- **`{s.name}`**{tag} — {_esc(s.description) or 'no description'}")
-    add("")
-
-    # bottom line
-    if len(comparison):
-        add("## In short\n")
-        add("Headline indicators that differ significantly from the baseline (details below):\n")
-        c = comparison.set_index(["scenario", "kpi"])
-        heads = [k for k in HEADLINE if k in set(comparison["kpi"])]
-        for name in order:
-            if name == base or name not in n_by:
-                continue
-            better, worse, other = [], [], []
-            for k in heads:
-                if (name, k) not in c.index or not bool(c.loc[(name, k), "significant"]):
-                    continue
-                d, direction = c.loc[(name, k), "difference"], info(k).better
-                if d == 0:
-                    continue
-                (other if not direction else better if (d > 0) == (direction > 0) else worse).append(info(k).label)
-            parts = []
-            if better:
-                parts.append("**better** on " + ", ".join(better))
-            if worse:
-                parts.append("**worse** on " + ", ".join(worse))
-            if other:
-                parts.append("changes " + ", ".join(other))
-            add(f"- `{name}`: " + ("; ".join(parts) if parts else "no significant difference") + ".")
-        add("")
-
-    # headline tables
-    if len(summary):
-        add("## Headline results\n")
-        add("Each cell: mean over the runs, and in brackets its 95% confidence interval "
-            "(the range that contains the true model mean with 95% confidence; cut at natural bounds such as "
-            "0% and 100%).\n")
-        s = summary.set_index(["scenario", "kpi"])
-        for title, kpis in TABLES:
-            kpis = [k for k in kpis if k in set(summary["kpi"])]
-            if not kpis:
-                continue
-            header = ["scenario"] + [f"{info(k).label} ({info(k).unit})" for k in kpis]
-            rows = []
-            for name in order:
-                if name not in n_by:
-                    continue
-                rows.append([f"`{name}`"] + [_cell(s.loc[(name, k)], k) if (name, k) in s.index else "–"
-                                             for k in kpis])
-            add(f"**{title}**\n")
-            add(_md_table(header, rows) + "\n")
-        words = closure_vs_resolution(summary, [n for n in order if n in n_by])
-        if words:
-            add(words + "\n")
-
-    # significant differences
-    if len(comparison):
-        add("## What changes compared with the baseline\n")
-        tested = comparison[comparison["test"].isin(["paired t", "Welch t"])]
-        test_name = ("paired t-tests (runs paired by replication)" if not settings.independent_seeds
-                     else "Welch's t-tests")
-        add(f"Differences are scenario minus `{base}`. A difference is called **significant** when its "
-            f"p-value, corrected with Holm's method for all {len(tested)} comparisons in `comparison.csv` "
-            f"({test_name}), is below 0.05. Effect size *d* is the difference in units of the run-to-run "
-            "spread (|d| ≈ 0.2 small, 0.5 medium, 0.8 large).\n")
-        c = comparison.set_index(["scenario", "kpi"])
-        heads = [k for k in HEADLINE if k in set(comparison["kpi"])]
-        for name in order:
-            if name == base or name not in n_by:
-                continue
-            add(f"### `{name}`\n")
-            sig, nonsig = [], []
-            for k in heads:
-                if (name, k) not in c.index:
-                    continue
-                r = c.loc[(name, k)]
-                if bool(r["significant"]):
-                    sig.append(_sentence(k, r))
-                else:
-                    nonsig.append(info(k).label)
-            if sig:
-                lines.extend(f"- {x}" for x in sig)
-            else:
-                add("- No headline indicator differs significantly from the baseline.")
-            if nonsig:
-                add(f"- Not significantly different: {', '.join(nonsig)}.")
-            add("")
-
-    # figures
-    if figures:
-        add("## Figures\n")
-        captions = {
-            "forest_differences": "Differences from the baseline with 95% confidence intervals, one panel per "
-                                  "indicator. A filled dot is significant after Holm correction; 'better'/"
-                                  "'worse' follows the direction named in the panel title. The intervals "
-                                  "are not corrected for the many comparisons, so an interval that misses "
-                                  "zero can still belong to a hollow (not significant) dot.",
-            "tradeoffs": "Trade-offs: each marker is one scenario's mean, bars are 95% confidence intervals. "
-                         "Left: what the reform costs in staff hours against how many cases close on time. "
-                         "Middle and right: how busy township staff are against how satisfied enterprises "
-                         "and citizens are.",
-        }
-        for fig in figures:
-            rel = Path(fig).relative_to(out) if Path(fig).is_absolute() or str(fig).startswith(str(out)) else fig
-            stem = Path(fig).stem
-            if stem.startswith("timeseries_"):
-                k = stem.removeprefix("timeseries_")
-                cap = (f"{info(k).label[0].upper() + info(k).label[1:]} day by day, one panel per scenario "
-                       "with the baseline in black: mean over the runs, shaded band: 95% confidence band.")
-            else:
-                cap = captions.get(stem, stem)
-            add(f"![{stem}]({rel.as_posix()})\n")
-            add(f"*{cap}*\n")
-
-    # caveats
-    add("## Caveats\n")
-    add(f"- **Replications.** {settings.reps} runs per scenario"
-        + (f" (finished: {', '.join(f'{k} {v}' for k, v in n_by.items() if v != settings.reps)})"
-           if any(v != settings.reps for v in n_by.values()) else "")
-        + ". Small differences may be real but not detectable with this many runs; more `--reps` narrow "
-          "the intervals roughly with the square root of the number of runs.")
-    add(f"- **Horizon.** {settings.days} working days from an empty start (no warm-up is removed). "
-        "Slow effects — township competence learning, enterprise entry and exit, departments adapting "
-        "to assessments — may not have settled by the end.")
-    add("- **Significance is not importance.** With many runs tiny differences become significant; "
-        "look at the size of the difference and its interval.")
-    add("- **Undefined rates.** A rate with no cases behind it (for example on-time rate of tier-5 matters "
-        "when there are none) is left out, so its *n* can be smaller than the number of runs.")
-    from townsim.experiments.workflows.compare import different_county
-
-    for name, diff in different_county(scenarios).items():
-        add(f"- **`{name}` is a different county**, not only a different reform: it changes "
-            f"{', '.join(f'`{f}`' for f in diff)}. Its differences from `{base}` mix size and reform "
-            "(totals such as staff cost, petitions and open cases grow with the county); it is left out "
-            "of the cost panel of the trade-off figure.")
-    if len(summary):
-        s = summary.set_index(["scenario", "kpi"])
-        for name in order:
-            if (name, "backlog_end") in s.index and (name, "cases_created") in s.index:
-                share = s.loc[(name, "backlog_end"), "mean"] / max(s.loc[(name, "cases_created"), "mean"], 1)
-                if share > BACKLOG_WARN:
-                    add(f"- **`{name}` is overloaded:** {100 * share:.0f}% of all requests are still open at the "
-                        "end, so its queues grow without bound and its averages depend on the horizon.")
-    if settings.overrides:
-        add(f"- **Overrides.** Every scenario was run with {', '.join(f'`{o}`' for o in settings.overrides)}.")
-    if failures:
-        add(f"- **{len(failures)} run(s) failed** and are left out of every number above "
-            "(see `failures.csv`):")
-        for f in failures[:10]:
-            add(f"  - `{f['scenario']}` replication {f['replication']} (seed {f['seed']}): {_esc(f['error'])}")
-        if len(failures) > 10:
-            add(f"  - … and {len(failures) - 10} more")
-    add("")
-
-    # reproduce
-    add("## How to reproduce\n")
-    add("Run this command in the townsim folder (add `--workers K`, `--dask-local` or "
-        "`--scheduler tcp://HOST:PORT` to choose where the runs execute; results do not depend on it). "
-        "Rerunning it with the same `--out` folder resumes an interrupted experiment and reruns nothing "
-        "that finished.\n")
-    add("```bash\n" + settings.reproduce_command(out) + "\n```\n")
-    add("Files in this folder: `runs.parquet` (one row per run), `timeseries.parquet` (daily indicators of "
-        "every run), `summary.csv` (mean, sd, 95% CI, n per scenario and indicator), `comparison.csv` "
-        "(every difference from the baseline with its test), `manifest.json` (parameters, seeds, versions, "
-        "timings)" + (", `failures.csv`" if failures else "") + ".\n")
-    if execution is not None:
-        add(f"*This invocation: {execution.ran} run(s) made, {execution.skipped} reused from an earlier "
-            f"invocation, {execution.failed} failed, in {execution.seconds:.0f} s.*\n")
-    return "\n".join(lines)
+    page = html.page(markdown_text, out, lang)
+    paths = [out / f"{stem}.md", out / f"{stem}.html"]
+    write(paths[0], markdown_text.encode("utf-8"))
+    write(paths[1], page.encode("utf-8"))
+    return paths
 
 
-def _sentence(kpi: str, r: pd.Series) -> str:
-    """``on-time rate: 96.0% → 97.4% (+1.4 points, 95% CI +1.0 to +1.8 points; d = 1.2) — better``."""
-    k = info(kpi)
-    d = r["difference"]
-    verdict = ""
-    if k.better and d != 0:
-        verdict = " — **better**" if (d > 0) == (k.better > 0) else " — **worse**"
+def render_report(name: str, lang: str = "en", **context: Any) -> str:
+    """Markdown of the template ``templates/<name>.<lang>.md.j2`` (for workflows with their own report,
+    e.g. validate and discover: add the two templates, build the context, then :func:`write_report`)."""
+    return templates.render(f"{name}.{_check_lang(lang)}.md.j2", **context)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang {lang!r}: allowed: {', '.join(LANGS)}")
+    return lang
+
+
+# --- cells and sentences ---------------------------------------------------------------------------
+def cell(row: pd.Series, name: str, lang: str = "en") -> str:
+    """``mean [low, high]`` of a summary row; ``mean`` alone without an interval."""
+    mean = fmt.value(name, row["mean"])
+    lo, hi = row.get("ci_low", math.nan), row.get("ci_high", math.nan)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return mean
+    lo, hi = clip_bounds(name, lo, hi)
+    if fmt.value(name, float(lo)) == fmt.value(name, float(hi)):  # equal to the digits shown
+        return f"{mean} ({'same in every run' if lang == 'en' else '每次运行相同'})"
+    return f"{mean} {fmt.interval(name, float(lo), float(hi))}"
+
+
+def verdict(name: str, d: float) -> str:
+    """``better``, ``worse`` or ``""`` (no direction, or no change) for a difference of ``name``."""
+    better = kpi(name).better
+    if not better or not d or not math.isfinite(d):
+        return ""
+    return "better" if (d > 0) == (better > 0) else "worse"
+
+
+def difference_item(name: str, r: pd.Series, lang: str) -> dict[str, str]:
+    """One significant difference: label, both means, difference, its interval, d, verdict."""
     ci = ""
     if math.isfinite(r["ci_low"]) and r["ci_low"] != r["ci_high"]:
-        lo, hi = fmt_diff(kpi, r["ci_low"]), fmt_diff(kpi, r["ci_high"])
-        ci = f", 95% CI {lo.removesuffix(' points')} to {hi}"
+        ci = fmt.interval(name, r["ci_low"], r["ci_high"], difference=True, lang=lang)
     e = r["effect_size"]
-    es = ""
+    d = ""
     if math.isfinite(e):
-        es = f"; d {'>' if e > 0 else '<'} {'+' if e > 0 else '−'}10" if abs(e) > 10 else f"; d = {e:.2g}"
-    return (f"{k.label}: {fmt_value(kpi, r['baseline_mean'])} → {fmt_value(kpi, r['scenario_mean'])} "
-            f"({fmt_diff(kpi, d)}{ci}{es}){verdict}")
+        d = (
+            f"d {'>' if e > 0 else '<'} {fmt.number(10 if e > 0 else -10, 0, sign=True)}"
+            if abs(e) > 10
+            else f"d = {fmt.number(e, 2)}"
+        )
+    return {
+        "label": kpi(name).text(lang),
+        "base": fmt.value(name, r["baseline_mean"]),
+        "scenario": fmt.value(name, r["scenario_mean"]),
+        "diff": fmt.diff(name, r["difference"], lang),
+        "ci": ci,
+        "d": d,
+        "verdict": verdict(name, r["difference"]),
+    }
 
 
-# --- sweep report -----------------------------------------------------------------------------------
-def sweep_report(*, settings: Any, scenario: Any, summary: pd.DataFrame, keys: Sequence[str],
-                 figures: Sequence[Path], failures: Sequence[dict], out: Path, execution: Any = None) -> str:
-    """The Markdown report of a one- or two-parameter sweep."""
-    out = Path(out)
-    lines: list[str] = []
-    add = lines.append
-    what = " and ".join(f"`{k}`" for k in keys)
-    add(f"# How do the results change with {what}?\n")
-    add(f"Scenario **`{scenario.name}`** — {_esc(scenario.description)}.\n")
-    ranges = "; ".join(f"`{v.key}` from {v.values[0]} to {v.values[-1]} ({len(v.values)} values)"
-                       for v in settings.varies)
-    add(f"Grid: {ranges}. Each grid point was simulated **{settings.reps} times** for **{settings.days} working "
-        "days**, with the same random demand in replication *k* at every point (common random numbers)"
-        + (f"; every run also used {', '.join(f'`{o}`' for o in settings.overrides)}" if settings.overrides else "")
-        + ".\n")
-    if figures:
-        add("## Figures\n")
-        for fig in figures:
-            add(f"![{Path(fig).stem}]({Path(fig).relative_to(out).as_posix()})\n")
-    if len(summary):
-        add("## Table\n")
-        add("Mean over the runs at each grid point, with its 95% confidence interval.\n")
-        kpis = list(dict.fromkeys(summary["kpi"]))
-        s = summary.set_index(["point", "kpi"])
-        header = [f"`{k}`" for k in keys] + [f"{info(k).label} ({info(k).unit})" for k in kpis]
-        rows = []
-        for p in sorted(set(summary["point"])):
-            first = s.loc[(p, kpis[0])]
-            rows.append([str(first[k]) for k in keys] + [_cell(s.loc[(p, k)], k) for k in kpis])
-        add(_md_table(header, rows) + "\n")
-    add("## Caveats\n")
-    add(f"- {settings.reps} runs per point; {settings.days} working days from an empty start. Neighbouring "
-        "points share random demand, so the shape of a curve is more reliable than any single point.")
-    if failures:
-        add(f"- **{len(failures)} run(s) failed** and are left out (see `failures.csv`).")
-    add("")
-    add("## How to reproduce\n")
-    add("```bash\n" + settings.reproduce_command(out) + "\n```\n")
-    if execution is not None:
-        add(f"*This invocation: {execution.ran} run(s) made, {execution.skipped} reused, {execution.failed} "
-            f"failed, in {execution.seconds:.0f} s.*\n")
-    return "\n".join(lines)
+# --- the compare report ----------------------------------------------------------------------------
+def compare_report(
+    *,
+    settings: Any,
+    scenarios: Sequence[Any],
+    runs: pd.DataFrame,
+    summary: pd.DataFrame,
+    comparison: pd.DataFrame,
+    failures: Sequence[dict],
+    figures: Sequence[Path],
+    out: Path,
+    execution: Any = None,
+    lang: str = "en",
+    different_county: dict[str, list[str]] | None = None,
+) -> str:
+    """The Markdown report of a scenario comparison in ``lang``."""
+    ctx = compare_context(
+        settings=settings,
+        scenarios=scenarios,
+        runs=runs,
+        summary=summary,
+        comparison=comparison,
+        failures=failures,
+        figures=figures,
+        out=out,
+        execution=execution,
+        lang=_check_lang(lang),
+        different_county=different_county or {},
+    )
+    return templates.render(f"compare.{lang}.md.j2", **ctx)
+
+
+def compare_context(
+    *, settings, scenarios, runs, summary, comparison, failures, figures, out, execution, lang, different_county
+) -> dict[str, Any]:
+    """Everything the compare templates show."""
+    base = settings.baseline
+    titles = {s.name: title(s, lang) for s in scenarios}
+    n_by = runs.groupby("scenario").size().to_dict() if len(runs) else {}
+    shown = [s.name for s in scenarios if s.name in n_by]
+    others = [n for n in shown if n != base]
+    heads = [k for k in HEADLINE if len(comparison) and k in set(comparison["kpi"])]
+    comp = comparison.set_index(["scenario", "kpi"]) if len(comparison) else None
+    years = settings.days / 250
+    return {
+        "base": {"name": base, "title": titles.get(base, base)},
+        "reforms": len(scenarios) - 1,
+        "reps": settings.reps,
+        "days": settings.days,
+        "years": f"{years:.1f}".rstrip("0").rstrip(".") if years >= 0.95 else f"{years:.2f}",
+        "paired": not settings.independent_seeds,
+        "scenarios": [
+            {"name": s.name, "title": titles[s.name], "description": s.description, "is_base": s.name == base}
+            for s in scenarios
+        ],
+        "in_short": [_in_short(n, titles[n], comp, heads, n in different_county, lang) for n in others]
+        if comp is not None
+        else [],
+        "no_135": [titles[s.name] for s in scenarios if not getattr(s.params, "escalation_135", True)],
+        "tables": _tables(summary, shown, titles, lang),
+        "n_tests": int(comparison["test"].isin(["paired t", "Welch t"]).sum()) if len(comparison) else 0,
+        "differences": [_differences(n, titles[n], comp, heads, lang) for n in others] if comp is not None else [],
+        "figures": _figures(figures, out, lang),
+        "unequal": [{"title": titles[k], "n": v} for k, v in n_by.items() if v != settings.reps],
+        "different_county": [
+            {"title": titles.get(n, n), "fields": [f"`{f}`" for f in d]} for n, d in different_county.items()
+        ],
+        "overloaded": _overloaded(summary, shown, titles),
+        "overrides": [f"`{o}`" for o in settings.overrides],
+        **_failures(failures, titles),
+        "command": settings.reproduce_command(out),
+        "execution": _execution(execution),
+    }
+
+
+def _in_short(name, stitle, comp, heads, other_county: bool, lang) -> dict[str, Any]:
+    """Significant headline changes of one scenario, grouped by direction; totals of another county left out."""
+    groups: dict[str, list[str]] = {"better": [], "worse": [], "": []}
+    skipped = []
+    for k in heads:
+        if (name, k) not in comp.index or not bool(comp.loc[(name, k), "significant"]):
+            continue
+        d = comp.loc[(name, k), "difference"]
+        if not d:
+            continue
+        if other_county and size_driven(k):
+            skipped.append(kpi(k).text(lang))
+            continue
+        groups[verdict(k, d)].append(kpi(k).text(lang))
+    return {
+        "title": stitle,
+        "better": groups["better"],
+        "worse": groups["worse"],
+        "other": groups[""],
+        "size_skipped": skipped,
+    }
+
+
+def _differences(name, stitle, comp, heads, lang) -> dict[str, Any]:
+    sig, nonsig = [], []
+    for k in heads:
+        if (name, k) not in comp.index:
+            continue
+        r = comp.loc[(name, k)]
+        if bool(r["significant"]):
+            sig.append(difference_item(k, r, lang))
+        else:
+            nonsig.append(kpi(k).text(lang))
+    return {"title": stitle, "significant": sig, "not_significant": nonsig}
+
+
+def _tables(summary, shown, titles, lang) -> list[dict[str, Any]]:
+    if not len(summary):
+        return []
+    s = summary.set_index(["scenario", "kpi"])
+    present = set(summary["kpi"])
+    out = []
+    for head, names in TABLES:
+        names = [k for k in names if k in present]
+        if not names:
+            continue
+        rows = [
+            {
+                "title": titles[n],
+                "cells": [cell(s.loc[(n, k)], k, lang) if (n, k) in s.index else fmt.MISSING for k in names],
+            }
+            for n in shown
+        ]
+        out.append({"title": head[lang], "header": [fmt.axis_label(k, lang) for k in names], "rows": rows})
+    return out
+
+
+def _figures(figures, out, lang) -> list[dict[str, str]]:
+    items = []
+    for fig in figures:
+        p = Path(fig)
+        rel = p.relative_to(out) if p.is_absolute() else p
+        stem = p.stem
+        kind = "timeseries" if stem.startswith("timeseries_") else stem
+        label = kpi(stem.removeprefix("timeseries_")).text(lang) if kind == "timeseries" else ""
+        items.append({"path": rel.as_posix(), "stem": stem, "kind": kind, "label": label})
+    return items
+
+
+def _overloaded(summary, shown, titles) -> list[dict[str, str]]:
+    if not len(summary):
+        return []
+    s = summary.set_index(["scenario", "kpi"])
+    out = []
+    for n in shown:
+        if (n, "backlog_end") in s.index and (n, "cases_created") in s.index:
+            share = s.loc[(n, "backlog_end"), "mean"] / max(s.loc[(n, "cases_created"), "mean"], 1)
+            if share > BACKLOG_WARN:
+                out.append({"title": titles[n], "share": fmt.share(share)})
+    return out
+
+
+def _failures(failures, titles) -> dict[str, Any]:
+    shown = [{**f, "title": titles.get(f["scenario"], f["scenario"])} for f in failures[:MAX_FAILURES]]
+    return {"failures": shown, "n_failures": len(failures)}
+
+
+def _execution(execution) -> dict[str, Any] | None:
+    if execution is None:
+        return None
+    return {
+        "ran": execution.ran,
+        "skipped": execution.skipped,
+        "failed": execution.failed,
+        "seconds": fmt.number(execution.seconds, 0),
+    }
+
+
+# --- the sweep report ------------------------------------------------------------------------------
+def sweep_report(
+    *,
+    settings: Any,
+    scenario: Any,
+    summary: pd.DataFrame,
+    keys: Sequence[str],
+    figures: Sequence[Path],
+    failures: Sequence[dict],
+    out: Path,
+    execution: Any = None,
+    lang: str = "en",
+) -> str:
+    """The Markdown report of a one- or two-parameter sweep in ``lang``."""
+    _check_lang(lang)
+    ctx = {
+        "keys": [f"`{k}`" for k in keys],
+        "scenario": {"name": scenario.name, "title": title(scenario, lang), "description": scenario.description},
+        "varies": [
+            {"key": f"`{v.key}`", "low": _tick(v.values[0]), "high": _tick(v.values[-1]), "n": len(v.values)}
+            for v in settings.varies
+        ],
+        "reps": settings.reps,
+        "days": settings.days,
+        "overrides": [f"`{o}`" for o in settings.overrides],
+        "figures": _figures(figures, out, lang),
+        "table": _sweep_table(summary, keys, lang),
+        "n_failures": len(failures),
+        "command": settings.reproduce_command(out),
+        "execution": _execution(execution),
+    }
+    return templates.render(f"sweep.{lang}.md.j2", **ctx)
+
+
+def _sweep_table(summary: pd.DataFrame, keys: Sequence[str], lang: str) -> dict[str, Any] | None:
+    """Header and rows (grid point × KPI cells) of the sweep table."""
+    if not len(summary):
+        return None
+    kpis = list(dict.fromkeys(summary["kpi"]))
+    s = summary.set_index(["point", "kpi"])
+    rows = []
+    for p in sorted(set(summary["point"])):
+        first = s.loc[(p, kpis[0])]
+        rows.append([_tick(first[k]) for k in keys] + [cell(s.loc[(p, k)], k, lang) for k in kpis])
+    return {"header": [f"`{k}`" for k in keys] + [fmt.axis_label(k, lang) for k in kpis], "rows": rows}
+
+
+def _tick(v) -> str:
+    """A grid value: integers without decimals, else up to 3 significant digits, one minus sign."""
+    v = float(v)
+    return (f"{v:.0f}" if v.is_integer() else f"{v:.3g}").replace("-", fmt.MINUS)

@@ -56,12 +56,14 @@ class CompareError(ValueError):
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """A resolved scenario of the experiment: name, file, description, parameters after ``--set``."""
+    """A resolved scenario of the experiment: name, file, description, parameters after ``--set``, labels."""
 
     name: str
     path: str
     description: str
     params: Any
+    label: str = ""
+    label_zh: str = ""
 
 
 @dataclass
@@ -141,7 +143,7 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
         for s in ordered:
             params = apply_overrides(s.params, settings.overrides)
             check_model_inputs(params)  # a bad matter catalogue is bad input, found before any run
-            out.append(ScenarioRun(s.name, str(s.path), s.description, params))
+            out.append(ScenarioRun(s.name, str(s.path), s.description, params, s.label, s.label_zh))
         if settings.equal_staff:
             out += [v for s, run in zip(ordered[1:], out[1:]) if (v := equal_staff_variant(s, run, settings))]
         return out
@@ -264,8 +266,8 @@ class CompareResult:
 
 def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
                 fn: Callable[[RunSpec], Any] = simulate_run, argv: list[str] | None = None,
-                show_progress: bool | None = None, make_figures: bool = True) -> CompareResult:
-    """Run (or resume) the comparison into ``out`` and write every output file."""
+                show_progress: bool | None = None, make_figures: bool = True, lang: str = "en") -> CompareResult:
+    """Run (or resume) the comparison into ``out`` and write every output file (the report in ``lang``)."""
     started = runio.now()
     scenarios, specs = plan(settings)
     out = Path(out)
@@ -281,7 +283,7 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
     execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
 
     result = write_outputs(out, settings, scenarios, specs, store, make_figures=make_figures,
-                           execution=execution)
+                           execution=execution, lang=lang)
     finished = runio.now()
     manifest.setdefault("invocations", []).append({
         "command_line": runio.command_line(argv),
@@ -301,8 +303,8 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
 
 def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[ScenarioRun],
                   specs: Sequence[RunSpec], store: ResultStore, make_figures: bool = True,
-                  execution: ExecutionReport | None = None) -> CompareResult:
-    """Tables, figures and report from the finished runs of ``specs`` in ``store``."""
+                  execution: ExecutionReport | None = None, lang: str = "en") -> CompareResult:
+    """Tables, figures and report (``report.md``, ``report.html`` in ``lang``) from the finished runs."""
     keys = [s.key for s in specs]
     order = [s.name for s in scenarios]
     runs = runs_table(store, keys, order)
@@ -332,21 +334,23 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     elif fail_path.exists():
         fail_path.unlink()
 
+    from townsim.experiments.render import report
+
     figures: list[Path] = []
     if make_figures and len(runs):
         from townsim.experiments.render import plots
 
         figures = plots.compare_figures(out / "figures", runs, ts, summary, comparison,
                                         baseline=settings.baseline, order=present,
-                                        size_outliers=different_county(scenarios))
-    from townsim.experiments.render import report
+                                        size_outliers=different_county(scenarios), lang=lang,
+                                        titles={s.name: report.title(s, lang) for s in scenarios})
 
     text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
                                  comparison=comparison, failures=failures, figures=figures, out=out,
-                                 execution=execution)
+                                 execution=execution, lang=lang, different_county=different_county(scenarios))
     if settings.posterior_note:
         text = text.rstrip("\n") + "\n\n" + settings.posterior_note
-    atomic.write_text(out / "report.md", text)
+    report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 
 

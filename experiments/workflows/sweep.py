@@ -210,7 +210,7 @@ class SweepResult:
 
 def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
               fn: Callable[[RunSpec], Any] = simulate_run, argv: list[str] | None = None,
-              show_progress: bool | None = None) -> SweepResult:
+              show_progress: bool | None = None, lang: str = "en") -> SweepResult:
     """Run (or resume) the sweep into ``out`` and write tables, figures and report."""
     started = runio.now()
     scenario, points, specs = plan(settings)
@@ -260,23 +260,24 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
     if failures:
         atomic.write_csv(out / "failures.csv", pd.DataFrame(failures).drop(columns=["traceback"]))
 
+    from townsim.experiments.render import report
+
     figures: list[Path] = []
     if len(summary):
         from townsim.experiments.render import plots
 
-        title = f"Sweep of scenario '{scenario.name}'"
+        title = plots.TEXT[lang]["sweep"].format(report.title(scenario, lang))
         for kpi in kpis:
             path = out / "figures" / f"sweep_{kpi}.png"
             if len(keys) == 1:
-                figures.append(plots.sweep_line_figure(path, summary, keys[0], kpi, title, settings.reps))
+                figures.append(plots.sweep_line_figure(path, summary, keys[0], kpi, title, settings.reps,
+                                                       lang=lang))
             else:
                 figures.append(plots.sweep_heatmap_figure(path, summary, keys[0], keys[1], kpi, title,
-                                                          settings.reps))
-    from townsim.experiments.render import report
-
+                                                          settings.reps, lang=lang))
     text = report.sweep_report(settings=settings, scenario=scenario, summary=summary, keys=keys,
-                               figures=figures, failures=failures, out=out, execution=execution)
-    atomic.write_text(out / "report.md", text)
+                               figures=figures, failures=failures, out=out, execution=execution, lang=lang)
+    report.write_report(out, text, lang)
     finished = runio.now()
     manifest["invocation"] = {
         "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),

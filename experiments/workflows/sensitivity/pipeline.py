@@ -294,8 +294,8 @@ class Result:
 
 def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor: Executor, *,
                     progress: bool | None = None, plots: bool = True,
-                    log: Callable[[str], None] = lambda s: None) -> Result:
-    """Run (or resume) ``spec`` into ``out_dir`` and write every result file; return the tables."""
+                    log: Callable[[str], None] = lambda s: None, lang: str = "en") -> Result:
+    """Run (or resume) ``spec`` into ``out_dir`` and write every result file (report in ``lang``)."""
     from . import plots as plotting
     from . import report as reporting
 
@@ -332,7 +332,9 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     _write_csv(out / "regimes.csv", diffs)
     figures = plotting.all_figures(spec, indices, conv, out / "figures") if plots else []
     result = Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, figures)
-    _write_text(out / "report.md", reporting.render(spec, result))
+    from townsim.experiments.render.report import write_report
+
+    write_report(out, reporting.render(spec, result, lang), lang)
     runio.write_manifest(out, _manifest(spec, plan, stats, executor), runio.COMPLETE)  # written last
     return result
 

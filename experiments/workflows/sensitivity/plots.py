@@ -15,16 +15,15 @@ import math
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, NullLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from townsim.experiments.render.plots import save_figure
 
-from townsim.experiments.render.plots import save_figure  # noqa: E402
-from .analysis import importance_index  # noqa: E402
-from .spec import SensitivitySpec  # noqa: E402
+from .analysis import importance_index
+from .spec import SensitivitySpec
 
 TOP_LABELS = 8
 """Levers labelled in a μ*–σ panel and drawn in a convergence panel."""
@@ -77,7 +76,8 @@ def morris_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pat
     if not outs:
         return None
     nrows, ncols = _grid(len(outs))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.6 * ncols, 4.6 * nrows), squeeze=False)
+    fig = Figure(figsize=(5.6 * ncols, 4.6 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, out in zip(axes.flat, outs):
         d = indices[(indices["scenario"] == scenario) & (indices["output"] == out)]
         wide = d.pivot(index="parameter", columns="index", values="value")
@@ -122,7 +122,8 @@ def indices_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pa
     D = len(spec.parameters)
     nrows, ncols = _grid(len(outs))
     h = max(2.8, 0.32 * D + 1.2)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.4 * ncols, h * nrows), squeeze=False)
+    fig = Figure(figsize=(5.4 * ncols, h * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     method = "Sobol'" if spec.method == "sobol" else "eFAST"
     for ax, out in zip(axes.flat, outs):
         d = indices[(indices["scenario"] == scenario) & (indices["output"] == out)]
@@ -159,8 +160,9 @@ def convergence_plot(spec: SensitivitySpec, conv: pd.DataFrame, scenario: str, p
     if not outs or c["n"].nunique() < 2:
         return None
     nrows, ncols = _grid(len(outs))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.4 * ncols, 4.0 * nrows), squeeze=False)
-    cmap = plt.get_cmap("tab10")
+    fig = Figure(figsize=(5.4 * ncols, 4.0 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    cmap = matplotlib.colormaps["tab10"]
     sizes = sorted(c["n"].unique())
     for ax, out in zip(axes.flat, outs):
         d = c[c["output"] == out]
@@ -174,7 +176,7 @@ def convergence_plot(spec: SensitivitySpec, conv: pd.DataFrame, scenario: str, p
                             lw=0)
         ax.set_xscale("log", base=2)
         ax.set_xticks(sizes, [str(n) for n in sizes])
-        ax.xaxis.set_minor_locator(plt.NullLocator())
+        ax.xaxis.set_minor_locator(NullLocator())
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
         ax.set_xlabel("trajectories" if key == "mu_star" else "base samples N")
         ax.set_ylabel("μ*" if key == "mu_star" else "ST")
@@ -198,9 +200,9 @@ def heatmap(spec: SensitivitySpec, indices: pd.DataFrame, path: Path) -> Path | 
     scenarios = [s for s in spec.run_scenarios if s in set(d["scenario"])]
     D, n_out = len(spec.parameters), len(spec.outputs)
     cell_w, cell_h = 0.85, 0.36
-    fig, axes = plt.subplots(1, len(scenarios), squeeze=False, layout="constrained",
-                             figsize=(max(4.5, cell_w * n_out + 2.6) * len(scenarios) + 1.2,
-                                      max(3.0, cell_h * D + 2.2)))
+    fig = Figure(layout="constrained", figsize=(max(4.5, cell_w * n_out + 2.6) * len(scenarios) + 1.2,
+                                                max(3.0, cell_h * D + 2.2)))
+    axes = fig.subplots(1, len(scenarios), squeeze=False)
     # One lever order for every panel: by the largest value anywhere.
     rel = d.copy()
     if key == "mu_star":

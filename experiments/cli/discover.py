@@ -1,0 +1,131 @@
+"""``townsim discover SPEC`` — scenario discovery (PRIM): where does a reform fail?
+
+    townsim discover SPEC.toml|NAME [--workers K | --scheduler ADDR | --dask-local] [--out DIR]
+
+``SPEC`` is a spec file (see :mod:`townsim.experiments.workflows.discover.spec`) or
+the name of a shipped one in ``experiments/specs/`` (e.g. ``discover_delegation``).
+Output folder: ``--out`` or ``results/discover-<spec name>/``; rerunning the same
+command resumes it (finished runs are reused). Exit code 0 when every run
+finished and the boxes were written, 1 when some runs failed (rerun to retry
+them), 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.core.manifest import settings_hash
+from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.errors import EXIT_FAILED, UserError
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
+"""Shipped specs (discover specs are named ``discover_*.toml``)."""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "discover",
+        help="scenario discovery (PRIM): the lever ranges where a case of interest happens",
+        description="Sample the levers of a spec file (Latin hypercube, or reuse a sensitivity run's stored "
+        "outputs with design = FOLDER), run the township model (or an evaluate plug-in) at every "
+        "point with replications, and find with PRIM (the EMA Workbench's) the boxes of lever values "
+        "where outcome > threshold (or < with below = true). Writes boxes.csv, trajectory.csv, "
+        "samples.parquet, outputs.parquet, figures/ (peeling trajectories, box limits) and "
+        "report.md. Rerun the same command to resume an interrupted run.",
+    )
+    shipped = ", ".join(shipped_specs()) or "none"
+    p.add_argument(
+        "spec",
+        metavar="SPEC.toml|NAME",
+        help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
+    )
+    add_executor_arguments(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default results/discover-<spec name>/); an earlier one resumes",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar: on a terminal only (auto, default), always, or never",
+    )
+    p.set_defaults(func=cmd_discover)
+
+
+def shipped_specs() -> list[str]:
+    return sorted(p.stem for p in SPEC_DIR.glob("discover_*.toml"))
+
+
+def resolve_spec(text: str) -> Path:
+    """The spec file of a path or a shipped name; UserError if neither exists."""
+    path = Path(text).expanduser()
+    if path.is_file():
+        return path
+    if text.endswith(".toml") or "/" in text:
+        raise UserError(f"{text}: no such spec file")
+    cand = SPEC_DIR / f"{text}.toml"
+    if cand.is_file():
+        return cand
+    raise UserError(f"{text}: no such spec file or shipped spec; shipped: {', '.join(shipped_specs()) or 'none'}")
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from townsim.experiments.workflows.discover.pipeline import (
+        DesignError,
+        IncompleteRuns,
+        experiment_settings,
+        run_discover,
+    )
+    from townsim.experiments.workflows.discover.spec import SpecError, load_spec
+
+    # --- check everything before any work or any file ------------------------------------------
+    try:
+        spec = load_spec(resolve_spec(args.spec))
+    except SpecError as exc:
+        raise UserError(str(exc)) from None
+    out = args.out if args.out is not None else Path("results") / f"discover-{spec.name}"
+    if spec.reused:
+        from townsim.experiments.workflows.discover.pipeline import load_reused
+
+        try:
+            load_reused(spec)
+        except DesignError as exc:
+            raise UserError(str(exc)) from None
+    resuming = check_out_dir(out, "discover", settings_hash(experiment_settings(spec)))
+    try:
+        executor = executor_from_args(args)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    enabled = {"auto": None, "always": True, "never": False}[args.progress]
+
+    def log(msg: str) -> None:
+        print(f"townsim discover: {msg}", file=sys.stderr, flush=True)
+
+    with locked(out), executor:
+        log(f"{spec.case_text()}" + (f"; resuming {out}" if resuming else f"; writing {out}"))
+        try:
+            result = run_discover(spec, out, executor, progress=enabled, log=log)
+        except IncompleteRuns as exc:
+            print(f"townsim: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    for d in result.discoveries:
+        label = f"{d.scenario}: " if d.scenario else ""
+        if not d.boxes or not d.boxes[0].restrictions:
+            print(f"{label}{d.cases} of {d.runs} runs are cases; {d.note or 'no box'}")
+        for b in d.boxes:
+            if b.restrictions:
+                from townsim.experiments.workflows.discover.words import condition_words
+
+                print(
+                    f"{label}box {b.number}: {condition_words(b.restrictions)} — coverage {b.coverage:.0%}, "
+                    f"density {b.density:.0%}, mass {b.mass:.0%}"
+                )
+    print(f"report: {out / 'report.md'}")
+    return 0

@@ -1,0 +1,449 @@
+"""Run a discover spec: Latin hypercube design → runs (the one pipeline, resumable) → PRIM → files.
+
+Every (scenario, sample point, replication) is one run, keyed in the results
+store under the output folder by (scenario, hash of the resolved parameters,
+the horizon and the model-code fingerprint, replication, seed), so rerunning the
+same command after a stop (Ctrl-C, a killed process) reuses every finished run.
+Replication ``r`` uses the same seed at every point (common random numbers).
+With ``design = FOLDER`` the lever values and outputs of an earlier
+``townsim sensitivity`` run are read instead and nothing is run.
+
+Files written into the output folder: ``samples.parquet`` (lever values per
+point), ``outputs.parquet`` (one row per run), ``boxes.csv``, ``trajectory.csv``,
+``figures/*.png``, ``report.md``, ``spec.toml`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from townsim.experiments.core import atomic
+from townsim.experiments.core.design import RunSpec
+from townsim.experiments.core.execute import execute
+from townsim.experiments.core.executors import Executor, call_safely
+from townsim.experiments.core.fingerprint import code_fingerprint, model_fingerprint
+from townsim.experiments.core.manifest import COMPLETE, IN_PROGRESS, manifest, now, settings_hash, write_manifest
+from townsim.experiments.core.seeds import replication_seeds
+from townsim.experiments.core.spec import Parameter, load_evaluate
+from townsim.experiments.core.store import ResultStore, RunKey, param_hash
+
+from . import analysis
+from .spec import DiscoverSpec
+
+COMMAND = "discover"
+
+
+class IncompleteRuns(RuntimeError):
+    """Some runs failed or are missing; ``str()`` is one line."""
+
+
+class DesignError(ValueError):
+    """A reused sensitivity folder cannot be used; ``str()`` is one line."""
+
+
+# ------------------------------------------------------------------------------------------
+# the runs
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PluginRun:
+    """One call of an ``evaluate`` plug-in (picklable; keyed like a model run)."""
+
+    target: str
+    values: tuple[tuple[str, Any], ...]
+    replication: int
+    seed: int
+    code: str
+
+    @property
+    def key(self) -> RunKey:
+        h = param_hash({"evaluate": self.target, "values": dict(self.values), "code": self.code})
+        return RunKey(f"plugin:{self.target}", h, self.replication, self.seed)
+
+
+def run_one(run: RunSpec | PluginRun) -> dict[str, float]:
+    """Worker side: the summary row of one model run or plug-in call."""
+    if isinstance(run, PluginRun):
+        out = load_evaluate(run.target)(dict(run.values), int(run.seed))
+        if not isinstance(out, dict):
+            raise TypeError(f"the evaluate plug-in must return a dict of outputs, got {type(out).__name__}")
+        return {str(k): float(v) for k, v in out.items()}
+    from townsim.model import simulate
+
+    return dict(simulate(run.params, run.seed, run.days)[0])
+
+
+@dataclass(frozen=True)
+class PluginBatch:
+    """Several plug-in calls sent to a worker together (cheap functions: amortise the per-task overhead)."""
+
+    runs: tuple[PluginRun, ...]
+
+    @property
+    def keys(self) -> list[RunKey]:
+        return [r.key for r in self.runs]
+
+
+PLUGIN_BATCH = 128
+"""Plug-in calls per task."""
+
+
+def plugin_batches(runs: list[PluginRun], store: ResultStore) -> list[PluginBatch]:
+    """The plug-in runs the store does not hold yet, in batches (finished runs are never run again)."""
+    todo = [r for r in runs if not store.has(r.key)]
+    return [PluginBatch(tuple(todo[i : i + PLUGIN_BATCH])) for i in range(0, len(todo), PLUGIN_BATCH)]
+
+
+def run_job(job: RunSpec | PluginRun | PluginBatch) -> Any:
+    """Worker side: one run's summary row, or a batch's list of rows (a failing call is a :class:`Failure`)."""
+    if isinstance(job, PluginBatch):
+        return [call_safely(run_one, r) for r in job.runs]
+    return run_one(job)
+
+
+def plugin_fingerprint(target: str) -> str:
+    """Fingerprint of the plug-in's module (part of its run keys)."""
+    return code_fingerprint(target.partition(":")[0])
+
+
+@dataclass
+class Plan:
+    """The design: lever values per point and the run of every (scenario, point, replication)."""
+
+    points: pd.DataFrame
+    """One row per sample point: ``point`` and one column per lever (model values)."""
+    runs: dict[str, list[list[RunSpec | PluginRun]]] = field(default_factory=dict)
+    """Scenario label → [point][replication] → run."""
+
+    def unique(self) -> list[RunSpec | PluginRun]:
+        seen: dict[RunKey, Any] = {}
+        for per_point in self.runs.values():
+            for row in per_point:
+                for run in row:
+                    seen.setdefault(run.key, run)
+        return list(seen.values())
+
+
+def lhs(parameters: tuple[Parameter, ...], samples: int, seed: int) -> np.ndarray:
+    """A Latin hypercube of ``samples`` points in the continuous draw space (SALib, with distributions)."""
+    from SALib.sample import latin
+
+    problem = {
+        "num_vars": len(parameters),
+        "names": [p.name for p in parameters],
+        "bounds": [p.salib_bounds() for p in parameters],
+        "dists": [p.dist for p in parameters],
+    }
+    return latin.sample(problem, samples, seed=int(seed))
+
+
+def make_plan(spec: DiscoverSpec) -> Plan:
+    """Draw the design and build every run (checks each point's parameters for the township model)."""
+    X = lhs(spec.parameters, spec.samples, spec.seed)
+    cols = {p.name: p.values(X[:, j]) for j, p in enumerate(spec.parameters)}
+    points = pd.DataFrame(cols)
+    points.insert(0, "point", np.arange(len(points)))
+    values = points.drop(columns="point").to_dict("records")
+    seeds = replication_seeds(spec.seed, spec.replications)
+    plan = Plan(points)
+    if spec.plugin:
+        code = plugin_fingerprint(spec.evaluate)
+        plan.runs[""] = [
+            [PluginRun(spec.evaluate, tuple(v.items()), r, s, code) for r, s in enumerate(seeds)] for v in values
+        ]
+        return plan
+    code = model_fingerprint()
+    for scenario in spec.scenarios:
+        base = spec.base_params[scenario]
+        per_point = []
+        for v in values:
+            params = base.replace(**v)
+            per_point.append([RunSpec(scenario, params, r, s, spec.days, code) for r, s in enumerate(seeds)])
+        plan.runs[scenario] = per_point
+    return plan
+
+
+def collect(spec: DiscoverSpec, plan: Plan, store: ResultStore) -> pd.DataFrame:
+    """One row per run: scenario, point, replication, seed, the levers and every output."""
+    keys = [r.key for r in plan.unique()]
+    rows = {RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r for r in store.rows(keys)}
+    missing = [k for k in keys if k not in rows]
+    if missing:
+        fails = store.failures(missing)
+        first = fails[0]["error"] if fails else "not run"
+        raise IncompleteRuns(
+            f"{len(missing)} of {len(keys)} runs have no result (first error: {first}); "
+            f"rerun the same command to retry them"
+        )
+    skip = set(RunKey._fields)
+    lever_rows = plan.points.to_dict("records")
+    out = []
+    for scenario, per_point in plan.runs.items():
+        for i, row in enumerate(per_point):
+            for run in row:
+                rec = rows[run.key]
+                out.append(
+                    {
+                        "scenario": scenario,
+                        **lever_rows[i],
+                        "replication": run.replication,
+                        "seed": run.seed,
+                        **{k: v for k, v in rec.items() if k not in skip},
+                    }
+                )
+    df = pd.DataFrame(out)
+    if spec.outcome not in df.columns:
+        have = [c for c in df.columns if c not in ("scenario", "point", "replication", "seed", *spec.names)]
+        raise IncompleteRuns(
+            f"outcome '{spec.outcome}' is not returned by the model; it returns: "
+            f"{', '.join(have[:12])}{', ...' if len(have) > 12 else ''}"
+        )
+    return df
+
+
+# ------------------------------------------------------------------------------------------
+# reusing a sensitivity run
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Reused:
+    """What a reused sensitivity folder supplies."""
+
+    parameters: tuple[Parameter, ...]
+    runs: pd.DataFrame
+    township: bool
+    description: str
+
+
+def load_reused(spec: DiscoverSpec) -> Reused:
+    """Lever values and outputs of the sensitivity run in ``spec.design`` (no model runs)."""
+    from townsim.experiments.workflows.sensitivity.spec import SensitivitySpec
+
+    folder = Path(spec.design).expanduser()
+    try:
+        data = tomllib.loads((folder / "spec.toml").read_text(encoding="utf-8"))
+        sens = SensitivitySpec.parse(data, folder / "spec.toml")
+        samples = pd.read_parquet(folder / "samples.parquet")
+        outputs = pd.read_parquet(folder / "outputs.parquet")
+    except Exception as exc:  # noqa: BLE001 - any unreadable folder is the user's input
+        raise DesignError(
+            f"{spec.path.name}: design: {folder}: cannot be read "
+            f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+        ) from None
+    if spec.outcome not in outputs.columns:
+        raise DesignError(
+            f"{spec.path.name}: design: {folder}: has no output '{spec.outcome}'; it has: "
+            f"{', '.join(c for c in outputs.columns if c not in ('scenario', 'point'))[:300]}"
+        )
+    if sens.evaluate is None:
+        from .spec import check_outcome
+
+        check_outcome(spec.outcome, township=True)
+    names = [p.name for p in sens.parameters]
+    runs = outputs.merge(samples[["point", *names]], on="point", how="left")
+    return Reused(sens.parameters, runs, sens.evaluate is None, sens.description)
+
+
+# ------------------------------------------------------------------------------------------
+# the whole job
+# ------------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    out_dir: Path
+    discoveries: list[analysis.Discovery]
+    boxes: pd.DataFrame
+    runs: pd.DataFrame
+    figures: list[Path]
+    ran: int = 0
+    reused: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+
+def cases_of(spec: DiscoverSpec, values: pd.Series) -> np.ndarray:
+    """True where a run is a case of interest (``outcome > threshold``, or ``<`` with ``below``).
+
+    A run whose outcome is undefined (NaN, e.g. no case decided) is never a case.
+    """
+    v = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        return (v < spec.threshold) if spec.below else (v > spec.threshold)
+
+
+def run_discover(
+    spec: DiscoverSpec,
+    out_dir: str | Path,
+    executor: Executor | None,
+    *,
+    progress: bool | None = None,
+    plots: bool = True,
+    log: Callable[[str], None] = lambda s: None,
+) -> Result:
+    """Run (or resume) ``spec`` into ``out_dir``; write every result file and return the tables."""
+    import time
+
+    started = now()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(
+        out / "spec.toml", Path(spec.path).read_text(encoding="utf-8") if Path(spec.path).is_file() else ""
+    )
+    write_manifest(out, _manifest(spec, started, {}), IN_PROGRESS)
+    t0 = time.perf_counter()
+    ran = reused = failed = 0
+    if spec.reused:
+        rs = load_reused(spec)
+        parameters, runs, township = rs.parameters, rs.runs, rs.township
+        scen_col = runs["scenario"].fillna("").astype(str)
+        runs = runs.assign(scenario=scen_col)
+        log(f"reusing {len(runs)} runs of {spec.design}: no model runs")
+    else:
+        plan = make_plan(spec)
+        store = ResultStore(out)
+        unique = plan.unique()
+        log(
+            f"{len(spec.run_scenarios)} scenario(s) × {spec.samples} points × {spec.replications} replication(s): "
+            f"{len(unique)} distinct runs"
+        )
+        jobs = plugin_batches(unique, store) if spec.plugin else unique
+        rep = execute(jobs, store, executor, fn=run_job, desc=COMMAND, show_progress=progress)
+        ran, failed = rep.ran, rep.failed
+        reused = len(unique) - ran - failed
+        log(f"{ran} run now, {reused} reused, {failed} failed in {rep.seconds:.0f} s")
+        parameters, township = spec.parameters, not spec.plugin
+        try:
+            runs = collect(spec, plan, store)
+        except IncompleteRuns:
+            write_manifest(out, _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed}), IN_PROGRESS)
+            raise
+        atomic.write_parquet(out / "samples.parquet", plan.points)
+    atomic.write_parquet(out / "outputs.parquet", runs)
+
+    levers = [analysis.Lever(p.name, p.low, p.high, p.kind) for p in parameters]
+    discoveries = []
+    for scenario in runs["scenario"].drop_duplicates().tolist():
+        sub = runs[runs["scenario"] == scenario].reset_index(drop=True)
+        discoveries.append(
+            analysis.find_boxes(
+                sub[[lv.name for lv in levers]],
+                cases_of(spec, sub[spec.outcome]),
+                levers,
+                scenario=scenario,
+                min_density=spec.min_density,
+                max_boxes=spec.max_boxes,
+                peel_alpha=spec.peel_alpha,
+                paste_alpha=spec.paste_alpha,
+                mass_min=spec.mass_min,
+            )
+        )
+    boxes = analysis.boxes_table(discoveries)
+    atomic.write_csv(out / "boxes.csv", boxes, float_format="%.6g")
+    atomic.write_csv(out / "trajectory.csv", analysis.trajectory_table(discoveries), float_format="%.6g")
+
+    from . import plots as plotting
+    from . import report as reporting
+    from .words import case_words
+
+    case = case_words(spec.outcome, spec.threshold, spec.below, township)
+    figures = plotting.all_figures(out / "figures", discoveries, case) if plots else []
+    inp = reporting.ReportInput(
+        title=spec.description or spec.name,
+        outcome=spec.outcome,
+        threshold=spec.threshold,
+        below=spec.below,
+        township=township,
+        min_density=spec.min_density,
+        design=_design_line(spec, runs, parameters, township),
+        levers=[f"{p.name}: {p.describe()}" for p in parameters],
+        settings=f"EMA Workbench {_version('ema_workbench')}, peel_alpha {spec.peel_alpha:g}, "
+        f"paste_alpha {spec.paste_alpha:g}, mass_min {spec.mass_min:g}, at most {spec.max_boxes} box(es)",
+        figures=figures,
+    )
+    atomic.write_text(out / "report.md", reporting.render(discoveries, inp, out))
+    seconds = time.perf_counter() - t0
+    write_manifest(
+        out,
+        _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed, "run_seconds": round(seconds, 2)}),
+        COMPLETE,
+    )
+    return Result(out, discoveries, boxes, runs, figures, ran, reused, failed, seconds)
+
+
+def experiment_settings(spec: DiscoverSpec) -> dict[str, Any]:
+    """What defines the runs of a discover folder (its settings hash): the design, not the analysis.
+
+    Changing ``outcome``, ``threshold``, ``below`` or the PRIM settings and rerunning into the same
+    folder reuses every run and redoes only the analysis.
+    """
+    if spec.reused:
+        return {"design": str(Path(spec.design).expanduser().resolve())}
+    return {
+        "scenarios": list(spec.run_scenarios),
+        "evaluate": spec.evaluate,
+        "days": spec.days,
+        "samples": spec.samples,
+        "replications": spec.replications,
+        "seed": spec.seed,
+        "parameters": {p.name: [p.low, p.high, p.kind, p.dist, list(p.shape)] for p in spec.parameters},
+        "overrides": spec.overrides,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------
+def _design_line(spec: DiscoverSpec, runs: pd.DataFrame, parameters, township: bool) -> str:
+    n = len(runs)
+    if spec.reused:
+        return f"reused from the sensitivity run in `{spec.design}`: {n} runs ({len(parameters)} levers)."
+    where = (
+        f"scenario(s) {', '.join(spec.scenarios)}, {spec.days} working days per run"
+        if township
+        else f"plug-in `{spec.evaluate}`"
+    )
+    return (
+        f"Latin hypercube of {spec.samples} points over {len(parameters)} levers × {spec.replications} "
+        f"replication(s) (common seeds, base seed {spec.seed}); {where}; {n} runs in all."
+    )
+
+
+def _manifest(spec: DiscoverSpec, started, counts: dict[str, Any]) -> dict[str, Any]:
+    return manifest(
+        command=COMMAND,
+        started=started,
+        settings_hash=settings_hash(experiment_settings(spec)),
+        spec=str(spec.path),
+        description=spec.description,
+        design=spec.design or "latin hypercube",
+        samples=spec.samples,
+        seed=spec.seed,
+        replications=spec.replications,
+        scenarios=list(spec.run_scenarios),
+        evaluate=spec.evaluate,
+        days=None if spec.plugin else spec.days,
+        outcome=spec.outcome,
+        threshold=spec.threshold,
+        below=spec.below,
+        min_density=spec.min_density,
+        max_boxes=spec.max_boxes,
+        peel_alpha=spec.peel_alpha,
+        paste_alpha=spec.paste_alpha,
+        mass_min=spec.mass_min,
+        parameters={p.name: p.describe() for p in spec.parameters},
+        ema_workbench=_version("ema_workbench"),
+        **counts,
+    )
+
+
+def _version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None

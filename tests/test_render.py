@@ -1,0 +1,221 @@
+"""Reports in English and Chinese from templates, as Markdown and self-contained HTML; numbers with one minus
+sign and fixed decimals; KPI labels only from the registry; no backend switching; the package's layout."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from townsim.experiments.core.stats import compare_to_baseline, summarize
+from townsim.experiments.errors import EXIT_CODES
+from townsim.experiments.render import fmt, html, report
+from townsim.experiments.render.templates import FOLDER
+from townsim.experiments.workflows.compare import CompareSettings, different_county, resolve_scenarios
+from townsim.model.metrics import KPIS, UNITS_ZH
+
+ROOT = Path(__file__).resolve().parent.parent
+SCEN = ["baseline", "one_stop_135", "linping"]
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, v, text",
+    [
+        ("on_time_rate", 0.96123, "96.1%"),
+        ("staff_hours", -1234567.4, "−1,234,567"),
+        ("trips_per_case", -0.456, "−0.46"),
+        ("enterprise_satisfaction", 0.7, "0.700"),
+        ("petitions", float("nan"), "—"),
+    ],
+)
+def test_values_have_fixed_decimals_and_one_minus_sign(name, v, text):
+    assert fmt.value(name, v) == text
+
+
+def test_differences_are_signed_in_points_or_units_and_never_minus_zero():
+    assert fmt.diff("on_time_rate", -0.0123) == "−1.2 pp"
+    assert fmt.diff("on_time_rate", 0.0123, "zh") == "+1.2 个百分点"
+    assert fmt.diff("trips_per_case", -0.001) == "0.00"
+    assert fmt.interval("on_time_rate", -0.02, 0.01, difference=True) == "[−2.0, +1.0]"
+
+
+def test_every_kpi_unit_has_a_chinese_text():
+    assert not [k.unit for k in KPIS if k.unit not in UNITS_ZH]
+    assert all(k.unit_text("zh") and k.text("zh") != k.text("en") for k in KPIS)
+
+
+# --- the compare report from synthetic runs ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def compare_tables():
+    settings = CompareSettings(scenarios=SCEN, reps=6, days=20)
+    scenarios = resolve_scenarios(settings)
+    rng = np.random.default_rng(3)
+    rows = []
+    for s in scenarios:
+        big = s.name == "linping"
+        for r in range(6):
+            rows.append(
+                {
+                    "scenario": s.name,
+                    "replication": r,
+                    "seed": r,
+                    "param_hash": "h",
+                    "on_time_rate": 0.90 + 0.05 * (s.name != "baseline") + 0.01 * rng.standard_normal(),
+                    "trips_per_case": 1.0 - 0.5 * (s.name != "baseline") + 0.02 * rng.standard_normal(),
+                    "staff_hours": (60000.0 if big else 10000.0) + 10 * rng.standard_normal(),
+                    "cases_created": 1000.0,
+                    "backlog_end": 20.0 + rng.standard_normal(),
+                }
+            )
+    runs = pd.DataFrame(rows)
+    kpis = ["on_time_rate", "trips_per_case", "staff_hours", "backlog_end", "cases_created"]
+    summary = summarize(runs, kpis, order=SCEN)
+    comparison = compare_to_baseline(runs, "baseline", kpis, order=SCEN)
+    return settings, scenarios, runs, summary, comparison
+
+
+def _report(tables, lang, out):
+    settings, scenarios, runs, summary, comparison = tables
+    return report.compare_report(
+        settings=settings,
+        scenarios=scenarios,
+        runs=runs,
+        summary=summary,
+        comparison=comparison,
+        failures=[],
+        figures=[],
+        out=out,
+        lang=lang,
+        different_county=different_county(scenarios),
+    )
+
+
+def _prose(md: str) -> str:
+    """The report without code blocks and code spans (commands and file names keep their hyphens)."""
+    return re.sub(r"`[^`]*`", "", re.sub(r"```.*?```", "", md, flags=re.S))
+
+
+def test_compare_report_in_english(compare_tables, tmp_path):
+    md = _report(compare_tables, "en", tmp_path)
+    assert "| Status quo |" in md and "| One-stop centre + 135 rule |" in md  # labels, not code names
+    assert not re.search(r"(?<![\w.])-\d", _prose(md)), "a hyphen used as a minus sign"
+    assert "−" in md  # differences below zero
+    short = md.split("## In short")[1].split("##")[0]
+    linping = next(line for line in short.splitlines() if "Linping" in line)
+    assert "staff cost" not in linping.split("*(")[0] and "staff cost" in linping  # named as left out only
+    assert "staff cost" in md.split("## What changes")[1]  # still in the details
+    assert "How on-time is measured" in md and "Status quo" in md.split("How on-time is measured")[1][:200]
+
+
+def test_compare_report_in_chinese(compare_tables, tmp_path):
+    md = _report(compare_tables, "zh", tmp_path)
+    assert "## 要点" in md and "| 现状 |" in md and "按期办结率" in md and "个百分点" in md
+    assert "按期办结如何计算" in md
+    assert not re.search(r"(?<![\w.])-\d", _prose(md))
+
+
+def test_unknown_language_is_refused(compare_tables, tmp_path):
+    with pytest.raises(ValueError, match="allowed: en, zh"):
+        _report(compare_tables, "fr", tmp_path)
+
+
+def test_html_page_is_self_contained(tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    fig.subplots().plot([0, 1], [1, 0])
+    (tmp_path / "figures").mkdir()
+    fig.savefig(tmp_path / "figures" / "f.png")
+    written: dict[str, bytes] = {}
+    md = "# Title\n\n| a | b |\n|---|---|\n| 1 | −2 |\n\n![f](figures/f.png)\n"
+    report.write_report(tmp_path, md, "zh", lambda p, b: written.__setitem__(p.name, b))
+    page = written["report.html"].decode()
+    assert written["report.md"].decode() == md
+    assert '<html lang="zh-CN">' in page and "<title>Title</title>" in page and "<td>−2</td>" in page
+    assert 'src="data:image/png;base64,' in page and 'src="figures/' not in page
+    assert html.embed_images('<img src="../secret.png">', tmp_path) == '<img src="../secret.png">'
+
+
+def test_every_report_template_exists_in_both_languages():
+    names = {p.name for p in FOLDER.glob("*.md.j2") if not p.name.startswith("_")}
+    stems = {n.split(".")[0] for n in names}
+    assert stems >= {"compare", "sweep", "sensitivity"}
+    assert {f"{s}.{lang}.md.j2" for s in stems for lang in report.LANGS} == names
+
+
+# --- one KPI registry, no backend switching ---------------------------------------------------------
+def test_no_kpi_label_table_outside_the_registry():
+    labels = {k.en for k in KPIS if len(k.en) > 12} | {k.zh for k in KPIS if len(k.zh) > 4}
+    files = [p for p in (ROOT / "experiments").rglob("*") if p.suffix in {".py", ".j2"}]
+    found = {
+        f"{p.relative_to(ROOT)}: {lab}" for p in files for lab in labels if f'"{lab}"' in p.read_text(encoding="utf-8")
+    }
+    assert not found, f"KPI labels typed outside model/metrics.py: {sorted(found)}"
+
+
+def test_no_backend_switch_and_no_pyplot_on_import():
+    code = (
+        "import sys, townsim.experiments.render.plots, townsim.experiments.render.dashboard, "
+        "townsim.experiments.workflows.sensitivity.plots; assert 'matplotlib.pyplot' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    uses = [
+        p
+        for d in ("model", "experiments", "viz")
+        for p in (ROOT / d).rglob("*.py")
+        if "matplotlib.use(" in p.read_text(encoding="utf-8")
+    ]
+    assert not uses
+
+
+# --- the package and the README ---------------------------------------------------------------------
+def test_every_package_folder_ships_with_its_templates():
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(conf["packages"])
+    found = {"townsim"} | {
+        "townsim." + ".".join(p.parent.relative_to(ROOT).parts)
+        for d in ("model", "experiments", "viz")
+        for p in (ROOT / d).rglob("__init__.py")
+    }
+    assert found == listed
+    assert "*.j2" in conf["package-data"]["townsim.experiments.render.templates"]
+
+
+def test_readme_lists_the_exit_codes_of_errors_py():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code, meaning in EXIT_CODES:
+        assert f"| {code} | {meaning} |" in text
+
+
+# --- the command line ---------------------------------------------------------------------------------
+def test_report_commands_take_lang_and_every_command_quiet_and_the_exit_codes(capsys):
+    from townsim.experiments.cli import _commands, build_parser, main
+
+    parser = build_parser()
+    for name in ("run", "compare", "sweep", "sensitivity"):
+        args = parser.parse_args(
+            [name, "x", "--lang", "zh", "--quiet"] + (["--vary", "a=0:1:2"] if name == "sweep" else [])
+        )
+        assert args.lang == "zh" and args.quiet
+    assert parser.parse_args(["--quiet", "scenarios", "list"]).quiet
+    assert parser.parse_args(["scenarios", "validate", "--quiet"]).quiet
+    for p in [parser, *_commands(parser)]:
+        assert all(meaning in p.format_help() for _, meaning in EXIT_CODES[:3]), p.prog
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.startswith("townsim ")
+    with pytest.raises(SystemExit) as stop:
+        main(["compare", "--lang", "fr"])
+    assert stop.value.code == 2
+
+
+def test_every_shipped_scenario_has_a_label_in_both_languages():
+    from townsim.model.scenario import list_scenarios
+
+    missing = [s.name for s in list_scenarios() if not (s.label and s.label_zh)]
+    assert not missing, f"scenarios without label / label_zh (shown in reports): {missing}"
