@@ -70,12 +70,12 @@ def summary_table(spec: CalibrationSpec, post: pd.DataFrame) -> pd.DataFrame:
 def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred: pd.DataFrame | None,
             folder: Path) -> list[Path]:
     """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``."""
-    from townsim.experiments.render.plots import plt, save_figure
+    from townsim.experiments.render.plots import save_figure
 
     out = []
     names, w = spec.names, post["weight"].to_numpy(float)
     k = len(names)
-    fig, axes = plt.subplots(1, k, figsize=(3.2 * k, 2.6), squeeze=False)
+    fig, axes = _subplots(1, k, figsize=(3.2 * k, 2.6), squeeze=False)
     for ax, p in zip(axes[0], spec.priors):
         ax.hist(post[p.name], bins=30, weights=w, density=True, color="C0", alpha=0.7, label="posterior")
         xs = np.linspace(p.low, p.high, 200)
@@ -88,7 +88,7 @@ def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred:
     out.append(save_figure(fig, folder / "marginals.png"))
 
     if k >= 2:
-        fig, axes = plt.subplots(k, k, figsize=(2.4 * k, 2.4 * k), squeeze=False)
+        fig, axes = _subplots(k, k, figsize=(2.4 * k, 2.4 * k), squeeze=False)
         for i, a in enumerate(names):
             for j, b in enumerate(names):
                 ax = axes[i][j]
@@ -106,7 +106,7 @@ def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred:
         fig.suptitle("Pairwise posterior (point size: weight)", fontsize=9)
         out.append(save_figure(fig, folder / "pairwise.png"))
 
-    fig, ax = plt.subplots(figsize=(4.5, 2.6))
+    fig, ax = _subplots(figsize=(4.5, 2.6))
     ax.semilogy(gens.generation, gens.epsilon.clip(lower=1e-12), "o-")
     ax.set_xlabel("SMC generation")
     ax.set_ylabel("distance threshold ε")
@@ -115,7 +115,7 @@ def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred:
 
     if pred is not None:
         allt = [*spec.targets, *spec.holdout]
-        fig, axes = plt.subplots(1, len(allt), figsize=(3.0 * len(allt), 2.6), squeeze=False)
+        fig, axes = _subplots(1, len(allt), figsize=(3.0 * len(allt), 2.6), squeeze=False)
         for ax, t in zip(axes[0], allt):
             ax.hist(pred[t.name].dropna(), bins=20, color="C1" if t in spec.holdout else "C0", alpha=0.7)
             ax.axvline(t.value, color="C3", lw=1.5)
@@ -181,3 +181,11 @@ def markdown(spec: CalibrationSpec, summ: pd.DataFrame, gens: pd.DataFrame, ptab
                          f"{_f(r.p05)} – {_f(r.p95)} | {r.share_met:.0%} |")
         lines += ["", "![predictive](figures/predictive.png)", ""]
     return "\n".join(lines) + "\n"
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kw):
+    """A matplotlib Figure and its axes, drawn without pyplot (no backend chosen)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kw)

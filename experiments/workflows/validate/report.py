@@ -105,13 +105,13 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
     Reads ``details``: ``values`` (per replication), ``target`` (number), ``kind`` ("min", "max" or
     "value"), ``tol`` (for "value"), ``label`` (axis label).
     """
-    from townsim.experiments.render.plots import plt, save_figure
+    from townsim.experiments.render.plots import save_figure
 
     r = outcome.result
     if r is None:
         return None
     d = r.details
-    fig, ax = plt.subplots(figsize=(6.0, 2.6))
+    fig, ax = _subplots(figsize=(6.0, 2.6))
     vals = d.get("values", [])
     if vals:
         ax.plot(vals, [0.0] * len(vals), "o", color="0.6", alpha=0.7, label=f"replications (n = {len(vals)})")
@@ -137,3 +137,11 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
                  fontsize=9)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save_figure(fig, path)
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kw):
+    """A matplotlib Figure and its axes, drawn without pyplot (no backend chosen)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kw)
