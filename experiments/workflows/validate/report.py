@@ -84,8 +84,9 @@ def markdown(outcomes: Sequence[Outcome], *, quick: bool, command: str, elapsed:
                 ci = "" if any(not math.isfinite(x) for x in r.ci) or r.ci[0] == r.ci[1] else \
                     f" ({_num(r.ci[0])} – {_num(r.ci[1])})"
                 meas, reps, pw = f"{_num(r.measured)}{ci}", str(r.replications), "yes" if r.powered else "**no**"
+            cell = (r.expected if r else "–").replace("|", "\\|")
             lines.append(f"| `{o.check.name}` | {o.check.claim} | {o.check.source} | "
-                         f"{r.expected if r else '–'} | {meas} | {reps} | "
+                         f"{cell} | {meas} | {reps} | "
                          f"{'pass' if o.passed else '**FAIL**'} | {pw} |")
         lines.append("")
         if part == "validation":
