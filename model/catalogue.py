@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,12 @@ DISPUTE_OWNER = 0
 """Department that joins a dispute once it has surfaced late (escalated disputes need it)."""
 TOWNSHIP = -1
 """Owner marker: the township handles the step itself."""
+
+
+MAX_CATALOGUE_BYTES = 16 * 1024**2
+"""Largest catalogue file read (16 MiB; Linping's 425 matters fit in a few tens of KiB)."""
+MAX_FIELD_CHARS = 200
+"""Longest value of one CSV field (a matter name or category), in characters."""
 
 
 class CatalogueError(ValueError):
@@ -134,17 +142,18 @@ def generate(params: Params, rng: np.random.Generator) -> MatterCatalogue:
 def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
     """Load a catalogue CSV (columns in the module docstring); CatalogueError on bad rows."""
     path = Path(path)
+    text = _read_text(path)
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    rows, lines = [], []
+    limit = csv.field_size_limit(len(text) + 1)  # the file's size is capped; over-long fields are named below
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:  # -sig: Excel's "CSV UTF-8" has a BOM
-            reader = csv.DictReader(fh)
-            rows, lines = [], []
-            for row in reader:
-                rows.append(row)
-                lines.append(reader.line_num)
-    except OSError as exc:
-        raise CatalogueError(f"{path}: cannot read matter catalogue ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise CatalogueError(f"{path}: not UTF-8 text (byte {exc.start}); save the catalogue as CSV UTF-8") from None
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise CatalogueError(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
+    finally:
+        csv.field_size_limit(limit)
     need = ("name", "category", "requester", "weight", "difficulty", "hours", "departments", "district")
     if not rows:
         raise CatalogueError(f"{path}: matter catalogue is empty")
@@ -155,6 +164,9 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
     for line, row in zip(lines, rows):
         where = f"{path}:{line}"
         try:
+            for column, value in row.items():
+                if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                    raise ValueError(f"{column}: {len(value):,} characters; allowed: at most {MAX_FIELD_CHARS} characters")
             req = row["requester"].strip()
             if req not in ("enterprise", "citizen"):
                 raise ValueError(f"requester {req!r}; allowed: enterprise, citizen")
@@ -191,6 +203,40 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
         np.array([len(d) for d in deps], dtype=np.int8), np.array(districts, dtype=bool),
     )
     return _with_disputes(cat, params)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: an ordinary file of at most MAX_CATALOGUE_BYTES in UTF-8 (CatalogueError otherwise).
+
+    The file is opened without blocking and checked on the open descriptor, so a pipe or device is refused
+    at once rather than read forever.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read matter catalogue ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CatalogueError(f"{path}: matter catalogue is not an ordinary file (a device, pipe or folder); "
+                                 f"give a CSV file")
+        if info.st_size > MAX_CATALOGUE_BYTES:
+            raise CatalogueError(f"{path}: matter catalogue is {info.st_size / 1024**2:,.0f} MiB; the limit is "
+                                 f"{MAX_CATALOGUE_BYTES // 1024**2} MiB")
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            data = fh.read(MAX_CATALOGUE_BYTES + 1)
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read matter catalogue ({exc.strerror})") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > MAX_CATALOGUE_BYTES:
+        raise CatalogueError(f"{path}: matter catalogue is larger than the {MAX_CATALOGUE_BYTES // 1024**2} MiB limit")
+    try:
+        return data.decode("utf-8-sig")  # -sig: Excel's "CSV UTF-8" has a BOM
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{path}: not UTF-8 text (byte {exc.start}); save the catalogue as CSV UTF-8") from None
 
 
 def _with_disputes(cat: MatterCatalogue, params: Params) -> MatterCatalogue:

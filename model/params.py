@@ -9,6 +9,7 @@ field and the allowed range.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Literal
 
@@ -334,6 +335,40 @@ class Params(BaseModel):
     def citizen_agents(self) -> int:
         """Number of Citizen agents (residents / residents_per_agent, rounded up)."""
         return -(-self.residents // self.residents_per_agent)
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> "Params":
+        """Refuse a county whose agents cannot fit in this machine's memory (estimate in the message)."""
+        need, have = estimated_memory_bytes(self), memory_limit_bytes()
+        if have is not None and need > have:
+            agents = self.citizen_agents + self.enterprises
+            raise ValueError(
+                f"residents: {self.residents:,} residents at {self.residents_per_agent:,} per agent and "
+                f"{self.enterprises:,} enterprises give {agents:,} agents, ≈ {need / 1024**3:,.1f} GiB of memory; "
+                f"this machine has {have / 1024**3:,.1f} GiB; raise residents_per_agent or lower residents")
+        return self
+
+
+# --- memory estimate (used by Params._fits_in_memory) --------------------------------------------
+BASE_MEMORY_BYTES = 160 * 1024**2
+"""Interpreter, libraries and a small county (benchmarks: default year 164 MiB peak)."""
+BYTES_PER_AGENT = 520
+"""Peak memory per agent over a year's run, cases included (benchmarks: Linping at one agent per
+resident, 1,175,800 agents, 742 MiB peak vs 164 MiB for the default county)."""
+
+
+def estimated_memory_bytes(params: "Params") -> int:
+    """Estimated peak memory of one run of ``params`` in bytes (agents × BYTES_PER_AGENT + base)."""
+    agents = params.citizen_agents + params.enterprises + params.townships + params.departments
+    return BASE_MEMORY_BYTES + BYTES_PER_AGENT * agents
+
+
+def memory_limit_bytes() -> int | None:
+    """Physical memory of this machine in bytes (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def allowed_range(name: str) -> str:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -66,6 +67,12 @@ REMOVED_KEYS: dict[str, str] = {
 
 DEFAULT_SOURCE = "default"
 """Value of :attr:`Scenario.sources` for fields no file sets."""
+
+MAX_SCENARIO_BYTES = 1024**2
+"""Largest scenario file read (1 MiB; the shipped ones are a few KiB)."""
+
+MAX_DEPTH = 2
+"""Deepest nesting a scenario needs: a key holding a list of numbers (``tier_deadlines = [1, 3, 5]``)."""
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _PATH_FIELDS = ("matter_catalogue", "township_table")
@@ -125,11 +132,24 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             params = equal
         if pre:
             params = params.replace(pre_reform=pre)
+    _check_catalogue(params, sources.get("matter_catalogue", str(path)))
     full_sources = {f: sources.get(f, DEFAULT_SOURCE) for f in Params.model_fields}
     own = _read(path)
     return Scenario(name=name, path=path, description=description, params=params,
                     sources=full_sources, chain=tuple(chain), label=own.get("label", ""),
                     label_zh=own.get("label_zh", ""))
+
+
+def _check_catalogue(params: Params, source: str) -> None:
+    """Load the scenario's matter catalogue once, so a bad CSV fails with the scenario (ScenarioError)."""
+    if not params.matter_catalogue:
+        return
+    from .catalogue import CatalogueError, load_csv
+
+    try:
+        load_csv(params.matter_catalogue, params)
+    except CatalogueError as exc:
+        raise ScenarioError(f"{_show(Path(source))}: matter_catalogue: {exc}") from None
 
 
 def lever_fields() -> list[str]:
@@ -262,18 +282,30 @@ def _read(path: Path) -> dict[str, Any]:
     """Parse and check one file: syntax, emptiness, keys and types (ranges are checked on the merge)."""
     where = _show(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(f"{where}: not an ordinary file (a device, pipe or folder); give a .toml file")
+        if info.st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{where}: scenario file is {info.st_size / 1024**2:,.1f} MiB; "
+                                f"the limit is {MAX_SCENARIO_BYTES // 1024**2} MiB")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{where}: not a UTF-8 text file") from None
     except OSError as exc:
         raise ScenarioError(f"{where}: cannot read ({exc.strerror})") from None
+    too_deep = (f"{where}: values nested deeper than a scenario needs; allowed: top-level keys whose values "
+                f"are numbers, text, true/false or one list of numbers")
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # the parser is recursive: thousands of nested [ or { exhaust the stack
+        raise ScenarioError(too_deep) from None
     except tomllib.TOMLDecodeError as exc:
         msg = " ".join(str(exc).split())
         if "at end of document" in msg:  # tomllib gives no line here: name the last one
             msg = msg.replace("at end of document", f"at end of file, line {max(len(text.splitlines()), 1)}")
         raise ScenarioError(f"{where}: TOML syntax error: {msg}") from None
+    if _depth(data) > MAX_DEPTH:
+        raise ScenarioError(too_deep)
     if not data:
         raise ScenarioError(f"{where}: empty scenario file; write at least extends = \"baseline\" "
                             f"or one parameter")
@@ -298,6 +330,17 @@ def _read(path: Path) -> dict[str, Any]:
             raise ScenarioError(f"{where}: unknown key '{key}'{_suggest(key)}{hint}")
         _check_type(where, key, value)
     return data
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a parsed TOML value (a table of scalars is 1)."""
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        level = [v for item in level
+                 for v in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+                 if isinstance(v, (dict, list))]
+    return depth
 
 
 def _extends_path(path: Path, target: str) -> Path:

@@ -102,6 +102,9 @@ def test_user_file_extends_shipped_and_sibling(tmp_path):
 
 
 def test_relative_catalogue_path_is_relative_to_the_file(tmp_path):
+    (tmp_path / "data").mkdir()
+    write(tmp_path / "data", "m.csv", "name,category,requester,weight,difficulty,hours,departments,district\n"
+                                      "licence,approval,enterprise,2,simple,0.5,0,false\n")
     write(tmp_path, "cat.toml", 'matter_catalogue = "data/m.csv"\n')
     s = load_scenario(tmp_path / "cat.toml")
     assert Path(s.params.matter_catalogue) == (tmp_path / "data" / "m.csv").resolve()

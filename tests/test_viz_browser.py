@@ -14,104 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_helpers import Server, assets_ready, kpi, launch, require_browser, shots  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
-ROOT = Path(__file__).resolve().parent.parent
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("solara")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def townsim_command() -> list[str]:
-    """The ``townsim`` script of this interpreter (pip install -e), else the same CLI via ``-m``."""
-    script = Path(sys.executable).parent / "townsim"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "townsim.experiments.cli"]
-
-
-class Server:
-    """``townsim viz`` on a free local port, as a subprocess in its own process group."""
-
-    def __init__(self, *args: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = []
-        self.proc = subprocess.Popen([*townsim_command(), "viz", "--port", str(self.port), *args], cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
-
-    def wait(self, timeout: float = 120.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"townsim viz exited with {self.proc.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise AssertionError(f"townsim viz did not answer on {self.url} within {timeout:.0f} s")
-
-    def output(self) -> str:
-        if self.proc.poll() is None:
-            return ""
-        return self.proc.stdout.read() if self.proc.stdout else ""
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        return self.proc.stdout.read() if self.proc.stdout else ""
-
-
-@pytest.fixture(scope="module")
-def assets_ready():
-    from townsim.viz import assets
-
-    fetched, problem = assets.ensure()
-    if assets.missing():
-        pytest.skip(f"the page's front-end files are not available offline: {problem}")
-    return fetched
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    out = Path(os.environ.get("TOWNSIM_SCREENSHOT_DIR") or tmp_path)
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def launch(p):
-    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-
-def kpi(page, key: str) -> str:
-    return page.locator(f".kpi-{key} .kpi-value").inner_text().strip()
+playwright_api = require_browser()
 
 
 @pytest.mark.parametrize("lang", ["zh"])
@@ -139,18 +48,13 @@ def test_lever_step_kpi_screenshot(assets_ready, shots, lang):
                                                                           timeout=60_000)
             label = page.locator(".lever-delegated_share-label")
             slider = page.locator(".lever-delegated_share [role=slider]")
-            for k in range(1, 7):  # each key press is one lever change: a new county at day 0
-                target = f"{0.05 * k:.2f}"
-                for _ in range(3):  # a key press can be lost while the page re-renders: press again
-                    slider.focus()
-                    page.keyboard.press("ArrowRight")
-                    try:
-                        expect(label).to_contain_text(target, timeout=20_000)
-                        break
-                    except AssertionError:
-                        if f"{0.05 * (k + 1):.2f}" in label.inner_text():
-                            break  # the earlier press arrived late; the check below then fails
-                expect(label).to_contain_text(target, timeout=20_000)
+            slider.focus()
+            for _ in range(6):  # six key presses, each once, as fast as a student types
+                page.keyboard.press("ArrowRight")
+            expect(label).to_contain_text("0.30", timeout=30_000)  # every press counts, none is lost
+            page.wait_for_timeout(1500)  # and nothing arrives late to change it again
+            assert "0.30" in label.inner_text()
+            expect(page.locator(".townsim-pending")).to_have_count(0, timeout=60_000)  # the county is rebuilt
             assert "0.30" in label.inner_text()  # 6 steps of 0.05
             expect(day).to_have_text("0", timeout=60_000)  # a new county at day 0
 

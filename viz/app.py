@@ -5,12 +5,24 @@ Layout: the app bar (title, language); the sidebar with Mesa's own controls
 levers and seed; the main area with the KPI strip, the county view and
 Mesa's plot components (six live charts).
 
-The model on screen is exactly ``TownshipModel(params, rng=seed)`` built from
-the scenario file and the levers (``levers.build_params``), no copy or twin.
+The model on screen is ``BeforeAfterModel(params, rng=seed)`` — a
+``TownshipModel`` whose warm-up days under the pre-reform levers are shown one
+by one (``beforeafter``) — built from the scenario file and the levers
+(``model_params``), no copy or twin.
 It lives in one reactive variable that ``SolaraViz`` steps. Changing the
-scenario, a lever or the seed puts a new model at day 0 into that variable
-(play goes on with the new model); SolaraViz and its controls stay mounted,
-so a click on Step right after a lever change cannot reach a stale button.
+scenario, a lever or the seed updates the controls at once and, once the
+page has been idle for ``IDLE_SECONDS`` (the latest value wins, so fast key
+presses on a slider are never lost), puts a new model at day 0 into that
+variable (play goes on with the new model); SolaraViz and its controls stay
+mounted, so a click on Step right after a lever change cannot reach a stale
+button.
+
+The server does not trust the browser: it accepts only the shipped scenarios
+and the one given on the command line (``offered``), and every error in a
+callback reaches the page as one line (``.townsim-error``) and the terminal
+as one ``townsim viz:`` line, never a traceback. Mesa controls the app does
+not use (the empty "Model Parameters" card, "Use Threads", the single page
+tab) are hidden.
 Mesa's Reset builds ``TownshipModel(**model_params)`` from the parameters its
 ``ModelCreator`` read when first shown; the page then swaps in the model of
 the current settings, so Reset always restarts what is on screen.
@@ -24,6 +36,8 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
+import time
 
 import solara
 from mesa.visualization import SolaraViz
@@ -31,14 +45,17 @@ from mesa.visualization.utils import update_counter
 
 from townsim.model import TownshipModel
 from townsim.model.params import Params, ParamsError
-from townsim.model.scenario import ScenarioError, load_scenario, scenario_names
+from townsim.model.scenario import ScenarioError, lever_fields, load_scenario, scenario_names
+from townsim.model.staffing import StaffingError, equalise_staff
+
+from .beforeafter import BeforeAfterModel
 
 from .charts import chart_components
 from .controls import LeverPanel, Settings
 from . import county
 from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
 from .kpis import CSS, KpiStrip
-from .levers import LEVERS, build_params, lever_values
+from .levers import LEVERS, SEED_MAX, build_params, lever_values
 from .sampling import MarkSample
 from .server import ENV_LANG, ENV_SCENARIO, ENV_SEED
 
@@ -46,6 +63,42 @@ DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = 1
 PLAY_INTERVAL_MS = 150
 """Pause between played steps (Mesa's play interval slider starts here)."""
+IDLE_SECONDS = 0.35
+"""Quiet time after the last control change before the county is rebuilt with the latest settings."""
+
+HIDE_CSS = """
+/* Mesa controls this app does not use */
+.v-navigation-drawer .v-input--checkbox { display: none !important; }            /* "Use Threads" */
+.v-navigation-drawer .v-card:has(> .v-card__text > .d-flex:only-child:empty),    /* empty "Model Parameters" */
+.v-navigation-drawer .v-card:has(> .v-card__text:empty) { display: none !important; }
+.v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none !important; }                 /* a single "Page 0" tab */
+"""
+
+
+class NotOffered(ValueError):
+    """A scenario the page asked for is neither shipped nor the one given on the command line."""
+
+
+def offered() -> list[str]:
+    """Scenarios the page may choose: the shipped ones, and the one given on the command line."""
+    names = scenario_names()
+    given = os.environ.get(ENV_SCENARIO)
+    if given and given not in names:
+        names.append(given)
+    return names
+
+
+def one_line(exc: BaseException) -> str:
+    """A readable one-line message for ``exc`` (its first line; the type for an unexpected error)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, (ScenarioError, ParamsError, NotOffered)):
+        return text
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+def report(message: str) -> None:
+    """One line on the teacher's terminal."""
+    print(f"townsim viz: {message}", file=sys.stderr, flush=True)
 
 
 @functools.lru_cache(maxsize=64)
@@ -67,17 +120,45 @@ def initial() -> tuple[Settings, str]:
 
 
 def normalise(settings: Settings) -> Settings:
-    """Fill lever values missing from ``settings`` with the scenario's own values."""
+    """Fill lever values missing from ``settings`` with the scenario's own values (NotOffered if the
+    scenario is not one this app offers)."""
+    if not isinstance(settings.scenario, str) or settings.scenario not in offered():
+        raise NotOffered(f"scenario {str(settings.scenario)[:80]!r} is not offered by this app; "
+                         f"choose one from the list")
+    seed = settings.seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, float, str)):
+        raise ValueError(f"seed {str(seed)[:40]!r}: allowed: an integer in [0, {SEED_MAX}]")
+    seed = min(max(int(seed), 0), SEED_MAX)
     base = lever_values(scenario(settings.scenario).params)
     given = dict(settings.levers)
-    return Settings(settings.scenario, tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS),
-                    settings.seed)
+    return Settings(settings.scenario, tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS), seed)
+
+
+def model_params(settings: Settings) -> Params:
+    """The Params of ``settings``: the scenario with the levers applied (validated), equal staff if asked,
+    and the pre-reform values (``Params.pre_reform``) for the days before the reform switches on: the
+    values of the scenario's root (the status quo) for every lever that differs from it."""
+    sc = scenario(settings.scenario)
+    levers = dict(settings.levers)
+    params = build_params(sc.params, levers)
+    root = scenario(str(sc.chain[-1])).params if len(sc.chain) > 1 else sc.params
+    pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
+    if levers.get("equal_staff"):
+        try:
+            equal = equalise_staff(params, root)
+        except StaffingError as exc:
+            raise ParamsError("equal_staff", str(exc)) from None
+        if equal.department_staff != params.department_staff:
+            pre["department_staff"] = params.department_staff
+        params = equal
+    return params.replace(pre_reform=pre) if pre != params.pre_reform else params
 
 
 def build(settings: Settings) -> tuple[TownshipModel, Params]:
-    """The model for ``settings``: ``TownshipModel(scenario params + levers, rng=seed)``."""
-    params = build_params(scenario(settings.scenario).params, dict(settings.levers))
-    return TownshipModel(params, rng=settings.seed), params
+    """The model for ``settings``: ``BeforeAfterModel(model_params(settings), rng=seed)`` — a
+    ``TownshipModel`` whose days before the reform are shown one by one."""
+    params = model_params(settings)
+    return BeforeAfterModel(params, rng=settings.seed), params
 
 
 @solara.component
@@ -86,6 +167,9 @@ def CountyView(model, lang: str, title: str):
     update_counter.get()
     sample = solara.use_memo(lambda: MarkSample(model, seed=0), [model])
     layout = solara.use_memo(lambda: county.Layout(model), [model])
+    if getattr(model, "warmup_days", 0):
+        after = getattr(model, "clock_day", model.day) >= model.warmup_days
+        title = f"{title} · {t('county_after' if after else 'county_before', lang)}"
     png = county.figure_png(county.draw_county(model, sample, lang, title, layout))
     with solara.Div(classes=["townsim-county"]) as main:
         solara.Image(png, format="png")
@@ -113,44 +197,76 @@ def Page():
     first = solara.use_memo(lambda: build(start[0])[0], [])
     model = solara.use_reactive(first)
     ours = solara.use_ref(first)
+    built_for = solara.use_ref(start[0])
 
-    def replace_model(new_model):
+    def replace_model(new_model, for_settings: Settings):
         ours.current = new_model
+        built_for.current = for_settings
         model.set(new_model)
 
+    def guarded(callback):
+        """``callback`` whose errors become one line on the page and in the terminal, never a traceback."""
+        def run(*args):
+            try:
+                callback(*args)
+            except Exception as exc:  # anything a browser can send must not reach the page as a traceback
+                message = one_line(exc)
+                report(f"error: {message}")
+                error.set(message)
+        return run
+
+    @guarded
     def apply(new: Settings):
-        try:
-            new = normalise(new)
-            build_params(scenario(new.scenario).params, dict(new.levers))
-        except (ScenarioError, ParamsError) as exc:
-            error.set(str(exc))
-            return
+        new = normalise(new)
+        model_params(new)  # validate now; build when idle
         error.set(None)
         settings.set(new)
-        replace_model(build(new)[0])
 
+    def rebuild_when_idle(cancel):
+        # Runs in a thread whenever the settings change. A newer change sets ``cancel``: during the idle
+        # wait nothing is built, and a model built meanwhile is dropped, so only the latest settings are
+        # built, once the page has been idle for IDLE_SECONDS. (Not solara's intrusive cancel: it traces
+        # every line of the thread and would make building the county many times slower.)
+        wanted = settings.value
+        if built_for.current == wanted or cancel.wait(IDLE_SECONDS):
+            return
+        try:
+            new_model = build(wanted)[0]
+        except Exception as exc:
+            if not cancel.is_set():
+                report(f"error: {one_line(exc)}")
+                error.set(one_line(exc))
+            return
+        if not cancel.is_set():
+            replace_model(new_model, wanted)
+
+    solara.use_thread(rebuild_when_idle, dependencies=[settings.value], intrusive_cancel=False)
+
+    @guarded
     def after_mesa_reset():
         # Mesa's Reset builds TownshipModel(**model_params) from the model_params its ModelCreator
         # read when it was first shown. Replace that model by the one of the current settings, so
         # Reset always means "day 0 with the scenario, levers and seed on screen".
         if model.value is not ours.current:
-            replace_model(build(settings.value)[0])
+            replace_model(build(settings.value)[0], settings.value)
 
     solara.use_effect(after_mesa_reset, [model.value])
     s = settings.value
     sc = scenario(s.scenario)
-    names = scenario_names()
-    if s.scenario not in names:
-        names = [*names, s.scenario]
-    solara.Style(CSS)
+    names = offered()
+    solara.Style(CSS + HIDE_CSS)
     with solara.AppBar():
-        with solara.ToggleButtonsSingle(value=lang.value, on_value=lang.set, classes=["townsim-lang"]):
+        with solara.ToggleButtonsSingle(value=lang.value, on_value=guarded(lang.set), classes=["townsim-lang"]):
             solara.Button("中文", value="zh", text=True)
             solara.Button("English", value="en", text=True)
     with solara.Column(style={"padding": "0 8px"}):
-        ModelView(model, ours.current.params, s.seed, lang.value, scenario_label(sc.name, lang.value))
+        # which settings the county on screen was built from (for tests and screen readers; not shown)
+        solara.Div(children=[f"{built_for.current.scenario}"], classes=["townsim-built"], style={"display": "none"})
+        ModelView(model, ours.current.params, built_for.current.seed, lang.value,
+                  scenario_label(built_for.current.scenario, lang.value))
     panel = dict(settings=s, scenario_values=lever_values(sc.params), scenario_names=names,
-                 description=sc.description, lang=lang.value, on_change=apply, error=error.value)
+                 description=sc.description, lang=lang.value, on_change=apply, error=error.value,
+                 pending=built_for.current != s and error.value is None)
     _SidebarLevers(panel, SIDEBAR_DEPTH)
 
 

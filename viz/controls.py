@@ -1,7 +1,8 @@
 """The scenario selector, the lever controls and the seed (one card in the sidebar).
 
 Sliders report a value when released (Vuetify's ``change`` event, also sent by
-the arrow keys), so dragging does not rebuild the county at every pixel.
+the arrow keys), so dragging does not rebuild the county at every pixel; the
+page rebuilds it once the controls have been idle (``app.IDLE_SECONDS``).
 Each lever shows its value; a lever moved away from the scenario's value is
 marked in red with the scenario's value beside it, so a class sees what was
 changed. Every change goes through ``on_change(Settings)``; the page rebuilds
@@ -17,7 +18,7 @@ import solara
 import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 
 from .i18n import scenario_label, t
-from .levers import LEVERS, SEED_MAX, Lever
+from .levers import LEVERS, Lever
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Settings:
 def _fmt(lever: Lever, value) -> str:
     if lever.kind == "switch":
         return ""
+    if float(value) == float("inf"):
+        return "∞"
     if lever.step >= 1:
         return f"{value:.0f}"
     return f"{value:.2f}"
@@ -64,20 +67,21 @@ def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
 
 @solara.component
 def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
-    changed = abs(float(value) - float(scenario_value)) > 1e-12
+    changed = lever.position(value) != lever.position(scenario_value)
     shown = f"{t(f'lever_{lever.name}', lang)}  {_fmt(lever, value)}"
     if changed:
         shown += f"  ({t('changed_from', lang)}: {_fmt(lever, scenario_value)})"
     with solara.Div() as main:
         solara.Div(children=[shown], classes=["townsim-lever-label", f"lever-{lever.name}-label"]
                    + (["townsim-lever-changed"] if changed else []))
-        slider = solara.v.Slider(v_model=float(value), min=lever.min, max=max(lever.max, float(value)),
+        at = lever.position(value)
+        slider = solara.v.Slider(v_model=at, min=min(lever.min, at), max=max(lever.max, at),
                                  step=lever.step, hide_details=True, thumb_label=True, dense=True,
                                  class_=f"townsim-lever lever-{lever.name}")
 
         def on_change(widget, event, data):
             if data is not None:
-                on_value(float(data))
+                on_value(data)  # converted and checked by the page (levers.build_params), never here
 
         solara.v.use_event(slider, "change", on_change)
     return main
@@ -85,7 +89,7 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
 
 @solara.component
 def LeverPanel(settings: Settings, scenario_values: dict, scenario_names: list[str], description: str,
-               lang: str, on_change: Callable[[Settings], None], error: str | None = None):
+               lang: str, on_change: Callable[[Settings], None], error: str | None = None, pending: bool = False):
     """Scenario selector, the levers of ``LEVERS`` and the seed."""
     with solara.Card(t("levers_card", lang), classes=["townsim-levers"]):
         items = [{"text": scenario_label(n, lang), "value": n} for n in scenario_names]
@@ -98,8 +102,10 @@ def LeverPanel(settings: Settings, scenario_values: dict, scenario_names: list[s
             LeverControl(lever, settings.lever(lever.name), scenario_values[lever.name], lang,
                          on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)))
         solara.InputInt(t("seed", lang), value=settings.seed, continuous_update=False,
-                        on_value=lambda s: on_change(replace(settings, seed=min(max(int(s), 0), SEED_MAX))),
+                        on_value=lambda s: on_change(replace(settings, seed=s)),  # checked by the page
                         classes=["townsim-seed"])
         if error:
-            solara.Error(error)
+            solara.Error(error, classes=["townsim-error"])
+        if pending:  # the county on screen is rebuilt with these settings once the controls are idle
+            solara.Text(t("applying", lang), classes=["townsim-note", "townsim-pending"])
         solara.Text(t("restart_note", lang), classes=["townsim-note"])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 
 import numpy as np
 import matplotlib.cm as cm
@@ -26,7 +27,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .fonts import family
+from .fonts import family, hint_missing
 from .i18n import t
 from .sampling import MarkSample, township_means
 
@@ -116,9 +117,10 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
         kw.setdefault("family", fam)
         return ax.text(x, y, s, **kw)
 
-    fig.text(0.01, 0.975, t("county_title", lang, day=model.day), fontsize=14, fontweight="bold", va="top",
+    fig.text(0.01, 0.975, t("county_title", lang, day=getattr(model, "clock_day", model.day)), fontsize=14, fontweight="bold", va="top",
              family=fam)
     if scenario:
+        hint_missing(scenario)  # user text (a scenario's name): one log line if no font has a glyph
         fig.text(0.01, 0.93, scenario, fontsize=10.5, va="top", family=fam, color="#444")
     # --- row labels -------------------------------------------------------------
     txt(0.005, Y_DEPT + 0.115, t("departments", lang), fontweight="bold", color="#333")
@@ -256,7 +258,9 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     """PNG bytes of ``fig``."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    with warnings.catch_warnings():  # missing glyphs are reported once by fonts.hint_missing, not per glyph
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+        fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 

@@ -26,6 +26,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Changing the scenario, a lever or the seed restarts the county at day 0; "
               "advance with ▶ or Step (one step = one working day).",
     },
+    "applying": {"zh": "正在按新设定重建县域…", "en": "rebuilding the county with these settings…"},
     "changed_from": {"zh": "相对情景已改变", "en": "changed from the scenario"},
     "unchanged": {"zh": "与情景设定一致", "en": "as in the scenario"},
     "lever_error": {"zh": "参数无效", "en": "invalid value"},
@@ -41,6 +42,16 @@ TEXT: dict[str, dict[str, str]] = {
     "lever_grid_coverage": {"zh": "网格化管理覆盖率", "en": "Grid management coverage (网格化管理)"},
     "lever_inspection_hours_per_week": {"zh": "督查检查考核（小时/周/乡镇）",
                                         "en": "Inspections (hours/week/township, 督查检查考核)"},
+    "lever_equal_staff": {"zh": "同等编制：新增岗位从部门编制中调剂", "en": "Equal staff: new posts come out of departments"},
+    "lever_county_area_km2": {"zh": "县域面积（平方公里，决定到县城的距离）", "en": "County area (km², sets distances to the seat)"},
+    "lever_travel_hours": {"zh": "部门间往返耗时（小时）", "en": "Travel between departments (hours)"},
+    "lever_township_hall_share": {"zh": "在乡镇便民服务中心提交的比例", "en": "Share filed at the township service hall"},
+    "lever_township_service_weight": {"zh": "乡镇考核中群众服务的权重（工时分配）",
+                                      "en": "Weight of residents' service in townships' score (day split)"},
+    "lever_callback_share": {"zh": "回访抽查比例", "en": "Call-back checks (回访): share of closed cases"},
+    "lever_callback_penalty": {"zh": "回访发现未解决的扣分", "en": "Penalty when a call-back finds a case unsolved"},
+    "lever_reform_half_life_days": {"zh": "改革注意力半衰期（天，∞ = 不衰减）", "en": "Reform half-life (days, ∞ = never fades)"},
+    "lever_warmup_days": {"zh": "改革前运行天数（之后改革开启）", "en": "Days before the reform switches on"},
     # --- scenarios -----------------------------------------------------------------
     "scenario_baseline": {"zh": "现状（改革前）", "en": "Status quo (before the reforms)"},
     "scenario_one_stop_135": {"zh": "一站式中心 + 135 机制", "en": "One-stop centre + 135 rule"},
@@ -50,6 +61,7 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario_inspection_cut": {"zh": "督查检查减半", "en": "Inspection cut"},
     "scenario_grid_governance": {"zh": "网格化治理", "en": "Grid governance"},
     "scenario_full_reform": {"zh": "全面改革", "en": "Full reform"},
+    "scenario_inspection_cut": {"zh": "督查检查减半", "en": "Inspections cut by half"},
     "scenario_linping": {"zh": "临平区企业综合服务中心（118 万人）", "en": "Linping district (1.18 M residents)"},
     # --- KPI strip -----------------------------------------------------------------
     "kpi_day": {"zh": "工作日", "en": "Working day"},
@@ -62,6 +74,18 @@ TEXT: dict[str, dict[str, str]] = {
     "kpi_ent_sat": {"zh": "企业满意度", "en": "Enterprise satisfaction"},
     "kpi_cit_sat": {"zh": "群众满意度", "en": "Citizen satisfaction"},
     "kpi_petitions": {"zh": "累计上访", "en": "Petitions so far"},
+    "kpi_resolution": {"zh": "今日办结实际解决率", "en": "Really resolved today"},
+    "kpi_req_hours": {"zh": "今日每件群众耗时（小时）", "en": "Requester hours per case today"},
+    "kpi_town_service": {"zh": "乡镇服务群众工时比例（累计）", "en": "Township hours on residents so far"},
+    "kpi_reform": {"zh": "改革", "en": "Reform"},
+    "reform_before": {"zh": "未开启（第 {day} 天开启）", "en": "off until day {day}"},
+    "reform_on": {"zh": "已开启（第 {day} 天起）", "en": "on since day {day}"},
+    "reform_always": {"zh": "一开始即开启", "en": "on from day 0"},
+    "county_before": {"zh": "改革前", "en": "before the reform"},
+    "county_after": {"zh": "改革后", "en": "after the reform"},
+    "kpi_town_util": {"zh": "今日乡镇人员负荷率", "en": "Township utilisation today"},
+    "kpi_esc_total": {"zh": "累计升级", "en": "Escalations so far"},
+    "kpi_dumped_total": {"zh": "累计下压 / 退回", "en": "Dumped / bounced so far"},
     # --- county view ------------------------------------------------------------
     "county_title": {"zh": "县域视图 · 第 {day} 个工作日", "en": "County view · working day {day}"},
     "flows_today": {"zh": "今日流向（线宽 = 件数）", "en": "Today's flows (width = count)"},
@@ -128,4 +152,6 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt) -> str:
 def scenario_label(name: str, lang: str) -> str:
     """Display name of a shipped scenario; an unknown (user) scenario shows its file name."""
     key = f"scenario_{name}"
-    return f"{TEXT[key][lang]} · {name}" if key in TEXT else name
+    if key in TEXT:
+        return f"{TEXT[key][lang]} · {name}"
+    return name.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".toml")  # a user file: its name

@@ -2,7 +2,8 @@
 
 ``kpi_values(model)`` returns ``(key, label key, text)`` triples from
 ``model.kpi_today`` (the row the DataCollector records) and
-``model.kpi_totals``; before the first step every value is "—". The strip is
+``model.kpi_totals`` (and, for the townships' hours on residents so far, the run summary
+``model.metrics.summary``); before the first step every value is "—". The strip is
 HTML (browser fonts, selectable text); each value carries the CSS class
 ``kpi-<key>`` so a teacher's screenshot and the browser test can find it.
 """
@@ -13,6 +14,8 @@ import math
 
 import solara
 from mesa.visualization.utils import update_counter
+
+from townsim.model.metrics import summary
 
 from .i18n import t
 
@@ -27,24 +30,41 @@ def _num(x, fmt="{:,.0f}") -> str:
     return DASH if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
 
 
-def kpi_values(model) -> list[tuple[str, str, str]]:
+def kpi_values(model, lang: str = "en") -> list[tuple[str, str, str]]:
     """``(key, label_key, text)`` for the strip, from the last completed day of ``model``."""
     k = model.kpi_today or {}
     tot = model.kpi_totals
     esc = sum(k.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
     dumped = f"{k['dumped_tasks']:.0f} / {k['bounced_tasks']:.0f}" if k else DASH
     over = f"{k['overloaded_townships']:.0f} / {len(model.townships)}" if k else DASH
+    start = getattr(model, "warmup_days", 0) or 0
+    shown_day = getattr(model, "clock_day", model.day)  # every day shown, the days before the reform too
+    if not start:
+        reform_text = t("reform_always", lang)
+    elif shown_day < start:
+        reform_text = t("reform_before", lang, day=start)
+    else:
+        reform_text = t("reform_on", lang, day=start)
+    esc_total = sum(tot.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
+    dumped_total = f"{tot['dumped_tasks']:,.0f} / {tot['bounced_tasks']:,.0f}" if k else DASH
     return [
-        ("day", "kpi_day", str(model.day)),
+        ("day", "kpi_day", str(shown_day)),
+        ("reform", "kpi_reform", reform_text),
         ("backlog", "kpi_backlog", _num(k.get("backlog"))),
         ("closed", "kpi_closed", _num(k.get("cases_closed"))),
         ("on_time", "kpi_on_time", _pct(k.get("on_time_rate"))),
+        ("resolution", "kpi_resolution", _pct(k.get("resolution_rate"))),
         ("escalations", "kpi_escalations", _num(esc)),
         ("dumped", "kpi_dumped", dumped),
         ("overloaded", "kpi_overloaded", over),
+        ("town_util", "kpi_town_util", _pct(k.get("township_utilisation"))),
+        ("town_service", "kpi_town_service", _pct(summary(model)["township_service_share"] if k else None)),
+        ("req_hours", "kpi_req_hours", _num(k.get("requester_hours_per_case"), "{:.1f}")),
         ("ent_sat", "kpi_ent_sat", _num(k.get("enterprise_satisfaction"), "{:.2f}")),
         ("cit_sat", "kpi_cit_sat", _num(k.get("citizen_satisfaction"), "{:.2f}")),
         ("petitions", "kpi_petitions", _num(tot.get("petitions") if k else None)),
+        ("esc_total", "kpi_esc_total", _num(esc_total)),
+        ("dumped_total", "kpi_dumped_total", dumped_total),
     ]
 
 
@@ -66,7 +86,7 @@ def KpiStrip(model, lang: str):
     """Today's KPIs of ``model`` as large numbers; refreshed after every step."""
     update_counter.get()
     with solara.Div(classes=["townsim-kpis"]) as main:
-        for key, label, text in kpi_values(model):
+        for key, label, text in kpi_values(model, lang):
             with solara.Div(classes=["townsim-kpi", f"kpi-{key}"]):
                 solara.Div(children=[t(label, lang)], classes=["kpi-label"])
                 solara.Div(children=[text], classes=["kpi-value"])

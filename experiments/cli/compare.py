@@ -50,6 +50,12 @@ def register(subparsers) -> None:
                    help="also write cases.parquet: every case of every run (scenario, replication, seed in front)")
     p.add_argument("--independent-seeds", action="store_true",
                    help="give each scenario its own seeds (Welch tests) instead of common random numbers")
+    p.add_argument("--posterior", default=None, metavar="PATH",
+                   help="a `townsim calibrate` folder (or its posterior.parquet): replication k of every scenario "
+                        "runs at posterior draw k, so intervals include parameter uncertainty; a scenario's own "
+                        "lever values win")
+    p.add_argument("--force", action="store_true",
+                   help="apply a --posterior made for another county")
     add_executor_arguments(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
@@ -60,7 +66,8 @@ def register(subparsers) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     settings = CompareSettings(scenarios=list(args.scenarios), baseline=args.baseline, reps=args.reps,
                                days=args.days, seed=args.seed, overrides=list(args.overrides),
-                               independent_seeds=args.independent_seeds, equal_staff=args.equal_staff, cases=args.cases)
+                               independent_seeds=args.independent_seeds, equal_staff=args.equal_staff, cases=args.cases,
+                               posterior=args.posterior, force=args.force)
     # --- check everything before any work or any file -------------------------------------------
     try:
         scenarios, specs = plan(settings)

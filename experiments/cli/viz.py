@@ -71,9 +71,8 @@ def handle(args) -> int:
         if problem:
             print(f"townsim viz: note: {problem}", file=sys.stderr)
     scenario = str(sc.path) if sc.path.parent.resolve() != _shipped_dir() else sc.name
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"townsim viz: http://{shown}:{args.port}/  (scenario {sc.name}, language {args.lang}); "
-          f"Ctrl-C stops", file=sys.stderr, flush=True)
+    for line in server.announce(args.host, args.port, sc.name, args.lang):
+        print(line, file=sys.stderr, flush=True)
     return server.serve(scenario, args.host, args.port, args.lang, args.seed, open_browser=args.open)
 
 

@@ -79,6 +79,9 @@ class CompareSettings:
     independent_seeds: bool = False
     equal_staff: bool = False   # also run each reform at the staff-hours of the root of its extends chain
     cases: bool = False         # also keep every run's table of cases (cases.parquet)
+    posterior: str | None = None      # a `townsim calibrate` folder: replication k runs at posterior draw k
+    force: bool = False               # apply a posterior made for another county
+    posterior_note: str = field(default="", compare=False)  # set by plan(): the report's paragraph
 
     def check(self) -> None:
         """Raise :class:`CompareError` (one line) on out-of-range numbers."""
@@ -107,6 +110,8 @@ class CompareSettings:
             parts.append("--equal-staff")
         if self.cases:
             parts.append("--cases")
+        if self.posterior:
+            parts += ["--posterior", str(self.posterior)] + (["--force"] if self.force else [])
         if out is not None:
             parts += ["--out", str(out)]
         return " ".join(shlex.quote(p) for p in parts)
@@ -200,7 +205,29 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
     scenarios = resolve_scenarios(settings)
     design = Design([(s.name, 0, s.params) for s in scenarios], settings.reps, settings.days, settings.seed,
                     common_random_numbers=not settings.independent_seeds)
-    return scenarios, design.specs()
+    specs = design.specs()
+    if settings.posterior:  # replication k of every scenario at posterior draw k (same seed: paired)
+        specs = _with_posterior(settings, scenarios, specs)
+    return scenarios, specs
+
+
+def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
+                    specs: list[RunSpec]) -> list[RunSpec]:
+    """Replication k of every scenario at posterior draw k (paired); the scenario's own levers win."""
+    from townsim.experiments.workflows.calibrate import draws as post_mod
+
+    if settings.independent_seeds:
+        raise CompareError("--posterior pairs draw k across scenarios: it needs common seeds "
+                           "(drop --independent-seeds)")
+    try:
+        post = post_mod.load_posterior(settings.posterior)
+        diff = post_mod.check_county(post, scenarios[0].params, settings.force)
+    except ValueError as exc:
+        raise CompareError(str(exc)) from None
+    own = post_mod.own_values(post, scenarios, post_mod.calibrated_scenario(post, settings.overrides),
+                              settings.overrides)
+    settings.posterior_note = post_mod.note(post, settings.reps, own, diff)
+    return post_mod.apply(post, specs, settings.reps, settings.seed, own)
 
 
 def default_out(when: _dt.datetime | None = None) -> Path:
@@ -213,12 +240,15 @@ def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -
 
     The number of replications is left out: more replications extend the same experiment.
     """
-    return runio.settings_hash({
+    body = {
         "scenarios": [[s.name, s.params.model_dump(mode="json")] for s in scenarios],
         "baseline": settings.baseline, "days": settings.days, "seed": settings.seed,
         "common_random_numbers": not settings.independent_seeds, "equal_staff": settings.equal_staff,
         **({"cases": True} if settings.cases else {}),
-    })
+    }
+    if settings.posterior:  # the draws change every run's parameters
+        body["posterior"] = [str(settings.posterior), settings.force]
+    return runio.settings_hash(body)
 
 
 @dataclass
@@ -318,6 +348,8 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
                                  comparison=comparison, failures=failures, figures=figures, out=out,
                                  execution=execution, lang=lang, different_county=different_county(scenarios))
+    if settings.posterior_note:
+        text = text.rstrip("\n") + "\n\n" + settings.posterior_note
     report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 
@@ -354,6 +386,8 @@ def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], 
         "days": settings.days,
         "base_seed": settings.seed,
         "common_random_numbers": not settings.independent_seeds,
+        "posterior": settings.posterior,
+        "posterior_forced": settings.force,
         "overrides": list(settings.overrides),
         "equal_staff": settings.equal_staff,
         "scenarios": [{"name": s.name, "file": s.path, "description": s.description,

@@ -1,0 +1,116 @@
+"""``townsim calibrate SPEC``: approximate Bayesian computation (ABC-SMC, pyabc) of the unpublished
+parameters of a scenario, resumable; writes, in one folder (default ``results/calibrate-<spec>/``)::
+
+    abc.db              the pyabc database: every finished generation (a rerun resumes from it)
+    posterior.parquet   the last generation: one column per parameter and ``weight``
+    generations.csv     threshold, simulations, acceptance rate per generation
+    predictive.parquet  posterior predictive draws: parameters and every target / held-out statistic
+    figures/            marginals.png, pairwise.png, epsilon.png, predictive.png
+    report.md, manifest.json, spec.toml (the spec the posterior belongs to)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+from .abc import DB_NAME, fingerprint, generations, make_sampler, posterior, run_abc
+from .report import figures, markdown, predictive, predictive_table, summary_table
+from .spec import CalibrationSpec, SpecError, load_spec
+
+__all__ = ["CalibrationSpec", "SpecError", "load_spec", "calibrate", "check_resume", "SPEC_NAME"]
+
+SPEC_NAME = "spec.json"
+
+
+def _write(path: Path, data: bytes) -> None:
+    from townsim.experiments.core.atomic import write_bytes
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, data)
+
+
+def check_resume(spec: CalibrationSpec, out: Path) -> bool:
+    """True if ``out`` holds this spec's earlier run (resume); ValueError (one line) if it holds another's."""
+    meta = out / SPEC_NAME
+    if not out.exists() or not any(out.iterdir()):
+        return False
+    if not meta.is_file():
+        raise ValueError(f"{out}: folder exists and is not a calibration of this spec; choose another --out")
+    old = json.loads(meta.read_text(encoding="utf-8"))
+    if old.get("fingerprint") != fingerprint(spec):
+        raise ValueError(f"{out}: holds a calibration of a different spec (parameters, targets, model or "
+                         f"population changed); choose another --out or restore the spec")
+    return True
+
+
+def calibrate(spec: CalibrationSpec, out: Path, *, workers: int = 1, scheduler: str | None = None,
+              show_progress: bool = False, command: str = "townsim calibrate", log=None) -> dict:
+    """Run or resume the calibration in ``out`` and write every output; returns the report's numbers."""
+    from townsim.experiments.core.executors import make_executor
+    from townsim.experiments.core.atomic import jsonable
+    from townsim.experiments.core.manifest import manifest, now, write_manifest
+
+    started = now()
+    resuming = check_resume(spec, out)
+    out.mkdir(parents=True, exist_ok=True)
+    meta_path = out / SPEC_NAME
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if resuming else {
+        "fingerprint": fingerprint(spec), "spec": str(spec.path), "name": spec.name, "scenario": spec.scenario,
+        "county": _county(spec), "parameters": spec.names, "sessions": []}
+    if spec.path.is_file():
+        _write(out / "spec.toml", spec.path.read_bytes())
+    t0 = time.perf_counter()
+    try:
+        history = run_abc(spec, out, make_sampler(workers, scheduler, show_progress), log=log)
+    finally:
+        meta["sessions"].append({"started": started.isoformat(timespec="seconds"),
+                                 "abc_seconds": round(time.perf_counter() - t0, 1)})
+        _write(meta_path, json.dumps(jsonable(meta), indent=2).encode())
+    post, gens = posterior(history, spec), generations(history)
+    _write(out / "posterior.parquet", _parquet(post))
+    _write(out / "generations.csv", gens.to_csv(index=False).encode())
+
+    pred_path, last = out / "predictive.parquet", int(gens.generation.iloc[-1])
+    pred = None
+    if pred_path.exists() and meta.get("predictive_generation") == last:
+        import pandas as pd
+
+        pred = pd.read_parquet(pred_path)
+    else:
+        t1 = time.perf_counter()
+        with make_executor(workers=workers) as ex:
+            pred = predictive(spec, post, executor=ex)
+        _write(pred_path, _parquet(pred))
+        meta["predictive_generation"] = last
+        meta["sessions"][-1]["predictive_seconds"] = round(time.perf_counter() - t1, 1)
+        _write(meta_path, json.dumps(jsonable(meta), indent=2).encode())
+    summ, ptab = summary_table(spec, post), predictive_table(spec, pred)
+    figures(spec, post, gens, pred, out / "figures")
+    elapsed_total = sum(s.get("abc_seconds", 0) + s.get("predictive_seconds", 0) for s in meta["sessions"])
+    n_sims = int(gens.simulations.sum())
+    _write(out / "report.md", markdown(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total,
+                                       n_sims=n_sims).encode())
+    write_manifest(out, manifest(
+        command="calibrate", started=started, seed=spec.seed, spec=str(spec.path), county=meta["county"],
+        settings_hash=meta["fingerprint"], resumed=resuming, generations=len(gens), simulations=n_sims,
+        elapsed_seconds_all_sessions=elapsed_total, sessions=meta["sessions"]))
+    return {"summary": summ, "predictive": ptab, "generations": gens, "posterior": post,
+            "elapsed": elapsed_total, "resumed": resuming}
+
+
+def _county(spec: CalibrationSpec) -> dict | None:
+    """What identifies the county a posterior was made for (compared by ``compare --posterior``)."""
+    if spec.model_params is None:
+        return None
+    p = spec.model_params
+    return {"scenario": spec.scenario, "townships": p.townships, "residents": p.residents,
+            "departments": p.departments, "enterprises": p.enterprises}
+
+
+def _parquet(df) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()

@@ -1,0 +1,187 @@
+"""ABC-SMC of a calibration spec with pyabc (resumable from its SQLite database).
+
+pyabc is used because it is maintained, installs from wheels on Python 3.11, implements ABC-SMC
+with adaptive thresholds and adaptive transition kernels, stores every generation in a database
+from which a stopped run is continued (``ABCSMC.load``), and runs on local processes or on a
+Dask cluster — the two back-ends of the other townsim commands.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .spec import CalibrationSpec
+
+DB_NAME = "abc.db"
+
+
+def particle_values(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, Any]:
+    """Model values of a particle (integer parameters rounded)."""
+    out = {}
+    for p in spec.priors:
+        v = float(pars[p.name])
+        out[p.name] = int(round(v)) if p.integer else v
+    return out
+
+
+def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[str, float]:
+    """Mean statistics (targets and held-out ones) of ``spec.replications`` runs at ``values``."""
+    names = spec.statistics
+    rows = []
+    if spec.plugin:
+        fn = _plugin(spec.evaluate)
+        for r in range(spec.replications):
+            rows.append(fn(dict(values), seed + r))
+    else:
+        from townsim.model import TownshipModel
+
+        params = spec.model_params.replace(**values)
+        for r in range(spec.replications):
+            rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
+    return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in names}
+
+
+@functools.lru_cache(maxsize=8)
+def _plugin(target: str):
+    from townsim.experiments.core.spec import load_evaluate
+
+    return load_evaluate(target)
+
+
+def distance(spec: CalibrationSpec, stats: dict[str, float]) -> float:
+    """Weighted sum of the targets' distances."""
+    return float(sum(t.distance(stats.get(t.name, np.nan)) for t in spec.targets))
+
+
+class Model:
+    """The pyabc model: a particle's parameters → its simulated statistics (fresh seed per call)."""
+
+    def __init__(self, spec: CalibrationSpec):
+        self.spec = spec
+
+    def __call__(self, pars) -> dict[str, float]:
+        seed = int(np.random.randint(0, 2**31 - 1))
+        return simulate(self.spec, particle_values(self.spec, pars), seed)
+
+
+class Distance:
+    def __init__(self, spec: CalibrationSpec):
+        self.spec = spec
+
+    def __call__(self, x: dict, x0: dict) -> float:
+        return distance(self.spec, x)
+
+
+def fingerprint(spec: CalibrationSpec) -> str:
+    """A hash of everything that defines the posterior (a resumed run must have the same)."""
+    key = spec.model_dump(mode="json", by_alias=True,
+                          exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"})
+    key["params"] = spec.model_params.model_dump(mode="json") if spec.model_params is not None else None
+    if not spec.plugin:  # a changed model is a different calibration (never resumed into the same database)
+        from townsim.experiments.core.execute import model_fingerprint
+
+        key["model_code"] = model_fingerprint()
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def make_sampler(workers: int = 1, scheduler: str | None = None, show_progress: bool = False):
+    """pyabc sampler: this process, a local process pool, or a Dask cluster."""
+    import pyabc.sampler as samplers
+
+    if scheduler:
+        from distributed import Client
+
+        sampler = samplers.DaskDistributedSampler(dask_client=Client(scheduler))
+    elif workers > 1:
+        sampler = samplers.MulticoreEvalParallelSampler(n_procs=workers)
+    else:
+        sampler = samplers.SingleCoreSampler()
+    sampler.show_progress = show_progress
+    return sampler
+
+
+def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
+    """Run (or resume) ABC-SMC in ``folder``; return the pyabc History.
+
+    The database ``folder/abc.db`` holds every finished generation: a rerun continues from the last
+    one until ``max_generations`` generations exist or the threshold reaches ``minimum_epsilon``.
+    """
+    import pyabc
+
+    logging.getLogger("ABC").setLevel(logging.WARNING if log is None else logging.INFO)
+    folder.mkdir(parents=True, exist_ok=True)
+    db_path = folder / DB_NAME
+    db = f"sqlite:///{db_path.resolve()}"
+    prior = pyabc.Distribution(**{p.name: p.rv() for p in spec.priors})
+    abc = pyabc.ABCSMC(Model(spec), prior, Distance(spec), population_size=spec.population_size,
+                       sampler=sampler or make_sampler())
+    observed = {t.name: t.value for t in spec.targets}
+    done = 0
+    if db_path.exists():
+        hist = pyabc.History(db)
+        done = hist.n_populations if hist.all_runs() else 0
+    np.random.seed((spec.seed + done) % 2**32)  # reproducible given the same back-end (pool workers draw their own seeds)
+    if done:
+        abc.load(db, 1)
+    else:
+        if db_path.exists():
+            db_path.unlink()  # a database without one finished generation: start again
+        abc.new(db, observed)
+    remaining = spec.max_generations - done
+    if remaining > 0 and not _converged(abc.history, spec):
+        abc.run(minimum_epsilon=spec.minimum_epsilon, max_nr_populations=remaining)
+    return abc.history
+
+
+def _converged(history, spec: CalibrationSpec) -> bool:
+    try:
+        pops = history.get_all_populations()
+    except Exception:  # noqa: BLE001 - empty history
+        return False
+    pops = pops[pops.t >= 0]
+    return bool(len(pops)) and float(pops.epsilon.iloc[-1]) <= spec.minimum_epsilon
+
+
+def posterior(history, spec: CalibrationSpec) -> pd.DataFrame:
+    """The last generation: one column per parameter (model values) and ``weight`` (sums to 1)."""
+    df, w = history.get_distribution(m=0, t=history.max_t)
+    out = pd.DataFrame({p.name: df[p.name].to_numpy(float) for p in spec.priors})
+    for p in spec.priors:
+        if p.integer:
+            out[p.name] = np.round(out[p.name]).astype(int)
+    out["weight"] = np.asarray(w, float) / float(np.sum(w))
+    return out.reset_index(drop=True)
+
+
+def generations(history) -> pd.DataFrame:
+    """One row per SMC generation: threshold, simulations, particles, acceptance rate, end time."""
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0].copy()
+    pops["acceptance_rate"] = pops["particles"] / pops["samples"]
+    pops.columns = ["generation" if c == "t" else "simulations" if c == "samples" else c for c in pops.columns]
+    return pops.reset_index(drop=True)
+
+
+def weighted_quantile(x, w, q):
+    """Quantiles ``q`` of values ``x`` with weights ``w``."""
+    x, w = np.asarray(x, float), np.asarray(w, float)
+    order = np.argsort(x)
+    x, w = x[order], w[order]
+    cw = np.cumsum(w) - 0.5 * w
+    cw /= w.sum()
+    return np.interp(q, cw, x)
+
+
+def draw(post: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """``n`` draws from a weighted posterior (resampled by weight; a fixed seed)."""
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(post), size=n, replace=True, p=post["weight"].to_numpy() / post["weight"].sum())
+    return post.drop(columns="weight").iloc[idx].reset_index(drop=True)

@@ -1,0 +1,191 @@
+"""Outputs of a calibration: plots (marginals, pairs, thresholds), the posterior predictive check
+of every target and held-out statistic, and ``report.md``."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .abc import draw, simulate, weighted_quantile
+from .spec import CalibrationSpec, Target
+
+
+def _run_draw(item):
+    spec, values, seed = item
+    return simulate(spec, values, seed)
+
+
+def predictive(spec: CalibrationSpec, post: pd.DataFrame, executor=None, progress=None) -> pd.DataFrame:
+    """Simulate ``spec.predictive_draws`` posterior draws (fresh seeds): one row per draw,
+    the parameters and every statistic (targets and held-out)."""
+    from townsim.experiments.core.executors import Failure, SerialExecutor
+
+    draws = draw(post, spec.predictive_draws, (spec.seed + 7919) % 2**32)
+    items = [(spec, {k: (int(v) if p.integer else float(v)) for (k, v), p in zip(row.items(), spec.priors)},
+              (spec.seed * 1000 + 100_000 + i) % 2**31) for i, row in enumerate(draws.to_dict("records"))]
+    executor = executor or SerialExecutor()
+    stats: list[dict | None] = [None] * len(items)
+    errors = []
+    for i, res in executor.map(_run_draw, items):
+        if isinstance(res, Failure):
+            errors.append(res.error)
+            res = {}
+        stats[i] = res
+        if progress is not None:
+            progress.update(1)
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {len(items)} posterior predictive runs failed; first: {errors[0]}")
+    return pd.concat([draws, pd.DataFrame(stats)], axis=1)
+
+
+def predictive_table(spec: CalibrationSpec, pred: pd.DataFrame) -> pd.DataFrame:
+    """Per statistic: role, observed value or bound, predictive mean and 5–95 % interval, share of draws
+    meeting it."""
+    rows = []
+    for role, targets in (("target", spec.targets), ("held out", spec.holdout)):
+        for t in targets:
+            s = pred[t.name].to_numpy(float) if t.name in pred else np.array([np.nan])
+            ok = np.array([t.met(v) for v in s])
+            rows.append({"statistic": t.name, "role": role, "observed": t.describe(),
+                         "predictive_mean": float(np.nanmean(s)), "p05": float(np.nanquantile(s, 0.05)),
+                         "p95": float(np.nanquantile(s, 0.95)), "share_met": float(ok.mean())})
+    return pd.DataFrame(rows)
+
+
+def summary_table(spec: CalibrationSpec, post: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter: prior, posterior mean, median and 90 % interval (weighted)."""
+    rows = []
+    w = post["weight"].to_numpy(float)
+    for p in spec.priors:
+        x = post[p.name].to_numpy(float)
+        q = weighted_quantile(x, w, [0.05, 0.5, 0.95])
+        rows.append({"parameter": p.name, "prior": p.describe(), "mean": float(np.average(x, weights=w)),
+                     "median": float(q[1]), "q05": float(q[0]), "q95": float(q[2])})
+    return pd.DataFrame(rows)
+
+
+def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred: pd.DataFrame | None,
+            folder: Path) -> list[Path]:
+    """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``."""
+    from townsim.experiments.render.plots import save_figure
+
+    out = []
+    names, w = spec.names, post["weight"].to_numpy(float)
+    k = len(names)
+    fig, axes = _subplots(1, k, figsize=(3.2 * k, 2.6), squeeze=False)
+    for ax, p in zip(axes[0], spec.priors):
+        ax.hist(post[p.name], bins=30, weights=w, density=True, color="C0", alpha=0.7, label="posterior")
+        xs = np.linspace(p.low, p.high, 200)
+        ax.plot(xs, p.rv().pdf(xs), color="0.4", lw=1, ls="--", label="prior")
+        ax.set_xlabel(p.name)
+        ax.set_yticks([])
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(f"Posterior marginals ({spec.name}, generation {int(gens.generation.iloc[-1])}, "
+                 f"{len(post)} particles)", fontsize=9)
+    out.append(save_figure(fig, folder / "marginals.png"))
+
+    if k >= 2:
+        fig, axes = _subplots(k, k, figsize=(2.4 * k, 2.4 * k), squeeze=False)
+        for i, a in enumerate(names):
+            for j, b in enumerate(names):
+                ax = axes[i][j]
+                if i == j:
+                    ax.hist(post[a], bins=25, weights=w, color="C0", alpha=0.7)
+                elif i > j:
+                    ax.scatter(post[b], post[a], s=4 + 400 * w, alpha=0.5, color="C0")
+                else:
+                    ax.axis("off")
+                if i == k - 1:
+                    ax.set_xlabel(b, fontsize=7)
+                if j == 0 and i > 0:
+                    ax.set_ylabel(a, fontsize=7)
+                ax.tick_params(labelsize=6)
+        fig.suptitle("Pairwise posterior (point size: weight)", fontsize=9)
+        out.append(save_figure(fig, folder / "pairwise.png"))
+
+    fig, ax = _subplots(figsize=(4.5, 2.6))
+    ax.semilogy(gens.generation, gens.epsilon.clip(lower=1e-12), "o-")
+    ax.set_xlabel("SMC generation")
+    ax.set_ylabel("distance threshold ε")
+    ax.set_title("ABC-SMC thresholds", fontsize=9)
+    out.append(save_figure(fig, folder / "epsilon.png"))
+
+    if pred is not None:
+        allt = [*spec.targets, *spec.holdout]
+        fig, axes = _subplots(1, len(allt), figsize=(3.0 * len(allt), 2.6), squeeze=False)
+        for ax, t in zip(axes[0], allt):
+            ax.hist(pred[t.name].dropna(), bins=20, color="C1" if t in spec.holdout else "C0", alpha=0.7)
+            ax.axvline(t.value, color="C3", lw=1.5)
+            ax.set_xlabel(t.name, fontsize=7)
+            ax.set_title(("held out " if t in spec.holdout else "target ") + t.describe(), fontsize=8)
+            ax.set_yticks([])
+        fig.suptitle("Posterior predictive check (red: published value or bound)", fontsize=9)
+        out.append(save_figure(fig, folder / "predictive.png"))
+    return out
+
+
+def _f(x: float) -> str:
+    if not math.isfinite(x):
+        return "–"
+    return f"{x:.4g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _target_row(t: Target) -> str:
+    return f"| `{t.name}` | {t.describe()} | {_f(t.scale)} | {_f(t.weight)} |"
+
+
+def markdown(spec: CalibrationSpec, summ: pd.DataFrame, gens: pd.DataFrame, ptab: pd.DataFrame | None,
+             *, command: str, elapsed_total: float, n_sims: int) -> str:
+    """The text of ``report.md``."""
+    model = f"plug-in `{spec.evaluate}`" if spec.plugin else \
+        f"scenario `{spec.scenario}`, {spec.days} working days, overrides {spec.overrides or 'none'}"
+    lines = [
+        f"# Calibration `{spec.name}` (ABC-SMC)", "",
+        f"Command: `{command}`. {spec.description}", "",
+        f"Model: {model}; {spec.replications} replication(s) per particle. ABC-SMC (pyabc) with "
+        f"{spec.population_size} particles per generation, adaptive thresholds (median of the last "
+        f"generation's distances), at most {spec.max_generations} generations. Distance: the weighted sum of "
+        "|simulated − observed| / scale over the targets; a bound (min/max) contributes only its shortfall.", "",
+        f"Run: {len(gens)} generations, {n_sims:,} simulations, {elapsed_total / 60:.1f} minutes of wall time "
+        "over all sessions (the database `abc.db` resumes a stopped run). Stopped because "
+        + ("the threshold reached `minimum_epsilon`." if float(gens.epsilon.iloc[-1]) <= spec.minimum_epsilon
+           else "`max_generations` generations were run." if len(gens) >= spec.max_generations
+           else "it was interrupted (rerun to continue)."), "",
+        "## Targets", "", "| statistic | observed | scale | weight |", "|---|---|---|---|",
+        *[_target_row(t) for t in spec.targets], "",
+    ]
+    if spec.holdout:
+        lines += ["Held out (not fitted; checked below): " +
+                  ", ".join(f"`{t.name}` {t.describe()}" for t in spec.holdout) + ".", ""]
+    lines += ["## Posterior", "", "| parameter | prior | mean | median | 90 % interval |", "|---|---|---|---|---|"]
+    for r in summ.itertuples():
+        lines.append(f"| `{r.parameter}` | {r.prior} | {_f(r.mean)} | {_f(r.median)} | {_f(r.q05)} – {_f(r.q95)} |")
+    lines += ["", "![marginals](figures/marginals.png)", ""]
+    if len(spec.priors) >= 2:
+        lines += ["![pairwise](figures/pairwise.png)", ""]
+    lines += ["## Generations", "", "| generation | ε | simulations | acceptance rate |", "|---|---|---|---|"]
+    for r in gens.itertuples():
+        lines.append(f"| {r.generation} | {r.epsilon:.4g} | {r.simulations:,} | {r.acceptance_rate:.3f} |")
+    lines += ["", "![thresholds](figures/epsilon.png)", ""]
+    if ptab is not None:
+        lines += ["## Posterior predictive check", "",
+                  f"{spec.predictive_draws} parameter draws from the posterior (resampled by weight), each run "
+                  "once with a fresh seed. *Met*: share of draws whose statistic meets the published value "
+                  "(a bound; a measurement: within one scale).", "",
+                  "| statistic | role | observed | predictive mean | 5–95 % | met |", "|---|---|---|---|---|---|"]
+        for r in ptab.itertuples():
+            lines.append(f"| `{r.statistic}` | {r.role} | {r.observed} | {_f(r.predictive_mean)} | "
+                         f"{_f(r.p05)} – {_f(r.p95)} | {r.share_met:.0%} |")
+        lines += ["", "![predictive](figures/predictive.png)", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kw):
+    """A matplotlib Figure and its axes, drawn without pyplot (no backend chosen)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kw)

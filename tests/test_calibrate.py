@@ -1,0 +1,120 @@
+"""``townsim calibrate``: ABC-SMC recovers a known posterior; resumes; refuses bad specs (exit 2)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from townsim.experiments.cli import main
+from townsim.experiments.workflows.calibrate import calibrate, load_spec
+from townsim.experiments.workflows.calibrate.abc import weighted_quantile
+from townsim.experiments.workflows.calibrate.testproblems import analytic_posterior
+
+PLUGIN = "townsim.experiments.workflows.calibrate.testproblems:normal_mean"
+
+
+def _spec(tmp_path, name="normal", population=1000, generations=3, y=1.0, extra=""):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(textwrap.dedent(f"""\
+        description = "normal mean, known variance, normal prior"
+        evaluate = "{PLUGIN}"
+        population_size = {population}
+        max_generations = {generations}
+        seed = 3
+        predictive_draws = 20
+        {extra}
+        [parameters]
+        theta = {{dist = "normal", mean = 0.0, sd = 1.0, bounds = [-8, 8]}}
+        [targets]
+        y = {y}
+        """))
+    return path
+
+
+@pytest.mark.slow
+def test_posterior_matches_the_analytic_normal_posterior(tmp_path):
+    """y = 1 observed once, y ~ N(θ, 1), θ ~ N(0, 1): θ | y ~ N(0.5, 0.5).
+
+    Tolerance (documented in docs/calibration.md): posterior mean within 0.1 posterior sd, the 5 % and
+    95 % quantiles within 0.2 posterior sd. Three generations of 1,000 particles reach ε ≈ 0.27, whose
+    ABC bias (variance + ε²/3, 2.4 % on the sd) is far inside these, as is the importance-sampling noise."""
+    out = tmp_path / "out"
+    calibrate(load_spec(_spec(tmp_path)), out)
+    post = pd.read_parquet(out / "posterior.parquet")
+    assert list(post.columns) == ["theta", "weight"] and post.weight.sum() == pytest.approx(1.0)
+    mean, sd = analytic_posterior(1.0, 0.0, 1.0)
+    w = post.weight.to_numpy()
+    m = np.average(post.theta, weights=w)
+    q05, q95 = weighted_quantile(post.theta, w, [0.05, 0.95])
+    assert abs(m - mean) < 0.1 * sd, m
+    assert abs(q05 - (mean - 1.6449 * sd)) < 0.2 * sd, q05
+    assert abs(q95 - (mean + 1.6449 * sd)) < 0.2 * sd, q95
+    gens = pd.read_csv(out / "generations.csv")
+    assert list(gens.generation) == [0, 1, 2] and gens.epsilon.is_monotonic_decreasing
+    for f in ("marginals.png", "epsilon.png", "predictive.png"):
+        assert (out / "figures" / f).stat().st_size > 1000
+    report = (out / "report.md").read_text()
+    assert "## Posterior predictive check" in report and "`theta`" in report
+    assert len(pd.read_parquet(out / "predictive.parquet")) == 20
+
+
+def test_a_stopped_run_resumes_from_its_last_generation(tmp_path):
+    out = tmp_path / "out"
+    first = calibrate(load_spec(_spec(tmp_path, population=50, generations=2)), out)["generations"]
+    # the same spec with a later stopping rule continues the same database
+    more = calibrate(load_spec(_spec(tmp_path, population=50, generations=3)), out)
+    gens = more["generations"]
+    assert more["resumed"] and list(gens.generation) == [0, 1, 2]
+    assert np.allclose(gens.epsilon.iloc[:2], first.epsilon) and gens.simulations.iloc[:2].tolist() == \
+        first.simulations.tolist()
+    again = calibrate(load_spec(_spec(tmp_path, population=50, generations=3)), out)["generations"]
+    assert again.simulations.tolist() == gens.simulations.tolist()  # nothing left to do
+    # a different spec is refused in that folder
+    with pytest.raises(ValueError, match="different spec"):
+        calibrate(load_spec(_spec(tmp_path, population=50, generations=3, y=2.0)), out)
+
+
+def test_cli_runs_a_plugin_spec(tmp_path, capsys):
+    out = tmp_path / "cli"
+    rc = main(["calibrate", str(_spec(tmp_path, population=30, generations=1)), "--workers", "1", "--out", str(out),
+               "--progress", "never"])
+    assert rc == 0 and (out / "report.md").exists() and "1 generations" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("body,needle", [
+    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+     'department_stuff = {dist = "uniform", bounds = [1, 2]}\n[targets]\non_time_rate = 0.9\n',
+     "did you mean 'department_staff'"),
+    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+     'escalation_135 = {dist = "uniform", bounds = [0, 1]}\n[targets]\non_time_rate = 0.9\n',
+     "cannot be calibrated"),
+    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+     'department_staff = {dist = "uniform", bounds = [-5, 2]}\n[targets]\non_time_rate = 0.9\n',
+     "low bound -5 is not allowed"),
+    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+     'department_staff = {dist = "gamma", bounds = [1, 2]}\n[targets]\non_time_rate = 0.9\n',
+     "allowed: uniform, logunif, normal"),
+    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+     'department_staff = {dist = "uniform", bounds = [100, 200]}\n[targets]\non_time_rate = {min = 0.9}\n'
+     '[holdout]\non_time_rate = {min = 0.95}\n', "also a target"),
+    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+     'department_staff = {dist = "uniform", bounds = [100, 200]}\n[targets]\non_time = {min = 0.9}\n',
+     "unknown statistic"),
+])
+def test_bad_spec_is_one_line_exit_2_nothing_written(tmp_path, capsys, body, needle):
+    path = tmp_path / "bad.toml"
+    path.write_text(body)
+    out = tmp_path / "out"
+    rc = main(["calibrate", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and needle in err, err
+    assert not out.exists()
+
+
+def test_shipped_linping_spec_is_valid():
+    spec = load_spec(__import__("townsim.experiments.cli.calibrate", fromlist=["x"]).resolve_spec("linping"))
+    assert spec.scenario == "linping" and {t.name for t in spec.holdout} >= {"on_time_rate"}
+    assert not {t.name for t in spec.targets} & {t.name for t in spec.holdout}
