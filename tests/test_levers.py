@@ -72,7 +72,7 @@ def test_joint_handling_cuts_multi_department_time_and_trips():
     serial = small()
     joint = small(one_stop_centre=True, joint_handling=True)
     for i, name in enumerate(("hours", "trips")):
-        a = replicate(serial, lambda m: _multi_department(m)[i], REPS, 60)
-        b = replicate(joint, lambda m: _multi_department(m)[i], REPS, 60)
+        a = replicate(serial, lambda m, i=i: _multi_department(m)[i], REPS, 60)
+        b = replicate(joint, lambda m, i=i: _multi_department(m)[i], REPS, 60)
         diff, lo, hi = paired_ci(a, b)
         assert hi < 0, (name, diff, lo, hi)

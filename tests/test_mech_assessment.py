@@ -172,7 +172,7 @@ def test_townships_are_scored_on_their_period(monkeypatch):
     p = Params(**{**BASE, "township_staff": 4.0}, delegated_share=0.5, inspection_hours_per_week=25.0)
     m = TownshipModel(p, rng=2).run(20)
     assert len(seen) == 4 * p.townships
-    for idx, (late, cases, left, done), score in seen:
+    for _idx, (late, cases, left, done), score in seen:
         exp = 1 - 0.5 * (late / cases if cases else 0) - 0.5 * (left / (left + done) if left + done else 0)
         assert score == pytest.approx(exp)
     for t in m.townships:

@@ -1,6 +1,7 @@
 """Mechanism: satisfaction and the enterprise life cycle (model/feedback.py).
 
-s_case from the chain's outcome (model/satisfaction.py); s ← s + α(s_case − s). Stages advance with daily probabilities 1/startup_days
+s_case from the chain's outcome (model/satisfaction.py); s ← s + α(s_case − s).
+Stages advance with daily probabilities 1/startup_days
 and 1/growth_days; exit probability base + sensitivity·max(0, 0.8 − s); entries
 Poisson(entry_rate × live × mean satisfaction / 0.7), as start-ups.
 """

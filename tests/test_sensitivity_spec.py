@@ -113,7 +113,8 @@ BAD = [
         ["evaluate", "cannot import module 'no_such_module_xyz'"],
     ),
     (
-        'evaluate = "townsim.experiments.workflows.sensitivity.testfunctions:nope"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
+        'evaluate = "townsim.experiments.workflows.sensitivity.testfunctions:nope"\n'
+        'method = "morris"\nN = 4\noutputs = ["y"]\n'
         "[parameters]\nx1 = [0, 1]\n",
         ["evaluate", "has no function 'nope'"],
     ),

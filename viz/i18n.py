@@ -74,7 +74,6 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario_delegation_no_staff": {"zh": "放权不下编", "en": "Delegation without staff"},
     "scenario_delegation_with_staff": {"zh": "放权且编制下沉", "en": "Delegation with staff"},
     "scenario_two_way_assessment": {"zh": "双向互评", "en": "Two-way assessment"},
-    "scenario_inspection_cut": {"zh": "督查检查减半", "en": "Inspection cut"},
     "scenario_grid_governance": {"zh": "网格化治理", "en": "Grid governance"},
     "scenario_full_reform": {"zh": "全面改革", "en": "Full reform"},
     "scenario_inspection_cut": {"zh": "督查检查减半", "en": "Inspections cut by half"},

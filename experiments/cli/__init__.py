@@ -72,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"townsim {version()}")
     quiet = {
         "action": "store_true",
-        "help": "no progress bar and nothing on standard output (notes, warnings and errors still go to standard error)",
+        "help": (
+            "no progress bar and nothing on standard output (notes, warnings and errors still go to standard error)"
+        ),
     }
     parser.add_argument("-q", "--quiet", **quiet)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -77,8 +77,8 @@ def execute(
     """Run every job not yet in ``store`` on ``executor``; write each outcome as it arrives.
 
     A job is a run spec with a ``key`` (:class:`RunKey`), for which ``fn(job)`` returns
-    ``(row, timeseries)``, ``(row, timeseries, {name: table})`` or a row dict, or a batch with ``keys``, for which ``fn(job)``
-    returns a list of such outcomes, one per key (short plug-in runs travel together).
+    ``(row, timeseries)``, ``(row, timeseries, {name: table})`` or a row dict, or a batch with ``keys``,
+    for which ``fn(job)`` returns a list of such outcomes, one per key (short plug-in runs travel together).
     A raising run is stored as a failure and the others go on. Returns counts; the results
     themselves are read back from ``store``.
     """

@@ -16,7 +16,7 @@ import json
 import time
 from pathlib import Path
 
-from .abc import DB_NAME, fingerprint, generations, make_sampler, posterior, run_abc
+from .abc import fingerprint, generations, make_sampler, posterior, run_abc
 from .report import figures, markdown, predictive, predictive_table, summary_table
 from .spec import CalibrationSpec, SpecError, load_spec
 

@@ -68,7 +68,8 @@ class Model:
         self.spec = spec
 
     def __call__(self, pars) -> dict[str, float]:
-        seed = int(np.random.randint(0, 2**31 - 1))
+        # pyabc seeds numpy's global generator in each of its workers: draw from it, not a private one
+        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
         return simulate(self.spec, particle_values(self.spec, pars), seed)
 
 
@@ -130,9 +131,9 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     if db_path.exists():
         hist = pyabc.History(db)
         done = hist.n_populations if hist.all_runs() else 0
-    np.random.seed(
-        (spec.seed + done) % 2**32
-    )  # reproducible given the same back-end (pool workers draw their own seeds)
+    # pyabc samples from numpy's global generator: seed it (reproducible given the same back-end;
+    # pool workers draw their own seeds)
+    np.random.seed((spec.seed + done) % 2**32)  # noqa: NPY002
     if done:
         abc.load(db, 1)
     else:

@@ -1,4 +1,4 @@
-"""Figures of scenario discovery (matplotlib figures, no pyplot and no backend switch): peeling trajectories and box limits.
+"""Figures of scenario discovery (matplotlib figures, no pyplot): peeling trajectories and box limits.
 
 - ``trajectory_<scenario>.png``: coverage against density of every step of every
   box's peeling trajectory, coloured by the number of restricted levers, the

@@ -66,14 +66,14 @@ def run_chunk(item: tuple) -> list[Any]:
         from townsim.model import simulate
 
         for params, seed, days in item[1]:
-            out.append(_safely(lambda: simulate(params, seed, days)[0]))
+            out.append(_safely(lambda p=params, s=seed, d=days: simulate(p, s, d)[0]))
     else:
         target, code = item[1], item[2]
         fn = _PLUGINS.get((target, code))
         if fn is None:
             fn = _PLUGINS[(target, code)] = _load_current(target)
         for values, seed in item[3]:
-            out.append(_safely(lambda: _check_outputs(fn(dict(values), int(seed)))))
+            out.append(_safely(lambda v=values, s=seed: _check_outputs(fn(dict(v), int(s)))))
     return out
 
 
