@@ -8,9 +8,9 @@ The repository root is the ``townsim`` package: ``townsim.model`` (the Mesa mode
     m = TownshipModel(Params(), rng=1); m.run(250); m.summary()
 """
 
-# pytest imports this file on its own, as the module ``__init__``, when the checkout's folder name is not a
-# Python identifier (``wt-render``, a CI folder ``ci-1a2b``): there is no package then to import from.
-if __package__:
+# pytest also imports this file as the package of the checkout's folder (``main``, ``ci-1a2b``, …), where
+# there is nothing to export: only the installed package ``townsim`` imports the model.
+if __name__ == "townsim":
     from .model import Params, ParamsError, TownshipModel, simulate
 
 __all__ = ["TownshipModel", "Params", "ParamsError", "simulate"]

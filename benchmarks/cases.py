@@ -10,7 +10,8 @@ Parameters are given as a *spec*: ``{"scenario": name, **overrides}`` or plain
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 LINPING_RESIDENTS = 1_175_800  # F13
 DAYS = 250  # one working year
@@ -137,8 +138,8 @@ def throughput(runs: int, days: int, workers: int, dask_local: bool = False) -> 
     import tempfile
 
     try:
-        from townsim.experiments.core.executors import make_executor
         from townsim.experiments.core.execute import execute
+        from townsim.experiments.core.executors import make_executor
         from townsim.experiments.core.store import ResultStore
     except ImportError as exc:
         raise Skip(f"experiments runner/executors not available ({exc})") from None
@@ -180,8 +181,8 @@ def dask_vs_pool(runs: int, days: int, workers: int = 2, rounds: int = 6) -> dic
     import tempfile
 
     try:
-        from townsim.experiments.core.executors import make_executor
         from townsim.experiments.core.execute import execute
+        from townsim.experiments.core.executors import make_executor
         from townsim.experiments.core.store import ResultStore
     except ImportError as exc:
         raise Skip(f"experiments runner/executors not available ({exc})") from None
@@ -197,7 +198,7 @@ def dask_vs_pool(runs: int, days: int, workers: int = 2, rounds: int = 6) -> dic
         startup = time.perf_counter() - t0
         with tempfile.TemporaryDirectory(prefix="townsim-bench-") as tmp:
             for r in range(rounds):
-                for ex in ((pool, dask) if r % 2 == 0 else (dask, pool)):
+                for ex in (pool, dask) if r % 2 == 0 else (dask, pool):
                     t = time.perf_counter()
                     rep = execute(specs, ResultStore(f"{tmp}/{ex.name}-{r}"), ex, show_progress=False)
                     times[ex.name].append(time.perf_counter() - t)
@@ -220,8 +221,12 @@ def dask_vs_pool(runs: int, days: int, workers: int = 2, rounds: int = 6) -> dic
     }
 
 
-KINDS: dict[str, Callable[..., dict]] = {"real": real, "naive": naive, "throughput": throughput,
-                                         "dask_vs_pool": dask_vs_pool}
+KINDS: dict[str, Callable[..., dict]] = {
+    "real": real,
+    "naive": naive,
+    "throughput": throughput,
+    "dask_vs_pool": dask_vs_pool,
+}
 
 # ---------------------------------------------------------------------------
 # catalogue
@@ -252,12 +257,20 @@ def scaling_params(residents: int, mode: str) -> dict:
     d = Params()
     if mode == "rate":
         k = residents / d.residents
-        return {"residents": residents, "residents_per_agent": 1,
-                "department_staff": d.department_staff * k, "township_staff": d.township_staff * k}
+        return {
+            "residents": residents,
+            "residents_per_agent": 1,
+            "department_staff": d.department_staff * k,
+            "township_staff": d.township_staff * k,
+        }
     if mode == "volume":
         k = d.residents / residents
-        return {"residents": residents, "residents_per_agent": 1,
-                "citizen_request_rate": d.citizen_request_rate * k, "dispute_rate": d.dispute_rate * k}
+        return {
+            "residents": residents,
+            "residents_per_agent": 1,
+            "citizen_request_rate": d.citizen_request_rate * k,
+            "dispute_rate": d.dispute_rate * k,
+        }
     raise ValueError(mode)
 
 
@@ -275,13 +288,29 @@ def catalogue(quick: bool = False) -> list[dict]:
         cs.append(_case("naive_100k_agents_30d", "naive", {"params": small, "seed": 1, "days": 30}, 3, "vs_naive"))
         for n in SCALING_RESIDENTS_QUICK:
             for mode in ("rate", "volume"):
-                cs.append(_case(f"scaling_{mode}_{n}", "real",
-                                {"params": scaling_params(n, mode), "seed": 1, "days": 50}, 1, f"scaling_{mode}"))
+                cs.append(
+                    _case(
+                        f"scaling_{mode}_{n}",
+                        "real",
+                        {"params": scaling_params(n, mode), "seed": 1, "days": 50},
+                        1,
+                        f"scaling_{mode}",
+                    )
+                )
         for w in (1, 2):
-            cs.append(_case(f"throughput_pool_{w}w", "throughput", {"runs": 8, "days": 60, "workers": w},
-                            1, "throughput"))
-        cs.append(_case("dask_vs_pool", "dask_vs_pool", {"runs": 4, "days": 2 * DAYS, "workers": 2, "rounds": 2},
-                        1, "dask", warmup={}))
+            cs.append(
+                _case(f"throughput_pool_{w}w", "throughput", {"runs": 8, "days": 60, "workers": w}, 1, "throughput")
+            )
+        cs.append(
+            _case(
+                "dask_vs_pool",
+                "dask_vs_pool",
+                {"runs": 4, "days": 2 * DAYS, "workers": 2, "rounds": 2},
+                1,
+                "dask",
+                warmup={},
+            )
+        )
         return cs
 
     cs.append(_case("default_year", "real", {"params": {}, "seed": 1, "days": DAYS}, 5, "default"))
@@ -291,14 +320,30 @@ def catalogue(quick: bool = False) -> list[dict]:
     cs.append(_case("naive_linping", "naive", {"params": LINPING_1, "seed": 1, "days": 25}, 3, "vs_naive"))
     for mode in ("rate", "volume"):
         for n in SCALING_RESIDENTS:
-            cs.append(_case(f"scaling_{mode}_{n}", "real",
-                            {"params": scaling_params(n, mode), "seed": 1, "days": DAYS}, 3, f"scaling_{mode}"))
+            cs.append(
+                _case(
+                    f"scaling_{mode}_{n}",
+                    "real",
+                    {"params": scaling_params(n, mode), "seed": 1, "days": DAYS},
+                    3,
+                    f"scaling_{mode}",
+                )
+            )
     # parallel efficiency on the compare workload as shipped (one-year runs, ~0.7 s each) ...
     for w in (1, 2):
-        cs.append(_case(f"throughput_pool_{w}w", "throughput", {"runs": 28, "days": DAYS, "workers": w},
-                        3, "throughput"))
+        cs.append(
+            _case(f"throughput_pool_{w}w", "throughput", {"runs": 28, "days": DAYS, "workers": w}, 3, "throughput")
+        )
     # ... and Dask against the process pool on runs of a second or more (two-year runs, ≈1.4 s),
     # interleaved round by round in one process
-    cs.append(_case("dask_vs_pool", "dask_vs_pool", {"runs": 8, "days": 2 * DAYS, "workers": 2, "rounds": 8},
-                    1, "dask", warmup={}))
+    cs.append(
+        _case(
+            "dask_vs_pool",
+            "dask_vs_pool",
+            {"runs": 8, "days": 2 * DAYS, "workers": 2, "rounds": 8},
+            1,
+            "dask",
+            warmup={},
+        )
+    )
     return cs

@@ -60,7 +60,7 @@ class Request:
 class NaiveCitizen(mesa.Agent):
     """A citizen agent that draws its own requests every day (the naive way)."""
 
-    def __init__(self, model: "NaiveModel", township: int, residents: int):
+    def __init__(self, model: NaiveModel, township: int, residents: int):
         super().__init__(model)
         self.township = township
         self.residents = residents
@@ -114,9 +114,7 @@ class NaiveModel(mesa.Model):
         start = len(self.requests)
         self.agents.shuffle_do("step")
         today = self.requests[start:]
-        self.daily_counts.append(
-            np.bincount([r.township for r in today], minlength=len(self.sizes)).astype(np.int64)
-        )
+        self.daily_counts.append(np.bincount([r.township for r in today], minlength=len(self.sizes)).astype(np.int64))
         self.day += 1
 
     def run(self, days: int) -> None:

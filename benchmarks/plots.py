@@ -26,8 +26,10 @@ def plot_scaling(report: dict, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     d = report["derived"]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.3), constrained_layout=True)
-    titles = {"rate": "fixed per-resident rate (staff ∝ residents)",
-              "volume": "fixed total request volume (staff fixed)"}
+    titles = {
+        "rate": "fixed per-resident rate (staff ∝ residents)",
+        "volume": "fixed total request volume (staff fixed)",
+    }
     for ax, mode in zip(axes, ("rate", "volume")):
         e = d.get(f"scaling_{mode}")
         if not e:
@@ -48,8 +50,11 @@ def plot_scaling(report: dict, out_dir: Path) -> list[Path]:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     m = report["machine"]
-    fig.suptitle(f"townsim scaling, {report['cases'][next(iter(report['cases']))]['args'].get('days', '')} days "
-                 f"· {m['cpu']} ×{m['cpus_available']} · git {report['git']}", fontsize=9)
+    fig.suptitle(
+        f"townsim scaling, {report['cases'][next(iter(report['cases']))]['args'].get('days', '')} days "
+        f"· {m['cpu']} ×{m['cpus_available']} · git {report['git']}",
+        fontsize=9,
+    )
     path = out_dir / ("scaling-quick.png" if quick else "scaling.png")
     fig.savefig(path, dpi=110)
     plt.close(fig)

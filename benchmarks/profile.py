@@ -106,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         with gc_timer(rep_r):
             m.run(args.days)
         t2 = time.perf_counter()
-        parts.append(f"== garbage collection (unprofiled run) ==\nbuild {t1 - t0:.2f} s: {rep_b}\n"
-                     f"run {t2 - t1:.2f} s: {rep_r}\n")
+        parts.append(
+            f"== garbage collection (unprofiled run) ==\nbuild {t1 - t0:.2f} s: {rep_b}\nrun {t2 - t1:.2f} s: {rep_r}\n"
+        )
     text = "\n".join(parts)
     print(text)
     OUT.mkdir(parents=True, exist_ok=True)

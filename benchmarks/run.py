@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -37,14 +37,20 @@ def run_child(spec: dict, timeout: float) -> dict:
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("PYTHONHASHSEED", "0")
     try:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
-                              capture_output=True, text=True, cwd=REPO, env=env, timeout=timeout)
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return {"ok": False, "error": f"timeout after {timeout:.0f} s"}
     marker = "@@RESULT@@"
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(marker):
-            return json.loads(line[len(marker):])
+            return json.loads(line[len(marker) :])
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
     return {"ok": False, "error": f"worker exit {proc.returncode}: " + " | ".join(tail)}
 
@@ -55,13 +61,33 @@ def spread(values: list[float]) -> dict:
     if a.size == 0:
         return {}
     q1, med, q3 = np.percentile(a, [25, 50, 75])
-    return {"median": float(med), "min": float(a.min()), "max": float(a.max()), "iqr": float(q3 - q1),
-            "rel_spread": float((a.max() - a.min()) / med) if med else 0.0, "n": int(a.size)}
+    return {
+        "median": float(med),
+        "min": float(a.min()),
+        "max": float(a.max()),
+        "iqr": float(q3 - q1),
+        "rel_spread": float((a.max() - a.min()) / med) if med else 0.0,
+        "n": int(a.size),
+    }
 
 
-STAT_FIELDS = ("wall_s", "build_s", "run_s", "per_day_s", "cpu_s", "peak_rss_mib", "peak_rss_children_mib",
-               "runs_per_s", "map_s", "year_estimate_s", "cases_created", "requests", "dask_overhead",
-               "runs_per_s_pool", "runs_per_s_dask")
+STAT_FIELDS = (
+    "wall_s",
+    "build_s",
+    "run_s",
+    "per_day_s",
+    "cpu_s",
+    "peak_rss_mib",
+    "peak_rss_children_mib",
+    "runs_per_s",
+    "map_s",
+    "year_estimate_s",
+    "cases_created",
+    "requests",
+    "dask_overhead",
+    "runs_per_s_pool",
+    "runs_per_s_dask",
+)
 
 
 def run_case(case: dict, timeout: float, log) -> dict:
@@ -72,9 +98,11 @@ def run_case(case: dict, timeout: float, log) -> dict:
         if not res.get("ok"):
             log(f"  {case['name']}: {res.get('skipped') or res.get('error')}")
             break
-        log(f"  {case['name']} [{i + 1}/{case['repeats']}] wall {res['wall_s']:.2f} s  "
+        log(
+            f"  {case['name']} [{i + 1}/{case['repeats']}] wall {res['wall_s']:.2f} s  "
             f"peak {res['peak_rss_mib']:.0f} MiB  cpu/wall {res['cpu_s'] / res['wall_s']:.2f}  "
-            f"load {res['load_before']:.2f}")
+            f"load {res['load_before']:.2f}"
+        )
     ok = [r for r in runs if r.get("ok")]
     stats = {f: spread([r[f] for r in ok if f in r]) for f in STAT_FIELDS}
     return {**case, "runs": runs, "stats": {k: v for k, v in stats.items() if v}}
@@ -95,14 +123,23 @@ def derived(results: dict) -> dict:
     if real_q and naive_q:
         d["speedup_100k_vs_naive"] = naive_q / real_q
     for mode in ("rate", "volume"):
-        pts = sorted((r["runs"][0]["residents"], r["stats"]["wall_s"]["median"], r["stats"]["run_s"]["median"],
-                      r["stats"].get("cases_created", {}).get("median"))
-                     for r in results.values() if r["group"] == f"scaling_{mode}" and r.get("stats"))
+        pts = sorted(
+            (
+                r["runs"][0]["residents"],
+                r["stats"]["wall_s"]["median"],
+                r["stats"]["run_s"]["median"],
+                r["stats"].get("cases_created", {}).get("median"),
+            )
+            for r in results.values()
+            if r["group"] == f"scaling_{mode}" and r.get("stats")
+        )
         if len(pts) >= 2:
             x = np.log([p[0] for p in pts])
-            entry = {"points": [dict(zip(("residents", "wall_s", "run_s", "cases_created"), p)) for p in pts],
-                     "slope_wall_vs_residents": float(np.polyfit(x, np.log([p[1] for p in pts]), 1)[0]),
-                     "slope_run_vs_residents": float(np.polyfit(x, np.log([p[2] for p in pts]), 1)[0])}
+            entry = {
+                "points": [dict(zip(("residents", "wall_s", "run_s", "cases_created"), p)) for p in pts],
+                "slope_wall_vs_residents": float(np.polyfit(x, np.log([p[1] for p in pts]), 1)[0]),
+                "slope_run_vs_residents": float(np.polyfit(x, np.log([p[2] for p in pts]), 1)[0]),
+            }
             if all(p[3] for p in pts):
                 entry["slope_cases_vs_residents"] = float(np.polyfit(x, np.log([p[3] for p in pts]), 1)[0])
             d[f"scaling_{mode}"] = entry
@@ -132,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {w.strip() for w in args.cases.split(",") if w.strip()}
         unknown = wanted - {c["name"] for c in catalogue} - {c["group"] for c in catalogue}
         if unknown:
-            print(f"python -m benchmarks: error: unknown case(s) {', '.join(sorted(unknown))}; "
-                  f"see --list", file=sys.stderr)
+            print(
+                f"python -m benchmarks: error: unknown case(s) {', '.join(sorted(unknown))}; see --list",
+                file=sys.stderr,
+            )
             return 2
         catalogue = [c for c in catalogue if c["name"] in wanted or c["group"] in wanted]
     if args.list:
@@ -149,12 +188,19 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, flush=True)
 
-    started = datetime.now(timezone.utc)
-    report = {"command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
-              "started": started.isoformat(timespec="seconds"), "git": git_commit(),
-              "machine": machine(), "versions": versions(), "cases": {}}
-    log(f"machine: {report['machine']['cpu']} x{report['machine']['cpus_available']}, "
-        f"load {report['machine']['loadavg']}")
+    started = datetime.now(UTC)
+    report = {
+        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "started": started.isoformat(timespec="seconds"),
+        "git": git_commit(),
+        "machine": machine(),
+        "versions": versions(),
+        "cases": {},
+    }
+    log(
+        f"machine: {report['machine']['cpu']} x{report['machine']['cpus_available']}, "
+        f"load {report['machine']['loadavg']}"
+    )
     t0 = time.perf_counter()
     for c in catalogue:
         report["cases"][c["name"]] = run_case(c, args.timeout, log)
@@ -177,8 +223,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(report: dict) -> None:
-    print(f"\n{'case':28s} {'wall median':>11s} {'spread':>15s} {'build':>7s} {'run':>7s} "
-          f"{'cpu':>7s} {'peak MiB':>9s} {'n':>2s}")
+    print(
+        f"\n{'case':28s} {'wall median':>11s} {'spread':>15s} {'build':>7s} {'run':>7s} "
+        f"{'cpu':>7s} {'peak MiB':>9s} {'n':>2s}"
+    )
     for name, r in report["cases"].items():
         s = r.get("stats", {})
         if "wall_s" not in s:
@@ -188,9 +236,11 @@ def print_table(report: dict) -> None:
         w = s["wall_s"]
         b = s.get("build_s", {}).get("median")
         ru = s.get("run_s", {}).get("median")
-        print(f"{name:28s} {w['median']:10.3f}s {w['min']:6.2f}–{w['max']:<7.2f} "
-              f"{b if b is not None else float('nan'):7.2f} {ru if ru is not None else float('nan'):7.2f} "
-              f"{s['cpu_s']['median']:7.2f} {s['peak_rss_mib']['median']:9.0f} {w['n']:2d}")
+        print(
+            f"{name:28s} {w['median']:10.3f}s {w['min']:6.2f}–{w['max']:<7.2f} "
+            f"{b if b is not None else float('nan'):7.2f} {ru if ru is not None else float('nan'):7.2f} "
+            f"{s['cpu_s']['median']:7.2f} {s['peak_rss_mib']['median']:9.0f} {w['n']:2d}"
+        )
     if report["derived"]:
         print("\nderived:")
         for k, v in report["derived"].items():

@@ -20,8 +20,6 @@ import gc
 import itertools
 import weakref
 
-import math
-
 import mesa
 import numpy as np
 
@@ -29,7 +27,6 @@ from . import channel, grid, satisfaction
 from .assessment import ScoreEstimator
 from .engine import Handler
 from .gaming import GamingState
-from .params import HOURS_PER_DAY
 
 
 class Department(mesa.Agent):
@@ -39,21 +36,21 @@ class Department(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.handler = handler
-        self.effort = 1.0               # work-speed multiplier, adapted at assessment
+        self.effort = 1.0  # work-speed multiplier, adapted at assessment
         self.expected_score_drop = 0.0  # Δ̂: learned drop of the township score per unit dump share
         self.estimator = ScoreEstimator(model.params)  # its recursive least squares (assessment)
-        self.exploration = 0.0          # ξ: this period's experiment with its dumping log-odds
-        self.rank = 0.0                 # rank of its score, 0 = best … 1 = last
+        self.exploration = 0.0  # ξ: this period's experiment with its dumping log-odds
+        self.rank = 0.0  # rank of its score, 0 = best … 1 = last
         self.received_score, self.received_weight = 1.0, 0.0  # the period's score and ω_eff (assessment)
         self.period_bounced = 0
         GamingState.init(self, model.params)
-        self.score = 1.0                # townships' score of this department (two-way assessment)
-        self.dumping_propensity = 0.0   # last day's probability of pushing a duty task down
-        self.period_tasks = 0           # duty tasks arising in the current assessment period
+        self.score = 1.0  # townships' score of this department (two-way assessment)
+        self.dumping_propensity = 0.0  # last day's probability of pushing a duty task down
+        self.period_tasks = 0  # duty tasks arising in the current assessment period
         self.period_dumped = 0
         self.period_cases = 0
         self.period_late = 0
-        self.overtime_hours = 0.0       # paid hours above the budget (effort > 1)
+        self.overtime_hours = 0.0  # paid hours above the budget (effort > 1)
         self.today_dumped = self.today_bounced = 0
 
     @property
@@ -105,17 +102,17 @@ class Township(mesa.Agent):
         self.residents = residents
         self.citizen_range = citizen_range  # [first, last) Citizen index
         self.delegated: frozenset[int] = frozenset()
-        self.handled: dict[int, int] = {}   # delegated matter -> cases handled (learning curve)
-        self.score = 1.0                    # top-down score from the county
-        self.rank = 0.0                     # rank of that score, 0 = best … 1 = last
-        self.period_caught = 0              # gamed closures caught by call-backs this period
+        self.handled: dict[int, int] = {}  # delegated matter -> cases handled (learning curve)
+        self.score = 1.0  # top-down score from the county
+        self.rank = 0.0  # rank of that score, 0 = best … 1 = last
+        self.period_caught = 0  # gamed closures caught by call-backs this period
         GamingState.init(self, model.params)
         w = model.params.township_service_weight
         self.score_weights = {"service": w, "upward": 1.0 - w}  # what the county scores it on
         self.overloaded = False
         self.period_cases = 0
         self.period_late = 0
-        self.duty_mark = 0.0                # duty hours done at the last assessment
+        self.duty_mark = 0.0  # duty hours done at the last assessment
         # hours spent since the counted window began: on cases, owed upward duties (dumped tasks,
         # inspections), elective paperwork and elective service to residents (outreach)
         self.hours = {"cases": 0.0, "duties": 0.0, "paperwork": 0.0, "outreach": 0.0}
@@ -211,8 +208,11 @@ class _RowAgent(mesa.Agent):
         from .channel import online_probability
 
         st = getattr(self.model, self._arrays)
-        return float(online_probability(self.model.params, st["exp_online"][self.idx:self.idx + 1],
-                                        st["exp_offline"][self.idx:self.idx + 1])[0])
+        return float(
+            online_probability(
+                self.model.params, st["exp_online"][self.idx : self.idx + 1], st["exp_offline"][self.idx : self.idx + 1]
+            )[0]
+        )
 
     # --- decisions of all agents of the class at once (vectorised over rows) ---
     @classmethod
@@ -225,8 +225,9 @@ class _RowAgent(mesa.Agent):
         st = cls.state(model)
         u1 = model.rng.random(len(rows))
         u2 = model.rng.random(len(rows))
-        return channel.choose(model.params, u1, u2, st["exp_online"][rows], st["exp_offline"][rows],
-                              farther_hours, township_held)
+        return channel.choose(
+            model.params, u1, u2, st["exp_online"][rows], st["exp_offline"][rows], farther_hours, township_held
+        )
 
     @classmethod
     def judge(cls, model, rows: np.ndarray, s_case: np.ndarray, trips: np.ndarray, online: np.ndarray) -> None:

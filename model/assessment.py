@@ -64,8 +64,9 @@ RESIDUAL_RATE = 0.2
 """Weight of the latest squared surprise in that belief."""
 
 
-def township_score(late: int, cases: int, duty_left: float, duty_done: float,
-                   caught: int = 0, penalty: float = 0.0) -> float:
+def township_score(
+    late: int, cases: int, duty_left: float, duty_done: float, caught: int = 0, penalty: float = 0.0
+) -> float:
     """The county's score of a township for one period."""
     late_share = late / cases if cases else 0.0
     total = duty_left + duty_done
@@ -74,15 +75,27 @@ def township_score(late: int, cases: int, duty_left: float, duty_done: float,
     return 1.0 - 0.5 * late_share - 0.5 * undone - 0.5 * caught_term
 
 
-def townships_scores(params: Params, dumped_dt: np.ndarray, tasks_d: np.ndarray, share_t: np.ndarray,
-                     bounced_share_d: np.ndarray, bad_dt: np.ndarray, cases_dt: np.ndarray,
-                     noise: np.ndarray) -> np.ndarray:
+def townships_scores(
+    params: Params,
+    dumped_dt: np.ndarray,
+    tasks_d: np.ndarray,
+    share_t: np.ndarray,
+    bounced_share_d: np.ndarray,
+    bad_dt: np.ndarray,
+    cases_dt: np.ndarray,
+    noise: np.ndarray,
+) -> np.ndarray:
     """Scores ``S_td`` (departments × townships) of one period; ``noise`` ~ N(0, 1) of that shape."""
     fair = tasks_d[:, None] * share_t[None, :]
     x = np.divide(dumped_dt, fair, out=np.zeros_like(fair, dtype=float), where=fair > 0)
     late = np.divide(bad_dt, cases_dt, out=np.zeros(bad_dt.shape), where=cases_dt > 0)
-    return (1.0 - params.score_dumping_weight * x - params.score_bounce_weight * bounced_share_d[:, None]
-            - params.score_service_weight * late + params.score_noise_sd * noise)
+    return (
+        1.0
+        - params.score_dumping_weight * x
+        - params.score_bounce_weight * bounced_share_d[:, None]
+        - params.score_service_weight * late
+        + params.score_noise_sd * noise
+    )
 
 
 class ScoreEstimator:
@@ -90,9 +103,9 @@ class ScoreEstimator:
 
     def __init__(self, params: Params):
         self.theta = np.array([INTERCEPT_PRIOR[0], 0.0])
-        self.P = np.diag([INTERCEPT_PRIOR[1] ** 2, params.estimator_prior_sd ** 2])
+        self.P = np.diag([INTERCEPT_PRIOR[1] ** 2, params.estimator_prior_sd**2])
         self.lam = params.estimator_forgetting
-        self.s2 = RESIDUAL_PRIOR_SD ** 2
+        self.s2 = RESIDUAL_PRIOR_SD**2
         self.n = 0
 
     def update(self, x: float, score: float) -> None:
@@ -125,8 +138,14 @@ def update_department(dept, params: Params, score: float, weight: float) -> None
 
 def update_township(town, duty_done: float, params: Params | None = None) -> None:
     pen = params.callback_penalty if params is not None else 0.0
-    town.score = township_score(town.period_late, town.period_cases, town.handler.duty_backlog, duty_done,
-                                getattr(town, "period_caught", 0), pen)
+    town.score = township_score(
+        town.period_late,
+        town.period_cases,
+        town.handler.duty_backlog,
+        duty_done,
+        getattr(town, "period_caught", 0),
+        pen,
+    )
     town.period_cases = town.period_late = 0
     town.period_caught = 0
 
@@ -151,12 +170,24 @@ def score_departments(model, weight: float) -> np.ndarray:
     T = len(model.townships)
     if weight > 0:
         noise = model.rng.standard_normal((len(depts), T))
-        S = townships_scores(p, model.period_dumped_dt, tasks, model.township_share, bshare,
-                             model.period_bad_dt, model.period_cases_dt, noise)
+        S = townships_scores(
+            p,
+            model.period_dumped_dt,
+            tasks,
+            model.township_share,
+            bshare,
+            model.period_bad_dt,
+            model.period_cases_dt,
+            noise,
+        )
         return S.mean(axis=1)
     # one-way: no township scores departments; the county's own target score (dumping, late cases)
-    late = np.divide(model.period_bad_dt.sum(1), model.period_cases_dt.sum(1),
-                     out=np.zeros(len(depts)), where=model.period_cases_dt.sum(1) > 0)
+    late = np.divide(
+        model.period_bad_dt.sum(1),
+        model.period_cases_dt.sum(1),
+        out=np.zeros(len(depts)),
+        where=model.period_cases_dt.sum(1) > 0,
+    )
     share = np.divide(dumped, tasks, out=np.zeros_like(tasks), where=tasks > 0)
     return 1.0 - 0.5 * share - 0.5 * late
 
@@ -169,7 +200,7 @@ def township_weights(params: Params, rank: float) -> dict[str, float]:
     g = 1.0 + params.ranking_pressure * rank
     if g == 1.0:
         return w
-    x = {k: v ** g for k, v in w.items()}
+    x = {k: v**g for k, v in w.items()}
     total = sum(x.values())
     return {k: v / total for k, v in x.items()} if total > 0 else w
 
@@ -193,8 +224,11 @@ def apply(model, day: int) -> bool:
     model.agents_by_type[Department].do("assess")
     for d, r in zip(depts, ranks(np.array([d.score for d in depts]))):
         d.rank = float(r)
-    explore = (model.rng.normal(0.0, p.dumping_exploration_sd, len(depts))
-               if w > 0 and p.dumping_exploration_sd > 0 else np.zeros(len(depts)))
+    explore = (
+        model.rng.normal(0.0, p.dumping_exploration_sd, len(depts))
+        if w > 0 and p.dumping_exploration_sd > 0
+        else np.zeros(len(depts))
+    )
     for d, xi in zip(depts, explore):
         d.exploration = float(xi)
         d.period_tasks = d.period_dumped = d.period_cases = d.period_late = 0

@@ -9,44 +9,44 @@ from __future__ import annotations
 import numpy as np
 
 FIELDS: dict[str, tuple[type, object]] = {
-    "requester_kind": (np.int8, 0),    # catalogue.ENTERPRISE / CITIZEN / DISPUTE
-    "requester": (np.int64, -1),       # index of the Enterprise or Citizen agent
+    "requester_kind": (np.int8, 0),  # catalogue.ENTERPRISE / CITIZEN / DISPUTE
+    "requester": (np.int64, -1),  # index of the Enterprise or Citizen agent
     "township": (np.int32, -1),
     "matter": (np.int32, -1),
-    "tier": (np.int8, 0),              # 0 = 1-day, 1 = 3-day, 2 = 5-day tier (F11)
-    "difficulty": (np.int8, 0),        # F9
-    "onset": (np.float64, np.nan),     # when the need arose (disputes: before they surface), hours
-    "created": (np.float64, np.nan),   # when the request was filed, hours
+    "tier": (np.int8, 0),  # 0 = 1-day, 1 = 3-day, 2 = 5-day tier (F11)
+    "difficulty": (np.int8, 0),  # F9
+    "onset": (np.float64, np.nan),  # when the need arose (disputes: before they surface), hours
+    "created": (np.float64, np.nan),  # when the request was filed, hours
     "deadline": (np.float64, np.nan),  # created + tier deadline, hours
-    "started": (np.float64, np.nan),   # when work on its first step began, hours
-    "closed": (np.float64, np.nan),    # hours; NaN while open
-    "level": (np.int8, 0),             # escalation level 0..3
+    "started": (np.float64, np.nan),  # when work on its first step began, hours
+    "closed": (np.float64, np.nan),  # hours; NaN while open
+    "level": (np.int8, 0),  # escalation level 0..3
     "start_level": (np.int8, 0),
-    "boost": (np.int8, 0),             # level whose coordination has been done (queue priority)
+    "boost": (np.int8, 0),  # level whose coordination has been done (queue priority)
     "escalations": (np.int8, 0),
-    "trips": (np.int16, 0),            # visits to an office (seat or township hall)
-    "seat_trips": (np.int16, 0),       # of which trips to the county seat
-    "travel": (np.float64, 0.0),       # requester's travel hours to and from the seat
-    "at_seat": (np.bool_, False),      # filed in person at the seat (runs between departments when serial)
-    "referred": (np.bool_, False),     # reached its department through a referral hop
+    "trips": (np.int16, 0),  # visits to an office (seat or township hall)
+    "seat_trips": (np.int16, 0),  # of which trips to the county seat
+    "travel": (np.float64, 0.0),  # requester's travel hours to and from the seat
+    "at_seat": (np.bool_, False),  # filed in person at the seat (runs between departments when serial)
+    "referred": (np.bool_, False),  # reached its department through a referral hop
     "needs_coord": (np.bool_, False),  # tier 3/5: a coordination step before its department steps
-    "whistle": (np.bool_, False),      # township-held case whose department is called by whistle (P3)
-    "overdue": (np.bool_, False),      # its deadline event has fired while it was open
+    "whistle": (np.bool_, False),  # township-held case whose department is called by whistle (P3)
+    "overdue": (np.bool_, False),  # its deadline event has fired while it was open
     "reworks": (np.int16, 0),
-    "online": (np.bool_, False),       # filed online or through a commissioner: no trips
-    "joint": (np.bool_, False),        # department steps handled in parallel
-    "delegated": (np.bool_, False),    # owner step handled by the township (强镇扩权)
-    "petitioned": (np.bool_, False),   # became a petition (上访)
-    "outstanding": (np.int16, 0),      # department/township steps not yet finished
-    "source": (np.int8, 0),            # SOURCES: walk-in, online, hotline, grid report, township call
-    "channel": (np.int8, 0),           # CHANNELS: online, township hall, trip to the seat
-    "contact": (np.int16, 0),          # 0 for a first contact, k for the k-th repeat of its chain
-    "repeat_of": (np.int64, -1),       # first case of the chain this repeat contact belongs to (−1: a first contact)
-    "resolved": (np.bool_, False),     # closed and really resolved (resolution)
-    "gamed": (np.bool_, False),        # closed without solving near its deadline (gaming)
+    "online": (np.bool_, False),  # filed online or through a commissioner: no trips
+    "joint": (np.bool_, False),  # department steps handled in parallel
+    "delegated": (np.bool_, False),  # owner step handled by the township (强镇扩权)
+    "petitioned": (np.bool_, False),  # became a petition (上访)
+    "outstanding": (np.int16, 0),  # department/township steps not yet finished
+    "source": (np.int8, 0),  # SOURCES: walk-in, online, hotline, grid report, township call
+    "channel": (np.int8, 0),  # CHANNELS: online, township hall, trip to the seat
+    "contact": (np.int16, 0),  # 0 for a first contact, k for the k-th repeat of its chain
+    "repeat_of": (np.int64, -1),  # first case of the chain this repeat contact belongs to (−1: a first contact)
+    "resolved": (np.bool_, False),  # closed and really resolved (resolution)
+    "gamed": (np.bool_, False),  # closed without solving near its deadline (gaming)
     "called_back": (np.bool_, False),  # checked by a call-back (回访)
     "work_share": (np.float32, np.nan),  # share of its steps worked when closed
-    "reported": (np.bool_, False),     # a dispute reported by its resident through the app (grid)
+    "reported": (np.bool_, False),  # a dispute reported by its resident through the app (grid)
     "petition_decided": (np.bool_, False),  # its resident has decided whether to petition
 }
 
@@ -78,7 +78,7 @@ class CaseTable:
             self._cap = cap
         ids = np.arange(self.n, need)
         for name, value in values.items():
-            getattr(self, name)[self.n:need] = value
+            getattr(self, name)[self.n : need] = value
         self.n = need
         return ids
 
@@ -110,34 +110,36 @@ def frame(model):
     n = c.n
     days = 8.0
     closed = c.view("closed")
-    return pd.DataFrame({
-        "case": np.arange(n),
-        "requester_kind": pd.Categorical.from_codes(c.view("requester_kind"), REQUESTERS),
-        "requester": c.view("requester"),
-        "township": c.view("township"),
-        "matter": c.view("matter"),
-        "matter_name": model.catalogue.name[c.view("matter")] if n else np.zeros(0, str),
-        "source": pd.Categorical.from_codes(c.view("source"), SOURCES),
-        "channel": pd.Categorical.from_codes(c.view("channel"), CHANNELS),
-        "tier": np.array([1, 3, 5])[c.view("tier")],
-        "difficulty": c.view("difficulty"),
-        "onset_day": c.view("onset") / days,
-        "created_day": c.view("created") / days,
-        "deadline_day": c.view("deadline") / days,
-        "started_day": c.view("started") / days,
-        "closed_day": closed / days,
-        "trips": c.view("trips"),
-        "seat_trips": c.view("seat_trips"),
-        "travel_hours": c.view("travel"),
-        "referred": c.view("referred"),
-        "reworks": c.view("reworks"),
-        "escalations": c.view("escalations"),
-        "delegated": c.view("delegated"),
-        "on_time": ~np.isnan(closed) & (closed <= c.view("deadline")),
-        "resolved": c.view("resolved"),
-        "gamed": c.view("gamed"),
-        "called_back": c.view("called_back"),
-        "petitioned": c.view("petitioned"),
-        "contact": c.view("contact"),
-        "repeat_of": c.view("repeat_of"),
-    })
+    return pd.DataFrame(
+        {
+            "case": np.arange(n),
+            "requester_kind": pd.Categorical.from_codes(c.view("requester_kind"), REQUESTERS),
+            "requester": c.view("requester"),
+            "township": c.view("township"),
+            "matter": c.view("matter"),
+            "matter_name": model.catalogue.name[c.view("matter")] if n else np.zeros(0, str),
+            "source": pd.Categorical.from_codes(c.view("source"), SOURCES),
+            "channel": pd.Categorical.from_codes(c.view("channel"), CHANNELS),
+            "tier": np.array([1, 3, 5])[c.view("tier")],
+            "difficulty": c.view("difficulty"),
+            "onset_day": c.view("onset") / days,
+            "created_day": c.view("created") / days,
+            "deadline_day": c.view("deadline") / days,
+            "started_day": c.view("started") / days,
+            "closed_day": closed / days,
+            "trips": c.view("trips"),
+            "seat_trips": c.view("seat_trips"),
+            "travel_hours": c.view("travel"),
+            "referred": c.view("referred"),
+            "reworks": c.view("reworks"),
+            "escalations": c.view("escalations"),
+            "delegated": c.view("delegated"),
+            "on_time": ~np.isnan(closed) & (closed <= c.view("deadline")),
+            "resolved": c.view("resolved"),
+            "gamed": c.view("gamed"),
+            "called_back": c.view("called_back"),
+            "petitioned": c.view("petitioned"),
+            "contact": c.view("contact"),
+            "repeat_of": c.view("repeat_of"),
+        }
+    )

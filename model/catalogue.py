@@ -36,8 +36,15 @@ TIER_NAMES = ("tier1", "tier3", "tier5")
 """135 tiers by index: 0 = one department (1 day), 1 = several (3 days), 2 = district (5 days)."""
 
 ENTERPRISE_CATEGORIES = (  # F3: the centre's 9 categories (property/tax at its windows)
-    "talent", "investment", "approval", "policy_payout", "economic_analysis",
-    "request_coordination", "business_environment", "risk_control", "property",
+    "talent",
+    "investment",
+    "approval",
+    "policy_payout",
+    "economic_analysis",
+    "request_coordination",
+    "business_environment",
+    "risk_control",
+    "property",
 )
 CITIZEN_CATEGORIES = ("social_security", "household", "civil_affairs", "health", "housing", "property")
 DISPUTE_MEDIATION, DISPUTE_GENERAL, DISPUTE_ESCALATED = "dispute_mediation", "dispute_general", "dispute_escalated"
@@ -61,15 +68,15 @@ class CatalogueError(ValueError):
 class MatterCatalogue:
     """Matter types as parallel numpy arrays (length M, dispute types last)."""
 
-    name: np.ndarray          # str
-    category: np.ndarray      # str
-    requester: np.ndarray     # int8: ENTERPRISE / CITIZEN / DISPUTE
-    weight: np.ndarray        # float: relative frequency within its requester kind
-    difficulty: np.ndarray    # int8: SIMPLE..COMPLEX (F9)
-    hours: np.ndarray         # float: base work-hours of one department step
-    departments: np.ndarray   # int32 (M, K): departments needed, owner first, -1 padded; TOWNSHIP for disputes
+    name: np.ndarray  # str
+    category: np.ndarray  # str
+    requester: np.ndarray  # int8: ENTERPRISE / CITIZEN / DISPUTE
+    weight: np.ndarray  # float: relative frequency within its requester kind
+    difficulty: np.ndarray  # int8: SIMPLE..COMPLEX (F9)
+    hours: np.ndarray  # float: base work-hours of one department step
+    departments: np.ndarray  # int32 (M, K): departments needed, owner first, -1 padded; TOWNSHIP for disputes
     n_departments: np.ndarray  # int8
-    district: np.ndarray      # bool: needs district-level coordination (tier 5)
+    district: np.ndarray  # bool: needs district-level coordination (tier 5)
 
     def __len__(self) -> int:
         return len(self.name)
@@ -134,8 +141,9 @@ def generate(params: Params, rng: np.random.Generator) -> MatterCatalogue:
         cats = ENTERPRISE_CATEGORIES if requester[i] == ENTERPRISE else CITIZEN_CATEGORIES
         category[i] = cats[rng.integers(len(cats))]
     name = np.array([f"matter_{i:04d}" for i in range(m)], dtype=object)
-    cat = MatterCatalogue(name, category, requester, weight, difficulty, hours, departments,
-                          (extra + 1).astype(np.int8), district)
+    cat = MatterCatalogue(
+        name, category, requester, weight, difficulty, hours, departments, (extra + 1).astype(np.int8), district
+    )
     return _with_disputes(cat, params)
 
 
@@ -166,7 +174,9 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
         try:
             for column, value in row.items():
                 if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
-                    raise ValueError(f"{column}: {len(value):,} characters; allowed: at most {MAX_FIELD_CHARS} characters")
+                    raise ValueError(
+                        f"{column}: {len(value):,} characters; allowed: at most {MAX_FIELD_CHARS} characters"
+                    )
             req = row["requester"].strip()
             if req not in ("enterprise", "citizen"):
                 raise ValueError(f"requester {req!r}; allowed: enterprise, citizen")
@@ -178,8 +188,10 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
                 raise ValueError("weight and hours must be finite numbers > 0")
             d = [int(x) for x in row["departments"].split(";") if x.strip()]
             if not d or len(set(d)) != len(d) or min(d) < 0 or max(d) >= params.departments:
-                raise ValueError(f"departments {row['departments']!r}; allowed: distinct indices in "
-                                 f"[0, {params.departments - 1}] separated by ';'")
+                raise ValueError(
+                    f"departments {row['departments']!r}; allowed: distinct indices in "
+                    f"[0, {params.departments - 1}] separated by ';'"
+                )
             dist = row["district"].strip().lower()
             if dist not in ("true", "false", "1", "0", "yes", "no"):
                 raise ValueError(f"district {row['district']!r}; allowed: true, false")
@@ -198,9 +210,15 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
     for i, d in enumerate(deps):
         departments[i, : len(d)] = d
     cat = MatterCatalogue(
-        np.array(names, dtype=object), np.array(cats, dtype=object), np.array(reqs, dtype=np.int8),
-        np.array(weights), np.array(diffs, dtype=np.int8), np.array(hours), departments,
-        np.array([len(d) for d in deps], dtype=np.int8), np.array(districts, dtype=bool),
+        np.array(names, dtype=object),
+        np.array(cats, dtype=object),
+        np.array(reqs, dtype=np.int8),
+        np.array(weights),
+        np.array(diffs, dtype=np.int8),
+        np.array(hours),
+        departments,
+        np.array([len(d) for d in deps], dtype=np.int8),
+        np.array(districts, dtype=bool),
     )
     return _with_disputes(cat, params)
 
@@ -218,11 +236,14 @@ def _read_text(path: Path) -> str:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise CatalogueError(f"{path}: matter catalogue is not an ordinary file (a device, pipe or folder); "
-                                 f"give a CSV file")
+            raise CatalogueError(
+                f"{path}: matter catalogue is not an ordinary file (a device, pipe or folder); give a CSV file"
+            )
         if info.st_size > MAX_CATALOGUE_BYTES:
-            raise CatalogueError(f"{path}: matter catalogue is {info.st_size / 1024**2:,.0f} MiB; the limit is "
-                                 f"{MAX_CATALOGUE_BYTES // 1024**2} MiB")
+            raise CatalogueError(
+                f"{path}: matter catalogue is {info.st_size / 1024**2:,.0f} MiB; the limit is "
+                f"{MAX_CATALOGUE_BYTES // 1024**2} MiB"
+            )
         with os.fdopen(fd, "rb", closefd=True) as fh:
             fd = -1
             data = fh.read(MAX_CATALOGUE_BYTES + 1)

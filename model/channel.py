@@ -48,8 +48,9 @@ def hall_probability(params, farther_hours: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def choose(params, u_online: np.ndarray, u_hall: np.ndarray, exp_online, exp_offline,
-           farther_hours, township_held: np.ndarray) -> np.ndarray:
+def choose(
+    params, u_online: np.ndarray, u_hall: np.ndarray, exp_online, exp_offline, farther_hours, township_held: np.ndarray
+) -> np.ndarray:
     """Channels (``cases.ONLINE``/``HALL``/``SEAT``) from uniform draws ``u_online``, ``u_hall``."""
     online = u_online < online_probability(params, exp_online, exp_offline)
     hall = township_held | (u_hall < hall_probability(params, farther_hours))

@@ -53,8 +53,9 @@ def choose_delegated(params: Params, cat: MatterCatalogue, rng: np.random.Genera
     return mask
 
 
-def transferred_staff(params: Params, dept_staff: np.ndarray, dept_hours: np.ndarray,
-                      dept_delegated_hours: np.ndarray) -> np.ndarray:
+def transferred_staff(
+    params: Params, dept_staff: np.ndarray, dept_hours: np.ndarray, dept_delegated_hours: np.ndarray
+) -> np.ndarray:
     """Persons each department hands down: staff_transfer × (delegated share of its hours) × staff."""
     share = np.divide(dept_delegated_hours, dept_hours, out=np.zeros_like(dept_hours), where=dept_hours > 0)
     return params.staff_transfer * share * dept_staff

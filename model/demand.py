@@ -57,9 +57,17 @@ class MatterSampler:
         return self.ids[kind][np.minimum(idx, len(self.ids[kind]) - 1)]
 
 
-def draw(params: Params, rng: np.random.Generator, day: int, township_residents: np.ndarray,
-         citizen_start: np.ndarray, citizen_count: np.ndarray, enterprise_township: np.ndarray,
-         enterprise_stage: np.ndarray, sampler: MatterSampler) -> Requests:
+def draw(
+    params: Params,
+    rng: np.random.Generator,
+    day: int,
+    township_residents: np.ndarray,
+    citizen_start: np.ndarray,
+    citizen_count: np.ndarray,
+    enterprise_township: np.ndarray,
+    enterprise_stage: np.ndarray,
+    sampler: MatterSampler,
+) -> Requests:
     """All requests filed on ``day`` (hours since the start of the run in ``time``)."""
     # citizens, per township
     n_c = rng.poisson(township_residents * params.citizen_request_rate)

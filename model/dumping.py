@@ -45,13 +45,19 @@ def list_cost(params: Params) -> float:
     return (1.0 - params.territorial_share) * params.list_enforcement * params.bounce_cost
 
 
-def dump_probability(params: Params, load: np.ndarray, expected_drop: np.ndarray,
-                     weight: float | None = None, exploration=0.0) -> np.ndarray:
+def dump_probability(
+    params: Params, load: np.ndarray, expected_drop: np.ndarray, weight: float | None = None, exploration=0.0
+) -> np.ndarray:
     """Per-department probability of pushing a duty task down today (``weight``: ω_eff,
     default the lever ``two_way_weight``; ``exploration``: the period's log-odds shift ξ)."""
     w = params.two_way_weight if weight is None else weight
-    z = (logit(params.dumping_base) + params.dumping_pressure_slope * (load - 1.0)
-         - list_cost(params) - w * params.score_sensitivity * expected_drop + exploration)
+    z = (
+        logit(params.dumping_base)
+        + params.dumping_pressure_slope * (load - 1.0)
+        - list_cost(params)
+        - w * params.score_sensitivity * expected_drop
+        + exploration
+    )
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -73,8 +79,15 @@ def department_day(dept) -> None:
         dept.dumping_propensity = 0.0
         return
     rng = model.rng
-    prob = float(dump_probability(p, np.array([department_load(dept)]), np.array([dept.expected_score_drop]),
-                                  reform.two_way_weight(model), dept.exploration)[0])
+    prob = float(
+        dump_probability(
+            p,
+            np.array([department_load(dept)]),
+            np.array([dept.expected_score_drop]),
+            reform.two_way_weight(model),
+            dept.exploration,
+        )[0]
+    )
     tasks = int(rng.poisson(p.duty_tasks_per_department))
     dumped = int(rng.binomial(tasks, prob)) if tasks else 0
     bounced = 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -32,26 +32,46 @@ class Task:
 
     __slots__ = ("case", "handler", "kind", "stage", "noise", "hours", "arrival", "state", "version", "urgent")
 
-    def __init__(self, case: int, handler: "Handler", kind: int, stage: int, noise: float):
+    def __init__(self, case: int, handler: Handler, kind: int, stage: int, noise: float):
         self.case = case
         self.handler = handler
-        self.kind = kind        # STEP or COORD (see handling/escalation)
-        self.stage = stage      # index in the case's list of steps
-        self.noise = noise      # multiplier of the base work-hours (service-time draw)
+        self.kind = kind  # STEP or COORD (see handling/escalation)
+        self.stage = stage  # index in the case's list of steps
+        self.noise = noise  # multiplier of the base work-hours (service-time draw)
         self.hours = 0.0
         self.arrival = 0.0
         self.state = PENDING  # on its way: it joins the queue when its arrival event fires
         self.version = 0
-        self.urgent = False     # answered before every other waiting task (吹哨报到, P3)
+        self.urgent = False  # answered before every other waiting task (吹哨报到, P3)
 
 
 class Handler:
     """Servers, a priority queue and daily accounting of one handler."""
 
-    __slots__ = ("hid", "kind", "index", "label", "staff", "n_servers", "base_offset", "status",
-                 "token", "free_at", "pending_wake", "idle", "waiting", "open_tasks", "worked_today",
-                 "duty_backlog", "duty_today", "capacity_hours", "worked_total", "duty_total", "retired",
-                 "duty_cap")
+    __slots__ = (
+        "hid",
+        "kind",
+        "index",
+        "label",
+        "staff",
+        "n_servers",
+        "base_offset",
+        "status",
+        "token",
+        "free_at",
+        "pending_wake",
+        "idle",
+        "waiting",
+        "open_tasks",
+        "worked_today",
+        "duty_backlog",
+        "duty_today",
+        "capacity_hours",
+        "worked_total",
+        "duty_total",
+        "retired",
+        "duty_cap",
+    )
 
     def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):
         self.hid, self.kind, self.index, self.label = hid, kind, index, label
@@ -75,7 +95,7 @@ class Handler:
             self.base_offset[-1] = (1.0 - frac) * HOURS_PER_DAY
         self.status = [ASLEEP] * n
         self.token = [0] * n
-        self.free_at = [0.0] * n        # when each server is next free (end of task, duty or absence)
+        self.free_at = [0.0] * n  # when each server is next free (end of task, duty or absence)
         self.pending_wake = [-1.0] * n  # for a busy server: when it is back after its task
         self.idle: list[int] = []
         self.capacity_hours = self.staff * HOURS_PER_DAY
@@ -108,8 +128,12 @@ class Handler:
 class Engine:
     """The event loop of one model: arrivals, finishes and server wake-ups in time order."""
 
-    def __init__(self, key: Callable[[Task], tuple], service_hours: Callable[[Task], float],
-                 on_finish: Callable[[Task, float], None]):
+    def __init__(
+        self,
+        key: Callable[[Task], tuple],
+        service_hours: Callable[[Task], float],
+        on_finish: Callable[[Task, float], None],
+    ):
         self.events: list = []
         self._seq = itertools.count()
         self.key = key

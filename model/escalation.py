@@ -179,10 +179,13 @@ def priority_key(model):
     a whistled task (P3) before every other."""
     cases = model.cases
     if model.params.escalation_135:
+
         def key(task):
             cid = task.case
             return (-10 if task.urgent else -int(cases.boost[cid]), float(cases.deadline[cid]))
     else:
+
         def key(task):
             return (-10 if task.urgent else 0, task.arrival)
+
     return key

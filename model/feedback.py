@@ -22,8 +22,8 @@ import numpy as np
 
 from . import satisfaction
 from .catalogue import ENTERPRISE
-from .resolution import root_of
 from .params import Params
+from .resolution import root_of
 
 SATISFACTION_START = 0.7
 EXIT_THRESHOLD = 0.8
@@ -38,11 +38,12 @@ def chain_outcome(model, ids: np.ndarray) -> dict[str, np.ndarray]:
     overdue = np.maximum(0.0, c.closed[ids] - c.deadline[root])
     travel = c.travel
     return {
-        "resolved": c.resolved[ids], "overdue_share": np.divide(overdue, promised, out=np.zeros(len(ids)),
-                                                                 where=promised > 0),
+        "resolved": c.resolved[ids],
+        "overdue_share": np.divide(overdue, promised, out=np.zeros(len(ids)), where=promised > 0),
         "trips": c.trips[ids].astype(float),
         "travel_hours": travel[ids].astype(float),
-        "repeats": c.contact[ids].astype(float), "petitioned": c.petitioned[root] | c.petitioned[ids],
+        "repeats": c.contact[ids].astype(float),
+        "petitioned": c.petitioned[root] | c.petitioned[ids],
     }
 
 

@@ -38,9 +38,9 @@ class TownshipTableError(ValueError):
 class Geography:
     """Per-township arrays (length ``townships``)."""
 
-    share: np.ndarray         # population share (sums to 1)
+    share: np.ndarray  # population share (sums to 1)
     travel_hours: np.ndarray  # one-way working hours to the county seat
-    staff: np.ndarray         # service staff in persons (before staff moved down by delegation)
+    staff: np.ndarray  # service staff in persons (before staff moved down by delegation)
     names: tuple[str, ...]
 
 
@@ -62,10 +62,13 @@ def load_table(path: str | Path, params: Params) -> Geography:
         raise TownshipTableError(f"{path}: township table is empty")
     missing = [c for c in TABLE_COLUMNS if c not in rows[0][1]]
     if missing:
-        raise TownshipTableError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(TABLE_COLUMNS)}")
+        raise TownshipTableError(
+            f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(TABLE_COLUMNS)}"
+        )
     if len(rows) != params.townships:
-        raise TownshipTableError(f"{path}: {len(rows)} rows but townships = {params.townships}; "
-                                 f"give one row per township")
+        raise TownshipTableError(
+            f"{path}: {len(rows)} rows but townships = {params.townships}; give one row per township"
+        )
     names, res, hours, staff = [], [], [], []
     for line, r in rows:
         try:
@@ -95,8 +98,9 @@ def build(params: Params, base_dir: Path | None = None) -> Geography:
     share = raw / raw.sum()
     radius = math.sqrt(params.county_area_km2 / math.pi)
     dist = radius * np.sqrt(rng.random(T))
-    return Geography(share, dist / params.travel_speed_kmh, params.township_staff * share,
-                     tuple(f"T{t + 1}" for t in range(T)))
+    return Geography(
+        share, dist / params.travel_speed_kmh, params.township_staff * share, tuple(f"T{t + 1}" for t in range(T))
+    )
 
 
 def township_staff_total(params: Params, base_dir: Path | None = None) -> float:

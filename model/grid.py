@@ -41,7 +41,6 @@ from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY, Params
 
-
 REFERENCE_SATISFACTION = 0.7
 """Satisfaction at which a dragging dispute is petitioned with probability ``petition_propensity``."""
 
@@ -101,8 +100,14 @@ def new_disputes(model, day: int) -> int:
     e = np.flatnonzero(early)
     if len(e):
         order = e[np.argsort(onset[e], kind="stable")]
-        ids = model.admit(np.full(len(order), DISPUTE, np.int8), cit[order], town[order], matter[order],
-                          onset[order], source=GRID_REPORT)
+        ids = model.admit(
+            np.full(len(order), DISPUTE, np.int8),
+            cit[order],
+            town[order],
+            matter[order],
+            onset[order],
+            source=GRID_REPORT,
+        )
         model.cases.reported[ids] = reported[order]
     late = np.flatnonzero(~early)
     delay = rng.exponential(p.dispute_surface_days, len(late)) * HOURS_PER_DAY
@@ -122,8 +127,15 @@ def surface(model, day: int) -> int:
         return 0
     t, cit, town, onset = (np.array(x) for x in zip(*rows))
     m = model.catalogue.dispute_id(DISPUTE_ESCALATED)
-    model.admit(np.full(len(rows), DISPUTE, np.int8), cit.astype(np.int64), town.astype(np.int32),
-                np.full(len(rows), m, np.int32), np.maximum(t, day * HOURS_PER_DAY), onset=onset, source=HOTLINE)
+    model.admit(
+        np.full(len(rows), DISPUTE, np.int8),
+        cit.astype(np.int64),
+        town.astype(np.int32),
+        np.full(len(rows), m, np.int32),
+        np.maximum(t, day * HOURS_PER_DAY),
+        onset=onset,
+        source=HOTLINE,
+    )
     return len(rows)
 
 

@@ -34,7 +34,6 @@ import math
 
 from . import delegation, resolution
 from .engine import PENDING, RUNNING, WAITING, Task
-from .params import HOURS_PER_DAY
 
 STEP, COORD = 0, 1
 

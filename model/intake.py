@@ -60,8 +60,7 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     return out
 
 
-def admit(model, kind, requester, township, matter, created, onset=None, *, source=None,
-          repeat_of=None) -> np.ndarray:
+def admit(model, kind, requester, township, matter, created, onset=None, *, source=None, repeat_of=None) -> np.ndarray:
     """Create cases for a batch of requests and submit their first steps; return the case ids.
 
     ``source`` (``cases.SOURCES``; default from the channel: online or walk-in) and
@@ -84,8 +83,9 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
     needs_coord = tier >= 1
     start_level = cat.start_level[matter] if p.escalation_135 else np.zeros(n, np.int8)
-    start_level = np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 \
-        else start_level
+    start_level = (
+        np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 else start_level
+    )
     n_dep = cat.n_departments[matter]
     owner = cat.owner[matter]
     delegated = model.delegated[matter].copy()
@@ -107,15 +107,31 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     whistle = town_held_dept & p.whistle
     ids = model.cases.add(
         n,
-        requester_kind=kind, requester=requester, township=township, matter=matter,
-        tier=tier, difficulty=cat.difficulty[matter],
-        onset=created if onset is None else onset, created=created, deadline=created + deadline_h,
-        level=start_level, start_level=start_level, online=online,
-        trips=np.where(online, 0, 1), seat_trips=at_seat.astype(np.int16),
-        travel=np.where(at_seat, 2.0 * model.travel_hours[township], 0.0), at_seat=at_seat,
-        referred=hop, needs_coord=needs_coord & ~whistle, whistle=whistle,
-        joint=p.joint_handling & (n_dep > 1), delegated=delegated, outstanding=n_dep,
-        channel=channel, source=source, repeat_of=-1 if repeat_of is None else repeat_of,
+        requester_kind=kind,
+        requester=requester,
+        township=township,
+        matter=matter,
+        tier=tier,
+        difficulty=cat.difficulty[matter],
+        onset=created if onset is None else onset,
+        created=created,
+        deadline=created + deadline_h,
+        level=start_level,
+        start_level=start_level,
+        online=online,
+        trips=np.where(online, 0, 1),
+        seat_trips=at_seat.astype(np.int16),
+        travel=np.where(at_seat, 2.0 * model.travel_hours[township], 0.0),
+        at_seat=at_seat,
+        referred=hop,
+        needs_coord=needs_coord & ~whistle,
+        whistle=whistle,
+        joint=p.joint_handling & (n_dep > 1),
+        delegated=delegated,
+        outstanding=n_dep,
+        channel=channel,
+        source=source,
+        repeat_of=-1 if repeat_of is None else repeat_of,
     )
     from . import gaming, handling
 

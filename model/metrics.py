@@ -24,6 +24,7 @@ from .cases import GRID_REPORT
 from .catalogue import COMPLEX, DISPUTE, SIMPLE
 from .params import HOURS_PER_DAY
 
+
 @dataclass(frozen=True)
 class Kpi:
     """One KPI, defined once: every table, figure, report, dashboard and the app read it from here.
@@ -61,12 +62,25 @@ class Kpi:
 
 
 UNITS_ZH: dict[str, str] = {
-    "cases": "件", "tasks": "项", "% of cases": "占事项 %", "% of decided cases": "占已到期事项 %",
-    "% of hours": "占工时 %", "0–1": "0–1", "enterprises": "家", "hours": "小时", "petitions": "次",
-    "staff hours paid": "人员工时", "townships, daily mean": "个乡镇（日均）", "trips": "次",
-    "working days": "工作日", "× normal speed": "× 正常速度",
-    "% of closed cases": "占办结事项 %", "% of decided requests": "占已到期诉求 %", "hours/week": "小时/周",
-    "persons": "人", "working hours": "工作小时",
+    "cases": "件",
+    "tasks": "项",
+    "% of cases": "占事项 %",
+    "% of decided cases": "占已到期事项 %",
+    "% of hours": "占工时 %",
+    "0–1": "0–1",
+    "enterprises": "家",
+    "hours": "小时",
+    "petitions": "次",
+    "staff hours paid": "人员工时",
+    "townships, daily mean": "个乡镇（日均）",
+    "trips": "次",
+    "working days": "工作日",
+    "× normal speed": "× 正常速度",
+    "% of closed cases": "占办结事项 %",
+    "% of decided requests": "占已到期诉求 %",
+    "hours/week": "小时/周",
+    "persons": "人",
+    "working hours": "工作小时",
 }
 """Chinese of every KPI unit (a test checks that each unit in :data:`KPIS` has one)."""
 
@@ -89,26 +103,69 @@ KPIS: tuple[Kpi, ...] = (
     _K("on_time_rate_tier5", "on time, tier 5 (5-day matters)", "按期办结率（5 日类）", "% of cases", "pct", +1),
     _K("mean_resolution_days", "mean resolution time", "平均办理时长", "working days", "num", -1),
     _K("p90_resolution_days", "90th-percentile resolution time", "办理时长 90 分位", "working days", "num", -1, "run"),
-    _K("simple_within_1h_share", "simple matters closed within 1 h", "简单事项 1 小时内办结", "% of cases", "pct", +1, "run"),
-    _K("complex_within_8h_share", "complex matters closed within 8 h", "复杂事项 8 小时内办结", "% of cases", "pct", +1, "run"),
-    _K("property_simple_within_1h_share", "simple property matters within 1 h (F5)", "不动产简单事项 1 小时内办结（F5）",
-       "% of cases", "pct", +1, "run"),
-    _K("property_complex_within_8h_share", "complex property matters within 8 h (F5)", "不动产复杂事项 8 小时内办结（F5）",
-       "% of cases", "pct", +1, "run"),
+    _K(
+        "simple_within_1h_share",
+        "simple matters closed within 1 h",
+        "简单事项 1 小时内办结",
+        "% of cases",
+        "pct",
+        +1,
+        "run",
+    ),
+    _K(
+        "complex_within_8h_share",
+        "complex matters closed within 8 h",
+        "复杂事项 8 小时内办结",
+        "% of cases",
+        "pct",
+        +1,
+        "run",
+    ),
+    _K(
+        "property_simple_within_1h_share",
+        "simple property matters within 1 h (F5)",
+        "不动产简单事项 1 小时内办结（F5）",
+        "% of cases",
+        "pct",
+        +1,
+        "run",
+    ),
+    _K(
+        "property_complex_within_8h_share",
+        "complex property matters within 8 h (F5)",
+        "不动产复杂事项 8 小时内办结（F5）",
+        "% of cases",
+        "pct",
+        +1,
+        "run",
+    ),
     _K("escalations", "escalations (all levels)", "升级协调（全部层级）", "cases", "count", 0, "run"),
     _K("escalations_level1", "escalations to chief representatives", "升级至首席代表", "cases", "count", 0),
     _K("escalations_level2", "escalations to the leading-group office", "升级至领导小组办公室", "cases", "count", 0),
     _K("escalations_level3", "escalations to the joint conference", "升级至联席会议", "cases", "count", 0),
     _K("trips_per_case", "trips per case", "每件跑动次数", "trips", "num", -1),
     _K("trips_to_seat_per_case", "trips to the county seat per case", "每件到县城跑动次数", "trips", "num", -1),
-    _K("requester_hours_per_case", "requester hours per case (travel + waiting)", "每件群众耗时（路途＋等待）",
-       "working hours", "num", -1),
+    _K(
+        "requester_hours_per_case",
+        "requester hours per case (travel + waiting)",
+        "每件群众耗时（路途＋等待）",
+        "working hours",
+        "num",
+        -1,
+    ),
     _K("zero_trip_share", "cases with zero trips (F6)", "零跑动比例（F6）", "% of cases", "pct", +1),
     _K("dumped_tasks", "duty tasks dumped on townships", "下压乡镇的任务", "tasks", "count", -1),
     _K("bounced_tasks", "dumped tasks bounced back", "退回的下压任务", "tasks", "count", 0),
     _K("township_utilisation", "township staff utilisation", "乡镇人员负荷率", "% of hours", "pct", 0),
-    _K("township_service_share", "township hours on residents", "乡镇用于群众服务的工时比例", "% of hours", "pct", +1,
-       "run"),
+    _K(
+        "township_service_share",
+        "township hours on residents",
+        "乡镇用于群众服务的工时比例",
+        "% of hours",
+        "pct",
+        +1,
+        "run",
+    ),
     _K("department_utilisation", "department staff utilisation", "部门人员负荷率", "% of hours", "pct", 0),
     _K("overloaded_townships", "overloaded townships", "超负荷乡镇", "townships, daily mean", "num", -1),
     _K("department_effort", "department effort", "部门努力程度", "× normal speed", "num", +1),
@@ -133,8 +190,15 @@ KPIS: tuple[Kpi, ...] = (
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
     # --- incentives and outcomes (issue 11) ---
     _K("resolution_rate", "closed cases really resolved", "办结事项实际解决率", "% of closed cases", "pct", +1),
-    _K("request_on_time_rate", "requests really resolved by their first deadline", "诉求按期实际解决率",
-       "% of decided requests", "pct", +1, "run"),
+    _K(
+        "request_on_time_rate",
+        "requests really resolved by their first deadline",
+        "诉求按期实际解决率",
+        "% of decided requests",
+        "pct",
+        +1,
+        "run",
+    ),
     _K("repeat_contacts", "repeat contacts (unresolved cases back)", "重复诉求", "cases", "count", -1),
     _K("gamed_closures", "cases closed without solving near the deadline", "临期未解决即办结", "cases", "count", -1),
     _K("grid_report_share", "cases from grid reports", "网格上报事项占比", "% of cases", "pct", 0),
@@ -146,10 +210,22 @@ KPIS: tuple[Kpi, ...] = (
 
 KPI: dict[str, Kpi] = {k.name: k for k in KPIS}
 
-TOTALS: tuple[str, ...] = ("escalations_level1", "escalations_level2", "escalations_level3", "dumped_tasks",
-                           "bounced_tasks", "township_utilisation", "department_utilisation",
-                           "overloaded_townships", "petitions", "enterprise_entries", "enterprise_exits",
-                           "staff_hours", "overtime_hours", "inspection_hours")
+TOTALS: tuple[str, ...] = (
+    "escalations_level1",
+    "escalations_level2",
+    "escalations_level3",
+    "dumped_tasks",
+    "bounced_tasks",
+    "township_utilisation",
+    "department_utilisation",
+    "overloaded_townships",
+    "petitions",
+    "enterprise_entries",
+    "enterprise_exits",
+    "staff_hours",
+    "overtime_hours",
+    "inspection_hours",
+)
 """Daily values summed over the counted window (the model's ``kpi_totals``)."""
 
 DAILY_KPIS: tuple[str, ...] = tuple(k.name for k in KPIS if k.scope in ("daily", "both"))
@@ -177,8 +253,7 @@ def _mean(x) -> float:
 def _conference_waiting(model) -> int:
     """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
     c = model.cases
-    return sum(1 for _, cid in model.conference_queue
-               if cid in model.flows and c.level[cid] == 3 and c.boost[cid] == 0)
+    return sum(1 for _, cid in model.conference_queue if cid in model.flows and c.level[cid] == 3 and c.boost[cid] == 0)
 
 
 def overloaded(model, town) -> bool:
@@ -190,8 +265,9 @@ def overloaded(model, town) -> bool:
     return work > model.params.overload_threshold * h.capacity_hours
 
 
-def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petitions: int,
-                entries: int, exits: int, created: int) -> dict:
+def collect_day(
+    model, closed_ids: np.ndarray, dumped: int, bounced: int, petitions: int, entries: int, exits: int, created: int
+) -> dict:
     """The day's KPI row (flows are today's counts; rates are over cases closed today)."""
     c = model.cases
     ids = closed_ids
@@ -241,14 +317,16 @@ def collect_day(model, closed_ids: np.ndarray, dumped: int, bounced: int, petiti
         "overtime_hours": overtime,
     }
     new = slice(c.n - created, c.n)
-    row.update({
-        "resolution_rate": _rate(c.resolved[ids], np.ones(len(ids))),
-        "repeat_contacts": int((c.contact[new] > 0).sum()),
-        "gamed_closures": int(c.gamed[ids].sum()),
-        "grid_report_share": _rate(c.source[new] == GRID_REPORT, np.ones(created)),
-        "grid_participation": _participation(model),
-        "inspection_hours": reform.inspection_hours_per_week(model),
-    })
+    row.update(
+        {
+            "resolution_rate": _rate(c.resolved[ids], np.ones(len(ids))),
+            "repeat_contacts": int((c.contact[new] > 0).sum()),
+            "gamed_closures": int(c.gamed[ids].sum()),
+            "grid_report_share": _rate(c.source[new] == GRID_REPORT, np.ones(created)),
+            "grid_participation": _participation(model),
+            "inspection_hours": reform.inspection_hours_per_week(model),
+        }
+    )
     return row
 
 
@@ -314,8 +392,12 @@ def requester_hours_per_request(model) -> float:
     last = np.full(c.n, -np.inf)
     np.maximum.at(last, root, np.where(np.isnan(closed), -np.inf, closed))
     travel = np.bincount(root, weights=c.view("travel"), minlength=c.n)
-    req = ((c.view("contact") == 0) & (c.view("created") >= model.count_start) & ~np.isnan(closed)
-           & (c.view("requester_kind") != DISPUTE))
+    req = (
+        (c.view("contact") == 0)
+        & (c.view("created") >= model.count_start)
+        & ~np.isnan(closed)
+        & (c.view("requester_kind") != DISPUTE)
+    )
     return _mean((last - c.view("created") + travel)[req])
 
 
@@ -394,21 +476,32 @@ def summary(model) -> dict[str, float]:
         "staff_hours": float(k["staff_hours"]),
         "overtime_hours": float(k["overtime_hours"]),
         "staff_posts": float(posts["total"]),
-        **{f"posts_{kind_}": float(posts[kind_]) for kind_ in ("departments", "townships", "desks",
-                                                               "chief_representatives", "leading_group_office",
-                                                               "commissioners", "grid_workers")},
+        **{
+            f"posts_{kind_}": float(posts[kind_])
+            for kind_ in (
+                "departments",
+                "townships",
+                "desks",
+                "chief_representatives",
+                "leading_group_office",
+                "commissioners",
+                "grid_workers",
+            )
+        },
         "worked_hours": float(sum(h.worked_total + h.duty_total for h in model.handlers)) - model.worked_mark,
         "township_backlog_end": float(sum(t.handler.open_tasks for t in model.townships)),
         "department_backlog_end": float(sum(d.handler.open_tasks for d in model.departments)),
     }
     closed_win = closed_all & (np.nan_to_num(all_closed, nan=-1.0) >= t_start)  # closed in the window
-    out.update({
-        "resolution_rate": _rate(c.view("resolved") & closed_win, closed_win),
-        "request_on_time_rate": request_on_time_rate(model, now),
-        "repeat_contacts": float((c.view("contact")[win] > 0).sum()),
-        "gamed_closures": float((c.view("gamed") & closed_win).sum()),
-        "grid_report_share": _rate(c.view("source")[win] == GRID_REPORT, np.ones(n)),
-        "grid_participation": _participation(model),
-        "inspection_hours": k.get("inspection_hours", 0.0) / days,
-    })
+    out.update(
+        {
+            "resolution_rate": _rate(c.view("resolved") & closed_win, closed_win),
+            "request_on_time_rate": request_on_time_rate(model, now),
+            "repeat_contacts": float((c.view("contact")[win] > 0).sum()),
+            "gamed_closures": float((c.view("gamed") & closed_win).sum()),
+            "grid_report_share": _rate(c.view("source")[win] == GRID_REPORT, np.ones(n)),
+            "grid_participation": _participation(model),
+            "inspection_hours": k.get("inspection_hours", 0.0) / days,
+        }
+    )
     return out

@@ -18,19 +18,31 @@ function of (parameters, seed).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import mesa
 import numpy as np
 
-from . import assessment, catalogue, delegation, demand, dumping, escalation, feedback, gaming, geography, grid
-from . import handling, reform, resolution
-from . import inspection, intake, metrics
+from . import (
+    assessment,
+    catalogue,
+    delegation,
+    demand,
+    dumping,
+    escalation,
+    feedback,
+    gaming,
+    geography,
+    grid,
+    handling,
+    inspection,
+    intake,
+    metrics,
+    reform,
+    resolution,
+)
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
-from .catalogue import CITIZEN, DISPUTE, ENTERPRISE
+from .catalogue import CITIZEN, ENTERPRISE
 from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
-
 from .scenario import SCENARIO_DIR
 
 DEPARTMENT_STAFF_FLOOR = 1.0
@@ -54,7 +66,7 @@ class TownshipModel(mesa.Model):
         # warm-up under the pre-reform levers; the scenario's own from the first counted day
         self.params = p.replace(**p.pre_reform) if (p.warmup_days and p.pre_reform) else p
         self.clock_day = 0  # working days since the start, warm-up included (times are 8 × this)
-        self.day0 = 0       # clock day on which the counted run began
+        self.day0 = 0  # clock day on which the counted run began
         self.count_start = 0.0  # hours: start of the counted window
         self.stream = RandomStream(self.rng)
         cv = p.service_time_cv
@@ -63,7 +75,9 @@ class TownshipModel(mesa.Model):
         self.catalogue = catalogue.build(p, county, base_dir=SCENARIO_DIR)
         self.geography = geography.build(p, base_dir=SCENARIO_DIR)
         self.travel_hours = self.geography.travel_hours
-        self.delegated = delegation.choose_delegated(self.params, self.catalogue, np.random.default_rng([p.catalogue_seed, 2]))
+        self.delegated = delegation.choose_delegated(
+            self.params, self.catalogue, np.random.default_rng([p.catalogue_seed, 2])
+        )
         self._build_population()
         self.cases_init()
         self._build_handlers()
@@ -71,11 +85,23 @@ class TownshipModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in metrics.DAILY_KPIS},
             agenttype_reporters={
-                Township: {"backlog": "backlog", "utilisation": "utilisation", "overloaded": "overloaded",
-                           "score": "score", "rank": "rank", "gamed": "gamed"},
-                Department: {"backlog": "backlog", "utilisation": "utilisation", "effort": "effort",
-                             "dumping_propensity": "dumping_propensity", "score": "score",
-                             "learned_dumping_cost": "expected_score_drop", "gamed": "gamed"},
+                Township: {
+                    "backlog": "backlog",
+                    "utilisation": "utilisation",
+                    "overloaded": "overloaded",
+                    "score": "score",
+                    "rank": "rank",
+                    "gamed": "gamed",
+                },
+                Department: {
+                    "backlog": "backlog",
+                    "utilisation": "utilisation",
+                    "effort": "effort",
+                    "dumping_propensity": "dumping_propensity",
+                    "score": "score",
+                    "learned_dumping_cost": "expected_score_drop",
+                    "gamed": "gamed",
+                },
             },
         )
         if self.warmup_days:
@@ -99,14 +125,19 @@ class TownshipModel(mesa.Model):
             "satisfaction": np.full(n_cit, feedback.SATISFACTION_START),
             "patience": self.rng.exponential(p.citizen_patience_days, n_cit),
             "trips": np.zeros(n_cit, np.int32),
-            "exp_online": np.full(n_cit, feedback.SATISFACTION_START),   # channel memories (channel)
+            "exp_online": np.full(n_cit, feedback.SATISFACTION_START),  # channel memories (channel)
             "exp_offline": np.full(n_cit, feedback.SATISFACTION_START),
-            "report": np.full(n_cit, grid.initial_reporting(p)),        # app reporting propensity (grid)
+            "report": np.full(n_cit, grid.initial_reporting(p)),  # app reporting propensity (grid)
         }
         create_row_agents(self, Citizen, 0, n_cit)  # bulk: a million agents in seconds
-        self.enterprise_state = {"township": np.zeros(0, np.int32), "stage": np.zeros(0, np.int8),
-                                 "satisfaction": np.zeros(0), "trips": np.zeros(0, np.int32),
-                                 "exp_online": np.zeros(0), "exp_offline": np.zeros(0)}
+        self.enterprise_state = {
+            "township": np.zeros(0, np.int32),
+            "stage": np.zeros(0, np.int8),
+            "satisfaction": np.zeros(0),
+            "trips": np.zeros(0, np.int32),
+            "exp_online": np.zeros(0),
+            "exp_offline": np.zeros(0),
+        }
         self.enterprise_agents: list = []
         self.n_enterprises = 0
         E = p.enterprises
@@ -128,11 +159,11 @@ class TownshipModel(mesa.Model):
                 if key == "stage":
                     new[n:] = 3
                 st[key] = new
-        st["township"][n:n + k] = township
-        st["stage"][n:n + k] = stage
+        st["township"][n : n + k] = township
+        st["stage"][n : n + k] = stage
         for key in ("satisfaction", "exp_online", "exp_offline"):
-            st[key][n:n + k] = feedback.SATISFACTION_START
-        st["trips"][n:n + k] = 0
+            st[key][n : n + k] = feedback.SATISFACTION_START
+        st["trips"][n : n + k] = 0
         self.n_enterprises = n + k
         self.enterprise_agents.extend(create_row_agents(self, Enterprise, n, k))
 
@@ -141,8 +172,10 @@ class TownshipModel(mesa.Model):
         p, cat = self.params, self.catalogue
         D = p.departments
         rate = np.zeros(len(cat))
-        for kind, volume in ((CITIZEN, p.residents * p.citizen_request_rate),
-                             (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0)):
+        for kind, volume in (
+            (CITIZEN, p.residents * p.citizen_request_rate),
+            (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0),
+        ):
             ids = self.sampler.ids[kind]
             w = cat.weight[ids]
             rate[ids] += volume * w / w.sum()
@@ -187,8 +220,10 @@ class TownshipModel(mesa.Model):
         cat = self.catalogue
         D = p.departments
         rate = np.zeros(len(cat))
-        for kind, volume in ((CITIZEN, p.residents * p.citizen_request_rate),
-                             (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0)):
+        for kind, volume in (
+            (CITIZEN, p.residents * p.citizen_request_rate),
+            (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0),
+        ):
             ids = self.sampler.ids[kind]
             w = cat.weight[ids]
             rate[ids] += volume * w / w.sum()
@@ -239,8 +274,11 @@ class TownshipModel(mesa.Model):
         self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
         escalation.bind(self)
-        self.engine = Engine(escalation.priority_key(self), lambda task: handling.service_hours(self, task),
-                             lambda task, t: handling.on_finish(self, task, t))
+        self.engine = Engine(
+            escalation.priority_key(self),
+            lambda task: handling.service_hours(self, task),
+            lambda task, t: handling.on_finish(self, task, t),
+        )
 
     def _set_budget(self, p: Params) -> None:
         from .staffing import budget
@@ -288,8 +326,8 @@ class TownshipModel(mesa.Model):
         self.coord_tasks: dict = {}
         self.conference_queue: list = []
         self.latent_disputes: list = []
-        self.gaming_queue: list = []   # (moment of decision, case) — gaming
-        self.repeat_queue: list = []   # (return time, seq, unresolved case) — resolution
+        self.gaming_queue: list = []  # (moment of decision, case) — gaming
+        self.repeat_queue: list = []  # (return time, seq, unresolved case) — resolution
         self.closed_today: list[int] = []
         self.carried_in = 0
         self.worked_mark = 0.0
@@ -316,8 +354,12 @@ class TownshipModel(mesa.Model):
     @property
     def day_flows(self) -> dict:
         """Today's flows for display: referrals between handlers, dumped and bounced tasks, escalations."""
-        return {"referrals": dict(self.day_referrals), "dumped": dict(self.day_dumped),
-                "bounced": dict(self.day_bounced), "escalations": dict(self.day_escalations)}
+        return {
+            "referrals": dict(self.day_referrals),
+            "dumped": dict(self.day_dumped),
+            "bounced": dict(self.day_bounced),
+            "escalations": dict(self.day_escalations),
+        }
 
     def admit(self, kind, requester, township, matter, created, onset=None, **extra) -> np.ndarray:
         """Create and submit cases (see ``intake.admit``; ``extra``: source, repeat_of)."""
@@ -372,9 +414,17 @@ class TownshipModel(mesa.Model):
         self.closed_today = []
         n_before = self.cases.n
         # 1-2 demand and intake
-        req = demand.draw(p, self.rng, day, self.township_residents, self.citizen_start, self.citizen_count,
-                          self.enterprise_state["township"][: self.n_enterprises],
-                          self.enterprise_state["stage"][: self.n_enterprises], self.sampler)
+        req = demand.draw(
+            p,
+            self.rng,
+            day,
+            self.township_residents,
+            self.citizen_start,
+            self.citizen_count,
+            self.enterprise_state["township"][: self.n_enterprises],
+            self.enterprise_state["stage"][: self.n_enterprises],
+            self.sampler,
+        )
         self.admit(req.kind, req.requester, req.township, req.matter, req.time)
         resolution.return_repeats(self, day)
         grid.new_disputes(self, day)
@@ -409,7 +459,7 @@ class TownshipModel(mesa.Model):
             self.kpi_totals[k] += row[k]
         self.datacollector.collect(self)
 
-    def run(self, days: int) -> "TownshipModel":
+    def run(self, days: int) -> TownshipModel:
         """Advance ``days`` counted working days."""
         for _ in range(int(days)):
             self.step()
@@ -420,8 +470,10 @@ class TownshipModel(mesa.Model):
         and the overtime paid so far in the counted window (hours), reported apart."""
         from .staffing import KINDS
 
-        out = {k: {"posts": self.posts[k], "budgeted_hours_per_day": self.posts[k] * HOURS_PER_DAY}
-               for k in (*KINDS, "total")}
+        out = {
+            k: {"posts": self.posts[k], "budgeted_hours_per_day": self.posts[k] * HOURS_PER_DAY}
+            for k in (*KINDS, "total")
+        }
         out["overtime"] = {"hours": float(sum(d.overtime_hours for d in self.departments))}
         return out
 

@@ -112,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         if check(args.path):
             print(f"{args.path}: parameter table up to date")
             return 0
-        print(f"{args.path}: parameter table differs from model/params.py; run: python -m townsim.model.odd --write",
-              file=sys.stderr)
+        print(
+            f"{args.path}: parameter table differs from model/params.py; run: python -m townsim.model.odd --write",
+            file=sys.stderr,
+        )
         return 1
     except OddError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -48,7 +48,7 @@ def resolve_probability(model, cid: int, work_share: float) -> float:
         from .delegation import rework_probability
 
         comp = 1.0 - rework_probability(p, model.townships[int(c.township[cid])].competence(m))
-    return q * comp * (work_share ** p.resolution_time_elasticity if work_share < 1 else 1.0)
+    return q * comp * (work_share**p.resolution_time_elasticity if work_share < 1 else 1.0)
 
 
 def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
@@ -103,7 +103,14 @@ def return_repeats(model, day: int) -> int:
     matter = c.matter[ids].copy()
     cat = model.catalogue
     matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)
-    new = model.admit(c.requester_kind[ids].copy(), c.requester[ids].copy(), c.township[ids].copy(), matter, t,
-                      onset=c.onset[ids].copy(), repeat_of=root_of(c, ids))
+    new = model.admit(
+        c.requester_kind[ids].copy(),
+        c.requester[ids].copy(),
+        c.township[ids].copy(),
+        matter,
+        t,
+        onset=c.onset[ids].copy(),
+        repeat_of=root_of(c, ids),
+    )
     c.contact[new] = c.contact[ids] + 1
     return len(rows)

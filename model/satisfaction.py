@@ -27,10 +27,15 @@ W_UNRESOLVED, W_OVERDUE, W_TRIP, W_TRAVEL_HOUR, W_REPEAT, W_PETITION = 0.5, 0.3,
 
 
 def case_satisfaction(resolved, overdue_share, trips, travel_hours, repeats, petitioned) -> np.ndarray:
-    s = (1.0 - W_UNRESOLVED * (1.0 - np.asarray(resolved, float))
-         - W_OVERDUE * np.clip(np.asarray(overdue_share, float), 0.0, 1.0)
-         - W_TRIP * np.asarray(trips, float) - W_TRAVEL_HOUR * np.asarray(travel_hours, float)
-         - W_REPEAT * np.asarray(repeats, float) - W_PETITION * np.asarray(petitioned, float))
+    s = (
+        1.0
+        - W_UNRESOLVED * (1.0 - np.asarray(resolved, float))
+        - W_OVERDUE * np.clip(np.asarray(overdue_share, float), 0.0, 1.0)
+        - W_TRIP * np.asarray(trips, float)
+        - W_TRAVEL_HOUR * np.asarray(travel_hours, float)
+        - W_REPEAT * np.asarray(repeats, float)
+        - W_PETITION * np.asarray(petitioned, float)
+    )
     return np.clip(s, 0.0, 1.0)
 
 

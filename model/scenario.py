@@ -60,8 +60,8 @@ LOADER_ONLY = ()
 
 REMOVED_KEYS: dict[str, str] = {
     "adhoc_coordination_days": "removed: without the 135 rule tier-3/5 cases now wait first come first served "
-                               "for the coordinators' hours (chief_representatives, chief_rep_hours, "
-                               "leading_group_staff, coordination_hours); delete the key",
+    "for the coordinators' hours (chief_representatives, chief_rep_hours, "
+    "leading_group_staff, coordination_hours); delete the key",
 }
 """Keys of earlier versions and what replaced them."""
 
@@ -135,9 +135,16 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     _check_catalogue(params, sources.get("matter_catalogue", str(path)))
     full_sources = {f: sources.get(f, DEFAULT_SOURCE) for f in Params.model_fields}
     own = _read(path)
-    return Scenario(name=name, path=path, description=description, params=params,
-                    sources=full_sources, chain=tuple(chain), label=own.get("label", ""),
-                    label_zh=own.get("label_zh", ""))
+    return Scenario(
+        name=name,
+        path=path,
+        description=description,
+        params=params,
+        sources=full_sources,
+        chain=tuple(chain),
+        label=own.get("label", ""),
+        label_zh=own.get("label_zh", ""),
+    )
 
 
 def _check_catalogue(params: Params, source: str) -> None:
@@ -154,8 +161,7 @@ def _check_catalogue(params: Params, source: str) -> None:
 
 def lever_fields() -> list[str]:
     """Params fields that are reform levers (``LEVER_GROUPS``)."""
-    return [f for f, info in Params.model_fields.items()
-            if (info.json_schema_extra or {}).get("group") in LEVER_GROUPS]
+    return [f for f, info in Params.model_fields.items() if (info.json_schema_extra or {}).get("group") in LEVER_GROUPS]
 
 
 def _build(values: dict, sources: dict, path: Path) -> Params:
@@ -240,13 +246,15 @@ def resolve_name(name_or_path: str | Path) -> Path:
     if not _NAME_RE.match(sub):
         raise ScenarioError(
             f"{text}: not a valid scenario name (use letters, digits, _ and - only, e.g. 'baseline', "
-            f"or a path ending in .toml); names may not leave the scenarios folder")
+            f"or a path ending in .toml); names may not leave the scenarios folder"
+        )
     for folder in (base, VALIDATION_DIR) if base == SCENARIO_DIR else (base,):
         path = folder / f"{sub}.toml"
         if path.is_file():
             return path.resolve()
-    raise ScenarioError(f"{text}: no such scenario{_suggest(sub, scenario_names(True))}; "
-                        f"available: {', '.join(scenario_names())}")
+    raise ScenarioError(
+        f"{text}: no such scenario{_suggest(sub, scenario_names(True))}; available: {', '.join(scenario_names())}"
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -286,15 +294,19 @@ def _read(path: Path) -> dict[str, Any]:
         if not stat.S_ISREG(info.st_mode):
             raise ScenarioError(f"{where}: not an ordinary file (a device, pipe or folder); give a .toml file")
         if info.st_size > MAX_SCENARIO_BYTES:
-            raise ScenarioError(f"{where}: scenario file is {info.st_size / 1024**2:,.1f} MiB; "
-                                f"the limit is {MAX_SCENARIO_BYTES // 1024**2} MiB")
+            raise ScenarioError(
+                f"{where}: scenario file is {info.st_size / 1024**2:,.1f} MiB; "
+                f"the limit is {MAX_SCENARIO_BYTES // 1024**2} MiB"
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{where}: not a UTF-8 text file") from None
     except OSError as exc:
         raise ScenarioError(f"{where}: cannot read ({exc.strerror})") from None
-    too_deep = (f"{where}: values nested deeper than a scenario needs; allowed: top-level keys whose values "
-                f"are numbers, text, true/false or one list of numbers")
+    too_deep = (
+        f"{where}: values nested deeper than a scenario needs; allowed: top-level keys whose values "
+        f"are numbers, text, true/false or one list of numbers"
+    )
     try:
         data = tomllib.loads(text)
     except RecursionError:  # the parser is recursive: thousands of nested [ or { exhaust the stack
@@ -307,8 +319,7 @@ def _read(path: Path) -> dict[str, Any]:
     if _depth(data) > MAX_DEPTH:
         raise ScenarioError(too_deep)
     if not data:
-        raise ScenarioError(f"{where}: empty scenario file; write at least extends = \"baseline\" "
-                            f"or one parameter")
+        raise ScenarioError(f'{where}: empty scenario file; write at least extends = "baseline" or one parameter')
     for key, value in data.items():
         if key == "equal_staff":
             if not isinstance(value, bool):
@@ -316,8 +327,9 @@ def _read(path: Path) -> dict[str, Any]:
             continue
         if key in META_KEYS:
             if not isinstance(value, str):
-                raise ScenarioError(f"{where}: key '{key}' must be a text value in quotes, "
-                                    f"got {_kind(value)} {value!r}")
+                raise ScenarioError(
+                    f"{where}: key '{key}' must be a text value in quotes, got {_kind(value)} {value!r}"
+                )
             if key != "extends" and "\n" in value.strip():
                 raise ScenarioError(f"{where}: key '{key}' must be one line")
             continue
@@ -337,9 +349,12 @@ def _depth(value: Any) -> int:
     depth, level = 0, [value]
     while level:
         depth += 1
-        level = [v for item in level
-                 for v in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
-                 if isinstance(v, (dict, list))]
+        level = [
+            v
+            for item in level
+            for v in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+            if isinstance(v, (dict, list))
+        ]
     return depth
 
 
@@ -351,15 +366,19 @@ def _extends_path(path: Path, target: str) -> Path:
         cand = (path.parent / target).resolve()
         allowed = (path.parent.resolve(), SCENARIO_DIR.resolve())
         if not any(cand.is_relative_to(a) for a in allowed):
-            raise ScenarioError(f"{where}: extends = '{target}': path leaves the scenario folders; "
-                                f"use a scenario name such as 'baseline'")
+            raise ScenarioError(
+                f"{where}: extends = '{target}': path leaves the scenario folders; "
+                f"use a scenario name such as 'baseline'"
+            )
         if not cand.is_file():
             raise ScenarioError(f"{where}: extends = '{target}': no such file")
         return cand
     sub = target.removeprefix("validation/")
     if not _NAME_RE.match(sub):
-        raise ScenarioError(f"{where}: extends = '{target}': not a valid scenario name (letters, digits, "
-                            f"_ and - only; names may not leave the scenarios folder)")
+        raise ScenarioError(
+            f"{where}: extends = '{target}': not a valid scenario name (letters, digits, "
+            f"_ and - only; names may not leave the scenarios folder)"
+        )
     folders = [path.parent, SCENARIO_DIR, VALIDATION_DIR]
     if target.startswith("validation/"):
         folders = [VALIDATION_DIR]
@@ -367,8 +386,10 @@ def _extends_path(path: Path, target: str) -> Path:
         cand = folder / f"{sub}.toml"
         if cand.is_file():
             return cand.resolve()
-    raise ScenarioError(f"{where}: extends = '{target}': no such scenario{_suggest(sub, scenario_names(True))}; "
-                        f"available: {', '.join(scenario_names())}")
+    raise ScenarioError(
+        f"{where}: extends = '{target}': no such scenario{_suggest(sub, scenario_names(True))}; "
+        f"available: {', '.join(scenario_names())}"
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -382,8 +403,7 @@ def _check_type(where: str, key: str, value: Any) -> None:
     if ann is bool:
         ok = isinstance(value, bool)
     elif ann is int:
-        ok = isinstance(value, int) and not isinstance(value, bool) or (
-            isinstance(value, float) and value.is_integer())
+        ok = isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, float) and value.is_integer())
     elif ann is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     elif ann is str or origin is Literal:
@@ -392,13 +412,18 @@ def _check_type(where: str, key: str, value: Any) -> None:
         ok = isinstance(value, dict) and all(k in lever_fields() or k == "department_staff" for k in value)
     elif origin is tuple:
         n = len(typing.get_args(ann))
-        ok = (isinstance(value, list) and len(value) == n
-              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+        ok = (
+            isinstance(value, list)
+            and len(value) == n
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        )
     else:  # pragma: no cover - a new field type must be handled here
         ok = True
     if not ok:
-        raise ScenarioError(f"{where}: key '{key}' has the wrong type: got {_kind(value)} {_short(value)}; "
-                            f"allowed: {allowed_range(key)}")
+        raise ScenarioError(
+            f"{where}: key '{key}' has the wrong type: got {_kind(value)} {_short(value)}; "
+            f"allowed: {allowed_range(key)}"
+        )
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -418,8 +443,9 @@ def _parse_value(text: str) -> Any:
 
 
 def _kind(value: Any) -> str:
-    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list",
-            dict: "table"}.get(type(value), type(value).__name__)
+    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list", dict: "table"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _short(value: Any) -> str:
@@ -437,8 +463,9 @@ def _suggest(word: str, choices: list[str] | None = None) -> str:
 def _scenario_name(path: Path) -> str:
     name = path.stem
     if not _NAME_RE.match(name):
-        raise ScenarioError(f"{_show(path)}: file name '{name}' is not a valid scenario name "
-                            f"(letters, digits, _ and - only)")
+        raise ScenarioError(
+            f"{_show(path)}: file name '{name}' is not a valid scenario name (letters, digits, _ and - only)"
+        )
     return name
 
 

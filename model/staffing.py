@@ -25,8 +25,15 @@ from __future__ import annotations
 from .geography import township_staff_total
 from .params import HOURS_PER_DAY, Params
 
-KINDS = ("departments", "townships", "desks", "chief_representatives", "leading_group_office",
-         "commissioners", "grid_workers")
+KINDS = (
+    "departments",
+    "townships",
+    "desks",
+    "chief_representatives",
+    "leading_group_office",
+    "commissioners",
+    "grid_workers",
+)
 """Handler kinds reported; ``desks`` = chief representatives + leading-group office."""
 
 MIN_DEPARTMENT_STAFF = 0.1
@@ -49,8 +56,7 @@ def budget(params: Params) -> dict[str, float]:
         "commissioners": float(params.commissioners),
         "grid_workers": params.grid_coverage * params.residents / params.grid_worker_residents,
     }
-    out["total"] = (out["departments"] + out["townships"] + out["desks"] + out["commissioners"]
-                    + out["grid_workers"])
+    out["total"] = out["departments"] + out["townships"] + out["desks"] + out["commissioners"] + out["grid_workers"]
     return out
 
 
@@ -72,6 +78,8 @@ def equalise_staff(params: Params, reference: Params) -> Params:
         return params
     new = params.department_staff - extra
     if new < MIN_DEPARTMENT_STAFF:
-        raise StaffingError(f"equal_staff: the reform needs {extra:.2f} more posts than the reference, but the "
-                            f"departments have only {params.department_staff:g}; raise department_staff")
+        raise StaffingError(
+            f"equal_staff: the reform needs {extra:.2f} more posts than the reference, but the "
+            f"departments have only {params.department_staff:g}; raise department_staff"
+        )
     return params.replace(department_staff=new)

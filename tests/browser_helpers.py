@@ -18,8 +18,13 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,9 +50,14 @@ class Server:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.lines: list[str] = []
-        self.proc = subprocess.Popen([*townsim_command(), "viz", "--port", str(self.port), *args], cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [*townsim_command(), "viz", "--port", str(self.port), *args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 

@@ -9,7 +9,7 @@ import functools
 from townsim.experiments.workflows.validate import load_checks
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def quick(name: str):
     """The check's quick result (same pass criterion as the full run)."""
     return load_checks()[name].run(quick=True)

@@ -7,8 +7,16 @@ from scipy import stats
 
 from townsim.model import Params, TownshipModel
 
-SMALL = dict(townships=4, departments=8, enterprises=300, residents=30_000, residents_per_agent=100,
-             matter_types=40, department_staff=16.0, township_staff=12.0)
+SMALL = dict(
+    townships=4,
+    departments=8,
+    enterprises=300,
+    residents=30_000,
+    residents_per_agent=100,
+    matter_types=40,
+    department_staff=16.0,
+    township_staff=12.0,
+)
 """A small county for quick tests."""
 
 

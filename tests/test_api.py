@@ -5,14 +5,16 @@ import math
 import mesa
 import pytest
 
-from townsim.model import Citizen, Department, Enterprise, Params, TownshipModel, Township, simulate
+from townsim.model import Citizen, Department, Enterprise, Params, Township, TownshipModel, simulate
 from townsim.model.metrics import DAILY_KPIS
 
-REQUIRED = ("cases_created cases_closed backlog_end on_time_rate on_time_rate_tier1 on_time_rate_tier3 "
-            "on_time_rate_tier5 mean_resolution_days p90_resolution_days simple_within_1h_share "
-            "complex_within_8h_share escalations trips_per_case zero_trip_share dumped_tasks bounced_tasks "
-            "township_utilisation overloaded_townships department_effort enterprise_satisfaction "
-            "citizen_satisfaction petitions enterprises_end staff_hours").split()
+REQUIRED = (
+    "cases_created cases_closed backlog_end on_time_rate on_time_rate_tier1 on_time_rate_tier3 "
+    "on_time_rate_tier5 mean_resolution_days p90_resolution_days simple_within_1h_share "
+    "complex_within_8h_share escalations trips_per_case zero_trip_share dumped_tasks bounced_tasks "
+    "township_utilisation overloaded_townships department_effort enterprise_satisfaction "
+    "citizen_satisfaction petitions enterprises_end staff_hours"
+).split()
 
 
 def test_summary_has_every_required_key():

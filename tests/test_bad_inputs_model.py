@@ -91,8 +91,11 @@ def test_scenarios_validate_checks_the_catalogue(tmp_path, capsys):
 
 
 # --- scenario files -------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["a = " + "[" * 5000 + "]" * 5000 + "\n",
-                                  "a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n"], ids=["arrays", "tables"])
+@pytest.mark.parametrize(
+    "text",
+    ["a = " + "[" * 5000 + "]" * 5000 + "\n", "a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n"],
+    ids=["arrays", "tables"],
+)
 def test_deeply_nested_toml_is_one_line(tmp_path, text):
     f = tmp_path / "deep.toml"
     f.write_text(text, encoding="utf-8")
@@ -142,8 +145,20 @@ def test_memory_estimate_grows_with_agents_and_allows_linping_at_one_agent_per_r
 def test_memory_refusal_through_the_cli(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(params_module, "memory_limit_bytes", lambda: 8 * 1024**3)
     out = tmp_path / "out"
-    code = main(["run", "baseline", "--set", "residents=100000000", "--set", "residents_per_agent=1",
-                 "--days", "1", "--out", str(out)])
+    code = main(
+        [
+            "run",
+            "baseline",
+            "--set",
+            "residents=100000000",
+            "--set",
+            "residents_per_agent=1",
+            "--days",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "agents" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not out.exists() or not any(out.iterdir())

@@ -18,7 +18,8 @@ PLUGIN = "townsim.experiments.workflows.calibrate.testproblems:normal_mean"
 
 def _spec(tmp_path, name="normal", population=1000, generations=3, y=1.0, extra=""):
     path = tmp_path / f"{name}.toml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         description = "normal mean, known variance, normal prior"
         evaluate = "{PLUGIN}"
         population_size = {population}
@@ -30,7 +31,8 @@ def _spec(tmp_path, name="normal", population=1000, generations=3, y=1.0, extra=
         theta = {{dist = "normal", mean = 0.0, sd = 1.0, bounds = [-8, 8]}}
         [targets]
         y = {y}
-        """))
+        """)
+    )
     return path
 
 
@@ -68,8 +70,10 @@ def test_a_stopped_run_resumes_from_its_last_generation(tmp_path):
     more = calibrate(load_spec(_spec(tmp_path, population=50, generations=3)), out)
     gens = more["generations"]
     assert more["resumed"] and list(gens.generation) == [0, 1, 2]
-    assert np.allclose(gens.epsilon.iloc[:2], first.epsilon) and gens.simulations.iloc[:2].tolist() == \
-        first.simulations.tolist()
+    assert (
+        np.allclose(gens.epsilon.iloc[:2], first.epsilon)
+        and gens.simulations.iloc[:2].tolist() == first.simulations.tolist()
+    )
     again = calibrate(load_spec(_spec(tmp_path, population=50, generations=3)), out)["generations"]
     assert again.simulations.tolist() == gens.simulations.tolist()  # nothing left to do
     # a different spec is refused in that folder
@@ -79,31 +83,57 @@ def test_a_stopped_run_resumes_from_its_last_generation(tmp_path):
 
 def test_cli_runs_a_plugin_spec(tmp_path, capsys):
     out = tmp_path / "cli"
-    rc = main(["calibrate", str(_spec(tmp_path, population=30, generations=1)), "--workers", "1", "--out", str(out),
-               "--progress", "never"])
+    rc = main(
+        [
+            "calibrate",
+            str(_spec(tmp_path, population=30, generations=1)),
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--progress",
+            "never",
+        ]
+    )
     assert rc == 0 and (out / "report.md").exists() and "1 generations" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("body,needle", [
-    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
-     'department_stuff = {dist = "uniform", bounds = [1, 2]}\n[targets]\non_time_rate = 0.9\n',
-     "did you mean 'department_staff'"),
-    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
-     'escalation_135 = {dist = "uniform", bounds = [0, 1]}\n[targets]\non_time_rate = 0.9\n',
-     "cannot be calibrated"),
-    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
-     'department_staff = {dist = "uniform", bounds = [-5, 2]}\n[targets]\non_time_rate = 0.9\n',
-     "low bound -5 is not allowed"),
-    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
-     'department_staff = {dist = "gamma", bounds = [1, 2]}\n[targets]\non_time_rate = 0.9\n',
-     "allowed: uniform, logunif, normal"),
-    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
-     'department_staff = {dist = "uniform", bounds = [100, 200]}\n[targets]\non_time_rate = {min = 0.9}\n'
-     '[holdout]\non_time_rate = {min = 0.95}\n', "also a target"),
-    ('scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
-     'department_staff = {dist = "uniform", bounds = [100, 200]}\n[targets]\non_time = {min = 0.9}\n',
-     "unknown statistic"),
-])
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        (
+            'scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+            'department_stuff = {dist = "uniform", bounds = [1, 2]}\n[targets]\non_time_rate = 0.9\n',
+            "did you mean 'department_staff'",
+        ),
+        (
+            'scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+            'escalation_135 = {dist = "uniform", bounds = [0, 1]}\n[targets]\non_time_rate = 0.9\n',
+            "cannot be calibrated",
+        ),
+        (
+            'scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+            'department_staff = {dist = "uniform", bounds = [-5, 2]}\n[targets]\non_time_rate = 0.9\n',
+            "low bound -5 is not allowed",
+        ),
+        (
+            'scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+            'department_staff = {dist = "gamma", bounds = [1, 2]}\n[targets]\non_time_rate = 0.9\n',
+            "allowed: uniform, logunif, normal",
+        ),
+        (
+            'scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+            'department_staff = {dist = "uniform", bounds = [100, 200]}\n[targets]\non_time_rate = {min = 0.9}\n'
+            "[holdout]\non_time_rate = {min = 0.95}\n",
+            "also a target",
+        ),
+        (
+            'scenario = "linping"\npopulation_size = 20\nmax_generations = 1\n[parameters]\n'
+            'department_staff = {dist = "uniform", bounds = [100, 200]}\n[targets]\non_time = {min = 0.9}\n',
+            "unknown statistic",
+        ),
+    ],
+)
 def test_bad_spec_is_one_line_exit_2_nothing_written(tmp_path, capsys, body, needle):
     path = tmp_path / "bad.toml"
     path.write_text(body)

@@ -33,10 +33,31 @@ def test_run_cases_is_the_models_table(tmp_path, capsys):
 
 def test_compare_cases_has_every_run(tmp_path, capsys):
     out = tmp_path / "c"
-    assert main(["compare", "baseline", "one_stop_135", "--reps", "2", "--days", "3", *SETS, "--cases",
-                 "--workers", "1", "--progress", "never", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "baseline",
+                "one_stop_135",
+                "--reps",
+                "2",
+                "--days",
+                "3",
+                *SETS,
+                "--cases",
+                "--workers",
+                "1",
+                "--progress",
+                "never",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     cases = pd.read_parquet(out / "cases.parquet")
     runs = pd.read_parquet(out / "runs.parquet")
     assert list(cases.columns[:3]) == ["scenario", "replication", "seed"]
-    assert set(map(tuple, cases[["scenario", "replication"]].drop_duplicates().to_numpy())) == \
-        set(map(tuple, runs[["scenario", "replication"]].to_numpy()))
+    assert set(map(tuple, cases[["scenario", "replication"]].drop_duplicates().to_numpy())) == set(
+        map(tuple, runs[["scenario", "replication"]].to_numpy())
+    )

@@ -11,18 +11,36 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import cli_env
+
 from townsim.experiments.cli import main
 
-TINY = ["--set", "townships=3", "--set", "departments=4", "--set", "enterprises=60", "--set", "residents=6000",
-        "--set", "department_staff=6", "--set", "township_staff=6"]
+TINY = [
+    "--set",
+    "townships=3",
+    "--set",
+    "departments=4",
+    "--set",
+    "enterprises=60",
+    "--set",
+    "residents=6000",
+    "--set",
+    "department_staff=6",
+    "--set",
+    "township_staff=6",
+]
 HUGE = "9" * 309
 
 
 def cli(args: list[str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "townsim.experiments.cli", *args], cwd=cwd, env=cli_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "townsim.experiments.cli", *args],
+        cwd=cwd,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def one_line_exit_2(proc_or_code, err: str | None = None) -> str:
@@ -40,11 +58,14 @@ def blocker(tmp_path):
     return f
 
 
-@pytest.mark.parametrize("command", [
-    ["run", "baseline", "--days", "60000"],
-    ["compare", "baseline", "one_stop_135", "--days", "60000", "--reps", "2", "--workers", "1"],
-    ["sweep", "baseline", "--vary", "delegated_share=0:1:2", "--reps", "2", "--days", "60000", "--workers", "1"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "baseline", "--days", "60000"],
+        ["compare", "baseline", "one_stop_135", "--days", "60000", "--reps", "2", "--workers", "1"],
+        ["sweep", "baseline", "--vary", "delegated_share=0:1:2", "--reps", "2", "--days", "60000", "--workers", "1"],
+    ],
+)
 @pytest.mark.parametrize("where", ["under_a_file", "system_folder"])
 def test_unwritable_out_refused_before_simulating(tmp_path, blocker, command, where):
     out = blocker / "sub" if where == "under_a_file" else Path("/proc/townsim-results")
@@ -55,21 +76,29 @@ def test_unwritable_out_refused_before_simulating(tmp_path, blocker, command, wh
     assert not (tmp_path / "results").exists()
 
 
-@pytest.mark.parametrize("args, option", [
-    (["run", "baseline", "--seed", HUGE], "--seed"),
-    (["run", "baseline", "--days", HUGE], "--days"),
-    (["compare", "baseline", "--reps", HUGE], "--reps"),
-    (["sweep", "baseline", "--vary", f"delegated_share=0:1:{HUGE}"], "--vary"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["run", "baseline", "--seed", HUGE], "--seed"),
+        (["run", "baseline", "--days", HUGE], "--days"),
+        (["compare", "baseline", "--reps", HUGE], "--reps"),
+        (["sweep", "baseline", "--vary", f"delegated_share=0:1:{HUGE}"], "--vary"),
+    ],
+)
 def test_absurd_values_are_shortened(tmp_path, capsys, args, option):
     err = one_line_exit_2(main([*args, "--out", str(tmp_path / "out")]), capsys.readouterr().err)
     assert option in err and len(err) < 300, err
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("command", [
-    ["run", "baseline"], ["compare", "baseline"], ["sweep", "baseline", "--vary", "delegated_share=0:1:2"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "baseline"],
+        ["compare", "baseline"],
+        ["sweep", "baseline", "--vary", "delegated_share=0:1:2"],
+    ],
+)
 @pytest.mark.parametrize("seed, ok", [(2**63 - 1, True), (2**63, False), (-1, False)])
 def test_one_seed_range_in_every_command(tmp_path, capsys, command, seed, ok):
     out = tmp_path / "out"
@@ -88,8 +117,26 @@ def test_workers_beyond_the_cores_are_capped_with_a_warning(tmp_path):
     from townsim.experiments.core.executors import default_workers
 
     out = tmp_path / "out"
-    proc = cli(["compare", "baseline", "one_stop_135", "--reps", "2", "--days", "3", *TINY, "--workers", "5000",
-                "--progress", "never", "--out", str(out)], tmp_path, timeout=300)
+    proc = cli(
+        [
+            "compare",
+            "baseline",
+            "one_stop_135",
+            "--reps",
+            "2",
+            "--days",
+            "3",
+            *TINY,
+            "--workers",
+            "5000",
+            "--progress",
+            "never",
+            "--out",
+            str(out),
+        ],
+        tmp_path,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "--workers 5000" in proc.stderr and "capped" in proc.stderr
     man = json.loads((out / "manifest.json").read_text())
@@ -101,8 +148,10 @@ def test_compare_bad_scenario_exit_2_nothing_written(tmp_path, capsys):
     bad = tmp_path / "cat.toml"
     bad.write_text('extends = "baseline"\nmatter_catalogue = "m.csv"\n')
     out = tmp_path / "out"
-    err = one_line_exit_2(main(["compare", "baseline", str(bad), "--reps", "2", "--days", "3", "--workers", "1",
-                                "--out", str(out)]), capsys.readouterr().err)
+    err = one_line_exit_2(
+        main(["compare", "baseline", str(bad), "--reps", "2", "--days", "3", "--workers", "1", "--out", str(out)]),
+        capsys.readouterr().err,
+    )
     assert "m.csv" in err
     assert not out.exists()
 

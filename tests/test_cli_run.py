@@ -11,8 +11,18 @@ from townsim.experiments.cli import main
 from townsim.model import simulate
 from townsim.model.scenario import apply_overrides, load_scenario
 
-SMALL = ["--set", "townships=3", "--set", "residents=20000", "--set", "enterprises=200",
-         "--set", "departments=5", "--set", "matter_types=20"]
+SMALL = [
+    "--set",
+    "townships=3",
+    "--set",
+    "residents=20000",
+    "--set",
+    "enterprises=200",
+    "--set",
+    "departments=5",
+    "--set",
+    "matter_types=20",
+]
 
 
 @pytest.fixture
@@ -85,8 +95,13 @@ def test_interrupted_run_leaves_no_folder(workdir, capsys, monkeypatch):
 
 
 def test_help_on_every_command(capsys):
-    for argv in (["run", "--help"], ["scenarios", "--help"], ["scenarios", "list", "--help"],
-                 ["scenarios", "show", "--help"], ["scenarios", "validate", "--help"]):
+    for argv in (
+        ["run", "--help"],
+        ["scenarios", "--help"],
+        ["scenarios", "list", "--help"],
+        ["scenarios", "show", "--help"],
+        ["scenarios", "validate", "--help"],
+    ):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 0

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import cli_env
+
 from townsim.experiments.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,8 +63,9 @@ def assert_nothing_written(workdir: Path, *extra: Path) -> None:
     assert not leftovers
 
 
-@pytest.mark.parametrize("case", ["syntax", "unknown", "type", "range", "missing_extends", "cyclic", "empty",
-                                  "escape_extends"])
+@pytest.mark.parametrize(
+    "case", ["syntax", "unknown", "type", "range", "missing_extends", "cyclic", "empty", "escape_extends"]
+)
 def test_run_bad_scenario_file(workdir, capsys, case):
     path, needle = bad_files(workdir)[case]
     out_dir = workdir / "out"
@@ -77,26 +78,32 @@ def test_run_bad_scenario_file(workdir, capsys, case):
     assert_nothing_written(workdir)
 
 
-@pytest.mark.parametrize("name, needle", [
-    ("../../etc/passwd", "not a valid scenario name"),
-    ("../results/x", "not a valid scenario name"),
-    ("validation/../../x", "not a valid scenario name"),
-    ("baselin", "did you mean 'baseline'"),
-])
+@pytest.mark.parametrize(
+    "name, needle",
+    [
+        ("../../etc/passwd", "not a valid scenario name"),
+        ("../results/x", "not a valid scenario name"),
+        ("validation/../../x", "not a valid scenario name"),
+        ("baselin", "did you mean 'baseline'"),
+    ],
+)
 def test_run_bad_scenario_name(workdir, capsys, name, needle):
     code = main(["run", name, "--days", "2"])
     assert_one_line_error(capsys, code, needle)
     assert_nothing_written(workdir)
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--set", "delegated_share=2"], "[0, 1]"),
-    (["--set", "delegated_shar=0.5"], "did you mean 'delegated_share'"),
-    (["--set", "townships=ten"], "an integer"),
-    (["--set", "novalue"], "key=value"),
-    (["--days", "0"], "--days"),
-    (["--seed", "-1"], "--seed"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--set", "delegated_share=2"], "[0, 1]"),
+        (["--set", "delegated_shar=0.5"], "did you mean 'delegated_share'"),
+        (["--set", "townships=ten"], "an integer"),
+        (["--set", "novalue"], "key=value"),
+        (["--days", "0"], "--days"),
+        (["--seed", "-1"], "--seed"),
+    ],
+)
 def test_run_bad_options(workdir, capsys, args, needle):
     code = main(["run", "baseline", *args])
     assert_one_line_error(capsys, code, needle)
@@ -136,10 +143,21 @@ def test_subprocess_no_traceback(tmp_path):
     """The real process: exit code 2, a single stderr line, nothing on stdout."""
     bad = write(tmp_path, "bad.toml", "online_share = 1.5\n")
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from townsim.experiments.cli import main; sys.exit(main())",
-         "run", str(bad), "--days", "2"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={"PYTHONPATH": cli_env()["PYTHONPATH"], "PATH": "/usr/bin:/bin"})
+        [
+            sys.executable,
+            "-c",
+            "import sys; from townsim.experiments.cli import main; sys.exit(main())",
+            "run",
+            str(bad),
+            "--days",
+            "2",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": cli_env()["PYTHONPATH"], "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and "bad.toml" in proc.stderr and "online_share" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from townsim.experiments.cli.run import format_summary
-from townsim.experiments.render.dashboard import PANELS, save_dashboard
 from townsim.experiments.core.atomic import atomic_dir, jsonable, write_json
 from townsim.experiments.core.manifest import manifest
 from townsim.experiments.core.outdir import check_out_dir, default_out_dir
 from townsim.experiments.errors import UserError
+from townsim.experiments.render.dashboard import PANELS, save_dashboard
 
 
 def test_atomic_dir_renames_when_complete(tmp_path):
@@ -62,8 +62,15 @@ def test_default_out_dir_is_unique_and_safe(tmp_path):
 def test_manifest_has_versions_commit_command_and_times():
     start = dt.datetime(2024, 1, 1, 12, 0, 0).astimezone()
     end = start + dt.timedelta(seconds=3)
-    m = manifest(command="run", started=start, finished=end, params={"a": 1}, seed=7,
-                 argv=["townsim", "run", "baseline", "--set", "x=a b"], scenario="baseline")
+    m = manifest(
+        command="run",
+        started=start,
+        finished=end,
+        params={"a": 1},
+        seed=7,
+        argv=["townsim", "run", "baseline", "--set", "x=a b"],
+        scenario="baseline",
+    )
     assert m["command_line"] == "townsim run baseline --set 'x=a b'"
     assert m["seed"] == 7 and m["params"] == {"a": 1} and m["scenario"] == "baseline"
     assert m["elapsed_seconds"] == 3.0 and m["started"].startswith("2024-01-01T12:00:00")
@@ -79,8 +86,10 @@ def test_write_json_is_strict(tmp_path):
 
 
 def test_format_summary_is_a_small_table():
-    text = format_summary({"cases_created": 12345.0, "on_time_rate": 0.9612, "on_time_rate_tier5": math.nan,
-                           "trips_per_case": 0.25}, title="t")
+    text = format_summary(
+        {"cases_created": 12345.0, "on_time_rate": 0.9612, "on_time_rate_tier5": math.nan, "trips_per_case": 0.25},
+        title="t",
+    )
     assert "12,345" in text and "96.1 %" in text and "–" in text and "0.25" in text
     assert len(text.splitlines()) == 4 + 3  # title, rule, 4 rows, rule
 

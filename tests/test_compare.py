@@ -13,16 +13,15 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
-
 from helpers import cli_env
+
 from townsim.experiments.cli import main
-from townsim.experiments.workflows.compare import CompareSettings, run_compare
-from townsim.experiments.core.executors import SerialExecutor, make_executor
 from townsim.experiments.core.execute import simulate_run
+from townsim.experiments.core.executors import SerialExecutor, make_executor
+from townsim.experiments.workflows.compare import CompareSettings, run_compare
 
 REPO = Path(__file__).resolve().parent.parent
-TINY = ["townships=3", "departments=4", "enterprises=60", "residents=6000",
-        "department_staff=6", "township_staff=6"]
+TINY = ["townships=3", "departments=4", "enterprises=60", "residents=6000", "department_staff=6", "township_staff=6"]
 SCEN = ["baseline", "one_stop_135", "delegation_no_staff"]
 
 
@@ -41,8 +40,11 @@ def flaky_run(spec):
 def test_identical_runs_serial_two_workers_and_dask(tmp_path):
     settings = tiny()
     frames = {}
-    for label, kwargs in [("serial", {"workers": 1}), ("pool2", {"workers": 2}),
-                          ("dask", {"workers": 2, "dask_local": True})]:
+    for label, kwargs in [
+        ("serial", {"workers": 1}),
+        ("pool2", {"workers": 2}),
+        ("dask", {"workers": 2, "dask_local": True}),
+    ]:
         with make_executor(**kwargs) as ex:
             res = run_compare(settings, tmp_path / label, ex, show_progress=False, make_figures=False)
         assert res.failures == [] and res.execution.ran == 9
@@ -87,7 +89,7 @@ def test_failed_run_recorded_others_finish_then_resume_fills_it(tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert "1 run(s) failed" in report and "injected failure" in report
     one = res.comparison[(res.comparison.scenario == "one_stop_135") & (res.comparison.kpi == "trips_per_case")]
-    assert int(one["n"].iloc[0]) == 2                     # the unpaired replication is left out
+    assert int(one["n"].iloc[0]) == 2  # the unpaired replication is left out
     assert res.summary.query("scenario == 'one_stop_135' and kpi == 'cases_created'")["n"].iloc[0] == 2
     # CLI exit code 1 when runs failed is covered by cmd_compare; resume with the real run fills the gap
     with SerialExecutor() as ex:
@@ -104,8 +106,13 @@ def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
     args = ["compare", *SCEN, "--reps", "4", "--days", "60", "--seed", "7", "--workers", "1", "--progress", "never"]
     killed = tmp_path / "killed"
     env = cli_env()  # this tree's townsim
-    proc = subprocess.Popen([sys.executable, "-m", "townsim.experiments.cli", *args, "--out", str(killed)],
-                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "townsim.experiments.cli", *args, "--out", str(killed)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if (killed / "runs").exists() and len(_row_files(killed)) >= 4:
@@ -117,13 +124,13 @@ def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
     proc.stderr.close()
     done = _row_files(killed)
     assert 4 <= len(done) < 12
-    assert not (killed / "runs.parquet").exists()         # killed before the tables were written
+    assert not (killed / "runs.parquet").exists()  # killed before the tables were written
     before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in done}
 
-    assert main([*args, "--out", str(killed)]) == 0       # resume in process
+    assert main([*args, "--out", str(killed)]) == 0  # resume in process
     after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in _row_files(killed)}
     assert len(after) == 12
-    assert all(after[n] == before[n] for n in before)     # finished runs were not run (or written) again
+    assert all(after[n] == before[n] for n in before)  # finished runs were not run (or written) again
     man = json.loads((killed / "manifest.json").read_text())
     assert man["invocations"][-1]["runs"]["skipped"] == len(done)
     assert man["invocations"][-1]["runs"]["ran"] == 12 - len(done)
@@ -141,29 +148,50 @@ def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
 
 def test_report_and_every_figure(tmp_path, capsys):
     out = tmp_path / "cmp"
-    rc = main(["compare", *SCEN, "--reps", "3", "--days", "25", "--seed", "3", "--workers", "1",
-               *[x for o in TINY for x in ("--set", o)], "--out", str(out)])
+    rc = main(
+        [
+            "compare",
+            *SCEN,
+            "--reps",
+            "3",
+            "--days",
+            "25",
+            "--seed",
+            "3",
+            "--workers",
+            "1",
+            *[x for o in TINY for x in ("--set", o)],
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     printed = capsys.readouterr().out
     assert f"report: {out / 'report.md'}" in printed
-    for name in ("manifest.json", "runs.parquet", "timeseries.parquet", "summary.csv", "comparison.csv",
-                 "report.md"):
+    for name in ("manifest.json", "runs.parquet", "timeseries.parquet", "summary.csv", "comparison.csv", "report.md"):
         assert (out / name).is_file(), name
     figs = sorted((out / "figures").glob("*.png"))
     names = {p.stem for p in figs}
-    assert {"forest_differences", "tradeoffs", "timeseries_backlog", "timeseries_on_time_rate",
-            "timeseries_township_utilisation", "timeseries_enterprise_satisfaction",
-            "timeseries_citizen_satisfaction", "timeseries_overloaded_townships"} <= names
+    assert {
+        "forest_differences",
+        "tradeoffs",
+        "timeseries_backlog",
+        "timeseries_on_time_rate",
+        "timeseries_township_utilisation",
+        "timeseries_enterprise_satisfaction",
+        "timeseries_citizen_satisfaction",
+        "timeseries_overloaded_townships",
+    } <= names
     report = (out / "report.md").read_text()
     for p in figs:
         img = mpimg.imread(p)
-        assert img.shape[0] > 300 and img.shape[1] > 600 and img.std() > 0.01   # a real picture
+        assert img.shape[0] > 300 and img.shape[1] > 600 and img.std() > 0.01  # a real picture
         assert f"(figures/{p.name})" in report
     for s in SCEN:
         assert f"`{s}`" in report
     assert "## How to reproduce" in report and "townsim compare baseline one_stop_135" in report
     assert "--set townships=3" in report and "Caveats" in report
-    assert "| Status quo |" in report                      # the headline table, scenarios by their labels
+    assert "| Status quo |" in report  # the headline table, scenarios by their labels
     summ = pd.read_csv(out / "summary.csv")
     assert set(summ.columns) == {"scenario", "kpi", "mean", "sd", "ci_low", "ci_high", "n"}
     comp = pd.read_csv(out / "comparison.csv")
@@ -176,15 +204,18 @@ def test_report_and_every_figure(tmp_path, capsys):
     assert "figures/tradeoffs.png" in man["files"]
 
 
-@pytest.mark.parametrize("argv, needle", [
-    (["compare", "no_such_scenario"], "no_such_scenario"),
-    (["compare", "baseline", "--reps", "1"], "--reps 1"),
-    (["compare", "baseline", "--days", "0"], "--days 0"),
-    (["compare", "baseline", "--set", "townships=0"], "townships"),
-    (["compare", "baseline", "--set", "nonsense=1"], "nonsense"),
-    (["compare", "baseline", "one_stop_135", "one_stop_135"], "twice"),
-    (["compare", "baseline", "--workers", "0"], "--workers 0"),
-])
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["compare", "no_such_scenario"], "no_such_scenario"),
+        (["compare", "baseline", "--reps", "1"], "--reps 1"),
+        (["compare", "baseline", "--days", "0"], "--days 0"),
+        (["compare", "baseline", "--set", "townships=0"], "townships"),
+        (["compare", "baseline", "--set", "nonsense=1"], "nonsense"),
+        (["compare", "baseline", "one_stop_135", "one_stop_135"], "twice"),
+        (["compare", "baseline", "--workers", "0"], "--workers 0"),
+    ],
+)
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, argv, needle):
     out = tmp_path / "out"
     assert main([*argv, "--out", str(out)]) == 2

@@ -17,15 +17,32 @@ SMALL = ["--set", "townships=3", "--set", "enterprises=60", "--set", "residents=
 
 def test_equal_staff_variants_have_the_roots_staff_hours(tmp_path, capsys):
     out = tmp_path / "eq"
-    code = main(["compare", "baseline", "one_stop_135", "--equal-staff", "--reps", "2", "--days", "3", *SMALL,
-                 "--workers", "1", "--progress", "never", "--out", str(out)])
+    code = main(
+        [
+            "compare",
+            "baseline",
+            "one_stop_135",
+            "--equal-staff",
+            "--reps",
+            "2",
+            "--days",
+            "3",
+            *SMALL,
+            "--workers",
+            "1",
+            "--progress",
+            "never",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     man = json.loads((out / "manifest.json").read_text())
     assert man["equal_staff"] is True
     params = {s["name"]: Params(**s["params"]) for s in man["scenarios"]}
     assert list(params) == ["baseline", "one_stop_135", "one_stop_135+equal_staff"]
     total = {n: budget(p)["total"] for n, p in params.items()}
-    assert total["one_stop_135"] > total["baseline"]                       # the reform adds posts ...
+    assert total["one_stop_135"] > total["baseline"]  # the reform adds posts ...
     assert total["one_stop_135+equal_staff"] == pytest.approx(total["baseline"])  # ... funded by departments
     assert params["one_stop_135+equal_staff"].department_staff < params["one_stop_135"].department_staff
     desc = {s["name"]: s["description"] for s in man["scenarios"]}
@@ -37,8 +54,22 @@ def test_equal_staff_variants_have_the_roots_staff_hours(tmp_path, capsys):
 
 def test_equal_staff_is_part_of_the_settings(tmp_path, capsys):
     out = tmp_path / "eq"
-    args = ["compare", "baseline", "one_stop_135", "--reps", "2", "--days", "3", *SMALL, "--workers", "1",
-            "--progress", "never", "--out", str(out)]
+    args = [
+        "compare",
+        "baseline",
+        "one_stop_135",
+        "--reps",
+        "2",
+        "--days",
+        "3",
+        *SMALL,
+        "--workers",
+        "1",
+        "--progress",
+        "never",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     capsys.readouterr()
     assert main([*args, "--equal-staff"]) == 2

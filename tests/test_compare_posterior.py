@@ -19,29 +19,40 @@ def _posterior(tmp_path, residents=20000):
     folder = tmp_path / "cal"
     folder.mkdir()
     own = load_scenario("one_stop_135").params.chief_representatives  # draws never equal the lever's value
-    pd.DataFrame({"department_staff": [30.0, 60.0, 90.0], "chief_representatives": [own + 1, own + 2, own + 3],
-                  "weight": [0.2, 0.3, 0.5]}).to_parquet(folder / "posterior.parquet")
+    pd.DataFrame(
+        {
+            "department_staff": [30.0, 60.0, 90.0],
+            "chief_representatives": [own + 1, own + 2, own + 3],
+            "weight": [0.2, 0.3, 0.5],
+        }
+    ).to_parquet(folder / "posterior.parquet")
     b = load_scenario("baseline").params
-    county = {"scenario": "baseline", "townships": 3, "residents": residents, "departments": b.departments,
-              "enterprises": 200}
+    county = {
+        "scenario": "baseline",
+        "townships": 3,
+        "residents": residents,
+        "departments": b.departments,
+        "enterprises": 200,
+    }
     (folder / "spec.json").write_text(json.dumps({"scenario": "baseline", "county": county}))
     return folder
 
 
 def test_draw_k_is_shared_by_every_scenario_and_levers_keep_their_values(tmp_path):
-    settings = CompareSettings(scenarios=["baseline", "one_stop_135"], reps=6, days=2, overrides=SET,
-                               posterior=str(_posterior(tmp_path)))
+    settings = CompareSettings(
+        scenarios=["baseline", "one_stop_135"], reps=6, days=2, overrides=SET, posterior=str(_posterior(tmp_path))
+    )
     scenarios, specs = plan(settings)
     by = {(s.scenario, s.replication): s for s in specs}
     staff = set()
     for k in range(6):
         a, b = by[("baseline", k)], by[("one_stop_135", k)]
-        assert a.seed == b.seed                                              # paired: same seed ...
-        assert a.params.department_staff == b.params.department_staff         # ... and the same draw
+        assert a.seed == b.seed  # paired: same seed ...
+        assert a.params.department_staff == b.params.department_staff  # ... and the same draw
         staff.add(a.params.department_staff)
         own = load_scenario("one_stop_135").params.chief_representatives
         assert a.params.chief_representatives in (own + 1, own + 2, own + 3)  # posterior applied
-        assert b.params.chief_representatives == own                          # the scenario's own lever wins
+        assert b.params.chief_representatives == own  # the scenario's own lever wins
     assert staff <= {30.0, 60.0, 90.0} and len(staff) > 1
     assert "one_stop_135: `chief_representatives`" in settings.posterior_note
     assert "6 draws" in settings.posterior_note
@@ -58,8 +69,23 @@ def test_posterior_for_another_county_is_refused_unless_forced(tmp_path):
 
 def test_cli_report_says_how_intervals_were_formed(tmp_path, capsys):
     out = tmp_path / "cmp"
-    args = ["compare", "baseline", "one_stop_135", "--reps", "2", "--days", "3", "--workers", "1", "--out", str(out),
-            "--posterior", str(_posterior(tmp_path)), "--progress", "never"]
+    args = [
+        "compare",
+        "baseline",
+        "one_stop_135",
+        "--reps",
+        "2",
+        "--days",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--posterior",
+        str(_posterior(tmp_path)),
+        "--progress",
+        "never",
+    ]
     for s in SET:
         args += ["--set", s]
     assert main(args) == 0

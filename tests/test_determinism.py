@@ -4,9 +4,17 @@ import pandas as pd
 
 from townsim.model import Params, TownshipModel
 
-P = Params(residents=40_000, enterprises=600, escalation_135=True, chief_representatives=4,
-           delegated_share=0.3, grid_coverage=0.5, two_way_weight=0.5, responsibility_list=True,
-           assessment_period=10)
+P = Params(
+    residents=40_000,
+    enterprises=600,
+    escalation_135=True,
+    chief_representatives=4,
+    delegated_share=0.3,
+    grid_coverage=0.5,
+    two_way_weight=0.5,
+    responsibility_list=True,
+    assessment_period=10,
+)
 
 
 def table(seed):

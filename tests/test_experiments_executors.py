@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from townsim.experiments.core.executors import (Failure, ProcessExecutor, SerialExecutor, collect,
-                                   make_executor)
+from townsim.experiments.core.executors import Failure, ProcessExecutor, SerialExecutor, collect, make_executor
 
 
 def draw(item):
@@ -118,7 +117,7 @@ def test_progress_bar_quiet_off_terminal_and_shows_on_request():
     from townsim.experiments.core.progress import progress_bar
 
     buf = io.StringIO()
-    with progress_bar(4, file=buf) as bar:      # StringIO is not a terminal: quiet
+    with progress_bar(4, file=buf) as bar:  # StringIO is not a terminal: quiet
         bar.update(4)
     assert buf.getvalue() == ""
     buf = io.StringIO()

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import pytest
 
-from townsim.experiments.checks import CHECKS
-from townsim.experiments.checks import incentives  # noqa: F401  (registers the checks)
+from townsim.experiments.checks import (
+    CHECKS,
+    incentives,  # noqa: F401  (registers the checks)
+)
 
-NAMES = ["two_way_learning_needs_response", "reform_relapse_half_life", "deadline_gaming_widens_gap",
-         "callbacks_narrow_gap_with_penalty", "gaming_buys_no_satisfaction", "grid_participation_follows_response"]
+NAMES = [
+    "two_way_learning_needs_response",
+    "reform_relapse_half_life",
+    "deadline_gaming_widens_gap",
+    "callbacks_narrow_gap_with_penalty",
+    "gaming_buys_no_satisfaction",
+    "grid_participation_follows_response",
+]
 
 
 @pytest.mark.slow

@@ -1,7 +1,6 @@
 """Each lever moves its KPI the way the domain says (paired replications, 95% confidence intervals)."""
 
 import numpy as np
-
 from helpers import paired_ci, replicate, small
 
 REPS = 8
@@ -33,14 +32,17 @@ def test_two_way_assessment_lowers_dumping_over_time():
     two_way = replicate(base.replace(two_way_weight=0.8), late_dumping, 2 * REPS, 120)
     diff, lo, hi = paired_ci(one_way, two_way)
     assert hi < 0, (diff, lo, hi)
+
     # and over time: from the first period to the last, dumping falls more under two-way assessment
     # (difference in differences, paired by seed; load drifts the same way in both)
     def first_to_last(m):
         dumped = m.datacollector.get_model_vars_dataframe()["dumped_tasks"]
         return dumped.iloc[80:120].sum() - dumped.iloc[:40].sum()
 
-    diff, lo, hi = paired_ci(replicate(base, first_to_last, 2 * REPS, 120),
-                             replicate(base.replace(two_way_weight=0.8), first_to_last, 2 * REPS, 120))
+    diff, lo, hi = paired_ci(
+        replicate(base, first_to_last, 2 * REPS, 120),
+        replicate(base.replace(two_way_weight=0.8), first_to_last, 2 * REPS, 120),
+    )
     assert hi < 0, (diff, lo, hi)
 
 
@@ -70,7 +72,7 @@ def test_joint_handling_cuts_multi_department_time_and_trips():
     serial = small()
     joint = small(one_stop_centre=True, joint_handling=True)
     for i, name in enumerate(("hours", "trips")):
-        a = replicate(serial, lambda m: _multi_department(m)[i], REPS, 60)
-        b = replicate(joint, lambda m: _multi_department(m)[i], REPS, 60)
+        a = replicate(serial, lambda m, i=i: _multi_department(m)[i], REPS, 60)
+        b = replicate(joint, lambda m, i=i: _multi_department(m)[i], REPS, 60)
         diff, lo, hi = paired_ci(a, b)
         assert hi < 0, (name, diff, lo, hi)

@@ -32,25 +32,25 @@ def test_catalogue_has_the_centres_425_products_in_9_categories(linping):
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     ent = [r for r in rows if r["requester"] == "enterprise"]
-    assert len(ent) == 425                                               # F3: first batch of 425 products
-    assert {r["category"] for r in ent} == set(ENTERPRISE_CATEGORIES)    # F3: 9 categories (+ property/tax)
+    assert len(ent) == 425  # F3: first batch of 425 products
+    assert {r["category"] for r in ent} == set(ENTERPRISE_CATEGORIES)  # F3: 9 categories (+ property/tax)
     for kind in ("enterprise", "citizen"):  # weights are relative within a requester kind
         prop = [r for r in rows if r["category"] == "property" and r["requester"] == kind]
         simple = [float(r["weight"]) for r in prop if r["difficulty"] == "simple"]
         complex_ = [float(r["weight"]) for r in prop if r["difficulty"] == "complex"]
-        assert simple and complex_ and min(simple) > max(complex_)       # F5: simple = high-frequency
-    cat = load_csv(path, linping.params)                                 # the model's loader accepts it
-    assert len(cat) == len(rows) + 3                                     # + 3 dispute types
-    assert cat.departments.max() < linping.params.departments            # F2: 23 departments
+        assert simple and complex_ and min(simple) > max(complex_)  # F5: simple = high-frequency
+    cat = load_csv(path, linping.params)  # the model's loader accepts it
+    assert len(cat) == len(rows) + 3  # + 3 dispute types
+    assert cat.departments.max() < linping.params.departments  # F2: 23 departments
 
 
 @pytest.mark.slow  # one working year of ~350,000 cases: about 8 s of CPU
 def test_one_year_meets_f5_and_the_135_rule(year_summary):
     s = year_summary
     assert s["cases_created"] > 250_000  # ~1,400 requests a working day for 1.18 M residents + enterprises
-    assert s["property_simple_within_1h_share"] >= 0.90, s["property_simple_within_1h_share"]    # F5
+    assert s["property_simple_within_1h_share"] >= 0.90, s["property_simple_within_1h_share"]  # F5
     assert s["property_complex_within_8h_share"] >= 0.90, s["property_complex_within_8h_share"]  # F5
-    assert s["on_time_rate"] >= 0.95, s["on_time_rate"]                                          # F11
+    assert s["on_time_rate"] >= 0.95, s["on_time_rate"]  # F11
     for tier in ("tier1", "tier3", "tier5"):
         assert s[f"on_time_rate_{tier}"] >= 0.95, (tier, s[f"on_time_rate_{tier}"])
     assert s["department_utilisation"] < 0.9  # the calibrated staff is not idle, not saturated
@@ -59,8 +59,9 @@ def test_one_year_meets_f5_and_the_135_rule(year_summary):
 
 def test_calibration_is_not_vacuous_half_the_staff_fails(linping):
     """With half the calibrated window staff the same county misses the published figures."""
-    params = apply_overrides(linping.params, ["residents_per_agent=5000",
-                                              f"department_staff={linping.params.department_staff / 2}"])
+    params = apply_overrides(
+        linping.params, ["residents_per_agent=5000", f"department_staff={linping.params.department_staff / 2}"]
+    )
     s = TownshipModel(params, rng=1).run(20).summary()
     assert s["on_time_rate"] < 0.9 and not math.isnan(s["on_time_rate"])
     assert s["property_simple_within_1h_share"] < 0.9

@@ -12,26 +12,48 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from townsim.model import Params, TownshipModel
-from townsim.model import assessment
+from townsim.model import Params, TownshipModel, assessment
 from townsim.model.assessment import ScoreEstimator, ranks, township_score, townships_scores, update_department
 
-BASE = dict(townships=3, departments=6, enterprises=200, residents=20_000, matter_types=25,
-            department_staff=30.0, township_staff=8.0, duty_tasks_per_department=2.0, dumping_base=0.8,
-            assessment_period=5)
+BASE = dict(
+    townships=3,
+    departments=6,
+    enterprises=200,
+    residents=20_000,
+    matter_types=25,
+    department_staff=30.0,
+    township_staff=8.0,
+    duty_tasks_per_department=2.0,
+    dumping_base=0.8,
+    assessment_period=5,
+)
 
 
 def dept(params, **kw):
-    d = dict(period_dumped=0, period_tasks=0, period_late=0, period_cases=0, score=1.0,
-             expected_score_drop=0.0, effort=1.0, estimator=ScoreEstimator(params))
+    d = dict(
+        period_dumped=0,
+        period_tasks=0,
+        period_late=0,
+        period_cases=0,
+        score=1.0,
+        expected_score_drop=0.0,
+        effort=1.0,
+        estimator=ScoreEstimator(params),
+    )
     d.update(kw)
     return SimpleNamespace(**d)
 
 
-@pytest.mark.parametrize("late,cases,left,done,caught,pen,expected", [
-    (0, 0, 0.0, 0.0, 0, 0.0, 1.0), (5, 10, 0.0, 8.0, 0, 0.0, 0.75), (0, 10, 2.0, 6.0, 0, 0.0, 0.875),
-    (10, 10, 5.0, 0.0, 0, 0.0, 0.0), (0, 10, 0.0, 1.0, 2, 3.0, 0.7),
-])
+@pytest.mark.parametrize(
+    "late,cases,left,done,caught,pen,expected",
+    [
+        (0, 0, 0.0, 0.0, 0, 0.0, 1.0),
+        (5, 10, 0.0, 8.0, 0, 0.0, 0.75),
+        (0, 10, 2.0, 6.0, 0, 0.0, 0.875),
+        (10, 10, 5.0, 0.0, 0, 0.0, 0.0),
+        (0, 10, 0.0, 1.0, 2, 3.0, 0.7),
+    ],
+)
 def test_township_score_formula(late, cases, left, done, caught, pen, expected):
     assert township_score(late, cases, left, done, caught, pen) == pytest.approx(expected)
 
@@ -45,8 +67,7 @@ def test_townships_score_departments_by_what_they_experienced():
     bad, cases = np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([[4.0, 0.0], [0.0, 4.0]])
     noise = np.array([[1.0, 0.0], [0.0, -1.0]])
     S = townships_scores(p, dumped, tasks, share, bounced, bad, cases, noise)
-    expected = np.array([[1 - 0.5 * 0.5 - 0.1 * 0.25 - 0.4 * 0.25 + 0.2, 1 - 0.1 * 0.25],
-                         [1.0, 1 - 0.4 * 0.5 - 0.2]])
+    expected = np.array([[1 - 0.5 * 0.5 - 0.1 * 0.25 - 0.4 * 0.25 + 0.2, 1 - 0.1 * 0.25], [1.0, 1 - 0.4 * 0.5 - 0.2]])
     np.testing.assert_allclose(S, expected)
     # a score that ignores dumping
     S0 = townships_scores(p.replace(score_dumping_weight=0.0), dumped, tasks, share, bounced, bad, cases, noise)
@@ -73,7 +94,7 @@ def test_rls_update_is_the_documented_recursion():
     p = Params(estimator_forgetting=0.8, estimator_prior_sd=0.5)
     est = ScoreEstimator(p)
     theta, P, s2 = est.theta.copy(), est.P.copy(), est.s2
-    assert s2 == pytest.approx(assessment.RESIDUAL_PRIOR_SD ** 2)
+    assert s2 == pytest.approx(assessment.RESIDUAL_PRIOR_SD**2)
     est.update(0.3, 0.7)
     phi = np.array([1.0, 0.3])
     e = 0.7 - phi @ theta
@@ -101,6 +122,7 @@ def test_ranks_from_the_top():
 
 
 # --- in a model --------------------------------------------------------------------------
+
 
 def test_assessment_runs_at_the_end_of_each_period(monkeypatch):
     days = []
@@ -150,7 +172,7 @@ def test_townships_are_scored_on_their_period(monkeypatch):
     p = Params(**{**BASE, "township_staff": 4.0}, delegated_share=0.5, inspection_hours_per_week=25.0)
     m = TownshipModel(p, rng=2).run(20)
     assert len(seen) == 4 * p.townships
-    for idx, (late, cases, left, done), score in seen:
+    for _idx, (late, cases, left, done), score in seen:
         exp = 1 - 0.5 * (late / cases if cases else 0) - 0.5 * (left / (left + done) if left + done else 0)
         assert score == pytest.approx(exp)
     for t in m.townships:

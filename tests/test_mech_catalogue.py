@@ -15,9 +15,22 @@ import pytest
 
 from townsim.model import Params, TownshipModel
 from townsim.model.catalogue import (
-    CITIZEN, COMPLEX, DIFFICULT, DIFFICULTIES, DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL,
-    DISPUTE_MEDIATION, DISPUTE_OWNER, ENTERPRISE, GENERAL, SIMPLE, TOWNSHIP, CatalogueError,
-    generate, load_csv,
+    CITIZEN,
+    COMPLEX,
+    DIFFICULT,
+    DIFFICULTIES,
+    DISPUTE,
+    DISPUTE_ESCALATED,
+    DISPUTE_GENERAL,
+    DISPUTE_MEDIATION,
+    DISPUTE_OWNER,
+    ENTERPRISE,
+    GENERAL,
+    SIMPLE,
+    TOWNSHIP,
+    CatalogueError,
+    generate,
+    load_csv,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,6 +45,7 @@ def gen(seed=0, **kw):
 
 
 # --- generated catalogue ----------------------------------------------------
+
 
 @pytest.mark.parametrize("m,d", [(1, 1), (2, 1), (7, 3), (200, 12), (300, 2)])
 def test_generated_arrays_are_aligned_and_department_rows_valid(m, d):
@@ -60,7 +74,7 @@ def test_zipf_weights_follow_rank_power_and_never_increase(s):
     assert np.all(np.diff(w) <= 0)
     # documented Zipf law: w_k ∝ (k + 1)^(-s), rank k from 0
     ranks = np.arange(1, p.matter_types + 1)
-    np.testing.assert_allclose(w / w[0], ranks ** -s, rtol=1e-12)
+    np.testing.assert_allclose(w / w[0], ranks**-s, rtol=1e-12)
 
 
 def test_difficulty_rules_departments_and_district():
@@ -121,6 +135,7 @@ def test_same_seed_same_catalogue_other_seed_differs():
 
 # --- dispute types ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("source", ["generated", "csv"])
 def test_three_dispute_types_are_appended(source):
     p = Params(matter_types=30, departments=6, difficulty_hours=(0.5, 1.25, 2.5, 7.0))
@@ -142,6 +157,7 @@ def test_three_dispute_types_are_appended(source):
 
 
 # --- CSV loading ---------------------------------------------------------------
+
 
 def test_example_catalogue_loads_with_the_values_in_the_file():
     p = Params(departments=6)
@@ -169,7 +185,9 @@ def test_example_catalogue_loads_with_the_values_in_the_file():
 
 
 def test_model_resolves_a_catalogue_relative_to_the_scenarios_folder():
-    p = Params(townships=2, departments=6, enterprises=20, residents=2000, matter_catalogue="catalogues/example_matters.csv")
+    p = Params(
+        townships=2, departments=6, enterprises=20, residents=2000, matter_catalogue="catalogues/example_matters.csv"
+    )
     m = TownshipModel(p, rng=1)
     with EXAMPLE.open(encoding="utf-8") as fh:
         n_rows = sum(1 for _ in fh) - 1
@@ -216,8 +234,10 @@ def test_bad_row_is_one_line_naming_file_and_line(tmp_path, case):
 
 def test_missing_column_names_file_and_column(tmp_path):
     f = tmp_path / "cols.csv"
-    f.write_text("name,category,requester,weight,difficulty,departments,district\n"
-                 "x,approval,citizen,1,simple,0,false\n", encoding="utf-8")
+    f.write_text(
+        "name,category,requester,weight,difficulty,departments,district\nx,approval,citizen,1,simple,0,false\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogueError) as exc:
         load_csv(f, Params())
     msg = str(exc.value)
@@ -241,6 +261,7 @@ def test_model_with_bad_catalogue_raises_the_one_line_error(tmp_path):
 
 
 # --- known defects (xfail strict: they pass once fixed) ---------------------------
+
 
 def test_line_number_counts_blank_lines(tmp_path):
     f = tmp_path / "blank.csv"
@@ -267,8 +288,11 @@ def test_excel_utf8_bom_file_loads(tmp_path):
 
 @pytest.mark.parametrize("column", ["weight", "hours"])
 def test_infinite_weight_or_hours_rejected(tmp_path, column):
-    row = "x,approval,citizen,inf,simple,0.5,0,false\n" if column == "weight" else \
-          "x,approval,citizen,1,simple,inf,0,false\n"
+    row = (
+        "x,approval,citizen,inf,simple,0.5,0,false\n"
+        if column == "weight"
+        else "x,approval,citizen,1,simple,inf,0,false\n"
+    )
     f = write(tmp_path, row)
     with pytest.raises(CatalogueError, match=":3:"):
         load_csv(f, Params())

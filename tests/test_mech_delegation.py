@@ -72,27 +72,48 @@ def test_random_order_is_seeded_and_uniform():
 
 
 def test_model_delegation_belongs_to_the_county_not_the_replication():
-    p = Params(townships=2, departments=6, enterprises=10, residents=1000, matter_types=50,
-               delegated_share=0.3, delegation_order="random")
+    p = Params(
+        townships=2,
+        departments=6,
+        enterprises=10,
+        residents=1000,
+        matter_types=50,
+        delegated_share=0.3,
+        delegation_order="random",
+    )
     a, b = (TownshipModel(p, rng=s).delegated for s in (4, 5))
     np.testing.assert_array_equal(a, b)  # replications vary demand, not which matters are delegated
     c = TownshipModel(p.replace(catalogue_seed=p.catalogue_seed + 1), rng=4).delegated
-    assert not np.array_equal(a, c)      # another county delegates other matters
+    assert not np.array_equal(a, c)  # another county delegates other matters
     m = TownshipModel(p, rng=4)
     assert all(t.delegated == frozenset(np.flatnonzero(a).tolist()) for t in m.townships)
 
 
 # --- staff transfer ----------------------------------------------------------------
 
+
 def staffed(tmp_path, transfer, share=1 / 3):
     """Dept 0 does matters A (w 3) and C (w 1); dept 1 does B (w 2) and C. A alone is delegated."""
     f = tmp_path / "three.csv"
-    f.write_text(HEADER + "A,household,citizen,3,simple,1,0,false\n"
-                          "B,household,citizen,2,simple,1,1,false\n"
-                          "C,household,citizen,1,simple,1,0;1,false\n", encoding="utf-8")
-    p = Params(townships=3, departments=2, enterprises=0, residents=3000, residents_per_agent=10,
-               matter_catalogue=str(f), dispute_rate=0.0, department_staff=14.0, township_staff=9.0,
-               delegated_share=share, staff_transfer=transfer)
+    f.write_text(
+        HEADER + "A,household,citizen,3,simple,1,0,false\n"
+        "B,household,citizen,2,simple,1,1,false\n"
+        "C,household,citizen,1,simple,1,0;1,false\n",
+        encoding="utf-8",
+    )
+    p = Params(
+        townships=3,
+        departments=2,
+        enterprises=0,
+        residents=3000,
+        residents_per_agent=10,
+        matter_catalogue=str(f),
+        dispute_rate=0.0,
+        department_staff=14.0,
+        township_staff=9.0,
+        delegated_share=share,
+        staff_transfer=transfer,
+    )
     return TownshipModel(p, rng=2)
 
 
@@ -122,8 +143,17 @@ def test_full_transfer_of_a_fully_delegated_department_keeps_the_total(tmp_path)
 
 @pytest.mark.parametrize("transfer", [0.0, 0.4, 1.0])
 def test_staff_transfer_keeps_the_county_total_in_a_generated_catalogue(transfer):
-    p = Params(townships=4, departments=8, enterprises=200, residents=20_000, matter_types=60,
-               department_staff=40.0, township_staff=20.0, delegated_share=0.4, staff_transfer=transfer)
+    p = Params(
+        townships=4,
+        departments=8,
+        enterprises=200,
+        residents=20_000,
+        matter_types=60,
+        department_staff=40.0,
+        township_staff=20.0,
+        delegated_share=0.4,
+        staff_transfer=transfer,
+    )
     m = TownshipModel(p, rng=3)
     ref = TownshipModel(p.replace(staff_transfer=0.0), rng=3)
     moved = sum(a.staff - b.staff for a, b in zip(ref.departments, m.departments))
@@ -140,6 +170,7 @@ def test_transferred_staff_formula():
 
 
 # --- learning curve ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("c0,L", [(0.5, 50.0), (0.2, 10.0), (1.0, 5.0)])
 def test_competence_curve(c0, L):
@@ -159,9 +190,18 @@ def test_rework_probability_formula():
 
 
 def test_township_competence_tracks_its_own_handled_cases():
-    p = Params(townships=2, departments=4, enterprises=50, residents=50_000, matter_types=10,
-               delegated_share=1.0, initial_competence=0.3, learning_cases=20, township_staff=20,
-               department_staff=10)
+    p = Params(
+        townships=2,
+        departments=4,
+        enterprises=50,
+        residents=50_000,
+        matter_types=10,
+        delegated_share=1.0,
+        initial_competence=0.3,
+        learning_cases=20,
+        township_staff=20,
+        department_staff=10,
+    )
     m = TownshipModel(p, rng=1).run(5)
     handled = [sum(t.handled.values()) for t in m.townships]
     assert all(h > 20 for h in handled)
@@ -177,8 +217,15 @@ def test_township_competence_tracks_its_own_handled_cases():
 
 @pytest.mark.parametrize("order", ["frequent_first", "simple_first", "by_department", "random"])
 def test_delegation_orders_choose_what_they_say(order):
-    p = Params(townships=2, departments=6, enterprises=10, residents=1000, matter_types=60,
-               delegated_share=0.25, delegation_order=order)
+    p = Params(
+        townships=2,
+        departments=6,
+        enterprises=10,
+        residents=1000,
+        matter_types=60,
+        delegated_share=0.25,
+        delegation_order=order,
+    )
     m = TownshipModel(p, rng=1)
     cat, mask = m.catalogue, m.delegated
     service = cat.requester != 2

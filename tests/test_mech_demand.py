@@ -20,9 +20,18 @@ RESIDENTS = np.array([1_000, 5_000, 20_000, 74_000])
 
 
 def county(residents_per_agent=100, **kw):
-    p = Params(**{"townships": 4, "departments": 6, "residents": int(RESIDENTS.sum()), "matter_types": 40,
-                  "residents_per_agent": residents_per_agent, "citizen_request_rate": 0.001,
-                  "enterprise_request_rate": 0.05, **kw})
+    p = Params(
+        **{
+            "townships": 4,
+            "departments": 6,
+            "residents": int(RESIDENTS.sum()),
+            "matter_types": 40,
+            "residents_per_agent": residents_per_agent,
+            "citizen_request_rate": 0.001,
+            "enterprise_request_rate": 0.05,
+            **kw,
+        }
+    )
     count = -(-RESIDENTS // residents_per_agent)
     start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
     cat = generate(p, np.random.default_rng(99))
@@ -125,8 +134,14 @@ def test_number_of_draws_does_not_depend_on_residents_per_agent():
         e_town, e_stage = enterprises()
         rng = np.random.default_rng(5)
         reqs = [draw(p, rng, d, RESIDENTS, start, count, e_town, e_stage, sampler) for d in range(20)]
-        results.append((rng.bit_generator.state["state"]["state"], sum(len(r) for r in reqs),
-                        np.concatenate([r.matter for r in reqs]), np.concatenate([r.township for r in reqs])))
+        results.append(
+            (
+                rng.bit_generator.state["state"]["state"],
+                sum(len(r) for r in reqs),
+                np.concatenate([r.matter for r in reqs]),
+                np.concatenate([r.township for r in reqs]),
+            )
+        )
     (s1, n1, m1, t1), (s2, n2, m2, t2) = results
     assert s1 == s2, "the generator advanced differently: draws scale with agents"
     assert n1 == n2
@@ -142,8 +157,16 @@ def test_no_requests_when_rates_are_zero():
 
 
 def test_model_cases_carry_the_requesters_township():
-    p = Params(townships=5, departments=5, enterprises=200, residents=20_000, matter_types=20,
-               department_staff=8, township_staff=6, dispute_rate=0.0)
+    p = Params(
+        townships=5,
+        departments=5,
+        enterprises=200,
+        residents=20_000,
+        matter_types=20,
+        department_staff=8,
+        township_staff=6,
+        dispute_rate=0.0,
+    )
     m = TownshipModel(p, rng=2).run(10)
     c = m.cases
     kind, who, town = c.view("requester_kind"), c.view("requester"), c.view("township")
@@ -158,9 +181,12 @@ def test_model_cases_carry_the_requesters_township():
 
 def test_catalogue_with_citizen_matters_only_serves_enterprises_too(tmp_path):
     f = tmp_path / "citizen_only.csv"
-    f.write_text("name,category,requester,weight,difficulty,hours,departments,district\n"
-                 "a,household,citizen,3,simple,0.5,0,false\n"
-                 "b,health,citizen,1,general,1.0,1,false\n", encoding="utf-8")
+    f.write_text(
+        "name,category,requester,weight,difficulty,hours,departments,district\n"
+        "a,household,citizen,3,simple,0.5,0,false\n"
+        "b,health,citizen,1,general,1.0,1,false\n",
+        encoding="utf-8",
+    )
     from townsim.model.catalogue import load_csv
 
     cat = load_csv(f, Params(departments=2))

@@ -12,13 +12,25 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from townsim.model import Params, TownshipModel
-from townsim.model import dumping  # noqa: F401
+from townsim.model import (
+    Params,
+    TownshipModel,
+    dumping,  # noqa: F401
+)
 from townsim.model.agents import Department
 from townsim.model.dumping import department_load, dump_probability, list_cost, logit
 
-BASE = dict(townships=4, departments=10, enterprises=50, residents=8000, matter_types=20,
-            department_staff=20.0, township_staff=10.0, duty_tasks_per_department=20.0, duty_task_hours=1.0)
+BASE = dict(
+    townships=4,
+    departments=10,
+    enterprises=50,
+    residents=8000,
+    matter_types=20,
+    department_staff=20.0,
+    township_staff=10.0,
+    duty_tasks_per_department=20.0,
+    duty_task_hours=1.0,
+)
 
 
 def sigmoid(z):
@@ -27,9 +39,18 @@ def sigmoid(z):
 
 # --- the probability ----------------------------------------------------------------------
 
+
 def test_dump_probability_is_the_documented_logistic():
-    p = Params(dumping_base=0.3, dumping_pressure_slope=2.0, two_way_weight=0.5, score_sensitivity=10.0,
-               responsibility_list=True, territorial_share=0.3, list_enforcement=0.8, bounce_cost=2.0)
+    p = Params(
+        dumping_base=0.3,
+        dumping_pressure_slope=2.0,
+        two_way_weight=0.5,
+        score_sensitivity=10.0,
+        responsibility_list=True,
+        territorial_share=0.3,
+        list_enforcement=0.8,
+        bounce_cost=2.0,
+    )
     load = np.array([0.0, 1.0, 2.5])
     drop = np.array([0.0, 0.1, 0.2])
     z = np.log(0.3 / 0.7) + 2.0 * (load - 1) - 0.7 * 0.8 * 2.0 - 0.5 * 10.0 * drop
@@ -60,8 +81,10 @@ def test_dumping_falls_with_omega_times_expected_drop():
     # one-way assessment (ω = 0): the learned drop has no effect
     np.testing.assert_allclose(dump_probability(Params(two_way_weight=0.0), load, drop), Params().dumping_base)
     # and a larger ω lowers it further for the same Δ̂
-    assert dump_probability(Params(two_way_weight=1.0), load, drop)[-1] < \
-        dump_probability(Params(two_way_weight=0.25), load, drop)[-1]
+    assert (
+        dump_probability(Params(two_way_weight=1.0), load, drop)[-1]
+        < dump_probability(Params(two_way_weight=0.25), load, drop)[-1]
+    )
 
 
 def test_responsibility_list_lowers_dumping():
@@ -77,6 +100,7 @@ def test_responsibility_list_lowers_dumping():
 
 # --- applying a day -----------------------------------------------------------------------
 
+
 def apply(m):
     """One day's dumping decisions of all departments (``Department.decide_dumping``): (dumped, bounced)."""
     m.agents_by_type[Department].do("decide_dumping")
@@ -84,10 +108,12 @@ def apply(m):
 
 
 def snapshot(m):
-    return (np.array([d.handler.duty_backlog for d in m.departments]),
-            np.array([t.handler.duty_backlog for t in m.townships]),
-            np.array([d.period_tasks for d in m.departments]),
-            np.array([d.period_dumped for d in m.departments]))
+    return (
+        np.array([d.handler.duty_backlog for d in m.departments]),
+        np.array([t.handler.duty_backlog for t in m.townships]),
+        np.array([d.period_tasks for d in m.departments]),
+        np.array([d.period_dumped for d in m.departments]),
+    )
 
 
 @pytest.mark.parametrize("with_list", [False, True])
@@ -112,8 +138,15 @@ def test_duty_hours_are_conserved_and_flows_recorded(with_list):
 
 
 def test_dump_rate_matches_probability_and_bounce_share():
-    p = Params(**BASE, dumping_pressure_slope=0.0, dumping_base=0.4, responsibility_list=True,
-               territorial_share=0.25, list_enforcement=0.6, bounce_cost=1.0)
+    p = Params(
+        **BASE,
+        dumping_pressure_slope=0.0,
+        dumping_base=0.4,
+        responsibility_list=True,
+        territorial_share=0.25,
+        list_enforcement=0.6,
+        bounce_cost=1.0,
+    )
     m = TownshipModel(p, rng=2)
     tasks = dumped = bounced = 0
     for _ in range(60):

@@ -43,6 +43,7 @@ class Bench:
 
 # --- servers from staff -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("staff,servers", [(0.1, 1), (1.0, 1), (2.5, 3), (3.0, 3), (4.25, 5)])
 def test_servers_and_capacity_from_fractional_staff(staff, servers):
     b = Bench()
@@ -67,7 +68,7 @@ def test_part_time_server_starts_late_in_the_day():
     times = np.array([t for _, t in b.starts])
     # two starts at the same instant happen only once the part-time server is awake (from 6 h)
     assert np.sum(times < 6.0) == 12  # full-time server alone: 0, 0.5, ..., 5.5
-    assert np.sum(times >= 6.0) == 8   # both servers: 6, 6.5, 7, 7.5 each
+    assert np.sum(times >= 6.0) == 8  # both servers: 6, 6.5, 7, 7.5 each
 
 
 def test_part_time_server_keeps_its_fraction_over_many_days():
@@ -115,6 +116,7 @@ def test_work_continues_across_the_day_boundary():
 
 # --- duty hours ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("staff,duty", [(1.0, 3.0), (2.0, 6.0), (3.0, 20.0)])
 def test_duty_hours_are_taken_off_the_day_first(staff, duty):
     b = Bench()
@@ -158,6 +160,7 @@ def test_duty_on_part_time_staff_leaves_capacity_minus_duty():
 
 
 # --- queue order -----------------------------------------------------------------------
+
 
 def _one_server_order(key, prio):
     b = Bench(key=key)
@@ -274,6 +277,7 @@ def test_idle_server_takes_an_arrival_at_once_and_servers_work_in_parallel():
 
 # --- random stream ------------------------------------------------------------------------
 
+
 def test_random_stream_reproduces_the_generator_blocks():
     s = RandomStream(np.random.default_rng(7), size=5)
     got = [s.uniform() for _ in range(12)]
@@ -304,8 +308,15 @@ def test_random_stream_moments():
 
 
 def test_model_runs_are_a_function_of_the_seed():
-    p = Params(townships=3, departments=4, enterprises=80, residents=4000, matter_types=15,
-               department_staff=3.5, township_staff=2.5)
+    p = Params(
+        townships=3,
+        departments=4,
+        enterprises=80,
+        residents=4000,
+        matter_types=15,
+        department_staff=3.5,
+        township_staff=2.5,
+    )
     a = TownshipModel(p, rng=5).run(15).timeseries()
     b = TownshipModel(p, rng=5).run(15).timeseries()
     c = TownshipModel(p, rng=6).run(15).timeseries()

@@ -12,12 +12,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from townsim.model import Params, TownshipModel
-from townsim.model import escalation
+from townsim.model import Params, TownshipModel, escalation
 from townsim.model.escalation import JOINT_CONFERENCE, desk_staff, priority_key
 
-CONGESTED = dict(townships=3, departments=4, enterprises=300, residents=20_000, matter_types=30,
-                 department_staff=3.0, township_staff=4.0, escalation_135=True)
+CONGESTED = dict(
+    townships=3,
+    departments=4,
+    enterprises=300,
+    residents=20_000,
+    matter_types=30,
+    department_staff=3.0,
+    township_staff=4.0,
+    escalation_135=True,
+)
 
 
 def congested(seed=1, **kw):
@@ -81,6 +88,7 @@ def test_desk_staff_formula():
 
 # --- coordination boosts priority ----------------------------------------------------
 
+
 def test_priority_key_puts_boosted_cases_first_then_earliest_deadline():
     m = congested()
     key = priority_key(m)
@@ -116,15 +124,32 @@ def _queue_jump(tmp_path, chief):
     """A saturated department: 20 simple cases queue, then a general two-department case (start level 1,
     held until a chief representative coordinates it) arrives."""
     f = tmp_path / "two.csv"
-    f.write_text("name,category,requester,weight,difficulty,hours,departments,district\n"
-                 "simple_m,household,citizen,1,simple,1.0,0,false\n"
-                 "general_m,household,citizen,1,general,1.0,0;1,false\n", encoding="utf-8")
-    p = Params(townships=1, departments=2, enterprises=0, residents=100, matter_catalogue=str(f),
-               citizen_request_rate=0.0, dispute_rate=0.0, duty_tasks_per_department=0.0,
-               inspection_hours_per_week=0.0, department_staff=1.0, service_time_distribution="deterministic",
-               escalation_135=True, chief_representatives=chief, chief_rep_hours=8.0,
-               leading_group_staff=0.0, coordination_hours=(0.5, 2.0), township_hall_share=0.0,
-               level_time_share=1.0)  # the simple cases escalate only at their deadline (8 h), an event
+    f.write_text(
+        "name,category,requester,weight,difficulty,hours,departments,district\n"
+        "simple_m,household,citizen,1,simple,1.0,0,false\n"
+        "general_m,household,citizen,1,general,1.0,0;1,false\n",
+        encoding="utf-8",
+    )
+    p = Params(
+        townships=1,
+        departments=2,
+        enterprises=0,
+        residents=100,
+        matter_catalogue=str(f),
+        citizen_request_rate=0.0,
+        dispute_rate=0.0,
+        duty_tasks_per_department=0.0,
+        inspection_hours_per_week=0.0,
+        department_staff=1.0,
+        service_time_distribution="deterministic",
+        escalation_135=True,
+        chief_representatives=chief,
+        chief_rep_hours=8.0,
+        leading_group_staff=0.0,
+        coordination_hours=(0.5, 2.0),
+        township_hall_share=0.0,
+        level_time_share=1.0,
+    )  # the simple cases escalate only at their deadline (8 h), an event
     m = TownshipModel(p, rng=0)
     one = lambda x: np.array([x])
     for i in range(20):
@@ -148,14 +173,18 @@ def test_desk_coordination_puts_a_case_at_the_head_of_the_queue(tmp_path):
 
 # --- joint conference -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("interval,slots", [(3, 2), (5, 4)])
 def test_conference_meets_every_interval_days_with_limited_slots(monkeypatch, interval, slots):
     record = []
     original = escalation.hold_conference
 
     def spy(model, day, t):
-        q = [(d, cid) for d, cid in model.conference_queue
-             if cid in model.flows and model.cases.level[cid] == JOINT_CONFERENCE]
+        q = [
+            (d, cid)
+            for d, cid in model.conference_queue
+            if cid in model.flows and model.cases.level[cid] == JOINT_CONFERENCE
+        ]
         before = set(np.flatnonzero(model.cases.view("boost") == JOINT_CONFERENCE).tolist())
         n = original(model, day, t)
         after = set(np.flatnonzero(model.cases.view("boost") == JOINT_CONFERENCE).tolist())
@@ -164,8 +193,13 @@ def test_conference_meets_every_interval_days_with_limited_slots(monkeypatch, in
         return n
 
     monkeypatch.setattr(escalation, "hold_conference", spy)
-    m = congested(seed=7, joint_conference_interval=interval, joint_conference_slots=slots,
-                  chief_representatives=0, leading_group_staff=0.0)
+    m = congested(
+        seed=7,
+        joint_conference_interval=interval,
+        joint_conference_slots=slots,
+        chief_representatives=0,
+        leading_group_staff=0.0,
+    )
     m.run(16)
     assert any(n > 0 for _, n, *_ in record)
     for day, n, queued, settled, q in record:
@@ -197,9 +231,19 @@ def test_boost_during_a_serial_hand_over_serves_each_step_once(monkeypatch):
         return original(model, task, t)
 
     monkeypatch.setattr(handling, "on_finish", spy)
-    p = Params(townships=3, departments=4, enterprises=300, residents=20_000, matter_types=30,
-               department_staff=20.0, township_staff=6.0, escalation_135=True, chief_representatives=4,
-               online_share=0.0, travel_hours=10.0)
+    p = Params(
+        townships=3,
+        departments=4,
+        enterprises=300,
+        residents=20_000,
+        matter_types=30,
+        department_staff=20.0,
+        township_staff=6.0,
+        escalation_135=True,
+        chief_representatives=4,
+        online_share=0.0,
+        travel_hours=10.0,
+    )
     m = TownshipModel(p, rng=1).run(30)
     assert len(finished) > 500
     twice = len(finished) - len({id(t) for t in finished})

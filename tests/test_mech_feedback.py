@@ -1,6 +1,7 @@
 """Mechanism: satisfaction and the enterprise life cycle (model/feedback.py).
 
-s_case from the chain's outcome (model/satisfaction.py); s ← s + α(s_case − s). Stages advance with daily probabilities 1/startup_days
+s_case from the chain's outcome (model/satisfaction.py); s ← s + α(s_case − s).
+Stages advance with daily probabilities 1/startup_days
 and 1/growth_days; exit probability base + sensitivity·max(0, 0.8 − s); entries
 Poisson(entry_rate × live × mean satisfaction / 0.7), as start-ups.
 """
@@ -10,15 +11,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from townsim.model import Params, TownshipModel
-from townsim.model import feedback
+from townsim.model import Params, TownshipModel, feedback
 from townsim.model.catalogue import CITIZEN, DISPUTE, ENTERPRISE
 
 
 def test_satisfaction_moves_towards_the_chain_outcome():
-    p = Params(townships=3, departments=5, enterprises=300, residents=20_000, matter_types=20,
-               department_staff=5.0, township_staff=4.0, satisfaction_learning=0.3, dispute_rate=0.0003,
-               delegated_share=0.3)
+    p = Params(
+        townships=3,
+        departments=5,
+        enterprises=300,
+        residents=20_000,
+        matter_types=20,
+        department_staff=5.0,
+        township_staff=4.0,
+        satisfaction_learning=0.3,
+        dispute_rate=0.0003,
+        delegated_share=0.3,
+    )
     m = TownshipModel(p, rng=1).run(25)
     c = m.cases
     closed = np.flatnonzero(~np.isnan(c.view("closed")))
@@ -39,9 +48,17 @@ def test_satisfaction_moves_towards_the_chain_outcome():
     # the documented formula, over the chain: the first contact's promise
     root = np.where(c.repeat_of[ids] >= 0, c.repeat_of[ids], ids)
     overdue = np.clip((c.closed[ids] - c.deadline[root]) / (c.deadline[root] - c.created[root]), 0, 1)
-    s_case = np.clip(1 - 0.5 * ~c.resolved[ids] - 0.3 * overdue - 0.05 * c.trips[ids] - 0.02 * c.travel[ids]
-                     - 0.1 * c.contact[ids]
-                     - 0.3 * (c.petitioned[ids] | c.petitioned[root]), 0, 1)
+    s_case = np.clip(
+        1
+        - 0.5 * ~c.resolved[ids]
+        - 0.3 * overdue
+        - 0.05 * c.trips[ids]
+        - 0.02 * c.travel[ids]
+        - 0.1 * c.contact[ids]
+        - 0.3 * (c.petitioned[ids] | c.petitioned[root]),
+        0,
+        1,
+    )
     assert (s_case < 0.6).any() and (s_case >= 0.95).any() and (c.contact[ids] > 0).any()
     for cid, s in zip(ids.tolist(), s_case.tolist()):
         who = int(c.requester[cid])
@@ -54,8 +71,17 @@ def test_satisfaction_moves_towards_the_chain_outcome():
 
 
 def test_owners_count_their_closed_and_late_cases():
-    p = Params(townships=3, departments=5, enterprises=100, residents=20_000, matter_types=20,
-               department_staff=3.0, township_staff=3.0, delegated_share=0.4, assessment_period=1000)
+    p = Params(
+        townships=3,
+        departments=5,
+        enterprises=100,
+        residents=20_000,
+        matter_types=20,
+        department_staff=3.0,
+        township_staff=3.0,
+        delegated_share=0.4,
+        assessment_period=1000,
+    )
     m = TownshipModel(p, rng=2).run(12)
     c, cat = m.cases, m.catalogue
     closed = ~np.isnan(c.view("closed"))
@@ -73,10 +99,23 @@ def test_owners_count_their_closed_and_late_cases():
 
 # --- life cycle ----------------------------------------------------------------------------
 
+
 def firms(n=4000, **kw):
-    p = Params(**{"townships": 3, "departments": 3, "enterprises": n, "residents": 1000, "matter_types": 10,
-                  "startup_days": 10.0, "growth_days": 20.0, "enterprise_exit_base": 0.0,
-                  "enterprise_exit_sensitivity": 0.0, "enterprise_entry_rate": 0.0, **kw})
+    p = Params(
+        **{
+            "townships": 3,
+            "departments": 3,
+            "enterprises": n,
+            "residents": 1000,
+            "matter_types": 10,
+            "startup_days": 10.0,
+            "growth_days": 20.0,
+            "enterprise_exit_base": 0.0,
+            "enterprise_exit_sensitivity": 0.0,
+            "enterprise_entry_rate": 0.0,
+            **kw,
+        }
+    )
     return TownshipModel(p, rng=3)
 
 
@@ -107,12 +146,12 @@ def test_dissatisfied_enterprises_exit_more():
     n = m.n_enterprises
     sat = m.enterprise_state["satisfaction"]
     sat[: n // 2] = 0.2
-    sat[n // 2: n] = 0.9
+    sat[n // 2 : n] = 0.9
     entries, exits = feedback.enterprise_life_cycle(m)
     gone = m.enterprise_state["stage"][:n] == 3
     p_low, p_high = 0.01 + 0.2 * (0.8 - 0.2), 0.01  # above 0.8 only the base rate
     assert binom_ok(gone[: n // 2].sum(), n // 2, p_low)
-    assert binom_ok(gone[n // 2:].sum(), n - n // 2, p_high)
+    assert binom_ok(gone[n // 2 :].sum(), n - n // 2, p_high)
     assert exits == gone.sum() and entries == 0
     assert m.live_enterprises == n - exits
     assert all(m.enterprise_agents[i] is None for i in np.flatnonzero(gone))
@@ -145,8 +184,8 @@ def test_entries_arrive_as_start_ups_in_townships_by_population():
         entries += e
         assert m.n_enterprises == n_before + e
         st = m.enterprise_state
-        assert np.all(st["stage"][n_before:m.n_enterprises] == 0), "entrants are start-ups"
-        assert np.all(st["satisfaction"][n_before:m.n_enterprises] == feedback.SATISFACTION_START)
+        assert np.all(st["stage"][n_before : m.n_enterprises] == 0), "entrants are start-ups"
+        assert np.all(st["satisfaction"][n_before : m.n_enterprises] == feedback.SATISFACTION_START)
     assert entries > 1000
     new = slice(n0, m.n_enterprises)
     share = np.bincount(st["township"][new], minlength=3) / entries
@@ -155,10 +194,21 @@ def test_entries_arrive_as_start_ups_in_townships_by_population():
 
 def test_bad_service_shrinks_the_enterprise_population():
     """Same seeds: a starved county (late cases, many trips) ends with fewer enterprises."""
+
     def end(staff, seed):
-        p = Params(townships=3, departments=5, enterprises=1000, residents=10_000, matter_types=20,
-                   department_staff=staff, township_staff=4.0, enterprise_exit_sensitivity=0.05,
-                   enterprise_entry_rate=0.002, satisfaction_learning=0.5, online_share=0.0)
+        p = Params(
+            townships=3,
+            departments=5,
+            enterprises=1000,
+            residents=10_000,
+            matter_types=20,
+            department_staff=staff,
+            township_staff=4.0,
+            enterprise_exit_sensitivity=0.05,
+            enterprise_entry_rate=0.002,
+            satisfaction_learning=0.5,
+            online_share=0.0,
+        )
         s = TownshipModel(p, rng=seed).run(40).summary()
         return s["enterprises_end"], s["enterprise_satisfaction"]
 

@@ -11,20 +11,36 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from townsim.model import Params, TownshipModel
-from townsim.model import grid
+from townsim.model import Params, TownshipModel, grid
 from townsim.model.cases import GRID_REPORT
 from townsim.model.catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION
 from townsim.model.grid import detection_probability
 
-BASE = dict(townships=3, departments=5, enterprises=100, residents=20_000, matter_types=20,
-            department_staff=12.0, township_staff=8.0, dispute_rate=0.0005, citizen_patience_days=8.0)
+BASE = dict(
+    townships=3,
+    departments=5,
+    enterprises=100,
+    residents=20_000,
+    matter_types=20,
+    department_staff=12.0,
+    township_staff=8.0,
+    dispute_rate=0.0005,
+    citizen_patience_days=8.0,
+)
 
 
-@pytest.mark.parametrize("grid_cov,app,points,expected", [
-    (0.0, 0.0, 0.0, 0.0), (0.6, 0.0, 0.0, 0.6), (0.0, 0.3, 0.0, 0.3), (0.0, 0.3, 0.5, 0.45),
-    (0.5, 0.2, 1.0, 1 - 0.5 * 0.6), (0.2, 0.8, 1.0, 1.0), (1.0, 0.0, 0.0, 1.0),
-])
+@pytest.mark.parametrize(
+    "grid_cov,app,points,expected",
+    [
+        (0.0, 0.0, 0.0, 0.0),
+        (0.6, 0.0, 0.0, 0.6),
+        (0.0, 0.3, 0.0, 0.3),
+        (0.0, 0.3, 0.5, 0.45),
+        (0.5, 0.2, 1.0, 1 - 0.5 * 0.6),
+        (0.2, 0.8, 1.0, 1.0),
+        (1.0, 0.0, 0.0, 1.0),
+    ],
+)
 def test_detection_probability_formula(grid_cov, app, points, expected):
     p = Params(grid_coverage=grid_cov, app_reporting=app, points_incentive=points)
     assert detection_probability(p) == pytest.approx(expected)
@@ -128,6 +144,7 @@ def test_petitions_follow_patience_and_are_counted_once():
 
 def test_grid_coverage_cuts_petitions_over_replications():
     """Common seeds; every replication must show fewer petitions with a dense grid."""
+
     def petitions(g, seed):
         return TownshipModel(Params(**BASE, grid_coverage=g), rng=seed).run(40).summary()["petitions"]
 

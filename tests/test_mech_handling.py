@@ -24,15 +24,31 @@ def one_matter(tmp_path, deps="0;1;2", hours=1.0, difficulty="simple"):
 
 
 def run(tmp_path, days=12, seed=1, deps="0;1;2", hours=1.0, **kw):
-    p = Params(**{
-        "townships": 2, "departments": 3, "enterprises": 0, "residents": 10_000, "residents_per_agent": 100,
-        "citizen_request_rate": 0.008, "matter_catalogue": one_matter(tmp_path, deps, hours),
-        "department_staff": 300.0, "township_staff": 300.0, "service_time_distribution": "deterministic",
-        "duty_tasks_per_department": 0.0, "inspection_hours_per_week": 0.0, "dispute_rate": 0.0,
-        "online_share": 0.0, "travel_hours": 1.5,
-        # issue-10 mechanisms neutral here: every offline file at the seat, no coordinators, no referral up
-        "township_hall_share": 0.0, "chief_representatives": 0, "leading_group_staff": 0.0, "refer_up_rate": 0.0,
-        **kw})
+    p = Params(
+        **{
+            "townships": 2,
+            "departments": 3,
+            "enterprises": 0,
+            "residents": 10_000,
+            "residents_per_agent": 100,
+            "citizen_request_rate": 0.008,
+            "matter_catalogue": one_matter(tmp_path, deps, hours),
+            "department_staff": 300.0,
+            "township_staff": 300.0,
+            "service_time_distribution": "deterministic",
+            "duty_tasks_per_department": 0.0,
+            "inspection_hours_per_week": 0.0,
+            "dispute_rate": 0.0,
+            "online_share": 0.0,
+            "travel_hours": 1.5,
+            # issue-10 mechanisms neutral here: every offline file at the seat, no coordinators, no referral up
+            "township_hall_share": 0.0,
+            "chief_representatives": 0,
+            "leading_group_staff": 0.0,
+            "refer_up_rate": 0.0,
+            **kw,
+        }
+    )
     m = TownshipModel(p, rng=seed).run(days)
     c = m.cases
     closed = ~np.isnan(c.view("closed"))
@@ -77,8 +93,9 @@ def test_joint_handling_runs_steps_in_parallel(tmp_path, one_stop):
 def test_serial_steps_visit_departments_in_catalogue_order(tmp_path):
     m, closed = run(tmp_path, deps="2;0;1", days=2)
     t = m.day * 8.0 + 0.1
-    ids = m.admit(np.array([1], np.int8), np.array([0], np.int64), np.array([0], np.int32),
-                  np.array([0], np.int32), np.array([t]))
+    ids = m.admit(
+        np.array([1], np.int8), np.array([0], np.int64), np.array([0], np.int32), np.array([0], np.int32), np.array([t])
+    )
     cid = int(ids[0])
     flow = m.flows[cid]
     assert [m.handlers[h].index for h in flow[0]] == [2, 0, 1]
@@ -105,10 +122,12 @@ def test_department_effort_divides_work_hours(tmp_path):
 
 # --- township competence and rework -----------------------------------------------
 
+
 def test_delegated_step_takes_hours_over_competence_and_reworks(tmp_path):
     c0, r = 0.5, 0.6
-    m, closed = run(tmp_path, deps="0", delegated_share=1.0, initial_competence=c0, rework_rate=r,
-                    learning_cases=1e7, days=25)
+    m, closed = run(
+        tmp_path, deps="0", delegated_share=1.0, initial_competence=c0, rework_rate=r, learning_cases=1e7, days=25
+    )
     c = m.cases
     assert c.view("delegated").all()
     reworks = c.view("reworks")[closed].astype(float)
@@ -135,8 +154,9 @@ def test_departments_never_rework(tmp_path):
 
 
 def test_rework_falls_as_townships_learn(tmp_path):
-    m, closed = run(tmp_path, deps="0", delegated_share=1.0, initial_competence=0.2, rework_rate=1.0,
-                    learning_cases=100, days=25)
+    m, closed = run(
+        tmp_path, deps="0", delegated_share=1.0, initial_competence=0.2, rework_rate=1.0, learning_cases=100, days=25
+    )
     c = m.cases
     rw = c.view("reworks")[closed]
     half = len(rw) // 2
@@ -160,12 +180,25 @@ def test_without_the_rule_district_cases_wait_fifo_for_coordination_hours(tmp_pa
     served — long when the hours are scarce, about the coordination time when they are ample."""
     f = tmp_path / "district.csv"
     f.write_text(HEADER + "d,investment,citizen,1,difficult,1.0,0;1,true\n", encoding="utf-8")
-    p = Params(townships=2, departments=2, enterprises=0, residents=10_000, citizen_request_rate=0.0016,
-               matter_catalogue=str(f), department_staff=200.0, township_staff=10.0,
-               service_time_distribution="deterministic", duty_tasks_per_department=0.0,
-               inspection_hours_per_week=0.0, dispute_rate=0.0, online_share=1.0,
-               escalation_135=False, chief_representatives=0, leading_group_staff=leaders,
-               coordination_hours=(0.5, 0.5))
+    p = Params(
+        townships=2,
+        departments=2,
+        enterprises=0,
+        residents=10_000,
+        citizen_request_rate=0.0016,
+        matter_catalogue=str(f),
+        department_staff=200.0,
+        township_staff=10.0,
+        service_time_distribution="deterministic",
+        duty_tasks_per_department=0.0,
+        inspection_hours_per_week=0.0,
+        dispute_rate=0.0,
+        online_share=1.0,
+        escalation_135=False,
+        chief_representatives=0,
+        leading_group_staff=leaders,
+        coordination_hours=(0.5, 0.5),
+    )
     m = TownshipModel(p, rng=3).run(30)
     c = m.cases
     closed = ~np.isnan(c.view("closed"))

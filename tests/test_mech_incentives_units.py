@@ -10,21 +10,29 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from townsim.model import Params, TownshipModel
-from townsim.model import channel, gaming, grid, reform, satisfaction
+from townsim.model import Params, TownshipModel, channel, gaming, grid, reform, satisfaction
 from townsim.model.cases import GRID_REPORT, HALL, HOTLINE, ONLINE, SEAT, SOURCES
 
-SMALL = dict(townships=4, departments=8, enterprises=300, residents=30_000, residents_per_agent=100,
-             matter_types=40, department_staff=16.0, township_staff=12.0)
+SMALL = dict(
+    townships=4,
+    departments=8,
+    enterprises=300,
+    residents=30_000,
+    residents_per_agent=100,
+    matter_types=40,
+    department_staff=16.0,
+    township_staff=12.0,
+)
 
 
 # --- reform attention ----------------------------------------------------------------------
+
 
 def test_attention_halves_every_half_life_and_renews():
     p = Params(reform_half_life_days=50.0)
     assert reform.attention(p, 0) == 1.0
     assert reform.attention(p, 50) == pytest.approx(0.5)
-    assert reform.attention(p, 125) == pytest.approx(0.5 ** 2.5)
+    assert reform.attention(p, 125) == pytest.approx(0.5**2.5)
     r = p.replace(reform_renewal_days=60.0)
     assert reform.attention(r, 59) == pytest.approx(0.5 ** (59 / 50))
     assert reform.attention(r, 60) == 1.0 and reform.attention(r, 110) == pytest.approx(0.5)
@@ -36,8 +44,14 @@ def test_none_half_life_is_infinite():
 
 
 def test_inspection_and_weight_fade_to_the_pre_reform_levels():
-    p = Params(**SMALL, two_way_weight=0.8, inspection_hours_per_week=8.0, reform_half_life_days=20.0,
-               warmup_days=5, pre_reform={"inspection_hours_per_week": 20.0, "two_way_weight": 0.0})
+    p = Params(
+        **SMALL,
+        two_way_weight=0.8,
+        inspection_hours_per_week=8.0,
+        reform_half_life_days=20.0,
+        warmup_days=5,
+        pre_reform={"inspection_hours_per_week": 20.0, "two_way_weight": 0.0},
+    )
     m = TownshipModel(p, rng=1)
     m.run(1)
     start = m.count_start / 8
@@ -51,6 +65,7 @@ def test_inspection_and_weight_fade_to_the_pre_reform_levels():
 
 
 # --- resolution and repeats ----------------------------------------------------------------
+
 
 def test_resolution_rate_follows_base_and_unresolved_come_back():
     m = TownshipModel(Params(**SMALL, resolution_base=0.6, repeat_share=1.0, repeat_delay_days=2.0), rng=2).run(60)
@@ -66,7 +81,9 @@ def test_resolution_rate_follows_base_and_unresolved_come_back():
     # a repeat belongs to the first case of its chain: same requester and township, filed later
     np.testing.assert_array_equal(c.view("requester")[back], c.view("requester")[rep[back]])
     np.testing.assert_array_equal(c.view("township")[back], c.view("township")[rep[back]])
-    assert np.all(c.view("repeat_of")[rep[back]] == -1) and np.all(c.view("created")[back] > c.view("created")[rep[back]])
+    assert np.all(c.view("repeat_of")[rep[back]] == -1) and np.all(
+        c.view("created")[back] > c.view("created")[rep[back]]
+    )
     np.testing.assert_array_equal(c.view("onset")[back], c.view("onset")[rep[back]])
     s = m.summary()
     assert s["repeat_contacts"] == back.sum()
@@ -79,6 +96,7 @@ def test_no_repeats_when_everything_is_resolved():
 
 
 # --- gaming -----------------------------------------------------------------------------
+
 
 def test_game_probability_formula():
     p = Params(ontime_weight=0.8, ranking_pressure=2.0, gaming_aversion=0.5, callback_penalty=3.0)
@@ -111,8 +129,10 @@ def test_no_gaming_unless_on_time_counts_and_gamed_cases_are_unresolved():
 
 
 def test_callbacks_catch_only_gamed_closures_and_owners_learn():
-    m = TownshipModel(Params(**SMALL, tier_deadlines=(0.5, 1.5, 3.0), ontime_weight=2.0, callback_share=1.0,
-                             callback_penalty=0.0), rng=5).run(30)
+    m = TownshipModel(
+        Params(**SMALL, tier_deadlines=(0.5, 1.5, 3.0), ontime_weight=2.0, callback_share=1.0, callback_penalty=0.0),
+        rng=5,
+    ).run(30)
     gamed = sum(a.gamed for a in [*m.departments, *m.townships])
     caught = sum(a.caught for a in [*m.departments, *m.townships])
     assert gamed == m.cases.view("gamed").sum() > 0 and caught == gamed, "every gamed closure called back"
@@ -120,6 +140,7 @@ def test_callbacks_catch_only_gamed_closures_and_owners_learn():
 
 
 # --- channel ------------------------------------------------------------------------------
+
 
 def test_channel_starts_from_online_share_and_follows_experience():
     p = Params(online_share=0.3, channel_experience_slope=4.0, township_hall_share=0.4, channel_travel_slope=1.0)
@@ -129,8 +150,15 @@ def test_channel_starts_from_online_share_and_follows_experience():
     assert better == pytest.approx(1 / (1 + np.exp(-(np.log(0.3 / 0.7) + 4 * 0.4))))
     np.testing.assert_allclose(channel.hall_probability(p, np.array([0.0])), 0.4)
     assert channel.hall_probability(p, np.array([1.0]))[0] > 0.4 > channel.hall_probability(p, np.array([-1.0]))[0]
-    ch = channel.choose(p, np.array([0.1, 0.9, 0.9, 0.9]), np.array([0.5, 0.3, 0.5, 0.5]), same[:1].repeat(4),
-                        same[:1].repeat(4), np.zeros(4), np.array([False, False, False, True]))
+    ch = channel.choose(
+        p,
+        np.array([0.1, 0.9, 0.9, 0.9]),
+        np.array([0.5, 0.3, 0.5, 0.5]),
+        same[:1].repeat(4),
+        same[:1].repeat(4),
+        np.zeros(4),
+        np.array([False, False, False, True]),
+    )
     assert ch.tolist() == [ONLINE, HALL, SEAT, HALL]
 
 
@@ -146,13 +174,27 @@ def test_cases_record_channel_and_source():
     share = (c.view("source") == GRID_REPORT).mean()
     assert m.summary()["grid_report_share"] == pytest.approx(share) and share > 0
     assert (c.view("source") == HOTLINE).sum() > 0
-    for col in ("requester", "township", "matter", "source", "channel", "tier", "created_day", "closed_day",
-                "trips", "travel_hours", "resolved", "gamed", "repeat_of"):
+    for col in (
+        "requester",
+        "township",
+        "matter",
+        "source",
+        "channel",
+        "tier",
+        "created_day",
+        "closed_day",
+        "trips",
+        "travel_hours",
+        "resolved",
+        "gamed",
+        "repeat_of",
+    ):
         assert col in df.columns
     assert len(df) == c.n
 
 
 # --- satisfaction -------------------------------------------------------------------------
+
 
 def test_case_satisfaction_formula_and_zero_trips_beat_one():
     s = satisfaction.case_satisfaction
@@ -169,6 +211,7 @@ def test_ewma_update_applies_repeated_rows_in_order():
 
 
 # --- grid reporting and petitions -----------------------------------------------------------
+
 
 def test_bush_mosteller_and_points_soften_ignored_reports():
     assert grid.bush_mosteller(0.4, 1.0, 0.5) == pytest.approx(0.7)

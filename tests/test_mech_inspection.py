@@ -9,11 +9,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from townsim.model import Params, TownshipModel
-from townsim.model import inspection
+from townsim.model import Params, TownshipModel, inspection
 
-BASE = dict(townships=4, departments=5, enterprises=100, residents=20_000, matter_types=20,
-            department_staff=15.0, township_staff=12.0, duty_tasks_per_department=0.0, dispute_rate=0.0)
+BASE = dict(
+    townships=4,
+    departments=5,
+    enterprises=100,
+    residents=20_000,
+    matter_types=20,
+    department_staff=15.0,
+    township_staff=12.0,
+    duty_tasks_per_department=0.0,
+    dispute_rate=0.0,
+)
 
 
 @pytest.mark.parametrize("weekly", [0.0, 7.5, 20.0, 60.0])
@@ -51,9 +59,14 @@ def test_inspections_beyond_capacity_pile_up():
 
 def test_inspections_crowd_out_township_cases():
     """Same seeds (common random numbers): heavier inspections → delegated cases take longer."""
+
     def mean_days(weekly, seed):
-        p = Params(**{**BASE, "township_staff": 6.0}, delegated_share=1.0, initial_competence=1.0,
-                   inspection_hours_per_week=weekly)
+        p = Params(
+            **{**BASE, "township_staff": 6.0},
+            delegated_share=1.0,
+            initial_competence=1.0,
+            inspection_hours_per_week=weekly,
+        )
         return TownshipModel(p, rng=seed).run(20).summary()["mean_resolution_days"]
 
     light = np.array([mean_days(0.0, s) for s in range(3)])

@@ -15,9 +15,17 @@ from townsim.model import Params, TownshipModel
 from townsim.model.catalogue import CITIZEN, ENTERPRISE
 from townsim.model.intake import commissioner_coverage
 
-BASE = dict(townships=3, departments=6, enterprises=400, residents=6000, residents_per_agent=100,
-            matter_catalogue="catalogues/example_matters.csv", department_staff=12, township_staff=6,
-            dispute_rate=0.0)
+BASE = dict(
+    townships=3,
+    departments=6,
+    enterprises=400,
+    residents=6000,
+    residents_per_agent=100,
+    matter_catalogue="catalogues/example_matters.csv",
+    department_staff=12,
+    township_staff=6,
+    dispute_rate=0.0,
+)
 
 
 def model(**kw):
@@ -50,9 +58,16 @@ def test_online_share_gives_zero_trips(share):
     assert abs(online.mean() - share) <= 4 * sd + 1e-12
 
 
-@pytest.mark.parametrize("comm,per,live,expected", [
-    (0, 30, 1000, 0.0), (10, 30, 1000, 0.3), (96, 30, 1000, 1.0), (5, 1, 20, 0.25), (3, 10, 0, 0.0),
-])
+@pytest.mark.parametrize(
+    "comm,per,live,expected",
+    [
+        (0, 30, 1000, 0.0),
+        (10, 30, 1000, 0.3),
+        (96, 30, 1000, 1.0),
+        (5, 1, 20, 0.25),
+        (3, 10, 0, 0.0),
+    ],
+)
 def test_commissioner_coverage_formula(comm, per, live, expected):
     p = Params(commissioners=comm, commissioner_enterprises=per)
     assert commissioner_coverage(p, live) == pytest.approx(expected)
@@ -148,8 +163,14 @@ def test_delegated_matters_are_held_by_the_township():
 def test_distance_and_referral_hop():
     """Offline county-held requests: a trip to the seat (its round trip) or a hop from the hall;
     online ones neither; delegated ones neither (handled in the township)."""
-    m = model(delegated_share=0.3, refer_up_rate=0.0, online_share=0.3, township_hall_share=0.5,
-              referral_hop_days=1.0, misrouting_rate=0.0)
+    m = model(
+        delegated_share=0.3,
+        refer_up_rate=0.0,
+        online_share=0.3,
+        township_hall_share=0.5,
+        referral_hop_days=1.0,
+        misrouting_rate=0.0,
+    )
     ids = admit_batch(m, 2000)
     c = m.cases
     county = (m.catalogue.owner[c.matter[ids]] >= 0) & ~c.delegated[ids]
@@ -164,7 +185,12 @@ def test_distance_and_referral_hop():
     assert c.referred[ids][hall].all() and not c.referred[ids][~hall].any()
     # the hop delays the file's arrival at the department by Exp(1 day): mean 8 h
     m.run(1)
-    t_arr = np.array([m.flows[cid][2][0].arrival for cid in ids[hall].tolist()
-                      if cid in m.flows and m.flows[cid][2] and m.flows[cid][2][0].state != 4])
+    t_arr = np.array(
+        [
+            m.flows[cid][2][0].arrival
+            for cid in ids[hall].tolist()
+            if cid in m.flows and m.flows[cid][2] and m.flows[cid][2][0].state != 4
+        ]
+    )
     waited = t_arr[t_arr > 0] - 0.5
     assert len(waited) > 50 and 0 < np.median(waited) < 8.0

@@ -47,9 +47,15 @@ def test_every_mechanism_module_has_a_section():
 
 
 def test_odd_sections_present_in_order():
-    heads = ["## 1 Purpose and patterns", "## 2 Entities, state variables and scales",
-             "## 3 Process overview and scheduling", "## 4 Design concepts", "## 5 Initialization",
-             "## 6 Input data", "## 7 Submodels"]
+    heads = [
+        "## 1 Purpose and patterns",
+        "## 2 Entities, state variables and scales",
+        "## 3 Process overview and scheduling",
+        "## 4 Design concepts",
+        "## 5 Initialization",
+        "## 6 Input data",
+        "## 7 Submodels",
+    ]
     pos = [TEXT.find(h) for h in heads]
     assert -1 not in pos, [h for h, p in zip(heads, pos) if p == -1]
     assert pos == sorted(pos)
@@ -85,6 +91,7 @@ def test_missing_marker_is_one_line_error_with_exit_2(tmp_path, capsys):
 
 
 def test_cli_check_on_the_repository():
-    r = subprocess.run([sys.executable, "-m", "townsim.model.odd", "--check"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "townsim.model.odd", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0, r.stderr

@@ -35,16 +35,25 @@ def code_lines(text: str) -> list[str]:
 
 
 def test_only_the_atomic_writer_replaces_files():
-    offenders = {f: [ln.strip() for ln in code_lines(t) if ATOMIC.search(ln) and "``" not in ln]
-                 for f, t in sources().items() if f not in ALLOWED_ATOMIC}
+    offenders = {
+        f: [ln.strip() for ln in code_lines(t) if ATOMIC.search(ln) and "``" not in ln]
+        for f, t in sources().items()
+        if f not in ALLOWED_ATOMIC
+    }
     assert not {f: v for f, v in offenders.items() if v}
 
 
 def test_one_definition_of_each_pipeline_piece():
-    pieces = {"execute": r"^def execute\(", "versions": r"^def versions\(", "git_commit": r"^def git_commit\(",
-              "check_out_dir": r"^def check_out_dir\(", "write_manifest": r"^def write_manifest\(",
-              "code_fingerprint": r"^def code_fingerprint\(", "atomic_dir": r"^def atomic_dir\(",
-              "default_out_dir": r"^def default_out_dir\("}
+    pieces = {
+        "execute": r"^def execute\(",
+        "versions": r"^def versions\(",
+        "git_commit": r"^def git_commit\(",
+        "check_out_dir": r"^def check_out_dir\(",
+        "write_manifest": r"^def write_manifest\(",
+        "code_fingerprint": r"^def code_fingerprint\(",
+        "atomic_dir": r"^def atomic_dir\(",
+        "default_out_dir": r"^def default_out_dir\(",
+    }
     srcs = sources()
     where = {name: sorted(f for f, t in srcs.items() if re.search(pat, t, re.M)) for name, pat in pieces.items()}
     assert where["execute"] == ["experiments/core/execute.py"]
@@ -58,15 +67,22 @@ def test_one_definition_of_each_pipeline_piece():
 
 def test_manifests_are_written_only_by_the_manifest_writer():
     pattern = re.compile(r"[\"']manifest\.json[\"']\s*[,)]|/ *[\"']manifest\.json[\"']")
-    writers = {f for f, t in sources().items()
-               if any(pattern.search(ln) and re.search(r"write|dump|atomic", ln) for ln in code_lines(t))}
+    writers = {
+        f
+        for f, t in sources().items()
+        if any(pattern.search(ln) and re.search(r"write|dump|atomic", ln) for ln in code_lines(t))
+    }
     assert writers <= {"experiments/core/manifest.py"}, writers
 
 
 def test_nothing_imports_the_cli():
-    importers = {f for f, t in sources().items()
-                 if not f.startswith("experiments/cli/") and not f.endswith("__main__.py")  # entry points
-                 and re.search(r"^\s*(from|import) townsim\.experiments\.cli\b", t, re.M)}
+    importers = {
+        f
+        for f, t in sources().items()
+        if not f.startswith("experiments/cli/")
+        and not f.endswith("__main__.py")  # entry points
+        and re.search(r"^\s*(from|import) townsim\.experiments\.cli\b", t, re.M)
+    }
     assert not importers
 
 
@@ -89,15 +105,19 @@ def test_fingerprint_is_path_independent(tmp_path):
     copy = tmp_path / "elsewhere" / "townsim"
     shutil.copytree(ROOT / "model", copy / "model", ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "__init__.py").write_text("")
-    code = ("from townsim.experiments.core.fingerprint import code_fingerprint; "
-            "print(code_fingerprint('townsim.model'))")
+    code = "from townsim.experiments.core.fingerprint import code_fingerprint; print(code_fingerprint('townsim.model'))"
     # the copy's model, fingerprinted by this tree's function (file names relative to the package folder)
     from townsim.experiments.core import fingerprint
 
     src = Path(fingerprint.__file__).read_text()
     (copy / "fp.py").write_text(src)
-    out = subprocess.run([sys.executable, "-c", code.replace("townsim.experiments.core.fingerprint", "townsim.fp")],
-                         cwd=tmp_path / "elsewhere", env={"PYTHONPATH": str(tmp_path / "elsewhere")},
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code.replace("townsim.experiments.core.fingerprint", "townsim.fp")],
+        cwd=tmp_path / "elsewhere",
+        env={"PYTHONPATH": str(tmp_path / "elsewhere")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == model_fingerprint()

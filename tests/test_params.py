@@ -7,13 +7,16 @@ from townsim.model import Params, ParamsError
 from townsim.model.params import GROUPS, allowed_range, field_table_markdown
 
 
-@pytest.mark.parametrize("field,value,allowed", [
-    ("delegated_share", 1.5, "[0, 1]"),
-    ("townships", 0, "[1, 1000]"),
-    ("dumping_base", 1.0, "(0, 1)"),
-    ("delegation_order", "alphabetical", "one of frequent_first, simple_first, by_department, random"),
-    ("joint_conference_interval", 0, "[1, 250]"),
-])
+@pytest.mark.parametrize(
+    "field,value,allowed",
+    [
+        ("delegated_share", 1.5, "[0, 1]"),
+        ("townships", 0, "[1, 1000]"),
+        ("dumping_base", 1.0, "(0, 1)"),
+        ("delegation_order", "alphabetical", "one of frequent_first, simple_first, by_department, random"),
+        ("joint_conference_interval", 0, "[1, 250]"),
+    ],
+)
 def test_invalid_value_names_field_and_allowed_range(field, value, allowed):
     with pytest.raises(ParamsError) as err:
         Params.build(**{field: value})
@@ -50,10 +53,12 @@ def test_every_field_documented_with_unit_group_and_range():
 
 
 def test_every_design_lever_exists():
-    levers = ("delegated_share delegation_order staff_transfer initial_competence learning_cases one_stop_centre "
-              "joint_handling online_share escalation_135 tier_deadlines level_time_share chief_representatives "
-              "commissioners joint_conference_interval joint_conference_slots two_way_weight "
-              "inspection_hours_per_week assessment_period dumping_base dumping_pressure_slope "
-              "responsibility_list list_enforcement grid_coverage app_reporting points_incentive local_mediation "
-              "townships departments enterprises residents residents_per_agent matter_types").split()
+    levers = (
+        "delegated_share delegation_order staff_transfer initial_competence learning_cases one_stop_centre "
+        "joint_handling online_share escalation_135 tier_deadlines level_time_share chief_representatives "
+        "commissioners joint_conference_interval joint_conference_slots two_way_weight "
+        "inspection_hours_per_week assessment_period dumping_base dumping_pressure_slope "
+        "responsibility_list list_enforcement grid_coverage app_reporting points_incentive local_mediation "
+        "townships departments enterprises residents residents_per_agent matter_types"
+    ).split()
     assert not [k for k in levers if k not in Params.model_fields]

@@ -4,8 +4,8 @@ The checks are defined once in experiments/checks/queueing.py (``townsim validat
 these tests assert their quick versions."""
 
 import pytest
-
 from checks_cache import explain, quick
+
 from townsim.experiments.checks.queueing import ERLANG_CASES, erlang_c_wait
 
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import pins
+import pytest
 
 
 @pytest.mark.parametrize("name", list(pins.CASES))

@@ -54,7 +54,7 @@ def test_same_shuffle_and_removal():
     a.agents_by_type[Row].shuffle_do("step")
     b.agents_by_type[Row].shuffle_do("step")
     assert a.order == b.order and len(a.order) == 300
-    for made, m in ((made_a, a), (made_b, b)):
+    for made, _m in ((made_a, a), (made_b, b)):
         for x in made[::3]:
             x.remove()
     assert [x.unique_id for x in a.agents] == [x.unique_id for x in b.agents]

@@ -14,23 +14,57 @@ import time
 from pathlib import Path
 
 import psutil
-
 from helpers import cli_env
+
 from townsim.experiments.cli import main
 
-TINY = ["--set", "townships=3", "--set", "departments=4", "--set", "enterprises=60", "--set", "residents=6000",
-        "--set", "department_staff=6", "--set", "township_staff=6"]
+TINY = [
+    "--set",
+    "townships=3",
+    "--set",
+    "departments=4",
+    "--set",
+    "enterprises=60",
+    "--set",
+    "residents=6000",
+    "--set",
+    "department_staff=6",
+    "--set",
+    "township_staff=6",
+]
 SCEN = ["baseline", "one_stop_135"]
 
 
 def compare_args(out: Path, *more: str, reps: int = 2, days: int = 5, seed: int = 3) -> list[str]:
-    return ["compare", *SCEN, "--reps", str(reps), "--days", str(days), "--seed", str(seed), *TINY,
-            "--workers", "1", "--progress", "never", "--out", str(out), *more]
+    return [
+        "compare",
+        *SCEN,
+        "--reps",
+        str(reps),
+        "--days",
+        str(days),
+        "--seed",
+        str(seed),
+        *TINY,
+        "--workers",
+        "1",
+        "--progress",
+        "never",
+        "--out",
+        str(out),
+        *more,
+    ]
 
 
 def popen(args: list[str], cwd: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "townsim.experiments.cli", *args], cwd=cwd, env=cli_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "townsim.experiments.cli", *args],
+        cwd=cwd,
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        **kw,
+    )
 
 
 def row_files(out: Path) -> list[Path]:
@@ -106,8 +140,8 @@ def test_two_commands_cannot_write_one_folder(tmp_path, capsys):
 
 
 def test_default_folder_names_are_unique_within_a_second(tmp_path):
-    from townsim.experiments.core.outdir import default_out_dir
     from townsim.experiments.core.manifest import now
+    from townsim.experiments.core.outdir import default_out_dir
 
     when = now()
     names = {default_out_dir("run", "baseline", when, root=tmp_path) for _ in range(3)}
@@ -116,9 +150,15 @@ def test_default_folder_names_are_unique_within_a_second(tmp_path):
 
 def test_files_have_the_users_normal_mode(tmp_path):
     out = tmp_path / "exp"
-    proc = subprocess.run([sys.executable, "-m", "townsim.experiments.cli", *compare_args(out)], cwd=tmp_path,
-                          env=cli_env(), capture_output=True, text=True, timeout=300,
-                          preexec_fn=lambda: os.umask(0o022))
+    proc = subprocess.run(
+        [sys.executable, "-m", "townsim.experiments.cli", *compare_args(out)],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(0o022),
+    )
     assert proc.returncode == 0, proc.stderr
     modes = {str(p.relative_to(out)): p.stat().st_mode & 0o777 for p in out.rglob("*") if p.is_file()}
     assert modes and all(m == 0o644 for m in modes.values()), {k: oct(m) for k, m in modes.items() if m != 0o644}

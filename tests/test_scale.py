@@ -4,8 +4,15 @@ from townsim.model import Citizen, Params, TownshipModel
 
 
 def test_million_residents_one_agent_each_runs_five_days():
-    p = Params(residents=1_000_000, residents_per_agent=1, townships=8, departments=23,
-               enterprises=5_000, department_staff=500.0, township_staff=400.0)
+    p = Params(
+        residents=1_000_000,
+        residents_per_agent=1,
+        townships=8,
+        departments=23,
+        enterprises=5_000,
+        department_staff=500.0,
+        township_staff=400.0,
+    )
     m = TownshipModel(p, rng=1)
     assert len(m.agents_by_type[Citizen]) >= 1_000_000
     m.run(5)

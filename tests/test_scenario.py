@@ -15,8 +15,17 @@ from townsim.model.scenario import (
     load_scenario,
 )
 
-SHIPPED = {"baseline", "one_stop_135", "delegation_no_staff", "delegation_with_staff",
-           "two_way_assessment", "inspection_cut", "grid_governance", "full_reform", "linping"}
+SHIPPED = {
+    "baseline",
+    "one_stop_135",
+    "delegation_no_staff",
+    "delegation_with_staff",
+    "two_way_assessment",
+    "inspection_cut",
+    "grid_governance",
+    "full_reform",
+    "linping",
+}
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -61,8 +70,14 @@ def test_baseline_is_status_quo_and_reforms_differ_from_it():
         "two_way_assessment": {"two_way_weight"},
         "inspection_cut": {"inspection_hours_per_week"},
         "grid_governance": {"grid_coverage"},
-        "full_reform": {"one_stop_centre", "delegated_share", "two_way_weight", "responsibility_list",
-                        "grid_coverage", "inspection_hours_per_week"},
+        "full_reform": {
+            "one_stop_centre",
+            "delegated_share",
+            "two_way_weight",
+            "responsibility_list",
+            "grid_coverage",
+            "inspection_hours_per_week",
+        },
     }
     # two-way assessment no longer bundles the inspection cut: that is its own lever (issue 11)
     assert load_scenario("two_way_assessment").params.inspection_hours_per_week == base.inspection_hours_per_week
@@ -76,8 +91,8 @@ def test_baseline_is_status_quo_and_reforms_differ_from_it():
 def test_linping_carries_published_figures():
     p = load_scenario("linping").params
     assert (p.townships, p.residents, p.departments) == (8, 1_175_800, 23)  # F13, F2
-    assert (p.chief_representatives, p.commissioners) == (13, 96)          # F7, F10
-    assert p.tier_deadlines == (1.0, 3.0, 5.0) and p.escalation_135        # F11
+    assert (p.chief_representatives, p.commissioners) == (13, 96)  # F7, F10
+    assert p.tier_deadlines == (1.0, 3.0, 5.0) and p.escalation_135  # F11
 
 
 def test_extends_overrides_only_what_differs_and_records_sources():
@@ -103,8 +118,12 @@ def test_user_file_extends_shipped_and_sibling(tmp_path):
 
 def test_relative_catalogue_path_is_relative_to_the_file(tmp_path):
     (tmp_path / "data").mkdir()
-    write(tmp_path / "data", "m.csv", "name,category,requester,weight,difficulty,hours,departments,district\n"
-                                      "licence,approval,enterprise,2,simple,0.5,0,false\n")
+    write(
+        tmp_path / "data",
+        "m.csv",
+        "name,category,requester,weight,difficulty,hours,departments,district\n"
+        "licence,approval,enterprise,2,simple,0.5,0,false\n",
+    )
     write(tmp_path, "cat.toml", 'matter_catalogue = "data/m.csv"\n')
     s = load_scenario(tmp_path / "cat.toml")
     assert Path(s.params.matter_catalogue) == (tmp_path / "data" / "m.csv").resolve()
@@ -133,25 +152,35 @@ def test_table_is_refused(tmp_path):
     assert "unknown key 'county'" in msg and "top level" in msg
 
 
-@pytest.mark.parametrize("line, key, allowed", [
-    ('delegated_share = "0.5"', "delegated_share", "[0, 1]"),
-    ("townships = 2.5", "townships", "an integer"),
-    ("one_stop_centre = 1", "one_stop_centre", "true or false"),
-    ("tier_deadlines = [1, 3]", "tier_deadlines", "a list of 3 numbers"),
-    ("delegation_order = 3", "delegation_order", "one of frequent_first, simple_first, by_department, random"),
-    ("extends = 3", "extends", "text"),
-])
+@pytest.mark.parametrize(
+    "line, key, allowed",
+    [
+        ('delegated_share = "0.5"', "delegated_share", "[0, 1]"),
+        ("townships = 2.5", "townships", "an integer"),
+        ("one_stop_centre = 1", "one_stop_centre", "true or false"),
+        ("tier_deadlines = [1, 3]", "tier_deadlines", "a list of 3 numbers"),
+        ("delegation_order = 3", "delegation_order", "one of frequent_first, simple_first, by_department, random"),
+        ("extends = 3", "extends", "text"),
+    ],
+)
 def test_wrong_type(tmp_path, line, key, allowed):
     msg = error_of(write(tmp_path, "w.toml", line + "\n"))
     assert "w.toml" in msg and f"'{key}'" in msg and allowed in msg
 
 
-@pytest.mark.parametrize("line, key, allowed", [
-    ("delegated_share = 1.5", "delegated_share", "[0, 1]"),
-    ("townships = 0", "townships", "[1, 1000]"),
-    ('delegation_order = "alphabetical"', "delegation_order", "one of frequent_first, simple_first, by_department, random"),
-    ("tier_deadlines = [5, 3, 1]", "tier_deadlines", "non-decreasing"),
-])
+@pytest.mark.parametrize(
+    "line, key, allowed",
+    [
+        ("delegated_share = 1.5", "delegated_share", "[0, 1]"),
+        ("townships = 0", "townships", "[1, 1000]"),
+        (
+            'delegation_order = "alphabetical"',
+            "delegation_order",
+            "one of frequent_first, simple_first, by_department, random",
+        ),
+        ("tier_deadlines = [5, 3, 1]", "tier_deadlines", "non-decreasing"),
+    ],
+)
 def test_out_of_range(tmp_path, line, key, allowed):
     msg = error_of(write(tmp_path, "r.toml", 'extends = "baseline"\n' + line + "\n"))
     assert "r.toml" in msg and key in msg and allowed in msg
@@ -188,8 +217,9 @@ def test_empty_file(tmp_path, text):
     assert "empty.toml" in msg and "empty" in msg
 
 
-@pytest.mark.parametrize("name", ["../etc/passwd", "../../results/x", "validation/../../x", "/etc/passwd",
-                                  "base line", ".hidden"])
+@pytest.mark.parametrize(
+    "name", ["../etc/passwd", "../../results/x", "validation/../../x", "/etc/passwd", "base line", ".hidden"]
+)
 def test_name_escaping_scenarios_folder_is_refused(name):
     msg = error_of(name)
     assert "not a valid scenario name" in msg
@@ -220,19 +250,35 @@ def test_unsafe_file_stem_refused(tmp_path):
 
 # --- overrides -------------------------------------------------------------------------------
 def test_apply_overrides_types():
-    p = apply_overrides(Params(), ["delegated_share=0.6", "delegation_order=random", "one_stop_centre=true",
-                                   "tier_deadlines=[1, 2, 4]", "townships=3"])
-    assert (p.delegated_share, p.delegation_order, p.one_stop_centre, p.tier_deadlines, p.townships) == \
-        (0.6, "random", True, (1.0, 2.0, 4.0), 3)
+    p = apply_overrides(
+        Params(),
+        [
+            "delegated_share=0.6",
+            "delegation_order=random",
+            "one_stop_centre=true",
+            "tier_deadlines=[1, 2, 4]",
+            "townships=3",
+        ],
+    )
+    assert (p.delegated_share, p.delegation_order, p.one_stop_centre, p.tier_deadlines, p.townships) == (
+        0.6,
+        "random",
+        True,
+        (1.0, 2.0, 4.0),
+        3,
+    )
 
 
-@pytest.mark.parametrize("item, needle", [
-    ("delegated_share=2", "[0, 1]"),
-    ("delegated_shar=0.5", "did you mean 'delegated_share'"),
-    ("townships=two", "an integer"),
-    ("nonsense", "key=value"),
-    ("extends=baseline", "scenario file"),
-])
+@pytest.mark.parametrize(
+    "item, needle",
+    [
+        ("delegated_share=2", "[0, 1]"),
+        ("delegated_shar=0.5", "did you mean 'delegated_share'"),
+        ("townships=two", "an integer"),
+        ("nonsense", "key=value"),
+        ("extends=baseline", "scenario file"),
+    ],
+)
 def test_apply_overrides_errors(item, needle):
     with pytest.raises(ScenarioError) as info:
         apply_overrides(Params(), [item])
@@ -241,6 +287,7 @@ def test_apply_overrides_errors(item, needle):
 
 
 # --- issue 10: removed keys, loader-only keys, equal staff, pre-reform levers --------------
+
 
 def test_removed_adhoc_key_says_what_replaced_it(tmp_path):
     f = tmp_path / "old.toml"

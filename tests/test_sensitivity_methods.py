@@ -25,11 +25,20 @@ def run_spec(tmp_path: Path, body: str, name: str = "spec") -> Path:
     return out
 
 
-def ishigami_spec(method: str, N: int, seed: int = 1, extra: str = "", fn: str = "ishigami",
-                  replications: int = 1, outputs: str = '["y"]') -> str:
-    return (f'evaluate = "{TF}:{fn}"\nmethod = "{method}"\nN = {N}\nseed = {seed}\n'
-            f"replications = {replications}\noutputs = {outputs}\n{extra}\n[parameters]\n"
-            + "".join(f"x{i} = [{-PI!r}, {PI!r}]\n" for i in (1, 2, 3)))
+def ishigami_spec(
+    method: str,
+    N: int,
+    seed: int = 1,
+    extra: str = "",
+    fn: str = "ishigami",
+    replications: int = 1,
+    outputs: str = '["y"]',
+) -> str:
+    return (
+        f'evaluate = "{TF}:{fn}"\nmethod = "{method}"\nN = {N}\nseed = {seed}\n'
+        f"replications = {replications}\noutputs = {outputs}\n{extra}\n[parameters]\n"
+        + "".join(f"x{i} = [{-PI!r}, {PI!r}]\n" for i in (1, 2, 3))
+    )
 
 
 def indices(out: Path) -> pd.DataFrame:
@@ -88,8 +97,9 @@ def test_efast_ishigami_matches_analytical(tmp_path):
 
 def test_morris_ranks_sobol_g_by_known_importance(tmp_path):
     """Sobol' G with a = (0, 1, 4.5, 9, 99, 99): importance x1 > x2 > x3 > x4 > {x5, x6}."""
-    body = (f'evaluate = "{TF}:sobol_g"\nmethod = "morris"\nN = 40\nseed = 4\noutputs = ["y"]\n'
-            "[parameters]\n" + "".join(f"x{i} = [0.0, 1.0]\n" for i in range(1, 7)))
+    body = f'evaluate = "{TF}:sobol_g"\nmethod = "morris"\nN = 40\nseed = 4\noutputs = ["y"]\n[parameters]\n' + "".join(
+        f"x{i} = [0.0, 1.0]\n" for i in range(1, 7)
+    )
     out = run_spec(tmp_path, body)
     rank = pd.read_csv(out / "rankings.csv").sort_values("rank")
     order = rank["parameter"].tolist()
@@ -102,8 +112,9 @@ def test_morris_ranks_sobol_g_by_known_importance(tmp_path):
 
 def test_morris_mu_star_of_a_linear_function_is_exact(tmp_path):
     """For y = Σ c_i x_i every elementary effect is c_i · range: μ* = |c_i|·range, σ = 0."""
-    body = (f'evaluate = "{TF}:linear"\nmethod = "morris"\nN = 10\nseed = 5\noutputs = ["y"]\n'
-            "[parameters]\n" + "".join(f"x{i} = [0.0, 2.0]\n" for i in range(1, 6)))
+    body = f'evaluate = "{TF}:linear"\nmethod = "morris"\nN = 10\nseed = 5\noutputs = ["y"]\n[parameters]\n' + "".join(
+        f"x{i} = [0.0, 2.0]\n" for i in range(1, 6)
+    )
     df = indices(run_spec(tmp_path, body))
     mu = df.query("index == 'mu_star'").set_index("parameter")["value"]
     sigma = df.query("index == 'sigma'").set_index("parameter")["value"]
@@ -115,13 +126,16 @@ def test_morris_mu_star_of_a_linear_function_is_exact(tmp_path):
 
 def test_seed_noise_share_is_measured_from_replications(tmp_path):
     """Noisy Ishigami adds N(0, 1): the single-run noise share must be 1 / (V + 1) ≈ 0.067."""
-    out = run_spec(tmp_path, ishigami_spec("sobol", 128, seed=3, fn="noisy_ishigami", replications=3,
-                                           outputs='["y", "y_clean"]'))
+    out = run_spec(
+        tmp_path, ishigami_spec("sobol", 128, seed=3, fn="noisy_ishigami", replications=3, outputs='["y", "y_clean"]')
+    )
     noise = pd.read_csv(out / "noise.csv", keep_default_na=False, na_values=[""]).set_index("output")
     expected = tf.ishigami_noise_share()
     assert noise.at["y", "share_single"] == pytest.approx(expected, abs=0.015)
     assert noise.at["y", "var_seed"] == pytest.approx(1.0, rel=0.1)
-    assert noise.at["y", "share_mean"] == pytest.approx(noise.at["y", "var_seed"] / 3 / noise.at["y", "var_mean"], rel=1e-4)
+    assert noise.at["y", "share_mean"] == pytest.approx(
+        noise.at["y", "var_seed"] / 3 / noise.at["y", "var_mean"], rel=1e-4
+    )
     assert noise.at["y_clean", "share_single"] == pytest.approx(0.0, abs=1e-12)
 
 
@@ -147,6 +161,7 @@ def test_rerun_reuses_every_run_and_gives_identical_indices(tmp_path):
     assert (out / "indices.csv").read_text() == first
     assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.json")} == stamps
     import json
+
     man = json.loads((out / "manifest.json").read_text())
     assert man["ran_now"] == 0 and man["already_done"] == 64 * 5 and man["status"] == "complete"
 
@@ -172,6 +187,7 @@ def test_failed_runs_are_recorded_and_reported_not_dropped(tmp_path, capsys):
     done = list((out / "runs").glob("*.json"))
     assert fails and done and len(fails) + len(done) == 6 * 4
     import json
+
     assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
     assert not (out / "indices.csv").exists()
 
@@ -187,8 +203,10 @@ def test_changed_plugin_code_is_not_mixed_with_old_results(tmp_path, monkeypatch
     mod = pkg / "my_plugin_mod.py"
     mod.write_text("def f(params, seed):\n    return {'y': params['a'] + 2 * params['b']}\n")
     monkeypatch.syspath_prepend(str(pkg))
-    body = ('evaluate = "my_plugin_mod:f"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
-            "[parameters]\na = [0, 1]\nb = [0, 1]\n")
+    body = (
+        'evaluate = "my_plugin_mod:f"\nmethod = "morris"\nN = 4\noutputs = ["y"]\n'
+        "[parameters]\na = [0, 1]\nb = [0, 1]\n"
+    )
     out = run_spec(tmp_path, body)
     man = json.loads((out / "manifest.json").read_text())
     distinct = man["distinct_runs"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from helpers import cli_env
+
 from townsim.experiments.cli import main
 from townsim.experiments.workflows.sensitivity.pipeline import make_plan
 from townsim.experiments.workflows.sensitivity.spec import load_spec
@@ -63,8 +63,11 @@ def serial_out(spec_file, tmp_path_factory) -> Path:
 
 def run_files(out: Path) -> dict[str, tuple[int, int]]:
     """Finished runs (the store's temp files of a killed writer are hidden ``.tmp-*`` names)."""
-    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (out / "runs").glob("*.json")
-            if not p.name.startswith(".")}
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in (out / "runs").glob("*.json")
+        if not p.name.startswith(".")
+    }
 
 
 def test_end_to_end_files_report_and_figures(serial_out, spec_file):
@@ -88,12 +91,21 @@ def test_end_to_end_files_report_and_figures(serial_out, spec_file):
     plan = make_plan(spec)
     assert len(plan.unique_keys) < spec.n_runs()  # rounding/switch duplicates share their runs
     report = (serial_out / "report.md").read_text()
-    for heading in ("## Levers ranked per output", "## Where rankings differ between regimes",
-                    "## Seed noise", "## Is N large enough?"):
+    for heading in (
+        "## Levers ranked per output",
+        "## Where rankings differ between regimes",
+        "## Seed noise",
+        "## Is N large enough?",
+    ):
         assert heading in report
     figs = {p.name for p in (serial_out / "figures").glob("*.png")}
-    assert figs == {"morris_baseline.png", "morris_full_reform.png", "convergence_baseline.png",
-                    "convergence_full_reform.png", "heatmap_total_order.png"}
+    assert figs == {
+        "morris_baseline.png",
+        "morris_full_reform.png",
+        "convergence_baseline.png",
+        "convergence_full_reform.png",
+        "heatmap_total_order.png",
+    }
     man = json.loads((serial_out / "manifest.json").read_text())
     assert man["status"] == "complete" and man["townsim_command"] == "sensitivity"
 
@@ -101,14 +113,14 @@ def test_end_to_end_files_report_and_figures(serial_out, spec_file):
 @pytest.mark.dask
 def test_dask_local_cluster_gives_the_same_indices(serial_out, spec_file, tmp_path):
     out = tmp_path / "dask"
-    rc = main(["sensitivity", str(spec_file), "--dask-local", "--out", str(out),
-               "--progress", "never"])
+    rc = main(["sensitivity", str(spec_file), "--dask-local", "--out", str(out), "--progress", "never"])
     assert rc == 0
     man = json.loads((out / "manifest.json").read_text())
     assert man["executor"]["kind"] == "dask" and man["executor"]["local_cluster"]
     assert (out / "indices.csv").read_text() == (serial_out / "indices.csv").read_text()
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "outputs.parquet"),
-                                  pd.read_parquet(serial_out / "outputs.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "outputs.parquet"), pd.read_parquet(serial_out / "outputs.parquet")
+    )
 
 
 def test_killed_run_resumes_without_rerunning_finished_runs(serial_out, spec_file, tmp_path):
@@ -116,9 +128,24 @@ def test_killed_run_resumes_without_rerunning_finished_runs(serial_out, spec_fil
     total = len(make_plan(load_spec(spec_file)).unique_keys)
     env = cli_env()  # this tree's townsim
     proc = subprocess.Popen(
-        [sys.executable, "-m", "townsim.experiments.cli", "sensitivity", str(spec_file), "--workers", "1",
-         "--out", str(out), "--progress", "never"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "townsim.experiments.cli",
+            "sensitivity",
+            str(spec_file),
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--progress",
+            "never",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and proc.poll() is None:
@@ -150,5 +177,6 @@ def test_killed_run_resumes_without_rerunning_finished_runs(serial_out, spec_fil
     assert not list((out / "runs").glob(".tmp-*"))
     # Same results as the uninterrupted run.
     assert (out / "indices.csv").read_text() == (serial_out / "indices.csv").read_text()
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "outputs.parquet"),
-                                  pd.read_parquet(serial_out / "outputs.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "outputs.parquet"), pd.read_parquet(serial_out / "outputs.parquet")
+    )

@@ -10,7 +10,7 @@ import pytest
 
 from townsim.experiments.core.stats import compare_to_baseline, difference, holm, summarize, t_interval
 
-T975_DF3 = 3.182446305284263   # Student t 97.5% quantile, 3 degrees of freedom (tables)
+T975_DF3 = 3.182446305284263  # Student t 97.5% quantile, 3 degrees of freedom (tables)
 T975_DF2 = 4.302652729911275
 
 
@@ -40,7 +40,7 @@ def test_t_interval_by_hand():
 
 def test_paired_difference_by_hand():
     base = np.array([1.0, 2.0, 3.0, 4.0])
-    scen = np.array([2.0, 4.0, 5.0, 5.0])          # differences 1, 2, 2, 1
+    scen = np.array([2.0, 4.0, 5.0, 5.0])  # differences 1, 2, 2, 1
     d = difference(scen, base, paired=True)
     sd = math.sqrt(1 / 3)
     t = 1.5 / (sd / 2)
@@ -53,7 +53,7 @@ def test_paired_difference_by_hand():
     assert d["p_value"] == pytest.approx(2 * (1 - cdf), rel=1e-9)
     assert (d["ci_low"], d["ci_high"]) == pytest.approx((1.5 - T975_DF3 * sd / 2, 1.5 + T975_DF3 * sd / 2))
     sd_a, sd_b = np.std(scen, ddof=1), np.std(base, ddof=1)
-    assert d["effect_size"] == pytest.approx(1.5 / math.sqrt((sd_a ** 2 + sd_b ** 2) / 2))
+    assert d["effect_size"] == pytest.approx(1.5 / math.sqrt((sd_a**2 + sd_b**2) / 2))
     assert d["relative_difference"] == pytest.approx(1.5 / 2.5)
 
 
@@ -62,7 +62,7 @@ def test_welch_difference_by_hand():
     b = np.array([1.0, 2.0, 2.5])
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
     t = (a.mean() - b.mean()) / math.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     d = difference(a, b, paired=False)
     assert d["test"] == "Welch t"
     assert d["statistic"] == pytest.approx(t) and d["df"] == pytest.approx(df)
@@ -75,7 +75,7 @@ def test_constant_and_undefined_differences():
     d = difference(np.zeros(3), np.zeros(3), paired=True)
     assert d["p_value"] == 1.0 and d["difference"] == 0.0
     d = difference(np.array([np.nan, 1.0, 2.0, 4.0]), np.array([0.0, np.nan, 1.0, 2.0]), paired=True)
-    assert d["n"] == 2 and d["difference"] == pytest.approx(1.5)   # pairs with a NaN dropped
+    assert d["n"] == 2 and d["difference"] == pytest.approx(1.5)  # pairs with a NaN dropped
 
 
 def test_holm_by_hand():
@@ -86,13 +86,15 @@ def test_holm_by_hand():
 
 
 def test_tables_on_known_runs():
-    runs = pd.DataFrame({
-        "scenario": ["base"] * 4 + ["A"] * 4 + ["B"] * 4,
-        "replication": [0, 1, 2, 3] * 3,
-        "seed": [10, 11, 12, 13] * 3,
-        "x": [1.0, 2.0, 3.0, 4.0, 2.0, 4.0, 5.0, 5.0, 1.1, 1.9, 3.2, 3.9],
-        "y": [0.0] * 4 + [1.0, 1.0, 1.0, 1.0] + [0.0] * 4,
-    })
+    runs = pd.DataFrame(
+        {
+            "scenario": ["base"] * 4 + ["A"] * 4 + ["B"] * 4,
+            "replication": [0, 1, 2, 3] * 3,
+            "seed": [10, 11, 12, 13] * 3,
+            "x": [1.0, 2.0, 3.0, 4.0, 2.0, 4.0, 5.0, 5.0, 1.1, 1.9, 3.2, 3.9],
+            "y": [0.0] * 4 + [1.0, 1.0, 1.0, 1.0] + [0.0] * 4,
+        }
+    )
     summ = summarize(runs, ["x", "y"], order=["base", "A", "B"])
     row = summ[(summ.scenario == "A") & (summ.kpi == "x")].iloc[0]
     assert row["mean"] == 4.0 and row["n"] == 4
@@ -100,7 +102,7 @@ def test_tables_on_known_runs():
     cmp_ = compare_to_baseline(runs, "base", ["x", "y"], paired=True, order=["base", "A", "B"])
     assert list(cmp_.scenario) == ["A", "A", "B", "B"]
     tested = cmp_[cmp_.test == "paired t"]
-    assert len(tested) == 2                                # y differences are constant: no t-test
+    assert len(tested) == 2  # y differences are constant: no t-test
     assert tested["p_holm"].to_numpy() == pytest.approx(holm(tested["p_value"].to_numpy()))
     ax = cmp_[(cmp_.scenario == "A") & (cmp_.kpi == "x")].iloc[0]
     assert ax["difference"] == pytest.approx(1.5) and bool(ax["significant"]) == (ax["p_holm"] < 0.05)

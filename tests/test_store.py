@@ -66,10 +66,9 @@ def test_half_written_temp_files_are_ignored_and_cleaned(tmp_path):
 
 def test_replication_seeds():
     s = replication_seeds(42, 5)
-    ref = [int(c.generate_state(1, dtype=np.uint64)[0]) & ((1 << 63) - 1)
-           for c in np.random.SeedSequence(42).spawn(5)]
+    ref = [int(c.generate_state(1, dtype=np.uint64)[0]) & ((1 << 63) - 1) for c in np.random.SeedSequence(42).spawn(5)]
     assert s == ref and len(set(s)) == 5 and all(0 <= x < 2**63 for x in s)
-    assert replication_seeds(42, 8)[:5] == s          # adding replications keeps the first ones
+    assert replication_seeds(42, 8)[:5] == s  # adding replications keeps the first ones
     assert replication_seeds(43, 5) != s
     assert scenario_seeds(42, 5, 3, common=True) == s
     ind = [scenario_seeds(42, 5, k, common=False) for k in range(3)]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from checks_cache import explain, quick
+
 from townsim.experiments.checks import CHECKS, CheckResult, check
 from townsim.experiments.cli import main
 from townsim.experiments.workflows.validate import load_checks
@@ -49,20 +49,37 @@ def test_every_registered_check_is_asserted_by_the_suite():
 @pytest.fixture
 def cheap_pattern():
     """A stand-in validation pattern (no model run) to test the command's mechanics."""
-    @check("cheap_pattern", part="validation", claim="a share above a published bound", source="F11 (test)",
-           quick_reps=3, full_reps=6)
+
+    @check(
+        "cheap_pattern",
+        part="validation",
+        claim="a share above a published bound",
+        source="F11 (test)",
+        quick_reps=3,
+        full_reps=6,
+    )
     def _cheap(reps, seed):
         vals = [0.97, 0.98, 0.99][:reps]
-        return CheckResult("cheap_pattern", "≥ 95 % (F11)", 0.98, (0.955, 1.0), True, True, reps,
-                           {"values": vals, "target": 0.95, "kind": "min", "label": "on-time share"})
+        return CheckResult(
+            "cheap_pattern",
+            "≥ 95 % (F11)",
+            0.98,
+            (0.955, 1.0),
+            True,
+            True,
+            reps,
+            {"values": vals, "target": 0.95, "kind": "min", "label": "on-time share"},
+        )
+
     yield "cheap_pattern"
     del CHECKS["cheap_pattern"]
 
 
 def test_cli_writes_report_with_parts_apart(tmp_path, cheap_pattern):
     out = tmp_path / "v"
-    rc = main(["validate", "--quick", "--only", "conservation", cheap_pattern, "--out", str(out),
-               "--progress", "never"])
+    rc = main(
+        ["validate", "--quick", "--only", "conservation", cheap_pattern, "--out", str(out), "--progress", "never"]
+    )
     assert rc == 0
     text = (out / "validation.md").read_text()
     ver, val = text.index("## Verification"), text.index("## Validation")
@@ -80,6 +97,7 @@ def failing_check():
     @check("always_fails", part="verification", claim="fails", source="test", quick_reps=2, full_reps=2)
     def _fails(reps, seed):
         return CheckResult("always_fails", "1", 0.0, (0.0, 0.0), False, True, reps)
+
     yield "always_fails"
     del CHECKS["always_fails"]
 

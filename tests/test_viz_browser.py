@@ -44,8 +44,9 @@ def test_lever_step_kpi_screenshot(assets_ready, shots, lang):
 
             # change a lever: the 135 rule (a switch) and the delegated share (slider, by keyboard)
             page.locator(".lever-escalation_135 label").click()
-            expect(page.locator(".lever-escalation_135")).to_have_class(re.compile("townsim-lever-changed"),
-                                                                          timeout=60_000)
+            expect(page.locator(".lever-escalation_135")).to_have_class(
+                re.compile("townsim-lever-changed"), timeout=60_000
+            )
             label = page.locator(".lever-delegated_share-label")
             slider = page.locator(".lever-delegated_share [role=slider]")
             slider.focus()

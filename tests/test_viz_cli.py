@@ -32,8 +32,9 @@ def test_port_in_use(capsys):
     assert err.strip().count("\n") == 0 and f"127.0.0.1:{port}" in err and "--port" in err
 
 
-@pytest.mark.parametrize("argv,word", [(["--port", "0"], "--port"), (["--port", "70000"], "--port"),
-                                       (["--seed", "-1"], "--seed")])
+@pytest.mark.parametrize(
+    "argv,word", [(["--port", "0"], "--port"), (["--port", "70000"], "--port"), (["--seed", "-1"], "--seed")]
+)
 def test_bad_numbers(capsys, argv, word):
     code, err = run(capsys, *argv)
     assert code == 2 and word in err and len(err.strip().splitlines()) == 1
@@ -50,8 +51,10 @@ def test_viz_is_imported_lazily():
     import subprocess
     import sys
 
-    code = ("import sys; from townsim.experiments.cli import build_parser; build_parser(); "
-            "print(any(m == 'townsim.viz' or m.startswith('townsim.viz.') or m == 'solara' for m in sys.modules))")
+    code = (
+        "import sys; from townsim.experiments.cli import build_parser; build_parser(); "
+        "print(any(m == 'townsim.viz' or m.startswith('townsim.viz.') or m == 'solara' for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -65,16 +68,36 @@ def test_host_all_interfaces_prints_lan_addresses_and_a_warning():
 
     psutil = pytest.importorskip("psutil")
     pytest.importorskip("solara")
-    lan = sorted({a.address for addrs in psutil.net_if_addrs().values() for a in addrs
-                  if a.family == socket.AF_INET and not a.address.startswith("127.")})
+    lan = sorted(
+        {
+            a.address
+            for addrs in psutil.net_if_addrs().values()
+            for a in addrs
+            if a.family == socket.AF_INET and not a.address.startswith("127.")
+        }
+    )
     if not lan:
         pytest.skip("this machine has no LAN address")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "townsim.experiments.cli", "viz", "--host", "0.0.0.0",
-                             "--port", str(port), "--no-fetch-assets"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "townsim.experiments.cli",
+            "viz",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+            "--no-fetch-assets",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()

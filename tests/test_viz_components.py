@@ -71,8 +71,12 @@ def walk(widget):
 
 def by_class(rc, widget_type, token: str):
     """The one widget of ``widget_type`` whose CSS classes include ``token``."""
-    found = [w for root in rc.find().widgets for w in walk(root)
-             if isinstance(w, widget_type) and token in (getattr(w, "class_", None) or "").split()]
+    found = [
+        w
+        for root in rc.find().widgets
+        for w in walk(root)
+        if isinstance(w, widget_type) and token in (getattr(w, "class_", None) or "").split()
+    ]
     assert len(found) == 1, (token, len(found))
     return found[0]
 
@@ -96,8 +100,11 @@ def settle(built, n: int, timeout: float = 30.0, rc=None):
 def pending(rc) -> bool:
     from ipywidgets import Widget  # noqa: F401
 
-    return any("townsim-pending" in (getattr(w, "class_", None) or "").split()
-               for root in rc.find().widgets for w in walk(root))
+    return any(
+        "townsim-pending" in (getattr(w, "class_", None) or "").split()
+        for root in rc.find().widgets
+        for w in walk(root)
+    )
 
 
 def button(rc, label: str):
@@ -109,8 +116,9 @@ def test_step_advances_the_very_model(app):
     assert len(built) == 1
     model = built[0]
     assert isinstance(model, TownshipModel)  # the model of model/ (its warm-up shown day by day)
-    assert model.reform_params.model_copy(update={"pre_reform": {}}) == \
-        load_scenario(path).params.model_copy(update={"pre_reform": {}})
+    assert model.reform_params.model_copy(update={"pre_reform": {}}) == load_scenario(path).params.model_copy(
+        update={"pre_reform": {}}
+    )
     assert kpi(rc, "day") == "0" and kpi(rc, "backlog") == "—"
     for _ in range(3):
         button(rc, "Step").click()

@@ -29,16 +29,20 @@ def test_every_glyph_of_every_zh_label_is_in_the_subset():
 
     assert all(k.zh in labels for k in KPIS) and all(v["zh"] in labels for v in TEXT.values())
     missing = {ch for text in labels for ch in text if not ch.isspace() and ord(ch) not in cmap}
-    assert not missing, f"not in {fonts.FONT_FILE.name}: {''.join(sorted(missing))} " \
-                        f"(regenerate with python3 -m townsim.viz.fonts --subset)"
+    assert not missing, (
+        f"not in {fonts.FONT_FILE.name}: {''.join(sorted(missing))} "
+        f"(regenerate with python3 -m townsim.viz.fonts --subset)"
+    )
 
 
 def test_font_is_registered_when_figures_are_drawn_not_at_import():
-    code = ("import matplotlib; from matplotlib import font_manager as fm; import townsim.viz.fonts as f; "
-            "import townsim.viz.county; "
-            "print(any(e.fname == str(f.FONT_FILE) for e in fm.fontManager.ttflist)); "
-            "fam = f.use_cjk_font(); "
-            "print(any(e.fname == str(f.FONT_FILE) for e in fm.fontManager.ttflist), fam[1] == f.SHIPPED_FAMILY)")
+    code = (
+        "import matplotlib; from matplotlib import font_manager as fm; import townsim.viz.fonts as f; "
+        "import townsim.viz.county; "
+        "print(any(e.fname == str(f.FONT_FILE) for e in fm.fontManager.ttflist)); "
+        "fam = f.use_cjk_font(); "
+        "print(any(e.fname == str(f.FONT_FILE) for e in fm.fontManager.ttflist), fam[1] == f.SHIPPED_FAMILY)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True", "True"]
 
@@ -65,8 +69,8 @@ def test_zh_figure_draws_without_missing_glyphs_using_only_the_shipped_font(monk
 def test_uncovered_user_text_gives_one_hint_line(monkeypatch, caplog):
     monkeypatch.setattr(fonts, "cjk_families", lambda: ())
     fonts.use_cjk_font()
-    text = "情景 \U0002A6A5\U0002A6A6"  # two rare CJK Extension B characters: not in the subset
-    assert fonts.missing_glyphs(text) == {"\U0002A6A5", "\U0002A6A6"}
+    text = "情景 \U0002a6a5\U0002a6a6"  # two rare CJK Extension B characters: not in the subset
+    assert fonts.missing_glyphs(text) == {"\U0002a6a5", "\U0002a6a6"}
     with caplog.at_level("WARNING"):
         fonts.hint_missing(text)
         fonts.hint_missing(text)

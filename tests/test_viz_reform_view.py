@@ -12,8 +12,15 @@ pytest.importorskip("solara")
 from townsim.model import TownshipModel  # noqa: E402
 from townsim.model.scenario import load_scenario  # noqa: E402
 
-NEW_LEVERS = {"county_area_km2", "travel_hours", "equal_staff", "township_service_weight", "callback_share",
-              "reform_half_life_days", "warmup_days"}
+NEW_LEVERS = {
+    "county_area_km2",
+    "travel_hours",
+    "equal_staff",
+    "township_service_weight",
+    "callback_share",
+    "reform_half_life_days",
+    "warmup_days",
+}
 NEW_TILES = {"req_hours", "town_service", "resolution", "on_time", "reform"}
 
 

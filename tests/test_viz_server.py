@@ -70,8 +70,10 @@ def test_scenario_not_offered_is_refused_as_one_line(assets_ready, tmp_path):
         server.stop()
 
 
-CATALOGUE = ("name,category,requester,weight,difficulty,hours,departments,district\n"
-             "licence,approval,enterprise,2,simple,0.5,0,false\n")
+CATALOGUE = (
+    "name,category,requester,weight,difficulty,hours,departments,district\n"
+    "licence,approval,enterprise,2,simple,0.5,0,false\n"
+)
 
 
 def test_callback_error_is_one_line_on_the_page_and_in_the_log(assets_ready, tmp_path):

@@ -27,14 +27,15 @@ def test_no_hand_typed_numbers_outside_the_generated_tables():
     text = teaching.strip_generated(DOC.read_text(encoding="utf-8"))
     text = re.sub(r"```.*?```", "", text, flags=re.S)  # commands
     prose_numbers = re.findall(r"(?<![\w.#-])(?:0\.\d+|\d+\s?%)", text)
-    allowed = {f"{v:.2f}" for ex in teaching.EXERCISES for st in ex.steps for v in st.levers.values()
-               if isinstance(v, float)}
+    allowed = {
+        f"{v:.2f}" for ex in teaching.EXERCISES for st in ex.steps for v in st.levers.values() if isinstance(v, float)
+    }
     assert set(prose_numbers) <= allowed, sorted(set(prose_numbers) - allowed)
 
 
 def test_exercises_read_only_tiles_the_app_shows():
-    from townsim.viz.kpis import kpi_values
     from townsim.model import Params, TownshipModel
+    from townsim.viz.kpis import kpi_values
 
     shown = {key for key, _, _ in kpi_values(TownshipModel(Params(), rng=1).run(1))}
     for ex in teaching.EXERCISES:
@@ -52,9 +53,13 @@ def test_claims_in_the_text_hold_for_the_generated_numbers():
 def test_one_exercise_per_new_mechanism():
     """Distance, equal staff, the townships' day split, call-backs and the reform's half-life each have an
     exercise whose steps move that lever."""
-    mechanisms = {"distance": {"county_area_km2", "travel_hours"}, "equal staff": {"equal_staff"},
-                  "day split": {"township_service_weight"}, "call-backs": {"callback_share", "callback_penalty"},
-                  "half-life": {"reform_half_life_days"}}
+    mechanisms = {
+        "distance": {"county_area_km2", "travel_hours"},
+        "equal staff": {"equal_staff"},
+        "day split": {"township_service_weight"},
+        "call-backs": {"callback_share", "callback_penalty"},
+        "half-life": {"reform_half_life_days"},
+    }
     for name, levers in mechanisms.items():
         hits = [ex.key for ex in teaching.EXERCISES if any(levers & set(st.levers) for st in ex.steps)]
         assert len(hits) == 1, (name, hits)

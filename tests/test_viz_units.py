@@ -13,8 +13,16 @@ from townsim.model.scenario import list_scenarios, load_scenario
 from townsim.viz import i18n
 from townsim.viz.levers import LEVERS, build_params, lever_values
 
-SMALL = dict(townships=4, departments=6, enterprises=300, residents=20_000, residents_per_agent=100,
-             matter_types=40, department_staff=10.0, township_staff=8.0)
+SMALL = dict(
+    townships=4,
+    departments=6,
+    enterprises=300,
+    residents=20_000,
+    residents_per_agent=100,
+    matter_types=40,
+    department_staff=10.0,
+    township_staff=8.0,
+)
 
 
 # --- labels ------------------------------------------------------------------
@@ -39,12 +47,21 @@ def test_labels_cover_levers_scenarios_and_charts():
 
 def test_chinese_labels_use_the_glossary():
     zh = {k: v["zh"] for k, v in i18n.TEXT.items()}
-    for term, key in [("强镇扩权", "lever_delegated_share"), ("编制下沉", "lever_staff_transfer"),
-                      ("135", "lever_escalation_135"), ("双向互评", "lever_two_way_weight"),
-                      ("责任清单", "lever_responsibility_list"), ("一网通办", "lever_online_share"),
-                      ("网格化管理", "lever_grid_coverage"), ("督查检查考核", "lever_inspection_hours_per_week"),
-                      ("首席代表", "desk_1"), ("领导小组办公室", "desk_2"), ("联席会议", "desk_3"),
-                      ("县级职能部门", "departments"), ("上访", "kpi_petitions")]:
+    for term, key in [
+        ("强镇扩权", "lever_delegated_share"),
+        ("编制下沉", "lever_staff_transfer"),
+        ("135", "lever_escalation_135"),
+        ("双向互评", "lever_two_way_weight"),
+        ("责任清单", "lever_responsibility_list"),
+        ("一网通办", "lever_online_share"),
+        ("网格化管理", "lever_grid_coverage"),
+        ("督查检查考核", "lever_inspection_hours_per_week"),
+        ("首席代表", "desk_1"),
+        ("领导小组办公室", "desk_2"),
+        ("联席会议", "desk_3"),
+        ("县级职能部门", "departments"),
+        ("上访", "kpi_petitions"),
+    ]:
         assert term in zh[key], (term, key)
 
 

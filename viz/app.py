@@ -37,7 +37,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import time
 
 import solara
 from mesa.visualization import SolaraViz
@@ -48,11 +47,10 @@ from townsim.model.params import Params, ParamsError
 from townsim.model.scenario import ScenarioError, lever_fields, load_scenario, scenario_names
 from townsim.model.staffing import StaffingError, equalise_staff
 
+from . import county
 from .beforeafter import BeforeAfterModel
-
 from .charts import chart_components
 from .controls import LeverPanel, Settings
-from . import county
 from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
 from .kpis import CSS, KpiStrip
 from .levers import LEVERS, SEED_MAX, build_params, lever_values
@@ -123,8 +121,9 @@ def normalise(settings: Settings) -> Settings:
     """Fill lever values missing from ``settings`` with the scenario's own values (NotOffered if the
     scenario is not one this app offers)."""
     if not isinstance(settings.scenario, str) or settings.scenario not in offered():
-        raise NotOffered(f"scenario {str(settings.scenario)[:80]!r} is not offered by this app; "
-                         f"choose one from the list")
+        raise NotOffered(
+            f"scenario {str(settings.scenario)[:80]!r} is not offered by this app; choose one from the list"
+        )
     seed = settings.seed
     if isinstance(seed, bool) or not isinstance(seed, (int, float, str)):
         raise ValueError(f"seed {str(seed)[:40]!r}: allowed: an integer in [0, {SEED_MAX}]")
@@ -183,8 +182,13 @@ def ModelView(model: solara.Reactive, params: Params, seed: int, lang: str, titl
     components = solara.use_memo(lambda: chart_components(lang), [lang])
     KpiStrip(model.value, lang)
     CountyView(model.value, lang, title)
-    SolaraViz(model, components=components, model_params=model_params,
-              name=t("app_title", lang), play_interval=PLAY_INTERVAL_MS)
+    SolaraViz(
+        model,
+        components=components,
+        model_params=model_params,
+        name=t("app_title", lang),
+        play_interval=PLAY_INTERVAL_MS,
+    )
 
 
 @solara.component
@@ -206,6 +210,7 @@ def Page():
 
     def guarded(callback):
         """``callback`` whose errors become one line on the page and in the terminal, never a traceback."""
+
         def run(*args):
             try:
                 callback(*args)
@@ -213,6 +218,7 @@ def Page():
                 message = one_line(exc)
                 report(f"error: {message}")
                 error.set(message)
+
         return run
 
     @guarded
@@ -262,11 +268,23 @@ def Page():
     with solara.Column(style={"padding": "0 8px"}):
         # which settings the county on screen was built from (for tests and screen readers; not shown)
         solara.Div(children=[f"{built_for.current.scenario}"], classes=["townsim-built"], style={"display": "none"})
-        ModelView(model, ours.current.params, built_for.current.seed, lang.value,
-                  scenario_label(built_for.current.scenario, lang.value))
-    panel = dict(settings=s, scenario_values=lever_values(sc.params), scenario_names=names,
-                 description=sc.description, lang=lang.value, on_change=apply, error=error.value,
-                 pending=built_for.current != s and error.value is None)
+        ModelView(
+            model,
+            ours.current.params,
+            built_for.current.seed,
+            lang.value,
+            scenario_label(built_for.current.scenario, lang.value),
+        )
+    panel = dict(
+        settings=s,
+        scenario_values=lever_values(sc.params),
+        scenario_names=names,
+        description=sc.description,
+        lang=lang.value,
+        on_change=apply,
+        error=error.value,
+        pending=built_for.current != s and error.value is None,
+    )
     _SidebarLevers(panel, SIDEBAR_DEPTH)
 
 

@@ -73,8 +73,13 @@ def fetch(specs: list[str], npm: str = "npm", timeout: float = 300.0) -> None:
     base = cache_dir()
     for spec in specs:
         with tempfile.TemporaryDirectory() as tmp:
-            out = subprocess.run([npm, "pack", spec, "--pack-destination", tmp, "--silent"], capture_output=True,
-                                 text=True, timeout=timeout, check=False)
+            out = subprocess.run(
+                [npm, "pack", spec, "--pack-destination", tmp, "--silent"],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
             tarballs = list(Path(tmp).glob("*.tgz"))
             if out.returncode != 0 or len(tarballs) != 1:
                 msg = (out.stderr or out.stdout).strip().splitlines()

@@ -31,18 +31,36 @@ class Chart:
 
 
 CHARTS: tuple[Chart, ...] = (
-    Chart("chart_backlog", {"backlog_department": "#1f5fbf", "backlog_township": "#2ca02c",
-                            "backlog_desk": "#7b3fa0"}, "axis_cases"),
-    Chart("chart_on_time", {"on_time_rate_tier1": "#2ca02c", "on_time_rate_tier3": "#ff8c00",
-                            "on_time_rate_tier5": "#d62728"}, "axis_share", unit_range=True),
-    Chart("chart_escalations", {"escalations_level1": "#9467bd", "escalations_level2": "#7b3fa0",
-                                "escalations_level3": "#3f1f5f"}, "axis_cases"),
+    Chart(
+        "chart_backlog",
+        {"backlog_department": "#1f5fbf", "backlog_township": "#2ca02c", "backlog_desk": "#7b3fa0"},
+        "axis_cases",
+    ),
+    Chart(
+        "chart_on_time",
+        {"on_time_rate_tier1": "#2ca02c", "on_time_rate_tier3": "#ff8c00", "on_time_rate_tier5": "#d62728"},
+        "axis_share",
+        unit_range=True,
+    ),
+    Chart(
+        "chart_escalations",
+        {"escalations_level1": "#9467bd", "escalations_level2": "#7b3fa0", "escalations_level3": "#3f1f5f"},
+        "axis_cases",
+    ),
     Chart("chart_dumping", {"dumped_tasks": "#d62728", "bounced_tasks": "#ff8c00"}, "axis_tasks"),
-    Chart("chart_satisfaction", {"enterprise_satisfaction": "#1f5fbf", "citizen_satisfaction": "#2ca02c"},
-          "axis_score", unit_range=True),
+    Chart(
+        "chart_satisfaction",
+        {"enterprise_satisfaction": "#1f5fbf", "citizen_satisfaction": "#2ca02c"},
+        "axis_score",
+        unit_range=True,
+    ),
     Chart("chart_petitions", {"petitions": "#8c564b"}, "axis_cases"),
-    Chart("chart_outcomes", {"on_time_rate": "#1f5fbf", "resolution_rate": "#2ca02c",
-                             "grid_participation": "#ff8c00"}, "axis_share", unit_range=True),
+    Chart(
+        "chart_outcomes",
+        {"on_time_rate": "#1f5fbf", "resolution_rate": "#2ca02c", "grid_participation": "#ff8c00"},
+        "axis_share",
+        unit_range=True,
+    ),
 )
 """The charts, in the order shown: the six of the app's issue, and closed-on-time vs really resolved
 with residents' grid reporting (what Citizen agents decide, issue 11)."""
@@ -57,24 +75,31 @@ def translate(chart: Chart, lang: str):
 
     def post_process(c):
         # Mesa's data frame counts rows from 0; row 0 is working day 1 (the model collects after each day)
-        return (c.transform_calculate(Day="datum.Step + 1").encode(
-                    x=alt.X("Day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d")),
-                    y=alt.Y("Value:Q", title=t(chart.ylabel, lang), scale=y_scale),
-                    color=alt.Color("Measure:N", scale=alt.Scale(domain=list(chart.series),
-                                                                 range=list(chart.series.values())),
-                                    legend=alt.Legend(title=None, orient="top", labelExpr=label_expr,
-                                                      labelFontSize=13, labelLimit=220)),
-                    tooltip=[alt.Tooltip("Day:Q", title=t("axis_day", lang)),
-                             alt.Tooltip("Measure:N"), alt.Tooltip("Value:Q", format=".3~f")],
-                )
-                .properties(title=alt.TitleParams(t(chart.title, lang), fontSize=16, anchor="start"),
-                            width="container", height=230)
-                .configure_axis(labelFontSize=12, titleFontSize=13))
+        return (
+            c.transform_calculate(Day="datum.Step + 1")
+            .encode(
+                x=alt.X("Day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d")),
+                y=alt.Y("Value:Q", title=t(chart.ylabel, lang), scale=y_scale),
+                color=alt.Color(
+                    "Measure:N",
+                    scale=alt.Scale(domain=list(chart.series), range=list(chart.series.values())),
+                    legend=alt.Legend(title=None, orient="top", labelExpr=label_expr, labelFontSize=13, labelLimit=220),
+                ),
+                tooltip=[
+                    alt.Tooltip("Day:Q", title=t("axis_day", lang)),
+                    alt.Tooltip("Measure:N"),
+                    alt.Tooltip("Value:Q", format=".3~f"),
+                ],
+            )
+            .properties(
+                title=alt.TitleParams(t(chart.title, lang), fontSize=16, anchor="start"), width="container", height=230
+            )
+            .configure_axis(labelFontSize=12, titleFontSize=13)
+        )
 
     return post_process
 
 
 def chart_components(lang: str) -> list:
     """Mesa plot components ``(component, page)`` for ``SolaraViz(components=...)``."""
-    return [make_plot_component(dict(c.series), post_process=translate(c, lang), backend="altair")
-            for c in CHARTS]
+    return [make_plot_component(dict(c.series), post_process=translate(c, lang), backend="altair") for c in CHARTS]

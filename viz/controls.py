@@ -11,8 +11,8 @@ the model from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import solara
 import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
@@ -32,7 +32,7 @@ class Settings:
     def lever(self, name: str):
         return dict(self.levers)[name]
 
-    def with_lever(self, name: str, value) -> "Settings":
+    def with_lever(self, name: str, value) -> Settings:
         return replace(self, levers=tuple((k, value if k == name else v) for k, v in self.levers))
 
 
@@ -57,11 +57,17 @@ def LeverControl(lever: Lever, value, scenario_value, lang: str, on_value: Calla
 def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
     changed = bool(value) != bool(scenario_value)
     with solara.Div() as main:
-        solara.Switch(label=t(f"lever_{lever.name}", lang), value=bool(value), on_value=on_value,
-                      classes=["townsim-lever", f"lever-{lever.name}"] + (["townsim-lever-changed"] if changed else []))
+        solara.Switch(
+            label=t(f"lever_{lever.name}", lang),
+            value=bool(value),
+            on_value=on_value,
+            classes=["townsim-lever", f"lever-{lever.name}"] + (["townsim-lever-changed"] if changed else []),
+        )
         if changed:
-            solara.Text(f"{t('changed_from', lang)}: {t('on' if scenario_value else 'off', lang)}",
-                        classes=["townsim-note", "townsim-lever-changed"])
+            solara.Text(
+                f"{t('changed_from', lang)}: {t('on' if scenario_value else 'off', lang)}",
+                classes=["townsim-note", "townsim-lever-changed"],
+            )
     return main
 
 
@@ -72,12 +78,22 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
     if changed:
         shown += f"  ({t('changed_from', lang)}: {_fmt(lever, scenario_value)})"
     with solara.Div() as main:
-        solara.Div(children=[shown], classes=["townsim-lever-label", f"lever-{lever.name}-label"]
-                   + (["townsim-lever-changed"] if changed else []))
+        solara.Div(
+            children=[shown],
+            classes=["townsim-lever-label", f"lever-{lever.name}-label"]
+            + (["townsim-lever-changed"] if changed else []),
+        )
         at = lever.position(value)
-        slider = solara.v.Slider(v_model=at, min=min(lever.min, at), max=max(lever.max, at),
-                                 step=lever.step, hide_details=True, thumb_label=True, dense=True,
-                                 class_=f"townsim-lever lever-{lever.name}")
+        slider = solara.v.Slider(
+            v_model=at,
+            min=min(lever.min, at),
+            max=max(lever.max, at),
+            step=lever.step,
+            hide_details=True,
+            thumb_label=True,
+            dense=True,
+            class_=f"townsim-lever lever-{lever.name}",
+        )
 
         def on_change(widget, event, data):
             if data is not None:
@@ -88,22 +104,45 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
 
 
 @solara.component
-def LeverPanel(settings: Settings, scenario_values: dict, scenario_names: list[str], description: str,
-               lang: str, on_change: Callable[[Settings], None], error: str | None = None, pending: bool = False):
+def LeverPanel(
+    settings: Settings,
+    scenario_values: dict,
+    scenario_names: list[str],
+    description: str,
+    lang: str,
+    on_change: Callable[[Settings], None],
+    error: str | None = None,
+    pending: bool = False,
+):
     """Scenario selector, the levers of ``LEVERS`` and the seed."""
     with solara.Card(t("levers_card", lang), classes=["townsim-levers"]):
         items = [{"text": scenario_label(n, lang), "value": n} for n in scenario_names]
-        solara.v.Select(label=t("scenario", lang), items=items, v_model=settings.scenario,
-                        on_v_model=lambda name: on_change(Settings(name, (), settings.seed)),
-                        class_="townsim-scenario", hide_details=True, dense=True)
+        solara.v.Select(
+            label=t("scenario", lang),
+            items=items,
+            v_model=settings.scenario,
+            on_v_model=lambda name: on_change(Settings(name, (), settings.seed)),
+            class_="townsim-scenario",
+            hide_details=True,
+            dense=True,
+        )
         if description:
             solara.Text(description, classes=["townsim-note"])
         for lever in LEVERS:
-            LeverControl(lever, settings.lever(lever.name), scenario_values[lever.name], lang,
-                         on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)))
-        solara.InputInt(t("seed", lang), value=settings.seed, continuous_update=False,
-                        on_value=lambda s: on_change(replace(settings, seed=s)),  # checked by the page
-                        classes=["townsim-seed"])
+            LeverControl(
+                lever,
+                settings.lever(lever.name),
+                scenario_values[lever.name],
+                lang,
+                on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)),
+            )
+        solara.InputInt(
+            t("seed", lang),
+            value=settings.seed,
+            continuous_update=False,
+            on_value=lambda s: on_change(replace(settings, seed=s)),  # checked by the page
+            classes=["townsim-seed"],
+        )
         if error:
             solara.Error(error, classes=["townsim-error"])
         if pending:  # the county on screen is rebuilt with these settings once the controls are idle

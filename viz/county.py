@@ -21,8 +21,8 @@ import io
 import math
 import warnings
 
-import numpy as np
 import matplotlib.cm as cm
+import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -83,13 +83,24 @@ def _width(n: float) -> float:
 
 
 def _arrow(ax, src, dst, n, colour, rad=0.0, label=None):
-    ax.annotate("", xy=dst, xytext=src, zorder=2,
-                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.3", lw=_width(n), color=colour,
-                                alpha=0.55, shrinkA=9, shrinkB=9, connectionstyle=f"arc3,rad={rad}"))
+    ax.annotate(
+        "",
+        xy=dst,
+        xytext=src,
+        zorder=2,
+        arrowprops=dict(
+            arrowstyle="-|>,head_length=0.5,head_width=0.3",
+            lw=_width(n),
+            color=colour,
+            alpha=0.55,
+            shrinkA=9,
+            shrinkB=9,
+            connectionstyle=f"arc3,rad={rad}",
+        ),
+    )
     if label is not None:
         mx, my = (src[0] + dst[0]) / 2, (src[1] + dst[1]) / 2
-        ax.text(mx, my + 0.025, label, ha="center", va="bottom", fontsize=10, color=colour, zorder=6,
-                fontweight="bold")
+        ax.text(mx, my + 0.025, label, ha="center", va="bottom", fontsize=10, color=colour, zorder=6, fontweight="bold")
 
 
 def _top(flows: dict, k: int) -> tuple[list, int]:
@@ -97,8 +108,9 @@ def _top(flows: dict, k: int) -> tuple[list, int]:
     return items[:k], max(len(items) - k, 0)
 
 
-def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout: Layout | None = None,
-                figsize=(12.0, 5.6)) -> Figure:
+def draw_county(
+    model, sample: MarkSample, lang: str, scenario: str = "", layout: Layout | None = None, figsize=(12.0, 5.6)
+) -> Figure:
     """The county view of ``model``'s current day as a matplotlib Figure (no pyplot, thread-safe)."""
     lay = layout or Layout(model)
     p = model.params
@@ -117,21 +129,37 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
         kw.setdefault("family", fam)
         return ax.text(x, y, s, **kw)
 
-    fig.text(0.01, 0.975, t("county_title", lang, day=getattr(model, "clock_day", model.day)), fontsize=14, fontweight="bold", va="top",
-             family=fam)
+    fig.text(
+        0.01,
+        0.975,
+        t("county_title", lang, day=getattr(model, "clock_day", model.day)),
+        fontsize=14,
+        fontweight="bold",
+        va="top",
+        family=fam,
+    )
     if scenario:
         hint_missing(scenario)  # user text (a scenario's name): one log line if no font has a glyph
         fig.text(0.01, 0.93, scenario, fontsize=10.5, va="top", family=fam, color="#444")
     # --- row labels -------------------------------------------------------------
     txt(0.005, Y_DEPT + 0.115, t("departments", lang), fontweight="bold", color="#333")
-    txt(0.005, Y_TOWN + 0.10, t("townships", lang) + "  ·  " + t("overloaded", lang), fontweight="bold",
-        color="#333")
+    txt(0.005, Y_TOWN + 0.10, t("townships", lang) + "  ·  " + t("overloaded", lang), fontweight="bold", color="#333")
     # --- departments ----------------------------------------------------------------
     D = len(model.departments)
     d_load = np.array([queued_days(model, d.handler) for d in model.departments])
     size_d = min(420.0, 14000.0 / max(D, 1))
-    ax.scatter(lay.dept_x, np.full(D, Y_DEPT), s=size_d, marker="s", c=np.minimum(d_load, 10), cmap=HANDLER_CMAP,
-               norm=norm_load, edgecolors="#333", linewidths=0.8, zorder=4)
+    ax.scatter(
+        lay.dept_x,
+        np.full(D, Y_DEPT),
+        s=size_d,
+        marker="s",
+        c=np.minimum(d_load, 10),
+        cmap=HANDLER_CMAP,
+        norm=norm_load,
+        edgecolors="#333",
+        linewidths=0.8,
+        zorder=4,
+    )
     for i, d in enumerate(model.departments):
         txt(lay.dept_x[i], Y_DEPT - 0.075, d.handler.label, ha="center", va="top", fontsize=8.5, color="#444")
         txt(lay.dept_x[i], Y_DEPT + 0.05, str(d.backlog), ha="center", va="bottom", fontsize=8.5, color="#222")
@@ -140,8 +168,9 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
         ax.scatter([X_CENTRE], [Y_MID], s=900, marker="h", color="#2a7ab9", edgecolors="#123", zorder=4)
         txt(X_CENTRE + 0.035, Y_MID, t("centre", lang), va="center", fontweight="bold", color="#123")
     else:
-        ax.scatter([X_CENTRE], [Y_MID], s=900, marker="h", facecolors="none", edgecolors="#999",
-                   linestyles="--", zorder=4)
+        ax.scatter(
+            [X_CENTRE], [Y_MID], s=900, marker="h", facecolors="none", edgecolors="#999", linestyles="--", zorder=4
+        )
         txt(X_CENTRE + 0.035, Y_MID, t("centre_off", lang), va="center", color="#888")
     trips = model.kpi_today.get("trips_per_case") if model.kpi_today else None
     if trips is not None and not math.isnan(trips):
@@ -153,12 +182,28 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
     desk_loads[3] = len(model.conference_queue) / slots * 0.5  # meetings every few days: half a day per slot-load
     for lvl, (x, y) in lay.desk_xy.items():
         if desks_on:
-            ax.scatter([x], [y], s=520, marker="D", c=[min(desk_loads.get(lvl, 0.0), 10)], cmap=HANDLER_CMAP,
-                       norm=norm_load, edgecolors="#333", zorder=4)
+            ax.scatter(
+                [x],
+                [y],
+                s=520,
+                marker="D",
+                c=[min(desk_loads.get(lvl, 0.0), 10)],
+                cmap=HANDLER_CMAP,
+                norm=norm_load,
+                edgecolors="#333",
+                zorder=4,
+            )
         else:
             ax.scatter([x], [y], s=520, marker="D", facecolors="none", edgecolors="#aaa", zorder=4)
-        txt(x, y - 0.065, t(f"desk_{lvl}", lang), ha="center", va="top", fontsize=9.5,
-            color="#222" if desks_on else "#999")
+        txt(
+            x,
+            y - 0.065,
+            t(f"desk_{lvl}", lang),
+            ha="center",
+            va="top",
+            fontsize=9.5,
+            color="#222" if desks_on else "#999",
+        )
     if not desks_on:
         txt(X_DESKS[1], Y_MID - 0.12, t("desks_off", lang), ha="center", va="top", fontsize=9.5, color="#999")
     # --- townships ------------------------------------------------------------------
@@ -166,20 +211,30 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
     t_load = np.array([queued_days(model, tw.handler) for tw in model.townships])
     over = np.array([tw.overloaded for tw in model.townships], dtype=bool)
     size_t = min(1500.0, 16000.0 / max(T, 1))
-    ax.scatter(lay.town_x, np.full(T, Y_TOWN), s=size_t, marker="o", c=np.minimum(t_load, 10), cmap=HANDLER_CMAP,
-               norm=norm_load, edgecolors=np.where(over, "#c00000", "#333"), linewidths=np.where(over, 3.5, 0.8),
-               zorder=4)
+    ax.scatter(
+        lay.town_x,
+        np.full(T, Y_TOWN),
+        s=size_t,
+        marker="o",
+        c=np.minimum(t_load, 10),
+        cmap=HANDLER_CMAP,
+        norm=norm_load,
+        edgecolors=np.where(over, "#c00000", "#333"),
+        linewidths=np.where(over, 3.5, 0.8),
+        zorder=4,
+    )
     cit_mean, ent_mean = township_means(model)
     for i, tw in enumerate(model.townships):
-        txt(lay.town_x[i], Y_TOWN, tw.handler.label, ha="center", va="center", fontsize=10, fontweight="bold",
-            zorder=5)
-        sat = np.nanmean([cit_mean[i], ent_mean[i]]) if not (np.isnan(cit_mean[i]) and np.isnan(ent_mean[i])) \
+        txt(lay.town_x[i], Y_TOWN, tw.handler.label, ha="center", va="center", fontsize=10, fontweight="bold", zorder=5)
+        sat = (
+            np.nanmean([cit_mean[i], ent_mean[i]])
+            if not (np.isnan(cit_mean[i]) and np.isnan(ent_mean[i]))
             else float("nan")
+        )
         info = f"{t('open_cases_short', lang)} {tw.backlog}"
         if not math.isnan(sat):
             info += f"\n{t('sat_short', lang)} {sat:.2f}"
-        txt(lay.town_x[i], Y_TOWN - 0.07, info, ha="center", va="top", fontsize=8.5, color="#333",
-            linespacing=1.1)
+        txt(lay.town_x[i], Y_TOWN - 0.07, info, ha="center", va="top", fontsize=8.5, color="#333", linespacing=1.1)
     # --- sampled requesters -----------------------------------------------------
     sample.update(model)
     lo, hi = Y_MARKS
@@ -189,8 +244,17 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
         xy = sample.citizen_xy
         x = lay.town_x[sample.citizen_town] + xy[:, 0] * cell
         y = lo + xy[:, 1] * (hi - lo)
-        ax.scatter(x, y, s=10, marker="o", c=cs["satisfaction"][sample.citizens], cmap=SAT_CMAP, norm=norm_sat,
-                   linewidths=0, zorder=3)
+        ax.scatter(
+            x,
+            y,
+            s=10,
+            marker="o",
+            c=cs["satisfaction"][sample.citizens],
+            cmap=SAT_CMAP,
+            norm=norm_sat,
+            linewidths=0,
+            zorder=3,
+        )
     if len(sample.enterprises):
         rows = sample.enterprises
         town = es["township"][rows].astype(np.int64)
@@ -198,8 +262,17 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
         x = lay.town_x[town] + xy[:, 0] * cell
         y = lo + xy[:, 1] * (hi - lo)
         alive = es["stage"][rows] < 3
-        ax.scatter(x[alive], y[alive], s=16, marker="^", c=es["satisfaction"][rows][alive], cmap=SAT_CMAP,
-                   norm=norm_sat, linewidths=0, zorder=3)
+        ax.scatter(
+            x[alive],
+            y[alive],
+            s=16,
+            marker="^",
+            c=es["satisfaction"][rows][alive],
+            cmap=SAT_CMAP,
+            norm=norm_sat,
+            linewidths=0,
+            zorder=3,
+        )
         ax.scatter(x[~alive], y[~alive], s=12, marker="x", color="#aaaaaa", linewidths=0.8, zorder=3)
     # --- today's flows ---------------------------------------------------------
     flows = model.day_flows
@@ -231,12 +304,21 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
     if any(esc.get(lvl, 0) for lvl in (1, 2, 3)):
         txt(X_HANDLERS - 0.005, Y_MID, "→", ha="right", va="center", color=COLOURS["escalations"], fontsize=12)
     # --- legend and colour bars ---------------------------------------------------
-    handles = [Line2D([], [], color=COLOURS[k], lw=3, alpha=0.8) for k in ("referrals", "escalations", "dumped",
-                                                                               "bounced")]
+    handles = [
+        Line2D([], [], color=COLOURS[k], lw=3, alpha=0.8) for k in ("referrals", "escalations", "dumped", "bounced")
+    ]
     labels = [t(k, lang) for k in ("flow_referral", "flow_escalation", "flow_dumped", "flow_bounced")]
-    fig.legend(handles, labels, loc="upper right", ncol=4, frameon=False, bbox_to_anchor=(0.995, 0.995),
-               prop={"family": fam, "size": 10.5}, title=t("flows_today", lang),
-               title_fontproperties={"family": fam, "size": 10.5})
+    fig.legend(
+        handles,
+        labels,
+        loc="upper right",
+        ncol=4,
+        frameon=False,
+        bbox_to_anchor=(0.995, 0.995),
+        prop={"family": fam, "size": 10.5},
+        title=t("flows_today", lang),
+        title_fontproperties={"family": fam, "size": 10.5},
+    )
     cax1 = fig.add_axes((0.05, 0.06, 0.28, 0.025))
     cb1 = fig.colorbar(cm.ScalarMappable(norm=norm_load, cmap=HANDLER_CMAP), cax=cax1, orientation="horizontal")
     cb1.set_ticks([0, 0.5, 1, 1.5, 2])
@@ -247,8 +329,9 @@ def draw_county(model, sample: MarkSample, lang: str, scenario: str = "", layout
     cb2.ax.tick_params(labelsize=8.5)
     cax2.set_title(t("cbar_requesters", lang), fontsize=9.5, family=fam, loc="left")
     total = model.n_citizens + model.n_enterprises
-    note = t("requesters", lang) + "\n" + t("sample_note", lang, k=sample.per_township, n=sample.size,
-                                            total=f"{total:,}")
+    note = (
+        t("requesters", lang) + "\n" + t("sample_note", lang, k=sample.per_township, n=sample.size, total=f"{total:,}")
+    )
     if hidden:
         note += " · " + t("more_flows", lang, n=hidden)
     fig.text(0.66, 0.065, note, fontsize=8.5, color="#555", family=fam, va="center")

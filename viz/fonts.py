@@ -35,8 +35,16 @@ SHIPPED_FAMILY = "Noto Sans SC townsim subset"
 """Family name of the shipped subset (renamed so it never shadows a full system Noto font)."""
 
 CANDIDATES = (
-    "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-    "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB", "Arial Unicode MS",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Hiragino Sans GB",
+    "Arial Unicode MS",
 )
 _FILE_HINTS = ("notosanscjk", "sourcehansans", "wqy", "msyh", "simhei", "pingfang", "stheiti", "hiragino")
 SOURCE_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",)
@@ -151,8 +159,11 @@ def hint_missing(text: str) -> None:
     missing = frozenset(missing_glyphs(text))
     if missing and missing not in _hinted:
         _hinted.add(missing)
-        log.warning("townsim: no installed font can draw %s (shown as boxes); install a CJK font such as "
-                    "Noto Sans CJK (Debian: apt-get install fonts-noto-cjk)", "".join(sorted(missing)))
+        log.warning(
+            "townsim: no installed font can draw %s (shown as boxes); install a CJK font such as "
+            "Noto Sans CJK (Debian: apt-get install fonts-noto-cjk)",
+            "".join(sorted(missing)),
+        )
 
 
 def build_subset(source: str | None = None, out: Path = FONT_FILE) -> Path:
@@ -181,8 +192,9 @@ def build_subset(source: str | None = None, out: Path = FONT_FILE) -> Path:
         if rec.nameID in (1, 4, 16):
             names.setName(SHIPPED_FAMILY, rec.nameID, rec.platformID, rec.platEncID, rec.langID)
         elif rec.nameID == 6:
-            names.setName(SHIPPED_FAMILY.replace(" ", "") + "-Regular", rec.nameID, rec.platformID, rec.platEncID,
-                          rec.langID)
+            names.setName(
+                SHIPPED_FAMILY.replace(" ", "") + "-Regular", rec.nameID, rec.platformID, rec.platEncID, rec.langID
+            )
     if "CFF " in font:
         font["CFF "].cff.fontNames = [SHIPPED_FAMILY.replace(" ", "") + "-Regular"]
     out.parent.mkdir(parents=True, exist_ok=True)

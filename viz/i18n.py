@@ -24,7 +24,7 @@ TEXT: dict[str, dict[str, str]] = {
     "restart_note": {
         "zh": "改变情景、杠杆或种子后，县域从第 0 天重新开始；用 ▶ 或 Step 推进（一步 = 一个工作日）。",
         "en": "Changing the scenario, a lever or the seed restarts the county at day 0; "
-              "advance with ▶ or Step (one step = one working day).",
+        "advance with ▶ or Step (one step = one working day).",
     },
     "applying": {"zh": "正在按新设定重建县域…", "en": "rebuilding the county with these settings…"},
     "changed_from": {"zh": "相对情景已改变", "en": "changed from the scenario"},
@@ -40,17 +40,33 @@ TEXT: dict[str, dict[str, str]] = {
     "lever_responsibility_list": {"zh": "责任清单（可退回清单外任务）", "en": "Responsibility list (责任清单)"},
     "lever_online_share": {"zh": "一网通办：线上办理比例", "en": "Online share (一网通办)"},
     "lever_grid_coverage": {"zh": "网格化管理覆盖率", "en": "Grid management coverage (网格化管理)"},
-    "lever_inspection_hours_per_week": {"zh": "督查检查考核（小时/周/乡镇）",
-                                        "en": "Inspections (hours/week/township, 督查检查考核)"},
-    "lever_equal_staff": {"zh": "同等编制：新增岗位从部门编制中调剂", "en": "Equal staff: new posts come out of departments"},
-    "lever_county_area_km2": {"zh": "县域面积（平方公里，决定到县城的距离）", "en": "County area (km², sets distances to the seat)"},
+    "lever_inspection_hours_per_week": {
+        "zh": "督查检查考核（小时/周/乡镇）",
+        "en": "Inspections (hours/week/township, 督查检查考核)",
+    },
+    "lever_equal_staff": {
+        "zh": "同等编制：新增岗位从部门编制中调剂",
+        "en": "Equal staff: new posts come out of departments",
+    },
+    "lever_county_area_km2": {
+        "zh": "县域面积（平方公里，决定到县城的距离）",
+        "en": "County area (km², sets distances to the seat)",
+    },
     "lever_travel_hours": {"zh": "部门间往返耗时（小时）", "en": "Travel between departments (hours)"},
-    "lever_township_hall_share": {"zh": "在乡镇便民服务中心提交的比例", "en": "Share filed at the township service hall"},
-    "lever_township_service_weight": {"zh": "乡镇考核中群众服务的权重（工时分配）",
-                                      "en": "Weight of residents' service in townships' score (day split)"},
+    "lever_township_hall_share": {
+        "zh": "在乡镇便民服务中心提交的比例",
+        "en": "Share filed at the township service hall",
+    },
+    "lever_township_service_weight": {
+        "zh": "乡镇考核中群众服务的权重（工时分配）",
+        "en": "Weight of residents' service in townships' score (day split)",
+    },
     "lever_callback_share": {"zh": "回访抽查比例", "en": "Call-back checks (回访): share of closed cases"},
     "lever_callback_penalty": {"zh": "回访发现未解决的扣分", "en": "Penalty when a call-back finds a case unsolved"},
-    "lever_reform_half_life_days": {"zh": "改革注意力半衰期（天，∞ = 不衰减）", "en": "Reform half-life (days, ∞ = never fades)"},
+    "lever_reform_half_life_days": {
+        "zh": "改革注意力半衰期（天，∞ = 不衰减）",
+        "en": "Reform half-life (days, ∞ = never fades)",
+    },
     "lever_warmup_days": {"zh": "改革前运行天数（之后改革开启）", "en": "Days before the reform switches on"},
     # --- scenarios -----------------------------------------------------------------
     "scenario_baseline": {"zh": "现状（改革前）", "en": "Status quo (before the reforms)"},
@@ -58,7 +74,6 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario_delegation_no_staff": {"zh": "放权不下编", "en": "Delegation without staff"},
     "scenario_delegation_with_staff": {"zh": "放权且编制下沉", "en": "Delegation with staff"},
     "scenario_two_way_assessment": {"zh": "双向互评", "en": "Two-way assessment"},
-    "scenario_inspection_cut": {"zh": "督查检查减半", "en": "Inspection cut"},
     "scenario_grid_governance": {"zh": "网格化治理", "en": "Grid governance"},
     "scenario_full_reform": {"zh": "全面改革", "en": "Full reform"},
     "scenario_inspection_cut": {"zh": "督查检查减半", "en": "Inspections cut by half"},
@@ -91,7 +106,10 @@ TEXT: dict[str, dict[str, str]] = {
     "flows_today": {"zh": "今日流向（线宽 = 件数）", "en": "Today's flows (width = count)"},
     "departments": {"zh": "县级职能部门", "en": "County departments"},
     "townships": {"zh": "乡镇 / 街道", "en": "Townships / subdistricts"},
-    "requesters": {"zh": "企业（▲）与群众（●）抽样，× = 已退出企业", "en": "Enterprises (▲) and citizens (●), sampled; × = exited"},
+    "requesters": {
+        "zh": "企业（▲）与群众（●）抽样，× = 已退出企业",
+        "en": "Enterprises (▲) and citizens (●), sampled; × = exited",
+    },
     "centre": {"zh": "一站式服务中心", "en": "One-stop centre"},
     "centre_off": {"zh": "无一站式中心", "en": "No one-stop centre"},
     "desk_1": {"zh": "首席代表", "en": "Chief representatives"},
@@ -107,8 +125,10 @@ TEXT: dict[str, dict[str, str]] = {
     "overloaded": {"zh": "红圈 = 超负荷", "en": "red ring = overloaded"},
     "open_cases_short": {"zh": "积压", "en": "open"},
     "sat_short": {"zh": "满意", "en": "sat."},
-    "sample_note": {"zh": "每个乡镇最多 {k} 个 ▲ 和 {k} 个 ●：共画 {n} 个，全体 {total} 个",
-                    "en": "≤ {k} ▲ and ≤ {k} ● per township: {n} drawn of {total}"},
+    "sample_note": {
+        "zh": "每个乡镇最多 {k} 个 ▲ 和 {k} 个 ●：共画 {n} 个，全体 {total} 个",
+        "en": "≤ {k} ▲ and ≤ {k} ● per township: {n} drawn of {total}",
+    },
     "more_flows": {"zh": "另有 {n} 条较小流向未画", "en": "{n} smaller flows not drawn"},
     # --- charts --------------------------------------------------------------------
     "chart_backlog": {"zh": "积压（按承办方）", "en": "Open work by handler kind"},

@@ -19,7 +19,7 @@ class Lever:
     """One control: a Params field shown as a switch or a slider (or a switch the page applies itself)."""
 
     name: str
-    kind: str          # "switch" or "slider"
+    kind: str  # "switch" or "slider"
     min: float = 0.0
     max: float = 1.0
     step: float = 0.05
@@ -54,8 +54,13 @@ def _bounds(name: str) -> tuple[float | None, float | None]:
     return lo, hi
 
 
-def _lever(name: str, step: float = 0.05, display_max: float | None = None, display_min: float | None = None,
-           inf_at_max: bool = False) -> Lever:
+def _lever(
+    name: str,
+    step: float = 0.05,
+    display_max: float | None = None,
+    display_min: float | None = None,
+    inf_at_max: bool = False,
+) -> Lever:
     info = Params.model_fields[name]
     unit = (info.json_schema_extra or {}).get("unit", "")
     if info.annotation is bool:
@@ -84,8 +89,8 @@ LEVERS: tuple[Lever, ...] = (
     _lever("county_area_km2", step=100.0, display_max=3000.0, display_min=100.0),
     _lever("travel_hours", step=0.25, display_max=4.0),
     _lever("township_hall_share"),
-    _lever("township_service_weight"),   # the townships' day split: weight of residents' service in their score
-    _lever("callback_share"),            # call-back checks (回访)
+    _lever("township_service_weight"),  # the townships' day split: weight of residents' service in their score
+    _lever("callback_share"),  # call-back checks (回访)
     _lever("callback_penalty", step=0.5, display_max=5.0),
     _lever("reform_half_life_days", step=30.0, display_max=720.0, display_min=30.0, inf_at_max=True),
     # before/after: days run under the pre-reform levers, then the reform switches on

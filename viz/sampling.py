@@ -45,8 +45,9 @@ class MarkSample:
         self.enterprises = np.sort(np.concatenate(ent)).astype(np.int64) if ent else np.zeros(0, np.int64)
         self._seen = n
         self.citizen_xy = self._jitter(self.citizen_town, low=True)
-        self.enterprise_xy = self._jitter(model.enterprise_state["township"][self.enterprises].astype(np.int64),
-                                          low=False)
+        self.enterprise_xy = self._jitter(
+            model.enterprise_state["township"][self.enterprises].astype(np.int64), low=False
+        )
 
     def _jitter(self, town: np.ndarray, low: bool) -> np.ndarray:
         """Offsets within a township's cell: x in [-0.42, 0.42] cell widths; y in the kind's band (0..1)."""

@@ -83,10 +83,12 @@ def announce(host: str, port: int, scenario: str, lang: str) -> list[str]:
         return [f"townsim viz: http://{shown}:{port}/  {tail}"]
     addresses = lan_addresses()
     urls = [f"http://{a}:{port}/" for a in addresses] or [f"http://<this computer's address>:{port}/"]
-    return [f"townsim viz: students open {'  or  '.join(urls)}  (this computer: http://127.0.0.1:{port}/)",
-            "townsim viz: warning: the app is open to the network; anyone who can reach this computer can use it "
-            "(use --host 127.0.0.1 to keep it private)",
-            f"townsim viz: {tail}"]
+    return [
+        f"townsim viz: students open {'  or  '.join(urls)}  (this computer: http://127.0.0.1:{port}/)",
+        "townsim viz: warning: the app is open to the network; anyone who can reach this computer can use it "
+        "(use --host 127.0.0.1 to keep it private)",
+        f"townsim viz: {tail}",
+    ]
 
 
 def serve(scenario: str, host: str, port: int, lang: str, seed: int, open_browser: bool = False) -> int:
@@ -95,8 +97,18 @@ def serve(scenario: str, host: str, port: int, lang: str, seed: int, open_browse
     quiet_warnings()
     from solara.__main__ import run
 
-    args = [APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
-            "--log-level", "warning", "--open" if open_browser else "--no-open"]
+    args = [
+        APP,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+        "--open" if open_browser else "--no-open",
+    ]
     import click
 
     try:

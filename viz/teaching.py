@@ -48,55 +48,106 @@ class Exercise:
 
 
 EXERCISES: tuple[Exercise, ...] = (
-    Exercise("ex1", (
-        Step("1 · inspections 5 h/week", levers={"inspection_hours_per_week": 5.0}),
-        Step("2 · + delegation 0.60", levers={"inspection_hours_per_week": 5.0, "delegated_share": 0.6}),
-        Step("3a · inspections 20 h/week", levers={"inspection_hours_per_week": 20.0}),
-        Step("3b · + delegation 0.60", levers={"inspection_hours_per_week": 20.0, "delegated_share": 0.6}),
-        Step("3c · inspections 35 h/week", levers={"inspection_hours_per_week": 35.0}),
-        Step("3d · + delegation 0.60", levers={"inspection_hours_per_week": 35.0, "delegated_share": 0.6}),
-        Step("4 · + staff moved down 1.00", levers={"inspection_hours_per_week": 35.0, "delegated_share": 0.6,
-                                                    "staff_transfer": 1.0}),
-    ), tiles=("town_util", "overloaded", "backlog", "on_time")),
-    Exercise("ex2", (
-        Step("1 · baseline"),
-        Step("2 · + 135 rule", levers={"escalation_135": True}),
-        Step("3 · one_stop_135", scenario="one_stop_135"),
-    ), tiles=("on_time", "esc_total", "ent_sat"),
-        charts=("on_time:on_time_rate_tier1", "on_time:on_time_rate_tier3", "on_time:on_time_rate_tier5",
-                "escalations:escalations_level3")),
-    Exercise("ex3", (
-        Step("1 · baseline", day=250),
-        Step("2 · responsibility list", levers={"responsibility_list": True}, day=250),
-        Step("3 · two-way assessment 0.80", levers={"two_way_weight": 0.8}, day=250),
-        Step("4 · both", levers={"responsibility_list": True, "two_way_weight": 0.8}, day=250),
-    ), tiles=("dumped_total", "dumped", "cit_sat")),
-    Exercise("ex4", (
-        Step("1 · baseline, 1000 km²", day=120),
-        Step("2 · county 3000 km²", levers={"county_area_km2": 3000.0}, day=120),
-        Step("3 · + township hall share 0.90", levers={"county_area_km2": 3000.0, "township_hall_share": 0.9},
-             day=120),
-    ), tiles=("req_hours", "on_time", "town_util")),
-    Exercise("ex5", (
-        Step("1 · full_reform", scenario="full_reform", day=120),
-        Step("2 · + equal staff", scenario="full_reform", levers={"equal_staff": True}, day=120),
-    ), tiles=("reform", "backlog", "on_time", "town_util", "ent_sat")),
-    Exercise("ex6", (
-        Step("1 · service weight 0.10", levers={"township_service_weight": 0.1}, day=120),
-        Step("2 · service weight 0.60", levers={"township_service_weight": 0.6}, day=120),
-    ), tiles=("town_service", "cit_sat", "petitions")),
-    Exercise("ex7", (
-        Step("1 · one_stop_135", scenario="one_stop_135", day=200),
-        Step("2 · + call-backs 0.50, no penalty", scenario="one_stop_135",
-             levers={"callback_share": 0.5, "callback_penalty": 0.0}, day=200),
-        Step("3 · + call-backs 1.00, penalty 5", scenario="one_stop_135",
-             levers={"callback_share": 1.0, "callback_penalty": 5.0}, day=200),
-    ), tiles=("on_time", "resolution"), charts=("outcomes:on_time_rate", "outcomes:resolution_rate")),
-    Exercise("ex8", (
-        Step("1 · two_way_assessment, half-life ∞", scenario="two_way_assessment", day=250),
-        Step("2 · half-life 30 days", scenario="two_way_assessment", levers={"reform_half_life_days": 30.0},
-             day=250),
-    ), tiles=("dumped_total", "dumped", "on_time")),
+    Exercise(
+        "ex1",
+        (
+            Step("1 · inspections 5 h/week", levers={"inspection_hours_per_week": 5.0}),
+            Step("2 · + delegation 0.60", levers={"inspection_hours_per_week": 5.0, "delegated_share": 0.6}),
+            Step("3a · inspections 20 h/week", levers={"inspection_hours_per_week": 20.0}),
+            Step("3b · + delegation 0.60", levers={"inspection_hours_per_week": 20.0, "delegated_share": 0.6}),
+            Step("3c · inspections 35 h/week", levers={"inspection_hours_per_week": 35.0}),
+            Step("3d · + delegation 0.60", levers={"inspection_hours_per_week": 35.0, "delegated_share": 0.6}),
+            Step(
+                "4 · + staff moved down 1.00",
+                levers={"inspection_hours_per_week": 35.0, "delegated_share": 0.6, "staff_transfer": 1.0},
+            ),
+        ),
+        tiles=("town_util", "overloaded", "backlog", "on_time"),
+    ),
+    Exercise(
+        "ex2",
+        (
+            Step("1 · baseline"),
+            Step("2 · + 135 rule", levers={"escalation_135": True}),
+            Step("3 · one_stop_135", scenario="one_stop_135"),
+        ),
+        tiles=("on_time", "esc_total", "ent_sat"),
+        charts=(
+            "on_time:on_time_rate_tier1",
+            "on_time:on_time_rate_tier3",
+            "on_time:on_time_rate_tier5",
+            "escalations:escalations_level3",
+        ),
+    ),
+    Exercise(
+        "ex3",
+        (
+            Step("1 · baseline", day=250),
+            Step("2 · responsibility list", levers={"responsibility_list": True}, day=250),
+            Step("3 · two-way assessment 0.80", levers={"two_way_weight": 0.8}, day=250),
+            Step("4 · both", levers={"responsibility_list": True, "two_way_weight": 0.8}, day=250),
+        ),
+        tiles=("dumped_total", "dumped", "cit_sat"),
+    ),
+    Exercise(
+        "ex4",
+        (
+            Step("1 · baseline, 1000 km²", day=120),
+            Step("2 · county 3000 km²", levers={"county_area_km2": 3000.0}, day=120),
+            Step(
+                "3 · + township hall share 0.90",
+                levers={"county_area_km2": 3000.0, "township_hall_share": 0.9},
+                day=120,
+            ),
+        ),
+        tiles=("req_hours", "on_time", "town_util"),
+    ),
+    Exercise(
+        "ex5",
+        (
+            Step("1 · full_reform", scenario="full_reform", day=120),
+            Step("2 · + equal staff", scenario="full_reform", levers={"equal_staff": True}, day=120),
+        ),
+        tiles=("reform", "backlog", "on_time", "town_util", "ent_sat"),
+    ),
+    Exercise(
+        "ex6",
+        (
+            Step("1 · service weight 0.10", levers={"township_service_weight": 0.1}, day=120),
+            Step("2 · service weight 0.60", levers={"township_service_weight": 0.6}, day=120),
+        ),
+        tiles=("town_service", "cit_sat", "petitions"),
+    ),
+    Exercise(
+        "ex7",
+        (
+            Step("1 · one_stop_135", scenario="one_stop_135", day=200),
+            Step(
+                "2 · + call-backs 0.50, no penalty",
+                scenario="one_stop_135",
+                levers={"callback_share": 0.5, "callback_penalty": 0.0},
+                day=200,
+            ),
+            Step(
+                "3 · + call-backs 1.00, penalty 5",
+                scenario="one_stop_135",
+                levers={"callback_share": 1.0, "callback_penalty": 5.0},
+                day=200,
+            ),
+        ),
+        tiles=("on_time", "resolution"),
+        charts=("outcomes:on_time_rate", "outcomes:resolution_rate"),
+    ),
+    Exercise(
+        "ex8",
+        (
+            Step("1 · two_way_assessment, half-life ∞", scenario="two_way_assessment", day=250),
+            Step(
+                "2 · half-life 30 days", scenario="two_way_assessment", levers={"reform_half_life_days": 30.0}, day=250
+            ),
+        ),
+        tiles=("dumped_total", "dumped", "on_time"),
+    ),
 )
 
 
@@ -105,7 +156,7 @@ def readout(step: Step) -> dict[str, str | float]:
     return _readout(step.scenario, tuple(sorted(step.levers.items())), step.day)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
     from .app import build, normalise  # the page's own path: scenario, levers, pre-reform days, model
     from .controls import Settings
@@ -160,8 +211,10 @@ def render(text: str) -> str:
 
     def sub(m: re.Match) -> str:
         ex = by_key[m.group(2)]
-        note = (f"*Generated by `python3 -m townsim.viz.teaching --write`: what the app shows at the stop day "
-                f"with seed {SEED} (the app's first seed); another seed gives other digits, the same direction.*")
+        note = (
+            f"*Generated by `python3 -m townsim.viz.teaching --write`: what the app shows at the stop day "
+            f"with seed {SEED} (the app's first seed); another seed gives other digits, the same direction.*"
+        )
         return f"{m.group(1)}{note}\n\n{table(ex)}\n{m.group(4)}"
 
     return _BLOCK.sub(sub, text)
@@ -187,38 +240,44 @@ def check_claims(r: dict[str, list[dict]]) -> list[str]:
     backlog = [_n(x["backlog"]) for x in e1]
     gap = [x["series:on_time_rate"] - x["series:resolution_rate"] for x in e7]
     claims = {
-        "ex1: delegation raises township utilisation at every inspection level":
-            util[1] > util[0] and util[3] > util[2] and util[5] > util[4],
-        "ex1: with light inspections the delegation overloads no township yet, but open cases grow":
-            over[0] == over[1] == 0 and backlog[1] > backlog[0],
+        "ex1: delegation raises township utilisation at every inspection level": util[1] > util[0]
+        and util[3] > util[2]
+        and util[5] > util[4],
+        "ex1: with light inspections the delegation overloads no township yet, but open cases grow": over[0]
+        == over[1]
+        == 0
+        and backlog[1] > backlog[0],
         "ex1: with delegation utilisation is high at every level; busier townships pile up open cases and "
-        "are overloaded at 35 h/week":
-            min(util[1], util[3], util[5]) > 0.8 and backlog[5] > backlog[3] > backlog[1] and over[5] > over[3],
-        "ex1: moving the staff down brings overload and open cases back down":
-            backlog[6] < backlog[5] and over[6] == 0 < over[5],
-        "ex2: without the rule nothing is escalated; with it, escalations appear":
-            _n(e2[0]["esc_total"]) == 0 and _n(e2[1]["esc_total"]) > 0,
-        "ex2: without the rule tier-5 cases are the ones most often late":
-            e2[0]["series:on_time_rate_tier5"] < min(e2[0]["series:on_time_rate_tier1"],
-                                                     e2[0]["series:on_time_rate_tier3"]),
+        "are overloaded at 35 h/week": min(util[1], util[3], util[5]) > 0.8
+        and backlog[5] > backlog[3] > backlog[1]
+        and over[5] > over[3],
+        "ex1: moving the staff down brings overload and open cases back down": backlog[6] < backlog[5]
+        and over[6] == 0 < over[5],
+        "ex2: without the rule nothing is escalated; with it, escalations appear": _n(e2[0]["esc_total"]) == 0
+        and _n(e2[1]["esc_total"]) > 0,
+        "ex2: without the rule tier-5 cases are the ones most often late": e2[0]["series:on_time_rate_tier5"]
+        < min(e2[0]["series:on_time_rate_tier1"], e2[0]["series:on_time_rate_tier3"]),
         "ex2: the rule raises on-time closing": _n(e2[1]["on_time"]) > _n(e2[0]["on_time"]),
-        "ex2: the joint conference is among the escalation levels used":
-            e2[1]["total:escalations_level3"] > 0,
-        "ex2: with the one-stop centre fewer cases are escalated and enterprise satisfaction is higher":
-            _n(e2[2]["esc_total"]) < _n(e2[1]["esc_total"]) and _n(e2[2]["ent_sat"]) > _n(e2[0]["ent_sat"]),
-        "ex3: the list bounces tasks back, baseline bounces none":
-            e3[0]["total:bounced_tasks"] == 0 and e3[1]["total:bounced_tasks"] > 0,
-        "ex3: the list cuts dumping; both remedies together dump least":
-            e3[1]["total:dumped_tasks"] < e3[0]["total:dumped_tasks"]
-            and e3[3]["total:dumped_tasks"] <= min(x["total:dumped_tasks"] for x in e3[:3]),
+        "ex2: the joint conference is among the escalation levels used": e2[1]["total:escalations_level3"] > 0,
+        "ex2: with the one-stop centre fewer cases are escalated and enterprise satisfaction is higher": _n(
+            e2[2]["esc_total"]
+        )
+        < _n(e2[1]["esc_total"])
+        and _n(e2[2]["ent_sat"]) > _n(e2[0]["ent_sat"]),
+        "ex3: the list bounces tasks back, baseline bounces none": e3[0]["total:bounced_tasks"] == 0
+        and e3[1]["total:bounced_tasks"] > 0,
+        "ex3: the list cuts dumping; both remedies together dump least": e3[1]["total:dumped_tasks"]
+        < e3[0]["total:dumped_tasks"]
+        and e3[3]["total:dumped_tasks"] <= min(x["total:dumped_tasks"] for x in e3[:3]),
         "ex4: a larger county costs requesters more hours": _n(e4[1]["req_hours"]) > _n(e4[0]["req_hours"]),
-        "ex5: funding the reform from department posts leaves more open cases and fewer on time":
-            _n(e5[1]["backlog"]) > _n(e5[0]["backlog"]) and _n(e5[1]["on_time"]) < _n(e5[0]["on_time"]),
-        "ex6: a higher service weight moves township hours to residents":
-            _n(e6[1]["town_service"]) > _n(e6[0]["town_service"]),
+        "ex5: funding the reform from department posts leaves more open cases and fewer on time": _n(e5[1]["backlog"])
+        > _n(e5[0]["backlog"])
+        and _n(e5[1]["on_time"]) < _n(e5[0]["on_time"]),
+        "ex6: a higher service weight moves township hours to residents": _n(e6[1]["town_service"])
+        > _n(e6[0]["town_service"]),
         "ex7: call-backs without a penalty do not narrow the on-time vs resolved gap": gap[1] >= gap[0],
-        "ex8: with a half-life the reform fades and departments dump more over the year":
-            e8[1]["total:dumped_tasks"] > e8[0]["total:dumped_tasks"],
+        "ex8: with a half-life the reform fades and departments dump more over the year": e8[1]["total:dumped_tasks"]
+        > e8[0]["total:dumped_tasks"],
     }
     return [claim for claim, ok in claims.items() if not ok]
 

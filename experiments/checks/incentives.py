@@ -21,12 +21,19 @@ from functools import lru_cache
 
 import numpy as np
 
-from ...model import Params, TownshipModel
-from ...model import grid
+from ...model import Params, TownshipModel, grid
 from .base import CheckResult, check, paired_difference
 
-COUNTY = dict(townships=4, departments=8, enterprises=300, residents=30_000, residents_per_agent=100,
-              matter_types=40, department_staff=16.0, township_staff=12.0)
+COUNTY = dict(
+    townships=4,
+    departments=8,
+    enterprises=300,
+    residents=30_000,
+    residents_per_agent=100,
+    matter_types=40,
+    department_staff=16.0,
+    township_staff=12.0,
+)
 """A small county (the shared test county of ``tests/helpers.py``)."""
 
 # --- shared runs ------------------------------------------------------------------------
@@ -54,14 +61,22 @@ def _freeze(v):
 
 def _result(name, expected, measured, ci, passed, margin, reps, **details) -> CheckResult:
     half = (ci[1] - ci[0]) / 2 if np.all(np.isfinite(ci)) else float("inf")
-    return CheckResult(name, expected, float(measured), (float(ci[0]), float(ci[1])), bool(passed),
-                       bool(half < margin), reps, details)
+    return CheckResult(
+        name, expected, float(measured), (float(ci[0]), float(ci[1])), bool(passed), bool(half < margin), reps, details
+    )
 
 
 # --- 1 two-way assessment learns only from scores that respond -----------------------------
 
-LEARN = dict(COUNTY, duty_tasks_per_department=2.0, assessment_period=10, two_way_weight=1.0, dumping_base=0.5,
-             dumping_exploration_sd=1.0, estimator_prior_sd=0.5)
+LEARN = dict(
+    COUNTY,
+    duty_tasks_per_department=2.0,
+    assessment_period=10,
+    two_way_weight=1.0,
+    dumping_base=0.5,
+    dumping_exploration_sd=1.0,
+    estimator_prior_sd=0.5,
+)
 LEARN_DAYS = 150
 
 
@@ -77,10 +92,15 @@ def _fall(values, seed):
     return b[0] - b[-5:].mean()
 
 
-@check("two_way_learning_needs_response", part="verification",
-       claim="Under two-way assessment dumping falls over assessment periods only when the townships' "
-             "scores respond to dumping; with the score independent of dumping (same estimator) it does not fall",
-       source="G5; recursive least squares (Ljung & Söderström 1983)", quick_reps=4, full_reps=10)
+@check(
+    "two_way_learning_needs_response",
+    part="verification",
+    claim="Under two-way assessment dumping falls over assessment periods only when the townships' "
+    "scores respond to dumping; with the score independent of dumping (same estimator) it does not fall",
+    source="G5; recursive least squares (Ljung & Söderström 1983)",
+    quick_reps=4,
+    full_reps=10,
+)
 def two_way_learning_needs_response(reps: int, seed: int) -> CheckResult:
     seeds = range(seed, seed + reps)
     resp = np.array([_fall(dict(LEARN, score_dumping_weight=0.5), s) for s in seeds])
@@ -89,17 +109,26 @@ def two_way_learning_needs_response(reps: int, seed: int) -> CheckResult:
     m_f, ci_f = paired_difference(flat, np.zeros(reps))
     m, ci = paired_difference(resp, flat)
     passed = ci_r[0] > 0 and ci_f[1] < 0.5 * m_r
-    return _result("two_way_learning_needs_response",
-                   "fall in dump share (first period − last 5) > 0 when scores respond; without response "
-                   "its upper 95 % bound below half that fall", m, ci, passed, max(m_r / 2, 1e-9), reps,
-                   fall_responding=m_r, fall_responding_ci=ci_r, fall_independent=m_f, fall_independent_ci=ci_f)
+    return _result(
+        "two_way_learning_needs_response",
+        "fall in dump share (first period − last 5) > 0 when scores respond; without response "
+        "its upper 95 % bound below half that fall",
+        m,
+        ci,
+        passed,
+        max(m_r / 2, 1e-9),
+        reps,
+        fall_responding=m_r,
+        fall_responding_ci=ci_r,
+        fall_independent=m_f,
+        fall_independent_ci=ci_f,
+    )
 
 
 # --- 2 relapse ----------------------------------------------------------------------------
 
 PRE_REFORM = {"two_way_weight": 0.0, "inspection_hours_per_week": 20.0}
-RELAPSE = dict(LEARN, score_dumping_weight=0.5, inspection_hours_per_week=8.0, warmup_days=20,
-               pre_reform=PRE_REFORM)
+RELAPSE = dict(LEARN, score_dumping_weight=0.5, inspection_hours_per_week=8.0, warmup_days=20, pre_reform=PRE_REFORM)
 RELAPSE_DAYS = 200
 
 
@@ -109,9 +138,14 @@ def _late_block(values, seed):
     return share[-60:].mean(), ts["inspection_hours"].to_numpy()[-60:].mean()
 
 
-@check("reform_relapse_half_life", part="verification",
-       claim="With a finite reform half-life, dumping and inspection hours return towards their pre-reform level",
-       source="P2 (burden cuts that crept back); half-life is an assumption", quick_reps=4, full_reps=10)
+@check(
+    "reform_relapse_half_life",
+    part="verification",
+    claim="With a finite reform half-life, dumping and inspection hours return towards their pre-reform level",
+    source="P2 (burden cuts that crept back); half-life is an assumption",
+    quick_reps=4,
+    full_reps=10,
+)
 def reform_relapse_half_life(reps: int, seed: int) -> CheckResult:
     seeds = range(seed, seed + reps)
     fin = np.array([_late_block(dict(RELAPSE, reform_half_life_days=40.0), s) for s in seeds])
@@ -119,17 +153,30 @@ def reform_relapse_half_life(reps: int, seed: int) -> CheckResult:
     m, ci = paired_difference(fin[:, 0], inf[:, 0])
     insp = float(np.mean(fin[:, 1] - inf[:, 1]))
     passed = ci[0] > 0 and insp > 0 and np.all(fin[:, 1] <= PRE_REFORM["inspection_hours_per_week"])
-    return _result("reform_relapse_half_life",
-                   "dump share in the last 60 days higher with half-life 40 d than with none (95 % CI > 0); "
-                   "inspection hours higher, not above the pre-reform level", m, ci, passed, max(abs(m), 1e-9), reps,
-                   inspection_hours_finite=float(fin[:, 1].mean()), inspection_hours_infinite=float(inf[:, 1].mean()),
-                   inspection_difference=insp)
+    return _result(
+        "reform_relapse_half_life",
+        "dump share in the last 60 days higher with half-life 40 d than with none (95 % CI > 0); "
+        "inspection hours higher, not above the pre-reform level",
+        m,
+        ci,
+        passed,
+        max(abs(m), 1e-9),
+        reps,
+        inspection_hours_finite=float(fin[:, 1].mean()),
+        inspection_hours_infinite=float(inf[:, 1].mean()),
+        inspection_difference=insp,
+    )
 
 
 # --- 3-5 deadline gaming ------------------------------------------------------------------
 
-GAME_PRE = {"ontime_weight": 0.0, "ranking_pressure": 0.0, "callback_share": 0.0, "callback_penalty": 0.0,
-            "tier_deadlines": (1.0, 3.0, 5.0)}
+GAME_PRE = {
+    "ontime_weight": 0.0,
+    "ranking_pressure": 0.0,
+    "callback_share": 0.0,
+    "callback_penalty": 0.0,
+    "tier_deadlines": (1.0, 3.0, 5.0),
+}
 TIGHT = (0.75, 2.0, 4.0)
 GAME_BASE = dict(COUNTY, assessment_period=20, warmup_days=40, pre_reform=GAME_PRE, ontime_weight=1.0)
 STATUS_QUO = dict(GAME_BASE)
@@ -148,10 +195,15 @@ def _kpis(values, seeds, *keys):
     return np.array(out)
 
 
-@check("deadline_gaming_widens_gap", part="verification",
-       claim="Tighter deadlines with ranking pressure raise the on-time rate and widen its gap to the share "
-             "of closed cases really resolved",
-       source="Holmström & Milgrom 1991; F11 (135 deadlines)", quick_reps=4, full_reps=10)
+@check(
+    "deadline_gaming_widens_gap",
+    part="verification",
+    claim="Tighter deadlines with ranking pressure raise the on-time rate and widen its gap to the share "
+    "of closed cases really resolved",
+    source="Holmström & Milgrom 1991; F11 (135 deadlines)",
+    quick_reps=4,
+    full_reps=10,
+)
 def deadline_gaming_widens_gap(reps: int, seed: int) -> CheckResult:
     seeds = range(seed, seed + reps)
     a = _kpis(STATUS_QUO, seeds, "on_time_rate", "gap")
@@ -159,15 +211,29 @@ def deadline_gaming_widens_gap(reps: int, seed: int) -> CheckResult:
     m_on, ci_on = paired_difference(b[:, 0], a[:, 0])
     m, ci = paired_difference(b[:, 1], a[:, 1])
     passed = ci_on[0] > 0 and ci[0] > 0
-    return _result("deadline_gaming_widens_gap", "on-time rate and (on-time − resolution_rate) both higher "
-                   "under tight deadlines + ranking pressure (95 % CIs > 0)", m, ci, passed, max(abs(m), 1e-9), reps,
-                   on_time_difference=m_on, on_time_ci=ci_on)
+    return _result(
+        "deadline_gaming_widens_gap",
+        "on-time rate and (on-time − resolution_rate) both higher "
+        "under tight deadlines + ranking pressure (95 % CIs > 0)",
+        m,
+        ci,
+        passed,
+        max(abs(m), 1e-9),
+        reps,
+        on_time_difference=m_on,
+        on_time_ci=ci_on,
+    )
 
 
-@check("callbacks_narrow_gap_with_penalty", part="verification",
-       claim="Call-backs (回访) with a penalty narrow the gap between on-time and really resolved; "
-             "call-backs with a zero penalty do not",
-       source="Holmström & Milgrom 1991; call-back checks", quick_reps=4, full_reps=10)
+@check(
+    "callbacks_narrow_gap_with_penalty",
+    part="verification",
+    claim="Call-backs (回访) with a penalty narrow the gap between on-time and really resolved; "
+    "call-backs with a zero penalty do not",
+    source="Holmström & Milgrom 1991; call-back checks",
+    quick_reps=4,
+    full_reps=10,
+)
 def callbacks_narrow_gap_with_penalty(reps: int, seed: int) -> CheckResult:
     seeds = range(seed, seed + reps)
     b = _kpis(PRESSED, seeds, "gap")[:, 0]
@@ -176,14 +242,28 @@ def callbacks_narrow_gap_with_penalty(reps: int, seed: int) -> CheckResult:
     m, ci = paired_difference(b, c)
     m0, ci0 = paired_difference(b, d)
     passed = ci[0] > 0 and ci0[1] < 0.5 * m
-    return _result("callbacks_narrow_gap_with_penalty", "gap narrowed by penalised call-backs (95 % CI > 0); "
-                   "narrowing by zero-penalty call-backs below half of that (upper bound)", m, ci, passed,
-                   max(m / 2, 1e-9), reps, narrowing_zero_penalty=m0, narrowing_zero_penalty_ci=ci0)
+    return _result(
+        "callbacks_narrow_gap_with_penalty",
+        "gap narrowed by penalised call-backs (95 % CI > 0); "
+        "narrowing by zero-penalty call-backs below half of that (upper bound)",
+        m,
+        ci,
+        passed,
+        max(m / 2, 1e-9),
+        reps,
+        narrowing_zero_penalty=m0,
+        narrowing_zero_penalty_ci=ci0,
+    )
 
 
-@check("gaming_buys_no_satisfaction", part="verification",
-       claim="A scenario that games its way to a higher on-time rate gains no satisfaction from it",
-       source="F6; satisfaction from outcomes", quick_reps=4, full_reps=10)
+@check(
+    "gaming_buys_no_satisfaction",
+    part="verification",
+    claim="A scenario that games its way to a higher on-time rate gains no satisfaction from it",
+    source="F6; satisfaction from outcomes",
+    quick_reps=4,
+    full_reps=10,
+)
 def gaming_buys_no_satisfaction(reps: int, seed: int) -> CheckResult:
     seeds = range(seed, seed + reps)
     g = _kpis(PRESSED, seeds, "on_time_rate", "citizen_satisfaction", "enterprise_satisfaction")
@@ -192,36 +272,71 @@ def gaming_buys_no_satisfaction(reps: int, seed: int) -> CheckResult:
     m, ci = paired_difference(g[:, 1], h[:, 1])
     m_e, ci_e = paired_difference(g[:, 2], h[:, 2])
     passed = ci_on[0] > 0 and ci[1] < 0.005 and ci_e[1] < 0.005
-    return _result("gaming_buys_no_satisfaction", "on-time higher with gaming (95 % CI > 0) while citizen and "
-                   "enterprise satisfaction gain < 0.005 (upper bounds)", m, ci, passed, 0.05, reps,
-                   on_time_difference=m_on, on_time_ci=ci_on, enterprise_difference=m_e, enterprise_ci=ci_e)
+    return _result(
+        "gaming_buys_no_satisfaction",
+        "on-time higher with gaming (95 % CI > 0) while citizen and "
+        "enterprise satisfaction gain < 0.005 (upper bounds)",
+        m,
+        ci,
+        passed,
+        0.05,
+        reps,
+        on_time_difference=m_on,
+        on_time_ci=ci_on,
+        enterprise_difference=m_e,
+        enterprise_ci=ci_e,
+    )
 
 
 # --- 6 grid participation -----------------------------------------------------------------
 
-GRID = dict(COUNTY, dispute_rate=0.002, township_staff=40.0, grid_coverage=0.0, app_reporting=0.3,
-            points_incentive=0.5, report_learning=0.3, warmup_days=60, pre_reform={"local_mediation": 0.0},
-            local_mediation=1.0)
+GRID = dict(
+    COUNTY,
+    dispute_rate=0.002,
+    township_staff=40.0,
+    grid_coverage=0.0,
+    app_reporting=0.3,
+    points_incentive=0.5,
+    report_learning=0.3,
+    warmup_days=60,
+    pre_reform={"local_mediation": 0.0},
+    local_mediation=1.0,
+)
 
 
 def _participation(seed: int) -> tuple[float, float, float]:
     p = Params(**GRID)
     start = grid.initial_reporting(p)  # every resident's propensity before the warm-up
-    m = TownshipModel(p, rng=seed)     # construction runs the warm-up: mediation fails, reports not acted on
+    m = TownshipModel(p, rng=seed)  # construction runs the warm-up: mediation fails, reports not acted on
     low = float(m.citizen_state["report"].mean())
     m.run(60)
     return start, low, float(m.citizen_state["report"].mean())
 
 
-@check("grid_participation_follows_response", part="verification",
-       claim="Residents' grid reporting falls while their reports go unanswered and recovers once they are acted on",
-       source="G8, G9; Bush & Mosteller 1955", quick_reps=3, full_reps=8)
+@check(
+    "grid_participation_follows_response",
+    part="verification",
+    claim="Residents' grid reporting falls while their reports go unanswered and recovers once they are acted on",
+    source="G8, G9; Bush & Mosteller 1955",
+    quick_reps=3,
+    full_reps=8,
+)
 def grid_participation_follows_response(reps: int, seed: int) -> CheckResult:
     r = np.array([_participation(s) for s in range(seed, seed + reps)])
     m_fall, ci_fall = paired_difference(r[:, 0], r[:, 1])
     m, ci = paired_difference(r[:, 2], r[:, 1])
     passed = ci_fall[0] > 0 and ci[0] > 0
-    return _result("grid_participation_follows_response", "participation falls over 60 days of unanswered "
-                   "reports and rises over 60 days of answered ones (95 % CIs > 0)", m, ci, passed,
-                   max(abs(m), 1e-9), reps, fall=m_fall, fall_ci=ci_fall, start=float(r[:, 0].mean()),
-                   after_unanswered=float(r[:, 1].mean()), after_answered=float(r[:, 2].mean()))
+    return _result(
+        "grid_participation_follows_response",
+        "participation falls over 60 days of unanswered reports and rises over 60 days of answered ones (95 % CIs > 0)",
+        m,
+        ci,
+        passed,
+        max(abs(m), 1e-9),
+        reps,
+        fall=m_fall,
+        fall_ci=ci_fall,
+        start=float(r[:, 0].mean()),
+        after_unanswered=float(r[:, 1].mean()),
+        after_answered=float(r[:, 2].mean()),
+    )

@@ -39,8 +39,10 @@ def posterior_runs(draws: int, seed: int) -> dict[str, np.ndarray]:
 
     spec = load_spec(SPEC)
     post = pd.read_parquet(POSTERIOR)
-    rows = [simulate(spec, particle_values(spec, d), seed + i)
-            for i, d in enumerate(draw(post, draws, seed).to_dict("records"))]
+    rows = [
+        simulate(spec, particle_values(spec, d), seed + i)
+        for i, d in enumerate(draw(post, draws, seed).to_dict("records"))
+    ]
     return {k: np.array([r[k] for r in rows], float) for k in rows[0]}
 
 
@@ -63,18 +65,37 @@ def _f11(key: str, label: str):
         m = float(np.mean(x))
         half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.inf
         return CheckResult(
-            name=f"linping_f11_{key}", measured=m, ci=(m - half, m + half),
+            name=f"linping_f11_{key}",
+            measured=m,
+            ci=(m - half, m + half),
             expected=f"≥ {F11_MIN:.0%} (F11)" + ("" if current else "; posterior from an earlier model: recalibrate"),
-            passed=m >= F11_MIN, powered=half < POWER_MARGIN, replications=reps,
-            details={"values": [float(v) for v in x], "target": F11_MIN, "kind": "min", "label": label,
-                     "posterior": str(POSTERIOR.name), "posterior_current": current})
+            passed=m >= F11_MIN,
+            powered=half < POWER_MARGIN,
+            replications=reps,
+            details={
+                "values": [float(v) for v in x],
+                "target": F11_MIN,
+                "kind": "min",
+                "label": label,
+                "posterior": str(POSTERIOR.name),
+                "posterior_current": current,
+            },
+        )
+
     return fn
 
 
-for _key, _label in (("on_time_rate", "on-time share, all 135 cases"),
-                     ("on_time_rate_tier1", "on-time share, tier 1 (one department, 1 day)"),
-                     ("on_time_rate_tier3", "on-time share, tier 3 (several departments, 3 days)"),
-                     ("on_time_rate_tier5", "on-time share, tier 5 (district coordination, 5 days)")):
-    check(f"linping_f11_{_key}", part="validation",
-          claim=f"Linping, calibrated to F5 only: {_label} meets the 135 promise (held out)",
-          source="F11 (held out; calibration to F5)", quick_reps=6, full_reps=24)(_f11(_key, _label))
+for _key, _label in (
+    ("on_time_rate", "on-time share, all 135 cases"),
+    ("on_time_rate_tier1", "on-time share, tier 1 (one department, 1 day)"),
+    ("on_time_rate_tier3", "on-time share, tier 3 (several departments, 3 days)"),
+    ("on_time_rate_tier5", "on-time share, tier 5 (district coordination, 5 days)"),
+):
+    check(
+        f"linping_f11_{_key}",
+        part="validation",
+        claim=f"Linping, calibrated to F5 only: {_label} meets the 135 promise (held out)",
+        source="F11 (held out; calibration to F5)",
+        quick_reps=6,
+        full_reps=24,
+    )(_f11(_key, _label))

@@ -77,11 +77,14 @@ def _erlang(c: int, rho: float, days: int):
         return CheckResult(
             name=f"erlang_c_c{c}_rho{rho:g}",
             expected=f"{expected:.3f} h ± {ERLANG_TOL:.0%} (Erlang C)",
-            measured=wait, ci=ci,
+            measured=wait,
+            ci=ci,
             passed=abs(wait - expected) / expected < ERLANG_TOL,
             powered=bool(max(ci[1] - wait, wait - ci[0]) < ERLANG_TOL * expected),
             replications=reps,
-            details={"expected": expected, "waits": [float(w) for w in waits], "days": days})
+            details={"expected": expected, "waits": [float(w) for w in waits], "days": days},
+        )
+
     return fn
 
 
@@ -94,10 +97,14 @@ ERLANG_CASES = (
     (8, 0.8, 2000, 10, 20),
 )
 for _c, _rho, _days, _q, _f in ERLANG_CASES:
-    check(f"erlang_c_c{_c}_rho{_rho:g}", part="verification",
-          claim=f"M/M/{_c} at ρ = {_rho:g}: mean wait within {ERLANG_TOL:.0%} of Erlang C",
-          source="queueing theory (Erlang C); scenarios/validation/mmc.toml",
-          quick_reps=_q, full_reps=_f)(_erlang(_c, _rho, _days))
+    check(
+        f"erlang_c_c{_c}_rho{_rho:g}",
+        part="verification",
+        claim=f"M/M/{_c} at ρ = {_rho:g}: mean wait within {ERLANG_TOL:.0%} of Erlang C",
+        source="queueing theory (Erlang C); scenarios/validation/mmc.toml",
+        quick_reps=_q,
+        full_reps=_f,
+    )(_erlang(_c, _rho, _days))
 
 
 def sojourn(n: int, joint: bool, seed: int = 3, days: int = 400) -> tuple[np.ndarray, int]:
@@ -105,12 +112,18 @@ def sojourn(n: int, joint: bool, seed: int = 3, days: int = 400) -> tuple[np.nda
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "one_matter.csv"
         deps = ";".join(str(i) for i in range(n))
-        csv.write_text("name,category,requester,weight,difficulty,hours,departments,district\n"
-                       f"m,approval,citizen,1,simple,1.0,{deps},false\n")
+        csv.write_text(
+            "name,category,requester,weight,difficulty,hours,departments,district\n"
+            f"m,approval,citizen,1,simple,1.0,{deps},false\n"
+        )
         p = load_scenario(VALIDATION_DIR / "mmc.toml").params.replace(
-            matter_catalogue=str(csv), departments=n, department_staff=40.0 * n,
+            matter_catalogue=str(csv),
+            departments=n,
+            department_staff=40.0 * n,
             citizen_request_rate=2.0 * 8 / 100_000,  # 2 cases/hour against 40 staff per department: no queue
-            one_stop_centre=joint, joint_handling=joint)
+            one_stop_centre=joint,
+            joint_handling=joint,
+        )
         m = TownshipModel(p, rng=seed)
         m.run(days)
     c = m.cases
@@ -134,31 +147,58 @@ def _fork_join(n: int, joint: bool):
         return CheckResult(
             name=f"fork_join_{'joint' if joint else 'serial'}_n{n}",
             expected=f"{expected:.3f} h ± {FORK_JOIN_TOL:.0%} ({'H_n/μ' if joint else 'n/μ'})",
-            measured=mean, ci=ci,
+            measured=mean,
+            ci=ci,
             passed=enough and abs(mean - expected) / expected < FORK_JOIN_TOL,
             powered=half < FORK_JOIN_TOL * expected,
-            replications=reps, details={"expected": expected, "cases": counts})
+            replications=reps,
+            details={"expected": expected, "cases": counts},
+        )
+
     return fn
 
 
 for _n in (2, 3):
     for _joint in (False, True):
         _kind = "joint" if _joint else "serial"
-        check(f"fork_join_{_kind}_n{_n}", part="verification",
-              claim=(f"a matter of {_n} departments without queues takes "
-                     + (f"H_{_n}/μ (joint handling: the slowest of {_n} parallel steps)" if _joint
-                        else f"{_n}/μ (serial handling)") + f", within {FORK_JOIN_TOL:.0%}"),
-              source="queueing theory (fork-join: expected maximum of exponentials)",
-              quick_reps=1, full_reps=3)(_fork_join(_n, _joint))
+        check(
+            f"fork_join_{_kind}_n{_n}",
+            part="verification",
+            claim=(
+                f"a matter of {_n} departments without queues takes "
+                + (
+                    f"H_{_n}/μ (joint handling: the slowest of {_n} parallel steps)"
+                    if _joint
+                    else f"{_n}/μ (serial handling)"
+                )
+                + f", within {FORK_JOIN_TOL:.0%}"
+            ),
+            source="queueing theory (fork-join: expected maximum of exponentials)",
+            quick_reps=1,
+            full_reps=3,
+        )(_fork_join(_n, _joint))
 
 
-CONSERVATION_PARAMS = dict(residents=40_000, enterprises=500, escalation_135=True, chief_representatives=4,
-                           delegated_share=0.5, grid_coverage=0.3, one_stop_centre=True, joint_handling=True)
+CONSERVATION_PARAMS = dict(
+    residents=40_000,
+    enterprises=500,
+    escalation_135=True,
+    chief_representatives=4,
+    delegated_share=0.5,
+    grid_coverage=0.3,
+    one_stop_centre=True,
+    joint_handling=True,
+)
 
 
-@check("conservation", part="verification",
-       claim="every day, cases created = closed + open (all mechanisms on)",
-       source="bookkeeping invariant", quick_reps=1, full_reps=4)
+@check(
+    "conservation",
+    part="verification",
+    claim="every day, cases created = closed + open (all mechanisms on)",
+    source="bookkeeping invariant",
+    quick_reps=1,
+    full_reps=4,
+)
 def conservation(reps: int, seed: int) -> CheckResult:
     p = Params(**CONSERVATION_PARAMS)
     worst = 0
@@ -170,10 +210,22 @@ def conservation(reps: int, seed: int) -> CheckResult:
             row = m.kpi_today
             created += row["cases_created"]
             closed += row["cases_closed"]
-            worst = max(worst, abs(created - m.cases.n), abs(created - closed - row["backlog"]),
-                        abs(int(np.isnan(m.cases.view("closed")).sum()) - row["backlog"]))
-    return CheckResult("conservation", "0 cases unaccounted on any day", float(worst), (float(worst), float(worst)),
-                       passed=worst == 0, powered=True, replications=reps, details={"days": 40})
+            worst = max(
+                worst,
+                abs(created - m.cases.n),
+                abs(created - closed - row["backlog"]),
+                abs(int(np.isnan(m.cases.view("closed")).sum()) - row["backlog"]),
+            )
+    return CheckResult(
+        "conservation",
+        "0 cases unaccounted on any day",
+        float(worst),
+        (float(worst), float(worst)),
+        passed=worst == 0,
+        powered=True,
+        replications=reps,
+        details={"days": 40},
+    )
 
 
 def littles_law_run(seed: int, days: int = 400, warm: int = 50) -> dict:
@@ -187,20 +239,36 @@ def littles_law_run(seed: int, days: int = 400, warm: int = 50) -> dict:
     window = (created >= warm * 8) & (created < (days - 20) * 8)
     lam = window.sum() / (days - 20 - warm)
     W = ((closed - created)[window] / 8).mean()
-    L = df["backlog_mean"].iloc[warm:days - 20].mean()
-    return {"L": float(L), "lamW": float(lam * W), "all_closed": bool(not np.isnan(closed[window]).any()),
-            "snapshot_ratio": float(df["backlog"].iloc[warm:].mean() / L)}
+    L = df["backlog_mean"].iloc[warm : days - 20].mean()
+    return {
+        "L": float(L),
+        "lamW": float(lam * W),
+        "all_closed": bool(not np.isnan(closed[window]).any()),
+        "snapshot_ratio": float(df["backlog"].iloc[warm:].mean() / L),
+    }
 
 
-@check("littles_law", part="verification",
-       claim=f"time-averaged backlog L = λ·W within {LITTLE_TOL:.0%} over a long stationary run",
-       source="Little's law", quick_reps=1, full_reps=3)
+@check(
+    "littles_law",
+    part="verification",
+    claim=f"time-averaged backlog L = λ·W within {LITTLE_TOL:.0%} over a long stationary run",
+    source="Little's law",
+    quick_reps=1,
+    full_reps=3,
+)
 def littles_law(reps: int, seed: int) -> CheckResult:
     runs = [littles_law_run(s) for s in range(seed, seed + reps)]
     err = [abs(r["L"] - r["lamW"]) / r["L"] for r in runs]
     mean, ci = mean_ci(err)
     # the day-end snapshot is a different statistic (biased by the intra-day pattern), of the same size
     ok = all(r["all_closed"] and e < LITTLE_TOL and 0.5 < r["snapshot_ratio"] < 1.5 for r, e in zip(runs, err))
-    return CheckResult("littles_law", f"|L − λW| / L < {LITTLE_TOL:.0%}", mean, ci if reps > 1 else (mean, mean),
-                       passed=ok, powered=bool(reps == 1 or ci[1] < LITTLE_TOL), replications=reps,
-                       details={"runs": runs})
+    return CheckResult(
+        "littles_law",
+        f"|L − λW| / L < {LITTLE_TOL:.0%}",
+        mean,
+        ci if reps > 1 else (mean, mean),
+        passed=ok,
+        powered=bool(reps == 1 or ci[1] < LITTLE_TOL),
+        replications=reps,
+        details={"runs": runs},
+    )

@@ -18,8 +18,14 @@ import os
 import pkgutil
 import sys
 
-from townsim.experiments.errors import (EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, RunFailed, UserError,
-                                       exit_code_table)
+from townsim.experiments.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    RunFailed,
+    UserError,
+    exit_code_table,
+)
 
 ORDER = ("scenarios", "run", "compare", "sweep", "sensitivity", "discover", "validate", "calibrate", "viz")
 """Order of the commands in ``--help`` (present modules only; unknown ones are appended by name)."""
@@ -48,8 +54,12 @@ def version() -> str:
 
 def add_lang_argument(parser: argparse.ArgumentParser, what: str = "report") -> None:
     """``--lang zh|en`` for a command that writes a report (Markdown and HTML) or figures."""
-    parser.add_argument("--lang", choices=LANGS, default="en",
-                        help=f"language of the {what} and its figures: en (default) or zh (Chinese)")
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help=f"language of the {what} and its figures: en (default) or zh (Chinese)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"townsim {version()}")
-    quiet = {"action": "store_true", "help": "no progress bar and nothing on standard output (notes, warnings and errors still go to standard error)"}
+    quiet = {
+        "action": "store_true",
+        "help": (
+            "no progress bar and nothing on standard output (notes, warnings and errors still go to standard error)"
+        ),
+    }
     parser.add_argument("-q", "--quiet", **quiet)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

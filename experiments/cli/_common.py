@@ -14,28 +14,48 @@ PROGRESS = {"auto": None, "always": True, "never": False}
 def add_scenario_argument(parser: argparse.ArgumentParser, many: bool = False) -> None:
     """The scenario, given the same way in every command: positional NAME|PATH (or several)."""
     if many:
-        parser.add_argument("scenarios", nargs="*", metavar="NAME|PATH",
-                            help="shipped scenario names (see 'townsim scenarios list') or paths to .toml files")
+        parser.add_argument(
+            "scenarios",
+            nargs="*",
+            metavar="NAME|PATH",
+            help="shipped scenario names (see 'townsim scenarios list') or paths to .toml files",
+        )
     else:
-        parser.add_argument("scenario", metavar="NAME|PATH",
-                            help="shipped scenario name (see 'townsim scenarios list') or path to a .toml file")
+        parser.add_argument(
+            "scenario",
+            metavar="NAME|PATH",
+            help="shipped scenario name (see 'townsim scenarios list') or path to a .toml file",
+        )
 
 
 def add_seed_argument(parser: argparse.ArgumentParser, default: int, what: str = "random seed") -> None:
-    parser.add_argument("--seed", type=int, default=default, metavar="S",
-                        help=f"{what} (an integer in [0, 2**63 - 1]; default {default})")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=default,
+        metavar="S",
+        help=f"{what} (an integer in [0, 2**63 - 1]; default {default})",
+    )
 
 
 def add_progress_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--progress", choices=tuple(PROGRESS), default="auto",
-                        help="progress bar: on a terminal only (auto, default), always, or never")
+    parser.add_argument(
+        "--progress",
+        choices=tuple(PROGRESS),
+        default="auto",
+        help="progress bar: on a terminal only (auto, default), always, or never",
+    )
 
 
 def add_out_argument(parser: argparse.ArgumentParser, default: str, resumes: bool) -> None:
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help=f"output folder (default {default})"
-                             + ("; an earlier folder of the same experiment resumes" if resumes
-                                else "; must not exist or be empty"))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"output folder (default {default})"
+        + ("; an earlier folder of the same experiment resumes" if resumes else "; must not exist or be empty"),
+    )
 
 
 def seed(value: int) -> int:
@@ -49,6 +69,7 @@ def seed(value: int) -> int:
 def int_in(option: str, value: int, lo: int, hi: int, unit: str = "") -> int:
     """``value`` if ``lo <= value <= hi``; otherwise a one-line :class:`UserError` (value shortened)."""
     if not lo <= value <= hi:
-        raise UserError(f"{option} {shorten(str(value))}: allowed: an integer in [{lo}, {hi:,}]"
-                        + (f" {unit}" if unit else ""))
+        raise UserError(
+            f"{option} {shorten(str(value))}: allowed: an integer in [{lo}, {hi:,}]" + (f" {unit}" if unit else "")
+        )
     return value

@@ -22,21 +22,44 @@ SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "calibrate"
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "calibrate", help="ABC-SMC calibration of unpublished parameters to published figures (pyabc)",
+        "calibrate",
+        help="ABC-SMC calibration of unpublished parameters to published figures (pyabc)",
         description="Calibrate the parameters of a spec file by approximate Bayesian computation (ABC-SMC, "
-                    "pyabc) and write posterior.parquet, generations.csv, predictive.parquet, figures/ and "
-                    "report.md. Rerun the same command to resume a stopped calibration.")
-    p.add_argument("spec", metavar="SPEC.toml|NAME",
-                   help=f"spec file, or a shipped spec name ({', '.join(shipped_specs()) or 'none'})")
+        "pyabc) and write posterior.parquet, generations.csv, predictive.parquet, figures/ and "
+        "report.md. Rerun the same command to resume a stopped calibration.",
+    )
+    p.add_argument(
+        "spec",
+        metavar="SPEC.toml|NAME",
+        help=f"spec file, or a shipped spec name ({', '.join(shipped_specs()) or 'none'})",
+    )
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=int, default=None, metavar="K",
-                       help="local worker processes (default: the number of cores; 1 = this process)")
-    group.add_argument("--scheduler", default=None, metavar="ADDR",
-                       help="run the simulations on a running Dask cluster, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default results/calibrate-<spec name>/); an earlier one resumes")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar: on a terminal only (auto, default), always, or never")
+    group.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="K",
+        help="local worker processes (default: the number of cores; 1 = this process)",
+    )
+    group.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDR",
+        help="run the simulations on a running Dask cluster, e.g. tcp://10.0.0.5:8786",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default results/calibrate-<spec name>/); an earlier one resumes",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar: on a terminal only (auto, default), always, or never",
+    )
     p.set_defaults(func=cmd_calibrate)
 
 
@@ -73,12 +96,25 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     show = {"auto": sys.stderr.isatty(), "always": True, "never": False}[args.progress]
     workers = args.workers or default_workers()
-    print(("resuming" if resuming else "starting") + f" calibration '{spec.name}' in {out} "
-          f"({spec.population_size} particles, at most {spec.max_generations} generations)", file=sys.stderr)
-    res = calibrate(spec, out, workers=workers, scheduler=args.scheduler, show_progress=show,
-                    command="townsim calibrate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else
-                    f"townsim calibrate {args.spec}", log=True if show else None)
+    print(
+        ("resuming" if resuming else "starting") + f" calibration '{spec.name}' in {out} "
+        f"({spec.population_size} particles, at most {spec.max_generations} generations)",
+        file=sys.stderr,
+    )
+    res = calibrate(
+        spec,
+        out,
+        workers=workers,
+        scheduler=args.scheduler,
+        show_progress=show,
+        command="townsim calibrate " + " ".join(sys.argv[2:])
+        if len(sys.argv) > 2
+        else f"townsim calibrate {args.spec}",
+        log=True if show else None,
+    )
     g = res["generations"]
-    print(f"{len(g)} generations, {int(g.simulations.sum()):,} simulations, final ε {g.epsilon.iloc[-1]:.4g}; "
-          f"report: {out / 'report.md'}")
+    print(
+        f"{len(g)} generations, {int(g.simulations.sum()):,} simulations, final ε {g.epsilon.iloc[-1]:.4g}; "
+        f"report: {out / 'report.md'}"
+    )
     return 0

@@ -16,46 +16,94 @@ from __future__ import annotations
 import argparse
 import sys
 
-from townsim.experiments.errors import UserError
 from townsim.experiments.cli import add_lang_argument
-from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
-                                             add_seed_argument)
+from townsim.experiments.cli._common import (
+    PROGRESS,
+    add_out_argument,
+    add_progress_argument,
+    add_scenario_argument,
+    add_seed_argument,
+)
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import check_out_dir, locked
-from townsim.experiments.workflows.compare import (DEFAULT_BASELINE, DEFAULT_DAYS, DEFAULT_REPS, DEFAULT_SEED,
-                                                   CompareError, CompareSettings, default_out, plan, run_compare,
-                                                   settings_hash)
+from townsim.experiments.errors import UserError
+from townsim.experiments.workflows.compare import (
+    DEFAULT_BASELINE,
+    DEFAULT_DAYS,
+    DEFAULT_REPS,
+    DEFAULT_SEED,
+    CompareError,
+    CompareSettings,
+    default_out,
+    plan,
+    run_compare,
+    settings_hash,
+)
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "compare", help="compare reform scenarios against a baseline (replications, statistics, report)",
+        "compare",
+        help="compare reform scenarios against a baseline (replications, statistics, report)",
         description="Run every scenario REPS times (same random demand per replication by default), then write "
-                    "runs.parquet, timeseries.parquet, summary.csv, comparison.csv, figures/, report.md and report.html. "
-                    "Rerun with the same --out to resume an interrupted experiment.")
+        "runs.parquet, timeseries.parquet, summary.csv, comparison.csv, figures/, report.md and report.html. "
+        "Rerun with the same --out to resume an interrupted experiment.",
+    )
     add_scenario_argument(p, many=True)
-    p.add_argument("--baseline", default=DEFAULT_BASELINE, metavar="NAME",
-                   help=f"scenario the others are compared with (default {DEFAULT_BASELINE}; added if not listed)")
-    p.add_argument("--reps", type=int, default=DEFAULT_REPS, metavar="N",
-                   help=f"replications per scenario (default {DEFAULT_REPS})")
-    p.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
-                   help=f"working days per run (default {DEFAULT_DAYS} ≈ one year)")
+    p.add_argument(
+        "--baseline",
+        default=DEFAULT_BASELINE,
+        metavar="NAME",
+        help=f"scenario the others are compared with (default {DEFAULT_BASELINE}; added if not listed)",
+    )
+    p.add_argument(
+        "--reps",
+        type=int,
+        default=DEFAULT_REPS,
+        metavar="N",
+        help=f"replications per scenario (default {DEFAULT_REPS})",
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help=f"working days per run (default {DEFAULT_DAYS} ≈ one year)",
+    )
     add_seed_argument(p, DEFAULT_SEED, "base seed of the replication seeds")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a parameter in every scenario (repeatable), e.g. --set townships=8")
-    p.add_argument("--equal-staff", action="store_true",
-                   help="also run every reform at equal staff: department posts changed so that its total budgeted "
-                        "staff-hours equal those of the root of its extends chain (named NAME+equal_staff)")
-    p.add_argument("--cases", action="store_true",
-                   help="also write cases.parquet: every case of every run (scenario, replication, seed in front)")
-    p.add_argument("--independent-seeds", action="store_true",
-                   help="give each scenario its own seeds (Welch tests) instead of common random numbers")
-    p.add_argument("--posterior", default=None, metavar="PATH",
-                   help="a `townsim calibrate` folder (or its posterior.parquet): replication k of every scenario "
-                        "runs at posterior draw k, so intervals include parameter uncertainty; a scenario's own "
-                        "lever values win")
-    p.add_argument("--force", action="store_true",
-                   help="apply a --posterior made for another county")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter in every scenario (repeatable), e.g. --set townships=8",
+    )
+    p.add_argument(
+        "--equal-staff",
+        action="store_true",
+        help="also run every reform at equal staff: department posts changed so that its total budgeted "
+        "staff-hours equal those of the root of its extends chain (named NAME+equal_staff)",
+    )
+    p.add_argument(
+        "--cases",
+        action="store_true",
+        help="also write cases.parquet: every case of every run (scenario, replication, seed in front)",
+    )
+    p.add_argument(
+        "--independent-seeds",
+        action="store_true",
+        help="give each scenario its own seeds (Welch tests) instead of common random numbers",
+    )
+    p.add_argument(
+        "--posterior",
+        default=None,
+        metavar="PATH",
+        help="a `townsim calibrate` folder (or its posterior.parquet): replication k of every scenario "
+        "runs at posterior draw k, so intervals include parameter uncertainty; a scenario's own "
+        "lever values win",
+    )
+    p.add_argument("--force", action="store_true", help="apply a --posterior made for another county")
     add_executor_arguments(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
@@ -64,10 +112,19 @@ def register(subparsers) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    settings = CompareSettings(scenarios=list(args.scenarios), baseline=args.baseline, reps=args.reps,
-                               days=args.days, seed=args.seed, overrides=list(args.overrides),
-                               independent_seeds=args.independent_seeds, equal_staff=args.equal_staff, cases=args.cases,
-                               posterior=args.posterior, force=args.force)
+    settings = CompareSettings(
+        scenarios=list(args.scenarios),
+        baseline=args.baseline,
+        reps=args.reps,
+        days=args.days,
+        seed=args.seed,
+        overrides=list(args.overrides),
+        independent_seeds=args.independent_seeds,
+        equal_staff=args.equal_staff,
+        cases=args.cases,
+        posterior=args.posterior,
+        force=args.force,
+    )
     # --- check everything before any work or any file -------------------------------------------
     try:
         scenarios, specs = plan(settings)
@@ -79,13 +136,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         resuming = check_out_dir(args.out, "compare", digest) if args.out is not None else False
         out = args.out if args.out is not None else default_out()
         if len(scenarios) < 2:
-            print(f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
-                  file=sys.stderr)
+            print(
+                f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
+                file=sys.stderr,
+            )
         with locked(out):
             check_out_dir(out, "compare", digest)  # again, now that this command holds the folder
-            print(f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
-                  f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
-                  + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
+            print(
+                f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
+                f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
+                + (f"; resuming {out}" if resuming else ""),
+                file=sys.stderr,
+            )
             result = run_compare(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")

@@ -17,8 +17,15 @@ import sys
 from pathlib import Path
 
 from townsim.experiments.cli import add_lang_argument
-from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
-                                             add_seed_argument, int_in, seed)
+from townsim.experiments.cli._common import (
+    PROGRESS,
+    add_out_argument,
+    add_progress_argument,
+    add_scenario_argument,
+    add_seed_argument,
+    int_in,
+    seed,
+)
 from townsim.experiments.core.atomic import atomic_dir, write_json
 from townsim.experiments.core.design import RunSpec, check_model_inputs
 from townsim.experiments.core.execute import execute, simulate_run, simulate_run_with_cases
@@ -37,30 +44,65 @@ MAX_DAYS = 100_000
 
 # (summary key, label, format) — the small table printed after a run.
 TABLE: tuple[str, ...] = (
-    "cases_created", "cases_closed", "backlog_end", "on_time_rate", "on_time_rate_tier1", "on_time_rate_tier3",
-    "on_time_rate_tier5", "mean_resolution_days", "p90_resolution_days", "property_simple_within_1h_share",
-    "property_complex_within_8h_share", "escalations", "trips_per_case", "zero_trip_share", "dumped_tasks",
-    "bounced_tasks", "township_utilisation", "department_utilisation", "overloaded_townships",
-    "enterprise_satisfaction", "citizen_satisfaction", "petitions", "enterprises_end", "staff_hours",
+    "cases_created",
+    "cases_closed",
+    "backlog_end",
+    "on_time_rate",
+    "on_time_rate_tier1",
+    "on_time_rate_tier3",
+    "on_time_rate_tier5",
+    "mean_resolution_days",
+    "p90_resolution_days",
+    "property_simple_within_1h_share",
+    "property_complex_within_8h_share",
+    "escalations",
+    "trips_per_case",
+    "zero_trip_share",
+    "dumped_tasks",
+    "bounced_tasks",
+    "township_utilisation",
+    "department_utilisation",
+    "overloaded_townships",
+    "enterprise_satisfaction",
+    "citizen_satisfaction",
+    "petitions",
+    "enterprises_end",
+    "staff_hours",
 )
 """Summary KPIs printed after a run, in this order; labels and formats from the KPI registry."""
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "run", help="one simulation run of a scenario, written to a results folder",
+        "run",
+        help="one simulation run of a scenario, written to a results folder",
         description="Run one scenario once and write manifest.json, timeseries.parquet, summary.json and "
-                    "figures/dashboard.png to a new folder (default results/run-<scenario>-<timestamp>/).")
+        "figures/dashboard.png to a new folder (default results/run-<scenario>-<timestamp>/).",
+    )
     add_scenario_argument(p)
-    p.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
-                   help=f"working days to simulate (1 day = 8 working hours; default {DEFAULT_DAYS} ≈ one year)")
+    p.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        metavar="N",
+        help=f"working days to simulate (1 day = 8 working hours; default {DEFAULT_DAYS} ≈ one year)",
+    )
     add_seed_argument(p, DEFAULT_SEED)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a parameter, validated like a file (repeatable), e.g. --set delegated_share=0.6")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, validated like a file (repeatable), e.g. --set delegated_share=0.6",
+    )
     add_lang_argument(p, "dashboard")
-    p.add_argument("--cases", action="store_true",
-                   help="also write cases.parquet: one row per case (requester, township, matter, channel, tier, "
-                        "times, trips, resolved ...)")
+    p.add_argument(
+        "--cases",
+        action="store_true",
+        help="also write cases.parquet: one row per case (requester, township, matter, channel, tier, "
+        "times, trips, resolved ...)",
+    )
     add_out_argument(p, "results/run-<scenario>-<timestamp>/", resumes=False)
     add_progress_argument(p)
     p.set_defaults(func=cmd_run)
@@ -87,8 +129,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     with locked(out), atomic_dir(out) as tmp:
         check_out_dir(out, "run", resumable=False)
         store = ResultStore(tmp / ".store")
-        report = execute([spec], store, SerialExecutor(), fn=simulate_run_with_cases if args.cases else simulate_run,
-                         desc=scenario.name, show_progress=PROGRESS[args.progress])
+        report = execute(
+            [spec],
+            store,
+            SerialExecutor(),
+            fn=simulate_run_with_cases if args.cases else simulate_run,
+            desc=scenario.name,
+            show_progress=PROGRESS[args.progress],
+        )
         if report.failed:
             raise RunFailed(store.failures()[0]["error"])
         summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
@@ -102,16 +150,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_json(tmp / "summary.json", summary)
         from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
 
-        save_dashboard(ts, tmp / "figures" / "dashboard.png", lang=args.lang,
-                       title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides),
-                                             args.lang))
-        write_manifest(tmp, manifest(
-            command="run", started=started, params=params.model_dump(mode="json"), seed=args.seed,
-            scenario=scenario.name, scenario_file=str(scenario.path),
-            scenario_chain=[str(p) for p in scenario.chain], scenario_description=scenario.description,
-            argv=canonical_argv(args, out), overrides=list(args.overrides), days=args.days,
-            model_fingerprint=spec.code,
-            files=files))
+        save_dashboard(
+            ts,
+            tmp / "figures" / "dashboard.png",
+            lang=args.lang,
+            title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides), args.lang),
+        )
+        write_manifest(
+            tmp,
+            manifest(
+                command="run",
+                started=started,
+                params=params.model_dump(mode="json"),
+                seed=args.seed,
+                scenario=scenario.name,
+                scenario_file=str(scenario.path),
+                scenario_chain=[str(p) for p in scenario.chain],
+                scenario_description=scenario.description,
+                argv=canonical_argv(args, out),
+                overrides=list(args.overrides),
+                days=args.days,
+                model_fingerprint=spec.code,
+                files=files,
+            ),
+        )
     print(format_summary(summary, title=f"{scenario.name} · seed {args.seed} · {args.days} working days"))
     print(f"results: {out}")
     return 0

@@ -22,28 +22,43 @@ from townsim.model.scenario import _show as show_path
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "scenarios", help="list, show or validate reform scenarios (TOML files)",
+        "scenarios",
+        help="list, show or validate reform scenarios (TOML files)",
         description="Inspect the reform scenarios: shipped files live in scenarios/, "
-                    "validation reductions in scenarios/validation/.")
+        "validation reductions in scenarios/validation/.",
+    )
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
 
-    ls = sub.add_parser("list", help="scenario names with their one-line description",
-                        description="List the shipped scenarios with their one-line description.")
+    ls = sub.add_parser(
+        "list",
+        help="scenario names with their one-line description",
+        description="List the shipped scenarios with their one-line description.",
+    )
     ls.add_argument("--all", action="store_true", help="also list the validation scenarios")
     ls.set_defaults(func=cmd_list)
 
-    show = sub.add_parser("show", help="the fully resolved parameters as TOML, with each value's source",
-                          description="Print every parameter of a scenario as TOML; a comment names the "
-                                      "file that set each value (or 'default').")
+    show = sub.add_parser(
+        "show",
+        help="the fully resolved parameters as TOML, with each value's source",
+        description="Print every parameter of a scenario as TOML; a comment names the "
+        "file that set each value (or 'default').",
+    )
     show.add_argument("scenario", metavar="NAME|PATH", help="shipped name (e.g. baseline) or path to a .toml file")
     show.set_defaults(func=cmd_show)
 
-    val = sub.add_parser("validate", help="check scenario files (all shipped ones when none is given)",
-                         description="Validate scenario files; prints 'ok' per file, or one error line per "
-                                     "bad file on stderr and exits with code 2.")
-    val.add_argument("scenarios", metavar="NAME|PATH", nargs="*",
-                     help="names or paths (default: every file in scenarios/ and scenarios/validation/)")
+    val = sub.add_parser(
+        "validate",
+        help="check scenario files (all shipped ones when none is given)",
+        description="Validate scenario files; prints 'ok' per file, or one error line per "
+        "bad file on stderr and exits with code 2.",
+    )
+    val.add_argument(
+        "scenarios",
+        metavar="NAME|PATH",
+        nargs="*",
+        help="names or paths (default: every file in scenarios/ and scenarios/validation/)",
+    )
     val.set_defaults(func=cmd_validate)
 
 
@@ -75,9 +90,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def render_toml(scenario: Scenario) -> str:
     """The resolved parameters as valid TOML, grouped as in Params, each value commented with its source."""
-    lines = [f"# scenario: {scenario.name}",
-             f"# file: {show_path(scenario.path)}",
-             "# chain: " + " → ".join(show_path(p) for p in scenario.chain)]
+    lines = [
+        f"# scenario: {scenario.name}",
+        f"# file: {show_path(scenario.path)}",
+        "# chain: " + " → ".join(show_path(p) for p in scenario.chain),
+    ]
     if scenario.description:
         lines.append(f"description = {_toml_value(scenario.description)}")
     values = scenario.params.model_dump(mode="json")
@@ -105,8 +122,9 @@ def _toml_value(value) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    targets = list(args.scenarios) or [str(p) for p in (*sorted(SCENARIO_DIR.glob("*.toml")),
-                                                        *sorted(VALIDATION_DIR.glob("*.toml")))]
+    targets = list(args.scenarios) or [
+        str(p) for p in (*sorted(SCENARIO_DIR.glob("*.toml")), *sorted(VALIDATION_DIR.glob("*.toml")))
+    ]
     failures = 0
     for target in targets:
         try:

@@ -16,11 +16,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.errors import UserError
 from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.cli._common import PROGRESS
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import RESULTS_DIR, check_out_dir, locked
+from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 """Shipped sensitivity specs."""
@@ -28,20 +28,34 @@ SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "sensitivity", help="global sensitivity analysis of reform levers (SALib: morris, sobol, fast)",
+        "sensitivity",
+        help="global sensitivity analysis of reform levers (SALib: morris, sobol, fast)",
         description="Sample the levers of a spec file with SALib, run the township model (or an evaluate "
-                    "plug-in) at every point with replications, and write indices.csv, rankings.csv, "
-                    "convergence.csv, noise.csv, samples.parquet, outputs.parquet, figures/, report.md and report.html. "
-                    "Rerun the same command to resume an interrupted analysis.")
+        "plug-in) at every point with replications, and write indices.csv, rankings.csv, "
+        "convergence.csv, noise.csv, samples.parquet, outputs.parquet, figures/, report.md and report.html. "
+        "Rerun the same command to resume an interrupted analysis.",
+    )
     shipped = ", ".join(shipped_specs()) or "none"
-    p.add_argument("spec", metavar="SPEC.toml|NAME",
-                   help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})")
+    p.add_argument(
+        "spec",
+        metavar="SPEC.toml|NAME",
+        help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
+    )
     add_executor_arguments(p)
     add_lang_argument(p, "report")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default results/sensitivity-<spec name>/); an earlier one resumes")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar: on a terminal only (auto, default), always, or never")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default results/sensitivity-<spec name>/); an earlier one resumes",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar: on a terminal only (auto, default), always, or never",
+    )
     p.set_defaults(func=cmd_sensitivity)
 
 
@@ -82,8 +96,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         resuming = check_out_dir(out, "sensitivity", digest)
         with locked(out):
             check_out_dir(out, "sensitivity", digest)  # again, now that this command holds the folder
-            log(f"{spec.method} on {spec.n_points()} points"
-                + (f"; resuming {out}" if resuming else f"; writing {out}"))
+            log(
+                f"{spec.method} on {spec.n_points()} points" + (f"; resuming {out}" if resuming else f"; writing {out}")
+            )
             try:
                 result = run_sensitivity(spec, out, executor, progress=PROGRESS[args.progress], log=log, lang=args.lang)
             except IncompleteRuns as exc:
@@ -92,7 +107,6 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     st = result.stats
     print(f"runs: {st.ran} made, {st.already_done} reused, {st.failed} failed in {st.seconds:.0f} s")
     for (scenario, output), why in result.skipped.items():
-        print(f"townsim: note: {output}{' in ' + scenario if scenario else ''} not analysed: {why}",
-              file=sys.stderr)
+        print(f"townsim: note: {output}{' in ' + scenario if scenario else ''} not analysed: {why}", file=sys.stderr)
     print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 0

@@ -17,33 +17,74 @@ from __future__ import annotations
 import argparse
 import sys
 
-from townsim.experiments.errors import UserError
 from townsim.experiments.cli import add_lang_argument
-from townsim.experiments.cli._common import (PROGRESS, add_out_argument, add_progress_argument, add_scenario_argument,
-                                             add_seed_argument)
-from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.cli._common import (
+    PROGRESS,
+    add_out_argument,
+    add_progress_argument,
+    add_scenario_argument,
+    add_seed_argument,
+)
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
-from townsim.experiments.workflows.sweep import (DEFAULT_DAYS, DEFAULT_KPIS, DEFAULT_REPS, DEFAULT_SEED, SweepError, SweepSettings,
-                               default_out, parse_vary, plan, run_sweep, settings_hash)
+from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.errors import UserError
+from townsim.experiments.workflows.sweep import (
+    DEFAULT_DAYS,
+    DEFAULT_KPIS,
+    DEFAULT_REPS,
+    DEFAULT_SEED,
+    SweepError,
+    SweepSettings,
+    default_out,
+    parse_vary,
+    plan,
+    run_sweep,
+    settings_hash,
+)
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "sweep", help="vary one or two parameters of a scenario on a grid (line plot or heat map)",
+        "sweep",
+        help="vary one or two parameters of a scenario on a grid (line plot or heat map)",
         description="Run a scenario at every point of a one- or two-parameter grid, REPS times each (same seeds at "
-                    "every point), and write runs.parquet, summary.csv, figures/, report.md and report.html.")
+        "every point), and write runs.parquet, summary.csv, figures/, report.md and report.html.",
+    )
     add_scenario_argument(p)
-    p.add_argument("--vary", action="append", default=[], metavar="KEY=LOW:HIGH:STEPS", required=True,
-                   help="a numeric parameter and its grid, e.g. delegated_share=0:1:6 (once or twice)")
-    p.add_argument("--reps", type=int, default=DEFAULT_REPS, metavar="N",
-                   help=f"replications per grid point (default {DEFAULT_REPS})")
-    p.add_argument("--kpi", action="append", default=None, metavar="NAME",
-                   help=f"KPI to plot (repeatable; default: {', '.join(DEFAULT_KPIS)})")
-    p.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="N",
-                   help=f"working days per run (default {DEFAULT_DAYS})")
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=LOW:HIGH:STEPS",
+        required=True,
+        help="a numeric parameter and its grid, e.g. delegated_share=0:1:6 (once or twice)",
+    )
+    p.add_argument(
+        "--reps",
+        type=int,
+        default=DEFAULT_REPS,
+        metavar="N",
+        help=f"replications per grid point (default {DEFAULT_REPS})",
+    )
+    p.add_argument(
+        "--kpi",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help=f"KPI to plot (repeatable; default: {', '.join(DEFAULT_KPIS)})",
+    )
+    p.add_argument(
+        "--days", type=int, default=DEFAULT_DAYS, metavar="N", help=f"working days per run (default {DEFAULT_DAYS})"
+    )
     add_seed_argument(p, DEFAULT_SEED, "base seed of the replication seeds")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a parameter at every grid point (repeatable)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter at every grid point (repeatable)",
+    )
     add_executor_arguments(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/sweep-<scenario>-<timestamp>/", resumes=True)
@@ -54,9 +95,15 @@ def register(subparsers) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         varies = [parse_vary(v) for v in args.vary]
-        settings = SweepSettings(scenario=args.scenario, varies=varies, reps=args.reps, days=args.days,
-                                 seed=args.seed, overrides=list(args.overrides),
-                                 kpis=list(args.kpi) if args.kpi else list(DEFAULT_KPIS))
+        settings = SweepSettings(
+            scenario=args.scenario,
+            varies=varies,
+            reps=args.reps,
+            days=args.days,
+            seed=args.seed,
+            overrides=list(args.overrides),
+            kpis=list(args.kpi) if args.kpi else list(DEFAULT_KPIS),
+        )
         scenario, points, specs = plan(settings)
     except SweepError as exc:
         raise UserError(str(exc)) from None
@@ -67,9 +114,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         out = args.out if args.out is not None else default_out(scenario.name)
         with locked(out):
             check_out_dir(out, "sweep", digest)  # again, now that this command holds the folder
-            print(f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
-                  f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
-                  + (f"; resuming {out}" if resuming else ""), file=sys.stderr)
+            print(
+                f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
+                f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
+                + (f"; resuming {out}" if resuming else ""),
+                file=sys.stderr,
+            )
             result = run_sweep(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")

@@ -17,32 +17,44 @@ from townsim.experiments.errors import UserError
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "validate", help="run the verification and validation checks and write validation.md",
+        "validate",
+        help="run the verification and validation checks and write validation.md",
         description="Run every registered check (experiments/checks: verification — queueing theory and the "
-                    "built-in behaviours; validation — published patterns the model was not built or tuned "
-                    "to produce) and write results/validate-<timestamp>/ with validation.md, checks.csv and "
-                    "one figure per pattern. Exit code 1 when a check fails.")
-    p.add_argument("--quick", action="store_true",
-                   help="fewer replications (a couple of minutes), the same pass criteria")
+        "built-in behaviours; validation — published patterns the model was not built or tuned "
+        "to produce) and write results/validate-<timestamp>/ with validation.md, checks.csv and "
+        "one figure per pattern. Exit code 1 when a check fails.",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="fewer replications (a couple of minutes), the same pass criteria"
+    )
     p.add_argument("--only", nargs="+", metavar="NAME", default=None, help="run only these checks")
     p.add_argument("--part", choices=("verification", "validation"), default=None, help="run only one part")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
     p.add_argument("--seed", type=int, default=None, metavar="N", help="base seed (default 20261129)")
-    p.add_argument("--workers", type=int, default=1, metavar="K",
-                   help="checks run in parallel on K local processes (default 1)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output folder (default results/validate-<timestamp>/)")
-    p.add_argument("--docs", action="store_true",
-                   help="also write the shipped copy docs/validation.md and docs/figures/validation/")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar: on a terminal only (auto, default), always, or never")
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="K", help="checks run in parallel on K local processes (default 1)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output folder (default results/validate-<timestamp>/)"
+    )
+    p.add_argument(
+        "--docs",
+        action="store_true",
+        help="also write the shipped copy docs/validation.md and docs/figures/validation/",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar: on a terminal only (auto, default), always, or never",
+    )
     p.set_defaults(func=cmd_validate)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from townsim.experiments.core.executors import make_executor
-    from townsim.experiments.core.progress import progress_bar
     from townsim.experiments.core.outdir import check_out_dir
+    from townsim.experiments.core.progress import progress_bar
     from townsim.experiments.workflows.validate import DEFAULT_SEED, default_out, select, validate
 
     try:
@@ -64,11 +76,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
     bar = progress_bar(len(checks), desc="checks", unit="check", enabled=enabled)
     with make_executor(workers=args.workers) as ex, bar:
-        outcomes = validate(out, quick=args.quick, names=[c.name for c in checks], seed=seed, executor=ex,
-                            progress=bar, docs=args.docs, command=("townsim " + " ".join(sys.argv[sys.argv.index("validate"):])
-                                     if "validate" in sys.argv else "townsim validate"))
+        outcomes = validate(
+            out,
+            quick=args.quick,
+            names=[c.name for c in checks],
+            seed=seed,
+            executor=ex,
+            progress=bar,
+            docs=args.docs,
+            command=(
+                "townsim " + " ".join(sys.argv[sys.argv.index("validate") :])
+                if "validate" in sys.argv
+                else "townsim validate"
+            ),
+        )
     failed = [o for o in outcomes if not o.passed]
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} checks pass; report: {out / 'validation.md'}")
     for o in failed:
-        print(f"  FAIL {o.check.name}: {o.error or o.result.expected + ', measured ' + format(o.result.measured, '.4g')}")
+        print(
+            f"  FAIL {o.check.name}: {o.error or o.result.expected + ', measured ' + format(o.result.measured, '.4g')}"
+        )
     return 1 if failed else 0

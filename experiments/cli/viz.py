@@ -26,22 +26,31 @@ LANGS = ("zh", "en")
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "viz", help="interactive teaching app in the browser (Mesa SolaraViz)",
+        "viz",
+        help="interactive teaching app in the browser (Mesa SolaraViz)",
         description="Open the county in the browser: pick a scenario, move the reform levers, step or play "
-                    "the days and watch backlogs, escalations, dumping and satisfaction react.",
+        "the days and watch backlogs, escalations, dumping and satisfaction react.",
     )
-    p.add_argument("scenario", nargs="?", default=None, metavar="NAME|PATH",
-                   help="shipped scenario name or scenario .toml file to start with (default: baseline)")
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        metavar="NAME|PATH",
+        help="shipped scenario name or scenario .toml file to start with (default: baseline)",
+    )
     p.add_argument("--scenario", dest="scenario_option", default=None, help=argparse.SUPPRESS)  # older spelling
-    p.add_argument("--host", default=DEFAULT_HOST,
-                   help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 opens it to the "
-                        "classroom network)")
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 opens it to the classroom network)",
+    )
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--lang", choices=LANGS, default="zh", help="labels in Chinese (zh, default) or English (en)")
     add_seed_argument(p, 1, "random seed of the first model")
     p.add_argument("--open", action="store_true", help="open a browser tab once the server runs")
-    p.add_argument("--no-fetch-assets", action="store_true",
-                   help="do not fetch the page's front-end files with npm on first start")
+    p.add_argument(
+        "--no-fetch-assets", action="store_true", help="do not fetch the page's front-end files with npm on first start"
+    )
     p.set_defaults(func=handle)
 
 
@@ -53,7 +62,7 @@ def handle(args) -> int:
     args.scenario = args.scenario or args.scenario_option or "baseline"
     seed(args.seed)
     if importlib.util.find_spec("solara") is None:
-        raise UserError("the app needs Solara: python3 -m pip install -e \".[viz]\"")
+        raise UserError('the app needs Solara: python3 -m pip install -e ".[viz]"')
     from townsim.model.scenario import ScenarioError, load_scenario
 
     try:

@@ -16,8 +16,9 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 TMP_PREFIX = ".tmp-"
 LOCK_NAME = ".townsim.lock"

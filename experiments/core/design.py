@@ -5,8 +5,9 @@ Every workflow builds its runs here and hands them to :func:`townsim.experiments
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import scenario_seeds
@@ -36,8 +37,14 @@ def run_hash(params: Any, days: int, code: str = "") -> str:
     return param_hash({"params": data, "days": int(days), "code": code})
 
 
-def make_specs(scenarios: Sequence[tuple[str, Any]], reps: int, days: int, base_seed: int,
-               common_random_numbers: bool = True, code: str | None = None) -> list[RunSpec]:
+def make_specs(
+    scenarios: Sequence[tuple[str, Any]],
+    reps: int,
+    days: int,
+    base_seed: int,
+    common_random_numbers: bool = True,
+    code: str | None = None,
+) -> list[RunSpec]:
     """Specs for every (scenario, replication), scenario-major.
 
     With common random numbers (default) replication ``r`` has the same seed in
@@ -50,7 +57,6 @@ def make_specs(scenarios: Sequence[tuple[str, Any]], reps: int, days: int, base_
         seeds = scenario_seeds(base_seed, reps, k, common=common_random_numbers)
         specs += [RunSpec(name, params, r, s, int(days), code) for r, s in enumerate(seeds)]
     return specs
-
 
 
 @dataclass

@@ -10,8 +10,9 @@ outcome — row and daily table, or the failure — as soon as it arrives.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -35,15 +36,20 @@ class ExecutionReport:
     """What :func:`execute` did: counts and wall-clock seconds."""
 
     total: int = 0
-    skipped: int = 0          # already in the store (resumed)
-    ran: int = 0              # finished now
-    failed: int = 0           # raised (recorded in the store)
+    skipped: int = 0  # already in the store (resumed)
+    ran: int = 0  # finished now
+    failed: int = 0  # raised (recorded in the store)
     seconds: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "skipped": self.skipped, "ran": self.ran,
-                "failed": self.failed, "seconds": round(self.seconds, 3)}
+        return {
+            "total": self.total,
+            "skipped": self.skipped,
+            "ran": self.ran,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def simulate_run_with_cases(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -60,14 +66,19 @@ def keys_of(job: Any) -> list[RunKey]:
     return [job.key] if hasattr(job, "key") else list(job.keys)
 
 
-def execute(specs: Sequence[Any], store: ResultStore, executor: Executor,
-            fn: Callable[[Any], Any] = simulate_run, desc: str = "runs",
-            show_progress: bool | None = None) -> ExecutionReport:
+def execute(
+    specs: Sequence[Any],
+    store: ResultStore,
+    executor: Executor,
+    fn: Callable[[Any], Any] = simulate_run,
+    desc: str = "runs",
+    show_progress: bool | None = None,
+) -> ExecutionReport:
     """Run every job not yet in ``store`` on ``executor``; write each outcome as it arrives.
 
     A job is a run spec with a ``key`` (:class:`RunKey`), for which ``fn(job)`` returns
-    ``(row, timeseries)``, ``(row, timeseries, {name: table})`` or a row dict, or a batch with ``keys``, for which ``fn(job)``
-    returns a list of such outcomes, one per key (short plug-in runs travel together).
+    ``(row, timeseries)``, ``(row, timeseries, {name: table})`` or a row dict, or a batch with ``keys``,
+    for which ``fn(job)`` returns a list of such outcomes, one per key (short plug-in runs travel together).
     A raising run is stored as a failure and the others go on. Returns counts; the results
     themselves are read back from ``store``.
     """

@@ -26,10 +26,11 @@ import os
 import sys
 import time
 import traceback as _tb
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 WORKER_START_TIMEOUT = 120.0
 """Seconds a local Dask cluster may take to start its workers."""
@@ -114,7 +115,7 @@ class Executor:
         """What the manifest records about this executor."""
         return {"kind": self.name, "workers": self.workers}
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -152,8 +153,9 @@ class ProcessExecutor(Executor):
     def _new_pool(self) -> ProcessPoolExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx,
-                                         initializer=die_with_parent, initargs=(os.getpid(),))
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self._ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+        )
         return self._pool
 
     def map(self, fn, items):
@@ -182,8 +184,11 @@ class ProcessExecutor(Executor):
                 for i in sorted(broken):
                     losses[i] += 1
                     if losses[i] > self.retries:
-                        yield i, Failure(
-                            error=f"WorkerDied: the worker process died {losses[i]} times running this item",
+                        yield (
+                            i,
+                            Failure(
+                                error=f"WorkerDied: the worker process died {losses[i]} times running this item",
+                            ),
                         )
                     else:
                         pending[pool.submit(call_safely, fn, items[i])] = i
@@ -206,8 +211,13 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None,
-                 retries: int = DEFAULT_RETRIES, no_worker_timeout: float = 300.0):
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        retries: int = DEFAULT_RETRIES,
+        no_worker_timeout: float = 300.0,
+    ):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - extra not installed
@@ -221,8 +231,12 @@ class DaskExecutor(Executor):
         else:
             n = int(workers) if workers else default_workers()
             self._cluster = LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None, silence_logs=40,
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=40,
             )
             self._client = Client(self._cluster)
             self.address = self._cluster.scheduler_address
@@ -230,8 +244,10 @@ class DaskExecutor(Executor):
                 self._client.wait_for_workers(n, timeout=WORKER_START_TIMEOUT)
             except Exception as exc:  # noqa: BLE001 - dask raises its own TimeoutError
                 self.close()
-                raise TimeoutError(f"the local Dask cluster did not start {n} workers in "
-                                   f"{WORKER_START_TIMEOUT:.0f} s ({one_line(exc)})") from None
+                raise TimeoutError(
+                    f"the local Dask cluster did not start {n} workers in "
+                    f"{WORKER_START_TIMEOUT:.0f} s ({one_line(exc)})"
+                ) from None
         self.workers = max(1, self._threads())
 
     def _threads(self) -> int:
@@ -242,8 +258,12 @@ class DaskExecutor(Executor):
             return 0
 
     def describe(self):
-        return {"kind": self.name, "workers": self.workers, "scheduler": self.address,
-                "local_cluster": self._cluster is not None}
+        return {
+            "kind": self.name,
+            "workers": self.workers,
+            "scheduler": self.address,
+            "local_cluster": self._cluster is not None,
+        }
 
     def map(self, fn, items):
         from distributed import as_completed
@@ -271,8 +291,13 @@ class DaskExecutor(Executor):
                         elif now - last_worker_seen > self.no_worker_timeout:
                             left = [futures[f] for f in futures if not f.done()]
                             for i in left:
-                                yield i, Failure(error=f"NoWorkers: the Dask cluster had no workers for "
-                                                       f"{self.no_worker_timeout:.0f} s")
+                                yield (
+                                    i,
+                                    Failure(
+                                        error=f"NoWorkers: the Dask cluster had no workers for "
+                                        f"{self.no_worker_timeout:.0f} s"
+                                    ),
+                                )
                             return
                     continue
                 for fut in batch:
@@ -297,8 +322,9 @@ class DaskExecutor(Executor):
             self._cluster = None
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None,
-                  dask_local: bool = False, retries: int = DEFAULT_RETRIES) -> Executor:
+def make_executor(
+    workers: int | None = None, scheduler: str | None = None, dask_local: bool = False, retries: int = DEFAULT_RETRIES
+) -> Executor:
     """The executor the command line asked for.
 
     ``scheduler`` → Dask client of that cluster; ``dask_local`` → Dask LocalCluster
@@ -331,13 +357,22 @@ def collect(executor: Executor, fn: Callable[[Any], Any], items: Sequence[Any]) 
 def add_executor_arguments(parser) -> None:
     """Add ``--workers K | --scheduler ADDR | --dask-local`` (mutually exclusive) to an argparse parser."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--workers", type=int, default=None, metavar="K",
-                       help=f"local worker processes (default: the number of cores, {default_workers()} here; "
-                            "1 = run in this process)")
-    group.add_argument("--scheduler", default=None, metavar="ADDR",
-                       help="run on a running Dask cluster, e.g. tcp://10.0.0.5:8786")
-    group.add_argument("--dask-local", action="store_true",
-                       help="start a local Dask cluster (one worker per core, on 127.0.0.1) for this command")
+    group.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="K",
+        help=f"local worker processes (default: the number of cores, {default_workers()} here; "
+        "1 = run in this process)",
+    )
+    group.add_argument(
+        "--scheduler", default=None, metavar="ADDR", help="run on a running Dask cluster, e.g. tcp://10.0.0.5:8786"
+    )
+    group.add_argument(
+        "--dask-local",
+        action="store_true",
+        help="start a local Dask cluster (one worker per core, on 127.0.0.1) for this command",
+    )
 
 
 def executor_from_args(args) -> Executor:
@@ -354,8 +389,11 @@ def executor_from_args(args) -> Executor:
         raise UserError(f"--workers {shorten(str(workers))}: allowed: an integer >= 1")
     cores = default_workers()
     if workers is not None and workers > cores:
-        print(f"townsim: warning: --workers {shorten(str(workers))} is more than the {cores} core(s) of this "
-              f"machine; capped to {cores}", file=sys.stderr)
+        print(
+            f"townsim: warning: --workers {shorten(str(workers))} is more than the {cores} core(s) of this "
+            f"machine; capped to {cores}",
+            file=sys.stderr,
+        )
         workers = cores
     scheduler = getattr(args, "scheduler", None)
     try:

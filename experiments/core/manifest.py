@@ -33,8 +33,20 @@ COMPLETE = "complete"
 INCOMPLETE = "incomplete"
 """Statuses of a manifest: written "in progress" first, then "complete" (or "incomplete": some runs failed)."""
 
-DEPENDENCIES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "pydantic", "matplotlib", "SALib",
-                "tqdm", "dask", "distributed", "solara")
+DEPENDENCIES = (
+    "mesa",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "pydantic",
+    "matplotlib",
+    "SALib",
+    "tqdm",
+    "dask",
+    "distributed",
+    "solara",
+)
 
 
 def now() -> _dt.datetime:
@@ -56,12 +68,15 @@ def versions() -> dict[str, str | None]:
 def git_commit(repo: Path | str = REPO_DIR) -> str | None:
     """The commit of the source tree (with ``+dirty`` if it has uncommitted changes), or None."""
     try:
-        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
-                              text=True, timeout=10)
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -77,9 +92,16 @@ def command_line(argv: list[str] | None = None) -> str:
     return " ".join(shlex.quote(a) for a in argv)
 
 
-def manifest(*, command: str, started: _dt.datetime, finished: _dt.datetime | None = None,
-             params: dict[str, Any] | None = None, seed: int | None = None,
-             argv: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+def manifest(
+    *,
+    command: str,
+    started: _dt.datetime,
+    finished: _dt.datetime | None = None,
+    params: dict[str, Any] | None = None,
+    seed: int | None = None,
+    argv: list[str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The manifest of one output folder (JSON-ready).
 
     ``command`` is the townsim sub-command (``"run"``); ``argv`` the command to

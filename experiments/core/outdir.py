@@ -16,8 +16,8 @@ import contextlib
 import datetime as _dt
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 
@@ -30,8 +30,9 @@ RESULTS_DIR = Path("results")
 MANIFEST = "manifest.json"
 
 
-def default_out_dir(command: str, label: str = "", when: _dt.datetime | None = None,
-                    root: Path | str = RESULTS_DIR) -> Path:
+def default_out_dir(
+    command: str, label: str = "", when: _dt.datetime | None = None, root: Path | str = RESULTS_DIR
+) -> Path:
     """Create and return ``root/<command>-<label>-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken).
 
     The folder is created here (empty), exclusively, so the name is this command's alone.
@@ -64,8 +65,9 @@ def read_manifest(out: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def check_out_dir(out: Path | str, command: str, settings_hash: str | None = None,
-                  resumable: bool = True, option: str = "--out") -> bool:
+def check_out_dir(
+    out: Path | str, command: str, settings_hash: str | None = None, resumable: bool = True, option: str = "--out"
+) -> bool:
     """Check ``out`` before any work; return True when it holds an earlier run of this experiment (resume).
 
     Raises :class:`UserError` (one line) when ``out`` cannot be written, holds something else, or
@@ -82,9 +84,11 @@ def check_out_dir(out: Path | str, command: str, settings_hash: str | None = Non
             what = f"is not an earlier 'townsim {command}' output" if resumable else "already exists and is not empty"
             raise UserError(f"{where}: folder is not empty and {what}; choose another {option}")
         if settings_hash is not None and man.get("settings_hash") != settings_hash:
-            raise UserError(f"{where}: holds a '{command}' experiment made with other settings "
-                            f"(settings hash {man.get('settings_hash')} ≠ {settings_hash}); give the same "
-                            f"settings to resume it, or choose another {option}")
+            raise UserError(
+                f"{where}: holds a '{command}' experiment made with other settings "
+                f"(settings hash {man.get('settings_hash')} ≠ {settings_hash}); give the same "
+                f"settings to resume it, or choose another {option}"
+            )
         _probe(out, where)
         return True
     try:
@@ -108,8 +112,6 @@ def _probe(out: Path, where: str) -> None:
         raise UserError(f"{where}: cannot write in this folder ({exc.strerror}); choose another --out") from None
 
 
-
-
 def lock_path(out: Path | str) -> Path:
     """The lock file of a results folder."""
     return Path(out) / LOCK_NAME
@@ -123,8 +125,10 @@ def locked(out: Path | str, option: str = "--out") -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
-        raise UserError(f"{option} {shorten(str(out), 120)}: in use by another townsim command; wait for it to "
-                        "finish or choose another folder") from None
+        raise UserError(
+            f"{option} {shorten(str(out), 120)}: in use by another townsim command; wait for it to "
+            "finish or choose another folder"
+        ) from None
     try:
         yield
     finally:

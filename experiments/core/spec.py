@@ -46,8 +46,14 @@ from townsim.experiments.errors import shorten
 DEFAULT_DAYS = 250
 MAX_DAYS = 100_000
 MAX_REPLICATIONS = 10_000
-DISTS = {"uniform": "unif", "unif": "unif", "logunif": "logunif", "normal": "truncnorm", "truncnorm": "truncnorm",
-         "triang": "triang"}
+DISTS = {
+    "uniform": "unif",
+    "unif": "unif",
+    "logunif": "logunif",
+    "normal": "truncnorm",
+    "truncnorm": "truncnorm",
+    "triang": "triang",
+}
 """Spec distribution names → SALib names (``normal`` is cut to the bounds; ``unif``/``truncnorm`` are SALib's own)."""
 DIST_NAMES = "uniform, logunif, normal, triang (SALib's unif, truncnorm also accepted)"
 
@@ -104,8 +110,11 @@ class Parameter:
         """Short text of the range, e.g. ``[0, 1]``, ``0..20 (integer)``, ``off/on (switch)``."""
         if self.kind == "bool":
             return "off/on (switch)"
-        rng = f"{num(self.low)}..{num(self.high)} (integer)" if self.kind == "int" else \
-            f"[{num(self.low)}, {num(self.high)}]"
+        rng = (
+            f"{num(self.low)}..{num(self.high)} (integer)"
+            if self.kind == "int"
+            else f"[{num(self.low)}, {num(self.high)}]"
+        )
         if self.dist == "triang":
             rng += f", triangular, mode {num(self.low + self.shape[0] * (self.high - self.low))}"
         elif self.dist == "truncnorm":
@@ -201,15 +210,17 @@ class ExperimentSpec(BaseModel):
                 raise KeyProblem("evaluate", str(exc)) from None
             for key in ("scenarios", "overrides", "days"):
                 if key in self.model_fields_set:
-                    raise KeyProblem(key, "not used with an evaluate plug-in (it replaces the township model); "
-                                          "remove it")
+                    raise KeyProblem(
+                        key, "not used with an evaluate plug-in (it replaces the township model); remove it"
+                    )
         else:
             self._base_params = resolve_scenarios(self.scenarios, self.overrides)
         if self.requires_parameters and not self.parameter_table:
             raise KeyProblem("parameters", "missing or empty; write a [parameters] table of name = [low, high]")
-        self._parameters = tuple(resolve_parameter(name, raw, self.evaluate is None, self.overrides,
-                                                   type(self).model_fields)
-                                 for name, raw in self.parameter_table.items())
+        self._parameters = tuple(
+            resolve_parameter(name, raw, self.evaluate is None, self.overrides, type(self).model_fields)
+            for name, raw in self.parameter_table.items()
+        )
         return self
 
     # --- reading -------------------------------------------------------------------------------
@@ -234,8 +245,9 @@ class ExperimentSpec(BaseModel):
         if not path.is_file():
             raise SpecError(f"{where}: no such spec file")
         if path.stat().st_size > MAX_SPEC_BYTES:
-            raise SpecError(f"{where}: {path.stat().st_size:,} bytes; allowed: a spec file of at most "
-                            f"{MAX_SPEC_BYTES:,} bytes")
+            raise SpecError(
+                f"{where}: {path.stat().st_size:,} bytes; allowed: a spec file of at most {MAX_SPEC_BYTES:,} bytes"
+            )
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
@@ -284,7 +296,7 @@ def allowed_text(field: Any, loc: list[str] | None = None) -> str:
     if ann is str or ann == (str | None):
         return "text"
     if getattr(ann, "__origin__", None) is list:
-        return "a list, e.g. [\"a\", \"b\"]"
+        return 'a list, e.g. ["a", "b"]'
     if getattr(ann, "__origin__", None) is dict:
         return "a table of key = value"
     return str(ann)
@@ -293,14 +305,17 @@ def allowed_text(field: Any, loc: list[str] | None = None) -> str:
 def load_evaluate(target: str):
     """Import ``"module:function"``; raise :class:`ValueError` (one line) if it is not there."""
     if not _EVALUATE_RE.match(target):
-        raise ValueError(f"expected 'module:function' (e.g. 'townsim.experiments.workflows.sensitivity."
-                         f"testfunctions:ishigami'), got {shorten(repr(target))}")
+        raise ValueError(
+            f"expected 'module:function' (e.g. 'townsim.experiments.workflows.sensitivity."
+            f"testfunctions:ishigami'), got {shorten(repr(target))}"
+        )
     modname, _, fname = target.partition(":")
     try:
         mod = importlib.import_module(modname)
     except Exception as exc:  # noqa: BLE001 - any import failure is the user's input
-        raise ValueError(f"cannot import module '{modname}' ({type(exc).__name__}: "
-                         f"{shorten(' '.join(str(exc).split()))})") from None
+        raise ValueError(
+            f"cannot import module '{modname}' ({type(exc).__name__}: {shorten(' '.join(str(exc).split()))})"
+        ) from None
     fn = getattr(mod, fname, None)
     if not callable(fn):
         raise ValueError(f"module '{modname}' has no function '{fname}'")
@@ -312,7 +327,7 @@ def resolve_scenarios(names: list[str], overrides: dict[str, Any]) -> dict[str, 
     from townsim.model.scenario import ScenarioError, load_scenario
 
     if not names or not all(s.strip() for s in names):
-        raise KeyProblem("scenarios", "must be a non-empty list of scenario names, e.g. [\"baseline\"]")
+        raise KeyProblem("scenarios", 'must be a non-empty list of scenario names, e.g. ["baseline"]')
     if len(set(names)) != len(names):
         raise KeyProblem("scenarios", "lists a scenario twice")
     out = {}
@@ -342,8 +357,9 @@ def apply_table(params, overrides: dict[str, Any]):
     return params
 
 
-def resolve_parameter(name: str, raw: Any, township: bool, overrides: dict[str, Any],
-                      top_keys: dict[str, Any] | None = None) -> Parameter:
+def resolve_parameter(
+    name: str, raw: Any, township: bool, overrides: dict[str, Any], top_keys: dict[str, Any] | None = None
+) -> Parameter:
     """Check one ``[parameters]`` entry (against :class:`Params` for the township model)."""
     key = f"parameters.{name}"
 
@@ -352,8 +368,10 @@ def resolve_parameter(name: str, raw: Any, township: bool, overrides: dict[str, 
 
     top = {f.alias or n for n, f in (top_keys or {}).items()}
     if name in top and not isinstance(raw, (list, dict)):
-        fail(f"'{name}' is a top-level key: write it above the [parameters] table (TOML puts every key "
-             "after a [table] header into that table)")
+        fail(
+            f"'{name}' is a top-level key: write it above the [parameters] table (TOML puts every key "
+            "after a [table] header into that table)"
+        )
     if isinstance(raw, dict):
         try:
             table = Distribution.model_validate(raw)
@@ -361,8 +379,10 @@ def resolve_parameter(name: str, raw: Any, township: bool, overrides: dict[str, 
             e = exc.errors()[0]
             if e["type"] == "extra_forbidden":
                 fail(f"unknown key '{e['loc'][0]}'; allowed: bounds, dist, mode (triang), mean and sd (normal)")
-            fail(f"{'.'.join(map(str, e['loc']))}: got {shorten(repr(e.get('input')))}; "
-                 f"allowed: {'numbers' if e['loc'][0] != 'dist' else DIST_NAMES}")
+            fail(
+                f"{'.'.join(map(str, e['loc']))}: got {shorten(repr(e.get('input')))}; "
+                f"allowed: {'numbers' if e['loc'][0] != 'dist' else DIST_NAMES}"
+            )
     else:
         table = Distribution(bounds=raw if isinstance(raw, list) else [raw])
     if table.dist not in DISTS:
@@ -370,15 +390,19 @@ def resolve_parameter(name: str, raw: Any, township: bool, overrides: dict[str, 
     dist = DISTS[table.dist]
     bounds = table.bounds
     if len(bounds) != 2 or not all(isinstance(b, (int, float)) for b in bounds) or not isinstance(raw, (list, dict)):
-        fail(f"got {kind_of(raw)} {shorten(repr(raw))}; allowed: [low, high] (two numbers, or [false, true] "
-             "for a switch) or {bounds = [low, high], dist = ...}")
+        fail(
+            f"got {kind_of(raw)} {shorten(repr(raw))}; allowed: [low, high] (two numbers, or [false, true] "
+            "for a switch) or {bounds = [low, high], dist = ...}"
+        )
     kind: Literal["float", "int", "bool"] = "float"
     if township:
         from townsim.model.params import Params, ParamsError, allowed_range
 
         if name not in Params.model_fields:
-            fail(f"unknown parameter{suggest(name, list(Params.model_fields))}; allowed: a numeric field of "
-                 "Params (see docs/ODD.md)")
+            fail(
+                f"unknown parameter{suggest(name, list(Params.model_fields))}; allowed: a numeric field of "
+                "Params (see docs/ODD.md)"
+            )
         if name in overrides:
             fail("also set in [overrides]; a parameter is either sampled or fixed, not both")
         ann = Params.model_fields[name].annotation
@@ -387,14 +411,18 @@ def resolve_parameter(name: str, raw: Any, township: bool, overrides: dict[str, 
         elif ann is int:
             kind = "int"
         elif ann is not float:
-            fail(f"cannot be sampled ({allowed_range(name)}); allowed: numeric, integer or true/false "
-                 "parameters; fix it in the scenario or in [overrides] instead")
+            fail(
+                f"cannot be sampled ({allowed_range(name)}); allowed: numeric, integer or true/false "
+                "parameters; fix it in the scenario or in [overrides] instead"
+            )
     elif not NAME_RE.match(name):
         fail("not a plain name (letters, digits, _)")
     if kind == "bool":
         if list(bounds) != [0, 1] or dist != "unif":
-            fail(f"is an on/off switch: give [false, true] (or [0, 1]) and no distribution; it is drawn on "
-                 f"[0, 1) and on when the draw is ≥ 0.5, got {shorten(repr(bounds))}")
+            fail(
+                f"is an on/off switch: give [false, true] (or [0, 1]) and no distribution; it is drawn on "
+                f"[0, 1) and on when the draw is ≥ 0.5, got {shorten(repr(bounds))}"
+            )
         return Parameter(name, 0.0, 1.0, "bool")
     if any(isinstance(b, bool) for b in bounds):
         fail(f"got {bounds!r}; true/false bounds are only for switches; allowed: two numbers")
@@ -430,7 +458,7 @@ def resolve_parameter(name: str, raw: Any, township: bool, overrides: dict[str, 
 def check_outputs(outputs: list[str], township: bool) -> None:
     """``outputs`` are known summary KPIs (township model) or plain names (plug-in)."""
     if not outputs:
-        raise KeyProblem("outputs", "must be a non-empty list of output names, e.g. [\"on_time_rate\"]")
+        raise KeyProblem("outputs", 'must be a non-empty list of output names, e.g. ["on_time_rate"]')
     if len(set(outputs)) != len(outputs):
         raise KeyProblem("outputs", "lists an output twice")
     if township:
@@ -439,8 +467,11 @@ def check_outputs(outputs: list[str], township: bool) -> None:
         known = tuple(SUMMARY_KEYS)
         for o in outputs:
             if o not in known:
-                raise KeyProblem("outputs", f"unknown output {shorten(repr(o))}{suggest(o, known)}; allowed: "
-                                            f"summary KPIs such as {', '.join(known[:6])}, ... (see the model API)")
+                raise KeyProblem(
+                    "outputs",
+                    f"unknown output {shorten(repr(o))}{suggest(o, known)}; allowed: "
+                    f"summary KPIs such as {', '.join(known[:6])}, ... (see the model API)",
+                )
     else:
         for o in outputs:
             if not NAME_RE.match(o):
@@ -453,8 +484,9 @@ def suggest(word: str, choices) -> str:
 
 
 def kind_of(value: Any) -> str:
-    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list",
-            dict: "table"}.get(type(value), type(value).__name__)
+    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list", dict: "table"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def num(x: float) -> str:

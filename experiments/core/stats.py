@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,9 +40,11 @@ KEY_COLUMNS = ("scenario", "param_hash", "replication", "seed")
 
 def kpi_columns(runs: pd.DataFrame, exclude: Sequence[str] = KEY_COLUMNS) -> list[str]:
     """Numeric columns of a runs table that are KPIs (not keys), in table order."""
-    return [c for c in runs.columns
-            if c not in exclude and pd.api.types.is_numeric_dtype(runs[c])
-            and not pd.api.types.is_bool_dtype(runs[c])]
+    return [
+        c
+        for c in runs.columns
+        if c not in exclude and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])
+    ]
 
 
 def t_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float, float, int]:
@@ -65,8 +67,9 @@ def t_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple
     return (mean, sd, float(ci.low), float(ci.high), n)
 
 
-def summarize(runs: pd.DataFrame, kpis: Sequence[str] | None = None,
-              by: str = "scenario", order: Sequence[str] | None = None) -> pd.DataFrame:
+def summarize(
+    runs: pd.DataFrame, kpis: Sequence[str] | None = None, by: str = "scenario", order: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Per group and KPI: mean, sd, ci_low, ci_high (95%), n. Long format, groups in ``order``."""
     kpis = list(kpis) if kpis is not None else kpi_columns(runs)
     groups = list(order) if order is not None else list(dict.fromkeys(runs[by]))
@@ -90,8 +93,9 @@ def holm(pvalues: Sequence[float]) -> np.ndarray:
     return adj
 
 
-def difference(scenario: np.ndarray, baseline: np.ndarray, paired: bool,
-               confidence: float = CONFIDENCE) -> dict[str, float | str | int]:
+def difference(
+    scenario: np.ndarray, baseline: np.ndarray, paired: bool, confidence: float = CONFIDENCE
+) -> dict[str, float | str | int]:
     """Difference of means scenario − baseline with CI, test, p-value and Cohen's d_av.
 
     ``paired=True``: arrays are aligned by replication; pairs with a NaN are dropped.
@@ -104,7 +108,8 @@ def difference(scenario: np.ndarray, baseline: np.ndarray, paired: bool,
     else:
         a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     res: dict[str, float | str | int] = {
-        "n": int(a.size), "n_baseline": int(b.size),
+        "n": int(a.size),
+        "n_baseline": int(b.size),
         "baseline_mean": float(b.mean()) if b.size else math.nan,
         "scenario_mean": float(a.mean()) if a.size else math.nan,
     }
@@ -114,18 +119,16 @@ def difference(scenario: np.ndarray, baseline: np.ndarray, paired: bool,
     res["relative_difference"] = diff / abs(bm) if bm and math.isfinite(bm) else math.nan
     sd_a = float(a.std(ddof=1)) if a.size > 1 else math.nan
     sd_b = float(b.std(ddof=1)) if b.size > 1 else math.nan
-    pooled = math.sqrt((sd_a ** 2 + sd_b ** 2) / 2) if math.isfinite(sd_a) and math.isfinite(sd_b) else math.nan
+    pooled = math.sqrt((sd_a**2 + sd_b**2) / 2) if math.isfinite(sd_a) and math.isfinite(sd_b) else math.nan
     tol = 1e-9 * max(1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
     res["effect_size"] = diff / pooled if math.isfinite(pooled) and pooled > tol else math.nan
-    res.update(test="none", statistic=math.nan, df=math.nan, ci_low=math.nan, ci_high=math.nan,
-               p_value=math.nan)
+    res.update(test="none", statistic=math.nan, df=math.nan, ci_low=math.nan, ci_high=math.nan, p_value=math.nan)
     if a.size < 2 or b.size < 2:
         res["test"] = "too few runs"
         return res
     spread = float(np.std(a - b, ddof=1)) if paired else pooled
     if spread <= tol:  # no spread (up to rounding): no t-test exists
-        res.update(test="constant difference", ci_low=diff, ci_high=diff,
-                   p_value=0.0 if diff != 0 else 1.0)
+        res.update(test="constant difference", ci_low=diff, ci_high=diff, p_value=0.0 if diff != 0 else 1.0)
         return res
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # near-identical data: handled above
@@ -136,14 +139,24 @@ def difference(scenario: np.ndarray, baseline: np.ndarray, paired: bool,
             r = st.ttest_ind(a, b, equal_var=False)
             res["test"] = "Welch t"
     ci = r.confidence_interval(confidence_level=confidence)
-    res.update(statistic=float(r.statistic), df=float(r.df), ci_low=float(ci.low),
-               ci_high=float(ci.high), p_value=float(r.pvalue))
+    res.update(
+        statistic=float(r.statistic),
+        df=float(r.df),
+        ci_low=float(ci.low),
+        ci_high=float(ci.high),
+        p_value=float(r.pvalue),
+    )
     return res
 
 
-def compare_to_baseline(runs: pd.DataFrame, baseline: str, kpis: Sequence[str] | None = None,
-                        paired: bool = True, order: Sequence[str] | None = None,
-                        alpha: float = 1 - CONFIDENCE) -> pd.DataFrame:
+def compare_to_baseline(
+    runs: pd.DataFrame,
+    baseline: str,
+    kpis: Sequence[str] | None = None,
+    paired: bool = True,
+    order: Sequence[str] | None = None,
+    alpha: float = 1 - CONFIDENCE,
+) -> pd.DataFrame:
     """Every scenario other than ``baseline`` against it, per KPI, with Holm-adjusted p-values.
 
     ``paired`` pairs runs by ``replication`` (use it under common random numbers).
@@ -169,9 +182,25 @@ def compare_to_baseline(runs: pd.DataFrame, baseline: str, kpis: Sequence[str] |
         for k in kpis:
             d = difference(sub_al[k].to_numpy(dtype=float), base_al[k].to_numpy(dtype=float), paired)
             out.append({"scenario": name, "kpi": k, **d})
-    cols = ["scenario", "kpi", "n", "n_baseline", "baseline_mean", "scenario_mean", "difference",
-            "relative_difference", "ci_low", "ci_high", "test", "statistic", "df", "p_value",
-            "p_holm", "significant", "effect_size"]
+    cols = [
+        "scenario",
+        "kpi",
+        "n",
+        "n_baseline",
+        "baseline_mean",
+        "scenario_mean",
+        "difference",
+        "relative_difference",
+        "ci_low",
+        "ci_high",
+        "test",
+        "statistic",
+        "df",
+        "p_value",
+        "p_holm",
+        "significant",
+        "effect_size",
+    ]
     df = pd.DataFrame(out)
     if df.empty:
         return pd.DataFrame(columns=cols)

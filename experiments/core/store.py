@@ -20,8 +20,9 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -46,8 +47,12 @@ class RunKey(NamedTuple):
         return f"{safe}__{self.param_hash}__r{int(self.replication):05d}__s{int(self.seed)}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "param_hash": self.param_hash,
-                "replication": int(self.replication), "seed": int(self.seed)}
+        return {
+            "scenario": self.scenario,
+            "param_hash": self.param_hash,
+            "replication": int(self.replication),
+            "seed": int(self.seed),
+        }
 
 
 def param_hash(params: Any, length: int = 16) -> str:
@@ -95,16 +100,20 @@ class ResultStore:
     def _table_path(self, key: RunKey, name: str) -> Path:
         return self.runs_dir / f"{key.stem}.{name}.parquet"
 
-    def put(self, key: RunKey, row: dict[str, Any], timeseries: pd.DataFrame | None = None,
-            tables: dict[str, pd.DataFrame] | None = None) -> None:
+    def put(
+        self,
+        key: RunKey,
+        row: dict[str, Any],
+        timeseries: pd.DataFrame | None = None,
+        tables: dict[str, pd.DataFrame] | None = None,
+    ) -> None:
         """Record a finished run: its daily table and other tables first, then its row (the "done" marker)."""
         for name, table in (tables or {}).items():
             atomic_write_bytes(self._table_path(key, name), table.reset_index(drop=True).to_parquet(index=False))
         if timeseries is not None:
             buf = timeseries.reset_index(drop=True).to_parquet(index=False)
             atomic_write_bytes(self._ts_path(key), buf)
-        record = {**key.as_dict(), **{k: _json_value(v) for k, v in row.items()
-                                       if k not in RunKey._fields}}
+        record = {**key.as_dict(), **{k: _json_value(v) for k, v in row.items() if k not in RunKey._fields}}
         atomic_write_bytes(self._row_path(key), json.dumps(record, allow_nan=True).encode())
         try:
             self._fail_path(key).unlink()
@@ -125,8 +134,7 @@ class ResultStore:
 
     @staticmethod
     def _key_of(record: dict[str, Any]) -> RunKey:
-        return RunKey(record["scenario"], record["param_hash"], int(record["replication"]),
-                      int(record["seed"]))
+        return RunKey(record["scenario"], record["param_hash"], int(record["replication"]), int(record["seed"]))
 
     def _records(self, folder: Path) -> Iterator[dict[str, Any]]:
         for path in sorted(folder.glob("*.json")):
@@ -170,15 +178,20 @@ class ResultStore:
         for key in keys:
             t = self.table(key, name)
             if t is not None:
-                front = pd.DataFrame({"scenario": [key.scenario] * len(t), "replication": [key.replication] * len(t),
-                                      "seed": [key.seed] * len(t)})
+                front = pd.DataFrame(
+                    {
+                        "scenario": [key.scenario] * len(t),
+                        "replication": [key.replication] * len(t),
+                        "seed": [key.seed] * len(t),
+                    }
+                )
                 parts.append(pd.concat([front, t.reset_index(drop=True)], axis=1))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     def timeseries_frame(self, keys: list[RunKey] | None = None) -> pd.DataFrame:
         """Daily tables of ``keys`` (default: every finished run), with key columns in front."""
         parts = []
-        for key in (keys if keys is not None else self.keys()):
+        for key in keys if keys is not None else self.keys():
             ts = self.timeseries(key)
             if ts is None:
                 continue
@@ -191,4 +204,3 @@ class ResultStore:
     def cleanup(self) -> int:
         """Remove hidden temp files a killed writer left behind; return how many."""
         return _cleanup(self.runs_dir) + _cleanup(self.fail_dir)
-

@@ -41,8 +41,14 @@ TABLES = (
     ),
     (
         {"en": "Closed or really solved", "zh": "办结与真正解决"},
-        ("on_time_rate", "request_on_time_rate", "resolution_rate", "repeat_contacts", "gamed_closures",
-         "grid_report_share"),
+        (
+            "on_time_rate",
+            "request_on_time_rate",
+            "resolution_rate",
+            "repeat_contacts",
+            "gamed_closures",
+            "grid_report_share",
+        ),
     ),
 )
 """Headline tables of the compare report: title per language, KPIs."""

@@ -24,23 +24,23 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import shlex
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
-from townsim.experiments.core import manifest as runio
-from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, simulate_run,
-                                              simulate_run_with_cases)
-from townsim.experiments.core.design import Design, check_model_inputs
-from townsim.experiments.core.seeds import check_seed
-from townsim.experiments.errors import shorten
-from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
 from townsim.experiments.core import atomic
+from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.design import Design, check_model_inputs
+from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run, simulate_run_with_cases
+from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.seeds import check_seed
+from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
 from townsim.experiments.core.store import ResultStore
+from townsim.experiments.errors import shorten
 
 DEFAULT_REPS = 20
 DEFAULT_DAYS = 250
@@ -70,27 +70,30 @@ class ScenarioRun:
 class CompareSettings:
     """Everything that defines a comparison (the manifest records it; the same settings resume)."""
 
-    scenarios: list[str] = field(default_factory=list)     # names or paths; [] = all shipped, not validation
+    scenarios: list[str] = field(default_factory=list)  # names or paths; [] = all shipped, not validation
     baseline: str = DEFAULT_BASELINE
     reps: int = DEFAULT_REPS
     days: int = DEFAULT_DAYS
     seed: int = DEFAULT_SEED
     overrides: list[str] = field(default_factory=list)
     independent_seeds: bool = False
-    equal_staff: bool = False   # also run each reform at the staff-hours of the root of its extends chain
-    cases: bool = False         # also keep every run's table of cases (cases.parquet)
-    posterior: str | None = None      # a `townsim calibrate` folder: replication k runs at posterior draw k
-    force: bool = False               # apply a posterior made for another county
+    equal_staff: bool = False  # also run each reform at the staff-hours of the root of its extends chain
+    cases: bool = False  # also keep every run's table of cases (cases.parquet)
+    posterior: str | None = None  # a `townsim calibrate` folder: replication k runs at posterior draw k
+    force: bool = False  # apply a posterior made for another county
     posterior_note: str = field(default="", compare=False)  # set by plan(): the report's paragraph
 
     def check(self) -> None:
         """Raise :class:`CompareError` (one line) on out-of-range numbers."""
         if not 2 <= self.reps <= MAX_REPS:
-            raise CompareError(f"--reps {shorten(str(self.reps))}: allowed: an integer in [2, {MAX_REPS:,}] "
-                               "(confidence intervals need at least 2 replications)")
+            raise CompareError(
+                f"--reps {shorten(str(self.reps))}: allowed: an integer in [2, {MAX_REPS:,}] "
+                "(confidence intervals need at least 2 replications)"
+            )
         if not 1 <= self.days <= MAX_DAYS:
-            raise CompareError(f"--days {shorten(str(self.days))}: allowed: an integer in [1, {MAX_DAYS:,}] "
-                               "working days")
+            raise CompareError(
+                f"--days {shorten(str(self.days))}: allowed: an integer in [1, {MAX_DAYS:,}] working days"
+            )
         try:
             check_seed(self.seed)
         except ValueError as exc:
@@ -176,8 +179,10 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
     if abs(after - before) < 1e-9:
         return None
     equal = equal.replace(pre_reform={**run.params.pre_reform, "department_staff": before})
-    note = (f"equal staff: department posts {before:g} → {after:.4g}, so that the total budgeted staff-hours "
-            f"equal those of '{root.name}' (the root of its extends chain)")
+    note = (
+        f"equal staff: department posts {before:g} → {after:.4g}, so that the total budgeted staff-hours "
+        f"equal those of '{root.name}' (the root of its extends chain)"
+    )
     return ScenarioRun(run.name + EQUAL_STAFF_SUFFIX, run.path, f"{run.description} [{note}]".strip(), equal)
 
 
@@ -203,29 +208,35 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
     """Resolved scenarios and every run spec (scenario-major, replication-minor)."""
     settings.check()
     scenarios = resolve_scenarios(settings)
-    design = Design([(s.name, 0, s.params) for s in scenarios], settings.reps, settings.days, settings.seed,
-                    common_random_numbers=not settings.independent_seeds)
+    design = Design(
+        [(s.name, 0, s.params) for s in scenarios],
+        settings.reps,
+        settings.days,
+        settings.seed,
+        common_random_numbers=not settings.independent_seeds,
+    )
     specs = design.specs()
     if settings.posterior:  # replication k of every scenario at posterior draw k (same seed: paired)
         specs = _with_posterior(settings, scenarios, specs)
     return scenarios, specs
 
 
-def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
-                    specs: list[RunSpec]) -> list[RunSpec]:
+def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun], specs: list[RunSpec]) -> list[RunSpec]:
     """Replication k of every scenario at posterior draw k (paired); the scenario's own levers win."""
     from townsim.experiments.workflows.calibrate import draws as post_mod
 
     if settings.independent_seeds:
-        raise CompareError("--posterior pairs draw k across scenarios: it needs common seeds "
-                           "(drop --independent-seeds)")
+        raise CompareError(
+            "--posterior pairs draw k across scenarios: it needs common seeds (drop --independent-seeds)"
+        )
     try:
         post = post_mod.load_posterior(settings.posterior)
         diff = post_mod.check_county(post, scenarios[0].params, settings.force)
     except ValueError as exc:
         raise CompareError(str(exc)) from None
-    own = post_mod.own_values(post, scenarios, post_mod.calibrated_scenario(post, settings.overrides),
-                              settings.overrides)
+    own = post_mod.own_values(
+        post, scenarios, post_mod.calibrated_scenario(post, settings.overrides), settings.overrides
+    )
     settings.posterior_note = post_mod.note(post, settings.reps, own, diff)
     return post_mod.apply(post, specs, settings.reps, settings.seed, own)
 
@@ -242,8 +253,11 @@ def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -
     """
     body = {
         "scenarios": [[s.name, s.params.model_dump(mode="json")] for s in scenarios],
-        "baseline": settings.baseline, "days": settings.days, "seed": settings.seed,
-        "common_random_numbers": not settings.independent_seeds, "equal_staff": settings.equal_staff,
+        "baseline": settings.baseline,
+        "days": settings.days,
+        "seed": settings.seed,
+        "common_random_numbers": not settings.independent_seeds,
+        "equal_staff": settings.equal_staff,
         **({"cases": True} if settings.cases else {}),
     }
     if settings.posterior:  # the draws change every run's parameters
@@ -264,9 +278,16 @@ class CompareResult:
     figures: list[Path]
 
 
-def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
-                fn: Callable[[RunSpec], Any] = simulate_run, argv: list[str] | None = None,
-                show_progress: bool | None = None, make_figures: bool = True, lang: str = "en") -> CompareResult:
+def run_compare(
+    settings: CompareSettings,
+    out: Path | str,
+    executor: Executor,
+    fn: Callable[[RunSpec], Any] = simulate_run,
+    argv: list[str] | None = None,
+    show_progress: bool | None = None,
+    make_figures: bool = True,
+    lang: str = "en",
+) -> CompareResult:
     """Run (or resume) the comparison into ``out`` and write every output file (the report in ``lang``)."""
     started = runio.now()
     scenarios, specs = plan(settings)
@@ -282,28 +303,45 @@ def run_compare(settings: CompareSettings, out: Path | str, executor: Executor,
         fn = simulate_run_with_cases
     execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
 
-    result = write_outputs(out, settings, scenarios, specs, store, make_figures=make_figures,
-                           execution=execution, lang=lang)
+    result = write_outputs(
+        out, settings, scenarios, specs, store, make_figures=make_figures, execution=execution, lang=lang
+    )
     finished = runio.now()
-    manifest.setdefault("invocations", []).append({
-        "command_line": runio.command_line(argv),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "elapsed_seconds": round((finished - started).total_seconds(), 3),
-        "executor": executor.describe(),
-        "runs": execution.as_dict(),
-        "git_commit": runio.git_commit(),
-    })
-    manifest["files"] = sorted({"manifest.json", *(str(p.relative_to(out)) for p in out.rglob("*")
-                                if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures")
-                                and not p.name.startswith("."))})
+    manifest.setdefault("invocations", []).append(
+        {
+            "command_line": runio.command_line(argv),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "elapsed_seconds": round((finished - started).total_seconds(), 3),
+            "executor": executor.describe(),
+            "runs": execution.as_dict(),
+            "git_commit": runio.git_commit(),
+        }
+    )
+    manifest["files"] = sorted(
+        {
+            "manifest.json",
+            *(
+                str(p.relative_to(out))
+                for p in out.rglob("*")
+                if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures") and not p.name.startswith(".")
+            ),
+        }
+    )
     runio.write_manifest(out, manifest, runio.COMPLETE)  # written last, after every table and figure
     return result
 
 
-def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[ScenarioRun],
-                  specs: Sequence[RunSpec], store: ResultStore, make_figures: bool = True,
-                  execution: ExecutionReport | None = None, lang: str = "en") -> CompareResult:
+def write_outputs(
+    out: Path,
+    settings: CompareSettings,
+    scenarios: Sequence[ScenarioRun],
+    specs: Sequence[RunSpec],
+    store: ResultStore,
+    make_figures: bool = True,
+    execution: ExecutionReport | None = None,
+    lang: str = "en",
+) -> CompareResult:
     """Tables, figures and report (``report.md``, ``report.html`` in ``lang``) from the finished runs."""
     keys = [s.key for s in specs]
     order = [s.name for s in scenarios]
@@ -321,8 +359,9 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     summary = summarize(runs, kpis, order=present) if len(runs) else pd.DataFrame()
     _write_csv(out / "summary.csv", summary)
     if settings.baseline in present and len(present) > 1:
-        comparison = compare_to_baseline(runs, settings.baseline, kpis,
-                                         paired=not settings.independent_seeds, order=present)
+        comparison = compare_to_baseline(
+            runs, settings.baseline, kpis, paired=not settings.independent_seeds, order=present
+        )
     else:
         comparison = pd.DataFrame()
     _write_csv(out / "comparison.csv", comparison)
@@ -340,14 +379,32 @@ def write_outputs(out: Path, settings: CompareSettings, scenarios: Sequence[Scen
     if make_figures and len(runs):
         from townsim.experiments.render import plots
 
-        figures = plots.compare_figures(out / "figures", runs, ts, summary, comparison,
-                                        baseline=settings.baseline, order=present,
-                                        size_outliers=different_county(scenarios), lang=lang,
-                                        titles={s.name: report.title(s, lang) for s in scenarios})
+        figures = plots.compare_figures(
+            out / "figures",
+            runs,
+            ts,
+            summary,
+            comparison,
+            baseline=settings.baseline,
+            order=present,
+            size_outliers=different_county(scenarios),
+            lang=lang,
+            titles={s.name: report.title(s, lang) for s in scenarios},
+        )
 
-    text = report.compare_report(settings=settings, scenarios=scenarios, runs=runs, summary=summary,
-                                 comparison=comparison, failures=failures, figures=figures, out=out,
-                                 execution=execution, lang=lang, different_county=different_county(scenarios))
+    text = report.compare_report(
+        settings=settings,
+        scenarios=scenarios,
+        runs=runs,
+        summary=summary,
+        comparison=comparison,
+        failures=failures,
+        figures=figures,
+        out=out,
+        execution=execution,
+        lang=lang,
+        different_county=different_county(scenarios),
+    )
     if settings.posterior_note:
         text = text.rstrip("\n") + "\n\n" + settings.posterior_note
     report.write_report(out, text, lang)
@@ -363,14 +420,20 @@ def runs_table(store: ResultStore, keys: Sequence, order: Sequence[str]) -> pd.D
     front = ["scenario", "replication", "seed", "param_hash"]
     df = df[front + [c for c in df.columns if c not in front]]
     rank = {n: i for i, n in enumerate(order)}
-    df = df.sort_values(["scenario", "replication"], key=lambda c: c.map(rank) if c.name == "scenario" else c,
-                        kind="stable").reset_index(drop=True)
+    df = df.sort_values(
+        ["scenario", "replication"], key=lambda c: c.map(rank) if c.name == "scenario" else c, kind="stable"
+    ).reset_index(drop=True)
     return df
 
 
 # --- manifest and file helpers -------------------------------------------------------------------
-def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], specs: Sequence[RunSpec],
-                   out: Path, argv: list[str] | None) -> dict[str, Any]:
+def _manifest_body(
+    settings: CompareSettings,
+    scenarios: Sequence[ScenarioRun],
+    specs: Sequence[RunSpec],
+    out: Path,
+    argv: list[str] | None,
+) -> dict[str, Any]:
     seeds: dict[str, list[int]] = {}
     hashes: dict[str, str] = {}
     for s in specs:
@@ -390,9 +453,16 @@ def _manifest_body(settings: CompareSettings, scenarios: Sequence[ScenarioRun], 
         "posterior_forced": settings.force,
         "overrides": list(settings.overrides),
         "equal_staff": settings.equal_staff,
-        "scenarios": [{"name": s.name, "file": s.path, "description": s.description,
-                       "param_hash": hashes[s.name], "params": s.params.model_dump(mode="json")}
-                      for s in scenarios],
+        "scenarios": [
+            {
+                "name": s.name,
+                "file": s.path,
+                "description": s.description,
+                "param_hash": hashes[s.name],
+                "params": s.params.model_dump(mode="json"),
+            }
+            for s in scenarios
+        ],
         "seeds": seeds,
         "model_fingerprint": specs[0].code if specs else None,
         "versions": runio.versions(),

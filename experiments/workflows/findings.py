@@ -20,9 +20,18 @@ from pathlib import Path
 import pandas as pd
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
-HEADLINE = ("on_time_rate", "on_time_rate_tier5", "mean_resolution_days", "requester_hours_per_case",
-            "trips_per_case", "township_utilisation", "township_service_share", "resolution_rate",
-            "petitions", "staff_hours")
+HEADLINE = (
+    "on_time_rate",
+    "on_time_rate_tier5",
+    "mean_resolution_days",
+    "requester_hours_per_case",
+    "trips_per_case",
+    "township_utilisation",
+    "township_service_share",
+    "resolution_rate",
+    "petitions",
+    "staff_hours",
+)
 COMMANDS = {
     "compare": "townsim compare --reps 20 --days 250 --out {r}/compare",
     "compare_equal": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare-equal-staff",
@@ -63,10 +72,15 @@ def compare_section(folder: Path, title: str) -> tuple[list[str], list[str]]:
     cmp = pd.read_csv(path)
     man = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").is_file() else {}
     kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
-    lines = [f"### {title}", "",
-             f"{man.get('reps', '?')} replications × {man.get('days', '?')} days per scenario, paired with "
-             f"`{man.get('baseline', 'baseline')}`; differences with 95 % CIs (Holm-adjusted significance *).", "",
-             "| scenario | " + " | ".join(_label(k) for k in kpis) + " |", "|---|" + "---|" * len(kpis)]
+    lines = [
+        f"### {title}",
+        "",
+        f"{man.get('reps', '?')} replications × {man.get('days', '?')} days per scenario, paired with "
+        f"`{man.get('baseline', 'baseline')}`; differences with 95 % CIs (Holm-adjusted significance *).",
+        "",
+        "| scenario | " + " | ".join(_label(k) for k in kpis) + " |",
+        "|---|" + "---|" * len(kpis),
+    ]
     concl = []
     for sc, g in cmp.groupby("scenario", sort=False):
         g = g.set_index("kpi")
@@ -79,8 +93,10 @@ def compare_section(folder: Path, title: str) -> tuple[list[str], list[str]]:
         if "on_time_rate" in g.index:
             r = g.loc["on_time_rate"]
             word = "raises" if r.ci_low > 0 else "lowers" if r.ci_high < 0 else "does not clearly change"
-            concl.append(f"{sc} {word} the on-time rate ({_fmt(r.difference, 'on_time_rate')}, 95 % CI "
-                         f"{_fmt(r.ci_low, 'on_time_rate')} … {_fmt(r.ci_high, 'on_time_rate')}; {title.lower()}).")
+            concl.append(
+                f"{sc} {word} the on-time rate ({_fmt(r.difference, 'on_time_rate')}, 95 % CI "
+                f"{_fmt(r.ci_low, 'on_time_rate')} … {_fmt(r.ci_high, 'on_time_rate')}; {title.lower()})."
+            )
     return lines + [""], concl
 
 
@@ -89,22 +105,37 @@ def sensitivity_section(folder: Path, title: str) -> list[str]:
     if not path.is_file():
         return [f"### {title}", "", f"*Not run yet* (`{folder}` has no rankings.csv).", ""]
     rank = pd.read_csv(path)
-    lines = [f"### {title}", "", "Levers by importance per regime and output (influential ones in bold).", "",
-             "| regime | output | levers, most important first |", "|---|---|---|"]
+    lines = [
+        f"### {title}",
+        "",
+        "Levers by importance per regime and output (influential ones in bold).",
+        "",
+        "| regime | output | levers, most important first |",
+        "|---|---|---|",
+    ]
     for (sc, out), g in rank.groupby(["scenario", "output"], sort=False):
         g = g.sort_values("rank")
-        lines.append(f"| {sc} | {out} | " + ", ".join(f"**{p}**" if inf else p
-                                                       for p, inf in zip(g.parameter, g.influential)) + " |")
+        lines.append(
+            f"| {sc} | {out} | "
+            + ", ".join(f"**{p}**" if inf else p for p, inf in zip(g.parameter, g.influential))
+            + " |"
+        )
     reg = folder / "regimes.csv"
     if reg.is_file():
         d = pd.read_csv(reg).astype(object).fillna("")
         if len(d):
-            lines += ["", "Where the rankings differ between regimes (Kendall's τ of the importances; levers "
-                          "whose importance differs beyond the combined 95 % half-widths):", ""]
+            lines += [
+                "",
+                "Where the rankings differ between regimes (Kendall's τ of the importances; levers "
+                "whose importance differs beyond the combined 95 % half-widths):",
+                "",
+            ]
             for r in d.itertuples():
-                lines.append(f"- {r.output}, {r.a} vs {r.b}: τ = {r.kendall_tau:.2f}; "
-                             + (f"changed: {r.changed}" if r.changed else "no lever changes beyond the intervals")
-                             + (f"; suggestive: {r.suggestive}" if r.suggestive else ""))
+                lines.append(
+                    f"- {r.output}, {r.a} vs {r.b}: τ = {r.kendall_tau:.2f}; "
+                    + (f"changed: {r.changed}" if r.changed else "no lever changes beyond the intervals")
+                    + (f"; suggestive: {r.suggestive}" if r.suggestive else "")
+                )
     man = folder / "manifest.json"
     if man.is_file():
         m = json.loads(man.read_text())
@@ -117,8 +148,7 @@ def sensitivity_section(folder: Path, title: str) -> list[str]:
 def render(results: Path, previous: str = "") -> str:
     cmds = {k: v.format(r=results) for k, v in COMMANDS.items()}
     ev, concl = [], []
-    for key, title in (("compare", "Default comparison (raw staffing)"),
-                       ("compare_equal", "At equal staff")):
+    for key, title in (("compare", "Default comparison (raw staffing)"), ("compare_equal", "At equal staff")):
         lines, c = compare_section(Path(cmds[key].split("--out ")[1]), title)
         ev += lines
         concl += c
@@ -126,26 +156,42 @@ def render(results: Path, previous: str = "") -> str:
     ev += sensitivity_section(results / "sobol", "Sobol' indices of the key levers: baseline vs full reform")
     discover = ""
     if DISCOVER_BEGIN in previous and DISCOVER_END in previous:
-        discover = previous[previous.index(DISCOVER_BEGIN):previous.index(DISCOVER_END) + len(DISCOVER_END)]
+        discover = previous[previous.index(DISCOVER_BEGIN) : previous.index(DISCOVER_END) + len(DISCOVER_END)]
     else:
-        discover = (f"{DISCOVER_BEGIN}\n*Written by `townsim discover` (issue 15); not generated here.*\n"
-                    f"{DISCOVER_END}")
-    head = ["# What the model says about township reform", "",
-            "Generated by these commands (each resumes if stopped; run the long ones on an otherwise idle "
-            "machine), then `python3 -m townsim.experiments.workflows.findings --write`:", "", "```bash",
-            *cmds.values(), "python3 -m townsim.experiments.workflows.findings --write", "```", "",
-            "## Conclusion", ""]
+        discover = f"{DISCOVER_BEGIN}\n*Written by `townsim discover` (issue 15); not generated here.*\n{DISCOVER_END}"
+    head = [
+        "# What the model says about township reform",
+        "",
+        "Generated by these commands (each resumes if stopped; run the long ones on an otherwise idle "
+        "machine), then `python3 -m townsim.experiments.workflows.findings --write`:",
+        "",
+        "```bash",
+        *cmds.values(),
+        "python3 -m townsim.experiments.workflows.findings --write",
+        "```",
+        "",
+        "## Conclusion",
+        "",
+    ]
     if concl:
         head += [f"- {c}" for c in concl]
     else:
         head += ["*No conclusion yet: none of the comparisons above has been run on the current model.*"]
-    tail = ["", "## Caveats", "",
-            "- Validation: only the held-out published patterns in `docs/validation.md` are evidence that the "
-            "model describes real counties; everything else here is what the model implies.",
-            "- Parameter uncertainty enters only where a posterior is used (`--posterior`); other intervals are "
-            "seed noise of one parameter set.",
-            "- Reduced horizons and counties are used only where `docs/calibration.md` shows they match the "
-            "full ones.", "", "## Scenario discovery", "", discover, ""]
+    tail = [
+        "",
+        "## Caveats",
+        "",
+        "- Validation: only the held-out published patterns in `docs/validation.md` are evidence that the "
+        "model describes real counties; everything else here is what the model implies.",
+        "- Parameter uncertainty enters only where a posterior is used (`--posterior`); other intervals are "
+        "seed noise of one parameter set.",
+        "- Reduced horizons and counties are used only where `docs/calibration.md` shows they match the full ones.",
+        "",
+        "## Scenario discovery",
+        "",
+        discover,
+        "",
+    ]
     return "\n".join(head + ["", "## Evidence", ""] + ev + tail)
 
 

@@ -14,23 +14,24 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import shlex
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
-from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.execute import (ExecutionReport, RunSpec, execute, simulate_run)
 from townsim.experiments.core.design import Design, check_model_inputs
+from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run
+from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.stats import summarize
-from townsim.experiments.errors import shorten
-from townsim.experiments.core import atomic
 from townsim.experiments.core.store import ResultStore
+from townsim.experiments.errors import shorten
 
 DEFAULT_REPS = 10
 DEFAULT_DAYS = 250
@@ -79,14 +80,17 @@ def parse_vary(text: str) -> Vary:
         raise SweepError(f"{where}: unknown parameter '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""))
     ann = Params.model_fields[key].annotation
     if ann not in (int, float):
-        raise SweepError(f"{where}: '{key}' is not a number ({allowed_range(key)}); only numeric parameters "
-                         "can be swept — use --set for switches and lists")
+        raise SweepError(
+            f"{where}: '{key}' is not a number ({allowed_range(key)}); only numeric parameters "
+            "can be swept — use --set for switches and lists"
+        )
     try:
         low, high = float(parts[0]), float(parts[1])
         steps = int(parts[2])
     except ValueError:
-        raise SweepError(f"{where}: LOW and HIGH must be numbers and STEPS an integer, "
-                         "e.g. --vary delegated_share=0:1:6") from None
+        raise SweepError(
+            f"{where}: LOW and HIGH must be numbers and STEPS an integer, e.g. --vary delegated_share=0:1:6"
+        ) from None
     if not np.isfinite([low, high]).all():
         raise SweepError(f"{where}: LOW and HIGH must be finite numbers")
     if not 2 <= steps <= MAX_STEPS:
@@ -115,8 +119,10 @@ class SweepSettings:
         from townsim.model.metrics import SUMMARY_KEYS
 
         if not 1 <= len(self.varies) <= 2:
-            raise SweepError(f"--vary given {len(self.varies)} times: allowed: once or twice "
-                             "(one parameter: line plot; two: heat map)")
+            raise SweepError(
+                f"--vary given {len(self.varies)} times: allowed: once or twice "
+                "(one parameter: line plot; two: heat map)"
+            )
         if len(self.varies) == 2 and self.varies[0].key == self.varies[1].key:
             raise SweepError(f"--vary {self.varies[1].text}: '{self.varies[0].key}' is already varied")
         clash = [v.key for v in self.varies if any(o.partition("=")[0].strip() == v.key for o in self.overrides)]
@@ -194,8 +200,9 @@ def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
 
 def settings_hash(settings: SweepSettings, points: Sequence[Point]) -> str:
     """Hash of what defines the sweep (grid points' parameters, days, seed); more replications extend it."""
-    return runio.settings_hash({"points": [p.params.model_dump(mode="json") for p in points],
-                                "days": settings.days, "seed": settings.seed})
+    return runio.settings_hash(
+        {"points": [p.params.model_dump(mode="json") for p in points], "days": settings.days, "seed": settings.seed}
+    )
 
 
 @dataclass
@@ -208,9 +215,15 @@ class SweepResult:
     figures: list[Path]
 
 
-def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
-              fn: Callable[[RunSpec], Any] = simulate_run, argv: list[str] | None = None,
-              show_progress: bool | None = None, lang: str = "en") -> SweepResult:
+def run_sweep(
+    settings: SweepSettings,
+    out: Path | str,
+    executor: Executor,
+    fn: Callable[[RunSpec], Any] = simulate_run,
+    argv: list[str] | None = None,
+    show_progress: bool | None = None,
+    lang: str = "en",
+) -> SweepResult:
     """Run (or resume) the sweep into ``out`` and write tables, figures and report."""
     started = runio.now()
     scenario, points, specs = plan(settings)
@@ -222,13 +235,20 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
         "reproduce": settings.reproduce_command(out),
         "working_dir": os.getcwd(),
         "scenario": {"name": scenario.name, "file": str(scenario.path), "description": scenario.description},
-        "vary": [{"key": v.key, "low": v.low, "high": v.high, "steps": v.steps, "values": list(v.values)}
-                 for v in settings.varies],
-        "reps": settings.reps, "days": settings.days, "base_seed": settings.seed,
-        "common_random_numbers": True, "overrides": list(settings.overrides), "kpis": list(settings.kpis),
-        "seeds": [s.seed for s in specs[:settings.reps]],
-        "points": [{"point": p.index, **p.values, "param_hash": specs[p.index * settings.reps].key.param_hash}
-                   for p in points],
+        "vary": [
+            {"key": v.key, "low": v.low, "high": v.high, "steps": v.steps, "values": list(v.values)}
+            for v in settings.varies
+        ],
+        "reps": settings.reps,
+        "days": settings.days,
+        "base_seed": settings.seed,
+        "common_random_numbers": True,
+        "overrides": list(settings.overrides),
+        "kpis": list(settings.kpis),
+        "seeds": [s.seed for s in specs[: settings.reps]],
+        "points": [
+            {"point": p.index, **p.values, "param_hash": specs[p.index * settings.reps].key.param_hash} for p in points
+        ],
         "base_params": points[0].params.model_dump(mode="json"),
         "model_fingerprint": specs[0].code,
         "settings_hash": settings_hash(settings, points),
@@ -270,19 +290,30 @@ def run_sweep(settings: SweepSettings, out: Path | str, executor: Executor,
         for kpi in kpis:
             path = out / "figures" / f"sweep_{kpi}.png"
             if len(keys) == 1:
-                figures.append(plots.sweep_line_figure(path, summary, keys[0], kpi, title, settings.reps,
-                                                       lang=lang))
+                figures.append(plots.sweep_line_figure(path, summary, keys[0], kpi, title, settings.reps, lang=lang))
             else:
-                figures.append(plots.sweep_heatmap_figure(path, summary, keys[0], keys[1], kpi, title,
-                                                          settings.reps, lang=lang))
-    text = report.sweep_report(settings=settings, scenario=scenario, summary=summary, keys=keys,
-                               figures=figures, failures=failures, out=out, execution=execution, lang=lang)
+                figures.append(
+                    plots.sweep_heatmap_figure(path, summary, keys[0], keys[1], kpi, title, settings.reps, lang=lang)
+                )
+    text = report.sweep_report(
+        settings=settings,
+        scenario=scenario,
+        summary=summary,
+        keys=keys,
+        figures=figures,
+        failures=failures,
+        out=out,
+        execution=execution,
+        lang=lang,
+    )
     report.write_report(out, text, lang)
     finished = runio.now()
     manifest["invocation"] = {
-        "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
         "elapsed_seconds": round((finished - started).total_seconds(), 3),
-        "executor": executor.describe(), "runs": execution.as_dict(),
+        "executor": executor.describe(),
+        "runs": execution.as_dict(),
     }
     runio.write_manifest(out, manifest, runio.COMPLETE)  # written last
     return SweepResult(out, execution, runs, summary, failures, figures)

@@ -33,27 +33,89 @@ ABS_TOL = 1e-12
 # inspections, grid disputes and petitions, enterprise life cycle, one agent per resident.
 CASES: dict[str, tuple[dict, int, int]] = {
     "default": ({}, 1, 40),
-    "reform": (dict(townships=6, departments=12, enterprises=600, residents=60_000, matter_types=60,
-                    delegated_share=0.4, staff_transfer=0.5, one_stop_centre=True, joint_handling=True,
-                    online_share=0.5, commissioners=5, escalation_135=True, chief_representatives=4,
-                    joint_conference_slots=3, two_way_weight=0.7, assessment_period=10,
-                    responsibility_list=True, grid_coverage=0.4, app_reporting=0.3, points_incentive=0.5,
-                    department_staff=18.0, township_staff=14.0), 7, 45),
-    "stressed": (dict(townships=3, departments=6, enterprises=300, residents=20_000, residents_per_agent=1,
-                      matter_types=30, department_staff=4.0, township_staff=3.0,
-                      service_time_distribution="exponential", delegation_order="random",
-                      delegated_share=0.3, escalation_135=True, chief_representatives=1,
-                      dispute_rate=0.0003, citizen_patience_days=3.0, assessment_period=7,
-                      enterprise_exit_sensitivity=0.05, enterprise_entry_rate=0.002), 3, 40),
+    "reform": (
+        dict(
+            townships=6,
+            departments=12,
+            enterprises=600,
+            residents=60_000,
+            matter_types=60,
+            delegated_share=0.4,
+            staff_transfer=0.5,
+            one_stop_centre=True,
+            joint_handling=True,
+            online_share=0.5,
+            commissioners=5,
+            escalation_135=True,
+            chief_representatives=4,
+            joint_conference_slots=3,
+            two_way_weight=0.7,
+            assessment_period=10,
+            responsibility_list=True,
+            grid_coverage=0.4,
+            app_reporting=0.3,
+            points_incentive=0.5,
+            department_staff=18.0,
+            township_staff=14.0,
+        ),
+        7,
+        45,
+    ),
+    "stressed": (
+        dict(
+            townships=3,
+            departments=6,
+            enterprises=300,
+            residents=20_000,
+            residents_per_agent=1,
+            matter_types=30,
+            department_staff=4.0,
+            township_staff=3.0,
+            service_time_distribution="exponential",
+            delegation_order="random",
+            delegated_share=0.3,
+            escalation_135=True,
+            chief_representatives=1,
+            dispute_rate=0.0003,
+            citizen_patience_days=3.0,
+            assessment_period=7,
+            enterprise_exit_sensitivity=0.05,
+            enterprise_entry_rate=0.002,
+        ),
+        3,
+        40,
+    ),
 }
 
-DAILY = ("day", "cases_created", "cases_closed", "backlog", "backlog_department", "backlog_township",
-         "backlog_desk", "on_time_rate", "on_time_rate_tier1", "on_time_rate_tier3", "on_time_rate_tier5",
-         "escalations_level1", "escalations_level2", "escalations_level3", "trips_per_case",
-         "zero_trip_share", "dumped_tasks", "bounced_tasks", "township_utilisation",
-         "department_utilisation", "overloaded_townships", "department_effort",
-         "enterprise_satisfaction", "citizen_satisfaction", "petitions", "enterprises", "staff_hours")
-
+DAILY = (
+    "day",
+    "cases_created",
+    "cases_closed",
+    "backlog",
+    "backlog_department",
+    "backlog_township",
+    "backlog_desk",
+    "on_time_rate",
+    "on_time_rate_tier1",
+    "on_time_rate_tier3",
+    "on_time_rate_tier5",
+    "escalations_level1",
+    "escalations_level2",
+    "escalations_level3",
+    "trips_per_case",
+    "zero_trip_share",
+    "dumped_tasks",
+    "bounced_tasks",
+    "township_utilisation",
+    "department_utilisation",
+    "overloaded_townships",
+    "department_effort",
+    "enterprise_satisfaction",
+    "citizen_satisfaction",
+    "petitions",
+    "enterprises",
+    "staff_hours",
+)
 
 
 def run_case(name: str):
@@ -79,11 +141,16 @@ def record(name: str, commit: str) -> dict[str, Any]:
 
     summary, daily = run_case(name)
     values, seed, days = CASES[name]
-    return {"case": name, "params": values, "seed": seed, "days": days,
-            "provenance": {"commit": commit, "python": platform.python_version(), "numpy": np.__version__},
-            "tolerance": {"relative": REL_TOL, "absolute": ABS_TOL},
-            "summary": {k: _plain(v) for k, v in summary.items()},
-            "daily": {c: [_plain(v) for v in daily[c].to_numpy()] for c in DAILY}}
+    return {
+        "case": name,
+        "params": values,
+        "seed": seed,
+        "days": days,
+        "provenance": {"commit": commit, "python": platform.python_version(), "numpy": np.__version__},
+        "tolerance": {"relative": REL_TOL, "absolute": ABS_TOL},
+        "summary": {k: _plain(v) for k, v in summary.items()},
+        "daily": {c: [_plain(v) for v in daily[c].to_numpy()] for c in DAILY},
+    }
 
 
 def load(name: str) -> dict[str, Any]:
@@ -101,8 +168,11 @@ def close(a: Any, b: Any) -> bool:
 
 def compare(pin: dict[str, Any], summary: dict[str, Any], daily) -> list[str]:
     """What differs between a pin and a fresh run (empty when they agree within the tolerance)."""
-    diffs = [f"summary.{k}: pinned {v!r}, now {_plain(summary.get(k))!r}" for k, v in pin["summary"].items()
-             if k not in summary or not close(v, _plain(summary[k]))]
+    diffs = [
+        f"summary.{k}: pinned {v!r}, now {_plain(summary.get(k))!r}"
+        for k, v in pin["summary"].items()
+        if k not in summary or not close(v, _plain(summary[k]))
+    ]
     for col, values in pin["daily"].items():
         now = [_plain(v) for v in daily[col].to_numpy()] if col in daily else None
         if now is None or len(now) != len(values):
@@ -120,11 +190,16 @@ def clean_commit(root: Path) -> str:
     head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True)
     if head.returncode != 0:
         raise SystemExit("pins: not a git checkout; pins are made from a commit")
-    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--",
-                            "model", "scenarios"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--", "model", "scenarios"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     if dirty:
-        raise SystemExit("pins: model/ or scenarios/ has uncommitted changes; commit them first, so that the "
-                         "pins name the commit that made them")
+        raise SystemExit(
+            "pins: model/ or scenarios/ has uncommitted changes; commit them first, so that the "
+            "pins name the commit that made them"
+        )
     return head.stdout.strip()
 
 

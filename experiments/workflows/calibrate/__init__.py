@@ -16,7 +16,7 @@ import json
 import time
 from pathlib import Path
 
-from .abc import DB_NAME, fingerprint, generations, make_sampler, posterior, run_abc
+from .abc import fingerprint, generations, make_sampler, posterior, run_abc
 from .report import figures, markdown, predictive, predictive_table, summary_table
 from .spec import CalibrationSpec, SpecError, load_spec
 
@@ -41,33 +41,54 @@ def check_resume(spec: CalibrationSpec, out: Path) -> bool:
         raise ValueError(f"{out}: folder exists and is not a calibration of this spec; choose another --out")
     old = json.loads(meta.read_text(encoding="utf-8"))
     if old.get("fingerprint") != fingerprint(spec):
-        raise ValueError(f"{out}: holds a calibration of a different spec (parameters, targets, model or "
-                         f"population changed); choose another --out or restore the spec")
+        raise ValueError(
+            f"{out}: holds a calibration of a different spec (parameters, targets, model or "
+            f"population changed); choose another --out or restore the spec"
+        )
     return True
 
 
-def calibrate(spec: CalibrationSpec, out: Path, *, workers: int = 1, scheduler: str | None = None,
-              show_progress: bool = False, command: str = "townsim calibrate", log=None) -> dict:
+def calibrate(
+    spec: CalibrationSpec,
+    out: Path,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    show_progress: bool = False,
+    command: str = "townsim calibrate",
+    log=None,
+) -> dict:
     """Run or resume the calibration in ``out`` and write every output; returns the report's numbers."""
-    from townsim.experiments.core.executors import make_executor
     from townsim.experiments.core.atomic import jsonable
+    from townsim.experiments.core.executors import make_executor
     from townsim.experiments.core.manifest import manifest, now, write_manifest
 
     started = now()
     resuming = check_resume(spec, out)
     out.mkdir(parents=True, exist_ok=True)
     meta_path = out / SPEC_NAME
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if resuming else {
-        "fingerprint": fingerprint(spec), "spec": str(spec.path), "name": spec.name, "scenario": spec.scenario,
-        "county": _county(spec), "parameters": spec.names, "sessions": []}
+    meta = (
+        json.loads(meta_path.read_text(encoding="utf-8"))
+        if resuming
+        else {
+            "fingerprint": fingerprint(spec),
+            "spec": str(spec.path),
+            "name": spec.name,
+            "scenario": spec.scenario,
+            "county": _county(spec),
+            "parameters": spec.names,
+            "sessions": [],
+        }
+    )
     if spec.path.is_file():
         _write(out / "spec.toml", spec.path.read_bytes())
     t0 = time.perf_counter()
     try:
         history = run_abc(spec, out, make_sampler(workers, scheduler, show_progress), log=log)
     finally:
-        meta["sessions"].append({"started": started.isoformat(timespec="seconds"),
-                                 "abc_seconds": round(time.perf_counter() - t0, 1)})
+        meta["sessions"].append(
+            {"started": started.isoformat(timespec="seconds"), "abc_seconds": round(time.perf_counter() - t0, 1)}
+        )
         _write(meta_path, json.dumps(jsonable(meta), indent=2).encode())
     post, gens = posterior(history, spec), generations(history)
     _write(out / "posterior.parquet", _parquet(post))
@@ -91,14 +112,34 @@ def calibrate(spec: CalibrationSpec, out: Path, *, workers: int = 1, scheduler: 
     figures(spec, post, gens, pred, out / "figures")
     elapsed_total = sum(s.get("abc_seconds", 0) + s.get("predictive_seconds", 0) for s in meta["sessions"])
     n_sims = int(gens.simulations.sum())
-    _write(out / "report.md", markdown(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total,
-                                       n_sims=n_sims).encode())
-    write_manifest(out, manifest(
-        command="calibrate", started=started, seed=spec.seed, spec=str(spec.path), county=meta["county"],
-        settings_hash=meta["fingerprint"], resumed=resuming, generations=len(gens), simulations=n_sims,
-        elapsed_seconds_all_sessions=elapsed_total, sessions=meta["sessions"]))
-    return {"summary": summ, "predictive": ptab, "generations": gens, "posterior": post,
-            "elapsed": elapsed_total, "resumed": resuming}
+    _write(
+        out / "report.md",
+        markdown(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total, n_sims=n_sims).encode(),
+    )
+    write_manifest(
+        out,
+        manifest(
+            command="calibrate",
+            started=started,
+            seed=spec.seed,
+            spec=str(spec.path),
+            county=meta["county"],
+            settings_hash=meta["fingerprint"],
+            resumed=resuming,
+            generations=len(gens),
+            simulations=n_sims,
+            elapsed_seconds_all_sessions=elapsed_total,
+            sessions=meta["sessions"],
+        ),
+    )
+    return {
+        "summary": summ,
+        "predictive": ptab,
+        "generations": gens,
+        "posterior": post,
+        "elapsed": elapsed_total,
+        "resumed": resuming,
+    }
 
 
 def _county(spec: CalibrationSpec) -> dict | None:
@@ -106,8 +147,13 @@ def _county(spec: CalibrationSpec) -> dict | None:
     if spec.model_params is None:
         return None
     p = spec.model_params
-    return {"scenario": spec.scenario, "townships": p.townships, "residents": p.residents,
-            "departments": p.departments, "enterprises": p.enterprises}
+    return {
+        "scenario": spec.scenario,
+        "townships": p.townships,
+        "residents": p.residents,
+        "departments": p.departments,
+        "enterprises": p.enterprises,
+    }
 
 
 def _parquet(df) -> bytes:

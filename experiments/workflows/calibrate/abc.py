@@ -68,7 +68,8 @@ class Model:
         self.spec = spec
 
     def __call__(self, pars) -> dict[str, float]:
-        seed = int(np.random.randint(0, 2**31 - 1))
+        # pyabc seeds numpy's global generator in each of its workers: draw from it, not a private one
+        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
         return simulate(self.spec, particle_values(self.spec, pars), seed)
 
 
@@ -82,8 +83,9 @@ class Distance:
 
 def fingerprint(spec: CalibrationSpec) -> str:
     """A hash of everything that defines the posterior (a resumed run must have the same)."""
-    key = spec.model_dump(mode="json", by_alias=True,
-                          exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"})
+    key = spec.model_dump(
+        mode="json", by_alias=True, exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"}
+    )
     key["params"] = spec.model_params.model_dump(mode="json") if spec.model_params is not None else None
     if not spec.plugin:  # a changed model is a different calibration (never resumed into the same database)
         from townsim.experiments.core.execute import model_fingerprint
@@ -121,14 +123,17 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     db_path = folder / DB_NAME
     db = f"sqlite:///{db_path.resolve()}"
     prior = pyabc.Distribution(**{p.name: p.rv() for p in spec.priors})
-    abc = pyabc.ABCSMC(Model(spec), prior, Distance(spec), population_size=spec.population_size,
-                       sampler=sampler or make_sampler())
+    abc = pyabc.ABCSMC(
+        Model(spec), prior, Distance(spec), population_size=spec.population_size, sampler=sampler or make_sampler()
+    )
     observed = {t.name: t.value for t in spec.targets}
     done = 0
     if db_path.exists():
         hist = pyabc.History(db)
         done = hist.n_populations if hist.all_runs() else 0
-    np.random.seed((spec.seed + done) % 2**32)  # reproducible given the same back-end (pool workers draw their own seeds)
+    # pyabc samples from numpy's global generator: seed it (reproducible given the same back-end;
+    # pool workers draw their own seeds)
+    np.random.seed((spec.seed + done) % 2**32)  # noqa: NPY002
     if done:
         abc.load(db, 1)
     else:

@@ -11,9 +11,10 @@ unless forced.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -27,8 +28,8 @@ COUNTY_KEYS = ("townships", "residents", "departments", "enterprises")
 @dataclass(frozen=True)
 class Posterior:
     path: Path
-    table: pd.DataFrame          # one column per parameter and ``weight``
-    scenario: str | None         # the scenario calibrated
+    table: pd.DataFrame  # one column per parameter and ``weight``
+    scenario: str | None  # the scenario calibrated
     county: dict[str, Any] | None
     integer: frozenset[str] = field(default_factory=frozenset)
 
@@ -43,8 +44,10 @@ def load_posterior(path: str | Path) -> Posterior:
     folder = path if path.is_dir() else path.parent
     file = folder / "posterior.parquet" if path.is_dir() else path
     if not file.is_file():
-        raise ValueError(f"--posterior {path}: no posterior.parquet there (give a `townsim calibrate` folder "
-                         "or its posterior.parquet)")
+        raise ValueError(
+            f"--posterior {path}: no posterior.parquet there (give a `townsim calibrate` folder "
+            "or its posterior.parquet)"
+        )
     meta_path = file.with_suffix(".json") if file.with_suffix(".json").is_file() else folder / "spec.json"
     if not meta_path.is_file():
         raise ValueError(f"--posterior {path}: no spec.json beside it (which county and scenario it was made for)")
@@ -66,8 +69,10 @@ def check_county(post: Posterior, params, force: bool = False) -> list[str]:
     diff = [k for k in COUNTY_KEYS if k in post.county and getattr(params, k) != post.county[k]]
     if diff and not force:
         shown = ", ".join(f"{k} {getattr(params, k)} vs {post.county[k]}" for k in diff)
-        raise ValueError(f"--posterior {post.path}: made for another county ({post.county.get('scenario')}: "
-                         f"{shown}); use --force to apply it anyway")
+        raise ValueError(
+            f"--posterior {post.path}: made for another county ({post.county.get('scenario')}: "
+            f"{shown}); use --force to apply it anyway"
+        )
     return diff
 
 
@@ -82,9 +87,18 @@ def own_values(post: Posterior, scenarios: Sequence[Any], calibrated, overrides:
     out = {}
     for s in scenarios:
         sources = load_scenario(s.path).sources
-        keys = [k for k in post.names if k in set_keys
-                or (calibrated is not None and (getattr(s.params, k) != getattr(calibrated.params, k)
-                                                or (sources.get(k) not in chain and sources.get(k) != "default")))]
+        keys = [
+            k
+            for k in post.names
+            if k in set_keys
+            or (
+                calibrated is not None
+                and (
+                    getattr(s.params, k) != getattr(calibrated.params, k)
+                    or (sources.get(k) not in chain and sources.get(k) != "default")
+                )
+            )
+        ]
         if keys:
             out[s.name] = keys
     return out
@@ -95,8 +109,11 @@ def apply(post: Posterior, specs: Sequence[Any], reps: int, seed: int, own: dict
     draws = draw(post.table, reps, seed % 2**32).to_dict("records")
     out = []
     for s in specs:
-        values = {k: (int(round(v)) if k in post.integer else float(v)) for k, v in draws[s.replication].items()
-                  if k not in own.get(s.scenario, ())}
+        values = {
+            k: (int(round(v)) if k in post.integer else float(v))
+            for k, v in draws[s.replication].items()
+            if k not in own.get(s.scenario, ())
+        }
         out.append(replace(s, params=s.params.replace(**values)))
     return out
 
@@ -115,18 +132,33 @@ def calibrated_scenario(post: Posterior, overrides: Sequence[str]):
 
 def note(post: Posterior, reps: int, own: dict[str, list[str]], county_diff: list[str]) -> str:
     """The report's paragraph on parameter uncertainty."""
-    lines = ["## Parameter uncertainty (posterior draws)", "",
-             f"Each replication ran at its own draw from the posterior `{post.path}` ({reps} draws, resampled "
-             f"by weight, of {', '.join(f'`{n}`' for n in post.names)}), the same draw and seed in every "
-             "scenario (paired). The intervals above therefore include parameter uncertainty as well as seed "
-             "noise: they are the t-intervals of the paired differences over these draws."]
+    lines = [
+        "## Parameter uncertainty (posterior draws)",
+        "",
+        f"Each replication ran at its own draw from the posterior `{post.path}` ({reps} draws, resampled "
+        f"by weight, of {', '.join(f'`{n}`' for n in post.names)}), the same draw and seed in every "
+        "scenario (paired). The intervals above therefore include parameter uncertainty as well as seed "
+        "noise: they are the t-intervals of the paired differences over these draws.",
+    ]
     if own:
-        lines += ["", "Kept at the scenario's own value (a lever the scenario or `--set` sets itself): " +
-                  "; ".join(f"{s}: {', '.join(f'`{k}`' for k in ks)}" for s, ks in own.items()) + "."]
+        lines += [
+            "",
+            "Kept at the scenario's own value (a lever the scenario or `--set` sets itself): "
+            + "; ".join(f"{s}: {', '.join(f'`{k}`' for k in ks)}" for s, ks in own.items())
+            + ".",
+        ]
     if county_diff:
         lines += ["", f"**Forced:** the posterior was made for another county (differs in {', '.join(county_diff)})."]
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Posterior", "load_posterior", "check_county", "own_values", "apply", "calibrated_scenario", "note",
-           "load_spec"]
+__all__ = [
+    "Posterior",
+    "load_posterior",
+    "check_county",
+    "own_values",
+    "apply",
+    "calibrated_scenario",
+    "note",
+    "load_spec",
+]

@@ -24,8 +24,14 @@ def predictive(spec: CalibrationSpec, post: pd.DataFrame, executor=None, progres
     from townsim.experiments.core.executors import Failure, SerialExecutor
 
     draws = draw(post, spec.predictive_draws, (spec.seed + 7919) % 2**32)
-    items = [(spec, {k: (int(v) if p.integer else float(v)) for (k, v), p in zip(row.items(), spec.priors)},
-              (spec.seed * 1000 + 100_000 + i) % 2**31) for i, row in enumerate(draws.to_dict("records"))]
+    items = [
+        (
+            spec,
+            {k: (int(v) if p.integer else float(v)) for (k, v), p in zip(row.items(), spec.priors)},
+            (spec.seed * 1000 + 100_000 + i) % 2**31,
+        )
+        for i, row in enumerate(draws.to_dict("records"))
+    ]
     executor = executor or SerialExecutor()
     stats: list[dict | None] = [None] * len(items)
     errors = []
@@ -49,9 +55,17 @@ def predictive_table(spec: CalibrationSpec, pred: pd.DataFrame) -> pd.DataFrame:
         for t in targets:
             s = pred[t.name].to_numpy(float) if t.name in pred else np.array([np.nan])
             ok = np.array([t.met(v) for v in s])
-            rows.append({"statistic": t.name, "role": role, "observed": t.describe(),
-                         "predictive_mean": float(np.nanmean(s)), "p05": float(np.nanquantile(s, 0.05)),
-                         "p95": float(np.nanquantile(s, 0.95)), "share_met": float(ok.mean())})
+            rows.append(
+                {
+                    "statistic": t.name,
+                    "role": role,
+                    "observed": t.describe(),
+                    "predictive_mean": float(np.nanmean(s)),
+                    "p05": float(np.nanquantile(s, 0.05)),
+                    "p95": float(np.nanquantile(s, 0.95)),
+                    "share_met": float(ok.mean()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -62,13 +76,22 @@ def summary_table(spec: CalibrationSpec, post: pd.DataFrame) -> pd.DataFrame:
     for p in spec.priors:
         x = post[p.name].to_numpy(float)
         q = weighted_quantile(x, w, [0.05, 0.5, 0.95])
-        rows.append({"parameter": p.name, "prior": p.describe(), "mean": float(np.average(x, weights=w)),
-                     "median": float(q[1]), "q05": float(q[0]), "q95": float(q[2])})
+        rows.append(
+            {
+                "parameter": p.name,
+                "prior": p.describe(),
+                "mean": float(np.average(x, weights=w)),
+                "median": float(q[1]),
+                "q05": float(q[0]),
+                "q95": float(q[2]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred: pd.DataFrame | None,
-            folder: Path) -> list[Path]:
+def figures(
+    spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred: pd.DataFrame | None, folder: Path
+) -> list[Path]:
     """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``."""
     from townsim.experiments.render.plots import save_figure
 
@@ -83,8 +106,10 @@ def figures(spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred:
         ax.set_xlabel(p.name)
         ax.set_yticks([])
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Posterior marginals ({spec.name}, generation {int(gens.generation.iloc[-1])}, "
-                 f"{len(post)} particles)", fontsize=9)
+    fig.suptitle(
+        f"Posterior marginals ({spec.name}, generation {int(gens.generation.iloc[-1])}, {len(post)} particles)",
+        fontsize=9,
+    )
     out.append(save_figure(fig, folder / "marginals.png"))
 
     if k >= 2:
@@ -137,29 +162,56 @@ def _target_row(t: Target) -> str:
     return f"| `{t.name}` | {t.describe()} | {_f(t.scale)} | {_f(t.weight)} |"
 
 
-def markdown(spec: CalibrationSpec, summ: pd.DataFrame, gens: pd.DataFrame, ptab: pd.DataFrame | None,
-             *, command: str, elapsed_total: float, n_sims: int) -> str:
+def markdown(
+    spec: CalibrationSpec,
+    summ: pd.DataFrame,
+    gens: pd.DataFrame,
+    ptab: pd.DataFrame | None,
+    *,
+    command: str,
+    elapsed_total: float,
+    n_sims: int,
+) -> str:
     """The text of ``report.md``."""
-    model = f"plug-in `{spec.evaluate}`" if spec.plugin else \
-        f"scenario `{spec.scenario}`, {spec.days} working days, overrides {spec.overrides or 'none'}"
+    model = (
+        f"plug-in `{spec.evaluate}`"
+        if spec.plugin
+        else f"scenario `{spec.scenario}`, {spec.days} working days, overrides {spec.overrides or 'none'}"
+    )
     lines = [
-        f"# Calibration `{spec.name}` (ABC-SMC)", "",
-        f"Command: `{command}`. {spec.description}", "",
+        f"# Calibration `{spec.name}` (ABC-SMC)",
+        "",
+        f"Command: `{command}`. {spec.description}",
+        "",
         f"Model: {model}; {spec.replications} replication(s) per particle. ABC-SMC (pyabc) with "
         f"{spec.population_size} particles per generation, adaptive thresholds (median of the last "
         f"generation's distances), at most {spec.max_generations} generations. Distance: the weighted sum of "
-        "|simulated − observed| / scale over the targets; a bound (min/max) contributes only its shortfall.", "",
+        "|simulated − observed| / scale over the targets; a bound (min/max) contributes only its shortfall.",
+        "",
         f"Run: {len(gens)} generations, {n_sims:,} simulations, {elapsed_total / 60:.1f} minutes of wall time "
         "over all sessions (the database `abc.db` resumes a stopped run). Stopped because "
-        + ("the threshold reached `minimum_epsilon`." if float(gens.epsilon.iloc[-1]) <= spec.minimum_epsilon
-           else "`max_generations` generations were run." if len(gens) >= spec.max_generations
-           else "it was interrupted (rerun to continue)."), "",
-        "## Targets", "", "| statistic | observed | scale | weight |", "|---|---|---|---|",
-        *[_target_row(t) for t in spec.targets], "",
+        + (
+            "the threshold reached `minimum_epsilon`."
+            if float(gens.epsilon.iloc[-1]) <= spec.minimum_epsilon
+            else "`max_generations` generations were run."
+            if len(gens) >= spec.max_generations
+            else "it was interrupted (rerun to continue)."
+        ),
+        "",
+        "## Targets",
+        "",
+        "| statistic | observed | scale | weight |",
+        "|---|---|---|---|",
+        *[_target_row(t) for t in spec.targets],
+        "",
     ]
     if spec.holdout:
-        lines += ["Held out (not fitted; checked below): " +
-                  ", ".join(f"`{t.name}` {t.describe()}" for t in spec.holdout) + ".", ""]
+        lines += [
+            "Held out (not fitted; checked below): "
+            + ", ".join(f"`{t.name}` {t.describe()}" for t in spec.holdout)
+            + ".",
+            "",
+        ]
     lines += ["## Posterior", "", "| parameter | prior | mean | median | 90 % interval |", "|---|---|---|---|---|"]
     for r in summ.itertuples():
         lines.append(f"| `{r.parameter}` | {r.prior} | {_f(r.mean)} | {_f(r.median)} | {_f(r.q05)} – {_f(r.q95)} |")
@@ -171,14 +223,21 @@ def markdown(spec: CalibrationSpec, summ: pd.DataFrame, gens: pd.DataFrame, ptab
         lines.append(f"| {r.generation} | {r.epsilon:.4g} | {r.simulations:,} | {r.acceptance_rate:.3f} |")
     lines += ["", "![thresholds](figures/epsilon.png)", ""]
     if ptab is not None:
-        lines += ["## Posterior predictive check", "",
-                  f"{spec.predictive_draws} parameter draws from the posterior (resampled by weight), each run "
-                  "once with a fresh seed. *Met*: share of draws whose statistic meets the published value "
-                  "(a bound; a measurement: within one scale).", "",
-                  "| statistic | role | observed | predictive mean | 5–95 % | met |", "|---|---|---|---|---|---|"]
+        lines += [
+            "## Posterior predictive check",
+            "",
+            f"{spec.predictive_draws} parameter draws from the posterior (resampled by weight), each run "
+            "once with a fresh seed. *Met*: share of draws whose statistic meets the published value "
+            "(a bound; a measurement: within one scale).",
+            "",
+            "| statistic | role | observed | predictive mean | 5–95 % | met |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in ptab.itertuples():
-            lines.append(f"| `{r.statistic}` | {r.role} | {r.observed} | {_f(r.predictive_mean)} | "
-                         f"{_f(r.p05)} – {_f(r.p95)} | {r.share_met:.0%} |")
+            lines.append(
+                f"| `{r.statistic}` | {r.role} | {r.observed} | {_f(r.predictive_mean)} | "
+                f"{_f(r.p05)} – {_f(r.p95)} | {r.share_met:.0%} |"
+            )
         lines += ["", "![predictive](figures/predictive.png)", ""]
     return "\n".join(lines) + "\n"
 

@@ -43,8 +43,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from townsim.experiments.core.spec import (ExperimentSpec, KeyProblem, Parameter, SpecError, kind_of, num,
-                                           suggest)
+from townsim.experiments.core.spec import ExperimentSpec, KeyProblem, Parameter, SpecError, kind_of, num, suggest
 
 __all__ = ["SpecError", "Prior", "Target", "CalibrationSpec", "load_spec", "parse_spec"]
 
@@ -147,24 +146,29 @@ class CalibrationSpec(ExperimentSpec):
     def _one_scenario(cls, data: Any) -> Any:
         if isinstance(data, dict):
             if "scenarios" in data:
-                raise KeyProblem("scenarios", "a calibration has one scenario: write scenario = \"NAME\"")
+                raise KeyProblem("scenarios", 'a calibration has one scenario: write scenario = "NAME"')
             if data.get("evaluate") is None:
                 sc = data.get("scenario")
                 if not isinstance(sc, str) or not sc.strip():
-                    raise KeyProblem("scenario", "missing; give a scenario name (e.g. \"linping\") or an "
-                                                 "evaluate plug-in")
+                    raise KeyProblem(
+                        "scenario", 'missing; give a scenario name (e.g. "linping") or an evaluate plug-in'
+                    )
                 data = {**data, "scenarios": [sc]}
             elif "scenario" in data:
-                raise KeyProblem("scenario", "not used with an evaluate plug-in (it replaces the township model); "
-                                             "remove it")
+                raise KeyProblem(
+                    "scenario", "not used with an evaluate plug-in (it replaces the township model); remove it"
+                )
         return data
 
     @model_validator(mode="after")
     def _check_abc(self) -> CalibrationSpec:
         for p in self.parameters:
             if p.kind == "bool":
-                raise KeyProblem(f"parameters.{p.name}", "an on/off switch cannot be calibrated; allowed: numeric "
-                                                         "or integer parameters (fix the switch in [overrides])")
+                raise KeyProblem(
+                    f"parameters.{p.name}",
+                    "an on/off switch cannot be calibrated; allowed: numeric "
+                    "or integer parameters (fix the switch in [overrides])",
+                )
         known = None
         if not self.plugin:
             from townsim.model.metrics import SUMMARY_KEYS
@@ -174,8 +178,9 @@ class CalibrationSpec(ExperimentSpec):
         self._holdout = _read_targets(self.holdout_table, "holdout", known, required=False)
         clash = {t.name for t in self._targets} & {t.name for t in self._holdout}
         if clash:
-            raise KeyProblem("holdout", f"'{sorted(clash)[0]}' is also a target; a held-out statistic must not "
-                                        "be fitted")
+            raise KeyProblem(
+                "holdout", f"'{sorted(clash)[0]}' is also a target; a held-out statistic must not be fitted"
+            )
         return self
 
     @property
@@ -213,19 +218,26 @@ def parse_spec(data: dict[str, Any], path: str | Path = "<spec>") -> Calibration
 
 def _read_targets(table: Any, section: str, known, required: bool) -> tuple[Target, ...]:
     if required and not table:
-        raise KeyProblem(section, "missing or empty; write [targets] with name = value, or name = {value = v, "
-                                  "scale = s, weight = w}, or name = {min = v} / {max = v}")
+        raise KeyProblem(
+            section,
+            "missing or empty; write [targets] with name = value, or name = {value = v, "
+            "scale = s, weight = w}, or name = {min = v} / {max = v}",
+        )
     out = []
     for name, spec in table.items():
         key = f"{section}.{name}"
         if known is not None and name not in known:
-            raise KeyProblem(key, f"unknown statistic{suggest(name, known)}; allowed: summary KPIs such as "
-                                  f"{', '.join(known[:6])}, ... (see the model API)")
+            raise KeyProblem(
+                key,
+                f"unknown statistic{suggest(name, known)}; allowed: summary KPIs such as "
+                f"{', '.join(known[:6])}, ... (see the model API)",
+            )
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
             spec = {"value": spec}
         if not isinstance(spec, dict):
-            raise KeyProblem(key, f"got {kind_of(spec)}; allowed: a number, {{value, scale, weight}} or "
-                                  "{min} / {max}")
+            raise KeyProblem(
+                key, f"got {kind_of(spec)}; allowed: a number, {{value, scale, weight}} or {{min}} / {{max}}"
+            )
         unknown = set(spec) - {"value", "min", "max", "scale", "weight"}
         if unknown:
             raise KeyProblem(key, f"unknown key '{sorted(unknown)[0]}'; allowed: value, min, max, scale, weight")

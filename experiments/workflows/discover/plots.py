@@ -1,4 +1,4 @@
-"""Figures of scenario discovery (matplotlib, Agg): peeling trajectories and box limits.
+"""Figures of scenario discovery (matplotlib figures, no pyplot): peeling trajectories and box limits.
 
 - ``trajectory_<scenario>.png``: coverage against density of every step of every
   box's peeling trajectory, coloured by the number of restricted levers, the
@@ -16,14 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from townsim.experiments.render.plots import save_figure
 
-from townsim.experiments.render.plots import save_figure  # noqa: E402
-
-from .analysis import Box, Discovery, Lever, Restriction  # noqa: E402
-from .words import fmt_value, lever_label  # noqa: E402
+from .analysis import Box, Discovery, Lever, Restriction
+from .words import fmt_value, lever_label
 
 MARKERS = "os^Dv"
 
@@ -35,11 +33,12 @@ def slug(text: str) -> str:
 
 def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
     """Coverage (x) against density (y) of every peeling step; chosen steps ringed."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    fig = Figure(figsize=(6.4, 4.8))
+    ax = fig.subplots()
     shown = d.boxes or ([d.attempt] if d.attempt is not None else [])
     dims = [int(v) for b in shown for v in b.trajectory["res_dim"]]
     vmax = max(dims + [1])
-    cmap = plt.get_cmap("viridis", vmax + 1)
+    cmap = matplotlib.colormaps["viridis"].resampled(vmax + 1)
     sc = None
     for i, b in enumerate(shown):
         name = f"box {b.number}" if d.boxes else "densest box (below\nthe minimum density)"
@@ -140,7 +139,8 @@ def _qp_text(r: Restriction) -> str:
 def limits_figure(path: Path, box: Box, title: str) -> Path:
     """One row per restricted lever: the full range (grey) and the box's limits (coloured)."""
     rs = box.restrictions
-    fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.6 * max(1, len(rs))))
+    fig = Figure(figsize=(7.2, 0.9 + 0.6 * max(1, len(rs))))
+    ax = fig.subplots()
     for i, r in enumerate(rs):
         y = len(rs) - 1 - i
         ax.barh(y, 1.0, left=0.0, height=0.5, color="0.88", edgecolor="0.6")
@@ -186,8 +186,9 @@ def regimes_figure(path: Path, discoveries: Sequence[Discovery], title: str) -> 
                 levers.append(r.lever)
     n_s = len(discoveries)
     h = 0.8 / n_s
-    cmap = plt.get_cmap("tab10")
-    fig, ax = plt.subplots(figsize=(7.2, 1.0 + 0.35 * n_s * len(levers) + 0.3))
+    cmap = matplotlib.colormaps["tab10"]
+    fig = Figure(figsize=(7.2, 1.0 + 0.35 * n_s * len(levers) + 0.3))
+    ax = fig.subplots()
     for j, lv in enumerate(levers):
         y0 = len(levers) - 1 - j
         ax.barh(y0, 1.0, height=0.9, color="0.93", edgecolor="0.8")

@@ -59,15 +59,26 @@ def compute_indices(spec: SensitivitySpec, X: np.ndarray, y: np.ndarray, n: int 
     out: list[dict] = []
 
     def add(param, index, value, conf=math.nan):
-        out.append({"parameter": param, "index": index, "value": float(value),
-                    "conf": float(conf) if conf is not None else math.nan})
+        out.append(
+            {
+                "parameter": param,
+                "index": index,
+                "value": float(value),
+                "conf": float(conf) if conf is not None else math.nan,
+            }
+        )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib's eFAST CI warning is repeated in report.md once
         if spec.method == "sobol":
-            Si = sobol_analyzer.analyze(problem, y, calc_second_order=spec.second_order,
-                                        num_resamples=NUM_RESAMPLES, conf_level=CONF_LEVEL,
-                                        seed=_bootstrap_seed(spec))
+            Si = sobol_analyzer.analyze(
+                problem,
+                y,
+                calc_second_order=spec.second_order,
+                num_resamples=NUM_RESAMPLES,
+                conf_level=CONF_LEVEL,
+                seed=_bootstrap_seed(spec),
+            )
             for j, name in enumerate(names):
                 add(name, "S1", Si["S1"][j], Si["S1_conf"][j])
                 add(name, "ST", Si["ST"][j], Si["ST_conf"][j])
@@ -76,16 +87,23 @@ def compute_indices(spec: SensitivitySpec, X: np.ndarray, y: np.ndarray, n: int 
                     for k in range(j + 1, len(names)):
                         add(f"{names[j]}:{names[k]}", "S2", Si["S2"][j, k], Si["S2_conf"][j, k])
         elif spec.method == "morris":
-            Si = morris_analyzer.analyze(problem, np.asarray(X, dtype=float), y,
-                                         num_resamples=NUM_RESAMPLES, conf_level=CONF_LEVEL,
-                                         num_levels=spec.num_levels, seed=_bootstrap_seed(spec))
+            Si = morris_analyzer.analyze(
+                problem,
+                np.asarray(X, dtype=float),
+                y,
+                num_resamples=NUM_RESAMPLES,
+                conf_level=CONF_LEVEL,
+                num_levels=spec.num_levels,
+                seed=_bootstrap_seed(spec),
+            )
             for j, name in enumerate(names):
                 add(name, "mu_star", Si["mu_star"][j], Si["mu_star_conf"][j])
                 add(name, "sigma", Si["sigma"][j])
                 add(name, "mu", Si["mu"][j])
         else:
-            Si = fast_analyzer.analyze(problem, y, M=spec.M, num_resamples=NUM_RESAMPLES,
-                                       conf_level=CONF_LEVEL, seed=_bootstrap_seed(spec))
+            Si = fast_analyzer.analyze(
+                problem, y, M=spec.M, num_resamples=NUM_RESAMPLES, conf_level=CONF_LEVEL, seed=_bootstrap_seed(spec)
+            )
             for j, name in enumerate(names):
                 add(name, "S1", Si["S1"][j], Si["S1_conf"][j])
                 add(name, "ST", Si["ST"][j], Si["ST_conf"][j])
@@ -111,8 +129,9 @@ def replication_mean(Yreps: np.ndarray) -> np.ndarray:
         return np.nanmean(Yreps, axis=1)
 
 
-def indices_table(spec: SensitivitySpec, X: np.ndarray, means: dict[tuple[str, str], np.ndarray]
-                  ) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+def indices_table(
+    spec: SensitivitySpec, X: np.ndarray, means: dict[tuple[str, str], np.ndarray]
+) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
     """``indices.csv`` rows for every (scenario, output), and the reasons outputs were skipped."""
     rows, skipped = [], {}
     for (scenario, output), y in means.items():
@@ -125,8 +144,7 @@ def indices_table(spec: SensitivitySpec, X: np.ndarray, means: dict[tuple[str, s
     return pd.DataFrame(rows, columns=INDEX_COLUMNS), skipped
 
 
-def convergence_table(spec: SensitivitySpec, X: np.ndarray, means: dict[tuple[str, str], np.ndarray]
-                      ) -> pd.DataFrame:
+def convergence_table(spec: SensitivitySpec, X: np.ndarray, means: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
     """Importance (and S1 for Sobol') on nested designs of growing size ``n`` (base samples / trajectories)."""
     keep = {importance_index(spec.method), "S1"}
     rows = []
@@ -137,8 +155,15 @@ def convergence_table(spec: SensitivitySpec, X: np.ndarray, means: dict[tuple[st
         for n in sizes:
             for r in compute_indices(spec, X, y, n=n):
                 if r["index"] in keep:
-                    rows.append({"scenario": scenario, "output": output, "n": n,
-                                 "runs": rows_for(spec, n) * spec.replications, **r})
+                    rows.append(
+                        {
+                            "scenario": scenario,
+                            "output": output,
+                            "n": n,
+                            "runs": rows_for(spec, n) * spec.replications,
+                            **r,
+                        }
+                    )
     return pd.DataFrame(rows, columns=["scenario", "output", "n", "runs", *INDEX_COLUMNS[2:]])
 
 
@@ -217,14 +242,18 @@ def noise_advice(nz: Noise) -> str:
     if not math.isfinite(nz.share_mean):
         return "seed noise not estimable (output undefined or constant)"
     if nz.replications_needed is None and nz.share_mean >= NOISE_HIGH:
-        return ("the parameters explain no variance beyond seed noise: widen the bounds or drop this output")
+        return "the parameters explain no variance beyond seed noise: widen the bounds or drop this output"
     if nz.share_mean >= NOISE_HIGH:
-        return (f"seed noise dominates ({nz.share_mean:.0%} of the analysed variance): indices are unreliable; "
-                f"raise replications to about {nz.replications_needed}")
+        return (
+            f"seed noise dominates ({nz.share_mean:.0%} of the analysed variance): indices are unreliable; "
+            f"raise replications to about {nz.replications_needed}"
+        )
     if nz.share_mean >= NOISE_TARGET:
-        return (f"seed noise is {nz.share_mean:.0%} of the analysed variance: levers explaining less than "
-                f"about that share (ST below {nz.share_mean:.2f}, or the smallest μ*) cannot be told from "
-                f"noise; raise replications to about {nz.replications_needed} for < {NOISE_TARGET:.0%}")
+        return (
+            f"seed noise is {nz.share_mean:.0%} of the analysed variance: levers explaining less than "
+            f"about that share (ST below {nz.share_mean:.2f}, or the smallest μ*) cannot be told from "
+            f"noise; raise replications to about {nz.replications_needed} for < {NOISE_TARGET:.0%}"
+        )
     return ""
 
 
@@ -269,7 +298,7 @@ def regime_differences(rank: pd.DataFrame, scenarios: tuple[str, ...]) -> pd.Dat
         return pd.DataFrame(rows, columns=cols)
     for output, g in rank.groupby("output", sort=False):
         for i, a in enumerate(scenarios):
-            for b in scenarios[i + 1:]:
+            for b in scenarios[i + 1 :]:
                 ga = g[g["scenario"] == a].set_index("parameter")
                 gb = g[g["scenario"] == b].set_index("parameter")
                 common = ga.index.intersection(gb.index)
@@ -291,12 +320,18 @@ def regime_differences(rank: pd.DataFrame, scenarios: tuple[str, ...]) -> pd.Dat
                         continue
                     ca, cb = (float(x) if np.isfinite(x) else 0.0 for x in (ga.at[p, "conf"], gb.at[p, "conf"]))
                     (changed if abs(va - vb) > math.hypot(ca, cb) else suggestive).append(text)
-                rows.append({
-                    "output": output, "a": a, "b": b, "kendall_tau": float(tau),
-                    "top_a": ", ".join(ga.sort_values("rank").index[:3]),
-                    "top_b": ", ".join(gb.sort_values("rank").index[:3]),
-                    "changed": "; ".join(changed), "suggestive": "; ".join(suggestive),
-                })
+                rows.append(
+                    {
+                        "output": output,
+                        "a": a,
+                        "b": b,
+                        "kendall_tau": float(tau),
+                        "top_a": ", ".join(ga.sort_values("rank").index[:3]),
+                        "top_b": ", ".join(gb.sort_values("rank").index[:3]),
+                        "changed": "; ".join(changed),
+                        "suggestive": "; ".join(suggestive),
+                    }
+                )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -322,10 +357,20 @@ def size_advice(spec: SensitivitySpec, indices: pd.DataFrame, conv: pd.DataFrame
         limit = MORRIS_REL_CONF_HIGH if key == "mu_star" else SOBOL_CONF_HIGH
         unit = "trajectories" if key == "mu_star" else "samples"
         if rel > limit:
-            advice = (f"wide intervals (±{rel:.2f}{' of the top μ*' if key == 'mu_star' else ''}): "
-                      f"raise N (4× the {unit} halves them)")
+            advice = (
+                f"wide intervals (±{rel:.2f}{' of the top μ*' if key == 'mu_star' else ''}): "
+                f"raise N (4× the {unit} halves them)"
+            )
         elif math.isfinite(drift) and drift > max(limit / 2, 0.05):
             advice = f"indices still moved by {drift:.2f} when N doubled: raise N"
-        rows.append({"scenario": scenario, "output": output, "index": key, "widest_conf": rel,
-                     "last_doubling_change": drift, "advice": advice})
+        rows.append(
+            {
+                "scenario": scenario,
+                "output": output,
+                "index": key,
+                "widest_conf": rel,
+                "last_doubling_change": drift,
+                "advice": advice,
+            }
+        )
     return pd.DataFrame(rows)

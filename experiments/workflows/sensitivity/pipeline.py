@@ -21,21 +21,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from townsim.experiments.core import atomic
+from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.execute import execute as core_execute
 from townsim.experiments.core.executors import Executor, Failure, one_line
+from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
-
-from townsim.experiments.core import atomic
-from townsim.experiments.core.execute import execute as core_execute
-from townsim.experiments.core import manifest as runio
-from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
 
 from . import analysis, sampling
 from .spec import SensitivitySpec, load_evaluate
@@ -66,14 +66,14 @@ def run_chunk(item: tuple) -> list[Any]:
         from townsim.model import simulate
 
         for params, seed, days in item[1]:
-            out.append(_safely(lambda: simulate(params, seed, days)[0]))
+            out.append(_safely(lambda p=params, s=seed, d=days: simulate(p, s, d)[0]))
     else:
         target, code = item[1], item[2]
         fn = _PLUGINS.get((target, code))
         if fn is None:
             fn = _PLUGINS[(target, code)] = _load_current(target)
         for values, seed in item[3]:
-            out.append(_safely(lambda: _check_outputs(fn(dict(values), int(seed)))))
+            out.append(_safely(lambda v=values, s=seed: _check_outputs(fn(dict(v), int(s)))))
     return out
 
 
@@ -154,8 +154,10 @@ def make_plan(spec: SensitivitySpec) -> Plan:
                     cache[sig] = (v, param_hash({"evaluate": spec.evaluate, "values": v, "code": code}))
                 else:
                     params = spec.base_params[scenario].replace(**v)
-                    cache[sig] = (params, param_hash({"params": params.model_dump(mode="json"),
-                                                      "days": spec.days, "code": code}))
+                    cache[sig] = (
+                        params,
+                        param_hash({"params": params.model_dump(mode="json"), "days": spec.days, "code": code}),
+                    )
             params, h = cache[sig]
             row = []
             for r, seed in enumerate(seeds):
@@ -185,7 +187,7 @@ def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[Chunk
     size = PLUGIN_CHUNK if spec.plugin else 1
     out = []
     for i in range(0, len(todo), size):
-        keys = todo[i:i + size]
+        keys = todo[i : i + size]
         runs = [plan.payload[k] for k in keys]
         item = ("plugin", spec.evaluate, plan.code, runs) if spec.plugin else ("township", runs)
         out.append(Chunk(tuple(keys), item))
@@ -204,21 +206,29 @@ class RunStats:
     seconds: float = 0.0
 
 
-def run_plan(plan: Plan, store: ResultStore, executor: Executor, *, progress: bool | None = None,
-            log: Callable[[str], None] = lambda s: None) -> RunStats:
+def run_plan(
+    plan: Plan,
+    store: ResultStore,
+    executor: Executor,
+    *,
+    progress: bool | None = None,
+    log: Callable[[str], None] = lambda s: None,
+) -> RunStats:
     """Run every key of ``plan`` the store does not have yet, through the one ``core.execute``."""
     spec = plan.spec
     keys = plan.unique_keys
     todo = [k for k in keys if not store.has(k)]
-    log(f"{len(spec.run_scenarios)} scenario(s) × {spec.n_points()} points × {spec.replications} "
+    log(
+        f"{len(spec.run_scenarios)} scenario(s) × {spec.n_points()} points × {spec.replications} "
         f"replication(s): {len(keys)} distinct runs, {len(keys) - len(todo)} already done, {len(todo)} to run "
-        f"on {executor.name} ({executor.workers} worker(s))")
+        f"on {executor.name} ({executor.workers} worker(s))"
+    )
     pending = set(todo)
     done = [Chunk((k,), ()) for k in keys if k not in pending]  # counted as already done, never run
-    rep = core_execute(done + _chunks(spec, plan, todo), store, executor, fn=run_chunk_job, desc="sensitivity",
-                       show_progress=progress)
-    return RunStats(total=rep.total, already_done=rep.skipped, ran=rep.ran, failed=rep.failed,
-                    seconds=rep.seconds)
+    rep = core_execute(
+        done + _chunks(spec, plan, todo), store, executor, fn=run_chunk_job, desc="sensitivity", show_progress=progress
+    )
+    return RunStats(total=rep.total, already_done=rep.skipped, ran=rep.ran, failed=rep.failed, seconds=rep.seconds)
 
 
 # ------------------------------------------------------------------------------------------
@@ -227,30 +237,42 @@ def run_plan(plan: Plan, store: ResultStore, executor: Executor, *, progress: bo
 def collect(plan: Plan, store: ResultStore) -> pd.DataFrame:
     """``outputs.parquet`` rows: scenario, point, replication, seed, param_hash and every returned output."""
     spec = plan.spec
-    rows_by_key = {RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r
-                   for r in store.rows(plan.unique_keys)}
+    rows_by_key = {
+        RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r
+        for r in store.rows(plan.unique_keys)
+    }
     missing = [k for k in plan.unique_keys if k not in rows_by_key]
     if missing:
         fails = store.failures(missing)
         first = fails[0]["error"] if fails else "not run"
         raise IncompleteRuns(
             f"{len(missing)} of {len(plan.unique_keys)} runs have no result (first error: {first}); "
-            f"records in {store.fail_dir}; rerun the same command to retry them")
+            f"records in {store.fail_dir}; rerun the same command to retry them"
+        )
     out = []
     skip = set(RunKey._fields)
     for scenario, per_point in plan.keys.items():
         for i, row in enumerate(per_point):
             for r, key in enumerate(row):
                 rec = rows_by_key[key]
-                out.append({"scenario": scenario, "point": i, "replication": r, "seed": key.seed,
-                            "param_hash": key.param_hash,
-                            **{k: v for k, v in rec.items() if k not in skip}})
+                out.append(
+                    {
+                        "scenario": scenario,
+                        "point": i,
+                        "replication": r,
+                        "seed": key.seed,
+                        "param_hash": key.param_hash,
+                        **{k: v for k, v in rec.items() if k not in skip},
+                    }
+                )
     df = pd.DataFrame(out)
     absent = [o for o in spec.outputs if o not in df.columns]
     if absent:
         have = [c for c in df.columns if c not in ("scenario", "point", "replication", "seed", "param_hash")]
-        raise IncompleteRuns(f"output '{absent[0]}' is not returned by the model; it returns: "
-                             f"{', '.join(have[:12])}{', ...' if len(have) > 12 else ''}")
+        raise IncompleteRuns(
+            f"output '{absent[0]}' is not returned by the model; it returns: "
+            f"{', '.join(have[:12])}{', ...' if len(have) > 12 else ''}"
+        )
     return df
 
 
@@ -292,9 +314,16 @@ class Result:
     figures: list[Path]
 
 
-def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor: Executor, *,
-                    progress: bool | None = None, plots: bool = True,
-                    log: Callable[[str], None] = lambda s: None, lang: str = "en") -> Result:
+def run_sensitivity(
+    spec: SensitivitySpec,
+    out_dir: str | os.PathLike,
+    executor: Executor,
+    *,
+    progress: bool | None = None,
+    plots: bool = True,
+    log: Callable[[str], None] = lambda s: None,
+    lang: str = "en",
+) -> Result:
     """Run (or resume) ``spec`` into ``out_dir`` and write every result file (report in ``lang``)."""
     from . import plots as plotting
     from . import report as reporting
@@ -303,8 +332,7 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
     out.mkdir(parents=True, exist_ok=True)
     store = ResultStore(out)
     plan = make_plan(spec)
-    _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8")
-                if Path(spec.path).is_file() else "")
+    _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8") if Path(spec.path).is_file() else "")
     runio.write_manifest(out, _manifest(spec, plan, None, executor), runio.IN_PROGRESS)
     stats = run_plan(plan, store, executor, progress=progress, log=log)
     try:
@@ -341,29 +369,50 @@ def run_sensitivity(spec: SensitivitySpec, out_dir: str | os.PathLike, executor:
 
 def settings_hash(spec: SensitivitySpec) -> str:
     """Hash of what defines the analysis (its design, scenarios' parameters, days, seed, outputs, code)."""
-    return runio.settings_hash({
-        "method": spec.method, "N": spec.N, "seed": spec.seed, "replications": spec.replications,
-        "parameters": [p.__dict__ for p in spec.parameters], "outputs": list(spec.outputs),
-        "evaluate": spec.evaluate, "days": None if spec.plugin else spec.days,
-        "scenarios": {k: v.model_dump(mode="json") for k, v in spec.base_params.items()},
-        "options": [spec.second_order, spec.num_levels, spec.M],
-    })
+    return runio.settings_hash(
+        {
+            "method": spec.method,
+            "N": spec.N,
+            "seed": spec.seed,
+            "replications": spec.replications,
+            "parameters": [p.__dict__ for p in spec.parameters],
+            "outputs": list(spec.outputs),
+            "evaluate": spec.evaluate,
+            "days": None if spec.plugin else spec.days,
+            "scenarios": {k: v.model_dump(mode="json") for k, v in spec.base_params.items()},
+            "options": [spec.second_order, spec.num_levels, spec.M],
+        }
+    )
 
 
 def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: Executor) -> dict:
     stats = stats or RunStats(total=len(plan.unique_keys), already_done=0)
     return {
-        "townsim_command": "sensitivity", "settings_hash": settings_hash(spec),
-        "spec": str(spec.path), "method": spec.method, "N": spec.N, "seed": spec.seed,
-        "replications": spec.replications, "scenarios": list(spec.run_scenarios),
-        "evaluate": spec.evaluate, "days": None if spec.plugin else spec.days,
-        "parameters": {p.name: p.describe() for p in spec.parameters}, "outputs": list(spec.outputs),
-        "points": spec.n_points(), "distinct_runs": stats.total, "already_done": stats.already_done,
-        "ran_now": stats.ran, "failed_now": stats.failed, "run_seconds_now": round(stats.seconds, 2),
-        "replication_seeds": plan.seeds, "code_fingerprint": plan.code,
+        "townsim_command": "sensitivity",
+        "settings_hash": settings_hash(spec),
+        "spec": str(spec.path),
+        "method": spec.method,
+        "N": spec.N,
+        "seed": spec.seed,
+        "replications": spec.replications,
+        "scenarios": list(spec.run_scenarios),
+        "evaluate": spec.evaluate,
+        "days": None if spec.plugin else spec.days,
+        "parameters": {p.name: p.describe() for p in spec.parameters},
+        "outputs": list(spec.outputs),
+        "points": spec.n_points(),
+        "distinct_runs": stats.total,
+        "already_done": stats.already_done,
+        "ran_now": stats.ran,
+        "failed_now": stats.failed,
+        "run_seconds_now": round(stats.seconds, 2),
+        "replication_seeds": plan.seeds,
+        "code_fingerprint": plan.code,
         "executor": executor.describe(),
-        "versions": runio.versions(), "git_commit": runio.git_commit(),
-        "command_line": runio.command_line(), "argv": sys.argv,
+        "versions": runio.versions(),
+        "git_commit": runio.git_commit(),
+        "command_line": runio.command_line(),
+        "argv": sys.argv,
     }
 
 

@@ -66,8 +66,15 @@ def _place_labels(ax, names, us, vs, min_rel: float = 0.05) -> None:
             tv += 0.045
         placed.append((tu, tv))
         moved = abs(tv - v) > 0.03 or abs(tu - u) > 0.03
-        ax.annotate(name, (u, v), xycoords="axes fraction", xytext=(tu, tv), textcoords="axes fraction",
-                    fontsize=8, arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5} if moved else None)
+        ax.annotate(
+            name,
+            (u, v),
+            xycoords="axes fraction",
+            xytext=(tu, tv),
+            textcoords="axes fraction",
+            fontsize=8,
+            arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5} if moved else None,
+        )
 
 
 def morris_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, path: Path) -> Path | None:
@@ -85,13 +92,26 @@ def morris_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pat
         wide = wide.sort_values("mu_star", ascending=False)
         conf = conf.reindex(wide.index)
         x, y = wide["mu_star"].to_numpy(), wide["sigma"].to_numpy()
-        ax.errorbar(x, y, xerr=conf.to_numpy(), fmt="o", ms=5, color="tab:blue",
-                    ecolor="tab:blue", alpha=0.8, elinewidth=1, capsize=2)
+        ax.errorbar(
+            x,
+            y,
+            xerr=conf.to_numpy(),
+            fmt="o",
+            ms=5,
+            color="tab:blue",
+            ecolor="tab:blue",
+            alpha=0.8,
+            elinewidth=1,
+            capsize=2,
+        )
         top = max(float(np.nanmax(x + conf.to_numpy())), 1e-12) * 1.05
         ymax = max(float(np.nanmax(y)), 1e-12) * 1.25
         xs = np.array([0, top])
-        for ratio, style, text in ((1.0, "-", "σ/μ* = 1 (non-linear or interacting)"),
-                                   (0.5, "--", "σ/μ* = 0.5"), (0.1, ":", "σ/μ* = 0.1 (almost linear)")):
+        for ratio, style, text in (
+            (1.0, "-", "σ/μ* = 1 (non-linear or interacting)"),
+            (0.5, "--", "σ/μ* = 0.5"),
+            (0.1, ":", "σ/μ* = 0.1 (almost linear)"),
+        ):
             ax.plot(xs, ratio * xs, style, color="grey", lw=0.8, label=text)
         ax.set_xlim(0, top)
         ax.set_ylim(0, ymax)
@@ -104,11 +124,14 @@ def morris_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pat
         ax.set_title(out, fontsize=11)
         ax.grid(alpha=0.3)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    for ax in list(axes.flat)[len(outs):]:
+    for ax in list(axes.flat)[len(outs) :]:
         ax.set_visible(False)
-    fig.suptitle(f"Morris screening — {_label(scenario)} (N = {spec.N} trajectories, "
-                 f"{spec.replications} replication(s) per point; bars: 95% interval of μ*; "
-                 f"unlabelled: μ* < 5% of the largest)", fontsize=12)
+    fig.suptitle(
+        f"Morris screening — {_label(scenario)} (N = {spec.N} trajectories, "
+        f"{spec.replications} replication(s) per point; bars: 95% interval of μ*; "
+        f"unlabelled: μ* < 5% of the largest)",
+        fontsize=12,
+    )
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return _save(fig, path)
@@ -131,10 +154,26 @@ def indices_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pa
         c = d.pivot(index="parameter", columns="index", values="conf")
         order = v["ST"].sort_values().index
         ypos = np.arange(len(order))
-        ax.barh(ypos + 0.2, v.loc[order, "ST"], height=0.38, xerr=c.loc[order, "ST"], color="tab:red",
-                alpha=0.75, label="ST (total)", error_kw={"elinewidth": 1, "capsize": 2})
-        ax.barh(ypos - 0.2, v.loc[order, "S1"], height=0.38, xerr=c.loc[order, "S1"], color="tab:blue",
-                alpha=0.75, label="S1 (first order)", error_kw={"elinewidth": 1, "capsize": 2})
+        ax.barh(
+            ypos + 0.2,
+            v.loc[order, "ST"],
+            height=0.38,
+            xerr=c.loc[order, "ST"],
+            color="tab:red",
+            alpha=0.75,
+            label="ST (total)",
+            error_kw={"elinewidth": 1, "capsize": 2},
+        )
+        ax.barh(
+            ypos - 0.2,
+            v.loc[order, "S1"],
+            height=0.38,
+            xerr=c.loc[order, "S1"],
+            color="tab:blue",
+            alpha=0.75,
+            label="S1 (first order)",
+            error_kw={"elinewidth": 1, "capsize": 2},
+        )
         ax.set_yticks(ypos, order, fontsize=8)
         ax.axvline(0, color="black", lw=0.6)
         lo = min(0.0, float(np.nanmin(v.values - c.values)))
@@ -144,10 +183,12 @@ def indices_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pa
         ax.set_title(out, fontsize=11)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(fontsize=7, loc="lower right")
-    for ax in list(axes.flat)[len(outs):]:
+    for ax in list(axes.flat)[len(outs) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{method} indices with 95% intervals — {_label(scenario)} (N = {spec.N}, "
-                 f"{spec.replications} replication(s))", fontsize=12)
+    fig.suptitle(
+        f"{method} indices with 95% intervals — {_label(scenario)} (N = {spec.N}, {spec.replications} replication(s))",
+        fontsize=12,
+    )
     fig.tight_layout()
     return _save(fig, path)
 
@@ -172,8 +213,7 @@ def convergence_plot(spec: SensitivitySpec, conv: pd.DataFrame, scenario: str, p
             s = d[d["parameter"] == p].sort_values("n")
             col = cmap(k % 10)
             ax.plot(s["n"], s["value"], "o-", color=col, ms=3, lw=1.4, label=p)
-            ax.fill_between(s["n"], s["value"] - s["conf"], s["value"] + s["conf"], color=col, alpha=0.10,
-                            lw=0)
+            ax.fill_between(s["n"], s["value"] - s["conf"], s["value"] + s["conf"], color=col, alpha=0.10, lw=0)
         ax.set_xscale("log", base=2)
         ax.set_xticks(sizes, [str(n) for n in sizes])
         ax.xaxis.set_minor_locator(NullLocator())
@@ -183,10 +223,13 @@ def convergence_plot(spec: SensitivitySpec, conv: pd.DataFrame, scenario: str, p
         ax.set_title(out, fontsize=11)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="best", framealpha=0.6)
-    for ax in list(axes.flat)[len(outs):]:
+    for ax in list(axes.flat)[len(outs) :]:
         ax.set_visible(False)
-    fig.suptitle(f"Convergence of {'μ*' if key == 'mu_star' else 'total-order indices'} — "
-                 f"{_label(scenario)}, top {CONVERGENCE_LEVERS} levers (bands: 95% intervals)", fontsize=12)
+    fig.suptitle(
+        f"Convergence of {'μ*' if key == 'mu_star' else 'total-order indices'} — "
+        f"{_label(scenario)}, top {CONVERGENCE_LEVERS} levers (bands: 95% intervals)",
+        fontsize=12,
+    )
     fig.tight_layout()
     return _save(fig, path)
 
@@ -200,8 +243,10 @@ def heatmap(spec: SensitivitySpec, indices: pd.DataFrame, path: Path) -> Path | 
     scenarios = [s for s in spec.run_scenarios if s in set(d["scenario"])]
     D, n_out = len(spec.parameters), len(spec.outputs)
     cell_w, cell_h = 0.85, 0.36
-    fig = Figure(layout="constrained", figsize=(max(4.5, cell_w * n_out + 2.6) * len(scenarios) + 1.2,
-                                                max(3.0, cell_h * D + 2.2)))
+    fig = Figure(
+        layout="constrained",
+        figsize=(max(4.5, cell_w * n_out + 2.6) * len(scenarios) + 1.2, max(3.0, cell_h * D + 2.2)),
+    )
     axes = fig.subplots(1, len(scenarios), squeeze=False)
     # One lever order for every panel: by the largest value anywhere.
     rel = d.copy()
@@ -221,8 +266,15 @@ def heatmap(spec: SensitivitySpec, indices: pd.DataFrame, path: Path) -> Path | 
             for j in range(m.shape[1]):
                 v = vals[i, j]
                 txt = "–" if not np.isfinite(v) else f"{v:.2f}"
-                ax.text(j, i, txt, ha="center", va="center", fontsize=7,
-                        color="white" if (np.isfinite(v) and v < 0.6) else "black")
+                ax.text(
+                    j,
+                    i,
+                    txt,
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if (np.isfinite(v) and v < 0.6) else "black",
+                )
         ax.set_title(_label(scenario), fontsize=11)
     label = "μ* / largest μ* of the output" if key == "mu_star" else "total-order index ST"
     if im is not None:

@@ -31,8 +31,7 @@ def design(spec: SensitivitySpec) -> np.ndarray:
     """The SALib draw matrix (points × parameters) in the continuous draw space, seeded by ``spec.seed``."""
     problem = spec.problem()
     if spec.method == "sobol":
-        X = sobol_sampler.sample(problem, spec.N, calc_second_order=spec.second_order,
-                                 scramble=True, seed=spec.seed)
+        X = sobol_sampler.sample(problem, spec.N, calc_second_order=spec.second_order, scramble=True, seed=spec.seed)
     elif spec.method == "morris":
         X = morris_sampler.sample(problem, spec.N, num_levels=spec.num_levels, seed=spec.seed)
     elif spec.method == "fast":

@@ -17,11 +17,27 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from townsim.experiments.core.spec import (DEFAULT_DAYS, ExperimentSpec, KeyProblem, Parameter, SpecError,
-                                           check_outputs, load_evaluate)
+from townsim.experiments.core.spec import (
+    DEFAULT_DAYS,
+    ExperimentSpec,
+    KeyProblem,
+    Parameter,
+    SpecError,
+    check_outputs,
+    load_evaluate,
+)
 
-__all__ = ["DEFAULT_DAYS", "MAX_POINTS", "Parameter", "SensitivitySpec", "SpecError", "design_size",
-           "load_evaluate", "load_spec", "parse_spec"]
+__all__ = [
+    "DEFAULT_DAYS",
+    "MAX_POINTS",
+    "Parameter",
+    "SensitivitySpec",
+    "SpecError",
+    "design_size",
+    "load_evaluate",
+    "load_spec",
+    "parse_spec",
+]
 
 MAX_POINTS = 5_000_000
 """Refuse designs larger than this many sample points (a typo in N, not an experiment)."""
@@ -50,22 +66,28 @@ class SensitivitySpec(ExperimentSpec):
         N = self.N
         if self.method == "sobol" and N & (N - 1):
             lower, upper = 1 << (N.bit_length() - 1), 1 << N.bit_length()
-            raise KeyProblem("N", f"got {N}; allowed for sobol: a power of 2 (Sobol' sequences balance only at "
-                                  f"powers of 2), e.g. {lower} or {upper}")
-        if self.method == "fast" and N <= 4 * self.M ** 2:
-            raise KeyProblem("N", f"got {N}; allowed for fast: more than 4·M² = {4 * self.M ** 2} samples per "
-                                  "parameter")
+            raise KeyProblem(
+                "N",
+                f"got {N}; allowed for sobol: a power of 2 (Sobol' sequences balance only at "
+                f"powers of 2), e.g. {lower} or {upper}",
+            )
+        if self.method == "fast" and N <= 4 * self.M**2:
+            raise KeyProblem("N", f"got {N}; allowed for fast: more than 4·M² = {4 * self.M**2} samples per parameter")
         check_outputs(self.outputs, township=not self.plugin)
         if self.n_points() > MAX_POINTS:
-            raise KeyProblem("N", f"got {N}: the design would have {self.n_points():,} points; allowed: at most "
-                                  f"{MAX_POINTS:,}")
+            raise KeyProblem(
+                "N", f"got {N}: the design would have {self.n_points():,} points; allowed: at most {MAX_POINTS:,}"
+            )
         return self
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem dict (names, bounds, dists) of the continuous draw space."""
-        return {"num_vars": len(self.parameters), "names": self.names,
-                "bounds": [p.salib_bounds() for p in self.parameters],
-                "dists": [p.dist for p in self.parameters]}
+        return {
+            "num_vars": len(self.parameters),
+            "names": self.names,
+            "bounds": [p.salib_bounds() for p in self.parameters],
+            "dists": [p.dist for p in self.parameters],
+        }
 
     def n_points(self) -> int:
         """Sample points of the design (before replications and scenarios)."""

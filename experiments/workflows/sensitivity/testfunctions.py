@@ -77,7 +77,7 @@ def linear(params: dict[str, float], seed: int) -> dict[str, float]:
 # --- analytical values ----------------------------------------------------------------------
 def ishigami_variances(a: float = ISHIGAMI_A, b: float = ISHIGAMI_B) -> dict[str, float]:
     """Partial variances of Ishigami on U(−π, π)³: V, V1, V2, V3 (= 0), V13."""
-    pi4, pi8 = math.pi ** 4, math.pi ** 8
+    pi4, pi8 = math.pi**4, math.pi**8
     V1 = 0.5 * (1 + b * pi4 / 5) ** 2
     V2 = a * a / 8
     V13 = b * b * pi8 * (1 / 18 - 1 / 50)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .report import markdown, pattern_figure, rows
 from .suite import DEFAULT_SEED, Outcome, load_checks, run_checks, select
@@ -31,9 +31,18 @@ def default_out() -> Path:
     return default_out_dir("validate")
 
 
-def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = None, part: str | None = None,
-             seed: int = DEFAULT_SEED, executor=None, progress=None, docs: bool = False,
-             command: str = "townsim validate") -> list[Outcome]:
+def validate(
+    out: Path,
+    *,
+    quick: bool = False,
+    names: Sequence[str] | None = None,
+    part: str | None = None,
+    seed: int = DEFAULT_SEED,
+    executor=None,
+    progress=None,
+    docs: bool = False,
+    command: str = "townsim validate",
+) -> list[Outcome]:
     """Run the checks, write the report folder ``out`` (atomically), and the docs copy if ``docs``."""
     from townsim.experiments.core import atomic
     from townsim.experiments.core.manifest import manifest, now, write_manifest
@@ -52,20 +61,45 @@ def validate(out: Path, *, quick: bool = False, names: Sequence[str] | None = No
         table = rows(outcomes)
         atomic.write_csv(tmp / "checks.csv", table)
         stamp = f"{started:%Y-%m-%d %H:%M}"
-        atomic.write_text(tmp / "validation.md", markdown(outcomes, quick=quick, command=command,
-                                                          elapsed=elapsed, started=stamp, not_run=not_run))
-        write_manifest(tmp, manifest(
-            command="validate", started=started, seed=seed, quick=quick,
-            checks={o.check.name: {"passed": o.passed, "seconds": round(o.seconds, 2), "error": o.error,
-                                   "details": o.result.details if o.result else None} for o in outcomes},
-            executor=executor.describe() if executor is not None else {"kind": "serial", "workers": 1}))
+        atomic.write_text(
+            tmp / "validation.md",
+            markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp, not_run=not_run),
+        )
+        write_manifest(
+            tmp,
+            manifest(
+                command="validate",
+                started=started,
+                seed=seed,
+                quick=quick,
+                checks={
+                    o.check.name: {
+                        "passed": o.passed,
+                        "seconds": round(o.seconds, 2),
+                        "error": o.error,
+                        "details": o.result.details if o.result else None,
+                    }
+                    for o in outcomes
+                },
+                executor=executor.describe() if executor is not None else {"kind": "serial", "workers": 1},
+            ),
+        )
         if docs:
             dest = DOCS_DIR / "figures" / "validation"
             if dest.exists():
                 shutil.rmtree(dest)
             if figs.exists():
                 shutil.copytree(figs, dest)
-            atomic.write_text(DOCS_DIR / "validation.md",
-                              markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp,
-                                       figure_dir="figures/validation", not_run=not_run))
+            atomic.write_text(
+                DOCS_DIR / "validation.md",
+                markdown(
+                    outcomes,
+                    quick=quick,
+                    command=command,
+                    elapsed=elapsed,
+                    started=stamp,
+                    figure_dir="figures/validation",
+                    not_run=not_run,
+                ),
+            )
     return outcomes

@@ -4,22 +4,26 @@ and one figure per validation pattern."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
 from .suite import PARTS, Outcome
 
 PART_TEXT = {
-    "verification": ("Verification: the model does what it was built to do",
-                     "Analytic queueing results and the behaviours the model issues built in, each tested "
-                     "against a counterfactual. Passing these shows the code is right; it does not show the "
-                     "model is a good picture of a county."),
-    "validation": ("Validation: published patterns the model was not built or tuned to produce",
-                   "Only these count as evidence that the model describes real counties. Each pattern is a "
-                   "published figure (cited F#/G#/P#, `DOMAIN.md`) that no parameter was set from and no "
-                   "calibration was fitted to (see the held-out table in `docs/calibration.md`)."),
+    "verification": (
+        "Verification: the model does what it was built to do",
+        "Analytic queueing results and the behaviours the model issues built in, each tested "
+        "against a counterfactual. Passing these shows the code is right; it does not show the "
+        "model is a good picture of a county.",
+    ),
+    "validation": (
+        "Validation: published patterns the model was not built or tuned to produce",
+        "Only these count as evidence that the model describes real counties. Each pattern is a "
+        "published figure (cited F#/G#/P#, `DOMAIN.md`) that no parameter was set from and no "
+        "calibration was fitted to (see the held-out table in `docs/calibration.md`).",
+    ),
 }
 
 
@@ -37,19 +41,36 @@ def rows(outcomes: Sequence[Outcome]) -> pd.DataFrame:
     out = []
     for o in outcomes:
         r = o.result
-        out.append({
-            "part": o.check.part, "check": o.check.name, "claim": o.check.claim, "source": o.check.source,
-            "expected": r.expected if r else "", "measured": r.measured if r else float("nan"),
-            "ci_low": r.ci[0] if r else float("nan"), "ci_high": r.ci[1] if r else float("nan"),
-            "replications": r.replications if r else 0, "passed": o.passed,
-            "powered": bool(r.powered) if r else False, "seconds": round(o.seconds, 1),
-            "error": o.error or "",
-        })
+        out.append(
+            {
+                "part": o.check.part,
+                "check": o.check.name,
+                "claim": o.check.claim,
+                "source": o.check.source,
+                "expected": r.expected if r else "",
+                "measured": r.measured if r else float("nan"),
+                "ci_low": r.ci[0] if r else float("nan"),
+                "ci_high": r.ci[1] if r else float("nan"),
+                "replications": r.replications if r else 0,
+                "passed": o.passed,
+                "powered": bool(r.powered) if r else False,
+                "seconds": round(o.seconds, 1),
+                "error": o.error or "",
+            }
+        )
     return pd.DataFrame(out)
 
 
-def markdown(outcomes: Sequence[Outcome], *, quick: bool, command: str, elapsed: float,
-             figure_dir: str = "figures", started: str = "", not_run: Sequence = ()) -> str:
+def markdown(
+    outcomes: Sequence[Outcome],
+    *,
+    quick: bool,
+    command: str,
+    elapsed: float,
+    figure_dir: str = "figures",
+    started: str = "",
+    not_run: Sequence = (),
+) -> str:
     """The text of ``validation.md``; figures are linked under ``figure_dir``."""
     n_fail = sum(not o.passed for o in outcomes)
     lines = [
@@ -74,29 +95,41 @@ def markdown(outcomes: Sequence[Outcome], *, quick: bool, command: str, elapsed:
         if not sel:
             lines += ["*No checks of this part are registered yet.*", ""]
             continue
-        lines += ["| check | claim | source | expected | measured (95 % CI) | reps | result | powered |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| check | claim | source | expected | measured (95 % CI) | reps | result | powered |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for o in sel:
             r = o.result
             if r is None:
                 meas, reps, pw = f"error: {o.error}", "–", "–"
             else:
-                ci = "" if any(not math.isfinite(x) for x in r.ci) or r.ci[0] == r.ci[1] else \
-                    f" ({_num(r.ci[0])} – {_num(r.ci[1])})"
+                ci = (
+                    ""
+                    if any(not math.isfinite(x) for x in r.ci) or r.ci[0] == r.ci[1]
+                    else f" ({_num(r.ci[0])} – {_num(r.ci[1])})"
+                )
                 meas, reps, pw = f"{_num(r.measured)}{ci}", str(r.replications), "yes" if r.powered else "**no**"
             cell = (r.expected if r else "–").replace("|", "\\|")
-            lines.append(f"| `{o.check.name}` | {o.check.claim} | {o.check.source} | "
-                         f"{cell} | {meas} | {reps} | "
-                         f"{'pass' if o.passed else '**FAIL**'} | {pw} |")
+            lines.append(
+                f"| `{o.check.name}` | {o.check.claim} | {o.check.source} | "
+                f"{cell} | {meas} | {reps} | "
+                f"{'pass' if o.passed else '**FAIL**'} | {pw} |"
+            )
         lines.append("")
         if part == "validation":
             for o in sel:
                 if o.result is not None:
                     lines += [f"![{o.check.name}]({figure_dir}/{o.check.name}.png)", ""]
     if not_run:
-        lines += ["## Not run in this report", "",
-                  "Registered checks left out of this run (`--only`/`--part`): " +
-                  ", ".join(f"`{c.name}` ({c.part})" for c in not_run) + ".", ""]
+        lines += [
+            "## Not run in this report",
+            "",
+            "Registered checks left out of this run (`--only`/`--part`): "
+            + ", ".join(f"`{c.name}` ({c.part})" for c in not_run)
+            + ".",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -118,8 +151,15 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
         ax.plot(vals, [0.0] * len(vals), "o", color="0.6", alpha=0.7, label=f"replications (n = {len(vals)})")
     lo, hi = r.ci
     if math.isfinite(lo) and math.isfinite(hi):
-        ax.errorbar([r.measured], [0.0], xerr=[[r.measured - lo], [hi - r.measured]], fmt="D", color="C0",
-                    capsize=6, label="mean, 95 % CI")
+        ax.errorbar(
+            [r.measured],
+            [0.0],
+            xerr=[[r.measured - lo], [hi - r.measured]],
+            fmt="D",
+            color="C0",
+            capsize=6,
+            label="mean, 95 % CI",
+        )
     else:
         ax.plot([r.measured], [0.0], "D", color="C0", label="measured")
     target, kind = d.get("target"), d.get("kind", "value")
@@ -134,8 +174,7 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
             ax.axvspan(target - d["tol"], target + d["tol"], color="C2", alpha=0.12, label="pass region")
     ax.set_yticks([])
     ax.set_xlabel(d.get("label", outcome.check.name))
-    ax.set_title(f"{outcome.check.name}: {'pass' if outcome.passed else 'FAIL'} ({outcome.check.source})",
-                 fontsize=9)
+    ax.set_title(f"{outcome.check.name}: {'pass' if outcome.passed else 'FAIL'} ({outcome.check.source})", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save_figure(fig, path)
 

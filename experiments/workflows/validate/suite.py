@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from townsim.experiments.checks import CHECKS, Check, CheckResult
 
@@ -69,8 +69,9 @@ def run_one(item: tuple[str, bool, int]) -> tuple[CheckResult | None, str | None
     return result, None, time.perf_counter() - t0
 
 
-def run_checks(checks: Sequence[Check], quick: bool, seed: int = DEFAULT_SEED, executor=None,
-               progress=None) -> list[Outcome]:
+def run_checks(
+    checks: Sequence[Check], quick: bool, seed: int = DEFAULT_SEED, executor=None, progress=None
+) -> list[Outcome]:
     """Run ``checks`` (serially, or on ``executor``: a process pool or Dask) and return their outcomes."""
     from townsim.experiments.core.executors import Failure, SerialExecutor
 
