@@ -98,7 +98,8 @@ def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
                        f"without travel, hops and misrouting the gain drops (paired Δ > 0) to no gain "
                        f"(CI reaches below 0, mean < {margin} h)",
                        gain, gain_ci, passed, powered, reps,
-                       {"trips_to_seat_delta_early": (trips, trips_ci), "requester_hours_delta_early": (early, early_ci),
+                       {"trips_to_seat_delta_early": (trips, trips_ci),
+                        "requester_hours_delta_early": (early, early_ci),
                         "late_gain_without_distance": (zero, zero_ci),
                         "late_gain_drop_without_distance": (drop, drop_ci),
                         "requester_hours_delta_by_window": j,
