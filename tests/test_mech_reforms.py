@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from helpers import paired_ci, small
-from townsim.experiments.checks import CHECKS
-from townsim.experiments.checks import mechanisms  # noqa: F401  (registers the checks)
+
+from townsim.experiments.checks import (
+    CHECKS,
+    mechanisms,  # noqa: F401  (registers the checks)
+)
 from townsim.model import Params, TownshipModel
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["delegation_with_staff_j_curve", "delegation_without_staff_saturation",
-                                  "rule135_gain_from_scarce_coordination", "township_hours_follow_scoring"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "delegation_with_staff_j_curve",
+        "delegation_without_staff_saturation",
+        "rule135_gain_from_scarce_coordination",
+        "township_hours_follow_scoring",
+    ],
+)
 def test_mechanism_check(name):
     res = CHECKS[name].run(quick=True)
     assert res.passed, res
@@ -24,8 +33,14 @@ def test_whistle_answers_first_and_costs_other_cases():
     """吹哨报到 (P3): a township's dispute that needs the dispute department jumps that department's
     queue — the whistled disputes are settled sooner, and the department's own one-department cases
     wait longer (the cost; paired over 6 seeds, 95 % CI)."""
-    p = small(department_staff=24.0, dispute_rate=0.0002, grid_coverage=0.0, local_mediation=0.0,
-              dispute_surface_days=1.0, whistle_site_hours=2.0)
+    p = small(
+        department_staff=24.0,
+        dispute_rate=0.0002,
+        grid_coverage=0.0,
+        local_mediation=0.0,
+        dispute_surface_days=1.0,
+        whistle_site_hours=2.0,
+    )
     own_h, disp_h = {}, {}
     for on in (False, True):
         own_h[on], disp_h[on] = [], []
@@ -48,8 +63,13 @@ def test_whistle_answers_first_and_costs_other_cases():
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_conservation_over_the_counted_window_with_cases_carried_in(seed):
-    p = small(warmup_days=15, delegated_share=0.5, staff_transfer=1.0, escalation_135=True,
-              pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0, "escalation_135": False})
+    p = small(
+        warmup_days=15,
+        delegated_share=0.5,
+        staff_transfer=1.0,
+        escalation_135=True,
+        pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0, "escalation_135": False},
+    )
     m = TownshipModel(p, rng=seed).run(30)
     s = m.summary()
     assert s["cases_carried_in"] > 0
@@ -89,8 +109,13 @@ def test_daily_requester_hours_count_whole_chains():
     """The daily ``requester_hours_per_case`` is per request over its whole chain (issue 11), like the
     summary: recomputed from the case table, each chain counted on the day its last contact closed
     (none still pending), from the chain's first filing plus the travel of every contact."""
-    p = small(warmup_days=10, initial_competence=0.3, delegated_share=0.5, staff_transfer=1.0,
-              pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0})
+    p = small(
+        warmup_days=10,
+        initial_competence=0.3,
+        delegated_share=0.5,
+        staff_transfer=1.0,
+        pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0},
+    )
     m = TownshipModel(p, rng=3).run(40)
     daily = m.timeseries()["requester_hours_per_case"].to_numpy()
     c = m.cases

@@ -13,8 +13,16 @@ import numpy as np
 from ...model import Params, TownshipModel
 from .base import CheckResult, check, paired_difference
 
-SMALL = dict(townships=4, departments=8, enterprises=300, residents=30_000, residents_per_agent=100,
-             matter_types=40, department_staff=16.0, township_staff=12.0)
+SMALL = dict(
+    townships=4,
+    departments=8,
+    enterprises=300,
+    residents=30_000,
+    residents_per_agent=100,
+    matter_types=40,
+    department_staff=16.0,
+    township_staff=12.0,
+)
 """The small county of the mechanism checks."""
 
 
@@ -47,8 +55,9 @@ J_WINDOWS = ((0, 20), (20, 50), (50, 90), (90, 150), (150, 250), (250, 400))
 
 def _delegation_pair(reps: int, seed: int, **county):
     base = _small(warmup_days=20, inspection_hours_per_week=50.0, initial_competence=0.3, **county)
-    reform = base.replace(delegated_share=0.5, staff_transfer=1.0,
-                          pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0})
+    reform = base.replace(
+        delegated_share=0.5, staff_transfer=1.0, pre_reform={"delegated_share": 0.0, "staff_transfer": 0.0}
+    )
     return _runs(base, reps, seed, DELEGATION_DAYS), _runs(reform, reps, seed, DELEGATION_DAYS)
 
 
@@ -58,22 +67,29 @@ def _cumulative(models, col: str) -> np.ndarray:
     return np.cumsum(x, axis=1)
 
 
-@check("delegation_with_staff_j_curve", part="verification",
-       claim="Delegation with the matching posts (equal staff): fewer trips to the seat from the start; "
-             "requester hours per request (whole chain, repeats included) worse in the first weeks (low "
-             "competence: slow work, rework, referrals up, unresolved cases back as repeats), lower in the "
-             "long run (days 251–400, after the township backlog has drained); with travel, hops and "
-             "misrouting all 0 the long-run gain drops to no measurable gain",
-       source="G3; ODD §7.2, §7.4, §7.14, §7.16", quick_reps=6, full_reps=12)
+@check(
+    "delegation_with_staff_j_curve",
+    part="verification",
+    claim="Delegation with the matching posts (equal staff): fewer trips to the seat from the start; "
+    "requester hours per request (whole chain, repeats included) worse in the first weeks (low "
+    "competence: slow work, rework, referrals up, unresolved cases back as repeats), lower in the "
+    "long run (days 251–400, after the township backlog has drained); with travel, hops and "
+    "misrouting all 0 the long-run gain drops to no measurable gain",
+    source="G3; ODD §7.2, §7.4, §7.14, §7.16",
+    quick_reps=6,
+    full_reps=12,
+)
 def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
     base, reform = _delegation_pair(reps, seed)
     col = "requester_hours_per_case"
-    trips, trips_ci = paired_difference(_daily(reform, "trips_to_seat_per_case", *EARLY),
-                                        _daily(base, "trips_to_seat_per_case", *EARLY))
+    trips, trips_ci = paired_difference(
+        _daily(reform, "trips_to_seat_per_case", *EARLY), _daily(base, "trips_to_seat_per_case", *EARLY)
+    )
     early, early_ci = paired_difference(_daily(reform, col, *EARLY), _daily(base, col, *EARLY))
     gain, gain_ci = paired_difference(_daily(base, col, *LATE), _daily(reform, col, *LATE))
-    zb, zr = _delegation_pair(reps, seed, county_area_km2=0.0, referral_hop_days=0.0, misrouting_rate=0.0,
-                              travel_hours=0.0)
+    zb, zr = _delegation_pair(
+        reps, seed, county_area_km2=0.0, referral_hop_days=0.0, misrouting_rate=0.0, travel_hours=0.0
+    )
     zero_b, zero_r = _daily(zb, col, *LATE), _daily(zr, col, *LATE)
     zero, zero_ci = paired_difference(zero_b, zero_r)
     # the counterfactual, paired on the seeds: removing distance removes the gain
@@ -83,36 +99,53 @@ def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
     # margin cannot be shown at the suite's budget (the arms share one random stream, so paired runs
     # diverge after the first rework draw). Stated instead, and able to fail: the gain drops when
     # distance is removed, and what is left is no gain (not significantly above 0, point below the margin).
-    passed = (trips_ci[1] < 0 and early_ci[0] > 0 and gain_ci[0] > 0
-              and drop_ci[0] > 0 and zero_ci[0] < 0 and zero < margin)
+    passed = (
+        trips_ci[1] < 0 and early_ci[0] > 0 and gain_ci[0] > 0 and drop_ci[0] > 0 and zero_ci[0] < 0 and zero < margin
+    )
     powered = max(_half(gain_ci), _half(zero_ci)) < 2 * margin
     # the J in the daily series (reform − base per window) and when the trough is paid back
     # (the first day the cumulative sum of daily differences is ≤ 0; None: not within the run)
-    j = {f"days {lo + 1}-{hi}": paired_difference(_daily(reform, col, lo, hi), _daily(base, col, lo, hi))
-         for lo, hi in J_WINDOWS}
+    j = {
+        f"days {lo + 1}-{hi}": paired_difference(_daily(reform, col, lo, hi), _daily(base, col, lo, hi))
+        for lo, hi in J_WINDOWS
+    }
     cum = (_cumulative(reform, col) - _cumulative(base, col)).mean(axis=0)
     back = np.flatnonzero(cum <= 0)
-    return CheckResult("delegation_with_staff_j_curve",
-                       f"trips Δ < 0 (days {EARLY[0] + 1}–{EARLY[1]}); hours Δ > 0 early (days {EARLY[0] + 1}–"
-                       f"{EARLY[1]}), gain > 0 late (days {LATE[0] + 1}–{LATE[1]}); "
-                       f"without travel, hops and misrouting the gain drops (paired Δ > 0) to no gain "
-                       f"(CI reaches below 0, mean < {margin} h)",
-                       gain, gain_ci, passed, powered, reps,
-                       {"trips_to_seat_delta_early": (trips, trips_ci),
-                        "requester_hours_delta_early": (early, early_ci),
-                        "late_gain_without_distance": (zero, zero_ci),
-                        "late_gain_drop_without_distance": (drop, drop_ci),
-                        "requester_hours_delta_by_window": j,
-                        "mean_delta_whole_run": float(cum[-1] / DELEGATION_DAYS),
-                        "payback_day": int(back[0]) + 1 if len(back) else None})
+    return CheckResult(
+        "delegation_with_staff_j_curve",
+        f"trips Δ < 0 (days {EARLY[0] + 1}–{EARLY[1]}); hours Δ > 0 early (days {EARLY[0] + 1}–"
+        f"{EARLY[1]}), gain > 0 late (days {LATE[0] + 1}–{LATE[1]}); "
+        f"without travel, hops and misrouting the gain drops (paired Δ > 0) to no gain "
+        f"(CI reaches below 0, mean < {margin} h)",
+        gain,
+        gain_ci,
+        passed,
+        powered,
+        reps,
+        {
+            "trips_to_seat_delta_early": (trips, trips_ci),
+            "requester_hours_delta_early": (early, early_ci),
+            "late_gain_without_distance": (zero, zero_ci),
+            "late_gain_drop_without_distance": (drop, drop_ci),
+            "requester_hours_delta_by_window": j,
+            "mean_delta_whole_run": float(cum[-1] / DELEGATION_DAYS),
+            "payback_day": int(back[0]) + 1 if len(back) else None,
+        },
+    )
 
 
 # --- delegation without staff: harmless with slack, sharp at full utilisation -----------------
 
-@check("delegation_without_staff_saturation", part="verification",
-       claim="Delegation without posts: little effect (no worse) while townships have slack; sharp deterioration "
-             "as township utilisation approaches 1 (delegated_share 0 → 0.5 at slack and tight township staffing)",
-       source="G3; ODD §7.4", quick_reps=4, full_reps=10)
+
+@check(
+    "delegation_without_staff_saturation",
+    part="verification",
+    claim="Delegation without posts: little effect (no worse) while townships have slack; sharp deterioration "
+    "as township utilisation approaches 1 (delegated_share 0 → 0.5 at slack and tight township staffing)",
+    source="G3; ODD §7.4",
+    quick_reps=4,
+    full_reps=10,
+)
 def delegation_without_staff_saturation(reps: int, seed: int) -> CheckResult:
     out = {}
     for label, staff in (("slack", 40.0), ("tight", 6.0)):
@@ -127,11 +160,20 @@ def delegation_without_staff_saturation(reps: int, seed: int) -> CheckResult:
     margin = 1.0  # hours: "little effect" means not worse by more than this
     passed = slack_ci[1] < margin and tight_ci[0] > 10.0 and out["tight_utilisation"] > 0.9
     powered = _half(slack_ci) < 2 * margin
-    return CheckResult("delegation_without_staff_saturation",
-                       f"slack: requester hours Δ < {margin} h; tight: Δ > 10 h with township utilisation > 0.9",
-                       tight, tight_ci, passed, powered, reps,
-                       {"slack": out["slack"], "slack_utilisation": out["slack_utilisation"],
-                        "tight_utilisation": out["tight_utilisation"]})
+    return CheckResult(
+        "delegation_without_staff_saturation",
+        f"slack: requester hours Δ < {margin} h; tight: Δ > 10 h with township utilisation > 0.9",
+        tight,
+        tight_ci,
+        passed,
+        powered,
+        reps,
+        {
+            "slack": out["slack"],
+            "slack_utilisation": out["slack_utilisation"],
+            "tight_utilisation": out["tight_utilisation"],
+        },
+    )
 
 
 # --- the 135 rule: its gain comes from scarce coordination hours ---------------------------
@@ -144,10 +186,15 @@ def _tier35(models) -> np.ndarray:
     return np.array([(m.summary()["on_time_rate_tier3"] + m.summary()["on_time_rate_tier5"]) / 2 for m in models])
 
 
-@check("rule135_gain_from_scarce_coordination", part="verification",
-       claim="At equal staff (the same coordinators and hours in both regimes), the 135 rule's tier-3/5 on-time gain "
-             "is large when coordination hours are scarce and vanishes when they are ample",
-       source="F7–F11; ODD §7.5", quick_reps=6, full_reps=12)
+@check(
+    "rule135_gain_from_scarce_coordination",
+    part="verification",
+    claim="At equal staff (the same coordinators and hours in both regimes), the 135 rule's tier-3/5 on-time gain "
+    "is large when coordination hours are scarce and vanishes when they are ample",
+    source="F7–F11; ODD §7.5",
+    quick_reps=6,
+    full_reps=12,
+)
 def rule135_gain_from_scarce_coordination(reps: int, seed: int) -> CheckResult:
     from ...model.staffing import budget
 
@@ -162,25 +209,43 @@ def rule135_gain_from_scarce_coordination(reps: int, seed: int) -> CheckResult:
     margin = 0.1
     passed = scarce_ci[0] > 0.3 and ample_ci[1] < margin
     powered = _half(ample_ci) < margin
-    return CheckResult("rule135_gain_from_scarce_coordination",
-                       f"scarce: gain in mean tier-3/5 on-time > 0.3; ample: gain < {margin}",
-                       scarce, scarce_ci, passed, powered, reps, {"ample": res["ample"]})
+    return CheckResult(
+        "rule135_gain_from_scarce_coordination",
+        f"scarce: gain in mean tier-3/5 on-time > 0.3; ample: gain < {margin}",
+        scarce,
+        scarce_ci,
+        passed,
+        powered,
+        reps,
+        {"ample": res["ample"]},
+    )
 
 
 # --- townships spend the day on what they are scored on ----------------------------------
 
-@check("township_hours_follow_scoring", part="verification",
-       claim="Under one-way assessment baseline townships spend most hours on upward duties; two-way assessment "
-             "(fewer dumps, inspections halved, P2) moves hours back to residents — and not when the township's "
-             "score ignores residents' service",
-       source="G2, G5, P1, P2; ODD §7.8", quick_reps=4, full_reps=10)
+
+@check(
+    "township_hours_follow_scoring",
+    part="verification",
+    claim="Under one-way assessment baseline townships spend most hours on upward duties; two-way assessment "
+    "(fewer dumps, inspections halved, P2) moves hours back to residents — and not when the township's "
+    "score ignores residents' service",
+    source="G2, G5, P1, P2; ODD §7.8",
+    quick_reps=4,
+    full_reps=10,
+)
 def township_hours_follow_scoring(reps: int, seed: int) -> CheckResult:
     res = {}
     for w in (0.3, 0.0):
-        one = _runs(_small(inspection_hours_per_week=66.0, township_staff=16.0, township_service_weight=w),
-                    reps, seed, 100)
-        two = _runs(_small(inspection_hours_per_week=33.0, two_way_weight=0.5, township_staff=16.0,
-                           township_service_weight=w), reps, seed, 100)
+        one = _runs(
+            _small(inspection_hours_per_week=66.0, township_staff=16.0, township_service_weight=w), reps, seed, 100
+        )
+        two = _runs(
+            _small(inspection_hours_per_week=33.0, two_way_weight=0.5, township_staff=16.0, township_service_weight=w),
+            reps,
+            seed,
+            100,
+        )
         s1 = np.array([m.summary()["township_service_share"] for m in one])
         s2 = np.array([m.summary()["township_service_share"] for m in two])
         res[w] = (paired_difference(s2, s1), float(s1.mean()))
@@ -189,8 +254,13 @@ def township_hours_follow_scoring(reps: int, seed: int) -> CheckResult:
     margin = 0.02
     passed = base_share < 0.5 and shift_ci[0] > margin and abs(cf_ci[0]) < margin and abs(cf_ci[1]) < margin
     powered = _half(cf_ci) < margin
-    return CheckResult("township_hours_follow_scoring",
-                       f"one-way service share < 0.5; two-way shift > {margin}; shift within ±{margin} when "
-                       "service weighs 0",
-                       shift, shift_ci, passed, powered, reps,
-                       {"one_way_service_share": base_share, "shift_without_service_weight": (cf, cf_ci)})
+    return CheckResult(
+        "township_hours_follow_scoring",
+        f"one-way service share < 0.5; two-way shift > {margin}; shift within ±{margin} when service weighs 0",
+        shift,
+        shift_ci,
+        passed,
+        powered,
+        reps,
+        {"one_way_service_share": base_share, "shift_without_service_weight": (cf, cf_ci)},
+    )
