@@ -74,3 +74,14 @@ def test_equal_staff_is_part_of_the_settings(tmp_path, capsys):
     capsys.readouterr()
     assert main([*args, "--equal-staff"]) == 2
     assert "other settings" in capsys.readouterr().err
+
+
+def test_a_different_county_gets_no_equal_staff_variant():
+    """linping (1.18 M residents) extends the default county's scenarios: equal staff-hours with a county
+    of another size would compare counties, not reforms — no variant, and the compare is not refused."""
+    from townsim.experiments.workflows.compare import CompareSettings, resolve_scenarios
+
+    runs = resolve_scenarios(CompareSettings(scenarios=["baseline", "one_stop_135", "linping"], equal_staff=True))
+    names = [r.name for r in runs]
+    assert "one_stop_135+equal_staff" in names
+    assert "linping" in names and "linping+equal_staff" not in names

@@ -161,8 +161,10 @@ EQUAL_STAFF_SUFFIX = "+equal_staff"
 def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettings) -> ScenarioRun | None:
     """``run`` with department posts changed so its total staff-hours equal the root of its extends chain.
 
-    None when the scenario extends nothing or already has the root's staff-hours (e.g. its file says
-    ``equal_staff = true``). Raises :class:`CompareError` when the departments cannot fund the reform.
+    None when the scenario extends nothing, already has the root's staff-hours (e.g. its file says
+    ``equal_staff = true``), or is a different county from its root (another size: equal staff-hours
+    would compare counties, not reforms; the report lists such scenarios). Raises :class:`CompareError`
+    when the departments cannot fund the reform.
     """
     from townsim.model.scenario import apply_overrides, load_scenario
     from townsim.model.staffing import StaffingError, equalise_staff
@@ -171,6 +173,8 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
         return None
     root = load_scenario(scenario.chain[-1])
     reference = apply_overrides(root.params, settings.overrides)
+    if any(getattr(run.params, f) != getattr(reference, f) for f in COUNTY_SIZE_FIELDS):
+        return None
     try:
         equal = equalise_staff(run.params, reference)
     except StaffingError as exc:
@@ -186,7 +190,10 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
     return ScenarioRun(run.name + EQUAL_STAFF_SUFFIX, run.path, f"{run.description} [{note}]".strip(), equal)
 
 
-COUNTY_FIELDS = ("townships", "departments", "enterprises", "residents", "department_staff", "township_staff")
+COUNTY_SIZE_FIELDS = ("townships", "departments", "enterprises", "residents")
+"""Parameters that give the county its size."""
+
+COUNTY_FIELDS = (*COUNTY_SIZE_FIELDS, "department_staff", "township_staff")
 """Parameters that define the county itself; a scenario that changes them is a different county."""
 
 
