@@ -57,24 +57,111 @@ ONLINE, HALL, SEAT = range(3)
 
 
 class CaseTable:
-    """Structure-of-arrays case store; ``n`` rows are in use."""
+    """Structure-of-arrays case store; ``n`` rows are in use. One array per entry of ``FIELDS``."""
+
+    requester_kind: np.ndarray
+    requester: np.ndarray
+    township: np.ndarray
+    matter: np.ndarray
+    tier: np.ndarray
+    difficulty: np.ndarray
+    onset: np.ndarray
+    created: np.ndarray
+    deadline: np.ndarray
+    started: np.ndarray
+    closed: np.ndarray
+    level: np.ndarray
+    start_level: np.ndarray
+    boost: np.ndarray
+    escalations: np.ndarray
+    trips: np.ndarray
+    seat_trips: np.ndarray
+    travel: np.ndarray
+    at_seat: np.ndarray
+    referred: np.ndarray
+    needs_coord: np.ndarray
+    whistle: np.ndarray
+    overdue: np.ndarray
+    reworks: np.ndarray
+    online: np.ndarray
+    joint: np.ndarray
+    delegated: np.ndarray
+    petitioned: np.ndarray
+    outstanding: np.ndarray
+    source: np.ndarray
+    channel: np.ndarray
+    contact: np.ndarray
+    repeat_of: np.ndarray
+    resolved: np.ndarray
+    gamed: np.ndarray
+    called_back: np.ndarray
+    work_share: np.ndarray
+    reported: np.ndarray
+    petition_decided: np.ndarray
 
     def __init__(self, capacity: int = 4096):
         self.n = 0
         self._cap = max(16, capacity)
-        for name, (dtype, fill) in FIELDS.items():
-            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
+        self._allocate(self._cap)
+
+    def _allocate(self, cap: int) -> None:
+        """(Re)allocate every field with capacity ``cap``, keeping the ``n`` rows in use."""
+        n = self.n
+
+        def col(name: str) -> np.ndarray:
+            dtype, fill = FIELDS[name]
+            new: np.ndarray = np.full(cap, fill, dtype=dtype)
+            old = self.__dict__.get(name)
+            if old is not None:
+                new[:n] = old[:n]
+            return new
+
+        self.requester_kind = col("requester_kind")
+        self.requester = col("requester")
+        self.township = col("township")
+        self.matter = col("matter")
+        self.tier = col("tier")
+        self.difficulty = col("difficulty")
+        self.onset = col("onset")
+        self.created = col("created")
+        self.deadline = col("deadline")
+        self.started = col("started")
+        self.closed = col("closed")
+        self.level = col("level")
+        self.start_level = col("start_level")
+        self.boost = col("boost")
+        self.escalations = col("escalations")
+        self.trips = col("trips")
+        self.seat_trips = col("seat_trips")
+        self.travel = col("travel")
+        self.at_seat = col("at_seat")
+        self.referred = col("referred")
+        self.needs_coord = col("needs_coord")
+        self.whistle = col("whistle")
+        self.overdue = col("overdue")
+        self.reworks = col("reworks")
+        self.online = col("online")
+        self.joint = col("joint")
+        self.delegated = col("delegated")
+        self.petitioned = col("petitioned")
+        self.outstanding = col("outstanding")
+        self.source = col("source")
+        self.channel = col("channel")
+        self.contact = col("contact")
+        self.repeat_of = col("repeat_of")
+        self.resolved = col("resolved")
+        self.gamed = col("gamed")
+        self.called_back = col("called_back")
+        self.work_share = col("work_share")
+        self.reported = col("reported")
+        self.petition_decided = col("petition_decided")
 
     def add(self, count: int, **values) -> np.ndarray:
         """Append ``count`` cases with the given field values (scalars or arrays); return their ids."""
         need = self.n + count
         if need > self._cap:
             cap = max(need, 2 * self._cap)
-            for name, (dtype, fill) in FIELDS.items():
-                old = getattr(self, name)
-                new = np.full(cap, fill, dtype=dtype)
-                new[: self.n] = old[: self.n]
-                setattr(self, name, new)
+            self._allocate(cap)
             self._cap = cap
         ids = np.arange(self.n, need)
         for name, value in values.items():

@@ -302,7 +302,9 @@ class RandomStream:
     def __init__(self, rng: np.random.Generator, size: int = 8192):
         self.rng = rng
         self.size = size
-        self._u = self._e = self._z = None
+        self._u: list[float] = []
+        self._e: list[float] = []
+        self._z: list[float] = []
         self._iu = self._ie = self._iz = size
 
     def uniform(self) -> float:

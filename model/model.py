@@ -120,7 +120,7 @@ class TownshipModel(mesa.Model):
         n_cit = int(self.citizen_count.sum())
         self.n_citizens = n_cit
         town_of = np.repeat(np.arange(T, dtype=np.int32), self.citizen_count)
-        self.citizen_state = {
+        self.citizen_state: dict[str, np.ndarray] = {
             "township": town_of,
             "satisfaction": np.full(n_cit, feedback.SATISFACTION_START),
             "patience": self.rng.exponential(p.citizen_patience_days, n_cit),
@@ -130,7 +130,7 @@ class TownshipModel(mesa.Model):
             "report": np.full(n_cit, grid.initial_reporting(p)),  # app reporting propensity (grid)
         }
         create_row_agents(self, Citizen, 0, n_cit)  # bulk: a million agents in seconds
-        self.enterprise_state = {
+        self.enterprise_state: dict[str, np.ndarray] = {
             "township": np.zeros(0, np.int32),
             "stage": np.zeros(0, np.int8),
             "satisfaction": np.zeros(0),
@@ -166,37 +166,6 @@ class TownshipModel(mesa.Model):
         st["trips"][n : n + k] = 0
         self.n_enterprises = n + k
         self.enterprise_agents.extend(create_row_agents(self, Enterprise, n, k))
-
-    def _expected_step_hours(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """Expected daily work-hours per department (all, and on delegated owner steps), mean step hours."""
-        p, cat = self.params, self.catalogue
-        D = p.departments
-        rate = np.zeros(len(cat))
-        for kind, volume in (
-            (CITIZEN, p.residents * p.citizen_request_rate),
-            (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0),
-        ):
-            ids = self.sampler.ids[kind]
-            w = cat.weight[ids]
-            rate[ids] += volume * w / w.sum()
-        hours = np.zeros(D)
-        deleg = np.zeros(D)
-        steps = 0.0
-        for m in np.flatnonzero(rate > 0):
-            n = cat.n_departments[m]
-            steps += rate[m] * n
-            for i, d in enumerate(cat.departments[m, :n]):
-                if d < 0:
-                    continue
-                hours[d] += rate[m] * cat.hours[m]
-                if i == 0 and self.delegated[m]:
-                    deleg[d] += rate[m] * cat.hours[m]
-        esc = cat.dispute_id(catalogue.DISPUTE_ESCALATED)
-        # disputes nobody detected early surface late and need the dispute department too
-        surfaced = p.residents * p.dispute_rate * (1.0 - grid.detection_probability(p))
-        hours[catalogue.DISPUTE_OWNER] += surfaced * cat.hours[esc]
-        mean_h = float((rate * cat.hours * cat.n_departments).sum() / steps) if steps > 0 else 1.0
-        return hours, deleg, mean_h
 
     def _staffing(self, p: Params) -> tuple[np.ndarray, np.ndarray, float, float]:
         """Persons per department, per township and of the two desks under ``p``."""
