@@ -35,9 +35,10 @@ marked overdue.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
+from typing import Any
 
-from .engine import Task
-from .handling import COORD, release
+from .engine import COORD, Task
 from .params import HOURS_PER_DAY
 
 CHIEF_REPRESENTATIVE, LEADING_GROUP_OFFICE, JOINT_CONFERENCE = 1, 2, 3
@@ -90,9 +91,11 @@ def _due(model, cid: int, level: int) -> float:
     return float(c.created[cid]) + span * (level - int(c.start_level[cid]) + 1)
 
 
-def bind(model) -> None:
-    """Give ``model`` its event callbacks (deadline, escalation), closures over its case table."""
+def bind(model, release: Callable[[Any, int, float], None]) -> None:
+    """Give ``model`` its event callbacks (deadline, escalation), closures over its case table,
+    and ``release(model, cid, t)``, which releases a coordinated case's steps (``handling.release``)."""
     cases = model.cases
+    model._esc_release = release
 
     def deadline(cid: int, t: float) -> None:
         if cid in model.flows:
@@ -139,7 +142,7 @@ def coordinated(model, task: Task, t: float) -> None:
     if cid not in model.flows:
         return
     if not model.params.escalation_135:
-        release(model, cid, t)
+        model._esc_release(model, cid, t)
     else:
         boost(model, cid, task.stage, t)
 
@@ -155,7 +158,7 @@ def boost(model, cid: int, level: int, t: float) -> None:
     cases.boost[cid] = max(int(cases.boost[cid]), level)
     for tk in flow[2]:
         model.engine.rekey(tk)
-    release(model, cid, t)
+    model._esc_release(model, cid, t)
 
 
 def hold_conference(model, day: int, t: float) -> int:

@@ -53,6 +53,12 @@ DEPARTMENT_STAFF_FLOOR = 1.0
 class TownshipModel(mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
 
+    # The agent classes, reached through the model by the mechanism modules that act on them
+    # (assessment, dumping, grid): those modules do not import agents, which imports them.
+    Department = Department
+    Township = Township
+    Citizen = Citizen
+
     def __init__(self, params: Params | None = None, *, rng=None, scenario=None, **kwargs):
         """``params`` (default ``Params()``), changed by any ``kwargs`` (validated Params fields);
         ``rng`` seeds the run. ``scenario`` is accepted and ignored: Mesa ≥ 3.5's app passes its
@@ -242,7 +248,7 @@ class TownshipModel(mesa.Model):
             self.desks.append(h)
         self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
-        escalation.bind(self)
+        escalation.bind(self, handling.release)
         self.engine = Engine(
             escalation.priority_key(self),
             lambda task: handling.service_hours(self, task),
