@@ -6,21 +6,23 @@ Times are in working hours since the start of the run (day ``d`` spans
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 
 FIELDS: dict[str, tuple[type, object]] = {
-    "requester_kind": (np.int8, 0),  # catalogue.ENTERPRISE / CITIZEN / DISPUTE
+    "requester_kind": (np.int8, 0),  # catalogue.Requester
     "requester": (np.int64, -1),  # index of the Enterprise or Citizen agent
     "township": (np.int32, -1),
     "matter": (np.int32, -1),
-    "tier": (np.int8, 0),  # 0 = 1-day, 1 = 3-day, 2 = 5-day tier (F11)
+    "tier": (np.int8, 0),  # catalogue.Tier: 1-day, 3-day, 5-day tier (F11)
     "difficulty": (np.int8, 0),  # F9
     "onset": (np.float64, np.nan),  # when the need arose (disputes: before they surface), hours
     "created": (np.float64, np.nan),  # when the request was filed, hours
     "deadline": (np.float64, np.nan),  # created + tier deadline, hours
     "started": (np.float64, np.nan),  # when work on its first step began, hours
     "closed": (np.float64, np.nan),  # hours; NaN while open
-    "level": (np.int8, 0),  # escalation level 0..3
+    "level": (np.int8, 0),  # escalation.Level (0 handler .. 3 joint conference)
     "start_level": (np.int8, 0),
     "boost": (np.int8, 0),  # level whose coordination has been done (queue priority)
     "escalations": (np.int8, 0),
@@ -38,8 +40,8 @@ FIELDS: dict[str, tuple[type, object]] = {
     "delegated": (np.bool_, False),  # owner step handled by the township (强镇扩权)
     "petitioned": (np.bool_, False),  # became a petition (上访)
     "outstanding": (np.int16, 0),  # department/township steps not yet finished
-    "source": (np.int8, 0),  # SOURCES: walk-in, online, hotline, grid report, township call
-    "channel": (np.int8, 0),  # CHANNELS: online, township hall, trip to the seat
+    "source": (np.int8, 0),  # Source: walk-in, online, hotline, grid report, township call
+    "channel": (np.int8, 0),  # Channel: online, township hall, trip to the seat
     "contact": (np.int16, 0),  # 0 for a first contact, k for the k-th repeat of its chain
     "repeat_of": (np.int64, -1),  # first case of the chain this repeat contact belongs to (−1: a first contact)
     "resolved": (np.bool_, False),  # closed and really resolved (resolution)
@@ -50,10 +52,31 @@ FIELDS: dict[str, tuple[type, object]] = {
     "petition_decided": (np.bool_, False),  # its resident has decided whether to petition
 }
 
+
+class Source(IntEnum):
+    """How a case reached the government."""
+
+    WALK_IN = 0
+    ONLINE = 1
+    HOTLINE = 2
+    GRID_REPORT = 3
+    TOWNSHIP_CALL = 4
+
+
+class Channel(IntEnum):
+    """Where a request is filed: online, at the township hall, or by a trip to the county seat."""
+
+    ONLINE = 0
+    HALL = 1
+    SEAT = 2
+
+
 SOURCES = ("walk-in", "online", "hotline", "grid report", "township call")
-WALK_IN, ONLINE_SOURCE, HOTLINE, GRID_REPORT, TOWNSHIP_CALL = range(5)
+"""Names of the ``Source`` codes, by code."""
+WALK_IN, ONLINE_SOURCE, HOTLINE, GRID_REPORT, TOWNSHIP_CALL = Source
 CHANNELS = ("online", "township hall", "trip to the seat")
-ONLINE, HALL, SEAT = range(3)
+"""Names of the ``Channel`` codes, by code."""
+ONLINE, HALL, SEAT = Channel
 
 
 class CaseTable:

@@ -36,12 +36,23 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from enum import IntEnum
 from typing import Any
 
 from .engine import COORD, Task
 from .params import HOURS_PER_DAY
 
-CHIEF_REPRESENTATIVE, LEADING_GROUP_OFFICE, JOINT_CONFERENCE = 1, 2, 3
+
+class Level(IntEnum):
+    """Escalation levels: the handler itself, then the three coordinating levels (F7, F8)."""
+
+    HANDLER = 0
+    CHIEF_REPRESENTATIVE = 1
+    LEADING_GROUP_OFFICE = 2
+    JOINT_CONFERENCE = 3
+
+
+HANDLER, CHIEF_REPRESENTATIVE, LEADING_GROUP_OFFICE, JOINT_CONFERENCE = Level
 LEVEL_NAMES = ("handler", "chief_representative", "leading_group_office", "joint_conference")
 
 
@@ -66,7 +77,7 @@ def start(model, cid: int, t: float) -> bool:
         return False
     d1, d2 = model.desks
     level = min(max(int(cases.difficulty[cid]), 1), int(cases.tier[cid]) + 1, LEADING_GROUP_OFFICE)
-    first, other = (d1, d2) if level == 1 else (d2, d1)
+    first, other = (d1, d2) if level == CHIEF_REPRESENTATIVE else (d2, d1)
     desk = first if first.n_servers else other
     if desk.n_servers == 0:
         cases.needs_coord[cid] = False  # no coordinators modelled: the step is skipped

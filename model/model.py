@@ -41,6 +41,7 @@ from . import (
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
+from .demand import Stage
 from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
 from .scenario import SCENARIO_DIR
@@ -149,7 +150,8 @@ class TownshipModel(mesa.Model):
         E = p.enterprises
         if E:
             town = self.rng.choice(T, size=E, p=self.township_share)
-            stage = self.rng.choice(3, size=E, p=[0.2, 0.4, 0.4])
+            live = int(Stage.EXITED)  # the live stages are the codes below EXITED
+            stage = self.rng.choice(live, size=E, p=[0.2, 0.4, 0.4])
             self.add_enterprises(town, stage=stage)
 
     def add_enterprises(self, township: np.ndarray, stage) -> None:
@@ -163,7 +165,7 @@ class TownshipModel(mesa.Model):
                 new = np.zeros(cap, dtype=arr.dtype)
                 new[:n] = arr[:n]
                 if key == "stage":
-                    new[n:] = 3
+                    new[n:] = Stage.EXITED
                 st[key] = new
         st["township"][n : n + k] = township
         st["stage"][n : n + k] = stage
@@ -319,11 +321,11 @@ class TownshipModel(mesa.Model):
     # --- state helpers -----------------------------------------------------
     @property
     def live_enterprises(self) -> int:
-        return int((self.enterprise_state["stage"][: self.n_enterprises] < 3).sum())
+        return int((self.enterprise_state["stage"][: self.n_enterprises] < Stage.EXITED).sum())
 
     def mean_enterprise_satisfaction(self) -> float:
         st = self.enterprise_state
-        alive = st["stage"][: self.n_enterprises] < 3
+        alive = st["stage"][: self.n_enterprises] < Stage.EXITED
         return float(st["satisfaction"][: self.n_enterprises][alive].mean()) if alive.any() else float("nan")
 
     @property
