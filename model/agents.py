@@ -241,7 +241,7 @@ class _RowAgent(mesa.Agent):
 
 
 class Enterprise(_RowAgent):
-    """An enterprise (企业): life-cycle stage 0 start-up, 1 growth, 2 mature, 3 exited."""
+    """An enterprise (企业) in its life-cycle stage (``demand.Stage``: start-up, growth, mature, exited)."""
 
     _arrays = "enterprise_state"
 

@@ -208,20 +208,18 @@ def township_weights(params: Params, rank: float) -> dict[str, float]:
 def apply(model, day: int) -> bool:
     """Run the assessment at the end of each period (the agents' ``assess`` methods, through the
     model's AgentSets); return whether it ran today."""
-    from .agents import Department, Township
-
     p = model.params
     if (day + 1) % p.assessment_period != 0:
         return False
     towns, depts = model.townships, model.departments
-    model.agents_by_type[Township].do("assess")
+    model.agents_by_type[model.Township].do("assess")
     for t, r in zip(towns, ranks(np.array([t.score for t in towns]))):
         t.rank = float(r)
         t.score_weights = township_weights(p, t.rank)
     w = reform.two_way_weight(model)
     for d, s in zip(depts, score_departments(model, w)):
         d.received_score, d.received_weight = float(s), w
-    model.agents_by_type[Department].do("assess")
+    model.agents_by_type[model.Department].do("assess")
     for d, r in zip(depts, ranks(np.array([d.score for d in depts]))):
         d.rank = float(r)
     explore = (

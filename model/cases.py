@@ -6,21 +6,23 @@ Times are in working hours since the start of the run (day ``d`` spans
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 
 FIELDS: dict[str, tuple[type, object]] = {
-    "requester_kind": (np.int8, 0),  # catalogue.ENTERPRISE / CITIZEN / DISPUTE
+    "requester_kind": (np.int8, 0),  # catalogue.Requester
     "requester": (np.int64, -1),  # index of the Enterprise or Citizen agent
     "township": (np.int32, -1),
     "matter": (np.int32, -1),
-    "tier": (np.int8, 0),  # 0 = 1-day, 1 = 3-day, 2 = 5-day tier (F11)
+    "tier": (np.int8, 0),  # catalogue.Tier: 1-day, 3-day, 5-day tier (F11)
     "difficulty": (np.int8, 0),  # F9
     "onset": (np.float64, np.nan),  # when the need arose (disputes: before they surface), hours
     "created": (np.float64, np.nan),  # when the request was filed, hours
     "deadline": (np.float64, np.nan),  # created + tier deadline, hours
     "started": (np.float64, np.nan),  # when work on its first step began, hours
     "closed": (np.float64, np.nan),  # hours; NaN while open
-    "level": (np.int8, 0),  # escalation level 0..3
+    "level": (np.int8, 0),  # escalation.Level (0 handler .. 3 joint conference)
     "start_level": (np.int8, 0),
     "boost": (np.int8, 0),  # level whose coordination has been done (queue priority)
     "escalations": (np.int8, 0),
@@ -38,8 +40,8 @@ FIELDS: dict[str, tuple[type, object]] = {
     "delegated": (np.bool_, False),  # owner step handled by the township (强镇扩权)
     "petitioned": (np.bool_, False),  # became a petition (上访)
     "outstanding": (np.int16, 0),  # department/township steps not yet finished
-    "source": (np.int8, 0),  # SOURCES: walk-in, online, hotline, grid report, township call
-    "channel": (np.int8, 0),  # CHANNELS: online, township hall, trip to the seat
+    "source": (np.int8, 0),  # Source: walk-in, online, hotline, grid report, township call
+    "channel": (np.int8, 0),  # Channel: online, township hall, trip to the seat
     "contact": (np.int16, 0),  # 0 for a first contact, k for the k-th repeat of its chain
     "repeat_of": (np.int64, -1),  # first case of the chain this repeat contact belongs to (−1: a first contact)
     "resolved": (np.bool_, False),  # closed and really resolved (resolution)
@@ -50,31 +52,139 @@ FIELDS: dict[str, tuple[type, object]] = {
     "petition_decided": (np.bool_, False),  # its resident has decided whether to petition
 }
 
+
+class Source(IntEnum):
+    """How a case reached the government."""
+
+    WALK_IN = 0
+    ONLINE = 1
+    HOTLINE = 2
+    GRID_REPORT = 3
+    TOWNSHIP_CALL = 4
+
+
+class Channel(IntEnum):
+    """Where a request is filed: online, at the township hall, or by a trip to the county seat."""
+
+    ONLINE = 0
+    HALL = 1
+    SEAT = 2
+
+
 SOURCES = ("walk-in", "online", "hotline", "grid report", "township call")
-WALK_IN, ONLINE_SOURCE, HOTLINE, GRID_REPORT, TOWNSHIP_CALL = range(5)
+"""Names of the ``Source`` codes, by code."""
+WALK_IN, ONLINE_SOURCE, HOTLINE, GRID_REPORT, TOWNSHIP_CALL = Source
 CHANNELS = ("online", "township hall", "trip to the seat")
-ONLINE, HALL, SEAT = range(3)
+"""Names of the ``Channel`` codes, by code."""
+ONLINE, HALL, SEAT = Channel
 
 
 class CaseTable:
-    """Structure-of-arrays case store; ``n`` rows are in use."""
+    """Structure-of-arrays case store; ``n`` rows are in use. One array per entry of ``FIELDS``."""
+
+    requester_kind: np.ndarray
+    requester: np.ndarray
+    township: np.ndarray
+    matter: np.ndarray
+    tier: np.ndarray
+    difficulty: np.ndarray
+    onset: np.ndarray
+    created: np.ndarray
+    deadline: np.ndarray
+    started: np.ndarray
+    closed: np.ndarray
+    level: np.ndarray
+    start_level: np.ndarray
+    boost: np.ndarray
+    escalations: np.ndarray
+    trips: np.ndarray
+    seat_trips: np.ndarray
+    travel: np.ndarray
+    at_seat: np.ndarray
+    referred: np.ndarray
+    needs_coord: np.ndarray
+    whistle: np.ndarray
+    overdue: np.ndarray
+    reworks: np.ndarray
+    online: np.ndarray
+    joint: np.ndarray
+    delegated: np.ndarray
+    petitioned: np.ndarray
+    outstanding: np.ndarray
+    source: np.ndarray
+    channel: np.ndarray
+    contact: np.ndarray
+    repeat_of: np.ndarray
+    resolved: np.ndarray
+    gamed: np.ndarray
+    called_back: np.ndarray
+    work_share: np.ndarray
+    reported: np.ndarray
+    petition_decided: np.ndarray
 
     def __init__(self, capacity: int = 4096):
         self.n = 0
         self._cap = max(16, capacity)
-        for name, (dtype, fill) in FIELDS.items():
-            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
+        self._allocate(self._cap)
+
+    def _allocate(self, cap: int) -> None:
+        """(Re)allocate every field with capacity ``cap``, keeping the ``n`` rows in use."""
+        n = self.n
+
+        def col(name: str) -> np.ndarray:
+            dtype, fill = FIELDS[name]
+            new: np.ndarray = np.full(cap, fill, dtype=dtype)
+            old = self.__dict__.get(name)
+            if old is not None:
+                new[:n] = old[:n]
+            return new
+
+        self.requester_kind = col("requester_kind")
+        self.requester = col("requester")
+        self.township = col("township")
+        self.matter = col("matter")
+        self.tier = col("tier")
+        self.difficulty = col("difficulty")
+        self.onset = col("onset")
+        self.created = col("created")
+        self.deadline = col("deadline")
+        self.started = col("started")
+        self.closed = col("closed")
+        self.level = col("level")
+        self.start_level = col("start_level")
+        self.boost = col("boost")
+        self.escalations = col("escalations")
+        self.trips = col("trips")
+        self.seat_trips = col("seat_trips")
+        self.travel = col("travel")
+        self.at_seat = col("at_seat")
+        self.referred = col("referred")
+        self.needs_coord = col("needs_coord")
+        self.whistle = col("whistle")
+        self.overdue = col("overdue")
+        self.reworks = col("reworks")
+        self.online = col("online")
+        self.joint = col("joint")
+        self.delegated = col("delegated")
+        self.petitioned = col("petitioned")
+        self.outstanding = col("outstanding")
+        self.source = col("source")
+        self.channel = col("channel")
+        self.contact = col("contact")
+        self.repeat_of = col("repeat_of")
+        self.resolved = col("resolved")
+        self.gamed = col("gamed")
+        self.called_back = col("called_back")
+        self.work_share = col("work_share")
+        self.reported = col("reported")
+        self.petition_decided = col("petition_decided")
 
     def add(self, count: int, **values) -> np.ndarray:
         """Append ``count`` cases with the given field values (scalars or arrays); return their ids."""
         need = self.n + count
         if need > self._cap:
             cap = max(need, 2 * self._cap)
-            for name, (dtype, fill) in FIELDS.items():
-                old = getattr(self, name)
-                new = np.full(cap, fill, dtype=dtype)
-                new[: self.n] = old[: self.n]
-                setattr(self, name, new)
+            self._allocate(cap)
             self._cap = cap
         ids = np.arange(self.n, need)
         for name, value in values.items():

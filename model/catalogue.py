@@ -22,18 +22,45 @@ import math
 import os
 import stat
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
 
 from .params import Params
 
+
+class Difficulty(IntEnum):
+    """A matter's difficulty (F9)."""
+
+    SIMPLE = 0
+    GENERAL = 1
+    DIFFICULT = 2
+    COMPLEX = 3
+
+
+class Requester(IntEnum):
+    """Who files a case: an enterprise, a citizen, or a resident's dispute."""
+
+    ENTERPRISE = 0
+    CITIZEN = 1
+    DISPUTE = 2
+
+
+class Tier(IntEnum):
+    """135 tier of a matter (F11): one department (1 day), several (3 days), district coordination (5 days)."""
+
+    TIER1 = 0
+    TIER3 = 1
+    TIER5 = 2
+
+
 DIFFICULTIES = ("simple", "general", "difficult", "complex")
-SIMPLE, GENERAL, DIFFICULT, COMPLEX = range(4)
+SIMPLE, GENERAL, DIFFICULT, COMPLEX = Difficulty
 REQUESTERS = ("enterprise", "citizen", "dispute")
-ENTERPRISE, CITIZEN, DISPUTE = range(3)
+ENTERPRISE, CITIZEN, DISPUTE = Requester
 TIER_NAMES = ("tier1", "tier3", "tier5")
-"""135 tiers by index: 0 = one department (1 day), 1 = several (3 days), 2 = district (5 days)."""
+"""Names of the ``Tier`` codes, by code."""
 
 ENTERPRISE_CATEGORIES = (  # F3: the centre's 9 categories (property/tax at its windows)
     "talent",

@@ -15,14 +15,25 @@ never with the number of residents.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
 from .catalogue import CITIZEN, DISPUTE, ENTERPRISE, MatterCatalogue
 from .params import HOURS_PER_DAY, Params
 
+
+class Stage(IntEnum):
+    """An enterprise's life-cycle stage."""
+
+    STARTUP = 0
+    GROWTH = 1
+    MATURE = 2
+    EXITED = 3
+
+
 STAGE_RATE = np.array([2.0, 1.0, 0.6, 0.0])
-"""Request-rate factor by enterprise life-cycle stage (start-up, growth, mature, exited)."""
+"""Request-rate factor by enterprise life-cycle ``Stage`` (start-up, growth, mature, exited)."""
 
 
 @dataclass
@@ -43,7 +54,8 @@ class MatterSampler:
     """Draw matter types by frequency weight, per requester kind (inverse-CDF on cumulative weights)."""
 
     def __init__(self, cat: MatterCatalogue):
-        self.ids, self.cum = {}, {}
+        self.ids: dict[int, np.ndarray] = {}  # matter ids by requester kind
+        self.cum: dict[int, np.ndarray] = {}  # their cumulative weights
         for kind in (ENTERPRISE, CITIZEN):
             ids = cat.service_ids(kind)
             if len(ids) == 0:  # a catalogue with one kind only: the other kind asks for any service matter

@@ -116,9 +116,7 @@ def department_day(dept) -> None:
 def apply(model) -> tuple[int, int]:
     """Every department's day (``Department.decide_dumping`` through the model's AgentSet, as in
     ``TownshipModel.step``); return today's (dumped, bounced)."""
-    from .agents import Department
-
-    model.agents_by_type[Department].do("decide_dumping")
+    model.agents_by_type[model.Department].do("decide_dumping")
     return today(model)
 
 

@@ -17,14 +17,51 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable
+from enum import IntEnum
 
 import numpy as np
 
 from .params import HOURS_PER_DAY
 
-WAITING, RUNNING, DONE, CANCELLED, PENDING = range(5)
-ARRIVE, FINISH, WAKE, CALL = range(4)
-IDLE, BUSY, ASLEEP = range(3)
+
+class TaskKind(IntEnum):
+    """What a task is: one of a case's steps at a handler, or a coordination at a desk."""
+
+    STEP = 0
+    COORD = 1
+
+
+class TaskState(IntEnum):
+    """Where a task is in its life."""
+
+    WAITING = 0  # in its handler's queue
+    RUNNING = 1  # being served
+    DONE = 2
+    CANCELLED = 3
+    PENDING = 4  # on its way: it joins the queue when its arrival event fires
+
+
+class EventKind(IntEnum):
+    """Kinds of events on the engine's calendar."""
+
+    ARRIVE = 0
+    FINISH = 1
+    WAKE = 2
+    CALL = 3
+
+
+class ServerState(IntEnum):
+    """State of one server (a person's working time) of a handler."""
+
+    IDLE = 0
+    BUSY = 1
+    ASLEEP = 2
+
+
+STEP, COORD = TaskKind
+WAITING, RUNNING, DONE, CANCELLED, PENDING = TaskState
+ARRIVE, FINISH, WAKE, CALL = EventKind
+IDLE, BUSY, ASLEEP = ServerState
 
 
 class Task:
@@ -32,10 +69,10 @@ class Task:
 
     __slots__ = ("case", "handler", "kind", "stage", "noise", "hours", "arrival", "state", "version", "urgent")
 
-    def __init__(self, case: int, handler: Handler, kind: int, stage: int, noise: float):
+    def __init__(self, case: int, handler: Handler, kind: TaskKind, stage: int, noise: float):
         self.case = case
         self.handler = handler
-        self.kind = kind  # STEP or COORD (see handling/escalation)
+        self.kind = kind  # a TaskKind: STEP or COORD
         self.stage = stage  # index in the case's list of steps
         self.noise = noise  # multiplier of the base work-hours (service-time draw)
         self.hours = 0.0
@@ -302,7 +339,9 @@ class RandomStream:
     def __init__(self, rng: np.random.Generator, size: int = 8192):
         self.rng = rng
         self.size = size
-        self._u = self._e = self._z = None
+        self._u: list[float] = []
+        self._e: list[float] = []
+        self._z: list[float] = []
         self._iu = self._ie = self._iz = size
 
     def uniform(self) -> float:

@@ -35,12 +35,24 @@ marked overdue.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
+from enum import IntEnum
+from typing import Any
 
-from .engine import Task
-from .handling import COORD, release
+from .engine import COORD, Task
 from .params import HOURS_PER_DAY
 
-CHIEF_REPRESENTATIVE, LEADING_GROUP_OFFICE, JOINT_CONFERENCE = 1, 2, 3
+
+class Level(IntEnum):
+    """Escalation levels: the handler itself, then the three coordinating levels (F7, F8)."""
+
+    HANDLER = 0
+    CHIEF_REPRESENTATIVE = 1
+    LEADING_GROUP_OFFICE = 2
+    JOINT_CONFERENCE = 3
+
+
+HANDLER, CHIEF_REPRESENTATIVE, LEADING_GROUP_OFFICE, JOINT_CONFERENCE = Level
 LEVEL_NAMES = ("handler", "chief_representative", "leading_group_office", "joint_conference")
 
 
@@ -65,7 +77,7 @@ def start(model, cid: int, t: float) -> bool:
         return False
     d1, d2 = model.desks
     level = min(max(int(cases.difficulty[cid]), 1), int(cases.tier[cid]) + 1, LEADING_GROUP_OFFICE)
-    first, other = (d1, d2) if level == 1 else (d2, d1)
+    first, other = (d1, d2) if level == CHIEF_REPRESENTATIVE else (d2, d1)
     desk = first if first.n_servers else other
     if desk.n_servers == 0:
         cases.needs_coord[cid] = False  # no coordinators modelled: the step is skipped
@@ -90,9 +102,11 @@ def _due(model, cid: int, level: int) -> float:
     return float(c.created[cid]) + span * (level - int(c.start_level[cid]) + 1)
 
 
-def bind(model) -> None:
-    """Give ``model`` its event callbacks (deadline, escalation), closures over its case table."""
+def bind(model, release: Callable[[Any, int, float], None]) -> None:
+    """Give ``model`` its event callbacks (deadline, escalation), closures over its case table,
+    and ``release(model, cid, t)``, which releases a coordinated case's steps (``handling.release``)."""
     cases = model.cases
+    model._esc_release = release
 
     def deadline(cid: int, t: float) -> None:
         if cid in model.flows:
@@ -139,7 +153,7 @@ def coordinated(model, task: Task, t: float) -> None:
     if cid not in model.flows:
         return
     if not model.params.escalation_135:
-        release(model, cid, t)
+        model._esc_release(model, cid, t)
     else:
         boost(model, cid, task.stage, t)
 
@@ -155,7 +169,7 @@ def boost(model, cid: int, level: int, t: float) -> None:
     cases.boost[cid] = max(int(cases.boost[cid]), level)
     for tk in flow[2]:
         model.engine.rekey(tk)
-    release(model, cid, t)
+    model._esc_release(model, cid, t)
 
 
 def hold_conference(model, day: int, t: float) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import satisfaction
 from .catalogue import ENTERPRISE
+from .demand import Stage
 from .params import Params
 from .resolution import root_of
 
@@ -91,15 +92,15 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
     rng = model.rng
     stage = st["stage"][:n]
     sat = st["satisfaction"][:n]
-    alive = stage < 3
+    alive = stage < Stage.EXITED
     u = rng.random(n)
-    grow = alive & (stage == 0) & (u < 1.0 / p.startup_days)
-    mature = alive & (stage == 1) & (u < 1.0 / p.growth_days)
+    grow = alive & (stage == Stage.STARTUP) & (u < 1.0 / p.startup_days)
+    mature = alive & (stage == Stage.GROWTH) & (u < 1.0 / p.growth_days)
     p_exit = p.enterprise_exit_base + p.enterprise_exit_sensitivity * np.maximum(0.0, EXIT_THRESHOLD - sat)
     leave = alive & (rng.random(n) < p_exit)
-    stage[grow] = 1
-    stage[mature] = 2
-    stage[leave] = 3
+    stage[grow] = Stage.GROWTH
+    stage[mature] = Stage.MATURE
+    stage[leave] = Stage.EXITED
     exits = np.flatnonzero(leave)
     for i in exits.tolist():
         model.enterprise_agents[i].remove()

@@ -38,6 +38,7 @@ import numpy as np
 
 from .engine import PENDING, WAITING
 from .params import Params
+from .resolution import owner_agent
 
 PRIOR_STRENGTH = 2.0
 """Weight, in gamed closures, of a handler's prior belief about being caught."""
@@ -86,15 +87,6 @@ def at_risk(model, cid: int) -> bool:
     return any(tk.state in (PENDING, WAITING) for tk in flow[2])
 
 
-def owner_agent(model, cid: int):
-    """The department or township whose assessment counts this case."""
-    c = model.cases
-    own = int(model.catalogue.owner[c.matter[cid]])
-    if c.delegated[cid] or own < 0:
-        return model.townships[int(c.township[cid])]
-    return model.departments[own]
-
-
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
     from .handling import close
@@ -113,7 +105,7 @@ def decide(model, t_end: float) -> int:
     prob = game_probability(p, [o.rank for o in owners], [GamingState.detection(o, p) for o in owners])
     draw = model.rng.random(len(cand))
     n = 0
-    for (t, cid), o, pr, u in zip(cand, owners, prob.tolist(), draw.tolist()):
+    for (t, cid), _o, pr, u in zip(cand, owners, prob.tolist(), draw.tolist()):
         if u < pr:
             close(model, cid, t, gamed=True)
             n += 1

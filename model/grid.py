@@ -91,9 +91,7 @@ def new_disputes(model, day: int) -> int:
     town = np.repeat(np.arange(len(n)), n).astype(np.int32)
     cit = model.citizen_start[town] + np.floor(rng.random(total) * model.citizen_count[town]).astype(np.int64)
     onset = (day + rng.random(total)) * HOURS_PER_DAY
-    from .agents import Citizen
-
-    reported = Citizen.report(model, cit)
+    reported = model.Citizen.report(model, cit)
     early = reported | (rng.random(total) < p.grid_coverage)
     cat = model.catalogue
     matter = np.full(total, cat.dispute_id(DISPUTE_MEDIATION), np.int32)
@@ -141,7 +139,6 @@ def surface(model, day: int) -> int:
 
 def petitions(model, t: float) -> int:
     """Residents of open disputes older than their patience decide whether to petition; return today's petitions."""
-    from .agents import Citizen
     from .resolution import root_of
 
     cases = model.cases
@@ -158,7 +155,7 @@ def petitions(model, t: float) -> int:
     if len(due) == 0:
         return 0
     cases.petition_decided[due] = True
-    go = Citizen.decide_petition(model, cases.requester[due])
+    go = model.Citizen.decide_petition(model, cases.requester[due])
     new, new_root = due[go], root[go]
     cases.petitioned[new] = True
     cases.petitioned[new_root] = True

@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import math
 
-from . import delegation, resolution
-from .engine import PENDING, RUNNING, WAITING, Task
-
-STEP, COORD = 0, 1
+from . import delegation, escalation, resolution
+from .engine import COORD, PENDING, RUNNING, STEP, WAITING, Task
 
 
 def noise(model) -> float:
@@ -69,8 +67,6 @@ def steps_of(model, cid: int) -> list[int]:
 def submit(model, cid: int, t: float) -> None:
     """Start a new case whose file reaches its first handler at ``t`` (hours): coordination
     first when it needs it (its steps are held meanwhile), else its first step (all, when joint)."""
-    from . import escalation
-
     model.flows[cid] = [steps_of(model, cid), 0, []]  # steps, next step to release, live tasks
     if model.cases.whistle[cid]:
         release_all(model, cid, t)
@@ -131,8 +127,6 @@ def service_hours(model, task: Task) -> float:
 def on_finish(model, task: Task, t: float) -> None:
     """A step is done: maybe rework, else release the next step or close the case."""
     if task.kind == COORD:
-        from . import escalation
-
         escalation.coordinated(model, task, t)
         return
     cid = task.case

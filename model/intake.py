@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
-from .catalogue import ENTERPRISE
+from .catalogue import ENTERPRISE, Tier
 from .params import HOURS_PER_DAY, Params
 
 
@@ -46,7 +46,6 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     """Each requester's channel: Enterprise and Citizen agents decide (disputes: their resident)."""
     from .agents import Citizen, Enterprise
 
-    p = model.params
     n = len(kind)
     cat = model.catalogue
     held = (cat.owner[matter] < 0) | model.delegated[matter]
@@ -81,7 +80,7 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         source = np.where(online, ONLINE_SOURCE, WALK_IN)
     tier = cat.tier[matter]
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
-    needs_coord = tier >= 1
+    needs_coord = tier >= Tier.TIER3
     start_level = cat.start_level[matter] if p.escalation_135 else np.zeros(n, np.int8)
     start_level = (
         np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 else start_level

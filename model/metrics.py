@@ -21,7 +21,8 @@ import numpy as np
 
 from . import reform
 from .cases import GRID_REPORT
-from .catalogue import COMPLEX, DISPUTE, SIMPLE
+from .catalogue import COMPLEX, DISPUTE, SIMPLE, Tier
+from .escalation import JOINT_CONFERENCE
 from .params import HOURS_PER_DAY
 
 
@@ -253,7 +254,11 @@ def _mean(x) -> float:
 def _conference_waiting(model) -> int:
     """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
     c = model.cases
-    return sum(1 for _, cid in model.conference_queue if cid in model.flows and c.level[cid] == 3 and c.boost[cid] == 0)
+    return sum(
+        1
+        for _, cid in model.conference_queue
+        if cid in model.flows and c.level[cid] == JOINT_CONFERENCE and c.boost[cid] == 0
+    )
 
 
 def overloaded(model, town) -> bool:
@@ -290,9 +295,9 @@ def collect_day(
         "backlog_township": sum(t.handler.open_tasks for t in towns),
         "backlog_desk": sum(h.open_tasks for h in model.desks) + _conference_waiting(model),
         "on_time_rate": _rate(~late, np.ones(len(ids))),
-        "on_time_rate_tier1": _rate(~late & (tier == 0), tier == 0),
-        "on_time_rate_tier3": _rate(~late & (tier == 1), tier == 1),
-        "on_time_rate_tier5": _rate(~late & (tier == 2), tier == 2),
+        "on_time_rate_tier1": _rate(~late & (tier == Tier.TIER1), tier == Tier.TIER1),
+        "on_time_rate_tier3": _rate(~late & (tier == Tier.TIER3), tier == Tier.TIER3),
+        "on_time_rate_tier5": _rate(~late & (tier == Tier.TIER5), tier == Tier.TIER5),
         "mean_resolution_days": _mean((c.closed[ids] - c.created[ids]) / HOURS_PER_DAY),
         "escalations_level1": model.day_escalations[1],
         "escalations_level2": model.day_escalations[2],
@@ -443,9 +448,9 @@ def summary(model) -> dict[str, float]:
         "backlog_end": float(open_end),
         "cases_carried_in": float(model.carried_in),
         "on_time_rate": _rate(on_time & decided, decided),
-        "on_time_rate_tier1": _rate(on_time & decided & (tier == 0), decided & (tier == 0)),
-        "on_time_rate_tier3": _rate(on_time & decided & (tier == 1), decided & (tier == 1)),
-        "on_time_rate_tier5": _rate(on_time & decided & (tier == 2), decided & (tier == 2)),
+        "on_time_rate_tier1": _rate(on_time & decided & (tier == Tier.TIER1), decided & (tier == Tier.TIER1)),
+        "on_time_rate_tier3": _rate(on_time & decided & (tier == Tier.TIER3), decided & (tier == Tier.TIER3)),
+        "on_time_rate_tier5": _rate(on_time & decided & (tier == Tier.TIER5), decided & (tier == Tier.TIER5)),
         "mean_resolution_days": _mean(res_days),
         "p90_resolution_days": float(np.percentile(res_days, 90)) if len(res_days) else float("nan"),
         "simple_within_1h_share": within(service & (diff == SIMPLE), 1.0),

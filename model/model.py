@@ -41,6 +41,7 @@ from . import (
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
+from .demand import Stage
 from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
 from .scenario import SCENARIO_DIR
@@ -52,6 +53,12 @@ DEPARTMENT_STAFF_FLOOR = 1.0
 
 class TownshipModel(mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
+
+    # The agent classes, reached through the model by the mechanism modules that act on them
+    # (assessment, dumping, grid): those modules do not import agents, which imports them.
+    Department = Department
+    Township = Township
+    Citizen = Citizen
 
     def __init__(self, params: Params | None = None, *, rng=None, scenario=None, **kwargs):
         """``params`` (default ``Params()``), changed by any ``kwargs`` (validated Params fields);
@@ -120,7 +127,7 @@ class TownshipModel(mesa.Model):
         n_cit = int(self.citizen_count.sum())
         self.n_citizens = n_cit
         town_of = np.repeat(np.arange(T, dtype=np.int32), self.citizen_count)
-        self.citizen_state = {
+        self.citizen_state: dict[str, np.ndarray] = {
             "township": town_of,
             "satisfaction": np.full(n_cit, feedback.SATISFACTION_START),
             "patience": self.rng.exponential(p.citizen_patience_days, n_cit),
@@ -130,7 +137,7 @@ class TownshipModel(mesa.Model):
             "report": np.full(n_cit, grid.initial_reporting(p)),  # app reporting propensity (grid)
         }
         create_row_agents(self, Citizen, 0, n_cit)  # bulk: a million agents in seconds
-        self.enterprise_state = {
+        self.enterprise_state: dict[str, np.ndarray] = {
             "township": np.zeros(0, np.int32),
             "stage": np.zeros(0, np.int8),
             "satisfaction": np.zeros(0),
@@ -143,7 +150,8 @@ class TownshipModel(mesa.Model):
         E = p.enterprises
         if E:
             town = self.rng.choice(T, size=E, p=self.township_share)
-            stage = self.rng.choice(3, size=E, p=[0.2, 0.4, 0.4])
+            live = int(Stage.EXITED)  # the live stages are the codes below EXITED
+            stage = self.rng.choice(live, size=E, p=[0.2, 0.4, 0.4])
             self.add_enterprises(town, stage=stage)
 
     def add_enterprises(self, township: np.ndarray, stage) -> None:
@@ -157,7 +165,7 @@ class TownshipModel(mesa.Model):
                 new = np.zeros(cap, dtype=arr.dtype)
                 new[:n] = arr[:n]
                 if key == "stage":
-                    new[n:] = 3
+                    new[n:] = Stage.EXITED
                 st[key] = new
         st["township"][n : n + k] = township
         st["stage"][n : n + k] = stage
@@ -166,37 +174,6 @@ class TownshipModel(mesa.Model):
         st["trips"][n : n + k] = 0
         self.n_enterprises = n + k
         self.enterprise_agents.extend(create_row_agents(self, Enterprise, n, k))
-
-    def _expected_step_hours(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """Expected daily work-hours per department (all, and on delegated owner steps), mean step hours."""
-        p, cat = self.params, self.catalogue
-        D = p.departments
-        rate = np.zeros(len(cat))
-        for kind, volume in (
-            (CITIZEN, p.residents * p.citizen_request_rate),
-            (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0),
-        ):
-            ids = self.sampler.ids[kind]
-            w = cat.weight[ids]
-            rate[ids] += volume * w / w.sum()
-        hours = np.zeros(D)
-        deleg = np.zeros(D)
-        steps = 0.0
-        for m in np.flatnonzero(rate > 0):
-            n = cat.n_departments[m]
-            steps += rate[m] * n
-            for i, d in enumerate(cat.departments[m, :n]):
-                if d < 0:
-                    continue
-                hours[d] += rate[m] * cat.hours[m]
-                if i == 0 and self.delegated[m]:
-                    deleg[d] += rate[m] * cat.hours[m]
-        esc = cat.dispute_id(catalogue.DISPUTE_ESCALATED)
-        # disputes nobody detected early surface late and need the dispute department too
-        surfaced = p.residents * p.dispute_rate * (1.0 - grid.detection_probability(p))
-        hours[catalogue.DISPUTE_OWNER] += surfaced * cat.hours[esc]
-        mean_h = float((rate * cat.hours * cat.n_departments).sum() / steps) if steps > 0 else 1.0
-        return hours, deleg, mean_h
 
     def _staffing(self, p: Params) -> tuple[np.ndarray, np.ndarray, float, float]:
         """Persons per department, per township and of the two desks under ``p``."""
@@ -273,7 +250,7 @@ class TownshipModel(mesa.Model):
             self.desks.append(h)
         self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
-        escalation.bind(self)
+        escalation.bind(self, handling.release)
         self.engine = Engine(
             escalation.priority_key(self),
             lambda task: handling.service_hours(self, task),
@@ -344,11 +321,11 @@ class TownshipModel(mesa.Model):
     # --- state helpers -----------------------------------------------------
     @property
     def live_enterprises(self) -> int:
-        return int((self.enterprise_state["stage"][: self.n_enterprises] < 3).sum())
+        return int((self.enterprise_state["stage"][: self.n_enterprises] < Stage.EXITED).sum())
 
     def mean_enterprise_satisfaction(self) -> float:
         st = self.enterprise_state
-        alive = st["stage"][: self.n_enterprises] < 3
+        alive = st["stage"][: self.n_enterprises] < Stage.EXITED
         return float(st["satisfaction"][: self.n_enterprises][alive].mean()) if alive.any() else float("nan")
 
     @property

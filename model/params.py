@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -125,7 +125,10 @@ class Params(BaseModel):
         group="county",
         ge=0,
         le=2**63 - 1,
-        desc="Seed of the county itself: matter catalogue, delegated matters, township sizes and distances (one per county, inherited through extends).",
+        desc=(
+            "Seed of the county itself: matter catalogue, delegated matters, township "
+            "sizes and distances (one per county, inherited through extends)."
+        ),
     )
     county_area_km2: float = P(
         1000.0,
@@ -147,7 +150,10 @@ class Params(BaseModel):
         "",
         unit="path",
         group="county",
-        desc="CSV of townships (name, residents, travel_hours, staff) replacing the drawn sizes, distances and staff split ('' = draw).",
+        desc=(
+            "CSV of townships (name, residents, travel_hours, staff) replacing the "
+            "drawn sizes, distances and staff split ('' = draw)."
+        ),
     )
     warmup_days: int = P(
         0,
@@ -288,7 +294,10 @@ class Params(BaseModel):
         group="delegation",
         ge=0,
         le=1,
-        desc="Probability at zero competence that a township refers a delegated case up to the department (× (1 − competence)).",
+        desc=(
+            "Probability at zero competence that a township refers a delegated "
+            "case up to the department (× (1 − competence))."
+        ),
     )
 
     # --- one-stop centre and online ---------------------------------------
@@ -321,7 +330,10 @@ class Params(BaseModel):
         group="centre",
         ge=0,
         le=1,
-        desc="Share of offline requests for county-held matters filed at the township service hall (referral hop) rather than at the seat (trip).",
+        desc=(
+            "Share of offline requests for county-held matters filed at the township "
+            "service hall (referral hop) rather than at the seat (trip)."
+        ),
     )
     referral_hop_days: float = P(
         1.0,
@@ -383,7 +395,10 @@ class Params(BaseModel):
         group="rule135",
         ge=0,
         le=100_000,
-        desc="Level-1 coordinators: departments' deputy heads, ad hoc; under the 135 rule the stationed chief representatives (首席代表, F7: 13).",
+        desc=(
+            "Level-1 coordinators: departments' deputy heads, ad hoc; under the 135 "
+            "rule the stationed chief representatives (首席代表, F7: 13)."
+        ),
     )
     chief_rep_hours: float = P(
         2.0,
@@ -399,7 +414,10 @@ class Params(BaseModel):
         group="rule135",
         ge=0,
         le=100_000,
-        desc="Staff of the leading-group office (领导小组办公室, level 2; F8); ad hoc: the county leaders' coordinating staff.",
+        desc=(
+            "Staff of the leading-group office (领导小组办公室, level 2; F8); ad "
+            "hoc: the county leaders' coordinating staff."
+        ),
     )
     coordination_hours: tuple[float, float] = P(
         (0.5, 2.0),
@@ -660,7 +678,9 @@ class Params(BaseModel):
         group="incentives",
         ge=0,
         le=1,
-        desc="Weight of dumped tasks (per fair share) in a township's score of a department (0 = score ignores dumping).",
+        desc=(
+            "Weight of dumped tasks (per fair share) in a township's score of a department (0 = score ignores dumping)."
+        ),
     )
     score_bounce_weight: float = P(
         0.1,
@@ -700,7 +720,9 @@ class Params(BaseModel):
         group="incentives",
         gt=0,
         le=100,
-        desc="Prior standard deviation of a department's estimate of the score effect of its dump share (prior mean 0).",
+        desc=(
+            "Prior standard deviation of a department's estimate of the score effect of its dump share (prior mean 0)."
+        ),
     )
     dumping_exploration_sd: float = P(
         0.5,
@@ -715,7 +737,10 @@ class Params(BaseModel):
         unit="days",
         group="incentives",
         gt=0,
-        desc="Half-life of reform attention: the two-way weight and the inspection cut fade towards the old regime (assumption, P2).",
+        desc=(
+            "Half-life of reform attention: the two-way weight and the inspection "
+            "cut fade towards the old regime (assumption, P2)."
+        ),
     )
     reform_renewal_days: float = P(
         float("inf"),
@@ -770,7 +795,9 @@ class Params(BaseModel):
         group="incentives",
         ge=0,
         le=10,
-        desc="Tournament lever κ: extra weight of an on-time closure for a handler ranked last (× rank from the bottom).",
+        desc=(
+            "Tournament lever κ: extra weight of an on-time closure for a handler ranked last (× rank from the bottom)."
+        ),
     )
     gaming_window: float = P(
         0.25,
@@ -930,7 +957,7 @@ def allowed_range(name: str) -> str:
     info = Params.model_fields[name]
     ann = info.annotation
     if getattr(ann, "__origin__", None) is Literal:
-        return "one of " + ", ".join(map(str, ann.__args__))
+        return "one of " + ", ".join(map(str, get_args(ann)))
     if ann is bool:
         return "true or false"
     if ann is str:
@@ -950,7 +977,7 @@ def allowed_range(name: str) -> str:
             hi, hi_open = m.lt, True
     kind = "an integer" if ann is int else "a number"
     if str(ann).startswith("tuple"):
-        kind = f"a list of {len(ann.__args__)} numbers"
+        kind = f"a list of {len(get_args(ann))} numbers"
         return kind
     if lo is None and hi is None:
         return kind
@@ -990,7 +1017,7 @@ def field_table_markdown() -> str:
         lines.append("| parameter | default | unit | allowed | description |")
         lines.append("|---|---|---|---|---|")
         for name, info in Params.model_fields.items():
-            extra = info.json_schema_extra or {}
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
             if extra.get("group") != key:
                 continue
             default = info.default

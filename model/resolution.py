@@ -31,7 +31,6 @@ import itertools
 import numpy as np
 
 from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
-from .gaming import owner_agent
 from .params import HOURS_PER_DAY
 
 _seq = itertools.count()
@@ -49,6 +48,15 @@ def resolve_probability(model, cid: int, work_share: float) -> float:
 
         comp = 1.0 - rework_probability(p, model.townships[int(c.township[cid])].competence(m))
     return q * comp * (work_share**p.resolution_time_elasticity if work_share < 1 else 1.0)
+
+
+def owner_agent(model, cid: int):
+    """The department or township whose assessment counts this case."""
+    c = model.cases
+    own = int(model.catalogue.owner[c.matter[cid]])
+    if c.delegated[cid] or own < 0:
+        return model.townships[int(c.township[cid])]
+    return model.departments[own]
 
 
 def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
@@ -71,7 +79,7 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
         owner.gamed += 1
     if p.callback_share > 0 and stream.uniform() < p.callback_share:
         c.called_back[cid] = True
-        if gamed:
+        if owner is not None:
             owner.caught += 1
             if hasattr(owner, "period_caught"):
                 owner.period_caught += 1

@@ -3,8 +3,9 @@
 
 Each check is a function ``fn(reps: int, seed: int) -> CheckResult`` registered with
 :func:`check`; modules of this package group them: ``queueing`` (analytic verification),
-``mechanisms`` (reform mechanisms), ``incentives`` (incentives and outcomes), ``patterns``
-(published patterns the model was not built or tuned to produce — the only validation).
+``mechanisms`` (reform mechanisms), ``incentives`` (incentives and outcomes). The published
+patterns the model was not built or tuned to produce (the only validation) are checked in
+``workflows/validate/patterns`` (they run the calibrate workflow).
 """
 
 from .base import CHECKS, Check, CheckResult, check, paired_difference

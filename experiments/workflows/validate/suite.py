@@ -9,16 +9,20 @@ from dataclasses import dataclass
 
 from townsim.experiments.checks import CHECKS, Check, CheckResult
 
-CHECK_MODULES = ("queueing", "mechanisms", "incentives", "patterns")
-"""Modules of ``experiments/checks`` that register checks (a module not written yet is skipped)."""
+CHECK_MODULES = (
+    "townsim.experiments.checks.queueing",
+    "townsim.experiments.checks.mechanisms",
+    "townsim.experiments.checks.incentives",
+    "townsim.experiments.workflows.validate.patterns",  # runs the calibrate workflow's posterior
+)
+"""Modules that register checks (a module not written yet is skipped)."""
 PARTS = ("verification", "validation")
 DEFAULT_SEED = 20261129
 
 
 def load_checks() -> dict[str, Check]:
     """Import every check module and return the registry (name → Check)."""
-    for mod in CHECK_MODULES:
-        full = f"townsim.experiments.checks.{mod}"
+    for full in CHECK_MODULES:
         try:
             importlib.import_module(full)
         except ModuleNotFoundError as exc:

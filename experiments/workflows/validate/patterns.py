@@ -1,5 +1,8 @@
 """Validation: published patterns the model was not built or tuned to produce.
 
+It lives with the validate workflow, not in ``experiments/checks``, because it runs the model at
+the `linping` calibration's posterior (the calibrate workflow): checks do not import workflows.
+
 ``DOMAIN.md`` deliberately lists no outcome figures from elsewhere, so the only published outcomes
 are Linping's promises F5 (property matters within 1 h / 8 h) and F11 (the 135 deadlines). The
 `linping` calibration (``townsim calibrate linping``, ``experiments/specs/calibrate/linping.toml``)
@@ -17,11 +20,14 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from .base import CheckResult, check
+from townsim.experiments.checks import CheckResult, check
 
-POSTERIOR = Path(__file__).resolve().parents[2] / "scenarios" / "posteriors" / "linping.parquet"
+from ..calibrate.abc import draw, fingerprint, particle_values, simulate
+from ..calibrate.spec import load_spec
+
+POSTERIOR = Path(__file__).resolve().parents[3] / "scenarios" / "posteriors" / "linping.parquet"
 """The shipped posterior of the `linping` calibration (F5 targets only)."""
-SPEC = Path(__file__).resolve().parents[1] / "specs" / "calibrate" / "linping.toml"
+SPEC = Path(__file__).resolve().parents[2] / "specs" / "calibrate" / "linping.toml"
 F11_MIN = 0.95
 """F11's promise read as "at least 95 % on time" (docs/calibration.md)."""
 POWER_MARGIN = 0.02
@@ -33,9 +39,6 @@ def posterior_runs(draws: int, seed: int) -> dict[str, np.ndarray]:
     """Summaries of ``draws`` runs, each at a draw from the linping posterior with its own seed
     (the calibration's reduced county and horizon)."""
     import pandas as pd
-
-    from townsim.experiments.workflows.calibrate.abc import draw, particle_values, simulate
-    from townsim.experiments.workflows.calibrate.spec import load_spec
 
     spec = load_spec(SPEC)
     post = pd.read_parquet(POSTERIOR)
@@ -50,9 +53,6 @@ def posterior_runs(draws: int, seed: int) -> dict[str, np.ndarray]:
 def posterior_is_current() -> bool:
     """Whether the shipped posterior was made with this model code and spec (else: recalibrate)."""
     import json
-
-    from townsim.experiments.workflows.calibrate.abc import fingerprint
-    from townsim.experiments.workflows.calibrate.spec import load_spec
 
     meta = json.loads(POSTERIOR.with_suffix(".json").read_text(encoding="utf-8"))
     return meta.get("fingerprint") == fingerprint(load_spec(SPEC))
