@@ -49,7 +49,12 @@ def test_equal_staff_variants_have_the_roots_staff_hours(tmp_path, capsys):
     assert "equal staff" in desc["one_stop_135+equal_staff"] and "equal staff" not in desc["one_stop_135"]
     runs = pd.read_parquet(out / "runs.parquet")
     assert set(runs["scenario"]) == set(params)
-    assert "one_stop_135+equal_staff" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "one_stop_135+equal_staff" in report
+    # the report names the variant by its label, marked as the equal-staff run
+    assert "**One-stop centre + 135 rule (equal staff)**" in report
+    # and says in words where closures and real resolution part ways (the two on-time measures)
+    assert "**Where closure and resolution part ways.**" in report
 
 
 def test_equal_staff_is_part_of_the_settings(tmp_path, capsys):

@@ -220,11 +220,41 @@ def compare_context(
             {"title": titles.get(n, n), "fields": [f"`{f}`" for f in d]} for n, d in different_county.items()
         ],
         "overloaded": _overloaded(summary, shown, titles),
+        "closure_gap": _closure_gap(summary, shown, titles),
         "overrides": [f"`{o}`" for o in settings.overrides],
         **_failures(failures, titles),
         "command": settings.reproduce_command(out),
         "execution": _execution(execution),
     }
+
+
+CLOSURE_GAP_KPIS = ("on_time_rate", "request_on_time_rate", "resolution_rate", "gamed_closures", "repeat_contacts")
+
+
+def _closure_gap(summary, shown, titles) -> dict[str, Any] | None:
+    """Where the dashboard's on-time rate (closures) and real resolution part ways most and least:
+    the gap between the share of cases closed on time and the share of requests really resolved by
+    their first deadline."""
+    if not len(summary):
+        return None
+    s = summary.set_index(["scenario", "kpi"])["mean"]
+    rows = [n for n in shown if all((n, k) in s.index for k in CLOSURE_GAP_KPIS)]
+    if len(rows) < 2:
+        return None
+    gap = {n: s[(n, "on_time_rate")] - s[(n, "request_on_time_rate")] for n in rows}
+
+    def one(n: str) -> dict[str, str]:
+        return {
+            "title": titles[n],
+            "on_time": f"{100 * s[(n, 'on_time_rate')]:.1f}%",
+            "resolved": f"{100 * s[(n, 'request_on_time_rate')]:.1f}%",
+            "resolution_rate": f"{100 * s[(n, 'resolution_rate')]:.1f}%",
+            "gamed": f"{s[(n, 'gamed_closures')]:,.0f}",
+            "repeats": f"{s[(n, 'repeat_contacts')]:,.0f}",
+            "gap": f"{100 * gap[n]:.1f}",
+        }
+
+    return {"widest": one(max(rows, key=gap.__getitem__)), "narrowest": one(min(rows, key=gap.__getitem__))}
 
 
 def _in_short(name, stitle, comp, heads, other_county: bool, lang) -> dict[str, Any]:

@@ -187,7 +187,15 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
         f"equal staff: department posts {before:g} → {after:.4g}, so that the total budgeted staff-hours "
         f"equal those of '{root.name}' (the root of its extends chain)"
     )
-    return ScenarioRun(run.name + EQUAL_STAFF_SUFFIX, run.path, f"{run.description} [{note}]".strip(), equal)
+    label = run.label or run.description or run.name
+    return ScenarioRun(
+        run.name + EQUAL_STAFF_SUFFIX,
+        run.path,
+        f"{run.description} [{note}]".strip(),
+        equal,
+        f"{label} (equal staff)",
+        f"{run.label_zh or label}（等编制）",
+    )
 
 
 COUNTY_SIZE_FIELDS = ("townships", "departments", "enterprises", "residents")
