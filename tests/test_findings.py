@@ -20,6 +20,14 @@ def test_render_from_result_folders(tmp_path):
                 "significant": True,
             },
             {
+                "scenario": "full_reform+equal_staff",
+                "kpi": "on_time_rate",
+                "difference": -0.03,
+                "ci_low": -0.05,
+                "ci_high": -0.01,
+                "significant": True,
+            },
+            {
                 "scenario": "grid_governance",
                 "kpi": "on_time_rate",
                 "difference": -0.001,
@@ -72,5 +80,9 @@ def test_render_from_result_folders(tmp_path):
     assert "grid_governance does not clearly change" in concl
     assert text.index("```bash") < text.index("## Conclusion")  # commands at the top
     assert "**staff_transfer**, app_reporting" in text and "τ = 0.20" in text
-    assert "*Not run yet*" in text and "compare-equal-staff" in text  # missing analyses are said
+    # one `compare --equal-staff` feeds both sections: raw runs in one, their equal-staff runs in the other
+    assert "full_reform+equal_staff lowers the on-time rate" in concl and "at equal staff)" in concl
+    raw = text[text.index("### Default comparison") : text.index("### At equal staff")]
+    assert "| full_reform |" in raw and "+equal_staff" not in raw
+    assert "*Not run yet* (`" in text  # missing analyses (Morris without rankings here) are said
     assert "boxes found by discover" in text  # the discover section is kept

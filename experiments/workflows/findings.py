@@ -33,8 +33,7 @@ HEADLINE = (
     "staff_hours",
 )
 COMMANDS = {
-    "compare": "townsim compare --reps 20 --days 250 --out {r}/compare",
-    "compare_equal": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare-equal-staff",
+    "compare": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare",
     "morris": "townsim sensitivity morris_screening --out {r}/morris",
     "sobol": "townsim sensitivity sobol_levers --out {r}/sobol",
     "validate": "townsim validate --docs",
@@ -64,12 +63,14 @@ def _label(k: str) -> str:
         return k
 
 
-def compare_section(folder: Path, title: str) -> tuple[list[str], list[str]]:
-    """Evidence lines and conclusion sentences from a compare folder's comparison.csv."""
+def compare_section(folder: Path, title: str, equal_staff: bool) -> tuple[list[str], list[str]]:
+    """Evidence lines and conclusion sentences from a compare folder's comparison.csv: the reforms as
+    they are (raw) or their ``+equal_staff`` runs (one ``compare --equal-staff`` holds both, paired)."""
     path = folder / "comparison.csv"
     if not path.is_file():
         return [f"### {title}", "", f"*Not run yet* (`{folder}` has no comparison.csv).", ""], []
     cmp = pd.read_csv(path)
+    cmp = cmp[cmp["scenario"].str.endswith("+equal_staff") == equal_staff]
     man = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").is_file() else {}
     kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
     lines = [
@@ -148,8 +149,8 @@ def sensitivity_section(folder: Path, title: str) -> list[str]:
 def render(results: Path, previous: str = "") -> str:
     cmds = {k: v.format(r=results) for k, v in COMMANDS.items()}
     ev, concl = [], []
-    for key, title in (("compare", "Default comparison (raw staffing)"), ("compare_equal", "At equal staff")):
-        lines, c = compare_section(Path(cmds[key].split("--out ")[1]), title)
+    for equal, title in ((False, "Default comparison (raw staffing)"), (True, "At equal staff")):
+        lines, c = compare_section(Path(cmds["compare"].split("--out ")[1]), title, equal)
         ev += lines
         concl += c
     ev += sensitivity_section(results / "morris", "Morris screening of all levers")
