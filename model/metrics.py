@@ -25,6 +25,28 @@ from .catalogue import COMPLEX, DISPUTE, SIMPLE, Tier
 from .escalation import JOINT_CONFERENCE
 from .params import HOURS_PER_DAY
 
+SHORT: dict[str, tuple[str, str]] = {
+    "backlog_department": ("departments", "县级部门"),
+    "backlog_township": ("townships", "乡镇"),
+    "backlog_desk": ("escalation desks", "协调层级"),
+    "on_time_rate_tier1": ("tier 1 (1 day)", "1 日（单部门）"),
+    "on_time_rate_tier3": ("tier 3 (3 days)", "3 日（多部门）"),
+    "on_time_rate_tier5": ("tier 5 (5 days)", "5 日（区级协调）"),
+    "escalations_level1": ("chief representatives", "首席代表"),
+    "escalations_level2": ("leading-group office", "领导小组办公室"),
+    "escalations_level3": ("joint conference", "联席会议"),
+    "dumped_tasks": ("dumped", "下压"),
+    "bounced_tasks": ("bounced", "退回"),
+    "enterprise_satisfaction": ("enterprises", "企业"),
+    "citizen_satisfaction": ("citizens", "群众"),
+    "petitions": ("petitions", "上访"),
+    "on_time_rate": ("closed on time", "按期办结"),
+    "resolution_rate": ("really resolved", "实际解决"),
+    "grid_participation": ("residents reporting", "群众上报意愿"),
+}
+"""Short labels (English, Chinese) of KPIs drawn together in one chart, whose title gives the context
+(the legends of the teaching app's charts); other KPIs use their full label."""
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -51,6 +73,11 @@ class Kpi:
     def text(self, lang: str = "en") -> str:
         """The label in ``lang`` ("en" or "zh")."""
         return self.zh if lang == "zh" else self.en
+
+    def short_text(self, lang: str = "en") -> str:
+        """The short label in ``lang`` for a chart legend (:data:`SHORT`), else the full label."""
+        short = SHORT.get(self.name)
+        return (short[1] if lang == "zh" else short[0]) if short else self.text(lang)
 
     def unit_text(self, lang: str = "en") -> str:
         """The unit in ``lang`` (Chinese from :data:`UNITS_ZH`; the English unit if it has none)."""

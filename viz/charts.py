@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import altair as alt
 from mesa.visualization import make_plot_component
 
+from townsim.model.metrics import kpi
+
 from .i18n import t
 
 
@@ -68,7 +70,7 @@ with residents' grid reporting (what Citizen agents decide, issue 11)."""
 
 def translate(chart: Chart, lang: str):
     """A ``post_process(chart)`` for Mesa's Altair plot: title, axis titles and legend in ``lang``."""
-    names = {column: t(f"series_{column}", lang) for column in chart.series}
+    names = {column: kpi(column).short_text(lang) for column in chart.series}
     # Vega expression mapping a column name to its label (the legend shows labels, data keep column names)
     label_expr = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in names.items()) + "}[datum.label]"
     y_scale = alt.Scale(domain=[0, 1]) if chart.unit_range else alt.Scale(zero=True)

@@ -55,12 +55,13 @@ log = logging.getLogger("townsim.fonts")
 
 def fixed_labels() -> list[str]:
     """Every fixed text the app and the figures draw: the i18n table and the KPI registry, both languages."""
-    from townsim.model.metrics import KPIS
+    from townsim.model.metrics import KPIS, SHORT
 
     from .i18n import TEXT
 
     labels = [text for entry in TEXT.values() for text in entry.values()]
     labels += [label for k in KPIS for label in (k.zh, k.en)]
+    labels += [label for pair in SHORT.values() for label in pair]
     return labels
 
 

@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from townsim.model.metrics import kpi
+
 from .i18n import t
 from .kpis import kpi_values
 
@@ -179,7 +181,7 @@ def readouts() -> dict[str, list[dict]]:
 
 
 def _series(name: str) -> str:
-    return t(f"series_{name}", "en")
+    return kpi(name).short_text("en")
 
 
 def table(ex: Exercise) -> str:
