@@ -9,7 +9,8 @@ from pathlib import Path
 import townsim
 
 ROOT = Path(townsim.__file__).resolve().parent
-SKIP = {".git", ".dev", "results", "tests", "__pycache__", "node_modules"}
+SKIP = {".git", ".dev", "results", "tests", "__pycache__", "node_modules", "build", "dist"}
+"""Folders that are not the shipped source (build/ and dist/ hold copies made by a wheel build)."""
 
 ALLOWED_ATOMIC = {
     "experiments/core/atomic.py": "the one atomic writer",

@@ -58,6 +58,23 @@ def add_out_argument(parser: argparse.ArgumentParser, default: str, resumes: boo
     )
 
 
+def shipped_specs(spec_dir: Path, pattern: str = "*.toml", exclude: str = "") -> list[str]:
+    """Names of the shipped spec files in ``spec_dir`` matching ``pattern`` (minus those starting with ``exclude``)."""
+    return sorted(p.stem for p in spec_dir.glob(pattern) if not (exclude and p.stem.startswith(exclude)))
+
+
+def resolve_spec(text: str, spec_dir: Path, shipped: list[str], what: str = "spec") -> Path:
+    """The spec file of ``text``: a path, or the name of a shipped spec; a one-line UserError otherwise."""
+    path = Path(text).expanduser()
+    if path.is_file():
+        return path
+    if text.endswith(".toml") or "/" in text:
+        raise UserError(f"{text}: no such {what} file")
+    if text in shipped:
+        return spec_dir / f"{text}.toml"
+    raise UserError(f"{text}: no such {what} file or shipped {what}; shipped: {', '.join(shipped) or 'none'}")
+
+
 def seed(value: int) -> int:
     """``--seed``: in [0, 2**63 - 1] in every command."""
     try:

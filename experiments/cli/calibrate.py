@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import _common
+from townsim.experiments.cli._common import add_out_argument, add_progress_argument
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "calibrate"
@@ -47,36 +49,18 @@ def register(subparsers) -> None:
         metavar="ADDR",
         help="run the simulations on a running Dask cluster, e.g. tcp://10.0.0.5:8786",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default results/calibrate-<spec name>/); an earlier one resumes",
-    )
-    p.add_argument(
-        "--progress",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="progress bar: on a terminal only (auto, default), always, or never",
-    )
+    add_out_argument(p, "results/calibrate-<spec name>/", resumes=True)
+    add_progress_argument(p)
     p.set_defaults(func=cmd_calibrate)
 
 
 def shipped_specs() -> list[str]:
-    return sorted(p.stem for p in SPEC_DIR.glob("*.toml"))
+    return _common.shipped_specs(SPEC_DIR, "*.toml", exclude="")
 
 
 def resolve_spec(text: str) -> Path:
-    path = Path(text).expanduser()
-    if path.is_file():
-        return path
-    if text.endswith(".toml") or "/" in text:
-        raise UserError(f"{text}: no such spec file")
-    cand = SPEC_DIR / f"{text}.toml"
-    if cand.is_file():
-        return cand
-    raise UserError(f"{text}: no such spec file or shipped calibration spec; shipped: {', '.join(shipped_specs())}")
+    """The spec file of a path or a shipped name; UserError if neither exists."""
+    return _common.resolve_spec(text, SPEC_DIR, shipped_specs(), "calibration spec")
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -16,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import _common
+from townsim.experiments.cli._common import add_out_argument, add_progress_argument
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.manifest import settings_hash
 from townsim.experiments.core.outdir import check_out_dir, locked
@@ -43,37 +45,18 @@ def register(subparsers) -> None:
         help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
     )
     add_executor_arguments(p)
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output folder (default results/discover-<spec name>/); an earlier one resumes",
-    )
-    p.add_argument(
-        "--progress",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="progress bar: on a terminal only (auto, default), always, or never",
-    )
+    add_out_argument(p, "results/discover-<spec name>/", resumes=True)
+    add_progress_argument(p)
     p.set_defaults(func=cmd_discover)
 
 
 def shipped_specs() -> list[str]:
-    return sorted(p.stem for p in SPEC_DIR.glob("discover_*.toml"))
+    return _common.shipped_specs(SPEC_DIR, "discover_*.toml", exclude="")
 
 
 def resolve_spec(text: str) -> Path:
     """The spec file of a path or a shipped name; UserError if neither exists."""
-    path = Path(text).expanduser()
-    if path.is_file():
-        return path
-    if text.endswith(".toml") or "/" in text:
-        raise UserError(f"{text}: no such spec file")
-    cand = SPEC_DIR / f"{text}.toml"
-    if cand.is_file():
-        return cand
-    raise UserError(f"{text}: no such spec file or shipped spec; shipped: {', '.join(shipped_specs()) or 'none'}")
+    return _common.resolve_spec(text, SPEC_DIR, shipped_specs(), "spec")
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
