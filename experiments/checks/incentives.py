@@ -22,19 +22,9 @@ from functools import lru_cache
 import numpy as np
 
 from ...model import Params, TownshipModel, grid
-from .base import CheckResult, check, paired_difference
+from .base import SMALL_COUNTY, CheckResult, check, paired_difference
 
-COUNTY = dict(
-    townships=4,
-    departments=8,
-    enterprises=300,
-    residents=30_000,
-    residents_per_agent=100,
-    matter_types=40,
-    department_staff=16.0,
-    township_staff=12.0,
-)
-"""A small county (the shared test county of ``tests/helpers.py``)."""
+COUNTY = SMALL_COUNTY
 
 # --- shared runs ------------------------------------------------------------------------
 

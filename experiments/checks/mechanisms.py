@@ -11,19 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Params, TownshipModel
-from .base import CheckResult, check, paired_difference
+from .base import SMALL_COUNTY, CheckResult, check, paired_difference
 
-SMALL = dict(
-    townships=4,
-    departments=8,
-    enterprises=300,
-    residents=30_000,
-    residents_per_agent=100,
-    matter_types=40,
-    department_staff=16.0,
-    township_staff=12.0,
-)
-"""The small county of the mechanism checks."""
+SMALL = SMALL_COUNTY
 
 
 def _small(**kw) -> Params:
