@@ -74,6 +74,10 @@ def test_constant_and_undefined_differences():
     assert d["test"] == "constant difference" and d["p_value"] == 0.0 and d["ci_low"] == d["ci_high"] == 1.0
     d = difference(np.zeros(3), np.zeros(3), paired=True)
     assert d["p_value"] == 1.0 and d["difference"] == 0.0
+    # equal budgets summed in another order differ by rounding only: no difference, not "significant"
+    a = np.full(20, 193_500.0) + 2.91e-11
+    d = difference(a, np.full(20, 193_500.0), paired=True)
+    assert d["difference"] == 0.0 and d["p_value"] == 1.0 and d["ci_low"] == d["ci_high"] == 0.0
     d = difference(np.array([np.nan, 1.0, 2.0, 4.0]), np.array([0.0, np.nan, 1.0, 2.0]), paired=True)
     assert d["n"] == 2 and d["difference"] == pytest.approx(1.5)  # pairs with a NaN dropped
 

@@ -128,6 +128,9 @@ def difference(
         return res
     spread = float(np.std(a - b, ddof=1)) if paired else pooled
     if spread <= tol:  # no spread (up to rounding): no t-test exists
+        if abs(diff) <= tol:  # equal up to rounding (e.g. the same budget summed in another order)
+            diff = 0.0
+            res.update(difference=0.0, relative_difference=0.0 if bm and math.isfinite(bm) else math.nan)
         res.update(test="constant difference", ci_low=diff, ci_high=diff, p_value=0.0 if diff != 0 else 1.0)
         return res
     with warnings.catch_warnings():
