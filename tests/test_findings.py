@@ -1,44 +1,67 @@
-"""docs/findings.md generator: conclusion first from the comparisons, rankings, regime differences,
-commands at the top, the discover section kept, missing analyses said to be missing."""
+"""docs/findings.md generator: conclusion first from the comparisons (each option's raw effect, its staff
+cost and its effect at equal staff), rankings, regime differences, commands at the top, the summary and
+discover sections kept, other counties left out, cited figures collected, missing analyses said."""
+
+import json
 
 import pandas as pd
 
-from townsim.experiments.workflows.findings import DISCOVER_BEGIN, DISCOVER_END, render
+from townsim.experiments.workflows.findings import (
+    DISCOVER_BEGIN,
+    DISCOVER_END,
+    SUMMARY_BEGIN,
+    SUMMARY_END,
+    render,
+)
 
 
-def test_render_from_result_folders(tmp_path):
+def _row(scenario, kpi, diff, lo, hi, base=1.0, sig=True):
+    return {
+        "scenario": scenario,
+        "kpi": kpi,
+        "baseline_mean": base,
+        "difference": diff,
+        "ci_low": lo,
+        "ci_high": hi,
+        "significant": sig,
+    }
+
+
+def _compare_folder(tmp_path):
     cmp = tmp_path / "compare"
-    cmp.mkdir()
-    pd.DataFrame(
-        [
-            {
-                "scenario": "full_reform",
-                "kpi": "on_time_rate",
-                "difference": 0.04,
-                "ci_low": 0.02,
-                "ci_high": 0.06,
-                "significant": True,
-            },
-            {
-                "scenario": "full_reform+equal_staff",
-                "kpi": "on_time_rate",
-                "difference": -0.03,
-                "ci_low": -0.05,
-                "ci_high": -0.01,
-                "significant": True,
-            },
-            {
-                "scenario": "grid_governance",
-                "kpi": "on_time_rate",
-                "difference": -0.001,
-                "ci_low": -0.01,
-                "ci_high": 0.008,
-                "significant": False,
-            },
-        ]
-    ).to_csv(cmp / "comparison.csv", index=False)
+    (cmp / "figures").mkdir(parents=True)
+    rows = [
+        _row("full_reform", "on_time_rate", 0.04, 0.02, 0.06),
+        _row("full_reform", "request_on_time_rate", 0.01, -0.01, 0.03, sig=False),
+        _row("full_reform", "staff_hours", 20_000.0, 20_000.0, 20_000.0, base=200_000.0),
+        _row("full_reform+equal_staff", "on_time_rate", -0.03, -0.05, -0.01),
+        _row("full_reform+equal_staff", "request_on_time_rate", -0.02, -0.03, -0.01),
+        _row("grid_governance", "on_time_rate", -0.001, -0.01, 0.008, sig=False),
+        _row("grid_governance", "request_on_time_rate", 0.0, -0.01, 0.01, sig=False),
+        _row("grid_governance", "staff_hours", 0.0, 0.0, 0.0, base=200_000.0, sig=False),
+        _row("linping", "on_time_rate", 0.16, 0.15, 0.17),
+    ]
+    pd.DataFrame(rows).to_csv(cmp / "comparison.csv", index=False)
+    county = {"townships": 10, "residents": 100_000}
+    man = {
+        "baseline": "baseline",
+        "reps": 20,
+        "days": 250,
+        "scenarios": [
+            {"name": "baseline", "params": county},
+            {"name": "full_reform", "description": "All reforms together", "params": county},
+            {"name": "grid_governance", "params": county},
+            {"name": "linping", "params": {"townships": 8, "residents": 1_175_800}},
+        ],
+    }
+    (cmp / "manifest.json").write_text(json.dumps(man))
+    (cmp / "figures" / "forest_differences.png").write_bytes(b"png")
+    return cmp
+
+
+def _sobol_folder(tmp_path):
     sob = tmp_path / "sobol"
-    sob.mkdir()
+    (sob / "figures").mkdir(parents=True)
     pd.DataFrame(
         [
             {
@@ -73,16 +96,49 @@ def test_render_from_result_folders(tmp_path):
             }
         ]
     ).to_csv(sob / "regimes.csv", index=False)
-    prev = f"old\n{DISCOVER_BEGIN}\nboxes found by discover\n{DISCOVER_END}\n"
-    text = render(tmp_path, prev)
+    (sob / "figures" / "heatmap_total_order.png").write_bytes(b"png")
+
+
+def test_render_from_result_folders(tmp_path):
+    _compare_folder(tmp_path)
+    _sobol_folder(tmp_path)
+    prev = (
+        f"old\n{SUMMARY_BEGIN}\nthe planner's summary\n{SUMMARY_END}\n"
+        f"{DISCOVER_BEGIN}\nboxes found by discover\n{DISCOVER_END}\n"
+    )
+    page = render(tmp_path, prev)
+    text = page.text
     concl = text[text.index("## Conclusion") : text.index("## Evidence")]
-    assert "full_reform raises the on-time rate (+4.0 pts" in concl
-    assert "grid_governance does not clearly change" in concl
     assert text.index("```bash") < text.index("## Conclusion")  # commands at the top
-    assert "**staff_transfer**, app_reporting" in text and "τ = 0.20" in text
-    # one `compare --equal-staff` feeds both sections: raw runs in one, their equal-staff runs in the other
-    assert "full_reform+equal_staff lowers the on-time rate" in concl and "at equal staff)" in concl
+    assert "the planner's summary" in concl  # the hand-written summary is kept, first
+    assert concl.index("the planner's summary") < concl.index("**full_reform**")
+    # raw effect with its staff cost, and the same reform funded from existing posts
+    assert (
+        "**full_reform** (all reforms together), with +10 % staff-hours: raises the share of cases closed "
+        "on time (+4.0 pts" in concl
+    )
+    assert "does not clearly change the share of requests really resolved by their first deadline (+1.0 pts)" in concl
+    assert (
+        "with its extra posts taken from existing ones it lowers on-time closure (-3.0 pts) and lowers "
+        "real resolution (-2.0 pts)" in concl
+    )
+    assert "**grid_governance**, at the baseline's staff: does not clearly change" in concl
+    assert "| full_reform | +4.0 pts | +1.0 pts | – h | +10 % | -3.0 pts | -2.0 pts |" in concl
+    assert "| grid_governance | -0.1 pts | +0.0 pts | – h | +0 % | same posts | same posts |" in concl
+    # another county is never set against the generic baseline
+    assert "linping" not in concl and "Not compared (another county than the baseline's): linping." in text
     raw = text[text.index("### Default comparison") : text.index("### At equal staff")]
-    assert "| full_reform |" in raw and "+equal_staff" not in raw
-    assert "*Not run yet* (`" in text  # missing analyses (Morris without rankings here) are said
+    assert "| full_reform |" in raw and "+equal_staff" not in raw and "| linping |" not in raw
+    assert "**staff_transfer**, app_reporting" in text and "τ = 0.20" in text
+    assert "Sobol', cases closed on time in `baseline`: staff_transfer." in concl
+    assert "*Not run yet* (`" in text  # missing analyses (Morris here) are said
     assert "boxes found by discover" in text  # the discover section is kept
+    # the figures it cites are collected for docs/figures/findings
+    assert set(page.figures.values()) == {"compare_forest.png", "sobol_heatmap.png"}
+    assert "](figures/findings/sobol_heatmap.png)" in text
+
+
+def test_render_with_nothing_run(tmp_path):
+    text = render(tmp_path, "").text
+    assert "*No comparison yet*: run `townsim compare --equal-staff" in text
+    assert SUMMARY_BEGIN in text and DISCOVER_BEGIN in text

@@ -3,10 +3,13 @@
     python3 -m townsim.experiments.workflows.findings [--results DIR] [--write]
 
 Reads the folders the commands in :data:`COMMANDS` write (each resumes if stopped) and writes the
-planner's page: the conclusion first, then the evidence (default compare raw and at equal staff,
-Morris screening, Sobol' indices in two regimes and where the
+planner's page: the conclusion first (a hand-written summary kept between the ``summary`` markers,
+then one generated line and one table row per reform option), then the evidence (default compare
+raw and at equal staff, Morris screening of all levers, Sobol' indices in two regimes and where the
 lever rankings differ), then the caveats. A missing folder is reported as not run, with its command.
-The scenario-discovery section between the ``discover`` markers is kept as it is (its owner writes it).
+The summary and scenario-discovery sections between their markers are kept as they are (their
+authors write them after reading the evidence). ``--write`` also copies the figures it cites into
+``docs/figures/findings/``.
 """
 
 from __future__ import annotations
@@ -14,24 +17,31 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shutil
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
+FIGURES = "figures/findings"
+"""Where the cited figures go, relative to ``docs/``."""
 HEADLINE = (
     "on_time_rate",
+    "request_on_time_rate",
     "on_time_rate_tier5",
-    "mean_resolution_days",
     "requester_hours_per_case",
-    "trips_per_case",
+    "trips_to_seat_per_case",
     "township_utilisation",
     "township_service_share",
     "resolution_rate",
     "petitions",
     "staff_hours",
 )
+"""KPIs of the evidence tables (differences against the baseline)."""
+COUNTY_KEYS = ("townships", "departments", "enterprises", "residents", "township_table", "matter_catalogue")
+"""Parameters that make a scenario another county: such scenarios are not compared with the baseline."""
 COMMANDS = {
     "compare": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare",
     "morris": "townsim sensitivity morris_screening --out {r}/morris",
@@ -39,81 +49,194 @@ COMMANDS = {
     "validate": "townsim validate --docs",
 }
 DISCOVER_BEGIN, DISCOVER_END = "<!-- discover:begin -->", "<!-- discover:end -->"
+SUMMARY_BEGIN, SUMMARY_END = "<!-- summary:begin -->", "<!-- summary:end -->"
 
 
-def _fmt(x: float, kpi: str = "") -> str:
-    if x is None or not math.isfinite(x):
-        return "–"
+@dataclass
+class Page:
+    """The generated page and the figures it cites (source path → name under ``docs/figures/findings``)."""
+
+    text: str
+    figures: dict[Path, str] = field(default_factory=dict)
+
+
+def _info(k: str):
     try:
         from townsim.model.metrics import kpi as info
 
-        if info(kpi).fmt == "pct":
-            return f"{100 * x:+.1f} pts" if kpi else f"{100 * x:.1f} %"
-    except Exception:  # noqa: BLE001 - an unknown KPI is shown as a number
-        pass
-    return f"{x:+.3g}"
+        return info(k)
+    except Exception:  # noqa: BLE001 - an unknown KPI is shown by its name, as a number
+        return None
+
+
+def _fmt(x: float, kpi: str = "", sign: bool = True) -> str:
+    """A difference in the KPI's own terms: points for shares, thousands separators for counts."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    info = _info(kpi) if kpi else None
+    if info is not None and info.fmt == "pct":
+        return f"{100 * x:+.1f} pts" if sign else f"{100 * x:.1f} %"
+    if info is not None and info.fmt == "count" and abs(x) >= 100:
+        return f"{x:+,.0f}" if sign else f"{x:,.0f}"
+    return f"{x:+.3g}" if sign else f"{x:.3g}"
 
 
 def _label(k: str) -> str:
-    try:
-        from townsim.model.metrics import kpi as info
-
-        return info(k).en
-    except Exception:  # noqa: BLE001
-        return k
+    info = _info(k)
+    return info.en if info is not None else k
 
 
-def compare_section(folder: Path, title: str, equal_staff: bool) -> tuple[list[str], list[str]]:
-    """Evidence lines and conclusion sentences from a compare folder's comparison.csv: the reforms as
-    they are (raw) or their ``+equal_staff`` runs (one ``compare --equal-staff`` holds both, paired)."""
+def _cell(r) -> str:
+    star = "*" if bool(r.get("significant", False)) else ""
+    return f"{_fmt(r.difference, r.name)}{star} ({_fmt(r.ci_low, r.name)} … {_fmt(r.ci_high, r.name)})"
+
+
+def _other_counties(manifest: dict) -> set[str]:
+    """Scenarios whose county (size, township table, catalogue) differs from the baseline's."""
+    scen = {s["name"]: s.get("params", {}) for s in manifest.get("scenarios", [])}
+    base = scen.get(manifest.get("baseline", "baseline"), {})
+    return {n for n, p in scen.items() if base and any(p.get(k) != base.get(k) for k in COUNTY_KEYS)}
+
+
+def _load_compare(folder: Path) -> tuple[pd.DataFrame | None, dict]:
     path = folder / "comparison.csv"
     if not path.is_file():
-        return [f"### {title}", "", f"*Not run yet* (`{folder}` has no comparison.csv).", ""], []
-    cmp = pd.read_csv(path)
-    cmp = cmp[cmp["scenario"].str.endswith("+equal_staff") == equal_staff]
+        return None, {}
     man = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").is_file() else {}
+    cmp = pd.read_csv(path)
+    return cmp[~cmp["scenario"].isin(_other_counties(man))], man
+
+
+def compare_section(folder: Path, title: str, equal_staff: bool) -> list[str]:
+    """Evidence table from a compare folder's comparison.csv: the reforms as they are (raw) or their
+    ``+equal_staff`` runs (one ``compare --equal-staff`` holds both, paired)."""
+    cmp, man = _load_compare(folder)
+    if cmp is None:
+        return [f"### {title}", "", f"*Not run yet* (`{folder}` has no comparison.csv).", ""]
+    cmp = cmp[cmp["scenario"].str.endswith("+equal_staff") == equal_staff]
     kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
     lines = [
         f"### {title}",
         "",
-        f"{man.get('reps', '?')} replications × {man.get('days', '?')} days per scenario, paired with "
-        f"`{man.get('baseline', 'baseline')}`; differences with 95 % CIs (Holm-adjusted significance *).",
+        f"{man.get('reps', '?')} replications × {man.get('days', '?')} working days per scenario (after a "
+        f"40-day warm-up under the status quo), paired with `{man.get('baseline', 'baseline')}` on common "
+        "seeds; differences from it with 95 % t intervals (* = significant after Holm's correction).",
         "",
         "| scenario | " + " | ".join(_label(k) for k in kpis) + " |",
         "|---|" + "---|" * len(kpis),
     ]
-    concl = []
     for sc, g in cmp.groupby("scenario", sort=False):
         g = g.set_index("kpi")
-        cells = []
-        for k in kpis:
-            r = g.loc[k]
-            star = "*" if bool(r.get("significant", False)) else ""
-            cells.append(f"{_fmt(r.difference, k)}{star} ({_fmt(r.ci_low, k)} … {_fmt(r.ci_high, k)})")
-        lines.append(f"| {sc} | " + " | ".join(cells) + " |")
-        if "on_time_rate" in g.index:
-            r = g.loc["on_time_rate"]
-            word = "raises" if r.ci_low > 0 else "lowers" if r.ci_high < 0 else "does not clearly change"
-            concl.append(
-                f"{sc} {word} the on-time rate ({_fmt(r.difference, 'on_time_rate')}, 95 % CI "
-                f"{_fmt(r.ci_low, 'on_time_rate')} … {_fmt(r.ci_high, 'on_time_rate')}; {title.lower()})."
+        lines.append(f"| {sc} | " + " | ".join(_cell(g.loc[k]) for k in kpis) + " |")
+    others = sorted(_other_counties(man))
+    if others and not equal_staff:
+        lines += ["", f"Not compared (another county than the baseline's): {', '.join(others)}."]
+    return lines + [""]
+
+
+def _word(r) -> str:
+    if r is None:
+        return "not run"
+    if r.ci_low > 0:
+        return "raises"
+    if r.ci_high < 0:
+        return "lowers"
+    return "does not clearly change"
+
+
+def option_lines(folder: Path) -> tuple[list[str], list[str]]:
+    """One row and one sentence per reform option: raw effect, its extra staff cost, and the effect when
+    its extra posts come out of existing ones (the ``+equal_staff`` run)."""
+    cmp, man = _load_compare(folder)
+    if cmp is None:
+        return [], []
+    rows = {(r.scenario, r.kpi): r for r in cmp.itertuples(index=False)}
+    names = [s for s in dict.fromkeys(cmp["scenario"]) if not s.endswith("+equal_staff")]
+    descr = {s["name"]: s.get("description", "") for s in man.get("scenarios", [])}
+
+    def get(s, k):
+        return rows.get((s, k))
+
+    table = [
+        "| reform option | closed on time | really resolved by the first deadline | requester hours per case | "
+        "staff-hours paid | funded from existing posts: closed on time | … really resolved |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    sentences = []
+    for s in names:
+        on, res, hrs, cost = (
+            get(s, k) for k in ("on_time_rate", "request_on_time_rate", "requester_hours_per_case", "staff_hours")
+        )
+        eq_on, eq_res = get(s + "+equal_staff", "on_time_rate"), get(s + "+equal_staff", "request_on_time_rate")
+        rel = cost.difference / cost.baseline_mean if cost is not None and cost.baseline_mean else math.nan
+        cost_txt = f"{100 * rel:+.0f} %" if math.isfinite(rel) else "–"
+        table.append(
+            f"| {s} | {_fmt(on.difference, 'on_time_rate') if on is not None else '–'} | "
+            f"{_fmt(res.difference, 'request_on_time_rate') if res is not None else '–'} | "
+            f"{_fmt(hrs.difference, 'requester_hours_per_case') if hrs is not None else '–'} h | {cost_txt} | "
+            f"{_fmt(eq_on.difference, 'on_time_rate') if eq_on is not None else 'same posts'} | "
+            f"{_fmt(eq_res.difference, 'request_on_time_rate') if eq_res is not None else 'same posts'} |"
+        )
+        if on is None or res is None:
+            continue
+        what = f"**{s}**" + (f" ({descr[s][0].lower() + descr[s][1:]})" if descr.get(s) else "")
+        staffing = (
+            f"with {cost_txt} staff-hours" if math.isfinite(rel) and abs(rel) >= 0.005 else "at the baseline's staff"
+        )
+        text = (
+            f"{what}, {staffing}: {_word(on)} the share of cases closed on time "
+            f"({_fmt(on.difference, 'on_time_rate')}, 95 % CI {_fmt(on.ci_low, 'on_time_rate')} … "
+            f"{_fmt(on.ci_high, 'on_time_rate')}) and {_word(res)} the share of requests really resolved by "
+            f"their first deadline ({_fmt(res.difference, 'request_on_time_rate')})"
+        )
+        if eq_on is not None and eq_res is not None:
+            text += (
+                f"; with its extra posts taken from existing ones it {_word(eq_on)} on-time closure "
+                f"({_fmt(eq_on.difference, 'on_time_rate')}) and {_word(eq_res)} real resolution "
+                f"({_fmt(eq_res.difference, 'request_on_time_rate')})"
             )
-    return lines + [""], concl
+        sentences.append(text + ".")
+    return table, sentences
 
 
-def sensitivity_section(folder: Path, title: str) -> list[str]:
+def _figure(src: Path, name: str, figures: dict[Path, str], alt: str) -> list[str]:
+    if not src.is_file():
+        return []
+    figures[src] = name
+    return ["", f"![{alt}]({FIGURES}/{name})"]
+
+
+def _run_time(folder: Path) -> str:
+    man = folder / "manifest.json"
+    if not man.is_file():
+        return ""
+    m = json.loads(man.read_text())
+    inv = m.get("invocations", [])
+    secs = sum(i.get("elapsed_seconds", 0) or 0 for i in inv) or m.get("elapsed_seconds") or 0
+    runs = sum((i.get("runs") or {}).get("ran", 0) for i in inv)
+    if not secs:
+        return ""
+    workers = {(i.get("executor") or {}).get("workers") for i in inv} - {None}
+    w = f" on {', '.join(map(str, sorted(workers)))} worker processes" if workers else ""
+    return f"Run time: {secs / 60:.0f} minutes{w}" + (f" ({runs:,} simulations)." if runs else ".")
+
+
+def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag: str) -> tuple[list[str], list[str]]:
+    """Evidence (ranking table, regime differences, figures, run time) and top-lever sentences."""
     path = folder / "rankings.csv"
     if not path.is_file():
-        return [f"### {title}", "", f"*Not run yet* (`{folder}` has no rankings.csv).", ""]
+        return [f"### {title}", "", f"*Not run yet* (`{folder}` has no rankings.csv).", ""], []
     rank = pd.read_csv(path)
+    index = "total-order index ST" if "sobol" in tag else "μ* (mean absolute elementary effect)"
     lines = [
         f"### {title}",
         "",
-        "Levers by importance per regime and output (influential ones in bold).",
+        f"Levers by importance ({index}) per regime and output; influential ones in bold.",
         "",
         "| regime | output | levers, most important first |",
         "|---|---|---|",
     ]
+    tops = []
     for (sc, out), g in rank.groupby(["scenario", "output"], sort=False):
         g = g.sort_values("rank")
         lines.append(
@@ -121,45 +244,58 @@ def sensitivity_section(folder: Path, title: str) -> list[str]:
             + ", ".join(f"**{p}**" if inf else p for p, inf in zip(g.parameter, g.influential))
             + " |"
         )
+        infl = [p for p, i in zip(g.parameter, g.influential) if i][:3]
+        if out in ("on_time_rate", "request_on_time_rate", "requester_hours_per_case") and infl:
+            tops.append(f"{_label(out)} in `{sc}`: {', '.join(infl)}")
     reg = folder / "regimes.csv"
     if reg.is_file():
         d = pd.read_csv(reg).astype(object).fillna("")
         if len(d):
             lines += [
                 "",
-                "Where the rankings differ between regimes (Kendall's τ of the importances; levers "
-                "whose importance differs beyond the combined 95 % half-widths):",
+                "Where the rankings differ between regimes (Kendall's τ of the importances; *changed*: the "
+                "importance differs beyond the combined 95 % half-widths; *suggestive*: within them):",
                 "",
             ]
             for r in d.itertuples():
                 lines.append(
-                    f"- {r.output}, {r.a} vs {r.b}: τ = {r.kendall_tau:.2f}; "
+                    f"- {r.output}, {r.a} vs {r.b}: τ = {float(r.kendall_tau):.2f}; "
                     + (f"changed: {r.changed}" if r.changed else "no lever changes beyond the intervals")
                     + (f"; suggestive: {r.suggestive}" if r.suggestive else "")
                 )
-    man = folder / "manifest.json"
-    if man.is_file():
-        m = json.loads(man.read_text())
-        secs = m.get("elapsed_seconds") or sum(i.get("elapsed_seconds", 0) for i in m.get("invocations", []))
-        if secs:
-            lines += ["", f"Run time: {secs / 60:.0f} minutes."]
-    return lines + [""]
+    figs = folder / "figures"
+    lines += _figure(figs / "heatmap_total_order.png", f"{tag}_heatmap.png", figures, f"{title}: importance map")
+    for png in sorted(figs.glob("indices_*.png")) + sorted(figs.glob("morris_*.png")):
+        lines += _figure(png, f"{tag}_{png.name}", figures, f"{title}: {png.stem}")
+    rt = _run_time(folder)
+    if rt:
+        lines += ["", rt]
+    return lines + [""], tops
 
 
-def render(results: Path, previous: str = "") -> str:
+def _kept(previous: str, begin: str, end: str, default: str) -> str:
+    if begin in previous and end in previous:
+        return previous[previous.index(begin) : previous.index(end) + len(end)]
+    return f"{begin}\n{default}\n{end}"
+
+
+def render(results: Path, previous: str = "") -> Page:
+    """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections."""
     cmds = {k: v.format(r=results) for k, v in COMMANDS.items()}
-    ev, concl = [], []
+    figures: dict[Path, str] = {}
+    cmp_dir = Path(cmds["compare"].split("--out ")[1])
+    table, sentences = option_lines(cmp_dir)
+    ev: list[str] = []
     for equal, title in ((False, "Default comparison (raw staffing)"), (True, "At equal staff")):
-        lines, c = compare_section(Path(cmds["compare"].split("--out ")[1]), title, equal)
-        ev += lines
-        concl += c
-    ev += sensitivity_section(results / "morris", "Morris screening of all levers")
-    ev += sensitivity_section(results / "sobol", "Sobol' indices of the key levers: baseline vs full reform")
-    discover = ""
-    if DISCOVER_BEGIN in previous and DISCOVER_END in previous:
-        discover = previous[previous.index(DISCOVER_BEGIN) : previous.index(DISCOVER_END) + len(DISCOVER_END)]
-    else:
-        discover = f"{DISCOVER_BEGIN}\n*Written by `townsim discover` (issue 15); not generated here.*\n{DISCOVER_END}"
+        ev += compare_section(cmp_dir, title, equal)
+    ev += _figure(cmp_dir / "figures" / "forest_differences.png", "compare_forest.png", figures, "differences")
+    ev += _figure(cmp_dir / "figures" / "tradeoffs.png", "compare_tradeoffs.png", figures, "trade-offs")
+    ev += [""]
+    morris, m_tops = sensitivity_section(results / "morris", "Morris screening of all levers", figures, "morris")
+    sobol, s_tops = sensitivity_section(
+        results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol"
+    )
+    ev += morris + sobol
     head = [
         "# What the model says about township reform",
         "",
@@ -173,43 +309,67 @@ def render(results: Path, previous: str = "") -> str:
         "",
         "## Conclusion",
         "",
+        _kept(previous, SUMMARY_BEGIN, SUMMARY_END, "*The planner's summary is written after reading the evidence.*"),
+        "",
+        "### Each reform option against the status quo",
+        "",
     ]
-    if concl:
-        head += [f"- {c}" for c in concl]
+    if sentences:
+        head += [f"- {c}" for c in sentences]
+        head += [
+            "",
+            'Differences from `baseline` (means of paired runs; "funded from existing posts" = the same '
+            "reform with its extra posts taken from department posts so that the staff-hours budget equals "
+            'the baseline\'s; "same posts" = the reform adds none):',
+            "",
+            *table,
+        ]
     else:
-        head += ["*No conclusion yet: none of the comparisons above has been run on the current model.*"]
+        head += [f"*No comparison yet*: run `{cmds['compare']}`."]
+    if m_tops or s_tops:
+        head += ["", "Levers that matter most (influential ones, most important first):", ""]
+        head += [f"- Morris, {t}." for t in m_tops] + [f"- Sobol', {t}." for t in s_tops]
     tail = [
         "",
         "## Caveats",
         "",
         "- Validation: only the held-out published patterns in `docs/validation.md` are evidence that the "
-        "model describes real counties; everything else here is what the model implies.",
-        "- Parameter uncertainty enters only where a posterior is used (`--posterior`); other intervals are "
-        "seed noise of one parameter set.",
+        "model describes real counties; everything else here is what the model implies for a generic county "
+        "whose behavioural parameters are assumptions (`docs/ODD.md`).",
+        "- Parameter uncertainty enters only where a posterior is used (`townsim compare --posterior`); the "
+        "intervals above are seed noise of one parameter set.",
+        "- One working year after the reform starts: reforms that pay back slowly (delegation's learning, "
+        "ODD §7.14) look worse here than they would in year three.",
         "- Reduced horizons and counties are used only where `docs/calibration.md` shows they match the full ones.",
         "",
         "## Scenario discovery",
         "",
-        discover,
+        _kept(
+            previous, DISCOVER_BEGIN, DISCOVER_END, "*Written by `townsim discover` (issue 15); not generated here.*"
+        ),
         "",
     ]
-    return "\n".join(head + ["", "## Evidence", ""] + ev + tail)
+    return Page("\n".join(head + ["", "## Evidence", ""] + ev + tail), figures)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m townsim.experiments.workflows.findings")
     ap.add_argument("--results", type=Path, default=Path("results/findings"))
-    ap.add_argument("--write", action="store_true", help=f"write {DOCS} (default: print)")
+    ap.add_argument("--write", action="store_true", help=f"write {DOCS} and its figures (default: print)")
     args = ap.parse_args(argv)
     prev = DOCS.read_text(encoding="utf-8") if DOCS.is_file() else ""
-    text = render(args.results, prev)
+    page = render(args.results, prev)
     if args.write:
         from townsim.experiments.core.atomic import write_text
 
-        write_text(DOCS, text)
-        print(f"wrote {DOCS}")
+        target = DOCS.parent / FIGURES
+        target.mkdir(parents=True, exist_ok=True)
+        for src, name in page.figures.items():
+            shutil.copyfile(src, target / name)
+        write_text(DOCS, page.text)
+        print(f"wrote {DOCS} and {len(page.figures)} figures in {target}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(page.text)
     return 0
 
 

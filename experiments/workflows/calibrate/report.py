@@ -99,8 +99,9 @@ def figures(
     names, w = spec.names, post["weight"].to_numpy(float)
     k = len(names)
     fig, axes = _subplots(1, k, figsize=(3.2 * k, 2.6), squeeze=False)
+    bins = int(np.clip(round(1.5 * np.sqrt(len(post))), 5, 30))  # a few particles: few bins, not spikes
     for ax, p in zip(axes[0], spec.priors):
-        ax.hist(post[p.name], bins=30, weights=w, density=True, color="C0", alpha=0.7, label="posterior")
+        ax.hist(post[p.name], bins=bins, weights=w, density=True, color="C0", alpha=0.7, label="posterior")
         xs = np.linspace(p.low, p.high, 200)
         ax.plot(xs, p.rv().pdf(xs), color="0.4", lw=1, ls="--", label="prior")
         ax.set_xlabel(p.name)
@@ -140,14 +141,25 @@ def figures(
 
     if pred is not None:
         allt = [*spec.targets, *spec.holdout]
-        fig, axes = _subplots(1, len(allt), figsize=(3.0 * len(allt), 2.6), squeeze=False)
+        fig, axes = _subplots(
+            1, len(allt), figsize=(3.0 * len(allt), 2.8), squeeze=False, gridspec_kw={"top": 0.78, "bottom": 0.2}
+        )
+        rng = np.random.default_rng(0)  # vertical jitter only, so that equal draws stay visible
         for ax, t in zip(axes[0], allt):
-            ax.hist(pred[t.name].dropna(), bins=20, color="C1" if t in spec.holdout else "C0", alpha=0.7)
+            x = pred[t.name].dropna().to_numpy(float)
+            ax.scatter(x, rng.uniform(0.2, 0.8, x.size), s=14, alpha=0.7, color="C1" if t in spec.holdout else "C0")
             ax.axvline(t.value, color="C3", lw=1.5)
+            lo, hi = min(float(t.value), *x) if x.size else t.value, max(float(t.value), *x) if x.size else t.value
+            pad = 0.08 * (hi - lo) or 0.01 * max(abs(hi), 1e-3)
+            ax.set_xlim(lo - pad, hi + pad)
+            ax.set_ylim(0, 1)
             ax.set_xlabel(t.name, fontsize=7)
             ax.set_title(("held out " if t in spec.holdout else "target ") + t.describe(), fontsize=8)
             ax.set_yticks([])
-        fig.suptitle("Posterior predictive check (red: published value or bound)", fontsize=9)
+            ax.tick_params(labelsize=7)
+        fig.suptitle(
+            "Posterior predictive check: one dot per posterior draw (red: published value or bound)", fontsize=9
+        )
         out.append(save_figure(fig, folder / "predictive.png"))
     return out
 
