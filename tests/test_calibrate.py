@@ -81,6 +81,28 @@ def test_a_stopped_run_resumes_from_its_last_generation(tmp_path):
         calibrate(load_spec(_spec(tmp_path, population=50, generations=3, y=2.0)), out)
 
 
+@pytest.mark.dask
+def test_runs_on_a_dask_cluster_and_resumes_there(tmp_path):
+    """--scheduler: the ABC simulations and the posterior predictive run on the cluster's workers (the
+    cluster counts their tasks), the posterior is the same shape, and a rerun resumes from the database."""
+    from distributed import Client, LocalCluster
+
+    from townsim.experiments.workflows.calibrate import calibrate
+
+    spec = load_spec(_spec(tmp_path, population=40, generations=2))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1") as cluster:
+        with Client(cluster) as client:
+            out = calibrate(spec, tmp_path / "dask", scheduler=cluster.scheduler_address)
+            done = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.task_prefixes))
+            again = calibrate(spec, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert done > 0  # tasks really went through the scheduler
+    post = pd.read_parquet(tmp_path / "dask" / "posterior.parquet")
+    assert list(post.columns) == ["theta", "weight"] and len(post) == 40
+    assert list(out["generations"].generation) == [0, 1]
+    assert again["resumed"] and again["generations"].simulations.tolist() == out["generations"].simulations.tolist()
+    assert len(pd.read_parquet(tmp_path / "dask" / "predictive.parquet")) == 20
+
+
 def test_cli_runs_a_plugin_spec(tmp_path, capsys):
     out = tmp_path / "cli"
     rc = main(

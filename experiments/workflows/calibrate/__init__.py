@@ -83,9 +83,13 @@ def calibrate(
     if spec.path.is_file():
         _write(out / "spec.toml", spec.path.read_bytes())
     t0 = time.perf_counter()
+    sampler = make_sampler(workers, scheduler, show_progress)
     try:
-        history = run_abc(spec, out, make_sampler(workers, scheduler, show_progress), log=log)
+        history = run_abc(spec, out, sampler, log=log)
     finally:
+        client = getattr(sampler, "client", None)  # a Dask client: closed here, not left reconnecting
+        if client is not None:
+            client.close()
         meta["sessions"].append(
             {"started": started.isoformat(timespec="seconds"), "abc_seconds": round(time.perf_counter() - t0, 1)}
         )
@@ -102,7 +106,7 @@ def calibrate(
         pred = pd.read_parquet(pred_path)
     else:
         t1 = time.perf_counter()
-        with make_executor(workers=workers) as ex:
+        with make_executor(workers=None if scheduler else workers, scheduler=scheduler) as ex:  # the same cluster
             pred = predictive(spec, post, executor=ex)
         _write(pred_path, _parquet(pred))
         meta["predictive_generation"] = last
