@@ -1,10 +1,13 @@
 """One quick run per check and test session: the test files of each part assert their checks, and
 tests/test_validate.py asserts that every registered check passes (``townsim validate --quick``),
-without running any check twice."""
+without running any check twice: the cache is per process, so the tests of one check share an xdist
+group (:func:`group`) and run on one worker."""
 
 from __future__ import annotations
 
 import functools
+
+import pytest
 
 from townsim.experiments.workflows.validate import load_checks
 
@@ -17,3 +20,9 @@ def quick(name: str):
 
 def explain(r) -> str:
     return f"{r.name}: expected {r.expected}, measured {r.measured:.4g} {r.ci}, details {r.details}"
+
+
+def group(name: str):
+    """The pytest-xdist group of a check's tests: every test asserting one check runs on one worker, so
+    the check runs once per suite (the four held-out Linping checks share one posterior run)."""
+    return pytest.mark.xdist_group("linping_f11" if name.startswith("linping_f11") else name)

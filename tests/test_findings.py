@@ -114,7 +114,7 @@ def test_render_from_result_folders(tmp_path):
     assert concl.index("the planner's summary") < concl.index("**full_reform**")
     # raw effect with its staff cost, and the same reform funded from existing posts
     assert (
-        "**full_reform** (all reforms together), with +10 % staff-hours: raises the share of cases closed "
+        "**full_reform** — All reforms together. With +10 % staff-hours it raises the share of cases closed "
         "on time (+4.0 pts" in concl
     )
     assert "does not clearly change the share of requests really resolved by their first deadline (+1.0 pts)" in concl
@@ -122,7 +122,7 @@ def test_render_from_result_folders(tmp_path):
         "with its extra posts taken from existing ones it lowers on-time closure (-3.0 pts) and lowers "
         "real resolution (-2.0 pts)" in concl
     )
-    assert "**grid_governance**, at the baseline's staff: does not clearly change" in concl
+    assert "**grid_governance**: At the baseline's staff it does not clearly change" in concl
     assert "| full_reform | +4.0 pts | +1.0 pts | – h | +10 % | -3.0 pts | -2.0 pts |" in concl
     assert "| grid_governance | -0.1 pts | +0.0 pts | – h | +0 % | same posts | same posts |" in concl
     # another county is never set against the generic baseline

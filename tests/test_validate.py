@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from checks_cache import explain, quick
+from checks_cache import explain, group, quick
 
 from townsim.experiments.checks import CHECKS, CheckResult, check
 from townsim.experiments.cli import main
@@ -31,7 +31,7 @@ def test_registry_has_both_parts_and_cites_sources():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", OWN)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=group(n)) for n in OWN])
 def test_every_check_passes_quick(name):
     """`townsim validate --quick`, check by check (results shared with the per-part test files)."""
     r = quick(name)

@@ -78,6 +78,8 @@ def _fmt(x: float, kpi: str = "", sign: bool = True) -> str:
         return f"{100 * x:+.1f} pts" if sign else f"{100 * x:.1f} %"
     if info is not None and info.fmt == "count" and abs(x) >= 100:
         return f"{x:+,.0f}" if sign else f"{x:,.0f}"
+    if info is not None and info.unit == "working hours":
+        return f"{x:+.2f}" if sign else f"{x:.2f}"
     return f"{x:+.3g}" if sign else f"{x:.3g}"
 
 
@@ -179,12 +181,14 @@ def option_lines(folder: Path) -> tuple[list[str], list[str]]:
         )
         if on is None or res is None:
             continue
-        what = f"**{s}**" + (f" ({descr[s][0].lower() + descr[s][1:]})" if descr.get(s) else "")
+        what = f"**{s}**" + (f" — {descr[s].rstrip('.')}." if descr.get(s) else ":")
         staffing = (
-            f"with {cost_txt} staff-hours" if math.isfinite(rel) and abs(rel) >= 0.005 else "at the baseline's staff"
+            f"With {cost_txt} staff-hours it"
+            if math.isfinite(rel) and abs(rel) >= 0.005
+            else "At the baseline's staff it"
         )
         text = (
-            f"{what}, {staffing}: {_word(on)} the share of cases closed on time "
+            f"{what} {staffing} {_word(on)} the share of cases closed on time "
             f"({_fmt(on.difference, 'on_time_rate')}, 95 % CI {_fmt(on.ci_low, 'on_time_rate')} … "
             f"{_fmt(on.ci_high, 'on_time_rate')}) and {_word(res)} the share of requests really resolved by "
             f"their first deadline ({_fmt(res.difference, 'request_on_time_rate')})"
