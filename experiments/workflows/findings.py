@@ -40,8 +40,6 @@ HEADLINE = (
     "staff_hours",
 )
 """KPIs of the evidence tables (differences against the baseline)."""
-COUNTY_KEYS = ("townships", "departments", "enterprises", "residents", "township_table", "matter_catalogue")
-"""Parameters that make a scenario another county: such scenarios are not compared with the baseline."""
 COMMANDS = {
     "compare": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare",
     "morris": "townsim sensitivity morris_screening --out {r}/morris",
@@ -58,6 +56,8 @@ class Page:
 
     text: str
     figures: dict[Path, str] = field(default_factory=dict)
+    drawn: dict[str, Path] = field(default_factory=dict)
+    """Figures drawn at ``--write`` (name under ``docs/figures/findings`` → compare folder)."""
 
 
 def _info(k: str):
@@ -94,10 +94,42 @@ def _cell(r) -> str:
 
 
 def _other_counties(manifest: dict) -> set[str]:
-    """Scenarios whose county (size, township table, catalogue) differs from the baseline's."""
+    """Scenarios of another county than the baseline's (compare's ``COUNTY_FIELDS``; an equal-staff run
+    changes department posts by design): never set against the generic baseline."""
+    from townsim.experiments.workflows.compare import COUNTY_FIELDS, EQUAL_STAFF_SUFFIX
+
     scen = {s["name"]: s.get("params", {}) for s in manifest.get("scenarios", [])}
     base = scen.get(manifest.get("baseline", "baseline"), {})
-    return {n for n, p in scen.items() if base and any(p.get(k) != base.get(k) for k in COUNTY_KEYS)}
+    out = set()
+    for n, p in scen.items():
+        fields = [f for f in COUNTY_FIELDS if not (n.endswith(EQUAL_STAFF_SUFFIX) and f == "department_staff")]
+        if base and any(p.get(f) != base.get(f) for f in fields):
+            out.add(n)
+    return out
+
+
+def draw_forest(folder: Path, path: Path) -> Path:
+    """The compare's forest plot (its one drawing function) of the headline KPIs, without other counties."""
+    from townsim.experiments.render.plots import forest_figure, scenario_colours
+
+    cmp, man = _load_compare(folder)
+    assert cmp is not None
+    from townsim.experiments.render.report import title
+    from townsim.model.scenario import load_scenario
+
+    def label(name: str) -> str:  # the scenario's own short label; an equal-staff run after its reform
+        base_name = name.removesuffix("+equal_staff")
+        try:
+            text = title(load_scenario(base_name))
+        except Exception:  # noqa: BLE001 - a scenario no longer shipped keeps its name
+            text = base_name
+        return text + (" (equal staff)" if name != base_name else "")
+
+    base = man.get("baseline", "baseline")
+    order = [base, *dict.fromkeys(cmp["scenario"])]
+    labels = {n: label(n) for n in order}
+    kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
+    return forest_figure(path, cmp, kpis, order, scenario_colours(order, base), base, labels)
 
 
 def _load_compare(folder: Path) -> tuple[pd.DataFrame | None, dict]:
@@ -292,9 +324,14 @@ def render(results: Path, previous: str = "") -> Page:
     ev: list[str] = []
     for equal, title in ((False, "Default comparison (raw staffing)"), (True, "At equal staff")):
         ev += compare_section(cmp_dir, title, equal)
-    ev += _figure(cmp_dir / "figures" / "forest_differences.png", "compare_forest.png", figures, "differences")
-    ev += _figure(cmp_dir / "figures" / "tradeoffs.png", "compare_tradeoffs.png", figures, "trade-offs")
-    ev += [""]
+    drawn = {}
+    if (cmp_dir / "comparison.csv").is_file():
+        drawn["compare_forest.png"] = cmp_dir
+        ev += [
+            "![Differences from the status quo with 95 % intervals, raw and at equal staff]"
+            f"({FIGURES}/compare_forest.png)",
+            "",
+        ]
     morris, m_tops = sensitivity_section(results / "morris", "Morris screening of all levers", figures, "morris")
     sobol, s_tops = sensitivity_section(
         results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol"
@@ -353,7 +390,7 @@ def render(results: Path, previous: str = "") -> Page:
         ),
         "",
     ]
-    return Page("\n".join(head + ["", "## Evidence", ""] + ev + tail), figures)
+    return Page("\n".join(head + ["", "## Evidence", ""] + ev + tail), figures, drawn)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -370,8 +407,10 @@ def main(argv: list[str] | None = None) -> int:
         target.mkdir(parents=True, exist_ok=True)
         for src, name in page.figures.items():
             shutil.copyfile(src, target / name)
+        for name, folder in page.drawn.items():
+            draw_forest(folder, target / name)
         write_text(DOCS, page.text)
-        print(f"wrote {DOCS} and {len(page.figures)} figures in {target}")
+        print(f"wrote {DOCS} and {len(page.figures) + len(page.drawn)} figures in {target}")
     else:
         sys.stdout.write(page.text)
     return 0
