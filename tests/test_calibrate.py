@@ -170,3 +170,19 @@ def test_shipped_linping_spec_is_valid():
     spec = load_spec(__import__("townsim.experiments.cli.calibrate", fromlist=["x"]).resolve_spec("linping"))
     assert spec.scenario == "linping" and {t.name for t in spec.holdout} >= {"on_time_rate"}
     assert not {t.name for t in spec.targets} & {t.name for t in spec.holdout}
+
+
+def test_shipped_posterior_was_made_on_this_model_and_spec():
+    """`compare --posterior` and the held-out checks read scenarios/posteriors/linping.parquet: after a
+    model or spec change it must be remade (like the regression pins), not silently go stale."""
+    import json
+
+    from townsim.experiments.workflows.validate.patterns import POSTERIOR, posterior_is_current
+
+    meta = json.loads(POSTERIOR.with_suffix(".json").read_text(encoding="utf-8"))
+    post = pd.read_parquet(POSTERIOR)
+    assert list(post.columns) == [*meta["parameters"], "weight"] and post.weight.sum() == pytest.approx(1.0)
+    assert posterior_is_current(), (
+        "scenarios/posteriors/linping.parquet is stale: run `townsim calibrate linping` and copy "
+        "results/calibrate-linping/posterior.parquet there (docs/calibration.md)"
+    )
