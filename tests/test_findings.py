@@ -96,6 +96,9 @@ def _sobol_folder(tmp_path):
         ]
     ).to_csv(sob / "regimes.csv", index=False)
     (sob / "figures" / "heatmap_total_order.png").write_bytes(b"png")
+    (sob / "manifest.json").write_text(
+        json.dumps({"ran_now": 4096, "run_seconds_now": 3900.0, "executor": {"kind": "processes", "workers": 2}})
+    )
 
 
 def test_render_from_result_folders(tmp_path):
@@ -130,6 +133,7 @@ def test_render_from_result_folders(tmp_path):
     assert "| full_reform |" in raw and "+equal_staff" not in raw and "| linping |" not in raw
     assert "**staff_transfer**, app_reporting" in text and "τ = 0.20" in text
     assert "Sobol', cases closed on time in `baseline`: staff_transfer." in concl
+    assert "Run time: 65 minutes for 4,096 simulations on 2 worker processes." in text  # recorded, not typed
     assert "*Not run yet* (`" in text  # missing analyses (Morris here) are said
     assert "boxes found by discover" in text  # the discover section is kept
     # the figures it cites are collected for docs/figures/findings

@@ -243,18 +243,30 @@ def _figure(src: Path, name: str, figures: dict[Path, str], alt: str) -> list[st
 
 
 def _run_time(folder: Path) -> str:
+    """The recorded run time of every invocation that simulated something (a resumed job lists each)."""
     man = folder / "manifest.json"
     if not man.is_file():
         return ""
     m = json.loads(man.read_text())
-    inv = m.get("invocations", [])
-    secs = sum(i.get("elapsed_seconds", 0) or 0 for i in inv) or m.get("elapsed_seconds") or 0
-    runs = sum((i.get("runs") or {}).get("ran", 0) for i in inv)
-    if not secs:
-        return ""
-    workers = {(i.get("executor") or {}).get("workers") for i in inv} - {None}
-    w = f" on {', '.join(map(str, sorted(workers)))} worker processes" if workers else ""
-    return f"Run time: {secs / 60:.0f} minutes{w}" + (f" ({runs:,} simulations)." if runs else ".")
+    parts = []
+    invocations = m.get("invocations") or [  # the sensitivity manifest records its last invocation flat
+        {
+            "runs": {"ran": m.get("ran_now", 0)},
+            "elapsed_seconds": m.get("run_seconds_now"),
+            "executor": m.get("executor"),
+        }
+    ]
+    for i in invocations:
+        ran, secs = (i.get("runs") or {}).get("ran", 0), i.get("elapsed_seconds") or 0
+        if ran and secs:
+            w = (i.get("executor") or {}).get("workers")
+            day = str(i.get("started", ""))[:10]
+            parts.append(
+                f"{secs / 60:.0f} minutes for {ran:,} simulations"
+                + (f" on {w} worker processes" if w else "")
+                + (f" ({day})" if day else "")
+            )
+    return ("Run time: " + "; ".join(parts) + ".") if parts else ""
 
 
 def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag: str) -> tuple[list[str], list[str]]:
@@ -332,6 +344,8 @@ def render(results: Path, previous: str = "") -> Page:
             f"({FIGURES}/compare_forest.png)",
             "",
         ]
+        rt = _run_time(cmp_dir)
+        ev += [rt, ""] if rt else []
     morris, m_tops = sensitivity_section(results / "morris", "Morris screening of all levers", figures, "morris")
     sobol, s_tops = sensitivity_section(
         results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol"
