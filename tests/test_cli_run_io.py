@@ -94,6 +94,15 @@ def test_format_summary_is_a_small_table():
     assert len(text.splitlines()) == 4 + 3  # title, rule, 4 rows, rule
 
 
+def test_format_summary_in_chinese_keeps_its_columns():
+    text = format_summary({"cases_created": 12345.0, "on_time_rate": 0.9612, "trips_per_case": 0.25}, lang="zh")
+    rows = text.splitlines()[1:-1]
+    assert "新增诉求" in text and "按期办结率" in text and "每件跑动次数" in text and "cases" not in text
+    # Chinese characters take two terminal columns: every value ends in the same column
+    width = {sum(2 if "\u4e00" <= ch <= "\u9fff" or ch in "（）" else 1 for ch in r) for r in rows}
+    assert len(width) == 1, rows
+
+
 def test_dashboard_png_with_all_and_missing_columns(tmp_path):
     days = np.arange(1, 41)
     cols = {c for *_, series, _ in PANELS for c, _ in series}

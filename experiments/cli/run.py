@@ -14,6 +14,7 @@ import argparse
 import math
 import shutil
 import sys
+import unicodedata
 from pathlib import Path
 
 from townsim.experiments.cli import add_lang_argument
@@ -96,7 +97,7 @@ def register(subparsers) -> None:
         metavar="KEY=VALUE",
         help="override a parameter, validated like a file (repeatable), e.g. --set delegated_share=0.6",
     )
-    add_lang_argument(p, "dashboard")
+    add_lang_argument(p, "printed summary, the dashboard")
     p.add_argument(
         "--cases",
         action="store_true",
@@ -174,7 +175,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                 files=files,
             ),
         )
-    print(format_summary(summary, title=f"{scenario.name} · seed {args.seed} · {args.days} working days"))
+    title = (
+        f"{scenario.name} · 种子 {args.seed} · {args.days} 个工作日"
+        if args.lang == "zh"
+        else f"{scenario.name} · seed {args.seed} · {args.days} working days"
+    )
+    print(format_summary(summary, title=title, lang=args.lang))
     print(f"results: {out}")
     return 0
 
@@ -189,21 +195,27 @@ def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
     return argv + ["--out", str(out)]
 
 
-def format_summary(summary: dict[str, float], title: str = "") -> str:
-    """The main summary KPIs as a small aligned two-column text table."""
+def format_summary(summary: dict[str, float], title: str = "", lang: str = "en") -> str:
+    """The main summary KPIs as a small aligned two-column text table, labels and units in ``lang``."""
     rows = []
     for key in TABLE:
         if key in summary:
             k = kpi(key)
-            label = f"{k.label} ({k.unit})" if k.fmt == "num" and k.unit else k.label
+            unit = (f"（{k.unit_text(lang)}）" if lang == "zh" else f" ({k.unit})") if k.fmt == "num" and k.unit else ""
+            label = k.text(lang) + unit
             rows.append((label, _fmt(summary[key], k.fmt)))
-    width = max(len(r[0]) for r in rows) if rows else 10
-    vwidth = max(len(r[1]) for r in rows) if rows else 5
+    width = max(_cells(r[0]) for r in rows) if rows else 10
+    vwidth = max(_cells(r[1]) for r in rows) if rows else 5
     rule = "─" * (width + vwidth + 3)
     lines = [title, rule] if title else [rule]
-    lines += [f"{label:<{width}}   {value:>{vwidth}}" for label, value in rows]
+    lines += [label + " " * (width - _cells(label)) + "   " + value.rjust(vwidth) for label, value in rows]
     lines.append(rule)
     return "\n".join(lines)
+
+
+def _cells(text: str) -> int:
+    """Terminal columns of ``text``: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fmt(value, kind: str) -> str:
