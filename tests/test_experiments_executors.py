@@ -125,3 +125,50 @@ def test_progress_bar_quiet_off_terminal_and_shows_on_request():
         bar.update(3)
     text = buf.getvalue()
     assert "4/4" in text and "run/s" in text
+
+
+def build_models(item):
+    """Builds ``n`` small Mesa models with agents (as a run does) and returns a weak reference count."""
+    import mesa
+
+    n, raise_after = item
+    for _ in range(n):
+        model = mesa.Model(rng=1)
+        for _ in range(3):
+            mesa.Agent(model)
+    if raise_after:
+        raise RuntimeError("a run that fails still releases its models")
+    return n
+
+
+def test_models_built_by_a_task_are_released_and_others_kept():
+    """Mesa keeps every model in the class-level ``Agent._ids``: a long-lived worker would hold all its
+    runs. The executor drops the entries of the models a task built, and only those."""
+    import gc
+    import weakref
+
+    import mesa
+
+    if not isinstance(getattr(mesa.Agent, "_ids", None), dict):
+        pytest.skip("this Mesa keeps no model registry on Agent")
+    alive = mesa.Model(rng=2)
+    mesa.Agent(alive)
+    before = len(mesa.Agent._ids)
+    seen = []
+    original = mesa.Model.__init__
+
+    def spy(self, *a, **k):
+        original(self, *a, **k)
+        seen.append(weakref.ref(self))
+
+    mesa.Model.__init__ = spy
+    try:
+        with SerialExecutor() as ex:
+            outcomes = collect(ex, build_models, [(4, False), (2, True)])
+    finally:
+        mesa.Model.__init__ = original
+    gc.collect()
+    assert outcomes[0] == 4 and isinstance(outcomes[1], Failure)
+    assert len(seen) == 6 and all(w() is None for w in seen)  # every model of the tasks is freed
+    assert len(mesa.Agent._ids) == before and alive in mesa.Agent._ids  # a model alive before keeps its entry
+    assert next(mesa.Agent._ids[alive]) == 2  # …and its numbering goes on

@@ -29,6 +29,7 @@ import traceback as _tb
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,11 +49,36 @@ class Failure:
 
 
 def call_safely(fn: Callable[[Any], Any], item: Any) -> Any:
-    """``fn(item)``, or a :class:`Failure` if it raises (runs inside the worker)."""
+    """``fn(item)``, or a :class:`Failure` if it raises (runs inside the worker); the Mesa models the
+    call built are released when it returns (:func:`released_models`)."""
+    with released_models():
+        try:
+            return fn(item)
+        except Exception as exc:  # noqa: BLE001 - every error of a run is recorded, not raised
+            return Failure(error=one_line(exc), traceback=_tb.format_exc())
+
+
+@contextmanager
+def released_models() -> Iterator[None]:
+    """Drop Mesa's own reference to every model built inside the block when it ends.
+
+    Mesa (3.3) numbers agents per model in the class-level dict ``mesa.Agent._ids``, keyed by the
+    model itself: every model ever built stays alive there. A worker running thousands of simulations
+    grew by ~12 MB a run (measured: 12 GB per worker after 960 one-year runs of the Sobol' spec, then
+    swapping). Models that existed before the block keep their entry (their numbering goes on).
+    """
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if not isinstance(ids, dict):  # a Mesa without the registry: nothing to release
+        yield
+        return
+    before = {id(m) for m in ids}
     try:
-        return fn(item)
-    except Exception as exc:  # noqa: BLE001 - every error of a run is recorded, not raised
-        return Failure(error=one_line(exc), traceback=_tb.format_exc())
+        yield
+    finally:
+        for model in [m for m in ids if id(m) not in before]:
+            ids.pop(model, None)
 
 
 def one_line(exc: BaseException) -> str:

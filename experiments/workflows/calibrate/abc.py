@@ -41,11 +41,13 @@ def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[s
         for r in range(spec.replications):
             rows.append(fn(dict(values), seed + r))
     else:
+        from townsim.experiments.core.executors import released_models
         from townsim.model import TownshipModel
 
         params = spec.model_params.replace(**values)
-        for r in range(spec.replications):
-            rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
+        with released_models():  # pyabc's workers run thousands of particles
+            for r in range(spec.replications):
+                rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
     return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in names}
 
 
