@@ -133,7 +133,7 @@ def morris_plot(spec: SensitivitySpec, indices: pd.DataFrame, scenario: str, pat
         fontsize=12,
     )
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.03, 1, 1 - 0.5 / fig.get_figheight()))  # room for the title above the panels
     return _save(fig, path)
 
 
