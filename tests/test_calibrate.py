@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -186,3 +187,30 @@ def test_shipped_posterior_was_made_on_this_model_and_spec():
         "scenarios/posteriors/linping.parquet is stale: run `townsim calibrate linping` and copy "
         "results/calibrate-linping/posterior.parquet there (docs/calibration.md)"
     )
+
+
+def test_fingerprint_reads_files_by_content_not_path(tmp_path):
+    """A checkout elsewhere (or an installed package) must recognise the shipped posterior: the matter
+    catalogue and township table enter the fingerprint by their content, not their absolute path."""
+    import shutil
+
+    from townsim.experiments.cli.calibrate import resolve_spec
+    from townsim.experiments.workflows.calibrate.abc import fingerprint
+
+    shipped = resolve_spec("linping")
+    base = load_spec(shipped)
+    source = base.model_params.matter_catalogue
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    same, moved, changed = tmp_path / "a" / "same.csv", tmp_path / "b" / "moved.csv", tmp_path / "changed.csv"
+    shutil.copyfile(source, same)
+    shutil.copyfile(source, moved)
+    changed.write_bytes(Path(source).read_bytes() + b"\n")
+
+    def with_catalogue(csv):
+        text = shipped.read_text().replace("[overrides]\n", f'[overrides]\nmatter_catalogue = "{csv}"\n')
+        spec_path = tmp_path / f"spec-{csv.stem}.toml"
+        spec_path.write_text(text)
+        return load_spec(spec_path)
+
+    assert fingerprint(with_catalogue(same)) == fingerprint(with_catalogue(moved))  # same bytes, another folder
+    assert fingerprint(with_catalogue(changed)) != fingerprint(with_catalogue(same))  # other bytes
