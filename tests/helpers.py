@@ -5,19 +5,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from townsim.experiments.checks.base import SMALL_COUNTY
 from townsim.model import Params, TownshipModel
 
-SMALL = dict(
-    townships=4,
-    departments=8,
-    enterprises=300,
-    residents=30_000,
-    residents_per_agent=100,
-    matter_types=40,
-    department_staff=16.0,
-    township_staff=12.0,
-)
-"""A small county for quick tests."""
+SMALL = SMALL_COUNTY
+"""A small county for quick tests (the one the registered checks run)."""
 
 
 def small(**changes) -> Params:

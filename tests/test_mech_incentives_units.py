@@ -9,21 +9,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from helpers import SMALL
 
 from townsim.model import Params, TownshipModel, channel, gaming, grid, reform, satisfaction
 from townsim.model.cases import GRID_REPORT, HALL, HOTLINE, ONLINE, SEAT, SOURCES
-
-SMALL = dict(
-    townships=4,
-    departments=8,
-    enterprises=300,
-    residents=30_000,
-    residents_per_agent=100,
-    matter_types=40,
-    department_staff=16.0,
-    township_staff=12.0,
-)
-
 
 # --- reform attention ----------------------------------------------------------------------
 

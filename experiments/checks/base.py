@@ -58,7 +58,7 @@ SMALL_COUNTY = dict(
     department_staff=16.0,
     township_staff=12.0,
 )
-"""The small county the mechanism and incentive checks run (the shared test county of ``tests/helpers.py``)."""
+"""The small county the mechanism and incentive checks run; the tests use it too (``tests/helpers.py``)."""
 
 CHECKS: dict[str, Check] = {}
 

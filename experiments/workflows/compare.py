@@ -205,6 +205,12 @@ COUNTY_FIELDS = (*COUNTY_SIZE_FIELDS, "department_staff", "township_staff")
 """Parameters that define the county itself; a scenario that changes them is a different county."""
 
 
+def county_fields(name: str) -> list[str]:
+    """The :data:`COUNTY_FIELDS` on which scenario ``name`` must equal the baseline to be the same county
+    (an equal-staff run changes department posts by design)."""
+    return [f for f in COUNTY_FIELDS if not (name.endswith(EQUAL_STAFF_SUFFIX) and f == "department_staff")]
+
+
 def different_county(scenarios: Sequence[ScenarioRun]) -> dict[str, list[str]]:
     """Scenarios (after the first, the baseline) that change the county itself → the fields they change."""
     if not scenarios:
@@ -212,8 +218,7 @@ def different_county(scenarios: Sequence[ScenarioRun]) -> dict[str, list[str]]:
     base = scenarios[0].params
     out = {}
     for s in scenarios[1:]:
-        fields = [f for f in COUNTY_FIELDS if not (s.name.endswith(EQUAL_STAFF_SUFFIX) and f == "department_staff")]
-        diff = [f for f in fields if getattr(s.params, f, None) != getattr(base, f, None)]
+        diff = [f for f in county_fields(s.name) if getattr(s.params, f, None) != getattr(base, f, None)]
         if diff:
             out[s.name] = diff
     return out

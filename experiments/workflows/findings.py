@@ -96,16 +96,11 @@ def _cell(r) -> str:
 def _other_counties(manifest: dict) -> set[str]:
     """Scenarios of another county than the baseline's (compare's ``COUNTY_FIELDS``; an equal-staff run
     changes department posts by design): never set against the generic baseline."""
-    from townsim.experiments.workflows.compare import COUNTY_FIELDS, EQUAL_STAFF_SUFFIX
+    from townsim.experiments.workflows.compare import county_fields
 
     scen = {s["name"]: s.get("params", {}) for s in manifest.get("scenarios", [])}
     base = scen.get(manifest.get("baseline", "baseline"), {})
-    out = set()
-    for n, p in scen.items():
-        fields = [f for f in COUNTY_FIELDS if not (n.endswith(EQUAL_STAFF_SUFFIX) and f == "department_staff")]
-        if base and any(p.get(f) != base.get(f) for f in fields):
-            out.add(n)
-    return out
+    return {n for n, p in scen.items() if base and any(p.get(f) != base.get(f) for f in county_fields(n))}
 
 
 def draw_forest(folder: Path, path: Path) -> Path:
