@@ -5,6 +5,7 @@ Imported only by tests that already skipped without playwright or Chromium.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -118,6 +119,25 @@ def shots(tmp_path) -> Path:
     out = Path(os.environ.get("TOWNSIM_SCREENSHOT_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+@contextlib.contextmanager
+def cpu_load(processes: int = 3, seconds: float = 120.0):
+    """Busy processes (more than the machine's two cores) while the block runs: the app server answers
+    late, as on a loaded CI machine, where a lagging page once pushed stale slider positions back."""
+    busy = [
+        subprocess.Popen(
+            [sys.executable, "-c", f"import time\nend = time.time() + {seconds}\nwhile time.time() < end: pass"]
+        )
+        for _ in range(processes)
+    ]
+    try:
+        yield
+    finally:
+        for proc in busy:
+            proc.kill()
+        for proc in busy:
+            proc.wait()
 
 
 def launch(p):

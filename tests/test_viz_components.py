@@ -157,6 +157,22 @@ def test_slider_change_event_sets_lever(app):
     assert "0.40" in label.children[0] and "townsim-lever-changed" in label.class_
 
 
+def test_slider_follows_values_set_elsewhere(app):
+    # The page sets a slider's position itself only when the value changed elsewhere (the browser owns
+    # it while it is moved): at first, and when a scenario sets every lever.
+    rc, built, _ = app
+    slider = by_class(rc, v.Slider, "lever-delegated_share")
+    assert slider.v_model == 0.0  # the scenario's value
+    slider.v_model = 0.20  # the browser moved it
+    slider.fire_event("change", 0.20)
+    assert by_class(rc, v.Slider, "lever-delegated_share").v_model == 0.20
+    by_class(rc, v.Select, "townsim-scenario").v_model = "full_reform"
+    settle(built, 2)
+    expected = load_scenario("full_reform").params.delegated_share
+    assert by_class(rc, v.Slider, "lever-delegated_share").v_model == expected != 0.20
+    assert f"{expected:.2f}" in by_class(rc, v.Html, "lever-delegated_share-label").children[0]
+
+
 def test_mesa_reset_rebuilds_the_same_model(app):
     rc, built, _ = app
     by_class(rc, v.Switch, "lever-responsibility_list").v_model = True

@@ -2,7 +2,9 @@
 
 Sliders report a value when released (Vuetify's ``change`` event, also sent by
 the arrow keys), so dragging does not rebuild the county at every pixel; the
-page rebuilds it once the controls have been idle (``app.IDLE_SECONDS``).
+browser keeps the slider's position while it is moved (the page sets it only
+when the value changed elsewhere, never pushes a stale one back), and the page
+rebuilds the county once the controls have been idle (``app.IDLE_SECONDS``).
 Each lever shows its value; a lever moved away from the scenario's value is
 marked in red with the scenario's value beside it, so a class sees what was
 changed. Every change goes through ``on_change(Settings)``; the page rebuilds
@@ -77,15 +79,28 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
     shown = f"{t(f'lever_{lever.name}', lang)}  {_fmt(lever, value)}"
     if changed:
         shown += f"  ({t('changed_from', lang)}: {_fmt(lever, scenario_value)})"
+    at = lever.position(value)
+    # The browser owns the slider's position while a student moves it. The position is not a prop of the
+    # element: the renderer re-applies an element's props to its widget whenever it reconciles the tree,
+    # and with the page a few key presses behind (a loaded machine) that pushed a stale position back to
+    # the browser, from which the next press counted. The page sets the position only when the value
+    # changed elsewhere (first render, another scenario): when it is not what the slider reported.
+    track = solara.use_ref({"reported": at, "moves": 0})
+    if not _same(at, track.current["reported"], lever.step):
+        track.current = {"reported": at, "moves": track.current["moves"] + 1}
+
+    def on_change(widget, event, data):
+        if data is not None:
+            track.current["reported"] = data
+            on_value(data)  # converted and checked by the page (levers.build_params), never here
+
     with solara.Div() as main:
         solara.Div(
             children=[shown],
             classes=["townsim-lever-label", f"lever-{lever.name}-label"]
             + (["townsim-lever-changed"] if changed else []),
         )
-        at = lever.position(value)
         slider = solara.v.Slider(
-            v_model=at,
             min=min(lever.min, at),
             max=max(lever.max, at),
             step=lever.step,
@@ -94,13 +109,21 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
             dense=True,
             class_=f"townsim-lever lever-{lever.name}",
         )
-
-        def on_change(widget, event, data):
-            if data is not None:
-                on_value(data)  # converted and checked by the page (levers.build_params), never here
-
         solara.v.use_event(slider, "change", on_change)
+
+        def place():
+            solara.get_widget(slider).v_model = at
+
+        solara.use_effect(place, [track.current["moves"]])
     return main
+
+
+def _same(a, b, step: float) -> bool:
+    """Two slider positions are one stop of the slider (a position from the browser is a rounded float)."""
+    try:
+        return abs(float(a) - float(b)) < step / 1000
+    except (TypeError, ValueError):
+        return False
 
 
 @solara.component
