@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,24 @@ def test_param_hash_stable_and_sensitive():
     assert param_hash(a) == param_hash(Params()) and len(param_hash(a)) == 16
     assert param_hash(a) != param_hash(b)
     assert param_hash({"x": 1, "y": (1, 2)}) == param_hash({"y": [1, 2], "x": 1})
+
+
+def test_run_keys_name_files_by_content(tmp_path):
+    # A township table or matter catalogue enters a run's key by its content, not its path: a moved
+    # checkout or results folder keeps every key (nothing reruns), an edited file changes them.
+    from townsim.experiments.core.design import RunSpec
+
+    shipped = Path(__file__).resolve().parent.parent / "scenarios" / "linping_matters.csv"
+    copies = [tmp_path / "a" / "m.csv", tmp_path / "b" / "elsewhere.csv"]
+    for c in copies:
+        c.parent.mkdir()
+        c.write_bytes(shipped.read_bytes())
+    keys = [RunSpec("s", Params(matter_catalogue=str(c)), 0, 1, 20, "code").key for c in copies]
+    assert keys[0] == keys[1]
+    assert keys[0] != RunSpec("s", Params(), 0, 1, 20, "code").key
+    copies[1].write_bytes(shipped.read_bytes() + b"\n")  # an edited file (even in place) is another input
+    assert RunSpec("s", Params(matter_catalogue=str(copies[1])), 0, 1, 20, "code").key != keys[0]
+    assert param_hash(Params(matter_catalogue=str(copies[0]))) != param_hash(Params(matter_catalogue=str(copies[1])))
 
 
 def test_put_has_rows_timeseries_roundtrip(tmp_path):

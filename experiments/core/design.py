@@ -11,7 +11,7 @@ from typing import Any
 
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import scenario_seeds
-from townsim.experiments.core.store import RunKey, param_hash
+from townsim.experiments.core.store import RunKey, hashable, param_hash
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ class RunSpec:
 
 def run_hash(params: Any, days: int, code: str = "") -> str:
     """Hash of the resolved parameters, the number of simulated days and the model-code fingerprint."""
-    data = params.model_dump(mode="json") if hasattr(params, "model_dump") else dict(params)
-    return param_hash({"params": data, "days": int(days), "code": code})
+    return param_hash({"params": hashable(params), "days": int(days), "code": code})
 
 
 def make_specs(

@@ -16,6 +16,7 @@ so a reader never sees half a file, even if the process is killed (SIGKILL) mid-
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -58,11 +59,39 @@ class RunKey(NamedTuple):
 def param_hash(params: Any, length: int = 16) -> str:
     """Stable hex hash of resolved parameters (a pydantic model or a plain dict).
 
-    Canonical JSON (sorted keys, tuples as lists) → SHA-256 → first ``length`` hex digits.
+    Canonical JSON (sorted keys, tuples as lists) of :func:`hashable` → SHA-256 → first ``length`` hex
+    digits.
     """
-    data = params.model_dump(mode="json") if hasattr(params, "model_dump") else dict(params)
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(hashable(params), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def hashable(params: Any) -> dict[str, Any]:
+    """Parameters as they enter a hash: a pydantic model dumped to JSON values, each field that names a
+    file (unit ``path``: township table, matter catalogue) by the file's content (:func:`content_id`), so
+    a moved checkout or results folder keeps its run keys and an edited file gets new ones; a plain
+    dict as it is."""
+    if not hasattr(params, "model_dump"):
+        return dict(params)
+    data = params.model_dump(mode="json")
+    for name, field in type(params).model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("unit") == "path" and data.get(name):
+            data[name] = content_id(data[name])
+    return data
+
+
+def content_id(value: Any) -> Any:
+    """``"sha256:<hex>"`` of the file that ``value`` names; any other value (no such file) unchanged."""
+    if isinstance(value, str) and value and Path(value).is_file():
+        stat = Path(value).stat()
+        return _content_id(str(Path(value).resolve()), stat.st_size, stat.st_mtime_ns)
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _content_id(path: str, size: int, mtime_ns: int) -> str:  # size and mtime: a rewritten file is re-read
+    return "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _json_value(v: Any) -> Any:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from townsim.experiments.core.store import content_id
+
 from .spec import CalibrationSpec
 
 DB_NAME = "abc.db"
@@ -89,22 +91,14 @@ def fingerprint(spec: CalibrationSpec) -> str:
         mode="json", by_alias=True, exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"}
     )
     params = spec.model_params.model_dump(mode="json") if spec.model_params is not None else None
-    key["params"] = {k: _by_content(v) for k, v in params.items()} if params else params
+    key["params"] = {k: content_id(v) for k, v in params.items()} if params else params
     if isinstance(key.get("overrides"), dict):
-        key["overrides"] = {k: _by_content(v) for k, v in key["overrides"].items()}
+        key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}
     if not spec.plugin:  # a changed model is a different calibration (never resumed into the same database)
         from townsim.experiments.core.execute import model_fingerprint
 
         key["model_code"] = model_fingerprint()
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def _by_content(value: Any) -> Any:
-    """A parameter that names a file (township table, matter catalogue) by its content, not its path:
-    the same calibration in another checkout or an installed package has the same fingerprint."""
-    if isinstance(value, str) and value and Path(value).is_file():
-        return "sha256:" + hashlib.sha256(Path(value).read_bytes()).hexdigest()
-    return value
 
 
 def make_sampler(workers: int = 1, scheduler: str | None = None, show_progress: bool = False):

@@ -31,6 +31,7 @@ import pandas as pd
 
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.design import run_hash
 from townsim.experiments.core.execute import execute as core_execute
 from townsim.experiments.core.executors import Executor, Failure, one_line
 from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
@@ -154,10 +155,7 @@ def make_plan(spec: SensitivitySpec) -> Plan:
                     cache[sig] = (v, param_hash({"evaluate": spec.evaluate, "values": v, "code": code}))
                 else:
                     params = spec.base_params[scenario].replace(**v)
-                    cache[sig] = (
-                        params,
-                        param_hash({"params": params.model_dump(mode="json"), "days": spec.days, "code": code}),
-                    )
+                    cache[sig] = (params, run_hash(params, spec.days, code))
             params, h = cache[sig]
             row = []
             for r, seed in enumerate(seeds):
