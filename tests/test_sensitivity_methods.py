@@ -164,6 +164,10 @@ def test_rerun_reuses_every_run_and_gives_identical_indices(tmp_path):
 
     man = json.loads((out / "manifest.json").read_text())
     assert man["ran_now"] == 0 and man["already_done"] == 64 * 5 and man["status"] == "complete"
+    # every invocation is kept: the first simulated everything (its run time stays on record), the resume none
+    first_run, resume = man["invocations"]
+    assert first_run["runs"]["ran"] == 64 * 5 and resume["runs"] == {"ran": 0, "failed": 0, "already_done": 64 * 5}
+    assert first_run["elapsed_seconds"] > 0 and first_run["started"] <= resume["started"]
 
 
 def failing_plugin(params: dict, seed: int) -> dict:

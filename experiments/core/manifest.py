@@ -136,6 +136,18 @@ def settings_hash(settings: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def previous_invocations(out: Path | str) -> list[dict[str, Any]]:
+    """The ``invocations`` recorded in ``out/manifest.json`` so far (none for a new or unreadable folder):
+    a resumed experiment appends its own, so the manifest keeps the run time of every invocation."""
+    path = Path(out) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = data.get("invocations") if isinstance(data, dict) else None
+    return list(found) if isinstance(found, list) else []
+
+
 def write_manifest(out: Path | str, data: dict[str, Any], status: str = COMPLETE) -> None:
     """Write ``out/manifest.json`` atomically with ``status`` (IN_PROGRESS, COMPLETE or INCOMPLETE)."""
     atomic.write_json(Path(out) / MANIFEST, {**data, "status": status})

@@ -313,7 +313,7 @@ def run_compare(
     scenarios, specs = plan(settings)
     out = Path(out)
     store = ResultStore(out)
-    manifest = _load_manifest(out)
+    manifest: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
     manifest.update(_manifest_body(settings, scenarios, specs, out, argv))
     manifest["settings_hash"] = settings_hash(settings, scenarios)
     # written first, "in progress": a killed experiment still says what it was, and that it is not finished
@@ -488,19 +488,6 @@ def _manifest_body(
         "versions": runio.versions(),
         "git_commit": runio.git_commit(),
     }
-
-
-def _load_manifest(out: Path) -> dict[str, Any]:
-    import json
-
-    path = out / "manifest.json"
-    if path.exists():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return {"invocations": data.get("invocations", [])}
-        except (ValueError, OSError):
-            pass
-    return {}
 
 
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:

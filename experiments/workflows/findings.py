@@ -244,7 +244,7 @@ def _run_time(folder: Path) -> str:
         return ""
     m = json.loads(man.read_text())
     parts = []
-    invocations = m.get("invocations") or [  # the sensitivity manifest records its last invocation flat
+    invocations = m.get("invocations") or [  # a sensitivity manifest written before it kept invocations
         {
             "runs": {"ran": m.get("ran_now", 0)},
             "elapsed_seconds": m.get("run_seconds_now"),

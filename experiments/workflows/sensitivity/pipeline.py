@@ -331,12 +331,14 @@ def run_sensitivity(
     store = ResultStore(out)
     plan = make_plan(spec)
     _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8") if Path(spec.path).is_file() else "")
-    runio.write_manifest(out, _manifest(spec, plan, None, executor), runio.IN_PROGRESS)
+    started, earlier = runio.now(), runio.previous_invocations(out)
+    runio.write_manifest(out, _manifest(spec, plan, None, executor, earlier), runio.IN_PROGRESS)
     stats = run_plan(plan, store, executor, progress=progress, log=log)
+    invocations = [*earlier, _invocation(started, stats, executor)]
     try:
         df = collect(plan, store)
     except IncompleteRuns:
-        runio.write_manifest(out, _manifest(spec, plan, stats, executor), runio.INCOMPLETE)
+        runio.write_manifest(out, _manifest(spec, plan, stats, executor, invocations), runio.INCOMPLETE)
         raise
 
     arrays = output_arrays(spec, df)
@@ -361,7 +363,7 @@ def run_sensitivity(
     from townsim.experiments.render.report import write_report
 
     write_report(out, reporting.render(spec, result, lang), lang)
-    runio.write_manifest(out, _manifest(spec, plan, stats, executor), runio.COMPLETE)  # written last
+    runio.write_manifest(out, _manifest(spec, plan, stats, executor, invocations), runio.COMPLETE)  # written last
     return result
 
 
@@ -383,7 +385,24 @@ def settings_hash(spec: SensitivitySpec) -> str:
     )
 
 
-def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: Executor) -> dict:
+def _invocation(started, stats: RunStats, executor: Executor) -> dict:
+    """One invocation of the analysis: when, how long, on what, and how many runs it simulated."""
+    finished = runio.now()
+    return {
+        "command_line": runio.command_line(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "elapsed_seconds": round((finished - started).total_seconds(), 3),
+        "executor": executor.describe(),
+        "runs": {"ran": stats.ran, "failed": stats.failed, "already_done": stats.already_done},
+        "git_commit": runio.git_commit(),
+    }
+
+
+def _manifest(
+    spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: Executor, invocations: list[dict]
+) -> dict:
+    """The manifest; ``invocations`` lists every invocation so far (a resumed analysis appends its own)."""
     stats = stats or RunStats(total=len(plan.unique_keys), already_done=0)
     return {
         "townsim_command": "sensitivity",
@@ -411,6 +430,7 @@ def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executo
         "git_commit": runio.git_commit(),
         "command_line": runio.command_line(),
         "argv": sys.argv,
+        "invocations": invocations,
     }
 
 
