@@ -173,6 +173,23 @@ def test_slider_follows_values_set_elsewhere(app):
     assert f"{expected:.2f}" in by_class(rc, v.Html, "lever-delegated_share-label").children[0]
 
 
+def test_page_releases_the_counties_it_no_longer_shows(app):
+    # Every lever change builds a county (~12 MB at full size). Mesa 3.3 keeps every model in its
+    # class-level agent-id registry, so a class session grew by a county per click: the page must take
+    # out of it each county it replaced or dropped (newer settings came in), and only those.
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if not isinstance(ids, dict):
+        pytest.skip("this Mesa keeps no class-level registry of models")
+    rc, built, _ = app
+    for i, share in enumerate([0.1, 0.2, 0.3]):
+        by_class(rc, v.Slider, "lever-delegated_share").fire_event("change", share)
+        settle(built, i + 2, rc=rc)
+    assert math.isclose(built[-1].reform_params.delegated_share, 0.3)
+    assert [m in ids for m in built] == [False, False, False, True]  # the one on screen stays registered
+
+
 def test_mesa_reset_rebuilds_the_same_model(app):
     rc, built, _ = app
     by_class(rc, v.Switch, "lever-responsibility_list").v_model = True
