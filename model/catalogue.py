@@ -21,7 +21,7 @@ import csv
 import math
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
@@ -104,6 +104,7 @@ class MatterCatalogue:
     departments: np.ndarray  # int32 (M, K): departments needed, owner first, -1 padded; TOWNSHIP for disputes
     n_departments: np.ndarray  # int8
     district: np.ndarray  # bool: needs district-level coordination (tier 5)
+    _ids: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.name)
@@ -132,7 +133,10 @@ class MatterCatalogue:
         return np.flatnonzero(self.requester == requester)
 
     def dispute_id(self, name: str) -> int:
-        return int(np.flatnonzero(self.name == name)[0])
+        """Index of the dispute type ``name`` (looked up once: asked for every closed case)."""
+        if name not in self._ids:
+            self._ids[name] = int(np.flatnonzero(self.name == name)[0])
+        return self._ids[name]
 
 
 def generate(params: Params, rng: np.random.Generator) -> MatterCatalogue:
