@@ -44,6 +44,18 @@ def test_differences_are_signed_in_points_or_units_and_never_minus_zero():
     assert fmt.interval("on_time_rate", -0.02, 0.01, difference=True) == "[−2.0, +1.0]"
 
 
+def test_a_cell_says_same_in_every_run_only_when_the_runs_are_the_same():
+    # 20 runs of trips per case spread over 0.879–0.895 have a 95 % CI [0.885, 0.889]: shown at two
+    # decimals it collapses to 0.89, but the runs were not the same
+    narrow = pd.Series({"mean": 0.8873, "ci_low": 0.8853, "ci_high": 0.8893})
+    assert report.cell(narrow, "trips_per_case") == "0.89 (interval narrower than the digits shown)"
+    assert report.cell(narrow, "trips_per_case", "zh") == "0.89 (区间小于所示精度)"
+    same = pd.Series({"mean": 0.5, "ci_low": 0.5, "ci_high": 0.5})
+    assert report.cell(same, "trips_per_case") == "0.50 (same in every run)"
+    wide = pd.Series({"mean": 0.5, "ci_low": 0.4, "ci_high": 0.6})
+    assert report.cell(wide, "trips_per_case") == "0.50 [0.40, 0.60]"
+
+
 def test_every_kpi_unit_has_a_chinese_text():
     assert not [k.unit for k in KPIS if k.unit not in UNITS_ZH]
     assert all(k.unit_text("zh") and k.text("zh") != k.text("en") for k in KPIS)

@@ -116,6 +116,8 @@ def cell(row: pd.Series, name: str, lang: str = "en") -> str:
         return mean
     lo, hi = clip_bounds(name, lo, hi)
     if fmt.value(name, float(lo)) == fmt.value(name, float(hi)):  # equal to the digits shown
+        if hi > lo:  # the runs differ, by less than the last digit shown
+            return f"{mean} ({'interval narrower than the digits shown' if lang == 'en' else '区间小于所示精度'})"
         return f"{mean} ({'same in every run' if lang == 'en' else '每次运行相同'})"
     return f"{mean} {fmt.interval(name, float(lo), float(hi))}"
 
