@@ -19,8 +19,8 @@ import pytest
 from browser_helpers import Server, assets_ready, cpu_load, kpi, launch, require_browser, shots  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300), pytest.mark.xdist_group("browser")]
-# one worker runs both languages, one after the other: two browsers and two app servers at once on a
-# loaded 2-core machine lost slider key presses (0.20 instead of 0.30 after six presses)
+# under xdist one worker runs the browser tests one after the other: two browsers and app servers at once
+# would compete for the 2 cores (the test loads the CPU on purpose while it presses keys)
 
 playwright_api = require_browser()
 

@@ -218,9 +218,9 @@ def Page():
     built_for = solara.use_ref(start[0])
 
     def replace_model(new_model, for_settings: Settings):
-        dropped = [m for m in {id(m): m for m in (ours.current, model.value)}.values() if m is not new_model]
-        for old in dropped:  # the models leaving the screen (ours, or the one Mesa's Reset built)
-            release(old)
+        for old in (ours.current, model.value):  # leaving the screen: ours, or the one Mesa's Reset built
+            if old is not new_model:
+                release(old)
         ours.current = new_model
         built_for.current = for_settings
         model.set(new_model)  # re-renders the page (in this thread when called from the rebuild)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core.store import content_id
+from townsim.experiments.core.store import content_id, hashable
 
 from .spec import CalibrationSpec
 
@@ -90,8 +90,7 @@ def fingerprint(spec: CalibrationSpec) -> str:
     key = spec.model_dump(
         mode="json", by_alias=True, exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"}
     )
-    params = spec.model_params.model_dump(mode="json") if spec.model_params is not None else None
-    key["params"] = {k: content_id(v) for k, v in params.items()} if params else params
+    key["params"] = hashable(spec.model_params) if spec.model_params is not None else None
     if isinstance(key.get("overrides"), dict):
         key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}
     if not spec.plugin:  # a changed model is a different calibration (never resumed into the same database)
