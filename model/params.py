@@ -33,17 +33,42 @@ GROUPS: dict[str, str] = {
 }
 
 
-def P(default: Any, *, unit: str, group: str, desc: str, ge=None, le=None, gt=None, lt=None):
-    """A documented field: default, unit, group, one-line description, bounds."""
-    return Field(
-        default,
-        description=desc,
-        ge=ge,
-        le=le,
-        gt=gt,
-        lt=lt,
-        json_schema_extra={"unit": unit, "group": group},
-    )
+KINDS = ("lever", "fact", "assumption", "setting")
+"""What a parameter is (DESIGN §8): a reform choice, a size or figure cited F#/G#/P#, a number with
+no published figure (then with a plausible range, a distribution and a basis), or how the run is made."""
+
+
+def P(
+    default: Any,
+    *,
+    unit: str,
+    group: str,
+    desc: str,
+    ge=None,
+    le=None,
+    gt=None,
+    lt=None,
+    kind: str | None = None,
+    cite: str | None = None,
+    plausible: tuple[float, float] | None = None,
+    dist: str = "uniform",
+    basis: str | None = None,
+):
+    """A documented field: default, unit, group, one-line description, bounds, and its kind
+    (``KINDS``): a ``fact`` cites its F#/G#/P# code (``cite``); an ``assumption`` carries its
+    ``plausible`` (low, high) range, ``dist`` (``uniform`` or ``loguniform``) and ``basis`` (one
+    line: why that range — a physical bound, a survey, expert judgement)."""
+    extra: dict[str, Any] = {"unit": unit, "group": group}
+    if kind is not None:
+        extra["kind"] = kind
+    if cite is not None:
+        extra["cite"] = cite
+    if plausible is not None:
+        extra["plausible"] = [float(plausible[0]), float(plausible[1])]
+        extra["dist"] = dist
+    if basis is not None:
+        extra["basis"] = basis
+    return Field(default, description=desc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
 
 
 class ParamsError(ValueError):
