@@ -9,7 +9,9 @@ field and the allowed range.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
 from typing import Any, Literal, get_args
 
@@ -33,6 +35,12 @@ GROUPS: dict[str, str] = {
 }
 
 
+SATISFACTION_BASIS = (
+    "ordinal only: a real failure weighs more than waiting, waiting more than a trip (F6); "
+    "no survey of these weights (expert judgement)"
+)
+"""The basis of the satisfaction weights (``satisfaction``)."""
+
 KINDS = ("lever", "fact", "assumption", "setting")
 """What a parameter is (DESIGN §8): a reform choice, a size or figure cited F#/G#/P#, a number with
 no published figure (then with a plausible range, a distribution and a basis), or how the run is made."""
@@ -44,23 +52,25 @@ def P(
     unit: str,
     group: str,
     desc: str,
+    kind: str,
     ge=None,
     le=None,
     gt=None,
     lt=None,
-    kind: str | None = None,
     cite: str | None = None,
     plausible: tuple[float, float] | None = None,
     dist: str = "uniform",
     basis: str | None = None,
 ):
     """A documented field: default, unit, group, one-line description, bounds, and its kind
-    (``KINDS``): a ``fact`` cites its F#/G#/P# code (``cite``); an ``assumption`` carries its
-    ``plausible`` (low, high) range, ``dist`` (``uniform`` or ``loguniform``) and ``basis`` (one
-    line: why that range — a physical bound, a survey, expert judgement)."""
-    extra: dict[str, Any] = {"unit": unit, "group": group}
-    if kind is not None:
-        extra["kind"] = kind
+    (``KINDS``, required): a ``fact`` cites its F#/G#/P# code (``cite``); an ``assumption`` carries
+    its ``plausible`` (low, high) range, ``dist`` (``uniform`` or ``loguniform``) and ``basis`` (one
+    line: why that range — a physical bound, a survey, expert judgement). A switch or a choice among
+    named options gives no ``plausible`` (its range is its allowed values); a list-valued assumption
+    gives the range of one factor that scales its whole default list. The range lies within the
+    allowed bounds; a default outside it must be explained in the basis (the word "default").
+    A declaration that breaks these rules raises :class:`KindError` when the class is defined."""
+    extra: dict[str, Any] = {"unit": unit, "group": group, "kind": kind}
     if cite is not None:
         extra["cite"] = cite
     if plausible is not None:
@@ -68,7 +78,65 @@ def P(
         extra["dist"] = dist
     if basis is not None:
         extra["basis"] = basis
+    problem = kind_problem(default, extra, ge=ge, le=le, gt=gt, lt=lt)
+    if problem:
+        raise KindError(f"parameter {desc!r}: {problem}")
     return Field(default, description=desc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
+
+
+class KindError(ValueError):
+    """A parameter's kind declaration is incomplete or inconsistent (one line)."""
+
+
+CITE_RE = re.compile(r"^[FGP]\d{1,2}(, [FGP]\d{1,2})*$")
+"""A fact's citation: one or more F#/G#/P# codes, comma-separated (``"F13"``, ``"F7, F9"``)."""
+DISTS = ("uniform", "loguniform")
+
+
+def kind_problem(default: Any, extra: dict[str, Any], ge=None, le=None, gt=None, lt=None) -> str | None:
+    """What is wrong with one field's kind metadata ``extra`` (None when nothing): the rules of :func:`P`."""
+    kind = extra.get("kind")
+    if kind not in KINDS:
+        return f"kind {kind!r}; allowed: {', '.join(KINDS)}"
+    numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+    listed = isinstance(default, tuple)
+    if kind == "fact" and not CITE_RE.match(str(extra.get("cite", ""))):
+        return f"a fact cites its F#/G#/P# code (cite='F13'), got {extra.get('cite')!r}"
+    if kind != "fact" and "cite" in extra:
+        return "only a fact takes cite= (name the code in the description otherwise)"
+    if kind != "assumption":
+        if "plausible" in extra or "basis" in extra:
+            return "only an assumption takes plausible= and basis="
+        return None
+    basis = str(extra.get("basis") or "").strip()
+    if len(basis) < 20 or "\n" in basis:
+        return "an assumption needs basis= (one line: why that range — physical bound, survey, expert judgement)"
+    rng = extra.get("plausible")
+    if not (numeric or listed):
+        return "plausible= applies only to numbers" if rng is not None else None
+    if rng is None:
+        return "an assumption needs plausible=(low, high)"
+    lo, hi = rng
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        return f"plausible range ({lo}, {hi}) must be finite with low < high"
+    if extra.get("dist") not in DISTS:
+        return f"dist {extra.get('dist')!r}; allowed: {', '.join(DISTS)}"
+    if extra["dist"] == "loguniform" and lo <= 0:
+        return "a loguniform range needs low > 0"
+    if listed:  # a factor on the default list
+        if not lo <= 1.0 <= hi:
+            return f"the factor range ({lo}, {hi}) of a list must contain 1 (the default list)"
+        return None
+    if (
+        (ge is not None and lo < ge)
+        or (gt is not None and lo <= gt)
+        or (le is not None and hi > le)
+        or (lt is not None and hi >= lt)
+    ):
+        return f"plausible range ({lo}, {hi}) lies outside the allowed bounds"
+    if not lo <= float(default) <= hi and "default" not in basis:
+        return f"default {default} lies outside the plausible range ({lo}, {hi}); say why in the basis"
+    return None
 
 
 class ParamsError(ValueError):
@@ -89,6 +157,8 @@ class Params(BaseModel):
         10,
         unit="count",
         group="county",
+        kind="fact",
+        cite="F13",
         ge=1,
         le=1000,
         desc="Township-level units (乡镇/街道) in the county (Linping: 8, F13).",
@@ -97,17 +167,33 @@ class Params(BaseModel):
         20,
         unit="count",
         group="county",
+        kind="fact",
+        cite="F2",
         ge=1,
         le=1000,
         desc="County (district) departments that own matters (Linping centre: 23, F2).",
     )
     enterprises: int = P(
-        1500, unit="count", group="county", ge=0, le=5_000_000, desc="Enterprises at the start, one agent each."
+        1500,
+        unit="count",
+        group="county",
+        kind="assumption",
+        plausible=(500, 5000),
+        basis=(
+            "no published count for the generic county; 5–50 service-using firms per 1,000 residents of a 100,000 "
+            "county (expert judgement)"
+        ),
+        dist="loguniform",
+        ge=0,
+        le=5_000_000,
+        desc="Enterprises at the start, one agent each.",
     )
     residents: int = P(
         100_000,
         unit="persons",
         group="county",
+        kind="fact",
+        cite="F13",
         ge=0,
         le=100_000_000,
         desc="Resident population (Linping: 1,175,800, F13).",
@@ -116,6 +202,7 @@ class Params(BaseModel):
         100,
         unit="persons/agent",
         group="county",
+        kind="setting",
         ge=1,
         le=100_000_000,
         desc="Residents one Citizen agent stands for (1 = one agent per resident).",
@@ -124,6 +211,12 @@ class Params(BaseModel):
         0.3,
         unit="log-sd",
         group="county",
+        kind="assumption",
+        plausible=(0.1, 0.8),
+        basis=(
+            "no township populations in the seed; 0.1 ≈ near-equal units, 0.8 ≈ a largest unit ten times the smallest "
+            "among ten (expert judgement)"
+        ),
         ge=0,
         le=3,
         desc="Spread of township populations (sd of log share; 0 = equal sizes).",
@@ -132,14 +225,26 @@ class Params(BaseModel):
         50.0,
         unit="persons",
         group="county",
+        kind="assumption",
+        plausible=(30.0, 90.0),
+        basis=(
+            "no published count of departments' service posts; from a county where requests queue for days to one "
+            "where departments idle (expert judgement, model runs)"
+        ),
         ge=0.1,
         le=10_000_000,
-        desc="Service staff of all departments: 2% split equally (own duties), the rest by expected workload.",
+        desc="Service staff of all departments: department_staff_floor each for own duties, the rest by expected work.",
     )
     township_staff: float = P(
         40.0,
         unit="persons",
         group="county",
+        kind="assumption",
+        plausible=(25.0, 70.0),
+        basis=(
+            "no published count of townships' service posts; from overloaded halls to slack ones at the default demand"
+            " (expert judgement, model runs)"
+        ),
         ge=0.1,
         le=10_000_000,
         desc="Service staff of all townships, split by population.",
@@ -148,6 +253,7 @@ class Params(BaseModel):
         20260101,
         unit="seed",
         group="county",
+        kind="setting",
         ge=0,
         le=2**63 - 1,
         desc=(
@@ -159,6 +265,8 @@ class Params(BaseModel):
         1000.0,
         unit="km²",
         group="county",
+        kind="fact",
+        cite="F13",
         ge=0,
         le=1_000_000,
         desc="County area; townships lie uniformly in a disc of this area around the seat (Linping: 1,228 km², F13).",
@@ -167,6 +275,12 @@ class Params(BaseModel):
         20.0,
         unit="km/h",
         group="county",
+        kind="assumption",
+        plausible=(10.0, 40.0),
+        basis=(
+            "door-to-door by bus, motorbike or car on county roads with waiting and parking: 10–40 km/h (physical "
+            "bound, expert judgement)"
+        ),
         gt=0,
         le=200,
         desc="Door-to-door speed of a requester's trip to the county seat (assumption).",
@@ -175,6 +289,7 @@ class Params(BaseModel):
         "",
         unit="path",
         group="county",
+        kind="setting",
         desc=(
             "CSV of townships (name, residents, travel_hours, staff) replacing the "
             "drawn sizes, distances and staff split ('' = draw)."
@@ -184,6 +299,7 @@ class Params(BaseModel):
         0,
         unit="days",
         group="county",
+        kind="setting",
         ge=0,
         le=10_000,
         desc="Days simulated under the pre-reform levers before the counted run (not in any KPI).",
@@ -192,12 +308,14 @@ class Params(BaseModel):
         {},
         unit="-",
         group="county",
+        kind="setting",
         desc="Lever values used during warm-up (set by the scenario loader from the root of the extends chain).",
     )
     overload_threshold: float = P(
         1.5,
         unit="days",
         group="county",
+        kind="setting",
         gt=0,
         le=100,
         desc="A township is overloaded when its open work exceeds this many days of its capacity.",
@@ -208,6 +326,13 @@ class Params(BaseModel):
         0.0008,
         unit="requests/resident/day",
         group="demand",
+        kind="assumption",
+        plausible=(0.0003, 0.002),
+        basis=(
+            "0.08–0.5 service requests per resident per working year (expert judgement; no published per-resident rate"
+            " for county services)"
+        ),
+        dist="loguniform",
         ge=0,
         le=1,
         desc="Service requests per resident per working day.",
@@ -216,6 +341,10 @@ class Params(BaseModel):
         0.02,
         unit="requests/enterprise/day",
         group="demand",
+        kind="assumption",
+        plausible=(0.005, 0.06),
+        basis="1–15 requests to government per growing firm per working year (expert judgement)",
+        dist="loguniform",
         ge=0,
         le=100,
         desc="Requests per growth-stage enterprise per day (start-ups ×2, mature ×0.6).",
@@ -224,17 +353,26 @@ class Params(BaseModel):
         120,
         unit="count",
         group="demand",
+        kind="fact",
+        cite="F3, P5",
         ge=1,
         le=100_000,
         desc="Matter types in a generated catalogue (Linping's first batch: 425, F3).",
     )
     matter_catalogue: str = P(
-        "", unit="path", group="demand", desc="CSV matter catalogue to load instead of generating one ('' = generate)."
+        "",
+        unit="path",
+        group="demand",
+        kind="setting",
+        desc="CSV matter catalogue to load instead of generating one ('' = generate).",
     )
     catalogue_zipf: float = P(
         1.1,
         unit="exponent",
         group="demand",
+        kind="assumption",
+        plausible=(0.7, 1.5),
+        basis="rank–frequency laws of service demand have exponents near 1 (expert judgement)",
         ge=0,
         le=5,
         desc="Zipf exponent of matter frequency weights (few frequent, many rare).",
@@ -243,12 +381,22 @@ class Params(BaseModel):
         (0.4, 1.5, 3.0, 6.0),
         unit="hours",
         group="demand",
+        kind="assumption",
+        plausible=(0.5, 2.0),
+        basis=(
+            "factor on all four base work-hours: half to double (expert judgement; F5's 1 h and 8 h close-out times "
+            "bound the simple and complex ends)"
+        ),
+        dist="loguniform",
         desc="Mean base work-hours per department step for simple, general, difficult, complex matters.",
     )
     matter_hours_spread: float = P(
         0.3,
         unit="log-sd",
         group="demand",
+        kind="assumption",
+        plausible=(0.1, 0.8),
+        basis="matter types of one difficulty differ by about 1.1× to 2.2× in work (log-sd; expert judgement)",
         ge=0,
         le=3,
         desc="Spread of base work-hours between matter types of one difficulty.",
@@ -257,10 +405,26 @@ class Params(BaseModel):
         "lognormal",
         unit="-",
         group="demand",
+        kind="assumption",
+        basis=(
+            "shape of one step's work around its mean: no time-and-motion study of these desks; each allowed shape is "
+            "plausible (expert judgement)"
+        ),
         desc="Distribution of one step's work-hours around the matter's base hours.",
     )
     service_time_cv: float = P(
-        0.5, unit="-", group="demand", ge=0, le=5, desc="Coefficient of variation of work-hours (lognormal only)."
+        0.5,
+        unit="-",
+        group="demand",
+        kind="assumption",
+        plausible=(0.2, 1.0),
+        basis=(
+            "office service times vary from near-routine (cv 0.2) to exponential-like (cv 1) (queueing practice, "
+            "expert judgement)"
+        ),
+        ge=0,
+        le=5,
+        desc="Coefficient of variation of work-hours (lognormal only).",
     )
 
     # --- delegation --------------------------------------------------------
@@ -268,6 +432,7 @@ class Params(BaseModel):
         0.0,
         unit="share of matter types",
         group="delegation",
+        kind="lever",
         ge=0,
         le=1,
         desc="Share of matter types whose power moves to townships (Dayi: 200+ powers, G3).",
@@ -276,23 +441,40 @@ class Params(BaseModel):
         "frequent_first",
         unit="-",
         group="delegation",
+        kind="lever",
         desc="Which matter types are delegated first: most frequent, simplest, whole departments, or at random.",
     )
     staff_transfer: float = P(
         0.0,
         unit="share",
         group="delegation",
+        kind="lever",
         ge=0,
         le=1,
         desc="Share of departments' hours for delegated matters that moves down with them (编制下沉).",
     )
     initial_competence: float = P(
-        0.5, unit="0–1", group="delegation", gt=0, le=1, desc="Township competence on a newly delegated matter type."
+        0.5,
+        unit="0–1",
+        group="delegation",
+        kind="assumption",
+        plausible=(0.2, 0.9),
+        basis=(
+            "a township taking over an unfamiliar power: from barely able to nearly as able as the department (expert "
+            "judgement)"
+        ),
+        gt=0,
+        le=1,
+        desc="Township competence on a newly delegated matter type.",
     )
     learning_cases: float = P(
         50.0,
         unit="cases",
         group="delegation",
+        kind="assumption",
+        plausible=(10.0, 300.0),
+        basis="cases before most of the competence gap closes: a few weeks to a year of practice (expert judgement)",
+        dist="loguniform",
         gt=0,
         le=1e7,
         desc="Cases of a type after which the competence gap shrinks by a factor e.",
@@ -301,6 +483,9 @@ class Params(BaseModel):
         0.5,
         unit="probability",
         group="delegation",
+        kind="assumption",
+        plausible=(0.1, 0.8),
+        basis="share of steps redone by a novice handler (expert judgement)",
         ge=0,
         le=1,
         desc="Rework probability per step at zero competence (scaled by 1 − competence).",
@@ -309,6 +494,12 @@ class Params(BaseModel):
         0.2,
         unit="hours/case",
         group="delegation",
+        kind="assumption",
+        plausible=(0.0, 1.0),
+        basis=(
+            "supervision and filing per delegated case left with the owner department: none to one hour (expert "
+            "judgement)"
+        ),
         ge=0,
         le=100,
         desc="Department work per delegated case that stays with the owner department (supervision, filing).",
@@ -317,6 +508,9 @@ class Params(BaseModel):
         0.3,
         unit="probability",
         group="delegation",
+        kind="assumption",
+        plausible=(0.05, 0.6),
+        basis="share of delegated cases a novice township sends back up (expert judgement)",
         ge=0,
         le=1,
         desc=(
@@ -330,21 +524,36 @@ class Params(BaseModel):
         False,
         unit="switch",
         group="centre",
+        kind="lever",
         desc="One-stop centre: one window takes the file, one trip at most offline (F4, F6).",
     )
     joint_handling: bool = P(
         False,
         unit="switch",
         group="centre",
+        kind="lever",
         desc="Multi-department cases are handled in parallel (joint) instead of serially.",
     )
     online_share: float = P(
-        0.2, unit="share", group="centre", ge=0, le=1, desc="Share of requests filed online (一网通办): zero trips."
+        0.2,
+        unit="share",
+        group="centre",
+        kind="lever",
+        ge=0,
+        le=1,
+        desc="Share of requests filed online (一网通办): zero trips.",
     )
     travel_hours: float = P(
         1.0,
         unit="hours",
         group="centre",
+        kind="assumption",
+        plausible=(0.25, 3.0),
+        basis=(
+            "working hours lost between two departments' offices at the seat: across a hall to across town (physical "
+            "bound, expert judgement)"
+        ),
+        dist="loguniform",
         ge=0,
         le=80,
         desc="Working hours an offline requester loses between two departments at the seat (serial handling).",
@@ -353,6 +562,7 @@ class Params(BaseModel):
         0.5,
         unit="share",
         group="centre",
+        kind="lever",
         ge=0,
         le=1,
         desc=(
@@ -364,6 +574,12 @@ class Params(BaseModel):
         1.0,
         unit="working days",
         group="centre",
+        kind="assumption",
+        plausible=(0.1, 3.0),
+        basis=(
+            "forwarding a file from a township hall to a county desk: same day to three working days (expert judgement)"
+        ),
+        dist="loguniform",
         ge=0,
         le=250,
         desc="Mean delay of one referral hop from a township hall to a county department.",
@@ -372,6 +588,9 @@ class Params(BaseModel):
         0.1,
         unit="probability",
         group="centre",
+        kind="assumption",
+        plausible=(0.0, 0.3),
+        basis="share of forwarded files first sent to the wrong desk (expert judgement)",
         ge=0,
         le=1,
         desc="Probability a referred case is first sent to the wrong place (one more hop).",
@@ -380,6 +599,7 @@ class Params(BaseModel):
         0,
         unit="persons",
         group="centre",
+        kind="lever",
         ge=0,
         le=1_000_000,
         desc="Enterprise service commissioners (企业服务专员, F10: 96); they run errands for enterprises.",
@@ -388,6 +608,13 @@ class Params(BaseModel):
         30,
         unit="enterprises/person",
         group="centre",
+        kind="assumption",
+        plausible=(10, 100),
+        basis=(
+            "F10 gives 96 commissioners but not their firms; one commissioner can follow 10–100 firms (expert "
+            "judgement)"
+        ),
+        dist="loguniform",
         ge=1,
         le=1_000_000,
         desc="Enterprises one commissioner accompanies (their requests need no trip).",
@@ -398,18 +625,22 @@ class Params(BaseModel):
         False,
         unit="switch",
         group="rule135",
+        kind="lever",
         desc="135 rule: earliest-deadline-first queues, levels by difficulty (F9) and escalation (F11).",
     )
     tier_deadlines: tuple[float, float, float] = P(
         (1.0, 3.0, 5.0),
         unit="working days",
         group="rule135",
+        kind="fact",
+        cite="F11",
         desc="Deadlines of tier 1 (one department), 3 (several) and 5 (district coordination) (F11).",
     )
     level_time_share: float = P(
         0.25,
         unit="share of deadline",
         group="rule135",
+        kind="lever",
         gt=0,
         le=1,
         desc="Time a case may spend at one level before it moves up.",
@@ -418,6 +649,7 @@ class Params(BaseModel):
         10,
         unit="persons",
         group="rule135",
+        kind="lever",
         ge=0,
         le=100_000,
         desc=(
@@ -429,6 +661,7 @@ class Params(BaseModel):
         2.0,
         unit="hours/day",
         group="rule135",
+        kind="lever",
         ge=0,
         le=8,
         desc="Hours a day each level-1 coordinator spends on coordination (8 = stationed full time, F7).",
@@ -437,6 +670,7 @@ class Params(BaseModel):
         2.0,
         unit="persons",
         group="rule135",
+        kind="lever",
         ge=0,
         le=100_000,
         desc=(
@@ -448,24 +682,43 @@ class Params(BaseModel):
         (0.5, 2.0),
         unit="hours",
         group="rule135",
+        kind="assumption",
+        plausible=(0.5, 2.0),
+        basis="factor on both levels' coordination work per case: half to double (expert judgement)",
+        dist="loguniform",
         desc="Coordination work per case at level 1 (chief representative) and level 2 (leading-group office).",
     )
     joint_conference_interval: int = P(
-        5, unit="days", group="rule135", ge=1, le=250, desc="Days between joint conferences (联席会议, level 3)."
+        5,
+        unit="days",
+        group="rule135",
+        kind="lever",
+        ge=1,
+        le=250,
+        desc="Days between joint conferences (联席会议, level 3).",
     )
     joint_conference_slots: int = P(
-        10, unit="cases/meeting", group="rule135", ge=0, le=1_000_000, desc="Cases one joint conference can settle."
+        10,
+        unit="cases/meeting",
+        group="rule135",
+        kind="lever",
+        ge=0,
+        le=1_000_000,
+        desc="Cases one joint conference can settle.",
     )
     whistle: bool = P(
         False,
         unit="switch",
         group="rule135",
+        kind="lever",
         desc="吹哨报到 (P3): a township's call brings the department's step to the head of its queue.",
     )
     whistle_answer_hours: float = P(
         0.5,
         unit="hours",
         group="rule135",
+        kind="fact",
+        cite="P3",
         ge=0,
         le=80,
         desc="Time within which a department answers a township's whistle (P3: 30 minutes).",
@@ -474,6 +727,10 @@ class Params(BaseModel):
         1.0,
         unit="hours",
         group="rule135",
+        kind="assumption",
+        plausible=(0.5, 4.0),
+        basis="going on site and reporting back after a whistle: half an hour to half a day (expert judgement)",
+        dist="loguniform",
         ge=0,
         le=80,
         desc="Extra department hours per whistle (going on site, reporting).",
@@ -484,6 +741,7 @@ class Params(BaseModel):
         0.0,
         unit="weight",
         group="assessment",
+        kind="lever",
         ge=0,
         le=1,
         desc="Weight ω of townships' score in departments' utility (0 = one-way assessment, G5).",
@@ -492,15 +750,24 @@ class Params(BaseModel):
         20.0,
         unit="hours/week/township",
         group="assessment",
+        kind="lever",
         ge=0,
         le=10_000,
         desc="Township hours consumed by inspections and assessments (督查检查考核).",
     )
-    assessment_period: int = P(60, unit="days", group="assessment", ge=1, le=1000, desc="Days between assessments.")
+    assessment_period: int = P(
+        60, unit="days", group="assessment", kind="lever", ge=1, le=1000, desc="Days between assessments."
+    )
     township_service_weight: float = P(
         0.3,
         unit="weight",
         group="assessment",
+        kind="assumption",
+        plausible=(0.1, 0.6),
+        basis=(
+            "weight of residents' service in the county's score of a township; no published scoring sheet (expert "
+            "judgement, G2: upward duties dominate)"
+        ),
         ge=0,
         le=1,
         desc="Weight of residents' service in the county's score of a township (the rest: upward duties, inspections).",
@@ -509,6 +776,12 @@ class Params(BaseModel):
         0.2,
         unit="share",
         group="assessment",
+        kind="assumption",
+        plausible=(0.05, 0.4),
+        basis=(
+            "extra hours a department can add by effort: the labour law's 36 h/month is about 0.22 of a working month "
+            "(physical bound, expert judgement)"
+        ),
         ge=0,
         le=1,
         desc="Most overtime effort can add to a department's working hours (labour-law cap, assumption).",
@@ -517,6 +790,9 @@ class Params(BaseModel):
         0.5,
         unit="0–1",
         group="assessment",
+        kind="assumption",
+        plausible=(0.1, 0.9),
+        basis="how far a department moves towards its best response in one assessment period (expert judgement)",
         ge=0,
         le=1,
         desc="How far departments move towards their best response at each assessment.",
@@ -525,6 +801,9 @@ class Params(BaseModel):
         0.3,
         unit="share",
         group="assessment",
+        kind="assumption",
+        plausible=(0.0, 0.6),
+        basis="extra work speed of a department scored 0 under full two-way weight: none to 60 % (expert judgement)",
         ge=0,
         le=5,
         desc="Extra department effort (work speed) at ω = 1 for a department scored 0.",
@@ -533,6 +812,13 @@ class Params(BaseModel):
         6.0,
         unit="logit/score",
         group="assessment",
+        kind="assumption",
+        plausible=(1.0, 20.0),
+        basis=(
+            "logit cost of dumping per unit of learned score drop: from weak to decisive career concern (expert "
+            "judgement)"
+        ),
+        dist="loguniform",
         ge=0,
         le=100,
         desc="Cost of dumping (logit) per unit of learned township-score drop per dump share, before weighting by ω.",
@@ -543,15 +829,36 @@ class Params(BaseModel):
         0.5,
         unit="tasks/department/day",
         group="dumping",
+        kind="assumption",
+        plausible=(0.2, 1.5),
+        basis=(
+            "departments' own inspections, campaigns and reports: one a week to one and a half a day (expert "
+            "judgement, P1's counts of township-facing tasks)"
+        ),
+        dist="loguniform",
         ge=0,
         le=1000,
         desc="Departments' own duty tasks (inspections, campaigns, reports).",
     )
-    duty_task_hours: float = P(3.0, unit="hours", group="dumping", ge=0, le=1000, desc="Work-hours of one duty task.")
+    duty_task_hours: float = P(
+        3.0,
+        unit="hours",
+        group="dumping",
+        kind="assumption",
+        plausible=(1.0, 8.0),
+        basis="one duty task takes an hour to a working day (expert judgement)",
+        dist="loguniform",
+        ge=0,
+        le=1000,
+        desc="Work-hours of one duty task.",
+    )
     dumping_base: float = P(
         0.3,
         unit="probability",
         group="dumping",
+        kind="assumption",
+        plausible=(0.1, 0.6),
+        basis="share of duty tasks pushed down with no accountability at normal load (expert judgement, G4)",
         gt=0,
         lt=1,
         desc="Probability a department pushes a duty task down at load 1 with no accountability.",
@@ -560,6 +867,9 @@ class Params(BaseModel):
         2.0,
         unit="logit/load",
         group="dumping",
+        kind="assumption",
+        plausible=(0.5, 5.0),
+        basis="rise of dumping log-odds per unit of load: weak to strong (expert judgement)",
         ge=0,
         le=100,
         desc="Rise of the dumping log-odds per unit of department load (blame saved).",
@@ -568,12 +878,14 @@ class Params(BaseModel):
         False,
         unit="switch",
         group="dumping",
+        kind="lever",
         desc="Responsibility lists (责任清单, Jiangbei '11117') let townships bounce off-list tasks.",
     )
     list_enforcement: float = P(
         0.8,
         unit="probability",
         group="dumping",
+        kind="lever",
         ge=0,
         le=1,
         desc="Probability an off-list dumped task is bounced back.",
@@ -582,12 +894,23 @@ class Params(BaseModel):
         0.3,
         unit="share",
         group="dumping",
+        kind="assumption",
+        plausible=(0.1, 0.6),
+        basis="share of departments' duty tasks that are truly the township's (expert judgement, G4)",
         ge=0,
         le=1,
         desc="Share of duty tasks that are legitimately the township's (on the list).",
     )
     bounce_cost: float = P(
-        2.0, unit="logit", group="dumping", ge=0, le=100, desc="Cost a department expects from one bounced task."
+        2.0,
+        unit="logit",
+        group="dumping",
+        kind="assumption",
+        plausible=(0.5, 5.0),
+        basis="logit cost a department expects from a bounced task (expert judgement)",
+        ge=0,
+        le=100,
+        desc="Cost a department expects from one bounced task.",
     )
 
     # --- grid and co-governance ------------------------------------------
@@ -595,6 +918,10 @@ class Params(BaseModel):
         0.00005,
         unit="disputes/resident/day",
         group="grid",
+        kind="assumption",
+        plausible=(2e-05, 0.0002),
+        basis="0.5–5 disputes per 100 residents per working year (expert judgement)",
+        dist="loguniform",
         ge=0,
         le=1,
         desc="Citizen disputes arising per resident per day.",
@@ -603,6 +930,7 @@ class Params(BaseModel):
         0.0,
         unit="share",
         group="grid",
+        kind="lever",
         ge=0,
         le=1,
         desc="Probability a grid worker detects a dispute early (网格化管理, '5+N', G9).",
@@ -611,6 +939,7 @@ class Params(BaseModel):
         0.0,
         unit="share",
         group="grid",
+        kind="lever",
         ge=0,
         le=1,
         desc="Probability a dispute is reported early by app (江城小蜜蜂, G8).",
@@ -619,6 +948,7 @@ class Params(BaseModel):
         0.0,
         unit="share",
         group="grid",
+        kind="lever",
         ge=0,
         le=1,
         desc="Relative boost of app reporting by a points bank (积分银行, G9).",
@@ -627,6 +957,7 @@ class Params(BaseModel):
         0.5,
         unit="probability",
         group="grid",
+        kind="lever",
         ge=0,
         le=1,
         desc="Probability an early-detected dispute is settled by local mediation (枫桥经验, G7).",
@@ -635,6 +966,10 @@ class Params(BaseModel):
         10.0,
         unit="days",
         group="grid",
+        kind="assumption",
+        plausible=(3.0, 40.0),
+        basis="an undetected dispute surfaces within days to two months (expert judgement)",
+        dist="loguniform",
         gt=0,
         le=1000,
         desc="Mean delay before an undetected dispute surfaces as a harder case.",
@@ -643,6 +978,13 @@ class Params(BaseModel):
         10_000.0,
         unit="residents/worker",
         group="grid",
+        kind="assumption",
+        plausible=(2000.0, 20000.0),
+        basis=(
+            "residents per paid grid worker: grids of 300–1,000 households, several grids per paid post (expert "
+            "judgement, G9)"
+        ),
+        dist="loguniform",
         gt=0,
         le=1e9,
         desc="Residents one paid grid worker covers at full coverage (posts = grid_coverage × residents / this).",
@@ -651,6 +993,10 @@ class Params(BaseModel):
         30.0,
         unit="days",
         group="grid",
+        kind="assumption",
+        plausible=(10.0, 90.0),
+        basis="days a resident waits on a dispute before petitioning: two weeks to a season (expert judgement)",
+        dist="loguniform",
         gt=0,
         le=10_000,
         desc="Mean citizen patience; a dispute open longer becomes a petition (上访).",
@@ -661,17 +1007,36 @@ class Params(BaseModel):
         0.3,
         unit="0–1",
         group="feedback",
+        kind="assumption",
+        plausible=(0.1, 0.6),
+        basis="weight of the latest case in a requester's satisfaction: long to short memory (expert judgement)",
         ge=0,
         le=1,
         desc="Weight of the latest closed case in a requester's satisfaction.",
     )
     enterprise_exit_base: float = P(
-        0.0002, unit="1/day", group="feedback", ge=0, le=1, desc="Daily exit probability of a satisfied enterprise."
+        0.0002,
+        unit="1/day",
+        group="feedback",
+        kind="assumption",
+        plausible=(5e-05, 0.0005),
+        basis="annual exit of satisfied firms 1.25–12.5 % (expert judgement, business-demography orders of magnitude)",
+        dist="loguniform",
+        ge=0,
+        le=1,
+        desc="Daily exit probability of a satisfied enterprise.",
     )
     enterprise_exit_sensitivity: float = P(
         0.004,
         unit="1/day",
         group="feedback",
+        kind="assumption",
+        plausible=(0.001, 0.01),
+        basis=(
+            "extra exit per unit of dissatisfaction: a dissatisfied firm's exit risk up to 2.5–25 %/year (expert "
+            "judgement)"
+        ),
+        dist="loguniform",
         ge=0,
         le=1,
         desc="Extra daily exit probability per unit of satisfaction below 0.8.",
@@ -680,17 +1045,34 @@ class Params(BaseModel):
         0.0003,
         unit="1/day",
         group="feedback",
+        kind="assumption",
+        plausible=(0.0001, 0.0006),
+        basis="annual entry 2.5–15 % of live firms (expert judgement, business-demography orders of magnitude)",
+        dist="loguniform",
         ge=0,
         le=1,
         desc="New enterprises per existing enterprise per day at mean satisfaction 0.7.",
     )
     startup_days: float = P(
-        250.0, unit="days", group="feedback", gt=0, le=100_000, desc="Mean days an enterprise stays a start-up."
+        250.0,
+        unit="days",
+        group="feedback",
+        kind="assumption",
+        plausible=(125.0, 750.0),
+        basis="half a working year to three as a start-up (expert judgement)",
+        dist="loguniform",
+        gt=0,
+        le=100_000,
+        desc="Mean days an enterprise stays a start-up.",
     )
     growth_days: float = P(
         750.0,
         unit="days",
         group="feedback",
+        kind="assumption",
+        plausible=(250.0, 2500.0),
+        basis="one to ten working years of growth before maturity (expert judgement)",
+        dist="loguniform",
         gt=0,
         le=100_000,
         desc="Mean days an enterprise stays in growth before maturity.",
@@ -701,6 +1083,12 @@ class Params(BaseModel):
         0.5,
         unit="score/dump ratio",
         group="incentives",
+        kind="assumption",
+        plausible=(0.2, 0.8),
+        basis=(
+            "weight of dumping in a township's score of a department; no published scoring sheet (expert judgement, "
+            "G4–G5)"
+        ),
         ge=0,
         le=1,
         desc=(
@@ -711,6 +1099,9 @@ class Params(BaseModel):
         0.1,
         unit="score/share",
         group="incentives",
+        kind="assumption",
+        plausible=(0.0, 0.3),
+        basis="weight of fights over the list in a township's score of a department (expert judgement)",
         ge=0,
         le=1,
         desc="Weight of the department's bounced share in a township's score of it.",
@@ -719,6 +1110,9 @@ class Params(BaseModel):
         0.4,
         unit="score/share",
         group="incentives",
+        kind="assumption",
+        plausible=(0.2, 0.6),
+        basis="weight of late or unsolved cases in a township's score of a department (expert judgement)",
         ge=0,
         le=1,
         desc="Weight of the department's late or unresolved cases from the township's residents in its score.",
@@ -727,6 +1121,10 @@ class Params(BaseModel):
         0.1,
         unit="score",
         group="incentives",
+        kind="assumption",
+        plausible=(0.02, 0.3),
+        basis="noise of one township's score of a department: near-exact to as large as the signal (expert judgement)",
+        dist="loguniform",
         ge=0,
         le=10,
         desc="Standard deviation of the noise in each township's score of a department (judgement, recall).",
@@ -735,6 +1133,9 @@ class Params(BaseModel):
         0.9,
         unit="per period",
         group="incentives",
+        kind="assumption",
+        plausible=(0.7, 1.0),
+        basis="memory of a department's estimate: about three periods to all of them (expert judgement)",
         gt=0,
         le=1,
         desc="Forgetting factor λ of the departments' recursive least squares (1 = remember all periods).",
@@ -743,6 +1144,10 @@ class Params(BaseModel):
         0.5,
         unit="score/share",
         group="incentives",
+        kind="assumption",
+        plausible=(0.1, 2.0),
+        basis="prior doubt about the score effect of dumping: confident to vague (expert judgement)",
+        dist="loguniform",
         gt=0,
         le=100,
         desc=(
@@ -753,6 +1158,9 @@ class Params(BaseModel):
         0.5,
         unit="logit",
         group="incentives",
+        kind="assumption",
+        plausible=(0.1, 1.0),
+        basis="size of a department's per-period experiment with its dumping log-odds (expert judgement)",
         ge=0,
         le=10,
         desc="Sd of a department's per-period experiment with its dumping log-odds (two-way assessment only).",
@@ -761,6 +1169,13 @@ class Params(BaseModel):
         float("inf"),
         unit="days",
         group="incentives",
+        kind="assumption",
+        plausible=(125.0, 5000.0),
+        basis=(
+            "reform attention fades within half a year to twenty years (P2: burdens crept back); the default ∞ (no "
+            "fading) lies outside: the base world keeps attention"
+        ),
+        dist="loguniform",
         gt=0,
         desc=(
             "Half-life of reform attention: the two-way weight and the inspection "
@@ -771,6 +1186,7 @@ class Params(BaseModel):
         float("inf"),
         unit="days",
         group="incentives",
+        kind="lever",
         gt=0,
         desc="Interval at which a campaign renews reform attention to full (∞ = never).",
     )
@@ -778,6 +1194,9 @@ class Params(BaseModel):
         0.9,
         unit="probability",
         group="incentives",
+        kind="assumption",
+        plausible=(0.7, 0.98),
+        basis="share of fully worked cases really solved by a competent handler (expert judgement)",
         ge=0,
         le=1,
         desc="Probability a fully worked case closed by a fully competent handler is really resolved.",
@@ -786,6 +1205,10 @@ class Params(BaseModel):
         1.0,
         unit="-",
         group="incentives",
+        kind="assumption",
+        plausible=(0.25, 3.0),
+        basis="how fast the chance of solving falls with work cut short: weak to strong (expert judgement)",
+        dist="loguniform",
         ge=0,
         le=10,
         desc="Exponent on the share of a case's work done before closure in its resolution probability.",
@@ -794,6 +1217,9 @@ class Params(BaseModel):
         0.7,
         unit="share",
         group="incentives",
+        kind="assumption",
+        plausible=(0.3, 0.9),
+        basis="share of requesters left unsolved who come back (expert judgement)",
         ge=0,
         le=1,
         desc="Share of requesters whose unresolved case was closed who come back (a repeat contact).",
@@ -802,6 +1228,10 @@ class Params(BaseModel):
         5.0,
         unit="working days",
         group="incentives",
+        kind="assumption",
+        plausible=(1.0, 20.0),
+        basis="days before an unsolved requester comes back (expert judgement)",
+        dist="loguniform",
         gt=0,
         le=1000,
         desc="Mean delay before an unresolved requester comes back.",
@@ -810,6 +1240,7 @@ class Params(BaseModel):
         0.0,
         unit="score/case",
         group="incentives",
+        kind="lever",
         ge=0,
         le=10,
         desc="Weight of one on-time closure in a handler's assessment (0 = on-time not counted: no gaming).",
@@ -818,6 +1249,7 @@ class Params(BaseModel):
         0.0,
         unit="-",
         group="incentives",
+        kind="lever",
         ge=0,
         le=10,
         desc=(
@@ -828,6 +1260,9 @@ class Params(BaseModel):
         0.25,
         unit="share of deadline",
         group="incentives",
+        kind="assumption",
+        plausible=(0.1, 0.5),
+        basis="how early before its deadline a handler decides to close an at-risk case (expert judgement)",
         gt=0,
         le=1,
         desc="How long before its deadline a handler decides whether to close an at-risk case without solving it.",
@@ -836,6 +1271,10 @@ class Params(BaseModel):
         1.0,
         unit="score/case",
         group="incentives",
+        kind="assumption",
+        plausible=(0.2, 5.0),
+        basis="mean intrinsic cost of a closure without solving, in late-case units (expert judgement)",
+        dist="loguniform",
         gt=0,
         le=100,
         desc="Mean of the exponential intrinsic cost of closing a case without solving it.",
@@ -844,6 +1283,7 @@ class Params(BaseModel):
         0.0,
         unit="share",
         group="incentives",
+        kind="lever",
         ge=0,
         le=1,
         desc="Share of closed cases the county calls back (回访) to check that they were solved.",
@@ -852,6 +1292,7 @@ class Params(BaseModel):
         0.0,
         unit="score/case",
         group="incentives",
+        kind="lever",
         ge=0,
         le=100,
         desc="Assessment penalty when a call-back catches a closure without solving.",
@@ -860,6 +1301,9 @@ class Params(BaseModel):
         0.2,
         unit="probability",
         group="incentives",
+        kind="assumption",
+        plausible=(0.05, 0.5),
+        basis="handlers' prior chance of being caught closing unsolved (expert judgement)",
         ge=0,
         le=1,
         desc="Handlers' prior mean of the chance a gamed closure is caught (strength: 2 closures).",
@@ -868,6 +1312,12 @@ class Params(BaseModel):
         0.2,
         unit="0–1",
         group="incentives",
+        kind="assumption",
+        plausible=(0.05, 0.5),
+        basis=(
+            "Bush–Mosteller rate of residents' reporting habit (expert judgement; reinforcement-learning studies use "
+            "0.05–0.5)"
+        ),
         ge=0,
         le=1,
         desc="Bush–Mosteller rate at which a resident's app-reporting propensity follows report outcomes.",
@@ -876,6 +1326,9 @@ class Params(BaseModel):
         0.5,
         unit="probability",
         group="incentives",
+        kind="assumption",
+        plausible=(0.2, 0.8),
+        basis="share of residents with a dragging dispute who petition (expert judgement)",
         ge=0,
         le=1,
         desc="Probability a resident whose dispute drags past patience petitions, at satisfaction 0.7.",
@@ -884,6 +1337,9 @@ class Params(BaseModel):
         4.0,
         unit="logit/satisfaction",
         group="incentives",
+        kind="assumption",
+        plausible=(1.0, 8.0),
+        basis="rise of petition log-odds per unit of dissatisfaction (expert judgement)",
         ge=0,
         le=100,
         desc="Rise of the petition log-odds per unit of satisfaction below 0.7.",
@@ -892,6 +1348,9 @@ class Params(BaseModel):
         4.0,
         unit="logit/satisfaction",
         group="incentives",
+        kind="assumption",
+        plausible=(1.0, 8.0),
+        basis="rise of online log-odds per unit of better online experience (expert judgement)",
         ge=0,
         le=100,
         desc="Rise of the online log-odds per unit of satisfaction online over offline (past experience).",
@@ -900,9 +1359,206 @@ class Params(BaseModel):
         0.5,
         unit="logit/hour",
         group="incentives",
+        kind="assumption",
+        plausible=(0.1, 2.0),
+        basis="preference for the township hall per hour of travel saved (expert judgement)",
+        dist="loguniform",
         ge=0,
         le=100,
         desc="Preference for the township hall over a trip to the seat per hour of travel it saves.",
+    )
+
+    # --- behavioural constants of the code, declared as assumptions (issue 22) ---
+    department_staff_floor: float = P(
+        1.0,
+        unit="persons/department",
+        group="county",
+        ge=0,
+        le=1000,
+        kind="assumption",
+        plausible=(0.5, 2.0),
+        basis=(
+            "persons a department keeps for its own duties whatever its requests: half a post to two (expert judgement)"
+        ),
+        desc="Staff every department keeps for its own duties, never moved down (capped at an equal split).",
+    )
+    dispute_hours_factor: float = P(
+        2.0,
+        unit="× base hours",
+        group="demand",
+        gt=0,
+        le=100,
+        kind="assumption",
+        plausible=(1.0, 4.0),
+        basis=(
+            "hearing both sides and visiting the site: as long as a request of the same difficulty to 4× (expert "
+            "judgement)"
+        ),
+        desc="Work of a dispute relative to the base hours of a request of the same difficulty.",
+    )
+    township_score_late_weight: float = P(
+        0.5,
+        unit="score/share",
+        group="assessment",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.2, 0.8),
+        basis=(
+            "weight of late closures in the county's score of a township; no published scoring sheet (expert "
+            "judgement, G2)"
+        ),
+        desc=(
+            "Weight of a township's late share (and of closures caught unsolved, × callback_penalty) in its county "
+            "score."
+        ),
+    )
+    township_score_duty_weight: float = P(
+        0.5,
+        unit="score/share",
+        group="assessment",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.2, 0.8),
+        basis=(
+            "weight of undone upward duties in the county's score of a township; no published scoring sheet (expert "
+            "judgement, G2, P1)"
+        ),
+        desc="Weight of a township's share of duty work left undone in its county score.",
+    )
+    county_score_dumping_weight: float = P(
+        0.5,
+        unit="score/share",
+        group="assessment",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.2, 0.8),
+        basis=(
+            "weight of dumping in the county's own target score of a department; no published sheet (expert judgement,"
+            " G4)"
+        ),
+        desc="Weight of a department's dump share in the county's own score of it (one-way assessment).",
+    )
+    county_score_late_weight: float = P(
+        0.5,
+        unit="score/share",
+        group="assessment",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.2, 0.8),
+        basis="weight of late or unsolved cases in the county's own target score of a department (expert judgement)",
+        desc="Weight of a department's late or unresolved share in the county's own score of it (one-way assessment).",
+    )
+    estimator_residual_prior_sd: float = P(
+        0.1,
+        unit="score",
+        group="incentives",
+        gt=0,
+        le=10,
+        kind="assumption",
+        plausible=(0.03, 0.3),
+        dist="loguniform",
+        basis=(
+            "a department's first guess of how noisy its scores are: a third to three times the default noise (expert "
+            "judgement)"
+        ),
+        desc="A department's prior belief about the sd of the scores it receives around its fitted line.",
+    )
+    estimator_residual_rate: float = P(
+        0.2,
+        unit="0–1",
+        group="incentives",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.05, 0.5),
+        basis="weight of the latest squared surprise in that belief: slow to fast updating (expert judgement)",
+        desc="Weight of the latest squared surprise in a department's belief about score noise.",
+    )
+    detection_prior_strength: float = P(
+        2.0,
+        unit="gamed closures",
+        group="incentives",
+        gt=0,
+        le=1000,
+        kind="assumption",
+        plausible=(0.5, 10.0),
+        dist="loguniform",
+        basis=(
+            "weight of handlers' prior about being caught, in gamed closures: a hunch to a firm belief (expert "
+            "judgement)"
+        ),
+        desc="Strength of the handlers' prior on the chance a gamed closure is caught (Beta prior, in closures).",
+    )
+    satisfaction_unresolved_weight: float = P(
+        0.5,
+        unit="satisfaction",
+        group="feedback",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.35, 0.8),
+        basis=SATISFACTION_BASIS,
+        desc="Satisfaction a requester loses when a closed case was not really resolved.",
+    )
+    satisfaction_overdue_weight: float = P(
+        0.3,
+        unit="satisfaction",
+        group="feedback",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.1, 0.35),
+        basis=SATISFACTION_BASIS,
+        desc="Satisfaction lost by waiting as long again as the promised deadline (linear, capped there).",
+    )
+    satisfaction_trip_weight: float = P(
+        0.05,
+        unit="satisfaction/trip",
+        group="feedback",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.01, 0.1),
+        basis=SATISFACTION_BASIS,
+        desc="Satisfaction lost per trip the requester made (zero trips beat one, F6).",
+    )
+    satisfaction_travel_weight: float = P(
+        0.02,
+        unit="satisfaction/hour",
+        group="feedback",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.005, 0.05),
+        dist="loguniform",
+        basis=SATISFACTION_BASIS + "; an hour of travel costs less than a trip",
+        desc="Satisfaction lost per hour of travel for the case.",
+    )
+    satisfaction_repeat_weight: float = P(
+        0.1,
+        unit="satisfaction/contact",
+        group="feedback",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.03, 0.2),
+        basis=SATISFACTION_BASIS,
+        desc="Satisfaction lost per earlier contact of the same request (coming back costs goodwill).",
+    )
+    satisfaction_petition_weight: float = P(
+        0.3,
+        unit="satisfaction",
+        group="feedback",
+        ge=0,
+        le=1,
+        kind="assumption",
+        plausible=(0.1, 0.5),
+        basis=SATISFACTION_BASIS,
+        desc="Satisfaction lost when the dispute went up as a petition.",
     )
 
     @field_validator("reform_half_life_days", "reform_renewal_days", mode="before")
@@ -953,6 +1609,42 @@ class Params(BaseModel):
                 f"this machine has {have / 1024**3:,.1f} GiB; raise residents_per_agent or lower residents"
             )
         return self
+
+
+# --- kinds (DESIGN §8) ------------------------------------------------------------------------------
+def meta(name: str, model: type[BaseModel] = Params) -> dict[str, Any]:
+    """The metadata of field ``name``: unit, group, kind, and cite / plausible, dist, basis."""
+    extra = model.model_fields[name].json_schema_extra
+    return dict(extra) if isinstance(extra, dict) else {}
+
+
+def fields_of_kind(kind: str, model: type[BaseModel] = Params) -> list[str]:
+    """Names of the fields of ``kind`` (one of ``KINDS``), in declaration order."""
+    return [n for n in model.model_fields if meta(n, model).get("kind") == kind]
+
+
+def kind_problems(model: type[BaseModel] = Params) -> list[str]:
+    """One line per field of ``model`` whose kind is missing or incomplete (empty when all declare one)."""
+    out = []
+    for name, info in model.model_fields.items():
+        bounds = {k: getattr(m, k) for m in info.metadata for k in ("ge", "le", "gt", "lt") if hasattr(m, k)}
+        problem = kind_problem(info.default, meta(name, model), **bounds)
+        if problem:
+            out.append(f"{name}: {problem}")
+    return out
+
+
+def describe_range(name: str, model: type[BaseModel] = Params) -> str:
+    """An assumption's plausible range as text, e.g. ``[0.1, 3] log-uniform`` or ``× [0.5, 2] of the list``;
+    for a switch or a choice, its allowed values."""
+    m = meta(name, model)
+    if "plausible" not in m:
+        return allowed_range(name) if model is Params else ""
+    lo, hi = (_fmt(v) for v in m["plausible"])
+    text = f"[{lo}, {hi}]"
+    if isinstance(model.model_fields[name].default, tuple):
+        text = f"× {text} of the list"
+    return text + (" log-uniform" if m.get("dist") == "loguniform" else "")
 
 
 # --- memory estimate (used by Params._fits_in_memory) --------------------------------------------
