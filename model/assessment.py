@@ -2,8 +2,11 @@
 
 Top-down: the county scores each township
 
-    S_t = 1 − ½ · (late share of its closed cases) − ½ · (share of its duty work left undone)
-          − ½ · callback_penalty · (closures caught unsolved by call-backs) / (cases)
+    S_t = 1 − w_late · (late share of its closed cases) − w_duty · (share of its duty work left undone)
+          − w_late · callback_penalty · (closures caught unsolved by call-backs) / (cases)
+
+(``w_late`` = ``township_score_late_weight``, ``w_duty`` = ``township_score_duty_weight``, both ½
+by default: a closure caught unsolved counts as ``callback_penalty`` late ones)
 
 and ranks the townships (``rank`` 0 = best … 1 = last), which feeds their
 propensity to game deadlines (``gaming``) and their day split: a township
@@ -34,8 +37,8 @@ Söderström 1983):
 
     φ = (1, x_d);  e = S_d − φᵀ θ;  k = P φ / (s² + φᵀ P φ);  θ ← θ + k e;  P ← (P − k φᵀ P) / λ
 
-where ``s²``, its belief about how noisy scores are, starts at ``RESIDUAL_PRIOR_SD²``
-and follows its own squared surprises, ``s² ← s² + ρ (e² − s²)`` (ρ = ``RESIDUAL_RATE``).
+where ``s²``, its belief about how noisy scores are, starts at ``estimator_residual_prior_sd²``
+and follows its own squared surprises, ``s² ← s² + ρ (e² − s²)`` (ρ = ``estimator_residual_rate``).
 
 Its learned score cost of dumping is ``Δ̂_d = −β̂`` (unclipped: an estimate that
 dumping raises the score makes it dump more), which enters the cost of dumping
@@ -56,23 +59,30 @@ import numpy as np
 from . import reform
 from .params import Params
 
+_DEFAULTS = Params()
+
 INTERCEPT_PRIOR = (1.0, 1.0)
-"""Prior mean and sd of the score a department expects when it dumps nothing."""
-RESIDUAL_PRIOR_SD = 0.1
-"""A department's prior belief about the sd of the scores it receives around its fitted line."""
-RESIDUAL_RATE = 0.2
-"""Weight of the latest squared surprise in that belief."""
+"""Prior mean and sd of the score a department expects when it dumps nothing: the score's ceiling
+(nothing wrong scores 1) and a vague sd spanning the whole score scale (a structural constant)."""
 
 
 def township_score(
-    late: int, cases: int, duty_left: float, duty_done: float, caught: int = 0, penalty: float = 0.0
+    late: int,
+    cases: int,
+    duty_left: float,
+    duty_done: float,
+    caught: int = 0,
+    penalty: float = 0.0,
+    params: Params | None = None,
 ) -> float:
-    """The county's score of a township for one period."""
+    """The county's score of a township for one period (weights from ``params``; the defaults without)."""
+    p = params if params is not None else _DEFAULTS
     late_share = late / cases if cases else 0.0
     total = duty_left + duty_done
     undone = duty_left / total if total > 0 else 0.0
     caught_term = penalty * caught / cases if cases else 0.0
-    return 1.0 - 0.5 * late_share - 0.5 * undone - 0.5 * caught_term
+    w_late, w_duty = p.township_score_late_weight, p.township_score_duty_weight
+    return 1.0 - w_late * late_share - w_duty * undone - w_late * caught_term
 
 
 def townships_scores(
@@ -105,7 +115,8 @@ class ScoreEstimator:
         self.theta = np.array([INTERCEPT_PRIOR[0], 0.0])
         self.P = np.diag([INTERCEPT_PRIOR[1] ** 2, params.estimator_prior_sd**2])
         self.lam = params.estimator_forgetting
-        self.s2 = RESIDUAL_PRIOR_SD**2
+        self.s2 = params.estimator_residual_prior_sd**2
+        self.rate = params.estimator_residual_rate
         self.n = 0
 
     def update(self, x: float, score: float) -> None:
@@ -115,7 +126,7 @@ class ScoreEstimator:
         k = Pphi / (self.s2 + phi @ Pphi)
         self.theta = self.theta + k * e
         self.P = (self.P - np.outer(k, Pphi)) / self.lam
-        self.s2 += RESIDUAL_RATE * (e * e - self.s2)
+        self.s2 += self.rate * (e * e - self.s2)
         self.n += 1
 
     @property
@@ -145,6 +156,7 @@ def update_township(town, duty_done: float, params: Params | None = None) -> Non
         duty_done,
         getattr(town, "period_caught", 0),
         pen,
+        params,
     )
     town.period_cases = town.period_late = 0
     town.period_caught = 0
@@ -189,7 +201,7 @@ def score_departments(model, weight: float) -> np.ndarray:
         where=model.period_cases_dt.sum(1) > 0,
     )
     share = np.divide(dumped, tasks, out=np.zeros_like(tasks), where=tasks > 0)
-    return 1.0 - 0.5 * share - 0.5 * late
+    return 1.0 - p.county_score_dumping_weight * share - p.county_score_late_weight * late
 
 
 def township_weights(params: Params, rank: float) -> dict[str, float]:

@@ -293,7 +293,7 @@ def _read_text(path: Path) -> str:
 
 def _with_disputes(cat: MatterCatalogue, params: Params) -> MatterCatalogue:
     """Append the three dispute types: mediated (simple), general, and escalated (surfaced late)."""
-    h = params.difficulty_hours
+    h, f = params.difficulty_hours, params.dispute_hours_factor  # a dispute takes f × a request's hours
     K = cat.departments.shape[1]
     dep = np.full((3, K), -1, dtype=np.int32)
     dep[:, 0] = TOWNSHIP
@@ -304,7 +304,7 @@ def _with_disputes(cat: MatterCatalogue, params: Params) -> MatterCatalogue:
         np.concatenate([cat.requester, [DISPUTE] * 3]).astype(np.int8),
         np.concatenate([cat.weight, [1.0, 1.0, 1.0]]),
         np.concatenate([cat.difficulty, [SIMPLE, GENERAL, DIFFICULT]]).astype(np.int8),
-        np.concatenate([cat.hours, [h[SIMPLE] * 2, h[GENERAL] * 2, h[DIFFICULT] * 2]]),
+        np.concatenate([cat.hours, [h[SIMPLE] * f, h[GENERAL] * f, h[DIFFICULT] * f]]),
         np.concatenate([cat.departments, dep]),
         np.concatenate([cat.n_departments, [1, 1, 2]]).astype(np.int8),
         np.concatenate([cat.district, [False, False, False]]),

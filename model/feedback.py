@@ -56,7 +56,7 @@ def judge(model, ids: np.ndarray) -> None:
         return
     cases = model.cases
     late = cases.closed[ids] > cases.deadline[ids]
-    s_case = satisfaction.case_satisfaction(**chain_outcome(model, ids))
+    s_case = satisfaction.case_satisfaction(**chain_outcome(model, ids), params=model.params)
     kind = cases.requester_kind[ids]
     who = cases.requester[ids]
     online = cases.online[ids]

@@ -55,7 +55,9 @@ class GamingState:
     @staticmethod
     def detection(agent, params: Params) -> float:
         """Learned chance p̂ that a gamed closure is caught."""
-        return (PRIOR_STRENGTH * params.detection_prior + agent.caught) / (PRIOR_STRENGTH + agent.gamed)
+        return (params.detection_prior_strength * params.detection_prior + agent.caught) / (
+            params.detection_prior_strength + agent.gamed
+        )
 
 
 def game_probability(params: Params, rank, detection) -> np.ndarray:

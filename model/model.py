@@ -46,10 +46,6 @@ from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
 from .scenario import SCENARIO_DIR
 
-DEPARTMENT_STAFF_FLOOR = 1.0
-"""Persons every department keeps whatever its expected work (its own duties), never delegated
-(when the departments have fewer persons than departments, they are split equally)."""
-
 
 class TownshipModel(mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
@@ -183,7 +179,7 @@ class TownshipModel(mesa.Model):
         share = hours / hours.sum() if hours.sum() > 0 else np.full(D, 1.0 / D)
         # every department keeps at least one person (its own duties), never moved down; the
         # rest follow expected work
-        floor = np.full(D, min(DEPARTMENT_STAFF_FLOOR, p.department_staff / D))
+        floor = np.full(D, min(p.department_staff_floor, p.department_staff / D))
         flexible = (p.department_staff - floor.sum()) * share
         moved = delegation.transferred_staff(p, flexible, hours, deleg)
         dept_staff = floor + flexible - moved

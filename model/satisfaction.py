@@ -2,8 +2,13 @@
 
 When a case closes, its requester judges it
 
-    s_case = clip(1 − 0.5·(1 − resolved) − 0.3·min(1, overdue / promised) − 0.05·trips
-                  − 0.02·travel hours − 0.1·repeats − 0.3·petitioned, 0, 1)
+    s_case = clip(1 − w_u·(1 − resolved) − w_o·min(1, overdue / promised) − w_t·trips
+                  − w_h·travel hours − w_r·repeats − w_p·petitioned, 0, 1)
+
+with the weights ``satisfaction_unresolved_weight`` (w_u = 0.5), ``satisfaction_overdue_weight``
+(w_o = 0.3), ``satisfaction_trip_weight`` (w_t = 0.05 per trip), ``satisfaction_travel_weight``
+(w_h = 0.02 per hour), ``satisfaction_repeat_weight`` (w_r = 0.1 per earlier contact) and
+``satisfaction_petition_weight`` (w_p = 0.3), and
 
 * ``resolved``: really resolved (``resolution``); a case closed without solving counts as not;
 * ``overdue``: time from the chain's first filing to this closure beyond the first promised
@@ -14,8 +19,8 @@ When a case closes, its requester judges it
 
 The requester's satisfaction moves ``s ← s + α (s_case − s)`` (α =
 ``satisfaction_learning``), and so does its memory of the channel it used
-(``channel``). The weights are assumptions (ordinal: a real failure weighs
-more than waiting, waiting more than a trip); the warm-up (pre-reform regime)
+(``channel``). The weights are assumptions with plausible ranges (ordinal: a real failure
+weighs more than waiting, waiting more than a trip); the warm-up (pre-reform regime)
 brings satisfaction to its stationary pre-reform level before counting starts.
 """
 
@@ -23,18 +28,24 @@ from __future__ import annotations
 
 import numpy as np
 
-W_UNRESOLVED, W_OVERDUE, W_TRIP, W_TRAVEL_HOUR, W_REPEAT, W_PETITION = 0.5, 0.3, 0.05, 0.02, 0.1, 0.3
+from .params import Params
+
+_DEFAULTS = Params()
 
 
-def case_satisfaction(resolved, overdue_share, trips, travel_hours, repeats, petitioned) -> np.ndarray:
+def case_satisfaction(
+    resolved, overdue_share, trips, travel_hours, repeats, petitioned, params: Params | None = None
+) -> np.ndarray:
+    """Each closed case's satisfaction in [0, 1] (weights from ``params``; the defaults without)."""
+    p = params if params is not None else _DEFAULTS
     s = (
         1.0
-        - W_UNRESOLVED * (1.0 - np.asarray(resolved, float))
-        - W_OVERDUE * np.clip(np.asarray(overdue_share, float), 0.0, 1.0)
-        - W_TRIP * np.asarray(trips, float)
-        - W_TRAVEL_HOUR * np.asarray(travel_hours, float)
-        - W_REPEAT * np.asarray(repeats, float)
-        - W_PETITION * np.asarray(petitioned, float)
+        - p.satisfaction_unresolved_weight * (1.0 - np.asarray(resolved, float))
+        - p.satisfaction_overdue_weight * np.clip(np.asarray(overdue_share, float), 0.0, 1.0)
+        - p.satisfaction_trip_weight * np.asarray(trips, float)
+        - p.satisfaction_travel_weight * np.asarray(travel_hours, float)
+        - p.satisfaction_repeat_weight * np.asarray(repeats, float)
+        - p.satisfaction_petition_weight * np.asarray(petitioned, float)
     )
     return np.clip(s, 0.0, 1.0)
 

@@ -94,14 +94,14 @@ def test_rls_update_is_the_documented_recursion():
     p = Params(estimator_forgetting=0.8, estimator_prior_sd=0.5)
     est = ScoreEstimator(p)
     theta, P, s2 = est.theta.copy(), est.P.copy(), est.s2
-    assert s2 == pytest.approx(assessment.RESIDUAL_PRIOR_SD**2)
+    assert s2 == pytest.approx(Params().estimator_residual_prior_sd ** 2)
     est.update(0.3, 0.7)
     phi = np.array([1.0, 0.3])
     e = 0.7 - phi @ theta
     k = P @ phi / (s2 + phi @ P @ phi)
     np.testing.assert_allclose(est.theta, theta + k * e)
     np.testing.assert_allclose(est.P, (P - np.outer(k, phi @ P)) / 0.8)
-    assert est.s2 == pytest.approx(s2 + assessment.RESIDUAL_RATE * (e * e - s2))
+    assert est.s2 == pytest.approx(s2 + p.estimator_residual_rate * (e * e - s2))
 
 
 def test_department_learns_only_under_two_way_and_effort_follows_score():
