@@ -225,12 +225,7 @@ class Params(BaseModel):
         50.0,
         unit="persons",
         group="county",
-        kind="assumption",
-        plausible=(30.0, 90.0),
-        basis=(
-            "no published count of departments' service posts; from a county where requests queue for days to one "
-            "where departments idle (expert judgement, model runs)"
-        ),
+        kind="lever",
         ge=0.1,
         le=10_000_000,
         desc="Service staff of all departments: department_staff_floor each for own duties, the rest by expected work.",
@@ -239,15 +234,10 @@ class Params(BaseModel):
         40.0,
         unit="persons",
         group="county",
-        kind="assumption",
-        plausible=(25.0, 70.0),
-        basis=(
-            "no published count of townships' service posts; from overloaded halls to slack ones at the default demand"
-            " (expert judgement, model runs)"
-        ),
+        kind="lever",
         ge=0.1,
         le=10_000_000,
-        desc="Service staff of all townships, split by population.",
+        desc="Service staff of all townships (the posts the county funds, G3), split by population.",
     )
     catalogue_seed: int = P(
         20260101,

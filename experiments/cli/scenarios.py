@@ -1,4 +1,8 @@
-"""``townsim scenarios list|show|validate`` — inspect and check scenario files."""
+"""``townsim scenarios list|show|validate`` — inspect and check scenario files.
+
+``show NAME --assumptions`` lists the scenario's assumptions instead of its TOML: name, value in
+this scenario, plausible range, distribution and basis (from each field's metadata, DESIGN §8).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import sys
 import tomli_w
 
 from townsim.experiments.errors import UserError
-from townsim.model.params import GROUPS, Params
+from townsim.model.params import GROUPS, Params, describe_range, fields_of_kind, meta
 from townsim.model.scenario import (
     DEFAULT_SOURCE,
     SCENARIO_DIR,
@@ -45,6 +49,11 @@ def register(subparsers) -> None:
         "file that set each value (or 'default').",
     )
     show.add_argument("scenario", metavar="NAME|PATH", help="shipped name (e.g. baseline) or path to a .toml file")
+    show.add_argument(
+        "--assumptions",
+        action="store_true",
+        help="list the assumptions instead: name, value in this scenario, plausible range, distribution, basis",
+    )
     show.set_defaults(func=cmd_show)
 
     val = sub.add_parser(
@@ -84,8 +93,37 @@ def cmd_show(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
-    sys.stdout.write(render_toml(scenario))
+    sys.stdout.write(render_assumptions(scenario) if args.assumptions else render_toml(scenario))
     return 0
+
+
+def render_assumptions(scenario: Scenario) -> str:
+    """The scenario's assumptions, one per line: name, value here, plausible range, distribution, basis.
+
+    A value outside its plausible range is marked ``!``; a value the scenario's files set (not the
+    default) is marked ``*``."""
+    values = scenario.params.model_dump(mode="json")
+    rows = []
+    for name in fields_of_kind("assumption"):
+        m = meta(name)
+        value = _toml_value(values[name])
+        rng = m.get("plausible")
+        default = Params.model_fields[name].default
+        if rng is not None and not isinstance(default, tuple) and not rng[0] <= values[name] <= rng[1]:
+            value += " !"
+        if scenario.sources.get(name, DEFAULT_SOURCE) != DEFAULT_SOURCE:
+            value += " *"
+        dist = m.get("dist", "choice") if rng is not None else "choice"
+        rows.append((name, value, describe_range(name).removesuffix(" log-uniform"), dist, m["basis"]))
+    head = ("assumption", "value", "plausible range", "distribution", "basis")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    lines = [
+        f"# scenario: {scenario.name} — {len(rows)} assumptions (no published figure: a plausible range and its basis)",
+        "# value: * set by the scenario's files, ! outside the plausible range; a list's range is a factor on it",
+        "  ".join(h.ljust(w) for h, w in zip(head, widths)) + "  " + head[4],
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4] for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def render_toml(scenario: Scenario) -> str:
