@@ -8,6 +8,15 @@ Keys beyond the shared ones::
     second_order = false     # sobol only: also S2 (needs N·(2D+2) instead of N·(D+2) points)
     num_levels   = 4         # morris only: grid levels (even)
     M            = 4         # fast only: interference parameter
+    assumptions  = "all"     # township model: also sample these assumptions over their plausible
+                             # ranges, read from the parameters' metadata ("all" or a list of names)
+
+``assumptions`` adds one ``[parameters]`` entry per named assumption: its plausible range and
+distribution (uniform, or log-uniform) as declared in ``model/params.py``, so the ranges are
+never typed twice. An entry written in ``[parameters]`` or fixed in ``[overrides]`` wins. With
+``"all"``, assumptions that are not single numbers (a list such as ``difficulty_hours``, a choice
+such as ``service_time_distribution``) are left at their scenario values; named in a list, they
+are an error.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from townsim.experiments.core.spec import (
     check_outputs,
     load_evaluate,
 )
+from townsim.model.params import Params, fields_of_kind, meta
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -52,6 +62,21 @@ class SensitivitySpec(ExperimentSpec):
     second_order: bool = False
     num_levels: int = Field(4, ge=2, le=100)
     M: int = Field(4, ge=1, le=100)
+    assumptions: str | list[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _assumption_ranges(cls, data: Any) -> Any:
+        """Expand ``assumptions`` into ``[parameters]`` entries from the fields' plausible ranges."""
+        if not isinstance(data, dict) or data.get("assumptions") is None:
+            return data
+        if data.get("evaluate") is not None:
+            raise KeyProblem("assumptions", "only for the township model; a plug-in has no assumptions to read")
+        table = data.get("parameters", {})
+        if not isinstance(table, dict):
+            return data  # the shared validation reports it
+        table = {**table, **assumption_entries(data["assumptions"], table, data.get("overrides") or {})}
+        return {**data, "parameters": table}
 
     @model_validator(mode="after")
     def _check_method(self) -> SensitivitySpec:
@@ -96,6 +121,57 @@ class SensitivitySpec(ExperimentSpec):
     def n_runs(self) -> int:
         """Model runs of the whole experiment (points × replications × scenarios)."""
         return self.n_points() * self.replications * len(self.run_scenarios)
+
+
+SALIB_DIST = {"uniform": "uniform", "loguniform": "logunif"}
+"""Field metadata distribution → spec distribution name."""
+
+
+def sampleable_assumptions() -> list[str]:
+    """Assumptions that are single numbers (int or float): the ones a design can sample."""
+    out = []
+    for name in fields_of_kind("assumption"):
+        ann = Params.model_fields[name].annotation
+        if ann in (int, float) and "plausible" in meta(name):
+            out.append(name)
+    return out
+
+
+def assumption_entries(value: Any, table: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``[parameters]`` entries for the ``assumptions`` key (``"all"`` or a list of names);
+    :class:`KeyProblem` on a bad value. Names already in ``table`` or ``overrides`` are skipped."""
+    sampleable = sampleable_assumptions()
+    if value == "all":
+        names = sampleable
+    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        names = list(value)
+        if len(set(names)) != len(names):
+            raise KeyProblem("assumptions", "lists an assumption twice")
+        known = fields_of_kind("assumption")
+        for n in names:
+            if n not in known:
+                kind = meta(n).get("kind", "not a parameter") if n in Params.model_fields else "not a parameter"
+                raise KeyProblem(
+                    "assumptions", f'{n!r} is {kind}; allowed: "all" or names of assumptions (see docs/ODD.md §8)'
+                )
+            if n not in sampleable:
+                raise KeyProblem(
+                    "assumptions",
+                    f"{n!r} is not a single number (a list or a choice); sample it in [parameters] or fix it in "
+                    "[overrides]",
+                )
+    else:
+        raise KeyProblem("assumptions", f'got {value!r}; allowed: "all" or a non-empty list of assumption names')
+    out: dict[str, Any] = {}
+    for n in names:
+        if n in table or n in overrides:
+            continue
+        m = meta(n)
+        lo, hi = m["plausible"]
+        if Params.model_fields[n].annotation is int:
+            lo, hi = int(lo), int(hi)
+        out[n] = {"bounds": [lo, hi], "dist": SALIB_DIST[m["dist"]]}
+    return out
 
 
 def design_size(method: str, N: int, D: int, second_order: bool = False) -> int:
