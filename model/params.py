@@ -1637,6 +1637,21 @@ def describe_range(name: str, model: type[BaseModel] = Params) -> str:
     return text + (" log-uniform" if m.get("dist") == "loguniform" else "")
 
 
+def with_assumptions(params: Params, values: dict[str, Any]) -> Params:
+    """``params`` with assumption values applied (a world): a number replaces the field's value; for a
+    list-valued assumption the number is the factor on the list (the plausible range's meaning).
+    :class:`ParamsError` (one line) on a name that is not an assumption or an invalid value."""
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in Params.model_fields:
+            raise ParamsError(name, "unknown parameter")
+        if meta(name).get("kind") != "assumption":
+            raise ParamsError(name, f"is a {meta(name).get('kind')}, not an assumption")
+        current = getattr(params, name)
+        changes[name] = tuple(float(v) * float(value) for v in current) if isinstance(current, tuple) else value
+    return params.replace(**changes) if changes else params
+
+
 # --- memory estimate (used by Params._fits_in_memory) --------------------------------------------
 BASE_MEMORY_BYTES = 160 * 1024**2
 """Interpreter, libraries and a small county (benchmarks: default year 164 MiB peak)."""

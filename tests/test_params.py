@@ -21,6 +21,7 @@ from townsim.model.params import (
     fields_of_kind,
     kind_problems,
     meta,
+    with_assumptions,
 )
 
 
@@ -273,3 +274,17 @@ def test_kind_metadata_lives_in_the_field_schema():
     schema = Params.model_json_schema()["properties"]
     assert schema["learning_cases"]["kind"] == "assumption" and schema["learning_cases"]["plausible"] == [10, 300]
     assert params_mod.CITE_RE.match("F7, F9") and not params_mod.CITE_RE.match("F")
+
+
+def test_with_assumptions_sets_numbers_and_scales_lists():
+    base = Params(difficulty_hours=(0.5, 1.0, 2.0, 4.0))
+    world = with_assumptions(base, {"learning_cases": 120.0, "difficulty_hours": 1.5, "enterprises": 800})
+    assert world.learning_cases == 120.0 and world.enterprises == 800
+    assert world.difficulty_hours == (0.75, 1.5, 3.0, 6.0)  # the factor scales the scenario's own list
+    assert with_assumptions(base, {}) is base
+    with pytest.raises(ParamsError, match="^delegated_share: is a lever, not an assumption$"):
+        with_assumptions(base, {"delegated_share": 0.5})
+    with pytest.raises(ParamsError, match="^learning_cases: got -1"):
+        with_assumptions(base, {"learning_cases": -1})
+    with pytest.raises(ParamsError, match="unknown parameter"):
+        with_assumptions(base, {"learning_case": 10})
