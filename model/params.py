@@ -1296,7 +1296,7 @@ class Params(BaseModel):
         basis="handlers' prior chance of being caught closing unsolved (expert judgement)",
         ge=0,
         le=1,
-        desc="Handlers' prior mean of the chance a gamed closure is caught (strength: 2 closures).",
+        desc="Handlers' prior mean of the chance a gamed closure is caught (strength: detection_prior_strength).",
     )
     report_learning: float = P(
         0.2,
