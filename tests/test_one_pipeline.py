@@ -101,7 +101,7 @@ def test_fingerprint_is_path_independent(tmp_path):
     import subprocess
     import sys
 
-    from townsim.experiments.core.fingerprint import model_fingerprint
+    from townsim.experiments.core.fingerprint import code_fingerprint
 
     copy = tmp_path / "elsewhere" / "townsim"
     shutil.copytree(ROOT / "model", copy / "model", ignore=shutil.ignore_patterns("__pycache__"))
@@ -121,4 +121,4 @@ def test_fingerprint_is_path_independent(tmp_path):
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == model_fingerprint()
+    assert out.stdout.strip() == code_fingerprint("townsim.model")

@@ -1,10 +1,25 @@
-"""The one code fingerprint: a content hash of a package's Python files, the same wherever it is installed."""
+"""The fingerprints: of a package's code (its files' content) and of the model's behaviour (what it does).
+
+- :func:`code_fingerprint` hashes a package's ``*.py`` files. It keys plug-in evaluators (sensitivity,
+  discover) and the disk cache of the behaviour fingerprint.
+- :func:`model_fingerprint` is the model's *behaviour* fingerprint: the digest of the behaviour probe
+  (:mod:`townsim.experiments.core.probe`, a few short runs of small counties) and the declared
+  ``BEHAVIOUR_VERSION``. It enters every run key, calibrate's fingerprint (so the shipped posterior's
+  staleness) and the manifests, so a refactor or a new lever that is off by default leaves stored
+  runs, the posterior and the findings valid, and a change of behaviour invalidates them.
+
+The probe runs once per process and is cached on disk under the code fingerprint (see
+:func:`cache_dir`), so repeated commands on unchanged code do not pay its second or so.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
+import json
+import os
 from pathlib import Path
 
 
@@ -35,6 +50,52 @@ def code_fingerprint(module: str = "townsim.model") -> str:
     return h.hexdigest()[:16]
 
 
+def cache_dir() -> Path:
+    """Where behaviour fingerprints are cached: ``$TOWNSIM_CACHE``, else ``$XDG_CACHE_HOME/townsim``,
+    else ``~/.cache/townsim``."""
+    if os.environ.get("TOWNSIM_CACHE"):
+        return Path(os.environ["TOWNSIM_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "townsim"
+
+
+def _cache_file(code: str) -> Path:
+    import numpy
+
+    from townsim.model.version import BEHAVIOUR_VERSION
+
+    return cache_dir() / f"behaviour-{code}-v{BEHAVIOUR_VERSION}-numpy{numpy.__version__}.json"
+
+
+def behaviour_fingerprint(use_cache: bool = True) -> str:
+    """SHA-256 (16 hex digits) of the behaviour probe's digest and ``BEHAVIOUR_VERSION``.
+
+    With ``use_cache``, a value cached on disk for this code fingerprint (and numpy version) is used
+    and a fresh one is stored there (best effort: an unwritable cache is skipped).
+    """
+    from townsim.experiments.core.probe import probe_digest
+    from townsim.model.version import BEHAVIOUR_VERSION
+
+    path = _cache_file(code_fingerprint("townsim.model")) if use_cache else None
+    if path is not None and path.is_file():
+        try:
+            return str(json.loads(path.read_text(encoding="utf-8"))["fingerprint"])
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache entry is recomputed
+    key = {"probe": probe_digest(), "version": BEHAVIOUR_VERSION}
+    value = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    if path is not None:
+        from townsim.experiments.core.atomic import write_json
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_json(path, {**key, "fingerprint": value})
+        except OSError:
+            pass
+    return value
+
+
+@functools.cache
 def model_fingerprint() -> str:
-    """Fingerprint of the township model's code (``townsim.model``)."""
-    return code_fingerprint("townsim.model")
+    """The township model's behaviour fingerprint (:func:`behaviour_fingerprint`), once per process."""
+    return behaviour_fingerprint()

@@ -35,6 +35,7 @@ from townsim.experiments.core.design import run_hash
 from townsim.experiments.core.execute import execute as core_execute
 from townsim.experiments.core.executors import Executor, Failure, one_line
 from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
+from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
@@ -128,8 +129,8 @@ class Plan:
 
 
 def plan_fingerprint(target: str | None = None) -> str:
-    """Fingerprint of the code that produces a run's outputs: the township model, or the plug-in's module."""
-    return core_fingerprint("townsim.model" if target is None else target.partition(":")[0])
+    """Fingerprint of what produces a run's outputs: the township model's behaviour, or the plug-in's code."""
+    return model_fingerprint() if target is None else core_fingerprint(target.partition(":")[0])
 
 
 def store_label(spec: SensitivitySpec, scenario: str) -> str:
