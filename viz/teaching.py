@@ -9,6 +9,7 @@ the prose holds no measured numbers, and ``check_claims`` tests what it says abo
 
     python3 -m townsim.viz.teaching --write     # regenerate the tables in docs/teaching.md
     python3 -m townsim.viz.teaching --check     # exit 1 if the doc is out of date (tests do this)
+    python3 -m townsim.viz.teaching --write --path DIR/teaching.md     # another copy of the doc
 """
 
 from __future__ import annotations
@@ -284,17 +285,33 @@ def check_claims(r: dict[str, list[dict]]) -> list[str]:
     return [claim for claim, ok in claims.items() if not ok]
 
 
+def is_current(path: Path = DOC) -> bool:
+    """True when the generated tables in ``path`` (a copy of ``docs/teaching.md``) are the current ones."""
+    text = path.read_text(encoding="utf-8")
+    return render(text) == text
+
+
+def write(path: Path = DOC) -> bool:
+    """Regenerate the tables in ``path`` (the prose kept); return whether the file changed."""
+    text = path.read_text(encoding="utf-8")
+    fresh = render(text)
+    if fresh != text:
+        path.write_text(fresh, encoding="utf-8")
+    return fresh != text
+
+
 def main(argv: list[str]) -> int:
-    text = DOC.read_text(encoding="utf-8")
+    doc = Path(argv[argv.index("--path") + 1]) if "--path" in argv else DOC
+    text = doc.read_text(encoding="utf-8")
     fresh = render(text)
     if "--write" in argv:
-        DOC.write_text(fresh, encoding="utf-8")
-        print(f"{DOC}: tables regenerated")
+        write(doc)
+        print(f"{doc}: tables regenerated")
     failures = check_claims(readouts())
     for claim in failures:
         print(f"claim no longer holds: {claim}", file=sys.stderr)
     if "--check" in argv and fresh != text:
-        print(f"{DOC} is out of date: run python3 -m townsim.viz.teaching --write", file=sys.stderr)
+        print(f"{doc} is out of date: run python3 -m townsim.viz.teaching --write", file=sys.stderr)
         return 1
     return 1 if failures else 0
 

@@ -402,26 +402,38 @@ def render(results: Path, previous: str = "") -> Page:
     return Page("\n".join(head + ["", "## Evidence", ""] + ev + tail), figures, drawn)
 
 
+def write(results: Path, docs: Path = DOCS.parent) -> tuple[Path, int]:
+    """Write ``docs/findings.md`` (its kept sections from the copy there) and its figures into ``docs``.
+
+    Returns the page's path and the number of figures written.
+    """
+    from townsim.experiments.core.atomic import write_text
+
+    path = docs / DOCS.name
+    prev = path.read_text(encoding="utf-8") if path.is_file() else ""
+    page = render(results, prev)
+    target = docs / FIGURES
+    target.mkdir(parents=True, exist_ok=True)
+    for src, name in page.figures.items():
+        shutil.copyfile(src, target / name)
+    for name, folder in page.drawn.items():
+        draw_forest(folder, target / name)
+    write_text(path, page.text)
+    return path, len(page.figures) + len(page.drawn)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m townsim.experiments.workflows.findings")
     ap.add_argument("--results", type=Path, default=Path("results/findings"))
     ap.add_argument("--write", action="store_true", help=f"write {DOCS} and its figures (default: print)")
+    ap.add_argument("--docs", type=Path, default=DOCS.parent, help="the docs folder to write into (default: docs/)")
     args = ap.parse_args(argv)
-    prev = DOCS.read_text(encoding="utf-8") if DOCS.is_file() else ""
-    page = render(args.results, prev)
     if args.write:
-        from townsim.experiments.core.atomic import write_text
-
-        target = DOCS.parent / FIGURES
-        target.mkdir(parents=True, exist_ok=True)
-        for src, name in page.figures.items():
-            shutil.copyfile(src, target / name)
-        for name, folder in page.drawn.items():
-            draw_forest(folder, target / name)
-        write_text(DOCS, page.text)
-        print(f"wrote {DOCS} and {len(page.figures) + len(page.drawn)} figures in {target}")
+        path, n = write(args.results, args.docs)
+        print(f"wrote {path} and {n} figures in {args.docs / FIGURES}")
     else:
-        sys.stdout.write(page.text)
+        prev = (args.docs / DOCS.name).read_text(encoding="utf-8") if (args.docs / DOCS.name).is_file() else ""
+        sys.stdout.write(render(args.results, prev).text)
     return 0
 
 
