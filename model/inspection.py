@@ -10,7 +10,10 @@ to the seat); a document 1 h; a report 8 h; a hosting day 8 h of one person; an
 inspection 2 days of 2 persons (32 h); mid-points of the ranges; 50 working
 weeks. That is 60·4 + 400·1 + 85·8 + 125·8 + 30·32 = 3,280 h a year, about
 **66 hours a week** per township. P2 (cuts of 30–50 %, inspections halved) sizes
-the reduction under two-way assessment.
+the reduction under two-way assessment. Meetings and documents are 60·4 + 400·1 = 640 of those
+3,280 h (``MEETING_DOCUMENT_SHARE`` ≈ 0.195); the lever ``meeting_document_cut`` (P2's campaign: cut
+documents and meetings by 30–50 %) removes that share of them from the owed hours, whatever the
+inspection load (default 0: no cut).
 
 **Day split (a Township decision, ``Township.split_day``).** The township is
 scored by the county with weights ``score_weights`` — ``service`` (residents'
@@ -38,9 +41,21 @@ from .params import Params
 WORKING_DAYS_PER_WEEK = 5
 
 
+MEETING_DOCUMENT_SHARE = (60 * 4 + 400 * 1) / 3280
+"""Share of the duty hours that are county meetings and documents (P1 with the assumptions above:
+60 meetings of 4 h and 400 documents of 1 h out of 3,280 h a year, about 0.195)."""
+
+
+def weekly_duty_hours(params: Params) -> float:
+    """Upward duty hours per township and week: ``inspection_hours_per_week`` less the cut meetings and
+    documents (``meeting_document_cut`` × :data:`MEETING_DOCUMENT_SHARE` of them)."""
+    cut = params.meeting_document_cut * MEETING_DOCUMENT_SHARE
+    return params.inspection_hours_per_week * (1.0 - cut) if cut else params.inspection_hours_per_week
+
+
 def daily_inspection_hours(params: Params) -> float:
     """Hours per township per working day."""
-    return params.inspection_hours_per_week / WORKING_DAYS_PER_WEEK
+    return weekly_duty_hours(params) / WORKING_DAYS_PER_WEEK
 
 
 def apply(townships, params: Params) -> float:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import reform
+from . import inspection, reform
 from .cases import GRID_REPORT
 from .catalogue import COMPLEX, DISPUTE, SIMPLE, Tier
 from .escalation import JOINT_CONFERENCE
@@ -356,7 +356,7 @@ def collect_day(
             "gamed_closures": int(c.gamed[ids].sum()),
             "grid_report_share": _rate(c.source[new] == GRID_REPORT, np.ones(created)),
             "grid_participation": _participation(model),
-            "inspection_hours": reform.inspection_hours_per_week(model),
+            "inspection_hours": inspection.weekly_duty_hours(reform.effective_params(model)),
         }
     )
     return row

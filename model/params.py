@@ -745,6 +745,18 @@ class Params(BaseModel):
         le=10_000,
         desc="Township hours consumed by inspections and assessments (督查检查考核).",
     )
+    meeting_document_cut: float = P(
+        0.0,
+        unit="share",
+        group="assessment",
+        kind="lever",
+        ge=0,
+        le=1,
+        desc=(
+            "Share of the county meetings and documents cut from townships' upward duties (P2: cuts of 30–50 %); "
+            "0 = no cut. Meetings and documents are a fixed part of the duty hours (P1, ODD §inspection)."
+        ),
+    )
     assessment_period: int = P(
         60, unit="days", group="assessment", kind="lever", ge=1, le=1000, desc="Days between assessments."
     )
