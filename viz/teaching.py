@@ -194,7 +194,7 @@ def table(ex: Exercise) -> str:
     for st in ex.steps:
         r = readout(st)
         cells = [str(r[k]) for k in ex.tiles]
-        cells += [_fmt(r[f"series:{c.split(':')[1]}"]) for c in ex.charts]
+        cells += [_fmt(float(r[f"series:{c.split(':')[1]}"])) for c in ex.charts]
         lines.append(f"| {st.label} | {st.day} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

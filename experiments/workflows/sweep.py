@@ -96,6 +96,7 @@ def parse_vary(text: str) -> Vary:
     if not 2 <= steps <= MAX_STEPS:
         raise SweepError(f"{where}: STEPS {shorten(str(steps))}: allowed: an integer in [2, {MAX_STEPS}]")
     grid = np.linspace(low, high, steps)
+    values: tuple[float, ...]
     if ann is int:
         values = tuple(dict.fromkeys(int(round(v)) for v in grid))
     else:

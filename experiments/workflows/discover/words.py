@@ -49,7 +49,9 @@ def restriction_words(r: Restriction) -> str:
         return f"{name} is between {fmt_value(r.lower, r.lever)} and {fmt_value(r.upper, r.lever)}"
     if r.lower is not None:
         return f"{name} ≥ {fmt_value(r.lower, r.lever)}"
-    return f"{name} ≤ {fmt_value(r.upper, r.lever)}"
+    upper = r.upper
+    assert upper is not None, "a restriction bounds at least one side"
+    return f"{name} ≤ {fmt_value(upper, r.lever)}"
 
 
 def condition_words(restrictions: Sequence[Restriction]) -> str:

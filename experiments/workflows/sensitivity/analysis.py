@@ -293,7 +293,7 @@ def regime_differences(rank: pd.DataFrame, scenarios: tuple[str, ...]) -> pd.Dat
     those whose difference is still within the intervals (raise N to tell).
     """
     cols = ["output", "a", "b", "kendall_tau", "top_a", "top_b", "changed", "suggestive"]
-    rows = []
+    rows: list[dict] = []
     if len(scenarios) < 2 or rank.empty:
         return pd.DataFrame(rows, columns=cols)
     for output, g in rank.groupby("output", sort=False):
@@ -306,7 +306,8 @@ def regime_differences(rank: pd.DataFrame, scenarios: tuple[str, ...]) -> pd.Dat
                     continue
                 tau = stats.kendalltau(ga.loc[common, "value"], gb.loc[common, "value"]).statistic
                 half = max(3, len(common) // 2)
-                changed, suggestive = [], []
+                changed: list[str] = []
+                suggestive: list[str] = []
                 for p in common:
                     ia, ib = bool(ga.at[p, "influential"]), bool(gb.at[p, "influential"])
                     ra, rb = int(ga.at[p, "rank"]), int(gb.at[p, "rank"])

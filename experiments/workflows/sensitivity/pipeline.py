@@ -19,6 +19,7 @@ workers (``--scheduler``) after changing the model, or they keep running the cod
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -53,7 +54,7 @@ class IncompleteRuns(RuntimeError):
 # ------------------------------------------------------------------------------------------
 # worker side (module-level, picklable)
 # ------------------------------------------------------------------------------------------
-_PLUGINS: dict[str, Callable] = {}
+_PLUGINS: dict[tuple[str, str], Callable] = {}
 
 
 def run_chunk(item: tuple) -> list[Any]:
@@ -65,18 +66,26 @@ def run_chunk(item: tuple) -> list[Any]:
     kind = item[0]
     out: list[Any] = []
     if kind == "township":
-        from townsim.model import simulate
-
         for params, seed, days in item[1]:
-            out.append(_safely(lambda p=params, s=seed, d=days: simulate(p, s, d)[0]))
+            out.append(_safely(functools.partial(_township_summary, params, seed, days)))
     else:
         target, code = item[1], item[2]
         fn = _PLUGINS.get((target, code))
         if fn is None:
             fn = _PLUGINS[(target, code)] = _load_current(target)
         for values, seed in item[3]:
-            out.append(_safely(lambda v=values, s=seed: _check_outputs(fn(dict(v), int(s)))))
+            out.append(_safely(functools.partial(_plugin_outputs, fn, values, seed)))
     return out
+
+
+def _township_summary(params: Any, seed: int, days: int) -> dict:
+    from townsim.model import simulate
+
+    return simulate(params, seed, days)[0]
+
+
+def _plugin_outputs(fn: Callable, values: Any, seed: int) -> dict:
+    return _check_outputs(fn(dict(values), int(seed)))
 
 
 def _load_current(target: str) -> Callable:
