@@ -56,10 +56,20 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Options:
+    """What the writers need besides the docs folder."""
+
+    results: Path = Path("results")
+    """The folder holding ``findings/`` (the result folders findings.md is made from)."""
+    workers: int = 1
+    """Local processes for the validation run."""
+
+
+@dataclass(frozen=True)
 class Document:
     name: str
     check: Callable[[Path], Result]
-    write: Callable[[Path, Path], Result]  # (docs folder, results folder)
+    write: Callable[[Path, Options], Result]
 
 
 def _need(path: Path) -> Path:
@@ -78,7 +88,7 @@ def _odd_check(docs: Path) -> Result:
     return Result("odd", "current" if odd.check(path) else "stale", str(path))
 
 
-def _odd_write(docs: Path, results: Path) -> Result:
+def _odd_write(docs: Path, opts: Options) -> Result:
     from townsim.model import odd
 
     path = _need(docs / "ODD.md")
@@ -95,7 +105,7 @@ def _teaching_check(docs: Path) -> Result:
     return Result("teaching", "current" if teaching.is_current(path) else "stale", str(path))
 
 
-def _teaching_write(docs: Path, results: Path) -> Result:
+def _teaching_write(docs: Path, opts: Options) -> Result:
     from townsim.viz import teaching
 
     path = _need(docs / "teaching.md")
@@ -131,7 +141,7 @@ def _fonts_check(docs: Path) -> Result:
     return Result("fonts", "stale" if missing else "current", note)
 
 
-def _fonts_write(docs: Path, results: Path) -> Result:
+def _fonts_write(docs: Path, opts: Options) -> Result:
     from townsim.viz import fonts
 
     path = font_path(docs)
@@ -169,10 +179,10 @@ def _by_stamp(docs: Path, name: str) -> Result:
     return Result(name, "current", "the model behaves as when it was made")
 
 
-def _findings_write(docs: Path, results: Path) -> Result:
+def _findings_write(docs: Path, opts: Options) -> Result:
     from townsim.experiments.workflows import findings
 
-    folder = results / "findings"
+    folder = opts.results / "findings"
     if not folder.is_dir():
         return Result("findings", "skipped", f"{folder}: no result folders (commands in {findings.__name__})")
     _need(docs / "findings.md")
@@ -181,15 +191,21 @@ def _findings_write(docs: Path, results: Path) -> Result:
     return Result("findings", "written", f"{path} and {n} figures")
 
 
-def _validation_write(docs: Path, results: Path) -> Result:
+def _validation_write(docs: Path, opts: Options) -> Result:
     from townsim.experiments.workflows import validate
     from townsim.experiments.workflows.validate import DOCS_DIR
 
     if docs.resolve() != DOCS_DIR.resolve():
         return Result("validation", "skipped", "`townsim validate --docs` writes the repository's docs/ only")
-    validate.validate(validate.default_out(), docs=True, command="townsim docs --write --validation")
+    from townsim.experiments.core.executors import make_executor
+
+    with make_executor(workers=opts.workers) as ex:
+        outcomes = validate.validate(
+            validate.default_out(), docs=True, executor=ex, command="townsim docs --write --validation"
+        )
+    failed = sum(not o.passed for o in outcomes)
     _stamp(docs, "validation")
-    return Result("validation", "written", str(docs / "validation.md"))
+    return Result("validation", "written", f"{docs / 'validation.md'} ({failed} of {len(outcomes)} checks fail)")
 
 
 # --- regression pins -------------------------------------------------------------------------------
@@ -212,7 +228,7 @@ def _pins_check(docs: Path) -> Result:
     return Result("pins", "stale" if stale else "current", ", ".join(stale) or f"{len(pins.CASES)} cases")
 
 
-def _pins_write(docs: Path, results: Path) -> Result:
+def _pins_write(docs: Path, opts: Options) -> Result:
     pins = _pins_module()
     if docs.resolve() == (ROOT / "docs").resolve():
         return Result("pins", "written", ", ".join(str(p) for p in pins.write_all(ROOT)))
@@ -251,6 +267,6 @@ def check(names: list[str], docs: Path) -> list[Result]:
     return [DOCUMENTS[n].check(docs) for n in names]
 
 
-def write(names: list[str], docs: Path, results: Path) -> list[Result]:
-    """Regenerate each document into ``docs`` (``results``: the folder holding ``findings/``)."""
-    return [DOCUMENTS[n].write(docs, results) for n in names]
+def write(names: list[str], docs: Path, opts: Options | None = None) -> list[Result]:
+    """Regenerate each document into ``docs``."""
+    return [DOCUMENTS[n].write(docs, opts or Options()) for n in names]

@@ -1,6 +1,6 @@
 """``townsim docs`` — regenerate (or check) every generated document into a docs folder.
 
-    townsim docs --write [--out DIR] [--only NAME ...] [--validation] [--pins] [--results DIR]
+    townsim docs --write [--out DIR] [--only NAME ...] [--validation [--workers K]] [--pins] [--results DIR]
     townsim docs --check [--out DIR] [--only NAME ...]
 
 Exit code 0 when done (``--check``: every document current), 1 when ``--check`` finds a stale one,
@@ -35,6 +35,9 @@ def register(subparsers) -> None:
         metavar="DIR",
         help="folder holding findings/ (the result folders findings.md is made from; default results/)",
     )
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="K", help="local processes for the validation run (default 1)"
+    )
     p.set_defaults(func=cmd_docs)
 
 
@@ -45,8 +48,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
     folder = args.out if args.out is not None else docs.default_docs()
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder (--out names an existing docs folder)")
+    if args.workers < 1:
+        raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
     names = docs.select(args.only, validation=args.validation, pins=args.pins)
-    results = docs.check(names, folder) if args.check else docs.write(names, folder, args.results)
+    opts = docs.Options(results=args.results, workers=args.workers)
+    results = docs.check(names, folder) if args.check else docs.write(names, folder, opts)
     for r in results:
         print(f"{r.name:<11} {r.state:<9} {r.note}")
     return 1 if args.check and any(r.state == "stale" for r in results) else 0
