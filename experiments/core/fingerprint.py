@@ -20,6 +20,8 @@ import importlib
 import importlib.util
 import json
 import os
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 
@@ -60,17 +62,18 @@ def cache_dir() -> Path:
 
 
 def _cache_file(code: str) -> Path:
-    import numpy
-
+    """The cache entry of this model code, declared version, Python, numpy and Mesa."""
     from townsim.model.version import BEHAVIOUR_VERSION
 
-    return cache_dir() / f"behaviour-{code}-v{BEHAVIOUR_VERSION}-numpy{numpy.__version__}.json"
+    env = f"py{sys.version_info[0]}.{sys.version_info[1]}-numpy{version('numpy')}-mesa{version('mesa')}"
+    return cache_dir() / f"behaviour-{code}-v{BEHAVIOUR_VERSION}-{env}.json"
 
 
 def behaviour_fingerprint(use_cache: bool = True) -> str:
     """SHA-256 (16 hex digits) of the behaviour probe's digest and ``BEHAVIOUR_VERSION``.
 
-    With ``use_cache``, a value cached on disk for this code fingerprint (and numpy version) is used
+    With ``use_cache``, a value cached on disk for this code fingerprint (and Python, numpy and Mesa
+    versions) is used
     and a fresh one is stored there (best effort: an unwritable cache is skipped).
     """
     from townsim.experiments.core.probe import probe_digest
