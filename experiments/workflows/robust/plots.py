@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -17,6 +18,12 @@ from townsim.experiments.render.plots import save_figure, scale
 from townsim.model.metrics import kpi
 
 MAX_BOX_FIGURES = 6
+HORIZONTAL = (
+    {"orientation": "horizontal"}
+    if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+    else {"vert": False}
+)
+"""Horizontal box plots (``vert`` is deprecated from Matplotlib 3.10 on)."""
 
 
 def slug(text: str) -> str:
@@ -44,7 +51,7 @@ def effects_figure(
                 for r in reforms
             ]
             y = np.arange(len(reforms))
-            ax.boxplot(data, positions=y, vert=False, widths=0.5, showfliers=False)
+            ax.boxplot(data, positions=y, widths=0.5, showfliers=False, **HORIZONTAL)
             for i, d in enumerate(data):
                 ax.scatter(d, i + rng.uniform(-0.15, 0.15, len(d)), s=8, alpha=0.5, color="tab:blue")
             ax.axvline(0, color="black", lw=0.8)
@@ -73,7 +80,7 @@ def regret_figure(
         ax = fig.subplots()
         data = [regret[regret["option"] == o]["regret"].to_numpy(float) * scale(k) for o in order]
         y = np.arange(len(order))
-        ax.boxplot(data, positions=y, vert=False, widths=0.5, showfliers=False)
+        ax.boxplot(data, positions=y, widths=0.5, showfliers=False, **HORIZONTAL)
         rng = np.random.default_rng(0)
         for i, d in enumerate(data):
             ax.scatter(d, i + rng.uniform(-0.15, 0.15, len(d)), s=8, alpha=0.5, color="tab:orange")
