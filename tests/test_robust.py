@@ -102,6 +102,7 @@ def test_outputs_and_report(paired):
         assert sorted((worlds[f"{a.name}__unit"] * 10).astype(int)) == list(range(10))
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 3 * 10 * 3 and set(runs["replication"]) == {0, 1, 2}
+    assert (runs.groupby("scenario")["param_hash"].nunique() == 10).all()  # each world its own parameters
     # common random numbers: the three scenarios of a world share each replication's seed
     assert (runs.groupby(["world", "replication"])["seed"].nunique() == 1).all()
     assert runs.groupby("world")["seed"].nunique().min() == 3
@@ -274,3 +275,23 @@ def test_bad_input_is_one_line_exit_2_nothing_written(extra, needle, tmp_path, c
     err = capsys.readouterr().err.strip()
     assert rc == 2 and err.count("\n") == 0 and needle in err, err
     assert not out.exists()
+
+
+def test_worlds_from_a_posterior_and_the_chinese_report(county, tmp_path):
+    post = tmp_path / "posterior.parquet"
+    pd.DataFrame({"referral_hop_days": [0.2, 0.5, 1.5], "weight": [0.5, 0.25, 0.25]}).to_parquet(post)
+    made_for = {"townships": 4, "residents": 30000, "departments": 8, "enterprises": 300}
+    post.with_suffix(".json").write_text(json.dumps({"scenario": "small", "county": made_for}))
+    s = _settings(county, names=("null",), worlds=4, days=5, posterior=str(post))
+    with SerialExecutor() as ex:
+        res = run_robust(s, tmp_path / "out", ex, show_progress=False, lang="zh")
+    worlds = pd.read_parquet(tmp_path / "out" / "worlds.parquet")
+    assert list(worlds.columns[:2]) == ["world", "referral_hop_days"] and "learning_cases" not in worlds.columns
+    assert set(worlds["referral_hop_days"]) <= {0.2, 0.5, 1.5}
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    hops = {sc["name"]: sc["params"]["referral_hop_days"] for sc in man["scenarios"]}
+    assert hops["null"] == 1.0  # the scenarios' own value; each world's run has the drawn one
+    runs = res.runs
+    assert len(runs) == 2 * 4 * 3
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "可信世界" in text and "posterior.parquet" in text

@@ -235,6 +235,8 @@ def render(
         paired=not s.independent_seeds,
         source=p.worlds.source,
         posterior_note=p.worlds.note,
+        posterior_file=p.worlds.posterior_file,
+        forced=p.worlds.forced,
         baseline=titles[p.baseline],
         varied=[
             {

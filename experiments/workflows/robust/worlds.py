@@ -37,6 +37,8 @@ class Worlds:
     source: str  # "lhs", "sobol" or "posterior"
     fixed: list[str] = field(default_factory=list)  # declared assumptions held at the scenarios' values
     note: str = ""
+    posterior_file: str = ""
+    forced: list[str] = field(default_factory=list)  # county keys where a forced posterior's county differs
 
     @property
     def names(self) -> list[str]:
@@ -128,7 +130,7 @@ def from_posterior(settings: RobustSettings, county: Any) -> Worlds:
     note = f"{settings.worlds} draws from the posterior `{file}` (resampled by weight)" + (
         f"; forced onto another county (differs in {', '.join(diff)})" if diff else ""
     )
-    return Worlds(varied, drawn, unit, "posterior", [], note)
+    return Worlds(varied, drawn, unit, "posterior", [], note, str(file), diff)
 
 
 def draw(settings: RobustSettings, county: Any) -> Worlds:
