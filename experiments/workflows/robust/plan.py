@@ -112,9 +112,12 @@ def _same_county(a: Any, b: Any) -> bool:
 
 
 def _equal_staff_arm(arm: Arm) -> Arm | None:
-    """The equal-staff variant of ``arm`` when its staff budget differs from its root's (else None)."""
+    """The equal-staff variant of ``arm`` when its staff budget differs from its root's (else None; also None
+    when the root is a county of another size: equal staff-hours would then compare counties, not reforms)."""
     from townsim.model.staffing import StaffingError, equalise_staff
 
+    if not _same_county(arm.params, arm.root):
+        return None
     try:
         equal = equalise_staff(arm.params, arm.root)
     except StaffingError as exc:

@@ -1,4 +1,8 @@
-"""Figures of a robustness experiment: effect distributions per reform, regret per option, failure boxes."""
+"""Figures of a robustness experiment: effect distributions per reform, regret per option, failure boxes.
+
+Chinese figure text uses only characters of the shipped CJK font subset (:mod:`townsim.viz.fonts`), so that
+the figures read on a machine without a CJK font.
+"""
 
 from __future__ import annotations
 
@@ -59,11 +63,11 @@ def effects_figure(
             ax.invert_yaxis()
             ax.set_xlabel(_label(k, lang), fontsize=8)
             better = kpi(k).better
-            hint = {1: ("higher is better", "越高越好"), -1: ("lower is better", "越低越好")}.get(better)
+            hint = {1: ("higher is better", "↑"), -1: ("lower is better", "↓")}.get(better)
             ax.set_title(kpi(k).text(lang) + (f" ({hint[lang == 'zh']})" if hint else ""), fontsize=9)
         for ax in axes[n:]:
             ax.set_visible(False)
-        head = "各可信世界中改革的效应" if lang == "zh" else "Effect of each reform in every plausible world"
+        head = "改革的效应" if lang == "zh" else "Effect of each reform in every plausible world"
         fig.suptitle(head, fontsize=10)
         fig.tight_layout()
         return save_figure(fig, path)
@@ -87,13 +91,8 @@ def regret_figure(
             ax.scatter([d.max()], [i], marker="|", s=200, color="tab:red")
         ax.set_yticks(y, [titles.get(o, o) for o in order], fontsize=8)
         ax.invert_yaxis()
-        word = "遗憾值" if lang == "zh" else "regret"
-        ax.set_xlabel(f"{word}: {_label(k, lang)}", fontsize=8)
-        head = (
-            "遗憾值（与各世界最佳方案之差；红线为最大值）"
-            if lang == "zh"
-            else "Regret against the best option of each world (red: maximum)"
-        )
+        ax.set_xlabel(f"regret{'：' if lang == 'zh' else ': '}{_label(k, lang)}", fontsize=8)
+        head = "regret（红线 = max）" if lang == "zh" else "Regret against the best option of each world (red: maximum)"
         ax.set_title(head, fontsize=10)
         fig.tight_layout()
         return save_figure(fig, path)
@@ -116,10 +115,10 @@ def box_figure(
         fig = Figure(figsize=(5.6, 4.6))
         ax = fig.subplots()
         x = unit[names[0]].to_numpy(float)
-        pos = "：在可信区间中的位置（0–1）" if lang == "zh" else ": position in its plausible range (0–1)"
+        pos = "：区间 0–1" if lang == "zh" else ": position in its plausible range (0–1)"
         yv = unit[names[1]].to_numpy(float) if len(names) > 1 else effects.to_numpy(float)
-        ok = "其余世界" if lang == "zh" else "other worlds"
-        bad = "结论不成立的世界" if lang == "zh" else "worlds where the usual effect fails"
+        ok = "效应方向不变" if lang == "zh" else "other worlds"
+        bad = "效应方向改变" if lang == "zh" else "worlds where the usual effect fails"
         ax.scatter(x[~cases], yv[~cases], s=14, color="tab:blue", alpha=0.6, label=ok)
         ax.scatter(x[cases], yv[cases], s=18, color="tab:red", marker="x", label=bad)
         lim = {r.assumption: (r.lower_unit, r.upper_unit) for r in rows.itertuples()}
