@@ -37,6 +37,11 @@ department_staff = 16.0
 township_staff = 12.0
 warmup_days = 10
 """
+SMALL_KEYS = dict(
+    townships=4, departments=8, enterprises=300, residents=30000, department_staff=40.0, township_staff=12.0
+)
+"""The small county as ``--set`` overrides (they reach the root of the extends chain too): 40 department posts
+fund the one-stop centre's desks at equal staff."""
 NULL = 'description = "the small county unchanged, under another name"\nextends = "small"\n'
 MORE_STAFF = 'description = "twice the department posts"\nextends = "small"\ndepartment_staff = 32.0\n'
 
@@ -295,3 +300,16 @@ def test_worlds_from_a_posterior_and_the_chinese_report(county, tmp_path):
     assert len(runs) == 2 * 4 * 3
     text = (tmp_path / "out" / "report.md").read_text()
     assert "可信世界" in text and "posterior.parquet" in text
+
+
+def test_equal_staff_arm_has_the_baselines_posts_in_every_world_and_is_the_regret_option(tmp_path):
+    small = [f"{k}={v}" for k, v in SMALL_KEYS.items()]
+    s = RobustSettings(scenarios=["one_stop_135"], worlds=3, reps=2, days=10, seed=2, overrides=small, equal_staff=True)
+    with SerialExecutor() as ex:
+        res = run_robust(s, tmp_path, ex, show_progress=False, make_figures=False)
+    runs = res.runs
+    assert set(runs["scenario"]) == {"baseline", "one_stop_135", "one_stop_135+equal_staff"}
+    posts = runs.groupby(["world", "scenario"])["staff_posts"].first().unstack()
+    assert np.allclose(posts["one_stop_135+equal_staff"], posts["baseline"])
+    assert (posts["one_stop_135"] > posts["baseline"] + 1).all()  # the raw reform adds posts
+    assert set(res.regret["option"]) == {"baseline", "one_stop_135+equal_staff"}
