@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.core import atomic
-from townsim.experiments.core import prim as analysis
 from townsim.experiments.core.design import RunSpec
 from townsim.experiments.core.execute import execute
 from townsim.experiments.core.executors import Executor, call_safely
@@ -35,6 +34,7 @@ from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.spec import Parameter, load_evaluate
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
+from . import analysis
 from .spec import DiscoverSpec
 
 COMMAND = "discover"

@@ -198,7 +198,7 @@ def render(
         for r in p.reforms
         if not robust.empty and (robust["reform"] == r).any()
     ]
-    heads = _headline(p, robust.rename(columns={"kpi": "kpi"})) if not robust.empty else []
+    heads = _headline(p, robust) if not robust.empty else []
     table = []
     for r in p.reforms:
         cells = []
