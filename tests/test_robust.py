@@ -313,3 +313,26 @@ def test_equal_staff_arm_has_the_baselines_posts_in_every_world_and_is_the_regre
     assert np.allclose(posts["one_stop_135+equal_staff"], posts["baseline"])
     assert (posts["one_stop_135"] > posts["baseline"] + 1).all()  # the raw reform adds posts
     assert set(res.regret["option"]) == {"baseline", "one_stop_135+equal_staff"}
+
+
+def test_assumptions_are_read_from_the_parameter_metadata():
+    from pydantic import BaseModel
+
+    from townsim.experiments.core.assumptions import AssumptionError
+    from townsim.model.params import P
+
+    class Good(BaseModel):
+        x: float = P(1.0, unit="days", group="g", desc="d", gt=0, le=10, kind="assumption", plausible=(0.5, 5.0),
+                     dist="loguniform", basis="expert judgement")  # fmt: skip
+        y: int = P(3, unit="count", group="g", desc="d", ge=1, le=9, kind="lever")
+
+    assert assumptions(Good) == [Assumption("x", 0.5, 5.0, "loguniform", "expert judgement", "days", False)]
+
+    class Bad(BaseModel):
+        x: float = P(1.0, unit="days", group="g", desc="d", gt=0, le=10, kind="assumption", plausible=(0.5, 20.0),
+                     basis="too wide")  # fmt: skip
+
+    with pytest.raises(AssumptionError, match=r"x \(plausible range .*leaves the parameter's allowed values"):
+        assumptions(Bad)
+    declared = {a.name for a in assumptions()}
+    assert {"referral_hop_days", "learning_cases", "initial_competence", "citizen_patience_days"} <= declared
