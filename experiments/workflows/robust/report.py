@@ -193,11 +193,8 @@ def render(
     titles = {a.name: a.title(lang) for a in p.arms}
     units = {a.name: a.unit for a in p.worlds.varied}
     k = s.regret_kpi
-    sentences = [
-        {"title": titles[r], "name": r, "text": sentence(r, k, robust, vul, units, lang)}
-        for r in p.reforms
-        if not robust.empty and (robust["reform"] == r).any()
-    ]
+    said = {r: sentence(r, k, robust, vul, units, lang) for r in p.reforms} if not robust.empty else {}
+    sentences = [{"title": titles[r], "name": r, "text": text} for r, text in said.items() if text]
     heads = _headline(p, robust) if not robust.empty else []
     table = []
     for r in p.reforms:
