@@ -334,5 +334,17 @@ def test_assumptions_are_read_from_the_parameter_metadata():
 
     with pytest.raises(AssumptionError, match=r"x \(plausible range .*leaves the parameter's allowed values"):
         assumptions(Bad)
+
+    class Listed(BaseModel):
+        d: tuple[float, float] = P((1.0, 3.0), unit="days", group="g", desc="d", kind="assumption",
+                                   plausible=(0.5, 2.0), basis="a factor on the list")  # fmt: skip
+
+    (listed,) = assumptions(Listed)
+    assert listed.factor and listed.value(1.0) == 2.0
+    from townsim.experiments.core.assumptions import apply_world
+    from townsim.model.params import Params
+
+    p = apply_world(Params(), {"tier_deadlines": 2.0, "referral_hop_days": 0.25}, factors=["tier_deadlines"])
+    assert p.tier_deadlines == tuple(2 * v for v in Params().tier_deadlines) and p.referral_hop_days == 0.25
     declared = {a.name for a in assumptions()}
     assert {"referral_hop_days", "learning_cases", "initial_competence", "citizen_patience_days"} <= declared

@@ -4,8 +4,9 @@ A ``Params`` field whose metadata says ``kind = "assumption"`` has no published 
 it carries its ``plausible`` (low, high) range, its ``dist`` (``uniform`` or ``loguniform``) and its
 ``basis`` (why that range). :func:`assumptions` lists them; :meth:`Assumption.value` maps a point of
 the unit interval onto the range (uniform: linear; loguniform: linear in the logarithm), so that a
-Latin hypercube or a Sobol' sequence on [0, 1]^d becomes plausible worlds; :meth:`Assumption.unit`
-is the inverse (the normalised value PRIM and the reports use).
+Latin hypercube or a Sobol' sequence on [0, 1]^d becomes plausible worlds; :meth:`Assumption.unit_value`
+is the inverse (the normalised value PRIM and the reports use). A list-valued assumption's range is that
+of a *factor* on its whole list (:func:`apply_world` multiplies the scenario's list by it).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Assumption:
     basis: str = ""
     unit: str = ""
     integer: bool = False
+    factor: bool = False  # a list-valued field: the value is a factor on the scenario's list
 
     def value(self, u: float) -> float | int:
         """The model value at ``u`` in [0, 1] (rounded for an integer field)."""
@@ -102,6 +104,7 @@ def assumptions(params_cls: Any = None) -> list[Assumption]:
         if extra.get("kind") != "assumption" or not extra.get("plausible"):
             continue
         low, high = (float(v) for v in extra["plausible"])
+        factor = isinstance(field.default, (tuple, list))
         a = Assumption(
             name,
             low,
@@ -110,9 +113,22 @@ def assumptions(params_cls: Any = None) -> list[Assumption]:
             str(extra.get("basis", "")),
             str(extra.get("unit", "")),
             field.annotation is int,
+            factor,
         )
-        out.append(check_range(a, field, f"{name} (plausible range in the parameter metadata)"))
+        # a factor's range is not in the field's units: its bounds apply to the list's items
+        out.append(check_range(a, None if factor else field, f"{name} (plausible range in the parameter metadata)"))
     return out
+
+
+def apply_world(params: Any, values: dict[str, Any], factors: Iterable[str] = ()) -> Any:
+    """``params`` with a world's values: a number replaces the field's value, except for the names in
+    ``factors`` (list-valued assumptions), whose number multiplies every item of the field's list."""
+    factors = set(factors)
+    changes = {
+        name: tuple(float(v) * float(x) for v in getattr(params, name)) if name in factors else x
+        for name, x in values.items()
+    }
+    return params.replace(**changes) if changes else params
 
 
 def select(
@@ -140,7 +156,11 @@ def select(
         if n not in {a.name for a in chosen}:
             raise AssumptionError(f"--range {n}: this assumption is not varied (it is fixed or not in --vary)")
         chosen = [
-            check_range(replace(a, low=float(lo), high=float(hi)), params_cls.model_fields[n], f"--range {n}")
+            check_range(
+                replace(a, low=float(lo), high=float(hi)),
+                None if a.factor else params_cls.model_fields[n],
+                f"--range {n}",
+            )
             if a.name == n
             else a
             for a in chosen

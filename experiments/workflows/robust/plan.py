@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from townsim.experiments.core.assumptions import apply_world
 from townsim.experiments.core.design import RunSpec, check_model_inputs
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import scenario_seeds
@@ -137,15 +138,16 @@ def _equal_staff_arm(arm: Arm) -> Arm | None:
     )
 
 
-def world_params(arm: Arm, base: Arm, values: dict[str, Any], kept: Sequence[str]) -> Any:
-    """``arm``'s parameters in a world with ``values`` (keys in ``kept`` keep the scenario's own value)."""
+def world_params(arm: Arm, values: dict[str, Any], kept: Sequence[str], factors: Sequence[str] = ()) -> Any:
+    """``arm``'s parameters in a world with ``values`` (keys in ``kept`` keep the scenario's own value; keys in
+    ``factors`` are list-valued assumptions whose value multiplies the scenario's list)."""
     world = {k: v for k, v in values.items() if k not in kept}
-    params = arm.params.replace(**world)
+    params = apply_world(arm.params, world, factors)
     if not arm.equal_staff_of:
         return params
     from townsim.model.staffing import StaffingError, equalise_staff
 
-    root = arm.root.replace(**{k: v for k, v in values.items()})
+    root = apply_world(arm.root, values, factors)
     try:
         equal = equalise_staff(params, root)
     except StaffingError as exc:
@@ -177,11 +179,12 @@ def plan(settings: RobustSettings) -> Plan:
     }
     specs = []
     records = worlds.table.to_dict("records")
+    factors = [a.name for a in worlds.varied if a.factor]
     for w, values in enumerate(records):
         values = {k: (v.item() if hasattr(v, "item") else v) for k, v in values.items()}
         for a in arms:
             try:
-                params = world_params(a, arms[0], values, kept.get(a.equal_staff_of or a.name, []))
+                params = world_params(a, values, kept.get(a.equal_staff_of or a.name, []), factors)
             except ValueError as exc:
                 if isinstance(exc, RobustError):
                     raise

@@ -241,7 +241,7 @@ def render(
                 "low": _num(a.low),
                 "high": _num(a.high),
                 "dist": a.dist,
-                "unit": a.unit,
+                "unit": ("× " + ("factor on the list" if lang == "en" else "列表倍数")) if a.factor else a.unit,
                 "basis": a.basis,
             }
             for a in p.worlds.varied
