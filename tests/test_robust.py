@@ -270,6 +270,7 @@ def test_sigkill_then_resume_is_byte_identical_and_other_settings_are_refused(co
         (["--range", "referral_hop_days"], "expected NAME=LOW:HIGH"),
         (["--vary", "referral_hop_days", "--range", "learning_cases=10:20"], "is not varied"),
         (["--regret-kpi", "staff_posts"], "--regret-kpi staff_posts: allowed"),
+        (["--vary", "referral_hop_days", "--set", "referral_hop_days=0.5"], "also given with --set"),
         (["--posterior", "scenarios/posteriors/linping.parquet"], "made for another county"),
     ],
 )
@@ -313,6 +314,8 @@ def test_equal_staff_arm_has_the_baselines_posts_in_every_world_and_is_the_regre
     assert np.allclose(posts["one_stop_135+equal_staff"], posts["baseline"])
     assert (posts["one_stop_135"] > posts["baseline"] + 1).all()  # the raw reform adds posts
     assert set(res.regret["option"]) == {"baseline", "one_stop_135+equal_staff"}
+    # a value given with --set holds in every world: such an assumption is not varied
+    assert not set(SMALL_KEYS) & set(pd.read_parquet(tmp_path / "worlds.parquet").columns)
 
 
 def test_assumptions_are_read_from_the_parameter_metadata():

@@ -72,8 +72,13 @@ def from_ranges(settings: RobustSettings) -> Worlds:
     declared = assumptions()
     if not declared:
         raise RobustError("no parameter is declared an assumption with a plausible range: no world to draw")
-    try:
-        varied = select(declared, settings.vary, settings.fix, settings.parsed_ranges())
+    names = {a.name for a in declared}
+    set_keys = [k for k in (o.partition("=")[0].strip() for o in settings.overrides) if k in names]
+    both = [k for k in set_keys if k in settings.vary]
+    if both:
+        raise RobustError(f"--vary {both[0]}: it is also given with --set (a --set value holds in every world)")
+    try:  # an assumption given with --set holds that value in every world
+        varied = select(declared, settings.vary, [*settings.fix, *set_keys], settings.parsed_ranges())
     except AssumptionError as exc:
         raise RobustError(str(exc)) from None
     if not varied:
