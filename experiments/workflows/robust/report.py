@@ -93,7 +93,8 @@ def sentence(reform: str, k: str, robust: pd.DataFrame, vul: pd.DataFrame, units
     up = ("better", "share_better") if d > 0 else ("worse", "share_worse")
     down = ("worse", "share_worse") if d > 0 else ("better", "share_better")
     shares = {"up": up_share, "down": down_share, "tie": r["share_not_distinguishable"]}
-    main = max(shares, key=lambda s: (shares[s], s == "tie"))
+    median_side = "up" if r["effect_median"] > 0 else "down"  # at equal shares, the side of the median effect
+    main = max(shares, key=lambda s: (shares[s], s == "tie", s == median_side))
     if main == "tie":
         lo, hi = r["not_distinguishable_low"], r["not_distinguishable_high"]
         text = w["tie"].format(k=label, s=fmt.share(shares["tie"]), w=w["worlds"], lo=fmt.share(lo), hi=fmt.share(hi))
