@@ -304,7 +304,9 @@ class TownshipModel(mesa.Model):
         self.conference_queue: list = []
         self.latent_disputes: list = []
         self.gaming_queue: list = []  # (moment of decision, case) — gaming
+        self.gaming_log: list = []  # (case, moment, projected finish, deadline, gamed) per decision — gaming
         self.repeat_queue: list = []  # (return time, seq, unresolved case) — resolution
+        self.case_work: dict = {}  # open case -> [needed, done hours, latest step start, clock hours] — workload
         self.closed_today: list[int] = []
         self.carried_in = 0
         self.worked_mark = 0.0
@@ -412,6 +414,8 @@ class TownshipModel(mesa.Model):
         dumped, bounced = dumping.today(self)
         inspection.apply(self.townships, reform.effective_params(self))
         townships.do("split_day")
+        departments.do("decide_work_fraction")
+        townships.do("decide_work_fraction")
         # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)

@@ -780,7 +780,11 @@ class Params(BaseModel):
         group="incentives",
         ge=0,
         le=1,
-        desc="Probability a fully worked case closed by a fully competent handler is really resolved.",
+        desc="Ceiling of resolution: probability a fully worked case closed by a fully competent handler is really "
+        "resolved (some requests cannot be met under the rules).",
+        kind="assumption",
+        plausible=(0.8, 1.0),
+        basis="expert judgement: a small share of requests cannot be met whatever the work done; no survey figure",
     )
     resolution_time_elasticity: float = P(
         1.0,
@@ -788,7 +792,33 @@ class Params(BaseModel):
         group="incentives",
         ge=0,
         le=10,
-        desc="Exponent on the share of a case's work done before closure in its resolution probability.",
+        desc="Exponent θ on the share of a case's needed work done before closure in its resolution probability.",
+        kind="assumption",
+        plausible=(0.5, 2.0),
+        basis="expert judgement: half the work solves from about 70 % (θ = 0.5) to 25 % (θ = 2) as often",
+    )
+    corner_cutting: float = P(
+        0.5,
+        unit="share",
+        group="incentives",
+        ge=0,
+        le=1,
+        desc="Share of a late handler's projected shortfall of hours it makes up by doing less of each case's "
+        "work (0 = always the full work, cases late instead).",
+        kind="assumption",
+        plausible=(0.0, 1.0),
+        basis="no published figure: from none to all of the shortfall (expert judgement)",
+    )
+    work_fraction_floor: float = P(
+        0.3,
+        unit="share",
+        group="incentives",
+        gt=0,
+        le=1,
+        desc="Least share of a case's needed work a handler does however late (the file must still be processed).",
+        kind="assumption",
+        plausible=(0.1, 0.6),
+        basis="expert judgement: recording and replying take a tenth to a half of a case's hours",
     )
     repeat_share: float = P(
         0.7,

@@ -8,10 +8,14 @@ When a case is closed (办结) it is really resolved with probability
   documented success probability, 枫桥经验 G7), ``resolution_base`` otherwise;
 * ``c`` = 1 − the rework probability at the township's competence on a delegated matter
   (``delegation``: an error as likely as one caught by rework slips through), 1 at a department;
-* ``w`` = share of the case's steps whose work was done (1 for a case worked to
-  the end; less for a case closed without solving it, see ``gaming``; a step's
-  work-hours already include the handler's effort), θ = ``resolution_time_elasticity``.
-  A gamed closure is never a solution (p_res = 0).
+* ``w`` = share of the case's needed work-hours that were done: each step gets
+  the work fraction ``f`` of its handler on the day it starts (``workload``: 1
+  with slack, less when the handler is late or overloaded), so ``w`` is the
+  work-weighted mean of its steps' ``f``; θ = ``resolution_time_elasticity``.
+  With every step fully worked (``w = 1``) p_res reaches its ceiling ``q_m · c``:
+  load lowers resolution only through the work it leaves undone.
+  A gamed closure is never a solution (p_res = 0); its ``work_share`` is the share
+  of its steps finished.
 
 A share ``callback_share`` of closed cases is called back (回访); a gamed
 closure called back is caught (counted against its owner, see ``gaming`` and
@@ -32,6 +36,7 @@ import numpy as np
 
 from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY
+from .workload import done_share
 
 _seq = itertools.count()
 
@@ -47,7 +52,7 @@ def resolve_probability(model, cid: int, work_share: float) -> float:
         from .delegation import rework_probability
 
         comp = 1.0 - rework_probability(p, model.townships[int(c.township[cid])].competence(m))
-    return q * comp * (work_share**p.resolution_time_elasticity if work_share < 1 else 1.0)
+    return q * comp * (max(work_share, 0.0) ** p.resolution_time_elasticity if work_share < 1 else 1.0)
 
 
 def owner_agent(model, cid: int):
@@ -64,13 +69,14 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
     p = model.params
     c = model.cases
     stream = model.stream
+    done = done_share(model, cid)
     if gamed:
         n = max(int(model.catalogue.n_departments[c.matter[cid]]), 1)
         c.work_share[cid] = max(0.0, (n - int(c.outstanding[cid])) / n)
         resolved = False
     else:
-        c.work_share[cid] = 1.0
-        resolved = stream.uniform() < resolve_probability(model, cid, 1.0)
+        c.work_share[cid] = done
+        resolved = stream.uniform() < resolve_probability(model, cid, done)
     c.resolved[cid] = resolved
     c.gamed[cid] = gamed
     owner = None
