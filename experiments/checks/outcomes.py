@@ -1,0 +1,219 @@
+"""Outcomes from the work done (issue 19): resolution follows the work a loaded handler does,
+gaming only touches cases that would be late, the counted days start settled.
+
+Every check runs the small county on common seeds (replication ``i`` uses seed ``seed + i`` in
+every arm) and states its criterion on 95 % t intervals; ``powered`` says the intervals are
+narrower than the margins the criterion allows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...model import Params, TownshipModel
+from .base import SMALL_COUNTY, CheckResult, check, paired_difference
+
+CEILING = 0.9
+"""resolution_base and local_mediation in these checks: the resolution of a fully worked case."""
+
+
+def _small(**kw) -> Params:
+    return Params(**{**SMALL_COUNTY, "resolution_base": CEILING, "local_mediation": CEILING, **kw})
+
+
+def _runs(params: Params, reps: int, seed: int, days: int):
+    return [TownshipModel(params, rng=seed + i).run(days) for i in range(reps)]
+
+
+def _half(ci) -> float:
+    return (ci[1] - ci[0]) / 2
+
+
+def _kpi(models, key: str) -> np.ndarray:
+    return np.array([m.summary()[key] for m in models])
+
+
+# --- resolution falls with load, reaches the ceiling when the work is complete ---------------
+
+LOAD_STAFF = (64.0, 12.0, 6.0)
+"""Department persons of the load sweep: ample (utilisation ≈ 0.2), busy, overloaded (≈ 0.9)."""
+LOAD_DAYS = 60
+
+
+@check(
+    "resolution_falls_with_load",
+    part="verification",
+    claim="Resolution comes from the work done: with ample staff every case gets its full work and "
+    "closed cases are resolved at the ceiling (resolution_base); as department staff falls (load "
+    "rises) handlers cut the work per case and resolution falls; with corner_cutting = 0 (the full "
+    "work always, cases late instead) resolution stays at the ceiling under the same overload",
+    source="ODD §7.16 (work under load)",
+    quick_reps=4,
+    full_reps=10,
+)
+def resolution_falls_with_load(reps: int, seed: int) -> CheckResult:
+    res, work = {}, {}
+    for staff in LOAD_STAFF:
+        ms = _runs(_small(department_staff=staff, warmup_days=20), reps, seed, LOAD_DAYS)
+        res[staff], work[staff] = _kpi(ms, "resolution_rate"), _kpi(ms, "work_done_share")
+    full = _runs(_small(department_staff=LOAD_STAFF[-1], warmup_days=20, corner_cutting=0.0), reps, seed, LOAD_DAYS)
+    res_full, work_full = _kpi(full, "resolution_rate"), _kpi(full, "work_done_share")
+    ample, busy, heavy = LOAD_STAFF
+    ceiling = np.full(reps, CEILING)
+    at_ample, ample_ci = paired_difference(res[ample], ceiling)
+    drop, drop_ci = paired_difference(res[ample], res[heavy])
+    step, step_ci = paired_difference(res[busy], res[heavy])
+    cf, cf_ci = paired_difference(res_full, ceiling)
+    margin = 0.03  # a "drop" below 3 points is no drop; the ceiling is met within ± 3 points
+    passed = (
+        bool(np.all(work[ample] == 1.0))
+        and bool(np.all(work_full == 1.0))
+        and abs(at_ample) < margin
+        and ample_ci[0] < 0 < ample_ci[1] + 0.01
+        and drop_ci[0] > margin
+        and step_ci[0] > 0
+        and abs(cf) < margin
+        and cf_ci[0] > -margin
+    )
+    powered = max(_half(ample_ci), _half(drop_ci), _half(cf_ci)) < margin
+    return CheckResult(
+        "resolution_falls_with_load",
+        f"ample staff: work share 1 and resolution − ceiling ≈ 0 (|Δ| < {margin}); resolution falls "
+        f"from ample to busy to overloaded (ample − overloaded > {margin}, busy − overloaded > 0); "
+        f"overloaded with corner_cutting = 0: work share 1, resolution − ceiling ≈ 0",
+        drop,
+        drop_ci,
+        passed,
+        powered,
+        reps,
+        {
+            "resolution_by_department_staff": {s: float(res[s].mean()) for s in LOAD_STAFF},
+            "work_done_share_by_department_staff": {s: float(work[s].mean()) for s in LOAD_STAFF},
+            "ample_minus_ceiling": (at_ample, ample_ci),
+            "busy_minus_overloaded": (step, step_ci),
+            "overloaded_full_work_minus_ceiling": (cf, cf_ci),
+            "overloaded_full_work_share": float(work_full.mean()),
+        },
+    )
+
+
+REGIMES = {
+    "status quo": {},
+    "one-stop centre + 135 rule": dict(one_stop_centre=True, joint_handling=True, escalation_135=True),
+    "delegation with staff": dict(delegated_share=0.5, staff_transfer=1.0, initial_competence=1.0),
+    "all reforms": dict(
+        one_stop_centre=True,
+        joint_handling=True,
+        escalation_135=True,
+        delegated_share=0.5,
+        staff_transfer=1.0,
+        initial_competence=1.0,
+        two_way_weight=0.5,
+        responsibility_list=True,
+    ),
+}
+"""Regimes of the ample-staff counterfactual (competence 1: the ceiling is resolution_base everywhere)."""
+
+
+@check(
+    "ample_staff_full_work_every_regime",
+    part="verification",
+    claim="Counterfactual: with ample staff (five times the small county's posts) no handler is late, "
+    "every closed case gets its full work (f = 1) and resolution sits at the ceiling in every regime: "
+    "no reform changes resolution except through the work it lets handlers do",
+    source="ODD §7.16 (work under load)",
+    quick_reps=4,
+    full_reps=10,
+)
+def ample_staff_full_work_every_regime(reps: int, seed: int) -> CheckResult:
+    ample = dict(department_staff=80.0, township_staff=60.0, warmup_days=10)
+    out, work_ok, worst, worst_ci = {}, True, 0.0, (0.0, 0.0)
+    for name, levers in REGIMES.items():
+        ms = _runs(_small(**ample, **levers), reps, seed, 60)
+        work_ok &= bool(np.all(_kpi(ms, "work_done_share") == 1.0))
+        d, ci = paired_difference(_kpi(ms, "resolution_rate"), np.full(reps, CEILING))
+        out[name] = (d, ci)
+        if abs(d) >= abs(worst):
+            worst, worst_ci = d, ci
+    margin = 0.03
+    passed = work_ok and all(abs(d) < margin and ci[0] > -margin and ci[1] < margin for d, ci in out.values())
+    return CheckResult(
+        "ample_staff_full_work_every_regime",
+        f"in every regime: work share 1, resolution − ceiling within ± {margin} (95 % CI)",
+        worst,
+        worst_ci,
+        passed,
+        max(_half(ci) for _, ci in out.values()) < margin,
+        reps,
+        {"resolution_minus_ceiling": out, "full_work_everywhere": work_ok},
+    )
+
+
+# --- gaming only on cases that would be late -------------------------------------------------
+
+GAMING = dict(tier_deadlines=(0.5, 1.5, 3.0), ontime_weight=2.0, warmup_days=10)
+
+
+def _late_by_projection(m) -> tuple[float, float, int, int, bool]:
+    """From the model's gaming log: share of not-gamed decisions whose case was late, among cases
+    projected late (at risk) and not; number gamed; number of decisions; every gamed case at risk."""
+    c = m.cases
+    log = m.gaming_log
+    if not log:
+        return float("nan"), float("nan"), 0, 0, True
+    cid = np.array([r[0] for r in log], np.int64)
+    finish = np.array([r[2] for r in log])
+    deadline = np.array([r[3] for r in log])
+    gamed = np.array([r[4] for r in log], bool)
+    risk = finish > deadline
+    closed = c.view("closed")[cid]
+    now = m.clock_day * 8.0
+    late = np.where(np.isnan(closed), now > deadline, closed > deadline)
+    keep = ~gamed
+    in_risk, out_risk = keep & risk, keep & ~risk
+    lr = float(late[in_risk].mean()) if in_risk.any() else float("nan")
+    lo = float(late[out_risk].mean()) if out_risk.any() else float("nan")
+    return lr, lo, int(gamed.sum()), len(log), bool(np.all(risk[gamed]))
+
+
+@check(
+    "gaming_only_when_late",
+    part="verification",
+    claim="A handler games (closes without solving) only a case projected to finish after its "
+    "deadline from the queues ahead of it; the projection predicts lateness (cases projected late and "
+    "not gamed end late far more often than cases projected on time); with ample staff no case is at "
+    "risk and nothing is gamed, however much on-time closures count",
+    source="ODD §7.17",
+    quick_reps=4,
+    full_reps=10,
+)
+def gaming_only_when_late(reps: int, seed: int) -> CheckResult:
+    loaded = _runs(_small(**GAMING), reps, seed, 40)
+    stats = [_late_by_projection(m) for m in loaded]
+    risk_late = np.array([s[0] for s in stats])
+    safe_late = np.array([s[1] for s in stats])
+    gamed = np.array([s[2] for s in stats])
+    all_at_risk = all(s[4] for s in stats)
+    gap, gap_ci = paired_difference(risk_late, safe_late)
+    slack = dict(GAMING, tier_deadlines=(30.0, 40.0, 50.0), department_staff=80.0, township_staff=60.0)
+    ample = _runs(_small(**slack), reps, seed, 40)
+    gamed_ample = np.array([m.summary()["gamed_closures"] for m in ample])
+    margin = 0.3
+    passed = all_at_risk and bool(np.all(gamed > 0)) and gap_ci[0] > margin and bool(np.all(gamed_ample == 0))
+    return CheckResult(
+        "gaming_only_when_late",
+        f"every gamed case projected late; late share among projected-late minus projected-on-time "
+        f"(not gamed) > {margin} (95 % CI); ample staff and slack deadlines: 0 gamed",
+        gap,
+        gap_ci,
+        passed,
+        _half(gap_ci) < margin,
+        reps,
+        {
+            "gamed_per_run": float(gamed.mean()),
+            "late_share_projected_late": float(np.nanmean(risk_late)),
+            "late_share_projected_on_time": float(np.nanmean(safe_late)),
+            "every_gamed_case_at_risk": all_at_risk,
+            "gamed_with_ample_staff_and_slack": float(gamed_ample.mean()),
+        },
+    )

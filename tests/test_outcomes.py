@@ -1,0 +1,122 @@
+"""Outcomes from the work done: the work fraction under load (model/workload.py), resolution from the
+work done (model/resolution.py), gaming only on cases projected late (model/gaming.py), and the
+registered checks of experiments/checks/outcomes.py with their quick replications."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from checks_cache import explain, group, quick
+from helpers import small
+
+from townsim.model import Params, TownshipModel, gaming, workload
+
+# --- the work fraction ---------------------------------------------------------------------
+
+
+def test_work_fraction_is_one_with_slack_and_falls_with_the_shortfall():
+    p = Params(corner_cutting=0.5, work_fraction_floor=0.3)
+    assert workload.work_fraction(p, 0.0, 10.0, 1.0) == 1.0
+    assert workload.work_fraction(p, 40.0, 40.0, 1.0) == 1.0  # exactly doable in time
+    assert workload.work_fraction(p, 80.0, 40.0, 1.0) == pytest.approx(1 - 0.5 * 0.5)
+    assert workload.work_fraction(p, 80.0, 40.0, 2.0) == 1.0  # more time before the deadlines
+    assert workload.work_fraction(p, 80.0, 40.0, 0.2) == pytest.approx(0.75)  # looks at least one day ahead
+    assert workload.work_fraction(p, 1e9, 1.0, 1.0) == pytest.approx(0.5)  # χ = 0.5 cuts at most half
+    assert workload.work_fraction(p.replace(corner_cutting=1.0), 1e9, 1.0, 1.0) == pytest.approx(0.3)  # the floor
+    assert workload.work_fraction(p.replace(corner_cutting=0.0), 1e6, 1.0, 1.0) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("corner_cutting", -0.1), ("corner_cutting", 1.5), ("work_fraction_floor", 0.0)]
+)
+def test_bad_work_parameters_are_one_line_errors(field, value):
+    from townsim.model.params import ParamsError
+
+    with pytest.raises(ParamsError) as e:
+        Params.build(**{field: value})
+    assert str(e.value).startswith(f"{field}:") and "\n" not in str(e.value)
+
+
+def test_new_parameters_declare_their_kind_and_range():
+    for name in ("corner_cutting", "work_fraction_floor", "resolution_base", "resolution_time_elasticity"):
+        extra = Params.model_fields[name].json_schema_extra
+        assert extra["kind"] == "assumption" and len(extra["plausible"]) == 2 and extra["basis"], name
+
+
+def test_overloaded_handlers_do_less_work_and_resolve_less():
+    """A busy county: the steps' work share is the handlers' f; cases worked in full resolve at the
+    ceiling, cut ones less (resolution from the work done, not from the load itself)."""
+    m = TownshipModel(small(department_staff=6.0, resolution_base=0.9, local_mediation=0.9), rng=3).run(40)
+    c = m.cases
+    closed = ~np.isnan(c.view("closed")) & ~c.view("gamed") & ~c.view("delegated")
+    w = c.view("work_share")[closed].astype(float)
+    res = c.view("resolved")[closed]
+    assert np.all((w > 0) & (w <= 1))
+    full, cut = w == 1.0, w < 0.8
+    assert full.sum() > 200 and cut.sum() > 200
+    assert abs(res[full].mean() - 0.9) < 4 * np.sqrt(0.09 / full.sum())
+    assert res[cut].mean() < res[full].mean() - 0.1
+    assert m.summary()["work_done_share"] == pytest.approx(w.mean(), abs=0.05)
+    assert min(d.work_fraction for d in m.departments) < 1.0
+
+
+def test_no_corner_cutting_means_full_work_everywhere():
+    m = TownshipModel(small(department_staff=6.0, corner_cutting=0.0), rng=3).run(30)
+    c = m.cases
+    closed = ~np.isnan(c.view("closed")) & ~c.view("gamed")
+    assert np.all(c.view("work_share")[closed] == 1.0)
+    assert all(a.work_fraction == 1.0 for a in [*m.departments, *m.townships])
+
+
+# --- gaming only when late ------------------------------------------------------------------
+
+
+def test_every_gamed_case_was_projected_late_at_its_decision():
+    m = TownshipModel(small(tier_deadlines=(0.5, 1.5, 3.0), ontime_weight=2.0), rng=4).run(30)
+    log = m.gaming_log
+    gamed = [r for r in log if r[4]]
+    assert len(gamed) > 20 and len(gamed) == m.summary()["gamed_closures"] + _gamed_before(m)
+    assert all(finish > deadline for _, _, finish, deadline, _ in gamed)
+    assert any(finish <= deadline for _, _, finish, deadline, _ in log), "some decisions found the case on track"
+    ids = np.array([r[0] for r in gamed])
+    assert np.all(m.cases.view("gamed")[ids])
+
+
+def _gamed_before(m) -> int:
+    return 0 if not m.warmup_days else int(m.cases.view("gamed")[m.cases.view("closed") < m.count_start].sum())
+
+
+def test_projected_finish_counts_the_work_queued_ahead():
+    """A case behind a long queue is projected later than one at its head."""
+    m = TownshipModel(small(department_staff=4.0), rng=5).run(5)
+    found = False
+    for d in m.departments:
+        q = workload.waiting_steps(d.handler)
+        if len(q) >= 3:
+            first, last = q[0][2].case, q[-1][2].case
+            if m.cases.view("joint")[[first, last]].any():
+                continue
+            now = m.engine.now
+            assert gaming.projected_finish(m, last, now) > gaming.projected_finish(m, first, now)
+            found = True
+            break
+    assert found
+
+
+def test_agents_decide_gaming_by_lateness_cost_against_penalty():
+    m = TownshipModel(small(ontime_weight=1.0, callback_penalty=100.0, detection_prior=1.0), rng=6)
+    assert not any(d.decide_gaming() for d in m.departments)  # the expected penalty outweighs being late
+    m2 = TownshipModel(small(ontime_weight=10.0, gaming_aversion=0.01), rng=6)
+    assert all(d.decide_gaming() for d in m2.departments)
+
+
+# --- the registered checks ------------------------------------------------------------------
+
+NAMES = ["resolution_falls_with_load", "ample_staff_full_work_every_regime", "gaming_only_when_late"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [pytest.param(n, marks=group(n)) for n in NAMES])
+def test_outcome_check_passes_quick(name):
+    r = quick(name)
+    assert r.passed, explain(r)
