@@ -38,6 +38,7 @@ from . import (
     metrics,
     reform,
     resolution,
+    settle,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
@@ -117,6 +118,7 @@ class TownshipModel(mesa.Model):
     # --- construction ----------------------------------------------------
     def _build_population(self) -> None:
         p = self.params
+        self.settle_pool: settle.Pool | None = None  # judgements pooled in the warm-up's second half
         T = p.townships
         self.township_share = self.geography.share
         res = np.floor(p.residents * self.township_share).astype(np.int64)
@@ -151,7 +153,8 @@ class TownshipModel(mesa.Model):
         if E:
             town = self.rng.choice(T, size=E, p=self.township_share)
             live = int(Stage.EXITED)  # the live stages are the codes below EXITED
-            stage = self.rng.choice(live, size=E, p=[0.2, 0.4, 0.4])
+            shares = settle.stage_shares(p, feedback.SATISFACTION_START) if p.settle_stocks else [0.2, 0.4, 0.4]
+            stage = self.rng.choice(live, size=E, p=shares)
             self.add_enterprises(town, stage=stage)
 
     def add_enterprises(self, township: np.ndarray, stage) -> None:
@@ -365,11 +368,25 @@ class TownshipModel(mesa.Model):
         return self.clock_day - self.day0
 
     def _warm_up(self) -> None:
-        """Simulate the warm-up under the pre-reform levers, then switch the scenario's levers on."""
-        for _ in range(self.warmup_days):
+        """Simulate the warm-up under the pre-reform levers, then switch the scenario's levers on.
+
+        The slow stocks (satisfaction, channel memories, life-cycle stages) are drawn from their
+        stationary state under the pre-reform levers (``settle``) in rounds at the end of the warm-up
+        (``settle.round_starts``): the judgements of each round settle the stocks at its end, so each
+        round's judgements are made with the stocks settled by the previous one (their feedback on
+        channels and demand is in them) — a fixed-point iteration after the run-in."""
+        w = self.warmup_days
+        starts = settle.round_starts(w) if self.params.settle_stocks else set()
+        for i in range(w):
+            if i in starts:
+                if self.settle_pool is not None:
+                    settle.settle(self)
+                self.settle_pool = settle.Pool(self.clock_day)
             self._day(collect=False)
+        if self.params.settle_stocks:
+            settle.settle(self)
+        self.settle_pool = None
         self._start_reform()
-        self._reset_totals()
 
     def step(self) -> None:
         """One counted working day."""

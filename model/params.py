@@ -695,6 +695,14 @@ class Params(BaseModel):
         le=100_000,
         desc="Mean days an enterprise stays in growth before maturity.",
     )
+    settle_stocks: bool = P(
+        True,
+        unit="switch",
+        group="feedback",
+        desc="Draw satisfaction, channel memories and life-cycle stages from their status-quo stationary state "
+        "during the warm-up (false: they start from fixed values and drift for years).",
+        kind="setting",
+    )
 
     # --- incentives and outcomes (issue 11) ---
     score_dumping_weight: float = P(

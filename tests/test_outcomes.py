@@ -112,7 +112,12 @@ def test_agents_decide_gaming_by_lateness_cost_against_penalty():
 
 # --- the registered checks ------------------------------------------------------------------
 
-NAMES = ["resolution_falls_with_load", "ample_staff_full_work_every_regime", "gaming_only_when_late"]
+NAMES = [
+    "resolution_falls_with_load",
+    "ample_staff_full_work_every_regime",
+    "gaming_only_when_late",
+    "settled_start_no_trend",
+]
 
 
 @pytest.mark.slow
@@ -120,3 +125,57 @@ NAMES = ["resolution_falls_with_load", "ample_staff_full_work_every_regime", "ga
 def test_outcome_check_passes_quick(name):
     r = quick(name)
     assert r.passed, explain(r)
+
+
+# --- a settled start ------------------------------------------------------------------------
+
+
+def test_stage_shares_are_the_stable_life_cycle_distribution():
+    from townsim.model.settle import stage_shares
+
+    p = Params(enterprise_entry_rate=0.0003, startup_days=250.0, growth_days=750.0)
+    x = stage_shares(p, 0.7)
+    b = 0.0003
+    assert x.sum() == pytest.approx(1.0)
+    assert x[0] == pytest.approx(b / (1 / 250 + b)) and x[1] == pytest.approx(x[0] * (1 / 250) / (1 / 750 + b))
+    assert stage_shares(p.replace(enterprise_entry_rate=0.0), 0.7).tolist() == [0.0, 0.0, 1.0]
+
+
+def test_settling_rounds_come_after_the_run_in():
+    from townsim.model.settle import round_starts
+
+    assert round_starts(0) == set() and round_starts(65) == {33, 41, 49, 57}
+    assert round_starts(20) == {12} and round_starts(40) == {24, 32}
+
+
+def test_mser5_cuts_the_initial_transient():
+    from townsim.experiments.warmup import mser, recommended_warmup
+
+    rng = np.random.default_rng(1)
+    y = np.concatenate([np.linspace(0.0, 1.0, 30), np.ones(170)]) + rng.normal(0, 0.02, 200)
+    assert 20 <= mser(y) <= 35
+    assert mser(np.ones(200) + rng.normal(0, 0.02, 200)) <= 20
+    assert recommended_warmup(25.6) == 65 and recommended_warmup(0.0) == 65
+
+
+def test_warmup_command_bad_scenario_is_one_line_exit_2(capsys):
+    from townsim.experiments.warmup import main
+
+    assert main(["no_such_scenario"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err
+
+
+def test_settling_draws_satisfaction_from_the_warm_up_and_keeps_runs_pure():
+    p = small(warmup_days=30)
+    a, b = TownshipModel(p, rng=7), TownshipModel(p, rng=7)
+    np.testing.assert_array_equal(a.citizen_state["satisfaction"], b.citizen_state["satisfaction"])
+    s = a.citizen_state["satisfaction"]
+    assert s.std() > 0.01 and abs(s.mean() - 0.7) > 0.02  # drawn, not the fixed start
+    raw = TownshipModel(small(warmup_days=30, settle_stocks=False), rng=7)
+    assert raw.settle_pool is None and a.settle_pool is None
+
+
+def test_settle_stocks_is_a_setting():
+    extra = Params.model_fields["settle_stocks"].json_schema_extra
+    assert extra["kind"] == "setting" and Params().settle_stocks is True

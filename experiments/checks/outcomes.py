@@ -217,3 +217,63 @@ def gaming_only_when_late(reps: int, seed: int) -> CheckResult:
             "gamed_with_ample_staff_and_slack": float(gamed_ample.mean()),
         },
     )
+
+
+# --- a settled start: no trend in the counted days --------------------------------------------
+
+TREND_DAYS = 120
+RAW_DAYS = 60
+"""Counted days of the settled status quo, and of the not-settled counterfactual (its drift is large)."""
+
+
+def _slopes(models, col: str) -> np.ndarray:
+    """Fitted change of ``col`` over the counted days (slope × days), one per replication."""
+    out = []
+    for m in models:
+        y = m.timeseries()[col].to_numpy(float)
+        out.append(np.polyfit(np.arange(len(y)), y, 1)[0] * len(y))
+    return np.array(out)
+
+
+def _status_quo(**kw) -> Params:
+    from ...model.scenario import load_scenario
+
+    p = load_scenario("baseline").params
+    return p.replace(**kw) if kw else p
+
+
+@check(
+    "settled_start_no_trend",
+    part="verification",
+    claim="The status quo (scenario baseline, its own warm-up) starts its counted days settled: citizen "
+    "and enterprise satisfaction show no trend (fitted change over the counted days, 95 % CI contains 0, "
+    "mean within ± 0.01); the check can fail: with the slow stocks not settled (settle_stocks = false) "
+    "it finds the drift",
+    source="ODD §5.2 (start settled; MSER-5, White 1997)",
+    quick_reps=3,
+    full_reps=10,
+)
+def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
+    settled = _runs(_status_quo(), reps, seed, TREND_DAYS)
+    raw = _runs(_status_quo(settle_stocks=False), reps, seed, RAW_DAYS)
+    margin = 0.01
+    out, passed, worst, worst_ci = {}, True, 0.0, (0.0, 0.0)
+    for col in ("citizen_satisfaction", "enterprise_satisfaction"):
+        d, ci = paired_difference(_slopes(settled, col), np.zeros(reps))
+        r, rci = paired_difference(_slopes(raw, col) * TREND_DAYS / RAW_DAYS, np.zeros(reps))
+        out[col] = {"settled": (d, ci), "not_settled": (r, rci)}
+        passed &= ci[0] < 0 < ci[1] and abs(d) < margin
+        if abs(d) >= abs(worst):
+            worst, worst_ci = d, ci
+    found = any(v["not_settled"][1][0] > 0 or v["not_settled"][1][1] < 0 for v in out.values())
+    return CheckResult(
+        "settled_start_no_trend",
+        f"satisfaction change over {TREND_DAYS} counted days: 95 % CI contains 0, mean within ± {margin}; "
+        f"without settling the drift is found (some CI excludes 0; its change over {RAW_DAYS} days scaled)",
+        worst,
+        worst_ci,
+        bool(passed and found),
+        max(_half(v["settled"][1]) for v in out.values()) < margin,
+        reps,
+        {"change_over_counted_days": out},
+    )
