@@ -305,7 +305,11 @@ class TownshipModel(mesa.Model):
         self.flows: dict[int, list] = {}
         self.coord_tasks: dict = {}
         self.conference_queue: list = []
-        self.latent_disputes: list = []
+        self.latent_disputes: list = []  # (surface time, latent id) — grid
+        self.latent: dict = {}  # latent id -> (citizen, township, onset, matter, in a covered grid) — grid
+        self.patrol_pool: dict = {}  # township -> latent ids in its covered grids — grid
+        self.grid_hours = {"patrol": 0.0, "reports": 0.0}  # grid workers' hours since the start — grid
+        self.grid_mediation: dict = {}  # open dispute -> a grid worker's mediation hours on it — grid
         self.gaming_queue: list = []  # (moment of decision, case) — gaming
         self.gaming_log: list = []  # (case, moment, projected finish, deadline, gamed) per decision — gaming
         self.repeat_queue: list = []  # (return time, seq, unresolved case) — resolution

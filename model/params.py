@@ -605,7 +605,9 @@ class Params(BaseModel):
         group="grid",
         ge=0,
         le=1,
-        desc="Probability a grid worker detects a dispute early (网格化管理, '5+N', G9).",
+        desc="Share of residents living in a grid with a paid grid worker who patrols it (网格化管理, '5+N', G9); "
+        "posts = this × residents / grid_worker_residents.",
+        kind="lever",
     )
     app_reporting: float = P(
         0.0,
@@ -624,12 +626,38 @@ class Params(BaseModel):
         desc="Relative boost of app reporting by a points bank (积分银行, G9).",
     )
     local_mediation: float = P(
-        0.5,
+        0.8,
         unit="probability",
         group="grid",
         ge=0,
         le=1,
-        desc="Probability an early-detected dispute is settled by local mediation (枫桥经验, G7).",
+        desc="Ceiling of local mediation (枫桥经验, G7): share of early-detected disputes mediators can settle "
+        "at all; success = this × (1 − exp(−mediator hours / dispute_difficulty_hours)).",
+        kind="assumption",
+        plausible=(0.6, 1.0),
+        basis="expert judgement: some disputes need a court or a department whatever the mediators do",
+    )
+    dispute_difficulty_hours: float = P(
+        2.0,
+        unit="hours",
+        group="grid",
+        gt=0,
+        le=1000,
+        desc="Mean mediator hours a dispute needs to be settled (exponential across disputes).",
+        kind="assumption",
+        plausible=(0.5, 8.0),
+        dist="loguniform",
+        basis="a talk at the door to a day of meetings with both sides (expert judgement)",
+    )
+    grid_mediation_hours: float = P(
+        2.0,
+        unit="hours",
+        group="grid",
+        ge=0,
+        le=8,
+        desc="Hours a grid worker gives to mediating each dispute it finds on patrol, beside the township's "
+        "(taken from its patrol time).",
+        kind="lever",
     )
     dispute_surface_days: float = P(
         10.0,
@@ -646,6 +674,46 @@ class Params(BaseModel):
         gt=0,
         le=1e9,
         desc="Residents one paid grid worker covers at full coverage (posts = grid_coverage × residents / this).",
+    )
+    local_problem_rate: float = P(
+        0.0001,
+        unit="problems/resident/day",
+        group="grid",
+        ge=0,
+        le=1,
+        desc="Local problems (safety hazards, sanitation, public facilities) arising per resident per day; "
+        "found by grid patrols or app reports, else they surface as a resident's call.",
+        kind="assumption",
+        plausible=(0.00002, 0.0005),
+        dist="loguniform",
+        basis="no published rate (G8 gives counts without a base); from a fifth of to ten times the dispute "
+        "rate (expert judgement)",
+    )
+    patrol_residents_per_hour: float = P(
+        1250.0,
+        unit="residents/hour",
+        group="grid",
+        gt=0,
+        le=1e7,
+        desc="Residents' neighbourhood one grid worker sweeps in an hour of patrol (a latent problem there is "
+        "found with probability 1 − exp(−hours × this / residents of the grid)).",
+        kind="assumption",
+        plausible=(300.0, 5000.0),
+        dist="loguniform",
+        basis="a '5+N' grid of 300–500 households (about 1,000 residents) walked in a quarter of an hour to "
+        "three hours (expert judgement)",
+    )
+    report_hours: float = P(
+        0.25,
+        unit="hours",
+        group="grid",
+        gt=0,
+        le=8,
+        desc="Grid worker's hours to check and file one problem found on patrol (taken from patrol time).",
+        kind="assumption",
+        plausible=(0.1, 1.0),
+        dist="loguniform",
+        basis="a photo and a form in the app to an hour's visit and write-up (expert judgement)",
     )
     citizen_patience_days: float = P(
         30.0,

@@ -4,8 +4,11 @@ When a case is closed (办结) it is really resolved with probability
 
     p_res = q_m · c · w^θ
 
-* ``q_m`` = ``local_mediation`` for a dispute sent to local mediation (its
-  documented success probability, 枫桥经验 G7), ``resolution_base`` otherwise;
+* ``q_m`` = ``resolution_base``; a dispute in local mediation (枫桥经验, G7) is settled
+  instead with probability ``local_mediation · (1 − exp(−H / dispute_difficulty_hours))``,
+  ``H`` the mediators' hours on it: the township's work-hours done on its step plus a grid
+  worker's ``grid_mediation_hours`` when the grid found it (``grid``) — success rises with
+  the hours spent relative to the dispute's difficulty;
 * ``c`` = 1 − the rework probability at the township's competence on a delegated matter
   (``delegation``: an error as likely as one caught by rework slips through), 1 at a department;
 * ``w`` = share of the case's needed work-hours that were done: each step gets
@@ -31,22 +34,32 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 
 import numpy as np
 
 from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY
-from .workload import done_share
+from .workload import done_hours, done_share
 
 _seq = itertools.count()
 
 
-def resolve_probability(model, cid: int, work_share: float) -> float:
-    """p_res of a case closed after doing ``work_share`` of its steps."""
+def mediation_success(params, hours: float) -> float:
+    """P(a dispute in local mediation is settled) after ``hours`` of mediators' work."""
+    return params.local_mediation * (1.0 - math.exp(-max(hours, 0.0) / params.dispute_difficulty_hours))
+
+
+def resolve_probability(model, cid: int, work_share: float, hours: float | None = None) -> float:
+    """p_res of a case closed after doing ``work_share`` of its needed work (``hours``: work-hours done,
+    which settle a dispute in local mediation together with a grid worker's)."""
     p = model.params
     c = model.cases
     m = int(c.matter[cid])
-    q = p.local_mediation if m == model.catalogue.dispute_id(DISPUTE_MEDIATION) else p.resolution_base
+    if m == model.catalogue.dispute_id(DISPUTE_MEDIATION):
+        h = (model.case_work[cid][1] if cid in model.case_work else 0.0) if hours is None else hours
+        return mediation_success(p, h + model.grid_mediation.get(cid, 0.0))
+    q = p.resolution_base
     comp = 1.0
     if c.delegated[cid]:
         from .delegation import rework_probability
@@ -69,6 +82,7 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
     p = model.params
     c = model.cases
     stream = model.stream
+    hours = done_hours(model, cid)
     done = done_share(model, cid)
     if gamed:
         n = max(int(model.catalogue.n_departments[c.matter[cid]]), 1)
@@ -76,7 +90,8 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
         resolved = False
     else:
         c.work_share[cid] = done
-        resolved = stream.uniform() < resolve_probability(model, cid, done)
+        resolved = stream.uniform() < resolve_probability(model, cid, done, hours)
+    model.grid_mediation.pop(cid, None)
     c.resolved[cid] = resolved
     c.gamed[cid] = gamed
     owner = None

@@ -125,6 +125,12 @@ def log_start(model, task: Task, done: float, needed: float, clock: float) -> No
         log[3] = clock
 
 
+def done_hours(model, cid: int) -> float:
+    """Work-hours done on the case so far (0 when no step was worked)."""
+    log = model.case_work.get(cid)
+    return 0.0 if log is None else float(log[1])
+
+
 def done_share(model, cid: int) -> float:
     """Share of the case's needed work-hours that was done (1 when no step was worked); drops the log."""
     log = model.case_work.pop(cid, None)

@@ -117,6 +117,8 @@ NAMES = [
     "ample_staff_full_work_every_regime",
     "gaming_only_when_late",
     "settled_start_no_trend",
+    "grid_share_follows_patrol",
+    "mediation_follows_hours",
 ]
 
 
@@ -179,3 +181,65 @@ def test_settling_draws_satisfaction_from_the_warm_up_and_keeps_runs_pure():
 def test_settle_stocks_is_a_setting():
     extra = Params.model_fields["settle_stocks"].json_schema_extra
     assert extra["kind"] == "setting" and Params().settle_stocks is True
+
+
+# --- grid patrols and mediation ---------------------------------------------------------------
+
+
+def test_patrol_split_leaves_hours_for_the_finds():
+    from townsim.model.grid import split_patrol
+
+    assert split_patrol(8.0, 1.0, 0.0) == pytest.approx(8.0)
+    h = split_patrol(8.0, 1.0, 100.0)
+    assert 0 < h < 8.0 and h + (1 - np.exp(-h / 8.0)) * 100.0 == pytest.approx(8.0, abs=1e-6)
+    assert split_patrol(0.0, 1.0, 10.0) == 0.0
+
+
+def test_mediation_success_rises_with_hours_relative_to_difficulty():
+    from townsim.model.resolution import mediation_success
+
+    p = Params(local_mediation=0.8, dispute_difficulty_hours=2.0)
+    assert mediation_success(p, 0.0) == 0.0
+    assert mediation_success(p, 2.0) == pytest.approx(0.8 * (1 - np.exp(-1)))
+    assert (
+        mediation_success(p, 4.0)
+        > mediation_success(p, 2.0)
+        > mediation_success(p.replace(dispute_difficulty_hours=8.0), 2.0)
+    )
+
+
+def test_local_problems_are_township_matters_found_by_the_grid_or_surfacing():
+    from townsim.model.cases import GRID_REPORT, HOTLINE
+    from townsim.model.catalogue import APPENDED, DISPUTE, LOCAL_PROBLEMS
+
+    m = TownshipModel(small(grid_coverage=0.8, local_problem_rate=0.0005, app_reporting=0.0), rng=8).run(40)
+    cat = m.catalogue
+    local = np.array([cat.dispute_id(k) for k in LOCAL_PROBLEMS])
+    assert np.all(local >= len(cat) - APPENDED) and np.all(cat.requester[local] == DISPUTE)
+    assert np.all(cat.owner[local] < 0)  # township matters
+    c = m.cases
+    is_local = np.isin(c.view("matter"), local)
+    src = c.view("source")[is_local & (c.view("contact") == 0)]  # first contacts (a repeat comes by any channel)
+    assert (src == GRID_REPORT).sum() > 50 and (src == HOTLINE).sum() > 0
+    assert set(np.unique(src).tolist()) <= {GRID_REPORT, HOTLINE}
+    assert not c.view("petitioned")[is_local].any(), "local problems are not petitioned"
+    assert m.grid_hours["patrol"] > 0 and m.grid_hours["reports"] > 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("local_problem_rate", -1.0),
+        ("patrol_residents_per_hour", 0.0),
+        ("report_hours", 0.0),
+        ("report_hours", 9.0),
+        ("dispute_difficulty_hours", 0.0),
+        ("grid_mediation_hours", -1.0),
+    ],
+)
+def test_bad_grid_parameters_are_one_line_errors(field, value):
+    from townsim.model.params import ParamsError
+
+    with pytest.raises(ParamsError) as e:
+        Params.build(**{field: value})
+    assert str(e.value).startswith(f"{field}:") and "\n" not in str(e.value)

@@ -277,3 +277,101 @@ def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
         reps,
         {"change_over_counted_days": out},
     )
+
+
+# --- the grid's share of case sources and mediation success come from grid workers' hours ----
+
+GRID_DAYS = 60
+GRID = dict(warmup_days=10, app_reporting=0.0, dispute_rate=0.0005, local_problem_rate=0.0005)
+"""Small county with enough disputes and local problems for the grid to find, no app reports."""
+
+
+def _mediation_rate(m) -> float:
+    """Share of closed local-mediation cases that were settled."""
+    c = m.cases
+    med = c.view("matter") == m.catalogue.dispute_id("dispute_mediation")
+    closed = med & ~np.isnan(c.view("closed")) & ~c.view("gamed")
+    return float(c.view("resolved")[closed].mean()) if closed.any() else float("nan")
+
+
+@check(
+    "grid_share_follows_patrol",
+    part="verification",
+    claim="The grid's share of case sources is an outcome of grid workers' patrols: it rises with "
+    "coverage (more posts patrolling), falls when a patrol hour sweeps fewer residents, and is 0 "
+    "with no grid workers and no app reports",
+    source="ODD §7.10 (patrols); G9; P8 pattern not used",
+    quick_reps=4,
+    full_reps=10,
+)
+def grid_share_follows_patrol(reps: int, seed: int) -> CheckResult:
+    share = {}
+    arms = {
+        "coverage 0.3": dict(grid_coverage=0.3),
+        "coverage 0.9": dict(grid_coverage=0.9),
+        "coverage 0.9, slow patrol": dict(grid_coverage=0.9, patrol_residents_per_hour=150.0),
+        "no grid": dict(grid_coverage=0.0),
+    }
+    for name, kw in arms.items():
+        share[name] = _kpi(_runs(_small(**GRID, **kw), reps, seed, GRID_DAYS), "grid_report_share")
+    up, up_ci = paired_difference(share["coverage 0.9"], share["coverage 0.3"])
+    slow, slow_ci = paired_difference(share["coverage 0.9"], share["coverage 0.9, slow patrol"])
+    margin = 0.01
+    passed = up_ci[0] > margin and slow_ci[0] > margin and bool(np.all(share["no grid"] == 0))
+    return CheckResult(
+        "grid_share_follows_patrol",
+        f"grid share at coverage 0.9 − at 0.3 > {margin}; at 0.9 − with slow patrols > {margin} (95 % CIs); "
+        "0 with no grid and no app",
+        up,
+        up_ci,
+        passed,
+        max(_half(up_ci), _half(slow_ci)) < margin * 3,
+        reps,
+        {
+            "grid_report_share": {k: float(v.mean()) for k, v in share.items()},
+            "slow_patrol_drop": (slow, slow_ci),
+        },
+    )
+
+
+@check(
+    "mediation_follows_hours",
+    part="verification",
+    claim="Local mediation succeeds more often when mediators spend more hours on a dispute (grid workers' "
+    "mediation hours on the disputes they find) and less often when disputes are harder; with no grid "
+    "workers their mediation hours change nothing (identical runs)",
+    source="ODD §7.10 (mediation); G7; P9 pattern not used",
+    quick_reps=4,
+    full_reps=10,
+)
+def mediation_follows_hours(reps: int, seed: int) -> CheckResult:
+    def rates(**kw):
+        return np.array([_mediation_rate(m) for m in _runs(_small(**GRID, **kw), reps, seed, GRID_DAYS)])
+
+    few = rates(grid_coverage=1.0, grid_mediation_hours=0.0)
+    many = rates(grid_coverage=1.0, grid_mediation_hours=4.0)
+    hard = rates(grid_coverage=1.0, grid_mediation_hours=4.0, dispute_difficulty_hours=8.0)
+    none_a = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=0.0), reps, seed, GRID_DAYS)
+    none_b = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=4.0), reps, seed, GRID_DAYS)
+    same = all(a.summary() == b.summary() for a, b in zip(none_a, none_b))
+    gain, gain_ci = paired_difference(many, few)
+    harder, harder_ci = paired_difference(many, hard)
+    margin = 0.05
+    passed = gain_ci[0] > margin and harder_ci[0] > margin and same
+    return CheckResult(
+        "mediation_follows_hours",
+        f"mediation success with 4 grid mediation hours − with 0 > {margin}; easy − hard disputes > {margin} "
+        "(95 % CIs); no grid: the hours change nothing",
+        gain,
+        gain_ci,
+        passed,
+        max(_half(gain_ci), _half(harder_ci)) < margin * 2,
+        reps,
+        {
+            "success_no_grid_hours": float(np.nanmean(few)),
+            "success_4_grid_hours": float(np.nanmean(many)),
+            "success_4_grid_hours_hard_disputes": float(np.nanmean(hard)),
+            "harder_drop": (harder, harder_ci),
+            "no_grid_identical": same,
+        },
+    )
