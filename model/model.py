@@ -391,6 +391,7 @@ class TownshipModel(mesa.Model):
             settle.settle(self)
         self.settle_pool = None
         self._start_reform()
+        self._reset_totals()
 
     def step(self) -> None:
         """One counted working day."""

@@ -676,13 +676,14 @@ class Params(BaseModel):
         desc="Residents one paid grid worker covers at full coverage (posts = grid_coverage × residents / this).",
     )
     local_problem_rate: float = P(
-        0.0001,
+        0.0,
         unit="problems/resident/day",
         group="grid",
         ge=0,
         le=1,
         desc="Local problems (safety hazards, sanitation, public facilities) arising per resident per day; "
-        "found by grid patrols or app reports, else they surface as a resident's call.",
+        "found by grid patrols or app reports, else they surface as a resident's call (0 = not modelled; "
+        "the shipped scenarios set 0.0001).",
         kind="assumption",
         plausible=(0.00002, 0.0005),
         dist="loguniform",

@@ -300,7 +300,7 @@ def _mediation_rate(m) -> float:
     claim="The grid's share of case sources is an outcome of grid workers' patrols: it rises with "
     "coverage (more posts patrolling), falls when a patrol hour sweeps fewer residents, and is 0 "
     "with no grid workers and no app reports",
-    source="ODD §7.10 (patrols); G9; P8 pattern not used",
+    source="ODD §7.10 (patrols); G9",
     quick_reps=4,
     full_reps=10,
 )
@@ -340,7 +340,7 @@ def grid_share_follows_patrol(reps: int, seed: int) -> CheckResult:
     claim="Local mediation succeeds more often when mediators spend more hours on a dispute (grid workers' "
     "mediation hours on the disputes they find) and less often when disputes are harder; with no grid "
     "workers their mediation hours change nothing (identical runs)",
-    source="ODD §7.10 (mediation); G7; P9 pattern not used",
+    source="ODD §7.10 (mediation); G7",
     quick_reps=4,
     full_reps=10,
 )
