@@ -35,8 +35,8 @@ def _kpi(models, key: str) -> np.ndarray:
 
 # --- resolution falls with load, reaches the ceiling when the work is complete ---------------
 
-LOAD_STAFF = (64.0, 12.0, 6.0)
-"""Department persons of the load sweep: ample (utilisation ≈ 0.2), busy, overloaded (≈ 0.9)."""
+LOAD_STAFF = (64.0, 14.0, 9.0)
+"""Department persons of the load sweep: ample (work share 1), busy (≈ 0.9), overloaded (≈ 0.75)."""
 LOAD_DAYS = 60
 
 
@@ -222,7 +222,7 @@ def gaming_only_when_late(reps: int, seed: int) -> CheckResult:
 # --- a settled start: no trend in the counted days --------------------------------------------
 
 TREND_DAYS = 120
-RAW_DAYS = 60
+RAW_DAYS = 40
 """Counted days of the settled status quo, and of the not-settled counterfactual (its drift is large)."""
 
 
@@ -281,7 +281,7 @@ def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
 
 # --- the grid's share of case sources and mediation success come from grid workers' hours ----
 
-GRID_DAYS = 60
+GRID_DAYS = 40
 GRID = dict(warmup_days=10, app_reporting=0.0, dispute_rate=0.0005, local_problem_rate=0.0005)
 """Small county with enough disputes and local problems for the grid to find, no app reports."""
 
@@ -351,8 +351,8 @@ def mediation_follows_hours(reps: int, seed: int) -> CheckResult:
     few = rates(grid_coverage=1.0, grid_mediation_hours=0.0)
     many = rates(grid_coverage=1.0, grid_mediation_hours=4.0)
     hard = rates(grid_coverage=1.0, grid_mediation_hours=4.0, dispute_difficulty_hours=8.0)
-    none_a = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=0.0), reps, seed, GRID_DAYS)
-    none_b = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=4.0), reps, seed, GRID_DAYS)
+    none_a = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=0.0), reps, seed, 10)
+    none_b = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=4.0), reps, seed, 10)
     same = all(a.summary() == b.summary() for a, b in zip(none_a, none_b))
     gain, gain_ci = paired_difference(many, few)
     harder, harder_ci = paired_difference(many, hard)
