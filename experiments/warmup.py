@@ -1,6 +1,7 @@
 """The run-in of a county: its ``warmup_days``, fixed from pilot seeds by MSER-5 (White 1997).
 
-Pilot runs of the county's status quo start from empty queues (``warmup_days = 0``). For each
+Pilot runs of the county's status quo (the scenario's ``pre_reform`` levers: the root of its
+``extends`` chain) start from empty queues (``warmup_days = 0``). For each
 pilot seed and each fast KPI (``FAST_KPIS``: open cases, on-time and resolution rates, the
 utilisation of departments and townships) the daily series is cut into batches of 5 days and
 MSER-5 picks the truncation ``d`` that minimises the marginal standard error of the rest,
@@ -54,7 +55,8 @@ def mser(series, batch: int = BATCH) -> int:
 
 def run_in(params, seeds, days: int, kpis=FAST_KPIS) -> dict[str, float]:
     """Mean MSER-5 truncation (days) of each fast KPI over pilot runs from empty queues."""
-    p = params.replace(warmup_days=0)
+    p = params.replace(**params.pre_reform) if params.pre_reform else params  # the county's status quo
+    p = p.replace(warmup_days=0, pre_reform={})
     cuts: dict[str, list[int]] = {k: [] for k in kpis}
     for s in seeds:
         ts = TownshipModel(p, rng=s).run(days).timeseries()

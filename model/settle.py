@@ -36,7 +36,7 @@ import math
 import numpy as np
 
 from .channel import online_probability
-from .feedback import ENTRY_REFERENCE
+from .feedback import ENTRY_REFERENCE, SATISFACTION_START
 from .params import Params
 
 ROUNDS = 4
@@ -109,14 +109,40 @@ class Pool:
         return {f: np.concatenate([p[i] for p in self.parts]) for i, f in enumerate(self.FIELDS)}
 
 
-def settle_requesters(params: Params, rng, state: dict, rows_all: np.ndarray, pool: Pool, days: int, enterprise: bool):
+_KEYS = ((True, False), (False, False), (True, True), (False, True))
+
+
+def _subpool(sel: np.ndarray, mine: np.ndarray, channel: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Pool indices of a channel and contact kind: the township's, else the requester kind's (fewer
+    than ``MIN_POOL``), else the township's or kind's of any contact kind, else of any channel."""
+    for cand in (sel & channel & kind, mine & channel & kind, sel & channel, mine & channel, sel, mine):
+        idx = np.flatnonzero(cand)
+        if len(idx) >= MIN_POOL or (len(idx) and cand is not None and cand.sum() == mine.sum()):
+            return idx
+    return np.flatnonzero(mine)
+
+
+def settle_requesters(
+    params: Params,
+    rng,
+    state: dict,
+    rows_all: np.ndarray,
+    pool: Pool,
+    days: int,
+    enterprise: bool,
+    ages: np.ndarray | None = None,
+    relative_rate: np.ndarray | None = None,
+):
     """Replay each requester's history from the pool of its kind and township until stationary.
 
     In continuous time: fresh requests arrive at the rate the round saw per requester of the
     township; after a judgement whose requester comes back, the next one follows after
     Exp(``repeat_delay_days``). The state at a horizon of ``updates(α)`` fresh requests is a draw
     from the stationary distribution *at a random moment* (a bad outcome followed by a quick repeat is
-    held briefly), which is what the daily satisfaction KPI observes."""
+    held briefly), which is what the daily satisfaction KPI observes. ``ages`` (days, per row): a
+    requester younger than the horizon has had only its life's judgements since its starting value
+    (enterprises: drawn from the stable age distribution); ``relative_rate`` (per row, mean 1): its
+    request rate against its township's mean (enterprises: by life-cycle stage)."""
     arr = pool.arrays()
     if arr is None or len(rows_all) == 0 or days <= 0:
         return
@@ -127,36 +153,41 @@ def settle_requesters(params: Params, rng, state: dict, rows_all: np.ndarray, po
     k_updates = updates(alpha)
     if k_updates == 0:
         return
-    town, online, s_case, pending = arr["township"], arr["online"], arr["s_case"], arr["pending"]
-    fresh = mine & ~arr["repeat"]
+    town, online, s_case, pending, repeat = arr["township"], arr["online"], arr["s_case"], arr["pending"], arr["repeat"]
+    fresh = mine & ~repeat
     sat, x_on, x_off = state["satisfaction"], state["exp_online"], state["exp_offline"]
     where = state["township"][rows_all]
     kind_rate = fresh.sum() / (len(rows_all) * days)
     for t in np.unique(where).tolist():
         rows = rows_all[where == t]
         sel = mine & (town == t)
-        on_idx, off_idx = np.flatnonzero(sel & online), np.flatnonzero(sel & ~online)
-        if len(on_idx) < MIN_POOL:
-            on_idx = np.flatnonzero(mine & online)
-        if len(off_idx) < MIN_POOL:
-            off_idx = np.flatnonzero(mine & ~online)
-        if not len(on_idx):
-            on_idx = off_idx
-        if not len(off_idx):
-            off_idx = on_idx
+        # judgements to draw from by (channel online, a repeat contact): a requester who is coming
+        # back draws its next judgement from the repeats, otherwise from first contacts
+        idx = {key: _subpool(sel, mine, online == key[0], repeat == key[1]) for key in _KEYS}
         n_fresh = int((fresh & (town == t)).sum())
         rate = n_fresh / (len(rows) * days) if n_fresh >= MIN_POOL else kind_rate
         if rate <= 0:
             continue
+        rate = np.full(len(rows), rate)
+        if relative_rate is not None:
+            rate = rate * relative_rate[where == t]
         horizon = k_updates / rate
-        s, a, b = sat[rows], x_on[rows], x_off[rows]
-        clock = rng.exponential(1.0 / rate, len(rows))
+        if ages is not None:
+            horizon = np.minimum(horizon, ages[where == t])
+        start = np.full(len(rows), SATISFACTION_START)
+        s, a, b = start.copy(), start.copy(), start.copy()
+        clock = rng.exponential(1.0 / rate)
+        back = np.zeros(len(rows), bool)  # its last judgement left a repeat pending
         live = np.flatnonzero(clock < horizon)
         for _ in range(50 * k_updates):
             if not len(live):
                 break
             on = rng.random(len(live)) < online_probability(params, a[live], b[live])
-            pick = np.where(on, _draw(rng, on_idx, len(live)), _draw(rng, off_idx, len(live)))
+            pick = np.zeros(len(live), np.int64)
+            for key in _KEYS:
+                w = np.flatnonzero((on == key[0]) & (back[live] == key[1]))
+                if len(w):
+                    pick[w] = _draw(rng, idx[key], len(w))
             x = s_case[pick]
             s[live] += alpha * (x - s[live])
             a[live] = np.where(on, a[live] + alpha * (x - a[live]), a[live])
@@ -164,10 +195,11 @@ def settle_requesters(params: Params, rng, state: dict, rows_all: np.ndarray, po
             gap = np.where(
                 pending[pick],
                 rng.exponential(params.repeat_delay_days, len(live)),
-                rng.exponential(1.0 / rate, len(live)),
+                rng.exponential(1.0 / rate[live]),
             )
             clock[live] += gap
-            live = live[clock[live] < horizon]
+            back[live] = pending[pick]
+            live = live[clock[live] < horizon[live]]
         sat[rows], x_on[rows], x_off[rows] = s, a, b
 
 
@@ -177,15 +209,23 @@ def settle(model) -> None:
     pool = model.settle_pool
     n = model.n_enterprises
     if pool is not None:
-        from .demand import Stage
+        from .demand import STAGE_RATE, Stage
 
         days = model.clock_day - pool.day
         citizens = np.arange(model.n_citizens)
         settle_requesters(p, model.rng, model.citizen_state, citizens, pool, days, enterprise=False)
         firms = np.flatnonzero(model.enterprise_state["stage"][:n] < Stage.EXITED)
-        settle_requesters(p, model.rng, model.enterprise_state, firms, pool, days, enterprise=True)
+        if len(firms):  # ages from the stable age distribution: exponential at the per-capita entry rate
+            mean_s = float(model.enterprise_state["satisfaction"][:n][firms].mean())
+            b = p.enterprise_entry_rate * mean_s / ENTRY_REFERENCE
+            ages = model.rng.exponential(1.0 / b, len(firms)) if b > 0 else np.full(len(firms), np.inf)
+            stage_rate = STAGE_RATE[model.enterprise_state["stage"][:n][firms]]
+            rel = stage_rate / stage_rate.mean() if stage_rate.mean() > 0 else None
+            settle_requesters(
+                p, model.rng, model.enterprise_state, firms, pool, days, enterprise=True, ages=ages, relative_rate=rel
+            )
     if n:
-        from .demand import Stage
+        from .demand import STAGE_RATE, Stage
 
         stage = model.enterprise_state["stage"][:n]
         live = np.flatnonzero(stage < Stage.EXITED)
