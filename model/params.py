@@ -681,9 +681,8 @@ class Params(BaseModel):
         group="grid",
         ge=0,
         le=1,
-        desc="Local problems (safety hazards, sanitation, public facilities) arising per resident per day; "
-        "found by grid patrols or app reports, else they surface as a resident's call (0 = not modelled; "
-        "the shipped scenarios set 0.0001).",
+        desc="Local problems (hazards, sanitation, facilities) per resident per day, found by grid patrols or "
+        "app reports or surfacing as calls (0 = not modelled; shipped scenarios: 0.0001).",
         kind="assumption",
         plausible=(0.00002, 0.0005),
         dist="loguniform",
