@@ -337,6 +337,11 @@ def grid_share_follows_patrol(reps: int, seed: int) -> CheckResult:
     )
 
 
+def _same_summary(a: dict, b: dict) -> bool:
+    """Two run summaries are identical (NaN equals NaN)."""
+    return a.keys() == b.keys() and all(x == y or (x != x and y != y) for x, y in ((a[k], b[k]) for k in a))
+
+
 @check(
     "mediation_follows_hours",
     part="verification",
@@ -356,7 +361,7 @@ def mediation_follows_hours(reps: int, seed: int) -> CheckResult:
     hard = rates(grid_coverage=1.0, grid_mediation_hours=4.0, dispute_difficulty_hours=8.0)
     none_a = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=0.0), reps, seed, 10)
     none_b = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=4.0), reps, seed, 10)
-    same = all(a.summary() == b.summary() for a, b in zip(none_a, none_b))
+    same = all(_same_summary(a.summary(), b.summary()) for a, b in zip(none_a, none_b))
     gain, gain_ci = paired_difference(many, few)
     harder, harder_ci = paired_difference(many, hard)
     margin = 0.05
