@@ -243,3 +243,26 @@ def test_bad_grid_parameters_are_one_line_errors(field, value):
     with pytest.raises(ParamsError) as e:
         Params.build(**{field: value})
     assert str(e.value).startswith(f"{field}:") and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "corner_cutting=2",
+        "work_fraction_floor=0",
+        "local_problem_rate=-1",
+        "patrol_residents_per_hour=0",
+        "report_hours=9",
+        "dispute_difficulty_hours=0",
+        "grid_mediation_hours=-1",
+        "settle_stocks=maybe",
+    ],
+)
+def test_cli_bad_new_parameter_is_one_line_exit_2_nothing_written(tmp_path, capsys, setting):
+    from townsim.experiments.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--days", "2", "--set", setting, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert setting.split("=")[0] in err and "\n" not in err
+    assert not out.exists()
