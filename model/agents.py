@@ -4,7 +4,9 @@ Departments and townships decide through their methods, called by the model
 through its AgentSets: ``Department.decide_dumping``, ``Department.assess``
 (score, learning, effort), ``Department.work_hours`` (effort and its overtime
 cost); ``Township.split_day``, ``Township.account_day``, ``Township.refers_up``,
-``Township.assess``. The formulas stay in the mechanism modules.
+``Township.assess``; both decide each day's ``decide_work_fraction`` (how much of each
+case's needed work to do, ``workload``) and, per at-risk case, ``decide_gaming``
+(``gaming``). The formulas stay in the mechanism modules.
 
 Departments and townships own a work handler (servers and queue, see
 ``engine``). Enterprises and citizens keep their state in the model's numpy
@@ -52,6 +54,7 @@ class Department(mesa.Agent):
         self.period_late = 0
         self.overtime_hours = 0.0  # paid hours above the budget (effort > 1)
         self.today_dumped = self.today_bounced = 0
+        self.work_fraction = 1.0  # share of each case's needed work done today (``workload``)
 
     @property
     def backlog(self) -> int:
@@ -83,6 +86,19 @@ class Department(mesa.Agent):
         self.overtime_hours += max(hours - clock, 0.0)
         return clock
 
+    def decide_work_fraction(self) -> None:
+        """Set today's work fraction from its queue and its cases' deadlines (``workload``)."""
+        from .workload import decide
+
+        self.work_fraction = decide(self)
+
+    def decide_gaming(self) -> bool:
+        """Close one of its at-risk cases without solving it? (``gaming``: the cost of being late against
+        the expected penalty of being caught and its scruples)."""
+        from .gaming import games
+
+        return games(self)
+
     @property
     def utilisation(self) -> float:
         return self.handler.utilisation_today
@@ -110,6 +126,7 @@ class Township(mesa.Agent):
         w = model.params.township_service_weight
         self.score_weights = {"service": w, "upward": 1.0 - w}  # what the county scores it on
         self.overloaded = False
+        self.work_fraction = 1.0  # share of each case's needed work done today (``workload``)
         self.period_cases = 0
         self.period_late = 0
         self.duty_mark = 0.0  # duty hours done at the last assessment
@@ -136,6 +153,19 @@ class Township(mesa.Agent):
         self.hours["duties"] += h.duty_today
         self.hours["paperwork"] += paper
         self.hours["outreach"] += outreach
+
+    def decide_work_fraction(self) -> None:
+        """Set today's work fraction from its queue and its cases' deadlines (``workload``)."""
+        from .workload import decide
+
+        self.work_fraction = decide(self)
+
+    def decide_gaming(self) -> bool:
+        """Close one of its at-risk cases without solving it? (``gaming``: the cost of being late against
+        the expected penalty of being caught and its scruples)."""
+        from .gaming import games
+
+        return games(self)
 
     def refers_up(self, matter: int) -> bool:
         """Refer a new delegated case up to the department (while competence is low, ``delegation``)."""

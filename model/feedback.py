@@ -64,6 +64,9 @@ def judge(model, ids: np.ndarray) -> None:
     for cls, sel in ((Enterprise, kind == ENTERPRISE), (Citizen, kind != ENTERPRISE)):
         if sel.any():
             cls.judge(model, who[sel], s_case[sel], trips[sel], online[sel])
+    if model.settle_pool is not None:  # the warm-up's judgements, to settle the slow stocks (``settle``)
+        pending = np.isin(ids, [cid for _, _, cid in model.repeat_queue])
+        model.settle_pool.add(kind == ENTERPRISE, cases.township[ids], online, s_case, pending, cases.contact[ids] > 0)
     owner = model.catalogue.owner[cases.matter[ids]]
     township_held = cases.delegated[ids] | (owner < 0)
     town = cases.township[ids]

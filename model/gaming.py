@@ -3,17 +3,31 @@
 Dashboards count closures (办结), not solutions. A handler whose assessment
 counts on-time closures (``ontime_weight`` ω_ot > 0) looks, at
 ``gaming_window`` × (deadline − filing) before a case's deadline, at each case
-it owns that is still open; a case is *at risk* when its remaining work cannot
-be done in time: its current step has not started, or more steps follow.
-For an at-risk case the handler compares
+it owns that is still open, and projects when its remaining work will be done
+(``projected_finish``, from the queues as they stand at the end of that day):
 
-    gain    = ω_ot · (1 + κ · r_h)          (κ = ranking_pressure, r_h its rank: 0 best … 1 last)
-    penalty = p̂_h · callback_penalty        (p̂_h: its learned chance of being caught)
+* a step being worked ends when its server finishes it (its start + its clock hours);
+* a waiting step starts once the work queued ahead of it at its handler is done
+  (the clock hours of the waiting steps before it in queue order ÷ the handler's
+  persons free for cases), then takes its own hours (needed work × the handler's
+  work fraction ÷ its speed, ``workload``);
+* a coordination not yet done: the work queued ahead at its desk plus its hours
+  (a case waiting for the joint conference: the next meeting day);
+* steps not yet released follow one after another (at once with joint handling),
+  each after its handler's whole queue.
 
-and closes without solving when ``gain − penalty`` exceeds its intrinsic cost of
-doing so, ``c ~ Exp(gaming_aversion)`` drawn per decision (scruples differ), so
+The case is **at risk** when that projected finish falls after its deadline.
+Only an at-risk case is considered (``Department.decide_gaming`` /
+``Township.decide_gaming``, the agent's decision); the handler weighs
 
-    P(game) = 1 − exp(−max(0, gain − penalty) / gaming_aversion).
+    cost of being late = ω_ot · (1 + κ · r_h)   (κ = ranking_pressure, r_h its rank: 0 best … 1 last)
+    expected penalty   = p̂_h · callback_penalty  (p̂_h: its learned chance of being caught)
+
+and closes without solving when the cost of being late less the expected
+penalty exceeds its intrinsic cost of doing so, ``c ~ Exp(gaming_aversion)``
+drawn per decision (scruples differ), so
+
+    P(game | at risk) = 1 − exp(−max(0, cost − penalty) / gaming_aversion).
 
 Learning: the county calls back a share ``callback_share`` of closed cases
 (回访); a gamed closure called back is caught (its penalty enters the
@@ -27,7 +41,9 @@ With ``callback_penalty = 0`` a call-back costs nothing, so call-backs do not
 deter. The decision is taken at the end of the working day in which its moment
 falls; a gamed case is closed at that moment (before its deadline), with the
 share of its work done so far (see ``resolution``: a gamed case is never
-really resolved).
+really resolved). Every decision is logged (``model.gaming_log``: case,
+moment, projected finish, deadline, gamed), so a test can show that only cases
+that would have been late were gamed.
 """
 
 from __future__ import annotations
@@ -36,9 +52,10 @@ import heapq
 
 import numpy as np
 
-from .engine import PENDING, WAITING
-from .params import Params
+from .engine import PENDING, RUNNING, STEP, WAITING
+from .params import HOURS_PER_DAY, Params
 from .resolution import owner_agent
+from .workload import case_capacity, fraction_of, needed_hours, speed, waiting_steps
 
 PRIOR_STRENGTH = 2.0
 """Weight, in gamed closures, of a handler's prior belief about being caught."""
@@ -60,10 +77,25 @@ class GamingState:
         )
 
 
-def game_probability(params: Params, rank, detection) -> np.ndarray:
-    """P(close an at-risk case without solving it) for handlers of rank ``rank`` and learned ``detection``."""
+def net_gain(params: Params, rank, detection) -> np.ndarray:
+    """Cost of being late less the expected penalty of being caught, for handlers of rank ``rank`` and
+    learned ``detection`` (score units of one case)."""
     gain = params.ontime_weight * (1.0 + params.ranking_pressure * np.asarray(rank, float))
-    net = np.maximum(0.0, gain - np.asarray(detection, float) * params.callback_penalty)
+    return gain - np.asarray(detection, float) * params.callback_penalty
+
+
+def games(agent) -> bool:
+    """The agent's decision on one at-risk case it owns: close without solving when the cost of being late
+    less the expected penalty exceeds its intrinsic cost, a draw of Exp(``gaming_aversion``)."""
+    p = agent.model.params
+    net = float(net_gain(p, agent.rank, GamingState.detection(agent, p)))
+    return net > 0 and net > agent.model.stream.exponential() * p.gaming_aversion
+
+
+def game_probability(params: Params, rank, detection) -> np.ndarray:
+    """P(close an at-risk case without solving it) for handlers of rank ``rank`` and learned ``detection``
+    (the chance :func:`games` says yes)."""
+    net = np.maximum(0.0, net_gain(params, rank, detection))
     return 1.0 - np.exp(-net / params.gaming_aversion)
 
 
@@ -79,14 +111,122 @@ def schedule(model, ids: np.ndarray) -> None:
         heapq.heappush(q, (ti, cid))
 
 
-def at_risk(model, cid: int) -> bool:
-    """Open, and its remaining work cannot be done in time: a step not yet started, or steps still to come."""
+class _Queues:
+    """The queues as they stand at a moment: for each handler, the clock hours queued ahead of each
+    waiting step and in all, and its persons free for cases (computed once per handler and day)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.ahead: dict = {}
+        self.total: dict = {}
+
+    def rate(self, h) -> float:
+        """Clock hours of case work the handler does per working hour (its persons free for cases)."""
+        cap = case_capacity(h) if h.kind != "desk" else h.capacity_hours
+        return max(cap / HOURS_PER_DAY, 1e-9)
+
+    def _load(self, h) -> None:
+        if h.hid in self.total:
+            return
+        m = self.model
+        cum = 0.0
+        ahead = {}
+        for _, _, tk in waiting_steps(h) if h.kind != "desk" else _waiting_coord(h):
+            ahead[id(tk)] = cum
+            cum += _hours(m, tk)
+        self.ahead[h.hid] = ahead
+        self.total[h.hid] = cum
+
+    def wait_before(self, tk) -> float:
+        """Working hours before a waiting task starts (the work queued ahead of it ÷ the handler's rate)."""
+        h = tk.handler
+        self._load(h)
+        return self.ahead[h.hid].get(id(tk), self.total[h.hid]) / self.rate(h)
+
+    def wait_all(self, h) -> float:
+        """Working hours before a task joining the end of the handler's queue starts."""
+        self._load(h)
+        return self.total[h.hid] / self.rate(h)
+
+
+def _waiting_coord(h) -> list:
+    out = [(k, s, tk) for k, s, v, tk in h.waiting if tk.version == v and tk.state == WAITING]
+    out.sort(key=lambda e: (e[0], e[1]))
+    return out
+
+
+def _hours(model, tk) -> float:
+    """Expected clock hours of a task not yet started."""
+    if tk.kind != STEP:
+        return float(model.coordination_hours[tk.stage])
+    return fraction_of(model, tk.handler) * needed_hours(model, tk) / speed(model, tk)
+
+
+def _step_hours(model, cid: int, hid: int, stage: int) -> float:
+    """Expected clock hours of a step not yet released (mean service-time draw)."""
+    h = model.handlers[hid]
+    m = int(model.cases.matter[cid])
+    need = float(model.catalogue.hours[m])
+    sp = 1.0
+    if h.kind == "department":
+        sp = model.departments[h.index].effort
+    elif stage == 0 and model.cases.delegated[cid]:
+        sp = model.townships[h.index].competence(m)
+    return fraction_of(model, h) * need / sp
+
+
+def projected_finish(model, cid: int, now: float, queues: _Queues | None = None) -> float:
+    """When the open case's remaining work would be done (hours), from the queues at ``now``."""
     flow = model.flows.get(cid)
     if flow is None:
+        return float("nan")
+    q = queues if queues is not None else _Queues(model)
+    steps, nxt, tasks = flow
+    ends = []
+    for tk in tasks:
+        if tk.kind != STEP or tk.state not in (PENDING, WAITING, RUNNING):
+            continue
+        if tk.state == RUNNING:
+            log = model.case_work.get(cid)
+            ends.append(max(now, log[2] + log[3]) if log else now + tk.hours)
+        else:
+            ends.append(now + q.wait_before(tk) + _hours(model, tk))
+    t = max(ends) if ends else now
+    if not ends and nxt == 0:  # held for coordination
+        t = now + _coordination_wait(model, cid, now, q)
+    joint = bool(model.cases.joint[cid]) or (bool(model.cases.whistle[cid]) and nxt == 0)
+    rest = range(nxt, len(steps))
+    if joint and nxt == 0:
+        t += max((q.wait_all(model.handlers[steps[i]]) + _step_hours(model, cid, steps[i], i) for i in rest), default=0)
+    else:
+        for i in rest:
+            h = model.handlers[steps[i]]
+            t += q.wait_all(h) + _step_hours(model, cid, steps[i], i)
+    return t
+
+
+def _coordination_wait(model, cid: int, now: float, q: _Queues) -> float:
+    """Working hours until the case's coordination is done (the soonest of its requests)."""
+    best = float("inf")
+    for tk in model.coord_tasks.get(cid, ()):
+        if tk.state in (PENDING, WAITING):
+            best = min(best, q.wait_before(tk) + float(model.coordination_hours[tk.stage]))
+        elif tk.state == RUNNING:
+            best = min(best, float(model.coordination_hours[tk.stage]))
+    if best == float("inf") and any(c == cid for _, c in model.conference_queue):
+        p = model.params
+        day = int(now // HOURS_PER_DAY) + 1
+        nxt = -(-day // p.joint_conference_interval) * p.joint_conference_interval
+        best = nxt * HOURS_PER_DAY - now
+    return 0.0 if best == float("inf") else best
+
+
+def at_risk(model, cid: int, now: float | None = None, queues: _Queues | None = None) -> bool:
+    """Open, and its projected finish (``projected_finish``) falls after its deadline."""
+    if cid not in model.flows:
         return False
-    if flow[1] < len(flow[0]):
-        return True
-    return any(tk.state in (PENDING, WAITING) for tk in flow[2])
+    t = model.engine.now if now is None else now
+    return projected_finish(model, cid, t, queues) > float(model.cases.deadline[cid])
 
 
 def decide(model, t_end: float) -> int:
@@ -100,15 +240,17 @@ def decide(model, t_end: float) -> int:
         due.append(heapq.heappop(q))
     if not due or p.ontime_weight <= 0:
         return 0
-    cand = [(t, cid) for t, cid in due if cid in model.flows and at_risk(model, cid)]
-    if not cand:
-        return 0
-    owners = [owner_agent(model, cid) for _, cid in cand]
-    prob = game_probability(p, [o.rank for o in owners], [GamingState.detection(o, p) for o in owners])
-    draw = model.rng.random(len(cand))
+    queues = _Queues(model)
+    log = model.gaming_log
     n = 0
-    for (t, cid), _o, pr, u in zip(cand, owners, prob.tolist(), draw.tolist()):
-        if u < pr:
+    for t, cid in due:
+        if cid not in model.flows:
+            continue
+        finish = projected_finish(model, cid, t_end, queues)
+        deadline = float(model.cases.deadline[cid])
+        gamed = finish > deadline and owner_agent(model, cid).decide_gaming()
+        log.append((cid, t, finish, deadline, gamed))
+        if gamed:
             close(model, cid, t, gamed=True)
             n += 1
     return n

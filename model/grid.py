@@ -34,12 +34,16 @@ handled in time.
 from __future__ import annotations
 
 import heapq
+import itertools
+import math
 
 import numpy as np
 
 from .cases import GRID_REPORT, HOTLINE
-from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_MEDIATION
+from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_KINDS, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .params import HOURS_PER_DAY, Params
+
+_latent_seq = itertools.count()
 
 REFERENCE_SATISFACTION = 0.7
 """Satisfaction at which a dragging dispute is petitioned with probability ``petition_propensity``."""
@@ -50,9 +54,18 @@ def initial_reporting(params: Params) -> float:
     return min(1.0, params.app_reporting * (1.0 + params.points_incentive))
 
 
+def find_rate(params: Params) -> float:
+    """Daily hazard that a patrolling grid worker finds a latent problem in its grid (full patrol hours)."""
+    return HOURS_PER_DAY * params.patrol_residents_per_hour / params.grid_worker_residents
+
+
 def detection_probability(params: Params) -> float:
-    """Early detection at the starting reporting propensity."""
-    return 1.0 - (1.0 - params.grid_coverage) * (1.0 - initial_reporting(params))
+    """Chance a new dispute is detected early (app report, or a patrol before it surfaces), at the
+    starting reporting propensity."""
+    lam = find_rate(params)
+    mu = 1.0 / params.dispute_surface_days
+    found = params.grid_coverage * lam / (lam + mu)
+    return 1.0 - (1.0 - found) * (1.0 - initial_reporting(params))
 
 
 def on_reform(model, before: Params) -> None:
@@ -79,23 +92,31 @@ def petition_probability(params: Params, satisfaction: np.ndarray) -> np.ndarray
 
 
 def new_disputes(model, day: int) -> int:
-    """Draw today's disputes; admit the early ones as cases, schedule the rest to surface later."""
+    """Draw today's disputes and local problems; file the ones reported through the app at once (grid
+    reports), keep the rest latent until the grid finds them (``patrol``) or they surface."""
     p = model.params
-    if p.dispute_rate <= 0:
+    if p.dispute_rate <= 0 and p.local_problem_rate <= 0:
         return 0
     rng = model.rng
-    n = rng.poisson(model.township_residents * p.dispute_rate)
+    cat = model.catalogue
+    n_d = rng.poisson(model.township_residents * p.dispute_rate) if p.dispute_rate > 0 else 0 * model.township_residents
+    n_l = (
+        rng.poisson(model.township_residents * p.local_problem_rate)
+        if p.local_problem_rate > 0
+        else 0 * model.township_residents
+    )
+    n = n_d + n_l
     total = int(n.sum())
     if total == 0:
         return 0
     town = np.repeat(np.arange(len(n)), n).astype(np.int32)
+    is_local = np.concatenate([np.r_[np.zeros(a, bool), np.ones(b, bool)] for a, b in zip(n_d, n_l)])
+    local_ids = np.array([cat.dispute_id(k) for k in LOCAL_PROBLEMS], np.int32)
+    matter = np.where(is_local, local_ids[rng.integers(len(local_ids), size=total)], cat.dispute_id(DISPUTE_MEDIATION))
     cit = model.citizen_start[town] + np.floor(rng.random(total) * model.citizen_count[town]).astype(np.int64)
     onset = (day + rng.random(total)) * HOURS_PER_DAY
     reported = model.Citizen.report(model, cit)
-    early = reported | (rng.random(total) < p.grid_coverage)
-    cat = model.catalogue
-    matter = np.full(total, cat.dispute_id(DISPUTE_MEDIATION), np.int32)
-    e = np.flatnonzero(early)
+    e = np.flatnonzero(reported)
     if len(e):
         order = e[np.argsort(onset[e], kind="stable")]
         ids = model.admit(
@@ -106,32 +127,113 @@ def new_disputes(model, day: int) -> int:
             onset[order],
             source=GRID_REPORT,
         )
-        model.cases.reported[ids] = reported[order]
-    late = np.flatnonzero(~early)
+        model.cases.reported[ids] = True
+    late = np.flatnonzero(~reported)
+    covered = rng.random(len(late)) < p.grid_coverage
     delay = rng.exponential(p.dispute_surface_days, len(late)) * HOURS_PER_DAY
-    for i, dt in zip(late.tolist(), delay.tolist()):
-        heapq.heappush(model.latent_disputes, (onset[i] + dt, int(cit[i]), int(town[i]), float(onset[i])))
+    for i, cov, dt in zip(late.tolist(), covered.tolist(), delay.tolist()):
+        lid = next(_latent_seq)
+        model.latent[lid] = (int(cit[i]), int(town[i]), float(onset[i]), int(matter[i]), cov)
+        heapq.heappush(model.latent_disputes, (onset[i] + dt, lid))
+        if cov:
+            model.patrol_pool.setdefault(int(town[i]), []).append(lid)
     return total
 
 
+def split_patrol(hours: float, lam_full: float, pool_cost: float) -> float:
+    """Patrol hours ``h`` of a day of ``hours`` such that the expected finds' reports and mediation fill
+    the rest: ``h + (1 − exp(−lam_full · h / hours)) · pool_cost = hours`` (bisection; h = hours when the
+    pool is empty)."""
+    if hours <= 0:
+        return 0.0
+    lo, hi = 0.0, hours
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        if mid + (1.0 - math.exp(-lam_full * mid / hours)) * pool_cost > hours:
+            hi = mid
+        else:
+            lo = mid
+    return lo
+
+
+def patrol(model, day: int) -> int:
+    """Grid workers patrol their grids: each latent problem in a covered grid is found today with
+    probability ``1 − exp(−h · patrol_residents_per_hour / R)`` (``h`` the grid workers' patrol hours, the
+    day's hours less the expected finds' reports and mediation, ``split_patrol``; ``R`` the covered
+    residents) and filed as a grid report; return how many."""
+    p = model.params
+    if p.grid_coverage <= 0 or not model.patrol_pool:
+        return 0
+    rng = model.rng
+    lam_full = find_rate(p)
+    found_total = 0
+    t0 = day * HOURS_PER_DAY
+    rows = []
+    mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
+    for town in sorted(model.patrol_pool):
+        pool = [lid for lid in model.patrol_pool[town] if lid in model.latent and model.latent[lid][2] < t0]
+        model.patrol_pool[town] = [lid for lid in model.patrol_pool[town] if lid in model.latent]
+        if not pool:
+            continue
+        posts = p.grid_coverage * float(model.township_residents[town]) / p.grid_worker_residents
+        hours = posts * HOURS_PER_DAY
+        # each find costs its report, and a dispute the grid worker's mediation hours too
+        cost = [p.report_hours + (p.grid_mediation_hours if model.latent[lid][3] == mediation else 0.0) for lid in pool]
+        patrol_hours = split_patrol(hours, lam_full, sum(cost))
+        d = 1.0 - math.exp(-lam_full * patrol_hours / hours) if hours > 0 else 0.0
+        hit = rng.random(len(pool)) < d
+        spent = 0.0
+        for lid, h, c in zip(pool, hit.tolist(), cost):
+            if not h or spent + c > hours:  # no more finds than its hours allow
+                continue
+            spent += c
+            rows.append((lid, *model.latent.pop(lid)))
+            found_total += 1
+        model.grid_hours["patrol"] += max(hours - spent, 0.0)
+        model.grid_hours["reports"] += spent
+    if rows:
+        rows.sort(key=lambda r: r[0])
+        lid, cit, town_a, onset, matter, _ = (np.array(x) for x in zip(*rows))
+        created = t0 + rng.random(len(rows)) * HOURS_PER_DAY
+        order = np.argsort(created, kind="stable")
+        ids = model.admit(
+            np.full(len(rows), DISPUTE, np.int8),
+            cit[order].astype(np.int64),
+            town_a[order].astype(np.int32),
+            matter[order].astype(np.int32),
+            created[order],
+            onset=onset[order].astype(float),
+            source=GRID_REPORT,
+        )
+        for cid in ids[matter[order] == mediation].tolist():  # the grid worker mediates what it found
+            model.grid_mediation[cid] = p.grid_mediation_hours
+    return found_total
+
+
 def surface(model, day: int) -> int:
-    """Admit the undetected disputes that surface today as escalated cases."""
+    """Today's grid patrol (``patrol``), then the latent problems that surface today on their own: a
+    dispute as an escalated case, a local problem as itself, both by a resident's call (hotline)."""
+    patrol(model, day)
     q = model.latent_disputes
     end = (day + 1) * HOURS_PER_DAY
     rows = []
     while q and q[0][0] < end:
-        rows.append(heapq.heappop(q))
+        t, lid = heapq.heappop(q)
+        entry = model.latent.pop(lid, None)
+        if entry is not None:  # not found by the grid meanwhile
+            rows.append((t, *entry))
     if not rows:
         return 0
-    t, cit, town, onset = (np.array(x) for x in zip(*rows))
-    m = model.catalogue.dispute_id(DISPUTE_ESCALATED)
+    t, cit, town, onset, matter, _ = (np.array(x) for x in zip(*rows))
+    cat = model.catalogue
+    matter = np.where(matter == cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_ESCALATED), matter)
     model.admit(
         np.full(len(rows), DISPUTE, np.int8),
         cit.astype(np.int64),
         town.astype(np.int32),
-        np.full(len(rows), m, np.int32),
+        matter.astype(np.int32),
         np.maximum(t, day * HOURS_PER_DAY),
-        onset=onset,
+        onset=onset.astype(float),
         source=HOTLINE,
     )
     return len(rows)
@@ -145,7 +247,9 @@ def petitions(model, t: float) -> int:
     ids = model.open_ids
     if len(ids) == 0:
         return 0
-    ids = ids[(cases.requester_kind[ids] == DISPUTE) & ~cases.petition_decided[ids]]
+    disputes = np.array([model.catalogue.dispute_id(k) for k in DISPUTE_KINDS])
+    dispute = (cases.requester_kind[ids] == DISPUTE) & np.isin(cases.matter[ids], disputes)
+    ids = ids[dispute & ~cases.petition_decided[ids]]
     if len(ids) == 0:
         return 0
     patience = model.citizen_state["patience"][cases.requester[ids]] * HOURS_PER_DAY

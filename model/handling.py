@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 
-from . import delegation, escalation, resolution
+from . import delegation, escalation, resolution, workload
 from .engine import COORD, PENDING, RUNNING, STEP, WAITING, Task
 
 
@@ -105,23 +105,22 @@ def release_all(model, cid: int, t: float) -> None:
 
 
 def service_hours(model, task: Task) -> float:
-    """Work-hours of a task when a server starts it."""
+    """Clock hours of a task when a server starts it: a coordination's hours, or the work fraction f
+    (``workload``) of the step's needed work-hours at the handler's speed (effort, competence)."""
     if task.kind == COORD:
         return model.coordination_hours[task.stage]
     cid = task.case
     if model.cases.started[cid] != model.cases.started[cid]:  # NaN: first step starts now
         model.cases.started[cid] = model.engine.now
-    m = int(model.cases.matter[cid])
-    hours = model.catalogue.hours[m] * task.noise
+    need = workload.needed_hours(model, task)
+    done = workload.fraction_of(model, task.handler) * need
     h = task.handler
     if h.kind == "department":
-        if task.urgent:
-            hours += model.params.whistle_site_hours
-        return model.departments[h.index].work_hours(hours)
-    if model.cases.delegated[cid] and task.stage == 0:
-        t = model.townships[h.index]
-        return hours / t.competence(m)
-    return hours
+        clock = model.departments[h.index].work_hours(done)
+    else:
+        clock = done / workload.speed(model, task)
+    workload.log_start(model, task, done, need, clock)
+    return clock
 
 
 def on_finish(model, task: Task, t: float) -> None:

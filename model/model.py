@@ -38,6 +38,7 @@ from . import (
     metrics,
     reform,
     resolution,
+    settle,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
@@ -113,6 +114,7 @@ class TownshipModel(mesa.Model):
     # --- construction ----------------------------------------------------
     def _build_population(self) -> None:
         p = self.params
+        self.settle_pool: settle.Pool | None = None  # judgements pooled in the warm-up's second half
         T = p.townships
         self.township_share = self.geography.share
         res = np.floor(p.residents * self.township_share).astype(np.int64)
@@ -147,7 +149,8 @@ class TownshipModel(mesa.Model):
         if E:
             town = self.rng.choice(T, size=E, p=self.township_share)
             live = int(Stage.EXITED)  # the live stages are the codes below EXITED
-            stage = self.rng.choice(live, size=E, p=[0.2, 0.4, 0.4])
+            shares = settle.stage_shares(p, feedback.SATISFACTION_START) if p.settle_stocks else [0.2, 0.4, 0.4]
+            stage = self.rng.choice(live, size=E, p=shares)
             self.add_enterprises(town, stage=stage)
 
     def add_enterprises(self, township: np.ndarray, stage) -> None:
@@ -298,9 +301,15 @@ class TownshipModel(mesa.Model):
         self.flows: dict[int, list] = {}
         self.coord_tasks: dict = {}
         self.conference_queue: list = []
-        self.latent_disputes: list = []
+        self.latent_disputes: list = []  # (surface time, latent id) — grid
+        self.latent: dict = {}  # latent id -> (citizen, township, onset, matter, in a covered grid) — grid
+        self.patrol_pool: dict = {}  # township -> latent ids in its covered grids — grid
+        self.grid_hours = {"patrol": 0.0, "reports": 0.0}  # grid workers' hours since the start — grid
+        self.grid_mediation: dict = {}  # open dispute -> a grid worker's mediation hours on it — grid
         self.gaming_queue: list = []  # (moment of decision, case) — gaming
+        self.gaming_log: list = []  # (case, moment, projected finish, deadline, gamed) per decision — gaming
         self.repeat_queue: list = []  # (return time, seq, unresolved case) — resolution
+        self.case_work: dict = {}  # open case -> [needed, done hours, latest step start, clock hours] — workload
         self.closed_today: list[int] = []
         self.carried_in = 0
         self.worked_mark = 0.0
@@ -359,9 +368,24 @@ class TownshipModel(mesa.Model):
         return self.clock_day - self.day0
 
     def _warm_up(self) -> None:
-        """Simulate the warm-up under the pre-reform levers, then switch the scenario's levers on."""
-        for _ in range(self.warmup_days):
+        """Simulate the warm-up under the pre-reform levers, then switch the scenario's levers on.
+
+        The slow stocks (satisfaction, channel memories, life-cycle stages) are drawn from their
+        stationary state under the pre-reform levers (``settle``) in rounds at the end of the warm-up
+        (``settle.round_starts``): the judgements of each round settle the stocks at its end, so each
+        round's judgements are made with the stocks settled by the previous one (their feedback on
+        channels and demand is in them) — a fixed-point iteration after the run-in."""
+        w = self.warmup_days
+        starts = settle.round_starts(w) if self.params.settle_stocks else set()
+        for i in range(w):
+            if i in starts:
+                if self.settle_pool is not None:
+                    settle.settle(self)
+                self.settle_pool = settle.Pool(self.clock_day)
             self._day(collect=False)
+        if self.params.settle_stocks:
+            settle.settle(self)
+        self.settle_pool = None
         self._start_reform()
         self._reset_totals()
 
@@ -408,6 +432,8 @@ class TownshipModel(mesa.Model):
         dumped, bounced = dumping.today(self)
         inspection.apply(self.townships, reform.effective_params(self))
         townships.do("split_day")
+        departments.do("decide_work_fraction")
+        townships.do("decide_work_fraction")
         # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)

@@ -932,10 +932,11 @@ class Params(BaseModel):
         0.0,
         unit="share",
         group="grid",
-        kind="lever",
         ge=0,
         le=1,
-        desc="Probability a grid worker detects a dispute early (网格化管理, '5+N', G9).",
+        desc="Share of residents living in a grid with a paid grid worker who patrols it (网格化管理, '5+N', G9); "
+        "posts = this × residents / grid_worker_residents.",
+        kind="lever",
     )
     app_reporting: float = P(
         0.0,
@@ -956,13 +957,38 @@ class Params(BaseModel):
         desc="Relative boost of app reporting by a points bank (积分银行, G9).",
     )
     local_mediation: float = P(
-        0.5,
+        0.8,
         unit="probability",
         group="grid",
-        kind="lever",
         ge=0,
         le=1,
-        desc="Probability an early-detected dispute is settled by local mediation (枫桥经验, G7).",
+        desc="Ceiling of local mediation (枫桥经验, G7): share of early-detected disputes mediators can settle "
+        "at all; success = this × (1 − exp(−mediator hours / dispute_difficulty_hours)).",
+        kind="assumption",
+        plausible=(0.6, 1.0),
+        basis="expert judgement: some disputes need a court or a department whatever the mediators do",
+    )
+    dispute_difficulty_hours: float = P(
+        2.0,
+        unit="hours",
+        group="grid",
+        gt=0,
+        le=1000,
+        desc="Mean mediator hours a dispute needs to be settled (exponential across disputes).",
+        kind="assumption",
+        plausible=(0.5, 8.0),
+        dist="loguniform",
+        basis="a talk at the door to a day of meetings with both sides (expert judgement)",
+    )
+    grid_mediation_hours: float = P(
+        2.0,
+        unit="hours",
+        group="grid",
+        ge=0,
+        le=8,
+        desc="Hours a grid worker gives to mediating each dispute it finds on patrol, beside the township's "
+        "(taken from its patrol time).",
+        kind="lever",
     )
     dispute_surface_days: float = P(
         10.0,
@@ -990,6 +1016,46 @@ class Params(BaseModel):
         gt=0,
         le=1e9,
         desc="Residents one paid grid worker covers at full coverage (posts = grid_coverage × residents / this).",
+    )
+    local_problem_rate: float = P(
+        0.0,
+        unit="problems/resident/day",
+        group="grid",
+        ge=0,
+        le=1,
+        desc="Local problems (hazards, sanitation, facilities) per resident per day, found by grid patrols or "
+        "app reports or surfacing as calls (0 = not modelled; shipped scenarios: 0.0001).",
+        kind="assumption",
+        plausible=(0.00002, 0.0005),
+        dist="loguniform",
+        basis="no published rate (G8 gives counts without a base); from a fifth of to ten times the dispute "
+        "rate (expert judgement); the default 0 (not modelled) lies outside: shipped scenarios set 0.0001",
+    )
+    patrol_residents_per_hour: float = P(
+        1250.0,
+        unit="residents/hour",
+        group="grid",
+        gt=0,
+        le=1e7,
+        desc="Residents' neighbourhood one grid worker sweeps in an hour of patrol (a latent problem there is "
+        "found with probability 1 − exp(−hours × this / residents of the grid)).",
+        kind="assumption",
+        plausible=(300.0, 5000.0),
+        dist="loguniform",
+        basis="a '5+N' grid of 300–500 households (about 1,000 residents) walked in a quarter of an hour to "
+        "three hours (expert judgement)",
+    )
+    report_hours: float = P(
+        0.25,
+        unit="hours",
+        group="grid",
+        gt=0,
+        le=8,
+        desc="Grid worker's hours to check and file one problem found on patrol (taken from patrol time).",
+        kind="assumption",
+        plausible=(0.1, 1.0),
+        dist="loguniform",
+        basis="a photo and a form in the app to an hour's visit and write-up (expert judgement)",
     )
     citizen_patience_days: float = P(
         30.0,
@@ -1078,6 +1144,14 @@ class Params(BaseModel):
         gt=0,
         le=100_000,
         desc="Mean days an enterprise stays in growth before maturity.",
+    )
+    settle_stocks: bool = P(
+        True,
+        unit="switch",
+        group="feedback",
+        desc="Draw satisfaction, channel memories and life-cycle stages from their status-quo stationary state "
+        "during the warm-up (false: they start from fixed values and drift for years).",
+        kind="setting",
     )
 
     # --- incentives and outcomes (issue 11) ---
@@ -1196,24 +1270,48 @@ class Params(BaseModel):
         0.9,
         unit="probability",
         group="incentives",
-        kind="assumption",
-        plausible=(0.7, 0.98),
-        basis="share of fully worked cases really solved by a competent handler (expert judgement)",
         ge=0,
         le=1,
-        desc="Probability a fully worked case closed by a fully competent handler is really resolved.",
+        desc="Ceiling of resolution: probability a fully worked case closed by a fully competent handler is really "
+        "resolved (some requests cannot be met under the rules).",
+        kind="assumption",
+        plausible=(0.8, 1.0),
+        basis="expert judgement: a small share of requests cannot be met whatever the work done; no survey figure",
     )
     resolution_time_elasticity: float = P(
         1.0,
         unit="-",
         group="incentives",
-        kind="assumption",
-        plausible=(0.25, 3.0),
-        basis="how fast the chance of solving falls with work cut short: weak to strong (expert judgement)",
         dist="loguniform",
         ge=0,
         le=10,
-        desc="Exponent on the share of a case's work done before closure in its resolution probability.",
+        desc="Exponent θ on the share of a case's needed work done before closure in its resolution probability.",
+        kind="assumption",
+        plausible=(0.5, 2.0),
+        basis="expert judgement: half the work solves from about 70 % (θ = 0.5) to 25 % (θ = 2) as often",
+    )
+    corner_cutting: float = P(
+        0.5,
+        unit="share",
+        group="incentives",
+        ge=0,
+        le=1,
+        desc="Share of a late handler's projected shortfall of hours it makes up by doing less of each case's "
+        "work (0 = always the full work, cases late instead).",
+        kind="assumption",
+        plausible=(0.0, 1.0),
+        basis="no published figure: from none to all of the shortfall (expert judgement)",
+    )
+    work_fraction_floor: float = P(
+        0.3,
+        unit="share",
+        group="incentives",
+        gt=0,
+        le=1,
+        desc="Least share of a case's needed work a handler does however late (the file must still be processed).",
+        kind="assumption",
+        plausible=(0.1, 0.6),
+        basis="expert judgement: recording and replying take a tenth to a half of a case's hours",
     )
     repeat_share: float = P(
         0.7,

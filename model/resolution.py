@@ -4,14 +4,21 @@ When a case is closed (办结) it is really resolved with probability
 
     p_res = q_m · c · w^θ
 
-* ``q_m`` = ``local_mediation`` for a dispute sent to local mediation (its
-  documented success probability, 枫桥经验 G7), ``resolution_base`` otherwise;
+* ``q_m`` = ``resolution_base``; a dispute in local mediation (枫桥经验, G7) is settled
+  instead with probability ``local_mediation · (1 − exp(−H / dispute_difficulty_hours))``,
+  ``H`` the mediators' hours on it: the township's work-hours done on its step plus a grid
+  worker's ``grid_mediation_hours`` when the grid found it (``grid``) — success rises with
+  the hours spent relative to the dispute's difficulty;
 * ``c`` = 1 − the rework probability at the township's competence on a delegated matter
   (``delegation``: an error as likely as one caught by rework slips through), 1 at a department;
-* ``w`` = share of the case's steps whose work was done (1 for a case worked to
-  the end; less for a case closed without solving it, see ``gaming``; a step's
-  work-hours already include the handler's effort), θ = ``resolution_time_elasticity``.
-  A gamed closure is never a solution (p_res = 0).
+* ``w`` = share of the case's needed work-hours that were done: each step gets
+  the work fraction ``f`` of its handler on the day it starts (``workload``: 1
+  with slack, less when the handler is late or overloaded), so ``w`` is the
+  work-weighted mean of its steps' ``f``; θ = ``resolution_time_elasticity``.
+  With every step fully worked (``w = 1``) p_res reaches its ceiling ``q_m · c``:
+  load lowers resolution only through the work it leaves undone.
+  A gamed closure is never a solution (p_res = 0); its ``work_share`` is the share
+  of its steps finished.
 
 A share ``callback_share`` of closed cases is called back (回访); a gamed
 closure called back is caught (counted against its owner, see ``gaming`` and
@@ -27,27 +34,38 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 
 import numpy as np
 
 from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY
+from .workload import done_hours, done_share
 
 _seq = itertools.count()
 
 
-def resolve_probability(model, cid: int, work_share: float) -> float:
-    """p_res of a case closed after doing ``work_share`` of its steps."""
+def mediation_success(params, hours: float) -> float:
+    """P(a dispute in local mediation is settled) after ``hours`` of mediators' work."""
+    return params.local_mediation * (1.0 - math.exp(-max(hours, 0.0) / params.dispute_difficulty_hours))
+
+
+def resolve_probability(model, cid: int, work_share: float, hours: float | None = None) -> float:
+    """p_res of a case closed after doing ``work_share`` of its needed work (``hours``: work-hours done,
+    which settle a dispute in local mediation together with a grid worker's)."""
     p = model.params
     c = model.cases
     m = int(c.matter[cid])
-    q = p.local_mediation if m == model.catalogue.dispute_id(DISPUTE_MEDIATION) else p.resolution_base
+    if m == model.catalogue.dispute_id(DISPUTE_MEDIATION):
+        h = (model.case_work[cid][1] if cid in model.case_work else 0.0) if hours is None else hours
+        return mediation_success(p, h + model.grid_mediation.get(cid, 0.0))
+    q = p.resolution_base
     comp = 1.0
     if c.delegated[cid]:
         from .delegation import rework_probability
 
         comp = 1.0 - rework_probability(p, model.townships[int(c.township[cid])].competence(m))
-    return q * comp * (work_share**p.resolution_time_elasticity if work_share < 1 else 1.0)
+    return q * comp * (max(work_share, 0.0) ** p.resolution_time_elasticity if work_share < 1 else 1.0)
 
 
 def owner_agent(model, cid: int):
@@ -64,13 +82,16 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
     p = model.params
     c = model.cases
     stream = model.stream
+    hours = done_hours(model, cid)
+    done = done_share(model, cid)
     if gamed:
         n = max(int(model.catalogue.n_departments[c.matter[cid]]), 1)
         c.work_share[cid] = max(0.0, (n - int(c.outstanding[cid])) / n)
         resolved = False
     else:
-        c.work_share[cid] = 1.0
-        resolved = stream.uniform() < resolve_probability(model, cid, 1.0)
+        c.work_share[cid] = done
+        resolved = stream.uniform() < resolve_probability(model, cid, done, hours)
+    model.grid_mediation.pop(cid, None)
     c.resolved[cid] = resolved
     c.gamed[cid] = gamed
     owner = None

@@ -15,6 +15,7 @@ import pytest
 
 from townsim.model import Params, TownshipModel
 from townsim.model.catalogue import (
+    APPENDED,
     CITIZEN,
     COMPLEX,
     DIFFICULT,
@@ -26,6 +27,7 @@ from townsim.model.catalogue import (
     DISPUTE_OWNER,
     ENTERPRISE,
     GENERAL,
+    LOCAL_PROBLEMS,
     SIMPLE,
     TOWNSHIP,
     CatalogueError,
@@ -50,7 +52,7 @@ def gen(seed=0, **kw):
 @pytest.mark.parametrize("m,d", [(1, 1), (2, 1), (7, 3), (200, 12), (300, 2)])
 def test_generated_arrays_are_aligned_and_department_rows_valid(m, d):
     cat, p = gen(seed=m + d, matter_types=m, departments=d)
-    n = m + 3
+    n = m + APPENDED  # three dispute types and the local problems
     for name in ("name", "category", "requester", "weight", "difficulty", "hours", "n_departments", "district"):
         assert len(getattr(cat, name)) == n, name
     assert cat.departments.shape[0] == n and cat.departments.shape[1] >= 2
@@ -137,14 +139,19 @@ def test_same_seed_same_catalogue_other_seed_differs():
 
 
 @pytest.mark.parametrize("source", ["generated", "csv"])
-def test_three_dispute_types_are_appended(source):
+def test_dispute_types_and_local_problems_are_appended(source):
     p = Params(matter_types=30, departments=6, difficulty_hours=(0.5, 1.25, 2.5, 7.0))
     cat = generate(p, np.random.default_rng(1)) if source == "generated" else load_csv(EXAMPLE, p)
-    n = len(cat)
+    n0 = len(cat) - len(LOCAL_PROBLEMS)  # the disputes end here; the local problems follow
+    n = n0
     tail = slice(n - 3, n)
     assert cat.name[tail].tolist() == [DISPUTE_MEDIATION, DISPUTE_GENERAL, DISPUTE_ESCALATED]
     assert np.all(cat.requester[tail] == DISPUTE)
     assert not (cat.requester[: n - 3] == DISPUTE).any()
+    local = slice(n0, len(cat))
+    assert cat.name[local].tolist() == list(LOCAL_PROBLEMS)
+    assert np.all(cat.requester[local] == DISPUTE) and np.all(cat.owner[local] == TOWNSHIP)
+    assert np.all(cat.difficulty[local] == SIMPLE) and np.all(cat.n_departments[local] == 1)
     assert np.all(cat.owner[tail] == TOWNSHIP)
     assert cat.difficulty[tail].tolist() == [SIMPLE, GENERAL, DIFFICULT]
     np.testing.assert_allclose(cat.hours[tail], [1.0, 2.5, 5.0])  # twice the difficulty hours
@@ -153,7 +160,7 @@ def test_three_dispute_types_are_appended(source):
     assert not cat.district[tail].any()
     assert cat.dispute_id(DISPUTE_ESCALATED) == n - 1
     for kind in (ENTERPRISE, CITIZEN):
-        assert not np.isin(cat.service_ids(kind), np.arange(n - 3, n)).any()
+        assert not np.isin(cat.service_ids(kind), np.arange(n - 3, len(cat))).any()
 
 
 # --- CSV loading ---------------------------------------------------------------
@@ -164,7 +171,7 @@ def test_example_catalogue_loads_with_the_values_in_the_file():
     cat = load_csv(EXAMPLE, p)
     with EXAMPLE.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(cat) == len(rows) + 3
+    assert len(cat) == len(rows) + APPENDED
     assert len(rows) >= 10
     for i, r in enumerate(rows):
         deps = [int(x) for x in r["departments"].split(";")]
@@ -191,7 +198,7 @@ def test_model_resolves_a_catalogue_relative_to_the_scenarios_folder():
     m = TownshipModel(p, rng=1)
     with EXAMPLE.open(encoding="utf-8") as fh:
         n_rows = sum(1 for _ in fh) - 1
-    assert len(m.catalogue) == n_rows + 3
+    assert len(m.catalogue) == n_rows + APPENDED
     m.run(3)
     used = np.unique(m.cases.view("matter"))
     assert used.max() < len(m.catalogue)

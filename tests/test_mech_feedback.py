@@ -113,6 +113,7 @@ def firms(n=4000, **kw):
             "enterprise_exit_base": 0.0,
             "enterprise_exit_sensitivity": 0.0,
             "enterprise_entry_rate": 0.0,
+            "settle_stocks": False,  # start from the fixed stage mix 0.2 / 0.4 / 0.4 (no entries: all mature otherwise)
             **kw,
         }
     )

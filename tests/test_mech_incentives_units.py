@@ -57,7 +57,9 @@ def test_inspection_and_weight_fade_to_the_pre_reform_levels():
 
 
 def test_resolution_rate_follows_base_and_unresolved_come_back():
-    m = TownshipModel(Params(**SMALL, resolution_base=0.6, repeat_share=1.0, repeat_delay_days=2.0), rng=2).run(60)
+    # every step fully worked (corner_cutting = 0): resolution at its ceiling, resolution_base
+    full = dict(SMALL, resolution_base=0.6, repeat_share=1.0, repeat_delay_days=2.0, corner_cutting=0.0)
+    m = TownshipModel(Params(**full), rng=2).run(60)
     c = m.cases
     closed = ~np.isnan(c.view("closed")) & ~c.view("delegated")
     n = closed.sum()
@@ -80,7 +82,8 @@ def test_resolution_rate_follows_base_and_unresolved_come_back():
 
 
 def test_no_repeats_when_everything_is_resolved():
-    s = TownshipModel(Params(**SMALL, resolution_base=1.0, local_mediation=1.0), rng=3).run(30).summary()
+    full = dict(SMALL, resolution_base=1.0, local_mediation=1.0, corner_cutting=0.0)
+    s = TownshipModel(Params(**full), rng=3).run(30).summary()
     assert s["repeat_contacts"] == 0 and s["resolution_rate"] == 1.0
 
 
