@@ -155,5 +155,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
         for f in result.failures[:5]:
             print(f"  {f['scenario']} replication {f['replication']}: {f['error']}", file=sys.stderr)
-    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
+    shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} ({shown}; opens in a browser)")
     return 1 if result.failures else 0

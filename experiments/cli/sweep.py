@@ -125,5 +125,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
-    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
+    shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} ({shown}; opens in a browser)")
     return 1 if result.failures else 0

@@ -316,15 +316,25 @@ def _tables(summary, shown, titles, lang) -> list[dict[str, Any]]:
     return out
 
 
+def figure_path(fig: Path | str, out: Path | str) -> str:
+    """The path of figure ``fig`` relative to the report's folder ``out`` (POSIX), whether either is
+    given relative to the working folder or absolute; a figure outside ``out`` keeps its absolute path."""
+    p, folder = Path(fig).absolute(), Path(out).absolute()
+    try:
+        return p.relative_to(folder).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
 def _figures(figures, out, lang) -> list[dict[str, str]]:
     items = []
     for fig in figures:
         p = Path(fig)
-        rel = p.relative_to(out) if p.is_absolute() else p
+        rel = figure_path(p, out)
         stem = p.stem
         kind = "timeseries" if stem.startswith("timeseries_") else stem
         label = kpi(stem.removeprefix("timeseries_")).text(lang) if kind == "timeseries" else ""
-        items.append({"path": rel.as_posix(), "stem": stem, "kind": kind, "label": label})
+        items.append({"path": rel, "stem": stem, "kind": kind, "label": label})
     return items
 
 
