@@ -231,3 +231,45 @@ def test_every_shipped_scenario_has_a_label_in_both_languages():
 
     missing = [s.name for s in list_scenarios() if not (s.label and s.label_zh)]
     assert not missing, f"scenarios without label / label_zh (shown in reports): {missing}"
+
+
+# --- facts about the run come from the run's settings -------------------------------------------------
+def _caveat(md: str, head: str) -> str:
+    return next(line for line in md.split("## Caveats")[1].split("\n- ") if head in line)
+
+
+def test_the_horizon_caveat_states_each_scenarios_warm_up(compare_tables, tmp_path):
+    md = _report(compare_tables, "en", tmp_path)  # baseline and one_stop_135 warm up 40 days, linping none
+    horizon = _caveat(md, "Horizon")
+    assert "no warm-up is removed" not in md and "empty start" not in horizon
+    assert "40 working days of warm-up" in horizon and "Linping" in horizon
+    zh = _caveat(_report(compare_tables, "zh", tmp_path), "时间跨度")
+    assert "未剔除预热期" not in zh and "40 个工作日" in zh
+
+
+def test_report_facts_follow_overridden_settings(compare_tables, tmp_path):
+    settings, _, runs, summary, comparison = compare_tables
+    changed = CompareSettings(scenarios=SCEN, reps=6, days=20, overrides=["warmup_days=0", "tier_deadlines=[2,4,6]"])
+    scenarios = resolve_scenarios(changed)
+    for lang, empty, tiers in (("en", "from an empty start", "2, 4 or 6"), ("zh", "从空状态开始", "2、4 或 6")):
+        md = _report((changed, scenarios, runs, summary, comparison), lang, tmp_path)
+        assert empty in md and tiers in md
+        assert "1, 3 or 5" not in md and "1、3 或 5" not in md
+
+
+def test_sweep_report_states_the_warm_up(tmp_path):
+    from townsim.experiments.workflows.sweep import SweepSettings, parse_vary, plan
+
+    for over, needle in (([], "40 working days of warm-up"), (["warmup_days=0"], "from an empty start")):
+        settings = SweepSettings(scenario="baseline", varies=[parse_vary("delegated_share=0:1:2")], overrides=over)
+        scenario, _, _ = plan(settings)
+        md = report.sweep_report(
+            settings=settings,
+            scenario=scenario,
+            summary=pd.DataFrame(),
+            keys=["delegated_share"],
+            figures=[],
+            failures=[],
+            out=tmp_path,
+        )
+        assert needle in md
