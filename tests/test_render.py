@@ -234,16 +234,17 @@ def test_every_shipped_scenario_has_a_label_in_both_languages():
 
 
 # --- facts about the run come from the run's settings -------------------------------------------------
-def _caveat(md: str, head: str) -> str:
-    return next(line for line in md.split("## Caveats")[1].split("\n- ") if head in line)
+def _caveat(md: str, head: str, section: str = "## Caveats") -> str:
+    return next(line for line in md.split(section)[1].split("\n- ") if head in line)
 
 
 def test_the_horizon_caveat_states_each_scenarios_warm_up(compare_tables, tmp_path):
     md = _report(compare_tables, "en", tmp_path)  # baseline and one_stop_135 warm up 40 days, linping none
     horizon = _caveat(md, "Horizon")
-    assert "no warm-up is removed" not in md and "empty start" not in horizon
-    assert "40 working days of warm-up" in horizon and "Linping" in horizon
-    zh = _caveat(_report(compare_tables, "zh", tmp_path), "时间跨度")
+    assert "no warm-up is removed" not in md
+    assert "Status quo 40 working days of warm-up" in horizon
+    assert re.search(r"Linping[^;.]* none, from an empty start", horizon), horizon
+    zh = _caveat(_report(compare_tables, "zh", tmp_path), "时间跨度", "## 注意事项")
     assert "未剔除预热期" not in zh and "40 个工作日" in zh
 
 
