@@ -17,6 +17,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "calibrate"
@@ -49,6 +50,7 @@ def register(subparsers) -> None:
         metavar="ADDR",
         help="run the simulations on a running Dask cluster, e.g. tcp://10.0.0.5:8786",
     )
+    add_yes_argument(p)
     add_out_argument(p, "results/calibrate-<spec name>/", resumes=True)
     add_progress_argument(p)
     p.set_defaults(func=cmd_calibrate)
@@ -71,6 +73,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
+    # at least one simulation per particle and generation, then the posterior predictive draws
+    sims = (spec.population_size * spec.max_generations + spec.predictive_draws) * spec.replications
+    check_work(spec.path.name, sims, days_per_run(spec), args.yes)
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
     out = args.out if args.out is not None else Path("results") / f"calibrate-{spec.name}"

@@ -24,6 +24,7 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
+from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import check_out_dir, locked
 from townsim.experiments.errors import UserError
@@ -105,6 +106,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--force", action="store_true", help="apply a --posterior made for another county")
     add_executor_arguments(p)
+    add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
     add_progress_argument(p)
@@ -130,6 +132,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scenarios, specs = plan(settings)
     except CompareError as exc:
         raise UserError(str(exc)) from None
+    check_specs("townsim compare", specs, args.yes)
     digest = settings_hash(settings, scenarios)
     executor = executor_from_args(args)
     with executor:

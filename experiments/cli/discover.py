@@ -18,6 +18,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.manifest import settings_hash
 from townsim.experiments.core.outdir import check_out_dir, locked
@@ -45,6 +46,7 @@ def register(subparsers) -> None:
         help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
     )
     add_executor_arguments(p)
+    add_yes_argument(p)
     add_out_argument(p, "results/discover-<spec name>/", resumes=True)
     add_progress_argument(p)
     p.set_defaults(func=cmd_discover)
@@ -73,6 +75,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
+    if not spec.reused:
+        runs = spec.samples * spec.replications * len(spec.run_scenarios)
+        check_work(spec.path.name, runs, days_per_run(spec), args.yes)
     out = args.out if args.out is not None else Path("results") / f"discover-{spec.name}"
     if spec.reused:
         from townsim.experiments.workflows.discover.pipeline import load_reused

@@ -25,6 +25,7 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
+from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import check_out_dir, locked
 from townsim.experiments.errors import UserError
@@ -86,6 +87,7 @@ def register(subparsers) -> None:
         help="override a parameter at every grid point (repeatable)",
     )
     add_executor_arguments(p)
+    add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/sweep-<scenario>-<timestamp>/", resumes=True)
     add_progress_argument(p)
@@ -107,6 +109,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scenario, points, specs = plan(settings)
     except SweepError as exc:
         raise UserError(str(exc)) from None
+    check_specs("townsim sweep", specs, args.yes)
     digest = settings_hash(settings, points)
     executor = executor_from_args(args)
     with executor:
