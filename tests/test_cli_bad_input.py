@@ -161,3 +161,20 @@ def test_viz_takes_the_scenario_as_every_command_does(capsys):
     assert "no_such_scenario" in capsys.readouterr().err
     assert main(["viz", "baseline", "--seed", str(2**63), "--port", "8799"]) == 2
     assert "2**63 - 1" in capsys.readouterr().err
+
+
+def test_a_huge_value_is_shortened_in_every_echo(tmp_path, capsys):
+    """A 309-digit value given with --set or in a scenario file: one short line, the value cut once."""
+    scen = tmp_path / "big.toml"
+    scen.write_text(f'extends = "baseline"\ndelegated_share = {HUGE}\n')
+    for argv in (
+        ["run", "baseline", "--set", f"delegated_share={HUGE}"],
+        ["run", str(scen)],
+        ["compare", "baseline", "--set", f"delegated_share={HUGE}"],
+        ["sweep", "baseline", "--vary", "staff_transfer=0:1:2", "--set", f"delegated_share={HUGE}"],
+    ):
+        assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and len(err) < 250 and "delegated_share" in err, (argv, err)
+        assert "9" * 41 not in err
+        assert not (tmp_path / "o").exists()
