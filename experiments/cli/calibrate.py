@@ -43,7 +43,7 @@ def register(subparsers) -> None:
     add_out_argument(p, "results/calibrate-<spec name>/", resumes=True)
     add_lang_argument(p, "report")
     add_progress_argument(p)
-    p.set_defaults(func=cmd_calibrate)
+    p.set_defaults(func=_common.guarded(cmd_calibrate))
 
 
 def shipped_specs() -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from townsim.experiments.cli import add_lang_argument
+from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import (
     PROGRESS,
     add_out_argument,
@@ -110,7 +110,7 @@ def register(subparsers) -> None:
     add_lang_argument(p, "report")
     add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func=_common.guarded(cmd_compare))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -49,7 +49,7 @@ def register(subparsers) -> None:
     add_yes_argument(p)
     add_out_argument(p, "results/discover-<spec name>/", resumes=True)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_discover)
+    p.set_defaults(func=_common.guarded(cmd_discover))
 
 
 def shipped_specs() -> list[str]:

@@ -47,7 +47,7 @@ def register(subparsers) -> None:
     add_lang_argument(p, "report")
     add_out_argument(p, "results/sensitivity-<spec name>/", resumes=True)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_sensitivity)
+    p.set_defaults(func=_common.guarded(cmd_sensitivity))
 
 
 def shipped_specs() -> list[str]:

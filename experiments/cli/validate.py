@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import _common
 from townsim.experiments.errors import UserError
 
 
@@ -48,7 +49,7 @@ def register(subparsers) -> None:
         default="auto",
         help="progress bar: on a terminal only (auto, default), always, or never",
     )
-    p.set_defaults(func=cmd_validate)
+    p.set_defaults(func=_common.guarded(cmd_validate))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
