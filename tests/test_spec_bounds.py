@@ -155,3 +155,19 @@ CATALOGUE = '[overrides]\nmatter_catalogue = "/etc/passwd"\n'
 def test_a_bad_catalogue_in_overrides_is_bad_input(tmp_path, capsys, command, text):
     spec = _write(tmp_path, command, text + CATALOGUE)
     _one_line_exit_2(capsys, [command, str(spec)], tmp_path / "o", "matter_catalogue")
+
+
+def test_the_quick_specs_ship_and_are_small():
+    """`morris_quick` and `discover_quick` (a first try, under a minute on 2 cores): at most 10,000
+    run-days of a small county (the full shipped specs are 100 times more)."""
+    from townsim.experiments.cli import discover, sensitivity
+    from townsim.experiments.core.budget import days_per_run
+    from townsim.experiments.workflows.discover.spec import load_spec as load_discover
+    from townsim.experiments.workflows.sensitivity.spec import load_spec as load_sensitivity
+
+    assert "morris_quick" in sensitivity.shipped_specs() and "discover_quick" in discover.shipped_specs()
+    m = load_sensitivity(sensitivity.resolve_spec("morris_quick"))
+    d = load_discover(discover.resolve_spec("discover_quick"))
+    assert m.n_runs() * days_per_run(m) <= 10_000
+    assert d.samples * d.replications * len(d.run_scenarios) * days_per_run(d) <= 10_000
+    assert all(p.residents <= 10_000 for p in [*m.base_params.values(), *d.base_params.values()])

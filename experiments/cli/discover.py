@@ -115,5 +115,5 @@ def cmd_discover(args: argparse.Namespace) -> int:
                     f"{label}box {b.number}: {condition_words(b.restrictions)} — coverage {b.coverage:.0%}, "
                     f"density {b.density:.0%}, mass {b.mass:.0%}"
                 )
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 0
