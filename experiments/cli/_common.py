@@ -72,6 +72,8 @@ def resolve_spec(text: str, spec_dir: Path, shipped: list[str], what: str = "spe
     path = Path(text).expanduser()
     if path.is_file():
         return path
+    if path.is_dir():
+        raise UserError(f"{text}: is a folder; allowed: a {what} file (.toml) or the name of a shipped {what}")
     if text.endswith(".toml") or "/" in text:
         raise UserError(f"{text}: no such {what} file")
     if text in shipped:

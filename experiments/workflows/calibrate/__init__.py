@@ -42,7 +42,12 @@ def check_resume(spec: CalibrationSpec, out: Path) -> bool:
         return False
     if not meta.is_file():
         raise ValueError(f"{out}: folder exists and is not a calibration of this spec; choose another --out")
-    old = json.loads(meta.read_text(encoding="utf-8"))
+    try:
+        old = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{meta}: cannot read it as JSON ({type(exc).__name__}); choose another --out") from None
+    if not isinstance(old, dict):
+        raise ValueError(f"{meta}: not a calibration's spec.json (a JSON {type(old).__name__}); choose another --out")
     if old.get("fingerprint") != fingerprint(spec):
         raise ValueError(
             f"{out}: holds a calibration of a different spec (parameters, targets, model or "
