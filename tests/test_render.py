@@ -274,3 +274,12 @@ def test_sweep_report_states_the_warm_up(tmp_path):
             out=tmp_path,
         )
         assert needle in md
+
+
+def test_a_compare_of_the_baseline_alone_says_so(compare_tables, tmp_path):
+    settings, scenarios, runs, summary, comparison = compare_tables
+    base = [s for s in scenarios if s.name == "baseline"]
+    one = (settings, base, runs[runs.scenario == "baseline"], summary[summary.scenario == "baseline"], comparison[:0])
+    for lang, needle in (("en", "no reform scenario"), ("zh", "未给出改革情景")):
+        md = _report(one, lang, tmp_path)
+        assert needle in md and "0 reform" not in md and "0 个改革" not in md
