@@ -213,3 +213,13 @@ def test_the_compare_report_names_the_baseline_once(tmp_path):
 
     text = (FOLDER / "compare.en.md.j2").read_text(encoding="utf-8")
     assert "with the status quo **{{ base.title }}**" not in text
+
+
+@pytest.mark.timeout(120)
+def test_discover_and_sensitivity_leave_no_folder_for_an_unreachable_scheduler(tmp_path, capsys):
+    for command, spec in (("discover", "discover_quick"), ("sensitivity", "morris_quick")):
+        out = tmp_path / command
+        assert main([command, spec, "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "--scheduler" in err and "Traceback" not in err, err
+        assert not out.exists()
