@@ -86,11 +86,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
             load_reused(spec)
         except DesignError as exc:
             raise UserError(str(exc)) from None
-    resuming = check_out_dir(out, "discover", settings_hash(experiment_settings(spec)))
     try:
-        executor = executor_from_args(args)
+        executor = executor_from_args(args)  # before the folder: a cluster that cannot be reached leaves none
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    try:
+        resuming = check_out_dir(out, "discover", settings_hash(experiment_settings(spec)))
+    except BaseException:
+        executor.close()
+        raise
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
 
     def log(msg: str) -> None:
