@@ -283,3 +283,21 @@ def test_a_compare_of_the_baseline_alone_says_so(compare_tables, tmp_path):
     for lang, needle in (("en", "no reform scenario"), ("zh", "未给出改革情景")):
         md = _report(one, lang, tmp_path)
         assert needle in md and "0 reform" not in md and "0 个改革" not in md
+
+
+def test_the_forest_plot_leaves_another_countys_totals_out(compare_tables, tmp_path, monkeypatch):
+    """A county six times larger (Linping) would squash the staff-hours panel of the others to a dot."""
+    from townsim.experiments.render import plots
+
+    settings, scenarios, runs, summary, comparison = compare_tables
+    figs = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, dpi=0: figs.append(fig) or path)
+    kpis = ["staff_hours", "on_time_rate"]
+    order = [s.name for s in scenarios]
+    colours = dict(zip(order, plots.scenario_colours(order))) if hasattr(plots, "scenario_colours") else None
+    colours = colours or {n: (0.1, 0.2, 0.3) for n in order}
+    plots.forest_figure(tmp_path / "f.png", comparison, kpis, order, colours, "baseline", size_outliers=["linping"])
+    staff, rate = figs[0].axes[:2]
+    assert abs(staff.get_xlim()[1]) < 1000  # one_stop_135 differs by tens of hours; Linping by 50,000
+    assert "Linping" in staff.get_title() or "linping" in staff.get_title()
+    assert len([t for t in rate.get_yticklabels() if t.get_text()]) == 2  # a rate is comparable: both shown
