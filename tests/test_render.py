@@ -294,8 +294,7 @@ def test_the_forest_plot_leaves_another_countys_totals_out(compare_tables, tmp_p
     monkeypatch.setattr(plots, "save_figure", lambda fig, path, dpi=0: figs.append(fig) or path)
     kpis = ["staff_hours", "on_time_rate"]
     order = [s.name for s in scenarios]
-    colours = dict(zip(order, plots.scenario_colours(order))) if hasattr(plots, "scenario_colours") else None
-    colours = colours or {n: (0.1, 0.2, 0.3) for n in order}
+    colours = {n: (0.1, 0.2, 0.3) for n in order}
     plots.forest_figure(tmp_path / "f.png", comparison, kpis, order, colours, "baseline", size_outliers=["linping"])
     staff, rate = figs[0].axes[:2]
     assert abs(staff.get_xlim()[1]) < 1000  # one_stop_135 differs by tens of hours; Linping by 50,000
