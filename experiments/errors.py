@@ -21,7 +21,21 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
 
 
 class UserError(Exception):
-    """Bad input from the user: printed as one line, exit code 2, no traceback."""
+    """Bad input from the user: printed as one line, exit code 2, no traceback (long values cut)."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(tidy(str(message)))
+
+
+def tidy(text: str, limit: int = 160) -> str:
+    """``text`` on one line with every word longer than ``limit`` characters cut in the middle (a value
+    echoed from the input, e.g. a 309-digit number, stays readable)."""
+
+    def cut(w: str) -> str:
+        end = w[-1] if w[-1] in ";,:." else ""
+        return shorten(w[: len(w) - len(end)], 50) + end
+
+    return " ".join(w if len(w) <= limit else cut(w) for w in str(text).split())
 
 
 class RunFailed(Exception):

@@ -161,3 +161,65 @@ def test_viz_takes_the_scenario_as_every_command_does(capsys):
     assert "no_such_scenario" in capsys.readouterr().err
     assert main(["viz", "baseline", "--seed", str(2**63), "--port", "8799"]) == 2
     assert "2**63 - 1" in capsys.readouterr().err
+
+
+def test_a_huge_value_is_shortened_in_every_echo(tmp_path, capsys):
+    """A 309-digit value given with --set or in a scenario file: one short line, the value cut once."""
+    scen = tmp_path / "big.toml"
+    scen.write_text(f'extends = "baseline"\ndelegated_share = {HUGE}\n')
+    for argv in (
+        ["run", "baseline", "--set", f"delegated_share={HUGE}"],
+        ["run", str(scen)],
+        ["compare", "baseline", "--set", f"delegated_share={HUGE}"],
+        ["sweep", "baseline", "--vary", "staff_transfer=0:1:2", "--set", f"delegated_share={HUGE}"],
+    ):
+        assert main([*argv, "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and len(err) < 250 and "delegated_share" in err, (argv, err)
+        assert "9" * 41 not in err
+        assert not (tmp_path / "o").exists()
+
+
+def test_messages_read_once(tmp_path, capsys):
+    """No doubled words: a non-empty folder for a command that does not resume, a folder given as a
+    spec file, a corrupt spec.json of a calibration folder named."""
+    from townsim.experiments.core.outdir import check_out_dir
+    from townsim.experiments.errors import UserError
+
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(UserError) as err:
+        check_out_dir(tmp_path, "validate", resumable=False)
+    assert str(err.value).count("not empty") == 1 and "already exists" not in str(err.value)
+    folder = tmp_path / "spec_dir.toml"
+    folder.mkdir()
+    assert main(["sensitivity", str(folder), "--out", str(tmp_path / "o")]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    (cal / "spec.json").write_text("{not json")
+    from townsim.experiments.workflows.calibrate import check_resume, load_spec
+
+    spec = tmp_path / "c.toml"
+    spec.write_text(
+        'evaluate = "townsim.experiments.workflows.calibrate.testproblems:normal_mean"\n'
+        "population_size = 10\nmax_generations = 1\n[parameters]\ntheta = [-1.0, 1.0]\n[targets]\ny = 1.0\n"
+    )
+    with pytest.raises(ValueError, match="spec.json"):
+        check_resume(load_spec(spec), cal)
+
+
+def test_the_compare_report_names_the_baseline_once(tmp_path):
+    from townsim.experiments.render.templates import FOLDER
+
+    text = (FOLDER / "compare.en.md.j2").read_text(encoding="utf-8")
+    assert "with the status quo **{{ base.title }}**" not in text
+
+
+@pytest.mark.timeout(120)
+def test_discover_and_sensitivity_leave_no_folder_for_an_unreachable_scheduler(tmp_path, capsys):
+    for command, spec in (("discover", "discover_quick"), ("sensitivity", "morris_quick")):
+        out = tmp_path / command
+        assert main([command, spec, "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "--scheduler" in err and "Traceback" not in err, err
+        assert not out.exists()

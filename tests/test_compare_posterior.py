@@ -92,3 +92,49 @@ def test_cli_report_says_how_intervals_were_formed(tmp_path, capsys):
     assert "Parameter uncertainty" in (out / "report.md").read_text()
     assert main(["compare", "baseline", "--posterior", str(tmp_path / "nothing"), "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists()
+
+
+def _bad(tmp_path, table=None, meta=None):
+    """A posterior folder with ``table`` (default: a good one) and ``spec.json`` text ``meta``."""
+    folder = _posterior(tmp_path)
+    if table is not None:
+        pd.DataFrame(table).to_parquet(folder / "posterior.parquet")
+    if meta is not None:
+        (folder / "spec.json").write_text(meta)
+    return folder
+
+
+GOOD = {"department_staff": [30.0, 60.0, 90.0], "weight": [0.2, 0.3, 0.5]}
+
+
+@pytest.mark.parametrize(
+    "table, meta, needles",
+    [
+        ({**GOOD, "weight": [float("nan"), 0.3, 0.5]}, None, ["posterior.parquet", "weight", "allowed"]),
+        ({**GOOD, "weight": [0.0, 0.0, 0.0]}, None, ["weight", "allowed"]),
+        ({**GOOD, "weight": [-0.2, 0.7, 0.5]}, None, ["weight", "allowed"]),
+        ({**GOOD, "no_such_lever": [1.0, 2.0, 3.0]}, None, ["no_such_lever", "allowed"]),
+        ({**GOOD, "department_staff": ["a", "b", "c"]}, None, ["department_staff", "allowed"]),
+        ({**GOOD, "department_staff": [30.0, float("nan"), 90.0]}, None, ["department_staff", "allowed"]),
+        ({**GOOD, "department_staff": [30.0, float("inf"), 90.0]}, None, ["department_staff", "allowed"]),
+        ({**GOOD, "department_staff": [30.0, -60.0, 90.0]}, None, ["department_staff", "allowed"]),
+        ({**GOOD, "townships": [2.5, 3.0, 3.0]}, None, ["townships", "allowed"]),
+        ({"weight": [0.5, 0.5]}, None, ["parameter column", "allowed"]),
+        (None, "[1, 2]", ["spec.json", "allowed"]),
+        (None, '{"scenario": "no_such_scenario"}', ["spec.json", "scenario", "no_such_scenario"]),
+        (None, '{"scenario": "baseline", "county": "big"}', ["spec.json", "county", "allowed"]),
+        (None, '{"scenario": "baseline", "county": {"townships": "three"}}', ["spec.json", "townships", "allowed"]),
+        (None, "{not json", ["spec.json", "JSON"]),
+    ],
+)
+def test_a_malformed_posterior_is_one_line_exit_2_nothing_written(tmp_path, capsys, table, meta, needles):
+    folder = _bad(tmp_path, table, meta)
+    out = tmp_path / "out"
+    args = ["compare", "baseline", "--reps", "2", "--days", "2", "--posterior", str(folder), "--out", str(out)]
+    for s in SET:
+        args += ["--set", s]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err, err
+    assert all(n in err for n in needles), err
+    assert not out.exists()

@@ -231,3 +231,72 @@ def test_every_shipped_scenario_has_a_label_in_both_languages():
 
     missing = [s.name for s in list_scenarios() if not (s.label and s.label_zh)]
     assert not missing, f"scenarios without label / label_zh (shown in reports): {missing}"
+
+
+# --- facts about the run come from the run's settings -------------------------------------------------
+def _caveat(md: str, head: str, section: str = "## Caveats") -> str:
+    return next(line for line in md.split(section)[1].split("\n- ") if head in line)
+
+
+def test_the_horizon_caveat_states_each_scenarios_warm_up(compare_tables, tmp_path):
+    md = _report(compare_tables, "en", tmp_path)  # baseline and one_stop_135 warm up 40 days, linping none
+    horizon = _caveat(md, "Horizon")
+    assert "no warm-up is removed" not in md
+    assert "Status quo 40 working days of warm-up" in horizon
+    assert re.search(r"Linping[^;.]* none, from an empty start", horizon), horizon
+    zh = _caveat(_report(compare_tables, "zh", tmp_path), "时间跨度", "## 注意事项")
+    assert "未剔除预热期" not in zh and "40 个工作日" in zh
+
+
+def test_report_facts_follow_overridden_settings(compare_tables, tmp_path):
+    settings, _, runs, summary, comparison = compare_tables
+    changed = CompareSettings(scenarios=SCEN, reps=6, days=20, overrides=["warmup_days=0", "tier_deadlines=[2,4,6]"])
+    scenarios = resolve_scenarios(changed)
+    for lang, empty, tiers in (("en", "from an empty start", "2, 4 or 6"), ("zh", "从空状态开始", "2、4 或 6")):
+        md = _report((changed, scenarios, runs, summary, comparison), lang, tmp_path)
+        assert empty in md and tiers in md
+        assert "1, 3 or 5" not in md and "1、3 或 5" not in md
+
+
+def test_sweep_report_states_the_warm_up(tmp_path):
+    from townsim.experiments.workflows.sweep import SweepSettings, parse_vary, plan
+
+    for over, needle in (([], "40 working days of warm-up"), (["warmup_days=0"], "from an empty start")):
+        settings = SweepSettings(scenario="baseline", varies=[parse_vary("delegated_share=0:1:2")], overrides=over)
+        scenario, _, _ = plan(settings)
+        md = report.sweep_report(
+            settings=settings,
+            scenario=scenario,
+            summary=pd.DataFrame(),
+            keys=["delegated_share"],
+            figures=[],
+            failures=[],
+            out=tmp_path,
+        )
+        assert needle in md
+
+
+def test_a_compare_of_the_baseline_alone_says_so(compare_tables, tmp_path):
+    settings, scenarios, runs, summary, comparison = compare_tables
+    base = [s for s in scenarios if s.name == "baseline"]
+    one = (settings, base, runs[runs.scenario == "baseline"], summary[summary.scenario == "baseline"], comparison[:0])
+    for lang, needle in (("en", "no reform scenario"), ("zh", "未给出改革情景")):
+        md = _report(one, lang, tmp_path)
+        assert needle in md and "0 reform" not in md and "0 个改革" not in md
+
+
+def test_the_forest_plot_leaves_another_countys_totals_out(compare_tables, tmp_path, monkeypatch):
+    """A county six times larger (Linping) would squash the staff-hours panel of the others to a dot."""
+    from townsim.experiments.render import plots
+
+    settings, scenarios, runs, summary, comparison = compare_tables
+    figs = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, path, dpi=0: figs.append(fig) or path)
+    kpis = ["staff_hours", "on_time_rate"]
+    order = [s.name for s in scenarios]
+    colours = {n: (0.1, 0.2, 0.3) for n in order}
+    plots.forest_figure(tmp_path / "f.png", comparison, kpis, order, colours, "baseline", size_outliers=["linping"])
+    staff, rate = figs[0].axes[:2]
+    assert abs(staff.get_xlim()[1]) < 1000  # one_stop_135 differs by tens of hours; Linping by 50,000
+    assert "Linping" in staff.get_title() or "linping" in staff.get_title()
+    assert len([t for t in rate.get_yticklabels() if t.get_text()]) == 2  # a rate is comparable: both shown

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from townsim.experiments.core.seeds import check_seed
-from townsim.experiments.errors import UserError, shorten
+from townsim.experiments.errors import RunFailed, UserError, shorten
 
 PROGRESS = {"auto": None, "always": True, "never": False}
 
@@ -68,6 +72,8 @@ def resolve_spec(text: str, spec_dir: Path, shipped: list[str], what: str = "spe
     path = Path(text).expanduser()
     if path.is_file():
         return path
+    if path.is_dir():
+        raise UserError(f"{text}: is a folder; allowed: a {what} file (.toml) or the name of a shipped {what}")
     if text.endswith(".toml") or "/" in text:
         raise UserError(f"{text}: no such {what} file")
     if text in shipped:
@@ -90,3 +96,45 @@ def int_in(option: str, value: int, lo: int, hi: int, unit: str = "") -> int:
             f"{option} {shorten(str(value))}: allowed: an integer in [{lo}, {hi:,}]" + (f" {unit}" if unit else "")
         )
     return value
+
+
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
+
+
+def guarded(cmd: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``cmd`` with a full disk (ENOSPC, a quota, SQLite's "database or disk is full") turned into one
+    line (:class:`RunFailed`, exit 1): every result is written atomically, so what finished is kept
+    and rerunning the command resumes once space is freed."""
+
+    @functools.wraps(cmd)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return cmd(args)
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in FULL_DISK:
+                target = Path(exc.filename) if exc.filename else None
+            elif "database or disk is full" in str(exc):
+                target = None
+            else:
+                raise
+            raise RunFailed(_no_space(args, target)) from None
+
+    return run
+
+
+def _no_space(args: argparse.Namespace, target: Path | None) -> str:
+    out = getattr(args, "out", None)
+    where = target if target is not None else Path(out) if out is not None else Path.cwd()
+    if target is not None and target.name.startswith("."):  # the atomic writer's temporary file
+        where = target.parent
+    try:
+        device = next(p for p in [where, *where.parents] if p.exists())
+    except StopIteration:
+        device = where
+    mount = device.resolve()
+    while not os.path.ismount(mount) and mount != mount.parent:
+        mount = mount.parent
+    return (
+        f"no space left on {shorten(str(mount), 60)} while writing {shorten(str(where), 100)}; finished runs are "
+        "kept: free some space (or choose another --out) and rerun the same command to resume"
+    )

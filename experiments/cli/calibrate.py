@@ -1,6 +1,6 @@
 """``townsim calibrate SPEC`` — approximate Bayesian computation (ABC-SMC, pyabc) of unpublished parameters.
 
-    townsim calibrate SPEC.toml|NAME [--workers K | --scheduler ADDR] [--out DIR]
+    townsim calibrate SPEC.toml|NAME [--workers K | --scheduler ADDR | --dask-local] [--yes] [--out DIR]
 
 ``SPEC`` is a spec file (see :mod:`experiments.workflows.calibrate.spec`) or the name of a shipped
 one in ``experiments/specs/calibrate/`` (``<NAME>.toml``, e.g. ``linping``). Output folder: ``--out`` or
@@ -15,8 +15,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import _common
+from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
+from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.core.outdir import check_out_dir, locked
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "calibrate"
@@ -27,31 +30,20 @@ def register(subparsers) -> None:
         "calibrate",
         help="ABC-SMC calibration of unpublished parameters to published figures (pyabc)",
         description="Calibrate the parameters of a spec file by approximate Bayesian computation (ABC-SMC, "
-        "pyabc) and write posterior.parquet, generations.csv, predictive.parquet, figures/ and "
-        "report.md. Rerun the same command to resume a stopped calibration.",
+        "pyabc) and write posterior.parquet, generations.csv, predictive.parquet, figures/, report.md and "
+        "report.html. Rerun the same command to resume a stopped calibration (same posterior).",
     )
     p.add_argument(
         "spec",
         metavar="SPEC.toml|NAME",
         help=f"spec file, or a shipped spec name ({', '.join(shipped_specs()) or 'none'})",
     )
-    group = p.add_mutually_exclusive_group()
-    group.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="K",
-        help="local worker processes (default: the number of cores; 1 = this process)",
-    )
-    group.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDR",
-        help="run the simulations on a running Dask cluster, e.g. tcp://10.0.0.5:8786",
-    )
+    add_executor_arguments(p)
+    add_yes_argument(p)
     add_out_argument(p, "results/calibrate-<spec name>/", resumes=True)
+    add_lang_argument(p, "report")
     add_progress_argument(p)
-    p.set_defaults(func=cmd_calibrate)
+    p.set_defaults(func=_common.guarded(cmd_calibrate))
 
 
 def shipped_specs() -> list[str]:
@@ -64,41 +56,49 @@ def resolve_spec(text: str) -> Path:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from townsim.experiments.core.executors import default_workers
     from townsim.experiments.workflows.calibrate import SpecError, calibrate, check_resume, load_spec
+    from townsim.experiments.workflows.calibrate.abc import fingerprint
 
+    # --- check everything before any work or any file ------------------------------------------
     try:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
+    # at least one simulation per particle and generation, then the posterior predictive draws
+    sims = (spec.population_size * spec.max_generations + spec.predictive_draws) * spec.replications
+    check_work(spec.path.name, sims, days_per_run(spec), args.yes)
     out = args.out if args.out is not None else Path("results") / f"calibrate-{spec.name}"
-    try:
-        resuming = check_resume(spec, out)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    digest = fingerprint(spec)
     show = {"auto": sys.stderr.isatty(), "always": True, "never": False}[args.progress]
-    workers = args.workers or default_workers()
-    print(
-        ("resuming" if resuming else "starting") + f" calibration '{spec.name}' in {out} "
-        f"({spec.population_size} particles, at most {spec.max_generations} generations)",
-        file=sys.stderr,
-    )
-    res = calibrate(
-        spec,
-        out,
-        workers=workers,
-        scheduler=args.scheduler,
-        show_progress=show,
-        command="townsim calibrate " + " ".join(sys.argv[2:])
-        if len(sys.argv) > 2
-        else f"townsim calibrate {args.spec}",
-        log=True if show else None,
-    )
+    executor = executor_from_args(args)
+    with executor:
+        resuming = check_out_dir(out, "calibrate", digest)
+        with locked(out):
+            check_out_dir(out, "calibrate", digest)  # again, now that this command holds the folder
+            try:
+                check_resume(spec, out)
+            except ValueError as exc:
+                raise UserError(str(exc)) from None
+            print(
+                ("resuming" if resuming else "starting") + f" calibration '{spec.name}' in {out} "
+                f"({spec.population_size} particles, at most {spec.max_generations} generations) on "
+                f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})",
+                file=sys.stderr,
+            )
+            res = calibrate(
+                spec,
+                out,
+                executor=executor,
+                show_progress=show,
+                command="townsim calibrate " + " ".join(sys.argv[2:])
+                if len(sys.argv) > 2
+                else f"townsim calibrate {args.spec}",
+                log=True if show else None,
+                lang=args.lang,
+            )
     g = res["generations"]
     print(
         f"{len(g)} generations, {int(g.simulations.sum()):,} simulations, final ε {g.epsilon.iloc[-1]:.4g}; "
-        f"report: {out / 'report.md'}"
+        f"report: {out / 'report.md'} and {out / 'report.html'}"
     )
     return 0

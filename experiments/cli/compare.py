@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from townsim.experiments.cli import add_lang_argument
+from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import (
     PROGRESS,
     add_out_argument,
@@ -24,6 +24,7 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
+from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import check_out_dir, locked
 from townsim.experiments.errors import UserError
@@ -105,10 +106,11 @@ def register(subparsers) -> None:
     )
     p.add_argument("--force", action="store_true", help="apply a --posterior made for another county")
     add_executor_arguments(p)
+    add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func=_common.guarded(cmd_compare))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -130,6 +132,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scenarios, specs = plan(settings)
     except CompareError as exc:
         raise UserError(str(exc)) from None
+    check_specs("townsim compare", specs, args.yes)
     digest = settings_hash(settings, scenarios)
     executor = executor_from_args(args)
     with executor:
@@ -155,5 +158,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
         for f in result.failures[:5]:
             print(f"  {f['scenario']} replication {f['replication']}: {f['error']}", file=sys.stderr)
-    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
+    shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} ({shown}; opens in a browser)")
     return 1 if result.failures else 0

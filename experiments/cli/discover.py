@@ -18,6 +18,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.manifest import settings_hash
 from townsim.experiments.core.outdir import check_out_dir, locked
@@ -45,9 +46,10 @@ def register(subparsers) -> None:
         help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
     )
     add_executor_arguments(p)
+    add_yes_argument(p)
     add_out_argument(p, "results/discover-<spec name>/", resumes=True)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_discover)
+    p.set_defaults(func=_common.guarded(cmd_discover))
 
 
 def shipped_specs() -> list[str]:
@@ -73,6 +75,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
+    if not spec.reused:
+        runs = spec.samples * spec.replications * len(spec.run_scenarios)
+        check_work(spec.path.name, runs, days_per_run(spec), args.yes)
     out = args.out if args.out is not None else Path("results") / f"discover-{spec.name}"
     if spec.reused:
         from townsim.experiments.workflows.discover.pipeline import load_reused
@@ -81,11 +86,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
             load_reused(spec)
         except DesignError as exc:
             raise UserError(str(exc)) from None
-    resuming = check_out_dir(out, "discover", settings_hash(experiment_settings(spec)))
     try:
-        executor = executor_from_args(args)
+        executor = executor_from_args(args)  # before the folder: a cluster that cannot be reached leaves none
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    try:
+        resuming = check_out_dir(out, "discover", settings_hash(experiment_settings(spec)))
+    except BaseException:
+        executor.close()
+        raise
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
 
     def log(msg: str) -> None:
@@ -110,5 +119,5 @@ def cmd_discover(args: argparse.Namespace) -> int:
                     f"{label}box {b.number}: {condition_words(b.restrictions)} — coverage {b.coverage:.0%}, "
                     f"density {b.density:.0%}, mass {b.mass:.0%}"
                 )
-    print(f"report: {out / 'report.md'}")
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
     return 0

@@ -17,7 +17,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from townsim.experiments.cli import add_lang_argument
+from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import (
     PROGRESS,
     add_out_argument,
@@ -106,7 +106,7 @@ def register(subparsers) -> None:
     )
     add_out_argument(p, "results/run-<scenario>-<timestamp>/", resumes=False)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_run)
+    p.set_defaults(func=_common.guarded(cmd_run))
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import PROGRESS, add_out_argument, add_progress_argument
+from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import RESULTS_DIR, check_out_dir, locked
 from townsim.experiments.errors import UserError
@@ -42,10 +43,11 @@ def register(subparsers) -> None:
         help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
     )
     add_executor_arguments(p)
+    add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/sensitivity-<spec name>/", resumes=True)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_sensitivity)
+    p.set_defaults(func=_common.guarded(cmd_sensitivity))
 
 
 def shipped_specs() -> list[str]:
@@ -66,6 +68,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
+    check_work(spec.path.name, spec.n_runs(), days_per_run(spec), args.yes)
     out = args.out if args.out is not None else RESULTS_DIR / f"sensitivity-{spec.name}"
     digest = settings_hash(spec)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from townsim.experiments.cli import add_lang_argument
+from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import (
     PROGRESS,
     add_out_argument,
@@ -25,6 +25,7 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
+from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import check_out_dir, locked
 from townsim.experiments.errors import UserError
@@ -86,10 +87,11 @@ def register(subparsers) -> None:
         help="override a parameter at every grid point (repeatable)",
     )
     add_executor_arguments(p)
+    add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/sweep-<scenario>-<timestamp>/", resumes=True)
     add_progress_argument(p)
-    p.set_defaults(func=cmd_sweep)
+    p.set_defaults(func=_common.guarded(cmd_sweep))
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -107,6 +109,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scenario, points, specs = plan(settings)
     except SweepError as exc:
         raise UserError(str(exc)) from None
+    check_specs("townsim sweep", specs, args.yes)
     digest = settings_hash(settings, points)
     executor = executor_from_args(args)
     with executor:
@@ -125,5 +128,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:
         print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
-    print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")
+    shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"
+    print(f"report: {out / 'report.md'} and {out / 'report.html'} ({shown}; opens in a browser)")
     return 1 if result.failures else 0

@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from townsim.experiments.cli import _common
 from townsim.experiments.errors import UserError
 
 
@@ -48,7 +49,7 @@ def register(subparsers) -> None:
         default="auto",
         help="progress bar: on a terminal only (auto, default), always, or never",
     )
-    p.set_defaults(func=cmd_validate)
+    p.set_defaults(func=_common.guarded(cmd_validate))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -69,6 +70,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserError("no checks selected")
     if args.workers < 1:
         raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
+    from townsim.experiments.core.executors import default_workers
+
+    if args.workers > default_workers():
+        print(
+            f"townsim: warning: --workers {args.workers} is more than the {default_workers()} core(s) of this "
+            f"machine; capped to {default_workers()}",
+            file=sys.stderr,
+        )
+        args.workers = default_workers()
+    if args.seed is not None:
+        _common.seed(args.seed)
     if args.out is not None:
         check_out_dir(args.out, "validate", resumable=False)  # UserError (one line) if unusable
     out = args.out if args.out is not None else default_out()
@@ -91,7 +103,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             ),
         )
     failed = [o for o in outcomes if not o.passed]
-    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} checks pass; report: {out / 'validation.md'}")
+    print(
+        f"{len(outcomes) - len(failed)} of {len(outcomes)} checks pass; report: {out / 'validation.md'} "
+        f"and {out / 'report.html'}"
+    )
     for o in failed:
         print(
             f"  FAIL {o.check.name}: {o.error or o.result.expected + ', measured ' + format(o.result.measured, '.4g')}"

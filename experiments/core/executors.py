@@ -96,7 +96,8 @@ def default_workers() -> int:
 
 
 def die_with_parent(parent_pid: int) -> None:
-    """Pool-worker initializer: end this worker when the process that started it dies (even by SIGKILL).
+    """Pool-worker initializer: end this worker when the process that started it dies (even by SIGKILL);
+    ignore Ctrl-C (the parent stops the pool).
 
     On Linux the kernel sends SIGKILL on the parent's death (``prctl(PR_SET_PDEATHSIG)``); everywhere
     a daemon thread also checks every second that the parent is still this worker's parent.
@@ -104,6 +105,7 @@ def die_with_parent(parent_pid: int) -> None:
     import signal
     import threading
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool, with one line
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -223,6 +225,14 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is KeyboardInterrupt and self._pool is not None:  # stop now: do not finish running items
+            for proc in list(getattr(self._pool, "_processes", {}).values()):
+                proc.terminate()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self.close()
 
 
 class DaskExecutor(Executor):

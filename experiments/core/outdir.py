@@ -81,8 +81,8 @@ def check_out_dir(
     if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
         man = read_manifest(out)
         if not resumable or man is None or man.get("townsim_command") != command:
-            what = f"is not an earlier 'townsim {command}' output" if resumable else "already exists and is not empty"
-            raise UserError(f"{where}: folder is not empty and {what}; choose another {option}")
+            what = f" and is not an earlier 'townsim {command}' output" if resumable else ""
+            raise UserError(f"{where}: folder is not empty{what}; choose another {option}")
         if settings_hash is not None and man.get("settings_hash") != settings_hash:
             raise UserError(
                 f"{where}: holds a '{command}' experiment made with other settings "

@@ -291,6 +291,10 @@ def allowed_text(field: Any, loc: list[str] | None = None) -> str:
         return ", ".join(str(a) for a in ann.__args__)
     if ann is int:
         return f"an integer in [{lo if lo is not None else '-∞'}, {hi if hi is not None else '∞'}]"
+    if ann is float:
+        if lo is not None and hi is None:
+            return f"a finite number >= {num(lo)}"
+        return f"a finite number in [{num(lo) if lo is not None else '-∞'}, {num(hi) if hi is not None else '∞'}]"
     if ann is bool:
         return "true or false"
     if ann is str or ann == (str | None):
@@ -337,7 +341,20 @@ def resolve_scenarios(names: list[str], overrides: dict[str, Any]) -> dict[str, 
         except ScenarioError as exc:
             raise KeyProblem("scenarios", str(exc)) from None
         out[name] = apply_table(sc.params, overrides)
+        check_inputs(out[name], overrides)
     return out
+
+
+def check_inputs(params, overrides: dict[str, Any]) -> None:
+    """:class:`KeyProblem` if the model cannot be built from ``params`` (e.g. ``[overrides]`` names a
+    matter catalogue that is not one): bad input before any work, not a failed run in every replication."""
+    from townsim.experiments.core.design import check_model_inputs
+
+    try:
+        check_model_inputs(params)
+    except (ValueError, OSError) as exc:
+        key = "overrides.matter_catalogue" if "matter_catalogue" in overrides else "scenarios"
+        raise KeyProblem(key, shorten(" ".join(str(exc).split()), 300)) from None
 
 
 def apply_table(params, overrides: dict[str, Any]):

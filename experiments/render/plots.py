@@ -273,8 +273,12 @@ def forest_figure(
     baseline: str,
     titles: dict[str, str] | None = None,
     lang: str = "en",
+    size_outliers: Sequence[str] = (),
 ) -> Path:
-    """Differences from the baseline with 95% CIs, one panel per KPI (own units); filled = significant."""
+    """Differences from the baseline with 95% CIs, one panel per KPI (own units); filled = significant.
+
+    ``size_outliers`` (scenarios of a different county size) are left out of the panels of totals that
+    grow with the county (their difference mixes size and reform, and would squash the others)."""
     t, titles = TEXT[lang], titles or {}
     names = [n for n in order if n != baseline and (comparison["scenario"] == n).any()]
     ncol, nrow = 3, math.ceil(len(kpis) / 3)
@@ -283,15 +287,25 @@ def forest_figure(
         fig = Figure(figsize=(5.2 * ncol, 0.42 * len(names) * nrow + 1.4 * nrow + 1.0))
         axes = fig.subplots(nrow, ncol, squeeze=False)
         for ax, kpi in zip(axes.flat, kpis):
-            _forest_panel(ax, comparison[comparison["kpi"] == kpi].set_index("scenario"), kpi, names, y, colours, t)
-            ax.set_yticks(y, [titles.get(n, n) for n in names], fontsize=8)
-            ax.set_title(f"{info(kpi).text(lang)}\n({t['dir'][info(kpi).better]})", fontsize=9)
+            skip = [n for n in size_outliers if n in names] if _grows_with_size(kpi) else []
+            shown = [n for n in names if n not in skip]
+            ys = np.array([yy for yy, n in zip(y, names) if n in shown])
+            _forest_panel(ax, comparison[comparison["kpi"] == kpi].set_index("scenario"), kpi, shown, ys, colours, t)
+            ax.set_ylim(-0.7, len(names) - 0.3)  # every scenario keeps its row
+            ax.set_yticks(y, [titles.get(n, n) if n in shown else "" for n in names], fontsize=8)
+            left = t["left_out"].format(", ".join(titles.get(n, n) for n in skip)) if skip else ""
+            ax.set_title(f"{info(kpi).text(lang)}\n({t['dir'][info(kpi).better]}){left}", fontsize=9)
             ax.set_xlabel(t["diff"].format(axis_label(kpi, difference=True, lang=lang)), fontsize=8)
         for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
         fig.suptitle(t["forest"].format(titles.get(baseline, baseline)), fontsize=11)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
         return save_figure(fig, path)
+
+
+def _grows_with_size(kpi: str) -> bool:
+    """A total that grows with the county's size (not comparable across county sizes)."""
+    return kpi in SIZE_DRIVEN or info(kpi).fmt == "count" or kpi == "overloaded_townships"
 
 
 def _forest_panel(ax, sub: pd.DataFrame, kpi: str, names: Sequence[str], y, colours, t) -> None:
@@ -453,7 +467,17 @@ def compare_figures(
     if len(comparison):
         kpis = [k for k in HEADLINE if k in set(comparison["kpi"])]
         out.append(
-            forest_figure(folder / "forest_differences.png", comparison, kpis, order, colours, baseline, titles, lang)
+            forest_figure(
+                folder / "forest_differences.png",
+                comparison,
+                kpis,
+                order,
+                colours,
+                baseline,
+                titles,
+                lang,
+                size_outliers=size_outliers,
+            )
         )
     present = set(summary["kpi"]) if len(summary) else set()
     pairs = [(x, y, title) for (x, y), title in zip(TRADEOFFS, TEXT[lang]["pairs"]) if {x, y} <= present]

@@ -213,6 +213,8 @@ def compare_context(
         if comp is not None
         else [],
         "no_135": [titles[s.name] for s in scenarios if not getattr(s.params, "escalation_135", True)],
+        "tiers": tier_deadlines(scenarios, lang),
+        "warmup": warm_up(scenarios, titles),
         "tables": _tables(summary, shown, titles, lang),
         "n_tests": int(comparison["test"].isin(["paired t", "Welch t"]).sum()) if len(comparison) else 0,
         "differences": [_differences(n, titles[n], comp, heads, lang) for n in others] if comp is not None else [],
@@ -316,15 +318,25 @@ def _tables(summary, shown, titles, lang) -> list[dict[str, Any]]:
     return out
 
 
+def figure_path(fig: Path | str, out: Path | str) -> str:
+    """The path of figure ``fig`` relative to the report's folder ``out`` (POSIX), whether either is
+    given relative to the working folder or absolute; a figure outside ``out`` keeps its absolute path."""
+    p, folder = Path(fig).absolute(), Path(out).absolute()
+    try:
+        return p.relative_to(folder).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
 def _figures(figures, out, lang) -> list[dict[str, str]]:
     items = []
     for fig in figures:
         p = Path(fig)
-        rel = p.relative_to(out) if p.is_absolute() else p
+        rel = figure_path(p, out)
         stem = p.stem
         kind = "timeseries" if stem.startswith("timeseries_") else stem
         label = kpi(stem.removeprefix("timeseries_")).text(lang) if kind == "timeseries" else ""
-        items.append({"path": rel.as_posix(), "stem": stem, "kind": kind, "label": label})
+        items.append({"path": rel, "stem": stem, "kind": kind, "label": label})
     return items
 
 
@@ -357,6 +369,25 @@ def _execution(execution) -> dict[str, Any] | None:
     }
 
 
+def warm_up(scenarios: Sequence[Any], titles: dict[str, str]) -> dict[str, Any]:
+    """The warm-up of the runs (working days simulated before the counted days, in no KPI), from each
+    scenario's parameters: ``common`` when every scenario has the same (0 = an empty start), else ``by``
+    scenario."""
+    days = {s.name: int(getattr(s.params, "warmup_days", 0)) for s in scenarios}
+    common = next(iter(days.values())) if len(set(days.values())) == 1 else None
+    return {"varied": False, "common": common, "by": [{"title": titles.get(n, n), "days": d} for n, d in days.items()]}
+
+
+def tier_deadlines(scenarios: Sequence[Any], lang: str = "en") -> str:
+    """The 135 deadlines by tier (working days) of the scenarios, e.g. ``1, 3 or 5``; ``""`` when they differ."""
+    found = {tuple(getattr(s.params, "tier_deadlines", ())) for s in scenarios}
+    if len(found) != 1 or not (ds := next(iter(found))):
+        return ""
+    ticks = [_tick(d) for d in ds]
+    sep, last = (", ", " or ") if lang == "en" else ("、", " 或 ")
+    return sep.join(ticks[:-1]) + last + ticks[-1] if len(ticks) > 1 else ticks[0]
+
+
 # --- the sweep report ------------------------------------------------------------------------------
 def sweep_report(
     *,
@@ -381,6 +412,9 @@ def sweep_report(
         ],
         "reps": settings.reps,
         "days": settings.days,
+        "warmup": {"varied": True, "common": None, "by": []}
+        if "warmup_days" in keys
+        else warm_up([_with_overrides(scenario, settings.overrides)], {scenario.name: title(scenario, lang)}),
         "overrides": [f"`{o}`" for o in settings.overrides],
         "figures": _figures(figures, out, lang),
         "table": _sweep_table(summary, keys, lang),
@@ -389,6 +423,15 @@ def sweep_report(
         "execution": _execution(execution),
     }
     return templates.render(f"sweep.{lang}.md.j2", **ctx)
+
+
+def _with_overrides(scenario: Any, overrides: Sequence[str]) -> Any:
+    """``scenario`` with its parameters as every run of the sweep had them (``--set`` applied)."""
+    from types import SimpleNamespace
+
+    from townsim.model.scenario import apply_overrides
+
+    return SimpleNamespace(name=scenario.name, params=apply_overrides(scenario.params, list(overrides)))
 
 
 def _sweep_table(summary: pd.DataFrame, keys: Sequence[str], lang: str) -> dict[str, Any] | None:

@@ -6,7 +6,8 @@ parameters of a scenario, resumable; writes, in one folder (default ``results/ca
     generations.csv     threshold, simulations, acceptance rate per generation
     predictive.parquet  posterior predictive draws: parameters and every target / held-out statistic
     figures/            marginals.png, pairwise.png, epsilon.png, predictive.png
-    report.md, manifest.json, spec.toml (the spec the posterior belongs to)
+    report.md, report.html (figures embedded), manifest.json, spec.json and spec.toml (written at
+                        the start: a killed run resumes from them)
 """
 
 from __future__ import annotations
@@ -34,12 +35,19 @@ def _write(path: Path, data: bytes) -> None:
 
 def check_resume(spec: CalibrationSpec, out: Path) -> bool:
     """True if ``out`` holds this spec's earlier run (resume); ValueError (one line) if it holds another's."""
+    from townsim.experiments.core.atomic import LOCK_NAME
+
     meta = out / SPEC_NAME
-    if not out.exists() or not any(out.iterdir()):
+    if not out.exists() or not any(p.name != LOCK_NAME for p in out.iterdir()):
         return False
     if not meta.is_file():
         raise ValueError(f"{out}: folder exists and is not a calibration of this spec; choose another --out")
-    old = json.loads(meta.read_text(encoding="utf-8"))
+    try:
+        old = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{meta}: cannot read it as JSON ({type(exc).__name__}); choose another --out") from None
+    if not isinstance(old, dict):
+        raise ValueError(f"{meta}: not a calibration's spec.json (a JSON {type(old).__name__}); choose another --out")
     if old.get("fingerprint") != fingerprint(spec):
         raise ValueError(
             f"{out}: holds a calibration of a different spec (parameters, targets, model or "
@@ -54,14 +62,32 @@ def calibrate(
     *,
     workers: int = 1,
     scheduler: str | None = None,
+    executor=None,
     show_progress: bool = False,
     command: str = "townsim calibrate",
     log=None,
+    lang: str = "en",
 ) -> dict:
-    """Run or resume the calibration in ``out`` and write every output; returns the report's numbers."""
-    from townsim.experiments.core.atomic import jsonable
+    """Run or resume the calibration in ``out`` and write every output; returns the report's numbers.
+
+    The simulations run on ``executor`` (one of the project's executors; default: ``workers`` local
+    processes or the Dask cluster at ``scheduler``); the posterior does not depend on which.
+    """
     from townsim.experiments.core.executors import make_executor
-    from townsim.experiments.core.manifest import manifest, now, write_manifest
+
+    own = executor is None
+    if own:
+        executor = make_executor(workers=None if scheduler else workers, scheduler=scheduler)
+    try:
+        return _calibrate(spec, Path(out), executor, show_progress, command, log, lang)
+    finally:
+        if own:
+            executor.close()
+
+
+def _calibrate(spec, out, executor, show_progress, command, log, lang) -> dict:
+    from townsim.experiments.core.atomic import jsonable
+    from townsim.experiments.core.manifest import COMPLETE, IN_PROGRESS, manifest, now, write_manifest
 
     started = now()
     resuming = check_resume(spec, out)
@@ -80,16 +106,35 @@ def calibrate(
             "sessions": [],
         }
     )
+
+    def write_manifest_now(status: str, **extra) -> None:
+        write_manifest(
+            out,
+            manifest(
+                command="calibrate",
+                started=started,
+                seed=spec.seed,
+                spec=str(spec.path),
+                county=meta["county"],
+                settings_hash=meta["fingerprint"],
+                resumed=resuming,
+                executor=executor.describe(),
+                sessions=meta["sessions"],
+                **extra,
+            ),
+            status,
+        )
+
+    # the spec and the settings first: a run killed at any later point resumes from them
     if spec.path.is_file():
         _write(out / "spec.toml", spec.path.read_bytes())
+    _write(meta_path, json.dumps(jsonable(meta), indent=2).encode())
+    write_manifest_now(IN_PROGRESS)
     t0 = time.perf_counter()
-    sampler = make_sampler(workers, scheduler, show_progress)
+    sampler = make_sampler(spec, executor)
     try:
         history = run_abc(spec, out, sampler, log=log)
     finally:
-        client = getattr(sampler, "client", None)  # a Dask client: closed here, not left reconnecting
-        if client is not None:
-            client.close()
         meta["sessions"].append(
             {"started": started.isoformat(timespec="seconds"), "abc_seconds": round(time.perf_counter() - t0, 1)}
         )
@@ -106,8 +151,7 @@ def calibrate(
         pred = pd.read_parquet(pred_path)
     else:
         t1 = time.perf_counter()
-        with make_executor(workers=None if scheduler else workers, scheduler=scheduler) as ex:  # the same cluster
-            pred = predictive(spec, post, executor=ex)
+        pred = predictive(spec, post, executor=executor)
         _write(pred_path, _parquet(pred))
         meta["predictive_generation"] = last
         meta["sessions"][-1]["predictive_seconds"] = round(time.perf_counter() - t1, 1)
@@ -116,26 +160,11 @@ def calibrate(
     figures(spec, post, gens, pred, out / "figures")
     elapsed_total = sum(s.get("abc_seconds", 0) + s.get("predictive_seconds", 0) for s in meta["sessions"])
     n_sims = int(gens.simulations.sum())
-    _write(
-        out / "report.md",
-        markdown(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total, n_sims=n_sims).encode(),
-    )
-    write_manifest(
-        out,
-        manifest(
-            command="calibrate",
-            started=started,
-            seed=spec.seed,
-            spec=str(spec.path),
-            county=meta["county"],
-            settings_hash=meta["fingerprint"],
-            resumed=resuming,
-            generations=len(gens),
-            simulations=n_sims,
-            elapsed_seconds_all_sessions=elapsed_total,
-            sessions=meta["sessions"],
-        ),
-    )
+    from townsim.experiments.render.report import write_report
+
+    text = markdown(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total, n_sims=n_sims)
+    write_report(out, text, lang, write=_write)  # report.md and report.html (figures embedded)
+    write_manifest_now(COMPLETE, generations=len(gens), simulations=n_sims, elapsed_seconds_all_sessions=elapsed_total)
     return {
         "summary": summ,
         "predictive": ptab,

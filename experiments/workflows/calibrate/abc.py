@@ -72,7 +72,7 @@ class Model:
         self.spec = spec
 
     def __call__(self, pars) -> dict[str, float]:
-        # pyabc seeds numpy's global generator in each of its workers: draw from it, not a private one
+        # the sampler seeds numpy's global generator per proposal: draw from it, not a private one
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
         return simulate(self.spec, particle_values(self.spec, pars), seed)
 
@@ -100,20 +100,19 @@ def fingerprint(spec: CalibrationSpec) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def make_sampler(workers: int = 1, scheduler: str | None = None, show_progress: bool = False):
-    """pyabc sampler: this process, a local process pool, or a Dask cluster."""
-    import pyabc.sampler as samplers
+def batch_size(spec: CalibrationSpec) -> int:
+    """Proposals evaluated together (fixed by the spec, never by the workers: the posterior must not
+    depend on them); at most this many simulations of a generation are made and not used."""
+    return max(16, spec.population_size // 2)
 
-    if scheduler:
-        from distributed import Client
 
-        sampler = samplers.DaskDistributedSampler(dask_client=Client(scheduler))
-    elif workers > 1:
-        sampler = samplers.MulticoreEvalParallelSampler(n_procs=workers)
-    else:
-        sampler = samplers.SingleCoreSampler()
-    sampler.show_progress = show_progress
-    return sampler
+def make_sampler(spec: CalibrationSpec, executor=None):
+    """The deterministic batch sampler of ``spec`` over ``executor`` (default: this process)."""
+    from townsim.experiments.core.executors import SerialExecutor
+
+    from .sampler import BatchSampler
+
+    return BatchSampler(executor or SerialExecutor(), spec.seed, batch_size(spec))
 
 
 def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
@@ -130,16 +129,16 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     db = f"sqlite:///{db_path.resolve()}"
     prior = pyabc.Distribution(**{p.name: p.rv() for p in spec.priors})
     abc = pyabc.ABCSMC(
-        Model(spec), prior, Distance(spec), population_size=spec.population_size, sampler=sampler or make_sampler()
+        Model(spec), prior, Distance(spec), population_size=spec.population_size, sampler=sampler or make_sampler(spec)
     )
     observed = {t.name: t.value for t in spec.targets}
     done = 0
     if db_path.exists():
         hist = pyabc.History(db)
         done = hist.n_populations if hist.all_runs() else 0
-    # pyabc samples from numpy's global generator: seed it (reproducible given the same back-end;
-    # pool workers draw their own seeds)
-    np.random.seed((spec.seed + done) % 2**32)  # noqa: NPY002
+    # every proposal is seeded by (seed, generation, index) in the sampler; the main process's own
+    # draws (if any) start from the same state whether this run is new or resumed
+    np.random.seed(spec.seed % 2**32)  # noqa: NPY002
     if done:
         abc.load(db, 1)
     else:

@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from townsim.experiments.errors import shorten
+
 from .abc import draw
 from .spec import load_spec
 
@@ -53,13 +55,82 @@ def load_posterior(path: str | Path) -> Posterior:
         raise ValueError(f"--posterior {path}: no spec.json beside it (which county and scenario it was made for)")
     try:
         table = pd.read_parquet(file)
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
-        raise ValueError(f"--posterior {path}: cannot read it ({type(exc).__name__})") from None
-    if "weight" not in table.columns or len(table) == 0:
-        raise ValueError(f"--posterior {path}: not a posterior (needs parameter columns and 'weight')")
-    integer = frozenset(c for c in table.columns if c != "weight" and pd.api.types.is_integer_dtype(table[c]))
-    return Posterior(file, table, meta.get("scenario"), meta.get("county"), integer)
+        raise ValueError(f"--posterior {file}: cannot read it as Parquet ({type(exc).__name__})") from None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"--posterior {meta_path}: cannot read it as JSON ({type(exc).__name__})") from None
+    scenario, county = check_meta(meta, meta_path)
+    table, integer = check_table(table, file)
+    return Posterior(file, table, scenario, county, integer)
+
+
+def check_meta(meta: Any, where: Path) -> tuple[str | None, dict[str, int] | None]:
+    """``scenario`` and ``county`` of a posterior's ``spec.json``; ValueError (one line) if malformed."""
+    from townsim.model.scenario import ScenarioError, load_scenario
+
+    head = f"--posterior {where}"
+    if not isinstance(meta, dict):
+        raise ValueError(f"{head}: a JSON {type(meta).__name__}; allowed: an object with scenario and county")
+    scenario, county = meta.get("scenario"), meta.get("county")
+    if scenario is not None:
+        if not isinstance(scenario, str):
+            raise ValueError(f"{head}: scenario {shorten(repr(scenario))}; allowed: a scenario name (text)")
+        try:
+            load_scenario(scenario)
+        except ScenarioError as exc:
+            raise ValueError(f"{head}: scenario: {shorten(str(exc), 200)}") from None
+    if county is not None:
+        if not isinstance(county, dict):
+            raise ValueError(f"{head}: county {shorten(repr(county))}; allowed: an object of {', '.join(COUNTY_KEYS)}")
+        for k in COUNTY_KEYS:
+            v = county.get(k)
+            if k in county and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise ValueError(f"{head}: county.{k} {shorten(repr(v))}; allowed: a positive integer")
+    return scenario, county
+
+
+def check_table(table: pd.DataFrame, where: Path) -> tuple[pd.DataFrame, frozenset[str]]:
+    """A posterior table checked like a scenario file: ``weight`` finite, ≥ 0 and not all 0; every other
+    column a numeric parameter of the model, every value finite and allowed; ValueError (one line) if not."""
+    import numpy as np
+
+    from townsim.model.params import Params, ParamsError, allowed_range
+
+    head = f"--posterior {where}"
+    names = [str(c) for c in table.columns if c != "weight"]
+    if "weight" not in table.columns or not names or len(table) == 0:
+        raise ValueError(
+            f"{head}: columns {shorten(', '.join(map(str, table.columns)) or 'none', 80)}, {len(table)} rows; "
+            "allowed: at least one row, a parameter column per calibrated parameter and 'weight'"
+        )
+    w = pd.to_numeric(table["weight"], errors="coerce").to_numpy(float)
+    if not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
+        raise ValueError(f"{head}: column weight; allowed: finite numbers >= 0, not all 0")
+    integer = set()
+    for name in names:
+        if name not in Params.model_fields:
+            raise ValueError(
+                f"{head}: column {shorten(name)}: not a model parameter; allowed: numeric fields of Params"
+            )
+        ann = Params.model_fields[name].annotation
+        col = table[name]
+        if ann not in (int, float) or not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            raise ValueError(f"{head}: column {name}: {col.dtype} values; allowed: numbers ({allowed_range(name)})")
+        x = col.to_numpy(float)
+        if not np.isfinite(x).all():
+            raise ValueError(f"{head}: column {name}: NaN or infinite values; allowed: finite numbers")
+        if ann is int:
+            if not np.equal(np.round(x), x).all():
+                raise ValueError(f"{head}: column {name}: fractional values; allowed: whole numbers")
+            integer.add(name)
+        for v in (x.min(), x.max()):
+            try:
+                Params.build(**{name: int(v) if ann is int else float(v)})
+            except ParamsError:
+                raise ValueError(f"{head}: column {name}: value {v:g}; allowed: {allowed_range(name)}") from None
+    return table, frozenset(integer) | frozenset(c for c in names if pd.api.types.is_integer_dtype(table[c]))
 
 
 def check_county(post: Posterior, params, force: bool = False) -> list[str]:

@@ -134,7 +134,7 @@ class CalibrationSpec(ExperimentSpec):
     replications: int = Field(1, ge=1, le=1000)
     population_size: int = Field(ge=10, le=100_000)
     max_generations: int = Field(ge=1, le=1000)
-    minimum_epsilon: float = Field(0.0, ge=0.0)
+    minimum_epsilon: float = Field(0.0, ge=0.0, allow_inf_nan=False)
     predictive_draws: int = Field(40, ge=2, le=100_000)
     target_table: dict[str, Any] = Field(default_factory=dict, alias="targets")
     holdout_table: dict[str, Any] = Field(default_factory=dict, alias="holdout")
@@ -251,7 +251,7 @@ def _read_targets(table: Any, section: str, known, required: bool) -> tuple[Targ
         scale = spec.get("scale", abs(v) if (kind == "value" and v) else 1.0)
         weight = spec.get("weight", 1.0)
         for label, x in (("scale", scale), ("weight", weight)):
-            if isinstance(x, bool) or not isinstance(x, (int, float)) or not x > 0:
-                raise KeyProblem(key, f"{label}: got {x!r}; allowed: a number > 0")
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < x < math.inf:
+                raise KeyProblem(key, f"{label}: got {x!r}; allowed: a finite number > 0")
         out.append(Target(name, kind, float(v), float(scale), float(weight)))
     return tuple(out)

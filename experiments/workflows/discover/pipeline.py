@@ -364,7 +364,9 @@ def run_discover(
         f"paste_alpha {spec.paste_alpha:g}, mass_min {spec.mass_min:g}, at most {spec.max_boxes} box(es)",
         figures=figures,
     )
-    atomic.write_text(out / "report.md", reporting.render(discoveries, inp, out))
+    from townsim.experiments.render.report import write_report
+
+    write_report(out, reporting.render(discoveries, inp, out), "en")  # report.md and report.html
     seconds = time.perf_counter() - t0
     write_manifest(
         out,

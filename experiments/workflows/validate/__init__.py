@@ -61,10 +61,11 @@ def validate(
         table = rows(outcomes)
         atomic.write_csv(tmp / "checks.csv", table)
         stamp = f"{started:%Y-%m-%d %H:%M}"
-        atomic.write_text(
-            tmp / "validation.md",
-            markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp, not_run=not_run),
-        )
+        from townsim.experiments.render import html
+
+        text = markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp, not_run=not_run)
+        atomic.write_text(tmp / "validation.md", text)
+        atomic.write_text(tmp / "report.html", html.page(text, tmp))  # the same, figures embedded
         write_manifest(
             tmp,
             manifest(

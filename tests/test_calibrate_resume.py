@@ -1,0 +1,122 @@
+"""``townsim calibrate`` checks its output folder before any work, caps its workers, writes its spec
+and settings at the start (a killed run resumes), stops on Ctrl-C with one line, and is deterministic:
+the same posterior whatever the number of workers, and a resumed run equals an uninterrupted one."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from townsim.experiments.cli import main
+
+PLUGIN = "townsim.experiments.workflows.calibrate.testproblems:normal_mean"
+STOP_AFTER = "TOWNSIM_TEST_STOP_AFTER"
+_calls = [0]
+
+
+def interruptible(params: dict, seed: int) -> dict:
+    """The normal-mean test problem; raises KeyboardInterrupt at call STOP_AFTER (a Ctrl-C mid-generation)."""
+    from townsim.experiments.workflows.calibrate.testproblems import normal_mean
+
+    _calls[0] += 1
+    stop = int(os.environ.get(STOP_AFTER, "0"))
+    if stop and _calls[0] >= stop:
+        raise KeyboardInterrupt
+    return normal_mean(params, seed)
+
+
+def _spec(tmp_path, generations=3, evaluate=PLUGIN, population=40):
+    path = tmp_path / f"spec-{generations}.toml"
+    path.write_text(
+        textwrap.dedent(f"""\
+        evaluate = "{evaluate}"
+        population_size = {population}
+        max_generations = {generations}
+        seed = 5
+        predictive_draws = 4
+        [parameters]
+        theta = {{dist = "normal", mean = 0.0, sd = 1.0, bounds = [-8, 8]}}
+        [targets]
+        y = 1.0
+        """)
+    )
+    return str(path)
+
+
+def _post(out) -> pd.DataFrame:
+    return pd.read_parquet(out / "posterior.parquet")
+
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("where", ["file", "under_file", "proc"])
+def test_out_is_checked_before_any_work(tmp_path, capsys, where):
+    f = tmp_path / "README.md"
+    f.write_text("mine")
+    out = {"file": f, "under_file": f / "x", "proc": "/proc/x"}[where]
+    assert main(["calibrate", _spec(tmp_path), "--out", str(out)]) == 2
+    err = _one_line(capsys)
+    assert err.count("\n") == 0 and "--out" in err
+    assert f.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "spec-3.toml"]
+
+
+def test_an_unreachable_scheduler_is_one_line_and_leaves_no_folder(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["calibrate", _spec(tmp_path), "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]) == 2
+    err = _one_line(capsys)
+    assert err.count("\n") == 0 and "--scheduler" in err
+    assert not out.exists()
+
+
+def test_workers_beyond_the_cores_are_capped_with_a_warning(tmp_path, capsys):
+    from townsim.experiments.core.executors import default_workers
+
+    out = tmp_path / "o"
+    many = default_workers() + 6
+    assert main(["calibrate", _spec(tmp_path, generations=1), "--workers", str(many), "--out", str(out)]) == 0
+    assert f"capped to {default_workers()}" in capsys.readouterr().err
+
+
+def test_same_posterior_with_one_or_two_workers(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["calibrate", _spec(tmp_path), "--workers", "1", "--out", str(a), "--progress", "never"]) == 0
+    assert main(["calibrate", _spec(tmp_path), "--workers", "2", "--out", str(b), "--progress", "never"]) == 0
+    pd.testing.assert_frame_equal(_post(a), _post(b))
+    ga, gb = pd.read_csv(a / "generations.csv"), pd.read_csv(b / "generations.csv")
+    assert list(ga.epsilon) == list(gb.epsilon) and list(ga.simulations) == list(gb.simulations)
+
+
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert main(["calibrate", _spec(tmp_path, 3), "--workers", "1", "--out", str(whole)]) == 0
+    assert main(["calibrate", _spec(tmp_path, 1), "--workers", "1", "--out", str(parts)]) == 0
+    assert main(["calibrate", _spec(tmp_path, 3), "--workers", "1", "--out", str(parts)]) == 0
+    pd.testing.assert_frame_equal(_post(whole), _post(parts))
+    assert np.allclose(pd.read_csv(whole / "generations.csv").epsilon, pd.read_csv(parts / "generations.csv").epsilon)
+
+
+def test_ctrl_c_is_one_line_and_the_interrupted_run_resumes_to_the_same_posterior(tmp_path, capsys, monkeypatch):
+    spec = _spec(tmp_path, 3, evaluate="test_calibrate_resume:interruptible")
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    assert main(["calibrate", spec, "--workers", "1", "--out", str(whole)]) == 0
+    capsys.readouterr()
+    _calls[0] = 0
+    monkeypatch.setenv(STOP_AFTER, "100")  # in the second generation
+    assert main(["calibrate", spec, "--workers", "1", "--out", str(cut)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("townsim: interrupted") and not any("Traceback" in line for line in err)
+    # its spec and settings were written at the start: the folder is a resumable calibration
+    assert json.loads((cut / "manifest.json").read_text())["townsim_command"] == "calibrate"
+    assert (cut / "spec.json").is_file()
+    monkeypatch.delenv(STOP_AFTER)
+    assert main(["calibrate", spec, "--workers", "1", "--out", str(cut)]) == 0
+    pd.testing.assert_frame_equal(_post(whole), _post(cut))
