@@ -51,9 +51,11 @@ from townsim.model.staffing import StaffingError, equalise_staff
 from . import county
 from .beforeafter import BeforeAfterModel
 from .charts import chart_components
+from .clock import TimeControls, lock
+from .compare import CompareTable, keep
 from .controls import LeverPanel, Settings
 from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
-from .kpis import CSS, KpiStrip
+from .kpis import CSS, KpiStrip, has_reform
 from .levers import LEVERS, SEED_MAX, build_params, lever_values
 from .sampling import MarkSample
 from .server import ENV_LANG, ENV_SCENARIO, ENV_SEED
@@ -71,6 +73,9 @@ HIDE_CSS = """
 .v-navigation-drawer .v-card:has(> .v-card__text > .d-flex:only-child:empty),    /* empty "Model Parameters" */
 .v-navigation-drawer .v-card:has(> .v-card__text:empty) { display: none !important; }
 .v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none !important; }                 /* a single "Page 0" tab */
+/* Mesa's Controls (its Step moves Render Interval days, its labels are English) and step counter: the
+   page's own time controls (``clock``) replace them */
+.v-navigation-drawer .v-card:not(.townsim-time):not(.townsim-levers) { display: none !important; }
 """
 
 
@@ -173,27 +178,36 @@ def build(settings: Settings) -> tuple[TownshipModel, Params]:
     return BeforeAfterModel(params, rng=settings.seed), params
 
 
+def county_title(model, lang: str, title: str) -> str:
+    """The county view's subtitle: the scenario, and whether the reform is on yet (a reform only)."""
+    if getattr(model, "warmup_days", 0) and has_reform(model):
+        after = getattr(model, "clock_day", model.day) >= model.warmup_days
+        title = f"{title} · {t('county_after' if after else 'county_before', lang)}"
+    return title
+
+
 @solara.component
 def CountyView(model, lang: str, title: str):
     """The county view of ``model`` (``county.draw_county``), redrawn after every step."""
     update_counter.get()
     sample = solara.use_memo(lambda: MarkSample(model, seed=0), [model])
     layout = solara.use_memo(lambda: county.Layout(model), [model])
-    if getattr(model, "warmup_days", 0):
-        after = getattr(model, "clock_day", model.day) >= model.warmup_days
-        title = f"{title} · {t('county_after' if after else 'county_before', lang)}"
-    png = county.figure_png(county.draw_county(model, sample, lang, title, layout))
+    title = county_title(model, lang, title)
+    with lock(model):
+        fig = county.draw_county(model, sample, lang, title, layout)
+    png = county.figure_png(fig)
     with solara.Div(classes=["townsim-county"]) as main:
         solara.Image(png, format="png")
     return main
 
 
 @solara.component
-def ModelView(model: solara.Reactive, params: Params, seed: int, lang: str, title: str):
-    """KPIs, county view and Mesa's SolaraViz (its controls and plot components) for the model in ``model``."""
+def ModelView(model: solara.Reactive, params: Params, seed: int, lang: str, title: str, compare: solara.Reactive):
+    """KPIs, county view and Mesa's SolaraViz (its page layout and the charts) for the model in ``model``."""
     model_params = {"params": params, "rng": seed}
-    components = solara.use_memo(lambda: chart_components(lang), [lang])
+    components = solara.use_memo(lambda: chart_components(lang, compare), [lang])
     KpiStrip(model.value, lang)
+    CompareTable(model.value, compare, lang)
     CountyView(model.value, lang, title)
     SolaraViz(
         model,
@@ -211,6 +225,7 @@ def Page():
     settings = solara.use_reactive(start[0])
     lang = solara.use_reactive(start[1])
     error = solara.use_reactive(None)
+    compare = solara.use_reactive(None)  # the run compared against (``charts.Comparison``), None at first
     # the model on screen lives only in this reactive variable (and ``ours``): nothing else keeps the
     # first county alive once it is replaced
     model = solara.use_memo(lambda: solara.reactive(build(start[0])[0]), [])
@@ -218,6 +233,11 @@ def Page():
     built_for = solara.use_ref(start[0])
 
     def replace_model(new_model, for_settings: Settings):
+        kept = compare.value
+        if kept is None or not kept.pinned:  # the county leaving the screen becomes the compared run
+            left = keep(ours.current, built_for.current, lever_values(scenario(built_for.current.scenario).params))
+            if left is not None:
+                compare.set(left)
         for old in (ours.current, model.value):  # leaving the screen: ours, or the one Mesa's Reset built
             if old is not new_model:
                 release(old)
@@ -276,6 +296,12 @@ def Page():
             replace_model(build(settings.value)[0], settings.value)
 
     solara.use_effect(after_mesa_reset, [model.value])
+
+    @guarded
+    def reset():
+        replace_model(build(settings.value)[0], settings.value)
+
+    target = solara.use_reactive(None)  # what runs: None, "play" or the day to run to (``clock``)
     s = settings.value
     sc = scenario(s.scenario)
     names = offered()
@@ -293,6 +319,7 @@ def Page():
             built_for.current.seed,
             lang.value,
             scenario_label(built_for.current.scenario, lang.value),
+            compare,
         )
     panel = dict(
         settings=s,
@@ -304,7 +331,7 @@ def Page():
         error=error.value,
         pending=built_for.current != s and error.value is None,
     )
-    _SidebarLevers(panel, SIDEBAR_DEPTH)
+    _SidebarLevers(panel, dict(model=model, lang=lang.value, on_reset=reset, target=target), SIDEBAR_DEPTH)
 
 
 SIDEBAR_DEPTH = 5
@@ -314,9 +341,10 @@ Step stay on top). Nothing in the sidebar is remounted when the model changes.""
 
 
 @solara.component
-def _SidebarLevers(panel: dict, depth: int):
+def _SidebarLevers(panel: dict, time: dict, depth: int):
     if depth > 0:
-        _SidebarLevers(panel, depth - 1)
+        _SidebarLevers(panel, time, depth - 1)
         return
     with solara.Sidebar():
+        TimeControls(**time)
         LeverPanel(**panel)

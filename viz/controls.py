@@ -48,6 +48,16 @@ def _fmt(lever: Lever, value) -> str:
     return f"{value:.2f}"
 
 
+def lever_text(name: str, value, lang: str) -> str:
+    """A lever and its value in one short phrase (the comparison's label of a run)."""
+    lever = next((lv for lv in LEVERS if lv.name == name), None)
+    if lever is None:
+        return f"{name} {value}"
+    if lever.kind == "switch":
+        return f"{t(f'lever_{name}', lang)} {t('on' if value else 'off', lang)}"
+    return f"{t(f'lever_{name}', lang)} {_fmt(lever, value)}"
+
+
 def LeverControl(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
     """One lever: a switch, or a slider with its value (red when changed from the scenario)."""
     if lever.kind == "switch":

@@ -32,6 +32,20 @@ TEXT: dict[str, dict[str, str]] = {
     "lever_error": {"zh": "参数无效", "en": "invalid value"},
     "on": {"zh": "开", "en": "on"},
     "off": {"zh": "关", "en": "off"},
+    # --- time controls ----------------------------------------------------------
+    "time_card": {"zh": "时间", "en": "Time"},
+    "reset": {"zh": "重置", "en": "Reset"},
+    "play": {"zh": "播放", "en": "Play"},
+    "pause": {"zh": "暂停", "en": "Pause"},
+    "step": {"zh": "单步（一天）", "en": "Step (one day)"},
+    "run_to": {"zh": "运行到第几天", "en": "Run to day"},
+    "run_go": {"zh": "运行", "en": "Run"},
+    "running_to": {"zh": "正在运行到第 {day} 天（现为第 {now} 天）…", "en": "running to day {day} (now day {now})…"},
+    "step_note": {
+        "zh": "单步 = 一个工作日；播放逐日推进，暂停在当天结束时生效；“运行到第几天”恰好停在该天。",
+        "en": "Step = one working day; Play goes day by day and a pause takes effect at the end of the day; "
+        "“Run to day” stops exactly at that day.",
+    },
     # --- levers (DESIGN §4) ------------------------------------------------------
     "lever_delegated_share": {"zh": "强镇扩权：下放事项比例", "en": "Delegated share of matters (强镇扩权)"},
     "lever_staff_transfer": {"zh": "编制下沉：随权下沉的人力比例", "en": "Staff moved down with the powers (编制下沉)"},
@@ -96,6 +110,7 @@ TEXT: dict[str, dict[str, str]] = {
     "reform_before": {"zh": "未开启（第 {day} 天开启）", "en": "off until day {day}"},
     "reform_on": {"zh": "已开启（第 {day} 天起）", "en": "on since day {day}"},
     "reform_always": {"zh": "一开始即开启", "en": "on from day 0"},
+    "reform_none": {"zh": "无（现状）", "en": "none (status quo)"},
     "county_before": {"zh": "改革前", "en": "before the reform"},
     "county_after": {"zh": "改革后", "en": "after the reform"},
     "kpi_town_util": {"zh": "今日乡镇人员负荷率", "en": "Township utilisation today"},
@@ -134,10 +149,53 @@ TEXT: dict[str, dict[str, str]] = {
     "chart_backlog": {"zh": "积压（按承办方）", "en": "Open work by handler kind"},
     "chart_on_time": {"zh": "按期办结率（135 分级）", "en": "On-time rate per 135 tier"},
     "chart_escalations": {"zh": "每日升级（按层级）", "en": "Escalations per day by level"},
-    "chart_dumping": {"zh": "下压与退回任务（每日）", "en": "Dumped vs bounced tasks per day"},
+    "chart_dumping": {"zh": "下压与退回任务（累计）", "en": "Dumped vs bounced tasks (running total)"},
     "chart_satisfaction": {"zh": "满意度", "en": "Satisfaction"},
     "chart_petitions": {"zh": "上访（每日）", "en": "Petitions per day"},
     "chart_outcomes": {"zh": "按期办结与实际解决", "en": "Closed on time vs really resolved"},
+    "help_chart_backlog": {
+        "zh": "当日结束时尚未办结的事项，按所在承办方：县级部门、乡镇、协调层级（首席代表至联席会议）",
+        "en": "Cases still open at the end of the day, by who holds them: departments, townships, escalation desks",
+    },
+    "help_chart_on_time": {
+        "zh": "到期事项中按期办结的比例，按 135 分级（1 日单部门、3 日多部门、5 日区级协调）",
+        "en": "Share of due cases closed by their deadline, per 135 tier (1 day, 3 days, 5 days)",
+    },
+    "help_chart_escalations": {
+        "zh": "当日升到各层级的事项：首席代表 → 领导小组办公室 → 联席会议",
+        "en": "Cases moved up that day: chief representatives → leading-group office → joint conference",
+    },
+    "help_chart_dumping": {
+        "zh": "自第 1 天起部门下压给乡镇的职责任务，以及乡镇依责任清单退回的任务",
+        "en": "Duty tasks departments pushed down to townships since day 1, and those bounced back under a list",
+    },
+    "help_chart_satisfaction": {
+        "zh": "企业与群众的平均满意度（0 = 很不满意，1 = 很满意）",
+        "en": "Mean satisfaction of enterprises and of citizens (0 = very unhappy, 1 = fully satisfied)",
+    },
+    "help_chart_petitions": {
+        "zh": "超过耐心仍未解决的纠纷变成上访（每日件数）",
+        "en": "Disputes unresolved past residents' patience that became petitions (per day)",
+    },
+    "help_chart_outcomes": {
+        "zh": "按期办结不等于真正解决：回访发现的“办结未解决”拉开两条线；橙线为群众网格上报意愿",
+        "en": "Closed on time is not solved: call-backs find cases closed but unsolved; orange: residents reporting",
+    },
+    "compare_none": {
+        "zh": "改变杠杆后，上一次运行会以灰色虚线留在每张图上，并在此与本次逐项对照。",
+        "en": "After you change a lever, the previous run stays on every chart as grey dashes and is compared here.",
+    },
+    "compare_title": {"zh": "第 {day} 天对照", "en": "Compared at day {day}"},
+    "compare_pin": {
+        "zh": "固定此对照运行（之后改杠杆不替换）",
+        "en": "Pin this compared run (keep it as levers change)",
+    },
+    "run_now": {"zh": "本次运行", "en": "this run"},
+    "run_compared": {"zh": "对照运行", "en": "compared run"},
+    "tooltip_run": {"zh": "运行", "en": "run"},
+    "tooltip_series": {"zh": "指标", "en": "measure"},
+    "tooltip_value": {"zh": "数值", "en": "value"},
+    "reform_starts": {"zh": "改革开启（第 {day} 天后）", "en": "reform on (after day {day})"},
     "axis_day": {"zh": "工作日", "en": "working day"},
     "axis_cases": {"zh": "件", "en": "cases"},
     "axis_share": {"zh": "比例", "en": "share"},
