@@ -37,7 +37,7 @@ def test_a_render_with_older_settings_never_moves_the_slider_back():
 
     @solara.component
     def Host():
-        redraw.value  # a render for another reason (the county rebuilt in another thread)
+        _ = redraw.value  # a render for another reason (the county rebuilt in another thread)
         scenario_values = dict(settings(0.0).levers)
         LeverPanel(shown.value, scenario_values, ["baseline"], "", "en", on_change=reports.append)
 

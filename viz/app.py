@@ -53,7 +53,7 @@ from .beforeafter import BeforeAfterModel
 from .charts import chart_components
 from .clock import TimeControls, lock
 from .compare import CompareTable, keep
-from .controls import LeverPanel, Settings
+from .controls import LanguageToggle, LeverPanel, Settings
 from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
 from .kpis import CSS, KpiStrip, has_reform
 from .levers import LEVERS, SEED_MAX, build_params, lever_values
@@ -148,7 +148,9 @@ def normalise(settings: Settings) -> Settings:
     seed = min(max(int(seed), 0), SEED_MAX)
     base = lever_values(scenario(settings.scenario).params)
     given = dict(settings.levers)
-    return Settings(settings.scenario, tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS), seed)
+    levers = tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS)
+    revision = settings.revision if isinstance(settings.revision, int) else 0
+    return Settings(settings.scenario, levers, seed, revision)
 
 
 def model_params(settings: Settings) -> Params:
@@ -258,6 +260,11 @@ def Page():
 
         return run
 
+    def refuse(message: str):
+        """A value the page did not offer: one line on the page and in the terminal; nothing changes."""
+        report(f"error: {message}")
+        error.set(message)
+
     @guarded
     def apply(new: Settings):
         new = normalise(new)
@@ -307,9 +314,7 @@ def Page():
     names = offered()
     solara.Style(CSS + HIDE_CSS)
     with solara.AppBar():
-        with solara.ToggleButtonsSingle(value=lang.value, on_value=guarded(lang.set), classes=["townsim-lang"]):
-            solara.Button("中文", value="zh", text=True)
-            solara.Button("English", value="en", text=True)
+        LanguageToggle(lang.value, guarded(lang.set))
     with solara.Column(style={"padding": "0 8px"}):
         # which settings the county on screen was built from (for tests and screen readers; not shown)
         solara.Div(children=[f"{built_for.current.scenario}"], classes=["townsim-built"], style={"display": "none"})
@@ -330,6 +335,7 @@ def Page():
         on_change=apply,
         error=error.value,
         pending=built_for.current != s and error.value is None,
+        on_error=refuse,
     )
     _SidebarLevers(panel, dict(model=model, lang=lang.value, on_reset=reset, target=target), SIDEBAR_DEPTH)
 

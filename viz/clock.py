@@ -134,7 +134,9 @@ def TimeControls(model: solara.Reactive, lang: str, on_reset: Callable[[], None]
             if not cancel.is_set() and target.value == goal:
                 target.set(None)  # reached the day (a pause or a new county sets ``cancel`` instead)
 
-    solara.use_thread(work, dependencies=[target.value, model.value], intrusive_cancel=False)
+    # a thread only while something runs: a new county while stopped starts none
+    running_model = model.value if running else None
+    solara.use_thread(work, dependencies=[target.value, running_model], intrusive_cancel=False)
 
     def step():
         if target.value is None:

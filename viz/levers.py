@@ -35,6 +35,8 @@ class Lever:
             if not isinstance(value, (bool, int, float)):
                 raise ValueError(f"{value!r} is not on/off")
             return bool(value)
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a number")
         x = float(value)
         return float("inf") if self.inf_at_max and x >= self.max else x
 
