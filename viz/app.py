@@ -54,7 +54,7 @@ from .charts import chart_components
 from .clock import TimeControls, lock
 from .compare import CompareTable, keep
 from .controls import LanguageToggle, LeverPanel, Settings
-from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
+from .i18n import DEFAULT_LANG, LANGS, scenario_description, scenario_label, t
 from .kpis import CSS, KpiStrip, has_reform
 from .levers import LEVERS, SEED_MAX, build_params, lever_values
 from .sampling import MarkSample
@@ -330,7 +330,7 @@ def Page():
         settings=s,
         scenario_values=lever_values(sc.params),
         scenario_names=names,
-        description=sc.description,
+        description=scenario_description(s.scenario, lang.value, sc.description),
         lang=lang.value,
         on_change=apply,
         error=error.value,

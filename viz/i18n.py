@@ -131,6 +131,35 @@ TEXT: dict[str, dict[str, str]] = {
     "desk_2": {"zh": "领导小组办公室", "en": "Leading-group office"},
     "desk_3": {"zh": "联席会议", "en": "Joint conference"},
     "desks_off": {"zh": "（135 机制关闭）", "en": "(135 rule off)"},
+    "desks_adhoc": {
+        "zh": "无 135 机制：协调层级临时协调、先到先办，不升级，不开联席会议",
+        "en": "no 135 rule: desks coordinate ad hoc, first come first served; no escalation, no joint conference",
+    },
+    # --- departments by function (the category of most of the demand they own) ------
+    "cat_talent": {"zh": "人才", "en": "talent"},
+    "cat_investment": {"zh": "招商", "en": "investment"},
+    "cat_approval": {"zh": "审批", "en": "approval"},
+    "cat_policy_payout": {"zh": "政策兑付", "en": "payouts"},
+    "cat_economic_analysis": {"zh": "经济分析", "en": "economy"},
+    "cat_request_coordination": {"zh": "诉求协调", "en": "requests"},
+    "cat_business_environment": {"zh": "营商环境", "en": "business"},
+    "cat_risk_control": {"zh": "风险防控", "en": "risk"},
+    "cat_property": {"zh": "不动产", "en": "property"},
+    "cat_social_security": {"zh": "社保", "en": "social sec."},
+    "cat_household": {"zh": "户籍", "en": "household"},
+    "cat_civil_affairs": {"zh": "民政", "en": "civil aff."},
+    "cat_health": {"zh": "卫健", "en": "health"},
+    "cat_housing": {"zh": "住房", "en": "housing"},
+    "dept_none": {"zh": "部门", "en": "dept."},
+    # --- Linping's townships (scenarios/townships/linping_townships.csv) -------------
+    "place_Linping subdistrict": {"zh": "临平街道", "en": "Linping subdistrict"},
+    "place_Donghu subdistrict": {"zh": "东湖街道", "en": "Donghu subdistrict"},
+    "place_Nanyuan subdistrict": {"zh": "南苑街道", "en": "Nanyuan subdistrict"},
+    "place_Xingqiao subdistrict": {"zh": "星桥街道", "en": "Xingqiao subdistrict"},
+    "place_Qiaosi subdistrict": {"zh": "乔司街道", "en": "Qiaosi subdistrict"},
+    "place_Yunhe subdistrict": {"zh": "运河街道", "en": "Yunhe subdistrict"},
+    "place_Chongxian subdistrict": {"zh": "崇贤街道", "en": "Chongxian subdistrict"},
+    "place_Tangqi town": {"zh": "塘栖镇", "en": "Tangqi town"},
     "flow_referral": {"zh": "转办", "en": "referral"},
     "flow_escalation": {"zh": "升级", "en": "escalation"},
     "flow_dumped": {"zh": "甩锅下压", "en": "dumped task"},
@@ -204,10 +233,38 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+DESCRIPTION_ZH: dict[str, str] = {
+    "baseline": "现状：无一站式中心，串联办理，无 135 机制，不放权，单向考核，督查检查繁重",
+    "one_stop_135": "一站式中心（联合办理、线上办理、企业服务专员）加 135 分级响应机制（F2–F12）",
+    "delegation_no_staff": "一半事项下放乡镇，编制不随之下沉（G3 做得不好）",
+    "delegation_with_staff": "一半事项下放乡镇，相应人员工时随之下沉（G3）",
+    "two_way_assessment": "乡镇给县级部门打分（双向互评）；减少督查检查另见“督查检查减半”情景（G5）",
+    "grid_governance": "网格员、群众随手拍上报与积分激励、就地调解，及早发现纠纷（G7–G9）",
+    "full_reform": "全部改革：一站式中心 + 135 机制、放权且编制下沉、双向互评、责任清单、网格化",
+    "inspection_cut": "督查检查与向上报送材料减半（G5、P2），不实行双向互评",
+    "linping": "临平区企业综合服务中心：8 个镇街、117.58 万人、23 个部门、135 机制（F2–F13）",
+}
+"""Chinese descriptions of the shipped scenarios (the English is the scenario file's ``description``)."""
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **fmt) -> str:
     """The label ``key`` in ``lang`` (``zh`` or ``en``), formatted with ``fmt`` if given."""
     text = TEXT[key][lang]
     return text.format(**fmt) if fmt else text
+
+
+def scenario_description(name: str, lang: str, description: str) -> str:
+    """A shipped scenario's description in ``lang`` (the file's English text in English; a user's own
+    scenario keeps its own text in both)."""
+    if lang == "zh" and name in DESCRIPTION_ZH:
+        return DESCRIPTION_ZH[name]
+    return description
+
+
+def place_name(name: str, lang: str) -> str:
+    """A township's name in ``lang`` (Linping's from the table; others as given)."""
+    key = f"place_{name}"
+    return TEXT[key][lang] if key in TEXT else name
 
 
 def scenario_label(name: str, lang: str) -> str:
