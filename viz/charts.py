@@ -97,6 +97,12 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart("chart_petitions", {"petitions": "#8c564b"}, "axis_cases", help="help_chart_petitions"),
     Chart(
+        "chart_trips",
+        {"trips_per_case": "#1f5fbf", "trips_to_seat_per_case": "#8c564b"},
+        "axis_trips",
+        help="help_chart_trips",
+    ),
+    Chart(
         "chart_outcomes",
         {"on_time_rate": "#1f5fbf", "resolution_rate": "#2ca02c", "grid_participation": "#ff8c00"},
         "axis_share",
@@ -203,7 +209,9 @@ def LiveChart(model, chart: Chart, lang: str, compare: solara.Reactive):
 
 
 def chart_components(lang: str, compare: solara.Reactive) -> list:
-    """Components ``(component, page)`` for ``SolaraViz(components=...)``: one per chart."""
+    """Components ``(component, page)`` for ``SolaraViz(components=...)``: one per chart, then the
+    townships' hours panel (``hours``)."""
+    from .hours import TownshipHours
 
     def make(chart: Chart):
         def component(model):
@@ -211,4 +219,7 @@ def chart_components(lang: str, compare: solara.Reactive) -> list:
 
         return component
 
-    return [(make(c), 0) for c in CHARTS]
+    def township_hours(model):
+        return TownshipHours(model, lang)
+
+    return [(make(c), 0) for c in CHARTS] + [(township_hours, 0)]

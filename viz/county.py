@@ -66,7 +66,11 @@ class Layout:
         self.dept_x = _row_x(len(model.departments))
         T = len(model.townships)
         self.cell = 0.96 / max(T, 1)
-        self.town_x = 0.02 + (np.arange(T) + 0.5) * self.cell
+        # townships placed by their distance to the county seat: nearest on the left
+        self.travel = np.asarray(getattr(getattr(model, "geography", None), "travel_hours", np.zeros(T)), float)
+        rank = np.empty(T, dtype=np.int64)
+        rank[np.argsort(self.travel, kind="stable")] = np.arange(T)
+        self.town_x = 0.02 + (rank + 0.5) * self.cell
         self.desk_xy = {lvl: (x, Y_MID) for lvl, x in zip((1, 2, 3), X_DESKS)}
 
     def handler_xy(self, model, hid: int) -> tuple[float, float]:
@@ -284,6 +288,8 @@ def draw_county(
             else float("nan")
         )
         info = f"{t('open_cases_short', lang)} {tw.backlog}"
+        if len(lay.travel) == T:
+            info = t("to_seat", lang, h=float(lay.travel[i])) + "\n" + info
         if not math.isnan(sat):
             info += f"\n{t('sat_short', lang)} {sat:.2f}"
         txt(lay.town_x[i], Y_TOWN - 0.07, info, ha="center", va="top", fontsize=8.5, color="#333", linespacing=1.1)
