@@ -51,6 +51,7 @@ from townsim.model.staffing import StaffingError, equalise_staff
 from . import county
 from .beforeafter import BeforeAfterModel
 from .charts import chart_components
+from .classroom import CLASSROOM_CSS, COUNTY_FIGSIZE, PresetPicker, presets
 from .clock import TimeControls, lock
 from .compare import CompareTable, keep
 from .controls import LanguageToggle, LeverPanel, Settings
@@ -76,6 +77,7 @@ HIDE_CSS = """
 /* Mesa's Controls (its Step moves Render Interval days, its labels are English) and step counter: the
    page's own time controls (``clock``) replace them */
 .v-navigation-drawer .v-card:not(.townsim-time):not(.townsim-levers) { display: none !important; }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }   /* the badge over the legend */
 """
 
 
@@ -189,14 +191,14 @@ def county_title(model, lang: str, title: str) -> str:
 
 
 @solara.component
-def CountyView(model, lang: str, title: str):
+def CountyView(model, lang: str, title: str, classroom: bool = False):
     """The county view of ``model`` (``county.draw_county``), redrawn after every step."""
     update_counter.get()
     sample = solara.use_memo(lambda: MarkSample(model, seed=0), [model])
     layout = solara.use_memo(lambda: county.Layout(model), [model])
     title = county_title(model, lang, title)
     with lock(model):
-        fig = county.draw_county(model, sample, lang, title, layout)
+        fig = county.draw_county(model, sample, lang, title, layout, figsize=COUNTY_FIGSIZE[bool(classroom)])
     png = county.figure_png(fig)
     with solara.Div(classes=["townsim-county"]) as main:
         solara.Image(png, format="png")
@@ -204,13 +206,21 @@ def CountyView(model, lang: str, title: str):
 
 
 @solara.component
-def ModelView(model: solara.Reactive, params: Params, seed: int, lang: str, title: str, compare: solara.Reactive):
+def ModelView(
+    model: solara.Reactive,
+    params: Params,
+    seed: int,
+    lang: str,
+    title: str,
+    compare: solara.Reactive,
+    classroom: bool = False,
+):
     """KPIs, county view and Mesa's SolaraViz (its page layout and the charts) for the model in ``model``."""
     model_params = {"params": params, "rng": seed}
     components = solara.use_memo(lambda: chart_components(lang, compare), [lang])
     KpiStrip(model.value, lang)
     CompareTable(model.value, compare, lang)
-    CountyView(model.value, lang, title)
+    CountyView(model.value, lang, title, classroom)
     SolaraViz(
         model,
         components=components,
@@ -227,7 +237,10 @@ def Page():
     settings = solara.use_reactive(start[0])
     lang = solara.use_reactive(start[1])
     error = solara.use_reactive(None)
+    target = solara.use_reactive(None)  # what runs: None, "play" or the day to run to (``clock``)
     compare = solara.use_reactive(None)  # the run compared against (``charts.Comparison``), None at first
+    classroom = solara.use_reactive(False)
+    queued_day = solara.use_ref(None)  # an exercise preset's day: run to it once its county is on screen
     # the model on screen lives only in this reactive variable (and ``ours``): nothing else keeps the
     # first county alive once it is replaced
     model = solara.use_memo(lambda: solara.reactive(build(start[0])[0]), [])
@@ -246,6 +259,9 @@ def Page():
         ours.current = new_model
         built_for.current = for_settings
         model.set(new_model)  # re-renders the page (in this thread when called from the rebuild)
+        if queued_day.current is not None and for_settings == settings.value:
+            day, queued_day.current = queued_day.current, None
+            target.set(day)
 
     def guarded(callback):
         """``callback`` whose errors become one line on the page and in the terminal, never a traceback."""
@@ -308,12 +324,27 @@ def Page():
     def reset():
         replace_model(build(settings.value)[0], settings.value)
 
-    target = solara.use_reactive(None)  # what runs: None, "play" or the day to run to (``clock``)
+    @guarded
+    def preset(key: str):
+        _, name, levers, day = presets()[key]
+        new = normalise(Settings(name, (), settings.value.seed, settings.value.revision + 1))
+        for lever, value in levers.items():
+            new = new.with_lever(lever, value)
+        target.set(None)
+        queued_day.current = day
+        apply(new)
+
     s = settings.value
     sc = scenario(s.scenario)
     names = offered()
-    solara.Style(CSS + HIDE_CSS)
+    solara.Style(CSS + HIDE_CSS + (CLASSROOM_CSS if classroom.value else ""))
     with solara.AppBar():
+        solara.Switch(
+            label=t("classroom", lang.value),
+            value=classroom.value,
+            on_value=lambda v: classroom.set(bool(v)) if isinstance(v, bool) else None,
+            classes=["townsim-classroom"],
+        )
         LanguageToggle(lang.value, guarded(lang.set))
     with solara.Column(style={"padding": "0 8px"}):
         # which settings the county on screen was built from (for tests and screen readers; not shown)
@@ -325,6 +356,7 @@ def Page():
             lang.value,
             scenario_label(built_for.current.scenario, lang.value),
             compare,
+            classroom.value,
         )
     panel = dict(
         settings=s,
@@ -337,7 +369,8 @@ def Page():
         pending=built_for.current != s and error.value is None,
         on_error=refuse,
     )
-    _SidebarLevers(panel, dict(model=model, lang=lang.value, on_reset=reset, target=target), SIDEBAR_DEPTH)
+    time_panel = dict(model=model, lang=lang.value, on_reset=reset, target=target)
+    _SidebarLevers(panel, time_panel, dict(lang=lang.value, on_preset=preset, on_error=refuse), SIDEBAR_DEPTH)
 
 
 SIDEBAR_DEPTH = 5
@@ -347,10 +380,12 @@ Step stay on top). Nothing in the sidebar is remounted when the model changes.""
 
 
 @solara.component
-def _SidebarLevers(panel: dict, time: dict, depth: int):
+def _SidebarLevers(panel: dict, time: dict, exercises: dict, depth: int):
     if depth > 0:
-        _SidebarLevers(panel, time, depth - 1)
+        _SidebarLevers(panel, time, exercises, depth - 1)
         return
     with solara.Sidebar():
         TimeControls(**time)
+        with solara.Card(classes=["townsim-levers", "townsim-exercises"]):
+            PresetPicker(**exercises)
         LeverPanel(**panel)

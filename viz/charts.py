@@ -122,6 +122,15 @@ def reform_start(model) -> int:
     return start if start and has_reform(model) else 0
 
 
+def wrap(text: str, lang: str) -> list[str]:
+    """A chart's one-line definition broken into lines that fit the chart's width."""
+    import textwrap
+
+    if lang == "zh":
+        return [text[i : i + 34] for i in range(0, len(text), 34)]
+    return textwrap.wrap(text, 66)
+
+
 def long_frame(frame: pd.DataFrame, chart: Chart, lang: str, run: str) -> pd.DataFrame:
     """``frame``'s columns of ``chart`` in long form: day, column, label, value, run."""
     cols = [c for c in chart.series if c in frame.columns]
@@ -145,7 +154,8 @@ def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | Non
     y_scale = alt.Scale(domain=[0, 1]) if chart.unit_range else alt.Scale(zero=True)
     now = long_frame(frame, chart, lang, t("run_now", lang))
     x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d"))
-    y = alt.Y("value:Q", title=f"{t(chart.ylabel, lang)} ({unit})" if unit else t(chart.ylabel, lang), scale=y_scale)
+    axis = alt.Axis(format="%") if fmt == ".0%" else alt.Axis()
+    y = alt.Y("value:Q", title=unit or t(chart.ylabel, lang), scale=y_scale, axis=axis)
     tooltip = [
         alt.Tooltip("run:N", title=t("tooltip_run", lang)),
         alt.Tooltip("day:Q", title=t("axis_day", lang)),
@@ -172,7 +182,7 @@ def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | Non
         layers.append(alt.Chart(rule).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="day:Q"))
         layers.append(
             alt.Chart(rule)
-            .mark_text(align="left", dx=4, dy=-4, baseline="top", fontSize=12, color="#444")
+            .mark_text(align="right", dx=-4, dy=-4, baseline="top", fontSize=12, color="#444")
             .encode(x="day:Q", y=alt.value(0), text="text:N")
         )
     return (
@@ -180,7 +190,7 @@ def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | Non
         .properties(
             title=alt.TitleParams(
                 t(chart.title, lang),
-                subtitle=t(chart.help, lang) if chart.help else "",
+                subtitle=wrap(t(chart.help, lang), lang) if chart.help else "",
                 fontSize=16,
                 subtitleFontSize=12,
                 anchor="start",
@@ -211,7 +221,7 @@ def LiveChart(model, chart: Chart, lang: str, compare: solara.Reactive):
 def chart_components(lang: str, compare: solara.Reactive) -> list:
     """Components ``(component, page)`` for ``SolaraViz(components=...)``: one per chart, then the
     townships' hours panel (``hours``)."""
-    from .hours import TownshipHours
+    from .hours import TownshipHours, TownshipUtilisation
 
     def make(chart: Chart):
         def component(model):
@@ -219,7 +229,12 @@ def chart_components(lang: str, compare: solara.Reactive) -> list:
 
         return component
 
-    def township_hours(model):
-        return TownshipHours(model, lang)
+    chosen = solara.reactive(-1)  # the township the hours panel shows (this page's; -1: the mean)
 
-    return [(make(c), 0) for c in CHARTS] + [(township_hours, 0)]
+    def township_hours(model):
+        return TownshipHours(model, lang, chosen)
+
+    def township_util(model):
+        return TownshipUtilisation(model, lang, chosen)
+
+    return [(make(c), 0) for c in CHARTS] + [(township_hours, 0), (township_util, 0)]

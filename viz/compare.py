@@ -80,14 +80,27 @@ def CompareTable(model, compare: solara.Reactive, lang: str):
         label_of = {key: label for key, label, _ in today}
         then = compared_tiles(c, day, lang)
         labels = dict(c.label)
-        solara.Markdown(f"**{t('compare_title', lang, day=day)}** — {t('run_compared', lang)}: {labels.get(lang, '')}")
-        columns = (t("tooltip_series", lang), t("run_now", lang), t("run_compared", lang))
-        header = "| " + " | ".join(columns) + " |\n|---|---:|---:|\n"
-        rows = "".join(
-            f"| {t(label_of[key], lang)} | {now.get(key, DASH)} | {then.get(key, DASH)} |\n" for key in COMPARED_TILES
+        html = solara.v.Html
+        with solara.Div(classes=["townsim-compare-head"]):
+            solara.Text(f"{t('compare_title', lang, day=day)} — {t('run_compared', lang)}: {labels.get(lang, '')}")
+        head = html(
+            tag="tr",
+            children=[html(tag="th", children=[x]) for x in (t("tooltip_series", lang), t("run_now", lang))]
+            + [html(tag="th", children=[t("run_compared", lang)], class_="compare-then")],
         )
-        with solara.Div(classes=["townsim-compare-table"]):
-            solara.Markdown(header + rows)
+        rows = [
+            html(
+                tag="tr",
+                class_=f"compare-{key}",
+                children=[
+                    html(tag="td", children=[t(label_of[key], lang)]),
+                    html(tag="td", children=[now.get(key, DASH)], class_="compare-now"),
+                    html(tag="td", children=[then.get(key, DASH)], class_="compare-then"),
+                ],
+            )
+            for key in COMPARED_TILES
+        ]
+        html(tag="table", children=[head, *rows], class_="townsim-compare-table")
         solara.Switch(
             label=t("compare_pin", lang),
             value=c.pinned,

@@ -21,7 +21,7 @@ import solara
 import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 
 from .i18n import scenario_label, t
-from .levers import LEVERS, Lever
+from .levers import GROUPS, LEVERS, Lever
 
 
 @dataclass(frozen=True)
@@ -199,16 +199,21 @@ def LeverPanel(
         )
         if description:
             solara.Text(description, classes=["townsim-note"])
-        for lever in LEVERS:
-            LeverControl(
-                lever,
-                settings.lever(lever.name),
-                scenario_values[lever.name],
-                lang,
-                on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)),
-                revision=settings.revision,
-                on_error=on_error,
+        by_name = {lv.name: lv for lv in LEVERS}
+        for group, names in GROUPS:
+            solara.Div(
+                children=[t(group, lang)], classes=["townsim-group"], style={"font-weight": "700", "margin-top": "10px"}
             )
+            for lever in (by_name[n] for n in names):
+                LeverControl(
+                    lever,
+                    settings.lever(lever.name),
+                    scenario_values[lever.name],
+                    lang,
+                    on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)),
+                    revision=settings.revision,
+                    on_error=on_error,
+                )
         solara.InputInt(
             t("seed", lang),
             value=settings.seed,

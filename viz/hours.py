@@ -10,6 +10,8 @@ with paperwork while residents wait, or less busy because delegated cases were r
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -17,7 +19,7 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from .beforeafter import HOUR_USES
-from .charts import reform_start
+from .charts import reform_start, wrap
 from .clock import lock
 from .i18n import place_name, t
 
@@ -70,7 +72,7 @@ def hours_spec(model, township: int, lang: str):
                 "use:N",
                 scale=alt.Scale(domain=uses, range=list(USE_COLOURS.values())),
                 sort=uses,
-                legend=alt.Legend(title=None, orient="top", labelFontSize=13, labelLimit=260),
+                legend=alt.Legend(title=None, orient="top", columns=2, labelFontSize=12, labelLimit=300),
             ),
             order=alt.Order("use_order:Q"),
             tooltip=[
@@ -79,7 +81,7 @@ def hours_spec(model, township: int, lang: str):
                 alt.Tooltip("hours:Q", title=t("axis_hours_day", lang), format=".1f"),
             ],
         )
-        .transform_calculate(use_order="indexof(" + str(uses).replace("'", '"') + ", datum.use)")
+        .transform_calculate(use_order=f"indexof({json.dumps(uses)}, datum.use)")
     )
     layers = [area]
     start = reform_start(model)
@@ -88,7 +90,7 @@ def hours_spec(model, township: int, lang: str):
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
             t("chart_hours", lang),
-            subtitle=t("help_chart_hours", lang),
+            subtitle=wrap(t("help_chart_hours", lang), lang),
             fontSize=16,
             subtitleFontSize=12,
             anchor="start",
@@ -126,7 +128,7 @@ def util_spec(model, township: int, lang: str):
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
             t("chart_util", lang),
-            subtitle=t("help_chart_util", lang),
+            subtitle=wrap(t("help_chart_util", lang), lang),
             fontSize=16,
             subtitleFontSize=12,
             anchor="start",
@@ -136,11 +138,8 @@ def util_spec(model, township: int, lang: str):
     )
 
 
-@solara.component
-def TownshipHours(model, lang: str):
-    """The township selector, the stacked hours of the chosen township and everyone's utilisation."""
-    update_counter.get()
-    chosen = solara.use_reactive(ALL)
+def _picker(model, chosen: solara.Reactive, lang: str) -> int:
+    """The township selector (only the townships offered are taken); returns the township shown."""
     township = chosen.value if chosen.value == ALL or 0 <= chosen.value < len(model.townships) else ALL
     items = [{"text": t("all_townships", lang), "value": ALL}] + [
         {"text": place_name(tw.handler.label, lang), "value": i} for i, tw in enumerate(model.townships)
@@ -148,22 +147,40 @@ def TownshipHours(model, lang: str):
 
     def choose(value):
         if isinstance(value, int) and not isinstance(value, bool) and (value == ALL or 0 <= value < len(items) - 1):
-            chosen.set(value)  # only the townships offered
+            chosen.set(value)
 
-    with lock(model):
-        hours = hours_spec(model, township, lang)
-        util = util_spec(model, township, lang)
+    solara.v.Select(
+        label=t("township_pick", lang),
+        items=items,
+        v_model=township,
+        on_v_model=choose,
+        dense=True,
+        hide_details=True,
+        class_="townsim-hours-pick",
+        style_="max-width: 320px",
+    )
+    return township
+
+
+@solara.component
+def TownshipHours(model, lang: str, chosen: solara.Reactive):
+    """The township selector and the stacked hours of the chosen township (or the mean)."""
+    update_counter.get()
     with solara.Div(classes=["townsim-hours"]) as main:
-        solara.v.Select(
-            label=t("township_pick", lang),
-            items=items,
-            v_model=township,
-            on_v_model=choose,
-            dense=True,
-            hide_details=True,
-            class_="townsim-hours-pick",
-            style_="max-width: 320px",
-        )
-        solara.FigureAltair(hours)
-        solara.FigureAltair(util)
+        township = _picker(model, chosen, lang)
+        with lock(model):
+            spec = hours_spec(model, township, lang)
+        solara.FigureAltair(spec)
+    return main
+
+
+@solara.component
+def TownshipUtilisation(model, lang: str, chosen: solara.Reactive):
+    """Every township's utilisation against time, the chosen one drawn thick."""
+    update_counter.get()
+    township = chosen.value if chosen.value == ALL or 0 <= chosen.value < len(model.townships) else ALL
+    with solara.Div(classes=["townsim-util"]) as main:
+        with lock(model):
+            spec = util_spec(model, township, lang)
+        solara.FigureAltair(spec)
     return main

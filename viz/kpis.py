@@ -105,6 +105,12 @@ CSS = """
 .townsim-lever-label { font-size: 14px; margin-top: 6px; }
 .townsim-lever-changed { font-weight: 700; color: #b3261e; }
 .townsim-county img { width: 100%; max-width: 1300px; height: auto; }
+.townsim-compare { margin: 0 0 10px 0; }
+.townsim-compare-head { font-size: 15px; font-weight: 600; color: #10243e; margin-bottom: 4px; }
+.townsim-compare-table { border-collapse: collapse; font-size: 15px; }
+.townsim-compare-table th, .townsim-compare-table td { border-bottom: 1px solid #d5dde8; padding: 2px 12px; }
+.townsim-compare-table td.compare-now, .townsim-compare-table td.compare-then { text-align: right; }
+.townsim-compare-table .compare-then { color: #6b6b6b; }
 """
 
 

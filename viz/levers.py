@@ -102,6 +102,19 @@ LEVERS: tuple[Lever, ...] = (
 
 LEVER_NAMES = tuple(lv.name for lv in LEVERS)
 
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("group_delegation", ("delegated_share", "staff_transfer", "equal_staff")),
+    ("group_service", ("escalation_135", "online_share", "township_hall_share")),
+    (
+        "group_assessment",
+        ("two_way_weight", "responsibility_list", "inspection_hours_per_week", "township_service_weight"),
+    ),
+    ("group_grid", ("grid_coverage", "callback_share", "callback_penalty")),
+    ("group_geography", ("county_area_km2", "travel_hours")),
+    ("group_time", ("reform_half_life_days", "warmup_days")),
+)
+"""The levers grouped by reform (headings in the lever card); every lever is in exactly one group."""
+
 SEED_MAX = 999
 """Largest seed offered by the seed slider (any non-negative integer works in the model)."""
 
