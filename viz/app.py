@@ -344,6 +344,7 @@ def Page():
             value=classroom.value,
             on_value=lambda v: classroom.set(bool(v)) if isinstance(v, bool) else None,
             classes=["townsim-classroom"],
+            style={"margin-right": "16px"},
         )
         LanguageToggle(lang.value, guarded(lang.set))
     with solara.Column(style={"padding": "0 8px"}):
