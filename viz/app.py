@@ -1,9 +1,12 @@
 """The teaching app: one page on Mesa's ``SolaraViz`` showing a live ``model.TownshipModel``.
 
-Layout: the app bar (title, language); the sidebar with Mesa's own controls
-(Reset / ▶ / Step, play and render intervals) and our card of scenario,
-levers and seed; the main area with the KPI strip, the county view and
-Mesa's plot components (six live charts).
+Layout: the app bar (title, classroom mode, language); the sidebar with the
+page's time controls (``clock``: Reset, ▶, Step = one day, run to day N), the
+exercise presets (``classroom``) and the card of scenario, levers (grouped)
+and seed; the main area with the KPI strip, the comparison with the previous
+run (``compare``), the county view and the charts (``charts``, ``hours``) as
+components of Mesa's ``SolaraViz`` page. Mesa's own controls are hidden: its
+Step moved Render Interval days and its labels are English only.
 
 The model on screen is ``BeforeAfterModel(params, rng=seed)`` — a
 ``TownshipModel`` whose warm-up days under the pre-reform levers are shown one
@@ -23,9 +26,10 @@ callback reaches the page as one line (``.townsim-error``) and the terminal
 as one ``townsim viz:`` line, never a traceback. Mesa controls the app does
 not use (the empty "Model Parameters" card, "Use Threads", the single page
 tab) are hidden.
-Mesa's Reset builds ``TownshipModel(**model_params)`` from the parameters its
-``ModelCreator`` read when first shown; the page then swaps in the model of
-the current settings, so Reset always restarts what is on screen.
+Were Mesa's (hidden) Reset used, it builds ``TownshipModel(**model_params)``
+from the parameters its ``ModelCreator`` read when first shown; the page then
+swaps in the model of the current settings, so Reset always restarts what is
+on screen.
 
 Start it with ``townsim viz`` (``viz.server``); settings come from the
 environment (``TOWNSIM_VIZ_SCENARIO``, ``TOWNSIM_VIZ_LANG``, ``TOWNSIM_VIZ_SEED``).
