@@ -249,7 +249,11 @@ def draw_county(
             color="#222" if desks_on else "#999",
         )
     if not rule:
-        txt(0.995, Y_TOWN + 0.10, t("desks_adhoc", lang), ha="right", fontsize=9.0, color="#666")
+        note = t("desks_adhoc", lang)
+        cut = note.find("；" if lang == "zh" else ";")  # two lines, clear of the row label on the left
+        if cut > 0:
+            note = note[: cut + 1] + "\n" + note[cut + 1 :].strip()
+        txt(0.995, Y_TOWN + 0.085, note, ha="right", fontsize=8.5, color="#666", linespacing=1.0)
     # --- townships ------------------------------------------------------------------
     T = len(model.townships)
     t_load = np.array([queued_days(model, tw.handler) for tw in model.townships])
@@ -370,7 +374,7 @@ def draw_county(
         handles,
         labels,
         loc="upper right",
-        ncol=4,
+        ncol=4 if figsize[0] >= 11 else 2,  # a narrower (classroom) figure: two columns, clear of the title
         frameon=False,
         bbox_to_anchor=(0.995, 0.995),
         prop={"family": fam, "size": 10.5},
@@ -392,7 +396,7 @@ def draw_county(
     )
     if hidden:
         note += " · " + t("more_flows", lang, n=hidden)
-    fig.text(0.66, 0.065, note, fontsize=8.5, color="#555", family=fam, va="center")
+    fig.text(0.66, 0.065, note, fontsize=8.5 if figsize[0] >= 11 else 7.0, color="#555", family=fam, va="center")
     return fig
 
 

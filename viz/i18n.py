@@ -132,7 +132,7 @@ TEXT: dict[str, dict[str, str]] = {
     "desk_3": {"zh": "联席会议", "en": "Joint conference"},
     "desks_off": {"zh": "（135 机制关闭）", "en": "(135 rule off)"},
     "desks_adhoc": {
-        "zh": "无 135 机制：协调层级临时协调、先到先办，不升级，不开联席会议",
+        "zh": "无 135 机制：协调层级临时协调、先到先办；不升级，不开联席会议",
         "en": "no 135 rule: desks coordinate ad hoc, first come first served; no escalation, no joint conference",
     },
     # --- departments by function (the category of most of the demand they own) ------
