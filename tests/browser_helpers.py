@@ -92,6 +92,8 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         self._reader.join(10)
+        if self.proc.stdout and not self._reader.is_alive():
+            self.proc.stdout.close()
         return self.text()
 
 

@@ -97,3 +97,26 @@ def test_half_life_slider_top_means_never(monkeypatch):
     _, top = app.build(settings_for("baseline", reform_half_life_days=lever.max))
     _, mid = app.build(settings_for("baseline", reform_half_life_days=180.0))
     assert top.reform_half_life_days == math.inf and mid.reform_half_life_days == 180.0
+
+
+def test_the_status_quo_has_no_reform_to_switch_on(monkeypatch):
+    """Issue 26, defect 6: the baseline county was titled "status quo (before the reform) · … · after the
+    reform" once its first days were over; the status quo switches nothing on."""
+    from townsim.viz import app
+    from townsim.viz.kpis import kpi_values
+
+    base = settings_for("baseline", warmup_days=3)
+    model, _ = app.build(base)
+    for _ in range(5):
+        model.step()
+    for lang in ("zh", "en"):
+        reform = dict((k, v) for k, _, v in kpi_values(model, lang))["reform"]
+        assert "since" not in reform and "已开启" not in reform, reform
+        title = app.county_title(model, lang, "status quo")
+        assert "after the reform" not in title and "改革后" not in title and "before the reform" not in title
+    # a reform of the same county still shows its switch
+    reform_model, _ = app.build(settings_for("baseline", warmup_days=3, escalation_135=True))
+    for _ in range(5):
+        reform_model.step()
+    assert "after the reform" in app.county_title(reform_model, "en", "x")
+    assert "on since day 3" in dict((k, v) for k, _, v in kpi_values(reform_model, "en"))["reform"]

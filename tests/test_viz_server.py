@@ -30,7 +30,7 @@ def open_page(p, server):
     problems = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(server.url)
-    page.get_by_role("button", name="Step").wait_for(timeout=120_000)
+    page.locator(".townsim-step").wait_for(timeout=120_000)
     expect(page.locator(".kpi-day .kpi-value")).to_have_text("0", timeout=60_000)
     page.wait_for_load_state("networkidle")
     return browser, page
@@ -102,7 +102,7 @@ def test_callback_error_is_one_line_on_the_page_and_in_the_log(assets_ready, tmp
             expect(select).to_contain_text("full_reform", timeout=30_000)
             expect(error).to_have_count(0, timeout=30_000)
             expect(page.locator(".townsim-built")).to_have_text("full_reform", timeout=60_000)
-            page.get_by_role("button", name="Step").click()
+            page.locator(".townsim-step").click()
             expect(page.locator(".kpi-day .kpi-value")).to_have_text("1", timeout=60_000)
             no_traceback(page, server)
             browser.close()
@@ -140,13 +140,14 @@ def test_page_hides_unused_mesa_controls_and_terminal_is_quiet(assets_ready):
         server.wait()
         with playwright_api.sync_playwright() as p:
             browser, page = open_page(p, server)
-            page.get_by_role("button", name="Step").click()
+            page.locator(".townsim-step").click()
             expect(page.locator(".kpi-day .kpi-value")).to_have_text("1", timeout=60_000)
             body = page.inner_text("body")  # text of visible elements only
             for hidden in ("Model Parameters", "Use Threads"):
                 assert hidden not in body, hidden
             assert not re.search(r"\bpage 0\b", body, re.IGNORECASE), body
-            assert "Reset" in body or "RESET" in body  # Mesa's own controls stay
+            assert "Render Interval" not in body and "Play Interval" not in body  # Mesa's controls: hidden
+            assert "RESET" in body.upper()  # the page's own time controls
             browser.close()
         out = server.stop()
         for noise in ("rules of hooks", "samesite", "UserWarning"):

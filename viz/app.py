@@ -1,9 +1,12 @@
 """The teaching app: one page on Mesa's ``SolaraViz`` showing a live ``model.TownshipModel``.
 
-Layout: the app bar (title, language); the sidebar with Mesa's own controls
-(Reset / ▶ / Step, play and render intervals) and our card of scenario,
-levers and seed; the main area with the KPI strip, the county view and
-Mesa's plot components (six live charts).
+Layout: the app bar (title, classroom mode, language); the sidebar with the
+page's time controls (``clock``: Reset, ▶, Step = one day, run to day N), the
+exercise presets (``classroom``) and the card of scenario, levers (grouped)
+and seed; the main area with the KPI strip, the comparison with the previous
+run (``compare``), the county view and the charts (``charts``, ``hours``) as
+components of Mesa's ``SolaraViz`` page. Mesa's own controls are hidden: its
+Step moved Render Interval days and its labels are English only.
 
 The model on screen is ``BeforeAfterModel(params, rng=seed)`` — a
 ``TownshipModel`` whose warm-up days under the pre-reform levers are shown one
@@ -23,9 +26,10 @@ callback reaches the page as one line (``.townsim-error``) and the terminal
 as one ``townsim viz:`` line, never a traceback. Mesa controls the app does
 not use (the empty "Model Parameters" card, "Use Threads", the single page
 tab) are hidden.
-Mesa's Reset builds ``TownshipModel(**model_params)`` from the parameters its
-``ModelCreator`` read when first shown; the page then swaps in the model of
-the current settings, so Reset always restarts what is on screen.
+Were Mesa's (hidden) Reset used, it builds ``TownshipModel(**model_params)``
+from the parameters its ``ModelCreator`` read when first shown; the page then
+swaps in the model of the current settings, so Reset always restarts what is
+on screen.
 
 Start it with ``townsim viz`` (``viz.server``); settings come from the
 environment (``TOWNSIM_VIZ_SCENARIO``, ``TOWNSIM_VIZ_LANG``, ``TOWNSIM_VIZ_SEED``).
@@ -51,9 +55,12 @@ from townsim.model.staffing import StaffingError, equalise_staff
 from . import county
 from .beforeafter import BeforeAfterModel
 from .charts import chart_components
-from .controls import LeverPanel, Settings
-from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
-from .kpis import CSS, KpiStrip
+from .classroom import CLASSROOM_CSS, COUNTY_FIGSIZE, PresetPicker, presets
+from .clock import TimeControls, lock
+from .compare import CompareTable, keep
+from .controls import LanguageToggle, LeverPanel, Settings
+from .i18n import DEFAULT_LANG, LANGS, scenario_description, scenario_label, t
+from .kpis import CSS, KpiStrip, has_reform
 from .levers import LEVERS, SEED_MAX, build_params, lever_values
 from .sampling import MarkSample
 from .server import ENV_LANG, ENV_SCENARIO, ENV_SEED
@@ -71,6 +78,10 @@ HIDE_CSS = """
 .v-navigation-drawer .v-card:has(> .v-card__text > .d-flex:only-child:empty),    /* empty "Model Parameters" */
 .v-navigation-drawer .v-card:has(> .v-card__text:empty) { display: none !important; }
 .v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none !important; }                 /* a single "Page 0" tab */
+/* Mesa's Controls (its Step moves Render Interval days, its labels are English) and step counter: the
+   page's own time controls (``clock``) replace them */
+.v-navigation-drawer .v-card:not(.townsim-time):not(.townsim-levers) { display: none !important; }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }   /* the badge over the legend */
 """
 
 
@@ -143,7 +154,9 @@ def normalise(settings: Settings) -> Settings:
     seed = min(max(int(seed), 0), SEED_MAX)
     base = lever_values(scenario(settings.scenario).params)
     given = dict(settings.levers)
-    return Settings(settings.scenario, tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS), seed)
+    levers = tuple((lv.name, given.get(lv.name, base[lv.name])) for lv in LEVERS)
+    revision = settings.revision if isinstance(settings.revision, int) else 0
+    return Settings(settings.scenario, levers, seed, revision)
 
 
 def model_params(settings: Settings) -> Params:
@@ -173,28 +186,45 @@ def build(settings: Settings) -> tuple[TownshipModel, Params]:
     return BeforeAfterModel(params, rng=settings.seed), params
 
 
+def county_title(model, lang: str, title: str) -> str:
+    """The county view's subtitle: the scenario, and whether the reform is on yet (a reform only)."""
+    if getattr(model, "warmup_days", 0) and has_reform(model):
+        after = getattr(model, "clock_day", model.day) >= model.warmup_days
+        title = f"{title} · {t('county_after' if after else 'county_before', lang)}"
+    return title
+
+
 @solara.component
-def CountyView(model, lang: str, title: str):
+def CountyView(model, lang: str, title: str, classroom: bool = False):
     """The county view of ``model`` (``county.draw_county``), redrawn after every step."""
     update_counter.get()
     sample = solara.use_memo(lambda: MarkSample(model, seed=0), [model])
     layout = solara.use_memo(lambda: county.Layout(model), [model])
-    if getattr(model, "warmup_days", 0):
-        after = getattr(model, "clock_day", model.day) >= model.warmup_days
-        title = f"{title} · {t('county_after' if after else 'county_before', lang)}"
-    png = county.figure_png(county.draw_county(model, sample, lang, title, layout))
+    title = county_title(model, lang, title)
+    with lock(model):
+        fig = county.draw_county(model, sample, lang, title, layout, figsize=COUNTY_FIGSIZE[bool(classroom)])
+    png = county.figure_png(fig)
     with solara.Div(classes=["townsim-county"]) as main:
         solara.Image(png, format="png")
     return main
 
 
 @solara.component
-def ModelView(model: solara.Reactive, params: Params, seed: int, lang: str, title: str):
-    """KPIs, county view and Mesa's SolaraViz (its controls and plot components) for the model in ``model``."""
+def ModelView(
+    model: solara.Reactive,
+    params: Params,
+    seed: int,
+    lang: str,
+    title: str,
+    compare: solara.Reactive,
+    classroom: bool = False,
+):
+    """KPIs, county view and Mesa's SolaraViz (its page layout and the charts) for the model in ``model``."""
     model_params = {"params": params, "rng": seed}
-    components = solara.use_memo(lambda: chart_components(lang), [lang])
+    components = solara.use_memo(lambda: chart_components(lang, compare), [lang])
     KpiStrip(model.value, lang)
-    CountyView(model.value, lang, title)
+    CompareTable(model.value, compare, lang)
+    CountyView(model.value, lang, title, classroom)
     SolaraViz(
         model,
         components=components,
@@ -211,6 +241,10 @@ def Page():
     settings = solara.use_reactive(start[0])
     lang = solara.use_reactive(start[1])
     error = solara.use_reactive(None)
+    target = solara.use_reactive(None)  # what runs: None, "play" or the day to run to (``clock``)
+    compare = solara.use_reactive(None)  # the run compared against (``charts.Comparison``), None at first
+    classroom = solara.use_reactive(False)
+    queued_day = solara.use_ref(None)  # an exercise preset's day: run to it once its county is on screen
     # the model on screen lives only in this reactive variable (and ``ours``): nothing else keeps the
     # first county alive once it is replaced
     model = solara.use_memo(lambda: solara.reactive(build(start[0])[0]), [])
@@ -218,12 +252,20 @@ def Page():
     built_for = solara.use_ref(start[0])
 
     def replace_model(new_model, for_settings: Settings):
+        kept = compare.value
+        if kept is None or not kept.pinned:  # the county leaving the screen becomes the compared run
+            left = keep(ours.current, built_for.current, lever_values(scenario(built_for.current.scenario).params))
+            if left is not None:
+                compare.set(left)
         for old in (ours.current, model.value):  # leaving the screen: ours, or the one Mesa's Reset built
             if old is not new_model:
                 release(old)
         ours.current = new_model
         built_for.current = for_settings
         model.set(new_model)  # re-renders the page (in this thread when called from the rebuild)
+        if queued_day.current is not None and for_settings == settings.value:
+            day, queued_day.current = queued_day.current, None
+            target.set(day)
 
     def guarded(callback):
         """``callback`` whose errors become one line on the page and in the terminal, never a traceback."""
@@ -237,6 +279,11 @@ def Page():
                 error.set(message)
 
         return run
+
+    def refuse(message: str):
+        """A value the page did not offer: one line on the page and in the terminal; nothing changes."""
+        report(f"error: {message}")
+        error.set(message)
 
     @guarded
     def apply(new: Settings):
@@ -276,14 +323,34 @@ def Page():
             replace_model(build(settings.value)[0], settings.value)
 
     solara.use_effect(after_mesa_reset, [model.value])
+
+    @guarded
+    def reset():
+        replace_model(build(settings.value)[0], settings.value)
+
+    @guarded
+    def preset(key: str):
+        _, name, levers, day = presets()[key]
+        new = normalise(Settings(name, (), settings.value.seed, settings.value.revision + 1))
+        for lever, value in levers.items():
+            new = new.with_lever(lever, value)
+        target.set(None)
+        queued_day.current = day
+        apply(new)
+
     s = settings.value
     sc = scenario(s.scenario)
     names = offered()
-    solara.Style(CSS + HIDE_CSS)
+    solara.Style(CSS + HIDE_CSS + (CLASSROOM_CSS if classroom.value else ""))
     with solara.AppBar():
-        with solara.ToggleButtonsSingle(value=lang.value, on_value=guarded(lang.set), classes=["townsim-lang"]):
-            solara.Button("中文", value="zh", text=True)
-            solara.Button("English", value="en", text=True)
+        solara.Switch(
+            label=t("classroom", lang.value),
+            value=classroom.value,
+            on_value=lambda v: classroom.set(bool(v)) if isinstance(v, bool) else None,
+            classes=["townsim-classroom"],
+            style={"margin-right": "16px"},
+        )
+        LanguageToggle(lang.value, guarded(lang.set))
     with solara.Column(style={"padding": "0 8px"}):
         # which settings the county on screen was built from (for tests and screen readers; not shown)
         solara.Div(children=[f"{built_for.current.scenario}"], classes=["townsim-built"], style={"display": "none"})
@@ -293,18 +360,22 @@ def Page():
             built_for.current.seed,
             lang.value,
             scenario_label(built_for.current.scenario, lang.value),
+            compare,
+            classroom.value,
         )
     panel = dict(
         settings=s,
         scenario_values=lever_values(sc.params),
         scenario_names=names,
-        description=sc.description,
+        description=scenario_description(s.scenario, lang.value, sc.description),
         lang=lang.value,
         on_change=apply,
         error=error.value,
         pending=built_for.current != s and error.value is None,
+        on_error=refuse,
     )
-    _SidebarLevers(panel, SIDEBAR_DEPTH)
+    time_panel = dict(model=model, lang=lang.value, on_reset=reset, target=target)
+    _SidebarLevers(panel, time_panel, dict(lang=lang.value, on_preset=preset, on_error=refuse), SIDEBAR_DEPTH)
 
 
 SIDEBAR_DEPTH = 5
@@ -314,9 +385,12 @@ Step stay on top). Nothing in the sidebar is remounted when the model changes.""
 
 
 @solara.component
-def _SidebarLevers(panel: dict, depth: int):
+def _SidebarLevers(panel: dict, time: dict, exercises: dict, depth: int):
     if depth > 0:
-        _SidebarLevers(panel, depth - 1)
+        _SidebarLevers(panel, time, exercises, depth - 1)
         return
     with solara.Sidebar():
+        TimeControls(**time)
+        with solara.Card(classes=["townsim-levers", "townsim-exercises"]):
+            PresetPicker(**exercises)
         LeverPanel(**panel)

@@ -10,7 +10,12 @@ differs: the same agents, mechanisms and random streams. ``clock_day`` counts ev
 
 from __future__ import annotations
 
+import numpy as np
+
 from townsim.model import TownshipModel
+
+HOUR_USES = ("cases", "duties", "paperwork", "outreach")
+"""How a township's hours are booked (``Township.hours``), in the order the hours panel stacks them."""
 
 
 class BeforeAfterModel(TownshipModel):
@@ -20,14 +25,28 @@ class BeforeAfterModel(TownshipModel):
         self.before_reform = True  # the days before the reform are stepped by the page, one by one
 
     def step(self) -> None:
-        if getattr(self, "before_reform", False):
-            if self.clock_day < self.warmup_days:
-                self._day(collect=True)  # a day before the reform, drawn like any other
-                return
+        if getattr(self, "before_reform", False) and self.clock_day >= self.warmup_days:
             self.before_reform = False
             self._start_reform()
             self._reset_totals()
-        self._day(collect=True)
+        booked = self._township_hours()
+        self._day(collect=True)  # a day before the reform is drawn like any other
+        self._log_day(booked)
+
+    def _township_hours(self) -> np.ndarray:
+        """Hours booked so far per township and use (townships × ``HOUR_USES``)."""
+        return np.array([[tw.hours[u] for u in HOUR_USES] for tw in self.townships], dtype=float)
+
+    def _log_day(self, booked_before: np.ndarray) -> None:
+        """Keep what the page shows of the day just computed: the tiles' values (``kpis.snapshot``),
+        each township's hours of the day by use and its utilisation."""
+        from .kpis import snapshot
+
+        if not hasattr(self, "day_log"):
+            self.day_log, self.township_day_hours, self.township_day_util = [], [], []
+        self.day_log.append(snapshot(self))
+        self.township_day_hours.append(self._township_hours() - booked_before)
+        self.township_day_util.append(np.array([tw.utilisation for tw in self.townships], dtype=float))
 
     @property
     def reform_on(self) -> bool:

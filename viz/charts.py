@@ -1,25 +1,35 @@
-"""The live charts: Mesa's own ``make_plot_component`` on the model's DataCollector columns.
+"""The live charts: the model's DataCollector columns drawn with Altair, with the run compared against.
 
-Each chart is one Mesa plot component of a few daily KPI columns
-(``model.metrics.DAILY_KPIS``) with fixed colours. The Altair backend is used:
-the server only sends the data and a Vega-Lite spec (about 0.03 s of CPU per
-chart and step, against 0.1 s for a matplotlib PNG), the browser draws the
-chart (with its own fonts, so Chinese labels need no server font) and shows
-tooltips. A ``post_process`` hook puts the title, legend and axis titles in
-the chosen language and fixes the y-range of rates and scores to [0, 1].
+Each chart is a few daily KPI columns (``model.metrics.DAILY_KPIS``) with fixed colours, drawn as a
+component of Mesa's ``SolaraViz`` page. The server only sends the data and a Vega-Lite spec; the
+browser draws the chart (its own fonts, so Chinese labels need no server font) and shows tooltips.
+Labels, units and tooltips come from the KPI registry (``model.metrics.kpi``) in the page's language,
+never raw column names. Three layers:
+
+* the county on screen, one coloured line per column;
+* the run compared against (``Comparison``: the previous county, or a pinned one), the same columns
+  as grey dashed lines, so "before I moved the lever" stays on every chart;
+* a vertical line at the day the reform switches on (after the days under the status quo).
+
+The model is read under its lock (``clock.lock``): a chart drawn from a click while the county is
+playing never reads a day half done.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import altair as alt
-from mesa.visualization import make_plot_component
+import pandas as pd
+import solara
+from mesa.visualization.utils import update_counter
 
 from townsim.model.metrics import kpi
 
+from .clock import lock
 from .i18n import t
+
+GREY = "#9a9a9a"
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,25 @@ class Chart:
     series: dict[str, str]
     ylabel: str
     unit_range: bool = False
+    help: str = ""
+    """Key of the chart's one-line definition (shown under its title)."""
+    cumulative: bool = False
+    """Draw running totals since day 1 instead of daily values."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A run kept to compare with: its daily columns, its tiles per day and what it was."""
+
+    frame: pd.DataFrame
+    """Daily KPI columns, one row per day shown (row 0 = day 1)."""
+    day_log: tuple = ()
+    """``kpis.snapshot`` of every day (the tiles at any day)."""
+    label: tuple = ()
+    """What the run was (scenario and changed levers) as ``(("zh", text), ("en", text))``."""
+    start: int = 0
+    """Day the reform switched on (0: none or from the start)."""
+    pinned: bool = False
 
 
 CHARTS: tuple[Chart, ...] = (
@@ -37,71 +66,175 @@ CHARTS: tuple[Chart, ...] = (
         "chart_backlog",
         {"backlog_department": "#1f5fbf", "backlog_township": "#2ca02c", "backlog_desk": "#7b3fa0"},
         "axis_cases",
+        help="help_chart_backlog",
     ),
     Chart(
         "chart_on_time",
         {"on_time_rate_tier1": "#2ca02c", "on_time_rate_tier3": "#ff8c00", "on_time_rate_tier5": "#d62728"},
         "axis_share",
         unit_range=True,
+        help="help_chart_on_time",
     ),
     Chart(
         "chart_escalations",
-        {"escalations_level1": "#9467bd", "escalations_level2": "#7b3fa0", "escalations_level3": "#3f1f5f"},
+        {"escalations_level1": "#9467bd", "escalations_level2": "#17a589", "escalations_level3": "#222222"},
         "axis_cases",
+        help="help_chart_escalations",
     ),
-    Chart("chart_dumping", {"dumped_tasks": "#d62728", "bounced_tasks": "#ff8c00"}, "axis_tasks"),
+    Chart(
+        "chart_dumping",
+        {"dumped_tasks": "#d62728", "bounced_tasks": "#ff8c00"},
+        "axis_tasks",
+        help="help_chart_dumping",
+        cumulative=True,
+    ),
     Chart(
         "chart_satisfaction",
         {"enterprise_satisfaction": "#1f5fbf", "citizen_satisfaction": "#2ca02c"},
         "axis_score",
         unit_range=True,
+        help="help_chart_satisfaction",
     ),
-    Chart("chart_petitions", {"petitions": "#8c564b"}, "axis_cases"),
+    Chart("chart_petitions", {"petitions": "#8c564b"}, "axis_cases", help="help_chart_petitions"),
+    Chart(
+        "chart_trips",
+        {"trips_per_case": "#1f5fbf", "trips_to_seat_per_case": "#8c564b"},
+        "axis_trips",
+        help="help_chart_trips",
+    ),
     Chart(
         "chart_outcomes",
         {"on_time_rate": "#1f5fbf", "resolution_rate": "#2ca02c", "grid_participation": "#ff8c00"},
         "axis_share",
         unit_range=True,
+        help="help_chart_outcomes",
     ),
 )
 """The charts, in the order shown: the six of the app's issue, and closed-on-time vs really resolved
 with residents' grid reporting (what Citizen agents decide, issue 11)."""
 
 
-def translate(chart: Chart, lang: str):
-    """A ``post_process(chart)`` for Mesa's Altair plot: title, axis titles and legend in ``lang``."""
-    names = {column: kpi(column).short_text(lang) for column in chart.series}
-    # Vega expression mapping a column name to its label (the legend shows labels, data keep column names)
-    label_expr = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in names.items()) + "}[datum.label]"
+def reform_start(model) -> int:
+    """Day after which the reform's levers apply (0: none, or from the first day)."""
+    from .kpis import has_reform
+
+    start = int(getattr(model, "warmup_days", 0) or 0)
+    return start if start and has_reform(model) else 0
+
+
+def wrap(text: str, lang: str) -> list[str]:
+    """A chart's one-line definition broken into lines that fit the chart's width."""
+    import textwrap
+
+    if lang == "zh":
+        return [text[i : i + 34] for i in range(0, len(text), 34)]
+    return textwrap.wrap(text, 66)
+
+
+def long_frame(frame: pd.DataFrame, chart: Chart, lang: str, run: str) -> pd.DataFrame:
+    """``frame``'s columns of ``chart`` in long form: day, column, label, value, run."""
+    cols = [c for c in chart.series if c in frame.columns]
+    if frame.empty or not cols:
+        return pd.DataFrame(columns=["day", "column", "label", "value", "run"])
+    part = frame[cols].reset_index(drop=True)
+    if chart.cumulative:
+        part = part.cumsum()
+    part.insert(0, "day", range(1, len(part) + 1))  # row 0 is working day 1 (collected after each day)
+    out = part.melt(id_vars="day", var_name="column", value_name="value")
+    out["label"] = [kpi(c).short_text(lang) for c in out["column"]]
+    out["run"] = run
+    return out.dropna(subset=["value"])
+
+
+def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | None = None, start: int = 0):
+    """The Altair chart of ``chart``: this run, the compared run in grey, the reform-start line."""
+    labels = {c: kpi(c).short_text(lang) for c in chart.series}
+    unit = kpi(next(iter(chart.series))).unit_text(lang)
+    fmt = ".0%" if kpi(next(iter(chart.series))).fmt == "pct" else ".3~f"
     y_scale = alt.Scale(domain=[0, 1]) if chart.unit_range else alt.Scale(zero=True)
-
-    def post_process(c):
-        # Mesa's data frame counts rows from 0; row 0 is working day 1 (the model collects after each day)
-        return (
-            c.transform_calculate(Day="datum.Step + 1")
-            .encode(
-                x=alt.X("Day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d")),
-                y=alt.Y("Value:Q", title=t(chart.ylabel, lang), scale=y_scale),
-                color=alt.Color(
-                    "Measure:N",
-                    scale=alt.Scale(domain=list(chart.series), range=list(chart.series.values())),
-                    legend=alt.Legend(title=None, orient="top", labelExpr=label_expr, labelFontSize=13, labelLimit=220),
-                ),
-                tooltip=[
-                    alt.Tooltip("Day:Q", title=t("axis_day", lang)),
-                    alt.Tooltip("Measure:N"),
-                    alt.Tooltip("Value:Q", format=".3~f"),
-                ],
+    now = long_frame(frame, chart, lang, t("run_now", lang))
+    x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d"))
+    axis = alt.Axis(format="%") if fmt == ".0%" else alt.Axis()
+    y = alt.Y("value:Q", title=unit or t(chart.ylabel, lang), scale=y_scale, axis=axis)
+    tooltip = [
+        alt.Tooltip("run:N", title=t("tooltip_run", lang)),
+        alt.Tooltip("day:Q", title=t("axis_day", lang)),
+        alt.Tooltip("label:N", title=t("tooltip_series", lang)),
+        alt.Tooltip("value:Q", title=unit or t("tooltip_value", lang), format=fmt),
+    ]
+    colour = alt.Color(
+        "label:N",
+        scale=alt.Scale(domain=list(labels.values()), range=list(chart.series.values())),
+        legend=alt.Legend(title=None, orient="top", labelFontSize=13, labelLimit=260),
+    )
+    layers = []
+    if compare is not None:
+        before = long_frame(compare.frame, chart, lang, t("run_compared", lang))
+        if not before.empty:
+            layers.append(
+                alt.Chart(before)
+                .mark_line(color=GREY, strokeDash=[5, 3], strokeWidth=1.5, opacity=0.9)
+                .encode(x=x, y=y, detail="label:N", tooltip=tooltip)
             )
-            .properties(
-                title=alt.TitleParams(t(chart.title, lang), fontSize=16, anchor="start"), width="container", height=230
-            )
-            .configure_axis(labelFontSize=12, titleFontSize=13)
+    layers.append(alt.Chart(now).mark_line(strokeWidth=2.2).encode(x=x, y=y, color=colour, tooltip=tooltip))
+    if start:
+        rule = pd.DataFrame({"day": [start + 0.5], "text": [t("reform_starts", lang, day=start)]})
+        layers.append(alt.Chart(rule).mark_rule(color="#444", strokeDash=[2, 2]).encode(x="day:Q"))
+        layers.append(
+            alt.Chart(rule)
+            .mark_text(align="right", dx=-4, dy=-4, baseline="top", fontSize=12, color="#444")
+            .encode(x="day:Q", y=alt.value(0), text="text:N")
         )
+    return (
+        alt.layer(*layers)
+        .properties(
+            title=alt.TitleParams(
+                t(chart.title, lang),
+                subtitle=wrap(t(chart.help, lang), lang) if chart.help else "",
+                fontSize=16,
+                subtitleFontSize=12,
+                anchor="start",
+            ),
+            width="container",
+            height=230,
+        )
+        .configure_axis(labelFontSize=12, titleFontSize=13)
+    )
 
-    return post_process
+
+def daily_frame(model) -> pd.DataFrame:
+    """The model's daily KPI columns so far (a copy, read under the model's lock)."""
+    with lock(model):
+        return model.datacollector.get_model_vars_dataframe().copy()
 
 
-def chart_components(lang: str) -> list:
-    """Mesa plot components ``(component, page)`` for ``SolaraViz(components=...)``."""
-    return [make_plot_component(dict(c.series), post_process=translate(c, lang), backend="altair") for c in CHARTS]
+@solara.component
+def LiveChart(model, chart: Chart, lang: str, compare: solara.Reactive):
+    """One chart of ``model``, redrawn after every step, with the compared run of ``compare``."""
+    update_counter.get()
+    frame = daily_frame(model)
+    with solara.Div(classes=["townsim-chart", f"chart-{chart.title}"]) as main:
+        solara.FigureAltair(spec(chart, frame, lang, compare.value, reform_start(model)))
+    return main
+
+
+def chart_components(lang: str, compare: solara.Reactive) -> list:
+    """Components ``(component, page)`` for ``SolaraViz(components=...)``: one per chart, then the
+    townships' hours panel (``hours``)."""
+    from .hours import TownshipHours, TownshipUtilisation
+
+    def make(chart: Chart):
+        def component(model):
+            return LiveChart(model, chart, lang, compare)
+
+        return component
+
+    chosen = solara.reactive(-1)  # the township the hours panel shows (this page's; -1: the mean)
+
+    def township_hours(model):
+        return TownshipHours(model, lang, chosen)
+
+    def township_util(model):
+        return TownshipUtilisation(model, lang, chosen)
+
+    return [(make(c), 0) for c in CHARTS] + [(township_hours, 0), (township_util, 0)]

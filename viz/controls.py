@@ -13,6 +13,7 @@ the model from it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -20,7 +21,7 @@ import solara
 import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 
 from .i18n import scenario_label, t
-from .levers import LEVERS, Lever
+from .levers import GROUPS, LEVERS, Lever
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Settings:
     scenario: str
     levers: tuple[tuple[str, object], ...]
     seed: int
+    revision: int = 0
+    """Counts changes made by the page itself (another scenario, an exercise preset): the sliders take
+    their positions from the settings only when it changes (see ``SliderLever``)."""
 
     def lever(self, name: str):
         return dict(self.levers)[name]
@@ -48,21 +52,39 @@ def _fmt(lever: Lever, value) -> str:
     return f"{value:.2f}"
 
 
-def LeverControl(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
+def lever_text(name: str, value, lang: str) -> str:
+    """A lever and its value in one short phrase (the comparison's label of a run)."""
+    lever = next((lv for lv in LEVERS if lv.name == name), None)
+    if lever is None:
+        return f"{name} {value}"
+    if lever.kind == "switch":
+        return f"{t(f'lever_{name}', lang)} {t('on' if value else 'off', lang)}"
+    return f"{t(f'lever_{name}', lang)} {_fmt(lever, value)}"
+
+
+def LeverControl(lever: Lever, value, scenario_value, lang: str, on_value: Callable, revision: int = 0, on_error=None):
     """One lever: a switch, or a slider with its value (red when changed from the scenario)."""
     if lever.kind == "switch":
-        return SwitchLever(lever, value, scenario_value, lang, on_value)
-    return SliderLever(lever, value, scenario_value, lang, on_value)
+        return SwitchLever(lever, value, scenario_value, lang, on_value, on_error)
+    return SliderLever(lever, value, scenario_value, lang, on_value, revision, on_error)
 
 
 @solara.component
-def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
+def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable, on_error=None):
     changed = bool(value) != bool(scenario_value)
+
+    def set_value(data):
+        if not isinstance(data, bool):  # a switch offers on and off only
+            if on_error is not None:
+                on_error(f"{lever.name}: got {str(data)[:40]!r}; allowed: on or off")
+            return
+        on_value(data)
+
     with solara.Div() as main:
         solara.Switch(
             label=t(f"lever_{lever.name}", lang),
             value=bool(value),
-            on_value=on_value,
+            on_value=set_value,
             classes=["townsim-lever", f"lever-{lever.name}"] + (["townsim-lever-changed"] if changed else []),
         )
         if changed:
@@ -73,26 +95,51 @@ def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
     return main
 
 
+def offered_position(lever: Lever, data) -> float | None:
+    """The slider position ``data`` sent by the browser if it is one the slider offers (a finite number in
+    the slider's range, on its grid of steps), else None. A bool, text, list or ∞ is never a position."""
+    if isinstance(data, bool) or not isinstance(data, (int, float)) or not math.isfinite(data):
+        return None
+    if not lever.min - lever.step / 1000 <= data <= lever.max + lever.step / 1000:
+        return None
+    stops = (data - lever.min) / lever.step
+    if abs(stops - round(stops)) > 1e-6:
+        return None
+    return float(min(max(lever.min + round(stops) * lever.step, lever.min), lever.max))
+
+
 @solara.component
-def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callable):
+def SliderLever(
+    lever: Lever,
+    value,
+    scenario_value,
+    lang: str,
+    on_value: Callable,
+    revision: int = 0,
+    on_error: Callable[[str], None] | None = None,
+):
     changed = lever.position(value) != lever.position(scenario_value)
     shown = f"{t(f'lever_{lever.name}', lang)}  {_fmt(lever, value)}"
     if changed:
         shown += f"  ({t('changed_from', lang)}: {_fmt(lever, scenario_value)})"
     at = lever.position(value)
-    # The browser owns the slider's position while a student moves it. The position is not a prop of the
-    # element: the renderer re-applies an element's props to its widget whenever it reconciles the tree,
-    # and with the page a few key presses behind (a loaded machine) that pushed a stale position back to
-    # the browser, from which the next press counted. The page sets the position only when the value
-    # changed elsewhere (first render, another scenario): when it is not what the slider reported.
-    track = solara.use_ref({"reported": at, "moves": 0})
-    if not _same(at, track.current["reported"], lever.step):
-        track.current = {"reported": at, "moves": track.current["moves"] + 1}
+    # The browser owns the slider's position while a student moves it: the position is not a prop of the
+    # element (the renderer would push it back at every reconciliation). The page sets it only when the
+    # page itself changed the settings (first render, another scenario, an exercise preset: ``revision``),
+    # never from a render whose settings may be older than the browser's last report (a render from the
+    # thread that rebuilds the county, while key presses arrive, once pushed an older position back and
+    # the next presses counted from it).
 
     def on_change(widget, event, data):
-        if data is not None:
-            track.current["reported"] = data
-            on_value(data)  # converted and checked by the page (levers.build_params), never here
+        position = offered_position(lever, data)
+        if position is None:  # not a position this slider offers (sent by developer tools): refused
+            if on_error is not None:
+                on_error(
+                    f"{lever.name}: got {str(data)[:40]!r}; allowed: {_fmt(lever, lever.min)} to "
+                    f"{_fmt(lever, lever.max)} in steps of {lever.step:g}"
+                )
+            return
+        on_value(position)  # converted and checked by the page (levers.build_params), never here
 
     with solara.Div() as main:
         solara.Div(
@@ -101,8 +148,8 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
             + (["townsim-lever-changed"] if changed else []),
         )
         slider = solara.v.Slider(
-            min=min(lever.min, at),
-            max=max(lever.max, at),
+            min=lever.min,
+            max=lever.max,
             step=lever.step,
             hide_details=True,
             thumb_label=True,
@@ -110,20 +157,20 @@ def SliderLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
             class_=f"townsim-lever lever-{lever.name}",
         )
         solara.v.use_event(slider, "change", on_change)
+        widget = solara.use_ref(None)
+        placed = solara.use_ref(-1)  # the latest revision placed: a render with an older one never places
+
+        def grab():  # the slider's widget, found once when mounted (an element of a later render may be stale)
+            widget.current = solara.get_widget(slider)
 
         def place():
-            solara.get_widget(slider).v_model = at
+            if widget.current is not None and revision > placed.current:
+                placed.current = revision
+                widget.current.v_model = at
 
-        solara.use_effect(place, [track.current["moves"]])
+        solara.use_effect(grab, [])
+        solara.use_effect(place, [revision])
     return main
-
-
-def _same(a, b, step: float) -> bool:
-    """Two slider positions are one stop of the slider (a position from the browser is a rounded float)."""
-    try:
-        return abs(float(a) - float(b)) < step / 1000
-    except (TypeError, ValueError):
-        return False
 
 
 @solara.component
@@ -136,6 +183,7 @@ def LeverPanel(
     on_change: Callable[[Settings], None],
     error: str | None = None,
     pending: bool = False,
+    on_error: Callable[[str], None] | None = None,
 ):
     """Scenario selector, the levers of ``LEVERS`` and the seed."""
     with solara.Card(t("levers_card", lang), classes=["townsim-levers"]):
@@ -144,21 +192,28 @@ def LeverPanel(
             label=t("scenario", lang),
             items=items,
             v_model=settings.scenario,
-            on_v_model=lambda name: on_change(Settings(name, (), settings.seed)),
+            on_v_model=lambda name: on_change(Settings(name, (), settings.seed, settings.revision + 1)),
             class_="townsim-scenario",
             hide_details=True,
             dense=True,
         )
         if description:
             solara.Text(description, classes=["townsim-note"])
-        for lever in LEVERS:
-            LeverControl(
-                lever,
-                settings.lever(lever.name),
-                scenario_values[lever.name],
-                lang,
-                on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)),
+        by_name = {lv.name: lv for lv in LEVERS}
+        for group, names in GROUPS:
+            solara.Div(
+                children=[t(group, lang)], classes=["townsim-group"], style={"font-weight": "700", "margin-top": "10px"}
             )
+            for lever in (by_name[n] for n in names):
+                LeverControl(
+                    lever,
+                    settings.lever(lever.name),
+                    scenario_values[lever.name],
+                    lang,
+                    on_value=lambda v, name=lever.name: on_change(settings.with_lever(name, v)),
+                    revision=settings.revision,
+                    on_error=on_error,
+                )
         solara.InputInt(
             t("seed", lang),
             value=settings.seed,
@@ -171,3 +226,34 @@ def LeverPanel(
         if pending:  # the county on screen is rebuilt with these settings once the controls are idle
             solara.Text(t("applying", lang), classes=["townsim-note", "townsim-pending"])
         solara.Text(t("restart_note", lang), classes=["townsim-note"])
+
+
+@solara.component
+def LanguageToggle(lang: str, on_lang: Callable[[str], None]):
+    """中文 / English buttons; the server takes only the two indices it offered (anything else the
+    browser sends is refused and the buttons show the language in use again)."""
+    from .i18n import LANGS
+
+    index = LANGS.index(lang)
+    widget = solara.use_ref(None)
+
+    def choose(data):
+        if isinstance(data, int) and not isinstance(data, bool) and 0 <= data < len(LANGS):
+            if data != index:
+                on_lang(LANGS[data])
+        elif widget.current is not None:
+            widget.current.v_model = index  # show the language in use again
+
+    toggle = solara.v.BtnToggle(
+        v_model=index,
+        on_v_model=choose,
+        mandatory=True,
+        class_="townsim-lang",
+        children=[solara.v.Btn(children=[name], text=True) for name in ("中文", "English")],
+    )
+
+    def keep_widget():
+        widget.current = solara.get_widget(toggle)
+
+    solara.use_effect(keep_widget, [])
+    return toggle

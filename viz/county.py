@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .fonts import family, hint_missing
-from .i18n import t
+from .i18n import TEXT, place_name, t
 from .sampling import MarkSample, township_means
 
 MAX_ARROWS = 30
@@ -66,7 +66,11 @@ class Layout:
         self.dept_x = _row_x(len(model.departments))
         T = len(model.townships)
         self.cell = 0.96 / max(T, 1)
-        self.town_x = 0.02 + (np.arange(T) + 0.5) * self.cell
+        # townships placed by their distance to the county seat: nearest on the left
+        self.travel = np.asarray(getattr(getattr(model, "geography", None), "travel_hours", np.zeros(T)), float)
+        rank = np.empty(T, dtype=np.int64)
+        rank[np.argsort(self.travel, kind="stable")] = np.arange(T)
+        self.town_x = 0.02 + (rank + 0.5) * self.cell
         self.desk_xy = {lvl: (x, Y_MID) for lvl, x in zip((1, 2, 3), X_DESKS)}
 
     def handler_xy(self, model, hid: int) -> tuple[float, float]:
@@ -76,6 +80,40 @@ class Layout:
         if h.kind == "township":
             return float(self.town_x[h.index]), Y_TOWN
         return self.desk_xy[h.index]
+
+
+def department_names(model, lang: str) -> list[str]:
+    """Each department named by its function: the category of most of the demand among the matters it
+    owns (catalogue weights), with its number (two departments may share a function)."""
+    cat = model.catalogue
+    owner = cat.owner
+    names = []
+    for d in range(len(model.departments)):
+        mine = (owner == d) & (cat.requester != 2)  # disputes are the townships' (code DISPUTE)
+        if not mine.any():  # owns no matter: named by the matters it takes part in
+            mine = (cat.departments == d).any(axis=1) & (cat.requester != 2)
+        weights: dict[str, float] = {}
+        for c, w in zip(cat.category[mine], cat.weight[mine]):
+            weights[c] = weights.get(c, 0.0) + float(w)
+        top = max(sorted(weights), key=weights.get) if weights else None
+        key = f"cat_{top}"
+        label = TEXT[key][lang] if key in TEXT else (str(top)[:12] if top else t("dept_none", lang))
+        names.append(f"{label}\n{d + 1}")
+    return names
+
+
+def fitted_size(text: str, width_in: float, base: float, smallest: float = 6.5) -> float:
+    """A font size (pt) at which ``text``'s longest line fits in ``width_in`` inches (CJK characters
+    count as one em, others as 0.6 em), at most ``base``."""
+    longest = max((sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in line) for line in text.split("\n")), default=1)
+    return max(min(base, 72.0 * width_in * 0.92 / max(longest, 1.0)), smallest)
+
+
+def township_label(name: str, lang: str) -> str:
+    """A township's name in ``lang``, its kind on a second line in English ("Tangqi\ntown")."""
+    shown = place_name(name, lang)
+    head, _, tail = shown.rpartition(" ")
+    return f"{head}\n{tail}" if head and tail in ("subdistrict", "town", "township") else shown
 
 
 def _width(n: float) -> float:
@@ -160,8 +198,10 @@ def draw_county(
         linewidths=0.8,
         zorder=4,
     )
-    for i, d in enumerate(model.departments):
-        txt(lay.dept_x[i], Y_DEPT - 0.075, d.handler.label, ha="center", va="top", fontsize=8.5, color="#444")
+    d_gap = (lay.dept_x[1] - lay.dept_x[0]) * figsize[0] if D > 1 else 1.0
+    for i, (d, name) in enumerate(zip(model.departments, department_names(model, lang))):
+        size = fitted_size(name, d_gap, 8.5)
+        txt(lay.dept_x[i], Y_DEPT - 0.075, name, ha="center", va="top", fontsize=size, color="#444", linespacing=1.0)
         txt(lay.dept_x[i], Y_DEPT + 0.05, str(d.backlog), ha="center", va="bottom", fontsize=8.5, color="#222")
     # --- centre and desks -----------------------------------------------------------
     if p.one_stop_centre:
@@ -176,11 +216,15 @@ def draw_county(
     if trips is not None and not math.isnan(trips):
         trips_label = {"zh": f"今日每件跑动 {trips:.2f} 次", "en": f"trips per case today: {trips:.2f}"}[lang]
         txt(X_CENTRE + 0.035, Y_MID - 0.06, trips_label, va="center", fontsize=9.5, color="#333")
-    desks_on = p.escalation_135
+    rule = p.escalation_135
+    # levels 1 and 2 coordinate in both regimes (ad hoc without the rule); the joint conference meets
+    # only under the rule
+    desk_in_use = {1: True, 2: True, 3: rule}
     desk_loads = {h.index: queued_days(model, h) for h in model.desks}
     slots = max(p.joint_conference_slots, 1)
     desk_loads[3] = len(model.conference_queue) / slots * 0.5  # meetings every few days: half a day per slot-load
     for lvl, (x, y) in lay.desk_xy.items():
+        desks_on = desk_in_use[lvl]
         if desks_on:
             ax.scatter(
                 [x],
@@ -204,8 +248,12 @@ def draw_county(
             fontsize=9.5,
             color="#222" if desks_on else "#999",
         )
-    if not desks_on:
-        txt(X_DESKS[1], Y_MID - 0.12, t("desks_off", lang), ha="center", va="top", fontsize=9.5, color="#999")
+    if not rule:
+        note = t("desks_adhoc", lang)
+        cut = note.find("；" if lang == "zh" else ";")  # two lines, clear of the row label on the left
+        if cut > 0:
+            note = note[: cut + 1] + "\n" + note[cut + 1 :].strip()
+        txt(0.995, Y_TOWN + 0.085, note, ha="right", fontsize=8.5, color="#666", linespacing=1.0)
     # --- townships ------------------------------------------------------------------
     T = len(model.townships)
     t_load = np.array([queued_days(model, tw.handler) for tw in model.townships])
@@ -225,13 +273,27 @@ def draw_county(
     )
     cit_mean, ent_mean = township_means(model)
     for i, tw in enumerate(model.townships):
-        txt(lay.town_x[i], Y_TOWN, tw.handler.label, ha="center", va="center", fontsize=10, fontweight="bold", zorder=5)
+        name = township_label(tw.handler.label, lang)
+        size = fitted_size(name, lay.cell * figsize[0] * 0.95, 10.0)
+        txt(
+            lay.town_x[i],
+            Y_TOWN,
+            name,
+            ha="center",
+            va="center",
+            fontsize=size,
+            fontweight="bold",
+            zorder=5,
+            linespacing=1.0,
+        )
         sat = (
             np.nanmean([cit_mean[i], ent_mean[i]])
             if not (np.isnan(cit_mean[i]) and np.isnan(ent_mean[i]))
             else float("nan")
         )
         info = f"{t('open_cases_short', lang)} {tw.backlog}"
+        if len(lay.travel) == T:
+            info = t("to_seat", lang, h=float(lay.travel[i])) + "\n" + info
         if not math.isnan(sat):
             info += f"\n{t('sat_short', lang)} {sat:.2f}"
         txt(lay.town_x[i], Y_TOWN - 0.07, info, ha="center", va="top", fontsize=8.5, color="#333", linespacing=1.1)
@@ -312,7 +374,7 @@ def draw_county(
         handles,
         labels,
         loc="upper right",
-        ncol=4,
+        ncol=4 if figsize[0] >= 11 else 2,  # a narrower (classroom) figure: two columns, clear of the title
         frameon=False,
         bbox_to_anchor=(0.995, 0.995),
         prop={"family": fam, "size": 10.5},
@@ -334,7 +396,7 @@ def draw_county(
     )
     if hidden:
         note += " · " + t("more_flows", lang, n=hidden)
-    fig.text(0.66, 0.065, note, fontsize=8.5, color="#555", family=fam, va="center")
+    fig.text(0.66, 0.065, note, fontsize=8.5 if figsize[0] >= 11 else 7.0, color="#555", family=fam, va="center")
     return fig
 
 

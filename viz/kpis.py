@@ -17,6 +17,7 @@ from mesa.visualization.utils import update_counter
 
 from townsim.model.metrics import summary
 
+from .clock import lock
 from .i18n import t
 
 DASH = "—"
@@ -30,16 +31,37 @@ def _num(x, fmt="{:,.0f}") -> str:
     return DASH if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
 
 
-def kpi_values(model, lang: str = "en") -> list[tuple[str, str, str]]:
-    """``(key, label_key, text)`` for the strip, from the last completed day of ``model``."""
-    k = model.kpi_today or {}
-    tot = model.kpi_totals
+def has_reform(model) -> bool:
+    """True if the county on screen runs a reform (its levers differ from the status quo, which then
+    holds for the days before the reform); the status quo itself has no reform to switch on."""
+    params = getattr(model, "reform_params", model.params)
+    return bool(params.pre_reform)
+
+
+def snapshot(model) -> dict:
+    """What the tiles read for the day just computed (kept per day for the comparison table)."""
+    k = dict(model.kpi_today or {})
+    return {
+        "day": int(getattr(model, "clock_day", model.day)),  # every day shown, the days before the reform too
+        "today": k,
+        "totals": dict(model.kpi_totals),
+        "service": summary(model)["township_service_share"] if k else None,
+        "start": int(getattr(model, "warmup_days", 0) or 0),
+        "reform": has_reform(model),
+        "townships": len(model.townships),
+    }
+
+
+def tiles(snap: dict, lang: str = "en") -> list[tuple[str, str, str]]:
+    """``(key, label_key, text)`` for the strip, from one day's :func:`snapshot`."""
+    k, tot = snap["today"], snap["totals"]
     esc = sum(k.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
     dumped = f"{k['dumped_tasks']:.0f} / {k['bounced_tasks']:.0f}" if k else DASH
-    over = f"{k['overloaded_townships']:.0f} / {len(model.townships)}" if k else DASH
-    start = getattr(model, "warmup_days", 0) or 0
-    shown_day = getattr(model, "clock_day", model.day)  # every day shown, the days before the reform too
-    if not start:
+    over = f"{k['overloaded_townships']:.0f} / {snap['townships']}" if k else DASH
+    start, shown_day = snap["start"], snap["day"]
+    if not snap["reform"]:
+        reform_text = t("reform_none", lang)
+    elif not start:
         reform_text = t("reform_always", lang)
     elif shown_day < start:
         reform_text = t("reform_before", lang, day=start)
@@ -58,7 +80,7 @@ def kpi_values(model, lang: str = "en") -> list[tuple[str, str, str]]:
         ("dumped", "kpi_dumped", dumped),
         ("overloaded", "kpi_overloaded", over),
         ("town_util", "kpi_town_util", _pct(k.get("township_utilisation"))),
-        ("town_service", "kpi_town_service", _pct(summary(model)["township_service_share"] if k else None)),
+        ("town_service", "kpi_town_service", _pct(snap["service"])),
         ("req_hours", "kpi_req_hours", _num(k.get("requester_hours_per_case"), "{:.1f}")),
         ("ent_sat", "kpi_ent_sat", _num(k.get("enterprise_satisfaction"), "{:.2f}")),
         ("cit_sat", "kpi_cit_sat", _num(k.get("citizen_satisfaction"), "{:.2f}")),
@@ -66,6 +88,11 @@ def kpi_values(model, lang: str = "en") -> list[tuple[str, str, str]]:
         ("esc_total", "kpi_esc_total", _num(esc_total)),
         ("dumped_total", "kpi_dumped_total", dumped_total),
     ]
+
+
+def kpi_values(model, lang: str = "en") -> list[tuple[str, str, str]]:
+    """``(key, label_key, text)`` for the strip, from the last completed day of ``model``."""
+    return tiles(snapshot(model), lang)
 
 
 CSS = """
@@ -78,6 +105,12 @@ CSS = """
 .townsim-lever-label { font-size: 14px; margin-top: 6px; }
 .townsim-lever-changed { font-weight: 700; color: #b3261e; }
 .townsim-county img { width: 100%; max-width: 1300px; height: auto; }
+.townsim-compare { margin: 0 0 10px 0; }
+.townsim-compare-head { font-size: 15px; font-weight: 600; color: #10243e; margin-bottom: 4px; }
+.townsim-compare-table { border-collapse: collapse; font-size: 15px; }
+.townsim-compare-table th, .townsim-compare-table td { border-bottom: 1px solid #d5dde8; padding: 2px 12px; }
+.townsim-compare-table td.compare-now, .townsim-compare-table td.compare-then { text-align: right; }
+.townsim-compare-table .compare-then { color: #6b6b6b; }
 """
 
 
@@ -85,8 +118,10 @@ CSS = """
 def KpiStrip(model, lang: str):
     """Today's KPIs of ``model`` as large numbers; refreshed after every step."""
     update_counter.get()
+    with lock(model):
+        values = kpi_values(model, lang)
     with solara.Div(classes=["townsim-kpis"]) as main:
-        for key, label, text in kpi_values(model, lang):
+        for key, label, text in values:
             with solara.Div(classes=["townsim-kpi", f"kpi-{key}"]):
                 solara.Div(children=[t(label, lang)], classes=["kpi-label"])
                 solara.Div(children=[text], classes=["kpi-value"])

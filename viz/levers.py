@@ -35,6 +35,8 @@ class Lever:
             if not isinstance(value, (bool, int, float)):
                 raise ValueError(f"{value!r} is not on/off")
             return bool(value)
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a number")
         x = float(value)
         return float("inf") if self.inf_at_max and x >= self.max else x
 
@@ -99,6 +101,19 @@ LEVERS: tuple[Lever, ...] = (
 """The levers of the issue, in the order shown."""
 
 LEVER_NAMES = tuple(lv.name for lv in LEVERS)
+
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("group_delegation", ("delegated_share", "staff_transfer", "equal_staff")),
+    ("group_service", ("escalation_135", "online_share", "township_hall_share")),
+    (
+        "group_assessment",
+        ("two_way_weight", "responsibility_list", "inspection_hours_per_week", "township_service_weight"),
+    ),
+    ("group_grid", ("grid_coverage", "callback_share", "callback_penalty")),
+    ("group_geography", ("county_area_km2", "travel_hours")),
+    ("group_time", ("reform_half_life_days", "warmup_days")),
+)
+"""The levers grouped by reform (headings in the lever card); every lever is in exactly one group."""
 
 SEED_MAX = 999
 """Largest seed offered by the seed slider (any non-negative integer works in the model)."""

@@ -51,7 +51,20 @@ def quiet_warnings() -> None:
     # A classroom server is plain http on a LAN address: Solara then falls back to samesite=lax cookies
     # (what the app needs) and warns on every page load.
     warnings.filterwarnings("ignore", message=r"Cookies with samesite=none require https", category=UserWarning)
-    warnings.filterwarnings("ignore", message=r".*rules of hooks", category=UserWarning)
+    # the rules-of-hooks text spans several lines: the pattern must match across them
+    warnings.filterwarnings("ignore", message=r"(?s).*rules of hooks", category=UserWarning)
+
+
+def hooks_check_off() -> None:
+    """Turn Solara's rules-of-hooks check off in this process.
+
+    Solara reads ``SOLARA_CHECK_HOOKS`` once, when ``solara.settings`` is first imported; fetching the
+    page's front-end files imports it before ``serve`` sets the variable, so the setting is also put
+    on the live settings object (the check runs when the app module defines its components).
+    """
+    import solara.settings
+
+    solara.settings.main.check_hooks = "off"
 
 
 def lan_addresses() -> list[str]:
@@ -95,6 +108,7 @@ def serve(scenario: str, host: str, port: int, lang: str, seed: int, open_browse
     """Run the server until interrupted; returns an exit code."""
     os.environ.update(environment(scenario, lang, seed))
     quiet_warnings()
+    hooks_check_off()
     from solara.__main__ import run
 
     args = [
