@@ -27,7 +27,7 @@ from townsim.experiments.errors import (
     exit_code_table,
 )
 
-ORDER = ("scenarios", "run", "compare", "sweep", "sensitivity", "discover", "validate", "calibrate", "viz")
+ORDER = ("scenarios", "run", "compare", "sweep", "sensitivity", "discover", "robust", "validate", "calibrate", "viz")
 """Order of the commands in ``--help`` (present modules only; unknown ones are appended by name)."""
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
+from townsim.experiments.core.prim import Box, Discovery, Lever, Restriction
 from townsim.experiments.render.plots import save_figure
 
-from .analysis import Box, Discovery, Lever, Restriction
 from .words import fmt_value, lever_label
 
 MARKERS = "os^Dv"

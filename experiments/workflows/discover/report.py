@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import Discovery, Restriction
+from townsim.experiments.core.prim import Discovery, Restriction
+
 from .words import case_words, condition_words, discovery_summary, fmt_value, lever_label, restriction_words
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .analysis import Box, Discovery, Lever, Restriction
+from townsim.experiments.core.prim import Box, Discovery, Lever, Restriction
 
 QP_ALPHA = 0.05
 """A restriction whose quasi-p-value is below this is called firm in the report."""

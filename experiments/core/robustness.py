@@ -1,0 +1,124 @@
+"""How often a reform helps across plausible worlds: the tie rule, per-world verdicts, shares with intervals.
+
+- **Tie rule** (:func:`tie_rule`): in one world a reform is *not distinguishable* from the baseline on
+  a KPI when the 95 % interval of the paired difference (reform − baseline over the world's
+  replications, :func:`townsim.experiments.core.stats.difference`) contains 0; otherwise it is
+  *better* or *worse* by the KPI's direction (for a KPI without a direction, higher counts as better).
+- **Shares** (:func:`share_interval`): the share of worlds with each verdict and its 95 % Wilson
+  score interval (statsmodels' ``proportion_confint(method="wilson")``), which stays inside [0, 1]
+  and is honest at shares near 0 and 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from townsim.experiments.core.stats import CONFIDENCE, difference
+
+BETTER, WORSE, TIE = "better", "worse", "not distinguishable"
+VERDICTS = (BETTER, WORSE, TIE)
+
+
+def tie_rule(ci_low: float, ci_high: float, effect: float, direction: int) -> str:
+    """The verdict of one world: :data:`TIE` when [ci_low, ci_high] contains 0 (or is undefined), else
+    :data:`BETTER` or :data:`WORSE` by the sign of ``effect`` and ``direction`` (+1: higher is better,
+    −1: lower is better, 0: higher counts as better)."""
+    if not (math.isfinite(ci_low) and math.isfinite(ci_high)) or ci_low <= 0.0 <= ci_high:
+        return TIE
+    up = effect > 0
+    return BETTER if up == (direction >= 0) else WORSE
+
+
+def share_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """(share, low, high): ``k`` of ``n`` and its Wilson score interval (NaN when n = 0)."""
+    if n <= 0:
+        return (math.nan, math.nan, math.nan)
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(int(k), int(n), alpha=1 - confidence, method="wilson")
+    return (k / n, float(lo), float(hi))
+
+
+def world_effects(
+    runs: pd.DataFrame,
+    baseline: str,
+    reforms: Sequence[str],
+    kpis: Sequence[str],
+    directions: dict[str, int],
+    paired: bool = True,
+) -> pd.DataFrame:
+    """Per world, reform and KPI: the effect (mean difference reform − baseline), its 95 % interval and the
+    verdict. ``runs`` has columns world, scenario, replication and the KPIs (replications paired by index)."""
+    rows = []
+    for w, sub in runs.groupby("world", sort=True):
+        base = sub[sub["scenario"] == baseline].set_index("replication").sort_index()
+        for name in reforms:
+            ref = sub[sub["scenario"] == name].set_index("replication").sort_index()
+            if ref.empty or base.empty:
+                continue
+            if paired:
+                common = ref.index.intersection(base.index)
+                a_al, b_al = ref.loc[common], base.loc[common]
+            else:
+                a_al, b_al = ref, base
+            for k in kpis:
+                d = difference(a_al[k].to_numpy(float), b_al[k].to_numpy(float), paired)
+                eff, lo, hi = float(d["difference"]), float(d["ci_low"]), float(d["ci_high"])
+                rows.append(
+                    {
+                        "world": int(w),
+                        "reform": name,
+                        "kpi": k,
+                        "effect": eff,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "n": int(d["n"]),
+                        "verdict": tie_rule(lo, hi, eff, directions.get(k, 0)),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["world", "reform", "kpi", "effect", "ci_low", "ci_high", "n", "verdict"])
+
+
+ROBUSTNESS_COLUMNS = [
+    "reform",
+    "kpi",
+    "direction",
+    "worlds",
+    "share_better",
+    "better_low",
+    "better_high",
+    "share_worse",
+    "worse_low",
+    "worse_high",
+    "share_not_distinguishable",
+    "not_distinguishable_low",
+    "not_distinguishable_high",
+    "effect_median",
+    "effect_p05",
+    "effect_p95",
+]
+
+
+def robustness_table(effects: pd.DataFrame, directions: dict[str, int]) -> pd.DataFrame:
+    """Per reform and KPI: shares of worlds better / worse / not distinguishable with Wilson intervals,
+    and the median and 5–95 % range of the effect over worlds (``direction``: +1, −1 or 0)."""
+    rows = []
+    for (reform, k), sub in effects.groupby(["reform", "kpi"], sort=False):
+        n = int(len(sub))
+        row: dict[str, object] = {"reform": reform, "kpi": k, "direction": int(directions.get(k, 0)), "worlds": n}
+        for verdict, col, lo, hi in (
+            (BETTER, "share_better", "better_low", "better_high"),
+            (WORSE, "share_worse", "worse_low", "worse_high"),
+            (TIE, "share_not_distinguishable", "not_distinguishable_low", "not_distinguishable_high"),
+        ):
+            row[col], row[lo], row[hi] = share_interval(int((sub["verdict"] == verdict).sum()), n)
+        eff = sub["effect"].to_numpy(float)
+        eff = eff[np.isfinite(eff)]
+        q = np.quantile(eff, [0.5, 0.05, 0.95]) if eff.size else [math.nan] * 3
+        row.update(effect_median=float(q[0]), effect_p05=float(q[1]), effect_p95=float(q[2]))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=ROBUSTNESS_COLUMNS)
