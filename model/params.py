@@ -468,11 +468,6 @@ class Params(BaseModel):
         gt=0,
         le=1e7,
         desc="Cases of a type after which the competence gap shrinks by a factor e.",
-        kind="assumption",
-        plausible=(10.0, 500.0),
-        dist="loguniform",
-        basis="expert judgement: tens of cases for a routine matter, hundreds for a complex one; no published "
-        "learning curve for delegated matters",
     )
     rework_rate: float = P(
         0.5,
@@ -578,11 +573,6 @@ class Params(BaseModel):
         ge=0,
         le=250,
         desc="Mean delay of one referral hop from a township hall to a county department.",
-        kind="assumption",
-        plausible=(0.1, 2.0),
-        dist="loguniform",
-        basis="expert judgement: an hour's hand-over on the same day up to two working days of registration "
-        "and internal mail; no published figure",
     )
     misrouting_rate: float = P(
         0.1,
@@ -1012,11 +1002,6 @@ class Params(BaseModel):
         gt=0,
         le=10_000,
         desc="Mean citizen patience; a dispute open longer becomes a petition (上访).",
-        kind="assumption",
-        plausible=(7.0, 90.0),
-        dist="loguniform",
-        basis="expert judgement: a working week up to a quarter before an unresolved dispute is taken up the "
-        "hierarchy; no survey figure",
     )
 
     # --- satisfaction and enterprise life cycle ----------------------------
