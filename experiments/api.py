@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -151,7 +150,12 @@ def _execute(command: str, argv: list[str], out: str | Path | None, progress: st
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # a table with no rows (e.g. no differences with the baseline alone)
+        return pd.DataFrame()
 
 
 @dataclass
