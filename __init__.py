@@ -25,8 +25,12 @@ def __getattr__(name: str):
         from townsim.experiments import api
 
         return getattr(api, name)
+    if name == "app":  # the teaching app's page in a notebook cell
+        from townsim.viz.notebook import app
+
+        return app
     raise AttributeError(f"module 'townsim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPERIMENTS])
+    return sorted([*globals(), *_EXPERIMENTS, "app"])

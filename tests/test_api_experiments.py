@@ -196,3 +196,78 @@ def test_import_townsim_stays_lazy():
     code = "import sys, townsim; print('townsim.experiments.api' in sys.modules, callable(townsim.robust))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+# --- Mesa's conventions --------------------------------------------------------------------------------
+def test_mesa_batch_run_two_levers_two_iterations():
+    import mesa
+
+    from townsim.model import TownshipModel, metrics
+
+    grid = {"two_way_weight": [0.0, 1.0], "responsibility_list": [False, True]}
+    rows = mesa.batch_run(
+        TownshipModel,
+        parameters={**SMALL_COUNTY, **grid, "rng": 7},
+        iterations=2,
+        max_steps=5,
+        display_progress=False,
+    )
+    df = pd.DataFrame(rows)
+    assert len(df) == 2 * 2 * 2
+    assert set(metrics.DAILY_KPIS) <= set(df.columns)
+    assert df.groupby(["two_way_weight", "responsibility_list"]).size().tolist() == [2, 2, 2, 2]
+    # the row of a run is the model's own last collected day
+    direct = TownshipModel(**SMALL_COUNTY, two_way_weight=1.0, responsibility_list=True, rng=7)
+    for _ in range(6):
+        direct.step()
+    last = direct.datacollector.get_model_vars_dataframe().iloc[-1]
+    row = df[(df.two_way_weight == 1.0) & df.responsibility_list].iloc[0]
+    for kpi in metrics.DAILY_KPIS:
+        assert row[kpi] == pytest.approx(last[kpi], nan_ok=True), kpi
+
+
+@pytest.mark.parametrize(
+    ("changes", "needle"),
+    [({"townships": -1}, "townships: got -1; allowed"), ({"no_such_lever": 1}, "no_such_lever: unknown parameter")],
+)
+def test_mesa_batch_run_bad_parameter_is_the_params_error(changes, needle):
+    import mesa
+
+    from townsim.model import ParamsError, TownshipModel
+
+    with pytest.raises(ParamsError) as info:
+        mesa.batch_run(TownshipModel, parameters=changes, max_steps=1, display_progress=False)
+    assert needle in str(info.value) and "\n" not in str(info.value)
+
+
+def test_teaching_app_page_builds_in_a_notebook_cell_without_a_browser(monkeypatch):
+    import solara
+
+    for var in ("TOWNSIM_VIZ_SCENARIO", "TOWNSIM_VIZ_LANG", "TOWNSIM_VIZ_SEED"):
+        monkeypatch.delenv(var, raising=False)
+    page = townsim.app("baseline", lang="zh", seed=3)
+    box, rc = solara.render(page, handle_error=False)
+    try:
+        assert box is not None
+        text = " ".join(str(getattr(w, "v_model", "")) + str(getattr(w, "children", "")) for w in _widgets(box))
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text), "the page speaks the language asked for"
+    finally:
+        rc.close()
+    with pytest.raises(Exception, match="no_such_scenario"):
+        townsim.app("no_such_scenario")
+
+
+def _widgets(root):
+    from ipywidgets import Widget
+
+    seen, stack, out = set(), [root], []
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        out.append(w)
+        for value in getattr(w, "_trait_values", {}).values():
+            items = value if isinstance(value, list | tuple) else [value]
+            stack.extend(v for v in items if isinstance(v, Widget))
+    return out
