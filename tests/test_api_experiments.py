@@ -128,7 +128,7 @@ def test_bad_settings_raise_the_commands_one_line_error(call, needle, tmp_path, 
     assert not list(tmp_path.iterdir()), "nothing is written on bad settings"
 
 
-def test_sweep_python_equals_cli(tmp_path):
+def test_sweep_python_equals_cli(tmp_path, capsys):
     cli = ["sweep", "baseline", "--vary", "two_way_weight=0:1:2", "--reps", "2", "--days", "6"]
     assert main([*cli, *[x for s in SMALL_SET for x in ("--set", s)], *QUIET, "--out", str(tmp_path / "c")]) == 0
     res = townsim.sweep(
@@ -142,6 +142,11 @@ def test_sweep_python_equals_cli(tmp_path):
         out=tmp_path / "p",
     )
     _same_tables(res, tmp_path / "c", ["runs", "summary"])
+    # the report in the other language is rewritten from the stored runs (nothing is simulated again)
+    capsys.readouterr()
+    zh = res.report(lang="zh")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+    assert f"runs: 0 made, {len(res.runs)} reused" in capsys.readouterr().out
 
 
 def test_robust_python_equals_cli(tmp_path):
