@@ -101,7 +101,7 @@ def _parse(argv: list[str]):
 
 def _in_notebook() -> bool:
     try:
-        from IPython import get_ipython  # type: ignore[import-not-found]
+        from IPython import get_ipython
     except ImportError:
         return False
     shell = get_ipython()
