@@ -3,7 +3,8 @@
 Daily order: 1 demand → 2 intake (and grid disputes) → 3 duty tasks: each
 Department decides what to dump, inspections are owed, each Township decides
 how to split its day → 4 work (departments, townships, desks; joint conference
-on meeting days; deadlines and escalations are engine events inside the day)
+on meeting days; escalations are engine events inside the day; lateness is marked
+at the day's end)
 → 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment
 (every ``assessment_period`` days: Townships and Departments are scored and
 adapt) → 7 collect KPIs. Agents' decisions are their methods, called through
@@ -346,10 +347,11 @@ class TownshipModel(mesa.Model):
         return ids
 
     def _refresh_open(self, t0: float, t1: float) -> None:
-        """Drop today's closed cases from the open set; measure the day's time-averaged backlog."""
+        """Drop today's closed cases from the open set, mark lateness, measure the day's time-averaged backlog."""
         ids = np.concatenate([self.open_ids, *self._new_ids]) if self._new_ids else self.open_ids
         self._new_ids = []
         closed = self.cases.closed[ids]
+        escalation.mark_overdue(self.cases, ids, closed, t1)
         still_open = np.isnan(closed)
         end = np.where(still_open, t1, np.minimum(closed, t1))
         overlap = np.clip(end - np.maximum(self.cases.created[ids], t0), 0.0, None)
