@@ -36,6 +36,7 @@ import heapq
 
 import numpy as np
 
+from . import handling
 from .engine import PENDING, WAITING
 from .params import Params
 from .resolution import owner_agent
@@ -89,8 +90,6 @@ def at_risk(model, cid: int) -> bool:
 
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
-    from .handling import close
-
     q = model.gaming_queue
     p = model.params
     due = []
@@ -107,6 +106,6 @@ def decide(model, t_end: float) -> int:
     n = 0
     for (t, cid), _o, pr, u in zip(cand, owners, prob.tolist(), draw.tolist()):
         if u < pr:
-            close(model, cid, t, gamed=True)
+            handling.close(model, cid, t, gamed=True)
             n += 1
     return n

@@ -40,6 +40,7 @@ import numpy as np
 from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY, Params
+from .resolution import root_of
 
 REFERENCE_SATISFACTION = 0.7
 """Satisfaction at which a dragging dispute is petitioned with probability ``petition_propensity``."""
@@ -139,8 +140,6 @@ def surface(model, day: int) -> int:
 
 def petitions(model, t: float) -> int:
     """Residents of open disputes older than their patience decide whether to petition; return today's petitions."""
-    from .resolution import root_of
-
     cases = model.cases
     ids = model.open_ids
     if len(ids) == 0:

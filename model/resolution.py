@@ -30,6 +30,7 @@ import itertools
 
 import numpy as np
 
+from . import delegation
 from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY
 
@@ -44,9 +45,7 @@ def resolve_probability(model, cid: int, work_share: float) -> float:
     q = p.local_mediation if m == model.catalogue.dispute_id(DISPUTE_MEDIATION) else p.resolution_base
     comp = 1.0
     if c.delegated[cid]:
-        from .delegation import rework_probability
-
-        comp = 1.0 - rework_probability(p, model.townships[int(c.township[cid])].competence(m))
+        comp = 1.0 - delegation.rework_probability(p, model.townships[int(c.township[cid])].competence(m))
     return q * comp * (work_share**p.resolution_time_elasticity if work_share < 1 else 1.0)
 
 
