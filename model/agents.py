@@ -23,7 +23,7 @@ import weakref
 import mesa
 import numpy as np
 
-from . import assessment, channel, delegation, dumping, grid, inspection, satisfaction
+from . import assessment, channel, delegation, dumping, gcpolicy, grid, inspection, satisfaction
 from .assessment import ScoreEstimator
 from .engine import Handler
 from .gaming import GamingState
@@ -312,6 +312,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
             wkd.data.update(zip(map(weakref.ref, rest, itertools.repeat(wkd._remove)), itertools.repeat(None)))
     finally:
         if was_enabled:
+            gcpolicy.promote()  # long-lived: to the oldest generation without walking them
             gc.enable()
     rest.insert(0, first)
     return rest

@@ -31,6 +31,7 @@ from . import (
     escalation,
     feedback,
     gaming,
+    gcpolicy,
     geography,
     grid,
     handling,
@@ -439,9 +440,10 @@ class TownshipModel(mesa.Model):
         self.datacollector.collect(self)
 
     def run(self, days: int) -> TownshipModel:
-        """Advance ``days`` counted working days."""
-        for _ in range(int(days)):
-            self.step()
+        """Advance ``days`` counted working days (garbage collection tuned for the run, ``gcpolicy``)."""
+        with gcpolicy.during_run():
+            for _ in range(int(days)):
+                self.step()
         return self
 
     def staff_report(self) -> dict[str, dict[str, float]]:
