@@ -43,6 +43,7 @@ from . import (
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
+from .collector import DailyCollector
 from .demand import Stage
 from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
@@ -91,9 +92,9 @@ class TownshipModel(mesa.Model):
         self.cases_init()
         self._build_handlers()
         assessment.reset_period(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in metrics.DAILY_KPIS},
-            agenttype_reporters={
+        self.datacollector = DailyCollector(
+            metrics.DAILY_KPIS,
+            {
                 Township: {
                     "backlog": "backlog",
                     "utilisation": "utilisation",
