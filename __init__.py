@@ -6,11 +6,36 @@ The repository root is the ``townsim`` package: ``townsim.model`` (the Mesa mode
 
     from townsim import TownshipModel, Params
     m = TownshipModel(Params(), rng=1); m.run(250); m.summary()
+
+``import townsim`` is light (no Mesa, pandas or matplotlib): the model is imported on first
+use of one of these names, so the command line starts quickly.
 """
 
-# pytest also imports this file as the package of the checkout's folder (``main``, ``ci-1a2b``, …), where
-# there is nothing to export: only the installed package ``townsim`` imports the model.
-if __name__ == "townsim":
-    from .model import Params, ParamsError, TownshipModel, simulate
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 __all__ = ["TownshipModel", "Params", "ParamsError", "simulate"]
+
+if TYPE_CHECKING:
+    from .model import Params, ParamsError, TownshipModel, simulate
+
+
+def __getattr__(name: str):
+    # pytest also imports this file as the package of the checkout's folder (``main``, ``ci-1a2b``, …),
+    # where there is nothing to export: only the installed package ``townsim`` imports the model.
+    if name in __all__ and __name__ == "townsim":
+        from . import model
+
+        value = getattr(model, name)
+        globals()[name] = value
+        return value
+    if name in ("model", "experiments", "viz") and __name__ == "townsim":
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
