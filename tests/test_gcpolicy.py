@@ -69,3 +69,16 @@ def test_results_do_not_depend_on_the_collector():
         gc.enable()
     assert tuned.keys() == plain.keys()
     assert all(a == b or (a != a and b != b) for a, b in zip(tuned.values(), plain.values()))  # NaN == NaN
+
+
+def test_a_worker_frees_a_large_model_after_its_run():
+    """The executors' worker releases a large model at once (a reference cycle whose agents skipped the
+    young generations), so a worker running county after county does not keep the dead ones."""
+    from townsim.experiments.core.executors import LARGE_MODEL_AGENTS, released_models
+
+    refs = []
+    with released_models():
+        m = TownshipModel(small(residents=LARGE_MODEL_AGENTS, residents_per_agent=1), rng=1).run(1)
+        refs.append(weakref.ref(m))
+        del m
+    assert refs[0]() is None
