@@ -295,6 +295,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
     first = cls(model, start)
     if n == 1:
         return [first]
+    gcpolicy.before_bulk(n)
     was_enabled = gc.isenabled()
     gc.disable()
     try:

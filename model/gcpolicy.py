@@ -6,7 +6,10 @@ full-scale county's year). Two tools:
 
 * :func:`promote` — move every object tracked so far to the oldest generation at once,
   without a collection (after bulk-making a million agents, the next young collection
-  would otherwise walk all of them, and then the middle one again);
+  would otherwise walk all of them, and then the middle one again). Objects moved so are not
+  counted towards the next full collection, so before bulk-making ``LARGE`` agents or more,
+  :func:`before_bulk` collects once: a dead earlier model (a reference cycle) is freed before
+  the next one is built, and a loop of large runs in one process keeps one model, not many;
 * :func:`during_run` — for the length of a run, freeze what exists (never scanned) and make
   young collections rarer (``YOUNG_THRESHOLD`` allocations instead of 700); on exit the
   previous thresholds return and the frozen objects rejoin the oldest generation, so a
@@ -21,6 +24,15 @@ from contextlib import contextmanager
 
 YOUNG_THRESHOLD = 20_000
 """Net allocations of container objects between two young-generation collections during a run."""
+
+LARGE = 50_000
+"""Agents made in bulk at or above which garbage is collected first (:func:`before_bulk`)."""
+
+
+def before_bulk(n: int) -> None:
+    """Collect garbage before bulk-making ``n`` agents, if ``n`` is large (see the module's notes)."""
+    if n >= LARGE and gc.isenabled():
+        gc.collect()
 
 
 def promote() -> None:

@@ -82,3 +82,17 @@ def test_a_worker_frees_a_large_model_after_its_run():
         refs.append(weakref.ref(m))
         del m
     assert refs[0]() is None
+
+
+def test_a_loop_of_large_models_keeps_one_not_many():
+    """A dead large model is freed before the next large one is built (bulk-made agents skip the young
+    generations, so the full collection that frees a dead model could otherwise come late)."""
+    import mesa
+
+    p = small(residents=gcpolicy.LARGE, residents_per_agent=1)
+    m = TownshipModel(p, rng=1).run(1)
+    first = weakref.ref(m)
+    mesa.Agent._ids.pop(m, None)  # Mesa's own registry keeps every model (the executors release it too)
+    del m
+    TownshipModel(p, rng=2)
+    assert first() is None
