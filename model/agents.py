@@ -25,7 +25,7 @@ import weakref
 import mesa
 import numpy as np
 
-from . import channel, grid, satisfaction
+from . import assessment, channel, delegation, dumping, gcpolicy, grid, inspection, satisfaction
 from .assessment import ScoreEstimator
 from .engine import Handler
 from .gaming import GamingState
@@ -64,15 +64,11 @@ class Department(mesa.Agent):
     # --- decisions (formulas in the mechanism modules) ---------------------
     def decide_dumping(self) -> None:
         """Draw today's duty tasks, push some down to townships, take back the bounced ones (``dumping``)."""
-        from . import dumping
-
         dumping.department_day(self)
 
     def assess(self) -> None:
         """Be scored by the townships, learn, and set tomorrow's effort (``assessment``); effort is
         capped by ``1 + overtime_cap``: overtime hours are paid (see :meth:`work_hours`)."""
-        from . import assessment
-
         assessment.update_department(self, self.model.params, self.received_score, self.received_weight)
         self.effort = min(self.effort, 1.0 + self.model.params.overtime_cap)
 
@@ -138,17 +134,13 @@ class Township(mesa.Agent):
     def split_day(self) -> None:
         """Decide how to spend today's hours (see ``inspection.day_split``): what the township is
         scored on more comes first; the hours its queues leave are split by its scoring weights."""
-        from .inspection import duty_cap
-
-        self.handler.duty_cap = duty_cap(self)
+        self.handler.duty_cap = inspection.duty_cap(self)
 
     def account_day(self) -> None:
         """Book today's hours by use (after the day's work)."""
-        from .inspection import split_slack
-
         h = self.handler
         slack = max(h.capacity_hours - h.worked_today - h.duty_today, 0.0)
-        paper, outreach = split_slack(self, slack)
+        paper, outreach = inspection.split_slack(self, slack)
         self.hours["cases"] += h.worked_today
         self.hours["duties"] += h.duty_today
         self.hours["paperwork"] += paper
@@ -169,15 +161,11 @@ class Township(mesa.Agent):
 
     def refers_up(self, matter: int) -> bool:
         """Refer a new delegated case up to the department (while competence is low, ``delegation``)."""
-        from .delegation import refer_up_probability
-
-        p = refer_up_probability(self.model.params, self.competence(matter))
+        p = delegation.refer_up_probability(self.model.params, self.competence(matter))
         return p > 0 and self.model.stream.uniform() < p
 
     def assess(self) -> None:
         """Be scored by the county on the period's late cases and duty work left undone (``assessment``)."""
-        from . import assessment
-
         done = self.handler.duty_total - self.duty_mark
         self.duty_mark = self.handler.duty_total
         assessment.update_township(self, done, self.model.params)
@@ -197,14 +185,10 @@ class Township(mesa.Agent):
     @property
     def inspection_load(self) -> float:
         """Hours per day taken by inspections (督查检查考核)."""
-        from .inspection import daily_inspection_hours
-
-        return daily_inspection_hours(self.model.params)
+        return inspection.daily_inspection_hours(self.model.params)
 
     def competence(self, matter: int) -> float:
-        from .delegation import competence
-
-        return competence(self.model.params, self.handled.get(matter, 0))
+        return delegation.competence(self.model.params, self.handled.get(matter, 0))
 
 
 class _RowAgent(mesa.Agent):
@@ -235,11 +219,9 @@ class _RowAgent(mesa.Agent):
     @property
     def online_propensity(self) -> float:
         """Its current probability of filing online (``channel``)."""
-        from .channel import online_probability
-
         st = getattr(self.model, self._arrays)
         return float(
-            online_probability(
+            channel.online_probability(
                 self.model.params, st["exp_online"][self.idx : self.idx + 1], st["exp_offline"][self.idx : self.idx + 1]
             )[0]
         )
@@ -343,6 +325,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
     first = cls(model, start)
     if n == 1:
         return [first]
+    gcpolicy.before_bulk(n)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -360,6 +343,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
             wkd.data.update(zip(map(weakref.ref, rest, itertools.repeat(wkd._remove)), itertools.repeat(None)))
     finally:
         if was_enabled:
+            gcpolicy.promote()  # long-lived: to the oldest generation without walking them
             gc.enable()
     rest.insert(0, first)
     return rest

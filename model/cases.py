@@ -33,7 +33,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "referred": (np.bool_, False),  # reached its department through a referral hop
     "needs_coord": (np.bool_, False),  # tier 3/5: a coordination step before its department steps
     "whistle": (np.bool_, False),  # township-held case whose department is called by whistle (P3)
-    "overdue": (np.bool_, False),  # its deadline event has fired while it was open
+    "overdue": (np.bool_, False),  # its deadline passed while it was open (marked at the day's end)
     "reworks": (np.int16, 0),
     "online": (np.bool_, False),  # filed online or through a commissioner: no trips
     "joint": (np.bool_, False),  # department steps handled in parallel

@@ -28,8 +28,9 @@ chief_rep_hours / 8`` persons), and level 2, the leading-group office
   queue it needs (priority ``−L``, coordination on the spot, F7) and its steps
   are released (serially, or at once with ``joint_handling``).
 
-A deadline is an engine event too: when it falls on an open case, the case is
-marked overdue.
+Lateness is marked in bulk, not by an event per case: at the end of each day
+every case whose deadline has passed and that was still open at its deadline
+(open now, or closed after it) is marked overdue (``mark_overdue``).
 """
 
 from __future__ import annotations
@@ -62,10 +63,9 @@ def desk_staff(params) -> tuple[float, float]:
 
 
 def start(model, cid: int, t: float) -> bool:
-    """Schedule the new case's deadline and its coordination; return True when its steps are held."""
+    """Schedule the new case's coordination; return True when its steps are held."""
     cases = model.cases
     eng = model.engine
-    eng.schedule(float(cases.deadline[cid]), model._esc_deadline, cid)
     if model.params.escalation_135:
         level = int(cases.level[cid])
         if level > 0:
@@ -103,14 +103,10 @@ def _due(model, cid: int, level: int) -> float:
 
 
 def bind(model, release: Callable[[Any, int, float], None]) -> None:
-    """Give ``model`` its event callbacks (deadline, escalation), closures over its case table,
+    """Give ``model`` its escalation event callback, a closure over its case table,
     and ``release(model, cid, t)``, which releases a coordinated case's steps (``handling.release``)."""
     cases = model.cases
     model._esc_release = release
-
-    def deadline(cid: int, t: float) -> None:
-        if cid in model.flows:
-            cases.overdue[cid] = True
 
     def escalate_due(arg, t: float) -> None:
         cid, level = arg
@@ -124,7 +120,16 @@ def bind(model, release: Callable[[Any, int, float], None]) -> None:
         if new < top_level(cases, cid):
             model.engine.schedule(_due(model, cid, new), escalate_due, (cid, new))
 
-    model._esc_deadline, model._esc_due = deadline, escalate_due
+    model._esc_due = escalate_due
+
+
+def mark_overdue(cases, ids, closed, t: float) -> None:
+    """Mark overdue the cases ``ids`` (open at the start of the day or filed during it; ``closed``
+    their close times, NaN while open) whose deadline fell before ``t`` (hours, the day's end) while
+    they were open."""
+    deadline = cases.deadline[ids]
+    late = (deadline < t) & ~(closed <= deadline)  # NaN (still open) compares False: late
+    cases.overdue[ids[late]] = True
 
 
 def request(model, cid: int, level: int, t: float) -> None:

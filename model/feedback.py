@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import satisfaction
+from .agents import Citizen, Enterprise
 from .catalogue import ENTERPRISE
 from .demand import Stage
 from .params import Params
@@ -50,8 +51,6 @@ def chain_outcome(model, ids: np.ndarray) -> dict[str, np.ndarray]:
 
 def judge(model, ids: np.ndarray) -> None:
     """Requesters judge today's closed cases; owners' and townships' assessment counters; reporting."""
-    from .agents import Citizen, Enterprise
-
     if len(ids) == 0:
         return
     cases = model.cases

@@ -52,6 +52,7 @@ import heapq
 
 import numpy as np
 
+from . import handling
 from .engine import PENDING, RUNNING, STEP, WAITING
 from .params import HOURS_PER_DAY, Params
 from .resolution import owner_agent
@@ -231,8 +232,6 @@ def at_risk(model, cid: int, now: float | None = None, queues: _Queues | None = 
 
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
-    from .handling import close
-
     q = model.gaming_queue
     p = model.params
     due = []
@@ -251,6 +250,6 @@ def decide(model, t_end: float) -> int:
         gamed = finish > deadline and owner_agent(model, cid).decide_gaming()
         log.append((cid, t, finish, deadline, gamed))
         if gamed:
-            close(model, cid, t, gamed=True)
+            handling.close(model, cid, t, gamed=True)
             n += 1
     return n

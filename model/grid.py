@@ -42,6 +42,7 @@ import numpy as np
 from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_KINDS, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .params import HOURS_PER_DAY, Params
+from .resolution import root_of
 
 _latent_seq = itertools.count()
 
@@ -241,8 +242,6 @@ def surface(model, day: int) -> int:
 
 def petitions(model, t: float) -> int:
     """Residents of open disputes older than their patience decide whether to petition; return today's petitions."""
-    from .resolution import root_of
-
     cases = model.cases
     ids = model.open_ids
     if len(ids) == 0:

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import gaming, handling
+from .agents import Citizen, Enterprise
 from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
 from .catalogue import ENTERPRISE, Tier
 from .params import HOURS_PER_DAY, Params
@@ -44,8 +46,6 @@ def commissioner_coverage(params: Params, live_enterprises: int) -> float:
 
 def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     """Each requester's channel: Enterprise and Citizen agents decide (disputes: their resident)."""
-    from .agents import Citizen, Enterprise
-
     n = len(kind)
     cat = model.catalogue
     held = (cat.owner[matter] < 0) | model.delegated[matter]
@@ -132,8 +132,6 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         source=source,
         repeat_of=-1 if repeat_of is None else repeat_of,
     )
-    from . import gaming, handling
-
     gaming.schedule(model, ids)
     for cid, dt in zip(ids.tolist(), delay.tolist()):
         handling.submit(model, cid, float(model.cases.created[cid]) + dt)

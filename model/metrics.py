@@ -377,13 +377,24 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
     r = c.view("repeat_of")
     root = np.where(r[done] >= 0, r[done], done)
     travel = c.view("travel")[root].astype(float)
-    rep = np.flatnonzero(r >= 0)
+    rep = _repeat_contacts(model, c, r)
     rep = rep[np.isin(r[rep], root)]
     if len(rep):
         order = np.argsort(root)
         pos = order[np.searchsorted(root, r[rep], sorter=order)]
         np.add.at(travel, pos, c.view("travel")[rep])
     return _mean(c.view("closed")[done] - c.view("created")[root] + travel)
+
+
+def _repeat_contacts(model, c, r: np.ndarray) -> np.ndarray:
+    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0), in order, kept incrementally (a case's
+    ``repeat_of`` is set when it is filed and never changes): only the cases filed since the last call are read."""
+    table, seen, known = getattr(model, "_repeat_cache", (None, 0, None))
+    if table is not c:
+        seen, known = 0, np.zeros(0, np.int64)
+    ids = np.concatenate([known, seen + np.flatnonzero(r[seen:] >= 0)])
+    model._repeat_cache = (c, len(r), ids)
+    return ids
 
 
 def _participation(model) -> float:

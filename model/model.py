@@ -3,7 +3,8 @@
 Daily order: 1 demand → 2 intake (and grid disputes) → 3 duty tasks: each
 Department decides what to dump, inspections are owed, each Township decides
 how to split its day → 4 work (departments, townships, desks; joint conference
-on meeting days; deadlines and escalations are engine events inside the day)
+on meeting days; escalations are engine events inside the day; lateness is marked
+at the day's end)
 → 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment
 (every ``assessment_period`` days: Townships and Departments are scored and
 adapt) → 7 collect KPIs. Agents' decisions are their methods, called through
@@ -30,6 +31,7 @@ from . import (
     escalation,
     feedback,
     gaming,
+    gcpolicy,
     geography,
     grid,
     handling,
@@ -42,6 +44,7 @@ from . import (
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
+from .collector import DailyCollector
 from .demand import Stage
 from .engine import Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
@@ -86,9 +89,9 @@ class TownshipModel(mesa.Model):
         self.cases_init()
         self._build_handlers()
         assessment.reset_period(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in metrics.DAILY_KPIS},
-            agenttype_reporters={
+        self.datacollector = DailyCollector(
+            metrics.DAILY_KPIS,
+            {
                 Township: {
                     "backlog": "backlog",
                     "utilisation": "utilisation",
@@ -351,10 +354,11 @@ class TownshipModel(mesa.Model):
         return ids
 
     def _refresh_open(self, t0: float, t1: float) -> None:
-        """Drop today's closed cases from the open set; measure the day's time-averaged backlog."""
+        """Drop today's closed cases from the open set, mark lateness, measure the day's time-averaged backlog."""
         ids = np.concatenate([self.open_ids, *self._new_ids]) if self._new_ids else self.open_ids
         self._new_ids = []
         closed = self.cases.closed[ids]
+        escalation.mark_overdue(self.cases, ids, closed, t1)
         still_open = np.isnan(closed)
         end = np.where(still_open, t1, np.minimum(closed, t1))
         overlap = np.clip(end - np.maximum(self.cases.created[ids], t0), 0.0, None)
@@ -459,9 +463,10 @@ class TownshipModel(mesa.Model):
         self.datacollector.collect(self)
 
     def run(self, days: int) -> TownshipModel:
-        """Advance ``days`` counted working days."""
-        for _ in range(int(days)):
-            self.step()
+        """Advance ``days`` counted working days (garbage collection tuned for the run, ``gcpolicy``)."""
+        with gcpolicy.during_run():
+            for _ in range(int(days)):
+                self.step()
         return self
 
     def staff_report(self) -> dict[str, dict[str, float]]:

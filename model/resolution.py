@@ -38,6 +38,7 @@ import math
 
 import numpy as np
 
+from . import delegation
 from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY
 from .workload import done_hours, done_share
@@ -62,9 +63,7 @@ def resolve_probability(model, cid: int, work_share: float, hours: float | None 
     q = p.resolution_base
     comp = 1.0
     if c.delegated[cid]:
-        from .delegation import rework_probability
-
-        comp = 1.0 - rework_probability(p, model.townships[int(c.township[cid])].competence(m))
+        comp = 1.0 - delegation.rework_probability(p, model.townships[int(c.township[cid])].competence(m))
     return q * comp * (max(work_share, 0.0) ** p.resolution_time_elasticity if work_share < 1 else 1.0)
 
 

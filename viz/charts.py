@@ -26,6 +26,7 @@ from mesa.visualization.utils import update_counter
 
 from townsim.model.metrics import kpi
 
+from .chartkit import reform_start, wrap  # noqa: F401 - also read by compare
 from .clock import lock
 from .i18n import t
 
@@ -112,23 +113,6 @@ CHARTS: tuple[Chart, ...] = (
 )
 """The charts, in the order shown: the six of the app's issue, and closed-on-time vs really resolved
 with residents' grid reporting (what Citizen agents decide, issue 11)."""
-
-
-def reform_start(model) -> int:
-    """Day after which the reform's levers apply (0: none, or from the first day)."""
-    from .kpis import has_reform
-
-    start = int(getattr(model, "warmup_days", 0) or 0)
-    return start if start and has_reform(model) else 0
-
-
-def wrap(text: str, lang: str) -> list[str]:
-    """A chart's one-line definition broken into lines that fit the chart's width."""
-    import textwrap
-
-    if lang == "zh":
-        return [text[i : i + 34] for i in range(0, len(text), 34)]
-    return textwrap.wrap(text, 66)
 
 
 def long_frame(frame: pd.DataFrame, chart: Chart, lang: str, run: str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from .beforeafter import HOUR_USES
-from .charts import reform_start, wrap
+from .chartkit import reform_start, wrap
 from .clock import lock
 from .i18n import place_name, t
 

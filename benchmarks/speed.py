@@ -1,0 +1,204 @@
+"""Speed figures of issue 20, A/B: this tree against a base tree, every repetition a fresh process.
+
+``python -m benchmarks.speed --base DIR [--repeats 3] [--parts ab,empty,events,mmc,linping,cli]``
+
+``DIR`` is a folder holding a ``townsim`` entry (a symlink to the base checkout), used as the
+base's ``PYTHONPATH``; without ``--base`` only this tree is measured. Each repetition runs
+``benchmarks/speed_child.py`` in a new interpreter; A and B alternate (ABAB…, the order
+swapped every round) so that drifts of a shared machine's speed fall on both. Figures are CPU
+seconds (user + system) of the timed part, medians over the repetitions; the ratio is
+base / this (> 1: this tree is faster). Results go to ``benchmarks/out/speed-<time>.json``
+and a Markdown table to standard output.
+
+Parts: ``ab`` the default county-year (``baseline``, ``full_reform``; model API, build + run
++ summary), ``empty`` the fixed cost of a day with no demand, ``events`` heap events per case
+and µs per event, ``mmc`` M/M/7 at ρ 0.95 (1/μ = 1 h, ``--mmc-days`` days) per customer
+against SimPy and ciw, ``linping`` Linping at one agent per resident (CPU, peak memory),
+``cli`` ``townsim --version``, ``--help`` and ``scenarios list`` (wall and CPU of the whole
+process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CHILD = HERE / "speed_child.py"
+OUT = HERE / "out"
+PARTS = ("ab", "empty", "events", "mmc", "linping", "cli")
+
+
+def this_pythonpath() -> str:
+    """A PYTHONPATH whose ``townsim`` is this tree (the installed one when it is this tree)."""
+    return os.environ.get("PYTHONPATH", "")
+
+
+def child(pythonpath: str, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    out = subprocess.run(
+        [sys.executable, str(CHILD), *args], capture_output=True, text=True, env=env, cwd="/", timeout=3600
+    )
+    line = next((x for x in out.stdout.splitlines() if x.startswith("@@")), None)
+    if out.returncode or line is None:
+        raise RuntimeError(f"{args}: exit {out.returncode}\n{out.stderr[-2000:]}")
+    return json.loads(line[2:])
+
+
+def timed_process(pythonpath: str, argv: list[str]) -> dict:
+    """Wall and CPU seconds and peak memory of a whole ``python -m townsim.experiments.cli`` process."""
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "townsim.experiments.cli", *argv],
+        env=env,
+        cwd="/",
+        check=True,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": after.ru_maxrss / 1024}
+
+
+def interleaved(trees: dict[str, str], repeats: int, fn) -> dict[str, list[dict]]:
+    """``fn(pythonpath)`` ``repeats`` times per tree, alternating the trees, the order swapped each round."""
+    names = list(trees)
+    got: dict[str, list[dict]] = {n: [] for n in names}
+    for r in range(repeats):
+        for n in names if r % 2 == 0 else names[::-1]:
+            got[n].append(fn(trees[n]))
+    return got
+
+
+def med(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__.splitlines()[0])
+    ap.add_argument("--base", help="folder with a 'townsim' symlink to the base checkout (its PYTHONPATH)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}")
+    ap.add_argument("--days", type=int, default=250)
+    ap.add_argument("--mmc-days", type=int, default=1000)
+    ap.add_argument("--empty-days", type=int, default=2000)
+    args = ap.parse_args(argv)
+    parts = [p for p in args.parts.split(",") if p]
+    bad = [p for p in parts if p not in PARTS]
+    if bad:
+        ap.error(f"unknown part(s) {bad}; allowed: {', '.join(PARTS)}")
+    trees = {"this": this_pythonpath()}
+    if args.base:
+        if not (Path(args.base) / "townsim").exists():
+            ap.error(f"--base {args.base}: no 'townsim' entry in that folder")
+        trees["base"] = str(Path(args.base).resolve())
+    res: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "machine": {
+            "cpu": _cpu_model(),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_before": os.getloadavg(),
+        },
+        "args": vars(args),
+        "trees": trees,
+    }
+    rows: list[tuple[str, str]] = []
+    R = args.repeats
+
+    def ab_row(label: str, got: dict, key: str, unit: str, scale: float = 1.0, fmt: str = "{:.3f}") -> None:
+        this = med(got["this"], key) * scale
+        cell = f"{fmt.format(this)} {unit}"
+        if "base" in got:
+            base = med(got["base"], key) * scale
+            cell = f"{fmt.format(base)} → {fmt.format(this)} {unit} (×{base / this:.2f})"
+        rows.append((label, cell))
+
+    if "ab" in parts:
+        for scen in ("baseline", "full_reform"):
+            got = interleaved(trees, R, lambda pp, s=scen: child(pp, "year", s, str(args.days)))
+            res[f"year_{scen}"] = got
+            ab_row(f"county-year `{scen}`, model API, CPU", got, "cpu_s", "s")
+    if "empty" in parts:
+        got = interleaved(trees, R, lambda pp: child(pp, "empty", str(args.empty_days)))
+        res["empty_day"] = got
+        ab_row("a day with no demand, CPU", got, "cpu_ms_per_day", "ms")
+    if "events" in parts:
+        ev = {
+            n: {s: child(pp, "events", s, str(args.days)) for s in ("baseline", "full_reform")}
+            for n, pp in trees.items()
+        }
+        res["events"] = ev
+        for s in ("baseline", "full_reform"):
+            per = " → ".join(f"{ev[n][s]['events_per_case']:.2f}" for n in reversed(list(trees)))
+            rows.append((f"heap events per case `{s}`", per))
+            yr = res.get(f"year_{s}")
+            if yr:
+                us = " → ".join(
+                    f"{1e6 * med(yr[n], 'run_cpu_s') / ev[n][s]['events']:.2f}" for n in reversed(list(trees))
+                )
+                rows.append((f"µs per heap event `{s}` (run CPU / events, warm-up excluded)", us))
+    if "mmc" in parts:
+        peers = {**{f"townsim[{n}]": (pp, "mmc-townsim") for n, pp in trees.items()}}
+        peers["simpy"] = (trees["this"], "mmc-simpy")
+        peers["ciw"] = (trees["this"], "mmc-ciw")
+        got = {k: [] for k in peers}
+        for r in range(R):
+            for k in list(peers) if r % 2 == 0 else list(peers)[::-1]:
+                pp, task = peers[k]
+                got[k].append(child(pp, task, str(args.mmc_days)))
+        res["mmc"] = got
+        for k, g in got.items():
+            rows.append(
+                (
+                    f"M/M/7 ρ 0.95, {args.mmc_days} days, µs per customer: {k}",
+                    f"{med(g, 'us_per_customer'):.1f} µs (mean wait {med(g, 'mean_wait_h'):.2f} h;"
+                    f" Erlang C {g[0]['erlang_c_wait_h']:.2f} h)",
+                )
+            )
+    if "linping" in parts:
+        got = interleaved(trees, R, lambda pp: child(pp, "linping", str(args.days)))
+        res["linping"] = got
+        ab_row("Linping, one agent per resident, CPU", got, "cpu_s", "s")
+        ab_row("Linping, peak memory", got, "peak_rss_mib", "MiB", fmt="{:.0f}")
+    if "cli" in parts:
+        for argv_ in (["--version"], ["--help"], ["scenarios", "list"]):
+            got = interleaved(trees, max(R, 5), lambda pp, a=argv_: timed_process(pp, a))
+            res["cli_" + "_".join(argv_).strip("-")] = got
+            ab_row(f"`townsim {' '.join(argv_)}`, wall", got, "wall_s", "s", fmt="{:.2f}")
+            ab_row(f"`townsim {' '.join(argv_)}`, CPU", got, "cpu_s", "s", fmt="{:.2f}")
+    res["machine"]["load_after"] = os.getloadavg()
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"speed-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(res, indent=1))
+    print(f"| work | {'base → this (×speed-up)' if args.base else 'this tree'} |\n|---|---|")
+    for label, cell in rows:
+        print(f"| {label} | {cell} |")
+    la, lb = res["machine"]["load_before"], res["machine"]["load_after"]
+    print(f"\nload average before {la[0]:.2f}, after {lb[0]:.2f}; {res['machine']['cpu']}; written {path}")
+    return 0
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""One measurement in a fresh process, for ``benchmarks.speed``: run as a file,
+``python benchmarks/speed_child.py TASK [ARGS...]``, against whatever ``townsim`` the
+``PYTHONPATH`` gives (this tree or an older commit's: only the model's public API is used).
+Prints one JSON line: CPU seconds (user + system) of the timed part, its wall seconds, the
+peak resident memory of the process (MiB) and the task's counts.
+
+Tasks:
+  year SCENARIO DAYS        build + run a county-year (model API); warm-up first
+  events SCENARIO DAYS      the same run, counting the engine's heap events (not timed)
+  empty DAYS                a default county with no demand at all: CPU per day
+  mmc-townsim DAYS          scenarios/validation/mmc.toml with 7 staff, 1/mu = 1 h, rho = 0.95
+  mmc-simpy DAYS            the same M/M/7 in SimPy
+  mmc-ciw DAYS              the same M/M/7 in ciw
+  linping DAYS              the Linping scenario at one agent per resident
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+C, RHO, MU = 7, 0.95, 1.0  # M/M/7, utilisation 0.95, 1/mu = 1 working hour
+HOURS_PER_DAY = 8.0
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def warm() -> None:
+    """First-call costs of numpy, pydantic and Mesa, outside the timed part."""
+    from townsim.model import Params, TownshipModel
+
+    TownshipModel(Params(residents=10_000, enterprises=100), rng=0).run(5)
+
+
+def scenario_params(name: str):
+    from townsim.model.scenario import load_scenario
+
+    return load_scenario(name).params
+
+
+def year(name: str, days: str) -> dict:
+    from townsim.model import TownshipModel
+
+    warm()
+    p = scenario_params(name)
+    c0, t0 = cpu(), time.perf_counter()
+    m = TownshipModel(p, rng=1)
+    c1 = cpu()
+    m.run(int(days))
+    s = m.summary()
+    c2, t2 = cpu(), time.perf_counter()
+    return {
+        "cpu_s": c2 - c0,
+        "wall_s": t2 - t0,
+        "build_cpu_s": c1 - c0,
+        "run_cpu_s": c2 - c1,
+        "cases": int(m.cases.n),
+        "on_time_rate": float(s.get("on_time_rate", float("nan"))),
+    }
+
+
+def events(name: str, days: str) -> dict:
+    """Heap events of the engine (pushes onto its calendar) and cases, for events per case."""
+    import heapq
+
+    from townsim.model import TownshipModel
+    from townsim.model import engine as engine_module
+
+    p = scenario_params(name)
+    m = TownshipModel(p, rng=1)
+    calendar = m.engine.events
+    count = [0]
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(heapq, name)
+
+        @staticmethod
+        def heappush(heap, item):
+            if heap is calendar:
+                count[0] += 1
+            heapq.heappush(heap, item)
+
+    engine_module.heapq = Counting()  # type: ignore[assignment]
+    before = m.cases.n
+    m.run(int(days))
+    return {"events": count[0], "cases": int(m.cases.n - before), "events_per_case": count[0] / (m.cases.n - before)}
+
+
+def empty(days: str) -> dict:
+    from townsim.model import Params, TownshipModel
+
+    warm()
+    p = Params(citizen_request_rate=0.0, enterprise_request_rate=0.0, dispute_rate=0.0)
+    m = TownshipModel(p, rng=1)
+    m.run(5)
+    c0, t0 = cpu(), time.perf_counter()
+    m.run(int(days))
+    c1, t1 = cpu(), time.perf_counter()
+    return {"cpu_s": c1 - c0, "wall_s": t1 - t0, "days": int(days), "cpu_ms_per_day": 1e3 * (c1 - c0) / int(days)}
+
+
+def erlang_c_wait(c: int, lam: float, mu: float) -> float:
+    import math
+
+    a = lam / mu
+    head = sum(a**k / math.factorial(k) for k in range(c))
+    tail = a**c / math.factorial(c) / (1 - a / c)
+    return tail / (head + tail) / (c * mu - lam)
+
+
+def mmc_townsim(days: str) -> dict:
+    import numpy as np
+
+    from townsim.model import TownshipModel
+    from townsim.model.scenario import load_scenario
+
+    warm()
+    base = load_scenario(_mmc_path()).params
+    lam = RHO * C * MU
+    p = base.replace(department_staff=float(C), citizen_request_rate=lam * HOURS_PER_DAY / base.residents)
+    c0, t0 = cpu(), time.perf_counter()
+    m = TownshipModel(p, rng=1)
+    m.run(int(days))
+    c1, t1 = cpu(), time.perf_counter()
+    cs = m.cases
+    n = int(cs.n)
+    started = np.asarray(cs.started[:n])
+    done = ~np.isnan(started)
+    wait = float((started[done] - np.asarray(cs.created[:n])[done]).mean())
+    return _mmc_result(c1 - c0, t1 - t0, n, wait)
+
+
+def _mmc_path():
+    from townsim.model.scenario import VALIDATION_DIR
+
+    return VALIDATION_DIR / "mmc.toml"
+
+
+def _mmc_result(cpu_s: float, wall_s: float, customers: int, wait: float) -> dict:
+    return {
+        "cpu_s": cpu_s,
+        "wall_s": wall_s,
+        "customers": customers,
+        "us_per_customer": 1e6 * cpu_s / customers,
+        "mean_wait_h": wait,
+        "erlang_c_wait_h": erlang_c_wait(C, RHO * C * MU, MU),
+    }
+
+
+def mmc_simpy(days: str) -> dict:
+    import random
+
+    import simpy
+
+    horizon = int(days) * HOURS_PER_DAY
+    lam = RHO * C * MU
+    c0, t0 = cpu(), time.perf_counter()
+    rnd = random.Random(1)
+    env = simpy.Environment()
+    staff = simpy.Resource(env, capacity=C)
+    waits: list[float] = []
+
+    def customer(env):
+        arrive = env.now
+        with staff.request() as req:
+            yield req
+            waits.append(env.now - arrive)
+            yield env.timeout(rnd.expovariate(MU))
+
+    def source(env):
+        while True:
+            yield env.timeout(rnd.expovariate(lam))
+            env.process(customer(env))
+
+    env.process(source(env))
+    env.run(until=horizon)
+    c1, t1 = cpu(), time.perf_counter()
+    return _mmc_result(c1 - c0, t1 - t0, len(waits), sum(waits) / len(waits))
+
+
+def mmc_ciw(days: str) -> dict:
+    import ciw
+
+    horizon = int(days) * HOURS_PER_DAY
+    lam = RHO * C * MU
+    c0, t0 = cpu(), time.perf_counter()
+    ciw.seed(1)
+    net = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=lam)],
+        service_distributions=[ciw.dists.Exponential(rate=MU)],
+        number_of_servers=[C],
+    )
+    sim = ciw.Simulation(net)
+    sim.simulate_until_max_time(horizon)
+    recs = sim.get_all_records()
+    c1, t1 = cpu(), time.perf_counter()
+    return _mmc_result(c1 - c0, t1 - t0, len(recs), sum(r.waiting_time for r in recs) / len(recs))
+
+
+def linping(days: str) -> dict:
+    from townsim.model import TownshipModel
+
+    warm()
+    p = scenario_params("linping").replace(residents_per_agent=1)
+    c0, t0 = cpu(), time.perf_counter()
+    m = TownshipModel(p, rng=1)
+    c1 = cpu()
+    m.run(int(days))
+    m.summary()
+    c2, t2 = cpu(), time.perf_counter()
+    return {"cpu_s": c2 - c0, "wall_s": t2 - t0, "build_cpu_s": c1 - c0, "run_cpu_s": c2 - c1, "cases": int(m.cases.n)}
+
+
+TASKS = {
+    "year": year,
+    "events": events,
+    "empty": empty,
+    "mmc-townsim": mmc_townsim,
+    "mmc-simpy": mmc_simpy,
+    "mmc-ciw": mmc_ciw,
+    "linping": linping,
+}
+
+
+def main(argv: list[str]) -> int:
+    out = TASKS[argv[0]](*argv[1:])
+    out["peak_rss_mib"] = peak_mib()
+    print("@@" + json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

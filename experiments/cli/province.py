@@ -1,0 +1,91 @@
+"""``townsim province`` — every county of a province, the county as the unit of work, with one report.
+
+    townsim province SPEC [--workers K | --scheduler ADDR | --dask-local] [--out DIR] [--lang en|zh]
+
+``SPEC`` is a province spec file (TOML) or the name of a shipped one (``experiments/specs/province/``,
+e.g. ``synthetic_100``). Output ``results/province-<timestamp>/``; giving an existing output folder of the
+same province resumes it. Exit code 0 when every county finished, 1 when some failed, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from townsim.experiments.cli import _common, add_lang_argument
+from townsim.experiments.cli._common import PROGRESS, add_out_argument, add_progress_argument
+from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.errors import UserError
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "specs" / "province"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "province",
+        help="every county of a province (a table of counties or a synthetic one), largest first, one report",
+        description="Run the township model once per county of a province spec (counties of different sizes and "
+        "township tables), the largest first, within a memory budget per worker, and write counties.csv, "
+        "runs.parquet, province.csv (the province's totals and the spread across counties), report.md and "
+        "report.html. Rerun with the same --out to resume.",
+    )
+    p.add_argument("spec", metavar="SPEC", help="province spec file (TOML) or a shipped one's name")
+    p.add_argument(
+        "--residents-per-agent",
+        type=int,
+        default=None,
+        metavar="N",
+        help="residents one citizen agent stands for in every county (default: the spec's, else the scenario's)",
+    )
+    add_executor_arguments(p)
+    add_lang_argument(p, "report")
+    add_out_argument(p, "results/province-<timestamp>/", resumes=True)
+    add_progress_argument(p)
+    p.set_defaults(func=cmd_province)
+
+
+def cmd_province(args: argparse.Namespace) -> int:
+    from townsim.experiments.core.executors import make_executor
+    from townsim.experiments.core.outdir import check_out_dir, locked
+    from townsim.experiments.workflows import province as wf
+
+    shipped = _common.shipped_specs(SPEC_DIR)
+    path = _common.resolve_spec(args.spec, SPEC_DIR, shipped, "province spec")
+    try:
+        spec = wf.load_spec(path)
+        if args.residents_per_agent is not None:
+            spec.residents_per_agent = _common.int_in("--residents-per-agent", args.residents_per_agent, 1, 10**6)
+        counties = wf.plan(spec)
+    except wf.ProvinceError as exc:
+        raise UserError(str(exc)) from None
+    digest = wf.settings_hash(spec, counties)
+    executor = executor_from_args(args)
+    if executor.name == "processes":
+        fit = wf.workers_for(spec.memory_per_worker_mib, executor.workers)
+        if fit < executor.workers:
+            print(
+                f"townsim: warning: {executor.workers} workers × {spec.memory_per_worker_mib:,.0f} MiB do not fit in "
+                f"this machine's memory; using {fit}",
+                file=sys.stderr,
+            )
+            executor.close()
+            executor = make_executor(workers=fit)
+    with executor:
+        resuming = check_out_dir(args.out, "province", digest) if args.out is not None else False
+        out = args.out if args.out is not None else wf.default_out()
+        with locked(out):
+            check_out_dir(out, "province", digest)
+            print(
+                f"townsim province: {len(counties)} counties × {spec.replications} run(s) × {spec.days} days on "
+                f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
+                + (f"; resuming {out}" if resuming else ""),
+                file=sys.stderr,
+            )
+            result = wf.run_province(spec, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
+    ex = result.execution
+    print(f"counties: {ex.ran} run, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
+    if result.failures:
+        print(f"townsim: {len(result.failures)} county run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
+    print(f"report: {out / 'report.md'} and {out / 'report.html'}")
+    return 1 if result.failures else 0

@@ -1,0 +1,55 @@
+"""The daily KPI collection: Mesa's ``DataCollector``, with a cheap ``collect``.
+
+Mesa's ``collect`` calls one reporter per KPI and deep-copies each value, then one reporter
+per agent and variable; at ~40 KPIs and ~30 agents that is ~0.16 ms a day, a quarter of a
+day with no demand. :class:`DailyCollector` keeps Mesa's tables and readers
+(``get_model_vars_dataframe``, ``get_agenttype_vars_dataframe``) and fills them directly
+from the day's KPI row (numbers, so a copy is the value itself) and the agents' attributes:
+the same records, in the same order. If Mesa's internal tables are not the expected ones, it
+falls back to Mesa's own ``collect``.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+import mesa
+
+_NUMBERS = (int, float, bool)
+
+
+class DailyCollector(mesa.DataCollector):
+    """``model.kpi_today[k]`` for each KPI name, and agent-type variables read as attributes."""
+
+    def __init__(self, kpis, agenttype_reporters: dict[type, dict[str, str]]):
+        super().__init__(
+            model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in kpis},
+            agenttype_reporters=agenttype_reporters,
+        )
+        self._kpis = tuple(kpis)
+        self._attrs = {cls: tuple(rep.values()) for cls, rep in agenttype_reporters.items()}
+
+    def _fast_ok(self) -> bool:
+        return (
+            isinstance(getattr(self, "model_vars", None), dict)
+            and isinstance(getattr(self, "_agenttype_records", None), dict)
+            and not self.agent_reporters
+            and all(isinstance(self.model_vars.get(k), list) for k in self._kpis)
+        )
+
+    def collect(self, model) -> None:
+        if not self._fast_ok() or any(cls not in model.agent_types for cls in self._attrs):
+            super().collect(model)
+            return
+        row = model.kpi_today
+        mv = self.model_vars
+        for k in self._kpis:
+            v = row[k]
+            mv[k].append(v if type(v) in _NUMBERS else deepcopy(v))
+        step = model.steps
+        records = {}
+        by_type = model.agents_by_type
+        for cls, attrs in self._attrs.items():
+            agents = by_type[cls] if cls in model.agent_types else ()
+            records[cls] = [(step, a.unique_id, *[getattr(a, n, None) for n in attrs]) for a in agents]
+        self._agenttype_records[step] = records
