@@ -25,10 +25,12 @@ from .params import HOURS_PER_DAY
 
 
 class TaskKind(IntEnum):
-    """What a task is: one of a case's steps at a handler, or a coordination at a desk."""
+    """What a task is: one of a case's steps at a handler, a coordination at a desk, or the
+    forwarding of a case's file (a clerk's, a dispatcher's or a commissioner's work, ``referral``)."""
 
     STEP = 0
     COORD = 1
+    FORWARD = 2
 
 
 class TaskState(IntEnum):
@@ -58,7 +60,7 @@ class ServerState(IntEnum):
     ASLEEP = 2
 
 
-STEP, COORD = TaskKind
+STEP, COORD, FORWARD = TaskKind
 WAITING, RUNNING, DONE, CANCELLED, PENDING = TaskState
 ARRIVE, FINISH, WAKE, CALL = EventKind
 IDLE, BUSY, ASLEEP = ServerState

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import math
 
-from . import delegation, escalation, resolution
-from .engine import COORD, PENDING, RUNNING, STEP, WAITING, Task
+from . import delegation, escalation, referral, resolution
+from .engine import COORD, FORWARD, PENDING, RUNNING, STEP, WAITING, Task
 
 
 def noise(model) -> float:
@@ -68,6 +68,12 @@ def submit(model, cid: int, t: float) -> None:
     """Start a new case whose file reaches its first handler at ``t`` (hours): coordination
     first when it needs it (its steps are held meanwhile), else its first step (all, when joint)."""
     model.flows[cid] = [steps_of(model, cid), 0, []]  # steps, next step to release, live tasks
+    begin(model, cid, t)
+
+
+def begin(model, cid: int, t: float) -> None:
+    """The case's file reaches its first handler at ``t`` (hours), its flow open: coordination first
+    when it needs it, else its first step (all, when joint); a whistled case's steps at once."""
     if model.cases.whistle[cid]:
         release_all(model, cid, t)
     elif not escalation.start(model, cid, t):
@@ -104,6 +110,13 @@ def release_all(model, cid: int, t: float) -> None:
         _release(model, cid, flow, t)
 
 
+def task_hours(model, task: Task) -> float:
+    """Work-hours of any task when a server starts it: forwarding (``referral``), else :func:`service_hours`."""
+    if task.kind == FORWARD:
+        return referral.hours(model, task)
+    return service_hours(model, task)
+
+
 def service_hours(model, task: Task) -> float:
     """Work-hours of a task when a server starts it."""
     if task.kind == COORD:
@@ -128,6 +141,9 @@ def on_finish(model, task: Task, t: float) -> None:
     """A step is done: maybe rework, else release the next step or close the case."""
     if task.kind == COORD:
         escalation.coordinated(model, task, t)
+        return
+    if task.kind == FORWARD:
+        referral.finished(model, task, t)
         return
     cid = task.case
     flow = model.flows.get(cid)

@@ -214,6 +214,37 @@ KPIS: tuple[Kpi, ...] = (
     _K("posts_leading_group_office", "posts: leading-group office", "编制：领导小组办公室", "persons", "num", 0, "run"),
     _K("posts_commissioners", "posts: commissioners", "编制：企业服务专员", "persons", "num", 0, "run"),
     _K("posts_grid_workers", "posts: grid workers", "编制：网格员", "persons", "num", 0, "run"),
+    # --- capacity: every post works, every hour counts (issue 19) ---
+    _K("posts_dispatchers", "posts: platform dispatchers", "编制：平台派单员", "persons", "num", 0, "run"),
+    _K("referred_share", "cases forwarded to their department", "转办事项占比", "% of cases", "pct", 0, "run"),
+    _K(
+        "referral_clerk_hours",
+        "forwarding: hours until the file is sent (clerk or dispatcher queue)",
+        "转办：发文前耗时（经办人或派单员排队）",
+        "working hours",
+        "num",
+        -1,
+        "run",
+    ),
+    _K(
+        "referral_courier_hours",
+        "forwarding: hours waiting for the courier",
+        "转办：等待交换（送件）耗时",
+        "working hours",
+        "num",
+        -1,
+        "run",
+    ),
+    _K(
+        "referral_misrouting_hours",
+        "forwarding: hours lost to misrouting",
+        "转办：错转耗时",
+        "working hours",
+        "num",
+        -1,
+        "run",
+    ),
+    _K("misrouted_share", "forwarded files misrouted", "转办错转比例", "% of cases", "pct", -1, "run"),
     _K("cases_carried_in", "open cases carried in from the warm-up", "预热期结转在办事项", "cases", "count", 0, "run"),
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
     # --- incentives and outcomes (issue 11) ---
@@ -517,6 +548,7 @@ def summary(model) -> dict[str, float]:
                 "chief_representatives",
                 "leading_group_office",
                 "commissioners",
+                "dispatchers",
                 "grid_workers",
             )
         },
@@ -536,4 +568,23 @@ def summary(model) -> dict[str, float]:
             "inspection_hours": k.get("inspection_hours", 0.0) / days,
         }
     )
+    out.update(referral_kpis(model, win))
     return out
+
+
+def referral_kpis(model, win: np.ndarray) -> dict[str, float]:
+    """The forwarding hop's parts over cases filed in the window (``win``) and forwarded: hours until
+    the file was sent, waiting for the courier, lost to misrouting (each a mean per forwarded case
+    whose file has reached its department), the share forwarded and the share misrouted."""
+    c = model.cases
+    ref = c.view("referred")[win]
+    sent = ref & ~np.isnan(c.view("hop_clerk")[win])
+    mis = c.view("misrouted")[win]
+    arrived = sent & (~mis | (c.view("hop_misrouted")[win] > 0))
+    return {
+        "referred_share": _rate(ref, np.ones(len(ref))),
+        "referral_clerk_hours": _mean(c.view("hop_clerk")[win][sent]),
+        "referral_courier_hours": _mean(c.view("hop_courier")[win][sent]),
+        "referral_misrouting_hours": _mean(c.view("hop_misrouted")[win][arrived]),
+        "misrouted_share": _rate(mis & sent, sent),
+    }

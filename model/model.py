@@ -36,8 +36,10 @@ from . import (
     inspection,
     intake,
     metrics,
+    referral,
     reform,
     resolution,
+    staffing,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
@@ -248,23 +250,27 @@ class TownshipModel(mesa.Model):
             h = Handler(len(self.handlers), "desk", level, escalation.LEVEL_NAMES[level], staff)
             self.handlers.append(h)
             self.desks.append(h)
+        # the county platform's dispatchers (online dispatch) and the commissioners (errands)
+        self.dispatchers = Handler(len(self.handlers), "dispatch", 0, "dispatchers", staffing.dispatchers(p))
+        self.handlers.append(self.dispatchers)
+        self.commissioner_desk = Handler(len(self.handlers), "commissioner", 0, "commissioners", p.commissioners)
+        self.handlers.append(self.commissioner_desk)
         self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
         escalation.bind(self, handling.release)
+        referral.bind(self)
         self.engine = Engine(
             escalation.priority_key(self),
-            lambda task: handling.service_hours(self, task),
+            lambda task: handling.task_hours(self, task),
             lambda task, t: handling.on_finish(self, task, t),
         )
 
     def _set_budget(self, p: Params) -> None:
-        from .staffing import budget
-
-        b = budget(p)
+        b = staffing.budget(p)
         # the handlers' persons (delegation moves posts between departments and townships)
         b["departments"] = float(sum(d.handler.staff for d in self.departments))
         b["townships"] = float(sum(t.handler.staff for t in self.townships))
-        b["total"] = b["departments"] + b["townships"] + b["desks"] + b["commissioners"] + b["grid_workers"]
+        b["total"] = staffing.total(b)
         self.posts = b
         self.staff_persons = b["total"]
 
@@ -288,6 +294,8 @@ class TownshipModel(mesa.Model):
             t.delegated = ids
         self.desks[0].resize(s1)
         self.desks[1].resize(s2)
+        self.dispatchers.resize(staffing.dispatchers(p))
+        self.commissioner_desk.resize(p.commissioners)
         self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
         self.engine.key = escalation.priority_key(self)

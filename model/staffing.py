@@ -8,7 +8,9 @@ Posts (persons) a scenario budgets, by kind:
 * ``chief_representatives``: ``chief_representatives × chief_rep_hours / 8`` —
   the share of the deputy heads' day spent on coordination, in posts;
   ``leading_group_office``: ``leading_group_staff``; ``desks`` is their sum;
-* ``commissioners``: ``commissioners`` (F10);
+* ``commissioners``: ``commissioners`` (F10), who run errands (``referral``);
+* ``dispatchers``: the county platform's ``dispatch_staff`` with ``online_dispatch``
+  (none without it), who dispatch referred files (``referral``);
 * ``grid_workers``: ``grid_coverage × residents / grid_worker_residents``.
 
 Budgeted hours are posts × 8 per working day. Overtime (department effort above
@@ -32,9 +34,13 @@ KINDS = (
     "chief_representatives",
     "leading_group_office",
     "commissioners",
+    "dispatchers",
     "grid_workers",
 )
 """Handler kinds reported; ``desks`` = chief representatives + leading-group office."""
+
+SUMMED = ("departments", "townships", "desks", "commissioners", "dispatchers", "grid_workers")
+"""The kinds whose posts make up the total (desks counted once)."""
 
 MIN_DEPARTMENT_STAFF = 0.1
 """Fewest department posts :func:`equalise_staff` may leave (the Params lower bound)."""
@@ -54,10 +60,21 @@ def budget(params: Params) -> dict[str, float]:
         "chief_representatives": chief,
         "leading_group_office": float(params.leading_group_staff),
         "commissioners": float(params.commissioners),
+        "dispatchers": dispatchers(params),
         "grid_workers": params.grid_coverage * params.residents / params.grid_worker_residents,
     }
-    out["total"] = out["departments"] + out["townships"] + out["desks"] + out["commissioners"] + out["grid_workers"]
+    out["total"] = total(out)
     return out
+
+
+def total(posts: dict[str, float]) -> float:
+    """Total posts of a budget (``SUMMED`` kinds)."""
+    return float(sum(posts[k] for k in SUMMED))
+
+
+def dispatchers(params: Params) -> float:
+    """Dispatcher posts of the county platform (persons): ``dispatch_staff`` with online dispatch, else 0."""
+    return float(params.dispatch_staff) if params.online_dispatch else 0.0
 
 
 def budget_hours(params: Params) -> dict[str, float]:

@@ -24,6 +24,7 @@ CONGESTED = dict(
     department_staff=3.0,
     township_staff=4.0,
     escalation_135=True,
+    township_hall_share=0.0,  # no forwarded files: the ladder starts when a file reaches the county
 )
 
 
