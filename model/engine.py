@@ -110,6 +110,7 @@ class Handler:
         "duty_total",
         "retired",
         "duty_cap",
+        "served_total",
     )
 
     def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):
@@ -119,6 +120,7 @@ class Handler:
         self.worked_today = self.duty_today = 0.0
         self.worked_total = self.duty_total = 0.0
         self.duty_backlog = 0.0
+        self.served_total = 0  # tasks started since the run began
         self.duty_cap = math.inf  # most duty hours worked before cases today (set by the township's day split)
         self.retired: set = set()
         self.set_staff(staff)
@@ -295,6 +297,7 @@ class Engine:
         task.state = RUNNING
         hours = self.service_hours(task)
         task.hours = hours
+        h.served_total += 1
         h.worked_today += hours
         h.worked_total += hours
         h.status[k] = BUSY

@@ -109,6 +109,8 @@ UNITS_ZH: dict[str, str] = {
     "hours/week": "小时/周",
     "persons": "人",
     "working hours": "工作小时",
+    "handlers": "个",
+    "departments": "个",
 }
 """Chinese of every KPI unit (a test checks that each unit in :data:`KPIS` has one)."""
 
@@ -245,6 +247,24 @@ KPIS: tuple[Kpi, ...] = (
         "run",
     ),
     _K("misrouted_share", "forwarded files misrouted", "转办错转比例", "% of cases", "pct", -1, "run"),
+    _K(
+        "saturated_handlers",
+        "saturated handlers (offered load ≥ 1: queue grows without bound)",
+        "饱和经办方（负荷 ≥ 1：队列无限增长）",
+        "handlers",
+        "count",
+        -1,
+        "run",
+    ),
+    _K(
+        "floored_departments",
+        "departments at the one-person floor",
+        "仅保留一人的部门",
+        "departments",
+        "count",
+        0,
+        "run",
+    ),
     _K("cases_carried_in", "open cases carried in from the warm-up", "预热期结转在办事项", "cases", "count", 0, "run"),
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
     # --- incentives and outcomes (issue 11) ---
@@ -569,6 +589,45 @@ def summary(model) -> dict[str, float]:
         }
     )
     out.update(referral_kpis(model, win))
+    out["saturated_handlers"] = float(len(saturated_handlers(model)))
+    out["floored_departments"] = float(model.floored_departments.sum())
+    return out
+
+
+def handler_marks(model) -> dict[int, tuple[float, int, float, int]]:
+    """Each handler's counters at the start of the counted window: hours worked (cases and duties),
+    open tasks, duty backlog (hours) and tasks started."""
+    return {
+        h.hid: (h.worked_total + h.duty_total, h.open_tasks, h.duty_backlog, h.served_total) for h in model.handlers
+    }
+
+
+def offered_load(model, h) -> float:
+    """A handler's offered load ρ over the counted days: (hours worked on tasks and duties + growth
+    of its open work) ÷ its capacity hours; open tasks are valued at the mean hours of the tasks it
+    has started (the county's mean step hours before it started any), duty backlog in hours. ∞ for
+    a handler with open work and no staff; NaN before the first counted day or with neither."""
+    days = model.day
+    if days <= 0:
+        return float("nan")
+    done0, open0, duty0, _ = model.handler_marks.get(h.hid, (0.0, 0, 0.0, 0))
+    done = h.worked_total + h.duty_total - done0
+    mean_task = h.worked_total / h.served_total if h.served_total else model.mean_step_hours
+    growth = (h.open_tasks - open0) * mean_task + (h.duty_backlog - duty0)
+    capacity = h.capacity_hours * days
+    if capacity <= 0:
+        return float("inf") if h.open_tasks > 0 else float("nan")
+    return (done + growth) / capacity
+
+
+def saturated_handlers(model) -> dict[str, float]:
+    """Handlers whose offered load over the counted days is ≥ 1 (their queues grow without bound:
+    not a steady state), by label, with their load."""
+    out = {}
+    for h in model.handlers:
+        rho = offered_load(model, h)
+        if rho == rho and rho >= 1.0:
+            out[h.label] = rho
     return out
 
 

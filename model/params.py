@@ -134,7 +134,7 @@ class Params(BaseModel):
         group="county",
         ge=0.1,
         le=10_000_000,
-        desc="Service staff of all departments: 2% split equally (own duties), the rest by expected workload.",
+        desc="Service staff of all departments, in posts following expected work with a one-person floor each.",
     )
     township_staff: float = P(
         40.0,

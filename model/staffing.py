@@ -16,13 +16,19 @@ Posts (persons) a scenario budgets, by kind:
 Budgeted hours are posts × 8 per working day. Overtime (department effort above
 1, see ``Department.work_hours``) is paid on top and reported apart.
 
-:func:`equalise_staff` funds a reform's extra posts from department posts pro rata
-(all departments lose the same share, as their posts follow their work) so that
-the total budgeted staff-hours equal a reference scenario's: "without raising the
-county's total staffing quota" (G3).
+Department posts follow expected work with a one-person floor
+(:func:`workload_posts`): ``posts_d = max(floor, k · h_d)``, ``k`` such that they sum
+to ``department_staff``. :func:`equalise_staff` funds a reform's extra posts from
+department posts so that the total budgeted staff-hours equal a reference
+scenario's ("without raising the county's total staffing quota", G3); since posts
+follow work, every department above the floor keeps the same share of its posts
+(pro rata), and the departments pushed to the floor are reported
+(``floored_departments``).
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from .geography import township_staff_total
 from .params import HOURS_PER_DAY, Params
@@ -75,6 +81,25 @@ def total(posts: dict[str, float]) -> float:
 def dispatchers(params: Params) -> float:
     """Dispatcher posts of the county platform (persons): ``dispatch_staff`` with online dispatch, else 0."""
     return float(params.dispatch_staff) if params.online_dispatch else 0.0
+
+
+def workload_posts(total: float, hours: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Posts per department following expected work ``hours`` (hours/day) with a floor: ``max(f, k·h_d)``
+    summing to ``total``, ``f = min(floor, total / D)``; and the mask of departments at the floor."""
+    hours = np.asarray(hours, float)
+    D = len(hours)
+    f = min(floor, total / D)
+    at_floor = hours <= 0
+    for _ in range(D + 1):  # each pass floors at least one more department or stops
+        rest = total - f * at_floor.sum()
+        h = hours[~at_floor].sum()
+        k = rest / h if h > 0 else 0.0
+        new = at_floor | (k * hours <= f)
+        if (new == at_floor).all():
+            break
+        at_floor = new
+    posts = np.where(at_floor, f, k * hours)
+    return posts, at_floor
 
 
 def budget_hours(params: Params) -> dict[str, float]:

@@ -1,0 +1,94 @@
+"""Capacity: every post works, every hour counts — forwarding as work, posts following work with a
+pro-rata equal-staff cut, saturated handlers flagged (model/referral.py, model/staffing.py,
+model/metrics.py, the compare report)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import small
+
+from townsim.experiments.core.executors import SerialExecutor
+from townsim.experiments.core.store import ResultStore
+from townsim.experiments.workflows.compare import CompareSettings, plan, run_compare, write_outputs
+from townsim.model import TownshipModel
+from townsim.model.metrics import offered_load
+from townsim.model.staffing import budget, equalise_staff, workload_posts
+
+# --- posts follow work with a one-person floor; the equal-staff cut is pro rata ------------
+
+
+@pytest.mark.parametrize("total", [3.0, 8.0, 20.0, 200.0])
+def test_workload_posts_sum_floor_and_proportion(total):
+    hours = np.array([0.0, 0.5, 2.0, 4.0, 10.0, 30.0])
+    posts, floored = workload_posts(total, hours, 1.0)
+    assert posts.sum() == pytest.approx(total)
+    f = min(1.0, total / len(hours))
+    assert (posts >= f - 1e-12).all()
+    np.testing.assert_allclose(posts[floored], f)
+    free = ~floored
+    if free.sum() > 1:  # above the floor, posts are proportional to work
+        ratio = posts[free] / hours[free]
+        np.testing.assert_allclose(ratio, ratio[0])
+    assert floored[0]  # no work: at the floor
+
+
+def test_equal_staff_cut_is_pro_rata_above_the_floor():
+    """Every department not at the floor keeps the same share of its unequalised posts (±2 %)."""
+    base = small(warmup_days=5, chief_rep_hours=2.0)
+    reform = base.replace(
+        chief_rep_hours=3.0, commissioners=1, online_dispatch=True, pre_reform={"chief_rep_hours": 2.0}
+    )
+    equal = equalise_staff(reform, base)
+    assert budget(equal)["total"] == pytest.approx(budget(base)["total"])
+    a = TownshipModel(reform, rng=1)
+    b = TownshipModel(equal, rng=1)
+    sa = np.array([d.staff for d in a.departments])
+    sb = np.array([d.staff for d in b.departments])
+    keep = ~b.floored_departments
+    assert keep.sum() >= 2 and b.floored_departments.sum() >= a.floored_departments.sum()
+    share = sb[keep] / sa[keep]
+    assert share.max() - share.min() < 0.02 and share.mean() < 1.0
+    rep = b.staff_report()["floored_departments"]
+    assert rep["count"] == b.floored_departments.sum() and len(rep["departments"]) == rep["count"]
+
+
+# --- saturated handlers ----------------------------------------------------------------------
+
+
+def test_saturated_handlers_flag_an_overloaded_county_not_the_small_one():
+    ok = TownshipModel(small(), rng=2).run(40)
+    assert ok.summary()["saturated_handlers"] == 0
+    over = TownshipModel(small(department_staff=4.0), rng=2).run(40)
+    sat = over.staff_report()["saturated_handlers"]
+    assert over.summary()["saturated_handlers"] == len(sat) >= 1
+    for label, rho in sat.items():
+        h = next(h for h in over.handlers if h.label == label)
+        assert h.kind == "department" and rho >= 1.0 and offered_load(over, h) == rho
+    # the offered load measures work arriving, not staff busy: a half-loaded department reads ≈ 0.5
+    loads = [offered_load(ok, d.handler) for d in ok.departments]
+    assert max(loads) < 1.0
+
+
+def test_compare_report_marks_a_saturated_scenario_non_stationary(tmp_path):
+    sc = tmp_path / "starved.toml"
+    sc.write_text('extends = "baseline"\ndescription = "too few department posts"\ndepartment_staff = 1.0\n')
+    settings = CompareSettings(
+        scenarios=["baseline", str(sc)],
+        reps=2,
+        days=30,
+        seed=7,
+        overrides=["townships=3", "departments=4", "enterprises=60", "residents=6000", "township_staff=12"],
+    )
+    with SerialExecutor() as ex:
+        res = run_compare(settings, tmp_path / "out", ex, show_progress=False, make_figures=False)
+    assert (res.runs.loc[res.runs.scenario == "baseline", "saturated_handlers"] == 0).all()
+    assert (res.runs.loc[res.runs.scenario == "starved", "saturated_handlers"] > 0).all()
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "its queue grows without bound: not a steady state" in text
+    assert text.count("non-stationary") >= 2 and "Status quo is non-stationary" not in text
+    # the Chinese report says the same
+    scenarios, specs = plan(settings)
+    write_outputs(tmp_path / "out", settings, scenarios, specs, ResultStore(tmp_path / "out"), False, lang="zh")
+    zh = (tmp_path / "out" / "report.md").read_text()
+    assert "其队列无限增长，不是稳态" in zh and "现状为非稳态" not in zh
