@@ -96,6 +96,10 @@ def _release(model, cid: int, flow, t: float) -> None:
     task = Task(cid, model.handlers[steps[i]], STEP, i, noise(model))
     if model.cases.whistle[cid] and task.handler.kind == "department":
         task.urgent = True
+        # the township that blew the whistle meets the department on site (P3): its hours too
+        model.handlers[
+            model.township_hid0 + int(model.cases.township[cid])
+        ].duty_backlog += model.params.whistle_site_hours
     flow[1] = i + 1
     tasks.append(task)
     model.engine.arrive(task, t)

@@ -591,6 +591,7 @@ def summary(model) -> dict[str, float]:
     out.update(referral_kpis(model, win))
     out["saturated_handlers"] = float(len(saturated_handlers(model)))
     out["floored_departments"] = float(model.floored_departments.sum())
+    out["coordination_attendance_hours"] = float(model.attendance_hours - model.attendance_mark)
     return out
 
 

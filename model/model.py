@@ -259,6 +259,7 @@ class TownshipModel(mesa.Model):
         self.handlers.append(self.commissioner_desk)
         self._set_budget(p)
         self.handler_marks = metrics.handler_marks(self)
+        self.attendance_hours = self.attendance_mark = 0.0  # coordination attendees' hours (escalation)
         self.coordination_hours = (0.0, *p.coordination_hours)
         escalation.bind(self, handling.release)
         referral.bind(self)
@@ -394,6 +395,7 @@ class TownshipModel(mesa.Model):
             d.overtime_hours = 0.0
         self.worked_mark = sum(h.worked_total + h.duty_total for h in self.handlers)
         self.handler_marks = metrics.handler_marks(self)
+        self.attendance_mark = self.attendance_hours
 
     def _day(self, collect: bool) -> None:
         p = self.params

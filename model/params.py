@@ -526,7 +526,44 @@ class Params(BaseModel):
         5, unit="days", group="rule135", ge=1, le=250, desc="Days between joint conferences (联席会议, level 3)."
     )
     joint_conference_slots: int = P(
-        10, unit="cases/meeting", group="rule135", ge=0, le=1_000_000, desc="Cases one joint conference can settle."
+        10,
+        unit="cases/meeting",
+        group="rule135",
+        ge=0,
+        le=1_000_000,
+        desc=(
+            "Cases on one joint conference's agenda (its length); each costs its attendees "
+            "conference_case_hours (the meeting's hours are charged to posts)."
+        ),
+        kind="lever",
+    )
+    attendance_share: float = P(
+        0.5,
+        unit="share",
+        group="rule135",
+        ge=0,
+        le=1,
+        desc=(
+            "Hours each department a desk coordinates spends, as a share of the coordinator's "
+            "coordination_hours (a call, a short meeting, a written opinion)."
+        ),
+        kind="assumption",
+        plausible=(0.25, 1.0),
+        basis="expert judgement: an attending department gives from a quarter of the coordinator's time to all of it",
+    )
+    conference_case_hours: float = P(
+        0.25,
+        unit="hours/case",
+        group="rule135",
+        ge=0,
+        le=80,
+        desc=(
+            "Meeting time per case at the joint conference, spent by the deputy head of every department "
+            "the case needs and by the leading-group office that convenes it."
+        ),
+        kind="assumption",
+        plausible=(0.1, 0.5),
+        basis="expert judgement: a half-day joint meeting takes some 8 to 40 items",
     )
     whistle: bool = P(
         False,
