@@ -92,3 +92,35 @@ def test_compare_report_marks_a_saturated_scenario_non_stationary(tmp_path):
     write_outputs(tmp_path / "out", settings, scenarios, specs, ResultStore(tmp_path / "out"), False, lang="zh")
     zh = (tmp_path / "out" / "report.md").read_text()
     assert "其队列无限增长，不是稳态" in zh and "现状为非稳态" not in zh
+
+
+# --- bad values of every new parameter: one line, exit 2, nothing written ----------------------
+
+BAD = [
+    ("forward_hours", "-0.5"),
+    ("forward_hours", "100"),
+    ("courier_interval_days", "-1"),
+    ("courier_interval_days", "21"),
+    ("online_dispatch", '"yes"'),
+    ("dispatch_staff", "0"),
+    ("dispatch_hours", "-1"),
+    ("errand_hours", "81"),
+    ("attendance_share", "1.5"),
+    ("conference_case_hours", "-0.1"),
+    ("misrouting_rate", "2"),
+]
+
+
+@pytest.mark.parametrize("key,value", BAD)
+def test_bad_new_parameter_one_line_exit_2_nothing_written(tmp_path, capsys, key, value):
+    from townsim.experiments.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'extends = "baseline"\n{key} = {value}\n')
+    out = tmp_path / "out"
+    code = main(["run", str(bad), "--days", "2", "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert key in err and "bad.toml" in err
+    assert not out.exists()
