@@ -32,6 +32,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "at_seat": (np.bool_, False),  # filed in person at the seat (runs between departments when serial)
     "referred": (np.bool_, False),  # reached its department through a referral hop
     "errand": (np.bool_, False),  # filed for an enterprise by a commissioner (errand, F10)
+    "desk_decided": (np.bool_, False),  # decided on the spot by a chief representative at the centre (F7, F9)
     "hop_clerk": (np.float64, np.nan),  # hours from filing until its file was sent (clerk, dispatcher or errand)
     "hop_courier": (np.float64, 0.0),  # hours its file waited for a courier run (first pass)
     "misrouted": (np.bool_, False),  # its file first reached the wrong department
@@ -108,6 +109,7 @@ class CaseTable:
     at_seat: np.ndarray
     referred: np.ndarray
     errand: np.ndarray
+    desk_decided: np.ndarray
     hop_clerk: np.ndarray
     hop_courier: np.ndarray
     misrouted: np.ndarray
@@ -170,6 +172,7 @@ class CaseTable:
         self.at_seat = col("at_seat")
         self.referred = col("referred")
         self.errand = col("errand")
+        self.desk_decided = col("desk_decided")
         self.hop_clerk = col("hop_clerk")
         self.hop_courier = col("hop_courier")
         self.misrouted = col("misrouted")

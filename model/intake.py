@@ -25,7 +25,11 @@ For a batch of new requests, vectorised:
 * tier: 1 department → 1 day, several → 3 days, district coordination → 5
   days (F11); the deadline is counted in working hours;
 * starting escalation level by difficulty (F9) when the 135 rule is on;
-* joint (parallel) handling of multi-department cases when ``joint_handling``.
+* joint (parallel) handling of multi-department cases when ``joint_handling``;
+* desk decisions (``desk_decisions``, F7, F9 即知即办): with the one-stop centre, a
+  simple one-department enterprise matter filed in person at the centre is decided
+  on the spot by a stationed chief representative — its step is work of the
+  level-1 desk, not of the owner department's queue.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
-from .catalogue import ENTERPRISE, Tier
+from .catalogue import ENTERPRISE, SIMPLE, Tier
 from .params import HOURS_PER_DAY, Params
 
 
@@ -101,6 +105,13 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     at_hall = county_held & ~online & ~referred_up & (channel == HALL)
     at_seat = county_held & ~online & ~referred_up & ~at_hall
     hop = at_hall | referred_up
+    # a chief representative stationed in the centre decides a simple one-department enterprise
+    # matter filed there on the spot (F7, F9), at the level-1 desk
+    desk = (
+        at_seat & (kind == ENTERPRISE) & (cat.difficulty[matter] == SIMPLE) & (tier == Tier.TIER1) & (n_dep == 1)
+        if p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers
+        else np.zeros(n, bool)
+    )
     town_held_dept = ~county_held & (n_dep > 1)
     whistle = town_held_dept & p.whistle
     ids = model.cases.add(
@@ -123,6 +134,7 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         at_seat=at_seat,
         referred=hop,
         errand=errand,
+        desk_decided=desk,
         needs_coord=needs_coord & ~whistle,
         whistle=whistle,
         joint=p.joint_handling & (n_dep > 1),

@@ -565,6 +565,16 @@ class Params(BaseModel):
         plausible=(0.1, 0.5),
         basis="expert judgement: a half-day joint meeting takes some 8 to 40 items",
     )
+    desk_decisions: bool = P(
+        False,
+        unit="switch",
+        group="rule135",
+        desc=(
+            "Chief representatives stationed in the one-stop centre decide simple one-department "
+            "enterprise matters filed there on the spot, at their desk, with their hours (F7, F9 即知即办)."
+        ),
+        kind="lever",
+    )
     whistle: bool = P(
         False,
         unit="switch",

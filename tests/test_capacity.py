@@ -124,3 +124,25 @@ def test_bad_new_parameter_one_line_exit_2_nothing_written(tmp_path, capsys, key
     assert err.count("\n") == 0 and "Traceback" not in err
     assert key in err and "bad.toml" in err
     assert not out.exists()
+
+
+# --- the chief representatives' desk decides simple enterprise matters on the spot -------------
+
+
+def test_desk_decisions_are_chief_representatives_work():
+    p = small(one_stop_centre=True, escalation_135=True, chief_rep_hours=8.0, online_share=0.0, township_hall_share=0)
+    off = TownshipModel(p, rng=4).run(15)
+    on = TownshipModel(p.replace(desk_decisions=True), rng=4).run(15)
+    assert not off.cases.view("desk_decided").any()
+    c = on.cases
+    ids = np.flatnonzero(c.view("desk_decided"))
+    assert len(ids) > 10
+    cat = on.catalogue
+    m = c.matter[ids]
+    assert (c.requester_kind[ids] == 0).all() and (cat.difficulty[m] == 0).all() and (cat.n_departments[m] == 1).all()
+    assert c.at_seat[ids].all() and (c.tier[ids] == 0).all()
+    desk = on.desks[0]
+    for cid in ids[:20].tolist():
+        assert on.flows.get(cid) is None or on.flows[cid][0] == [desk.hid]
+    # the desk's hours went into those decisions: it worked more than without them
+    assert desk.worked_total > off.desks[0].worked_total + 0.5 * len(ids) * cat.hours[m].min()
