@@ -592,7 +592,36 @@ def summary(model) -> dict[str, float]:
     out["saturated_handlers"] = float(len(saturated_handlers(model)))
     out["floored_departments"] = float(model.floored_departments.sum())
     out["coordination_attendance_hours"] = float(model.attendance_hours - model.attendance_mark)
+    out["front_line_share"] = front_line_share(model, now)
     return out
+
+
+def front_line_share(model, now: float) -> float:
+    """Share of requests settled at the first contact: first-contact service requests filed in the counted
+    window whose one step was done by the handler that took them in (the township at its hall, the
+    department or a chief representative at the seat, the department online), with no forwarding,
+    errand, coordination, rework or escalation, closed on the working day they were filed. Decided:
+    closed, or that day is over. It follows from who holds the power and from the receiver's queue."""
+    c = model.cases
+    if c.n == 0:
+        return float("nan")
+    created, closed = c.view("created"), c.view("closed")
+    day_end = (np.floor(created / HOURS_PER_DAY) + 1) * HOURS_PER_DAY
+    first = (c.view("contact") == 0) & (created >= model.count_start) & (c.view("requester_kind") != DISPUTE)
+    decided = first & (~np.isnan(closed) | (now >= day_end))
+    one_step = model.catalogue.n_departments[c.view("matter")] == 1
+    settled = (
+        decided
+        & one_step
+        & ~c.view("referred")
+        & ~c.view("errand")
+        & (c.view("start_level") == 0)
+        & (c.view("escalations") == 0)
+        & (c.view("reworks") == 0)
+        & ~c.view("gamed")
+        & (np.nan_to_num(closed, nan=np.inf) <= day_end)
+    )
+    return _rate(settled, decided)
 
 
 def handler_marks(model) -> dict[int, tuple[float, int, float, int]]:

@@ -146,3 +146,24 @@ def test_desk_decisions_are_chief_representatives_work():
         assert on.flows.get(cid) is None or on.flows[cid][0] == [desk.hid]
     # the desk's hours went into those decisions: it worked more than without them
     assert desk.worked_total > off.desks[0].worked_total + 0.5 * len(ids) * cat.hours[m].min()
+
+
+# --- front-line closure follows who holds the power and the receiver's hours -------------------
+
+
+def _front(**kw) -> float:
+    return float(np.mean([TownshipModel(small(**kw), rng=s).run(30).summary()["front_line_share"] for s in (1, 2)]))
+
+
+def test_front_line_share_follows_authority_and_hours():
+    base = _front(online_share=0.0, township_hall_share=0.0)
+    # filed at the hall, a county-held matter must be forwarded: not settled at the first contact
+    assert _front(online_share=0.0, township_hall_share=1.0) < base - 0.2
+    # the same requests with the receivers' hours cut: fewer settled the same day
+    assert _front(online_share=0.0, township_hall_share=0.0, department_staff=9.0) < base - 0.05
+    # it is not the catalogue's share of one-department matters
+    m = TownshipModel(small(), rng=1)
+    cat = m.catalogue
+    service = cat.requester != 2
+    one = float((cat.weight[service] * (cat.n_departments[service] == 1)).sum() / cat.weight[service].sum())
+    assert abs(base - one) > 0.05
