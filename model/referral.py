@@ -70,10 +70,13 @@ def hours(model, task: Task) -> float:
     return p.forward_hours
 
 
-def next_courier(params, t: float) -> float:
-    """When a file sent at ``t`` (hours) leaves with a courier: the next run strictly after ``t`` on
-    paper, ``t`` itself online or when ``courier_interval_days`` is 0."""
-    if params.online_dispatch or params.courier_interval_days <= 0:
+def next_courier(params, t: float, paper: bool | None = None) -> float:
+    """When a file sent at ``t`` (hours) reaches the seat: with the next courier run strictly after
+    ``t`` on paper (``paper``; default: no online dispatch), at ``t`` itself online or when
+    ``courier_interval_days`` is 0."""
+    if paper is None:
+        paper = not params.online_dispatch
+    if not paper or params.courier_interval_days <= 0:
         return t
     step = params.courier_interval_days * HOURS_PER_DAY
     return (math.floor(t / step + 1e-12) + 1) * step
@@ -98,7 +101,7 @@ def finished(model, task: Task, t: float) -> None:
             else:
                 begin(model, cid, t)
             return
-        arrive = next_courier(p, t)
+        arrive = next_courier(p, t, paper=task.handler.kind == "township")  # sent on paper by its clerks
         c.hop_courier[cid] = arrive - t
         if p.misrouting_rate > 0 and model.stream.uniform() < p.misrouting_rate:
             c.misrouted[cid] = True

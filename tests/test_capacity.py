@@ -167,3 +167,15 @@ def test_front_line_share_follows_authority_and_hours():
     service = cat.requester != 2
     one = float((cat.weight[service] * (cat.n_departments[service] == 1)).sum() / cat.weight[service].sum())
     assert abs(base - one) > 0.05
+
+
+def test_courier_runs_at_multiples_of_its_interval():
+    from townsim.model.referral import next_courier
+
+    p = small()
+    assert next_courier(p, 3.0) == 8.0 and next_courier(p, 8.0) == 16.0 and next_courier(p, 0.0) == 8.0
+    assert next_courier(p.replace(courier_interval_days=0.5), 5.0) == 8.0
+    assert next_courier(p.replace(courier_interval_days=2.0), 9.0) == 16.0
+    assert next_courier(p.replace(courier_interval_days=0.0), 5.5) == 5.5
+    assert next_courier(p.replace(online_dispatch=True), 5.5) == 5.5  # dispatched online: no courier
+    assert next_courier(p.replace(online_dispatch=True), 5.5, paper=True) == 8.0  # a paper file already sent
