@@ -386,6 +386,7 @@ class Params(BaseModel):
         ),
         kind="assumption",
         plausible=(0.5, 2.0),
+        dist="loguniform",
         basis="expert judgement: county document exchange (文件交换) runs from twice a day to every other day",
     )
     misrouting_rate: float = P(
@@ -400,6 +401,7 @@ class Params(BaseModel):
         ),
         kind="assumption",
         plausible=(0.02, 0.2),
+        dist="loguniform",
         basis="expert judgement: a hall clerk meets hundreds of matter types owned by some twenty departments",
     )
     online_dispatch: bool = P(
