@@ -31,6 +31,12 @@ FIELDS: dict[str, tuple[type, object]] = {
     "travel": (np.float64, 0.0),  # requester's travel hours to and from the seat
     "at_seat": (np.bool_, False),  # filed in person at the seat (runs between departments when serial)
     "referred": (np.bool_, False),  # reached its department through a referral hop
+    "errand": (np.bool_, False),  # filed for an enterprise by a commissioner (errand, F10)
+    "desk_decided": (np.bool_, False),  # decided on the spot by a chief representative at the centre (F7, F9)
+    "hop_clerk": (np.float64, np.nan),  # hours from filing until its file was sent (clerk, dispatcher or errand)
+    "hop_courier": (np.float64, 0.0),  # hours its file waited for a courier run (first pass)
+    "misrouted": (np.bool_, False),  # its file first reached the wrong department
+    "hop_misrouted": (np.float64, 0.0),  # hours lost on the wrong department's desk and the extra courier run
     "needs_coord": (np.bool_, False),  # tier 3/5: a coordination step before its department steps
     "whistle": (np.bool_, False),  # township-held case whose department is called by whistle (P3)
     "overdue": (np.bool_, False),  # its deadline passed while it was open (marked at the day's end)
@@ -102,6 +108,12 @@ class CaseTable:
     travel: np.ndarray
     at_seat: np.ndarray
     referred: np.ndarray
+    errand: np.ndarray
+    desk_decided: np.ndarray
+    hop_clerk: np.ndarray
+    hop_courier: np.ndarray
+    misrouted: np.ndarray
+    hop_misrouted: np.ndarray
     needs_coord: np.ndarray
     whistle: np.ndarray
     overdue: np.ndarray
@@ -159,6 +171,12 @@ class CaseTable:
         self.travel = col("travel")
         self.at_seat = col("at_seat")
         self.referred = col("referred")
+        self.errand = col("errand")
+        self.desk_decided = col("desk_decided")
+        self.hop_clerk = col("hop_clerk")
+        self.hop_courier = col("hop_courier")
+        self.misrouted = col("misrouted")
+        self.hop_misrouted = col("hop_misrouted")
         self.needs_coord = col("needs_coord")
         self.whistle = col("whistle")
         self.overdue = col("overdue")

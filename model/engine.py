@@ -25,10 +25,12 @@ from .params import HOURS_PER_DAY
 
 
 class TaskKind(IntEnum):
-    """What a task is: one of a case's steps at a handler, or a coordination at a desk."""
+    """What a task is: one of a case's steps at a handler, a coordination at a desk, or the
+    forwarding of a case's file (a clerk's, a dispatcher's or a commissioner's work, ``referral``)."""
 
     STEP = 0
     COORD = 1
+    FORWARD = 2
 
 
 class TaskState(IntEnum):
@@ -58,7 +60,7 @@ class ServerState(IntEnum):
     ASLEEP = 2
 
 
-STEP, COORD = TaskKind
+STEP, COORD, FORWARD = TaskKind
 WAITING, RUNNING, DONE, CANCELLED, PENDING = TaskState
 ARRIVE, FINISH, WAKE, CALL = EventKind
 IDLE, BUSY, ASLEEP = ServerState
@@ -108,6 +110,7 @@ class Handler:
         "duty_total",
         "retired",
         "duty_cap",
+        "served_total",
     )
 
     def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):
@@ -117,6 +120,7 @@ class Handler:
         self.worked_today = self.duty_today = 0.0
         self.worked_total = self.duty_total = 0.0
         self.duty_backlog = 0.0
+        self.served_total = 0  # tasks started since the run began
         self.duty_cap = math.inf  # most duty hours worked before cases today (set by the township's day split)
         self.retired: set = set()
         self.set_staff(staff)
@@ -293,6 +297,7 @@ class Engine:
         task.state = RUNNING
         hours = self.service_hours(task)
         task.hours = hours
+        h.served_total += 1
         h.worked_today += hours
         h.worked_total += hours
         h.status[k] = BUSY

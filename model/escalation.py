@@ -157,6 +157,7 @@ def coordinated(model, task: Task, t: float) -> None:
     withdraw(model, cid)
     if cid not in model.flows:
         return
+    charge_attendance(model, cid, task.stage)
     if not model.params.escalation_135:
         model._esc_release(model, cid, t)
     else:
@@ -178,7 +179,8 @@ def boost(model, cid: int, level: int, t: float) -> None:
 
 
 def hold_conference(model, day: int, t: float) -> int:
-    """On meeting days, settle up to ``joint_conference_slots`` level-3 cases; return how many."""
+    """On meeting days, settle up to ``joint_conference_slots`` level-3 cases and charge the meeting's
+    hours to its attendees (:func:`charge_conference`); return how many cases were settled."""
     p = model.params
     if not p.escalation_135 or day % p.joint_conference_interval != 0:
         return 0
@@ -189,8 +191,48 @@ def hold_conference(model, day: int, t: float) -> int:
         if cid in model.flows and model.cases.boost[cid] == 0:  # not coordinated at a lower level meanwhile
             withdraw(model, cid)
             boost(model, cid, JOINT_CONFERENCE, t)
+            charge_conference(model, cid)
             done += 1
     return done
+
+
+def departments_of(model, cid: int) -> list[int]:
+    """Department indices a case needs (its matter's departments)."""
+    cat = model.catalogue
+    m = int(model.cases.matter[cid])
+    return [int(d) for d in cat.departments[m, : int(cat.n_departments[m])] if d >= 0]
+
+
+def charge_conference(model, cid: int) -> None:
+    """The joint conference's hours on case ``cid``: ``conference_case_hours`` of each department it
+    needs (the official who attends) and of the leading-group office that convenes it (the level-1
+    desk when the office has no staff); owed as duty hours of those handlers."""
+    hours = model.params.conference_case_hours
+    if hours <= 0:
+        return
+    d1, d2 = model.desks
+    deps = departments_of(model, cid)
+    for d in deps:
+        model.departments[d].handler.duty_backlog += hours
+    (d2 if d2.n_servers else d1).duty_backlog += hours
+    model.attendance_hours += hours * (len(deps) + 1)
+
+
+def charge_attendance(model, cid: int, level: int) -> None:
+    """A desk's coordination of case ``cid`` at ``level`` (1, 2) also takes the hours of the departments
+    it coordinates: ``attendance_share`` × the coordinator's ``coordination_hours`` for each department
+    the case needs (beyond the coordinator's own department at level 1), owed as that department's
+    duty hours (its staff attend), in both regimes."""
+    hours = model.params.attendance_share * (
+        model.coordination_hours[level] if level < len(model.coordination_hours) else 0.0
+    )
+    if hours <= 0:
+        return
+    deps = departments_of(model, cid)
+    attend = deps[1:] if level == CHIEF_REPRESENTATIVE else deps
+    for d in attend:
+        model.departments[d].handler.duty_backlog += hours
+    model.attendance_hours += hours * len(attend)
 
 
 def priority_key(model):

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import math
 
-from . import delegation, escalation, resolution, workload
-from .engine import COORD, PENDING, RUNNING, STEP, WAITING, Task
+from . import delegation, escalation, referral, resolution, workload
+from .engine import COORD, FORWARD, PENDING, RUNNING, STEP, WAITING, Task
 
 
 def noise(model) -> float:
@@ -54,6 +54,8 @@ def steps_of(model, cid: int) -> list[int]:
     deps = model.catalogue.departments[m]
     n = int(model.catalogue.n_departments[m])
     township_hid = model.township_hid0 + int(cases.township[cid])
+    if cases.desk_decided[cid]:  # decided on the spot by a chief representative (intake)
+        return [model.desks[0].hid]
     out = []
     for i in range(n):
         d = int(deps[i])
@@ -68,6 +70,12 @@ def submit(model, cid: int, t: float) -> None:
     """Start a new case whose file reaches its first handler at ``t`` (hours): coordination
     first when it needs it (its steps are held meanwhile), else its first step (all, when joint)."""
     model.flows[cid] = [steps_of(model, cid), 0, []]  # steps, next step to release, live tasks
+    begin(model, cid, t)
+
+
+def begin(model, cid: int, t: float) -> None:
+    """The case's file reaches its first handler at ``t`` (hours), its flow open: coordination first
+    when it needs it, else its first step (all, when joint); a whistled case's steps at once."""
     if model.cases.whistle[cid]:
         release_all(model, cid, t)
     elif not escalation.start(model, cid, t):
@@ -90,6 +98,10 @@ def _release(model, cid: int, flow, t: float) -> None:
     task = Task(cid, model.handlers[steps[i]], STEP, i, noise(model))
     if model.cases.whistle[cid] and task.handler.kind == "department":
         task.urgent = True
+        # the township that blew the whistle meets the department on site (P3): its hours too
+        model.handlers[
+            model.township_hid0 + int(model.cases.township[cid])
+        ].duty_backlog += model.params.whistle_site_hours
     flow[1] = i + 1
     tasks.append(task)
     model.engine.arrive(task, t)
@@ -102,6 +114,13 @@ def release_all(model, cid: int, t: float) -> None:
         return
     while flow[1] < len(flow[0]):
         _release(model, cid, flow, t)
+
+
+def task_hours(model, task: Task) -> float:
+    """Work-hours of any task when a server starts it: forwarding (``referral``), else :func:`service_hours`."""
+    if task.kind == FORWARD:
+        return referral.hours(model, task)
+    return service_hours(model, task)
 
 
 def service_hours(model, task: Task) -> float:
@@ -127,6 +146,9 @@ def on_finish(model, task: Task, t: float) -> None:
     """A step is done: maybe rework, else release the next step or close the case."""
     if task.kind == COORD:
         escalation.coordinated(model, task, t)
+        return
+    if task.kind == FORWARD:
+        referral.finished(model, task, t)
         return
     cid = task.case
     flow = model.flows.get(cid)

@@ -5,35 +5,41 @@ For a batch of new requests, vectorised:
 * channel: the requester's choice (``channel``: online, the township's hall, or a trip to the
   seat; online with probability ``online_share`` at the start, 一网通办: zero trips);
   an enterprise accompanied by a commissioner (F10) needs no trip either
-  (coverage ``min(1, commissioners × commissioner_enterprises / enterprises)``);
+  (coverage ``min(1, commissioners × commissioner_enterprises / enterprises)``):
+  the commissioner files it, an errand in the commissioners' queue (``referral``);
   an offline request costs one trip to file;
 * holder: the owner department, or the requester's township when the matter
   is delegated (强镇扩权) or is a dispute;
 * distance: an offline request for a county-held matter is filed at the seat
   with probability ``1 − township_hall_share`` — a trip to the seat, costing the
   requester the round trip ``2 × travel_hours_t`` of its township (see
-  ``geography``) — or at the township's service hall: no trip to the seat, but a
-  referral hop to the department, ``Exp(referral_hop_days)`` working days, and
-  with probability ``misrouting_rate`` a second hop (sent to the wrong place
-  first). Online filing saves the trip, not the department's queue. A
-  delegated matter is handled in the township: no trip to the seat, no hop —
-  unless the township refers it up (``Township.refers_up``), which costs a hop;
+  ``geography``) — or at the township's service hall: no trip to the seat, but
+  its file must be forwarded to the department (``referral``: the township's
+  clerks and a courier run on paper, the platform's dispatchers online, and
+  misrouting). Online filing saves the trip, not the department's queue. A
+  delegated matter is handled in the township: no trip to the seat, no
+  forwarding — unless the township refers it up (``Township.refers_up``), which
+  is forwarded the same way;
 * 吹哨报到 (``whistle``, P3): a township-held case that needs a department calls
   it by whistle (see ``handling``);
 * tier: 1 department → 1 day, several → 3 days, district coordination → 5
   days (F11); the deadline is counted in working hours;
 * starting escalation level by difficulty (F9) when the 135 rule is on;
-* joint (parallel) handling of multi-department cases when ``joint_handling``.
+* joint (parallel) handling of multi-department cases when ``joint_handling``;
+* desk decisions (``desk_decisions``, F7, F9 即知即办): with the one-stop centre, a
+  simple one-department enterprise matter filed in person at the centre is decided
+  on the spot by a stationed chief representative — its step is work of the
+  level-1 desk, not of the owner department's queue.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import gaming, handling
+from . import gaming, handling, referral
 from .agents import Citizen, Enterprise
 from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
-from .catalogue import ENTERPRISE, Tier
+from .catalogue import ENTERPRISE, SIMPLE, Tier
 from .params import HOURS_PER_DAY, Params
 
 
@@ -73,9 +79,11 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     channel = choose_channels(model, kind, requester, township, matter)
     online = channel == ONLINE
     cover = commissioner_coverage(p, model.live_enterprises)
+    errand = np.zeros(n, bool)
     if cover > 0:
-        online |= (kind == ENTERPRISE) & (rng.random(n) < cover)
-        channel[online] = ONLINE
+        errand = (kind == ENTERPRISE) & (rng.random(n) < cover)
+        online |= errand
+        channel[errand] = ONLINE
     if source is None:
         source = np.where(online, ONLINE_SOURCE, WALK_IN)
     tier = cat.tier[matter]
@@ -97,11 +105,13 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     at_hall = county_held & ~online & ~referred_up & (channel == HALL)
     at_seat = county_held & ~online & ~referred_up & ~at_hall
     hop = at_hall | referred_up
-    delay = np.zeros(n)
-    if hop.any() and p.referral_hop_days > 0:
-        k = int(hop.sum())
-        wrong = rng.random(k) < p.misrouting_rate
-        delay[hop] = (rng.exponential(1.0, k) + wrong * rng.exponential(1.0, k)) * p.referral_hop_days * HOURS_PER_DAY
+    # a chief representative stationed in the centre decides a simple one-department enterprise
+    # matter filed there on the spot (F7, F9), at the level-1 desk
+    desk = (
+        at_seat & (kind == ENTERPRISE) & (cat.difficulty[matter] == SIMPLE) & (tier == Tier.TIER1) & (n_dep == 1)
+        if p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers
+        else np.zeros(n, bool)
+    )
     town_held_dept = ~county_held & (n_dep > 1)
     whistle = town_held_dept & p.whistle
     ids = model.cases.add(
@@ -123,6 +133,8 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         travel=np.where(at_seat, 2.0 * model.travel_hours[township], 0.0),
         at_seat=at_seat,
         referred=hop,
+        errand=errand,
+        desk_decided=desk,
         needs_coord=needs_coord & ~whistle,
         whistle=whistle,
         joint=p.joint_handling & (n_dep > 1),
@@ -133,6 +145,11 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         repeat_of=-1 if repeat_of is None else repeat_of,
     )
     gaming.schedule(model, ids)
-    for cid, dt in zip(ids.tolist(), delay.tolist()):
-        handling.submit(model, cid, float(model.cases.created[cid]) + dt)
+    for cid, t, fwd, err in zip(ids.tolist(), model.cases.created[ids].tolist(), hop.tolist(), errand.tolist()):
+        if err:
+            referral.start(model, cid, t, model.commissioner_desk)
+        elif fwd:
+            referral.start(model, cid, t, referral.forwarder(model, cid))
+        else:
+            handling.submit(model, cid, t)
     return ids

@@ -109,6 +109,8 @@ UNITS_ZH: dict[str, str] = {
     "hours/week": "小时/周",
     "persons": "人",
     "working hours": "工作小时",
+    "handlers": "个",
+    "departments": "个",
 }
 """Chinese of every KPI unit (a test checks that each unit in :data:`KPIS` has one)."""
 
@@ -214,6 +216,55 @@ KPIS: tuple[Kpi, ...] = (
     _K("posts_leading_group_office", "posts: leading-group office", "编制：领导小组办公室", "persons", "num", 0, "run"),
     _K("posts_commissioners", "posts: commissioners", "编制：企业服务专员", "persons", "num", 0, "run"),
     _K("posts_grid_workers", "posts: grid workers", "编制：网格员", "persons", "num", 0, "run"),
+    # --- capacity: every post works, every hour counts (issue 19) ---
+    _K("posts_dispatchers", "posts: platform dispatchers", "编制：平台派单员", "persons", "num", 0, "run"),
+    _K("referred_share", "cases forwarded to their department", "转办事项占比", "% of cases", "pct", 0, "run"),
+    _K(
+        "referral_clerk_hours",
+        "forwarding: hours until the file is sent (clerk or dispatcher queue)",
+        "转办：发文前耗时（经办人或派单员排队）",
+        "working hours",
+        "num",
+        -1,
+        "run",
+    ),
+    _K(
+        "referral_courier_hours",
+        "forwarding: hours waiting for the courier",
+        "转办：等待交换（送件）耗时",
+        "working hours",
+        "num",
+        -1,
+        "run",
+    ),
+    _K(
+        "referral_misrouting_hours",
+        "forwarding: hours lost to misrouting",
+        "转办：错转耗时",
+        "working hours",
+        "num",
+        -1,
+        "run",
+    ),
+    _K("misrouted_share", "forwarded files misrouted", "转办错转比例", "% of cases", "pct", -1, "run"),
+    _K(
+        "saturated_handlers",
+        "saturated handlers (offered load ≥ 1: queue grows without bound)",
+        "饱和经办方（负荷 ≥ 1：队列无限增长）",
+        "handlers",
+        "count",
+        -1,
+        "run",
+    ),
+    _K(
+        "floored_departments",
+        "departments at the one-person floor",
+        "仅保留一人的部门",
+        "departments",
+        "count",
+        0,
+        "run",
+    ),
     _K("cases_carried_in", "open cases carried in from the warm-up", "预热期结转在办事项", "cases", "count", 0, "run"),
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run"),
     # --- incentives and outcomes (issue 11) ---
@@ -530,6 +581,7 @@ def summary(model) -> dict[str, float]:
                 "chief_representatives",
                 "leading_group_office",
                 "commissioners",
+                "dispatchers",
                 "grid_workers",
             )
         },
@@ -550,4 +602,92 @@ def summary(model) -> dict[str, float]:
             "inspection_hours": k.get("inspection_hours", 0.0) / days,
         }
     )
+    out.update(referral_kpis(model, win))
+    out["saturated_handlers"] = float(len(saturated_handlers(model)))
+    out["floored_departments"] = float(model.floored_departments.sum())
+    out["coordination_attendance_hours"] = float(model.attendance_hours - model.attendance_mark)
+    out["front_line_share"] = front_line_share(model, now)
     return out
+
+
+def front_line_share(model, now: float) -> float:
+    """Share of requests settled at the first contact: first-contact service requests filed in the counted
+    window whose one step was done by the handler that took them in (the township at its hall, the
+    department or a chief representative at the seat, the department online), with no forwarding,
+    errand, coordination, rework or escalation, closed on the working day they were filed. Decided:
+    closed, or that day is over. It follows from who holds the power and from the receiver's queue."""
+    c = model.cases
+    if c.n == 0:
+        return float("nan")
+    created, closed = c.view("created"), c.view("closed")
+    day_end = (np.floor(created / HOURS_PER_DAY) + 1) * HOURS_PER_DAY
+    first = (c.view("contact") == 0) & (created >= model.count_start) & (c.view("requester_kind") != DISPUTE)
+    decided = first & (~np.isnan(closed) | (now >= day_end))
+    one_step = model.catalogue.n_departments[c.view("matter")] == 1
+    settled = (
+        decided
+        & one_step
+        & ~c.view("referred")
+        & ~c.view("errand")
+        & (c.view("start_level") == 0)
+        & (c.view("escalations") == 0)
+        & (c.view("reworks") == 0)
+        & ~c.view("gamed")
+        & (np.nan_to_num(closed, nan=np.inf) <= day_end)
+    )
+    return _rate(settled, decided)
+
+
+def handler_marks(model) -> dict[int, tuple[float, int, float, int]]:
+    """Each handler's counters at the start of the counted window: hours worked (cases and duties),
+    open tasks, duty backlog (hours) and tasks started."""
+    return {
+        h.hid: (h.worked_total + h.duty_total, h.open_tasks, h.duty_backlog, h.served_total) for h in model.handlers
+    }
+
+
+def offered_load(model, h) -> float:
+    """A handler's offered load ρ over the counted days: (hours worked on tasks and duties + growth
+    of its open work) ÷ its capacity hours; open tasks are valued at the mean hours of the tasks it
+    has started (the county's mean step hours before it started any), duty backlog in hours. ∞ for
+    a handler with open work and no staff; NaN before the first counted day or with neither."""
+    days = model.day
+    if days <= 0:
+        return float("nan")
+    done0, open0, duty0, _ = model.handler_marks.get(h.hid, (0.0, 0, 0.0, 0))
+    done = h.worked_total + h.duty_total - done0
+    mean_task = h.worked_total / h.served_total if h.served_total else model.mean_step_hours
+    growth = (h.open_tasks - open0) * mean_task + (h.duty_backlog - duty0)
+    capacity = h.capacity_hours * days
+    if capacity <= 0:
+        return float("inf") if h.open_tasks > 0 else float("nan")
+    return (done + growth) / capacity
+
+
+def saturated_handlers(model) -> dict[str, float]:
+    """Handlers whose offered load over the counted days is ≥ 1 (their queues grow without bound:
+    not a steady state), by label, with their load."""
+    out = {}
+    for h in model.handlers:
+        rho = offered_load(model, h)
+        if rho == rho and rho >= 1.0:
+            out[h.label] = rho
+    return out
+
+
+def referral_kpis(model, win: np.ndarray) -> dict[str, float]:
+    """The forwarding hop's parts over cases filed in the window (``win``) and forwarded: hours until
+    the file was sent, waiting for the courier, lost to misrouting (each a mean per forwarded case
+    whose file has reached its department), the share forwarded and the share misrouted."""
+    c = model.cases
+    ref = c.view("referred")[win]
+    sent = ref & ~np.isnan(c.view("hop_clerk")[win])
+    mis = c.view("misrouted")[win]
+    arrived = sent & (~mis | (c.view("hop_misrouted")[win] > 0))
+    return {
+        "referred_share": _rate(ref, np.ones(len(ref))),
+        "referral_clerk_hours": _mean(c.view("hop_clerk")[win][sent]),
+        "referral_courier_hours": _mean(c.view("hop_courier")[win][sent]),
+        "referral_misrouting_hours": _mean(c.view("hop_misrouted")[win][arrived]),
+        "misrouted_share": _rate(mis & sent, sent),
+    }

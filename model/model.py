@@ -19,6 +19,8 @@ function of (parameters, seed).
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 import numpy as np
 
@@ -38,9 +40,11 @@ from . import (
     inspection,
     intake,
     metrics,
+    referral,
     reform,
     resolution,
     settle,
+    staffing,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
@@ -182,13 +186,13 @@ class TownshipModel(mesa.Model):
         D = p.departments
         hours, deleg, mean_h = self._expected_step_hours(p)
         self.mean_step_hours = mean_h
-        share = hours / hours.sum() if hours.sum() > 0 else np.full(D, 1.0 / D)
-        # every department keeps at least one person (its own duties), never moved down; the
-        # rest follow expected work
-        floor = np.full(D, min(p.department_staff_floor, p.department_staff / D))
-        flexible = (p.department_staff - floor.sum()) * share
-        moved = delegation.transferred_staff(p, flexible, hours, deleg)
-        dept_staff = floor + flexible - moved
+        # posts follow expected work, every department keeping at least one person (its own duties);
+        # the posts above that floor follow the work, and their delegated share moves down with it
+        posts, floored = staffing.workload_posts(p.department_staff, hours, p.department_staff_floor)
+        floor = min(p.department_staff_floor, p.department_staff / D)
+        moved = np.minimum(delegation.transferred_staff(p, posts, hours, deleg), posts - floor)
+        dept_staff = posts - moved
+        self.floored_departments = floored
         base = self.geography.staff if p.township_table else p.township_staff * self.township_share
         town_staff = base + moved.sum() * self.township_share
         s1, s2 = escalation.desk_staff(p)
@@ -250,23 +254,29 @@ class TownshipModel(mesa.Model):
             h = Handler(len(self.handlers), "desk", level, escalation.LEVEL_NAMES[level], staff)
             self.handlers.append(h)
             self.desks.append(h)
+        # the county platform's dispatchers (online dispatch) and the commissioners (errands)
+        self.dispatchers = Handler(len(self.handlers), "dispatch", 0, "dispatchers", staffing.dispatchers(p))
+        self.handlers.append(self.dispatchers)
+        self.commissioner_desk = Handler(len(self.handlers), "commissioner", 0, "commissioners", p.commissioners)
+        self.handlers.append(self.commissioner_desk)
         self._set_budget(p)
+        self.handler_marks = metrics.handler_marks(self)
+        self.attendance_hours = self.attendance_mark = 0.0  # coordination attendees' hours (escalation)
         self.coordination_hours = (0.0, *p.coordination_hours)
         escalation.bind(self, handling.release)
+        referral.bind(self)
         self.engine = Engine(
             escalation.priority_key(self),
-            lambda task: handling.service_hours(self, task),
+            lambda task: handling.task_hours(self, task),
             lambda task, t: handling.on_finish(self, task, t),
         )
 
     def _set_budget(self, p: Params) -> None:
-        from .staffing import budget
-
-        b = budget(p)
+        b = staffing.budget(p)
         # the handlers' persons (delegation moves posts between departments and townships)
         b["departments"] = float(sum(d.handler.staff for d in self.departments))
         b["townships"] = float(sum(t.handler.staff for t in self.townships))
-        b["total"] = b["departments"] + b["townships"] + b["desks"] + b["commissioners"] + b["grid_workers"]
+        b["total"] = staffing.total(b)
         self.posts = b
         self.staff_persons = b["total"]
 
@@ -290,6 +300,8 @@ class TownshipModel(mesa.Model):
             t.delegated = ids
         self.desks[0].resize(s1)
         self.desks[1].resize(s2)
+        self.dispatchers.resize(staffing.dispatchers(p))
+        self.commissioner_desk.resize(p.commissioners)
         self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
         self.engine.key = escalation.priority_key(self)
@@ -406,6 +418,8 @@ class TownshipModel(mesa.Model):
         for d in self.departments:
             d.overtime_hours = 0.0
         self.worked_mark = sum(h.worked_total + h.duty_total for h in self.handlers)
+        self.handler_marks = metrics.handler_marks(self)
+        self.attendance_mark = self.attendance_hours
 
     def _day(self, collect: bool) -> None:
         p = self.params
@@ -469,16 +483,23 @@ class TownshipModel(mesa.Model):
                 self.step()
         return self
 
-    def staff_report(self) -> dict[str, dict[str, float]]:
+    def staff_report(self) -> dict[str, dict[str, Any]]:
         """Posts (persons) and budgeted hours per working day per handler kind (``staffing.KINDS``),
-        and the overtime paid so far in the counted window (hours), reported apart."""
+        the overtime paid so far in the counted window (hours), reported apart, the departments
+        held at the one-person floor, and the saturated handlers (offered load ≥ 1 over the
+        counted days, by label)."""
         from .staffing import KINDS
 
-        out = {
+        out: dict[str, dict[str, Any]] = {
             k: {"posts": self.posts[k], "budgeted_hours_per_day": self.posts[k] * HOURS_PER_DAY}
             for k in (*KINDS, "total")
         }
         out["overtime"] = {"hours": float(sum(d.overtime_hours for d in self.departments))}
+        out["floored_departments"] = {
+            "count": float(self.floored_departments.sum()),
+            "departments": [self.departments[d].handler.label for d in np.flatnonzero(self.floored_departments)],
+        }
+        out["saturated_handlers"] = metrics.saturated_handlers(self)
         return out
 
     def summary(self) -> dict[str, float]:

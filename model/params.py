@@ -228,7 +228,7 @@ class Params(BaseModel):
         kind="lever",
         ge=0.1,
         le=10_000_000,
-        desc="Service staff of all departments: department_staff_floor each for own duties, the rest by expected work.",
+        desc="Service staff of all departments, in posts following expected work with a one-person floor each.",
     )
     township_staff: float = P(
         40.0,
@@ -560,39 +560,91 @@ class Params(BaseModel):
             "service hall (referral hop) rather than at the seat (trip)."
         ),
     )
-    referral_hop_days: float = P(
+    forward_hours: float = P(
+        0.25,
+        unit="hours/case",
+        group="centre",
+        ge=0,
+        le=80,
+        desc=(
+            "A clerk's work to forward one file on paper (register, copy, pack), in the queue of the "
+            "township that forwards it; also the wrong department's work to send a misrouted file on."
+        ),
+        kind="assumption",
+        plausible=(0.1, 0.5),
+        basis="expert judgement: registering, copying and packing one file takes a clerk 6–30 minutes",
+    )
+    courier_interval_days: float = P(
         1.0,
         unit="working days",
         group="centre",
-        kind="assumption",
-        plausible=(0.1, 3.0),
-        basis=(
-            "forwarding a file from a township hall to a county desk: same day to three working days (expert judgement)"
-        ),
-        dist="loguniform",
         ge=0,
-        le=250,
-        desc="Mean delay of one referral hop from a township hall to a county department.",
+        le=20,
+        desc=(
+            "Interval between courier runs that carry paper files to the county seat (runs at multiples "
+            "of it, the first at the end of day 1; 0 = files arrive the moment they are sent)."
+        ),
+        kind="assumption",
+        plausible=(0.5, 2.0),
+        dist="loguniform",
+        basis="expert judgement: county document exchange (文件交换) runs from twice a day to every other day",
     )
     misrouting_rate: float = P(
         0.1,
         unit="probability",
         group="centre",
-        kind="assumption",
-        plausible=(0.0, 0.3),
-        basis="share of forwarded files first sent to the wrong desk (expert judgement)",
         ge=0,
         le=1,
-        desc="Probability a referred case is first sent to the wrong place (one more hop).",
+        desc=(
+            "Probability a forwarded file first reaches the wrong department, which sends it on "
+            "(its hours; on paper one more courier run)."
+        ),
+        kind="assumption",
+        plausible=(0.02, 0.2),
+        dist="loguniform",
+        basis="expert judgement: a hall clerk meets hundreds of matter types owned by some twenty departments",
+    )
+    online_dispatch: bool = P(
+        False,
+        unit="switch",
+        group="centre",
+        desc=(
+            "Online dispatch on the county platform (一网通办, F12): its dispatchers send hall and "
+            "township referrals electronically, with no courier run."
+        ),
+        kind="lever",
+    )
+    dispatch_staff: float = P(
+        1.0,
+        unit="persons",
+        group="centre",
+        gt=0,
+        le=100_000,
+        desc="Dispatcher posts of the county platform (with online dispatch; charged in the staff budget).",
+        kind="lever",
+    )
+    dispatch_hours: float = P(
+        0.1,
+        unit="hours/case",
+        group="centre",
+        ge=0,
+        le=80,
+        desc="A platform dispatcher's work to read, classify and dispatch one referred file online.",
+        kind="assumption",
+        plausible=(0.05, 0.25),
+        basis="expert judgement: reading and routing one electronic file takes a dispatcher 3–15 minutes",
     )
     commissioners: int = P(
         0,
         unit="persons",
         group="centre",
-        kind="lever",
         ge=0,
         le=1_000_000,
-        desc="Enterprise service commissioners (企业服务专员, F10: 96); they run errands for enterprises.",
+        desc=(
+            "Enterprise service commissioners (企业服务专员, F10: 96); each errand (filing an "
+            "enterprise's request for it) takes their hours."
+        ),
+        kind="lever",
     )
     commissioner_enterprises: int = P(
         30,
@@ -608,6 +660,17 @@ class Params(BaseModel):
         ge=1,
         le=1_000_000,
         desc="Enterprises one commissioner accompanies (their requests need no trip).",
+    )
+    errand_hours: float = P(
+        0.5,
+        unit="hours/case",
+        group="centre",
+        ge=0,
+        le=80,
+        desc="A commissioner's work to file one enterprise request (collect the documents, file, follow up).",
+        kind="assumption",
+        plausible=(0.25, 2.0),
+        basis="expert judgement: an errand means a call or visit, the documents and the filing",
     )
 
     # --- 135 rule and tiered coordination -------------------------------
@@ -691,10 +754,51 @@ class Params(BaseModel):
         10,
         unit="cases/meeting",
         group="rule135",
-        kind="lever",
         ge=0,
         le=1_000_000,
-        desc="Cases one joint conference can settle.",
+        desc=(
+            "Cases on one joint conference's agenda (its length); each costs its attendees "
+            "conference_case_hours (the meeting's hours are charged to posts)."
+        ),
+        kind="lever",
+    )
+    attendance_share: float = P(
+        0.5,
+        unit="share",
+        group="rule135",
+        ge=0,
+        le=1,
+        desc=(
+            "Hours each department a desk coordinates spends, as a share of the coordinator's "
+            "coordination_hours (a call, a short meeting, a written opinion)."
+        ),
+        kind="assumption",
+        plausible=(0.25, 1.0),
+        basis="expert judgement: an attending department gives from a quarter of the coordinator's time to all of it",
+    )
+    conference_case_hours: float = P(
+        0.25,
+        unit="hours/case",
+        group="rule135",
+        ge=0,
+        le=80,
+        desc=(
+            "Meeting time per case at the joint conference, spent by the deputy head of every department "
+            "the case needs and by the leading-group office that convenes it."
+        ),
+        kind="assumption",
+        plausible=(0.1, 0.5),
+        basis="expert judgement: a half-day joint meeting takes some 8 to 40 items",
+    )
+    desk_decisions: bool = P(
+        False,
+        unit="switch",
+        group="rule135",
+        desc=(
+            "Chief representatives stationed in the one-stop centre decide simple one-department "
+            "enterprise matters filed there on the spot, at their desk, with their hours (F7, F9 即知即办)."
+        ),
+        kind="lever",
     )
     whistle: bool = P(
         False,

@@ -121,14 +121,14 @@ def test_staff_transfer_moves_persons_by_delegated_share_and_keeps_total(tmp_pat
     before = staffed(tmp_path, 0.0)
     after = staffed(tmp_path, 0.5)
     assert after.catalogue.name[after.delegated].tolist() == ["A"]
-    # every department keeps one person (never moved); the other 12 follow the workload:
-    # dept 0 does A+C = 4 of 7 weighted hours → 48/7; dept 1 B+C = 3 → 36/7
-    np.testing.assert_allclose([d.staff for d in before.departments], [1 + 48 / 7, 1 + 36 / 7])
-    # dept 0 hands down staff_transfer × (3/4 of its hours are delegated) × 48/7 = 18/7; dept 1 none
-    np.testing.assert_allclose([d.staff for d in after.departments], [1 + 48 / 7 - 18 / 7, 1 + 36 / 7])
+    # posts follow the workload (both departments above the one-person floor):
+    # dept 0 does A+C = 4 of 7 weighted hours → 8 of 14; dept 1 B+C = 3 → 6
+    np.testing.assert_allclose([d.staff for d in before.departments], [8.0, 6.0])
+    # dept 0 hands down staff_transfer × (3/4 of its hours are delegated) × 8 = 3; dept 1 none
+    np.testing.assert_allclose([d.staff for d in after.departments], [8.0 - 3.0, 6.0])
     gain = np.array([a.staff - b.staff for a, b in zip(after.townships, before.townships)])
-    assert gain.sum() == pytest.approx(18 / 7)
-    np.testing.assert_allclose(gain, 18 / 7 * after.township_share)  # by population
+    assert gain.sum() == pytest.approx(3.0)
+    np.testing.assert_allclose(gain, 3.0 * after.township_share)  # by population
     total = lambda m: sum(d.staff for d in m.departments) + sum(t.staff for t in m.townships)
     assert total(after) == pytest.approx(total(before)) == pytest.approx(14.0 + 9.0)
 

@@ -20,6 +20,7 @@ BASE = dict(
     department_staff=15.0,
     township_staff=12.0,
     duty_tasks_per_department=0.0,
+    attendance_share=0.0,  # coordination attendance is departments' duty too (escalation): none here
     dispute_rate=0.0,
 )
 

@@ -112,7 +112,8 @@ def test_start_level_only_with_the_135_rule():
     # ad hoc, only cases needing coordination (tier 3/5) wait at a desk
     assert all(off.cases.tier[cid] >= 1 for cid in off.coord_tasks)
 
-    on = model(escalation_135=True, chief_representatives=2, leading_group_staff=1.0)
+    # (no hall filings: a forwarded case asks for coordination only when its file arrives)
+    on = model(escalation_135=True, chief_representatives=2, leading_group_staff=1.0, township_hall_share=0.0)
     ids = admit_batch(on, 300)
     c, cat = on.cases, on.catalogue
     matter = c.matter[ids]
@@ -143,7 +144,7 @@ def test_joint_flag_only_for_multi_department_cases(joint):
 
 
 def test_delegated_matters_are_held_by_the_township():
-    m = model(delegated_share=0.5, refer_up_rate=0.0)
+    m = model(delegated_share=0.5, refer_up_rate=0.0, township_hall_share=0.0)  # no forwarding from halls
     ids = admit_batch(m, 300)
     c = m.cases
     np.testing.assert_array_equal(c.delegated[ids], m.delegated[c.matter[ids]])
@@ -161,14 +162,14 @@ def test_delegated_matters_are_held_by_the_township():
 
 
 def test_distance_and_referral_hop():
-    """Offline county-held requests: a trip to the seat (its round trip) or a hop from the hall;
+    """Offline county-held requests: a trip to the seat (its round trip) or forwarding from the hall;
     online ones neither; delegated ones neither (handled in the township)."""
     m = model(
         delegated_share=0.3,
         refer_up_rate=0.0,
         online_share=0.3,
         township_hall_share=0.5,
-        referral_hop_days=1.0,
+        courier_interval_days=1.0,
         misrouting_rate=0.0,
     )
     ids = admit_batch(m, 2000)
@@ -183,14 +184,14 @@ def test_distance_and_referral_hop():
     assert abs(share - 0.5) < 4 * np.sqrt(0.25 / n)
     hall = county & off & ~seat
     assert c.referred[ids][hall].all() and not c.referred[ids][~hall].any()
-    # the hop delays the file's arrival at the department by Exp(1 day): mean 8 h
-    m.run(1)
-    t_arr = np.array(
-        [
-            m.flows[cid][2][0].arrival
-            for cid in ids[hall].tolist()
-            if cid in m.flows and m.flows[cid][2] and m.flows[cid][2][0].state != 4
-        ]
-    )
-    waited = t_arr[t_arr > 0] - 0.5
-    assert len(waited) > 50 and 0 < np.median(waited) < 8.0
+    # the township's clerks forward the file (a task in its queue), then it waits for the courier
+    # run at the end of the day: it reaches the department at 8 h at the earliest
+    for cid in ids[hall][:50].tolist():
+        first = m.flows[cid][2][0]
+        assert first.kind == 2 and first.handler.kind == "township" and first.handler.index == c.township[cid]
+    m.run(2)
+    sent = ids[hall][~np.isnan(c.hop_clerk[ids[hall]])]
+    assert len(sent) > 50
+    arrive = c.created[sent] + c.hop_clerk[sent] + c.hop_courier[sent]
+    np.testing.assert_allclose(arrive % 8.0, 0.0, atol=1e-9)
+    assert (arrive >= 8.0).all() and (c.hop_clerk[sent] >= m.params.forward_hours - 1e-9).all()

@@ -263,14 +263,14 @@ def test_sigkill_then_resume_is_byte_identical_and_other_settings_are_refused(co
     [
         (["--worlds", "1"], "--worlds 1: allowed: an integer in [2,"),
         (["--vary", "no_such_thing"], "--vary no_such_thing: not an assumption"),
-        (["--fix", "referral_hop_days,bogus"], "--fix bogus: not an assumption"),
-        (["--range", "referral_hop_days=2:0.1"], "--range referral_hop_days: range 2–0.1"),
-        (["--range", "referral_hop_days=0:2"], "a loguniform range must be above 0"),
+        (["--fix", "courier_interval_days,bogus"], "--fix bogus: not an assumption"),
+        (["--range", "courier_interval_days=2:0.1"], "--range courier_interval_days: range 2–0.1"),
+        (["--range", "courier_interval_days=0:2"], "a loguniform range must be above 0"),
         (["--range", "initial_competence=0.5:1.5"], "leaves the parameter's allowed values (0, 1]"),
-        (["--range", "referral_hop_days"], "expected NAME=LOW:HIGH"),
-        (["--vary", "referral_hop_days", "--range", "learning_cases=10:20"], "is not varied"),
+        (["--range", "courier_interval_days"], "expected NAME=LOW:HIGH"),
+        (["--vary", "courier_interval_days", "--range", "learning_cases=10:20"], "is not varied"),
         (["--regret-kpi", "staff_posts"], "--regret-kpi staff_posts: allowed"),
-        (["--vary", "referral_hop_days", "--set", "referral_hop_days=0.5"], "also given with --set"),
+        (["--vary", "courier_interval_days", "--set", "courier_interval_days=0.5"], "also given with --set"),
         (["--posterior", "scenarios/posteriors/linping.parquet"], "made for another county"),
     ],
 )
@@ -285,17 +285,17 @@ def test_bad_input_is_one_line_exit_2_nothing_written(extra, needle, tmp_path, c
 
 def test_worlds_from_a_posterior_and_the_chinese_report(county, tmp_path):
     post = tmp_path / "posterior.parquet"
-    pd.DataFrame({"referral_hop_days": [0.2, 0.5, 1.5], "weight": [0.5, 0.25, 0.25]}).to_parquet(post)
+    pd.DataFrame({"courier_interval_days": [0.2, 0.5, 1.5], "weight": [0.5, 0.25, 0.25]}).to_parquet(post)
     made_for = {"townships": 4, "residents": 30000, "departments": 8, "enterprises": 300}
     post.with_suffix(".json").write_text(json.dumps({"scenario": "small", "county": made_for}))
     s = _settings(county, names=("null",), worlds=4, days=5, posterior=str(post))
     with SerialExecutor() as ex:
         res = run_robust(s, tmp_path / "out", ex, show_progress=False, lang="zh")
     worlds = pd.read_parquet(tmp_path / "out" / "worlds.parquet")
-    assert list(worlds.columns[:2]) == ["world", "referral_hop_days"] and "learning_cases" not in worlds.columns
-    assert set(worlds["referral_hop_days"]) <= {0.2, 0.5, 1.5}
+    assert list(worlds.columns[:2]) == ["world", "courier_interval_days"] and "learning_cases" not in worlds.columns
+    assert set(worlds["courier_interval_days"]) <= {0.2, 0.5, 1.5}
     man = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    hops = {sc["name"]: sc["params"]["referral_hop_days"] for sc in man["scenarios"]}
+    hops = {sc["name"]: sc["params"]["courier_interval_days"] for sc in man["scenarios"]}
     assert hops["null"] == 1.0  # the scenarios' own value; each world's run has the drawn one
     runs = res.runs
     assert len(runs) == 2 * 4 * 3
@@ -351,7 +351,7 @@ def test_assumptions_are_read_from_the_parameter_metadata():
     from townsim.experiments.core.assumptions import apply_world
     from townsim.model.params import Params
 
-    p = apply_world(Params(), {"tier_deadlines": 2.0, "referral_hop_days": 0.25}, factors=["tier_deadlines"])
-    assert p.tier_deadlines == tuple(2 * v for v in Params().tier_deadlines) and p.referral_hop_days == 0.25
+    p = apply_world(Params(), {"tier_deadlines": 2.0, "courier_interval_days": 0.25}, factors=["tier_deadlines"])
+    assert p.tier_deadlines == tuple(2 * v for v in Params().tier_deadlines) and p.courier_interval_days == 0.25
     declared = {a.name for a in assumptions()}
-    assert {"referral_hop_days", "learning_cases", "initial_competence", "citizen_patience_days"} <= declared
+    assert {"courier_interval_days", "learning_cases", "initial_competence", "citizen_patience_days"} <= declared

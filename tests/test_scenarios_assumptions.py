@@ -31,7 +31,7 @@ def test_marks_values_the_scenario_sets_and_values_outside_the_range(capsys):
     assert main(["scenarios", "show", "linping", "--assumptions"]) == 0
     rows = _rows(capsys.readouterr().out)
     assert rows["enterprises"].split()[1:4] == ["20000", "!", "*"]  # Linping's 20,000 firms: not the generic range
-    ref = rows["referral_hop_days"].split()
+    ref = rows["forward_hours"].split()
     assert ref[1:3] == ["0.25", "*"]  # set by the scenario, inside the range
     assert rows["travel_speed_kmh"].split()[2] == "[10,"  # the default: no mark
 

@@ -4,7 +4,8 @@
 Each check is a function ``fn(reps: int, seed: int) -> CheckResult`` registered with
 :func:`check`; modules of this package group them: ``queueing`` (analytic verification),
 ``mechanisms`` (reform mechanisms), ``incentives`` (incentives and outcomes), ``outcomes``
-(outcomes from the work done: resolution under load, gaming only when late, a settled start). The published
+(outcomes from the work done: resolution under load, gaming only when late, a settled start),
+``capacity`` (every post works, every hour counts). The published
 patterns the model was not built or tuned to produce (the only validation) are checked in
 ``workflows/validate/patterns`` (they run the calibrate workflow).
 """

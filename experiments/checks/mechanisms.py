@@ -78,7 +78,7 @@ def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
     early, early_ci = paired_difference(_daily(reform, col, *EARLY), _daily(base, col, *EARLY))
     gain, gain_ci = paired_difference(_daily(base, col, *LATE), _daily(reform, col, *LATE))
     zb, zr = _delegation_pair(
-        reps, seed, county_area_km2=0.0, referral_hop_days=0.0, misrouting_rate=0.0, travel_hours=0.0
+        reps, seed, county_area_km2=0.0, courier_interval_days=0.0, misrouting_rate=0.0, travel_hours=0.0
     )
     zero_b, zero_r = _daily(zb, col, *LATE), _daily(zr, col, *LATE)
     zero, zero_ci = paired_difference(zero_b, zero_r)

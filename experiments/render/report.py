@@ -224,6 +224,8 @@ def compare_context(
             {"title": titles.get(n, n), "fields": [f"`{f}`" for f in d]} for n, d in different_county.items()
         ],
         "overloaded": _overloaded(summary, shown, titles),
+        "non_stationary": list(getattr(settings, "non_stationary", [])),
+        "non_stationary_titles": [x["title"] for x in getattr(settings, "non_stationary", [])],
         "closure_gap": _closure_gap(summary, shown, titles),
         "overrides": [f"`{o}`" for o in settings.overrides],
         **_failures(failures, titles),

@@ -82,6 +82,7 @@ class CompareSettings:
     posterior: str | None = None  # a `townsim calibrate` folder: replication k runs at posterior draw k
     force: bool = False  # apply a posterior made for another county
     posterior_note: str = field(default="", compare=False)  # set by plan(): the report's paragraph
+    non_stationary: list = field(default_factory=list, compare=False)  # set by write_outputs(): see non_stationary()
 
     def check(self) -> None:
         """Raise :class:`CompareError` (one line) on out-of-range numbers."""
@@ -395,6 +396,7 @@ def write_outputs(
 
     from townsim.experiments.render import report
 
+    settings.non_stationary = non_stationary(runs, present, {s.name: report.title(s, lang) for s in scenarios})
     figures: list[Path] = []
     if make_figures and len(runs):
         from townsim.experiments.render import plots
@@ -429,6 +431,29 @@ def write_outputs(
         text = text.rstrip("\n") + "\n\n" + settings.posterior_note
     report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
+
+
+def non_stationary(runs: pd.DataFrame, order: Sequence[str], titles: dict[str, str]) -> list[dict[str, Any]]:
+    """Scenarios with saturated handlers (offered load ≥ 1 over the counted days, KPI
+    ``saturated_handlers``) in any run: their queues grow without bound, so their means depend on the
+    horizon and are no steady-state effect. One entry each: name, title, runs affected, mean count."""
+    if not len(runs) or "saturated_handlers" not in runs.columns:
+        return []
+    out = []
+    for name in order:
+        x = runs.loc[runs["scenario"] == name, "saturated_handlers"].astype(float)
+        hit = int((x > 0).sum())
+        if hit:
+            out.append(
+                {
+                    "name": name,
+                    "title": titles.get(name, name),
+                    "runs": hit,
+                    "of": int(x.notna().sum()),
+                    "handlers": f"{x.mean():.1f}".rstrip("0").rstrip("."),
+                }
+            )
+    return out
 
 
 def runs_table(store: ResultStore, keys: Sequence, order: Sequence[str]) -> pd.DataFrame:

@@ -62,7 +62,7 @@ def _assumption(name: str, unit: str) -> str:
 
 
 def conditions(rows: pd.DataFrame, units: dict[str, str], lang: str) -> str:
-    """A box's restrictions in words: "referral hop days is under 0.3 and …"."""
+    """A box's restrictions in words: "courier interval days is over 1.5 and …"."""
     w = WORDS[lang]
     parts = []
     for r in rows.itertuples():

@@ -97,7 +97,7 @@ class RobustSettings:
                 out[name.strip()] = (float(lo), float(hi))
             except ValueError:
                 raise RobustError(
-                    f"--range {shorten(item)}: expected NAME=LOW:HIGH, e.g. --range referral_hop_days=0.1:2"
+                    f"--range {shorten(item)}: expected NAME=LOW:HIGH, e.g. --range courier_interval_days=0.1:2"
                 ) from None
         return out
 

@@ -14,6 +14,7 @@ CHECK_MODULES = (
     "townsim.experiments.checks.mechanisms",
     "townsim.experiments.checks.incentives",
     "townsim.experiments.checks.outcomes",
+    "townsim.experiments.checks.capacity",
     "townsim.experiments.workflows.validate.patterns",  # runs the calibrate workflow's posterior
 )
 """Modules that register checks (a module not written yet is skipped)."""
