@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import math
 
-from . import delegation, escalation, referral, resolution, workload
-from .engine import COORD, FORWARD, PENDING, RUNNING, STEP, WAITING, Task
+from . import delegation, escalation, resolution, workload
+from .engine import COORD, PENDING, RUNNING, STEP, WAITING, Task
 
 
 def noise(model) -> float:
@@ -116,13 +116,6 @@ def release_all(model, cid: int, t: float) -> None:
         _release(model, cid, flow, t)
 
 
-def task_hours(model, task: Task) -> float:
-    """Work-hours of any task when a server starts it: forwarding (``referral``), else :func:`service_hours`."""
-    if task.kind == FORWARD:
-        return referral.hours(model, task)
-    return service_hours(model, task)
-
-
 def service_hours(model, task: Task) -> float:
     """Clock hours of a task when a server starts it: a coordination's hours, or the work fraction f
     (``workload``) of the step's needed work-hours at the handler's speed (effort, competence)."""
@@ -146,9 +139,6 @@ def on_finish(model, task: Task, t: float) -> None:
     """A step is done: maybe rework, else release the next step or close the case."""
     if task.kind == COORD:
         escalation.coordinated(model, task, t)
-        return
-    if task.kind == FORWARD:
-        referral.finished(model, task, t)
         return
     cid = task.case
     flow = model.flows.get(cid)

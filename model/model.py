@@ -50,7 +50,7 @@ from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .catalogue import CITIZEN, ENTERPRISE
 from .collector import DailyCollector
 from .demand import Stage
-from .engine import Engine, Handler, RandomStream
+from .engine import FORWARD, Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
 from .scenario import SCENARIO_DIR
 
@@ -265,11 +265,21 @@ class TownshipModel(mesa.Model):
         self.coordination_hours = (0.0, *p.coordination_hours)
         escalation.bind(self, handling.release)
         referral.bind(self)
-        self.engine = Engine(
-            escalation.priority_key(self),
-            lambda task: handling.task_hours(self, task),
-            lambda task, t: handling.on_finish(self, task, t),
-        )
+        self.engine = Engine(escalation.priority_key(self), self._task_hours, self._task_done)
+
+    def _task_hours(self, task) -> float:
+        """Work-hours of a task when a server starts it: forwarding a file (``referral``) or a case's step
+        or coordination (``handling``)."""
+        if task.kind == FORWARD:
+            return referral.hours(self, task)
+        return handling.service_hours(self, task)
+
+    def _task_done(self, task, t: float) -> None:
+        """A server finished a task at ``t`` (hours): the file goes on (``referral``) or the case does."""
+        if task.kind == FORWARD:
+            referral.finished(self, task, t)
+        else:
+            handling.on_finish(self, task, t)
 
     def _set_budget(self, p: Params) -> None:
         b = staffing.budget(p)
