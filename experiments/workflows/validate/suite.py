@@ -13,6 +13,7 @@ CHECK_MODULES = (
     "townsim.experiments.checks.queueing",
     "townsim.experiments.checks.mechanisms",
     "townsim.experiments.checks.incentives",
+    "townsim.experiments.checks.patterns",  # P7–P9: published outcome patterns of other places
     "townsim.experiments.workflows.validate.patterns",  # runs the calibrate workflow's posterior
 )
 """Modules that register checks (a module not written yet is skipped)."""
