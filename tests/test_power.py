@@ -71,3 +71,33 @@ def test_a_world_changes_the_parameters():
     name = next(a.name for a in assumptions() if not a.factor)
     assert getattr(p, name) == w[name]
     assert world_params(Params(), {}) == Params()
+
+
+def test_validate_reports_power_per_validation_check(monkeypatch, tmp_path):
+    from townsim.experiments.checks import Check
+    from townsim.experiments.core import power
+    from townsim.experiments.workflows.validate.discriminating import lines, power_rows, write
+    from townsim.experiments.workflows.validate.suite import Outcome
+
+    def always(world, reps, seed):
+        return _result(0.5, True)
+
+    monkeypatch.setitem(power.WORLD_CHECKS, "toy_always", always)
+    toy = Check("toy_always", "validation", "toy", "P8", 1, 1, lambda reps, seed: always({}, reps, seed))
+    post = Check("toy_posterior", "validation", "toy", "F11", 1, 1, lambda reps, seed: None)
+    verif = Check("toy_verif", "verification", "toy", "ODD", 1, 1, lambda reps, seed: None)
+    outcomes = [
+        Outcome(toy, _result(0.5, True), None, 0.0, True),
+        Outcome(post, _result(0.97, True, values=[0.95, 0.97, 0.99]), None, 0.0, True),
+        Outcome(verif, _result(1.0, True), None, 0.0, True),
+    ]
+    table = power_rows(outcomes, 5, seed=1)
+    assert list(table["check"]) == ["toy_always", "toy_posterior"]  # verification is not validation
+    a, b = table.to_dict("records")
+    assert a["power"] == 0 and a["verdict"] == "uninformative" and a["measured_over"] == "prior worlds"
+    assert b["measured_over"] == "posterior" and b["measured_median"] == 0.97 and math.isnan(b["power"])
+    assert "power 0" in lines(table)[0]
+    (tmp_path / "validation.md").write_text("# report\n", encoding="utf-8")
+    write(table, 5, [tmp_path])
+    assert "Discriminating power" in (tmp_path / "validation.md").read_text(encoding="utf-8")
+    assert (tmp_path / "power.csv").is_file()
