@@ -73,3 +73,21 @@ def test_a_world_reaches_the_pattern_runs():
 
     p = patterns._params("grid_governance", {"dispute_rate": 1.5e-4, "enterprises": 4000})
     assert p.dispute_rate == 1.5e-4 and p.enterprises == SMALL_COUNTY["enterprises"] and p.grid_coverage > 0
+
+
+def test_generic_calibration_spec_is_fixed_and_its_priors_are_the_assumption_ranges():
+    """The generic county's targets and held-out figures are committed before it runs; its priors are
+    the declared plausible ranges (not re-chosen), and targets and held-out figures are apart."""
+    from pathlib import Path
+
+    from townsim.experiments.core.assumptions import assumptions
+    from townsim.experiments.workflows.calibrate.spec import load_spec
+
+    spec = load_spec(Path(patterns.__file__).resolve().parents[1] / "specs" / "calibrate" / "generic.toml")
+    declared = {a.name: a for a in assumptions()}
+    assert 0 < len(spec.priors) <= 10
+    for p in spec.priors:
+        a = declared[p.name]
+        assert (p.low, p.high) == (a.low, a.high) and (p.param.dist == "logunif") == (a.dist == "loguniform"), p.name
+    targets, held = {t.name for t in spec.targets}, {t.name for t in spec.holdout}
+    assert targets == {"grid_report_share", "on_time_rate"} and held and not targets & held
