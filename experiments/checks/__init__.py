@@ -3,9 +3,10 @@
 
 Each check is a function ``fn(reps: int, seed: int) -> CheckResult`` registered with
 :func:`check`; modules of this package group them: ``queueing`` (analytic verification),
-``mechanisms`` (reform mechanisms), ``incentives`` (incentives and outcomes). The published
-patterns the model was not built or tuned to produce (the only validation) are checked in
-``workflows/validate/patterns`` (they run the calibrate workflow).
+``mechanisms`` (reform mechanisms), ``incentives`` (incentives and outcomes), ``patterns``
+(validation: published outcome patterns of other places, P7–P9, each status quo vs the matching
+reform). Linping's F11, held out of its calibration, is checked in ``workflows/validate/patterns``
+(it runs the calibrate workflow's posterior).
 """
 
 from .base import CHECKS, Check, CheckResult, check, paired_difference
