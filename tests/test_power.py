@@ -101,3 +101,19 @@ def test_validate_reports_power_per_validation_check(monkeypatch, tmp_path):
     write(table, 5, [tmp_path])
     assert "Discriminating power" in (tmp_path / "validation.md").read_text(encoding="utf-8")
     assert (tmp_path / "power.csv").is_file()
+
+
+def test_linping_f11_checks_can_run_in_a_prior_world():
+    """F11's power: its checks have world-aware forms; a world's staffing lies in the spec's prior
+    bounds and is fixed by the world and the seed (no model run here: a Linping run is slow)."""
+    from townsim.experiments.core.power import WORLD_CHECKS
+    from townsim.experiments.workflows.calibrate.spec import load_spec
+    from townsim.experiments.workflows.validate import f11_power
+
+    assert {f"linping_f11_{k}" for k in ("on_time_rate", "on_time_rate_tier1")} <= set(WORLD_CHECKS)
+    spec = load_spec(f11_power.SPEC)
+    w1, w2 = prior_worlds(2, seed=9)
+    s1 = f11_power._staffing(spec, w1, 0)
+    assert s1 == f11_power._staffing(spec, w1, 0) and s1 != f11_power._staffing(spec, w2, 0)
+    for p in spec.priors:
+        assert p.low <= s1[p.name] <= p.high

@@ -35,6 +35,8 @@ def power_rows(outcomes: Sequence[Outcome], n_worlds: int, seed: int) -> pd.Data
     (its quick replications in each world)."""
     from townsim.experiments.core.power import check_power
 
+    from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
+
     out = []
     for o in outcomes:
         if o.check.part != "validation":
