@@ -45,7 +45,7 @@ def test_fact_table_covers_every_fact_in_order():
     table = fact_table()
     assert [c for c in table if c.startswith("F")] == [f"F{i}" for i in range(1, 14)]
     assert [c for c in table if c.startswith("G")] == [f"G{i}" for i in range(1, 10)]
-    assert [c for c in table if c.startswith("P")] == [f"P{i}" for i in range(1, 6)]
+    assert [c for c in table if c.startswith("P")] == [f"P{i}" for i in range(1, 11)]
     assert all(len(t.strip()) > 20 for t in table.values()), "a fact without its text"
 
 

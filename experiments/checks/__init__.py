@@ -5,9 +5,9 @@ Each check is a function ``fn(reps: int, seed: int) -> CheckResult`` registered 
 :func:`check`; modules of this package group them: ``queueing`` (analytic verification),
 ``mechanisms`` (reform mechanisms), ``incentives`` (incentives and outcomes), ``outcomes``
 (outcomes from the work done: resolution under load, gaming only when late, a settled start),
-``capacity`` (every post works, every hour counts). The published
-patterns the model was not built or tuned to produce (the only validation) are checked in
-``workflows/validate/patterns`` (they run the calibrate workflow).
+``capacity`` (every post works, every hour counts), ``patterns`` (validation: published outcome
+patterns of other places, P7–P9, each status quo vs the matching reform). Linping's F11, held out of
+its calibration, is checked in ``workflows/validate/patterns`` (it runs the calibrate workflow's posterior).
 """
 
 from .base import CHECKS, Check, CheckResult, check, paired_difference

@@ -1,6 +1,7 @@
 """``townsim validate`` — the verification and validation checks, with a report.
 
     townsim validate [--quick] [--only NAME ...] [--part verification|validation] [--workers K] [--out DIR] [--docs]
+                     [--power-worlds N]
 
 Exit code 0 when every check passes, 1 when one fails (or crashes), 2 for bad input.
 
@@ -44,6 +45,14 @@ def register(subparsers) -> None:
         help="also write the shipped copy docs/validation.md and docs/figures/validation/",
     )
     p.add_argument(
+        "--power-worlds",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run each validation check in N prior worlds (the assumption ranges) and report its "
+        "discriminating power, the share that fail it (default 8; 0 = skip)",
+    )
+    p.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
@@ -70,6 +79,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserError("no checks selected")
     if args.workers < 1:
         raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
+    if args.power_worlds is not None and args.power_worlds < 0:
+        raise UserError(f"--power-worlds {args.power_worlds}: allowed: an integer >= 0")
     from townsim.experiments.core.executors import default_workers
 
     if args.workers > default_workers():
@@ -102,6 +113,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 else "townsim validate"
             ),
         )
+    _power(args, outcomes, out, seed)
     failed = [o for o in outcomes if not o.passed]
     print(
         f"{len(outcomes) - len(failed)} of {len(outcomes)} checks pass; report: {out / 'validation.md'} "
@@ -112,3 +124,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"  FAIL {o.check.name}: {o.error or o.result.expected + ', measured ' + format(o.result.measured, '.4g')}"
         )
     return 1 if failed else 0
+
+
+def _power(args: argparse.Namespace, outcomes, out: Path, seed: int) -> None:
+    """Discriminating power of the validation checks run: power.csv, a section of validation.md, printed."""
+    from townsim.experiments.workflows.validate import DOCS_DIR
+    from townsim.experiments.workflows.validate.discriminating import DEFAULT_POWER_WORLDS, lines, power_rows, write
+
+    n = DEFAULT_POWER_WORLDS if args.power_worlds is None else args.power_worlds
+    if n == 0 or not any(o.check.part == "validation" for o in outcomes):
+        return
+    table = power_rows(outcomes, n, seed)
+    write(table, n, [out, DOCS_DIR] if args.docs else [out])
+    print(f"validation checks, discriminating power over {n} prior worlds:")
+    print("\n".join(lines(table)))

@@ -15,6 +15,7 @@ CHECK_MODULES = (
     "townsim.experiments.checks.incentives",
     "townsim.experiments.checks.outcomes",
     "townsim.experiments.checks.capacity",
+    "townsim.experiments.checks.patterns",  # P7–P9: published outcome patterns of other places
     "townsim.experiments.workflows.validate.patterns",  # runs the calibrate workflow's posterior
 )
 """Modules that register checks (a module not written yet is skipped)."""
