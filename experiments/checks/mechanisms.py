@@ -221,10 +221,14 @@ def rule135_gain_from_scarce_coordination(reps: int, seed: int) -> CheckResult:
     "(fewer dumps, inspections halved, P2) moves hours back to residents — and not when the township's "
     "score ignores residents' service",
     source="G2, G5, P1, P2; ODD §7.8",
-    quick_reps=4,
-    full_reps=10,
+    quick_reps=8,
+    full_reps=12,
 )
 def township_hours_follow_scoring(reps: int, seed: int) -> CheckResult:
+    """The counterfactual half (service weight 0) asks a paired interval to sit inside ±0.02; with
+    resolution from the work done (§7.21) the paired differences spread more, and 4 replications
+    gave half-widths near the margin (seed-dependent failures of the quick run). The quick run
+    therefore pairs 8 seeds (about 10 s on the small county), the full run 12."""
     res = {}
     for w in (0.3, 0.0):
         one = _runs(
