@@ -14,7 +14,7 @@ class Step:
     label: str
     scenario: str = "baseline"
     levers: dict = field(default_factory=dict)
-    day: int = 60
+    day: int = 125
 
 
 @dataclass(frozen=True)

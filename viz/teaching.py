@@ -49,6 +49,7 @@ def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
     out: dict[str, str | float] = {key: text for key, _, text in kpi_values(model)}
     out.update({f"series:{k}": v for k, v in (model.kpi_today or {}).items()})
     out.update({f"total:{k}": v for k, v in model.kpi_totals.items()})
+    out["warmup_days"] = float(getattr(model, "warmup_days", 0))
     return out
 
 
@@ -118,7 +119,14 @@ def check_claims(r: dict[str, list[dict]]) -> list[str]:
     over = [_n(x["overloaded"]) for x in e1]
     backlog = [_n(x["backlog"]) for x in e1]
     gap = [x["series:on_time_rate"] - x["series:resolution_rate"] for x in e7]
+    late = [
+        f"{k} step {i + 1}"
+        for k, ex in zip(r, EXERCISES)
+        for i, x in enumerate(r[k])
+        if ex.steps[i].day <= x["warmup_days"]
+    ]
     claims = {
+        "every step stops after the reform switched on (after the days under the status quo)": not late,
         "ex1: delegation raises township utilisation at every inspection level": util[1] > util[0]
         and util[3] > util[2]
         and util[5] > util[4],
