@@ -43,6 +43,7 @@ EXERCISES: tuple[Exercise, ...] = (
             ),
         ),
         tiles=("town_util", "overloaded", "backlog", "on_time"),
+        charts=("backlog:backlog_township", "backlog:backlog_department"),
     ),
     Exercise(
         "ex2",
