@@ -14,7 +14,7 @@ class Step:
     label: str
     scenario: str = "baseline"
     levers: dict = field(default_factory=dict)
-    day: int = 60
+    day: int = 125
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ EXERCISES: tuple[Exercise, ...] = (
             ),
         ),
         tiles=("town_util", "overloaded", "backlog", "on_time"),
+        charts=("backlog:backlog_township", "backlog:backlog_department"),
     ),
     Exercise(
         "ex2",

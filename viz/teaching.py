@@ -49,6 +49,7 @@ def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
     out: dict[str, str | float] = {key: text for key, _, text in kpi_values(model)}
     out.update({f"series:{k}": v for k, v in (model.kpi_today or {}).items()})
     out.update({f"total:{k}": v for k, v in model.kpi_totals.items()})
+    out["warmup_days"] = float(getattr(model, "warmup_days", 0))
     return out
 
 
@@ -117,8 +118,18 @@ def check_claims(r: dict[str, list[dict]]) -> list[str]:
     util = [_n(x["town_util"]) for x in e1]
     over = [_n(x["overloaded"]) for x in e1]
     backlog = [_n(x["backlog"]) for x in e1]
+    on_time = [_n(x["on_time"]) for x in e1]
+    town_q = [x["series:backlog_township"] for x in e1]
+    dept_q = [x["series:backlog_department"] for x in e1]
     gap = [x["series:on_time_rate"] - x["series:resolution_rate"] for x in e7]
+    late = [
+        f"{k} step {i + 1}"
+        for k, ex in zip(r, EXERCISES)
+        for i, x in enumerate(r[k])
+        if ex.steps[i].day <= x["warmup_days"]
+    ]
     claims = {
+        "every step stops after the reform switched on (after the days under the status quo)": not late,
         "ex1: delegation raises township utilisation at every inspection level": util[1] > util[0]
         and util[3] > util[2]
         and util[5] > util[4],
@@ -127,11 +138,13 @@ def check_claims(r: dict[str, list[dict]]) -> list[str]:
         == 0
         and backlog[1] > backlog[0],
         "ex1: with delegation utilisation is high at every level; busier townships pile up open cases and "
-        "are overloaded at 35 h/week": min(util[1], util[3], util[5]) > 0.8
+        "close fewer on time at 35 h/week": min(util[1], util[3], util[5]) > 0.8
         and backlog[5] > backlog[3] > backlog[1]
-        and over[5] > over[3],
-        "ex1: moving the staff down brings overload and open cases back down": backlog[6] < backlog[5]
-        and over[6] == 0 < over[5],
+        and on_time[5] < on_time[3],
+        "ex1: moving the staff down empties the townships' queues and restores on-time closing, but open "
+        "cases pile up at the departments that gave up the posts": town_q[6] < town_q[5]
+        and on_time[6] > on_time[5]
+        and dept_q[6] > dept_q[5],
         "ex2: without the rule nothing is escalated; with it, escalations appear": _n(e2[0]["esc_total"]) == 0
         and _n(e2[1]["esc_total"]) > 0,
         "ex2: without the rule tier-5 cases are the ones most often late": e2[0]["series:on_time_rate_tier5"]
@@ -145,9 +158,9 @@ def check_claims(r: dict[str, list[dict]]) -> list[str]:
         and _n(e2[2]["ent_sat"]) > _n(e2[0]["ent_sat"]),
         "ex3: the list bounces tasks back, baseline bounces none": e3[0]["total:bounced_tasks"] == 0
         and e3[1]["total:bounced_tasks"] > 0,
-        "ex3: the list cuts dumping; both remedies together dump least": e3[1]["total:dumped_tasks"]
+        "ex3: the list cuts dumping, with or without two-way assessment": e3[1]["total:dumped_tasks"]
         < e3[0]["total:dumped_tasks"]
-        and e3[3]["total:dumped_tasks"] <= min(x["total:dumped_tasks"] for x in e3[:3]),
+        and e3[3]["total:dumped_tasks"] < e3[2]["total:dumped_tasks"],
         "ex4: a larger county costs requesters more hours": _n(e4[1]["req_hours"]) > _n(e4[0]["req_hours"]),
         "ex5: funding the reform from department posts leaves more open cases and fewer on time": _n(e5[1]["backlog"])
         > _n(e5[0]["backlog"])
