@@ -166,48 +166,96 @@ def delegation_without_staff_saturation(reps: int, seed: int) -> CheckResult:
     )
 
 
-# --- the 135 rule: its gain comes from scarce coordination hours ---------------------------
+# --- the 135 rule: its gain comes from coordination hours short of demand ------------------
 
 SCARCE = dict(chief_representatives=4, chief_rep_hours=2.0, leading_group_staff=0.5)
 AMPLE = dict(chief_representatives=8, chief_rep_hours=8.0, leading_group_staff=4.0)
+COORDINATION_DESKS = ("chief_representative", "leading_group_office")
+RULE135_DAYS = 100
 
 
 def _tier35(models) -> np.ndarray:
     return np.array([(m.summary()["on_time_rate_tier3"] + m.summary()["on_time_rate_tier5"]) / 2 for m in models])
 
 
+def _desk_loads(models) -> dict[str, np.ndarray]:
+    """Offered load ρ of each coordination desk over the counted days, one per replication."""
+    from ...model.metrics import offered_load
+
+    out = {}
+    for label in COORDINATION_DESKS:
+        out[label] = np.array(
+            [next((offered_load(m, h) for h in m.handlers if h.label == label), np.nan) for m in models]
+        )
+    return out
+
+
 @check(
     "rule135_gain_from_scarce_coordination",
     part="verification",
-    claim="At equal staff (the same coordinators and hours in both regimes), the 135 rule's tier-3/5 on-time gain "
-    "is large when coordination hours are scarce and vanishes when they are ample",
+    claim="At equal staff (the same coordinators and hours in both regimes, conference hours charged to "
+    "attendees), the 135 rule raises tier-3/5 on-time when coordination hours are short of demand (the "
+    "leading-group office's offered load ≥ 1 in both regimes: its queue grows, and the rule's priority "
+    "decides who waits) and the gain vanishes when they are ample (every coordination desk's load well "
+    "below 1)",
     source="F7–F11; ODD §7.5",
     quick_reps=6,
     full_reps=12,
 )
 def rule135_gain_from_scarce_coordination(reps: int, seed: int) -> CheckResult:
+    """The rule's gain is priority under overload, not a steady-state gain: with coordination and
+    conference hours charged to attendees (§7.21) the leading-group office's queue grows without
+    bound in both regimes at the scarce setting; first come first served then makes every case that
+    reaches it later and later, while earliest deadline first, the ladder's climb to the conference
+    and the boosts keep the most urgent on time. Its size therefore grows with the counted window
+    and is no fixed number; the criterion asks it to be a gain at all, beyond the one margin that
+    bounds "no gain" on the ample side (0.1 of tier-3/5 on-time), and to drop by more than that
+    margin when the hours become ample (paired on the seeds: the counterfactual that can fail).
+    "Short of demand" is asserted, not assumed: every replication of both regimes at the scarce
+    setting has the office saturated (ρ ≥ 1), and at the ample setting every desk has ρ < 0.5."""
     from ...model.staffing import budget
 
-    res = {}
+    res, gains, loads = {}, {}, {}
     for label, desks in (("scarce", SCARCE), ("ample", AMPLE)):
         adhoc = _small(department_staff=24.0, **desks)
         rule = adhoc.replace(escalation_135=True, joint_conference_interval=2)
         assert budget(rule)["total"] == budget(adhoc)["total"]  # equal staff by construction
-        res[label] = paired_difference(_tier35(_runs(rule, reps, seed, 100)), _tier35(_runs(adhoc, reps, seed, 100)))
+        ma, mr = _runs(adhoc, reps, seed, RULE135_DAYS), _runs(rule, reps, seed, RULE135_DAYS)
+        gains[label] = _tier35(mr) - _tier35(ma)
+        res[label] = paired_difference(_tier35(mr), _tier35(ma))
+        loads[label] = {"ad hoc": _desk_loads(ma), "135 rule": _desk_loads(mr)}
+        loads[label + "_saturated"] = {
+            "ad hoc": float(np.mean([len(m.staff_report()["saturated_handlers"]) for m in ma])),
+            "135 rule": float(np.mean([len(m.staff_report()["saturated_handlers"]) for m in mr])),
+        }
     scarce, scarce_ci = res["scarce"]
     ample, ample_ci = res["ample"]
+    drop, drop_ci = paired_difference(gains["scarce"], gains["ample"])
     margin = 0.1
-    passed = scarce_ci[0] > 0.3 and ample_ci[1] < margin
-    powered = _half(ample_ci) < margin
+    overloaded = all(bool(np.all(v["leading_group_office"] >= 1.0)) for v in loads["scarce"].values())
+    slack = all(bool(np.all(x < 0.5)) for v in loads["ample"].values() for x in v.values())
+    passed = overloaded and slack and scarce_ci[0] > margin and ample_ci[1] < margin and drop_ci[0] > margin
+    powered = max(_half(ample_ci), _half(scarce_ci)) < margin
     return CheckResult(
         "rule135_gain_from_scarce_coordination",
-        f"scarce: gain in mean tier-3/5 on-time > 0.3; ample: gain < {margin}",
+        f"scarce (leading-group office ρ ≥ 1 in both regimes): tier-3/5 on-time gain > {margin}; "
+        f"ample (every desk ρ < 0.5): gain < {margin}; scarce − ample gain > {margin} (paired 95 % CIs)",
         scarce,
         scarce_ci,
         passed,
         powered,
         reps,
-        {"ample": res["ample"]},
+        {
+            "ample": res["ample"],
+            "scarce_minus_ample": (drop, drop_ci),
+            "offered_load": {
+                label: {regime: {k: float(x.mean()) for k, x in v.items()} for regime, v in loads[label].items()}
+                for label in ("scarce", "ample")
+            },
+            "saturated_handlers_per_run": {label: loads[label + "_saturated"] for label in ("scarce", "ample")},
+            "leading_group_office_saturated_every_run": overloaded,
+            "every_desk_below_half_when_ample": slack,
+        },
     )
 
 
