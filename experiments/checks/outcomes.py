@@ -221,17 +221,19 @@ def gaming_only_when_late(reps: int, seed: int) -> CheckResult:
 
 # --- a settled start: no trend in the counted days --------------------------------------------
 
-TREND_DAYS = 120
+TREND_DAYS = 240
+PER_DAYS = 120
 RAW_DAYS = 40
-"""Counted days of the settled status quo, and of the not-settled counterfactual (its drift is large)."""
+"""Counted days of the settled status quo, the span the trend is stated over (change per 120 days),
+and the counted days of the not-settled counterfactual (its drift is large)."""
 
 
 def _slopes(models, col: str) -> np.ndarray:
-    """Fitted change of ``col`` over the counted days (slope × days), one per replication."""
+    """Fitted change of ``col`` per ``PER_DAYS`` counted days (slope × 120), one per replication."""
     out = []
     for m in models:
         y = m.timeseries()[col].to_numpy(float)
-        out.append(np.polyfit(np.arange(len(y)), y, 1)[0] * len(y))
+        out.append(np.polyfit(np.arange(len(y)), y, 1)[0] * PER_DAYS)
     return np.array(out)
 
 
@@ -246,21 +248,35 @@ def _status_quo(**kw) -> Params:
     "settled_start_no_trend",
     part="verification",
     claim="The status quo (scenario baseline, its own warm-up) starts its counted days settled: citizen "
-    "and enterprise satisfaction show no trend (fitted change over the counted days: 95 % CI inside "
-    "± 0.01, an equivalence test; whether it contains 0 is reported); the check can fail: with the slow "
-    "stocks not settled (settle_stocks = false) it finds the drift",
+    "and enterprise satisfaction show no trend (fitted change per 120 days over 240 counted days: 95 % CI "
+    "inside ± 0.01, an equivalence test; whether it contains 0 is reported); the check can fail: with the "
+    "slow stocks not settled (settle_stocks = false) it finds the drift",
     source="ODD §5.2 (start settled; MSER-5, White 1997)",
-    quick_reps=5,
-    full_reps=10,
+    quick_reps=7,
+    full_reps=12,
 )
 def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
+    """Asserted: equivalence, the 95 % CI of the mean fitted change lies inside ± 0.01 per 120 days.
+    The issue's wording, "the slope CI contains 0", is reported (``ci_contains_0``) but not asserted:
+    a wide, unpowered interval always contains 0, and a well-powered one excludes 0 for a residual of
+    no practical size (enterprises: about −0.004 per 120 days at 10 seeds); only the equivalence test
+    can both pass and fail for the right reason.
+
+    Power: each seed's settled satisfaction starts a little off the stationary level and relaxes with
+    a correlation time of months (enterprise satisfaction's daily autocorrelation is 0.7 at 40 days),
+    so a seed's fitted slope varies mostly through that relaxation. Fitting over 240 counted days
+    instead of 120 halves the spread of the change per 120 days (0.010 → 0.006, enterprises) at less
+    than twice the cost; the equivalence margin is unchanged (a rate, ± 0.01 per 120 days). The
+    not-settled counterfactual drifts by about 0.05 per 120 days, ten of its CI half-widths, so
+    it pairs only a third of the seeds (at least 3) over 40 days."""
     settled = _runs(_status_quo(), reps, seed, TREND_DAYS)
-    raw = _runs(_status_quo(settle_stocks=False), reps, seed, RAW_DAYS)
+    raw_reps = max(3, reps // 3)
+    raw = _runs(_status_quo(settle_stocks=False), raw_reps, seed, RAW_DAYS)
     margin = 0.01
     out, passed, worst, worst_ci = {}, True, 0.0, (0.0, 0.0)
     for col in ("citizen_satisfaction", "enterprise_satisfaction"):
         d, ci = paired_difference(_slopes(settled, col), np.zeros(reps))
-        r, rci = paired_difference(_slopes(raw, col) * TREND_DAYS / RAW_DAYS, np.zeros(reps))
+        r, rci = paired_difference(_slopes(raw, col), np.zeros(raw_reps))
         out[col] = {"settled": (d, ci), "not_settled": (r, rci)}
         passed &= -margin < ci[0] and ci[1] < margin
         if abs(d) >= abs(worst):
@@ -268,16 +284,17 @@ def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
     found = any(v["not_settled"][1][0] > 0 or v["not_settled"][1][1] < 0 for v in out.values())
     return CheckResult(
         "settled_start_no_trend",
-        f"satisfaction change over {TREND_DAYS} counted days: 95 % CI inside ± {margin}; "
-        f"without settling the drift is found (some CI excludes 0; its change over {RAW_DAYS} days scaled)",
+        f"satisfaction change per {PER_DAYS} days, fitted over {TREND_DAYS} counted days: 95 % CI inside "
+        f"± {margin}; without settling the drift is found (some CI excludes 0; fitted over {RAW_DAYS} days)",
         worst,
         worst_ci,
         bool(passed and found),
         max(_half(v["settled"][1]) for v in out.values()) < margin,
         reps,
         {
-            "change_over_counted_days": out,
+            "change_per_120_days": out,
             "ci_contains_0": {k: bool(v["settled"][1][0] <= 0 <= v["settled"][1][1]) for k, v in out.items()},
+            "not_settled_replications": raw_reps,
         },
     )
 
