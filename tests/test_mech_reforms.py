@@ -136,3 +136,14 @@ def test_daily_requester_hours_count_whole_chains():
         per_day.setdefault(int(closed[i] // 8) - m.day0, []).append(closed[i] - c.view("created")[k] + travel[k])
     expected = np.array([np.mean(per_day[d]) if d in per_day else np.nan for d in range(40)])
     np.testing.assert_allclose(daily, expected, rtol=1e-12, atol=1e-9)
+
+
+def test_rule135_check_reads_the_desks_offered_load_as_the_model_reports_it():
+    """The check's "short of demand" is the model's own saturation flag: the leading-group office's
+    offered load over the counted days is ≥ 1 exactly when the run lists it as saturated."""
+    for staff in (0.5, 4.0):
+        m = TownshipModel(small(department_staff=24.0, **dict(mechanisms.SCARCE, leading_group_staff=staff)), rng=1)
+        m.run(30)
+        rho = mechanisms._desk_loads([m])["leading_group_office"][0]
+        assert (rho >= 1.0) == ("leading_group_office" in m.staff_report()["saturated_handlers"])
+        assert (rho >= 1.0) == (staff == 0.5), rho
