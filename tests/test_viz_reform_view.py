@@ -73,7 +73,26 @@ def test_levers_changed_in_the_app_switch_on_with_the_reform(monkeypatch):
     monkeypatch.setenv("TOWNSIM_VIZ_SCENARIO", "baseline")
     _, params = app.build(settings_for("baseline", warmup_days=20, callback_share=0.5, travel_hours=2.0))
     assert params.callback_share == 0.5 and params.pre_reform["callback_share"] == 0.0
-    assert params.travel_hours == 2.0 and params.pre_reform["travel_hours"] == 1.0
+    assert params.travel_hours == 2.0 and "travel_hours" not in params.pre_reform  # an assumption: all run
+
+
+def test_an_assumption_set_in_the_app_reaches_the_model_from_day_0(monkeypatch):
+    """The county's service weight (an assumption) moved in the app once became a reform lever whose
+    switch the townships never saw (their scoring weights are read at construction and at assessments):
+    0.10 and 0.60 gave the same county to every digit. It now holds all run, as in a model run with it."""
+    from townsim.viz import app
+    from townsim.viz.kpis import kpi_values
+
+    monkeypatch.setenv("TOWNSIM_VIZ_SCENARIO", "baseline")
+    shown = {}
+    for w in (0.1, 0.6):
+        model, params = app.build(settings_for("baseline", warmup_days=5, township_service_weight=w))
+        assert "township_service_weight" not in params.pre_reform
+        for _ in range(25):
+            model.step()
+        assert all(tw.score_weights["service"] == w for tw in model.townships)
+        shown[w] = dict((k, v) for k, _, v in kpi_values(model))["town_service"]
+    assert float(shown[0.6].rstrip("%")) > float(shown[0.1].rstrip("%")), shown
 
 
 def test_equal_staff_funds_the_reform_from_department_posts(monkeypatch):
