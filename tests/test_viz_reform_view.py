@@ -139,3 +139,22 @@ def test_the_status_quo_has_no_reform_to_switch_on(monkeypatch):
         reform_model.step()
     assert "after the reform" in app.county_title(reform_model, "en", "x")
     assert "on since day 3" in dict((k, v) for k, _, v in kpi_values(reform_model, "en"))["reform"]
+
+
+def test_so_far_tiles_read_the_run_not_the_day(monkeypatch):
+    """The requester-hours, on-time and really-resolved tiles "so far" are the run summary's rates since
+    the counted window began, not the last day's (a day's few closures made exercises 4 and 7 read noise)."""
+    from townsim.model.metrics import summary
+    from townsim.viz import app
+    from townsim.viz.kpis import kpi_values
+
+    monkeypatch.setenv("TOWNSIM_VIZ_SCENARIO", "baseline")
+    model, _ = app.build(settings_for("one_stop_135", warmup_days=5))
+    for _ in range(30):
+        model.step()
+    shown = dict((k, v) for k, _, v in kpi_values(model))
+    run, today = summary(model), model.kpi_today
+    assert shown["on_time_so_far"] == f"{100 * run['on_time_rate']:.0f}%"
+    assert shown["resolution_so_far"] == f"{100 * run['resolution_rate']:.0f}%"
+    assert shown["req_hours"] == f"{run['requester_hours_per_case']:.1f}"
+    assert shown["resolution"] == f"{100 * today['resolution_rate']:.0f}%"  # the day's tile stays the day's
