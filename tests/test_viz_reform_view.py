@@ -73,7 +73,26 @@ def test_levers_changed_in_the_app_switch_on_with_the_reform(monkeypatch):
     monkeypatch.setenv("TOWNSIM_VIZ_SCENARIO", "baseline")
     _, params = app.build(settings_for("baseline", warmup_days=20, callback_share=0.5, travel_hours=2.0))
     assert params.callback_share == 0.5 and params.pre_reform["callback_share"] == 0.0
-    assert params.travel_hours == 2.0 and params.pre_reform["travel_hours"] == 1.0
+    assert params.travel_hours == 2.0 and "travel_hours" not in params.pre_reform  # an assumption: all run
+
+
+def test_an_assumption_set_in_the_app_reaches_the_model_from_day_0(monkeypatch):
+    """The county's service weight (an assumption) moved in the app once became a reform lever whose
+    switch the townships never saw (their scoring weights are read at construction and at assessments):
+    0.10 and 0.60 gave the same county to every digit. It now holds all run, as in a model run with it."""
+    from townsim.viz import app
+    from townsim.viz.kpis import kpi_values
+
+    monkeypatch.setenv("TOWNSIM_VIZ_SCENARIO", "baseline")
+    shown = {}
+    for w in (0.1, 0.6):
+        model, params = app.build(settings_for("baseline", warmup_days=5, township_service_weight=w))
+        assert "township_service_weight" not in params.pre_reform
+        for _ in range(25):
+            model.step()
+        assert all(tw.score_weights["service"] == w for tw in model.townships)
+        shown[w] = dict((k, v) for k, _, v in kpi_values(model))["town_service"]
+    assert float(shown[0.6].rstrip("%")) > float(shown[0.1].rstrip("%")), shown
 
 
 def test_equal_staff_funds_the_reform_from_department_posts(monkeypatch):
@@ -120,3 +139,22 @@ def test_the_status_quo_has_no_reform_to_switch_on(monkeypatch):
         reform_model.step()
     assert "after the reform" in app.county_title(reform_model, "en", "x")
     assert "on since day 3" in dict((k, v) for k, _, v in kpi_values(reform_model, "en"))["reform"]
+
+
+def test_so_far_tiles_read_the_run_not_the_day(monkeypatch):
+    """The requester-hours, on-time and really-resolved tiles "so far" are the run summary's rates since
+    the counted window began, not the last day's (a day's few closures made exercises 4 and 7 read noise)."""
+    from townsim.model.metrics import summary
+    from townsim.viz import app
+    from townsim.viz.kpis import kpi_values
+
+    monkeypatch.setenv("TOWNSIM_VIZ_SCENARIO", "baseline")
+    model, _ = app.build(settings_for("one_stop_135", warmup_days=5))
+    for _ in range(30):
+        model.step()
+    shown = dict((k, v) for k, _, v in kpi_values(model))
+    run, today = summary(model), model.kpi_today
+    assert shown["on_time_so_far"] == f"{100 * run['on_time_rate']:.0f}%"
+    assert shown["resolution_so_far"] == f"{100 * run['resolution_rate']:.0f}%"
+    assert shown["req_hours"] == f"{run['requester_hours_per_case']:.1f}"
+    assert shown["resolution"] == f"{100 * today['resolution_rate']:.0f}%"  # the day's tile stays the day's

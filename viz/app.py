@@ -162,12 +162,21 @@ def normalise(settings: Settings) -> Settings:
 def model_params(settings: Settings) -> Params:
     """The Params of ``settings``: the scenario with the levers applied (validated), equal staff if asked,
     and the pre-reform values (``Params.pre_reform``) for the days before the reform switches on: the
-    values of the scenario's root (the status quo) for every lever that differs from it."""
+    values of the scenario's root (the status quo) for every reform lever that differs from it.
+
+    A control that sets an assumption about the county (``kind="assumption"``: travel hours, the
+    county's scoring weights, the reform's half-life) describes the world the run lives in, so it holds
+    from day 0, as in a run of the model with that value; only what the scenario file itself switches at
+    the reform (its own ``pre_reform``) starts from the root's value."""
     sc = scenario(settings.scenario)
     levers = dict(settings.levers)
     params = build_params(sc.params, levers)
     root = scenario(str(sc.chain[-1])).params if len(sc.chain) > 1 else sc.params
-    pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
+    pre = {
+        f: getattr(root, f)
+        for f in lever_fields()
+        if getattr(root, f) != getattr(params, f) and (_switched_at_reform(f) or f in sc.params.pre_reform)
+    }
     if levers.get("equal_staff"):
         try:
             equal = equalise_staff(params, root)
@@ -177,6 +186,12 @@ def model_params(settings: Settings) -> Params:
             pre["department_staff"] = params.department_staff
         params = equal
     return params.replace(pre_reform=pre) if pre != params.pre_reform else params
+
+
+def _switched_at_reform(name: str) -> bool:
+    """True for a reform lever (``kind="lever"``): the status quo's value before the reform, the chosen one
+    after; an assumption, fact or setting is the county's world and holds all run."""
+    return (Params.model_fields[name].json_schema_extra or {}).get("kind") == "lever"
 
 
 def build(settings: Settings) -> tuple[TownshipModel, Params]:

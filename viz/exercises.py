@@ -73,15 +73,16 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         "ex4",
         (
-            Step("1 · baseline, 1000 km²", day=120),
-            Step("2 · county 3000 km²", levers={"county_area_km2": 3000.0}, day=120),
+            Step("1 · baseline, 1000 km²", day=250),
+            Step("2 · county 3000 km²", levers={"county_area_km2": 3000.0}, day=250),
             Step(
                 "3 · + township hall share 0.90",
                 levers={"county_area_km2": 3000.0, "township_hall_share": 0.9},
-                day=120,
+                day=250,
             ),
         ),
         tiles=("req_hours", "on_time", "town_util"),
+        charts=("trips:trips_to_seat_per_case",),
     ),
     Exercise(
         "ex5",
@@ -116,7 +117,7 @@ EXERCISES: tuple[Exercise, ...] = (
                 day=200,
             ),
         ),
-        tiles=("on_time", "resolution"),
+        tiles=("on_time_so_far", "resolution_so_far"),
         charts=("outcomes:on_time_rate", "outcomes:resolution_rate"),
     ),
     Exercise(
