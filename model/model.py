@@ -308,6 +308,7 @@ class TownshipModel(mesa.Model):
         for t, x in zip(self.townships, town_staff):
             t.handler.resize(x)
             t.delegated = ids
+            t.score_weights = assessment.township_weights(p, t.rank)  # the county's new scoring, from day 1
         self.desks[0].resize(s1)
         self.desks[1].resize(s2)
         self.dispatchers.resize(staffing.dispatchers(p))

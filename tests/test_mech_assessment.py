@@ -179,3 +179,16 @@ def test_townships_are_scored_on_their_period(monkeypatch):
         assert sum(a[3] for i, a, _ in seen if i == t.index) == pytest.approx(t.handler.duty_total)
     assert any(a[1] > 0 for _, a, _ in seen) and any(s < 1 for *_, s in seen)
     assert sorted(t.rank for t in m.townships)[0] == 0.0
+
+
+def test_the_countys_new_scoring_weights_hold_from_the_reforms_first_day():
+    """A scenario that changes ``township_service_weight`` at the reform: townships split their day by the
+    new weights from the first counted day, not from the next assessment (it once waited ~60 days)."""
+    from helpers import small
+
+    from townsim.model import TownshipModel
+
+    p = small(township_service_weight=0.6, warmup_days=5, pre_reform={"township_service_weight": 0.3})
+    m = TownshipModel(p, rng=1)
+    assert m.params.township_service_weight == 0.6
+    assert all(t.score_weights["service"] == 0.6 for t in m.townships)
