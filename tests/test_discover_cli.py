@@ -282,7 +282,9 @@ def test_shipped_discover_specs_validate():
     from townsim.experiments.workflows.discover.spec import load_spec
 
     specs = sorted((ROOT / "experiments" / "specs").glob("discover_*.toml"))
-    assert [p.stem for p in specs] == ["discover_delegation"]
+    assert [p.stem for p in specs] == ["discover_delegation", "discover_quick"]  # the full question, a first try
+    quick = load_spec(specs[1])
+    assert quick.outcome == "on_time_rate" and quick.below and quick.scenarios == ["delegation_no_staff"]
     spec = load_spec(specs[0])
     assert spec.outcome == "on_time_rate" and spec.below and spec.threshold == 0.8
     assert spec.samples * spec.replications * len(spec.scenarios) == 400

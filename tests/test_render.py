@@ -1,6 +1,7 @@
 """Reports in English and Chinese from templates, as Markdown and self-contained HTML; numbers with one minus
 sign and fixed decimals; KPI labels only from the registry; no backend switching; the package's layout."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from townsim.experiments.render import fmt, html, report
 from townsim.experiments.render.templates import FOLDER
 from townsim.experiments.workflows.compare import CompareSettings, different_county, resolve_scenarios
 from townsim.model.metrics import KPIS, UNITS_ZH
+from townsim.model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ["baseline", "one_stop_135", "linping"]
@@ -187,8 +189,17 @@ def test_no_backend_switch_and_no_pyplot_on_import():
 
 # --- the package and the README ---------------------------------------------------------------------
 def test_every_package_folder_ships_with_its_templates():
+    # the packages are discovered by setup.py (find_packages minus NOT_SHIPPED), not listed in pyproject
+    from setuptools import find_packages
+
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    listed = set(conf["packages"])
+    setup_py = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    not_shipped = next(
+        ast.literal_eval(node.value)
+        for node in setup_py.body
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["NOT_SHIPPED"]
+    )
+    listed = {"townsim"} | {f"townsim.{name}" for name in find_packages(str(ROOT), exclude=not_shipped)}
     found = {"townsim"} | {
         "townsim." + ".".join(p.parent.relative_to(ROOT).parts)
         for d in ("model", "experiments", "viz")
@@ -239,13 +250,15 @@ def _caveat(md: str, head: str, section: str = "## Caveats") -> str:
 
 
 def test_the_horizon_caveat_states_each_scenarios_warm_up(compare_tables, tmp_path):
-    md = _report(compare_tables, "en", tmp_path)  # baseline and one_stop_135 warm up 40 days, linping none
+    md = _report(compare_tables, "en", tmp_path)  # baseline and one_stop_135 warm up, linping none
+    w = load_scenario("baseline").params.warmup_days
+    assert w > 0
     horizon = _caveat(md, "Horizon")
     assert "no warm-up is removed" not in md
-    assert "Status quo 40 working days of warm-up" in horizon
+    assert f"Status quo {w} working days of warm-up" in horizon
     assert re.search(r"Linping[^;.]* none, from an empty start", horizon), horizon
     zh = _caveat(_report(compare_tables, "zh", tmp_path), "时间跨度", "## 注意事项")
-    assert "未剔除预热期" not in zh and "40 个工作日" in zh
+    assert "未剔除预热期" not in zh and f"{w} 个工作日" in zh
 
 
 def test_report_facts_follow_overridden_settings(compare_tables, tmp_path):
@@ -261,7 +274,8 @@ def test_report_facts_follow_overridden_settings(compare_tables, tmp_path):
 def test_sweep_report_states_the_warm_up(tmp_path):
     from townsim.experiments.workflows.sweep import SweepSettings, parse_vary, plan
 
-    for over, needle in (([], "40 working days of warm-up"), (["warmup_days=0"], "from an empty start")):
+    w = load_scenario("baseline").params.warmup_days
+    for over, needle in (([], f"{w} working days of warm-up"), (["warmup_days=0"], "from an empty start")):
         settings = SweepSettings(scenario="baseline", varies=[parse_vary("delegated_share=0:1:2")], overrides=over)
         scenario, _, _ = plan(settings)
         md = report.sweep_report(

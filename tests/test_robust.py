@@ -42,6 +42,8 @@ SMALL_KEYS = dict(
 )
 """The small county as ``--set`` overrides (they reach the root of the extends chain too): 40 department posts
 fund the one-stop centre's desks at equal staff."""
+PAIRED_REPS = 5
+"""Replications of the paired run (common random numbers: the three scenarios of a world share each seed)."""
 NULL = 'description = "the small county unchanged, under another name"\nextends = "small"\n'
 MORE_STAFF = 'description = "twice the department posts"\nextends = "small"\ndepartment_staff = 32.0\n'
 
@@ -65,8 +67,12 @@ def _settings(county: Path, names=("null", "more_staff"), **kw) -> RobustSetting
 
 @pytest.fixture(scope="module")
 def paired(county, tmp_path_factory):
+    # 5 paired replications: with 3 (a paired t interval on 2 degrees of freedom) a real gain of the twice-staffed
+    # county is "not distinguishable" in worlds where its departments are idle or saturated either way
     with SerialExecutor() as ex:
-        return run_robust(_settings(county), tmp_path_factory.mktemp("paired"), ex, show_progress=False)
+        return run_robust(
+            _settings(county, reps=PAIRED_REPS), tmp_path_factory.mktemp("paired"), ex, show_progress=False
+        )
 
 
 # --- what must show ----------------------------------------------------------------------------------
@@ -78,13 +84,20 @@ def test_null_reform_is_not_distinguishable_in_any_world(paired):
 
 
 def test_more_department_staff_is_better_in_every_world(paired):
-    """Twice the department posts shortens the department's waiting: simple matters (F5) closed within 1 h."""
-    row = paired.robustness.query("reform == 'more_staff' and kpi == 'simple_within_1h_share'").iloc[0]
-    assert row["share_better"] >= 0.99 and row["effect_p05"] > 0
+    """Twice the department posts shortens the requesters' waiting (hours from filing to closure, with travel).
+
+    Not the share of simple matters closed within 1 h (F5): since posts follow work above a floor and work less
+    than fully under load, in a world whose departments stay saturated at twice the posts no simple matter closes
+    within the hour either way, and in one whose departments are idle the hour is bounded by service time; the
+    waiting shortens in both."""
+    row = paired.robustness.query("reform == 'more_staff' and kpi == 'requester_hours_per_case'").iloc[0]
+    assert row["share_better"] >= 0.99 and row["effect_p95"] < 0  # hours: lower is better
     staff = paired.robustness.query("reform == 'more_staff' and kpi == 'staff_hours'").iloc[0]
     assert staff["share_worse"] == 1.0  # and it costs more in every world
     # the counterfactual: the same county without the extra posts (the null reform) moves nothing
-    assert paired.robustness.query("reform == 'null' and kpi == 'simple_within_1h_share'").iloc[0]["share_better"] == 0
+    assert (
+        paired.robustness.query("reform == 'null' and kpi == 'requester_hours_per_case'").iloc[0]["share_better"] == 0
+    )
 
 
 def test_null_reform_with_independent_seeds_is_rarely_distinguishable(county, tmp_path):
@@ -106,11 +119,11 @@ def test_outputs_and_report(paired):
         assert worlds[a.name].between(a.low, a.high).all()
         assert sorted((worlds[f"{a.name}__unit"] * 10).astype(int)) == list(range(10))
     runs = pd.read_parquet(out / "runs.parquet")
-    assert len(runs) == 3 * 10 * 3 and set(runs["replication"]) == {0, 1, 2}
+    assert len(runs) == 3 * 10 * PAIRED_REPS and set(runs["replication"]) == set(range(PAIRED_REPS))
     assert (runs.groupby("scenario")["param_hash"].nunique() == 10).all()  # each world its own parameters
     # common random numbers: the three scenarios of a world share each replication's seed
     assert (runs.groupby(["world", "replication"])["seed"].nunique() == 1).all()
-    assert runs.groupby("world")["seed"].nunique().min() == 3
+    assert runs.groupby("world")["seed"].nunique().min() == PAIRED_REPS
     ranking = pd.read_csv(out / "regret_ranking.csv")
     assert list(ranking["rank"]) == [1, 2, 3] and ranking["max_regret"].is_monotonic_increasing
     text = (out / "report.md").read_text()

@@ -18,7 +18,7 @@ Output folder::
     counties.csv      the counties as run: residents, townships, agents, estimated memory
     runs.parquet      one row per county run: every summary KPI, CPU seconds, peak memory of its worker
     province.csv      per KPI: the province's total (counts) or resident-weighted mean, and the spread
-                      across counties (min, P10, median, P90, max)
+                      across counties (min, p10, median, p90, max)
     report.md/.html   the report (``--lang``)
     runs/, failures/  the per-run store (what makes the province resumable)
 """
