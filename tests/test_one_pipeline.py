@@ -76,6 +76,13 @@ def test_manifests_are_written_only_by_the_manifest_writer():
     assert writers <= {"experiments/core/manifest.py"}, writers
 
 
+FRONT_ENDS = {"experiments/api.py"}
+"""Front ends beside the command line: the notebook API (``townsim.compare(...)`` …) parses its keyword
+settings with each command's own parser and runs the command's own handler, so a Python call and a CLI
+call give identical tables (issue 25). It is a peer of ``cli/``, not a layer below it; when the one
+experiment protocol lands (issue 21) both call the protocol and this exception goes."""
+
+
 def test_nothing_imports_the_cli():
     importers = {
         f
@@ -84,7 +91,10 @@ def test_nothing_imports_the_cli():
         and not f.endswith("__main__.py")  # entry points
         and re.search(r"^\s*(from|import) townsim\.experiments\.cli\b", t, re.M)
     }
-    assert not importers
+    assert importers <= FRONT_ENDS, importers - FRONT_ENDS
+    # the front ends themselves are imported by nothing but the package's lazy names
+    users = {f for f, t in sources().items() if re.search(r"^\s*from townsim\.experiments import api\b", t, re.M)}
+    assert users <= {"__init__.py"}, users
 
 
 def test_every_command_module_is_registered():
