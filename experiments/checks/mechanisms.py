@@ -62,13 +62,14 @@ def _cumulative(models, col: str) -> np.ndarray:
     part="verification",
     claim="Delegation with the matching posts (equal staff): fewer trips to the seat from the start; "
     "requester hours per request (whole chain, repeats included) worse in the first weeks (low "
-    "competence: slow work, rework, referrals up, unresolved cases back as repeats), recovered in the "
-    "long run (days 251–400, after the township backlog has drained: no worse than the baseline by 1 h); "
-    "what the long run gains comes from distance: with travel, the courier wait and misrouting all 0 "
-    "it drops (paired) to no measurable gain",
+    "competence: slow work, rework, referrals up, unresolved cases back as repeats), lower in the "
+    "long run (days 251–400, after the township backlog has drained); with travel, the courier wait "
+    "and misrouting all 0 the long-run gain drops (paired) to no measurable gain",
     source="G3; ODD §7.2, §7.4, §7.14, §7.16",
-    quick_reps=6,
-    full_reps=12,
+    # the long-run gain is ≈ 1 h since the hop became work (§7.14): 6 replications cannot bound it above 0
+    # (0.7 h, CI −0.2 to 1.7); 12 do (1.1 h, CI 0.5 to 1.7)
+    quick_reps=12,
+    full_reps=24,
 )
 def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
     base, reform = _delegation_pair(reps, seed)
@@ -86,21 +87,12 @@ def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
     # the counterfactual, paired on the seeds: removing distance removes the gain
     drop, drop_ci = paired_difference(_daily(base, col, *LATE) - _daily(reform, col, *LATE), zero_b - zero_r)
     margin = 1.0  # hours: a "gain" below this is no gain
-    # The long-run net gain is small since the hop became work (a clerk's forwarding and one courier run,
-    # §7.14) instead of an assumed day's delay: measured 0.7 h (95 % CI −0.2 to 1.7, 6 replications), the
-    # distance part 1.4 h (0.3 to 2.5) against 0.7 h lost elsewhere. So the long run asserts recovery (the
-    # net Δ no worse than the margin) and that the gain is distance's (the paired drop), not a net gain > 0.
-    # Without distance the long-run gain measures 0.3 h (95 % CI −0.9 to 1.5, 12 replications): the
+    # Without distance the long-run gain measures −0.5 h (95 % CI −1.0 to 0.0, 12 replications): the
     # margin cannot be shown at the suite's budget (the arms share one random stream, so paired runs
     # diverge after the first rework draw). Stated instead, and able to fail: the gain drops when
     # distance is removed, and what is left is no gain (not significantly above 0, point below the margin).
     passed = (
-        trips_ci[1] < 0
-        and early_ci[0] > 0
-        and gain_ci[0] > -margin
-        and drop_ci[0] > 0
-        and zero_ci[0] < 0
-        and zero < margin
+        trips_ci[1] < 0 and early_ci[0] > 0 and gain_ci[0] > 0 and drop_ci[0] > 0 and zero_ci[0] < 0 and zero < margin
     )
     powered = max(_half(gain_ci), _half(zero_ci)) < 2 * margin
     # the J in the daily series (reform − base per window) and when the trough is paid back
@@ -114,7 +106,7 @@ def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
     return CheckResult(
         "delegation_with_staff_j_curve",
         f"trips Δ < 0 (days {EARLY[0] + 1}–{EARLY[1]}); hours Δ > 0 early (days {EARLY[0] + 1}–"
-        f"{EARLY[1]}), recovered late (days {LATE[0] + 1}–{LATE[1]}: gain CI above −{margin} h); "
+        f"{EARLY[1]}), gain > 0 late (days {LATE[0] + 1}–{LATE[1]}); "
         f"without travel, the courier wait and misrouting the gain drops (paired Δ > 0) to no gain "
         f"(CI reaches below 0, mean < {margin} h)",
         gain,
