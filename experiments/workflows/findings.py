@@ -136,6 +136,21 @@ def _load_compare(folder: Path) -> tuple[pd.DataFrame | None, dict]:
     return cmp[~cmp["scenario"].isin(_other_counties(man))], man
 
 
+def _warmup(man: dict) -> str:
+    """The run-in the compare's scenarios had, from its manifest ("a 65-day warm-up", "no warm-up")."""
+    other = _other_counties(man)
+    days = sorted(
+        {
+            int(sc.get("params", {}).get("warmup_days", 0))
+            for sc in man.get("scenarios", [])
+            if sc.get("name") not in other
+        }
+    )
+    if not days or days == [0]:
+        return "no warm-up"
+    return f"a {days[0]}-day warm-up" if len(days) == 1 else "warm-ups of " + ", ".join(map(str, days)) + " days"
+
+
 def compare_section(folder: Path, title: str, equal_staff: bool) -> list[str]:
     """Evidence table from a compare folder's comparison.csv: the reforms as they are (raw) or their
     ``+equal_staff`` runs (one ``compare --equal-staff`` holds both, paired)."""
@@ -147,8 +162,8 @@ def compare_section(folder: Path, title: str, equal_staff: bool) -> list[str]:
     lines = [
         f"### {title}",
         "",
-        f"{man.get('reps', '?')} replications × {man.get('days', '?')} working days per scenario (after a "
-        f"40-day warm-up under the status quo), paired with `{man.get('baseline', 'baseline')}` on common "
+        f"{man.get('reps', '?')} replications × {man.get('days', '?')} working days per scenario (after "
+        f"{_warmup(man)} under the status quo), paired with `{man.get('baseline', 'baseline')}` on common "
         "seeds; differences from it with 95 % t intervals (* = significant after Holm's correction).",
         "",
         "| scenario | " + " | ".join(_label(k) for k in kpis) + " |",
