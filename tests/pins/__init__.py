@@ -23,6 +23,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from townsim.experiments.core.probe import PIN_REFORM
+from townsim.experiments.core.probe import DAILY as PROBE_DAILY
+
 DIR = Path(__file__).resolve().parent
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
@@ -33,38 +36,7 @@ ABS_TOL = 1e-12
 # inspections, grid disputes and petitions, enterprise life cycle, one agent per resident.
 CASES: dict[str, tuple[dict, int, int]] = {
     "default": ({}, 1, 40),
-    "reform": (
-        dict(
-            townships=6,
-            departments=12,
-            enterprises=600,
-            residents=60_000,
-            matter_types=60,
-            delegated_share=0.4,
-            staff_transfer=0.5,
-            one_stop_centre=True,
-            joint_handling=True,
-            online_share=0.5,
-            commissioners=5,
-            escalation_135=True,
-            chief_representatives=4,
-            joint_conference_slots=3,
-            two_way_weight=0.7,
-            assessment_period=10,
-            responsibility_list=True,
-            grid_coverage=0.4,
-            app_reporting=0.3,
-            points_incentive=0.5,
-            department_staff=18.0,
-            township_staff=14.0,
-            online_dispatch=True,
-            desk_decisions=True,
-            local_problem_rate=0.0001,
-            grid_mediation_hours=2.0,
-        ),
-        7,
-        45,
-    ),
+    "reform": (PIN_REFORM, 7, 45),
     "stressed": (
         dict(
             townships=3,
@@ -91,35 +63,7 @@ CASES: dict[str, tuple[dict, int, int]] = {
     ),
 }
 
-DAILY = (
-    "day",
-    "cases_created",
-    "cases_closed",
-    "backlog",
-    "backlog_department",
-    "backlog_township",
-    "backlog_desk",
-    "on_time_rate",
-    "on_time_rate_tier1",
-    "on_time_rate_tier3",
-    "on_time_rate_tier5",
-    "escalations_level1",
-    "escalations_level2",
-    "escalations_level3",
-    "trips_per_case",
-    "zero_trip_share",
-    "dumped_tasks",
-    "bounced_tasks",
-    "township_utilisation",
-    "department_utilisation",
-    "overloaded_townships",
-    "department_effort",
-    "enterprise_satisfaction",
-    "citizen_satisfaction",
-    "petitions",
-    "enterprises",
-    "staff_hours",
-)
+DAILY = PROBE_DAILY
 
 
 def run_case(name: str):
