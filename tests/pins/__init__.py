@@ -23,8 +23,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from townsim.experiments.core.probe import PIN_REFORM
 from townsim.experiments.core.probe import DAILY as PROBE_DAILY
+from townsim.experiments.core.probe import PIN_REFORM
 
 DIR = Path(__file__).resolve().parent
 REL_TOL = 1e-9
