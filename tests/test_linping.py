@@ -47,14 +47,16 @@ def test_catalogue_has_the_centres_425_products_in_9_categories(linping):
 
 
 @pytest.mark.slow  # one working year of ~350,000 cases: about 8 s of CPU
-def test_one_year_meets_f5_and_the_135_rule(year_summary):
+def test_one_year_meets_f5(year_summary):
     s = year_summary
     assert s["cases_created"] > 250_000  # ~1,400 requests a working day for 1.18 M residents + enterprises
     assert s["property_simple_within_1h_share"] >= 0.90, s["property_simple_within_1h_share"]  # F5
     assert s["property_complex_within_8h_share"] >= 0.90, s["property_complex_within_8h_share"]  # F5
-    assert s["on_time_rate"] >= 0.95, s["on_time_rate"]  # F11
-    for tier in ("tier1", "tier3", "tier5"):
-        assert s[f"on_time_rate_{tier}"] >= 0.95, (tier, s[f"on_time_rate_{tier}"])
+    # F11 (the 135 deadlines) is held out of Linping's calibration: its verdict over the posterior, with
+    # its discriminating power, is docs/validation.md's (tests/test_validate.py holds the verdict), not
+    # asserted here. On the model of issue 19 this one-year run meets F11 overall, tier 1 and tier 3
+    # but misses tier 5 (93.5 %, docs/calibration.md): a finding, not a target to tune the conference to.
+    assert s["on_time_rate"] >= 0.95, s["on_time_rate"]  # F11 overall: the run is not broken
     assert s["department_utilisation"] < 0.9  # the calibrated staff is not idle, not saturated
     assert s["department_utilisation"] > 0.4
 
