@@ -96,7 +96,9 @@ def _guarded(name: str, expected: str, body: Callable[[World, int, int], CheckRe
 
 def _register(name: str, claim: str, source: str, expected: str, body: Callable[[World, int, int], CheckResult]):
     fn = in_worlds(name)(_guarded(name, expected, body))
-    check(name, part="validation", claim=claim, source=source, quick_reps=4, full_reps=16)(
+    # quick = full: P7's satisfaction rise is marginal (+0.02 to +0.03), so fewer replications can turn its
+    # verdict; the suite must reach the verdict docs/validation.md states (about 20 s a check)
+    check(name, part="validation", claim=claim, source=source, quick_reps=16, full_reps=16)(
         lambda reps, seed: fn({}, reps, seed)
     )
 
