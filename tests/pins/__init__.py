@@ -23,8 +23,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from townsim.experiments.core.probe import CASES as PROBE_CASES
 from townsim.experiments.core.probe import DAILY as PROBE_DAILY
-from townsim.experiments.core.probe import PIN_REFORM
 
 DIR = Path(__file__).resolve().parent
 REL_TOL = 1e-9
@@ -34,34 +34,7 @@ ABS_TOL = 1e-12
 # handling, delegation (learning, rework, staff transfer), the 135 rule with all escalation
 # levels and the joint conference, dumping and responsibility lists, two-way assessment,
 # inspections, grid disputes and petitions, enterprise life cycle, one agent per resident.
-CASES: dict[str, tuple[dict, int, int]] = {
-    "default": ({}, 1, 40),
-    "reform": (PIN_REFORM, 7, 45),
-    "stressed": (
-        dict(
-            townships=3,
-            departments=6,
-            enterprises=300,
-            residents=20_000,
-            residents_per_agent=1,
-            matter_types=30,
-            department_staff=4.0,
-            township_staff=3.0,
-            service_time_distribution="exponential",
-            delegation_order="random",
-            delegated_share=0.3,
-            escalation_135=True,
-            chief_representatives=1,
-            dispute_rate=0.0003,
-            citizen_patience_days=3.0,
-            assessment_period=7,
-            enterprise_exit_sensitivity=0.05,
-            enterprise_entry_rate=0.002,
-        ),
-        3,
-        40,
-    ),
-}
+CASES: dict[str, tuple[dict, int, int]] = {k: PROBE_CASES[k] for k in ("default", "reform", "stressed")}
 
 DAILY = PROBE_DAILY
 
