@@ -148,6 +148,22 @@ def previous_invocations(out: Path | str) -> list[dict[str, Any]]:
     return list(found) if isinstance(found, list) else []
 
 
+def output_files(out: Path | str) -> list[str]:
+    """The files a results folder holds for its manifest: every file except the run store (``runs/``,
+    ``failures/``) and hidden ones (the lock), relative to ``out``, with ``manifest.json`` itself."""
+    out = Path(out)
+    return sorted(
+        {
+            "manifest.json",
+            *(
+                str(p.relative_to(out))
+                for p in out.rglob("*")
+                if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures") and not p.name.startswith(".")
+            ),
+        }
+    )
+
+
 def write_manifest(out: Path | str, data: dict[str, Any], status: str = COMPLETE) -> None:
     """Write ``out/manifest.json`` atomically with ``status`` (IN_PROGRESS, COMPLETE or INCOMPLETE)."""
     atomic.write_json(Path(out) / MANIFEST, {**data, "status": status})

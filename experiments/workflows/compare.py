@@ -339,16 +339,7 @@ def run_compare(
             "git_commit": runio.git_commit(),
         }
     )
-    manifest["files"] = sorted(
-        {
-            "manifest.json",
-            *(
-                str(p.relative_to(out))
-                for p in out.rglob("*")
-                if p.is_file() and p.parts[len(out.parts)] not in ("runs", "failures") and not p.name.startswith(".")
-            ),
-        }
-    )
+    manifest["files"] = runio.output_files(out)
     runio.write_manifest(out, manifest, runio.COMPLETE)  # written last, after every table and figure
     return result
 

@@ -103,16 +103,7 @@ def run_robust(
             "git_commit": runio.git_commit(),
         }
     )
-    man["files"] = sorted(
-        {
-            "manifest.json",
-            *(
-                str(f.relative_to(out))
-                for f in out.rglob("*")
-                if f.is_file() and f.parts[len(out.parts)] not in ("runs", "failures") and not f.name.startswith(".")
-            ),
-        }
-    )
+    man["files"] = runio.output_files(out)
     runio.write_manifest(out, man, runio.COMPLETE if not result.failures else runio.INCOMPLETE)
     return result
 
