@@ -145,3 +145,67 @@ def test_render_with_nothing_run(tmp_path):
     text = render(tmp_path, "").text
     assert "*No comparison yet*: run `townsim compare --equal-staff" in text
     assert SUMMARY_BEGIN in text and DISCOVER_BEGIN in text
+
+
+def _robust_folder(tmp_path):
+    rob = tmp_path / "robust"
+    rob.mkdir()
+    base = {"direction": 1, "worlds": 24, "better_low": 0.1, "better_high": 0.9, "worse_low": 0.0, "worse_high": 0.3}
+    rows = [
+        {
+            **base,
+            "reform": "one_stop_135",
+            "kpi": "on_time_rate",
+            "share_better": 0.75,
+            "share_worse": 0.125,
+            "share_not_distinguishable": 0.125,
+            "not_distinguishable_low": 0.04,
+            "not_distinguishable_high": 0.31,
+            "effect_median": 0.08,
+            "effect_p05": -0.02,
+            "effect_p95": 0.2,
+        }
+    ]
+    pd.DataFrame(rows).to_csv(rob / "robustness.csv", index=False)
+    vul = {
+        "reform": "one_stop_135",
+        "kpi": "on_time_rate",
+        "usual": "raises",
+        "worlds": 24,
+        "failing_worlds": 3,
+        "box": 1,
+        "assumption": "courier_interval_days",
+        "lower": float("nan"),
+        "upper": 0.7,
+        "lower_unit": float("nan"),
+        "upper_unit": 0.2,
+        "train_coverage": 1.0,
+        "train_density": 1.0,
+        "heldout_worlds": 6,
+        "heldout_coverage": 1.0,
+        "heldout_density": 0.5,
+        "note": "",
+    }
+    pd.DataFrame([vul]).to_csv(rob / "vulnerabilities.csv", index=False)
+    (rob / "manifest.json").write_text(json.dumps({"worlds": 24, "reps": 2, "days": 250, "assumptions": [{}] * 19}))
+    return rob
+
+
+def test_robust_section_states_shares_of_worlds_and_the_failure_box(tmp_path):
+    _robust_folder(tmp_path)
+    text = render(tmp_path).text
+    section = text[text.index("### Across plausible worlds") :]
+    assert "24 worlds × 2 replications × 250 days, 19 assumptions varied" in section
+    row = next(line for line in section.splitlines() if line.startswith("| `one_stop_135`"))
+    assert "75% better" in row
+    assert "+8.0 pts" in row
+    # the conclusion states the share of worlds, and where the usual effect fails
+    conclusion = text[: text.index("## Evidence")]
+    line = next(x for x in conclusion.splitlines() if x.startswith("- `one_stop_135`"))
+    assert "of plausible worlds" in line and "courier interval days" in line and "under 0.7" in line
+
+
+def test_robust_section_says_not_run_with_its_command(tmp_path):
+    text = render(tmp_path).text
+    section = text[text.index("### Across plausible worlds") :]
+    assert "*Not run yet*" in section and "townsim robust" in section

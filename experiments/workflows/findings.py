@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .findings_worlds import robust_section
+
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
 FIGURES = "figures/findings"
 """Where the cited figures go, relative to ``docs/``."""
@@ -44,6 +46,8 @@ COMMANDS = {
     "compare": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare",
     "morris": "townsim sensitivity morris_screening --out {r}/morris",
     "sobol": "townsim sensitivity sobol_levers --out {r}/sobol",
+    "robust": "townsim robust baseline one_stop_135 delegation_no_staff delegation_with_staff grid_governance "
+    "full_reform --worlds 24 --reps 2 --days 250 --out {r}/robust",
     "validate": "townsim validate --docs",
 }
 DISCOVER_BEGIN, DISCOVER_END = "<!-- discover:begin -->", "<!-- discover:end -->"
@@ -361,6 +365,8 @@ def render(results: Path, previous: str = "") -> Page:
         results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol"
     )
     ev += morris + sobol
+    worlds, w_lines = robust_section(results / "robust", cmds["robust"])
+    ev += worlds
     head = [
         "# What the model says about township reform",
         "",
@@ -391,6 +397,14 @@ def render(results: Path, previous: str = "") -> Page:
         ]
     else:
         head += [f"*No comparison yet*: run `{cmds['compare']}`."]
+    if w_lines:
+        head += [
+            "",
+            "How often each reform's first headline effect holds across the plausible worlds (the assumptions "
+            "varied over their declared ranges; details under *Across plausible worlds*):",
+            "",
+        ]
+        head += [f"- {t}" for t in w_lines]
     if m_tops or s_tops:
         head += ["", "Levers that matter most (influential ones, most important first):", ""]
         head += [f"- Morris, {t}." for t in m_tops] + [f"- Sobol', {t}." for t in s_tops]
@@ -401,8 +415,9 @@ def render(results: Path, previous: str = "") -> Page:
         "- Validation: only the held-out published patterns in `docs/validation.md` are evidence that the "
         "model describes real counties; everything else here is what the model implies for a generic county "
         "whose behavioural parameters are assumptions (`docs/ODD.md`).",
-        "- Parameter uncertainty enters only where a posterior is used (`townsim compare --posterior`); the "
-        "intervals above are seed noise of one parameter set.",
+        "- The comparison's and the sensitivity analyses' intervals are seed noise of one parameter set; "
+        "uncertainty about the assumptions is in *Across plausible worlds* (the declared ranges, not a "
+        "calibrated posterior).",
         "- One working year after the reform starts: reforms that pay back slowly (delegation's learning, "
         "ODD §7.14) look worse here than they would in year three.",
         "- Reduced horizons and counties are used only where `docs/calibration.md` shows they match the full ones.",

@@ -1,0 +1,104 @@
+"""The findings page's robustness section: how often each reform's effect holds across the plausible worlds.
+
+Reads a ``townsim robust`` folder (``robustness.csv``, ``vulnerabilities.csv``, ``manifest.json``) and
+writes, per reform option, one sentence per headline KPI (the robust report's own sentence: the share of
+worlds where the reform is better, worse or not distinguishable from the status quo, and the assumption
+box where its usual effect fails) and a table of those shares. Nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from townsim.experiments.core.assumptions import assumptions
+from townsim.experiments.render import fmt
+from townsim.model.metrics import kpi
+
+from .robust.report import sentence
+
+KPIS = ("on_time_rate", "request_on_time_rate", "resolution_rate", "requester_hours_per_case", "petitions")
+"""KPIs the section states per reform (those present in the folder)."""
+
+
+def _manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _settings(man: dict) -> str:
+    """The run's size ("32 worlds × 2 replications × 250 days, 19 assumptions varied") from its manifest."""
+    parts = [f"{man[k]} {w}" for k, w in (("worlds", "worlds"), ("reps", "replications"), ("days", "days")) if k in man]
+    varied = man.get("assumptions")
+    text = " × ".join(parts)
+    if isinstance(varied, (list, dict)) and varied:
+        text += f", {len(varied)} assumptions varied"
+    return text
+
+
+def robust_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
+    """Evidence lines and the conclusion's per-reform lines (empty when the folder has no robustness.csv)."""
+    path = folder / "robustness.csv"
+    if not path.is_file():
+        return [
+            "### Across plausible worlds (`townsim robust`)",
+            "",
+            f"*Not run yet*: `{command}`.",
+            "",
+        ], []
+    robust = pd.read_csv(path)
+    vul_path = folder / "vulnerabilities.csv"
+    vul = pd.read_csv(vul_path) if vul_path.is_file() else pd.DataFrame(columns=["reform", "kpi", "box"])
+    vul["assumption"] = vul.get("assumption", pd.Series(dtype=object)).fillna("")
+    units = {a.name: a.unit for a in assumptions()}
+    kpis = [k for k in KPIS if k in set(robust["kpi"])]
+    reforms = list(dict.fromkeys(robust["reform"]))
+    man = _manifest(folder)
+    said = _settings(man)
+    lines = [
+        "### Across plausible worlds (`townsim robust`)",
+        "",
+        "Every reform and the status quo were run in each plausible world: the declared assumptions (every "
+        "`Params` field of kind *assumption*, docs/ODD.md) drawn by a Latin hypercube over their plausible "
+        f"ranges{f' ({said})' if said else ''}, paired seeds within a world. A world counts as *better* or "
+        "*worse* when the paired 95 % interval of the reform's effect excludes 0, else as *not "
+        "distinguishable*; shares carry Wilson 95 % intervals. Where the usual direction of an effect fails "
+        "in some worlds, PRIM names the assumption box that holds them, scored on worlds it never saw.",
+        "",
+        "| reform | " + " | ".join(kpi(k).text("en") for k in kpis) + " |",
+        "|---|" + "---|" * len(kpis),
+    ]
+    for r in reforms:
+        cells = []
+        for k in kpis:
+            row = robust[(robust["reform"] == r) & (robust["kpi"] == k)]
+            if row.empty:
+                cells.append("–")
+                continue
+            x = row.iloc[0]
+            cells.append(
+                f"{fmt.share(x['share_better'])} better / {fmt.share(x['share_worse'])} worse "
+                f"(median {_effect(float(x['effect_median']), k)})"
+            )
+        lines.append(f"| `{r}` | " + " | ".join(cells) + " |")
+    lines += ["", "In words, per reform:", ""]
+    conclusion = []
+    for r in reforms:
+        texts = [sentence(r, k, robust, vul, units, "en") for k in kpis]
+        texts = [t for t in texts if t]
+        if texts:
+            lines.append(f"- `{r}`: " + " ".join(t[0].upper() + t[1:] for t in texts))
+            conclusion.append(f"`{r}` {texts[0]}")
+    lines += ["", f"Reproduce: `{command}`.", ""]
+    return lines, conclusion
+
+
+def _effect(x: float, k: str) -> str:
+    info = kpi(k)
+    if info.fmt == "pct":
+        return f"{100 * x:+.1f} pts"
+    return f"{x:+.3g}"
