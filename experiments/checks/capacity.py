@@ -12,6 +12,8 @@ common seeds (95 % t intervals) or an exact accounting identity, on the small co
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ...model import Params, TownshipModel
@@ -129,7 +131,8 @@ def _tier35(models) -> np.ndarray:
     full_reps=10,
 )
 def rule135_gain_with_costed_coordination(reps: int, seed: int) -> CheckResult:
-    res, details = {}, {}
+    res: dict[str, Any] = {}
+    details: dict[str, Any] = {}
     for label, desks in (("scarce", SCARCE), ("ample", AMPLE)):
         adhoc = _small(department_staff=24.0, **desks)
         rule = adhoc.replace(escalation_135=True, joint_conference_interval=2)

@@ -8,6 +8,8 @@ than the margins the criterion allows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ...model import Params, TownshipModel
@@ -141,7 +143,7 @@ def delegation_with_staff_j_curve(reps: int, seed: int) -> CheckResult:
     full_reps=16,
 )
 def delegation_without_staff_saturation(reps: int, seed: int) -> CheckResult:
-    out = {}
+    out: dict[str, Any] = {}
     for label, staff in (("slack", 40.0), ("tight", 6.0)):
         a = _runs(_small(township_staff=staff), reps, seed, 100)
         b = _runs(_small(township_staff=staff, delegated_share=0.5), reps, seed, 100)
@@ -227,7 +229,10 @@ def rule135_gain_from_scarce_coordination(reps: int, seed: int) -> CheckResult:
     setting has the office saturated (ρ ≥ 1), and at the ample setting every desk has ρ < 0.5."""
     from ...model.staffing import budget
 
-    res, gains, loads, growth = {}, {}, {}, {}
+    res: dict[str, Any] = {}
+    gains: dict[str, Any] = {}
+    loads: dict[str, Any] = {}
+    growth: dict[str, Any] = {}
     half = RULE135_DAYS // 2
     for label, desks in (("scarce", SCARCE), ("ample", AMPLE)):
         adhoc = _small(department_staff=24.0, **desks)

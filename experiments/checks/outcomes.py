@@ -100,7 +100,7 @@ def resolution_falls_with_load(reps: int, seed: int) -> CheckResult:
     )
 
 
-REGIMES = {
+REGIMES: dict[str, dict[str, object]] = {
     "status quo": {},
     "one-stop centre + 135 rule": dict(one_stop_centre=True, joint_handling=True, escalation_135=True),
     "delegation with staff": dict(delegated_share=0.5, staff_transfer=1.0, initial_competence=1.0),

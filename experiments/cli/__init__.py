@@ -24,6 +24,7 @@ import os
 import pkgutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from townsim.experiments.errors import (
     EXIT_BAD_INPUT,
@@ -115,7 +116,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"townsim {version()}")
-    quiet = {
+    quiet: dict[str, Any] = {
         "action": "store_true",
         "help": (
             "no progress bar and nothing on standard output (notes, warnings and errors still go to standard error)"

@@ -97,7 +97,9 @@ def check_range(a: Assumption, field: Any = None, where: str = "") -> Assumption
 def assumptions(params_cls: Any = None) -> list[Assumption]:
     """Every ``Params`` field declared an assumption with a plausible range, in field order."""
     if params_cls is None:
-        from townsim.model.params import Params as params_cls
+        from townsim.model.params import Params
+
+        params_cls = Params
     out = []
     for name, field in params_cls.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
@@ -144,7 +146,9 @@ def select(
     for one that is not varied, or a bad range.
     """
     if params_cls is None:
-        from townsim.model.params import Params as params_cls
+        from townsim.model.params import Params
+
+        params_cls = Params
     by_name = {a.name: a for a in available}
     known = ", ".join(by_name) or "none declared"
     for option, names in (("--vary", list(vary)), ("--fix", list(fix)), ("--range", list(ranges or {}))):

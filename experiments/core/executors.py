@@ -280,7 +280,8 @@ class DaskExecutor(Executor):
             raise RuntimeError("Dask is not installed: pip install 'townsim[distributed]'") from exc
         self.retries = retries
         self.no_worker_timeout = no_worker_timeout
-        self._cluster = None
+        self._cluster: Any = None
+        self._client: Any = None
         if scheduler:
             self.address = scheduler
             self._client = Client(scheduler, timeout="20s")

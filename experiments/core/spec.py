@@ -35,7 +35,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, NoReturn, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
@@ -233,7 +233,7 @@ class ExperimentSpec(BaseModel):
         except KeyProblem as exc:
             raise SpecError(f"{where}: {exc.key}: {exc.message}") from None
         except ValidationError as exc:
-            raise SpecError(f"{where}: {describe_error(cls, exc.errors()[0])}") from None
+            raise SpecError(f"{where}: {describe_error(cls, dict(exc.errors()[0]))}") from None
         spec._path = Path(path)
         return spec
 
@@ -380,7 +380,7 @@ def resolve_parameter(
     """Check one ``[parameters]`` entry (against :class:`Params` for the township model)."""
     key = f"parameters.{name}"
 
-    def fail(msg: str):
+    def fail(msg: str) -> NoReturn:
         raise KeyProblem(key, msg)
 
     top = {f.alias or n for n, f in (top_keys or {}).items()}

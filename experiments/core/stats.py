@@ -107,15 +107,16 @@ def difference(
         a, b = a[keep], b[keep]
     else:
         a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    bm = float(b.mean()) if b.size else math.nan
+    am = float(a.mean()) if a.size else math.nan
+    diff = am - bm
     res: dict[str, float | str | int] = {
         "n": int(a.size),
         "n_baseline": int(b.size),
-        "baseline_mean": float(b.mean()) if b.size else math.nan,
-        "scenario_mean": float(a.mean()) if a.size else math.nan,
+        "baseline_mean": bm,
+        "scenario_mean": am,
     }
-    diff = res["scenario_mean"] - res["baseline_mean"]
     res["difference"] = diff
-    bm = res["baseline_mean"]
     res["relative_difference"] = diff / abs(bm) if bm and math.isfinite(bm) else math.nan
     sd_a = float(a.std(ddof=1)) if a.size > 1 else math.nan
     sd_b = float(b.std(ddof=1)) if b.size > 1 else math.nan
@@ -210,6 +211,6 @@ def compare_to_baseline(
     tested = df["test"].isin(["paired t", "Welch t"]).to_numpy()
     p = df["p_value"].to_numpy(dtype=float)
     # the family is the t-tests; deterministic (constant) differences keep their 0/1
-    df["p_holm"] = np.where(tested, holm(np.where(tested, p, np.nan)), p)
+    df["p_holm"] = np.where(tested, holm(np.where(tested, p, np.nan).tolist()), p)
     df["significant"] = df["p_holm"] < alpha
     return df[cols]

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core import atomic
+from townsim.experiments.core import atomic, prim
 from townsim.experiments.core.design import RunSpec
 from townsim.experiments.core.execute import execute
 from townsim.experiments.core.executors import Executor, call_safely
@@ -145,6 +145,7 @@ def lhs(parameters: tuple[Parameter, ...], samples: int, seed: int) -> np.ndarra
 
 def make_plan(spec: DiscoverSpec) -> Plan:
     """Draw the design and build every run (checks each point's parameters for the township model)."""
+    assert spec.samples is not None  # a spec that runs the model has its samples (checked by its schema)
     X = lhs(spec.parameters, spec.samples, spec.seed)
     cols = {p.name: p.values(X[:, j]) for j, p in enumerate(spec.parameters)}
     points = pd.DataFrame(cols)
@@ -224,6 +225,7 @@ def load_reused(spec: DiscoverSpec) -> Reused:
     """Lever values and outputs of the sensitivity run in ``spec.design`` (no model runs)."""
     from townsim.experiments.workflows.sensitivity.spec import SensitivitySpec
 
+    assert spec.design is not None
     folder = Path(spec.design).expanduser()
     try:
         data = tomllib.loads((folder / "spec.toml").read_text(encoding="utf-8"))
@@ -324,12 +326,12 @@ def run_discover(
         atomic.write_parquet(out / "samples.parquet", plan.points)
     atomic.write_parquet(out / "outputs.parquet", runs)
 
-    levers = [analysis.Lever(p.name, p.low, p.high, p.kind) for p in parameters]
+    levers = [prim.Lever(p.name, p.low, p.high, p.kind) for p in parameters]
     discoveries = []
     for scenario in runs["scenario"].drop_duplicates().tolist():
         sub = runs[runs["scenario"] == scenario].reset_index(drop=True)
         discoveries.append(
-            analysis.find_boxes(
+            prim.find_boxes(
                 sub[[lv.name for lv in levers]],
                 cases_of(spec, sub[spec.outcome]),
                 levers,
@@ -382,7 +384,7 @@ def experiment_settings(spec: DiscoverSpec) -> dict[str, Any]:
     Changing ``outcome``, ``threshold``, ``below`` or the PRIM settings and rerunning into the same
     folder reuses every run and redoes only the analysis.
     """
-    if spec.reused:
+    if spec.design is not None:
         return {"design": str(Path(spec.design).expanduser().resolve())}
     return {
         "scenarios": list(spec.run_scenarios),
