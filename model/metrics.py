@@ -372,8 +372,9 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "trips_per_case": (
         "Mean trips a requester made for a service case closed: online 0, each visit to the township hall or "
-        "the county seat 1, rework adds trips (F6).",
-        "办结服务事项平均每件的跑动次数：线上 0 次，每去一次乡镇便民服务中心或县城计 1 次，返工另计（F6）。",
+        "the county seat 1, running on to each further department at the seat 1 more (F6).",
+        "办结服务事项平均每件的跑动次数：线上 0 次，每去一次乡镇便民服务中心或县城计 1 次，"
+        "在县城每多跑一个部门再计 1 次（F6）。",
     ),
     "trips_to_seat_per_case": (
         "Of those trips, the mean made to the county seat; farther townships make each trip longer.",
@@ -412,8 +413,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "存续企业的平均满意度（0–1），随每件办结事项变化：是否按期、跑动多少、有无返工、是否真正解决。",
     ),
     "citizen_satisfaction": (
-        "Mean satisfaction of citizens (0–1), moved by each closed case: on time, few trips, no rework, really "
-        "solved.",
+        "Mean satisfaction of citizens (0–1), moved by each closed case: on time, few trips, no rework, really solved.",
         "群众的平均满意度（0–1），随每件办结事项变化：是否按期、跑动多少、有无返工、是否真正解决。",
     ),
     "petitions": (

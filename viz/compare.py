@@ -8,6 +8,9 @@ run that had not reached that day shows "—" there.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
@@ -51,10 +54,18 @@ def keep(model, settings, scenario_values: dict, pinned: bool = False) -> Compar
     log = tuple(getattr(model, "day_log", ()))
     if not log:
         return None
+    frame = daily_frame(model)
     with lock(model):
-        frame = daily_frame(model)
+        hours = _stack(getattr(model, "township_day_hours", ()))
+        util = _stack(getattr(model, "township_day_util", ()))
+        towns = tuple(tw.handler.label for tw in model.townships)
     label = tuple((lang, describe(settings, scenario_values, lang)) for lang in ("zh", "en"))
-    return Comparison(frame, log, label, reform_start(model), pinned)
+    return Comparison(frame, log, label, reform_start(model), pinned, hours, util, towns)
+
+
+def _stack(days) -> np.ndarray | None:
+    """One array of a model's per-day township records (None before the first day)."""
+    return np.stack(list(days)) if len(days) else None
 
 
 def compared_tiles(compare: Comparison, day: int, lang: str) -> dict[str, str]:
@@ -104,7 +115,7 @@ def CompareTable(model, compare: solara.Reactive, lang: str):
         solara.Switch(
             label=t("compare_pin", lang),
             value=c.pinned,
-            on_value=lambda v: compare.set(Comparison(c.frame, c.day_log, c.label, c.start, bool(v))),
+            on_value=lambda v: compare.set(replace(c, pinned=bool(v))),
             classes=["townsim-pin"],
         )
     return main

@@ -295,8 +295,8 @@ TEXT: dict[str, dict[str, str]] = {
     "series_trips_made": {"zh": "全部跑动", "en": "all trips"},
     "series_seat_trips_made": {"zh": "到县城", "en": "to the county seat"},
     "def_trips_made": {
-        "zh": "群众提交诉求时的跑动（线上 0 次；去乡镇便民服务中心或县城各 1 次；返工另计），按发生之日累计",
-        "en": "Trips requesters made when they filed (online 0; the township hall or the seat 1 each; rework adds)",
+        "zh": "群众的跑动（线上 0 次；去乡镇便民中心或县城 1 次；在县城每多跑一个部门再计 1 次），按发生之日累计",
+        "en": "Trips requesters made (online 0; the hall or the seat 1; each further department at the seat 1 more)",
     },
     "def_seat_trips_made": {
         "zh": "其中到县城的跑动，按发生之日累计；离县城越远，每次越耗时",
