@@ -28,11 +28,9 @@ from mesa.visualization.utils import update_counter
 from townsim.model.metrics import definition, kpi
 
 from .beforeafter import TRIP_COLUMNS
-from .chartkit import reform_start, wrap  # noqa: F401 - also read by compare
+from .chartkit import GREY, reform_start, wrap  # noqa: F401 - also read by compare
 from .clock import lock
 from .i18n import t
-
-GREY = "#9a9a9a"
 
 
 @dataclass(frozen=True)

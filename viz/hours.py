@@ -23,13 +23,11 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from .beforeafter import HOUR_USES
-from .chartkit import reform_start, wrap
+from .chartkit import GREY, reform_start, wrap
 from .clock import lock
 from .i18n import place_name, t
 
 USE_COLOURS = {"cases": "#1f5fbf", "duties": "#d62728", "paperwork": "#ff8c00", "outreach": "#2ca02c"}
-GREY = "#9a9a9a"
-"""The compared run's colour (as on the other charts, ``charts.GREY``)."""
 ALL = -1
 """The township selector's "mean of all townships"."""
 PANELS = ("hours", "util")
