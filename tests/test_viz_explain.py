@@ -206,6 +206,13 @@ def test_hours_panels_draw_the_compared_run_in_grey(two_runs, kind):
             want = arr.mean(axis=1) if township == hours.ALL else arr[:, township]
             got = np.array([r["utilisation"] for r in sorted(rows, key=lambda r: r["day"])])
             assert np.allclose(got, want)
+            # this run: every township thin, and the same line (mean or chosen township) thick to compare with
+            mine = [r for key, rs in with_grey["datasets"].items() for r in rs if r.get("run") == "this run"]
+            thick = sorted((r for r in mine if r["chosen"]), key=lambda r: r["day"])
+            arr_now = np.stack(now.township_day_util)
+            want_now = arr_now.mean(axis=1) if township == hours.ALL else arr_now[:, township]
+            assert np.allclose([r["utilisation"] for r in thick], want_now)
+            assert len(mine) == arr_now.size + (len(thick) if township == hours.ALL else 0)
 
 
 def test_one_function_draws_both_hours_panels():

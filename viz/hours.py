@@ -56,6 +56,16 @@ def township_log(model) -> TownshipLog:
         )
 
 
+def _palette(n: int) -> list[str]:
+    """``n`` colours for the townships' lines (Tableau 20, repeated for a larger county)."""
+    base = [
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+        "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2",
+        "#d37295", "#79706e",
+    ]  # fmt: skip
+    return [base[i % len(base)] for i in range(n)]
+
+
 def _pick(log: TownshipLog, township: int | str | None):
     """Index of the township in ``log`` (a label matches by name: the compared run's county may differ),
     ``ALL`` for the mean, None if ``log`` has no such township."""
@@ -84,22 +94,24 @@ def _frame(kind: str, log: TownshipLog, township, lang: str, run: str, mean: boo
         ]
         return pd.DataFrame(rows, columns=["day", "use", "hours", "top", "run"])
     names = [place_name(name, lang) for name in log.towns]
-    if mean:
-        line = arr.mean(axis=1) if at == ALL else arr[:, at]
-        name = t("all_townships", lang) if at == ALL else names[at]
-        rows = [(d + 1, name, float(line[d]), True, run) for d in range(len(line))]
-    else:
-        rows = [
-            (d + 1, names[i], float(arr[d, i]), at in (ALL, i), run) for d in range(len(arr)) for i in range(len(names))
-        ]
+    line = arr.mean(axis=1) if at == ALL else arr[:, at]
+    name = t("all_townships", lang) if at == ALL else names[at]
+    rows = [(d + 1, name, float(line[d]), True, run) for d in range(len(line))]
+    if not mean:  # every township thin, and the mean of all (or the chosen one) thick
+        rows = [(d + 1, names[i], float(arr[d, i]), False, run) for d in range(len(arr)) for i in range(len(names))]
+        if at == ALL:
+            rows += [(d + 1, name, float(line[d]), True, run) for d in range(len(line))]
+        else:
+            rows = [r if r[1] != name else (*r[:3], True, r[4]) for r in rows]
     return pd.DataFrame(rows, columns=["day", "township", "utilisation", "chosen", "run"])
 
 
 def panel_spec(kind: str, model, township: int, lang: str, compare=None):
     """One townships' panel of ``model`` (``kind`` in ``PANELS``): ``"hours"``, the hours by use of
     ``township`` (``ALL``: the mean) stacked per day; ``"util"``, every township's utilisation per day,
-    the chosen one thick. The compared run (``charts.Comparison``) is drawn in grey dashes: the tops of
-    its stacked uses, or its utilisation (the mean, or the same township by name); the reform-start line."""
+    thin, and the mean of all (or the chosen township) thick. The compared run (``charts.Comparison``) is
+    drawn on top in grey dashes: the tops of its stacked uses, or its utilisation (the mean, or the same
+    township by name); then the reform-start line."""
     log = township_log(model)
     label = log.towns[township] if township != ALL and 0 <= township < len(log.towns) else ALL
     now = _frame(kind, log, township, lang, t("run_now", lang), mean=False)
@@ -129,6 +141,7 @@ def panel_spec(kind: str, model, township: int, lang: str, compare=None):
         )
         grey_y, detail = alt.Y("top:Q", title=t("axis_hours_day", lang)), "use:N"
     else:
+        towns, mean_name = [place_name(name, lang) for name in log.towns], t("all_townships", lang)
         what = [alt.Tooltip("township:N", title=t("townships", lang))]
         what.append(alt.Tooltip("utilisation:Q", title=t("kpi_town_util", lang), format=".0%"))
         y = alt.Y("utilisation:Q", title=t("axis_share", lang), axis=alt.Axis(format="%"))
@@ -138,23 +151,26 @@ def panel_spec(kind: str, model, township: int, lang: str, compare=None):
             .encode(
                 x=x,
                 y=y,
-                color=alt.Color("township:N", legend=alt.Legend(title=None, orient="right", labelFontSize=12)),
+                color=alt.Color(
+                    "township:N",
+                    scale=alt.Scale(domain=[*towns, mean_name], range=[*_palette(len(towns)), "#111111"]),
+                    legend=alt.Legend(title=None, orient="right", labelFontSize=12),
+                ),
                 strokeWidth=alt.condition("datum.chosen", alt.value(2.6), alt.value(0.9)),
                 tooltip=[day, *what],
             )
         )
         grey_y, detail = y, "township:N"
-    layers = []
+    layers = [main]  # the compared run on top (over the stacked areas too), in grey dashes
     if compare is not None:
         before = TownshipLog(getattr(compare, "hours", None), getattr(compare, "util", None), compare.towns)
         then = _frame(kind, before, label, lang, t("run_compared", lang), mean=True)
         if not then.empty:
             layers.append(
                 alt.Chart(then)
-                .mark_line(color=GREY, strokeDash=[5, 3], strokeWidth=1.5, opacity=0.9)
+                .mark_line(color=GREY, strokeDash=[5, 3], strokeWidth=2, opacity=1)
                 .encode(x=x, y=grey_y, detail=detail, tooltip=[run, day, *what])
             )
-    layers.append(main)
     start = reform_start(model)
     if start:
         rule = pd.DataFrame({"day": [start + 0.5]})
