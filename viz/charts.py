@@ -170,7 +170,7 @@ def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | Non
     fmt = ".0%" if kpi(next(iter(chart.series))).fmt == "pct" else ".3~f"
     y_scale = alt.Scale(domain=[0, 1]) if chart.unit_range else alt.Scale(zero=True)
     now = long_frame(frame, chart, lang, t("run_now", lang))
-    x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d"))
+    x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d", labelOverlap=True))
     axis = alt.Axis(format="%") if fmt == ".0%" else alt.Axis()
     y = alt.Y("value:Q", title=unit or t(chart.ylabel, lang), scale=y_scale, axis=axis)
     tooltip = [

@@ -115,7 +115,7 @@ def panel_spec(kind: str, model, township: int, lang: str, compare=None):
     log = township_log(model)
     label = log.towns[township] if township != ALL and 0 <= township < len(log.towns) else ALL
     now = _frame(kind, log, township, lang, t("run_now", lang), mean=False)
-    x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d"))
+    x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d", labelOverlap=True))
     day, run = alt.Tooltip("day:Q", title=t("axis_day", lang)), alt.Tooltip("run:N", title=t("tooltip_run", lang))
     if kind == "hours":
         uses = [t(f"use_{u}", lang) for u in HOUR_USES]
