@@ -221,3 +221,22 @@ def test_one_function_draws_both_hours_panels():
     src = inspect.getsource(hours)
     assert "def panel_spec(" in src and "def hours_spec(" not in src and "def util_spec(" not in src
     assert src.count(".properties(") == 1
+
+
+def test_the_comparison_table_rows_carry_the_tiles_definitions(two_runs):
+    now, before = two_runs
+    kept = solara.reactive(compare.keep(before, _settings(), {}))
+    _, rc = solara.render(compare.CompareTable(now, kept, "zh"), handle_error=False)
+    try:
+        rows = {
+            w.class_.removeprefix("compare-"): w
+            for root in rc.find().widgets
+            for w in walk(root)
+            if isinstance(w, v.Html) and w.tag == "tr" and (w.class_ or "").startswith("compare-")
+        }
+        assert set(rows) == set(compare.COMPARED_TILES)
+        for key, row in rows.items():
+            label = row.children[0]
+            assert label.attributes["title"] == help.tile_help(key, "zh"), key
+    finally:
+        rc.close()

@@ -16,6 +16,7 @@ from mesa.visualization.utils import update_counter
 
 from .charts import Comparison, daily_frame, reform_start
 from .clock import lock, shown_day
+from .help import tile_help
 from .i18n import scenario_label, t
 from .kpis import DASH, snapshot, tiles
 
@@ -104,7 +105,7 @@ def CompareTable(model, compare: solara.Reactive, lang: str):
                 tag="tr",
                 class_=f"compare-{key}",
                 children=[
-                    html(tag="td", children=[t(label_of[key], lang)]),
+                    html(tag="td", children=[t(label_of[key], lang)], attributes={"title": tile_help(key, lang)}),
                     html(tag="td", children=[now.get(key, DASH)], class_="compare-now"),
                     html(tag="td", children=[then.get(key, DASH)], class_="compare-then"),
                 ],
