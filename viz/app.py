@@ -6,7 +6,9 @@ exercise presets (``classroom``) and the card of scenario, levers (grouped)
 and seed; the main area with the KPI strip, the comparison with the previous
 run (``compare``), the county view and the charts (``charts``, ``hours``) as
 components of Mesa's ``SolaraViz`` page. Mesa's own controls are hidden: its
-Step moved Render Interval days and its labels are English only.
+Step moved Render Interval days and its labels are English only. Every lever,
+tile and comparison row shows its definition on hover (``help``: from ``Params``
+and the KPI registry); chart tooltips show each series' label and definition.
 
 The model on screen is ``BeforeAfterModel(params, rng=seed)`` — a
 ``TownshipModel`` whose warm-up days under the pre-reform levers are shown one

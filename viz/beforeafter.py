@@ -16,6 +16,10 @@ from townsim.model import TownshipModel
 
 HOUR_USES = ("cases", "duties", "paperwork", "outreach")
 """How a township's hours are booked (``Township.hours``), in the order the hours panel stacks them."""
+TRIP_COLUMNS = {"trips_made": "trips", "seat_trips_made": "seat_trips"}
+"""The page's own daily columns of trips made that day (all, to the county seat) and the case-table column
+each sums: a trip is booked on its case when it is made (at filing, or when a requester runs on to the next
+department at the seat)."""
 
 
 class BeforeAfterModel(TownshipModel):
@@ -29,24 +33,30 @@ class BeforeAfterModel(TownshipModel):
             self.before_reform = False
             self._start_reform()
             self._reset_totals()
-        booked = self._township_hours()
+        booked, trips = self._township_hours(), self._trips_so_far()
         self._day(collect=True)  # a day before the reform is drawn like any other
-        self._log_day(booked)
+        self._log_day(booked, trips)
 
     def _township_hours(self) -> np.ndarray:
         """Hours booked so far per township and use (townships × ``HOUR_USES``)."""
         return np.array([[tw.hours[u] for u in HOUR_USES] for tw in self.townships], dtype=float)
 
-    def _log_day(self, booked_before: np.ndarray) -> None:
+    def _trips_so_far(self) -> np.ndarray:
+        """Trips requesters have made so far (``TRIP_COLUMNS``), summed over the case table."""
+        c = self.cases
+        return np.array([c.view(col).sum(dtype=np.int64) for col in TRIP_COLUMNS.values()], dtype=float)
+
+    def _log_day(self, booked_before: np.ndarray, trips_before: np.ndarray) -> None:
         """Keep what the page shows of the day just computed: the tiles' values (``kpis.snapshot``),
-        each township's hours of the day by use and its utilisation."""
+        each township's hours of the day by use and its utilisation, the trips made that day."""
         from .kpis import snapshot
 
         if not hasattr(self, "day_log"):
-            self.day_log, self.township_day_hours, self.township_day_util = [], [], []
+            self.day_log, self.township_day_hours, self.township_day_util, self.day_trips = [], [], [], []
         self.day_log.append(snapshot(self))
         self.township_day_hours.append(self._township_hours() - booked_before)
         self.township_day_util.append(np.array([tw.utilisation for tw in self.townships], dtype=float))
+        self.day_trips.append(self._trips_so_far() - trips_before)
 
     @property
     def reform_on(self) -> bool:

@@ -1,9 +1,12 @@
-"""Small helpers shared by the app's charts (``charts``, ``hours``): the reform-start day and the
-wrapped one-line definitions under a chart's title."""
+"""Small helpers shared by the app's charts (``charts``, ``hours``): the compared run's grey, the
+reform-start day and the wrapped one-line definitions under a chart's title."""
 
 from __future__ import annotations
 
 import textwrap
+
+GREY = "#9a9a9a"
+"""The colour of the run compared against, on every chart."""
 
 
 def reform_start(model) -> int:

@@ -20,17 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
-from townsim.model.metrics import kpi
+from townsim.model.metrics import definition, kpi
 
-from .chartkit import reform_start, wrap  # noqa: F401 - also read by compare
+from .beforeafter import TRIP_COLUMNS
+from .chartkit import GREY, reform_start, wrap  # noqa: F401 - also read by compare
 from .clock import lock
 from .i18n import t
-
-GREY = "#9a9a9a"
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,30 @@ class Comparison:
     start: int = 0
     """Day the reform switched on (0: none or from the start)."""
     pinned: bool = False
+    hours: np.ndarray | None = None
+    """Its townships' hours per day by use (days × townships × ``beforeafter.HOUR_USES``)."""
+    util: np.ndarray | None = None
+    """Its townships' utilisation per day (days × townships)."""
+    towns: tuple = ()
+    """Its townships' labels (``place_name`` gives the page's language)."""
+
+
+APP_SERIES: dict[str, tuple[str, str]] = {
+    "trips_made": ("series_trips_made", "def_trips_made"),
+    "seat_trips_made": ("series_seat_trips_made", "def_seat_trips_made"),
+}
+"""The page's own daily columns (not registry KPIs: ``beforeafter.TRIP_COLUMNS``): their label and
+definition keys."""
+
+
+def series_label(column: str, lang: str) -> str:
+    """A column's label in a legend or tooltip: the registry's short label, or the page's own."""
+    return t(APP_SERIES[column][0], lang) if column in APP_SERIES else kpi(column).short_text(lang)
+
+
+def series_definition(column: str, lang: str) -> str:
+    """A column's one-line definition: the registry's (``metrics.definition``), or the page's own."""
+    return t(APP_SERIES[column][1], lang) if column in APP_SERIES else definition(column, lang)
 
 
 CHARTS: tuple[Chart, ...] = (
@@ -104,6 +128,13 @@ CHARTS: tuple[Chart, ...] = (
         help="help_chart_trips",
     ),
     Chart(
+        "chart_trips_total",
+        {"trips_made": "#1f5fbf", "seat_trips_made": "#8c564b"},
+        "axis_trips",
+        help="help_chart_trips_total",
+        cumulative=True,
+    ),
+    Chart(
         "chart_outcomes",
         {"on_time_rate": "#1f5fbf", "resolution_rate": "#2ca02c", "grid_participation": "#ff8c00"},
         "axis_share",
@@ -111,33 +142,35 @@ CHARTS: tuple[Chart, ...] = (
         help="help_chart_outcomes",
     ),
 )
-"""The charts, in the order shown: the six of the app's issue, and closed-on-time vs really resolved
-with residents' grid reporting (what Citizen agents decide, issue 11)."""
+"""The charts, in the order shown: the six of the app's issue, trips per case and their running total (a
+reform's slow effect on trips shows in the slope), and closed-on-time vs really resolved with residents'
+grid reporting (what Citizen agents decide, issue 11)."""
 
 
 def long_frame(frame: pd.DataFrame, chart: Chart, lang: str, run: str) -> pd.DataFrame:
-    """``frame``'s columns of ``chart`` in long form: day, column, label, value, run."""
+    """``frame``'s columns of ``chart`` in long form: day, column, label, definition, value, run."""
     cols = [c for c in chart.series if c in frame.columns]
     if frame.empty or not cols:
-        return pd.DataFrame(columns=["day", "column", "label", "value", "run"])
+        return pd.DataFrame(columns=["day", "column", "label", "definition", "value", "run"])
     part = frame[cols].reset_index(drop=True)
     if chart.cumulative:
         part = part.cumsum()
     part.insert(0, "day", range(1, len(part) + 1))  # row 0 is working day 1 (collected after each day)
     out = part.melt(id_vars="day", var_name="column", value_name="value")
-    out["label"] = [kpi(c).short_text(lang) for c in out["column"]]
+    out["label"] = [series_label(c, lang) for c in out["column"]]
+    out["definition"] = [series_definition(c, lang) for c in out["column"]]
     out["run"] = run
     return out.dropna(subset=["value"])
 
 
 def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | None = None, start: int = 0):
     """The Altair chart of ``chart``: this run, the compared run in grey, the reform-start line."""
-    labels = {c: kpi(c).short_text(lang) for c in chart.series}
+    labels = {c: series_label(c, lang) for c in chart.series}
     unit = kpi(next(iter(chart.series))).unit_text(lang)
     fmt = ".0%" if kpi(next(iter(chart.series))).fmt == "pct" else ".3~f"
     y_scale = alt.Scale(domain=[0, 1]) if chart.unit_range else alt.Scale(zero=True)
     now = long_frame(frame, chart, lang, t("run_now", lang))
-    x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d"))
+    x = alt.X("day:Q", title=t("axis_day", lang), axis=alt.Axis(tickMinStep=1, format="d", labelOverlap=True))
     axis = alt.Axis(format="%") if fmt == ".0%" else alt.Axis()
     y = alt.Y("value:Q", title=unit or t(chart.ylabel, lang), scale=y_scale, axis=axis)
     tooltip = [
@@ -145,6 +178,7 @@ def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | Non
         alt.Tooltip("day:Q", title=t("axis_day", lang)),
         alt.Tooltip("label:N", title=t("tooltip_series", lang)),
         alt.Tooltip("value:Q", title=unit or t("tooltip_value", lang), format=fmt),
+        alt.Tooltip("definition:N", title=t("tooltip_definition", lang)),
     ]
     colour = alt.Color(
         "label:N",
@@ -187,9 +221,16 @@ def spec(chart: Chart, frame: pd.DataFrame, lang: str, compare: Comparison | Non
 
 
 def daily_frame(model) -> pd.DataFrame:
-    """The model's daily KPI columns so far (a copy, read under the model's lock)."""
+    """The model's daily KPI columns so far, with the page's own (``APP_SERIES``: trips made each day)
+    when the model keeps them (a copy, read under the model's lock)."""
     with lock(model):
-        return model.datacollector.get_model_vars_dataframe().copy()
+        frame = model.datacollector.get_model_vars_dataframe().copy()
+        trips = list(getattr(model, "day_trips", ()))
+    if trips and len(trips) == len(frame):
+        made = np.stack(trips)
+        for j, column in enumerate(TRIP_COLUMNS):
+            frame[column] = made[:, j]
+    return frame
 
 
 @solara.component
@@ -216,9 +257,9 @@ def chart_components(lang: str, compare: solara.Reactive) -> list:
     chosen = solara.reactive(-1)  # the township the hours panel shows (this page's; -1: the mean)
 
     def township_hours(model):
-        return TownshipHours(model, lang, chosen)
+        return TownshipHours(model, lang, chosen, compare)
 
     def township_util(model):
-        return TownshipUtilisation(model, lang, chosen)
+        return TownshipUtilisation(model, lang, chosen, compare)
 
     return [(make(c), 0) for c in CHARTS] + [(township_hours, 0), (township_util, 0)]

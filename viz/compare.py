@@ -8,11 +8,15 @@ run that had not reached that day shows "—" there.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
 from .charts import Comparison, daily_frame, reform_start
 from .clock import lock, shown_day
+from .help import tile_help
 from .i18n import scenario_label, t
 from .kpis import DASH, snapshot, tiles
 
@@ -51,10 +55,18 @@ def keep(model, settings, scenario_values: dict, pinned: bool = False) -> Compar
     log = tuple(getattr(model, "day_log", ()))
     if not log:
         return None
+    frame = daily_frame(model)
     with lock(model):
-        frame = daily_frame(model)
+        hours = _stack(getattr(model, "township_day_hours", ()))
+        util = _stack(getattr(model, "township_day_util", ()))
+        towns = tuple(tw.handler.label for tw in model.townships)
     label = tuple((lang, describe(settings, scenario_values, lang)) for lang in ("zh", "en"))
-    return Comparison(frame, log, label, reform_start(model), pinned)
+    return Comparison(frame, log, label, reform_start(model), pinned, hours, util, towns)
+
+
+def _stack(days) -> np.ndarray | None:
+    """One array of a model's per-day township records (None before the first day)."""
+    return np.stack(list(days)) if len(days) else None
 
 
 def compared_tiles(compare: Comparison, day: int, lang: str) -> dict[str, str]:
@@ -93,7 +105,7 @@ def CompareTable(model, compare: solara.Reactive, lang: str):
                 tag="tr",
                 class_=f"compare-{key}",
                 children=[
-                    html(tag="td", children=[t(label_of[key], lang)]),
+                    html(tag="td", children=[t(label_of[key], lang)], attributes={"title": tile_help(key, lang)}),
                     html(tag="td", children=[now.get(key, DASH)], class_="compare-now"),
                     html(tag="td", children=[then.get(key, DASH)], class_="compare-then"),
                 ],
@@ -104,7 +116,7 @@ def CompareTable(model, compare: solara.Reactive, lang: str):
         solara.Switch(
             label=t("compare_pin", lang),
             value=c.pinned,
-            on_value=lambda v: compare.set(Comparison(c.frame, c.day_log, c.label, c.start, bool(v))),
+            on_value=lambda v: compare.set(replace(c, pinned=bool(v))),
             classes=["townsim-pin"],
         )
     return main

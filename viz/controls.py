@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import solara
 import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 
+from .help import lever_help
 from .i18n import scenario_label, t
 from .levers import GROUPS, LEVERS, Lever
 
@@ -62,6 +63,13 @@ def lever_text(name: str, value, lang: str) -> str:
     return f"{t(f'lever_{name}', lang)} {_fmt(lever, value)}"
 
 
+def _Help(lever: Lever, lang: str):
+    """The block of one lever, with its definition on hover (``help.lever_help``)."""
+    return solara.Div(
+        classes=["townsim-lever-help", f"lever-{lever.name}-help"], attributes={"title": lever_help(lever.name, lang)}
+    )
+
+
 def LeverControl(lever: Lever, value, scenario_value, lang: str, on_value: Callable, revision: int = 0, on_error=None):
     """One lever: a switch, or a slider with its value (red when changed from the scenario)."""
     if lever.kind == "switch":
@@ -80,7 +88,7 @@ def SwitchLever(lever: Lever, value, scenario_value, lang: str, on_value: Callab
             return
         on_value(data)
 
-    with solara.Div() as main:
+    with _Help(lever, lang) as main:
         solara.Switch(
             label=t(f"lever_{lever.name}", lang),
             value=bool(value),
@@ -141,7 +149,7 @@ def SliderLever(
             return
         on_value(position)  # converted and checked by the page (levers.build_params), never here
 
-    with solara.Div() as main:
+    with _Help(lever, lang) as main:
         solara.Div(
             children=[shown],
             classes=["townsim-lever-label", f"lever-{lever.name}-label"]

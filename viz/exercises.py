@@ -82,7 +82,7 @@ EXERCISES: tuple[Exercise, ...] = (
             ),
         ),
         tiles=("req_hours", "on_time", "town_util"),
-        charts=("trips:trips_to_seat_per_case",),
+        charts=("trips:trips_to_seat_per_case", "trips_total:seat_trips_made"),
     ),
     Exercise(
         "ex5",

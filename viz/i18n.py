@@ -268,6 +268,41 @@ TEXT: dict[str, dict[str, str]] = {
     "axis_share": {"zh": "比例", "en": "share"},
     "axis_tasks": {"zh": "任务数", "en": "tasks"},
     "axis_score": {"zh": "0–1", "en": "0–1"},
+    # --- hover help (``help``): kinds of a lever, its range, the page's own tiles ----------
+    "help_kind_lever": {"zh": "改革杠杆", "en": "reform lever"},
+    "help_kind_fact": {"zh": "事实（{cite}）", "en": "fact ({cite})"},
+    "help_kind_assumption": {"zh": "假设，合理范围 {span}", "en": "assumption, plausible {span}"},
+    "help_kind_setting": {"zh": "运行设置", "en": "run setting"},
+    "help_range": {"zh": "可选 {span}", "en": "slider {span}"},
+    "lever_help_equal_staff": {
+        "zh": "不增加总编制：乡镇新增岗位从县级部门编制中调剂（G3）",
+        "en": "Without raising the county's total staff: new township posts come out of department posts (G3)",
+    },
+    "help_tile_day": {
+        "zh": "已显示的工作日（每天 8 个工作小时），改革前的天数也计在内",
+        "en": "Working days shown so far (8 working hours each), the days before the reform included",
+    },
+    "help_tile_reform": {
+        "zh": "改革前的天数按现状运行，此后改革的杠杆生效（图中的竖虚线）",
+        "en": "The days before the reform run the status quo; after them the reform's levers apply (the dashed line)",
+    },
+    # --- running totals of trips (``charts``: the page's own series) -----------------
+    "chart_trips_total": {"zh": "跑动次数（累计）", "en": "Trips so far (running total)"},
+    "help_chart_trips_total": {
+        "zh": "自第 1 天起群众的全部跑动，及其中到县城的跑动；线越平，跑得越少",
+        "en": "All trips requesters made since day 1, and those to the county seat; a flatter line: fewer trips",
+    },
+    "series_trips_made": {"zh": "全部跑动", "en": "all trips"},
+    "series_seat_trips_made": {"zh": "到县城", "en": "to the county seat"},
+    "def_trips_made": {
+        "zh": "群众的跑动（线上 0 次；去乡镇便民中心或县城 1 次；在县城每多跑一个部门再计 1 次），按发生之日累计",
+        "en": "Trips requesters made (online 0; the hall or the seat 1; each further department at the seat 1 more)",
+    },
+    "def_seat_trips_made": {
+        "zh": "其中到县城的跑动，按发生之日累计；离县城越远，每次越耗时",
+        "en": "Of those, the trips to the county seat, on the day made; farther townships: longer trips",
+    },
+    "tooltip_definition": {"zh": "定义", "en": "definition"},
 }
 
 

@@ -20,6 +20,7 @@ from mesa.visualization.utils import update_counter
 from townsim.model.metrics import summary
 
 from .clock import lock
+from .help import tile_help
 from .i18n import t
 
 DASH = "—"
@@ -106,7 +107,7 @@ def kpi_values(model, lang: str = "en") -> list[tuple[str, str, str]]:
 CSS = """
 .townsim-kpis { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 10px 0; }
 .townsim-kpi { background: #f4f7fb; border: 1px solid #d5dde8; border-radius: 8px; padding: 6px 12px;
-               min-width: 120px; }
+               min-width: 120px; cursor: help; }
 .townsim-kpi .kpi-label { font-size: 14px; color: #44546a; white-space: nowrap; }
 .townsim-kpi .kpi-value { font-size: 28px; font-weight: 700; color: #10243e; line-height: 1.15; }
 .townsim-note { font-size: 13px; color: #555; }
@@ -130,7 +131,7 @@ def KpiStrip(model, lang: str):
         values = kpi_values(model, lang)
     with solara.Div(classes=["townsim-kpis"]) as main:
         for key, label, text in values:
-            with solara.Div(classes=["townsim-kpi", f"kpi-{key}"]):
+            with solara.Div(classes=["townsim-kpi", f"kpi-{key}"], attributes={"title": tile_help(key, lang)}):
                 solara.Div(children=[t(label, lang)], classes=["kpi-label"])
                 solara.Div(children=[text], classes=["kpi-value"])
     return main
