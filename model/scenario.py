@@ -40,12 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from townsim.model.params import Params, ParamsError, allowed_range
-
-SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
-"""Folder of the shipped scenarios (``scenarios/`` at the repository root)."""
-
-VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
-"""Folder of the validation scenarios (analytic reductions such as M/M/c)."""
+from townsim.model.paths import SCENARIO_DIR, VALIDATION_DIR
 
 META_KEYS = ("extends", "description", "label", "label_zh", "equal_staff")
 """Keys a scenario file may hold besides the Params fields."""

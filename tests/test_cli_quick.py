@@ -37,6 +37,25 @@ def test_quick_commands_import_nothing_heavy(argv):
     assert loaded(PROBE.format(argv=argv, heavy=HEAVY)) == "[]"
 
 
+def test_scenarios_list_builds_no_parameters():
+    """The listing reads the files' descriptions; numpy and pydantic (the parameters) are not imported."""
+    assert loaded(PROBE.format(argv=["scenarios", "list", "--all"], heavy=("numpy", "pydantic"))) == "[]"
+
+
+def test_scenarios_list_inherits_descriptions_and_marks_a_broken_file(tmp_path, monkeypatch, capsys):
+    from townsim.experiments.cli import main
+    from townsim.experiments.cli import scenarios as cmd
+
+    (tmp_path / "base.toml").write_text('description = "the root"\n', encoding="utf-8")
+    (tmp_path / "child.toml").write_text('extends = "base"\ndelegated_share = 0.5\n', encoding="utf-8")
+    (tmp_path / "broken.toml").write_text("description = [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(cmd, "SCENARIO_DIR", tmp_path)
+    main(["scenarios", "list"])
+    rows = dict(line.split(None, 1) for line in capsys.readouterr().out.strip().splitlines())
+    assert rows["base"] == "the root" and rows["child"] == "the root"
+    assert rows["broken"].startswith("INVALID: ") and "broken.toml" in rows["broken"]
+
+
 def test_the_model_is_still_there_on_first_use():
     import townsim
 

@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import tomli_w
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from townsim.experiments.errors import UserError
-from townsim.model.params import GROUPS, Params, describe_range, fields_of_kind, meta
-from townsim.model.scenario import (
-    DEFAULT_SOURCE,
-    SCENARIO_DIR,
-    VALIDATION_DIR,
-    Scenario,
-    ScenarioError,
-    load_scenario,
-)
-from townsim.model.scenario import _show as show_path
+from townsim.model.paths import SCENARIO_DIR, VALIDATION_DIR
+
+if TYPE_CHECKING:
+    from townsim.model.scenario import Scenario
 
 
 def register(subparsers) -> None:
@@ -72,23 +67,51 @@ def register(subparsers) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """Names and descriptions, read from the files alone (quick: no parameter is built or checked); a file
+    that cannot be read that way is loaded in full and listed as INVALID with its error."""
     files = sorted(SCENARIO_DIR.glob("*.toml"))
     if args.all:
         files += sorted(VALIDATION_DIR.glob("*.toml"))
     rows = []
     for path in files:
         label = path.stem if path.parent == SCENARIO_DIR else f"validation/{path.stem}"
-        try:
-            rows.append((label, load_scenario(path).description or "-"))
-        except ScenarioError as exc:
-            rows.append((label, f"INVALID: {exc}"))
+        desc = _description(path)
+        if desc is None:
+            from townsim.model.scenario import ScenarioError, load_scenario
+
+            try:
+                desc = load_scenario(path).description
+            except ScenarioError as exc:
+                desc = f"INVALID: {exc}"
+        rows.append((label, desc or "-"))
     width = max((len(r[0]) for r in rows), default=4)
-    for name, desc in rows:
-        print(f"{name:<{width}}  {desc}")
+    for name, text in rows:
+        print(f"{name:<{width}}  {text}")
     return 0
 
 
+def _description(path: Path, depth: int = 0) -> str | None:
+    """A scenario file's description (its own, else the one of the file it extends); None when the file or
+    its chain cannot be read simply (then the full loader says why)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    desc = data.get("description")
+    if isinstance(desc, str):
+        return desc
+    parent = data.get("extends")
+    if desc is not None or depth > 8 or not (parent is None or isinstance(parent, str)):
+        return None
+    if parent is None:
+        return ""
+    target = path.parent / parent if parent.endswith(".toml") else SCENARIO_DIR / f"{parent}.toml"
+    return _description(target, depth + 1) if target.is_file() else None
+
+
 def cmd_show(args: argparse.Namespace) -> int:
+    from townsim.model.scenario import ScenarioError, load_scenario
+
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
@@ -102,6 +125,9 @@ def render_assumptions(scenario: Scenario) -> str:
 
     A value outside its plausible range is marked ``!``; a value the scenario's files set (not the
     default) is marked ``*``."""
+    from townsim.model.params import Params, describe_range, fields_of_kind, meta
+    from townsim.model.scenario import DEFAULT_SOURCE
+
     values = scenario.params.model_dump(mode="json")
     rows = []
     for name in fields_of_kind("assumption"):
@@ -128,6 +154,10 @@ def render_assumptions(scenario: Scenario) -> str:
 
 def render_toml(scenario: Scenario) -> str:
     """The resolved parameters as valid TOML, grouped as in Params, each value commented with its source."""
+    from townsim.model.params import GROUPS, Params
+    from townsim.model.scenario import DEFAULT_SOURCE
+    from townsim.model.scenario import _show as show_path
+
     lines = [
         f"# scenario: {scenario.name}",
         f"# file: {show_path(scenario.path)}",
@@ -152,6 +182,8 @@ def render_toml(scenario: Scenario) -> str:
 
 def _toml_value(value) -> str:
     """One TOML value on one line (arrays inline)."""
+    import tomli_w
+
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):  # an inline table (Params.pre_reform)
@@ -160,6 +192,9 @@ def _toml_value(value) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from townsim.model.scenario import ScenarioError, load_scenario
+    from townsim.model.scenario import _show as show_path
+
     targets = list(args.scenarios) or [
         str(p) for p in (*sorted(SCENARIO_DIR.glob("*.toml")), *sorted(VALIDATION_DIR.glob("*.toml")))
     ]
