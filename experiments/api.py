@@ -297,7 +297,8 @@ def calibrate(spec: str | Path, *, out: str | Path | None = None, progress: str 
 
 def validate(*, out: str | Path | None = None, progress: str = "auto", **settings: Any) -> Results:
     """``townsim validate``: the verification and validation checks (``quick``, ``only=[names]``, ``part``,
-    ``seed``, ``workers``)."""
+    ``seed``, ``power_worlds``, ``workers``, ``yes``); with ``out=`` it resumes like the command.
+    Tables: ``checks``, ``power``."""
     return _run("validate", None, out, progress, None, settings)
 
 
