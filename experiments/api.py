@@ -3,7 +3,7 @@
     import townsim
     res = townsim.compare(["baseline", "delegation"], reps=3, days=30, set={"townships": 4})
     res.tables["comparison"]       # pandas DataFrame, the same table as comparison.csv
-    res.figures["forest"]          # matplotlib Figure of the figure the command draws
+    res.figures["forest_differences"]  # the live matplotlib Figure the command drew (restyle it)
     print(res.report())            # the planner's report (Markdown)
 
 Each function takes the command's settings as keyword arguments (the option names with ``-`` written
@@ -126,7 +126,12 @@ def _progress_bars(enabled: bool):
         progress.tqdm = plain
 
 
-def _execute(command: str, argv: list[str], out: str | Path | None, progress: str, lang: str | None) -> Path:
+def _execute(
+    command: str, argv: list[str], out: str | Path | None, progress: str, lang: str | None
+) -> tuple[Path, dict[Path, Any]]:
+    """Run the command; its output folder and the live Figures its figure functions drew (PNG path → Figure)."""
+    from townsim.experiments.render.plots import keep_figures
+
     full = [*argv, "--progress", progress] if progress is not None else list(argv)
     if lang is not None:
         full += ["--lang", lang]
@@ -138,7 +143,7 @@ def _execute(command: str, argv: list[str], out: str | Path | None, progress: st
     if progress == "auto" and _in_notebook():
         args.progress = "always"
     try:
-        with _progress_bars(progress != "never"):
+        with _progress_bars(progress != "never"), keep_figures() as drawn:
             code = int(args.func(args) or 0)
     except BaseException:
         if temporary and not any(folder.iterdir()):
@@ -146,7 +151,7 @@ def _execute(command: str, argv: list[str], out: str | Path | None, progress: st
         raise
     if code not in (0, 1):
         raise UserError(f"townsim {command} stopped with exit code {code}")
-    return folder
+    return folder, drawn
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -163,8 +168,9 @@ class Results:
     """An experiment's results: its tables, its figures and its report, read from its output folder.
 
     ``tables`` maps a table's name (its file name without extension: ``runs``, ``summary``,
-    ``comparison``, ``indices``, ...) to a DataFrame; ``figures`` maps a figure's name to a matplotlib
-    Figure showing the image the project's figure functions drew; ``out`` is the folder.
+    ``comparison``, ``indices``, ...) to a DataFrame; ``figures`` maps a figure's name to the live
+    matplotlib Figure the project's figure functions drew (restyle it, show it, save it); ``out`` is the
+    folder.
     """
 
     command: str
@@ -172,6 +178,7 @@ class Results:
     argv: list[str]
     lang: str | None = None
     _tables: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
+    _drawn: dict[Path, Any] | None = field(default=None, repr=False)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -198,13 +205,22 @@ class Results:
 
     @property
     def figures(self) -> dict[str, Any]:
-        """Figure name → matplotlib Figure of the image the command's figure functions drew."""
-        return {name: _image_figure(path) for name, path in self.figure_files.items()}
+        """Figure name → the live :class:`matplotlib.figure.Figure` the command's figure functions drew.
+
+        The same objects on every access, so a restyling sticks. Results built on a finished folder (not
+        from a call) draw them once from its stored runs: the command resumes, nothing is simulated again."""
+        if self._drawn is None:
+            with contextlib.redirect_stdout(io.StringIO()):
+                _, self._drawn = _execute(self.command, self.argv, self.out, "never", self.lang)
+            self._tables = None
+        drawn = self._drawn
+        return {name: drawn[p.resolve()] for name, p in self.figure_files.items() if p.resolve() in drawn}
 
     def report(self, lang: str | None = None) -> str:
-        """The report (Markdown) in ``lang`` (``en`` or ``zh``); another language rewrites it from the stored runs."""
+        """The report (Markdown) in ``lang`` (``en`` or ``zh``); another language rewrites it (and draws the
+        figures again in that language) from the stored runs."""
         if lang is not None and lang != (self.lang or "en"):
-            _execute(self.command, self.argv, self.out, "never", lang)
+            _, self._drawn = _execute(self.command, self.argv, self.out, "never", lang)
             self.lang = lang
         path = self.out / "report.md"
         if not path.exists():
@@ -216,20 +232,6 @@ class Results:
         return f"**townsim {self.command}** in `{self.out}`: tables {names}; {len(self.figure_files)} figures"
 
 
-def _image_figure(path: Path):
-    import matplotlib.image as mpimg
-    import matplotlib.pyplot as plt
-
-    img = mpimg.imread(path)
-    h, w = img.shape[:2]
-    fig = plt.figure(figsize=(w / 100, h / 100), dpi=100)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.imshow(img)
-    ax.set_axis_off()
-    plt.close(fig)  # returned, not shown twice in a notebook
-    return fig
-
-
 def _run(
     command: str,
     positional: Any,
@@ -239,8 +241,8 @@ def _run(
     settings: dict[str, Any],
 ) -> Results:
     argv = to_argv(command, positional, **settings)
-    folder = _execute(command, argv, out, progress, lang)
-    return Results(command, folder, argv, lang)
+    folder, drawn = _execute(command, argv, out, progress, lang)
+    return Results(command, folder, argv, lang, _drawn=drawn)
 
 
 def compare(
@@ -295,7 +297,8 @@ def calibrate(spec: str | Path, *, out: str | Path | None = None, progress: str 
 
 def validate(*, out: str | Path | None = None, progress: str = "auto", **settings: Any) -> Results:
     """``townsim validate``: the verification and validation checks (``quick``, ``only=[names]``, ``part``,
-    ``seed``, ``workers``)."""
+    ``seed``, ``power_worlds``, ``workers``, ``yes``); with ``out=`` it resumes like the command.
+    Tables: ``checks``, ``power``."""
     return _run("validate", None, out, progress, None, settings)
 
 

@@ -317,7 +317,8 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
     """
     if n <= 0:
         return []
-    if cls.__init__ is not _RowAgent.__init__ or not _bulk_ok(model):
+    if cls.__init__ is not _RowAgent.__init__ or not _bulk_ok(model):  # e.g. Mesa ≥ 3.4 (no Agent._ids)
+        gcpolicy.before_bulk(n)  # a dead earlier large model is freed first on this path too
         return [cls(model, i) for i in range(start, start + n)]
     # The first agent the ordinary way: it registers the class with the model and lets
     # CPython set up the class's shared attribute layout, so the bulk-made agents below

@@ -46,7 +46,9 @@ class DailyCollector(mesa.DataCollector):
         for k in self._kpis:
             v = row[k]
             mv[k].append(v if type(v) in _NUMBERS else deepcopy(v))
-        step = model.steps
+        step = getattr(model, "time", model.steps)  # Mesa ≥ 3.4 keys records by model.time, 3.3 by steps
+        if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
+            self._collection_steps.append(step)
         records = {}
         by_type = model.agents_by_type
         for cls, attrs in self._attrs.items():

@@ -29,8 +29,13 @@ LARGE = 50_000
 """Agents made in bulk at or above which garbage is collected first (:func:`before_bulk`)."""
 
 
+BULK_MADE = [0]
+"""Agents made in bulk in this process so far (a caller can tell that a block built a large model)."""
+
+
 def before_bulk(n: int) -> None:
     """Collect garbage before bulk-making ``n`` agents, if ``n`` is large (see the module's notes)."""
+    BULK_MADE[0] += int(n)
     if n >= LARGE and gc.isenabled():
         gc.collect()
 

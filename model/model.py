@@ -96,8 +96,8 @@ class TownshipModel(mesa.Model):
         self.datacollector = DailyCollector(
             metrics.DAILY_KPIS,
             {
-                Township: {
-                    "backlog": "backlog",
+                Township: {  # labels differ from the KPIs': Mesa ≥ 3.4's batch_run merges them into one row
+                    "handler_backlog": "backlog",
                     "utilisation": "utilisation",
                     "overloaded": "overloaded",
                     "score": "score",
@@ -105,7 +105,7 @@ class TownshipModel(mesa.Model):
                     "gamed": "gamed",
                 },
                 Department: {
-                    "backlog": "backlog",
+                    "handler_backlog": "backlog",
                     "utilisation": "utilisation",
                     "effort": "effort",
                     "dumping_propensity": "dumping_propensity",

@@ -205,30 +205,55 @@ def test_import_townsim_stays_lazy():
 
 # --- Mesa's conventions --------------------------------------------------------------------------------
 def test_mesa_batch_run_two_levers_two_iterations():
+    """One run per grid point and iteration; Mesa ≥ 3.4 adds one row per township and department of a run
+    (their agent-type variables, the run's KPIs repeated), Mesa 3.3 gives the run's row alone."""
     import mesa
 
     from townsim.model import TownshipModel, metrics
 
     grid = {"two_way_weight": [0.0, 1.0], "responsibility_list": [False, True]}
+    seeds, iterations = _two_iterations(mesa.batch_run, seed=7)
     rows = mesa.batch_run(
         TownshipModel,
-        parameters={**SMALL_COUNTY, **grid, "rng": 7},
-        iterations=2,
+        parameters={**SMALL_COUNTY, **grid, **seeds},
         max_steps=5,
         display_progress=False,
+        **iterations,
     )
     df = pd.DataFrame(rows)
-    assert len(df) == 2 * 2 * 2
+    runs = df.drop_duplicates("RunId")
+    assert len(runs) == 2 * 2 * 2
     assert set(metrics.DAILY_KPIS) <= set(df.columns)
-    assert df.groupby(["two_way_weight", "responsibility_list"]).size().tolist() == [2, 2, 2, 2]
-    # the row of a run is the model's own last collected day
+    assert runs.groupby(["two_way_weight", "responsibility_list"]).size().tolist() == [2, 2, 2, 2]
+    if "AgentID" in df.columns:
+        per_run = SMALL_COUNTY["townships"] + SMALL_COUNTY["departments"]
+        assert df.groupby("RunId").size().tolist() == [per_run] * 8
+        for reporters in TownshipModel(**SMALL_COUNTY).datacollector.agenttype_reporters.values():
+            assert set(reporters) <= set(df.columns), reporters
+        assert (df.groupby("RunId")[list(metrics.DAILY_KPIS)].nunique(dropna=False) <= 1).all().all()
+    # Mesa ≥ 3.4 merges an agent's variables over the run's KPIs in its rows: no name may be both
+    for reporters in TownshipModel(**SMALL_COUNTY).datacollector.agenttype_reporters.values():
+        assert not set(reporters) & set(metrics.DAILY_KPIS), "an agent-type variable hides a KPI"
+    # the row of a run is the model's own last collected day (Mesa 3.3 steps while steps <= max_steps:
+    # one day more than Mesa 3.4 and later, which stop at max_steps)
+    days = 5 if "rng" in iterations else 6
     direct = TownshipModel(**SMALL_COUNTY, two_way_weight=1.0, responsibility_list=True, rng=7)
-    for _ in range(6):
+    for _ in range(days):
         direct.step()
     last = direct.datacollector.get_model_vars_dataframe().iloc[-1]
-    row = df[(df.two_way_weight == 1.0) & df.responsibility_list].iloc[0]
+    row = runs[(runs.two_way_weight == 1.0) & runs.responsibility_list].iloc[0]
     for kpi in metrics.DAILY_KPIS:
         assert row[kpi] == pytest.approx(last[kpi], nan_ok=True), kpi
+
+
+def _two_iterations(batch_run, seed: int) -> tuple[dict, dict]:
+    """(parameters, keywords) of two iterations of seed ``seed`` in this Mesa's convention: from 3.4 the
+    seeds are ``batch_run(rng=[...])`` (which overrides a ``rng`` parameter), before ``iterations=2``."""
+    import inspect
+
+    if "rng" in inspect.signature(batch_run).parameters:
+        return {}, {"rng": [seed, seed]}
+    return {"rng": seed}, {"iterations": 2}
 
 
 @pytest.mark.parametrize(

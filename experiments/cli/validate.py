@@ -1,9 +1,11 @@
 """``townsim validate`` — the verification and validation checks, with a report.
 
     townsim validate [--quick] [--only NAME ...] [--part verification|validation] [--workers K] [--out DIR] [--docs]
-                     [--power-worlds N]
+                     [--power-worlds N] [--yes]
 
-Exit code 0 when every check passes, 1 when one fails (or crashes), 2 for bad input.
+Exit code 0 when every check passes, 1 when one fails (or crashes), 2 for bad input, 130 on Ctrl-C. Like
+the other experiments it checks its folder before any work, writes its settings first, keeps each finished
+check so that the same command resumes, and asks for --yes beyond the work bound.
 
 """
 
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 
 from townsim.experiments.cli import _common
+from townsim.experiments.core.budget import add_yes_argument
 from townsim.experiments.errors import UserError
 
 
@@ -24,7 +27,7 @@ def register(subparsers) -> None:
         description="Run every registered check (experiments/checks: verification — queueing theory and the "
         "built-in behaviours; validation — published patterns the model was not built or tuned "
         "to produce) and write results/validate-<timestamp>/ with validation.md, checks.csv and "
-        "one figure per pattern. Exit code 1 when a check fails.",
+        "one figure per pattern. Exit code 1 when a check fails. Rerun with the same --out to resume.",
     )
     p.add_argument(
         "--quick", action="store_true", help="fewer replications (a couple of minutes), the same pass criteria"
@@ -52,6 +55,7 @@ def register(subparsers) -> None:
         help="run each validation check in N prior worlds (the assumption ranges) and report its "
         "discriminating power, the share that fail it (default 8; 0 = skip)",
     )
+    add_yes_argument(p)
     p.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
@@ -62,10 +66,13 @@ def register(subparsers) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from townsim.experiments.core.executors import make_executor
-    from townsim.experiments.core.outdir import check_out_dir
-    from townsim.experiments.core.progress import progress_bar
-    from townsim.experiments.workflows.validate import DEFAULT_SEED, default_out, select, validate
+    from townsim.experiments.core.budget import check_work
+    from townsim.experiments.core.executors import default_workers, make_executor
+    from townsim.experiments.core.manifest import settings_hash
+    from townsim.experiments.core.outdir import check_out_dir, locked
+    from townsim.experiments.workflows.validate import DEFAULT_SEED, default_out, select, settings_of, validate
+    from townsim.experiments.workflows.validate.discriminating import DEFAULT_POWER_WORLDS, lines
+    from townsim.experiments.workflows.validate.jobs import work
 
     try:
         checks = select(args.only, args.part)
@@ -81,8 +88,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
     if args.power_worlds is not None and args.power_worlds < 0:
         raise UserError(f"--power-worlds {args.power_worlds}: allowed: an integer >= 0")
-    from townsim.experiments.core.executors import default_workers
-
     if args.workers > default_workers():
         print(
             f"townsim: warning: --workers {args.workers} is more than the {default_workers()} core(s) of this "
@@ -92,49 +97,53 @@ def cmd_validate(args: argparse.Namespace) -> int:
         args.workers = default_workers()
     if args.seed is not None:
         _common.seed(args.seed)
-    if args.out is not None:
-        check_out_dir(args.out, "validate", resumable=False)  # UserError (one line) if unusable
-    out = args.out if args.out is not None else default_out()
     seed = DEFAULT_SEED if args.seed is None else args.seed
+    n_worlds = DEFAULT_POWER_WORLDS if args.power_worlds is None else args.power_worlds
+    reps, days = work(checks, args.quick, n_worlds)
+    check_work("townsim validate", reps, days, args.yes)  # an estimate: replications × their longest horizon
+    digest = settings_hash(settings_of(checks, args.quick, seed, n_worlds))
+    resuming = check_out_dir(args.out, "validate", digest) if args.out is not None else False
+    out = args.out if args.out is not None else default_out()
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
-    bar = progress_bar(len(checks), desc="checks", unit="check", enabled=enabled)
-    with make_executor(workers=args.workers) as ex, bar:
-        outcomes = validate(
+    with locked(out), make_executor(workers=args.workers) as ex:
+        check_out_dir(out, "validate", digest)  # again, now that this command holds the folder
+        print(
+            f"townsim validate: {len(checks)} checks ({'quick' if args.quick else 'full'})"
+            + (
+                f", power over {n_worlds} prior worlds"
+                if n_worlds and any(c.part == "validation" for c in checks)
+                else ""
+            )
+            + f" on {ex.name} ({ex.workers} worker{'s' if ex.workers != 1 else ''})"
+            + (f"; resuming {out}" if resuming else ""),
+            file=sys.stderr,
+        )
+        done = validate(
             out,
             quick=args.quick,
             names=[c.name for c in checks],
             seed=seed,
             executor=ex,
-            progress=bar,
+            show_progress=enabled,
             docs=args.docs,
+            power_worlds=n_worlds,
             command=(
                 "townsim " + " ".join(sys.argv[sys.argv.index("validate") :])
                 if "validate" in sys.argv
                 else "townsim validate"
             ),
         )
-    _power(args, outcomes, out, seed)
+    outcomes, ran = done.outcomes, done.checks_run
+    print(f"checks: {ran.ran} made, {ran.skipped} reused, {ran.failed} failed in {ran.seconds:.0f} s")
+    if len(done.power):
+        print(f"validation checks, discriminating power over {n_worlds} prior worlds:")
+        print("\n".join(lines(done.power)))
     failed = [o for o in outcomes if not o.passed]
     print(
         f"{len(outcomes) - len(failed)} of {len(outcomes)} checks pass; report: {out / 'validation.md'} "
         f"and {out / 'report.html'}"
     )
     for o in failed:
-        print(
-            f"  FAIL {o.check.name}: {o.error or o.result.expected + ', measured ' + format(o.result.measured, '.4g')}"
-        )
+        measured = o.result.expected + ", measured " + format(o.result.measured, ".4g") if o.result else ""
+        print(f"  FAIL {o.check.name}: {o.error or measured}")
     return 1 if failed else 0
-
-
-def _power(args: argparse.Namespace, outcomes, out: Path, seed: int) -> None:
-    """Discriminating power of the validation checks run: power.csv, a section of validation.md, printed."""
-    from townsim.experiments.workflows.validate import DOCS_DIR
-    from townsim.experiments.workflows.validate.discriminating import DEFAULT_POWER_WORLDS, lines, power_rows, write
-
-    n = DEFAULT_POWER_WORLDS if args.power_worlds is None else args.power_worlds
-    if n == 0 or not any(o.check.part == "validation" for o in outcomes):
-        return
-    table = power_rows(outcomes, n, seed)
-    write(table, n, [out, DOCS_DIR] if args.docs else [out])
-    print(f"validation checks, discriminating power over {n} prior worlds:")
-    print("\n".join(lines(table)))

@@ -72,8 +72,15 @@ def released_models() -> Iterator[None]:
     import mesa
 
     ids = getattr(mesa.Agent, "_ids", None)
-    if not isinstance(ids, dict):  # a Mesa without the registry: nothing to release
-        yield
+    if not isinstance(ids, dict):  # Mesa ≥ 3.4 keeps no registry: only collect after a large model
+        from townsim.model import gcpolicy
+
+        made = gcpolicy.BULK_MADE[0]
+        try:
+            yield
+        finally:
+            if gcpolicy.BULK_MADE[0] - made >= LARGE_MODEL_AGENTS:
+                gc.collect()
         return
     before = {id(m) for m in ids}
     try:

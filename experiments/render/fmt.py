@@ -16,6 +16,13 @@ POINTS = {"en": "pp", "zh": "个百分点"}
 """Unit of a difference of two shares (percentage points)."""
 
 
+POSTS = "persons"
+"""Unit of staff in posts. Posts are full-time equivalents (a chief representative's coordination share of
+a day, grid workers per resident), so they are shown with one decimal and labelled as such (:data:`FTE`)."""
+FTE = {"en": "persons, full-time equivalent", "zh": "人，折合全时"}
+POST_DIGITS = 1
+
+
 def _finite(v) -> bool:
     try:
         return v is not None and math.isfinite(float(v))
@@ -38,14 +45,20 @@ def _k(name: str | Kpi) -> Kpi:
     return name if isinstance(name, Kpi) else kpi(name)
 
 
+def _digits(k: Kpi) -> int:
+    """Decimals of a KPI's values: the registry's, one for staff in posts (full-time equivalents)."""
+    return POST_DIGITS if k.unit == POSTS else k.digits
+
+
 def value(name: str | Kpi, v) -> str:
-    """A KPI value: shares as ``96.0%``, counts as ``1,234``, other numbers with the KPI's decimals."""
+    """A KPI value: shares as ``96.0%``, counts as ``1,234``, posts as ``96.8``, other numbers with the
+    KPI's decimals."""
     k = _k(name)
     if not _finite(v):
         return MISSING
     if k.fmt == "pct":
         return number(100 * float(v), k.digits) + "%"
-    return number(v, k.digits)
+    return number(v, _digits(k))
 
 
 def diff(name: str | Kpi, v, lang: str = "en") -> str:
@@ -55,7 +68,7 @@ def diff(name: str | Kpi, v, lang: str = "en") -> str:
         return MISSING
     if k.fmt == "pct":
         return f"{number(100 * float(v), k.digits, sign=True)} {POINTS[lang]}"
-    return number(v, k.digits, sign=True)
+    return number(v, _digits(k), sign=True)
 
 
 def interval(name: str | Kpi, lo, hi, difference: bool = False, lang: str = "en") -> str:
@@ -66,7 +79,7 @@ def interval(name: str | Kpi, lo, hi, difference: bool = False, lang: str = "en"
         k = _k(name)
         if k.fmt == "pct":
             return f"[{number(100 * float(lo), k.digits, True)}, {number(100 * float(hi), k.digits, True)}]"
-        return f"[{number(lo, k.digits, True)}, {number(hi, k.digits, True)}]"
+        return f"[{number(lo, _digits(k), True)}, {number(hi, _digits(k), True)}]"
     return f"[{value(name, lo)}, {value(name, hi)}]"
 
 
@@ -78,7 +91,7 @@ def share(v, digits: int = 0) -> str:
 def axis_label(name: str | Kpi, lang: str = "en", difference: bool = False) -> str:
     """``label (unit)`` for an axis; differences of shares are in percentage points."""
     k = _k(name)
-    unit = POINTS[lang] if difference and k.fmt == "pct" else k.unit_text(lang)
+    unit = POINTS[lang] if difference and k.fmt == "pct" else FTE[lang] if k.unit == POSTS else k.unit_text(lang)
     return f"{k.text(lang)} ({unit})" if unit else k.text(lang)
 
 

@@ -10,9 +10,10 @@ titles (labels), KPIs by the registry's label and unit in the figure's language.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -167,10 +168,30 @@ def scenario_colours(order: Sequence[str], baseline: str | None = None) -> dict[
 MARKERS = "osD^vP*Xh<>p"
 
 
+_KEEPERS: list[dict[Path, Figure]] = []
+"""Open :func:`keep_figures` contexts (innermost last)."""
+
+
+@contextlib.contextmanager
+def keep_figures() -> Iterator[dict[Path, Figure]]:
+    """Inside, every Figure that :func:`save_figure` writes is also kept, live: PNG path (resolved) → Figure.
+
+    The figure functions of every experiment write through :func:`save_figure`, so a caller in Python (the
+    notebook API) gets the very Figures they drew, to show or restyle, without drawing anything twice."""
+    kept: dict[Path, Figure] = {}
+    _KEEPERS.append(kept)
+    try:
+        yield kept
+    finally:
+        _KEEPERS.remove(kept)
+
+
 def save_figure(fig, path: Path, dpi: int = DPI) -> Path:
-    """Write ``fig`` as a PNG with the one atomic writer."""
+    """Write ``fig`` as a PNG with the one atomic writer (and keep it in any open :func:`keep_figures`)."""
     from townsim.experiments.core import atomic
 
+    for kept in _KEEPERS:
+        kept[Path(path).resolve()] = fig
     buf = io.BytesIO()
     fig.savefig(buf, dpi=dpi, bbox_inches="tight", format="png")
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -10,11 +10,13 @@ fail it. A check no world fails is *uninformative* and not counted as evidence. 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from townsim.experiments.core.power import Power
 
 from .suite import Outcome
 
@@ -30,9 +32,12 @@ def _interval(x: Sequence[float]) -> tuple[float, float, float]:
     return float(np.median(v)), float(lo), float(hi)
 
 
-def power_rows(outcomes: Sequence[Outcome], n_worlds: int, seed: int) -> pd.DataFrame:
+def power_rows(
+    outcomes: Sequence[Outcome], n_worlds: int, seed: int, powers: Mapping[str, Power | None] | None = None
+) -> pd.DataFrame:
     """One row per validation check; runs each world-aware check in ``n_worlds`` prior worlds
-    (its quick replications in each world)."""
+    (its quick replications in each world), or takes its power from ``powers`` (name → power, as the
+    resumable jobs stored it)."""
     from townsim.experiments.core.power import check_power
 
     from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
@@ -42,7 +47,10 @@ def power_rows(outcomes: Sequence[Outcome], n_worlds: int, seed: int) -> pd.Data
         if o.check.part != "validation":
             continue
         res = o.result
-        p = check_power(o.check.name, n_worlds, seed, o.check.quick_reps) if n_worlds > 0 else None
+        if powers is not None:
+            p = powers.get(o.check.name)
+        else:
+            p = check_power(o.check.name, n_worlds, seed, o.check.quick_reps) if n_worlds > 0 else None
         details = res.details if res is not None else {}
         if details.get("values"):  # measured at posterior draws
             over, (med, lo, hi) = "posterior", _interval(details["values"])
