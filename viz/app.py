@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from typing import TYPE_CHECKING, cast
 
 import mesa
 import solara
@@ -66,6 +67,9 @@ from .kpis import CSS, KpiStrip, has_reform
 from .levers import LEVERS, SEED_MAX, build_params, lever_values
 from .sampling import MarkSample
 from .server import ENV_LANG, ENV_SCENARIO, ENV_SEED
+
+if TYPE_CHECKING:
+    from .charts import Comparison
 
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = 1
@@ -257,9 +261,9 @@ def Page():
     start = solara.use_memo(initial, [])
     settings = solara.use_reactive(start[0])
     lang = solara.use_reactive(start[1])
-    error = solara.use_reactive(None)
-    target = solara.use_reactive(None)  # what runs: None, "play" or the day to run to (``clock``)
-    compare = solara.use_reactive(None)  # the run compared against (``charts.Comparison``), None at first
+    error = solara.use_reactive(cast("str | None", None))
+    target = solara.use_reactive(cast("str | int | None", None))  # what runs: None, "play" or the day to run to
+    compare = solara.use_reactive(cast("Comparison | None", None))  # the run compared against, None at first
     classroom = solara.use_reactive(False)
     queued_day = solara.use_ref(None)  # an exercise preset's day: run to it once its county is on screen
     # the model on screen lives only in this reactive variable (and ``ours``): nothing else keeps the

@@ -18,6 +18,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from typing import cast
 
 import solara
 from mesa.visualization.utils import force_update, update_counter
@@ -120,7 +121,7 @@ def TimeControls(model: solara.Reactive, lang: str, on_reset: Callable[[], None]
     drawn = solara.use_memo(threading.Event, [])
     solara.use_effect(drawn.set, [counter])  # runs once the page is drawn for this counter
     typed = solara.use_reactive("")
-    problem = solara.use_reactive(None)
+    problem = solara.use_reactive(cast("str | None", None))
     m = model.value
     running = target.value is not None
 

@@ -95,7 +95,7 @@ def department_names(model, lang: str) -> list[str]:
         weights: dict[str, float] = {}
         for c, w in zip(cat.category[mine], cat.weight[mine]):
             weights[c] = weights.get(c, 0.0) + float(w)
-        top = max(sorted(weights), key=weights.get) if weights else None
+        top = max(sorted(weights), key=lambda c: weights[c]) if weights else None
         key = f"cat_{top}"
         label = TEXT[key][lang] if key in TEXT else (str(top)[:12] if top else t("dept_none", lang))
         names.append(f"{label}\n{d + 1}")
@@ -267,8 +267,8 @@ def draw_county(
         c=np.minimum(t_load, 10),
         cmap=HANDLER_CMAP,
         norm=norm_load,
-        edgecolors=np.where(over, "#c00000", "#333"),
-        linewidths=np.where(over, 3.5, 0.8),
+        edgecolors=np.where(over, "#c00000", "#333").tolist(),
+        linewidths=np.where(over, 3.5, 0.8).tolist(),
         zorder=4,
     )
     cit_mean, ent_mean = township_means(model)
@@ -304,11 +304,11 @@ def draw_county(
     cs, es = model.citizen_state, model.enterprise_state
     if len(sample.citizens):
         xy = sample.citizen_xy
-        x = lay.town_x[sample.citizen_town] + xy[:, 0] * cell
-        y = lo + xy[:, 1] * (hi - lo)
+        cx = lay.town_x[sample.citizen_town] + xy[:, 0] * cell
+        cy = lo + xy[:, 1] * (hi - lo)
         ax.scatter(
-            x,
-            y,
+            cx,
+            cy,
             s=10,
             marker="o",
             c=cs["satisfaction"][sample.citizens],
@@ -321,12 +321,12 @@ def draw_county(
         rows = sample.enterprises
         town = es["township"][rows].astype(np.int64)
         xy = sample.enterprise_xy
-        x = lay.town_x[town] + xy[:, 0] * cell
-        y = lo + xy[:, 1] * (hi - lo)
+        ex = lay.town_x[town] + xy[:, 0] * cell
+        ey = lo + xy[:, 1] * (hi - lo)
         alive = es["stage"][rows] < 3
         ax.scatter(
-            x[alive],
-            y[alive],
+            ex[alive],
+            ey[alive],
             s=16,
             marker="^",
             c=es["satisfaction"][rows][alive],
@@ -335,7 +335,7 @@ def draw_county(
             linewidths=0,
             zorder=3,
         )
-        ax.scatter(x[~alive], y[~alive], s=12, marker="x", color="#aaaaaa", linewidths=0.8, zorder=3)
+        ax.scatter(ex[~alive], ey[~alive], s=12, marker="x", color="#aaaaaa", linewidths=0.8, zorder=3)
     # --- today's flows ---------------------------------------------------------
     flows = model.day_flows
     hidden = 0

@@ -82,7 +82,7 @@ def lan_addresses() -> list[str]:
         except OSError:
             pass
         try:
-            found |= {i[4][0] for i in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+            found |= {str(i[4][0]) for i in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
         except OSError:
             pass
     return sorted(a for a in found if not ipaddress.ip_address(a).is_loopback)

@@ -13,6 +13,7 @@ import functools
 import sys
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import matplotlib
 
@@ -40,7 +41,7 @@ def hint() -> None:
 @contextlib.contextmanager
 def figure(lang: str = "en") -> Iterator[None]:
     """Draw a figure of language ``lang`` inside this context (fonts set for it, restored after)."""
-    rc = {"font.family": list(families())}  # a list of names: matplotlib falls back glyph by glyph
+    rc: Any = {"font.family": list(families())}  # a list of names: matplotlib falls back glyph by glyph
     if lang == "zh" and len(families()) < 2:
         hint()
     with matplotlib.rc_context(rc), warnings.catch_warnings():

@@ -15,6 +15,7 @@ import io
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import matplotlib.ticker
@@ -94,7 +95,7 @@ def axis_label(kpi: str, difference: bool = False, lang: str = "en") -> str:
     return fmt.axis_label(kpi, lang, difference)
 
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "baseline": "{} (baseline)",
         "day": "working day",
@@ -261,7 +262,7 @@ def timeseries_figure(
             if base is not None:
                 x, m, lo, hi = base
                 ax.fill_between(x, lo, hi, color="black", alpha=0.12, lw=0)
-                ax.plot(x, m, color="black", lw=1.4, label=t["baseline"].format(titles.get(baseline, baseline)))
+                ax.plot(x, m, color="black", lw=1.4, label=t["baseline"].format(titles.get(str(baseline), baseline)))
             band = _daily_band(ts, name, kpi, smooth)
             if band is not None:
                 x, m, lo, hi = band
@@ -429,7 +430,7 @@ def tradeoff_figure(
             if skip:
                 title += t["left_out"].format(", ".join(titles.get(n, n) for n in skip))
             ax.set_title(title, fontsize=10)
-        seen: dict[str, object] = {}
+        seen: dict[str, Any] = {}
         for ax in axes.flat:  # every scenario once, even if left out of a panel
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 seen.setdefault(lab, h)

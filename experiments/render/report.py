@@ -305,8 +305,8 @@ def _tables(summary, shown, titles, lang) -> list[dict[str, Any]]:
     s = summary.set_index(["scenario", "kpi"])
     present = set(summary["kpi"])
     out = []
-    for head, names in TABLES:
-        names = [k for k in names if k in present]
+    for head, listed in TABLES:
+        names = [k for k in listed if k in present]
         if not names:
             continue
         rows = [
