@@ -129,6 +129,8 @@ def test_outputs_and_report(paired):
     text = (out / "report.md").read_text()
     sentences = text.split("## One sentence per reform")[1].split("##")[0]
     assert "twice the department posts" in sentences and "of plausible worlds" in sentences
+    intro = " ".join(text.split("\n## ")[0].split())
+    assert "the status quo **" not in intro and "runs the baseline (**" in intro  # not "the status quo **Status quo**"
     assert (out / "report.html").stat().st_size > (out / "report.md").stat().st_size
     for png in (out / "figures").glob("*.png"):
         assert png.stat().st_size > 5000
