@@ -314,3 +314,19 @@ def test_equal_staff_key_funds_extra_posts_from_departments(tmp_path):
     assert budget(eq)["total"] == pytest.approx(budget(base)["total"])
     assert eq.department_staff < raw.department_staff
     assert eq.pre_reform["department_staff"] == raw.department_staff
+
+
+def test_the_reform_switches_only_levers_in_every_shipped_scenario():
+    """What a reform scenario switches at the end of the warm-up (``pre_reform``: fields of the lever groups
+    that differ from its root) is, field by field, of kind "lever" (DESIGN §8): no shipped reform changes an
+    assumption, a fact or a setting of the county at the reform."""
+    from townsim.model.params import meta
+    from townsim.model.scenario import load_scenario, scenario_names
+
+    switched_somewhere = set()
+    for name in scenario_names():
+        switched = load_scenario(name).params.pre_reform or {}
+        wrong = {f: meta(f).get("kind") for f in switched if meta(f).get("kind") != "lever"}
+        assert not wrong, f"{name} switches non-levers at the reform: {wrong}"
+        switched_somewhere |= set(switched)
+    assert {"one_stop_centre", "escalation_135", "delegated_share"} <= switched_somewhere
