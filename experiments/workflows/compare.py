@@ -33,6 +33,7 @@ import pandas as pd
 
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.county import COUNTY_SIZE_FIELDS, EQUAL_STAFF_SUFFIX, county_fields
 from townsim.experiments.core.design import Design, check_model_inputs
 from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run, simulate_run_with_cases
 from townsim.experiments.core.executors import Executor
@@ -155,10 +156,6 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
         raise CompareError(" ".join(str(exc).split())) from None
 
 
-EQUAL_STAFF_SUFFIX = "+equal_staff"
-"""Suffix of the name of a reform run at equal staff (``--equal-staff``)."""
-
-
 def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettings) -> ScenarioRun | None:
     """``run`` with department posts changed so its total staff-hours equal the root of its extends chain.
 
@@ -197,19 +194,6 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
         f"{label} (equal staff)",
         f"{run.label_zh or label}（等编制）",
     )
-
-
-COUNTY_SIZE_FIELDS = ("townships", "departments", "enterprises", "residents")
-"""Parameters that give the county its size."""
-
-COUNTY_FIELDS = (*COUNTY_SIZE_FIELDS, "department_staff", "township_staff")
-"""Parameters that define the county itself; a scenario that changes them is a different county."""
-
-
-def county_fields(name: str) -> list[str]:
-    """The :data:`COUNTY_FIELDS` on which scenario ``name`` must equal the baseline to be the same county
-    (an equal-staff run changes department posts by design)."""
-    return [f for f in COUNTY_FIELDS if not (name.endswith(EQUAL_STAFF_SUFFIX) and f == "department_staff")]
 
 
 def different_county(scenarios: Sequence[ScenarioRun]) -> dict[str, list[str]]:

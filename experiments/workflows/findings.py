@@ -100,7 +100,7 @@ def _cell(r) -> str:
 def _other_counties(manifest: dict) -> set[str]:
     """Scenarios of another county than the baseline's (compare's ``COUNTY_FIELDS``; an equal-staff run
     changes department posts by design): never set against the generic baseline."""
-    from townsim.experiments.workflows.compare import county_fields
+    from townsim.experiments.core.county import county_fields
 
     scen = {s["name"]: s.get("params", {}) for s in manifest.get("scenarios", [])}
     base = scen.get(manifest.get("baseline", "baseline"), {})

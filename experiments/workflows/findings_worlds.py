@@ -15,9 +15,8 @@ import pandas as pd
 
 from townsim.experiments.core.assumptions import assumptions
 from townsim.experiments.render import fmt
+from townsim.experiments.render.worlds import sentence
 from townsim.model.metrics import kpi
-
-from .robust.report import sentence
 
 KPIS = ("on_time_rate", "request_on_time_rate", "resolution_rate", "requester_hours_per_case", "petitions")
 """KPIs the section states per reform (those present in the folder)."""

@@ -20,15 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from townsim.experiments.core.assumptions import apply_world
+from townsim.experiments.core.county import COUNTY_SIZE_FIELDS, EQUAL_STAFF_SUFFIX
 from townsim.experiments.core.design import RunSpec, check_model_inputs
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import scenario_seeds
 
 from .settings import RobustError, RobustSettings
 from .worlds import Worlds, draw
-
-COUNTY_SIZE_FIELDS = ("townships", "departments", "enterprises", "residents")
-EQUAL_STAFF_SUFFIX = "+equal_staff"
 
 
 @dataclass(frozen=True)
