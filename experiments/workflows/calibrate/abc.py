@@ -46,11 +46,38 @@ def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[s
         from townsim.experiments.core.executors import released_models
         from townsim.model import TownshipModel
 
-        params = spec.model_params.replace(**values)
+        params = with_other_assumptions(spec, spec.model_params.replace(**values), seed)
         with released_models():  # pyabc's workers run thousands of particles
             for r in range(spec.replications):
                 rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
     return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in names}
+
+
+COUNTY_SIZES = ("townships", "residents", "departments", "enterprises")
+"""Sizes that identify the county a posterior is made for: never drawn as an other assumption."""
+
+
+def other_assumptions(spec: CalibrationSpec):
+    """The assumptions a simulation draws from their ranges (``other_assumptions = "drawn"``): every
+    declared assumption that is not calibrated, not fixed in ``[overrides]`` and not a county size."""
+    from townsim.experiments.core.assumptions import assumptions
+
+    if spec.plugin or spec.other_assumptions != "drawn":
+        return []
+    skip = set(spec.names) | set(spec.overrides) | set(COUNTY_SIZES)
+    return [a for a in assumptions() if a.name not in skip]
+
+
+def with_other_assumptions(spec: CalibrationSpec, params, seed: int):
+    """``params`` with the other assumptions drawn uniformly (or log-uniformly) on their plausible ranges
+    from ``seed`` (one world per simulation: the calibration integrates over them); unchanged if none."""
+    from townsim.experiments.core.power import world_params
+
+    avail = other_assumptions(spec)
+    if not avail:
+        return params
+    u = np.random.default_rng(np.random.SeedSequence([int(seed), 0x07E4])).random(len(avail))
+    return world_params(params, {a.name: a.value(x) for a, x in zip(avail, u, strict=True)}, avail)
 
 
 @functools.lru_cache(maxsize=8)
@@ -90,6 +117,8 @@ def fingerprint(spec: CalibrationSpec) -> str:
     key = spec.model_dump(
         mode="json", by_alias=True, exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"}
     )
+    if key.get("other_assumptions") == "defaults":  # the default leaves earlier fingerprints unchanged
+        key.pop("other_assumptions")
     key["params"] = hashable(spec.model_params) if spec.model_params is not None else None
     if isinstance(key.get("overrides"), dict):
         key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}
