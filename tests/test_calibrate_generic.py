@@ -148,3 +148,15 @@ def test_shipped_generic_posterior_was_made_on_this_model_and_spec():
         "scenarios/posteriors/generic.parquet is stale: run `townsim calibrate generic` and copy its "
         "posterior.parquet and spec.json there (docs/calibration.md)"
     )
+
+
+def test_generic_posterior_is_accepted_for_every_generic_county_scenario():
+    """`compare --posterior` and `robust --posterior` read it: its columns are model parameters and it was
+    made for the county of the shipped generic scenarios (no --force needed)."""
+    from townsim.experiments.workflows.calibrate.draws import check_county, load_posterior
+    from townsim.model.scenario import load_scenario
+
+    post = load_posterior(generic.POSTERIOR)
+    assert post.scenario == "one_stop_135" and set(post.names) == set(load_spec(generic.SPEC).names)
+    for sc in ("baseline", "one_stop_135", "full_reform", "grid_governance"):
+        assert check_county(post, load_scenario(sc).params) == [], sc
