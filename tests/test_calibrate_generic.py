@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from checks_cache import quick
 
 from townsim.experiments.core.assumptions import assumptions
 from townsim.experiments.core.power import WORLD_CHECKS
@@ -160,3 +161,25 @@ def test_generic_posterior_is_accepted_for_every_generic_county_scenario():
     assert post.scenario == "one_stop_135" and set(post.names) == set(load_spec(generic.SPEC).names)
     for sc in ("baseline", "one_stop_135", "full_reform", "grid_governance"):
         assert check_county(post, load_scenario(sc).params) == [], sc
+
+
+SHARED = pytest.mark.xdist_group("generic_posterior")
+"""The four held-out checks share one set of posterior runs (cached per process): one worker."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [pytest.param(n, marks=SHARED) for n in generic.CHECKS])
+def test_held_out_check_gives_the_verdict_validation_md_states(name):
+    """Each held-out check's quick run at the posterior (6 draws) gives the verdict docs/validation.md
+    states, so a model or posterior change that turns a held-out figure from met to missed (or back)
+    fails here until the page is regenerated (`townsim validate --docs`) and says so."""
+    import re
+    from pathlib import Path
+
+    r = quick(name)
+    text = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    row = re.search(rf"^\| `{re.escape(name)}` \|.*\| (pass|\*\*FAIL\*\*) \|[^|]*\|$", text, flags=re.M)
+    stated = None if row is None else row.group(1) == "pass"
+    assert r.details["measurable"] and len(r.details["values"]) == 6
+    assert stated is not None, f"docs/validation.md does not report {name}: run townsim validate --docs"
+    assert r.passed == stated, f"docs/validation.md says {'pass' if stated else 'FAIL'}; measured {r.measured:.4g}"
