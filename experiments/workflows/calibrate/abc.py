@@ -25,6 +25,29 @@ from .spec import CalibrationSpec
 DB_NAME = "abc.db"
 
 
+def log_scaled(prior) -> bool:
+    """Whether ABC works on the logarithm of this parameter (a log-uniform prior): the transition kernel's
+    covariance then mixes comparable scales (a rate of 1e-4 next to a count of 50 makes it singular)."""
+    return prior.param.dist == "logunif"
+
+
+def abc_rv(prior):
+    """The prior as pyabc samples it: uniform on the logarithm for a log-uniform prior, else :meth:`Prior.rv`."""
+    import math
+
+    import pyabc
+
+    if log_scaled(prior):
+        lo, hi = math.log(prior.low), math.log(prior.high)
+        return pyabc.RV("uniform", lo, hi - lo)
+    return prior.rv()
+
+
+def from_abc(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, float]:
+    """A pyabc particle in model units (the exponential of a log-scaled parameter)."""
+    return {p.name: float(np.exp(float(pars[p.name]))) if log_scaled(p) else float(pars[p.name]) for p in spec.priors}
+
+
 def particle_values(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, Any]:
     """Model values of a particle (integer parameters rounded)."""
     out = {}
@@ -101,7 +124,7 @@ class Model:
     def __call__(self, pars) -> dict[str, float]:
         # the sampler seeds numpy's global generator per proposal: draw from it, not a private one
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
-        return simulate(self.spec, particle_values(self.spec, pars), seed)
+        return simulate(self.spec, particle_values(self.spec, from_abc(self.spec, pars)), seed)
 
 
 class Distance:
@@ -156,7 +179,7 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / DB_NAME
     db = f"sqlite:///{db_path.resolve()}"
-    prior = pyabc.Distribution(**{p.name: p.rv() for p in spec.priors})
+    prior = pyabc.Distribution(**{p.name: abc_rv(p) for p in spec.priors})
     abc = pyabc.ABCSMC(
         Model(spec), prior, Distance(spec), population_size=spec.population_size, sampler=sampler or make_sampler(spec)
     )
@@ -192,7 +215,8 @@ def _converged(history, spec: CalibrationSpec) -> bool:
 def posterior(history, spec: CalibrationSpec) -> pd.DataFrame:
     """The last generation: one column per parameter (model values) and ``weight`` (sums to 1)."""
     df, w = history.get_distribution(m=0, t=history.max_t)
-    out = pd.DataFrame({p.name: df[p.name].to_numpy(float) for p in spec.priors})
+    cols = {p.name: df[p.name].to_numpy(float) for p in spec.priors}
+    out = pd.DataFrame({p.name: np.exp(cols[p.name]) if log_scaled(p) else cols[p.name] for p in spec.priors})
     for p in spec.priors:
         if p.integer:
             out[p.name] = np.round(out[p.name]).astype(int)
