@@ -185,6 +185,7 @@ def test_held_out_check_gives_the_verdict_validation_md_states(name):
     assert r.passed == stated, f"docs/validation.md says {'pass' if stated else 'FAIL'}; measured {r.measured:.4g}"
 
 
+@pytest.mark.slow
 def test_a_log_uniform_rate_beside_a_count_recovers_its_known_posterior(tmp_path):
     """ABC works on the logarithm of a log-uniform parameter: a rate near 1e-3 beside a count near 500
     (the kernel's covariance in model units would be singular, the weights NaN) gives the known
