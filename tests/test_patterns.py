@@ -90,4 +90,5 @@ def test_generic_calibration_spec_is_fixed_and_its_priors_are_the_assumption_ran
         a = declared[p.name]
         assert (p.low, p.high) == (a.low, a.high) and (p.param.dist == "logunif") == (a.dist == "loguniform"), p.name
     targets, held = {t.name for t in spec.targets}, {t.name for t in spec.holdout}
-    assert targets == {"grid_report_share", "on_time_rate"} and held and not targets & held
+    assert targets == {"resolution_rate", "citizen_satisfaction"} and not targets & held
+    assert spec.scenario == "one_stop_135" and spec.other_assumptions == "drawn"

@@ -11,6 +11,11 @@ order of magnitude or a before/after ratio — never the published level itself:
 - P9 (Shengzhou, Fengqiao experience): with grid governance and local mediation
   (`grid_governance`) petitions fall by at least 20 % (tens of percent).
 
+P7's levels after the reform are the generic county's calibration targets (one_stop_135, default
+county; ``experiments/specs/calibrate/generic.toml``): the P7 checks here compare the status quo with
+the reform, a rise the calibration did not fit, but they share P7 with the targets and are labelled so.
+P8 and P9 are held out; ``workflows/validate/generic`` checks them at the generic posterior.
+
 Each check also runs in a drawn world (:func:`townsim.experiments.core.power.in_worlds`), so that
 ``townsim validate --power-worlds N`` reports its discriminating power. A KPI the model does not
 compute makes the check report "not measurable on this model" instead of crashing.
@@ -144,15 +149,16 @@ def _p7_satisfaction(world: World, reps: int, seed: int) -> CheckResult:
 _register(
     "p7_135_rankings_raise_resolution",
     "Status quo → the 135 rule with rankings (one_stop_135): the share of closed cases really resolved "
-    "rises markedly (held out)",
-    "P7 (held out)",
+    "rises markedly (the rise; P7's level after the reform is a calibration target of the generic county)",
+    "P7 (rise; level after the reform fitted)",
     P7_EXPECTED_RES,
     _p7_resolution,
 )
 _register(
     "p7_135_rankings_raise_satisfaction",
-    "Status quo → the 135 rule with rankings (one_stop_135): citizens' satisfaction rises (held out)",
-    "P7 (held out)",
+    "Status quo → the 135 rule with rankings (one_stop_135): citizens' satisfaction rises (the rise; P7's level "
+    "after the reform is a calibration target of the generic county)",
+    "P7 (rise; level after the reform fitted)",
     P7_EXPECTED_SAT,
     _p7_satisfaction,
 )
@@ -187,8 +193,8 @@ def _p8(world: World, reps: int, seed: int) -> CheckResult:
 _register(
     "p8_grid_share_of_sources",
     "All reforms with the grid (full_reform): grid reports are a substantial share of case sources, and "
-    "cases close on time (held out in validation; a target of the generic county's calibration)",
-    "P8",
+    "cases close on time (held out; at the defaults of the small county)",
+    "P8 (held out)",
     P8_EXPECTED,
     _p8,
 )

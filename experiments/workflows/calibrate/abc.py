@@ -25,6 +25,29 @@ from .spec import CalibrationSpec
 DB_NAME = "abc.db"
 
 
+def log_scaled(prior) -> bool:
+    """Whether ABC works on the logarithm of this parameter (a log-uniform prior): the transition kernel's
+    covariance then mixes comparable scales (a rate of 1e-4 next to a count of 50 makes it singular)."""
+    return prior.param.dist == "logunif"
+
+
+def abc_rv(prior):
+    """The prior as pyabc samples it: uniform on the logarithm for a log-uniform prior, else :meth:`Prior.rv`."""
+    import math
+
+    import pyabc
+
+    if log_scaled(prior):
+        lo, hi = math.log(prior.low), math.log(prior.high)
+        return pyabc.RV("uniform", lo, hi - lo)
+    return prior.rv()
+
+
+def from_abc(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, float]:
+    """A pyabc particle in model units (the exponential of a log-scaled parameter)."""
+    return {p.name: float(np.exp(float(pars[p.name]))) if log_scaled(p) else float(pars[p.name]) for p in spec.priors}
+
+
 def particle_values(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, Any]:
     """Model values of a particle (integer parameters rounded)."""
     out = {}
@@ -46,11 +69,38 @@ def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[s
         from townsim.experiments.core.executors import released_models
         from townsim.model import TownshipModel
 
-        params = spec.model_params.replace(**values)
+        params = with_other_assumptions(spec, spec.model_params.replace(**values), seed)
         with released_models():  # pyabc's workers run thousands of particles
             for r in range(spec.replications):
                 rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
     return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in names}
+
+
+COUNTY_SIZES = ("townships", "residents", "departments", "enterprises")
+"""Sizes that identify the county a posterior is made for: never drawn as an other assumption."""
+
+
+def other_assumptions(spec: CalibrationSpec):
+    """The assumptions a simulation draws from their ranges (``other_assumptions = "drawn"``): every
+    declared assumption that is not calibrated, not fixed in ``[overrides]`` and not a county size."""
+    from townsim.experiments.core.assumptions import assumptions
+
+    if spec.plugin or spec.other_assumptions != "drawn":
+        return []
+    skip = set(spec.names) | set(spec.overrides) | set(COUNTY_SIZES)
+    return [a for a in assumptions() if a.name not in skip]
+
+
+def with_other_assumptions(spec: CalibrationSpec, params, seed: int):
+    """``params`` with the other assumptions drawn uniformly (or log-uniformly) on their plausible ranges
+    from ``seed`` (one world per simulation: the calibration integrates over them); unchanged if none."""
+    from townsim.experiments.core.power import world_params
+
+    avail = other_assumptions(spec)
+    if not avail:
+        return params
+    u = np.random.default_rng(np.random.SeedSequence([int(seed), 0x07E4])).random(len(avail))
+    return world_params(params, {a.name: a.value(x) for a, x in zip(avail, u, strict=True)}, avail)
 
 
 @functools.lru_cache(maxsize=8)
@@ -74,7 +124,7 @@ class Model:
     def __call__(self, pars) -> dict[str, float]:
         # the sampler seeds numpy's global generator per proposal: draw from it, not a private one
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
-        return simulate(self.spec, particle_values(self.spec, pars), seed)
+        return simulate(self.spec, particle_values(self.spec, from_abc(self.spec, pars)), seed)
 
 
 class Distance:
@@ -90,6 +140,8 @@ def fingerprint(spec: CalibrationSpec) -> str:
     key = spec.model_dump(
         mode="json", by_alias=True, exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"}
     )
+    if key.get("other_assumptions") == "defaults":  # the default leaves earlier fingerprints unchanged
+        key.pop("other_assumptions")
     key["params"] = hashable(spec.model_params) if spec.model_params is not None else None
     if isinstance(key.get("overrides"), dict):
         key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}
@@ -127,7 +179,7 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / DB_NAME
     db = f"sqlite:///{db_path.resolve()}"
-    prior = pyabc.Distribution(**{p.name: p.rv() for p in spec.priors})
+    prior = pyabc.Distribution(**{p.name: abc_rv(p) for p in spec.priors})
     abc = pyabc.ABCSMC(
         Model(spec), prior, Distance(spec), population_size=spec.population_size, sampler=sampler or make_sampler(spec)
     )
@@ -163,7 +215,8 @@ def _converged(history, spec: CalibrationSpec) -> bool:
 def posterior(history, spec: CalibrationSpec) -> pd.DataFrame:
     """The last generation: one column per parameter (model values) and ``weight`` (sums to 1)."""
     df, w = history.get_distribution(m=0, t=history.max_t)
-    out = pd.DataFrame({p.name: df[p.name].to_numpy(float) for p in spec.priors})
+    cols = {p.name: df[p.name].to_numpy(float) for p in spec.priors}
+    out = pd.DataFrame({p.name: np.exp(cols[p.name]) if log_scaled(p) else cols[p.name] for p in spec.priors})
     for p in spec.priors:
         if p.integer:
             out[p.name] = np.round(out[p.name]).astype(int)

@@ -13,6 +13,9 @@ replications, seed, [parameters], [overrides]) plus::
     days            = 40                            # township model: working days per run
     replications    = 1                             # runs averaged per particle (common seeds)
     predictive_draws = 40                           # posterior predictive check: draws from the posterior
+    other_assumptions = "defaults"                  # township model: the assumptions not calibrated stay at
+                                                    # the scenario's values ("defaults") or each simulation
+                                                    # draws them from their plausible ranges ("drawn")
 
     [parameters]                                    # the unknowns, with their priors (shared vocabulary;
     department_staff = {dist = "uniform", bounds = [150, 450]}   #  on/off switches cannot be calibrated)
@@ -39,7 +42,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -136,6 +139,7 @@ class CalibrationSpec(ExperimentSpec):
     max_generations: int = Field(ge=1, le=1000)
     minimum_epsilon: float = Field(0.0, ge=0.0, allow_inf_nan=False)
     predictive_draws: int = Field(40, ge=2, le=100_000)
+    other_assumptions: Literal["defaults", "drawn"] = "defaults"
     target_table: dict[str, Any] = Field(default_factory=dict, alias="targets")
     holdout_table: dict[str, Any] = Field(default_factory=dict, alias="holdout")
     _targets: tuple[Target, ...] = PrivateAttr(default=())

@@ -23,3 +23,12 @@ def analytic_posterior(y: float, mu0: float, tau: float, sigma: float = SIGMA) -
     """Mean and standard deviation of θ | y for the normal-normal model."""
     var = tau**2 * sigma**2 / (tau**2 + sigma**2)
     return (tau**2 * y + sigma**2 * mu0) / (tau**2 + sigma**2), math.sqrt(var)
+
+
+def rate_and_count(params: dict, seed: int) -> dict:
+    """Two parameters on scales eleven orders apart: ``log_rate`` ~ N(log(rate), 1), ``count_100`` ~
+    N(count / 100, 1). With a log-uniform prior on ``rate`` and a uniform one on ``count`` wide enough
+    not to truncate, log(rate) | y ~ N(y₁, 1) and count / 100 | y ~ N(y₂, 1)."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(2)
+    return {"log_rate": float(math.log(params["rate"]) + z[0]), "count_100": float(params["count"] / 100 + z[1])}

@@ -17,6 +17,7 @@ CHECK_MODULES = (
     "townsim.experiments.checks.capacity",
     "townsim.experiments.checks.patterns",  # P7–P9: published outcome patterns of other places
     "townsim.experiments.workflows.validate.patterns",  # runs the calibrate workflow's posterior
+    "townsim.experiments.workflows.validate.generic",  # P8, P9 held out at the generic county's posterior
 )
 """Modules that register checks (a module not written yet is skipped)."""
 PARTS = ("verification", "validation")
