@@ -109,6 +109,16 @@ def test_the_disk_cache_is_keyed_by_the_code_and_read_back(tmp_path, monkeypatch
     assert fingerprint.behaviour_fingerprint(use_cache=False) == here
 
 
+def test_a_probe_with_other_cases_is_measured_anew_not_read_from_the_cache(tmp_path, here):
+    """The cache is keyed by the probe's code too: the same model code probed with other cases (a shared
+    cache folder) gives that probe's fingerprint, not the one cached for the old probe."""
+    cache = tmp_path / "cache"
+    pkg = _copy(tmp_path)
+    assert _fingerprint(pkg, cache) == here  # fills the cache for this model code
+    _edit(pkg / "experiments" / "core" / "probe.py", '"default": ({}, 1, 40),', '"default": ({}, 1, 41),')
+    assert _fingerprint(pkg, cache) != here
+
+
 def test_tokens_round_away_floating_point_noise_only():
     assert probe.token(0.1 + 0.2) == probe.token(0.3)
     assert probe.token(0.3) != probe.token(0.3 + 1e-7)

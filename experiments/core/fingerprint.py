@@ -72,14 +72,16 @@ def _cache_file(code: str) -> Path:
 def behaviour_fingerprint(use_cache: bool = True) -> str:
     """SHA-256 (16 hex digits) of the behaviour probe's digest and ``BEHAVIOUR_VERSION``.
 
-    With ``use_cache``, a value cached on disk for this code fingerprint (and Python, numpy and Mesa
-    versions) is used
+    With ``use_cache``, a value cached on disk for this code fingerprint of the model and of the probe (and
+    Python, numpy and Mesa versions) is used
     and a fresh one is stored there (best effort: an unwritable cache is skipped).
     """
     from townsim.experiments.core.probe import probe_digest
     from townsim.model.version import BEHAVIOUR_VERSION
 
-    path = _cache_file(code_fingerprint("townsim.model")) if use_cache else None
+    # the cache is keyed by the model's code *and* the probe's: a probe given other cases measures anew
+    code = f"{code_fingerprint('townsim.model')}-{code_fingerprint('townsim.experiments.core.probe')}"
+    path = _cache_file(code) if use_cache else None
     if path is not None and path.is_file():
         try:
             return str(json.loads(path.read_text(encoding="utf-8"))["fingerprint"])
