@@ -131,3 +131,24 @@ def test_unknown_check_is_one_line_exit_2_nothing_written(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "nonesuch" in err and "allowed" in err
     assert not (tmp_path / "v").exists()
+
+
+def test_registry_order_does_not_depend_on_which_module_was_imported_first():
+    """The report's lists follow CHECK_MODULES, whatever a long-lived process imported first."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        "if sys.argv[1]: importlib.import_module(sys.argv[1])\n"
+        "from townsim.experiments.workflows.validate.suite import load_checks\n"
+        "print(','.join(load_checks()))\n"
+    )
+    orders = {
+        first: subprocess.run(
+            [sys.executable, "-c", code, first], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for first in ("", "townsim.experiments.workflows.validate.generic", "townsim.experiments.checks.patterns")
+    }
+    assert len(set(orders.values())) == 1, orders
+    assert orders[""].split(",")[0].startswith("erlang_c")

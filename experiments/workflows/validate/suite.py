@@ -25,14 +25,20 @@ DEFAULT_SEED = 20261129
 
 
 def load_checks() -> dict[str, Check]:
-    """Import every check module and return the registry (name → Check)."""
+    """Import every check module and return the registry (name → Check) in ``CHECK_MODULES`` order.
+
+    The order is fixed by the modules, not by which of them a long-lived process happened to import
+    first (a test that imported ``generic`` early reordered the report's lists otherwise).
+    """
     for full in CHECK_MODULES:
         try:
             importlib.import_module(full)
         except ModuleNotFoundError as exc:
             if exc.name != full:
                 raise
-    return CHECKS
+    rank = {m: i for i, m in enumerate(CHECK_MODULES)}
+    order = sorted(CHECKS.values(), key=lambda c: rank.get(getattr(c.fn, "__module__", ""), len(rank)))
+    return {c.name: c for c in order}
 
 
 @dataclass(frozen=True)
