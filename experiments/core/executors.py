@@ -291,6 +291,7 @@ class DaskExecutor(Executor):
         self._client: Any = None
         if scheduler:
             self.address = scheduler
+            refuse_unreachable(scheduler)
             self._client = Client(scheduler, timeout="20s")
         else:
             n = int(workers) if workers else default_workers()
@@ -437,6 +438,28 @@ def add_executor_arguments(parser) -> None:
         action="store_true",
         help="start a local Dask cluster (one worker per core, on 127.0.0.1) for this command",
     )
+
+
+def refuse_unreachable(address: str, timeout: float = 5.0) -> None:
+    """OSError at once when nothing listens at a ``tcp://host:port`` scheduler address.
+
+    Dask's client retries a refused connection until its 20 s timeout; a refused TCP connection is a
+    definite answer, so the user hears it at once. Other schemes (tls, inproc, ucx) go to Dask as given.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return
+    try:
+        parts = urlsplit(address)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise OSError(f"not a scheduler address: {exc}") from None
+    if not host or port is None:
+        return  # Dask fills in its default port
+    with socket.create_connection((host, port), timeout=timeout):
+        pass
 
 
 def executor_from_args(args) -> Executor:
