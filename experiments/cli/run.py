@@ -11,7 +11,6 @@ scenario, ``--set`` or option is one line on stderr, exit code 2, nothing writte
 from __future__ import annotations
 
 import argparse
-import math
 import shutil
 import sys
 import unicodedata
@@ -34,43 +33,19 @@ from townsim.experiments.core.executors import SerialExecutor
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.manifest import manifest, now, write_manifest
 from townsim.experiments.core.outdir import check_out_dir, default_out_dir, locked
+from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.store import ResultStore, RunKey
 from townsim.experiments.errors import RunFailed, UserError
-from townsim.model.metrics import kpi
+from townsim.experiments.render import fmt
+from townsim.model.metrics import kpi, kpis
 from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
 
-DEFAULT_DAYS = 250
 DEFAULT_SEED = 1
 MAX_DAYS = 100_000
 
-# (summary key, label, format) — the small table printed after a run.
-TABLE: tuple[str, ...] = (
-    "cases_created",
-    "cases_closed",
-    "backlog_end",
-    "on_time_rate",
-    "on_time_rate_tier1",
-    "on_time_rate_tier3",
-    "on_time_rate_tier5",
-    "mean_resolution_days",
-    "p90_resolution_days",
-    "property_simple_within_1h_share",
-    "property_complex_within_8h_share",
-    "escalations",
-    "trips_per_case",
-    "zero_trip_share",
-    "dumped_tasks",
-    "bounced_tasks",
-    "township_utilisation",
-    "department_utilisation",
-    "overloaded_townships",
-    "enterprise_satisfaction",
-    "citizen_satisfaction",
-    "petitions",
-    "enterprises_end",
-    "staff_hours",
-)
-"""Summary KPIs printed after a run, in this order; labels and formats from the KPI registry."""
+TABLE = kpis("run")
+"""Summary KPIs printed after a run, in this order (the registry's ``run`` view, read again at each
+:func:`format_summary`); labels, units and formats from the KPI registry."""
 
 
 def register(subparsers) -> None:
@@ -198,12 +173,12 @@ def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
 def format_summary(summary: dict[str, float], title: str = "", lang: str = "en") -> str:
     """The main summary KPIs as a small aligned two-column text table, labels and units in ``lang``."""
     rows = []
-    for key in TABLE:
+    for key in kpis("run"):
         if key in summary:
             k = kpi(key)
             unit = (f"（{k.unit_text(lang)}）" if lang == "zh" else f" ({k.unit})") if k.fmt == "num" and k.unit else ""
             label = k.text(lang) + unit
-            rows.append((label, _fmt(summary[key], k.fmt)))
+            rows.append((label, fmt.value(k, summary[key])))
     width = max(_cells(r[0]) for r in rows) if rows else 10
     vwidth = max(_cells(r[1]) for r in rows) if rows else 5
     rule = "─" * (width + vwidth + 3)
@@ -216,20 +191,6 @@ def format_summary(summary: dict[str, float], title: str = "", lang: str = "en")
 def _cells(text: str) -> int:
     """Terminal columns of ``text``: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fmt(value, kind: str) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(v):
-        return "–"
-    if kind == "pct":
-        return f"{100 * v:.1f} %"
-    if kind == "count":
-        return f"{v:,.0f}"
-    return f"{v:,.2f}"
 
 
 if __name__ == "__main__":  # pragma: no cover

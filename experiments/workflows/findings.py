@@ -24,24 +24,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from townsim.experiments.render import fmt
+from townsim.model.metrics import kpi, kpis
+
 from .findings_worlds import robust_section
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
 FIGURES = "figures/findings"
 """Where the cited figures go, relative to ``docs/``."""
-HEADLINE = (
-    "on_time_rate",
-    "request_on_time_rate",
-    "on_time_rate_tier5",
-    "requester_hours_per_case",
-    "trips_to_seat_per_case",
-    "township_utilisation",
-    "township_service_share",
-    "resolution_rate",
-    "petitions",
-    "staff_hours",
-)
-"""KPIs of the evidence tables (differences against the baseline)."""
 COMMANDS = {
     "compare": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare",
     "morris": "townsim sensitivity morris_screening --out {r}/morris",
@@ -64,32 +54,14 @@ class Page:
     """Figures drawn at ``--write`` (name under ``docs/figures/findings`` → compare folder)."""
 
 
-def _info(k: str):
-    try:
-        from townsim.model.metrics import kpi as info
-
-        return info(k)
-    except Exception:  # noqa: BLE001 - an unknown KPI is shown by its name, as a number
-        return None
-
-
-def _fmt(x: float, kpi: str = "", sign: bool = True) -> str:
-    """A difference in the KPI's own terms: points for shares, thousands separators for counts."""
-    if x is None or not math.isfinite(x):
-        return "–"
-    info = _info(kpi) if kpi else None
-    if info is not None and info.fmt == "pct":
-        return f"{100 * x:+.1f} pts" if sign else f"{100 * x:.1f} %"
-    if info is not None and info.fmt == "count" and abs(x) >= 100:
-        return f"{x:+,.0f}" if sign else f"{x:,.0f}"
-    if info is not None and info.unit == "working hours":
-        return f"{x:+.2f}" if sign else f"{x:.2f}"
-    return f"{x:+.3g}" if sign else f"{x:.3g}"
+def _fmt(x: float, name: str = "") -> str:
+    """A difference in the KPI's own terms (:func:`~townsim.experiments.render.fmt.diff`: percentage points
+    for shares, the KPI's decimals otherwise)."""
+    return fmt.diff(name, x) if name else fmt.number(x, 2, sign=True)
 
 
 def _label(k: str) -> str:
-    info = _info(k)
-    return info.en if info is not None else k
+    return kpi(k).text("en")
 
 
 def _cell(r) -> str:
@@ -127,8 +99,8 @@ def draw_forest(folder: Path, path: Path) -> Path:
     base = man.get("baseline", "baseline")
     order = [base, *dict.fromkeys(cmp["scenario"])]
     labels = {n: label(n) for n in order}
-    kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
-    return forest_figure(path, cmp, kpis, order, scenario_colours(order, base), base, labels)
+    shown = [k for k in kpis("findings") if k in set(cmp.kpi)]
+    return forest_figure(path, cmp, shown, order, scenario_colours(order, base), base, labels)
 
 
 def _load_compare(folder: Path) -> tuple[pd.DataFrame | None, dict]:
@@ -162,7 +134,7 @@ def compare_section(folder: Path, title: str, equal_staff: bool) -> list[str]:
     if cmp is None:
         return [f"### {title}", "", f"*Not run yet* (`{folder}` has no comparison.csv).", ""]
     cmp = cmp[cmp["scenario"].str.endswith("+equal_staff") == equal_staff]
-    kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
+    shown = [k for k in kpis("findings") if k in set(cmp.kpi)]
     lines = [
         f"### {title}",
         "",
@@ -170,12 +142,12 @@ def compare_section(folder: Path, title: str, equal_staff: bool) -> list[str]:
         f"{_warmup(man)} under the status quo), paired with `{man.get('baseline', 'baseline')}` on common "
         "seeds; differences from it with 95 % t intervals (* = significant after Holm's correction).",
         "",
-        "| scenario | " + " | ".join(_label(k) for k in kpis) + " |",
-        "|---|" + "---|" * len(kpis),
+        "| scenario | " + " | ".join(_label(k) for k in shown) + " |",
+        "|---|" + "---|" * len(shown),
     ]
     for sc, g in cmp.groupby("scenario", sort=False):
         g = g.set_index("kpi")
-        lines.append(f"| {sc} | " + " | ".join(_cell(g.loc[k]) for k in kpis) + " |")
+        lines.append(f"| {sc} | " + " | ".join(_cell(g.loc[k]) for k in shown) + " |")
     others = sorted(_other_counties(man))
     if others and not equal_staff:
         lines += ["", f"Not compared (another county than the baseline's): {', '.join(others)}."]
@@ -217,11 +189,11 @@ def option_lines(folder: Path) -> tuple[list[str], list[str]]:
         )
         eq_on, eq_res = get(s + "+equal_staff", "on_time_rate"), get(s + "+equal_staff", "request_on_time_rate")
         rel = cost.difference / cost.baseline_mean if cost is not None and cost.baseline_mean else math.nan
-        cost_txt = f"{100 * rel:+.0f} %" if math.isfinite(rel) else "–"
+        cost_txt = fmt.number(100 * rel, 0, sign=True) + " %" if math.isfinite(rel) else fmt.MISSING
         table.append(
-            f"| {s} | {_fmt(on.difference, 'on_time_rate') if on is not None else '–'} | "
-            f"{_fmt(res.difference, 'request_on_time_rate') if res is not None else '–'} | "
-            f"{_fmt(hrs.difference, 'requester_hours_per_case') if hrs is not None else '–'} h | {cost_txt} | "
+            f"| {s} | {_fmt(on.difference, 'on_time_rate') if on is not None else fmt.MISSING} | "
+            f"{_fmt(res.difference, 'request_on_time_rate') if res is not None else fmt.MISSING} | "
+            f"{_fmt(hrs.difference, 'requester_hours_per_case') if hrs is not None else fmt.MISSING} h | {cost_txt} | "
             f"{_fmt(eq_on.difference, 'on_time_rate') if eq_on is not None else 'same posts'} | "
             f"{_fmt(eq_res.difference, 'request_on_time_rate') if eq_res is not None else 'same posts'} |"
         )
@@ -276,7 +248,7 @@ def _run_time(folder: Path) -> str:
             w = (i.get("executor") or {}).get("workers")
             day = str(i.get("started", ""))[:10]
             parts.append(
-                f"{secs / 60:.0f} minutes for {ran:,} simulations"
+                f"{fmt.number(secs / 60, 0)} minutes for {fmt.number(ran, 0)} simulations"
                 + (f" on {w} worker processes" if w else "")
                 + (f" ({day})" if day else "")
             )
