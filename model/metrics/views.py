@@ -18,8 +18,8 @@ VIEWS = ("run", "timeseries", "headline", "report", "findings", "worlds", "sweep
 
 @dataclass(frozen=True)
 class Group:
-    """A group of a view: its title and axis (English, Chinese), its series' colours in order, and
-    whether its value axis starts at 0 (``zero``)."""
+    """A group of a view: its title and axis (English, Chinese), its series' colours in order, whether
+    its value axis starts at 0 (``zero``) and whether it draws running totals since day 1 (``running``)."""
 
     en: str = ""
     zh: str = ""
@@ -27,6 +27,7 @@ class Group:
     axis_zh: str = ""
     colours: tuple[str, ...] = ()
     zero: bool = True
+    running: bool = False
 
     def title(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
@@ -132,11 +133,11 @@ GROUPS: dict[str, dict[str, Group]] = {
         "backlog": _G(colours=("#1f5fbf", "#2ca02c", "#7b3fa0")),
         "on_time": _G(colours=("#2ca02c", "#ff8c00", "#d62728")),
         "escalations": _G(colours=("#9467bd", "#17a589", "#222222")),
-        "dumping": _G(colours=("#d62728", "#ff8c00")),
+        "dumping": _G(colours=("#d62728", "#ff8c00"), running=True),
         "satisfaction": _G(colours=("#1f5fbf", "#2ca02c")),
         "petitions": _G(colours=("#8c564b",)),
         "trips": _G(colours=("#1f5fbf", "#8c564b")),
-        "trips_total": _G(colours=("#1f5fbf", "#8c564b")),
+        "trips_total": _G(colours=("#1f5fbf", "#8c564b"), running=True),
         "outcomes": _G(colours=("#1f5fbf", "#2ca02c", "#ff8c00")),
     },
 }
