@@ -177,11 +177,7 @@ def thousands(ax, axis: str = "both") -> None:
                 getattr(ax, f"{which}axis").set_major_formatter(fmt)
 
 
-SIZE_DRIVEN = {"staff_hours", "worked_hours", "cases_created", "cases_closed"}
-"""Totals that scale with the size of the county (not comparable across county sizes)."""
-
-
 def grows_with_county(kpi: str) -> bool:
-    """A total that grows with the county's size (not comparable across county sizes): the
-    :data:`SIZE_DRIVEN` totals, every count, and the number of overloaded townships."""
-    return kpi in SIZE_DRIVEN or info(kpi).fmt == "count" or kpi == "overloaded_townships"
+    """A total that grows with the county's size (not comparable across county sizes): every count
+    (cases, staff hours, tasks …) and the number of overloaded townships."""
+    return info(kpi).fmt == "count" or kpi == "overloaded_townships"

@@ -24,7 +24,6 @@ from townsim.experiments.render.figkit import (  # noqa: F401 - re-exported: one
     DPI,
     FLOW_SMOOTH_DAYS,
     MARKERS,
-    SIZE_DRIVEN,
     TEXT,
     axis_label,
     cap,
@@ -249,7 +248,7 @@ def tradeoff_figure(
         fig = Figure(figsize=(6.2 * len(pairs), 5.6))
         axes = fig.subplots(1, len(pairs), squeeze=False)
         for ax, (xk, yk, title) in zip(axes.flat, pairs):
-            skip = [n for n in size_outliers if n in order] if xk in SIZE_DRIVEN else []
+            skip = [n for n in size_outliers if n in order] if grows_with_county(xk) else []
             names = [n for n in order if n not in skip]
             _scatter_panel(ax, summary, xk, yk, order, colours, baseline, names, titles, lang)
             if skip:
