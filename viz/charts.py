@@ -90,7 +90,7 @@ def series_definition(column: str, lang: str) -> str:
 VIEW = "app"
 """The registry's view whose groups are the charts (their colours and running totals: ``metrics.GROUPS``)."""
 
-APP_GROUPS: dict[str, tuple[str, ...]] = {"trips_total": TRIP_COLUMNS}
+APP_GROUPS: dict[str, tuple[str, ...]] = {"trips_total": tuple(TRIP_COLUMNS)}
 """Charts of the page's own columns (:data:`APP_SERIES`), by group of the ``app`` view."""
 
 AXES = {"tasks": "axis_tasks", "trips": "axis_trips", "0–1": "axis_score"}
