@@ -293,7 +293,7 @@ def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag:
             ]
             for r in d.itertuples():
                 lines.append(
-                    f"- {r.output}, {r.a} vs {r.b}: τ = {float(r.kendall_tau):.2f}; "
+                    f"- {r.output}, {r.a} vs {r.b}: τ = {fmt.number(r.kendall_tau, 2)}; "
                     + (f"changed: {r.changed}" if r.changed else "no lever changes beyond the intervals")
                     + (f"; suggestive: {r.suggestive}" if r.suggestive else "")
                 )
