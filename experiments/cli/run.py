@@ -86,17 +86,7 @@ def register(subparsers) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     started = now()
-    # --- check everything before any work or any file -------------------------------------------
-    int_in("--days", args.days, 1, MAX_DAYS, "working days")
-    seed(args.seed)
-    try:
-        scenario = load_scenario(args.scenario)
-        params = apply_overrides(scenario.params, args.overrides)
-        check_model_inputs(params)
-    except ScenarioError as exc:
-        raise UserError(str(exc)) from None
-    except ValueError as exc:  # a bad matter catalogue named by the scenario
-        raise UserError(" ".join(str(exc).split())) from None
+    scenario, params = _checked_inputs(args)  # everything checked before any work or any file
     if args.out is not None:
         check_out_dir(args.out, "run", resumable=False)
     out = args.out if args.out is not None else default_out_dir("run", scenario.name, started)
@@ -104,34 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with locked(out), atomic_dir(out) as tmp:
         check_out_dir(out, "run", resumable=False)
-        store = ResultStore(tmp / ".store")
-        report = execute(
-            [spec],
-            store,
-            SerialExecutor(),
-            fn=simulate_run_with_cases if args.cases else simulate_run,
-            desc=scenario.name,
-            show_progress=PROGRESS[args.progress],
-        )
-        if report.failed:
-            raise RunFailed(store.failures()[0]["error"])
-        summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
-        ts = store.timeseries(spec.key)
-        files = ["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]
-        if args.cases:
-            store.table(spec.key, "cases").to_parquet(tmp / "cases.parquet", index=False)
-            files.append("cases.parquet")
-        shutil.rmtree(tmp / ".store")
-        ts.to_parquet(tmp / "timeseries.parquet", index=False)
-        write_json(tmp / "summary.json", summary)
-        from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
-
-        save_dashboard(
-            ts,
-            tmp / "figures" / "dashboard.png",
-            lang=args.lang,
-            title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides), args.lang),
-        )
+        summary, files = _write_run(args, scenario, spec, tmp)
         write_manifest(
             tmp,
             manifest(
@@ -158,6 +121,56 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(format_summary(summary, title=title, lang=args.lang))
     print(f"results: {out}")
     return 0
+
+
+def _checked_inputs(args: argparse.Namespace):
+    """The scenario and its parameters with ``--set`` applied; a bad option, scenario or override is a
+    :class:`UserError` (one line, exit code 2)."""
+    int_in("--days", args.days, 1, MAX_DAYS, "working days")
+    seed(args.seed)
+    try:
+        scenario = load_scenario(args.scenario)
+        params = apply_overrides(scenario.params, args.overrides)
+        check_model_inputs(params)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    except ValueError as exc:  # a bad matter catalogue named by the scenario
+        raise UserError(" ".join(str(exc).split())) from None
+    return scenario, params
+
+
+def _write_run(args: argparse.Namespace, scenario, spec: RunSpec, tmp: Path) -> tuple[dict, list[str]]:
+    """Run ``spec`` and write its daily table, summary, dashboard (and cases) into ``tmp``; returns the
+    summary and the files the manifest lists."""
+    store = ResultStore(tmp / ".store")
+    report = execute(
+        [spec],
+        store,
+        SerialExecutor(),
+        fn=simulate_run_with_cases if args.cases else simulate_run,
+        desc=scenario.name,
+        show_progress=PROGRESS[args.progress],
+    )
+    if report.failed:
+        raise RunFailed(store.failures()[0]["error"])
+    summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
+    ts = store.timeseries(spec.key)
+    files = ["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]
+    if args.cases:
+        store.table(spec.key, "cases").to_parquet(tmp / "cases.parquet", index=False)
+        files.append("cases.parquet")
+    shutil.rmtree(tmp / ".store")
+    ts.to_parquet(tmp / "timeseries.parquet", index=False)
+    write_json(tmp / "summary.json", summary)
+    from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
+
+    save_dashboard(
+        ts,
+        tmp / "figures" / "dashboard.png",
+        lang=args.lang,
+        title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides), args.lang),
+    )
+    return summary, files
 
 
 def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
