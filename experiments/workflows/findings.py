@@ -314,7 +314,10 @@ def _kept(previous: str, begin: str, end: str, default: str) -> str:
 
 
 def render(results: Path, previous: str = "") -> Page:
-    """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections."""
+    """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections.
+
+    Longer than 60 lines on purpose: it is the page written top to bottom (commands, conclusion, options,
+    worlds, levers, caveats, discovery, evidence), each section in the order a planner reads it."""
     cmds = {k: v.format(r=results) for k, v in COMMANDS.items()}
     figures: dict[Path, str] = {}
     cmp_dir = Path(cmds["compare"].split("--out ")[1])

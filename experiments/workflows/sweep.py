@@ -228,7 +228,10 @@ def run_sweep(
     show_progress: bool | None = None,
     lang: str = "en",
 ) -> SweepResult:
-    """Run (or resume) the sweep into ``out`` and write tables, figures and report."""
+    """Run (or resume) the sweep into ``out`` and write tables, figures and report.
+
+    Longer than 60 lines: the sweep's whole pipeline in order (check, lock, manifest, execute, summarise,
+    draw, report), kept in one place until the experiments share one runner."""
     started = runio.now()
     scenario, points, specs = plan(settings)
     out = Path(out)
