@@ -39,18 +39,18 @@ def panels() -> list[Panel]:
     out = []
     for name, cols in metrics.groups(VIEW):
         g = metrics.group(VIEW, name)
-        ks = [metrics.kpi(c) for c in cols]
-        style = (
-            "share"
-            if all(k.fmt == "pct" for k in ks)
-            else "index"
-            if all(k.unit == "0–1" for k in ks)
-            else "count"
-            if g.zero
-            else "stock"
-        )
-        out.append((g.en, g.zh, g.axis_en, g.axis_zh, [(c, g.colour(i)) for i, c in enumerate(cols)], style))
+        series = [(c, g.colour(i)) for i, c in enumerate(cols)]
+        out.append((g.en, g.zh, g.axis_en, g.axis_zh, series, _style([metrics.kpi(c) for c in cols], g.zero)))
     return out
+
+
+def _style(ks: list[metrics.Kpi], zero: bool) -> str:
+    """A panel's axis style from its KPIs' formats and units and its group's ``zero``."""
+    if all(k.fmt == "pct" for k in ks):
+        return "share"
+    if all(k.unit == "0–1" for k in ks):
+        return "index"
+    return "count" if zero else "stock"
 
 
 PANELS = panels()
