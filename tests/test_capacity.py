@@ -1,6 +1,6 @@
 """Capacity: every post works, every hour counts — forwarding as work, posts following work with a
 pro-rata equal-staff cut, saturated handlers flagged (model/referral.py, model/staffing.py,
-model/metrics.py, the compare report)."""
+model/metrics/, the compare report)."""
 
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ def test_format_summary_is_a_small_table():
         {"cases_created": 12345.0, "on_time_rate": 0.9612, "on_time_rate_tier5": math.nan, "trips_per_case": 0.25},
         title="t",
     )
-    assert "12,345" in text and "96.1 %" in text and "–" in text and "0.25" in text
+    assert "12,345" in text and "96.1%" in text and "—" in text and "0.25" in text
     assert len(text.splitlines()) == 4 + 3  # title, rule, 4 rows, rule
 
 

@@ -117,16 +117,16 @@ def test_render_from_result_folders(tmp_path):
     # raw effect with its staff cost, and the same reform funded from existing posts
     assert (
         "**full_reform** — All reforms together. With +10 % staff-hours it raises the share of cases closed "
-        "on time (+4.0 pts" in concl
+        "on time (+4.0 pp" in concl
     )
-    assert "does not clearly change the share of requests really resolved by their first deadline (+1.0 pts)" in concl
+    assert "does not clearly change the share of requests really resolved by their first deadline (+1.0 pp)" in concl
     assert (
-        "with its extra posts taken from existing ones it lowers on-time closure (-3.0 pts) and lowers "
-        "real resolution (-2.0 pts)" in concl
+        "with its extra posts taken from existing ones it lowers on-time closure (−3.0 pp) and lowers "
+        "real resolution (−2.0 pp)" in concl
     )
     assert "**grid_governance**: At the baseline's staff it does not clearly change" in concl
-    assert "| full_reform | +4.0 pts | +1.0 pts | – h | +10 % | -3.0 pts | -2.0 pts |" in concl
-    assert "| grid_governance | -0.1 pts | +0.0 pts | – h | +0 % | same posts | same posts |" in concl
+    assert "| full_reform | +4.0 pp | +1.0 pp | — h | +10 % | −3.0 pp | −2.0 pp |" in concl
+    assert "| grid_governance | −0.1 pp | 0.0 pp | — h | 0 % | same posts | same posts |" in concl
     # another county is never set against the generic baseline
     assert "linping" not in concl and "Not compared (another county than the baseline's): linping." in text
     raw = text[text.index("### Default comparison") : text.index("### At equal staff")]
@@ -198,7 +198,7 @@ def test_robust_section_states_shares_of_worlds_and_the_failure_box(tmp_path):
     assert "24 worlds × 2 replications × 250 days, 19 assumptions varied" in section
     row = next(line for line in section.splitlines() if line.startswith("| `one_stop_135`"))
     assert "75% better" in row
-    assert "+8.0 pts" in row
+    assert "+8.0 pp" in row
     # the conclusion states the share of worlds, and where the usual effect fails
     conclusion = text[: text.index("## Evidence")]
     line = next(x for x in conclusion.splitlines() if x.startswith("- `one_stop_135`"))

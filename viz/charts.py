@@ -25,6 +25,7 @@ import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
+from townsim.model import metrics
 from townsim.model.metrics import definition, kpi
 
 from .beforeafter import TRIP_COLUMNS
@@ -86,65 +87,40 @@ def series_definition(column: str, lang: str) -> str:
     return t(APP_SERIES[column][1], lang) if column in APP_SERIES else definition(column, lang)
 
 
-CHARTS: tuple[Chart, ...] = (
-    Chart(
-        "chart_backlog",
-        {"backlog_department": "#1f5fbf", "backlog_township": "#2ca02c", "backlog_desk": "#7b3fa0"},
-        "axis_cases",
-        help="help_chart_backlog",
-    ),
-    Chart(
-        "chart_on_time",
-        {"on_time_rate_tier1": "#2ca02c", "on_time_rate_tier3": "#ff8c00", "on_time_rate_tier5": "#d62728"},
-        "axis_share",
-        unit_range=True,
-        help="help_chart_on_time",
-    ),
-    Chart(
-        "chart_escalations",
-        {"escalations_level1": "#9467bd", "escalations_level2": "#17a589", "escalations_level3": "#222222"},
-        "axis_cases",
-        help="help_chart_escalations",
-    ),
-    Chart(
-        "chart_dumping",
-        {"dumped_tasks": "#d62728", "bounced_tasks": "#ff8c00"},
-        "axis_tasks",
-        help="help_chart_dumping",
-        cumulative=True,
-    ),
-    Chart(
-        "chart_satisfaction",
-        {"enterprise_satisfaction": "#1f5fbf", "citizen_satisfaction": "#2ca02c"},
-        "axis_score",
-        unit_range=True,
-        help="help_chart_satisfaction",
-    ),
-    Chart("chart_petitions", {"petitions": "#8c564b"}, "axis_cases", help="help_chart_petitions"),
-    Chart(
-        "chart_trips",
-        {"trips_per_case": "#1f5fbf", "trips_to_seat_per_case": "#8c564b"},
-        "axis_trips",
-        help="help_chart_trips",
-    ),
-    Chart(
-        "chart_trips_total",
-        {"trips_made": "#1f5fbf", "seat_trips_made": "#8c564b"},
-        "axis_trips",
-        help="help_chart_trips_total",
-        cumulative=True,
-    ),
-    Chart(
-        "chart_outcomes",
-        {"on_time_rate": "#1f5fbf", "resolution_rate": "#2ca02c", "grid_participation": "#ff8c00"},
-        "axis_share",
-        unit_range=True,
-        help="help_chart_outcomes",
-    ),
-)
-"""The charts, in the order shown: the six of the app's issue, trips per case and their running total (a
-reform's slow effect on trips shows in the slope), and closed-on-time vs really resolved with residents'
-grid reporting (what Citizen agents decide, issue 11)."""
+VIEW = "app"
+"""The registry's view whose groups are the charts (their colours and running totals: ``metrics.GROUPS``)."""
+
+APP_GROUPS: dict[str, tuple[str, ...]] = {"trips_total": tuple(TRIP_COLUMNS)}
+"""Charts of the page's own columns (:data:`APP_SERIES`), by group of the ``app`` view."""
+
+AXES = {"tasks": "axis_tasks", "trips": "axis_trips", "0–1": "axis_score"}
+"""Key of a chart's y-axis text by its first KPI's unit (shares: ``axis_share``; otherwise ``axis_cases``);
+shown when the series have no unit."""
+
+
+def charts() -> tuple[Chart, ...]:
+    """The charts in the order shown: one per group of the registry's ``app`` view (:data:`APP_GROUPS`
+    for the page's own columns), its series the KPIs that declare it; the title and help texts are the
+    page's ``chart_<group>`` and ``help_chart_<group>``."""
+    members = dict(metrics.groups(VIEW))
+    out = []
+    for name in dict.fromkeys([*metrics.GROUPS.get(VIEW, {}), *members]):
+        cols = members.get(name) or APP_GROUPS.get(name, ())
+        if not cols:
+            continue
+        g = metrics.group(VIEW, name)
+        ks = [metrics.kpi(c) for c in cols if c not in APP_SERIES]
+        unit_range = bool(ks) and all(k.fmt == "pct" or k.unit == "0–1" for k in ks)
+        axis = "axis_trips" if not ks else "axis_share" if ks[0].fmt == "pct" else AXES.get(ks[0].unit, "axis_cases")
+        series = {c: g.colour(i) for i, c in enumerate(cols)}
+        out.append(Chart(f"chart_{name}", series, axis, unit_range, f"help_chart_{name}", g.running))
+    return tuple(out)
+
+
+CHARTS: tuple[Chart, ...] = charts()
+"""The shipped charts (:func:`charts` reads the registry again): the six of the app's issue, trips per case
+and their running total (a reform's slow effect on trips shows in the slope), and closed-on-time vs really
+resolved with residents' grid reporting (what Citizen agents decide, issue 11)."""
 
 
 def long_frame(frame: pd.DataFrame, chart: Chart, lang: str, run: str) -> pd.DataFrame:

@@ -9,6 +9,8 @@ languages cover the same keys), never a silent fallback.
 
 from __future__ import annotations
 
+from townsim.model.metrics import kpi
+
 LANGS = ("zh", "en")
 """Supported languages; the first is the default (planners and teachers in China read Chinese first)."""
 
@@ -94,14 +96,10 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario_linping": {"zh": "临平区企业综合服务中心（118 万人）", "en": "Linping district (1.18 M residents)"},
     # --- KPI strip -----------------------------------------------------------------
     "kpi_day": {"zh": "工作日", "en": "Working day"},
-    "kpi_backlog": {"zh": "在办事项", "en": "Open cases"},
     "kpi_closed": {"zh": "今日办结", "en": "Closed today"},
     "kpi_on_time": {"zh": "今日按期办结率", "en": "On time today"},
     "kpi_escalations": {"zh": "今日升级", "en": "Escalations today"},
     "kpi_dumped": {"zh": "今日下压 / 退回", "en": "Dumped / bounced today"},
-    "kpi_overloaded": {"zh": "超负荷乡镇", "en": "Overloaded townships"},
-    "kpi_ent_sat": {"zh": "企业满意度", "en": "Enterprise satisfaction"},
-    "kpi_cit_sat": {"zh": "群众满意度", "en": "Citizen satisfaction"},
     "kpi_petitions": {"zh": "累计上访", "en": "Petitions so far"},
     "kpi_resolution": {"zh": "今日办结实际解决率", "en": "Really resolved today"},
     "kpi_on_time_so_far": {"zh": "按期办结率（累计）", "en": "On time so far"},
@@ -212,6 +210,33 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "按期办结不等于真正解决：回访发现的“办结未解决”拉开两条线；橙线为群众网格上报意愿",
         "en": "Closed on time is not solved: call-backs find cases closed but unsolved; orange: residents reporting",
     },
+    "chart_trips": {"zh": "跑动次数（每件，每日）", "en": "Trips per case (per day)"},
+    "help_chart_trips": {
+        "zh": "当天办结事项平均跑动次数，其中到县城的次数；路远则每次更耗时",
+        "en": "Mean trips of the cases closed that day, and those to the county seat (farther townships: longer trips)",
+    },
+    "axis_trips": {"zh": "次", "en": "trips"},
+    "axis_day": {"zh": "工作日", "en": "working day"},
+    "axis_cases": {"zh": "件", "en": "cases"},
+    "axis_share": {"zh": "比例", "en": "share"},
+    "axis_tasks": {"zh": "任务数", "en": "tasks"},
+    "axis_score": {"zh": "0–1", "en": "0–1"},
+    "chart_trips_total": {"zh": "跑动次数（累计）", "en": "Trips so far (running total)"},
+    "help_chart_trips_total": {
+        "zh": "自第 1 天起群众的全部跑动，及其中到县城的跑动；线越平，跑得越少",
+        "en": "All trips requesters made since day 1, and those to the county seat; a flatter line: fewer trips",
+    },
+    "series_trips_made": {"zh": "全部跑动", "en": "all trips"},
+    "series_seat_trips_made": {"zh": "到县城", "en": "to the county seat"},
+    "def_trips_made": {
+        "zh": "群众的跑动（线上 0 次；去乡镇便民中心或县城 1 次；在县城每多跑一个部门再计 1 次），按发生之日累计",
+        "en": "Trips requesters made (online 0; the hall or the seat 1; each further department at the seat 1 more)",
+    },
+    "tooltip_definition": {"zh": "定义", "en": "definition"},
+    "def_seat_trips_made": {
+        "zh": "其中到县城的跑动，按发生之日累计；离县城越远，每次越耗时",
+        "en": "Of those, the trips to the county seat, on the day made; farther townships: longer trips",
+    },
     "compare_none": {
         "zh": "改变杠杆后，上一次运行会以灰色虚线留在每张图上，并在此与本次逐项对照。",
         "en": "After you change a lever, the previous run stays on every chart as grey dashes and is compared here.",
@@ -238,12 +263,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "all_townships": {"zh": "全部乡镇（平均）", "en": "all townships (mean)"},
     "township_pick": {"zh": "选择乡镇", "en": "Township"},
-    "chart_trips": {"zh": "跑动次数（每件，每日）", "en": "Trips per case (per day)"},
-    "help_chart_trips": {
-        "zh": "当天办结事项平均跑动次数，其中到县城的次数；路远则每次更耗时",
-        "en": "Mean trips of the cases closed that day, and those to the county seat (farther townships: longer trips)",
-    },
-    "axis_trips": {"zh": "次", "en": "trips"},
     "to_seat": {"zh": "距县城 {h:.1f} 小时", "en": "{h:.1f} h to seat"},
     "exercise": {"zh": "练习", "en": "Exercise"},
     "exercise_pick": {
@@ -263,11 +282,6 @@ TEXT: dict[str, dict[str, str]] = {
     "tooltip_series": {"zh": "指标", "en": "measure"},
     "tooltip_value": {"zh": "数值", "en": "value"},
     "reform_starts": {"zh": "改革开启（第 {day} 天后）", "en": "reform on (after day {day})"},
-    "axis_day": {"zh": "工作日", "en": "working day"},
-    "axis_cases": {"zh": "件", "en": "cases"},
-    "axis_share": {"zh": "比例", "en": "share"},
-    "axis_tasks": {"zh": "任务数", "en": "tasks"},
-    "axis_score": {"zh": "0–1", "en": "0–1"},
     # --- hover help (``help``): kinds of a lever, its range, the page's own tiles ----------
     "help_kind_lever": {"zh": "改革杠杆", "en": "reform lever"},
     "help_kind_fact": {"zh": "事实（{cite}）", "en": "fact ({cite})"},
@@ -286,24 +300,16 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "改革前的天数按现状运行，此后改革的杠杆生效（图中的竖虚线）",
         "en": "The days before the reform run the status quo; after them the reform's levers apply (the dashed line)",
     },
-    # --- running totals of trips (``charts``: the page's own series) -----------------
-    "chart_trips_total": {"zh": "跑动次数（累计）", "en": "Trips so far (running total)"},
-    "help_chart_trips_total": {
-        "zh": "自第 1 天起群众的全部跑动，及其中到县城的跑动；线越平，跑得越少",
-        "en": "All trips requesters made since day 1, and those to the county seat; a flatter line: fewer trips",
-    },
-    "series_trips_made": {"zh": "全部跑动", "en": "all trips"},
-    "series_seat_trips_made": {"zh": "到县城", "en": "to the county seat"},
-    "def_trips_made": {
-        "zh": "群众的跑动（线上 0 次；去乡镇便民中心或县城 1 次；在县城每多跑一个部门再计 1 次），按发生之日累计",
-        "en": "Trips requesters made (online 0; the hall or the seat 1; each further department at the seat 1 more)",
-    },
-    "def_seat_trips_made": {
-        "zh": "其中到县城的跑动，按发生之日累计；离县城越远，每次越耗时",
-        "en": "Of those, the trips to the county seat, on the day made; farther townships: longer trips",
-    },
-    "tooltip_definition": {"zh": "定义", "en": "definition"},
 }
+
+TILE_LABELS: dict[str, str] = {
+    "kpi_backlog": "backlog",
+    "kpi_overloaded": "overloaded_townships",
+    "kpi_ent_sat": "enterprise_satisfaction",
+    "kpi_cit_sat": "citizen_satisfaction",
+}
+"""Tiles of the KPI strip whose label is their KPI's own: the registry's label (capitalised in English)."""
+TEXT.update({key: {"zh": kpi(n).zh, "en": kpi(n).en[:1].upper() + kpi(n).en[1:]} for key, n in TILE_LABELS.items()})
 
 
 DESCRIPTION_ZH: dict[str, str] = {

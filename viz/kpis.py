@@ -12,26 +12,17 @@ HTML (browser fonts, selectable text); each value carries the CSS class
 
 from __future__ import annotations
 
-import math
-
 import solara
 from mesa.visualization.utils import update_counter
 
 from townsim.model.metrics import summary
+from townsim.model.metrics.text import MISSING, number, share
 
 from .clock import lock
 from .help import tile_help
 from .i18n import t
 
-DASH = "—"
-
-
-def _pct(x) -> str:
-    return DASH if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f}%"
-
-
-def _num(x, fmt="{:,.0f}") -> str:
-    return DASH if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
+DASH = MISSING
 
 
 def has_reform(model) -> bool:
@@ -63,8 +54,8 @@ def tiles(snap: dict, lang: str = "en") -> list[tuple[str, str, str]]:
     """``(key, label_key, text)`` for the strip, from one day's :func:`snapshot`."""
     k, tot = snap["today"], snap["totals"]
     esc = sum(k.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
-    dumped = f"{k['dumped_tasks']:.0f} / {k['bounced_tasks']:.0f}" if k else DASH
-    over = f"{k['overloaded_townships']:.0f} / {snap['townships']}" if k else DASH
+    dumped = f"{number(k['dumped_tasks'], 0)} / {number(k['bounced_tasks'], 0)}" if k else DASH
+    over = f"{number(k['overloaded_townships'], 0)} / {snap['townships']}" if k else DASH
     start, shown_day = snap["start"], snap["day"]
     if not snap["reform"]:
         reform_text = t("reform_none", lang)
@@ -75,26 +66,26 @@ def tiles(snap: dict, lang: str = "en") -> list[tuple[str, str, str]]:
     else:
         reform_text = t("reform_on", lang, day=start)
     esc_total = sum(tot.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
-    dumped_total = f"{tot['dumped_tasks']:,.0f} / {tot['bounced_tasks']:,.0f}" if k else DASH
+    dumped_total = f"{number(tot['dumped_tasks'], 0)} / {number(tot['bounced_tasks'], 0)}" if k else DASH
     return [
         ("day", "kpi_day", str(shown_day)),
         ("reform", "kpi_reform", reform_text),
-        ("backlog", "kpi_backlog", _num(k.get("backlog"))),
-        ("closed", "kpi_closed", _num(k.get("cases_closed"))),
-        ("on_time", "kpi_on_time", _pct(k.get("on_time_rate"))),
-        ("resolution", "kpi_resolution", _pct(k.get("resolution_rate"))),
-        ("on_time_so_far", "kpi_on_time_so_far", _pct(snap.get("on_time"))),
-        ("resolution_so_far", "kpi_resolution_so_far", _pct(snap.get("resolution"))),
-        ("escalations", "kpi_escalations", _num(esc)),
+        ("backlog", "kpi_backlog", number(k.get("backlog"), 0)),
+        ("closed", "kpi_closed", number(k.get("cases_closed"), 0)),
+        ("on_time", "kpi_on_time", share(k.get("on_time_rate"))),
+        ("resolution", "kpi_resolution", share(k.get("resolution_rate"))),
+        ("on_time_so_far", "kpi_on_time_so_far", share(snap.get("on_time"))),
+        ("resolution_so_far", "kpi_resolution_so_far", share(snap.get("resolution"))),
+        ("escalations", "kpi_escalations", number(esc, 0)),
         ("dumped", "kpi_dumped", dumped),
         ("overloaded", "kpi_overloaded", over),
-        ("town_util", "kpi_town_util", _pct(k.get("township_utilisation"))),
-        ("town_service", "kpi_town_service", _pct(snap["service"])),
-        ("req_hours", "kpi_req_hours", _num(snap.get("req_hours"), "{:.1f}")),
-        ("ent_sat", "kpi_ent_sat", _num(k.get("enterprise_satisfaction"), "{:.2f}")),
-        ("cit_sat", "kpi_cit_sat", _num(k.get("citizen_satisfaction"), "{:.2f}")),
-        ("petitions", "kpi_petitions", _num(tot.get("petitions") if k else None)),
-        ("esc_total", "kpi_esc_total", _num(esc_total)),
+        ("town_util", "kpi_town_util", share(k.get("township_utilisation"))),
+        ("town_service", "kpi_town_service", share(snap["service"])),
+        ("req_hours", "kpi_req_hours", number(snap.get("req_hours"), 1)),
+        ("ent_sat", "kpi_ent_sat", number(k.get("enterprise_satisfaction"), 2)),
+        ("cit_sat", "kpi_cit_sat", number(k.get("citizen_satisfaction"), 2)),
+        ("petitions", "kpi_petitions", number(tot.get("petitions") if k else None, 0)),
+        ("esc_total", "kpi_esc_total", number(esc_total, 0)),
         ("dumped_total", "kpi_dumped_total", dumped_total),
     ]
 

@@ -11,7 +11,6 @@ scenario, ``--set`` or option is one line on stderr, exit code 2, nothing writte
 from __future__ import annotations
 
 import argparse
-import math
 import shutil
 import sys
 import unicodedata
@@ -34,43 +33,19 @@ from townsim.experiments.core.executors import SerialExecutor
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.manifest import manifest, now, write_manifest
 from townsim.experiments.core.outdir import check_out_dir, default_out_dir, locked
+from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.store import ResultStore, RunKey
 from townsim.experiments.errors import RunFailed, UserError
-from townsim.model.metrics import kpi
+from townsim.experiments.render import fmt
+from townsim.model.metrics import kpi, kpis
 from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
 
-DEFAULT_DAYS = 250
 DEFAULT_SEED = 1
 MAX_DAYS = 100_000
 
-# (summary key, label, format) — the small table printed after a run.
-TABLE: tuple[str, ...] = (
-    "cases_created",
-    "cases_closed",
-    "backlog_end",
-    "on_time_rate",
-    "on_time_rate_tier1",
-    "on_time_rate_tier3",
-    "on_time_rate_tier5",
-    "mean_resolution_days",
-    "p90_resolution_days",
-    "property_simple_within_1h_share",
-    "property_complex_within_8h_share",
-    "escalations",
-    "trips_per_case",
-    "zero_trip_share",
-    "dumped_tasks",
-    "bounced_tasks",
-    "township_utilisation",
-    "department_utilisation",
-    "overloaded_townships",
-    "enterprise_satisfaction",
-    "citizen_satisfaction",
-    "petitions",
-    "enterprises_end",
-    "staff_hours",
-)
-"""Summary KPIs printed after a run, in this order; labels and formats from the KPI registry."""
+TABLE = kpis("run")
+"""Summary KPIs printed after a run, in this order (the registry's ``run`` view, read again at each
+:func:`format_summary`); labels, units and formats from the KPI registry."""
 
 
 def register(subparsers) -> None:
@@ -111,17 +86,7 @@ def register(subparsers) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     started = now()
-    # --- check everything before any work or any file -------------------------------------------
-    int_in("--days", args.days, 1, MAX_DAYS, "working days")
-    seed(args.seed)
-    try:
-        scenario = load_scenario(args.scenario)
-        params = apply_overrides(scenario.params, args.overrides)
-        check_model_inputs(params)
-    except ScenarioError as exc:
-        raise UserError(str(exc)) from None
-    except ValueError as exc:  # a bad matter catalogue named by the scenario
-        raise UserError(" ".join(str(exc).split())) from None
+    scenario, params = _checked_inputs(args)  # everything checked before any work or any file
     if args.out is not None:
         check_out_dir(args.out, "run", resumable=False)
     out = args.out if args.out is not None else default_out_dir("run", scenario.name, started)
@@ -129,34 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with locked(out), atomic_dir(out) as tmp:
         check_out_dir(out, "run", resumable=False)
-        store = ResultStore(tmp / ".store")
-        report = execute(
-            [spec],
-            store,
-            SerialExecutor(),
-            fn=simulate_run_with_cases if args.cases else simulate_run,
-            desc=scenario.name,
-            show_progress=PROGRESS[args.progress],
-        )
-        if report.failed:
-            raise RunFailed(store.failures()[0]["error"])
-        summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
-        ts = store.timeseries(spec.key)
-        files = ["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]
-        if args.cases:
-            store.table(spec.key, "cases").to_parquet(tmp / "cases.parquet", index=False)
-            files.append("cases.parquet")
-        shutil.rmtree(tmp / ".store")
-        ts.to_parquet(tmp / "timeseries.parquet", index=False)
-        write_json(tmp / "summary.json", summary)
-        from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
-
-        save_dashboard(
-            ts,
-            tmp / "figures" / "dashboard.png",
-            lang=args.lang,
-            title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides), args.lang),
-        )
+        summary, files = _write_run(args, scenario, spec, tmp)
         write_manifest(
             tmp,
             manifest(
@@ -185,6 +123,56 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checked_inputs(args: argparse.Namespace):
+    """The scenario and its parameters with ``--set`` applied; a bad option, scenario or override is a
+    :class:`UserError` (one line, exit code 2)."""
+    int_in("--days", args.days, 1, MAX_DAYS, "working days")
+    seed(args.seed)
+    try:
+        scenario = load_scenario(args.scenario)
+        params = apply_overrides(scenario.params, args.overrides)
+        check_model_inputs(params)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    except ValueError as exc:  # a bad matter catalogue named by the scenario
+        raise UserError(" ".join(str(exc).split())) from None
+    return scenario, params
+
+
+def _write_run(args: argparse.Namespace, scenario, spec: RunSpec, tmp: Path) -> tuple[dict, list[str]]:
+    """Run ``spec`` and write its daily table, summary, dashboard (and cases) into ``tmp``; returns the
+    summary and the files the manifest lists."""
+    store = ResultStore(tmp / ".store")
+    report = execute(
+        [spec],
+        store,
+        SerialExecutor(),
+        fn=simulate_run_with_cases if args.cases else simulate_run,
+        desc=scenario.name,
+        show_progress=PROGRESS[args.progress],
+    )
+    if report.failed:
+        raise RunFailed(store.failures()[0]["error"])
+    summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
+    ts = store.timeseries(spec.key)
+    files = ["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]
+    if args.cases:
+        store.table(spec.key, "cases").to_parquet(tmp / "cases.parquet", index=False)
+        files.append("cases.parquet")
+    shutil.rmtree(tmp / ".store")
+    ts.to_parquet(tmp / "timeseries.parquet", index=False)
+    write_json(tmp / "summary.json", summary)
+    from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
+
+    save_dashboard(
+        ts,
+        tmp / "figures" / "dashboard.png",
+        lang=args.lang,
+        title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides), args.lang),
+    )
+    return summary, files
+
+
 def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
     """The command that reproduces this run, every default spelled out."""
     argv = ["townsim", "run", str(args.scenario), "--days", str(args.days), "--seed", str(args.seed)]
@@ -198,12 +186,12 @@ def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:
 def format_summary(summary: dict[str, float], title: str = "", lang: str = "en") -> str:
     """The main summary KPIs as a small aligned two-column text table, labels and units in ``lang``."""
     rows = []
-    for key in TABLE:
+    for key in kpis("run"):
         if key in summary:
             k = kpi(key)
             unit = (f"（{k.unit_text(lang)}）" if lang == "zh" else f" ({k.unit})") if k.fmt == "num" and k.unit else ""
             label = k.text(lang) + unit
-            rows.append((label, _fmt(summary[key], k.fmt)))
+            rows.append((label, fmt.value(k, summary[key])))
     width = max(_cells(r[0]) for r in rows) if rows else 10
     vwidth = max(_cells(r[1]) for r in rows) if rows else 5
     rule = "─" * (width + vwidth + 3)
@@ -216,20 +204,6 @@ def format_summary(summary: dict[str, float], title: str = "", lang: str = "en")
 def _cells(text: str) -> int:
     """Terminal columns of ``text``: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fmt(value, kind: str) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(v):
-        return "–"
-    if kind == "pct":
-        return f"{100 * v:.1f} %"
-    if kind == "count":
-        return f"{v:,.0f}"
-    return f"{v:,.2f}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,10 +1,10 @@
 """The run dashboard: the main daily KPIs of one run on one page, readable by a planner.
 
-``dashboard_figure(timeseries, title)`` returns a matplotlib figure of twelve
-panels (flows, backlog, 135 on-time rate, escalations, trips, dumping,
-workload, overload, satisfaction, effort, enterprises), each with a title, axis units and a legend;
-``save_dashboard`` writes it as a PNG. Noisy daily series are drawn faintly
-with a bold rolling mean. Columns missing from the table are skipped; a panel
+``dashboard_figure(timeseries, title)`` returns a matplotlib figure of the
+registry's ``dashboard`` panels (twelve: flows, backlog, 135 on-time rate, escalations, trips,
+dumping, workload, overload, satisfaction, effort, enterprises), each with a title, axis units and a
+legend; ``save_dashboard`` writes it as a PNG. Flows and rates (the KPI's kind) are drawn faintly
+with a bold rolling mean, stocks as they are. Columns missing from the table are skipped; a panel
 without data says so.
 """
 
@@ -19,116 +19,42 @@ from matplotlib.ticker import PercentFormatter
 
 from townsim.experiments.render import fmt
 from townsim.experiments.render.fonts import figure
+from townsim.model import metrics
 from townsim.model.metrics import kpi
 
 SMOOTH_DAYS = 10
 """Window (working days) of the rolling mean drawn over noisy daily series."""
 
-# (title en, title zh, y-axis en, y-axis zh, [(column, colour)], kind); series labels come from the KPI registry.
-# kind: "count" (raw daily values, rolling mean), "level" (stock, drawn as is),
-#       "share" (0–1, shown in %, rolling mean), "index" (0–1 score, drawn as is),
-#       "stock" (a level whose axis need not start at 0)
-PANELS: list[tuple[str, str, str, str, list[tuple[str, str]], str]] = [
-    (
-        "Requests: new vs closed",
-        "诉求：新增与办结",
-        "cases per working day",
-        "件 / 工作日",
-        [("cases_created", "tab:blue"), ("cases_closed", "tab:green")],
-        "count",
-    ),
-    (
-        "Open cases (backlog) by who holds them",
-        "在办事项（按承办方）",
-        "open at day end",
-        "日终在办",
-        [
-            ("backlog_department", "tab:blue"),
-            ("backlog_township", "tab:orange"),
-            ("backlog_desk", "tab:red"),
-            ("backlog", "black"),
-        ],
-        "level",
-    ),
-    (
-        "Closed on time (135 deadlines: 1, 3, 5 days)",
-        "按期办结（135 时限：1、3、5 日）",
-        "share of cases closed that day",
-        "当日办结事项占比",
-        [
-            ("on_time_rate", "black"),
-            ("on_time_rate_tier1", "tab:green"),
-            ("on_time_rate_tier3", "tab:orange"),
-            ("on_time_rate_tier5", "tab:red"),
-        ],
-        "share",
-    ),
-    (
-        "Escalations (tiered coordination, 135 rule)",
-        "升级协调（分级协调，135 机制）",
-        "cases moved up per working day",
-        "件 / 工作日",
-        [("escalations_level1", "tab:olive"), ("escalations_level2", "tab:orange"), ("escalations_level3", "tab:red")],
-        "count",
-    ),
-    (
-        "Trips a requester makes",
-        "诉求人跑动次数",
-        "trips per closed case",
-        "每件办结事项跑动次数",
-        [("trips_per_case", "tab:purple")],
-        "count",
-    ),
-    (
-        "Requests needing no trip (online, commissioner)",
-        "零跑动诉求（网上办、专员代办）",
-        "share of closed cases",
-        "占办结事项",
-        [("zero_trip_share", "tab:cyan")],
-        "share",
-    ),
-    (
-        "Duty tasks pushed down to townships",
-        "向乡镇下压的职责任务",
-        "tasks per working day",
-        "项 / 工作日",
-        [("dumped_tasks", "tab:brown"), ("bounced_tasks", "tab:gray")],
-        "count",
-    ),
-    (
-        "Workload: utilisation of staff hours",
-        "工作负荷：人员工时利用率",
-        "share of available hours",
-        "占可用工时",
-        [("township_utilisation", "tab:orange"), ("department_utilisation", "tab:blue")],
-        "share",
-    ),
-    (
-        "Townships overloaded, petitions",
-        "超负荷乡镇与上访",
-        "count",
-        "数量",
-        [("overloaded_townships", "tab:red"), ("petitions", "tab:purple")],
-        "count",
-    ),
-    (
-        "Satisfaction (0 = none, 1 = full)",
-        "满意度（0 = 无，1 = 完全）",
-        "mean satisfaction",
-        "平均满意度",
-        [("enterprise_satisfaction", "tab:blue"), ("citizen_satisfaction", "tab:green")],
-        "index",
-    ),
-    (
-        "County departments' effort (two-way assessment)",
-        "县级部门努力程度（双向互评）",
-        "work speed (1 = normal)",
-        "工作速度（1 = 正常）",
-        [("department_effort", "tab:gray")],
-        "level",
-    ),
-    ("Enterprises in the county", "县内企业", "enterprises", "家", [("enterprises", "tab:blue")], "stock"),
-]
+VIEW = "dashboard"
+"""The registry's view whose groups are the panels (titles, axes and colours: ``metrics.GROUPS``)."""
+
+Panel = tuple[str, str, str, str, list[tuple[str, str]], str]
+"""(title en, title zh, y-axis en, y-axis zh, [(column, colour)], axis style)."""
+
+
+def panels() -> list[Panel]:
+    """The dashboard's panels, from the registry: one per group of the ``dashboard`` view, its series the
+    KPIs that declare it. Axis style: "share" (0–1 shown in %), "index" (a 0–1 score), "stock" (a level
+    whose axis need not start at 0) or "count" (from 0). Whether a series is smoothed is its KPI's kind."""
+    out = []
+    for name, cols in metrics.groups(VIEW):
+        g = metrics.group(VIEW, name)
+        series = [(c, g.colour(i)) for i, c in enumerate(cols)]
+        out.append((g.en, g.zh, g.axis_en, g.axis_zh, series, _style([metrics.kpi(c) for c in cols], g.zero)))
+    return out
+
+
+def _style(ks: list[metrics.Kpi], zero: bool) -> str:
+    """A panel's axis style from its KPIs' formats and units and its group's ``zero``."""
+    if all(k.fmt == "pct" for k in ks):
+        return "share"
+    if all(k.unit == "0–1" for k in ks):
+        return "index"
+    return "count" if zero else "stock"
+
+
+PANELS = panels()
+"""The shipped panels (:func:`panels` reads the registry again at each drawing)."""
 
 TEXT = {
     "en": {
@@ -162,15 +88,19 @@ def dashboard_title(scenario: str, seed: int, days: int, overrides: int = 0, lan
 
 
 def dashboard_figure(ts: pd.DataFrame, title: str = "townsim run", lang: str = "en") -> Figure:
-    """A 12-panel figure of the daily KPI table ``ts`` (one row per working day); draw it inside
+    """The dashboard panels of the daily KPI table ``ts`` (one row per working day); draw it inside
     :func:`~townsim.experiments.render.fonts.figure` for Chinese text."""
     t = TEXT[lang]
     days = ts["day"].to_numpy() if "day" in ts.columns else np.arange(1, len(ts) + 1)
-    fig = Figure(figsize=(19, 15), layout="constrained")
-    axes = fig.subplots(4, 3, sharex=True)
+    shown = panels()
+    rows = max(1, -(-len(shown) // 3))
+    fig = Figure(figsize=(19, 15 * rows / 4), layout="constrained")
+    axes = fig.subplots(rows, 3, sharex=True, squeeze=False)
     fig.suptitle(title, fontsize=15, fontweight="bold")
-    for ax, (ten, tzh, yen, yzh, series, kind) in zip(axes.flat, PANELS):
+    for ax, (ten, tzh, yen, yzh, series, kind) in zip(axes.flat, shown):
         _panel(ax, ts, days, ten if lang == "en" else tzh, yen if lang == "en" else yzh, series, kind, lang)
+    for ax in list(axes.flat)[len(shown) :]:
+        ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel(t["x"])
     extra = []
@@ -202,12 +132,13 @@ def _panel(ax, ts, days, title, ylabel, series, kind, lang) -> None:
     for col, colour in series:
         if col not in ts.columns:
             continue
-        label = kpi(col).text(lang)
+        k = kpi(col)
+        label = k.text(lang)
         y = pd.to_numeric(ts[col], errors="coerce").astype(float)
         if y.isna().all():
             continue
-        if kind in ("level", "index", "stock"):
-            ax.plot(days, y, color=colour, lw=2.2 if col == "backlog" or kind == "index" else 1.4, label=label)
+        if not k.smoothed:  # a stock, drawn as it is; a panel's total (black) and scores in bold
+            ax.plot(days, y, color=colour, lw=2.2 if colour == "black" or kind == "index" else 1.4, label=label)
         else:
             ax.plot(days, y, color=colour, lw=0.8, alpha=0.3)
             smooth = y.rolling(SMOOTH_DAYS, min_periods=1).mean()

@@ -1,157 +1,56 @@
-"""Planner's reports of ``townsim compare`` and ``townsim sweep``: Markdown and a self-contained HTML page.
+"""Planner's reports of ``townsim compare`` (and, re-exported, ``townsim sweep``): Markdown and HTML.
 
 The text comes from the templates in ``templates/`` (one per report and language, ``en`` or ``zh``);
 this module only gathers what they show from the tables (no model run): scenario titles (their labels,
 not code names), headline cells, significant differences, figures and caveats. Numbers are formatted
-by :mod:`~townsim.experiments.render.fmt` from the KPI registry.
+by :mod:`~townsim.experiments.render.fmt` from the KPI registry; what every report shares is in
+:mod:`.reportkit`, the sweep's report in :mod:`.sweep_report` (both re-exported here).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from townsim.experiments.render import fmt, html, templates
-from townsim.experiments.render.plots import HEADLINE, SIZE_DRIVEN, clip_bounds
+from townsim.experiments.render import fmt, templates
+from townsim.experiments.render import reportkit as kit
+from townsim.experiments.render.reportkit import (  # noqa: F401 - re-exported: one import for every report
+    LANGS,
+    cell,
+    check_lang,
+    difference_item,
+    figure_path,
+    render_report,
+    size_driven,
+    title,
+    verdict,
+    warm_up,
+    write_report,
+)
+from townsim.experiments.render.sweep_report import sweep_report  # noqa: F401 - re-exported
+from townsim.model import metrics
 from townsim.model.metrics import kpi
 
-LANGS = ("en", "zh")
-"""Languages of every report (``--lang``)."""
+TABLES = "report"
+"""The registry's view of the compare report's headline tables: one table per group (its title from
+:data:`~townsim.model.metrics.GROUPS`), the KPIs each declares (:func:`tables`)."""
 
-TABLES = (
-    (
-        {"en": "Service to requesters", "zh": "为诉求人服务"},
-        ("on_time_rate", "mean_resolution_days", "trips_per_case", "backlog_end"),
-    ),
-    (
-        {"en": "Cost and load", "zh": "成本与负荷"},
-        ("staff_hours", "township_utilisation", "overloaded_townships", "dumped_tasks"),
-    ),
-    (
-        {"en": "Satisfaction and conflict", "zh": "满意度与矛盾"},
-        ("enterprise_satisfaction", "citizen_satisfaction", "petitions", "escalations"),
-    ),
-    (
-        {"en": "Reaching the seat and the townships' day", "zh": "跑动与乡镇时间"},
-        ("requester_hours_per_case", "trips_to_seat_per_case", "township_service_share", "staff_posts"),
-    ),
-    (
-        {"en": "Closed or really solved", "zh": "办结与真正解决"},
-        (
-            "on_time_rate",
-            "request_on_time_rate",
-            "resolution_rate",
-            "repeat_contacts",
-            "gamed_closures",
-            "grid_report_share",
-        ),
-    ),
-)
-"""Headline tables of the compare report: title per language, KPIs."""
+
+def tables() -> tuple[tuple[dict[str, str], tuple[str, ...]], ...]:
+    """Headline tables of the compare report: ``({"en": title, "zh": title}, KPIs)`` per group, in order."""
+    return tuple(
+        ({lang: metrics.group(TABLES, g).title(lang) for lang in LANGS}, names) for g, names in metrics.groups(TABLES)
+    )
+
 
 BACKLOG_WARN = 0.10
 """Flag a scenario whose open cases at the end exceed this share of all requests (an unstable queue)."""
 
 MAX_FAILURES = 10
 """Failed runs listed one by one in a report (the rest are counted)."""
-
-
-def title(scenario: Any, lang: str = "en") -> str:
-    """A scenario's title in reports: its label in ``lang`` (else its description, else its name)."""
-    if callable(getattr(scenario, "title", None)):
-        return scenario.title(lang)
-    own = getattr(scenario, "label_zh", "") if lang == "zh" else ""
-    return own or getattr(scenario, "label", "") or getattr(scenario, "description", "") or scenario.name
-
-
-def size_driven(name: str) -> bool:
-    """A KPI that grows with the county's size (a total), not comparable across county sizes."""
-    k = kpi(name)
-    return name in SIZE_DRIVEN or k.fmt == "count" or name == "overloaded_townships"
-
-
-def write_report(
-    out: Path,
-    markdown_text: str,
-    lang: str,
-    write: Callable[[Path, bytes], Any] | None = None,
-    stem: str = "report",
-) -> list[Path]:
-    """Write ``<stem>.md`` and the self-contained ``<stem>.html`` into ``out`` with ``write(path, bytes)``
-    (default: the one atomic writer)."""
-    if write is None:
-        from townsim.experiments.core import atomic
-
-        write = atomic.write_bytes
-    out = Path(out)
-    page = html.page(markdown_text, out, lang)
-    paths = [out / f"{stem}.md", out / f"{stem}.html"]
-    write(paths[0], markdown_text.encode("utf-8"))
-    write(paths[1], page.encode("utf-8"))
-    return paths
-
-
-def render_report(name: str, lang: str = "en", **context: Any) -> str:
-    """Markdown of the template ``templates/<name>.<lang>.md.j2`` (for workflows with their own report,
-    e.g. validate and discover: add the two templates, build the context, then :func:`write_report`)."""
-    return templates.render(f"{name}.{_check_lang(lang)}.md.j2", **context)
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"lang {lang!r}: allowed: {', '.join(LANGS)}")
-    return lang
-
-
-# --- cells and sentences ---------------------------------------------------------------------------
-def cell(row: pd.Series, name: str, lang: str = "en") -> str:
-    """``mean [low, high]`` of a summary row; ``mean`` alone without an interval."""
-    mean = fmt.value(name, row["mean"])
-    lo, hi = row.get("ci_low", math.nan), row.get("ci_high", math.nan)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return mean
-    lo, hi = clip_bounds(name, lo, hi)
-    if fmt.value(name, float(lo)) == fmt.value(name, float(hi)):  # equal to the digits shown
-        if hi > lo:  # the runs differ, by less than the last digit shown
-            return f"{mean} ({'interval narrower than the digits shown' if lang == 'en' else '区间小于所示精度'})"
-        return f"{mean} ({'same in every run' if lang == 'en' else '每次运行相同'})"
-    return f"{mean} {fmt.interval(name, float(lo), float(hi))}"
-
-
-def verdict(name: str, d: float) -> str:
-    """``better``, ``worse`` or ``""`` (no direction, or no change) for a difference of ``name``."""
-    better = kpi(name).better
-    if not better or not d or not math.isfinite(d):
-        return ""
-    return "better" if (d > 0) == (better > 0) else "worse"
-
-
-def difference_item(name: str, r: pd.Series, lang: str) -> dict[str, str]:
-    """One significant difference: label, both means, difference, its interval, d, verdict."""
-    ci = ""
-    if math.isfinite(r["ci_low"]) and r["ci_low"] != r["ci_high"]:
-        ci = fmt.interval(name, r["ci_low"], r["ci_high"], difference=True, lang=lang)
-    e = r["effect_size"]
-    d = ""
-    if math.isfinite(e):
-        d = (
-            f"d {'>' if e > 0 else '<'} {fmt.number(10 if e > 0 else -10, 0, sign=True)}"
-            if abs(e) > 10
-            else f"d = {fmt.number(e, 2)}"
-        )
-    return {
-        "label": kpi(name).text(lang),
-        "base": fmt.value(name, r["baseline_mean"]),
-        "scenario": fmt.value(name, r["scenario_mean"]),
-        "diff": fmt.diff(name, r["difference"], lang),
-        "ci": ci,
-        "d": d,
-        "verdict": verdict(name, r["difference"]),
-    }
 
 
 # --- the compare report ----------------------------------------------------------------------------
@@ -180,7 +79,7 @@ def compare_report(
         figures=figures,
         out=out,
         execution=execution,
-        lang=_check_lang(lang),
+        lang=check_lang(lang),
         different_county=different_county or {},
     )
     return templates.render(f"compare.{lang}.md.j2", **ctx)
@@ -195,7 +94,7 @@ def compare_context(
     n_by = runs.groupby("scenario").size().to_dict() if len(runs) else {}
     shown = [s.name for s in scenarios if s.name in n_by]
     others = [n for n in shown if n != base]
-    heads = [k for k in HEADLINE if len(comparison) and k in set(comparison["kpi"])]
+    heads = [k for k in metrics.kpis("headline") if len(comparison) and k in set(comparison["kpi"])]
     comp = comparison.set_index(["scenario", "kpi"]) if len(comparison) else None
     years = settings.days / 250
     return {
@@ -218,7 +117,7 @@ def compare_context(
         "tables": _tables(summary, shown, titles, lang),
         "n_tests": int(comparison["test"].isin(["paired t", "Welch t"]).sum()) if len(comparison) else 0,
         "differences": [_differences(n, titles[n], comp, heads, lang) for n in others] if comp is not None else [],
-        "figures": _figures(figures, out, lang),
+        "figures": kit.figures(figures, out, lang),
         "unequal": [{"title": titles[k], "n": v} for k, v in n_by.items() if v != settings.reps],
         "different_county": [
             {"title": titles.get(n, n), "fields": [f"`{f}`" for f in d]} for n, d in different_county.items()
@@ -230,7 +129,7 @@ def compare_context(
         "overrides": [f"`{o}`" for o in settings.overrides],
         **_failures(failures, titles),
         "command": settings.reproduce_command(out),
-        "execution": _execution(execution),
+        "execution": kit.execution(execution),
     }
 
 
@@ -252,12 +151,12 @@ def _closure_gap(summary, shown, titles) -> dict[str, Any] | None:
     def one(n: str) -> dict[str, str]:
         return {
             "title": titles[n],
-            "on_time": f"{100 * s[(n, 'on_time_rate')]:.1f}%",
-            "resolved": f"{100 * s[(n, 'request_on_time_rate')]:.1f}%",
-            "resolution_rate": f"{100 * s[(n, 'resolution_rate')]:.1f}%",
-            "gamed": f"{s[(n, 'gamed_closures')]:,.0f}",
-            "repeats": f"{s[(n, 'repeat_contacts')]:,.0f}",
-            "gap": f"{100 * gap[n]:.1f}",
+            "on_time": fmt.share(s[(n, "on_time_rate")], 1),
+            "resolved": fmt.share(s[(n, "request_on_time_rate")], 1),
+            "resolution_rate": fmt.share(s[(n, "resolution_rate")], 1),
+            "gamed": fmt.number(s[(n, "gamed_closures")], 0),
+            "repeats": fmt.number(s[(n, "repeat_contacts")], 0),
+            "gap": fmt.number(100 * gap[n], 1),
         }
 
     return {"widest": one(max(rows, key=gap.__getitem__)), "narrowest": one(min(rows, key=gap.__getitem__))}
@@ -305,7 +204,7 @@ def _tables(summary, shown, titles, lang) -> list[dict[str, Any]]:
     s = summary.set_index(["scenario", "kpi"])
     present = set(summary["kpi"])
     out = []
-    for head, listed in TABLES:
+    for head, listed in tables():
         names = [k for k in listed if k in present]
         if not names:
             continue
@@ -318,28 +217,6 @@ def _tables(summary, shown, titles, lang) -> list[dict[str, Any]]:
         ]
         out.append({"title": head[lang], "header": [fmt.axis_label(k, lang) for k in names], "rows": rows})
     return out
-
-
-def figure_path(fig: Path | str, out: Path | str) -> str:
-    """The path of figure ``fig`` relative to the report's folder ``out`` (POSIX), whether either is
-    given relative to the working folder or absolute; a figure outside ``out`` keeps its absolute path."""
-    p, folder = Path(fig).absolute(), Path(out).absolute()
-    try:
-        return p.relative_to(folder).as_posix()
-    except ValueError:
-        return p.as_posix()
-
-
-def _figures(figures, out, lang) -> list[dict[str, str]]:
-    items = []
-    for fig in figures:
-        p = Path(fig)
-        rel = figure_path(p, out)
-        stem = p.stem
-        kind = "timeseries" if stem.startswith("timeseries_") else stem
-        label = kpi(stem.removeprefix("timeseries_")).text(lang) if kind == "timeseries" else ""
-        items.append({"path": rel, "stem": stem, "kind": kind, "label": label})
-    return items
 
 
 def _overloaded(summary, shown, titles) -> list[dict[str, str]]:
@@ -360,96 +237,11 @@ def _failures(failures, titles) -> dict[str, Any]:
     return {"failures": shown, "n_failures": len(failures)}
 
 
-def _execution(execution) -> dict[str, Any] | None:
-    if execution is None:
-        return None
-    return {
-        "ran": execution.ran,
-        "skipped": execution.skipped,
-        "failed": execution.failed,
-        "seconds": fmt.number(execution.seconds, 0),
-    }
-
-
-def warm_up(scenarios: Sequence[Any], titles: dict[str, str]) -> dict[str, Any]:
-    """The warm-up of the runs (working days simulated before the counted days, in no KPI), from each
-    scenario's parameters: ``common`` when every scenario has the same (0 = an empty start), else ``by``
-    scenario."""
-    days = {s.name: int(getattr(s.params, "warmup_days", 0)) for s in scenarios}
-    common = next(iter(days.values())) if len(set(days.values())) == 1 else None
-    return {"varied": False, "common": common, "by": [{"title": titles.get(n, n), "days": d} for n, d in days.items()]}
-
-
 def tier_deadlines(scenarios: Sequence[Any], lang: str = "en") -> str:
     """The 135 deadlines by tier (working days) of the scenarios, e.g. ``1, 3 or 5``; ``""`` when they differ."""
     found = {tuple(getattr(s.params, "tier_deadlines", ())) for s in scenarios}
     if len(found) != 1 or not (ds := next(iter(found))):
         return ""
-    ticks = [_tick(d) for d in ds]
+    ticks = [fmt.tick(d) for d in ds]
     sep, last = (", ", " or ") if lang == "en" else ("、", " 或 ")
     return sep.join(ticks[:-1]) + last + ticks[-1] if len(ticks) > 1 else ticks[0]
-
-
-# --- the sweep report ------------------------------------------------------------------------------
-def sweep_report(
-    *,
-    settings: Any,
-    scenario: Any,
-    summary: pd.DataFrame,
-    keys: Sequence[str],
-    figures: Sequence[Path],
-    failures: Sequence[dict],
-    out: Path,
-    execution: Any = None,
-    lang: str = "en",
-) -> str:
-    """The Markdown report of a one- or two-parameter sweep in ``lang``."""
-    _check_lang(lang)
-    ctx = {
-        "keys": [f"`{k}`" for k in keys],
-        "scenario": {"name": scenario.name, "title": title(scenario, lang), "description": scenario.description},
-        "varies": [
-            {"key": f"`{v.key}`", "low": _tick(v.values[0]), "high": _tick(v.values[-1]), "n": len(v.values)}
-            for v in settings.varies
-        ],
-        "reps": settings.reps,
-        "days": settings.days,
-        "warmup": {"varied": True, "common": None, "by": []}
-        if "warmup_days" in keys
-        else warm_up([_with_overrides(scenario, settings.overrides)], {scenario.name: title(scenario, lang)}),
-        "overrides": [f"`{o}`" for o in settings.overrides],
-        "figures": _figures(figures, out, lang),
-        "table": _sweep_table(summary, keys, lang),
-        "n_failures": len(failures),
-        "command": settings.reproduce_command(out),
-        "execution": _execution(execution),
-    }
-    return templates.render(f"sweep.{lang}.md.j2", **ctx)
-
-
-def _with_overrides(scenario: Any, overrides: Sequence[str]) -> Any:
-    """``scenario`` with its parameters as every run of the sweep had them (``--set`` applied)."""
-    from types import SimpleNamespace
-
-    from townsim.model.scenario import apply_overrides
-
-    return SimpleNamespace(name=scenario.name, params=apply_overrides(scenario.params, list(overrides)))
-
-
-def _sweep_table(summary: pd.DataFrame, keys: Sequence[str], lang: str) -> dict[str, Any] | None:
-    """Header and rows (grid point × KPI cells) of the sweep table."""
-    if not len(summary):
-        return None
-    kpis = list(dict.fromkeys(summary["kpi"]))
-    s = summary.set_index(["point", "kpi"])
-    rows = []
-    for p in sorted(set(summary["point"])):
-        first = s.loc[(p, kpis[0])]
-        rows.append([_tick(first[k]) for k in keys] + [cell(s.loc[(p, k)], k, lang) for k in kpis])
-    return {"header": [f"`{k}`" for k in keys] + [fmt.axis_label(k, lang) for k in kpis], "rows": rows}
-
-
-def _tick(v) -> str:
-    """A grid value: integers without decimals, else up to 3 significant digits, one minus sign."""
-    v = float(v)
-    return (f"{v:.0f}" if v.is_integer() else f"{v:.3g}").replace("-", fmt.MINUS)

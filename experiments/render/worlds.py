@@ -47,7 +47,8 @@ WORDS = {
 
 
 def short_number(v: float) -> str:
-    return f"{v:.3g}" if math.isfinite(v) else "–"
+    """A bound of an assumption box: 3 significant digits (:func:`~.fmt.significant`)."""
+    return fmt.significant(v, 3)
 
 
 def _assumption(name: str, unit: str) -> str:

@@ -39,12 +39,12 @@ from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, 
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.seeds import check_seed
+from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
 from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
 
 DEFAULT_REPS = 20
-DEFAULT_DAYS = 250
 DEFAULT_SEED = 1
 DEFAULT_BASELINE = "baseline"
 MAX_DAYS = 100_000

@@ -24,24 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from townsim.experiments.render import fmt
+from townsim.model.metrics import kpi, kpis
+
+from .findings_sensitivity import FIGURES, run_time, sensitivity_section
 from .findings_worlds import robust_section
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
-FIGURES = "figures/findings"
-"""Where the cited figures go, relative to ``docs/``."""
-HEADLINE = (
-    "on_time_rate",
-    "request_on_time_rate",
-    "on_time_rate_tier5",
-    "requester_hours_per_case",
-    "trips_to_seat_per_case",
-    "township_utilisation",
-    "township_service_share",
-    "resolution_rate",
-    "petitions",
-    "staff_hours",
-)
-"""KPIs of the evidence tables (differences against the baseline)."""
 COMMANDS = {
     "compare": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare",
     "morris": "townsim sensitivity morris_screening --out {r}/morris",
@@ -64,32 +53,10 @@ class Page:
     """Figures drawn at ``--write`` (name under ``docs/figures/findings`` → compare folder)."""
 
 
-def _info(k: str):
-    try:
-        from townsim.model.metrics import kpi as info
-
-        return info(k)
-    except Exception:  # noqa: BLE001 - an unknown KPI is shown by its name, as a number
-        return None
-
-
-def _fmt(x: float, kpi: str = "", sign: bool = True) -> str:
-    """A difference in the KPI's own terms: points for shares, thousands separators for counts."""
-    if x is None or not math.isfinite(x):
-        return "–"
-    info = _info(kpi) if kpi else None
-    if info is not None and info.fmt == "pct":
-        return f"{100 * x:+.1f} pts" if sign else f"{100 * x:.1f} %"
-    if info is not None and info.fmt == "count" and abs(x) >= 100:
-        return f"{x:+,.0f}" if sign else f"{x:,.0f}"
-    if info is not None and info.unit == "working hours":
-        return f"{x:+.2f}" if sign else f"{x:.2f}"
-    return f"{x:+.3g}" if sign else f"{x:.3g}"
-
-
-def _label(k: str) -> str:
-    info = _info(k)
-    return info.en if info is not None else k
+def _fmt(x: float, name: str = "") -> str:
+    """A difference in the KPI's own terms (:func:`~townsim.experiments.render.fmt.diff`: percentage points
+    for shares, the KPI's decimals otherwise)."""
+    return fmt.diff(name, x) if name else fmt.number(x, 2, sign=True)
 
 
 def _cell(r) -> str:
@@ -127,8 +94,8 @@ def draw_forest(folder: Path, path: Path) -> Path:
     base = man.get("baseline", "baseline")
     order = [base, *dict.fromkeys(cmp["scenario"])]
     labels = {n: label(n) for n in order}
-    kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
-    return forest_figure(path, cmp, kpis, order, scenario_colours(order, base), base, labels)
+    shown = [k for k in kpis("findings") if k in set(cmp.kpi)]
+    return forest_figure(path, cmp, shown, order, scenario_colours(order, base), base, labels)
 
 
 def _load_compare(folder: Path) -> tuple[pd.DataFrame | None, dict]:
@@ -162,7 +129,7 @@ def compare_section(folder: Path, title: str, equal_staff: bool) -> list[str]:
     if cmp is None:
         return [f"### {title}", "", f"*Not run yet* (`{folder}` has no comparison.csv).", ""]
     cmp = cmp[cmp["scenario"].str.endswith("+equal_staff") == equal_staff]
-    kpis = [k for k in HEADLINE if k in set(cmp.kpi)]
+    shown = [k for k in kpis("findings") if k in set(cmp.kpi)]
     lines = [
         f"### {title}",
         "",
@@ -170,12 +137,12 @@ def compare_section(folder: Path, title: str, equal_staff: bool) -> list[str]:
         f"{_warmup(man)} under the status quo), paired with `{man.get('baseline', 'baseline')}` on common "
         "seeds; differences from it with 95 % t intervals (* = significant after Holm's correction).",
         "",
-        "| scenario | " + " | ".join(_label(k) for k in kpis) + " |",
-        "|---|" + "---|" * len(kpis),
+        "| scenario | " + " | ".join(kpi(k).text("en") for k in shown) + " |",
+        "|---|" + "---|" * len(shown),
     ]
     for sc, g in cmp.groupby("scenario", sort=False):
         g = g.set_index("kpi")
-        lines.append(f"| {sc} | " + " | ".join(_cell(g.loc[k]) for k in kpis) + " |")
+        lines.append(f"| {sc} | " + " | ".join(_cell(g.loc[k]) for k in shown) + " |")
     others = sorted(_other_counties(man))
     if others and not equal_staff:
         lines += ["", f"Not compared (another county than the baseline's): {', '.join(others)}."]
@@ -217,11 +184,11 @@ def option_lines(folder: Path) -> tuple[list[str], list[str]]:
         )
         eq_on, eq_res = get(s + "+equal_staff", "on_time_rate"), get(s + "+equal_staff", "request_on_time_rate")
         rel = cost.difference / cost.baseline_mean if cost is not None and cost.baseline_mean else math.nan
-        cost_txt = f"{100 * rel:+.0f} %" if math.isfinite(rel) else "–"
+        cost_txt = fmt.number(100 * rel, 0, sign=True) + " %" if math.isfinite(rel) else fmt.MISSING
         table.append(
-            f"| {s} | {_fmt(on.difference, 'on_time_rate') if on is not None else '–'} | "
-            f"{_fmt(res.difference, 'request_on_time_rate') if res is not None else '–'} | "
-            f"{_fmt(hrs.difference, 'requester_hours_per_case') if hrs is not None else '–'} h | {cost_txt} | "
+            f"| {s} | {_fmt(on.difference, 'on_time_rate') if on is not None else fmt.MISSING} | "
+            f"{_fmt(res.difference, 'request_on_time_rate') if res is not None else fmt.MISSING} | "
+            f"{_fmt(hrs.difference, 'requester_hours_per_case') if hrs is not None else fmt.MISSING} h | {cost_txt} | "
             f"{_fmt(eq_on.difference, 'on_time_rate') if eq_on is not None else 'same posts'} | "
             f"{_fmt(eq_res.difference, 'request_on_time_rate') if eq_res is not None else 'same posts'} |"
         )
@@ -249,92 +216,6 @@ def option_lines(folder: Path) -> tuple[list[str], list[str]]:
     return table, sentences
 
 
-def _figure(src: Path, name: str, figures: dict[Path, str], alt: str) -> list[str]:
-    if not src.is_file():
-        return []
-    figures[src] = name
-    return ["", f"![{alt}]({FIGURES}/{name})"]
-
-
-def _run_time(folder: Path) -> str:
-    """The recorded run time of every invocation that simulated something (a resumed job lists each)."""
-    man = folder / "manifest.json"
-    if not man.is_file():
-        return ""
-    m = json.loads(man.read_text())
-    parts = []
-    invocations = m.get("invocations") or [  # a sensitivity manifest written before it kept invocations
-        {
-            "runs": {"ran": m.get("ran_now", 0)},
-            "elapsed_seconds": m.get("run_seconds_now"),
-            "executor": m.get("executor"),
-        }
-    ]
-    for i in invocations:
-        ran, secs = (i.get("runs") or {}).get("ran", 0), i.get("elapsed_seconds") or 0
-        if ran and secs:
-            w = (i.get("executor") or {}).get("workers")
-            day = str(i.get("started", ""))[:10]
-            parts.append(
-                f"{secs / 60:.0f} minutes for {ran:,} simulations"
-                + (f" on {w} worker processes" if w else "")
-                + (f" ({day})" if day else "")
-            )
-    return ("Run time: " + "; ".join(parts) + ".") if parts else ""
-
-
-def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag: str) -> tuple[list[str], list[str]]:
-    """Evidence (ranking table, regime differences, figures, run time) and top-lever sentences."""
-    path = folder / "rankings.csv"
-    if not path.is_file():
-        return [f"### {title}", "", f"*Not run yet* (`{folder}` has no rankings.csv).", ""], []
-    rank = pd.read_csv(path)
-    index = "total-order index ST" if "sobol" in tag else "μ* (mean absolute elementary effect)"
-    lines = [
-        f"### {title}",
-        "",
-        f"Levers by importance ({index}) per regime and output; influential ones in bold.",
-        "",
-        "| regime | output | levers, most important first |",
-        "|---|---|---|",
-    ]
-    tops = []
-    for (sc, out), g in rank.groupby(["scenario", "output"], sort=False):
-        g = g.sort_values("rank")
-        lines.append(
-            f"| {sc} | {out} | "
-            + ", ".join(f"**{p}**" if inf else p for p, inf in zip(g.parameter, g.influential))
-            + " |"
-        )
-        infl = [p for p, i in zip(g.parameter, g.influential) if i][:3]
-        if out in ("on_time_rate", "request_on_time_rate", "requester_hours_per_case") and infl:
-            tops.append(f"{_label(out)} in `{sc}`: {', '.join(infl)}")
-    reg = folder / "regimes.csv"
-    if reg.is_file():
-        d = pd.read_csv(reg).astype(object).fillna("")
-        if len(d):
-            lines += [
-                "",
-                "Where the rankings differ between regimes (Kendall's τ of the importances; *changed*: the "
-                "importance differs beyond the combined 95 % half-widths; *suggestive*: within them):",
-                "",
-            ]
-            for r in d.itertuples():
-                lines.append(
-                    f"- {r.output}, {r.a} vs {r.b}: τ = {float(r.kendall_tau):.2f}; "
-                    + (f"changed: {r.changed}" if r.changed else "no lever changes beyond the intervals")
-                    + (f"; suggestive: {r.suggestive}" if r.suggestive else "")
-                )
-    figs = folder / "figures"
-    lines += _figure(figs / "heatmap_total_order.png", f"{tag}_heatmap.png", figures, f"{title}: importance map")
-    for png in sorted(figs.glob("indices_*.png")) + sorted(figs.glob("morris_*.png")):
-        lines += _figure(png, f"{tag}_{png.name}", figures, f"{title}: {png.stem}")
-    rt = _run_time(folder)
-    if rt:
-        lines += ["", rt]
-    return lines + [""], tops
-
-
 def _kept(previous: str, begin: str, end: str, default: str) -> str:
     if begin in previous and end in previous:
         return previous[previous.index(begin) : previous.index(end) + len(end)]
@@ -342,7 +223,10 @@ def _kept(previous: str, begin: str, end: str, default: str) -> str:
 
 
 def render(results: Path, previous: str = "") -> Page:
-    """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections."""
+    """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections.
+
+    Longer than 60 lines on purpose: it is the page written top to bottom (commands, conclusion, options,
+    worlds, levers, caveats, discovery, evidence), each section in the order a planner reads it."""
     cmds = {k: v.format(r=results) for k, v in COMMANDS.items()}
     figures: dict[Path, str] = {}
     cmp_dir = Path(cmds["compare"].split("--out ")[1])
@@ -358,7 +242,7 @@ def render(results: Path, previous: str = "") -> Page:
             f"({FIGURES}/compare_forest.png)",
             "",
         ]
-        rt = _run_time(cmp_dir)
+        rt = run_time(cmp_dir)
         ev += [rt, ""] if rt else []
     morris, m_tops = sensitivity_section(results / "morris", "Morris screening of all levers", figures, "morris")
     sobol, s_tops = sensitivity_section(

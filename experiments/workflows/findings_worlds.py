@@ -16,10 +16,7 @@ import pandas as pd
 from townsim.experiments.core.assumptions import assumptions
 from townsim.experiments.render import fmt
 from townsim.experiments.render.worlds import sentence
-from townsim.model.metrics import kpi
-
-KPIS = ("on_time_rate", "request_on_time_rate", "resolution_rate", "requester_hours_per_case", "petitions")
-"""KPIs the section states per reform (those present in the folder)."""
+from townsim.model.metrics import kpi, kpis
 
 
 def _manifest(folder: Path) -> dict:
@@ -54,7 +51,7 @@ def robust_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
     vul = pd.read_csv(vul_path) if vul_path.is_file() else pd.DataFrame(columns=["reform", "kpi", "box"])
     vul["assumption"] = vul.get("assumption", pd.Series(dtype=object)).fillna("")
     units = {a.name: a.unit for a in assumptions()}
-    kpis = [k for k in KPIS if k in set(robust["kpi"])]
+    shown = [k for k in kpis("worlds") if k in set(robust["kpi"])]
     reforms = list(dict.fromkeys(robust["reform"]))
     man = _manifest(folder)
     said = _settings(man)
@@ -68,12 +65,12 @@ def robust_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
         "distinguishable*; shares carry Wilson 95 % intervals. Where the usual direction of an effect fails "
         "in some worlds, PRIM names the assumption box that holds them, scored on worlds it never saw.",
         "",
-        "| reform | " + " | ".join(kpi(k).text("en") for k in kpis) + " |",
-        "|---|" + "---|" * len(kpis),
+        "| reform | " + " | ".join(kpi(k).text("en") for k in shown) + " |",
+        "|---|" + "---|" * len(shown),
     ]
     for r in reforms:
         cells = []
-        for k in kpis:
+        for k in shown:
             row = robust[(robust["reform"] == r) & (robust["kpi"] == k)]
             if row.empty:
                 cells.append("–")
@@ -81,23 +78,16 @@ def robust_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
             x = row.iloc[0]
             cells.append(
                 f"{fmt.share(x['share_better'])} better / {fmt.share(x['share_worse'])} worse "
-                f"(median {_effect(float(x['effect_median']), k)})"
+                f"(median {fmt.diff(k, float(x['effect_median']))})"
             )
         lines.append(f"| `{r}` | " + " | ".join(cells) + " |")
     lines += ["", "In words, per reform:", ""]
     conclusion = []
     for r in reforms:
-        texts = [sentence(r, k, robust, vul, units, "en") for k in kpis]
+        texts = [sentence(r, k, robust, vul, units, "en") for k in shown]
         texts = [t for t in texts if t]
         if texts:
             lines.append(f"- `{r}`: " + " ".join(t[0].upper() + t[1:] for t in texts))
             conclusion.append(f"`{r}` {texts[0]}")
     lines += ["", f"Reproduce: `{command}`.", ""]
     return lines, conclusion
-
-
-def _effect(x: float, k: str) -> str:
-    info = kpi(k)
-    if info.fmt == "pct":
-        return f"{100 * x:+.1f} pts"
-    return f"{x:+.3g}"

@@ -29,14 +29,17 @@ from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, 
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.seeds import check_seed
+from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import summarize
 from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
+from townsim.experiments.render.fmt import plain as _num
+from townsim.model import metrics
 
 DEFAULT_REPS = 10
-DEFAULT_DAYS = 250
 DEFAULT_SEED = 1
-DEFAULT_KPIS = ("on_time_rate", "township_backlog_end", "township_utilisation", "enterprise_satisfaction")
+DEFAULT_KPIS = metrics.kpis("sweep")
+"""KPIs a sweep reports unless ``--kpi`` is given (the registry's ``sweep`` view)."""
 MAX_STEPS = 101
 MAX_POINTS = 2_500
 
@@ -114,7 +117,7 @@ class SweepSettings:
     days: int = DEFAULT_DAYS
     seed: int = DEFAULT_SEED
     overrides: list[str] = field(default_factory=list)
-    kpis: list[str] = field(default_factory=lambda: list(DEFAULT_KPIS))
+    kpis: list[str] = field(default_factory=lambda: list(metrics.kpis("sweep")))
 
     def check(self) -> None:
         from townsim.model.metrics import SUMMARY_KEYS
@@ -225,7 +228,10 @@ def run_sweep(
     show_progress: bool | None = None,
     lang: str = "en",
 ) -> SweepResult:
-    """Run (or resume) the sweep into ``out`` and write tables, figures and report."""
+    """Run (or resume) the sweep into ``out`` and write tables, figures and report.
+
+    Longer than 60 lines: the sweep's whole pipeline in order (check, lock, manifest, execute, summarise,
+    draw, report), kept in one place until the experiments share one runner."""
     started = runio.now()
     scenario, points, specs = plan(settings)
     out = Path(out)
@@ -318,9 +324,3 @@ def run_sweep(
     }
     runio.write_manifest(out, manifest, runio.COMPLETE)  # written last
     return SweepResult(out, execution, runs, summary, failures, figures)
-
-
-def _num(x: float) -> str:
-    """A number as ``--set`` text (integers without a decimal point)."""
-    x = float(x)
-    return str(int(x)) if x.is_integer() else f"{x:.10g}"

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from townsim.experiments.core.seeds import check_seed
+from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.errors import shorten
 
 DEFAULT_WORLDS = 64
 DEFAULT_REPS = 3
-DEFAULT_DAYS = 250
 DEFAULT_SEED = 1
 DEFAULT_BASELINE = "baseline"
 DEFAULT_REGRET_KPI = "on_time_rate"

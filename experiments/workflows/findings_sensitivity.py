@@ -1,0 +1,101 @@
+"""The findings page's sensitivity sections: lever rankings per regime and output, where the rankings of
+two regimes differ, the figures cited and the recorded run time (from a ``townsim sensitivity`` folder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from townsim.experiments.render import fmt
+from townsim.model.metrics import kpi
+
+FIGURES = "figures/findings"
+"""Where the cited figures go, relative to ``docs/``."""
+
+
+def _figure(src: Path, name: str, figures: dict[Path, str], alt: str) -> list[str]:
+    if not src.is_file():
+        return []
+    figures[src] = name
+    return ["", f"![{alt}]({FIGURES}/{name})"]
+
+
+def run_time(folder: Path) -> str:
+    """The recorded run time of every invocation that simulated something (a resumed job lists each)."""
+    man = folder / "manifest.json"
+    if not man.is_file():
+        return ""
+    m = json.loads(man.read_text())
+    parts = []
+    invocations = m.get("invocations") or [  # a sensitivity manifest written before it kept invocations
+        {
+            "runs": {"ran": m.get("ran_now", 0)},
+            "elapsed_seconds": m.get("run_seconds_now"),
+            "executor": m.get("executor"),
+        }
+    ]
+    for i in invocations:
+        ran, secs = (i.get("runs") or {}).get("ran", 0), i.get("elapsed_seconds") or 0
+        if ran and secs:
+            w = (i.get("executor") or {}).get("workers")
+            day = str(i.get("started", ""))[:10]
+            parts.append(
+                f"{fmt.number(secs / 60, 0)} minutes for {fmt.number(ran, 0)} simulations"
+                + (f" on {w} worker processes" if w else "")
+                + (f" ({day})" if day else "")
+            )
+    return ("Run time: " + "; ".join(parts) + ".") if parts else ""
+
+
+def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag: str) -> tuple[list[str], list[str]]:
+    """Evidence (ranking table, regime differences, figures, run time) and top-lever sentences."""
+    path = folder / "rankings.csv"
+    if not path.is_file():
+        return [f"### {title}", "", f"*Not run yet* (`{folder}` has no rankings.csv).", ""], []
+    rank = pd.read_csv(path)
+    index = "total-order index ST" if "sobol" in tag else "μ* (mean absolute elementary effect)"
+    lines = [
+        f"### {title}",
+        "",
+        f"Levers by importance ({index}) per regime and output; influential ones in bold.",
+        "",
+        "| regime | output | levers, most important first |",
+        "|---|---|---|",
+    ]
+    tops = []
+    for (sc, out), g in rank.groupby(["scenario", "output"], sort=False):
+        g = g.sort_values("rank")
+        lines.append(
+            f"| {sc} | {out} | "
+            + ", ".join(f"**{p}**" if inf else p for p, inf in zip(g.parameter, g.influential))
+            + " |"
+        )
+        infl = [p for p, i in zip(g.parameter, g.influential) if i][:3]
+        if out in ("on_time_rate", "request_on_time_rate", "requester_hours_per_case") and infl:
+            tops.append(f"{kpi(out).text('en')} in `{sc}`: {', '.join(infl)}")
+    reg = folder / "regimes.csv"
+    if reg.is_file():
+        d = pd.read_csv(reg).astype(object).fillna("")
+        if len(d):
+            lines += [
+                "",
+                "Where the rankings differ between regimes (Kendall's τ of the importances; *changed*: the "
+                "importance differs beyond the combined 95 % half-widths; *suggestive*: within them):",
+                "",
+            ]
+            for r in d.itertuples():
+                lines.append(
+                    f"- {r.output}, {r.a} vs {r.b}: τ = {fmt.number(r.kendall_tau, 2)}; "
+                    + (f"changed: {r.changed}" if r.changed else "no lever changes beyond the intervals")
+                    + (f"; suggestive: {r.suggestive}" if r.suggestive else "")
+                )
+    figs = folder / "figures"
+    lines += _figure(figs / "heatmap_total_order.png", f"{tag}_heatmap.png", figures, f"{title}: importance map")
+    for png in sorted(figs.glob("indices_*.png")) + sorted(figs.glob("morris_*.png")):
+        lines += _figure(png, f"{tag}_{png.name}", figures, f"{title}: {png.stem}")
+    rt = run_time(folder)
+    if rt:
+        lines += ["", rt]
+    return lines + [""], tops

@@ -1,0 +1,164 @@
+"""The daily KPI row (Mesa DataCollector): today's flows, end-of-day stocks and rates over today's closures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import inspection, reform
+from ..cases import GRID_REPORT
+from ..catalogue import DISPUTE, Tier
+from ..escalation import JOINT_CONFERENCE
+from ..params import HOURS_PER_DAY
+from .numeric import mean as _mean
+from .numeric import participation as _participation
+from .numeric import rate as _rate
+
+TOTALS: tuple[str, ...] = (
+    "escalations_level1",
+    "escalations_level2",
+    "escalations_level3",
+    "dumped_tasks",
+    "bounced_tasks",
+    "township_utilisation",
+    "department_utilisation",
+    "overloaded_townships",
+    "petitions",
+    "enterprise_entries",
+    "enterprise_exits",
+    "staff_hours",
+    "overtime_hours",
+    "inspection_hours",
+)
+"""Daily values summed over the counted window (the model's ``kpi_totals``)."""
+
+
+def _conference_waiting(model) -> int:
+    """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
+    c = model.cases
+    return sum(
+        1
+        for _, cid in model.conference_queue
+        if cid in model.flows and c.level[cid] == JOINT_CONFERENCE and c.boost[cid] == 0
+    )
+
+
+def overloaded(model, town) -> bool:
+    """Open work (queued tasks × mean step hours + duty backlog) above ``overload_threshold`` days."""
+    h = town.handler
+    if h.capacity_hours <= 0:
+        return True
+    work = h.open_tasks * model.mean_step_hours + h.duty_backlog
+    return work > model.params.overload_threshold * h.capacity_hours
+
+
+def collect_day(
+    model, closed_ids: np.ndarray, dumped: int, bounced: int, petitions: int, entries: int, exits: int, created: int
+) -> dict:
+    """The day's KPI row (flows are today's counts; rates are over cases closed today)."""
+    for t in model.townships:
+        t.overloaded = overloaded(model, t)
+    ot_total = sum(d.overtime_hours for d in model.departments)
+    overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
+    model._overtime_mark = ot_total
+    row = _service_row(model, closed_ids, created)
+    row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime))
+    row.update(_outcome_row(model, closed_ids, created))
+    return row
+
+
+def _service_row(model, ids: np.ndarray, created: int) -> dict:
+    """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day."""
+    c = model.cases
+    late = c.closed[ids] > c.deadline[ids]
+    tier = c.tier[ids]
+    service = c.requester_kind[ids] != DISPUTE
+    return {
+        "cases_created": created,
+        "cases_closed": len(ids),
+        "backlog": len(model.open_ids),
+        "backlog_mean": model.backlog_mean,
+        "backlog_department": sum(d.handler.open_tasks for d in model.departments),
+        "backlog_township": sum(t.handler.open_tasks for t in model.townships),
+        "backlog_desk": sum(h.open_tasks for h in model.desks) + _conference_waiting(model),
+        "on_time_rate": _rate(~late, np.ones(len(ids))),
+        "on_time_rate_tier1": _rate(~late & (tier == Tier.TIER1), tier == Tier.TIER1),
+        "on_time_rate_tier3": _rate(~late & (tier == Tier.TIER3), tier == Tier.TIER3),
+        "on_time_rate_tier5": _rate(~late & (tier == Tier.TIER5), tier == Tier.TIER5),
+        "mean_resolution_days": _mean((c.closed[ids] - c.created[ids]) / HOURS_PER_DAY),
+        "escalations_level1": model.day_escalations[1],
+        "escalations_level2": model.day_escalations[2],
+        "escalations_level3": model.day_escalations[3],
+        "trips_per_case": _mean(c.trips[ids][service]),
+        "trips_to_seat_per_case": _mean(c.seat_trips[ids][service]),
+        "requester_hours_per_case": _chain_hours_ended(model, ids[service]),
+        "zero_trip_share": _rate(c.trips[ids][service] == 0, service),
+    }
+
+
+def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
+    """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day."""
+    towns = model.townships
+    return {
+        "dumped_tasks": dumped,
+        "bounced_tasks": bounced,
+        "township_utilisation": _mean([t.handler.utilisation_today for t in towns]),
+        "department_utilisation": _mean([d.handler.utilisation_today for d in model.departments]),
+        "overloaded_townships": sum(t.overloaded for t in towns),
+        "department_effort": _mean([d.effort for d in model.departments]),
+        "enterprise_satisfaction": model.mean_enterprise_satisfaction(),
+        "citizen_satisfaction": float(model.citizen_state["satisfaction"].mean()) if model.n_citizens else float("nan"),
+        "petitions": petitions,
+        "enterprises": model.live_enterprises,
+        "enterprise_entries": entries,
+        "enterprise_exits": exits,
+        "staff_hours": model.staff_persons * HOURS_PER_DAY + overtime,
+        "overtime_hours": overtime,
+    }
+
+
+def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
+    """Real resolution, repeats, gaming, grid reports and upward duties of the day."""
+    c = model.cases
+    new = slice(c.n - created, c.n)
+    return {
+        "resolution_rate": _rate(c.resolved[ids], np.ones(len(ids))),
+        "repeat_contacts": int((c.contact[new] > 0).sum()),
+        "gamed_closures": int(c.gamed[ids].sum()),
+        "work_done_share": _mean(c.work_share[ids][~c.gamed[ids]]),
+        "grid_report_share": _rate(c.source[new] == GRID_REPORT, np.ones(created)),
+        "grid_participation": _participation(model),
+        "inspection_hours": inspection.weekly_duty_hours(reform.effective_params(model)),
+    }
+
+
+def _chain_hours_ended(model, ids: np.ndarray) -> float:
+    """Requester hours per service request whose chain ended today (``ids``: service contacts closed
+    today): from the chain's first filing to today's closure plus the travel of every contact — the
+    summary's per-request definition, counted on the day the chain ends. A contact closed unresolved
+    whose requester will come back (a repeat is pending) does not end its chain."""
+    c = model.cases
+    pending = np.fromiter((cid for _, _, cid in model.repeat_queue), np.int64)
+    done = ids[~np.isin(ids, pending)]
+    if not len(done):
+        return float("nan")
+    r = c.view("repeat_of")
+    root = np.where(r[done] >= 0, r[done], done)
+    travel = c.view("travel")[root].astype(float)
+    rep = _repeat_contacts(model, c, r)
+    rep = rep[np.isin(r[rep], root)]
+    if len(rep):
+        order = np.argsort(root)
+        pos = order[np.searchsorted(root, r[rep], sorter=order)]
+        np.add.at(travel, pos, c.view("travel")[rep])
+    return _mean(c.view("closed")[done] - c.view("created")[root] + travel)
+
+
+def _repeat_contacts(model, c, r: np.ndarray) -> np.ndarray:
+    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0), in order, kept incrementally (a case's
+    ``repeat_of`` is set when it is filed and never changes): only the cases filed since the last call are read."""
+    table, seen, known = getattr(model, "_repeat_cache", (None, 0, None))
+    if table is not c:
+        seen, known = 0, np.zeros(0, np.int64)
+    ids = np.concatenate([known, seen + np.flatnonzero(r[seen:] >= 0)])
+    model._repeat_cache = (c, len(r), ids)
+    return ids

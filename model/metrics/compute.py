@@ -1,0 +1,281 @@
+"""Per-run KPIs (the summary) and the handler loads they report.
+
+On-time and within-1h/8h rates count a case once it is *decided*: closed, or
+still open past its deadline (threshold) at the end of the run — open cases
+not yet due are left out rather than counted as successes.
+
+Only the counted window counts (after ``warmup_days``): rates are over cases
+filed in it; ``cases_closed`` counts closures in it, so that
+``cases_carried_in + cases_created = cases_closed + backlog_end``.
+
+Requester hours of a case: its waiting, ``closed − created`` in working hours
+(hops, queues, coordination, running between departments), plus its travel to
+and from the county seat (``travel``: a round trip per trip to the seat).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..cases import GRID_REPORT
+from ..catalogue import COMPLEX, DISPUTE, SIMPLE, Tier
+from ..params import HOURS_PER_DAY
+from .numeric import mean as _mean
+from .numeric import participation as _participation
+from .numeric import rate as _rate
+
+POST_KINDS = (
+    "departments",
+    "townships",
+    "desks",
+    "chief_representatives",
+    "leading_group_office",
+    "commissioners",
+    "dispatchers",
+    "grid_workers",
+)
+"""Kinds of posts reported as ``posts_<kind>``."""
+
+
+def _roots(c) -> np.ndarray:
+    r = c.view("repeat_of")
+    return np.where(r >= 0, r, np.arange(c.n))
+
+
+def request_on_time_rate(model, now: float) -> float:
+    """Share of decided requests (first contacts filed in the counted window) whose chain was
+    really resolved by the first deadline (a request is decided once closed or past that deadline)."""
+    c = model.cases
+    n = c.n
+    if n == 0:
+        return float("nan")
+    closed, deadline = c.view("closed"), c.view("deadline")
+    first = (c.view("contact") == 0) & (c.view("created") >= model.count_start)
+    root = _roots(c)
+    good = c.view("resolved") & (closed <= deadline[root])
+    ok = np.zeros(n, bool)
+    ok[root[good]] = True
+    decided = first & (~np.isnan(closed) | (now > deadline))
+    return _rate(ok & decided, decided)
+
+
+def requester_hours_per_request(model) -> float:
+    """Requester hours per service request over its whole chain: from the first filing to the
+    chain's latest closure (waiting, including the time an unresolved problem waited before its
+    repeat contact) plus the travel hours of every contact. Requests: first contacts filed in the
+    counted window and closed."""
+    c = model.cases
+    if c.n == 0:
+        return float("nan")
+    closed = c.view("closed")
+    root = _roots(c)
+    last = np.full(c.n, -np.inf)
+    np.maximum.at(last, root, np.where(np.isnan(closed), -np.inf, closed))
+    travel = np.bincount(root, weights=c.view("travel"), minlength=c.n)
+    req = (
+        (c.view("contact") == 0)
+        & (c.view("created") >= model.count_start)
+        & ~np.isnan(closed)
+        & (c.view("requester_kind") != DISPUTE)
+    )
+    return _mean((last - c.view("created") + travel)[req])
+
+
+def summary(model) -> dict[str, float]:
+    """Per-run KPIs (keys in ``SUMMARY_KEYS``); rates in [0, 1], NaN when undefined."""
+    c = model.cases
+    now = model.clock_day * HOURS_PER_DAY
+    t_start = model.count_start
+    all_closed = c.view("closed")
+    win = c.view("created") >= t_start  # cases filed in the counted window
+    closed_win = ~np.isnan(all_closed) & (np.nan_to_num(all_closed, nan=-1.0) >= t_start)  # closed in the window
+    days = max(int(round((now - t_start) / HOURS_PER_DAY)), 1)
+    out = _case_summary(model, now, win, closed_win)
+    out.update(_load_summary(model, days))
+    out.update(_outcome_summary(model, now, win, closed_win, days))
+    out.update(referral_kpis(model, win))
+    out["saturated_handlers"] = float(len(saturated_handlers(model)))
+    out["floored_departments"] = float(model.floored_departments.sum())
+    out["coordination_attendance_hours"] = float(model.attendance_hours - model.attendance_mark)
+    out["front_line_share"] = front_line_share(model, now)
+    return out
+
+
+def _case_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray) -> dict[str, float]:
+    """Counts, on-time rates (decided-case rule), resolution times, F5 shares, escalations, trips and
+    requester hours over the cases filed in the window (``win``)."""
+    c = model.cases
+    n = int(win.sum())
+    created, closed, deadline = c.view("created")[win], c.view("closed")[win], c.view("deadline")[win]
+    is_closed = ~np.isnan(closed)
+    age = np.where(is_closed, closed, now) - created
+    decided = is_closed | (now > deadline)
+    on_time = is_closed & (closed <= deadline)
+    tier = c.view("tier")[win]
+    service = c.view("requester_kind")[win] != DISPUTE
+    diff = c.view("difficulty")[win]
+    prop = model.catalogue.is_property[c.view("matter")[win]] if n else np.zeros(0, bool)
+
+    def within(mask, hours):
+        dec = mask & (is_closed | (age > hours))
+        return _rate(dec & is_closed & (age <= hours), dec)
+
+    def on_time_in(mask):
+        return _rate(on_time & decided & mask, decided & mask)
+
+    res_days = (closed[is_closed] - created[is_closed]) / HOURS_PER_DAY
+    closed_service = is_closed & service
+    trips, seat = c.view("trips")[win], c.view("seat_trips")[win]
+    k = model.kpi_totals
+    hrs = {key: sum(t.hours[key] for t in model.townships) for key in ("cases", "duties", "paperwork", "outreach")}
+    town_total = sum(hrs.values())
+    return {
+        "cases_created": float(n),
+        "cases_closed": float(closed_win.sum()),
+        "backlog_end": float(np.isnan(c.view("closed")).sum()),
+        "cases_carried_in": float(model.carried_in),
+        "on_time_rate": _rate(on_time & decided, decided),
+        "on_time_rate_tier1": on_time_in(tier == Tier.TIER1),
+        "on_time_rate_tier3": on_time_in(tier == Tier.TIER3),
+        "on_time_rate_tier5": on_time_in(tier == Tier.TIER5),
+        "mean_resolution_days": _mean(res_days),
+        "p90_resolution_days": float(np.percentile(res_days, 90)) if len(res_days) else float("nan"),
+        "simple_within_1h_share": within(service & (diff == SIMPLE), 1.0),
+        "complex_within_8h_share": within(service & (diff == COMPLEX), 8.0),
+        "property_simple_within_1h_share": within(service & prop & (diff == SIMPLE), 1.0),
+        "property_complex_within_8h_share": within(service & prop & (diff == COMPLEX), 8.0),
+        "escalations": float(k["escalations_level1"] + k["escalations_level2"] + k["escalations_level3"]),
+        "escalations_level1": float(k["escalations_level1"]),
+        "escalations_level2": float(k["escalations_level2"]),
+        "escalations_level3": float(k["escalations_level3"]),
+        "trips_per_case": _mean(trips[closed_service]),
+        "trips_to_seat_per_case": _mean(seat[closed_service]),
+        "requester_hours_per_case": requester_hours_per_request(model),
+        "township_service_share": (hrs["cases"] + hrs["outreach"]) / town_total if town_total > 0 else float("nan"),
+        "zero_trip_share": _rate(trips[closed_service] == 0, closed_service),
+    }
+
+
+def _load_summary(model, days: int) -> dict[str, float]:
+    """Duties, staff load and cost, satisfaction, petitions, enterprises, posts and open work at the end."""
+    k = model.kpi_totals
+    posts = model.posts
+    return {
+        "dumped_tasks": float(k["dumped_tasks"]),
+        "bounced_tasks": float(k["bounced_tasks"]),
+        "township_utilisation": k["township_utilisation"] / days,
+        "department_utilisation": k["department_utilisation"] / days,
+        "overloaded_townships": k["overloaded_townships"] / days,
+        "department_effort": _mean([d.effort for d in model.departments]),
+        "enterprise_satisfaction": model.mean_enterprise_satisfaction(),
+        "citizen_satisfaction": float(model.citizen_state["satisfaction"].mean()) if model.n_citizens else float("nan"),
+        "petitions": float(k["petitions"]),
+        "enterprises_end": float(model.live_enterprises),
+        "enterprise_entries": float(k["enterprise_entries"]),
+        "enterprise_exits": float(k["enterprise_exits"]),
+        "staff_hours": float(k["staff_hours"]),
+        "overtime_hours": float(k["overtime_hours"]),
+        "staff_posts": float(posts["total"]),
+        **{f"posts_{kind_}": float(posts[kind_]) for kind_ in POST_KINDS},
+        "worked_hours": float(sum(h.worked_total + h.duty_total for h in model.handlers)) - model.worked_mark,
+        "township_backlog_end": float(sum(t.handler.open_tasks for t in model.townships)),
+        "department_backlog_end": float(sum(d.handler.open_tasks for d in model.departments)),
+    }
+
+
+def _outcome_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray, days: int) -> dict[str, float]:
+    """Real resolution, repeats, gaming, work done, grid reports and upward duties over the window."""
+    c = model.cases
+    return {
+        "resolution_rate": _rate(c.view("resolved") & closed_win, closed_win),
+        "request_on_time_rate": request_on_time_rate(model, now),
+        "repeat_contacts": float((c.view("contact")[win] > 0).sum()),
+        "gamed_closures": float((c.view("gamed") & closed_win).sum()),
+        "work_done_share": _mean(c.view("work_share")[closed_win & ~c.view("gamed")]),
+        "grid_report_share": _rate(c.view("source")[win] == GRID_REPORT, np.ones(int(win.sum()))),
+        "grid_participation": _participation(model),
+        "inspection_hours": model.kpi_totals.get("inspection_hours", 0.0) / days,
+    }
+
+
+def front_line_share(model, now: float) -> float:
+    """Share of requests settled at the first contact: first-contact service requests filed in the counted
+    window whose one step was done by the handler that took them in (the township at its hall, the
+    department or a chief representative at the seat, the department online), with no forwarding,
+    errand, coordination, rework or escalation, closed on the working day they were filed. Decided:
+    closed, or that day is over. It follows from who holds the power and from the receiver's queue."""
+    c = model.cases
+    if c.n == 0:
+        return float("nan")
+    created, closed = c.view("created"), c.view("closed")
+    day_end = (np.floor(created / HOURS_PER_DAY) + 1) * HOURS_PER_DAY
+    first = (c.view("contact") == 0) & (created >= model.count_start) & (c.view("requester_kind") != DISPUTE)
+    decided = first & (~np.isnan(closed) | (now >= day_end))
+    one_step = model.catalogue.n_departments[c.view("matter")] == 1
+    settled = (
+        decided
+        & one_step
+        & ~c.view("referred")
+        & ~c.view("errand")
+        & (c.view("start_level") == 0)
+        & (c.view("escalations") == 0)
+        & (c.view("reworks") == 0)
+        & ~c.view("gamed")
+        & (np.nan_to_num(closed, nan=np.inf) <= day_end)
+    )
+    return _rate(settled, decided)
+
+
+def handler_marks(model) -> dict[int, tuple[float, int, float, int]]:
+    """Each handler's counters at the start of the counted window: hours worked (cases and duties),
+    open tasks, duty backlog (hours) and tasks started."""
+    return {
+        h.hid: (h.worked_total + h.duty_total, h.open_tasks, h.duty_backlog, h.served_total) for h in model.handlers
+    }
+
+
+def offered_load(model, h) -> float:
+    """A handler's offered load ρ over the counted days: (hours worked on tasks and duties + growth
+    of its open work) ÷ its capacity hours; open tasks are valued at the mean hours of the tasks it
+    has started (the county's mean step hours before it started any), duty backlog in hours. ∞ for
+    a handler with open work and no staff; NaN before the first counted day or with neither."""
+    days = model.day
+    if days <= 0:
+        return float("nan")
+    done0, open0, duty0, _ = model.handler_marks.get(h.hid, (0.0, 0, 0.0, 0))
+    done = h.worked_total + h.duty_total - done0
+    mean_task = h.worked_total / h.served_total if h.served_total else model.mean_step_hours
+    growth = (h.open_tasks - open0) * mean_task + (h.duty_backlog - duty0)
+    capacity = h.capacity_hours * days
+    if capacity <= 0:
+        return float("inf") if h.open_tasks > 0 else float("nan")
+    return (done + growth) / capacity
+
+
+def saturated_handlers(model) -> dict[str, float]:
+    """Handlers whose offered load over the counted days is ≥ 1 (their queues grow without bound:
+    not a steady state), by label, with their load."""
+    out = {}
+    for h in model.handlers:
+        rho = offered_load(model, h)
+        if rho == rho and rho >= 1.0:
+            out[h.label] = rho
+    return out
+
+
+def referral_kpis(model, win: np.ndarray) -> dict[str, float]:
+    """The forwarding hop's parts over cases filed in the window (``win``) and forwarded: hours until
+    the file was sent, waiting for the courier, lost to misrouting (each a mean per forwarded case
+    whose file has reached its department), the share forwarded and the share misrouted."""
+    c = model.cases
+    ref = c.view("referred")[win]
+    sent = ref & ~np.isnan(c.view("hop_clerk")[win])
+    mis = c.view("misrouted")[win]
+    arrived = sent & (~mis | (c.view("hop_misrouted")[win] > 0))
+    return {
+        "referred_share": _rate(ref, np.ones(len(ref))),
+        "referral_clerk_hours": _mean(c.view("hop_clerk")[win][sent]),
+        "referral_courier_hours": _mean(c.view("hop_courier")[win][sent]),
+        "referral_misrouting_hours": _mean(c.view("hop_misrouted")[win][arrived]),
+        "misrouted_share": _rate(mis & sent, sent),
+    }

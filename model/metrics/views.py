@@ -1,0 +1,145 @@
+"""The views that show KPIs and the groups inside them: titles, axes and colours, in the order shown.
+
+Which KPIs a view shows is declared by each KPI (its ``views``, :mod:`.kpi`); this module holds what
+belongs to the view or group itself. Views: ``run`` (the table printed after ``townsim run``),
+``timeseries`` (compare's daily figures), ``headline`` (compare's forest plot and significant
+differences; robust's headline effects), ``report`` (compare's report tables, grouped), ``findings``
+(the findings page's evidence tables), ``worlds`` (the findings page's plausible-worlds table),
+``sweep`` (a sweep's default KPIs), ``dashboard`` (the run dashboard's panels, grouped) and ``app``
+(the teaching app's live charts, grouped; their titles are the app's own texts ``chart_<group>``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VIEWS = ("run", "timeseries", "headline", "report", "findings", "worlds", "sweep", "dashboard", "app")
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of a view: its title and axis (English, Chinese), its series' colours in order, whether
+    its value axis starts at 0 (``zero``) and whether it draws running totals since day 1 (``running``)."""
+
+    en: str = ""
+    zh: str = ""
+    axis_en: str = ""
+    axis_zh: str = ""
+    colours: tuple[str, ...] = ()
+    zero: bool = True
+    running: bool = False
+
+    def title(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def axis(self, lang: str = "en") -> str:
+        return self.axis_zh if lang == "zh" else self.axis_en
+
+    def colour(self, i: int) -> str:
+        """The colour of the group's ``i``-th series (a default cycle past the declared ones)."""
+        return self.colours[i] if i < len(self.colours) else f"C{i % 10}"
+
+
+_G = Group
+GROUPS: dict[str, dict[str, Group]] = {
+    "report": {
+        "service": _G("Service to requesters", "为诉求人服务"),
+        "cost": _G("Cost and load", "成本与负荷"),
+        "satisfaction": _G("Satisfaction and conflict", "满意度与矛盾"),
+        "reach": _G("Reaching the seat and the townships' day", "跑动与乡镇时间"),
+        "resolved": _G("Closed or really solved", "办结与真正解决"),
+    },
+    "dashboard": {
+        "requests": _G(
+            "Requests: new vs closed",
+            "诉求：新增与办结",
+            "cases per working day",
+            "件 / 工作日",
+            ("tab:blue", "tab:green"),
+        ),
+        "backlog": _G(
+            "Open cases (backlog) by who holds them",
+            "在办事项（按承办方）",
+            "open at day end",
+            "日终在办",
+            ("tab:blue", "tab:orange", "tab:red", "black"),
+        ),
+        "on_time": _G(
+            "Closed on time (135 deadlines: 1, 3, 5 days)",
+            "按期办结（135 时限：1、3、5 日）",
+            "share of cases closed that day",
+            "当日办结事项占比",
+            ("black", "tab:green", "tab:orange", "tab:red"),
+        ),
+        "escalations": _G(
+            "Escalations (tiered coordination, 135 rule)",
+            "升级协调（分级协调，135 机制）",
+            "cases moved up per working day",
+            "件 / 工作日",
+            ("tab:olive", "tab:orange", "tab:red"),
+        ),
+        "trips": _G(
+            "Trips a requester makes",
+            "诉求人跑动次数",
+            "trips per closed case",
+            "每件办结事项跑动次数",
+            ("tab:purple",),
+        ),
+        "zero_trip": _G(
+            "Requests needing no trip (online, commissioner)",
+            "零跑动诉求（网上办、专员代办）",
+            "share of closed cases",
+            "占办结事项",
+            ("tab:cyan",),
+        ),
+        "dumping": _G(
+            "Duty tasks pushed down to townships",
+            "向乡镇下压的职责任务",
+            "tasks per working day",
+            "项 / 工作日",
+            ("tab:brown", "tab:gray"),
+        ),
+        "workload": _G(
+            "Workload: utilisation of staff hours",
+            "工作负荷：人员工时利用率",
+            "share of available hours",
+            "占可用工时",
+            ("tab:orange", "tab:blue"),
+        ),
+        "overload": _G(
+            "Townships overloaded, petitions",
+            "超负荷乡镇与上访",
+            "count",
+            "数量",
+            ("tab:red", "tab:purple"),
+        ),
+        "satisfaction": _G(
+            "Satisfaction (0 = none, 1 = full)",
+            "满意度（0 = 无，1 = 完全）",
+            "mean satisfaction",
+            "平均满意度",
+            ("tab:blue", "tab:green"),
+        ),
+        "effort": _G(
+            "County departments' effort (two-way assessment)",
+            "县级部门努力程度（双向互评）",
+            "work speed (1 = normal)",
+            "工作速度（1 = 正常）",
+            ("tab:gray",),
+        ),
+        "enterprises": _G("Enterprises in the county", "县内企业", "enterprises", "家", ("tab:blue",), zero=False),
+    },
+    "app": {
+        "backlog": _G(colours=("#1f5fbf", "#2ca02c", "#7b3fa0")),
+        "on_time": _G(colours=("#2ca02c", "#ff8c00", "#d62728")),
+        "escalations": _G(colours=("#9467bd", "#17a589", "#222222")),
+        "dumping": _G(colours=("#d62728", "#ff8c00"), running=True),
+        "satisfaction": _G(colours=("#1f5fbf", "#2ca02c")),
+        "petitions": _G(colours=("#8c564b",)),
+        "trips": _G(colours=("#1f5fbf", "#8c564b")),
+        "trips_total": _G(colours=("#1f5fbf", "#8c564b"), running=True),
+        "outcomes": _G(colours=("#1f5fbf", "#2ca02c", "#ff8c00")),
+    },
+}
+"""The groups of each grouped view, in the order shown (a group no KPI declares is shown empty or left
+out by the view; a group a KPI declares but not listed here comes last, untitled)."""
