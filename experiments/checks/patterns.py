@@ -23,6 +23,7 @@ compute makes the check report "not measurable on this model" instead of crashin
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -59,9 +60,18 @@ def _params(scenario: str, world: World):
 
 
 def _runs(scenario: str, world: World, reps: int, seed: int) -> list[dict[str, float]]:
-    """Run summaries, one per replication (seeds ``seed … seed+reps−1``: common random numbers)."""
-    params = _params(scenario, world)
-    return [summary(TownshipModel(params, rng=seed + i).run(DAYS)) for i in range(reps)]
+    """Run summaries, one per replication (seeds ``seed … seed+reps−1``: common random numbers).
+
+    A run is a pure function of (parameters, seed), so the checks that read other KPIs of the same runs
+    (P7's resolution and satisfaction, both status quo against ``one_stop_135``) share them in a process.
+    """
+    return [dict(r) for r in _runs_once(scenario, tuple(sorted(world.items())), reps, seed)]
+
+
+@functools.lru_cache(maxsize=32)
+def _runs_once(scenario: str, world: tuple, reps: int, seed: int) -> tuple[dict[str, float], ...]:
+    params = _params(scenario, dict(world))
+    return tuple(summary(TownshipModel(params, rng=seed + i).run(DAYS)) for i in range(reps))
 
 
 def _kpi(rows: list[dict[str, float]], key: str) -> np.ndarray:
