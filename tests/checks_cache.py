@@ -24,7 +24,8 @@ def explain(r) -> str:
 
 def group(name: str):
     """The pytest-xdist group of a check's tests: every test asserting one check runs on one worker, so
-    the check runs once per suite (the four held-out Linping checks share one posterior run, and P7's two\n    checks their runs)."""
+    the check runs once per suite (the four held-out Linping checks share one posterior run, and P7's two
+    checks their runs)."""
     for shared in ("linping_f11", "p7_135_rankings"):  # checks of one family share their runs in a process
         if name.startswith(shared):
             return pytest.mark.xdist_group(shared)
