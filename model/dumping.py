@@ -45,11 +45,10 @@ def list_cost(params: Params) -> float:
     return (1.0 - params.territorial_share) * params.list_enforcement * params.bounce_cost
 
 
-def dump_probability(
-    params: Params, load: np.ndarray, expected_drop: np.ndarray, weight: float | None = None, exploration=0.0
-) -> np.ndarray:
+def dump_probability(params: Params, load, expected_drop, weight: float | None = None, exploration=0.0):
     """Per-department probability of pushing a duty task down today (``weight``: ω_eff,
-    default the lever ``two_way_weight``; ``exploration``: the period's log-odds shift ξ)."""
+    default the lever ``two_way_weight``; ``exploration``: the period's log-odds shift ξ). ``load`` and
+    ``expected_drop`` are arrays (one per department) or floats (one department: no array built)."""
     w = params.two_way_weight if weight is None else weight
     z = (
         logit(params.dumping_base)
@@ -81,12 +80,8 @@ def department_day(dept) -> None:
     rng = model.rng
     prob = float(
         dump_probability(
-            p,
-            np.array([department_load(dept)]),
-            np.array([dept.expected_score_drop]),
-            reform.two_way_weight(model),
-            dept.exploration,
-        )[0]
+            p, department_load(dept), float(dept.expected_score_drop), reform.two_way_weight(model), dept.exploration
+        )
     )
     tasks = int(rng.poisson(p.duty_tasks_per_department))
     dumped = int(rng.binomial(tasks, prob)) if tasks else 0

@@ -111,7 +111,10 @@ def new_disputes(model, day: int) -> int:
     if total == 0:
         return 0
     town = np.repeat(np.arange(len(n)), n).astype(np.int32)
-    is_local = np.concatenate([np.r_[np.zeros(a, bool), np.ones(b, bool)] for a, b in zip(n_d, n_l)])
+    # per township, its disputes then its local problems (one vectorised pass, no array per township)
+    is_local = np.repeat(
+        np.tile(np.array([False, True]), len(n)), np.stack([n_d, n_l], axis=1).ravel().astype(np.int64)
+    )
     local_ids = np.array([cat.dispute_id(k) for k in LOCAL_PROBLEMS], np.int32)
     matter = np.where(is_local, local_ids[rng.integers(len(local_ids), size=total)], cat.dispute_id(DISPUTE_MEDIATION))
     cit = model.citizen_start[town] + np.floor(rng.random(total) * model.citizen_count[town]).astype(np.int64)
