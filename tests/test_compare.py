@@ -103,7 +103,23 @@ def _row_files(out: Path) -> list[Path]:
 
 
 def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
-    args = ["compare", *SCEN, "--reps", "4", "--days", "60", "--seed", "7", "--workers", "1", "--progress", "never"]
+    quick = [*TINY, "warmup_days=5"]  # a small county, a short warm-up: resume is under test, not the model
+    sets = [a for kv in quick for a in ("--set", kv)]
+    args = [
+        "compare",
+        *SCEN,
+        "--reps",
+        "4",
+        "--days",
+        "20",
+        "--seed",
+        "7",
+        *sets,
+        "--workers",
+        "1",
+        "--progress",
+        "never",
+    ]
     killed = tmp_path / "killed"
     env = cli_env()  # this tree's townsim
     proc = subprocess.Popen(
@@ -136,7 +152,7 @@ def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
     assert man["invocations"][-1]["runs"]["ran"] == 12 - len(done)
 
     clean = tmp_path / "clean"
-    settings = CompareSettings(scenarios=list(SCEN), reps=4, days=60, seed=7)
+    settings = CompareSettings(scenarios=list(SCEN), reps=4, days=20, seed=7, overrides=quick)
     with SerialExecutor() as ex:
         run_compare(settings, clean, ex, show_progress=False, make_figures=False)
     for name in ("runs.parquet", "timeseries.parquet"):
