@@ -31,6 +31,8 @@ TINY = [
     "department_staff=6",
     "--set",
     "township_staff=6",
+    "--set",
+    "warmup_days=5",  # the folders are under test, not the model's settled state
 ]
 SCEN = ["baseline", "one_stop_135"]
 
