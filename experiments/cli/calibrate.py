@@ -19,7 +19,7 @@ from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
-from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.core.outdir import experiment_folder
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "calibrate"
@@ -71,31 +71,28 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     digest = fingerprint(spec)
     show = {"auto": sys.stderr.isatty(), "always": True, "never": False}[args.progress]
     executor = executor_from_args(args)
-    with executor:
-        resuming = check_out_dir(out, "calibrate", digest)
-        with locked(out):
-            check_out_dir(out, "calibrate", digest)  # again, now that this command holds the folder
-            try:
-                check_resume(spec, out)
-            except ValueError as exc:
-                raise UserError(str(exc)) from None
-            print(
-                ("resuming" if resuming else "starting") + f" calibration '{spec.name}' in {out} "
-                f"({spec.population_size} particles, at most {spec.max_generations} generations) on "
-                f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})",
-                file=sys.stderr,
-            )
-            res = calibrate(
-                spec,
-                out,
-                executor=executor,
-                show_progress=show,
-                command="townsim calibrate " + " ".join(sys.argv[2:])
-                if len(sys.argv) > 2
-                else f"townsim calibrate {args.spec}",
-                log=True if show else None,
-                lang=args.lang,
-            )
+    with executor, experiment_folder("calibrate", out, digest, lambda: out) as (out, resuming):
+        try:
+            check_resume(spec, out)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        print(
+            ("resuming" if resuming else "starting") + f" calibration '{spec.name}' in {out} "
+            f"({spec.population_size} particles, at most {spec.max_generations} generations) on "
+            f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})",
+            file=sys.stderr,
+        )
+        res = calibrate(
+            spec,
+            out,
+            executor=executor,
+            show_progress=show,
+            command="townsim calibrate " + " ".join(sys.argv[2:])
+            if len(sys.argv) > 2
+            else f"townsim calibrate {args.spec}",
+            log=True if show else None,
+            lang=args.lang,
+        )
     g = res["generations"]
     print(
         f"{len(g)} generations, {int(g.simulations.sum()):,} simulations, final ε {g.epsilon.iloc[-1]:.4g}; "

@@ -26,7 +26,7 @@ from townsim.experiments.cli._common import (
 )
 from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
-from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.compare import (
     DEFAULT_BASELINE,
@@ -135,23 +135,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     check_specs("townsim compare", specs, args.yes)
     digest = settings_hash(settings, scenarios)
     executor = executor_from_args(args)
-    with executor:
-        resuming = check_out_dir(args.out, "compare", digest) if args.out is not None else False
-        out = args.out if args.out is not None else default_out()
+    with executor, experiment_folder("compare", args.out, digest, default_out) as (out, resuming):
         if len(scenarios) < 2:
             print(
                 f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
                 file=sys.stderr,
             )
-        with locked(out):
-            check_out_dir(out, "compare", digest)  # again, now that this command holds the folder
-            print(
-                f"townsim compare: {len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days "
-                f"on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
-                + (f"; resuming {out}" if resuming else ""),
-                file=sys.stderr,
-            )
-            result = run_compare(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
+        banner(
+            "compare",
+            f"{len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days",
+            out,
+            resuming,
+            executor,
+        )
+        result = run_compare(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:

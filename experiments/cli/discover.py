@@ -21,7 +21,7 @@ from townsim.experiments.cli._common import add_out_argument, add_progress_argum
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.manifest import settings_hash
-from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import EXIT_FAILED, UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
@@ -90,18 +90,14 @@ def cmd_discover(args: argparse.Namespace) -> int:
         executor = executor_from_args(args)  # before the folder: a cluster that cannot be reached leaves none
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    try:
-        resuming = check_out_dir(out, "discover", settings_hash(experiment_settings(spec)))
-    except BaseException:
-        executor.close()
-        raise
+    digest = settings_hash(experiment_settings(spec))
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
 
     def log(msg: str) -> None:
         print(f"townsim discover: {msg}", file=sys.stderr, flush=True)
 
-    with locked(out), executor:
-        log(f"{spec.case_text()}" + (f"; resuming {out}" if resuming else f"; writing {out}"))
+    with executor, experiment_folder("discover", out, digest, lambda: out) as (out, resuming):
+        banner("discover", spec.case_text(), out, resuming, writing=True)
         try:
             result = run_discover(spec, out, executor, progress=enabled, log=log)
         except IncompleteRuns as exc:

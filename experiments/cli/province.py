@@ -47,7 +47,7 @@ def register(subparsers) -> None:
 
 def cmd_province(args: argparse.Namespace) -> int:
     from townsim.experiments.core.executors import make_executor
-    from townsim.experiments.core.outdir import check_out_dir, locked
+    from townsim.experiments.core.outdir import banner, experiment_folder
     from townsim.experiments.workflows import province as wf
 
     shipped = _common.shipped_specs(SPEC_DIR)
@@ -71,18 +71,10 @@ def cmd_province(args: argparse.Namespace) -> int:
             )
             executor.close()
             executor = make_executor(workers=fit)
-    with executor:
-        resuming = check_out_dir(args.out, "province", digest) if args.out is not None else False
-        out = args.out if args.out is not None else wf.default_out()
-        with locked(out):
-            check_out_dir(out, "province", digest)
-            print(
-                f"townsim province: {len(counties)} counties × {spec.replications} run(s) × {spec.days} days on "
-                f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
-                + (f"; resuming {out}" if resuming else ""),
-                file=sys.stderr,
-            )
-            result = wf.run_province(spec, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
+    with executor, experiment_folder("province", args.out, digest, wf.default_out) as (out, resuming):
+        what = f"{len(counties)} counties × {spec.replications} run(s) × {spec.days} days"
+        banner("province", what, out, resuming, executor)
+        result = wf.run_province(spec, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     ex = result.execution
     print(f"counties: {ex.ran} run, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:

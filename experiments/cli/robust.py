@@ -24,7 +24,7 @@ from townsim.experiments.cli._common import (
     add_seed_argument,
 )
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
-from townsim.experiments.core.outdir import check_out_dir, default_out_dir, locked
+from townsim.experiments.core.outdir import banner, default_out_dir, experiment_folder
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.robust.settings import (
     DEFAULT_BASELINE,
@@ -115,20 +115,12 @@ def cmd_robust(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     digest = settings_hash(planned)
     executor = executor_from_args(args)
-    with executor:
-        resuming = check_out_dir(args.out, COMMAND, digest) if args.out is not None else False
-        out = args.out if args.out is not None else default_out_dir(COMMAND)
-        with locked(out):
-            check_out_dir(out, COMMAND, digest)  # again, now that this command holds the folder
-            print(
-                f"townsim robust: {len(planned.arms)} scenarios × {settings.worlds} worlds × {settings.reps} runs × "
-                f"{settings.days} days on {executor.name} ({executor.workers} worker"
-                f"{'s' if executor.workers != 1 else ''})" + (f"; resuming {out}" if resuming else ""),
-                file=sys.stderr,
-            )
-            result = run_robust(
-                settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang, planned=planned
-            )
+    with executor, experiment_folder(COMMAND, args.out, digest, lambda: default_out_dir(COMMAND)) as (out, resuming):
+        what = f"{len(planned.arms)} scenarios × {settings.worlds} worlds × {settings.reps} runs × {settings.days} days"
+        banner(COMMAND, what, out, resuming, executor)
+        result = run_robust(
+            settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang, planned=planned
+        )
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:

@@ -20,7 +20,7 @@ from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import PROGRESS, add_out_argument, add_progress_argument
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
-from townsim.experiments.core.outdir import RESULTS_DIR, check_out_dir, locked
+from townsim.experiments.core.outdir import RESULTS_DIR, banner, experiment_folder
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
@@ -76,18 +76,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(f"townsim sensitivity: {msg}", file=sys.stderr, flush=True)
 
     executor = executor_from_args(args)
-    with executor:
-        resuming = check_out_dir(out, "sensitivity", digest)
-        with locked(out):
-            check_out_dir(out, "sensitivity", digest)  # again, now that this command holds the folder
-            log(
-                f"{spec.method} on {spec.n_points()} points" + (f"; resuming {out}" if resuming else f"; writing {out}")
-            )
-            try:
-                result = run_sensitivity(spec, out, executor, progress=PROGRESS[args.progress], log=log, lang=args.lang)
-            except IncompleteRuns as exc:
-                print(f"townsim: {exc}", file=sys.stderr)
-                return 1
+    with executor, experiment_folder("sensitivity", out, digest, lambda: out) as (out, resuming):
+        banner("sensitivity", f"{spec.method} on {spec.n_points()} points", out, resuming, writing=True)
+        try:
+            result = run_sensitivity(spec, out, executor, progress=PROGRESS[args.progress], log=log, lang=args.lang)
+        except IncompleteRuns as exc:
+            print(f"townsim: {exc}", file=sys.stderr)
+            return 1
     st = result.stats
     print(f"runs: {st.ran} made, {st.already_done} reused, {st.failed} failed in {st.seconds:.0f} s")
     for (scenario, output), why in result.skipped.items():

@@ -27,7 +27,7 @@ from townsim.experiments.cli._common import (
 )
 from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
-from townsim.experiments.core.outdir import check_out_dir, locked
+from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.sweep import (
     DEFAULT_DAYS,
@@ -112,18 +112,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     check_specs("townsim sweep", specs, args.yes)
     digest = settings_hash(settings, points)
     executor = executor_from_args(args)
-    with executor:
-        resuming = check_out_dir(args.out, "sweep", digest) if args.out is not None else False
-        out = args.out if args.out is not None else default_out(scenario.name)
-        with locked(out):
-            check_out_dir(out, "sweep", digest)  # again, now that this command holds the folder
-            print(
-                f"townsim sweep: {len(points)} grid points × {settings.reps} runs × {settings.days} days on "
-                f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
-                + (f"; resuming {out}" if resuming else ""),
-                file=sys.stderr,
-            )
-            result = run_sweep(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
+    with executor, experiment_folder("sweep", args.out, digest, lambda: default_out(scenario.name)) as (out, resuming):
+        what = f"{len(points)} grid points × {settings.reps} runs × {settings.days} days"
+        banner("sweep", what, out, resuming, executor)
+        result = run_sweep(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:

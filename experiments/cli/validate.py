@@ -69,7 +69,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from townsim.experiments.core.budget import check_work
     from townsim.experiments.core.executors import default_workers, make_executor
     from townsim.experiments.core.manifest import settings_hash
-    from townsim.experiments.core.outdir import check_out_dir, locked
+    from townsim.experiments.core.outdir import banner, experiment_folder
     from townsim.experiments.workflows.validate import DEFAULT_SEED, default_out, select, settings_of, validate
     from townsim.experiments.workflows.validate.discriminating import DEFAULT_POWER_WORLDS, lines
     from townsim.experiments.workflows.validate.jobs import work
@@ -102,22 +102,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     reps, days = work(checks, args.quick, n_worlds)
     check_work("townsim validate", reps, days, args.yes)  # an estimate: replications × their longest horizon
     digest = settings_hash(settings_of(checks, args.quick, seed, n_worlds))
-    resuming = check_out_dir(args.out, "validate", digest) if args.out is not None else False
-    out = args.out if args.out is not None else default_out()
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
-    with locked(out), make_executor(workers=args.workers) as ex:
-        check_out_dir(out, "validate", digest)  # again, now that this command holds the folder
-        print(
-            f"townsim validate: {len(checks)} checks ({'quick' if args.quick else 'full'})"
-            + (
-                f", power over {n_worlds} prior worlds"
-                if n_worlds and any(c.part == "validation" for c in checks)
-                else ""
-            )
-            + f" on {ex.name} ({ex.workers} worker{'s' if ex.workers != 1 else ''})"
-            + (f"; resuming {out}" if resuming else ""),
-            file=sys.stderr,
-        )
+    with (
+        experiment_folder("validate", args.out, digest, default_out) as (out, resuming),
+        make_executor(workers=args.workers) as ex,
+    ):
+        power = n_worlds and any(c.part == "validation" for c in checks)
+        what = f"{len(checks)} checks ({'quick' if args.quick else 'full'})"
+        banner("validate", what + (f", power over {n_worlds} prior worlds" if power else ""), out, resuming, ex)
         done = validate(
             out,
             quick=args.quick,

@@ -16,7 +16,7 @@ import contextlib
 import datetime as _dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -133,3 +133,33 @@ def locked(out: Path | str, option: str = "--out") -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def experiment_folder(
+    command: str, out: Path | str | None, settings_hash: str, default: Callable[[], Path]
+) -> Iterator[tuple[Path, bool]]:
+    """The one way an experiment command takes its results folder: ``(folder, resuming)`` for the block.
+
+    ``out`` (the user's ``--out``, or None for ``default()``) is checked before any work, then locked for
+    this command and checked again now that the command holds it (another command may have written it
+    meanwhile). ``resuming`` is True when it holds an earlier run of the same experiment with the same
+    settings; other settings, another command's folder or a folder in use are one-line :class:`UserError`.
+    """
+    resuming = check_out_dir(out, command, settings_hash) if out is not None else False
+    folder = Path(out) if out is not None else default()
+    with locked(folder):
+        check_out_dir(folder, command, settings_hash)
+        yield folder, resuming
+
+
+def banner(command: str, text: str, out: Path, resuming: bool, executor=None, writing: bool = False) -> None:
+    """The line an experiment prints on standard error before it works: what runs, on which executor,
+    where, and whether it resumes."""
+    import sys
+
+    on = ""
+    if executor is not None:
+        on = f" on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"
+    tail = f"; resuming {out}" if resuming else (f"; writing {out}" if writing else "")
+    print(f"townsim {command}: {text}{on}{tail}", file=sys.stderr)

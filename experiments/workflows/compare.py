@@ -182,8 +182,8 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
         return None
     equal = equal.replace(pre_reform={**run.params.pre_reform, "department_staff": before})
     note = (
-        f"equal staff: department posts {before:.1f} → {after:.1f} (full-time equivalents), so that the total budgeted staff-hours "
-        f"equal those of '{root.name}' (the root of its extends chain)"
+        f"equal staff: department posts {before:.1f} → {after:.1f} (full-time equivalents), so that the total "
+        f"budgeted staff-hours equal those of '{root.name}' (the root of its extends chain)"
     )
     label = run.label or run.description or run.name
     return ScenarioRun(
