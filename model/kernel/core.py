@@ -1,0 +1,469 @@
+"""The compiled kernel's functions: the event heap, the handlers' servers and FIFO queues, the case flow.
+
+Every function here is ``numba.njit(cache=True)`` and works on plain arrays (struct of arrays) that
+the Python side (:mod:`.engine`) owns and passes in; nothing here holds state between calls. Times
+are working hours, as in :mod:`townsim.model.engine`, whose event loop these functions reproduce
+event for event: same event order (time, then sequence number), same server choice, same random
+draws from the model's buffered stream, the same floating-point operations in the same order.
+
+Layouts (column constants below):
+
+* handlers: ``hf`` (float64, one row per handler: capacity, duty, hours, today's work fraction and
+  effort, overtime) and ``hi`` (int64: servers, first server's slot, open tasks, tasks started,
+  kind, queue head and tail, idle count);
+* servers: flat arrays, a handler's servers in the slots ``hi[h, HI_S0] + k``;
+* tasks: ``tk_*`` arrays (case, handler, step, state, next in its queue, draw, hours, arrival);
+* flows: per case, its steps (``fl_steps[fl_off[c] : fl_off[c] + fl_n[c]]``), the next step to
+  release, its live steps, whether it is open, and the work log (needed and done work-hours);
+* the event heap: ``evt`` (time) and ``evi`` (sequence number, kind, three integer arguments);
+* ``ctr``: counters (``CTR_*``) shared with Python between calls;
+* the random stream: the model's generator and its three buffers with their positions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+HOURS = 8.0  # working hours per day (params.HOURS_PER_DAY)
+
+# event kinds
+ARRIVE, FINISH, WAKE = 0, 1, 2
+# task states (engine.TaskState)
+WAITING, RUNNING, DONE, CANCELLED, PENDING = 0, 1, 2, 3, 4
+# server states (engine.ServerState)
+IDLE, BUSY, ASLEEP = 0, 1, 2
+# handler kinds
+DEPT, TOWN, OTHER = 0, 1, 2
+
+# handler float columns
+HF_CAP, HF_DUTY_BACKLOG, HF_DUTY_CAP, HF_DUTY_TODAY, HF_DUTY_TOTAL = 0, 1, 2, 3, 4
+HF_WORKED_TODAY, HF_WORKED_TOTAL, HF_FRACTION, HF_EFFORT, HF_OVERTIME, HF_LAST_ARRIVAL = 5, 6, 7, 8, 9, 10
+N_HF = 11
+# handler int columns
+HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QHEAD, HI_QTAIL, HI_IDLE_N = 0, 1, 2, 3, 4, 5, 6, 7
+N_HI = 8
+
+# counters
+CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED, CTR_NREF, CTR_NREP, CTR_STATUS = 0, 1, 2, 3, 4, 5, 6, 7
+N_CTR = 8
+
+# parameters (float array)
+PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, PF_REPEAT, PF_REPEAT_DAYS = range(9)
+N_PF = 9
+DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
+
+# status codes: a path the kernel does not cover was reached (the Python side raises)
+OK, E_ORDER, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL = 0, 1, 2, 3, 4
+STATUS_TEXT = {
+    E_ORDER: "a queue received a task out of arrival order (only FIFO queues are compiled)",
+    E_DELEGATED: "a delegated step (township competence and rework are not compiled)",
+    E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
+    E_TASKS_FULL: "the task arrays were full (the Python side sizes them before each call)",
+}
+
+
+# --- random stream (the model's RandomStream, same buffers and refills) ---------------------------
+@njit(cache=True)
+def draw_uniform(rng, ub, ridx):
+    if ridx[0] >= ub.shape[0]:
+        ub[:] = rng.random(ub.shape[0])
+        ridx[0] = 0
+    ridx[0] += 1
+    return ub[ridx[0] - 1]
+
+
+@njit(cache=True)
+def draw_exponential(rng, eb, ridx):
+    if ridx[1] >= eb.shape[0]:
+        eb[:] = rng.standard_exponential(eb.shape[0])
+        ridx[1] = 0
+    ridx[1] += 1
+    return eb[ridx[1] - 1]
+
+
+@njit(cache=True)
+def draw_normal(rng, zb, ridx):
+    if ridx[2] >= zb.shape[0]:
+        zb[:] = rng.standard_normal(zb.shape[0])
+        ridx[2] = 0
+    ridx[2] += 1
+    return zb[ridx[2] - 1]
+
+
+@njit(cache=True)
+def draw_noise(pf, rng, eb, zb, ridx):
+    """The work-hours multiplier of a step (``handling.noise``)."""
+    dist = pf[PF_DIST]
+    if dist == DIST_EXPONENTIAL:
+        return draw_exponential(rng, eb, ridx)
+    if dist == DIST_LOGNORMAL:
+        s = pf[PF_SIGMA]
+        if s > 0:
+            return math.exp(s * draw_normal(rng, zb, ridx) - 0.5 * s * s)
+        return 1.0
+    return 1.0
+
+
+# --- the event heap, ordered by (time, sequence number) ------------------------------------------
+@njit(cache=True)
+def _before(evt, evi, i, j):
+    return evt[i] < evt[j] or (evt[i] == evt[j] and evi[i, 0] < evi[j, 0])
+
+
+@njit(cache=True)
+def _swap(evt, evi, i, j):
+    t = evt[i]
+    evt[i] = evt[j]
+    evt[j] = t
+    for c in range(5):
+        x = evi[i, c]
+        evi[i, c] = evi[j, c]
+        evi[j, c] = x
+
+
+@njit(cache=True)
+def ev_push(evt, evi, ctr, t, kind, a, b, c):
+    """Push an event; the caller made room (``ev_room``)."""
+    n = ctr[CTR_NEV]
+    evt[n] = t
+    evi[n, 0] = ctr[CTR_SEQ]
+    ctr[CTR_SEQ] += 1
+    evi[n, 1] = kind
+    evi[n, 2] = a
+    evi[n, 3] = b
+    evi[n, 4] = c
+    ctr[CTR_NEV] = n + 1
+    i = n
+    while i > 0:
+        parent = (i - 1) >> 1
+        if _before(evt, evi, i, parent):
+            _swap(evt, evi, i, parent)
+            i = parent
+        else:
+            break
+
+
+@njit(cache=True)
+def ev_pop(evt, evi, ctr):
+    """Remove the first event into the last slot of the heap's old size and return that slot."""
+    n = ctr[CTR_NEV] - 1
+    _swap(evt, evi, 0, n)
+    ctr[CTR_NEV] = n
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= n:
+            break
+        best = left
+        right = left + 1
+        if right < n and _before(evt, evi, right, left):
+            best = right
+        if _before(evt, evi, best, i):
+            _swap(evt, evi, best, i)
+            i = best
+        else:
+            break
+    return n
+
+
+@njit(cache=True)
+def ev_room(evt, evi, ctr, extra):
+    """The heap arrays, doubled while fewer than ``extra`` slots are free."""
+    n = ctr[CTR_NEV]
+    cap = evt.shape[0]
+    if n + extra <= cap:
+        return evt, evi
+    while n + extra > cap:
+        cap *= 2
+    evt2 = np.empty(cap, np.float64)
+    evi2 = np.empty((cap, 5), np.int64)
+    evt2[:n] = evt[:n]
+    evi2[:n] = evi[:n]
+    return evt2, evi2
+
+
+# --- queues and servers ----------------------------------------------------------------------------
+@njit(cache=True)
+def q_push(hf, hi, tk_next, tk_arrival, ctr, h, task):
+    """Append a waiting task to its handler's FIFO queue (arrival order = priority order)."""
+    if tk_arrival[task] < hf[h, HF_LAST_ARRIVAL]:
+        ctr[CTR_STATUS] = E_ORDER
+    hf[h, HF_LAST_ARRIVAL] = tk_arrival[task]
+    tk_next[task] = -1
+    tail = hi[h, HI_QTAIL]
+    if tail < 0:
+        hi[h, HI_QHEAD] = task
+    else:
+        tk_next[tail] = task
+    hi[h, HI_QTAIL] = task
+
+
+@njit(cache=True)
+def q_pop(hi, tk_next, tk_state, h):
+    """The next waiting task of handler ``h`` (-1: none); withdrawn ones are skipped."""
+    task = hi[h, HI_QHEAD]
+    while task >= 0:
+        nxt = tk_next[task]
+        hi[h, HI_QHEAD] = nxt
+        if nxt < 0:
+            hi[h, HI_QTAIL] = -1
+        if tk_state[task] == WAITING:
+            return task
+        task = nxt
+    return -1
+
+
+@njit(cache=True)
+def finish_time(t, hours, base_offset):
+    """``engine.finish_time``: end of ``hours`` of work started at ``t`` by a server present ``[base, 8)``."""
+    end = t + hours
+    if base_offset <= 0:
+        return end
+    day_end = (math.floor(t / HOURS) + 1) * HOURS
+    if end <= day_end:
+        return end
+    window = HOURS - base_offset
+    rest = hours - (day_end - t)
+    days = math.ceil(rest / window) - 1
+    return day_end + days * HOURS + base_offset + (rest - days * window)
+
+
+@njit(cache=True)
+def start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr):
+    """``Engine.start_day``: take the day's duty hours off the servers and wake the idle ones."""
+    total = 0
+    for h in range(hf.shape[0]):
+        total += hi[h, HI_N]
+    evt, evi = ev_room(evt, evi, ctr, total + 1)
+    t0 = day * HOURS
+    for h in range(hf.shape[0]):
+        hf[h, HF_WORKED_TODAY] = 0.0
+        n = hi[h, HI_N]
+        if n == 0:
+            hf[h, HF_DUTY_TODAY] = 0.0
+            continue
+        cap = hf[h, HF_CAP]
+        duty = min(hf[h, HF_DUTY_BACKLOG], cap, hf[h, HF_DUTY_CAP])
+        hf[h, HF_DUTY_BACKLOG] -= duty
+        hf[h, HF_DUTY_TODAY] = duty
+        hf[h, HF_DUTY_TOTAL] += duty
+        share = duty / cap
+        hi[h, HI_IDLE_N] = 0
+        s0 = hi[h, HI_S0]
+        for k in range(n):
+            s = s0 + k
+            base = s_base[s]
+            free = max(s_free[s], t0 + base) + share * (HOURS - base)
+            s_free[s] = free
+            s_token[s] += 1
+            if s_status[s] == BUSY:
+                s_pend[s] = free
+                continue
+            s_status[s] = ASLEEP
+            ev_push(evt, evi, ctr, free, WAKE, h, k, s_token[s])
+    return evt, evi
+
+
+@njit(cache=True)
+def push_arrivals(tasks, times, evt, evi, ctr):
+    """Put the arrival events of tasks released by Python (intake), in their order."""
+    evt, evi = ev_room(evt, evi, ctr, tasks.shape[0] + 1)
+    for i in range(tasks.shape[0]):
+        ev_push(evt, evi, ctr, times[i], ARRIVE, tasks[i], 0, 0)
+    return evt, evi
+
+
+@njit(cache=True)
+def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, rng, rb, logs, evt, evi, ctr):
+    """``Engine.run_until`` with ``handling``'s step flow and ``resolution``'s closing compiled.
+
+    Processes every event before ``t_end`` (hours); returns the (maybe grown) heap arrays. The
+    closed cases, the referrals between handlers and the repeat contacts are written to ``logs`` in
+    the order they happened; a path the kernel does not cover sets ``ctr[CTR_STATUS]``.
+    """
+    s_status, s_token, s_free, s_pend, s_base, s_idle = srv
+    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival = tk
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
+    resolved, called_back, work_share = cs[1]
+    ub, eb, zb, ridx = rb
+    closed_log, ref_from, ref_to, rep_due, rep_cid = logs
+    one_stop = pf[PF_ONE_STOP] != 0.0
+    while ctr[CTR_NEV] > 0 and evt[0] < t_end:
+        if ctr[CTR_STATUS] != OK:
+            break
+        evt, evi = ev_room(evt, evi, ctr, 4)  # one event pushes at most three
+        slot = ev_pop(evt, evi, ctr)
+        t = evt[slot]
+        kind = evi[slot, 1]
+        a = evi[slot, 2]
+        b = evi[slot, 3]
+        now = t
+        serve_h = -1
+        serve_k = -1
+        if kind == ARRIVE:
+            task = a
+            if tk_state[task] != PENDING:
+                continue
+            h = tk_h[task]
+            tk_arrival[task] = t
+            tk_state[task] = WAITING
+            hi[h, HI_OPEN] += 1
+            q_push(hf, hi, tk_next, tk_arrival, ctr, h, task)
+            if hi[h, HI_IDLE_N] > 0:
+                hi[h, HI_IDLE_N] -= 1
+                serve_h = h
+                serve_k = s_idle[hi[h, HI_S0] + hi[h, HI_IDLE_N]]
+        elif kind == FINISH:
+            task = a
+            k = b
+            h = tk_h[task]
+            tk_state[task] = DONE
+            hi[h, HI_OPEN] -= 1
+            # handling.on_finish: the next step, or the case closes
+            cid = tk_case[task]
+            fl_live[cid] -= 1
+            if fl_open[cid]:
+                offline_runs = at_seat[cid] and not one_stop
+                if hi[h, HI_KIND] == TOWN and delegated[cid] and tk_stage[task] == 0:
+                    ctr[CTR_STATUS] = E_DELEGATED
+                    break
+                outstanding[cid] -= 1
+                if outstanding[cid] <= 0:
+                    # handling.close and resolution.on_close (not gamed, not a dispute, not delegated)
+                    closed[cid] = t
+                    done = 1.0
+                    if cw_has[cid]:
+                        if cw_need[cid] > 0:
+                            done = min(cw_done[cid] / cw_need[cid], 1.0)
+                        cw_has[cid] = False
+                    work_share[cid] = done
+                    scale = max(done, 0.0) ** pf[PF_THETA] if done < 1 else 1.0
+                    p_res = pf[PF_RES_BASE] * 1.0 * scale
+                    res = draw_uniform(rng, ub, ridx) < p_res
+                    resolved[cid] = res
+                    if pf[PF_CALLBACK] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_CALLBACK]:
+                        called_back[cid] = True
+                    if not res and pf[PF_REPEAT] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_REPEAT]:
+                        j = ctr[CTR_NREP]
+                        rep_due[j] = t + draw_exponential(rng, eb, ridx) * pf[PF_REPEAT_DAYS] * HOURS
+                        rep_cid[j] = cid
+                        ctr[CTR_NREP] = j + 1
+                    closed_log[ctr[CTR_NCLOSED]] = cid
+                    ctr[CTR_NCLOSED] += 1
+                    fl_open[cid] = False
+                    ctr[CTR_UNRELEASED] -= fl_n[cid] - fl_next[cid]
+                    if fl_live[cid] > 0:
+                        ctr[CTR_STATUS] = E_LIVE_AT_CLOSE
+                        break
+                elif fl_next[cid] < fl_n[cid] and fl_live[cid] == 0:
+                    i = fl_next[cid]
+                    nxt = fl_steps[fl_off[cid] + i]
+                    j = ctr[CTR_NREF]
+                    ref_from[j] = h
+                    ref_to[j] = nxt
+                    ctr[CTR_NREF] = j + 1
+                    delay = 0.0
+                    if offline_runs:
+                        trips[cid] += 1
+                        seat_trips[cid] += 1
+                        travel[cid] += 2.0 * travel_hours[township[cid]]
+                        delay = pf[PF_TRAVEL]
+                    # handling._release: a new task for the next step, drawn now
+                    nz = draw_noise(pf, rng, eb, zb, ridx)
+                    new = ctr[CTR_NTASK]
+                    if new >= tk_case.shape[0]:
+                        ctr[CTR_STATUS] = E_TASKS_FULL
+                        break
+                    ctr[CTR_NTASK] = new + 1
+                    tk_case[new] = cid
+                    tk_h[new] = nxt
+                    tk_stage[new] = i
+                    tk_state[new] = PENDING
+                    tk_noise[new] = nz
+                    tk_hours[new] = 0.0
+                    tk_arrival[new] = 0.0
+                    fl_next[cid] = i + 1
+                    fl_live[cid] += 1
+                    ctr[CTR_UNRELEASED] -= 1
+                    ev_push(evt, evi, ctr, t + delay, ARRIVE, new, 0, 0)
+            # the server: back to duty or absence owed, else the next task
+            if k < hi[h, HI_N]:
+                s = hi[h, HI_S0] + k
+                back = s_pend[s]
+                s_pend[s] = -1.0
+                if back > t:
+                    s_status[s] = ASLEEP
+                    s_token[s] += 1
+                    s_free[s] = back
+                    ev_push(evt, evi, ctr, back, WAKE, h, k, s_token[s])
+                else:
+                    serve_h = h
+                    serve_k = k
+        else:
+            h = a
+            k = b
+            if k < hi[h, HI_N]:
+                s = hi[h, HI_S0] + k
+                if s_token[s] == evi[slot, 4] and s_status[s] == ASLEEP:
+                    serve_h = h
+                    serve_k = k
+        if serve_h < 0:
+            continue
+        # Engine._serve
+        h = serve_h
+        k = serve_k
+        s = hi[h, HI_S0] + k
+        task = q_pop(hi, tk_next, tk_state, h)
+        if task < 0:
+            s_status[s] = IDLE
+            s_free[s] = now
+            s0 = hi[h, HI_S0]
+            m = hi[h, HI_IDLE_N]
+            if s_base[s] > 0:  # the part-time server is the last choice for new work
+                for j in range(m, 0, -1):
+                    s_idle[s0 + j] = s_idle[s0 + j - 1]
+                s_idle[s0] = k
+            else:
+                s_idle[s0 + m] = k
+            hi[h, HI_IDLE_N] = m + 1
+            continue
+        tk_state[task] = RUNNING
+        # handling.service_hours: the work fraction of the step's needed hours at the handler's speed
+        cid = tk_case[task]
+        if math.isnan(started[cid]):
+            started[cid] = now
+        need = cat_hours[matter[cid]] * tk_noise[task]
+        done = hf[h, HF_FRACTION] * need
+        hk = hi[h, HI_KIND]
+        if hk == DEPT:
+            e = hf[h, HF_EFFORT]
+            if e == 1.0:
+                clock = done
+            else:
+                clock = done / e
+                hf[h, HF_OVERTIME] += max(done - clock, 0.0)
+        else:
+            if hk == TOWN and tk_stage[task] == 0 and delegated[cid]:
+                ctr[CTR_STATUS] = E_DELEGATED
+                break
+            clock = done / 1.0
+        if cw_has[cid]:
+            cw_need[cid] += need
+            cw_done[cid] += done
+        else:
+            cw_need[cid] = need
+            cw_done[cid] = done
+            cw_has[cid] = True
+        tk_hours[task] = clock
+        hi[h, HI_SERVED] += 1
+        hf[h, HF_WORKED_TODAY] += clock
+        hf[h, HF_WORKED_TOTAL] += clock
+        s_status[s] = BUSY
+        end = finish_time(now, clock, s_base[s])
+        s_free[s] = end
+        ev_push(evt, evi, ctr, end, FINISH, task, k, 0)
+    return evt, evi

@@ -1,0 +1,336 @@
+"""The compiled engine's Python side: it owns the kernel's arrays and talks to the model once a day.
+
+:class:`CompiledEngine` stands where :class:`townsim.model.engine.Engine` stands (``model.engine``)
+for the scenarios :func:`townsim.model.kernel.supports` accepts. Intake stays Python: a new case's
+first steps (all of them, when joint) are released by :meth:`CompiledEngine.submit` — the same
+draws from the model's stream, at the same moment, as ``handling.submit`` — and their arrivals are
+handed to the kernel in one call before the day starts. Between days the handlers' duty hours and
+the agents' decisions (today's work fraction, a department's effort) are read from the Python
+objects into the kernel's handler table, and the kernel's hours, counters and closed cases are
+written back, so that every mechanism that reads ``Handler`` attributes or ``model.closed_today``
+sees what the Python engine would have left there.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from .. import escalation, handling, resolution
+from ..engine import RandomStream
+from . import core as K
+
+
+class NotCovered(RuntimeError):
+    """The compiled engine was asked for a mechanism it does not cover (``kernel.supports`` said yes)."""
+
+
+class KernelStream(RandomStream):
+    """The model's buffered stream with numpy buffers the kernel can read and refill in place.
+
+    Same generator, same buffer size, same refills at the same moments as ``RandomStream``: the
+    Python side and the kernel draw from one sequence."""
+
+    def __init__(self, rng: np.random.Generator, size: int = 8192):
+        super().__init__(rng, size)
+        self.ub = np.zeros(size)
+        self.eb = np.zeros(size)
+        self.zb = np.zeros(size)
+        self.idx = np.full(3, size, dtype=np.int64)  # positions in the uniform, exponential, normal buffers
+
+    def uniform(self) -> float:
+        i = self.idx
+        if i[0] >= self.size:
+            self.ub[:] = self.rng.random(self.size)
+            i[0] = 0
+        i[0] += 1
+        return float(self.ub[i[0] - 1])
+
+    def exponential(self) -> float:
+        i = self.idx
+        if i[1] >= self.size:
+            self.eb[:] = self.rng.standard_exponential(self.size)
+            i[1] = 0
+        i[1] += 1
+        return float(self.eb[i[1] - 1])
+
+    def normal(self) -> float:
+        i = self.idx
+        if i[2] >= self.size:
+            self.zb[:] = self.rng.standard_normal(self.size)
+            i[2] = 0
+        i[2] += 1
+        return float(self.zb[i[2] - 1])
+
+
+def _grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
+    """``arr`` doubled until it holds ``need`` rows (new rows ``fill``)."""
+    cap = len(arr)
+    if need <= cap:
+        return arr
+    while cap < need:
+        cap = max(2 * cap, 16)
+    out = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
+    out[: len(arr)] = arr
+    return out
+
+
+_KINDS = {"department": K.DEPT, "township": K.TOWN}
+_DISTS = {"exponential": K.DIST_EXPONENTIAL, "lognormal": K.DIST_LOGNORMAL, "deterministic": K.DIST_DETERMINISTIC}
+
+
+class CompiledEngine:
+    """The event loop, servers, queues and case flow of one model in the compiled kernel."""
+
+    def __init__(self, model, handlers: list):
+        self.model = model
+        self.handlers = handlers
+        self.now = 0.0
+        nh = len(handlers)
+        self.hf = np.zeros((nh, K.N_HF))
+        self.hi = np.zeros((nh, K.N_HI), dtype=np.int64)
+        self.hi[:, K.HI_QHEAD] = self.hi[:, K.HI_QTAIL] = -1
+        self.hf[:, K.HF_LAST_ARRIVAL] = -np.inf
+        s0 = 0
+        for i, h in enumerate(handlers):
+            self.hi[i, K.HI_N] = h.n_servers
+            self.hi[i, K.HI_S0] = s0
+            self.hi[i, K.HI_KIND] = _KINDS.get(h.kind, K.OTHER)
+            self.hf[i, K.HF_CAP] = h.capacity_hours
+            s0 += h.n_servers
+        self.srv = (
+            np.full(s0, K.ASLEEP, dtype=np.int64),  # status
+            np.zeros(s0, dtype=np.int64),  # token
+            np.zeros(s0),  # free at
+            np.full(s0, -1.0),  # pending wake
+            np.concatenate([np.asarray(h.base_offset, float) for h in handlers]) if s0 else np.zeros(0),
+            np.zeros(s0, dtype=np.int64),  # idle list
+        )
+        self.tk = (
+            np.zeros(256, dtype=np.int64),  # case
+            np.zeros(256, dtype=np.int64),  # handler
+            np.zeros(256, dtype=np.int64),  # step
+            np.zeros(256, dtype=np.int64),  # state
+            np.zeros(256, dtype=np.int64),  # next in its queue
+            np.zeros(256),  # draw
+            np.zeros(256),  # hours
+            np.zeros(256),  # arrival
+        )
+        self.fl_steps = np.zeros(256, dtype=np.int64)
+        self.n_steps = 0
+        self.fl = self._flow_arrays(256)
+        self.evt = np.zeros(256)
+        self.evi = np.zeros((256, 5), dtype=np.int64)
+        self.ctr = np.zeros(K.N_CTR, dtype=np.int64)
+        self.logs = self._log_arrays(256)
+        # released by intake, handed to the kernel before the next kernel call
+        self._new_flows: list[tuple[int, list[int], int]] = []  # (case, steps, released)
+        self._new_tasks: list[tuple[int, int, int, float, float]] = []  # (case, handler, step, draw, time)
+        p = model.params
+        self.cat_hours = np.ascontiguousarray(model.catalogue.hours, dtype=np.float64)
+        self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
+        self.pf = np.zeros(K.N_PF)
+        self.pf[K.PF_DIST] = _DISTS[p.service_time_distribution]
+        self.pf[K.PF_SIGMA] = model.lognormal_sigma
+        self.pf[K.PF_ONE_STOP] = float(p.one_stop_centre)
+        self.pf[K.PF_TRAVEL] = p.travel_hours
+        self.pf[K.PF_RES_BASE] = p.resolution_base
+        self.pf[K.PF_THETA] = p.resolution_time_elasticity
+        self.pf[K.PF_CALLBACK] = p.callback_share
+        self.pf[K.PF_REPEAT] = p.repeat_share
+        self.pf[K.PF_REPEAT_DAYS] = p.repeat_delay_days
+
+    @staticmethod
+    def _flow_arrays(cap: int) -> tuple:
+        return (
+            np.zeros(cap, dtype=np.int64),  # offset of its steps
+            np.zeros(cap, dtype=np.int64),  # number of steps
+            np.zeros(cap, dtype=np.int64),  # next step to release
+            np.zeros(cap, dtype=np.int64),  # live steps
+            np.zeros(cap, dtype=np.bool_),  # open
+            None,  # the steps (set per call)
+            np.zeros(cap),  # needed work-hours
+            np.zeros(cap),  # done work-hours
+            np.zeros(cap, dtype=np.bool_),  # work logged
+        )
+
+    @staticmethod
+    def _log_arrays(cap: int) -> tuple:
+        return (
+            np.zeros(cap, dtype=np.int64),  # closed cases
+            np.zeros(cap, dtype=np.int64),  # referral from
+            np.zeros(cap, dtype=np.int64),  # referral to
+            np.zeros(cap),  # repeat due
+            np.zeros(cap, dtype=np.int64),  # repeat case
+        )
+
+    # --- intake (Python, at the moment handling.submit would run) ---------------------------------
+    def submit(self, model, cid: int, t: float) -> None:
+        """``handling.submit`` for the covered scenarios: open the case's flow and release its first
+        step (every step, when joint), drawing each step's work-hours multiplier now."""
+        steps = handling.steps_of(model, cid)
+        if model.cases.whistle[cid] or escalation.start(model, cid, t):
+            raise NotCovered("a whistled or coordinated case reached the compiled engine")
+        released = len(steps) if model.cases.joint[cid] else min(1, len(steps))
+        for i in range(released):
+            self._new_tasks.append((cid, steps[i], i, handling.noise(model), t))
+        self._new_flows.append((cid, steps, released))
+
+    def _flush(self) -> None:
+        """Hand the cases and step tasks released since the last call to the kernel."""
+        if not self._new_flows:
+            return
+        flows, tasks = self._new_flows, self._new_tasks
+        self._new_flows, self._new_tasks = [], []
+        ids = np.fromiter((f[0] for f in flows), dtype=np.int64, count=len(flows))
+        counts = np.fromiter((len(f[1]) for f in flows), dtype=np.int64, count=len(flows))
+        released = np.fromiter((f[2] for f in flows), dtype=np.int64, count=len(flows))
+        fl = list(self.fl)
+        need = int(ids.max()) + 1
+        if need > len(fl[0]):
+            fl = [None if a is None else _grow(a, need) for a in fl]
+        off = self.n_steps + np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        flat = [s for f in flows for s in f[1]]
+        self.fl_steps = _grow(self.fl_steps, self.n_steps + len(flat))
+        self.fl_steps[self.n_steps : self.n_steps + len(flat)] = flat
+        self.n_steps += len(flat)
+        fl[0][ids], fl[1][ids], fl[2][ids], fl[3][ids] = off, counts, released, released
+        fl[4][ids] = True
+        fl[8][ids] = False
+        self.fl = tuple(fl)
+        self.ctr[K.CTR_UNRELEASED] += int((counts - released).sum())
+        n0 = int(self.ctr[K.CTR_NTASK])
+        k = len(tasks)
+        self._room_tasks(n0 + k + int(self.ctr[K.CTR_UNRELEASED]))
+        cols = list(zip(*tasks))
+        sl = slice(n0, n0 + k)
+        tk = self.tk
+        tk[0][sl], tk[1][sl], tk[2][sl] = cols[0], cols[1], cols[2]
+        tk[3][sl] = K.PENDING
+        tk[5][sl] = cols[3]
+        tk[6][sl] = 0.0
+        tk[7][sl] = 0.0
+        self.ctr[K.CTR_NTASK] = n0 + k
+        self.evt, self.evi = K.push_arrivals(
+            np.arange(n0, n0 + k, dtype=np.int64), np.asarray(cols[4], dtype=np.float64), self.evt, self.evi, self.ctr
+        )
+
+    def _room_tasks(self, need: int) -> None:
+        if need > len(self.tk[0]):
+            self.tk = tuple(_grow(a, need) for a in self.tk)
+
+    # --- the day ----------------------------------------------------------------------------------
+    def _pull(self) -> None:
+        """Read what Python changed between kernel calls: duty owed and its cap, hour accounts, and
+        the agents' decisions for today (work fraction, a department's effort)."""
+        m = self.model
+        hf = self.hf
+        for i, h in enumerate(self.handlers):
+            hf[i, K.HF_DUTY_BACKLOG] = h.duty_backlog
+            hf[i, K.HF_DUTY_CAP] = h.duty_cap
+            hf[i, K.HF_DUTY_TOTAL] = h.duty_total
+            hf[i, K.HF_WORKED_TOTAL] = h.worked_total
+            hf[i, K.HF_WORKED_TODAY] = h.worked_today
+            self.hi[i, K.HI_OPEN] = h.open_tasks
+            self.hi[i, K.HI_SERVED] = h.served_total
+            hf[i, K.HF_FRACTION] = 1.0
+            hf[i, K.HF_EFFORT] = 1.0
+            hf[i, K.HF_OVERTIME] = 0.0
+        for d in m.departments:
+            i = d.handler.hid
+            hf[i, K.HF_FRACTION] = d.work_fraction
+            hf[i, K.HF_EFFORT] = d.effort
+            hf[i, K.HF_OVERTIME] = d.overtime_hours
+        for t in m.townships:
+            hf[t.handler.hid, K.HF_FRACTION] = t.work_fraction
+
+    def _push(self) -> None:
+        """Write the kernel's handler accounts back to the Python objects."""
+        hf, hi = self.hf, self.hi
+        for i, h in enumerate(self.handlers):
+            h.duty_backlog = float(hf[i, K.HF_DUTY_BACKLOG])
+            h.duty_today = float(hf[i, K.HF_DUTY_TODAY])
+            h.duty_total = float(hf[i, K.HF_DUTY_TOTAL])
+            h.worked_today = float(hf[i, K.HF_WORKED_TODAY])
+            h.worked_total = float(hf[i, K.HF_WORKED_TOTAL])
+            h.open_tasks = int(hi[i, K.HI_OPEN])
+            h.served_total = int(hi[i, K.HI_SERVED])
+        for d in self.model.departments:
+            d.overtime_hours = float(hf[d.handler.hid, K.HF_OVERTIME])
+
+    def start_day(self, day: int, handlers: list) -> None:
+        """``Engine.start_day`` in the kernel (after the day's released arrivals)."""
+        self._flush()
+        self._pull()
+        self.evt, self.evi = K.start_day(
+            day, self.hf, self.hi, *self.srv, self.evt, self.evi, self.ctr
+        )
+        self._push()
+
+    def run_until(self, t_end: float) -> None:
+        """Process every event before ``t_end`` (hours) in the kernel, then hand its results to Python."""
+        self._flush()
+        self._pull()
+        m = self.model
+        c = m.cases
+        open_flows = int(self.fl[4].sum())
+        need = max(open_flows, int(self.ctr[K.CTR_UNRELEASED])) + 1
+        if need > len(self.logs[0]):
+            self.logs = self._log_arrays(2 * need)
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
+        self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
+        fl = (*self.fl[:5], self.fl_steps, *self.fl[6:])
+        cs = (
+            (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed, c.trips, c.seat_trips, c.travel),
+            (c.resolved, c.called_back, c.work_share),
+        )
+        s = m.stream
+        self.evt, self.evi = K.run_until(
+            float(t_end),
+            self.now,
+            self.hf,
+            self.hi,
+            self.srv,
+            self.tk,
+            fl,
+            cs,
+            self.cat_hours,
+            self.travel_hours,
+            self.pf,
+            m.rng,
+            (s.ub, s.eb, s.zb, s.idx),
+            self.logs,
+            self.evt,
+            self.evi,
+            self.ctr,
+        )
+        status = int(self.ctr[K.CTR_STATUS])
+        if status != K.OK:
+            raise NotCovered(f"compiled engine: {K.STATUS_TEXT.get(status, status)}")
+        self.now = float(t_end)
+        self._push()
+        closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
+        m.closed_today.extend(closed_log[: self.ctr[K.CTR_NCLOSED]].tolist())
+        refs = m.day_referrals
+        for key in zip(ref_from[: self.ctr[K.CTR_NREF]].tolist(), ref_to[: self.ctr[K.CTR_NREF]].tolist()):
+            refs[key] = refs.get(key, 0) + 1
+        for due, cid in zip(rep_due[: self.ctr[K.CTR_NREP]].tolist(), rep_cid[: self.ctr[K.CTR_NREP]].tolist()):
+            heapq.heappush(m.repeat_queue, (due, next(resolution._seq), cid))
+
+    # --- what the Python engine offers and the covered scenarios never ask for --------------------
+    def arrive(self, task, t: float) -> None:
+        raise NotCovered(f"compiled engine: a {task.kind!r} task from Python (only case steps are compiled)")
+
+    def schedule(self, t: float, fn, arg) -> None:
+        raise NotCovered("compiled engine: timed Python calls (escalation, courier runs) are not compiled")
+
+    def cancel(self, task) -> None:
+        raise NotCovered("compiled engine: withdrawing Python tasks is not compiled")
+
+    def rekey(self, task) -> None:
+        raise NotCovered("compiled engine: priority changes are not compiled (FIFO queues only)")
+
+    def rekey_all(self, handlers: list) -> None:
+        raise NotCovered("compiled engine: a change of queue discipline is not compiled (FIFO queues only)")
+
