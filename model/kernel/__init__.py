@@ -51,7 +51,10 @@ def supports(params: Params) -> tuple[bool, str]:
     p = params
     checks = (
         (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
-        (p.chief_representatives > 0 or p.leading_group_staff > 0, "coordination desks (chief representatives, leading-group office)"),
+        (
+            p.chief_representatives > 0 or p.leading_group_staff > 0,
+            "coordination desks (chief representatives, leading-group office)",
+        ),
         (p.township_hall_share > 0, "referral forwarding from township halls (township_hall_share > 0)"),
         (p.commissioners > 0 and p.enterprises > 0, "commissioners' errands"),
         (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),

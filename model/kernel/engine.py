@@ -107,7 +107,7 @@ class CompiledEngine:
             np.concatenate([np.asarray(h.base_offset, float) for h in handlers]) if s0 else np.zeros(0),
             np.zeros(s0, dtype=np.int64),  # idle list
         )
-        self.tk = (
+        self.tk: tuple[np.ndarray, ...] = (
             np.zeros(256, dtype=np.int64),  # case
             np.zeros(256, dtype=np.int64),  # handler
             np.zeros(256, dtype=np.int64),  # step
@@ -263,9 +263,7 @@ class CompiledEngine:
         """``Engine.start_day`` in the kernel (after the day's released arrivals)."""
         self._flush()
         self._pull()
-        self.evt, self.evi = K.start_day(
-            day, self.hf, self.hi, *self.srv, self.evt, self.evi, self.ctr
-        )
+        self.evt, self.evi = K.start_day(day, self.hf, self.hi, *self.srv, self.evt, self.evi, self.ctr)
         self._push()
 
     def run_until(self, t_end: float) -> None:
@@ -281,10 +279,8 @@ class CompiledEngine:
         self._room_tasks(int(self.ctr[K.CTR_NTASK]) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
         fl = (*self.fl[:5], self.fl_steps, *self.fl[6:])
-        cs = (
-            (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed, c.trips, c.seat_trips, c.travel),
-            (c.resolved, c.called_back, c.work_share),
-        )
+        flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
+        cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share))
         s = m.stream
         self.evt, self.evi = K.run_until(
             float(t_end),
@@ -333,4 +329,3 @@ class CompiledEngine:
 
     def rekey_all(self, handlers: list) -> None:
         raise NotCovered("compiled engine: a change of queue discipline is not compiled (FIFO queues only)")
-
