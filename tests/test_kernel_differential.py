@@ -24,26 +24,8 @@ from townsim.experiments.checks.queueing import mmc_params  # noqa: E402
 from townsim.experiments.core.probe import CASES as PROBE_CASES  # noqa: E402
 from townsim.model import Params, TownshipModel  # noqa: E402
 from townsim.model.cases import FIELDS  # noqa: E402
+from townsim.model.kernel import PLAIN  # noqa: E402
 from townsim.model.scenario import VALIDATION_DIR, load_scenario  # noqa: E402
-
-PLAIN = dict(
-    escalation_135=False,
-    chief_representatives=0,
-    leading_group_staff=0.0,
-    township_hall_share=0.0,
-    commissioners=0,
-    delegated_share=0.0,
-    staff_transfer=0.0,
-    whistle=False,
-    corner_cutting=0.0,
-    ontime_weight=0.0,
-    dispute_rate=0.0,
-    local_problem_rate=0.0,
-    grid_coverage=0.0,
-    app_reporting=0.0,
-    desk_decisions=False,
-)
-"""The levers that switch off what the kernel does not compile yet (``kernel.supports``)."""
 
 PIN_CASES = {k: PROBE_CASES[k] for k in ("default", "reform", "stressed")}
 """The pinned counties (tests/pins)."""

@@ -45,6 +45,27 @@ from ..params import Params
 _SAID: set[str] = set()
 
 
+PLAIN = dict(
+    escalation_135=False,
+    chief_representatives=0,
+    leading_group_staff=0.0,
+    township_hall_share=0.0,
+    commissioners=0,
+    delegated_share=0.0,
+    staff_transfer=0.0,
+    whistle=False,
+    corner_cutting=0.0,
+    ontime_weight=0.0,
+    dispute_rate=0.0,
+    local_problem_rate=0.0,
+    grid_coverage=0.0,
+    app_reporting=0.0,
+    desk_decisions=False,
+)
+"""Lever values that switch off every mechanism this stage does not compile: ``Params(**PLAIN)`` is the
+default county reduced to what the kernel covers (the differential tests and the benchmarks use it)."""
+
+
 def supports(params: Params) -> tuple[bool, str]:
     """Whether the kernel covers every mechanism ``params`` switches on, and if not, the first one
     it does not (one line)."""
