@@ -268,7 +268,7 @@ def kernel_share(days: str) -> dict:
     class Timed:
         def __getattr__(self, name):
             fn = getattr(core, name)
-            if name not in ("start_day", "run_until", "push_arrivals"):
+            if name not in ("start_day", "run_until", "submit_batch"):
                 return fn
 
             def timed(*a):

@@ -136,3 +136,26 @@ def test_small_county_variants_are_bit_identical(changes):
     for seed in (1, 2):
         ref, comp = _pair(p, seed, 40)
         assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("dist", ["exponential", "lognormal"])
+def test_small_stream_buffers_refill_at_the_same_moments(monkeypatch, dist):
+    """With 61-draw buffers (instead of 8,192) the buffers refill mid-intake and mid-day many times: the
+    compiled engine's batched intake must still draw each value at the reference's position."""
+    from townsim.model.engine import RandomStream
+    from townsim.model.kernel.engine import KernelStream
+
+    monkeypatch.setattr(RandomStream.__init__, "__defaults__", (61,))
+    monkeypatch.setattr(KernelStream.__init__, "__defaults__", (61,))
+    p = Params(**{**SMALL_COUNTY, **PLAIN, "callback_share": 0.5, "service_time_distribution": dist})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        assert ref.stream.size == comp.stream.size == 61
+        assert_identical(ref, comp)
+
+
+def test_a_long_run_crosses_the_default_buffers():
+    """More draws than one 8,192-value buffer: refills of the default stream inside the kernel and in intake."""
+    ref, comp = _pair(mmc_params(7, 0.95), 4, 200)
+    assert ref.cases.n > 8192  # one draw per case at least: the exponential buffer refills
+    assert_identical(ref, comp)

@@ -47,8 +47,8 @@ HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QHEAD, HI_QTAIL, HI_IDLE_N = 0, 1, 
 N_HI = 8
 
 # counters
-CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED, CTR_NREF, CTR_NREP, CTR_STATUS = 0, 1, 2, 3, 4, 5, 6, 7
-N_CTR = 8
+CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED, CTR_NREF, CTR_NREP, CTR_STATUS, CTR_NSTEPS = range(9)
+N_CTR = 9
 
 # parameters (float array)
 PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, PF_REPEAT, PF_REPEAT_DAYS = range(9)
@@ -56,8 +56,9 @@ N_PF = 9
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
-OK, E_ORDER, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL = 0, 1, 2, 3, 4
+OK, E_ORDER, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 1, 2, 3, 4, 5
 STATUS_TEXT = {
+    E_HELD: "a case decided at a desk or whistled at intake (desks and the whistle are not compiled)",
     E_ORDER: "a queue received a task out of arrival order (only FIFO queues are compiled)",
     E_DELEGATED: "a delegated step (township competence and rework are not compiled)",
     E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
@@ -268,11 +269,63 @@ def start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, ev
 
 
 @njit(cache=True)
-def push_arrivals(tasks, times, evt, evi, ctr):
-    """Put the arrival events of tasks released by Python (intake), in their order."""
-    evt, evi = ev_room(evt, evi, ctr, tasks.shape[0] + 1)
-    for i in range(tasks.shape[0]):
-        ev_push(evt, evi, ctr, times[i], ARRIVE, tasks[i], 0, 0)
+def submit_batch(ids, times, town_hid0, cat_deps, cat_n, cs, tk, fl, pf, rng, rb, evt, evi, ctr):
+    """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow and release
+    its first step (all, when joint) with a fresh draw each; without coordination desks a case needing
+    coordination skips it (``escalation.start``). Returns the (maybe grown) heap arrays."""
+    matter, township, delegated, desk_decided, whistle, needs_coord, joint = cs
+    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival = tk
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    ub, eb, zb, ridx = rb
+    total = 0
+    for j in range(ids.shape[0]):
+        total += cat_n[matter[ids[j]]]
+    evt, evi = ev_room(evt, evi, ctr, total + 1)
+    nsteps = ctr[CTR_NSTEPS]
+    for j in range(ids.shape[0]):
+        cid = ids[j]
+        t = times[j]
+        if desk_decided[cid] or whistle[cid]:
+            ctr[CTR_STATUS] = E_HELD
+            break
+        m = matter[cid]
+        n = cat_n[m]
+        fl_off[cid] = nsteps
+        for i in range(n):
+            d = cat_deps[m, i]
+            if d < 0 or (i == 0 and delegated[cid]):
+                fl_steps[nsteps + i] = town_hid0 + township[cid]
+            else:
+                fl_steps[nsteps + i] = d
+        nsteps += n
+        fl_n[cid] = n
+        fl_open[cid] = True
+        cw_has[cid] = False
+        needs_coord[cid] = False  # no coordinators modelled: the step is skipped
+        released = n if joint[cid] else min(1, n)
+        fl_next[cid] = 0
+        fl_live[cid] = 0
+        for i in range(released):
+            nz = draw_noise(pf, rng, eb, zb, ridx)
+            new = ctr[CTR_NTASK]
+            if new >= tk_case.shape[0]:
+                ctr[CTR_STATUS] = E_TASKS_FULL
+                break
+            ctr[CTR_NTASK] = new + 1
+            tk_case[new] = cid
+            tk_h[new] = fl_steps[fl_off[cid] + i]
+            tk_stage[new] = i
+            tk_state[new] = PENDING
+            tk_noise[new] = nz
+            tk_hours[new] = 0.0
+            tk_arrival[new] = 0.0
+            fl_next[cid] = i + 1
+            fl_live[cid] += 1
+            ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+        if ctr[CTR_STATUS] != OK:
+            break
+        ctr[CTR_UNRELEASED] += n - released
+    ctr[CTR_NSTEPS] = nsteps
     return evt, evi
 
 

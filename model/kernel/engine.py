@@ -17,7 +17,7 @@ import heapq
 
 import numpy as np
 
-from .. import escalation, handling, resolution
+from .. import resolution
 from ..engine import RandomStream
 from . import core as K
 
@@ -38,8 +38,10 @@ class KernelStream(RandomStream):
         self.eb = np.zeros(size)
         self.zb = np.zeros(size)
         self.idx = np.full(3, size, dtype=np.int64)  # positions in the uniform, exponential, normal buffers
+        self.before_draw = _nothing  # the compiled engine hands over its batch of new cases first
 
     def uniform(self) -> float:
+        self.before_draw()
         i = self.idx
         if i[0] >= self.size:
             self.ub[:] = self.rng.random(self.size)
@@ -48,6 +50,7 @@ class KernelStream(RandomStream):
         return float(self.ub[i[0] - 1])
 
     def exponential(self) -> float:
+        self.before_draw()
         i = self.idx
         if i[1] >= self.size:
             self.eb[:] = self.rng.standard_exponential(self.size)
@@ -56,12 +59,17 @@ class KernelStream(RandomStream):
         return float(self.eb[i[1] - 1])
 
     def normal(self) -> float:
+        self.before_draw()
         i = self.idx
         if i[2] >= self.size:
             self.zb[:] = self.rng.standard_normal(self.size)
             i[2] = 0
         i[2] += 1
         return float(self.zb[i[2] - 1])
+
+
+def _nothing() -> None:
+    pass
 
 
 def _grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
@@ -92,6 +100,10 @@ class CompiledEngine:
         self.hi = np.zeros((nh, K.N_HI), dtype=np.int64)
         self.hi[:, K.HI_QHEAD] = self.hi[:, K.HI_QTAIL] = -1
         self.hf[:, K.HF_LAST_ARRIVAL] = -np.inf
+        self.hf[:, K.HF_FRACTION] = 1.0  # a desk, the dispatchers, the commissioners: full work
+        self.hf[:, K.HF_EFFORT] = 1.0
+        self._dept_ids = np.array([d.handler.hid for d in model.departments], dtype=np.int64)
+        self._town_ids = np.array([t.handler.hid for t in model.townships], dtype=np.int64)
         s0 = 0
         for i, h in enumerate(handlers):
             self.hi[i, K.HI_N] = h.n_servers
@@ -118,16 +130,26 @@ class CompiledEngine:
             np.zeros(256),  # arrival
         )
         self.fl_steps = np.zeros(256, dtype=np.int64)
-        self.n_steps = 0
         self.fl = self._flow_arrays(256)
         self.evt = np.zeros(256)
         self.evi = np.zeros((256, 5), dtype=np.int64)
         self.ctr = np.zeros(K.N_CTR, dtype=np.int64)
         self.logs = self._log_arrays(256)
-        # released by intake, handed to the kernel before the next kernel call
-        self._new_flows: list[tuple[int, list[int], int]] = []  # (case, steps, released)
-        self._new_tasks: list[tuple[int, int, int, float, float]] = []  # (case, handler, step, draw, time)
         p = model.params
+        if any(d.n_servers for d in model.desks):
+            raise NotCovered("compiled engine: coordination desks with staff are not compiled")
+        # new cases from intake, handed to the kernel in one call before the next kernel call or Python draw
+        self._sub_ids: list[int] = []
+        self._sub_t: list[float] = []
+        self.cat_deps = model.catalogue.departments
+        self.cat_n = model.catalogue.n_departments
+        self._max_steps = int(self.cat_n.max()) if len(self.cat_n) else 1
+        # the stream buffer the steps' draws come from (None: no draws), and the draws reserved in it
+        self._slot = {"exponential": 1, "lognormal": 2}.get(p.service_time_distribution)
+        if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
+            self._slot = None
+        self._reserved = 0
+        model.stream.before_draw = self._flush
         self.cat_hours = np.ascontiguousarray(model.catalogue.hours, dtype=np.float64)
         self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
         self.pf = np.zeros(K.N_PF)
@@ -165,56 +187,61 @@ class CompiledEngine:
             np.zeros(cap, dtype=np.int64),  # repeat case
         )
 
-    # --- intake (Python, at the moment handling.submit would run) ---------------------------------
+    # --- intake: new cases in a batch, their draws at the reference's moments ------------------------
     def submit(self, model, cid: int, t: float) -> None:
-        """``handling.submit`` for the covered scenarios: open the case's flow and release its first
-        step (every step, when joint), drawing each step's work-hours multiplier now."""
-        steps = handling.steps_of(model, cid)
-        if model.cases.whistle[cid] or escalation.start(model, cid, t):
-            raise NotCovered("a whistled or coordinated case reached the compiled engine")
-        released = len(steps) if model.cases.joint[cid] else min(1, len(steps))
-        for i in range(released):
-            self._new_tasks.append((cid, steps[i], i, handling.noise(model), t))
-        self._new_flows.append((cid, steps, released))
+        """``handling.submit`` for the covered scenarios: the case joins the batch the kernel opens before
+        its next call (:meth:`_flush`). Its steps' draws are taken then, from the same buffer positions:
+        the batch is handed over at once when its draws might reach the end of the buffer (so that a
+        refill happens at the moment the reference does it) and before any draw from Python."""
+        self._sub_ids.append(cid)
+        self._sub_t.append(t)
+        if self._slot is not None:
+            self._reserved += self._max_steps
+            st = model.stream
+            if self._reserved > st.size - int(st.idx[self._slot]):
+                self._flush()
 
     def _flush(self) -> None:
-        """Hand the cases and step tasks released since the last call to the kernel."""
-        if not self._new_flows:
+        """Hand the batch of new cases to the kernel: flows opened, first steps released and drawn."""
+        if not self._sub_ids:
             return
-        flows, tasks = self._new_flows, self._new_tasks
-        self._new_flows, self._new_tasks = [], []
-        ids = np.fromiter((f[0] for f in flows), dtype=np.int64, count=len(flows))
-        counts = np.fromiter((len(f[1]) for f in flows), dtype=np.int64, count=len(flows))
-        released = np.fromiter((f[2] for f in flows), dtype=np.int64, count=len(flows))
+        ids = np.array(self._sub_ids, dtype=np.int64)
+        times = np.array(self._sub_t, dtype=np.float64)
+        self._sub_ids, self._sub_t = [], []
+        self._reserved = 0
         fl = list(self.fl)
         need = int(ids.max()) + 1
         if need > len(fl[0]):
             fl = [None if a is None else _grow(a, need) for a in fl]
-        off = self.n_steps + np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        flat = [s for f in flows for s in f[1]]
-        self.fl_steps = _grow(self.fl_steps, self.n_steps + len(flat))
-        self.fl_steps[self.n_steps : self.n_steps + len(flat)] = flat
-        self.n_steps += len(flat)
-        fl[0][ids], fl[1][ids], fl[2][ids], fl[3][ids] = off, counts, released, released
-        fl[4][ids] = True
-        fl[8][ids] = False
-        self.fl = tuple(fl)
-        self.ctr[K.CTR_UNRELEASED] += int((counts - released).sum())
-        n0 = int(self.ctr[K.CTR_NTASK])
-        k = len(tasks)
-        self._room_tasks(n0 + k + int(self.ctr[K.CTR_UNRELEASED]))
-        cols = list(zip(*tasks))
-        sl = slice(n0, n0 + k)
-        tk = self.tk
-        tk[0][sl], tk[1][sl], tk[2][sl] = cols[0], cols[1], cols[2]
-        tk[3][sl] = K.PENDING
-        tk[5][sl] = cols[3]
-        tk[6][sl] = 0.0
-        tk[7][sl] = 0.0
-        self.ctr[K.CTR_NTASK] = n0 + k
-        self.evt, self.evi = K.push_arrivals(
-            np.arange(n0, n0 + k, dtype=np.int64), np.asarray(cols[4], dtype=np.float64), self.evt, self.evi, self.ctr
+            self.fl = tuple(fl)
+        bound = len(ids) * self._max_steps
+        self.fl_steps = _grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + int(self.ctr[K.CTR_UNRELEASED]))
+        m = self.model
+        c = m.cases
+        s = m.stream
+        self.evt, self.evi = K.submit_batch(
+            ids,
+            times,
+            m.township_hid0,
+            self.cat_deps,
+            self.cat_n,
+            (c.matter, c.township, c.delegated, c.desk_decided, c.whistle, c.needs_coord, c.joint),
+            self.tk,
+            (*self.fl[:5], self.fl_steps, *self.fl[6:]),
+            self.pf,
+            m.rng,
+            (s.ub, s.eb, s.zb, s.idx),
+            self.evt,
+            self.evi,
+            self.ctr,
         )
+        self._check()
+
+    def _check(self) -> None:
+        status = int(self.ctr[K.CTR_STATUS])
+        if status != K.OK:
+            raise NotCovered(f"compiled engine: {K.STATUS_TEXT.get(status, status)}")
 
     def _room_tasks(self, need: int) -> None:
         if need > len(self.tk[0]):
@@ -222,42 +249,44 @@ class CompiledEngine:
 
     # --- the day ----------------------------------------------------------------------------------
     def _pull(self) -> None:
-        """Read what Python changed between kernel calls: duty owed and its cap, hour accounts, and
-        the agents' decisions for today (work fraction, a department's effort)."""
+        """Read what Python changes between kernel calls: duty owed and its cap (dumping, inspections, the
+        township's day split) and the agents' decisions for today (work fraction, a department's effort),
+        and a department's overtime account (zeroed when the counted run starts)."""
         m = self.model
         hf = self.hf
-        for i, h in enumerate(self.handlers):
-            hf[i, K.HF_DUTY_BACKLOG] = h.duty_backlog
-            hf[i, K.HF_DUTY_CAP] = h.duty_cap
-            hf[i, K.HF_DUTY_TOTAL] = h.duty_total
-            hf[i, K.HF_WORKED_TOTAL] = h.worked_total
-            hf[i, K.HF_WORKED_TODAY] = h.worked_today
-            self.hi[i, K.HI_OPEN] = h.open_tasks
-            self.hi[i, K.HI_SERVED] = h.served_total
-            hf[i, K.HF_FRACTION] = 1.0
-            hf[i, K.HF_EFFORT] = 1.0
-            hf[i, K.HF_OVERTIME] = 0.0
-        for d in m.departments:
-            i = d.handler.hid
-            hf[i, K.HF_FRACTION] = d.work_fraction
-            hf[i, K.HF_EFFORT] = d.effort
-            hf[i, K.HF_OVERTIME] = d.overtime_hours
-        for t in m.townships:
-            hf[t.handler.hid, K.HF_FRACTION] = t.work_fraction
+        hs = self.handlers
+        hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in hs]
+        hf[:, K.HF_DUTY_CAP] = [h.duty_cap for h in hs]
+        d_ids = self._dept_ids
+        hf[d_ids, K.HF_FRACTION] = [d.work_fraction for d in m.departments]
+        hf[d_ids, K.HF_EFFORT] = [d.effort for d in m.departments]
+        hf[d_ids, K.HF_OVERTIME] = [d.overtime_hours for d in m.departments]
+        hf[self._town_ids, K.HF_FRACTION] = [t.work_fraction for t in m.townships]
 
     def _push(self) -> None:
         """Write the kernel's handler accounts back to the Python objects."""
         hf, hi = self.hf, self.hi
-        for i, h in enumerate(self.handlers):
-            h.duty_backlog = float(hf[i, K.HF_DUTY_BACKLOG])
-            h.duty_today = float(hf[i, K.HF_DUTY_TODAY])
-            h.duty_total = float(hf[i, K.HF_DUTY_TOTAL])
-            h.worked_today = float(hf[i, K.HF_WORKED_TODAY])
-            h.worked_total = float(hf[i, K.HF_WORKED_TOTAL])
-            h.open_tasks = int(hi[i, K.HI_OPEN])
-            h.served_total = int(hi[i, K.HI_SERVED])
-        for d in self.model.departments:
-            d.overtime_hours = float(hf[d.handler.hid, K.HF_OVERTIME])
+        cols = (
+            hf[:, K.HF_DUTY_BACKLOG].tolist(),
+            hf[:, K.HF_DUTY_TODAY].tolist(),
+            hf[:, K.HF_DUTY_TOTAL].tolist(),
+            hf[:, K.HF_WORKED_TODAY].tolist(),
+            hf[:, K.HF_WORKED_TOTAL].tolist(),
+            hi[:, K.HI_OPEN].tolist(),
+            hi[:, K.HI_SERVED].tolist(),
+        )
+        for h, backlog, duty_today, duty_total, worked_today, worked_total, open_tasks, served in zip(
+            self.handlers, *cols
+        ):
+            h.duty_backlog = backlog
+            h.duty_today = duty_today
+            h.duty_total = duty_total
+            h.worked_today = worked_today
+            h.worked_total = worked_total
+            h.open_tasks = open_tasks
+            h.served_total = served
+        for d, x in zip(self.model.departments, hf[self._dept_ids, K.HF_OVERTIME].tolist()):
+            d.overtime_hours = x
 
     def start_day(self, day: int, handlers: list) -> None:
         """``Engine.start_day`` in the kernel (after the day's released arrivals)."""
@@ -301,9 +330,7 @@ class CompiledEngine:
             self.evi,
             self.ctr,
         )
-        status = int(self.ctr[K.CTR_STATUS])
-        if status != K.OK:
-            raise NotCovered(f"compiled engine: {K.STATUS_TEXT.get(status, status)}")
+        self._check()
         self.now = float(t_end)
         self._push()
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
