@@ -47,8 +47,9 @@ HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QHEAD, HI_QTAIL, HI_IDLE_N = 0, 1, 
 N_HI = 8
 
 # counters
-CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED, CTR_NREF, CTR_NREP, CTR_STATUS, CTR_NSTEPS = range(9)
-N_CTR = 9
+CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED = 0, 1, 2, 3, 4
+CTR_NREF, CTR_NREP, CTR_STATUS, CTR_NSTEPS, CTR_OPEN = 5, 6, 7, 8, 9
+N_CTR = 10
 
 # parameters (float array)
 PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, PF_REPEAT, PF_REPEAT_DAYS = range(9)
@@ -300,6 +301,7 @@ def submit_batch(ids, times, town_hid0, cat_deps, cat_n, cs, tk, fl, pf, rng, rb
         nsteps += n
         fl_n[cid] = n
         fl_open[cid] = True
+        ctr[CTR_OPEN] += 1
         cw_has[cid] = False
         needs_coord[cid] = False  # no coordinators modelled: the step is skipped
         released = n if joint[cid] else min(1, n)
@@ -408,6 +410,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, 
                     closed_log[ctr[CTR_NCLOSED]] = cid
                     ctr[CTR_NCLOSED] += 1
                     fl_open[cid] = False
+                    ctr[CTR_OPEN] -= 1
                     ctr[CTR_UNRELEASED] -= fl_n[cid] - fl_next[cid]
                     if fl_live[cid] > 0:
                         ctr[CTR_STATUS] = E_LIVE_AT_CLOSE

@@ -301,8 +301,7 @@ class CompiledEngine:
         self._pull()
         m = self.model
         c = m.cases
-        open_flows = int(self.fl[4].sum())
-        need = max(open_flows, int(self.ctr[K.CTR_UNRELEASED])) + 1
+        need = max(int(self.ctr[K.CTR_OPEN]), int(self.ctr[K.CTR_UNRELEASED])) + 1  # most closures, referrals
         if need > len(self.logs[0]):
             self.logs = self._log_arrays(2 * need)
         self._room_tasks(int(self.ctr[K.CTR_NTASK]) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
