@@ -95,14 +95,14 @@ def choose(params: Params, pre_reform: Params) -> tuple[bool, str]:
     (True, "") or (False, why); ``engine = "python"`` gives (False, "")."""
     if params.engine != "compiled":
         return False, ""
-    if importlib.util.find_spec("numba") is None:
-        return False, "numba is not installed (pip install 'townsim[kernel]')"
     if pre_reform is not params and params.warmup_days:
         return False, "not compiled yet: a warm-up under other levers (staff moved at the reform start)"
     for p in (params, pre_reform):
         ok, why = supports(p)
         if not ok:
             return False, why
+    if importlib.util.find_spec("numba") is None:
+        return False, "numba is not installed (pip install 'townsim[kernel]')"
     return True, ""
 
 
