@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                     f" Erlang C {g[0]['erlang_c_wait_h']:.2f} h)",
                 )
             )
+            if "kernel_us_per_customer" in g[0]:
+                rows.append((f"  of which inside the kernel: {k}", f"{med(g, 'kernel_us_per_customer'):.2f} µs"))
     if "linping" in parts:
         got = interleaved(trees, R, lambda pp: child(pp, "linping", str(args.days)))
         res["linping"] = got
