@@ -114,13 +114,15 @@ def test_the_code_fingerprint_covers_the_kernel_sources(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_erlang_c_check_passes_on_the_compiled_engine(monkeypatch):
-    """The registered M/M/1 check at ρ = 0.7 (its quick replications), run on the compiled engine."""
+    """The registered M/M/4 check at ρ = 0.75 (its quick replications: the cheapest of the Erlang C cases),
+    run on the compiled engine."""
     pytest.importorskip("numba")
     from townsim.experiments.checks import queueing
 
     orig = queueing.mmc_params
     monkeypatch.setattr(queueing, "mmc_params", lambda c, rho: orig(c, rho).replace(engine="compiled"))
-    c, rho, days, quick_reps, _ = queueing.ERLANG_CASES[0]
+    c, rho, days, quick_reps, _ = min(queueing.ERLANG_CASES, key=lambda e: e[2] * e[3])
+    assert (c, rho) == (4, 0.75)
     assert TownshipModel(queueing.mmc_params(c, rho), rng=1).compiled
     r = queueing._erlang(c, rho, days)(quick_reps, 1)
     assert r.passed, (r.measured, r.expected)
