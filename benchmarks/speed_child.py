@@ -259,7 +259,7 @@ def plain_year(engine: str, days: str) -> dict:
 
 
 def time_kernel() -> list[float]:
-    """Count the CPU seconds spent inside the kernel's calls (start_day, run_until, the intake batch) from
+    """Count the CPU seconds spent inside the kernel's calls (the day's call, an early intake batch) from
     now on; returns the one-element accumulator."""
     from townsim.model.kernel import core
     from townsim.model.kernel import engine as kengine
@@ -269,7 +269,7 @@ def time_kernel() -> list[float]:
     class Timed:
         def __getattr__(self, name):
             fn = getattr(core, name)
-            if name not in ("start_day", "run_until", "submit_batch"):
+            if name not in ("work_day", "submit_batch"):
                 return fn
 
             def timed(*a):

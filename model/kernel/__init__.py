@@ -7,8 +7,10 @@ Design (the boundary of DESIGN §8, first stage):
   cases' flows (steps, next step to release, live steps, work log), all as struct-of-arrays grown
   by doubling (``core``: ``numba.njit(cache=True)`` functions on plain arrays; ``engine``: the
   Python object that owns the arrays). It writes straight into the model's case table.
-* **One call a working day.** The model calls ``start_day`` and ``run_until`` (advance to the end
-  of the day) as with the Python engine. Between calls the agents decide, as Python methods, and
+* **One call a working day.** The model calls ``start_day`` and ``run_until`` as with the Python
+  engine; the compiled engine makes one kernel call (``core.work_day``): intake's batch of new cases
+  (their first steps released and drawn), the day's start (duty hours off the servers, idle servers
+  woken), every event before the day's end. Between calls the agents decide, as Python methods, and
   their decisions reach the kernel as arrays: each handler's duty hours owed and its cap (dumping,
   inspections, the township's day split), today's work fraction, a department's effort. After the
   call the kernel's hour accounts and counters are written back to the ``Handler`` objects, the
@@ -27,8 +29,10 @@ Design (the boundary of DESIGN §8, first stage):
   the 135 rule's priority queues and escalation events, coordination desks, the joint conference,
   referral forwarding and courier runs, commissioners' errands, delegated steps (competence,
   rework, referring up), the whistle, corner cutting under load (its decision reads the queues),
-  gaming, disputes and local mediation. Intake (channel, routing, the first steps' draws) stays
-  Python in every case.
+  gaming, disputes and local mediation. Intake (channel, routing) stays
+  Python in every case, but the first steps' release is compiled: intake hands its new cases over
+  in one batch, early only when the batch's draws might reach a buffer's end (so that the buffer is
+  refilled at the reference's moment) or before a draw from Python.
 
 ``engine = "compiled"`` (a ``Params`` setting) asks for the kernel; ``choose`` grants it only when
 ``supports`` does and numba is installed, else the model runs the Python engine and says why once.

@@ -523,3 +523,40 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, 
         s_free[s] = end
         ev_push(evt, evi, ctr, end, FINISH, task, k, 0)
     return evt, evi
+
+
+@njit(cache=True)
+def work_day(
+    day,
+    t_end,
+    now,
+    ids,
+    times,
+    intake,
+    hf,
+    hi,
+    srv,
+    tk,
+    fl,
+    cs,
+    cat_hours,
+    travel_hours,
+    pf,
+    rng,
+    rb,
+    logs,
+    evt,
+    evi,
+    ctr,
+):
+    """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty),
+    ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the heap arrays."""
+    if ids.shape[0] > 0:
+        town_hid0, cat_deps, cat_n, cs_in = intake
+        evt, evi = submit_batch(ids, times, town_hid0, cat_deps, cat_n, cs_in, tk, fl, pf, rng, rb, evt, evi, ctr)
+        if ctr[CTR_STATUS] != OK:
+            return evt, evi
+    if day >= 0:
+        s_status, s_token, s_free, s_pend, s_base, s_idle = srv
+        evt, evi = start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr)
+    return run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, rng, rb, logs, evt, evi, ctr)

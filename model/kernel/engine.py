@@ -1,10 +1,10 @@
 """The compiled engine's Python side: it owns the kernel's arrays and talks to the model once a day.
 
 :class:`CompiledEngine` stands where :class:`townsim.model.engine.Engine` stands (``model.engine``)
-for the scenarios :func:`townsim.model.kernel.supports` accepts. Intake stays Python: a new case's
-first steps (all of them, when joint) are released by :meth:`CompiledEngine.submit` — the same
-draws from the model's stream, at the same moment, as ``handling.submit`` — and their arrivals are
-handed to the kernel in one call before the day starts. Between days the handlers' duty hours and
+for the scenarios :func:`townsim.model.kernel.supports` accepts. Intake stays Python and hands each
+new case to :meth:`CompiledEngine.submit`; the kernel opens the batch's flows and releases their
+first steps (all of them, when joint) with the draws the reference takes at filing, from the same
+buffer positions (:meth:`CompiledEngine.submit` says when a batch goes early). Between days the handlers' duty hours and
 the agents' decisions (today's work fraction, a department's effort) are read from the Python
 objects into the kernel's handler table, and the kernel's hours, counters and closed cases are
 written back, so that every mechanism that reads ``Handler`` attributes or ``model.closed_today``
@@ -149,6 +149,7 @@ class CompiledEngine:
         if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
             self._slot = None
         self._reserved = 0
+        self._day = -1  # the day start_day was called for, done at the next kernel call (-1: none)
         model.stream.before_draw = self._flush
         self.cat_hours = np.ascontiguousarray(model.catalogue.hours, dtype=np.float64)
         self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
@@ -201,34 +202,42 @@ class CompiledEngine:
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
 
-    def _flush(self) -> None:
-        """Hand the batch of new cases to the kernel: flows opened, first steps released and drawn."""
-        if not self._sub_ids:
-            return
+    def _take_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The waiting batch of new cases (ids, filing times), the kernel's arrays grown to hold it."""
         ids = np.array(self._sub_ids, dtype=np.int64)
         times = np.array(self._sub_t, dtype=np.float64)
         self._sub_ids, self._sub_t = [], []
         self._reserved = 0
-        fl = list(self.fl)
-        need = int(ids.max()) + 1
-        if need > len(fl[0]):
-            fl = [None if a is None else _grow(a, need) for a in fl]
-            self.fl = tuple(fl)
+        if len(ids):
+            need = int(ids.max()) + 1
+            if need > len(self.fl[0]):
+                self.fl = tuple(None if a is None else _grow(a, need) for a in self.fl)
         bound = len(ids) * self._max_steps
         self.fl_steps = _grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
-        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + int(self.ctr[K.CTR_UNRELEASED]))
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + int(self.ctr[K.CTR_UNRELEASED]) + 1)
+        return ids, times
+
+    def _intake_arrays(self) -> tuple:
+        c = self.model.cases
+        cs = (c.matter, c.township, c.delegated, c.desk_decided, c.whistle, c.needs_coord, c.joint)
+        return self.model.township_hid0, self.cat_deps, self.cat_n, cs
+
+    def _flows(self) -> tuple:
+        return (*self.fl[:5], self.fl_steps, *self.fl[6:])
+
+    def _flush(self) -> None:
+        """Hand the batch of new cases to the kernel now: flows opened, first steps released and drawn."""
+        if not self._sub_ids:
+            return
+        ids, times = self._take_batch()
         m = self.model
-        c = m.cases
         s = m.stream
         self.evt, self.evi = K.submit_batch(
             ids,
             times,
-            m.township_hid0,
-            self.cat_deps,
-            self.cat_n,
-            (c.matter, c.township, c.delegated, c.desk_decided, c.whistle, c.needs_coord, c.joint),
+            *self._intake_arrays(),
             self.tk,
-            (*self.fl[:5], self.fl_steps, *self.fl[6:]),
+            self._flows(),
             self.pf,
             m.rng,
             (s.ub, s.eb, s.zb, s.idx),
@@ -289,35 +298,37 @@ class CompiledEngine:
             d.overtime_hours = x
 
     def start_day(self, day: int, handlers: list) -> None:
-        """``Engine.start_day`` in the kernel (after the day's released arrivals)."""
-        self._flush()
-        self._pull()
-        self.evt, self.evi = K.start_day(day, self.hf, self.hi, *self.srv, self.evt, self.evi, self.ctr)
-        self._push()
+        """``Engine.start_day``: done by the kernel at the start of the day's one call (:meth:`run_until`),
+        after intake's batch, as the Python engine does it after intake's arrivals."""
+        self._day = day
 
     def run_until(self, t_end: float) -> None:
-        """Process every event before ``t_end`` (hours) in the kernel, then hand its results to Python."""
-        self._flush()
+        """The day's one kernel call: intake's batch, the day's start (when :meth:`start_day` was called),
+        every event before ``t_end`` (hours); then the results go back to Python."""
+        ids, times = self._take_batch()
         self._pull()
         m = self.model
         c = m.cases
-        need = max(int(self.ctr[K.CTR_OPEN]), int(self.ctr[K.CTR_UNRELEASED])) + 1  # most closures, referrals
-        if need > len(self.logs[0]):
-            self.logs = self._log_arrays(2 * need)
-        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
+        need = max(int(self.ctr[K.CTR_OPEN]) + len(ids), int(self.ctr[K.CTR_UNRELEASED]) + len(ids) * self._max_steps)
+        if need + 1 > len(self.logs[0]):  # the most closures, referrals and repeat contacts of the call
+            self.logs = self._log_arrays(2 * (need + 1))
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
-        fl = (*self.fl[:5], self.fl_steps, *self.fl[6:])
         flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
         cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share))
         s = m.stream
-        self.evt, self.evi = K.run_until(
+        day, self._day = self._day, -1
+        self.evt, self.evi = K.work_day(
+            day,
             float(t_end),
             self.now,
+            ids,
+            times,
+            self._intake_arrays(),
             self.hf,
             self.hi,
             self.srv,
             self.tk,
-            fl,
+            self._flows(),
             cs,
             self.cat_hours,
             self.travel_hours,
