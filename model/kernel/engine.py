@@ -232,10 +232,14 @@ class CompiledEngine:
         ids, times = self._take_batch()
         m = self.model
         s = m.stream
+        hid0, deps, n_deps, cs = self._intake_arrays()
         self.evt, self.evi = K.submit_batch(
             ids,
             times,
-            *self._intake_arrays(),
+            hid0,
+            deps,
+            n_deps,
+            cs,
             self.tk,
             self._flows(),
             self.pf,
