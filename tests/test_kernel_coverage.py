@@ -29,8 +29,6 @@ def test_python_engine_is_the_default():
     "changes,words",
     [
         (dict(escalation_135=True), "135 rule"),
-        (dict(chief_representatives=3), "coordination desks"),
-        (dict(leading_group_staff=1.0), "coordination desks"),
         (dict(township_hall_share=0.5), "referral forwarding"),
         (dict(commissioners=4, enterprises=100), "errands"),
         (dict(delegated_share=0.3), "delegated"),
@@ -45,6 +43,14 @@ def test_each_uncovered_mechanism_is_named(changes, words):
     assert kernel_mod.supports(base) == (True, "")
     ok, why = kernel_mod.supports(base.replace(**changes))
     assert not ok and why.startswith("not compiled yet") and words in why
+
+
+def test_ad_hoc_coordination_and_desk_decisions_are_covered():
+    base = load_scenario(MMC).params
+    ok, why = kernel_mod.supports(base.replace(chief_representatives=5, leading_group_staff=2.0, desk_decisions=True))
+    assert ok, why
+    ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True))
+    assert not ok and "135 rule" in why
 
 
 def test_an_uncovered_scenario_falls_back_and_says_why_once(monkeypatch):

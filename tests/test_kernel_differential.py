@@ -5,8 +5,9 @@ Each test runs one scenario twice with the same seed, ``engine="python"`` (the r
 tables, summaries, handler hour accounts and the generator's final state (so the two drew the same
 random numbers in the same order). Covered: the M/M/c reduction at several c and ρ, fork-join serial
 and joint, and the pinned counties reduced to the mechanisms the kernel compiles (coordination desks,
-referral halls, delegation, the 135 rule, corner cutting, gaming and disputes off), with part-time
-servers, duty hours, inspections, trips between departments, effort, call-backs and repeat contacts.
+referral halls, delegation, the 135 rule, corner cutting, gaming and disputes off), with ad hoc
+coordination at the desks, desk decisions, part-time servers, duty hours, inspections, trips between
+departments, effort, call-backs and repeat contacts.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def assert_identical(ref: TownshipModel, comp: TownshipModel) -> None:
             hb.served_total,
         ), ha.label
     assert [d.overtime_hours for d in ref.departments] == [d.overtime_hours for d in comp.departments]
+    assert ref.attendance_hours == comp.attendance_hours
     assert ref.rng.bit_generator.state == comp.rng.bit_generator.state
 
 
@@ -119,7 +121,23 @@ def test_pin_counties_reduced_to_the_covered_mechanisms_are_bit_identical(name):
     values, seed, days = PIN_CASES[name]
     p = Params(**{**values, **PLAIN})
     ref, comp = _pair(p, seed, min(days, 30))
+    # ad hoc coordination at the desks is compiled: the desks worked and the departments attended
+    assert sum(h.served_total for h in comp.desks) > 0 and comp.attendance_hours > 0
     assert_identical(ref, comp)
+
+
+def test_decisions_at_the_centre_and_a_desk_without_staff():
+    """Desk decisions (a simple enterprise matter decided by a chief representative at the centre) and
+    coordination falling to the other desk when the first has no staff."""
+    base = {**SMALL_COUNTY, **PLAIN, "one_stop_centre": True, "online_share": 0.1}
+    for changes in (dict(desk_decisions=True, chief_representatives=6), dict(chief_representatives=0)):
+        ref, comp = _pair(Params(**{**base, **changes}), 3, 30)
+        assert (comp.desks[0].n_servers > 0) == (changes["chief_representatives"] > 0)
+        if changes.get("desk_decisions"):
+            assert comp.cases.view("desk_decided").any()
+        else:
+            assert comp.desks[1].served_total > 0  # the leading-group office took level-1 cases too
+        assert_identical(ref, comp)
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,12 @@ Design (the boundary of DESIGN §8, first stage):
 * **Compiled in this stage:** the queueing core (servers, duty hours, part-time servers, FIFO
   queues), a case's serial and joint steps (``handling``: service hours at the handler's work
   fraction and effort, overtime, the requester running between departments with its trips and
-  travel, releasing the next step) and closing (``resolution``: work share, the resolution draw,
-  call-backs, repeat contacts).
+  travel, releasing the next step), ad hoc coordination without the 135 rule (``escalation``: a case's
+  steps held until a desk has coordinated it, the attending departments' hours, decisions on the spot
+  at the centre's desk) and closing (``resolution``: work share, the resolution draw, call-backs,
+  repeat contacts).
 * **Still Python** (a scenario using any of them runs the Python engine, ``supports`` says why):
-  the 135 rule's priority queues and escalation events, coordination desks, the joint conference,
+  the 135 rule's priority queues, escalation events and the joint conference,
   referral forwarding and courier runs, commissioners' errands, delegated steps (competence,
   rework, referring up), the whistle, corner cutting under load (its decision reads the queues),
   gaming, disputes and local mediation. Intake (channel, routing) stays
@@ -51,8 +53,6 @@ _SAID: set[str] = set()
 
 PLAIN = dict(
     escalation_135=False,
-    chief_representatives=0,
-    leading_group_staff=0.0,
     township_hall_share=0.0,
     commissioners=0,
     delegated_share=0.0,
@@ -64,7 +64,6 @@ PLAIN = dict(
     local_problem_rate=0.0,
     grid_coverage=0.0,
     app_reporting=0.0,
-    desk_decisions=False,
 )
 """Lever values that switch off every mechanism this stage does not compile: ``Params(**PLAIN)`` is the
 default county reduced to what the kernel covers (the differential tests and the benchmarks use it)."""
@@ -76,10 +75,6 @@ def supports(params: Params) -> tuple[bool, str]:
     p = params
     checks = (
         (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
-        (
-            p.chief_representatives > 0 or p.leading_group_staff > 0,
-            "coordination desks (chief representatives, leading-group office)",
-        ),
         (p.township_hall_share > 0, "referral forwarding from township halls (township_hall_share > 0)"),
         (p.commissioners > 0 and p.enterprises > 0, "commissioners' errands"),
         (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),

@@ -31,6 +31,8 @@ HOURS = 8.0  # working hours per day (params.HOURS_PER_DAY)
 
 # event kinds
 ARRIVE, FINISH, WAKE = 0, 1, 2
+# task kinds (engine.TaskKind): a case's step, a coordination at a desk
+STEP, COORD = 0, 1
 # task states (engine.TaskState)
 WAITING, RUNNING, DONE, CANCELLED, PENDING = 0, 1, 2, 3, 4
 # server states (engine.ServerState)
@@ -53,13 +55,14 @@ N_CTR = 10
 
 # parameters (float array)
 PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, PF_REPEAT, PF_REPEAT_DAYS = range(9)
-N_PF = 9
+PF_ATTEND, PF_COORD1, PF_COORD2 = 9, 10, 11  # attendance share, coordination hours at levels 1 and 2
+N_PF = 12
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
 OK, E_ORDER, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 1, 2, 3, 4, 5
 STATUS_TEXT = {
-    E_HELD: "a case decided at a desk or whistled at intake (desks and the whistle are not compiled)",
+    E_HELD: "a whistled case at intake (the whistle is not compiled)",
     E_ORDER: "a queue received a task out of arrival order (only FIFO queues are compiled)",
     E_DELEGATED: "a delegated step (township competence and rework are not compiled)",
     E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
@@ -270,69 +273,110 @@ def start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, ev
 
 
 @njit(cache=True)
-def submit_batch(ids, times, town_hid0, cat_deps, cat_n, cs, tk, fl, pf, rng, rb, evt, evi, ctr):
-    """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow and release
-    its first step (all, when joint) with a fresh draw each; without coordination desks a case needing
-    coordination skips it (``escalation.start``). Returns the (maybe grown) heap arrays."""
-    matter, township, delegated, desk_decided, whistle, needs_coord, joint = cs
-    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival = tk
+def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
+    """``handling._release`` (``release_all`` when ``every``): the case's next step (all its steps not yet
+    released) as new tasks arriving at ``t``, each drawn now. The caller made room in the heap."""
+    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    while fl_next[cid] < fl_n[cid]:
+        i = fl_next[cid]
+        nz = draw_noise(pf, rng, eb, zb, ridx)
+        new = ctr[CTR_NTASK]
+        if new >= tk_case.shape[0]:
+            ctr[CTR_STATUS] = E_TASKS_FULL
+            return
+        ctr[CTR_NTASK] = new + 1
+        tk_case[new] = cid
+        tk_h[new] = fl_steps[fl_off[cid] + i]
+        tk_stage[new] = i
+        tk_state[new] = PENDING
+        tk_noise[new] = nz
+        tk_hours[new] = 0.0
+        tk_arrival[new] = 0.0
+        tk_kind[new] = STEP
+        fl_next[cid] = i + 1
+        fl_live[cid] += 1
+        ctr[CTR_UNRELEASED] -= 1
+        ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+        if not every:
+            return
+
+
+@njit(cache=True)
+def submit_batch(ids, times, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
+    """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow; a case that
+    needs coordination queues at its desk (``escalation.start``, ad hoc: its steps held; skipped when no
+    desk has staff), else its first step (all, when joint) is released with a fresh draw each; a case
+    decided at the centre is one step of the level-1 desk. Returns the (maybe grown) heap arrays."""
+    town_hid0, desk1, desk2, cat_deps, cat_n, cs = intake
+    matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
+    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival, tk_kind = tk
     fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
     ub, eb, zb, ridx = rb
     total = 0
     for j in range(ids.shape[0]):
-        total += cat_n[matter[ids[j]]]
+        total += cat_n[matter[ids[j]]] + 1
     evt, evi = ev_room(evt, evi, ctr, total + 1)
     nsteps = ctr[CTR_NSTEPS]
     for j in range(ids.shape[0]):
         cid = ids[j]
         t = times[j]
-        if desk_decided[cid] or whistle[cid]:
+        if whistle[cid]:
             ctr[CTR_STATUS] = E_HELD
             break
         m = matter[cid]
-        n = cat_n[m]
         fl_off[cid] = nsteps
-        for i in range(n):
-            d = cat_deps[m, i]
-            if d < 0 or (i == 0 and delegated[cid]):
-                fl_steps[nsteps + i] = town_hid0 + township[cid]
-            else:
-                fl_steps[nsteps + i] = d
+        if desk_decided[cid]:  # decided on the spot by a chief representative (handling.steps_of)
+            n = 1
+            fl_steps[nsteps] = desk1
+        else:
+            n = cat_n[m]
+            for i in range(n):
+                d = cat_deps[m, i]
+                if d < 0 or (i == 0 and delegated[cid]):
+                    fl_steps[nsteps + i] = town_hid0 + township[cid]
+                else:
+                    fl_steps[nsteps + i] = d
         nsteps += n
         fl_n[cid] = n
         fl_open[cid] = True
         ctr[CTR_OPEN] += 1
         cw_has[cid] = False
-        needs_coord[cid] = False  # no coordinators modelled: the step is skipped
-        released = n if joint[cid] else min(1, n)
         fl_next[cid] = 0
         fl_live[cid] = 0
-        for i in range(released):
-            nz = draw_noise(pf, rng, eb, zb, ridx)
-            new = ctr[CTR_NTASK]
-            if new >= tk_case.shape[0]:
-                ctr[CTR_STATUS] = E_TASKS_FULL
-                break
-            ctr[CTR_NTASK] = new + 1
-            tk_case[new] = cid
-            tk_h[new] = fl_steps[fl_off[cid] + i]
-            tk_stage[new] = i
-            tk_state[new] = PENDING
-            tk_noise[new] = nz
-            tk_hours[new] = 0.0
-            tk_arrival[new] = 0.0
-            fl_next[cid] = i + 1
-            fl_live[cid] += 1
-            ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+        ctr[CTR_UNRELEASED] += n
+        if needs_coord[cid]:
+            # escalation.start, ad hoc: the lowest level able to settle it, the other when it has no staff
+            level = min(max(difficulty[cid], 1), tier[cid] + 1, 2)
+            first, other = (desk1, desk2) if level == 1 else (desk2, desk1)
+            desk = first if hi[first, HI_N] > 0 else other
+            if hi[desk, HI_N] == 0:
+                needs_coord[cid] = False  # no coordinators modelled: the step is skipped
+            else:
+                new = ctr[CTR_NTASK]
+                if new >= tk_case.shape[0]:
+                    ctr[CTR_STATUS] = E_TASKS_FULL
+                    break
+                ctr[CTR_NTASK] = new + 1
+                tk_case[new] = cid
+                tk_h[new] = desk
+                tk_stage[new] = 1 if desk == desk1 else 2  # the desk's level
+                tk_state[new] = PENDING
+                tk_noise[new] = 1.0
+                tk_hours[new] = 0.0
+                tk_arrival[new] = 0.0
+                tk_kind[new] = COORD
+                ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+                continue
+        release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
         if ctr[CTR_STATUS] != OK:
             break
-        ctr[CTR_UNRELEASED] += n - released
     ctr[CTR_NSTEPS] = nsteps
     return evt, evi
 
 
 @njit(cache=True)
-def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, rng, rb, logs, evt, evi, ctr):
+def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr):
     """``Engine.run_until`` with ``handling``'s step flow and ``resolution``'s closing compiled.
 
     Processes every event before ``t_end`` (hours); returns the (maybe grown) heap arrays. The
@@ -340,17 +384,21 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, 
     the order they happened; a path the kernel does not cover sets ``ctr[CTR_STATUS]``.
     """
     s_status, s_token, s_free, s_pend, s_base, s_idle = srv
-    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival = tk
+    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival, tk_kind = tk
     fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
     matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
-    resolved, called_back, work_share = cs[1]
+    resolved, called_back, work_share, joint = cs[1]
+    cat_hours, cat_deps, cat_n = cat
     ub, eb, zb, ridx = rb
-    closed_log, ref_from, ref_to, rep_due, rep_cid = logs
+    closed_log, ref_from, ref_to, rep_due, rep_cid, acc = logs
     one_stop = pf[PF_ONE_STOP] != 0.0
+    most = 1
+    for m in range(cat_n.shape[0]):
+        most = max(most, cat_n[m])
     while ctr[CTR_NEV] > 0 and evt[0] < t_end:
         if ctr[CTR_STATUS] != OK:
             break
-        evt, evi = ev_room(evt, evi, ctr, 4)  # one event pushes at most three
+        evt, evi = ev_room(evt, evi, ctr, most + 4)  # an event pushes at most a case's steps and two more
         slot = ev_pop(evt, evi, ctr)
         t = evt[slot]
         kind = evi[slot, 1]
@@ -378,10 +426,32 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, 
             h = tk_h[task]
             tk_state[task] = DONE
             hi[h, HI_OPEN] -= 1
-            # handling.on_finish: the next step, or the case closes
             cid = tk_case[task]
-            fl_live[cid] -= 1
-            if fl_open[cid]:
+            if tk_kind[task] == COORD:
+                # escalation.coordinated, ad hoc: the departments' attendance, then the steps released
+                if fl_open[cid]:
+                    level = tk_stage[task]
+                    hours = pf[PF_ATTEND] * (pf[PF_COORD1] if level == 1 else pf[PF_COORD2])
+                    if hours > 0:
+                        m = matter[cid]
+                        skip = 1 if level == 1 else 0  # the level-1 coordinator's own department
+                        count = 0
+                        for i in range(cat_n[m]):
+                            d = cat_deps[m, i]
+                            if d < 0:
+                                continue
+                            if skip > 0:
+                                skip -= 1
+                                continue
+                            hf[d, HF_DUTY_BACKLOG] += hours
+                            count += 1
+                        acc[0] += hours * count
+                    if fl_next[cid] == 0:
+                        release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+            else:
+                fl_live[cid] -= 1
+            # handling.on_finish: the next step, or the case closes
+            if tk_kind[task] == STEP and fl_open[cid]:
                 offline_runs = at_seat[cid] and not one_stop
                 if hi[h, HI_KIND] == TOWN and delegated[cid] and tk_stage[task] == 0:
                     ctr[CTR_STATUS] = E_DELEGATED
@@ -428,24 +498,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, 
                         seat_trips[cid] += 1
                         travel[cid] += 2.0 * travel_hours[township[cid]]
                         delay = pf[PF_TRAVEL]
-                    # handling._release: a new task for the next step, drawn now
-                    nz = draw_noise(pf, rng, eb, zb, ridx)
-                    new = ctr[CTR_NTASK]
-                    if new >= tk_case.shape[0]:
-                        ctr[CTR_STATUS] = E_TASKS_FULL
-                        break
-                    ctr[CTR_NTASK] = new + 1
-                    tk_case[new] = cid
-                    tk_h[new] = nxt
-                    tk_stage[new] = i
-                    tk_state[new] = PENDING
-                    tk_noise[new] = nz
-                    tk_hours[new] = 0.0
-                    tk_arrival[new] = 0.0
-                    fl_next[cid] = i + 1
-                    fl_live[cid] += 1
-                    ctr[CTR_UNRELEASED] -= 1
-                    ev_push(evt, evi, ctr, t + delay, ARRIVE, new, 0, 0)
+                    release_steps(cid, t + delay, False, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
             # the server: back to duty or absence owed, else the next task
             if k < hi[h, HI_N]:
                 s = hi[h, HI_S0] + k
@@ -488,32 +541,35 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, 
             hi[h, HI_IDLE_N] = m + 1
             continue
         tk_state[task] = RUNNING
-        # handling.service_hours: the work fraction of the step's needed hours at the handler's speed
-        cid = tk_case[task]
-        if math.isnan(started[cid]):
-            started[cid] = now
-        need = cat_hours[matter[cid]] * tk_noise[task]
-        done = hf[h, HF_FRACTION] * need
-        hk = hi[h, HI_KIND]
-        if hk == DEPT:
-            e = hf[h, HF_EFFORT]
-            if e == 1.0:
-                clock = done
+        if tk_kind[task] == COORD:  # a coordination's hours (model.coordination_hours)
+            clock = pf[PF_COORD1] if tk_stage[task] == 1 else pf[PF_COORD2]
+        else:
+            # handling.service_hours: the work fraction of the step's needed hours at the handler's speed
+            cid = tk_case[task]
+            if math.isnan(started[cid]):
+                started[cid] = now
+            need = cat_hours[matter[cid]] * tk_noise[task]
+            done = hf[h, HF_FRACTION] * need
+            hk = hi[h, HI_KIND]
+            if hk == DEPT:
+                e = hf[h, HF_EFFORT]
+                if e == 1.0:
+                    clock = done
+                else:
+                    clock = done / e
+                    hf[h, HF_OVERTIME] += max(done - clock, 0.0)
             else:
-                clock = done / e
-                hf[h, HF_OVERTIME] += max(done - clock, 0.0)
-        else:
-            if hk == TOWN and tk_stage[task] == 0 and delegated[cid]:
-                ctr[CTR_STATUS] = E_DELEGATED
-                break
-            clock = done / 1.0
-        if cw_has[cid]:
-            cw_need[cid] += need
-            cw_done[cid] += done
-        else:
-            cw_need[cid] = need
-            cw_done[cid] = done
-            cw_has[cid] = True
+                if hk == TOWN and tk_stage[task] == 0 and delegated[cid]:
+                    ctr[CTR_STATUS] = E_DELEGATED
+                    break
+                clock = done / 1.0
+            if cw_has[cid]:
+                cw_need[cid] += need
+                cw_done[cid] += done
+            else:
+                cw_need[cid] = need
+                cw_done[cid] = done
+                cw_has[cid] = True
         tk_hours[task] = clock
         hi[h, HI_SERVED] += 1
         hf[h, HF_WORKED_TODAY] += clock
@@ -539,7 +595,7 @@ def work_day(
     tk,
     fl,
     cs,
-    cat_hours,
+    cat,
     travel_hours,
     pf,
     rng,
@@ -552,11 +608,10 @@ def work_day(
     """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty),
     ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the heap arrays."""
     if ids.shape[0] > 0:
-        town_hid0, cat_deps, cat_n, cs_in = intake
-        evt, evi = submit_batch(ids, times, town_hid0, cat_deps, cat_n, cs_in, tk, fl, pf, rng, rb, evt, evi, ctr)
+        evt, evi = submit_batch(ids, times, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr)
         if ctr[CTR_STATUS] != OK:
             return evt, evi
     if day >= 0:
         s_status, s_token, s_free, s_pend, s_base, s_idle = srv
         evt, evi = start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr)
-    return run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat_hours, travel_hours, pf, rng, rb, logs, evt, evi, ctr)
+    return run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr)

@@ -128,6 +128,7 @@ class CompiledEngine:
             np.zeros(256),  # draw
             np.zeros(256),  # hours
             np.zeros(256),  # arrival
+            np.zeros(256, dtype=np.int64),  # kind: a step or a coordination
         )
         self.fl_steps = np.zeros(256, dtype=np.int64)
         self.fl = self._flow_arrays(256)
@@ -136,8 +137,6 @@ class CompiledEngine:
         self.ctr = np.zeros(K.N_CTR, dtype=np.int64)
         self.logs = self._log_arrays(256)
         p = model.params
-        if any(d.n_servers for d in model.desks):
-            raise NotCovered("compiled engine: coordination desks with staff are not compiled")
         # new cases from intake, handed to the kernel in one call before the next kernel call or Python draw
         self._sub_ids: list[int] = []
         self._sub_t: list[float] = []
@@ -163,6 +162,10 @@ class CompiledEngine:
         self.pf[K.PF_CALLBACK] = p.callback_share
         self.pf[K.PF_REPEAT] = p.repeat_share
         self.pf[K.PF_REPEAT_DAYS] = p.repeat_delay_days
+        self.pf[K.PF_ATTEND] = p.attendance_share
+        self.pf[K.PF_COORD1] = model.coordination_hours[1]
+        self.pf[K.PF_COORD2] = model.coordination_hours[2]
+        self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
@@ -218,9 +221,20 @@ class CompiledEngine:
         return ids, times
 
     def _intake_arrays(self) -> tuple:
-        c = self.model.cases
-        cs = (c.matter, c.township, c.delegated, c.desk_decided, c.whistle, c.needs_coord, c.joint)
-        return self.model.township_hid0, self.cat_deps, self.cat_n, cs
+        m = self.model
+        c = m.cases
+        cs = (
+            c.matter,
+            c.township,
+            c.delegated,
+            c.desk_decided,
+            c.whistle,
+            c.needs_coord,
+            c.joint,
+            c.difficulty,
+            c.tier,
+        )
+        return m.township_hid0, m.desks[0].hid, m.desks[1].hid, self.cat_deps, self.cat_n, cs
 
     def _flows(self) -> tuple:
         return (*self.fl[:5], self.fl_steps, *self.fl[6:])
@@ -232,14 +246,11 @@ class CompiledEngine:
         ids, times = self._take_batch()
         m = self.model
         s = m.stream
-        hid0, deps, n_deps, cs = self._intake_arrays()
         self.evt, self.evi = K.submit_batch(
             ids,
             times,
-            hid0,
-            deps,
-            n_deps,
-            cs,
+            self._intake_arrays(),
+            self.hi,
             self.tk,
             self._flows(),
             self.pf,
@@ -318,7 +329,8 @@ class CompiledEngine:
             self.logs = self._log_arrays(2 * (need + 1))
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
         flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
-        cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share))
+        cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share, c.joint))
+        self.acc[0] = m.attendance_hours
         s = m.stream
         day, self._day = self._day, -1
         self.evt, self.evi = K.work_day(
@@ -334,17 +346,18 @@ class CompiledEngine:
             self.tk,
             self._flows(),
             cs,
-            self.cat_hours,
+            (self.cat_hours, self.cat_deps, self.cat_n),
             self.travel_hours,
             self.pf,
             m.rng,
             (s.ub, s.eb, s.zb, s.idx),
-            self.logs,
+            (*self.logs, self.acc),
             self.evt,
             self.evi,
             self.ctr,
         )
         self._check()
+        m.attendance_hours = float(self.acc[0])
         self.now = float(t_end)
         self._push()
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
