@@ -6,7 +6,8 @@ tables, summaries, handler hour accounts and the generator's final state (so the
 random numbers in the same order). Covered: the M/M/c reduction at several c and ρ, fork-join serial
 and joint, and the pinned counties reduced to the mechanisms the kernel compiles (coordination desks,
 referral halls, delegation, the 135 rule, corner cutting, gaming and disputes off), with ad hoc
-coordination at the desks, desk decisions, part-time servers, duty hours, inspections, trips between
+coordination at the desks, desk decisions, referral forwarding (clerks, courier runs, dispatchers,
+misrouting) and commissioners' errands, part-time servers, duty hours, inspections, trips between
 departments, effort, call-backs and repeat contacts.
 """
 
@@ -123,7 +124,34 @@ def test_pin_counties_reduced_to_the_covered_mechanisms_are_bit_identical(name):
     ref, comp = _pair(p, seed, min(days, 30))
     # ad hoc coordination at the desks is compiled: the desks worked and the departments attended
     assert sum(h.served_total for h in comp.desks) > 0 and comp.attendance_hours > 0
+    # referral is compiled: files forwarded from township halls (some misrouted), errands where commissioners
+    assert comp.cases.view("referred").any() and comp.cases.view("misrouted").any()
+    assert comp.cases.view("errand").any() == (values.get("commissioners", 0) > 0)
     assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("online_dispatch", [False, True])
+def test_referral_on_paper_and_online_with_errands(online_dispatch):
+    """Forwarding by the township's clerks and courier runs (every 2 days), or by the platform's
+    dispatchers; misrouting to a wrong department; commissioners' errands, referred on when township-held."""
+    p = Params(
+        **{
+            **SMALL_COUNTY,
+            **PLAIN,
+            "township_hall_share": 0.7,
+            "online_share": 0.1,
+            "misrouting_rate": 0.3,
+            "courier_interval_days": 2.0,
+            "online_dispatch": online_dispatch,
+            "commissioners": 4,
+        }
+    )
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        c = comp.cases
+        assert c.view("misrouted").sum() > 10 and c.view("errand").any()
+        assert (c.view("hop_courier") > 0).any() != online_dispatch
+        assert_identical(ref, comp)
 
 
 def test_decisions_at_the_centre_and_a_desk_without_staff():

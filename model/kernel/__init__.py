@@ -53,8 +53,6 @@ _SAID: set[str] = set()
 
 PLAIN = dict(
     escalation_135=False,
-    township_hall_share=0.0,
-    commissioners=0,
     delegated_share=0.0,
     staff_transfer=0.0,
     whistle=False,
@@ -75,8 +73,6 @@ def supports(params: Params) -> tuple[bool, str]:
     p = params
     checks = (
         (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
-        (p.township_hall_share > 0, "referral forwarding from township halls (township_hall_share > 0)"),
-        (p.commissioners > 0 and p.enterprises > 0, "commissioners' errands"),
         (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),
         (p.whistle, "the whistle (吹哨报到)"),
         (p.corner_cutting > 0, "corner cutting under load (the work fraction reads the queues)"),

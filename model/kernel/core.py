@@ -29,16 +29,17 @@ from numba import njit
 
 HOURS = 8.0  # working hours per day (params.HOURS_PER_DAY)
 
-# event kinds
-ARRIVE, FINISH, WAKE = 0, 1, 2
-# task kinds (engine.TaskKind): a case's step, a coordination at a desk
-STEP, COORD = 0, 1
+# event kinds (COURIER: a referred case's file reaches the seat, ``referral``)
+ARRIVE, FINISH, WAKE, COURIER = 0, 1, 2, 3
+# task kinds (engine.TaskKind): a case's step, a coordination at a desk, forwarding a file
+STEP, COORD, FORWARD = 0, 1, 2
+FIRST, SECOND = 0, 1  # a forwarding task's pass (referral.FIRST, referral.SECOND)
 # task states (engine.TaskState)
 WAITING, RUNNING, DONE, CANCELLED, PENDING = 0, 1, 2, 3, 4
 # server states (engine.ServerState)
 IDLE, BUSY, ASLEEP = 0, 1, 2
 # handler kinds
-DEPT, TOWN, OTHER = 0, 1, 2
+DEPT, TOWN, OTHER, DISPATCH, COMMISSIONER = 0, 1, 2, 3, 4
 
 # handler float columns
 HF_CAP, HF_DUTY_BACKLOG, HF_DUTY_CAP, HF_DUTY_TODAY, HF_DUTY_TOTAL = 0, 1, 2, 3, 4
@@ -56,7 +57,9 @@ N_CTR = 10
 # parameters (float array)
 PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, PF_REPEAT, PF_REPEAT_DAYS = range(9)
 PF_ATTEND, PF_COORD1, PF_COORD2 = 9, 10, 11  # attendance share, coordination hours at levels 1 and 2
-N_PF = 12
+PF_FORWARD_H, PF_DISPATCH_H, PF_ERRAND_H, PF_MISROUTE, PF_COURIER_DAYS, PF_ONLINE_DISPATCH = 12, 13, 14, 15, 16, 17
+PF_N_DEPTS = 18  # departments (their handlers are the first ones)
+N_PF = 19
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
@@ -303,14 +306,55 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
 
 
 @njit(cache=True)
-def submit_batch(ids, times, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
-    """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow; a case that
-    needs coordination queues at its desk (``escalation.start``, ad hoc: its steps held; skipped when no
-    desk has staff), else its first step (all, when joint) is released with a fresh draw each; a case
-    decided at the centre is one step of the level-1 desk. Returns the (maybe grown) heap arrays."""
-    town_hid0, desk1, desk2, cat_deps, cat_n, cs = intake
-    matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
+def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
+    """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding)."""
     tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    new = ctr[CTR_NTASK]
+    if new >= tk_case.shape[0]:
+        ctr[CTR_STATUS] = E_TASKS_FULL
+        return
+    ctr[CTR_NTASK] = new + 1
+    tk_case[new] = cid
+    tk_h[new] = h
+    tk_stage[new] = stage
+    tk_state[new] = PENDING
+    tk_noise[new] = 1.0
+    tk_hours[new] = 0.0
+    tk_arrival[new] = 0.0
+    tk_kind[new] = kind
+    ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+
+
+@njit(cache=True)
+def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
+    """``handling.begin``: the case's file reaches its first handler at ``t``: it queues for coordination
+    (``escalation.start``, ad hoc: its steps held; skipped when no desk has staff), else its first step
+    (all, when joint) is released."""
+    matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
+    if whistle[cid]:
+        ctr[CTR_STATUS] = E_HELD
+        return
+    if needs_coord[cid]:
+        # the lowest level able to settle it, the other when it has no staff
+        level = min(max(difficulty[cid], 1), tier[cid] + 1, 2)
+        first, other = (desk1, desk2) if level == 1 else (desk2, desk1)
+        desk = first if hi[first, HI_N] > 0 else other
+        if hi[desk, HI_N] == 0:
+            needs_coord[cid] = False  # no coordinators modelled: the step is skipped
+        else:
+            new_task(tk, ctr, cid, desk, COORD, 1 if desk == desk1 else 2, t, evt, evi)  # stage: the desk's level
+            return
+    release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+
+
+@njit(cache=True)
+def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
+    """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow, then begin
+    it (``begin``), or, for a case filed at a township hall or through a commissioner (``fwd[j]`` ≥ 0, the
+    handler), queue the forwarding of its file (``referral.start``). A case decided at the centre is one
+    step of the level-1 desk. Returns the (maybe grown) heap arrays."""
+    town_hid0, desk1, desk2, dispatch, cat_deps, cat_n, cs = intake
+    matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
     fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
     ub, eb, zb, ridx = rb
     total = 0
@@ -321,9 +365,6 @@ def submit_batch(ids, times, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
     for j in range(ids.shape[0]):
         cid = ids[j]
         t = times[j]
-        if whistle[cid]:
-            ctr[CTR_STATUS] = E_HELD
-            break
         m = matter[cid]
         fl_off[cid] = nsteps
         if desk_decided[cid]:  # decided on the spot by a chief representative (handling.steps_of)
@@ -345,30 +386,10 @@ def submit_batch(ids, times, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
         fl_next[cid] = 0
         fl_live[cid] = 0
         ctr[CTR_UNRELEASED] += n
-        if needs_coord[cid]:
-            # escalation.start, ad hoc: the lowest level able to settle it, the other when it has no staff
-            level = min(max(difficulty[cid], 1), tier[cid] + 1, 2)
-            first, other = (desk1, desk2) if level == 1 else (desk2, desk1)
-            desk = first if hi[first, HI_N] > 0 else other
-            if hi[desk, HI_N] == 0:
-                needs_coord[cid] = False  # no coordinators modelled: the step is skipped
-            else:
-                new = ctr[CTR_NTASK]
-                if new >= tk_case.shape[0]:
-                    ctr[CTR_STATUS] = E_TASKS_FULL
-                    break
-                ctr[CTR_NTASK] = new + 1
-                tk_case[new] = cid
-                tk_h[new] = desk
-                tk_stage[new] = 1 if desk == desk1 else 2  # the desk's level
-                tk_state[new] = PENDING
-                tk_noise[new] = 1.0
-                tk_hours[new] = 0.0
-                tk_arrival[new] = 0.0
-                tk_kind[new] = COORD
-                ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
-                continue
-        release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+        if fwd[j] >= 0:
+            new_task(tk, ctr, cid, fwd[j], FORWARD, FIRST, t, evt, evi)
+        else:
+            begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
         if ctr[CTR_STATUS] != OK:
             break
     ctr[CTR_NSTEPS] = nsteps
@@ -376,7 +397,17 @@ def submit_batch(ids, times, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
 
 
 @njit(cache=True)
-def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr):
+def next_courier(pf, t, paper):
+    """``referral.next_courier``: when a file sent at ``t`` reaches the seat (the next courier run on paper)."""
+    interval = pf[PF_COURIER_DAYS]
+    if not paper or interval <= 0:
+        return t
+    step = interval * HOURS
+    return (math.floor(t / step + 1e-12) + 1) * step
+
+
+@njit(cache=True)
+def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake):
     """``Engine.run_until`` with ``handling``'s step flow and ``resolution``'s closing compiled.
 
     Processes every event before ``t_end`` (hours); returns the (maybe grown) heap arrays. The
@@ -388,6 +419,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
     fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
     matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
     resolved, called_back, work_share, joint = cs[1]
+    created, referred, hop_clerk, hop_courier, misrouted, hop_misrouted = cs[2]
+    town_hid0, desk1, desk2, dispatch, _deps, _n, cs_in = intake
     cat_hours, cat_deps, cat_n = cat
     ub, eb, zb, ridx = rb
     closed_log, ref_from, ref_to, rep_due, rep_cid, acc = logs
@@ -448,6 +481,37 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                         acc[0] += hours * count
                     if fl_next[cid] == 0:
                         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+            elif tk_kind[task] == FORWARD:
+                # referral.finished: the file goes on (maybe to the wrong department first)
+                if fl_open[cid]:
+                    hk = hi[h, HI_KIND]
+                    if tk_stage[task] == FIRST:
+                        hop_clerk[cid] = t - created[cid]
+                        if hk == COMMISSIONER:
+                            if referred[cid]:  # filed with the township, which refers it up: forwarded in turn
+                                fh = dispatch if pf[PF_ONLINE_DISPATCH] != 0 else town_hid0 + township[cid]
+                                new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
+                            else:
+                                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+                        else:
+                            arrive = next_courier(pf, t, hk == TOWN)  # sent on paper by its clerks
+                            hop_courier[cid] = arrive - t
+                            wrong = -1
+                            if pf[PF_MISROUTE] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_MISROUTE]:
+                                misrouted[cid] = True
+                                n_dep = int(pf[PF_N_DEPTS])
+                                if n_dep >= 2:  # referral._wrong_department
+                                    right = fl_steps[fl_off[cid]] if fl_n[cid] > 0 else -1
+                                    wrong = min(int(draw_uniform(rng, ub, ridx) * (n_dep - 1)), n_dep - 2)
+                                    if wrong >= right and right >= 0:
+                                        wrong += 1
+                            if wrong >= 0:
+                                new_task(tk, ctr, cid, wrong, FORWARD, SECOND, arrive, evt, evi)
+                            else:
+                                ev_push(evt, evi, ctr, arrive, COURIER, cid, 0, 0)
+                    else:
+                        arrive = next_courier(pf, t, pf[PF_ONLINE_DISPATCH] == 0)
+                        ev_push(evt, evi, ctr, arrive, COURIER, cid, 0, 0)
             else:
                 fl_live[cid] -= 1
             # handling.on_finish: the next step, or the case closes
@@ -512,6 +576,13 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                 else:
                     serve_h = h
                     serve_k = k
+        elif kind == COURIER:
+            # referral's courier arrival: the file reaches its department
+            cid = a
+            if fl_open[cid]:
+                if misrouted[cid]:
+                    hop_misrouted[cid] = t - created[cid] - hop_clerk[cid] - hop_courier[cid]
+                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
         else:
             h = a
             k = b
@@ -543,6 +614,16 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
         tk_state[task] = RUNNING
         if tk_kind[task] == COORD:  # a coordination's hours (model.coordination_hours)
             clock = pf[PF_COORD1] if tk_stage[task] == 1 else pf[PF_COORD2]
+        elif tk_kind[task] == FORWARD:  # referral.hours
+            hk = hi[h, HI_KIND]
+            if tk_stage[task] == SECOND:
+                clock = pf[PF_FORWARD_H]
+            elif hk == DISPATCH:
+                clock = pf[PF_DISPATCH_H]
+            elif hk == COMMISSIONER:
+                clock = pf[PF_ERRAND_H]
+            else:
+                clock = pf[PF_FORWARD_H]
         else:
             # handling.service_hours: the work fraction of the step's needed hours at the handler's speed
             cid = tk_case[task]
@@ -588,6 +669,7 @@ def work_day(
     now,
     ids,
     times,
+    fwd,
     intake,
     hf,
     hi,
@@ -608,10 +690,10 @@ def work_day(
     """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty),
     ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the heap arrays."""
     if ids.shape[0] > 0:
-        evt, evi = submit_batch(ids, times, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr)
+        evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr)
         if ctr[CTR_STATUS] != OK:
             return evt, evi
     if day >= 0:
         s_status, s_token, s_free, s_pend, s_base, s_idle = srv
         evt, evi = start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr)
-    return run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr)
+    return run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake)

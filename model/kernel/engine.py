@@ -18,7 +18,7 @@ import heapq
 import numpy as np
 
 from .. import resolution
-from ..engine import RandomStream
+from ..engine import FORWARD, RandomStream
 from . import core as K
 
 
@@ -84,7 +84,7 @@ def _grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
     return out
 
 
-_KINDS = {"department": K.DEPT, "township": K.TOWN}
+_KINDS = {"department": K.DEPT, "township": K.TOWN, "dispatch": K.DISPATCH, "commissioner": K.COMMISSIONER}
 _DISTS = {"exponential": K.DIST_EXPONENTIAL, "lognormal": K.DIST_LOGNORMAL, "deterministic": K.DIST_DETERMINISTIC}
 
 
@@ -140,6 +140,7 @@ class CompiledEngine:
         # new cases from intake, handed to the kernel in one call before the next kernel call or Python draw
         self._sub_ids: list[int] = []
         self._sub_t: list[float] = []
+        self._sub_fwd: list[int] = []  # the handler forwarding its file (referral), -1: none
         self.cat_deps = model.catalogue.departments
         self.cat_n = model.catalogue.n_departments
         self._max_steps = int(self.cat_n.max()) if len(self.cat_n) else 1
@@ -166,6 +167,13 @@ class CompiledEngine:
         self.pf[K.PF_COORD1] = model.coordination_hours[1]
         self.pf[K.PF_COORD2] = model.coordination_hours[2]
         self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
+        self.pf[K.PF_FORWARD_H] = p.forward_hours
+        self.pf[K.PF_DISPATCH_H] = p.dispatch_hours
+        self.pf[K.PF_ERRAND_H] = p.errand_hours
+        self.pf[K.PF_MISROUTE] = p.misrouting_rate
+        self.pf[K.PF_COURIER_DAYS] = p.courier_interval_days
+        self.pf[K.PF_ONLINE_DISPATCH] = float(p.online_dispatch)
+        self.pf[K.PF_N_DEPTS] = len(model.departments)
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
@@ -199,17 +207,20 @@ class CompiledEngine:
         refill happens at the moment the reference does it) and before any draw from Python."""
         self._sub_ids.append(cid)
         self._sub_t.append(t)
+        self._sub_fwd.append(-1)
         if self._slot is not None:
             self._reserved += self._max_steps
             st = model.stream
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
 
-    def _take_batch(self) -> tuple[np.ndarray, np.ndarray]:
-        """The waiting batch of new cases (ids, filing times), the kernel's arrays grown to hold it."""
+    def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
+        grown to hold it."""
         ids = np.array(self._sub_ids, dtype=np.int64)
         times = np.array(self._sub_t, dtype=np.float64)
-        self._sub_ids, self._sub_t = [], []
+        fwd = np.array(self._sub_fwd, dtype=np.int64)
+        self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
         self._reserved = 0
         if len(ids):
             need = int(ids.max()) + 1
@@ -217,8 +228,9 @@ class CompiledEngine:
                 self.fl = tuple(None if a is None else _grow(a, need) for a in self.fl)
         bound = len(ids) * self._max_steps
         self.fl_steps = _grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
-        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + int(self.ctr[K.CTR_UNRELEASED]) + 1)
-        return ids, times
+        # a case's steps, plus a coordination and two forwarding passes
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
+        return ids, times, fwd
 
     def _intake_arrays(self) -> tuple:
         m = self.model
@@ -234,7 +246,7 @@ class CompiledEngine:
             c.difficulty,
             c.tier,
         )
-        return m.township_hid0, m.desks[0].hid, m.desks[1].hid, self.cat_deps, self.cat_n, cs
+        return m.township_hid0, m.desks[0].hid, m.desks[1].hid, m.dispatchers.hid, self.cat_deps, self.cat_n, cs
 
     def _flows(self) -> tuple:
         return (*self.fl[:5], self.fl_steps, *self.fl[6:])
@@ -243,12 +255,13 @@ class CompiledEngine:
         """Hand the batch of new cases to the kernel now: flows opened, first steps released and drawn."""
         if not self._sub_ids:
             return
-        ids, times = self._take_batch()
+        ids, times, fwd = self._take_batch()
         m = self.model
         s = m.stream
         self.evt, self.evi = K.submit_batch(
             ids,
             times,
+            fwd,
             self._intake_arrays(),
             self.hi,
             self.tk,
@@ -320,7 +333,7 @@ class CompiledEngine:
     def run_until(self, t_end: float) -> None:
         """The day's one kernel call: intake's batch, the day's start (when :meth:`start_day` was called),
         every event before ``t_end`` (hours); then the results go back to Python."""
-        ids, times = self._take_batch()
+        ids, times, fwd = self._take_batch()
         self._pull()
         m = self.model
         c = m.cases
@@ -329,7 +342,8 @@ class CompiledEngine:
             self.logs = self._log_arrays(2 * (need + 1))
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
         flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
-        cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share, c.joint))
+        hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted)
+        cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share, c.joint), hops)
         self.acc[0] = m.attendance_hours
         s = m.stream
         day, self._day = self._day, -1
@@ -339,6 +353,7 @@ class CompiledEngine:
             self.now,
             ids,
             times,
+            fwd,
             self._intake_arrays(),
             self.hf,
             self.hi,
@@ -370,7 +385,18 @@ class CompiledEngine:
 
     # --- what the Python engine offers and the covered scenarios never ask for --------------------
     def arrive(self, task, t: float) -> None:
-        raise NotCovered(f"compiled engine: a {task.kind!r} task from Python (only case steps are compiled)")
+        """Only ``referral.start`` hands a task over (intake: the first forwarding of a case's file); the
+        kernel takes over the case's flow, the task's queue and everything after."""
+        m = self.model
+        flow = m.flows.get(task.case)
+        if task.kind != FORWARD or task.stage != 0 or flow is None or flow[2] != [task]:
+            raise NotCovered(
+                f"compiled engine: a {task.kind!r} task from Python (only intake's forwarding is compiled)"
+            )
+        del m.flows[task.case]  # the kernel owns the flow
+        self._sub_ids.append(task.case)
+        self._sub_t.append(t)
+        self._sub_fwd.append(task.handler.hid)
 
     def schedule(self, t: float, fn, arg) -> None:
         raise NotCovered("compiled engine: timed Python calls (escalation, courier runs) are not compiled")
