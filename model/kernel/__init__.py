@@ -25,11 +25,11 @@ Design (the boundary of DESIGN §8, first stage):
   fraction and effort, overtime, the requester running between departments with its trips and
   travel, releasing the next step), ad hoc coordination without the 135 rule (``escalation``: a case's
   steps held until a desk has coordinated it, the attending departments' hours, decisions on the spot
-  at the centre's desk) and closing (``resolution``: work share, the resolution draw, call-backs,
-  repeat contacts).
+  at the centre's desk), referral (``referral``: the township clerks' forwarding and courier runs, the
+  platform's dispatchers, misrouting, commissioners' errands) and closing (``resolution``: work share,
+  the resolution draw, call-backs, repeat contacts).
 * **Still Python** (a scenario using any of them runs the Python engine, ``supports`` says why):
-  the 135 rule's priority queues, escalation events and the joint conference,
-  referral forwarding and courier runs, commissioners' errands, delegated steps (competence,
+  the 135 rule's priority queues, escalation events and the joint conference, delegated steps (competence,
   rework, referring up), the whistle, corner cutting under load (its decision reads the queues),
   gaming, disputes and local mediation. Intake (channel, routing) stays
   Python in every case, but the first steps' release is compiled: intake hands its new cases over
