@@ -33,7 +33,6 @@ def test_python_engine_is_the_default():
         (dict(whistle=True), "whistle"),
         (dict(corner_cutting=0.5), "corner cutting"),
         (dict(ontime_weight=0.2), "gaming"),
-        (dict(dispute_rate=1e-4), "disputes"),
     ],
 )
 def test_each_uncovered_mechanism_is_named(changes, words):
@@ -43,11 +42,13 @@ def test_each_uncovered_mechanism_is_named(changes, words):
     assert not ok and why.startswith("not compiled yet") and words in why
 
 
-def test_ad_hoc_coordination_desk_decisions_referral_and_errands_are_covered():
+def test_ad_hoc_coordination_desk_decisions_referral_errands_and_disputes_are_covered():
     base = load_scenario(MMC).params
     ok, why = kernel_mod.supports(base.replace(chief_representatives=5, leading_group_staff=2.0, desk_decisions=True))
     assert ok, why
     ok, why = kernel_mod.supports(base.replace(township_hall_share=0.5, commissioners=4, enterprises=100))
+    assert ok, why
+    ok, why = kernel_mod.supports(base.replace(dispute_rate=1e-4, local_problem_rate=1e-4, grid_coverage=0.5))
     assert ok, why
     ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True))
     assert not ok and "135 rule" in why

@@ -7,8 +7,8 @@ random numbers in the same order). Covered: the M/M/c reduction at several c and
 and joint, and the pinned counties reduced to the mechanisms the kernel compiles (coordination desks,
 referral halls, delegation, the 135 rule, corner cutting, gaming and disputes off), with ad hoc
 coordination at the desks, desk decisions, referral forwarding (clerks, courier runs, dispatchers,
-misrouting) and commissioners' errands, part-time servers, duty hours, inspections, trips between
-departments, effort, call-backs and repeat contacts.
+misrouting) and commissioners' errands, disputes in local mediation, part-time servers, duty hours,
+inspections, trips between departments, effort, call-backs and repeat contacts.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from townsim.experiments.checks.queueing import mmc_params  # noqa: E402
 from townsim.experiments.core.probe import CASES as PROBE_CASES  # noqa: E402
 from townsim.model import Params, TownshipModel  # noqa: E402
 from townsim.model.cases import FIELDS  # noqa: E402
+from townsim.model.catalogue import DISPUTE_MEDIATION  # noqa: E402
 from townsim.model.kernel import PLAIN  # noqa: E402
 from townsim.model.scenario import VALIDATION_DIR, load_scenario  # noqa: E402
 
@@ -128,6 +129,17 @@ def test_pin_counties_reduced_to_the_covered_mechanisms_are_bit_identical(name):
     assert comp.cases.view("referred").any() and comp.cases.view("misrouted").any()
     assert comp.cases.view("errand").any() == (values.get("commissioners", 0) > 0)
     assert_identical(ref, comp)
+
+
+def test_disputes_found_by_the_grid_are_mediated_with_its_hours():
+    p = Params(**{**SMALL_COUNTY, **PLAIN, "dispute_rate": 1e-3, "grid_coverage": 0.8, "app_reporting": 0.3})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        assert ref.grid_hours["reports"] > 0  # the grid found some
+        med = comp.cases.view("matter") == comp.catalogue.dispute_id(DISPUTE_MEDIATION)
+        assert (med & ~np.isnan(comp.cases.view("closed"))).sum() > 10  # mediated disputes closed
+        assert ref.grid_mediation.keys() == comp.grid_mediation.keys()
+        assert_identical(ref, comp)
 
 
 @pytest.mark.parametrize("online_dispatch", [False, True])

@@ -58,10 +58,6 @@ PLAIN = dict(
     whistle=False,
     corner_cutting=0.0,
     ontime_weight=0.0,
-    dispute_rate=0.0,
-    local_problem_rate=0.0,
-    grid_coverage=0.0,
-    app_reporting=0.0,
 )
 """Lever values that switch off every mechanism this stage does not compile: ``Params(**PLAIN)`` is the
 default county reduced to what the kernel covers (the differential tests and the benchmarks use it)."""
@@ -77,7 +73,6 @@ def supports(params: Params) -> tuple[bool, str]:
         (p.whistle, "the whistle (吹哨报到)"),
         (p.corner_cutting > 0, "corner cutting under load (the work fraction reads the queues)"),
         (p.ontime_weight > 0, "gaming of on-time closures"),
-        (p.dispute_rate > 0 or p.local_problem_rate > 0, "disputes and local mediation"),
     )
     for on, what in checks:
         if on:

@@ -59,7 +59,8 @@ PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, P
 PF_ATTEND, PF_COORD1, PF_COORD2 = 9, 10, 11  # attendance share, coordination hours at levels 1 and 2
 PF_FORWARD_H, PF_DISPATCH_H, PF_ERRAND_H, PF_MISROUTE, PF_COURIER_DAYS, PF_ONLINE_DISPATCH = 12, 13, 14, 15, 16, 17
 PF_N_DEPTS = 18  # departments (their handlers are the first ones)
-N_PF = 19
+PF_MEDIATION_ID, PF_LOCAL_MEDIATION, PF_DISPUTE_HOURS = 19, 20, 21  # the dispute in local mediation (resolution)
+N_PF = 22
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
@@ -419,7 +420,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
     fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
     matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
     resolved, called_back, work_share, joint = cs[1]
-    created, referred, hop_clerk, hop_courier, misrouted, hop_misrouted = cs[2]
+    created, referred, hop_clerk, hop_courier, misrouted, hop_misrouted, grid_hours = cs[2]
     town_hid0, desk1, desk2, dispatch, _deps, _n, cs_in = intake
     cat_hours, cat_deps, cat_n = cat
     ub, eb, zb, ridx = rb
@@ -525,13 +526,21 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                     # handling.close and resolution.on_close (not gamed, not a dispute, not delegated)
                     closed[cid] = t
                     done = 1.0
+                    worked = 0.0
                     if cw_has[cid]:
+                        worked = cw_done[cid]
                         if cw_need[cid] > 0:
                             done = min(cw_done[cid] / cw_need[cid], 1.0)
                         cw_has[cid] = False
                     work_share[cid] = done
-                    scale = max(done, 0.0) ** pf[PF_THETA] if done < 1 else 1.0
-                    p_res = pf[PF_RES_BASE] * 1.0 * scale
+                    if matter[cid] == pf[PF_MEDIATION_ID]:
+                        # a dispute in local mediation: settled more often the more hours the mediators spent
+                        # (the township's work on it and a grid worker's, resolution.mediation_success)
+                        mediated = worked + grid_hours[cid]
+                        p_res = pf[PF_LOCAL_MEDIATION] * (1.0 - math.exp(-max(mediated, 0.0) / pf[PF_DISPUTE_HOURS]))
+                    else:
+                        scale = max(done, 0.0) ** pf[PF_THETA] if done < 1 else 1.0
+                        p_res = pf[PF_RES_BASE] * 1.0 * scale
                     res = draw_uniform(rng, ub, ridx) < p_res
                     resolved[cid] = res
                     if pf[PF_CALLBACK] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_CALLBACK]:

@@ -18,6 +18,7 @@ import heapq
 import numpy as np
 
 from .. import resolution
+from ..catalogue import DISPUTE_MEDIATION
 from ..engine import FORWARD, RandomStream
 from . import core as K
 
@@ -174,6 +175,10 @@ class CompiledEngine:
         self.pf[K.PF_COURIER_DAYS] = p.courier_interval_days
         self.pf[K.PF_ONLINE_DISPATCH] = float(p.online_dispatch)
         self.pf[K.PF_N_DEPTS] = len(model.departments)
+        self.pf[K.PF_MEDIATION_ID] = model.catalogue.dispute_id(DISPUTE_MEDIATION)
+        self.pf[K.PF_LOCAL_MEDIATION] = p.local_mediation
+        self.pf[K.PF_DISPUTE_HOURS] = p.dispute_difficulty_hours
+        self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
@@ -342,7 +347,11 @@ class CompiledEngine:
             self.logs = self._log_arrays(2 * (need + 1))
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
         flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
-        hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted)
+        gm = m.grid_mediation
+        self.grid_hours = _grow(self.grid_hours, c.n)
+        if gm:
+            self.grid_hours[np.fromiter(gm.keys(), np.int64, len(gm))] = np.fromiter(gm.values(), float, len(gm))
+        hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted, self.grid_hours)
         cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share, c.joint), hops)
         self.acc[0] = m.attendance_hours
         s = m.stream
@@ -376,7 +385,11 @@ class CompiledEngine:
         self.now = float(t_end)
         self._push()
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
-        m.closed_today.extend(closed_log[: self.ctr[K.CTR_NCLOSED]].tolist())
+        closed_now = closed_log[: self.ctr[K.CTR_NCLOSED]].tolist()
+        m.closed_today.extend(closed_now)
+        if gm:
+            for cid in closed_now:
+                gm.pop(cid, None)
         refs = m.day_referrals
         for key in zip(ref_from[: self.ctr[K.CTR_NREF]].tolist(), ref_to[: self.ctr[K.CTR_NREF]].tolist()):
             refs[key] = refs.get(key, 0) + 1
