@@ -56,7 +56,6 @@ PLAIN = dict(
     delegated_share=0.0,
     staff_transfer=0.0,
     whistle=False,
-    corner_cutting=0.0,
     ontime_weight=0.0,
 )
 """Lever values that switch off every mechanism this stage does not compile: ``Params(**PLAIN)`` is the
@@ -71,7 +70,6 @@ def supports(params: Params) -> tuple[bool, str]:
         (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
         (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),
         (p.whistle, "the whistle (吹哨报到)"),
-        (p.corner_cutting > 0, "corner cutting under load (the work fraction reads the queues)"),
         (p.ontime_weight > 0, "gaming of on-time closures"),
     )
     for on, what in checks:

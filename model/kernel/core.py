@@ -46,7 +46,7 @@ HF_CAP, HF_DUTY_BACKLOG, HF_DUTY_CAP, HF_DUTY_TODAY, HF_DUTY_TOTAL = 0, 1, 2, 3,
 HF_WORKED_TODAY, HF_WORKED_TOTAL, HF_FRACTION, HF_EFFORT, HF_OVERTIME, HF_LAST_ARRIVAL = 5, 6, 7, 8, 9, 10
 N_HF = 11
 # handler int columns
-HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QHEAD, HI_QTAIL, HI_IDLE_N = 0, 1, 2, 3, 4, 5, 6, 7
+HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QLEN, HI_UNUSED, HI_IDLE_N = 0, 1, 2, 3, 4, 5, 6, 7
 N_HI = 8
 
 # counters
@@ -195,34 +195,112 @@ def ev_room(evt, evi, ctr, extra):
 
 
 # --- queues and servers ----------------------------------------------------------------------------
+# --- queues: one binary heap per handler, the very list Python's heapq keeps -----------------------
+# Row ``h`` of ``hq`` holds handler ``h``'s waiting entries (task ids) in heapq's list order, so that a
+# pass over the queue (a handler's work-fraction decision) adds up in the reference's order. An entry's
+# key is (arrival, sequence number): the FIFO key (0, arrival) of ``escalation.priority_key`` without
+# the 135 rule and the whistle, then the push's sequence number.
 @njit(cache=True)
-def q_push(hf, hi, tk_next, tk_arrival, ctr, h, task):
-    """Append a waiting task to its handler's FIFO queue (arrival order = priority order)."""
-    if tk_arrival[task] < hf[h, HF_LAST_ARRIVAL]:
-        ctr[CTR_STATUS] = E_ORDER
-    hf[h, HF_LAST_ARRIVAL] = tk_arrival[task]
-    tk_next[task] = -1
-    tail = hi[h, HI_QTAIL]
-    if tail < 0:
-        hi[h, HI_QHEAD] = task
-    else:
-        tk_next[tail] = task
-    hi[h, HI_QTAIL] = task
+def _lt(a, b, tk_arrival, tk_seq):
+    if tk_arrival[a] != tk_arrival[b]:
+        return tk_arrival[a] < tk_arrival[b]
+    return tk_seq[a] < tk_seq[b]
 
 
 @njit(cache=True)
-def q_pop(hi, tk_next, tk_state, h):
-    """The next waiting task of handler ``h`` (-1: none); withdrawn ones are skipped."""
-    task = hi[h, HI_QHEAD]
-    while task >= 0:
-        nxt = tk_next[task]
-        hi[h, HI_QHEAD] = nxt
-        if nxt < 0:
-            hi[h, HI_QTAIL] = -1
+def _siftdown(row, startpos, pos, tk_arrival, tk_seq):
+    newitem = row[pos]
+    while pos > startpos:
+        parentpos = (pos - 1) >> 1
+        parent = row[parentpos]
+        if _lt(newitem, parent, tk_arrival, tk_seq):
+            row[pos] = parent
+            pos = parentpos
+            continue
+        break
+    row[pos] = newitem
+
+
+@njit(cache=True)
+def _siftup(row, pos, endpos, tk_arrival, tk_seq):
+    startpos = pos
+    newitem = row[pos]
+    childpos = 2 * pos + 1
+    while childpos < endpos:
+        rightpos = childpos + 1
+        if rightpos < endpos and not _lt(row[childpos], row[rightpos], tk_arrival, tk_seq):
+            childpos = rightpos
+        row[pos] = row[childpos]
+        pos = childpos
+        childpos = 2 * pos + 1
+    row[pos] = newitem
+    _siftdown(row, startpos, pos, tk_arrival, tk_seq)
+
+
+@njit(cache=True)
+def hq_room(hq, hi, h):
+    """The queue table, its rows doubled when handler ``h``'s row is full."""
+    n = hi[h, HI_QLEN]
+    if n < hq.shape[1]:
+        return hq
+    hq2 = np.zeros((hq.shape[0], 2 * hq.shape[1]), np.int64)
+    hq2[:, : hq.shape[1]] = hq
+    return hq2
+
+
+@njit(cache=True)
+def q_push(hq, hi, tk_seq, tk_arrival, ctr, h, task):
+    """``heapq.heappush`` of a waiting task onto its handler's queue (the caller made room)."""
+    tk_seq[task] = ctr[CTR_SEQ]
+    ctr[CTR_SEQ] += 1
+    n = hi[h, HI_QLEN]
+    row = hq[h]
+    row[n] = task
+    hi[h, HI_QLEN] = n + 1
+    _siftdown(row, 0, n, tk_arrival, tk_seq)
+
+
+@njit(cache=True)
+def q_pop(hq, hi, tk_seq, tk_arrival, tk_state, h):
+    """``Engine._pop``: ``heapq.heappop`` until a task still waiting (-1: none)."""
+    row = hq[h]
+    while hi[h, HI_QLEN] > 0:
+        n = hi[h, HI_QLEN] - 1
+        hi[h, HI_QLEN] = n
+        last = row[n]
+        if n > 0:
+            task = row[0]
+            row[0] = last
+            _siftup(row, 0, n, tk_arrival, tk_seq)
+        else:
+            task = last
         if tk_state[task] == WAITING:
             return task
-        task = nxt
     return -1
+
+
+@njit(cache=True)
+def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out):
+    """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
+    they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
+    their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
+    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    for h in range(hi.shape[0]):
+        queued = 0.0
+        slack = 0.0
+        n = 0
+        speed = effort[h] if hi[h, HI_KIND] == DEPT else 1.0
+        for j in range(hi[h, HI_QLEN]):
+            task = hq[h, j]
+            if tk_state[task] != WAITING or tk_kind[task] != STEP:
+                continue
+            cid = tk_case[task]
+            queued += cat_hours[matter[cid]] * tk_noise[task] / speed
+            slack += max(deadline[cid] - now, 0.0)
+            n += 1
+        out[h, 0] = queued
+        out[h, 1] = slack
+        out[h, 2] = n
 
 
 @njit(cache=True)
@@ -280,7 +358,7 @@ def start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, ev
 def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
     """``handling._release`` (``release_all`` when ``every``): the case's next step (all its steps not yet
     released) as new tasks arriving at ``t``, each drawn now. The caller made room in the heap."""
-    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
     fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
     while fl_next[cid] < fl_n[cid]:
         i = fl_next[cid]
@@ -309,7 +387,7 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
 @njit(cache=True)
 def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
     """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding)."""
-    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
     new = ctr[CTR_NTASK]
     if new >= tk_case.shape[0]:
         ctr[CTR_STATUS] = E_TASKS_FULL
@@ -408,7 +486,7 @@ def next_courier(pf, t, paper):
 
 
 @njit(cache=True)
-def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake):
+def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq):
     """``Engine.run_until`` with ``handling``'s step flow and ``resolution``'s closing compiled.
 
     Processes every event before ``t_end`` (hours); returns the (maybe grown) heap arrays. The
@@ -416,7 +494,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
     the order they happened; a path the kernel does not cover sets ``ctr[CTR_STATUS]``.
     """
     s_status, s_token, s_free, s_pend, s_base, s_idle = srv
-    tk_case, tk_h, tk_stage, tk_state, tk_next, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
     fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
     matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
     resolved, called_back, work_share, joint = cs[1]
@@ -449,7 +527,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             tk_arrival[task] = t
             tk_state[task] = WAITING
             hi[h, HI_OPEN] += 1
-            q_push(hf, hi, tk_next, tk_arrival, ctr, h, task)
+            hq = hq_room(hq, hi, h)
+            q_push(hq, hi, tk_seq, tk_arrival, ctr, h, task)
             if hi[h, HI_IDLE_N] > 0:
                 hi[h, HI_IDLE_N] -= 1
                 serve_h = h
@@ -606,7 +685,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
         h = serve_h
         k = serve_k
         s = hi[h, HI_S0] + k
-        task = q_pop(hi, tk_next, tk_state, h)
+        task = q_pop(hq, hi, tk_seq, tk_arrival, tk_state, h)
         if task < 0:
             s_status[s] = IDLE
             s_free[s] = now
@@ -668,7 +747,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
         end = finish_time(now, clock, s_base[s])
         s_free[s] = end
         ev_push(evt, evi, ctr, end, FINISH, task, k, 0)
-    return evt, evi
+    return evt, evi, hq
 
 
 @njit(cache=True)
@@ -695,14 +774,18 @@ def work_day(
     evt,
     evi,
     ctr,
+    hq,
 ):
     """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty),
-    ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the heap arrays."""
+    ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the event heap's and the
+    queues' (maybe grown) arrays."""
     if ids.shape[0] > 0:
         evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr)
         if ctr[CTR_STATUS] != OK:
-            return evt, evi
+            return evt, evi, hq
     if day >= 0:
         s_status, s_token, s_free, s_pend, s_base, s_idle = srv
         evt, evi = start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr)
-    return run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake)
+    return run_until(
+        t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq
+    )

@@ -20,6 +20,7 @@ import numpy as np
 from .. import resolution
 from ..catalogue import DISPUTE_MEDIATION
 from ..engine import FORWARD, RandomStream
+from ..params import HOURS_PER_DAY
 from . import core as K
 
 
@@ -99,8 +100,9 @@ class CompiledEngine:
         nh = len(handlers)
         self.hf = np.zeros((nh, K.N_HF))
         self.hi = np.zeros((nh, K.N_HI), dtype=np.int64)
-        self.hi[:, K.HI_QHEAD] = self.hi[:, K.HI_QTAIL] = -1
-        self.hf[:, K.HF_LAST_ARRIVAL] = -np.inf
+        self.hq = np.zeros((nh, 64), dtype=np.int64)  # each handler's queue, in heapq's list order
+        self._summary = np.zeros((nh, 3))
+        self._summary_fresh = False
         self.hf[:, K.HF_FRACTION] = 1.0  # a desk, the dispatchers, the commissioners: full work
         self.hf[:, K.HF_EFFORT] = 1.0
         self._dept_ids = np.array([d.handler.hid for d in model.departments], dtype=np.int64)
@@ -125,7 +127,7 @@ class CompiledEngine:
             np.zeros(256, dtype=np.int64),  # handler
             np.zeros(256, dtype=np.int64),  # step
             np.zeros(256, dtype=np.int64),  # state
-            np.zeros(256, dtype=np.int64),  # next in its queue
+            np.zeros(256, dtype=np.int64),  # sequence number of its queue entry
             np.zeros(256),  # draw
             np.zeros(256),  # hours
             np.zeros(256),  # arrival
@@ -356,7 +358,8 @@ class CompiledEngine:
         self.acc[0] = m.attendance_hours
         s = m.stream
         day, self._day = self._day, -1
-        self.evt, self.evi = K.work_day(
+        self._summary_fresh = False
+        self.evt, self.evi, self.hq = K.work_day(
             day,
             float(t_end),
             self.now,
@@ -379,6 +382,7 @@ class CompiledEngine:
             self.evt,
             self.evi,
             self.ctr,
+            self.hq,
         )
         self._check()
         m.attendance_hours = float(self.acc[0])
@@ -395,6 +399,22 @@ class CompiledEngine:
             refs[key] = refs.get(key, 0) + 1
         for due, cid in zip(rep_due[: self.ctr[K.CTR_NREP]].tolist(), rep_cid[: self.ctr[K.CTR_NREP]].tolist()):
             heapq.heappush(m.repeat_queue, (due, next(resolution._seq), cid))
+
+    def queue_summary(self, handler) -> tuple[float, float, int]:
+        """For ``workload.decide``: the clock hours ``handler``'s waiting case steps need (at its
+        department's effort now), the summed hours left before their deadlines, and their count, added
+        up in the order the Python engine's queue holds them (computed for every handler at once,
+        again after each kernel call)."""
+        m = self.model
+        if not self._summary_fresh:
+            effort = np.ones(len(self.handlers))
+            effort[self._dept_ids] = [d.effort for d in m.departments]
+            c = m.cases
+            now = m.clock_day * HOURS_PER_DAY
+            K.queue_summary(now, self.hq, self.hi, effort, self.tk, c.matter, c.deadline, self.cat_hours, self._summary)
+            self._summary_fresh = True
+        row = self._summary[handler.hid]
+        return float(row[0]), float(row[1]), int(row[2])
 
     # --- what the Python engine offers and the covered scenarios never ask for --------------------
     def arrive(self, task, t: float) -> None:
