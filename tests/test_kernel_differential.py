@@ -217,3 +217,20 @@ def test_a_long_run_crosses_the_default_buffers():
     ref, comp = _pair(mmc_params(7, 0.95), 4, 200)
     assert ref.cases.n > 8192  # one draw per case at least: the exponential buffer refills
     assert_identical(ref, comp)
+
+
+def test_the_default_pin_on_the_compiled_engine_matches_its_pin_file():
+    """The default county (tests/pins/default.json) is covered whole: on the compiled engine it gives the
+    pinned summary and daily table; the other two pins use the 135 rule and delegation (not covered)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pins
+
+    values, seed, days = pins.CASES["default"]
+    m = TownshipModel(Params(**values, engine="compiled"), rng=seed).run(days)
+    assert m.compiled, m.engine_reason
+    diffs = pins.compare(pins.load("default"), dict(m.summary()), m.timeseries())
+    assert not diffs, diffs[:5]
+    for name in ("reform", "stressed"):
+        assert not TownshipModel(Params(**pins.CASES[name][0], engine="compiled"), rng=1).compiled
