@@ -21,17 +21,20 @@ Design (the boundary of DESIGN §8, first stage):
   same bit generator and the same algorithms as numpy) exactly when a draw finds its buffer empty,
   so draws come in the same order as in the reference.
 * **Compiled in this stage:** the queueing core (servers, duty hours, part-time servers, FIFO
-  queues), a case's serial and joint steps (``handling``: service hours at the handler's work
+  queues kept as binary heaps in exactly the list order of the Python engine's ``heapq``, so that
+  corner cutting's work fraction adds a queue up in the same order), a case's serial and joint steps (``handling``: service hours at the handler's work
   fraction and effort, overtime, the requester running between departments with its trips and
   travel, releasing the next step), ad hoc coordination without the 135 rule (``escalation``: a case's
   steps held until a desk has coordinated it, the attending departments' hours, decisions on the spot
   at the centre's desk), referral (``referral``: the township clerks' forwarding and courier runs, the
   platform's dispatchers, misrouting, commissioners' errands) and closing (``resolution``: work share,
-  the resolution draw, call-backs, repeat contacts).
+  the resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts). The
+  agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's queue
+  summary (``CompiledEngine.queue_summary``).
 * **Still Python** (a scenario using any of them runs the Python engine, ``supports`` says why):
-  the 135 rule's priority queues, escalation events and the joint conference, delegated steps (competence,
-  rework, referring up), the whistle, corner cutting under load (its decision reads the queues),
-  gaming, disputes and local mediation. Intake (channel, routing) stays
+  the 135 rule's priority queues, escalation events and the joint conference, delegated steps
+  (competence, rework, referring up), the whistle, and deadline gaming (its projection reads every
+  queue and closes cases from Python). Intake (channel, routing) stays
   Python in every case, but the first steps' release is compiled: intake hands its new cases over
   in one batch, early only when the batch's draws might reach a buffer's end (so that the buffer is
   refilled at the reference's moment) or before a draw from Python.
