@@ -20,15 +20,16 @@ Design (the boundary of DESIGN §8, first stage):
   buffers (``engine.KernelStream``), refilled in place from the model's generator (numba calls the
   same bit generator and the same algorithms as numpy) exactly when a draw finds its buffer empty,
   so draws come in the same order as in the reference.
-* **Compiled in this stage:** the queueing core (servers, duty hours, part-time servers, FIFO
-  queues kept as binary heaps in exactly the list order of the Python engine's ``heapq``, so that
-  corner cutting's work fraction adds a queue up in the same order), a case's serial and joint steps (``handling``: service hours at the handler's work
-  fraction and effort, overtime, the requester running between departments with its trips and
-  travel, releasing the next step), ad hoc coordination without the 135 rule (``escalation``: a case's
-  steps held until a desk has coordinated it, the attending departments' hours, decisions on the spot
-  at the centre's desk), referral (``referral``: the township clerks' forwarding and courier runs, the
-  platform's dispatchers, misrouting, commissioners' errands) and closing (``resolution``: work share,
-  the resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts). The
+* **Compiled in this stage:** the queueing core (servers, duty hours, part-time servers, FIFO queues
+  kept as binary heaps in exactly the list order of the Python engine's ``heapq``, so that corner
+  cutting's work fraction adds a queue up in the same order), a case's serial and joint steps
+  (``handling``: service hours at the handler's work fraction and effort, overtime, the requester
+  running between departments with its trips and travel, releasing the next step), ad hoc
+  coordination without the 135 rule (``escalation``: a case's steps held until a desk has
+  coordinated it, the attending departments' hours, decisions on the spot at the centre's desk),
+  referral (``referral``: the township clerks' forwarding and courier runs, the platform's
+  dispatchers, misrouting, commissioners' errands) and closing (``resolution``: work share, the
+  resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts). The
   agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's queue
   summary (``CompiledEngine.queue_summary``).
 * **Still Python** (a scenario using any of them runs the Python engine, ``supports`` says why):
