@@ -200,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         py, co = med(got["python"], "cpu_s"), med(got["compiled"], "cpu_s")
         rows.append(
             (
-                f"county-year, default county reduced to the kernel's mechanisms ({got['python'][0]['cases']} cases),"
-                " CPU: python → compiled",
+                f"county-year, the default county (`kernel.PLAIN`, {got['python'][0]['cases']} cases),"
+                " build + run + summary, CPU: python → compiled",
                 f"{py:.3f} → {co:.3f} s (×{py / co:.2f})",
             )
         )

@@ -62,8 +62,9 @@ PLAIN = dict(
     whistle=False,
     ontime_weight=0.0,
 )
-"""Lever values that switch off every mechanism this stage does not compile: ``Params(**PLAIN)`` is the
-default county reduced to what the kernel covers (the differential tests and the benchmarks use it)."""
+"""Lever values that switch off every mechanism this stage does not compile (all of them the defaults:
+``Params(**PLAIN)`` is the default county, covered whole); the differential tests and the benchmarks
+apply them to other counties."""
 
 
 def supports(params: Params) -> tuple[bool, str]:
