@@ -31,7 +31,6 @@ def test_python_engine_is_the_default():
         (dict(escalation_135=True), "135 rule"),
         (dict(delegated_share=0.3), "delegated"),
         (dict(whistle=True), "whistle"),
-        (dict(corner_cutting=0.5), "corner cutting"),
         (dict(ontime_weight=0.2), "gaming"),
     ],
 )
@@ -42,7 +41,7 @@ def test_each_uncovered_mechanism_is_named(changes, words):
     assert not ok and why.startswith("not compiled yet") and words in why
 
 
-def test_ad_hoc_coordination_desk_decisions_referral_errands_and_disputes_are_covered():
+def test_coordination_referral_errands_disputes_and_corner_cutting_are_covered():
     base = load_scenario(MMC).params
     ok, why = kernel_mod.supports(base.replace(chief_representatives=5, leading_group_staff=2.0, desk_decisions=True))
     assert ok, why
@@ -50,6 +49,8 @@ def test_ad_hoc_coordination_desk_decisions_referral_errands_and_disputes_are_co
     assert ok, why
     ok, why = kernel_mod.supports(base.replace(dispute_rate=1e-4, local_problem_rate=1e-4, grid_coverage=0.5))
     assert ok, why
+    assert kernel_mod.supports(base.replace(corner_cutting=0.5)) == (True, "")
+    assert kernel_mod.supports(Params()) == (True, "")  # the default county, whole
     ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True))
     assert not ok and "135 rule" in why
 

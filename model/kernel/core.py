@@ -1,4 +1,4 @@
-"""The compiled kernel's functions: the event heap, the handlers' servers and FIFO queues, the case flow.
+"""The compiled kernel's functions: the event heap, the handlers' servers and queues, the case flow.
 
 Every function here is ``numba.njit(cache=True)`` and works on plain arrays (struct of arrays) that
 the Python side (:mod:`.engine`) owns and passes in; nothing here holds state between calls. Times
@@ -10,9 +10,11 @@ Layouts (column constants below):
 
 * handlers: ``hf`` (float64, one row per handler: capacity, duty, hours, today's work fraction and
   effort, overtime) and ``hi`` (int64: servers, first server's slot, open tasks, tasks started,
-  kind, queue head and tail, idle count);
+  kind, queue length, idle count);
 * servers: flat arrays, a handler's servers in the slots ``hi[h, HI_S0] + k``;
-* tasks: ``tk_*`` arrays (case, handler, step, state, next in its queue, draw, hours, arrival);
+* queues: ``hq``, one row per handler, its waiting task ids in ``heapq``'s list order;
+* tasks: ``tk_*`` arrays (case, handler, step, state, queue sequence number, draw, hours, arrival,
+  kind: a step, a coordination or a forwarding);
 * flows: per case, its steps (``fl_steps[fl_off[c] : fl_off[c] + fl_n[c]]``), the next step to
   release, its live steps, whether it is open, and the work log (needed and done work-hours);
 * the event heap: ``evt`` (time) and ``evi`` (sequence number, kind, three integer arguments);
@@ -43,11 +45,11 @@ DEPT, TOWN, OTHER, DISPATCH, COMMISSIONER = 0, 1, 2, 3, 4
 
 # handler float columns
 HF_CAP, HF_DUTY_BACKLOG, HF_DUTY_CAP, HF_DUTY_TODAY, HF_DUTY_TOTAL = 0, 1, 2, 3, 4
-HF_WORKED_TODAY, HF_WORKED_TOTAL, HF_FRACTION, HF_EFFORT, HF_OVERTIME, HF_LAST_ARRIVAL = 5, 6, 7, 8, 9, 10
-N_HF = 11
+HF_WORKED_TODAY, HF_WORKED_TOTAL, HF_FRACTION, HF_EFFORT, HF_OVERTIME = 5, 6, 7, 8, 9
+N_HF = 10
 # handler int columns
-HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QLEN, HI_UNUSED, HI_IDLE_N = 0, 1, 2, 3, 4, 5, 6, 7
-N_HI = 8
+HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QLEN, HI_IDLE_N = 0, 1, 2, 3, 4, 5, 6
+N_HI = 7
 
 # counters
 CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED = 0, 1, 2, 3, 4
@@ -64,10 +66,9 @@ N_PF = 22
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
-OK, E_ORDER, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 1, 2, 3, 4, 5
+OK, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 2, 3, 4, 5
 STATUS_TEXT = {
     E_HELD: "a whistled case at intake (the whistle is not compiled)",
-    E_ORDER: "a queue received a task out of arrival order (only FIFO queues are compiled)",
     E_DELEGATED: "a delegated step (township competence and rework are not compiled)",
     E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
     E_TASKS_FULL: "the task arrays were full (the Python side sizes them before each call)",
