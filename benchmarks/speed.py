@@ -1,6 +1,6 @@
 """Speed figures of issue 20, A/B: this tree against a base tree, every repetition a fresh process.
 
-``python -m benchmarks.speed --base DIR [--repeats 3] [--parts ab,empty,events,mmc,linping,cli]``
+``python -m benchmarks.speed --base DIR [--repeats 3] [--parts ab,empty,events,mmc,linping,cli,kernel]``
 
 ``DIR`` is a folder holding a ``townsim`` entry (a symlink to the base checkout), used as the
 base's ``PYTHONPATH``; without ``--base`` only this tree is measured. Each repetition runs
@@ -15,7 +15,10 @@ Parts: ``ab`` the default county-year (``baseline``, ``full_reform``; model API,
 and µs per event, ``mmc`` M/M/7 at ρ 0.95 (1/μ = 1 h, ``--mmc-days`` days) per customer
 against SimPy and ciw, ``linping`` Linping at one agent per resident (CPU, peak memory),
 ``cli`` ``townsim --version``, ``--help`` and ``scenarios list`` (wall and CPU of the whole
-process).
+process), ``kernel`` the compiled engine against the Python one on this tree: a county-year of
+the default county reduced to the kernel's mechanisms (``kernel.PLAIN``), the share of its CPU
+spent inside the kernel, and the compile cost once per machine (an empty numba cache) against
+loading the cached functions. With ``mmc``, this tree's compiled engine is one more peer.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "speed_child.py"
 OUT = HERE / "out"
-PARTS = ("ab", "empty", "events", "mmc", "linping", "cli")
+PARTS = ("ab", "empty", "events", "mmc", "linping", "cli", "kernel")
 
 
 def this_pythonpath() -> str:
@@ -42,8 +46,8 @@ def this_pythonpath() -> str:
     return os.environ.get("PYTHONPATH", "")
 
 
-def child(pythonpath: str, *args: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": pythonpath}
+def child(pythonpath: str, *args: str, env_extra: dict | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": pythonpath, **(env_extra or {})}
     out = subprocess.run(
         [sys.executable, str(CHILD), *args], capture_output=True, text=True, env=env, cwd="/", timeout=3600
     )
@@ -151,13 +155,18 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((f"µs per heap event `{s}` (run CPU / events, warm-up excluded)", us))
     if "mmc" in parts:
         peers = {**{f"townsim[{n}]": (pp, "mmc-townsim") for n, pp in trees.items()}}
+        if _has_kernel():
+            peers["townsim[this, compiled]"] = (trees["this"], "mmc-townsim-compiled")
         peers["simpy"] = (trees["this"], "mmc-simpy")
         peers["ciw"] = (trees["this"], "mmc-ciw")
         got = {k: [] for k in peers}
         for r in range(R):
             for k in list(peers) if r % 2 == 0 else list(peers)[::-1]:
                 pp, task = peers[k]
-                got[k].append(child(pp, task, str(args.mmc_days)))
+                if task == "mmc-townsim-compiled":
+                    got[k].append(child(pp, "mmc-townsim", str(args.mmc_days), "compiled"))
+                else:
+                    got[k].append(child(pp, task, str(args.mmc_days)))
         res["mmc"] = got
         for k, g in got.items():
             rows.append(
@@ -167,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                     f" Erlang C {g[0]['erlang_c_wait_h']:.2f} h)",
                 )
             )
+            if "kernel_us_per_customer" in g[0]:
+                rows.append((f"  of which inside the kernel: {k}", f"{med(g, 'kernel_us_per_customer'):.2f} µs"))
     if "linping" in parts:
         got = interleaved(trees, R, lambda pp: child(pp, "linping", str(args.days)))
         res["linping"] = got
@@ -178,6 +189,38 @@ def main(argv: list[str] | None = None) -> int:
             res["cli_" + "_".join(argv_).strip("-")] = got
             ab_row(f"`townsim {' '.join(argv_)}`, wall", got, "wall_s", "s", fmt="{:.2f}")
             ab_row(f"`townsim {' '.join(argv_)}`, CPU", got, "cpu_s", "s", fmt="{:.2f}")
+    if "kernel" in parts and _has_kernel():
+        this = trees["this"]
+        engines = {"python": this, "compiled": this}
+        got = {n: [] for n in engines}
+        for r in range(R):
+            for n in list(engines) if r % 2 == 0 else list(engines)[::-1]:
+                got[n].append(child(this, "plain-year", n, str(args.days)))
+        res["kernel_year"] = got
+        py, co = med(got["python"], "cpu_s"), med(got["compiled"], "cpu_s")
+        rows.append(
+            (
+                f"county-year, the default county (`kernel.PLAIN`, {got['python'][0]['cases']} cases),"
+                " build + run + summary, CPU: python → compiled",
+                f"{py:.3f} → {co:.3f} s (×{py / co:.2f})",
+            )
+        )
+        share = [child(this, "kernel-share", str(args.days)) for _ in range(R)]
+        res["kernel_share"] = share
+        rows.append(("share of run CPU inside the kernel (that county-year)", f"{100 * med(share, 'share'):.1f} %"))
+        comp = []
+        for _ in range(R):
+            with tempfile.TemporaryDirectory() as cache:
+                first = child(this, "kernel-compile", env_extra={"NUMBA_CACHE_DIR": cache})
+                again = child(this, "kernel-compile", env_extra={"NUMBA_CACHE_DIR": cache})
+            comp.append({"compile_cpu_s": first["cpu_s"], "cached_cpu_s": again["cpu_s"]})
+        res["kernel_compile"] = comp
+        rows.append(
+            (
+                "compiled engine's first model + 1 day, CPU: empty numba cache (compile) / filled cache",
+                f"{med(comp, 'compile_cpu_s'):.2f} s / {med(comp, 'cached_cpu_s'):.2f} s",
+            )
+        )
     res["machine"]["load_after"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)
     path = OUT / f"speed-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -188,6 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     la, lb = res["machine"]["load_before"], res["machine"]["load_after"]
     print(f"\nload average before {la[0]:.2f}, after {lb[0]:.2f}; {res['machine']['cpu']}; written {path}")
     return 0
+
+
+def _has_kernel() -> bool:
+    """This tree has the compiled engine and numba is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None and (HERE.parent / "model" / "kernel").is_dir()
 
 
 def _cpu_model() -> str:

@@ -8,10 +8,15 @@ Tasks:
   year SCENARIO DAYS        build + run a county-year (model API); warm-up first
   events SCENARIO DAYS      the same run, counting the engine's heap events (not timed)
   empty DAYS                a default county with no demand at all: CPU per day
-  mmc-townsim DAYS          scenarios/validation/mmc.toml with 7 staff, 1/mu = 1 h, rho = 0.95
+  mmc-townsim DAYS [ENGINE] scenarios/validation/mmc.toml with 7 staff, 1/mu = 1 h, rho = 0.95
+                            (ENGINE: python, the default, or compiled)
   mmc-simpy DAYS            the same M/M/7 in SimPy
   mmc-ciw DAYS              the same M/M/7 in ciw
   linping DAYS              the Linping scenario at one agent per resident
+  plain-year ENGINE DAYS    the default county reduced to the kernel's mechanisms (kernel.PLAIN), build + run
+  kernel-share DAYS         that county on the compiled engine: CPU inside the kernel's calls / run CPU
+  kernel-compile            first compiled model (1 day): compile cost with an empty NUMBA_CACHE_DIR,
+                            loading cost with a filled one
 """
 
 from __future__ import annotations
@@ -118,7 +123,7 @@ def erlang_c_wait(c: int, lam: float, mu: float) -> float:
     return tail / (head + tail) / (c * mu - lam)
 
 
-def mmc_townsim(days: str) -> dict:
+def mmc_townsim(days: str, engine: str = "python") -> dict:
     import numpy as np
 
     from townsim.model import TownshipModel
@@ -128,6 +133,12 @@ def mmc_townsim(days: str) -> dict:
     base = load_scenario(_mmc_path()).params
     lam = RHO * C * MU
     p = base.replace(department_staff=float(C), citizen_request_rate=lam * HOURS_PER_DAY / base.residents)
+    if engine != "python":  # a tree before the kernel has no engine setting
+        p = p.replace(engine=engine)
+        w = TownshipModel(p, rng=0)  # compiled functions loaded from the cache outside the timed part
+        assert w.compiled, w.engine_reason
+        w.run(2)
+        inside = time_kernel()
     c0, t0 = cpu(), time.perf_counter()
     m = TownshipModel(p, rng=1)
     m.run(int(days))
@@ -137,7 +148,10 @@ def mmc_townsim(days: str) -> dict:
     started = np.asarray(cs.started[:n])
     done = ~np.isnan(started)
     wait = float((started[done] - np.asarray(cs.created[:n])[done]).mean())
-    return _mmc_result(c1 - c0, t1 - t0, n, wait)
+    out = _mmc_result(c1 - c0, t1 - t0, n, wait)
+    if engine != "python":
+        out["kernel_us_per_customer"] = 1e6 * inside[0] / n
+    return out
 
 
 def _mmc_path():
@@ -221,7 +235,89 @@ def linping(days: str) -> dict:
     return {"cpu_s": c2 - c0, "wall_s": t2 - t0, "build_cpu_s": c1 - c0, "run_cpu_s": c2 - c1, "cases": int(m.cases.n)}
 
 
+def plain_params(engine: str):
+    from townsim.model import Params
+    from townsim.model.kernel import PLAIN
+
+    return Params(**PLAIN, engine=engine)
+
+
+def plain_year(engine: str, days: str) -> dict:
+    from townsim.model import TownshipModel
+
+    warm()
+    p = plain_params(engine)
+    TownshipModel(p, rng=0).run(2)  # compiled functions loaded outside the timed part
+    c0, t0 = cpu(), time.perf_counter()
+    m = TownshipModel(p, rng=1)
+    c1 = cpu()
+    m.run(int(days))
+    m.summary()
+    c2, t2 = cpu(), time.perf_counter()
+    assert m.compiled == (engine == "compiled"), m.engine_reason
+    return {"cpu_s": c2 - c0, "wall_s": t2 - t0, "build_cpu_s": c1 - c0, "run_cpu_s": c2 - c1, "cases": int(m.cases.n)}
+
+
+def time_kernel() -> list[float]:
+    """Count the CPU seconds spent inside the kernel's calls (the day's call, an early intake batch) from
+    now on; returns the one-element accumulator."""
+    from townsim.model.kernel import core
+    from townsim.model.kernel import engine as kengine
+
+    inside = [0.0]
+
+    class Timed:
+        def __getattr__(self, name):
+            fn = getattr(core, name)
+            if name not in ("work_day", "submit_batch"):
+                return fn
+
+            def timed(*a):
+                c = time.process_time()
+                try:
+                    return fn(*a)
+                finally:
+                    inside[0] += time.process_time() - c
+
+            return timed
+
+    kengine.K = Timed()  # type: ignore[assignment]
+    return inside
+
+
+def kernel_share(days: str) -> dict:
+    """CPU inside the kernel's calls over the run's CPU, on the covered county-year."""
+    from townsim.model import TownshipModel
+
+    warm()
+    p = plain_params("compiled")
+    TownshipModel(p, rng=0).run(2)
+    inside = time_kernel()
+    m = TownshipModel(p, rng=1)
+    c0 = time.process_time()
+    m.run(int(days))
+    run = time.process_time() - c0
+    return {"run_cpu_s": run, "kernel_cpu_s": inside[0], "share": inside[0] / run, "cases": int(m.cases.n)}
+
+
+def kernel_compile() -> dict:
+    """CPU of building a compiled M/M/c model and running one day, in a fresh process (``NUMBA_CACHE_DIR``
+    set by the caller: empty, the compile cost; filled, the cost of loading the cached functions)."""
+    c0, t0 = cpu(), time.perf_counter()
+    from townsim.model import TownshipModel
+    from townsim.model.scenario import load_scenario
+
+    c1 = cpu()
+    m = TownshipModel(load_scenario(_mmc_path()).params.replace(engine="compiled"), rng=1)
+    m.run(1)
+    c2, t2 = cpu(), time.perf_counter()
+    return {"cpu_s": c2 - c1, "wall_s": t2 - t0, "import_cpu_s": c1 - c0}
+
+
 TASKS = {
+    "plain-year": plain_year,
+    "kernel-share": kernel_share,
+    "kernel-compile": kernel_compile,
     "year": year,
     "events": events,
     "empty": empty,

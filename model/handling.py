@@ -69,6 +69,9 @@ def steps_of(model, cid: int) -> list[int]:
 def submit(model, cid: int, t: float) -> None:
     """Start a new case whose file reaches its first handler at ``t`` (hours): coordination
     first when it needs it (its steps are held meanwhile), else its first step (all, when joint)."""
+    if model.compiled:  # the compiled engine owns the flows (``kernel``)
+        model.engine.submit(model, cid, t)
+        return
     model.flows[cid] = [steps_of(model, cid), 0, []]  # steps, next step to release, live tasks
     begin(model, cid, t)
 

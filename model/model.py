@@ -39,6 +39,7 @@ from . import (
     handling,
     inspection,
     intake,
+    kernel,
     metrics,
     referral,
     reform,
@@ -79,7 +80,11 @@ class TownshipModel(mesa.Model):
         self.clock_day = 0  # working days since the start, warm-up included (times are 8 × this)
         self.day0 = 0  # clock day on which the counted run began
         self.count_start = 0.0  # hours: start of the counted window
-        self.stream = RandomStream(self.rng)
+        # the engine: the Python reference, or the compiled kernel where it covers the scenario
+        self.compiled, reason = kernel.choose(p, self.params)
+        kernel.say_once(reason)
+        self.engine_reason = reason
+        self.stream = RandomStream(self.rng) if not self.compiled else kernel.make_stream(self.rng)
         cv = p.service_time_cv
         self.lognormal_sigma = float(np.sqrt(np.log1p(cv * cv)))
         county = geography.county_rng(p)
@@ -265,7 +270,10 @@ class TownshipModel(mesa.Model):
         self.coordination_hours = (0.0, *p.coordination_hours)
         escalation.bind(self, handling.release)
         referral.bind(self)
-        self.engine = Engine(escalation.priority_key(self), self._task_hours, self._task_done)
+        if self.compiled:
+            self.engine = kernel.make_engine(self, self.handlers)
+        else:
+            self.engine = Engine(escalation.priority_key(self), self._task_hours, self._task_done)
 
     def _task_hours(self, task) -> float:
         """Work-hours of a task when a server starts it: forwarding a file (``referral``) or a case's step

@@ -301,6 +301,17 @@ class Params(BaseModel):
         kind="setting",
         desc="Lever values used during warm-up (set by the scenario loader from the root of the extends chain).",
     )
+    # --- the event engine (model/kernel) ---
+    engine: Literal["python", "compiled"] = P(
+        "python",
+        unit="-",
+        group="county",
+        kind="setting",
+        desc=(
+            "Event engine: the Python reference, or the compiled kernel where it covers every mechanism "
+            "the scenario uses (else the Python engine runs, with the reason)."
+        ),
+    )
     overload_threshold: float = P(
         1.5,
         unit="days",

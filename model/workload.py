@@ -97,6 +97,11 @@ def decide(agent) -> float:
     if p.corner_cutting <= 0:
         return 1.0
     h = agent.handler
+    if model.compiled:  # the compiled engine's queues, added up in the same order (``kernel``)
+        queued, slack, n = model.engine.queue_summary(h)
+        if n == 0:
+            return 1.0
+        return work_fraction(p, queued, case_capacity(h), slack / n / HOURS_PER_DAY)
     now = model.clock_day * HOURS_PER_DAY
     queued = 0.0
     slack = 0.0

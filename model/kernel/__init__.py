@@ -1,0 +1,120 @@
+"""The compiled kernel: the per-case event flow in numba, the Python engine as its reference.
+
+Design (the boundary of DESIGN §8, first stage):
+
+* **What the kernel owns.** The event heap (time, sequence number), the handlers' servers (state,
+  wake tokens, free times, part-time offsets, idle lists), their queues and the task table, the
+  cases' flows (steps, next step to release, live steps, work log), all as struct-of-arrays grown
+  by doubling (``core``: ``numba.njit(cache=True)`` functions on plain arrays; ``engine``: the
+  Python object that owns the arrays). It writes straight into the model's case table.
+* **One call a working day.** The model calls ``start_day`` and ``run_until`` as with the Python
+  engine; the compiled engine makes one kernel call (``core.work_day``): intake's batch of new cases
+  (their first steps released and drawn), the day's start (duty hours off the servers, idle servers
+  woken), every event before the day's end. Between calls the agents decide, as Python methods, and
+  their decisions reach the kernel as arrays: each handler's duty hours owed and its cap (dumping,
+  inspections, the township's day split), today's work fraction, a department's effort. After the
+  call the kernel's hour accounts and counters are written back to the ``Handler`` objects, the
+  day's closed cases to ``model.closed_today``, the referrals between handlers to
+  ``model.day_referrals`` and the repeat contacts to ``model.repeat_queue``, in event order.
+* **Randomness.** Kernel and Python draw from one stream: the model's ``RandomStream`` with numpy
+  buffers (``engine.KernelStream``), refilled in place from the model's generator (numba calls the
+  same bit generator and the same algorithms as numpy) exactly when a draw finds its buffer empty,
+  so draws come in the same order as in the reference.
+* **Compiled in this stage:** the queueing core (servers, duty hours, part-time servers, FIFO queues
+  kept as binary heaps in exactly the list order of the Python engine's ``heapq``, so that corner
+  cutting's work fraction adds a queue up in the same order), a case's serial and joint steps
+  (``handling``: service hours at the handler's work fraction and effort, overtime, the requester
+  running between departments with its trips and travel, releasing the next step), ad hoc
+  coordination without the 135 rule (``escalation``: a case's steps held until a desk has
+  coordinated it, the attending departments' hours, decisions on the spot at the centre's desk),
+  referral (``referral``: the township clerks' forwarding and courier runs, the platform's
+  dispatchers, misrouting, commissioners' errands) and closing (``resolution``: work share, the
+  resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts). The
+  agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's queue
+  summary (``CompiledEngine.queue_summary``).
+* **Still Python** (a scenario using any of them runs the Python engine, ``supports`` says why):
+  the 135 rule's priority queues, escalation events and the joint conference, delegated steps
+  (competence, rework, referring up), the whistle, and deadline gaming (its projection reads every
+  queue and closes cases from Python). Intake (channel, routing) stays
+  Python in every case, but the first steps' release is compiled: intake hands its new cases over
+  in one batch, early only when the batch's draws might reach a buffer's end (so that the buffer is
+  refilled at the reference's moment) or before a draw from Python.
+
+``engine = "compiled"`` (a ``Params`` setting) asks for the kernel; ``choose`` grants it only when
+``supports`` does and numba is installed, else the model runs the Python engine and says why once.
+The reference stays the default until the compiled engine is bit-identical on every pinned county.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+
+from ..params import Params
+
+_SAID: set[str] = set()
+
+
+PLAIN = dict(
+    escalation_135=False,
+    delegated_share=0.0,
+    staff_transfer=0.0,
+    whistle=False,
+    ontime_weight=0.0,
+)
+"""Lever values that switch off every mechanism this stage does not compile (all of them the defaults:
+``Params(**PLAIN)`` is the default county, covered whole); the differential tests and the benchmarks
+apply them to other counties."""
+
+
+def supports(params: Params) -> tuple[bool, str]:
+    """Whether the kernel covers every mechanism ``params`` switches on, and if not, the first one
+    it does not (one line)."""
+    p = params
+    checks = (
+        (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
+        (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),
+        (p.whistle, "the whistle (吹哨报到)"),
+        (p.ontime_weight > 0, "gaming of on-time closures"),
+    )
+    for on, what in checks:
+        if on:
+            return False, f"not compiled yet: {what}"
+    return True, ""
+
+
+def choose(params: Params, pre_reform: Params) -> tuple[bool, str]:
+    """Run the compiled engine? ``params`` the scenario's, ``pre_reform`` the warm-up's levers. Returns
+    (True, "") or (False, why); ``engine = "python"`` gives (False, "")."""
+    if params.engine != "compiled":
+        return False, ""
+    if pre_reform is not params and params.warmup_days:
+        return False, "not compiled yet: a warm-up under other levers (staff moved at the reform start)"
+    for p in (params, pre_reform):
+        ok, why = supports(p)
+        if not ok:
+            return False, why
+    if importlib.util.find_spec("numba") is None:
+        return False, "numba is not installed (pip install 'townsim[kernel]')"
+    return True, ""
+
+
+def say_once(reason: str) -> None:
+    """Warn, once per process and reason, that the Python engine runs instead of the compiled one."""
+    if reason and reason not in _SAID:
+        _SAID.add(reason)
+        warnings.warn(f"engine='compiled' asked, the Python engine runs: {reason}", RuntimeWarning, stacklevel=3)
+
+
+def make_stream(rng):
+    """The model's random stream with buffers the kernel shares (imports numba)."""
+    from .engine import KernelStream
+
+    return KernelStream(rng)
+
+
+def make_engine(model, handlers: list):
+    """The compiled engine of ``model`` (imports numba; compiles on first use, then cached)."""
+    from .engine import CompiledEngine
+
+    return CompiledEngine(model, handlers)

@@ -1,0 +1,444 @@
+"""The compiled engine's Python side: it owns the kernel's arrays and talks to the model once a day.
+
+:class:`CompiledEngine` stands where :class:`townsim.model.engine.Engine` stands (``model.engine``)
+for the scenarios :func:`townsim.model.kernel.supports` accepts. Intake stays Python and hands each
+new case to :meth:`CompiledEngine.submit`; the kernel opens the batch's flows and releases their
+first steps (all of them, when joint) with the draws the reference takes at filing, from the same
+buffer positions (:meth:`CompiledEngine.submit` says when a batch goes early). Between days the handlers' duty hours and
+the agents' decisions (today's work fraction, a department's effort) are read from the Python
+objects into the kernel's handler table, and the kernel's hours, counters and closed cases are
+written back, so that every mechanism that reads ``Handler`` attributes or ``model.closed_today``
+sees what the Python engine would have left there.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from .. import resolution
+from ..catalogue import DISPUTE_MEDIATION
+from ..engine import FORWARD, RandomStream
+from ..params import HOURS_PER_DAY
+from . import core as K
+
+
+class NotCovered(RuntimeError):
+    """The compiled engine was asked for a mechanism it does not cover (``kernel.supports`` said yes)."""
+
+
+class KernelStream(RandomStream):
+    """The model's buffered stream with numpy buffers the kernel can read and refill in place.
+
+    Same generator, same buffer size, same refills at the same moments as ``RandomStream``: the
+    Python side and the kernel draw from one sequence."""
+
+    def __init__(self, rng: np.random.Generator, size: int = 8192):
+        super().__init__(rng, size)
+        self.ub = np.zeros(size)
+        self.eb = np.zeros(size)
+        self.zb = np.zeros(size)
+        self.idx = np.full(3, size, dtype=np.int64)  # positions in the uniform, exponential, normal buffers
+        self.before_draw = _nothing  # the compiled engine hands over its batch of new cases first
+
+    def uniform(self) -> float:
+        self.before_draw()
+        i = self.idx
+        if i[0] >= self.size:
+            self.ub[:] = self.rng.random(self.size)
+            i[0] = 0
+        i[0] += 1
+        return float(self.ub[i[0] - 1])
+
+    def exponential(self) -> float:
+        self.before_draw()
+        i = self.idx
+        if i[1] >= self.size:
+            self.eb[:] = self.rng.standard_exponential(self.size)
+            i[1] = 0
+        i[1] += 1
+        return float(self.eb[i[1] - 1])
+
+    def normal(self) -> float:
+        self.before_draw()
+        i = self.idx
+        if i[2] >= self.size:
+            self.zb[:] = self.rng.standard_normal(self.size)
+            i[2] = 0
+        i[2] += 1
+        return float(self.zb[i[2] - 1])
+
+
+def _nothing() -> None:
+    pass
+
+
+def _grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
+    """``arr`` doubled until it holds ``need`` rows (new rows ``fill``)."""
+    cap = len(arr)
+    if need <= cap:
+        return arr
+    while cap < need:
+        cap = max(2 * cap, 16)
+    out = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
+    out[: len(arr)] = arr
+    return out
+
+
+_KINDS = {"department": K.DEPT, "township": K.TOWN, "dispatch": K.DISPATCH, "commissioner": K.COMMISSIONER}
+_DISTS = {"exponential": K.DIST_EXPONENTIAL, "lognormal": K.DIST_LOGNORMAL, "deterministic": K.DIST_DETERMINISTIC}
+
+
+class CompiledEngine:
+    """The event loop, servers, queues and case flow of one model in the compiled kernel."""
+
+    def __init__(self, model, handlers: list):
+        self.model = model
+        self.handlers = handlers
+        self.now = 0.0
+        nh = len(handlers)
+        self.hf = np.zeros((nh, K.N_HF))
+        self.hi = np.zeros((nh, K.N_HI), dtype=np.int64)
+        self.hq = np.zeros((nh, 64), dtype=np.int64)  # each handler's queue, in heapq's list order
+        self._summary = np.zeros((nh, 3))
+        self._summary_fresh = False
+        self.hf[:, K.HF_FRACTION] = 1.0  # a desk, the dispatchers, the commissioners: full work
+        self.hf[:, K.HF_EFFORT] = 1.0
+        self._dept_ids = np.array([d.handler.hid for d in model.departments], dtype=np.int64)
+        self._town_ids = np.array([t.handler.hid for t in model.townships], dtype=np.int64)
+        s0 = 0
+        for i, h in enumerate(handlers):
+            self.hi[i, K.HI_N] = h.n_servers
+            self.hi[i, K.HI_S0] = s0
+            self.hi[i, K.HI_KIND] = _KINDS.get(h.kind, K.OTHER)
+            self.hf[i, K.HF_CAP] = h.capacity_hours
+            s0 += h.n_servers
+        self.srv = (
+            np.full(s0, K.ASLEEP, dtype=np.int64),  # status
+            np.zeros(s0, dtype=np.int64),  # token
+            np.zeros(s0),  # free at
+            np.full(s0, -1.0),  # pending wake
+            np.concatenate([np.asarray(h.base_offset, float) for h in handlers]) if s0 else np.zeros(0),
+            np.zeros(s0, dtype=np.int64),  # idle list
+        )
+        self.tk: tuple[np.ndarray, ...] = (
+            np.zeros(256, dtype=np.int64),  # case
+            np.zeros(256, dtype=np.int64),  # handler
+            np.zeros(256, dtype=np.int64),  # step
+            np.zeros(256, dtype=np.int64),  # state
+            np.zeros(256, dtype=np.int64),  # sequence number of its queue entry
+            np.zeros(256),  # draw
+            np.zeros(256),  # hours
+            np.zeros(256),  # arrival
+            np.zeros(256, dtype=np.int64),  # kind: a step or a coordination
+        )
+        self.fl_steps = np.zeros(256, dtype=np.int64)
+        self.fl = self._flow_arrays(256)
+        self.evt = np.zeros(256)
+        self.evi = np.zeros((256, 5), dtype=np.int64)
+        self.ctr = np.zeros(K.N_CTR, dtype=np.int64)
+        self.logs = self._log_arrays(256)
+        p = model.params
+        # new cases from intake, handed to the kernel in one call before the next kernel call or Python draw
+        self._sub_ids: list[int] = []
+        self._sub_t: list[float] = []
+        self._sub_fwd: list[int] = []  # the handler forwarding its file (referral), -1: none
+        self.cat_deps = model.catalogue.departments
+        self.cat_n = model.catalogue.n_departments
+        self._max_steps = int(self.cat_n.max()) if len(self.cat_n) else 1
+        # the stream buffer the steps' draws come from (None: no draws), and the draws reserved in it
+        self._slot = {"exponential": 1, "lognormal": 2}.get(p.service_time_distribution)
+        if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
+            self._slot = None
+        self._reserved = 0
+        self._day = -1  # the day start_day was called for, done at the next kernel call (-1: none)
+        model.stream.before_draw = self._flush
+        self.cat_hours = np.ascontiguousarray(model.catalogue.hours, dtype=np.float64)
+        self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
+        self.pf = np.zeros(K.N_PF)
+        self.pf[K.PF_DIST] = _DISTS[p.service_time_distribution]
+        self.pf[K.PF_SIGMA] = model.lognormal_sigma
+        self.pf[K.PF_ONE_STOP] = float(p.one_stop_centre)
+        self.pf[K.PF_TRAVEL] = p.travel_hours
+        self.pf[K.PF_RES_BASE] = p.resolution_base
+        self.pf[K.PF_THETA] = p.resolution_time_elasticity
+        self.pf[K.PF_CALLBACK] = p.callback_share
+        self.pf[K.PF_REPEAT] = p.repeat_share
+        self.pf[K.PF_REPEAT_DAYS] = p.repeat_delay_days
+        self.pf[K.PF_ATTEND] = p.attendance_share
+        self.pf[K.PF_COORD1] = model.coordination_hours[1]
+        self.pf[K.PF_COORD2] = model.coordination_hours[2]
+        self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
+        self.pf[K.PF_FORWARD_H] = p.forward_hours
+        self.pf[K.PF_DISPATCH_H] = p.dispatch_hours
+        self.pf[K.PF_ERRAND_H] = p.errand_hours
+        self.pf[K.PF_MISROUTE] = p.misrouting_rate
+        self.pf[K.PF_COURIER_DAYS] = p.courier_interval_days
+        self.pf[K.PF_ONLINE_DISPATCH] = float(p.online_dispatch)
+        self.pf[K.PF_N_DEPTS] = len(model.departments)
+        self.pf[K.PF_MEDIATION_ID] = model.catalogue.dispute_id(DISPUTE_MEDIATION)
+        self.pf[K.PF_LOCAL_MEDIATION] = p.local_mediation
+        self.pf[K.PF_DISPUTE_HOURS] = p.dispute_difficulty_hours
+        self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
+
+    @staticmethod
+    def _flow_arrays(cap: int) -> tuple:
+        return (
+            np.zeros(cap, dtype=np.int64),  # offset of its steps
+            np.zeros(cap, dtype=np.int64),  # number of steps
+            np.zeros(cap, dtype=np.int64),  # next step to release
+            np.zeros(cap, dtype=np.int64),  # live steps
+            np.zeros(cap, dtype=np.bool_),  # open
+            None,  # the steps (set per call)
+            np.zeros(cap),  # needed work-hours
+            np.zeros(cap),  # done work-hours
+            np.zeros(cap, dtype=np.bool_),  # work logged
+        )
+
+    @staticmethod
+    def _log_arrays(cap: int) -> tuple:
+        return (
+            np.zeros(cap, dtype=np.int64),  # closed cases
+            np.zeros(cap, dtype=np.int64),  # referral from
+            np.zeros(cap, dtype=np.int64),  # referral to
+            np.zeros(cap),  # repeat due
+            np.zeros(cap, dtype=np.int64),  # repeat case
+        )
+
+    # --- intake: new cases in a batch, their draws at the reference's moments ------------------------
+    def submit(self, model, cid: int, t: float) -> None:
+        """``handling.submit`` for the covered scenarios: the case joins the batch the kernel opens before
+        its next call (:meth:`_flush`). Its steps' draws are taken then, from the same buffer positions:
+        the batch is handed over at once when its draws might reach the end of the buffer (so that a
+        refill happens at the moment the reference does it) and before any draw from Python."""
+        self._sub_ids.append(cid)
+        self._sub_t.append(t)
+        self._sub_fwd.append(-1)
+        if self._slot is not None:
+            self._reserved += self._max_steps
+            st = model.stream
+            if self._reserved > st.size - int(st.idx[self._slot]):
+                self._flush()
+
+    def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
+        grown to hold it."""
+        ids = np.array(self._sub_ids, dtype=np.int64)
+        times = np.array(self._sub_t, dtype=np.float64)
+        fwd = np.array(self._sub_fwd, dtype=np.int64)
+        self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
+        self._reserved = 0
+        if len(ids):
+            need = int(ids.max()) + 1
+            if need > len(self.fl[0]):
+                self.fl = tuple(None if a is None else _grow(a, need) for a in self.fl)
+        bound = len(ids) * self._max_steps
+        self.fl_steps = _grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
+        # a case's steps, plus a coordination and two forwarding passes
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
+        return ids, times, fwd
+
+    def _intake_arrays(self) -> tuple:
+        m = self.model
+        c = m.cases
+        cs = (
+            c.matter,
+            c.township,
+            c.delegated,
+            c.desk_decided,
+            c.whistle,
+            c.needs_coord,
+            c.joint,
+            c.difficulty,
+            c.tier,
+        )
+        return m.township_hid0, m.desks[0].hid, m.desks[1].hid, m.dispatchers.hid, self.cat_deps, self.cat_n, cs
+
+    def _flows(self) -> tuple:
+        return (*self.fl[:5], self.fl_steps, *self.fl[6:])
+
+    def _flush(self) -> None:
+        """Hand the batch of new cases to the kernel now: flows opened, first steps released and drawn."""
+        if not self._sub_ids:
+            return
+        ids, times, fwd = self._take_batch()
+        m = self.model
+        s = m.stream
+        self.evt, self.evi = K.submit_batch(
+            ids,
+            times,
+            fwd,
+            self._intake_arrays(),
+            self.hi,
+            self.tk,
+            self._flows(),
+            self.pf,
+            m.rng,
+            (s.ub, s.eb, s.zb, s.idx),
+            self.evt,
+            self.evi,
+            self.ctr,
+        )
+        self._check()
+
+    def _check(self) -> None:
+        status = int(self.ctr[K.CTR_STATUS])
+        if status != K.OK:
+            raise NotCovered(f"compiled engine: {K.STATUS_TEXT.get(status, status)}")
+
+    def _room_tasks(self, need: int) -> None:
+        if need > len(self.tk[0]):
+            self.tk = tuple(_grow(a, need) for a in self.tk)
+
+    # --- the day ----------------------------------------------------------------------------------
+    def _pull(self) -> None:
+        """Read what Python changes between kernel calls: duty owed and its cap (dumping, inspections, the
+        township's day split) and the agents' decisions for today (work fraction, a department's effort),
+        and a department's overtime account (zeroed when the counted run starts)."""
+        m = self.model
+        hf = self.hf
+        hs = self.handlers
+        hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in hs]
+        hf[:, K.HF_DUTY_CAP] = [h.duty_cap for h in hs]
+        d_ids = self._dept_ids
+        hf[d_ids, K.HF_FRACTION] = [d.work_fraction for d in m.departments]
+        hf[d_ids, K.HF_EFFORT] = [d.effort for d in m.departments]
+        hf[d_ids, K.HF_OVERTIME] = [d.overtime_hours for d in m.departments]
+        hf[self._town_ids, K.HF_FRACTION] = [t.work_fraction for t in m.townships]
+
+    def _push(self) -> None:
+        """Write the kernel's handler accounts back to the Python objects."""
+        hf, hi = self.hf, self.hi
+        cols = (
+            hf[:, K.HF_DUTY_BACKLOG].tolist(),
+            hf[:, K.HF_DUTY_TODAY].tolist(),
+            hf[:, K.HF_DUTY_TOTAL].tolist(),
+            hf[:, K.HF_WORKED_TODAY].tolist(),
+            hf[:, K.HF_WORKED_TOTAL].tolist(),
+            hi[:, K.HI_OPEN].tolist(),
+            hi[:, K.HI_SERVED].tolist(),
+        )
+        for h, backlog, duty_today, duty_total, worked_today, worked_total, open_tasks, served in zip(
+            self.handlers, *cols
+        ):
+            h.duty_backlog = backlog
+            h.duty_today = duty_today
+            h.duty_total = duty_total
+            h.worked_today = worked_today
+            h.worked_total = worked_total
+            h.open_tasks = open_tasks
+            h.served_total = served
+        for d, x in zip(self.model.departments, hf[self._dept_ids, K.HF_OVERTIME].tolist()):
+            d.overtime_hours = x
+
+    def start_day(self, day: int, handlers: list) -> None:
+        """``Engine.start_day``: done by the kernel at the start of the day's one call (:meth:`run_until`),
+        after intake's batch, as the Python engine does it after intake's arrivals."""
+        self._day = day
+
+    def run_until(self, t_end: float) -> None:
+        """The day's one kernel call: intake's batch, the day's start (when :meth:`start_day` was called),
+        every event before ``t_end`` (hours); then the results go back to Python."""
+        ids, times, fwd = self._take_batch()
+        self._pull()
+        m = self.model
+        c = m.cases
+        need = max(int(self.ctr[K.CTR_OPEN]) + len(ids), int(self.ctr[K.CTR_UNRELEASED]) + len(ids) * self._max_steps)
+        if need + 1 > len(self.logs[0]):  # the most closures, referrals and repeat contacts of the call
+            self.logs = self._log_arrays(2 * (need + 1))
+        self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
+        flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
+        gm = m.grid_mediation
+        self.grid_hours = _grow(self.grid_hours, c.n)
+        if gm:
+            self.grid_hours[np.fromiter(gm.keys(), np.int64, len(gm))] = np.fromiter(gm.values(), float, len(gm))
+        hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted, self.grid_hours)
+        cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share, c.joint), hops)
+        self.acc[0] = m.attendance_hours
+        s = m.stream
+        day, self._day = self._day, -1
+        self._summary_fresh = False
+        self.evt, self.evi, self.hq = K.work_day(
+            day,
+            float(t_end),
+            self.now,
+            ids,
+            times,
+            fwd,
+            self._intake_arrays(),
+            self.hf,
+            self.hi,
+            self.srv,
+            self.tk,
+            self._flows(),
+            cs,
+            (self.cat_hours, self.cat_deps, self.cat_n),
+            self.travel_hours,
+            self.pf,
+            m.rng,
+            (s.ub, s.eb, s.zb, s.idx),
+            (*self.logs, self.acc),
+            self.evt,
+            self.evi,
+            self.ctr,
+            self.hq,
+        )
+        self._check()
+        m.attendance_hours = float(self.acc[0])
+        self.now = float(t_end)
+        self._push()
+        closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
+        closed_now = closed_log[: self.ctr[K.CTR_NCLOSED]].tolist()
+        m.closed_today.extend(closed_now)
+        if gm:
+            for cid in closed_now:
+                gm.pop(cid, None)
+        refs = m.day_referrals
+        for key in zip(ref_from[: self.ctr[K.CTR_NREF]].tolist(), ref_to[: self.ctr[K.CTR_NREF]].tolist()):
+            refs[key] = refs.get(key, 0) + 1
+        for due, cid in zip(rep_due[: self.ctr[K.CTR_NREP]].tolist(), rep_cid[: self.ctr[K.CTR_NREP]].tolist()):
+            heapq.heappush(m.repeat_queue, (due, next(resolution._seq), cid))
+
+    def queue_summary(self, handler) -> tuple[float, float, int]:
+        """For ``workload.decide``: the clock hours ``handler``'s waiting case steps need (at its
+        department's effort now), the summed hours left before their deadlines, and their count, added
+        up in the order the Python engine's queue holds them (computed for every handler at once,
+        again after each kernel call)."""
+        m = self.model
+        if not self._summary_fresh:
+            effort = np.ones(len(self.handlers))
+            effort[self._dept_ids] = [d.effort for d in m.departments]
+            c = m.cases
+            now = m.clock_day * HOURS_PER_DAY
+            K.queue_summary(now, self.hq, self.hi, effort, self.tk, c.matter, c.deadline, self.cat_hours, self._summary)
+            self._summary_fresh = True
+        row = self._summary[handler.hid]
+        return float(row[0]), float(row[1]), int(row[2])
+
+    # --- what the Python engine offers and the covered scenarios never ask for --------------------
+    def arrive(self, task, t: float) -> None:
+        """Only ``referral.start`` hands a task over (intake: the first forwarding of a case's file); the
+        kernel takes over the case's flow, the task's queue and everything after."""
+        m = self.model
+        flow = m.flows.get(task.case)
+        if task.kind != FORWARD or task.stage != 0 or flow is None or flow[2] != [task]:
+            raise NotCovered(
+                f"compiled engine: a {task.kind!r} task from Python (only intake's forwarding is compiled)"
+            )
+        del m.flows[task.case]  # the kernel owns the flow
+        self._sub_ids.append(task.case)
+        self._sub_t.append(t)
+        self._sub_fwd.append(task.handler.hid)
+
+    def schedule(self, t: float, fn, arg) -> None:
+        raise NotCovered("compiled engine: timed Python calls (escalation, courier runs) are not compiled")
+
+    def cancel(self, task) -> None:
+        raise NotCovered("compiled engine: withdrawing Python tasks is not compiled")
+
+    def rekey(self, task) -> None:
+        raise NotCovered("compiled engine: priority changes are not compiled (FIFO queues only)")
+
+    def rekey_all(self, handlers: list) -> None:
+        raise NotCovered("compiled engine: a change of queue discipline is not compiled (FIFO queues only)")

@@ -1,0 +1,136 @@
+"""Which engine runs: the compiled one only where it covers the scenario, else the Python one, saying why.
+
+Also: the Python engine stays the default, the kernel's sources are under the model's code
+fingerprint, and the Erlang C check passes on the compiled engine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import warnings
+
+import pytest
+
+from townsim.model import Params, TownshipModel
+from townsim.model import kernel as kernel_mod
+from townsim.model.scenario import SCENARIO_DIR, VALIDATION_DIR, load_scenario
+
+MMC = VALIDATION_DIR / "mmc.toml"
+
+
+def test_python_engine_is_the_default():
+    assert Params().engine == "python"
+    m = TownshipModel(load_scenario(MMC).params, rng=1)
+    assert not m.compiled and m.engine_reason == ""
+
+
+@pytest.mark.parametrize(
+    "changes,words",
+    [
+        (dict(escalation_135=True), "135 rule"),
+        (dict(delegated_share=0.3), "delegated"),
+        (dict(whistle=True), "whistle"),
+        (dict(ontime_weight=0.2), "gaming"),
+    ],
+)
+def test_each_uncovered_mechanism_is_named(changes, words):
+    base = load_scenario(MMC).params
+    assert kernel_mod.supports(base) == (True, "")
+    ok, why = kernel_mod.supports(base.replace(**changes))
+    assert not ok and why.startswith("not compiled yet") and words in why
+
+
+def test_coordination_referral_errands_disputes_and_corner_cutting_are_covered():
+    base = load_scenario(MMC).params
+    ok, why = kernel_mod.supports(base.replace(chief_representatives=5, leading_group_staff=2.0, desk_decisions=True))
+    assert ok, why
+    ok, why = kernel_mod.supports(base.replace(township_hall_share=0.5, commissioners=4, enterprises=100))
+    assert ok, why
+    ok, why = kernel_mod.supports(base.replace(dispute_rate=1e-4, local_problem_rate=1e-4, grid_coverage=0.5))
+    assert ok, why
+    assert kernel_mod.supports(base.replace(corner_cutting=0.5)) == (True, "")
+    assert kernel_mod.supports(Params()) == (True, "")  # the default county, whole
+    ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True))
+    assert not ok and "135 rule" in why
+
+
+def test_an_uncovered_scenario_falls_back_and_says_why_once(monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.setattr(kernel_mod, "_SAID", set())
+    p = load_scenario(SCENARIO_DIR / "baseline.toml").params.replace(engine="compiled", warmup_days=0)
+    with pytest.warns(RuntimeWarning, match="Python engine runs: not compiled yet"):
+        m = TownshipModel(p, rng=1)
+    assert not m.compiled and m.engine_reason.startswith("not compiled yet")
+    assert type(m.engine).__name__ == "Engine"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once: the second model is silent
+        TownshipModel(p, rng=2)
+    ref = TownshipModel(p.replace(engine="python"), rng=1).run(5)
+    assert m.run(5).summary()["cases_created"] == ref.summary()["cases_created"]
+
+
+def test_a_warm_up_under_other_levers_falls_back():
+    p = load_scenario(MMC).params.replace(engine="compiled", warmup_days=5, pre_reform={"department_staff": 5.0})
+    ok, why = kernel_mod.choose(p, p.replace(**p.pre_reform))
+    assert not ok and "warm-up" in why
+
+
+def test_without_numba_the_python_engine_runs(monkeypatch):
+    """The pure-Python fallback: a machine without numba runs the reference and says so."""
+    real = kernel_mod.importlib.util.find_spec
+    monkeypatch.setattr(
+        kernel_mod.importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a)
+    )
+    monkeypatch.setattr(kernel_mod, "_SAID", set())
+    p = load_scenario(MMC).params.replace(engine="compiled")
+    with pytest.warns(RuntimeWarning, match="numba is not installed"):
+        m = TownshipModel(p, rng=1)
+    assert not m.compiled
+    m.run(3)
+
+
+def test_the_compiled_engine_refuses_an_uncovered_path():
+    """A guard behind ``supports``: Python asking the compiled engine for an uncovered mechanism is an error."""
+    pytest.importorskip("numba")
+    from townsim.model.engine import FORWARD, Task
+    from townsim.model.kernel.engine import NotCovered
+
+    m = TownshipModel(load_scenario(MMC).params.replace(engine="compiled"), rng=1)
+    assert m.compiled
+    with pytest.raises(NotCovered, match="only intake's forwarding"):
+        m.engine.arrive(Task(0, m.handlers[0], FORWARD, 0, 1.0), 0.0)
+    with pytest.raises(NotCovered):
+        m.engine.schedule(1.0, print, None)
+
+
+def test_the_code_fingerprint_covers_the_kernel_sources(tmp_path, monkeypatch):
+    """The kernel lives in model/kernel/: changing one of its files changes the model's code fingerprint."""
+    from townsim.experiments.core.fingerprint import code_fingerprint
+
+    src = kernel_mod.__file__.rsplit("/kernel/", 1)[0]
+    pkg = tmp_path / "fpmodel"
+    shutil.copytree(src, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    assert (pkg / "kernel" / "core.py").exists()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = code_fingerprint("fpmodel")
+    with open(pkg / "kernel" / "core.py", "a") as f:
+        f.write("\n# a change\n")
+    sys.modules.pop("fpmodel", None)
+    assert code_fingerprint("fpmodel") != before
+
+
+@pytest.mark.slow
+def test_erlang_c_check_passes_on_the_compiled_engine(monkeypatch):
+    """The registered M/M/4 check at ρ = 0.75 (its quick replications: the cheapest of the Erlang C cases),
+    run on the compiled engine."""
+    pytest.importorskip("numba")
+    from townsim.experiments.checks import queueing
+
+    orig = queueing.mmc_params
+    monkeypatch.setattr(queueing, "mmc_params", lambda c, rho: orig(c, rho).replace(engine="compiled"))
+    c, rho, days, quick_reps, _ = min(queueing.ERLANG_CASES, key=lambda e: e[2] * e[3])
+    assert (c, rho) == (4, 0.75)
+    assert TownshipModel(queueing.mmc_params(c, rho), rng=1).compiled
+    r = queueing._erlang(c, rho, days)(quick_reps, 1)
+    assert r.passed, (r.measured, r.expected)
