@@ -54,7 +54,16 @@ from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.spec import ExperimentSpec, KeyProblem, Parameter, SpecError, kind_of, num, suggest
 from townsim.experiments.core.store import content_id, hashable
 
-__all__ = ["SpecError", "Prior", "Target", "CalibrationSpec", "load_spec", "parse_spec", "fingerprint"]
+__all__ = [
+    "SpecError",
+    "Prior",
+    "Target",
+    "CalibrationSpec",
+    "load_spec",
+    "parse_spec",
+    "fingerprint",
+    "simulate_township",
+]
 
 
 @dataclass(frozen=True)
@@ -224,6 +233,22 @@ def load_spec(path: str | Path) -> CalibrationSpec:
 
 def parse_spec(data: dict[str, Any], path: str | Path = "<spec>") -> CalibrationSpec:
     return CalibrationSpec.parse(data, path)
+
+
+def simulate_township(spec: CalibrationSpec, params: Any, seed: int) -> dict[str, float]:
+    """Mean statistics (targets and held-out ones) of ``spec.replications`` runs of the township model
+    at ``params`` (seeds ``seed``, ``seed + 1``, ...; the spec's horizon)."""
+    import numpy as np
+
+    from townsim.model import TownshipModel
+
+    from .executors import released_models
+
+    rows = []
+    with released_models():  # pyabc's workers run thousands of particles
+        for r in range(spec.replications):
+            rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
+    return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in spec.statistics}
 
 
 def fingerprint(spec: CalibrationSpec) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.core import posterior as posterior_core
-from townsim.experiments.core.calibration import CalibrationSpec, fingerprint  # noqa: F401 - re-exported
+from townsim.experiments.core.calibration import CalibrationSpec, fingerprint, simulate_township  # noqa: F401 - re-exported
 from townsim.experiments.core.posterior import COUNTY_SIZES  # noqa: F401 - re-exported
 
 DB_NAME = "abc.db"
@@ -57,21 +57,12 @@ def particle_values(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, An
 
 def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[str, float]:
     """Mean statistics (targets and held-out ones) of ``spec.replications`` runs at ``values``."""
-    names = spec.statistics
-    rows = []
     if spec.plugin:
         fn = _plugin(spec.evaluate)
-        for r in range(spec.replications):
-            rows.append(fn(dict(values), seed + r))
-    else:
-        from townsim.experiments.core.executors import released_models
-        from townsim.model import TownshipModel
-
-        params = with_other_assumptions(spec, spec.model_params.replace(**values), seed)
-        with released_models():  # pyabc's workers run thousands of particles
-            for r in range(spec.replications):
-                rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
-    return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in names}
+        rows = [fn(dict(values), seed + r) for r in range(spec.replications)]
+        return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in spec.statistics}
+    params = with_other_assumptions(spec, spec.model_params.replace(**values), seed)
+    return simulate_township(spec, params, seed)
 
 
 def other_assumptions(spec: CalibrationSpec):
