@@ -207,3 +207,24 @@ def test_no_workflow_reaches_into_calibrate_for_a_posterior():
         for m in imports.finditer(path.read_text(encoding="utf-8")):
             module = m.group(1) or m.group(2)
             assert "calibrate" not in module.split("."), (path.name, module)
+
+
+def test_a_calibration_folder_says_its_mode_in_its_spec(tmp_path):
+    """A ``townsim calibrate`` folder records the mode and the fixed keys in ``spec.json``; an older one
+    without them is read from the ``spec.toml`` copied beside it."""
+    from townsim.experiments.workflows.calibrate import _others
+
+    folder = _posterior(tmp_path, None)
+    (folder / "spec.toml").write_text(
+        'scenario = "baseline"\npopulation_size = 20\nmax_generations = 1\nother_assumptions = "drawn"\n'
+        "[overrides]\ndispute_rate = 1e-4\n"
+        '[parameters]\nresolution_base = {dist = "uniform", bounds = [0.8, 1.0]}\n'
+        "[targets]\nresolution_rate = {min = 0.9}\n"
+    )
+    post = load_posterior(folder)
+    names = {a.name for a in post.others()}
+    assert post.mode == "drawn" and post.fixed == {"dispute_rate"}
+    assert UNCALIBRATED in names and not names & {"dispute_rate", "resolution_base", *SMALL}
+    from townsim.experiments.core.calibration import load_spec
+
+    assert _others(load_spec(folder / "spec.toml")) == {"other_assumptions": "drawn", "fixed": ["dispute_rate"]}
