@@ -148,6 +148,7 @@ def test_the_reports_say_how_the_intervals_were_formed(tmp_path):
     n = len(load_posterior(drawn).others())
     s, _ = _compare(drawn)
     assert f"the other {n} assumptions drawn from their ranges" in " ".join(s.posterior_note.split())
+    assert f"其余 {n} 项假设在各自可信区间内抽取" in s.posterior_note_zh
     s, _ = _compare(_posterior(tmp_path, "defaults"))
     assert "the other assumptions at their defaults" in " ".join(s.posterior_note.split())
 

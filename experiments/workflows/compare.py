@@ -83,6 +83,7 @@ class CompareSettings:
     posterior: str | None = None  # a `townsim calibrate` folder: replication k runs at posterior draw k
     force: bool = False  # apply a posterior made for another county
     posterior_note: str = field(default="", compare=False)  # set by plan(): the report's paragraph
+    posterior_note_zh: str = field(default="", compare=False)  # the same in Chinese
     non_stationary: list = field(default_factory=list, compare=False)  # set by write_outputs(): see non_stationary()
 
     def check(self) -> None:
@@ -244,6 +245,7 @@ def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
     calibrated = post_mod.calibrated_scenario(post, settings.overrides)
     own = post_mod.own_values(post, scenarios, calibrated, settings.overrides)
     settings.posterior_note = post_mod.note(post, settings.reps, own, diff, settings.overrides)
+    settings.posterior_note_zh = post_mod.note(post, settings.reps, own, diff, settings.overrides, "zh")
     return post_mod.apply(post, specs, settings.reps, settings.seed, own, settings.overrides)
 
 
@@ -403,8 +405,9 @@ def write_outputs(
         lang=lang,
         different_county=different_county(scenarios),
     )
-    if settings.posterior_note:
-        text = text.rstrip("\n") + "\n\n" + settings.posterior_note
+    note = settings.posterior_note_zh if lang == "zh" and settings.posterior_note_zh else settings.posterior_note
+    if note:
+        text = text.rstrip("\n") + "\n\n" + note
     report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 

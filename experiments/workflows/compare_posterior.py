@@ -70,14 +70,33 @@ def calibrated_scenario(post: Posterior, overrides: Sequence[str]):
     return replace(sc, params=apply_overrides(sc.params, list(overrides)))
 
 
-def note(post: Posterior, reps: int, own: dict[str, list[str]], county_diff: list[str], overrides=()) -> str:
-    """The report's paragraph on parameter uncertainty."""
-    how = how_drawn(post, set_keys(overrides))
+def note(post: Posterior, reps: int, own: dict[str, list[str]], county_diff: list[str], overrides=(), lang="en") -> str:
+    """The report's paragraph on parameter uncertainty (``lang``: ``en`` or ``zh``)."""
+    how = how_drawn(post, set_keys(overrides), lang)
+    names = ", ".join(f"`{n}`" for n in post.names)
+    if lang == "zh":
+        lines = [
+            "## 参数不确定性（后验抽样）",
+            "",
+            f"每次重复运行取后验 `{post.path}` 的一次抽样（共 {reps} 次，按权重重抽样 {names}），"
+            "各情景同一次重复使用同一抽样与同一随机种子（配对）。因此上文的区间同时包含参数不确定性与随机噪声："
+            f"即这些抽样上配对差值的 t 区间；{how}。",
+        ]
+        if own:
+            lines += [
+                "",
+                "保持情景自身取值（情景或 `--set` 自行设定的杠杆）："
+                + "；".join(f"{s}：{'、'.join(f'`{k}`' for k in ks)}" for s, ks in own.items())
+                + "。",
+            ]
+        if county_diff:
+            lines += ["", f"**强制使用：** 该后验为另一县所做（不同之处：{'、'.join(county_diff)}）。"]
+        return "\n".join(lines) + "\n"
     lines = [
         "## Parameter uncertainty (posterior draws)",
         "",
         f"Each replication ran at its own draw from the posterior `{post.path}` ({reps} draws, resampled "
-        f"by weight, of {', '.join(f'`{n}`' for n in post.names)}), the same draw and seed in every "
+        f"by weight, of {names}), the same draw and seed in every "
         "scenario (paired). The intervals above therefore include parameter uncertainty as well as seed "
         f"noise: they are the t-intervals of the paired differences over these draws, formed {how}.",
     ]
