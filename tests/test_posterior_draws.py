@@ -229,3 +229,22 @@ def test_a_calibration_folder_says_its_mode_in_its_spec(tmp_path):
     from townsim.experiments.core.calibration import load_spec
 
     assert _others(load_spec(folder / "spec.toml")) == {"other_assumptions": "drawn", "fixed": ["dispute_rate"]}
+
+
+def test_a_comparison_over_a_drawn_posterior_resumes_its_stored_runs(tmp_path):
+    """Draws are a pure function of (posterior, index, seed): a rerun finds every run in the store."""
+    from townsim.experiments.core.executors import SerialExecutor
+    from townsim.experiments.workflows.compare import run_compare
+
+    folder = _posterior(tmp_path, "drawn")
+    out = tmp_path / "cmp"
+
+    def once():
+        s = CompareSettings(scenarios=["baseline"], reps=2, days=2, seed=SEED, overrides=SET, posterior=str(folder))
+        with SerialExecutor() as ex:
+            return run_compare(s, out, ex, show_progress=False, make_figures=False)
+
+    first = once()
+    second = once()
+    assert (first.execution.ran, second.execution.ran, second.execution.skipped) == (2, 0, 2)
+    pd.testing.assert_frame_equal(first.runs, second.runs)
