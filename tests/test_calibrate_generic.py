@@ -154,7 +154,7 @@ def test_shipped_generic_posterior_was_made_on_this_model_and_spec():
 def test_generic_posterior_is_accepted_for_every_generic_county_scenario():
     """`compare --posterior` and `robust --posterior` read it: its columns are model parameters and it was
     made for the county of the shipped generic scenarios (no --force needed)."""
-    from townsim.experiments.workflows.calibrate.draws import check_county, load_posterior
+    from townsim.experiments.core.posterior import check_county, load_posterior
     from townsim.model.scenario import load_scenario
 
     post = load_posterior(generic.POSTERIOR)

@@ -302,7 +302,7 @@ def test_worlds_from_a_posterior_and_the_chinese_report(county, tmp_path):
     post = tmp_path / "posterior.parquet"
     pd.DataFrame({"courier_interval_days": [0.2, 0.5, 1.5], "weight": [0.5, 0.25, 0.25]}).to_parquet(post)
     made_for = {"townships": 4, "residents": 30000, "departments": 8, "enterprises": 300}
-    post.with_suffix(".json").write_text(json.dumps({"scenario": "small", "county": made_for}))
+    post.with_suffix(".json").write_text(json.dumps({"scenario": "baseline", "county": made_for}))
     s = _settings(county, names=("null",), worlds=4, days=5, posterior=str(post))
     with SerialExecutor() as ex:
         res = run_robust(s, tmp_path / "out", ex, show_progress=False, lang="zh")

@@ -83,6 +83,7 @@ class CompareSettings:
     posterior: str | None = None  # a `townsim calibrate` folder: replication k runs at posterior draw k
     force: bool = False  # apply a posterior made for another county
     posterior_note: str = field(default="", compare=False)  # set by plan(): the report's paragraph
+    posterior_note_zh: str = field(default="", compare=False)  # the same in Chinese
     non_stationary: list = field(default_factory=list, compare=False)  # set by write_outputs(): see non_stationary()
 
     def check(self) -> None:
@@ -228,22 +229,24 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
 
 def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun], specs: list[RunSpec]) -> list[RunSpec]:
     """Replication k of every scenario at posterior draw k (paired); the scenario's own levers win."""
-    from townsim.experiments.workflows.calibrate import draws as post_mod
+    from townsim.experiments.core.posterior import check_county, load_posterior
+
+    from . import compare_posterior as post_mod
 
     if settings.independent_seeds:
         raise CompareError(
             "--posterior pairs draw k across scenarios: it needs common seeds (drop --independent-seeds)"
         )
     try:
-        post = post_mod.load_posterior(settings.posterior)
-        diff = post_mod.check_county(post, scenarios[0].params, settings.force)
+        post = load_posterior(settings.posterior)
+        diff = check_county(post, scenarios[0].params, settings.force)
     except ValueError as exc:
         raise CompareError(str(exc)) from None
-    own = post_mod.own_values(
-        post, scenarios, post_mod.calibrated_scenario(post, settings.overrides), settings.overrides
-    )
-    settings.posterior_note = post_mod.note(post, settings.reps, own, diff)
-    return post_mod.apply(post, specs, settings.reps, settings.seed, own)
+    calibrated = post_mod.calibrated_scenario(post, settings.overrides)
+    own = post_mod.own_values(post, scenarios, calibrated, settings.overrides)
+    settings.posterior_note = post_mod.note(post, settings.reps, own, diff, settings.overrides)
+    settings.posterior_note_zh = post_mod.note(post, settings.reps, own, diff, settings.overrides, "zh")
+    return post_mod.apply(post, specs, settings.reps, settings.seed, own, settings.overrides)
 
 
 def default_out(when: _dt.datetime | None = None) -> Path:
@@ -402,8 +405,9 @@ def write_outputs(
         lang=lang,
         different_county=different_county(scenarios),
     )
-    if settings.posterior_note:
-        text = text.rstrip("\n") + "\n\n" + settings.posterior_note
+    note = settings.posterior_note_zh if lang == "zh" and settings.posterior_note_zh else settings.posterior_note
+    if note:
+        text = text.rstrip("\n") + "\n\n" + note
     report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
 

@@ -103,6 +103,7 @@ def _calibrate(spec, out, executor, show_progress, command, log, lang) -> dict:
             "scenario": spec.scenario,
             "county": _county(spec),
             "parameters": spec.names,
+            **_others(spec),
             "sessions": [],
         }
     )
@@ -187,6 +188,14 @@ def _county(spec: CalibrationSpec) -> dict | None:
         "departments": p.departments,
         "enterprises": p.enterprises,
     }
+
+
+def _others(spec: CalibrationSpec) -> dict:
+    """How the posterior treats the assumptions it does not calibrate (read by ``core/posterior.py``):
+    ``other_assumptions`` and the ``[overrides]`` keys, which a ``"drawn"`` posterior never draws."""
+    if spec.plugin:
+        return {}
+    return {"other_assumptions": spec.other_assumptions, "fixed": sorted(spec.overrides)}
 
 
 def _parquet(df) -> bytes:

@@ -9,8 +9,6 @@ Dask cluster — the two back-ends of the other townsim commands.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -18,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core.store import content_id, hashable
-
-from .spec import CalibrationSpec
+from townsim.experiments.core import posterior as posterior_core
+from townsim.experiments.core.calibration import CalibrationSpec, fingerprint, simulate_township  # noqa: F401 - re-exported
+from townsim.experiments.core.posterior import COUNTY_SIZES  # noqa: F401 - re-exported
 
 DB_NAME = "abc.db"
 
@@ -59,48 +57,26 @@ def particle_values(spec: CalibrationSpec, pars: dict[str, Any]) -> dict[str, An
 
 def simulate(spec: CalibrationSpec, values: dict[str, Any], seed: int) -> dict[str, float]:
     """Mean statistics (targets and held-out ones) of ``spec.replications`` runs at ``values``."""
-    names = spec.statistics
-    rows = []
     if spec.plugin:
         fn = _plugin(spec.evaluate)
-        for r in range(spec.replications):
-            rows.append(fn(dict(values), seed + r))
-    else:
-        from townsim.experiments.core.executors import released_models
-        from townsim.model import TownshipModel
-
-        params = with_other_assumptions(spec, spec.model_params.replace(**values), seed)
-        with released_models():  # pyabc's workers run thousands of particles
-            for r in range(spec.replications):
-                rows.append(TownshipModel(params, rng=seed + r).run(spec.days).summary())
-    return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in names}
-
-
-COUNTY_SIZES = ("townships", "residents", "departments", "enterprises")
-"""Sizes that identify the county a posterior is made for: never drawn as an other assumption."""
+        rows = [fn(dict(values), seed + r) for r in range(spec.replications)]
+        return {n: float(np.nanmean([row.get(n, np.nan) for row in rows])) for n in spec.statistics}
+    params = with_other_assumptions(spec, spec.model_params.replace(**values), seed)
+    return simulate_township(spec, params, seed)
 
 
 def other_assumptions(spec: CalibrationSpec):
     """The assumptions a simulation draws from their ranges (``other_assumptions = "drawn"``): every
     declared assumption that is not calibrated, not fixed in ``[overrides]`` and not a county size."""
-    from townsim.experiments.core.assumptions import assumptions
-
     if spec.plugin or spec.other_assumptions != "drawn":
         return []
-    skip = set(spec.names) | set(spec.overrides) | set(COUNTY_SIZES)
-    return [a for a in assumptions() if a.name not in skip]
+    return posterior_core.other_assumptions(spec.names, spec.overrides)
 
 
 def with_other_assumptions(spec: CalibrationSpec, params, seed: int):
     """``params`` with the other assumptions drawn uniformly (or log-uniformly) on their plausible ranges
     from ``seed`` (one world per simulation: the calibration integrates over them); unchanged if none."""
-    from townsim.experiments.core.power import world_params
-
-    avail = other_assumptions(spec)
-    if not avail:
-        return params
-    u = np.random.default_rng(np.random.SeedSequence([int(seed), 0x07E4])).random(len(avail))
-    return world_params(params, {a.name: a.value(x) for a, x in zip(avail, u, strict=True)}, avail)
+    return posterior_core.with_other_values(params, other_assumptions(spec), seed)
 
 
 @functools.lru_cache(maxsize=8)
@@ -133,23 +109,6 @@ class Distance:
 
     def __call__(self, x: dict, x0: dict) -> float:
         return distance(self.spec, x)
-
-
-def fingerprint(spec: CalibrationSpec) -> str:
-    """A hash of everything that defines the posterior (a resumed run must have the same)."""
-    key = spec.model_dump(
-        mode="json", by_alias=True, exclude={"description", "max_generations", "minimum_epsilon", "predictive_draws"}
-    )
-    if key.get("other_assumptions") == "defaults":  # the default leaves earlier fingerprints unchanged
-        key.pop("other_assumptions")
-    key["params"] = hashable(spec.model_params) if spec.model_params is not None else None
-    if isinstance(key.get("overrides"), dict):
-        key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}
-    if not spec.plugin:  # a changed model is a different calibration (never resumed into the same database)
-        from townsim.experiments.core.execute import model_fingerprint
-
-        key["model_code"] = model_fingerprint()
-    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def batch_size(spec: CalibrationSpec) -> int:
@@ -245,6 +204,4 @@ def weighted_quantile(x, w, q):
 
 def draw(post: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     """``n`` draws from a weighted posterior (resampled by weight; a fixed seed)."""
-    rng = np.random.default_rng(seed)
-    idx = rng.choice(len(post), size=n, replace=True, p=post["weight"].to_numpy() / post["weight"].sum())
-    return post.drop(columns="weight").iloc[idx].reset_index(drop=True)
+    return posterior_core.resample(post, n, seed)

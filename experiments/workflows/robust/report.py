@@ -123,6 +123,7 @@ def render(
         source=p.worlds.source,
         posterior_note=p.worlds.note,
         posterior_file=p.worlds.posterior_file,
+        posterior_how=p.worlds.how.get(lang, ""),
         forced=p.worlds.forced,
         baseline=titles[p.baseline],
         varied=[

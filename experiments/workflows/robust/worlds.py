@@ -3,17 +3,16 @@
 From the ranges (default): a Latin hypercube (``lhs``) or a scrambled Sobol' sequence (``sobol``)
 on [0, 1]^d (:mod:`scipy.stats.qmc`, seeded from ``SeedSequence(seed)``), each coordinate mapped onto
 its assumption's plausible range (linear, or linear in the logarithm for a loguniform one). From a
-posterior (``--posterior``): N draws resampled by weight with a fixed seed, as ``compare --posterior``
-reads it (a ``posterior.parquet`` with one column per parameter and ``weight``, and beside it a JSON
-file naming the county it was made for).
+posterior (``--posterior``): N draws of :func:`townsim.experiments.core.posterior.posterior_draws`, the
+same draws ``compare --posterior`` and ``validate`` make (a ``posterior.parquet`` with one column per
+parameter and ``weight``, and beside it a JSON file naming the county it was made for and how its
+calibration treated the other assumptions).
 """
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,9 +21,6 @@ import pandas as pd
 from townsim.experiments.core.assumptions import Assumption, AssumptionError, assumptions, select
 
 from .settings import RobustError, RobustSettings
-
-COUNTY_KEYS = ("townships", "residents", "departments", "enterprises")
-"""What identifies a county: a posterior made for another county is refused unless forced."""
 
 
 @dataclass
@@ -39,6 +35,7 @@ class Worlds:
     note: str = ""
     posterior_file: str = ""
     forced: list[str] = field(default_factory=list)  # county keys where a forced posterior's county differs
+    how: dict[str, str] = field(default_factory=dict)  # language → how a posterior's draws treat the other assumptions
 
     @property
     def names(self) -> list[str]:
@@ -92,50 +89,35 @@ def from_ranges(settings: RobustSettings) -> Worlds:
 
 
 def from_posterior(settings: RobustSettings, county: Any) -> Worlds:
-    """``settings.worlds`` draws from the posterior (resampled by weight, seed ``settings.seed``)."""
-    path = Path(settings.posterior or "")
-    file = path / "posterior.parquet" if path.is_dir() else path
-    where = f"--posterior {path}"
-    if not file.is_file():
-        raise RobustError(f"{where}: no posterior.parquet there (give a `townsim calibrate` folder or its file)")
-    meta_path = file.with_suffix(".json") if file.with_suffix(".json").is_file() else file.parent / "spec.json"
-    try:
-        table = pd.read_parquet(file)
-        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
-        raise RobustError(f"{where}: cannot read it ({type(exc).__name__})") from None
-    names = [c for c in table.columns if c != "weight"]
-    if "weight" not in table.columns or not names or len(table) == 0:
-        raise RobustError(f"{where}: not a posterior (needs parameter columns and 'weight')")
-    from townsim.model.params import Params
+    """``settings.worlds`` draws from the posterior under ``settings.seed``: world ``w`` is draw ``w`` of
+    :func:`townsim.experiments.core.posterior.posterior_draws` (the calibrated values of a particle resampled
+    by weight and, for a posterior calibrated with ``other_assumptions = "drawn"``, every other assumption
+    drawn from its range as in the calibration); a key given with ``--set`` holds in every world."""
+    from townsim.experiments.core.posterior import check_county, how_drawn, load_posterior, posterior_draws
 
-    unknown = [n for n in names if n not in Params.model_fields]
-    if unknown:
-        raise RobustError(f"{where}: column '{unknown[0]}' is not a parameter")
-    made_for = meta.get("county") or {}
-    diff = [k for k in COUNTY_KEYS if k in made_for and getattr(county, k) != made_for[k]]
-    if diff and not settings.force:
-        shown = ", ".join(f"{k} {getattr(county, k)} vs {made_for[k]}" for k in diff)
-        raise RobustError(
-            f"{where}: made for another county ({made_for.get('scenario')}: {shown}); use --force to apply it anyway"
-        )
-    w = table["weight"].to_numpy(float)
-    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
-        raise RobustError(f"{where}: weights must be finite, non-negative and not all 0")
-    rng = np.random.default_rng(np.random.SeedSequence(int(settings.seed)))
-    idx = rng.choice(len(table), size=settings.worlds, replace=True, p=w / w.sum())
-    drawn = table[names].iloc[idx].reset_index(drop=True)
-    integer = {n for n in names if pd.api.types.is_integer_dtype(table[n])}
+    try:
+        post = load_posterior(settings.posterior or "")
+        diff = check_county(post, county, settings.force)
+    except ValueError as exc:
+        raise RobustError(str(exc)) from None
+    keep = {o.partition("=")[0].strip() for o in settings.overrides}
+    draws = posterior_draws(post, settings.worlds, settings.seed, keep=keep)
+    names = [n for n in post.names if n not in keep]
     varied = []
     for n in names:
-        lo, hi = float(table[n].min()), float(table[n].max())
+        lo, hi = float(post.table[n].min()), float(post.table[n].max())
         hi = hi if hi > lo else lo + 1.0  # a constant column: any unit scale will do
-        varied.append(Assumption(n, lo, hi, "uniform", f"posterior {file.name}", integer=n in integer))
-    unit = pd.DataFrame({a.name: [a.unit_value(x) for x in drawn[a.name]] for a in varied})
-    note = f"{settings.worlds} draws from the posterior `{file}` (resampled by weight)" + (
+        varied.append(Assumption(n, lo, hi, "uniform", f"posterior {post.path.name}", integer=n in post.integer))
+    varied += post.others(keep)
+    rows = [{k: v for k, v in d.items().items() if k not in keep} for d in draws]
+    table = pd.DataFrame(rows, columns=[a.name for a in varied])
+    unit = pd.DataFrame({a.name: [a.unit_value(x) for x in table[a.name]] for a in varied})
+    note = f"{settings.worlds} draws from the posterior `{post.path}` (resampled by weight)" + (
         f"; forced onto another county (differs in {', '.join(diff)})" if diff else ""
     )
-    return Worlds(varied, drawn, unit, "posterior", [], note, str(file), diff)
+    how = {lang: how_drawn(post, keep, lang) for lang in ("en", "zh")}
+    fixed = sorted(keep & {a.name for a in assumptions()})
+    return Worlds(varied, table, unit, "posterior", fixed, note, str(post.path), diff, how)
 
 
 def draw(settings: RobustSettings, county: Any) -> Worlds:

@@ -17,9 +17,9 @@ import zlib
 import numpy as np
 
 from townsim.experiments.checks import CheckResult
+from townsim.experiments.core.calibration import load_spec
 from townsim.experiments.core.power import in_worlds, world_params
 
-from ..calibrate.spec import load_spec
 from .patterns import F11_MIN, SPEC
 
 

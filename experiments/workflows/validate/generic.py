@@ -27,10 +27,9 @@ import numpy as np
 from scipy import stats
 
 from townsim.experiments.checks import CheckResult, check
+from townsim.experiments.core.calibration import fingerprint, load_spec
+from townsim.experiments.core.posterior import COUNTY_SIZES, load_posterior, posterior_draws
 from townsim.experiments.core.power import in_worlds, world_params
-
-from ..calibrate.abc import COUNTY_SIZES, draw, fingerprint, particle_values, with_other_assumptions
-from ..calibrate.spec import load_spec
 
 POSTERIOR = Path(__file__).resolve().parents[3] / "scenarios" / "posteriors" / "generic.parquet"
 """The shipped posterior of the generic county's calibration (P7 targets only)."""
@@ -78,23 +77,25 @@ def _scenario_params(scenario: str):
     return resolve_scenarios([scenario], dict(spec.overrides))[scenario]
 
 
+@functools.lru_cache(maxsize=1)
+def _posterior():
+    """The shipped posterior, read with its spec (``other_assumptions = "drawn"`` and its overrides)."""
+    return load_posterior(POSTERIOR, spec=_spec())
+
+
 @functools.lru_cache(maxsize=256)
-def _at_draw(scenario: str, values: tuple[tuple[str, float], ...], seed: int) -> dict[str, float]:
-    """One run of ``scenario`` at a posterior draw, the other assumptions drawn from ``seed``."""
-    spec = _spec()
-    params = with_other_assumptions(spec, _scenario_params(scenario).replace(**dict(values)), seed)
-    return _stats(params, seed, spec.days)
+def _at_draw(scenario: str, index: int, seed: int) -> dict[str, float]:
+    """One run of ``scenario`` at draw ``index`` of the posterior under ``seed`` (its calibrated values and
+    the other assumptions drawn from their ranges by ``seed + index``), with run seed ``seed + index``."""
+    d = posterior_draws(_posterior(), index + 1, seed)[index]
+    return _stats(d.apply(_scenario_params(scenario)), d.seed, _spec().days)
 
 
 def posterior_runs(scenario: str, draws: int, seed: int) -> list[dict[str, float]]:
     """Statistics of ``draws`` runs of ``scenario``, draw ``i`` of the posterior with seed ``seed + i``
-    (the same draws and seeds for every scenario: paired)."""
-    import pandas as pd
-
-    spec = _spec()
-    post = pd.read_parquet(POSTERIOR)
-    rows = draw(post, draws, seed).to_dict("records")
-    return [_at_draw(scenario, tuple(sorted(particle_values(spec, d).items())), seed + i) for i, d in enumerate(rows)]
+    (:func:`townsim.experiments.core.posterior.posterior_draws`, as compare and robust draw it; the same
+    draws and seeds for every scenario: paired)."""
+    return [_at_draw(scenario, i, seed) for i in range(draws)]
 
 
 @functools.lru_cache(maxsize=1)

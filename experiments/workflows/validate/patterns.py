@@ -1,7 +1,7 @@
 """Validation: published patterns the model was not built or tuned to produce.
 
 It lives with the validate workflow, not in ``experiments/checks``, because it runs the model at
-the `linping` calibration's posterior (the calibrate workflow): checks do not import workflows.
+the `linping` calibration's posterior (read and drawn by ``experiments/core/posterior.py``).
 
 ``DOMAIN.md`` deliberately lists no outcome figures from elsewhere, so the only published outcomes
 are Linping's promises F5 (property matters within 1 h / 8 h) and F11 (the 135 deadlines). The
@@ -21,9 +21,8 @@ import numpy as np
 from scipy import stats
 
 from townsim.experiments.checks import CheckResult, check
-
-from ..calibrate.abc import draw, fingerprint, particle_values, simulate
-from ..calibrate.spec import load_spec
+from townsim.experiments.core.calibration import fingerprint, load_spec, simulate_township
+from townsim.experiments.core.posterior import load_posterior, posterior_draws
 
 POSTERIOR = Path(__file__).resolve().parents[3] / "scenarios" / "posteriors" / "linping.parquet"
 """The shipped posterior of the `linping` calibration (F5 targets only)."""
@@ -38,14 +37,9 @@ POWER_MARGIN = 0.02
 def posterior_runs(draws: int, seed: int) -> dict[str, np.ndarray]:
     """Summaries of ``draws`` runs, each at a draw from the linping posterior with its own seed
     (the calibration's reduced county and horizon)."""
-    import pandas as pd
-
     spec = load_spec(SPEC)
-    post = pd.read_parquet(POSTERIOR)
-    rows = [
-        simulate(spec, particle_values(spec, d), seed + i)
-        for i, d in enumerate(draw(post, draws, seed).to_dict("records"))
-    ]
+    post = load_posterior(POSTERIOR, spec=spec)  # other_assumptions = "defaults": a draw is its particle
+    rows = [simulate_township(spec, d.apply(spec.model_params), d.seed) for d in posterior_draws(post, draws, seed)]
     return {k: np.array([r[k] for r in rows], float) for k in rows[0]}
 
 
