@@ -61,6 +61,7 @@ def P(
     plausible: tuple[float, float] | None = None,
     dist: str = "uniform",
     basis: str | None = None,
+    same_results: bool = False,
 ):
     """A documented field: default, unit, group, one-line description, bounds, and its kind
     (``KINDS``, required): a ``fact`` cites its F#/G#/P# code (``cite``); an ``assumption`` carries
@@ -69,8 +70,14 @@ def P(
     named options gives no ``plausible`` (its range is its allowed values); a list-valued assumption
     gives the range of one factor that scales its whole default list. The range lies within the
     allowed bounds; a default outside it must be explained in the basis (the word "default").
+    ``same_results``: a setting that chooses how a run is computed, never what it computes (proven by a
+    test), so it is left out of run keys, settings hashes and fingerprints (:func:`keyed_fields`).
     A declaration that breaks these rules raises :class:`KindError` when the class is defined."""
     extra: dict[str, Any] = {"unit": unit, "group": group, "kind": kind}
+    if same_results:
+        if kind != "setting":
+            raise KindError(f"parameter {desc!r}: only a setting can leave the results the same")
+        extra["same_results"] = True
     if cite is not None:
         extra["cite"] = cite
     if plausible is not None:
@@ -307,6 +314,7 @@ class Params(BaseModel):
         unit="-",
         group="county",
         kind="setting",
+        same_results=True,  # the engines are bit-identical where the compiled one runs (tests/test_kernel_*)
         desc=(
             "Event engine: the Python reference, or the compiled kernel where it covers every mechanism "
             "the scenario uses (else the Python engine runs, with the reason)."
@@ -1831,6 +1839,21 @@ def meta(name: str, model: type[BaseModel] = Params) -> dict[str, Any]:
     """The metadata of field ``name``: unit, group, kind, and cite / plausible, dist, basis."""
     extra = model.model_fields[name].json_schema_extra
     return dict(extra) if isinstance(extra, dict) else {}
+
+
+def unkeyed_fields(model: type[BaseModel] = Params) -> frozenset[str]:
+    """Fields declared ``same_results`` (how a run is computed, not what): out of every key and hash."""
+    return frozenset(
+        n
+        for n, f in model.model_fields.items()
+        if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("same_results")
+    )
+
+
+def keyed_dump(params: BaseModel) -> dict[str, Any]:
+    """``params`` as JSON values without its :func:`unkeyed_fields`: what run keys, settings hashes and
+    fingerprints are made of, so that choosing the compiled engine reuses the Python engine's runs."""
+    return params.model_dump(mode="json", exclude=set(unkeyed_fields(type(params))))
 
 
 def fields_of_kind(kind: str, model: type[BaseModel] = Params) -> list[str]:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from townsim.experiments.core.atomic import cleanup as _cleanup
 from townsim.experiments.core.atomic import write_bytes as atomic_write_bytes
+from townsim.model.params import keyed_dump
 
 
 class RunKey(NamedTuple):
@@ -73,7 +74,7 @@ def hashable(params: Any) -> dict[str, Any]:
     dict as it is."""
     if not hasattr(params, "model_dump"):
         return dict(params)
-    data = params.model_dump(mode="json")
+    data = keyed_dump(params)
     for name, field in type(params).model_fields.items():
         extra = field.json_schema_extra
         if isinstance(extra, dict) and extra.get("unit") == "path" and data.get(name):

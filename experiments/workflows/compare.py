@@ -43,6 +43,7 @@ from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
 from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
+from townsim.model.params import keyed_dump
 
 DEFAULT_REPS = 20
 DEFAULT_SEED = 1
@@ -260,7 +261,7 @@ def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -
     The number of replications is left out: more replications extend the same experiment.
     """
     body = {
-        "scenarios": [[s.name, s.params.model_dump(mode="json")] for s in scenarios],
+        "scenarios": [[s.name, keyed_dump(s.params)] for s in scenarios],
         "baseline": settings.baseline,
         "days": settings.days,
         "seed": settings.seed,

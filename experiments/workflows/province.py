@@ -47,6 +47,7 @@ from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.seeds import check_seed, scenario_seeds
+from townsim.model.params import keyed_dump
 
 BASE_MIB = 220.0
 """Estimated memory of a worker before its county (interpreter, numpy, pandas, Mesa), MiB."""
@@ -383,7 +384,7 @@ def settings_hash(spec: ProvinceSpec, counties: list[County]) -> str:
     """What defines the province run (replications left out: more extend the same run)."""
     return runio.settings_hash(
         {
-            "counties": [[c.name, c.params.model_dump(mode="json")] for c in sorted(counties, key=lambda c: c.name)],
+            "counties": [[c.name, keyed_dump(c.params)] for c in sorted(counties, key=lambda c: c.name)],
             "days": spec.days,
             "seed": spec.seed,
         }

@@ -35,6 +35,7 @@ from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
 from townsim.experiments.render.fmt import plain as _num
 from townsim.model import metrics
+from townsim.model.params import keyed_dump
 
 DEFAULT_REPS = 10
 DEFAULT_SEED = 1
@@ -205,7 +206,7 @@ def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
 def settings_hash(settings: SweepSettings, points: Sequence[Point]) -> str:
     """Hash of what defines the sweep (grid points' parameters, days, seed); more replications extend it."""
     return runio.settings_hash(
-        {"points": [p.params.model_dump(mode="json") for p in points], "days": settings.days, "seed": settings.seed}
+        {"points": [keyed_dump(p.params) for p in points], "days": settings.days, "seed": settings.seed}
     )
 
 

@@ -28,6 +28,7 @@ from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.store import ResultStore
+from townsim.model.params import keyed_dump
 
 from . import analysis
 from .plan import Plan, plan
@@ -43,7 +44,7 @@ def settings_hash(p: Plan) -> str:
     """
     s = p.settings
     body = {
-        "scenarios": [[a.name, a.params.model_dump(mode="json")] for a in p.arms],
+        "scenarios": [[a.name, keyed_dump(a.params)] for a in p.arms],
         "worlds": p.worlds.table.to_dict("list"),
         "source": p.worlds.source,
         "reps": s.reps,

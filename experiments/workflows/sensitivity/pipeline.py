@@ -39,6 +39,7 @@ from townsim.experiments.core.fingerprint import code_fingerprint as core_finger
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
+from townsim.model.params import keyed_dump
 
 from . import analysis, sampling
 from .spec import SensitivitySpec, load_evaluate
@@ -389,7 +390,7 @@ def settings_hash(spec: SensitivitySpec) -> str:
             "outputs": list(spec.outputs),
             "evaluate": spec.evaluate,
             "days": None if spec.plugin else spec.days,
-            "scenarios": {k: v.model_dump(mode="json") for k, v in spec.base_params.items()},
+            "scenarios": {k: keyed_dump(v) for k, v in spec.base_params.items()},
             "options": [spec.second_order, spec.num_levels, spec.M],
         }
     )
