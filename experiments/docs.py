@@ -160,6 +160,12 @@ def _stamps(docs: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def stamp(docs: Path, name: str) -> None:
+    """Record in ``docs/generated.json`` that document ``name`` was just made by this model's behaviour
+    (``townsim validate --docs`` calls it for validation.md, as ``--write --validation`` does)."""
+    _stamp(docs, name)
+
+
 def _stamp(docs: Path, name: str) -> None:
     from townsim.experiments.core.atomic import write_json
     from townsim.experiments.core.fingerprint import model_fingerprint

@@ -126,6 +126,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             ),
         )
     outcomes, ran = done.outcomes, done.checks_run
+    if args.docs:
+        from townsim.experiments.docs import stamp
+        from townsim.experiments.workflows.validate import DOCS_DIR
+
+        stamp(DOCS_DIR, "validation")
     print(f"checks: {ran.ran} made, {ran.skipped} reused, {ran.failed} failed in {ran.seconds:.0f} s")
     if len(done.power):
         print(f"validation checks, discriminating power over {n_worlds} prior worlds:")
