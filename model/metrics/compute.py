@@ -20,20 +20,12 @@ import numpy as np
 from ..cases import GRID_REPORT
 from ..catalogue import COMPLEX, DISPUTE, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
+from ..staffing import KINDS
 from .numeric import mean as _mean
 from .numeric import participation as _participation
 from .numeric import rate as _rate
 
-POST_KINDS = (
-    "departments",
-    "townships",
-    "desks",
-    "chief_representatives",
-    "leading_group_office",
-    "commissioners",
-    "dispatchers",
-    "grid_workers",
-)
+POST_KINDS = KINDS
 """Kinds of posts reported as ``posts_<kind>``."""
 
 
