@@ -74,7 +74,7 @@ def test_a_county_run_is_the_model_run(tmp_path):
 
 
 def test_synthetic_province_keeps_its_totals():
-    spec = wf.load_spec(Path(wf.__file__).parents[1] / "specs" / "province" / "synthetic_100.toml")
+    spec = wf.load_spec(Path(wf.__file__).parents[2] / "specs" / "province" / "synthetic_100.toml")
     table = wf.synthetic_table(spec.synthetic)
     assert len(table) == 100
     assert sum(r["residents"] for r in table) == 50_000_000
