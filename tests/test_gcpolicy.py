@@ -74,7 +74,7 @@ def test_results_do_not_depend_on_the_collector():
 def test_a_worker_frees_a_large_model_after_its_run():
     """The executors' worker releases a large model at once (a reference cycle whose agents skipped the
     young generations), so a worker running county after county does not keep the dead ones."""
-    from townsim.experiments.core.executors import LARGE_MODEL_AGENTS, released_models
+    from townsim.experiments.core.memory import LARGE_MODEL_AGENTS, released_models
 
     refs = []
     with released_models():

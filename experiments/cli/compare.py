@@ -24,8 +24,8 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
+from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.budget import add_yes_argument, check_specs
-from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.compare import (

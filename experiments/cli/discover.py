@@ -18,8 +18,8 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
-from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.manifest import settings_hash
 from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import EXIT_FAILED, UserError

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import PROGRESS, add_out_argument, add_progress_argument
-from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs" / "province"

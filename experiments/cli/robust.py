@@ -23,7 +23,7 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
-from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
+from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import banner, default_out_dir, experiment_folder
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.robust.settings import (

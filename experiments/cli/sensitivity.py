@@ -18,8 +18,8 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import PROGRESS, add_out_argument, add_progress_argument
+from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
-from townsim.experiments.core.executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.outdir import RESULTS_DIR, banner, experiment_folder
 from townsim.experiments.errors import UserError
 

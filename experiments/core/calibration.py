@@ -242,7 +242,7 @@ def simulate_township(spec: CalibrationSpec, params: Any, seed: int) -> dict[str
 
     from townsim.model import TownshipModel
 
-    from .executors import released_models
+    from .memory import released_models
 
     rows = []
     with released_models():  # pyabc's workers run thousands of particles

@@ -21,7 +21,6 @@ only after ``retries`` such losses does an item become a Failure.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import sys
@@ -30,9 +29,10 @@ import traceback as _tb
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from townsim.experiments.core.memory import released_models
 
 WORKER_START_TIMEOUT = 120.0
 """Seconds a local Dask cluster may take to start its workers."""
@@ -57,55 +57,6 @@ def call_safely(fn: Callable[[Any], Any], item: Any) -> Any:
             return fn(item)
         except Exception as exc:  # noqa: BLE001 - every error of a run is recorded, not raised
             return Failure(error=one_line(exc), traceback=_tb.format_exc())
-
-
-@contextmanager
-def released_models() -> Iterator[None]:
-    """Drop Mesa's own reference to every model built inside the block when it ends.
-
-    Mesa (3.3) numbers agents per model in the class-level dict ``mesa.Agent._ids``, keyed by the
-    model itself: every model ever built stays alive there. A worker running thousands of simulations
-    grew by ~12 MB a run (measured: 12 GB per worker after 960 one-year runs of the Sobol' spec, then
-    swapping). Models that existed before the block keep their entry (their numbering goes on). After
-    models with at least ``LARGE_MODEL_AGENTS`` agents, garbage is collected at once.
-    """
-    import mesa
-
-    ids = getattr(mesa.Agent, "_ids", None)
-    if not isinstance(ids, dict):  # Mesa ≥ 3.4 keeps no registry: only collect after a large model
-        from townsim.model import gcpolicy
-
-        made = gcpolicy.BULK_MADE[0]
-        try:
-            yield
-        finally:
-            if gcpolicy.BULK_MADE[0] - made >= LARGE_MODEL_AGENTS:
-                gc.collect()
-        return
-    before = {id(m) for m in ids}
-    try:
-        yield
-    finally:
-        released = [m for m in ids if id(m) not in before]
-        for model in released:
-            ids.pop(model, None)
-        if sum(_agent_count(m) for m in released) >= LARGE_MODEL_AGENTS:
-            # a model is a reference cycle (model ↔ agents) that only a full collection frees; a large
-            # one's agents skipped the collector's young generations (``model.gcpolicy``), so that
-            # collection may come late: free it now, before the worker builds the next county
-            del released, model
-            gc.collect()
-
-
-LARGE_MODEL_AGENTS = 50_000
-"""Agents of the models released by one item above which the worker collects garbage at once."""
-
-
-def _agent_count(model: Any) -> int:
-    try:
-        return len(model.agents)
-    except Exception:  # noqa: BLE001 - a model without Mesa's agent set counts as small
-        return 0
 
 
 def one_line(exc: BaseException) -> str:
@@ -418,28 +369,6 @@ def collect(executor: Executor, fn: Callable[[Any], Any], items: Sequence[Any]) 
     return out
 
 
-# --- command-line helpers (shared by compare, sweep and sensitivity) -------------------------------
-def add_executor_arguments(parser) -> None:
-    """Add ``--workers K | --scheduler ADDR | --dask-local`` (mutually exclusive) to an argparse parser."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="K",
-        help=f"local worker processes (default: the number of cores, {default_workers()} here; "
-        "1 = run in this process)",
-    )
-    group.add_argument(
-        "--scheduler", default=None, metavar="ADDR", help="run on a running Dask cluster, e.g. tcp://10.0.0.5:8786"
-    )
-    group.add_argument(
-        "--dask-local",
-        action="store_true",
-        help="start a local Dask cluster (one worker per core, on 127.0.0.1) for this command",
-    )
-
-
 def refuse_unreachable(address: str, timeout: float = 5.0) -> None:
     """OSError at once when nothing listens at a ``tcp://host:port`` scheduler address.
 
@@ -460,30 +389,3 @@ def refuse_unreachable(address: str, timeout: float = 5.0) -> None:
         return  # Dask fills in its default port
     with socket.create_connection((host, port), timeout=timeout):
         pass
-
-
-def executor_from_args(args) -> Executor:
-    """The executor chosen by :func:`add_executor_arguments`; :class:`UserError` (one line) if it cannot start.
-
-    ``--workers`` beyond the cores of this machine is capped to them, with a warning on stderr.
-    """
-    import sys
-
-    from townsim.experiments.errors import UserError, shorten
-
-    workers = getattr(args, "workers", None)
-    if workers is not None and workers < 1:
-        raise UserError(f"--workers {shorten(str(workers))}: allowed: an integer >= 1")
-    cores = default_workers()
-    if workers is not None and workers > cores:
-        print(
-            f"townsim: warning: --workers {shorten(str(workers))} is more than the {cores} core(s) of this "
-            f"machine; capped to {cores}",
-            file=sys.stderr,
-        )
-        workers = cores
-    scheduler = getattr(args, "scheduler", None)
-    try:
-        return make_executor(workers=workers, scheduler=scheduler, dask_local=getattr(args, "dask_local", False))
-    except (OSError, TimeoutError) as exc:
-        raise UserError(f"--scheduler {scheduler}: cannot connect ({one_line(exc)})") from None

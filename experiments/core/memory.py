@@ -1,0 +1,57 @@
+"""Memory of a long-lived worker: models built for one item are released when it is done."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+@contextmanager
+def released_models() -> Iterator[None]:
+    """Drop Mesa's own reference to every model built inside the block when it ends.
+
+    Mesa (3.3) numbers agents per model in the class-level dict ``mesa.Agent._ids``, keyed by the
+    model itself: every model ever built stays alive there. A worker running thousands of simulations
+    grew by ~12 MB a run (measured: 12 GB per worker after 960 one-year runs of the Sobol' spec, then
+    swapping). Models that existed before the block keep their entry (their numbering goes on). After
+    models with at least ``LARGE_MODEL_AGENTS`` agents, garbage is collected at once.
+    """
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if not isinstance(ids, dict):  # Mesa ≥ 3.4 keeps no registry: only collect after a large model
+        from townsim.model import gcpolicy
+
+        made = gcpolicy.BULK_MADE[0]
+        try:
+            yield
+        finally:
+            if gcpolicy.BULK_MADE[0] - made >= LARGE_MODEL_AGENTS:
+                gc.collect()
+        return
+    before = {id(m) for m in ids}
+    try:
+        yield
+    finally:
+        released = [m for m in ids if id(m) not in before]
+        for model in released:
+            ids.pop(model, None)
+        if sum(_agent_count(m) for m in released) >= LARGE_MODEL_AGENTS:
+            # a model is a reference cycle (model ↔ agents) that only a full collection frees; a large
+            # one's agents skipped the collector's young generations (``model.gcpolicy``), so that
+            # collection may come late: free it now, before the worker builds the next county
+            del released, model
+            gc.collect()
+
+
+LARGE_MODEL_AGENTS = 50_000
+"""Agents of the models released by one item above which the worker collects garbage at once."""
+
+
+def _agent_count(model: Any) -> int:
+    try:
+        return len(model.agents)
+    except Exception:  # noqa: BLE001 - a model without Mesa's agent set counts as small
+        return 0
