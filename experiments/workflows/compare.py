@@ -22,7 +22,6 @@ Output folder (``out``)::
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ from typing import Any
 
 import pandas as pd
 
-from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.county import COUNTY_SIZE_FIELDS, EQUAL_STAFF_SUFFIX, county_fields
 from townsim.experiments.core.design import Design, check_model_inputs
@@ -44,6 +42,8 @@ from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, sum
 from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
 from townsim.model.params import keyed_dump
+
+from .compare_tables import manifest_body, non_stationary, runs_table, write_csv, write_parquet
 
 DEFAULT_REPS = 20
 DEFAULT_SEED = 1
@@ -303,7 +303,7 @@ def run_compare(
     out = Path(out)
     store = ResultStore(out)
     manifest: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
-    manifest.update(_manifest_body(settings, scenarios, specs, out, argv))
+    manifest.update(manifest_body(settings, scenarios, specs, out, argv))
     manifest["settings_hash"] = settings_hash(settings, scenarios)
     # written first, "in progress": a killed experiment still says what it was, and that it is not finished
     runio.write_manifest(out, manifest, runio.IN_PROGRESS)
@@ -346,30 +346,30 @@ def write_outputs(
     keys = [s.key for s in specs]
     order = [s.name for s in scenarios]
     runs = runs_table(store, keys, order)
-    _write_parquet(out / "runs.parquet", runs)
+    write_parquet(out / "runs.parquet", runs)
     ts = store.timeseries_frame([k for k in keys if store.has(k)])
     if "param_hash" in ts.columns:
         ts = ts.drop(columns="param_hash")
-    _write_parquet(out / "timeseries.parquet", ts)
+    write_parquet(out / "timeseries.parquet", ts)
     if settings.cases:
-        _write_parquet(out / "cases.parquet", store.table_frame("cases", [k for k in keys if store.has(k)]))
+        write_parquet(out / "cases.parquet", store.table_frame("cases", [k for k in keys if store.has(k)]))
 
     kpis = kpi_columns(runs) if len(runs) else []
     present = [n for n in order if len(runs) and (runs["scenario"] == n).any()]
     summary = summarize(runs, kpis, order=present) if len(runs) else pd.DataFrame()
-    _write_csv(out / "summary.csv", summary)
+    write_csv(out / "summary.csv", summary)
     if settings.baseline in present and len(present) > 1:
         comparison = compare_to_baseline(
             runs, settings.baseline, kpis, paired=not settings.independent_seeds, order=present
         )
     else:
         comparison = pd.DataFrame()
-    _write_csv(out / "comparison.csv", comparison)
+    write_csv(out / "comparison.csv", comparison)
 
     failures = store.failures(keys)
     fail_path = out / "failures.csv"
     if failures:
-        _write_csv(fail_path, pd.DataFrame(failures).drop(columns=["traceback"]))
+        write_csv(fail_path, pd.DataFrame(failures).drop(columns=["traceback"]))
     elif fail_path.exists():
         fail_path.unlink()
 
@@ -411,93 +411,3 @@ def write_outputs(
         text = text.rstrip("\n") + "\n\n" + note
     report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
-
-
-def non_stationary(runs: pd.DataFrame, order: Sequence[str], titles: dict[str, str]) -> list[dict[str, Any]]:
-    """Scenarios with saturated handlers (offered load ≥ 1 over the counted days, KPI
-    ``saturated_handlers``) in any run: their queues grow without bound, so their means depend on the
-    horizon and are no steady-state effect. One entry each: name, title, runs affected, mean count."""
-    if not len(runs) or "saturated_handlers" not in runs.columns:
-        return []
-    out = []
-    for name in order:
-        x = runs.loc[runs["scenario"] == name, "saturated_handlers"].astype(float)
-        hit = int((x > 0).sum())
-        if hit:
-            out.append(
-                {
-                    "name": name,
-                    "title": titles.get(name, name),
-                    "runs": hit,
-                    "of": int(x.notna().sum()),
-                    "handlers": f"{x.mean():.1f}".rstrip("0").rstrip("."),
-                }
-            )
-    return out
-
-
-def runs_table(store: ResultStore, keys: Sequence, order: Sequence[str]) -> pd.DataFrame:
-    """One row per finished run of ``keys``: scenario (in ``order``), replication, seed, param_hash, KPIs."""
-    rows = store.rows(list(keys))
-    if not rows:
-        return pd.DataFrame(columns=["scenario", "replication", "seed", "param_hash"])
-    df = pd.DataFrame(rows)
-    front = ["scenario", "replication", "seed", "param_hash"]
-    df = df[front + [c for c in df.columns if c not in front]]
-    rank = {n: i for i, n in enumerate(order)}
-    df = df.sort_values(
-        ["scenario", "replication"], key=lambda c: c.map(rank) if c.name == "scenario" else c, kind="stable"
-    ).reset_index(drop=True)
-    return df
-
-
-# --- manifest and file helpers -------------------------------------------------------------------
-def _manifest_body(
-    settings: CompareSettings,
-    scenarios: Sequence[ScenarioRun],
-    specs: Sequence[RunSpec],
-    out: Path,
-    argv: list[str] | None,
-) -> dict[str, Any]:
-    seeds: dict[str, list[int]] = {}
-    hashes: dict[str, str] = {}
-    for s in specs:
-        seeds.setdefault(s.scenario, []).append(s.seed)
-        hashes[s.scenario] = s.key.param_hash
-    return {
-        "townsim_command": "compare",
-        "command_line": runio.command_line(argv),
-        "reproduce": settings.reproduce_command(out),
-        "working_dir": os.getcwd(),
-        "baseline": settings.baseline,
-        "reps": settings.reps,
-        "days": settings.days,
-        "base_seed": settings.seed,
-        "common_random_numbers": not settings.independent_seeds,
-        "posterior": settings.posterior,
-        "posterior_forced": settings.force,
-        "overrides": list(settings.overrides),
-        "equal_staff": settings.equal_staff,
-        "scenarios": [
-            {
-                "name": s.name,
-                "file": s.path,
-                "description": s.description,
-                "param_hash": hashes[s.name],
-                "params": s.params.model_dump(mode="json"),
-            }
-            for s in scenarios
-        ],
-        "seeds": seeds,
-        "model_fingerprint": specs[0].code if specs else None,
-        "versions": runio.versions(),
-        "git_commit": runio.git_commit(),
-    }
-
-
-def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    atomic.write_parquet(path, df)
-
-
-def _write_csv(path: Path, df: pd.DataFrame) -> None:
-    atomic.write_csv(path, df)
