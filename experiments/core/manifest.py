@@ -130,6 +130,23 @@ def manifest(
     return out
 
 
+def invocation(
+    started: _dt.datetime, executor: Any, runs: dict[str, Any], argv: list[str] | None = None
+) -> dict[str, Any]:
+    """One invocation of an experiment, ended now: its command line, when and how long, on which
+    executor, how many runs it made, reused or lost, and the commit (an entry of ``invocations``)."""
+    finished = now()
+    return {
+        "command_line": command_line(argv),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "elapsed_seconds": round((finished - started).total_seconds(), 3),
+        "executor": executor.describe(),
+        "runs": runs,
+        "git_commit": git_commit(),
+    }
+
+
 def settings_hash(settings: Any) -> str:
     """SHA-256 (16 hex digits) of canonical JSON of ``settings`` (what defines an experiment)."""
     text = json.dumps(jsonable(settings), sort_keys=True, separators=(",", ":"), default=str)

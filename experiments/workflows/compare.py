@@ -315,18 +315,7 @@ def run_compare(
     result = write_outputs(
         out, settings, scenarios, specs, store, make_figures=make_figures, execution=execution, lang=lang
     )
-    finished = runio.now()
-    manifest.setdefault("invocations", []).append(
-        {
-            "command_line": runio.command_line(argv),
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "elapsed_seconds": round((finished - started).total_seconds(), 3),
-            "executor": executor.describe(),
-            "runs": execution.as_dict(),
-            "git_commit": runio.git_commit(),
-        }
-    )
+    manifest.setdefault("invocations", []).append(runio.invocation(started, executor, execution.as_dict(), argv))
     manifest["files"] = runio.output_files(out)
     runio.write_manifest(out, manifest, runio.COMPLETE)  # written last, after every table and figure
     return result

@@ -152,18 +152,7 @@ def run_province(
     atomic.write_csv(out / "counties.csv", counties_frame(counties))
     execution = execute(specs, store, executor, fn=fn, desc="counties", show_progress=show_progress)
     result = write_outputs(out, spec, counties, specs, store, execution, lang)
-    finished = runio.now()
-    manifest["invocations"].append(
-        {
-            "command_line": runio.command_line(argv),
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "elapsed_seconds": round((finished - started).total_seconds(), 3),
-            "executor": executor.describe(),
-            "runs": execution.as_dict(),
-            "git_commit": runio.git_commit(),
-        }
-    )
+    manifest["invocations"].append(runio.invocation(started, executor, execution.as_dict(), argv))
     manifest["files"] = sorted(
         {"manifest.json", "counties.csv", "runs.parquet", "province.csv", "report.md", "report.html"}
         | ({"failures.csv"} if result.failures else set())

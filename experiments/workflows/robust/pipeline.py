@@ -92,18 +92,7 @@ def run_robust(
     atomic.write_parquet(out / "worlds.parquet", p.worlds.frame())
     execution = execute(p.specs, store, executor, fn=fn, desc="robust", show_progress=show_progress)
     result = write_outputs(out, p, store, execution, make_figures=make_figures, lang=lang)
-    finished = runio.now()
-    man["invocations"].append(
-        {
-            "command_line": runio.command_line(argv),
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "elapsed_seconds": round((finished - started).total_seconds(), 3),
-            "executor": executor.describe(),
-            "runs": execution.as_dict(),
-            "git_commit": runio.git_commit(),
-        }
-    )
+    man["invocations"].append(runio.invocation(started, executor, execution.as_dict(), argv))
     man["files"] = runio.output_files(out)
     runio.write_manifest(out, man, runio.COMPLETE if not result.failures else runio.INCOMPLETE)
     return result

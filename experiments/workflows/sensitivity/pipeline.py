@@ -398,16 +398,9 @@ def settings_hash(spec: SensitivitySpec) -> str:
 
 def _invocation(started, stats: RunStats, executor: Executor) -> dict:
     """One invocation of the analysis: when, how long, on what, and how many runs it simulated."""
-    finished = runio.now()
-    return {
-        "command_line": runio.command_line(),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "elapsed_seconds": round((finished - started).total_seconds(), 3),
-        "executor": executor.describe(),
-        "runs": {"ran": stats.ran, "failed": stats.failed, "already_done": stats.already_done},
-        "git_commit": runio.git_commit(),
-    }
+    return runio.invocation(
+        started, executor, {"ran": stats.ran, "failed": stats.failed, "already_done": stats.already_done}
+    )
 
 
 def _manifest(
