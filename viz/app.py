@@ -333,8 +333,6 @@ def Page():
         else:
             replace_model(new_model, wanted)
 
-    solara.use_thread(rebuild_when_idle, dependencies=[settings.value], intrusive_cancel=False)
-
     @guarded
     def after_mesa_reset():
         # Mesa's Reset builds TownshipModel(**model_params) from the model_params its ModelCreator
@@ -359,9 +357,6 @@ def Page():
         queued_day.current = day
         apply(new)
 
-    s = settings.value
-    sc = scenario(s.scenario)
-    names = offered()
     solara.Style(CSS + HIDE_CSS + (CLASSROOM_CSS if classroom.value else ""))
     with solara.AppBar():
         solara.Switch(
@@ -384,19 +379,20 @@ def Page():
             compare,
             classroom.value,
         )
-    panel = dict(
-        settings=s,
-        scenario_values=lever_values(sc.params),
-        scenario_names=names,
-        description=scenario_description(s.scenario, lang.value, sc.description),
+    # The page never reads ``settings.value`` while drawing: a lever change re-renders the sidebar's card
+    # only (a whole page took 0.3 s of the server's time per key press, and a loaded server lagged behind
+    # a student's presses); the page re-renders when the county on screen is replaced.
+    levers = dict(
+        settings=settings,
+        built=built_for.current,
         lang=lang.value,
         on_change=apply,
         error=error.value,
-        pending=built_for.current != s and error.value is None,
         on_error=refuse,
+        rebuild=rebuild_when_idle,
     )
     time_panel = dict(model=model, lang=lang.value, on_reset=reset, target=target)
-    _SidebarLevers(panel, time_panel, dict(lang=lang.value, on_preset=preset, on_error=refuse), SIDEBAR_DEPTH)
+    _SidebarLevers(levers, time_panel, dict(lang=lang.value, on_preset=preset, on_error=refuse), SIDEBAR_DEPTH)
 
 
 SIDEBAR_DEPTH = 5
@@ -406,12 +402,41 @@ Step stay on top). Nothing in the sidebar is remounted when the model changes.""
 
 
 @solara.component
-def _SidebarLevers(panel: dict, time: dict, exercises: dict, depth: int):
+def _SidebarLevers(levers: dict, time: dict, exercises: dict, depth: int):
     if depth > 0:
-        _SidebarLevers(panel, time, exercises, depth - 1)
+        _SidebarLevers(levers, time, exercises, depth - 1)
         return
     with solara.Sidebar():
         TimeControls(**time)
         with solara.Card(classes=["townsim-levers", "townsim-exercises"]):
             PresetPicker(**exercises)
-        LeverPanel(**panel)
+        _Levers(**levers)
+
+
+@solara.component
+def _Levers(
+    settings: solara.Reactive,
+    built: Settings,
+    lang: str,
+    on_change,
+    error: str | None,
+    on_error,
+    rebuild,
+):
+    """The card of scenario, levers and seed for the settings in ``settings`` (read here, not by the page),
+    and the thread that rebuilds the county once the controls are idle (``rebuild``, restarted at every
+    change of the settings)."""
+    s = settings.value
+    solara.use_thread(rebuild, dependencies=[s], intrusive_cancel=False)
+    sc = scenario(s.scenario)
+    LeverPanel(
+        settings=s,
+        scenario_values=lever_values(sc.params),
+        scenario_names=offered(),
+        description=scenario_description(s.scenario, lang, sc.description),
+        lang=lang,
+        on_change=on_change,
+        error=error,
+        pending=built != s and error is None,
+        on_error=on_error,
+    )
