@@ -33,9 +33,9 @@ def resolve_params(spec: dict[str, Any]):
     if name is None:
         return Params.build(**spec)
     try:
-        from townsim.model.scenario import load_scenario
+        from townsim.scenarios import load_scenario
     except ImportError as exc:
-        raise Skip(f"model.scenario not available ({exc})") from None
+        raise Skip(f"townsim.scenarios not available ({exc})") from None
     return load_scenario(name).params.replace(**spec)
 
 
@@ -118,7 +118,7 @@ def compare_specs(runs: int, days: int, base_seed: int = 1) -> list:
     """The ``compare`` workload: the shipped reform scenarios except ``linping`` (a district,
     not a reform), round-robin by replication, ``runs`` runs in all (``experiments.runner.make_specs``)."""
     from townsim.experiments.core.execute import make_specs
-    from townsim.model.scenario import list_scenarios
+    from townsim.scenarios import list_scenarios
 
     scen = [(s.name, s.params) for s in list_scenarios() if s.name != "linping"]
     reps = -(-runs // len(scen))

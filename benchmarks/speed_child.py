@@ -47,7 +47,7 @@ def warm() -> None:
 
 
 def scenario_params(name: str):
-    from townsim.model.scenario import load_scenario
+    from townsim.scenarios import load_scenario
 
     return load_scenario(name).params
 
@@ -127,7 +127,7 @@ def mmc_townsim(days: str, engine: str = "python") -> dict:
     import numpy as np
 
     from townsim.model import TownshipModel
-    from townsim.model.scenario import load_scenario
+    from townsim.scenarios import load_scenario
 
     warm()
     base = load_scenario(_mmc_path()).params
@@ -155,7 +155,7 @@ def mmc_townsim(days: str, engine: str = "python") -> dict:
 
 
 def _mmc_path():
-    from townsim.model.scenario import VALIDATION_DIR
+    from townsim.scenarios import VALIDATION_DIR
 
     return VALIDATION_DIR / "mmc.toml"
 
@@ -305,7 +305,7 @@ def kernel_compile() -> dict:
     set by the caller: empty, the compile cost; filled, the cost of loading the cached functions)."""
     c0, t0 = cpu(), time.perf_counter()
     from townsim.model import TownshipModel
-    from townsim.model.scenario import load_scenario
+    from townsim.scenarios import load_scenario
 
     c1 = cpu()
     m = TownshipModel(load_scenario(_mmc_path()).params.replace(engine="compiled"), rng=1)

@@ -5,7 +5,7 @@
 ========== ============================================== ======================================
 document   file (under DIR)                               generator
 ========== ============================================== ======================================
-odd        ``ODD.md`` (the parameter table)               :mod:`townsim.model.odd`
+odd        ``ODD.md`` (the parameter table)               :mod:`townsim.experiments.odd`
 teaching   ``teaching.md`` (the app's numbers)            :mod:`townsim.viz.teaching`
 fonts      ``viz/font/<subset>.otf`` (``DIR/font/`` when  :func:`townsim.viz.fonts.build_subset`
            DIR is not the repository's docs/ and holds one)
@@ -82,14 +82,14 @@ def _need(path: Path) -> Path:
 
 
 def _odd_check(docs: Path) -> Result:
-    from townsim.model import odd
+    from townsim.experiments import odd
 
     path = _need(docs / "ODD.md")
     return Result("odd", "current" if odd.check(path) else "stale", str(path))
 
 
 def _odd_write(docs: Path, opts: Options) -> Result:
-    from townsim.model import odd
+    from townsim.experiments import odd
 
     path = _need(docs / "ODD.md")
     return Result("odd", "written" if odd.write(path) else "unchanged", str(path))

@@ -28,8 +28,8 @@ import sys
 import numpy as np
 
 from ..model import TownshipModel
-from ..model.scenario import load_scenario
 from ..model.settle import MIN_ROUND_DAYS, ROUNDS
+from ..scenarios import load_scenario
 
 FAST_KPIS = ("backlog", "on_time_rate", "resolution_rate", "department_utilisation", "township_utilisation")
 """Daily KPIs whose initial transient (empty queues) the run-in must clear."""

@@ -22,7 +22,7 @@ _EXPORTS = {
     "Enterprise": "agents",
     "Citizen": "agents",
     "HOURS_PER_DAY": "params",
-    "SCENARIO_DIR": "scenario",
+    "SCENARIO_DIR": "paths",
 }
 __all__ = [
     "TownshipModel",
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .agents import Citizen, Department, Enterprise, Township
     from .model import TownshipModel, simulate
     from .params import HOURS_PER_DAY, Params, ParamsError
-    from .scenario import SCENARIO_DIR
+    from .paths import SCENARIO_DIR
 
 
 def __getattr__(name: str):

@@ -53,7 +53,7 @@ from .collector import DailyCollector
 from .demand import Stage
 from .engine import FORWARD, Engine, Handler, RandomStream
 from .params import HOURS_PER_DAY, Params
-from .scenario import SCENARIO_DIR
+from .paths import SCENARIO_DIR
 
 
 class TownshipModel(mesa.Model):

@@ -13,7 +13,7 @@ from townsim.experiments.cli import main
 from townsim.model import params as params_module
 from townsim.model.catalogue import CatalogueError, load_csv
 from townsim.model.params import Params, ParamsError
-from townsim.model.scenario import ScenarioError, load_scenario
+from townsim.scenarios import ScenarioError, load_scenario
 
 HEADER = "name,category,requester,weight,difficulty,hours,departments,district\n"
 GOOD_ROW = "licence,approval,enterprise,2,simple,0.5,0,false\n"

@@ -155,7 +155,7 @@ def test_generic_posterior_is_accepted_for_every_generic_county_scenario():
     """`compare --posterior` and `robust --posterior` read it: its columns are model parameters and it was
     made for the county of the shipped generic scenarios (no --force needed)."""
     from townsim.experiments.core.posterior import check_county, load_posterior
-    from townsim.model.scenario import load_scenario
+    from townsim.scenarios import load_scenario
 
     post = load_posterior(generic.POSTERIOR)
     assert post.scenario == "one_stop_135" and set(post.names) == set(load_spec(generic.SPEC).names)

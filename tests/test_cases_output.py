@@ -18,7 +18,7 @@ def test_run_cases_is_the_models_table(tmp_path, capsys):
     out = tmp_path / "r"
     assert main(["run", "baseline", "--days", "4", "--seed", "3", *SETS, "--cases", "--out", str(out)]) == 0
     cases = pd.read_parquet(out / "cases.parquet")
-    from townsim.model.scenario import apply_overrides, load_scenario
+    from townsim.scenarios import apply_overrides, load_scenario
 
     params = apply_overrides(load_scenario("baseline").params, [f"{k}={v}" for k, v in SMALL.items()])
     m = TownshipModel(params, rng=3)

@@ -9,7 +9,7 @@ import pytest
 
 from townsim.experiments.cli import main
 from townsim.model import simulate
-from townsim.model.scenario import apply_overrides, load_scenario
+from townsim.scenarios import apply_overrides, load_scenario
 
 SMALL = [
     "--set",

@@ -10,7 +10,7 @@ import pytest
 
 from townsim.experiments.cli import main
 from townsim.experiments.workflows.compare import CompareError, CompareSettings, plan
-from townsim.model.scenario import load_scenario
+from townsim.scenarios import load_scenario
 
 SET = ["residents=20000", "enterprises=200", "townships=3"]
 

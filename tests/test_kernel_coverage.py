@@ -14,7 +14,7 @@ import pytest
 
 from townsim.model import Params, TownshipModel
 from townsim.model import kernel as kernel_mod
-from townsim.model.scenario import SCENARIO_DIR, VALIDATION_DIR, load_scenario
+from townsim.scenarios import SCENARIO_DIR, VALIDATION_DIR, load_scenario
 
 MMC = VALIDATION_DIR / "mmc.toml"
 

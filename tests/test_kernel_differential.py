@@ -29,7 +29,7 @@ from townsim.model import Params, TownshipModel  # noqa: E402
 from townsim.model.cases import FIELDS  # noqa: E402
 from townsim.model.catalogue import DISPUTE_MEDIATION  # noqa: E402
 from townsim.model.kernel import PLAIN  # noqa: E402
-from townsim.model.scenario import VALIDATION_DIR, load_scenario  # noqa: E402
+from townsim.scenarios import VALIDATION_DIR, load_scenario  # noqa: E402
 
 PIN_CASES = {k: PROBE_CASES[k] for k in ("default", "reform", "stressed")}
 """The pinned counties (tests/pins)."""

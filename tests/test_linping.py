@@ -9,7 +9,7 @@ import pytest
 
 from townsim.model import TownshipModel
 from townsim.model.catalogue import DISPUTE_KINDS, ENTERPRISE_CATEGORIES, LOCAL_PROBLEMS, load_csv
-from townsim.model.scenario import SCENARIO_DIR, apply_overrides, load_scenario
+from townsim.scenarios import SCENARIO_DIR, apply_overrides, load_scenario
 
 YEAR = 250  # working days
 

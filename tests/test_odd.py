@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from townsim.model import odd
+from townsim.experiments import odd
 from townsim.model.params import Params, field_table_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +16,7 @@ TEXT = odd.ODD_PATH.read_text(encoding="utf-8")
 
 def test_parameter_block_equals_generated_table():
     block = odd.current_block(TEXT)
-    assert block == odd.generated_block(), "docs/ODD.md is stale: run  python -m townsim.model.odd --write"
+    assert block == odd.generated_block(), "docs/ODD.md is stale: run  python -m townsim.experiments.odd --write"
     assert field_table_markdown() in block
 
 
@@ -92,6 +92,10 @@ def test_missing_marker_is_one_line_error_with_exit_2(tmp_path, capsys):
 
 def test_cli_check_on_the_repository():
     r = subprocess.run(
-        [sys.executable, "-m", "townsim.model.odd", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "townsim.experiments.odd", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert r.returncode == 0, r.stderr

@@ -14,7 +14,6 @@ SKIP = {".git", ".dev", "results", "tests", "__pycache__", "node_modules", "buil
 
 ALLOWED_ATOMIC = {
     "experiments/core/atomic.py": "the one atomic writer",
-    "model/odd.py": "model/ cannot import experiments/; it writes docs/ODD.md with its own tiny temp-and-replace",
     "viz/assets.py": "moves a downloaded front-end asset folder into place (not a results file)",
 }
 ATOMIC = re.compile(r"os\.replace\(|os\.rename\(|mkstemp\(|NamedTemporaryFile\(|\btmp\w*\.replace\(|\.rename\(")

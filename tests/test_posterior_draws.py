@@ -21,7 +21,7 @@ from townsim.experiments.workflows.compare import CompareSettings
 from townsim.experiments.workflows.compare import plan as compare_plan
 from townsim.experiments.workflows.robust.plan import plan as robust_plan
 from townsim.experiments.workflows.robust.settings import RobustSettings
-from townsim.model.scenario import apply_overrides, load_scenario
+from townsim.scenarios import apply_overrides, load_scenario
 
 SMALL = dict(townships=4, departments=8, enterprises=300, residents=30000)
 SET = [f"{k}={v}" for k, v in SMALL.items()]

@@ -18,7 +18,7 @@ from townsim.experiments.render import fmt, html, report
 from townsim.experiments.render.templates import FOLDER
 from townsim.experiments.workflows.compare import CompareSettings, different_county, resolve_scenarios
 from townsim.model.metrics import KPIS, UNITS_ZH
-from townsim.model.scenario import load_scenario
+from townsim.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ["baseline", "one_stop_135", "linping"]
@@ -238,7 +238,7 @@ def test_report_commands_take_lang_and_every_command_quiet_and_the_exit_codes(ca
 
 
 def test_every_shipped_scenario_has_a_label_in_both_languages():
-    from townsim.model.scenario import list_scenarios
+    from townsim.scenarios import list_scenarios
 
     missing = [s.name for s in list_scenarios() if not (s.label and s.label_zh)]
     assert not missing, f"scenarios without label / label_zh (shown in reports): {missing}"

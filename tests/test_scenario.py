@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from townsim.model.params import Params
-from townsim.model.scenario import (
+from townsim.scenarios import (
     SCENARIO_DIR,
     ScenarioError,
     apply_overrides,
@@ -321,7 +321,7 @@ def test_the_reform_switches_only_levers_in_every_shipped_scenario():
     that differ from its root) is, field by field, of kind "lever" (DESIGN §8): no shipped reform changes an
     assumption, a fact or a setting of the county at the reform."""
     from townsim.model.params import meta
-    from townsim.model.scenario import load_scenario, scenario_names
+    from townsim.scenarios import load_scenario, scenario_names
 
     switched_somewhere = set()
     for name in scenario_names():

@@ -6,7 +6,7 @@ import pytest
 
 from townsim.experiments.cli import main
 from townsim.model.params import fields_of_kind, meta
-from townsim.model.scenario import load_scenario
+from townsim.scenarios import load_scenario
 
 
 def _rows(out: str) -> dict[str, str]:

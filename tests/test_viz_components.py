@@ -12,7 +12,7 @@ solara = pytest.importorskip("solara")
 v = pytest.importorskip("ipyvuetify")
 
 from townsim.model import TownshipModel  # noqa: E402
-from townsim.model.scenario import load_scenario  # noqa: E402
+from townsim.scenarios import load_scenario  # noqa: E402
 
 SMALL = """extends = "baseline"
 description = "small county for the app's component tests"

@@ -10,7 +10,7 @@ pytest.importorskip("matplotlib")
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from townsim.model import Params, TownshipModel  # noqa: E402
-from townsim.model.scenario import load_scenario  # noqa: E402
+from townsim.scenarios import load_scenario  # noqa: E402
 from townsim.viz import county  # noqa: E402
 from townsim.viz.sampling import MarkSample  # noqa: E402
 
@@ -107,7 +107,7 @@ def test_departments_named_by_function_in_both_languages():
 
 def test_scenario_descriptions_in_the_pages_language():
     """Defect 5: the Chinese page showed the scenario descriptions in English."""
-    from townsim.model.scenario import scenario_names
+    from townsim.scenarios import scenario_names
     from townsim.viz.i18n import scenario_description
 
     for name in scenario_names():

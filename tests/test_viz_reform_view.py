@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("solara")
 
 from townsim.model import TownshipModel  # noqa: E402
-from townsim.model.scenario import load_scenario  # noqa: E402
+from townsim.scenarios import load_scenario  # noqa: E402
 
 NEW_LEVERS = {
     "county_area_km2",

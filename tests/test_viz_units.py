@@ -10,7 +10,7 @@ import pytest
 from townsim.model import Params, TownshipModel
 from townsim.model.metrics import KPI, SHORT
 from townsim.model.params import ParamsError
-from townsim.model.scenario import list_scenarios, load_scenario
+from townsim.scenarios import list_scenarios, load_scenario
 from townsim.viz import i18n
 from townsim.viz.levers import LEVERS, build_params, lever_values
 

@@ -52,8 +52,8 @@ from mesa.visualization.utils import update_counter
 
 from townsim.model import TownshipModel
 from townsim.model.params import Params, ParamsError
-from townsim.model.scenario import ScenarioError, lever_fields, load_scenario, scenario_names
 from townsim.model.staffing import StaffingError, equalise_staff
+from townsim.scenarios import ScenarioError, lever_fields, load_scenario, scenario_names
 
 from . import county
 from .beforeafter import BeforeAfterModel

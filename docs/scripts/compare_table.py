@@ -5,8 +5,8 @@ import sys
 import numpy as np
 
 from townsim.model import TownshipModel
-from townsim.model.scenario import load_scenario
 from townsim.model.staffing import equalise_staff
+from townsim.scenarios import load_scenario
 
 KEYS = [
     "on_time_rate_tier1",

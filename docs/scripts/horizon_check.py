@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 from townsim.model import TownshipModel
-from townsim.model.scenario import load_scenario
+from townsim.scenarios import load_scenario
 
 TARGETS = ("property_simple_within_1h_share", "property_complex_within_8h_share")
 HELD_OUT = ("on_time_rate", "on_time_rate_tier3", "on_time_rate_tier5")

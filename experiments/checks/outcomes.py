@@ -241,7 +241,7 @@ def _slopes(models, col: str) -> np.ndarray:
 
 
 def _status_quo(**kw) -> Params:
-    from ...model.scenario import load_scenario
+    from ...scenarios import load_scenario
 
     p = load_scenario("baseline").params
     return p.replace(**kw) if kw else p

@@ -31,7 +31,7 @@ import numpy as np
 
 from ...model import TownshipModel
 from ...model.metrics import summary
-from ...model.scenario import load_scenario
+from ...scenarios import load_scenario
 from ..core.power import in_worlds, world_params
 from .base import SMALL_COUNTY, CheckResult, check, paired_difference
 

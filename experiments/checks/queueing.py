@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from townsim.model import Params, TownshipModel
-from townsim.model.scenario import VALIDATION_DIR, load_scenario
+from townsim.scenarios import VALIDATION_DIR, load_scenario
 
 from .base import CheckResult, check
 

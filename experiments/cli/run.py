@@ -38,7 +38,7 @@ from townsim.experiments.core.store import ResultStore, RunKey
 from townsim.experiments.errors import RunFailed, UserError
 from townsim.experiments.render import fmt
 from townsim.model.metrics import kpi, kpis
-from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
+from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
 DEFAULT_SEED = 1
 MAX_DAYS = 100_000

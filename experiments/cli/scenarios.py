@@ -16,7 +16,7 @@ from townsim.experiments.errors import UserError
 from townsim.model.paths import SCENARIO_DIR, VALIDATION_DIR
 
 if TYPE_CHECKING:
-    from townsim.model.scenario import Scenario
+    from townsim.scenarios import Scenario
 
 
 def register(subparsers) -> None:
@@ -77,7 +77,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         label = path.stem if path.parent == SCENARIO_DIR else f"validation/{path.stem}"
         desc = _description(path)
         if desc is None:
-            from townsim.model.scenario import ScenarioError, load_scenario
+            from townsim.scenarios import ScenarioError, load_scenario
 
             try:
                 desc = load_scenario(path).description
@@ -110,7 +110,7 @@ def _description(path: Path, depth: int = 0) -> str | None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from townsim.model.scenario import ScenarioError, load_scenario
+    from townsim.scenarios import ScenarioError, load_scenario
 
     try:
         scenario = load_scenario(args.scenario)
@@ -126,7 +126,7 @@ def render_assumptions(scenario: Scenario) -> str:
     A value outside its plausible range is marked ``!``; a value the scenario's files set (not the
     default) is marked ``*``."""
     from townsim.model.params import Params, describe_range, fields_of_kind, meta
-    from townsim.model.scenario import DEFAULT_SOURCE
+    from townsim.scenarios import DEFAULT_SOURCE
 
     values = scenario.params.model_dump(mode="json")
     rows = []
@@ -155,8 +155,8 @@ def render_assumptions(scenario: Scenario) -> str:
 def render_toml(scenario: Scenario) -> str:
     """The resolved parameters as valid TOML, grouped as in Params, each value commented with its source."""
     from townsim.model.params import GROUPS, Params
-    from townsim.model.scenario import DEFAULT_SOURCE
-    from townsim.model.scenario import _show as show_path
+    from townsim.scenarios import DEFAULT_SOURCE
+    from townsim.scenarios.loader import _show as show_path
 
     lines = [
         f"# scenario: {scenario.name}",
@@ -192,8 +192,8 @@ def _toml_value(value) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from townsim.model.scenario import ScenarioError, load_scenario
-    from townsim.model.scenario import _show as show_path
+    from townsim.scenarios import ScenarioError, load_scenario
+    from townsim.scenarios.loader import _show as show_path
 
     targets = list(args.scenarios) or [
         str(p) for p in (*sorted(SCENARIO_DIR.glob("*.toml")), *sorted(VALIDATION_DIR.glob("*.toml")))

@@ -63,7 +63,7 @@ def handle(args) -> int:
     seed(args.seed)
     if importlib.util.find_spec("solara") is None:
         raise UserError('the app needs Solara: python3 -m pip install -e ".[viz]"')
-    from townsim.model.scenario import ScenarioError, load_scenario
+    from townsim.scenarios import ScenarioError, load_scenario
 
     try:
         sc = load_scenario(args.scenario)
@@ -86,6 +86,6 @@ def handle(args) -> int:
 
 
 def _shipped_dir():
-    from townsim.model.scenario import SCENARIO_DIR
+    from townsim.scenarios import SCENARIO_DIR
 
     return SCENARIO_DIR.resolve()

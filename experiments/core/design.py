@@ -94,7 +94,7 @@ def check_model_inputs(params: Any) -> None:
     import numpy as np
 
     from townsim.model import catalogue
-    from townsim.model.scenario import SCENARIO_DIR
+    from townsim.scenarios import SCENARIO_DIR
 
     if getattr(params, "matter_catalogue", None):
         catalogue.build(params, np.random.default_rng(0), base_dir=SCENARIO_DIR)

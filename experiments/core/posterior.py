@@ -206,7 +206,7 @@ def _mode(meta: dict, meta_path: Path, toml: Path, spec: Any) -> tuple[str, froz
 
 def check_meta(meta: Any, where: Path) -> tuple[str | None, dict[str, int] | None]:
     """``scenario`` and ``county`` of a posterior's ``spec.json``; ValueError (one line) if malformed."""
-    from townsim.model.scenario import ScenarioError, load_scenario
+    from townsim.scenarios import ScenarioError, load_scenario
 
     head = f"--posterior {where}"
     if not isinstance(meta, dict):

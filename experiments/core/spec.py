@@ -328,7 +328,7 @@ def load_evaluate(target: str):
 
 def resolve_scenarios(names: list[str], overrides: dict[str, Any]) -> dict[str, Any]:
     """Scenario name → Params after ``overrides``; :class:`KeyProblem` on a bad scenario or value."""
-    from townsim.model.scenario import ScenarioError, load_scenario
+    from townsim.scenarios import ScenarioError, load_scenario
 
     if not names or not all(s.strip() for s in names):
         raise KeyProblem("scenarios", 'must be a non-empty list of scenario names, e.g. ["baseline"]')
@@ -361,7 +361,7 @@ def apply_table(params, overrides: dict[str, Any]):
     """``params`` with the ``[overrides]`` values, validated like a scenario file."""
     import tomli_w
 
-    from townsim.model.scenario import ScenarioError, apply_overrides
+    from townsim.scenarios import ScenarioError, apply_overrides
 
     for key, value in overrides.items():
         if isinstance(value, dict):

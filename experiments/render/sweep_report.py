@@ -53,7 +53,7 @@ def _with_overrides(scenario: Any, overrides: Sequence[str]) -> Any:
     """``scenario`` with its parameters as every run of the sweep had them (``--set`` applied)."""
     from types import SimpleNamespace
 
-    from townsim.model.scenario import apply_overrides
+    from townsim.scenarios import apply_overrides
 
     return SimpleNamespace(name=scenario.name, params=apply_overrides(scenario.params, list(overrides)))
 

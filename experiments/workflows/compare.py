@@ -129,7 +129,7 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
 
     Raises :class:`CompareError` for unknown scenarios, bad ``--set`` values or duplicate names.
     """
-    from townsim.model.scenario import ScenarioError, apply_overrides, list_scenarios, load_scenario
+    from townsim.scenarios import ScenarioError, apply_overrides, list_scenarios, load_scenario
 
     try:
         if settings.scenarios:
@@ -166,8 +166,8 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
     would compare counties, not reforms; the report lists such scenarios). Raises :class:`CompareError`
     when the departments cannot fund the reform.
     """
-    from townsim.model.scenario import apply_overrides, load_scenario
     from townsim.model.staffing import StaffingError, equalise_staff
+    from townsim.scenarios import apply_overrides, load_scenario
 
     if len(scenario.chain) < 2:
         return None

@@ -29,7 +29,7 @@ def own_values(post: Posterior, scenarios: Sequence[Any], calibrated: Any, overr
     """Scenario name → keys of a draw it sets itself, which keep the scenario's value: keys given with
     ``--set``, and keys that a scenario file outside the calibrated scenario's ``extends`` chain sets
     (a reform lever), or whose value differs from the calibrated scenario's."""
-    from townsim.model.scenario import load_scenario
+    from townsim.scenarios import load_scenario
 
     given = set_keys(overrides)
     names = post.names + [a.name for a in post.others(given)]
@@ -64,7 +64,7 @@ def calibrated_scenario(post: Posterior, overrides: Sequence[str]):
     """The calibrated scenario (its Params with ``--set``), the reference for "sets it itself"."""
     if not post.scenario:
         return None
-    from townsim.model.scenario import apply_overrides, load_scenario
+    from townsim.scenarios import apply_overrides, load_scenario
 
     sc = load_scenario(post.scenario)
     return replace(sc, params=apply_overrides(sc.params, list(overrides)))

@@ -81,7 +81,7 @@ def draw_forest(folder: Path, path: Path) -> Path:
     cmp, man = _load_compare(folder)
     assert cmp is not None
     from townsim.experiments.render.report import title
-    from townsim.model.scenario import load_scenario
+    from townsim.scenarios import load_scenario
 
     def label(name: str) -> str:  # the scenario's own short label; an equal-staff run after its reform
         base_name = name.removesuffix("+equal_staff")

@@ -175,7 +175,7 @@ class Point:
 
 def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     """(scenario, grid points, run specs); raises :class:`SweepError` for any bad input."""
-    from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
+    from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
     settings.check()
     try:

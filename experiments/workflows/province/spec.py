@@ -271,7 +271,7 @@ def memory_estimate(params: Any, days: int) -> float:
 def plan(spec: ProvinceSpec) -> list[County]:
     """The counties of the province with their parameters, largest first; :class:`ProvinceError` on bad input."""
     from townsim.model.params import ParamsError
-    from townsim.model.scenario import ScenarioError, apply_overrides, load_scenario
+    from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
     try:
         base = load_scenario(spec.scenario).params

@@ -71,7 +71,7 @@ class Plan:
 
 def resolve_arms(settings: RobustSettings) -> list[Arm]:
     """Baseline first, then the reforms; equal-staff variants last. :class:`RobustError` for bad input."""
-    from townsim.model.scenario import ScenarioError, apply_overrides, list_scenarios, load_scenario
+    from townsim.scenarios import ScenarioError, apply_overrides, list_scenarios, load_scenario
 
     try:
         base = load_scenario(settings.baseline)

@@ -115,7 +115,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         root = _build(root_values, root_sources, chain[-1])
         pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
         if _equal_staff(path, chain):
-            from .staffing import StaffingError, equalise_staff
+            from townsim.model.staffing import StaffingError, equalise_staff
 
             try:
                 equal = equalise_staff(params, root)
@@ -146,7 +146,7 @@ def _check_catalogue(params: Params, source: str) -> None:
     """Load the scenario's matter catalogue once, so a bad CSV fails with the scenario (ScenarioError)."""
     if not params.matter_catalogue:
         return
-    from .catalogue import CatalogueError, load_csv
+    from townsim.model.catalogue import CatalogueError, load_csv
 
     try:
         load_csv(params.matter_catalogue, params)
