@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 import solara
 import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 
+from townsim.model.metrics.text import number
+
 from .help import lever_help
 from .i18n import scenario_label, t
 from .levers import GROUPS, LEVERS, Lever
@@ -48,9 +50,7 @@ def _fmt(lever: Lever, value) -> str:
         return ""
     if float(value) == float("inf"):
         return "∞"
-    if lever.step >= 1:
-        return f"{value:.0f}"
-    return f"{value:.2f}"
+    return number(value, 0 if lever.step >= 1 else 2)
 
 
 def lever_text(name: str, value, lang: str) -> str:

@@ -12,6 +12,7 @@ allowed range. ``Params`` descriptions are English only; the Chinese page shows 
 from __future__ import annotations
 
 from townsim.model.metrics import definition, kpi
+from townsim.model.metrics.text import number, significant
 from townsim.model.params import Params
 
 from .i18n import t
@@ -62,8 +63,10 @@ LEVER_ZH: dict[str, str] = {
 switch: its text in both languages is ``lever_help_equal_staff``)."""
 
 
-def _num(x: float) -> str:
-    return f"{x:g}" if abs(x) < 1e5 else f"{x:,.0f}"
+def _range_end(x: float) -> str:
+    """An end of a plausible or slider range: whole numbers with separators (``200,000``), others to 3
+    significant digits (``0.05``, ``0.125``)."""
+    return number(x, 0) if float(x).is_integer() else significant(x, 3)
 
 
 def _kind_text(name: str, lang: str) -> str:
@@ -74,7 +77,7 @@ def _kind_text(name: str, lang: str) -> str:
         return t("help_kind_fact", lang, cite=extra.get("cite", ""))
     if kind == "assumption":
         lo, hi = extra.get("plausible", (None, None))
-        span = f"{_num(lo)}–{_num(hi)}" if lo is not None else ""
+        span = f"{_range_end(lo)}–{_range_end(hi)}" if lo is not None else ""
         text = t("help_kind_assumption", lang, span=span)
         return f"{text}; {extra['basis']}" if lang == "en" and extra.get("basis") else text
     return t(f"help_kind_{kind}", lang) if kind in ("lever", "setting") else ""
@@ -90,8 +93,8 @@ def lever_help(name: str, lang: str) -> str:
     parts = [text, _kind_text(name, lang)]
     if lever.kind == "slider":
         unit = (info.json_schema_extra or {}).get("unit", "")
-        top = "∞" if lever.inf_at_max else _num(lever.max)
-        span = f"{_num(lever.min)}–{top}" + (f" {unit}" if unit and lang == "en" else "")
+        top = "∞" if lever.inf_at_max else _range_end(lever.max)
+        span = f"{_range_end(lever.min)}–{top}" + (f" {unit}" if unit and lang == "en" else "")
         parts.append(t("help_range", lang, span=span))
     return " · ".join(p for p in parts if p)
 

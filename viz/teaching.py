@@ -20,6 +20,8 @@ import re
 import sys
 from pathlib import Path
 
+from townsim.model.metrics.text import brief
+
 from .exercises import EXERCISES, Exercise, Step  # noqa: F401 - the exercises, read here and by tests
 from .i18n import t
 from .kpis import kpi_values
@@ -78,15 +80,9 @@ def table(ex: Exercise) -> str:
     for st in ex.steps:
         r = readout(st)
         cells = [str(r[k]) for k in ex.tiles]
-        cells += [_fmt(float(r[f"series:{c.split(':')[1]}"])) for c in ex.charts]
+        cells += [brief(float(r[f"series:{c.split(':')[1]}"])) for c in ex.charts]
         lines.append(f"| {st.label} | {st.day} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _fmt(x: float) -> str:
-    if x != x:
-        return "—"
-    return f"{x:,.0f}" if float(x).is_integer() and abs(x) >= 1 else f"{x:.2f}"
 
 
 _BLOCK = re.compile(r"(<!-- generated:(\w+) -->\n)(.*?)(<!-- /generated:\2 -->)", re.S)

@@ -109,3 +109,40 @@ def interval(name: str | Kpi, lo, hi, difference: bool = False, lang: str = "en"
 def share(v, digits: int = 0) -> str:
     """A share 0–1 as a percentage (``42%``)."""
     return MISSING if not finite(v) else number(100 * float(v), digits) + "%"
+
+
+def auto(v) -> str:
+    """A measured number whose size is not known in advance (a check's expected or measured value):
+    4 significant digits below 10 (``0.8123``, ``3.142``), two decimals with separators above
+    (``1,234.50``), 3 significant digits when tiny or huge (``0.000123``, ``1.23e+05``)."""
+    if not finite(v):
+        return MISSING
+    v = float(v)
+    a = abs(v)
+    if a != 0 and (a < 0.001 or a >= 1e5):
+        text = f"{v:.3g}"
+    else:
+        text = f"{v:.4g}" if a < 10 else f"{v:,.2f}"
+    return text.replace("-", MINUS)
+
+
+def estimate(v, half_width=None) -> str:
+    """A value and (optionally) its ± half-width with the same decimals, decimals by size: ``0.331 ± 0.277``,
+    ``225.8 ± 93.3``, ``200,000 ± 0``."""
+    if not finite(v):
+        return MISSING
+    a = abs(float(v))
+    places = 3 if a < 10 else 1 if a < 1000 else 0
+    text = number(v, places)
+    if finite(half_width):
+        text += f" ± {number(half_width, places)}"
+    return text
+
+
+def brief(v) -> str:
+    """A number in running text (a table cell of the teaching guide, a lever's range): integers from 1 up
+    with separators (``1,234``), other numbers with two decimals (``0.35``)."""
+    if not finite(v):
+        return MISSING
+    v = float(v)
+    return number(v, 0 if v.is_integer() and abs(v) >= 1 else 2)

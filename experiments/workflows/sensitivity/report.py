@@ -7,7 +7,6 @@ gathers what they show from the result tables.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -22,18 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_RANKED = 10
 """Levers listed per output in the ranking tables (the full list is in rankings.csv)."""
-
-
-def _fmt(v: float, conf: float | None = None) -> str:
-    """``0.331 ± 0.277``, ``4.07 ± 4.74``, ``225.8 ± 93.3``, ``200,000 ± 0`` (same decimals for both)."""
-    if v is None or not math.isfinite(v):
-        return fmt.MISSING
-    a = abs(v)
-    digits = 3 if a < 10 else 1 if a < 1000 else 0
-    s = fmt.number(v, digits)
-    if conf is not None and math.isfinite(conf):
-        s += f" ± {fmt.number(conf, digits)}"
-    return s
 
 
 def render(spec: SensitivitySpec, result: Result, lang: str = "en") -> str:
@@ -117,7 +104,7 @@ def _output(spec: SensitivitySpec, result: Result, out: str, scen: list[str], la
         row = [str(i + 1)]
         for g in per.values():
             x = g.iloc[i] if i < len(g) else None
-            cell = "" if x is None else f"{x['parameter']} ({_fmt(x['value'], x['conf'])})"
+            cell = "" if x is None else f"{x['parameter']} ({fmt.estimate(x['value'], x['conf'])})"
             row.append(f"**{cell}**" if x is not None and x["influential"] else cell)
         item["rows"].append(row)
     if spec.method in ("sobol", "fast"):

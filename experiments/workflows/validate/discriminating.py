@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.core.power import Power
+from townsim.experiments.render import fmt
 
 from .suite import Outcome
 
@@ -78,17 +79,21 @@ def power_rows(
     return pd.DataFrame(out)
 
 
-def _num(v: float) -> str:
-    return "–" if not math.isfinite(v) else f"{v:.3g}"
+def _spread(r: Mapping) -> str:
+    """The measured median and its 5–95 % range across the worlds: ``0.812 [0.771, 0.845]``."""
+    lo, hi = fmt.significant(r["measured_p05"]), fmt.significant(r["measured_p95"])
+    return f"{fmt.significant(r['measured_median'])} [{lo}, {hi}]"
 
 
 def lines(table: pd.DataFrame) -> list[str]:
     """The printed table: check, expected, measured (median [5–95 %]), pass/fail, power."""
     out = []
     for r in table.to_dict("records"):
-        meas = f"{_num(r['measured_median'])} [{_num(r['measured_p05'])}, {_num(r['measured_p95'])}]"
+        meas = _spread(r)
         meas += f" ({r['measured_over']})"
-        pw = f"{_num(r['power'])} ({r['worlds_failed']}/{r['worlds'] - r['worlds_unmeasurable']} worlds fail)"
+        pw = (
+            f"{fmt.significant(r['power'])} ({r['worlds_failed']}/{r['worlds'] - r['worlds_unmeasurable']} worlds fail)"
+        )
         out.append(
             f"  {r['check']}: expected {r['expected']}; measured {meas}; "
             f"{'pass' if r['passed'] else 'FAIL'}; power {pw}; {r['verdict']}"
@@ -107,9 +112,8 @@ def markdown(table: pd.DataFrame, n_worlds: int) -> str:
         "|---|---|---|---|---|---|---|\n"
     )
     body = "".join(
-        f"| `{r['check']}` | {r['source']} | {_num(r['measured_median'])} [{_num(r['measured_p05'])}, "
-        f"{_num(r['measured_p95'])}] | {r['measured_over']} | {'yes' if r['passed'] else '**no**'} | "
-        f"{_num(r['power'])} | {r['verdict']} |\n"
+        f"| `{r['check']}` | {r['source']} | {_spread(r)} | {r['measured_over']} | "
+        f"{'yes' if r['passed'] else '**no**'} | {fmt.significant(r['power'])} | {r['verdict']} |\n"
         for r in table.to_dict("records")
     )
     return head + body

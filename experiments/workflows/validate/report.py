@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from townsim.experiments.render import fmt
+
 from .suite import PARTS, Outcome
 
 PART_TEXT = {
@@ -25,15 +27,6 @@ PART_TEXT = {
         "calibration was fitted to (see the held-out table in `docs/calibration.md`).",
     ),
 }
-
-
-def _num(v: float) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "–"
-    a = abs(v)
-    if a != 0 and (a < 0.001 or a >= 1e5):
-        return f"{v:.3g}"
-    return f"{v:.4g}" if a < 10 else f"{v:,.2f}"
 
 
 def rows(outcomes: Sequence[Outcome]) -> pd.DataFrame:
@@ -107,9 +100,9 @@ def markdown(
                 ci = (
                     ""
                     if any(not math.isfinite(x) for x in r.ci) or r.ci[0] == r.ci[1]
-                    else f" ({_num(r.ci[0])} – {_num(r.ci[1])})"
+                    else f" ({fmt.auto(r.ci[0])} – {fmt.auto(r.ci[1])})"
                 )
-                meas, reps, pw = f"{_num(r.measured)}{ci}", str(r.replications), "yes" if r.powered else "**no**"
+                meas, reps, pw = f"{fmt.auto(r.measured)}{ci}", str(r.replications), "yes" if r.powered else "**no**"
             cell = (r.expected if r else "–").replace("|", "\\|")
             lines.append(
                 f"| `{o.check.name}` | {o.check.claim} | {o.check.source} | "
