@@ -42,6 +42,8 @@ from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
 from .catalogue import ENTERPRISE, SIMPLE, Tier
 from .params import HOURS_PER_DAY, Params
 
+_TIER1, _TIER3 = int(Tier.TIER1), int(Tier.TIER3)  # plain ints: an enum's attribute costs a lookup per use
+
 
 def commissioner_coverage(params: Params, live_enterprises: int) -> float:
     """Share of enterprises whose requests a commissioner files for them."""
@@ -88,7 +90,7 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         source = np.where(online, ONLINE_SOURCE, WALK_IN)
     tier = cat.tier[matter]
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
-    needs_coord = tier >= Tier.TIER3
+    needs_coord = tier >= _TIER3
     start_level = cat.start_level[matter] if p.escalation_135 else np.zeros(n, np.int8)
     start_level = (
         np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 else start_level
@@ -97,8 +99,9 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     owner = cat.owner[matter]
     delegated = model.delegated[matter].copy()
     # a township may refer a delegated case up while its competence is low (its decision)
+    towns = model.townships
     for i in np.flatnonzero(delegated).tolist():
-        if model.townships[int(township[i])].refers_up(int(matter[i])):
+        if towns[int(township[i])].refers_up(int(matter[i])):
             delegated[i] = False
     referred_up = model.delegated[matter] & ~delegated
     county_held = (owner >= 0) & ~delegated
@@ -108,7 +111,7 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     # a chief representative stationed in the centre decides a simple one-department enterprise
     # matter filed there on the spot (F7, F9), at the level-1 desk
     desk = (
-        at_seat & (kind == ENTERPRISE) & (cat.difficulty[matter] == SIMPLE) & (tier == Tier.TIER1) & (n_dep == 1)
+        at_seat & (kind == ENTERPRISE) & (cat.difficulty[matter] == SIMPLE) & (tier == _TIER1) & (n_dep == 1)
         if p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers
         else np.zeros(n, bool)
     )
