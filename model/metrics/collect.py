@@ -205,8 +205,7 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
     r = c.view("repeat_of")
     root = np.where(r[done] >= 0, r[done], done)
     travel = c.view("travel")[root].astype(float)
-    rep = _repeat_contacts(model, c, r)
-    rep = rep[np.isin(r[rep], root)]
+    rep = _repeat_contacts(model, c, r, root)
     if len(rep):
         order = np.argsort(root)
         pos = order[np.searchsorted(root, r[rep], sorter=order)]
@@ -214,12 +213,17 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
     return _mean(c.view("closed")[done] - c.view("created")[root] + travel)
 
 
-def _repeat_contacts(model, c, r: np.ndarray) -> np.ndarray:
-    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0), in order, kept incrementally (a case's
-    ``repeat_of`` is set when it is filed and never changes): only the cases filed since the last call are read."""
-    table, seen, known = getattr(model, "_repeat_cache", (None, 0, None))
+def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0) whose chain's first case is in ``roots``,
+    ascending. Kept incrementally by chain (a case's ``repeat_of`` is set when it is filed and never
+    changes): only the cases filed since the last call are read, and only today's chains are looked up."""
+    table, seen, by_root = getattr(model, "_repeat_cache", (None, 0, None))
     if table is not c:
-        seen, known = 0, np.zeros(0, np.int64)
-    ids = np.concatenate([known, seen + np.flatnonzero(r[seen:] >= 0)])
-    model._repeat_cache = (c, len(r), ids)
-    return ids
+        seen, by_root = 0, {}
+    new = seen + np.flatnonzero(r[seen:] >= 0)
+    for cid, first in zip(new.tolist(), r[new].tolist()):
+        by_root.setdefault(first, []).append(cid)
+    model._repeat_cache = (c, len(r), by_root)
+    found = [cid for first in set(roots.tolist()) for cid in by_root.get(first, ())]
+    found.sort()
+    return np.array(found, dtype=np.int64)
