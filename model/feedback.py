@@ -30,6 +30,7 @@ from .resolution import root_of
 SATISFACTION_START = 0.7
 EXIT_THRESHOLD = 0.8
 ENTRY_REFERENCE = 0.7
+_ENTERPRISE = int(ENTERPRISE)  # plain ints: numpy looks an enum member's attributes up on every use
 _STARTUP, _GROWTH, _MATURE, _EXITED = int(Stage.STARTUP), int(Stage.GROWTH), int(Stage.MATURE), int(Stage.EXITED)
 
 
@@ -61,12 +62,13 @@ def judge(model, ids: np.ndarray) -> None:
     who = cases.requester[ids]
     online = cases.online[ids]
     trips = cases.trips[ids]
-    for cls, sel in ((Enterprise, kind == ENTERPRISE), (Citizen, kind != ENTERPRISE)):
+    for cls, sel in ((Enterprise, kind == _ENTERPRISE), (Citizen, kind != _ENTERPRISE)):
         if sel.any():
             cls.judge(model, who[sel], s_case[sel], trips[sel], online[sel])
     if model.settle_pool is not None:  # the warm-up's judgements, to settle the slow stocks (``settle``)
-        pending = np.isin(ids, [cid for _, _, cid in model.repeat_queue])
-        model.settle_pool.add(kind == ENTERPRISE, cases.township[ids], online, s_case, pending, cases.contact[ids] > 0)
+        queued = {cid for _, _, cid in model.repeat_queue}
+        pending = np.fromiter((cid in queued for cid in ids.tolist()), bool, len(ids))
+        model.settle_pool.add(kind == _ENTERPRISE, cases.township[ids], online, s_case, pending, cases.contact[ids] > 0)
     owner = model.catalogue.owner[cases.matter[ids]]
     township_held = cases.delegated[ids] | (owner < 0)
     town = cases.township[ids]

@@ -12,6 +12,10 @@ from ..params import HOURS_PER_DAY
 from .numeric import mean as _mean
 from .numeric import participation as _participation
 
+_DISPUTE, _GRID_REPORT = (
+    int(DISPUTE),
+    int(GRID_REPORT),
+)  # plain ints: numpy looks an enum member's attributes up on every use
 TOTALS: tuple[str, ...] = (
     "escalations_level1",
     "escalations_level2",
@@ -91,7 +95,7 @@ def _service_row(model, ids: np.ndarray, created: int) -> dict:
     closed = c.closed[ids]
     on_time = ~(closed > c.deadline[ids])
     tier = c.tier[ids]
-    service = c.requester_kind[ids] != DISPUTE
+    service = c.requester_kind[ids] != _DISPUTE
     n_service = int(np.count_nonzero(service))
     trips = c.trips[ids][service]
     for key, t in _TIER_KEYS:
@@ -186,7 +190,7 @@ def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
         "repeat_contacts": int(np.count_nonzero(c.contact[new] > 0)) if created else 0,
         "gamed_closures": n_gamed,
         "work_done_share": work_done,
-        "grid_report_share": _share(int(np.count_nonzero(c.source[new] == GRID_REPORT)), created),
+        "grid_report_share": _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
         "grid_participation": _participation(model),
         "inspection_hours": inspection.weekly_duty_hours(reform.effective_params(model)),
     }
@@ -198,8 +202,8 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
     summary's per-request definition, counted on the day the chain ends. A contact closed unresolved
     whose requester will come back (a repeat is pending) does not end its chain."""
     c = model.cases
-    pending = np.fromiter((cid for _, _, cid in model.repeat_queue), np.int64)
-    done = ids[~np.isin(ids, pending)]
+    pending = {cid for _, _, cid in model.repeat_queue}
+    done = ids[np.fromiter((cid not in pending for cid in ids.tolist()), bool, len(ids))] if pending else ids
     if not len(done):
         return float("nan")
     r = c.view("repeat_of")
