@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from .. import inspection, reform
@@ -221,9 +223,10 @@ def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
     """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0) whose chain's first case is in ``roots``,
     ascending. Kept incrementally by chain (a case's ``repeat_of`` is set when it is filed and never
     changes): only the cases filed since the last call are read, and only today's chains are looked up."""
-    table, seen, by_root = getattr(model, "_repeat_cache", (None, 0, None))
+    table, seen, by_root = getattr(model, "_repeat_cache", (None, 0, {}))
     if table is not c:
         seen, by_root = 0, {}
+    by_root = cast(dict[int, list[int]], by_root)
     new = seen + np.flatnonzero(r[seen:] >= 0)
     for cid, first in zip(new.tolist(), r[new].tolist()):
         by_root.setdefault(first, []).append(cid)
