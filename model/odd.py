@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.path}: parameter table up to date")
             return 0
         print(
-            f"{args.path}: parameter table differs from model/params.py; run: python -m townsim.model.odd --write",
+            f"{args.path}: parameter table differs from model/params/; run: python -m townsim.model.odd --write",
             file=sys.stderr,
         )
         return 1
