@@ -84,12 +84,17 @@ def draw(
     # citizens, per township
     n_c = rng.poisson(township_residents * params.citizen_request_rate)
     total_c = int(n_c.sum())
-    tc = np.repeat(np.arange(len(n_c)), n_c)
-    cit = citizen_start[tc] + np.floor(rng.random(total_c) * citizen_count[tc]).astype(np.int64)
+    if total_c:
+        tc = np.repeat(np.arange(len(n_c)), n_c)
+        cit = citizen_start[tc] + np.floor(rng.random(total_c) * citizen_count[tc]).astype(np.int64)
+    else:  # rng.random(0) takes no random numbers
+        tc = cit = np.zeros(0, dtype=np.int64)
     # enterprises, by life-cycle rate
     rates = params.enterprise_request_rate * STAGE_RATE[enterprise_stage]
     lam = float(rates.sum())
     total_e = int(rng.poisson(lam)) if lam > 0 else 0
+    if total_c == 0 and total_e == 0:  # no request today: the draws below would take no random numbers
+        return _NONE
     if total_e:
         ent = np.searchsorted(np.cumsum(rates) / lam, rng.random(total_e), side="right")
         ent = np.minimum(ent, len(rates) - 1)
@@ -102,3 +107,11 @@ def draw(
     time = (day + rng.random(len(kind))) * HOURS_PER_DAY
     order = np.argsort(time, kind="stable")
     return Requests(kind[order], requester[order], township[order], matter[order].astype(np.int32), time[order])
+
+
+_NONE = Requests(
+    np.zeros(0, np.int8), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, float)
+)
+"""A day without requests (read-only arrays, shared)."""
+for _a in vars(_NONE).values():
+    _a.flags.writeable = False

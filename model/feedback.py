@@ -30,6 +30,8 @@ from .resolution import root_of
 SATISFACTION_START = 0.7
 EXIT_THRESHOLD = 0.8
 ENTRY_REFERENCE = 0.7
+_ENTERPRISE = int(ENTERPRISE)  # plain ints: numpy looks an enum member's attributes up on every use
+_STARTUP, _GROWTH, _MATURE, _EXITED = int(Stage.STARTUP), int(Stage.GROWTH), int(Stage.MATURE), int(Stage.EXITED)
 
 
 def chain_outcome(model, ids: np.ndarray) -> dict[str, np.ndarray]:
@@ -60,19 +62,21 @@ def judge(model, ids: np.ndarray) -> None:
     who = cases.requester[ids]
     online = cases.online[ids]
     trips = cases.trips[ids]
-    for cls, sel in ((Enterprise, kind == ENTERPRISE), (Citizen, kind != ENTERPRISE)):
+    for cls, sel in ((Enterprise, kind == _ENTERPRISE), (Citizen, kind != _ENTERPRISE)):
         if sel.any():
             cls.judge(model, who[sel], s_case[sel], trips[sel], online[sel])
     if model.settle_pool is not None:  # the warm-up's judgements, to settle the slow stocks (``settle``)
-        pending = np.isin(ids, [cid for _, _, cid in model.repeat_queue])
-        model.settle_pool.add(kind == ENTERPRISE, cases.township[ids], online, s_case, pending, cases.contact[ids] > 0)
+        queued = {cid for _, _, cid in model.repeat_queue}
+        pending = np.fromiter((cid in queued for cid in ids.tolist()), bool, len(ids))
+        model.settle_pool.add(kind == _ENTERPRISE, cases.township[ids], online, s_case, pending, cases.contact[ids] > 0)
     owner = model.catalogue.owner[cases.matter[ids]]
     township_held = cases.delegated[ids] | (owner < 0)
     town = cases.township[ids]
-    for cid, lt, own, th in zip(ids.tolist(), late.tolist(), owner.tolist(), township_held.tolist()):
-        agent = model.townships[int(cases.township[cid])] if th else model.departments[own]
+    towns, deps = model.townships, model.departments
+    for tw, lt, own, th in zip(town.tolist(), late.tolist(), owner.tolist(), township_held.tolist()):
+        agent = towns[tw] if th else deps[own]
         agent.period_cases += 1
-        agent.period_late += int(lt)
+        agent.period_late += lt
     dep = ~township_held
     if dep.any():
         bad = (late | ~cases.resolved[ids])[dep]
@@ -94,21 +98,23 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
     rng = model.rng
     stage = st["stage"][:n]
     sat = st["satisfaction"][:n]
-    alive = stage < Stage.EXITED
+    alive = stage < _EXITED
     u = rng.random(n)
-    grow = alive & (stage == Stage.STARTUP) & (u < 1.0 / p.startup_days)
-    mature = alive & (stage == Stage.GROWTH) & (u < 1.0 / p.growth_days)
+    grow = (stage == _STARTUP) & (u < 1.0 / p.startup_days)  # a start-up or growing firm is alive
+    mature = (stage == _GROWTH) & (u < 1.0 / p.growth_days)
     p_exit = p.enterprise_exit_base + p.enterprise_exit_sensitivity * np.maximum(0.0, EXIT_THRESHOLD - sat)
     leave = alive & (rng.random(n) < p_exit)
-    stage[grow] = Stage.GROWTH
-    stage[mature] = Stage.MATURE
-    stage[leave] = Stage.EXITED
     exits = np.flatnonzero(leave)
-    for i in exits.tolist():
-        model.enterprise_agents[i].remove()
-        model.enterprise_agents[i] = None
-    live = int(alive.sum()) - len(exits)
-    mean_sat = float(sat[alive & ~leave].mean()) if live else SATISFACTION_START
+    stage[grow] = _GROWTH
+    stage[mature] = _MATURE
+    if len(exits):
+        stage[exits] = _EXITED
+        for i in exits.tolist():
+            model.enterprise_agents[i].remove()
+            model.enterprise_agents[i] = None
+        alive &= ~leave
+    live = int(np.count_nonzero(alive))
+    mean_sat = float(sat[alive].mean()) if live else SATISFACTION_START
     lam = p.enterprise_entry_rate * max(live, 1) * mean_sat / ENTRY_REFERENCE
     entries = int(rng.poisson(lam)) if lam > 0 else 0
     if entries:

@@ -42,6 +42,16 @@ from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
 from .catalogue import ENTERPRISE, SIMPLE, Tier
 from .params import HOURS_PER_DAY, Params
 
+_ENTERPRISE, _SIMPLE, _ONLINE, _HALL, _ONLINE_SOURCE, _WALK_IN = (
+    int(ENTERPRISE),
+    int(SIMPLE),
+    int(ONLINE),
+    int(HALL),
+    int(ONLINE_SOURCE),
+    int(WALK_IN),
+)  # plain ints: numpy looks an enum member's attributes up on every use
+_TIER1, _TIER3 = int(Tier.TIER1), int(Tier.TIER3)  # plain ints: an enum's attribute costs a lookup per use
+
 
 def commissioner_coverage(params: Params, live_enterprises: int) -> float:
     """Share of enterprises whose requests a commissioner files for them."""
@@ -58,7 +68,7 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     hours = np.asarray(model.travel_hours, float)
     farther = hours[township] - float(hours @ model.township_share)  # travel to the seat beyond the county mean
     out = np.zeros(n, np.int8)
-    ent = kind == ENTERPRISE
+    ent = kind == _ENTERPRISE
     for cls, sel in ((Enterprise, ent), (Citizen, ~ent)):
         if sel.any():
             out[sel] = cls.choose_channel(model, requester[sel], held[sel], farther[sel])
@@ -77,18 +87,18 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         return np.zeros(0, dtype=np.int64)
     rng = model.rng
     channel = choose_channels(model, kind, requester, township, matter)
-    online = channel == ONLINE
+    online = channel == _ONLINE
     cover = commissioner_coverage(p, model.live_enterprises)
     errand = np.zeros(n, bool)
     if cover > 0:
-        errand = (kind == ENTERPRISE) & (rng.random(n) < cover)
+        errand = (kind == _ENTERPRISE) & (rng.random(n) < cover)
         online |= errand
-        channel[errand] = ONLINE
+        channel[errand] = _ONLINE
     if source is None:
-        source = np.where(online, ONLINE_SOURCE, WALK_IN)
+        source = np.where(online, _ONLINE_SOURCE, _WALK_IN)
     tier = cat.tier[matter]
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
-    needs_coord = tier >= Tier.TIER3
+    needs_coord = tier >= _TIER3
     start_level = cat.start_level[matter] if p.escalation_135 else np.zeros(n, np.int8)
     start_level = (
         np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 else start_level
@@ -97,18 +107,19 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     owner = cat.owner[matter]
     delegated = model.delegated[matter].copy()
     # a township may refer a delegated case up while its competence is low (its decision)
+    towns = model.townships
     for i in np.flatnonzero(delegated).tolist():
-        if model.townships[int(township[i])].refers_up(int(matter[i])):
+        if towns[int(township[i])].refers_up(int(matter[i])):
             delegated[i] = False
     referred_up = model.delegated[matter] & ~delegated
     county_held = (owner >= 0) & ~delegated
-    at_hall = county_held & ~online & ~referred_up & (channel == HALL)
+    at_hall = county_held & ~online & ~referred_up & (channel == _HALL)
     at_seat = county_held & ~online & ~referred_up & ~at_hall
     hop = at_hall | referred_up
     # a chief representative stationed in the centre decides a simple one-department enterprise
     # matter filed there on the spot (F7, F9), at the level-1 desk
     desk = (
-        at_seat & (kind == ENTERPRISE) & (cat.difficulty[matter] == SIMPLE) & (tier == Tier.TIER1) & (n_dep == 1)
+        at_seat & (kind == _ENTERPRISE) & (cat.difficulty[matter] == _SIMPLE) & (tier == _TIER1) & (n_dep == 1)
         if p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers
         else np.zeros(n, bool)
     )

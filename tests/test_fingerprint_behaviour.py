@@ -68,14 +68,14 @@ def test_a_comment_and_whitespace_edit_keeps_the_fingerprint(tmp_path, here):
 def test_a_behaviour_change_changes_the_fingerprint(tmp_path, here):
     pkg = _copy(tmp_path)
     # every handler works 1 % slower: a real change of behaviour the probe must see
-    _edit(pkg / "model" / "params.py", "HOURS_PER_DAY = 8.0", "HOURS_PER_DAY = 7.92")
+    _edit(pkg / "model" / "params" / "kinds.py", "HOURS_PER_DAY = 8.0", "HOURS_PER_DAY = 7.92")
     assert _fingerprint(pkg, tmp_path / "cache") != here
 
 
 def test_a_new_parameter_off_by_default_keeps_the_fingerprint(tmp_path, here):
     """A Params field that grows the parameter dump but does nothing at its default."""
     pkg = _copy(tmp_path)
-    params = pkg / "model" / "params.py"
+    params = pkg / "model" / "params" / "assessment.py"
     text = params.read_text(encoding="utf-8")
     anchor = "    two_way_weight: float = P("
     assert text.count(anchor) == 1

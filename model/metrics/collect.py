@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from .. import inspection, reform
@@ -11,8 +13,11 @@ from ..escalation import JOINT_CONFERENCE
 from ..params import HOURS_PER_DAY
 from .numeric import mean as _mean
 from .numeric import participation as _participation
-from .numeric import rate as _rate
 
+_DISPUTE, _GRID_REPORT = (
+    int(DISPUTE),
+    int(GRID_REPORT),
+)  # plain ints: numpy looks an enum member's attributes up on every use
 TOTALS: tuple[str, ...] = (
     "escalations_level1",
     "escalations_level2",
@@ -66,33 +71,87 @@ def collect_day(
     return row
 
 
+def _share(k: int, n: int) -> float:
+    """``k / n`` (counts); NaN when ``n`` is 0 — the same value as ``numeric.rate`` of the masks."""
+    return k / n if n else _NAN
+
+
 def _service_row(model, ids: np.ndarray, created: int) -> dict:
     """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day."""
     c = model.cases
-    late = c.closed[ids] > c.deadline[ids]
-    tier = c.tier[ids]
-    service = c.requester_kind[ids] != DISPUTE
-    return {
+    n = len(ids)
+    esc = model.day_escalations
+    row = {
         "cases_created": created,
-        "cases_closed": len(ids),
+        "cases_closed": n,
         "backlog": len(model.open_ids),
         "backlog_mean": model.backlog_mean,
         "backlog_department": sum(d.handler.open_tasks for d in model.departments),
         "backlog_township": sum(t.handler.open_tasks for t in model.townships),
         "backlog_desk": sum(h.open_tasks for h in model.desks) + _conference_waiting(model),
-        "on_time_rate": _rate(~late, np.ones(len(ids))),
-        "on_time_rate_tier1": _rate(~late & (tier == Tier.TIER1), tier == Tier.TIER1),
-        "on_time_rate_tier3": _rate(~late & (tier == Tier.TIER3), tier == Tier.TIER3),
-        "on_time_rate_tier5": _rate(~late & (tier == Tier.TIER5), tier == Tier.TIER5),
-        "mean_resolution_days": _mean((c.closed[ids] - c.created[ids]) / HOURS_PER_DAY),
-        "escalations_level1": model.day_escalations[1],
-        "escalations_level2": model.day_escalations[2],
-        "escalations_level3": model.day_escalations[3],
-        "trips_per_case": _mean(c.trips[ids][service]),
-        "trips_to_seat_per_case": _mean(c.seat_trips[ids][service]),
-        "requester_hours_per_case": _chain_hours_ended(model, ids[service]),
-        "zero_trip_share": _rate(c.trips[ids][service] == 0, service),
     }
+    if n == 0:  # nothing closed today: every rate and mean over today's closures is undefined
+        row.update(dict.fromkeys(_CLOSURE_KEYS, _NAN))
+        row.update(escalations_level1=esc[1], escalations_level2=esc[2], escalations_level3=esc[3])
+        return {k: row[k] for k in _SERVICE_KEYS}
+    closed = c.closed[ids]
+    on_time = ~(closed > c.deadline[ids])
+    tier = c.tier[ids]
+    service = c.requester_kind[ids] != _DISPUTE
+    n_service = int(np.count_nonzero(service))
+    trips = c.trips[ids][service]
+    for key, t in _TIER_KEYS:
+        in_tier = tier == t
+        row[key] = _share(int(np.count_nonzero(on_time & in_tier)), int(np.count_nonzero(in_tier)))
+    row.update(
+        on_time_rate=_share(int(np.count_nonzero(on_time)), n),
+        mean_resolution_days=_mean((closed - c.created[ids]) / HOURS_PER_DAY),
+        escalations_level1=esc[1],
+        escalations_level2=esc[2],
+        escalations_level3=esc[3],
+        trips_per_case=_mean(trips),
+        trips_to_seat_per_case=_mean(c.seat_trips[ids][service]),
+        requester_hours_per_case=_chain_hours_ended(model, ids[service]),
+        zero_trip_share=_share(n_service - int(np.count_nonzero(trips)), n_service),
+    )
+    return {k: row[k] for k in _SERVICE_KEYS}
+
+
+_NAN = float("nan")
+_TIER_KEYS = (
+    ("on_time_rate_tier1", int(Tier.TIER1)),
+    ("on_time_rate_tier3", int(Tier.TIER3)),
+    ("on_time_rate_tier5", int(Tier.TIER5)),
+)
+_CLOSURE_KEYS = (
+    "on_time_rate",
+    *(k for k, _ in _TIER_KEYS),
+    "mean_resolution_days",
+    "trips_per_case",
+    "trips_to_seat_per_case",
+    "requester_hours_per_case",
+    "zero_trip_share",
+)
+_SERVICE_KEYS = (
+    "cases_created",
+    "cases_closed",
+    "backlog",
+    "backlog_mean",
+    "backlog_department",
+    "backlog_township",
+    "backlog_desk",
+    "on_time_rate",
+    *(k for k, _ in _TIER_KEYS),
+    "mean_resolution_days",
+    "escalations_level1",
+    "escalations_level2",
+    "escalations_level3",
+    "trips_per_case",
+    "trips_to_seat_per_case",
+    "requester_hours_per_case",
+    "zero_trip_share",
+)
+"""The service row's keys in their column order."""
 
 
 def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
@@ -120,12 +179,20 @@ def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
     """Real resolution, repeats, gaming, grid reports and upward duties of the day."""
     c = model.cases
     new = slice(c.n - created, c.n)
+    n = len(ids)
+    if n:
+        gamed = c.gamed[ids]
+        resolution = _share(int(np.count_nonzero(c.resolved[ids])), n)
+        n_gamed = int(np.count_nonzero(gamed))
+        work_done = _mean(c.work_share[ids][~gamed])
+    else:
+        resolution, n_gamed, work_done = _NAN, 0, _NAN
     return {
-        "resolution_rate": _rate(c.resolved[ids], np.ones(len(ids))),
-        "repeat_contacts": int((c.contact[new] > 0).sum()),
-        "gamed_closures": int(c.gamed[ids].sum()),
-        "work_done_share": _mean(c.work_share[ids][~c.gamed[ids]]),
-        "grid_report_share": _rate(c.source[new] == GRID_REPORT, np.ones(created)),
+        "resolution_rate": resolution,
+        "repeat_contacts": int(np.count_nonzero(c.contact[new] > 0)) if created else 0,
+        "gamed_closures": n_gamed,
+        "work_done_share": work_done,
+        "grid_report_share": _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
         "grid_participation": _participation(model),
         "inspection_hours": inspection.weekly_duty_hours(reform.effective_params(model)),
     }
@@ -137,15 +204,14 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
     summary's per-request definition, counted on the day the chain ends. A contact closed unresolved
     whose requester will come back (a repeat is pending) does not end its chain."""
     c = model.cases
-    pending = np.fromiter((cid for _, _, cid in model.repeat_queue), np.int64)
-    done = ids[~np.isin(ids, pending)]
+    pending = {cid for _, _, cid in model.repeat_queue}
+    done = ids[np.fromiter((cid not in pending for cid in ids.tolist()), bool, len(ids))] if pending else ids
     if not len(done):
         return float("nan")
     r = c.view("repeat_of")
     root = np.where(r[done] >= 0, r[done], done)
     travel = c.view("travel")[root].astype(float)
-    rep = _repeat_contacts(model, c, r)
-    rep = rep[np.isin(r[rep], root)]
+    rep = _repeat_contacts(model, c, r, root)
     if len(rep):
         order = np.argsort(root)
         pos = order[np.searchsorted(root, r[rep], sorter=order)]
@@ -153,12 +219,18 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
     return _mean(c.view("closed")[done] - c.view("created")[root] + travel)
 
 
-def _repeat_contacts(model, c, r: np.ndarray) -> np.ndarray:
-    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0), in order, kept incrementally (a case's
-    ``repeat_of`` is set when it is filed and never changes): only the cases filed since the last call are read."""
-    table, seen, known = getattr(model, "_repeat_cache", (None, 0, None))
+def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0) whose chain's first case is in ``roots``,
+    ascending. Kept incrementally by chain (a case's ``repeat_of`` is set when it is filed and never
+    changes): only the cases filed since the last call are read, and only today's chains are looked up."""
+    table, seen, by_root = getattr(model, "_repeat_cache", (None, 0, {}))
     if table is not c:
-        seen, known = 0, np.zeros(0, np.int64)
-    ids = np.concatenate([known, seen + np.flatnonzero(r[seen:] >= 0)])
-    model._repeat_cache = (c, len(r), ids)
-    return ids
+        seen, by_root = 0, {}
+    by_root = cast(dict[int, list[int]], by_root)
+    new = seen + np.flatnonzero(r[seen:] >= 0)
+    for cid, first in zip(new.tolist(), r[new].tolist()):
+        by_root.setdefault(first, []).append(cid)
+    model._repeat_cache = (c, len(r), by_root)
+    found = [cid for first in set(roots.tolist()) for cid in by_root.get(first, ())]
+    found.sort()
+    return np.array(found, dtype=np.int64)

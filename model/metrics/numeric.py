@@ -12,8 +12,20 @@ def rate(num, den) -> float:
 
 
 def mean(x) -> float:
-    """The mean of ``x``; NaN when empty."""
-    return float(np.mean(x)) if len(x) else float("nan")
+    """The mean of ``x``; NaN when empty. The same pairwise sum and division as ``np.mean`` (bit for bit),
+    without its dispatch: float64, integer and boolean values; anything else goes to ``np.mean``."""
+    a = np.asarray(x)
+    n = a.size
+    if not n:
+        return float("nan")
+    if a.dtype == _F8:
+        return float(np.add.reduce(a, axis=None)) / n
+    if a.dtype.kind in "biu":
+        return float(np.add.reduce(a, axis=None, dtype=_F8)) / n
+    return float(np.mean(a))
+
+
+_F8 = np.dtype(np.float64)
 
 
 def participation(model) -> float:

@@ -12,7 +12,7 @@ Keys beyond the shared ones::
                              # ranges, read from the parameters' metadata ("all" or a list of names)
 
 ``assumptions`` adds one ``[parameters]`` entry per named assumption: its plausible range and
-distribution (uniform, or log-uniform) as declared in ``model/params.py``, so the ranges are
+distribution (uniform, or log-uniform) as declared in ``model/params/``, so the ranges are
 never typed twice. An entry written in ``[parameters]`` or fixed in ``[overrides]`` wins. With
 ``"all"``, assumptions that are not single numbers (a list such as ``difficulty_hours``, a choice
 such as ``service_time_distribution``) are left at their scenario values; named in a list, they

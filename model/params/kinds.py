@@ -1,0 +1,137 @@
+"""The field helper :func:`P` and the kinds of a parameter (DESIGN §8), the groups and the day's hours."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from pydantic import Field
+
+HOURS_PER_DAY = 8.0
+"""Working hours in one step (one working day)."""
+
+# Groups, in the order of DESIGN §4; used for the generated table and the app.
+GROUPS: dict[str, str] = {
+    "county": "County size and staffing",
+    "demand": "Demand and work",
+    "delegation": "Delegation 强镇扩权 (G3)",
+    "centre": "One-stop centre and online channel (F2, F4, F6, F12)",
+    "rule135": "135 rule and tiered coordination (F7–F11)",
+    "assessment": "Assessment 双向互评 (G2, G5)",
+    "dumping": "Dumping 属地管理 and responsibility lists (G4)",
+    "grid": "Grid and co-governance (G7–G9)",
+    "feedback": "Satisfaction and enterprise life cycle",
+    "incentives": "Incentives and outcomes: learning, relapse, resolution, gaming, channels (G5, G9, P2)",
+}
+
+
+SATISFACTION_BASIS = (
+    "ordinal only: a real failure weighs more than waiting, waiting more than a trip (F6); "
+    "no survey of these weights (expert judgement)"
+)
+"""The basis of the satisfaction weights (``satisfaction``)."""
+
+KINDS = ("lever", "fact", "assumption", "setting")
+"""What a parameter is (DESIGN §8): a reform choice, a size or figure cited F#/G#/P#, a number with
+no published figure (then with a plausible range, a distribution and a basis), or how the run is made."""
+
+
+def P(
+    default: Any,
+    *,
+    unit: str,
+    group: str,
+    desc: str,
+    kind: str,
+    ge=None,
+    le=None,
+    gt=None,
+    lt=None,
+    cite: str | None = None,
+    plausible: tuple[float, float] | None = None,
+    dist: str = "uniform",
+    basis: str | None = None,
+    same_results: bool = False,
+):
+    """A documented field: default, unit, group, one-line description, bounds, and its kind
+    (``KINDS``, required): a ``fact`` cites its F#/G#/P# code (``cite``); an ``assumption`` carries
+    its ``plausible`` (low, high) range, ``dist`` (``uniform`` or ``loguniform``) and ``basis`` (one
+    line: why that range — a physical bound, a survey, expert judgement). A switch or a choice among
+    named options gives no ``plausible`` (its range is its allowed values); a list-valued assumption
+    gives the range of one factor that scales its whole default list. The range lies within the
+    allowed bounds; a default outside it must be explained in the basis (the word "default").
+    ``same_results``: a setting that chooses how a run is computed, never what it computes (proven by a
+    test), so it is left out of run keys, settings hashes and fingerprints (:func:`keyed_fields`).
+    A declaration that breaks these rules raises :class:`KindError` when the class is defined."""
+    extra: dict[str, Any] = {"unit": unit, "group": group, "kind": kind}
+    if same_results:
+        if kind != "setting":
+            raise KindError(f"parameter {desc!r}: only a setting can leave the results the same")
+        extra["same_results"] = True
+    if cite is not None:
+        extra["cite"] = cite
+    if plausible is not None:
+        extra["plausible"] = [float(plausible[0]), float(plausible[1])]
+        extra["dist"] = dist
+    if basis is not None:
+        extra["basis"] = basis
+    problem = kind_problem(default, extra, ge=ge, le=le, gt=gt, lt=lt)
+    if problem:
+        raise KindError(f"parameter {desc!r}: {problem}")
+    return Field(default, description=desc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
+
+
+class KindError(ValueError):
+    """A parameter's kind declaration is incomplete or inconsistent (one line)."""
+
+
+CITE_RE = re.compile(r"^[FGP]\d{1,2}(, [FGP]\d{1,2})*$")
+"""A fact's citation: one or more F#/G#/P# codes, comma-separated (``"F13"``, ``"F7, F9"``)."""
+DISTS = ("uniform", "loguniform")
+
+
+def kind_problem(default: Any, extra: dict[str, Any], ge=None, le=None, gt=None, lt=None) -> str | None:
+    """What is wrong with one field's kind metadata ``extra`` (None when nothing): the rules of :func:`P`."""
+    kind = extra.get("kind")
+    if kind not in KINDS:
+        return f"kind {kind!r}; allowed: {', '.join(KINDS)}"
+    numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+    listed = isinstance(default, tuple)
+    if kind == "fact" and not CITE_RE.match(str(extra.get("cite", ""))):
+        return f"a fact cites its F#/G#/P# code (cite='F13'), got {extra.get('cite')!r}"
+    if kind != "fact" and "cite" in extra:
+        return "only a fact takes cite= (name the code in the description otherwise)"
+    if kind != "assumption":
+        if "plausible" in extra or "basis" in extra:
+            return "only an assumption takes plausible= and basis="
+        return None
+    basis = str(extra.get("basis") or "").strip()
+    if len(basis) < 20 or "\n" in basis:
+        return "an assumption needs basis= (one line: why that range — physical bound, survey, expert judgement)"
+    rng = extra.get("plausible")
+    if not (numeric or listed):
+        return "plausible= applies only to numbers" if rng is not None else None
+    if rng is None:
+        return "an assumption needs plausible=(low, high)"
+    lo, hi = rng
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        return f"plausible range ({lo}, {hi}) must be finite with low < high"
+    if extra.get("dist") not in DISTS:
+        return f"dist {extra.get('dist')!r}; allowed: {', '.join(DISTS)}"
+    if extra["dist"] == "loguniform" and lo <= 0:
+        return "a loguniform range needs low > 0"
+    if listed:  # a factor on the default list
+        if not lo <= 1.0 <= hi:
+            return f"the factor range ({lo}, {hi}) of a list must contain 1 (the default list)"
+        return None
+    if (
+        (ge is not None and lo < ge)
+        or (gt is not None and lo <= gt)
+        or (le is not None and hi > le)
+        or (lt is not None and hi >= lt)
+    ):
+        return f"plausible range ({lo}, {hi}) lies outside the allowed bounds"
+    if not lo <= float(default) <= hi and "default" not in basis:
+        return f"default {default} lies outside the plausible range ({lo}, {hi}); say why in the basis"
+    return None
