@@ -14,8 +14,11 @@ from townsim.viz import teaching  # noqa: E402
 from townsim.viz.i18n import TEXT  # noqa: E402
 
 DOC = teaching.DOC
+# the two tests that read every exercise step share one in-process cache of the read-outs (one worker)
+SHARED = pytest.mark.xdist_group("teaching_readouts")
 
 
+@SHARED
 def test_teaching_numbers_are_generated_and_current():
     text = DOC.read_text(encoding="utf-8")
     fresh = teaching.render(text)
@@ -45,6 +48,7 @@ def test_exercises_read_only_tiles_the_app_shows():
     assert any("town_util" in ex.tiles for ex in teaching.EXERCISES)  # exercise 1 reads township utilisation
 
 
+@SHARED
 def test_claims_in_the_text_hold_for_the_generated_numbers():
     failures = teaching.check_claims(teaching.readouts())
     assert not failures, failures
