@@ -69,6 +69,7 @@ def assert_identical(ref: TownshipModel, comp: TownshipModel) -> None:
         ), ha.label
     assert [d.overtime_hours for d in ref.departments] == [d.overtime_hours for d in comp.departments]
     assert ref.attendance_hours == comp.attendance_hours
+    assert ref.gaming_log == comp.gaming_log  # every gaming decision: same case, moment, projection, verdict
     assert ref.rng.bit_generator.state == comp.rng.bit_generator.state
 
 
@@ -237,3 +238,92 @@ def test_the_default_pin_on_the_compiled_engine_matches_its_pin_file():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # said once per process: maybe already said
             assert not TownshipModel(Params(**pins.CASES[name][0], engine="compiled"), rng=1).compiled
+
+
+# --- deadline gaming (its projection read from the kernel's tables) and the reform start --------------
+GAMING = dict(ontime_weight=1.0, ranking_pressure=1.0, callback_share=0.3, callback_penalty=0.5)
+
+
+def _gamed_some(m: TownshipModel) -> None:
+    """Gaming acted: some at-risk cases gamed, and some decisions found a case on time (not at risk)."""
+    assert m.cases.view("gamed").sum() > 5
+    assert any(finish <= deadline for _, _, finish, deadline, _ in m.gaming_log)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(corner_cutting=0.5),
+        # files forwarded from halls (some misrouted, on paper), coordination at the desks: projections
+        # through a forwarding, a coordination waiting or running, the desks' queues
+        dict(township_hall_share=0.6, misrouting_rate=0.3, chief_representatives=2, leading_group_staff=1.0),
+        dict(one_stop_centre=True, joint_handling=True, service_time_distribution="exponential", department_staff=3.0),
+    ],
+    ids=["corner-cutting", "halls-and-desks", "joint"],
+)
+def test_deadline_gaming_is_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, **PLAIN, **GAMING, **changes})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        _gamed_some(comp)
+        assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("name", list(PIN_CASES))
+def test_pin_counties_with_gaming_are_bit_identical(name):
+    values, seed, days = PIN_CASES[name]
+    ref, comp = _pair(Params(**{**values, **PLAIN, **GAMING}), seed, min(days, 25))
+    assert len(comp.gaming_log) > 0
+    assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_baseline_scenario_is_bit_identical(seed):
+    """``scenarios/baseline.toml`` whole (its 65-day warm-up, gaming of on-time closures, halls, desks)."""
+    from townsim.model.scenario import SCENARIO_DIR
+
+    p = load_scenario(SCENARIO_DIR / "baseline.toml").params
+    assert p.ontime_weight > 0 and p.warmup_days > 0
+    ref, comp = _pair(p, seed, 10)
+    _gamed_some(comp)
+    assert_identical(ref, comp)
+
+
+def test_a_warm_up_under_other_levers_moves_the_kernels_servers():
+    """The reform start after a warm-up under other levers: departments grow, townships and the level-1
+    desk shrink (some servers leave after the task in hand), the service-time shape changes; the queues
+    are rebuilt (new sequence numbers)."""
+    p = Params(
+        **{
+            **SMALL_COUNTY,
+            **GAMING,
+            "corner_cutting": 0.5,
+            "warmup_days": 12,
+            "department_staff": 20.0,
+            "township_staff": 9.0,
+            "chief_representatives": 3,
+            "pre_reform": {
+                "department_staff": 11.0,
+                "township_staff": 16.0,
+                "chief_representatives": 5,
+                "service_time_distribution": "exponential",
+            },
+        }
+    )
+    before = TownshipModel(p.replace(**p.pre_reform, warmup_days=0, pre_reform={}), rng=1)
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 20)
+        servers = [[h.n_servers for h in m.handlers] for m in (before, comp)]
+        changed = [a != b for a, b in zip(*servers)]
+        assert any(changed[: len(comp.departments)]) and any(changed[comp.township_hid0 :])
+        assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("name", ["inspection_cut", "two_way_assessment", "grid_governance"])
+def test_shipped_reforms_after_a_baseline_warm_up_are_bit_identical(name):
+    from townsim.model.scenario import SCENARIO_DIR
+
+    p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
+    assert p.pre_reform and p.warmup_days > 0
+    ref, comp = _pair(p, 3, 8)
+    assert_identical(ref, comp)

@@ -60,7 +60,6 @@ PLAIN = dict(
     delegated_share=0.0,
     staff_transfer=0.0,
     whistle=False,
-    ontime_weight=0.0,
 )
 """Lever values that switch off every mechanism this stage does not compile (all of them the defaults:
 ``Params(**PLAIN)`` is the default county, covered whole); the differential tests and the benchmarks
@@ -75,7 +74,6 @@ def supports(params: Params) -> tuple[bool, str]:
         (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
         (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),
         (p.whistle, "the whistle (吹哨报到)"),
-        (p.ontime_weight > 0, "gaming of on-time closures"),
     )
     for on, what in checks:
         if on:
@@ -88,8 +86,6 @@ def choose(params: Params, pre_reform: Params) -> tuple[bool, str]:
     (True, "") or (False, why); ``engine = "python"`` gives (False, "")."""
     if params.engine != "compiled":
         return False, ""
-    if pre_reform is not params and params.warmup_days:
-        return False, "not compiled yet: a warm-up under other levers (staff moved at the reform start)"
     for p in (params, pre_reform):
         ok, why = supports(p)
         if not ok:

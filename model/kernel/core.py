@@ -281,6 +281,24 @@ def q_pop(hq, hi, tk_seq, tk_arrival, tk_state, h):
 
 
 @njit(cache=True)
+def rekey_all(hq, hi, tk_seq, tk_arrival, tk_state, ctr):
+    """``Engine.rekey_all``: every handler's queue rebuilt from its waiting tasks, pushed again in their list
+    order with new sequence numbers (the reform start; the key stays FIFO)."""
+    for h in range(hi.shape[0]):
+        n = hi[h, HI_QLEN]
+        keep = 0
+        for j in range(n):  # the waiting tasks, in list order, to the row's front
+            task = hq[h, j]
+            if tk_state[task] == WAITING:
+                hq[h, keep] = task
+                keep += 1
+        tasks = hq[h, :keep].copy()
+        hi[h, HI_QLEN] = 0
+        for j in range(keep):
+            q_push(hq, hi, tk_seq, tk_arrival, ctr, h, tasks[j])
+
+
+@njit(cache=True)
 def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out):
     """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
     they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
@@ -360,7 +378,9 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
     """``handling._release`` (``release_all`` when ``every``): the case's next step (all its steps not yet
     released) as new tasks arriving at ``t``, each drawn now. The caller made room in the heap."""
     tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
+        fl
+    )
     while fl_next[cid] < fl_n[cid]:
         i = fl_next[cid]
         nz = draw_noise(pf, rng, eb, zb, ridx)
@@ -377,6 +397,7 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
         tk_hours[new] = 0.0
         tk_arrival[new] = 0.0
         tk_kind[new] = STEP
+        fl_task[fl_off[cid] + i] = new
         fl_next[cid] = i + 1
         fl_live[cid] += 1
         ctr[CTR_UNRELEASED] -= 1
@@ -387,12 +408,13 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
 
 @njit(cache=True)
 def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
-    """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding)."""
+    """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding); returns
+    its id (-1: the task arrays were full)."""
     tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
     new = ctr[CTR_NTASK]
     if new >= tk_case.shape[0]:
         ctr[CTR_STATUS] = E_TASKS_FULL
-        return
+        return -1
     ctr[CTR_NTASK] = new + 1
     tk_case[new] = cid
     tk_h[new] = h
@@ -403,6 +425,7 @@ def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
     tk_arrival[new] = 0.0
     tk_kind[new] = kind
     ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+    return new
 
 
 @njit(cache=True)
@@ -422,7 +445,9 @@ def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi,
         if hi[desk, HI_N] == 0:
             needs_coord[cid] = False  # no coordinators modelled: the step is skipped
         else:
-            new_task(tk, ctr, cid, desk, COORD, 1 if desk == desk1 else 2, t, evt, evi)  # stage: the desk's level
+            fl[10][cid] = new_task(
+                tk, ctr, cid, desk, COORD, 1 if desk == desk1 else 2, t, evt, evi
+            )  # stage: desk's level
             return
     release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
 
@@ -435,7 +460,9 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
     step of the level-1 desk. Returns the (maybe grown) heap arrays."""
     town_hid0, desk1, desk2, dispatch, cat_deps, cat_n, cs = intake
     matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
+        fl
+    )
     ub, eb, zb, ridx = rb
     total = 0
     for j in range(ids.shape[0]):
@@ -467,7 +494,7 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
         fl_live[cid] = 0
         ctr[CTR_UNRELEASED] += n
         if fwd[j] >= 0:
-            new_task(tk, ctr, cid, fwd[j], FORWARD, FIRST, t, evt, evi)
+            fl_aux[cid] = new_task(tk, ctr, cid, fwd[j], FORWARD, FIRST, t, evt, evi)
         else:
             begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
         if ctr[CTR_STATUS] != OK:
@@ -496,7 +523,9 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
     """
     s_status, s_token, s_free, s_pend, s_base, s_idle = srv
     tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
+        fl
+    )
     matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
     resolved, called_back, work_share, joint = cs[1]
     created, referred, hop_clerk, hop_courier, misrouted, hop_misrouted, grid_hours = cs[2]
@@ -571,7 +600,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                         if hk == COMMISSIONER:
                             if referred[cid]:  # filed with the township, which refers it up: forwarded in turn
                                 fh = dispatch if pf[PF_ONLINE_DISPATCH] != 0 else town_hid0 + township[cid]
-                                new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
+                                fl_aux[cid] = new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
                             else:
                                 begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
                         else:
@@ -587,7 +616,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                                     if wrong >= right and right >= 0:
                                         wrong += 1
                             if wrong >= 0:
-                                new_task(tk, ctr, cid, wrong, FORWARD, SECOND, arrive, evt, evi)
+                                fl_aux[cid] = new_task(tk, ctr, cid, wrong, FORWARD, SECOND, arrive, evt, evi)
                             else:
                                 ev_push(evt, evi, ctr, arrive, COURIER, cid, 0, 0)
                     else:
@@ -740,6 +769,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                 cw_need[cid] = need
                 cw_done[cid] = done
                 cw_has[cid] = True
+            cw_start[cid] = now  # the latest step's start and clock hours (gaming's projection)
+            cw_clock[cid] = clock
         tk_hours[task] = clock
         hi[h, HI_SERVED] += 1
         hf[h, HF_WORKED_TODAY] += clock

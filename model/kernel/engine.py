@@ -134,6 +134,7 @@ class CompiledEngine:
             np.zeros(256, dtype=np.int64),  # kind: a step or a coordination
         )
         self.fl_steps = np.zeros(256, dtype=np.int64)
+        self.fl_task = np.zeros(256, dtype=np.int64)
         self.fl = self._flow_arrays(256)
         self.evt = np.zeros(256)
         self.evi = np.zeros((256, 5), dtype=np.int64)
@@ -147,16 +148,23 @@ class CompiledEngine:
         self.cat_deps = model.catalogue.departments
         self.cat_n = model.catalogue.n_departments
         self._max_steps = int(self.cat_n.max()) if len(self.cat_n) else 1
-        # the stream buffer the steps' draws come from (None: no draws), and the draws reserved in it
-        self._slot = {"exponential": 1, "lognormal": 2}.get(p.service_time_distribution)
-        if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
-            self._slot = None
-        self._reserved = 0
+        self._reserved = 0  # draws reserved in the steps' stream buffer by the waiting batch
         self._day = -1  # the day start_day was called for, done at the next kernel call (-1: none)
         model.stream.before_draw = self._flush
         self.cat_hours = np.ascontiguousarray(model.catalogue.hours, dtype=np.float64)
         self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
         self.pf = np.zeros(K.N_PF)
+        self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
+        self._set_params(p)
+        self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
+
+    def _set_params(self, p) -> None:
+        """The levers and assumptions the kernel reads (at the start, again at the reform start)."""
+        model = self.model
+        # the stream buffer the steps' draws come from (None: no draws)
+        self._slot = {"exponential": 1, "lognormal": 2}.get(p.service_time_distribution)
+        if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
+            self._slot = None
         self.pf[K.PF_DIST] = _DISTS[p.service_time_distribution]
         self.pf[K.PF_SIGMA] = model.lognormal_sigma
         self.pf[K.PF_ONE_STOP] = float(p.one_stop_centre)
@@ -169,7 +177,6 @@ class CompiledEngine:
         self.pf[K.PF_ATTEND] = p.attendance_share
         self.pf[K.PF_COORD1] = model.coordination_hours[1]
         self.pf[K.PF_COORD2] = model.coordination_hours[2]
-        self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
         self.pf[K.PF_FORWARD_H] = p.forward_hours
         self.pf[K.PF_DISPATCH_H] = p.dispatch_hours
         self.pf[K.PF_ERRAND_H] = p.errand_hours
@@ -180,7 +187,6 @@ class CompiledEngine:
         self.pf[K.PF_MEDIATION_ID] = model.catalogue.dispute_id(DISPUTE_MEDIATION)
         self.pf[K.PF_LOCAL_MEDIATION] = p.local_mediation
         self.pf[K.PF_DISPUTE_HOURS] = p.dispute_difficulty_hours
-        self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
@@ -194,6 +200,10 @@ class CompiledEngine:
             np.zeros(cap),  # needed work-hours
             np.zeros(cap),  # done work-hours
             np.zeros(cap, dtype=np.bool_),  # work logged
+            None,  # the task of each released step (parallel to the steps, set per call)
+            np.full(cap, -1, dtype=np.int64),  # its latest coordination or forwarding task (-1: none)
+            np.zeros(cap),  # start of its latest step (hours)
+            np.zeros(cap),  # clock hours of its latest step
         )
 
     @staticmethod
@@ -232,9 +242,12 @@ class CompiledEngine:
         if len(ids):
             need = int(ids.max()) + 1
             if need > len(self.fl[0]):
-                self.fl = tuple(None if a is None else _grow(a, need) for a in self.fl)
+                self.fl = tuple(
+                    None if a is None else _grow(a, need, -1 if i == 10 else 0) for i, a in enumerate(self.fl)
+                )
         bound = len(ids) * self._max_steps
         self.fl_steps = _grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
+        self.fl_task = _grow(self.fl_task, len(self.fl_steps))
         # a case's steps, plus a coordination and two forwarding passes
         self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
         return ids, times, fwd
@@ -256,7 +269,7 @@ class CompiledEngine:
         return m.township_hid0, m.desks[0].hid, m.desks[1].hid, m.dispatchers.hid, self.cat_deps, self.cat_n, cs
 
     def _flows(self) -> tuple:
-        return (*self.fl[:5], self.fl_steps, *self.fl[6:])
+        return (*self.fl[:5], self.fl_steps, *self.fl[6:9], self.fl_task, *self.fl[10:])
 
     def _flush(self) -> None:
         """Hand the batch of new cases to the kernel now: flows opened, first steps released and drawn."""
@@ -416,6 +429,50 @@ class CompiledEngine:
         row = self._summary[handler.hid]
         return float(row[0]), float(row[1]), int(row[2])
 
+    # --- deadline gaming: the projection read from the kernel's tables, a gamed case withdrawn ------
+    def is_open(self, cid: int) -> bool:
+        """Is the case's flow open (``cid in model.flows`` for the Python engine)?"""
+        fl_open = self.fl[4]
+        return cid < len(fl_open) and bool(fl_open[cid])
+
+    def gaming_queues(self):
+        """The queues as the day's gaming decisions read them (``gaming._Queues``)."""
+        from .gaming import Queues
+
+        return Queues(self)
+
+    def projected_finish(self, cid: int, now: float, queues) -> float:
+        """``gaming.projected_finish`` of an open case, from the kernel's tables (hours)."""
+        from .gaming import projected_finish
+
+        return projected_finish(self, cid, now, queues)
+
+    def withdraw(self, cid: int) -> None:
+        """``handling.close``'s withdrawal of a case closed from Python (a gamed closure): its released
+        steps, then its coordination or forwarding, cancelled in the reference's order; its flow closed."""
+        fl_off, fl_n, fl_next, _live, fl_open, _s, _n, _d, cw_has, _t, fl_aux, _cs, _cc = self.fl
+        if not self.is_open(cid):
+            return
+        tk_h, tk_state = self.tk[1], self.tk[3]
+        off, nxt = int(fl_off[cid]), int(fl_next[cid])
+        tasks = self.fl_task[off : off + nxt].tolist()
+        if fl_aux[cid] >= 0 and self.tk[0][fl_aux[cid]] == cid:
+            tasks.append(int(fl_aux[cid]))
+        for task in tasks:
+            state = tk_state[task]
+            if state == K.WAITING:
+                tk_state[task] = K.CANCELLED
+                h = int(tk_h[task])
+                self.hi[h, K.HI_OPEN] -= 1
+                self.handlers[h].open_tasks -= 1
+            elif state == K.PENDING:
+                tk_state[task] = K.CANCELLED
+        fl_open[cid] = False
+        cw_has[cid] = False
+        self.ctr[K.CTR_OPEN] -= 1
+        self.ctr[K.CTR_UNRELEASED] -= int(fl_n[cid]) - nxt
+        self._summary_fresh = False
+
     # --- what the Python engine offers and the covered scenarios never ask for --------------------
     def arrive(self, task, t: float) -> None:
         """Only ``referral.start`` hands a task over (intake: the first forwarding of a case's file); the
@@ -441,4 +498,43 @@ class CompiledEngine:
         raise NotCovered("compiled engine: priority changes are not compiled (FIFO queues only)")
 
     def rekey_all(self, handlers: list) -> None:
-        raise NotCovered("compiled engine: a change of queue discipline is not compiled (FIFO queues only)")
+        """``Engine.rekey_all`` at the reform start: every queue rebuilt (FIFO before and after)."""
+        if self.model.params.escalation_135:
+            raise NotCovered("compiled engine: a change of queue discipline is not compiled (FIFO queues only)")
+        tk = self.tk
+        K.rekey_all(self.hq, self.hi, tk[4], tk[7], tk[3], self.ctr)
+        self._summary_fresh = False
+
+    # --- the reform start ------------------------------------------------------------------------
+    def restart(self, params) -> None:
+        """The reform start (``model._start_reform``), after the handlers were re-sized
+        (``Handler.resize``) and before the queues are rebuilt: the kernel's levers re-read and its
+        servers re-laid out as ``Handler.resize`` does it: a kept server keeps its state (busy stays busy,
+        else asleep till the next day's start) with a new token, a new one starts asleep, a removed one
+        finishes its task and leaves; no server idle."""
+        self._flush()
+        self._set_params(params)
+        old_status, old_token, old_free, old_pend, _base, _idle = self.srv
+        hi, hf = self.hi, self.hf
+        total = sum(h.n_servers for h in self.handlers)
+        status = np.full(total, K.ASLEEP, dtype=np.int64)
+        token = np.zeros(total, dtype=np.int64)
+        free = np.zeros(total)
+        pend = np.full(total, -1.0)
+        s0 = 0
+        for i, h in enumerate(self.handlers):
+            o0, old_n, n = int(hi[i, K.HI_S0]), int(hi[i, K.HI_N]), h.n_servers
+            keep = min(old_n, n)
+            kept = old_status[o0 : o0 + keep]
+            status[s0 : s0 + keep] = np.where(kept == K.BUSY, K.BUSY, K.ASLEEP)
+            token[s0 : s0 + keep] = old_token[o0 : o0 + keep] + 1
+            free[s0 : s0 + keep] = old_free[o0 : o0 + keep]
+            pend[s0 : s0 + keep] = old_pend[o0 : o0 + keep]
+            hi[i, K.HI_N] = n
+            hi[i, K.HI_S0] = s0
+            hi[i, K.HI_IDLE_N] = 0
+            hf[i, K.HF_CAP] = h.capacity_hours
+            s0 += n
+        base = np.concatenate([np.asarray(h.base_offset, float) for h in self.handlers]) if total else np.zeros(0)
+        self.srv = (status, token, free, pend, base, np.zeros(total, dtype=np.int64))
+        self._summary_fresh = False
