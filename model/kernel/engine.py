@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import resolution
 from ..catalogue import DISPUTE_MEDIATION
-from ..engine import FORWARD, RandomStream
+from ..engine import RandomStream
 from ..params import HOURS_PER_DAY
 from . import core as K
 
@@ -473,20 +473,20 @@ class CompiledEngine:
         self.ctr[K.CTR_UNRELEASED] -= int(fl_n[cid]) - nxt
         self._summary_fresh = False
 
+    def forward(self, cid: int, t: float, handler) -> None:
+        """``referral.start``: the case joins the batch with the forwarding of its file by ``handler``
+        arriving at ``t`` (hours); the kernel opens its flow (no draw at filing)."""
+        self._sub_ids.append(cid)
+        self._sub_t.append(t)
+        self._sub_fwd.append(handler.hid)
+
     # --- what the Python engine offers and the covered scenarios never ask for --------------------
     def arrive(self, task, t: float) -> None:
-        """Only ``referral.start`` hands a task over (intake: the first forwarding of a case's file); the
-        kernel takes over the case's flow, the task's queue and everything after."""
-        m = self.model
-        flow = m.flows.get(task.case)
-        if task.kind != FORWARD or task.stage != 0 or flow is None or flow[2] != [task]:
-            raise NotCovered(
-                f"compiled engine: a {task.kind!r} task from Python (only intake's forwarding is compiled)"
-            )
-        del m.flows[task.case]  # the kernel owns the flow
-        self._sub_ids.append(task.case)
-        self._sub_t.append(t)
-        self._sub_fwd.append(task.handler.hid)
+        """Python hands the kernel no task: intake's forwarding comes through :meth:`forward`, every other
+        task is the kernel's own."""
+        raise NotCovered(
+            f"compiled engine: a {task.kind!r} task from Python (only intake's forwarding is compiled, by forward)"
+        )
 
     def schedule(self, t: float, fn, arg) -> None:
         raise NotCovered("compiled engine: timed Python calls (escalation, courier runs) are not compiled")
