@@ -319,11 +319,74 @@ def test_a_warm_up_under_other_levers_moves_the_kernels_servers():
         assert_identical(ref, comp)
 
 
-@pytest.mark.parametrize("name", ["inspection_cut", "two_way_assessment", "grid_governance"])
+@pytest.mark.parametrize(
+    "name", ["inspection_cut", "two_way_assessment", "grid_governance", "delegation_no_staff", "delegation_with_staff"]
+)
 def test_shipped_reforms_after_a_baseline_warm_up_are_bit_identical(name):
     from townsim.model.scenario import SCENARIO_DIR
 
     p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
     assert p.pre_reform and p.warmup_days > 0
     ref, comp = _pair(p, 3, 8)
+    assert_identical(ref, comp)
+
+
+# --- delegated matters: the township's learning curve, rework, oversight, referring up ---------------
+DELEGATION = dict(delegated_share=0.5, staff_transfer=0.5, rework_rate=0.5, initial_competence=0.3)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(corner_cutting=0.5, **GAMING),  # competence in the work fraction's sums and gaming's projection
+        dict(online_share=0.0, township_hall_share=0.3, delegation_order="random"),  # trips for the corrected file
+        dict(one_stop_centre=True, joint_handling=True, service_time_distribution="exponential"),
+    ],
+    ids=["load-and-gaming", "offline", "joint"],
+)
+def test_delegated_matters_are_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, **DELEGATION, **changes})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        c = comp.cases
+        assert c.view("reworks").sum() > 20 and c.view("delegated").sum() > 100
+        assert any(t.handled for t in comp.townships)
+        assert [t.handled for t in ref.townships] == [t.handled for t in comp.townships]
+        assert_identical(ref, comp)
+
+
+def test_a_nearly_full_task_table_is_grown_mid_day(monkeypatch):
+    """The task table with little room (an eighth of what intake's bound asks for) and many reworks: the
+    kernel stops between two events when the table is nearly full, Python grows it and the day goes on
+    (``core.E_ROOM``), still bit-identical."""
+    from townsim.model.kernel import core
+    from townsim.model.kernel import engine as kengine
+
+    resumed = [0]
+
+    class Counting:
+        def __getattr__(self, name):
+            fn = getattr(core, name)
+            if name != "run_until":
+                return fn
+
+            def counted(*a):
+                resumed[0] += 1
+                return fn(*a)
+
+            return counted
+
+    def tight(self, need: int) -> None:
+        """An eighth of the room asked for (serial steps: still room for one task per new case at filing)."""
+        n = int(self.ctr[core.CTR_NTASK])
+        cap = n + (need - n) // 8 + 4
+        if cap > len(self.tk[0]):
+            self.tk = tuple(np.concatenate([a, np.zeros(cap - len(a), a.dtype)]) for a in self.tk)
+
+    monkeypatch.setattr(kengine, "K", Counting())
+    monkeypatch.setattr(kengine.CompiledEngine, "_room_tasks", tight)
+    p = Params(**{**SMALL_COUNTY, **DELEGATION, "rework_rate": 1.0, "initial_competence": 0.05, "learning_cases": 200})
+    ref, comp = _pair(p, 4, 20)
+    assert resumed[0] > 0
+    assert comp.cases.view("reworks").sum() > 200
     assert_identical(ref, comp)

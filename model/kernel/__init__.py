@@ -57,8 +57,6 @@ _SAID: set[str] = set()
 
 PLAIN = dict(
     escalation_135=False,
-    delegated_share=0.0,
-    staff_transfer=0.0,
     whistle=False,
 )
 """Lever values that switch off every mechanism this stage does not compile (all of them the defaults:
@@ -72,7 +70,6 @@ def supports(params: Params) -> tuple[bool, str]:
     p = params
     checks = (
         (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
-        (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),
         (p.whistle, "the whistle (吹哨报到)"),
     )
     for on, what in checks:

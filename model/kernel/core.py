@@ -62,14 +62,15 @@ PF_ATTEND, PF_COORD1, PF_COORD2 = 9, 10, 11  # attendance share, coordination ho
 PF_FORWARD_H, PF_DISPATCH_H, PF_ERRAND_H, PF_MISROUTE, PF_COURIER_DAYS, PF_ONLINE_DISPATCH = 12, 13, 14, 15, 16, 17
 PF_N_DEPTS = 18  # departments (their handlers are the first ones)
 PF_MEDIATION_ID, PF_LOCAL_MEDIATION, PF_DISPUTE_HOURS = 19, 20, 21  # the dispute in local mediation (resolution)
-N_PF = 22
+PF_C0, PF_LEARNING, PF_REWORK, PF_OVERSIGHT = 22, 23, 24, 25  # delegation: competence, rework, oversight hours
+N_PF = 26
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
-OK, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 2, 3, 4, 5
+OK, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 3, 4, 5
+E_ROOM = 6  # not an error: the task table is nearly full; Python grows it and calls ``run_until`` again
 STATUS_TEXT = {
     E_HELD: "a whistled case at intake (the whistle is not compiled)",
-    E_DELEGATED: "a delegated step (township competence and rework are not compiled)",
     E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
     E_TASKS_FULL: "the task arrays were full (the Python side sizes them before each call)",
 }
@@ -115,6 +116,12 @@ def draw_noise(pf, rng, eb, zb, ridx):
             return math.exp(s * draw_normal(rng, zb, ridx) - 0.5 * s * s)
         return 1.0
     return 1.0
+
+
+@njit(cache=True)
+def competence(pf, handled):
+    """``delegation.competence``: a township's competence on a delegated matter after ``handled`` cases."""
+    return 1.0 - (1.0 - pf[PF_C0]) * math.exp(-handled / pf[PF_LEARNING])
 
 
 # --- the event heap, ordered by (time, sequence number) ------------------------------------------
@@ -299,7 +306,7 @@ def rekey_all(hq, hi, tk_seq, tk_arrival, tk_state, ctr):
 
 
 @njit(cache=True)
-def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out):
+def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out, town_hid0, delegated, handled, pf):
     """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
     they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
     their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
@@ -308,12 +315,17 @@ def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out):
         queued = 0.0
         slack = 0.0
         n = 0
-        speed = effort[h] if hi[h, HI_KIND] == DEPT else 1.0
+        kind = hi[h, HI_KIND]
         for j in range(hi[h, HI_QLEN]):
             task = hq[h, j]
             if tk_state[task] != WAITING or tk_kind[task] != STEP:
                 continue
             cid = tk_case[task]
+            speed = 1.0  # workload.speed: a department's effort, a township's competence on a delegated step
+            if kind == DEPT:
+                speed = effort[h]
+            elif kind == TOWN and tk_stage[task] == 0 and delegated[cid]:
+                speed = competence(pf, handled[h - town_hid0, matter[cid]])
             queued += cat_hours[matter[cid]] * tk_noise[task] / speed
             slack += max(deadline[cid] - now, 0.0)
             n += 1
@@ -529,6 +541,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
     matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
     resolved, called_back, work_share, joint = cs[1]
     created, referred, hop_clerk, hop_courier, misrouted, hop_misrouted, grid_hours = cs[2]
+    reworks, online, handled, cat_owner = cs[3]
     town_hid0, desk1, desk2, dispatch, _deps, _n, cs_in = intake
     cat_hours, cat_deps, cat_n = cat
     ub, eb, zb, ridx = rb
@@ -539,6 +552,9 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
         most = max(most, cat_n[m])
     while ctr[CTR_NEV] > 0 and evt[0] < t_end:
         if ctr[CTR_STATUS] != OK:
+            break
+        if ctr[CTR_NTASK] + most + 2 > tk_case.shape[0]:  # an event adds at most a case's steps or a rework
+            ctr[CTR_STATUS] = E_ROOM
             break
         evt, evi = ev_room(evt, evi, ctr, most + 4)  # an event pushes at most a case's steps and two more
         slot = ev_pop(evt, evi, ctr)
@@ -627,11 +643,42 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             # handling.on_finish: the next step, or the case closes
             if tk_kind[task] == STEP and fl_open[cid]:
                 offline_runs = at_seat[cid] and not one_stop
+                redo = False
                 if hi[h, HI_KIND] == TOWN and delegated[cid] and tk_stage[task] == 0:
-                    ctr[CTR_STATUS] = E_DELEGATED
-                    break
-                outstanding[cid] -= 1
-                if outstanding[cid] <= 0:
+                    # the township's delegated step: its learning curve, maybe rework, else the owner's oversight
+                    m = matter[cid]
+                    town = h - town_hid0
+                    comp = competence(pf, handled[town, m])
+                    handled[town, m] += 1
+                    if draw_uniform(rng, ub, ridx) < pf[PF_REWORK] * (1.0 - comp):
+                        redo = True
+                        reworks[cid] += 1
+                        if not online[cid]:  # the requester brings the corrected file to the township hall
+                            trips[cid] += 1
+                        stage = tk_stage[task]
+                        nz = draw_noise(pf, rng, eb, zb, ridx)
+                        new = ctr[CTR_NTASK]
+                        ctr[CTR_NTASK] = new + 1
+                        tk_case[new] = cid
+                        tk_h[new] = h
+                        tk_stage[new] = stage
+                        tk_state[new] = PENDING
+                        tk_noise[new] = nz
+                        tk_hours[new] = 0.0
+                        tk_arrival[new] = 0.0
+                        tk_kind[new] = STEP
+                        fl_task[fl_off[cid] + stage] = new
+                        fl_live[cid] += 1
+                        ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+                    else:
+                        owner = cat_owner[m]
+                        if owner >= 0:  # oversight of the delegated power stays with the department
+                            hf[owner, HF_DUTY_BACKLOG] += pf[PF_OVERSIGHT]
+                if not redo:
+                    outstanding[cid] -= 1
+                if redo:
+                    pass  # reworked: the step runs again
+                elif outstanding[cid] <= 0:
                     # handling.close and resolution.on_close (not gamed, not a dispute, not delegated)
                     closed[cid] = t
                     done = 1.0
@@ -648,8 +695,12 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                         mediated = worked + grid_hours[cid]
                         p_res = pf[PF_LOCAL_MEDIATION] * (1.0 - math.exp(-max(mediated, 0.0) / pf[PF_DISPUTE_HOURS]))
                     else:
+                        comp = 1.0  # a delegated case: the township's competence now (resolution)
+                        if delegated[cid]:
+                            m = matter[cid]
+                            comp = 1.0 - pf[PF_REWORK] * (1.0 - competence(pf, handled[township[cid], m]))
                         scale = max(done, 0.0) ** pf[PF_THETA] if done < 1 else 1.0
-                        p_res = pf[PF_RES_BASE] * 1.0 * scale
+                        p_res = pf[PF_RES_BASE] * comp * scale
                     res = draw_uniform(rng, ub, ridx) < p_res
                     resolved[cid] = res
                     if pf[PF_CALLBACK] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_CALLBACK]:
@@ -758,10 +809,10 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                     clock = done / e
                     hf[h, HF_OVERTIME] += max(done - clock, 0.0)
             else:
+                speed = 1.0  # a township's competence on its delegated step (workload.speed)
                 if hk == TOWN and tk_stage[task] == 0 and delegated[cid]:
-                    ctr[CTR_STATUS] = E_DELEGATED
-                    break
-                clock = done / 1.0
+                    speed = competence(pf, handled[h - town_hid0, matter[cid]])
+                clock = done / speed
             if cw_has[cid]:
                 cw_need[cid] += need
                 cw_done[cid] += done

@@ -157,6 +157,12 @@ class CompiledEngine:
         self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
         self._set_params(p)
         self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
+        # each township's delegated cases handled, per matter type (``Township.handled``, the learning curve)
+        self.handled = np.zeros((len(model.townships), len(model.catalogue.hours)), dtype=np.int64)
+        for i, t in enumerate(model.townships):
+            for m, n in t.handled.items():
+                self.handled[i, m] = n
+        self.cat_owner = np.ascontiguousarray(model.catalogue.owner, dtype=np.int64)
 
     def _set_params(self, p) -> None:
         """The levers and assumptions the kernel reads (at the start, again at the reform start)."""
@@ -187,6 +193,10 @@ class CompiledEngine:
         self.pf[K.PF_MEDIATION_ID] = model.catalogue.dispute_id(DISPUTE_MEDIATION)
         self.pf[K.PF_LOCAL_MEDIATION] = p.local_mediation
         self.pf[K.PF_DISPUTE_HOURS] = p.dispute_difficulty_hours
+        self.pf[K.PF_C0] = p.initial_competence
+        self.pf[K.PF_LEARNING] = p.learning_cases
+        self.pf[K.PF_REWORK] = p.rework_rate
+        self.pf[K.PF_OVERSIGHT] = p.oversight_hours
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
@@ -367,19 +377,17 @@ class CompiledEngine:
         if gm:
             self.grid_hours[np.fromiter(gm.keys(), np.int64, len(gm))] = np.fromiter(gm.values(), float, len(gm))
         hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted, self.grid_hours)
-        cs = ((*flow_cols, c.trips, c.seat_trips, c.travel), (c.resolved, c.called_back, c.work_share, c.joint), hops)
+        cs = (
+            (*flow_cols, c.trips, c.seat_trips, c.travel),
+            (c.resolved, c.called_back, c.work_share, c.joint),
+            hops,
+            (c.reworks, c.online, self.handled, self.cat_owner),
+        )
         self.acc[0] = m.attendance_hours
         s = m.stream
         day, self._day = self._day, -1
         self._summary_fresh = False
-        self.evt, self.evi, self.hq = K.work_day(
-            day,
-            float(t_end),
-            self.now,
-            ids,
-            times,
-            fwd,
-            self._intake_arrays(),
+        args = (
             self.hf,
             self.hi,
             self.srv,
@@ -392,15 +400,40 @@ class CompiledEngine:
             m.rng,
             (s.ub, s.eb, s.zb, s.idx),
             (*self.logs, self.acc),
+        )
+        self.evt, self.evi, self.hq = K.work_day(
+            day,
+            float(t_end),
+            self.now,
+            ids,
+            times,
+            fwd,
+            self._intake_arrays(),
+            *args,
             self.evt,
             self.evi,
             self.ctr,
             self.hq,
         )
+        while self.ctr[K.CTR_STATUS] == K.E_ROOM:  # the task table nearly full (reworks): grown, then on
+            self.ctr[K.CTR_STATUS] = K.OK
+            self._room_tasks(2 * len(self.tk[0]))
+            args = (*args[:3], self.tk, *args[4:])
+            self.evt, self.evi, self.hq = K.run_until(
+                float(t_end), self.now, *args, self.evt, self.evi, self.ctr, self._intake_arrays(), self.hq
+            )
         self._check()
         m.attendance_hours = float(self.acc[0])
         self.now = float(t_end)
         self._push()
+        towns, matters = np.nonzero(self.handled)
+        if len(towns):
+            counts = self.handled[towns, matters].tolist()
+            got: list[dict] = [{} for _ in m.townships]
+            for i, j, n in zip(towns.tolist(), matters.tolist(), counts):
+                got[i][j] = n
+            for t, d in zip(m.townships, got):
+                t.handled = d
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
         closed_now = closed_log[: self.ctr[K.CTR_NCLOSED]].tolist()
         m.closed_today.extend(closed_now)
@@ -424,7 +457,21 @@ class CompiledEngine:
             effort[self._dept_ids] = [d.effort for d in m.departments]
             c = m.cases
             now = m.clock_day * HOURS_PER_DAY
-            K.queue_summary(now, self.hq, self.hi, effort, self.tk, c.matter, c.deadline, self.cat_hours, self._summary)
+            K.queue_summary(
+                now,
+                self.hq,
+                self.hi,
+                effort,
+                self.tk,
+                c.matter,
+                c.deadline,
+                self.cat_hours,
+                self._summary,
+                m.township_hid0,
+                c.delegated,
+                self.handled,
+                self.pf,
+            )
             self._summary_fresh = True
         row = self._summary[handler.hid]
         return float(row[0]), float(row[1]), int(row[2])
