@@ -1,6 +1,6 @@
 """The compiled kernel: the per-case event flow in numba, the Python engine as its reference.
 
-Design (the boundary of DESIGN §8, first stage):
+Design (the boundary of DESIGN §8; second stage):
 
 * **What the kernel owns.** The event heap (time, sequence number), the handlers' servers (state,
   wake tokens, free times, part-time offsets, idle lists), their queues and the task table, the
@@ -28,17 +28,27 @@ Design (the boundary of DESIGN §8, first stage):
   coordination without the 135 rule (``escalation``: a case's steps held until a desk has
   coordinated it, the attending departments' hours, decisions on the spot at the centre's desk),
   referral (``referral``: the township clerks' forwarding and courier runs, the platform's
-  dispatchers, misrouting, commissioners' errands) and closing (``resolution``: work share, the
-  resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts). The
-  agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's queue
-  summary (``CompiledEngine.queue_summary``).
-* **Still Python** (a scenario using any of them runs the Python engine, ``supports`` says why):
-  the 135 rule's priority queues, escalation events and the joint conference, delegated steps
-  (competence, rework, referring up), the whistle, and deadline gaming (its projection reads every
-  queue and closes cases from Python). Intake (channel, routing) stays
-  Python in every case, but the first steps' release is compiled: intake hands its new cases over
-  in one batch, early only when the batch's draws might reach a buffer's end (so that the buffer is
-  refilled at the reference's moment) or before a draw from Python.
+  dispatchers, misrouting, commissioners' errands; intake's forwarding handed over by
+  ``CompiledEngine.forward``), closing (``resolution``: work share, the resolution draw, disputes
+  settled by the mediators' hours, call-backs, repeat contacts), delegated steps (``delegation``: the
+  township's learning curve per matter type, ``Township.handled`` kept in the kernel and written back
+  after each call, rework with the requester's trip, the owner's oversight hours, competence in the
+  step's hours, the work fraction's sums and the resolution draw), deadline gaming (``gaming``: the
+  agents decide in Python after the day's call; their projection, ``kernel.gaming``, reads the
+  kernel's task, flow and queue tables in the reference's order, and a gamed closure withdraws the
+  case's work from them, ``CompiledEngine.withdraw``) and the reform start after a warm-up under other
+  levers (``CompiledEngine.restart``: the levers re-read, the servers re-laid out as ``Handler.resize``
+  does, the queues rebuilt with new sequence numbers as ``Engine.rekey_all`` does). The agents'
+  work-fraction decision (``workload.decide``) stays Python and reads the kernel's queue summary
+  (``CompiledEngine.queue_summary``). A day whose events need more task rows than the table has stops
+  between two events (``core.E_ROOM``); Python grows the table and the day goes on.
+* **Still Python** (a scenario using any of them, in either regime, runs the Python engine; ``supports``
+  says why): the 135 rule (priority keys by coordination level and deadline, re-keying, escalation
+  events, the joint conference) and the whistle (urgent keys, on-site hours). Intake (channel, routing,
+  a township referring a delegated case up) stays Python in every case, but the first steps' release is
+  compiled: intake hands its new cases over in one batch, early only when the batch's draws might
+  reach a buffer's end (so that the buffer is refilled at the reference's moment) or before a draw
+  from Python.
 
 ``engine = "compiled"`` (a ``Params`` setting) asks for the kernel; ``choose`` grants it only when
 ``supports`` does and numba is installed, else the model runs the Python engine and says why once.
@@ -59,7 +69,7 @@ PLAIN = dict(
     escalation_135=False,
     whistle=False,
 )
-"""Lever values that switch off every mechanism this stage does not compile (all of them the defaults:
+"""Lever values that switch off every mechanism this stage does not compile (both the defaults:
 ``Params(**PLAIN)`` is the default county, covered whole); the differential tests and the benchmarks
 apply them to other counties."""
 
