@@ -29,7 +29,6 @@ def test_python_engine_is_the_default():
 @pytest.mark.parametrize(
     "changes,words",
     [
-        (dict(escalation_135=True), "135 rule"),
         (dict(whistle=True), "whistle"),
     ],
 )
@@ -53,13 +52,15 @@ def test_coordination_referral_errands_disputes_and_corner_cutting_are_covered()
     assert kernel_mod.supports(base.replace(ontime_weight=0.2, ranking_pressure=1.0)) == (True, "")  # gaming
     assert kernel_mod.supports(base.replace(delegated_share=0.4, staff_transfer=0.5)) == (True, "")  # delegation
     ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True))
-    assert not ok and "135 rule" in why
+    assert ok, why  # the 135 rule
+    ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True, whistle=True))
+    assert not ok and "whistle" in why
 
 
 def test_an_uncovered_scenario_falls_back_and_says_why_once(monkeypatch):
     pytest.importorskip("numba")
     monkeypatch.setattr(kernel_mod, "_SAID", set())
-    p = load_scenario(SCENARIO_DIR / "one_stop_135.toml").params.replace(engine="compiled", warmup_days=0)
+    p = load_scenario(SCENARIO_DIR / "one_stop_135.toml").params.replace(engine="compiled", warmup_days=0, whistle=True)
     with pytest.warns(RuntimeWarning, match="Python engine runs: not compiled yet"):
         m = TownshipModel(p, rng=1)
     assert not m.compiled and m.engine_reason.startswith("not compiled yet")
@@ -74,9 +75,9 @@ def test_an_uncovered_scenario_falls_back_and_says_why_once(monkeypatch):
 def test_a_warm_up_under_other_levers_is_covered_when_both_regimes_are():
     p = load_scenario(MMC).params.replace(engine="compiled", warmup_days=5, pre_reform={"department_staff": 5.0})
     assert kernel_mod.choose(p, p.replace(**p.pre_reform))[0] or importlib.util.find_spec("numba") is None
-    q = p.replace(pre_reform={"escalation_135": True, "chief_representatives": 3})
+    q = p.replace(pre_reform={"whistle": True, "chief_representatives": 3})
     ok, why = kernel_mod.choose(q, q.replace(**q.pre_reform))
-    assert not ok and "135 rule" in why  # the warm-up's levers are checked too
+    assert not ok and "whistle" in why  # the warm-up's levers are checked too
 
 
 @pytest.mark.parametrize(
@@ -88,14 +89,13 @@ def test_a_warm_up_under_other_levers_is_covered_when_both_regimes_are():
         ("grid_governance", True),
         ("delegation_no_staff", True),
         ("delegation_with_staff", True),
-        ("one_stop_135", False),
-        ("full_reform", False),
-        ("linping", False),
+        ("one_stop_135", True),
+        ("full_reform", True),
+        ("linping", True),
     ],
 )
 def test_which_shipped_scenarios_run_compiled(name, covered):
-    """What still falls back: the 135 rule (priority queues, escalation events, the joint conference) is not
-    compiled yet (nor the whistle, which no shipped scenario uses)."""
+    """Every shipped scenario runs compiled; only the whistle (which none uses) still falls back."""
     p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
     pre = p.replace(**p.pre_reform) if (p.warmup_days and p.pre_reform) else p
     assert all(kernel_mod.supports(x)[0] for x in (p, pre)) is covered

@@ -14,7 +14,6 @@ inspections, trips between departments, effort, call-backs and repeat contacts.
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -221,23 +220,20 @@ def test_a_long_run_crosses_the_default_buffers():
     assert_identical(ref, comp)
 
 
-def test_the_default_pin_on_the_compiled_engine_matches_its_pin_file():
-    """The default county (tests/pins/default.json) is covered whole: on the compiled engine it gives the
-    pinned summary and daily table; the other two pins use the 135 rule and delegation (not covered)."""
+@pytest.mark.parametrize("name", ["default", "reform", "stressed"])
+def test_every_pin_on_the_compiled_engine_matches_its_pin_file(name):
+    """Every pinned county (tests/pins/*.json) is covered whole: on the compiled engine it gives the pinned
+    summary and daily table."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import pins
 
-    values, seed, days = pins.CASES["default"]
+    values, seed, days = pins.CASES[name]
     m = TownshipModel(Params(**values, engine="compiled"), rng=seed).run(days)
     assert m.compiled, m.engine_reason
-    diffs = pins.compare(pins.load("default"), dict(m.summary()), m.timeseries())
+    diffs = pins.compare(pins.load(name), dict(m.summary()), m.timeseries())
     assert not diffs, diffs[:5]
-    for name in ("reform", "stressed"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # said once per process: maybe already said
-            assert not TownshipModel(Params(**pins.CASES[name][0], engine="compiled"), rng=1).compiled
 
 
 # --- deadline gaming (its projection read from the kernel's tables) and the reform start --------------
@@ -389,4 +385,55 @@ def test_a_nearly_full_task_table_is_grown_mid_day(monkeypatch):
     ref, comp = _pair(p, 4, 20)
     assert resumed[0] > 0
     assert comp.cases.view("reworks").sum() > 200
+    assert_identical(ref, comp)
+
+
+# --- the 135 rule: EDF queues keyed by coordination level, escalation events, the joint conference -----
+RULE = dict(escalation_135=True, chief_representatives=3, joint_conference_interval=3, joint_conference_slots=2)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(),
+        # with gaming (the projection's desks, requests and the conference's next meeting), delegation,
+        # corner cutting and joint handling at the centre
+        dict(
+            ontime_weight=1.0,
+            delegated_share=0.3,
+            corner_cutting=0.5,
+            one_stop_centre=True,
+            joint_handling=True,
+            service_time_distribution="exponential",
+        ),
+        dict(leading_group_staff=0.0, township_hall_share=0.6, misrouting_rate=0.2),  # no office: level 2 waits
+    ],
+    ids=["rule", "rule-gaming-delegation-joint", "no-office-halls"],
+)
+def test_the_135_rule_is_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, **RULE, **changes})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        c = comp.cases
+        assert c.view("escalations").sum() > 10 and (c.view("boost") == 3).sum() > 5  # escalated, conferenced
+        assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("name", ["one_stop_135", "full_reform"])
+def test_shipped_135_reforms_after_a_baseline_warm_up_are_bit_identical(name):
+    """FIFO queues in the warm-up, the 135 rule's keys from the reform start (every queue re-keyed)."""
+    from townsim.model.scenario import SCENARIO_DIR
+
+    p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
+    assert p.escalation_135 and not p.pre_reform.get("escalation_135", False)
+    ref, comp = _pair(p, 2, 8)
+    assert comp.cases.view("escalations").sum() > 0
+    assert_identical(ref, comp)
+
+
+def test_the_levers_probe_without_the_whistle_is_bit_identical():
+    """The probe county that sets the levers the pins leave at their defaults (renewal, mediation, ranking,
+    call-back penalties, a 3-day conference), the whistle off."""
+    values, seed, days = PROBE_CASES["levers"]
+    ref, comp = _pair(Params(**{**values, **PLAIN}), seed, min(days, 30))
     assert_identical(ref, comp)

@@ -65,11 +65,8 @@ from ..params import Params
 _SAID: set[str] = set()
 
 
-PLAIN = dict(
-    escalation_135=False,
-    whistle=False,
-)
-"""Lever values that switch off every mechanism this stage does not compile (both the defaults:
+PLAIN = dict(whistle=False)
+"""Lever values that switch off every mechanism this stage does not compile (the default:
 ``Params(**PLAIN)`` is the default county, covered whole); the differential tests and the benchmarks
 apply them to other counties."""
 
@@ -78,10 +75,7 @@ def supports(params: Params) -> tuple[bool, str]:
     """Whether the kernel covers every mechanism ``params`` switches on, and if not, the first one
     it does not (one line)."""
     p = params
-    checks = (
-        (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
-        (p.whistle, "the whistle (吹哨报到)"),
-    )
+    checks = ((p.whistle, "the whistle (吹哨报到)"),)
     for on, what in checks:
         if on:
             return False, f"not compiled yet: {what}"

@@ -32,7 +32,7 @@ from numba import njit
 HOURS = 8.0  # working hours per day (params.HOURS_PER_DAY)
 
 # event kinds (COURIER: a referred case's file reaches the seat, ``referral``)
-ARRIVE, FINISH, WAKE, COURIER = 0, 1, 2, 3
+ARRIVE, FINISH, WAKE, COURIER, ESCALATE = 0, 1, 2, 3, 4  # ESCALATE: a case's level is due (135)
 # task kinds (engine.TaskKind): a case's step, a coordination at a desk, forwarding a file
 STEP, COORD, FORWARD = 0, 1, 2
 FIRST, SECOND = 0, 1  # a forwarding task's pass (referral.FIRST, referral.SECOND)
@@ -54,7 +54,8 @@ N_HI = 7
 # counters
 CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED = 0, 1, 2, 3, 4
 CTR_NREF, CTR_NREP, CTR_STATUS, CTR_NSTEPS, CTR_OPEN = 5, 6, 7, 8, 9
-N_CTR = 10
+CTR_NENT, CTR_NCONF = 10, 11  # queue entries made; cases sent to the joint conference this call
+N_CTR = 12
 
 # parameters (float array)
 PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, PF_REPEAT, PF_REPEAT_DAYS = range(9)
@@ -63,7 +64,8 @@ PF_FORWARD_H, PF_DISPATCH_H, PF_ERRAND_H, PF_MISROUTE, PF_COURIER_DAYS, PF_ONLIN
 PF_N_DEPTS = 18  # departments (their handlers are the first ones)
 PF_MEDIATION_ID, PF_LOCAL_MEDIATION, PF_DISPUTE_HOURS = 19, 20, 21  # the dispute in local mediation (resolution)
 PF_C0, PF_LEARNING, PF_REWORK, PF_OVERSIGHT = 22, 23, 24, 25  # delegation: competence, rework, oversight hours
-N_PF = 26
+PF_135, PF_LEVEL_SHARE = 26, 27  # the 135 rule on; the share of the deadline a level has (escalation)
+N_PF = 28
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
@@ -204,24 +206,29 @@ def ev_room(evt, evi, ctr, extra):
 
 # --- queues and servers ----------------------------------------------------------------------------
 # --- queues: one binary heap per handler, the very list Python's heapq keeps -----------------------
-# Row ``h`` of ``hq`` holds handler ``h``'s waiting entries (task ids) in heapq's list order, so that a
-# pass over the queue (a handler's work-fraction decision) adds up in the reference's order. An entry's
-# key is (arrival, sequence number): the FIFO key (0, arrival) of ``escalation.priority_key`` without
-# the 135 rule and the whistle, then the push's sequence number.
+# Row ``h`` of ``hq`` holds handler ``h``'s queue entries in heapq's list order, so that a pass over the
+# queue (a handler's work-fraction decision) adds up in the reference's order. An entry (``ent``: task,
+# key, key, sequence number, version) is pushed each time a task joins or is re-keyed; it is valid while
+# its version is the task's (``tk[4]``) and the task waits. Its key is ``escalation.priority_key``'s:
+# (0, arrival) first come first served, (−coordination level, deadline) under the 135 rule; then the
+# push's sequence number.
 @njit(cache=True)
-def _lt(a, b, tk_arrival, tk_seq):
-    if tk_arrival[a] != tk_arrival[b]:
-        return tk_arrival[a] < tk_arrival[b]
-    return tk_seq[a] < tk_seq[b]
+def _lt(a, b, ent):
+    k1, k2, seq = ent[1], ent[2], ent[3]
+    if k1[a] != k1[b]:
+        return k1[a] < k1[b]
+    if k2[a] != k2[b]:
+        return k2[a] < k2[b]
+    return seq[a] < seq[b]
 
 
 @njit(cache=True)
-def _siftdown(row, startpos, pos, tk_arrival, tk_seq):
+def _siftdown(row, startpos, pos, ent):
     newitem = row[pos]
     while pos > startpos:
         parentpos = (pos - 1) >> 1
         parent = row[parentpos]
-        if _lt(newitem, parent, tk_arrival, tk_seq):
+        if _lt(newitem, parent, ent):
             row[pos] = parent
             pos = parentpos
             continue
@@ -230,19 +237,19 @@ def _siftdown(row, startpos, pos, tk_arrival, tk_seq):
 
 
 @njit(cache=True)
-def _siftup(row, pos, endpos, tk_arrival, tk_seq):
+def _siftup(row, pos, endpos, ent):
     startpos = pos
     newitem = row[pos]
     childpos = 2 * pos + 1
     while childpos < endpos:
         rightpos = childpos + 1
-        if rightpos < endpos and not _lt(row[childpos], row[rightpos], tk_arrival, tk_seq):
+        if rightpos < endpos and not _lt(row[childpos], row[rightpos], ent):
             childpos = rightpos
         row[pos] = row[childpos]
         pos = childpos
         childpos = 2 * pos + 1
     row[pos] = newitem
-    _siftdown(row, startpos, pos, tk_arrival, tk_seq)
+    _siftdown(row, startpos, pos, ent)
 
 
 @njit(cache=True)
@@ -257,56 +264,96 @@ def hq_room(hq, hi, h):
 
 
 @njit(cache=True)
-def q_push(hq, hi, tk_seq, tk_arrival, ctr, h, task):
-    """``heapq.heappush`` of a waiting task onto its handler's queue (the caller made room)."""
-    tk_seq[task] = ctr[CTR_SEQ]
-    ctr[CTR_SEQ] += 1
-    n = hi[h, HI_QLEN]
-    row = hq[h]
-    row[n] = task
-    hi[h, HI_QLEN] = n + 1
-    _siftdown(row, 0, n, tk_arrival, tk_seq)
+def task_key(task, tk, pf, boost, deadline):
+    """``escalation.priority_key`` of a task now: (0, arrival), or (−level, deadline) under the 135 rule."""
+    if pf[PF_135] != 0.0:
+        cid = tk[0][task]
+        return -float(boost[cid]), deadline[cid]
+    return 0.0, tk[7][task]
 
 
 @njit(cache=True)
-def q_pop(hq, hi, tk_seq, tk_arrival, tk_state, h):
-    """``Engine._pop``: ``heapq.heappop`` until a task still waiting (-1: none)."""
+def q_push(hq, hi, ent, tk, ctr, h, task, k1, k2):
+    """``Engine.push``: a new entry for the task (its version + 1) onto its handler's queue (the caller made
+    room in the entry table)."""
+    e = ctr[CTR_NENT]
+    ctr[CTR_NENT] = e + 1
+    tk_ver = tk[4]
+    tk_ver[task] += 1
+    ent[0][e] = task
+    ent[1][e] = k1
+    ent[2][e] = k2
+    ent[3][e] = ctr[CTR_SEQ]
+    ctr[CTR_SEQ] += 1
+    ent[4][e] = tk_ver[task]
+    n = hi[h, HI_QLEN]
+    row = hq[h]
+    row[n] = e
+    hi[h, HI_QLEN] = n + 1
+    _siftdown(row, 0, n, ent)
+
+
+@njit(cache=True)
+def valid(e, ent, tk):
+    """The entry is its task's latest and the task waits."""
+    task = ent[0][e]
+    return ent[4][e] == tk[4][task] and tk[3][task] == WAITING
+
+
+@njit(cache=True)
+def q_pop(hq, hi, ent, tk, h):
+    """``Engine._pop``: ``heapq.heappop`` until a valid entry; its task (-1: none)."""
     row = hq[h]
     while hi[h, HI_QLEN] > 0:
         n = hi[h, HI_QLEN] - 1
         hi[h, HI_QLEN] = n
         last = row[n]
         if n > 0:
-            task = row[0]
+            e = row[0]
             row[0] = last
-            _siftup(row, 0, n, tk_arrival, tk_seq)
+            _siftup(row, 0, n, ent)
         else:
-            task = last
-        if tk_state[task] == WAITING:
-            return task
+            e = last
+        if valid(e, ent, tk):
+            return ent[0][e]
     return -1
 
 
 @njit(cache=True)
-def rekey_all(hq, hi, tk_seq, tk_arrival, tk_state, ctr):
-    """``Engine.rekey_all``: every handler's queue rebuilt from its waiting tasks, pushed again in their list
-    order with new sequence numbers (the reform start; the key stays FIFO)."""
+def rekey_all(hq, hi, ent, tk, ctr, pf, boost, deadline):
+    """``Engine.rekey_all``: every handler's queue rebuilt from its valid entries' tasks, pushed again in
+    list order with the key now in force and new sequence numbers (the reform start). The caller made
+    room in the entry table."""
     for h in range(hi.shape[0]):
         n = hi[h, HI_QLEN]
         keep = 0
         for j in range(n):  # the waiting tasks, in list order, to the row's front
-            task = hq[h, j]
-            if tk_state[task] == WAITING:
-                hq[h, keep] = task
+            e = hq[h, j]
+            if valid(e, ent, tk):
+                hq[h, keep] = ent[0][e]
                 keep += 1
         tasks = hq[h, :keep].copy()
         hi[h, HI_QLEN] = 0
         for j in range(keep):
-            q_push(hq, hi, tk_seq, tk_arrival, ctr, h, tasks[j])
+            k1, k2 = task_key(tasks[j], tk, pf, boost, deadline)
+            q_push(hq, hi, ent, tk, ctr, h, tasks[j], k1, k2)
+    return hq
 
 
 @njit(cache=True)
-def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out, town_hid0, delegated, handled, pf):
+def rekey(task, hq, hi, ent, tk, ctr, pf, boost, deadline):
+    """``Engine.rekey``: a waiting task pushed again with its key now (the caller made room in the entry
+    table); returns the (maybe grown) queue table."""
+    if tk[3][task] == WAITING:
+        k1, k2 = task_key(task, tk, pf, boost, deadline)
+        h = tk[1][task]
+        hq = hq_room(hq, hi, h)
+        q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
+    return hq
+
+
+@njit(cache=True)
+def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out, town_hid0, delegated, handled, pf, ent):
     """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
     they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
     their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
@@ -317,8 +364,9 @@ def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out, tow
         n = 0
         kind = hi[h, HI_KIND]
         for j in range(hi[h, HI_QLEN]):
-            task = hq[h, j]
-            if tk_state[task] != WAITING or tk_kind[task] != STEP:
+            e = hq[h, j]
+            task = ent[0][e]
+            if not valid(e, ent, tk) or tk_kind[task] != STEP:
                 continue
             cid = tk_case[task]
             speed = 1.0  # workload.speed: a department's effort, a township's competence on a delegated step
@@ -441,15 +489,47 @@ def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
 
 
 @njit(cache=True)
-def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
+def request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc):
+    """``escalation.request``: ask level ``level`` to coordinate the case from ``t`` (the joint conference:
+    logged for Python's conference queue; a desk without staff: nothing)."""
+    if level >= 3:
+        conf_log = esc[10]
+        conf_log[ctr[CTR_NCONF]] = cid
+        ctr[CTR_NCONF] += 1
+        return
+    desk = desk1 if level == 1 else desk2
+    if hi[desk, HI_N] == 0:
+        return
+    esc[8][cid, level - 1] = new_task(tk, ctr, cid, desk, COORD, level, t, evt, evi)
+
+
+@njit(cache=True)
+def due(cid, level, pf, esc):
+    """``escalation._due``: when the case leaves level ``level`` (hours)."""
+    deadline, created, start_level = esc[4], esc[5], esc[1]
+    span = (deadline[cid] - created[cid]) * pf[PF_LEVEL_SHARE]
+    return created[cid] + span * (level - start_level[cid] + 1)
+
+
+@njit(cache=True)
+def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc):
     """``handling.begin``: the case's file reaches its first handler at ``t``: it queues for coordination
-    (``escalation.start``, ad hoc: its steps held; skipped when no desk has staff), else its first step
-    (all, when joint) is released."""
+    (``escalation.start``: ad hoc, or the 135 rule's first request and its escalation event; its steps
+    held; skipped when no desk has staff), else its first step (all, when joint) is released."""
     matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
     if whistle[cid]:
         ctr[CTR_STATUS] = E_HELD
         return
-    if needs_coord[cid]:
+    if pf[PF_135] != 0.0:
+        level = esc[0][cid]
+        if level > 0:
+            request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
+        top = tier[cid] + 1 if tier[cid] else 0
+        if level < top:
+            ev_push(evt, evi, ctr, due(cid, level, pf, esc), ESCALATE, cid, level, 0)
+        if needs_coord[cid]:
+            return
+    elif needs_coord[cid]:
         # the lowest level able to settle it, the other when it has no staff
         level = min(max(difficulty[cid], 1), tier[cid] + 1, 2)
         first, other = (desk1, desk2) if level == 1 else (desk2, desk1)
@@ -465,7 +545,46 @@ def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi,
 
 
 @njit(cache=True)
-def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
+def withdraw_coord(cid, hi, tk, fl, esc):
+    """``escalation.withdraw``: the case's coordination requests not yet started, cancelled."""
+    fl_aux, fl_c = fl[10], esc[8]
+    for j in range(3):
+        task = fl_aux[cid] if j == 0 else fl_c[cid, j - 1]
+        if task < 0 or tk[0][task] != cid or tk[8][task] != COORD:
+            continue
+        state = tk[3][task]
+        if state == WAITING:
+            tk[3][task] = CANCELLED
+            hi[tk[1][task], HI_OPEN] -= 1
+        elif state == PENDING:
+            tk[3][task] = CANCELLED
+    fl_c[cid, 0] = -1
+    fl_c[cid, 1] = -1
+
+
+@njit(cache=True)
+def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint):
+    """``escalation.boost``: the case first in every queue it needs (its waiting steps re-keyed) and its
+    remaining steps released (``handling.release``). The caller made room in the task, entry and event
+    tables; returns the (maybe grown) queue table."""
+    fl_off, fl_next, fl_open = fl[0], fl[2], fl[4]
+    boost, deadline = esc[2], esc[4]
+    if not fl_open[cid]:
+        return hq
+    if boost[cid] >= level and fl_next[cid] > 0:
+        return hq
+    boost[cid] = max(boost[cid], level)
+    fl_task = fl[9]
+    off = fl_off[cid]
+    for i in range(fl_next[cid]):
+        hq = rekey(fl_task[off + i], hq, hi, ent, tk, ctr, pf, boost, deadline)
+    if fl_next[cid] == 0:
+        release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+    return hq
+
+
+@njit(cache=True)
+def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc):
     """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow, then begin
     it (``begin``), or, for a case filed at a township hall or through a commissioner (``fwd[j]`` ≥ 0, the
     handler), queue the forwarding of its file (``referral.start``). A case decided at the centre is one
@@ -508,7 +627,7 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
         if fwd[j] >= 0:
             fl_aux[cid] = new_task(tk, ctr, cid, fwd[j], FORWARD, FIRST, t, evt, evi)
         else:
-            begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+            begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc)
         if ctr[CTR_STATUS] != OK:
             break
     ctr[CTR_NSTEPS] = nsteps
@@ -526,7 +645,9 @@ def next_courier(pf, t, paper):
 
 
 @njit(cache=True)
-def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq):
+def run_until(
+    t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq, ent, esc
+):
     """``Engine.run_until`` with ``handling``'s step flow and ``resolution``'s closing compiled.
 
     Processes every event before ``t_end`` (hours); returns the (maybe grown) heap arrays. The
@@ -553,7 +674,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
     while ctr[CTR_NEV] > 0 and evt[0] < t_end:
         if ctr[CTR_STATUS] != OK:
             break
-        if ctr[CTR_NTASK] + most + 2 > tk_case.shape[0]:  # an event adds at most a case's steps or a rework
+        if ctr[CTR_NTASK] + most + 2 > tk_case.shape[0] or ctr[CTR_NENT] + most + 2 > ent[0].shape[0]:
+            # an event adds at most a case's steps (or a rework, a request) and re-keys at most its steps
             ctr[CTR_STATUS] = E_ROOM
             break
         evt, evi = ev_room(evt, evi, ctr, most + 4)  # an event pushes at most a case's steps and two more
@@ -574,7 +696,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             tk_state[task] = WAITING
             hi[h, HI_OPEN] += 1
             hq = hq_room(hq, hi, h)
-            q_push(hq, hi, tk_seq, tk_arrival, ctr, h, task)
+            k1, k2 = task_key(task, tk, pf, esc[2], esc[4])
+            q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
             if hi[h, HI_IDLE_N] > 0:
                 hi[h, HI_IDLE_N] -= 1
                 serve_h = h
@@ -587,7 +710,9 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             hi[h, HI_OPEN] -= 1
             cid = tk_case[task]
             if tk_kind[task] == COORD:
-                # escalation.coordinated, ad hoc: the departments' attendance, then the steps released
+                # escalation.coordinated: the other requests withdrawn, the departments' attendance, then the
+                # steps released (ad hoc), or the case first in every queue it needs (the 135 rule)
+                withdraw_coord(cid, hi, tk, fl, esc)
                 if fl_open[cid]:
                     level = tk_stage[task]
                     hours = pf[PF_ATTEND] * (pf[PF_COORD1] if level == 1 else pf[PF_COORD2])
@@ -605,7 +730,11 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                             hf[d, HF_DUTY_BACKLOG] += hours
                             count += 1
                         acc[0] += hours * count
-                    if fl_next[cid] == 0:
+                    if pf[PF_135] != 0.0:
+                        hq = boost_case(
+                            cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint
+                        )
+                    elif fl_next[cid] == 0:
                         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
             elif tk_kind[task] == FORWARD:
                 # referral.finished: the file goes on (maybe to the wrong department first)
@@ -618,7 +747,9 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                                 fh = dispatch if pf[PF_ONLINE_DISPATCH] != 0 else town_hid0 + township[cid]
                                 fl_aux[cid] = new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
                             else:
-                                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+                                begin(
+                                    cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc
+                                )
                         else:
                             arrive = next_courier(pf, t, hk == TOWN)  # sent on paper by its clerks
                             hop_courier[cid] = arrive - t
@@ -714,6 +845,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                     ctr[CTR_NCLOSED] += 1
                     fl_open[cid] = False
                     ctr[CTR_OPEN] -= 1
+                    withdraw_coord(cid, hi, tk, fl, esc)  # handling.close: its coordination requests withdrawn
                     ctr[CTR_UNRELEASED] -= fl_n[cid] - fl_next[cid]
                     if fl_live[cid] > 0:
                         ctr[CTR_STATUS] = E_LIVE_AT_CLOSE
@@ -745,13 +877,26 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                 else:
                     serve_h = h
                     serve_k = k
+        elif kind == ESCALATE:
+            # escalation's escalate_due: still at this level when its share of the deadline has passed
+            cid = a
+            level = esc[0]
+            if fl_open[cid] and level[cid] == b and pf[PF_135] != 0.0:
+                new = b + 1
+                level[cid] = new
+                esc[3][cid] += 1
+                esc[9][new] += 1
+                request(cid, new, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
+                tr = esc[6][cid]
+                if new < (tr + 1 if tr else 0):
+                    ev_push(evt, evi, ctr, due(cid, new, pf, esc), ESCALATE, cid, new, 0)
         elif kind == COURIER:
             # referral's courier arrival: the file reaches its department
             cid = a
             if fl_open[cid]:
                 if misrouted[cid]:
                     hop_misrouted[cid] = t - created[cid] - hop_clerk[cid] - hop_courier[cid]
-                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc)
         else:
             h = a
             k = b
@@ -766,7 +911,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
         h = serve_h
         k = serve_k
         s = hi[h, HI_S0] + k
-        task = q_pop(hq, hi, tk_seq, tk_arrival, tk_state, h)
+        task = q_pop(hq, hi, ent, tk, h)
         if task < 0:
             s_status[s] = IDLE
             s_free[s] = now
@@ -858,17 +1003,19 @@ def work_day(
     evi,
     ctr,
     hq,
+    ent,
+    esc,
 ):
     """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty),
     ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the event heap's and the
     queues' (maybe grown) arrays."""
     if ids.shape[0] > 0:
-        evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr)
+        evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc)
         if ctr[CTR_STATUS] != OK:
             return evt, evi, hq
     if day >= 0:
         s_status, s_token, s_free, s_pend, s_base, s_idle = srv
         evt, evi = start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr)
     return run_until(
-        t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq
+        t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq, ent, esc
     )

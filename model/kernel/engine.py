@@ -14,6 +14,7 @@ sees what the Python engine would have left there.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -74,6 +75,26 @@ def _nothing() -> None:
     pass
 
 
+class OpenFlows(Mapping):
+    """``model.flows`` on the compiled engine: membership and iteration over the open cases; their flows
+    themselves live in the kernel's tables."""
+
+    def __init__(self, engine: CompiledEngine):
+        self.engine = engine
+
+    def __contains__(self, cid) -> bool:
+        return self.engine.is_open(int(cid))
+
+    def __getitem__(self, cid):
+        raise NotCovered("compiled engine: a case's flow lives in the kernel's tables")
+
+    def __iter__(self):
+        return iter(np.flatnonzero(self.engine.fl[4]).tolist())
+
+    def __len__(self) -> int:
+        return int(self.engine.ctr[K.CTR_OPEN])
+
+
 def _grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
     """``arr`` doubled until it holds ``need`` rows (new rows ``fill``)."""
     cap = len(arr)
@@ -127,13 +148,24 @@ class CompiledEngine:
             np.zeros(256, dtype=np.int64),  # handler
             np.zeros(256, dtype=np.int64),  # step
             np.zeros(256, dtype=np.int64),  # state
-            np.zeros(256, dtype=np.int64),  # sequence number of its queue entry
+            np.zeros(256, dtype=np.int64),  # version: its latest queue entry's
             np.zeros(256),  # draw
             np.zeros(256),  # hours
             np.zeros(256),  # arrival
             np.zeros(256, dtype=np.int64),  # kind: a step or a coordination
         )
         self.fl_steps = np.zeros(256, dtype=np.int64)
+        # queue entries (task, key, key, sequence number, version: ``core.q_push``)
+        self.ent: tuple[np.ndarray, ...] = (
+            np.zeros(256, dtype=np.int64),
+            np.zeros(256),
+            np.zeros(256),
+            np.zeros(256, dtype=np.int64),
+            np.zeros(256, dtype=np.int64),
+        )
+        self.fl_c = np.full((256, 2), -1, dtype=np.int64)  # per case: its requests at the two desks (135 rule)
+        self.day_esc = np.zeros(4, dtype=np.int64)  # escalations by new level in the call
+        self.conf_log = np.zeros(256, dtype=np.int64)  # cases sent to the joint conference in the call
         self.fl_task = np.zeros(256, dtype=np.int64)
         self.fl = self._flow_arrays(256)
         self.evt = np.zeros(256)
@@ -151,6 +183,7 @@ class CompiledEngine:
         self._reserved = 0  # draws reserved in the steps' stream buffer by the waiting batch
         self._day = -1  # the day start_day was called for, done at the next kernel call (-1: none)
         model.stream.before_draw = self._flush
+        model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
         self.cat_hours = np.ascontiguousarray(model.catalogue.hours, dtype=np.float64)
         self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
         self.pf = np.zeros(K.N_PF)
@@ -197,6 +230,8 @@ class CompiledEngine:
         self.pf[K.PF_LEARNING] = p.learning_cases
         self.pf[K.PF_REWORK] = p.rework_rate
         self.pf[K.PF_OVERSIGHT] = p.oversight_hours
+        self.pf[K.PF_135] = float(p.escalation_135)
+        self.pf[K.PF_LEVEL_SHARE] = p.level_time_share
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
@@ -258,6 +293,9 @@ class CompiledEngine:
         bound = len(ids) * self._max_steps
         self.fl_steps = _grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
         self.fl_task = _grow(self.fl_task, len(self.fl_steps))
+        self.fl_c = _grow(self.fl_c, len(self.fl[0]), -1)
+        if int(self.ctr[K.CTR_NCONF]) + len(ids) + 1 > len(self.conf_log):
+            self.conf_log = _grow(self.conf_log, 2 * (int(self.ctr[K.CTR_NCONF]) + len(ids) + 1))
         # a case's steps, plus a coordination and two forwarding passes
         self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
         return ids, times, fwd
@@ -277,6 +315,46 @@ class CompiledEngine:
             c.tier,
         )
         return m.township_hid0, m.desks[0].hid, m.desks[1].hid, m.dispatchers.hid, self.cat_deps, self.cat_n, cs
+
+    def hand_over(self) -> None:
+        """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing
+        did, e.g. the joint conference's queue)."""
+        self._flush()
+
+    def _esc(self) -> tuple:
+        """The 135 rule's arrays (``core.begin``, ``core.boost_case``, the escalation events)."""
+        c = self.model.cases
+        return (
+            c.level,
+            c.start_level,
+            c.boost,
+            c.escalations,
+            c.deadline,
+            c.created,
+            c.tier,
+            c.needs_coord,
+            self.fl_c,
+            self.day_esc,
+            self.conf_log,
+        )
+
+    def _room_ent(self, need: int) -> None:
+        if need > len(self.ent[0]):
+            self.ent = tuple(_grow(a, need) for a in self.ent)
+
+    def _conference_log(self) -> None:
+        """The kernel's requests to the joint conference and escalation counts, handed to Python."""
+        m = self.model
+        n = int(self.ctr[K.CTR_NCONF])
+        if n:
+            dl = m.cases.deadline
+            for cid in self.conf_log[:n].tolist():
+                heapq.heappush(m.conference_queue, (float(dl[cid]), cid))
+            self.ctr[K.CTR_NCONF] = 0
+        if self.day_esc.any():
+            for lv in (1, 2, 3):
+                m.day_escalations[lv] += int(self.day_esc[lv])
+            self.day_esc[:] = 0
 
     def _flows(self) -> tuple:
         return (*self.fl[:5], self.fl_steps, *self.fl[6:9], self.fl_task, *self.fl[10:])
@@ -302,8 +380,10 @@ class CompiledEngine:
             self.evt,
             self.evi,
             self.ctr,
+            self._esc(),
         )
         self._check()
+        self._conference_log()
 
     def _check(self) -> None:
         status = int(self.ctr[K.CTR_STATUS])
@@ -371,6 +451,8 @@ class CompiledEngine:
         if need + 1 > len(self.logs[0]):  # the most closures, referrals and repeat contacts of the call
             self.logs = self._log_arrays(2 * (need + 1))
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
+        if need + 1 > len(self.conf_log):  # at most one request to the conference per open case
+            self.conf_log = np.zeros(2 * (need + 1), dtype=np.int64)
         flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
         gm = m.grid_mediation
         self.grid_hours = _grow(self.grid_hours, c.n)
@@ -387,6 +469,7 @@ class CompiledEngine:
         s = m.stream
         day, self._day = self._day, -1
         self._summary_fresh = False
+        esc = self._esc()
         args = (
             self.hf,
             self.hi,
@@ -414,15 +497,28 @@ class CompiledEngine:
             self.evi,
             self.ctr,
             self.hq,
+            self.ent,
+            esc,
         )
-        while self.ctr[K.CTR_STATUS] == K.E_ROOM:  # the task table nearly full (reworks): grown, then on
+        while self.ctr[K.CTR_STATUS] == K.E_ROOM:  # the task or entry table nearly full: grown, then on
             self.ctr[K.CTR_STATUS] = K.OK
             self._room_tasks(2 * len(self.tk[0]))
+            self._room_ent(2 * len(self.ent[0]))
             args = (*args[:3], self.tk, *args[4:])
             self.evt, self.evi, self.hq = K.run_until(
-                float(t_end), self.now, *args, self.evt, self.evi, self.ctr, self._intake_arrays(), self.hq
+                float(t_end),
+                self.now,
+                *args,
+                self.evt,
+                self.evi,
+                self.ctr,
+                self._intake_arrays(),
+                self.hq,
+                self.ent,
+                esc,
             )
         self._check()
+        self._conference_log()
         m.attendance_hours = float(self.acc[0])
         self.now = float(t_end)
         self._push()
@@ -471,6 +567,7 @@ class CompiledEngine:
                 c.delegated,
                 self.handled,
                 self.pf,
+                self.ent,
             )
             self._summary_fresh = True
         row = self._summary[handler.hid]
@@ -503,8 +600,9 @@ class CompiledEngine:
         tk_h, tk_state = self.tk[1], self.tk[3]
         off, nxt = int(fl_off[cid]), int(fl_next[cid])
         tasks = self.fl_task[off : off + nxt].tolist()
-        if fl_aux[cid] >= 0 and self.tk[0][fl_aux[cid]] == cid:
-            tasks.append(int(fl_aux[cid]))
+        for task in (int(fl_aux[cid]), *self.fl_c[cid].tolist()):  # its forwarding or coordination requests
+            if task >= 0 and self.tk[0][task] == cid and task not in tasks:
+                tasks.append(task)
         for task in tasks:
             state = tk_state[task]
             if state == K.WAITING:
@@ -516,6 +614,7 @@ class CompiledEngine:
                 tk_state[task] = K.CANCELLED
         fl_open[cid] = False
         cw_has[cid] = False
+        self.fl_c[cid] = -1
         self.ctr[K.CTR_OPEN] -= 1
         self.ctr[K.CTR_UNRELEASED] -= int(fl_n[cid]) - nxt
         self._summary_fresh = False
@@ -545,11 +644,50 @@ class CompiledEngine:
         raise NotCovered("compiled engine: priority changes are not compiled (FIFO queues only)")
 
     def rekey_all(self, handlers: list) -> None:
-        """``Engine.rekey_all`` at the reform start: every queue rebuilt (FIFO before and after)."""
-        if self.model.params.escalation_135:
-            raise NotCovered("compiled engine: a change of queue discipline is not compiled (FIFO queues only)")
-        tk = self.tk
-        K.rekey_all(self.hq, self.hi, tk[4], tk[7], tk[3], self.ctr)
+        """``Engine.rekey_all`` at the reform start: every queue rebuilt with the key now in force (first come
+        first served, or the 135 rule's)."""
+        self._flush()
+        self._room_ent(int(self.ctr[K.CTR_NENT]) + int(self.hi[:, K.HI_QLEN].sum()) + 1)
+        c = self.model.cases
+        self.hq = K.rekey_all(self.hq, self.hi, self.ent, self.tk, self.ctr, self.pf, c.boost, c.deadline)
+        self._summary_fresh = False
+
+    # --- the 135 rule's joint conference (Python, at the start of a meeting day) ------------------------
+    def withdraw_coordination(self, cid: int) -> None:
+        """``escalation.withdraw``: the case's coordination requests not yet started, cancelled."""
+        K.withdraw_coord(int(cid), self.hi, self.tk, self._flows(), self._esc())
+        self._summary_fresh = False
+
+    def boost(self, cid: int, level: int, t: float) -> None:
+        """``escalation.boost``: the case first in every queue it needs and its steps released (at ``t``)."""
+        self._flush()
+        most = self._max_steps + 4
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + most)
+        self._room_ent(int(self.ctr[K.CTR_NENT]) + most)
+        self.evt, self.evi = K.ev_room(self.evt, self.evi, self.ctr, most)
+        m = self.model
+        s = m.stream
+        self.hq = K.boost_case(
+            int(cid),
+            int(level),
+            float(t),
+            self.hq,
+            self.hi,
+            self.ent,
+            self.tk,
+            self._flows(),
+            self.pf,
+            m.rng,
+            s.eb,
+            s.zb,
+            s.idx,
+            self.evt,
+            self.evi,
+            self.ctr,
+            self._esc(),
+            m.cases.joint,
+        )
+        self._check()
         self._summary_fresh = False
 
     # --- the reform start ------------------------------------------------------------------------

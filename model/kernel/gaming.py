@@ -43,14 +43,18 @@ class Queues:
         if hid in self.total:
             return
         eng = self.eng
-        tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = eng.tk
+        tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_hours, tk_arrival, tk_kind = eng.tk
+        e_task, e_k1, e_k2, e_seq, e_ver = eng.ent
         desk = self.model.handlers[hid].kind == "desk"
-        row = eng.hq[hid, : eng.hi[hid, K.HI_QLEN]].tolist()
-        tasks = [x for x in row if tk_state[x] == K.WAITING and (desk or tk_kind[x] == K.STEP)]
-        tasks.sort(key=lambda x: (float(tk_arrival[x]), int(tk_seq[x])))
+        entries = []  # the valid entries (a task's latest, the task waiting), sorted by (key, sequence number)
+        for e in eng.hq[hid, : eng.hi[hid, K.HI_QLEN]].tolist():
+            x = int(e_task[e])
+            if e_ver[e] == tk_ver[x] and tk_state[x] == K.WAITING and (desk or tk_kind[x] == K.STEP):
+                entries.append((float(e_k1[e]), float(e_k2[e]), int(e_seq[e]), x))
+        entries.sort()
         cum = 0.0
         ahead = {}
-        for x in tasks:
+        for *_key, x in entries:
             ahead[x] = cum
             cum += self.hours(x)
         self.ahead[hid] = ahead
@@ -86,7 +90,7 @@ def projected_finish(engine, cid: int, now: float, q: Queues) -> float:
     """``gaming.projected_finish`` of an open case on the compiled engine (hours)."""
     model = engine.model
     fl_off, fl_n, fl_next, _live, _open, _steps, _need, _done, cw_has, _task, fl_aux, cw_start, cw_clock = engine.fl
-    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = engine.tk
+    tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_hours, tk_arrival, tk_kind = engine.tk
     off, n, nxt = int(fl_off[cid]), int(fl_n[cid]), int(fl_next[cid])
     steps = engine.fl_steps[off : off + n].tolist()
     ends = []
@@ -102,7 +106,7 @@ def projected_finish(engine, cid: int, now: float, q: Queues) -> float:
             )
     t = max(ends) if ends else now
     if not ends and nxt == 0:  # held for coordination (or its file still on its way: no wait counted)
-        t = now + _coordination_wait(engine, cid, q)
+        t = now + _coordination_wait(engine, cid, q, now)
     c = model.cases
     joint = bool(c.joint[cid]) or (bool(c.whistle[cid]) and nxt == 0)
     rest = range(nxt, n)
@@ -114,15 +118,25 @@ def projected_finish(engine, cid: int, now: float, q: Queues) -> float:
     return t
 
 
-def _coordination_wait(engine, cid: int, q: Queues) -> float:
-    """``gaming._coordination_wait`` without the 135 rule: the case's one coordination at a desk."""
-    task = int(engine.fl[10][cid])
-    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = engine.tk
-    if task < 0 or tk_kind[task] != K.COORD or tk_case[task] != cid:
-        return 0.0
-    hours = float(engine.model.coordination_hours[int(tk_stage[task])])
-    if tk_state[task] == K.PENDING or tk_state[task] == K.WAITING:
-        return q.wait_before(task) + hours
-    if tk_state[task] == K.RUNNING:
-        return hours
-    return 0.0
+def _coordination_wait(engine, cid: int, q: Queues, now: float) -> float:
+    """``gaming._coordination_wait``: working hours until the case's coordination is done (the soonest of its
+    requests at the desks; a case waiting for the joint conference: its next meeting day)."""
+    tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_hours, tk_arrival, tk_kind = engine.tk
+    best = float("inf")
+    seen = []
+    for task in (int(engine.fl[10][cid]), *engine.fl_c[cid].tolist()):
+        if task < 0 or task in seen or tk_kind[task] != K.COORD or tk_case[task] != cid:
+            continue
+        seen.append(task)
+        hours = float(engine.model.coordination_hours[int(tk_stage[task])])
+        if tk_state[task] == K.PENDING or tk_state[task] == K.WAITING:
+            best = min(best, q.wait_before(task) + hours)
+        elif tk_state[task] == K.RUNNING:
+            best = min(best, hours)
+    model = engine.model
+    if best == float("inf") and any(c == cid for _, c in model.conference_queue):
+        p = model.params
+        day = int(now // HOURS_PER_DAY) + 1
+        nxt = -(-day // p.joint_conference_interval) * p.joint_conference_interval
+        best = nxt * HOURS_PER_DAY - now
+    return 0.0 if best == float("inf") else best
