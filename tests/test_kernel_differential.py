@@ -431,9 +431,29 @@ def test_shipped_135_reforms_after_a_baseline_warm_up_are_bit_identical(name):
     assert_identical(ref, comp)
 
 
-def test_the_levers_probe_without_the_whistle_is_bit_identical():
-    """The probe county that sets the levers the pins leave at their defaults (renewal, mediation, ranking,
-    call-back penalties, a 3-day conference), the whistle off."""
+def test_the_levers_probe_is_bit_identical():
+    """The probe county that sets the levers the pins leave at their defaults (the whistle with the 135 rule
+    and delegation, renewal, mediation, ranking, call-back penalties, a 3-day conference)."""
     values, seed, days = PROBE_CASES["levers"]
-    ref, comp = _pair(Params(**{**values, **PLAIN}), seed, min(days, 30))
+    assert values["whistle"]
+    ref, comp = _pair(Params(**values), seed, min(days, 40))
+    assert comp.cases.view("whistle").sum() > 20
     assert_identical(ref, comp)
+
+
+# --- the whistle (吹哨报到): urgent department steps, the township's on-site hours from filing ------------
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(ontime_weight=1.0, corner_cutting=0.5, township_hall_share=0.5),  # first come first served
+        dict(**RULE, ontime_weight=1.0, delegated_share=0.4, corner_cutting=0.5),  # with the 135 rule
+        dict(delegated_share=0.5, department_staff=10.0, township_staff=8.0),  # duty read before the day
+    ],
+    ids=["fifo", "rule-delegation", "loaded-delegation"],
+)
+def test_the_whistle_is_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, "whistle": True, **changes})
+    for seed in (1, 11):
+        ref, comp = _pair(p, seed, 30)
+        assert comp.cases.view("whistle").sum() > 10
+        assert_identical(ref, comp)

@@ -65,14 +65,14 @@ PF_N_DEPTS = 18  # departments (their handlers are the first ones)
 PF_MEDIATION_ID, PF_LOCAL_MEDIATION, PF_DISPUTE_HOURS = 19, 20, 21  # the dispute in local mediation (resolution)
 PF_C0, PF_LEARNING, PF_REWORK, PF_OVERSIGHT = 22, 23, 24, 25  # delegation: competence, rework, oversight hours
 PF_135, PF_LEVEL_SHARE = 26, 27  # the 135 rule on; the share of the deadline a level has (escalation)
-N_PF = 28
+PF_SITE, PF_TOWN_HID0 = 28, 29  # the whistle's on-site hours (each side); the first township's handler
+N_PF = 30
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
-OK, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 3, 4, 5
+OK, E_LIVE_AT_CLOSE, E_TASKS_FULL = 0, 3, 4
 E_ROOM = 6  # not an error: the task table is nearly full; Python grows it and calls ``run_until`` again
 STATUS_TEXT = {
-    E_HELD: "a whistled case at intake (the whistle is not compiled)",
     E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
     E_TASKS_FULL: "the task arrays were full (the Python side sizes them before each call)",
 }
@@ -264,12 +264,25 @@ def hq_room(hq, hi, h):
 
 
 @njit(cache=True)
-def task_key(task, tk, pf, boost, deadline):
-    """``escalation.priority_key`` of a task now: (0, arrival), or (−level, deadline) under the 135 rule."""
+def urgent(task, tk, hi, esc):
+    """``Task.urgent``: a whistled case's department step (吹哨报到, P3)."""
+    return tk[8][task] == STEP and esc[11][tk[0][task]] and hi[tk[1][task], HI_KIND] == DEPT
+
+
+@njit(cache=True)
+def task_key(task, tk, pf, hi, esc):
+    """``escalation.priority_key`` of a task now: (0, arrival), or (−level, deadline) under the 135 rule; an
+    urgent task's first part −10."""
+    cid = tk[0][task]
     if pf[PF_135] != 0.0:
-        cid = tk[0][task]
-        return -float(boost[cid]), deadline[cid]
-    return 0.0, tk[7][task]
+        k1 = -float(esc[2][cid])
+        k2 = esc[4][cid]
+    else:
+        k1 = 0.0
+        k2 = tk[7][task]
+    if urgent(task, tk, hi, esc):
+        k1 = -10.0
+    return k1, k2
 
 
 @njit(cache=True)
@@ -320,7 +333,7 @@ def q_pop(hq, hi, ent, tk, h):
 
 
 @njit(cache=True)
-def rekey_all(hq, hi, ent, tk, ctr, pf, boost, deadline):
+def rekey_all(hq, hi, ent, tk, ctr, pf, esc):
     """``Engine.rekey_all``: every handler's queue rebuilt from its valid entries' tasks, pushed again in
     list order with the key now in force and new sequence numbers (the reform start). The caller made
     room in the entry table."""
@@ -335,17 +348,17 @@ def rekey_all(hq, hi, ent, tk, ctr, pf, boost, deadline):
         tasks = hq[h, :keep].copy()
         hi[h, HI_QLEN] = 0
         for j in range(keep):
-            k1, k2 = task_key(tasks[j], tk, pf, boost, deadline)
+            k1, k2 = task_key(tasks[j], tk, pf, hi, esc)
             q_push(hq, hi, ent, tk, ctr, h, tasks[j], k1, k2)
     return hq
 
 
 @njit(cache=True)
-def rekey(task, hq, hi, ent, tk, ctr, pf, boost, deadline):
+def rekey(task, hq, hi, ent, tk, ctr, pf, esc):
     """``Engine.rekey``: a waiting task pushed again with its key now (the caller made room in the entry
     table); returns the (maybe grown) queue table."""
     if tk[3][task] == WAITING:
-        k1, k2 = task_key(task, tk, pf, boost, deadline)
+        k1, k2 = task_key(task, tk, pf, hi, esc)
         h = tk[1][task]
         hq = hq_room(hq, hi, h)
         q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
@@ -353,7 +366,9 @@ def rekey(task, hq, hi, ent, tk, ctr, pf, boost, deadline):
 
 
 @njit(cache=True)
-def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out, town_hid0, delegated, handled, pf, ent):
+def queue_summary(
+    now, hq, hi, effort, tk, matter, deadline, cat_hours, out, town_hid0, delegated, handled, pf, ent, esc
+):
     """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
     they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
     their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
@@ -374,7 +389,10 @@ def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out, tow
                 speed = effort[h]
             elif kind == TOWN and tk_stage[task] == 0 and delegated[cid]:
                 speed = competence(pf, handled[h - town_hid0, matter[cid]])
-            queued += cat_hours[matter[cid]] * tk_noise[task] / speed
+            need = cat_hours[matter[cid]] * tk_noise[task]
+            if urgent(task, tk, hi, esc):  # the department's on-site hours of a whistled case (workload)
+                need += pf[PF_SITE]
+            queued += need / speed
             slack += max(deadline[cid] - now, 0.0)
             n += 1
         out[h, 0] = queued
@@ -512,13 +530,20 @@ def due(cid, level, pf, esc):
 
 
 @njit(cache=True)
-def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc):
+def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf):
     """``handling.begin``: the case's file reaches its first handler at ``t``: it queues for coordination
     (``escalation.start``: ad hoc, or the 135 rule's first request and its escalation event; its steps
     held; skipped when no desk has staff), else its first step (all, when joint) is released."""
     matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
     if whistle[cid]:
-        ctr[CTR_STATUS] = E_HELD
+        # the township blew the whistle: every step at once, the departments' steps urgent, and the township
+        # meets each department on site (its hours owed as duty, handling._release)
+        first = fl[2][cid]
+        release_steps(cid, t, True, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+        off = fl[0][cid]
+        for i in range(first, fl[2][cid]):
+            if hi[fl[5][off + i], HI_KIND] == DEPT:
+                hf[int(pf[PF_TOWN_HID0]) + township[cid], HF_DUTY_BACKLOG] += pf[PF_SITE]
         return
     if pf[PF_135] != 0.0:
         level = esc[0][cid]
@@ -568,7 +593,7 @@ def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, e
     remaining steps released (``handling.release``). The caller made room in the task, entry and event
     tables; returns the (maybe grown) queue table."""
     fl_off, fl_next, fl_open = fl[0], fl[2], fl[4]
-    boost, deadline = esc[2], esc[4]
+    boost = esc[2]
     if not fl_open[cid]:
         return hq
     if boost[cid] >= level and fl_next[cid] > 0:
@@ -577,14 +602,14 @@ def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, e
     fl_task = fl[9]
     off = fl_off[cid]
     for i in range(fl_next[cid]):
-        hq = rekey(fl_task[off + i], hq, hi, ent, tk, ctr, pf, boost, deadline)
+        hq = rekey(fl_task[off + i], hq, hi, ent, tk, ctr, pf, esc)
     if fl_next[cid] == 0:
         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
     return hq
 
 
 @njit(cache=True)
-def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc):
+def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc, hf):
     """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow, then begin
     it (``begin``), or, for a case filed at a township hall or through a commissioner (``fwd[j]`` ≥ 0, the
     handler), queue the forwarding of its file (``referral.start``). A case decided at the centre is one
@@ -627,7 +652,7 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
         if fwd[j] >= 0:
             fl_aux[cid] = new_task(tk, ctr, cid, fwd[j], FORWARD, FIRST, t, evt, evi)
         else:
-            begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc)
+            begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf)
         if ctr[CTR_STATUS] != OK:
             break
     ctr[CTR_NSTEPS] = nsteps
@@ -696,7 +721,7 @@ def run_until(
             tk_state[task] = WAITING
             hi[h, HI_OPEN] += 1
             hq = hq_room(hq, hi, h)
-            k1, k2 = task_key(task, tk, pf, esc[2], esc[4])
+            k1, k2 = task_key(task, tk, pf, hi, esc)
             q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
             if hi[h, HI_IDLE_N] > 0:
                 hi[h, HI_IDLE_N] -= 1
@@ -748,7 +773,24 @@ def run_until(
                                 fl_aux[cid] = new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
                             else:
                                 begin(
-                                    cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc
+                                    cid,
+                                    t,
+                                    desk1,
+                                    desk2,
+                                    cs_in,
+                                    hi,
+                                    tk,
+                                    fl,
+                                    pf,
+                                    rng,
+                                    eb,
+                                    zb,
+                                    ridx,
+                                    evt,
+                                    evi,
+                                    ctr,
+                                    esc,
+                                    hf,
                                 )
                         else:
                             arrive = next_courier(pf, t, hk == TOWN)  # sent on paper by its clerks
@@ -896,7 +938,7 @@ def run_until(
             if fl_open[cid]:
                 if misrouted[cid]:
                     hop_misrouted[cid] = t - created[cid] - hop_clerk[cid] - hop_courier[cid]
-                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc)
+                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf)
         else:
             h = a
             k = b
@@ -944,6 +986,8 @@ def run_until(
             if math.isnan(started[cid]):
                 started[cid] = now
             need = cat_hours[matter[cid]] * tk_noise[task]
+            if urgent(task, tk, hi, esc):  # the department's on-site hours of a whistled case (workload)
+                need += pf[PF_SITE]
             done = hf[h, HF_FRACTION] * need
             hk = hi[h, HI_KIND]
             if hk == DEPT:
@@ -1010,7 +1054,7 @@ def work_day(
     ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the event heap's and the
     queues' (maybe grown) arrays."""
     if ids.shape[0] > 0:
-        evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc)
+        evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc, hf)
         if ctr[CTR_STATUS] != OK:
             return evt, evi, hq
     if day >= 0:

@@ -232,6 +232,8 @@ class CompiledEngine:
         self.pf[K.PF_OVERSIGHT] = p.oversight_hours
         self.pf[K.PF_135] = float(p.escalation_135)
         self.pf[K.PF_LEVEL_SHARE] = p.level_time_share
+        self.pf[K.PF_SITE] = p.whistle_site_hours
+        self.pf[K.PF_TOWN_HID0] = model.township_hid0
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
@@ -270,6 +272,9 @@ class CompiledEngine:
         self._sub_ids.append(cid)
         self._sub_t.append(t)
         self._sub_fwd.append(-1)
+        if model.cases.whistle[cid]:  # its township owes on-site hours from filing on: Python may read them
+            self._flush()
+            return
         if self._slot is not None:
             self._reserved += self._max_steps
             st = model.stream
@@ -336,6 +341,7 @@ class CompiledEngine:
             self.fl_c,
             self.day_esc,
             self.conf_log,
+            c.whistle,
         )
 
     def _room_ent(self, need: int) -> None:
@@ -366,6 +372,10 @@ class CompiledEngine:
         ids, times, fwd = self._take_batch()
         m = self.model
         s = m.stream
+        hf = self.hf
+        duty = m.params.whistle  # a whistled case's township owes on-site hours at filing: read, then written back
+        if duty:
+            hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in self.handlers]
         self.evt, self.evi = K.submit_batch(
             ids,
             times,
@@ -381,9 +391,13 @@ class CompiledEngine:
             self.evi,
             self.ctr,
             self._esc(),
+            hf,
         )
         self._check()
         self._conference_log()
+        if duty:
+            for h, x in zip(self.handlers, hf[:, K.HF_DUTY_BACKLOG].tolist()):
+                h.duty_backlog = x
 
     def _check(self) -> None:
         status = int(self.ctr[K.CTR_STATUS])
@@ -568,6 +582,7 @@ class CompiledEngine:
                 self.handled,
                 self.pf,
                 self.ent,
+                self._esc(),
             )
             self._summary_fresh = True
         row = self._summary[handler.hid]
@@ -648,8 +663,7 @@ class CompiledEngine:
         first served, or the 135 rule's)."""
         self._flush()
         self._room_ent(int(self.ctr[K.CTR_NENT]) + int(self.hi[:, K.HI_QLEN].sum()) + 1)
-        c = self.model.cases
-        self.hq = K.rekey_all(self.hq, self.hi, self.ent, self.tk, self.ctr, self.pf, c.boost, c.deadline)
+        self.hq = K.rekey_all(self.hq, self.hi, self.ent, self.tk, self.ctr, self.pf, self._esc())
         self._summary_fresh = False
 
     # --- the 135 rule's joint conference (Python, at the start of a meeting day) ------------------------

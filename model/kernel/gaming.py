@@ -37,7 +37,9 @@ class Queues:
         tk = self.eng.tk
         if tk[8][task] != K.STEP:
             return float(self.model.coordination_hours[int(tk[2][task])])
-        return step_hours(self.model, int(tk[0][task]), int(tk[1][task]), int(tk[2][task]), float(tk[5][task]))
+        return step_hours(
+            self.model, int(tk[0][task]), int(tk[1][task]), int(tk[2][task]), float(tk[5][task]), waiting=True
+        )
 
     def _load(self, hid: int) -> None:
         if hid in self.total:
@@ -72,12 +74,15 @@ class Queues:
         return self.total[hid] / self.rate(hid)
 
 
-def step_hours(model, cid: int, hid: int, stage: int, noise: float) -> float:
+def step_hours(model, cid: int, hid: int, stage: int, noise: float, waiting: bool = False) -> float:
     """Expected clock hours of a case's step at handler ``hid`` (``noise``: its work-hours draw, 1 for a step
-    not yet released): the work fraction × needed hours ÷ speed (``gaming._hours``, ``gaming._step_hours``)."""
+    not yet released): the work fraction × needed hours ÷ speed (``gaming._hours``, ``gaming._step_hours``);
+    a released (``waiting``) department step of a whistled case needs the on-site hours too."""
     h = model.handlers[hid]
     m = int(model.cases.matter[cid])
     need = float(model.catalogue.hours[m]) * noise
+    if waiting and h.kind == "department" and model.cases.whistle[cid]:
+        need += model.params.whistle_site_hours
     sp = 1.0
     if h.kind == "department":
         sp = model.departments[h.index].effort
@@ -102,7 +107,7 @@ def projected_finish(engine, cid: int, now: float, q: Queues) -> float:
             ends.append(
                 now
                 + q.wait_before(task)
-                + step_hours(model, cid, steps[tk_stage[task]], tk_stage[task], tk_noise[task])
+                + step_hours(model, cid, steps[tk_stage[task]], tk_stage[task], tk_noise[task], waiting=True)
             )
     t = max(ends) if ends else now
     if not ends and nxt == 0:  # held for coordination (or its file still on its way: no wait counted)
