@@ -1,7 +1,9 @@
-"""Profile one run: ``python -m benchmarks.profile {default,linping} [--days N] [--profiler P]``.
+"""Profile one run: ``python -m benchmarks.profile {default,linping,baseline} [--days N] [--profiler P] [--engine E]``.
 
 ``default`` is the default county; ``linping`` the Linping scenario at one
-agent per resident (1,175,800 Citizens). The build and the run are profiled
+agent per resident (1,175,800 Citizens); ``baseline`` the shipped scenario
+(its warm-up in the build). ``--engine compiled`` asks for the compiled
+kernel (where it covers the case). The build and the run are profiled
 separately. ``--profiler cprofile`` (default; standard library) prints the
 top functions by own time; ``pyinstrument`` (a sampling profiler, lower
 overhead, attributes garbage-collection pauses to the allocating line; install
@@ -32,7 +34,11 @@ def params_for(case: str):
         return resolve_params({})
     if case == "linping":
         return resolve_params(LINPING_1)
-    raise SystemExit(f"python -m benchmarks.profile: error: unknown case {case!r}; allowed: default, linping")
+    if case == "baseline":
+        from townsim.model.scenario import load_scenario
+
+        return load_scenario("baseline").params
+    raise SystemExit(f"python -m benchmarks.profile: error: unknown case {case!r}; allowed: default, linping, baseline")
 
 
 @contextmanager
@@ -77,7 +83,8 @@ def profile(fn, profiler: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.splitlines()[0])
-    ap.add_argument("case", choices=("default", "linping"))
+    ap.add_argument("case", choices=("default", "linping", "baseline"))
+    ap.add_argument("--engine", choices=("python", "compiled"), default="python")
     ap.add_argument("--days", type=int, default=250)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile")
@@ -86,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from townsim.model import TownshipModel
 
-    p = params_for(args.case)
+    p = params_for(args.case).replace(engine=args.engine)
+    if args.engine == "compiled":
+        TownshipModel(p.replace(warmup_days=0), rng=0).run(1)  # the compiled functions loaded, unprofiled
     holder: dict = {}
     parts = []
     build = profile(lambda: holder.setdefault("m", TownshipModel(p, rng=args.seed)), args.profiler)
@@ -112,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(parts)
     print(text)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"profile-{args.case}-{args.profiler}.txt").write_text(text)
+    (OUT / f"profile-{args.case}-{args.engine}-{args.profiler}.txt").write_text(text)
     return 0
 
 

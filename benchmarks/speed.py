@@ -16,9 +16,10 @@ and µs per event, ``mmc`` M/M/7 at ρ 0.95 (1/μ = 1 h, ``--mmc-days`` days) pe
 against SimPy and ciw, ``linping`` Linping at one agent per resident (CPU, peak memory),
 ``cli`` ``townsim --version``, ``--help`` and ``scenarios list`` (wall and CPU of the whole
 process), ``kernel`` the compiled engine against the Python one on this tree: a county-year of
-the default county reduced to the kernel's mechanisms (``kernel.PLAIN``), the share of its CPU
-spent inside the kernel, and the compile cost once per machine (an empty numba cache) against
-loading the cached functions. With ``mmc``, this tree's compiled engine is one more peer.
+the default county reduced to the kernel's mechanisms (``kernel.PLAIN``) and of each covered
+scenario of ``--kernel-counties`` (default: ``baseline``), the share of its CPU spent inside
+the kernel, and the compile cost once per machine (an empty numba cache) against loading the
+cached functions. With ``mmc``, this tree's compiled engine is one more peer.
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=250)
     ap.add_argument("--mmc-days", type=int, default=1000)
     ap.add_argument("--empty-days", type=int, default=2000)
+    ap.add_argument(
+        "--kernel-counties",
+        default="plain,baseline",
+        help="the kernel part's counties: 'plain' (the default county reduced to the kernel's mechanisms) or"
+        " scenarios the kernel covers",
+    )
     args = ap.parse_args(argv)
     parts = [p for p in args.parts.split(",") if p]
     bad = [p for p in parts if p not in PARTS]
@@ -191,23 +198,28 @@ def main(argv: list[str] | None = None) -> int:
             ab_row(f"`townsim {' '.join(argv_)}`, CPU", got, "cpu_s", "s", fmt="{:.2f}")
     if "kernel" in parts and _has_kernel():
         this = trees["this"]
-        engines = {"python": this, "compiled": this}
-        got = {n: [] for n in engines}
-        for r in range(R):
-            for n in list(engines) if r % 2 == 0 else list(engines)[::-1]:
-                got[n].append(child(this, "plain-year", n, str(args.days)))
-        res["kernel_year"] = got
-        py, co = med(got["python"], "cpu_s"), med(got["compiled"], "cpu_s")
-        rows.append(
-            (
-                f"county-year, the default county (`kernel.PLAIN`, {got['python'][0]['cases']} cases),"
-                " build + run + summary, CPU: python → compiled",
-                f"{py:.3f} → {co:.3f} s (×{py / co:.2f})",
+        for county in args.kernel_counties.split(","):
+            engines = {"python": this, "compiled": this}
+            got = {n: [] for n in engines}
+            for r in range(R):
+                for n in list(engines) if r % 2 == 0 else list(engines)[::-1]:
+                    got[n].append(child(this, "plain-year", n, str(args.days), county))
+            key = "" if county == "plain" else f"_{county}"
+            res[f"kernel_year{key}"] = got
+            py, co = med(got["python"], "cpu_s"), med(got["compiled"], "cpu_s")
+            what = "the default county (`kernel.PLAIN`" if county == "plain" else f"`{county}` (scenario"
+            rows.append(
+                (
+                    f"county-year, {what}, {got['python'][0]['cases']} cases), build + run + summary,"
+                    " CPU: python → compiled",
+                    f"{py:.3f} → {co:.3f} s (×{py / co:.2f})",
+                )
             )
-        )
-        share = [child(this, "kernel-share", str(args.days)) for _ in range(R)]
-        res["kernel_share"] = share
-        rows.append(("share of run CPU inside the kernel (that county-year)", f"{100 * med(share, 'share'):.1f} %"))
+            share = [child(this, "kernel-share", str(args.days), county) for _ in range(R)]
+            res[f"kernel_share{key}"] = share
+            rows.append(
+                (f"share of run CPU inside the kernel (`{county}` county-year)", f"{100 * med(share, 'share'):.1f} %")
+            )
         comp = []
         for _ in range(R):
             with tempfile.TemporaryDirectory() as cache:

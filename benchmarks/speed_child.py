@@ -13,8 +13,11 @@ Tasks:
   mmc-simpy DAYS            the same M/M/7 in SimPy
   mmc-ciw DAYS              the same M/M/7 in ciw
   linping DAYS              the Linping scenario at one agent per resident
-  plain-year ENGINE DAYS    the default county reduced to the kernel's mechanisms (kernel.PLAIN), build + run
-  kernel-share DAYS         that county on the compiled engine: CPU inside the kernel's calls / run CPU
+  plain-year ENGINE DAYS [COUNTY]
+                            the default county reduced to the kernel's mechanisms (kernel.PLAIN; COUNTY
+                            "plain", the default) or a shipped scenario (COUNTY its name), build + run
+  kernel-share DAYS [COUNTY]
+                            that county on the compiled engine: CPU inside the kernel's calls / run CPU
   kernel-compile            first compiled model (1 day): compile cost with an empty NUMBA_CACHE_DIR,
                             loading cost with a filled one
 """
@@ -235,18 +238,21 @@ def linping(days: str) -> dict:
     return {"cpu_s": c2 - c0, "wall_s": t2 - t0, "build_cpu_s": c1 - c0, "run_cpu_s": c2 - c1, "cases": int(m.cases.n)}
 
 
-def plain_params(engine: str):
+def plain_params(engine: str, county: str = "plain"):
+    """The default county reduced to ``kernel.PLAIN`` (``county`` "plain"), else the named scenario."""
     from townsim.model import Params
     from townsim.model.kernel import PLAIN
 
+    if county != "plain":
+        return scenario_params(county).replace(engine=engine)
     return Params(**PLAIN, engine=engine)
 
 
-def plain_year(engine: str, days: str) -> dict:
+def plain_year(engine: str, days: str, county: str = "plain") -> dict:
     from townsim.model import TownshipModel
 
     warm()
-    p = plain_params(engine)
+    p = plain_params(engine, county)
     TownshipModel(p, rng=0).run(2)  # compiled functions loaded outside the timed part
     c0, t0 = cpu(), time.perf_counter()
     m = TownshipModel(p, rng=1)
@@ -285,18 +291,19 @@ def time_kernel() -> list[float]:
     return inside
 
 
-def kernel_share(days: str) -> dict:
-    """CPU inside the kernel's calls over the run's CPU, on the covered county-year."""
+def kernel_share(days: str, county: str = "plain") -> dict:
+    """CPU inside the kernel's calls over the run's CPU, on a covered county-year."""
     from townsim.model import TownshipModel
 
     warm()
-    p = plain_params("compiled")
+    p = plain_params("compiled", county)
     TownshipModel(p, rng=0).run(2)
     inside = time_kernel()
     m = TownshipModel(p, rng=1)
     c0 = time.process_time()
     m.run(int(days))
     run = time.process_time() - c0
+    assert m.compiled, m.engine_reason
     return {"run_cpu_s": run, "kernel_cpu_s": inside[0], "share": inside[0] / run, "cases": int(m.cases.n)}
 
 

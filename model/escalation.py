@@ -186,11 +186,20 @@ def hold_conference(model, day: int, t: float) -> int:
         return 0
     q = model.conference_queue
     done = 0
+    eng = model.engine if model.compiled else None  # the compiled engine owns the flows (``kernel``)
+    if eng:
+        eng.hand_over()  # today's new cases opened first: their requests to the conference queued
     while q and done < p.joint_conference_slots:
         _, cid = heapq.heappop(q)
-        if cid in model.flows and model.cases.boost[cid] == 0:  # not coordinated at a lower level meanwhile
-            withdraw(model, cid)
-            boost(model, cid, JOINT_CONFERENCE, t)
+        if (eng.is_open(cid) if eng else cid in model.flows) and model.cases.boost[
+            cid
+        ] == 0:  # not coordinated meanwhile
+            if eng:
+                eng.withdraw_coordination(cid)
+                eng.boost(cid, JOINT_CONFERENCE, t)
+            else:
+                withdraw(model, cid)
+                boost(model, cid, JOINT_CONFERENCE, t)
             charge_conference(model, cid)
             done += 1
     return done

@@ -239,13 +239,14 @@ def decide(model, t_end: float) -> int:
         due.append(heapq.heappop(q))
     if not due or p.ontime_weight <= 0:
         return 0
-    queues = _Queues(model)
+    eng = model.engine if model.compiled else None  # the compiled engine's tables (``kernel``)
+    queues = eng.gaming_queues() if eng else _Queues(model)
     log = model.gaming_log
     n = 0
     for t, cid in due:
-        if cid not in model.flows:
+        if not (eng.is_open(cid) if eng else cid in model.flows):
             continue
-        finish = projected_finish(model, cid, t_end, queues)
+        finish = eng.projected_finish(cid, t_end, queues) if eng else projected_finish(model, cid, t_end, queues)
         deadline = float(model.cases.deadline[cid])
         gamed = finish > deadline and owner_agent(model, cid).decide_gaming()
         log.append((cid, t, finish, deadline, gamed))

@@ -190,6 +190,9 @@ def close(model, cid: int, t: float, gamed: bool = False) -> None:
     model.cases.closed[cid] = t
     resolution.on_close(model, cid, t, gamed)
     model.closed_today.append(cid)
+    if model.compiled:  # the compiled engine owns the flows (``kernel``)
+        model.engine.withdraw(cid)
+        return
     flow = model.flows.pop(cid, None)
     if flow:
         for tk in flow[2]:

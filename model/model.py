@@ -323,6 +323,8 @@ class TownshipModel(mesa.Model):
         self.commissioner_desk.resize(p.commissioners)
         self._set_budget(p)
         self.coordination_hours = (0.0, *p.coordination_hours)
+        if self.compiled:  # the kernel's servers and levers follow (``kernel``)
+            self.engine.restart(p)
         self.engine.key = escalation.priority_key(self)
         self.engine.rekey_all(self.handlers)
 

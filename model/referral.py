@@ -52,6 +52,9 @@ def start(model, cid: int, t: float, handler) -> None:
     """Open case ``cid``'s flow with a forwarding task for ``handler`` arriving at ``t`` (hours)."""
     from .handling import steps_of
 
+    if model.compiled:  # the compiled engine owns the flows (``kernel``)
+        model.engine.forward(cid, t, handler)
+        return
     task = Task(cid, handler, FORWARD, FIRST, 1.0)
     model.flows[cid] = [steps_of(model, cid), 0, [task]]
     model.engine.arrive(task, t)

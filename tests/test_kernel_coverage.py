@@ -6,6 +6,7 @@ fingerprint, and the Erlang C check passes on the compiled engine.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
 import warnings
@@ -25,23 +26,7 @@ def test_python_engine_is_the_default():
     assert not m.compiled and m.engine_reason == ""
 
 
-@pytest.mark.parametrize(
-    "changes,words",
-    [
-        (dict(escalation_135=True), "135 rule"),
-        (dict(delegated_share=0.3), "delegated"),
-        (dict(whistle=True), "whistle"),
-        (dict(ontime_weight=0.2), "gaming"),
-    ],
-)
-def test_each_uncovered_mechanism_is_named(changes, words):
-    base = load_scenario(MMC).params
-    assert kernel_mod.supports(base) == (True, "")
-    ok, why = kernel_mod.supports(base.replace(**changes))
-    assert not ok and why.startswith("not compiled yet") and words in why
-
-
-def test_coordination_referral_errands_disputes_and_corner_cutting_are_covered():
+def test_every_mechanism_is_covered():
     base = load_scenario(MMC).params
     ok, why = kernel_mod.supports(base.replace(chief_representatives=5, leading_group_staff=2.0, desk_decisions=True))
     assert ok, why
@@ -51,14 +36,24 @@ def test_coordination_referral_errands_disputes_and_corner_cutting_are_covered()
     assert ok, why
     assert kernel_mod.supports(base.replace(corner_cutting=0.5)) == (True, "")
     assert kernel_mod.supports(Params()) == (True, "")  # the default county, whole
+    assert kernel_mod.supports(base.replace(ontime_weight=0.2, ranking_pressure=1.0)) == (True, "")  # gaming
+    assert kernel_mod.supports(base.replace(delegated_share=0.4, staff_transfer=0.5)) == (True, "")  # delegation
     ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True))
-    assert not ok and "135 rule" in why
+    assert ok, why  # the 135 rule
+    ok, why = kernel_mod.supports(base.replace(chief_representatives=5, escalation_135=True, whistle=True))
+    assert ok, why  # the whistle
+
+
+def _refusing_the_whistle(params):
+    """A kernel that does not cover the whistle (the fallback machinery's test: every mechanism is covered)."""
+    return (False, "not compiled yet: the whistle") if params.whistle else (True, "")
 
 
 def test_an_uncovered_scenario_falls_back_and_says_why_once(monkeypatch):
     pytest.importorskip("numba")
     monkeypatch.setattr(kernel_mod, "_SAID", set())
-    p = load_scenario(SCENARIO_DIR / "baseline.toml").params.replace(engine="compiled", warmup_days=0)
+    monkeypatch.setattr(kernel_mod, "supports", _refusing_the_whistle)
+    p = load_scenario(SCENARIO_DIR / "one_stop_135.toml").params.replace(engine="compiled", warmup_days=0, whistle=True)
     with pytest.warns(RuntimeWarning, match="Python engine runs: not compiled yet"):
         m = TownshipModel(p, rng=1)
     assert not m.compiled and m.engine_reason.startswith("not compiled yet")
@@ -70,10 +65,34 @@ def test_an_uncovered_scenario_falls_back_and_says_why_once(monkeypatch):
     assert m.run(5).summary()["cases_created"] == ref.summary()["cases_created"]
 
 
-def test_a_warm_up_under_other_levers_falls_back():
+def test_a_warm_up_under_other_levers_is_covered_when_both_regimes_are(monkeypatch):
     p = load_scenario(MMC).params.replace(engine="compiled", warmup_days=5, pre_reform={"department_staff": 5.0})
-    ok, why = kernel_mod.choose(p, p.replace(**p.pre_reform))
-    assert not ok and "warm-up" in why
+    assert kernel_mod.choose(p, p.replace(**p.pre_reform))[0] or importlib.util.find_spec("numba") is None
+    monkeypatch.setattr(kernel_mod, "supports", _refusing_the_whistle)
+    q = p.replace(pre_reform={"whistle": True, "chief_representatives": 3})
+    ok, why = kernel_mod.choose(q, q.replace(**q.pre_reform))
+    assert not ok and "whistle" in why  # the warm-up's levers are checked too
+
+
+@pytest.mark.parametrize(
+    "name,covered",
+    [
+        ("baseline", True),
+        ("inspection_cut", True),
+        ("two_way_assessment", True),
+        ("grid_governance", True),
+        ("delegation_no_staff", True),
+        ("delegation_with_staff", True),
+        ("one_stop_135", True),
+        ("full_reform", True),
+        ("linping", True),
+    ],
+)
+def test_which_shipped_scenarios_run_compiled(name, covered):
+    """Every shipped scenario runs compiled."""
+    p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
+    pre = p.replace(**p.pre_reform) if (p.warmup_days and p.pre_reform) else p
+    assert all(kernel_mod.supports(x)[0] for x in (p, pre)) is covered
 
 
 def test_without_numba_the_python_engine_runs(monkeypatch):

@@ -14,7 +14,6 @@ inspections, trips between departments, effort, call-backs and repeat contacts.
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +68,7 @@ def assert_identical(ref: TownshipModel, comp: TownshipModel) -> None:
         ), ha.label
     assert [d.overtime_hours for d in ref.departments] == [d.overtime_hours for d in comp.departments]
     assert ref.attendance_hours == comp.attendance_hours
+    assert ref.gaming_log == comp.gaming_log  # every gaming decision: same case, moment, projection, verdict
     assert ref.rng.bit_generator.state == comp.rng.bit_generator.state
 
 
@@ -220,20 +220,240 @@ def test_a_long_run_crosses_the_default_buffers():
     assert_identical(ref, comp)
 
 
-def test_the_default_pin_on_the_compiled_engine_matches_its_pin_file():
-    """The default county (tests/pins/default.json) is covered whole: on the compiled engine it gives the
-    pinned summary and daily table; the other two pins use the 135 rule and delegation (not covered)."""
+@pytest.mark.parametrize("name", ["default", "reform", "stressed"])
+def test_every_pin_on_the_compiled_engine_matches_its_pin_file(name):
+    """Every pinned county (tests/pins/*.json) is covered whole: on the compiled engine it gives the pinned
+    summary and daily table."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import pins
 
-    values, seed, days = pins.CASES["default"]
+    values, seed, days = pins.CASES[name]
     m = TownshipModel(Params(**values, engine="compiled"), rng=seed).run(days)
     assert m.compiled, m.engine_reason
-    diffs = pins.compare(pins.load("default"), dict(m.summary()), m.timeseries())
+    diffs = pins.compare(pins.load(name), dict(m.summary()), m.timeseries())
     assert not diffs, diffs[:5]
-    for name in ("reform", "stressed"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # said once per process: maybe already said
-            assert not TownshipModel(Params(**pins.CASES[name][0], engine="compiled"), rng=1).compiled
+
+
+# --- deadline gaming (its projection read from the kernel's tables) and the reform start --------------
+GAMING = dict(ontime_weight=1.0, ranking_pressure=1.0, callback_share=0.3, callback_penalty=0.5)
+
+
+def _gamed_some(m: TownshipModel) -> None:
+    """Gaming acted: some at-risk cases gamed, and some decisions found a case on time (not at risk)."""
+    assert m.cases.view("gamed").sum() > 5
+    assert any(finish <= deadline for _, _, finish, deadline, _ in m.gaming_log)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(corner_cutting=0.5),
+        # files forwarded from halls (some misrouted, on paper), coordination at the desks: projections
+        # through a forwarding, a coordination waiting or running, the desks' queues
+        dict(township_hall_share=0.6, misrouting_rate=0.3, chief_representatives=2, leading_group_staff=1.0),
+        dict(one_stop_centre=True, joint_handling=True, service_time_distribution="exponential", department_staff=3.0),
+    ],
+    ids=["corner-cutting", "halls-and-desks", "joint"],
+)
+def test_deadline_gaming_is_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, **PLAIN, **GAMING, **changes})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        _gamed_some(comp)
+        assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("name", list(PIN_CASES))
+def test_pin_counties_with_gaming_are_bit_identical(name):
+    values, seed, days = PIN_CASES[name]
+    ref, comp = _pair(Params(**{**values, **PLAIN, **GAMING}), seed, min(days, 25))
+    assert len(comp.gaming_log) > 0
+    assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_baseline_scenario_is_bit_identical(seed):
+    """``scenarios/baseline.toml`` whole (its 65-day warm-up, gaming of on-time closures, halls, desks)."""
+    from townsim.model.scenario import SCENARIO_DIR
+
+    p = load_scenario(SCENARIO_DIR / "baseline.toml").params
+    assert p.ontime_weight > 0 and p.warmup_days > 0
+    ref, comp = _pair(p, seed, 10)
+    _gamed_some(comp)
+    assert_identical(ref, comp)
+
+
+def test_a_warm_up_under_other_levers_moves_the_kernels_servers():
+    """The reform start after a warm-up under other levers: departments grow, townships and the level-1
+    desk shrink (some servers leave after the task in hand), the service-time shape changes; the queues
+    are rebuilt (new sequence numbers)."""
+    p = Params(
+        **{
+            **SMALL_COUNTY,
+            **GAMING,
+            "corner_cutting": 0.5,
+            "warmup_days": 12,
+            "department_staff": 20.0,
+            "township_staff": 9.0,
+            "chief_representatives": 3,
+            "pre_reform": {
+                "department_staff": 11.0,
+                "township_staff": 16.0,
+                "chief_representatives": 5,
+                "service_time_distribution": "exponential",
+            },
+        }
+    )
+    before = TownshipModel(p.replace(**p.pre_reform, warmup_days=0, pre_reform={}), rng=1)
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 20)
+        servers = [[h.n_servers for h in m.handlers] for m in (before, comp)]
+        changed = [a != b for a, b in zip(*servers)]
+        assert any(changed[: len(comp.departments)]) and any(changed[comp.township_hid0 :])
+        assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize(
+    "name", ["inspection_cut", "two_way_assessment", "grid_governance", "delegation_no_staff", "delegation_with_staff"]
+)
+def test_shipped_reforms_after_a_baseline_warm_up_are_bit_identical(name):
+    from townsim.model.scenario import SCENARIO_DIR
+
+    p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
+    assert p.pre_reform and p.warmup_days > 0
+    ref, comp = _pair(p, 3, 8)
+    assert_identical(ref, comp)
+
+
+# --- delegated matters: the township's learning curve, rework, oversight, referring up ---------------
+DELEGATION = dict(delegated_share=0.5, staff_transfer=0.5, rework_rate=0.5, initial_competence=0.3)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(corner_cutting=0.5, **GAMING),  # competence in the work fraction's sums and gaming's projection
+        dict(online_share=0.0, township_hall_share=0.3, delegation_order="random"),  # trips for the corrected file
+        dict(one_stop_centre=True, joint_handling=True, service_time_distribution="exponential"),
+    ],
+    ids=["load-and-gaming", "offline", "joint"],
+)
+def test_delegated_matters_are_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, **DELEGATION, **changes})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        c = comp.cases
+        assert c.view("reworks").sum() > 20 and c.view("delegated").sum() > 100
+        assert any(t.handled for t in comp.townships)
+        assert [t.handled for t in ref.townships] == [t.handled for t in comp.townships]
+        assert_identical(ref, comp)
+
+
+def test_a_nearly_full_task_table_is_grown_mid_day(monkeypatch):
+    """The task table with little room (an eighth of what intake's bound asks for) and many reworks: the
+    kernel stops between two events when the table is nearly full, Python grows it and the day goes on
+    (``core.E_ROOM``), still bit-identical."""
+    from townsim.model.kernel import core
+    from townsim.model.kernel import engine as kengine
+
+    resumed = [0]
+
+    class Counting:
+        def __getattr__(self, name):
+            fn = getattr(core, name)
+            if name != "run_until":
+                return fn
+
+            def counted(*a):
+                resumed[0] += 1
+                return fn(*a)
+
+            return counted
+
+    def tight(self, need: int) -> None:
+        """An eighth of the room asked for (serial steps: still room for one task per new case at filing)."""
+        n = int(self.ctr[core.CTR_NTASK])
+        cap = n + (need - n) // 8 + 4
+        if cap > len(self.tk[0]):
+            self.tk = tuple(np.concatenate([a, np.zeros(cap - len(a), a.dtype)]) for a in self.tk)
+
+    monkeypatch.setattr(kengine, "K", Counting())
+    monkeypatch.setattr(kengine.CompiledEngine, "_room_tasks", tight)
+    p = Params(**{**SMALL_COUNTY, **DELEGATION, "rework_rate": 1.0, "initial_competence": 0.05, "learning_cases": 200})
+    ref, comp = _pair(p, 4, 20)
+    assert resumed[0] > 0
+    assert comp.cases.view("reworks").sum() > 200
+    assert_identical(ref, comp)
+
+
+# --- the 135 rule: EDF queues keyed by coordination level, escalation events, the joint conference -----
+RULE = dict(escalation_135=True, chief_representatives=3, joint_conference_interval=3, joint_conference_slots=2)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(),
+        # with gaming (the projection's desks, requests and the conference's next meeting), delegation,
+        # corner cutting and joint handling at the centre
+        dict(
+            ontime_weight=1.0,
+            delegated_share=0.3,
+            corner_cutting=0.5,
+            one_stop_centre=True,
+            joint_handling=True,
+            service_time_distribution="exponential",
+        ),
+        dict(leading_group_staff=0.0, township_hall_share=0.6, misrouting_rate=0.2),  # no office: level 2 waits
+    ],
+    ids=["rule", "rule-gaming-delegation-joint", "no-office-halls"],
+)
+def test_the_135_rule_is_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, **RULE, **changes})
+    for seed in (1, 2):
+        ref, comp = _pair(p, seed, 30)
+        c = comp.cases
+        assert c.view("escalations").sum() > 10 and (c.view("boost") == 3).sum() > 5  # escalated, conferenced
+        assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("name", ["one_stop_135", "full_reform"])
+def test_shipped_135_reforms_after_a_baseline_warm_up_are_bit_identical(name):
+    """FIFO queues in the warm-up, the 135 rule's keys from the reform start (every queue re-keyed)."""
+    from townsim.model.scenario import SCENARIO_DIR
+
+    p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
+    assert p.escalation_135 and not p.pre_reform.get("escalation_135", False)
+    ref, comp = _pair(p, 2, 8)
+    assert comp.cases.view("escalations").sum() > 0
+    assert_identical(ref, comp)
+
+
+def test_the_levers_probe_is_bit_identical():
+    """The probe county that sets the levers the pins leave at their defaults (the whistle with the 135 rule
+    and delegation, renewal, mediation, ranking, call-back penalties, a 3-day conference)."""
+    values, seed, days = PROBE_CASES["levers"]
+    assert values["whistle"]
+    ref, comp = _pair(Params(**values), seed, min(days, 40))
+    assert comp.cases.view("whistle").sum() > 20
+    assert_identical(ref, comp)
+
+
+# --- the whistle (吹哨报到): urgent department steps, the township's on-site hours from filing ------------
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(ontime_weight=1.0, corner_cutting=0.5, township_hall_share=0.5),  # first come first served
+        dict(**RULE, ontime_weight=1.0, delegated_share=0.4, corner_cutting=0.5),  # with the 135 rule
+        dict(delegated_share=0.5, department_staff=10.0, township_staff=8.0),  # duty read before the day
+    ],
+    ids=["fifo", "rule-delegation", "loaded-delegation"],
+)
+def test_the_whistle_is_bit_identical(changes):
+    p = Params(**{**SMALL_COUNTY, "whistle": True, **changes})
+    for seed in (1, 11):
+        ref, comp = _pair(p, seed, 30)
+        assert comp.cases.view("whistle").sum() > 10
+        assert_identical(ref, comp)

@@ -1,6 +1,6 @@
 """The compiled kernel: the per-case event flow in numba, the Python engine as its reference.
 
-Design (the boundary of DESIGN §8, first stage):
+Design (the boundary of DESIGN §8; second stage):
 
 * **What the kernel owns.** The event heap (time, sequence number), the handlers' servers (state,
   wake tokens, free times, part-time offsets, idle lists), their queues and the task table, the
@@ -20,29 +20,47 @@ Design (the boundary of DESIGN §8, first stage):
   buffers (``engine.KernelStream``), refilled in place from the model's generator (numba calls the
   same bit generator and the same algorithms as numpy) exactly when a draw finds its buffer empty,
   so draws come in the same order as in the reference.
-* **Compiled in this stage:** the queueing core (servers, duty hours, part-time servers, FIFO queues
-  kept as binary heaps in exactly the list order of the Python engine's ``heapq``, so that corner
-  cutting's work fraction adds a queue up in the same order), a case's serial and joint steps
-  (``handling``: service hours at the handler's work fraction and effort, overtime, the requester
-  running between departments with its trips and travel, releasing the next step), ad hoc
-  coordination without the 135 rule (``escalation``: a case's steps held until a desk has
-  coordinated it, the attending departments' hours, decisions on the spot at the centre's desk),
-  referral (``referral``: the township clerks' forwarding and courier runs, the platform's
-  dispatchers, misrouting, commissioners' errands) and closing (``resolution``: work share, the
-  resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts). The
+* **Compiled:** the queueing core (servers, duty hours, part-time servers, the handlers' queues kept
+  as binary heaps of entries in exactly the list order of the Python engine's ``heapq``, each entry
+  with its key and version, so that corner cutting's work fraction adds a queue up in the same order
+  and a re-keyed task leaves a stale entry behind as in the reference), a case's serial and joint
+  steps (``handling``: service hours at the handler's work fraction and effort, overtime, the requester
+  running between departments with its trips and travel, releasing the next step), coordination
+  (``escalation``: ad hoc, the case's steps held until a desk has coordinated it; the 135 rule's keys
+  by coordination level and deadline, its escalation events, requests at the desks withdrawn when one
+  coordinates, the case re-keyed first in every queue it needs; the attending departments' hours;
+  decisions on the spot at the centre's desk), the joint conference (its queue is Python's
+  ``model.conference_queue``, fed from the kernel's log after each call; ``hold_conference`` stays
+  Python and asks the kernel to withdraw and boost), referral (``referral``: the township clerks'
+  forwarding and courier runs, the platform's dispatchers, misrouting, commissioners' errands;
+  intake's forwarding handed over by ``CompiledEngine.forward``), closing (``resolution``: work share,
+  the resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts),
+  delegated steps (``delegation``: the township's learning curve per matter type, ``Township.handled``
+  kept in the kernel and written back after each call, rework with the requester's trip, the owner's
+  oversight hours, competence in the step's hours, the work fraction's sums and the resolution draw),
+  the whistle (urgent department steps, their on-site hours, the township's duty owed from filing: a
+  whistled case is handed to the kernel at once), deadline gaming (``gaming``: the agents decide in
+  Python after the day's call; their projection, ``kernel.gaming``, reads the kernel's task, flow,
+  entry and queue tables in the reference's order, and a gamed closure withdraws the case's work from
+  them, ``CompiledEngine.withdraw``) and the reform start after a warm-up under other levers
+  (``CompiledEngine.restart``: the levers re-read, the servers re-laid out as ``Handler.resize`` does;
+  ``rekey_all``: every queue rebuilt with the key now in force and new sequence numbers). The
   agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's queue
-  summary (``CompiledEngine.queue_summary``).
-* **Still Python** (a scenario using any of them runs the Python engine, ``supports`` says why):
-  the 135 rule's priority queues, escalation events and the joint conference, delegated steps
-  (competence, rework, referring up), the whistle, and deadline gaming (its projection reads every
-  queue and closes cases from Python). Intake (channel, routing) stays
-  Python in every case, but the first steps' release is compiled: intake hands its new cases over
-  in one batch, early only when the batch's draws might reach a buffer's end (so that the buffer is
-  refilled at the reference's moment) or before a draw from Python.
+  summary (``CompiledEngine.queue_summary``). A day whose events need more task or entry rows than the
+  tables have stops between two events (``core.E_ROOM``); Python grows the tables and the day goes on.
+  ``model.flows`` on the compiled engine answers ``cid in model.flows`` from the kernel's open flows.
+* **Still Python:** every agent decision, intake (channel, routing, a township referring a delegated
+  case up), demand, duties, assessment, feedback and the KPIs. Intake hands its new cases over in one
+  batch, early only when the batch's draws might reach a buffer's end (so that the buffer is refilled
+  at the reference's moment), before a draw from Python, before the joint conference meets, or at once
+  for a whistled case. ``supports`` refuses nothing now (every mechanism is compiled); it stays as the
+  place where a new mechanism not yet compiled is named.
 
 ``engine = "compiled"`` (a ``Params`` setting) asks for the kernel; ``choose`` grants it only when
-``supports`` does and numba is installed, else the model runs the Python engine and says why once.
-The reference stays the default until the compiled engine is bit-identical on every pinned county.
+``supports`` does (for both regimes of a warm-up) and numba is installed, else the model runs the
+Python engine and says why once. The compiled engine is bit-identical on every pinned county and every
+shipped scenario (``tests/test_kernel_differential.py``); the reference stays the default until the
+maintainers switch it.
 """
 
 from __future__ import annotations
@@ -55,28 +73,16 @@ from ..params import Params
 _SAID: set[str] = set()
 
 
-PLAIN = dict(
-    escalation_135=False,
-    delegated_share=0.0,
-    staff_transfer=0.0,
-    whistle=False,
-    ontime_weight=0.0,
-)
-"""Lever values that switch off every mechanism this stage does not compile (all of them the defaults:
-``Params(**PLAIN)`` is the default county, covered whole); the differential tests and the benchmarks
-apply them to other counties."""
+PLAIN: dict = {}
+"""Lever values that switch off every mechanism the kernel does not compile: none left (every mechanism
+is compiled); kept so that a future mechanism compiled later has its place, and for the differential
+tests and the benchmarks that apply it to other counties."""
 
 
 def supports(params: Params) -> tuple[bool, str]:
     """Whether the kernel covers every mechanism ``params`` switches on, and if not, the first one
     it does not (one line)."""
-    p = params
-    checks = (
-        (p.escalation_135, "the 135 rule (priority queues and escalation events)"),
-        (p.delegated_share > 0, "delegated matters (competence, rework, referring up)"),
-        (p.whistle, "the whistle (吹哨报到)"),
-        (p.ontime_weight > 0, "gaming of on-time closures"),
-    )
+    checks: tuple[tuple[bool, str], ...] = ()  # every mechanism is compiled (the list stays for the next one)
     for on, what in checks:
         if on:
             return False, f"not compiled yet: {what}"
@@ -88,8 +94,6 @@ def choose(params: Params, pre_reform: Params) -> tuple[bool, str]:
     (True, "") or (False, why); ``engine = "python"`` gives (False, "")."""
     if params.engine != "compiled":
         return False, ""
-    if pre_reform is not params and params.warmup_days:
-        return False, "not compiled yet: a warm-up under other levers (staff moved at the reform start)"
     for p in (params, pre_reform):
         ok, why = supports(p)
         if not ok:

@@ -32,7 +32,7 @@ from numba import njit
 HOURS = 8.0  # working hours per day (params.HOURS_PER_DAY)
 
 # event kinds (COURIER: a referred case's file reaches the seat, ``referral``)
-ARRIVE, FINISH, WAKE, COURIER = 0, 1, 2, 3
+ARRIVE, FINISH, WAKE, COURIER, ESCALATE = 0, 1, 2, 3, 4  # ESCALATE: a case's level is due (135)
 # task kinds (engine.TaskKind): a case's step, a coordination at a desk, forwarding a file
 STEP, COORD, FORWARD = 0, 1, 2
 FIRST, SECOND = 0, 1  # a forwarding task's pass (referral.FIRST, referral.SECOND)
@@ -54,7 +54,8 @@ N_HI = 7
 # counters
 CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED = 0, 1, 2, 3, 4
 CTR_NREF, CTR_NREP, CTR_STATUS, CTR_NSTEPS, CTR_OPEN = 5, 6, 7, 8, 9
-N_CTR = 10
+CTR_NENT, CTR_NCONF = 10, 11  # queue entries made; cases sent to the joint conference this call
+N_CTR = 12
 
 # parameters (float array)
 PF_DIST, PF_SIGMA, PF_ONE_STOP, PF_TRAVEL, PF_RES_BASE, PF_THETA, PF_CALLBACK, PF_REPEAT, PF_REPEAT_DAYS = range(9)
@@ -62,14 +63,16 @@ PF_ATTEND, PF_COORD1, PF_COORD2 = 9, 10, 11  # attendance share, coordination ho
 PF_FORWARD_H, PF_DISPATCH_H, PF_ERRAND_H, PF_MISROUTE, PF_COURIER_DAYS, PF_ONLINE_DISPATCH = 12, 13, 14, 15, 16, 17
 PF_N_DEPTS = 18  # departments (their handlers are the first ones)
 PF_MEDIATION_ID, PF_LOCAL_MEDIATION, PF_DISPUTE_HOURS = 19, 20, 21  # the dispute in local mediation (resolution)
-N_PF = 22
+PF_C0, PF_LEARNING, PF_REWORK, PF_OVERSIGHT = 22, 23, 24, 25  # delegation: competence, rework, oversight hours
+PF_135, PF_LEVEL_SHARE = 26, 27  # the 135 rule on; the share of the deadline a level has (escalation)
+PF_SITE, PF_TOWN_HID0 = 28, 29  # the whistle's on-site hours (each side); the first township's handler
+N_PF = 30
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)
-OK, E_DELEGATED, E_LIVE_AT_CLOSE, E_TASKS_FULL, E_HELD = 0, 2, 3, 4, 5
+OK, E_LIVE_AT_CLOSE, E_TASKS_FULL = 0, 3, 4
+E_ROOM = 6  # not an error: the task table is nearly full; Python grows it and calls ``run_until`` again
 STATUS_TEXT = {
-    E_HELD: "a whistled case at intake (the whistle is not compiled)",
-    E_DELEGATED: "a delegated step (township competence and rework are not compiled)",
     E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
     E_TASKS_FULL: "the task arrays were full (the Python side sizes them before each call)",
 }
@@ -115,6 +118,12 @@ def draw_noise(pf, rng, eb, zb, ridx):
             return math.exp(s * draw_normal(rng, zb, ridx) - 0.5 * s * s)
         return 1.0
     return 1.0
+
+
+@njit(cache=True)
+def competence(pf, handled):
+    """``delegation.competence``: a township's competence on a delegated matter after ``handled`` cases."""
+    return 1.0 - (1.0 - pf[PF_C0]) * math.exp(-handled / pf[PF_LEARNING])
 
 
 # --- the event heap, ordered by (time, sequence number) ------------------------------------------
@@ -197,24 +206,29 @@ def ev_room(evt, evi, ctr, extra):
 
 # --- queues and servers ----------------------------------------------------------------------------
 # --- queues: one binary heap per handler, the very list Python's heapq keeps -----------------------
-# Row ``h`` of ``hq`` holds handler ``h``'s waiting entries (task ids) in heapq's list order, so that a
-# pass over the queue (a handler's work-fraction decision) adds up in the reference's order. An entry's
-# key is (arrival, sequence number): the FIFO key (0, arrival) of ``escalation.priority_key`` without
-# the 135 rule and the whistle, then the push's sequence number.
+# Row ``h`` of ``hq`` holds handler ``h``'s queue entries in heapq's list order, so that a pass over the
+# queue (a handler's work-fraction decision) adds up in the reference's order. An entry (``ent``: task,
+# key, key, sequence number, version) is pushed each time a task joins or is re-keyed; it is valid while
+# its version is the task's (``tk[4]``) and the task waits. Its key is ``escalation.priority_key``'s:
+# (0, arrival) first come first served, (−coordination level, deadline) under the 135 rule; then the
+# push's sequence number.
 @njit(cache=True)
-def _lt(a, b, tk_arrival, tk_seq):
-    if tk_arrival[a] != tk_arrival[b]:
-        return tk_arrival[a] < tk_arrival[b]
-    return tk_seq[a] < tk_seq[b]
+def _lt(a, b, ent):
+    k1, k2, seq = ent[1], ent[2], ent[3]
+    if k1[a] != k1[b]:
+        return k1[a] < k1[b]
+    if k2[a] != k2[b]:
+        return k2[a] < k2[b]
+    return seq[a] < seq[b]
 
 
 @njit(cache=True)
-def _siftdown(row, startpos, pos, tk_arrival, tk_seq):
+def _siftdown(row, startpos, pos, ent):
     newitem = row[pos]
     while pos > startpos:
         parentpos = (pos - 1) >> 1
         parent = row[parentpos]
-        if _lt(newitem, parent, tk_arrival, tk_seq):
+        if _lt(newitem, parent, ent):
             row[pos] = parent
             pos = parentpos
             continue
@@ -223,19 +237,19 @@ def _siftdown(row, startpos, pos, tk_arrival, tk_seq):
 
 
 @njit(cache=True)
-def _siftup(row, pos, endpos, tk_arrival, tk_seq):
+def _siftup(row, pos, endpos, ent):
     startpos = pos
     newitem = row[pos]
     childpos = 2 * pos + 1
     while childpos < endpos:
         rightpos = childpos + 1
-        if rightpos < endpos and not _lt(row[childpos], row[rightpos], tk_arrival, tk_seq):
+        if rightpos < endpos and not _lt(row[childpos], row[rightpos], ent):
             childpos = rightpos
         row[pos] = row[childpos]
         pos = childpos
         childpos = 2 * pos + 1
     row[pos] = newitem
-    _siftdown(row, startpos, pos, tk_arrival, tk_seq)
+    _siftdown(row, startpos, pos, ent)
 
 
 @njit(cache=True)
@@ -250,38 +264,111 @@ def hq_room(hq, hi, h):
 
 
 @njit(cache=True)
-def q_push(hq, hi, tk_seq, tk_arrival, ctr, h, task):
-    """``heapq.heappush`` of a waiting task onto its handler's queue (the caller made room)."""
-    tk_seq[task] = ctr[CTR_SEQ]
-    ctr[CTR_SEQ] += 1
-    n = hi[h, HI_QLEN]
-    row = hq[h]
-    row[n] = task
-    hi[h, HI_QLEN] = n + 1
-    _siftdown(row, 0, n, tk_arrival, tk_seq)
+def urgent(task, tk, hi, esc):
+    """``Task.urgent``: a whistled case's department step (吹哨报到, P3)."""
+    return tk[8][task] == STEP and esc[11][tk[0][task]] and hi[tk[1][task], HI_KIND] == DEPT
 
 
 @njit(cache=True)
-def q_pop(hq, hi, tk_seq, tk_arrival, tk_state, h):
-    """``Engine._pop``: ``heapq.heappop`` until a task still waiting (-1: none)."""
+def task_key(task, tk, pf, hi, esc):
+    """``escalation.priority_key`` of a task now: (0, arrival), or (−level, deadline) under the 135 rule; an
+    urgent task's first part −10."""
+    cid = tk[0][task]
+    if pf[PF_135] != 0.0:
+        k1 = -float(esc[2][cid])
+        k2 = esc[4][cid]
+    else:
+        k1 = 0.0
+        k2 = tk[7][task]
+    if urgent(task, tk, hi, esc):
+        k1 = -10.0
+    return k1, k2
+
+
+@njit(cache=True)
+def q_push(hq, hi, ent, tk, ctr, h, task, k1, k2):
+    """``Engine.push``: a new entry for the task (its version + 1) onto its handler's queue (the caller made
+    room in the entry table)."""
+    e = ctr[CTR_NENT]
+    ctr[CTR_NENT] = e + 1
+    tk_ver = tk[4]
+    tk_ver[task] += 1
+    ent[0][e] = task
+    ent[1][e] = k1
+    ent[2][e] = k2
+    ent[3][e] = ctr[CTR_SEQ]
+    ctr[CTR_SEQ] += 1
+    ent[4][e] = tk_ver[task]
+    n = hi[h, HI_QLEN]
+    row = hq[h]
+    row[n] = e
+    hi[h, HI_QLEN] = n + 1
+    _siftdown(row, 0, n, ent)
+
+
+@njit(cache=True)
+def valid(e, ent, tk):
+    """The entry is its task's latest and the task waits."""
+    task = ent[0][e]
+    return ent[4][e] == tk[4][task] and tk[3][task] == WAITING
+
+
+@njit(cache=True)
+def q_pop(hq, hi, ent, tk, h):
+    """``Engine._pop``: ``heapq.heappop`` until a valid entry; its task (-1: none)."""
     row = hq[h]
     while hi[h, HI_QLEN] > 0:
         n = hi[h, HI_QLEN] - 1
         hi[h, HI_QLEN] = n
         last = row[n]
         if n > 0:
-            task = row[0]
+            e = row[0]
             row[0] = last
-            _siftup(row, 0, n, tk_arrival, tk_seq)
+            _siftup(row, 0, n, ent)
         else:
-            task = last
-        if tk_state[task] == WAITING:
-            return task
+            e = last
+        if valid(e, ent, tk):
+            return ent[0][e]
     return -1
 
 
 @njit(cache=True)
-def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out):
+def rekey_all(hq, hi, ent, tk, ctr, pf, esc):
+    """``Engine.rekey_all``: every handler's queue rebuilt from its valid entries' tasks, pushed again in
+    list order with the key now in force and new sequence numbers (the reform start). The caller made
+    room in the entry table."""
+    for h in range(hi.shape[0]):
+        n = hi[h, HI_QLEN]
+        keep = 0
+        for j in range(n):  # the waiting tasks, in list order, to the row's front
+            e = hq[h, j]
+            if valid(e, ent, tk):
+                hq[h, keep] = ent[0][e]
+                keep += 1
+        tasks = hq[h, :keep].copy()
+        hi[h, HI_QLEN] = 0
+        for j in range(keep):
+            k1, k2 = task_key(tasks[j], tk, pf, hi, esc)
+            q_push(hq, hi, ent, tk, ctr, h, tasks[j], k1, k2)
+    return hq
+
+
+@njit(cache=True)
+def rekey(task, hq, hi, ent, tk, ctr, pf, esc):
+    """``Engine.rekey``: a waiting task pushed again with its key now (the caller made room in the entry
+    table); returns the (maybe grown) queue table."""
+    if tk[3][task] == WAITING:
+        k1, k2 = task_key(task, tk, pf, hi, esc)
+        h = tk[1][task]
+        hq = hq_room(hq, hi, h)
+        q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
+    return hq
+
+
+@njit(cache=True)
+def queue_summary(
+    now, hq, hi, effort, tk, matter, deadline, cat_hours, out, town_hid0, delegated, handled, pf, ent, esc
+):
     """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
     they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
     their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
@@ -290,13 +377,22 @@ def queue_summary(now, hq, hi, effort, tk, matter, deadline, cat_hours, out):
         queued = 0.0
         slack = 0.0
         n = 0
-        speed = effort[h] if hi[h, HI_KIND] == DEPT else 1.0
+        kind = hi[h, HI_KIND]
         for j in range(hi[h, HI_QLEN]):
-            task = hq[h, j]
-            if tk_state[task] != WAITING or tk_kind[task] != STEP:
+            e = hq[h, j]
+            task = ent[0][e]
+            if not valid(e, ent, tk) or tk_kind[task] != STEP:
                 continue
             cid = tk_case[task]
-            queued += cat_hours[matter[cid]] * tk_noise[task] / speed
+            speed = 1.0  # workload.speed: a department's effort, a township's competence on a delegated step
+            if kind == DEPT:
+                speed = effort[h]
+            elif kind == TOWN and tk_stage[task] == 0 and delegated[cid]:
+                speed = competence(pf, handled[h - town_hid0, matter[cid]])
+            need = cat_hours[matter[cid]] * tk_noise[task]
+            if urgent(task, tk, hi, esc):  # the department's on-site hours of a whistled case (workload)
+                need += pf[PF_SITE]
+            queued += need / speed
             slack += max(deadline[cid] - now, 0.0)
             n += 1
         out[h, 0] = queued
@@ -360,7 +456,9 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
     """``handling._release`` (``release_all`` when ``every``): the case's next step (all its steps not yet
     released) as new tasks arriving at ``t``, each drawn now. The caller made room in the heap."""
     tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
+        fl
+    )
     while fl_next[cid] < fl_n[cid]:
         i = fl_next[cid]
         nz = draw_noise(pf, rng, eb, zb, ridx)
@@ -377,6 +475,7 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
         tk_hours[new] = 0.0
         tk_arrival[new] = 0.0
         tk_kind[new] = STEP
+        fl_task[fl_off[cid] + i] = new
         fl_next[cid] = i + 1
         fl_live[cid] += 1
         ctr[CTR_UNRELEASED] -= 1
@@ -387,12 +486,13 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
 
 @njit(cache=True)
 def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
-    """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding)."""
+    """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding); returns
+    its id (-1: the task arrays were full)."""
     tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
     new = ctr[CTR_NTASK]
     if new >= tk_case.shape[0]:
         ctr[CTR_STATUS] = E_TASKS_FULL
-        return
+        return -1
     ctr[CTR_NTASK] = new + 1
     tk_case[new] = cid
     tk_h[new] = h
@@ -403,18 +503,58 @@ def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
     tk_arrival[new] = 0.0
     tk_kind[new] = kind
     ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+    return new
 
 
 @njit(cache=True)
-def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
+def request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc):
+    """``escalation.request``: ask level ``level`` to coordinate the case from ``t`` (the joint conference:
+    logged for Python's conference queue; a desk without staff: nothing)."""
+    if level >= 3:
+        conf_log = esc[10]
+        conf_log[ctr[CTR_NCONF]] = cid
+        ctr[CTR_NCONF] += 1
+        return
+    desk = desk1 if level == 1 else desk2
+    if hi[desk, HI_N] == 0:
+        return
+    esc[8][cid, level - 1] = new_task(tk, ctr, cid, desk, COORD, level, t, evt, evi)
+
+
+@njit(cache=True)
+def due(cid, level, pf, esc):
+    """``escalation._due``: when the case leaves level ``level`` (hours)."""
+    deadline, created, start_level = esc[4], esc[5], esc[1]
+    span = (deadline[cid] - created[cid]) * pf[PF_LEVEL_SHARE]
+    return created[cid] + span * (level - start_level[cid] + 1)
+
+
+@njit(cache=True)
+def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf):
     """``handling.begin``: the case's file reaches its first handler at ``t``: it queues for coordination
-    (``escalation.start``, ad hoc: its steps held; skipped when no desk has staff), else its first step
-    (all, when joint) is released."""
+    (``escalation.start``: ad hoc, or the 135 rule's first request and its escalation event; its steps
+    held; skipped when no desk has staff), else its first step (all, when joint) is released."""
     matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
     if whistle[cid]:
-        ctr[CTR_STATUS] = E_HELD
+        # the township blew the whistle: every step at once, the departments' steps urgent, and the township
+        # meets each department on site (its hours owed as duty, handling._release)
+        first = fl[2][cid]
+        release_steps(cid, t, True, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+        off = fl[0][cid]
+        for i in range(first, fl[2][cid]):
+            if hi[fl[5][off + i], HI_KIND] == DEPT:
+                hf[int(pf[PF_TOWN_HID0]) + township[cid], HF_DUTY_BACKLOG] += pf[PF_SITE]
         return
-    if needs_coord[cid]:
+    if pf[PF_135] != 0.0:
+        level = esc[0][cid]
+        if level > 0:
+            request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
+        top = tier[cid] + 1 if tier[cid] else 0
+        if level < top:
+            ev_push(evt, evi, ctr, due(cid, level, pf, esc), ESCALATE, cid, level, 0)
+        if needs_coord[cid]:
+            return
+    elif needs_coord[cid]:
         # the lowest level able to settle it, the other when it has no staff
         level = min(max(difficulty[cid], 1), tier[cid] + 1, 2)
         first, other = (desk1, desk2) if level == 1 else (desk2, desk1)
@@ -422,20 +562,63 @@ def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi,
         if hi[desk, HI_N] == 0:
             needs_coord[cid] = False  # no coordinators modelled: the step is skipped
         else:
-            new_task(tk, ctr, cid, desk, COORD, 1 if desk == desk1 else 2, t, evt, evi)  # stage: the desk's level
+            fl[10][cid] = new_task(
+                tk, ctr, cid, desk, COORD, 1 if desk == desk1 else 2, t, evt, evi
+            )  # stage: desk's level
             return
     release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
 
 
 @njit(cache=True)
-def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr):
+def withdraw_coord(cid, hi, tk, fl, esc):
+    """``escalation.withdraw``: the case's coordination requests not yet started, cancelled."""
+    fl_aux, fl_c = fl[10], esc[8]
+    for j in range(3):
+        task = fl_aux[cid] if j == 0 else fl_c[cid, j - 1]
+        if task < 0 or tk[0][task] != cid or tk[8][task] != COORD:
+            continue
+        state = tk[3][task]
+        if state == WAITING:
+            tk[3][task] = CANCELLED
+            hi[tk[1][task], HI_OPEN] -= 1
+        elif state == PENDING:
+            tk[3][task] = CANCELLED
+    fl_c[cid, 0] = -1
+    fl_c[cid, 1] = -1
+
+
+@njit(cache=True)
+def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint):
+    """``escalation.boost``: the case first in every queue it needs (its waiting steps re-keyed) and its
+    remaining steps released (``handling.release``). The caller made room in the task, entry and event
+    tables; returns the (maybe grown) queue table."""
+    fl_off, fl_next, fl_open = fl[0], fl[2], fl[4]
+    boost = esc[2]
+    if not fl_open[cid]:
+        return hq
+    if boost[cid] >= level and fl_next[cid] > 0:
+        return hq
+    boost[cid] = max(boost[cid], level)
+    fl_task = fl[9]
+    off = fl_off[cid]
+    for i in range(fl_next[cid]):
+        hq = rekey(fl_task[off + i], hq, hi, ent, tk, ctr, pf, esc)
+    if fl_next[cid] == 0:
+        release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+    return hq
+
+
+@njit(cache=True)
+def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc, hf):
     """``handling.submit`` for a batch of new cases, in their order (intake's): open each flow, then begin
     it (``begin``), or, for a case filed at a township hall or through a commissioner (``fwd[j]`` ≥ 0, the
     handler), queue the forwarding of its file (``referral.start``). A case decided at the centre is one
     step of the level-1 desk. Returns the (maybe grown) heap arrays."""
     town_hid0, desk1, desk2, dispatch, cat_deps, cat_n, cs = intake
     matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
+        fl
+    )
     ub, eb, zb, ridx = rb
     total = 0
     for j in range(ids.shape[0]):
@@ -467,9 +650,9 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
         fl_live[cid] = 0
         ctr[CTR_UNRELEASED] += n
         if fwd[j] >= 0:
-            new_task(tk, ctr, cid, fwd[j], FORWARD, FIRST, t, evt, evi)
+            fl_aux[cid] = new_task(tk, ctr, cid, fwd[j], FORWARD, FIRST, t, evt, evi)
         else:
-            begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+            begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf)
         if ctr[CTR_STATUS] != OK:
             break
     ctr[CTR_NSTEPS] = nsteps
@@ -487,7 +670,9 @@ def next_courier(pf, t, paper):
 
 
 @njit(cache=True)
-def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq):
+def run_until(
+    t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq, ent, esc
+):
     """``Engine.run_until`` with ``handling``'s step flow and ``resolution``'s closing compiled.
 
     Processes every event before ``t_end`` (hours); returns the (maybe grown) heap arrays. The
@@ -496,10 +681,13 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
     """
     s_status, s_token, s_free, s_pend, s_base, s_idle = srv
     tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has = fl
+    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
+        fl
+    )
     matter, township, at_seat, delegated, outstanding, started, closed, trips, seat_trips, travel = cs[0]
     resolved, called_back, work_share, joint = cs[1]
     created, referred, hop_clerk, hop_courier, misrouted, hop_misrouted, grid_hours = cs[2]
+    reworks, online, handled, cat_owner = cs[3]
     town_hid0, desk1, desk2, dispatch, _deps, _n, cs_in = intake
     cat_hours, cat_deps, cat_n = cat
     ub, eb, zb, ridx = rb
@@ -510,6 +698,10 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
         most = max(most, cat_n[m])
     while ctr[CTR_NEV] > 0 and evt[0] < t_end:
         if ctr[CTR_STATUS] != OK:
+            break
+        if ctr[CTR_NTASK] + most + 2 > tk_case.shape[0] or ctr[CTR_NENT] + most + 2 > ent[0].shape[0]:
+            # an event adds at most a case's steps (or a rework, a request) and re-keys at most its steps
+            ctr[CTR_STATUS] = E_ROOM
             break
         evt, evi = ev_room(evt, evi, ctr, most + 4)  # an event pushes at most a case's steps and two more
         slot = ev_pop(evt, evi, ctr)
@@ -529,7 +721,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             tk_state[task] = WAITING
             hi[h, HI_OPEN] += 1
             hq = hq_room(hq, hi, h)
-            q_push(hq, hi, tk_seq, tk_arrival, ctr, h, task)
+            k1, k2 = task_key(task, tk, pf, hi, esc)
+            q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
             if hi[h, HI_IDLE_N] > 0:
                 hi[h, HI_IDLE_N] -= 1
                 serve_h = h
@@ -542,7 +735,9 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             hi[h, HI_OPEN] -= 1
             cid = tk_case[task]
             if tk_kind[task] == COORD:
-                # escalation.coordinated, ad hoc: the departments' attendance, then the steps released
+                # escalation.coordinated: the other requests withdrawn, the departments' attendance, then the
+                # steps released (ad hoc), or the case first in every queue it needs (the 135 rule)
+                withdraw_coord(cid, hi, tk, fl, esc)
                 if fl_open[cid]:
                     level = tk_stage[task]
                     hours = pf[PF_ATTEND] * (pf[PF_COORD1] if level == 1 else pf[PF_COORD2])
@@ -560,7 +755,11 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                             hf[d, HF_DUTY_BACKLOG] += hours
                             count += 1
                         acc[0] += hours * count
-                    if fl_next[cid] == 0:
+                    if pf[PF_135] != 0.0:
+                        hq = boost_case(
+                            cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint
+                        )
+                    elif fl_next[cid] == 0:
                         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
             elif tk_kind[task] == FORWARD:
                 # referral.finished: the file goes on (maybe to the wrong department first)
@@ -571,9 +770,28 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                         if hk == COMMISSIONER:
                             if referred[cid]:  # filed with the township, which refers it up: forwarded in turn
                                 fh = dispatch if pf[PF_ONLINE_DISPATCH] != 0 else town_hid0 + township[cid]
-                                new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
+                                fl_aux[cid] = new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
                             else:
-                                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+                                begin(
+                                    cid,
+                                    t,
+                                    desk1,
+                                    desk2,
+                                    cs_in,
+                                    hi,
+                                    tk,
+                                    fl,
+                                    pf,
+                                    rng,
+                                    eb,
+                                    zb,
+                                    ridx,
+                                    evt,
+                                    evi,
+                                    ctr,
+                                    esc,
+                                    hf,
+                                )
                         else:
                             arrive = next_courier(pf, t, hk == TOWN)  # sent on paper by its clerks
                             hop_courier[cid] = arrive - t
@@ -587,7 +805,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                                     if wrong >= right and right >= 0:
                                         wrong += 1
                             if wrong >= 0:
-                                new_task(tk, ctr, cid, wrong, FORWARD, SECOND, arrive, evt, evi)
+                                fl_aux[cid] = new_task(tk, ctr, cid, wrong, FORWARD, SECOND, arrive, evt, evi)
                             else:
                                 ev_push(evt, evi, ctr, arrive, COURIER, cid, 0, 0)
                     else:
@@ -598,11 +816,42 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             # handling.on_finish: the next step, or the case closes
             if tk_kind[task] == STEP and fl_open[cid]:
                 offline_runs = at_seat[cid] and not one_stop
+                redo = False
                 if hi[h, HI_KIND] == TOWN and delegated[cid] and tk_stage[task] == 0:
-                    ctr[CTR_STATUS] = E_DELEGATED
-                    break
-                outstanding[cid] -= 1
-                if outstanding[cid] <= 0:
+                    # the township's delegated step: its learning curve, maybe rework, else the owner's oversight
+                    m = matter[cid]
+                    town = h - town_hid0
+                    comp = competence(pf, handled[town, m])
+                    handled[town, m] += 1
+                    if draw_uniform(rng, ub, ridx) < pf[PF_REWORK] * (1.0 - comp):
+                        redo = True
+                        reworks[cid] += 1
+                        if not online[cid]:  # the requester brings the corrected file to the township hall
+                            trips[cid] += 1
+                        stage = tk_stage[task]
+                        nz = draw_noise(pf, rng, eb, zb, ridx)
+                        new = ctr[CTR_NTASK]
+                        ctr[CTR_NTASK] = new + 1
+                        tk_case[new] = cid
+                        tk_h[new] = h
+                        tk_stage[new] = stage
+                        tk_state[new] = PENDING
+                        tk_noise[new] = nz
+                        tk_hours[new] = 0.0
+                        tk_arrival[new] = 0.0
+                        tk_kind[new] = STEP
+                        fl_task[fl_off[cid] + stage] = new
+                        fl_live[cid] += 1
+                        ev_push(evt, evi, ctr, t, ARRIVE, new, 0, 0)
+                    else:
+                        owner = cat_owner[m]
+                        if owner >= 0:  # oversight of the delegated power stays with the department
+                            hf[owner, HF_DUTY_BACKLOG] += pf[PF_OVERSIGHT]
+                if not redo:
+                    outstanding[cid] -= 1
+                if redo:
+                    pass  # reworked: the step runs again
+                elif outstanding[cid] <= 0:
                     # handling.close and resolution.on_close (not gamed, not a dispute, not delegated)
                     closed[cid] = t
                     done = 1.0
@@ -619,8 +868,12 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                         mediated = worked + grid_hours[cid]
                         p_res = pf[PF_LOCAL_MEDIATION] * (1.0 - math.exp(-max(mediated, 0.0) / pf[PF_DISPUTE_HOURS]))
                     else:
+                        comp = 1.0  # a delegated case: the township's competence now (resolution)
+                        if delegated[cid]:
+                            m = matter[cid]
+                            comp = 1.0 - pf[PF_REWORK] * (1.0 - competence(pf, handled[township[cid], m]))
                         scale = max(done, 0.0) ** pf[PF_THETA] if done < 1 else 1.0
-                        p_res = pf[PF_RES_BASE] * 1.0 * scale
+                        p_res = pf[PF_RES_BASE] * comp * scale
                     res = draw_uniform(rng, ub, ridx) < p_res
                     resolved[cid] = res
                     if pf[PF_CALLBACK] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_CALLBACK]:
@@ -634,6 +887,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                     ctr[CTR_NCLOSED] += 1
                     fl_open[cid] = False
                     ctr[CTR_OPEN] -= 1
+                    withdraw_coord(cid, hi, tk, fl, esc)  # handling.close: its coordination requests withdrawn
                     ctr[CTR_UNRELEASED] -= fl_n[cid] - fl_next[cid]
                     if fl_live[cid] > 0:
                         ctr[CTR_STATUS] = E_LIVE_AT_CLOSE
@@ -665,13 +919,26 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                 else:
                     serve_h = h
                     serve_k = k
+        elif kind == ESCALATE:
+            # escalation's escalate_due: still at this level when its share of the deadline has passed
+            cid = a
+            level = esc[0]
+            if fl_open[cid] and level[cid] == b and pf[PF_135] != 0.0:
+                new = b + 1
+                level[cid] = new
+                esc[3][cid] += 1
+                esc[9][new] += 1
+                request(cid, new, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
+                tr = esc[6][cid]
+                if new < (tr + 1 if tr else 0):
+                    ev_push(evt, evi, ctr, due(cid, new, pf, esc), ESCALATE, cid, new, 0)
         elif kind == COURIER:
             # referral's courier arrival: the file reaches its department
             cid = a
             if fl_open[cid]:
                 if misrouted[cid]:
                     hop_misrouted[cid] = t - created[cid] - hop_clerk[cid] - hop_courier[cid]
-                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+                begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf)
         else:
             h = a
             k = b
@@ -686,7 +953,7 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
         h = serve_h
         k = serve_k
         s = hi[h, HI_S0] + k
-        task = q_pop(hq, hi, tk_seq, tk_arrival, tk_state, h)
+        task = q_pop(hq, hi, ent, tk, h)
         if task < 0:
             s_status[s] = IDLE
             s_free[s] = now
@@ -719,6 +986,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
             if math.isnan(started[cid]):
                 started[cid] = now
             need = cat_hours[matter[cid]] * tk_noise[task]
+            if urgent(task, tk, hi, esc):  # the department's on-site hours of a whistled case (workload)
+                need += pf[PF_SITE]
             done = hf[h, HF_FRACTION] * need
             hk = hi[h, HI_KIND]
             if hk == DEPT:
@@ -729,10 +998,10 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                     clock = done / e
                     hf[h, HF_OVERTIME] += max(done - clock, 0.0)
             else:
+                speed = 1.0  # a township's competence on its delegated step (workload.speed)
                 if hk == TOWN and tk_stage[task] == 0 and delegated[cid]:
-                    ctr[CTR_STATUS] = E_DELEGATED
-                    break
-                clock = done / 1.0
+                    speed = competence(pf, handled[h - town_hid0, matter[cid]])
+                clock = done / speed
             if cw_has[cid]:
                 cw_need[cid] += need
                 cw_done[cid] += done
@@ -740,6 +1009,8 @@ def run_until(t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, r
                 cw_need[cid] = need
                 cw_done[cid] = done
                 cw_has[cid] = True
+            cw_start[cid] = now  # the latest step's start and clock hours (gaming's projection)
+            cw_clock[cid] = clock
         tk_hours[task] = clock
         hi[h, HI_SERVED] += 1
         hf[h, HF_WORKED_TODAY] += clock
@@ -776,17 +1047,19 @@ def work_day(
     evi,
     ctr,
     hq,
+    ent,
+    esc,
 ):
     """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty),
     ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. Returns the event heap's and the
     queues' (maybe grown) arrays."""
     if ids.shape[0] > 0:
-        evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr)
+        evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc, hf)
         if ctr[CTR_STATUS] != OK:
             return evt, evi, hq
     if day >= 0:
         s_status, s_token, s_free, s_pend, s_base, s_idle = srv
         evt, evi = start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr)
     return run_until(
-        t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq
+        t_end, now, hf, hi, srv, tk, fl, cs, cat, travel_hours, pf, rng, rb, logs, evt, evi, ctr, intake, hq, ent, esc
     )
