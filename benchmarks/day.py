@@ -36,7 +36,7 @@ def _cpu() -> float:
 def run_child(work: str, days: int) -> dict:
     """In a fresh process: one county-year of ``work`` (``scenario:engine``), CPU seconds of build + run + summary."""
     from townsim.model import Params, TownshipModel
-    from townsim.model.scenario import load_scenario
+    from townsim.scenarios import load_scenario
 
     TownshipModel(Params(residents=10_000, enterprises=100), rng=0).run(5)  # first-call costs
     name, engine = work.split(":")

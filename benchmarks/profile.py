@@ -35,7 +35,7 @@ def params_for(case: str):
     if case == "linping":
         return resolve_params(LINPING_1)
     if case == "baseline":
-        from townsim.model.scenario import load_scenario
+        from townsim.scenarios import load_scenario
 
         return load_scenario("baseline").params
     raise SystemExit(f"python -m benchmarks.profile: error: unknown case {case!r}; allowed: default, linping, baseline")

@@ -276,7 +276,7 @@ def test_pin_counties_with_gaming_are_bit_identical(name):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_baseline_scenario_is_bit_identical(seed):
     """``scenarios/baseline.toml`` whole (its 65-day warm-up, gaming of on-time closures, halls, desks)."""
-    from townsim.model.scenario import SCENARIO_DIR
+    from townsim.scenarios import SCENARIO_DIR
 
     p = load_scenario(SCENARIO_DIR / "baseline.toml").params
     assert p.ontime_weight > 0 and p.warmup_days > 0
@@ -319,7 +319,7 @@ def test_a_warm_up_under_other_levers_moves_the_kernels_servers():
     "name", ["inspection_cut", "two_way_assessment", "grid_governance", "delegation_no_staff", "delegation_with_staff"]
 )
 def test_shipped_reforms_after_a_baseline_warm_up_are_bit_identical(name):
-    from townsim.model.scenario import SCENARIO_DIR
+    from townsim.scenarios import SCENARIO_DIR
 
     p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
     assert p.pre_reform and p.warmup_days > 0
@@ -422,7 +422,7 @@ def test_the_135_rule_is_bit_identical(changes):
 @pytest.mark.parametrize("name", ["one_stop_135", "full_reform"])
 def test_shipped_135_reforms_after_a_baseline_warm_up_are_bit_identical(name):
     """FIFO queues in the warm-up, the 135 rule's keys from the reform start (every queue re-keyed)."""
-    from townsim.model.scenario import SCENARIO_DIR
+    from townsim.scenarios import SCENARIO_DIR
 
     p = load_scenario(SCENARIO_DIR / f"{name}.toml").params
     assert p.escalation_135 and not p.pre_reform.get("escalation_135", False)

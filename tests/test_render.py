@@ -180,7 +180,7 @@ def test_no_backend_switch_and_no_pyplot_on_import():
     subprocess.run([sys.executable, "-c", code], check=True)
     uses = [
         p
-        for d in ("model", "experiments", "viz")
+        for d in ("model", "scenarios", "experiments", "viz")
         for p in (ROOT / d).rglob("*.py")
         if "matplotlib.use(" in p.read_text(encoding="utf-8")
     ]
@@ -202,7 +202,7 @@ def test_every_package_folder_ships_with_its_templates():
     listed = {"townsim"} | {f"townsim.{name}" for name in find_packages(str(ROOT), exclude=not_shipped)}
     found = {"townsim"} | {
         "townsim." + ".".join(p.parent.relative_to(ROOT).parts)
-        for d in ("model", "experiments", "viz")
+        for d in ("model", "scenarios", "experiments", "viz")
         for p in (ROOT / d).rglob("__init__.py")
     }
     assert found == listed
