@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import matplotlib.cm as cm
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -81,9 +82,9 @@ class _Canvas:
     """What every part of the drawing shares: the figure, its axes, the font, the colour scales."""
 
     fig: Figure
-    ax: object
+    ax: Axes
     lang: str
-    fam: str
+    fam: list[str]
     figsize: tuple[float, float]
     norm_load: Normalize
     norm_sat: Normalize

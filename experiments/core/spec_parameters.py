@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
 
@@ -24,6 +25,8 @@ DISTS = {
 """Spec distribution names → SALib names (``normal`` is cut to the bounds; ``unif``/``truncnorm`` are SALib's own)."""
 DIST_NAMES = "uniform, logunif, normal, triang (SALib's unif, truncnorm also accepted)"
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+Fail = Callable[[str], NoReturn]
+"""Raises :class:`KeyProblem` for the entry being checked, with a message."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def resolve_parameter(
     return Parameter(name, lo, hi, kind, dist, _shape(fail, table, dist, lo, hi))
 
 
-def _read_entry(fail, name: str, raw: Any, top_keys: dict[str, Any] | None) -> tuple[Distribution, str]:
+def _read_entry(fail: Fail, name: str, raw: Any, top_keys: dict[str, Any] | None) -> tuple[Distribution, str]:
     """The entry as a :class:`Distribution` table and its SALib distribution name (``fail`` if malformed)."""
     top = {f.alias or n for n, f in (top_keys or {}).items()}
     if name in top and not isinstance(raw, (list, dict)):
@@ -147,7 +150,7 @@ def _read_entry(fail, name: str, raw: Any, top_keys: dict[str, Any] | None) -> t
     return table, DISTS[table.dist]
 
 
-def _township_kind(fail, name: str, overrides: dict[str, Any]) -> Literal["float", "int", "bool"]:
+def _township_kind(fail: Fail, name: str, overrides: dict[str, Any]) -> Literal["float", "int", "bool"]:
     """``"float"``, ``"int"`` or ``"bool"`` from the :class:`Params` field ``name`` (``fail`` if not sampleable)."""
     from townsim.model.params import Params, allowed_range
 
@@ -171,7 +174,7 @@ def _township_kind(fail, name: str, overrides: dict[str, Any]) -> Literal["float
     return "float"
 
 
-def _range(fail, name: str, bounds: list[Any], kind: str, township: bool) -> tuple[float, float]:
+def _range(fail: Fail, name: str, bounds: list[Any], kind: str, township: bool) -> tuple[float, float]:
     """The checked ``(low, high)`` of a number or integer parameter."""
     if any(isinstance(b, bool) for b in bounds):
         fail(f"got {bounds!r}; true/false bounds are only for switches; allowed: two numbers")
@@ -191,7 +194,7 @@ def _range(fail, name: str, bounds: list[Any], kind: str, township: bool) -> tup
     return lo, hi
 
 
-def _shape(fail, table: Distribution, dist: str, lo: float, hi: float) -> tuple[float, ...]:
+def _shape(fail: Fail, table: Distribution, dist: str, lo: float, hi: float) -> tuple[float, ...]:
     """The distribution's extra numbers (triang: peak as a fraction of the range; truncnorm: mean, sd)."""
     given = {k for k in ("mode", "mean", "sd") if getattr(table, k) is not None}
     shape: tuple[float, ...] = ()
