@@ -3,7 +3,8 @@ gaming only touches cases that would be late, the counted days start settled.
 
 Every check runs the small county on common seeds (replication ``i`` uses seed ``seed + i`` in
 every arm) and states its criterion on 95 % t intervals; ``powered`` says the intervals are
-narrower than the margins the criterion allows.
+narrower than the margins the criterion allows. The KPIs a check reads are its own choice (what it
+measures), not a view of the registry.
 """
 
 from __future__ import annotations
