@@ -54,7 +54,7 @@ from .classroom import CLASSROOM_CSS, COUNTY_FIGSIZE, presets
 from .clock import lock
 from .compare import CompareTable, keep
 from .controls import LanguageToggle, Settings
-from .i18n import scenario_label, t
+from .i18n import DEFAULT_LANG, LANGS, scenario_label, t
 from .kpis import CSS, KpiStrip, has_reform
 from .levers import lever_values
 from .page_model import (
@@ -78,10 +78,12 @@ if TYPE_CHECKING:
     from .charts import Comparison
 
 __all__ = [
+    "DEFAULT_LANG",
     "DEFAULT_SCENARIO",
     "DEFAULT_SEED",
     "HIDE_CSS",
     "IDLE_SECONDS",
+    "LANGS",
     "PLAY_INTERVAL_MS",
     "SIDEBAR_DEPTH",
     "CountyView",
