@@ -2,7 +2,7 @@
 
 Pilot runs of the county's status quo (the scenario's ``pre_reform`` levers: the root of its
 ``extends`` chain) start from empty queues (``warmup_days = 0``). For each
-pilot seed and each fast KPI (``FAST_KPIS``: open cases, on-time and resolution rates, the
+pilot seed and each fast KPI (the registry's ``warmup`` view: open cases, on-time and resolution rates, the
 utilisation of departments and townships) the daily series is cut into batches of 5 days and
 MSER-5 picks the truncation ``d`` that minimises the marginal standard error of the rest,
 
@@ -28,11 +28,12 @@ import sys
 import numpy as np
 
 from ..model import TownshipModel
+from ..model.metrics import kpis as view_kpis
 from ..model.settle import MIN_ROUND_DAYS, ROUNDS
 from ..scenarios import load_scenario
 
-FAST_KPIS = ("backlog", "on_time_rate", "resolution_rate", "department_utilisation", "township_utilisation")
-"""Daily KPIs whose initial transient (empty queues) the run-in must clear."""
+FAST_KPIS = view_kpis("warmup")
+"""Daily KPIs whose initial transient (empty queues) the run-in must clear (the registry's ``warmup`` view)."""
 BATCH = 5
 
 
@@ -53,8 +54,10 @@ def mser(series, batch: int = BATCH) -> int:
     return best_d * batch
 
 
-def run_in(params, seeds, days: int, kpis=FAST_KPIS) -> dict[str, float]:
-    """Mean MSER-5 truncation (days) of each fast KPI over pilot runs from empty queues."""
+def run_in(params, seeds, days: int, kpis: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Mean MSER-5 truncation (days) of each fast KPI (``kpis``, default the ``warmup`` view) over pilot
+    runs from empty queues."""
+    kpis = view_kpis("warmup") if kpis is None else kpis
     p = params.replace(**params.pre_reform) if params.pre_reform else params  # the county's status quo
     p = p.replace(warmup_days=0, pre_reform={})
     cuts: dict[str, list[int]] = {k: [] for k in kpis}

@@ -58,7 +58,7 @@ def test_a_fixture_kpi_is_in_every_view_it_declares_and_in_no_other():
         assert _report_tables() == ["Cost and load"]
         assert report.tables()[1][1][-1] == NAME  # position 9: after the four shipped ones
         assert _app_charts() == ["chart_petitions"]
-        for view in ("headline", "timeseries", "findings", "worlds", "sweep"):
+        for view in ("headline", "timeseries", "findings", "worlds", "sweep", "province", "warmup", "probe"):
             assert NAME not in kpis(view), view
     # gone again: the registry is as shipped
     assert NAME not in KPI and not _in_run_table() and _dashboard_panel() is None
@@ -134,6 +134,83 @@ def test_the_shipped_views_keep_the_lists_they_replace():
         "department_effort",
         "overloaded_townships",
     }
+
+
+def _province_headline() -> list[str]:
+    from types import SimpleNamespace
+
+    from townsim.experiments.workflows.province.report import report_context
+
+    spec = SimpleNamespace(
+        description="", path="p.toml", scenario="baseline", days=5, replications=1, memory_per_worker_mib=1.0,
+        synthetic=None,
+    )  # fmt: skip
+    cols = ("province", "min", "p10", "median", "p90", "max")
+    province = pd.DataFrame([{"kpi": k, "how": "sum", **dict.fromkeys(cols, 1.0)} for k in dict.fromkeys((*KPI, NAME))])
+    return [r["name"] for r in report_context(spec, [], pd.DataFrame(), province, [], None)["headline"]]
+
+
+def _warmup_kpis(monkeypatch) -> list[str]:
+    """The KPIs the run-in measures (a stand-in model whose daily table has every column asked for)."""
+    from townsim.experiments import warmup
+    from townsim.model import Params
+
+    class Stub:
+        def __init__(self, params, rng):
+            pass
+
+        def run(self, days):
+            return self
+
+        def timeseries(self):
+            return pd.DataFrame({k: np.linspace(1.0, 0.0, 40) for k in dict.fromkeys((*KPI, NAME))})
+
+    monkeypatch.setattr(warmup, "TownshipModel", Stub)
+    return list(warmup.run_in(Params(), [1], 40))
+
+
+def _probe_lines(monkeypatch) -> list[str]:
+    """The probe's hashed lines of one case (a stand-in run: summary and daily table of every KPI)."""
+    from townsim.experiments.core import probe
+
+    names = dict.fromkeys((*KPI, NAME))
+    daily = pd.DataFrame({k: [1.0, 2.0] for k in ("day", *names)})
+    monkeypatch.setattr(probe, "run_case", lambda name: (dict.fromkeys(names, 1.0), daily))
+    return probe.case_lines(next(iter(probe.CASES)))
+
+
+def test_the_province_warmup_and_probe_views_find_a_fixture_kpi(monkeypatch):
+    assert NAME not in _province_headline() and NAME not in _warmup_kpis(monkeypatch)
+    assert not any(NAME in line for line in _probe_lines(monkeypatch))
+    with registered(_fixture("province@0.5 warmup probe.summary probe.daily")):
+        assert len(_province_headline()) == 10 and _province_headline()[-1] == NAME  # rows in the table's order
+        assert _warmup_kpis(monkeypatch) == [NAME, *kpis("warmup")[1:]]  # no position: before the @1
+        lines = _probe_lines(monkeypatch)
+        assert sum(NAME in line for line in lines) == 2  # once in the summary, once as a daily column
+
+
+def test_the_province_warmup_and_probe_views_keep_the_lists_they_replace():
+    assert kpis("province") == (
+        "cases_created",
+        "on_time_rate",
+        "mean_resolution_days",
+        "trips_per_case",
+        "enterprise_satisfaction",
+        "citizen_satisfaction",
+        "petitions",
+        "overloaded_townships",
+        "staff_hours",
+    )
+    assert kpis("warmup") == (
+        "backlog",
+        "on_time_rate",
+        "resolution_rate",
+        "department_utilisation",
+        "township_utilisation",
+    )
+    assert len(kpis("probe.daily")) == 26 and len(kpis("probe.summary")) == 43
+    assert kpis("probe.daily")[:3] == ("cases_created", "cases_closed", "backlog")
+    assert kpis("probe.summary")[-3:] == ("grid_report_share", "grid_participation", "inspection_hours")
 
 
 def test_every_kpi_declares_a_kind_and_only_known_views():

@@ -20,130 +20,80 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from dataclasses import dataclass
 
 import matplotlib.cm as cm
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .county_layout import (
+    COLOURS,
+    HANDLER_CMAP,
+    LOAD_MAX_DAYS,
+    MAX_ARROWS,
+    SAT_CMAP,
+    X_CENTRE,
+    X_DESKS,
+    X_HANDLERS,
+    Y_DEPT,
+    Y_MARKS,
+    Y_MID,
+    Y_TOWN,
+    Layout,
+    _arrow,
+    _top,
+    department_names,
+    fitted_size,
+    queued_days,
+    township_label,
+)
 from .fonts import family, hint_missing
-from .i18n import TEXT, place_name, t
+from .i18n import t
 from .sampling import MarkSample, township_means
 
-MAX_ARROWS = 30
-"""Largest number of arrows drawn per flow kind (the rest are counted in the legend)."""
-
-LOAD_MAX_DAYS = 2.0
-"""Queued work (days of capacity) at which a handler is drawn fully red."""
-
-COLOURS = {"referrals": "#1f5fbf", "escalations": "#7b3fa0", "dumped": "#d62728", "bounced": "#ff8c00"}
-HANDLER_CMAP = "RdYlGn_r"
-SAT_CMAP = "RdYlGn"
-
-Y_DEPT, Y_MID, Y_TOWN, Y_MARKS = 0.80, 0.585, 0.36, (0.0, 0.16)
-X_CENTRE = 0.10
-X_HANDLERS = 0.42
-X_DESKS = (0.60, 0.75, 0.90)
-
-
-def _row_x(n: int, lo: float = 0.05, hi: float = 0.97) -> np.ndarray:
-    return np.array([0.5 * (lo + hi)]) if n == 1 else np.linspace(lo, hi, n)
-
-
-def queued_days(model, handler) -> float:
-    """Open work of ``handler`` in days of its capacity (the overload measure of ``model.metrics``)."""
-    cap = handler.capacity_hours
-    if cap <= 0:
-        return math.inf if handler.open_tasks else 0.0
-    return (handler.open_tasks * model.mean_step_hours + handler.duty_backlog) / cap
+__all__ = [
+    "COLOURS",
+    "HANDLER_CMAP",
+    "LOAD_MAX_DAYS",
+    "MAX_ARROWS",
+    "SAT_CMAP",
+    "X_CENTRE",
+    "X_DESKS",
+    "X_HANDLERS",
+    "Y_DEPT",
+    "Y_MARKS",
+    "Y_MID",
+    "Y_TOWN",
+    "Layout",
+    "department_names",
+    "draw_county",
+    "figure_png",
+    "fitted_size",
+    "queued_days",
+    "township_label",
+]
 
 
-class Layout:
-    """Positions of every node of the view for one model (axes coordinates 0..1)."""
+@dataclass
+class _Canvas:
+    """What every part of the drawing shares: the figure, its axes, the font, the colour scales."""
 
-    def __init__(self, model):
-        self.dept_x = _row_x(len(model.departments))
-        T = len(model.townships)
-        self.cell = 0.96 / max(T, 1)
-        # townships placed by their distance to the county seat: nearest on the left
-        self.travel = np.asarray(getattr(getattr(model, "geography", None), "travel_hours", np.zeros(T)), float)
-        rank = np.empty(T, dtype=np.int64)
-        rank[np.argsort(self.travel, kind="stable")] = np.arange(T)
-        self.town_x = 0.02 + (rank + 0.5) * self.cell
-        self.desk_xy = {lvl: (x, Y_MID) for lvl, x in zip((1, 2, 3), X_DESKS)}
+    fig: Figure
+    ax: Axes
+    lang: str
+    fam: list[str]
+    figsize: tuple[float, float]
+    norm_load: Normalize
+    norm_sat: Normalize
+    fs: float = 11
 
-    def handler_xy(self, model, hid: int) -> tuple[float, float]:
-        h = model.handlers[hid]
-        if h.kind == "department":
-            return float(self.dept_x[h.index]), Y_DEPT
-        if h.kind == "township":
-            return float(self.town_x[h.index]), Y_TOWN
-        return self.desk_xy[h.index]
-
-
-def department_names(model, lang: str) -> list[str]:
-    """Each department named by its function: the category of most of the demand among the matters it
-    owns (catalogue weights), with its number (two departments may share a function)."""
-    cat = model.catalogue
-    owner = cat.owner
-    names = []
-    for d in range(len(model.departments)):
-        mine = (owner == d) & (cat.requester != 2)  # disputes are the townships' (code DISPUTE)
-        if not mine.any():  # owns no matter: named by the matters it takes part in
-            mine = (cat.departments == d).any(axis=1) & (cat.requester != 2)
-        weights: dict[str, float] = {}
-        for c, w in zip(cat.category[mine], cat.weight[mine]):
-            weights[c] = weights.get(c, 0.0) + float(w)
-        top = max(sorted(weights), key=lambda c: weights[c]) if weights else None
-        key = f"cat_{top}"
-        label = TEXT[key][lang] if key in TEXT else (str(top)[:12] if top else t("dept_none", lang))
-        names.append(f"{label}\n{d + 1}")
-    return names
-
-
-def fitted_size(text: str, width_in: float, base: float, smallest: float = 6.5) -> float:
-    """A font size (pt) at which ``text``'s longest line fits in ``width_in`` inches (CJK characters
-    count as one em, others as 0.6 em), at most ``base``."""
-    longest = max((sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in line) for line in text.split("\n")), default=1)
-    return max(min(base, 72.0 * width_in * 0.92 / max(longest, 1.0)), smallest)
-
-
-def township_label(name: str, lang: str) -> str:
-    """A township's name in ``lang``, its kind on a second line in English ("Tangqi\ntown")."""
-    shown = place_name(name, lang)
-    head, _, tail = shown.rpartition(" ")
-    return f"{head}\n{tail}" if head and tail in ("subdistrict", "town", "township") else shown
-
-
-def _width(n: float) -> float:
-    return min(0.8 + 1.3 * math.log1p(n), 9.0)
-
-
-def _arrow(ax, src, dst, n, colour, rad=0.0, label=None):
-    ax.annotate(
-        "",
-        xy=dst,
-        xytext=src,
-        zorder=2,
-        arrowprops=dict(
-            arrowstyle="-|>,head_length=0.5,head_width=0.3",
-            lw=_width(n),
-            color=colour,
-            alpha=0.55,
-            shrinkA=9,
-            shrinkB=9,
-            connectionstyle=f"arc3,rad={rad}",
-        ),
-    )
-    if label is not None:
-        mx, my = (src[0] + dst[0]) / 2, (src[1] + dst[1]) / 2
-        ax.text(mx, my + 0.025, label, ha="center", va="bottom", fontsize=10, color=colour, zorder=6, fontweight="bold")
-
-
-def _top(flows: dict, k: int) -> tuple[list, int]:
-    items = sorted(flows.items(), key=lambda kv: (-kv[1], kv[0]))
-    return items[:k], max(len(items) - k, 0)
+    def txt(self, x, y, s, **kw):
+        kw.setdefault("fontsize", self.fs)
+        kw.setdefault("family", self.fam)
+        return self.ax.text(x, y, s, **kw)
 
 
 def draw_county(
@@ -151,22 +101,13 @@ def draw_county(
 ) -> Figure:
     """The county view of ``model``'s current day as a matplotlib Figure (no pyplot, thread-safe)."""
     lay = layout or Layout(model)
-    p = model.params
     fam = family()
     fig = Figure(figsize=figsize, dpi=100)
     ax = fig.add_axes((0.0, 0.13, 1.0, 0.77))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
-    norm_load = Normalize(0.0, LOAD_MAX_DAYS)
-    norm_sat = Normalize(0.0, 1.0)
-    fs = 11
-
-    def txt(x, y, s, **kw):
-        kw.setdefault("fontsize", fs)
-        kw.setdefault("family", fam)
-        return ax.text(x, y, s, **kw)
-
+    cv = _Canvas(fig, ax, lang, fam, figsize, Normalize(0.0, LOAD_MAX_DAYS), Normalize(0.0, 1.0))
     fig.text(
         0.01,
         0.975,
@@ -180,9 +121,22 @@ def draw_county(
         hint_missing(scenario)  # user text (a scenario's name): one log line if no font has a glyph
         fig.text(0.01, 0.93, scenario, fontsize=10.5, va="top", family=fam, color="#444")
     # --- row labels -------------------------------------------------------------
-    txt(0.005, Y_DEPT + 0.115, t("departments", lang), fontweight="bold", color="#333")
-    txt(0.005, Y_TOWN + 0.10, t("townships", lang) + "  ·  " + t("overloaded", lang), fontweight="bold", color="#333")
-    # --- departments ----------------------------------------------------------------
+    cv.txt(0.005, Y_DEPT + 0.115, t("departments", lang), fontweight="bold", color="#333")
+    cv.txt(
+        0.005, Y_TOWN + 0.10, t("townships", lang) + "  ·  " + t("overloaded", lang), fontweight="bold", color="#333"
+    )
+    _departments(cv, model, lay)
+    _centre_and_desks(cv, model, lay)
+    _townships(cv, model, lay)
+    _requesters(cv, model, lay, sample)
+    hidden = _flows(cv, model, lay)
+    _legend(cv, model, sample, hidden)
+    return fig
+
+
+def _departments(cv: _Canvas, model, lay: Layout) -> None:
+    """County departments: squares coloured by queued days, their names and open cases."""
+    ax, lang = cv.ax, cv.lang
     D = len(model.departments)
     d_load = np.array([queued_days(model, d.handler) for d in model.departments])
     size_d = min(420.0, 14000.0 / max(D, 1))
@@ -193,29 +147,33 @@ def draw_county(
         marker="s",
         c=np.minimum(d_load, 10),
         cmap=HANDLER_CMAP,
-        norm=norm_load,
+        norm=cv.norm_load,
         edgecolors="#333",
         linewidths=0.8,
         zorder=4,
     )
-    d_gap = (lay.dept_x[1] - lay.dept_x[0]) * figsize[0] if D > 1 else 1.0
+    d_gap = (lay.dept_x[1] - lay.dept_x[0]) * cv.figsize[0] if D > 1 else 1.0
     for i, (d, name) in enumerate(zip(model.departments, department_names(model, lang))):
         size = fitted_size(name, d_gap, 8.5)
-        txt(lay.dept_x[i], Y_DEPT - 0.075, name, ha="center", va="top", fontsize=size, color="#444", linespacing=1.0)
-        txt(lay.dept_x[i], Y_DEPT + 0.05, str(d.backlog), ha="center", va="bottom", fontsize=8.5, color="#222")
-    # --- centre and desks -----------------------------------------------------------
+        cv.txt(lay.dept_x[i], Y_DEPT - 0.075, name, ha="center", va="top", fontsize=size, color="#444", linespacing=1.0)
+        cv.txt(lay.dept_x[i], Y_DEPT + 0.05, str(d.backlog), ha="center", va="bottom", fontsize=8.5, color="#222")
+
+
+def _centre_and_desks(cv: _Canvas, model, lay: Layout) -> None:
+    """The one-stop centre (today's trips per case) and the escalation desks by queued days."""
+    ax, lang, p = cv.ax, cv.lang, model.params
     if p.one_stop_centre:
         ax.scatter([X_CENTRE], [Y_MID], s=900, marker="h", color="#2a7ab9", edgecolors="#123", zorder=4)
-        txt(X_CENTRE + 0.035, Y_MID, t("centre", lang), va="center", fontweight="bold", color="#123")
+        cv.txt(X_CENTRE + 0.035, Y_MID, t("centre", lang), va="center", fontweight="bold", color="#123")
     else:
         ax.scatter(
             [X_CENTRE], [Y_MID], s=900, marker="h", facecolors="none", edgecolors="#999", linestyles="--", zorder=4
         )
-        txt(X_CENTRE + 0.035, Y_MID, t("centre_off", lang), va="center", color="#888")
+        cv.txt(X_CENTRE + 0.035, Y_MID, t("centre_off", lang), va="center", color="#888")
     trips = model.kpi_today.get("trips_per_case") if model.kpi_today else None
     if trips is not None and not math.isnan(trips):
         trips_label = {"zh": f"今日每件跑动 {trips:.2f} 次", "en": f"trips per case today: {trips:.2f}"}[lang]
-        txt(X_CENTRE + 0.035, Y_MID - 0.06, trips_label, va="center", fontsize=9.5, color="#333")
+        cv.txt(X_CENTRE + 0.035, Y_MID - 0.06, trips_label, va="center", fontsize=9.5, color="#333")
     rule = p.escalation_135
     # levels 1 and 2 coordinate in both regimes (ad hoc without the rule); the joint conference meets
     # only under the rule
@@ -233,13 +191,13 @@ def draw_county(
                 marker="D",
                 c=[min(desk_loads.get(lvl, 0.0), 10)],
                 cmap=HANDLER_CMAP,
-                norm=norm_load,
+                norm=cv.norm_load,
                 edgecolors="#333",
                 zorder=4,
             )
         else:
             ax.scatter([x], [y], s=520, marker="D", facecolors="none", edgecolors="#aaa", zorder=4)
-        txt(
+        cv.txt(
             x,
             y - 0.065,
             t(f"desk_{lvl}", lang),
@@ -253,20 +211,24 @@ def draw_county(
         cut = note.find("；" if lang == "zh" else ";")  # two lines, clear of the row label on the left
         if cut > 0:
             note = note[: cut + 1] + "\n" + note[cut + 1 :].strip()
-        txt(0.995, Y_TOWN + 0.085, note, ha="right", fontsize=8.5, color="#666", linespacing=1.0)
-    # --- townships ------------------------------------------------------------------
+        cv.txt(0.995, Y_TOWN + 0.085, note, ha="right", fontsize=8.5, color="#666", linespacing=1.0)
+
+
+def _townships(cv: _Canvas, model, lay: Layout) -> None:
+    """Townships: circles by queued days (a red ring if overloaded), name, open cases, travel, satisfaction."""
+    lang = cv.lang
     T = len(model.townships)
     t_load = np.array([queued_days(model, tw.handler) for tw in model.townships])
     over = np.array([tw.overloaded for tw in model.townships], dtype=bool)
     size_t = min(1500.0, 16000.0 / max(T, 1))
-    ax.scatter(
+    cv.ax.scatter(
         lay.town_x,
         np.full(T, Y_TOWN),
         s=size_t,
         marker="o",
         c=np.minimum(t_load, 10),
         cmap=HANDLER_CMAP,
-        norm=norm_load,
+        norm=cv.norm_load,
         edgecolors=np.where(over, "#c00000", "#333").tolist(),
         linewidths=np.where(over, 3.5, 0.8).tolist(),
         zorder=4,
@@ -274,8 +236,8 @@ def draw_county(
     cit_mean, ent_mean = township_means(model)
     for i, tw in enumerate(model.townships):
         name = township_label(tw.handler.label, lang)
-        size = fitted_size(name, lay.cell * figsize[0] * 0.95, 10.0)
-        txt(
+        size = fitted_size(name, lay.cell * cv.figsize[0] * 0.95, 10.0)
+        cv.txt(
             lay.town_x[i],
             Y_TOWN,
             name,
@@ -296,8 +258,12 @@ def draw_county(
             info = t("to_seat", lang, h=float(lay.travel[i])) + "\n" + info
         if not math.isnan(sat):
             info += f"\n{t('sat_short', lang)} {sat:.2f}"
-        txt(lay.town_x[i], Y_TOWN - 0.07, info, ha="center", va="top", fontsize=8.5, color="#333", linespacing=1.1)
-    # --- sampled requesters -----------------------------------------------------
+        cv.txt(lay.town_x[i], Y_TOWN - 0.07, info, ha="center", va="top", fontsize=8.5, color="#333", linespacing=1.1)
+
+
+def _requesters(cv: _Canvas, model, lay: Layout, sample: MarkSample) -> None:
+    """The sampled citizens (●) and enterprises (▲; × once exited) under their township, by satisfaction."""
+    ax, norm_sat = cv.ax, cv.norm_sat
     sample.update(model)
     lo, hi = Y_MARKS
     cell = lay.cell
@@ -336,7 +302,11 @@ def draw_county(
             zorder=3,
         )
         ax.scatter(ex[~alive], ey[~alive], s=12, marker="x", color="#aaaaaa", linewidths=0.8, zorder=3)
-    # --- today's flows ---------------------------------------------------------
+
+
+def _flows(cv: _Canvas, model, lay: Layout) -> int:
+    """Today's arrows (the ``MAX_ARROWS`` largest of each kind); the number of flows left out."""
+    ax = cv.ax
     flows = model.day_flows
     hidden = 0
     refs, more = _top(flows.get("referrals", {}), MAX_ARROWS)
@@ -364,8 +334,13 @@ def draw_county(
         if n:
             _arrow(ax, a, b, n, COLOURS["escalations"], rad=0.0, label=str(n))
     if any(esc.get(lvl, 0) for lvl in (1, 2, 3)):
-        txt(X_HANDLERS - 0.005, Y_MID, "→", ha="right", va="center", color=COLOURS["escalations"], fontsize=12)
-    # --- legend and colour bars ---------------------------------------------------
+        cv.txt(X_HANDLERS - 0.005, Y_MID, "→", ha="right", va="center", color=COLOURS["escalations"], fontsize=12)
+    return hidden
+
+
+def _legend(cv: _Canvas, model, sample: MarkSample, hidden: int) -> None:
+    """The flows' legend, the two colour bars and the sample's note."""
+    fig, lang, fam, figsize = cv.fig, cv.lang, cv.fam, cv.figsize
     handles = [
         Line2D([], [], color=COLOURS[k], lw=3, alpha=0.8) for k in ("referrals", "escalations", "dumped", "bounced")
     ]
@@ -382,12 +357,12 @@ def draw_county(
         title_fontproperties={"family": fam, "size": 10.5},
     )
     cax1 = fig.add_axes((0.05, 0.06, 0.28, 0.025))
-    cb1 = fig.colorbar(cm.ScalarMappable(norm=norm_load, cmap=HANDLER_CMAP), cax=cax1, orientation="horizontal")
+    cb1 = fig.colorbar(cm.ScalarMappable(norm=cv.norm_load, cmap=HANDLER_CMAP), cax=cax1, orientation="horizontal")
     cb1.set_ticks([0, 0.5, 1, 1.5, 2])
     cb1.ax.tick_params(labelsize=8.5)
     cax1.set_title(t("cbar_handlers", lang), fontsize=9.5, family=fam, loc="left")
     cax2 = fig.add_axes((0.40, 0.06, 0.22, 0.025))
-    cb2 = fig.colorbar(cm.ScalarMappable(norm=norm_sat, cmap=SAT_CMAP), cax=cax2, orientation="horizontal")
+    cb2 = fig.colorbar(cm.ScalarMappable(norm=cv.norm_sat, cmap=SAT_CMAP), cax=cax2, orientation="horizontal")
     cb2.ax.tick_params(labelsize=8.5)
     cax2.set_title(t("cbar_requesters", lang), fontsize=9.5, family=fam, loc="left")
     total = model.n_citizens + model.n_enterprises
@@ -397,7 +372,6 @@ def draw_county(
     if hidden:
         note += " · " + t("more_flows", lang, n=hidden)
     fig.text(0.66, 0.065, note, fontsize=8.5 if figsize[0] >= 11 else 7.0, color="#555", family=fam, va="center")
-    return fig
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
@@ -407,6 +381,3 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
-
-
-__all__ = ["draw_county", "figure_png", "Layout", "queued_days"]

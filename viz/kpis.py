@@ -51,7 +51,10 @@ def snapshot(model) -> dict:
 
 
 def tiles(snap: dict, lang: str = "en") -> list[tuple[str, str, str]]:
-    """``(key, label_key, text)`` for the strip, from one day's :func:`snapshot`."""
+    """``(key, label_key, text)`` for the strip, from one day's :func:`snapshot`.
+
+    The tiles are the app's own design, not a view of the registry: each combines or formats its KPIs
+    its own way (levels summed, dumped / bounced as a pair, today beside the run so far)."""
     k, tot = snap["today"], snap["totals"]
     esc = sum(k.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
     dumped = f"{number(k['dumped_tasks'], 0)} / {number(k['bounced_tasks'], 0)}" if k else DASH

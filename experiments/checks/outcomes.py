@@ -3,35 +3,28 @@ gaming only touches cases that would be late, the counted days start settled.
 
 Every check runs the small county on common seeds (replication ``i`` uses seed ``seed + i`` in
 every arm) and states its criterion on 95 % t intervals; ``powered`` says the intervals are
-narrower than the margins the criterion allows.
+narrower than the margins the criterion allows. The KPIs a check reads are its own choice (what it
+measures), not a view of the registry.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...model import Params, TownshipModel
-from .base import SMALL_COUNTY, CheckResult, check, paired_difference
-
-CEILING = 0.9
-"""resolution_base and local_mediation in these checks: the resolution of a fully worked case."""
-
-
-def _small(**kw) -> Params:
-    return Params(**{**SMALL_COUNTY, "resolution_base": CEILING, "local_mediation": CEILING, **kw})
-
-
-def _runs(params: Params, reps: int, seed: int, days: int):
-    return [TownshipModel(params, rng=seed + i).run(days) for i in range(reps)]
-
-
-def _half(ci) -> float:
-    return (ci[1] - ci[0]) / 2
-
-
-def _kpi(models, key: str) -> np.ndarray:
-    return np.array([m.summary()[key] for m in models])
-
+from .base import CheckResult, check, paired_difference
+from .outcome_measures import (
+    CEILING,
+    PER_DAYS,
+    half,
+    kpi,
+    late_by_projection,
+    mediation_rate,
+    runs,
+    same_summary,
+    slopes,
+    small,
+    status_quo,
+)
 
 # --- resolution falls with load, reaches the ceiling when the work is complete ---------------
 
@@ -54,10 +47,10 @@ LOAD_DAYS = 60
 def resolution_falls_with_load(reps: int, seed: int) -> CheckResult:
     res, work = {}, {}
     for staff in LOAD_STAFF:
-        ms = _runs(_small(department_staff=staff, warmup_days=20), reps, seed, LOAD_DAYS)
-        res[staff], work[staff] = _kpi(ms, "resolution_rate"), _kpi(ms, "work_done_share")
-    full = _runs(_small(department_staff=LOAD_STAFF[-1], warmup_days=20, corner_cutting=0.0), reps, seed, LOAD_DAYS)
-    res_full, work_full = _kpi(full, "resolution_rate"), _kpi(full, "work_done_share")
+        ms = runs(small(department_staff=staff, warmup_days=20), reps, seed, LOAD_DAYS)
+        res[staff], work[staff] = kpi(ms, "resolution_rate"), kpi(ms, "work_done_share")
+    full = runs(small(department_staff=LOAD_STAFF[-1], warmup_days=20, corner_cutting=0.0), reps, seed, LOAD_DAYS)
+    res_full, work_full = kpi(full, "resolution_rate"), kpi(full, "work_done_share")
     ample, busy, heavy = LOAD_STAFF
     ceiling = np.full(reps, CEILING)
     at_ample, ample_ci = paired_difference(res[ample], ceiling)
@@ -78,7 +71,7 @@ def resolution_falls_with_load(reps: int, seed: int) -> CheckResult:
         and -margin < cf_ci[0]
         and cf_ci[1] < margin
     )
-    powered = max(_half(ample_ci), _half(drop_ci), _half(cf_ci)) < margin
+    powered = max(half(ample_ci), half(drop_ci), half(cf_ci)) < margin
     return CheckResult(
         "resolution_falls_with_load",
         f"ample staff: work share 1 and resolution − ceiling ≈ 0 (95 % CI inside ± {margin}); resolution falls "
@@ -132,9 +125,9 @@ def ample_staff_full_work_every_regime(reps: int, seed: int) -> CheckResult:
     ample = dict(department_staff=80.0, township_staff=60.0, warmup_days=10)
     out, work_ok, worst, worst_ci = {}, True, 0.0, (0.0, 0.0)
     for name, levers in REGIMES.items():
-        ms = _runs(_small(**ample, **levers), reps, seed, 60)
-        work_ok &= bool(np.all(_kpi(ms, "work_done_share") == 1.0))
-        d, ci = paired_difference(_kpi(ms, "resolution_rate"), np.full(reps, CEILING))
+        ms = runs(small(**ample, **levers), reps, seed, 60)
+        work_ok &= bool(np.all(kpi(ms, "work_done_share") == 1.0))
+        d, ci = paired_difference(kpi(ms, "resolution_rate"), np.full(reps, CEILING))
         out[name] = (d, ci)
         if abs(d) >= abs(worst):
             worst, worst_ci = d, ci
@@ -146,7 +139,7 @@ def ample_staff_full_work_every_regime(reps: int, seed: int) -> CheckResult:
         worst,
         worst_ci,
         passed,
-        max(_half(ci) for _, ci in out.values()) < margin,
+        max(half(ci) for _, ci in out.values()) < margin,
         reps,
         {"resolution_minus_ceiling": out, "full_work_everywhere": work_ok},
     )
@@ -155,28 +148,6 @@ def ample_staff_full_work_every_regime(reps: int, seed: int) -> CheckResult:
 # --- gaming only on cases that would be late -------------------------------------------------
 
 GAMING = dict(tier_deadlines=(0.5, 1.5, 3.0), ontime_weight=2.0, warmup_days=10)
-
-
-def _late_by_projection(m) -> tuple[float, float, int, int, bool]:
-    """From the model's gaming log: share of not-gamed decisions whose case was late, among cases
-    projected late (at risk) and not; number gamed; number of decisions; every gamed case at risk."""
-    c = m.cases
-    log = m.gaming_log
-    if not log:
-        return float("nan"), float("nan"), 0, 0, True
-    cid = np.array([r[0] for r in log], np.int64)
-    finish = np.array([r[2] for r in log])
-    deadline = np.array([r[3] for r in log])
-    gamed = np.array([r[4] for r in log], bool)
-    risk = finish > deadline
-    closed = c.view("closed")[cid]
-    now = m.clock_day * 8.0
-    late = np.where(np.isnan(closed), now > deadline, closed > deadline)
-    keep = ~gamed
-    in_risk, out_risk = keep & risk, keep & ~risk
-    lr = float(late[in_risk].mean()) if in_risk.any() else float("nan")
-    lo = float(late[out_risk].mean()) if out_risk.any() else float("nan")
-    return lr, lo, int(gamed.sum()), len(log), bool(np.all(risk[gamed]))
 
 
 @check(
@@ -191,15 +162,15 @@ def _late_by_projection(m) -> tuple[float, float, int, int, bool]:
     full_reps=10,
 )
 def gaming_only_when_late(reps: int, seed: int) -> CheckResult:
-    loaded = _runs(_small(**GAMING), reps, seed, 40)
-    stats = [_late_by_projection(m) for m in loaded]
+    loaded = runs(small(**GAMING), reps, seed, 40)
+    stats = [late_by_projection(m) for m in loaded]
     risk_late = np.array([s[0] for s in stats])
     safe_late = np.array([s[1] for s in stats])
     gamed = np.array([s[2] for s in stats])
     all_at_risk = all(s[4] for s in stats)
     gap, gap_ci = paired_difference(risk_late, safe_late)
     slack = dict(GAMING, tier_deadlines=(30.0, 40.0, 50.0), department_staff=80.0, township_staff=60.0)
-    ample = _runs(_small(**slack), reps, seed, 40)
+    ample = runs(small(**slack), reps, seed, 40)
     gamed_ample = np.array([m.summary()["gamed_closures"] for m in ample])
     margin = 0.3
     passed = all_at_risk and bool(np.all(gamed > 0)) and gap_ci[0] > margin and bool(np.all(gamed_ample == 0))
@@ -210,7 +181,7 @@ def gaming_only_when_late(reps: int, seed: int) -> CheckResult:
         gap,
         gap_ci,
         passed,
-        _half(gap_ci) < margin,
+        half(gap_ci) < margin,
         reps,
         {
             "gamed_per_run": float(gamed.mean()),
@@ -225,26 +196,9 @@ def gaming_only_when_late(reps: int, seed: int) -> CheckResult:
 # --- a settled start: no trend in the counted days --------------------------------------------
 
 TREND_DAYS = 240
-PER_DAYS = 120
 RAW_DAYS = 40
 """Counted days of the settled status quo, the span the trend is stated over (change per 120 days),
 and the counted days of the not-settled counterfactual (its drift is large)."""
-
-
-def _slopes(models, col: str) -> np.ndarray:
-    """Fitted change of ``col`` per ``PER_DAYS`` counted days (slope × 120), one per replication."""
-    out = []
-    for m in models:
-        y = m.timeseries()[col].to_numpy(float)
-        out.append(np.polyfit(np.arange(len(y)), y, 1)[0] * PER_DAYS)
-    return np.array(out)
-
-
-def _status_quo(**kw) -> Params:
-    from ...scenarios import load_scenario
-
-    p = load_scenario("baseline").params
-    return p.replace(**kw) if kw else p
 
 
 @check(
@@ -272,14 +226,14 @@ def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
     than twice the cost; the equivalence margin is unchanged (a rate, ± 0.01 per 120 days). The
     not-settled counterfactual drifts by about 0.05 per 120 days, ten of its CI half-widths, so
     it pairs only a third of the seeds (at least 3) over 40 days."""
-    settled = _runs(_status_quo(), reps, seed, TREND_DAYS)
+    settled = runs(status_quo(), reps, seed, TREND_DAYS)
     raw_reps = max(3, reps // 3)
-    raw = _runs(_status_quo(settle_stocks=False), raw_reps, seed, RAW_DAYS)
+    raw = runs(status_quo(settle_stocks=False), raw_reps, seed, RAW_DAYS)
     margin = 0.01
     out, passed, worst, worst_ci = {}, True, 0.0, (0.0, 0.0)
     for col in ("citizen_satisfaction", "enterprise_satisfaction"):
-        d, ci = paired_difference(_slopes(settled, col), np.zeros(reps))
-        r, rci = paired_difference(_slopes(raw, col), np.zeros(raw_reps))
+        d, ci = paired_difference(slopes(settled, col), np.zeros(reps))
+        r, rci = paired_difference(slopes(raw, col), np.zeros(raw_reps))
         out[col] = {"settled": (d, ci), "not_settled": (r, rci)}
         passed &= -margin < ci[0] and ci[1] < margin
         if abs(d) >= abs(worst):
@@ -292,7 +246,7 @@ def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
         worst,
         worst_ci,
         bool(passed and found),
-        max(_half(v["settled"][1]) for v in out.values()) < margin,
+        max(half(v["settled"][1]) for v in out.values()) < margin,
         reps,
         {
             "change_per_120_days": out,
@@ -307,14 +261,6 @@ def settled_start_no_trend(reps: int, seed: int) -> CheckResult:
 GRID_DAYS = 40
 GRID = dict(warmup_days=10, app_reporting=0.0, dispute_rate=0.0005, local_problem_rate=0.0005)
 """Small county with enough disputes and local problems for the grid to find, no app reports."""
-
-
-def _mediation_rate(m) -> float:
-    """Share of closed local-mediation cases that were settled."""
-    c = m.cases
-    med = c.view("matter") == m.catalogue.dispute_id("dispute_mediation")
-    closed = med & ~np.isnan(c.view("closed")) & ~c.view("gamed")
-    return float(c.view("resolved")[closed].mean()) if closed.any() else float("nan")
 
 
 @check(
@@ -336,7 +282,7 @@ def grid_share_follows_patrol(reps: int, seed: int) -> CheckResult:
         "no grid": dict(grid_coverage=0.0),
     }
     for name, kw in arms.items():
-        share[name] = _kpi(_runs(_small(**GRID, **kw), reps, seed, GRID_DAYS), "grid_report_share")
+        share[name] = kpi(runs(small(**GRID, **kw), reps, seed, GRID_DAYS), "grid_report_share")
     up, up_ci = paired_difference(share["coverage 0.9"], share["coverage 0.3"])
     slow, slow_ci = paired_difference(share["coverage 0.9"], share["coverage 0.9, slow patrol"])
     margin = 0.01
@@ -348,18 +294,13 @@ def grid_share_follows_patrol(reps: int, seed: int) -> CheckResult:
         up,
         up_ci,
         passed,
-        max(_half(up_ci), _half(slow_ci)) < margin * 3,
+        max(half(up_ci), half(slow_ci)) < margin * 3,
         reps,
         {
             "grid_report_share": {k: float(v.mean()) for k, v in share.items()},
             "slow_patrol_drop": (slow, slow_ci),
         },
     )
-
-
-def _same_summary(a: dict, b: dict) -> bool:
-    """Two run summaries are identical (NaN equals NaN)."""
-    return a.keys() == b.keys() and all(x == y or (x != x and y != y) for x, y in ((a[k], b[k]) for k in a))
 
 
 @check(
@@ -374,14 +315,14 @@ def _same_summary(a: dict, b: dict) -> bool:
 )
 def mediation_follows_hours(reps: int, seed: int) -> CheckResult:
     def rates(**kw):
-        return np.array([_mediation_rate(m) for m in _runs(_small(**GRID, **kw), reps, seed, GRID_DAYS)])
+        return np.array([mediation_rate(m) for m in runs(small(**GRID, **kw), reps, seed, GRID_DAYS)])
 
     few = rates(grid_coverage=1.0, grid_mediation_hours=0.0)
     many = rates(grid_coverage=1.0, grid_mediation_hours=4.0)
     hard = rates(grid_coverage=1.0, grid_mediation_hours=4.0, dispute_difficulty_hours=8.0)
-    none_a = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=0.0), reps, seed, 10)
-    none_b = _runs(_small(**GRID, grid_coverage=0.0, grid_mediation_hours=4.0), reps, seed, 10)
-    same = all(_same_summary(a.summary(), b.summary()) for a, b in zip(none_a, none_b))
+    none_a = runs(small(**GRID, grid_coverage=0.0, grid_mediation_hours=0.0), reps, seed, 10)
+    none_b = runs(small(**GRID, grid_coverage=0.0, grid_mediation_hours=4.0), reps, seed, 10)
+    same = all(same_summary(a.summary(), b.summary()) for a, b in zip(none_a, none_b))
     gain, gain_ci = paired_difference(many, few)
     harder, harder_ci = paired_difference(many, hard)
     margin = 0.05
@@ -393,7 +334,7 @@ def mediation_follows_hours(reps: int, seed: int) -> CheckResult:
         gain,
         gain_ci,
         passed,
-        max(_half(gain_ci), _half(harder_ci)) < margin * 2,
+        max(half(gain_ci), half(harder_ci)) < margin * 2,
         reps,
         {
             "success_no_grid_hours": float(np.nanmean(few)),

@@ -2,10 +2,10 @@
 
 :func:`probe_digest` runs every case of :data:`CASES` (about half a second in all) and hashes the
 measured outputs only — the daily KPI columns of :data:`DAILY` and the run summary values of
-:data:`SUMMARY`, each rounded to :data:`DIGITS` significant digits so that a floating-point reordering
-(a numpy upgrade) does not count as a change. Nothing of the parameter set itself is hashed, so a
-new field of ``Params`` whose default does nothing leaves the digest as it was, and so does a
-refactor; a change of behaviour that reaches any case changes it.
+:data:`SUMMARY` (the registry's ``probe`` view), each rounded to :data:`DIGITS` significant digits so that a
+floating-point reordering (a numpy upgrade) does not count as a change. Nothing of the parameter set
+itself is hashed, so a new field of ``Params`` whose default does nothing leaves the digest as it was,
+and so does a refactor; a change of behaviour that reaches any case changes it.
 
 The cases are the regression-pin counties (``tests/pins``) plus one that switches on the levers
 the pins leave at their defaults, so that between them they reach every mechanism. A mechanism no
@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import math
 from typing import Any
+
+from townsim.model.metrics import kpis
 
 DIGITS = 9
 """Significant digits a float keeps before hashing (the pins' tolerance is 1e-9 relative)."""
@@ -113,83 +115,12 @@ CASES: dict[str, tuple[dict[str, Any], int, int]] = {
 }
 """name -> (parameter values, seed, days)."""
 
-DAILY = (
-    "day",
-    "cases_created",
-    "cases_closed",
-    "backlog",
-    "backlog_department",
-    "backlog_township",
-    "backlog_desk",
-    "on_time_rate",
-    "on_time_rate_tier1",
-    "on_time_rate_tier3",
-    "on_time_rate_tier5",
-    "escalations_level1",
-    "escalations_level2",
-    "escalations_level3",
-    "trips_per_case",
-    "zero_trip_share",
-    "dumped_tasks",
-    "bounced_tasks",
-    "township_utilisation",
-    "department_utilisation",
-    "overloaded_townships",
-    "department_effort",
-    "enterprise_satisfaction",
-    "citizen_satisfaction",
-    "petitions",
-    "enterprises",
-    "staff_hours",
-)
-"""Daily KPI columns hashed (the regression pins' contract)."""
+DAILY = ("day", *kpis("probe.daily"))
+"""Daily KPI columns hashed (the regression pins' contract): the day and the registry's ``probe.daily`` view."""
 
-SUMMARY = (
-    "cases_created",
-    "cases_closed",
-    "backlog_end",
-    "cases_carried_in",
-    "on_time_rate",
-    "mean_resolution_days",
-    "p90_resolution_days",
-    "simple_within_1h_share",
-    "complex_within_8h_share",
-    "property_simple_within_1h_share",
-    "property_complex_within_8h_share",
-    "escalations",
-    "trips_per_case",
-    "trips_to_seat_per_case",
-    "requester_hours_per_case",
-    "township_service_share",
-    "zero_trip_share",
-    "dumped_tasks",
-    "bounced_tasks",
-    "enterprise_satisfaction",
-    "citizen_satisfaction",
-    "petitions",
-    "enterprises_end",
-    "enterprise_entries",
-    "enterprise_exits",
-    "staff_hours",
-    "overtime_hours",
-    "staff_posts",
-    "posts_departments",
-    "posts_townships",
-    "posts_desks",
-    "posts_chief_representatives",
-    "posts_leading_group_office",
-    "posts_commissioners",
-    "posts_grid_workers",
-    "worked_hours",
-    "resolution_rate",
-    "request_on_time_rate",
-    "repeat_contacts",
-    "gamed_closures",
-    "grid_report_share",
-    "grid_participation",
-    "inspection_hours",
-)
-"""Run-summary values hashed (a KPI missing from a run is hashed as absent)."""
+SUMMARY = kpis("probe.summary")
+"""Run-summary values hashed (the registry's ``probe.summary`` view; a KPI missing from a run is hashed as
+absent)."""
 
 
 def token(value: Any) -> str:
@@ -221,8 +152,8 @@ def run_case(name: str) -> tuple[dict[str, Any], Any]:
 def case_lines(name: str) -> list[str]:
     """The measured outputs of one case, one ``key=value`` line each, in a fixed order."""
     summary, daily = run_case(name)
-    lines = [f"{name}.summary.{k}={token(summary[k]) if k in summary else 'absent'}" for k in SUMMARY]
-    for col in DAILY:
+    lines = [f"{name}.summary.{k}={token(summary[k]) if k in summary else 'absent'}" for k in kpis("probe.summary")]
+    for col in ("day", *kpis("probe.daily")):
         values = daily[col].to_numpy() if col in daily else None
         lines.append(f"{name}.daily.{col}=" + ("absent" if values is None else ",".join(token(v) for v in values)))
     return lines

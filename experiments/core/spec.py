@@ -28,111 +28,70 @@ file, key, what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import importlib
-import math
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from townsim.experiments.core.seeds import SEED_MAX
+from townsim.experiments.core.spec_parameters import (
+    DIST_NAMES,
+    DISTS,
+    NAME_RE,
+    Distribution,
+    Parameter,
+    check_outputs,
+    resolve_parameter,
+)
+from townsim.experiments.core.spec_text import (
+    KeyProblem,
+    allowed_text,
+    describe_error,
+    kind_of,
+    num,
+    show_path,
+    suggest,
+)
 from townsim.experiments.errors import shorten
+
+__all__ = [
+    "DEFAULT_DAYS",
+    "DIST_NAMES",
+    "DISTS",
+    "MAX_DAYS",
+    "MAX_REPLICATIONS",
+    "MAX_SPEC_BYTES",
+    "NAME_RE",
+    "Distribution",
+    "ExperimentSpec",
+    "KeyProblem",
+    "Parameter",
+    "SpecError",
+    "allowed_text",
+    "apply_table",
+    "check_inputs",
+    "check_outputs",
+    "describe_error",
+    "kind_of",
+    "load_evaluate",
+    "num",
+    "resolve_parameter",
+    "resolve_scenarios",
+    "show_path",
+    "suggest",
+]
 
 DEFAULT_DAYS = 250
 MAX_DAYS = 100_000
 MAX_REPLICATIONS = 10_000
-DISTS = {
-    "uniform": "unif",
-    "unif": "unif",
-    "logunif": "logunif",
-    "normal": "truncnorm",
-    "truncnorm": "truncnorm",
-    "triang": "triang",
-}
-"""Spec distribution names → SALib names (``normal`` is cut to the bounds; ``unif``/``truncnorm`` are SALib's own)."""
-DIST_NAMES = "uniform, logunif, normal, triang (SALib's unif, truncnorm also accepted)"
-
 _EVALUATE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class SpecError(ValueError):
     """An invalid spec; ``str()`` is one line naming the file, the key and what is allowed."""
-
-
-class KeyProblem(Exception):
-    """Raised inside validation with the offending key (not a ValueError, so pydantic passes it through)."""
-
-    def __init__(self, key: str, message: str):
-        super().__init__(f"{key}: {message}")
-        self.key, self.message = key, message
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One sampled parameter.
-
-    ``kind`` is ``"float"``, ``"int"`` (rounded to whole numbers) or ``"bool"`` (on when the
-    draw is ≥ ½). ``low``/``high`` are in the parameter's own unit. ``dist`` is a SALib
-    distribution name; ``shape`` holds its extra numbers (triang: peak as a fraction of the
-    range; truncnorm: mean, sd).
-    """
-
-    name: str
-    low: float
-    high: float
-    kind: Literal["float", "int", "bool"] = "float"
-    dist: str = "unif"
-    shape: tuple[float, ...] = ()
-
-    def salib_bounds(self) -> list[float]:
-        """Bounds row of the SALib problem (continuous draw space; integers widened by ½)."""
-        lo, hi = float(self.low), float(self.high)
-        if self.kind == "int" and self.dist == "unif":
-            lo, hi = lo - 0.5 + 1e-6, hi + 0.5 - 1e-6
-        return [lo, hi, *self.shape]
-
-    def values(self, column: np.ndarray) -> list:
-        """Model values of a column of continuous draws (ints rounded, switches thresholded)."""
-        col = np.asarray(column, dtype=float)
-        if self.kind == "bool":
-            return [bool(v) for v in col >= 0.5]
-        if self.kind == "int":
-            return [int(v) for v in np.clip(np.floor(col + 0.5), self.low, self.high)]
-        return [float(v) for v in col]
-
-    def describe(self) -> str:
-        """Short text of the range, e.g. ``[0, 1]``, ``0..20 (integer)``, ``off/on (switch)``."""
-        if self.kind == "bool":
-            return "off/on (switch)"
-        rng = (
-            f"{num(self.low)}..{num(self.high)} (integer)"
-            if self.kind == "int"
-            else f"[{num(self.low)}, {num(self.high)}]"
-        )
-        if self.dist == "triang":
-            rng += f", triangular, mode {num(self.low + self.shape[0] * (self.high - self.low))}"
-        elif self.dist == "truncnorm":
-            rng += f", normal cut to the bounds (mean {num(self.shape[0])}, sd {num(self.shape[1])})"
-        elif self.dist == "logunif":
-            rng += ", log-uniform"
-        return rng
-
-
-class Distribution(BaseModel):
-    """The table form of a ``[parameters]`` entry."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    bounds: list[Any]
-    dist: str = "uniform"
-    mode: float | None = None
-    mean: float | None = None
-    sd: float | None = None
 
 
 SpecT = TypeVar("SpecT", bound="ExperimentSpec")
@@ -263,49 +222,6 @@ MAX_SPEC_BYTES = 1_000_000
 
 
 # --- pieces of validation, shared by the spec models ---------------------------------------------
-def describe_error(model: type[BaseModel], err: dict[str, Any]) -> str:
-    """One line for a pydantic error: ``key: got VALUE; allowed: ...``."""
-    loc = [str(x) for x in err.get("loc", ())]
-    key = ".".join(loc) or "spec"
-    field = model.model_fields.get(loc[0]) if loc else None
-    if field is None and loc:  # an alias ("parameters")
-        field = next((f for f in model.model_fields.values() if f.alias == loc[0]), None)
-    kind = err.get("type", "")
-    keys = [f.alias or n for n, f in model.model_fields.items()]
-    if kind == "extra_forbidden":
-        return f"{key}: unknown key{suggest(loc[-1], keys)}; allowed: {', '.join(keys)}"
-    if kind == "missing":
-        return f"{key}: missing; allowed: {allowed_text(field)}"
-    got = err.get("input")
-    return f"{key}: got {kind_of(got)} {shorten(repr(got))}; allowed: {allowed_text(field, loc)}"
-
-
-def allowed_text(field: Any, loc: list[str] | None = None) -> str:
-    """What a field allows, from its annotation and bounds (e.g. ``an integer in [1, 10000]``)."""
-    if field is None:
-        return "see the spec documentation"
-    ann = field.annotation
-    lo = next((m.ge for m in field.metadata if getattr(m, "ge", None) is not None), None)
-    hi = next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
-    if getattr(ann, "__origin__", None) is Literal:
-        return ", ".join(str(a) for a in ann.__args__)
-    if ann is int:
-        return f"an integer in [{lo if lo is not None else '-∞'}, {hi if hi is not None else '∞'}]"
-    if ann is float:
-        if lo is not None and hi is None:
-            return f"a finite number >= {num(lo)}"
-        return f"a finite number in [{num(lo) if lo is not None else '-∞'}, {num(hi) if hi is not None else '∞'}]"
-    if ann is bool:
-        return "true or false"
-    if ann is str or ann == (str | None):
-        return "text"
-    if getattr(ann, "__origin__", None) is list:
-        return 'a list, e.g. ["a", "b"]'
-    if getattr(ann, "__origin__", None) is dict:
-        return "a table of key = value"
-    return str(ann)
-
-
 def load_evaluate(target: str):
     """Import ``"module:function"``; raise :class:`ValueError` (one line) if it is not there."""
     if not _EVALUATE_RE.match(target):
@@ -372,148 +288,3 @@ def apply_table(params, overrides: dict[str, Any]):
         except ScenarioError as exc:
             raise KeyProblem(f"overrides.{key}", str(exc).partition(": ")[2] or str(exc)) from None
     return params
-
-
-def resolve_parameter(
-    name: str, raw: Any, township: bool, overrides: dict[str, Any], top_keys: dict[str, Any] | None = None
-) -> Parameter:
-    """Check one ``[parameters]`` entry (against :class:`Params` for the township model)."""
-    key = f"parameters.{name}"
-
-    def fail(msg: str) -> NoReturn:
-        raise KeyProblem(key, msg)
-
-    top = {f.alias or n for n, f in (top_keys or {}).items()}
-    if name in top and not isinstance(raw, (list, dict)):
-        fail(
-            f"'{name}' is a top-level key: write it above the [parameters] table (TOML puts every key "
-            "after a [table] header into that table)"
-        )
-    if isinstance(raw, dict):
-        try:
-            table = Distribution.model_validate(raw)
-        except ValidationError as exc:
-            e = exc.errors()[0]
-            if e["type"] == "extra_forbidden":
-                fail(f"unknown key '{e['loc'][0]}'; allowed: bounds, dist, mode (triang), mean and sd (normal)")
-            fail(
-                f"{'.'.join(map(str, e['loc']))}: got {shorten(repr(e.get('input')))}; "
-                f"allowed: {'numbers' if e['loc'][0] != 'dist' else DIST_NAMES}"
-            )
-    else:
-        table = Distribution(bounds=raw if isinstance(raw, list) else [raw])
-    if table.dist not in DISTS:
-        fail(f"dist {shorten(repr(table.dist))} not supported; allowed: {DIST_NAMES} (bounded distributions)")
-    dist = DISTS[table.dist]
-    bounds = table.bounds
-    if len(bounds) != 2 or not all(isinstance(b, (int, float)) for b in bounds) or not isinstance(raw, (list, dict)):
-        fail(
-            f"got {kind_of(raw)} {shorten(repr(raw))}; allowed: [low, high] (two numbers, or [false, true] "
-            "for a switch) or {bounds = [low, high], dist = ...}"
-        )
-    kind: Literal["float", "int", "bool"] = "float"
-    if township:
-        from townsim.model.params import Params, ParamsError, allowed_range
-
-        if name not in Params.model_fields:
-            fail(
-                f"unknown parameter{suggest(name, list(Params.model_fields))}; allowed: a numeric field of "
-                "Params (see docs/ODD.md)"
-            )
-        if name in overrides:
-            fail("also set in [overrides]; a parameter is either sampled or fixed, not both")
-        ann = Params.model_fields[name].annotation
-        if ann is bool:
-            kind = "bool"
-        elif ann is int:
-            kind = "int"
-        elif ann is not float:
-            fail(
-                f"cannot be sampled ({allowed_range(name)}); allowed: numeric, integer or true/false "
-                "parameters; fix it in the scenario or in [overrides] instead"
-            )
-    elif not NAME_RE.match(name):
-        fail("not a plain name (letters, digits, _)")
-    if kind == "bool":
-        if list(bounds) != [0, 1] or dist != "unif":
-            fail(
-                f"is an on/off switch: give [false, true] (or [0, 1]) and no distribution; it is drawn on "
-                f"[0, 1) and on when the draw is ≥ 0.5, got {shorten(repr(bounds))}"
-            )
-        return Parameter(name, 0.0, 1.0, "bool")
-    if any(isinstance(b, bool) for b in bounds):
-        fail(f"got {bounds!r}; true/false bounds are only for switches; allowed: two numbers")
-    lo, hi = float(bounds[0]), float(bounds[1])
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
-        fail(f"got [{num(lo)}, {num(hi)}]; allowed: finite bounds with low < high")
-    if kind == "int" and not (lo.is_integer() and hi.is_integer()):
-        fail(f"is an integer parameter: bounds must be whole numbers, got [{num(lo)}, {num(hi)}]")
-    if township:
-        for label, v in (("low", lo), ("high", hi)):
-            try:
-                Params.build(**{name: int(v) if kind == "int" else v})
-            except ParamsError as exc:
-                fail(f"{label} bound {num(v)} is not allowed ({shorten(str(exc))})")
-    given = {k for k in ("mode", "mean", "sd") if getattr(table, k) is not None}
-    shape: tuple[float, ...] = ()
-    if dist == "triang":
-        if table.mode is None or not lo <= table.mode < hi:
-            fail(f"triang needs mode = a number in [{num(lo)}, {num(hi)}) (the peak)")
-        shape = ((table.mode - lo) / (hi - lo),)
-    elif dist == "truncnorm":
-        if table.mean is None or table.sd is None or table.sd <= 0:
-            fail("normal needs mean = a number and sd = a positive number")
-        shape = (table.mean, table.sd)
-    elif dist == "logunif" and lo <= 0:
-        fail(f"logunif needs low > 0, got {num(lo)}")
-    extra = given - {"triang": {"mode"}, "truncnorm": {"mean", "sd"}}.get(dist, set())
-    if extra:
-        fail(f"'{sorted(extra)[0]}' does not apply to dist {table.dist!r}")
-    return Parameter(name, lo, hi, kind, dist, shape)
-
-
-def check_outputs(outputs: list[str], township: bool) -> None:
-    """``outputs`` are known summary KPIs (township model) or plain names (plug-in)."""
-    if not outputs:
-        raise KeyProblem("outputs", 'must be a non-empty list of output names, e.g. ["on_time_rate"]')
-    if len(set(outputs)) != len(outputs):
-        raise KeyProblem("outputs", "lists an output twice")
-    if township:
-        from townsim.model.metrics import SUMMARY_KEYS
-
-        known = tuple(SUMMARY_KEYS)
-        for o in outputs:
-            if o not in known:
-                raise KeyProblem(
-                    "outputs",
-                    f"unknown output {shorten(repr(o))}{suggest(o, known)}; allowed: "
-                    f"summary KPIs such as {', '.join(known[:6])}, ... (see the model API)",
-                )
-    else:
-        for o in outputs:
-            if not NAME_RE.match(o):
-                raise KeyProblem("outputs", f"{shorten(repr(o))} is not a plain name (letters, digits, _)")
-
-
-def suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def kind_of(value: Any) -> str:
-    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list", dict: "table"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def num(x: float) -> str:
-    x = float(x)
-    return str(int(x)) if x.is_integer() else f"{x:g}"
-
-
-def show_path(path: Path) -> str:
-    """``path`` relative to the working folder when possible."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -31,8 +31,7 @@ from typing import Any
 import pandas as pd
 
 from townsim.experiments.core import manifest as runio
-from townsim.experiments.core.county import COUNTY_SIZE_FIELDS, EQUAL_STAFF_SUFFIX, county_fields
-from townsim.experiments.core.design import Design, check_model_inputs
+from townsim.experiments.core.design import Design
 from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run, simulate_run_with_cases
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
@@ -43,29 +42,40 @@ from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
 from townsim.model.params import keyed_dump
 
+from .compare_scenarios import (
+    CompareError,
+    ScenarioRun,
+    different_county,
+    equal_staff_variant,
+    resolve_scenarios,
+)
 from .compare_tables import manifest_body, non_stationary, runs_table, write_csv, write_parquet
+
+__all__ = [
+    "DEFAULT_BASELINE",
+    "DEFAULT_REPS",
+    "DEFAULT_SEED",
+    "MAX_DAYS",
+    "MAX_REPS",
+    "CompareError",
+    "CompareResult",
+    "CompareSettings",
+    "ScenarioRun",
+    "default_out",
+    "different_county",
+    "equal_staff_variant",
+    "plan",
+    "resolve_scenarios",
+    "run_compare",
+    "settings_hash",
+    "write_outputs",
+]
 
 DEFAULT_REPS = 20
 DEFAULT_SEED = 1
 DEFAULT_BASELINE = "baseline"
 MAX_DAYS = 100_000
 MAX_REPS = 100_000
-
-
-class CompareError(ValueError):
-    """Bad settings for a comparison (one line; the CLI turns it into exit code 2)."""
-
-
-@dataclass(frozen=True)
-class ScenarioRun:
-    """A resolved scenario of the experiment: name, file, description, parameters after ``--set``, labels."""
-
-    name: str
-    path: str
-    description: str
-    params: Any
-    label: str = ""
-    label_zh: str = ""
 
 
 @dataclass
@@ -122,93 +132,6 @@ class CompareSettings:
         if out is not None:
             parts += ["--out", str(out)]
         return " ".join(shlex.quote(p) for p in parts)
-
-
-def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
-    """Baseline first, then the other scenarios in the given (or shipped, alphabetical) order.
-
-    Raises :class:`CompareError` for unknown scenarios, bad ``--set`` values or duplicate names.
-    """
-    from townsim.scenarios import ScenarioError, apply_overrides, list_scenarios, load_scenario
-
-    try:
-        if settings.scenarios:
-            loaded = [load_scenario(s) for s in settings.scenarios]
-        else:
-            loaded = list_scenarios(include_validation=False)
-        names = [s.name for s in loaded]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise CompareError(f"scenario '{dup[0]}' is given twice (scenario names must be unique)")
-        base = next((s for s in loaded if s.name == settings.baseline), None)
-        if base is None:
-            base = load_scenario(settings.baseline)
-            if base.name in names:  # a path whose stem equals another scenario's name
-                raise CompareError(f"--baseline {settings.baseline}: its name '{base.name}' is taken")
-        ordered = [base] + [s for s in loaded if s.name != base.name]
-        out = []
-        for s in ordered:
-            params = apply_overrides(s.params, settings.overrides)
-            check_model_inputs(params)  # a bad matter catalogue is bad input, found before any run
-            out.append(ScenarioRun(s.name, str(s.path), s.description, params, s.label, s.label_zh))
-        if settings.equal_staff:
-            out += [v for s, run in zip(ordered[1:], out[1:]) if (v := equal_staff_variant(s, run, settings))]
-        return out
-    except (ScenarioError, ValueError) as exc:
-        raise CompareError(" ".join(str(exc).split())) from None
-
-
-def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettings) -> ScenarioRun | None:
-    """``run`` with department posts changed so its total staff-hours equal the root of its extends chain.
-
-    None when the scenario extends nothing, already has the root's staff-hours (e.g. its file says
-    ``equal_staff = true``), or is a different county from its root (another size: equal staff-hours
-    would compare counties, not reforms; the report lists such scenarios). Raises :class:`CompareError`
-    when the departments cannot fund the reform.
-    """
-    from townsim.model.staffing import StaffingError, equalise_staff
-    from townsim.scenarios import apply_overrides, load_scenario
-
-    if len(scenario.chain) < 2:
-        return None
-    root = load_scenario(scenario.chain[-1])
-    reference = apply_overrides(root.params, settings.overrides)
-    if any(getattr(run.params, f) != getattr(reference, f) for f in COUNTY_SIZE_FIELDS):
-        return None
-    try:
-        equal = equalise_staff(run.params, reference)
-    except StaffingError as exc:
-        raise CompareError(f"--equal-staff: scenario '{run.name}': {exc}") from None
-    before, after = run.params.department_staff, equal.department_staff
-    if abs(after - before) < 1e-9:
-        return None
-    equal = equal.replace(pre_reform={**run.params.pre_reform, "department_staff": before})
-    note = (
-        f"equal staff: department posts {before:.1f} → {after:.1f} (full-time equivalents), so that the total "
-        f"budgeted staff-hours equal those of '{root.name}' (the root of its extends chain)"
-    )
-    label = run.label or run.description or run.name
-    return ScenarioRun(
-        run.name + EQUAL_STAFF_SUFFIX,
-        run.path,
-        f"{run.description} [{note}]".strip(),
-        equal,
-        f"{label} (equal staff)",
-        f"{run.label_zh or label}（等编制）",
-    )
-
-
-def different_county(scenarios: Sequence[ScenarioRun]) -> dict[str, list[str]]:
-    """Scenarios (after the first, the baseline) that change the county itself → the fields they change."""
-    if not scenarios:
-        return {}
-    base = scenarios[0].params
-    out = {}
-    for s in scenarios[1:]:
-        diff = [f for f in county_fields(s.name) if getattr(s.params, f, None) != getattr(base, f, None)]
-        if diff:
-            out[s.name] = diff
-    return out
 
 
 def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
@@ -343,17 +266,7 @@ def write_outputs(
     if settings.cases:
         write_parquet(out / "cases.parquet", store.table_frame("cases", [k for k in keys if store.has(k)]))
 
-    kpis = kpi_columns(runs) if len(runs) else []
-    present = [n for n in order if len(runs) and (runs["scenario"] == n).any()]
-    summary = summarize(runs, kpis, order=present) if len(runs) else pd.DataFrame()
-    write_csv(out / "summary.csv", summary)
-    if settings.baseline in present and len(present) > 1:
-        comparison = compare_to_baseline(
-            runs, settings.baseline, kpis, paired=not settings.independent_seeds, order=present
-        )
-    else:
-        comparison = pd.DataFrame()
-    write_csv(out / "comparison.csv", comparison)
+    summary, comparison, present = _summary_tables(out, settings, runs, order)
 
     failures = store.failures(keys)
     fail_path = out / "failures.csv"
@@ -365,22 +278,7 @@ def write_outputs(
     from townsim.experiments.render import report
 
     settings.non_stationary = non_stationary(runs, present, {s.name: report.title(s, lang) for s in scenarios})
-    figures: list[Path] = []
-    if make_figures and len(runs):
-        from townsim.experiments.render import plots
-
-        figures = plots.compare_figures(
-            out / "figures",
-            runs,
-            ts,
-            summary,
-            comparison,
-            baseline=settings.baseline,
-            order=present,
-            size_outliers=different_county(scenarios),
-            lang=lang,
-            titles={s.name: report.title(s, lang) for s in scenarios},
-        )
+    figures = _figures(out, settings, scenarios, runs, ts, summary, comparison, present, make_figures, lang)
 
     text = report.compare_report(
         settings=settings,
@@ -400,3 +298,55 @@ def write_outputs(
         text = text.rstrip("\n") + "\n\n" + note
     report.write_report(out, text, lang)
     return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
+
+
+def _summary_tables(
+    out: Path, settings: CompareSettings, runs: pd.DataFrame, order: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """``summary.csv`` and ``comparison.csv``; both tables and the scenarios that have runs, in order."""
+    kpis = kpi_columns(runs) if len(runs) else []
+    present = [n for n in order if len(runs) and (runs["scenario"] == n).any()]
+    summary = summarize(runs, kpis, order=present) if len(runs) else pd.DataFrame()
+    write_csv(out / "summary.csv", summary)
+    if settings.baseline in present and len(present) > 1:
+        comparison = compare_to_baseline(
+            runs, settings.baseline, kpis, paired=not settings.independent_seeds, order=present
+        )
+    else:
+        comparison = pd.DataFrame()
+    write_csv(out / "comparison.csv", comparison)
+    return summary, comparison, present
+
+
+def _figures(
+    out: Path,
+    settings: CompareSettings,
+    scenarios: Sequence[ScenarioRun],
+    runs: pd.DataFrame,
+    ts: pd.DataFrame,
+    summary: pd.DataFrame,
+    comparison: pd.DataFrame,
+    present: list[str],
+    make_figures: bool,
+    lang: str,
+) -> list[Path]:
+    """The report's figures under ``figures/`` (none without runs or with ``make_figures`` off)."""
+    from townsim.experiments.render import report
+
+    figures: list[Path] = []
+    if make_figures and len(runs):
+        from townsim.experiments.render import plots
+
+        figures = plots.compare_figures(
+            out / "figures",
+            runs,
+            ts,
+            summary,
+            comparison,
+            baseline=settings.baseline,
+            order=present,
+            size_outliers=different_county(scenarios),
+            lang=lang,
+            titles={s.name: report.title(s, lang) for s in scenarios},
+        )
+    return figures

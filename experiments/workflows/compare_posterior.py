@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from townsim.experiments.core.posterior import Posterior, how_drawn, posterior_draws
+from townsim.experiments.render import templates
 
 
 def set_keys(overrides: Sequence[str]) -> set[str]:
@@ -71,42 +72,14 @@ def calibrated_scenario(post: Posterior, overrides: Sequence[str]):
 
 
 def note(post: Posterior, reps: int, own: dict[str, list[str]], county_diff: list[str], overrides=(), lang="en") -> str:
-    """The report's paragraph on parameter uncertainty (``lang``: ``en`` or ``zh``)."""
-    how = how_drawn(post, set_keys(overrides), lang)
-    names = ", ".join(f"`{n}`" for n in post.names)
-    if lang == "zh":
-        lines = [
-            "## 参数不确定性（后验抽样）",
-            "",
-            f"每次重复运行取后验 `{post.path}` 的一次抽样（共 {reps} 次，按权重重抽样 {names}），"
-            "各情景同一次重复使用同一抽样与同一随机种子（配对）。因此上文的区间同时包含参数不确定性与随机噪声："
-            f"即这些抽样上配对差值的 t 区间；{how}。",
-        ]
-        if own:
-            lines += [
-                "",
-                "保持情景自身取值（情景或 `--set` 自行设定的杠杆）："
-                + "；".join(f"{s}：{'、'.join(f'`{k}`' for k in ks)}" for s, ks in own.items())
-                + "。",
-            ]
-        if county_diff:
-            lines += ["", f"**强制使用：** 该后验为另一县所做（不同之处：{'、'.join(county_diff)}）。"]
-        return "\n".join(lines) + "\n"
-    lines = [
-        "## Parameter uncertainty (posterior draws)",
-        "",
-        f"Each replication ran at its own draw from the posterior `{post.path}` ({reps} draws, resampled "
-        f"by weight, of {names}), the same draw and seed in every "
-        "scenario (paired). The intervals above therefore include parameter uncertainty as well as seed "
-        f"noise: they are the t-intervals of the paired differences over these draws, formed {how}.",
-    ]
-    if own:
-        lines += [
-            "",
-            "Kept at the scenario's own value (a lever the scenario or `--set` sets itself): "
-            + "; ".join(f"{s}: {', '.join(f'`{k}`' for k in ks)}" for s, ks in own.items())
-            + ".",
-        ]
-    if county_diff:
-        lines += ["", f"**Forced:** the posterior was made for another county (differs in {', '.join(county_diff)})."]
-    return "\n".join(lines) + "\n"
+    """The report's paragraph on parameter uncertainty (``lang``: ``en`` or ``zh``; text in the
+    ``compare_posterior`` templates)."""
+    return templates.render(
+        f"compare_posterior.{lang}.md.j2",
+        path=post.path,
+        reps=reps,
+        names=post.names,
+        how=how_drawn(post, set_keys(overrides), lang),
+        own=own,
+        county_diff=county_diff,
+    )

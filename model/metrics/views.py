@@ -5,15 +5,31 @@ belongs to the view or group itself. Views: ``run`` (the table printed after ``t
 ``timeseries`` (compare's daily figures), ``headline`` (compare's forest plot and significant
 differences; robust's headline effects), ``report`` (compare's report tables, grouped), ``findings``
 (the findings page's evidence tables), ``worlds`` (the findings page's plausible-worlds table),
-``sweep`` (a sweep's default KPIs), ``dashboard`` (the run dashboard's panels, grouped) and ``app``
-(the teaching app's live charts, grouped; their titles are the app's own texts ``chart_<group>``).
+``sweep`` (a sweep's default KPIs), ``dashboard`` (the run dashboard's panels, grouped), ``app``
+(the teaching app's live charts, grouped; their titles are the app's own texts ``chart_<group>``),
+``province`` (the province report's headline rows), ``warmup`` (the daily KPIs whose initial transient
+the run-in must clear) and ``probe`` (the behaviour probe's hashed outputs: groups ``daily`` and
+``summary``; a KPI added there changes the behaviour fingerprint once).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-VIEWS = ("run", "timeseries", "headline", "report", "findings", "worlds", "sweep", "dashboard", "app")
+VIEWS = (
+    "run",
+    "timeseries",
+    "headline",
+    "report",
+    "findings",
+    "worlds",
+    "sweep",
+    "dashboard",
+    "app",
+    "province",
+    "warmup",
+    "probe",
+)
 
 
 @dataclass(frozen=True)

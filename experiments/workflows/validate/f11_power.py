@@ -72,5 +72,6 @@ def _in_world(key: str):
     return fn
 
 
+# the check's own choice, not a view: F11's figures are the on-time rates overall and per 135 tier
 for _key in ("on_time_rate", "on_time_rate_tier1", "on_time_rate_tier3", "on_time_rate_tier5"):
     in_worlds(f"linping_f11_{_key}")(_in_world(_key))
