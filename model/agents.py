@@ -56,6 +56,11 @@ class Department(mesa.Agent):
         self.today_dumped = self.today_bounced = 0
         self.work_fraction = 1.0  # share of each case's needed work done today (``workload``)
 
+    @classmethod
+    def create(cls, model, index: int, hid: int, staff: float) -> Department:
+        """Department ``index`` of ``model`` (label D1, D2, …) with its handler ``hid`` of ``staff`` persons."""
+        return cls(model, index, Handler(hid, "department", index, f"D{index + 1}", staff))
+
     @property
     def backlog(self) -> int:
         """Open tasks (waiting or in service)."""
@@ -129,6 +134,24 @@ class Township(mesa.Agent):
         # hours spent since the counted window began: on cases, owed upward duties (dumped tasks,
         # inspections), elective paperwork and elective service to residents (outreach)
         self.hours = {"cases": 0.0, "duties": 0.0, "paperwork": 0.0, "outreach": 0.0}
+
+    @classmethod
+    def create(
+        cls,
+        model,
+        index: int,
+        hid: int,
+        name: str,
+        staff: float,
+        residents: int,
+        citizen_range: tuple[int, int],
+        delegated: frozenset[int],
+    ) -> Township:
+        """Township ``index`` of ``model`` with its handler ``hid`` of ``staff`` persons, its residents, its
+        Citizens' rows ``citizen_range`` and the delegated matter types it holds."""
+        town = cls(model, index, Handler(hid, "township", index, name, staff), residents, citizen_range)
+        town.delegated = delegated
+        return town
 
     # --- decisions (formulas in the mechanism modules) ---------------------
     def split_day(self) -> None:

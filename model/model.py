@@ -26,6 +26,7 @@ import numpy as np
 
 from . import (
     assessment,
+    build,
     catalogue,
     delegation,
     demand,
@@ -43,15 +44,16 @@ from . import (
     metrics,
     referral,
     reform,
+    reporting,
     resolution,
     settle,
     staffing,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
-from .catalogue import CITIZEN, ENTERPRISE
+from .cases import CaseTable
 from .collector import DailyCollector
 from .demand import Stage
-from .engine import FORWARD, Engine, Handler, RandomStream
+from .engine import FORWARD, Engine, RandomStream
 from .params import HOURS_PER_DAY, Params
 from .paths import SCENARIO_DIR
 
@@ -64,6 +66,11 @@ class TownshipModel(mesa.Model):
     Department = Department
     Township = Township
     Citizen = Citizen
+    # the case flow's parts the day uses (all set empty by ``build.case_flow``)
+    cases: CaseTable
+    open_ids: np.ndarray
+    _new_ids: list[np.ndarray]
+    closed_today: list[int]
 
     def __init__(self, params: Params | None = None, *, rng=None, scenario=None, **kwargs):
         """``params`` (default ``Params()``), changed by any ``kwargs`` (validated Params fields);
@@ -94,176 +101,52 @@ class TownshipModel(mesa.Model):
         self.delegated = delegation.choose_delegated(
             self.params, self.catalogue, np.random.default_rng([p.catalogue_seed, 2])
         )
-        self._build_population()
-        self.cases_init()
-        self._build_handlers()
+        pop = self._build_population()
+        self.settle_pool: settle.Pool | None = None  # judgements pooled in the warm-up's second half
+        self.__dict__.update(build.case_flow())  # the case table and each mechanism's pending work
+        self._reset_day_flows()
+        self._build_handlers(pop)
         assessment.reset_period(self)
-        self.datacollector = DailyCollector(
-            metrics.DAILY_KPIS,
-            {
-                Township: {  # labels differ from the KPIs': Mesa ≥ 3.4's batch_run merges them into one row
-                    "handler_backlog": "backlog",
-                    "utilisation": "utilisation",
-                    "overloaded": "overloaded",
-                    "score": "score",
-                    "rank": "rank",
-                    "gamed": "gamed",
-                },
-                Department: {
-                    "handler_backlog": "backlog",
-                    "utilisation": "utilisation",
-                    "effort": "effort",
-                    "dumping_propensity": "dumping_propensity",
-                    "score": "score",
-                    "learned_dumping_cost": "expected_score_drop",
-                    "gamed": "gamed",
-                },
-            },
-        )
+        self.datacollector = DailyCollector(metrics.DAILY_KPIS, reporting.AGENT_COLUMNS)
         if self.warmup_days:
             self._warm_up()
 
-    # --- construction ----------------------------------------------------
-    def _build_population(self) -> None:
-        p = self.params
-        self.settle_pool: settle.Pool | None = None  # judgements pooled in the warm-up's second half
-        T = p.townships
-        self.township_share = self.geography.share
-        res = np.floor(p.residents * self.township_share).astype(np.int64)
-        res[np.argmax(self.township_share)] += p.residents - res.sum()
-        self.township_residents = res
-        self.citizen_count = -(-res // p.residents_per_agent)  # agents per township
-        self.citizen_start = np.concatenate([[0], np.cumsum(self.citizen_count)[:-1]]).astype(np.int64)
-        n_cit = int(self.citizen_count.sum())
-        self.n_citizens = n_cit
-        town_of = np.repeat(np.arange(T, dtype=np.int32), self.citizen_count)
-        self.citizen_state: dict[str, np.ndarray] = {
-            "township": town_of,
-            "satisfaction": np.full(n_cit, feedback.SATISFACTION_START),
-            "patience": self.rng.exponential(p.citizen_patience_days, n_cit),
-            "trips": np.zeros(n_cit, np.int32),
-            "exp_online": np.full(n_cit, feedback.SATISFACTION_START),  # channel memories (channel)
-            "exp_offline": np.full(n_cit, feedback.SATISFACTION_START),
-            "report": np.full(n_cit, grid.initial_reporting(p)),  # app reporting propensity (grid)
-        }
-        create_row_agents(self, Citizen, 0, n_cit)  # bulk: a million agents in seconds
-        self.enterprise_state: dict[str, np.ndarray] = {
-            "township": np.zeros(0, np.int32),
-            "stage": np.zeros(0, np.int8),
-            "satisfaction": np.zeros(0),
-            "trips": np.zeros(0, np.int32),
-            "exp_online": np.zeros(0),
-            "exp_offline": np.zeros(0),
-        }
+    # --- construction (the builders are in ``build``) ------------------------
+    def _build_population(self) -> build.Population:
+        pop = build.population(self.params, self.geography.share, self.rng)
+        self.township_share = pop.township_share
+        self.township_residents = pop.township_residents
+        self.citizen_count, self.citizen_start = pop.citizen_count, pop.citizen_start
+        self.n_citizens = pop.n_citizens
+        self.citizen_state = pop.citizen_state
+        create_row_agents(self, Citizen, 0, pop.n_citizens)  # bulk: a million agents in seconds
+        self.enterprise_state = build.enterprise_rows()
         self.enterprise_agents: list = []
         self.n_enterprises = 0
-        E = p.enterprises
-        if E:
-            town = self.rng.choice(T, size=E, p=self.township_share)
-            live = int(Stage.EXITED)  # the live stages are the codes below EXITED
-            shares = settle.stage_shares(p, feedback.SATISFACTION_START) if p.settle_stocks else [0.2, 0.4, 0.4]
-            stage = self.rng.choice(live, size=E, p=shares)
-            self.add_enterprises(town, stage=stage)
+        if len(pop.enterprise_township):
+            self.add_enterprises(pop.enterprise_township, stage=pop.enterprise_stage)
+        return pop
 
     def add_enterprises(self, township: np.ndarray, stage) -> None:
         """Append enterprises (agents and array rows) in the given townships."""
-        k = len(township)
-        n = self.n_enterprises
-        st = self.enterprise_state
-        if n + k > len(st["stage"]):
-            cap = max(n + k, 2 * len(st["stage"]), 64)
-            for key, arr in st.items():
-                new = np.zeros(cap, dtype=arr.dtype)
-                new[:n] = arr[:n]
-                if key == "stage":
-                    new[n:] = Stage.EXITED
-                st[key] = new
-        st["township"][n : n + k] = township
-        st["stage"][n : n + k] = stage
-        for key in ("satisfaction", "exp_online", "exp_offline"):
-            st[key][n : n + k] = feedback.SATISFACTION_START
-        st["trips"][n : n + k] = 0
+        n, k = self.n_enterprises, len(township)
+        build.append_enterprise_rows(self.enterprise_state, n, township, stage)
         self.n_enterprises = n + k
         self.enterprise_agents.extend(create_row_agents(self, Enterprise, n, k))
 
-    def _staffing(self, p: Params) -> tuple[np.ndarray, np.ndarray, float, float]:
-        """Persons per department, per township and of the two desks under ``p``."""
-        D = p.departments
-        hours, deleg, mean_h = self._expected_step_hours(p)
-        self.mean_step_hours = mean_h
-        # posts follow expected work, every department keeping at least one person (its own duties);
-        # the posts above that floor follow the work, and their delegated share moves down with it
-        posts, floored = staffing.workload_posts(p.department_staff, hours, p.department_staff_floor)
-        floor = min(p.department_staff_floor, p.department_staff / D)
-        moved = np.minimum(delegation.transferred_staff(p, posts, hours, deleg), posts - floor)
-        dept_staff = posts - moved
-        self.floored_departments = floored
-        base = self.geography.staff if p.township_table else p.township_staff * self.township_share
-        town_staff = base + moved.sum() * self.township_share
-        s1, s2 = escalation.desk_staff(p)
-        return dept_staff, town_staff, s1, s2
+    def _staff(self, p: Params) -> build.Staff:
+        """Persons per handler under ``p`` (``build.staff``); keeps the plan's mean step hours and floor."""
+        plan = build.staff(p, self.catalogue, self.sampler, self.delegated, self.geography, self.township_share)
+        self.mean_step_hours, self.floored_departments = plan.mean_step_hours, plan.floored
+        return plan
 
-    def _expected_step_hours(self, p: Params) -> tuple[np.ndarray, np.ndarray, float]:
-        """Expected daily work-hours per department (all, and on delegated owner steps), mean step hours."""
-        cat = self.catalogue
-        D = p.departments
-        rate = np.zeros(len(cat))
-        for kind, volume in (
-            (CITIZEN, p.residents * p.citizen_request_rate),
-            (ENTERPRISE, p.enterprises * p.enterprise_request_rate * 1.0),
-        ):
-            ids = self.sampler.ids[kind]
-            w = cat.weight[ids]
-            rate[ids] += volume * w / w.sum()
-        hours = np.zeros(D)
-        deleg = np.zeros(D)
-        steps = 0.0
-        for m in np.flatnonzero(rate > 0):
-            n = cat.n_departments[m]
-            steps += rate[m] * n
-            for i, d in enumerate(cat.departments[m, :n]):
-                if d < 0:
-                    continue
-                hours[d] += rate[m] * cat.hours[m]
-                if i == 0 and self.delegated[m]:
-                    deleg[d] += rate[m] * cat.hours[m]
-        esc = cat.dispute_id(catalogue.DISPUTE_ESCALATED)
-        # disputes nobody detected early surface late and need the dispute department too
-        surfaced = p.residents * p.dispute_rate * (1.0 - grid.detection_probability(p))
-        hours[catalogue.DISPUTE_OWNER] += surfaced * cat.hours[esc]
-        mean_h = float((rate * cat.hours * cat.n_departments).sum() / steps) if steps > 0 else 1.0
-        return hours, deleg, mean_h
-
-    def _build_handlers(self) -> None:
+    def _build_handlers(self, pop: build.Population) -> None:
         p = self.params
-        D, T = p.departments, p.townships
         self.sampler = demand.MatterSampler(self.catalogue)
-        dept_staff, town_staff, s1, s2 = self._staffing(p)
-        self.handlers: list[Handler] = []
-        self.departments: list[Department] = []
-        self.townships: list[Township] = []
-        for d in range(D):
-            h = Handler(len(self.handlers), "department", d, f"D{d + 1}", dept_staff[d])
-            self.handlers.append(h)
-            self.departments.append(Department(self, d, h))
-        self.township_hid0 = len(self.handlers)
-        for t in range(T):
-            h = Handler(len(self.handlers), "township", t, self.geography.names[t], town_staff[t])
-            self.handlers.append(h)
-            start = int(self.citizen_start[t])
-            town = Township(self, t, h, int(self.township_residents[t]), (start, start + int(self.citizen_count[t])))
-            town.delegated = frozenset(np.flatnonzero(self.delegated).tolist())
-            self.townships.append(town)
-        self.desks = []
-        for level, staff in ((1, s1), (2, s2)):
-            h = Handler(len(self.handlers), "desk", level, escalation.LEVEL_NAMES[level], staff)
-            self.handlers.append(h)
-            self.desks.append(h)
-        # the county platform's dispatchers (online dispatch) and the commissioners (errands)
-        self.dispatchers = Handler(len(self.handlers), "dispatch", 0, "dispatchers", staffing.dispatchers(p))
-        self.handlers.append(self.dispatchers)
-        self.commissioner_desk = Handler(len(self.handlers), "commissioner", 0, "commissioners", p.commissioners)
-        self.handlers.append(self.commissioner_desk)
+        hs = build.handlers(self, p, self._staff(p), pop, self.geography.names, self.delegated)
+        self.handlers, self.departments, self.townships = hs.all, hs.departments, hs.townships
+        self.township_hid0, self.desks = hs.township_hid0, hs.desks
+        self.dispatchers, self.commissioner_desk = hs.dispatchers, hs.commissioners
         self._set_budget(p)
         self.handler_marks = metrics.handler_marks(self)
         self.attendance_hours = self.attendance_mark = 0.0  # coordination attendees' hours (escalation)
@@ -290,13 +173,8 @@ class TownshipModel(mesa.Model):
             handling.on_finish(self, task, t)
 
     def _set_budget(self, p: Params) -> None:
-        b = staffing.budget(p)
-        # the handlers' persons (delegation moves posts between departments and townships)
-        b["departments"] = float(sum(d.handler.staff for d in self.departments))
-        b["townships"] = float(sum(t.handler.staff for t in self.townships))
-        b["total"] = staffing.total(b)
-        self.posts = b
-        self.staff_persons = b["total"]
+        self.posts = build.budget(p, self.departments, self.townships)
+        self.staff_persons = self.posts["total"]
 
     def _start_reform(self) -> None:
         """Switch from the pre-reform levers to the scenario's at the end of the warm-up."""
@@ -309,16 +187,16 @@ class TownshipModel(mesa.Model):
             return
         grid.on_reform(self, old)
         self.delegated = delegation.choose_delegated(p, self.catalogue, np.random.default_rng([p.catalogue_seed, 2]))
-        dept_staff, town_staff, s1, s2 = self._staffing(p)
-        for d, x in zip(self.departments, dept_staff):
+        plan = self._staff(p)
+        for d, x in zip(self.departments, plan.departments):
             d.handler.resize(x)
         ids = frozenset(np.flatnonzero(self.delegated).tolist())
-        for t, x in zip(self.townships, town_staff):
+        for t, x in zip(self.townships, plan.townships):
             t.handler.resize(x)
             t.delegated = ids
             t.score_weights = assessment.township_weights(p, t.rank)  # the county's new scoring, from day 1
-        self.desks[0].resize(s1)
-        self.desks[1].resize(s2)
+        for desk, x in zip(self.desks, plan.desks):
+            desk.resize(x)
         self.dispatchers.resize(staffing.dispatchers(p))
         self.commissioner_desk.resize(p.commissioners)
         self._set_budget(p)
@@ -327,31 +205,6 @@ class TownshipModel(mesa.Model):
             self.engine.restart(p)
         self.engine.key = escalation.priority_key(self)
         self.engine.rekey_all(self.handlers)
-
-    def cases_init(self) -> None:
-        from .cases import CaseTable
-
-        self.cases = CaseTable()
-        self.open_ids = np.zeros(0, dtype=np.int64)
-        self._new_ids: list[np.ndarray] = []
-        self.flows: dict[int, list] = {}
-        self.coord_tasks: dict = {}
-        self.conference_queue: list = []
-        self.latent_disputes: list = []  # (surface time, latent id) — grid
-        self.latent: dict = {}  # latent id -> (citizen, township, onset, matter, in a covered grid) — grid
-        self.patrol_pool: dict = {}  # township -> latent ids in its covered grids — grid
-        self.grid_hours = {"patrol": 0.0, "reports": 0.0}  # grid workers' hours since the start — grid
-        self.grid_mediation: dict = {}  # open dispute -> a grid worker's mediation hours on it — grid
-        self.gaming_queue: list = []  # (moment of decision, case) — gaming
-        self.gaming_log: list = []  # (case, moment, projected finish, deadline, gamed) per decision — gaming
-        self.repeat_queue: list = []  # (return time, seq, unresolved case) — resolution
-        self.case_work: dict = {}  # open case -> [needed, done hours, latest step start, clock hours] — workload
-        self.closed_today: list[int] = []
-        self.carried_in = 0
-        self.worked_mark = 0.0
-        self.kpi_today: dict = {}
-        self.kpi_totals = {k: 0.0 for k in metrics.TOTALS}
-        self._reset_day_flows()
 
     def _reset_day_flows(self) -> None:
         self.day_referrals: dict = {}
@@ -505,23 +358,8 @@ class TownshipModel(mesa.Model):
         return self
 
     def staff_report(self) -> dict[str, dict[str, Any]]:
-        """Posts (persons) and budgeted hours per working day per handler kind (``staffing.KINDS``),
-        the overtime paid so far in the counted window (hours), reported apart, the departments
-        held at the one-person floor, and the saturated handlers (offered load ≥ 1 over the
-        counted days, by label)."""
-        from .staffing import KINDS
-
-        out: dict[str, dict[str, Any]] = {
-            k: {"posts": self.posts[k], "budgeted_hours_per_day": self.posts[k] * HOURS_PER_DAY}
-            for k in (*KINDS, "total")
-        }
-        out["overtime"] = {"hours": float(sum(d.overtime_hours for d in self.departments))}
-        out["floored_departments"] = {
-            "count": float(self.floored_departments.sum()),
-            "departments": [self.departments[d].handler.label for d in np.flatnonzero(self.floored_departments)],
-        }
-        out["saturated_handlers"] = metrics.saturated_handlers(self)
-        return out
+        """Posts, budgeted hours, overtime, floored departments and saturated handlers (``reporting``)."""
+        return reporting.staff_report(self)
 
     def summary(self) -> dict[str, float]:
         """Per-run KPIs (see ``metrics.SUMMARY_KEYS``)."""
