@@ -15,6 +15,10 @@ the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers
 switch on (staff posts move, matters are delegated, queue disciplines change)
 and the counted days begin with the open cases carried in. A run is a pure
 function of (parameters, seed).
+
+Construction: the builders of ``build`` (population, staff plan, handlers and their agents,
+budget, empty case flow) return what they build and the model keeps it; what the model reports
+beside its KPIs is in ``reporting``.
 """
 
 from __future__ import annotations
@@ -113,6 +117,7 @@ class TownshipModel(mesa.Model):
 
     # --- construction (the builders are in ``build``) ------------------------
     def _build_population(self) -> build.Population:
+        """Citizens and the first enterprises (``build.population``), as agents and array rows."""
         pop = build.population(self.params, self.geography.share, self.rng)
         self.township_share = pop.township_share
         self.township_residents = pop.township_residents
@@ -141,6 +146,7 @@ class TownshipModel(mesa.Model):
         return plan
 
     def _build_handlers(self, pop: build.Population) -> None:
+        """Handlers and their agents (``build.handlers``), the budget, and the engine wired to them."""
         p = self.params
         self.sampler = demand.MatterSampler(self.catalogue)
         hs = build.handlers(self, p, self._staff(p), pop, self.geography.names, self.delegated)
