@@ -4,6 +4,7 @@ the kernel's hour accounts, counters, closed cases, referrals and repeat contact
 from __future__ import annotations
 
 import heapq
+from typing import Any
 
 import numpy as np
 
@@ -11,6 +12,9 @@ from .. import resolution
 from ..params import HOURS_PER_DAY
 from . import core as K
 from .tables import EngineTables, grow
+
+# the kernel's arrays for ``core.run_until``, from the handler tables to the logs (twelve groups)
+DayArgs = tuple[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any]
 
 
 class WriteBack(EngineTables):
@@ -56,7 +60,7 @@ class WriteBack(EngineTables):
         for d, x in zip(self.model.departments, hf[self._dept_ids, K.HF_OVERTIME].tolist()):
             d.overtime_hours = x
 
-    def _day_args(self, n_new: int) -> tuple:
+    def _day_args(self, n_new: int) -> DayArgs:
         """Before the day's call (``n_new`` new cases in intake's batch): the logs sized for the call's most
         closures, referrals, repeat contacts and conference requests, the grid workers' mediation hours read,
         and the kernel's arrays grouped as ``core.run_until`` takes them (from the handlers to the logs)."""
