@@ -59,26 +59,7 @@ def forwarded(task, h, cid, t, hi, tk, fl, cs, intake, pf, rng, rb, evt, evi, ct
                     fh = dispatch if pf[PF_ONLINE_DISPATCH] != 0 else town_hid0 + township[cid]
                     fl_aux[cid] = new_task(tk, ctr, cid, fh, FORWARD, FIRST, t, evt, evi)
                 else:
-                    begin(
-                        cid,
-                        t,
-                        desk1,
-                        desk2,
-                        cs_in,
-                        hi,
-                        tk,
-                        fl,
-                        pf,
-                        rng,
-                        eb,
-                        zb,
-                        ridx,
-                        evt,
-                        evi,
-                        ctr,
-                        esc,
-                        hf,
-                    )
+                    begin(cid, t, desk1, desk2, cs_in, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf)
             else:
                 arrive = next_courier(pf, t, hk == TOWN)  # sent on paper by its clerks
                 hop_courier[cid] = arrive - t
