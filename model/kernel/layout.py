@@ -1,10 +1,7 @@
 """The compiled kernel's layouts: its array columns, event and task kinds, states, counters and status codes.
 
-Every function here is ``numba.njit(cache=True)`` and works on plain arrays (struct of arrays) that
-the Python side (:mod:`.engine`) owns and passes in; nothing here holds state between calls. Times
-are working hours, as in :mod:`townsim.model.engine`, whose event loop these functions reproduce
-event for event: same event order (time, then sequence number), same server choice, same random
-draws from the model's buffered stream, the same floating-point operations in the same order.
+The arrays are plain numpy arrays (struct of arrays) that the Python side (:mod:`.engine`) owns and
+passes to the kernel's functions; times are working hours.
 
 Layouts (column constants below):
 
