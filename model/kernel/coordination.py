@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from numba import njit
 
-from .events import ev_push
 from .layout import (
     CANCELLED,
     COORD,
     CTR_NCONF,
-    ESCALATE,
-    HF_DUTY_BACKLOG,
     HI_N,
     HI_OPEN,
     PENDING,
-    PF_135,
-    PF_ATTEND,
-    PF_COORD1,
-    PF_COORD2,
     PF_LEVEL_SHARE,
     WAITING,
 )
@@ -85,54 +78,3 @@ def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, e
     if fl_next[cid] == 0:
         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
     return hq
-
-
-@njit(cache=True)
-def coordinated(task, cid, t, hf, hi, tk, fl, matter, joint, cat, acc, pf, rng, rb, evt, evi, ctr, hq, ent, esc):
-    """``escalation.coordinated``, a desk's coordination task finished: the other requests withdrawn, the
-    departments' attendance hours, then the steps released (ad hoc), or the case first in every queue it needs
-    (the 135 rule). Returns the (maybe grown) queue table."""
-    tk_stage = tk[2]
-    fl_next, fl_open = fl[2], fl[4]
-    cat_hours, cat_deps, cat_n = cat
-    ub, eb, zb, ridx = rb
-    withdraw_coord(cid, hi, tk, fl, esc)
-    if fl_open[cid]:
-        level = tk_stage[task]
-        hours = pf[PF_ATTEND] * (pf[PF_COORD1] if level == 1 else pf[PF_COORD2])
-        if hours > 0:
-            m = matter[cid]
-            skip = 1 if level == 1 else 0  # the level-1 coordinator's own department
-            count = 0
-            for i in range(cat_n[m]):
-                d = cat_deps[m, i]
-                if d < 0:
-                    continue
-                if skip > 0:
-                    skip -= 1
-                    continue
-                hf[d, HF_DUTY_BACKLOG] += hours
-                count += 1
-            acc[0] += hours * count
-        if pf[PF_135] != 0.0:
-            hq = boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint)
-        elif fl_next[cid] == 0:
-            release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
-    return hq
-
-
-@njit(cache=True)
-def escalate_due(cid, b, t, desk1, desk2, hi, tk, fl, pf, evt, evi, ctr, esc):
-    """``escalation.escalate_due``: the case moves up a level when it is still at level ``b`` after its share
-    of the deadline has passed (the 135 rule), and its next escalation event is scheduled."""
-    fl_open = fl[4]
-    level = esc[0]
-    if fl_open[cid] and level[cid] == b and pf[PF_135] != 0.0:
-        new = b + 1
-        level[cid] = new
-        esc[3][cid] += 1
-        esc[9][new] += 1
-        request(cid, new, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
-        tr = esc[6][cid]
-        if new < (tr + 1 if tr else 0):
-            ev_push(evt, evi, ctr, due(cid, new, pf, esc), ESCALATE, cid, new, 0)

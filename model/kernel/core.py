@@ -9,31 +9,30 @@ stream, the same floating-point operations in the same order.
 * ``layout``: the array columns, event and task kinds, states, counters and status codes;
 * ``draws``: the model's buffered random stream;
 * ``events``: the event heap;
-* ``queues``: the handlers' queues (binary heaps of keyed entries, ``heapq``'s list order), a task's
-  arrival, the queue summary;
-* ``servers``: the servers' finish times, the day's start, a server back from a task;
+* ``queues``: the handlers' queues (binary heaps of keyed entries in ``heapq``'s list order), the queue
+  summary, re-keying;
+* ``servers``: the servers' finish times and the day's start;
 * ``tasks``: new tasks (a case's steps released and drawn, a coordination, a forwarding);
-* ``coordination``: requests at the desks and the conference, the 135 rule's escalation and boost;
+* ``coordination``: requests at the desks and the conference, the 135 rule's due times and boost;
 * ``flows``: intake's batch of new cases, a case's file at its first handler;
-* ``forwarding``: referral (clerks, dispatchers, commissioners, couriers, misrouting);
-* ``delegated``: a township's learning curve, rework and the owner's oversight;
-* ``closing``: the work share, the resolution draw, call-backs and repeat contacts;
-* ``steps``: a case's step finished (rework, closing, the next step released);
-* ``service``: a server takes its next task (the task's clock hours, the hour accounts);
-* ``loop``: the event loop (``run_until``) and the day's one call (``work_day``).
+* ``forwarding``: the courier runs of referral;
+* ``delegated``: a township's learning curve;
+* ``loop``: the event loop (``run_until``: arrivals, finished tasks and the case flow's next step or its
+  closing, escalations, courier arrivals, wake-ups, serving);
+* ``day``: the day's one call (``work_day``).
 
 The Python side calls them through this module (``core.work_day`` …), so every name stays importable here.
 """
 
 from __future__ import annotations
 
-from .closing import close_case
-from .coordination import boost_case, coordinated, due, escalate_due, request, withdraw_coord
-from .delegated import competence, delegated_done
+from .coordination import boost_case, due, request, withdraw_coord
+from .day import work_day
+from .delegated import competence
 from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
 from .events import ev_pop, ev_push, ev_room
 from .flows import begin, submit_batch
-from .forwarding import forwarded, next_courier
+from .forwarding import next_courier
 from .layout import (
     ARRIVE,
     ASLEEP,
@@ -131,11 +130,9 @@ from .layout import (
     WAITING,
     WAKE,
 )
-from .loop import run_until, work_day
-from .queues import arrive, hq_room, q_pop, q_push, queue_summary, rekey, rekey_all, task_key, urgent, valid
-from .servers import finish_time, server_back, start_day
-from .service import serve, service_hours
-from .steps import step_finished
+from .loop import run_until
+from .queues import hq_room, q_pop, q_push, queue_summary, rekey, rekey_all, task_key, urgent, valid
+from .servers import finish_time, start_day
 from .tasks import new_task, release_steps
 
 __all__ = [
@@ -250,28 +247,18 @@ __all__ = [
     "rekey_all",
     "rekey",
     "queue_summary",
-    "arrive",
     "finish_time",
     "start_day",
-    "server_back",
     "release_steps",
     "new_task",
     "request",
     "due",
     "withdraw_coord",
     "boost_case",
-    "coordinated",
-    "escalate_due",
     "begin",
     "submit_batch",
     "next_courier",
-    "forwarded",
     "competence",
-    "delegated_done",
-    "close_case",
-    "step_finished",
-    "service_hours",
-    "serve",
     "run_until",
     "work_day",
 ]

@@ -32,7 +32,7 @@ def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi,
     """``handling.begin``: the case's file reaches its first handler at ``t``: it queues for coordination
     (``escalation.start``: ad hoc, or the 135 rule's first request and its escalation event; its steps
     held; skipped when no desk has staff), else its first step (all, when joint) is released."""
-    matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
+    township, whistle, needs_coord, joint, difficulty, tier = cs[1], cs[4], cs[5], cs[6], cs[7], cs[8]
     if whistle[cid]:
         # the township blew the whistle: every step at once, the departments' steps urgent, and the township
         # meets each department on site (its hours owed as duty, handling._release)
@@ -73,12 +73,11 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
     it (``begin``), or, for a case filed at a township hall or through a commissioner (``fwd[j]`` ≥ 0, the
     handler), queue the forwarding of its file (``referral.start``). A case decided at the centre is one
     step of the level-1 desk. Returns the (maybe grown) heap arrays."""
-    town_hid0, desk1, desk2, dispatch, cat_deps, cat_n, cs = intake
-    matter, township, delegated, desk_decided, whistle, needs_coord, joint, difficulty, tier = cs
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
-        fl
-    )
-    ub, eb, zb, ridx = rb
+    town_hid0, desk1, desk2, cat_deps, cat_n, cs = intake[0], intake[1], intake[2], intake[4], intake[5], intake[6]
+    matter, township, delegated, desk_decided = cs[0], cs[1], cs[2], cs[3]
+    fl_off, fl_n, fl_next, fl_live = fl[0], fl[1], fl[2], fl[3]
+    fl_open, fl_steps, cw_has, fl_aux = fl[4], fl[5], fl[8], fl[10]
+    eb, zb, ridx = rb[1], rb[2], rb[3]
     total = 0
     for j in range(ids.shape[0]):
         total += cat_n[matter[ids[j]]] + 1

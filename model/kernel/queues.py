@@ -10,11 +10,8 @@ from .layout import (
     CTR_NENT,
     CTR_SEQ,
     DEPT,
-    HI_IDLE_N,
     HI_KIND,
-    HI_OPEN,
     HI_QLEN,
-    HI_S0,
     PF_135,
     PF_SITE,
     STEP,
@@ -189,7 +186,7 @@ def queue_summary(
     """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
     they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
     their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
-    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    tk_case, tk_stage, tk_noise, tk_kind = tk[0], tk[2], tk[5], tk[8]
     for h in range(hi.shape[0]):
         queued = 0.0
         slack = 0.0
@@ -215,21 +212,3 @@ def queue_summary(
         out[h, 0] = queued
         out[h, 1] = slack
         out[h, 2] = n
-
-
-@njit(cache=True)
-def arrive(task, t, hi, s_idle, tk, pf, ent, ctr, hq, esc):
-    """``Engine.arrive``: a released task joins its handler's queue at ``t``. Returns the (maybe grown) queue
-    table and the idle server that takes it now (-1: none)."""
-    tk_h, tk_state, tk_arrival = tk[1], tk[3], tk[7]
-    h = tk_h[task]
-    tk_arrival[task] = t
-    tk_state[task] = WAITING
-    hi[h, HI_OPEN] += 1
-    hq = hq_room(hq, hi, h)
-    k1, k2 = task_key(task, tk, pf, hi, esc)
-    q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
-    if hi[h, HI_IDLE_N] > 0:
-        hi[h, HI_IDLE_N] -= 1
-        return hq, s_idle[hi[h, HI_S0] + hi[h, HI_IDLE_N]]
-    return hq, -1

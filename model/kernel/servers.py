@@ -73,22 +73,3 @@ def start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, ev
             s_status[s] = ASLEEP
             ev_push(evt, evi, ctr, free, WAKE, h, k, s_token[s])
     return evt, evi
-
-
-@njit(cache=True)
-def server_back(h, k, t, hi, srv, evt, evi, ctr):
-    """Server ``k`` of handler ``h`` finished a task at ``t``: back to the duty or absence it owes (asleep till
-    then), else free for the next task (returns True)."""
-    s_status, s_token, s_free, s_pend, s_base, s_idle = srv
-    if k >= hi[h, HI_N]:
-        return False
-    s = hi[h, HI_S0] + k
-    back = s_pend[s]
-    s_pend[s] = -1.0
-    if back > t:
-        s_status[s] = ASLEEP
-        s_token[s] += 1
-        s_free[s] = back
-        ev_push(evt, evi, ctr, back, WAKE, h, k, s_token[s])
-        return False
-    return True

@@ -13,10 +13,9 @@ from .layout import ARRIVE, CTR_NTASK, CTR_STATUS, CTR_UNRELEASED, E_TASKS_FULL,
 def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
     """``handling._release`` (``release_all`` when ``every``): the case's next step (all its steps not yet
     released) as new tasks arriving at ``t``, each drawn now. The caller made room in the heap."""
-    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
-    fl_off, fl_n, fl_next, fl_live, fl_open, fl_steps, cw_need, cw_done, cw_has, fl_task, fl_aux, cw_start, cw_clock = (
-        fl
-    )
+    tk_case, tk_h, tk_stage, tk_state = tk[0], tk[1], tk[2], tk[3]
+    tk_noise, tk_hours, tk_arrival, tk_kind = tk[5], tk[6], tk[7], tk[8]
+    fl_off, fl_n, fl_next, fl_live, fl_steps, fl_task = fl[0], fl[1], fl[2], fl[3], fl[5], fl[9]
     while fl_next[cid] < fl_n[cid]:
         i = fl_next[cid]
         nz = draw_noise(pf, rng, eb, zb, ridx)
@@ -46,7 +45,8 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
 def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
     """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding); returns
     its id (-1: the task arrays were full)."""
-    tk_case, tk_h, tk_stage, tk_state, tk_seq, tk_noise, tk_hours, tk_arrival, tk_kind = tk
+    tk_case, tk_h, tk_stage, tk_state = tk[0], tk[1], tk[2], tk[3]
+    tk_noise, tk_hours, tk_arrival, tk_kind = tk[5], tk[6], tk[7], tk[8]
     new = ctr[CTR_NTASK]
     if new >= tk_case.shape[0]:
         ctr[CTR_STATUS] = E_TASKS_FULL
