@@ -5,8 +5,17 @@ Design (the boundary of DESIGN §8; second stage):
 * **What the kernel owns.** The event heap (time, sequence number), the handlers' servers (state,
   wake tokens, free times, part-time offsets, idle lists), their queues and the task table, the
   cases' flows (steps, next step to release, live steps, work log), all as struct-of-arrays grown
-  by doubling (``core``: ``numba.njit(cache=True)`` functions on plain arrays; ``engine``: the
-  Python object that owns the arrays). It writes straight into the model's case table.
+  by doubling. It writes straight into the model's case table.
+* **Modules, one job each.** The ``numba.njit(cache=True)`` functions on plain arrays: ``layout``
+  (columns, kinds, states, counters, status codes), ``draws`` (the buffered stream), ``events`` (the
+  event heap), ``queues`` (keyed entries, the queue summary, re-keying), ``servers`` (finish times, the
+  day's start), ``tasks`` (new tasks), ``coordination`` (desks, the 135 rule's due times and boost),
+  ``flows`` (intake's batch, a case's first handler), ``forwarding`` (courier runs), ``delegated`` (the
+  learning curve), ``loop`` (the event loop, one function on purpose: see its docstring), ``day`` (the
+  day's call); ``core`` gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's
+  batch, the day's call) on ``tables`` (the arrays and their growth), ``writeback`` (decisions in,
+  results back) and ``control`` (between calls); ``stream`` (``KernelStream``) and ``gaming`` (gaming's
+  projection).
 * **One call a working day.** The model calls ``start_day`` and ``run_until`` as with the Python
   engine; the compiled engine makes one kernel call (``core.work_day``): intake's batch of new cases
   (their first steps released and drawn), the day's start (duty hours off the servers, idle servers

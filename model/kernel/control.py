@@ -1,0 +1,163 @@
+"""The compiled engine's answers to the model between kernel calls: deadline gaming's projection and a gamed
+case withdrawn, the joint conference's withdrawals and boosts, the reform start (levers re-read, servers
+re-laid out, queues re-keyed), and the Python engine's calls the kernel does not take."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import core as K
+from .tables import EngineTables, NotCovered
+
+
+class Control(EngineTables):
+    """What the model asks of the compiled engine between its daily calls."""
+
+    def _flush(self) -> None:
+        """Hand intake's waiting batch to the kernel (the engine's, :class:`.engine.CompiledEngine`)."""
+        raise NotImplementedError
+
+    # --- deadline gaming: the projection read from the kernel's tables, a gamed case withdrawn ------
+    def gaming_queues(self):
+        """The queues as the day's gaming decisions read them (``gaming._Queues``)."""
+        from .gaming import Queues
+
+        return Queues(self)
+
+    def projected_finish(self, cid: int, now: float, queues) -> float:
+        """``gaming.projected_finish`` of an open case, from the kernel's tables (hours)."""
+        from .gaming import projected_finish
+
+        return projected_finish(self, cid, now, queues)
+
+    def withdraw(self, cid: int) -> None:
+        """``handling.close``'s withdrawal of a case closed from Python (a gamed closure): its released
+        steps, then its coordination or forwarding, cancelled in the reference's order; its flow closed."""
+        fl_off, fl_n, fl_next, _live, fl_open, _s, _n, _d, cw_has, _t, fl_aux, _cs, _cc = self.fl
+        if not self.is_open(cid):
+            return
+        tk_h, tk_state = self.tk[1], self.tk[3]
+        off, nxt = int(fl_off[cid]), int(fl_next[cid])
+        tasks = self.fl_task[off : off + nxt].tolist()
+        for task in (int(fl_aux[cid]), *self.fl_c[cid].tolist()):  # its forwarding or coordination requests
+            if task >= 0 and self.tk[0][task] == cid and task not in tasks:
+                tasks.append(task)
+        for task in tasks:
+            state = tk_state[task]
+            if state == K.WAITING:
+                tk_state[task] = K.CANCELLED
+                h = int(tk_h[task])
+                self.hi[h, K.HI_OPEN] -= 1
+                self.handlers[h].open_tasks -= 1
+            elif state == K.PENDING:
+                tk_state[task] = K.CANCELLED
+        fl_open[cid] = False
+        cw_has[cid] = False
+        self.fl_c[cid] = -1
+        self.ctr[K.CTR_OPEN] -= 1
+        self.ctr[K.CTR_UNRELEASED] -= int(fl_n[cid]) - nxt
+        self._summary_fresh = False
+
+    def forward(self, cid: int, t: float, handler) -> None:
+        """``referral.start``: the case joins the batch with the forwarding of its file by ``handler``
+        arriving at ``t`` (hours); the kernel opens its flow (no draw at filing)."""
+        self._sub_ids.append(cid)
+        self._sub_t.append(t)
+        self._sub_fwd.append(handler.hid)
+
+    # --- what the Python engine offers and the covered scenarios never ask for --------------------
+    def arrive(self, task, t: float) -> None:
+        """Python hands the kernel no task: intake's forwarding comes through :meth:`forward`, every other
+        task is the kernel's own."""
+        raise NotCovered(
+            f"compiled engine: a {task.kind!r} task from Python (only intake's forwarding is compiled, by forward)"
+        )
+
+    def schedule(self, t: float, fn, arg) -> None:
+        raise NotCovered("compiled engine: timed Python calls (escalation, courier runs) are not compiled")
+
+    def cancel(self, task) -> None:
+        raise NotCovered("compiled engine: withdrawing Python tasks is not compiled")
+
+    def rekey(self, task) -> None:
+        raise NotCovered("compiled engine: priority changes are not compiled (FIFO queues only)")
+
+    def rekey_all(self, handlers: list) -> None:
+        """``Engine.rekey_all`` at the reform start: every queue rebuilt with the key now in force (first come
+        first served, or the 135 rule's)."""
+        self._flush()
+        self._room_ent(int(self.ctr[K.CTR_NENT]) + int(self.hi[:, K.HI_QLEN].sum()) + 1)
+        self.hq = K.rekey_all(self.hq, self.hi, self.ent, self.tk, self.ctr, self.pf, self._esc())
+        self._summary_fresh = False
+
+    # --- the 135 rule's joint conference (Python, at the start of a meeting day) ------------------------
+    def withdraw_coordination(self, cid: int) -> None:
+        """``escalation.withdraw``: the case's coordination requests not yet started, cancelled."""
+        K.withdraw_coord(int(cid), self.hi, self.tk, self._flows(), self._esc())
+        self._summary_fresh = False
+
+    def boost(self, cid: int, level: int, t: float) -> None:
+        """``escalation.boost``: the case first in every queue it needs and its steps released (at ``t``)."""
+        self._flush()
+        most = self._max_steps + 4
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + most)
+        self._room_ent(int(self.ctr[K.CTR_NENT]) + most)
+        self.evt, self.evi = K.ev_room(self.evt, self.evi, self.ctr, most)
+        m = self.model
+        s = m.stream
+        self.hq = K.boost_case(
+            int(cid),
+            int(level),
+            float(t),
+            self.hq,
+            self.hi,
+            self.ent,
+            self.tk,
+            self._flows(),
+            self.pf,
+            m.rng,
+            s.eb,
+            s.zb,
+            s.idx,
+            self.evt,
+            self.evi,
+            self.ctr,
+            self._esc(),
+            m.cases.joint,
+        )
+        self._check()
+        self._summary_fresh = False
+
+    # --- the reform start ------------------------------------------------------------------------
+    def restart(self, params) -> None:
+        """The reform start (``model._start_reform``), after the handlers were re-sized
+        (``Handler.resize``) and before the queues are rebuilt: the kernel's levers re-read and its
+        servers re-laid out as ``Handler.resize`` does it: a kept server keeps its state (busy stays busy,
+        else asleep till the next day's start) with a new token, a new one starts asleep, a removed one
+        finishes its task and leaves; no server idle."""
+        self._flush()
+        self._set_params(params)
+        old_status, old_token, old_free, old_pend, _base, _idle = self.srv
+        hi, hf = self.hi, self.hf
+        total = sum(h.n_servers for h in self.handlers)
+        status = np.full(total, K.ASLEEP, dtype=np.int64)
+        token = np.zeros(total, dtype=np.int64)
+        free = np.zeros(total)
+        pend = np.full(total, -1.0)
+        s0 = 0
+        for i, h in enumerate(self.handlers):
+            o0, old_n, n = int(hi[i, K.HI_S0]), int(hi[i, K.HI_N]), h.n_servers
+            keep = min(old_n, n)
+            kept = old_status[o0 : o0 + keep]
+            status[s0 : s0 + keep] = np.where(kept == K.BUSY, K.BUSY, K.ASLEEP)
+            token[s0 : s0 + keep] = old_token[o0 : o0 + keep] + 1
+            free[s0 : s0 + keep] = old_free[o0 : o0 + keep]
+            pend[s0 : s0 + keep] = old_pend[o0 : o0 + keep]
+            hi[i, K.HI_N] = n
+            hi[i, K.HI_S0] = s0
+            hi[i, K.HI_IDLE_N] = 0
+            hf[i, K.HF_CAP] = h.capacity_hours
+            s0 += n
+        base = np.concatenate([np.asarray(h.base_offset, float) for h in self.handlers]) if total else np.zeros(0)
+        self.srv = (status, token, free, pend, base, np.zeros(total, dtype=np.int64))
+        self._summary_fresh = False

@@ -1,0 +1,80 @@
+"""Coordination: requests at the desks and the joint conference, the 135 rule's escalation and boost."""
+
+from __future__ import annotations
+
+from numba import njit
+
+from .layout import (
+    CANCELLED,
+    COORD,
+    CTR_NCONF,
+    HI_N,
+    HI_OPEN,
+    PENDING,
+    PF_LEVEL_SHARE,
+    WAITING,
+)
+from .queues import rekey
+from .tasks import new_task, release_steps
+
+
+@njit(cache=True)
+def request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc):
+    """``escalation.request``: ask level ``level`` to coordinate the case from ``t`` (the joint conference:
+    logged for Python's conference queue; a desk without staff: nothing)."""
+    if level >= 3:
+        conf_log = esc[10]
+        conf_log[ctr[CTR_NCONF]] = cid
+        ctr[CTR_NCONF] += 1
+        return
+    desk = desk1 if level == 1 else desk2
+    if hi[desk, HI_N] == 0:
+        return
+    esc[8][cid, level - 1] = new_task(tk, ctr, cid, desk, COORD, level, t, evt, evi)
+
+
+@njit(cache=True)
+def due(cid, level, pf, esc):
+    """``escalation._due``: when the case leaves level ``level`` (hours)."""
+    deadline, created, start_level = esc[4], esc[5], esc[1]
+    span = (deadline[cid] - created[cid]) * pf[PF_LEVEL_SHARE]
+    return created[cid] + span * (level - start_level[cid] + 1)
+
+
+@njit(cache=True)
+def withdraw_coord(cid, hi, tk, fl, esc):
+    """``escalation.withdraw``: the case's coordination requests not yet started, cancelled."""
+    fl_aux, fl_c = fl[10], esc[8]
+    for j in range(3):
+        task = fl_aux[cid] if j == 0 else fl_c[cid, j - 1]
+        if task < 0 or tk[0][task] != cid or tk[8][task] != COORD:
+            continue
+        state = tk[3][task]
+        if state == WAITING:
+            tk[3][task] = CANCELLED
+            hi[tk[1][task], HI_OPEN] -= 1
+        elif state == PENDING:
+            tk[3][task] = CANCELLED
+    fl_c[cid, 0] = -1
+    fl_c[cid, 1] = -1
+
+
+@njit(cache=True)
+def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint):
+    """``escalation.boost``: the case first in every queue it needs (its waiting steps re-keyed) and its
+    remaining steps released (``handling.release``). The caller made room in the task, entry and event
+    tables; returns the (maybe grown) queue table."""
+    fl_off, fl_next, fl_open = fl[0], fl[2], fl[4]
+    boost = esc[2]
+    if not fl_open[cid]:
+        return hq
+    if boost[cid] >= level and fl_next[cid] > 0:
+        return hq
+    boost[cid] = max(boost[cid], level)
+    fl_task = fl[9]
+    off = fl_off[cid]
+    for i in range(fl_next[cid]):
+        hq = rekey(fl_task[off + i], hq, hi, ent, tk, ctr, pf, esc)
+    if fl_next[cid] == 0:
+        release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+    return hq

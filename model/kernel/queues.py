@@ -1,0 +1,214 @@
+"""The handlers' queues: one binary heap per handler, the very list Python's ``heapq`` keeps."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .delegated import competence
+from .layout import (
+    CTR_NENT,
+    CTR_SEQ,
+    DEPT,
+    HI_KIND,
+    HI_QLEN,
+    PF_135,
+    PF_SITE,
+    STEP,
+    TOWN,
+    WAITING,
+)
+
+
+# Row ``h`` of ``hq`` holds handler ``h``'s queue entries in heapq's list order, so that a pass over the
+# queue (a handler's work-fraction decision) adds up in the reference's order. An entry (``ent``: task,
+# key, key, sequence number, version) is pushed each time a task joins or is re-keyed; it is valid while
+# its version is the task's (``tk[4]``) and the task waits. Its key is ``escalation.priority_key``'s:
+# (0, arrival) first come first served, (−coordination level, deadline) under the 135 rule; then the
+# push's sequence number.
+@njit(cache=True)
+def _lt(a, b, ent):
+    k1, k2, seq = ent[1], ent[2], ent[3]
+    if k1[a] != k1[b]:
+        return k1[a] < k1[b]
+    if k2[a] != k2[b]:
+        return k2[a] < k2[b]
+    return seq[a] < seq[b]
+
+
+@njit(cache=True)
+def _siftdown(row, startpos, pos, ent):
+    newitem = row[pos]
+    while pos > startpos:
+        parentpos = (pos - 1) >> 1
+        parent = row[parentpos]
+        if _lt(newitem, parent, ent):
+            row[pos] = parent
+            pos = parentpos
+            continue
+        break
+    row[pos] = newitem
+
+
+@njit(cache=True)
+def _siftup(row, pos, endpos, ent):
+    startpos = pos
+    newitem = row[pos]
+    childpos = 2 * pos + 1
+    while childpos < endpos:
+        rightpos = childpos + 1
+        if rightpos < endpos and not _lt(row[childpos], row[rightpos], ent):
+            childpos = rightpos
+        row[pos] = row[childpos]
+        pos = childpos
+        childpos = 2 * pos + 1
+    row[pos] = newitem
+    _siftdown(row, startpos, pos, ent)
+
+
+@njit(cache=True)
+def hq_room(hq, hi, h):
+    """The queue table, its rows doubled when handler ``h``'s row is full."""
+    n = hi[h, HI_QLEN]
+    if n < hq.shape[1]:
+        return hq
+    hq2 = np.zeros((hq.shape[0], 2 * hq.shape[1]), np.int64)
+    hq2[:, : hq.shape[1]] = hq
+    return hq2
+
+
+@njit(cache=True)
+def urgent(task, tk, hi, esc):
+    """``Task.urgent``: a whistled case's department step (吹哨报到, P3)."""
+    return tk[8][task] == STEP and esc[11][tk[0][task]] and hi[tk[1][task], HI_KIND] == DEPT
+
+
+@njit(cache=True)
+def task_key(task, tk, pf, hi, esc):
+    """``escalation.priority_key`` of a task now: (0, arrival), or (−level, deadline) under the 135 rule; an
+    urgent task's first part −10."""
+    cid = tk[0][task]
+    if pf[PF_135] != 0.0:
+        k1 = -float(esc[2][cid])
+        k2 = esc[4][cid]
+    else:
+        k1 = 0.0
+        k2 = tk[7][task]
+    if urgent(task, tk, hi, esc):
+        k1 = -10.0
+    return k1, k2
+
+
+@njit(cache=True)
+def q_push(hq, hi, ent, tk, ctr, h, task, k1, k2):
+    """``Engine.push``: a new entry for the task (its version + 1) onto its handler's queue (the caller made
+    room in the entry table)."""
+    e = ctr[CTR_NENT]
+    ctr[CTR_NENT] = e + 1
+    tk_ver = tk[4]
+    tk_ver[task] += 1
+    ent[0][e] = task
+    ent[1][e] = k1
+    ent[2][e] = k2
+    ent[3][e] = ctr[CTR_SEQ]
+    ctr[CTR_SEQ] += 1
+    ent[4][e] = tk_ver[task]
+    n = hi[h, HI_QLEN]
+    row = hq[h]
+    row[n] = e
+    hi[h, HI_QLEN] = n + 1
+    _siftdown(row, 0, n, ent)
+
+
+@njit(cache=True)
+def valid(e, ent, tk):
+    """The entry is its task's latest and the task waits."""
+    task = ent[0][e]
+    return ent[4][e] == tk[4][task] and tk[3][task] == WAITING
+
+
+@njit(cache=True)
+def q_pop(hq, hi, ent, tk, h):
+    """``Engine._pop``: ``heapq.heappop`` until a valid entry; its task (-1: none)."""
+    row = hq[h]
+    while hi[h, HI_QLEN] > 0:
+        n = hi[h, HI_QLEN] - 1
+        hi[h, HI_QLEN] = n
+        last = row[n]
+        if n > 0:
+            e = row[0]
+            row[0] = last
+            _siftup(row, 0, n, ent)
+        else:
+            e = last
+        if valid(e, ent, tk):
+            return ent[0][e]
+    return -1
+
+
+@njit(cache=True)
+def rekey_all(hq, hi, ent, tk, ctr, pf, esc):
+    """``Engine.rekey_all``: every handler's queue rebuilt from its valid entries' tasks, pushed again in
+    list order with the key now in force and new sequence numbers (the reform start). The caller made
+    room in the entry table."""
+    for h in range(hi.shape[0]):
+        n = hi[h, HI_QLEN]
+        keep = 0
+        for j in range(n):  # the waiting tasks, in list order, to the row's front
+            e = hq[h, j]
+            if valid(e, ent, tk):
+                hq[h, keep] = ent[0][e]
+                keep += 1
+        tasks = hq[h, :keep].copy()
+        hi[h, HI_QLEN] = 0
+        for j in range(keep):
+            k1, k2 = task_key(tasks[j], tk, pf, hi, esc)
+            q_push(hq, hi, ent, tk, ctr, h, tasks[j], k1, k2)
+    return hq
+
+
+@njit(cache=True)
+def rekey(task, hq, hi, ent, tk, ctr, pf, esc):
+    """``Engine.rekey``: a waiting task pushed again with its key now (the caller made room in the entry
+    table); returns the (maybe grown) queue table."""
+    if tk[3][task] == WAITING:
+        k1, k2 = task_key(task, tk, pf, hi, esc)
+        h = tk[1][task]
+        hq = hq_room(hq, hi, h)
+        q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
+    return hq
+
+
+@njit(cache=True)
+def queue_summary(
+    now, hq, hi, effort, tk, matter, deadline, cat_hours, out, town_hid0, delegated, handled, pf, ent, esc
+):
+    """Per handler, over its waiting case steps in queue-list order (``workload.decide``): the clock hours
+    they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
+    their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
+    tk_case, tk_stage, tk_noise, tk_kind = tk[0], tk[2], tk[5], tk[8]
+    for h in range(hi.shape[0]):
+        queued = 0.0
+        slack = 0.0
+        n = 0
+        kind = hi[h, HI_KIND]
+        for j in range(hi[h, HI_QLEN]):
+            e = hq[h, j]
+            task = ent[0][e]
+            if not valid(e, ent, tk) or tk_kind[task] != STEP:
+                continue
+            cid = tk_case[task]
+            speed = 1.0  # workload.speed: a department's effort, a township's competence on a delegated step
+            if kind == DEPT:
+                speed = effort[h]
+            elif kind == TOWN and tk_stage[task] == 0 and delegated[cid]:
+                speed = competence(pf, handled[h - town_hid0, matter[cid]])
+            need = cat_hours[matter[cid]] * tk_noise[task]
+            if urgent(task, tk, hi, esc):  # the department's on-site hours of a whistled case (workload)
+                need += pf[PF_SITE]
+            queued += need / speed
+            slack += max(deadline[cid] - now, 0.0)
+            n += 1
+        out[h, 0] = queued
+        out[h, 1] = slack
+        out[h, 2] = n

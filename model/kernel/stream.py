@@ -1,0 +1,53 @@
+"""The model's random stream with numpy buffers the kernel reads and refills in place."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import RandomStream
+
+
+class KernelStream(RandomStream):
+    """The model's buffered stream with numpy buffers the kernel can read and refill in place.
+
+    Same generator, same buffer size, same refills at the same moments as ``RandomStream``: the
+    Python side and the kernel draw from one sequence."""
+
+    def __init__(self, rng: np.random.Generator, size: int = 8192):
+        super().__init__(rng, size)
+        self.ub = np.zeros(size)
+        self.eb = np.zeros(size)
+        self.zb = np.zeros(size)
+        self.idx = np.full(3, size, dtype=np.int64)  # positions in the uniform, exponential, normal buffers
+        self.before_draw = _nothing  # the compiled engine hands over its batch of new cases first
+
+    def uniform(self) -> float:
+        self.before_draw()
+        i = self.idx
+        if i[0] >= self.size:
+            self.ub[:] = self.rng.random(self.size)
+            i[0] = 0
+        i[0] += 1
+        return float(self.ub[i[0] - 1])
+
+    def exponential(self) -> float:
+        self.before_draw()
+        i = self.idx
+        if i[1] >= self.size:
+            self.eb[:] = self.rng.standard_exponential(self.size)
+            i[1] = 0
+        i[1] += 1
+        return float(self.eb[i[1] - 1])
+
+    def normal(self) -> float:
+        self.before_draw()
+        i = self.idx
+        if i[2] >= self.size:
+            self.zb[:] = self.rng.standard_normal(self.size)
+            i[2] = 0
+        i[2] += 1
+        return float(self.zb[i[2] - 1])
+
+
+def _nothing() -> None:
+    pass

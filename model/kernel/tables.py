@@ -1,0 +1,293 @@
+"""The compiled engine's tables: the kernel's arrays, their layout for each call, and their growth.
+
+:class:`EngineTables` holds the arrays the kernel works on (handlers, servers, tasks, queue entries, flows,
+the event heap, counters, logs, levers) and hands them to the kernel grouped as its functions take them;
+:func:`grow` doubles an array until it holds what a call may need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..catalogue import DISPUTE_MEDIATION
+from . import core as K
+
+
+class NotCovered(RuntimeError):
+    """The compiled engine was asked for a mechanism it does not cover (``kernel.supports`` said yes)."""
+
+
+class OpenFlows(Mapping):
+    """``model.flows`` on the compiled engine: membership and iteration over the open cases; their flows
+    themselves live in the kernel's tables."""
+
+    def __init__(self, engine: EngineTables):
+        self.engine = engine
+
+    def __contains__(self, cid) -> bool:
+        return self.engine.is_open(int(cid))
+
+    def __getitem__(self, cid):
+        raise NotCovered("compiled engine: a case's flow lives in the kernel's tables")
+
+    def __iter__(self):
+        return iter(np.flatnonzero(self.engine.fl[4]).tolist())
+
+    def __len__(self) -> int:
+        return int(self.engine.ctr[K.CTR_OPEN])
+
+
+def grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
+    """``arr`` doubled until it holds ``need`` rows (new rows ``fill``)."""
+    cap = len(arr)
+    if need <= cap:
+        return arr
+    while cap < need:
+        cap = max(2 * cap, 16)
+    out = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
+    out[: len(arr)] = arr
+    return out
+
+
+_KINDS = {"department": K.DEPT, "township": K.TOWN, "dispatch": K.DISPATCH, "commissioner": K.COMMISSIONER}
+_DISTS = {"exponential": K.DIST_EXPONENTIAL, "lognormal": K.DIST_LOGNORMAL, "deterministic": K.DIST_DETERMINISTIC}
+
+
+class EngineTables:
+    """The kernel's arrays of one model (struct of arrays, grown by doubling) and their grouping per call."""
+
+    model: Any
+    handlers: list
+    now: float
+    _summary_fresh: bool
+
+    def _alloc_handlers(self, model, handlers: list) -> None:
+        """The handler table and the servers' flat arrays."""
+        self.now = 0.0
+        nh = len(handlers)
+        self.hf = np.zeros((nh, K.N_HF))
+        self.hi = np.zeros((nh, K.N_HI), dtype=np.int64)
+        self.hq = np.zeros((nh, 64), dtype=np.int64)  # each handler's queue, in heapq's list order
+        self._summary = np.zeros((nh, 3))
+        self._summary_fresh = False
+        self.hf[:, K.HF_FRACTION] = 1.0  # a desk, the dispatchers, the commissioners: full work
+        self.hf[:, K.HF_EFFORT] = 1.0
+        self._dept_ids = np.array([d.handler.hid for d in model.departments], dtype=np.int64)
+        self._town_ids = np.array([t.handler.hid for t in model.townships], dtype=np.int64)
+        s0 = 0
+        for i, h in enumerate(handlers):
+            self.hi[i, K.HI_N] = h.n_servers
+            self.hi[i, K.HI_S0] = s0
+            self.hi[i, K.HI_KIND] = _KINDS.get(h.kind, K.OTHER)
+            self.hf[i, K.HF_CAP] = h.capacity_hours
+            s0 += h.n_servers
+        self.srv = (
+            np.full(s0, K.ASLEEP, dtype=np.int64),  # status
+            np.zeros(s0, dtype=np.int64),  # token
+            np.zeros(s0),  # free at
+            np.full(s0, -1.0),  # pending wake
+            np.concatenate([np.asarray(h.base_offset, float) for h in handlers]) if s0 else np.zeros(0),
+            np.zeros(s0, dtype=np.int64),  # idle list
+        )
+
+    def _alloc_cases(self, model) -> None:
+        """The tables of tasks, queue entries, flows, the event heap, counters, logs and levers (grown later)."""
+        self.tk: tuple[np.ndarray, ...] = (
+            np.zeros(256, dtype=np.int64),  # case
+            np.zeros(256, dtype=np.int64),  # handler
+            np.zeros(256, dtype=np.int64),  # step
+            np.zeros(256, dtype=np.int64),  # state
+            np.zeros(256, dtype=np.int64),  # version: its latest queue entry's
+            np.zeros(256),  # draw
+            np.zeros(256),  # hours
+            np.zeros(256),  # arrival
+            np.zeros(256, dtype=np.int64),  # kind: a step or a coordination
+        )
+        self.fl_steps = np.zeros(256, dtype=np.int64)
+        # queue entries (task, key, key, sequence number, version: ``core.q_push``)
+        self.ent: tuple[np.ndarray, ...] = (
+            np.zeros(256, dtype=np.int64),
+            np.zeros(256),
+            np.zeros(256),
+            np.zeros(256, dtype=np.int64),
+            np.zeros(256, dtype=np.int64),
+        )
+        self.fl_c = np.full((256, 2), -1, dtype=np.int64)  # per case: its requests at the two desks (135 rule)
+        self.day_esc = np.zeros(4, dtype=np.int64)  # escalations by new level in the call
+        self.conf_log = np.zeros(256, dtype=np.int64)  # cases sent to the joint conference in the call
+        self.fl_task = np.zeros(256, dtype=np.int64)
+        self.fl = self._flow_arrays(256)
+        self.evt = np.zeros(256)
+        self.evi = np.zeros((256, 5), dtype=np.int64)
+        self.ctr = np.zeros(K.N_CTR, dtype=np.int64)
+        self.logs = self._log_arrays(256)
+        p = model.params
+        # new cases from intake, handed to the kernel in one call before the next kernel call or Python draw
+        self._sub_ids: list[int] = []
+        self._sub_t: list[float] = []
+        self._sub_fwd: list[int] = []  # the handler forwarding its file (referral), -1: none
+        self.cat_deps = model.catalogue.departments
+        self.cat_n = model.catalogue.n_departments
+        self._max_steps = int(self.cat_n.max()) if len(self.cat_n) else 1
+        self._reserved = 0  # draws reserved in the steps' stream buffer by the waiting batch
+        self._day = -1  # the day start_day was called for, done at the next kernel call (-1: none)
+        self.cat_hours = np.ascontiguousarray(model.catalogue.hours, dtype=np.float64)
+        self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
+        self.pf = np.zeros(K.N_PF)
+        self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
+        self._set_params(p)
+        self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
+        # each township's delegated cases handled, per matter type (``Township.handled``, the learning curve)
+        self.handled = np.zeros((len(model.townships), len(model.catalogue.hours)), dtype=np.int64)
+        for i, t in enumerate(model.townships):
+            for m, n in t.handled.items():
+                self.handled[i, m] = n
+        self.cat_owner = np.ascontiguousarray(model.catalogue.owner, dtype=np.int64)
+
+    def _set_params(self, p) -> None:
+        """The levers and assumptions the kernel reads (at the start, again at the reform start)."""
+        model = self.model
+        # the stream buffer the steps' draws come from (None: no draws)
+        self._slot = {"exponential": 1, "lognormal": 2}.get(p.service_time_distribution)
+        if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
+            self._slot = None
+        self.pf[K.PF_DIST] = _DISTS[p.service_time_distribution]
+        self.pf[K.PF_SIGMA] = model.lognormal_sigma
+        self.pf[K.PF_ONE_STOP] = float(p.one_stop_centre)
+        self.pf[K.PF_TRAVEL] = p.travel_hours
+        self.pf[K.PF_RES_BASE] = p.resolution_base
+        self.pf[K.PF_THETA] = p.resolution_time_elasticity
+        self.pf[K.PF_CALLBACK] = p.callback_share
+        self.pf[K.PF_REPEAT] = p.repeat_share
+        self.pf[K.PF_REPEAT_DAYS] = p.repeat_delay_days
+        self.pf[K.PF_ATTEND] = p.attendance_share
+        self.pf[K.PF_COORD1] = model.coordination_hours[1]
+        self.pf[K.PF_COORD2] = model.coordination_hours[2]
+        self.pf[K.PF_FORWARD_H] = p.forward_hours
+        self.pf[K.PF_DISPATCH_H] = p.dispatch_hours
+        self.pf[K.PF_ERRAND_H] = p.errand_hours
+        self.pf[K.PF_MISROUTE] = p.misrouting_rate
+        self.pf[K.PF_COURIER_DAYS] = p.courier_interval_days
+        self.pf[K.PF_ONLINE_DISPATCH] = float(p.online_dispatch)
+        self.pf[K.PF_N_DEPTS] = len(model.departments)
+        self.pf[K.PF_MEDIATION_ID] = model.catalogue.dispute_id(DISPUTE_MEDIATION)
+        self.pf[K.PF_LOCAL_MEDIATION] = p.local_mediation
+        self.pf[K.PF_DISPUTE_HOURS] = p.dispute_difficulty_hours
+        self.pf[K.PF_C0] = p.initial_competence
+        self.pf[K.PF_LEARNING] = p.learning_cases
+        self.pf[K.PF_REWORK] = p.rework_rate
+        self.pf[K.PF_OVERSIGHT] = p.oversight_hours
+        self.pf[K.PF_135] = float(p.escalation_135)
+        self.pf[K.PF_LEVEL_SHARE] = p.level_time_share
+        self.pf[K.PF_SITE] = p.whistle_site_hours
+        self.pf[K.PF_TOWN_HID0] = model.township_hid0
+
+    @staticmethod
+    def _flow_arrays(cap: int) -> tuple:
+        return (
+            np.zeros(cap, dtype=np.int64),  # offset of its steps
+            np.zeros(cap, dtype=np.int64),  # number of steps
+            np.zeros(cap, dtype=np.int64),  # next step to release
+            np.zeros(cap, dtype=np.int64),  # live steps
+            np.zeros(cap, dtype=np.bool_),  # open
+            None,  # the steps (set per call)
+            np.zeros(cap),  # needed work-hours
+            np.zeros(cap),  # done work-hours
+            np.zeros(cap, dtype=np.bool_),  # work logged
+            None,  # the task of each released step (parallel to the steps, set per call)
+            np.full(cap, -1, dtype=np.int64),  # its latest coordination or forwarding task (-1: none)
+            np.zeros(cap),  # start of its latest step (hours)
+            np.zeros(cap),  # clock hours of its latest step
+        )
+
+    @staticmethod
+    def _log_arrays(cap: int) -> tuple:
+        return (
+            np.zeros(cap, dtype=np.int64),  # closed cases
+            np.zeros(cap, dtype=np.int64),  # referral from
+            np.zeros(cap, dtype=np.int64),  # referral to
+            np.zeros(cap),  # repeat due
+            np.zeros(cap, dtype=np.int64),  # repeat case
+        )
+
+    def _intake_arrays(self) -> tuple:
+        m = self.model
+        c = m.cases
+        cs = (
+            c.matter,
+            c.township,
+            c.delegated,
+            c.desk_decided,
+            c.whistle,
+            c.needs_coord,
+            c.joint,
+            c.difficulty,
+            c.tier,
+        )
+        return m.township_hid0, m.desks[0].hid, m.desks[1].hid, m.dispatchers.hid, self.cat_deps, self.cat_n, cs
+
+    def _esc(self) -> tuple:
+        """The 135 rule's arrays (``core.begin``, ``core.boost_case``, the escalation events)."""
+        c = self.model.cases
+        return (
+            c.level,
+            c.start_level,
+            c.boost,
+            c.escalations,
+            c.deadline,
+            c.created,
+            c.tier,
+            c.needs_coord,
+            self.fl_c,
+            self.day_esc,
+            self.conf_log,
+            c.whistle,
+        )
+
+    def _room_ent(self, need: int) -> None:
+        if need > len(self.ent[0]):
+            self.ent = tuple(grow(a, need) for a in self.ent)
+
+    def _flows(self) -> tuple:
+        return (*self.fl[:5], self.fl_steps, *self.fl[6:9], self.fl_task, *self.fl[10:])
+
+    def _room_tasks(self, need: int) -> None:
+        if need > len(self.tk[0]):
+            self.tk = tuple(grow(a, need) for a in self.tk)
+
+    def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
+        grown to hold it."""
+        ids = np.array(self._sub_ids, dtype=np.int64)
+        times = np.array(self._sub_t, dtype=np.float64)
+        fwd = np.array(self._sub_fwd, dtype=np.int64)
+        self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
+        self._reserved = 0
+        if len(ids):
+            need = int(ids.max()) + 1
+            if need > len(self.fl[0]):
+                self.fl = tuple(
+                    None if a is None else grow(a, need, -1 if i == 10 else 0) for i, a in enumerate(self.fl)
+                )
+        bound = len(ids) * self._max_steps
+        self.fl_steps = grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
+        self.fl_task = grow(self.fl_task, len(self.fl_steps))
+        self.fl_c = grow(self.fl_c, len(self.fl[0]), -1)
+        if int(self.ctr[K.CTR_NCONF]) + len(ids) + 1 > len(self.conf_log):
+            self.conf_log = grow(self.conf_log, 2 * (int(self.ctr[K.CTR_NCONF]) + len(ids) + 1))
+        # a case's steps, plus a coordination and two forwarding passes
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
+        return ids, times, fwd
+
+    def is_open(self, cid: int) -> bool:
+        """Is the case's flow open (``cid in model.flows`` for the Python engine)?"""
+        fl_open = self.fl[4]
+        return cid < len(fl_open) and bool(fl_open[cid])
+
+    def _check(self) -> None:
+        status = int(self.ctr[K.CTR_STATUS])
+        if status != K.OK:
+            raise NotCovered(f"compiled engine: {K.STATUS_TEXT.get(status, status)}")

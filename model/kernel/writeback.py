@@ -1,0 +1,174 @@
+"""The compiled engine's exchange with the model around a kernel call: what the agents decided, read in;
+the kernel's hour accounts, counters, closed cases, referrals and repeat contacts, written back."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+import numpy as np
+
+from .. import resolution
+from ..params import HOURS_PER_DAY
+from . import core as K
+from .tables import EngineTables, grow
+
+# the kernel's arrays for ``core.run_until``, from the handler tables to the logs (twelve groups)
+DayArgs = tuple[Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any, Any]
+
+
+class WriteBack(EngineTables):
+    """Reading the agents' decisions into the kernel's tables and writing the kernel's results back."""
+
+    def _pull(self) -> None:
+        """Read what Python changes between kernel calls: duty owed and its cap (dumping, inspections, the
+        township's day split) and the agents' decisions for today (work fraction, a department's effort),
+        and a department's overtime account (zeroed when the counted run starts)."""
+        m = self.model
+        hf = self.hf
+        hs = self.handlers
+        hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in hs]
+        hf[:, K.HF_DUTY_CAP] = [h.duty_cap for h in hs]
+        d_ids = self._dept_ids
+        hf[d_ids, K.HF_FRACTION] = [d.work_fraction for d in m.departments]
+        hf[d_ids, K.HF_EFFORT] = [d.effort for d in m.departments]
+        hf[d_ids, K.HF_OVERTIME] = [d.overtime_hours for d in m.departments]
+        hf[self._town_ids, K.HF_FRACTION] = [t.work_fraction for t in m.townships]
+
+    def _push(self) -> None:
+        """Write the kernel's handler accounts back to the Python objects."""
+        hf, hi = self.hf, self.hi
+        cols = (
+            hf[:, K.HF_DUTY_BACKLOG].tolist(),
+            hf[:, K.HF_DUTY_TODAY].tolist(),
+            hf[:, K.HF_DUTY_TOTAL].tolist(),
+            hf[:, K.HF_WORKED_TODAY].tolist(),
+            hf[:, K.HF_WORKED_TOTAL].tolist(),
+            hi[:, K.HI_OPEN].tolist(),
+            hi[:, K.HI_SERVED].tolist(),
+        )
+        for h, backlog, duty_today, duty_total, worked_today, worked_total, open_tasks, served in zip(
+            self.handlers, *cols
+        ):
+            h.duty_backlog = backlog
+            h.duty_today = duty_today
+            h.duty_total = duty_total
+            h.worked_today = worked_today
+            h.worked_total = worked_total
+            h.open_tasks = open_tasks
+            h.served_total = served
+        for d, x in zip(self.model.departments, hf[self._dept_ids, K.HF_OVERTIME].tolist()):
+            d.overtime_hours = x
+
+    def _day_args(self, n_new: int) -> DayArgs:
+        """Before the day's call (``n_new`` new cases in intake's batch): the logs sized for the call's most
+        closures, referrals, repeat contacts and conference requests, the grid workers' mediation hours read,
+        and the kernel's arrays grouped as ``core.run_until`` takes them (from the handlers to the logs)."""
+        m = self.model
+        c = m.cases
+        need = max(int(self.ctr[K.CTR_OPEN]) + n_new, int(self.ctr[K.CTR_UNRELEASED]) + n_new * self._max_steps)
+        if need + 1 > len(self.logs[0]):  # the most closures, referrals and repeat contacts of the call
+            self.logs = self._log_arrays(2 * (need + 1))
+        self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
+        if need + 1 > len(self.conf_log):  # at most one request to the conference per open case
+            self.conf_log = np.zeros(2 * (need + 1), dtype=np.int64)
+        flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
+        gm = m.grid_mediation
+        self.grid_hours = grow(self.grid_hours, c.n)
+        if gm:
+            self.grid_hours[np.fromiter(gm.keys(), np.int64, len(gm))] = np.fromiter(gm.values(), float, len(gm))
+        hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted, self.grid_hours)
+        cs = (
+            (*flow_cols, c.trips, c.seat_trips, c.travel),
+            (c.resolved, c.called_back, c.work_share, c.joint),
+            hops,
+            (c.reworks, c.online, self.handled, self.cat_owner),
+        )
+        self.acc[0] = m.attendance_hours
+        s = m.stream
+        args = (
+            self.hf,
+            self.hi,
+            self.srv,
+            self.tk,
+            self._flows(),
+            cs,
+            (self.cat_hours, self.cat_deps, self.cat_n),
+            self.travel_hours,
+            self.pf,
+            m.rng,
+            (s.ub, s.eb, s.zb, s.idx),
+            (*self.logs, self.acc),
+        )
+        return args
+
+    def _conference_log(self) -> None:
+        """The kernel's requests to the joint conference and escalation counts, handed to Python."""
+        m = self.model
+        n = int(self.ctr[K.CTR_NCONF])
+        if n:
+            dl = m.cases.deadline
+            for cid in self.conf_log[:n].tolist():
+                heapq.heappush(m.conference_queue, (float(dl[cid]), cid))
+            self.ctr[K.CTR_NCONF] = 0
+        if self.day_esc.any():
+            for lv in (1, 2, 3):
+                m.day_escalations[lv] += int(self.day_esc[lv])
+            self.day_esc[:] = 0
+
+    def _results_back(self) -> None:
+        """After the day's call: the handlers' accounts, ``Township.handled``, the day's closed cases (their grid
+        mediation done), the referrals between handlers and the repeat contacts, in event order."""
+        m = self.model
+        gm = m.grid_mediation
+        towns, matters = np.nonzero(self.handled)
+        if len(towns):
+            counts = self.handled[towns, matters].tolist()
+            got: list[dict] = [{} for _ in m.townships]
+            for i, j, n in zip(towns.tolist(), matters.tolist(), counts):
+                got[i][j] = n
+            for t, d in zip(m.townships, got):
+                t.handled = d
+        closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
+        closed_now = closed_log[: self.ctr[K.CTR_NCLOSED]].tolist()
+        m.closed_today.extend(closed_now)
+        if gm:
+            for cid in closed_now:
+                gm.pop(cid, None)
+        refs = m.day_referrals
+        for key in zip(ref_from[: self.ctr[K.CTR_NREF]].tolist(), ref_to[: self.ctr[K.CTR_NREF]].tolist()):
+            refs[key] = refs.get(key, 0) + 1
+        for due, cid in zip(rep_due[: self.ctr[K.CTR_NREP]].tolist(), rep_cid[: self.ctr[K.CTR_NREP]].tolist()):
+            heapq.heappush(m.repeat_queue, (due, next(resolution._seq), cid))
+
+    def queue_summary(self, handler) -> tuple[float, float, int]:
+        """For ``workload.decide``: the clock hours ``handler``'s waiting case steps need (at its
+        department's effort now), the summed hours left before their deadlines, and their count, added
+        up in the order the Python engine's queue holds them (computed for every handler at once,
+        again after each kernel call)."""
+        m = self.model
+        if not self._summary_fresh:
+            effort = np.ones(len(self.handlers))
+            effort[self._dept_ids] = [d.effort for d in m.departments]
+            c = m.cases
+            now = m.clock_day * HOURS_PER_DAY
+            K.queue_summary(
+                now,
+                self.hq,
+                self.hi,
+                effort,
+                self.tk,
+                c.matter,
+                c.deadline,
+                self.cat_hours,
+                self._summary,
+                m.township_hid0,
+                c.delegated,
+                self.handled,
+                self.pf,
+                self.ent,
+                self._esc(),
+            )
+            self._summary_fresh = True
+        row = self._summary[handler.hid]
+        return float(row[0]), float(row[1]), int(row[2])
