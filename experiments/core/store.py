@@ -102,6 +102,11 @@ def _json_value(v: Any) -> Any:
     return v
 
 
+class IncompleteRuns(RuntimeError):
+    """Some runs failed or are missing; ``str()`` is one line (how many, the first error, where the records
+    are)."""
+
+
 class ResultStore:
     """Per-run result files under ``out_dir`` (see module docstring). Single writer at a time."""
 
@@ -179,6 +184,19 @@ class ResultStore:
         else:
             recs = [self._read_json(self._row_path(k)) for k in keys if self.has(k)]
         return sorted(recs, key=lambda r: (r["scenario"], r["param_hash"], r["replication"], r["seed"]))
+
+    def finished(self, keys: list[RunKey]) -> dict[RunKey, dict[str, Any]]:
+        """The summary row of every run of ``keys`` by key; :class:`IncompleteRuns` if any has no result."""
+        rows = {self._key_of(r): r for r in self.rows(keys)}
+        missing = [k for k in keys if k not in rows]
+        if missing:
+            fails = self.failures(missing)
+            first = fails[0]["error"] if fails else "not run"
+            raise IncompleteRuns(
+                f"{len(missing)} of {len(keys)} runs have no result (first error: {first}); "
+                f"records in {self.fail_dir}; rerun the same command to retry them"
+            )
+        return rows
 
     def keys(self) -> list[RunKey]:
         """Keys of every finished run."""

@@ -14,13 +14,9 @@ from townsim.experiments.core.executors import call_safely
 from townsim.experiments.core.fingerprint import code_fingerprint, model_fingerprint
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.spec import Parameter, load_evaluate
-from townsim.experiments.core.store import ResultStore, RunKey, param_hash
+from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey, param_hash
 
 from .spec import DiscoverSpec
-
-
-class IncompleteRuns(RuntimeError):
-    """Some runs failed or are missing; ``str()`` is one line."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -147,16 +143,7 @@ def make_plan(spec: DiscoverSpec) -> Plan:
 
 def collect(spec: DiscoverSpec, plan: Plan, store: ResultStore) -> pd.DataFrame:
     """One row per run: scenario, point, replication, seed, the levers and every output."""
-    keys = [r.key for r in plan.unique()]
-    rows = {RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r for r in store.rows(keys)}
-    missing = [k for k in keys if k not in rows]
-    if missing:
-        fails = store.failures(missing)
-        first = fails[0]["error"] if fails else "not run"
-        raise IncompleteRuns(
-            f"{len(missing)} of {len(keys)} runs have no result (first error: {first}); "
-            f"rerun the same command to retry them"
-        )
+    rows = store.finished([r.key for r in plan.unique()])
     skip = set(RunKey._fields)
     lever_rows = plan.points.to_dict("records")
     out = []

@@ -31,7 +31,7 @@ import pandas as pd
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.store import ResultStore, RunKey
+from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey
 from townsim.model.params import keyed_dump
 
 from . import analysis
@@ -70,28 +70,13 @@ __all__ = [
 ]
 
 
-class IncompleteRuns(RuntimeError):
-    """Some runs failed; ``str()`` is one line (how many, the first error, where the records are)."""
-
-
 # ------------------------------------------------------------------------------------------
 # collecting
 # ------------------------------------------------------------------------------------------
 def collect(plan: Plan, store: ResultStore) -> pd.DataFrame:
     """``outputs.parquet`` rows: scenario, point, replication, seed, param_hash and every returned output."""
     spec = plan.spec
-    rows_by_key = {
-        RunKey(r["scenario"], r["param_hash"], int(r["replication"]), int(r["seed"])): r
-        for r in store.rows(plan.unique_keys)
-    }
-    missing = [k for k in plan.unique_keys if k not in rows_by_key]
-    if missing:
-        fails = store.failures(missing)
-        first = fails[0]["error"] if fails else "not run"
-        raise IncompleteRuns(
-            f"{len(missing)} of {len(plan.unique_keys)} runs have no result (first error: {first}); "
-            f"records in {store.fail_dir}; rerun the same command to retry them"
-        )
+    rows_by_key = store.finished(plan.unique_keys)
     out = []
     skip = set(RunKey._fields)
     for scenario, per_point in plan.keys.items():
