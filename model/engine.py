@@ -200,7 +200,8 @@ class Engine:
                 self.push(tk)
 
     def start_day(self, day: int, handlers: list[Handler]) -> None:
-        """Take the day's duty hours off each handler's servers and wake its idle servers."""
+        """Book the hours of steps carried over into today, take the day's duty hours off each handler's
+        servers (as many as their free hours hold) and wake its idle servers."""
         t0 = day * HOURS_PER_DAY
         for h in handlers:
             h.worked_today = 0.0
@@ -208,17 +209,31 @@ class Engine:
             if n == 0:
                 h.duty_today = 0.0
                 continue
-            duty = min(h.duty_backlog, h.capacity_hours, h.duty_cap)
+            # hours each server has today: its window, less a task carried over from earlier days
+            # (booked to today as worked); duty fits in what is left, so no day books more than
+            # the staff's hours
+            t_end = t0 + HOURS_PER_DAY
+            avail = [0.0] * n
+            for k in range(n):
+                base = h.base_offset[k]
+                if h.free_at[k] <= t0 + base:
+                    avail[k] = HOURS_PER_DAY - base
+                else:
+                    avail[k] = max(t_end - h.free_at[k], 0.0)
+                    if h.status[k] == BUSY:
+                        h.worked_today += min(h.free_at[k], t_end) - (t0 + base)
+            room = sum(avail)
+            duty = min(h.duty_backlog, room, h.duty_cap)
             h.duty_backlog -= duty
             h.duty_today = duty
             h.duty_total += duty
-            share = duty / h.capacity_hours  # duty is spread over servers in proportion to their hours
+            share = duty / room if room > 0 else 0.0  # duty spread over servers by their free hours
             h.idle.clear()
             for k in range(n):
                 base = h.base_offset[k]
-                # the server's day starts when it is free (work or duty carried over from
-                # earlier days comes first) and not before its part-time window; then duty
-                free = max(h.free_at[k], t0 + base) + share * (HOURS_PER_DAY - base)
+                # the server's day starts when it is free (work carried over from earlier days
+                # comes first) and not before its part-time window; then duty
+                free = max(h.free_at[k], t0 + base) + share * avail[k]
                 h.free_at[k] = free
                 h.token[k] += 1
                 if h.status[k] == BUSY:
@@ -298,10 +313,12 @@ class Engine:
         hours = self.service_hours(task)
         task.hours = hours
         h.served_total += 1
-        h.worked_today += hours
         h.worked_total += hours
         h.status[k] = BUSY
         end = finish_time(t, hours, h.base_offset[k])
+        # today's part of the task is worked today; the rest is booked on the days it is worked
+        # (``start_day``)
+        h.worked_today += min(end, (math.floor(t / HOURS_PER_DAY) + 1) * HOURS_PER_DAY) - t
         h.free_at[k] = end
         heapq.heappush(self.events, (end, next(self._seq), FINISH, task, k))
 

@@ -13,6 +13,7 @@ import pytest
 
 from townsim.model import Params, TownshipModel
 from townsim.model.engine import CANCELLED, DONE, RUNNING, WAITING, Engine, Handler, RandomStream, Task
+from townsim.scenarios import load_scenario
 
 
 class Bench:
@@ -112,6 +113,58 @@ def test_work_continues_across_the_day_boundary():
     assert b.finishes == []
     b.day(1, [h])
     assert b.finishes == [(0, pytest.approx(9.5))]
+
+
+def test_hours_are_booked_on_the_days_they_are_worked():
+    """A 20-h task on one person books 8, 8 and 4 h on the days it is worked, not 20 on the first."""
+    b = Bench()
+    h = b.handler(1.0)
+    b.task(h, 0, 20.0)
+    booked = []
+    for d in range(4):
+        b.day(d, [h])
+        booked.append(h.worked_today)
+    assert booked == [8.0, 8.0, 4.0, 0.0]
+    assert h.worked_total == 20.0
+
+
+def test_a_carried_task_on_a_part_time_server_books_only_its_window():
+    b = Bench()
+    h = b.handler(0.25)  # one server present 6 h → 8 h of each day
+    h.duty_backlog = 0.0
+    b.task(h, 0, 5.0, t=6.0)
+    booked = []
+    for d in range(4):
+        b.day(d, [h])
+        booked.append(h.worked_today)
+    assert booked == [2.0, 2.0, 1.0, 0.0]
+    assert b.finishes == [(0, pytest.approx(2 * 8.0 + 7.0))]
+
+
+@pytest.mark.parametrize("staff,duty,hours", [(1.0, 3.0, 20.0), (2.5, 5.0, 9.0), (0.4, 1.0, 3.0)])
+def test_no_day_books_more_hours_than_the_staff_have(staff, duty, hours):
+    """Tasks longer than a day and duty every day: each day's booked hours (tasks' part of the day,
+    duty) stay within the staff's hours, and duty waits when a carried task fills the day."""
+    b = Bench()
+    h = b.handler(staff)
+    for i in range(60):
+        b.task(h, i, hours * (0.5 + (i % 3) / 2))
+    for d in range(30):
+        h.duty_backlog += duty
+        b.day(d, [h])
+        assert h.worked_today + h.duty_today <= h.capacity_hours + 1e-9
+        assert h.utilisation_today <= 1.0 + 1e-12
+
+
+def test_a_county_never_books_a_handler_over_its_hours():
+    """The whole model, status quo: no handler-day above 100 % utilisation (tasks used to book all
+    their hours on the day they started, up to 280 % on a township)."""
+    model = TownshipModel(load_scenario("baseline").params, rng=3)
+    worst = 0.0
+    for _ in range(20):
+        model.step()
+        worst = max(worst, max(h.utilisation_today for h in model.handlers))
+    assert 0.5 < worst <= 1.0 + 1e-9
 
 
 # --- duty hours ----------------------------------------------------------------------

@@ -369,10 +369,10 @@ def run_until(
             cw_clock[cid] = clock
         tk_hours[task] = clock
         hi[h, HI_SERVED] += 1
-        hf[h, HF_WORKED_TODAY] += clock
         hf[h, HF_WORKED_TOTAL] += clock
         s_status[s] = BUSY
         end = finish_time(now, clock, s_base[s])
+        hf[h, HF_WORKED_TODAY] += min(end, (math.floor(now / HOURS) + 1) * HOURS) - now  # today's part
         s_free[s] = end
         ev_push(evt, evi, ctr, end, FINISH, task, k, 0)
     return evt, evi, hq

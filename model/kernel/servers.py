@@ -10,7 +10,6 @@ from .events import ev_push, ev_room
 from .layout import (
     ASLEEP,
     BUSY,
-    HF_CAP,
     HF_DUTY_BACKLOG,
     HF_DUTY_CAP,
     HF_DUTY_TODAY,
@@ -41,7 +40,7 @@ def finish_time(t, hours, base_offset):
 
 @njit(cache=True)
 def start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr):
-    """``Engine.start_day``: take the day's duty hours off the servers and wake the idle ones."""
+    """``Engine.start_day``: book carried steps, take the day's duty hours off the servers, wake the idle ones."""
     total = 0
     for h in range(hf.shape[0]):
         total += hi[h, HI_N]
@@ -53,18 +52,32 @@ def start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, ev
         if n == 0:
             hf[h, HF_DUTY_TODAY] = 0.0
             continue
-        cap = hf[h, HF_CAP]
-        duty = min(hf[h, HF_DUTY_BACKLOG], cap, hf[h, HF_DUTY_CAP])
-        hf[h, HF_DUTY_BACKLOG] -= duty
-        hf[h, HF_DUTY_TODAY] = duty
-        hf[h, HF_DUTY_TOTAL] += duty
-        share = duty / cap
-        hi[h, HI_IDLE_N] = 0
         s0 = hi[h, HI_S0]
+        t_end = t0 + HOURS
+        room = 0.0  # the servers' free hours today (a task carried over is booked as worked)
         for k in range(n):
             s = s0 + k
             base = s_base[s]
-            free = max(s_free[s], t0 + base) + share * (HOURS - base)
+            if s_free[s] <= t0 + base:
+                room += HOURS - base
+            else:
+                room += max(t_end - s_free[s], 0.0)
+                if s_status[s] == BUSY:
+                    hf[h, HF_WORKED_TODAY] += min(s_free[s], t_end) - (t0 + base)
+        duty = min(hf[h, HF_DUTY_BACKLOG], room, hf[h, HF_DUTY_CAP])
+        hf[h, HF_DUTY_BACKLOG] -= duty
+        hf[h, HF_DUTY_TODAY] = duty
+        hf[h, HF_DUTY_TOTAL] += duty
+        share = duty / room if room > 0 else 0.0
+        hi[h, HI_IDLE_N] = 0
+        for k in range(n):
+            s = s0 + k
+            base = s_base[s]
+            if s_free[s] <= t0 + base:
+                avail = HOURS - base
+            else:
+                avail = max(t_end - s_free[s], 0.0)
+            free = max(s_free[s], t0 + base) + share * avail
             s_free[s] = free
             s_token[s] += 1
             if s_status[s] == BUSY:
