@@ -33,6 +33,9 @@ FIELDS: dict[str, tuple[type, object]] = {
     "referred": (np.bool_, False),  # reached its department through a referral hop
     "errand": (np.bool_, False),  # filed for an enterprise by a commissioner (errand, F10)
     "desk_decided": (np.bool_, False),  # decided on the spot by a chief representative at the centre (F7, F9)
+    "enquiry": (np.bool_, False),  # asks for information or guidance (咨询): answered by whoever received it
+    "subject": (np.int32, -1),  # an enquiry's matter asked about (``matter`` is the catalogue's enquiry row)
+    "receiver": (np.int32, -1),  # handler of its one step fixed at intake (desk decision, enquiry); −1: by matter
     "hop_clerk": (np.float64, np.nan),  # hours from filing until its file was sent (clerk, dispatcher or errand)
     "hop_courier": (np.float64, 0.0),  # hours its file waited for a courier run (first pass)
     "misrouted": (np.bool_, False),  # its file first reached the wrong department
@@ -110,6 +113,9 @@ class CaseTable:
     referred: np.ndarray
     errand: np.ndarray
     desk_decided: np.ndarray
+    enquiry: np.ndarray
+    subject: np.ndarray
+    receiver: np.ndarray
     hop_clerk: np.ndarray
     hop_courier: np.ndarray
     misrouted: np.ndarray
@@ -173,6 +179,9 @@ class CaseTable:
         self.referred = col("referred")
         self.errand = col("errand")
         self.desk_decided = col("desk_decided")
+        self.enquiry = col("enquiry")
+        self.subject = col("subject")
+        self.receiver = col("receiver")
         self.hop_clerk = col("hop_clerk")
         self.hop_courier = col("hop_courier")
         self.misrouted = col("misrouted")

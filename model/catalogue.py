@@ -78,9 +78,12 @@ DISPUTE_MEDIATION, DISPUTE_GENERAL, DISPUTE_ESCALATED = "dispute_mediation", "di
 LOCAL_PROBLEMS = ("local_hazard", "local_sanitation", "local_facility")
 """Local problems a grid worker finds on patrol besides disputes (safety hazards, sanitation, public
 facilities, G7–G9): township matters, filed by the grid or, once they surface, by a resident's call."""
+ENQUIRY = "enquiry"
+"""The catalogue row of an enquiry (咨询: information or guidance about a matter, answered by whoever
+receives it): one step of ``enquiry_hours``; the matter asked about is the case's ``subject``."""
 DISPUTE_KINDS = (DISPUTE_MEDIATION, DISPUTE_GENERAL, DISPUTE_ESCALATED)
-APPENDED = len(DISPUTE_KINDS) + len(LOCAL_PROBLEMS)
-"""Matter types appended to every catalogue: the three dispute types, then the local problems."""
+APPENDED = len(DISPUTE_KINDS) + len(LOCAL_PROBLEMS) + 1
+"""Matter types appended to every catalogue: the three dispute types, the local problems, the enquiry."""
 DISPUTE_OWNER = 0
 """Department that joins a dispute once it has surfaced late (escalated disputes need it)."""
 TOWNSHIP = -1
@@ -298,26 +301,28 @@ def _read_text(path: Path) -> str:
 
 
 def _with_disputes(cat: MatterCatalogue, params: Params) -> MatterCatalogue:
-    """Append the three dispute types — mediated (simple), general, and escalated (surfaced late) — and
-    the local problems (``LOCAL_PROBLEMS``: simple township matters of residents, requester kind
-    ``DISPUTE`` like disputes: they reach the township through the grid or a resident's call, never
-    through the demand of requests)."""
+    """Append the three dispute types — mediated (simple), general, and escalated (surfaced late) — the
+    local problems (``LOCAL_PROBLEMS``: simple township matters of residents, requester kind ``DISPUTE``
+    like disputes: they reach the township through the grid or a resident's call, never through the
+    demand of requests) and the enquiry row (``ENQUIRY``: never drawn as a request; its step goes to the
+    receiver fixed at intake)."""
     h, f = params.difficulty_hours, params.dispute_hours_factor  # a dispute takes f × a request's hours
+    q = params.enquiry_hours
     K = cat.departments.shape[1]
     n_local = len(LOCAL_PROBLEMS)
-    n = 3 + n_local
+    n = 3 + n_local + 1
     dep = np.full((n, K), -1, dtype=np.int32)
     dep[:, 0] = TOWNSHIP
     dep[2, 1] = DISPUTE_OWNER  # a dispute that surfaced late also needs a department
     return MatterCatalogue(
-        np.concatenate([cat.name, [*DISPUTE_KINDS, *LOCAL_PROBLEMS]]),
-        np.concatenate([cat.category, ["dispute"] * 3, ["local problem"] * n_local]),
+        np.concatenate([cat.name, [*DISPUTE_KINDS, *LOCAL_PROBLEMS, ENQUIRY]]),
+        np.concatenate([cat.category, ["dispute"] * 3, ["local problem"] * n_local, [ENQUIRY]]),
         np.concatenate([cat.requester, [DISPUTE] * n]).astype(np.int8),
         np.concatenate([cat.weight, [1.0] * n]),
-        np.concatenate([cat.difficulty, [SIMPLE, GENERAL, DIFFICULT], [SIMPLE] * n_local]).astype(np.int8),
-        np.concatenate([cat.hours, [h[SIMPLE] * f, h[GENERAL] * f, h[DIFFICULT] * f], [h[SIMPLE]] * n_local]),
+        np.concatenate([cat.difficulty, [SIMPLE, GENERAL, DIFFICULT], [SIMPLE] * (n_local + 1)]).astype(np.int8),
+        np.concatenate([cat.hours, [h[SIMPLE] * f, h[GENERAL] * f, h[DIFFICULT] * f], [h[SIMPLE]] * n_local, [q]]),
         np.concatenate([cat.departments, dep]),
-        np.concatenate([cat.n_departments, [1, 1, 2], [1] * n_local]).astype(np.int8),
+        np.concatenate([cat.n_departments, [1, 1, 2], [1] * (n_local + 1)]).astype(np.int8),
         np.concatenate([cat.district, [False] * n]),
     )
 

@@ -45,6 +45,7 @@ class Requests:
     township: np.ndarray
     matter: np.ndarray
     time: np.ndarray
+    enquiry: np.ndarray  # bool: an enquiry (information, guidance) about ``matter``, not a request for it
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -80,9 +81,13 @@ def draw(
     enterprise_stage: np.ndarray,
     sampler: MatterSampler,
 ) -> Requests:
-    """All requests filed on ``day`` (hours since the start of the run in ``time``)."""
+    """All requests filed on ``day`` (hours since the start of the run in ``time``), enquiries among them
+    (``enquiry_share`` s of all contacts: the request rates are scaled by 1/(1−s) and each contact is an
+    enquiry with probability s, so requests for matters keep their rates)."""
+    s = params.enquiry_share
+    scale = 1.0 / (1.0 - s) if s > 0 else 1.0
     # citizens, per township
-    n_c = rng.poisson(township_residents * params.citizen_request_rate)
+    n_c = rng.poisson(township_residents * (params.citizen_request_rate * scale))
     total_c = int(n_c.sum())
     if total_c:
         tc = np.repeat(np.arange(len(n_c)), n_c)
@@ -90,7 +95,7 @@ def draw(
     else:  # rng.random(0) takes no random numbers
         tc = cit = np.zeros(0, dtype=np.int64)
     # enterprises, by life-cycle rate
-    rates = params.enterprise_request_rate * STAGE_RATE[enterprise_stage]
+    rates = (params.enterprise_request_rate * scale) * STAGE_RATE[enterprise_stage]
     lam = float(rates.sum())
     total_e = int(rng.poisson(lam)) if lam > 0 else 0
     if total_c == 0 and total_e == 0:  # no request today: the draws below would take no random numbers
@@ -106,11 +111,19 @@ def draw(
     matter = np.concatenate([sampler.draw(CITIZEN, total_c, rng), sampler.draw(ENTERPRISE, total_e, rng)])
     time = (day + rng.random(len(kind))) * HOURS_PER_DAY
     order = np.argsort(time, kind="stable")
-    return Requests(kind[order], requester[order], township[order], matter[order].astype(np.int32), time[order])
+    enquiry = rng.random(len(kind))[order] < s if s > 0 else np.zeros(len(kind), bool)
+    return Requests(
+        kind[order], requester[order], township[order], matter[order].astype(np.int32), time[order], enquiry
+    )
 
 
 _NONE = Requests(
-    np.zeros(0, np.int8), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, float)
+    np.zeros(0, np.int8),
+    np.zeros(0, np.int64),
+    np.zeros(0, np.int32),
+    np.zeros(0, np.int32),
+    np.zeros(0, float),
+    np.zeros(0, bool),
 )
 """A day without requests (read-only arrays, shared)."""
 for _a in vars(_NONE).values():

@@ -54,8 +54,8 @@ def steps_of(model, cid: int) -> list[int]:
     deps = model.catalogue.departments[m]
     n = int(model.catalogue.n_departments[m])
     township_hid = model.township_hid0 + int(cases.township[cid])
-    if cases.desk_decided[cid]:  # decided on the spot by a chief representative (intake)
-        return [model.desks[0].hid]
+    if cases.receiver[cid] >= 0:  # one step fixed at intake: a desk decision, an enquiry's answer
+        return [int(cases.receiver[cid])]
     out = []
     for i in range(n):
         d = int(deps[i])

@@ -39,7 +39,7 @@ import numpy as np
 from . import gaming, handling, referral
 from .agents import Citizen, Enterprise
 from .cases import HALL, ONLINE, ONLINE_SOURCE, WALK_IN
-from .catalogue import ENTERPRISE, SIMPLE, Tier
+from .catalogue import ENQUIRY, ENTERPRISE, SIMPLE, Tier
 from .params import HOURS_PER_DAY, Params
 
 _ENTERPRISE, _SIMPLE, _ONLINE, _HALL, _ONLINE_SOURCE, _WALK_IN = (
@@ -75,18 +75,25 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     return out
 
 
-def admit(model, kind, requester, township, matter, created, onset=None, *, source=None, repeat_of=None) -> np.ndarray:
+def admit(
+    model, kind, requester, township, matter, created, onset=None, *, source=None, repeat_of=None, enquiry=None
+) -> np.ndarray:
     """Create cases for a batch of requests and submit their first steps; return the case ids.
 
     ``source`` (``cases.SOURCES``; default from the channel: online or walk-in) and
-    ``repeat_of`` (the chain's first case, for repeat contacts) are recorded."""
+    ``repeat_of`` (the chain's first case, for repeat contacts) are recorded. ``enquiry`` marks the
+    contacts that ask about their matter rather than for it (``receivers``)."""
     p: Params = model.params
     cat = model.catalogue
     n = len(kind)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     rng = model.rng
-    channel = choose_channels(model, kind, requester, township, matter)
+    ask = enquiry is not None and bool(enquiry.any())
+    subject = matter  # what the contact is about; an enquiry's case row is the catalogue's enquiry row
+    if ask:
+        matter = np.where(enquiry, cat.dispute_id(ENQUIRY), subject).astype(subject.dtype)
+    channel = choose_channels(model, kind, requester, township, subject)
     online = channel == _ONLINE
     cover = commissioner_coverage(p, model.live_enterprises)
     errand = np.zeros(n, bool)
@@ -104,18 +111,25 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         np.where(needs_coord, np.maximum(start_level, 1), 0).astype(np.int8) if p.escalation_135 else start_level
     )
     n_dep = cat.n_departments[matter]
-    owner = cat.owner[matter]
-    delegated = model.delegated[matter].copy()
-    # a township may refer a delegated case up while its competence is low (its decision)
+    owner = cat.owner[subject]
+    delegated = model.delegated[subject].copy()
+    # a township may refer a delegated case up while its competence is low (its decision; an enquiry
+    # about a delegated matter is answered where it was asked)
     towns = model.townships
-    for i in np.flatnonzero(delegated).tolist():
-        if towns[int(township[i])].refers_up(int(matter[i])):
+    for i in np.flatnonzero(delegated & ~enquiry if ask else delegated).tolist():
+        if towns[int(township[i])].refers_up(int(subject[i])):
             delegated[i] = False
-    referred_up = model.delegated[matter] & ~delegated
+    referred_up = model.delegated[subject] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)
     at_seat = county_held & ~online & ~referred_up & ~at_hall
     hop = at_hall | referred_up
+    receiver = np.full(n, -1, np.int32)
+    if ask:
+        receiver = receivers(model, enquiry, township, owner, delegated, at_hall, errand)
+        hop &= ~enquiry  # the receiver answers: nothing to forward
+        errand &= ~enquiry  # a commissioner answers an enterprise's question himself
+        delegated &= ~enquiry  # no delegated step: the township answers as any receiver would
     # a chief representative stationed in the centre decides a simple one-department enterprise
     # matter filed there on the spot (F7, F9), at the level-1 desk
     desk = (
@@ -123,6 +137,10 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         if p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers
         else np.zeros(n, bool)
     )
+    if ask:
+        desk = desk & ~enquiry  # the window that received the question answers it
+    if desk.any():
+        receiver[desk] = model.desks[0].hid
     town_held_dept = ~county_held & (n_dep > 1)
     whistle = town_held_dept & p.whistle
     ids = model.cases.add(
@@ -146,6 +164,9 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         referred=hop,
         errand=errand,
         desk_decided=desk,
+        enquiry=enquiry if ask else False,
+        subject=np.where(enquiry, subject, -1) if ask else -1,
+        receiver=receiver,
         needs_coord=needs_coord & ~whistle,
         whistle=whistle,
         joint=p.joint_handling & (n_dep > 1),
@@ -164,3 +185,14 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         else:
             handling.submit(model, cid, t)
     return ids
+
+
+def receivers(model, enquiry, township, owner, delegated, at_hall, errand) -> np.ndarray:
+    """Handler id answering each enquiry (−1 for the other contacts): whoever received it — the
+    commissioners for an enterprise they accompany, the township for a matter it holds or a question
+    asked at its service hall (what the hall settles itself), else the matter's owner department (at its
+    window at the seat, or online)."""
+    town = model.township_hid0 + township.astype(np.int64)
+    out = np.where(delegated | (owner < 0) | at_hall, town, owner)
+    out = np.where(errand, model.commissioner_desk.hid, out)
+    return np.where(enquiry, out, -1).astype(np.int32)

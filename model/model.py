@@ -239,7 +239,7 @@ class TownshipModel(mesa.Model):
         }
 
     def admit(self, kind, requester, township, matter, created, onset=None, **extra) -> np.ndarray:
-        """Create and submit cases (see ``intake.admit``; ``extra``: source, repeat_of)."""
+        """Create and submit cases (see ``intake.admit``; ``extra``: source, repeat_of, enquiry)."""
         ids = intake.admit(self, kind, requester, township, matter, created, onset, **extra)
         if len(ids):
             self._new_ids.append(ids)
@@ -320,7 +320,7 @@ class TownshipModel(mesa.Model):
             self.enterprise_state["stage"][: self.n_enterprises],
             self.sampler,
         )
-        self.admit(req.kind, req.requester, req.township, req.matter, req.time)
+        self.admit(req.kind, req.requester, req.township, req.matter, req.time, enquiry=req.enquiry)
         resolution.return_repeats(self, day)
         grid.new_disputes(self, day)
         grid.surface(self, day)

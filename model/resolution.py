@@ -128,7 +128,7 @@ def return_repeats(model, day: int) -> int:
     t = np.maximum(np.array([r[0] for r in rows]), day * HOURS_PER_DAY)
     order = np.argsort(t, kind="stable")
     ids, t = ids[order], t[order]
-    matter = c.matter[ids].copy()
+    matter = np.where(c.enquiry[ids], c.subject[ids], c.matter[ids])  # an enquiry is asked about its subject again
     cat = model.catalogue
     matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)
     new = model.admit(
@@ -139,6 +139,7 @@ def return_repeats(model, day: int) -> int:
         t,
         onset=c.onset[ids].copy(),
         repeat_of=root_of(c, ids),
+        enquiry=c.enquiry[ids].copy(),  # an enquiry left unanswered is asked again
     )
     c.contact[new] = c.contact[ids] + 1
     return len(rows)

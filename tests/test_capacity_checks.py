@@ -1,6 +1,7 @@
 """The registered capacity checks (experiments/checks/capacity.py), with their quick replications:
 the forwarding hop vanishes with online dispatch, the 135 rule with coordination costed, idle posts
-cost and change nothing, the equal-staff cut is pro rata, saturated handlers are flagged."""
+cost and change nothing, the equal-staff cut is pro rata, saturated handlers are flagged, enquiries are
+answered where they are asked."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ NAMES = [
     "idle_posts_cost_and_change_nothing",
     "equal_staff_pro_rata",
     "saturated_handlers_flagged",
+    "front_line_from_what_the_hall_settles",
 ]
 
 

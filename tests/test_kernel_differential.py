@@ -181,6 +181,22 @@ def test_decisions_at_the_centre_and_a_desk_without_staff():
         assert_identical(ref, comp)
 
 
+def test_enquiries_answered_by_their_receivers_are_bit_identical():
+    """Enquiries at the halls, the seat (desk decisions on), online and through commissioners, with the
+    135 rule and delegated matters: one step at the receiver fixed at intake, in both engines."""
+    p = Params(
+        **{**SMALL_COUNTY, "enquiry_share": 0.4, "one_stop_centre": True, "desk_decisions": True},
+        chief_representatives=4,
+        commissioners=5,
+        escalation_135=True,
+        delegated_share=0.3,
+        repeat_share=0.5,
+    )
+    ref, comp = _pair(p, 4, 30)
+    assert comp.cases.view("enquiry").sum() > 100 and comp.cases.view("desk_decided").any()
+    assert_identical(ref, comp)
+
+
 @pytest.mark.parametrize(
     "changes",
     [

@@ -25,6 +25,7 @@ from townsim.model.catalogue import (
     DISPUTE_GENERAL,
     DISPUTE_MEDIATION,
     DISPUTE_OWNER,
+    ENQUIRY,
     ENTERPRISE,
     GENERAL,
     LOCAL_PROBLEMS,
@@ -139,9 +140,29 @@ def test_same_seed_same_catalogue_other_seed_differs():
 
 
 @pytest.mark.parametrize("source", ["generated", "csv"])
-def test_dispute_types_and_local_problems_are_appended(source):
-    p = Params(matter_types=30, departments=6, difficulty_hours=(0.5, 1.25, 2.5, 7.0))
+def test_dispute_types_local_problems_and_the_enquiry_row_are_appended(source):
+    p = Params(matter_types=30, departments=6, difficulty_hours=(0.5, 1.25, 2.5, 7.0), enquiry_hours=0.3)
     cat = generate(p, np.random.default_rng(1)) if source == "generated" else load_csv(EXAMPLE, p)
+    last = len(cat) - 1  # the enquiry row comes last
+    assert cat.name[last] == ENQUIRY and cat.dispute_id(ENQUIRY) == last and cat.hours[last] == 0.3
+    assert cat.requester[last] == DISPUTE and cat.n_departments[last] == 1 and cat.tier[last] == 0
+    assert cat.difficulty[last] == SIMPLE and not cat.district[last]
+    cat = cat.__class__(
+        *(
+            getattr(cat, f)[:last]
+            for f in (
+                "name",
+                "category",
+                "requester",
+                "weight",
+                "difficulty",
+                "hours",
+                "departments",
+                "n_departments",
+                "district",
+            )
+        )
+    )
     n0 = len(cat) - len(LOCAL_PROBLEMS)  # the disputes end here; the local problems follow
     n = n0
     tail = slice(n - 3, n)

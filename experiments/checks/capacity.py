@@ -7,7 +7,9 @@ common seeds (95 % t intervals) or an exact accounting identity, on the small co
   with scarce and with ample coordinators;
 * posts with no modelled work are neither charged nor of any effect;
 * the equal-staff cut is pro rata above the one-person floor;
-* saturated handlers are flagged on an overloaded county and not on the small county.
+* saturated handlers are flagged on an overloaded county and not on the small county;
+* front-line closure follows from what the receiver settles itself: enquiries answered where they are
+  asked, and later when the hall's clerks have no hours to spare.
 """
 
 from __future__ import annotations
@@ -272,4 +274,70 @@ def saturated_handlers_flagged(reps: int, seed: int) -> CheckResult:
         True,
         reps,
         {"small_county": ok.tolist(), "overloaded": over.tolist()},
+    )
+
+
+# --- front-line closure: enquiries answered where they are asked ----------------------------
+
+ENQUIRY_DAYS = 40
+ENQUIRIES = dict(enquiry_share=0.4, township_hall_share=0.8, online_share=0.1)
+THIN_HALLS = dict(township_staff=4.0)
+"""The townships' posts cut from 12 to 4 persons each: duties come first, the hall has little time to spare."""
+
+
+def _hall_enquiries_same_day(m) -> float:
+    """Share of first-contact enquiries asked at a township hall in the counted days that were answered
+    on the working day they were asked."""
+    c = m.cases
+    created, closed = c.view("created"), c.view("closed")
+    hall = c.view("enquiry") & (c.view("channel") == 1) & (c.view("contact") == 0) & (created >= m.count_start)
+    day_end = (np.floor(created[hall] / 8.0) + 1) * 8.0
+    return float(np.mean(np.nan_to_num(closed[hall], nan=np.inf) <= day_end)) if hall.any() else float("nan")
+
+
+@check(
+    "front_line_from_what_the_hall_settles",
+    part="verification",
+    claim="An enquiry (information, guidance) is answered by whoever received it: one asked at a township hall is "
+    "answered by that township, never forwarded; with enquiries the share of requests settled at the first "
+    "contact rises; when the townships have a third of their posts (few hours to spare) fewer hall enquiries "
+    "are answered on the day they are asked",
+    source="F4, F12; ODD §7.2",
+    quick_reps=4,
+    full_reps=8,
+)
+def front_line_from_what_the_hall_settles(reps: int, seed: int) -> CheckResult:
+    none = _runs(_small(**{**ENQUIRIES, "enquiry_share": 0.0}), reps, seed, ENQUIRY_DAYS)
+    asked = _runs(_small(**ENQUIRIES), reps, seed, ENQUIRY_DAYS)
+    thin = _runs(_small(**ENQUIRIES, **THIN_HALLS), reps, seed, ENQUIRY_DAYS)
+    gain, gain_ci = paired_difference(_kpi(asked, "front_line_share"), _kpi(none, "front_line_share"))
+    same = np.array([_hall_enquiries_same_day(m) for m in asked])
+    same_thin = np.array([_hall_enquiries_same_day(m) for m in thin])
+    drop, drop_ci = paired_difference(same, same_thin)
+    where = []
+    for m in asked:
+        c = m.cases
+        q = c.view("enquiry") & (c.view("channel") == 1)
+        town = m.township_hid0 + c.view("township")[q]
+        where.append(bool(np.all(c.view("receiver")[q] == town) and not c.view("referred")[q].any()))
+    passed = gain_ci[0] > 0 and drop_ci[0] > 0 and all(where)
+    return CheckResult(
+        "front_line_from_what_the_hall_settles",
+        "front-line share gain > 0 with enquiries; hall enquiries answered there, never forwarded; same-day "
+        "answers at the hall fall when its posts are cut",
+        gain,
+        gain_ci,
+        passed,
+        _half(gain_ci) < max(abs(gain), 1e-9) and _half(drop_ci) < max(abs(drop), 1e-9),
+        reps,
+        {
+            "front_line_share": {
+                "none": float(np.mean(_kpi(none, "front_line_share"))),
+                "enquiries": float(np.mean(_kpi(asked, "front_line_share"))),
+            },
+            "hall_same_day": {"staffed": float(np.mean(same)), "a_third_of_posts": float(np.mean(same_thin))},
+            "same_day_drop": drop,
+            "same_day_drop_ci": drop_ci,
+            "answered_where_asked": all(where),
+        },
     )

@@ -74,7 +74,7 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
     handler), queue the forwarding of its file (``referral.start``). A case decided at the centre is one
     step of the level-1 desk. Returns the (maybe grown) heap arrays."""
     town_hid0, desk1, desk2, cat_deps, cat_n, cs = intake[0], intake[1], intake[2], intake[4], intake[5], intake[6]
-    matter, township, delegated, desk_decided = cs[0], cs[1], cs[2], cs[3]
+    matter, township, delegated, receiver = cs[0], cs[1], cs[2], cs[3]
     fl_off, fl_n, fl_next, fl_live = fl[0], fl[1], fl[2], fl[3]
     fl_open, fl_steps, cw_has, fl_aux = fl[4], fl[5], fl[8], fl[10]
     eb, zb, ridx = rb[1], rb[2], rb[3]
@@ -88,9 +88,9 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
         t = times[j]
         m = matter[cid]
         fl_off[cid] = nsteps
-        if desk_decided[cid]:  # decided on the spot by a chief representative (handling.steps_of)
+        if receiver[cid] >= 0:  # one step fixed at intake: a desk decision, an enquiry (handling.steps_of)
             n = 1
-            fl_steps[nsteps] = desk1
+            fl_steps[nsteps] = receiver[cid]
         else:
             n = cat_n[m]
             for i in range(n):

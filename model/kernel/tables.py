@@ -220,7 +220,7 @@ class EngineTables:
             c.matter,
             c.township,
             c.delegated,
-            c.desk_decided,
+            c.receiver,
             c.whistle,
             c.needs_coord,
             c.joint,

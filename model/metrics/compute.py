@@ -191,9 +191,9 @@ def _outcome_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray,
 
 
 def front_line_share(model, now: float) -> float:
-    """Share of requests settled at the first contact: first-contact service requests filed in the counted
-    window whose one step was done by the handler that took them in (the township at its hall, the
-    department or a chief representative at the seat, the department online), with no forwarding,
+    """Share of requests settled at the first contact: first-contact service requests (enquiries included)
+    filed in the counted window whose one step was done by the handler that took them in (the township at
+    its hall, the department or a chief representative at the seat, the department online), with no forwarding,
     errand, coordination, rework or escalation, closed on the working day they were filed. Decided:
     closed, or that day is over. It follows from who holds the power and from the receiver's queue."""
     c = model.cases

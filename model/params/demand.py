@@ -42,6 +42,37 @@ class Demand(BaseModel):
         le=100,
         desc="Requests per growth-stage enterprise per day (start-ups ×2, mature ×0.6).",
     )
+    enquiry_share: float = P(
+        0.0,
+        unit="share",
+        group="demand",
+        kind="assumption",
+        plausible=(0.1, 0.6),
+        basis=(
+            "share of residents' and firms' contacts that ask for information or guidance (which papers, which office,"
+            " am I eligible) rather than for a decision: a tenth to over half (expert judgement); the default 0 keeps"
+            " the calibrated counties as they were until they are recalibrated with enquiries"
+        ),
+        dist="uniform",
+        ge=0,
+        le=0.95,
+        desc=(
+            "Share of contacts that are enquiries (咨询: information, guidance), on top of the request rates "
+            "(enquiries per request s/(1−s)); whoever receives one answers it (0 = none)."
+        ),
+    )
+    enquiry_hours: float = P(
+        0.25,
+        unit="hours/case",
+        group="demand",
+        kind="assumption",
+        plausible=(0.1, 0.5),
+        basis="expert judgement: answering a question on papers, eligibility or where to go takes a clerk 6–30 minutes",
+        dist="uniform",
+        ge=0.01,
+        le=8,
+        desc="A receiver's work to answer one enquiry (base hours; the service-time draw applies).",
+    )
     matter_types: int = P(
         120,
         unit="count",
