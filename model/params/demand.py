@@ -43,15 +43,14 @@ class Demand(BaseModel):
         desc="Requests per growth-stage enterprise per day (start-ups ×2, mature ×0.6).",
     )
     enquiry_share: float = P(
-        0.0,
+        0.3,
         unit="share",
         group="demand",
         kind="assumption",
         plausible=(0.1, 0.6),
         basis=(
             "share of residents' and firms' contacts that ask for information or guidance (which papers, which office,"
-            " am I eligible) rather than for a decision: a tenth to over half (expert judgement); the default 0 keeps"
-            " the calibrated counties as they were until they are recalibrated with enquiries"
+            " am I eligible) rather than for a decision: a tenth to over half (expert judgement)"
         ),
         dist="uniform",
         ge=0,
