@@ -8,7 +8,7 @@ import math
 import pytest
 
 from townsim.model import TownshipModel
-from townsim.model.catalogue import DISPUTE_KINDS, ENTERPRISE_CATEGORIES, LOCAL_PROBLEMS, load_csv
+from townsim.model.catalogue import DISPUTE_KINDS, ENQUIRY, ENTERPRISE_CATEGORIES, LOCAL_PROBLEMS, load_csv
 from townsim.scenarios import SCENARIO_DIR, apply_overrides, load_scenario
 
 YEAR = 250  # working days
@@ -41,8 +41,9 @@ def test_catalogue_has_the_centres_425_products_in_9_categories(linping):
         assert simple and complex_ and min(simple) > max(complex_)  # F5: simple = high-frequency
     cat = load_csv(path, linping.params)  # the model's loader accepts it
     # the centre's products, in the file's order, then the township's own kinds (disputes, local problems)
+    # and the enquiry row
     assert list(cat.name[: len(rows)]) == [r["name"] for r in rows]
-    assert list(cat.name[len(rows) :]) == [*DISPUTE_KINDS, *LOCAL_PROBLEMS]
+    assert list(cat.name[len(rows) :]) == [*DISPUTE_KINDS, *LOCAL_PROBLEMS, ENQUIRY]
     assert cat.departments.max() < linping.params.departments  # F2: 23 departments
 
 
