@@ -111,6 +111,8 @@ class Handler:
         "retired",
         "duty_cap",
         "served_total",
+        "wait_total",
+        "waited",
     )
 
     def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):
@@ -121,6 +123,8 @@ class Handler:
         self.worked_total = self.duty_total = 0.0
         self.duty_backlog = 0.0
         self.served_total = 0  # tasks started since the run began
+        self.wait_total = 0.0  # hours its case steps waited in its queue before they started (since the run began)
+        self.waited = 0  # case steps started (the count ``wait_total`` is over)
         self.duty_cap = math.inf  # most duty hours worked before cases today (set by the township's day split)
         self.retired: set = set()
         self.set_staff(staff)
@@ -310,6 +314,9 @@ class Engine:
                 h.idle.append(k)
             return
         task.state = RUNNING
+        if task.kind == STEP:
+            h.wait_total += t - task.arrival
+            h.waited += 1
         hours = self.service_hours(task)
         task.hours = hours
         h.served_total += 1

@@ -38,10 +38,12 @@ DEPT, TOWN, OTHER, DISPATCH, COMMISSIONER = 0, 1, 2, 3, 4
 # handler float columns
 HF_CAP, HF_DUTY_BACKLOG, HF_DUTY_CAP, HF_DUTY_TODAY, HF_DUTY_TOTAL = 0, 1, 2, 3, 4
 HF_WORKED_TODAY, HF_WORKED_TOTAL, HF_FRACTION, HF_EFFORT, HF_OVERTIME = 5, 6, 7, 8, 9
-N_HF = 10
+HF_WAIT = 10  # hours its case steps waited in its queue before they started (Handler.wait_total)
+N_HF = 11
 # handler int columns
 HI_N, HI_S0, HI_OPEN, HI_SERVED, HI_KIND, HI_QLEN, HI_IDLE_N = 0, 1, 2, 3, 4, 5, 6
-N_HI = 7
+HI_WAITED = 7  # case steps started (Handler.waited)
+N_HI = 8
 
 # counters
 CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED = 0, 1, 2, 3, 4

@@ -324,6 +324,9 @@ def run_until(
             hi[h, HI_IDLE_N] = m + 1
             continue
         tk_state[task] = RUNNING
+        if tk_kind[task] == STEP:  # Engine._serve: the step's wait in the queue
+            hf[h, HF_WAIT] += now - tk_arrival[task]
+            hi[h, HI_WAITED] += 1
         if tk_kind[task] == COORD:  # a coordination's hours (model.coordination_hours)
             clock = pf[PF_COORD1] if tk_stage[task] == 1 else pf[PF_COORD2]
         elif tk_kind[task] == FORWARD:  # referral.hours

@@ -46,8 +46,10 @@ class WriteBack(EngineTables):
             hf[:, K.HF_WORKED_TOTAL].tolist(),
             hi[:, K.HI_OPEN].tolist(),
             hi[:, K.HI_SERVED].tolist(),
+            hf[:, K.HF_WAIT].tolist(),
+            hi[:, K.HI_WAITED].tolist(),
         )
-        for h, backlog, duty_today, duty_total, worked_today, worked_total, open_tasks, served in zip(
+        for h, backlog, duty_today, duty_total, worked_today, worked_total, open_tasks, served, wait, waited in zip(
             self.handlers, *cols
         ):
             h.duty_backlog = backlog
@@ -57,6 +59,8 @@ class WriteBack(EngineTables):
             h.worked_total = worked_total
             h.open_tasks = open_tasks
             h.served_total = served
+            h.wait_total = wait
+            h.waited = waited
         for d, x in zip(self.model.departments, hf[self._dept_ids, K.HF_OVERTIME].tolist()):
             d.overtime_hours = x
 

@@ -90,6 +90,7 @@ def summary(model) -> dict[str, float]:
     out["floored_departments"] = float(model.floored_departments.sum())
     out["coordination_attendance_hours"] = float(model.attendance_hours - model.attendance_mark)
     out["front_line_share"] = front_line_share(model, now)
+    out["department_wait_hours"] = department_wait_hours(model)
     return out
 
 
@@ -218,12 +219,25 @@ def front_line_share(model, now: float) -> float:
     return _rate(settled, decided)
 
 
-def handler_marks(model) -> dict[int, tuple[float, int, float, int]]:
+def handler_marks(model) -> dict[int, tuple[float, int, float, int, float, int]]:
     """Each handler's counters at the start of the counted window: hours worked (cases and duties),
-    open tasks, duty backlog (hours) and tasks started."""
+    open tasks, duty backlog (hours), tasks started, hours its case steps waited and steps started."""
     return {
-        h.hid: (h.worked_total + h.duty_total, h.open_tasks, h.duty_backlog, h.served_total) for h in model.handlers
+        h.hid: (h.worked_total + h.duty_total, h.open_tasks, h.duty_backlog, h.served_total, h.wait_total, h.waited)
+        for h in model.handlers
     }
+
+
+def department_wait_hours(model) -> float:
+    """Mean working hours a case step waited in a department's queue before a person started it, over the
+    steps started in the counted window (all departments together; NaN when none started)."""
+    wait, n = 0.0, 0
+    for d in model.departments:
+        h = d.handler
+        mark = model.handler_marks.get(h.hid)
+        wait += h.wait_total - (mark[4] if mark else 0.0)
+        n += h.waited - (mark[5] if mark else 0)
+    return wait / n if n > 0 else float("nan")
 
 
 def offered_load(model, h) -> float:
@@ -234,7 +248,7 @@ def offered_load(model, h) -> float:
     days = model.day
     if days <= 0:
         return float("nan")
-    done0, open0, duty0, _ = model.handler_marks.get(h.hid, (0.0, 0, 0.0, 0))
+    done0, open0, duty0 = model.handler_marks.get(h.hid, (0.0, 0, 0.0))[:3]
     done = h.worked_total + h.duty_total - done0
     mean_task = h.worked_total / h.served_total if h.served_total else model.mean_step_hours
     growth = (h.open_tasks - open0) * mean_task + (h.duty_backlog - duty0)

@@ -138,6 +138,8 @@ KPIS: tuple[Kpi, ...] = (
     _K("misrouted_share", "forwarded files misrouted", "转办错转比例", "% of cases", "pct", -1, "run", "rate"),
     _K("saturated_handlers", "saturated handlers (offered load ≥ 1: queue grows without bound)",
        "饱和经办方（负荷 ≥ 1：队列无限增长）", "handlers", "count", -1, "run", "stock"),
+    _K("department_wait_hours", "hours a step waits in a department's queue", "部门排队等候时长（每环节）",
+       "working hours", "num", -1, "run", "rate"),
     _K("floored_departments", "departments at the one-person floor", "仅保留一人的部门", "departments", "count", 0,
        "run", "stock"),
     _K("cases_carried_in", "open cases carried in from the warm-up", "预热期结转在办事项", "cases", "count", 0,
