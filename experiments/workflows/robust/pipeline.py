@@ -25,8 +25,9 @@ import pandas as pd
 
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
-from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run
+from townsim.experiments.core.execute import ExecutionReport, RunSpec
 from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.store import ResultStore
 from townsim.model.params import keyed_dump
 
@@ -70,11 +71,57 @@ class RobustResult:
     figures: list[Path]
 
 
+@dataclass
+class Tables:
+    """The analysis of a robustness experiment: every table it writes."""
+
+    runs: pd.DataFrame
+    effects: pd.DataFrame
+    robustness: pd.DataFrame
+    regret: pd.DataFrame
+    ranking: pd.DataFrame
+    vulnerabilities: pd.DataFrame
+
+
+class RobustExperiment(Experiment):
+    """``townsim robust`` on the protocol: the plan's runs, the worlds written first, the tables, the report."""
+
+    command = COMMAND
+
+    def __init__(self, settings: RobustSettings, planned: Plan | None = None) -> None:
+        self.plan = planned or plan(settings)
+
+    def settings_hash(self) -> str:
+        return settings_hash(self.plan)
+
+    def describe(self) -> str:
+        s = self.plan.settings
+        return f"{len(self.plan.arms)} scenarios × {s.worlds} worlds × {s.reps} runs × {s.days} days"
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        return _manifest_body(self.plan, out, argv)
+
+    def jobs(self) -> list[RunSpec]:
+        return self.plan.specs
+
+    def prepare(self, out: Path) -> None:
+        atomic.write_parquet(out / "worlds.parquet", self.plan.worlds.frame())
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        return runs_table(store, self.plan)
+
+    def analyse(self, table: pd.DataFrame, folder: Folder) -> Tables:
+        return analyse(folder.out, self.plan, table)
+
+    def report(self, analysis: Tables, folder: Folder, make_figures: bool, lang: str) -> RobustResult:
+        return write_report(analysis, folder, self.plan, make_figures, lang)
+
+
 def run_robust(
     settings: RobustSettings,
-    out: Path | str,
+    out: Path | str | None,
     executor: Executor,
-    fn: Callable[[RunSpec], Any] = simulate_run,
+    fn: Callable[[RunSpec], Any] | None = None,
     argv: list[str] | None = None,
     show_progress: bool | None = None,
     make_figures: bool = True,
@@ -82,20 +129,9 @@ def run_robust(
     planned: Plan | None = None,
 ) -> RobustResult:
     """Run (or resume) the experiment into ``out`` and write every output (the report in ``lang``)."""
-    started = runio.now()
-    p = planned or plan(settings)
-    out = Path(out)
-    store = ResultStore(out)
-    man: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
-    man.update(_manifest_body(p, out, argv))
-    runio.write_manifest(out, man, runio.IN_PROGRESS)  # written first: a killed experiment says what it was
-    atomic.write_parquet(out / "worlds.parquet", p.worlds.frame())
-    execution = execute(p.specs, store, executor, fn=fn, desc="robust", show_progress=show_progress)
-    result = write_outputs(out, p, store, execution, make_figures=make_figures, lang=lang)
-    man["invocations"].append(runio.invocation(started, executor, execution.as_dict(), argv))
-    man["files"] = runio.output_files(out)
-    runio.write_manifest(out, man, runio.COMPLETE if not result.failures else runio.INCOMPLETE)
-    return result
+    return run_experiment(
+        RobustExperiment(settings, planned), out, executor, fn, argv, show_progress, make_figures, lang
+    )
 
 
 def runs_table(store: ResultStore, p: Plan) -> pd.DataFrame:
@@ -118,38 +154,21 @@ def runs_table(store: ResultStore, p: Plan) -> pd.DataFrame:
     return df
 
 
-def write_outputs(
-    out: Path,
-    p: Plan,
-    store: ResultStore,
-    execution: ExecutionReport | None = None,
-    make_figures: bool = True,
-    lang: str = "en",
-) -> RobustResult:
-    """Every table, figure and the report from the finished runs of ``p``."""
+def analyse(out: Path, p: Plan, runs: pd.DataFrame) -> Tables:
+    """Effects, robustness, regret and vulnerabilities from the runs table (each written as a csv)."""
     s = p.settings
-    runs = runs_table(store, p)
-    atomic.write_parquet(out / "runs.parquet", runs)
     paired = not s.independent_seeds
     present = [n for n in p.reforms if len(runs) and (runs["scenario"] == n).any()]
     effects, robust = (
         analysis.effects_and_robustness(runs, p.baseline, present, paired)
         if len(runs)
-        else (
-            pd.DataFrame(columns=["world", "reform", "kpi", "effect"]),
-            pd.DataFrame(),
-        )
+        else (pd.DataFrame(columns=["world", "reform", "kpi", "effect"]), pd.DataFrame())
     )
     atomic.write_csv(out / "effects.csv", effects, float_format="%.6g")
     atomic.write_csv(out / "robustness.csv", robust, float_format="%.6g")
     options = [o for o in p.options() if len(runs) and (runs["scenario"] == o).any()]
     regret, ranking = (
-        analysis.regret(runs, options, s.regret_kpi, paired)
-        if options
-        else (
-            pd.DataFrame(),
-            pd.DataFrame(),
-        )
+        analysis.regret(runs, options, s.regret_kpi, paired) if options else (pd.DataFrame(), pd.DataFrame())
     )
     atomic.write_csv(out / "regret.csv", regret, float_format="%.6g")
     atomic.write_csv(out / "regret_ranking.csv", ranking, float_format="%.6g")
@@ -160,21 +179,36 @@ def write_outputs(
         heads.insert(0, s.regret_kpi)
     vul = analysis.vulnerabilities(effects, p.worlds, heads, HELD_OUT, s.seed, present)
     atomic.write_csv(out / "vulnerabilities.csv", vul, float_format="%.6g")
-    failures = store.failures([sp.key for sp in p.specs])
-    fail_path = out / "failures.csv"
-    if failures:
-        atomic.write_csv(fail_path, pd.DataFrame(failures).drop(columns=["traceback"]))
-    elif fail_path.exists():
-        fail_path.unlink()
+    return Tables(runs, effects, robust, regret, ranking, vul)
+
+
+def write_report(t: Tables, folder: Folder, p: Plan, make_figures: bool, lang: str) -> RobustResult:
+    """The figures and the report (``report.md``, ``report.html`` in ``lang``)."""
+    from townsim.experiments.render.report import write_report as write
 
     from . import report
 
-    figures = report.figures(out / "figures", p, effects, regret, ranking, vul, lang) if make_figures else []
-    text = report.render(p, runs, robust, ranking, vul, failures, figures, out, execution, lang)
-    from townsim.experiments.render.report import write_report
-
-    write_report(out, text, lang)
-    return RobustResult(out, execution or ExecutionReport(), runs, robust, regret, ranking, vul, failures, figures)
+    out = folder.out
+    figures = (
+        report.figures(out / "figures", p, t.effects, t.regret, t.ranking, t.vulnerabilities, lang)
+        if make_figures
+        else []
+    )
+    text = report.render(
+        p, t.runs, t.robustness, t.ranking, t.vulnerabilities, folder.failures, figures, out, folder.execution, lang
+    )
+    write(out, text, lang)
+    return RobustResult(
+        out,
+        folder.execution,
+        t.runs,
+        t.robustness,
+        t.regret,
+        t.ranking,
+        t.vulnerabilities,
+        folder.failures,
+        figures,
+    )
 
 
 def _manifest_body(p: Plan, out: Path, argv: list[str] | None) -> dict[str, Any]:
