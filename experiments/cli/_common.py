@@ -99,11 +99,11 @@ def int_in(option: str, value: int, lo: int, hi: int, unit: str = "") -> int:
     return value
 
 
-def run_command(args: argparse.Namespace, experiment: Any) -> Any:
+def run_command(args: argparse.Namespace, experiment: Any, out: Path | None = None) -> Any:
     """The one way a command runs an experiment of :mod:`townsim.experiments.core.protocol`: on the executor
-    of ``args``, into ``args.out`` (checked, locked, resumed), with the progress bar and report language
-    of ``args``; prints how many runs were made, reused and failed. Returns the experiment's result
-    (``out``, ``execution``, ``failures`` ...)."""
+    of ``args``, into ``out`` or ``args.out`` (checked, locked, resumed; None: a new folder), with the
+    progress bar and report language of ``args``; prints how many runs were made, reused and failed.
+    Returns the experiment's result (``out``, ``execution``, ``failures`` ...)."""
     import sys
 
     from townsim.experiments.cli._executors import executor_from_args
@@ -112,7 +112,11 @@ def run_command(args: argparse.Namespace, experiment: Any) -> Any:
     executor = executor_from_args(args)
     with executor:
         result = run_experiment(
-            experiment, args.out, executor, show_progress=PROGRESS[args.progress], lang=getattr(args, "lang", "en")
+            experiment,
+            out if out is not None else args.out,
+            executor,
+            show_progress=PROGRESS[args.progress],
+            lang=getattr(args, "lang", "en"),
         )
     ex = result.execution
     print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")

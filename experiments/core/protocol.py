@@ -36,7 +36,7 @@ from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.execute import ExecutionReport, execute, keys_of, simulate_run
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import banner, default_out_dir, experiment_folder
-from townsim.experiments.core.store import ResultStore, RunKey
+from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey
 
 RUNS_FILE = "runs.parquet"
 FAILURES_FILE = "failures.csv"
@@ -59,6 +59,8 @@ class Experiment(ABC):
 
     command: ClassVar[str]
     """The ``townsim`` command; the folder's manifest records it and only that command resumes the folder."""
+    table_file: ClassVar[str] = RUNS_FILE
+    """Where the runner writes the results table."""
 
     # --- settings --------------------------------------------------------------------------------------
     @abstractmethod
@@ -77,14 +79,19 @@ class Experiment(ABC):
         """The default folder's label: ``results/<command>-<label>-<timestamp>``."""
         return ""
 
-    def notes(self) -> list[str]:
-        """Lines printed on standard error once the folder is held, before the banner."""
+    def notes(self, out: Path) -> list[str]:
+        """Lines printed on standard error once the folder ``out`` is held, before the banner."""
         return []
 
     # --- jobs -----------------------------------------------------------------------------------------
     @abstractmethod
-    def jobs(self) -> Sequence[Any]:
-        """The runs (``RunSpec``) or batches (with ``keys``) to execute, in their order."""
+    def jobs(self, store: ResultStore | None = None) -> Sequence[Any]:
+        """The runs (``RunSpec``) or batches (with ``keys``) to execute, in their order. ``store``: the
+        folder's store, for an experiment that batches only the runs it lacks (None: every run)."""
+
+    def keys(self) -> list[RunKey]:
+        """The store keys of every run (their results make the results table)."""
+        return [k for job in self.jobs() for k in keys_of(job)]
 
     def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
         """What a worker does with one job (``fn`` when the caller gives one, else a model run)."""
@@ -135,7 +142,7 @@ def run_experiment(
         folder,
         resuming,
     ):
-        for line in experiment.notes():
+        for line in experiment.notes(folder):
             print(line, file=sys.stderr)
         banner(command, experiment.describe(), folder, resuming, executor)
         return _run(experiment, folder, executor, fn, argv, show_progress, make_figures, lang)
@@ -159,13 +166,21 @@ def _run(
     man["settings_hash"] = experiment.settings_hash()
     runio.write_manifest(out, man, runio.IN_PROGRESS)  # written first: a killed experiment says what it was
     experiment.prepare(out)
-    jobs = experiment.jobs()
     execution = execute(
-        jobs, store, executor, fn=experiment.job_fn(fn), desc=experiment.command, show_progress=show_progress
+        experiment.jobs(store),
+        store,
+        executor,
+        fn=experiment.job_fn(fn),
+        desc=experiment.command,
+        show_progress=show_progress,
     )
-    result = write_outputs(experiment, out, store, execution, make_figures, lang)
-    failed = bool(store.failures([k for job in jobs for k in keys_of(job)]))
     experiment.record(man, runio.invocation(started, executor, execution.as_dict(), argv))
+    try:
+        result = write_outputs(experiment, out, store, execution, make_figures, lang)
+    except IncompleteRuns:  # runs without a result that the analysis cannot do without: rerun to retry them
+        runio.write_manifest(out, {**man, "files": runio.output_files(out)}, runio.INCOMPLETE)
+        raise
+    failed = bool(store.failures(experiment.keys()))
     man["files"] = runio.output_files(out)
     runio.write_manifest(out, man, runio.INCOMPLETE if failed else runio.COMPLETE)  # written last
     return result
@@ -181,10 +196,10 @@ def write_outputs(
 ) -> Any:
     """Everything after the runs, from the store alone (so a finished folder can be analysed again):
     ``failures.csv``, the results table ``runs.parquet``, the analysis and the report."""
-    keys = [k for job in experiment.jobs() for k in keys_of(job)]
+    keys = experiment.keys()
     folder = Folder(out, store, keys, execution or ExecutionReport(), write_failures(out, store, keys))
     table = experiment.table(store)
-    atomic.write_parquet(out / RUNS_FILE, table)
+    atomic.write_parquet(out / experiment.table_file, table)
     return experiment.report(experiment.analyse(table, folder), folder, make_figures, lang)
 
 

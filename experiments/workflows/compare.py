@@ -239,7 +239,7 @@ class CompareExperiment(Experiment):
     def describe(self) -> str:
         return f"{len(self.scenarios)} scenarios × {self.settings.reps} runs × {self.settings.days} days"
 
-    def notes(self) -> list[str]:
+    def notes(self, out: Path) -> list[str]:
         if len(self.scenarios) < 2:
             return [f"townsim: note: only the baseline '{self.settings.baseline}' is given; no differences to compute"]
         return []
@@ -247,7 +247,7 @@ class CompareExperiment(Experiment):
     def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
         return manifest_body(self.settings, self.scenarios, self.specs, out, argv)
 
-    def jobs(self) -> list[RunSpec]:
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
         return self.specs
 
     def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:

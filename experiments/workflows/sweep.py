@@ -279,7 +279,7 @@ class SweepExperiment(Experiment):
             "git_commit": runio.git_commit(),
         }
 
-    def jobs(self) -> list[RunSpec]:
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
         return self.specs
 
     def record(self, manifest: dict[str, Any], invocation: dict[str, Any]) -> None:

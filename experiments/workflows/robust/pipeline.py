@@ -101,7 +101,7 @@ class RobustExperiment(Experiment):
     def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
         return _manifest_body(self.plan, out, argv)
 
-    def jobs(self) -> list[RunSpec]:
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
         return self.plan.specs
 
     def prepare(self, out: Path) -> None:
