@@ -109,7 +109,10 @@ def run_command(args: argparse.Namespace, experiment: Any, out: Path | None = No
     from townsim.experiments.cli._executors import executor_from_args
     from townsim.experiments.core.protocol import run_experiment
 
-    executor = executor_from_args(args)
+    try:
+        executor = executor_from_args(args)  # before the folder: a cluster that cannot be reached leaves none
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     with executor:
         result = run_experiment(
             experiment,

@@ -160,7 +160,7 @@ def _run(
 ) -> Any:
     """The held folder's pipeline: manifest, execute, table, analysis, report, manifest."""
     started = runio.now()
-    store = ResultStore(out)
+    store = ResultStore(out, create=bool(experiment.keys()))  # an experiment without runs has no store folders
     man: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
     man.update(experiment.manifest(out, argv))
     man["settings_hash"] = experiment.settings_hash()
