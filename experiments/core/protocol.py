@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,12 +34,22 @@ import pandas as pd
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.execute import ExecutionReport, execute, keys_of, simulate_run
-from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.executors import Executor, SerialExecutor
 from townsim.experiments.core.outdir import banner, default_out_dir, experiment_folder
 from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey
 
 RUNS_FILE = "runs.parquet"
 FAILURES_FILE = "failures.csv"
+
+
+@dataclass
+class Stage:
+    """A part of an experiment's jobs run in one go: on the runner's executor, or ``here`` (in this process,
+    one at a time: jobs that share what the process holds, e.g. posterior draws kept in memory)."""
+
+    jobs: Sequence[Any]
+    desc: str
+    here: bool = False
 
 
 @dataclass
@@ -52,6 +62,7 @@ class Folder:
     keys: list[RunKey]
     execution: ExecutionReport = field(default_factory=ExecutionReport)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    stages: dict[str, ExecutionReport] = field(default_factory=dict)  # each stage's part of ``execution``
 
 
 class Experiment(ABC):
@@ -60,7 +71,7 @@ class Experiment(ABC):
     command: ClassVar[str]
     """The ``townsim`` command; the folder's manifest records it and only that command resumes the folder."""
     table_file: ClassVar[str] = RUNS_FILE
-    """Where the runner writes the results table."""
+    """Where the runner writes the results table (``.parquet``, or ``.csv``)."""
 
     # --- settings --------------------------------------------------------------------------------------
     @abstractmethod
@@ -88,6 +99,10 @@ class Experiment(ABC):
     def jobs(self, store: ResultStore | None = None) -> Sequence[Any]:
         """The runs (``RunSpec``) or batches (with ``keys``) to execute, in their order. ``store``: the
         folder's store, for an experiment that batches only the runs it lacks (None: every run)."""
+
+    def stages(self, store: ResultStore) -> list[Stage]:
+        """The jobs in the order they run (default: every job on the runner's executor)."""
+        return [Stage(self.jobs(store), self.command)]
 
     def keys(self) -> list[RunKey]:
         """The store keys of every run (their results make the results table)."""
@@ -166,20 +181,20 @@ def _run(
     man["settings_hash"] = experiment.settings_hash()
     runio.write_manifest(out, man, runio.IN_PROGRESS)  # written first: a killed experiment says what it was
     experiment.prepare(out)
-    execution = execute(
-        experiment.jobs(store),
-        store,
-        executor,
-        fn=experiment.job_fn(fn),
-        desc=experiment.command,
-        show_progress=show_progress,
-    )
-    experiment.record(man, runio.invocation(started, executor, execution.as_dict(), argv))
+    stages = {}
+    for stage in experiment.stages(store):
+        on = SerialExecutor() if stage.here else executor
+        stages[stage.desc] = execute(
+            stage.jobs, store, on, fn=experiment.job_fn(fn), desc=stage.desc, show_progress=show_progress
+        )
+    execution = sum_reports(stages.values())
     try:
-        result = write_outputs(experiment, out, store, execution, make_figures, lang)
+        result = write_outputs(experiment, out, store, execution, make_figures, lang, stages)
     except IncompleteRuns:  # runs without a result that the analysis cannot do without: rerun to retry them
+        experiment.record(man, _invocation(started, executor, execution, stages, argv))
         runio.write_manifest(out, {**man, "files": runio.output_files(out)}, runio.INCOMPLETE)
         raise
+    experiment.record(man, _invocation(started, executor, execution, stages, argv))
     failed = bool(store.failures(experiment.keys()))
     man["files"] = runio.output_files(out)
     runio.write_manifest(out, man, runio.INCOMPLETE if failed else runio.COMPLETE)  # written last
@@ -193,14 +208,39 @@ def write_outputs(
     execution: ExecutionReport | None = None,
     make_figures: bool = True,
     lang: str = "en",
+    stages: dict[str, ExecutionReport] | None = None,
 ) -> Any:
     """Everything after the runs, from the store alone (so a finished folder can be analysed again):
     ``failures.csv``, the results table ``runs.parquet``, the analysis and the report."""
     keys = experiment.keys()
-    folder = Folder(out, store, keys, execution or ExecutionReport(), write_failures(out, store, keys))
+    execution = execution or ExecutionReport()
+    folder = Folder(out, store, keys, execution, write_failures(out, store, keys), stages or {})
     table = experiment.table(store)
-    atomic.write_parquet(out / experiment.table_file, table)
+    if experiment.table_file.endswith(".csv"):
+        atomic.write_csv(out / experiment.table_file, table)
+    else:
+        atomic.write_parquet(out / experiment.table_file, table)
     return experiment.report(experiment.analyse(table, folder), folder, make_figures, lang)
+
+
+def sum_reports(reports: Iterable[ExecutionReport]) -> ExecutionReport:
+    """The stages' reports added up (one stage: its own)."""
+    total = ExecutionReport()
+    for r in reports:
+        total.total, total.skipped, total.ran = total.total + r.total, total.skipped + r.skipped, total.ran + r.ran
+        total.failed, total.seconds = total.failed + r.failed, total.seconds + r.seconds
+        total.failures += r.failures
+    return total
+
+
+def _invocation(
+    started: Any, executor: Executor, execution: ExecutionReport, stages: dict[str, ExecutionReport], argv: Any
+) -> dict[str, Any]:
+    """This invocation's manifest entry; with several stages, each stage's counts too."""
+    entry = runio.invocation(started, executor, execution.as_dict(), argv)
+    if len(stages) > 1:
+        entry["stages"] = {name: r.as_dict() for name, r in stages.items()}
+    return entry
 
 
 def write_failures(out: Path, store: ResultStore, keys: Sequence[RunKey]) -> list[dict[str, Any]]:

@@ -21,7 +21,6 @@ Output folder (``out``)::
 
 from __future__ import annotations
 
-import datetime as _dt
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,6 @@ from townsim.experiments.core import protocol
 from townsim.experiments.core.design import Design
 from townsim.experiments.core.execute import ExecutionReport, RunSpec, simulate_run, simulate_run_with_cases
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
@@ -64,7 +62,6 @@ __all__ = [
     "CompareResult",
     "CompareSettings",
     "ScenarioRun",
-    "default_out",
     "different_county",
     "equal_staff_variant",
     "plan",
@@ -174,11 +171,6 @@ def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
     settings.posterior_note = post_mod.note(post, settings.reps, own, diff, settings.overrides)
     settings.posterior_note_zh = post_mod.note(post, settings.reps, own, diff, settings.overrides, "zh")
     return post_mod.apply(post, specs, settings.reps, settings.seed, own, settings.overrides)
-
-
-def default_out(when: _dt.datetime | None = None) -> Path:
-    """``results/compare-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken), created empty (reserved)."""
-    return default_out_dir("compare", "", when)
 
 
 def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -> str:

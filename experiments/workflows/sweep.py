@@ -11,7 +11,6 @@ heat map for two) and ``report.md``; ``runs/`` holds the resumable store.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import shlex
 from collections.abc import Callable, Sequence
@@ -27,7 +26,6 @@ from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.design import Design, check_model_inputs
 from townsim.experiments.core.execute import ExecutionReport, RunSpec
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
@@ -197,11 +195,6 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     # one scenario at every point: common random numbers, the same seeds at every point
     design = Design([(scenario.name, p.index, p.params) for p in points], settings.reps, settings.days, settings.seed)
     return scenario, points, design.specs()
-
-
-def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
-    """``results/sweep-<scenario>-<YYYYmmdd-HHMMSS>``."""
-    return default_out_dir("sweep", scenario, when)
 
 
 def settings_hash(settings: SweepSettings, points: Sequence[Point]) -> str:
