@@ -131,7 +131,7 @@ from .layout import (
     WAKE,
 )
 from .loop import run_until
-from .queues import hq_room, q_pop, q_push, queue_summary, rekey, rekey_all, task_key, urgent, valid
+from .queues import hq_room, q_pop, q_push, queue_ahead, queue_summary, rekey, rekey_all, task_key, urgent, valid
 from .servers import finish_time, start_day
 from .tasks import new_task, release_steps
 
@@ -246,6 +246,7 @@ __all__ = [
     "q_pop",
     "rekey_all",
     "rekey",
+    "queue_ahead",
     "queue_summary",
     "finish_time",
     "start_day",

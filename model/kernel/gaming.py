@@ -6,10 +6,14 @@ handlers' queues come from the kernel's task, flow and queue tables instead of t
 objects. Every sum is taken over the same tasks in the same order (a queue in (arrival, sequence
 number) order, as the reference sorts its FIFO queues), and each handler's queue is read the first
 time the day's decisions need it (so a gamed closure withdraws work from queues not yet read, as in
-the reference). Times in working hours.
+the reference). Reading a queue (its valid entries sorted, the hours ahead of each) is compiled
+(``core.queue_ahead``); the rest of the projection reads the same tables from Python. Times in working
+hours.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..params import HOURS_PER_DAY
 from ..workload import case_capacity, fraction_of
@@ -25,6 +29,7 @@ class Queues:
         self.model = engine.model
         self.ahead: dict[int, dict[int, float]] = {}
         self.total: dict[int, float] = {}
+        self._hw: tuple | None = None  # per handler: work fraction, speed, is a department (read at the first load)
 
     def rate(self, hid: int) -> float:
         """Clock hours of case work the handler does per working hour (``gaming._Queues.rate``)."""
@@ -41,26 +46,55 @@ class Queues:
             self.model, int(tk[0][task]), int(tk[1][task]), int(tk[2][task]), float(tk[5][task]), waiting=True
         )
 
+    def _handler_table(self) -> tuple:
+        """The agents' decisions the projection reads, per handler: today's work fraction (``fraction_of``),
+        its speed (a department's effort, else 1) and whether it is a department; a township's row."""
+        m = self.model
+        hs = m.handlers
+        hw = np.ones((len(hs), 3))
+        hw[:, 0] = [fraction_of(m, h) for h in hs]
+        hw[:, 2] = 0.0
+        town = np.full(len(hs), -1, dtype=np.int64)
+        for i, h in enumerate(hs):
+            if h.kind == "department":
+                hw[i, 1] = m.departments[h.index].effort
+                hw[i, 2] = 1.0
+            elif h.kind == "township":
+                town[i] = h.index
+        p = m.params
+        learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
+        return hw, town, learn, np.asarray(m.coordination_hours, dtype=float)
+
     def _load(self, hid: int) -> None:
+        """Read the handler's queue once (compiled, ``core.queue_ahead``): the hours ahead of each waiting
+        task, summed in (key, sequence number) order, and in all."""
         if hid in self.total:
             return
+        if self._hw is None:
+            self._hw = self._handler_table()
+        hw, town, learn, coord = self._hw
         eng = self.eng
-        tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_hours, tk_arrival, tk_kind = eng.tk
-        e_task, e_k1, e_k2, e_seq, e_ver = eng.ent
-        desk = self.model.handlers[hid].kind == "desk"
-        entries = []  # the valid entries (a task's latest, the task waiting), sorted by (key, sequence number)
-        for e in eng.hq[hid, : eng.hi[hid, K.HI_QLEN]].tolist():
-            x = int(e_task[e])
-            if e_ver[e] == tk_ver[x] and tk_state[x] == K.WAITING and (desk or tk_kind[x] == K.STEP):
-                entries.append((float(e_k1[e]), float(e_k2[e]), int(e_seq[e]), x))
-        entries.sort()
-        cum = 0.0
-        ahead = {}
-        for *_key, x in entries:
-            ahead[x] = cum
-            cum += self.hours(x)
-        self.ahead[hid] = ahead
-        self.total[hid] = cum
+        m = self.model
+        c = m.cases
+        tasks, ahead, total = K.queue_ahead(
+            hid,
+            eng.hq,
+            eng.hi,
+            eng.ent,
+            eng.tk,
+            m.handlers[hid].kind == "desk",
+            c.matter,
+            c.whistle,
+            c.delegated,
+            eng.cat_hours,
+            coord,
+            hw,
+            eng.handled,
+            town,
+            learn,
+        )
+        self.ahead[hid] = dict(zip(tasks.tolist(), ahead.tolist()))
+        self.total[hid] = total
 
     def wait_before(self, task: int) -> float:
         """Working hours before a waiting task starts."""
