@@ -108,9 +108,12 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     delegated = model.delegated[matter].copy()
     # a township may refer a delegated case up while its competence is low (its decision)
     towns = model.townships
-    for i in np.flatnonzero(delegated).tolist():
-        if towns[int(township[i])].refers_up(int(matter[i])):
-            delegated[i] = False
+    rows = np.flatnonzero(delegated).tolist()
+    if rows:
+        town_of, matter_of = township.tolist(), matter.tolist()
+        for i in rows:
+            if towns[town_of[i]].refers_up(matter_of[i]):
+                delegated[i] = False
     referred_up = model.delegated[matter] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)

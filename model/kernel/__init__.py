@@ -61,9 +61,11 @@ Design (the boundary of DESIGN §8; second stage):
 * **Still Python:** every agent decision, intake (channel, routing, a township referring a delegated
   case up), demand, duties, assessment, feedback and the KPIs. Intake hands its new cases over in one
   batch, early only when the batch's draws might reach a buffer's end (so that the buffer is refilled
-  at the reference's moment), before a draw from Python, before the joint conference meets, or at once
-  for a whistled case. ``supports`` refuses nothing now (every mechanism is compiled); it stays as the
-  place where a new mechanism not yet compiled is named.
+  at the reference's moment), before an exponential or normal draw from Python (not before a uniform
+  one: the batch draws none, and never refills a buffer, so the generator is called in the same
+  order), before the joint conference meets, or at once for a whistled case. ``supports`` refuses
+  nothing now (every mechanism is compiled); it stays as the place where a new mechanism not yet
+  compiled is named.
 
 ``engine = "compiled"`` (a ``Params`` setting) asks for the kernel; ``choose`` grants it only when
 ``supports`` does (for both regimes of a warm-up) and numba is installed, else the model runs the

@@ -41,7 +41,8 @@ class CompiledEngine(WriteBack, Control):
         """``handling.submit`` for the covered scenarios: the case joins the batch the kernel opens before
         its next call (:meth:`_flush`). Its steps' draws are taken then, from the same buffer positions:
         the batch is handed over at once when its draws might reach the end of the buffer (so that a
-        refill happens at the moment the reference does it) and before any draw from Python."""
+        refill happens at the moment the reference does it) and before an exponential or normal draw from
+        Python (a uniform one takes another buffer and so needs no hand-over)."""
         self._sub_ids.append(cid)
         self._sub_t.append(t)
         self._sub_fwd.append(-1)
