@@ -159,6 +159,15 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         repeat_of=-1 if repeat_of is None else repeat_of,
     )
     gaming.schedule(model, ids)
+    if model.compiled:  # the compiled engine takes the batch in filing order (``CompiledEngine.submit_many``)
+        cids = ids.tolist()
+        via = [-1] * n
+        if hop.any() or errand.any():
+            for j in np.flatnonzero(hop | errand).tolist():
+                cid = cids[j]
+                via[j] = (model.commissioner_desk if errand[j] else referral.forwarder(model, cid)).hid
+        model.engine.submit_many(cids, model.cases.created[ids].tolist(), via)
+        return ids
     for cid, t, fwd, err in zip(ids.tolist(), model.cases.created[ids].tolist(), hop.tolist(), errand.tolist()):
         if err:
             referral.start(model, cid, t, model.commissioner_desk)

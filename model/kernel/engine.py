@@ -55,6 +55,35 @@ class CompiledEngine(WriteBack, Control):
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
 
+    def submit_many(self, cids: list[int], times: list[float], fwd: list[int]) -> None:
+        """Intake's new cases in filing order: :meth:`submit` for each with ``fwd`` -1, :meth:`forward` (the
+        forwarding of its file by handler ``fwd``) for the others; the same hand-overs at the same cases."""
+        m = self.model
+        whistle = m.cases.whistle[cids].tolist() if m.params.whistle else None
+        slot = self._slot
+        st = m.stream
+        room = 0 if slot is None else st.size - int(st.idx[slot])
+        most = self._max_steps
+        ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+        for j, (cid, t, f) in enumerate(zip(cids, times, fwd)):
+            ids.append(cid)
+            ts.append(t)
+            fs.append(f)
+            if f >= 0:
+                continue
+            if whistle is not None and whistle[j]:
+                self._flush()
+                ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+                if slot is not None:
+                    room = st.size - int(st.idx[slot])
+                continue
+            if slot is not None:
+                self._reserved += most
+                if self._reserved > room:
+                    self._flush()
+                    ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+                    room = st.size - int(st.idx[slot])
+
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing
         did, e.g. the joint conference's queue)."""
