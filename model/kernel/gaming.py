@@ -23,14 +23,14 @@ from . import core as K
 class Queues:
     """``gaming._Queues`` over the kernel's tables, for one day's decisions: per handler whether its queue
     was read, the hours in it and its rate (persons free for cases), per task the hours queued ahead of it
-    (-1: not in its handler's queue as read)."""
+    (where its stamp is today's token: in its handler's queue as read)."""
 
     def __init__(self, engine):
         self.eng = engine
         m = engine.model
         hs = m.handlers
         n = len(hs)
-        self.qs = (np.zeros(n, dtype=np.bool_), np.zeros(n), np.full(len(engine.tk[0]), -1.0))
+        self.qs = (np.zeros(n, dtype=np.bool_), np.zeros(n), *_task_rows(engine))
         hw = np.ones((n, 3))
         hw[:, 0] = [fraction_of(m, h) for h in hs]  # today's work fraction (1 at a desk)
         hw[:, 2] = 0.0
@@ -54,11 +54,7 @@ class Queues:
         m = eng.model
         c = m.cases
         if len(self.qs[2]) < len(eng.tk[0]):  # the task table grew: room for the new rows
-            self.qs = (
-                self.qs[0],
-                self.qs[1],
-                np.concatenate([self.qs[2], np.full(len(eng.tk[0]) - len(self.qs[2]), -1.0)]),
-            )
+            self.qs = (*self.qs[:2], *_task_rows(eng, self.qs[4]))
         nxt = int(eng.fl[2][cid])
         joint = bool(c.joint[cid]) or (bool(c.whistle[cid]) and nxt == 0)
         in_conf = nxt == 0 and any(x == cid for _, x in m.conference_queue)
@@ -92,6 +88,22 @@ class Queues:
             self.coord,
             self.desk,
         )
+
+
+def _task_rows(engine, token: int | None = None) -> tuple:
+    """The engine's per-task rows of the day's projections (hours ahead, stamp: kept across days, grown
+    with the task table) and this day's token (a new one unless ``token``)."""
+    rows = getattr(engine, "_ahead_rows", None)
+    size = len(engine.tk[0])
+    if rows is None or len(rows[0]) < size:
+        ahead, stamp = np.zeros(size), np.zeros(size, dtype=np.int64)
+        if rows is not None:
+            ahead[: len(rows[0])] = rows[0]
+            stamp[: len(rows[1])] = rows[1]
+        engine._ahead_rows = rows = (ahead, stamp)
+    if token is None:
+        engine._ahead_token = token = getattr(engine, "_ahead_token", 0) + 1
+    return (*rows, token)
 
 
 def rate(h) -> float:

@@ -5,8 +5,9 @@ the released steps' ends (running: its start plus clock hours; waiting: the hour
 its handler's rate, then its own expected hours), a case held for coordination waits for the soonest of
 its requests at the desks (or for the joint conference's next meeting), then the steps not yet released,
 one after another (serial) or the longest (joint). Each handler's queue is read the first time a
-projection needs it (``queue_ahead``) and kept for the day's decisions. Every sum and comparison is taken
-in the reference's order, so the result is the same float.
+projection needs it (``queue_ahead``) and kept for the day's decisions (``qs``: per handler, read yet
+and the hours in its queue; per task, the hours ahead of it, valid where its stamp is the day's token).
+Every sum and comparison is taken in the reference's order, so the result is the same float.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _INF = math.inf
 @njit(cache=True)
 def _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
     """Handler ``h``'s queue read (once a day): the hours ahead of each waiting task, and in all."""
-    loaded, total, ahead_of = qs[0], qs[1], qs[2]
+    loaded, total, ahead_of, stamp, token = qs
     if loaded[h]:
         return
     matter, whistle, delegated, cat_hours = cs
@@ -33,6 +34,7 @@ def _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
     )
     for i in range(tasks.shape[0]):
         ahead_of[tasks[i]] = ahead[i]
+        stamp[tasks[i]] = token
     total[h] = cum
     loaded[h] = True
 
@@ -42,8 +44,9 @@ def _wait_before(task, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, 
     """Working hours before a waiting task starts (``gaming._Queues.wait_before``)."""
     h = tk[1][task]
     _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk)
-    a = qs[2][task]
-    if a < 0.0:  # not in the queue as read: behind every task in it
+    if qs[3][task] == qs[4]:
+        a = qs[2][task]
+    else:  # not in the queue as read: behind every task in it
         a = qs[1][h]
     return a / rate[h]
 
