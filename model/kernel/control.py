@@ -135,7 +135,7 @@ class Control(EngineTables):
         self._room_ent(int(self.ctr[K.CTR_NENT]) + most)
         m = self.model
         s = m.stream
-        self.hq, self.evt, self.evi = K.conference_case(
+        self.hq, self.evt, self.evi = self.k_conference(
             int(cid),
             int(level),
             float(t),

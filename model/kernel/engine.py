@@ -14,6 +14,7 @@ sees what the Python engine would have left there.
 from __future__ import annotations
 
 from . import core as K
+from .calls import Direct
 from .control import Control
 from .stream import KernelStream
 from .tables import NotCovered, OpenFlows
@@ -33,6 +34,10 @@ class CompiledEngine(WriteBack, Control):
         self.handlers = handlers
         self._alloc_handlers(model, handlers)
         self._alloc_cases(model)
+        # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
+        self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
+        self.k_projected, self.k_conference = Direct(K.projected), Direct(K.conference_case)
+        self.k_queue_summary = Direct(K.queue_summary)
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
@@ -100,7 +105,7 @@ class CompiledEngine(WriteBack, Control):
         duty = m.params.whistle  # a whistled case's township owes on-site hours at filing: read, then written back
         if duty:
             hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in self.handlers]
-        self.evt, self.evi = K.submit_batch(
+        self.evt, self.evi = self.k_submit_batch(
             ids,
             times,
             fwd,
@@ -137,7 +142,7 @@ class CompiledEngine(WriteBack, Control):
         day, self._day = self._day, -1
         self._summary_fresh = False
         esc = self._esc()
-        self.evt, self.evi, self.hq = K.work_day(
+        self.evt, self.evi, self.hq = self.k_work_day(
             day,
             float(t_end),
             self.now,

@@ -17,7 +17,6 @@ import numpy as np
 
 from ..params import HOURS_PER_DAY
 from ..workload import case_capacity, fraction_of
-from . import core as K
 
 
 class Queues:
@@ -64,7 +63,7 @@ class Queues:
             day = int(now // HOURS_PER_DAY) + 1
             meet = -(-day // p.joint_conference_interval) * p.joint_conference_interval
             conf_wait = meet * HOURS_PER_DAY - now
-        return K.projected(
+        return eng.k_projected(
             int(cid),
             float(now),
             joint,
