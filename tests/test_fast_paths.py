@@ -80,3 +80,10 @@ def test_the_compiled_engine_calls_the_kernel_with_stable_types(monkeypatch):
         assert b.compiled
         assert a.timeseries().equals(b.timeseries())
         assert a.gaming_log == b.gaming_log
+
+
+def test_direct_calls_a_plain_function_through():
+    from townsim.model.kernel import calls
+
+    f = calls.Direct(lambda x: x + 1)
+    assert f(1) == 2 and f(2) == 3 and f.entry is None

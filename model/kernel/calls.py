@@ -35,7 +35,7 @@ class Direct:
                 self.check(args)
             return entry(*args)
         out = self.disp(*args)
-        if len(self.disp.overloads) == 1:
+        if len(getattr(self.disp, "overloads", ())) == 1:  # (a plain function, e.g. a timing wrapper: always)
             self.sig = self.disp.signatures[0]
             self.entry = self.disp.overloads[self.sig].entry_point
         return out
