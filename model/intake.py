@@ -108,9 +108,12 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     delegated = model.delegated[matter].copy()
     # a township may refer a delegated case up while its competence is low (its decision)
     towns = model.townships
-    for i in np.flatnonzero(delegated).tolist():
-        if towns[int(township[i])].refers_up(int(matter[i])):
-            delegated[i] = False
+    rows = np.flatnonzero(delegated).tolist()
+    if rows:
+        town_of, matter_of = township.tolist(), matter.tolist()
+        for i in rows:
+            if towns[town_of[i]].refers_up(matter_of[i]):
+                delegated[i] = False
     referred_up = model.delegated[matter] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)
@@ -156,6 +159,15 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
         repeat_of=-1 if repeat_of is None else repeat_of,
     )
     gaming.schedule(model, ids)
+    if model.compiled:  # the compiled engine takes the batch in filing order (``CompiledEngine.submit_many``)
+        cids = ids.tolist()
+        via = [-1] * n
+        if hop.any() or errand.any():
+            for j in np.flatnonzero(hop | errand).tolist():
+                cid = cids[j]
+                via[j] = (model.commissioner_desk if errand[j] else referral.forwarder(model, cid)).hid
+        model.engine.submit_many(cids, model.cases.created[ids].tolist(), via)
+        return ids
     for cid, t, fwd, err in zip(ids.tolist(), model.cases.created[ids].tolist(), hop.tolist(), errand.tolist()):
         if err:
             referral.start(model, cid, t, model.commissioner_desk)
