@@ -82,6 +82,9 @@ import importlib.util
 import warnings
 
 from ..params import Params
+from .cache import configure as configure_cache
+
+configure_cache()  # before any kernel module defines its compiled functions (``cache``)
 
 _SAID: set[str] = set()
 

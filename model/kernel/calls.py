@@ -36,8 +36,10 @@ class Direct:
             return entry(*args)
         out = self.disp(*args)
         if len(getattr(self.disp, "overloads", ())) == 1:  # (a plain function, e.g. a timing wrapper: always)
-            self.sig = self.disp.signatures[0]
-            self.entry = self.disp.overloads[self.sig].entry_point
+            sig = self.disp.signatures[0]
+            # a numba without the overload's entry point keeps calling through the dispatcher
+            self.entry = getattr(self.disp.overloads[sig], "entry_point", None)
+            self.sig = sig if self.entry is not None else None
         return out
 
     def check(self, args) -> None:
