@@ -1,6 +1,7 @@
 """Speed figures of issue 20, A/B: this tree against a base tree, every repetition a fresh process.
 
-``python -m benchmarks.speed --base DIR [--repeats 3] [--parts ab,empty,events,mmc,linping,cli,kernel]``
+``python -m benchmarks.speed --base DIR [--repeats 3] [--parts ab,empty,events,mmc,linping,cli,kernel]
+[--engines python,compiled]``
 
 ``DIR`` is a folder holding a ``townsim`` entry (a symlink to the base checkout), used as the
 base's ``PYTHONPATH``; without ``--base`` only this tree is measured. Each repetition runs
@@ -11,10 +12,10 @@ base / this (> 1: this tree is faster). Results go to ``benchmarks/out/speed-<ti
 and a Markdown table to standard output.
 
 Parts: ``ab`` the default county-year (``baseline``, ``full_reform``; model API, build + run
-+ summary), ``empty`` the fixed cost of a day with no demand, ``events`` heap events per case
-and µs per event, ``mmc`` M/M/7 at ρ 0.95 (1/μ = 1 h, ``--mmc-days`` days) per customer
-against SimPy and ciw, ``linping`` Linping at one agent per resident (CPU, peak memory),
-``cli`` ``townsim --version``, ``--help`` and ``scenarios list`` (wall and CPU of the whole
++ summary; on each engine of ``--engines``), ``empty`` the fixed cost of a day with no demand
+(same), ``events`` heap events per case and µs per event, ``mmc`` M/M/7 at ρ 0.95 (1/μ = 1 h,
+``--mmc-days`` days) per customer against SimPy and ciw, ``linping`` Linping at one agent per
+resident (CPU, peak memory), ``cli`` ``townsim --version``, ``--help`` and ``scenarios list`` (wall and CPU of the whole
 process), ``kernel`` the compiled engine against the Python one on this tree: a county-year of
 the default county reduced to the kernel's mechanisms (``kernel.PLAIN``) and of each covered
 scenario of ``--kernel-counties`` (default: ``baseline``), the share of its CPU spent inside
@@ -99,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mmc-days", type=int, default=1000)
     ap.add_argument("--empty-days", type=int, default=2000)
     ap.add_argument(
+        "--engines",
+        default="python",
+        help="engines of the ab and empty parts, comma-separated: python, compiled (a base without the"
+        " compiled engine runs the Python one)",
+    )
+    ap.add_argument(
         "--kernel-counties",
         default="plain,baseline",
         help="the kernel part's counties: 'plain' (the default county reduced to the kernel's mechanisms) or"
@@ -136,15 +143,19 @@ def main(argv: list[str] | None = None) -> int:
             cell = f"{fmt.format(base)} → {fmt.format(this)} {unit} (×{base / this:.2f})"
         rows.append((label, cell))
 
+    engines = [e for e in args.engines.split(",") if e]
     if "ab" in parts:
-        for scen in ("baseline", "full_reform"):
-            got = interleaved(trees, R, lambda pp, s=scen: child(pp, "year", s, str(args.days)))
-            res[f"year_{scen}"] = got
-            ab_row(f"county-year `{scen}`, model API, CPU", got, "cpu_s", "s")
+        for eng in engines:
+            for scen in ("baseline", "full_reform"):
+                got = interleaved(trees, R, lambda pp, s=scen, e=eng: child(pp, "year", s, str(args.days), e))
+                key = f"year_{scen}" if eng == "python" else f"year_{scen}_{eng}"
+                res[key] = got
+                ab_row(f"county-year `{scen}`, model API, `engine={eng}`, CPU", got, "cpu_s", "s")
     if "empty" in parts:
-        got = interleaved(trees, R, lambda pp: child(pp, "empty", str(args.empty_days)))
-        res["empty_day"] = got
-        ab_row("a day with no demand, CPU", got, "cpu_ms_per_day", "ms")
+        for eng in engines:
+            got = interleaved(trees, R, lambda pp, e=eng: child(pp, "empty", str(args.empty_days), e))
+            res["empty_day" if eng == "python" else f"empty_day_{eng}"] = got
+            ab_row(f"a day with no demand, `engine={eng}`, CPU", got, "cpu_ms_per_day", "ms")
     if "events" in parts:
         ev = {
             n: {s: child(pp, "events", s, str(args.days)) for s in ("baseline", "full_reform")}

@@ -5,9 +5,12 @@ Prints one JSON line: CPU seconds (user + system) of the timed part, its wall se
 peak resident memory of the process (MiB) and the task's counts.
 
 Tasks:
-  year SCENARIO DAYS        build + run a county-year (model API); warm-up first
+  year SCENARIO DAYS [ENGINE]
+                            build + run a county-year (model API); warm-up first (ENGINE: python, the
+                            default, or compiled: the scenario run 5 days first, the kernel's functions
+                            loaded outside the timed part)
   events SCENARIO DAYS      the same run, counting the engine's heap events (not timed)
-  empty DAYS                a default county with no demand at all: CPU per day
+  empty DAYS [ENGINE]       a default county with no demand at all: CPU per day
   mmc-townsim DAYS [ENGINE] scenarios/validation/mmc.toml with 7 staff, 1/mu = 1 h, rho = 0.95
                             (ENGINE: python, the default, or compiled)
   mmc-simpy DAYS            the same M/M/7 in SimPy
@@ -55,11 +58,14 @@ def scenario_params(name: str):
     return load_scenario(name).params
 
 
-def year(name: str, days: str) -> dict:
+def year(name: str, days: str, engine: str = "python") -> dict:
     from townsim.model import TownshipModel
 
     warm()
     p = scenario_params(name)
+    if engine != "python":
+        p = p.replace(engine=engine)
+        TownshipModel(p, rng=0).run(5)
     c0, t0 = cpu(), time.perf_counter()
     m = TownshipModel(p, rng=1)
     c1 = cpu()
@@ -104,11 +110,13 @@ def events(name: str, days: str) -> dict:
     return {"events": count[0], "cases": int(m.cases.n - before), "events_per_case": count[0] / (m.cases.n - before)}
 
 
-def empty(days: str) -> dict:
+def empty(days: str, engine: str = "python") -> dict:
     from townsim.model import Params, TownshipModel
 
     warm()
     p = Params(citizen_request_rate=0.0, enterprise_request_rate=0.0, dispute_rate=0.0)
+    if engine != "python":
+        p = p.replace(engine=engine)
     m = TownshipModel(p, rng=1)
     m.run(5)
     c0, t0 = cpu(), time.perf_counter()

@@ -208,7 +208,7 @@ def _validation_write(docs: Path, opts: Options) -> Result:
     with make_executor(workers=opts.workers) as ex:
         outcomes = validate.validate(
             validate.default_out(), docs=True, executor=ex, command="townsim docs --write --validation"
-        )
+        ).outcomes
     failed = sum(not o.passed for o in outcomes)
     _stamp(docs, "validation")
     return Result("validation", "written", f"{docs / 'validation.md'} ({failed} of {len(outcomes)} checks fail)")

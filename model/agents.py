@@ -25,10 +25,10 @@ import weakref
 import mesa
 import numpy as np
 
-from . import assessment, channel, delegation, dumping, gcpolicy, grid, inspection, satisfaction
+from . import assessment, channel, delegation, dumping, gcpolicy, grid, inspection, satisfaction, workload
 from .assessment import ScoreEstimator
 from .engine import Handler
-from .gaming import GamingState
+from .gaming import GamingState, games
 
 
 class Department(mesa.Agent):
@@ -89,15 +89,11 @@ class Department(mesa.Agent):
 
     def decide_work_fraction(self) -> None:
         """Set today's work fraction from its queue and its cases' deadlines (``workload``)."""
-        from .workload import decide
-
-        self.work_fraction = decide(self)
+        self.work_fraction = workload.decide(self)
 
     def decide_gaming(self) -> bool:
         """Close one of its at-risk cases without solving it? (``gaming``: the cost of being late against
         the expected penalty of being caught and its scruples)."""
-        from .gaming import games
-
         return games(self)
 
     @property
@@ -171,21 +167,21 @@ class Township(mesa.Agent):
 
     def decide_work_fraction(self) -> None:
         """Set today's work fraction from its queue and its cases' deadlines (``workload``)."""
-        from .workload import decide
-
-        self.work_fraction = decide(self)
+        self.work_fraction = workload.decide(self)
 
     def decide_gaming(self) -> bool:
         """Close one of its at-risk cases without solving it? (``gaming``: the cost of being late against
         the expected penalty of being caught and its scruples)."""
-        from .gaming import games
-
         return games(self)
 
     def refers_up(self, matter: int) -> bool:
         """Refer a new delegated case up to the department (while competence is low, ``delegation``)."""
-        p = delegation.refer_up_probability(self.model.params, self.competence(matter))
-        return p > 0 and self.model.stream.uniform() < p
+        model = self.model
+        params = model.params
+        if params.refer_up_rate == 0:  # no draw, as ``refer_up_probability`` gives 0
+            return False
+        p = delegation.refer_up_probability(params, delegation.competence(params, self.handled.get(matter, 0)))
+        return p > 0 and model.stream.uniform() < p
 
     def assess(self) -> None:
         """Be scored by the county on the period's late cases and duty work left undone (``assessment``)."""

@@ -30,12 +30,15 @@ class DailyCollector(mesa.DataCollector):
         self._attrs = {cls: tuple(rep.values()) for cls, rep in agenttype_reporters.items()}
 
     def _fast_ok(self) -> bool:
-        return (
+        if getattr(self, "_checked", False):  # Mesa's tables keep their types once checked
+            return True
+        self._checked = (
             isinstance(getattr(self, "model_vars", None), dict)
             and isinstance(getattr(self, "_agenttype_records", None), dict)
             and not self.agent_reporters
             and all(isinstance(self.model_vars.get(k), list) for k in self._kpis)
         )
+        return self._checked
 
     def collect(self, model) -> None:
         if not self._fast_ok() or any(cls not in model.agent_types for cls in self._attrs):

@@ -68,6 +68,17 @@ def department_load(dept) -> float:
     return (h.open_tasks * dept.model.mean_step_hours + h.duty_backlog) / h.capacity_hours
 
 
+def _weight(model) -> float:
+    """``reform.two_way_weight(model)``, computed once a day for all departments (it depends on the day, the
+    counted window's start and the levers only)."""
+    key = (model.clock_day, model.count_start, id(model.params))
+    memo = getattr(model, "_two_way_today", None)
+    if memo is None or memo[0] != key:
+        memo = (key, reform.two_way_weight(model))
+        model._two_way_today = memo
+    return memo[1]
+
+
 def department_day(dept) -> None:
     """One department's day (``Department.decide_dumping``): draw its duty tasks, dump some on
     townships (chosen by population), take back those bounced off a responsibility list."""
@@ -79,9 +90,7 @@ def department_day(dept) -> None:
         return
     rng = model.rng
     prob = float(
-        dump_probability(
-            p, department_load(dept), float(dept.expected_score_drop), reform.two_way_weight(model), dept.exploration
-        )
+        dump_probability(p, department_load(dept), float(dept.expected_score_drop), _weight(model), dept.exploration)
     )
     tasks = int(rng.poisson(p.duty_tasks_per_department))
     dumped = int(rng.binomial(tasks, prob)) if tasks else 0

@@ -195,8 +195,7 @@ def hold_conference(model, day: int, t: float) -> int:
             cid
         ] == 0:  # not coordinated meanwhile
             if eng:
-                eng.withdraw_coordination(cid)
-                eng.boost(cid, JOINT_CONFERENCE, t)
+                eng.conference(cid, JOINT_CONFERENCE, t)
             else:
                 withdraw(model, cid)
                 boost(model, cid, JOINT_CONFERENCE, t)

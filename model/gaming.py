@@ -240,12 +240,14 @@ def decide(model, t_end: float) -> int:
     if not due or p.ontime_weight <= 0:
         return 0
     eng = model.engine if model.compiled else None  # the compiled engine's tables (``kernel``)
-    queues = eng.gaming_queues() if eng else _Queues(model)
+    queues = None  # the queues as they stand, read at the first open case
     log = model.gaming_log
     n = 0
     for t, cid in due:
         if not (eng.is_open(cid) if eng else cid in model.flows):
             continue
+        if queues is None:
+            queues = eng.gaming_queues() if eng else _Queues(model)
         finish = eng.projected_finish(cid, t_end, queues) if eng else projected_finish(model, cid, t_end, queues)
         deadline = float(model.cases.deadline[cid])
         gamed = finish > deadline and owner_agent(model, cid).decide_gaming()

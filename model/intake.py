@@ -116,9 +116,12 @@ def admit(
     # a township may refer a delegated case up while its competence is low (its decision; an enquiry
     # about a delegated matter is answered where it was asked)
     towns = model.townships
-    for i in np.flatnonzero(delegated & ~enquiry if ask else delegated).tolist():
-        if towns[int(township[i])].refers_up(int(subject[i])):
-            delegated[i] = False
+    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated).tolist()
+    if rows:
+        town_of, subject_of = township.tolist(), subject.tolist()
+        for i in rows:
+            if towns[town_of[i]].refers_up(subject_of[i]):
+                delegated[i] = False
     referred_up = model.delegated[subject] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)
@@ -177,6 +180,15 @@ def admit(
         repeat_of=-1 if repeat_of is None else repeat_of,
     )
     gaming.schedule(model, ids)
+    if model.compiled:  # the compiled engine takes the batch in filing order (``CompiledEngine.submit_many``)
+        cids = ids.tolist()
+        via = [-1] * n
+        if hop.any() or errand.any():
+            for j in np.flatnonzero(hop | errand).tolist():
+                cid = cids[j]
+                via[j] = (model.commissioner_desk if errand[j] else referral.forwarder(model, cid)).hid
+        model.engine.submit_many(cids, model.cases.created[ids].tolist(), via)
+        return ids
     for cid, t, fwd, err in zip(ids.tolist(), model.cases.created[ids].tolist(), hop.tolist(), errand.tolist()):
         if err:
             referral.start(model, cid, t, model.commissioner_desk)

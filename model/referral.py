@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 
 from .engine import FORWARD, Task
+from .handling import begin, steps_of
 from .params import HOURS_PER_DAY
 
 FIRST, SECOND = 0, 1
@@ -50,8 +51,6 @@ def forwarder(model, cid: int):
 
 def start(model, cid: int, t: float, handler) -> None:
     """Open case ``cid``'s flow with a forwarding task for ``handler`` arriving at ``t`` (hours)."""
-    from .handling import steps_of
-
     if model.compiled:  # the compiled engine owns the flows (``kernel``)
         model.engine.forward(cid, t, handler)
         return
@@ -87,8 +86,6 @@ def next_courier(params, t: float, paper: bool | None = None) -> float:
 
 def finished(model, task: Task, t: float) -> None:
     """A forwarding task is done at ``t``: send the file on (maybe to the wrong department first)."""
-    from .handling import begin
-
     cid = task.case
     if cid not in model.flows:  # closed meanwhile
         return
@@ -134,8 +131,6 @@ def _wrong_department(model, cid: int):
 
 def bind(model) -> None:
     """Give ``model`` the courier-arrival callback (an engine event)."""
-    from .handling import begin
-
     cases = model.cases
 
     def arrive(cid: int, t: float) -> None:

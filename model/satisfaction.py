@@ -54,6 +54,17 @@ def ewma_update(arr: np.ndarray, idx: np.ndarray, values: np.ndarray, alpha: flo
     """``arr[i] += α (v − arr[i])`` for each (i, v) in order, vectorised (repeated rows in turn)."""
     idx = np.asarray(idx)
     values = np.asarray(values, float)
+    if arr.dtype == np.float64 and len(idx):  # the same double arithmetic as below, without a sort per round
+        rows = idx.tolist()
+        if len(set(rows)) == len(rows):  # no row twice: one vectorised update
+            arr[idx] += alpha * (values - arr[idx])
+            return
+        now: dict[int, float] = {}
+        for i, v in zip(rows, values.tolist()):
+            a = now[i] if i in now else float(arr[i])
+            now[i] = a + alpha * (v - a)
+        arr[np.fromiter(now.keys(), np.int64, len(now))] = np.fromiter(now.values(), float, len(now))
+        return
     while len(idx):
         _, first = np.unique(idx, return_index=True)
         i = idx[first]

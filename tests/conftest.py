@@ -1,4 +1,5 @@
-"""Suite-wide collection rule: a module's tests that share a module-scoped fixture run on one worker.
+"""Suite-wide collection rule: a module's tests that share a module-scoped fixture run on one worker; the
+compiled kernel's direct calls check their argument types in every test.
 
 Under ``pytest -n auto --dist loadgroup`` tests are spread over the workers one by one, so a module-scoped
 fixture (a robustness run, a sensitivity run, a Linping year) was built once on every worker that drew one
@@ -8,7 +9,13 @@ fixture of its own module gets the module's ``xdist_group``, unless it names a g
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# every compiled kernel call checks its argument types against the overload it calls directly
+# (model/kernel/calls.py): a type that changed mid-run fails a test instead of being misread
+os.environ.setdefault("TOWNSIM_KERNEL_CHECK", "1")
 
 
 def shared_module_fixture(item: pytest.Item) -> bool:

@@ -214,3 +214,42 @@ def test_fingerprint_reads_files_by_content_not_path(tmp_path):
 
     assert fingerprint(with_catalogue(same)) == fingerprint(with_catalogue(moved))  # same bytes, another folder
     assert fingerprint(with_catalogue(changed)) != fingerprint(with_catalogue(same))  # other bytes
+
+
+def test_a_new_parameter_at_its_default_leaves_the_fingerprint_and_a_changed_value_changes_it():
+    """Issue 21: a parameter added off by default must not make the shipped posteriors stale; its value
+    moved away from the default must."""
+    from pydantic import Field
+
+    from townsim.experiments.cli.calibrate import resolve_spec
+    from townsim.experiments.core import calibration
+    from townsim.model import Params
+
+    class WithNewLever(Params):
+        new_lever: float = Field(0.0)
+
+    spec = load_spec(resolve_spec("linping"))
+    before = calibration.fingerprint(spec)
+    extended = WithNewLever(**spec.model_params.model_dump())
+    assert calibration._set_params(extended) == calibration._set_params(spec.model_params)
+    assert calibration._set_params(extended.model_copy(update={"new_lever": 0.5})) != calibration._set_params(
+        spec.model_params
+    )
+    assert calibration.fingerprint(spec) == before
+
+
+def test_a_drawn_calibration_is_keyed_by_the_assumptions_it_draws(monkeypatch):
+    """With ``other_assumptions = "drawn"`` every simulation drew the other assumptions from their ranges: a
+    new assumption (or a changed range) changes what the posterior means, so its fingerprint changes; a
+    calibration that keeps them at their defaults is not affected."""
+    from townsim.experiments.cli.calibrate import resolve_spec
+    from townsim.experiments.core import calibration, posterior
+    from townsim.experiments.core.assumptions import Assumption
+
+    drawn, held = load_spec(resolve_spec("generic")), load_spec(resolve_spec("linping"))
+    assert drawn.other_assumptions == "drawn" and held.other_assumptions == "defaults"
+    before = calibration.fingerprint(drawn), calibration.fingerprint(held)
+    real = posterior.other_assumptions
+    monkeypatch.setattr(posterior, "other_assumptions", lambda *a: [*real(*a), Assumption("x", 0.0, 1.0)])
+    assert calibration.fingerprint(drawn) != before[0]
+    assert calibration.fingerprint(held) == before[1]

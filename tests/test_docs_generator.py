@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import townsim
@@ -84,3 +85,26 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, words):
     err = capsys.readouterr().err.strip()
     assert words in err and len(err.splitlines()) == 1
     assert not any(empty.iterdir())
+
+
+def test_writing_validation_counts_the_failed_checks_and_stamps_it(tmp_path, monkeypatch, capsys):
+    """``--write --validation`` reads the outcomes of the validation run (a run of two checks stands in for
+    the full one here) and stamps validation.md."""
+    from townsim.experiments.checks import CHECKS
+    from townsim.experiments.core.execute import ExecutionReport
+    from townsim.experiments.workflows import validate
+    from townsim.experiments.workflows.validate.suite import Outcome, load_checks
+
+    checks = list(load_checks().values())[:2]
+    ran = [Outcome(checks[0], None, "stopped", 0.1, False), Outcome(checks[1], None, None, 0.1, False)]
+    assert CHECKS[checks[0].name] is checks[0]
+    monkeypatch.setattr(validate, "DOCS_DIR", tmp_path)
+    monkeypatch.setattr(validate, "default_out", lambda: tmp_path / "run")
+    monkeypatch.setattr(
+        validate,
+        "validate",
+        lambda *a, **k: validate.Validation(ran, pd.DataFrame(), ExecutionReport(), ExecutionReport()),
+    )
+    assert main(["docs", "--write", "--out", str(tmp_path), "--only", "validation", "--workers", "1"]) == 0
+    assert "2 of 2 checks fail" in capsys.readouterr().out
+    assert "validation" in json.loads((tmp_path / "generated.json").read_text())

@@ -8,6 +8,7 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.errors import RunFailed, UserError, shorten
@@ -96,6 +97,35 @@ def int_in(option: str, value: int, lo: int, hi: int, unit: str = "") -> int:
             f"{option} {shorten(str(value))}: allowed: an integer in [{lo}, {hi:,}]" + (f" {unit}" if unit else "")
         )
     return value
+
+
+def run_command(args: argparse.Namespace, experiment: Any, out: Path | None = None) -> Any:
+    """The one way a command runs an experiment of :mod:`townsim.experiments.core.protocol`: on the executor
+    of ``args``, into ``out`` or ``args.out`` (checked, locked, resumed; None: a new folder), with the
+    progress bar and report language of ``args``; prints how many runs were made, reused and failed.
+    Returns the experiment's result (``out``, ``execution``, ``failures`` ...)."""
+    import sys
+
+    from townsim.experiments.cli._executors import executor_from_args
+    from townsim.experiments.core.protocol import run_experiment
+
+    try:
+        executor = executor_from_args(args)  # before the folder: a cluster that cannot be reached leaves none
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with executor:
+        result = run_experiment(
+            experiment,
+            out if out is not None else args.out,
+            executor,
+            show_progress=PROGRESS[args.progress],
+            lang=getattr(args, "lang", "en"),
+        )
+    ex = result.execution
+    print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
+    if result.failures:
+        print(f"townsim: {len(result.failures)} run(s) failed; see {result.out / 'failures.csv'}", file=sys.stderr)
+    return result
 
 
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)

@@ -18,15 +18,13 @@ import sys
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import (
-    PROGRESS,
     add_out_argument,
     add_progress_argument,
     add_scenario_argument,
     add_seed_argument,
 )
-from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
+from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_specs
-from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.compare import (
     DEFAULT_BASELINE,
@@ -34,11 +32,8 @@ from townsim.experiments.workflows.compare import (
     DEFAULT_REPS,
     DEFAULT_SEED,
     CompareError,
+    CompareExperiment,
     CompareSettings,
-    default_out,
-    plan,
-    run_compare,
-    settings_hash,
 )
 
 
@@ -127,34 +122,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         posterior=args.posterior,
         force=args.force,
     )
-    # --- check everything before any work or any file -------------------------------------------
-    try:
-        scenarios, specs = plan(settings)
+    try:  # check everything before any work or any file
+        experiment = CompareExperiment(settings)
     except CompareError as exc:
         raise UserError(str(exc)) from None
-    check_specs("townsim compare", specs, args.yes)
-    digest = settings_hash(settings, scenarios)
-    executor = executor_from_args(args)
-    with executor, experiment_folder("compare", args.out, digest, default_out) as (out, resuming):
-        if len(scenarios) < 2:
-            print(
-                f"townsim: note: only the baseline '{settings.baseline}' is given; no differences to compute",
-                file=sys.stderr,
-            )
-        banner(
-            "compare",
-            f"{len(scenarios)} scenarios × {settings.reps} runs × {settings.days} days",
-            out,
-            resuming,
-            executor,
-        )
-        result = run_compare(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
-    ex = result.execution
-    print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
-    if result.failures:
-        print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
-        for f in result.failures[:5]:
-            print(f"  {f['scenario']} replication {f['replication']}: {f['error']}", file=sys.stderr)
+    check_specs("townsim compare", experiment.specs, args.yes)
+    result = _common.run_command(args, experiment)
+    for f in result.failures[:5]:
+        print(f"  {f['scenario']} replication {f['replication']}: {f['error']}", file=sys.stderr)
     shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"
-    print(f"report: {out / 'report.md'} and {out / 'report.html'} ({shown}; opens in a browser)")
+    print(f"report: {result.out / 'report.md'} and {result.out / 'report.html'} ({shown}; opens in a browser)")
     return 1 if result.failures else 0

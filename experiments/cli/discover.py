@@ -18,10 +18,8 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
-from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
+from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
-from townsim.experiments.core.manifest import settings_hash
-from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import EXIT_FAILED, UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
@@ -62,12 +60,7 @@ def resolve_spec(text: str) -> Path:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from townsim.experiments.workflows.discover.pipeline import (
-        DesignError,
-        IncompleteRuns,
-        experiment_settings,
-        run_discover,
-    )
+    from townsim.experiments.workflows.discover.pipeline import DesignError, DiscoverExperiment, IncompleteRuns
     from townsim.experiments.workflows.discover.spec import SpecError, load_spec
 
     # --- check everything before any work or any file ------------------------------------------
@@ -79,30 +72,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
         runs = spec.samples * spec.replications * len(spec.run_scenarios)
         check_work(spec.path.name, runs, days_per_run(spec), args.yes)
     out = args.out if args.out is not None else Path("results") / f"discover-{spec.name}"
-    if spec.reused:
-        from townsim.experiments.workflows.discover.pipeline import load_reused
-
-        try:
-            load_reused(spec)
-        except DesignError as exc:
-            raise UserError(str(exc)) from None
     try:
-        executor = executor_from_args(args)  # before the folder: a cluster that cannot be reached leaves none
-    except ValueError as exc:
+        experiment = DiscoverExperiment(spec)
+    except DesignError as exc:
         raise UserError(str(exc)) from None
-    digest = settings_hash(experiment_settings(spec))
-    enabled = {"auto": None, "always": True, "never": False}[args.progress]
-
-    def log(msg: str) -> None:
-        print(f"townsim discover: {msg}", file=sys.stderr, flush=True)
-
-    with executor, experiment_folder("discover", out, digest, lambda: out) as (out, resuming):
-        banner("discover", spec.case_text(), out, resuming, writing=True)
-        try:
-            result = run_discover(spec, out, executor, progress=enabled, log=log)
-        except IncompleteRuns as exc:
-            print(f"townsim: {exc}", file=sys.stderr)
-            return EXIT_FAILED
+    try:
+        result = _common.run_command(args, experiment, out=out)
+    except IncompleteRuns as exc:
+        print(f"townsim: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     for d in result.discoveries:
         label = f"{d.scenario}: " if d.scenario else ""
         if not d.boxes or not d.boxes[0].restrictions:

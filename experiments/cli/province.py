@@ -47,7 +47,6 @@ def register(subparsers) -> None:
 
 def cmd_province(args: argparse.Namespace) -> int:
     from townsim.experiments.core.executors import make_executor
-    from townsim.experiments.core.outdir import banner, experiment_folder
     from townsim.experiments.workflows import province as wf
 
     shipped = _common.shipped_specs(SPEC_DIR)
@@ -56,10 +55,9 @@ def cmd_province(args: argparse.Namespace) -> int:
         spec = wf.load_spec(path)
         if args.residents_per_agent is not None:
             spec.residents_per_agent = _common.int_in("--residents-per-agent", args.residents_per_agent, 1, 10**6)
-        counties = wf.plan(spec)
+        wf.plan(spec)  # every county checked before any work
     except wf.ProvinceError as exc:
         raise UserError(str(exc)) from None
-    digest = wf.settings_hash(spec, counties)
     executor = executor_from_args(args)
     if executor.name == "processes":
         fit = wf.workers_for(spec.memory_per_worker_mib, executor.workers)
@@ -71,10 +69,9 @@ def cmd_province(args: argparse.Namespace) -> int:
             )
             executor.close()
             executor = make_executor(workers=fit)
-    with executor, experiment_folder("province", args.out, digest, wf.default_out) as (out, resuming):
-        what = f"{len(counties)} counties × {spec.replications} run(s) × {spec.days} days"
-        banner("province", what, out, resuming, executor)
-        result = wf.run_province(spec, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
+    with executor:
+        result = wf.run_province(spec, args.out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
+    out = result.out
     ex = result.execution
     print(f"counties: {ex.ran} run, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     if result.failures:

@@ -13,18 +13,16 @@ the same experiment resumes it. Exit code 0 when every run finished, 1 when some
 from __future__ import annotations
 
 import argparse
-import sys
 
 from townsim.experiments.cli import add_lang_argument
 from townsim.experiments.cli._common import (
-    PROGRESS,
     add_out_argument,
     add_progress_argument,
     add_scenario_argument,
     add_seed_argument,
+    run_command,
 )
-from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
-from townsim.experiments.core.outdir import banner, default_out_dir, experiment_folder
+from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.robust.settings import (
     DEFAULT_BASELINE,
@@ -88,8 +86,7 @@ def _names(items: list[str]) -> list[str]:
 
 
 def cmd_robust(args: argparse.Namespace) -> int:
-    from townsim.experiments.workflows.robust.pipeline import COMMAND, run_robust, settings_hash
-    from townsim.experiments.workflows.robust.plan import plan
+    from townsim.experiments.workflows.robust.pipeline import RobustExperiment
 
     settings = RobustSettings(
         scenarios=list(args.scenarios),
@@ -110,20 +107,9 @@ def cmd_robust(args: argparse.Namespace) -> int:
         force=args.force,
     )
     try:  # check everything before any work or any file
-        planned = plan(settings)
+        experiment = RobustExperiment(settings)
     except RobustError as exc:
         raise UserError(str(exc)) from None
-    digest = settings_hash(planned)
-    executor = executor_from_args(args)
-    with executor, experiment_folder(COMMAND, args.out, digest, lambda: default_out_dir(COMMAND)) as (out, resuming):
-        what = f"{len(planned.arms)} scenarios × {settings.worlds} worlds × {settings.reps} runs × {settings.days} days"
-        banner(COMMAND, what, out, resuming, executor)
-        result = run_robust(
-            settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang, planned=planned
-        )
-    ex = result.execution
-    print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
-    if result.failures:
-        print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
-    print(f"report: {out / 'report.md'} and {out / 'report.html'}")
+    result = run_command(args, experiment)
+    print(f"report: {result.out / 'report.md'} and {result.out / 'report.html'}")
     return 1 if result.failures else 0

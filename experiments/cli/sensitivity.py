@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
-from townsim.experiments.cli._common import PROGRESS, add_out_argument, add_progress_argument
-from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
+from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
-from townsim.experiments.core.outdir import RESULTS_DIR, banner, experiment_folder
+from townsim.experiments.core.outdir import RESULTS_DIR
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
@@ -60,7 +60,7 @@ def resolve_spec(text: str) -> Path:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from townsim.experiments.workflows.sensitivity.pipeline import IncompleteRuns, run_sensitivity, settings_hash
+    from townsim.experiments.workflows.sensitivity.pipeline import IncompleteRuns, SensitivityExperiment
     from townsim.experiments.workflows.sensitivity.spec import SpecError, load_spec
 
     # --- check everything before any work or any file ------------------------------------------
@@ -70,21 +70,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     check_work(spec.path.name, spec.n_runs(), days_per_run(spec), args.yes)
     out = args.out if args.out is not None else RESULTS_DIR / f"sensitivity-{spec.name}"
-    digest = settings_hash(spec)
-
-    def log(msg: str) -> None:
-        print(f"townsim sensitivity: {msg}", file=sys.stderr, flush=True)
-
-    executor = executor_from_args(args)
-    with executor, experiment_folder("sensitivity", out, digest, lambda: out) as (out, resuming):
-        banner("sensitivity", f"{spec.method} on {spec.n_points()} points", out, resuming, writing=True)
-        try:
-            result = run_sensitivity(spec, out, executor, progress=PROGRESS[args.progress], log=log, lang=args.lang)
-        except IncompleteRuns as exc:
-            print(f"townsim: {exc}", file=sys.stderr)
-            return 1
-    st = result.stats
-    print(f"runs: {st.ran} made, {st.already_done} reused, {st.failed} failed in {st.seconds:.0f} s")
+    try:
+        result = _common.run_command(args, SensitivityExperiment(spec), out=out)
+    except IncompleteRuns as exc:
+        print(f"townsim: {exc}", file=sys.stderr)
+        return 1
     for (scenario, output), why in result.skipped.items():
         print(f"townsim: note: {output}{' in ' + scenario if scenario else ''} not analysed: {why}", file=sys.stderr)
     print(f"report: {out / 'report.md'} and {out / 'report.html'} (figures included; opens in a browser)")

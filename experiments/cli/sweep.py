@@ -15,19 +15,16 @@ Output ``results/sweep-<scenario>-<timestamp>/`` (an earlier sweep folder given 
 from __future__ import annotations
 
 import argparse
-import sys
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import (
-    PROGRESS,
     add_out_argument,
     add_progress_argument,
     add_scenario_argument,
     add_seed_argument,
 )
-from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
+from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_specs
-from townsim.experiments.core.outdir import banner, experiment_folder
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.sweep import (
     DEFAULT_DAYS,
@@ -35,12 +32,9 @@ from townsim.experiments.workflows.sweep import (
     DEFAULT_REPS,
     DEFAULT_SEED,
     SweepError,
+    SweepExperiment,
     SweepSettings,
-    default_out,
     parse_vary,
-    plan,
-    run_sweep,
-    settings_hash,
 )
 
 
@@ -106,20 +100,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             overrides=list(args.overrides),
             kpis=list(args.kpi) if args.kpi else list(DEFAULT_KPIS),
         )
-        scenario, points, specs = plan(settings)
+        experiment = SweepExperiment(settings)
     except SweepError as exc:
         raise UserError(str(exc)) from None
-    check_specs("townsim sweep", specs, args.yes)
-    digest = settings_hash(settings, points)
-    executor = executor_from_args(args)
-    with executor, experiment_folder("sweep", args.out, digest, lambda: default_out(scenario.name)) as (out, resuming):
-        what = f"{len(points)} grid points × {settings.reps} runs × {settings.days} days"
-        banner("sweep", what, out, resuming, executor)
-        result = run_sweep(settings, out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
-    ex = result.execution
-    print(f"runs: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
-    if result.failures:
-        print(f"townsim: {len(result.failures)} run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
+    check_specs("townsim sweep", experiment.specs, args.yes)
+    result = _common.run_command(args, experiment)
     shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"
-    print(f"report: {out / 'report.md'} and {out / 'report.html'} ({shown}; opens in a browser)")
+    print(f"report: {result.out / 'report.md'} and {result.out / 'report.html'} ({shown}; opens in a browser)")
     return 1 if result.failures else 0

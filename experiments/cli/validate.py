@@ -68,9 +68,7 @@ def register(subparsers) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from townsim.experiments.core.budget import check_work
     from townsim.experiments.core.executors import default_workers, make_executor
-    from townsim.experiments.core.manifest import settings_hash
-    from townsim.experiments.core.outdir import banner, experiment_folder
-    from townsim.experiments.workflows.validate import DEFAULT_SEED, default_out, select, settings_of, validate
+    from townsim.experiments.workflows.validate import DEFAULT_SEED, select, validate
     from townsim.experiments.workflows.validate.discriminating import DEFAULT_POWER_WORLDS, lines
     from townsim.experiments.workflows.validate.jobs import work
 
@@ -101,17 +99,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     n_worlds = DEFAULT_POWER_WORLDS if args.power_worlds is None else args.power_worlds
     reps, days = work(checks, args.quick, n_worlds)
     check_work("townsim validate", reps, days, args.yes)  # an estimate: replications × their longest horizon
-    digest = settings_hash(settings_of(checks, args.quick, seed, n_worlds))
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
-    with (
-        experiment_folder("validate", args.out, digest, default_out) as (out, resuming),
-        make_executor(workers=args.workers) as ex,
-    ):
-        power = n_worlds and any(c.part == "validation" for c in checks)
-        what = f"{len(checks)} checks ({'quick' if args.quick else 'full'})"
-        banner("validate", what + (f", power over {n_worlds} prior worlds" if power else ""), out, resuming, ex)
+    with make_executor(workers=args.workers) as ex:
         done = validate(
-            out,
+            args.out,
             quick=args.quick,
             names=[c.name for c in checks],
             seed=seed,
@@ -125,6 +116,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 else "townsim validate"
             ),
         )
+    out = done.out
     outcomes, ran = done.outcomes, done.checks_run
     if args.docs:
         from townsim.experiments.docs import stamp

@@ -259,12 +259,27 @@ def fingerprint(spec: CalibrationSpec) -> str:
     )
     if key.get("other_assumptions") == "defaults":  # the default leaves earlier fingerprints unchanged
         key.pop("other_assumptions")
-    key["params"] = hashable(spec.model_params) if spec.model_params is not None else None
+    key["params"] = _set_params(spec.model_params)
+    if key.get("other_assumptions") == "drawn":  # what each simulation drew, and from which range
+        from townsim.experiments.core.posterior import other_assumptions
+
+        drawn = other_assumptions(spec.names, spec.overrides)
+        key["drawn"] = [[a.name, a.low, a.high, a.dist, a.factor] for a in drawn]
     if isinstance(key.get("overrides"), dict):
         key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}
     if not spec.plugin:  # a changed model is a different calibration (never resumed into the same database)
         key["model_code"] = model_fingerprint()
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _set_params(params: Any) -> dict[str, Any] | None:
+    """The model parameters that differ from their defaults (a new field at its default, which changes
+    nothing, leaves the fingerprint as it was; a changed default that changes behaviour changes the model's
+    behaviour fingerprint instead)."""
+    if params is None:
+        return None
+    values, defaults = hashable(params), hashable(type(params)())
+    return {k: v for k, v in values.items() if k not in defaults or defaults[k] != v}
 
 
 def _read_targets(table: Any, section: str, known, required: bool) -> tuple[Target, ...]:

@@ -110,12 +110,14 @@ class IncompleteRuns(RuntimeError):
 class ResultStore:
     """Per-run result files under ``out_dir`` (see module docstring). Single writer at a time."""
 
-    def __init__(self, out_dir: str | os.PathLike):
+    def __init__(self, out_dir: str | os.PathLike, create: bool = True):
+        """``create=False``: make no folder (an experiment without runs reads an empty store)."""
         self.root = Path(out_dir)
         self.runs_dir = self.root / "runs"
         self.fail_dir = self.root / "failures"
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self.fail_dir.mkdir(parents=True, exist_ok=True)
+        if create:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self.fail_dir.mkdir(parents=True, exist_ok=True)
 
     # --- paths ---------------------------------------------------------------
     def _row_path(self, key: RunKey) -> Path:

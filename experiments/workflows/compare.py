@@ -21,7 +21,6 @@ Output folder (``out``)::
 
 from __future__ import annotations
 
-import datetime as _dt
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,10 +30,11 @@ from typing import Any
 import pandas as pd
 
 from townsim.experiments.core import manifest as runio
+from townsim.experiments.core import protocol
 from townsim.experiments.core.design import Design
-from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run, simulate_run_with_cases
+from townsim.experiments.core.execute import ExecutionReport, RunSpec, simulate_run, simulate_run_with_cases
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
@@ -58,10 +58,10 @@ __all__ = [
     "MAX_DAYS",
     "MAX_REPS",
     "CompareError",
+    "CompareExperiment",
     "CompareResult",
     "CompareSettings",
     "ScenarioRun",
-    "default_out",
     "different_county",
     "equal_staff_variant",
     "plan",
@@ -173,11 +173,6 @@ def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
     return post_mod.apply(post, specs, settings.reps, settings.seed, own, settings.overrides)
 
 
-def default_out(when: _dt.datetime | None = None) -> Path:
-    """``results/compare-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... if taken), created empty (reserved)."""
-    return default_out_dir("compare", "", when)
-
-
 def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -> str:
     """Hash of what defines the experiment: scenarios and their parameters, days, seed, seeding, baseline.
 
@@ -210,38 +205,104 @@ class CompareResult:
     figures: list[Path]
 
 
+@dataclass
+class Tables:
+    """The analysis of a comparison: the runs, their daily KPIs and the summary and comparison tables."""
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    comparison: pd.DataFrame
+    present: list[str]  # the scenarios that have runs, in order
+
+
+class CompareExperiment(Experiment):
+    """``townsim compare`` on the protocol: every scenario's replications, summary, differences, report."""
+
+    command = "compare"
+
+    def __init__(self, settings: CompareSettings, planned: tuple[list[ScenarioRun], list[RunSpec]] | None = None):
+        self.settings = settings
+        self.scenarios, self.specs = planned or plan(settings)
+
+    def settings_hash(self) -> str:
+        return settings_hash(self.settings, self.scenarios)
+
+    def describe(self) -> str:
+        return f"{len(self.scenarios)} scenarios × {self.settings.reps} runs × {self.settings.days} days"
+
+    def notes(self, out: Path) -> list[str]:
+        if len(self.scenarios) < 2:
+            return [f"townsim: note: only the baseline '{self.settings.baseline}' is given; no differences to compute"]
+        return []
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        return manifest_body(self.settings, self.scenarios, self.specs, out, argv)
+
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
+        return self.specs
+
+    def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+        if self.settings.cases and fn in (None, simulate_run):
+            return simulate_run_with_cases
+        return fn or simulate_run
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        return runs_table(store, [s.key for s in self.specs], [s.name for s in self.scenarios])
+
+    def analyse(self, table: pd.DataFrame, folder: Folder) -> Tables:
+        out, store = folder.out, folder.store
+        done = [k for k in folder.keys if store.has(k)]
+        ts = store.timeseries_frame(done)
+        if "param_hash" in ts.columns:
+            ts = ts.drop(columns="param_hash")
+        write_parquet(out / "timeseries.parquet", ts)
+        if self.settings.cases:
+            write_parquet(out / "cases.parquet", store.table_frame("cases", done))
+        summary, comparison, present = _summary_tables(out, self.settings, table, [s.name for s in self.scenarios])
+        return Tables(table, ts, summary, comparison, present)
+
+    def report(self, analysis: Tables, folder: Folder, make_figures: bool, lang: str) -> CompareResult:
+        from townsim.experiments.render import report
+
+        settings, scenarios, t, out = self.settings, self.scenarios, analysis, folder.out
+        titles = {s.name: report.title(s, lang) for s in scenarios}
+        settings.non_stationary = non_stationary(t.runs, t.present, titles)
+        figures = _figures(
+            out, settings, scenarios, t.runs, t.timeseries, t.summary, t.comparison, t.present, make_figures, lang
+        )
+        text = report.compare_report(
+            settings=settings,
+            scenarios=scenarios,
+            runs=t.runs,
+            summary=t.summary,
+            comparison=t.comparison,
+            failures=folder.failures,
+            figures=figures,
+            out=out,
+            execution=folder.execution,
+            lang=lang,
+            different_county=different_county(scenarios),
+        )
+        note = settings.posterior_note_zh if lang == "zh" and settings.posterior_note_zh else settings.posterior_note
+        if note:
+            text = text.rstrip("\n") + "\n\n" + note
+        report.write_report(out, text, lang)
+        return CompareResult(out, folder.execution, t.runs, t.summary, t.comparison, folder.failures, figures)
+
+
 def run_compare(
     settings: CompareSettings,
-    out: Path | str,
+    out: Path | str | None,
     executor: Executor,
-    fn: Callable[[RunSpec], Any] = simulate_run,
+    fn: Callable[[RunSpec], Any] | None = None,
     argv: list[str] | None = None,
     show_progress: bool | None = None,
     make_figures: bool = True,
     lang: str = "en",
 ) -> CompareResult:
     """Run (or resume) the comparison into ``out`` and write every output file (the report in ``lang``)."""
-    started = runio.now()
-    scenarios, specs = plan(settings)
-    out = Path(out)
-    store = ResultStore(out)
-    manifest: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
-    manifest.update(manifest_body(settings, scenarios, specs, out, argv))
-    manifest["settings_hash"] = settings_hash(settings, scenarios)
-    # written first, "in progress": a killed experiment still says what it was, and that it is not finished
-    runio.write_manifest(out, manifest, runio.IN_PROGRESS)
-
-    if settings.cases and fn is simulate_run:
-        fn = simulate_run_with_cases
-    execution = execute(specs, store, executor, fn=fn, desc="compare", show_progress=show_progress)
-
-    result = write_outputs(
-        out, settings, scenarios, specs, store, make_figures=make_figures, execution=execution, lang=lang
-    )
-    manifest.setdefault("invocations", []).append(runio.invocation(started, executor, execution.as_dict(), argv))
-    manifest["files"] = runio.output_files(out)
-    runio.write_manifest(out, manifest, runio.COMPLETE)  # written last, after every table and figure
-    return result
+    return run_experiment(CompareExperiment(settings), out, executor, fn, argv, show_progress, make_figures, lang)
 
 
 def write_outputs(
@@ -255,49 +316,8 @@ def write_outputs(
     lang: str = "en",
 ) -> CompareResult:
     """Tables, figures and report (``report.md``, ``report.html`` in ``lang``) from the finished runs."""
-    keys = [s.key for s in specs]
-    order = [s.name for s in scenarios]
-    runs = runs_table(store, keys, order)
-    write_parquet(out / "runs.parquet", runs)
-    ts = store.timeseries_frame([k for k in keys if store.has(k)])
-    if "param_hash" in ts.columns:
-        ts = ts.drop(columns="param_hash")
-    write_parquet(out / "timeseries.parquet", ts)
-    if settings.cases:
-        write_parquet(out / "cases.parquet", store.table_frame("cases", [k for k in keys if store.has(k)]))
-
-    summary, comparison, present = _summary_tables(out, settings, runs, order)
-
-    failures = store.failures(keys)
-    fail_path = out / "failures.csv"
-    if failures:
-        write_csv(fail_path, pd.DataFrame(failures).drop(columns=["traceback"]))
-    elif fail_path.exists():
-        fail_path.unlink()
-
-    from townsim.experiments.render import report
-
-    settings.non_stationary = non_stationary(runs, present, {s.name: report.title(s, lang) for s in scenarios})
-    figures = _figures(out, settings, scenarios, runs, ts, summary, comparison, present, make_figures, lang)
-
-    text = report.compare_report(
-        settings=settings,
-        scenarios=scenarios,
-        runs=runs,
-        summary=summary,
-        comparison=comparison,
-        failures=failures,
-        figures=figures,
-        out=out,
-        execution=execution,
-        lang=lang,
-        different_county=different_county(scenarios),
-    )
-    note = settings.posterior_note_zh if lang == "zh" and settings.posterior_note_zh else settings.posterior_note
-    if note:
-        text = text.rstrip("\n") + "\n\n" + note
-    report.write_report(out, text, lang)
-    return CompareResult(out, execution or ExecutionReport(), runs, summary, comparison, failures, figures)
+    experiment = CompareExperiment(settings, (list(scenarios), list(specs)))
+    return protocol.write_outputs(experiment, Path(out), store, execution, make_figures, lang)
 
 
 def _summary_tables(

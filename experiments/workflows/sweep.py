@@ -11,7 +11,6 @@ heat map for two) and ``report.md``; ``runs/`` holds the resumable store.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import shlex
 from collections.abc import Callable, Sequence
@@ -25,9 +24,9 @@ import pandas as pd
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.design import Design, check_model_inputs
-from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run
+from townsim.experiments.core.execute import ExecutionReport, RunSpec
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import summarize
@@ -198,11 +197,6 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     return scenario, points, design.specs()
 
 
-def default_out(scenario: str, when: _dt.datetime | None = None) -> Path:
-    """``results/sweep-<scenario>-<YYYYmmdd-HHMMSS>``."""
-    return default_out_dir("sweep", scenario, when)
-
-
 def settings_hash(settings: SweepSettings, points: Sequence[Point]) -> str:
     """Hash of what defines the sweep (grid points' parameters, days, seed); more replications extend it."""
     return runio.settings_hash(
@@ -220,108 +214,137 @@ class SweepResult:
     figures: list[Path]
 
 
+@dataclass
+class Tables:
+    """The analysis of a sweep: its runs (with the grid point and the varied values) and the summary."""
+
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    keys: list[str]  # the varied parameters
+    kpis: list[str]  # the KPIs reported (those the runs have)
+
+
+class SweepExperiment(Experiment):
+    """``townsim sweep`` on the protocol: one scenario at every grid point, replicated; summary and figures."""
+
+    command = "sweep"
+
+    def __init__(self, settings: SweepSettings) -> None:
+        self.settings = settings
+        self.scenario, self.points, self.specs = plan(settings)
+
+    def settings_hash(self) -> str:
+        return settings_hash(self.settings, self.points)
+
+    def label(self) -> str:
+        return self.scenario.name
+
+    def describe(self) -> str:
+        return f"{len(self.points)} grid points × {self.settings.reps} runs × {self.settings.days} days"
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        settings, scenario, points, specs = self.settings, self.scenario, self.points, self.specs
+        return {
+            "townsim_command": "sweep",
+            "command_line": runio.command_line(argv),
+            "reproduce": settings.reproduce_command(out),
+            "working_dir": os.getcwd(),
+            "scenario": {"name": scenario.name, "file": str(scenario.path), "description": scenario.description},
+            "vary": [
+                {"key": v.key, "low": v.low, "high": v.high, "steps": v.steps, "values": list(v.values)}
+                for v in settings.varies
+            ],
+            "reps": settings.reps,
+            "days": settings.days,
+            "base_seed": settings.seed,
+            "common_random_numbers": True,
+            "overrides": list(settings.overrides),
+            "kpis": list(settings.kpis),
+            "seeds": [s.seed for s in specs[: settings.reps]],
+            "points": [
+                {"point": p.index, **p.values, "param_hash": specs[p.index * settings.reps].key.param_hash}
+                for p in points
+            ],
+            "base_params": points[0].params.model_dump(mode="json"),
+            "model_fingerprint": specs[0].code,
+            "settings_hash": self.settings_hash(),
+            "versions": runio.versions(),
+            "git_commit": runio.git_commit(),
+        }
+
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
+        return self.specs
+
+    def record(self, manifest: dict[str, Any], invocation: dict[str, Any]) -> None:
+        """Appended to ``invocations``; ``invocation`` keeps the latest one's times, executor and runs."""
+        super().record(manifest, invocation)
+        manifest["invocation"] = {k: invocation[k] for k in ("started", "finished", "elapsed_seconds", "executor")}
+        manifest["invocation"]["runs"] = invocation["runs"]
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        """One row per finished run: its grid point and varied values after the scenario, by point and replication."""
+        reps, points = self.settings.reps, self.points
+        point_of = {s.key.param_hash: points[i // reps] for i, s in enumerate(self.specs)}
+        runs = pd.DataFrame(store.rows([s.key for s in self.specs]))
+        if len(runs):
+            runs.insert(1, "point", runs["param_hash"].map(lambda h: point_of[h].index))
+            for j, k in enumerate(v.key for v in self.settings.varies):
+                runs.insert(2 + j, k, runs["param_hash"].map(lambda h, k=k: point_of[h].values[k]))
+            runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
+        return runs
+
+    def analyse(self, table: pd.DataFrame, folder: Folder) -> Tables:
+        keys = [v.key for v in self.settings.varies]
+        kpis = [k for k in self.settings.kpis if k in table.columns]
+        if len(table):
+            summary = summarize(table, kpis, by="point", order=sorted(set(table["point"])))
+            for k in keys:
+                summary.insert(1 + keys.index(k), k, summary["point"].map(lambda i, k=k: self.points[i].values[k]))
+        else:
+            summary = pd.DataFrame()
+        atomic.write_csv(folder.out / "summary.csv", summary)
+        return Tables(table, summary, keys, kpis)
+
+    def report(self, analysis: Tables, folder: Folder, make_figures: bool, lang: str) -> SweepResult:
+        from townsim.experiments.render import report
+
+        t, out, reps = analysis, folder.out, self.settings.reps
+        figures: list[Path] = []
+        if len(t.summary) and make_figures:
+            from townsim.experiments.render import plots
+
+            title = plots.TEXT[lang]["sweep"].format(report.title(self.scenario, lang))
+            for kpi in t.kpis:
+                path = out / "figures" / f"sweep_{kpi}.png"
+                if len(t.keys) == 1:
+                    figures.append(plots.sweep_line_figure(path, t.summary, t.keys[0], kpi, title, reps, lang=lang))
+                else:
+                    figures.append(
+                        plots.sweep_heatmap_figure(path, t.summary, t.keys[0], t.keys[1], kpi, title, reps, lang=lang)
+                    )
+        text = report.sweep_report(
+            settings=self.settings,
+            scenario=self.scenario,
+            summary=t.summary,
+            keys=t.keys,
+            figures=figures,
+            failures=folder.failures,
+            out=out,
+            execution=folder.execution,
+            lang=lang,
+        )
+        report.write_report(out, text, lang)
+        return SweepResult(out, folder.execution, t.runs, t.summary, folder.failures, figures)
+
+
 def run_sweep(
     settings: SweepSettings,
-    out: Path | str,
+    out: Path | str | None,
     executor: Executor,
-    fn: Callable[[RunSpec], Any] = simulate_run,
+    fn: Callable[[RunSpec], Any] | None = None,
     argv: list[str] | None = None,
     show_progress: bool | None = None,
     lang: str = "en",
 ) -> SweepResult:
-    """Run (or resume) the sweep into ``out`` and write tables, figures and report.
-
-    Longer than 60 lines: the sweep's whole pipeline in order (check, lock, manifest, execute, summarise,
-    draw, report), kept in one place until the experiments share one runner."""
-    started = runio.now()
-    scenario, points, specs = plan(settings)
-    out = Path(out)
-    store = ResultStore(out)
-    manifest = {
-        "townsim_command": "sweep",
-        "command_line": runio.command_line(argv),
-        "reproduce": settings.reproduce_command(out),
-        "working_dir": os.getcwd(),
-        "scenario": {"name": scenario.name, "file": str(scenario.path), "description": scenario.description},
-        "vary": [
-            {"key": v.key, "low": v.low, "high": v.high, "steps": v.steps, "values": list(v.values)}
-            for v in settings.varies
-        ],
-        "reps": settings.reps,
-        "days": settings.days,
-        "base_seed": settings.seed,
-        "common_random_numbers": True,
-        "overrides": list(settings.overrides),
-        "kpis": list(settings.kpis),
-        "seeds": [s.seed for s in specs[: settings.reps]],
-        "points": [
-            {"point": p.index, **p.values, "param_hash": specs[p.index * settings.reps].key.param_hash} for p in points
-        ],
-        "base_params": points[0].params.model_dump(mode="json"),
-        "model_fingerprint": specs[0].code,
-        "settings_hash": settings_hash(settings, points),
-        "versions": runio.versions(),
-        "git_commit": runio.git_commit(),
-    }
-    runio.write_manifest(out, manifest, runio.IN_PROGRESS)
-    execution = execute(specs, store, executor, fn=fn, desc="sweep", show_progress=show_progress)
-
-    point_of = {s.key.param_hash: points[i // settings.reps] for i, s in enumerate(specs)}
-    rows = store.rows([s.key for s in specs])
-    runs = pd.DataFrame(rows)
-    keys = [v.key for v in settings.varies]
-    if len(runs):
-        runs.insert(1, "point", runs["param_hash"].map(lambda h: point_of[h].index))
-        for j, k in enumerate(keys):
-            runs.insert(2 + j, k, runs["param_hash"].map(lambda h, k=k: point_of[h].values[k]))
-        runs = runs.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
-    atomic.write_parquet(out / "runs.parquet", runs)
-    kpis = [k for k in settings.kpis if k in runs.columns]
-    if len(runs):
-        summary = summarize(runs, kpis, by="point", order=sorted(set(runs["point"])))
-        for k in keys:
-            summary.insert(1 + keys.index(k), k, summary["point"].map(lambda i, k=k: points[i].values[k]))
-    else:
-        summary = pd.DataFrame()
-    atomic.write_csv(out / "summary.csv", summary)
-    failures = store.failures([s.key for s in specs])
-    if failures:
-        atomic.write_csv(out / "failures.csv", pd.DataFrame(failures).drop(columns=["traceback"]))
-
-    from townsim.experiments.render import report
-
-    figures: list[Path] = []
-    if len(summary):
-        from townsim.experiments.render import plots
-
-        title = plots.TEXT[lang]["sweep"].format(report.title(scenario, lang))
-        for kpi in kpis:
-            path = out / "figures" / f"sweep_{kpi}.png"
-            if len(keys) == 1:
-                figures.append(plots.sweep_line_figure(path, summary, keys[0], kpi, title, settings.reps, lang=lang))
-            else:
-                figures.append(
-                    plots.sweep_heatmap_figure(path, summary, keys[0], keys[1], kpi, title, settings.reps, lang=lang)
-                )
-    text = report.sweep_report(
-        settings=settings,
-        scenario=scenario,
-        summary=summary,
-        keys=keys,
-        figures=figures,
-        failures=failures,
-        out=out,
-        execution=execution,
-        lang=lang,
-    )
-    report.write_report(out, text, lang)
-    finished = runio.now()
-    manifest["invocation"] = {
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "elapsed_seconds": round((finished - started).total_seconds(), 3),
-        "executor": executor.describe(),
-        "runs": execution.as_dict(),
-    }
-    runio.write_manifest(out, manifest, runio.COMPLETE)  # written last
-    return SweepResult(out, execution, runs, summary, failures, figures)
+    """Run (or resume) the sweep into ``out`` and write tables, figures and report."""
+    return run_experiment(SweepExperiment(settings), out, executor, fn, argv, show_progress, True, lang)

@@ -8,14 +8,15 @@ Design (the boundary of DESIGN §8; second stage):
   by doubling. It writes straight into the model's case table.
 * **Modules, one job each.** The ``numba.njit(cache=True)`` functions on plain arrays: ``layout``
   (columns, kinds, states, counters, status codes), ``draws`` (the buffered stream), ``events`` (the
-  event heap), ``queues`` (keyed entries, the queue summary, re-keying), ``servers`` (finish times, the
-  day's start), ``tasks`` (new tasks), ``coordination`` (desks, the 135 rule's due times and boost),
-  ``flows`` (intake's batch, a case's first handler), ``forwarding`` (courier runs), ``delegated`` (the
-  learning curve), ``loop`` (the event loop, one function on purpose: see its docstring), ``day`` (the
-  day's call); ``core`` gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's
-  batch, the day's call) on ``tables`` (the arrays and their growth), ``writeback`` (decisions in,
-  results back) and ``control`` (between calls); ``stream`` (``KernelStream``) and ``gaming`` (gaming's
-  projection).
+  event heap), ``queues`` (keyed entries, the queue summary and gaming's reading, re-keying),
+  ``servers`` (finish times, the day's start), ``tasks`` (new tasks), ``coordination`` (desks, the 135
+  rule's due times and boost), ``flows`` (intake's batch, a case's first handler), ``forwarding``
+  (courier runs), ``delegated`` (the learning curve), ``loop`` (the event loop, one function on purpose:
+  see its docstring), ``day`` (the day's call), ``projection`` (deadline gaming's projection); ``core``
+  gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's batch, the day's call)
+  on ``tables`` (the arrays and their growth), ``writeback`` (decisions in, results back) and
+  ``control`` (between calls); ``stream`` (``KernelStream``) and ``gaming`` (what gaming's projection
+  reads from the agents).
 * **One call a working day.** The model calls ``start_day`` and ``run_until`` as with the Python
   engine; the compiled engine makes one kernel call (``core.work_day``): intake's batch of new cases
   (their first steps released and drawn), the day's start (duty hours off the servers, idle servers
@@ -29,41 +30,44 @@ Design (the boundary of DESIGN §8; second stage):
   buffers (``engine.KernelStream``), refilled in place from the model's generator (numba calls the
   same bit generator and the same algorithms as numpy) exactly when a draw finds its buffer empty,
   so draws come in the same order as in the reference.
-* **Compiled:** the queueing core (servers, duty hours, part-time servers, the handlers' queues kept
-  as binary heaps of entries in exactly the list order of the Python engine's ``heapq``, each entry
-  with its key and version, so that corner cutting's work fraction adds a queue up in the same order
-  and a re-keyed task leaves a stale entry behind as in the reference), a case's serial and joint
-  steps (``handling``: service hours at the handler's work fraction and effort, overtime, the requester
+* **Compiled:** the queueing core (servers, duty hours, part-time servers, the handlers' queues kept as
+  binary heaps of entries in exactly the list order of the Python engine's ``heapq``, each entry with
+  its key and version, so that corner cutting's work fraction adds a queue up in the same order and a
+  re-keyed task leaves a stale entry behind as in the reference), a case's serial and joint steps
+  (``handling``: service hours at the handler's work fraction and effort, overtime, the requester
   running between departments with its trips and travel, releasing the next step), coordination
-  (``escalation``: ad hoc, the case's steps held until a desk has coordinated it; the 135 rule's keys
-  by coordination level and deadline, its escalation events, requests at the desks withdrawn when one
+  (``escalation``: ad hoc, the case's steps held until a desk has coordinated it; the 135 rule's keys by
+  coordination level and deadline, its escalation events, requests at the desks withdrawn when one
   coordinates, the case re-keyed first in every queue it needs; the attending departments' hours;
   decisions on the spot at the centre's desk), the joint conference (its queue is Python's
   ``model.conference_queue``, fed from the kernel's log after each call; ``hold_conference`` stays
-  Python and asks the kernel to withdraw and boost), referral (``referral``: the township clerks'
-  forwarding and courier runs, the platform's dispatchers, misrouting, commissioners' errands;
-  intake's forwarding handed over by ``CompiledEngine.forward``), closing (``resolution``: work share,
-  the resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts),
+  Python and asks the kernel to withdraw and boost, in one call per case), referral (``referral``: the
+  township clerks' forwarding and courier runs, the platform's dispatchers, misrouting, commissioners'
+  errands; intake's forwarding handed over by ``CompiledEngine.forward``), closing (``resolution``: work
+  share, the resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts),
   delegated steps (``delegation``: the township's learning curve per matter type, ``Township.handled``
   kept in the kernel and written back after each call, rework with the requester's trip, the owner's
   oversight hours, competence in the step's hours, the work fraction's sums and the resolution draw),
   the whistle (urgent department steps, their on-site hours, the township's duty owed from filing: a
   whistled case is handed to the kernel at once), deadline gaming (``gaming``: the agents decide in
-  Python after the day's call; their projection, ``kernel.gaming``, reads the kernel's task, flow,
-  entry and queue tables in the reference's order, and a gamed closure withdraws the case's work from
-  them, ``CompiledEngine.withdraw``) and the reform start after a warm-up under other levers
-  (``CompiledEngine.restart``: the levers re-read, the servers re-laid out as ``Handler.resize`` does;
-  ``rekey_all``: every queue rebuilt with the key now in force and new sequence numbers). The
-  agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's queue
-  summary (``CompiledEngine.queue_summary``). A day whose events need more task or entry rows than the
-  tables have stops between two events (``core.E_ROOM``); Python grows the tables and the day goes on.
-  ``model.flows`` on the compiled engine answers ``cid in model.flows`` from the kernel's open flows.
+  Python after the day's call; their projection is compiled, ``projection`` fed by ``kernel.gaming``,
+  and reads the kernel's task, flow, entry and queue tables in the reference's order, and a gamed
+  closure withdraws the case's work from them, ``CompiledEngine.withdraw``) and the reform start after a
+  warm-up under other levers (``CompiledEngine.restart``: the levers re-read, the servers re-laid out as
+  ``Handler.resize`` does; ``rekey_all``: every queue rebuilt with the key now in force and new sequence
+  numbers). The agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's
+  queue summary (``CompiledEngine.queue_summary``). A day whose events need more task or entry rows than
+  the tables have stops between two events (``core.E_ROOM``); Python grows the tables and the day goes
+  on. ``model.flows`` on the compiled engine answers ``cid in model.flows`` from the kernel's open
+  flows.
 * **Still Python:** every agent decision, intake (channel, routing, a township referring a delegated
   case up), demand, duties, assessment, feedback and the KPIs. Intake hands its new cases over in one
   batch, early only when the batch's draws might reach a buffer's end (so that the buffer is refilled
-  at the reference's moment), before a draw from Python, before the joint conference meets, or at once
-  for a whistled case. ``supports`` refuses nothing now (every mechanism is compiled); it stays as the
-  place where a new mechanism not yet compiled is named.
+  at the reference's moment), before an exponential or normal draw from Python (not before a uniform
+  one: the batch draws none, and never refills a buffer, so the generator is called in the same
+  order), before the joint conference meets, or at once for a whistled case. ``supports`` refuses
+  nothing now (every mechanism is compiled); it stays as the place where a new mechanism not yet
+  compiled is named.
 
 ``engine = "compiled"`` (a ``Params`` setting) asks for the kernel; ``choose`` grants it only when
 ``supports`` does (for both regimes of a warm-up) and numba is installed, else the model runs the
@@ -78,6 +82,9 @@ import importlib.util
 import warnings
 
 from ..params import Params
+from .cache import configure as configure_cache
+
+configure_cache()  # before any kernel module defines its compiled functions (``cache``)
 
 _SAID: set[str] = set()
 

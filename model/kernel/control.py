@@ -26,9 +26,7 @@ class Control(EngineTables):
 
     def projected_finish(self, cid: int, now: float, queues) -> float:
         """``gaming.projected_finish`` of an open case, from the kernel's tables (hours)."""
-        from .gaming import projected_finish
-
-        return projected_finish(self, cid, now, queues)
+        return queues.projected_finish(cid, now)
 
     def withdraw(self, cid: int) -> None:
         """``handling.close``'s withdrawal of a case closed from Python (a gamed closure): its released
@@ -124,6 +122,39 @@ class Control(EngineTables):
             self.ctr,
             self._esc(),
             m.cases.joint,
+        )
+        self._check()
+        self._summary_fresh = False
+
+    def conference(self, cid: int, level: int, t: float) -> None:
+        """The joint conference settles the case at ``t``: :meth:`withdraw_coordination` then :meth:`boost`,
+        in one kernel call."""
+        self._flush()
+        most = self._max_steps + 4
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + most)
+        self._room_ent(int(self.ctr[K.CTR_NENT]) + most)
+        m = self.model
+        s = m.stream
+        self.hq, self.evt, self.evi = self.k_conference(
+            int(cid),
+            int(level),
+            float(t),
+            self.hq,
+            self.hi,
+            self.ent,
+            self.tk,
+            self._flows(),
+            self.pf,
+            m.rng,
+            s.eb,
+            s.zb,
+            s.idx,
+            self.evt,
+            self.evi,
+            self.ctr,
+            self._esc(),
+            m.cases.joint,
+            most,
         )
         self._check()
         self._summary_fresh = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from .events import ev_room
 from .layout import (
     CANCELLED,
     COORD,
@@ -78,3 +79,14 @@ def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, e
     if fl_next[cid] == 0:
         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
     return hq
+
+
+@njit(cache=True)
+def conference_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most):
+    """The joint conference settles case ``cid`` (``escalation.hold_conference``): its coordination requests
+    withdrawn (``withdraw_coord``), then boosted (``boost_case``) with room for ``most`` events; the caller
+    made room in the task and entry tables. Returns the (maybe grown) queue and heap arrays."""
+    withdraw_coord(cid, hi, tk, fl, esc)
+    evt, evi = ev_room(evt, evi, ctr, most)
+    hq = boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint)
+    return hq, evt, evi

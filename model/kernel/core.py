@@ -26,7 +26,7 @@ The Python side calls them through this module (``core.work_day`` …), so every
 
 from __future__ import annotations
 
-from .coordination import boost_case, due, request, withdraw_coord
+from .coordination import boost_case, conference_case, due, request, withdraw_coord
 from .day import work_day
 from .delegated import competence
 from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
@@ -133,7 +133,8 @@ from .layout import (
     WAKE,
 )
 from .loop import run_until
-from .queues import hq_room, q_pop, q_push, queue_summary, rekey, rekey_all, task_key, urgent, valid
+from .projection import projected
+from .queues import hq_room, q_pop, q_push, queue_ahead, queue_summary, rekey, rekey_all, task_key, urgent, valid
 from .servers import finish_time, start_day
 from .tasks import new_task, release_steps
 
@@ -250,6 +251,8 @@ __all__ = [
     "q_pop",
     "rekey_all",
     "rekey",
+    "projected",
+    "queue_ahead",
     "queue_summary",
     "finish_time",
     "start_day",
@@ -259,6 +262,7 @@ __all__ = [
     "due",
     "withdraw_coord",
     "boost_case",
+    "conference_case",
     "begin",
     "submit_batch",
     "next_courier",

@@ -14,6 +14,7 @@ sees what the Python engine would have left there.
 from __future__ import annotations
 
 from . import core as K
+from .calls import Direct
 from .control import Control
 from .stream import KernelStream
 from .tables import NotCovered, OpenFlows
@@ -33,6 +34,10 @@ class CompiledEngine(WriteBack, Control):
         self.handlers = handlers
         self._alloc_handlers(model, handlers)
         self._alloc_cases(model)
+        # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
+        self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
+        self.k_projected, self.k_conference = Direct(K.projected), Direct(K.conference_case)
+        self.k_queue_summary = Direct(K.queue_summary)
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
@@ -41,7 +46,8 @@ class CompiledEngine(WriteBack, Control):
         """``handling.submit`` for the covered scenarios: the case joins the batch the kernel opens before
         its next call (:meth:`_flush`). Its steps' draws are taken then, from the same buffer positions:
         the batch is handed over at once when its draws might reach the end of the buffer (so that a
-        refill happens at the moment the reference does it) and before any draw from Python."""
+        refill happens at the moment the reference does it) and before an exponential or normal draw from
+        Python (a uniform one takes another buffer and so needs no hand-over)."""
         self._sub_ids.append(cid)
         self._sub_t.append(t)
         self._sub_fwd.append(-1)
@@ -53,6 +59,35 @@ class CompiledEngine(WriteBack, Control):
             st = model.stream
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
+
+    def submit_many(self, cids: list[int], times: list[float], fwd: list[int]) -> None:
+        """Intake's new cases in filing order: :meth:`submit` for each with ``fwd`` -1, :meth:`forward` (the
+        forwarding of its file by handler ``fwd``) for the others; the same hand-overs at the same cases."""
+        m = self.model
+        whistle = m.cases.whistle[cids].tolist() if m.params.whistle else None
+        slot = self._slot
+        st = m.stream
+        room = 0 if slot is None else st.size - int(st.idx[slot])
+        most = self._max_steps
+        ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+        for j, (cid, t, f) in enumerate(zip(cids, times, fwd)):
+            ids.append(cid)
+            ts.append(t)
+            fs.append(f)
+            if f >= 0:
+                continue
+            if whistle is not None and whistle[j]:
+                self._flush()
+                ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+                if slot is not None:
+                    room = st.size - int(st.idx[slot])
+                continue
+            if slot is not None:
+                self._reserved += most
+                if self._reserved > room:
+                    self._flush()
+                    ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+                    room = st.size - int(st.idx[slot])
 
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing
@@ -70,7 +105,7 @@ class CompiledEngine(WriteBack, Control):
         duty = m.params.whistle  # a whistled case's township owes on-site hours at filing: read, then written back
         if duty:
             hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in self.handlers]
-        self.evt, self.evi = K.submit_batch(
+        self.evt, self.evi = self.k_submit_batch(
             ids,
             times,
             fwd,
@@ -107,7 +142,7 @@ class CompiledEngine(WriteBack, Control):
         day, self._day = self._day, -1
         self._summary_fresh = False
         esc = self._esc()
-        self.evt, self.evi, self.hq = K.work_day(
+        self.evt, self.evi, self.hq = self.k_work_day(
             day,
             float(t_end),
             self.now,

@@ -3,145 +3,109 @@
 The gaming decision stays Python (``gaming.decide``, the agents' ``decide_gaming``); only what it reads
 changes: the case's released steps, its coordination, its latest step's start and clock hours and the
 handlers' queues come from the kernel's task, flow and queue tables instead of the Python engine's
-objects. Every sum is taken over the same tasks in the same order (a queue in (arrival, sequence
-number) order, as the reference sorts its FIFO queues), and each handler's queue is read the first
-time the day's decisions need it (so a gamed closure withdraws work from queues not yet read, as in
-the reference). Times in working hours.
+objects. The projection itself is compiled (``kernel.projection``: every sum taken over the same tasks
+in the same order, a queue in (key, sequence number) order as the reference sorts it); each handler's
+queue is read the first time the day's decisions need it (so a gamed closure withdraws work from queues
+not yet read, as in the reference). Here: what the agents decided that the projection reads (each
+handler's work fraction, a department's effort, its hours free for cases), gathered once per day's
+decisions. Times in working hours.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..params import HOURS_PER_DAY
 from ..workload import case_capacity, fraction_of
-from . import core as K
 
 
 class Queues:
-    """``gaming._Queues`` over the kernel's tables: for each handler, the clock hours queued ahead of each
-    waiting task and in all (read once per handler and day), and its persons free for cases."""
+    """``gaming._Queues`` over the kernel's tables, for one day's decisions: per handler whether its queue
+    was read, the hours in it and its rate (persons free for cases), per task the hours queued ahead of it
+    (where its stamp is today's token: in its handler's queue as read)."""
 
     def __init__(self, engine):
         self.eng = engine
-        self.model = engine.model
-        self.ahead: dict[int, dict[int, float]] = {}
-        self.total: dict[int, float] = {}
+        m = engine.model
+        hs = m.handlers
+        n = len(hs)
+        self.qs = (np.zeros(n, dtype=np.bool_), np.zeros(n), *_task_rows(engine))
+        hw = np.ones((n, 3))
+        hw[:, 0] = [fraction_of(m, h) for h in hs]  # today's work fraction (1 at a desk)
+        hw[:, 2] = 0.0
+        town = np.full(n, -1, dtype=np.int64)
+        for i, h in enumerate(hs):
+            if h.kind == "department":
+                hw[i, 1] = m.departments[h.index].effort
+                hw[i, 2] = 1.0
+            elif h.kind == "township":
+                town[i] = h.index
+        self.rate = np.array([rate(h) for h in hs])
+        self.desk = np.array([h.kind == "desk" for h in hs], dtype=np.bool_)
+        p = m.params
+        self.learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
+        self.hw, self.town = hw, town
+        self.coord = np.asarray(m.coordination_hours, dtype=float)
 
-    def rate(self, hid: int) -> float:
-        """Clock hours of case work the handler does per working hour (``gaming._Queues.rate``)."""
-        h = self.model.handlers[hid]
-        cap = case_capacity(h) if h.kind != "desk" else h.capacity_hours
-        return max(cap / HOURS_PER_DAY, 1e-9)
-
-    def hours(self, task: int) -> float:
-        """``gaming._hours``: expected clock hours of a task not yet started."""
-        tk = self.eng.tk
-        if tk[8][task] != K.STEP:
-            return float(self.model.coordination_hours[int(tk[2][task])])
-        return step_hours(
-            self.model, int(tk[0][task]), int(tk[1][task]), int(tk[2][task]), float(tk[5][task]), waiting=True
+    def projected_finish(self, cid: int, now: float) -> float:
+        """``gaming.projected_finish`` of the open case at ``now`` (hours)."""
+        eng = self.eng
+        m = eng.model
+        c = m.cases
+        if len(self.qs[2]) < len(eng.tk[0]):  # the task table grew: room for the new rows
+            self.qs = (*self.qs[:2], *_task_rows(eng, self.qs[4]))
+        nxt = int(eng.fl[2][cid])
+        joint = bool(c.joint[cid]) or (bool(c.whistle[cid]) and nxt == 0)
+        in_conf = nxt == 0 and any(x == cid for _, x in m.conference_queue)
+        conf_wait = 0.0
+        if in_conf:
+            p = m.params
+            day = int(now // HOURS_PER_DAY) + 1
+            meet = -(-day // p.joint_conference_interval) * p.joint_conference_interval
+            conf_wait = meet * HOURS_PER_DAY - now
+        return eng.k_projected(
+            int(cid),
+            float(now),
+            joint,
+            in_conf,
+            float(conf_wait),
+            eng.fl,
+            eng.fl_steps,
+            eng.fl_task,
+            eng.fl_c,
+            self.qs,
+            self.rate,
+            eng.hq,
+            eng.hi,
+            eng.ent,
+            eng.tk,
+            (c.matter, c.whistle, c.delegated, eng.cat_hours),
+            self.hw,
+            eng.handled,
+            self.town,
+            self.learn,
+            self.coord,
+            self.desk,
         )
 
-    def _load(self, hid: int) -> None:
-        if hid in self.total:
-            return
-        eng = self.eng
-        tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_hours, tk_arrival, tk_kind = eng.tk
-        e_task, e_k1, e_k2, e_seq, e_ver = eng.ent
-        desk = self.model.handlers[hid].kind == "desk"
-        entries = []  # the valid entries (a task's latest, the task waiting), sorted by (key, sequence number)
-        for e in eng.hq[hid, : eng.hi[hid, K.HI_QLEN]].tolist():
-            x = int(e_task[e])
-            if e_ver[e] == tk_ver[x] and tk_state[x] == K.WAITING and (desk or tk_kind[x] == K.STEP):
-                entries.append((float(e_k1[e]), float(e_k2[e]), int(e_seq[e]), x))
-        entries.sort()
-        cum = 0.0
-        ahead = {}
-        for *_key, x in entries:
-            ahead[x] = cum
-            cum += self.hours(x)
-        self.ahead[hid] = ahead
-        self.total[hid] = cum
 
-    def wait_before(self, task: int) -> float:
-        """Working hours before a waiting task starts."""
-        hid = int(self.eng.tk[1][task])
-        self._load(hid)
-        return self.ahead[hid].get(task, self.total[hid]) / self.rate(hid)
-
-    def wait_all(self, hid: int) -> float:
-        """Working hours before a task joining the end of the handler's queue starts."""
-        self._load(hid)
-        return self.total[hid] / self.rate(hid)
+def _task_rows(engine, token: int | None = None) -> tuple:
+    """The engine's per-task rows of the day's projections (hours ahead, stamp: kept across days, grown
+    with the task table) and this day's token (a new one unless ``token``)."""
+    rows = getattr(engine, "_ahead_rows", None)
+    size = len(engine.tk[0])
+    if rows is None or len(rows[0]) < size:
+        ahead, stamp = np.zeros(size), np.zeros(size, dtype=np.int64)
+        if rows is not None:
+            ahead[: len(rows[0])] = rows[0]
+            stamp[: len(rows[1])] = rows[1]
+        engine._ahead_rows = rows = (ahead, stamp)
+    if token is None:
+        engine._ahead_token = token = getattr(engine, "_ahead_token", 0) + 1
+    return (*rows, token)
 
 
-def step_hours(model, cid: int, hid: int, stage: int, noise: float, waiting: bool = False) -> float:
-    """Expected clock hours of a case's step at handler ``hid`` (``noise``: its work-hours draw, 1 for a step
-    not yet released): the work fraction × needed hours ÷ speed (``gaming._hours``, ``gaming._step_hours``);
-    a released (``waiting``) department step of a whistled case needs the on-site hours too."""
-    h = model.handlers[hid]
-    m = int(model.cases.matter[cid])
-    need = float(model.catalogue.hours[m]) * noise
-    if waiting and h.kind == "department" and model.cases.whistle[cid]:
-        need += model.params.whistle_site_hours
-    sp = 1.0
-    if h.kind == "department":
-        sp = model.departments[h.index].effort
-    elif h.kind == "township" and stage == 0 and model.cases.delegated[cid]:
-        sp = model.townships[h.index].competence(m)
-    return fraction_of(model, h) * need / sp
-
-
-def projected_finish(engine, cid: int, now: float, q: Queues) -> float:
-    """``gaming.projected_finish`` of an open case on the compiled engine (hours)."""
-    model = engine.model
-    fl_off, fl_n, fl_next, _live, _open, _steps, _need, _done, cw_has, _task, fl_aux, cw_start, cw_clock = engine.fl
-    tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_hours, tk_arrival, tk_kind = engine.tk
-    off, n, nxt = int(fl_off[cid]), int(fl_n[cid]), int(fl_next[cid])
-    steps = engine.fl_steps[off : off + n].tolist()
-    ends = []
-    for task in engine.fl_task[off : off + nxt].tolist():
-        state = tk_state[task]
-        if state == K.RUNNING:
-            ends.append(max(now, float(cw_start[cid]) + float(cw_clock[cid])) if cw_has[cid] else now + tk_hours[task])
-        elif state == K.PENDING or state == K.WAITING:
-            ends.append(
-                now
-                + q.wait_before(task)
-                + step_hours(model, cid, steps[tk_stage[task]], tk_stage[task], tk_noise[task], waiting=True)
-            )
-    t = max(ends) if ends else now
-    if not ends and nxt == 0:  # held for coordination (or its file still on its way: no wait counted)
-        t = now + _coordination_wait(engine, cid, q, now)
-    c = model.cases
-    joint = bool(c.joint[cid]) or (bool(c.whistle[cid]) and nxt == 0)
-    rest = range(nxt, n)
-    if joint and nxt == 0:
-        t += max((q.wait_all(steps[i]) + step_hours(model, cid, steps[i], i, 1.0) for i in rest), default=0)
-    else:
-        for i in rest:
-            t += q.wait_all(steps[i]) + step_hours(model, cid, steps[i], i, 1.0)
-    return t
-
-
-def _coordination_wait(engine, cid: int, q: Queues, now: float) -> float:
-    """``gaming._coordination_wait``: working hours until the case's coordination is done (the soonest of its
-    requests at the desks; a case waiting for the joint conference: its next meeting day)."""
-    tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_hours, tk_arrival, tk_kind = engine.tk
-    best = float("inf")
-    seen = []
-    for task in (int(engine.fl[10][cid]), *engine.fl_c[cid].tolist()):
-        if task < 0 or task in seen or tk_kind[task] != K.COORD or tk_case[task] != cid:
-            continue
-        seen.append(task)
-        hours = float(engine.model.coordination_hours[int(tk_stage[task])])
-        if tk_state[task] == K.PENDING or tk_state[task] == K.WAITING:
-            best = min(best, q.wait_before(task) + hours)
-        elif tk_state[task] == K.RUNNING:
-            best = min(best, hours)
-    model = engine.model
-    if best == float("inf") and any(c == cid for _, c in model.conference_queue):
-        p = model.params
-        day = int(now // HOURS_PER_DAY) + 1
-        nxt = -(-day // p.joint_conference_interval) * p.joint_conference_interval
-        best = nxt * HOURS_PER_DAY - now
-    return 0.0 if best == float("inf") else best
+def rate(h) -> float:
+    """Clock hours of case work the handler does per working hour (``gaming._Queues.rate``)."""
+    cap = case_capacity(h) if h.kind != "desk" else h.capacity_hours
+    return max(cap / HOURS_PER_DAY, 1e-9)

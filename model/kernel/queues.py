@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -212,3 +214,51 @@ def queue_summary(
         out[h, 0] = queued
         out[h, 1] = slack
         out[h, 2] = n
+
+
+@njit(cache=True)
+def queue_ahead(h, hq, hi, ent, tk, desk, matter, whistle, delegated, cat_hours, coord_hours, hw, handled, town, learn):
+    """Deadline gaming's reading of handler ``h``'s queue (``kernel.gaming.Queues``, ``gaming._Queues``): its
+    valid waiting entries (case steps; any task at a desk) sorted by (key, sequence number), and the clock
+    hours queued ahead of each: a task's expected clock hours are the work fraction × needed hours ÷ speed
+    (``gaming._hours``), a coordination request's its level's hours. ``hw`` per handler: work fraction,
+    speed (a department's effort, else 1), 1 for a department; ``town`` a township handler's row of
+    ``handled`` (-1: none); ``learn``: initial competence, learning cases, the whistle's on-site hours.
+    Returns (tasks, hours ahead of each, hours in all)."""
+    tk_case, tk_h, tk_stage, tk_state, tk_ver, tk_noise, tk_kind = tk[0], tk[1], tk[2], tk[3], tk[4], tk[5], tk[8]
+    e_task, e_k1, e_k2, e_seq, e_ver = ent
+    n = hi[h, HI_QLEN]
+    sel = np.empty(n, dtype=np.int64)
+    m = 0
+    for j in range(n):
+        e = hq[h, j]
+        x = e_task[e]
+        if e_ver[e] == tk_ver[x] and tk_state[x] == WAITING and (desk or tk_kind[x] == STEP):
+            sel[m] = e
+            m += 1
+    sel = sel[:m]
+    # lexicographic (key, key, sequence number): stable sorts from the last key to the first
+    sel = sel[np.argsort(e_seq[sel], kind="mergesort")]
+    sel = sel[np.argsort(e_k2[sel], kind="mergesort")]
+    sel = sel[np.argsort(e_k1[sel], kind="mergesort")]
+    tasks = np.empty(m, dtype=np.int64)
+    ahead = np.empty(m)
+    cum = 0.0
+    for i in range(m):
+        x = e_task[sel[i]]
+        tasks[i] = x
+        ahead[i] = cum
+        if tk_kind[x] != STEP:
+            cum += coord_hours[tk_stage[x]]
+            continue
+        cid = tk_case[x]
+        g = tk_h[x]
+        mt = matter[cid]
+        need = cat_hours[mt] * tk_noise[x]
+        if hw[g, 2] == 1.0 and whistle[cid]:
+            need += learn[2]
+        sp = hw[g, 1]
+        if town[g] >= 0 and tk_stage[x] == 0 and delegated[cid]:
+            sp = 1.0 - (1.0 - learn[0]) * math.exp(-handled[town[g], mt] / learn[1])
+        cum += hw[g, 0] * need / sp
+    return tasks, ahead, cum

@@ -19,16 +19,19 @@ class KernelStream(RandomStream):
         self.eb = np.zeros(size)
         self.zb = np.zeros(size)
         self.idx = np.full(3, size, dtype=np.int64)  # positions in the uniform, exponential, normal buffers
-        self.before_draw = _nothing  # the compiled engine hands over its batch of new cases first
+        self.before_draw = _nothing  # the compiled engine hands over its batch of new cases first (not
+        # before a uniform: the batch draws none)
 
     def uniform(self) -> float:
-        self.before_draw()
+        # no hand-over first: intake's batch draws only from the exponential or the normal buffer, never
+        # to its end (``CompiledEngine.submit``), so it calls the generator in the same order either way
         i = self.idx
-        if i[0] >= self.size:
+        k = int(i[0])
+        if k >= self.size:
             self.ub[:] = self.rng.random(self.size)
-            i[0] = 0
-        i[0] += 1
-        return float(self.ub[i[0] - 1])
+            k = 0
+        i[0] = k + 1
+        return self.ub.item(k)
 
     def exponential(self) -> float:
         self.before_draw()

@@ -63,6 +63,12 @@ class EngineTables:
     handlers: list
     now: float
     _summary_fresh: bool
+    # the kernel calls made thousands of times a run (``calls.Direct``, set by the engine)
+    k_work_day: Any
+    k_submit_batch: Any
+    k_projected: Any
+    k_conference: Any
+    k_queue_summary: Any
 
     def _alloc_handlers(self, model, handlers: list) -> None:
         """The handler table and the servers' flat arrays."""

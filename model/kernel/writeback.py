@@ -156,7 +156,7 @@ class WriteBack(EngineTables):
             effort[self._dept_ids] = [d.effort for d in m.departments]
             c = m.cases
             now = m.clock_day * HOURS_PER_DAY
-            K.queue_summary(
+            self.k_queue_summary(
                 now,
                 self.hq,
                 self.hi,

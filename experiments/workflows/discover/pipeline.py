@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.core import atomic, prim
-from townsim.experiments.core.execute import execute
+from townsim.experiments.core.execute import ExecutionReport
 from townsim.experiments.core.executors import Executor
-from townsim.experiments.core.manifest import COMPLETE, IN_PROGRESS, manifest, now, settings_hash, write_manifest
+from townsim.experiments.core.manifest import manifest, now, settings_hash
+from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.spec import Parameter
-from townsim.experiments.core.store import ResultStore
+from townsim.experiments.core.store import ResultStore, RunKey
 
 from . import analysis
 from .runs import (
@@ -52,6 +53,7 @@ __all__ = [
     "COMMAND",
     "PLUGIN_BATCH",
     "DesignError",
+    "DiscoverExperiment",
     "IncompleteRuns",
     "Plan",
     "PluginBatch",
@@ -93,7 +95,7 @@ class Reused:
 
 def load_reused(spec: DiscoverSpec) -> Reused:
     """Lever values and outputs of the sensitivity run in ``spec.design`` (no model runs)."""
-    from townsim.experiments.workflows.sensitivity.spec import SensitivitySpec
+    from townsim.experiments.core.sensitivity_spec import SensitivitySpec
 
     assert spec.design is not None
     folder = Path(spec.design).expanduser()
@@ -135,6 +137,12 @@ class Result:
     reused: int = 0
     failed: int = 0
     seconds: float = 0.0
+    execution: ExecutionReport = field(default_factory=ExecutionReport)
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def out(self) -> Path:
+        return self.out_dir
 
 
 def cases_of(spec: DiscoverSpec, values: pd.Series) -> np.ndarray:
@@ -147,72 +155,111 @@ def cases_of(spec: DiscoverSpec, values: pd.Series) -> np.ndarray:
         return (v < spec.threshold) if spec.below else (v > spec.threshold)
 
 
+class DiscoverExperiment(Experiment):
+    """``townsim discover`` on the protocol: the design's runs (model runs, or plug-in calls in batches) or a
+    reused sensitivity folder's (no runs), ``outputs.parquet`` as the results table, PRIM, the report."""
+
+    command = COMMAND
+    table_file = "outputs.parquet"
+
+    def __init__(self, spec: DiscoverSpec) -> None:
+        """:class:`DesignError` when a reused sensitivity folder cannot be used."""
+        self.spec = spec
+        self.reused = load_reused(spec) if spec.reused else None
+        self.plan = make_plan(spec) if not spec.reused else None
+        self.started = now()
+
+    def settings_hash(self) -> str:
+        return settings_hash(experiment_settings(self.spec))
+
+    def describe(self) -> str:
+        return self.spec.case_text()
+
+    def notes(self, out: Path) -> list[str]:
+        spec = self.spec
+        if self.reused is not None:
+            return [f"townsim discover: reusing {len(self.reused.runs)} runs of {spec.design}: no model runs"]
+        return [
+            f"townsim discover: {len(spec.run_scenarios)} scenario(s) × {spec.samples} points × "
+            f"{spec.replications} replication(s): {len(self.keys())} distinct runs; writing {out}"
+        ]
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        return _manifest(self.spec, self.started, {})
+
+    def prepare(self, out: Path) -> None:
+        path = Path(self.spec.path)
+        atomic.write_text(out / "spec.toml", path.read_text(encoding="utf-8") if path.is_file() else "")
+
+    def jobs(self, store: ResultStore | None = None) -> list[Any]:
+        """Model runs one a job; plug-in calls the store lacks in batches of :data:`PLUGIN_BATCH`."""
+        if self.plan is None:
+            return []
+        unique = self.plan.unique()
+        if not self.spec.plugin:
+            return unique
+        todo = [r for r in unique if isinstance(r, PluginRun)]
+        return plugin_batches(todo, store) if store is not None else [PluginBatch(tuple(todo))]
+
+    def keys(self) -> list[RunKey]:
+        return [r.key for r in self.plan.unique()] if self.plan is not None else []
+
+    def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+        return fn or run_job
+
+    def record(self, manifest: dict[str, Any], invocation: dict[str, Any]) -> None:
+        """The counts of this invocation (runs made, reused, failed, seconds) also head the manifest."""
+        runs = invocation["runs"]
+        counts = {
+            "ran": runs["ran"],
+            "reused": len(self.keys()) - runs["ran"] - runs["failed"],
+            "failed": runs["failed"],
+            "run_seconds": round(runs["seconds"], 2),
+        }
+        manifest.update(
+            {k: v for k, v in _manifest(self.spec, self.started, counts).items() if k in manifest or k in counts}
+        )
+        super().record(manifest, invocation)
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        if self.reused is not None:
+            runs = self.reused.runs
+            return runs.assign(scenario=runs["scenario"].fillna("").astype(str))
+        assert self.plan is not None
+        return collect(self.spec, self.plan, store)
+
+    def analyse(
+        self, table: pd.DataFrame, folder: Folder
+    ) -> tuple[list[analysis.Discovery], pd.DataFrame, pd.DataFrame]:
+        """PRIM's discoveries, ``boxes.csv`` and the runs (``samples.parquet`` too for a design of its own)."""
+        if self.plan is not None:
+            atomic.write_parquet(folder.out / "samples.parquet", self.plan.points)
+        discoveries, boxes = _find_boxes(self.spec, folder.out, table, self._parameters())
+        return discoveries, boxes, table
+
+    def report(self, analysis: Any, folder: Folder, make_figures: bool, lang: str) -> Result:
+        discoveries, boxes, runs = analysis
+        township = self.reused.township if self.reused is not None else not self.spec.plugin
+        figures = _write_report(self.spec, folder.out, discoveries, runs, self._parameters(), township, make_figures)
+        ex = folder.execution
+        reused = len(self.keys()) - ex.ran - ex.failed
+        return Result(folder.out, discoveries, boxes, runs, figures, ex.ran, reused, ex.failed, ex.seconds, ex)
+
+    def _parameters(self) -> tuple[Parameter, ...]:
+        return self.reused.parameters if self.reused is not None else self.spec.parameters
+
+
 def run_discover(
     spec: DiscoverSpec,
     out_dir: str | Path,
-    executor: Executor | None,
+    executor: Executor,
     *,
     progress: bool | None = None,
     plots: bool = True,
-    log: Callable[[str], None] = lambda s: None,
 ) -> Result:
-    """Run (or resume) ``spec`` into ``out_dir``; write every result file and return the tables."""
-    import time
-
-    started = now()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(
-        out / "spec.toml", Path(spec.path).read_text(encoding="utf-8") if Path(spec.path).is_file() else ""
-    )
-    write_manifest(out, _manifest(spec, started, {}), IN_PROGRESS)
-    t0 = time.perf_counter()
-    ran = reused = failed = 0
-    if spec.reused:
-        rs = load_reused(spec)
-        parameters, runs, township = rs.parameters, rs.runs, rs.township
-        scen_col = runs["scenario"].fillna("").astype(str)
-        runs = runs.assign(scenario=scen_col)
-        log(f"reusing {len(runs)} runs of {spec.design}: no model runs")
-    else:
-        runs, (ran, reused, failed) = _run_design(spec, out, executor, started, progress, log)
-        parameters, township = spec.parameters, not spec.plugin
-    atomic.write_parquet(out / "outputs.parquet", runs)
-    discoveries, boxes = _find_boxes(spec, out, runs, parameters)
-    figures = _write_report(spec, out, discoveries, runs, parameters, township, plots)
-    seconds = time.perf_counter() - t0
-    write_manifest(
-        out,
-        _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed, "run_seconds": round(seconds, 2)}),
-        COMPLETE,
-    )
-    return Result(out, discoveries, boxes, runs, figures, ran, reused, failed, seconds)
-
-
-def _run_design(
-    spec: DiscoverSpec, out: Path, executor: Executor | None, started, progress: bool | None, log
-) -> tuple[pd.DataFrame, tuple[int, int, int]]:
-    """Run (or reuse from the store) every run of the design; write ``samples.parquet``; the runs' table
-    and the counts (ran, reused, failed). :class:`IncompleteRuns` (manifest left in progress) if some failed."""
-    plan = make_plan(spec)
-    store = ResultStore(out)
-    unique = plan.unique()
-    log(
-        f"{len(spec.run_scenarios)} scenario(s) × {spec.samples} points × {spec.replications} replication(s): "
-        f"{len(unique)} distinct runs"
-    )
-    jobs = plugin_batches(unique, store) if spec.plugin else unique
-    rep = execute(jobs, store, executor, fn=run_job, desc=COMMAND, show_progress=progress)
-    ran, failed = rep.ran, rep.failed
-    reused = len(unique) - ran - failed
-    log(f"{ran} run now, {reused} reused, {failed} failed in {rep.seconds:.0f} s")
-    try:
-        runs = collect(spec, plan, store)
-    except IncompleteRuns:
-        write_manifest(out, _manifest(spec, started, {"ran": ran, "reused": reused, "failed": failed}), IN_PROGRESS)
-        raise
-    atomic.write_parquet(out / "samples.parquet", plan.points)
-    return runs, (ran, reused, failed)
+    """Run (or resume) ``spec`` into ``out_dir``; write every result file and return the tables.
+    :class:`IncompleteRuns` when some runs have no result (the manifest then says "incomplete")."""
+    return run_experiment(DiscoverExperiment(spec), Path(out_dir), executor, show_progress=progress, make_figures=plots)
 
 
 def _find_boxes(

@@ -8,7 +8,7 @@ without its own staff or enterprises gets the scenario's, scaled by its resident
 per staff hour as the scenario's county).
 
 The county is the unit of work: the largest first (a long run never starts last), each on one
-worker of any executor (pool or Dask), through the resumable store (:func:`core.execute.execute`).
+worker of any executor (pool or Dask), through the resumable store (:mod:`core.protocol`'s runner).
 A county whose estimated memory exceeds the budget per worker is bad input, and workers are
 capped so that the budgets fit in this machine's memory.
 
@@ -31,15 +31,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.design import RunSpec
-from townsim.experiments.core.execute import execute
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
+from townsim.experiments.core.protocol import Experiment, Folder, Stage, run_experiment
+from townsim.experiments.core.store import ResultStore
 from townsim.model.params import keyed_dump
 
-from .report import HEADLINE, ProvinceResult, counties_frame, province_table, report_context, write_outputs
+from .report import HEADLINE, ProvinceResult, counties_frame, province_table, report_context, runs_table
 from .spec import (
     County,
     ProvinceError,
@@ -58,6 +61,7 @@ __all__ = [
     "HEADLINE",
     "County",
     "ProvinceError",
+    "ProvinceExperiment",
     "ProvinceResult",
     "ProvinceSpec",
     "counties_frame",
@@ -75,7 +79,6 @@ __all__ = [
     "specs_of",
     "synthetic_table",
     "workers_for",
-    "write_outputs",
 ]
 
 
@@ -110,26 +113,29 @@ def default_out() -> Path:
     return default_out_dir("province", "")
 
 
-def run_province(
-    spec: ProvinceSpec,
-    out: Path | str,
-    executor: Executor,
-    fn: Callable[[RunSpec], Any] = simulate_county,
-    argv: list[str] | None = None,
-    show_progress: bool | None = None,
-    lang: str = "en",
-) -> ProvinceResult:
-    """Run (or resume) the province into ``out`` and write its tables and report."""
-    from townsim.experiments.core.store import ResultStore
+class ProvinceExperiment(Experiment):
+    """``townsim province`` on the protocol: one run per county (the largest first), the province's table."""
 
-    started = runio.now()
-    counties = plan(spec)
-    specs = specs_of(spec, counties)
-    out = Path(out)
-    store = ResultStore(out)
-    manifest: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
-    manifest.update(
-        {
+    command = "province"
+
+    def __init__(self, spec: ProvinceSpec) -> None:
+        """Plans the counties; :class:`ProvinceError` (one line) for a bad spec."""
+        self.spec = spec
+        self.counties = plan(spec)
+        self.specs = specs_of(spec, self.counties)
+
+    def settings_hash(self) -> str:
+        return settings_hash(self.spec, self.counties)
+
+    def describe(self) -> str:
+        return f"{len(self.counties)} counties × {self.spec.replications} run(s) × {self.spec.days} days"
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        spec, specs = self.spec, self.specs
+        seeds: dict[str, list[int]] = {s.scenario: [] for s in specs}
+        for s in specs:
+            seeds[s.scenario].append(s.seed)
+        return {
             "townsim_command": "province",
             "command_line": runio.command_line(argv),
             "spec": str(spec.path),
@@ -138,24 +144,52 @@ def run_province(
             "replications": spec.replications,
             "base_seed": spec.seed,
             "memory_per_worker_mib": spec.memory_per_worker_mib,
-            "counties": [{"county": c.name, "residents": c.residents, "townships": c.townships} for c in counties],
-            "seeds": {s.scenario: [] for s in specs},
+            "counties": [{"county": c.name, "residents": c.residents, "townships": c.townships} for c in self.counties],
+            "seeds": seeds,
             "model_fingerprint": specs[0].code if specs else None,
             "versions": runio.versions(),
             "git_commit": runio.git_commit(),
-            "settings_hash": settings_hash(spec, counties),
         }
-    )
-    for s in specs:
-        manifest["seeds"][s.scenario].append(s.seed)
-    runio.write_manifest(out, manifest, runio.IN_PROGRESS)
-    atomic.write_csv(out / "counties.csv", counties_frame(counties))
-    execution = execute(specs, store, executor, fn=fn, desc="counties", show_progress=show_progress)
-    result = write_outputs(out, spec, counties, specs, store, execution, lang)
-    manifest["invocations"].append(runio.invocation(started, executor, execution.as_dict(), argv))
-    manifest["files"] = sorted(
-        {"manifest.json", "counties.csv", "runs.parquet", "province.csv", "report.md", "report.html"}
-        | ({"failures.csv"} if result.failures else set())
-    )
-    runio.write_manifest(out, manifest, runio.COMPLETE)
-    return result
+
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
+        return self.specs
+
+    def stages(self, store: ResultStore) -> list[Stage]:
+        return [Stage(self.specs, "counties")]
+
+    def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+        return fn or simulate_county
+
+    def prepare(self, out: Path) -> None:
+        atomic.write_csv(out / "counties.csv", counties_frame(self.counties))
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        return runs_table(store, self.specs, self.counties)
+
+    def analyse(self, table: pd.DataFrame, folder: Folder) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The runs and ``province.csv`` (per KPI: the province's value and the spread across counties)."""
+        province = province_table(table, self.counties)
+        atomic.write_csv(folder.out / "province.csv", province)
+        return table, province
+
+    def report(self, tables: Any, folder: Folder, make_figures: bool, lang: str) -> ProvinceResult:
+        from townsim.experiments.render import report
+
+        runs, province = tables
+        ex, failures = folder.execution, folder.failures
+        context = report_context(self.spec, self.counties, runs, province, failures, ex)
+        report.write_report(folder.out, report.render_report("province", lang, **context), lang)
+        return ProvinceResult(folder.out, ex, runs, province, failures)
+
+
+def run_province(
+    spec: ProvinceSpec,
+    out: Path | str | None,
+    executor: Executor,
+    fn: Callable[[RunSpec], Any] | None = None,
+    argv: list[str] | None = None,
+    show_progress: bool | None = None,
+    lang: str = "en",
+) -> ProvinceResult:
+    """Run (or resume) the province into ``out`` and write its tables and report."""
+    return run_experiment(ProvinceExperiment(spec), out, executor, fn, argv, show_progress, True, lang)

@@ -9,12 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core import atomic
 from townsim.experiments.core.design import RunSpec
 from townsim.experiments.core.execute import ExecutionReport
 from townsim.model.metrics import kpis
 
-from .spec import County, ProvinceSpec
+from .spec import County
 
 RUN_FIELDS = ("cpu_s", "wall_s", "worker_peak_mib")
 
@@ -84,37 +83,16 @@ def province_table(runs: pd.DataFrame, counties: list[County]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_outputs(
-    out: Path,
-    spec: ProvinceSpec,
-    counties: list[County],
-    specs: list[RunSpec],
-    store: Any,
-    execution: ExecutionReport | None = None,
-    lang: str = "en",
-) -> ProvinceResult:
-    from townsim.experiments.render import report
-
+def runs_table(store: Any, specs: list[RunSpec], counties: list[County]) -> pd.DataFrame:
+    """One row per finished county run (``county`` for the run key's scenario), in the counties' order."""
     keys = [s.key for s in specs]
-    rows = store.rows([k for k in keys if store.has(k)])
-    runs = pd.DataFrame(rows)
+    runs = pd.DataFrame(store.rows([k for k in keys if store.has(k)]))
     if len(runs):
         runs.columns = ["county" if c == "scenario" else c for c in runs.columns]
         order = {c.name: i for i, c in enumerate(counties)}
         runs = runs.sort_values(["county", "replication"], key=lambda c: c.map(order) if c.name == "county" else c)
         runs = runs.reset_index(drop=True)
-    atomic.write_parquet(out / "runs.parquet", runs)
-    province = province_table(runs, counties)
-    atomic.write_csv(out / "province.csv", province)
-    failures = store.failures(keys)
-    fail_path = out / "failures.csv"
-    if failures:
-        atomic.write_csv(fail_path, pd.DataFrame(failures).drop(columns=["traceback"]))
-    elif fail_path.exists():
-        fail_path.unlink()
-    text = report.render_report("province", lang, **report_context(spec, counties, runs, province, failures, execution))
-    report.write_report(out, text, lang)
-    return ProvinceResult(out, execution or ExecutionReport(), runs, province, failures)
+    return runs
 
 
 HEADLINE = kpis("province")

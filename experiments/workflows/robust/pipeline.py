@@ -1,4 +1,6 @@
-"""Run (or resume) a robustness experiment into one folder, then write its tables, figures and report.
+"""The robustness experiment on the protocol (:mod:`townsim.experiments.core.protocol`): its settings hash and
+manifest, its runs (the plan's), its results table, its analysis and its report. The runner does the rest:
+folder check and lock, banner, manifest's life, execution and resume, ``runs.parquet``, ``failures.csv``.
 
 Output folder (``out``)::
 
@@ -25,8 +27,9 @@ import pandas as pd
 
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
-from townsim.experiments.core.execute import ExecutionReport, RunSpec, execute, simulate_run
+from townsim.experiments.core.execute import ExecutionReport, RunSpec
 from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.store import ResultStore
 from townsim.model.params import keyed_dump
 
@@ -35,26 +38,6 @@ from .plan import Plan, plan
 from .settings import HELD_OUT, RobustSettings
 
 COMMAND = "robust"
-
-
-def settings_hash(p: Plan) -> str:
-    """Hash of what defines the runs: scenarios and parameters, worlds, replications, days, seeds.
-
-    The regret KPI is left out: it changes the analysis, not the runs (a folder re-analyses).
-    """
-    s = p.settings
-    body = {
-        "scenarios": [[a.name, keyed_dump(a.params)] for a in p.arms],
-        "worlds": p.worlds.table.to_dict("list"),
-        "source": p.worlds.source,
-        "reps": s.reps,
-        "days": s.days,
-        "seed": s.seed,
-        "common_random_numbers": not s.independent_seeds,
-        "equal_staff": s.equal_staff,
-        "posterior": [str(s.posterior), s.force] if s.posterior else None,
-    }
-    return runio.settings_hash(body)
 
 
 @dataclass
@@ -70,11 +53,160 @@ class RobustResult:
     figures: list[Path]
 
 
+@dataclass
+class Tables:
+    """The analysis of a robustness experiment: every table it writes."""
+
+    runs: pd.DataFrame
+    effects: pd.DataFrame
+    robustness: pd.DataFrame
+    regret: pd.DataFrame
+    ranking: pd.DataFrame
+    vulnerabilities: pd.DataFrame
+
+
+class RobustExperiment(Experiment):
+    """``townsim robust``: every reform in every world, replicated; effects, robustness, regret, failure boxes."""
+
+    command = COMMAND
+
+    def __init__(self, settings: RobustSettings, planned: Plan | None = None) -> None:
+        """Draws the worlds and plans the runs; :class:`RobustError` (one line) for bad settings."""
+        self.plan = planned or plan(settings)
+        self.settings = self.plan.settings
+
+    def settings_hash(self) -> str:
+        """What defines the runs: scenarios and parameters, worlds, replications, days, seeds. The regret KPI
+        is left out: it changes the analysis, not the runs (a folder re-analyses)."""
+        p, s = self.plan, self.settings
+        body = {
+            "scenarios": [[a.name, keyed_dump(a.params)] for a in p.arms],
+            "worlds": p.worlds.table.to_dict("list"),
+            "source": p.worlds.source,
+            "reps": s.reps,
+            "days": s.days,
+            "seed": s.seed,
+            "common_random_numbers": not s.independent_seeds,
+            "equal_staff": s.equal_staff,
+            "posterior": [str(s.posterior), s.force] if s.posterior else None,
+        }
+        return runio.settings_hash(body)
+
+    def describe(self) -> str:
+        s = self.settings
+        return f"{len(self.plan.arms)} scenarios × {s.worlds} worlds × {s.reps} runs × {s.days} days"
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        p, s = self.plan, self.settings
+        return {
+            "townsim_command": COMMAND,
+            "command_line": runio.command_line(argv),
+            "reproduce": s.reproduce_command(out),
+            "working_dir": os.getcwd(),
+            "settings_hash": self.settings_hash(),
+            "baseline": p.baseline,
+            "worlds": s.worlds,
+            "reps": s.reps,
+            "days": s.days,
+            "base_seed": s.seed,
+            "sampler": p.worlds.source,
+            "common_random_numbers": not s.independent_seeds,
+            "equal_staff": s.equal_staff,
+            "regret_kpi": s.regret_kpi,
+            "overrides": list(s.overrides),
+            "posterior": s.posterior,
+            "posterior_forced": s.force,
+            "assumptions": [
+                {"name": a.name, "low": a.low, "high": a.high, "dist": a.dist, "basis": a.basis}
+                for a in p.worlds.varied
+            ],
+            "fixed_assumptions": p.worlds.fixed,
+            "kept_by_scenario": p.kept,
+            "scenarios": [
+                {
+                    "name": a.name,
+                    "file": a.path,
+                    "description": a.description,
+                    "params": a.params.model_dump(mode="json"),
+                }
+                for a in p.arms
+            ],
+            "model_fingerprint": p.specs[0].code if p.specs else None,
+            "versions": runio.versions(),
+            "git_commit": runio.git_commit(),
+        }
+
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
+        return self.plan.specs
+
+    def prepare(self, out: Path) -> None:
+        atomic.write_parquet(out / "worlds.parquet", self.plan.worlds.frame())
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        """One row per finished run: world, scenario (in plan order), replication within the world, seed, KPIs."""
+        rows = store.rows([s.key for s in self.plan.specs])
+        if not rows:
+            return pd.DataFrame(columns=["world", "scenario", "replication", "seed", "param_hash"])
+        df = pd.DataFrame(rows)
+        reps = self.settings.reps
+        df.insert(0, "world", (df["replication"] // reps).astype("int64"))
+        df["replication"] = (df["replication"] % reps).astype("int64")
+        front = ["world", "scenario", "replication", "seed", "param_hash"]
+        df = df[front + [c for c in df.columns if c not in front]]
+        rank = {a.name: i for i, a in enumerate(self.plan.arms)}
+        return df.sort_values(
+            ["world", "scenario", "replication"],
+            key=lambda c: c.map(rank) if c.name == "scenario" else c,
+            kind="stable",
+        ).reset_index(drop=True)
+
+    def analyse(self, table: pd.DataFrame, folder: Folder) -> Tables:
+        """Effects, robustness, regret and vulnerabilities (each written as a csv)."""
+        p, s, out, runs = self.plan, self.settings, folder.out, table
+        paired = not s.independent_seeds
+        present = [n for n in p.reforms if len(runs) and (runs["scenario"] == n).any()]
+        effects, robust = (
+            analysis.effects_and_robustness(runs, p.baseline, present, paired)
+            if len(runs)
+            else (pd.DataFrame(columns=["world", "reform", "kpi", "effect"]), pd.DataFrame())
+        )
+        options = [o for o in p.options() if len(runs) and (runs["scenario"] == o).any()]
+        regret, ranking = (
+            analysis.regret(runs, options, s.regret_kpi, paired) if options else (pd.DataFrame(), pd.DataFrame())
+        )
+        from townsim.experiments.render.plots import HEADLINE
+
+        heads = [k for k in HEADLINE if k in set(effects["kpi"])]
+        if s.regret_kpi in set(effects["kpi"]) and s.regret_kpi not in heads:
+            heads.insert(0, s.regret_kpi)
+        vul = analysis.vulnerabilities(effects, p.worlds, heads, HELD_OUT, s.seed, present)
+        tables = {"effects": effects, "robustness": robust, "regret": regret, "regret_ranking": ranking}
+        for name, df in {**tables, "vulnerabilities": vul}.items():
+            atomic.write_csv(out / f"{name}.csv", df, float_format="%.6g")
+        return Tables(runs, effects, robust, regret, ranking, vul)
+
+    def report(self, t: Tables, folder: Folder, make_figures: bool, lang: str) -> RobustResult:
+        """The figures and the report (``report.md``, ``report.html`` in ``lang``)."""
+        from townsim.experiments.render.report import write_report
+
+        from . import report
+
+        p, out, ex, failures = self.plan, folder.out, folder.execution, folder.failures
+        figures = (
+            report.figures(out / "figures", p, t.effects, t.regret, t.ranking, t.vulnerabilities, lang)
+            if make_figures
+            else []
+        )
+        text = report.render(p, t.runs, t.robustness, t.ranking, t.vulnerabilities, failures, figures, out, ex, lang)
+        write_report(out, text, lang)
+        return RobustResult(out, ex, t.runs, t.robustness, t.regret, t.ranking, t.vulnerabilities, failures, figures)
+
+
 def run_robust(
     settings: RobustSettings,
-    out: Path | str,
+    out: Path | str | None,
     executor: Executor,
-    fn: Callable[[RunSpec], Any] = simulate_run,
+    fn: Callable[[RunSpec], Any] | None = None,
     argv: list[str] | None = None,
     show_progress: bool | None = None,
     make_figures: bool = True,
@@ -82,131 +214,5 @@ def run_robust(
     planned: Plan | None = None,
 ) -> RobustResult:
     """Run (or resume) the experiment into ``out`` and write every output (the report in ``lang``)."""
-    started = runio.now()
-    p = planned or plan(settings)
-    out = Path(out)
-    store = ResultStore(out)
-    man: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
-    man.update(_manifest_body(p, out, argv))
-    runio.write_manifest(out, man, runio.IN_PROGRESS)  # written first: a killed experiment says what it was
-    atomic.write_parquet(out / "worlds.parquet", p.worlds.frame())
-    execution = execute(p.specs, store, executor, fn=fn, desc="robust", show_progress=show_progress)
-    result = write_outputs(out, p, store, execution, make_figures=make_figures, lang=lang)
-    man["invocations"].append(runio.invocation(started, executor, execution.as_dict(), argv))
-    man["files"] = runio.output_files(out)
-    runio.write_manifest(out, man, runio.COMPLETE if not result.failures else runio.INCOMPLETE)
-    return result
-
-
-def runs_table(store: ResultStore, p: Plan) -> pd.DataFrame:
-    """One row per finished run: world, scenario (in plan order), replication within the world, seed, KPIs."""
-    rows = store.rows([s.key for s in p.specs])
-    if not rows:
-        return pd.DataFrame(columns=["world", "scenario", "replication", "seed", "param_hash"])
-    df = pd.DataFrame(rows)
-    reps = p.settings.reps
-    df.insert(0, "world", (df["replication"] // reps).astype("int64"))
-    df["replication"] = (df["replication"] % reps).astype("int64")
-    front = ["world", "scenario", "replication", "seed", "param_hash"]
-    df = df[front + [c for c in df.columns if c not in front]]
-    rank = {a.name: i for i, a in enumerate(p.arms)}
-    df = df.sort_values(
-        ["world", "scenario", "replication"],
-        key=lambda c: c.map(rank) if c.name == "scenario" else c,
-        kind="stable",
-    ).reset_index(drop=True)
-    return df
-
-
-def write_outputs(
-    out: Path,
-    p: Plan,
-    store: ResultStore,
-    execution: ExecutionReport | None = None,
-    make_figures: bool = True,
-    lang: str = "en",
-) -> RobustResult:
-    """Every table, figure and the report from the finished runs of ``p``."""
-    s = p.settings
-    runs = runs_table(store, p)
-    atomic.write_parquet(out / "runs.parquet", runs)
-    paired = not s.independent_seeds
-    present = [n for n in p.reforms if len(runs) and (runs["scenario"] == n).any()]
-    effects, robust = (
-        analysis.effects_and_robustness(runs, p.baseline, present, paired)
-        if len(runs)
-        else (
-            pd.DataFrame(columns=["world", "reform", "kpi", "effect"]),
-            pd.DataFrame(),
-        )
-    )
-    atomic.write_csv(out / "effects.csv", effects, float_format="%.6g")
-    atomic.write_csv(out / "robustness.csv", robust, float_format="%.6g")
-    options = [o for o in p.options() if len(runs) and (runs["scenario"] == o).any()]
-    regret, ranking = (
-        analysis.regret(runs, options, s.regret_kpi, paired)
-        if options
-        else (
-            pd.DataFrame(),
-            pd.DataFrame(),
-        )
-    )
-    atomic.write_csv(out / "regret.csv", regret, float_format="%.6g")
-    atomic.write_csv(out / "regret_ranking.csv", ranking, float_format="%.6g")
-    from townsim.experiments.render.plots import HEADLINE
-
-    heads = [k for k in HEADLINE if k in set(effects["kpi"])]
-    if s.regret_kpi in set(effects["kpi"]) and s.regret_kpi not in heads:
-        heads.insert(0, s.regret_kpi)
-    vul = analysis.vulnerabilities(effects, p.worlds, heads, HELD_OUT, s.seed, present)
-    atomic.write_csv(out / "vulnerabilities.csv", vul, float_format="%.6g")
-    failures = store.failures([sp.key for sp in p.specs])
-    fail_path = out / "failures.csv"
-    if failures:
-        atomic.write_csv(fail_path, pd.DataFrame(failures).drop(columns=["traceback"]))
-    elif fail_path.exists():
-        fail_path.unlink()
-
-    from . import report
-
-    figures = report.figures(out / "figures", p, effects, regret, ranking, vul, lang) if make_figures else []
-    text = report.render(p, runs, robust, ranking, vul, failures, figures, out, execution, lang)
-    from townsim.experiments.render.report import write_report
-
-    write_report(out, text, lang)
-    return RobustResult(out, execution or ExecutionReport(), runs, robust, regret, ranking, vul, failures, figures)
-
-
-def _manifest_body(p: Plan, out: Path, argv: list[str] | None) -> dict[str, Any]:
-    s = p.settings
-    return {
-        "townsim_command": COMMAND,
-        "command_line": runio.command_line(argv),
-        "reproduce": s.reproduce_command(out),
-        "working_dir": os.getcwd(),
-        "settings_hash": settings_hash(p),
-        "baseline": p.baseline,
-        "worlds": s.worlds,
-        "reps": s.reps,
-        "days": s.days,
-        "base_seed": s.seed,
-        "sampler": p.worlds.source,
-        "common_random_numbers": not s.independent_seeds,
-        "equal_staff": s.equal_staff,
-        "regret_kpi": s.regret_kpi,
-        "overrides": list(s.overrides),
-        "posterior": s.posterior,
-        "posterior_forced": s.force,
-        "assumptions": [
-            {"name": a.name, "low": a.low, "high": a.high, "dist": a.dist, "basis": a.basis} for a in p.worlds.varied
-        ],
-        "fixed_assumptions": p.worlds.fixed,
-        "kept_by_scenario": p.kept,
-        "scenarios": [
-            {"name": a.name, "file": a.path, "description": a.description, "params": a.params.model_dump(mode="json")}
-            for a in p.arms
-        ],
-        "model_fingerprint": p.specs[0].code if p.specs else None,
-        "versions": runio.versions(),
-        "git_commit": runio.git_commit(),
-    }
+    experiment = RobustExperiment(settings, planned)
+    return run_experiment(experiment, out, executor, fn, argv, show_progress, make_figures, lang)

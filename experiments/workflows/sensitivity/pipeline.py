@@ -22,15 +22,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.execute import ExecutionReport
 from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey
 from townsim.model.params import keyed_dump
 
@@ -40,11 +43,11 @@ from .runs import (
     Chunk,
     Plan,
     RunStats,
+    chunks,
     make_plan,
     plan_fingerprint,
     run_chunk,
     run_chunk_job,
-    run_plan,
     store_label,
 )
 from .spec import SensitivitySpec
@@ -56,13 +59,14 @@ __all__ = [
     "Plan",
     "Result",
     "RunStats",
+    "SensitivityExperiment",
     "collect",
     "make_plan",
     "output_arrays",
     "plan_fingerprint",
     "run_chunk",
+    "chunks",
     "run_chunk_job",
-    "run_plan",
     "run_sensitivity",
     "samples_frame",
     "settings_hash",
@@ -126,7 +130,7 @@ def samples_frame(plan: Plan) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------
-# the whole job
+# the experiment
 # ------------------------------------------------------------------------------------------
 @dataclass
 class Result:
@@ -140,6 +144,101 @@ class Result:
     size_advice: pd.DataFrame
     skipped: dict
     figures: list[Path]
+    execution: ExecutionReport = field(default_factory=ExecutionReport)
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def out(self) -> Path:
+        return self.out_dir
+
+
+class SensitivityExperiment(Experiment):
+    """``townsim sensitivity`` on the protocol: chunks of runs (one township run, or many plug-in calls,
+    a chunk), ``outputs.parquet`` as the results table, the indices and their report."""
+
+    command = "sensitivity"
+    table_file = "outputs.parquet"
+
+    def __init__(self, spec: SensitivitySpec) -> None:
+        self.spec = spec
+        self.plan = make_plan(spec)
+
+    def settings_hash(self) -> str:
+        return settings_hash(self.spec)
+
+    def describe(self) -> str:
+        return f"{self.spec.method} on {self.spec.n_points()} points"
+
+    def notes(self, out: Path) -> list[str]:
+        spec, keys = self.spec, self.plan.unique_keys
+        store = ResultStore(out)
+        done = sum(store.has(k) for k in keys)
+        return [
+            f"townsim sensitivity: {len(spec.run_scenarios)} scenario(s) × {spec.n_points()} points × "
+            f"{spec.replications} replication(s): {len(keys)} distinct runs, {done} already done, "
+            f"{len(keys) - done} to run; writing {out}"
+        ]
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        return _manifest(self.spec, self.plan, None, None)
+
+    def prepare(self, out: Path) -> None:
+        path = Path(self.spec.path)
+        _write_text(out / "spec.toml", path.read_text(encoding="utf-8") if path.is_file() else "")
+
+    def jobs(self, store: ResultStore | None = None) -> list[Chunk]:
+        return chunks(self.plan, store)
+
+    def keys(self) -> list[RunKey]:
+        return self.plan.unique_keys
+
+    def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+        return fn or run_chunk_job
+
+    def record(self, manifest: dict[str, Any], invocation: dict[str, Any]) -> None:
+        """The invocation counts runs made, failed and already done; the manifest's head the latest ones."""
+        runs = invocation["runs"]
+        stats = RunStats(runs["total"], runs["skipped"], runs["ran"], runs["failed"], runs["seconds"])
+        invocation["runs"] = {"ran": stats.ran, "failed": stats.failed, "already_done": stats.already_done}
+        manifest.update(_manifest(self.spec, self.plan, stats, invocation["executor"]))
+        super().record(manifest, invocation)
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        return collect(self.plan, store)
+
+    def analyse(self, table: pd.DataFrame, folder: Folder) -> Result:
+        spec, plan, out = self.spec, self.plan, folder.out
+        arrays = output_arrays(spec, table)
+        means = {k: analysis.replication_mean(v) for k, v in arrays.items()}
+        indices, skipped = analysis.indices_table(spec, plan.X, means)
+        indices["scenario"] = indices["scenario"].astype(str)
+        conv = analysis.convergence_table(spec, plan.X, means)
+        noise = analysis.noise_table(spec, arrays)
+        rank = analysis.rankings(spec, indices)
+        diffs = analysis.regime_differences(rank, spec.run_scenarios)
+        advice = analysis.size_advice(spec, indices, conv)
+        _write_parquet(out / "samples.parquet", samples_frame(plan))
+        _write_csv(out / "indices.csv", indices)
+        _write_csv(out / "convergence.csv", conv)
+        _write_csv(out / "noise.csv", noise)
+        _write_csv(out / "rankings.csv", rank)
+        _write_csv(out / "regimes.csv", diffs)
+        ex = folder.execution
+        stats = RunStats(ex.total, ex.skipped, ex.ran, ex.failed, ex.seconds)
+        return Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, [], ex, folder.failures)
+
+    def report(self, analysis: Result, folder: Folder, make_figures: bool, lang: str) -> Result:
+        from townsim.experiments.render.report import write_report
+
+        from . import plots as plotting
+        from . import report as reporting
+
+        r = analysis
+        r.figures = (
+            plotting.all_figures(self.spec, r.indices, r.convergence, folder.out / "figures") if make_figures else []
+        )
+        write_report(folder.out, reporting.render(self.spec, r, lang), lang)
+        return r
 
 
 def run_sensitivity(
@@ -149,52 +248,12 @@ def run_sensitivity(
     *,
     progress: bool | None = None,
     plots: bool = True,
-    log: Callable[[str], None] = lambda s: None,
     lang: str = "en",
 ) -> Result:
-    """Run (or resume) ``spec`` into ``out_dir`` and write every result file (report in ``lang``)."""
-    from . import plots as plotting
-    from . import report as reporting
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    store = ResultStore(out)
-    plan = make_plan(spec)
-    _write_text(out / "spec.toml", Path(spec.path).read_text(encoding="utf-8") if Path(spec.path).is_file() else "")
-    started, earlier = runio.now(), runio.previous_invocations(out)
-    runio.write_manifest(out, _manifest(spec, plan, None, executor, earlier), runio.IN_PROGRESS)
-    stats = run_plan(plan, store, executor, progress=progress, log=log)
-    invocations = [*earlier, _invocation(started, stats, executor)]
-    try:
-        df = collect(plan, store)
-    except IncompleteRuns:
-        runio.write_manifest(out, _manifest(spec, plan, stats, executor, invocations), runio.INCOMPLETE)
-        raise
-
-    arrays = output_arrays(spec, df)
-    means = {k: analysis.replication_mean(v) for k, v in arrays.items()}
-    indices, skipped = analysis.indices_table(spec, plan.X, means)
-    indices["scenario"] = indices["scenario"].astype(str)
-    conv = analysis.convergence_table(spec, plan.X, means)
-    noise = analysis.noise_table(spec, arrays)
-    rank = analysis.rankings(spec, indices)
-    diffs = analysis.regime_differences(rank, spec.run_scenarios)
-    advice = analysis.size_advice(spec, indices, conv)
-
-    _write_parquet(out / "samples.parquet", samples_frame(plan))
-    _write_parquet(out / "outputs.parquet", df)
-    _write_csv(out / "indices.csv", indices)
-    _write_csv(out / "convergence.csv", conv)
-    _write_csv(out / "noise.csv", noise)
-    _write_csv(out / "rankings.csv", rank)
-    _write_csv(out / "regimes.csv", diffs)
-    figures = plotting.all_figures(spec, indices, conv, out / "figures") if plots else []
-    result = Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, figures)
-    from townsim.experiments.render.report import write_report
-
-    write_report(out, reporting.render(spec, result, lang), lang)
-    runio.write_manifest(out, _manifest(spec, plan, stats, executor, invocations), runio.COMPLETE)  # written last
-    return result
+    """Run (or resume) ``spec`` into ``out_dir`` and write every result file (report in ``lang``);
+    :class:`IncompleteRuns` when some runs have no result (the manifest then says "incomplete")."""
+    experiment = SensitivityExperiment(spec)
+    return run_experiment(experiment, Path(out_dir), executor, show_progress=progress, make_figures=plots, lang=lang)
 
 
 def settings_hash(spec: SensitivitySpec) -> str:
@@ -215,17 +274,8 @@ def settings_hash(spec: SensitivitySpec) -> str:
     )
 
 
-def _invocation(started, stats: RunStats, executor: Executor) -> dict:
-    """One invocation of the analysis: when, how long, on what, and how many runs it simulated."""
-    return runio.invocation(
-        started, executor, {"ran": stats.ran, "failed": stats.failed, "already_done": stats.already_done}
-    )
-
-
-def _manifest(
-    spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: Executor, invocations: list[dict]
-) -> dict:
-    """The manifest; ``invocations`` lists every invocation so far (a resumed analysis appends its own)."""
+def _manifest(spec: SensitivitySpec, plan: Plan, stats: RunStats | None, executor: dict | None) -> dict:
+    """The manifest's body (the runner adds ``invocations``, one per invocation, and the status)."""
     stats = stats or RunStats(total=len(plan.unique_keys), already_done=0)
     return {
         "townsim_command": "sensitivity",
@@ -248,12 +298,11 @@ def _manifest(
         "run_seconds_now": round(stats.seconds, 2),
         "replication_seeds": plan.seeds,
         "code_fingerprint": plan.code,
-        "executor": executor.describe(),
+        "executor": executor,
         "versions": runio.versions(),
         "git_commit": runio.git_commit(),
         "command_line": runio.command_line(),
         "argv": sys.argv,
-        "invocations": invocations,
     }
 
 

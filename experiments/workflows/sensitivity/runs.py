@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from townsim.experiments.core.design import run_hash
-from townsim.experiments.core.execute import execute as core_execute
-from townsim.experiments.core.executors import Executor, Failure, one_line
+from townsim.experiments.core.executors import Failure, one_line
 from townsim.experiments.core.fingerprint import code_fingerprint as core_fingerprint
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import replication_seeds
@@ -166,20 +165,22 @@ def run_chunk_job(chunk: Chunk) -> list[Any]:
     return run_chunk(chunk.item)
 
 
-def _chunks(spec: SensitivitySpec, plan: Plan, todo: list[RunKey]) -> list[Chunk]:
+def chunks(plan: Plan, store: ResultStore | None = None) -> list[Chunk]:
+    """The jobs of ``plan``: runs ``store`` already has as empty chunks (counted as already done, never
+    run), then the others in chunks (one township run, or :data:`PLUGIN_CHUNK` plug-in calls, a chunk)."""
+    spec, keys = plan.spec, plan.unique_keys
+    todo = [k for k in keys if store is None or not store.has(k)]
+    pending = set(todo)
+    out = [Chunk((k,), ()) for k in keys if k not in pending]
     size = PLUGIN_CHUNK if spec.plugin else 1
-    out = []
     for i in range(0, len(todo), size):
-        keys = todo[i : i + size]
-        runs = [plan.payload[k] for k in keys]
+        batch = todo[i : i + size]
+        runs = [plan.payload[k] for k in batch]
         item = ("plugin", spec.evaluate, plan.code, runs) if spec.plugin else ("township", runs)
-        out.append(Chunk(tuple(keys), item))
+        out.append(Chunk(tuple(batch), item))
     return out
 
 
-# ------------------------------------------------------------------------------------------
-# running
-# ------------------------------------------------------------------------------------------
 @dataclass
 class RunStats:
     total: int
@@ -187,28 +188,3 @@ class RunStats:
     ran: int = 0
     failed: int = 0
     seconds: float = 0.0
-
-
-def run_plan(
-    plan: Plan,
-    store: ResultStore,
-    executor: Executor,
-    *,
-    progress: bool | None = None,
-    log: Callable[[str], None] = lambda s: None,
-) -> RunStats:
-    """Run every key of ``plan`` the store does not have yet, through the one ``core.execute``."""
-    spec = plan.spec
-    keys = plan.unique_keys
-    todo = [k for k in keys if not store.has(k)]
-    log(
-        f"{len(spec.run_scenarios)} scenario(s) × {spec.n_points()} points × {spec.replications} "
-        f"replication(s): {len(keys)} distinct runs, {len(keys) - len(todo)} already done, {len(todo)} to run "
-        f"on {executor.name} ({executor.workers} worker(s))"
-    )
-    pending = set(todo)
-    done = [Chunk((k,), ()) for k in keys if k not in pending]  # counted as already done, never run
-    rep = core_execute(
-        done + _chunks(spec, plan, todo), store, executor, fn=run_chunk_job, desc="sensitivity", show_progress=progress
-    )
-    return RunStats(total=rep.total, already_done=rep.skipped, ran=rep.ran, failed=rep.failed, seconds=rep.seconds)

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from townsim.experiments.core.execute import ExecutionReport, execute
+from townsim.experiments.core import atomic
+from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.execute import ExecutionReport
+from townsim.experiments.core.protocol import Experiment, Folder, Stage, run_experiment, sum_reports
+from townsim.experiments.core.store import ResultStore
 
 from .report import markdown, pattern_figure, rows
 from .suite import DEFAULT_SEED, Outcome, load_checks, run_checks, select
@@ -30,6 +35,7 @@ DOCS_DIR = Path(__file__).resolve().parents[3] / "docs"
 __all__ = [
     "DEFAULT_SEED",
     "Outcome",
+    "ValidateExperiment",
     "Validation",
     "default_out",
     "load_checks",
@@ -60,10 +66,140 @@ class Validation:
     power: pd.DataFrame
     checks_run: ExecutionReport
     power_run: ExecutionReport
+    out: Path = Path()
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def execution(self) -> ExecutionReport:
+        return self.checks_run
+
+
+class ValidateExperiment(Experiment):
+    """``townsim validate`` on the protocol: one job per check (and per validation check's power over the
+    prior worlds), the checks' table ``checks.csv`` as the results table, ``validation.md`` as the report.
+
+    Its jobs run in three stages: the verification checks on the executor; the validation patterns, which
+    share their runs (posterior draws) in memory, in this process; then their power, also here."""
+
+    command = "validate"
+    table_file = "checks.csv"
+
+    def __init__(self, checks: Sequence, quick: bool, seed: int, power_worlds: int, docs: bool, command: str):
+        from . import jobs
+
+        self.checks, self.quick, self.seed, self.power_worlds = list(checks), quick, seed, power_worlds
+        self.docs, self.command_line = docs, command
+        self.settings = settings_of(self.checks, quick, seed, power_worlds)
+        self.check_jobs = jobs.check_jobs(self.checks, quick, seed)
+        self.power_jobs = jobs.power_jobs(self.checks, power_worlds, seed)
+        self.started, self.t0 = runio.now(), time.perf_counter()
+        self.outcomes: list[Outcome] = []
+
+    def settings_hash(self) -> str:
+        return runio.settings_hash(self.settings)
+
+    def describe(self) -> str:
+        power = self.power_worlds and any(c.part == "validation" for c in self.checks)
+        what = f"{len(self.checks)} checks ({'quick' if self.quick else 'full'})"
+        return what + (f", power over {self.power_worlds} prior worlds" if power else "")
+
+    def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
+        head = {"quick": self.quick, "settings": self.settings, "settings_hash": self.settings_hash()}
+        return runio.manifest(command="validate", started=self.started, seed=self.seed, argv=argv, **head)
+
+    def jobs(self, store: ResultStore | None = None) -> list[Any]:
+        return [*self.check_jobs, *self.power_jobs]
+
+    def stages(self, store: ResultStore) -> list[Stage]:
+        pooled = [j for j, c in zip(self.check_jobs, self.checks) if c.part != "validation"]
+        here = [j for j, c in zip(self.check_jobs, self.checks) if c.part == "validation"]
+        return [Stage(pooled, "checks"), Stage(here, "patterns", here=True), Stage(self.power_jobs, "power", here=True)]
+
+    def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+        from . import jobs
+
+        return fn or jobs.run_job
+
+    def record(self, manifest: dict[str, Any], invocation: dict[str, Any]) -> None:
+        """Each check's verdict heads the manifest; the invocation keeps the validation's command."""
+        invocation["command_line"] = self.command_line
+        manifest["checks"] = {
+            o.check.name: {
+                "passed": o.passed,
+                "seconds": round(o.seconds, 2),
+                "error": o.error,
+                "details": o.result.details if o.result else None,
+            }
+            for o in self.outcomes
+        }
+        manifest["executor"] = invocation["executor"]
+        super().record(manifest, invocation)
+
+    def table(self, store: ResultStore) -> pd.DataFrame:
+        from . import jobs
+
+        self.outcomes = jobs.outcomes(store, self.check_jobs, self.checks)
+        return rows(self.outcomes)
+
+    def analyse(self, table: pd.DataFrame, folder: Folder) -> pd.DataFrame:
+        """The power table (``power.csv``) and one figure per validation pattern."""
+        from . import discriminating, jobs
+
+        power = None
+        if self.power_jobs:
+            measured = jobs.powers(folder.store, self.power_jobs)
+            power = discriminating.power_rows(self.outcomes, self.power_worlds, self.seed, measured)
+        power = power if power is not None else pd.DataFrame()
+        if len(power):
+            atomic.write_csv(folder.out / "power.csv", power)
+        for o in self.outcomes:
+            if o.check.part == "validation":
+                pattern_figure(o, folder.out / "figures" / f"{o.check.name}.png")
+        return power
+
+    def report(self, power: pd.DataFrame, folder: Folder, make_figures: bool, lang: str) -> Validation:
+        """``validation.md`` and ``report.html`` (and with ``docs`` the shipped copy in ``docs/``)."""
+        from townsim.experiments.render import html
+
+        from . import discriminating
+
+        out, outcomes = folder.out, self.outcomes
+        not_run = [c for c in load_checks().values() if c not in self.checks]
+        extra = discriminating.markdown(power, self.power_worlds) if len(power) else ""
+        elapsed, started = time.perf_counter() - self.t0, f"{self.started:%Y-%m-%d %H:%M}"
+
+        def page(figure_dir: str = "figures") -> str:
+            return (
+                markdown(
+                    outcomes,
+                    quick=self.quick,
+                    command=self.command_line,
+                    elapsed=elapsed,
+                    started=started,
+                    figure_dir=figure_dir,
+                    not_run=not_run,
+                )
+                + extra
+            )
+
+        text = page()
+        atomic.write_text(out / "validation.md", text)
+        atomic.write_text(out / "report.html", html.page(text, out))  # the same, figures embedded
+        if self.docs:
+            dest, figs = DOCS_DIR / "figures" / "validation", out / "figures"
+            if dest.exists():
+                shutil.rmtree(dest)
+            if figs.exists():
+                shutil.copytree(figs, dest)
+            atomic.write_text(DOCS_DIR / "validation.md", page("figures/validation"))
+        st = folder.stages
+        checks_run = sum_reports([st[k] for k in ("checks", "patterns") if k in st])
+        power_run = st.get("power", ExecutionReport())
+        return Validation(outcomes, power, checks_run, power_run, out, folder.failures)
 
 
 def validate(
-    out: Path,
+    out: Path | None,
     *,
     quick: bool = False,
     names: Sequence[str] | None = None,
@@ -75,113 +211,12 @@ def validate(
     command: str = "townsim validate",
     power_worlds: int = 0,
 ) -> Validation:
-    """Run (or resume) the checks into ``out`` and write its report, and the docs copy if ``docs``.
+    """Run (or resume) the checks into ``out`` (None: a new ``results/validate-<timestamp>``) and write its
+    report, and the docs copy if ``docs``.
 
-    The manifest (settings and their hash) is written first; each finished check, and each validation
-    check's power over ``power_worlds`` prior worlds, is kept in the folder's result store as it lands, so
-    a rerun with the same settings reuses them; tables, figures and the report are written last."""
-    from townsim.experiments.core import atomic
-    from townsim.experiments.core import manifest as runio
+    Each finished check, and each validation check's power over ``power_worlds`` prior worlds, is kept in
+    the folder's result store as it lands, so a rerun with the same settings reuses them."""
     from townsim.experiments.core.executors import SerialExecutor
-    from townsim.experiments.core.store import ResultStore
 
-    from . import discriminating, jobs
-
-    checks = select(names, part)
-    not_run = [c for c in load_checks().values() if c not in checks]
-    settings = settings_of(checks, quick, seed, power_worlds)
-    started = runio.now()
-    t0 = time.perf_counter()
-    out = Path(out)
-    store = ResultStore(out)
-    invocations = runio.previous_invocations(out)
-    head = {"quick": quick, "settings": settings, "settings_hash": runio.settings_hash(settings)}
-    runio.write_manifest(
-        out,
-        runio.manifest(command="validate", started=started, seed=seed, invocations=invocations, **head),
-        runio.IN_PROGRESS,
-    )  # written first: a killed validation says what it was, and resumes
-    executor = executor or SerialExecutor()
-    cjobs = jobs.check_jobs(checks, quick, seed)
-    # validation patterns share their runs (posterior draws): they run together in this process
-    pooled = [j for j, c in zip(cjobs, checks) if c.part != "validation"]
-    here = [j for j, c in zip(cjobs, checks) if c.part == "validation"]
-    ran = execute(pooled, store, executor, fn=jobs.run_job, desc="checks", show_progress=show_progress)
-    own = execute(here, store, SerialExecutor(), fn=jobs.run_job, desc="patterns", show_progress=show_progress)
-    pjobs = jobs.power_jobs(checks, power_worlds, seed)
-    power_run = execute(pjobs, store, SerialExecutor(), fn=jobs.run_job, desc="power", show_progress=show_progress)
-    for k in ("total", "skipped", "ran", "failed"):
-        setattr(ran, k, getattr(ran, k) + getattr(own, k))
-    ran.seconds += own.seconds
-    outcomes = jobs.outcomes(store, cjobs, checks)
-    power = discriminating.power_rows(outcomes, power_worlds, seed, jobs.powers(store, pjobs)) if pjobs else None
-    power = power if power is not None else pd.DataFrame()
-    elapsed = time.perf_counter() - t0
-
-    figs = out / "figures"
-    for o in outcomes:
-        if o.check.part == "validation":
-            pattern_figure(o, figs / f"{o.check.name}.png")
-    atomic.write_csv(out / "checks.csv", rows(outcomes))
-    extra = discriminating.markdown(power, power_worlds) if len(power) else ""
-    if len(power):
-        atomic.write_csv(out / "power.csv", power)
-    stamp = f"{started:%Y-%m-%d %H:%M}"
-    from townsim.experiments.render import html
-
-    text = markdown(outcomes, quick=quick, command=command, elapsed=elapsed, started=stamp, not_run=not_run) + extra
-    atomic.write_text(out / "validation.md", text)
-    atomic.write_text(out / "report.html", html.page(text, out))  # the same, figures embedded
-    if docs:
-        dest = DOCS_DIR / "figures" / "validation"
-        if dest.exists():
-            shutil.rmtree(dest)
-        if figs.exists():
-            shutil.copytree(figs, dest)
-        atomic.write_text(
-            DOCS_DIR / "validation.md",
-            markdown(
-                outcomes,
-                quick=quick,
-                command=command,
-                elapsed=elapsed,
-                started=stamp,
-                figure_dir="figures/validation",
-                not_run=not_run,
-            )
-            + extra,
-        )
-    finished = runio.now()
-    invocations.append(
-        {
-            "command_line": command,
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "elapsed_seconds": round(elapsed, 3),
-            "executor": executor.describe(),
-            "checks": ran.as_dict(),
-            "power": power_run.as_dict(),
-        }
-    )
-    body = runio.manifest(
-        command="validate",
-        started=started,
-        finished=finished,
-        seed=seed,
-        invocations=invocations,
-        **head,
-        checks={
-            o.check.name: {
-                "passed": o.passed,
-                "seconds": round(o.seconds, 2),
-                "error": o.error,
-                "details": o.result.details if o.result else None,
-            }
-            for o in outcomes
-        },
-        executor=executor.describe(),
-    )
-    body["files"] = runio.output_files(out)
-    failed = ran.failed + power_run.failed
-    runio.write_manifest(out, body, runio.INCOMPLETE if failed else runio.COMPLETE)
-    return Validation(outcomes, power, ran, power_run)
+    experiment = ValidateExperiment(select(names, part), quick, seed, power_worlds, docs, command)
+    return run_experiment(experiment, out, executor or SerialExecutor(), show_progress=show_progress)

@@ -1,0 +1,173 @@
+"""Deadline gaming's projection compiled: when would an open case's remaining work be done (hours)?
+
+``gaming.projected_finish`` step for step on the kernel's tables (``kernel.gaming`` is its Python side):
+the released steps' ends (running: its start plus clock hours; waiting: the hours queued ahead of it at
+its handler's rate, then its own expected hours), a case held for coordination waits for the soonest of
+its requests at the desks (or for the joint conference's next meeting), then the steps not yet released,
+one after another (serial) or the longest (joint). Each handler's queue is read the first time a
+projection needs it (``queue_ahead``) and kept for the day's decisions (``qs``: per handler, read yet
+and the hours in its queue; per task, the hours ahead of it, valid where its stamp is the day's token).
+Every sum and comparison is taken in the reference's order, so the result is the same float.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from .layout import COORD, PENDING, RUNNING, WAITING
+from .queues import queue_ahead
+
+_INF = math.inf
+
+
+@njit(cache=True)
+def _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
+    """Handler ``h``'s queue read (once a day): the hours ahead of each waiting task, and in all."""
+    loaded, total, ahead_of, stamp, token = qs
+    if loaded[h]:
+        return
+    matter, whistle, delegated, cat_hours = cs
+    tasks, ahead, cum = queue_ahead(
+        h, hq, hi, ent, tk, desk[h], matter, whistle, delegated, cat_hours, coord, hw, handled, town, learn
+    )
+    for i in range(tasks.shape[0]):
+        ahead_of[tasks[i]] = ahead[i]
+        stamp[tasks[i]] = token
+    total[h] = cum
+    loaded[h] = True
+
+
+@njit(cache=True)
+def _wait_before(task, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
+    """Working hours before a waiting task starts (``gaming._Queues.wait_before``)."""
+    h = tk[1][task]
+    _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk)
+    if qs[3][task] == qs[4]:
+        a = qs[2][task]
+    else:  # not in the queue as read: behind every task in it
+        a = qs[1][h]
+    return a / rate[h]
+
+
+@njit(cache=True)
+def _wait_all(h, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
+    """Working hours before a task joining the end of the handler's queue starts."""
+    _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk)
+    return qs[1][h] / rate[h]
+
+
+@njit(cache=True)
+def _step_hours(cid, h, stage, noise, waiting, cs, hw, handled, town, learn):
+    """``kernel.gaming.step_hours``: expected clock hours of a case's step at handler ``h``."""
+    matter, whistle, delegated, cat_hours = cs
+    m = matter[cid]
+    need = cat_hours[m] * noise
+    if waiting and hw[h, 2] == 1.0 and whistle[cid]:
+        need += learn[2]
+    sp = hw[h, 1]
+    if town[h] >= 0 and stage == 0 and delegated[cid]:
+        sp = 1.0 - (1.0 - learn[0]) * math.exp(-handled[town[h], m] / learn[1])
+    return hw[h, 0] * need / sp
+
+
+@njit(cache=True)
+def projected(
+    cid,
+    now,
+    joint,
+    in_conf,
+    conf_wait,
+    fl,
+    fl_steps,
+    fl_task,
+    fl_c,
+    qs,
+    rate,
+    hq,
+    hi,
+    ent,
+    tk,
+    cs,
+    hw,
+    handled,
+    town,
+    learn,
+    coord,
+    desk,
+):
+    """``gaming.projected_finish`` of the open case ``cid`` at ``now`` (hours). ``joint``: the case's steps run
+    jointly; ``in_conf``: it waits in the joint conference's queue, ``conf_wait`` hours till its meeting."""
+    fl_off, fl_n, fl_next, cw_has, fl_aux, cw_start, cw_clock = fl[0], fl[1], fl[2], fl[8], fl[10], fl[11], fl[12]
+    tk_case, tk_stage, tk_state, tk_noise, tk_hours, tk_kind = tk[0], tk[2], tk[3], tk[5], tk[6], tk[8]
+    off, n, nxt = fl_off[cid], fl_n[cid], fl_next[cid]
+    any_end = False
+    t = now
+    for k in range(nxt):
+        task = fl_task[off + k]
+        state = tk_state[task]
+        if state == RUNNING:
+            if cw_has[cid]:
+                e = now
+                x = cw_start[cid] + cw_clock[cid]
+                if x > now:
+                    e = x
+            else:
+                e = now + tk_hours[task]
+        elif state == PENDING or state == WAITING:
+            stage = tk_stage[task]
+            w = _wait_before(task, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk)
+            e = (
+                now
+                + w
+                + _step_hours(cid, fl_steps[off + stage], stage, tk_noise[task], True, cs, hw, handled, town, learn)
+            )
+        else:
+            continue
+        if not any_end or e > t:
+            t = e
+        any_end = True
+    if not any_end and nxt == 0:  # held for coordination: the soonest of its requests (``_coordination_wait``)
+        best = _INF
+        seen0 = -1
+        seen1 = -1
+        for j in range(3):
+            task = fl_aux[cid] if j == 0 else fl_c[cid, j - 1]
+            if task < 0 or task == seen0 or task == seen1 or tk_kind[task] != COORD or tk_case[task] != cid:
+                continue
+            if seen0 < 0:
+                seen0 = task
+            else:
+                seen1 = task
+            hours = coord[tk_stage[task]]
+            state = tk_state[task]
+            if state == PENDING or state == WAITING:
+                x = _wait_before(task, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk) + hours
+                if x < best:
+                    best = x
+            elif state == RUNNING:
+                if hours < best:
+                    best = hours
+        if best == _INF and in_conf:
+            best = conf_wait
+        t = now + (0.0 if best == _INF else best)
+    if joint and nxt == 0:
+        top = 0.0
+        first = True
+        for i in range(nxt, n):
+            h = fl_steps[off + i]
+            v = _wait_all(h, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk) + _step_hours(
+                cid, h, i, 1.0, False, cs, hw, handled, town, learn
+            )
+            if first or v > top:
+                top = v
+            first = False
+        t += top
+    else:
+        for i in range(nxt, n):
+            h = fl_steps[off + i]
+            t += _wait_all(h, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk) + _step_hours(
+                cid, h, i, 1.0, False, cs, hw, handled, town, learn
+            )
+    return t

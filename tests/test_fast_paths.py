@@ -1,0 +1,89 @@
+"""The fast paths of the cheap day give bit for bit what the general code gives."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from townsim.model.satisfaction import ewma_update
+
+
+def _reference_ewma(arr, idx, values, alpha):
+    """The general rule: repeated rows in turn, one ``np.unique`` round per repetition."""
+    idx = np.asarray(idx)
+    values = np.asarray(values, float)
+    while len(idx):
+        _, first = np.unique(idx, return_index=True)
+        i = idx[first]
+        arr[i] += alpha * (values[first] - arr[i])
+        keep = np.ones(len(idx), bool)
+        keep[first] = False
+        idx, values = idx[keep], values[keep]
+
+
+def test_ewma_update_matches_the_general_rule_bit_for_bit():
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        n_rows = int(rng.integers(1, 40))
+        n = int(rng.integers(0, 60))
+        base = rng.random(n_rows)
+        idx = rng.integers(0, n_rows, n) if trial % 2 else rng.permutation(n_rows)[: min(n, n_rows)]
+        values = rng.random(len(idx))
+        alpha = float(rng.random())
+        a, b = base.copy(), base.copy()
+        ewma_update(a, idx, values, alpha)
+        _reference_ewma(b, idx, values, alpha)
+        assert a.tobytes() == b.tobytes()
+
+
+def test_ewma_update_applies_repeated_rows_in_turn():
+    arr = np.array([0.0, 1.0])
+    ewma_update(arr, np.array([0, 0, 1]), np.array([1.0, 1.0, 0.0]), 0.5)
+    assert arr.tolist() == [0.75, 0.5]
+
+
+def test_direct_kernel_calls_keep_their_types_and_refuse_others(monkeypatch):
+    """``kernel.calls.Direct`` calls the one overload after the first call; in check mode a call with other
+    argument types is refused rather than unboxed as the overload's types."""
+    import pytest
+
+    numba = pytest.importorskip("numba")
+    from townsim.model.kernel import calls
+
+    @numba.njit(cache=False)
+    def add(a, x):
+        return a.sum() + x
+
+    monkeypatch.setattr(calls, "CHECK", True)
+    f = calls.Direct(add)
+    a = np.arange(4.0)
+    assert f(a, 1.0) == 7.0 and f.entry is not None
+    assert f(a, 2.0) == 8.0
+    with pytest.raises(TypeError, match="argument types changed"):
+        f(np.arange(4), 1.0)
+
+
+def test_the_compiled_engine_calls_the_kernel_with_stable_types(monkeypatch):
+    """Every scenario mechanism's kernel calls keep one set of argument types (check mode on), with the
+    results of the Python engine."""
+    import pytest
+
+    pytest.importorskip("numba")
+    from townsim.model import TownshipModel
+    from townsim.model.kernel import calls
+    from townsim.scenarios import load_scenario
+
+    monkeypatch.setattr(calls, "CHECK", True)
+    for name in ("baseline", "full_reform"):
+        p = load_scenario(name).params.replace(warmup_days=20)
+        a = TownshipModel(p.replace(engine="python"), rng=5).run(40)
+        b = TownshipModel(p.replace(engine="compiled"), rng=5).run(40)
+        assert b.compiled
+        assert a.timeseries().equals(b.timeseries())
+        assert a.gaming_log == b.gaming_log
+
+
+def test_direct_calls_a_plain_function_through():
+    from townsim.model.kernel import calls
+
+    f = calls.Direct(lambda x: x + 1)
+    assert f(1) == 2 and f(2) == 3 and f.entry is None
