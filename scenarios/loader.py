@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from townsim.model.catalogue import CatalogueError, load_csv
 from townsim.model.params import Params, ParamsError
 from townsim.model.paths import SCENARIO_DIR, VALIDATION_DIR
 
@@ -145,7 +146,6 @@ def _check_catalogue(params: Params, source: str) -> None:
     """Load the scenario's matter catalogue once, so a bad CSV fails with the scenario (ScenarioError)."""
     if not params.matter_catalogue:
         return
-    from townsim.model.catalogue import CatalogueError, load_csv
 
     try:
         load_csv(params.matter_catalogue, params)

@@ -222,7 +222,7 @@ def LiveChart(model, chart: Chart, lang: str, compare: solara.Reactive):
 def chart_components(lang: str, compare: solara.Reactive) -> list:
     """Components ``(component, page)`` for ``SolaraViz(components=...)``: one per chart, then the
     townships' hours panel (``hours``)."""
-    from .hours import TownshipHours, TownshipUtilisation
+    from .hours import TownshipHours, TownshipUtilisation  # deferred: it pulls in solara (an optional extra [viz])
 
     def make(chart: Chart):
         def component(model):

@@ -39,7 +39,7 @@ COMPARED_TILES = (
 
 def describe(settings, scenario_values: dict, lang: str) -> str:
     """A run in one line: its scenario, the levers moved away from the scenario, its seed."""
-    from .controls import lever_text
+    from .controls import lever_text  # deferred: it pulls in solara (an optional extra [viz])
 
     moved = [
         lever_text(name, value, lang)

@@ -23,7 +23,7 @@ import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 from townsim.model.metrics.text import number
 
 from .help import lever_help
-from .i18n import scenario_label, t
+from .i18n import LANGS, scenario_label, t
 from .levers import GROUPS, LEVERS, Lever
 
 
@@ -240,8 +240,6 @@ def LeverPanel(
 def LanguageToggle(lang: str, on_lang: Callable[[str], None]):
     """中文 / English buttons; the server takes only the two indices it offered (anything else the
     browser sends is refused and the buttons show the language in use again)."""
-    from .i18n import LANGS
-
     index = LANGS.index(lang)
     widget = solara.use_ref(None)
 

@@ -38,8 +38,9 @@ def readout(step: Step) -> dict[str, str | float]:
 
 @functools.cache
 def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
-    from .app import build, normalise  # the page's own path: scenario, levers, pre-reform days, model
-    from .controls import Settings
+    # deferred: it pulls in solara (an optional extra [viz]); the page's own path: scenario, levers, pre-reform days
+    from .app import build, normalise
+    from .controls import Settings  # deferred: it pulls in solara (an optional extra [viz])
 
     settings = normalise(Settings(scenario, (), SEED))
     for name, value in levers:
@@ -50,7 +51,7 @@ def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
     out: dict[str, str | float] = {key: text for key, _, text in kpi_values(model)}
     out.update({f"series:{k}": v for k, v in (model.kpi_today or {}).items()})
     out.update({f"total:{k}": v for k, v in model.kpi_totals.items()})
-    from .charts import APP_SERIES, daily_frame
+    from .charts import APP_SERIES, daily_frame  # deferred: it pulls in solara (an optional extra [viz])
 
     frame = daily_frame(model)
     out.update({f"series:{c}": float(frame[c].sum()) for c in APP_SERIES if c in frame})  # the running totals
@@ -66,7 +67,7 @@ def readouts() -> dict[str, list[dict]]:
 
 
 def _series(name: str) -> str:
-    from .charts import series_label
+    from .charts import series_label  # deferred: it pulls in solara (an optional extra [viz])
 
     return series_label(name, "en")
 

@@ -48,11 +48,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.spec import ExperimentSpec, KeyProblem, Parameter, SpecError, kind_of, num, suggest
 from townsim.experiments.core.store import content_id, hashable
+from townsim.model import TownshipModel
+
+from .memory import released_models
 
 __all__ = [
     "SpecError",
@@ -91,7 +95,7 @@ class Prior:
 
     def rv(self):
         """The pyabc random variable (a scipy.stats distribution)."""
-        import pyabc
+        import pyabc  # deferred: pyabc is heavy, loaded only by calibration
 
         p = self.param
         lo, hi = p.low, p.high
@@ -238,12 +242,6 @@ def parse_spec(data: dict[str, Any], path: str | Path = "<spec>") -> Calibration
 def simulate_township(spec: CalibrationSpec, params: Any, seed: int) -> dict[str, float]:
     """Mean statistics (targets and held-out ones) of ``spec.replications`` runs of the township model
     at ``params`` (seeds ``seed``, ``seed + 1``, ...; the spec's horizon)."""
-    import numpy as np
-
-    from townsim.model import TownshipModel
-
-    from .memory import released_models
-
     rows = []
     with released_models():  # pyabc's workers run thousands of particles
         for r in range(spec.replications):

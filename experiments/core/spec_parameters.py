@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from townsim.experiments.core.spec_text import KeyProblem, kind_of, num, suggest
 from townsim.experiments.errors import shorten
+from townsim.model.params import Params, allowed_range
 
 DISTS = {
     "uniform": "unif",
@@ -152,8 +153,6 @@ def _read_entry(fail: Fail, name: str, raw: Any, top_keys: dict[str, Any] | None
 
 def _township_kind(fail: Fail, name: str, overrides: dict[str, Any]) -> Literal["float", "int", "bool"]:
     """``"float"``, ``"int"`` or ``"bool"`` from the :class:`Params` field ``name`` (``fail`` if not sampleable)."""
-    from townsim.model.params import Params, allowed_range
-
     if name not in Params.model_fields:
         fail(
             f"unknown parameter{suggest(name, list(Params.model_fields))}; allowed: a numeric field of "

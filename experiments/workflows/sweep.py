@@ -34,7 +34,9 @@ from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
 from townsim.experiments.render.fmt import plain as _num
 from townsim.model import metrics
-from townsim.model.params import keyed_dump
+from townsim.model.metrics import SUMMARY_KEYS
+from townsim.model.params import Params, allowed_range, keyed_dump
+from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
 DEFAULT_REPS = 10
 DEFAULT_SEED = 1
@@ -68,8 +70,6 @@ def parse_vary(text: str) -> Vary:
 
     Only numeric parameters (integer or real) of :class:`model.params.Params` can be varied.
     """
-    from townsim.model.params import Params, allowed_range
-
     where = f"--vary {shorten(text, 60)}"
     key, sep, rng = text.partition("=")
     key = key.strip()
@@ -120,8 +120,6 @@ class SweepSettings:
     kpis: list[str] = field(default_factory=lambda: list(metrics.kpis("sweep")))
 
     def check(self) -> None:
-        from townsim.model.metrics import SUMMARY_KEYS
-
         if not 1 <= len(self.varies) <= 2:
             raise SweepError(
                 f"--vary given {len(self.varies)} times: allowed: once or twice "
@@ -174,8 +172,6 @@ class Point:
 
 def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     """(scenario, grid points, run specs); raises :class:`SweepError` for any bad input."""
-    from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
-
     settings.check()
     try:
         scenario = load_scenario(settings.scenario)
@@ -306,12 +302,12 @@ class SweepExperiment(Experiment):
         return Tables(table, summary, keys, kpis)
 
     def report(self, analysis: Tables, folder: Folder, make_figures: bool, lang: str) -> SweepResult:
-        from townsim.experiments.render import report
+        from townsim.experiments.render import report  # deferred: it pulls in matplotlib (heavy)
 
         t, out, reps = analysis, folder.out, self.settings.reps
         figures: list[Path] = []
         if len(t.summary) and make_figures:
-            from townsim.experiments.render import plots
+            from townsim.experiments.render import plots  # deferred: it pulls in matplotlib (heavy)
 
             title = plots.TEXT[lang]["sweep"].format(report.title(self.scenario, lang))
             for kpi in t.kpis:

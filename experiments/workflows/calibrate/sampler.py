@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from pyabc.sampler import Sampler
 
+from townsim.experiments.core.executors import Failure
 from townsim.experiments.errors import RunFailed
 
 _CACHE: dict[str, Any] = {}
@@ -58,7 +59,6 @@ class BatchSampler(Sampler):
         self.batches = 0
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):  # noqa: ARG002 - pyabc's signature
-        from townsim.experiments.core.executors import Failure
 
         sample = self._create_empty_sample()
         local = self.executor.workers == 1 and self.executor.name == "serial"

@@ -164,6 +164,6 @@ def render(discoveries: Sequence[Discovery], inp: ReportInput, out_dir: Path) ->
 
 
 def _slug(text: str) -> str:
-    from .plots import slug
+    from .plots import slug  # deferred: it pulls in matplotlib (heavy)
 
     return slug(text)

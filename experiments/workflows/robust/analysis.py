@@ -20,6 +20,7 @@ from townsim.experiments.core import prim
 from townsim.experiments.core.regret import rank_options, regret_table
 from townsim.experiments.core.robustness import robustness_table, world_effects
 from townsim.experiments.core.stats import kpi_columns
+from townsim.model.metrics import kpi
 
 from .worlds import Worlds
 
@@ -51,8 +52,6 @@ VULNERABILITY_COLUMNS = [
 
 def directions(names: Sequence[str]) -> dict[str, int]:
     """KPI → +1 (higher is better), −1 (lower is better), 0 (neither), from the KPI registry."""
-    from townsim.model.metrics import kpi
-
     return {n: int(kpi(n).better) for n in names}
 
 

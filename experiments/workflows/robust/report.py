@@ -56,7 +56,7 @@ def figures(
 
 
 def _headline(p: Plan, effects: pd.DataFrame) -> list[str]:
-    from townsim.experiments.render.plots import HEADLINE
+    from townsim.experiments.render.plots import HEADLINE  # deferred: it pulls in matplotlib (heavy)
 
     present = set(effects["kpi"])
     heads = [k for k in HEADLINE if k in present]
@@ -77,7 +77,7 @@ def render(
     lang: str,
 ) -> str:
     """The Markdown report (``execution`` is not shown: a resumed experiment's report equals a fresh one's)."""
-    from townsim.experiments.render.report import render_report
+    from townsim.experiments.render.report import render_report  # deferred: it pulls in matplotlib (heavy)
 
     s = p.settings
     titles = {a.name: a.title(lang) for a in p.arms}

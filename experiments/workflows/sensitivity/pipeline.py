@@ -228,10 +228,10 @@ class SensitivityExperiment(Experiment):
         return Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, [], ex, folder.failures)
 
     def report(self, analysis: Result, folder: Folder, make_figures: bool, lang: str) -> Result:
-        from townsim.experiments.render.report import write_report
+        from townsim.experiments.render.report import write_report  # deferred: it pulls in matplotlib (heavy)
 
-        from . import plots as plotting
-        from . import report as reporting
+        from . import plots as plotting  # deferred: it pulls in SALib (heavy)
+        from . import report as reporting  # deferred: it pulls in SALib (heavy)
 
         r = analysis
         r.figures = (
