@@ -185,9 +185,7 @@ def _findings_write(docs: Path, opts: Options) -> Result:
 
 
 def _validation_write(docs: Path, opts: Options) -> Result:
-    from townsim.experiments.workflows.validate import DOCS_DIR
-
-    if docs.resolve() != DOCS_DIR.resolve():
+    if docs.resolve() != validate.DOCS_DIR.resolve():
         return Result("validation", "skipped", "`townsim validate --docs` writes the repository's docs/ only")
 
     with make_executor(workers=opts.workers) as ex:

@@ -126,6 +126,8 @@ def SliderLever(
     revision: int = 0,
     on_error: Callable[[str], None] | None = None,
 ):
+    """Over 60 lines: a Solara component: its hooks and the closures over them stay in one body, in the order Solara
+    calls them."""
     changed = lever.position(value) != lever.position(scenario_value)
     shown = f"{t(f'lever_{lever.name}', lang)}  {_fmt(lever, value)}"
     if changed:

@@ -117,7 +117,11 @@ def _n(text: str) -> float:
 
 
 def check_claims(r: dict[str, list[dict]]) -> list[str]:
-    """What the prose of docs/teaching.md says about the tables; returns the claims that do not hold."""
+    """What the prose of docs/teaching.md says about the tables; returns the claims that do not hold.
+
+    Over 60 lines: one claim per line, in the order docs/teaching.md makes them; each is a short comparison of the
+    tables.
+    """
     e1, e2, e3, e4, e5, e6, e7, e8 = (r[f"ex{i}"] for i in range(1, 9))
     util = [_n(x["town_util"]) for x in e1]
     over = [_n(x["overloaded"]) for x in e1]

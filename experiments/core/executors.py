@@ -87,7 +87,7 @@ def die_with_parent(parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool, with one line
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
+            import ctypes  # deferred: Linux only, and its failure is caught below
 
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1

@@ -24,6 +24,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from townsim.experiments.core.atomic import write_json
 from townsim.experiments.core.probe import probe_digest
 from townsim.model.version import BEHAVIOUR_VERSION
 
@@ -88,8 +89,6 @@ def behaviour_fingerprint(use_cache: bool = True) -> str:
     key = {"probe": probe_digest(), "version": BEHAVIOUR_VERSION}
     value = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     if path is not None:
-        from townsim.experiments.core.atomic import write_json
-
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_json(path, {**key, "fingerprint": value})

@@ -9,6 +9,8 @@ from typing import Any
 
 import mesa
 
+from townsim.model import gcpolicy
+
 
 @contextmanager
 def released_models() -> Iterator[None]:
@@ -22,8 +24,6 @@ def released_models() -> Iterator[None]:
     """
     ids = getattr(mesa.Agent, "_ids", None)
     if not isinstance(ids, dict):  # Mesa ≥ 3.4 keeps no registry: only collect after a large model
-        from townsim.model import gcpolicy
-
         made = gcpolicy.BULK_MADE[0]
         try:
             yield

@@ -186,7 +186,7 @@ def load_posterior(path: str | Path, spec: Any = None) -> Posterior:
 def _mode(meta: dict, meta_path: Path, toml: Path, spec: Any) -> tuple[str, frozenset[str]]:
     """``other_assumptions`` mode and fixed keys (see :func:`load_posterior`)."""
     if spec is None and "other_assumptions" not in meta and toml.is_file():
-        from .calibration import SpecError, load_spec
+        from .calibration import SpecError, load_spec  # deferred: a cycle (calibration imports posterior)
 
         try:
             spec = load_spec(toml)

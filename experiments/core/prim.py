@@ -192,29 +192,35 @@ def find_boxes(
         p = prim.Prim(
             x, y.astype(np.int64), threshold=1e-9, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min
         )
-        for number in range(1, max_boxes + 1):
-            if k - sum(b.cases for b in disc.boxes) <= 0:
-                break  # every case of interest is in a box already
-            pbox = p.find_box()
-            if pbox is None:
-                break
-            box = _box(number, pbox, p.box_init, levers, min_density)
-            step, steps = box.step, box.steps
-            if box.density < min_density - 1e-12:
-                if not disc.boxes:
-                    disc.attempt = box
-                    disc.note = (
-                        f"no box reaches a density of {min_density:.0%}: the densest box found "
-                        f"holds {box.density:.0%} cases of interest"
-                    )
-                break
-            pbox.select(step)
-            disc.boxes.append(box)
-            if not steps[step]:  # the whole remaining space is dense: nothing more to separate
-                break
+        _peel(p, disc, k, levers, min_density, max_boxes)
     if disc.boxes and not disc.boxes[0].restrictions:
         disc.note = _everywhere(disc, min_density)
     return disc
+
+
+def _peel(p, disc: Discovery, k: int, levers: Sequence[Lever], min_density: float, max_boxes: int) -> None:
+    """Find up to ``max_boxes`` boxes with PRIM ``p`` and add to ``disc`` those dense enough; the first box
+    short of ``min_density`` ends the search (kept as ``disc.attempt`` when it is the first)."""
+    for number in range(1, max_boxes + 1):
+        if k - sum(b.cases for b in disc.boxes) <= 0:
+            break  # every case of interest is in a box already
+        pbox = p.find_box()
+        if pbox is None:
+            break
+        box = _box(number, pbox, p.box_init, levers, min_density)
+        step, steps = box.step, box.steps
+        if box.density < min_density - 1e-12:
+            if not disc.boxes:
+                disc.attempt = box
+                disc.note = (
+                    f"no box reaches a density of {min_density:.0%}: the densest box found "
+                    f"holds {box.density:.0%} cases of interest"
+                )
+            break
+        pbox.select(step)
+        disc.boxes.append(box)
+        if not steps[step]:  # the whole remaining space is dense: nothing more to separate
+            break
 
 
 def _box(number: int, pbox, box_init: pd.DataFrame, levers: Sequence[Lever], min_density: float) -> Box:

@@ -229,7 +229,10 @@ def render(results: Path, previous: str = "") -> Page:
     """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections.
 
     Longer than 60 lines on purpose: it is the page written top to bottom (commands, conclusion, options,
-    worlds, levers, caveats, discovery, evidence), each section in the order a planner reads it."""
+    worlds, levers, caveats, discovery, evidence), each section in the order a planner reads it.
+
+    Over 60 lines: the findings' sections in reading order, one short block each; split, every helper would take the
+    same tables."""
     cmds = {k: v.format(r=results) for k, v in COMMANDS.items()}
     figures: dict[Path, str] = {}
     cmp_dir = Path(cmds["compare"].split("--out ")[1])

@@ -11,6 +11,7 @@ heat map for two) and ``report.md``; ``runs/`` holds the resumable store.
 
 from __future__ import annotations
 
+import difflib
 import os
 import shlex
 from collections.abc import Callable, Sequence
@@ -77,8 +78,6 @@ def parse_vary(text: str) -> Vary:
     if not sep or not key or len(parts) != 3:
         raise SweepError(f"{where}: expected key=LOW:HIGH:STEPS, e.g. --vary delegated_share=0:1:6")
     if key not in Params.model_fields:
-        import difflib
-
         close = difflib.get_close_matches(key, list(Params.model_fields), n=1)
         raise SweepError(f"{where}: unknown parameter '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""))
     ann = Params.model_fields[key].annotation

@@ -117,13 +117,7 @@ def _calibrate(spec, out, executor, show_progress, command, log, lang) -> dict:
     write_manifest_now(IN_PROGRESS)
     t0 = time.perf_counter()
     sampler = make_sampler(spec, executor)
-    try:
-        history = run_abc(spec, out, sampler, log=log)
-    finally:
-        meta["sessions"].append(
-            {"started": started.isoformat(timespec="seconds"), "abc_seconds": round(time.perf_counter() - t0, 1)}
-        )
-        _write(meta_path, json.dumps(jsonable(meta), indent=2).encode())
+    history = _abc_session(spec, out, sampler, log, meta, started, t0)
     post, gens = posterior(history, spec), generations(history)
     _write(out / "posterior.parquet", _parquet(post))
     _write(out / "generations.csv", gens.to_csv(index=False).encode())
@@ -146,6 +140,17 @@ def _calibrate(spec, out, executor, show_progress, command, log, lang) -> dict:
         "elapsed": elapsed_total,
         "resumed": resuming,
     }
+
+
+def _abc_session(spec: CalibrationSpec, out: Path, sampler, log, meta: dict, started, t0: float):
+    """Run ABC-SMC (resuming its database) and record this session's start and seconds, even when it fails."""
+    try:
+        return run_abc(spec, out, sampler, log=log)
+    finally:
+        meta["sessions"].append(
+            {"started": started.isoformat(timespec="seconds"), "abc_seconds": round(time.perf_counter() - t0, 1)}
+        )
+        _write(out / SPEC_NAME, json.dumps(jsonable(meta), indent=2).encode())
 
 
 def _settings(spec: CalibrationSpec) -> dict:

@@ -92,7 +92,10 @@ def summary_table(spec: CalibrationSpec, post: pd.DataFrame) -> pd.DataFrame:
 def figures(
     spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred: pd.DataFrame | None, folder: Path
 ) -> list[Path]:
-    """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``."""
+    """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``.
+
+    Over 60 lines: the calibration's figures one after another, each a few lines of the same figure kit.
+    """
     from townsim.experiments.render.plots import save_figure  # deferred: it pulls in matplotlib (heavy)
 
     out = []
@@ -184,7 +187,10 @@ def markdown(
     elapsed_total: float,
     n_sims: int,
 ) -> str:
-    """The text of ``report.md``."""
+    """The text of ``report.md``.
+
+    Over 60 lines: the report's sections in reading order, one short block each.
+    """
     model = (
         f"plug-in `{spec.evaluate}`"
         if spec.plugin

@@ -37,7 +37,7 @@ def simulate_proposals(item: tuple[Any, list[int]]) -> list[Any]:
     if isinstance(fn, bytes):
         key = hashlib.sha256(fn).hexdigest()
         if key not in _CACHE:
-            import cloudpickle
+            import cloudpickle  # deferred: only a process pool needs the function pickled
 
             _CACHE.clear()
             _CACHE[key] = cloudpickle.loads(fn)
@@ -64,7 +64,7 @@ class BatchSampler(Sampler):
         local = self.executor.workers == 1 and self.executor.name == "serial"
         payload = simulate_one
         if not local:
-            import cloudpickle
+            import cloudpickle  # deferred: only a process pool needs the function pickled
 
             payload = cloudpickle.dumps(simulate_one)
         evaluated = accepted = 0

@@ -50,7 +50,7 @@ from .runs import (
     run_job,
     run_one,
 )
-from .spec import DiscoverSpec
+from .spec import DiscoverSpec, check_outcome
 from .words import case_words
 
 __all__ = [
@@ -117,8 +117,6 @@ def load_reused(spec: DiscoverSpec) -> Reused:
             f"{', '.join(c for c in outputs.columns if c not in ('scenario', 'point'))[:300]}"
         )
     if sens.evaluate is None:
-        from .spec import check_outcome
-
         check_outcome(spec.outcome, township=True)
     names = [p.name for p in sens.parameters]
     runs = outputs.merge(samples[["point", *names]], on="point", how="left")

@@ -117,6 +117,9 @@ def vulnerabilities(
     ``effects`` has columns world, reform, kpi, effect, ci_low, ci_high; ``worlds.unit`` the worlds' normalised values.
     One row per restricted assumption of each box (a box without restrictions, or no box: one row with
     a note). Held-out worlds (``held_out`` of them, fixed by ``seed``) never enter the search.
+
+    Over 60 lines: one analysis in its steps (cases, PRIM, boxes, their check on fresh worlds), which share their
+    tables.
     """
     held = prim.holdout_split(len(worlds.unit), held_out, seed)
     levers = [prim.Lever(a.name, 0.0, 1.0) for a in worlds.varied]

@@ -76,7 +76,11 @@ def render(
     execution: Any,
     lang: str,
 ) -> str:
-    """The Markdown report (``execution`` is not shown: a resumed experiment's report equals a fresh one's)."""
+    """The Markdown report (``execution`` is not shown: a resumed experiment's report equals a fresh one's).
+
+    Over 60 lines: the report's sections in reading order, one short block each; split, every helper would take the
+    same dozen tables.
+    """
     from townsim.experiments.render.report import render_report  # deferred: it pulls in matplotlib (heavy)
 
     s = p.settings

@@ -18,7 +18,7 @@ from typing import Any
 from townsim.experiments.checks import Check, CheckResult
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.manifest import settings_hash
-from townsim.experiments.core.power import WORLD_CHECKS, Power
+from townsim.experiments.core.power import WORLD_CHECKS, Power, check_power
 from townsim.experiments.core.store import ResultStore, RunKey
 
 from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
@@ -90,10 +90,6 @@ def run_job(job: CheckJob) -> dict[str, Any]:
     """Run a job (in this or a worker process); its store row: the result as JSON, the error, the seconds."""
     load_checks()
     if job.power_worlds:
-        from townsim.experiments.core.power import check_power
-
-        from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
-
         p = check_power(job.name, job.power_worlds, job.seed, job.reps)
         return {"result": json.dumps(_plain(asdict(p))) if p is not None else "", "error": "", "seconds": 0.0}
     result, error, seconds = run_one((job.name, job.quick, job.seed))

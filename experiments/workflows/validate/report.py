@@ -64,7 +64,10 @@ def markdown(
     started: str = "",
     not_run: Sequence = (),
 ) -> str:
-    """The text of ``validation.md``; figures are linked under ``figure_dir``."""
+    """The text of ``validation.md``; figures are linked under ``figure_dir``.
+
+    Over 60 lines: the report's sections in reading order, one short block each.
+    """
     n_fail = sum(not o.passed for o in outcomes)
     lines = [
         "# Validation report",
