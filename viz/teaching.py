@@ -22,6 +22,9 @@ from pathlib import Path
 
 from townsim.model.metrics.text import brief
 
+from .app import build, normalise
+from .charts import APP_SERIES, daily_frame, series_label
+from .controls import Settings
 from .exercises import EXERCISES, Exercise, Step  # noqa: F401 - the exercises, read here and by tests
 from .i18n import t
 from .kpis import kpi_values
@@ -38,10 +41,6 @@ def readout(step: Step) -> dict[str, str | float]:
 
 @functools.cache
 def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
-    # deferred: it pulls in solara (an optional extra [viz]); the page's own path: scenario, levers, pre-reform days
-    from .app import build, normalise
-    from .controls import Settings  # deferred: it pulls in solara (an optional extra [viz])
-
     settings = normalise(Settings(scenario, (), SEED))
     for name, value in levers:
         settings = settings.with_lever(name, value)
@@ -51,7 +50,6 @@ def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
     out: dict[str, str | float] = {key: text for key, _, text in kpi_values(model)}
     out.update({f"series:{k}": v for k, v in (model.kpi_today or {}).items()})
     out.update({f"total:{k}": v for k, v in model.kpi_totals.items()})
-    from .charts import APP_SERIES, daily_frame  # deferred: it pulls in solara (an optional extra [viz])
 
     frame = daily_frame(model)
     out.update({f"series:{c}": float(frame[c].sum()) for c in APP_SERIES if c in frame})  # the running totals
@@ -67,8 +65,6 @@ def readouts() -> dict[str, list[dict]]:
 
 
 def _series(name: str) -> str:
-    from .charts import series_label  # deferred: it pulls in solara (an optional extra [viz])
-
     return series_label(name, "en")
 
 

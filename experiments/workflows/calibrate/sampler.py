@@ -16,6 +16,7 @@ import math
 import random
 from typing import Any
 
+import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 
@@ -37,8 +38,6 @@ def simulate_proposals(item: tuple[Any, list[int]]) -> list[Any]:
     if isinstance(fn, bytes):
         key = hashlib.sha256(fn).hexdigest()
         if key not in _CACHE:
-            import cloudpickle  # deferred: only a process pool needs the function pickled
-
             _CACHE.clear()
             _CACHE[key] = cloudpickle.loads(fn)
         fn = _CACHE[key]
@@ -64,8 +63,6 @@ class BatchSampler(Sampler):
         local = self.executor.workers == 1 and self.executor.name == "serial"
         payload = simulate_one
         if not local:
-            import cloudpickle  # deferred: only a process pool needs the function pickled
-
             payload = cloudpickle.dumps(simulate_one)
         evaluated = accepted = 0
         while accepted < n and evaluated < max_eval:

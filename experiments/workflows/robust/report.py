@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.render import fmt
+from townsim.experiments.render.plots import HEADLINE
+from townsim.experiments.render.report import render_report
 from townsim.experiments.render.worlds import conditions, sentence, short_number
 from townsim.model.metrics import kpi
 
@@ -56,8 +58,6 @@ def figures(
 
 
 def _headline(p: Plan, effects: pd.DataFrame) -> list[str]:
-    from townsim.experiments.render.plots import HEADLINE  # deferred: it pulls in matplotlib (heavy)
-
     present = set(effects["kpi"])
     heads = [k for k in HEADLINE if k in present]
     k = p.settings.regret_kpi
@@ -81,8 +81,6 @@ def render(
     Over 60 lines: the report's sections in reading order, one short block each; split, every helper would take the
     same dozen tables.
     """
-    from townsim.experiments.render.report import render_report  # deferred: it pulls in matplotlib (heavy)
-
     s = p.settings
     titles = {a.name: a.title(lang) for a in p.arms}
     units = {a.name: a.unit for a in p.worlds.varied}

@@ -38,6 +38,7 @@ from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey
 from townsim.model.params import keyed_dump
 
 from . import analysis
+from . import report as reporting
 from .runs import (
     PLUGIN_CHUNK,
     Chunk,
@@ -230,8 +231,7 @@ class SensitivityExperiment(Experiment):
     def report(self, analysis: Result, folder: Folder, make_figures: bool, lang: str) -> Result:
         from townsim.experiments.render.report import write_report  # deferred: it pulls in matplotlib (heavy)
 
-        from . import plots as plotting  # deferred: it pulls in SALib (heavy)
-        from . import report as reporting  # deferred: it pulls in SALib (heavy)
+        from . import plots as plotting  # deferred: it pulls in matplotlib (heavy)
 
         r = analysis
         r.figures = (
