@@ -1,5 +1,6 @@
 """The code's habits, read from the source alone (pure AST, nothing of the package is imported).
 
+- A module longer than 400 lines says why in its docstring ("Over 400 lines: ...").
 - A function longer than 60 lines says why in its docstring, in a sentence that starts "Over 60 lines:".
 - An import inside a function says why it is deferred (a heavy optional dependency, a cycle, the quick start)
   with ``# deferred: <reason>`` on its line or the line before. ``experiments/cli/`` is exempt: its commands
@@ -16,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED = {"tests", "benchmarks", "results", "build", "dist"}
+MAX_MODULE_LINES = 400
+"""The longest module (lines) that needs no reason."""
 MAX_LINES = 60
 """The longest function (lines, ``def`` to its last line) that needs no reason."""
 
@@ -50,6 +53,14 @@ def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]
             yield node
 
 
+def long_module_without_reason(rel: str, source: str) -> list[str]:
+    """``path (N lines)`` when the module is over ``MAX_MODULE_LINES`` and its docstring does not say why."""
+    n = len(source.splitlines())
+    if n > MAX_MODULE_LINES and "Over 400 lines" not in (ast.get_docstring(ast.parse(source)) or ""):
+        return [f"{rel} ({n} lines)"]
+    return []
+
+
 def long_without_reason(rel: str, source: str) -> list[str]:
     """``path:name (N lines)`` of each function over ``MAX_LINES`` whose docstring does not say why."""
     out = []
@@ -73,6 +84,11 @@ def undeferred_imports(rel: str, source: str) -> list[str]:
     return sorted(out)
 
 
+def test_every_long_module_says_why():
+    found = [hit for rel, src in sources() for hit in long_module_without_reason(rel, src)]
+    assert not found, "split these, or say why in the module docstring ('Over 400 lines: ...'):\n" + "\n".join(found)
+
+
 def test_every_long_function_says_why():
     found = [hit for rel, src in sources() for hit in long_without_reason(rel, src)]
     missing = [hit for hit in found if hit.split(" ")[0] not in LONG_ALLOWED]
@@ -93,6 +109,13 @@ def test_every_inner_import_says_why_it_is_deferred():
         for hit in undeferred_imports(rel, src)
     ]
     assert not found, "hoist these to the top, or mark them '# deferred: <reason>':\n" + "\n".join(found)
+
+
+def test_a_long_module_without_a_reason_is_caught():
+    body = "x = 1\n" * 400
+    assert long_module_without_reason("m.py", '"""A module."""\n' + body) == ["m.py (401 lines)"]
+    assert long_module_without_reason("m.py", '"""Over 400 lines: one table."""\n' + body) == []
+    assert long_module_without_reason("m.py", '"""A module."""\n' + body[6:]) == []
 
 
 LONG = "def f():\n" + "    x = 1\n" * 60 + "    return x\n"
