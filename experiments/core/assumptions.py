@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from townsim.model.params import Params
+
 DISTRIBUTIONS = ("uniform", "loguniform")
 
 
@@ -97,8 +99,6 @@ def check_range(a: Assumption, field: Any = None, where: str = "") -> Assumption
 def assumptions(params_cls: Any = None) -> list[Assumption]:
     """Every ``Params`` field declared an assumption with a plausible range, in field order."""
     if params_cls is None:
-        from townsim.model.params import Params
-
         params_cls = Params
     out = []
     for name, field in params_cls.model_fields.items():
@@ -146,8 +146,6 @@ def select(
     for one that is not varied, or a bad range.
     """
     if params_cls is None:
-        from townsim.model.params import Params
-
         params_cls = Params
     by_name = {a.name: a for a in available}
     known = ", ".join(by_name) or "none declared"
