@@ -79,7 +79,11 @@ def admit(model, kind, requester, township, matter, created, onset=None, *, sour
     """Create cases for a batch of requests and submit their first steps; return the case ids.
 
     ``source`` (``cases.SOURCES``; default from the channel: online or walk-in) and
-    ``repeat_of`` (the chain's first case, for repeat contacts) are recorded."""
+    ``repeat_of`` (the chain's first case, for repeat contacts) are recorded.
+
+    Over 60 lines: one vectorised pass over the batch in the order of the routing rules (channel, holder,
+    tier, hall or seat, desk, whistle), each rule a few array expressions on the ones before it; split, the
+    twenty intermediate arrays would travel between functions and the rules' order would be harder to read."""
     p: Params = model.params
     cat = model.catalogue
     n = len(kind)

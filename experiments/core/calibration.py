@@ -51,7 +51,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
-from townsim.experiments.core import posterior
+from townsim.experiments.core import assumptions
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.spec import ExperimentSpec, KeyProblem, Parameter, SpecError, kind_of, num, suggest
 from townsim.experiments.core.store import content_id, hashable
@@ -259,7 +259,7 @@ def fingerprint(spec: CalibrationSpec) -> str:
         key.pop("other_assumptions")
     key["params"] = _set_params(spec.model_params)
     if key.get("other_assumptions") == "drawn":  # what each simulation drew, and from which range
-        drawn = posterior.other_assumptions(spec.names, spec.overrides)
+        drawn = assumptions.other_assumptions(spec.names, spec.overrides)
         key["drawn"] = [[a.name, a.low, a.high, a.dist, a.factor] for a in drawn]
     if isinstance(key.get("overrides"), dict):
         key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}

@@ -32,22 +32,12 @@ from townsim.experiments.errors import shorten
 from townsim.model.params import Params, ParamsError, allowed_range
 from townsim.scenarios import ScenarioError, load_scenario
 
-from .assumptions import Assumption, apply_world, assumptions
+from .assumptions import COUNTY_SIZES, Assumption, apply_world, other_assumptions  # noqa: F401 - re-exported
 
-COUNTY_SIZES = ("townships", "residents", "departments", "enterprises")
-"""Sizes that identify the county a posterior is made for: never drawn, and a posterior is refused for
-a county that differs in any of them (unless forced)."""
 COUNTY_KEYS = COUNTY_SIZES
 OTHER_TAG = 0x07E4
 """Second word of the seed from which a simulation's other assumptions are drawn."""
 MODES = ("defaults", "drawn")
-
-
-def other_assumptions(calibrated: Iterable[str], fixed: Iterable[str] = ()) -> list[Assumption]:
-    """The assumptions a ``"drawn"`` calibration draws in each simulation: every declared assumption
-    that is not calibrated, not fixed (the spec's ``[overrides]``) and not a county size."""
-    skip = set(calibrated) | set(fixed) | set(COUNTY_SIZES)
-    return [a for a in assumptions() if a.name not in skip]
 
 
 def other_values(avail: Sequence[Assumption], seed: int) -> dict[str, float | int]:
