@@ -13,6 +13,7 @@ use of one of these names, so the command line starts quickly.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 __all__ = ["TownshipModel", "Params", "ParamsError", "simulate"]
@@ -30,22 +31,20 @@ def __getattr__(name: str):
     # pytest also imports this file as the package of the checkout's folder (``main``, ``ci-1a2b``, …),
     # where there is nothing to export: only the installed package ``townsim`` imports the model.
     if name in __all__ and __name__ == "townsim":
-        from . import model
+        from . import model  # deferred: the quick start: `import townsim` stays light, the model loads on first use
 
         value = getattr(model, name)
         globals()[name] = value
         return value
     if name in _EXPERIMENTS and __name__ == "townsim":
-        from townsim.experiments import api
+        from townsim.experiments import api  # deferred: the quick start (as above)
 
         return getattr(api, name)
     if name == "app" and __name__ == "townsim":
-        from townsim.viz.notebook import app
+        from townsim.viz.notebook import app  # deferred: the quick start; solara is an optional extra [viz]
 
         return app
     if name in ("model", "experiments", "viz") and __name__ == "townsim":
-        import importlib
-
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -27,7 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm.auto import tqdm as auto_tqdm
 
+from townsim.experiments.cli import build_parser
+from townsim.experiments.core import progress
 from townsim.experiments.errors import UserError
 
 __all__ = [
@@ -86,8 +89,6 @@ def to_argv(command: str, positional: Any = None, **settings: Any) -> list[str]:
 
 def _parse(argv: list[str]):
     """Parse ``argv`` with the command line's own parser; an argparse error becomes a one-line UserError."""
-    from townsim.experiments.cli import build_parser
-
     parser = build_parser()
     err = io.StringIO()
     try:
@@ -101,7 +102,7 @@ def _parse(argv: list[str]):
 
 def _in_notebook() -> bool:
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # deferred: IPython is present only in a notebook
     except ImportError:
         return False
     shell = get_ipython()
@@ -111,12 +112,9 @@ def _in_notebook() -> bool:
 @contextlib.contextmanager
 def _progress_bars(enabled: bool):
     """Use tqdm's notebook bar (via ``tqdm.auto``) in Jupyter while an experiment runs."""
-    from townsim.experiments.core import progress
-
     if not (enabled and _in_notebook()):
         yield
         return
-    from tqdm.auto import tqdm as auto_tqdm
 
     plain = progress.tqdm
     progress.tqdm = auto_tqdm
@@ -130,7 +128,7 @@ def _execute(
     command: str, argv: list[str], out: str | Path | None, progress: str, lang: str | None
 ) -> tuple[Path, dict[Path, Any]]:
     """Run the command; its output folder and the live Figures its figure functions drew (PNG path → Figure)."""
-    from townsim.experiments.render.plots import keep_figures
+    from townsim.experiments.render.plots import keep_figures  # deferred: it pulls in matplotlib (heavy)
 
     full = [*argv, "--progress", progress] if progress is not None else list(argv)
     if lang is not None:

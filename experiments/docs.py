@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import townsim
+from townsim.experiments import odd
+from townsim.experiments.core.atomic import write_json, write_text
+from townsim.experiments.core.executors import make_executor
+from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.errors import UserError
+from townsim.experiments.workflows import findings, validate
+from townsim.viz import fonts
 
 ROOT = Path(townsim.__file__).resolve().parent
 """The package folder: the repository root in a checkout."""
@@ -82,15 +88,11 @@ def _need(path: Path) -> Path:
 
 
 def _odd_check(docs: Path) -> Result:
-    from townsim.experiments import odd
-
     path = _need(docs / "ODD.md")
     return Result("odd", "current" if odd.check(path) else "stale", str(path))
 
 
 def _odd_write(docs: Path, opts: Options) -> Result:
-    from townsim.experiments import odd
-
     path = _need(docs / "ODD.md")
     return Result("odd", "written" if odd.write(path) else "unchanged", str(path))
 
@@ -99,14 +101,14 @@ def _odd_write(docs: Path, opts: Options) -> Result:
 
 
 def _teaching_check(docs: Path) -> Result:
-    from townsim.viz import teaching
+    from townsim.viz import teaching  # deferred: it pulls in solara (an optional extra [viz])
 
     path = _need(docs / "teaching.md")
     return Result("teaching", "current" if teaching.is_current(path) else "stale", str(path))
 
 
 def _teaching_write(docs: Path, opts: Options) -> Result:
-    from townsim.viz import teaching
+    from townsim.viz import teaching  # deferred: it pulls in solara (an optional extra [viz])
 
     path = _need(docs / "teaching.md")
     return Result("teaching", "written" if teaching.write(path) else "unchanged", str(path))
@@ -117,23 +119,17 @@ def _teaching_write(docs: Path, opts: Options) -> Result:
 
 def font_path(docs: Path) -> Path:
     """Where the font subset goes: the package's ``viz/font/`` for the repository's docs, else ``DIR/font/``."""
-    from townsim.viz import fonts
-
     return fonts.FONT_FILE if docs.resolve() == (ROOT / "docs").resolve() else docs / "font" / fonts.FONT_FILE.name
 
 
 def _font_missing(path: Path) -> str:
-    from fontTools.ttLib import TTFont
-
-    from townsim.viz import fonts
+    from fontTools.ttLib import TTFont  # deferred: fontTools is loaded only when fonts are subset
 
     cmap = TTFont(path, lazy=True).getBestCmap() if path.is_file() else {}
     return "".join(ch for ch in fonts.subset_text() if ord(ch) not in cmap)
 
 
 def _fonts_check(docs: Path) -> Result:
-    from townsim.viz import fonts
-
     path = font_path(docs)
     path = path if path.is_file() else fonts.FONT_FILE  # a docs copy without its own subset: the package's
     missing = _font_missing(path)
@@ -142,8 +138,6 @@ def _fonts_check(docs: Path) -> Result:
 
 
 def _fonts_write(docs: Path, opts: Options) -> Result:
-    from townsim.viz import fonts
-
     path = font_path(docs)
     if not _font_missing(path):
         return Result("fonts", "unchanged", str(path))
@@ -167,15 +161,10 @@ def stamp(docs: Path, name: str) -> None:
 
 
 def _stamp(docs: Path, name: str) -> None:
-    from townsim.experiments.core.atomic import write_json
-    from townsim.experiments.core.fingerprint import model_fingerprint
-
     write_json(docs / STAMP, {**_stamps(docs), name: {"model": model_fingerprint()}})
 
 
 def _by_stamp(docs: Path, name: str) -> Result:
-    from townsim.experiments.core.fingerprint import model_fingerprint
-
     made = _stamps(docs).get(name, {}).get("model")
     if made is None:
         return Result(name, "unknown", f"no record in {docs / STAMP} of the model it was made with")
@@ -186,8 +175,6 @@ def _by_stamp(docs: Path, name: str) -> Result:
 
 
 def _findings_write(docs: Path, opts: Options) -> Result:
-    from townsim.experiments.workflows import findings
-
     folder = opts.results / "findings"
     if not folder.is_dir():
         return Result("findings", "skipped", f"{folder}: no result folders (commands in {findings.__name__})")
@@ -198,12 +185,8 @@ def _findings_write(docs: Path, opts: Options) -> Result:
 
 
 def _validation_write(docs: Path, opts: Options) -> Result:
-    from townsim.experiments.workflows import validate
-    from townsim.experiments.workflows.validate import DOCS_DIR
-
-    if docs.resolve() != DOCS_DIR.resolve():
+    if docs.resolve() != validate.DOCS_DIR.resolve():
         return Result("validation", "skipped", "`townsim validate --docs` writes the repository's docs/ only")
-    from townsim.experiments.core.executors import make_executor
 
     with make_executor(workers=opts.workers) as ex:
         outcomes = validate.validate(
@@ -238,7 +221,6 @@ def _pins_write(docs: Path, opts: Options) -> Result:
     pins = _pins_module()
     if docs.resolve() == (ROOT / "docs").resolve():
         return Result("pins", "written", ", ".join(str(p) for p in pins.write_all(ROOT)))
-    from townsim.experiments.core.atomic import write_text
 
     commit = pins.clean_commit(ROOT)
     for name in pins.CASES:

@@ -10,6 +10,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from .catalogue import REQUESTERS
+
 FIELDS: dict[str, tuple[type, object]] = {
     "requester_kind": (np.int8, 0),  # catalogue.Requester
     "requester": (np.int64, -1),  # index of the Enterprise or Citizen agent
@@ -239,9 +241,7 @@ def frame(model):
     start), trips, travel_hours, reworks, escalations, delegated, on_time, resolved, gamed,
     called_back, petitioned, contact (0 = first), repeat_of (−1 = a first contact).
     """
-    import pandas as pd
-
-    from .catalogue import REQUESTERS
+    import pandas as pd  # deferred: a run needs no pandas until its case table is asked for
 
     c = model.cases
     n = c.n

@@ -210,33 +210,10 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
         raise CatalogueError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(need)}")
     names, cats, reqs, weights, diffs, hours, deps, districts = [], [], [], [], [], [], [], []
     for line, row in zip(lines, rows):
-        where = f"{path}:{line}"
         try:
-            for column, value in row.items():
-                if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
-                    raise ValueError(
-                        f"{column}: {len(value):,} characters; allowed: at most {MAX_FIELD_CHARS} characters"
-                    )
-            req = row["requester"].strip()
-            if req not in ("enterprise", "citizen"):
-                raise ValueError(f"requester {req!r}; allowed: enterprise, citizen")
-            diff = row["difficulty"].strip()
-            if diff not in DIFFICULTIES:
-                raise ValueError(f"difficulty {diff!r}; allowed: {', '.join(DIFFICULTIES)}")
-            w, h = float(row["weight"]), float(row["hours"])
-            if not (0 < w < math.inf and 0 < h < math.inf):
-                raise ValueError("weight and hours must be finite numbers > 0")
-            d = [int(x) for x in row["departments"].split(";") if x.strip()]
-            if not d or len(set(d)) != len(d) or min(d) < 0 or max(d) >= params.departments:
-                raise ValueError(
-                    f"departments {row['departments']!r}; allowed: distinct indices in "
-                    f"[0, {params.departments - 1}] separated by ';'"
-                )
-            dist = row["district"].strip().lower()
-            if dist not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError(f"district {row['district']!r}; allowed: true, false")
+            req, diff, w, h, d, dist = _checked_row(row, params)
         except (ValueError, KeyError, AttributeError) as exc:
-            raise CatalogueError(f"{where}: {exc}") from None
+            raise CatalogueError(f"{path}:{line}: {exc}") from None
         names.append(row["name"].strip())
         cats.append(row["category"].strip())
         reqs.append(ENTERPRISE if req == "enterprise" else CITIZEN)
@@ -261,6 +238,33 @@ def load_csv(path: str | Path, params: Params) -> MatterCatalogue:
         np.array(districts, dtype=bool),
     )
     return _with_disputes(cat, params)
+
+
+def _checked_row(row: dict, params: Params) -> tuple[str, str, float, float, list[int], str]:
+    """One catalogue row's requester, difficulty, weight, hours, departments and district flag, checked
+    (``ValueError`` naming the column and what is allowed)."""
+    for column, value in row.items():
+        if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+            raise ValueError(f"{column}: {len(value):,} characters; allowed: at most {MAX_FIELD_CHARS} characters")
+    req = row["requester"].strip()
+    if req not in ("enterprise", "citizen"):
+        raise ValueError(f"requester {req!r}; allowed: enterprise, citizen")
+    diff = row["difficulty"].strip()
+    if diff not in DIFFICULTIES:
+        raise ValueError(f"difficulty {diff!r}; allowed: {', '.join(DIFFICULTIES)}")
+    w, h = float(row["weight"]), float(row["hours"])
+    if not (0 < w < math.inf and 0 < h < math.inf):
+        raise ValueError("weight and hours must be finite numbers > 0")
+    d = [int(x) for x in row["departments"].split(";") if x.strip()]
+    if not d or len(set(d)) != len(d) or min(d) < 0 or max(d) >= params.departments:
+        raise ValueError(
+            f"departments {row['departments']!r}; allowed: distinct indices in [0, {params.departments - 1}] "
+            "separated by ';'"
+        )
+    dist = row["district"].strip().lower()
+    if dist not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"district {row['district']!r}; allowed: true, false")
+    return req, diff, w, h, d, dist
 
 
 def _read_text(path: Path) -> str:

@@ -82,7 +82,11 @@ def admit(
 
     ``source`` (``cases.SOURCES``; default from the channel: online or walk-in) and
     ``repeat_of`` (the chain's first case, for repeat contacts) are recorded. ``enquiry`` marks the
-    contacts that ask about their matter rather than for it (``receivers``)."""
+    contacts that ask about their matter rather than for it (``receivers``).
+
+    Over 60 lines: one vectorised pass over the batch in the order of the routing rules (channel, holder,
+    tier, hall or seat, desk, whistle), each rule a few array expressions on the ones before it; split, the
+    twenty intermediate arrays would travel between functions and the rules' order would be harder to read."""
     p: Params = model.params
     cat = model.catalogue
     n = len(kind)

@@ -54,7 +54,7 @@ from . import (
     staffing,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
-from .cases import CaseTable
+from .cases import CaseTable, frame
 from .collector import DailyCollector
 from .demand import Stage
 from .engine import FORWARD, Engine, RandomStream
@@ -374,8 +374,6 @@ class TownshipModel(mesa.Model):
     def cases_frame(self):
         """One row per case (see ``cases.frame``): requester, township, matter, source, channel, tier,
         times, trips, travel hours, resolved / gamed / repeat_of."""
-        from .cases import frame
-
         return frame(self)
 
     def timeseries(self):

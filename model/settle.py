@@ -36,6 +36,7 @@ import math
 import numpy as np
 
 from .channel import online_probability
+from .demand import STAGE_RATE, Stage
 from .feedback import ENTRY_REFERENCE, SATISFACTION_START
 from .params import Params
 
@@ -142,7 +143,11 @@ def settle_requesters(
     held briefly), which is what the daily satisfaction KPI observes. ``ages`` (days, per row): a
     requester younger than the horizon has had only its life's judgements since its starting value
     (enterprises: drawn from the stable age distribution); ``relative_rate`` (per row, mean 1): its
-    request rate against its township's mean (enterprises: by life-cycle stage)."""
+    request rate against its township's mean (enterprises: by life-cycle stage).
+
+    Over 60 lines: the replay is one vectorised loop over judgement rounds whose state (satisfaction,
+    channel experience, pending repeats, each requester's clock) is updated together each round; split, that
+    state would be passed back and forth every round."""
     arr = pool.arrays()
     if arr is None or len(rows_all) == 0 or days <= 0:
         return
@@ -209,8 +214,6 @@ def settle(model) -> None:
     pool = model.settle_pool
     n = model.n_enterprises
     if pool is not None:
-        from .demand import STAGE_RATE, Stage
-
         days = model.clock_day - pool.day
         citizens = np.arange(model.n_citizens)
         settle_requesters(p, model.rng, model.citizen_state, citizens, pool, days, enterprise=False)
@@ -225,8 +228,6 @@ def settle(model) -> None:
                 p, model.rng, model.enterprise_state, firms, pool, days, enterprise=True, ages=ages, relative_rate=rel
             )
     if n:
-        from .demand import STAGE_RATE, Stage
-
         stage = model.enterprise_state["stage"][:n]
         live = np.flatnonzero(stage < Stage.EXITED)
         if len(live):

@@ -34,8 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from townsim.model.catalogue import CatalogueError, load_csv
 from townsim.model.params import Params, ParamsError
 from townsim.model.paths import SCENARIO_DIR, VALIDATION_DIR
+from townsim.model.staffing import StaffingError, equalise_staff
 
 from .reading import (
     _NAME_RE,
@@ -114,8 +116,6 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         root = _build(root_values, root_sources, chain[-1])
         pre = {f: getattr(root, f) for f in lever_fields() if getattr(root, f) != getattr(params, f)}
         if _equal_staff(path, chain):
-            from townsim.model.staffing import StaffingError, equalise_staff
-
             try:
                 equal = equalise_staff(params, root)
             except StaffingError as exc:
@@ -145,7 +145,6 @@ def _check_catalogue(params: Params, source: str) -> None:
     """Load the scenario's matter catalogue once, so a bad CSV fails with the scenario (ScenarioError)."""
     if not params.matter_catalogue:
         return
-    from townsim.model.catalogue import CatalogueError, load_csv
 
     try:
         load_csv(params.matter_catalogue, params)

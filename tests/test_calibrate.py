@@ -243,13 +243,13 @@ def test_a_drawn_calibration_is_keyed_by_the_assumptions_it_draws(monkeypatch):
     new assumption (or a changed range) changes what the posterior means, so its fingerprint changes; a
     calibration that keeps them at their defaults is not affected."""
     from townsim.experiments.cli.calibrate import resolve_spec
-    from townsim.experiments.core import calibration, posterior
+    from townsim.experiments.core import assumptions, calibration
     from townsim.experiments.core.assumptions import Assumption
 
     drawn, held = load_spec(resolve_spec("generic")), load_spec(resolve_spec("linping"))
     assert drawn.other_assumptions == "drawn" and held.other_assumptions == "defaults"
     before = calibration.fingerprint(drawn), calibration.fingerprint(held)
-    real = posterior.other_assumptions
-    monkeypatch.setattr(posterior, "other_assumptions", lambda *a: [*real(*a), Assumption("x", 0.0, 1.0)])
+    real = assumptions.other_assumptions
+    monkeypatch.setattr(assumptions, "other_assumptions", lambda *a: [*real(*a), Assumption("x", 0.0, 1.0)])
     assert calibration.fingerprint(drawn) != before[0]
     assert calibration.fingerprint(held) == before[1]

@@ -174,7 +174,7 @@ def ModelView(
 def Page():
     """The whole app (one per browser tab).
 
-    Longer than 60 lines on purpose: its callbacks (replace the model, apply settings, rebuild when idle,
+    Over 60 lines: on purpose, its callbacks (replace the model, apply settings, rebuild when idle,
     reset, presets) are closures over the page's reactive state, and Solara's hooks must run in the same
     order at every render; the settings → model steps and the sidebar live in ``page_model`` and ``sidebar``.
     """

@@ -30,15 +30,15 @@ _MAJOR = re.compile(r"getCdn\(\)\}/((?:@[\w.-]+/)?[\w.-]+@\d+)/")
 
 
 def _solara_dir() -> Path:
-    import solara
+    import solara  # deferred: solara is an optional extra [viz], loaded only by the app
 
     return Path(solara.__file__).resolve().parent
 
 
 def required() -> list[str]:
     """npm specs (``name@version``) of the files the app's page loads."""
-    import ipyvuetify
-    import solara.server.settings as ss
+    import ipyvuetify  # deferred: it pulls in IPython (present only in a notebook)
+    import solara.server.settings as ss  # deferred: solara is an optional extra [viz], loaded only by the app
 
     root = _solara_dir()
     texts = [p.read_text(encoding="utf-8") for p in sorted((root / "server" / "templates").glob("*.j2"))]
@@ -57,7 +57,7 @@ def required() -> list[str]:
 
 def cache_dir() -> Path:
     """Solara's asset cache folder."""
-    import solara.server.settings as ss
+    import solara.server.settings as ss  # deferred: solara is an optional extra [viz], loaded only by the app
 
     return Path(ss.assets.proxy_cache_dir)
 

@@ -49,7 +49,7 @@ class BeforeAfterModel(TownshipModel):
     def _log_day(self, booked_before: np.ndarray, trips_before: np.ndarray) -> None:
         """Keep what the page shows of the day just computed: the tiles' values (``kpis.snapshot``),
         each township's hours of the day by use and its utilisation, the trips made that day."""
-        from .kpis import snapshot
+        from .kpis import snapshot  # deferred: it pulls in solara (an optional extra [viz])
 
         if not hasattr(self, "day_log"):
             self.day_log, self.township_day_hours, self.township_day_util, self.day_trips = [], [], [], []

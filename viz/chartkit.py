@@ -11,7 +11,7 @@ GREY = "#9a9a9a"
 
 def reform_start(model) -> int:
     """Day after which the reform's levers apply (0: none, or from the first day)."""
-    from .kpis import has_reform
+    from .kpis import has_reform  # deferred: it pulls in solara (an optional extra [viz])
 
     start = int(getattr(model, "warmup_days", 0) or 0)
     return start if start and has_reform(model) else 0

@@ -31,6 +31,7 @@ from townsim.model.metrics import definition, kpi
 from .beforeafter import TRIP_COLUMNS
 from .chartkit import GREY, reform_start, wrap  # noqa: F401 - also read by compare
 from .clock import lock
+from .hours import TownshipHours, TownshipUtilisation
 from .i18n import t
 
 
@@ -222,7 +223,6 @@ def LiveChart(model, chart: Chart, lang: str, compare: solara.Reactive):
 def chart_components(lang: str, compare: solara.Reactive) -> list:
     """Components ``(component, page)`` for ``SolaraViz(components=...)``: one per chart, then the
     townships' hours panel (``hours``)."""
-    from .hours import TownshipHours, TownshipUtilisation
 
     def make(chart: Chart):
         def component(model):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import solara
 
+from .exercises import EXERCISES
 from .i18n import t
 
 CLASSROOM_CSS = """
@@ -30,8 +31,6 @@ COUNTY_FIGSIZE = {False: (12.0, 5.6), True: (9.6, 5.4)}
 
 def presets() -> dict[str, tuple]:
     """Every exercise step by its preset key ``exN:i``: (label, scenario, levers, day)."""
-    from .exercises import EXERCISES
-
     return {
         f"{ex.key}:{i}": (f"{ex.key[2:]} · {st.label}", st.scenario, dict(st.levers), st.day)
         for ex in EXERCISES

@@ -116,6 +116,9 @@ def TimeControls(model: solara.Reactive, lang: str, on_reset: Callable[[], None]
     """Reset, ▶/❚❚, Step and "run to day N" for the county in ``model``.
 
     ``target`` holds what runs: None (stopped), ``"play"``, or the day to run to (an int).
+
+    Over 60 lines: a Solara component: its hooks must run in the same order at every render, and its callbacks are
+    closures over them, so its body stays one piece.
     """
     counter = update_counter.get()
     drawn = solara.use_memo(threading.Event, [])

@@ -16,6 +16,7 @@ from mesa.visualization.utils import update_counter
 
 from .charts import Comparison, daily_frame, reform_start
 from .clock import lock, shown_day
+from .controls import lever_text
 from .help import tile_help
 from .i18n import scenario_label, t
 from .kpis import DASH, snapshot, tiles
@@ -39,8 +40,6 @@ COMPARED_TILES = (
 
 def describe(settings, scenario_values: dict, lang: str) -> str:
     """A run in one line: its scenario, the levers moved away from the scenario, its seed."""
-    from .controls import lever_text
-
     moved = [
         lever_text(name, value, lang)
         for name, value in settings.levers

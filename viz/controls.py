@@ -23,7 +23,7 @@ import solara.lab  # noqa: F401  (registers solara.lab components used by Mesa)
 from townsim.model.metrics.text import number
 
 from .help import lever_help
-from .i18n import scenario_label, t
+from .i18n import LANGS, scenario_label, t
 from .levers import GROUPS, LEVERS, Lever
 
 
@@ -126,6 +126,8 @@ def SliderLever(
     revision: int = 0,
     on_error: Callable[[str], None] | None = None,
 ):
+    """Over 60 lines: a Solara component: its hooks and the closures over them stay in one body, in the order Solara
+    calls them."""
     changed = lever.position(value) != lever.position(scenario_value)
     shown = f"{t(f'lever_{lever.name}', lang)}  {_fmt(lever, value)}"
     if changed:
@@ -240,8 +242,6 @@ def LeverPanel(
 def LanguageToggle(lang: str, on_lang: Callable[[str], None]):
     """中文 / English buttons; the server takes only the two indices it offered (anything else the
     browser sends is refused and the buttons show the language in use again)."""
-    from .i18n import LANGS
-
     index = LANGS.index(lang)
     widget = solara.use_ref(None)
 

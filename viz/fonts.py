@@ -28,6 +28,10 @@ import string
 import warnings
 from pathlib import Path
 
+from townsim.model.metrics import KPIS, SHORT
+
+from .i18n import TEXT
+
 FONT_DIR = Path(__file__).resolve().parent / "font"
 FONT_FILE = FONT_DIR / "NotoSansSC-townsim-subset.otf"
 LICENCE_FILE = FONT_DIR / "OFL.txt"
@@ -55,10 +59,6 @@ log = logging.getLogger("townsim.fonts")
 
 def fixed_labels() -> list[str]:
     """Every fixed text the app and the figures draw: the i18n table and the KPI registry, both languages."""
-    from townsim.model.metrics import KPIS, SHORT
-
-    from .i18n import TEXT
-
     labels = [text for entry in TEXT.values() for text in entry.values()]
     labels += [label for k in KPIS for label in (k.zh, k.en)]
     labels += [label for pair in SHORT.values() for label in pair]
@@ -74,7 +74,7 @@ def subset_text() -> str:
 @functools.lru_cache(maxsize=1)
 def cjk_families() -> tuple[str, ...]:
     """Installed (system) CJK-capable font family names, best first (empty if none)."""
-    from matplotlib import font_manager as fm
+    from matplotlib import font_manager as fm  # deferred: matplotlib is heavy, loaded only when a figure is drawn
 
     def present() -> tuple[str, ...]:
         names = {f.name for f in fm.fontManager.ttflist}
@@ -102,7 +102,7 @@ def _no_bold_notice(record: logging.LogRecord) -> bool:
 @functools.lru_cache(maxsize=1)
 def _register_shipped() -> bool:
     """Add the shipped subset to matplotlib's font list once; False if the file is missing or unreadable."""
-    from matplotlib import font_manager as fm
+    from matplotlib import font_manager as fm  # deferred: matplotlib is heavy, loaded only when a figure is drawn
 
     if not FONT_FILE.is_file():
         log.warning("townsim: the shipped CJK font %s is missing; Chinese labels need a system CJK font", FONT_FILE)
@@ -119,7 +119,7 @@ def _register_shipped() -> bool:
 def use_cjk_font() -> list[str]:
     """Register the shipped subset (once) and put the CJK-capable family list first in matplotlib's
     sans-serif fonts; returns ``["DejaVu Sans", SHIPPED_FAMILY, <system CJK families>]``."""
-    import matplotlib
+    import matplotlib  # deferred: matplotlib is heavy, loaded only when a figure is drawn
 
     fam = family()
     current = [f for f in matplotlib.rcParams["font.sans-serif"] if f not in fam]
@@ -136,8 +136,8 @@ def family() -> list[str]:
 
 @functools.lru_cache(maxsize=16)
 def _cmap_of(name: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-    from matplotlib import font_manager as fm
+    from fontTools.ttLib import TTFont  # deferred: fontTools is loaded only when fonts are subset
+    from matplotlib import font_manager as fm  # deferred: matplotlib is heavy, loaded only when a figure is drawn
 
     try:
         path = fm.findfont(fm.FontProperties(family=name), fallback_to_default=False)
@@ -169,8 +169,8 @@ def hint_missing(text: str) -> None:
 
 def build_subset(source: str | None = None, out: Path = FONT_FILE) -> Path:
     """Write the subset of the Noto Sans CJK SC face holding ``subset_text()`` (fontTools' subsetter)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools import subset  # deferred: fontTools is loaded only when fonts are subset
+    from fontTools.ttLib import TTCollection, TTFont  # deferred: fontTools is loaded only when fonts are subset
 
     src = source or next((p for p in SOURCE_FONTS if Path(p).is_file()), None)
     if src is None:

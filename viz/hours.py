@@ -111,7 +111,10 @@ def panel_spec(kind: str, model, township: int, lang: str, compare=None):
     ``township`` (``ALL``: the mean) stacked per day; ``"util"``, every township's utilisation per day,
     thin, and the mean of all (or the chosen township) thick. The compared run (``charts.Comparison``) is
     drawn on top in grey dashes: the tops of its stacked uses, or its utilisation (the mean, or the same
-    township by name); then the reform-start line."""
+    township by name); then the reform-start line.
+
+    Over 60 lines: one Vega-Lite chart, layer by layer (the run, the compared run, the reform line); split, its
+    shared axis and tooltips would travel through every helper."""
     log = township_log(model)
     label = log.towns[township] if township != ALL and 0 <= township < len(log.towns) else ALL
     now = _frame(kind, log, township, lang, t("run_now", lang), mean=False)

@@ -17,9 +17,9 @@ from townsim.viz.server import ENV_LANG, ENV_SCENARIO, ENV_SEED
 def app(scenario: str = "baseline", lang: str = "en", seed: int = 1):
     """The page component of the teaching app on ``scenario`` (a shipped name or a .toml path),
     in ``lang`` (``en`` or ``zh``), seeded with ``seed``; a bad scenario raises the app's one-line error."""
-    import solara
+    import solara  # deferred: solara is an optional extra [viz], loaded only by the app
 
-    from townsim.viz import app as page
+    from townsim.viz import app as page  # deferred: it pulls in solara (an optional extra [viz])
 
     page.scenario(scenario)  # a bad name or file fails here, as one line, before the page is built
     if lang not in page.LANGS:

@@ -19,6 +19,8 @@ import socket
 import sys
 import warnings
 
+import click
+
 APP = "townsim.viz.app"
 ENV_SCENARIO, ENV_LANG, ENV_SEED = "TOWNSIM_VIZ_SCENARIO", "TOWNSIM_VIZ_LANG", "TOWNSIM_VIZ_SEED"
 
@@ -62,7 +64,7 @@ def hooks_check_off() -> None:
     page's front-end files imports it before ``serve`` sets the variable, so the setting is also put
     on the live settings object (the check runs when the app module defines its components).
     """
-    import solara.settings
+    import solara.settings  # deferred: solara is an optional extra [viz], loaded only by the app
 
     solara.settings.main.check_hooks = "off"
 
@@ -71,7 +73,7 @@ def lan_addresses() -> list[str]:
     """This machine's IPv4 addresses other than loopback (what students type), sorted."""
     found: set[str] = set()
     try:
-        import psutil
+        import psutil  # deferred: psutil is an optional extra [viz]
 
         found = {a.address for addrs in psutil.net_if_addrs().values() for a in addrs if a.family == socket.AF_INET}
     except Exception:  # psutil missing: the address of the default route and the host name's addresses
@@ -109,7 +111,7 @@ def serve(scenario: str, host: str, port: int, lang: str, seed: int, open_browse
     os.environ.update(environment(scenario, lang, seed))
     quiet_warnings()
     hooks_check_off()
-    from solara.__main__ import run
+    from solara.__main__ import run  # deferred: solara is an optional extra [viz], loaded only by the app
 
     args = [
         APP,
@@ -123,7 +125,6 @@ def serve(scenario: str, host: str, port: int, lang: str, seed: int, open_browse
         "warning",
         "--open" if open_browser else "--no-open",
     ]
-    import click
 
     try:
         run.main(args=args, standalone_mode=False)

@@ -22,6 +22,9 @@ from pathlib import Path
 
 from townsim.model.metrics.text import brief
 
+from .app import build, normalise
+from .charts import APP_SERIES, daily_frame, series_label
+from .controls import Settings
 from .exercises import EXERCISES, Exercise, Step  # noqa: F401 - the exercises, read here and by tests
 from .i18n import t
 from .kpis import kpi_values
@@ -38,9 +41,6 @@ def readout(step: Step) -> dict[str, str | float]:
 
 @functools.cache
 def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
-    from .app import build, normalise  # the page's own path: scenario, levers, pre-reform days, model
-    from .controls import Settings
-
     settings = normalise(Settings(scenario, (), SEED))
     for name, value in levers:
         settings = settings.with_lever(name, value)
@@ -50,7 +50,6 @@ def _readout(scenario: str, levers: tuple, day: int) -> dict[str, str | float]:
     out: dict[str, str | float] = {key: text for key, _, text in kpi_values(model)}
     out.update({f"series:{k}": v for k, v in (model.kpi_today or {}).items()})
     out.update({f"total:{k}": v for k, v in model.kpi_totals.items()})
-    from .charts import APP_SERIES, daily_frame
 
     frame = daily_frame(model)
     out.update({f"series:{c}": float(frame[c].sum()) for c in APP_SERIES if c in frame})  # the running totals
@@ -66,8 +65,6 @@ def readouts() -> dict[str, list[dict]]:
 
 
 def _series(name: str) -> str:
-    from .charts import series_label
-
     return series_label(name, "en")
 
 
@@ -116,7 +113,11 @@ def _n(text: str) -> float:
 
 
 def check_claims(r: dict[str, list[dict]]) -> list[str]:
-    """What the prose of docs/teaching.md says about the tables; returns the claims that do not hold."""
+    """What the prose of docs/teaching.md says about the tables; returns the claims that do not hold.
+
+    Over 60 lines: one claim per line, in the order docs/teaching.md makes them; each is a short comparison of the
+    tables.
+    """
     e1, e2, e3, e4, e5, e6, e7, e8 = (r[f"ex{i}"] for i in range(1, 9))
     util = [_n(x["town_util"]) for x in e1]
     over = [_n(x["overloaded"]) for x in e1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Params, TownshipModel
+from ...scenarios import load_scenario
 from .base import SMALL_COUNTY
 
 PER_DAYS = 120
@@ -64,8 +65,6 @@ def slopes(models, col: str) -> np.ndarray:
 
 
 def status_quo(**kw) -> Params:
-    from ...scenarios import load_scenario
-
     p = load_scenario("baseline").params
     return p.replace(**kw) if kw else p
 

@@ -38,6 +38,7 @@ from townsim.experiments.workflows.compare import (
 
 
 def register(subparsers) -> None:
+    """Over 60 lines: one argparse registration, one option after another, read like the command's help."""
     p = subparsers.add_parser(
         "compare",
         help="compare reform scenarios against a baseline (replications, statistics, report)",

@@ -66,6 +66,8 @@ def register(subparsers) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Over 60 lines: the command's steps in order (select, list, plan, run, report, exit code), each a few lines; its
+    imports are lazy for a quick start."""
     from townsim.experiments.core.budget import check_work
     from townsim.experiments.core.executors import default_workers, make_executor
     from townsim.experiments.workflows.validate import DEFAULT_SEED, select, validate

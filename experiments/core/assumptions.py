@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from townsim.model.params import Params
+
 DISTRIBUTIONS = ("uniform", "loguniform")
 
 
@@ -94,11 +96,21 @@ def check_range(a: Assumption, field: Any = None, where: str = "") -> Assumption
     return a
 
 
+COUNTY_SIZES = ("townships", "residents", "departments", "enterprises")
+"""Sizes that identify the county a posterior is made for: never drawn, and a posterior is refused for
+a county that differs in any of them (unless forced)."""
+
+
+def other_assumptions(calibrated: Iterable[str], fixed: Iterable[str] = ()) -> list[Assumption]:
+    """The assumptions a ``"drawn"`` calibration draws in each simulation: every declared assumption
+    that is not calibrated, not fixed (the spec's ``[overrides]``) and not a county size."""
+    skip = set(calibrated) | set(fixed) | set(COUNTY_SIZES)
+    return [a for a in assumptions() if a.name not in skip]
+
+
 def assumptions(params_cls: Any = None) -> list[Assumption]:
     """Every ``Params`` field declared an assumption with a plausible range, in field order."""
     if params_cls is None:
-        from townsim.model.params import Params
-
         params_cls = Params
     out = []
     for name, field in params_cls.model_fields.items():
@@ -146,8 +158,6 @@ def select(
     for one that is not varied, or a bad range.
     """
     if params_cls is None:
-        from townsim.model.params import Params
-
         params_cls = Params
     by_name = {a.name: a for a in available}
     known = ", ".join(by_name) or "none declared"

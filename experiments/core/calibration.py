@@ -48,11 +48,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, PrivateAttr, model_validator
 
+from townsim.experiments.core import assumptions
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.spec import ExperimentSpec, KeyProblem, Parameter, SpecError, kind_of, num, suggest
 from townsim.experiments.core.store import content_id, hashable
+from townsim.model import TownshipModel
+from townsim.model.metrics import SUMMARY_KEYS
+
+from .memory import released_models
 
 __all__ = [
     "SpecError",
@@ -91,7 +97,7 @@ class Prior:
 
     def rv(self):
         """The pyabc random variable (a scipy.stats distribution)."""
-        import pyabc
+        import pyabc  # deferred: pyabc is heavy, loaded only by calibration
 
         p = self.param
         lo, hi = p.low, p.high
@@ -190,8 +196,6 @@ class CalibrationSpec(ExperimentSpec):
                 )
         known = None
         if not self.plugin:
-            from townsim.model.metrics import SUMMARY_KEYS
-
             known = tuple(SUMMARY_KEYS)
         self._targets = _read_targets(self.target_table, "targets", known, required=True)
         self._holdout = _read_targets(self.holdout_table, "holdout", known, required=False)
@@ -238,12 +242,6 @@ def parse_spec(data: dict[str, Any], path: str | Path = "<spec>") -> Calibration
 def simulate_township(spec: CalibrationSpec, params: Any, seed: int) -> dict[str, float]:
     """Mean statistics (targets and held-out ones) of ``spec.replications`` runs of the township model
     at ``params`` (seeds ``seed``, ``seed + 1``, ...; the spec's horizon)."""
-    import numpy as np
-
-    from townsim.model import TownshipModel
-
-    from .memory import released_models
-
     rows = []
     with released_models():  # pyabc's workers run thousands of particles
         for r in range(spec.replications):
@@ -261,9 +259,7 @@ def fingerprint(spec: CalibrationSpec) -> str:
         key.pop("other_assumptions")
     key["params"] = _set_params(spec.model_params)
     if key.get("other_assumptions") == "drawn":  # what each simulation drew, and from which range
-        from townsim.experiments.core.posterior import other_assumptions
-
-        drawn = other_assumptions(spec.names, spec.overrides)
+        drawn = assumptions.other_assumptions(spec.names, spec.overrides)
         key["drawn"] = [[a.name, a.low, a.high, a.dist, a.factor] for a in drawn]
     if isinstance(key.get("overrides"), dict):
         key["overrides"] = {k: content_id(v) for k, v in key["overrides"].items()}

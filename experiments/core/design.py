@@ -9,9 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import scenario_seeds
 from townsim.experiments.core.store import RunKey, hashable, param_hash
+from townsim.model import catalogue
+from townsim.scenarios import SCENARIO_DIR
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,5 @@ def check_model_inputs(params: Any) -> None:
     Builds what the model reads from files (the matter catalogue) once, before any run, so that a
     bad scenario is bad input (exit 2, nothing written) rather than a failed run in every replication.
     """
-    import numpy as np
-
-    from townsim.model import catalogue
-    from townsim.scenarios import SCENARIO_DIR
-
     if getattr(params, "matter_catalogue", None):
         catalogue.build(params, np.random.default_rng(0), base_dir=SCENARIO_DIR)

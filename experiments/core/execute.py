@@ -21,12 +21,11 @@ from townsim.experiments.core.executors import Executor, Failure
 from townsim.experiments.core.fingerprint import model_fingerprint  # noqa: F401 - re-exported
 from townsim.experiments.core.progress import progress_bar
 from townsim.experiments.core.store import ResultStore, RunKey
+from townsim.model import TownshipModel, simulate
 
 
 def simulate_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
     """Run the model once (in a worker): ``model.simulate(params, seed, days)``."""
-    from townsim.model import simulate  # imported in the worker, where the run happens
-
     summary, timeseries = simulate(spec.params, spec.seed, spec.days)
     return dict(summary), timeseries
 
@@ -54,8 +53,6 @@ class ExecutionReport:
 
 def simulate_run_with_cases(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame, dict[str, pd.DataFrame]]:
     """:func:`simulate_run` plus the run's table of cases (``TownshipModel.cases_frame``), stored as ``cases``."""
-    from townsim.model import TownshipModel
-
     model = TownshipModel(spec.params, rng=spec.seed)
     model.run(spec.days)
     return dict(model.summary()), model.timeseries(), {"cases": model.cases_frame()}

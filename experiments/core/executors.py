@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import socket
 import sys
+import threading
 import time
 import traceback as _tb
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,6 +34,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from townsim.experiments.core.memory import released_models
 
@@ -80,13 +84,10 @@ def die_with_parent(parent_pid: int) -> None:
     On Linux the kernel sends SIGKILL on the parent's death (``prctl(PR_SET_PDEATHSIG)``); everywhere
     a daemon thread also checks every second that the parent is still this worker's parent.
     """
-    import signal
-    import threading
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool, with one line
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
+            import ctypes  # deferred: Linux only, and its failure is caught below
 
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
@@ -233,7 +234,7 @@ class DaskExecutor(Executor):
         no_worker_timeout: float = 300.0,
     ):
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client, LocalCluster  # deferred: it pulls in dask (an optional extra [distributed])
         except ImportError as exc:  # pragma: no cover - extra not installed
             raise RuntimeError("Dask is not installed: pip install 'townsim[distributed]'") from exc
         self.retries = retries
@@ -282,7 +283,7 @@ class DaskExecutor(Executor):
         }
 
     def map(self, fn, items):
-        from distributed import as_completed
+        from distributed import as_completed  # deferred: it pulls in dask (an optional extra [distributed])
 
         items = list(items)
         if not items:
@@ -375,9 +376,6 @@ def refuse_unreachable(address: str, timeout: float = 5.0) -> None:
     Dask's client retries a refused connection until its 20 s timeout; a refused TCP connection is a
     definite answer, so the user hears it at once. Other schemes (tls, inproc, ucx) go to Dask as given.
     """
-    import socket
-    from urllib.parse import urlsplit
-
     if not address.startswith("tcp://"):
         return
     try:

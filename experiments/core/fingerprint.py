@@ -24,6 +24,10 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from townsim.experiments.core.atomic import write_json
+from townsim.experiments.core.probe import probe_digest
+from townsim.model.version import BEHAVIOUR_VERSION
+
 
 def code_fingerprint(module: str = "townsim.model") -> str:
     """SHA-256 (16 hex digits) of every ``*.py`` file of ``module``'s package (or of the module's file).
@@ -63,8 +67,6 @@ def cache_dir() -> Path:
 
 def _cache_file(code: str) -> Path:
     """The cache entry of this model code, declared version, Python, numpy and Mesa."""
-    from townsim.model.version import BEHAVIOUR_VERSION
-
     env = f"py{sys.version_info[0]}.{sys.version_info[1]}-numpy{version('numpy')}-mesa{version('mesa')}"
     return cache_dir() / f"behaviour-{code}-v{BEHAVIOUR_VERSION}-{env}.json"
 
@@ -76,9 +78,6 @@ def behaviour_fingerprint(use_cache: bool = True) -> str:
     Python, numpy and Mesa versions) is used
     and a fresh one is stored there (best effort: an unwritable cache is skipped).
     """
-    from townsim.experiments.core.probe import probe_digest
-    from townsim.model.version import BEHAVIOUR_VERSION
-
     # the cache is keyed by the model's code *and* the probe's: a probe given other cases measures anew
     code = f"{code_fingerprint('townsim.model')}-{code_fingerprint('townsim.experiments.core.probe')}"
     path = _cache_file(code) if use_cache else None
@@ -90,8 +89,6 @@ def behaviour_fingerprint(use_cache: bool = True) -> str:
     key = {"probe": probe_digest(), "version": BEHAVIOUR_VERSION}
     value = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     if path is not None:
-        from townsim.experiments.core.atomic import write_json
-
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_json(path, {**key, "fingerprint": value})

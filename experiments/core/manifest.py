@@ -16,6 +16,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -84,8 +85,6 @@ def git_commit(repo: Path | str = REPO_DIR) -> str | None:
 
 def command_line(argv: list[str] | None = None) -> str:
     """The exact command as typed (program name and arguments), shell-quoted."""
-    import shlex
-
     argv = list(sys.argv if argv is None else argv)
     if argv:  # python -m townsim.experiments.cli, python -c ..., a console script: all are `townsim`
         argv[0] = "townsim"

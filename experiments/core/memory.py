@@ -7,6 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import mesa
+
+from townsim.model import gcpolicy
+
 
 @contextmanager
 def released_models() -> Iterator[None]:
@@ -18,12 +22,8 @@ def released_models() -> Iterator[None]:
     swapping). Models that existed before the block keep their entry (their numbering goes on). After
     models with at least ``LARGE_MODEL_AGENTS`` agents, garbage is collected at once.
     """
-    import mesa
-
     ids = getattr(mesa.Agent, "_ids", None)
     if not isinstance(ids, dict):  # Mesa ≥ 3.4 keeps no registry: only collect after a large model
-        from townsim.model import gcpolicy
-
         made = gcpolicy.BULK_MADE[0]
         try:
             yield

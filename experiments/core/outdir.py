@@ -16,12 +16,14 @@ import contextlib
 import datetime as _dt
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from townsim.experiments.core.atomic import LOCK_NAME
+from townsim.experiments.core.manifest import now
 from townsim.experiments.errors import UserError, shorten
 
 RESULTS_DIR = Path("results")
@@ -37,8 +39,6 @@ def default_out_dir(
 
     The folder is created here (empty), exclusively, so the name is this command's alone.
     """
-    from townsim.experiments.core.manifest import now
-
     when = when or now()
     safe = "".join(c if c.isalnum() or c in "_-" else "-" for c in label)
     stem = f"{command}-{safe}-" if safe else f"{command}-"
@@ -156,8 +156,6 @@ def experiment_folder(
 def banner(command: str, text: str, out: Path, resuming: bool, executor=None, writing: bool = False) -> None:
     """The line an experiment prints on standard error before it works: what runs, on which executor,
     where, and whether it resumes."""
-    import sys
-
     on = ""
     if executor is not None:
         on = f" on {executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})"

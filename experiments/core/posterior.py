@@ -29,23 +29,15 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.errors import shorten
+from townsim.model.params import Params, ParamsError, allowed_range
+from townsim.scenarios import ScenarioError, load_scenario
 
-from .assumptions import Assumption, apply_world, assumptions
+from .assumptions import COUNTY_SIZES, Assumption, apply_world, other_assumptions  # noqa: F401 - re-exported
 
-COUNTY_SIZES = ("townships", "residents", "departments", "enterprises")
-"""Sizes that identify the county a posterior is made for: never drawn, and a posterior is refused for
-a county that differs in any of them (unless forced)."""
 COUNTY_KEYS = COUNTY_SIZES
 OTHER_TAG = 0x07E4
 """Second word of the seed from which a simulation's other assumptions are drawn."""
 MODES = ("defaults", "drawn")
-
-
-def other_assumptions(calibrated: Iterable[str], fixed: Iterable[str] = ()) -> list[Assumption]:
-    """The assumptions a ``"drawn"`` calibration draws in each simulation: every declared assumption
-    that is not calibrated, not fixed (the spec's ``[overrides]``) and not a county size."""
-    skip = set(calibrated) | set(fixed) | set(COUNTY_SIZES)
-    return [a for a in assumptions() if a.name not in skip]
 
 
 def other_values(avail: Sequence[Assumption], seed: int) -> dict[str, float | int]:
@@ -184,7 +176,7 @@ def load_posterior(path: str | Path, spec: Any = None) -> Posterior:
 def _mode(meta: dict, meta_path: Path, toml: Path, spec: Any) -> tuple[str, frozenset[str]]:
     """``other_assumptions`` mode and fixed keys (see :func:`load_posterior`)."""
     if spec is None and "other_assumptions" not in meta and toml.is_file():
-        from .calibration import SpecError, load_spec
+        from .calibration import SpecError, load_spec  # deferred: a cycle (calibration imports posterior)
 
         try:
             spec = load_spec(toml)
@@ -206,8 +198,6 @@ def _mode(meta: dict, meta_path: Path, toml: Path, spec: Any) -> tuple[str, froz
 
 def check_meta(meta: Any, where: Path) -> tuple[str | None, dict[str, int] | None]:
     """``scenario`` and ``county`` of a posterior's ``spec.json``; ValueError (one line) if malformed."""
-    from townsim.scenarios import ScenarioError, load_scenario
-
     head = f"--posterior {where}"
     if not isinstance(meta, dict):
         raise ValueError(f"{head}: a JSON {type(meta).__name__}; allowed: an object with scenario and county")
@@ -232,8 +222,6 @@ def check_meta(meta: Any, where: Path) -> tuple[str | None, dict[str, int] | Non
 def check_table(table: pd.DataFrame, where: Path) -> tuple[pd.DataFrame, frozenset[str]]:
     """A posterior table checked like a scenario file: ``weight`` finite, ≥ 0 and not all 0; every other
     column a numeric parameter of the model, every value finite and allowed; ValueError (one line) if not."""
-    from townsim.model.params import Params, ParamsError, allowed_range
-
     head = f"--posterior {where}"
     names = [str(c) for c in table.columns if c != "weight"]
     if "weight" not in table.columns or not names or len(table) == 0:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.stats import qmc
 
 from .assumptions import Assumption, apply_world, assumptions
 
@@ -43,8 +44,6 @@ def in_worlds(name: str) -> Callable[[WorldFn], WorldFn]:
 def prior_worlds(n: int, seed: int, available: Sequence[Assumption] | None = None) -> list[dict[str, float]]:
     """``n`` worlds: a Latin hypercube on [0, 1]^d (seeded from ``SeedSequence(seed)``) mapped onto
     each assumption's plausible range (uniform or log-uniform)."""
-    from scipy.stats import qmc
-
     avail = list(assumptions() if available is None else available)
     if n <= 0 or not avail:
         return []

@@ -182,10 +182,7 @@ def find_boxes(
             {"step": [0], "coverage": [1.0], "density": [1.0], "mass": [1.0], "res_dim": [0], "n": [n], "k": [k]}
         )
         disc.boxes.append(Box(1, 0, 1.0, 1.0, 1.0, n, k, [], whole, [[]]))
-        disc.note = (
-            f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
-            f"restriction is needed to reach a density of {min_density:.0%}"
-        )
+        disc.note = _everywhere(disc, min_density)
         return disc
     x = prim_frame(values, levers)
     # PRIM's threshold both marks the cases (y ≥ threshold) and is the mean a box must reach to be
@@ -195,45 +192,62 @@ def find_boxes(
         p = prim.Prim(
             x, y.astype(np.int64), threshold=1e-9, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min
         )
-        for number in range(1, max_boxes + 1):
-            if k - sum(b.cases for b in disc.boxes) <= 0:
-                break  # every case of interest is in a box already
-            pbox = p.find_box()
-            if pbox is None:
-                break
-            traj = _trajectory(pbox)
-            step = choose_step(traj, min_density)
-            steps = [_restrictions(pbox, i, p.box_init, levers) for i in range(len(traj))]
-            box = Box(
-                number=number,
-                step=step,
-                coverage=float(traj.at[step, "coverage"]),
-                density=float(traj.at[step, "density"]),
-                mass=float(traj.at[step, "mass"]),
-                runs=int(traj.at[step, "n"]),
-                cases=int(traj.at[step, "k"]),
-                restrictions=steps[step],
-                trajectory=traj,
-                steps=steps,
-            )
-            if box.density < min_density - 1e-12:
-                if not disc.boxes:
-                    disc.attempt = box
-                    disc.note = (
-                        f"no box reaches a density of {min_density:.0%}: the densest box found "
-                        f"holds {box.density:.0%} cases of interest"
-                    )
-                break
-            pbox.select(step)
-            disc.boxes.append(box)
-            if not steps[step]:  # the whole remaining space is dense: nothing more to separate
-                break
+        _peel(p, disc, k, levers, min_density, max_boxes)
     if disc.boxes and not disc.boxes[0].restrictions:
-        disc.note = (
-            f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
-            f"restriction is needed to reach a density of {min_density:.0%}"
-        )
+        disc.note = _everywhere(disc, min_density)
     return disc
+
+
+def _peel(p, disc: Discovery, k: int, levers: Sequence[Lever], min_density: float, max_boxes: int) -> None:
+    """Find up to ``max_boxes`` boxes with PRIM ``p`` and add to ``disc`` those dense enough; the first box
+    short of ``min_density`` ends the search (kept as ``disc.attempt`` when it is the first)."""
+    for number in range(1, max_boxes + 1):
+        if k - sum(b.cases for b in disc.boxes) <= 0:
+            break  # every case of interest is in a box already
+        pbox = p.find_box()
+        if pbox is None:
+            break
+        box = _box(number, pbox, p.box_init, levers, min_density)
+        step, steps = box.step, box.steps
+        if box.density < min_density - 1e-12:
+            if not disc.boxes:
+                disc.attempt = box
+                disc.note = (
+                    f"no box reaches a density of {min_density:.0%}: the densest box found "
+                    f"holds {box.density:.0%} cases of interest"
+                )
+            break
+        pbox.select(step)
+        disc.boxes.append(box)
+        if not steps[step]:  # the whole remaining space is dense: nothing more to separate
+            break
+
+
+def _box(number: int, pbox, box_init: pd.DataFrame, levers: Sequence[Lever], min_density: float) -> Box:
+    """The ``number``-th box PRIM found, at the step ``choose_step`` picks from its peeling trajectory."""
+    traj = _trajectory(pbox)
+    step = choose_step(traj, min_density)
+    steps = [_restrictions(pbox, i, box_init, levers) for i in range(len(traj))]
+    return Box(
+        number=number,
+        step=step,
+        coverage=float(traj.at[step, "coverage"]),
+        density=float(traj.at[step, "density"]),
+        mass=float(traj.at[step, "mass"]),
+        runs=int(traj.at[step, "n"]),
+        cases=int(traj.at[step, "k"]),
+        restrictions=steps[step],
+        trajectory=traj,
+        steps=steps,
+    )
+
+
+def _everywhere(disc: Discovery, min_density: float) -> str:
+    """The note when no lever restriction is needed: the cases of interest are dense everywhere."""
+    return (
+        f"cases of interest are everywhere: {disc.base_rate:.0%} of all runs, no lever "
+        f"restriction is needed to reach a density of {min_density:.0%}"
+    )
 
 
 def choose_step(trajectory: pd.DataFrame, min_density: float) -> int:
@@ -300,7 +314,7 @@ def _prim_module():
     """Import the EMA Workbench's PRIM quietly (it warns about optional parallel back ends)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim
+        from ema_workbench.analysis import prim  # deferred: ema_workbench is heavy, loaded only by PRIM
     return prim
 
 

@@ -19,6 +19,7 @@ import hashlib
 import math
 from typing import Any
 
+from townsim.model import Params, TownshipModel
 from townsim.model.metrics import kpis
 
 DIGITS = 9
@@ -141,8 +142,6 @@ def token(value: Any) -> str:
 
 def run_case(name: str) -> tuple[dict[str, Any], Any]:
     """(summary, daily KPI table) of one probe case."""
-    from townsim.model import Params, TownshipModel
-
     values, seed, days = CASES[name]
     model = TownshipModel(Params(**values), rng=seed)
     model.run(days)

@@ -37,6 +37,7 @@ def share_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[floa
     """(share, low, high): ``k`` of ``n`` and its Wilson score interval (NaN when n = 0)."""
     if n <= 0:
         return (math.nan, math.nan, math.nan)
+    # deferred: statsmodels is heavy, loaded only for its intervals
     from statsmodels.stats.proportion import proportion_confint
 
     lo, hi = proportion_confint(int(k), int(n), alpha=1 - confidence, method="wilson")

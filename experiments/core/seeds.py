@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from townsim.experiments.errors import shorten
+
 SEED_MASK = (1 << 63) - 1
 """Seeds are kept below 2**63 so that they fit int64 columns and JSON."""
 
@@ -13,8 +15,6 @@ SEED_MAX = SEED_MASK
 
 def check_seed(seed: int, where: str = "--seed") -> int:
     """``seed`` if it is in [0, SEED_MAX]; otherwise ValueError naming ``where`` and the range."""
-    from townsim.experiments.errors import shorten
-
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
         raise ValueError(f"{where} {shorten(str(seed))}: allowed: an integer in [0, 2**63 - 1]")
     return seed

@@ -34,8 +34,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from townsim.experiments.core.design import check_model_inputs
 from townsim.experiments.core.seeds import SEED_MAX
 from townsim.experiments.core.spec_parameters import (
     DIST_NAMES,
@@ -56,6 +58,7 @@ from townsim.experiments.core.spec_text import (
     suggest,
 )
 from townsim.experiments.errors import shorten
+from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -244,8 +247,6 @@ def load_evaluate(target: str):
 
 def resolve_scenarios(names: list[str], overrides: dict[str, Any]) -> dict[str, Any]:
     """Scenario name → Params after ``overrides``; :class:`KeyProblem` on a bad scenario or value."""
-    from townsim.scenarios import ScenarioError, load_scenario
-
     if not names or not all(s.strip() for s in names):
         raise KeyProblem("scenarios", 'must be a non-empty list of scenario names, e.g. ["baseline"]')
     if len(set(names)) != len(names):
@@ -264,8 +265,6 @@ def resolve_scenarios(names: list[str], overrides: dict[str, Any]) -> dict[str, 
 def check_inputs(params, overrides: dict[str, Any]) -> None:
     """:class:`KeyProblem` if the model cannot be built from ``params`` (e.g. ``[overrides]`` names a
     matter catalogue that is not one): bad input before any work, not a failed run in every replication."""
-    from townsim.experiments.core.design import check_model_inputs
-
     try:
         check_model_inputs(params)
     except (ValueError, OSError) as exc:
@@ -275,10 +274,6 @@ def check_inputs(params, overrides: dict[str, Any]) -> None:
 
 def apply_table(params, overrides: dict[str, Any]):
     """``params`` with the ``[overrides]`` values, validated like a scenario file."""
-    import tomli_w
-
-    from townsim.scenarios import ScenarioError, apply_overrides
-
     for key, value in overrides.items():
         if isinstance(value, dict):
             raise KeyProblem(f"overrides.{key}", "nested tables are not allowed; write key = value")

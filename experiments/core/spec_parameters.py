@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from townsim.experiments.core.spec_text import KeyProblem, kind_of, num, suggest
 from townsim.experiments.errors import shorten
+from townsim.model.metrics import SUMMARY_KEYS
+from townsim.model.params import Params, ParamsError, allowed_range
 
 DISTS = {
     "uniform": "unif",
@@ -152,8 +154,6 @@ def _read_entry(fail: Fail, name: str, raw: Any, top_keys: dict[str, Any] | None
 
 def _township_kind(fail: Fail, name: str, overrides: dict[str, Any]) -> Literal["float", "int", "bool"]:
     """``"float"``, ``"int"`` or ``"bool"`` from the :class:`Params` field ``name`` (``fail`` if not sampleable)."""
-    from townsim.model.params import Params, allowed_range
-
     if name not in Params.model_fields:
         fail(
             f"unknown parameter{suggest(name, list(Params.model_fields))}; allowed: a numeric field of "
@@ -184,8 +184,6 @@ def _range(fail: Fail, name: str, bounds: list[Any], kind: str, township: bool) 
     if kind == "int" and not (lo.is_integer() and hi.is_integer()):
         fail(f"is an integer parameter: bounds must be whole numbers, got [{num(lo)}, {num(hi)}]")
     if township:
-        from townsim.model.params import Params, ParamsError
-
         for label, v in (("low", lo), ("high", hi)):
             try:
                 Params.build(**{name: int(v) if kind == "int" else v})
@@ -221,8 +219,6 @@ def check_outputs(outputs: list[str], township: bool) -> None:
     if len(set(outputs)) != len(outputs):
         raise KeyProblem("outputs", "lists an output twice")
     if township:
-        from townsim.model.metrics import SUMMARY_KEYS
-
         known = tuple(SUMMARY_KEYS)
         for o in outputs:
             if o not in known:

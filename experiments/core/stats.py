@@ -153,6 +153,28 @@ def difference(
     return res
 
 
+COMPARISON_COLUMNS = [
+    "scenario",
+    "kpi",
+    "n",
+    "n_baseline",
+    "baseline_mean",
+    "scenario_mean",
+    "difference",
+    "relative_difference",
+    "ci_low",
+    "ci_high",
+    "test",
+    "statistic",
+    "df",
+    "p_value",
+    "p_holm",
+    "significant",
+    "effect_size",
+]
+"""The columns of ``compare_to_baseline``'s table, in order."""
+
+
 def compare_to_baseline(
     runs: pd.DataFrame,
     baseline: str,
@@ -186,31 +208,12 @@ def compare_to_baseline(
         for k in kpis:
             d = difference(sub_al[k].to_numpy(dtype=float), base_al[k].to_numpy(dtype=float), paired)
             out.append({"scenario": name, "kpi": k, **d})
-    cols = [
-        "scenario",
-        "kpi",
-        "n",
-        "n_baseline",
-        "baseline_mean",
-        "scenario_mean",
-        "difference",
-        "relative_difference",
-        "ci_low",
-        "ci_high",
-        "test",
-        "statistic",
-        "df",
-        "p_value",
-        "p_holm",
-        "significant",
-        "effect_size",
-    ]
     df = pd.DataFrame(out)
     if df.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
     tested = df["test"].isin(["paired t", "Welch t"]).to_numpy()
     p = df["p_value"].to_numpy(dtype=float)
     # the family is the t-tests; deterministic (constant) differences keep their 0/1
     df["p_holm"] = np.where(tested, holm(np.where(tested, p, np.nan).tolist()), p)
     df["significant"] = df["p_holm"] < alpha
-    return df[cols]
+    return df[COMPARISON_COLUMNS]

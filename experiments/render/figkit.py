@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats as st
 
+from townsim.experiments.core import atomic
 from townsim.experiments.render import fmt
 from townsim.model.metrics import kpi as _registry
 
@@ -143,8 +144,6 @@ def keep_figures() -> Iterator[dict[Path, Figure]]:
 
 def save_figure(fig, path: Path, dpi: int = DPI) -> Path:
     """Write ``fig`` as a PNG with the one atomic writer (and keep it in any open :func:`keep_figures`)."""
-    from townsim.experiments.core import atomic
-
     for kept in _KEEPERS:
         kept[Path(path).resolve()] = fig
     buf = io.BytesIO()

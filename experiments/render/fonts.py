@@ -22,7 +22,7 @@ import matplotlib
 def families() -> tuple[str, ...]:
     """Font families for figure text, Latin first, then the installed CJK fall-backs."""
     try:
-        from townsim.viz.fonts import family
+        from townsim.viz.fonts import family  # deferred: guarded, figures fall back to DejaVu Sans
     except ImportError:  # pragma: no cover - viz is part of the package
         return ("DejaVu Sans",)
     return tuple(family())

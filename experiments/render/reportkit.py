@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from townsim.experiments.core import atomic
 from townsim.experiments.render import fmt, html, templates
 from townsim.experiments.render.figkit import clip_bounds, grows_with_county
 from townsim.model.metrics import kpi
@@ -41,8 +42,6 @@ def write_report(
     """Write ``<stem>.md`` and the self-contained ``<stem>.html`` into ``out`` with ``write(path, bytes)``
     (default: the one atomic writer)."""
     if write is None:
-        from townsim.experiments.core import atomic
-
         write = atomic.write_bytes
     out = Path(out)
     page = html.page(markdown_text, out, lang)

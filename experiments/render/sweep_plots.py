@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from townsim.experiments.render import fmt
 from townsim.experiments.render.figkit import TEXT, axis_label, clip_bounds, info, save_figure, scale, thousands
 from townsim.experiments.render.fonts import figure
+from townsim.model.params import Params
 
 
 def sweep_line_figure(
@@ -89,8 +90,6 @@ def sweep_heatmap_figure(
 def param_axis_label(name: str) -> str:
     """``name (unit)`` of a Params field, from its documented unit."""
     try:
-        from townsim.model.params import Params
-
         unit = (Params.model_fields[name].json_schema_extra or {}).get("unit", "")
     except (ImportError, KeyError):
         unit = ""

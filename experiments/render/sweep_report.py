@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pandas as pd
 from townsim.experiments.render import fmt, templates
 from townsim.experiments.render import reportkit as kit
 from townsim.experiments.render.reportkit import cell, check_lang, title, warm_up
+from townsim.scenarios import apply_overrides
 
 
 def sweep_report(
@@ -51,10 +53,6 @@ def sweep_report(
 
 def _with_overrides(scenario: Any, overrides: Sequence[str]) -> Any:
     """``scenario`` with its parameters as every run of the sweep had them (``--set`` applied)."""
-    from types import SimpleNamespace
-
-    from townsim.scenarios import apply_overrides
-
     return SimpleNamespace(name=scenario.name, params=apply_overrides(scenario.params, list(overrides)))
 
 

@@ -34,6 +34,7 @@ from townsim.experiments.core import protocol
 from townsim.experiments.core.design import Design
 from townsim.experiments.core.execute import ExecutionReport, RunSpec, simulate_run, simulate_run_with_cases
 from townsim.experiments.core.executors import Executor
+from townsim.experiments.core.posterior import check_county, load_posterior
 from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
@@ -42,6 +43,7 @@ from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
 from townsim.model.params import keyed_dump
 
+from . import compare_posterior as post_mod
 from .compare_scenarios import (
     CompareError,
     ScenarioRun,
@@ -153,10 +155,6 @@ def plan(settings: CompareSettings) -> tuple[list[ScenarioRun], list[RunSpec]]:
 
 def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun], specs: list[RunSpec]) -> list[RunSpec]:
     """Replication k of every scenario at posterior draw k (paired); the scenario's own levers win."""
-    from townsim.experiments.core.posterior import check_county, load_posterior
-
-    from . import compare_posterior as post_mod
-
     if settings.independent_seeds:
         raise CompareError(
             "--posterior pairs draw k across scenarios: it needs common seeds (drop --independent-seeds)"
@@ -263,7 +261,7 @@ class CompareExperiment(Experiment):
         return Tables(table, ts, summary, comparison, present)
 
     def report(self, analysis: Tables, folder: Folder, make_figures: bool, lang: str) -> CompareResult:
-        from townsim.experiments.render import report
+        from townsim.experiments.render import report  # deferred: it pulls in matplotlib (heavy)
 
         settings, scenarios, t, out = self.settings, self.scenarios, analysis, folder.out
         titles = {s.name: report.title(s, lang) for s in scenarios}
@@ -351,11 +349,11 @@ def _figures(
     lang: str,
 ) -> list[Path]:
     """The report's figures under ``figures/`` (none without runs or with ``make_figures`` off)."""
-    from townsim.experiments.render import report
+    from townsim.experiments.render import report  # deferred: it pulls in matplotlib (heavy)
 
     figures: list[Path] = []
     if make_figures and len(runs):
-        from townsim.experiments.render import plots
+        from townsim.experiments.render import plots  # deferred: it pulls in matplotlib (heavy)
 
         figures = plots.compare_figures(
             out / "figures",

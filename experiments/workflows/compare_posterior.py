@@ -19,6 +19,7 @@ from typing import Any
 
 from townsim.experiments.core.posterior import Posterior, how_drawn, posterior_draws
 from townsim.experiments.render import templates
+from townsim.scenarios import apply_overrides, load_scenario
 
 
 def set_keys(overrides: Sequence[str]) -> set[str]:
@@ -30,8 +31,6 @@ def own_values(post: Posterior, scenarios: Sequence[Any], calibrated: Any, overr
     """Scenario name → keys of a draw it sets itself, which keep the scenario's value: keys given with
     ``--set``, and keys that a scenario file outside the calibrated scenario's ``extends`` chain sets
     (a reform lever), or whose value differs from the calibrated scenario's."""
-    from townsim.scenarios import load_scenario
-
     given = set_keys(overrides)
     names = post.names + [a.name for a in post.others(given)]
     chain = {str(p) for p in calibrated.chain} if calibrated is not None else set()
@@ -65,7 +64,6 @@ def calibrated_scenario(post: Posterior, overrides: Sequence[str]):
     """The calibrated scenario (its Params with ``--set``), the reference for "sets it itself"."""
     if not post.scenario:
         return None
-    from townsim.scenarios import apply_overrides, load_scenario
 
     sc = load_scenario(post.scenario)
     return replace(sc, params=apply_overrides(sc.params, list(overrides)))

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from townsim.experiments.core.county import COUNTY_SIZE_FIELDS, EQUAL_STAFF_SUFFIX, county_fields
 from townsim.experiments.core.design import check_model_inputs
+from townsim.model.staffing import StaffingError, equalise_staff
+from townsim.scenarios import ScenarioError, apply_overrides, list_scenarios, load_scenario
 
 if TYPE_CHECKING:
     from .compare import CompareSettings
@@ -35,8 +37,6 @@ def resolve_scenarios(settings: CompareSettings) -> list[ScenarioRun]:
 
     Raises :class:`CompareError` for unknown scenarios, bad ``--set`` values or duplicate names.
     """
-    from townsim.scenarios import ScenarioError, apply_overrides, list_scenarios, load_scenario
-
     try:
         if settings.scenarios:
             loaded = [load_scenario(s) for s in settings.scenarios]
@@ -72,9 +72,6 @@ def equal_staff_variant(scenario: Any, run: ScenarioRun, settings: CompareSettin
     would compare counties, not reforms; the report lists such scenarios). Raises :class:`CompareError`
     when the departments cannot fund the reform.
     """
-    from townsim.model.staffing import StaffingError, equalise_staff
-    from townsim.scenarios import apply_overrides, load_scenario
-
     if len(scenario.chain) < 2:
         return None
     root = load_scenario(scenario.chain[-1])

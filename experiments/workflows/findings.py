@@ -24,8 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from townsim.experiments.core.atomic import write_text
+from townsim.experiments.core.county import county_fields
 from townsim.experiments.render import fmt
 from townsim.model.metrics import kpi, kpis
+from townsim.scenarios import load_scenario
 
 from .findings_sensitivity import FIGURES, run_time, sensitivity_section
 from .findings_worlds import robust_section
@@ -67,8 +70,6 @@ def _cell(r) -> str:
 def _other_counties(manifest: dict) -> set[str]:
     """Scenarios of another county than the baseline's (compare's ``COUNTY_FIELDS``; an equal-staff run
     changes department posts by design): never set against the generic baseline."""
-    from townsim.experiments.core.county import county_fields
-
     scen = {s["name"]: s.get("params", {}) for s in manifest.get("scenarios", [])}
     base = scen.get(manifest.get("baseline", "baseline"), {})
     return {n for n, p in scen.items() if base and any(p.get(f) != base.get(f) for f in county_fields(n))}
@@ -76,12 +77,14 @@ def _other_counties(manifest: dict) -> set[str]:
 
 def draw_forest(folder: Path, path: Path) -> Path:
     """The compare's forest plot (its one drawing function) of the headline KPIs, without other counties."""
-    from townsim.experiments.render.plots import forest_figure, scenario_colours
+    from townsim.experiments.render.plots import (  # deferred: it pulls in matplotlib (heavy)
+        forest_figure,
+        scenario_colours,
+    )
 
     cmp, man = _load_compare(folder)
     assert cmp is not None
-    from townsim.experiments.render.report import title
-    from townsim.scenarios import load_scenario
+    from townsim.experiments.render.report import title  # deferred: it pulls in matplotlib (heavy)
 
     def label(name: str) -> str:  # the scenario's own short label; an equal-staff run after its reform
         base_name = name.removesuffix("+equal_staff")
@@ -226,7 +229,10 @@ def render(results: Path, previous: str = "") -> Page:
     """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections.
 
     Longer than 60 lines on purpose: it is the page written top to bottom (commands, conclusion, options,
-    worlds, levers, caveats, discovery, evidence), each section in the order a planner reads it."""
+    worlds, levers, caveats, discovery, evidence), each section in the order a planner reads it.
+
+    Over 60 lines: the findings' sections in reading order, one short block each; split, every helper would take the
+    same tables."""
     cmds = {k: v.format(r=results) for k, v in COMMANDS.items()}
     figures: dict[Path, str] = {}
     cmp_dir = Path(cmds["compare"].split("--out ")[1])
@@ -321,8 +327,6 @@ def write(results: Path, docs: Path = DOCS.parent) -> tuple[Path, int]:
 
     Returns the page's path and the number of figures written.
     """
-    from townsim.experiments.core.atomic import write_text
-
     path = docs / DOCS.name
     prev = path.read_text(encoding="utf-8") if path.is_file() else ""
     page = render(results, prev)

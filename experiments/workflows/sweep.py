@@ -11,6 +11,7 @@ heat map for two) and ``report.md``; ``runs/`` holds the resumable store.
 
 from __future__ import annotations
 
+import difflib
 import os
 import shlex
 from collections.abc import Callable, Sequence
@@ -34,7 +35,9 @@ from townsim.experiments.core.store import ResultStore
 from townsim.experiments.errors import shorten
 from townsim.experiments.render.fmt import plain as _num
 from townsim.model import metrics
-from townsim.model.params import keyed_dump
+from townsim.model.metrics import SUMMARY_KEYS
+from townsim.model.params import Params, allowed_range, keyed_dump
+from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
 DEFAULT_REPS = 10
 DEFAULT_SEED = 1
@@ -68,8 +71,6 @@ def parse_vary(text: str) -> Vary:
 
     Only numeric parameters (integer or real) of :class:`model.params.Params` can be varied.
     """
-    from townsim.model.params import Params, allowed_range
-
     where = f"--vary {shorten(text, 60)}"
     key, sep, rng = text.partition("=")
     key = key.strip()
@@ -77,8 +78,6 @@ def parse_vary(text: str) -> Vary:
     if not sep or not key or len(parts) != 3:
         raise SweepError(f"{where}: expected key=LOW:HIGH:STEPS, e.g. --vary delegated_share=0:1:6")
     if key not in Params.model_fields:
-        import difflib
-
         close = difflib.get_close_matches(key, list(Params.model_fields), n=1)
         raise SweepError(f"{where}: unknown parameter '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""))
     ann = Params.model_fields[key].annotation
@@ -120,8 +119,6 @@ class SweepSettings:
     kpis: list[str] = field(default_factory=lambda: list(metrics.kpis("sweep")))
 
     def check(self) -> None:
-        from townsim.model.metrics import SUMMARY_KEYS
-
         if not 1 <= len(self.varies) <= 2:
             raise SweepError(
                 f"--vary given {len(self.varies)} times: allowed: once or twice "
@@ -174,8 +171,6 @@ class Point:
 
 def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
     """(scenario, grid points, run specs); raises :class:`SweepError` for any bad input."""
-    from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
-
     settings.check()
     try:
         scenario = load_scenario(settings.scenario)
@@ -306,12 +301,12 @@ class SweepExperiment(Experiment):
         return Tables(table, summary, keys, kpis)
 
     def report(self, analysis: Tables, folder: Folder, make_figures: bool, lang: str) -> SweepResult:
-        from townsim.experiments.render import report
+        from townsim.experiments.render import report  # deferred: it pulls in matplotlib (heavy)
 
         t, out, reps = analysis, folder.out, self.settings.reps
         figures: list[Path] = []
         if len(t.summary) and make_figures:
-            from townsim.experiments.render import plots
+            from townsim.experiments.render import plots  # deferred: it pulls in matplotlib (heavy)
 
             title = plots.TEXT[lang]["sweep"].format(report.title(self.scenario, lang))
             for kpi in t.kpis:

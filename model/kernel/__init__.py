@@ -128,13 +128,13 @@ def say_once(reason: str) -> None:
 
 def make_stream(rng):
     """The model's random stream with buffers the kernel shares (imports numba)."""
-    from .engine import KernelStream
+    from .engine import KernelStream  # deferred: it imports numba (the kernel extra), only when compiled
 
     return KernelStream(rng)
 
 
 def make_engine(model, handlers: list):
     """The compiled engine of ``model`` (imports numba; compiles on first use, then cached)."""
-    from .engine import CompiledEngine
+    from .engine import CompiledEngine  # deferred: it imports numba (the kernel extra), only when compiled
 
     return CompiledEngine(model, handlers)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import core as K
+from .gaming import Queues
 from .tables import EngineTables, NotCovered
 
 
@@ -20,8 +21,6 @@ class Control(EngineTables):
     # --- deadline gaming: the projection read from the kernel's tables, a gamed case withdrawn ------
     def gaming_queues(self):
         """The queues as the day's gaming decisions read them (``gaming._Queues``)."""
-        from .gaming import Queues
-
         return Queues(self)
 
     def projected_finish(self, cid: int, now: float, queues) -> float:

@@ -98,7 +98,10 @@ def projected(
     desk,
 ):
     """``gaming.projected_finish`` of the open case ``cid`` at ``now`` (hours). ``joint``: the case's steps run
-    jointly; ``in_conf``: it waits in the joint conference's queue, ``conf_wait`` hours till its meeting."""
+    jointly; ``in_conf``: it waits in the joint conference's queue, ``conf_wait`` hours till its meeting.
+
+    Over 60 lines: one compiled call per case at risk, as ``loop.run_until`` is one function; split, each part
+    would be handed the flow, queue, task and case tables again (the per-call cost the kernel exists to avoid)."""
     fl_off, fl_n, fl_next, cw_has, fl_aux, cw_start, cw_clock = fl[0], fl[1], fl[2], fl[8], fl[10], fl[11], fl[12]
     tk_case, tk_stage, tk_state, tk_noise, tk_hours, tk_kind = tk[0], tk[2], tk[3], tk[5], tk[6], tk[8]
     off, n, nxt = fl_off[cid], fl_n[cid], fl_next[cid]

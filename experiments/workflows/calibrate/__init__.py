@@ -17,6 +17,12 @@ import json
 import time
 from pathlib import Path
 
+import pandas as pd
+
+from townsim.experiments.core.atomic import LOCK_NAME, jsonable, write_bytes
+from townsim.experiments.core.executors import make_executor
+from townsim.experiments.core.manifest import COMPLETE, IN_PROGRESS, manifest, now, write_manifest
+
 from .abc import fingerprint, generations, make_sampler, posterior, run_abc
 from .report import figures, markdown, predictive, predictive_table, summary_table
 from .spec import CalibrationSpec, SpecError, load_spec
@@ -27,16 +33,12 @@ SPEC_NAME = "spec.json"
 
 
 def _write(path: Path, data: bytes) -> None:
-    from townsim.experiments.core.atomic import write_bytes
-
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes(path, data)
 
 
 def check_resume(spec: CalibrationSpec, out: Path) -> bool:
     """True if ``out`` holds this spec's earlier run (resume); ValueError (one line) if it holds another's."""
-    from townsim.experiments.core.atomic import LOCK_NAME
-
     meta = out / SPEC_NAME
     if not out.exists() or not any(p.name != LOCK_NAME for p in out.iterdir()):
         return False
@@ -73,8 +75,6 @@ def calibrate(
     The simulations run on ``executor`` (one of the project's executors; default: ``workers`` local
     processes or the Dask cluster at ``scheduler``); the posterior does not depend on which.
     """
-    from townsim.experiments.core.executors import make_executor
-
     own = executor is None
     if own:
         executor = make_executor(workers=None if scheduler else workers, scheduler=scheduler)
@@ -86,27 +86,11 @@ def calibrate(
 
 
 def _calibrate(spec, out, executor, show_progress, command, log, lang) -> dict:
-    from townsim.experiments.core.atomic import jsonable
-    from townsim.experiments.core.manifest import COMPLETE, IN_PROGRESS, manifest, now, write_manifest
-
     started = now()
     resuming = check_resume(spec, out)
     out.mkdir(parents=True, exist_ok=True)
     meta_path = out / SPEC_NAME
-    meta = (
-        json.loads(meta_path.read_text(encoding="utf-8"))
-        if resuming
-        else {
-            "fingerprint": fingerprint(spec),
-            "spec": str(spec.path),
-            "name": spec.name,
-            "scenario": spec.scenario,
-            "county": _county(spec),
-            "parameters": spec.names,
-            **_others(spec),
-            "sessions": [],
-        }
-    )
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if resuming else _settings(spec)
 
     def write_manifest_now(status: str, **extra) -> None:
         write_manifest(
@@ -133,35 +117,17 @@ def _calibrate(spec, out, executor, show_progress, command, log, lang) -> dict:
     write_manifest_now(IN_PROGRESS)
     t0 = time.perf_counter()
     sampler = make_sampler(spec, executor)
-    try:
-        history = run_abc(spec, out, sampler, log=log)
-    finally:
-        meta["sessions"].append(
-            {"started": started.isoformat(timespec="seconds"), "abc_seconds": round(time.perf_counter() - t0, 1)}
-        )
-        _write(meta_path, json.dumps(jsonable(meta), indent=2).encode())
+    history = _abc_session(spec, out, sampler, log, meta, started, t0)
     post, gens = posterior(history, spec), generations(history)
     _write(out / "posterior.parquet", _parquet(post))
     _write(out / "generations.csv", gens.to_csv(index=False).encode())
 
-    pred_path, last = out / "predictive.parquet", int(gens.generation.iloc[-1])
-    pred = None
-    if pred_path.exists() and meta.get("predictive_generation") == last:
-        import pandas as pd
-
-        pred = pd.read_parquet(pred_path)
-    else:
-        t1 = time.perf_counter()
-        pred = predictive(spec, post, executor=executor)
-        _write(pred_path, _parquet(pred))
-        meta["predictive_generation"] = last
-        meta["sessions"][-1]["predictive_seconds"] = round(time.perf_counter() - t1, 1)
-        _write(meta_path, json.dumps(jsonable(meta), indent=2).encode())
+    pred = _predictive(spec, post, int(gens.generation.iloc[-1]), executor, out, meta)
     summ, ptab = summary_table(spec, post), predictive_table(spec, pred)
     figures(spec, post, gens, pred, out / "figures")
     elapsed_total = sum(s.get("abc_seconds", 0) + s.get("predictive_seconds", 0) for s in meta["sessions"])
     n_sims = int(gens.simulations.sum())
-    from townsim.experiments.render.report import write_report
+    from townsim.experiments.render.report import write_report  # deferred: it pulls in matplotlib (heavy)
 
     text = markdown(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total, n_sims=n_sims)
     write_report(out, text, lang, write=_write)  # report.md and report.html (figures embedded)
@@ -174,6 +140,46 @@ def _calibrate(spec, out, executor, show_progress, command, log, lang) -> dict:
         "elapsed": elapsed_total,
         "resumed": resuming,
     }
+
+
+def _abc_session(spec: CalibrationSpec, out: Path, sampler, log, meta: dict, started, t0: float):
+    """Run ABC-SMC (resuming its database) and record this session's start and seconds, even when it fails."""
+    try:
+        return run_abc(spec, out, sampler, log=log)
+    finally:
+        meta["sessions"].append(
+            {"started": started.isoformat(timespec="seconds"), "abc_seconds": round(time.perf_counter() - t0, 1)}
+        )
+        _write(out / SPEC_NAME, json.dumps(jsonable(meta), indent=2).encode())
+
+
+def _settings(spec: CalibrationSpec) -> dict:
+    """A new calibration's settings (``SPEC_NAME``): its fingerprint, spec, county, parameters, no session yet."""
+    return {
+        "fingerprint": fingerprint(spec),
+        "spec": str(spec.path),
+        "name": spec.name,
+        "scenario": spec.scenario,
+        "county": _county(spec),
+        "parameters": spec.names,
+        **_others(spec),
+        "sessions": [],
+    }
+
+
+def _predictive(spec: CalibrationSpec, post, last: int, executor, out: Path, meta: dict):
+    """The posterior predictive runs of generation ``last``: read back when stored for it, else run and stored
+    (``predictive.parquet``; the session's ``predictive_seconds`` and the settings file are updated)."""
+    pred_path = out / "predictive.parquet"
+    if pred_path.exists() and meta.get("predictive_generation") == last:
+        return pd.read_parquet(pred_path)
+    t1 = time.perf_counter()
+    pred = predictive(spec, post, executor=executor)
+    _write(pred_path, _parquet(pred))
+    meta["predictive_generation"] = last
+    meta["sessions"][-1]["predictive_seconds"] = round(time.perf_counter() - t1, 1)
+    _write(out / SPEC_NAME, json.dumps(jsonable(meta), indent=2).encode())
+    return pred
 
 
 def _county(spec: CalibrationSpec) -> dict | None:

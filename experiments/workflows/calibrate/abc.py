@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ import pandas as pd
 
 from townsim.experiments.core import posterior as posterior_core
 from townsim.experiments.core.calibration import CalibrationSpec, fingerprint, simulate_township  # noqa: F401 - re-exported
+from townsim.experiments.core.executors import SerialExecutor
 from townsim.experiments.core.posterior import COUNTY_SIZES  # noqa: F401 - re-exported
+from townsim.experiments.core.spec import load_evaluate
 
 DB_NAME = "abc.db"
 
@@ -31,9 +34,7 @@ def log_scaled(prior) -> bool:
 
 def abc_rv(prior):
     """The prior as pyabc samples it: uniform on the logarithm for a log-uniform prior, else :meth:`Prior.rv`."""
-    import math
-
-    import pyabc
+    import pyabc  # deferred: pyabc is heavy, loaded only by calibration
 
     if log_scaled(prior):
         lo, hi = math.log(prior.low), math.log(prior.high)
@@ -81,8 +82,6 @@ def with_other_assumptions(spec: CalibrationSpec, params, seed: int):
 
 @functools.lru_cache(maxsize=8)
 def _plugin(target: str):
-    from townsim.experiments.core.spec import load_evaluate
-
     return load_evaluate(target)
 
 
@@ -119,9 +118,7 @@ def batch_size(spec: CalibrationSpec) -> int:
 
 def make_sampler(spec: CalibrationSpec, executor=None):
     """The deterministic batch sampler of ``spec`` over ``executor`` (default: this process)."""
-    from townsim.experiments.core.executors import SerialExecutor
-
-    from .sampler import BatchSampler
+    from .sampler import BatchSampler  # deferred: it pulls in pyabc (heavy)
 
     return BatchSampler(executor or SerialExecutor(), spec.seed, batch_size(spec))
 
@@ -132,7 +129,7 @@ def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):
     The database ``folder/abc.db`` holds every finished generation: a rerun continues from the last
     one until ``max_generations`` generations exist or the threshold reaches ``minimum_epsilon``.
     """
-    import pyabc
+    import pyabc  # deferred: pyabc is heavy, loaded only by calibration
 
     logging.getLogger("ABC").setLevel(logging.WARNING if log is None else logging.INFO)
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from townsim.experiments.core.executors import Failure, SerialExecutor
+
 from .abc import draw, simulate, weighted_quantile
 from .spec import CalibrationSpec, Target
 
@@ -21,8 +23,6 @@ def _run_draw(item):
 def predictive(spec: CalibrationSpec, post: pd.DataFrame, executor=None, progress=None) -> pd.DataFrame:
     """Simulate ``spec.predictive_draws`` posterior draws (fresh seeds): one row per draw,
     the parameters and every statistic (targets and held-out)."""
-    from townsim.experiments.core.executors import Failure, SerialExecutor
-
     draws = draw(post, spec.predictive_draws, (spec.seed + 7919) % 2**32)
     items = [
         (
@@ -92,8 +92,11 @@ def summary_table(spec: CalibrationSpec, post: pd.DataFrame) -> pd.DataFrame:
 def figures(
     spec: CalibrationSpec, post: pd.DataFrame, gens: pd.DataFrame, pred: pd.DataFrame | None, folder: Path
 ) -> list[Path]:
-    """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``."""
-    from townsim.experiments.render.plots import save_figure
+    """marginals.png, pairwise.png, epsilon.png and predictive.png in ``folder``.
+
+    Over 60 lines: the calibration's figures one after another, each a few lines of the same figure kit.
+    """
+    from townsim.experiments.render.plots import save_figure  # deferred: it pulls in matplotlib (heavy)
 
     out = []
     names, w = spec.names, post["weight"].to_numpy(float)
@@ -184,7 +187,10 @@ def markdown(
     elapsed_total: float,
     n_sims: int,
 ) -> str:
-    """The text of ``report.md``."""
+    """The text of ``report.md``.
+
+    Over 60 lines: the report's sections in reading order, one short block each.
+    """
     model = (
         f"plug-in `{spec.evaluate}`"
         if spec.plugin
@@ -256,7 +262,7 @@ def markdown(
 
 def _subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kw):
     """A matplotlib Figure and its axes, drawn without pyplot (no backend chosen)."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # deferred: matplotlib is heavy, loaded only when a figure is drawn
 
     fig = Figure(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **kw)

@@ -16,9 +16,11 @@ import math
 import random
 from typing import Any
 
+import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 
+from townsim.experiments.core.executors import Failure
 from townsim.experiments.errors import RunFailed
 
 _CACHE: dict[str, Any] = {}
@@ -36,8 +38,6 @@ def simulate_proposals(item: tuple[Any, list[int]]) -> list[Any]:
     if isinstance(fn, bytes):
         key = hashlib.sha256(fn).hexdigest()
         if key not in _CACHE:
-            import cloudpickle
-
             _CACHE.clear()
             _CACHE[key] = cloudpickle.loads(fn)
         fn = _CACHE[key]
@@ -58,14 +58,11 @@ class BatchSampler(Sampler):
         self.batches = 0
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):  # noqa: ARG002 - pyabc's signature
-        from townsim.experiments.core.executors import Failure
 
         sample = self._create_empty_sample()
         local = self.executor.workers == 1 and self.executor.name == "serial"
         payload = simulate_one
         if not local:
-            import cloudpickle
-
             payload = cloudpickle.dumps(simulate_one)
         evaluated = accepted = 0
         while accepted < n and evaluated < max_eval:

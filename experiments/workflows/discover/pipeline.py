@@ -18,6 +18,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,12 @@ from townsim.experiments.core.execute import ExecutionReport
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.manifest import manifest, now, settings_hash
 from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
+from townsim.experiments.core.sensitivity_spec import SensitivitySpec
 from townsim.experiments.core.spec import Parameter
 from townsim.experiments.core.store import ResultStore, RunKey
 
 from . import analysis
+from . import report as reporting
 from .runs import (
     PLUGIN_BATCH,
     IncompleteRuns,
@@ -47,7 +50,8 @@ from .runs import (
     run_job,
     run_one,
 )
-from .spec import DiscoverSpec
+from .spec import DiscoverSpec, check_outcome
+from .words import case_words
 
 __all__ = [
     "COMMAND",
@@ -95,8 +99,6 @@ class Reused:
 
 def load_reused(spec: DiscoverSpec) -> Reused:
     """Lever values and outputs of the sensitivity run in ``spec.design`` (no model runs)."""
-    from townsim.experiments.core.sensitivity_spec import SensitivitySpec
-
     assert spec.design is not None
     folder = Path(spec.design).expanduser()
     try:
@@ -115,8 +117,6 @@ def load_reused(spec: DiscoverSpec) -> Reused:
             f"{', '.join(c for c in outputs.columns if c not in ('scenario', 'point'))[:300]}"
         )
     if sens.evaluate is None:
-        from .spec import check_outcome
-
         check_outcome(spec.outcome, township=True)
     names = [p.name for p in sens.parameters]
     runs = outputs.merge(samples[["point", *names]], on="point", how="left")
@@ -293,9 +293,7 @@ def _write_report(
     spec: DiscoverSpec, out: Path, discoveries, runs: pd.DataFrame, parameters, township: bool, plots: bool
 ) -> list[Path]:
     """The figures and ``report.md``/``report.html``; the figures' paths."""
-    from . import plots as plotting
-    from . import report as reporting
-    from .words import case_words
+    from . import plots as plotting  # deferred: it pulls in matplotlib (heavy)
 
     case = case_words(spec.outcome, spec.threshold, spec.below, township)
     figures = plotting.all_figures(out / "figures", discoveries, case) if plots else []
@@ -312,7 +310,7 @@ def _write_report(
         f"paste_alpha {spec.paste_alpha:g}, mass_min {spec.mass_min:g}, at most {spec.max_boxes} box(es)",
         figures=figures,
     )
-    from townsim.experiments.render.report import write_report
+    from townsim.experiments.render.report import write_report  # deferred: it pulls in matplotlib (heavy)
 
     write_report(out, reporting.render(discoveries, inp, out), "en")  # report.md and report.html
     return figures
@@ -385,8 +383,6 @@ def _manifest(spec: DiscoverSpec, started, counts: dict[str, Any]) -> dict[str, 
 
 
 def _version(name: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version(name)
     except PackageNotFoundError:

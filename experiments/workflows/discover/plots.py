@@ -32,7 +32,10 @@ def slug(text: str) -> str:
 
 
 def trajectory_figure(path: Path, d: Discovery, title: str) -> Path:
-    """Coverage (x) against density (y) of every peeling step; chosen steps ringed."""
+    """Coverage (x) against density (y) of every peeling step; chosen steps ringed.
+
+    Over 60 lines: one figure, panel by panel, on one set of axes and labels.
+    """
     fig = Figure(figsize=(6.4, 4.8))
     ax = fig.subplots()
     shown = d.boxes or ([d.attempt] if d.attempt is not None else [])

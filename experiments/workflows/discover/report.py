@@ -93,7 +93,10 @@ def regime_lines(discoveries: Sequence[Discovery], inp: ReportInput) -> list[str
 
 
 def render(discoveries: Sequence[Discovery], inp: ReportInput, out_dir: Path) -> str:
-    """The markdown text of ``report.md`` (figure links relative to ``out_dir``)."""
+    """The markdown text of ``report.md`` (figure links relative to ``out_dir``).
+
+    Over 60 lines: the report's sections in reading order, one short block each.
+    """
     case = case_words(inp.outcome, inp.threshold, inp.below, inp.township)
     md = [
         f"# Scenario discovery: {inp.title}",
@@ -164,6 +167,6 @@ def render(discoveries: Sequence[Discovery], inp: ReportInput, out_dir: Path) ->
 
 
 def _slug(text: str) -> str:
-    from .plots import slug
+    from .plots import slug  # deferred: it pulls in matplotlib (heavy)
 
     return slug(text)

@@ -15,6 +15,7 @@ from townsim.experiments.core.fingerprint import code_fingerprint, model_fingerp
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.spec import Parameter, load_evaluate
 from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey, param_hash
+from townsim.model import simulate
 
 from .spec import DiscoverSpec
 
@@ -45,7 +46,6 @@ def run_one(run: RunSpec | PluginRun) -> dict[str, float]:
         if not isinstance(out, dict):
             raise TypeError(f"the evaluate plug-in must return a dict of outputs, got {type(out).__name__}")
         return {str(k): float(v) for k, v in out.items()}
-    from townsim.model import simulate
 
     return dict(simulate(run.params, run.seed, run.days)[0])
 
@@ -103,7 +103,7 @@ class Plan:
 
 def lhs(parameters: tuple[Parameter, ...], samples: int, seed: int) -> np.ndarray:
     """A Latin hypercube of ``samples`` points in the continuous draw space (SALib, with distributions)."""
-    from SALib.sample import latin
+    from SALib.sample import latin  # deferred: SALib is heavy, loaded only by a sensitivity analysis
 
     problem = {
         "num_vars": len(parameters),

@@ -39,6 +39,7 @@ from townsim.experiments.core.spec import (
     suggest,
 )
 from townsim.experiments.errors import shorten
+from townsim.model.metrics import SUMMARY_KEYS
 
 __all__ = ["DiscoverSpec", "SpecError", "load_spec", "REUSE_KEYS"]
 
@@ -138,8 +139,6 @@ class DiscoverSpec(ExperimentSpec):
 def check_outcome(outcome: str, township: bool) -> None:
     """``outcome`` is a summary KPI (township model) or a plain name (plug-in)."""
     if township:
-        from townsim.model.metrics import SUMMARY_KEYS
-
         known = tuple(SUMMARY_KEYS)
         if outcome not in known:
             raise KeyProblem(

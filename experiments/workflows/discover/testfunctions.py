@@ -6,6 +6,8 @@ elsewhere, so PRIM must find that box and restrict nothing else.
 
 from __future__ import annotations
 
+import time
+
 KNOWN_BOX = {"x2": (0.2, 0.7), "x4": (0.5, 0.9)}
 """The box of :func:`known_box` (inputs x1..x5 on [0, 1]; x1, x3 and x5 play no part)."""
 
@@ -18,7 +20,5 @@ def known_box(params: dict, seed: int) -> dict:
 
 def known_box_slow(params: dict, seed: int) -> dict:
     """:func:`known_box` taking 10 ms a call (for tests that stop a run half-way)."""
-    import time
-
     time.sleep(0.01)
     return known_box(params, seed)

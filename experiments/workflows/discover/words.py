@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from townsim.experiments.core.prim import Box, Discovery, Lever, Restriction
+from townsim.model.metrics import kpi
 
 QP_ALPHA = 0.05
 """A restriction whose quasi-p-value is below this is called firm in the report."""
@@ -24,8 +25,6 @@ def lever_label(name: str) -> str:
 def outcome_label(outcome: str, township: bool) -> str:
     """The outcome as words: the KPI registry's label for township KPIs, else its name."""
     if township:
-        from townsim.model.metrics import kpi
-
         return kpi(outcome).label
     return lever_label(outcome)
 

@@ -40,6 +40,7 @@ from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.protocol import Experiment, Folder, Stage, run_experiment
 from townsim.experiments.core.store import ResultStore
+from townsim.model import TownshipModel
 from townsim.model.params import keyed_dump
 
 from .report import HEADLINE, ProvinceResult, counties_frame, province_table, report_context, runs_table
@@ -84,8 +85,6 @@ __all__ = [
 
 def simulate_county(spec: RunSpec) -> dict[str, Any]:
     """One county's run in a worker: its summary, CPU seconds and the worker's peak memory (MiB)."""
-    from townsim.model import TownshipModel
-
     usage = resource.getrusage(resource.RUSAGE_SELF)
     c0, t0 = usage.ru_utime + usage.ru_stime, time.perf_counter()
     m = TownshipModel(spec.params, rng=spec.seed)
@@ -173,7 +172,7 @@ class ProvinceExperiment(Experiment):
         return table, province
 
     def report(self, tables: Any, folder: Folder, make_figures: bool, lang: str) -> ProvinceResult:
-        from townsim.experiments.render import report
+        from townsim.experiments.render import report  # deferred: it pulls in matplotlib (heavy)
 
         runs, province = tables
         ex, failures = folder.execution, folder.failures

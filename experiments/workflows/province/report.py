@@ -11,7 +11,8 @@ import pandas as pd
 
 from townsim.experiments.core.design import RunSpec
 from townsim.experiments.core.execute import ExecutionReport
-from townsim.model.metrics import kpis
+from townsim.experiments.render import fmt
+from townsim.model.metrics import SUMMARY_KEYS, kpi, kpis
 
 from .spec import County
 
@@ -49,8 +50,7 @@ def counties_frame(counties: list[County]) -> pd.DataFrame:
 def province_table(runs: pd.DataFrame, counties: list[County]) -> pd.DataFrame:
     """Per KPI: the province's value (a total for counts, else the resident-weighted mean of the counties),
     averaged over replications, and the spread of the county values (their replication means)."""
-    from townsim.experiments.render.report import size_driven
-    from townsim.model.metrics import SUMMARY_KEYS
+    from townsim.experiments.render.report import size_driven  # deferred: it pulls in matplotlib (heavy)
 
     if not len(runs):
         return pd.DataFrame(columns=["kpi", "how", "province", "min", "p10", "median", "p90", "max", "counties"])
@@ -100,9 +100,6 @@ HEADLINE = kpis("province")
 
 
 def report_context(spec, counties, runs, province, failures, execution) -> dict[str, Any]:
-    from townsim.experiments.render import fmt
-    from townsim.model.metrics import kpi
-
     def row(r):
         k = kpi(r["kpi"])
         return {

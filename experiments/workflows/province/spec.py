@@ -16,6 +16,8 @@ import numpy as np
 from townsim.experiments.core.design import RunSpec, check_model_inputs
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import check_seed, scenario_seeds
+from townsim.model.params import ParamsError
+from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
 BASE_MIB = 220.0
 """Estimated memory of a worker before its county (interpreter, numpy, pandas, Mesa), MiB."""
@@ -270,9 +272,6 @@ def memory_estimate(params: Any, days: int) -> float:
 
 def plan(spec: ProvinceSpec) -> list[County]:
     """The counties of the province with their parameters, largest first; :class:`ProvinceError` on bad input."""
-    from townsim.model.params import ParamsError
-    from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
-
     try:
         base = load_scenario(spec.scenario).params
         if spec.overrides:

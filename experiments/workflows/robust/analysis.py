@@ -20,6 +20,7 @@ from townsim.experiments.core import prim
 from townsim.experiments.core.regret import rank_options, regret_table
 from townsim.experiments.core.robustness import robustness_table, world_effects
 from townsim.experiments.core.stats import kpi_columns
+from townsim.model.metrics import kpi
 
 from .worlds import Worlds
 
@@ -51,8 +52,6 @@ VULNERABILITY_COLUMNS = [
 
 def directions(names: Sequence[str]) -> dict[str, int]:
     """KPI → +1 (higher is better), −1 (lower is better), 0 (neither), from the KPI registry."""
-    from townsim.model.metrics import kpi
-
     return {n: int(kpi(n).better) for n in names}
 
 
@@ -118,6 +117,9 @@ def vulnerabilities(
     ``effects`` has columns world, reform, kpi, effect, ci_low, ci_high; ``worlds.unit`` the worlds' normalised values.
     One row per restricted assumption of each box (a box without restrictions, or no box: one row with
     a note). Held-out worlds (``held_out`` of them, fixed by ``seed``) never enter the search.
+
+    Over 60 lines: one analysis in its steps (cases, PRIM, boxes, their check on fresh worlds), which share their
+    tables.
     """
     held = prim.holdout_split(len(worlds.unit), held_out, seed)
     levers = [prim.Lever(a.name, 0.0, 1.0) for a in worlds.varied]

@@ -174,7 +174,7 @@ class RobustExperiment(Experiment):
         regret, ranking = (
             analysis.regret(runs, options, s.regret_kpi, paired) if options else (pd.DataFrame(), pd.DataFrame())
         )
-        from townsim.experiments.render.plots import HEADLINE
+        from townsim.experiments.render.plots import HEADLINE  # deferred: it pulls in matplotlib (heavy)
 
         heads = [k for k in HEADLINE if k in set(effects["kpi"])]
         if s.regret_kpi in set(effects["kpi"]) and s.regret_kpi not in heads:
@@ -187,9 +187,9 @@ class RobustExperiment(Experiment):
 
     def report(self, t: Tables, folder: Folder, make_figures: bool, lang: str) -> RobustResult:
         """The figures and the report (``report.md``, ``report.html`` in ``lang``)."""
-        from townsim.experiments.render.report import write_report
+        from townsim.experiments.render.report import write_report  # deferred: it pulls in matplotlib (heavy)
 
-        from . import report
+        from . import report  # deferred: it pulls in matplotlib (heavy)
 
         p, out, ex, failures = self.plan, folder.out, folder.execution, folder.failures
         figures = (

@@ -24,6 +24,8 @@ from townsim.experiments.core.county import COUNTY_SIZE_FIELDS, EQUAL_STAFF_SUFF
 from townsim.experiments.core.design import RunSpec, check_model_inputs
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import scenario_seeds
+from townsim.model.staffing import StaffingError, equalise_staff
+from townsim.scenarios import ScenarioError, apply_overrides, list_scenarios, load_scenario
 
 from .settings import RobustError, RobustSettings
 from .worlds import Worlds, draw
@@ -71,8 +73,6 @@ class Plan:
 
 def resolve_arms(settings: RobustSettings) -> list[Arm]:
     """Baseline first, then the reforms; equal-staff variants last. :class:`RobustError` for bad input."""
-    from townsim.scenarios import ScenarioError, apply_overrides, list_scenarios, load_scenario
-
     try:
         base = load_scenario(settings.baseline)
         if settings.scenarios:
@@ -113,8 +113,6 @@ def _same_county(a: Any, b: Any) -> bool:
 def _equal_staff_arm(arm: Arm) -> Arm | None:
     """The equal-staff variant of ``arm`` when its staff budget differs from its root's (else None; also None
     when the root is a county of another size: equal staff-hours would then compare counties, not reforms)."""
-    from townsim.model.staffing import StaffingError, equalise_staff
-
     if not _same_county(arm.params, arm.root):
         return None
     try:
@@ -143,7 +141,6 @@ def world_params(arm: Arm, values: dict[str, Any], kept: Sequence[str], factors:
     params = apply_world(arm.params, world, factors)
     if not arm.equal_staff_of:
         return params
-    from townsim.model.staffing import StaffingError, equalise_staff
 
     root = apply_world(arm.root, values, factors)
     try:

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from townsim.experiments.render import fmt
+from townsim.experiments.render.plots import HEADLINE
+from townsim.experiments.render.report import render_report
 from townsim.experiments.render.worlds import conditions, sentence, short_number
 from townsim.model.metrics import kpi
 
@@ -56,8 +58,6 @@ def figures(
 
 
 def _headline(p: Plan, effects: pd.DataFrame) -> list[str]:
-    from townsim.experiments.render.plots import HEADLINE
-
     present = set(effects["kpi"])
     heads = [k for k in HEADLINE if k in present]
     k = p.settings.regret_kpi
@@ -76,9 +76,11 @@ def render(
     execution: Any,
     lang: str,
 ) -> str:
-    """The Markdown report (``execution`` is not shown: a resumed experiment's report equals a fresh one's)."""
-    from townsim.experiments.render.report import render_report
+    """The Markdown report (``execution`` is not shown: a resumed experiment's report equals a fresh one's).
 
+    Over 60 lines: the report's sections in reading order, one short block each; split, every helper would take the
+    same dozen tables.
+    """
     s = p.settings
     titles = {a.name: a.title(lang) for a in p.arms}
     units = {a.name: a.unit for a in p.worlds.varied}

@@ -9,6 +9,7 @@ from pathlib import Path
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.errors import shorten
+from townsim.model.metrics import KPI
 
 DEFAULT_WORLDS = 64
 DEFAULT_REPS = 3
@@ -75,7 +76,6 @@ class RobustSettings:
             )
         if self.posterior and self.independent_seeds:
             raise RobustError("--posterior pairs the scenarios of a world: drop --independent-seeds")
-        from townsim.model.metrics import KPI
 
         k = KPI.get(self.regret_kpi)
         if k is None or k.better == 0 or k.scope == "daily":

@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
 from townsim.experiments.core.assumptions import Assumption, AssumptionError, assumptions, select
+from townsim.experiments.core.posterior import check_county, how_drawn, load_posterior, posterior_draws
 
 from .settings import RobustError, RobustSettings
 
@@ -52,8 +54,6 @@ class Worlds:
 
 def unit_points(d: int, n: int, sampler: str, seed: int) -> np.ndarray:
     """``n`` points in [0, 1]^d: Latin hypercube or scrambled Sobol', seeded from ``SeedSequence(seed)``."""
-    from scipy.stats import qmc
-
     rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
     if d == 0:
         return np.zeros((n, 0))
@@ -93,8 +93,6 @@ def from_posterior(settings: RobustSettings, county: Any) -> Worlds:
     :func:`townsim.experiments.core.posterior.posterior_draws` (the calibrated values of a particle resampled
     by weight and, for a posterior calibrated with ``other_assumptions = "drawn"``, every other assumption
     drawn from its range as in the calibration); a key given with ``--set`` holds in every world."""
-    from townsim.experiments.core.posterior import check_county, how_drawn, load_posterior, posterior_draws
-
     try:
         post = load_posterior(settings.posterior or "")
         diff = check_county(post, county, settings.force)

@@ -38,6 +38,7 @@ from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey
 from townsim.model.params import keyed_dump
 
 from . import analysis
+from . import report as reporting
 from .runs import (
     PLUGIN_CHUNK,
     Chunk,
@@ -228,10 +229,9 @@ class SensitivityExperiment(Experiment):
         return Result(out, stats, indices, conv, noise, rank, diffs, advice, skipped, [], ex, folder.failures)
 
     def report(self, analysis: Result, folder: Folder, make_figures: bool, lang: str) -> Result:
-        from townsim.experiments.render.report import write_report
+        from townsim.experiments.render.report import write_report  # deferred: it pulls in matplotlib (heavy)
 
-        from . import plots as plotting
-        from . import report as reporting
+        from . import plots as plotting  # deferred: it pulls in matplotlib (heavy)
 
         r = analysis
         r.figures = (

@@ -4,7 +4,9 @@ picklable), and running the plan through the one ``core.execute``."""
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ from townsim.experiments.core.fingerprint import code_fingerprint as core_finger
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.seeds import replication_seeds
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
+from townsim.model import simulate
 
 from . import sampling
 from .spec import SensitivitySpec, load_evaluate
@@ -53,8 +56,6 @@ def run_chunk(item: tuple) -> list[Any]:
 
 
 def _township_summary(params: Any, seed: int, days: int) -> dict:
-    from townsim.model import simulate
-
     return simulate(params, seed, days)[0]
 
 
@@ -64,8 +65,6 @@ def _plugin_outputs(fn: Callable, values: Any, seed: int) -> dict:
 
 def _load_current(target: str) -> Callable:
     """The plug-in function, re-imported if its module was imported before its file changed."""
-    import importlib
-
     modname = target.partition(":")[0]
     mod = sys.modules.get(modname)
     if mod is not None:
@@ -74,8 +73,6 @@ def _load_current(target: str) -> Callable:
 
 
 def _safely(thunk: Callable[[], Any]) -> Any:
-    import traceback
-
     try:
         return thunk()
     except Exception as exc:  # noqa: BLE001 - every run error is recorded, not raised

@@ -24,9 +24,13 @@ import pandas as pd
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.execute import ExecutionReport
+from townsim.experiments.core.executors import SerialExecutor
+from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.protocol import Experiment, Folder, Stage, run_experiment, sum_reports
 from townsim.experiments.core.store import ResultStore
+from townsim.experiments.render import html
 
+from . import discriminating, jobs
 from .report import markdown, pattern_figure, rows
 from .suite import DEFAULT_SEED, Outcome, load_checks, run_checks, select
 
@@ -48,8 +52,6 @@ __all__ = [
 
 def default_out() -> Path:
     """``results/validate-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` … if taken), created empty (reserved)."""
-    from townsim.experiments.core.outdir import default_out_dir
-
     return default_out_dir("validate")
 
 
@@ -85,8 +87,6 @@ class ValidateExperiment(Experiment):
     table_file = "checks.csv"
 
     def __init__(self, checks: Sequence, quick: bool, seed: int, power_worlds: int, docs: bool, command: str):
-        from . import jobs
-
         self.checks, self.quick, self.seed, self.power_worlds = list(checks), quick, seed, power_worlds
         self.docs, self.command_line = docs, command
         self.settings = settings_of(self.checks, quick, seed, power_worlds)
@@ -116,8 +116,6 @@ class ValidateExperiment(Experiment):
         return [Stage(pooled, "checks"), Stage(here, "patterns", here=True), Stage(self.power_jobs, "power", here=True)]
 
     def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-        from . import jobs
-
         return fn or jobs.run_job
 
     def record(self, manifest: dict[str, Any], invocation: dict[str, Any]) -> None:
@@ -136,15 +134,11 @@ class ValidateExperiment(Experiment):
         super().record(manifest, invocation)
 
     def table(self, store: ResultStore) -> pd.DataFrame:
-        from . import jobs
-
         self.outcomes = jobs.outcomes(store, self.check_jobs, self.checks)
         return rows(self.outcomes)
 
     def analyse(self, table: pd.DataFrame, folder: Folder) -> pd.DataFrame:
         """The power table (``power.csv``) and one figure per validation pattern."""
-        from . import discriminating, jobs
-
         power = None
         if self.power_jobs:
             measured = jobs.powers(folder.store, self.power_jobs)
@@ -159,10 +153,6 @@ class ValidateExperiment(Experiment):
 
     def report(self, power: pd.DataFrame, folder: Folder, make_figures: bool, lang: str) -> Validation:
         """``validation.md`` and ``report.html`` (and with ``docs`` the shipped copy in ``docs/``)."""
-        from townsim.experiments.render import html
-
-        from . import discriminating
-
         out, outcomes = folder.out, self.outcomes
         not_run = [c for c in load_checks().values() if c not in self.checks]
         extra = discriminating.markdown(power, self.power_worlds) if len(power) else ""
@@ -216,7 +206,5 @@ def validate(
 
     Each finished check, and each validation check's power over ``power_worlds`` prior worlds, is kept in
     the folder's result store as it lands, so a rerun with the same settings reuses them."""
-    from townsim.experiments.core.executors import SerialExecutor
-
     experiment = ValidateExperiment(select(names, part), quick, seed, power_worlds, docs, command)
     return run_experiment(experiment, out, executor or SerialExecutor(), show_progress=show_progress)

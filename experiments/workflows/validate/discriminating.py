@@ -16,9 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core.power import Power
+from townsim.experiments.core import atomic
+from townsim.experiments.core.power import Power, check_power
 from townsim.experiments.render import fmt
 
+from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
 from .suite import Outcome
 
 DEFAULT_POWER_WORLDS = 8
@@ -39,10 +41,6 @@ def power_rows(
     """One row per validation check; runs each world-aware check in ``n_worlds`` prior worlds
     (its quick replications in each world), or takes its power from ``powers`` (name → power, as the
     resumable jobs stored it)."""
-    from townsim.experiments.core.power import check_power
-
-    from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
-
     out = []
     for o in outcomes:
         if o.check.part != "validation":
@@ -121,8 +119,6 @@ def markdown(table: pd.DataFrame, n_worlds: int) -> str:
 
 def write(table: pd.DataFrame, n_worlds: int, folders: Sequence[Path]) -> None:
     """``power.csv`` in the report folder and the section appended to each ``validation.md`` given."""
-    from townsim.experiments.core import atomic
-
     if table.empty:
         return
     for i, folder in enumerate(folders):

@@ -19,6 +19,7 @@ import numpy as np
 from townsim.experiments.checks import CheckResult
 from townsim.experiments.core.calibration import load_spec
 from townsim.experiments.core.power import in_worlds, world_params
+from townsim.model import TownshipModel
 
 from .patterns import F11_MIN, SPEC
 
@@ -43,8 +44,6 @@ MAX_REPS = 2
 
 @functools.lru_cache(maxsize=64)
 def _summary(world: tuple[tuple[str, float], ...], seed: int, rep: int) -> dict[str, float]:
-    from townsim.model import TownshipModel
-
     spec = load_spec(SPEC)
     w = dict(world)
     params = world_params(spec.model_params.replace(**_staffing(spec, w, seed)), w)

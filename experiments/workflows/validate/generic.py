@@ -21,15 +21,19 @@ the calibration's ``[overrides]`` kept) so that ``townsim validate`` reports its
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
 from townsim.experiments.checks import CheckResult, check
+from townsim.experiments.core.assumptions import assumptions
 from townsim.experiments.core.calibration import fingerprint, load_spec
 from townsim.experiments.core.posterior import COUNTY_SIZES, load_posterior, posterior_draws
 from townsim.experiments.core.power import in_worlds, world_params
+from townsim.experiments.core.spec import resolve_scenarios
+from townsim.model import TownshipModel
 
 POSTERIOR = Path(__file__).resolve().parents[3] / "scenarios" / "posteriors" / "generic.parquet"
 """The shipped posterior of the generic county's calibration (P7 targets only)."""
@@ -57,8 +61,6 @@ def mediation_success(model) -> float:
 
 
 def _stats(params, seed: int, days: int) -> dict[str, float]:
-    from townsim.model import TownshipModel
-
     m = TownshipModel(params, rng=seed).run(days)
     out = dict(m.summary())
     out["mediation_success"] = mediation_success(m)
@@ -71,8 +73,6 @@ def _spec():
 
 
 def _scenario_params(scenario: str):
-    from townsim.experiments.core.spec import resolve_scenarios
-
     spec = _spec()
     return resolve_scenarios([scenario], dict(spec.overrides))[scenario]
 
@@ -101,8 +101,6 @@ def posterior_runs(scenario: str, draws: int, seed: int) -> list[dict[str, float
 @functools.lru_cache(maxsize=1)
 def posterior_is_current() -> bool:
     """Whether the shipped posterior was made with this model code and spec (else: recalibrate)."""
-    import json
-
     meta = json.loads(POSTERIOR.with_suffix(".json").read_text(encoding="utf-8"))
     return meta.get("fingerprint") == fingerprint(_spec())
 
@@ -110,8 +108,6 @@ def posterior_is_current() -> bool:
 @functools.lru_cache(maxsize=64)
 def _in_world(scenario: str, world: tuple[tuple[str, float], ...], seed: int) -> dict[str, float]:
     """One run of ``scenario`` in a prior world (county sizes and the calibration's overrides kept)."""
-    from townsim.experiments.core.assumptions import assumptions
-
     spec = _spec()
     keep = set(COUNTY_SIZES) | set(spec.overrides)
     w = {k: v for k, v in world if k not in keep}

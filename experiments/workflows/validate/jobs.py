@@ -16,9 +16,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from townsim.experiments.checks import Check, CheckResult
-from townsim.experiments.core.power import Power
+from townsim.experiments.core.fingerprint import model_fingerprint
+from townsim.experiments.core.manifest import settings_hash
+from townsim.experiments.core.power import WORLD_CHECKS, Power, check_power
 from townsim.experiments.core.store import ResultStore, RunKey
 
+from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
 from .suite import Outcome, load_checks, run_one
 
 DAYS_PER_REPLICATION = 800
@@ -39,9 +42,6 @@ class CheckJob:
 
 
 def _key(kind: str, name: str, seed: int, body: dict[str, Any]) -> RunKey:
-    from townsim.experiments.core.fingerprint import model_fingerprint
-    from townsim.experiments.core.manifest import settings_hash
-
     return RunKey(f"{kind}-{name}", settings_hash({**body, "check": name, "model": model_fingerprint()}), 0, seed)
 
 
@@ -52,10 +52,6 @@ def check_jobs(checks: Sequence[Check], quick: bool, seed: int) -> list[CheckJob
 
 def power_jobs(checks: Sequence[Check], n_worlds: int, seed: int) -> list[CheckJob]:
     """One job per validation check that can run in a prior world (none when ``n_worlds`` is 0)."""
-    from townsim.experiments.core.power import WORLD_CHECKS
-
-    from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
-
     if n_worlds <= 0:
         return []
     return [
@@ -94,10 +90,6 @@ def run_job(job: CheckJob) -> dict[str, Any]:
     """Run a job (in this or a worker process); its store row: the result as JSON, the error, the seconds."""
     load_checks()
     if job.power_worlds:
-        from townsim.experiments.core.power import check_power
-
-        from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
-
         p = check_power(job.name, job.power_worlds, job.seed, job.reps)
         return {"result": json.dumps(_plain(asdict(p))) if p is not None else "", "error": "", "seconds": 0.0}
     result, error, seconds = run_one((job.name, job.quick, job.seed))

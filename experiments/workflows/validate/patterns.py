@@ -15,6 +15,7 @@ The inputs, targets and held-out figures are listed in ``docs/calibration.md``.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,6 @@ def posterior_runs(draws: int, seed: int) -> dict[str, np.ndarray]:
 @functools.lru_cache(maxsize=1)
 def posterior_is_current() -> bool:
     """Whether the shipped posterior was made with this model code and spec (else: recalibrate)."""
-    import json
-
     meta = json.loads(POSTERIOR.with_suffix(".json").read_text(encoding="utf-8"))
     return meta.get("fingerprint") == fingerprint(load_spec(SPEC))
 

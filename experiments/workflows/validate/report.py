@@ -64,7 +64,10 @@ def markdown(
     started: str = "",
     not_run: Sequence = (),
 ) -> str:
-    """The text of ``validation.md``; figures are linked under ``figure_dir``."""
+    """The text of ``validation.md``; figures are linked under ``figure_dir``.
+
+    Over 60 lines: the report's sections in reading order, one short block each.
+    """
     n_fail = sum(not o.passed for o in outcomes)
     lines = [
         "# Validation report",
@@ -132,7 +135,7 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
     Reads ``details``: ``values`` (per replication), ``target`` (number), ``kind`` ("min", "max" or
     "value"), ``tol`` (for "value"), ``label`` (axis label).
     """
-    from townsim.experiments.render.plots import save_figure
+    from townsim.experiments.render.plots import save_figure  # deferred: it pulls in matplotlib (heavy)
 
     r = outcome.result
     if r is None:
@@ -174,7 +177,7 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
 
 def _subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kw):
     """A matplotlib Figure and its axes, drawn without pyplot (no backend chosen)."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # deferred: matplotlib is heavy, loaded only when a figure is drawn
 
     fig = Figure(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **kw)

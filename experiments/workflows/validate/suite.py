@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from townsim.experiments.checks import CHECKS, Check, CheckResult
+from townsim.experiments.core.executors import Failure, SerialExecutor
 
 CHECK_MODULES = (
     "townsim.experiments.checks.queueing",
@@ -87,8 +88,6 @@ def run_checks(
     checks: Sequence[Check], quick: bool, seed: int = DEFAULT_SEED, executor=None, progress=None
 ) -> list[Outcome]:
     """Run ``checks`` (serially, or on ``executor``: a process pool or Dask) and return their outcomes."""
-    from townsim.experiments.core.executors import Failure, SerialExecutor
-
     executor = executor or SerialExecutor()
     out: list[Outcome | None] = [None] * len(checks)
     # validation patterns share their runs (posterior draws): they run together in this process
