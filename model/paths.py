@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
@@ -9,3 +10,11 @@ SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent / "scenarios"
 
 VALIDATION_DIR: Path = SCENARIO_DIR / "validation"
 """Folder of the validation scenarios (analytic reductions such as M/M/c)."""
+
+
+def cache_root() -> Path:
+    """townsim's cache folder (behaviour fingerprints, the compiled kernel): ``$TOWNSIM_CACHE``, else
+    ``$XDG_CACHE_HOME/townsim``, else ``~/.cache/townsim``."""
+    if os.environ.get("TOWNSIM_CACHE"):
+        return Path(os.environ["TOWNSIM_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "townsim"

@@ -258,3 +258,32 @@ def test_run_key_covers_params_days_and_model_code():
     assert a.key.param_hash != RunSpec("s", Params(), 0, 1, 21, code).key.param_hash
     assert a.key.param_hash != RunSpec("s", Params(townships=4), 0, 1, 20, code).key.param_hash
     assert a.key.param_hash != RunSpec("s", Params(), 0, 1, 20, "0" * 16).key.param_hash
+
+
+def test_settings_hash_reads_files_by_content_so_a_moved_checkout_resumes(tmp_path):
+    """Linping's parameters name its catalogue and township table: a copy of them elsewhere (a checkout
+    moved, an installed package) keeps the comparison's settings hash; other bytes change it."""
+    import shutil
+
+    from townsim.experiments.workflows.compare import CompareSettings, ScenarioRun, settings_hash
+    from townsim.scenarios import load_scenario
+
+    params = load_scenario("linping").params
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    moved = {}
+    for folder in ("a", "b"):
+        paths = {}
+        for field in ("matter_catalogue", "township_table"):
+            dest = tmp_path / folder / f"{field}.csv"
+            shutil.copyfile(getattr(params, field), dest)
+            paths[field] = str(dest)
+        moved[folder] = params.replace(**paths)
+    settings = CompareSettings(scenarios=["linping"])
+
+    def h(p):
+        return settings_hash(settings, [ScenarioRun("linping", "linping.toml", "", p)])
+
+    assert h(moved["a"]) == h(moved["b"]) == h(params)
+    edited = tmp_path / "b" / "matter_catalogue.csv"
+    edited.write_bytes(edited.read_bytes() + b"\n")
+    assert h(moved["b"].replace(matter_catalogue=str(edited))) != h(moved["a"])

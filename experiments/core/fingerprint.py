@@ -19,13 +19,13 @@ import hashlib
 import importlib
 import importlib.util
 import json
-import os
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
 from townsim.experiments.core.atomic import write_json
 from townsim.experiments.core.probe import probe_digest
+from townsim.model.paths import cache_root
 from townsim.model.version import BEHAVIOUR_VERSION
 
 
@@ -57,12 +57,8 @@ def code_fingerprint(module: str = "townsim.model") -> str:
 
 
 def cache_dir() -> Path:
-    """Where behaviour fingerprints are cached: ``$TOWNSIM_CACHE``, else ``$XDG_CACHE_HOME/townsim``,
-    else ``~/.cache/townsim``."""
-    if os.environ.get("TOWNSIM_CACHE"):
-        return Path(os.environ["TOWNSIM_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "townsim"
+    """Where behaviour fingerprints are cached (``model.paths.cache_root``)."""
+    return cache_root()
 
 
 def _cache_file(code: str) -> Path:

@@ -39,9 +39,8 @@ from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
-from townsim.experiments.core.store import ResultStore
+from townsim.experiments.core.store import ResultStore, content_id, hashable
 from townsim.experiments.errors import shorten
-from townsim.model.params import keyed_dump
 
 from . import compare_posterior as post_mod
 from .compare_scenarios import (
@@ -174,10 +173,12 @@ def _with_posterior(settings: CompareSettings, scenarios: Sequence[ScenarioRun],
 def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -> str:
     """Hash of what defines the experiment: scenarios and their parameters, days, seed, seeding, baseline.
 
-    The number of replications is left out: more replications extend the same experiment.
+    The number of replications is left out: more replications extend the same experiment. Files the
+    parameters or the posterior name enter by their content (``store.hashable``), so a checkout moved
+    elsewhere resumes its comparison folders.
     """
     body = {
-        "scenarios": [[s.name, keyed_dump(s.params)] for s in scenarios],
+        "scenarios": [[s.name, hashable(s.params)] for s in scenarios],
         "baseline": settings.baseline,
         "days": settings.days,
         "seed": settings.seed,
@@ -186,7 +187,7 @@ def settings_hash(settings: CompareSettings, scenarios: Sequence[ScenarioRun]) -
         **({"cases": True} if settings.cases else {}),
     }
     if settings.posterior:  # the draws change every run's parameters
-        body["posterior"] = [str(settings.posterior), settings.force]
+        body["posterior"] = [content_id(str(settings.posterior)), settings.force]  # by content, not by path
     return runio.settings_hash(body)
 
 

@@ -31,12 +31,12 @@ from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import summarize
-from townsim.experiments.core.store import ResultStore
+from townsim.experiments.core.store import ResultStore, hashable
 from townsim.experiments.errors import shorten
 from townsim.experiments.render.fmt import plain as _num
 from townsim.model import metrics
 from townsim.model.metrics import SUMMARY_KEYS
-from townsim.model.params import Params, allowed_range, keyed_dump
+from townsim.model.params import Params, allowed_range
 from townsim.scenarios import ScenarioError, apply_overrides, load_scenario
 
 DEFAULT_REPS = 10
@@ -195,7 +195,7 @@ def plan(settings: SweepSettings) -> tuple[Any, list[Point], list[RunSpec]]:
 def settings_hash(settings: SweepSettings, points: Sequence[Point]) -> str:
     """Hash of what defines the sweep (grid points' parameters, days, seed); more replications extend it."""
     return runio.settings_hash(
-        {"points": [keyed_dump(p.params) for p in points], "days": settings.days, "seed": settings.seed}
+        {"points": [hashable(p.params) for p in points], "days": settings.days, "seed": settings.seed}
     )
 
 

@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..paths import cache_root
+
 KERNEL_DIR = Path(__file__).resolve().parent
 
 
@@ -24,13 +26,6 @@ def sources_hash(folder: Path = KERNEL_DIR) -> str:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
-
-
-def cache_root() -> Path:
-    """``$TOWNSIM_CACHE``, else ``$XDG_CACHE_HOME/townsim``, else ``~/.cache/townsim``."""
-    if os.environ.get("TOWNSIM_CACHE"):
-        return Path(os.environ["TOWNSIM_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "townsim"
 
 
 def configure(folder: Path = KERNEL_DIR) -> Path | None:

@@ -39,9 +39,8 @@ from townsim.experiments.core.design import RunSpec
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.outdir import default_out_dir
 from townsim.experiments.core.protocol import Experiment, Folder, Stage, run_experiment
-from townsim.experiments.core.store import ResultStore
+from townsim.experiments.core.store import ResultStore, hashable
 from townsim.model import TownshipModel
-from townsim.model.params import keyed_dump
 
 from .report import HEADLINE, ProvinceResult, counties_frame, province_table, report_context, runs_table
 from .spec import (
@@ -101,7 +100,7 @@ def settings_hash(spec: ProvinceSpec, counties: list[County]) -> str:
     """What defines the province run (replications left out: more extend the same run)."""
     return runio.settings_hash(
         {
-            "counties": [[c.name, keyed_dump(c.params)] for c in sorted(counties, key=lambda c: c.name)],
+            "counties": [[c.name, hashable(c.params)] for c in sorted(counties, key=lambda c: c.name)],
             "days": spec.days,
             "seed": spec.seed,
         }

@@ -30,8 +30,7 @@ from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.execute import ExecutionReport, RunSpec
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
-from townsim.experiments.core.store import ResultStore
-from townsim.model.params import keyed_dump
+from townsim.experiments.core.store import ResultStore, content_id, hashable
 
 from . import analysis
 from .plan import Plan, plan
@@ -80,7 +79,7 @@ class RobustExperiment(Experiment):
         is left out: it changes the analysis, not the runs (a folder re-analyses)."""
         p, s = self.plan, self.settings
         body = {
-            "scenarios": [[a.name, keyed_dump(a.params)] for a in p.arms],
+            "scenarios": [[a.name, hashable(a.params)] for a in p.arms],
             "worlds": p.worlds.table.to_dict("list"),
             "source": p.worlds.source,
             "reps": s.reps,
@@ -88,7 +87,7 @@ class RobustExperiment(Experiment):
             "seed": s.seed,
             "common_random_numbers": not s.independent_seeds,
             "equal_staff": s.equal_staff,
-            "posterior": [str(s.posterior), s.force] if s.posterior else None,
+            "posterior": [content_id(str(s.posterior)), s.force] if s.posterior else None,  # by content
         }
         return runio.settings_hash(body)
 

@@ -34,8 +34,7 @@ from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.execute import ExecutionReport
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
-from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey
-from townsim.model.params import keyed_dump
+from townsim.experiments.core.store import IncompleteRuns, ResultStore, RunKey, hashable
 
 from . import analysis
 from . import report as reporting
@@ -268,7 +267,7 @@ def settings_hash(spec: SensitivitySpec) -> str:
             "outputs": list(spec.outputs),
             "evaluate": spec.evaluate,
             "days": None if spec.plugin else spec.days,
-            "scenarios": {k: keyed_dump(v) for k, v in spec.base_params.items()},
+            "scenarios": {k: hashable(v) for k, v in spec.base_params.items()},
             "options": [spec.second_order, spec.num_levels, spec.M],
         }
     )
