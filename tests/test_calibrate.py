@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from townsim.experiments.cli import main
+from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.calibrate import calibrate, load_spec
 from townsim.experiments.workflows.calibrate.abc import weighted_quantile
 from townsim.experiments.workflows.calibrate.testproblems import analytic_posterior
@@ -77,9 +78,11 @@ def test_a_stopped_run_resumes_from_its_last_generation(tmp_path):
     )
     again = calibrate(load_spec(_spec(tmp_path, population=50, generations=3)), out)["generations"]
     assert again.simulations.tolist() == gens.simulations.tolist()  # nothing left to do
-    # a different spec is refused in that folder
-    with pytest.raises(ValueError, match="different spec"):
+    # a different spec is refused in that folder, as every experiment refuses a folder of other settings
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(UserError, match="made with other settings"):
         calibrate(load_spec(_spec(tmp_path, population=50, generations=3, y=2.0)), out)
+    assert sorted(p.name for p in out.iterdir()) == before
 
 
 @pytest.mark.dask

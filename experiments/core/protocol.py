@@ -7,7 +7,9 @@ declares
   same command with another hash is refused), :meth:`~Experiment.manifest` the manifest's body,
   :meth:`~Experiment.describe` the banner's words;
 - its **jobs**: :meth:`~Experiment.jobs`, runs of the model as :class:`~townsim.experiments.core.design.RunSpec`
-  (or plug-in batches with ``keys``), and :meth:`~Experiment.job_fn`, what a worker does with one;
+  (or plug-in batches with ``keys``), and :meth:`~Experiment.job_fn`, what a worker does with one; an
+  experiment whose jobs come in rounds (a round's jobs known only from the previous round's results, e.g.
+  a generation of ABC-SMC) overrides :meth:`~Experiment.drive` and submits one :class:`Stage` per round;
 - its **analysis**: :meth:`~Experiment.table` assembles the one results table from the store,
   :meth:`~Experiment.analyse` turns it into the experiment's tables;
 - its **report**: :meth:`~Experiment.report` draws the figures and writes the report (templates en/zh
@@ -108,6 +110,14 @@ class Experiment(ABC):
         """The store keys of every run (their results make the results table)."""
         return [k for job in self.jobs() for k in keys_of(job)]
 
+    def drive(self, run: Callable[[Stage], ExecutionReport], store: ResultStore) -> None:
+        """Submit the jobs: ``run(stage)`` executes the stage's jobs that ``store`` lacks on the runner's
+        executor, stores each result as it lands and returns the stage's report. Default: every stage of
+        :meth:`stages` in turn. An experiment whose jobs come in rounds overrides it, calls ``run`` once per
+        round and reads the round's results back from ``store`` before it makes the next."""
+        for stage in self.stages(store):
+            run(stage)
+
     def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
         """What a worker does with one job (``fn`` when the caller gives one, else a model run)."""
         return fn or simulate_run
@@ -181,16 +191,23 @@ def _run(
     man["settings_hash"] = experiment.settings_hash()
     runio.write_manifest(out, man, runio.IN_PROGRESS)  # written first: a killed experiment says what it was
     experiment.prepare(out)
-    stages = {}
-    for stage in experiment.stages(store):
+    stages: dict[str, ExecutionReport] = {}
+
+    def run_stage(stage: Stage) -> ExecutionReport:
+        """Execute one stage's jobs (a driven experiment's rounds of one name add up to one report)."""
         on = SerialExecutor() if stage.here else executor
-        stages[stage.desc] = execute(
-            stage.jobs, store, on, fn=experiment.job_fn(fn), desc=stage.desc, show_progress=show_progress
-        )
-    execution = sum_reports(stages.values())
+        if stage.jobs:
+            store.make_folders()
+        done = execute(stage.jobs, store, on, fn=experiment.job_fn(fn), desc=stage.desc, show_progress=show_progress)
+        stages[stage.desc] = sum_reports([stages[stage.desc], done]) if stage.desc in stages else done
+        return done
+
     try:
+        experiment.drive(run_stage, store)
+        execution = sum_reports(stages.values())
         result = write_outputs(experiment, out, store, execution, make_figures, lang, stages)
     except IncompleteRuns:  # runs without a result that the analysis cannot do without: rerun to retry them
+        execution = sum_reports(stages.values())
         experiment.record(man, _invocation(started, executor, execution, stages, argv))
         runio.write_manifest(out, {**man, "files": runio.output_files(out)}, runio.INCOMPLETE)
         raise

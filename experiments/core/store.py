@@ -116,8 +116,12 @@ class ResultStore:
         self.runs_dir = self.root / "runs"
         self.fail_dir = self.root / "failures"
         if create:
-            self.runs_dir.mkdir(parents=True, exist_ok=True)
-            self.fail_dir.mkdir(parents=True, exist_ok=True)
+            self.make_folders()
+
+    def make_folders(self) -> None:
+        """Create ``runs/`` and ``failures/`` (a store made with ``create=False`` before its first run)."""
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.fail_dir.mkdir(parents=True, exist_ok=True)
 
     # --- paths ---------------------------------------------------------------
     def _row_path(self, key: RunKey) -> Path:

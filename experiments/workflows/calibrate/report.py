@@ -9,42 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core.executors import Failure, SerialExecutor
-
-from .abc import draw, simulate, weighted_quantile
+from .abc import weighted_quantile
 from .spec import CalibrationSpec, Target
-
-
-def _run_draw(item):
-    spec, values, seed = item
-    return simulate(spec, values, seed)
-
-
-def predictive(spec: CalibrationSpec, post: pd.DataFrame, executor=None, progress=None) -> pd.DataFrame:
-    """Simulate ``spec.predictive_draws`` posterior draws (fresh seeds): one row per draw,
-    the parameters and every statistic (targets and held-out)."""
-    draws = draw(post, spec.predictive_draws, (spec.seed + 7919) % 2**32)
-    items = [
-        (
-            spec,
-            {k: (int(v) if p.integer else float(v)) for (k, v), p in zip(row.items(), spec.priors)},
-            (spec.seed * 1000 + 100_000 + i) % 2**31,
-        )
-        for i, row in enumerate(draws.to_dict("records"))
-    ]
-    executor = executor or SerialExecutor()
-    stats: list[dict | None] = [None] * len(items)
-    errors = []
-    for i, res in executor.map(_run_draw, items):
-        if isinstance(res, Failure):
-            errors.append(res.error)
-            res = {}
-        stats[i] = res
-        if progress is not None:
-            progress.update(1)
-    if errors:
-        raise RuntimeError(f"{len(errors)} of {len(items)} posterior predictive runs failed; first: {errors[0]}")
-    return pd.concat([draws, pd.DataFrame(stats)], axis=1)
 
 
 def predictive_table(spec: CalibrationSpec, pred: pd.DataFrame) -> pd.DataFrame:
