@@ -82,7 +82,7 @@ class Experiment(ABC):
 
     @abstractmethod
     def describe(self) -> str:
-        """The banner's words: what runs (e.g. ``3 scenarios × 2 runs × 5 days``)."""
+        """The banner's words: what runs (e.g. ``3 scenarios × 2 runs × 5 days``); empty: no banner."""
 
     @abstractmethod
     def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
@@ -169,7 +169,8 @@ def run_experiment(
     ):
         for line in experiment.notes(folder):
             print(line, file=sys.stderr)
-        banner(command, experiment.describe(), folder, resuming, executor)
+        if text := experiment.describe():  # an experiment with nothing to announce (one run) prints no banner
+            banner(command, text, folder, resuming, executor)
         return _run(experiment, folder, executor, fn, argv, show_progress, make_figures, lang)
 
 
