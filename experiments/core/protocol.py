@@ -74,6 +74,9 @@ class Experiment(ABC):
     """The ``townsim`` command; the folder's manifest records it and only that command resumes the folder."""
     table_file: ClassVar[str] = RUNS_FILE
     """Where the runner writes the results table (``.parquet``, or ``.csv``)."""
+    durable: bool = True
+    """Whether each stored run is flushed to disk before it counts (False: runs cheaper than the flush,
+    e.g. a plug-in calibration's microsecond simulations; a SIGKILL still loses nothing finished)."""
 
     # --- settings --------------------------------------------------------------------------------------
     @abstractmethod
@@ -186,7 +189,8 @@ def _run(
 ) -> Any:
     """The held folder's pipeline: manifest, execute, table, analysis, report, manifest."""
     started = runio.now()
-    store = ResultStore(out, create=bool(experiment.keys()))  # an experiment without runs has no store folders
+    # an experiment without runs (yet) has no store folders
+    store = ResultStore(out, create=bool(experiment.keys()), durable=experiment.durable)
     man: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
     man.update(experiment.manifest(out, argv))
     man["settings_hash"] = experiment.settings_hash()

@@ -62,6 +62,7 @@ class CalibrateExperiment(Experiment):
 
     def __init__(self, spec: CalibrationSpec, command_line: str = "townsim calibrate", log=None, workers: int = 1):
         self.spec, self.command_line, self.log, self.workers = spec, command_line, log, max(1, int(workers))
+        self.durable = not spec.plugin  # a plug-in's simulation takes microseconds, a flush milliseconds
         self.digest = fingerprint(spec)
         self.started = runio.now()
         self.submitted: list[RunKey] = []
@@ -178,6 +179,7 @@ class CalibrateExperiment(Experiment):
             command=self.command_line,
             elapsed_total=elapsed,
             n_sims=n_sims,
+            lang=lang,
         )
         write_report(folder.out, text, lang, write=atomic.write_bytes)
         self.totals = {
