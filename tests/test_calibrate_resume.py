@@ -191,3 +191,38 @@ def test_a_calibration_killed_mid_generation_resumes_byte_identically(tmp_path, 
     assert main(["calibrate", other, *args[2:]]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "other settings" in err
+
+
+FAIL_AT = "TOWNSIM_TEST_FAIL_ABOVE"
+
+
+def failing(params: dict, seed: int) -> dict:
+    """The normal-mean test problem; raises for θ above FAIL_AT (a simulation that fails)."""
+    from townsim.experiments.workflows.calibrate.testproblems import normal_mean
+
+    limit = os.environ.get(FAIL_AT)
+    if limit is not None and params["theta"] > float(limit):
+        raise ValueError(f"theta {params['theta']:.3f} is too large for this test")
+    return normal_mean(params, seed)
+
+
+def test_a_failed_simulation_stops_the_calibration_incomplete_and_the_rerun_retries_it(tmp_path, capsys, monkeypatch):
+    """A simulation that raises is stored as a failure: the command stops with one line (exit 1), the
+    manifest says "incomplete", failures.csv names it; the same command, once the cause is gone, retries
+    only what has no result and ends as an uninterrupted calibration does."""
+    spec = _spec(tmp_path, 2, evaluate="test_calibrate_resume:failing")
+    out, whole = tmp_path / "out", tmp_path / "whole"
+    monkeypatch.setenv(FAIL_AT, "1.5")
+    assert main(["calibrate", spec, "--workers", "1", "--progress", "never", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()  # the banner, then one line
+    assert len(err) == 2 and "ValueError: theta" in err[-1] and "rerun the same command" in err[-1]
+    assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
+    failed = pd.read_csv(out / "failures.csv")
+    assert len(failed) >= 1 and failed.error.str.startswith("ValueError: theta").all()
+    monkeypatch.delenv(FAIL_AT)
+    assert main(["calibrate", spec, "--workers", "1", "--progress", "never", "--out", str(out)]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["status"] == "complete" and man["invocations"][-1]["runs"]["skipped"] > 0
+    assert not (out / "failures.csv").exists()
+    assert main(["calibrate", spec, "--workers", "1", "--progress", "never", "--out", str(whole)]) == 0
+    assert (out / "posterior.parquet").read_bytes() == (whole / "posterior.parquet").read_bytes()

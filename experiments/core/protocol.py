@@ -213,6 +213,7 @@ def _run(
         result = write_outputs(experiment, out, store, execution, make_figures, lang, stages)
     except IncompleteRuns:  # runs without a result that the analysis cannot do without: rerun to retry them
         execution = sum_reports(stages.values())
+        write_failures(out, store, experiment.keys())  # also when a round of a driven experiment stopped it
         experiment.record(man, _invocation(started, executor, execution, stages, argv))
         runio.write_manifest(out, {**man, "files": runio.output_files(out)}, runio.INCOMPLETE)
         raise

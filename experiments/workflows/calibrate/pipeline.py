@@ -127,19 +127,23 @@ class CalibrateExperiment(Experiment):
             self._write_meta(out)
         _, sims = runs.predictive_runs(self.spec, posterior(self.history, self.spec))
         t1 = time.perf_counter()
-        if run(self._stage(sims, "predictive")).ran:
+        if run(self._stage(sims, "predictive", store)).ran:
             session["predictive_seconds"] = round(time.perf_counter() - t1, 1)
             self._write_meta(out)
 
     def _evaluator(self, run, store: ResultStore):
         def evaluate(t: int, sims: list) -> list[dict[str, float]]:
-            run(self._stage(sims, "abc"))
+            run(self._stage(sims, "abc", store))
             return runs.statistics(self.spec, store, sims)
 
         return evaluate
 
-    def _stage(self, sims: list, desc: str) -> Stage:
-        jobs = runs.batches(self.spec, sims, self.workers)
+    def _stage(self, sims: list, desc: str, store: ResultStore) -> Stage:
+        """A round: the simulations the store lacks cut into one batch per worker; those it holds in one
+        batch of their own (reused, not run: a batch runs again unless every one of its runs is stored)."""
+        done = [sim for sim in sims if store.has(runs.key_of(self.spec, *sim))]
+        todo = [sim for sim in sims if not store.has(runs.key_of(self.spec, *sim))]
+        jobs = runs.batches(self.spec, todo, self.workers) + runs.batches(self.spec, done, 1)
         self.submitted += [k for j in jobs for k in j.keys]
         return Stage(jobs, desc)
 

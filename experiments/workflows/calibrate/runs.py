@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from townsim.experiments.core.executors import call_safely
 from townsim.experiments.core.store import ResultStore, RunKey, param_hash
 
 from .abc import draw, simulate
@@ -41,9 +43,16 @@ class Simulations:
         return [key_of(self.spec, values, seed) for values, seed in self.runs]
 
 
-def simulate_batch(batch: Simulations) -> list[dict[str, float]]:
-    """Worker: the statistics of every simulation of ``batch``, in order (one stored row each)."""
-    return [simulate(batch.spec, dict(values), seed) for values, seed in batch.runs]
+def simulate_batch(batch: Simulations) -> list[Any]:
+    """Worker: the statistics of every simulation of ``batch``, in order (one stored row each); a
+    simulation that raises is its own :class:`~townsim.experiments.core.executors.Failure`, the others'
+    results are kept."""
+    return [call_safely(_simulate_one, (batch.spec, values, seed)) for values, seed in batch.runs]
+
+
+def _simulate_one(item: tuple[CalibrationSpec, dict, int]) -> dict[str, float]:
+    spec, values, seed = item
+    return simulate(spec, dict(values), seed)
 
 
 def batches(spec: CalibrationSpec, runs: Sequence[Simulation], workers: int) -> list[Simulations]:
