@@ -21,6 +21,7 @@ import pytest
 from helpers import cli_env
 
 from townsim.experiments.cli import main
+from townsim.experiments.core.outdir import locked
 
 PLUGIN = "townsim.experiments.workflows.calibrate.testproblems:normal_mean"
 STOP_AFTER = "TOWNSIM_TEST_STOP_AFTER"
@@ -226,3 +227,31 @@ def test_a_failed_simulation_stops_the_calibration_incomplete_and_the_rerun_retr
     assert not (out / "failures.csv").exists()
     assert main(["calibrate", spec, "--workers", "1", "--progress", "never", "--out", str(whole)]) == 0
     assert (out / "posterior.parquet").read_bytes() == (whole / "posterior.parquet").read_bytes()
+
+
+LOCKED_OUT = "TOWNSIM_TEST_LOCKED_OUT"
+_lock_checks: list[bool] = []
+
+
+def holds_lock(params: dict, seed: int) -> dict:
+    """The normal-mean test problem; records whether the calibration's folder is locked while it runs."""
+    from townsim.experiments.errors import UserError
+    from townsim.experiments.workflows.calibrate.testproblems import normal_mean
+
+    try:
+        with locked(os.environ[LOCKED_OUT]):
+            _lock_checks.append(False)
+    except UserError:
+        _lock_checks.append(True)
+    return normal_mean(params, seed)
+
+
+def test_the_folder_is_locked_while_the_simulations_run(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    monkeypatch.setenv(LOCKED_OUT, str(out))
+    _lock_checks.clear()
+    spec = _spec(tmp_path, 1, evaluate="test_calibrate_resume:holds_lock", population=10)
+    assert main(["calibrate", spec, "--workers", "1", "--progress", "never", "--out", str(out)]) == 0
+    assert _lock_checks and all(_lock_checks)
+    with locked(out):
+        pass  # released once the command ends
