@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from townsim.experiments.cli import main
+from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.calibrate import calibrate, load_spec
 from townsim.experiments.workflows.calibrate.abc import weighted_quantile
 from townsim.experiments.workflows.calibrate.testproblems import analytic_posterior
@@ -77,9 +78,11 @@ def test_a_stopped_run_resumes_from_its_last_generation(tmp_path):
     )
     again = calibrate(load_spec(_spec(tmp_path, population=50, generations=3)), out)["generations"]
     assert again.simulations.tolist() == gens.simulations.tolist()  # nothing left to do
-    # a different spec is refused in that folder
-    with pytest.raises(ValueError, match="different spec"):
+    # a different spec is refused in that folder, as every experiment refuses a folder of other settings
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(UserError, match="made with other settings"):
         calibrate(load_spec(_spec(tmp_path, population=50, generations=3, y=2.0)), out)
+    assert sorted(p.name for p in out.iterdir()) == before
 
 
 @pytest.mark.dask
@@ -119,6 +122,34 @@ def test_cli_runs_a_plugin_spec(tmp_path, capsys):
         ]
     )
     assert rc == 0 and (out / "report.md").exists() and "1 generations" in capsys.readouterr().out
+
+
+def test_the_report_comes_from_the_templates_in_english_and_chinese(tmp_path, capsys):
+    """The same finished folder reported in Chinese (a rerun: no simulation runs again) carries the same
+    numbers under the Chinese template's headings, in report.md and report.html."""
+    spec = tmp_path / "two.toml"
+    spec.write_text(
+        'evaluate = "townsim.experiments.workflows.calibrate.testproblems:rate_and_count"\n'
+        "population_size = 30\nmax_generations = 2\nseed = 2\npredictive_draws = 6\n"
+        '[parameters]\nrate = {dist = "logunif", bounds = [1e-6, 1e-2]}\n'
+        'count = {dist = "uniform", bounds = [0, 900]}\n'
+        "[targets]\nlog_rate = -9.0\n[holdout]\ncount_100 = {min = 0.5}\n"
+    )
+    args = ["calibrate", str(spec), "--workers", "1", "--out", str(tmp_path / "o"), "--progress", "never"]
+    assert main(args) == 0
+    en = (tmp_path / "o" / "report.md").read_text(encoding="utf-8")
+    assert main([*args, "--lang", "zh"]) == 0
+    assert "simulations: 0 made" in capsys.readouterr().out
+    zh = (tmp_path / "o" / "report.md").read_text(encoding="utf-8")
+    html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    for heading in ("## Targets", "## Posterior", "## Generations", "## Posterior predictive check"):
+        assert heading in en and heading not in zh
+    for heading in ("## 目标", "## 后验分布", "## 各代", "## 后验预测检验"):
+        assert heading in zh and heading in html.replace("<h2>", "## ").replace("</h2>", "")
+    assert "Held out (not fitted; checked below): `count_100` ≥ 0.5." in en and "`count_100` ≥ 0.5" in zh
+    assert "figures/pairwise.png" in en and "figures/pairwise.png" in zh
+    rows = [line for line in en.splitlines() if line.startswith(("| `rate`", "| `count`", "| 0 |", "| 1 |"))]
+    assert rows and all(row in zh for row in rows)  # the numbers are the same in both languages
 
 
 @pytest.mark.parametrize(

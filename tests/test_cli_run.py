@@ -38,7 +38,10 @@ def test_run_writes_complete_folder(workdir, capsys):
     folders = list((workdir / "results").iterdir())
     assert len(folders) == 1 and folders[0].name.startswith("run-one_stop_135-")
     run = folders[0]
-    assert sorted(p.name for p in run.iterdir()) == ["figures", "manifest.json", "summary.json", "timeseries.parquet"]
+    # the outputs, and the stored run (runs/, failures/) like every experiment's folder
+    outputs = ["figures", "manifest.json", "summary.json", "timeseries.parquet"]
+    shown = sorted(p.name for p in run.iterdir() if not p.name.startswith("."))  # not the hidden lock
+    assert shown == sorted([*outputs, "runs", "failures"])
     assert (run / "figures" / "dashboard.png").stat().st_size > 20_000
 
     manifest = json.loads((run / "manifest.json").read_text())
@@ -47,6 +50,8 @@ def test_run_writes_complete_folder(workdir, capsys):
     assert manifest["overrides"][0] == "townships=3"
     assert manifest["command_line"].startswith("townsim run one_stop_135 --days 6")
     assert manifest["versions"]["mesa"] and manifest["started"] <= manifest["finished"]
+    assert manifest["status"] == "complete" and manifest["invocations"][0]["runs"]["ran"] == 1
+    assert manifest["files"] == ["figures/dashboard.png", "manifest.json", "summary.json", "timeseries.parquet"]
 
     ts = pd.read_parquet(run / "timeseries.parquet")
     assert list(ts["day"]) == [1, 2, 3, 4, 5, 6]
@@ -81,17 +86,38 @@ def test_progress_bar_only_when_asked_or_on_terminal(workdir, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_interrupted_run_leaves_no_folder(workdir, capsys, monkeypatch):
+def test_an_interrupted_run_resumes_from_its_stored_run(workdir, capsys, monkeypatch):
+    """Ctrl-C after the run: its folder says "in progress" and holds the stored run; the same command
+    into it makes the outputs from the stored run (nothing runs again), the same bytes as an
+    uninterrupted run's; another run's settings are refused there with one line."""
     import townsim.experiments.render.dashboard as dashboard
 
-    def interrupted(*args, **kwargs):
+    args = ["run", "baseline", "--days", "2", "--seed", "4", *SMALL]
+    save = dashboard.save_dashboard
+
+    def interrupted(*a, **kw):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(dashboard, "save_dashboard", interrupted)
-    code = main(["run", "baseline", "--days", "2", *SMALL])
-    assert code == 130
-    results = workdir / "results"
-    assert not results.exists() or list(results.iterdir()) == []
+    assert main([*args, "--out", "cut"]) == 130
+    cut = workdir / "cut"
+    assert json.loads((cut / "manifest.json").read_text())["status"] == "in progress"
+    assert len(list((cut / "runs").glob("*.json"))) == 1 and not (cut / "figures").exists()
+    monkeypatch.setattr(dashboard, "save_dashboard", save)
+    assert main([*args, "--out", "cut"]) == 0
+    man = json.loads((cut / "manifest.json").read_text())
+    assert man["status"] == "complete" and man["invocations"][-1]["runs"] == {
+        **man["invocations"][-1]["runs"],
+        "ran": 0,
+        "skipped": 1,
+    }
+    assert main([*args, "--out", "whole"]) == 0
+    for name in ("timeseries.parquet", "summary.json", "figures/dashboard.png"):
+        assert (cut / name).read_bytes() == (workdir / "whole" / name).read_bytes(), name
+    capsys.readouterr()
+    assert main(["run", "baseline", "--days", "3", "--seed", "4", *SMALL, "--out", "cut"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "other settings" in err
 
 
 def test_help_on_every_command(capsys):

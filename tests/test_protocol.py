@@ -139,10 +139,13 @@ PORTED = {
     "discover": ("experiments/workflows/discover/pipeline.py", "DiscoverExperiment"),
     "validate": ("experiments/workflows/validate/__init__.py", "ValidateExperiment"),
     "province": ("experiments/workflows/province/__init__.py", "ProvinceExperiment"),
+    "calibrate": ("experiments/workflows/calibrate/pipeline.py", "CalibrateExperiment"),
+    "run": ("experiments/workflows/run.py", "RunExperiment"),
 }
-OWN_EXECUTOR = {"validate", "province"}
-"""Commands that make their executor themselves (capped by cores or memory) and call the runner through
-their workflow's function."""
+OWN_EXECUTOR = {"validate", "province", "calibrate", "run"}
+"""Commands that make their executor themselves (capped by cores or memory; calibrate cuts its batches by
+the executor's workers; run is one run in this process) and call the runner themselves or through their
+workflow's function."""
 RUNNER_ONLY = re.compile(r"\b(write_manifest|experiment_folder|check_out_dir|previous_invocations|execute)\(")
 
 

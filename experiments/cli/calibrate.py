@@ -19,8 +19,7 @@ from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
 from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
-from townsim.experiments.core.outdir import experiment_folder
-from townsim.experiments.errors import UserError
+from townsim.experiments.errors import EXIT_FAILED, UserError
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "specs" / "calibrate"
 
@@ -56,8 +55,8 @@ def resolve_spec(text: str) -> Path:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from townsim.experiments.workflows.calibrate import SpecError, calibrate, check_resume, load_spec
-    from townsim.experiments.workflows.calibrate.abc import fingerprint
+    from townsim.experiments.core.store import IncompleteRuns
+    from townsim.experiments.workflows.calibrate import SpecError, calibrate, load_spec
 
     # --- check everything before any work or any file ------------------------------------------
     try:
@@ -68,34 +67,31 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     sims = (spec.population_size * spec.max_generations + spec.predictive_draws) * spec.replications
     check_work(spec.path.name, sims, days_per_run(spec), args.yes)
     out = args.out if args.out is not None else Path("results") / f"calibrate-{spec.name}"
-    digest = fingerprint(spec)
-    show = {"auto": sys.stderr.isatty(), "always": True, "never": False}[args.progress]
-    executor = executor_from_args(args)
-    with executor, experiment_folder("calibrate", out, digest, lambda: out) as (out, resuming):
+    show = _common.PROGRESS[args.progress]
+    show = sys.stderr.isatty() if show is None else show
+    try:
+        executor = executor_from_args(args)  # before the folder: a cluster that cannot be reached leaves none
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    command = "townsim calibrate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else f"townsim calibrate {args.spec}"
+    with executor:
         try:
-            check_resume(spec, out)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        print(
-            ("resuming" if resuming else "starting") + f" calibration '{spec.name}' in {out} "
-            f"({spec.population_size} particles, at most {spec.max_generations} generations) on "
-            f"{executor.name} ({executor.workers} worker{'s' if executor.workers != 1 else ''})",
-            file=sys.stderr,
-        )
-        res = calibrate(
-            spec,
-            out,
-            executor=executor,
-            show_progress=show,
-            command="townsim calibrate " + " ".join(sys.argv[2:])
-            if len(sys.argv) > 2
-            else f"townsim calibrate {args.spec}",
-            log=True if show else None,
-            lang=args.lang,
-        )
-    g = res["generations"]
+            res = calibrate(
+                spec,
+                out,
+                executor=executor,
+                show_progress=show,
+                command=command,
+                log=True if show else None,
+                lang=args.lang,
+            )
+        except IncompleteRuns as exc:
+            print(f"townsim: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    g, ex = res.generations, res.execution
+    print(f"simulations: {ex.ran} made, {ex.skipped} reused, {ex.failed} failed in {ex.seconds:.0f} s")
     print(
         f"{len(g)} generations, {int(g.simulations.sum()):,} simulations, final ε {g.epsilon.iloc[-1]:.4g}; "
-        f"report: {out / 'report.md'} and {out / 'report.html'}"
+        f"report: {res.out / 'report.md'} and {res.out / 'report.html'}"
     )
     return 0

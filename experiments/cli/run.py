@@ -2,16 +2,19 @@
 
 The folder (default ``results/run-<scenario>-<timestamp>/``) holds
 ``manifest.json`` (resolved parameters, seed, versions, git commit, command,
-times), ``timeseries.parquet`` (daily KPIs), ``summary.json`` (per-run KPIs)
-and ``figures/dashboard.png``. It is built under a hidden temporary name and
-renamed when complete. All input is checked before the run starts: a bad
-scenario, ``--set`` or option is one line on stderr, exit code 2, nothing written.
+times; "in progress" until the run and its files are written, then "complete"),
+``timeseries.parquet`` (daily KPIs), ``summary.json`` (per-run KPIs),
+``figures/dashboard.png`` and the stored run (``runs/``). The run is an experiment of
+one job on the one runner (:mod:`townsim.experiments.workflows.run`): its folder is
+locked while it runs, a folder of another run is refused, and an interrupted run's
+folder resumes with the same command and ``--out``. All input is checked before the
+run starts: a bad scenario, ``--set`` or option is one line on stderr, exit code 2,
+nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import unicodedata
 from pathlib import Path
@@ -26,15 +29,10 @@ from townsim.experiments.cli._common import (
     int_in,
     seed,
 )
-from townsim.experiments.core.atomic import atomic_dir, write_json
 from townsim.experiments.core.design import RunSpec, check_model_inputs
-from townsim.experiments.core.execute import execute, simulate_run, simulate_run_with_cases
 from townsim.experiments.core.executors import SerialExecutor
 from townsim.experiments.core.fingerprint import model_fingerprint
-from townsim.experiments.core.manifest import manifest, now, write_manifest
-from townsim.experiments.core.outdir import check_out_dir, default_out_dir, locked
 from townsim.experiments.core.spec import DEFAULT_DAYS
-from townsim.experiments.core.store import ResultStore, RunKey
 from townsim.experiments.errors import RunFailed, UserError
 from townsim.experiments.render import fmt
 from townsim.model.metrics import kpi, kpis
@@ -79,47 +77,33 @@ def register(subparsers) -> None:
         help="also write cases.parquet: one row per case (requester, township, matter, channel, tier, "
         "times, trips, resolved ...)",
     )
-    add_out_argument(p, "results/run-<scenario>-<timestamp>/", resumes=False)
+    add_out_argument(p, "results/run-<scenario>-<timestamp>/", resumes=True)
     add_progress_argument(p)
     p.set_defaults(func=_common.guarded(cmd_run))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    started = now()
-    scenario, params = _checked_inputs(args)  # everything checked before any work or any file
-    if args.out is not None:
-        check_out_dir(args.out, "run", resumable=False)
-    out = args.out if args.out is not None else default_out_dir("run", scenario.name, started)
-    spec = RunSpec(scenario.name, params, 0, args.seed, args.days, model_fingerprint())
+    from townsim.experiments.core.protocol import run_experiment
+    from townsim.experiments.core.store import IncompleteRuns
+    from townsim.experiments.workflows.run import RunExperiment
 
-    with locked(out), atomic_dir(out) as tmp:
-        check_out_dir(out, "run", resumable=False)
-        summary, files = _write_run(args, scenario, spec, tmp)
-        write_manifest(
-            tmp,
-            manifest(
-                command="run",
-                started=started,
-                params=params.model_dump(mode="json"),
-                seed=args.seed,
-                scenario=scenario.name,
-                scenario_file=str(scenario.path),
-                scenario_chain=[str(p) for p in scenario.chain],
-                scenario_description=scenario.description,
-                argv=canonical_argv(args, out),
-                overrides=list(args.overrides),
-                days=args.days,
-                model_fingerprint=spec.code,
-                files=files,
-            ),
-        )
+    scenario, params = _checked_inputs(args)  # everything checked before any work or any file
+    spec = RunSpec(scenario.name, params, 0, args.seed, args.days, model_fingerprint())
+    experiment = RunExperiment(scenario, spec, args.overrides, args.cases, lambda out: canonical_argv(args, out))
+    try:
+        with SerialExecutor() as executor:
+            result = run_experiment(
+                experiment, args.out, executor, show_progress=PROGRESS[args.progress], lang=args.lang
+            )
+    except IncompleteRuns as exc:
+        raise RunFailed(str(exc)) from None
     title = (
         f"{scenario.name} · 种子 {args.seed} · {args.days} 个工作日"
         if args.lang == "zh"
         else f"{scenario.name} · seed {args.seed} · {args.days} working days"
     )
-    print(format_summary(summary, title=title, lang=args.lang))
-    print(f"results: {out}")
+    print(format_summary(result.summary, title=title, lang=args.lang))
+    print(f"results: {result.out}")
     return 0
 
 
@@ -137,40 +121,6 @@ def _checked_inputs(args: argparse.Namespace):
     except ValueError as exc:  # a bad matter catalogue named by the scenario
         raise UserError(" ".join(str(exc).split())) from None
     return scenario, params
-
-
-def _write_run(args: argparse.Namespace, scenario, spec: RunSpec, tmp: Path) -> tuple[dict, list[str]]:
-    """Run ``spec`` and write its daily table, summary, dashboard (and cases) into ``tmp``; returns the
-    summary and the files the manifest lists."""
-    store = ResultStore(tmp / ".store")
-    report = execute(
-        [spec],
-        store,
-        SerialExecutor(),
-        fn=simulate_run_with_cases if args.cases else simulate_run,
-        desc=scenario.name,
-        show_progress=PROGRESS[args.progress],
-    )
-    if report.failed:
-        raise RunFailed(store.failures()[0]["error"])
-    summary = {k: v for k, v in store.rows([spec.key])[0].items() if k not in RunKey._fields}
-    ts = store.timeseries(spec.key)
-    files = ["manifest.json", "timeseries.parquet", "summary.json", "figures/dashboard.png"]
-    if args.cases:
-        store.table(spec.key, "cases").to_parquet(tmp / "cases.parquet", index=False)
-        files.append("cases.parquet")
-    shutil.rmtree(tmp / ".store")
-    ts.to_parquet(tmp / "timeseries.parquet", index=False)
-    write_json(tmp / "summary.json", summary)
-    from townsim.experiments.render.dashboard import dashboard_title, save_dashboard
-
-    save_dashboard(
-        ts,
-        tmp / "figures" / "dashboard.png",
-        lang=args.lang,
-        title=dashboard_title(scenario.title(args.lang), args.seed, args.days, len(args.overrides), args.lang),
-    )
-    return summary, files
 
 
 def canonical_argv(args: argparse.Namespace, out: Path) -> list[str]:

@@ -7,7 +7,9 @@ declares
   same command with another hash is refused), :meth:`~Experiment.manifest` the manifest's body,
   :meth:`~Experiment.describe` the banner's words;
 - its **jobs**: :meth:`~Experiment.jobs`, runs of the model as :class:`~townsim.experiments.core.design.RunSpec`
-  (or plug-in batches with ``keys``), and :meth:`~Experiment.job_fn`, what a worker does with one;
+  (or plug-in batches with ``keys``), and :meth:`~Experiment.job_fn`, what a worker does with one; an
+  experiment whose jobs come in rounds (a round's jobs known only from the previous round's results, e.g.
+  a generation of ABC-SMC) overrides :meth:`~Experiment.drive` and submits one :class:`Stage` per round;
 - its **analysis**: :meth:`~Experiment.table` assembles the one results table from the store,
   :meth:`~Experiment.analyse` turns it into the experiment's tables;
 - its **report**: :meth:`~Experiment.report` draws the figures and writes the report (templates en/zh
@@ -72,6 +74,9 @@ class Experiment(ABC):
     """The ``townsim`` command; the folder's manifest records it and only that command resumes the folder."""
     table_file: ClassVar[str] = RUNS_FILE
     """Where the runner writes the results table (``.parquet``, or ``.csv``)."""
+    durable: bool = True
+    """Whether each stored run is flushed to disk before it counts (False: runs cheaper than the flush,
+    e.g. a plug-in calibration's microsecond simulations; a SIGKILL still loses nothing finished)."""
 
     # --- settings --------------------------------------------------------------------------------------
     @abstractmethod
@@ -80,7 +85,7 @@ class Experiment(ABC):
 
     @abstractmethod
     def describe(self) -> str:
-        """The banner's words: what runs (e.g. ``3 scenarios × 2 runs × 5 days``)."""
+        """The banner's words: what runs (e.g. ``3 scenarios × 2 runs × 5 days``); empty: no banner."""
 
     @abstractmethod
     def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
@@ -107,6 +112,14 @@ class Experiment(ABC):
     def keys(self) -> list[RunKey]:
         """The store keys of every run (their results make the results table)."""
         return [k for job in self.jobs() for k in keys_of(job)]
+
+    def drive(self, run: Callable[[Stage], ExecutionReport], store: ResultStore) -> None:
+        """Submit the jobs: ``run(stage)`` executes the stage's jobs that ``store`` lacks on the runner's
+        executor, stores each result as it lands and returns the stage's report. Default: every stage of
+        :meth:`stages` in turn. An experiment whose jobs come in rounds overrides it, calls ``run`` once per
+        round and reads the round's results back from ``store`` before it makes the next."""
+        for stage in self.stages(store):
+            run(stage)
 
     def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
         """What a worker does with one job (``fn`` when the caller gives one, else a model run)."""
@@ -159,7 +172,8 @@ def run_experiment(
     ):
         for line in experiment.notes(folder):
             print(line, file=sys.stderr)
-        banner(command, experiment.describe(), folder, resuming, executor)
+        if text := experiment.describe():  # an experiment with nothing to announce (one run) prints no banner
+            banner(command, text, folder, resuming, executor)
         return _run(experiment, folder, executor, fn, argv, show_progress, make_figures, lang)
 
 
@@ -175,22 +189,31 @@ def _run(
 ) -> Any:
     """The held folder's pipeline: manifest, execute, table, analysis, report, manifest."""
     started = runio.now()
-    store = ResultStore(out, create=bool(experiment.keys()))  # an experiment without runs has no store folders
+    # an experiment without runs (yet) has no store folders
+    store = ResultStore(out, create=bool(experiment.keys()), durable=experiment.durable)
     man: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
     man.update(experiment.manifest(out, argv))
     man["settings_hash"] = experiment.settings_hash()
     runio.write_manifest(out, man, runio.IN_PROGRESS)  # written first: a killed experiment says what it was
     experiment.prepare(out)
-    stages = {}
-    for stage in experiment.stages(store):
+    stages: dict[str, ExecutionReport] = {}
+
+    def run_stage(stage: Stage) -> ExecutionReport:
+        """Execute one stage's jobs (a driven experiment's rounds of one name add up to one report)."""
         on = SerialExecutor() if stage.here else executor
-        stages[stage.desc] = execute(
-            stage.jobs, store, on, fn=experiment.job_fn(fn), desc=stage.desc, show_progress=show_progress
-        )
-    execution = sum_reports(stages.values())
+        if stage.jobs:
+            store.make_folders()
+        done = execute(stage.jobs, store, on, fn=experiment.job_fn(fn), desc=stage.desc, show_progress=show_progress)
+        stages[stage.desc] = sum_reports([stages[stage.desc], done]) if stage.desc in stages else done
+        return done
+
     try:
+        experiment.drive(run_stage, store)
+        execution = sum_reports(stages.values())
         result = write_outputs(experiment, out, store, execution, make_figures, lang, stages)
     except IncompleteRuns:  # runs without a result that the analysis cannot do without: rerun to retry them
+        execution = sum_reports(stages.values())
+        write_failures(out, store, experiment.keys())  # also when a round of a driven experiment stopped it
         experiment.record(man, _invocation(started, executor, execution, stages, argv))
         runio.write_manifest(out, {**man, "files": runio.output_files(out)}, runio.INCOMPLETE)
         raise

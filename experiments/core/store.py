@@ -110,14 +110,21 @@ class IncompleteRuns(RuntimeError):
 class ResultStore:
     """Per-run result files under ``out_dir`` (see module docstring). Single writer at a time."""
 
-    def __init__(self, out_dir: str | os.PathLike, create: bool = True):
-        """``create=False``: make no folder (an experiment without runs reads an empty store)."""
+    def __init__(self, out_dir: str | os.PathLike, create: bool = True, durable: bool = True):
+        """``create=False``: make no folder (an experiment without runs reads an empty store).
+        ``durable=False``: files are renamed into place without flushing them to disk first (a SIGKILL still
+        loses nothing finished; a power cut may), for runs cheaper than the flush."""
         self.root = Path(out_dir)
+        self.durable = durable
         self.runs_dir = self.root / "runs"
         self.fail_dir = self.root / "failures"
         if create:
-            self.runs_dir.mkdir(parents=True, exist_ok=True)
-            self.fail_dir.mkdir(parents=True, exist_ok=True)
+            self.make_folders()
+
+    def make_folders(self) -> None:
+        """Create ``runs/`` and ``failures/`` (a store made with ``create=False`` before its first run)."""
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.fail_dir.mkdir(parents=True, exist_ok=True)
 
     # --- paths ---------------------------------------------------------------
     def _row_path(self, key: RunKey) -> Path:
@@ -146,12 +153,13 @@ class ResultStore:
     ) -> None:
         """Record a finished run: its daily table and other tables first, then its row (the "done" marker)."""
         for name, table in (tables or {}).items():
-            atomic_write_bytes(self._table_path(key, name), table.reset_index(drop=True).to_parquet(index=False))
+            data = table.reset_index(drop=True).to_parquet(index=False)
+            atomic_write_bytes(self._table_path(key, name), data, fsync=self.durable)
         if timeseries is not None:
             buf = timeseries.reset_index(drop=True).to_parquet(index=False)
-            atomic_write_bytes(self._ts_path(key), buf)
+            atomic_write_bytes(self._ts_path(key), buf, fsync=self.durable)
         record = {**key.as_dict(), **{k: _json_value(v) for k, v in row.items() if k not in RunKey._fields}}
-        atomic_write_bytes(self._row_path(key), json.dumps(record, allow_nan=True).encode())
+        atomic_write_bytes(self._row_path(key), json.dumps(record, allow_nan=True).encode(), fsync=self.durable)
         try:
             self._fail_path(key).unlink()
         except FileNotFoundError:
@@ -162,7 +170,7 @@ class ResultStore:
         error = getattr(failure, "error", str(failure))
         trace = getattr(failure, "traceback", "")
         record = {**key.as_dict(), "error": error, "traceback": trace}
-        atomic_write_bytes(self._fail_path(key), json.dumps(record).encode())
+        atomic_write_bytes(self._fail_path(key), json.dumps(record).encode(), fsync=self.durable)
 
     # --- reading -------------------------------------------------------------
     @staticmethod

@@ -19,7 +19,6 @@ import pandas as pd
 
 from townsim.experiments.core import posterior as posterior_core
 from townsim.experiments.core.calibration import CalibrationSpec, fingerprint, simulate_township  # noqa: F401 - re-exported
-from townsim.experiments.core.executors import SerialExecutor
 from townsim.experiments.core.posterior import COUNTY_SIZES  # noqa: F401 - re-exported
 from townsim.experiments.core.spec import load_evaluate
 
@@ -91,15 +90,18 @@ def distance(spec: CalibrationSpec, stats: dict[str, float]) -> float:
 
 
 class Model:
-    """The pyabc model: a particle's parameters → its simulated statistics (fresh seed per call)."""
+    """The pyabc model: a particle's parameters → its simulation (values, fresh seed) → its statistics,
+    which the batch sampler runs as the runner's jobs (:func:`.sampler.simulated`)."""
 
     def __init__(self, spec: CalibrationSpec):
         self.spec = spec
 
     def __call__(self, pars) -> dict[str, float]:
+        from .sampler import simulated  # deferred: it pulls in pyabc (heavy)
+
         # the sampler seeds numpy's global generator per proposal: draw from it, not a private one
         seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
-        return simulate(self.spec, particle_values(self.spec, from_abc(self.spec, pars)), seed)
+        return simulated(particle_values(self.spec, from_abc(self.spec, pars)), seed)
 
 
 class Distance:
@@ -116,11 +118,15 @@ def batch_size(spec: CalibrationSpec) -> int:
     return max(16, spec.population_size // 2)
 
 
-def make_sampler(spec: CalibrationSpec, executor=None):
-    """The deterministic batch sampler of ``spec`` over ``executor`` (default: this process)."""
+def make_sampler(spec: CalibrationSpec, evaluate=None):
+    """The deterministic batch sampler of ``spec``; ``evaluate(t, simulations)`` runs a batch's simulations
+    (default: one after another in this process, nothing stored)."""
     from .sampler import BatchSampler  # deferred: it pulls in pyabc (heavy)
 
-    return BatchSampler(executor or SerialExecutor(), spec.seed, batch_size(spec))
+    def here(t: int, runs: list) -> list[dict[str, float]]:
+        return [simulate(spec, dict(values), seed) for values, seed in runs]
+
+    return BatchSampler(evaluate or here, spec.seed, batch_size(spec))
 
 
 def run_abc(spec: CalibrationSpec, folder: Path, sampler=None, log=None):

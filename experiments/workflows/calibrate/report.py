@@ -9,42 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from townsim.experiments.core.executors import Failure, SerialExecutor
-
-from .abc import draw, simulate, weighted_quantile
-from .spec import CalibrationSpec, Target
-
-
-def _run_draw(item):
-    spec, values, seed = item
-    return simulate(spec, values, seed)
-
-
-def predictive(spec: CalibrationSpec, post: pd.DataFrame, executor=None, progress=None) -> pd.DataFrame:
-    """Simulate ``spec.predictive_draws`` posterior draws (fresh seeds): one row per draw,
-    the parameters and every statistic (targets and held-out)."""
-    draws = draw(post, spec.predictive_draws, (spec.seed + 7919) % 2**32)
-    items = [
-        (
-            spec,
-            {k: (int(v) if p.integer else float(v)) for (k, v), p in zip(row.items(), spec.priors)},
-            (spec.seed * 1000 + 100_000 + i) % 2**31,
-        )
-        for i, row in enumerate(draws.to_dict("records"))
-    ]
-    executor = executor or SerialExecutor()
-    stats: list[dict | None] = [None] * len(items)
-    errors = []
-    for i, res in executor.map(_run_draw, items):
-        if isinstance(res, Failure):
-            errors.append(res.error)
-            res = {}
-        stats[i] = res
-        if progress is not None:
-            progress.update(1)
-    if errors:
-        raise RuntimeError(f"{len(errors)} of {len(items)} posterior predictive runs failed; first: {errors[0]}")
-    return pd.concat([draws, pd.DataFrame(stats)], axis=1)
+from .abc import weighted_quantile
+from .spec import CalibrationSpec
 
 
 def predictive_table(spec: CalibrationSpec, pred: pd.DataFrame) -> pd.DataFrame:
@@ -173,8 +139,9 @@ def _f(x: float) -> str:
     return f"{x:.4g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
-def _target_row(t: Target) -> str:
-    return f"| `{t.name}` | {t.describe()} | {_f(t.scale)} | {_f(t.weight)} |"
+REASONS = ("epsilon", "generations", "interrupted")
+"""Why a calibration stopped: the threshold reached ``minimum_epsilon``, ``max_generations`` were run, or
+it was interrupted (the report says which)."""
 
 
 def markdown(
@@ -186,78 +153,91 @@ def markdown(
     command: str,
     elapsed_total: float,
     n_sims: int,
+    lang: str = "en",
 ) -> str:
-    """The text of ``report.md``.
+    """The text of ``report.md`` in ``lang``: the template ``calibrate.<lang>.md.j2`` with :func:`context`."""
+    from townsim.experiments.render.reportkit import render_report  # deferred: the renderer loads Jinja2
 
-    Over 60 lines: the report's sections in reading order, one short block each.
-    """
-    model = (
-        f"plug-in `{spec.evaluate}`"
-        if spec.plugin
-        else f"scenario `{spec.scenario}`, {spec.days} working days, overrides {spec.overrides or 'none'}"
+    ctx = context(spec, summ, gens, ptab, command=command, elapsed_total=elapsed_total, n_sims=n_sims)
+    return render_report("calibrate", lang, **ctx) + "\n"  # a blank last line, as the report always had
+
+
+def context(
+    spec: CalibrationSpec,
+    summ: pd.DataFrame,
+    gens: pd.DataFrame,
+    ptab: pd.DataFrame | None,
+    *,
+    command: str,
+    elapsed_total: float,
+    n_sims: int,
+) -> dict:
+    """The report's numbers, formatted once for every language."""
+    last = float(gens.epsilon.iloc[-1])
+    reason = (
+        "epsilon"
+        if last <= spec.minimum_epsilon
+        else "generations"
+        if len(gens) >= spec.max_generations
+        else "interrupted"
     )
-    lines = [
-        f"# Calibration `{spec.name}` (ABC-SMC)",
-        "",
-        f"Command: `{command}`. {spec.description}",
-        "",
-        f"Model: {model}; {spec.replications} replication(s) per particle. ABC-SMC (pyabc) with "
-        f"{spec.population_size} particles per generation, adaptive thresholds (median of the last "
-        f"generation's distances), at most {spec.max_generations} generations. Distance: the weighted sum of "
-        "|simulated − observed| / scale over the targets; a bound (min/max) contributes only its shortfall.",
-        "",
-        f"Run: {len(gens)} generations, {n_sims:,} simulations, {elapsed_total / 60:.1f} minutes of wall time "
-        "over all sessions (the database `abc.db` resumes a stopped run). Stopped because "
-        + (
-            "the threshold reached `minimum_epsilon`."
-            if float(gens.epsilon.iloc[-1]) <= spec.minimum_epsilon
-            else "`max_generations` generations were run."
-            if len(gens) >= spec.max_generations
-            else "it was interrupted (rerun to continue)."
-        ),
-        "",
-        "## Targets",
-        "",
-        "| statistic | observed | scale | weight |",
-        "|---|---|---|---|",
-        *[_target_row(t) for t in spec.targets],
-        "",
-    ]
-    if spec.holdout:
-        lines += [
-            "Held out (not fitted; checked below): "
-            + ", ".join(f"`{t.name}` {t.describe()}" for t in spec.holdout)
-            + ".",
-            "",
-        ]
-    lines += ["## Posterior", "", "| parameter | prior | mean | median | 90 % interval |", "|---|---|---|---|---|"]
-    for r in summ.itertuples():
-        lines.append(f"| `{r.parameter}` | {r.prior} | {_f(r.mean)} | {_f(r.median)} | {_f(r.q05)} – {_f(r.q95)} |")
-    lines += ["", "![marginals](figures/marginals.png)", ""]
-    if len(spec.priors) >= 2:
-        lines += ["![pairwise](figures/pairwise.png)", ""]
-    lines += ["## Generations", "", "| generation | ε | simulations | acceptance rate |", "|---|---|---|---|"]
-    for r in gens.itertuples():
-        lines.append(f"| {r.generation} | {r.epsilon:.4g} | {r.simulations:,} | {r.acceptance_rate:.3f} |")
-    lines += ["", "![thresholds](figures/epsilon.png)", ""]
-    if ptab is not None:
-        lines += [
-            "## Posterior predictive check",
-            "",
-            f"{spec.predictive_draws} parameter draws from the posterior (resampled by weight), each run "
-            "once with a fresh seed. *Met*: share of draws whose statistic meets the published value "
-            "(a bound; a measurement: within one scale).",
-            "",
-            "| statistic | role | observed | predictive mean | 5–95 % | met |",
-            "|---|---|---|---|---|---|",
-        ]
-        for r in ptab.itertuples():
-            lines.append(
-                f"| `{r.statistic}` | {r.role} | {r.observed} | {_f(r.predictive_mean)} | "
-                f"{_f(r.p05)} – {_f(r.p95)} | {r.share_met:.0%} |"
-            )
-        lines += ["", "![predictive](figures/predictive.png)", ""]
-    return "\n".join(lines) + "\n"
+    return {
+        "spec_name": spec.name,
+        "command": command,
+        "description": spec.description,
+        "plugin": spec.evaluate if spec.plugin else "",
+        "scenario": spec.scenario,
+        "days": spec.days,
+        "overrides": str(spec.overrides or "none"),
+        "replications": spec.replications,
+        "population": spec.population_size,
+        "max_generations": spec.max_generations,
+        "n_generations": len(gens),
+        "n_sims": f"{n_sims:,}",
+        "minutes": f"{elapsed_total / 60:.1f}",
+        "reason": reason,
+        "targets": [
+            {"name": t.name, "observed": t.describe(), "scale": _f(t.scale), "weight": _f(t.weight)}
+            for t in spec.targets
+        ],
+        "holdout": [{"name": t.name, "observed": t.describe()} for t in spec.holdout],
+        "posterior": [
+            {
+                "name": r.parameter,
+                "prior": r.prior,
+                "mean": _f(r.mean),
+                "median": _f(r.median),
+                "q05": _f(r.q05),
+                "q95": _f(r.q95),
+            }
+            for r in summ.itertuples()
+        ],
+        "pairwise": len(spec.priors) >= 2,
+        "generations": [
+            {
+                "generation": r.generation,
+                "epsilon": f"{r.epsilon:.4g}",
+                "simulations": f"{r.simulations:,}",
+                "acceptance": f"{r.acceptance_rate:.3f}",
+            }
+            for r in gens.itertuples()
+        ],
+        "draws": spec.predictive_draws,
+        "checks": None
+        if ptab is None
+        else [
+            {
+                "name": r.statistic,
+                "held_out": r.role == "held out",
+                "observed": r.observed,
+                "mean": _f(r.predictive_mean),
+                "p05": _f(r.p05),
+                "p95": _f(r.p95),
+                "met": f"{r.share_met:.0%}",
+            }
+            for r in ptab.itertuples()
+        ],
+    }
 
 
 def _subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kw):

@@ -1,30 +1,52 @@
-"""A deterministic batch sampler for pyabc: the same particles whatever the executor or its workers.
+"""A deterministic batch sampler for pyabc whose simulations are the runner's jobs.
 
 pyabc's own parallel samplers accept particles in the order workers finish, and each worker seeds
-itself: two runs differ. Here generation ``t`` evaluates proposals in batches of a fixed size;
-proposal ``i`` draws (from the transition kernel and inside the model) from numpy's global generator
-seeded by ``(seed, t, i)``; the batch runs on any of the project's executors (serial, processes,
-Dask) and the proposals are accepted in index order until the population is full. The posterior is
-then a function of the spec's seed alone, and a resumed run (whose generation ``t`` gets the same
-seeds) equals an uninterrupted one.
+itself: two runs differ. Here generation ``t`` evaluates proposals in batches of a fixed size; proposal
+``i`` draws (from the transition kernel, and its simulation's seed) from numpy's global generator seeded
+by ``(seed, t, i)``. Each proposal is made twice in this process: first only up to the model, which
+records its simulation (parameter values and seed) instead of running it; then the batch's simulations
+go to ``evaluate`` (the runner: any executor, each result stored under its content key); then each
+proposal is made again with the same seed, its model handing back the stored statistics, and pyabc
+weighs and accepts it. Proposals are accepted in index order until the population is full. The
+posterior is a function of the spec's seed alone, whatever the executor, and a resumed run (whose
+generation ``t`` gets the same seeds and finds its finished simulations in the store) equals an
+uninterrupted one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 import random
+from collections.abc import Callable
 from typing import Any
 
-import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 
-from townsim.experiments.core.executors import Failure
-from townsim.experiments.errors import RunFailed
+Simulation = tuple[dict, int]
+Evaluate = Callable[[int, list[Simulation]], list[dict[str, float]]]
+"""``evaluate(t, simulations)``: the statistics of each simulation of generation ``t``, in order."""
 
-_CACHE: dict[str, Any] = {}
-"""Worker-side cache: digest of a pickled ``simulate_one`` → the function (one unpickling per generation)."""
+
+class Proposed(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by the model while a proposal is recorded: the simulation it asks for."""
+
+    def __init__(self, values: dict, seed: int):
+        super().__init__("proposal recorded")
+        self.values, self.seed = values, seed
+
+
+class _Replay:
+    """The statistics the model hands back while a proposal is replayed (None: record it instead)."""
+
+    stats: dict[str, float] | None = None
+
+
+def simulated(values: dict, seed: int) -> dict[str, float]:
+    """What the pyabc model returns for a proposal: its stored statistics while replaying; while
+    recording, :class:`Proposed` (pyabc's proposal stops at the model)."""
+    if _Replay.stats is None:
+        raise Proposed(values, seed)
+    return _Replay.stats
 
 
 def proposal_seed(seed: int, t: int, index: int) -> int:
@@ -32,50 +54,48 @@ def proposal_seed(seed: int, t: int, index: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(t) + 1, int(index)]).generate_state(1)[0])
 
 
-def simulate_proposals(item: tuple[Any, list[int]]) -> list[Any]:
-    """Worker: one particle per seed (module level, so every executor can ship it)."""
-    fn, seeds = item
-    if isinstance(fn, bytes):
-        key = hashlib.sha256(fn).hexdigest()
-        if key not in _CACHE:
-            _CACHE.clear()
-            _CACHE[key] = cloudpickle.loads(fn)
-        fn = _CACHE[key]
-    out = []
-    for s in seeds:
-        np.random.seed(s)  # noqa: NPY002 - pyabc and the model draw from numpy's global generator
-        random.seed(s)
-        out.append(fn())
-    return out
+def _seed(s: int) -> None:
+    np.random.seed(s)  # noqa: NPY002 - pyabc and the model draw from numpy's global generator
+    random.seed(s)
+
+
+def propose(simulate_one: Callable[[], Any], s: int) -> Simulation:
+    """The simulation that pyabc's proposal seeded by ``s`` asks for (nothing is simulated)."""
+    _seed(s)
+    try:
+        simulate_one()
+    except Proposed as p:
+        return p.values, p.seed
+    raise RuntimeError("a pyabc proposal did not call the calibration model")
+
+
+def replay(simulate_one: Callable[[], Any], s: int, stats: dict[str, float]) -> Any:
+    """pyabc's particle of the proposal seeded by ``s``, its model returning ``stats``."""
+    _seed(s)
+    _Replay.stats = stats
+    try:
+        return simulate_one()
+    finally:
+        _Replay.stats = None
 
 
 class BatchSampler(Sampler):
-    """pyabc sampler over a project executor: batches of ``batch`` proposals, accepted in index order."""
+    """pyabc sampler: batches of ``batch`` proposals, simulated by ``evaluate``, accepted in index order."""
 
-    def __init__(self, executor, seed: int, batch: int):
+    def __init__(self, evaluate: Evaluate, seed: int, batch: int):
         super().__init__()
-        self.executor, self.seed, self.batch = executor, int(seed), max(1, int(batch))
+        self.evaluate, self.seed, self.batch = evaluate, int(seed), max(1, int(batch))
         self.batches = 0
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):  # noqa: ARG002 - pyabc's signature
-
         sample = self._create_empty_sample()
-        local = self.executor.workers == 1 and self.executor.name == "serial"
-        payload = simulate_one
-        if not local:
-            payload = cloudpickle.dumps(simulate_one)
         evaluated = accepted = 0
         while accepted < n and evaluated < max_eval:
             seeds = [proposal_seed(self.seed, t, evaluated + j) for j in range(self.batch)]
-            size = math.ceil(len(seeds) / max(1, self.executor.workers))
-            chunks = [seeds[k : k + size] for k in range(0, len(seeds), size)]
-            results: list[Any] = [None] * len(chunks)
-            for i, outcome in self.executor.map(simulate_proposals, [(payload, c) for c in chunks]):
-                if isinstance(outcome, Failure):
-                    raise RunFailed(f"calibration generation {t}: a simulation failed ({outcome.error})")
-                results[i] = outcome
+            stats = self.evaluate(t, [propose(simulate_one, s) for s in seeds])
             self.batches += 1
-            for particle in (p for chunk in results for p in chunk):  # index order
+            for s, st in zip(seeds, stats):  # index order
+                particle = replay(simulate_one, s, st)
                 sample.append(particle)
                 evaluated += 1
                 accepted += bool(particle.accepted)
