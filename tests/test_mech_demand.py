@@ -54,7 +54,8 @@ def run_days(days, seed=1, residents_per_agent=100, **kw):
 def test_citizen_counts_are_poisson_with_mean_residents_times_rate():
     p, *_, out = run_days(1500)
     counts = np.array([np.bincount(r.township[r.kind == CITIZEN], minlength=4) for r in out])
-    lam = RESIDENTS * p.citizen_request_rate  # 1, 5, 20, 74 a day
+    # contacts: requests plus enquiries (a share s of all contacts), so 1/(1 − s) times the request rate
+    lam = RESIDENTS * p.citizen_request_rate / (1 - p.enquiry_share)  # 1, 5, 20, 74 requests a day
     n = len(out)
     mean, var = counts.mean(axis=0), counts.var(axis=0, ddof=1)
     assert np.all(np.abs(mean - lam) < 4 * np.sqrt(lam / n)), (mean, lam)
@@ -65,7 +66,7 @@ def test_citizen_counts_are_poisson_with_mean_residents_times_rate():
 def test_enterprise_counts_follow_life_cycle_rates():
     p, *_, e_town, e_stage, out = run_days(1500)
     ent = [r.requester[r.kind == ENTERPRISE] for r in out]
-    lam = p.enterprise_request_rate * STAGE_RATE[e_stage].sum()
+    lam = p.enterprise_request_rate * STAGE_RATE[e_stage].sum() / (1 - p.enquiry_share)  # enquiries too
     totals = np.array([len(e) for e in ent])
     assert abs(totals.mean() - lam) < 4 * np.sqrt(lam / len(out))
     allr = np.concatenate(ent)
@@ -175,7 +176,7 @@ def test_model_cases_carry_the_requesters_township():
     np.testing.assert_array_equal(m.citizen_state["township"][who[cit]], town[cit])
     np.testing.assert_array_equal(m.enterprise_state["township"][who[ent]], town[ent])
     # about residents × rate citizen requests a day over 10 days
-    lam = 10 * p.residents * p.citizen_request_rate
+    lam = 10 * p.residents * p.citizen_request_rate / (1 - p.enquiry_share)  # requests and enquiries
     assert abs(cit.sum() - lam) < 4 * np.sqrt(lam)
 
 

@@ -25,6 +25,7 @@ CONGESTED = dict(
     township_staff=4.0,
     escalation_135=True,
     township_hall_share=0.0,  # no forwarded files: the ladder starts when a file reaches the county
+    enquiry_share=0.0,  # requests only: enquiries are answered in one step and never escalate
 )
 
 

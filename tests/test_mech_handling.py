@@ -39,6 +39,7 @@ def run(tmp_path, days=12, seed=1, deps="0;1;2", hours=1.0, **kw):
             "duty_tasks_per_department": 0.0,
             "inspection_hours_per_week": 0.0,
             "dispute_rate": 0.0,
+            "enquiry_share": 0.0,  # requests only (enquiries: tests/test_enquiries.py)
             "online_share": 0.0,
             "travel_hours": 1.5,
             # issue-10 mechanisms neutral here: every offline file at the seat, no coordinators, no referral up
@@ -193,6 +194,7 @@ def test_without_the_rule_district_cases_wait_fifo_for_coordination_hours(tmp_pa
         duty_tasks_per_department=0.0,
         inspection_hours_per_week=0.0,
         dispute_rate=0.0,
+        enquiry_share=0.0,  # requests only (enquiries: tests/test_enquiries.py)
         online_share=1.0,
         escalation_135=False,
         chief_representatives=0,

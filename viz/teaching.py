@@ -137,12 +137,12 @@ def check_claims(r: dict[str, list[dict]]) -> list[str]:
         "ex1: delegation raises township utilisation at every inspection level": util[1] > util[0]
         and util[3] > util[2]
         and util[5] > util[4],
-        "ex1: with light inspections the delegation overloads no township yet, but open cases grow": over[0]
-        == over[1]
-        == 0
-        and backlog[1] > backlog[0],
-        "ex1: with delegation utilisation is high at every level; busier townships pile up open cases and "
-        "close fewer on time at 35 h/week": min(util[1], util[3], util[5]) > 0.8
+        "ex1: with light inspections the townships absorb the delegation: no township overloaded, open cases "
+        "and on-time closing no worse": over[0] == over[1] == 0
+        and backlog[1] <= backlog[0]
+        and on_time[1] >= on_time[0],
+        "ex1: with delegation utilisation is three quarters or more at every level; busier townships pile up "
+        "open cases and close fewer on time at 35 h/week": min(util[1], util[3], util[5]) > 0.7
         and backlog[5] > backlog[3] > backlog[1]
         and on_time[5] < on_time[3],
         "ex1: moving the staff down empties the townships' queues and restores on-time closing, but open "
