@@ -245,6 +245,7 @@ class TownshipModel(mesa.Model):
         ids = intake.admit(self, kind, requester, township, matter, created, onset, **extra)
         if len(ids):
             self._new_ids.append(ids)
+            gcpolicy.CASES_MADE[0] += len(ids)
         return ids
 
     def _refresh_open(self, t0: float, t1: float) -> None:

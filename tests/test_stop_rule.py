@@ -95,3 +95,29 @@ def test_a_run_that_explodes_in_the_warm_up_stops_there():
     m.run(10)
     assert m.day == 0 and len(m.timeseries()) == 0
     assert m.summary()["stopped_day"] == 0.0
+
+
+@pytest.mark.parametrize("limit, freed", [(1_000, True), (10**9, False)])
+def test_a_worker_frees_a_model_that_filed_many_cases_at_once(monkeypatch, limit, freed):
+    """A dead model that filed many cases is freed when its item ends (each open case holds Python
+    objects: a worker of the drawn Linping calibration otherwise kept every dead model until the next full
+    collection); counterfactual: under a limit it does not reach, the dead model stays (collector off)."""
+    import gc
+    import weakref
+
+    from townsim.experiments.core import memory
+
+    monkeypatch.setattr(memory, "LARGE_MODEL_CASES", limit)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with memory.released_models():
+            m = TownshipModel(small(), rng=1).run(40)
+            assert m.cases.n >= 1_000
+            ref = weakref.ref(m)
+            del m
+        assert (ref() is None) == freed
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
