@@ -32,6 +32,10 @@ LARGE = 50_000
 BULK_MADE = [0]
 """Agents made in bulk in this process so far (a caller can tell that a block built a large model)."""
 
+CASES_MADE = [0]
+"""Cases filed in this process so far (a caller can tell that a block ran a model that made many: each
+open case holds Python objects, so a dead model's cycle can hold hundreds of megabytes)."""
+
 
 def before_bulk(n: int) -> None:
     """Collect garbage before bulk-making ``n`` agents, if ``n`` is large (see the module's notes)."""

@@ -52,6 +52,7 @@ from . import (
     resolution,
     settle,
     staffing,
+    stoprule,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .cases import CaseTable, frame
@@ -90,6 +91,7 @@ class TownshipModel(mesa.Model):
         self.params = p.replace(**p.pre_reform) if (p.warmup_days and p.pre_reform) else p
         self.clock_day = 0  # working days since the start, warm-up included (times are 8 × this)
         self.day0 = 0  # clock day on which the counted run began
+        self.stopped_day: int | None = None  # counted day at whose end the stop rule fired (0: in the warm-up)
         self.count_start = 0.0  # hours: start of the counted window
         # the engine: the Python reference, or the compiled kernel where it covers the scenario
         self.compiled, reason = kernel.choose(p, self.params)
@@ -243,6 +245,7 @@ class TownshipModel(mesa.Model):
         ids = intake.admit(self, kind, requester, township, matter, created, onset, **extra)
         if len(ids):
             self._new_ids.append(ids)
+            gcpolicy.CASES_MADE[0] += len(ids)
         return ids
 
     def _refresh_open(self, t0: float, t1: float) -> None:
@@ -279,15 +282,27 @@ class TownshipModel(mesa.Model):
                     settle.settle(self)
                 self.settle_pool = settle.Pool(self.clock_day)
             self._day(collect=False)
-        if self.params.settle_stocks:
+            if stoprule.exceeded(self):
+                self._stop(0)
+                break
+        if self.params.settle_stocks and self.running:
             settle.settle(self)
         self.settle_pool = None
         self._start_reform()
         self._reset_totals()
 
     def step(self) -> None:
-        """One counted working day."""
+        """One counted working day (none once the stop rule has stopped the run)."""
+        if not self.running:
+            return
         self._day(collect=True)
+        if stoprule.exceeded(self):
+            self._stop(self.day)
+
+    def _stop(self, day: int) -> None:
+        """The stop rule fired at the end of counted day ``day`` (0: in the warm-up): no more days run."""
+        self.running = False  # Mesa's flag: runners and the app stop stepping
+        self.stopped_day = day
 
     def _reset_totals(self) -> None:
         """Start the counted window: zero the run totals and the agents' hour accounts."""
@@ -360,6 +375,8 @@ class TownshipModel(mesa.Model):
         """Advance ``days`` counted working days (garbage collection tuned for the run, ``gcpolicy``)."""
         with gcpolicy.during_run():
             for _ in range(int(days)):
+                if not self.running:  # the stop rule fired (``stoprule``)
+                    break
                 self.step()
         return self
 

@@ -269,7 +269,7 @@ def test_a_new_parameter_at_its_default_leaves_the_fingerprint_and_a_changed_val
     assert calibration.fingerprint(spec) == before
 
 
-def test_a_drawn_calibration_is_keyed_by_the_assumptions_it_draws(monkeypatch):
+def test_a_drawn_calibration_is_keyed_by_the_assumptions_it_draws(monkeypatch, tmp_path):
     """With ``other_assumptions = "drawn"`` every simulation drew the other assumptions from their ranges: a
     new assumption (or a changed range) changes what the posterior means, so its fingerprint changes; a
     calibration that keeps them at their defaults is not affected."""
@@ -277,7 +277,9 @@ def test_a_drawn_calibration_is_keyed_by_the_assumptions_it_draws(monkeypatch):
     from townsim.experiments.core import assumptions, calibration
     from townsim.experiments.core.assumptions import Assumption
 
-    drawn, held = load_spec(resolve_spec("generic")), load_spec(resolve_spec("linping"))
+    text = resolve_spec("linping").read_text().replace('other_assumptions = "drawn"', 'other_assumptions = "defaults"')
+    (tmp_path / "held.toml").write_text(text)
+    drawn, held = load_spec(resolve_spec("generic")), load_spec(tmp_path / "held.toml")
     assert drawn.other_assumptions == "drawn" and held.other_assumptions == "defaults"
     before = calibration.fingerprint(drawn), calibration.fingerprint(held)
     real = assumptions.other_assumptions

@@ -88,6 +88,7 @@ def summary(model) -> dict[str, float]:
     out.update(referral_kpis(model, win))
     out["saturated_handlers"] = float(len(saturated_handlers(model)))
     out["floored_departments"] = float(model.floored_departments.sum())
+    out["stopped_day"] = float("nan") if model.stopped_day is None else float(model.stopped_day)
     out["coordination_attendance_hours"] = float(model.attendance_hours - model.attendance_mark)
     out["front_line_share"] = front_line_share(model, now)
     out["department_wait_hours"] = department_wait_hours(model)

@@ -156,6 +156,18 @@ class County(BaseModel):
         le=10_000,
         desc="Days simulated under the pre-reform levers before the counted run (not in any KPI).",
     )
+    stop_backlog_days: float = P(
+        0.0,
+        unit="days",
+        group="county",
+        kind="setting",
+        ge=0,
+        le=10_000,
+        desc=(
+            "Stop rule (0 = off): stop at the end of a day whose open backlog exceeds this many days of the mean "
+            "daily arrivals so far (KPI stopped_day)."
+        ),
+    )
     pre_reform: dict[str, Any] = P(
         {},
         unit="-",
