@@ -1,24 +1,20 @@
 """``TownshipModel``: the county as a Mesa model, one step = one working day (DESIGN §3).
 
-Daily order: 1 demand → 2 intake (and grid disputes) → 3 duty tasks: each
-Department decides what to dump, inspections are owed, each Township decides
-how to split its day → 4 work (departments, townships, desks; joint conference
-on meeting days; escalations are engine events inside the day; lateness is marked
-at the day's end)
-→ 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment
-(every ``assessment_period`` days: Townships and Departments are scored and
-adapt) → 7 collect KPIs. Agents' decisions are their methods, called through
-the model's AgentSets.
+Daily order: 1 demand → 2 intake (and grid disputes) → 3 duty tasks: each Department decides what to dump,
+inspections are owed, each Township decides how to split its day → 4 work (departments, townships, desks;
+joint conference on meeting days; escalations are engine events inside the day; lateness is marked at the
+day's end) → 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment (every
+``assessment_period`` days: Townships and Departments are scored and adapt) → 7 collect KPIs. Agents'
+decisions are their methods, called through the model's AgentSets.
 
-Warm-up: construction ends by simulating ``warmup_days`` under the pre-reform levers (``params.pre_reform``, the root of
-the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers
-switch on (staff posts move, matters are delegated, queue disciplines change)
-and the counted days begin with the open cases carried in. A run is a pure
-function of (parameters, seed).
+Warm-up: construction ends by simulating ``warmup_days`` under the pre-reform levers (``params.pre_reform``,
+the root of the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers switch on (staff
+posts move, matters are delegated, queue disciplines change) and the counted days begin with the open cases
+carried in. A run is a pure function of (parameters, seed).
 
-Construction: the builders of ``build`` (population, staff plan, handlers and their agents,
-budget, empty case flow) return what they build and the model keeps it; what the model reports
-beside its KPIs is in ``reporting``.
+Construction: the builders of ``build`` (population, staff plan, handlers and their agents, budget, empty
+case flow) return what they build and the model keeps it; what the model reports beside its KPIs is in
+``reporting``.
 """
 
 from __future__ import annotations
@@ -66,8 +62,7 @@ from .paths import SCENARIO_DIR
 class TownshipModel(mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
 
-    # The agent classes, reached through the model by the mechanism modules that act on them
-    # (assessment, dumping, grid): those modules do not import agents, which imports them.
+    # agent classes, reached through the model by assessment, dumping and grid (agents imports those modules)
     Department = Department
     Township = Township
     Citizen = Citizen
@@ -78,9 +73,8 @@ class TownshipModel(mesa.Model):
     closed_today: list[int]
 
     def __init__(self, params: Params | None = None, *, rng=None, scenario=None, **kwargs):
-        """``params`` (default ``Params()``), changed by any ``kwargs`` (validated Params fields);
-        ``rng`` seeds the run. ``scenario`` is accepted and ignored: Mesa ≥ 3.5's app passes its
-        own scenario object on Reset, while townsim's scenarios are TOML files resolved to Params."""
+        """``params`` (default ``Params()``), changed by any ``kwargs`` (validated Params fields); ``rng`` seeds
+        the run. ``scenario`` is ignored: Mesa ≥ 3.5's app passes its own on Reset (townsim's are TOML files)."""
         super().__init__(rng=rng)
         p = params if params is not None else Params()
         if kwargs:
@@ -282,8 +276,7 @@ class TownshipModel(mesa.Model):
                     settle.settle(self)
                 self.settle_pool = settle.Pool(self.clock_day)
             self._day(collect=False)
-            if stoprule.exceeded(self):
-                self._stop(0)
+            if self._stopped(0):
                 break
         if self.params.settle_stocks and self.running:
             settle.settle(self)
@@ -296,13 +289,13 @@ class TownshipModel(mesa.Model):
         if not self.running:
             return
         self._day(collect=True)
-        if stoprule.exceeded(self):
-            self._stop(self.day)
+        self._stopped(self.day)
 
-    def _stop(self, day: int) -> None:
-        """The stop rule fired at the end of counted day ``day`` (0: in the warm-up): no more days run."""
-        self.running = False  # Mesa's flag: runners and the app stop stepping
-        self.stopped_day = day
+    def _stopped(self, day: int) -> bool:
+        """Stop the run at the end of day ``day`` (0: in the warm-up) if the stop rule fires (``stoprule``)."""
+        if stoprule.exceeded(self):
+            self.running, self.stopped_day = False, day  # Mesa's flag: runners and the app stop stepping
+        return not self.running
 
     def _reset_totals(self) -> None:
         """Start the counted window: zero the run totals and the agents' hour accounts."""
