@@ -21,6 +21,7 @@ import pandas as pd
 
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
+from townsim.experiments.core.assumptions import COUNTY_SIZES
 from townsim.experiments.core.execute import ExecutionReport
 from townsim.experiments.core.protocol import Experiment, Folder, Stage
 from townsim.experiments.core.store import ResultStore, RunKey
@@ -141,8 +142,9 @@ class CalibrateExperiment(Experiment):
     def _stage(self, sims: list, desc: str, store: ResultStore) -> Stage:
         """A round: the simulations the store lacks cut into one batch per worker; those it holds in one
         batch of their own (reused, not run: a batch runs again unless every one of its runs is stored)."""
-        done = [sim for sim in sims if store.has(runs.key_of(self.spec, *sim))]
-        todo = [sim for sim in sims if not store.has(runs.key_of(self.spec, *sim))]
+        held = [store.has(runs.key_of(self.spec, *sim)) for sim in sims]
+        done = [sim for sim, h in zip(sims, held) if h]
+        todo = [sim for sim, h in zip(sims, held) if not h]
         jobs = runs.batches(self.spec, todo, self.workers) + runs.batches(self.spec, done, 1)
         self.submitted += [k for j in jobs for k in j.keys]
         return Stage(jobs, desc)
@@ -244,14 +246,7 @@ def _county(spec: CalibrationSpec) -> dict | None:
     """What identifies the county a posterior was made for (compared by ``compare --posterior``)."""
     if spec.model_params is None:
         return None
-    p = spec.model_params
-    return {
-        "scenario": spec.scenario,
-        "townships": p.townships,
-        "residents": p.residents,
-        "departments": p.departments,
-        "enterprises": p.enterprises,
-    }
+    return {"scenario": spec.scenario, **{k: getattr(spec.model_params, k) for k in COUNTY_SIZES}}
 
 
 def _others(spec: CalibrationSpec) -> dict:
