@@ -163,6 +163,7 @@ class County(BaseModel):
         kind="setting",
         ge=0,
         le=10_000,
+        off_by_default=True,  # added after results were stored: off, it leaves their keys as they were
         desc=(
             "Stop rule (0 = off): stop at the end of a day whose open backlog exceeds this many days of the mean "
             "daily arrivals so far (KPI stopped_day)."

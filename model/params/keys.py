@@ -27,10 +27,23 @@ def unkeyed_fields(model: type[BaseModel] = Params) -> frozenset[str]:
     )
 
 
+def off_fields(model: type[BaseModel] = Params) -> dict[str, Any]:
+    """Fields declared ``off_by_default``, with their default (the value that switches them off)."""
+    return {
+        n: f.default
+        for n, f in model.model_fields.items()
+        if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("off_by_default")
+    }
+
+
 def keyed_dump(params: BaseModel) -> dict[str, Any]:
-    """``params`` as JSON values without its :func:`unkeyed_fields`: what run keys, settings hashes and
-    fingerprints are made of, so that choosing the compiled engine reuses the Python engine's runs."""
-    return params.model_dump(mode="json", exclude=set(unkeyed_fields(type(params))))
+    """``params`` as JSON values without its :func:`unkeyed_fields` and without the ``off_by_default``
+    fields left off: what run keys, settings hashes and fingerprints are made of, so that choosing the
+    compiled engine reuses the Python engine's runs, and a mechanism added off by default leaves every
+    stored run's key as it was."""
+    model = type(params)
+    off = {n for n, v in off_fields(model).items() if getattr(params, n) == v}
+    return params.model_dump(mode="json", exclude=set(unkeyed_fields(model)) | off)
 
 
 def fields_of_kind(kind: str, model: type[BaseModel] = Params) -> list[str]:

@@ -53,6 +53,7 @@ def P(
     dist: str = "uniform",
     basis: str | None = None,
     same_results: bool = False,
+    off_by_default: bool = False,
 ):
     """A documented field: default, unit, group, one-line description, bounds, and its kind
     (``KINDS``, required): a ``fact`` cites its F#/G#/P# code (``cite``); an ``assumption`` carries
@@ -63,8 +64,13 @@ def P(
     allowed bounds; a default outside it must be explained in the basis (the word "default").
     ``same_results``: a setting that chooses how a run is computed, never what it computes (proven by a
     test), so it is left out of run keys, settings hashes and fingerprints (:func:`keyed_fields`).
+    ``off_by_default``: the default switches the field's mechanism off; a run at that value leaves the
+    field out of run keys and settings hashes (:func:`keyed_dump`), so adding a mechanism off by default keeps
+    every stored run and results folder valid (its runs behave as before: the pins prove it).
     A declaration that breaks these rules raises :class:`KindError` when the class is defined."""
     extra: dict[str, Any] = {"unit": unit, "group": group, "kind": kind}
+    if off_by_default:
+        extra["off_by_default"] = True
     if same_results:
         if kind != "setting":
             raise KindError(f"parameter {desc!r}: only a setting can leave the results the same")
