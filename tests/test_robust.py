@@ -372,3 +372,78 @@ def test_assumptions_are_read_from_the_parameter_metadata():
     assert p.tier_deadlines == tuple(2 * v for v in Params().tier_deadlines) and p.courier_interval_days == 0.25
     declared = {a.name for a in assumptions()}
     assert {"courier_interval_days", "learning_cases", "initial_competence", "citizen_patience_days"} <= declared
+
+
+# --- collapse: a run the stop rule stopped is a failure, never a truncated effect ---------------------------
+def _collapse_runs(stopped: dict[tuple[int, str], bool]) -> pd.DataFrame:
+    rows = []
+    for w in range(2):
+        for scen in ("base", "ref"):
+            for r in range(3):
+                stop = stopped.get((w, scen), False)
+                rows.append(
+                    {
+                        "world": w,
+                        "scenario": scen,
+                        "replication": r,
+                        "on_time_rate": (0.5 if scen == "base" else 0.7) + 0.01 * r,
+                        "stopped_day": 12.0 if stop and r == 1 else np.nan,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    ("arm", "verdict"), [("ref", "worse"), ("base", "better"), ("both", "not distinguishable"), ("", "better")]
+)
+def test_a_collapsed_arm_decides_the_verdict_and_no_truncated_effect_is_averaged(arm, verdict):
+    from townsim.experiments.core.robustness import robustness_table, world_effects
+
+    stopped = {(0, a): True for a in ({"ref", "base"} if arm == "both" else {arm} - {""})}
+    eff = world_effects(_collapse_runs(stopped), "base", ["ref"], ["on_time_rate"], {"on_time_rate": 1})
+    w0, w1 = eff[eff["world"] == 0].iloc[0], eff[eff["world"] == 1].iloc[0]
+    assert w0["verdict"] == verdict and w1["verdict"] == "better"  # world 1: no collapse, the real +0.2
+    assert w1["effect"] == pytest.approx(0.2) and w1["collapsed"] == ""
+    assert (w0["collapsed"] == {"ref": "reform", "base": "baseline"}.get(arm, arm)) and (
+        np.isnan(w0["effect"]) == bool(arm)
+    )
+    row = robustness_table(eff, {"on_time_rate": 1}).iloc[0]
+    assert row["share_collapsed"] == (0.5 if arm in ("ref", "both") else 0.0)
+    assert row["baseline_collapsed"] == (0.5 if arm in ("base", "both") else 0.0)
+    assert row["effect_median"] == pytest.approx(0.2 if arm else 0.2)  # the collapsed world adds no effect
+
+
+def test_a_collapse_against_the_usual_effect_is_a_failing_world():
+    from townsim.experiments.workflows.robust.analysis import failing
+
+    e = pd.DataFrame(
+        {
+            "effect": [0.2, 0.1, 0.15, np.nan],
+            "ci_low": [0.1, 0.05, 0.1, np.nan],
+            "ci_high": [0.3, 0.2, 0.2, np.nan],
+            "collapsed": ["", "", "", "reform"],
+        }
+    )
+    cases, usual = failing(e, direction=1)  # raising is good, and the reform collapsed in world 3
+    assert usual == 1 and list(cases) == [False, False, False, True]
+    assert failing(e.assign(collapsed=""), direction=1) is None  # the counterfactual: no collapse, nothing fails
+    assert failing(e, direction=-1) is None  # raising is bad here: its collapse agrees with the usual verdict
+
+
+def test_a_reform_that_collapses_in_every_world_is_reported_so(county, tmp_path):
+    """End to end: a county with a tenth of its department posts stops (stop rule at 3 days of backlog) in every
+    world; the baseline never does; the report has the collapse table."""
+    (county / "starved.toml").write_text(
+        'description = "a tenth of the department posts"\nextends = "small"\ndepartment_staff = 1.6\n'
+    )
+    s = _settings(county, names=("null", "starved"), worlds=3, reps=2, days=30, overrides=["stop_backlog_days=3"])
+    with SerialExecutor() as ex:
+        res = run_robust(s, tmp_path, ex, show_progress=False)
+    rob = res.robustness.set_index(["reform", "kpi"])
+    assert rob.loc[("starved", "on_time_rate"), "share_collapsed"] == 1.0
+    assert rob.loc[("starved", "on_time_rate"), "share_worse"] == 1.0
+    assert (rob["baseline_collapsed"] == 0).all()
+    assert rob.loc[("null", "on_time_rate"), "share_collapsed"] == 0.0
+    assert res.runs.query("scenario == 'starved'")["stopped_day"].notna().all()
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Worlds where a queue grows without bound" in report and "100% (3/3)" in report

@@ -44,7 +44,9 @@ def register(subparsers) -> None:
         description="Draw N worlds over the declared assumptions' plausible ranges (or from a calibration "
         "posterior), run the baseline and every reform in each (paired replications), then write worlds.parquet, "
         "runs.parquet, robustness.csv, regret.csv, vulnerabilities.csv, figures/, report.md and report.html. "
-        "Rerun with the same --out to resume.",
+        "Rerun with the same --out to resume. With --set stop_backlog_days=D (e.g. 30) a run whose backlog grows "
+        "without bound stops early and counts as collapsed (worse than a baseline that did not), which also keeps "
+        "exploding worlds cheap.",
     )
     add_scenario_argument(p, many=True)
     p.add_argument("--baseline", default=DEFAULT_BASELINE, metavar="NAME", help="the status quo (default baseline)")

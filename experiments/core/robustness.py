@@ -7,6 +7,11 @@
 - **Shares** (:func:`share_interval`): the share of worlds with each verdict and its 95 % Wilson
   score interval (statsmodels' ``proportion_confint(method="wilson")``), which stays inside [0, 1]
   and is honest at shares near 0 and 1.
+- **Collapse** (the stop rule, ``--set stop_backlog_days=D``): a run that stopped because its backlog grew
+  without bound has KPIs of a truncated, non-stationary run, which are never averaged into an effect. In a
+  world where the reform collapsed (any replication stopped) and the baseline did not, the reform is *worse*
+  on every KPI; where the baseline collapsed and the reform did not, *better*; where both did, *not
+  distinguishable*. Those worlds' effects are NaN and the table says which arm collapsed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from townsim.experiments.core.stats import CONFIDENCE, difference
 
 BETTER, WORSE, TIE = "better", "worse", "not distinguishable"
 VERDICTS = (BETTER, WORSE, TIE)
+STOPPED = "stopped_day"
+"""The run summary's column that only a run stopped by the stop rule has (its backlog grew without bound)."""
+COLLAPSE_VERDICT = {"reform": WORSE, "baseline": BETTER, "both": TIE}
 
 
 def tie_rule(ci_low: float, ci_high: float, effect: float, direction: int) -> str:
@@ -44,6 +52,11 @@ def share_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[floa
     return (k / n, float(lo), float(hi))
 
 
+def collapsed(runs: pd.DataFrame) -> bool:
+    """Whether any of ``runs`` (one arm's replications in one world) was stopped by the stop rule."""
+    return STOPPED in runs.columns and bool(runs[STOPPED].notna().any())
+
+
 def world_effects(
     runs: pd.DataFrame,
     baseline: str,
@@ -53,7 +66,8 @@ def world_effects(
     paired: bool = True,
 ) -> pd.DataFrame:
     """Per world, reform and KPI: the effect (mean difference reform − baseline), its 95 % interval and the
-    verdict. ``runs`` has columns world, scenario, replication and the KPIs (replications paired by index)."""
+    verdict. ``runs`` has columns world, scenario, replication and the KPIs (replications paired by index).
+    ``collapsed``: which arm the stop rule stopped in that world ("reform", "baseline", "both" or "")."""
     rows = []
     for w, sub in runs.groupby("world", sort=True):
         base = sub[sub["scenario"] == baseline].set_index("replication").sort_index()
@@ -66,7 +80,13 @@ def world_effects(
                 a_al, b_al = ref.loc[common], base.loc[common]
             else:
                 a_al, b_al = ref, base
+            arm = {(True, False): "reform", (False, True): "baseline", (True, True): "both"}.get(
+                (collapsed(a_al), collapsed(b_al)), ""
+            )
             for k in kpis:
+                if arm:
+                    rows.append(_collapsed_row(int(w), name, k, len(a_al), arm))
+                    continue
                 d = difference(a_al[k].to_numpy(float), b_al[k].to_numpy(float), paired)
                 eff, lo, hi = float(d["difference"]), float(d["ci_low"]), float(d["ci_high"])
                 rows.append(
@@ -79,9 +99,29 @@ def world_effects(
                         "ci_high": hi,
                         "n": int(d["n"]),
                         "verdict": tie_rule(lo, hi, eff, directions.get(k, 0)),
+                        "collapsed": "",
                     }
                 )
-    return pd.DataFrame(rows, columns=["world", "reform", "kpi", "effect", "ci_low", "ci_high", "n", "verdict"])
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+
+
+EFFECT_COLUMNS = ["world", "reform", "kpi", "effect", "ci_low", "ci_high", "n", "verdict", "collapsed"]
+
+
+def _collapsed_row(world: int, reform: str, k: str, n: int, arm: str) -> dict[str, object]:
+    """The effect row of a world where ``arm`` collapsed: no effect, the collapse's verdict."""
+    nan = math.nan
+    return {
+        "world": world,
+        "reform": reform,
+        "kpi": k,
+        "effect": nan,
+        "ci_low": nan,
+        "ci_high": nan,
+        "n": n,
+        "verdict": COLLAPSE_VERDICT[arm],
+        "collapsed": arm,
+    }
 
 
 ROBUSTNESS_COLUMNS = [
@@ -101,12 +141,15 @@ ROBUSTNESS_COLUMNS = [
     "effect_median",
     "effect_p05",
     "effect_p95",
+    "share_collapsed",
+    "baseline_collapsed",
 ]
 
 
 def robustness_table(effects: pd.DataFrame, directions: dict[str, int]) -> pd.DataFrame:
     """Per reform and KPI: shares of worlds better / worse / not distinguishable with Wilson intervals,
-    and the median and 5–95 % range of the effect over worlds (``direction``: +1, −1 or 0)."""
+    and the median and 5–95 % range of the effect over worlds (``direction``: +1, −1 or 0); the shares of
+    worlds where the reform, and where the baseline, collapsed (stopped by the stop rule)."""
     rows = []
     for (reform, k), sub in effects.groupby(["reform", "kpi"], sort=False):
         n = int(len(sub))
@@ -121,5 +164,8 @@ def robustness_table(effects: pd.DataFrame, directions: dict[str, int]) -> pd.Da
         eff = eff[np.isfinite(eff)]
         q = np.quantile(eff, [0.5, 0.05, 0.95]) if eff.size else [math.nan] * 3
         row.update(effect_median=float(q[0]), effect_p05=float(q[1]), effect_p95=float(q[2]))
+        arm = sub["collapsed"] if "collapsed" in sub.columns else pd.Series("", index=sub.index)
+        row["share_collapsed"] = float(arm.isin(["reform", "both"]).mean()) if n else math.nan
+        row["baseline_collapsed"] = float(arm.isin(["baseline", "both"]).mean()) if n else math.nan
         rows.append(row)
     return pd.DataFrame(rows, columns=ROBUSTNESS_COLUMNS)

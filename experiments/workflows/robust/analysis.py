@@ -18,7 +18,7 @@ import pandas as pd
 
 from townsim.experiments.core import prim
 from townsim.experiments.core.regret import rank_options, regret_table
-from townsim.experiments.core.robustness import robustness_table, world_effects
+from townsim.experiments.core.robustness import STOPPED, robustness_table, world_effects
 from townsim.experiments.core.stats import kpi_columns
 from townsim.model.metrics import kpi
 
@@ -81,6 +81,7 @@ def regret(runs: pd.DataFrame, options: Sequence[str], kpi: str, paired: bool) -
             "option": sub["scenario"].to_numpy(),
             "replication": sub["replication"].to_numpy(),
             "value": sub[kpi].to_numpy(float),
+            "collapsed": sub[STOPPED].notna().to_numpy() if STOPPED in sub.columns else False,
         }
     )
     table = regret_table(values, directions([kpi])[kpi], paired=paired)
@@ -88,20 +89,27 @@ def regret(runs: pd.DataFrame, options: Sequence[str], kpi: str, paired: bool) -
     return table, rank_options(table)
 
 
-def failing(effects: pd.DataFrame) -> tuple[np.ndarray, int] | None:
-    """(cases, usual sign) of one reform and KPI (rows: worlds; columns effect, ci_low, ci_high).
+def failing(effects: pd.DataFrame, direction: int = 0) -> tuple[np.ndarray, int] | None:
+    """(cases, usual sign) of one reform and KPI (rows: worlds; columns effect, ci_low, ci_high, and
+    optionally collapsed).
 
-    Cases are the worlds whose effect has the sign opposite to the median's. None when the median is 0,
-    or no world's 95 % interval lies wholly on the opposite side (sign flips within seed noise only).
+    Cases are the worlds whose effect has the sign opposite to the median's, and the worlds where a collapse
+    (the stop rule) decided the verdict against the usual conclusion: the reform collapsing where its usual
+    effect is good for the KPI (``direction``: +1 higher is better, −1 lower, 0 counts higher as better), the
+    baseline collapsing where it is bad. None when the median is 0, or no world's 95 % interval lies wholly
+    on the opposite side and no collapse fails it (sign flips within seed noise only).
     """
     e = effects["effect"].to_numpy(float)
     sign = np.sign(np.where(np.isfinite(e), e, 0.0))
     med = float(np.sign(np.median(e[np.isfinite(e)]))) if np.isfinite(e).any() else 0.0
     lo, hi = effects["ci_low"].to_numpy(float), effects["ci_high"].to_numpy(float)
     opposite = (hi < 0) if med > 0 else (lo > 0)
-    if med == 0 or not opposite.any():
+    arm = effects["collapsed"].to_numpy(str) if "collapsed" in effects.columns else np.full(len(e), "")
+    good = med * (direction or 1) > 0
+    against = (arm == "reform") if good else (arm == "baseline")
+    if med == 0 or not (opposite.any() or against.any()):
         return None
-    return sign == -med, int(med)
+    return (sign == -med) | against, int(med)
 
 
 def vulnerabilities(
@@ -131,7 +139,7 @@ def vulnerabilities(
             sub = effects[(effects["reform"] == reform) & (effects["kpi"] == k)].sort_values("world")
             if sub.empty:
                 continue
-            found = failing(sub)
+            found = failing(sub, directions([k])[k])
             if found is None:
                 continue
             cases, usual = found

@@ -44,7 +44,7 @@ def figures(
             break
         first = rows[rows["box"] == 1]
         sub = effects[(effects["reform"] == reform) & (effects["kpi"] == k)].sort_values("world")
-        found = analysis.failing(sub)
+        found = analysis.failing(sub, analysis.directions([k])[k])
         if found is None or first.empty:
             continue
         unit = p.worlds.unit.iloc[sub["world"].to_numpy(int)].reset_index(drop=True)
@@ -151,6 +151,7 @@ def render(
                 "max": fmt.number(float(r["max_regret"]) * plots.scale(k), 3),
                 "p90": fmt.number(float(r["p90_regret"]) * plots.scale(k), 3),
                 "best": f"{int(r['worlds_best_or_tied'])}/{int(r['worlds'])}",
+                "down": f"{int(r['worlds_collapsed'])}/{int(r['worlds'])}",
             }
             for _, r in ranking.iterrows()
         ],
@@ -163,7 +164,29 @@ def render(
         equal_staff=[titles[a.name] for a in p.arms if a.equal_staff_of],
         n_runs=int(len(runs)),
         spread=_spread(robust),
+        stop_days=short_number(float(p.arms[0].params.stop_backlog_days)),
+        collapse=_collapse(p, robust, titles),
     )
+
+
+def _collapse(p: Plan, robust: pd.DataFrame, titles: dict[str, str]) -> list[dict[str, str]]:
+    """Per reform, the shares of worlds where it and the baseline collapsed (empty when none did)."""
+    if robust.empty or not (robust["share_collapsed"] > 0).any() and not (robust["baseline_collapsed"] > 0).any():
+        return []
+    rows = []
+    for r in p.reforms:
+        hit = robust[robust["reform"] == r]
+        if not hit.empty:
+            x = hit.iloc[0]
+            n = int(x["worlds"])
+            rows.append(
+                {
+                    "title": titles[r],
+                    "reform": f"{fmt.share(x['share_collapsed'])} ({round(x['share_collapsed'] * n)}/{n})",
+                    "baseline": f"{fmt.share(x['baseline_collapsed'])} ({round(x['baseline_collapsed'] * n)}/{n})",
+                }
+            )
+    return rows
 
 
 def _spread(robust: pd.DataFrame) -> str:
