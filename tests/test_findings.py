@@ -209,3 +209,20 @@ def test_robust_section_says_not_run_with_its_command(tmp_path):
     text = render(tmp_path).text
     section = text[text.index("### Across plausible worlds") :]
     assert "*Not run yet*" in section and "townsim robust" in section
+
+
+def test_the_posterior_section_keeps_seed_noise_and_parameter_uncertainty_apart(tmp_path):
+    """The same robustness folder read as worlds drawn from the generic posterior: its own section and
+    conclusion lines, which name the posterior; collapsed worlds are said when any run stopped."""
+    rob = _robust_folder(tmp_path)
+    table = pd.read_csv(rob / "robustness.csv").assign(share_collapsed=0.125, baseline_collapsed=0.0)
+    table.to_csv(rob / "robustness.csv", index=False)
+    rob.rename(tmp_path / "robust_posterior")
+    text = render(tmp_path).text
+    assert "### Across plausible worlds (`townsim robust`)\n\n*Not run yet*" in text  # the other folder is absent
+    section = text[text.index("### Over the calibrated generic county") :]
+    assert "generic.parquet" in section and "Seed noise and parameter uncertainty stay apart" in section
+    assert "`one_stop_135` in 12%" in section  # the collapse note
+    conclusion = text[: text.index("## Evidence")]
+    assert "The same over the calibrated generic county" in conclusion
+    assert "of worlds drawn from the posterior" in conclusion and "of plausible worlds" not in conclusion

@@ -40,6 +40,9 @@ COMMANDS = {
     "sobol": "townsim sensitivity sobol_levers --out {r}/sobol",
     "robust": "townsim robust baseline one_stop_135 delegation_no_staff delegation_with_staff grid_governance "
     "full_reform --worlds 24 --reps 2 --days 250 --out {r}/robust",
+    "robust_posterior": "townsim robust baseline one_stop_135 delegation_no_staff delegation_with_staff "
+    "grid_governance full_reform --posterior scenarios/posteriors/generic.parquet --worlds 24 --reps 2 --days 250 "
+    "--out {r}/robust_posterior",
     "validate": "townsim validate --docs",
 }
 DISCOVER_BEGIN, DISCOVER_END = "<!-- discover:begin -->", "<!-- discover:end -->"
@@ -257,6 +260,8 @@ def render(results: Path, previous: str = "") -> Page:
     ev += morris + sobol
     worlds, w_lines = robust_section(results / "robust", cmds["robust"])
     ev += worlds
+    fitted, p_lines = robust_section(results / "robust_posterior", cmds["robust_posterior"], posterior=True)
+    ev += fitted
     head = [
         "# What the model says about township reform",
         "",
@@ -295,6 +300,14 @@ def render(results: Path, previous: str = "") -> Page:
             "",
         ]
         head += [f"- {t}" for t in w_lines]
+    if p_lines:
+        head += [
+            "",
+            "The same over the calibrated generic county (worlds drawn from its posterior; details under *Over the "
+            "calibrated generic county*):",
+            "",
+        ]
+        head += [f"- {t}" for t in p_lines]
     if m_tops or s_tops:
         head += ["", "Levers that matter most (influential ones, most important first):", ""]
         head += [f"- Morris, {t}." for t in m_tops] + [f"- Sobol', {t}." for t in s_tops]
@@ -306,8 +319,8 @@ def render(results: Path, previous: str = "") -> Page:
         "model describes real counties; everything else here is what the model implies for a generic county "
         "whose behavioural parameters are assumptions (`docs/ODD.md`).",
         "- The comparison's and the sensitivity analyses' intervals are seed noise of one parameter set; "
-        "uncertainty about the assumptions is in *Across plausible worlds* (the declared ranges, not a "
-        "calibrated posterior).",
+        "uncertainty about the assumptions is in *Across plausible worlds* (the declared ranges) and *Over the "
+        "calibrated generic county* (the posterior fitted to P7's levels, docs/calibration.md).",
         "- One working year after the reform starts: reforms that pay back slowly (delegation's learning, "
         "ODD §7.14) look worse here than they would in year three.",
         "- Reduced horizons and counties are used only where `docs/calibration.md` shows they match the full ones.",

@@ -36,16 +36,30 @@ def _settings(man: dict) -> str:
     return text
 
 
-def robust_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
-    """Evidence lines and the conclusion's per-reform lines (empty when the folder has no robustness.csv)."""
+TITLES = {
+    False: "### Across plausible worlds (`townsim robust`)",
+    True: "### Over the calibrated generic county (`townsim robust --posterior`)",
+}
+DRAWN = {
+    False: "Every reform and the status quo were run in each plausible world: the declared assumptions (every "
+    "`Params` field of kind *assumption*, docs/ODD.md) drawn by a Latin hypercube over their plausible ranges",
+    True: "Every reform and the status quo were run in each world drawn from the generic county's calibration "
+    "posterior, `scenarios/posteriors/generic.parquet` (docs/calibration.md): the ten calibrated assumptions from a "
+    "particle resampled by weight, every other assumption drawn from its range as in the calibration",
+}
+APART = {
+    False: "",
+    True: " Seed noise and parameter uncertainty stay apart: a world's verdict rests on its paired seeds' 95 % "
+    "interval (seed noise); the spread of the effect over the worlds is the posterior's (parameter uncertainty).",
+}
+
+
+def robust_section(folder: Path, command: str, posterior: bool = False) -> tuple[list[str], list[str]]:
+    """Evidence lines and the conclusion's per-reform lines (empty when the folder has no robustness.csv);
+    ``posterior``: the worlds are draws of the generic county's posterior (``robust --posterior``)."""
     path = folder / "robustness.csv"
     if not path.is_file():
-        return [
-            "### Across plausible worlds (`townsim robust`)",
-            "",
-            f"*Not run yet*: `{command}`.",
-            "",
-        ], []
+        return [TITLES[posterior], "", f"*Not run yet*: `{command}`.", ""], []
     robust = pd.read_csv(path)
     vul_path = folder / "vulnerabilities.csv"
     vul = pd.read_csv(vul_path) if vul_path.is_file() else pd.DataFrame(columns=["reform", "kpi", "box"])
@@ -56,15 +70,15 @@ def robust_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
     man = _manifest(folder)
     said = _settings(man)
     lines = [
-        "### Across plausible worlds (`townsim robust`)",
+        TITLES[posterior],
         "",
-        "Every reform and the status quo were run in each plausible world: the declared assumptions (every "
-        "`Params` field of kind *assumption*, docs/ODD.md) drawn by a Latin hypercube over their plausible "
-        f"ranges{f' ({said})' if said else ''}, paired seeds within a world. A world counts as *better* or "
+        f"{DRAWN[posterior]}{f' ({said})' if said else ''}, paired seeds within a world. A world counts as *better* or "
         "*worse* when the paired 95 % interval of the reform's effect excludes 0, else as *not "
         "distinguishable*; shares carry Wilson 95 % intervals. Where the usual direction of an effect fails "
-        "in some worlds, PRIM names the assumption box that holds them, scored on worlds it never saw.",
+        "in some worlds, PRIM names the assumption box that holds them, scored on worlds it never saw."
+        + APART[posterior],
         "",
+        *_collapse_note(robust),
         "| reform | " + " | ".join(kpi(k).text("en") for k in shown) + " |",
         "|---|" + "---|" * len(shown),
     ]
@@ -85,9 +99,31 @@ def robust_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
     conclusion = []
     for r in reforms:
         texts = [sentence(r, k, robust, vul, units, "en") for k in shown]
+        if posterior:
+            texts = [t.replace("plausible worlds", "worlds drawn from the posterior") for t in texts]
         texts = [t for t in texts if t]
         if texts:
             lines.append(f"- `{r}`: " + " ".join(t[0].upper() + t[1:] for t in texts))
             conclusion.append(f"`{r}` {texts[0]}")
     lines += ["", f"Reproduce: `{command}`.", ""]
     return lines, conclusion
+
+
+def _collapse_note(robust: pd.DataFrame) -> list[str]:
+    """A line on the worlds where a run's queues grew without bound (the stop rule), when any did."""
+    if "share_collapsed" not in robust.columns:
+        return []
+    first = robust.drop_duplicates("reform").set_index("reform")
+    down = {r: x for r, x in first["share_collapsed"].items() if x > 0}
+    base = float(first["baseline_collapsed"].max())
+    if not down and not base > 0:
+        return []
+    parts = [f"`{r}` in {fmt.share(x)}" for r, x in down.items()]
+    if base > 0:
+        parts.append(f"the status quo in {fmt.share(base)}")
+    return [
+        "Queues grew without bound (the run stopped, counted as a failure, never averaged into an effect) for "
+        + ", ".join(parts)
+        + " of the worlds.",
+        "",
+    ]
