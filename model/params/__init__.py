@@ -20,9 +20,9 @@ from .keys import (
     describe_range,
     fields_of_kind,
     keyed_dump,
-    off_fields,
     kind_problems,
     meta,
+    off_fields,
     unkeyed_fields,
     with_assumptions,
 )
