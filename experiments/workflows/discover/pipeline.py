@@ -359,7 +359,7 @@ def _design(spec: DiscoverSpec, runs: pd.DataFrame, parameters, township: bool) 
     return reporting.Design(
         n,
         k,
-        samples=spec.samples,
+        samples=int(spec.samples or 0),
         replications=spec.replications,
         seed=spec.seed,
         scenarios=list(spec.scenarios) if township else [],

@@ -17,11 +17,10 @@ from townsim.model.metrics import kpi
 QP_ALPHA = 0.05
 """A restriction whose quasi-p-value is below this is called firm in the report."""
 
-WORDS = {
+WORDS: dict[str, dict[str, str]] = {
     "en": {
         "values": "{name} is {values}",
         "or": " or ",
-        "switch": {"off": "off", "on": "on"},
         "between": "{name} is between {lo} and {hi}",
         "and": " and ",
         "comma": ", ",
@@ -53,7 +52,6 @@ WORDS = {
     "zh": {
         "values": "{name} 为{values}",
         "or": "或",
-        "switch": {"off": "关", "on": "开"},
         "between": "{name} 在 {lo} 与 {hi} 之间",
         "and": " 且 ",
         "comma": "、",
@@ -84,6 +82,8 @@ WORDS = {
     },
 }
 """The sentences of a discovery report per language (``{...}``: the numbers and words filled in)."""
+SWITCH = {"en": {"off": "off", "on": "on"}, "zh": {"off": "关", "on": "开"}}
+"""A switch's values in words (PRIM's ``off``/``on``)."""
 
 
 def lever_label(name: str) -> str:
@@ -110,8 +110,7 @@ def fmt_value(v: float, lever: Lever) -> str:
 
 def switch_words(values: Sequence[str], lang: str = "en") -> str:
     """The allowed values of a switch: ``off``, ``on``, ``off or on`` (关、开 in Chinese)."""
-    w = WORDS[lang]
-    return w["or"].join(w["switch"].get(v, v) for v in values)
+    return WORDS[lang]["or"].join(SWITCH[lang].get(v, v) for v in values)
 
 
 def restriction_words(r: Restriction, lang: str = "en") -> str:
