@@ -306,8 +306,8 @@ def _write_report(
     """The figures and ``report.md``/``report.html`` in ``lang``; the figures' paths."""
     from . import plots as plotting  # deferred: it pulls in matplotlib (heavy)
 
-    case = case_words(spec.outcome, spec.threshold, spec.below, township)
-    figures = plotting.all_figures(out / "figures", discoveries, case) if plots else []
+    case = case_words(spec.outcome, spec.threshold, spec.below, township, lang)
+    figures = plotting.all_figures(out / "figures", discoveries, case, lang) if plots else []
     inp = reporting.ReportInput(
         title=spec.description or spec.name,
         outcome=spec.outcome,
