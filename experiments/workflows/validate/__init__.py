@@ -138,7 +138,7 @@ class ValidateExperiment(Experiment):
         return rows(self.outcomes)
 
     def analyse(self, table: pd.DataFrame, folder: Folder) -> pd.DataFrame:
-        """The power table (``power.csv``) and one figure per validation pattern."""
+        """The power table (``power.csv``)."""
         power = None
         if self.power_jobs:
             measured = jobs.powers(folder.store, self.power_jobs)
@@ -146,15 +146,15 @@ class ValidateExperiment(Experiment):
         power = power if power is not None else pd.DataFrame()
         if len(power):
             atomic.write_csv(folder.out / "power.csv", power)
-        for o in self.outcomes:
-            if o.check.part == "validation":
-                pattern_figure(o, folder.out / "figures" / f"{o.check.name}.png")
         return power
 
     def report(self, power: pd.DataFrame, folder: Folder, make_figures: bool, lang: str) -> Validation:
-        """``validation.md`` and ``report.html`` in ``lang`` (and with ``docs`` the shipped copy in ``docs/``,
-        always in English)."""
+        """One figure per validation pattern, ``validation.md`` and ``report.html`` in ``lang`` (and with ``docs``
+        the shipped copy in ``docs/``, always in English)."""
         out, outcomes = folder.out, self.outcomes
+        for o in outcomes:  # one figure per validation pattern
+            if o.check.part == "validation":
+                pattern_figure(o, out / "figures" / f"{o.check.name}.png", lang)
         not_run = [c for c in load_checks().values() if c not in self.checks]
         elapsed, started = time.perf_counter() - self.t0, f"{self.started:%Y-%m-%d %H:%M}"
 
@@ -209,5 +209,7 @@ def validate(
 
     Each finished check, and each validation check's power over ``power_worlds`` prior worlds, is kept in
     the folder's result store as it lands, so a rerun with the same settings reuses them."""
+    if docs and lang != "en":
+        raise ValueError(f"lang {lang!r}: the shipped docs/validation.md is English; allowed with docs: 'en'")
     experiment = ValidateExperiment(select(names, part), quick, seed, power_worlds, docs, command)
     return run_experiment(experiment, out, executor or SerialExecutor(), show_progress=show_progress, lang=lang)

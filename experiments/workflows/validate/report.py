@@ -115,22 +115,53 @@ def _check_row(o: Outcome) -> dict[str, Any]:
     }
 
 
-def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
+FIGURE_WORDS = {
+    "en": {
+        "replications": "replications (n = {n})",
+        "ci": "mean, 95 % CI",
+        "measured": "measured",
+        "published": "published: {expected}",
+        "region": "pass region",
+        "pass": "pass",
+        "fail": "FAIL",
+    },
+    "zh": {
+        "replications": "各次重复（n = {n}）",
+        "ci": "均值，95% 置信区间",
+        "measured": "测得值",
+        "published": "公开数值：{expected}",
+        "region": "通过区域",
+        "pass": "通过",
+        "fail": "未通过",
+    },
+}
+"""The words of a pattern's figure per language (the check's name, source, target and axis label are its own)."""
+
+
+def pattern_figure(outcome: Outcome, path: Path, lang: str = "en") -> Path | None:
     """A validation pattern's figure: each replication, the mean with its CI, and the published target.
 
     Reads ``details``: ``values`` (per replication), ``target`` (number), ``kind`` ("min", "max" or
     "value"), ``tol`` (for "value"), ``label`` (axis label).
     """
+    from townsim.experiments.render.fonts import figure as font_context  # deferred: matplotlib (heavy)
+
+    if outcome.result is None:
+        return None
+    with font_context(lang):
+        return _pattern_figure(outcome, path, FIGURE_WORDS[lang])
+
+
+def _pattern_figure(outcome: Outcome, path: Path, w: dict[str, str]) -> Path:
     from townsim.experiments.render.plots import save_figure  # deferred: it pulls in matplotlib (heavy)
 
     r = outcome.result
-    if r is None:
-        return None
+    assert r is not None, "a check without a result has no figure"
     d = r.details
     fig, ax = _subplots(figsize=(6.0, 2.6))
     vals = d.get("values", [])
     if vals:
-        ax.plot(vals, [0.0] * len(vals), "o", color="0.6", alpha=0.7, label=f"replications (n = {len(vals)})")
+        ax.plot(vals, [0.0] * len(vals), "o", color="0.6", alpha=0.7, label=w["replications"].format(n=len(vals)))
     lo, hi = r.ci
     if math.isfinite(lo) and math.isfinite(hi):
         ax.errorbar(
@@ -140,23 +171,24 @@ def pattern_figure(outcome: Outcome, path: Path) -> Path | None:
             fmt="D",
             color="C0",
             capsize=6,
-            label="mean, 95 % CI",
+            label=w["ci"],
         )
     else:
-        ax.plot([r.measured], [0.0], "D", color="C0", label="measured")
+        ax.plot([r.measured], [0.0], "D", color="C0", label=w["measured"])
     target, kind = d.get("target"), d.get("kind", "value")
     if target is not None:
-        ax.axvline(target, color="C3", lw=1.5, label=f"published: {r.expected}")
+        ax.axvline(target, color="C3", lw=1.5, label=w["published"].format(expected=r.expected))
         x0, x1 = ax.get_xlim()
         if kind == "min":
-            ax.axvspan(target, max(x1, target + 1e-9), color="C2", alpha=0.12, label="pass region")
+            ax.axvspan(target, max(x1, target + 1e-9), color="C2", alpha=0.12, label=w["region"])
         elif kind == "max":
-            ax.axvspan(min(x0, target - 1e-9), target, color="C2", alpha=0.12, label="pass region")
+            ax.axvspan(min(x0, target - 1e-9), target, color="C2", alpha=0.12, label=w["region"])
         elif d.get("tol") is not None:
-            ax.axvspan(target - d["tol"], target + d["tol"], color="C2", alpha=0.12, label="pass region")
+            ax.axvspan(target - d["tol"], target + d["tol"], color="C2", alpha=0.12, label=w["region"])
     ax.set_yticks([])
     ax.set_xlabel(d.get("label", outcome.check.name))
-    ax.set_title(f"{outcome.check.name}: {'pass' if outcome.passed else 'FAIL'} ({outcome.check.source})", fontsize=9)
+    verdict = w["pass"] if outcome.passed else w["fail"]
+    ax.set_title(f"{outcome.check.name}: {verdict} ({outcome.check.source})", fontsize=9)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save_figure(fig, path)
 
