@@ -183,7 +183,7 @@ def test_validate_docs_copy_stays_english(tmp_path, capsys):
 def test_the_templates_hold_the_same_sections_in_both_languages():
     """Every en template of discover and validate has its zh twin, with as many sections."""
     folder = Path(__file__).resolve().parent.parent / "experiments" / "render" / "templates"
-    for name in ("discover", "validate", "validate.power"):
+    for name in ("discover", "validate", "validate_power"):
         en = (folder / f"{name}.en.md.j2").read_text(encoding="utf-8")
         zh = (folder / f"{name}.zh.md.j2").read_text(encoding="utf-8")
         assert en.count("\n## ") == zh.count("\n## ") > 0, name

@@ -100,7 +100,7 @@ def lines(table: pd.DataFrame) -> list[str]:
 
 
 def markdown(table: pd.DataFrame, n_worlds: int, lang: str = "en") -> str:
-    """The section appended to ``validation.md``, in ``lang`` (the template ``validate.power.<lang>.md.j2``)."""
+    """The section appended to ``validation.md``, in ``lang`` (the template ``validate_power.<lang>.md.j2``)."""
     from townsim.experiments.render.reportkit import render_report  # deferred: it pulls in matplotlib (heavy)
 
     rows = [
@@ -115,7 +115,7 @@ def markdown(table: pd.DataFrame, n_worlds: int, lang: str = "en") -> str:
         }
         for r in table.to_dict("records")
     ]
-    return "\n" + render_report("validate.power", lang, n_worlds=n_worlds, rows=rows)  # a blank line before
+    return "\n" + render_report("validate_power", lang, n_worlds=n_worlds, rows=rows)  # a blank line before
 
 
 def write(table: pd.DataFrame, n_worlds: int, folders: Sequence[Path]) -> None:
