@@ -1,6 +1,6 @@
 """``townsim discover SPEC`` — scenario discovery (PRIM): where does a reform fail?
 
-    townsim discover SPEC.toml|NAME [--workers K | --scheduler ADDR | --dask-local] [--out DIR]
+    townsim discover SPEC.toml|NAME [--workers K | --scheduler ADDR | --dask-local] [--out DIR] [--lang en|zh]
 
 ``SPEC`` is a spec file (see :mod:`townsim.experiments.workflows.discover.spec`) or
 the name of a shipped one in ``experiments/specs/`` (e.g. ``discover_delegation``).
@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import _common
+from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
 from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
@@ -47,6 +47,7 @@ def register(subparsers) -> None:
     add_yes_argument(p)
     add_out_argument(p, "results/discover-<spec name>/", resumes=True)
     add_progress_argument(p)
+    add_lang_argument(p, "report")
     p.set_defaults(func=_common.guarded(cmd_discover))
 
 

@@ -1,7 +1,7 @@
 """``townsim validate`` — the verification and validation checks, with a report.
 
     townsim validate [--quick] [--only NAME ...] [--part verification|validation] [--workers K] [--out DIR] [--docs]
-                     [--power-worlds N] [--yes]
+                     [--power-worlds N] [--lang en|zh] [--yes]
 
 Exit code 0 when every check passes, 1 when one fails (or crashes), 2 for bad input, 130 on Ctrl-C. Like
 the other experiments it checks its folder before any work, writes its settings first, keeps each finished
@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from townsim.experiments.cli import _common
+from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.core.budget import add_yes_argument
 from townsim.experiments.errors import UserError
 
@@ -55,6 +55,7 @@ def register(subparsers) -> None:
         help="run each validation check in N prior worlds (the assumption ranges) and report its "
         "discriminating power, the share that fail it (default 8; 0 = skip)",
     )
+    add_lang_argument(p, "report")
     add_yes_argument(p)
     p.add_argument(
         "--progress",
@@ -86,6 +87,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserError("no checks selected")
     if args.workers < 1:
         raise UserError(f"--workers {args.workers}: allowed: an integer >= 1")
+    if args.docs and args.lang != "en":
+        raise UserError(f"--lang {args.lang}: --docs writes the shipped English page; allowed with --docs: en")
     if args.power_worlds is not None and args.power_worlds < 0:
         raise UserError(f"--power-worlds {args.power_worlds}: allowed: an integer >= 0")
     if args.workers > default_workers():
@@ -112,6 +115,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             show_progress=enabled,
             docs=args.docs,
             power_worlds=n_worlds,
+            lang=args.lang,
             command=(
                 "townsim " + " ".join(sys.argv[sys.argv.index("validate") :])
                 if "validate" in sys.argv

@@ -240,7 +240,9 @@ class DiscoverExperiment(Experiment):
     def report(self, analysis: Any, folder: Folder, make_figures: bool, lang: str) -> Result:
         discoveries, boxes, runs = analysis
         township = self.reused.township if self.reused is not None else not self.spec.plugin
-        figures = _write_report(self.spec, folder.out, discoveries, runs, self._parameters(), township, make_figures)
+        figures = _write_report(
+            self.spec, folder.out, discoveries, runs, self._parameters(), township, make_figures, lang
+        )
         ex = folder.execution
         reused = len(self.keys()) - ex.ran - ex.failed
         return Result(folder.out, discoveries, boxes, runs, figures, ex.ran, reused, ex.failed, ex.seconds, ex)
@@ -256,10 +258,12 @@ def run_discover(
     *,
     progress: bool | None = None,
     plots: bool = True,
+    lang: str = "en",
 ) -> Result:
-    """Run (or resume) ``spec`` into ``out_dir``; write every result file and return the tables.
-    :class:`IncompleteRuns` when some runs have no result (the manifest then says "incomplete")."""
-    return run_experiment(DiscoverExperiment(spec), Path(out_dir), executor, show_progress=progress, make_figures=plots)
+    """Run (or resume) ``spec`` into ``out_dir``; write every result file and return the tables (the report
+    in ``lang``). :class:`IncompleteRuns` when some runs have no result (the manifest then says "incomplete")."""
+    experiment = DiscoverExperiment(spec)
+    return run_experiment(experiment, Path(out_dir), executor, show_progress=progress, make_figures=plots, lang=lang)
 
 
 def _find_boxes(
@@ -290,13 +294,20 @@ def _find_boxes(
 
 
 def _write_report(
-    spec: DiscoverSpec, out: Path, discoveries, runs: pd.DataFrame, parameters, township: bool, plots: bool
+    spec: DiscoverSpec,
+    out: Path,
+    discoveries,
+    runs: pd.DataFrame,
+    parameters,
+    township: bool,
+    plots: bool,
+    lang: str = "en",
 ) -> list[Path]:
-    """The figures and ``report.md``/``report.html``; the figures' paths."""
+    """The figures and ``report.md``/``report.html`` in ``lang``; the figures' paths."""
     from . import plots as plotting  # deferred: it pulls in matplotlib (heavy)
 
-    case = case_words(spec.outcome, spec.threshold, spec.below, township)
-    figures = plotting.all_figures(out / "figures", discoveries, case) if plots else []
+    case = case_words(spec.outcome, spec.threshold, spec.below, township, lang)
+    figures = plotting.all_figures(out / "figures", discoveries, case, lang) if plots else []
     inp = reporting.ReportInput(
         title=spec.description or spec.name,
         outcome=spec.outcome,
@@ -304,15 +315,16 @@ def _write_report(
         below=spec.below,
         township=township,
         min_density=spec.min_density,
-        design=_design_line(spec, runs, parameters, township),
+        design=_design(spec, runs, parameters, township),
         levers=[f"{p.name}: {p.describe()}" for p in parameters],
-        settings=f"EMA Workbench {_version('ema_workbench')}, peel_alpha {spec.peel_alpha:g}, "
-        f"paste_alpha {spec.paste_alpha:g}, mass_min {spec.mass_min:g}, at most {spec.max_boxes} box(es)",
+        settings=reporting.Settings(
+            _version("ema_workbench"), spec.peel_alpha, spec.paste_alpha, spec.mass_min, spec.max_boxes
+        ),
         figures=figures,
     )
     from townsim.experiments.render.report import write_report  # deferred: it pulls in matplotlib (heavy)
 
-    write_report(out, reporting.render(discoveries, inp, out), "en")  # report.md and report.html
+    write_report(out, reporting.render(discoveries, inp, out, lang), lang)  # report.md and report.html
     return figures
 
 
@@ -339,18 +351,20 @@ def experiment_settings(spec: DiscoverSpec) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------
-def _design_line(spec: DiscoverSpec, runs: pd.DataFrame, parameters, township: bool) -> str:
-    n = len(runs)
+def _design(spec: DiscoverSpec, runs: pd.DataFrame, parameters, township: bool) -> reporting.Design:
+    """The report's design line: the reused folder, or the Latin hypercube and what it ran."""
+    n, k = len(runs), len(parameters)
     if spec.reused:
-        return f"reused from the sensitivity run in `{spec.design}`: {n} runs ({len(parameters)} levers)."
-    where = (
-        f"scenario(s) {', '.join(spec.scenarios)}, {spec.days} working days per run"
-        if township
-        else f"plug-in `{spec.evaluate}`"
-    )
-    return (
-        f"Latin hypercube of {spec.samples} points over {len(parameters)} levers × {spec.replications} "
-        f"replication(s) (common seeds, base seed {spec.seed}); {where}; {n} runs in all."
+        return reporting.Design(n, k, reused=str(spec.design))
+    return reporting.Design(
+        n,
+        k,
+        samples=int(spec.samples or 0),
+        replications=spec.replications,
+        seed=spec.seed,
+        scenarios=list(spec.scenarios) if township else [],
+        days=spec.days if township else 0,
+        plugin="" if township else str(spec.evaluate),
     )
 
 

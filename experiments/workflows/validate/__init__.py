@@ -138,7 +138,7 @@ class ValidateExperiment(Experiment):
         return rows(self.outcomes)
 
     def analyse(self, table: pd.DataFrame, folder: Folder) -> pd.DataFrame:
-        """The power table (``power.csv``) and one figure per validation pattern."""
+        """The power table (``power.csv``)."""
         power = None
         if self.power_jobs:
             measured = jobs.powers(folder.store, self.power_jobs)
@@ -146,19 +146,20 @@ class ValidateExperiment(Experiment):
         power = power if power is not None else pd.DataFrame()
         if len(power):
             atomic.write_csv(folder.out / "power.csv", power)
-        for o in self.outcomes:
-            if o.check.part == "validation":
-                pattern_figure(o, folder.out / "figures" / f"{o.check.name}.png")
         return power
 
     def report(self, power: pd.DataFrame, folder: Folder, make_figures: bool, lang: str) -> Validation:
-        """``validation.md`` and ``report.html`` (and with ``docs`` the shipped copy in ``docs/``)."""
+        """One figure per validation pattern, ``validation.md`` and ``report.html`` in ``lang`` (and with ``docs``
+        the shipped copy in ``docs/``, always in English)."""
         out, outcomes = folder.out, self.outcomes
+        for o in outcomes:  # one figure per validation pattern
+            if o.check.part == "validation":
+                pattern_figure(o, out / "figures" / f"{o.check.name}.png", lang)
         not_run = [c for c in load_checks().values() if c not in self.checks]
-        extra = discriminating.markdown(power, self.power_worlds) if len(power) else ""
         elapsed, started = time.perf_counter() - self.t0, f"{self.started:%Y-%m-%d %H:%M}"
 
-        def page(figure_dir: str = "figures") -> str:
+        def page(figure_dir: str = "figures", lang: str = lang) -> str:
+            extra = discriminating.markdown(power, self.power_worlds, lang) if len(power) else ""
             return (
                 markdown(
                     outcomes,
@@ -168,20 +169,21 @@ class ValidateExperiment(Experiment):
                     started=started,
                     figure_dir=figure_dir,
                     not_run=not_run,
+                    lang=lang,
                 )
                 + extra
             )
 
         text = page()
         atomic.write_text(out / "validation.md", text)
-        atomic.write_text(out / "report.html", html.page(text, out))  # the same, figures embedded
+        atomic.write_text(out / "report.html", html.page(text, out, lang))  # the same, figures embedded
         if self.docs:
             dest, figs = DOCS_DIR / "figures" / "validation", out / "figures"
             if dest.exists():
                 shutil.rmtree(dest)
             if figs.exists():
                 shutil.copytree(figs, dest)
-            atomic.write_text(DOCS_DIR / "validation.md", page("figures/validation"))
+            atomic.write_text(DOCS_DIR / "validation.md", page("figures/validation", "en"))
         st = folder.stages
         checks_run = sum_reports([st[k] for k in ("checks", "patterns") if k in st])
         power_run = st.get("power", ExecutionReport())
@@ -200,11 +202,14 @@ def validate(
     docs: bool = False,
     command: str = "townsim validate",
     power_worlds: int = 0,
+    lang: str = "en",
 ) -> Validation:
     """Run (or resume) the checks into ``out`` (None: a new ``results/validate-<timestamp>``) and write its
-    report, and the docs copy if ``docs``.
+    report in ``lang``, and the docs copy (English) if ``docs``.
 
     Each finished check, and each validation check's power over ``power_worlds`` prior worlds, is kept in
     the folder's result store as it lands, so a rerun with the same settings reuses them."""
+    if docs and lang != "en":
+        raise ValueError(f"lang {lang!r}: the shipped docs/validation.md is English; allowed with docs: 'en'")
     experiment = ValidateExperiment(select(names, part), quick, seed, power_worlds, docs, command)
-    return run_experiment(experiment, out, executor or SerialExecutor(), show_progress=show_progress)
+    return run_experiment(experiment, out, executor or SerialExecutor(), show_progress=show_progress, lang=lang)

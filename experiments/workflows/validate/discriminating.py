@@ -99,22 +99,23 @@ def lines(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def markdown(table: pd.DataFrame, n_worlds: int) -> str:
-    """The section appended to ``validation.md``."""
-    head = (
-        "\n## Discriminating power of the validation checks\n\n"
-        f"Each check run in {n_worlds} prior worlds (Latin-hypercube draws from the assumption ranges); "
-        "power = the share of worlds that fail it. A check no world fails is uninformative and not "
-        "counted as evidence.\n\n"
-        "| check | source | measured: median [5 %, 95 %] | over | pass | power | verdict |\n"
-        "|---|---|---|---|---|---|---|\n"
-    )
-    body = "".join(
-        f"| `{r['check']}` | {r['source']} | {_spread(r)} | {r['measured_over']} | "
-        f"{'yes' if r['passed'] else '**no**'} | {fmt.significant(r['power'])} | {r['verdict']} |\n"
+def markdown(table: pd.DataFrame, n_worlds: int, lang: str = "en") -> str:
+    """The section appended to ``validation.md``, in ``lang`` (the template ``validate_power.<lang>.md.j2``)."""
+    from townsim.experiments.render.reportkit import render_report  # deferred: it pulls in matplotlib (heavy)
+
+    rows = [
+        {
+            "check": r["check"],
+            "source": r["source"],
+            "spread": _spread(r),
+            "over": r["measured_over"],
+            "passed": r["passed"],
+            "power": fmt.significant(r["power"]),
+            "verdict": r["verdict"],
+        }
         for r in table.to_dict("records")
-    )
-    return head + body
+    ]
+    return "\n" + render_report("validate_power", lang, n_worlds=n_worlds, rows=rows)  # a blank line before
 
 
 def write(table: pd.DataFrame, n_worlds: int, folders: Sequence[Path]) -> None:
