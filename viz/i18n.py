@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from townsim.model.metrics import kpi
 
+from .levers import lever_texts
+
 LANGS = ("zh", "en")
 """Supported languages; the first is the default (planners and teachers in China read Chinese first)."""
 
@@ -48,42 +50,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Step = one working day; Play goes day by day and a pause takes effect at the end of the day; "
         "“Run to day” stops exactly at that day.",
     },
-    # --- levers (DESIGN §4) ------------------------------------------------------
-    "lever_delegated_share": {"zh": "强镇扩权：下放事项比例", "en": "Delegated share of matters (强镇扩权)"},
-    "lever_staff_transfer": {"zh": "编制下沉：随权下沉的人力比例", "en": "Staff moved down with the powers (编制下沉)"},
-    "lever_escalation_135": {"zh": "135 响应机制（分级协调）", "en": "135 response rule with tiered escalation"},
-    "lever_two_way_weight": {"zh": "双向互评权重", "en": "Two-way assessment weight (双向互评)"},
-    "lever_responsibility_list": {"zh": "责任清单（可退回清单外任务）", "en": "Responsibility list (责任清单)"},
-    "lever_online_share": {"zh": "一网通办：线上办理比例", "en": "Online share (一网通办)"},
-    "lever_grid_coverage": {"zh": "网格化管理覆盖率", "en": "Grid management coverage (网格化管理)"},
-    "lever_inspection_hours_per_week": {
-        "zh": "督查检查考核（小时/周/乡镇）",
-        "en": "Inspections (hours/week/township, 督查检查考核)",
-    },
+    # --- levers (DESIGN §4): a field's labels are its Params metadata (``levers.lever_texts``) ---------
     "lever_equal_staff": {
         "zh": "同等编制：新增岗位从部门编制中调剂",
         "en": "Equal staff: new posts come out of departments",
     },
-    "lever_county_area_km2": {
-        "zh": "县域面积（平方公里，决定到县城的距离）",
-        "en": "County area (km², sets distances to the seat)",
-    },
-    "lever_travel_hours": {"zh": "部门间往返耗时（小时）", "en": "Travel between departments (hours)"},
-    "lever_township_hall_share": {
-        "zh": "在乡镇便民服务中心提交的比例",
-        "en": "Share filed at the township service hall",
-    },
-    "lever_township_service_weight": {
-        "zh": "乡镇考核中群众服务的权重（工时分配）",
-        "en": "Weight of residents' service in townships' score (day split)",
-    },
-    "lever_callback_share": {"zh": "回访抽查比例", "en": "Call-back checks (回访): share of closed cases"},
-    "lever_callback_penalty": {"zh": "回访发现未解决的扣分", "en": "Penalty when a call-back finds a case unsolved"},
-    "lever_reform_half_life_days": {
-        "zh": "改革注意力半衰期（天，∞ = 不衰减）",
-        "en": "Reform half-life (days, ∞ = never fades)",
-    },
-    "lever_warmup_days": {"zh": "改革前运行天数（之后改革开启）", "en": "Days before the reform switches on"},
     # --- scenarios -----------------------------------------------------------------
     "scenario_baseline": {"zh": "现状（改革前）", "en": "Status quo (before the reforms)"},
     "scenario_one_stop_135": {"zh": "一站式中心 + 135 机制", "en": "One-stop centre + 135 rule"},
@@ -310,6 +281,7 @@ TILE_LABELS: dict[str, str] = {
 }
 """Tiles of the KPI strip whose label is their KPI's own: the registry's label (capitalised in English)."""
 TEXT.update({key: {"zh": kpi(n).zh, "en": kpi(n).en[:1].upper() + kpi(n).en[1:]} for key, n in TILE_LABELS.items()})
+TEXT.update(lever_texts())  # the labels of every Params field the app shows (``P(label=, label_zh=, app=)``)
 
 
 DESCRIPTION_ZH: dict[str, str] = {

@@ -1,17 +1,22 @@
-"""The levers the app exposes (DESIGN §4), with bounds read from :class:`model.params.Params`.
+"""The levers the app exposes (DESIGN §4): every ``Params`` field that declares an app card (``P(app=...)``).
 
-Each lever is a Params field; its kind (switch, share slider, hours slider),
-its range and its unit come from the field's own metadata, so the app can
-never offer a value the model would reject. ``build_params`` validates the
-chosen values through :meth:`Params.replace`, the same path as every other
-caller of the model.
+Each lever is a Params field; its labels (en/zh), its card and place, its kind (switch, share slider,
+hours slider), its range and its unit come from the field's own metadata, so adding a lever to the app
+is one ``P(...)`` declaration and the app can never offer a value the model would reject. The cards are
+``APP_CARDS`` in order; in a card, the fields by their place (``"card@n"``; none: 0), then in declaration
+order. ``build_params`` validates the chosen values through :meth:`Params.replace`, the same path as
+every other caller of the model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from townsim.model.params import Params, ParamsError, allowed_range
+from pydantic import BaseModel
+
+from townsim.model.params import Params, ParamsError, allowed_range, meta
+from townsim.model.params.kinds import APP_CARDS, APP_RE
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,10 @@ class Lever:
     """The slider's last position means ∞ (e.g. a half-life: never fades)."""
     virtual: bool = False
     """Not a Params field: the page applies it when building the model (``equal_staff``)."""
+    card: str = ""
+    """The card of the lever panel it sits in (``APP_CARDS``)."""
+    place: float = 0.0
+    """Its place in the card (``"card@n"``)."""
 
     def coerce(self, value):
         """The value in the field's Python type (bool or float; ∞ at the top of an ``inf_at_max`` slider)."""
@@ -46,9 +55,17 @@ class Lever:
         return self.max if x == float("inf") else x
 
 
-def _bounds(name: str) -> tuple[float | None, float | None]:
+VIRTUAL: tuple[Lever, ...] = (
+    # fund new posts from department posts (same budget): the page's own switch, labels in ``i18n``
+    Lever("equal_staff", "switch", virtual=True, card="delegation", place=3.0),
+)
+"""Controls that are not Params fields (their labels and help are the app's own texts)."""
+
+
+def _bounds(name: str, model: type[BaseModel] = Params) -> tuple[float | None, float | None]:
+    """The allowed bounds of field ``name`` (``ge`` or ``gt``, ``le`` or ``lt``; None when open)."""
     lo = hi = None
-    for m in Params.model_fields[name].metadata:
+    for m in model.model_fields[name].metadata:
         lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
         lo = getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lo
         hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
@@ -56,64 +73,55 @@ def _bounds(name: str) -> tuple[float | None, float | None]:
     return lo, hi
 
 
-def _lever(
-    name: str,
-    step: float = 0.05,
-    display_max: float | None = None,
-    display_min: float | None = None,
-    inf_at_max: bool = False,
-) -> Lever:
-    info = Params.model_fields[name]
-    unit = (info.json_schema_extra or {}).get("unit", "")
+def field_lever(name: str, model: type[BaseModel] = Params) -> Lever:
+    """The control of field ``name`` of ``model`` as its metadata declares it (``P(app=...)``)."""
+    info, m = model.model_fields[name], meta(name, model)
+    found = APP_RE.match(str(m.get("app", "")))
+    if not found:
+        raise ValueError(f"field {name} declares no app card (P(app=...))")
+    card, place = found.group(1), float(found.group(2) or 0)
+    unit = m.get("unit", "")
     if info.annotation is bool:
-        return Lever(name, "switch", unit=unit)
-    lo, hi = _bounds(name)
-    hi = display_max if hi is None else hi
+        return Lever(name, "switch", unit=unit, card=card, place=place)
+    lo, hi = m.get("slider", _bounds(name, model))
     if lo is None or hi is None:
-        raise ValueError(f"lever {name} needs bounds in Params")
-    hi = min(hi, display_max) if display_max is not None else hi
-    lo = max(lo, display_min) if display_min is not None else lo
-    return Lever(name, "slider", float(lo), float(hi), step, unit, inf_at_max=inf_at_max)
+        raise ValueError(f"lever {name} needs bounds in Params or slider=(low, high)")
+    step = float(m.get("step", 0.05))
+    return Lever(name, "slider", float(lo), float(hi), step, unit, bool(m.get("inf_at_max")), card=card, place=place)
 
 
-LEVERS: tuple[Lever, ...] = (
-    _lever("delegated_share"),
-    _lever("staff_transfer"),
-    Lever("equal_staff", "switch", virtual=True),  # fund new posts from department posts (same budget)
-    _lever("escalation_135"),
-    _lever("two_way_weight"),
-    _lever("responsibility_list"),
-    _lever("online_share"),
-    _lever("grid_coverage"),
-    # Params allows up to 10,000 h/week; the shipped status quo has 66, so the slider stops at 80.
-    _lever("inspection_hours_per_week", step=1.0, display_max=80.0),
-    # distance: the county's area sets how far townships lie from the seat; travel hours between departments
-    _lever("county_area_km2", step=100.0, display_max=3000.0, display_min=100.0),
-    _lever("travel_hours", step=0.25, display_max=4.0),
-    _lever("township_hall_share"),
-    _lever("township_service_weight"),  # the townships' day split: weight of residents' service in their score
-    _lever("callback_share"),  # call-back checks (回访)
-    _lever("callback_penalty", step=0.5, display_max=5.0),
-    _lever("reform_half_life_days", step=30.0, display_max=720.0, display_min=30.0, inf_at_max=True),
-    # before/after: days run under the pre-reform levers, then the reform switches on
-    _lever("warmup_days", step=10.0, display_max=120.0),
-)
+def app_levers(model: type[BaseModel] = Params, virtual: tuple[Lever, ...] = VIRTUAL) -> tuple[Lever, ...]:
+    """Every control of the app, in the order shown: by card (``APP_CARDS``), then place, then declaration
+    (the virtual controls after the fields of the same place)."""
+    fields = [field_lever(n, model) for n in model.model_fields if "app" in meta(n, model)]
+    found = [(lv.card, lv.place, i, lv) for i, lv in enumerate([*fields, *virtual])]
+    return tuple(lv for *_, lv in sorted(found, key=lambda x: (APP_CARDS.index(x[0]), x[1], x[2])))
+
+
+def lever_texts(model: type[BaseModel] = Params) -> dict[str, dict[str, str]]:
+    """The app's texts of the fields it shows: ``lever_<name>`` → their labels (``label``, ``label_zh``)."""
+    out = {}
+    for name in model.model_fields:
+        m: dict[str, Any] = meta(name, model)
+        if "app" in m:
+            out[f"lever_{name}"] = {"zh": str(m["label_zh"]), "en": str(m["label"])}
+    return out
+
+
+def lever_groups(levers: tuple[Lever, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(heading key, lever names)`` per card that holds levers, in the order shown."""
+    return tuple(
+        (f"group_{card}", names) for card in APP_CARDS if (names := tuple(lv.name for lv in levers if lv.card == card))
+    )
+
+
+LEVERS: tuple[Lever, ...] = app_levers()
 """The levers of the issue, in the order shown."""
 
 LEVER_NAMES = tuple(lv.name for lv in LEVERS)
 
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("group_delegation", ("delegated_share", "staff_transfer", "equal_staff")),
-    ("group_service", ("escalation_135", "online_share", "township_hall_share")),
-    (
-        "group_assessment",
-        ("two_way_weight", "responsibility_list", "inspection_hours_per_week", "township_service_weight"),
-    ),
-    ("group_grid", ("grid_coverage", "callback_share", "callback_penalty")),
-    ("group_geography", ("county_area_km2", "travel_hours")),
-    ("group_time", ("reform_half_life_days", "warmup_days")),
-)
-"""The levers grouped by reform (headings in the lever card); every lever is in exactly one group."""
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = lever_groups(LEVERS)
+"""The levers grouped by card (headings in the lever card); every lever is in exactly one group."""
 
 SEED_MAX = 999
 """Largest seed offered by the seed slider (any non-negative integer works in the model)."""

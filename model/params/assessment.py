@@ -21,6 +21,10 @@ class Assessment(BaseModel):
         ge=0,
         le=1,
         desc="Weight ω of townships' score in departments' utility (0 = one-way assessment, G5).",
+        label="Two-way assessment weight (双向互评)",
+        label_zh="双向互评权重",
+        desc_zh="乡镇对部门的评分在部门考核中的权重 ω（0 = 单向考核，G5）。",
+        app="assessment@1",
     )
     inspection_hours_per_week: float = P(
         20.0,
@@ -30,6 +34,12 @@ class Assessment(BaseModel):
         ge=0,
         le=10_000,
         desc="Township hours consumed by inspections and assessments (督查检查考核).",
+        label="Inspections (hours/week/township, 督查检查考核)",
+        label_zh="督查检查考核（小时/周/乡镇）",
+        desc_zh="每个乡镇每周用于接受督查检查考核的工时。",
+        app="assessment@3",
+        step=1.0,
+        slider=(0.0, 80.0),
     )
     meeting_document_cut: float = P(
         0.0,
@@ -59,6 +69,10 @@ class Assessment(BaseModel):
         ge=0,
         le=1,
         desc="Weight of residents' service in the county's score of a township (the rest: upward duties, inspections).",
+        label="Weight of residents' service in townships' score (day split)",
+        label_zh="乡镇考核中群众服务的权重（工时分配）",
+        desc_zh="县里考核乡镇时群众服务的权重（其余为向上任务、督查检查）。",
+        app="assessment@4",
     )
     overtime_cap: float = P(
         0.2,
@@ -171,6 +185,10 @@ class Dumping(BaseModel):
         group="dumping",
         kind="lever",
         desc="Responsibility lists (责任清单, Jiangbei '11117') let townships bounce off-list tasks.",
+        label="Responsibility list (责任清单)",
+        label_zh="责任清单（可退回清单外任务）",
+        desc_zh="责任清单（江北“11117”）：乡镇可退回清单以外的下压任务（G4）。",
+        app="assessment@2",
     )
     list_enforcement: float = P(
         0.8,

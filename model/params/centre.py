@@ -35,6 +35,10 @@ class Centre(BaseModel):
         ge=0,
         le=1,
         desc="Share of requests filed online (一网通办): zero trips.",
+        label="Online share (一网通办)",
+        label_zh="一网通办：线上办理比例",
+        desc_zh="线上提交的诉求比例（一网通办）：零跑动。",
+        app="service@2",
     )
     travel_hours: float = P(
         1.0,
@@ -50,6 +54,12 @@ class Centre(BaseModel):
         ge=0,
         le=80,
         desc="Working hours an offline requester loses between two departments at the seat (serial handling).",
+        label="Travel between departments (hours)",
+        label_zh="部门间往返耗时（小时）",
+        desc_zh="线下办事群众在县城两个部门之间往返损失的工作小时（串联办理）。",
+        app="geography@2",
+        step=0.25,
+        slider=(0.0, 4.0),
     )
     township_hall_share: float = P(
         0.5,
@@ -62,6 +72,10 @@ class Centre(BaseModel):
             "Share of offline requests for county-held matters filed at the township "
             "service hall (referral hop) rather than at the seat (trip)."
         ),
+        label="Share filed at the township service hall",
+        label_zh="在乡镇便民服务中心提交的比例",
+        desc_zh="县级部门事项的线下诉求中，在乡镇便民服务中心提交（转办）而非去县城（跑一趟）的比例。",
+        app="service@3",
     )
     forward_hours: float = P(
         0.25,

@@ -122,6 +122,12 @@ class County(BaseModel):
         ge=0,
         le=1_000_000,
         desc="County area; townships lie uniformly in a disc of this area around the seat (Linping: 1,228 km², F13).",
+        label="County area (km², sets distances to the seat)",
+        label_zh="县域面积（平方公里，决定到县城的距离）",
+        desc_zh="县域面积；乡镇均匀分布在以县城为中心、此面积的圆内（临平：1228 平方公里，F13）。",
+        app="geography@1",
+        step=100.0,
+        slider=(100.0, 3000.0),
     )
     travel_speed_kmh: float = P(
         20.0,
@@ -155,6 +161,12 @@ class County(BaseModel):
         ge=0,
         le=10_000,
         desc="Days simulated under the pre-reform levers before the counted run (not in any KPI).",
+        label="Days before the reform switches on",
+        label_zh="改革前运行天数（之后改革开启）",
+        desc_zh="在改革前的杠杆下先运行的天数，之后改革开启（不计入任何指标）。",
+        app="time@2",
+        step=10.0,
+        slider=(0.0, 120.0),
     )
     stop_backlog_days: float = P(
         0.0,

@@ -162,6 +162,10 @@ class Delegation(BaseModel):
         ge=0,
         le=1,
         desc="Share of matter types whose power moves to townships (Dayi: 200+ powers, G3).",
+        label="Delegated share of matters (强镇扩权)",
+        label_zh="强镇扩权：下放事项比例",
+        desc_zh="管理权限下放乡镇的事项类型比例（大邑县下放 200 余项，G3）。",
+        app="delegation@1",
     )
     delegation_order: Literal["frequent_first", "simple_first", "by_department", "random"] = P(
         "frequent_first",
@@ -178,6 +182,10 @@ class Delegation(BaseModel):
         ge=0,
         le=1,
         desc="Share of departments' hours for delegated matters that moves down with them (编制下沉).",
+        label="Staff moved down with the powers (编制下沉)",
+        label_zh="编制下沉：随权下沉的人力比例",
+        desc_zh="下放事项对应的部门工时随之下沉到乡镇的比例（编制下沉）。",
+        app="delegation@2",
     )
     initial_competence: float = P(
         0.5,

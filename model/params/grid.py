@@ -34,6 +34,10 @@ class Grid(BaseModel):
         desc="Share of residents living in a grid with a paid grid worker who patrols it (网格化管理, '5+N', G9); "
         "posts = this × residents / grid_worker_residents.",
         kind="lever",
+        label="Grid management coverage (网格化管理)",
+        label_zh="网格化管理覆盖率",
+        desc_zh="居住在配有专职网格员（巡查网格）的网格内的居民比例（“5+N”网格化管理，G9）。",
+        app="grid@1",
     )
     app_reporting: float = P(
         0.0,

@@ -115,6 +115,13 @@ class Incentives(BaseModel):
             "Half-life of reform attention: the two-way weight and the inspection "
             "cut fade towards the old regime (assumption, P2)."
         ),
+        label="Reform half-life (days, ∞ = never fades)",
+        label_zh="改革注意力半衰期（天，∞ = 不衰减）",
+        desc_zh="改革注意力的半衰期：双向互评权重与督查减负逐渐回到旧体制（假设，P2）。",
+        app="time@1",
+        step=30.0,
+        slider=(30.0, 720.0),
+        inf_at_max=True,
     )
     reform_renewal_days: float = P(
         float("inf"),
@@ -245,6 +252,10 @@ class Incentives(BaseModel):
         ge=0,
         le=1,
         desc="Share of closed cases the county calls back (回访) to check that they were solved.",
+        label="Call-back checks (回访): share of closed cases",
+        label_zh="回访抽查比例",
+        desc_zh="县里回访、核实是否真正解决的办结事项比例（回访）。",
+        app="grid@2",
     )
     callback_penalty: float = P(
         0.0,
@@ -254,6 +265,12 @@ class Incentives(BaseModel):
         ge=0,
         le=100,
         desc="Assessment penalty when a call-back catches a closure without solving.",
+        label="Penalty when a call-back finds a case unsolved",
+        label_zh="回访发现未解决的扣分",
+        desc_zh="回访发现“办结未解决”时的考核扣分。",
+        app="grid@3",
+        step=0.5,
+        slider=(0.0, 5.0),
     )
     detection_prior: float = P(
         0.2,

@@ -54,6 +54,14 @@ def P(
     basis: str | None = None,
     same_results: bool = False,
     off_by_default: bool = False,
+    label: str | None = None,
+    label_zh: str | None = None,
+    desc_zh: str | None = None,
+    app: str | None = None,
+    step: float | None = None,
+    slider: tuple[float, float] | None = None,
+    inf_at_max: bool = False,
+    screen: tuple[float, float] | None = None,
 ):
     """A documented field: default, unit, group, one-line description, bounds, and its kind
     (``KINDS``, required): a ``fact`` cites its F#/G#/P# code (``cite``); an ``assumption`` carries
@@ -67,8 +75,23 @@ def P(
     ``off_by_default``: the default switches the field's mechanism off; a run at that value leaves the
     field out of run keys and settings hashes (:func:`keyed_dump`), so adding a mechanism off by default keeps
     every stored run and results folder valid (its runs behave as before: the pins prove it).
+    ``label``, ``label_zh``: a short label (English, Chinese) for a control; ``desc_zh``: the description
+    in Chinese. ``app``: the teaching app shows the field as a control in that card of its lever panel
+    (``"card"`` or ``"card@n"``, n its place in the card; ``APP_CARDS``), which needs both labels and
+    ``desc_zh``; a switch for a bool, else a slider over the allowed range, or over ``slider`` (low, high)
+    when a class needs less (``inf_at_max``: its top position means ∞), in steps of ``step`` (default
+    0.05). ``screen``: a lever's range for a screening of all levers when narrower than the allowed range
+    (default: the allowed range).
     A declaration that breaks these rules raises :class:`KindError` when the class is defined."""
     extra: dict[str, Any] = {"unit": unit, "group": group, "kind": kind}
+    shown = {"label": label, "label_zh": label_zh, "desc_zh": desc_zh, "app": app, "step": step}
+    extra.update({k: v for k, v in shown.items() if v is not None})
+    if slider is not None:
+        extra["slider"] = [float(slider[0]), float(slider[1])]
+    if inf_at_max:
+        extra["inf_at_max"] = True
+    if screen is not None:
+        extra["screen"] = [float(screen[0]), float(screen[1])]
     if off_by_default:
         extra["off_by_default"] = True
     if same_results:
@@ -82,7 +105,9 @@ def P(
         extra["dist"] = dist
     if basis is not None:
         extra["basis"] = basis
-    problem = kind_problem(default, extra, ge=ge, le=le, gt=gt, lt=lt)
+    problem = kind_problem(default, extra, ge=ge, le=le, gt=gt, lt=lt) or app_problem(
+        default, extra, ge=ge, le=le, gt=gt, lt=lt
+    )
     if problem:
         raise KindError(f"parameter {desc!r}: {problem}")
     return Field(default, description=desc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
@@ -141,3 +166,58 @@ def kind_problem(default: Any, extra: dict[str, Any], ge=None, le=None, gt=None,
     if not lo <= float(default) <= hi and "default" not in basis:
         return f"default {default} lies outside the plausible range ({lo}, {hi}); say why in the basis"
     return None
+
+
+APP_CARDS = ("delegation", "service", "assessment", "grid", "geography", "time")
+"""The cards of the teaching app's lever panel, in the order shown (headings ``group_<card>`` in the app's
+translation table)."""
+APP_RE = re.compile(r"^([a-z_]+)(?:@(\d{1,3}))?$")
+"""A field's place in the app: ``"card"`` or ``"card@n"``."""
+
+
+def app_problem(default: Any, extra: dict[str, Any], ge=None, le=None, gt=None, lt=None) -> str | None:
+    """What is wrong with one field's labels, app place, slider and screening range (None when nothing)."""
+    for key in ("label", "label_zh", "desc_zh"):
+        if key in extra and (not str(extra[key]).strip() or "\n" in str(extra[key])):
+            return f"{key}= is one line of text"
+    switch = isinstance(default, bool)
+    numeric = isinstance(default, (int, float)) and not switch
+    lo = ge if ge is not None else gt
+    hi = le if le is not None else lt
+    if "screen" in extra:
+        a, b = extra["screen"]
+        if extra.get("kind") != "lever" or not numeric:
+            return "only a numeric lever takes screen= (a switch is screened as a switch)"
+        if not (math.isfinite(a) and math.isfinite(b) and a < b) or not _within(a, b, ge, le, gt, lt):
+            return f"screen range ({a}, {b}) must be finite, low < high, within the allowed bounds"
+    shown = [k for k in ("step", "slider", "inf_at_max") if k in extra]
+    if "app" not in extra:
+        return f"{shown[0]}= only for a field the app shows (app=)" if shown else None
+    m = APP_RE.match(str(extra["app"]))
+    if not m or m.group(1) not in APP_CARDS:
+        return f"app={extra['app']!r}; allowed: a card of {', '.join(APP_CARDS)}, optionally @n (its place)"
+    missing = [k for k in ("label", "label_zh", "desc_zh") if k not in extra]
+    if missing:
+        return f"a field the app shows needs {'=, '.join(missing)}= (its labels and Chinese description)"
+    if switch:
+        return f"a switch takes no {shown[0]}=" if shown else None
+    if not numeric:
+        return "the app shows numbers and switches only"
+    a, b = extra.get("slider", (lo, hi))
+    if a is None or b is None or not (math.isfinite(a) and math.isfinite(b) and a < b):
+        return "a slider needs finite bounds (ge=, le=) or slider=(low, high)"
+    if not _within(a, b, ge, le, gt, lt):
+        return f"slider range ({a}, {b}) lies outside the allowed bounds"
+    if "step" in extra and not (0 < float(extra["step"]) <= b - a):
+        return f"step {extra['step']} must be positive and at most the slider's range"
+    return None
+
+
+def _within(a: float, b: float, ge=None, le=None, gt=None, lt=None) -> bool:
+    """True when [a, b] lies within the allowed bounds."""
+    return not (
+        (ge is not None and a < ge)
+        or (gt is not None and a <= gt)
+        or (le is not None and b > le)
+        or (lt is not None and b >= lt)
+    )

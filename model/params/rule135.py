@@ -19,6 +19,10 @@ class Rule135(BaseModel):
         group="rule135",
         kind="lever",
         desc="135 rule: earliest-deadline-first queues, levels by difficulty (F9) and escalation (F11).",
+        label="135 response rule with tiered escalation",
+        label_zh="135 响应机制（分级协调）",
+        desc_zh="135 响应机制：按时限先到期先办，按难度确定起始层级（F9），超时逐级升级（F11）。",
+        app="service@1",
     )
     tier_deadlines: tuple[float, float, float] = P(
         (1.0, 3.0, 5.0),
