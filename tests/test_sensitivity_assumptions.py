@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from townsim.experiments.cli import main
+from townsim.experiments.core.sensitivity_spec import screened_levers
 from townsim.experiments.workflows.sensitivity.spec import (
     SpecError,
     load_spec,
@@ -109,3 +110,95 @@ def test_bad_key_from_the_command_line_exits_2_and_writes_nothing(tmp_path, caps
     assert main(["sensitivity", str(path), "--out", str(out), "-q"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "assumptions" in err and not out.exists()
+
+
+# --- levers = "all": every lever screened by construction, ranges from the fields -----------------------
+SHIPPED = ROOT / "experiments" / "specs" / "morris_assumptions.toml"
+
+
+def shipped_table() -> dict:
+    import tomllib
+
+    return tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+
+
+def test_every_lever_is_screened_by_construction():
+    s = load_spec(SHIPPED)
+    assert set(screened_levers()) <= set(s.names)
+    # a lever the spec does not write is still screened, over its allowed range, after the written ones
+    data = shipped_table()
+    del data["parameters"]["meeting_document_cut"]
+    t = parse_spec(data, "spec.toml")
+    written = list(data["parameters"])
+    assert t.names[: len(written)] == written and t.names[len(written)] == "meeting_document_cut"
+    p = t.parameters[len(written)]
+    assert (p.low, p.high, p.dist) == (0.0, 1.0, "unif")
+    assert set(t.names) == set(s.names)
+    # without the key, the same spec leaves it out: the key is what screens it
+    data.pop("levers")
+    assert "meeting_document_cut" not in parse_spec(data, "spec.toml").names
+
+
+OPEN = {"dispatch_staff": [0.5, 5.0], "level_time_share": [0.1, 0.6], "reform_renewal_days": [60.0, 750.0]}
+"""Levers whose allowed range is open (``gt=0``, no upper bound): a spec screening every lever writes them."""
+
+
+def test_a_lever_range_comes_from_its_screen_then_its_bounds_and_a_switch_is_a_switch(monkeypatch):
+    by = {p.name: p for p in spec(levers="all", parameters=dict(OPEN)).parameters}
+    assert set(screened_levers()) <= set(by) and "delegation_order" not in by
+    assert by["escalation_135"].kind == "bool" and (by["two_way_weight"].low, by["two_way_weight"].high) == (0, 1)
+    assert by["joint_conference_interval"].kind == "int" and by["joint_conference_interval"].high == 250
+    assert (by["inspection_hours_per_week"].low, by["inspection_hours_per_week"].high) == (0, 10_000)
+    monkeypatch.setitem(Params.model_fields["inspection_hours_per_week"].json_schema_extra, "screen", [5.0, 40.0])
+    by = {p.name: p for p in spec(levers="all", parameters=dict(OPEN)).parameters}
+    assert (by["inspection_hours_per_week"].low, by["inspection_hours_per_week"].high) == (5.0, 40.0)
+
+
+def test_a_written_entry_or_an_override_wins_over_the_metadata():
+    written = {**OPEN, "two_way_weight": [0.2, 0.4]}
+    del written["reform_renewal_days"]
+    s = spec(levers="all", parameters=written, overrides={"reform_renewal_days": 250.0})
+    by = {p.name: p for p in s.parameters}
+    assert (by["two_way_weight"].low, by["two_way_weight"].high) == (0.2, 0.4) and "reform_renewal_days" not in by
+    assert s.names[: len(written)] == list(written)  # written entries first, in their order
+
+
+def test_the_shipped_design_is_the_same_with_the_levers_key():
+    """Every lever of the shipped spec is written, in its order: the key adds none, so the design (and every
+    stored run of it) is the one made before the key existed."""
+    from townsim.experiments.workflows.sensitivity.sampling import design
+
+    data = shipped_table()
+    assert data["levers"] == "all"
+    without = {k: v for k, v in data.items() if k != "levers"}
+    a, b = parse_spec(data, "a.toml"), parse_spec(without, "b.toml")
+    assert a.names == b.names and a.problem() == b.problem()
+    assert (design(a) == design(b)).all()  # the same parameters, ranges, order and seed: the same matrix
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (dict(levers="some"), "levers: got 'some'; allowed: \"all\""),
+        (dict(levers="all"), "'dispatch_staff' has no closed allowed range"),
+        (dict(levers=["two_way_weight"]), 'allowed: "all"'),
+    ],
+)
+def test_a_bad_levers_key_is_one_line(extra, words):
+    with pytest.raises(SpecError) as err:
+        spec(**extra)
+    msg = str(err.value)
+    assert msg.startswith("spec.toml: levers: ") and words in msg and "\n" not in msg
+
+
+def test_a_plugin_has_no_levers():
+    data = {
+        "evaluate": "townsim.experiments.workflows.sensitivity.testfunctions:ishigami",
+        "method": "morris",
+        "N": 2,
+        "outputs": ["y"],
+        "levers": "all",
+        "parameters": {"x1": [0, 1]},
+    }
+    with pytest.raises(SpecError, match="levers: only for the township model"):
+        parse_spec(data, "spec.toml")

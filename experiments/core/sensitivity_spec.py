@@ -13,6 +13,8 @@ Keys beyond the shared ones::
     M            = 4         # fast only: interference parameter
     assumptions  = "all"     # township model: also sample these assumptions over their plausible
                              # ranges, read from the parameters' metadata ("all" or a list of names)
+    levers       = "all"     # township model: also sample every reform lever (kind "lever") not in
+                             # [parameters] over its range read from the parameters' metadata
 
 ``assumptions`` adds one ``[parameters]`` entry per named assumption: its plausible range and
 distribution (uniform, or log-uniform) as declared in ``model/params/``, so the ranges are
@@ -20,6 +22,15 @@ never typed twice. An entry written in ``[parameters]`` or fixed in ``[overrides
 ``"all"``, assumptions that are not single numbers (a list such as ``difficulty_hours``, a choice
 such as ``service_time_distribution``) are left at their scenario values; named in a list, they
 are an error.
+
+``levers = "all"`` adds one ``[parameters]`` entry per field of kind ``lever`` that ``[parameters]`` and
+``[overrides]`` do not name, after the written entries and before the assumptions, in declaration order:
+a switch as a switch (``[false, true]``), a number over its ``screen`` range when the field declares one
+(``P(screen=(low, high))``: the range a screening samples when the allowed range is wider than any county
+would choose), else over its allowed bounds (``ge``/``le``). A choice among named options (e.g.
+``delegation_order``) or a list is left at the scenario's value; a number without finite closed bounds
+and without ``screen`` is an error naming it. So every lever is screened by construction, and a new one
+needs no edit of the spec.
 """
 
 from __future__ import annotations
@@ -51,6 +62,7 @@ __all__ = [
     "load_spec",
     "parse_spec",
     "sampleable_assumptions",
+    "screened_levers",
 ]
 
 MAX_POINTS = 5_000_000
@@ -67,19 +79,26 @@ class SensitivitySpec(ExperimentSpec):
     num_levels: int = Field(4, ge=2, le=100)
     M: int = Field(4, ge=1, le=100)
     assumptions: str | list[str] | None = None
+    levers: Literal["all"] | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _assumption_ranges(cls, data: Any) -> Any:
-        """Expand ``assumptions`` into ``[parameters]`` entries from the fields' plausible ranges."""
-        if not isinstance(data, dict) or data.get("assumptions") is None:
+        """Expand ``levers`` and ``assumptions`` into ``[parameters]`` entries from the fields' metadata
+        (written entries first, then the levers, then the assumptions)."""
+        if not isinstance(data, dict) or (data.get("assumptions") is None and data.get("levers") is None):
             return data
-        if data.get("evaluate") is not None:
-            raise KeyProblem("assumptions", "only for the township model; a plug-in has no assumptions to read")
+        for key in ("levers", "assumptions"):
+            if data.get(key) is not None and data.get("evaluate") is not None:
+                raise KeyProblem(key, f"only for the township model; a plug-in has no {key} to read")
         table = data.get("parameters", {})
         if not isinstance(table, dict):
             return data  # the shared validation reports it
-        table = {**table, **assumption_entries(data["assumptions"], table, data.get("overrides") or {})}
+        overrides = data.get("overrides") or {}
+        if data.get("levers") is not None:
+            table = {**table, **lever_entries(data["levers"], table, overrides)}
+        if data.get("assumptions") is not None:
+            table = {**table, **assumption_entries(data["assumptions"], table, overrides)}
         return {**data, "parameters": table}
 
     @model_validator(mode="after")
@@ -176,6 +195,38 @@ def assumption_entries(value: Any, table: dict[str, Any], overrides: dict[str, A
             lo, hi = int(lo), int(hi)
         out[n] = {"bounds": [lo, hi], "dist": SALIB_DIST[m["dist"]]}
     return out
+
+
+def screened_levers() -> list[str]:
+    """Levers a design can sample (``levers = "all"``): switches and single numbers, in declaration order."""
+    return [n for n in fields_of_kind("lever") if Params.model_fields[n].annotation in (bool, int, float)]
+
+
+def lever_range(name: str) -> list[Any]:
+    """The range ``levers = "all"`` samples lever ``name`` over: ``[false, true]`` for a switch, else its
+    ``screen`` range, else its closed allowed bounds; :class:`KeyProblem` when it has none."""
+    info = Params.model_fields[name]
+    if info.annotation is bool:
+        return [False, True]
+    closed = {k: getattr(m, k) for m in info.metadata for k in ("ge", "le", "gt", "lt") if hasattr(m, k)}
+    lo, hi = meta(name).get("screen") or (closed.get("ge"), closed.get("le"))
+    if lo is None or hi is None:
+        raise KeyProblem(
+            "levers",
+            f"{name!r} has no closed allowed range to screen; give its range in [parameters] or declare it with "
+            "P(screen=(low, high))",
+        )
+    if info.annotation is int:
+        return [int(lo), int(hi)]
+    return [float(lo), float(hi)]
+
+
+def lever_entries(value: Any, table: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``[parameters]`` entries for the ``levers`` key (``"all"``): every :func:`screened_levers` not named in
+    ``table`` or ``overrides``, over :func:`lever_range`; :class:`KeyProblem` on a bad value."""
+    if value != "all":
+        raise KeyProblem("levers", f'got {value!r}; allowed: "all" (every lever, ranges from the parameters)')
+    return {n: lever_range(n) for n in screened_levers() if n not in table and n not in overrides}
 
 
 def design_size(method: str, N: int, D: int, second_order: bool = False) -> int:
