@@ -1,8 +1,13 @@
 """Chinese-capable fonts for every matplotlib figure townsim draws (the app's county view and the commands' plots).
 
 townsim ships a subset of Noto Sans CJK SC (SIL Open Font License 1.1, licence text beside it in ``font/``)
-holding every character of every fixed label: the app's ``i18n`` table and the KPI registry in both
-languages. ``use_cjk_font()`` registers it with matplotlib the first time a figure is drawn (never at
+holding a fixed character set, ``COMMON_CHARS`` — the 3,755 characters of level 1 of GB 2312 (the
+common-use characters, rows 16–55; read from Python's own ``gb2312`` codec, so the list needs no download)
+— plus every character of every fixed label: the app's ``i18n`` table (the levers' labels from their
+``Params`` metadata included) and the KPI registry in both languages. A new label in everyday Chinese is
+therefore drawn without regenerating the subset; only a rare character outside level 1 needs it.
+
+``use_cjk_font()`` registers it with matplotlib the first time a figure is drawn (never at
 import) and puts ``["DejaVu Sans", SHIPPED_FAMILY, <system CJK fonts>]`` first in matplotlib's sans-serif
 list. Matplotlib (≥ 3.6) falls back along that list glyph by glyph: Latin text keeps matplotlib's look,
 fixed Chinese labels come from the subset even on a server without any CJK font, and user text (scenario
@@ -14,9 +19,10 @@ Experiments' figures call the same function::
     from townsim.viz.fonts import use_cjk_font
     use_cjk_font()          # before drawing; returns the family list
 
-Regenerate the subset after adding labels (the test names the missing characters)::
+Regenerate the subset after adding a label with a character outside that set (the test names the missing
+characters)::
 
-    python3 -m townsim.viz.fonts --subset      # needs the Noto Sans CJK font (Debian: fonts-noto-cjk)
+    townsim docs --write --only fonts          # needs the Noto Sans CJK font (Debian: fonts-noto-cjk)
 """
 
 from __future__ import annotations
@@ -65,9 +71,22 @@ def fixed_labels() -> list[str]:
     return labels
 
 
+def gb2312_level1() -> str:
+    """The 3,755 characters of level 1 of GB 2312 (rows 16–55, 0xB0A1–0xD7F9; row 55 ends at column 89), the
+    common-use characters, in the standard's order (by pinyin)."""
+    cells = (bytes((row, col)) for row in range(0xB0, 0xD8) for col in range(0xA1, 0xFF))
+    return "".join(c.decode("gb2312") for c in cells if c <= b"\xd7\xf9")
+
+
+COMMON_CHARS = gb2312_level1()
+"""The fixed character set the shipped subset holds beyond the labels' own characters."""
+
+
 def subset_text() -> str:
-    """The characters the shipped subset must hold: the fixed labels plus printable ASCII and CJK punctuation."""
-    chars = set("".join(fixed_labels())) | set(string.printable.strip()) | set("，。、；：？！（）《》“”‘’—…·　")
+    """The characters the shipped subset must hold: ``COMMON_CHARS``, the fixed labels, printable ASCII and CJK
+    punctuation."""
+    chars = set(COMMON_CHARS) | set("".join(fixed_labels())) | set(string.printable.strip())
+    chars |= set("，。、；：？！（）《》“”‘’—…·　")
     return "".join(sorted(c for c in chars if not c.isspace()))
 
 
