@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import create_model
@@ -113,41 +114,67 @@ RENDER = r"""
 import json, sys
 from pydantic import create_model
 from townsim.model.params import P, Params
-fixture = json.loads(sys.argv[1])
-Params.model_fields["fixture_cut"] = create_model("F", fixture_cut=(float, P(0.0, **fixture))).model_fields[
-    "fixture_cut"
-]  # a field of Params before the app is imported: the app is built from what Params declares
+name, declared = sys.argv[1], json.loads(sys.argv[2])
+# before the app is imported: the app is built from what Params declares
+existing = name in Params.model_fields
+if existing:  # a field of the model: the app keys added to its own declaration
+    Params.model_fields[name].json_schema_extra.update(declared)
+else:  # a new field of Params, declared like any other
+    Params.model_fields[name] = create_model("F", **{name: (float, P(0.0, **declared))}).model_fields[name]
 import solara
 import ipyvuetify as v
 from townsim.viz.controls import LeverPanel, Settings
-from townsim.viz.levers import LEVERS
+from townsim.viz.levers import LEVERS, build_params
 from test_viz_components import by_class
 
 values = tuple((lv.name, False if lv.kind == "switch" else lv.min) for lv in LEVERS)
 out = {}
 for lang in ("en", "zh"):
     _, rc = solara.render(LeverPanel(Settings("baseline", values, 1), dict(values), ["baseline"], "", lang, print))
-    slider = by_class(rc, v.Slider, "lever-fixture_cut")
-    label = by_class(rc, v.Html, "lever-fixture_cut-label")
-    helps = by_class(rc, v.Html, "lever-fixture_cut-help")
+    slider = by_class(rc, v.Slider, f"lever-{name}")
+    label = by_class(rc, v.Html, f"lever-{name}-label")
+    helps = by_class(rc, v.Html, f"lever-{name}-help")
     out[lang] = [label.children[0], helps.attributes["title"], slider.min, slider.max, slider.step]
     rc.close()
+if existing:  # the page's value reaches the model through the same path as every lever's
+    from townsim.scenarios import load_scenario
+    out["built"] = getattr(build_params(load_scenario("baseline").params, {name: 0.4}), name)
 print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def test_a_fixture_field_declared_for_the_app_is_a_slider_with_its_labels_in_both_languages():
+def render(name: str, declared: dict) -> dict:
+    """The lever panel's control of field ``name`` in a fresh process whose ``Params`` declares it for the app:
+    its label, hover help, slider ends and step in each language."""
     pytest.importorskip("solara")
-    fixture = {**FIXTURE, "app": "assessment@5", "step": 0.1}
     done = subprocess.run(
-        [sys.executable, "-c", RENDER, json.dumps(fixture)],
+        [sys.executable, "-c", RENDER, name, json.dumps(declared)],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=str(__import__("pathlib").Path(__file__).resolve().parent),
+        cwd=str(Path(__file__).resolve().parent),
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_fixture_field_declared_for_the_app_is_a_slider_with_its_labels_in_both_languages():
+    shown = render("fixture_cut", {**FIXTURE, "app": "assessment@5", "step": 0.1})
     assert shown["en"][0].startswith("Fixture: meetings cut") and shown["zh"][0].startswith("会议精简比例")
     assert shown["en"][1].startswith(FIXTURE["desc"]) and shown["zh"][1].startswith(FIXTURE["desc_zh"])
     assert shown["en"][2:] == shown["zh"][2:] == [0.0, 1.0, 0.1]
+
+
+def test_the_walk_through_lever_becomes_a_slider_by_its_declaration_alone():
+    """docs/architecture.md §4, step 8: ``meeting_document_cut`` with the four app keys in its ``P(...)`` call
+    is a slider of the assessment card with its labels, help and range, and the page's values reach Params."""
+    declared = {
+        "label": "Meetings and documents cut (基层减负)",
+        "label_zh": "基层减负：会议与文件精简比例",
+        "desc_zh": "县里会议与文件精简的比例（P2：精简 30–50%，督查检查除外）。",
+        "app": "assessment@5",
+    }
+    shown = render("meeting_document_cut", declared)
+    assert shown["en"][0].startswith(declared["label"]) and shown["zh"][0].startswith(declared["label_zh"])
+    assert shown["en"][1].startswith("Share of the county meetings") and declared["desc_zh"] in shown["zh"][1]
+    assert shown["en"][2:] == [0.0, 1.0, 0.05] and shown["built"] == 0.4
