@@ -165,15 +165,27 @@ def test_a_fixture_field_declared_for_the_app_is_a_slider_with_its_labels_in_bot
     assert shown["en"][2:] == shown["zh"][2:] == [0.0, 1.0, 0.1]
 
 
+WALK_THROUGH = {
+    "label": "Meetings and documents cut (基层减负)",
+    "label_zh": "基层减负：会议与文件精简比例",
+    "desc_zh": "县里会议与文件精简的比例（P2：精简 30–50%，督查检查除外）。",
+    "app": "assessment@5",
+}
+"""The app keys docs/architecture.md §4 adds to ``meeting_document_cut``'s declaration."""
+
+
+def test_the_walk_through_shows_the_keys_this_test_renders():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text[text.index("## 4. Walk-through") : text.index("## 5.")]
+    for key, value in WALK_THROUGH.items():
+        assert f'{key}="{value}",' in section, key
+    assert "**6 files**" in section and "`meeting_document_cut`" in section
+
+
 def test_the_walk_through_lever_becomes_a_slider_by_its_declaration_alone():
     """docs/architecture.md §4, step 8: ``meeting_document_cut`` with the four app keys in its ``P(...)`` call
     is a slider of the assessment card with its labels, help and range, and the page's values reach Params."""
-    declared = {
-        "label": "Meetings and documents cut (基层减负)",
-        "label_zh": "基层减负：会议与文件精简比例",
-        "desc_zh": "县里会议与文件精简的比例（P2：精简 30–50%，督查检查除外）。",
-        "app": "assessment@5",
-    }
+    declared = WALK_THROUGH
     shown = render("meeting_document_cut", declared)
     assert shown["en"][0].startswith(declared["label"]) and shown["zh"][0].startswith(declared["label_zh"])
     assert shown["en"][1].startswith("Share of the county meetings") and declared["desc_zh"] in shown["zh"][1]
