@@ -106,7 +106,7 @@ def test_a_switch_or_an_open_range_needs_no_more_and_a_slider_needs_ends():
         fixture_on=(bool, P(False, **{**FIXTURE, "unit": "switch", "ge": None, "le": None, "app": "grid"})),
     )
     assert field_lever("fixture_on", switch).kind == "switch"
-    with pytest.raises(KindError, match="finite bounds"):
+    with pytest.raises(KindError, match="finite closed bounds"):
         with_fixture(app="grid", le=None)
 
 
@@ -190,3 +190,9 @@ def test_the_walk_through_lever_becomes_a_slider_by_its_declaration_alone():
     assert shown["en"][0].startswith(declared["label"]) and shown["zh"][0].startswith(declared["label_zh"])
     assert shown["en"][1].startswith("Share of the county meetings") and declared["desc_zh"] in shown["zh"][1]
     assert shown["en"][2:] == [0.0, 1.0, 0.05] and shown["built"] == 0.4
+
+
+def test_an_open_bound_needs_the_slider_range():
+    with pytest.raises(KindError, match="finite closed bounds"):
+        with_fixture(app="grid", ge=None, gt=0)
+    assert field_lever("fixture_cut", with_fixture(app="grid", ge=None, gt=0, slider=(0.1, 1.0))).min == 0.1

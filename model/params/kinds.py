@@ -182,8 +182,6 @@ def app_problem(default: Any, extra: dict[str, Any], ge=None, le=None, gt=None, 
             return f"{key}= is one line of text"
     switch = isinstance(default, bool)
     numeric = isinstance(default, (int, float)) and not switch
-    lo = ge if ge is not None else gt
-    hi = le if le is not None else lt
     if "screen" in extra:
         a, b = extra["screen"]
         if extra.get("kind") != "lever" or not numeric:
@@ -203,9 +201,9 @@ def app_problem(default: Any, extra: dict[str, Any], ge=None, le=None, gt=None, 
         return f"a switch takes no {shown[0]}=" if shown else None
     if not numeric:
         return "the app shows numbers and switches only"
-    a, b = extra.get("slider", (lo, hi))
+    a, b = extra.get("slider", (ge, le))
     if a is None or b is None or not (math.isfinite(a) and math.isfinite(b) and a < b):
-        return "a slider needs finite bounds (ge=, le=) or slider=(low, high)"
+        return "a slider needs finite closed bounds (ge=, le=) or slider=(low, high)"
     if not _within(a, b, ge, le, gt, lt):
         return f"slider range ({a}, {b}) lies outside the allowed bounds"
     if "step" in extra and not (0 < float(extra["step"]) <= b - a):
