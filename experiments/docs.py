@@ -133,7 +133,12 @@ def _fonts_check(docs: Path) -> Result:
     path = font_path(docs)
     path = path if path.is_file() else fonts.FONT_FILE  # a docs copy without its own subset: the package's
     missing = _font_missing(path)
-    note = f"{path}: lacks {len(missing)} character(s) of the fixed labels" if missing else str(path)
+    note = (
+        f"{path}: lacks {len(missing)} character(s) of the set it must hold (GB 2312 level 1, the fixed labels, "
+        "ASCII and CJK punctuation)"
+        if missing
+        else str(path)
+    )
     return Result("fonts", "stale" if missing else "current", note)
 
 
