@@ -1,7 +1,7 @@
 """KPI views are queries of the registry: a KPI declares its kind and its views, and every view finds it.
 
 A fixture KPI, registered for the test only, appears in each view it declares (the run table, the
-dashboard's panels, the compare report's tables, the app's charts) and in no other; the shipped views
+dashboard's panels, the compare report's tables, the app's charts and its tiles) and in no other; the shipped views
 keep the KPIs and the order they had as hand lists; a stock is drawn as it is and a flow smoothed,
 because the registry says so.
 """
@@ -16,7 +16,9 @@ from townsim.experiments.cli.run import format_summary
 from townsim.experiments.render import dashboard, fmt, report
 from townsim.model import metrics
 from townsim.model.metrics import KPI, KPIS, Kpi, kpis, registered
-from townsim.viz import charts
+from townsim.viz import charts, help, strip
+from townsim.viz import kpis as strip_page
+from townsim.viz.i18n import t
 
 NAME = "fixture_widgets"
 LABEL = "fixture widgets counted"
@@ -51,23 +53,39 @@ def _app_charts() -> list[str]:
     return [c.title for c in charts.charts() if NAME in c.series]
 
 
+def _tiles(today: dict | None = None, run: dict | None = None) -> dict[str, tuple[str, str]]:
+    """The app's KPI strip for one day's values: tile key → (label, text), as the page shows them."""
+    snap = {"day": 3, "today": {"backlog": 1.0, **(today or {})}, "run": run or {}, "start": 0, "reform": False,
+            "townships": 8}  # fmt: skip
+    return {key: (t(label, "en"), text) for key, label, text in strip_page.tiles(snap, "en")}
+
+
+def _tiles_showing_the_fixture() -> list[str]:
+    return [key for key in strip.keys() if NAME in help.tile_kpis(key)]
+
+
 def test_a_fixture_kpi_is_in_every_view_it_declares_and_in_no_other():
-    with registered(_fixture("run dashboard.requests report.cost@9 app.petitions")):
+    with registered(_fixture("run dashboard.requests report.cost@9 app.petitions tiles.fixture")):
         assert _in_run_table()
         assert _dashboard_panel() == "Requests: new vs closed"
         assert _report_tables() == ["Cost and load"]
         assert report.tables()[1][1][-1] == NAME  # position 9: after the four shipped ones
         assert _app_charts() == ["chart_petitions"]
+        assert _tiles_showing_the_fixture() == ["fixture"]  # a new tile, after the shipped ones
+        shown = _tiles({NAME: 7.0})
+        assert list(shown)[-1] == "fixture" and shown["fixture"] == ("Fixture widgets counted", "7")
+        assert LABEL in help.tile_help("fixture", "en") and "测试指标" in help.tile_help("fixture", "zh")
         for view in ("headline", "timeseries", "findings", "worlds", "sweep", "province", "warmup", "probe"):
             assert NAME not in kpis(view), view
     # gone again: the registry is as shipped
     assert NAME not in KPI and not _in_run_table() and _dashboard_panel() is None
-    assert _report_tables() == [] and _app_charts() == []
+    assert _report_tables() == [] and _app_charts() == [] and _tiles_showing_the_fixture() == []
+    assert "fixture" not in _tiles({NAME: 7.0})
 
 
 def test_a_fixture_kpi_declaring_other_views_is_found_there_only():
     with registered(_fixture("headline@0.5 report.resolved dashboard.effort findings")):
-        assert not _in_run_table() and _app_charts() == []
+        assert not _in_run_table() and _app_charts() == [] and _tiles_showing_the_fixture() == []
         assert _dashboard_panel() == "County departments' effort (two-way assessment)"
         assert _report_tables() == ["Closed or really solved"]
         assert kpis("headline")[:2] == (NAME, "on_time_rate")  # position 0.5: before on_time_rate (1)
@@ -78,6 +96,35 @@ def test_a_new_group_becomes_a_new_panel_and_a_new_chart():
     with registered(_fixture("dashboard.fixture app.fixture")):
         assert [p[4] for p in dashboard.panels() if p[4][0][0] == NAME] == [[(NAME, "C0")]]
         assert [c.title for c in charts.charts()][-1] == "chart_fixture"
+
+
+def test_a_fixture_kpi_joins_a_shipped_tile_summed_or_side_by_side():
+    """KPIs of one tile that share a tile label are added up, others shown side by side, and a running tile
+    reads the run so far, not the day."""
+    today = {"escalations_level1": 1.0, "escalations_level2": 2.0, "escalations_level3": 3.0}
+    assert _tiles(today)["escalations"] == ("Escalations today", "6")
+    with registered(Kpi(NAME, LABEL, "测试指标", "cases", "count", 0, "both", "flow", "tiles.escalations@4",
+                        tile=("escalations", "升级"))):  # fmt: skip
+        assert _tiles({**today, NAME: 10.0})["escalations"] == ("Escalations today", "16")
+    run = {"dumped_tasks": 4.0, "bounced_tasks": 1.0}
+    assert _tiles({"dumped_tasks": 9.0}, run)["dumped_total"] == ("Dumped / bounced so far", "4 / 1")
+    with registered(_fixture("tiles.dumped_total@3")):
+        label, text = _tiles(run={**run, NAME: 2.0})["dumped_total"]
+        assert (label, text) == ("Dumped / bounced / fixture widgets counted so far", "4 / 1 / 2")
+        assert t("kpi_dumped_total", "zh") == "累计下压 / 退回 / 测试指标"
+
+
+def test_the_shipped_tiles_keep_their_order_and_labels():
+    assert kpis("tiles.dumped") == ("dumped_tasks", "bounced_tasks")
+    assert list(strip.keys()) == [
+        "backlog", "closed", "on_time", "resolution", "on_time_so_far", "resolution_so_far", "escalations",
+        "dumped", "overloaded", "town_util", "town_service", "req_hours", "ent_sat", "cit_sat", "petitions",
+        "esc_total", "dumped_total",
+    ]  # fmt: skip
+    assert t("kpi_req_hours", "zh") == "每件群众耗时（小时，累计）"  # a qualifier joins the label's bracket
+    assert t("kpi_overloaded", "en") == "Overloaded townships" and _tiles({"overloaded_townships": 2.0})[
+        "overloaded"
+    ] == ("Overloaded townships", "2 / 8")
 
 
 def test_stock_or_flow_is_read_from_the_registry_when_drawing():

@@ -2,11 +2,12 @@
 
 Nothing here defines a KPI or a parameter a second time. A tile's help is the KPI registry's label, unit
 and one-line definition (``model.metrics.kpi``, ``model.metrics.definition``) of the KPIs it shows
-(``TILE_KPIS``); a lever's help is its ``Params`` field: the description (English), its kind (reform
-lever, fact with its F#/G#/P# code, assumption with its plausible range and basis, setting) and its
-allowed range. The Chinese page shows the field's ``desc_zh`` (``LEVER_ZH``) with the same generated kind
-and range. The page puts the text in the element's ``title`` (the browser's own tooltip: no script, works
-with a projector and a screen reader).
+(the registry's ``tiles`` view, ``strip.parts``); the day and reform tiles are the page's own
+(``help_tile_day``, ``help_tile_reform``). A lever's help is its ``Params`` field: the description
+(English), its kind (reform lever, fact with its F#/G#/P# code, assumption with its plausible range and
+basis, setting) and its allowed range. The Chinese page shows the field's ``desc_zh`` (``LEVER_ZH``)
+with the same generated kind and range. The page puts the text in the element's ``title`` (the
+browser's own tooltip: no script, works with a projector and a screen reader).
 """
 
 from __future__ import annotations
@@ -15,30 +16,9 @@ from townsim.model.metrics import definition, kpi
 from townsim.model.metrics.text import number, significant
 from townsim.model.params import Params, meta
 
+from . import strip
 from .i18n import t
 from .levers import LEVERS
-
-TILE_KPIS: dict[str, tuple[str, ...]] = {
-    "backlog": ("backlog",),
-    "closed": ("cases_closed",),
-    "on_time": ("on_time_rate",),
-    "resolution": ("resolution_rate",),
-    "on_time_so_far": ("on_time_rate",),
-    "resolution_so_far": ("resolution_rate",),
-    "escalations": ("escalations",),
-    "dumped": ("dumped_tasks", "bounced_tasks"),
-    "overloaded": ("overloaded_townships",),
-    "town_util": ("township_utilisation",),
-    "town_service": ("township_service_share",),
-    "req_hours": ("requester_hours_per_case",),
-    "ent_sat": ("enterprise_satisfaction",),
-    "cit_sat": ("citizen_satisfaction",),
-    "petitions": ("petitions",),
-    "esc_total": ("escalations",),
-    "dumped_total": ("dumped_tasks", "bounced_tasks"),
-}
-"""The registry KPIs each tile of the strip (``kpis.tiles``) shows; the day and reform tiles are the
-page's own (``help_tile_day``, ``help_tile_reform``)."""
 
 LEVER_ZH: dict[str, str] = {
     "equal_staff": "不增加总编制：乡镇新增岗位从县级部门编制中调剂（G3）。",
@@ -84,12 +64,18 @@ def lever_help(name: str, lang: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def tile_kpis(key: str) -> tuple[str, ...]:
+    """The registry KPIs tile ``key`` shows (none for the page's own day and reform tiles)."""
+    return tuple(k.name for ks in strip.parts(key) for k in ks)
+
+
 def tile_help(key: str, lang: str) -> str:
     """The hover help of tile ``key``: each KPI it shows with its registry label, unit and definition."""
-    if key not in TILE_KPIS:
+    names = tile_kpis(key)
+    if not names:
         return t(f"help_tile_{key}", lang)
     lines = []
-    for name in TILE_KPIS[key]:
+    for name in names:
         k = kpi(name)
         unit = k.unit_text(lang)
         head = f"{k.text(lang)}（{unit}）" if lang == "zh" else f"{k.text(lang)} ({unit})"

@@ -9,8 +9,7 @@ languages cover the same keys), never a silent fallback.
 
 from __future__ import annotations
 
-from townsim.model.metrics import kpi
-
+from . import strip
 from .levers import lever_texts
 
 LANGS = ("zh", "en")
@@ -65,18 +64,8 @@ TEXT: dict[str, dict[str, str]] = {
     "scenario_full_reform": {"zh": "全面改革", "en": "Full reform"},
     "scenario_inspection_cut": {"zh": "督查检查减半", "en": "Inspections cut by half"},
     "scenario_linping": {"zh": "临平区企业综合服务中心（118 万人）", "en": "Linping district (1.18 M residents)"},
-    # --- KPI strip -----------------------------------------------------------------
+    # --- KPI strip (the page's own tiles; the others' labels are the registry's: ``_tile_texts``) ---
     "kpi_day": {"zh": "工作日", "en": "Working day"},
-    "kpi_closed": {"zh": "今日办结", "en": "Closed today"},
-    "kpi_on_time": {"zh": "今日按期办结率", "en": "On time today"},
-    "kpi_escalations": {"zh": "今日升级", "en": "Escalations today"},
-    "kpi_dumped": {"zh": "今日下压 / 退回", "en": "Dumped / bounced today"},
-    "kpi_petitions": {"zh": "累计上访", "en": "Petitions so far"},
-    "kpi_resolution": {"zh": "今日办结实际解决率", "en": "Really resolved today"},
-    "kpi_on_time_so_far": {"zh": "按期办结率（累计）", "en": "On time so far"},
-    "kpi_resolution_so_far": {"zh": "办结实际解决率（累计）", "en": "Really resolved so far"},
-    "kpi_req_hours": {"zh": "每件群众耗时（小时，累计）", "en": "Requester hours per case so far"},
-    "kpi_town_service": {"zh": "乡镇服务群众工时比例（累计）", "en": "Township hours on residents so far"},
     "kpi_reform": {"zh": "改革", "en": "Reform"},
     "reform_before": {"zh": "未开启（第 {day} 天开启）", "en": "off until day {day}"},
     "reform_on": {"zh": "已开启（第 {day} 天起）", "en": "on since day {day}"},
@@ -84,9 +73,6 @@ TEXT: dict[str, dict[str, str]] = {
     "reform_none": {"zh": "无（现状）", "en": "none (status quo)"},
     "county_before": {"zh": "改革前", "en": "before the reform"},
     "county_after": {"zh": "改革后", "en": "after the reform"},
-    "kpi_town_util": {"zh": "今日乡镇人员负荷率", "en": "Township utilisation today"},
-    "kpi_esc_total": {"zh": "累计升级", "en": "Escalations so far"},
-    "kpi_dumped_total": {"zh": "累计下压 / 退回", "en": "Dumped / bounced so far"},
     # --- county view ------------------------------------------------------------
     "county_title": {"zh": "县域视图 · 第 {day} 个工作日", "en": "County view · working day {day}"},
     "flows_today": {"zh": "今日流向（线宽 = 件数）", "en": "Today's flows (width = count)"},
@@ -273,14 +259,13 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-TILE_LABELS: dict[str, str] = {
-    "kpi_backlog": "backlog",
-    "kpi_overloaded": "overloaded_townships",
-    "kpi_ent_sat": "enterprise_satisfaction",
-    "kpi_cit_sat": "citizen_satisfaction",
-}
-"""Tiles of the KPI strip whose label is their KPI's own: the registry's label (capitalised in English)."""
-TEXT.update({key: {"zh": kpi(n).zh, "en": kpi(n).en[:1].upper() + kpi(n).en[1:]} for key, n in TILE_LABELS.items()})
+
+def _tile_texts() -> dict[str, dict[str, str]]:
+    """The labels of the KPI strip's tiles (``kpi_<tile>``), from the registry's ``tiles`` view (``strip``)."""
+    return {f"kpi_{key}": {lang: strip.label(key, lang) for lang in LANGS} for key in strip.keys()}
+
+
+TEXT.update(_tile_texts())  # the shipped tiles' labels (in the table, so the font subset holds them)
 TEXT.update(lever_texts())  # the labels of every Params field the app shows (``P(label=, label_zh=, app=)``)
 
 
@@ -299,8 +284,11 @@ DESCRIPTION_ZH: dict[str, str] = {
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **fmt) -> str:
-    """The label ``key`` in ``lang`` (``zh`` or ``en``), formatted with ``fmt`` if given."""
-    text = TEXT[key][lang]
+    """The label ``key`` in ``lang`` (``zh`` or ``en``), formatted with ``fmt`` if given. A tile's label
+    ``kpi_<tile>`` is read from the registry when asked, so a KPI registered after import (a plug-in's, a
+    test's fixture) is labelled too."""
+    tile = key.removeprefix("kpi_")
+    text = strip.label(tile, lang) if key.startswith("kpi_") and tile in strip.keys() else TEXT[key][lang]
     return text.format(**fmt) if fmt else text
 
 

@@ -1,11 +1,9 @@
 """The KPI strip: today's headline numbers in large type, read from the model's daily row.
 
-``kpi_values(model)`` returns ``(key, label key, text)`` triples from
-``model.kpi_today`` (the row the DataCollector records) and
-``model.kpi_totals``; what a tile shows "so far" (the townships' hours on
-residents, the requesters' hours per request, the on-time and really-resolved
-rates) comes from the run summary ``model.metrics.summary``. Before the first
-step every value is "—". The strip is
+``kpi_values(model)`` returns ``(key, label key, text)`` triples: the page's own day and reform tiles,
+then the tiles of the KPI registry's ``tiles`` view (``strip``: which KPIs, their labels and how they are
+written), from ``model.kpi_today`` (the row the DataCollector records) or, for a tile of the run so far,
+the run summary ``model.metrics.summary``. Before the first step every value is "—". The strip is
 HTML (browser fonts, selectable text); each value carries the CSS class
 ``kpi-<key>`` so a teacher's screenshot and the browser test can find it.
 """
@@ -16,8 +14,9 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from townsim.model.metrics import summary
-from townsim.model.metrics.text import MISSING, number, share
+from townsim.model.metrics.text import MISSING
 
+from . import strip
 from .clock import lock
 from .help import tile_help
 from .i18n import t
@@ -33,63 +32,40 @@ def has_reform(model) -> bool:
 
 
 def snapshot(model) -> dict:
-    """What the tiles read for the day just computed (kept per day for the comparison table)."""
+    """What the tiles read for the day just computed (kept per day for the comparison table): the day's
+    row, the run values of the tiles of the run so far, the reform's start and the county's counts."""
     k = dict(model.kpi_today or {})
     run = summary(model) if k else {}
     return {
         "day": int(getattr(model, "clock_day", model.day)),  # every day shown, the days before the reform too
         "today": k,
-        "totals": dict(model.kpi_totals),
-        "service": run.get("township_service_share"),
-        "req_hours": run.get("requester_hours_per_case"),  # per request so far: a day's few closures are noise
-        "on_time": run.get("on_time_rate"),  # so far: a day's rates drift with each run's random draws
-        "resolution": run.get("resolution_rate"),
+        "run": {name: run.get(name) for name in strip.run_kpis()},  # so far: a day's few closures are noise
         "start": int(getattr(model, "warmup_days", 0) or 0),
         "reform": has_reform(model),
         "townships": len(model.townships),
     }
 
 
-def tiles(snap: dict, lang: str = "en") -> list[tuple[str, str, str]]:
-    """``(key, label_key, text)`` for the strip, from one day's :func:`snapshot`.
-
-    The tiles are the app's own design, not a view of the registry: each combines or formats its KPIs
-    its own way (levels summed, dumped / bounced as a pair, today beside the run so far)."""
-    k, tot = snap["today"], snap["totals"]
-    esc = sum(k.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
-    dumped = f"{number(k['dumped_tasks'], 0)} / {number(k['bounced_tasks'], 0)}" if k else DASH
-    over = f"{number(k['overloaded_townships'], 0)} / {snap['townships']}" if k else DASH
+def _reform_text(snap: dict, lang: str) -> str:
     start, shown_day = snap["start"], snap["day"]
     if not snap["reform"]:
-        reform_text = t("reform_none", lang)
-    elif not start:
-        reform_text = t("reform_always", lang)
-    elif shown_day < start:
-        reform_text = t("reform_before", lang, day=start)
-    else:
-        reform_text = t("reform_on", lang, day=start)
-    esc_total = sum(tot.get(f"escalations_level{i}", 0) for i in (1, 2, 3)) if k else None
-    dumped_total = f"{number(tot['dumped_tasks'], 0)} / {number(tot['bounced_tasks'], 0)}" if k else DASH
+        return t("reform_none", lang)
+    if not start:
+        return t("reform_always", lang)
+    if shown_day < start:
+        return t("reform_before", lang, day=start)
+    return t("reform_on", lang, day=start)
+
+
+def tiles(snap: dict, lang: str = "en") -> list[tuple[str, str, str]]:
+    """``(key, label_key, text)`` for the strip, from one day's :func:`snapshot`: the day and the reform
+    (the page's own), then every tile of the registry's ``tiles`` view in its order."""
+    counts = {"townships": snap.get("townships")}
+    today, run = snap.get("today") or {}, snap.get("run") or {}
     return [
-        ("day", "kpi_day", str(shown_day)),
-        ("reform", "kpi_reform", reform_text),
-        ("backlog", "kpi_backlog", number(k.get("backlog"), 0)),
-        ("closed", "kpi_closed", number(k.get("cases_closed"), 0)),
-        ("on_time", "kpi_on_time", share(k.get("on_time_rate"))),
-        ("resolution", "kpi_resolution", share(k.get("resolution_rate"))),
-        ("on_time_so_far", "kpi_on_time_so_far", share(snap.get("on_time"))),
-        ("resolution_so_far", "kpi_resolution_so_far", share(snap.get("resolution"))),
-        ("escalations", "kpi_escalations", number(esc, 0)),
-        ("dumped", "kpi_dumped", dumped),
-        ("overloaded", "kpi_overloaded", over),
-        ("town_util", "kpi_town_util", share(k.get("township_utilisation"))),
-        ("town_service", "kpi_town_service", share(snap["service"])),
-        ("req_hours", "kpi_req_hours", number(snap.get("req_hours"), 1)),
-        ("ent_sat", "kpi_ent_sat", number(k.get("enterprise_satisfaction"), 2)),
-        ("cit_sat", "kpi_cit_sat", number(k.get("citizen_satisfaction"), 2)),
-        ("petitions", "kpi_petitions", number(tot.get("petitions") if k else None, 0)),
-        ("esc_total", "kpi_esc_total", number(esc_total, 0)),
-        ("dumped_total", "kpi_dumped_total", dumped_total),
+        ("day", "kpi_day", str(snap["day"])),
+        ("reform", "kpi_reform", _reform_text(snap, lang)),
+        *((key, f"kpi_{key}", strip.text(key, today, run, counts)) for key in strip.keys()),
     ]
 
 

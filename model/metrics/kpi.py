@@ -73,7 +73,8 @@ class Kpi:
     ``fmt``: "pct" (a share 0–1 shown as %), "num" or "count"; ``better``: +1 higher is better,
     −1 lower is better, 0 neither; ``scope``: "daily" (a column of the daily table), "run" (a
     per-run summary key) or "both" (same name in both); ``kind``: one of :data:`KINDS`; ``views``:
-    space-separated ``view[.group][@position]`` tokens (module docstring).
+    space-separated ``view[.group][@position]`` tokens (module docstring); ``tile``: an optional short label
+    (English, Chinese) on the teaching app's tiles, whose group words it ("{} today"); else the full label.
     """
 
     name: str
@@ -85,6 +86,7 @@ class Kpi:
     scope: str = "both"
     kind: str = "rate"
     views: str = ""
+    tile: tuple[str, ...] = ()
     placements: dict[str, dict[str, float]] = field(init=False, repr=False, compare=False, hash=False)
     """View → {group: position}, parsed from ``views`` (a KPI may sit in several groups of one view)."""
 
@@ -97,6 +99,8 @@ class Kpi:
         ):
             if value not in allowed:
                 raise ValueError(f"{where}: {what} {value!r}: allowed: {', '.join(allowed)}")
+        if self.tile and (len(self.tile) != 2 or not all(self.tile)):
+            raise ValueError(f"{where}: tile {self.tile!r}: expected (English, Chinese) short labels")
         placements: dict[str, dict[str, float]] = {}
         for token in self.views.split():
             head, _, pos = token.partition("@")
@@ -123,6 +127,10 @@ class Kpi:
         """The short label in ``lang`` for a chart legend (:data:`SHORT`), else the full label."""
         short = SHORT.get(self.name)
         return (short[1] if lang == "zh" else short[0]) if short else self.text(lang)
+
+    def tile_text(self, lang: str = "en") -> str:
+        """The label in ``lang`` on the app's tiles: the short :attr:`tile` label, else the full label."""
+        return (self.tile[1] if lang == "zh" else self.tile[0]) if self.tile else self.text(lang)
 
     def unit_text(self, lang: str = "en") -> str:
         """The unit in ``lang`` (Chinese from :data:`UNITS_ZH`; the English unit if it has none)."""

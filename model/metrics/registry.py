@@ -16,15 +16,16 @@ from .kpi import Kpi
 from .views import GROUPS, Group
 
 _K = Kpi
-# One KPI per entry: name, en, zh, unit, fmt, better, scope, kind, views (``view[.group][@position]``).
+# One KPI per entry: name, en, zh, unit, fmt, better, scope, kind, views (``view[.group][@position]``), and
+# optionally its short label on the app's tiles (``tile=(en, zh)``).
 # fmt: off
 KPIS: tuple[Kpi, ...] = (
     _K("cases_created", "requests created", "新增诉求", "cases", "count", 0, "both", "flow",
        "run dashboard.requests province@1 probe.daily probe.summary@1"),
     _K("cases_closed", "cases closed", "办结事项", "cases", "count", +1, "both", "flow",
-       "run dashboard.requests probe.daily probe.summary@2"),
+       "run dashboard.requests tiles.closed probe.daily probe.summary@2", tile=("closed", "办结")),
     _K("backlog", "open cases", "在办事项", "cases", "count", -1, "daily", "stock",
-       "timeseries dashboard.backlog@4 warmup@1 probe.daily"),
+       "timeseries dashboard.backlog@4 tiles.backlog warmup@1 probe.daily"),
     _K("backlog_mean", "open cases (time-averaged)", "在办事项（时均）", "cases", "num", -1, "daily", "stock"),
     _K("backlog_end", "open cases at the end", "期末在办事项", "cases", "count", -1, "run", "stock",
        "run headline@4 report.service@4 probe.summary@3"),
@@ -40,7 +41,8 @@ KPIS: tuple[Kpi, ...] = (
        "run", "stock"),
     _K("on_time_rate", "cases closed on time", "按期办结率", "% of decided cases", "pct", +1, "both", "rate",
        "run timeseries headline@1 report.service@1 report.resolved@1 findings@1 worlds@1 sweep@1 "
-       "dashboard.on_time app.outcomes province@2 warmup@2 probe.daily probe.summary@5"),
+       "dashboard.on_time app.outcomes tiles.on_time tiles.on_time_so_far province@2 warmup@2 probe.daily "
+       "probe.summary@5", tile=("on time", "按期办结率")),
     _K("on_time_rate_tier1", "on time, tier 1 (1-day matters)", "按期办结率（1 日类）", "% of cases", "pct", +1,
        "both", "rate", "run dashboard.on_time app.on_time probe.daily"),
     _K("on_time_rate_tier3", "on time, tier 3 (3-day matters)", "按期办结率（3 日类）", "% of cases", "pct", +1,
@@ -60,44 +62,51 @@ KPIS: tuple[Kpi, ...] = (
     _K("property_complex_within_8h_share", "complex property matters within 8 h (F5)",
        "不动产复杂事项 8 小时内办结（F5）", "% of cases", "pct", +1, "run", "rate", "run probe.summary@11"),
     _K("escalations", "escalations (all levels)", "升级协调（全部层级）", "cases", "count", 0, "run", "flow",
-       "run headline@12 report.satisfaction@4 probe.summary@12"),
+       "run headline@12 report.satisfaction@4 tiles.esc_total probe.summary@12", tile=("escalations", "升级")),
     _K("escalations_level1", "escalations to chief representatives", "升级至首席代表", "cases", "count", 0, "both",
-       "flow", "dashboard.escalations app.escalations probe.daily"),
+       "flow", "dashboard.escalations app.escalations tiles.escalations@1 probe.daily", tile=("escalations", "升级")),
     _K("escalations_level2", "escalations to the leading-group office", "升级至领导小组办公室", "cases", "count", 0,
-       "both", "flow", "dashboard.escalations app.escalations probe.daily"),
+       "both", "flow", "dashboard.escalations app.escalations tiles.escalations@2 probe.daily",
+       tile=("escalations", "升级")),
     _K("escalations_level3", "escalations to the joint conference", "升级至联席会议", "cases", "count", 0, "both",
-       "flow", "dashboard.escalations app.escalations probe.daily"),
+       "flow", "dashboard.escalations app.escalations tiles.escalations@3 probe.daily", tile=("escalations", "升级")),
     _K("trips_per_case", "trips per case", "每件跑动次数", "trips", "num", -1, "both", "rate",
        "run headline@3 report.service@3 dashboard.trips app.trips province@4 probe.daily probe.summary@13"),
     _K("trips_to_seat_per_case", "trips to the county seat per case", "每件到县城跑动次数", "trips", "num", -1,
        "both", "rate", "report.reach@2 findings@5 app.trips probe.summary@14"),
     _K("requester_hours_per_case", "requester hours per case (travel + waiting)", "每件群众耗时（路途＋等待）",
-       "working hours", "num", -1, "both", "rate", "report.reach@1 findings@4 worlds@4 probe.summary@15"),
+       "working hours", "num", -1, "both", "rate",
+       "report.reach@1 findings@4 worlds@4 tiles.req_hours probe.summary@15",
+       tile=("requester hours per case", "每件群众耗时（小时）")),
     _K("zero_trip_share", "cases with zero trips (F6)", "零跑动比例（F6）", "% of cases", "pct", +1, "both", "rate",
        "run dashboard.zero_trip probe.daily probe.summary@17"),
     _K("dumped_tasks", "duty tasks dumped on townships", "下压乡镇的任务", "tasks", "count", -1, "both", "flow",
-       "run headline@11 report.cost@4 dashboard.dumping app.dumping probe.daily probe.summary@18"),
+       "run headline@11 report.cost@4 dashboard.dumping app.dumping tiles.dumped@1 tiles.dumped_total@1 probe.daily "
+       "probe.summary@18", tile=("dumped", "下压")),
     _K("bounced_tasks", "dumped tasks bounced back", "退回的下压任务", "tasks", "count", 0, "both", "flow",
-       "run dashboard.dumping app.dumping probe.daily probe.summary@19"),
+       "run dashboard.dumping app.dumping tiles.dumped@2 tiles.dumped_total@2 probe.daily probe.summary@19",
+       tile=("bounced", "退回")),
     _K("township_utilisation", "township staff utilisation", "乡镇人员负荷率", "% of hours", "pct", 0, "both",
-       "rate", "run timeseries headline@5 report.cost@2 findings@6 sweep@3 dashboard.workload warmup@5 probe.daily"),
+       "rate", "run timeseries headline@5 report.cost@2 findings@6 sweep@3 dashboard.workload tiles.town_util "
+       "warmup@5 probe.daily", tile=("township utilisation", "乡镇人员负荷率")),
     _K("township_service_share", "township hours on residents", "乡镇用于群众服务的工时比例", "% of hours", "pct",
-       +1, "run", "rate", "report.reach@3 findings@7 probe.summary@16"),
+       +1, "run", "rate", "report.reach@3 findings@7 tiles.town_service probe.summary@16",
+       tile=("township hours on residents", "乡镇服务群众工时比例")),
     _K("department_utilisation", "department staff utilisation", "部门人员负荷率", "% of hours", "pct", 0, "both",
        "rate", "run dashboard.workload warmup@4 probe.daily"),
     _K("overloaded_townships", "overloaded townships", "超负荷乡镇", "townships, daily mean", "num", -1, "both",
-       "stock", "run timeseries headline@6 report.cost@3 dashboard.overload province@8 probe.daily"),
+       "stock", "run timeseries headline@6 report.cost@3 dashboard.overload tiles.overloaded province@8 probe.daily"),
     _K("department_effort", "department effort", "部门努力程度", "× normal speed", "num", +1, "both", "stock",
        "dashboard.effort probe.daily"),
     _K("enterprise_satisfaction", "enterprise satisfaction", "企业满意度", "0–1", "num", +1, "both", "stock",
        "run timeseries headline@8 report.satisfaction@1 sweep@4 dashboard.satisfaction app.satisfaction province@5 "
-       "probe.daily probe.summary@20"),
+       "tiles.ent_sat probe.daily probe.summary@20"),
     _K("citizen_satisfaction", "citizen satisfaction", "群众满意度", "0–1", "num", +1, "both", "stock",
        "run timeseries headline@9 report.satisfaction@2 dashboard.satisfaction app.satisfaction province@6 "
-       "probe.daily probe.summary@21"),
+       "tiles.cit_sat probe.daily probe.summary@21"),
     _K("petitions", "petitions up the hierarchy", "上访", "petitions", "count", -1, "both", "flow",
        "run headline@10 report.satisfaction@3 findings@9 worlds@5 dashboard.overload app.petitions province@7 "
-       "probe.daily probe.summary@22"),
+       "tiles.petitions probe.daily probe.summary@22", tile=("petitions", "上访")),
     _K("enterprises", "enterprises", "企业数", "enterprises", "count", +1, "daily", "stock",
        "dashboard.enterprises probe.daily"),
     _K("enterprises_end", "enterprises at the end", "期末企业数", "enterprises", "count", +1, "run", "stock",
@@ -150,7 +159,8 @@ KPIS: tuple[Kpi, ...] = (
     _K("worked_hours", "staff hours worked", "实际工作时长", "hours", "count", 0, "run", "flow", "probe.summary@36"),
     # --- incentives and outcomes (issue 11) ---
     _K("resolution_rate", "closed cases really resolved", "办结事项实际解决率", "% of closed cases", "pct", +1,
-       "both", "rate", "report.resolved@3 findings@8 worlds@3 app.outcomes warmup@3 probe.summary@37"),
+       "both", "rate", "report.resolved@3 findings@8 worlds@3 app.outcomes tiles.resolution tiles.resolution_so_far "
+       "warmup@3 probe.summary@37", tile=("really resolved", "办结实际解决率")),
     _K("request_on_time_rate", "requests really resolved by their first deadline", "诉求按期实际解决率",
        "% of decided requests", "pct", +1, "run", "rate", "report.resolved@2 findings@2 worlds@2 probe.summary@38"),
     _K("repeat_contacts", "repeat contacts (unresolved cases back)", "重复诉求", "cases", "count", -1, "both",

@@ -7,9 +7,17 @@ differences; robust's headline effects), ``report`` (compare's report tables, gr
 (the findings page's evidence tables), ``worlds`` (the findings page's plausible-worlds table),
 ``sweep`` (a sweep's default KPIs), ``dashboard`` (the run dashboard's panels, grouped), ``app``
 (the teaching app's live charts, grouped; their titles are the app's own texts ``chart_<group>``),
-``province`` (the province report's headline rows), ``warmup`` (the daily KPIs whose initial transient
+``tiles`` (the teaching app's strip of large numbers: one group per tile, below), ``province`` (the
+province report's headline rows), ``warmup`' (the daily KPIs whose initial transient
 the run-in must clear) and ``probe`` (the behaviour probe's hashed outputs: groups ``daily`` and
 ``summary``; a KPI added there changes the behaviour fingerprint once).
+
+A tile of the ``tiles`` view is a group: its name is the tile's key on the page, its KPIs the numbers it
+shows. Its label is its KPIs' tile labels (``Kpi.tile_text``) worded by the group's ``en`` / ``zh``
+(``"{} today"``; empty: the label as it is, for a level at the day's end); KPIs sharing a tile label are
+added up (the levels of escalations), different ones shown side by side (dumped / bounced). A tile reads
+the day's row, or with ``running`` the run so far (the run summary: a rate since the counted window began,
+or a total); ``of`` shows the value out of the county's count of that (``"townships"``).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ VIEWS = (
     "sweep",
     "dashboard",
     "app",
+    "tiles",
     "province",
     "warmup",
     "probe",
@@ -35,7 +44,8 @@ VIEWS = (
 @dataclass(frozen=True)
 class Group:
     """A group of a view: its title and axis (English, Chinese), its series' colours in order, whether
-    its value axis starts at 0 (``zero``) and whether it draws running totals since day 1 (``running``)."""
+    its value axis starts at 0 (``zero``) and whether it draws running totals since day 1 (``running``; a tile:
+    reads the run so far); a tile's ``of``: the county count its value is shown out of (module docstring)."""
 
     en: str = ""
     zh: str = ""
@@ -44,6 +54,7 @@ class Group:
     colours: tuple[str, ...] = ()
     zero: bool = True
     running: bool = False
+    of: str = ""
 
     def title(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
@@ -57,6 +68,12 @@ class Group:
 
 
 _G = Group
+_TODAY = _G("{} today", "今日{}")
+"""A tile of the day's flow or rate."""
+_SO_FAR = _G("{} so far", "{}（累计）", running=True)
+"""A tile of a rate over the run so far."""
+_TOTAL = _G("{} so far", "累计{}", running=True)
+"""A tile of a total over the run so far."""
 GROUPS: dict[str, dict[str, Group]] = {
     "report": {
         "service": _G("Service to requesters", "为诉求人服务"),
@@ -155,6 +172,25 @@ GROUPS: dict[str, dict[str, Group]] = {
         "trips": _G(colours=("#1f5fbf", "#8c564b")),
         "trips_total": _G(colours=("#1f5fbf", "#8c564b"), running=True),
         "outcomes": _G(colours=("#1f5fbf", "#2ca02c", "#ff8c00")),
+    },
+    "tiles": {
+        "backlog": _G(),
+        "closed": _TODAY,
+        "on_time": _TODAY,
+        "resolution": _TODAY,
+        "on_time_so_far": _SO_FAR,
+        "resolution_so_far": _SO_FAR,
+        "escalations": _TODAY,
+        "dumped": _TODAY,
+        "overloaded": _G(of="townships"),
+        "town_util": _TODAY,
+        "town_service": _SO_FAR,
+        "req_hours": _SO_FAR,
+        "ent_sat": _G(),
+        "cit_sat": _G(),
+        "petitions": _TOTAL,
+        "esc_total": _TOTAL,
+        "dumped_total": _TOTAL,
     },
 }
 """The groups of each grouped view, in the order shown (a group no KPI declares is shown empty or left
