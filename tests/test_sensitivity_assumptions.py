@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -147,8 +148,9 @@ def test_a_lever_range_comes_from_its_screen_then_its_bounds_and_a_switch_is_a_s
     by = {p.name: p for p in spec(levers="all", parameters=dict(OPEN)).parameters}
     assert set(screened_levers()) <= set(by) and "delegation_order" not in by
     assert by["escalation_135"].kind == "bool" and (by["two_way_weight"].low, by["two_way_weight"].high) == (0, 1)
-    assert by["joint_conference_interval"].kind == "int" and by["joint_conference_interval"].high == 250
-    assert (by["inspection_hours_per_week"].low, by["inspection_hours_per_week"].high) == (0, 10_000)
+    assert by["joint_conference_interval"].kind == "int" and by["joint_conference_interval"].high == 20  # screen
+    assert (by["chief_rep_hours"].low, by["chief_rep_hours"].high) == (0, 8)  # no screen: its allowed bounds
+    assert (by["inspection_hours_per_week"].low, by["inspection_hours_per_week"].high) == (0, 80)  # not 10,000
     monkeypatch.setitem(Params.model_fields["inspection_hours_per_week"].json_schema_extra, "screen", [5.0, 40.0])
     by = {p.name: p for p in spec(levers="all", parameters=dict(OPEN)).parameters}
     assert (by["inspection_hours_per_week"].low, by["inspection_hours_per_week"].high) == (5.0, 40.0)
@@ -184,11 +186,30 @@ def test_the_shipped_design_is_the_same_with_the_levers_key():
         (dict(levers=["two_way_weight"]), 'allowed: "all"'),
     ],
 )
-def test_a_bad_levers_key_is_one_line(extra, words):
+def test_a_bad_levers_key_is_one_line(extra, words, monkeypatch):
+    monkeypatch.delitem(Params.model_fields["dispatch_staff"].json_schema_extra, "screen")  # its bound is open
     with pytest.raises(SpecError) as err:
         spec(**extra)
     msg = str(err.value)
     assert msg.startswith("spec.toml: levers: ") and words in msg and "\n" not in msg
+
+
+def test_levers_all_alone_screens_every_lever_over_a_finite_range_within_its_bounds():
+    """A spec with ``levers = "all"`` and no written ranges loads: every numeric lever is sampled over its
+    ``screen`` range or its closed bounds, finite and allowed, never the absurd ends (staff up to 10⁷)."""
+    s = spec(levers="all")
+    by = {p.name: p for p in s.parameters}
+    assert set(by) == set(screened_levers())
+    for name, p in by.items():
+        if p.kind == "bool":
+            continue
+        closed = {k: getattr(m, k) for m in Params.model_fields[name].metadata for k in ("ge", "le", "gt", "lt")
+                  if hasattr(m, k)}  # fmt: skip
+        assert math.isfinite(p.low) and math.isfinite(p.high) and p.low < p.high, name
+        assert p.low >= closed.get("ge", -math.inf) and p.low > closed.get("gt", -math.inf), name
+        assert p.high <= closed.get("le", math.inf) and p.high < closed.get("lt", math.inf), name
+        assert p.high <= 1000, name  # no lever screened over a range no reform could take
+        assert Params(**{name: p.low}) and Params(**{name: p.high})  # both ends are valid parameters
 
 
 def test_a_plugin_has_no_levers():

@@ -40,6 +40,8 @@ class Assessment(BaseModel):
         app="assessment@3",
         step=1.0,
         slider=(0.0, 80.0),
+        # screening range: none up to above the status quo's 66 h/week (P1; P2 halves it), as the slider
+        screen=(0.0, 80.0),
     )
     meeting_document_cut: float = P(
         0.0,
@@ -54,7 +56,15 @@ class Assessment(BaseModel):
         ),
     )
     assessment_period: int = P(
-        60, unit="days", group="assessment", kind="lever", ge=1, le=1000, desc="Days between assessments."
+        60,
+        unit="days",
+        group="assessment",
+        kind="lever",
+        ge=1,
+        le=1000,
+        desc="Days between assessments.",
+        # screening range: monthly up to the year-end assessment of G5 (250 working days)
+        screen=(20, 250),
     )
     township_service_weight: float = P(
         0.3,

@@ -139,6 +139,8 @@ class Centre(BaseModel):
         le=100_000,
         desc="Dispatcher posts of the county platform (with online dispatch; charged in the staff budget).",
         kind="lever",
+        # screening range: half a post up to ten, a county platform's dispatchers (one_stop_135: 1)
+        screen=(0.5, 10.0),
     )
     dispatch_hours: float = P(
         0.1,
@@ -162,6 +164,8 @@ class Centre(BaseModel):
             "enterprise's request for it) takes their hours."
         ),
         kind="lever",
+        # screening range: none (baseline) up to F10's 96 (one_stop_135: 8)
+        screen=(0, 100),
     )
     commissioner_enterprises: int = P(
         30,

@@ -91,6 +91,8 @@ class County(BaseModel):
         ge=0.1,
         le=10_000_000,
         desc="Service staff of all departments, in posts following expected work with a one-person floor each.",
+        # screening range: one post per department of the generic county (20) up to 1.4 × Linping's 430 (scenarios)
+        screen=(20.0, 600.0),
     )
     township_staff: float = P(
         40.0,
@@ -100,6 +102,8 @@ class County(BaseModel):
         ge=0.1,
         le=10_000_000,
         desc="Service staff of all townships (the posts the county funds, G3), split by population.",
+        # screening range: one post per township of the generic county (10) up to 2.5 × Linping's 80 (scenarios)
+        screen=(10.0, 200.0),
     )
     catalogue_seed: int = P(
         20260101,

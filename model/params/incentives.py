@@ -130,6 +130,8 @@ class Incentives(BaseModel):
         kind="lever",
         gt=0,
         desc="Interval at which a campaign renews reform attention to full (∞ = never).",
+        # screening range: a renewal campaign monthly up to every two working years (P2: yearly campaigns)
+        screen=(20.0, 500.0),
     )
     resolution_base: float = P(
         0.9,
@@ -209,6 +211,8 @@ class Incentives(BaseModel):
         ge=0,
         le=10,
         desc="Weight of one on-time closure in a handler's assessment (0 = on-time not counted: no gaming).",
+        # screening range: none up to three times the 135 rule's weight (scenarios: 0.2 one-way, 1.0 one_stop_135)
+        screen=(0.0, 3.0),
     )
     ranking_pressure: float = P(
         0.0,
@@ -220,6 +224,8 @@ class Incentives(BaseModel):
         desc=(
             "Tournament lever κ: extra weight of an on-time closure for a handler ranked last (× rank from the bottom)."
         ),
+        # screening range: none up to three times one_stop_135's tournament (1.0), as the Morris design
+        screen=(0.0, 3.0),
     )
     gaming_window: float = P(
         0.25,
@@ -271,6 +277,8 @@ class Incentives(BaseModel):
         app="grid@3",
         step=0.5,
         slider=(0.0, 5.0),
+        # screening range: none up to five late closures (one_stop_135: 3), as the slider
+        screen=(0.0, 5.0),
     )
     detection_prior: float = P(
         0.2,

@@ -40,6 +40,8 @@ class Rule135(BaseModel):
         gt=0,
         le=1,
         desc="Time a case may spend at one level before it moves up.",
+        # screening range: the Morris design's range; four levels at 0.25 use the whole deadline (F9, F11)
+        screen=(0.1, 0.6),
     )
     chief_representatives: int = P(
         10,
@@ -52,6 +54,8 @@ class Rule135(BaseModel):
             "Level-1 coordinators: departments' deputy heads, ad hoc; under the 135 "
             "rule the stationed chief representatives (首席代表, F7: 13)."
         ),
+        # screening range: none up to one per department of the centre (F2: 23; F7: 13)
+        screen=(0, 23),
     )
     chief_rep_hours: float = P(
         2.0,
@@ -73,6 +77,8 @@ class Rule135(BaseModel):
             "Staff of the leading-group office (领导小组办公室, level 2; F8); ad "
             "hoc: the county leaders' coordinating staff."
         ),
+        # screening range: none up to one liaison per member of F8's 53-department leading group
+        screen=(0.0, 53.0),
     )
     coordination_hours: tuple[float, float] = P(
         (0.5, 2.0),
@@ -92,6 +98,8 @@ class Rule135(BaseModel):
         ge=1,
         le=250,
         desc="Days between joint conferences (联席会议, level 3).",
+        # screening range: daily up to monthly (20 working days; scenarios: 2 and 5)
+        screen=(1, 20),
     )
     joint_conference_slots: int = P(
         10,
@@ -104,6 +112,8 @@ class Rule135(BaseModel):
             "conference_case_hours (the meeting's hours are charged to posts)."
         ),
         kind="lever",
+        # screening range: none up to about twice Linping's 16 cases a meeting (scenarios)
+        screen=(0, 30),
     )
     attendance_share: float = P(
         0.5,
