@@ -242,3 +242,35 @@ def test_the_comparison_table_rows_carry_the_tiles_definitions(two_runs):
             assert label.attributes["title"] == help.tile_help(key, "zh"), key
     finally:
         rc.close()
+
+
+def test_a_kpi_declaring_a_tile_is_on_the_rendered_strip_with_its_label_and_help():
+    """The strip on the page is the registry's ``tiles`` view: a KPI registered with ``tiles.<key>`` is a tile
+    there (label, value, hover help), after the shipped ones, and gone when unregistered."""
+    from townsim.model.metrics import Kpi, registered
+    from townsim.viz.kpis import KpiStrip
+
+    model = run(1)
+
+    def shown() -> dict[str, tuple[str, str]]:
+        _, rc = solara.render(KpiStrip(model, "en"), handle_error=False)
+        try:
+            box = next(w for w in walk(rc.find().widgets[0]) if "townsim-kpis" in str(getattr(w, "class_", "")))
+            found = {}
+            for w in box.children:  # the tiles in the order shown
+                texts = [c.children[0] for c in w.children if isinstance(c, v.Html)]
+                found[w.class_.split()[1].removeprefix("kpi-")] = (texts[0], (w.attributes or {})["title"])
+            return found
+        finally:
+            rc.close()
+
+    before = shown()
+    assert list(before) == ["day", "reform", *strip.keys()]
+    fixture = Kpi("backlog_copy", "open cases again", "在办事项（副本）", "cases", "count", 0, "daily", "stock",
+                  "tiles.copy")  # fmt: skip
+    with registered(fixture):
+        with_it = shown()
+        assert list(with_it) == [*before, "copy"]
+        label, tip = with_it["copy"]
+        assert label == "Open cases again" and tip.startswith("open cases again (cases): ")
+    assert shown() == before
