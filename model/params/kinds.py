@@ -82,7 +82,10 @@ def P(
     when a class needs less (``inf_at_max``: its top position means ∞), in steps of ``step`` (default
     0.05). ``screen``: a lever's range for a screening of all levers when narrower than the allowed range
     (default: the allowed range).
-    A declaration that breaks these rules raises :class:`KindError` when the class is defined."""
+    A declaration that breaks these rules raises :class:`KindError` when the class is defined.
+
+    Over 60 lines: one keyword and one line of documentation per metadata key, all in the one place a field
+    is declared; the checks live in :func:`kind_problem` and :func:`app_problem`."""
     extra: dict[str, Any] = {"unit": unit, "group": group, "kind": kind}
     shown = {"label": label, "label_zh": label_zh, "desc_zh": desc_zh, "app": app, "step": step}
     extra.update({k: v for k, v in shown.items() if v is not None})

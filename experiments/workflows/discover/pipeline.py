@@ -294,14 +294,7 @@ def _find_boxes(
 
 
 def _write_report(
-    spec: DiscoverSpec,
-    out: Path,
-    discoveries,
-    runs: pd.DataFrame,
-    parameters,
-    township: bool,
-    plots: bool,
-    lang: str = "en",
+    spec: DiscoverSpec, out: Path, discoveries, runs: pd.DataFrame, parameters, township: bool, plots: bool, lang="en"
 ) -> list[Path]:
     """The figures and ``report.md``/``report.html`` in ``lang``; the figures' paths."""
     from . import plots as plotting  # deferred: it pulls in matplotlib (heavy)
