@@ -75,7 +75,8 @@ def test_a_fixture_kpi_is_in_every_view_it_declares_and_in_no_other():
         shown = _tiles({NAME: 7.0})
         assert list(shown)[-1] == "fixture" and shown["fixture"] == ("Fixture widgets counted", "7")
         assert LABEL in help.tile_help("fixture", "en") and "测试指标" in help.tile_help("fixture", "zh")
-        for view in ("headline", "timeseries", "findings", "worlds", "sweep", "province", "warmup", "probe"):
+        for view in ("headline", "timeseries", "findings", "worlds", "sweep", "province", "warmup", "probe",
+                     "tradeoff", "closure_gap", "options", "drivers", "footnote"):  # fmt: skip
             assert NAME not in kpis(view), view
     # gone again: the registry is as shipped
     assert NAME not in KPI and not _in_run_table() and _dashboard_panel() is None
@@ -284,3 +285,77 @@ def test_a_name_registered_twice_is_refused():
         with registered(Kpi("on_time_rate", "x", "x", "cases")):
             pass
     assert KPI["on_time_rate"].en == "cases closed on time"
+
+
+def _gap_summary(*extra: str) -> pd.DataFrame:
+    """A run summary of two scenarios holding the closure gap's shipped KPIs and ``extra``."""
+    names = ("on_time_rate", "request_on_time_rate", "resolution_rate", "gamed_closures", "repeat_contacts", *extra)
+    return pd.DataFrame([{"scenario": sc, "kpi": k, "mean": m} for sc, m in (("a", 0.9), ("b", 0.6)) for k in names])
+
+
+def _driver_lines(tmp_path, output: str) -> list[str]:
+    """The findings page's top-lever sentences from a ranking whose one output is ``output``."""
+    from townsim.experiments.workflows.findings_sensitivity import sensitivity_section
+
+    rows = [{"scenario": "baseline", "output": output, "parameter": "delegated_share", "rank": 1, "influential": True}]
+    pd.DataFrame(rows).to_csv(tmp_path / "rankings.csv", index=False)
+    return sensitivity_section(tmp_path, "Morris", {}, "morris")[1]
+
+
+def test_a_fixture_kpi_is_found_in_the_trade_off_gap_options_drivers_and_footnote_views(tmp_path):
+    from townsim.experiments.render import plots
+
+    other = Kpi(NAME + "_y", "fixture y", "测试 y", "cases", "count", +1, "run", "flow", "tradeoff.fixture@2")
+    titles = {"a": "A", "b": "B"}
+    ts = pd.DataFrame({"day": [1, 2, 3], NAME: [1.0, 2.0, 7.0]})
+    assert report._closure_gap(_gap_summary(), ["a", "b"], titles) is not None
+    assert _driver_lines(tmp_path, NAME) == [] and dashboard.footnotes(ts) == []
+    with registered(_fixture("tradeoff.fixture@1 closure_gap@6 options@5 drivers@4 footnote.total"), other):
+        assert plots.tradeoffs()[-1] == (NAME, NAME + "_y", "")  # a new panel, after the shipped ones, untitled
+        assert report._closure_gap(_gap_summary(), ["a", "b"], titles) is None  # the gap now needs it
+        assert report._closure_gap(_gap_summary(NAME), ["a", "b"], titles)["widest"]["title"] in ("A", "B")
+        assert kpis("options")[-1] == NAME
+        assert _driver_lines(tmp_path, NAME) == [f"{LABEL} in `baseline`: delegated_share"]
+        assert dashboard.footnotes(ts) == [f"{LABEL} over the run: 10"]
+    assert plots.tradeoffs()[-1][0] != NAME and dashboard.footnotes(ts) == []
+
+
+def test_the_new_views_keep_the_lists_and_words_they_replace():
+    from townsim.experiments.render import plots
+    from townsim.viz import compare
+
+    assert compare.compared_tile_keys() == (
+        "backlog", "on_time", "resolution", "town_util", "town_service", "overloaded", "req_hours", "ent_sat",
+        "cit_sat", "esc_total", "dumped_total", "petitions",
+    )  # fmt: skip
+    assert plots.tradeoffs("en") == [
+        ("staff_hours", "on_time_rate", "Cost against speed: better is up and to the left"),
+        ("township_utilisation", "enterprise_satisfaction", "Township load against enterprise satisfaction"),
+        ("township_utilisation", "citizen_satisfaction", "Township load against citizen satisfaction"),
+    ]
+    assert [p[2] for p in plots.tradeoffs("zh")] == [
+        "成本与速度：越靠左上越好",
+        "乡镇负荷与企业满意度",
+        "乡镇负荷与群众满意度",
+    ]
+    assert kpis("closure_gap") == (
+        "on_time_rate", "request_on_time_rate", "resolution_rate", "gamed_closures", "repeat_contacts",
+    )  # fmt: skip
+    assert kpis("options") == ("on_time_rate", "request_on_time_rate", "requester_hours_per_case", "staff_hours")
+    assert kpis("drivers") == ("on_time_rate", "request_on_time_rate", "requester_hours_per_case")
+    ts = pd.DataFrame({"overloaded_townships": [0.0, 3.0], "petitions": [4.0, np.nan], "enterprises": [1200, 1188]})
+    assert dashboard.footnotes(ts, "en") == [
+        "overloaded townships at the end: 3", "petitions over the run: 4", "enterprises: 1,200 → 1,188",
+    ]  # fmt: skip
+    assert dashboard.footnotes(ts, "zh") == ["期末超负荷乡镇：3", "全程上访：4", "企业数：1,200 → 1,188"]
+
+
+def test_a_total_that_grows_with_the_county_is_read_from_the_registry():
+    from townsim.experiments.render.figkit import grows_with_county
+
+    assert [k.name for k in KPIS if grows_with_county(k.name) and k.fmt != "count"] == ["overloaded_townships"]
+    assert grows_with_county("staff_hours") and not grows_with_county("on_time_rate")
+    with registered(Kpi(NAME, LABEL, "测试指标", "townships, daily mean", "num", -1, "both", "stock")):
+        assert grows_with_county(NAME)  # a counted level's daily mean, like overloaded townships
+    with registered(Kpi(NAME, LABEL, "测试指标", "townships, daily mean", "num", -1, "both", "rate")):
+        assert not grows_with_county(NAME)

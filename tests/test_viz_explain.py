@@ -236,7 +236,7 @@ def test_the_comparison_table_rows_carry_the_tiles_definitions(two_runs):
             for w in walk(root)
             if isinstance(w, v.Html) and w.tag == "tr" and (w.class_ or "").startswith("compare-")
         }
-        assert set(rows) == set(compare.COMPARED_TILES)
+        assert set(rows) == set(compare.compared_tile_keys())
         for key, row in rows.items():
             label = row.children[0]
             assert label.attributes["title"] == help.tile_help(key, "zh"), key

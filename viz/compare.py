@@ -2,8 +2,9 @@
 
 When the page replaces the county (a lever, the scenario or the seed changed, or Reset), the county
 it leaves becomes the compared run, unless the teacher pinned one: its daily columns are drawn in grey
-on every chart (``charts``) and this table puts its tiles beside today's, at the same day. A compared
-run that had not reached that day shows "—" there.
+on every chart (``charts``) and this table puts its tiles beside today's, at the same day: the tiles
+whose group declares a ``compared`` position, in that order. A compared run that had not reached that
+day shows "—" there.
 """
 
 from __future__ import annotations
@@ -14,28 +15,14 @@ import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
+from townsim.model.metrics import compared_tile_keys
+
 from .charts import Comparison, daily_frame, reform_start
 from .clock import lock, shown_day
 from .controls import lever_text
 from .help import tile_help
 from .i18n import scenario_label, t
 from .kpis import DASH, snapshot, tiles
-
-COMPARED_TILES = (
-    "backlog",
-    "on_time",
-    "resolution",
-    "town_util",
-    "town_service",
-    "overloaded",
-    "req_hours",
-    "ent_sat",
-    "cit_sat",
-    "esc_total",
-    "dumped_total",
-    "petitions",
-)
-"""Tiles set side by side (the day and the reform state are the table's own columns)."""
 
 
 def describe(settings, scenario_values: dict, lang: str) -> str:
@@ -109,7 +96,7 @@ def CompareTable(model, compare: solara.Reactive, lang: str):
                     html(tag="td", children=[then.get(key, DASH)], class_="compare-then"),
                 ],
             )
-            for key in COMPARED_TILES
+            for key in compared_tile_keys()
         ]
         html(tag="table", children=[head, *rows], class_="townsim-compare-table")
         solara.Switch(

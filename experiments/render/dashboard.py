@@ -61,9 +61,6 @@ TEXT = {
         "x": "working day (1 day = 8 working hours; 250 ≈ one year)",
         "none": "no data in this run",
         "note": "Faint lines: daily values; bold lines: {}-day rolling mean.   ",
-        "over": "overloaded townships at the end: {}",
-        "pet": "petitions over the run: {}",
-        "ent": "enterprises: {} → {}",
         "title": "townsim — scenario {}, seed {}, {} working days",
         "set": "  (with {} --set override(s))",
     },
@@ -71,9 +68,6 @@ TEXT = {
         "x": "工作日（1 日 = 8 个工作小时；250 ≈ 一年）",
         "none": "本次运行无数据",
         "note": "浅色线：逐日值；粗线：{} 日滚动平均。   ",
-        "over": "期末超负荷乡镇：{}",
-        "pet": "全程上访：{}",
-        "ent": "企业数：{} → {}",
         "title": "townsim — 情景 {}，种子 {}，{} 个工作日",
         "set": "（含 {} 项 --set 参数覆盖）",
     },
@@ -103,25 +97,30 @@ def dashboard_figure(ts: pd.DataFrame, title: str = "townsim run", lang: str = "
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel(t["x"])
-    extra = []
-    if "overloaded_townships" in ts.columns:
-        extra.append(t["over"].format(int(ts["overloaded_townships"].iloc[-1])))
-    if "petitions" in ts.columns:
-        extra.append(t["pet"].format(fmt.number(np.nansum(ts["petitions"]), 0)))
-    if "enterprises" in ts.columns:
-        extra.append(
-            t["ent"].format(fmt.number(ts["enterprises"].iloc[0], 0), fmt.number(ts["enterprises"].iloc[-1], 0))
-        )
     fig.text(
         0.5,
         -0.005,
-        t["note"].format(SMOOTH_DAYS) + "   ".join(extra),
+        t["note"].format(SMOOTH_DAYS) + "   ".join(footnotes(ts, lang)),
         ha="center",
         va="top",
         fontsize=10,
         color="dimgray",
     )
     return fig
+
+
+def footnotes(ts: pd.DataFrame, lang: str = "en") -> list[str]:
+    """The dashboard's closing notes on the daily table ``ts``: the registry's ``footnote`` view, each KPI
+    worded by its group with its short label: ``end`` its last day's value, ``total`` its sum over the run,
+    ``change`` its first and last day's values (whole numbers)."""
+    notes = []
+    for name, members in metrics.groups("footnote"):
+        words = metrics.group("footnote", name).title(lang)
+        for k in (k for k in members if k in ts.columns):
+            col = ts[k]
+            values = {"total": (np.nansum(col),), "change": (col.iloc[0], col.iloc[-1])}.get(name, (col.iloc[-1],))
+            notes.append(words.format(kpi(k).short_text(lang), *(fmt.number(v, 0) for v in values)))
+    return notes
 
 
 def _panel(ax, ts, days, title, ylabel, series, kind, lang) -> None:

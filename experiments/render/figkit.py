@@ -72,11 +72,6 @@ TEXT: dict[str, dict[str, Any]] = {
         "line": "{}\n{} against {} (mean of {} runs per point)",
         "heat": "{}\n{}: mean of {} runs per cell",
         "sweep": "Sweep of scenario {}",
-        "pairs": (
-            "Cost against speed: better is up and to the left",
-            "Township load against enterprise satisfaction",
-            "Township load against citizen satisfaction",
-        ),
     },
     "zh": {
         "baseline": "{}（基准）",
@@ -98,7 +93,6 @@ TEXT: dict[str, dict[str, Any]] = {
         "line": "{}\n{}随 {} 的变化（每点 {} 次运行的均值）",
         "heat": "{}\n{}：每格 {} 次运行的均值",
         "sweep": "情景{}的参数扫描",
-        "pairs": ("成本与速度：越靠左上越好", "乡镇负荷与企业满意度", "乡镇负荷与群众满意度"),
     },
 }
 """Figure texts other than KPI labels and units (those come from the registry)."""
@@ -177,6 +171,6 @@ def thousands(ax, axis: str = "both") -> None:
 
 
 def grows_with_county(kpi: str) -> bool:
-    """A total that grows with the county's size (not comparable across county sizes): every count
-    (cases, staff hours, tasks …) and the number of overloaded townships."""
-    return info(kpi).fmt == "count" or kpi == "overloaded_townships"
+    """A total that grows with the county's size (not comparable across county sizes): the registry's
+    :attr:`~townsim.model.metrics.Kpi.grows_with_county`."""
+    return info(kpi).grows_with_county

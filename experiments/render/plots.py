@@ -43,7 +43,7 @@ from townsim.experiments.render.sweep_plots import (  # noqa: F401 - re-exported
     sweep_heatmap_figure,
     sweep_line_figure,
 )
-from townsim.model.metrics import kpis
+from townsim.model.metrics import group, groups, kpis
 
 HEADLINE = kpis("headline")
 """KPIs of the report's headline table and forest plot (the registry's ``headline`` view, read again at
@@ -274,12 +274,10 @@ def tradeoff_figure(
         return save_figure(fig, path)
 
 
-TRADEOFFS = (
-    ("staff_hours", "on_time_rate"),
-    ("township_utilisation", "enterprise_satisfaction"),
-    ("township_utilisation", "citizen_satisfaction"),
-)
-"""KPI pairs (x, y) of the trade-off figure; panel titles in ``TEXT[lang]["pairs"]``."""
+def tradeoffs(lang: str = "en") -> list[tuple[str, str, str]]:
+    """The trade-off figure's panels ``(x, y, title)``: the registry's ``tradeoff`` view, a group per panel
+    (its KPIs x then y, its title the panel's)."""
+    return [(*names[:2], group("tradeoff", g).title(lang)) for g, names in groups("tradeoff") if len(names) >= 2]
 
 
 def compare_figures(
@@ -323,7 +321,7 @@ def compare_figures(
             )
         )
     present = set(summary["kpi"]) if len(summary) else set()
-    pairs = [(x, y, title) for (x, y), title in zip(TRADEOFFS, TEXT[lang]["pairs"]) if {x, y} <= present]
+    pairs = [(x, y, title) for x, y, title in tradeoffs(lang) if {x, y} <= present]
     if pairs:
         out.append(
             tradeoff_figure(

@@ -167,7 +167,8 @@ def _word(r) -> str:
 
 def option_lines(folder: Path) -> tuple[list[str], list[str]]:
     """One row and one sentence per reform option: raw effect, its extra staff cost, and the effect when
-    its extra posts come out of existing ones (the ``+equal_staff`` run)."""
+    its extra posts come out of existing ones (the ``+equal_staff`` run); its KPIs are the registry's
+    ``options`` view."""
     cmp, man = _load_compare(folder)
     if cmp is None:
         return [], []
@@ -184,19 +185,18 @@ def option_lines(folder: Path) -> tuple[list[str], list[str]]:
         "|---|---|---|---|---|---|---|",
     ]
     sentences = []
+    k_on, k_res, k_hrs, k_cost = kpis("options")[:4]
     for s in names:
-        on, res, hrs, cost = (
-            get(s, k) for k in ("on_time_rate", "request_on_time_rate", "requester_hours_per_case", "staff_hours")
-        )
-        eq_on, eq_res = get(s + "+equal_staff", "on_time_rate"), get(s + "+equal_staff", "request_on_time_rate")
+        on, res, hrs, cost = (get(s, k) for k in (k_on, k_res, k_hrs, k_cost))
+        eq_on, eq_res = get(s + "+equal_staff", k_on), get(s + "+equal_staff", k_res)
         rel = cost.difference / cost.baseline_mean if cost is not None and cost.baseline_mean else math.nan
         cost_txt = fmt.number(100 * rel, 0, sign=True) + " %" if math.isfinite(rel) else fmt.MISSING
         table.append(
-            f"| {s} | {_fmt(on.difference, 'on_time_rate') if on is not None else fmt.MISSING} | "
-            f"{_fmt(res.difference, 'request_on_time_rate') if res is not None else fmt.MISSING} | "
-            f"{_fmt(hrs.difference, 'requester_hours_per_case') if hrs is not None else fmt.MISSING} h | {cost_txt} | "
-            f"{_fmt(eq_on.difference, 'on_time_rate') if eq_on is not None else 'same posts'} | "
-            f"{_fmt(eq_res.difference, 'request_on_time_rate') if eq_res is not None else 'same posts'} |"
+            f"| {s} | {_fmt(on.difference, k_on) if on is not None else fmt.MISSING} | "
+            f"{_fmt(res.difference, k_res) if res is not None else fmt.MISSING} | "
+            f"{_fmt(hrs.difference, k_hrs) if hrs is not None else fmt.MISSING} h | {cost_txt} | "
+            f"{_fmt(eq_on.difference, k_on) if eq_on is not None else 'same posts'} | "
+            f"{_fmt(eq_res.difference, k_res) if eq_res is not None else 'same posts'} |"
         )
         if on is None or res is None:
             continue
@@ -208,15 +208,15 @@ def option_lines(folder: Path) -> tuple[list[str], list[str]]:
         )
         text = (
             f"{what} {staffing} {_word(on)} the share of cases closed on time "
-            f"({_fmt(on.difference, 'on_time_rate')}, 95 % CI {_fmt(on.ci_low, 'on_time_rate')} … "
-            f"{_fmt(on.ci_high, 'on_time_rate')}) and {_word(res)} the share of requests really resolved by "
-            f"their first deadline ({_fmt(res.difference, 'request_on_time_rate')})"
+            f"({_fmt(on.difference, k_on)}, 95 % CI {_fmt(on.ci_low, k_on)} … "
+            f"{_fmt(on.ci_high, k_on)}) and {_word(res)} the share of requests really resolved by "
+            f"their first deadline ({_fmt(res.difference, k_res)})"
         )
         if eq_on is not None and eq_res is not None:
             text += (
                 f"; with its extra posts taken from existing ones it {_word(eq_on)} on-time closure "
-                f"({_fmt(eq_on.difference, 'on_time_rate')}) and {_word(eq_res)} real resolution "
-                f"({_fmt(eq_res.difference, 'request_on_time_rate')})"
+                f"({_fmt(eq_on.difference, k_on)}) and {_word(eq_res)} real resolution "
+                f"({_fmt(eq_res.difference, k_res)})"
             )
         sentences.append(text + ".")
     return table, sentences

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from townsim.experiments.render import fmt
-from townsim.model.metrics import kpi
+from townsim.model.metrics import kpi, kpis
 
 FIGURES = "figures/findings"
 """Where the cited figures go, relative to ``docs/``."""
@@ -73,7 +73,7 @@ def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag:
             + " |"
         )
         infl = [p for p, i in zip(g.parameter, g.influential) if i][:3]
-        if out in ("on_time_rate", "request_on_time_rate", "requester_hours_per_case") and infl:
+        if out in kpis("drivers") and infl:
             tops.append(f"{kpi(out).text('en')} in `{sc}`: {', '.join(infl)}")
     reg = folder / "regimes.csv"
     if reg.is_file():

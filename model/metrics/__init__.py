@@ -22,7 +22,7 @@ from .compute import (
 )
 from .definitions import DEFINITIONS, definition
 from .kpi import KINDS, SHORT, UNITS_ZH, Kpi
-from .registry import DAILY_KPIS, KPI, KPIS, SUMMARY_KEYS, group, groups, kpi, kpis, registered
+from .registry import DAILY_KPIS, KPI, KPIS, SUMMARY_KEYS, compared_tile_keys, group, groups, kpi, kpis, registered
 from .views import GROUPS, VIEWS, Group
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "Group",
     "Kpi",
     "collect_day",
+    "compared_tile_keys",
     "definition",
     "front_line_share",
     "group",

@@ -154,6 +154,13 @@ class Kpi:
         return "hours" if "hours" in self.unit else "number"
 
     @property
+    def grows_with_county(self) -> bool:
+        """A total that grows with the county's size, not comparable across county sizes: a count (cases,
+        staff hours, tasks …) or the daily mean of a counted level (overloaded townships, unit "…, daily
+        mean")."""
+        return self.fmt == "count" or (self.kind == "stock" and self.unit.endswith(", daily mean"))
+
+    @property
     def smoothed(self) -> bool:
         """Drawn as a moving average in daily figures: flows and rates are; stocks are drawn as they are."""
         return self.kind != "stock"

@@ -42,7 +42,7 @@ KPIS: tuple[Kpi, ...] = (
     _K("on_time_rate", "cases closed on time", "按期办结率", "% of decided cases", "pct", +1, "both", "rate",
        "run timeseries headline@1 report.service@1 report.resolved@1 findings@1 worlds@1 sweep@1 "
        "dashboard.on_time app.outcomes tiles.on_time tiles.on_time_so_far province@2 warmup@2 probe.daily "
-       "probe.summary@5", tile=("on time", "按期办结率")),
+       "probe.summary@5 tradeoff.speed@2 closure_gap@1 options@1 drivers@1", tile=("on time", "按期办结率")),
     _K("on_time_rate_tier1", "on time, tier 1 (1-day matters)", "按期办结率（1 日类）", "% of cases", "pct", +1,
        "both", "rate", "run dashboard.on_time app.on_time probe.daily"),
     _K("on_time_rate_tier3", "on time, tier 3 (3-day matters)", "按期办结率（3 日类）", "% of cases", "pct", +1,
@@ -76,7 +76,7 @@ KPIS: tuple[Kpi, ...] = (
        "both", "rate", "report.reach@2 findings@5 app.trips probe.summary@14"),
     _K("requester_hours_per_case", "requester hours per case (travel + waiting)", "每件群众耗时（路途＋等待）",
        "working hours", "num", -1, "both", "rate",
-       "report.reach@1 findings@4 worlds@4 tiles.req_hours probe.summary@15",
+       "report.reach@1 findings@4 worlds@4 tiles.req_hours probe.summary@15 options@3 drivers@3",
        tile=("requester hours per case", "每件群众耗时（小时）")),
     _K("zero_trip_share", "cases with zero trips (F6)", "零跑动比例（F6）", "% of cases", "pct", +1, "both", "rate",
        "run dashboard.zero_trip probe.daily probe.summary@17"),
@@ -88,27 +88,29 @@ KPIS: tuple[Kpi, ...] = (
        tile=("bounced", "退回")),
     _K("township_utilisation", "township staff utilisation", "乡镇人员负荷率", "% of hours", "pct", 0, "both",
        "rate", "run timeseries headline@5 report.cost@2 findings@6 sweep@3 dashboard.workload tiles.town_util "
-       "warmup@5 probe.daily", tile=("township utilisation", "乡镇人员负荷率")),
+       "warmup@5 probe.daily tradeoff.enterprises@1 tradeoff.citizens@1",
+       tile=("township utilisation", "乡镇人员负荷率")),
     _K("township_service_share", "township hours on residents", "乡镇用于群众服务的工时比例", "% of hours", "pct",
        +1, "run", "rate", "report.reach@3 findings@7 tiles.town_service probe.summary@16",
        tile=("township hours on residents", "乡镇服务群众工时比例")),
     _K("department_utilisation", "department staff utilisation", "部门人员负荷率", "% of hours", "pct", 0, "both",
        "rate", "run dashboard.workload warmup@4 probe.daily"),
     _K("overloaded_townships", "overloaded townships", "超负荷乡镇", "townships, daily mean", "num", -1, "both",
-       "stock", "run timeseries headline@6 report.cost@3 dashboard.overload tiles.overloaded province@8 probe.daily"),
+       "stock", "run timeseries headline@6 report.cost@3 dashboard.overload tiles.overloaded province@8 probe.daily "
+       "footnote.end"),
     _K("department_effort", "department effort", "部门努力程度", "× normal speed", "num", +1, "both", "stock",
        "dashboard.effort probe.daily"),
     _K("enterprise_satisfaction", "enterprise satisfaction", "企业满意度", "0–1", "num", +1, "both", "stock",
        "run timeseries headline@8 report.satisfaction@1 sweep@4 dashboard.satisfaction app.satisfaction province@5 "
-       "tiles.ent_sat probe.daily probe.summary@20"),
+       "tiles.ent_sat probe.daily probe.summary@20 tradeoff.enterprises@2"),
     _K("citizen_satisfaction", "citizen satisfaction", "群众满意度", "0–1", "num", +1, "both", "stock",
        "run timeseries headline@9 report.satisfaction@2 dashboard.satisfaction app.satisfaction province@6 "
-       "tiles.cit_sat probe.daily probe.summary@21"),
+       "tiles.cit_sat probe.daily probe.summary@21 tradeoff.citizens@2"),
     _K("petitions", "petitions up the hierarchy", "上访", "petitions", "count", -1, "both", "flow",
        "run headline@10 report.satisfaction@3 findings@9 worlds@5 dashboard.overload app.petitions province@7 "
-       "tiles.petitions probe.daily probe.summary@22", tile=("petitions", "上访")),
+       "tiles.petitions probe.daily probe.summary@22 footnote.total", tile=("petitions", "上访")),
     _K("enterprises", "enterprises", "企业数", "enterprises", "count", +1, "daily", "stock",
-       "dashboard.enterprises probe.daily"),
+       "dashboard.enterprises probe.daily footnote.change"),
     _K("enterprises_end", "enterprises at the end", "期末企业数", "enterprises", "count", +1, "run", "stock",
        "run probe.summary@23"),
     _K("enterprise_entries", "enterprise entries", "新进入企业", "enterprises", "count", +1, "both", "flow",
@@ -116,7 +118,7 @@ KPIS: tuple[Kpi, ...] = (
     _K("enterprise_exits", "enterprise exits", "退出企业", "enterprises", "count", -1, "both", "flow",
        "probe.summary@25"),
     _K("staff_hours", "staff cost", "人员成本", "staff hours paid", "count", -1, "both", "flow",
-       "run headline@7 report.cost@1 findings@10 province@9 probe.daily probe.summary@26"),
+       "run headline@7 report.cost@1 findings@10 province@9 probe.daily probe.summary@26 tradeoff.speed@1 options@4"),
     _K("overtime_hours", "overtime paid (effort)", "加班工时（努力）", "hours", "count", -1, "both", "flow",
        "probe.summary@27"),
     _K("staff_posts", "staff in posts", "编制人数", "persons", "num", 0, "run", "stock",
@@ -160,13 +162,14 @@ KPIS: tuple[Kpi, ...] = (
     # --- incentives and outcomes (issue 11) ---
     _K("resolution_rate", "closed cases really resolved", "办结事项实际解决率", "% of closed cases", "pct", +1,
        "both", "rate", "report.resolved@3 findings@8 worlds@3 app.outcomes tiles.resolution tiles.resolution_so_far "
-       "warmup@3 probe.summary@37", tile=("really resolved", "办结实际解决率")),
+       "warmup@3 probe.summary@37 closure_gap@3", tile=("really resolved", "办结实际解决率")),
     _K("request_on_time_rate", "requests really resolved by their first deadline", "诉求按期实际解决率",
-       "% of decided requests", "pct", +1, "run", "rate", "report.resolved@2 findings@2 worlds@2 probe.summary@38"),
+       "% of decided requests", "pct", +1, "run", "rate", "report.resolved@2 findings@2 worlds@2 probe.summary@38 "
+       "closure_gap@2 options@2 drivers@2"),
     _K("repeat_contacts", "repeat contacts (unresolved cases back)", "重复诉求", "cases", "count", -1, "both",
-       "flow", "report.resolved@4 probe.summary@39"),
+       "flow", "report.resolved@4 probe.summary@39 closure_gap@5"),
     _K("gamed_closures", "cases closed without solving near the deadline", "临期未解决即办结", "cases", "count", -1,
-       "both", "flow", "report.resolved@5 probe.summary@40"),
+       "both", "flow", "report.resolved@5 probe.summary@40 closure_gap@4"),
     _K("work_done_share", "needed work done on closed cases", "办结事项实际完成工作量比例", "% of hours", "pct", +1,
        "both", "rate"),
     _K("grid_report_share", "cases from grid reports", "网格上报事项占比", "% of cases", "pct", 0, "both", "rate",
@@ -215,6 +218,13 @@ def groups(view: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def group(view: str, name: str) -> Group:
     """Title, axis and colours of group ``name`` of ``view`` (an empty one if the view declares none)."""
     return GROUPS.get(view, {}).get(name) or Group()
+
+
+def compared_tile_keys() -> tuple[str, ...]:
+    """Keys of the ``tiles`` groups set side by side in the app's compared-run table, in that table's order
+    (each group's ``compared`` position, :mod:`.views`)."""
+    shown = [(group("tiles", g).compared, i, g) for i, (g, _) in enumerate(groups("tiles"))]
+    return tuple(g for position, _, g in sorted(shown) if position)
 
 
 def _members(view: str, group_name: str) -> tuple[str, ...]:

@@ -8,21 +8,29 @@ differences; robust's headline effects), ``report`` (compare's report tables, gr
 ``sweep`` (a sweep's default KPIs), ``dashboard`` (the run dashboard's panels, grouped), ``app``
 (the teaching app's live charts, grouped; their titles are the app's own texts ``chart_<group>``),
 ``tiles`` (the teaching app's strip of large numbers: one group per tile, below), ``province`` (the
-province report's headline rows), ``warmup`' (the daily KPIs whose initial transient
-the run-in must clear) and ``probe`` (the behaviour probe's hashed outputs: groups ``daily`` and
-``summary``; a KPI added there changes the behaviour fingerprint once).
+province report's headline rows), ``warmup`` (the daily KPIs whose initial transient
+the run-in must clear), ``probe`` (the behaviour probe's hashed outputs: groups ``daily`` and
+``summary``; a KPI added there changes the behaviour fingerprint once), ``tradeoff`` (compare's trade-off
+figure: one group per panel, its KPIs x then y by position, its title the panel's), ``closure_gap`` (the
+KPIs compare's report needs to say where closing and solving part ways), ``options`` (the findings page's
+reform-options table: closed on time, really resolved, requester hours, staff cost, in that order),
+``drivers`` (the outputs whose most influential levers the findings page names) and ``footnote`` (the
+run dashboard's closing line, grouped by what is shown: ``end`` the last day's value, ``total`` the sum
+over the run, ``change`` the first and the last day's; the group's ``en`` / ``zh`` words it with the
+KPI's short label).
 
 A tile of the ``tiles`` view is a group: its name is the tile's key on the page, its KPIs the numbers it
 shows. Its label is its KPIs' tile labels (``Kpi.tile_text``) worded by the group's ``en`` / ``zh``
 (``"{} today"``; empty: the label as it is, for a level at the day's end); KPIs sharing a tile label are
 added up (the levels of escalations), different ones shown side by side (dumped / bounced). A tile reads
 the day's row, or with ``running`` the run so far (the run summary: a rate since the counted window began,
-or a total); ``of`` shows the value out of the county's count of that (``"townships"``).
+or a total); ``of`` shows the value out of the county's count of that (``"townships"``); ``compared``
+(a position, 0: not) sets the tile in the app's table that puts a compared run beside the one on screen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 VIEWS = (
     "run",
@@ -38,6 +46,11 @@ VIEWS = (
     "province",
     "warmup",
     "probe",
+    "tradeoff",
+    "closure_gap",
+    "options",
+    "drivers",
+    "footnote",
 )
 
 
@@ -45,7 +58,8 @@ VIEWS = (
 class Group:
     """A group of a view: its title and axis (English, Chinese), its series' colours in order, whether
     its value axis starts at 0 (``zero``) and whether it draws running totals since day 1 (``running``; a tile:
-    reads the run so far); a tile's ``of``: the county count its value is shown out of (module docstring)."""
+    reads the run so far); a tile's ``of``: the county count its value is shown out of, and ``compared``: its
+    position in the compared-run table, 0 if not there (module docstring)."""
 
     en: str = ""
     zh: str = ""
@@ -55,6 +69,7 @@ class Group:
     zero: bool = True
     running: bool = False
     of: str = ""
+    compared: float = 0
 
     def title(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
@@ -68,6 +83,13 @@ class Group:
 
 
 _G = Group
+
+
+def _cmp(base: Group, position: float) -> Group:
+    """``base`` with the compared-run table's ``position``."""
+    return replace(base, compared=position)
+
+
 _TODAY = _G("{} today", "今日{}")
 """A tile of the day's flow or rate."""
 _SO_FAR = _G("{} so far", "{}（累计）", running=True)
@@ -174,23 +196,33 @@ GROUPS: dict[str, dict[str, Group]] = {
         "outcomes": _G(colours=("#1f5fbf", "#2ca02c", "#ff8c00")),
     },
     "tiles": {
-        "backlog": _G(),
+        "backlog": _G(compared=1),
         "closed": _TODAY,
-        "on_time": _TODAY,
-        "resolution": _TODAY,
+        "on_time": _cmp(_TODAY, 2),
+        "resolution": _cmp(_TODAY, 3),
         "on_time_so_far": _SO_FAR,
         "resolution_so_far": _SO_FAR,
         "escalations": _TODAY,
         "dumped": _TODAY,
-        "overloaded": _G(of="townships"),
-        "town_util": _TODAY,
-        "town_service": _SO_FAR,
-        "req_hours": _SO_FAR,
-        "ent_sat": _G(),
-        "cit_sat": _G(),
-        "petitions": _TOTAL,
-        "esc_total": _TOTAL,
-        "dumped_total": _TOTAL,
+        "overloaded": _G(of="townships", compared=6),
+        "town_util": _cmp(_TODAY, 4),
+        "town_service": _cmp(_SO_FAR, 5),
+        "req_hours": _cmp(_SO_FAR, 7),
+        "ent_sat": _G(compared=8),
+        "cit_sat": _G(compared=9),
+        "petitions": _cmp(_TOTAL, 12),
+        "esc_total": _cmp(_TOTAL, 10),
+        "dumped_total": _cmp(_TOTAL, 11),
+    },
+    "tradeoff": {
+        "speed": _G("Cost against speed: better is up and to the left", "成本与速度：越靠左上越好"),
+        "enterprises": _G("Township load against enterprise satisfaction", "乡镇负荷与企业满意度"),
+        "citizens": _G("Township load against citizen satisfaction", "乡镇负荷与群众满意度"),
+    },
+    "footnote": {
+        "end": _G("{} at the end: {}", "期末{}：{}"),
+        "total": _G("{} over the run: {}", "全程{}：{}"),
+        "change": _G("{}: {} → {}", "{}：{} → {}"),
     },
 }
 """The groups of each grouped view, in the order shown (a group no KPI declares is shown empty or left
