@@ -120,3 +120,34 @@ def test_auto_applies_to_the_runs_of_the_one_runner(tmp_path, monkeypatch):
         assert engine == "compiled"
         protocol.run_experiment(CompareExperiment(settings), tmp_path / "o", ex, fn=spy, make_figures=False)
     assert seen == ["compiled", "compiled"]
+
+
+def test_local_workers_get_the_kernel_warmed_once_and_only_for_missing_compiled_runs(tmp_path, monkeypatch):
+    """Before a pool starts on compiled runs the parent loads the kernel (workers then read numba's cache);
+    not for the Python engine, not in a single process, not when every run is stored, once per process."""
+    calls: list[int] = []
+    monkeypatch.setattr(engine_choice, "warm", lambda: calls.append(1) or 0.0)
+    monkeypatch.setattr(protocol, "_WARMED", [])
+    monkeypatch.setattr(engine_choice, "numba_available", lambda: True)
+
+    class Pool(SerialExecutor):
+        workers = 2  # runs in this process, counts as a pool
+
+    def python_run(spec):
+        return simulate_run(dataclasses.replace(spec, params=spec.params.replace(engine="python")))
+
+    settings = CompareSettings(scenarios=["baseline"], reps=2, days=2, overrides=[f"{k}={v}" for k, v in SMALL.items()])
+    for engine, executor, out in (("python", Pool(), "a"), ("compiled", SerialExecutor(), "b")):
+        args = build_parser(only="compare").parse_args(["compare", "--engine", engine])
+        with cli_engine.engine_for(args, 2, 2):
+            protocol.run_experiment(
+                CompareExperiment(settings), tmp_path / out, executor, fn=python_run, make_figures=False
+            )
+    assert calls == []
+    args = build_parser(only="compare").parse_args(["compare", "--engine", "compiled"])
+    with cli_engine.engine_for(args, 2, 2):
+        protocol.run_experiment(CompareExperiment(settings), tmp_path / "a", Pool(), fn=python_run, make_figures=False)
+        assert calls == []  # every run already stored (made on the Python engine)
+        protocol.run_experiment(CompareExperiment(settings), tmp_path / "c", Pool(), fn=python_run, make_figures=False)
+        protocol.run_experiment(CompareExperiment(settings), tmp_path / "d", Pool(), fn=python_run, make_figures=False)
+    assert calls == [1]
