@@ -29,12 +29,15 @@ ENGINES = ("auto", "python", "compiled")
 DAYS_PER_COUNTY_YEAR = 250
 """Working days of one county-year."""
 
-AUTO_MIN_COUNTY_YEARS = 100
+AUTO_MIN_COUNTY_YEARS = 300
 """County-years of work (runs × simulated days, warm-ups included, / 250) from which ``auto`` picks the
-compiled engine. The compiled engine saves ≈ 0.3–0.5 CPU-s a county-year (×1.2–1.3 on the shipped
-scenarios); a machine whose numba cache is empty pays ≈ 30–35 CPU-s once to compile the kernel. The
-compile is repaid after 60–115 county-years: from 100 on, ``auto`` never makes an experiment noticeably
-slower, even on a fresh machine (benchmarks/README.md, "the engine of long experiments")."""
+compiled engine: the compile it may pay on a machine whose numba cache is empty (≈ 33 CPU-s, once per
+kernel version) over the CPU it saves a county-year. Measured on the 2-core development machine under load
+(benchmarks/README.md, "the engine of long experiments"): a compare of 40 county-years on 2 workers saved
+0.11 CPU-s a county-year (33 / 0.11 ≈ 300); the compiled engine's user time is ×1.3–1.4 lower, but it
+spends 0.6–0.9 s of system time a county-year that the Python engine does not, so on a robustness
+analysis of 128 county-years it saved nothing. 300 keeps ``auto`` from slowing an experiment down on a
+fresh machine; a Sobol' analysis (thousands of county-years) still goes compiled."""
 
 _CHOSEN: list[str | None] = [None]
 
