@@ -151,3 +151,26 @@ def test_local_workers_get_the_kernel_warmed_once_and_only_for_missing_compiled_
         protocol.run_experiment(CompareExperiment(settings), tmp_path / "c", Pool(), fn=python_run, make_figures=False)
         protocol.run_experiment(CompareExperiment(settings), tmp_path / "d", Pool(), fn=python_run, make_figures=False)
     assert calls == [1]
+
+
+def test_a_province_spec_may_name_the_engine_or_auto(tmp_path):
+    """``engine`` in a province spec's [overrides]: python or compiled win over --engine, auto defers to it
+    (and leaves the overrides), anything else is one line naming the spec."""
+    from types import SimpleNamespace
+
+    from townsim.experiments.cli.province import _spec_engine
+
+    class Bad(Exception):
+        pass
+
+    def spec(value):
+        return SimpleNamespace(path=tmp_path / "p.toml", overrides={"engine": value, "townships": 4})
+
+    assert _spec_engine(SimpleNamespace(path="p", overrides={}), Bad) is None
+    assert _spec_engine(spec("compiled"), Bad) == "compiled"
+    auto = spec("auto")
+    assert _spec_engine(auto, Bad) is None and auto.overrides == {"townships": 4}
+    with pytest.raises(Bad, match="p.toml: overrides.engine: got 'numba'; allowed: auto, python, compiled"):
+        _spec_engine(spec("numba"), Bad)
+    args = build_parser(only="province").parse_args(["province", "x", "--engine", "python"])
+    assert cli_engine.chosen_engine(args, 1, 250, explicit="compiled")[0] == "compiled"
