@@ -174,3 +174,15 @@ def test_a_province_spec_may_name_the_engine_or_auto(tmp_path):
         _spec_engine(spec("numba"), Bad)
     args = build_parser(only="province").parse_args(["province", "x", "--engine", "python"])
     assert cli_engine.chosen_engine(args, 1, 250, explicit="compiled")[0] == "compiled"
+
+
+def test_a_calibration_runs_on_the_chosen_engine_with_the_same_keys():
+    """calibrate's jobs carry its spec: the engine is set in the spec's scenario parameters, keys unchanged."""
+    from townsim.experiments.cli.calibrate import resolve_spec
+    from townsim.experiments.workflows.calibrate import load_spec
+    from townsim.experiments.workflows.calibrate.runs import key_of
+
+    spec = load_spec(resolve_spec("linping"))
+    key = key_of(spec, {"x": 1.0}, 3)
+    cli_engine.with_spec_engine(spec, "compiled")
+    assert spec.model_params.engine == "compiled" and key_of(spec, {"x": 1.0}, 3) == key

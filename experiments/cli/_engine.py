@@ -77,3 +77,11 @@ def specs_work(specs: Sequence) -> tuple[int, int]:
     """(runs, longest simulated days with the warm-up) of a list of run specs."""
     days = max((s.days + int(getattr(s.params, "warmup_days", 0)) for s in specs), default=0)
     return len(specs), days
+
+
+def with_spec_engine(spec, engine: str) -> None:
+    """Set ``engine`` in the scenario parameters of an experiment spec (``base_params``, the parameters its
+    runs start from), for a workflow whose jobs carry the spec rather than the parameters."""
+    if engine in ("python", "compiled"):
+        base = spec.base_params
+        base.update({name: engine_choice.with_engine(p, engine) for name, p in base.items()})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
-from townsim.experiments.cli._engine import add_engine_argument, engine_for
+from townsim.experiments.cli._engine import add_engine_argument, engine_for, with_spec_engine
 from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.errors import EXIT_FAILED, UserError
@@ -76,7 +76,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     command = "townsim calibrate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else f"townsim calibrate {args.spec}"
-    with executor, engine_for(args, sims, 0 if getattr(spec, "plugin", False) else days_per_run(spec)):
+    days = 0 if spec.plugin else days_per_run(spec)
+    with executor, engine_for(args, sims, days, explicit=spec.overrides.get("engine")) as engine:
+        with_spec_engine(spec, engine)  # its jobs carry the spec, whose scenario's parameters each run starts from
         try:
             res = calibrate(
                 spec,
