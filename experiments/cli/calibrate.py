@@ -17,6 +17,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.cli._engine import add_engine_argument, engine_for, with_spec_engine
 from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.errors import EXIT_FAILED, UserError
@@ -38,6 +39,7 @@ def register(subparsers) -> None:
         help=f"spec file, or a shipped spec name ({', '.join(shipped_specs()) or 'none'})",
     )
     add_executor_arguments(p)
+    add_engine_argument(p)
     add_yes_argument(p)
     add_out_argument(p, "results/calibrate-<spec name>/", resumes=True)
     add_lang_argument(p, "report")
@@ -74,7 +76,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     command = "townsim calibrate " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else f"townsim calibrate {args.spec}"
-    with executor:
+    days = 0 if spec.plugin else days_per_run(spec)
+    with executor, engine_for(args, sims, days, explicit=spec.overrides.get("engine")) as engine:
+        with_spec_engine(spec, engine)  # its jobs carry the spec, whose scenario's parameters each run starts from
         try:
             res = calibrate(
                 spec,

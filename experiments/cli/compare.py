@@ -23,6 +23,7 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
+from townsim.experiments.cli._engine import add_engine_argument, engine_for, specs_work
 from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.errors import UserError
@@ -102,6 +103,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--force", action="store_true", help="apply a --posterior made for another county")
     add_executor_arguments(p)
+    add_engine_argument(p)
     add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/compare-<timestamp>/", resumes=True)
@@ -128,7 +130,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except CompareError as exc:
         raise UserError(str(exc)) from None
     check_specs("townsim compare", experiment.specs, args.yes)
-    result = _common.run_command(args, experiment)
+    with engine_for(args, *specs_work(experiment.specs)):
+        result = _common.run_command(args, experiment)
     for f in result.failures[:5]:
         print(f"  {f['scenario']} replication {f['replication']}: {f['error']}", file=sys.stderr)
     shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.cli._engine import add_engine_argument, engine_for
 from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.errors import EXIT_FAILED, UserError
@@ -44,6 +45,7 @@ def register(subparsers) -> None:
         help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
     )
     add_executor_arguments(p)
+    add_engine_argument(p)
     add_yes_argument(p)
     add_out_argument(p, "results/discover-<spec name>/", resumes=True)
     add_progress_argument(p)
@@ -69,8 +71,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
+    runs = 0 if spec.reused else spec.samples * spec.replications * len(spec.run_scenarios)
+    days = 0 if spec.plugin else days_per_run(spec)
     if not spec.reused:
-        runs = spec.samples * spec.replications * len(spec.run_scenarios)
         check_work(spec.path.name, runs, days_per_run(spec), args.yes)
     out = args.out if args.out is not None else Path("results") / f"discover-{spec.name}"
     try:
@@ -78,7 +81,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     except DesignError as exc:
         raise UserError(str(exc)) from None
     try:
-        result = _common.run_command(args, experiment, out=out)
+        with engine_for(args, runs, days):
+            result = _common.run_command(args, experiment, out=out)
     except IncompleteRuns as exc:
         print(f"townsim: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import PROGRESS, add_out_argument, add_progress_argument
+from townsim.experiments.cli._engine import add_engine_argument, engine_for
 from townsim.experiments.cli._executors import add_executor_arguments, executor_from_args
+from townsim.experiments.core.engine_choice import ENGINES
 from townsim.experiments.errors import UserError
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs" / "province"
@@ -39,6 +41,7 @@ def register(subparsers) -> None:
         help="residents one citizen agent stands for in every county (default: the spec's, else the scenario's)",
     )
     add_executor_arguments(p)
+    add_engine_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/province-<timestamp>/", resumes=True)
     add_progress_argument(p)
@@ -55,9 +58,11 @@ def cmd_province(args: argparse.Namespace) -> int:
         spec = wf.load_spec(path)
         if args.residents_per_agent is not None:
             spec.residents_per_agent = _common.int_in("--residents-per-agent", args.residents_per_agent, 1, 10**6)
-        wf.plan(spec)  # every county checked before any work
+        given = _spec_engine(spec, wf.ProvinceError)
+        counties = wf.plan(spec)  # every county checked before any work
     except wf.ProvinceError as exc:
         raise UserError(str(exc)) from None
+    days = spec.days + max((int(c.params.warmup_days) for c in counties), default=0)
     executor = executor_from_args(args)
     if executor.name == "processes":
         fit = wf.workers_for(spec.memory_per_worker_mib, executor.workers)
@@ -69,7 +74,7 @@ def cmd_province(args: argparse.Namespace) -> int:
             )
             executor.close()
             executor = make_executor(workers=fit)
-    with executor:
+    with executor, engine_for(args, len(counties) * spec.replications, days, explicit=given):
         result = wf.run_province(spec, args.out, executor, show_progress=PROGRESS[args.progress], lang=args.lang)
     out = result.out
     ex = result.execution
@@ -78,3 +83,17 @@ def cmd_province(args: argparse.Namespace) -> int:
         print(f"townsim: {len(result.failures)} county run(s) failed; see {out / 'failures.csv'}", file=sys.stderr)
     print(f"report: {out / 'report.md'} and {out / 'report.html'}")
     return 1 if result.failures else 0
+
+
+def _spec_engine(spec, error: type[Exception]) -> str | None:
+    """The engine a province spec's ``[overrides]`` names: ``python`` or ``compiled`` win over ``--engine``;
+    ``auto`` is taken out of the overrides and decided like ``--engine auto``. None when it names none."""
+    value = spec.overrides.get("engine")
+    if value is None:
+        return None
+    if value not in ENGINES:
+        raise error(f"{spec.path}: overrides.engine: got {value!r}; allowed: {', '.join(ENGINES)}")
+    if value == "auto":
+        del spec.overrides["engine"]
+        return None
+    return value

@@ -22,6 +22,7 @@ from townsim.experiments.cli._common import (
     add_seed_argument,
     run_command,
 )
+from townsim.experiments.cli._engine import add_engine_argument, engine_for, specs_work
 from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.errors import UserError
 from townsim.experiments.workflows.robust.settings import (
@@ -77,6 +78,7 @@ def register(subparsers) -> None:
     p.add_argument("--posterior", default=None, metavar="PATH", help="draw the worlds from a calibration posterior")
     p.add_argument("--force", action="store_true", help="apply a --posterior made for another county")
     add_executor_arguments(p)
+    add_engine_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/robust-<timestamp>/", resumes=True)
     add_progress_argument(p)
@@ -112,6 +114,7 @@ def cmd_robust(args: argparse.Namespace) -> int:
         experiment = RobustExperiment(settings)
     except RobustError as exc:
         raise UserError(str(exc)) from None
-    result = run_command(args, experiment)
+    with engine_for(args, *specs_work(experiment.plan.specs)):
+        result = run_command(args, experiment)
     print(f"report: {result.out / 'report.md'} and {result.out / 'report.html'}")
     return 1 if result.failures else 0

@@ -29,6 +29,7 @@ from townsim.experiments.cli._common import (
     int_in,
     seed,
 )
+from townsim.experiments.cli._engine import add_engine_argument, engine_for
 from townsim.experiments.core.design import RunSpec, check_model_inputs
 from townsim.experiments.core.executors import SerialExecutor
 from townsim.experiments.core.fingerprint import model_fingerprint
@@ -77,6 +78,7 @@ def register(subparsers) -> None:
         help="also write cases.parquet: one row per case (requester, township, matter, channel, tier, "
         "times, trips, resolved ...)",
     )
+    add_engine_argument(p)
     add_out_argument(p, "results/run-<scenario>-<timestamp>/", resumes=True)
     add_progress_argument(p)
     p.set_defaults(func=_common.guarded(cmd_run))
@@ -91,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = RunSpec(scenario.name, params, 0, args.seed, args.days, model_fingerprint())
     experiment = RunExperiment(scenario, spec, args.overrides, args.cases, lambda out: canonical_argv(args, out))
     try:
-        with SerialExecutor() as executor:
+        with SerialExecutor() as executor, engine_for(args, 1, args.days + int(params.warmup_days)):
             result = run_experiment(
                 experiment, args.out, executor, show_progress=PROGRESS[args.progress], lang=args.lang
             )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
 from townsim.experiments.cli._common import add_out_argument, add_progress_argument
+from townsim.experiments.cli._engine import add_engine_argument, engine_for
 from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_work, days_per_run
 from townsim.experiments.core.outdir import RESULTS_DIR
@@ -43,6 +44,7 @@ def register(subparsers) -> None:
         help=f"spec file, or the name of a shipped spec in experiments/specs/ ({shipped})",
     )
     add_executor_arguments(p)
+    add_engine_argument(p)
     add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/sensitivity-<spec name>/", resumes=True)
@@ -68,10 +70,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         spec = load_spec(resolve_spec(args.spec))
     except SpecError as exc:
         raise UserError(str(exc)) from None
-    check_work(spec.path.name, spec.n_runs(), days_per_run(spec), args.yes)
+    runs, days = spec.n_runs(), days_per_run(spec)
+    check_work(spec.path.name, runs, days, args.yes)
     out = args.out if args.out is not None else RESULTS_DIR / f"sensitivity-{spec.name}"
     try:
-        result = _common.run_command(args, SensitivityExperiment(spec), out=out)
+        with engine_for(args, runs, 0 if spec.plugin else days):
+            result = _common.run_command(args, SensitivityExperiment(spec), out=out)
     except IncompleteRuns as exc:
         print(f"townsim: {exc}", file=sys.stderr)
         return 1

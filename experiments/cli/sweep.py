@@ -23,6 +23,7 @@ from townsim.experiments.cli._common import (
     add_scenario_argument,
     add_seed_argument,
 )
+from townsim.experiments.cli._engine import add_engine_argument, engine_for, specs_work
 from townsim.experiments.cli._executors import add_executor_arguments
 from townsim.experiments.core.budget import add_yes_argument, check_specs
 from townsim.experiments.errors import UserError
@@ -81,6 +82,7 @@ def register(subparsers) -> None:
         help="override a parameter at every grid point (repeatable)",
     )
     add_executor_arguments(p)
+    add_engine_argument(p)
     add_yes_argument(p)
     add_lang_argument(p, "report")
     add_out_argument(p, "results/sweep-<scenario>-<timestamp>/", resumes=True)
@@ -104,7 +106,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except SweepError as exc:
         raise UserError(str(exc)) from None
     check_specs("townsim sweep", experiment.specs, args.yes)
-    result = _common.run_command(args, experiment)
+    with engine_for(args, *specs_work(experiment.specs)):
+        result = _common.run_command(args, experiment)
     shown = f"{len(result.figures)} figures included" if result.figures else "no figures: no run finished"
     print(f"report: {result.out / 'report.md'} and {result.out / 'report.html'} ({shown}; opens in a browser)")
     return 1 if result.failures else 0

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from townsim.experiments.cli import _common, add_lang_argument
+from townsim.experiments.cli._engine import add_engine_argument, engine_for
 from townsim.experiments.core.budget import add_yes_argument
 from townsim.experiments.errors import UserError
 
@@ -57,6 +58,7 @@ def register(subparsers) -> None:
     )
     add_lang_argument(p, "report")
     add_yes_argument(p)
+    add_engine_argument(p)
     p.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
@@ -64,6 +66,10 @@ def register(subparsers) -> None:
         help="progress bar: on a terminal only (auto, default), always, or never",
     )
     p.set_defaults(func=_common.guarded(cmd_validate))
+
+
+CHECKS_OWN_ENGINE = "the checks build their own counties inside their jobs"
+"""Why ``--engine`` does not reach validate's runs (the manifest and a note say so)."""
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -105,7 +111,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     reps, days = work(checks, args.quick, n_worlds)
     check_work("townsim validate", reps, days, args.yes)  # an estimate: replications × their longest horizon
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
-    with make_executor(workers=args.workers) as ex:
+    with make_executor(workers=args.workers) as ex, engine_for(args, reps, days, reaches=CHECKS_OWN_ENGINE):
         done = validate(
             args.out,
             quick=args.quick,

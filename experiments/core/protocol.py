@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from townsim.experiments.core import atomic
+from townsim.experiments.core import atomic, engine_choice
 from townsim.experiments.core import manifest as runio
 from townsim.experiments.core.execute import ExecutionReport, execute, keys_of, simulate_run
 from townsim.experiments.core.executors import Executor, SerialExecutor
@@ -194,6 +194,9 @@ def _run(
     man: dict[str, Any] = {"invocations": runio.previous_invocations(out)}
     man.update(experiment.manifest(out, argv))
     man["settings_hash"] = experiment.settings_hash()
+    engine, engine_about = engine_choice.current(), engine_choice.about()
+    if engine_about is not None:  # not in the settings hash: a folder resumes across engines
+        man["engine"] = engine_about
     runio.write_manifest(out, man, runio.IN_PROGRESS)  # written first: a killed experiment says what it was
     experiment.prepare(out)
     stages: dict[str, ExecutionReport] = {}
@@ -201,9 +204,14 @@ def _run(
     def run_stage(stage: Stage) -> ExecutionReport:
         """Execute one stage's jobs (a driven experiment's rounds of one name add up to one report)."""
         on = SerialExecutor() if stage.here else executor
+        jobs = stage.jobs
         if stage.jobs:
             store.make_folders()
-        done = execute(stage.jobs, store, on, fn=experiment.job_fn(fn), desc=stage.desc, show_progress=show_progress)
+            if engine is not None:
+                jobs = [engine_choice.with_engine(job, engine) for job in stage.jobs]
+                if engine == "compiled" and on.workers > 1:
+                    _warm_once(store, jobs)
+        done = execute(jobs, store, on, fn=experiment.job_fn(fn), desc=stage.desc, show_progress=show_progress)
         stages[stage.desc] = sum_reports([stages[stage.desc], done]) if stage.desc in stages else done
         return done
 
@@ -214,10 +222,10 @@ def _run(
     except IncompleteRuns:  # runs without a result that the analysis cannot do without: rerun to retry them
         execution = sum_reports(stages.values())
         write_failures(out, store, experiment.keys())  # also when a round of a driven experiment stopped it
-        experiment.record(man, _invocation(started, executor, execution, stages, argv))
+        experiment.record(man, _invocation(started, executor, execution, stages, argv, engine_about))
         runio.write_manifest(out, {**man, "files": runio.output_files(out)}, runio.INCOMPLETE)
         raise
-    experiment.record(man, _invocation(started, executor, execution, stages, argv))
+    experiment.record(man, _invocation(started, executor, execution, stages, argv, engine_about))
     failed = bool(store.failures(experiment.keys()))
     man["files"] = runio.output_files(out)
     runio.write_manifest(out, man, runio.INCOMPLETE if failed else runio.COMPLETE)  # written last
@@ -256,11 +264,31 @@ def sum_reports(reports: Iterable[ExecutionReport]) -> ExecutionReport:
     return total
 
 
+def _warm_once(store: ResultStore, jobs: Sequence[Any]) -> None:
+    """Load (or compile, once per machine) the compiled kernel here before local workers start on
+    ``jobs``, unless the store already holds all of them: workers then load it from numba's cache."""
+    if _WARMED or all(store.has(k) for job in jobs for k in keys_of(job)):
+        return
+    _WARMED.append(engine_choice.warm())
+
+
+_WARMED: list[float] = []
+"""Seconds :func:`engine_choice.warm` took in this process (once per process)."""
+
+
 def _invocation(
-    started: Any, executor: Executor, execution: ExecutionReport, stages: dict[str, ExecutionReport], argv: Any
+    started: Any,
+    executor: Executor,
+    execution: ExecutionReport,
+    stages: dict[str, ExecutionReport],
+    argv: Any,
+    engine: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """This invocation's manifest entry; with several stages, each stage's counts too."""
+    """This invocation's manifest entry (with the engine its runs used); with several stages, each
+    stage's counts too."""
     entry = runio.invocation(started, executor, execution.as_dict(), argv)
+    if engine is not None:
+        entry["engine"] = engine["used"] or "the runs' own"
     if len(stages) > 1:
         entry["stages"] = {name: r.as_dict() for name, r in stages.items()}
     return entry
