@@ -45,12 +45,20 @@ def test_every_experiment_command_takes_the_engine_option(command):
 @pytest.mark.parametrize("installed", [True, False])
 def test_auto_picks_compiled_only_from_the_threshold_and_with_numba(monkeypatch, installed):
     monkeypatch.setattr(engine_choice, "numba_available", lambda: installed)
+    monkeypatch.setattr(engine_choice, "COMPILED_IS_FASTER", True)
     n = engine_choice.AUTO_MIN_COUNTY_YEARS
     below = engine_choice.county_years(n - 1, engine_choice.DAYS_PER_COUNTY_YEAR)
     at = engine_choice.county_years(n, engine_choice.DAYS_PER_COUNTY_YEAR)
     assert engine_choice.choose("auto", below) == "python"
     assert engine_choice.choose("auto", at) == ("compiled" if installed else "python")
     assert engine_choice.choose("python", 10 * at) == "python"  # asked: never overruled
+    assert engine_choice.choose("compiled", 0) == "compiled"
+
+
+def test_auto_stays_python_while_the_compiled_engine_is_not_faster(monkeypatch):
+    monkeypatch.setattr(engine_choice, "numba_available", lambda: True)
+    assert not engine_choice.COMPILED_IS_FASTER  # benchmarks/README.md: it saved no CPU on a robustness run
+    assert engine_choice.choose("auto", 10**6) == "python"
     assert engine_choice.choose("compiled", 0) == "compiled"
 
 
@@ -111,6 +119,7 @@ def test_auto_applies_to_the_runs_of_the_one_runner(tmp_path, monkeypatch):
         return simulate_run(dataclasses.replace(spec, params=spec.params.replace(engine="python")))
 
     monkeypatch.setattr(engine_choice, "numba_available", lambda: True)
+    monkeypatch.setattr(engine_choice, "COMPILED_IS_FASTER", True)
     monkeypatch.setattr(engine_choice, "AUTO_MIN_COUNTY_YEARS", 0.01)
     monkeypatch.setattr(protocol, "_WARMED", [0.0])  # no warm-up in a unit test
 

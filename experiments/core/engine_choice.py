@@ -37,7 +37,14 @@ kernel version) over the CPU it saves a county-year. Measured on the 2-core deve
 0.11 CPU-s a county-year (33 / 0.11 ≈ 300); the compiled engine's user time is ×1.3–1.4 lower, but it
 spends 0.6–0.9 s of system time a county-year that the Python engine does not, so on a robustness
 analysis of 128 county-years it saved nothing. 300 keeps ``auto`` from slowing an experiment down on a
-fresh machine; a Sobol' analysis (thousands of county-years) still goes compiled."""
+fresh machine once the compiled engine is faster at all (:data:`COMPILED_IS_FASTER`)."""
+
+COMPILED_IS_FASTER = False
+"""Whether the compiled engine saves CPU per county-year on the measured machine. Not yet: its user time is
+lower but its system time (page faults of its tables: 22–26 k a county-year against 6 k) gives the saving
+back (a robustness analysis of 128 county-years: 338.7 CPU-s compiled against 324.3 python). Until a
+benchmark shows a saving, ``auto`` runs the Python engine whatever the size; ``--engine compiled`` forces the
+kernel."""
 
 _CHOSEN: list[str | None] = [None]
 
@@ -53,13 +60,15 @@ def county_years(runs: int, days: int) -> float:
 
 
 def choose(requested: str, years: float) -> str:
-    """The engine to run: ``python`` or ``compiled`` as asked; ``auto``: compiled when numba is installed
-    and the work is at least :data:`AUTO_MIN_COUNTY_YEARS` county-years, else python."""
+    """The engine to run: ``python`` or ``compiled`` as asked; ``auto``: compiled when it is faster
+    (:data:`COMPILED_IS_FASTER`), numba is installed and the work is at least :data:`AUTO_MIN_COUNTY_YEARS`
+    county-years, else python."""
     if requested not in ENGINES:
         raise ValueError(f"engine {requested!r}: allowed: {', '.join(ENGINES)}")
     if requested != "auto":
         return requested
-    return "compiled" if years >= AUTO_MIN_COUNTY_YEARS and numba_available() else "python"
+    faster = COMPILED_IS_FASTER and years >= AUTO_MIN_COUNTY_YEARS
+    return "compiled" if faster and numba_available() else "python"
 
 
 def record(requested: str, used: str | None, years: float) -> dict[str, Any]:
