@@ -63,10 +63,11 @@ def engine_for(
     records it in the manifest; yields the engine. ``reaches``: when not empty, why the jobs hold no
     parameters the engine could be set in (their models are built inside them): the runs keep their own
     engine, the manifest says so, and asking for the compiled one is a note on stderr."""
-    engine, about = chosen_engine(args, runs, days, explicit)
+    chosen, about = chosen_engine(args, runs, days, explicit)
+    engine: str | None = chosen
     if reaches:
-        if engine == "compiled" and about["requested"] != "auto":
-            print(f"townsim: note: --engine {engine}: {reaches}; they run on the engine they set", file=sys.stderr)
+        if chosen == "compiled" and about["requested"] != "auto":
+            print(f"townsim: note: --engine {chosen}: {reaches}; they run on the engine they set", file=sys.stderr)
         about = {**about, "used": None, "why": reaches}
         engine = None
     with engine_choice.using(engine, about):
