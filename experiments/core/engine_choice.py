@@ -157,8 +157,8 @@ def warm(days: int = 10) -> float:
     this process, so that every kernel function is compiled (once per machine and kernel version, into
     numba's on-disk cache) or loaded; returns the seconds it took. Workers started afterwards load the
     kernel from the cache instead of compiling it."""
-    from townsim.model import TownshipModel
-    from townsim.scenarios import load_scenario
+    from townsim.model import TownshipModel  # deferred: heavy, and the CLI imports this module to start
+    from townsim.scenarios import load_scenario  # deferred: as above
 
     t0 = time.perf_counter()
     params = load_scenario("full_reform").params.replace(**WARM_COUNTY, engine="compiled")
