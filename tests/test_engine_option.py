@@ -55,9 +55,9 @@ def test_auto_picks_compiled_only_from_the_threshold_and_with_numba(monkeypatch,
     assert engine_choice.choose("compiled", 0) == "compiled"
 
 
-def test_auto_stays_python_while_the_compiled_engine_is_not_faster(monkeypatch):
+def test_auto_stays_python_when_the_compiled_engine_is_not_faster(monkeypatch):
     monkeypatch.setattr(engine_choice, "numba_available", lambda: True)
-    assert not engine_choice.COMPILED_IS_FASTER  # benchmarks/README.md: it saved no CPU on a robustness run
+    monkeypatch.setattr(engine_choice, "COMPILED_IS_FASTER", False)
     assert engine_choice.choose("auto", 10**6) == "python"
     assert engine_choice.choose("compiled", 0) == "compiled"
 

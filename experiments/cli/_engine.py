@@ -24,8 +24,8 @@ def add_engine_argument(parser: argparse.ArgumentParser) -> None:
         choices=engine_choice.ENGINES,
         default="auto",
         help="event engine of the runs (bit-identical results): the compiled kernel (numba) or the Python "
-        "reference; auto (default): python until the compiled engine is measured faster (benchmarks/README.md), "
-        "then compiled for long experiments. --set engine=... wins",
+        f"reference; auto (default): compiled from {engine_choice.AUTO_MIN_COUNTY_YEARS} county-years of work "
+        "when numba is installed, else python. --set engine=... wins",
     )
 
 

@@ -29,22 +29,18 @@ ENGINES = ("auto", "python", "compiled")
 DAYS_PER_COUNTY_YEAR = 250
 """Working days of one county-year."""
 
-AUTO_MIN_COUNTY_YEARS = 300
+AUTO_MIN_COUNTY_YEARS = 100
 """County-years of work (runs × simulated days, warm-ups included, / 250) from which ``auto`` picks the
 compiled engine: the compile it may pay on a machine whose numba cache is empty (≈ 33 CPU-s, once per
-kernel version) over the CPU it saves a county-year. Measured on the 2-core development machine under load
-(benchmarks/README.md, "the engine of long experiments"): a compare of 40 county-years on 2 workers saved
-0.11 CPU-s a county-year (33 / 0.11 ≈ 300); the compiled engine's user time is ×1.3–1.4 lower, but it
-spends 0.6–0.9 s of system time a county-year that the Python engine does not, so on a robustness
-analysis of 128 county-years it saved nothing. 300 keeps ``auto`` from slowing an experiment down on a
-fresh machine once the compiled engine is faster at all (:data:`COMPILED_IS_FASTER`)."""
+kernel version) over the CPU it saves a county-year (≈ 0.37 CPU-s on ``full_reform``: 1.33 against 1.70,
+three fresh processes each, benchmarks/README.md): 33 / 0.37 ≈ 90, rounded up."""
 
-COMPILED_IS_FASTER = False
-"""Whether the compiled engine saves CPU per county-year on the measured machine. Not yet: its user time is
-lower but its system time (page faults of its tables: 22–26 k a county-year against 6 k) gives the saving
-back (a robustness analysis of 128 county-years: 338.7 CPU-s compiled against 324.3 python). Until a
-benchmark shows a saving, ``auto`` runs the Python engine whatever the size; ``--engine compiled`` forces the
-kernel."""
+COMPILED_IS_FASTER = True
+"""Whether the compiled engine saves CPU per county-year on the measured machine. It did not while numpy
+advised transparent huge pages for the kernel's tables (1.0 s of system time a county-year gave its lower
+user time back: a robustness analysis of 128 county-years took 338.7 CPU-s compiled against 324.3 python);
+the kernel now turns that advice off (``model/kernel/engine.no_huge_pages``) and saves ≈ 22 % of the CPU.
+Set it False to make ``auto`` run the Python engine whatever the size."""
 
 _CHOSEN: list[str | None] = [None]
 
