@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from townsim.experiments.checks.base import SMALL_COUNTY
+from townsim.experiments.core.county import SMALL_COUNTY
 from townsim.model import Params, TownshipModel
 
 SMALL = SMALL_COUNTY

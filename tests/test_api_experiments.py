@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import townsim
-from townsim.experiments.checks.base import SMALL_COUNTY
 from townsim.experiments.cli import main
+from townsim.experiments.core.county import SMALL_COUNTY
 from townsim.experiments.errors import UserError
 
 SMALL_SET = [f"{k}={v}" for k, v in SMALL_COUNTY.items()]

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import townsim
-from townsim.experiments.checks.base import SMALL_COUNTY
+from townsim.experiments.core.county import SMALL_COUNTY
 from townsim.experiments.render.plots import HEADLINE, scale
 
 QUIET = {"workers": 1, "progress": "never"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import townsim
-from townsim.experiments.checks.base import SMALL_COUNTY
+from townsim.experiments.core.county import SMALL_COUNTY
 from townsim.experiments.render import fmt
 
 

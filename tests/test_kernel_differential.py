@@ -21,8 +21,8 @@ import pytest
 
 pytest.importorskip("numba")
 
-from townsim.experiments.checks.base import SMALL_COUNTY  # noqa: E402
 from townsim.experiments.checks.queueing import mmc_params  # noqa: E402
+from townsim.experiments.core.county import SMALL_COUNTY  # noqa: E402
 from townsim.experiments.core.probe import CASES as PROBE_CASES  # noqa: E402
 from townsim.model import Params, TownshipModel  # noqa: E402
 from townsim.model.cases import FIELDS  # noqa: E402

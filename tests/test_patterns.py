@@ -69,7 +69,7 @@ def test_p9_fails_when_the_cause_is_removed(monkeypatch):
 
 
 def test_a_world_reaches_the_pattern_runs():
-    from townsim.experiments.checks.base import SMALL_COUNTY
+    from townsim.experiments.core.county import SMALL_COUNTY
 
     p = patterns._params("grid_governance", {"dispute_rate": 1.5e-4, "enterprises": 4000})
     assert p.dispute_rate == 1.5e-4 and p.enterprises == SMALL_COUNTY["enterprises"] and p.grid_coverage > 0

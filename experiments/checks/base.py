@@ -48,18 +48,6 @@ class Check:
         return self.fn(self.quick_reps if quick else self.full_reps, seed)
 
 
-SMALL_COUNTY = dict(
-    townships=4,
-    departments=8,
-    enterprises=300,
-    residents=30_000,
-    residents_per_agent=100,
-    matter_types=40,
-    department_staff=16.0,
-    township_staff=12.0,
-)
-"""The small county the mechanism and incentive checks run; the tests use it too (``tests/helpers.py``)."""
-
 CHECKS: dict[str, Check] = {}
 
 

@@ -20,7 +20,8 @@ import numpy as np
 
 from ...model import Params, TownshipModel
 from ...model.staffing import budget, equalise_staff
-from .base import SMALL_COUNTY, CheckResult, check, paired_difference
+from ..core.county import SMALL_COUNTY
+from .base import CheckResult, check, paired_difference
 
 SMALL = SMALL_COUNTY
 

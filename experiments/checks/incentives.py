@@ -22,7 +22,8 @@ from functools import lru_cache
 import numpy as np
 
 from ...model import Params, TownshipModel, grid
-from .base import SMALL_COUNTY, CheckResult, check, paired_difference
+from ..core.county import SMALL_COUNTY
+from .base import CheckResult, check, paired_difference
 
 COUNTY = SMALL_COUNTY
 

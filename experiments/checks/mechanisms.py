@@ -15,7 +15,8 @@ import numpy as np
 from ...model import Params, TownshipModel
 from ...model.metrics import offered_load
 from ...model.staffing import budget
-from .base import SMALL_COUNTY, CheckResult, check, paired_difference
+from ..core.county import SMALL_COUNTY
+from .base import CheckResult, check, paired_difference
 
 SMALL = SMALL_COUNTY
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from ...model import Params, TownshipModel
 from ...scenarios import load_scenario
-from .base import SMALL_COUNTY
+from ..core.county import SMALL_COUNTY
 
 PER_DAYS = 120
 """Span the fitted trends are stated over (change per 120 counted days)."""

@@ -32,8 +32,9 @@ import numpy as np
 from ...model import TownshipModel
 from ...model.metrics import summary
 from ...scenarios import load_scenario
+from ..core.county import SMALL_COUNTY
 from ..core.power import in_worlds, world_params
-from .base import SMALL_COUNTY, CheckResult, check, paired_difference
+from .base import CheckResult, check, paired_difference
 
 DAYS = 100
 """Counted working days of each run (after the scenario's warm-up)."""

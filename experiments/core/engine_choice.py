@@ -23,6 +23,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from .county import SMALL_COUNTY
+
 ENGINES = ("auto", "python", "compiled")
 """Values of ``--engine``."""
 
@@ -134,29 +136,16 @@ def with_engine(job: Any, engine: str) -> Any:
     return walk(job)
 
 
-WARM_COUNTY = dict(
-    townships=4,
-    departments=8,
-    enterprises=300,
-    residents=30_000,
-    residents_per_agent=100,
-    matter_types=40,
-    department_staff=16.0,
-    township_staff=12.0,
-)
-"""The small county :func:`warm` runs (the checks' and tests' small county)."""
-
-
 def warm(days: int = 10) -> float:
-    """Run :data:`WARM_COUNTY` under ``full_reform`` (its warm-up under the baseline's levers, then the reform:
-    the queues re-keyed, the joint conference, deadline gaming) for ``days`` days on the compiled engine in
-    this process, so that every kernel function is compiled (once per machine and kernel version, into
-    numba's on-disk cache) or loaded; returns the seconds it took. Workers started afterwards load the
-    kernel from the cache instead of compiling it."""
+    """Run the small county (:data:`~townsim.experiments.core.county.SMALL_COUNTY`) under ``full_reform``
+    (its warm-up under the baseline's levers, then the reform: the queues re-keyed, the joint conference,
+    deadline gaming) for ``days`` days on the compiled engine in this process, so that every kernel function
+    is compiled (once per machine and kernel version, into numba's on-disk cache) or loaded; returns the
+    seconds it took. Workers started afterwards load the kernel from the cache instead of compiling it."""
     from townsim.model import TownshipModel  # deferred: heavy, and the CLI imports this module to start
     from townsim.scenarios import load_scenario  # deferred: as above
 
     t0 = time.perf_counter()
-    params = load_scenario("full_reform").params.replace(**WARM_COUNTY, engine="compiled")
+    params = load_scenario("full_reform").params.replace(**SMALL_COUNTY, engine="compiled")
     TownshipModel(params, rng=1).run(days)
     return time.perf_counter() - t0
