@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from ..core.county import SMALL_COUNTY as SMALL_COUNTY  # its home is core; this path stays for users' code
+
 
 @dataclass(frozen=True)
 class CheckResult:
