@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from townsim.experiments.core.county import SMALL_COUNTY
 from townsim.model import TownshipModel, warmstart
 from townsim.scenarios import load_scenario
 
 pytest.importorskip("numba")
 
-DAYS = 40
+DAYS = 30
 SEED = 7
 GENERIC = ["baseline", "one_stop_135", "delegation_with_staff", "full_reform", "grid_governance"]
+WARMUP = 40  # working days: long enough for the stocks to settle in rounds (``settle.round_starts``)
 
 
 def fresh(params, seed=SEED):
@@ -37,7 +39,10 @@ def _empty():
 
 
 def compiled(name: str, **changes):
-    return load_scenario(name).params.replace(engine="compiled", **changes)
+    """The scenario on the small county (its levers, warm-up and settling as shipped), compiled."""
+    return load_scenario(name).params.replace(
+        **{**SMALL_COUNTY, "warmup_days": WARMUP, "engine": "compiled", **changes}
+    )
 
 
 def test_every_generic_scenario_from_one_warm_up_equals_its_own_run():
@@ -65,7 +70,7 @@ def test_a_run_leaves_the_kept_warm_up_as_it_was():
 
 
 def test_the_python_engine_and_runs_without_warm_up_build_from_nothing():
-    python = load_scenario("full_reform").params.replace(engine="python")
+    python = compiled("full_reform", engine="python")
     assert same(shared(python), fresh(python))
     none = compiled("full_reform", warmup_days=0)
     assert same(shared(none), fresh(none))
