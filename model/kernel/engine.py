@@ -180,10 +180,11 @@ class CompiledEngine(WriteBack, Control):
             self.ent,
             esc,
         )
-        while self.ctr[K.CTR_STATUS] == K.E_ROOM:  # the task or entry table nearly full: grown, then on
+        while self.ctr[K.CTR_STATUS] == K.E_ROOM:  # the task or entry table nearly full: that one grown, then on
             self.ctr[K.CTR_STATUS] = K.OK
-            self._room_tasks(2 * len(self.tk[0]))
-            self._room_ent(2 * len(self.ent[0]))
+            room = self._max_steps + 2  # what the kernel asks to have free before an event (``loop``)
+            self._room_tasks(int(self.ctr[K.CTR_NTASK]) + room + 1)
+            self._room_ent(int(self.ctr[K.CTR_NENT]) + room + 1)
             args = (*args[:3], self.tk, *args[4:])
             self.evt, self.evi, self.hq = K.run_until(
                 float(t_end),
