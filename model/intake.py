@@ -75,6 +75,24 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     return out
 
 
+def refer_up(model, town_of: list[int], matters: list[int]) -> list[bool]:
+    """``Township.refers_up`` for a batch of new delegated cases, in filing order: each township gives the
+    chances for its own cases (``Township.refer_up_chances``), then one uniform draw per case with a positive
+    chance, in filing order (the draws of ``refers_up`` called case by case)."""
+    if model.params.refer_up_rate == 0:
+        return [False] * len(matters)
+    by_town: dict[int, list[int]] = {}
+    for i, t in enumerate(town_of):
+        by_town.setdefault(t, []).append(i)
+    chance = [0.0] * len(matters)
+    towns = model.townships
+    for t, rows in by_town.items():
+        for i, p in zip(rows, towns[t].refer_up_chances([matters[i] for i in rows])):
+            chance[i] = p
+    drawn = iter(model.stream.uniforms(sum(p > 0 for p in chance)))
+    return [p > 0 and next(drawn) < p for p in chance]
+
+
 def admit(
     model, kind, requester, township, matter, created, onset=None, *, source=None, repeat_of=None, enquiry=None
 ) -> np.ndarray:
@@ -119,13 +137,10 @@ def admit(
     delegated = model.delegated[subject].copy()
     # a township may refer a delegated case up while its competence is low (its decision; an enquiry
     # about a delegated matter is answered where it was asked)
-    towns = model.townships
-    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated).tolist()
-    if rows:
-        town_of, subject_of = township.tolist(), subject.tolist()
-        for i in rows:
-            if towns[town_of[i]].refers_up(subject_of[i]):
-                delegated[i] = False
+    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated)
+    if len(rows):
+        up = refer_up(model, township[rows].tolist(), subject[rows].tolist())
+        delegated[rows[np.asarray(up, dtype=bool)]] = False
     referred_up = model.delegated[subject] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)
