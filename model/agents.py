@@ -279,6 +279,9 @@ class _RowAgent(mesa.Agent):
         """Update satisfaction, trips and channel memories from closed cases (in order)."""
         st = cls.state(model)
         alpha = model.params.satisfaction_learning
+        if model.compiled:  # the same updates, case by case in the kernel (``kernel.judge``)
+            model.engine.judge(st, rows, s_case, trips, online, float(alpha))
+            return
         satisfaction.ewma_update(st["satisfaction"], rows, s_case, alpha)
         np.add.at(st["trips"], rows, trips.astype(st["trips"].dtype))
         satisfaction.ewma_update(st["exp_online"], rows[online], s_case[online], alpha)

@@ -117,7 +117,7 @@ def admit(
         matter = np.where(enquiry, cat.dispute_id(ENQUIRY), subject).astype(subject.dtype)
     channel = choose_channels(model, kind, requester, township, subject)
     online = channel == _ONLINE
-    cover = commissioner_coverage(p, model.live_enterprises)
+    cover = commissioner_coverage(p, model.live_enterprises) if p.commissioners else 0.0  # (no count needed)
     errand = np.zeros(n, bool)
     if cover > 0:
         errand = (kind == _ENTERPRISE) & (rng.random(n) < cover)

@@ -74,6 +74,7 @@ class EngineTables:
     k_projected: Any
     k_conference: Any
     k_queue_summary: Any
+    k_judge: Any
 
     def _alloc_handlers(self, model, handlers: list) -> None:
         """The handler table and the servers' flat arrays."""
