@@ -92,6 +92,14 @@ class CompiledEngine(WriteBack, Control):
         room = 0 if slot is None else st.size - int(st.idx[slot])
         most = self._max_steps
         ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+        own = fwd.count(-1)  # the cases not forwarded: each reserves its steps' draws
+        if not (whistle and any(whistle)) and (slot is None or self._reserved + most * own <= room):
+            ids += cids  # no hand-over falls inside the batch: the loop below would only append
+            ts += times
+            fs += fwd
+            if slot is not None:
+                self._reserved += most * own
+            return
         for j, (cid, t, f) in enumerate(zip(cids, times, fwd)):
             ids.append(cid)
             ts.append(t)
