@@ -87,7 +87,9 @@ def games(agent) -> bool:
     """The agent's decision on one at-risk case it owns: close without solving when the cost of being late
     less the expected penalty exceeds its intrinsic cost, a draw of Exp(``gaming_aversion``)."""
     p = agent.model.params
-    net = float(net_gain(p, agent.rank, GamingState.detection(agent, p)))
+    # ``net_gain`` of one handler in plain floats: the same double operations in the same order
+    net = p.ontime_weight * (1.0 + p.ranking_pressure * float(agent.rank))
+    net -= float(GamingState.detection(agent, p)) * p.callback_penalty
     return net > 0 and net > agent.model.stream.exponential() * p.gaming_aversion
 
 

@@ -75,22 +75,22 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     return out
 
 
-def refer_up(model, town_of: list[int], matters: list[int]) -> list[bool]:
+def refer_up(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
     """``Township.refers_up`` for a batch of new delegated cases, in filing order: each township gives the
     chances for its own cases (``Township.refer_up_chances``), then one uniform draw per case with a positive
     chance, in filing order (the draws of ``refers_up`` called case by case)."""
+    n = len(matters)
+    out = np.zeros(n, dtype=bool)
     if model.params.refer_up_rate == 0:
-        return [False] * len(matters)
-    by_town: dict[int, list[int]] = {}
-    for i, t in enumerate(town_of):
-        by_town.setdefault(t, []).append(i)
-    chance = [0.0] * len(matters)
+        return out
+    chance = np.zeros(n)
+    order = np.argsort(township, kind="stable")
     towns = model.townships
-    for t, rows in by_town.items():
-        for i, p in zip(rows, towns[t].refer_up_chances([matters[i] for i in rows])):
-            chance[i] = p
-    drawn = iter(model.stream.uniforms(sum(p > 0 for p in chance)))
-    return [p > 0 and next(drawn) < p for p in chance]
+    for rows in np.split(order, np.flatnonzero(np.diff(township[order])) + 1):
+        chance[rows] = towns[int(township[rows[0]])].refer_up_chances(matters[rows].tolist())
+    draw = chance > 0
+    out[draw] = np.asarray(model.stream.uniforms(int(np.count_nonzero(draw)))) < chance[draw]
+    return out
 
 
 def admit(
@@ -139,8 +139,7 @@ def admit(
     # about a delegated matter is answered where it was asked)
     rows = np.flatnonzero(delegated & ~enquiry if ask else delegated)
     if len(rows):
-        up = refer_up(model, township[rows].tolist(), subject[rows].tolist())
-        delegated[rows[np.asarray(up, dtype=bool)]] = False
+        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
     referred_up = model.delegated[subject] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)
