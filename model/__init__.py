@@ -16,7 +16,7 @@ _EXPORTS = {
     "TownshipModel": "model",
     "Params": "params",
     "ParamsError": "params",
-    "simulate": "model",
+    "simulate": "warmstart",
     "Department": "agents",
     "Township": "agents",
     "Enterprise": "agents",
@@ -40,9 +40,10 @@ assert set(__all__) == set(_EXPORTS)
 
 if TYPE_CHECKING:
     from .agents import Citizen, Department, Enterprise, Township
-    from .model import TownshipModel, simulate
+    from .model import TownshipModel
     from .params import HOURS_PER_DAY, Params, ParamsError
     from .paths import SCENARIO_DIR
+    from .warmstart import simulate
 
 
 def __getattr__(name: str):

@@ -92,15 +92,14 @@ class TownshipModel(mesa.Model):
         kernel.say_once(reason)
         self.engine_reason = reason
         self.stream = RandomStream(self.rng) if not self.compiled else kernel.make_stream(self.rng)
-        cv = p.service_time_cv
+        w = self.params  # built from the warm-up's parameters alone: one warm-up per them and seed (``warmstart``)
+        cv = w.service_time_cv
         self.lognormal_sigma = float(np.sqrt(np.log1p(cv * cv)))
-        county = geography.county_rng(p)
-        self.catalogue = catalogue.build(p, county, base_dir=SCENARIO_DIR)
-        self.geography = geography.build(p, base_dir=SCENARIO_DIR)
+        county = geography.county_rng(w)
+        self.catalogue = catalogue.build(w, county, base_dir=SCENARIO_DIR)
+        self.geography = geography.build(w, base_dir=SCENARIO_DIR)
         self.travel_hours = self.geography.travel_hours
-        self.delegated = delegation.choose_delegated(
-            self.params, self.catalogue, np.random.default_rng([p.catalogue_seed, 2])
-        )
+        self.delegated = delegation.choose_delegated(w, self.catalogue, np.random.default_rng([w.catalogue_seed, 2]))
         pop = self._build_population()
         self.settle_pool: settle.Pool | None = None  # judgements pooled in the warm-up's second half
         self.__dict__.update(build.case_flow())  # the case table and each mechanism's pending work
@@ -284,6 +283,13 @@ class TownshipModel(mesa.Model):
         self._start_reform()
         self._reset_totals()
 
+    def count_under(self, params: Params) -> None:
+        """Count from now under ``params``, warmed up from its warm-up parameters (``warmstart``)."""
+        self.params = params if self.params == params else self.params  # the same levers: nothing switches
+        self.reform_params = params
+        self._start_reform()
+        self._reset_totals()
+
     def step(self) -> None:
         """One counted working day (none once the stop rule has stopped the run)."""
         if not self.running:
@@ -391,10 +397,3 @@ class TownshipModel(mesa.Model):
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "day", np.arange(1, len(df) + 1))
         return df
-
-
-def simulate(params: Params, seed: int, days: int):
-    """The pure function of a run: (parameters, seed, days) → (summary dict, daily KPI DataFrame)."""
-    m = TownshipModel(params, rng=seed)
-    m.run(days)
-    return m.summary(), m.timeseries()

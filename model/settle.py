@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from .channel import online_probability
+from .channel import _logit
 from .demand import STAGE_RATE, Stage
 from .feedback import ENTRY_REFERENCE, SATISFACTION_START
 from .params import Params
@@ -179,33 +179,54 @@ def settle_requesters(
         horizon = k_updates / rate
         if ages is not None:
             horizon = np.minimum(horizon, ages[where == t])
-        start = np.full(len(rows), SATISFACTION_START)
-        s, a, b = start.copy(), start.copy(), start.copy()
-        clock = rng.exponential(1.0 / rate)
-        back = np.zeros(len(rows), bool)  # its last judgement left a repeat pending
-        live = np.flatnonzero(clock < horizon)
-        for _ in range(50 * k_updates):
-            if not len(live):
-                break
-            on = rng.random(len(live)) < online_probability(params, a[live], b[live])
-            pick = np.zeros(len(live), np.int64)
-            for key in _KEYS:
-                w = np.flatnonzero((on == key[0]) & (back[live] == key[1]))
-                if len(w):
-                    pick[w] = _draw(rng, idx[key], len(w))
-            x = s_case[pick]
-            s[live] += alpha * (x - s[live])
-            a[live] = np.where(on, a[live] + alpha * (x - a[live]), a[live])
-            b[live] = np.where(on, b[live], b[live] + alpha * (x - b[live]))
-            gap = np.where(
-                pending[pick],
-                rng.exponential(params.repeat_delay_days, len(live)),
-                rng.exponential(1.0 / rate[live]),
-            )
-            clock[live] += gap
-            back[live] = pending[pick]
-            live = live[clock[live] < horizon[live]]
+        s, a, b = _replay(params, rng, idx, s_case, pending, rate, horizon, k_updates)
         sat[rows], x_on[rows], x_off[rows] = s, a, b
+
+
+def _replay(params, rng, idx: dict, s_case, pending, rate, horizon, k_updates: int):
+    """One township's requesters replayed to their horizon (``settle_requesters``): satisfaction, online and
+    offline experience per requester. The draws come in a fixed order per round (channels, judgements by
+    (channel, contact kind) in ``_KEYS`` order, both gaps), so the loop keeps its arrays whole and updates
+    them in place: tiny arrays, many rounds, so numpy's per-call cost is what it spends."""
+    n = len(rate)
+    s = np.full(n, SATISFACTION_START)
+    a, b = s.copy(), s.copy()
+    clock = rng.exponential(1.0 / rate)
+    back = np.zeros(n, bool)  # its last judgement left a repeat pending
+    live = np.flatnonzero(clock < horizon)
+    alpha = params.satisfaction_learning
+    share = float(params.online_share)
+    fixed = share <= 0.0 or share >= 1.0
+    z0 = _logit(share) if not fixed else 0.0
+    slope = params.channel_experience_slope
+    delay = params.repeat_delay_days
+    inv_rate = 1.0 / rate
+    pools = [(key[0], key[1], idx[key], len(idx[key])) for key in _KEYS]
+    for _ in range(50 * k_updates):
+        m = len(live)
+        if not m:
+            break
+        al, bl = a[live], b[live]
+        prob = np.full(m, share) if fixed else 1.0 / (1.0 + np.exp(-(z0 + slope * (al - bl))))
+        on = rng.random(m) < prob
+        code = on + 2 * back[live]  # (online, coming back) as 0..3
+        pick = np.zeros(m, np.int64)
+        for k_on, k_back, vals, nv in pools:
+            w = np.flatnonzero(code == (int(k_on) + 2 * int(k_back)))
+            if len(w):
+                pick[w] = vals[rng.integers(nv, size=len(w))]
+        x = s_case[pick]
+        sl = s[live]
+        s[live] = sl + alpha * (x - sl)
+        a[live] = np.where(on, al + alpha * (x - al), al)
+        b[live] = np.where(on, bl, bl + alpha * (x - bl))
+        pend = pending[pick]
+        gap = np.where(pend, rng.exponential(delay, m), rng.exponential(inv_rate[live]))
+        c = clock[live] + gap
+        clock[live] = c
+        back[live] = pend
+        live = live[c < horizon[live]]
+    return s, a, b
 
 
 def settle(model) -> None:

@@ -195,3 +195,24 @@ def test_a_calibration_runs_on_the_chosen_engine_with_the_same_keys():
     key = key_of(spec, {"x": 1.0}, 3)
     cli_engine.with_spec_engine(spec, "compiled")
     assert spec.model_params.engine == "compiled" and key_of(spec, {"x": 1.0}, 3) == key
+
+
+@pytest.mark.parametrize("engine", [None, "python", "compiled"])
+def test_validate_jobs_carry_the_engine_to_every_model_their_checks_build(monkeypatch, engine):
+    """validate's checks build their counties inside their jobs: the runner sets the job's ``engine``, and
+    every model the check builds runs it (None: the checks' own, the Python engine)."""
+    pytest.importorskip("numba")
+    from townsim.experiments.workflows.validate.jobs import check_jobs, run_job
+    from townsim.experiments.workflows.validate.suite import load_checks
+    from townsim.model import kernel
+
+    checks = [load_checks()["conservation"]]
+    job = check_jobs(checks, quick=True, seed=1)[0]
+    ran = engine_choice.with_engine(job, engine) if engine else job
+    assert ran.key == job.key, "the engine is out of the key"
+    seen: list[bool] = []
+    real = kernel.choose
+    monkeypatch.setattr(kernel, "choose", lambda p, q: seen.append(real(p, q)[0]) or real(p, q))
+    row = run_job(ran)
+    assert row["error"] == "" and row["result"]
+    assert seen and set(seen) == {engine == "compiled"}

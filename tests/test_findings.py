@@ -226,3 +226,26 @@ def test_the_posterior_section_keeps_seed_noise_and_parameter_uncertainty_apart(
     conclusion = text[: text.index("## Evidence")]
     assert "The same over the calibrated generic county" in conclusion
     assert "of worlds drawn from the posterior" in conclusion and "of plausible worlds" not in conclusion
+
+
+def test_a_kept_folder_without_figures_cites_the_shipped_ones(tmp_path, monkeypatch):
+    """git keeps a findings folder's manifest and CSVs, not its figures: rendered from such a folder (a fresh
+    checkout), the page cites the copies it already ships and copies nothing; none shipped, none cited."""
+    import shutil
+
+    from townsim.experiments.workflows import findings_sensitivity
+
+    _sobol_folder(tmp_path)
+    shutil.rmtree(tmp_path / "sobol" / "figures")
+    shipped = tmp_path / "docs-figures"
+    shipped.mkdir()
+    for name in ("sobol_heatmap.png", "sobol_indices_baseline.png", "morris_heatmap.png"):
+        (shipped / name).write_bytes(b"png")
+    monkeypatch.setattr(findings_sensitivity, "SHIPPED", shipped)
+    page = render(tmp_path, "")
+    assert "](figures/findings/sobol_heatmap.png)" in page.text
+    assert "![Sobol' indices of the key levers: baseline vs full reform: indices_baseline]" in page.text
+    assert "morris_heatmap" not in page.text  # Morris is not run here: its shipped figure is not cited
+    assert not any("sobol" in name for name in page.figures.values()), "nothing to copy: the page has them"
+    monkeypatch.setattr(findings_sensitivity, "SHIPPED", tmp_path / "none")
+    assert "sobol_heatmap" not in render(tmp_path, "").text

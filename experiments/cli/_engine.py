@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 from collections.abc import Iterator, Sequence
 
 from townsim.experiments.core import engine_choice
@@ -56,22 +55,12 @@ def chosen_engine(args: argparse.Namespace, runs: int, days: int, explicit: str 
 
 
 @contextlib.contextmanager
-def engine_for(
-    args: argparse.Namespace, runs: int, days: int, explicit: str | None = None, reaches: str = ""
-) -> Iterator[str]:
+def engine_for(args: argparse.Namespace, runs: int, days: int, explicit: str | None = None) -> Iterator[str]:
     """Inside this block the one runner applies the chosen engine (:func:`chosen_engine`) to every job and
-    records it in the manifest; yields the engine. ``reaches``: when not empty, why the jobs hold no
-    parameters the engine could be set in (their models are built inside them): the runs keep their own
-    engine, the manifest says so, and asking for the compiled one is a note on stderr."""
+    records it in the manifest; yields the engine."""
     chosen, about = chosen_engine(args, runs, days, explicit)
-    engine: str | None = chosen
-    if reaches:
-        if chosen == "compiled" and about["requested"] != "auto":
-            print(f"townsim: note: --engine {chosen}: {reaches}; they run on the engine they set", file=sys.stderr)
-        about = {**about, "used": None, "why": reaches}
-        engine = None
-    with engine_choice.using(engine, about):
-        yield engine or "own"
+    with engine_choice.using(chosen, about):
+        yield chosen
 
 
 def specs_work(specs: Sequence) -> tuple[int, int]:

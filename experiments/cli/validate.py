@@ -68,10 +68,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=_common.guarded(cmd_validate))
 
 
-CHECKS_OWN_ENGINE = "the checks build their own counties inside their jobs"
-"""Why ``--engine`` does not reach validate's runs (the manifest and a note say so)."""
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     """Over 60 lines: the command's steps in order (select, list, plan, run, report, exit code), each a few lines; its
     imports are lazy for a quick start."""
@@ -111,7 +107,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     reps, days = work(checks, args.quick, n_worlds)
     check_work("townsim validate", reps, days, args.yes)  # an estimate: replications × their longest horizon
     enabled = {"auto": None, "always": True, "never": False}[args.progress]
-    with make_executor(workers=args.workers) as ex, engine_for(args, reps, days, reaches=CHECKS_OWN_ENGINE):
+    with make_executor(workers=args.workers) as ex, engine_for(args, reps, days):
         done = validate(
             args.out,
             quick=args.quick,

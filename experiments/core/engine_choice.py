@@ -108,7 +108,9 @@ def about() -> dict[str, Any] | None:
 
 def with_engine(job: Any, engine: str) -> Any:
     """``job`` with every ``Params`` inside it (dataclass fields, tuples, lists, dict values) set to
-    ``engine``; the same object when nothing changes. Keys are unchanged (``engine`` is in none)."""
+    ``engine``, and a job dataclass's own ``engine`` field (a job that builds its models inside it, e.g.
+    validate's checks) set too; the same object when nothing changes. Keys are unchanged (``engine`` is in
+    none)."""
     from townsim.model.params import Params  # deferred: the command line starts without the model
 
     def walk(obj: Any) -> Any:
@@ -120,6 +122,8 @@ def with_engine(job: Any, engine: str) -> Any:
                 for f in dataclasses.fields(obj)
                 if f.init and (new := walk(old := getattr(obj, f.name))) is not old
             }
+            if any(f.name == "engine" for f in dataclasses.fields(obj)) and obj.engine != engine:  # type: ignore[attr-defined]
+                changed["engine"] = engine  # a job that builds its models itself: the engine they all run
             return dataclasses.replace(obj, **changed) if changed else obj
         if isinstance(obj, (tuple, list)):
             items = [walk(x) for x in obj]

@@ -21,7 +21,8 @@ from townsim.experiments.core.executors import Executor, Failure
 from townsim.experiments.core.fingerprint import model_fingerprint  # noqa: F401 - re-exported
 from townsim.experiments.core.progress import progress_bar
 from townsim.experiments.core.store import ResultStore, RunKey
-from townsim.model import TownshipModel, simulate
+from townsim.model import simulate
+from townsim.model.warmstart import warmed
 
 
 def simulate_run(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame]:
@@ -53,7 +54,7 @@ class ExecutionReport:
 
 def simulate_run_with_cases(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame, dict[str, pd.DataFrame]]:
     """:func:`simulate_run` plus the run's table of cases (``TownshipModel.cases_frame``), stored as ``cases``."""
-    model = TownshipModel(spec.params, rng=spec.seed)
+    model = warmed(spec.params, spec.seed)
     model.run(spec.days)
     return dict(model.summary()), model.timeseries(), {"cases": model.cases_frame()}
 

@@ -13,6 +13,9 @@ from townsim.model.metrics import kpi, kpis
 
 FIGURES = "figures/findings"
 """Where the cited figures go, relative to ``docs/``."""
+SHIPPED = Path(__file__).resolve().parents[2] / "docs" / FIGURES
+"""The figures the shipped page cites: read back when a sensitivity folder is kept without its ``figures/``
+(git keeps a findings folder's manifest and CSVs only, ``results/README.md``)."""
 
 
 def _figure(src: Path, name: str, figures: dict[Path, str], alt: str) -> list[str]:
@@ -20,6 +23,20 @@ def _figure(src: Path, name: str, figures: dict[Path, str], alt: str) -> list[st
         return []
     figures[src] = name
     return ["", f"![{alt}]({FIGURES}/{name})"]
+
+
+def _figures(figs: Path, tag: str, title: str, figures: dict[Path, str]) -> list[str]:
+    """The folder's importance map and index plots, to be copied as ``{tag}_<name>``; a folder kept without
+    its figures (a fresh checkout) cites the copies the shipped page already holds."""
+    if not figs.is_dir():
+        shipped = [(f"{tag}_heatmap.png", "importance map")] if (SHIPPED / f"{tag}_heatmap.png").is_file() else []
+        for png in sorted(SHIPPED.glob(f"{tag}_indices_*.png")) + sorted(SHIPPED.glob(f"{tag}_morris_*.png")):
+            shipped.append((png.name, png.stem[len(tag) + 1 :]))
+        return [x for name, alt in shipped for x in ("", f"![{title}: {alt}]({FIGURES}/{name})")]
+    lines = _figure(figs / "heatmap_total_order.png", f"{tag}_heatmap.png", figures, f"{title}: importance map")
+    for png in sorted(figs.glob("indices_*.png")) + sorted(figs.glob("morris_*.png")):
+        lines += _figure(png, f"{tag}_{png.name}", figures, f"{title}: {png.stem}")
+    return lines
 
 
 def run_time(folder: Path) -> str:
@@ -91,10 +108,7 @@ def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag:
                     + (f"changed: {r.changed}" if r.changed else "no lever changes beyond the intervals")
                     + (f"; suggestive: {r.suggestive}" if r.suggestive else "")
                 )
-    figs = folder / "figures"
-    lines += _figure(figs / "heatmap_total_order.png", f"{tag}_heatmap.png", figures, f"{title}: importance map")
-    for png in sorted(figs.glob("indices_*.png")) + sorted(figs.glob("morris_*.png")):
-        lines += _figure(png, f"{tag}_{png.name}", figures, f"{title}: {png.stem}")
+    lines += _figures(folder / "figures", tag, title, figures)
     rt = run_time(folder)
     if rt:
         lines += ["", rt]

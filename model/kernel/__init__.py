@@ -78,8 +78,10 @@ maintainers switch it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import warnings
+from collections.abc import Iterator
 
 from ..params import Params
 from .cache import configure as configure_cache
@@ -87,6 +89,20 @@ from .cache import configure as configure_cache
 configure_cache()  # before any kernel module defines its compiled functions (``cache``)
 
 _SAID: set[str] = set()
+_EVERY_MODEL: list[str | None] = [None]
+
+
+@contextlib.contextmanager
+def engine_for_every_model(engine: str | None) -> Iterator[None]:
+    """Every model built inside this block runs ``engine`` (``python``/``compiled``) whatever its
+    parameters say; None: each model its own ``engine``. For experiments whose jobs build their counties
+    inside them (``townsim validate``'s checks): the engines are bit-identical, so only the time changes."""
+    previous = _EVERY_MODEL[0]
+    _EVERY_MODEL[0] = engine
+    try:
+        yield
+    finally:
+        _EVERY_MODEL[0] = previous
 
 
 PLAIN: dict = {}
@@ -107,8 +123,9 @@ def supports(params: Params) -> tuple[bool, str]:
 
 def choose(params: Params, pre_reform: Params) -> tuple[bool, str]:
     """Run the compiled engine? ``params`` the scenario's, ``pre_reform`` the warm-up's levers. Returns
-    (True, "") or (False, why); ``engine = "python"`` gives (False, "")."""
-    if params.engine != "compiled":
+    (True, "") or (False, why); ``engine = "python"`` gives (False, ""); inside
+    :func:`engine_for_every_model` its engine replaces the parameters'."""
+    if (_EVERY_MODEL[0] or params.engine) != "compiled":
         return False, ""
     for p in (params, pre_reform):
         ok, why = supports(p)

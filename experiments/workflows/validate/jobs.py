@@ -20,6 +20,7 @@ from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.core.manifest import settings_hash
 from townsim.experiments.core.power import WORLD_CHECKS, Power, check_power
 from townsim.experiments.core.store import ResultStore, RunKey
+from townsim.model.kernel import engine_for_every_model
 
 from . import f11_power  # noqa: F401 - registers the F11 checks' world-aware forms
 from .suite import Outcome, load_checks, run_one
@@ -39,6 +40,9 @@ class CheckJob:
     seed: int
     power_worlds: int = 0
     reps: int = 0
+    engine: str | None = None
+    """The engine every model of the job runs (the runner sets it from ``--engine``); None: the checks' own.
+    Out of the key: the engines are bit-identical."""
 
 
 def _key(kind: str, name: str, seed: int, body: dict[str, Any]) -> RunKey:
@@ -89,6 +93,11 @@ def _plain(obj: Any) -> Any:
 def run_job(job: CheckJob) -> dict[str, Any]:
     """Run a job (in this or a worker process); its store row: the result as JSON, the error, the seconds."""
     load_checks()
+    with engine_for_every_model(job.engine):
+        return _run(job)
+
+
+def _run(job: CheckJob) -> dict[str, Any]:
     if job.power_worlds:
         p = check_power(job.name, job.power_worlds, job.seed, job.reps)
         return {"result": json.dumps(_plain(asdict(p))) if p is not None else "", "error": "", "seconds": 0.0}
