@@ -177,11 +177,25 @@ class Township(mesa.Agent):
     def refers_up(self, matter: int) -> bool:
         """Refer a new delegated case up to the department (while competence is low, ``delegation``)."""
         model = self.model
-        params = model.params
-        if params.refer_up_rate == 0:  # no draw, as ``refer_up_probability`` gives 0
+        if model.params.refer_up_rate == 0:  # no draw, as ``refer_up_probability`` gives 0
             return False
-        p = delegation.refer_up_probability(params, delegation.competence(params, self.handled.get(matter, 0)))
+        p = self.refer_up_chances([matter])[0]
         return p > 0 and model.stream.uniform() < p
+
+    def refer_up_chances(self, matters: list[int]) -> list[float]:
+        """Chance of referring up a new delegated case of each matter type (``refers_up``'s, before its draw;
+        ``intake.refer_up`` draws for a batch)."""
+        params = self.model.params
+        handled = self.handled
+        memo: dict[int, float] = {}
+        out = []
+        for m in matters:
+            p = memo.get(m)
+            if p is None:
+                comp = delegation.competence(params, handled.get(m, 0))
+                p = memo[m] = delegation.refer_up_probability(params, comp)
+            out.append(p)
+        return out
 
     def assess(self) -> None:
         """Be scored by the county on the period's late cases and duty work left undone (``assessment``)."""
@@ -265,6 +279,9 @@ class _RowAgent(mesa.Agent):
         """Update satisfaction, trips and channel memories from closed cases (in order)."""
         st = cls.state(model)
         alpha = model.params.satisfaction_learning
+        if model.compiled:  # the same updates, case by case in the kernel (``kernel.judge``)
+            model.engine.judge(st, rows, s_case, trips, online, float(alpha))
+            return
         satisfaction.ewma_update(st["satisfaction"], rows, s_case, alpha)
         np.add.at(st["trips"], rows, trips.astype(st["trips"].dtype))
         satisfaction.ewma_update(st["exp_online"], rows[online], s_case[online], alpha)

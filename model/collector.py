@@ -12,6 +12,7 @@ falls back to Mesa's own ``collect``.
 from __future__ import annotations
 
 from copy import deepcopy
+from operator import attrgetter
 
 import mesa
 
@@ -28,6 +29,7 @@ class DailyCollector(mesa.DataCollector):
         )
         self._kpis = tuple(kpis)
         self._attrs = {cls: tuple(rep.values()) for cls, rep in agenttype_reporters.items()}
+        self._getters = {cls: attrgetter(*attrs) for cls, attrs in self._attrs.items() if attrs}  # C-level reads
 
     def _fast_ok(self) -> bool:
         if getattr(self, "_checked", False):  # Mesa's tables keep their types once checked
@@ -56,5 +58,17 @@ class DailyCollector(mesa.DataCollector):
         by_type = model.agents_by_type
         for cls, attrs in self._attrs.items():
             agents = by_type[cls] if cls in model.agent_types else ()
-            records[cls] = [(step, a.unique_id, *[getattr(a, n, None) for n in attrs]) for a in agents]
+            records[cls] = _records(step, agents, attrs, self._getters.get(cls))
         self._agenttype_records[step] = records
+
+
+def _records(step, agents, attrs: tuple, getter) -> list[tuple]:
+    """(step, unique id, each variable) per agent; a missing variable is None (Mesa's reading)."""
+    if getter is not None:
+        try:
+            if len(attrs) == 1:  # attrgetter of one name returns the value itself
+                return [(step, a.unique_id, getter(a)) for a in agents]
+            return [(step, a.unique_id, *getter(a)) for a in agents]
+        except AttributeError:  # a variable missing on some agent: read one by one
+            pass
+    return [(step, a.unique_id, *[getattr(a, n, None) for n in attrs]) for a in agents]

@@ -28,6 +28,8 @@ before its cases.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from . import reform
@@ -36,6 +38,12 @@ from .params import Params
 
 def logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
+
+
+@lru_cache(maxsize=64)
+def _base_logit(p: float) -> float:
+    """``logit(p)`` of a lever's value, computed once per value (20 departments a day read it)."""
+    return logit(p)
 
 
 def list_cost(params: Params) -> float:
@@ -51,7 +59,7 @@ def dump_probability(params: Params, load, expected_drop, weight: float | None =
     ``expected_drop`` are arrays (one per department) or floats (one department: no array built)."""
     w = params.two_way_weight if weight is None else weight
     z = (
-        logit(params.dumping_base)
+        _base_logit(params.dumping_base)
         + params.dumping_pressure_slope * (load - 1.0)
         - list_cost(params)
         - w * params.score_sensitivity * expected_drop

@@ -380,6 +380,10 @@ class RandomStream:
         self._iu += 1
         return self._u[self._iu - 1]
 
+    def uniforms(self, k: int) -> list[float]:
+        """``k`` draws of ``uniform`` in one call (the same values, the same refills)."""
+        return [self.uniform() for _ in range(k)]
+
     def exponential(self) -> float:
         if self._ie >= self.size:
             self._e = self.rng.standard_exponential(self.size).tolist()

@@ -48,8 +48,6 @@ that would have been late were gamed.
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 
 from . import handling
@@ -89,7 +87,9 @@ def games(agent) -> bool:
     """The agent's decision on one at-risk case it owns: close without solving when the cost of being late
     less the expected penalty exceeds its intrinsic cost, a draw of Exp(``gaming_aversion``)."""
     p = agent.model.params
-    net = float(net_gain(p, agent.rank, GamingState.detection(agent, p)))
+    # ``net_gain`` of one handler in plain floats: the same double operations in the same order
+    net = p.ontime_weight * (1.0 + p.ranking_pressure * float(agent.rank))
+    net -= float(GamingState.detection(agent, p)) * p.callback_penalty
     return net > 0 and net > agent.model.stream.exponential() * p.gaming_aversion
 
 
@@ -101,15 +101,14 @@ def game_probability(params: Params, rank, detection) -> np.ndarray:
 
 
 def schedule(model, ids: np.ndarray) -> None:
-    """Queue the gaming decision of new cases (only when on-time closures count)."""
+    """Queue the gaming decision of new cases (only when on-time closures count): ``model.gaming_queue``
+    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``."""
     p = model.params
     if p.ontime_weight <= 0 or len(ids) == 0:
         return
     c = model.cases
-    t = c.deadline[ids] - p.gaming_window * (c.deadline[ids] - c.created[ids])
-    q = model.gaming_queue
-    for ti, cid in zip(t.tolist(), ids.tolist()):
-        heapq.heappush(q, (ti, cid))
+    dl = c.deadline[ids]
+    model.gaming_queue.append((dl - p.gaming_window * (dl - c.created[ids]), np.asarray(ids, dtype=np.int64)))
 
 
 class _Queues:
@@ -230,20 +229,39 @@ def at_risk(model, cid: int, now: float | None = None, queues: _Queues | None = 
     return projected_finish(model, cid, t, queues) > float(model.cases.deadline[cid])
 
 
+def due(model, t_end: float) -> tuple[list[float], list[int]]:
+    """Take the decisions due before ``t_end`` from ``model.gaming_queue``, in (moment, case) order (the
+    order a heap of (moment, case) pairs pops them): their moments (hours) and cases."""
+    q = model.gaming_queue
+    if not q:
+        return [], []
+    t = np.concatenate([b[0] for b in q]) if len(q) > 1 else q[0][0]
+    ids = np.concatenate([b[1] for b in q]) if len(q) > 1 else q[0][1]
+    now = t < t_end
+    q.clear()
+    if not now.all():
+        q.append((t[~now], ids[~now]))
+    t, ids = t[now], ids[now]
+    order = np.lexsort((ids, t))
+    return t[order].tolist(), ids[order].tolist()
+
+
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
-    q = model.gaming_queue
     p = model.params
-    due = []
-    while q and q[0][0] < t_end:
-        due.append(heapq.heappop(q))
-    if not due or p.ontime_weight <= 0:
+    moments, cids = due(model, t_end)
+    if not cids or p.ontime_weight <= 0:
         return 0
     eng = model.engine if model.compiled else None  # the compiled engine's tables (``kernel``)
+    if eng is not None:  # only the open cases are decided on (a decision closes no other case)
+        fl_open = eng.fl[4]
+        ids = np.asarray(cids, dtype=np.int64)
+        keep = np.flatnonzero(fl_open[np.minimum(ids, len(fl_open) - 1)] & (ids < len(fl_open))).tolist()
+        moments, cids = [moments[i] for i in keep], [cids[i] for i in keep]
     queues = None  # the queues as they stand, read at the first open case
     log = model.gaming_log
     n = 0
-    for t, cid in due:
+    for t, cid in zip(moments, cids):
         if not (eng.is_open(cid) if eng else cid in model.flows):
             continue
         if queues is None:

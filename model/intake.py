@@ -75,6 +75,24 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     return out
 
 
+def refer_up(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
+    """``Township.refers_up`` for a batch of new delegated cases, in filing order: each township gives the
+    chances for its own cases (``Township.refer_up_chances``), then one uniform draw per case with a positive
+    chance, in filing order (the draws of ``refers_up`` called case by case)."""
+    n = len(matters)
+    out = np.zeros(n, dtype=bool)
+    if model.params.refer_up_rate == 0:
+        return out
+    chance = np.zeros(n)
+    order = np.argsort(township, kind="stable")
+    towns = model.townships
+    for rows in np.split(order, np.flatnonzero(np.diff(township[order])) + 1):
+        chance[rows] = towns[int(township[rows[0]])].refer_up_chances(matters[rows].tolist())
+    draw = chance > 0
+    out[draw] = np.asarray(model.stream.uniforms(int(np.count_nonzero(draw)))) < chance[draw]
+    return out
+
+
 def admit(
     model, kind, requester, township, matter, created, onset=None, *, source=None, repeat_of=None, enquiry=None
 ) -> np.ndarray:
@@ -99,7 +117,7 @@ def admit(
         matter = np.where(enquiry, cat.dispute_id(ENQUIRY), subject).astype(subject.dtype)
     channel = choose_channels(model, kind, requester, township, subject)
     online = channel == _ONLINE
-    cover = commissioner_coverage(p, model.live_enterprises)
+    cover = commissioner_coverage(p, model.live_enterprises) if p.commissioners else 0.0  # (no count needed)
     errand = np.zeros(n, bool)
     if cover > 0:
         errand = (kind == _ENTERPRISE) & (rng.random(n) < cover)
@@ -119,13 +137,9 @@ def admit(
     delegated = model.delegated[subject].copy()
     # a township may refer a delegated case up while its competence is low (its decision; an enquiry
     # about a delegated matter is answered where it was asked)
-    towns = model.townships
-    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated).tolist()
-    if rows:
-        town_of, subject_of = township.tolist(), subject.tolist()
-        for i in rows:
-            if towns[town_of[i]].refers_up(subject_of[i]):
-                delegated[i] = False
+    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated)
+    if len(rows):
+        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
     referred_up = model.delegated[subject] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)

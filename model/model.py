@@ -53,7 +53,6 @@ from . import (
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .cases import CaseTable, frame
 from .collector import DailyCollector
-from .demand import Stage
 from .engine import FORWARD, Engine, RandomStream
 from .params import HOURS_PER_DAY, Params
 from .paths import SCENARIO_DIR
@@ -62,6 +61,7 @@ from .paths import SCENARIO_DIR
 class TownshipModel(mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
 
+    _EXITED = int(demand.Stage.EXITED)  # a plain int: numpy looks an enum member's attributes up on every use
     # agent classes, reached through the model by assessment, dumping and grid (agents imports those modules)
     Department = Department
     Township = Township
@@ -216,11 +216,11 @@ class TownshipModel(mesa.Model):
     # --- state helpers -----------------------------------------------------
     @property
     def live_enterprises(self) -> int:
-        return int((self.enterprise_state["stage"][: self.n_enterprises] < Stage.EXITED).sum())
+        return int(np.count_nonzero(self.enterprise_state["stage"][: self.n_enterprises] < self._EXITED))
 
     def mean_enterprise_satisfaction(self) -> float:
         st = self.enterprise_state
-        alive = st["stage"][: self.n_enterprises] < Stage.EXITED
+        alive = st["stage"][: self.n_enterprises] < self._EXITED
         return float(st["satisfaction"][: self.n_enterprises][alive].mean()) if alive.any() else float("nan")
 
     @property

@@ -87,3 +87,38 @@ def test_direct_calls_a_plain_function_through():
 
     f = calls.Direct(lambda x: x + 1)
     assert f(1) == 2 and f(2) == 3 and f.entry is None
+
+
+def test_batched_uniforms_are_the_case_by_case_draws_across_refills():
+    from townsim.model.engine import RandomStream
+    from townsim.model.kernel.stream import KernelStream
+
+    for cls in (RandomStream, KernelStream):
+        a, b = cls(np.random.default_rng(3), size=7), cls(np.random.default_rng(3), size=7)
+        for k in (0, 3, 4, 7, 1, 15, 2):  # batches ending at, before and beyond a buffer's end
+            assert a.uniforms(k) == [b.uniform() for _ in range(k)]
+        assert a.exponential() == b.exponential()  # the generator left at the same place
+
+
+def test_gaming_decisions_are_due_in_the_heaps_order():
+    import heapq
+    from types import SimpleNamespace
+
+    from townsim.model.gaming import due
+
+    rng = np.random.default_rng(5)
+    model = SimpleNamespace(gaming_queue=[])
+    heap: list = []
+    for start in range(0, 60, 12):  # intake batches: moments with ties, cases numbered in filing order
+        ids = np.arange(start, start + 12)
+        t = rng.integers(0, 6, 12).astype(float) * 4.0
+        model.gaming_queue.append((t, ids))
+        for ti, cid in zip(t.tolist(), ids.tolist()):
+            heapq.heappush(heap, (ti, cid))
+    for t_end in (8.0, 8.0, 17.0, 100.0):
+        want = []
+        while heap and heap[0][0] < t_end:
+            want.append(heapq.heappop(heap))
+        moments, cids = due(model, t_end)
+        assert list(zip(moments, cids)) == want
+    assert model.gaming_queue == []

@@ -18,6 +18,13 @@ class Control(EngineTables):
         """Hand intake's waiting batch to the kernel (the engine's, :class:`.engine.CompiledEngine`)."""
         raise NotImplementedError
 
+    # --- the requesters' judgements of closed cases -------------------------------------------------
+    def judge(self, st: dict, rows, s_case, trips, online, alpha: float) -> None:
+        """``_RowAgent.judge``'s updates of the requesters' arrays ``st`` in one kernel call (``judge``)."""
+        self.k_judge(
+            st["satisfaction"], st["exp_online"], st["exp_offline"], st["trips"], rows, s_case, trips, online, alpha
+        )
+
     # --- deadline gaming: the projection read from the kernel's tables, a gamed case withdrawn ------
     def gaming_queues(self):
         """The queues as the day's gaming decisions read them (``gaming._Queues``)."""

@@ -17,6 +17,7 @@ stream, the same floating-point operations in the same order.
 * ``flows``: intake's batch of new cases, a case's file at its first handler;
 * ``forwarding``: the courier runs of referral;
 * ``delegated``: a township's learning curve;
+* ``judge``: the requesters' judgements of closed cases (satisfaction and channel memories);
 * ``loop``: the event loop (``run_until``: arrivals, finished tasks and the case flow's next step or its
   closing, escalations, courier arrivals, wake-ups, serving);
 * ``day``: the day's one call (``work_day``).
@@ -33,6 +34,7 @@ from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
 from .events import ev_pop, ev_push, ev_room
 from .flows import begin, submit_batch
 from .forwarding import next_courier
+from .judge import judge_rows
 from .layout import (
     ARRIVE,
     ASLEEP,
@@ -265,6 +267,7 @@ __all__ = [
     "conference_case",
     "begin",
     "submit_batch",
+    "judge_rows",
     "next_courier",
     "competence",
     "run_until",

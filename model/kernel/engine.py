@@ -59,7 +59,7 @@ class CompiledEngine(WriteBack, Control):
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
         self.k_projected, self.k_conference = Direct(K.projected), Direct(K.conference_case)
-        self.k_queue_summary = Direct(K.queue_summary)
+        self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
@@ -92,6 +92,14 @@ class CompiledEngine(WriteBack, Control):
         room = 0 if slot is None else st.size - int(st.idx[slot])
         most = self._max_steps
         ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+        own = fwd.count(-1)  # the cases not forwarded: each reserves its steps' draws
+        if not (whistle and any(whistle)) and (slot is None or self._reserved + most * own <= room):
+            ids += cids  # no hand-over falls inside the batch: the loop below would only append
+            ts += times
+            fs += fwd
+            if slot is not None:
+                self._reserved += most * own
+            return
         for j, (cid, t, f) in enumerate(zip(cids, times, fwd)):
             ids.append(cid)
             ts.append(t)

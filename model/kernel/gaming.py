@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..params import HOURS_PER_DAY
-from ..workload import case_capacity, fraction_of
+from ..workload import case_capacity
 
 
 class Queues:
@@ -30,18 +30,14 @@ class Queues:
         hs = m.handlers
         n = len(hs)
         self.qs = (np.zeros(n, dtype=np.bool_), np.zeros(n), *_task_rows(engine))
+        town, is_dept, self.desk = _kinds(engine)
         hw = np.ones((n, 3))
-        hw[:, 0] = [fraction_of(m, h) for h in hs]  # today's work fraction (1 at a desk)
-        hw[:, 2] = 0.0
-        town = np.full(n, -1, dtype=np.int64)
-        for i, h in enumerate(hs):
-            if h.kind == "department":
-                hw[i, 1] = m.departments[h.index].effort
-                hw[i, 2] = 1.0
-            elif h.kind == "township":
-                town[i] = h.index
+        hw[:, 2] = is_dept
+        d_ids = engine._dept_ids  # ``fraction_of``: a department's or township's work fraction, 1 elsewhere
+        hw[d_ids, 0] = [d.work_fraction for d in m.departments]
+        hw[engine._town_ids, 0] = [t.work_fraction for t in m.townships]
+        hw[d_ids, 1] = [d.effort for d in m.departments]
         self.rate = np.array([rate(h) for h in hs])
-        self.desk = np.array([h.kind == "desk" for h in hs], dtype=np.bool_)
         p = m.params
         self.learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
         self.hw, self.town = hw, town
@@ -103,6 +99,19 @@ def _task_rows(engine, token: int | None = None) -> tuple:
     if token is None:
         engine._ahead_token = token = getattr(engine, "_ahead_token", 0) + 1
     return (*rows, token)
+
+
+def _kinds(engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per handler (fixed for a model's life, read once): its township's index (-1: none), whether it is a
+    department, whether it is a desk."""
+    kinds = getattr(engine, "_gaming_kinds", None)
+    if kinds is None:
+        hs = engine.model.handlers
+        town = np.array([h.index if h.kind == "township" else -1 for h in hs], dtype=np.int64)
+        dept = np.array([h.kind == "department" for h in hs], dtype=float)
+        desk = np.array([h.kind == "desk" for h in hs], dtype=np.bool_)
+        kinds = engine._gaming_kinds = (town, dept, desk)
+    return kinds
 
 
 def rate(h) -> float:

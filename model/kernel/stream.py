@@ -33,6 +33,20 @@ class KernelStream(RandomStream):
         i[0] = k + 1
         return self.ub.item(k)
 
+    def uniforms(self, k: int) -> list[float]:
+        """``k`` draws of ``uniform`` in one call (the same values, the same refills)."""
+        out: list[float] = []
+        i = self.idx
+        while len(out) < k:
+            pos = int(i[0])
+            if pos >= self.size:
+                self.ub[:] = self.rng.random(self.size)
+                pos = 0
+            take = min(k - len(out), self.size - pos)
+            out += self.ub[pos : pos + take].tolist()
+            i[0] = pos + take
+        return out
+
     def exponential(self) -> float:
         self.before_draw()
         i = self.idx

@@ -47,7 +47,12 @@ def grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
         return arr
     while cap < need:
         cap = max(2 * cap, 16)
-    out = np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
+    # zeros: fresh pages from the OS, written once (by the copy or by the kernel), not filled first
+    out = (
+        np.zeros((cap, *arr.shape[1:]), dtype=arr.dtype)
+        if fill == 0
+        else np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
+    )
     out[: len(arr)] = arr
     return out
 
@@ -69,6 +74,7 @@ class EngineTables:
     k_projected: Any
     k_conference: Any
     k_queue_summary: Any
+    k_judge: Any
 
     def _alloc_handlers(self, model, handlers: list) -> None:
         """The handler table and the servers' flat arrays."""

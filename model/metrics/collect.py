@@ -40,11 +40,15 @@ TOTALS: tuple[str, ...] = (
 def _conference_waiting(model) -> int:
     """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
     c = model.cases
-    return sum(
-        1
-        for _, cid in model.conference_queue
-        if cid in model.flows and c.level[cid] == JOINT_CONFERENCE and c.boost[cid] == 0
-    )
+    q = model.conference_queue
+    if model.compiled and q:  # the same count over the kernel's open flags, as one array expression
+        ids = np.fromiter((cid for _, cid in q), np.int64, len(q))
+        fl_open = model.engine.fl[4]
+        is_open = np.zeros(len(ids), dtype=bool)
+        inside = ids < len(fl_open)
+        is_open[inside] = fl_open[ids[inside]]
+        return int(np.count_nonzero(is_open & (c.level[ids] == JOINT_CONFERENCE) & (c.boost[ids] == 0)))
+    return sum(1 for _, cid in q if cid in model.flows and c.level[cid] == JOINT_CONFERENCE and c.boost[cid] == 0)
 
 
 def overloaded(model, town) -> bool:
