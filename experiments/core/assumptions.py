@@ -109,13 +109,17 @@ def other_assumptions(calibrated: Iterable[str], fixed: Iterable[str] = ()) -> l
 
 
 def assumptions(params_cls: Any = None) -> list[Assumption]:
-    """Every ``Params`` field declared an assumption with a plausible range, in field order."""
+    """Every ``Params`` field declared an assumption with a plausible range, in field order, except those
+    ``off_by_default`` (a mechanism added later: set it explicitly; drawn, it would be on in every world and
+    shift the draws of stored posteriors and screenings)."""
     if params_cls is None:
         params_cls = Params
     out = []
     for name, field in params_cls.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if extra.get("kind") != "assumption" or not extra.get("plausible"):
+            continue
+        if extra.get("off_by_default"):  # drawn from its range it would switch its mechanism on in every world
             continue
         low, high = (float(v) for v in extra["plausible"])
         factor = isinstance(field.default, (tuple, list))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import GRID_REPORT
-from ..catalogue import COMPLEX, DISPUTE, SIMPLE, Tier
+from ..catalogue import COMPLEX, DISPUTE, DISPUTE_GENERAL, DISPUTE_MEDIATION, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
 from ..staffing import KINDS
 from .numeric import mean as _mean
@@ -188,9 +188,22 @@ def _outcome_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray,
         "gamed_closures": float((c.view("gamed") & closed_win).sum()),
         "work_done_share": _mean(c.view("work_share")[closed_win & ~c.view("gamed")]),
         "grid_report_share": _rate(c.view("source")[win] == GRID_REPORT, np.ones(int(win.sum()))),
+        "mediation_accept_share": mediation_accept_share(model, win),
         "grid_participation": _participation(model),
         "inspection_hours": model.kpi_totals.get("inspection_hours", 0.0) / days,
     }
+
+
+def mediation_accept_share(model, win: np.ndarray) -> float:
+    """Share of the early-detected disputes filed in the window (first contacts from a grid report: app or
+    patrol) that the township's mediators took on (``dispute_mediation``) rather than refused
+    (``dispute_general``); NaN with none."""
+    c = model.cases
+    cat = model.catalogue
+    med, gen = cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_GENERAL)
+    matter = c.view("matter")
+    early = win & (c.view("source") == GRID_REPORT) & (c.view("contact") == 0) & ((matter == med) | (matter == gen))
+    return _rate(early & (matter == med), early)
 
 
 def front_line_share(model, now: float) -> float:

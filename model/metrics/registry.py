@@ -174,6 +174,8 @@ KPIS: tuple[Kpi, ...] = (
        "both", "rate"),
     _K("grid_report_share", "cases from grid reports", "网格上报事项占比", "% of cases", "pct", 0, "both", "rate",
        "report.resolved@6 probe.summary@41"),
+    _K("mediation_accept_share", "early-detected disputes taken on by mediators", "早期发现纠纷的调解受理比例",
+       "% of disputes", "pct", 0, "run", "rate"),
     _K("grid_participation", "residents' app reporting propensity", "群众上报意愿", "0–1", "num", +1, "both",
        "stock", "app.outcomes probe.summary@42"),
     _K("inspection_hours", "inspection hours per township-week", "每乡镇每周督查检查时长", "hours/week", "num", -1,
