@@ -189,6 +189,7 @@ def _outcome_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray,
         "work_done_share": _mean(c.view("work_share")[closed_win & ~c.view("gamed")]),
         "grid_report_share": _rate(c.view("source")[win] == GRID_REPORT, np.ones(int(win.sum()))),
         "mediation_accept_share": mediation_accept_share(model, win),
+        **callback_summary(model, days),
         "grid_participation": _participation(model),
         "inspection_hours": model.kpi_totals.get("inspection_hours", 0.0) / days,
     }
@@ -204,6 +205,20 @@ def mediation_accept_share(model, win: np.ndarray) -> float:
     matter = c.view("matter")
     early = win & (c.view("source") == GRID_REPORT) & (c.view("contact") == 0) & ((matter == med) | (matter == gen))
     return _rate(early & (matter == med), early)
+
+
+def callback_summary(model, days: int) -> dict[str, float]:
+    """Call-backs made and not made over the window, the share of drawn ones made, and the call-back desk's
+    utilisation (minutes of call-backs made over its posts' hours; NaN without a desk)."""
+    made, missed = model.kpi_totals["callbacks_made"], model.kpi_totals["callbacks_not_made"]
+    p = model.params
+    hours = p.callback_desk_posts * HOURS_PER_DAY * days
+    return {
+        "callbacks_made": float(made),
+        "callbacks_not_made": float(missed),
+        "callback_made_share": made / (made + missed) if made + missed > 0 else float("nan"),
+        "callback_desk_utilisation": made * p.callback_minutes / 60.0 / hours if hours > 0 else float("nan"),
+    }
 
 
 def front_line_share(model, now: float) -> float:
