@@ -27,6 +27,8 @@ from .numeric import rate as _rate
 
 POST_KINDS = KINDS
 """Kinds of posts reported as ``posts_<kind>``."""
+_NAN = float("nan")
+"""The undefined value of the mediation and call-back KPIs (one object: equal summaries compare equal)."""
 
 
 def _roots(c) -> np.ndarray:
@@ -204,7 +206,7 @@ def mediation_accept_share(model, win: np.ndarray) -> float:
     med, gen = cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_GENERAL)
     matter = c.view("matter")
     early = win & (c.view("source") == GRID_REPORT) & (c.view("contact") == 0) & ((matter == med) | (matter == gen))
-    return _rate(early & (matter == med), early)
+    return _rate(early & (matter == med), early) if early.any() else _NAN
 
 
 def callback_summary(model, days: int) -> dict[str, float]:
@@ -216,8 +218,8 @@ def callback_summary(model, days: int) -> dict[str, float]:
     return {
         "callbacks_made": float(made),
         "callbacks_not_made": float(missed),
-        "callback_made_share": made / (made + missed) if made + missed > 0 else float("nan"),
-        "callback_desk_utilisation": made * p.callback_minutes / 60.0 / hours if hours > 0 else float("nan"),
+        "callback_made_share": made / (made + missed) if made + missed > 0 else _NAN,
+        "callback_desk_utilisation": made * p.callback_minutes / 60.0 / hours if hours > 0 else _NAN,
     }
 
 
