@@ -197,6 +197,13 @@ class Township(mesa.Agent):
             out.append(p)
         return out
 
+    def accept_disputes(self, grid_hours: np.ndarray) -> np.ndarray:
+        """Which of a batch of early-detected disputes its mediators take on (True) rather than send to the
+        township's general handling: those whose expected success at the hours they can give reaches
+        ``mediation_accept_threshold`` (``grid.expected_mediation_hours``; ``grid_hours``: a grid worker's
+        mediation hours on each, 0 for one reported by app)."""
+        return grid.accepts_mediation(self.model.params, grid.expected_mediation_hours(self, grid_hours))
+
     def assess(self) -> None:
         """Be scored by the county on the period's late cases and duty work left undone (``assessment``)."""
         done = self.handler.duty_total - self.duty_mark

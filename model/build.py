@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import catalogue, delegation, escalation, feedback, grid, metrics, settle, staffing
+from . import callback, catalogue, delegation, escalation, feedback, grid, metrics, settle, staffing
 from .agents import Department, Township
 from .cases import CaseTable
 from .catalogue import CITIZEN, ENTERPRISE, MatterCatalogue
@@ -224,6 +224,7 @@ def case_flow() -> dict[str, Any]:
         "gaming_queue": [],  # (moment of decision, case) — gaming
         "gaming_log": [],  # (case, moment, projected finish, deadline, gamed) per decision — gaming
         "repeat_queue": [],  # (return time, seq, unresolved case) — resolution
+        "callback_desk": callback.new_desk(),  # the day counted, call-backs made, drawn but not made — callback
         "case_work": {},  # open case -> [needed, done hours, latest step start, clock hours] — workload
         "closed_today": [],
         "carried_in": 0,

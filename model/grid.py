@@ -6,7 +6,11 @@ app (probability ``r_i``, the resident's reporting propensity) or a grid
 worker finds it (``grid_coverage``); either way it is filed as a grid report
 and goes to local mediation, which settles it with probability
 ``local_mediation`` (decided at closure, ``resolution``); a failed mediation
-comes back as a general township dispute case (a repeat contact). An
+comes back as a general township dispute case (a repeat contact). With
+``mediation_accept_threshold`` > 0 the township's mediators take on only the
+disputes whose expected success at the hours they can give reaches it
+(``Township.accept_disputes``); a refused one is filed as a general township
+dispute instead (``refuse_disputes``). An
 undetected dispute surfaces ``Exp(dispute_surface_days)`` days later as a
 harder case (township and a department) filed by hotline.
 
@@ -40,7 +44,7 @@ import math
 import numpy as np
 
 from .cases import GRID_REPORT, HOTLINE
-from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_KINDS, DISPUTE_MEDIATION, LOCAL_PROBLEMS
+from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_KINDS, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .params import HOURS_PER_DAY, Params
 from .resolution import root_of
 
@@ -92,6 +96,37 @@ def petition_probability(params: Params, satisfaction: np.ndarray) -> np.ndarray
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def expected_mediation_hours(town, grid_hours: np.ndarray) -> np.ndarray:
+    """Mediator hours a township expects to give each of a batch of disputes: the catalogue hours of a
+    dispute in local mediation (its mean need) × the work fraction the township last set (``workload``: the
+    share of the needed work its load lets it do) + a grid worker's ``grid_hours`` on it."""
+    cat = town.model.catalogue
+    base = float(cat.hours[cat.dispute_id(DISPUTE_MEDIATION)])
+    return base * town.work_fraction + np.asarray(grid_hours, float)
+
+
+def accepts_mediation(params: Params, hours: np.ndarray) -> np.ndarray:
+    """Whether mediators take on disputes expecting ``hours`` of their work: the expected success, the
+    formula of ``resolution.mediation_success`` at those hours, reaches ``mediation_accept_threshold``
+    (always at the default 0)."""
+    h = np.maximum(np.asarray(hours, float), 0.0)
+    expected = params.local_mediation * (1.0 - np.exp(-h / params.dispute_difficulty_hours))
+    return expected >= params.mediation_accept_threshold
+
+
+def refuse_disputes(model, town: np.ndarray, matter: np.ndarray, grid_hours: np.ndarray) -> np.ndarray:
+    """``matter`` with the disputes in local mediation that their township's mediators refuse
+    (``Township.accept_disputes``) turned into general township disputes (``dispute_general``)."""
+    cat = model.catalogue
+    med = matter == cat.dispute_id(DISPUTE_MEDIATION)
+    out = matter.copy()
+    for t in np.unique(town[med]).tolist():
+        sel = np.flatnonzero(med & (town == t))
+        ok = model.townships[t].accept_disputes(grid_hours[sel])
+        out[sel[~ok]] = cat.dispute_id(DISPUTE_GENERAL)
+    return out
+
+
 def new_disputes(model, day: int) -> int:
     """Draw today's disputes and local problems; file the ones reported through the app at once (grid
     reports), keep the rest latent until the grid finds them (``patrol``) or they surface."""
@@ -123,11 +158,14 @@ def new_disputes(model, day: int) -> int:
     e = np.flatnonzero(reported)
     if len(e):
         order = e[np.argsort(onset[e], kind="stable")]
+        filed = matter[order]
+        if p.mediation_accept_threshold > 0:  # the mediators choose what they mediate (none refused at 0)
+            filed = refuse_disputes(model, town[order], filed, np.zeros(len(order)))
         ids = model.admit(
             np.full(len(order), DISPUTE, np.int8),
             cit[order],
             town[order],
-            matter[order],
+            filed,
             onset[order],
             source=GRID_REPORT,
         )
@@ -160,6 +198,38 @@ def split_patrol(hours: float, lam_full: float, pool_cost: float) -> float:
     return lo
 
 
+def _patrol_town(model, town: int, pool: list, lam_full: float, rows: list) -> None:
+    """One township's patrol over its latent problems ``pool`` (see ``patrol``): its finds appended to ``rows``
+    as (latent id, citizen, township, onset, matter, covered), a dispute its mediators refuse as a general one."""
+    p = model.params
+    mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
+    posts = p.grid_coverage * float(model.township_residents[town]) / p.grid_worker_residents
+    hours = posts * HOURS_PER_DAY
+    # the township's mediators take on the disputes found today, or send them to general handling
+    mediates = p.mediation_accept_threshold <= 0 or bool(
+        model.townships[town].accept_disputes(np.array([p.grid_mediation_hours]))[0]
+    )
+    # each find costs its report, and a dispute mediated the grid worker's mediation hours too
+    cost = [
+        p.report_hours + (p.grid_mediation_hours if mediates and model.latent[lid][3] == mediation else 0.0)
+        for lid in pool
+    ]
+    patrol_hours = split_patrol(hours, lam_full, sum(cost))
+    d = 1.0 - math.exp(-lam_full * patrol_hours / hours) if hours > 0 else 0.0
+    hit = model.rng.random(len(pool)) < d
+    spent = 0.0
+    for lid, h, c in zip(pool, hit.tolist(), cost):
+        if not h or spent + c > hours:  # no more finds than its hours allow
+            continue
+        spent += c
+        entry = model.latent.pop(lid)
+        if not mediates and entry[3] == mediation:  # refused: a general dispute, no grid mediation hours
+            entry = (*entry[:3], model.catalogue.dispute_id(DISPUTE_GENERAL), entry[4])
+        rows.append((lid, *entry))
+    model.grid_hours["patrol"] += max(hours - spent, 0.0)
+    model.grid_hours["reports"] += spent
+
+
 def patrol(model, day: int) -> int:
     """Grid workers patrol their grids: each latent problem in a covered grid is found today with
     probability ``1 − exp(−h · patrol_residents_per_hour / R)`` (``h`` the grid workers' patrol hours, the
@@ -170,31 +240,14 @@ def patrol(model, day: int) -> int:
         return 0
     rng = model.rng
     lam_full = find_rate(p)
-    found_total = 0
     t0 = day * HOURS_PER_DAY
-    rows = []
+    rows: list = []
     mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
     for town in sorted(model.patrol_pool):
         pool = [lid for lid in model.patrol_pool[town] if lid in model.latent and model.latent[lid][2] < t0]
         model.patrol_pool[town] = [lid for lid in model.patrol_pool[town] if lid in model.latent]
-        if not pool:
-            continue
-        posts = p.grid_coverage * float(model.township_residents[town]) / p.grid_worker_residents
-        hours = posts * HOURS_PER_DAY
-        # each find costs its report, and a dispute the grid worker's mediation hours too
-        cost = [p.report_hours + (p.grid_mediation_hours if model.latent[lid][3] == mediation else 0.0) for lid in pool]
-        patrol_hours = split_patrol(hours, lam_full, sum(cost))
-        d = 1.0 - math.exp(-lam_full * patrol_hours / hours) if hours > 0 else 0.0
-        hit = rng.random(len(pool)) < d
-        spent = 0.0
-        for lid, h, c in zip(pool, hit.tolist(), cost):
-            if not h or spent + c > hours:  # no more finds than its hours allow
-                continue
-            spent += c
-            rows.append((lid, *model.latent.pop(lid)))
-            found_total += 1
-        model.grid_hours["patrol"] += max(hours - spent, 0.0)
-        model.grid_hours["reports"] += spent
+        if pool:
+            _patrol_town(model, town, pool, lam_full, rows)
     if rows:
         rows.sort(key=lambda r: r[0])
         lid, cit, town_a, onset, matter, _ = (np.array(x) for x in zip(*rows))
@@ -211,7 +264,7 @@ def patrol(model, day: int) -> int:
         )
         for cid in ids[matter[order] == mediation].tolist():  # the grid worker mediates what it found
             model.grid_mediation[cid] = p.grid_mediation_hours
-    return found_total
+    return len(rows)
 
 
 def surface(model, day: int) -> int:

@@ -20,9 +20,10 @@ When a case is closed (办结) it is really resolved with probability
   A gamed closure is never a solution (p_res = 0); its ``work_share`` is the share
   of its steps finished.
 
-A share ``callback_share`` of closed cases is called back (回访); a gamed
-closure called back is caught (counted against its owner, see ``gaming`` and
-``assessment``). A requester whose case was closed unresolved comes back with
+A share ``callback_share`` of closed cases is called back (回访) — those the
+county's call-back desk has the minutes for when it has posts (``callback``);
+a gamed closure called back is caught (counted against its owner, see
+``gaming`` and ``assessment``). A requester whose case was closed unresolved comes back with
 probability ``repeat_share`` after ``Exp(repeat_delay_days)`` working days: a
 repeat contact, a new case of the same matter (a failed mediation comes back as
 a general dispute case) with ``repeat_of`` = the first case of the chain, its
@@ -38,7 +39,7 @@ import math
 
 import numpy as np
 
-from . import delegation
+from . import callback, delegation
 from .catalogue import DISPUTE_GENERAL, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY
 from .workload import done_hours, done_share
@@ -97,7 +98,12 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
     if gamed:
         owner = owner_agent(model, cid)
         owner.gamed += 1
-    if p.callback_share > 0 and stream.uniform() < p.callback_share:
+    # drawn for a call-back, and made if the call-back desk has the minutes left today (``callback``)
+    if (
+        p.callback_share > 0
+        and stream.uniform() < p.callback_share
+        and callback.take(model.callback_desk, t, callback.daily_budget(p))
+    ):
         c.called_back[cid] = True
         if owner is not None:
             owner.caught += 1

@@ -37,7 +37,7 @@ def test_only_a_setting_may_leave_the_results_the_same():
 def test_a_mechanism_added_off_by_default_keeps_every_key():
     """The stop rule was added off by default after results were stored: off, it is in no key (the keys of
     runs made before it existed); on, it is keyed like any value that changes what a run computes."""
-    assert off_fields() == {"stop_backlog_days": 0.0}
+    assert off_fields() == {"stop_backlog_days": 0.0, "mediation_accept_threshold": 0.0, "callback_desk_posts": 0.0}
     off, on = Params(), Params(stop_backlog_days=40.0)
     assert "stop_backlog_days" not in keyed_dump(off) and keyed_dump(on)["stop_backlog_days"] == 40.0
     assert param_hash(off) != param_hash(on)

@@ -109,13 +109,17 @@ def other_assumptions(calibrated: Iterable[str], fixed: Iterable[str] = ()) -> l
 
 
 def assumptions(params_cls: Any = None) -> list[Assumption]:
-    """Every ``Params`` field declared an assumption with a plausible range, in field order."""
+    """Every ``Params`` field declared an assumption with a plausible range, in field order, except those
+    ``off_by_default`` or ``switched_by`` one (a mechanism added later: set them explicitly; drawn, the
+    mechanism would be on in every world, and the draws of stored posteriors and screenings would shift)."""
     if params_cls is None:
         params_cls = Params
     out = []
     for name, field in params_cls.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if extra.get("kind") != "assumption" or not extra.get("plausible"):
+            continue
+        if extra.get("off_by_default") or extra.get("switched_by"):  # a mechanism off by default (kinds.P)
             continue
         low, high = (float(v) for v in extra["plausible"])
         factor = isinstance(field.default, (tuple, list))

@@ -198,8 +198,14 @@ def assumption_entries(value: Any, table: dict[str, Any], overrides: dict[str, A
 
 
 def screened_levers() -> list[str]:
-    """Levers a design can sample (``levers = "all"``): switches and single numbers, in declaration order."""
-    return [n for n in fields_of_kind("lever") if Params.model_fields[n].annotation in (bool, int, float)]
+    """Levers a design can sample (``levers = "all"``): switches and single numbers, in declaration order;
+    not those ``off_by_default`` (a mechanism added later: screened, it would change the shipped designs and
+    their stored runs; name it in ``[parameters]``)."""
+    return [
+        n
+        for n in fields_of_kind("lever")
+        if Params.model_fields[n].annotation in (bool, int, float) and not meta(n).get("off_by_default")
+    ]
 
 
 def lever_range(name: str) -> list[Any]:

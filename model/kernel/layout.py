@@ -60,7 +60,9 @@ PF_MEDIATION_ID, PF_LOCAL_MEDIATION, PF_DISPUTE_HOURS = 19, 20, 21  # the disput
 PF_C0, PF_LEARNING, PF_REWORK, PF_OVERSIGHT = 22, 23, 24, 25  # delegation: competence, rework, oversight hours
 PF_135, PF_LEVEL_SHARE = 26, 27  # the 135 rule on; the share of the deadline a level has (escalation)
 PF_SITE, PF_TOWN_HID0 = 28, 29  # the whistle's on-site hours (each side); the first township's handler
-N_PF = 30
+PF_CB_BUDGET = 30  # the call-back desk's call-backs a day (0: no desk, every drawn call-back is made; callback)
+PF_CB_DAY, PF_CB_MADE, PF_CB_MISSED = 31, 32, 33  # the desk's state, shared with Python (model.callback_desk)
+N_PF = 34
 DIST_EXPONENTIAL, DIST_LOGNORMAL, DIST_DETERMINISTIC = 0, 1, 2
 
 # status codes: a path the kernel does not cover was reached (the Python side raises)

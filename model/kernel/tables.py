@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import callback
 from ..catalogue import DISPUTE_MEDIATION
 from . import core as K
+from .layout import PF_CB_BUDGET, PF_CB_DAY, PF_CB_MISSED  # the call-back desk (callback)
 
 
 class NotCovered(RuntimeError):
@@ -151,6 +153,9 @@ class EngineTables:
         self.pf = np.zeros(K.N_PF)
         self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
         self._set_params(p)
+        # the call-back desk's state: the kernel's closures and Python's count against one budget (callback)
+        self.pf[PF_CB_DAY : PF_CB_MISSED + 1] = model.callback_desk
+        model.callback_desk = self.pf[PF_CB_DAY : PF_CB_MISSED + 1]
         self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
         # each township's delegated cases handled, per matter type (``Township.handled``, the learning curve)
         self.handled = np.zeros((len(model.townships), len(model.catalogue.hours)), dtype=np.int64)
@@ -196,6 +201,7 @@ class EngineTables:
         self.pf[K.PF_LEVEL_SHARE] = p.level_time_share
         self.pf[K.PF_SITE] = p.whistle_site_hours
         self.pf[K.PF_TOWN_HID0] = model.township_hid0
+        self.pf[PF_CB_BUDGET] = callback.daily_budget(p)
 
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:

@@ -6,7 +6,7 @@ from typing import cast
 
 import numpy as np
 
-from .. import inspection, reform
+from .. import callback, inspection, reform
 from ..cases import GRID_REPORT
 from ..catalogue import DISPUTE, Tier
 from ..escalation import JOINT_CONFERENCE
@@ -33,6 +33,8 @@ TOTALS: tuple[str, ...] = (
     "staff_hours",
     "overtime_hours",
     "inspection_hours",
+    "callbacks_made",
+    "callbacks_not_made",
 )
 """Daily values summed over the counted window (the model's ``kpi_totals``)."""
 
@@ -199,6 +201,7 @@ def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
         "grid_report_share": _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
         "grid_participation": _participation(model),
         "inspection_hours": inspection.weekly_duty_hours(reform.effective_params(model)),
+        **dict(zip(("callbacks_made", "callbacks_not_made"), callback.today(model.callback_desk, model.clock_day - 1))),
     }
 
 

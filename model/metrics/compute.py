@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cases import GRID_REPORT
-from ..catalogue import COMPLEX, DISPUTE, SIMPLE, Tier
+from ..catalogue import COMPLEX, DISPUTE, DISPUTE_GENERAL, DISPUTE_MEDIATION, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
 from ..staffing import KINDS
 from .numeric import mean as _mean
@@ -27,6 +27,8 @@ from .numeric import rate as _rate
 
 POST_KINDS = KINDS
 """Kinds of posts reported as ``posts_<kind>``."""
+_NAN = float("nan")
+"""The undefined value of the mediation and call-back KPIs (one object: equal summaries compare equal)."""
 
 
 def _roots(c) -> np.ndarray:
@@ -188,8 +190,36 @@ def _outcome_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray,
         "gamed_closures": float((c.view("gamed") & closed_win).sum()),
         "work_done_share": _mean(c.view("work_share")[closed_win & ~c.view("gamed")]),
         "grid_report_share": _rate(c.view("source")[win] == GRID_REPORT, np.ones(int(win.sum()))),
+        "mediation_accept_share": mediation_accept_share(model, win),
+        **callback_summary(model, days),
         "grid_participation": _participation(model),
         "inspection_hours": model.kpi_totals.get("inspection_hours", 0.0) / days,
+    }
+
+
+def mediation_accept_share(model, win: np.ndarray) -> float:
+    """Share of the early-detected disputes filed in the window (first contacts from a grid report: app or
+    patrol) that the township's mediators took on (``dispute_mediation``) rather than refused
+    (``dispute_general``); NaN with none."""
+    c = model.cases
+    cat = model.catalogue
+    med, gen = cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_GENERAL)
+    matter = c.view("matter")
+    early = win & (c.view("source") == GRID_REPORT) & (c.view("contact") == 0) & ((matter == med) | (matter == gen))
+    return _rate(early & (matter == med), early) if early.any() else _NAN
+
+
+def callback_summary(model, days: int) -> dict[str, float]:
+    """Call-backs made and not made over the window, the share of drawn ones made, and the call-back desk's
+    utilisation (minutes of call-backs made over its posts' hours; NaN without a desk)."""
+    made, missed = model.kpi_totals["callbacks_made"], model.kpi_totals["callbacks_not_made"]
+    p = model.params
+    hours = p.callback_desk_posts * HOURS_PER_DAY * days
+    return {
+        "callbacks_made": float(made),
+        "callbacks_not_made": float(missed),
+        "callback_made_share": made / (made + missed) if made + missed > 0 else _NAN,
+        "callback_desk_utilisation": made * p.callback_minutes / 60.0 / hours if hours > 0 else _NAN,
     }
 
 

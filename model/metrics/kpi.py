@@ -62,6 +62,8 @@ UNITS_ZH: dict[str, str] = {
     "working hours": "工作小时",
     "handlers": "个",
     "departments": "个",
+    "% of disputes": "占纠纷 %",
+    "% of drawn call-backs": "占抽中回访 %",
 }
 """Chinese of every KPI unit (a test checks that each unit in the registry has one)."""
 

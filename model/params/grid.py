@@ -91,6 +91,20 @@ class Grid(BaseModel):
         "(taken from its patrol time).",
         kind="lever",
     )
+    mediation_accept_threshold: float = P(
+        0.0,
+        unit="probability",
+        group="grid",
+        ge=0,
+        le=1,
+        off_by_default=True,  # added after results were stored: 0, every dispute is mediated as before
+        desc="Mediators take on an early-detected dispute only when its expected success at the hours they can "
+        "give reaches this; a refused one goes to general township handling (0 = accept every dispute).",
+        kind="assumption",
+        plausible=(0.3, 0.9),
+        basis="expert judgement: the success rate mediators' own work is judged by; the default 0 (accept every "
+        "dispute, the model before this mechanism) lies outside",
+    )
     dispute_surface_days: float = P(
         10.0,
         unit="days",

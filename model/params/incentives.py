@@ -263,6 +263,29 @@ class Incentives(BaseModel):
         desc_zh="县里回访、核实是否真正解决的办结事项比例（回访）。",
         app="grid@2",
     )
+    callback_desk_posts: float = P(
+        0.0,
+        unit="persons",
+        group="incentives",
+        kind="lever",
+        ge=0,
+        le=1000,
+        off_by_default=True,  # added after results were stored: 0, every drawn call-back is made at no cost
+        desc="Posts of the county's call-back desk; its hours cap the call-backs made a day at posts × 8 × 60 / "
+        "callback_minutes (0 = no desk: every drawn call-back is made, at no one's cost).",
+    )
+    callback_minutes: float = P(
+        8.0,
+        unit="minutes",
+        group="incentives",
+        kind="assumption",
+        plausible=(3.0, 15.0),
+        basis="expert judgement: a phone call to the requester and its record in the system",
+        switched_by="callback_desk_posts",
+        gt=0,
+        le=480,
+        desc="Desk minutes one call-back takes (with callback_desk_posts > 0).",
+    )
     callback_penalty: float = P(
         0.0,
         unit="score/case",

@@ -54,6 +54,7 @@ def P(
     basis: str | None = None,
     same_results: bool = False,
     off_by_default: bool = False,
+    switched_by: str | None = None,
     label: str | None = None,
     label_zh: str | None = None,
     desc_zh: str | None = None,
@@ -75,6 +76,9 @@ def P(
     ``off_by_default``: the default switches the field's mechanism off; a run at that value leaves the
     field out of run keys and settings hashes (:func:`keyed_dump`), so adding a mechanism off by default keeps
     every stored run and results folder valid (its runs behave as before: the pins prove it).
+    ``switched_by``: an assumption of a mechanism that the ``off_by_default`` field named here switches
+    on; like that field it is not drawn with the other assumptions (drawn, it would change nothing while
+    the mechanism is off, yet shift the draws of stored posteriors and screenings).
     ``label``, ``label_zh``: a short label (English, Chinese) for a control; ``desc_zh``: the description
     in Chinese. ``app``: the teaching app shows the field as a control in that card of its lever panel
     (``"card"`` or ``"card@n"``, n its place in the card; ``APP_CARDS``), which needs both labels and
@@ -97,6 +101,8 @@ def P(
         extra["screen"] = [float(screen[0]), float(screen[1])]
     if off_by_default:
         extra["off_by_default"] = True
+    if switched_by is not None:
+        extra["switched_by"] = switched_by
     if same_results:
         if kind != "setting":
             raise KindError(f"parameter {desc!r}: only a setting can leave the results the same")
