@@ -3,7 +3,7 @@
 Departments and townships decide through their methods, called by the model
 through its AgentSets: ``Department.decide_dumping``, ``Department.assess``
 (score, learning, effort), ``Department.work_hours`` (effort and its overtime
-cost); ``Township.split_day``, ``Township.account_day``, ``Township.refers_up``,
+cost); ``Township.split_day``, ``Township.account_day``, ``Township.refer_up_chances``,
 ``Township.assess``; both decide each day's ``decide_work_fraction`` (how much of each
 case's needed work to do, ``workload``) and, per at-risk case, ``decide_gaming``
 (``gaming``). The formulas stay in the mechanism modules.
@@ -174,17 +174,9 @@ class Township(mesa.Agent):
         the expected penalty of being caught and its scruples)."""
         return games(self)
 
-    def refers_up(self, matter: int) -> bool:
-        """Refer a new delegated case up to the department (while competence is low, ``delegation``)."""
-        model = self.model
-        if model.params.refer_up_rate == 0:  # no draw, as ``refer_up_probability`` gives 0
-            return False
-        p = self.refer_up_chances([matter])[0]
-        return p > 0 and model.stream.uniform() < p
-
     def refer_up_chances(self, matters: list[int]) -> list[float]:
-        """Chance of referring up a new delegated case of each matter type (``refers_up``'s, before its draw;
-        ``intake.refer_up`` draws for a batch)."""
+        """Chance of referring up a new delegated case of each matter type to its department (while competence
+        is low, ``delegation``); ``intake.refer_up`` draws for a batch, in filing order."""
         params = self.model.params
         handled = self.handled
         memo: dict[int, float] = {}

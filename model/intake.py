@@ -18,7 +18,7 @@ For a batch of new requests, vectorised:
   clerks and a courier run on paper, the platform's dispatchers online, and
   misrouting). Online filing saves the trip, not the department's queue. A
   delegated matter is handled in the township: no trip to the seat, no
-  forwarding — unless the township refers it up (``Township.refers_up``), which
+  forwarding — unless the township refers it up (``Township.refer_up_chances``), which
   is forwarded the same way;
 * 吹哨报到 (``whistle``, P3): a township-held case that needs a department calls
   it by whistle (see ``handling``);
@@ -76,9 +76,9 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
 
 
 def refer_up(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
-    """``Township.refers_up`` for a batch of new delegated cases, in filing order: each township gives the
-    chances for its own cases (``Township.refer_up_chances``), then one uniform draw per case with a positive
-    chance, in filing order (the draws of ``refers_up`` called case by case)."""
+    """Which new delegated cases their townships refer up, in filing order: each township gives the chances
+    for its own cases (``Township.refer_up_chances``), then one uniform draw per case with a positive chance,
+    in filing order."""
     n = len(matters)
     out = np.zeros(n, dtype=bool)
     if model.params.refer_up_rate == 0:

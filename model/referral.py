@@ -1,7 +1,7 @@
 """Referral as work: forwarding a case's file to its department, and a commissioner's errand (F10, F12).
 
 A case filed at a township's service hall for a county-held matter, or a
-delegated case the township refers up (``Township.refers_up``), reaches its
+delegated case the township refers up (``Township.refer_up_chances``), reaches its
 department only when somebody sends the file:
 
 * **on paper** (no ``online_dispatch``): the township's clerks forward it — a
