@@ -190,9 +190,12 @@ class CompiledEngine(WriteBack, Control):
         )
         while self.ctr[K.CTR_STATUS] == K.E_ROOM:  # the task or entry table nearly full: that one grown, then on
             self.ctr[K.CTR_STATUS] = K.OK
-            room = self._max_steps + 2  # what the kernel asks to have free before an event (``loop``)
-            self._room_tasks(int(self.ctr[K.CTR_NTASK]) + room + 1)
-            self._room_ent(int(self.ctr[K.CTR_NENT]) + room + 1)
+            room = self._max_steps + 3  # what the kernel asks to have free before an event (``loop``)
+            used_tk, used_ent = int(self.ctr[K.CTR_NTASK]), int(self.ctr[K.CTR_NENT])
+            if used_tk + room > len(self.tk[0]):  # twice what is used (not twice what is allocated)
+                self._room_tasks(2 * used_tk + room)
+            if used_ent + room > len(self.ent[0]):
+                self._room_ent(2 * used_ent + room)
             args = (*args[:3], self.tk, *args[4:])
             self.evt, self.evi, self.hq = K.run_until(
                 float(t_end),
