@@ -61,6 +61,7 @@ def warmed(params: Params, seed: int) -> TownshipModel:
     else:
         _KEPT.move_to_end(key)
     model = copy.deepcopy(start)
+    model.engine.link_views(model)  # compiled: the copy's views of its own kernel arrays
     model.count_under(params)
     return model
 

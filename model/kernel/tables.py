@@ -155,7 +155,7 @@ class EngineTables:
         self._set_params(p)
         # the call-back desk's state: the kernel's closures and Python's count against one budget (callback)
         self.pf[PF_CB_DAY : PF_CB_MISSED + 1] = model.callback_desk
-        model.callback_desk = self.pf[PF_CB_DAY : PF_CB_MISSED + 1]
+        self.link_views(model)
         self.grid_hours = np.zeros(256)  # per case: a grid worker's mediation hours (model.grid_mediation)
         # each township's delegated cases handled, per matter type (``Township.handled``, the learning curve)
         self.handled = np.zeros((len(model.townships), len(model.catalogue.hours)), dtype=np.int64)
@@ -163,6 +163,11 @@ class EngineTables:
             for m, n in t.handled.items():
                 self.handled[i, m] = n
         self.cat_owner = np.ascontiguousarray(model.catalogue.owner, dtype=np.int64)
+
+    def link_views(self, model) -> None:
+        """The model's views of the kernel's arrays (``model.callback_desk``); again after the model is copied
+        (``warmstart``: a copied view is an array of its own)."""
+        model.callback_desk = self.pf[PF_CB_DAY : PF_CB_MISSED + 1]
 
     def _set_params(self, p) -> None:
         """The levers and assumptions the kernel reads (at the start, again at the reform start)."""
