@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from .channel import _logit
+from .channel import online_probability
 from .demand import STAGE_RATE, Stage
 from .feedback import ENTRY_REFERENCE, SATISFACTION_START
 from .params import Params
@@ -195,26 +195,21 @@ def _replay(params, rng, idx: dict, s_case, pending, rate, horizon, k_updates: i
     back = np.zeros(n, bool)  # its last judgement left a repeat pending
     live = np.flatnonzero(clock < horizon)
     alpha = params.satisfaction_learning
-    share = float(params.online_share)
-    fixed = share <= 0.0 or share >= 1.0
-    z0 = _logit(share) if not fixed else 0.0
-    slope = params.channel_experience_slope
     delay = params.repeat_delay_days
     inv_rate = 1.0 / rate
-    pools = [(key[0], key[1], idx[key], len(idx[key])) for key in _KEYS]
+    pools = [(int(key[0]) + 2 * int(key[1]), idx[key]) for key in _KEYS]  # (online, coming back) as 0..3
     for _ in range(50 * k_updates):
         m = len(live)
         if not m:
             break
         al, bl = a[live], b[live]
-        prob = np.full(m, share) if fixed else 1.0 / (1.0 + np.exp(-(z0 + slope * (al - bl))))
-        on = rng.random(m) < prob
-        code = on + 2 * back[live]  # (online, coming back) as 0..3
+        on = rng.random(m) < online_probability(params, al, bl)
+        code = on + 2 * back[live]
         pick = np.zeros(m, np.int64)
-        for k_on, k_back, vals, nv in pools:
-            w = np.flatnonzero(code == (int(k_on) + 2 * int(k_back)))
+        for k, vals in pools:
+            w = np.flatnonzero(code == k)
             if len(w):
-                pick[w] = vals[rng.integers(nv, size=len(w))]
+                pick[w] = _draw(rng, vals, len(w))
         x = s_case[pick]
         sl = s[live]
         s[live] = sl + alpha * (x - sl)
