@@ -46,7 +46,7 @@ import numpy as np
 from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_KINDS, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .params import HOURS_PER_DAY, Params
-from .resolution import root_of
+from .resolution import mediation_success, root_of
 
 _latent_seq = itertools.count()
 
@@ -106,11 +106,10 @@ def expected_mediation_hours(town, grid_hours: np.ndarray) -> np.ndarray:
 
 
 def accepts_mediation(params: Params, hours: np.ndarray) -> np.ndarray:
-    """Whether mediators take on disputes expecting ``hours`` of their work: the expected success, the
-    formula of ``resolution.mediation_success`` at those hours, reaches ``mediation_accept_threshold``
-    (always at the default 0)."""
-    h = np.maximum(np.asarray(hours, float), 0.0)
-    expected = params.local_mediation * (1.0 - np.exp(-h / params.dispute_difficulty_hours))
+    """Whether mediators take on disputes expecting ``hours`` of their work: the expected success
+    (``resolution.mediation_success``, the probability the closure draws against) reaches
+    ``mediation_accept_threshold`` (always at the default 0)."""
+    expected = np.array([mediation_success(params, h) for h in np.asarray(hours, float).tolist()])
     return expected >= params.mediation_accept_threshold
 
 
