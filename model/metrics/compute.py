@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import callback
 from ..cases import GRID_REPORT
 from ..catalogue import COMPLEX, DISPUTE, DISPUTE_GENERAL, DISPUTE_MEDIATION, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
@@ -213,13 +214,12 @@ def callback_summary(model, days: int) -> dict[str, float]:
     """Call-backs made and not made over the window, the share of drawn ones made, and the call-back desk's
     utilisation (minutes of call-backs made over its posts' hours; NaN without a desk)."""
     made, missed = model.kpi_totals["callbacks_made"], model.kpi_totals["callbacks_not_made"]
-    p = model.params
-    hours = p.callback_desk_posts * HOURS_PER_DAY * days
+    can = callback.daily_budget(model.params) * days  # call-backs the desk's hours allow over the window
     return {
         "callbacks_made": float(made),
         "callbacks_not_made": float(missed),
         "callback_made_share": made / (made + missed) if made + missed > 0 else _NAN,
-        "callback_desk_utilisation": made * p.callback_minutes / 60.0 / hours if hours > 0 else _NAN,
+        "callback_desk_utilisation": made / can if can > 0 else _NAN,
     }
 
 
