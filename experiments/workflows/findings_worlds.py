@@ -74,7 +74,8 @@ def robust_section(folder: Path, command: str, posterior: bool = False) -> tuple
         "",
         f"{DRAWN[posterior]}{f' ({said})' if said else ''}, paired seeds within a world. A world counts as *better* or "
         "*worse* when the paired 95 % interval of the reform's effect excludes 0, else as *not "
-        "distinguishable*; shares carry Wilson 95 % intervals. Where the usual direction of an effect fails "
+        "distinguishable*; shares carry Wilson 95 % intervals; each cell ends with the effect's median and its "
+        "5–95 % range over the worlds. Where the usual direction of an effect fails "
         "in some worlds, PRIM names the assumption box that holds them, scored on worlds it never saw."
         + APART[posterior],
         "",
@@ -92,7 +93,7 @@ def robust_section(folder: Path, command: str, posterior: bool = False) -> tuple
             x = row.iloc[0]
             cells.append(
                 f"{fmt.share(x['share_better'])} better / {fmt.share(x['share_worse'])} worse "
-                f"(median {fmt.diff(k, float(x['effect_median']))})"
+                f"(median {fmt.diff(k, float(x['effect_median']))}; {_spread(k, x)})"
             )
         lines.append(f"| `{r}` | " + " | ".join(cells) + " |")
     lines += ["", "In words, per reform:", ""]
@@ -107,6 +108,14 @@ def robust_section(folder: Path, command: str, posterior: bool = False) -> tuple
             conclusion.append(f"`{r}` {texts[0]}")
     lines += ["", f"Reproduce: `{command}`.", ""]
     return lines, conclusion
+
+
+def _spread(k: str, x: pd.Series) -> str:
+    """The effect's 5–95 % range over the worlds (the assumptions' uncertainty, or the posterior's), in the
+    KPI's own terms."""
+    if "effect_p05" not in x.index or pd.isna(x["effect_p05"]):
+        return "range not recorded"
+    return f"5–95 %: {fmt.diff(k, float(x['effect_p05']))} … {fmt.diff(k, float(x['effect_p95']))}"
 
 
 def _collapse_note(robust: pd.DataFrame) -> list[str]:
