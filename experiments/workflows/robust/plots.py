@@ -40,9 +40,15 @@ def _label(name: str, lang: str) -> str:
 
 
 def effects_figure(
-    path: Path, effects: pd.DataFrame, kpis: Sequence[str], titles: dict[str, str], lang: str = "en"
+    path: Path,
+    effects: pd.DataFrame,
+    kpis: Sequence[str],
+    titles: dict[str, str],
+    lang: str = "en",
+    posterior: bool = False,
 ) -> Path:
-    """One panel per KPI: each reform's effect (reform − baseline) in every world, a box over the worlds."""
+    """One panel per KPI: each reform's effect (reform − baseline) in every world, a box over the worlds;
+    ``posterior``: the worlds are draws of a calibration posterior (the title says so)."""
     reforms = list(dict.fromkeys(effects["reform"]))
     with font_context(lang):
         n = len(kpis)
@@ -67,7 +73,13 @@ def effects_figure(
             ax.set_title(kpi(k).text(lang) + (f" ({hint[lang == 'zh']})" if hint else ""), fontsize=9)
         for ax in axes[n:]:
             ax.set_visible(False)
-        head = "改革的效应" if lang == "zh" else "Effect of each reform in every plausible world"
+        head = (
+            "改革的效应"
+            if lang == "zh"
+            else "Effect of each reform in every world drawn from the posterior"
+            if posterior
+            else "Effect of each reform in every plausible world"
+        )
         fig.suptitle(head, fontsize=10)
         fig.tight_layout()
         return save_figure(fig, path)

@@ -35,7 +35,7 @@ def figures(
     if effects.empty:
         return out
     heads = _headline(p, effects)[:4]
-    out.append(plots.effects_figure(folder / "effects.png", effects, heads, titles, lang))
+    out.append(plots.effects_figure(folder / "effects.png", effects, heads, titles, lang, bool(p.settings.posterior)))
     if not regret.empty:
         out.append(plots.regret_figure(folder / "regret.png", regret, ranking, titles, lang))
     shown = 0
