@@ -26,6 +26,7 @@ import pandas as pd
 
 from townsim.experiments.core.atomic import write_text
 from townsim.experiments.core.county import county_fields
+from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.render import fmt
 from townsim.model.metrics import kpi, kpis
 from townsim.scenarios import load_scenario
@@ -228,8 +229,10 @@ def _kept(previous: str, begin: str, end: str, default: str) -> str:
     return f"{begin}\n{default}\n{end}"
 
 
-def render(results: Path, previous: str = "") -> Page:
-    """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections.
+def render(results: Path, previous: str = "", current: bool = False) -> Page:
+    """The page (Markdown) from the folders under ``results``; ``previous`` supplies the kept sections
+    (``current``: it was made by a model that behaves as this one, so a sensitivity folder absent from
+    ``results`` keeps its section, :func:`~.findings_sensitivity.sensitivity_section`).
 
     Longer than 60 lines on purpose: it is the page written top to bottom (commands, conclusion, options,
     worlds, levers, caveats, discovery, evidence), each section in the order a planner reads it.
@@ -253,9 +256,10 @@ def render(results: Path, previous: str = "") -> Page:
         ]
         rt = run_time(cmp_dir)
         ev += [rt, ""] if rt else []
-    morris, m_tops = sensitivity_section(results / "morris", "Morris screening of all levers", figures, "morris")
+    kept = previous if current else ""
+    morris, m_tops = sensitivity_section(results / "morris", "Morris screening of all levers", figures, "morris", kept)
     sobol, s_tops = sensitivity_section(
-        results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol"
+        results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol", kept
     )
     ev += morris + sobol
     worlds, w_lines = robust_section(results / "robust", cmds["robust"])
@@ -335,6 +339,16 @@ def render(results: Path, previous: str = "") -> Page:
     return Page("\n".join(head + ["", "## Evidence", ""] + ev + tail), figures, drawn)
 
 
+def made_by_this_model(docs: Path) -> bool:
+    """Whether ``docs/findings.md`` was made by a model that behaves as this one (its stamp in
+    ``docs/generated.json``, written by ``townsim docs --write``)."""
+    try:
+        stamps = json.loads((docs / "generated.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stamps.get("findings", {}).get("model") == model_fingerprint()
+
+
 def write(results: Path, docs: Path = DOCS.parent) -> tuple[Path, int]:
     """Write ``docs/findings.md`` (its kept sections from the copy there) and its figures into ``docs``.
 
@@ -342,7 +356,7 @@ def write(results: Path, docs: Path = DOCS.parent) -> tuple[Path, int]:
     """
     path = docs / DOCS.name
     prev = path.read_text(encoding="utf-8") if path.is_file() else ""
-    page = render(results, prev)
+    page = render(results, prev, made_by_this_model(docs))
     target = docs / FIGURES
     target.mkdir(parents=True, exist_ok=True)
     for src, name in page.figures.items():
@@ -364,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {path} and {n} figures in {args.docs / FIGURES}")
     else:
         prev = (args.docs / DOCS.name).read_text(encoding="utf-8") if (args.docs / DOCS.name).is_file() else ""
-        sys.stdout.write(render(args.results, prev).text)
+        sys.stdout.write(render(args.results, prev, made_by_this_model(args.docs)).text)
     return 0
 
 

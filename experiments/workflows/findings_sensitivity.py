@@ -66,10 +66,35 @@ def run_time(folder: Path) -> str:
     return ("Run time: " + "; ".join(parts) + ".") if parts else ""
 
 
-def sensitivity_section(folder: Path, title: str, figures: dict[Path, str], tag: str) -> tuple[list[str], list[str]]:
-    """Evidence (ranking table, regime differences, figures, run time) and top-lever sentences."""
+def kept_section(previous: str, title: str, label: str) -> tuple[list[str], list[str]]:
+    """The previous page's section under ``### {title}`` (to the next heading) and its top-lever sentences
+    (the conclusion's ``- {label}, …`` lines); empty when the page has no such section or it was not run."""
+    lines = previous.splitlines()
+    head = f"### {title}"
+    if head not in lines:
+        return [], []
+    i = lines.index(head)
+    j = next((k for k in range(i + 1, len(lines)) if lines[k].startswith("#")), len(lines))
+    if any("*Not run yet*" in x for x in lines[i:j]):
+        return [], []
+    start = f"- {label}, "
+    tops = [x[len(start) :].removesuffix(".") for x in lines if x.startswith(start)]
+    return lines[i:j], tops
+
+
+def sensitivity_section(
+    folder: Path, title: str, figures: dict[Path, str], tag: str, kept: str = ""
+) -> tuple[list[str], list[str]]:
+    """Evidence (ranking table, regime differences, figures, run time) and top-lever sentences.
+
+    ``kept``: the page as it stands, when it was made by a model that behaves as this one does (its stamp in
+    ``docs/generated.json``): a folder absent here (not kept in git when it was made) keeps its section from it
+    instead of reading *Not run yet*; its figures are the ones the page already cites."""
     path = folder / "rankings.csv"
     if not path.is_file():
+        section, tops = kept_section(kept, title, "Morris" if tag == "morris" else "Sobol'")
+        if section:
+            return section, tops
         return [f"### {title}", "", f"*Not run yet* (`{folder}` has no rankings.csv).", ""], []
     rank = pd.read_csv(path)
     index = "total-order index ST" if "sobol" in tag else "μ* (mean absolute elementary effect)"
