@@ -5,6 +5,12 @@ Under ``pytest -n auto --dist loadgroup`` tests are spread over the workers one 
 fixture (a robustness run, a sensitivity run, a Linping year) was built once on every worker that drew one
 of its tests: the robustness module's paired run (70 s) twice per suite. Each test using a module-scoped
 fixture of its own module gets the module's ``xdist_group``, unless it names a group itself.
+
+The workers are handed the groups first (largest first: pytest-xdist's ``loadscope`` order), then the single
+tests in collection order, so a long test near the end of the alphabet (the tutorial, the app's server
+driven by a browser) kept one worker busy while the other had finished. On an xdist worker the collection
+puts the tests marked ``slow`` first (stable: their order among themselves is kept, modules stay contiguous
+within a group), so the last tests handed out are short ones and the workers finish together.
 """
 
 from __future__ import annotations
@@ -36,3 +42,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("xdist_group") is None and shared_module_fixture(item):
             item.add_marker(pytest.mark.xdist_group(f"module:{item.module.__name__}"))
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller hands out tests in this order
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the slow ones first

@@ -1,6 +1,7 @@
 """Each lever moves its KPI the way the domain says (paired replications, 95% confidence intervals)."""
 
 import numpy as np
+import pytest
 from helpers import paired_ci, replicate, replicate_keys, small
 
 REPS = 8
@@ -26,6 +27,7 @@ def test_135_rule_raises_tier5_on_time_rate_with_the_same_coordinators():
     assert lo > 0, (diff, lo, hi)
 
 
+@pytest.mark.slow
 def test_two_way_assessment_lowers_dumping_over_time():
     base = small(assessment_period=20, duty_tasks_per_department=2.0)
     late_dumping = lambda m: m.datacollector.get_model_vars_dataframe()["dumped_tasks"].iloc[60:].sum()  # noqa: E731
