@@ -9,8 +9,9 @@ fixture of its own module gets the module's ``xdist_group``, unless it names a g
 The workers are handed the groups first (largest first: pytest-xdist's ``loadscope`` order), then the single
 tests in collection order, so a long test near the end of the alphabet (the tutorial, the app's server
 driven by a browser) kept one worker busy while the other had finished. On an xdist worker the collection
-puts the tests marked ``slow`` first (stable: their order among themselves is kept, modules stay contiguous
-within a group), so the last tests handed out are short ones and the workers finish together.
+puts the tests marked ``slow`` first (stable: their order among themselves is kept; a module's group holds
+that module's tests only, so its fixture is still built once), so the last tests handed out are short ones
+and the workers finish together.
 
 statsmodels' Holm correction (``multipletests(method="holm")``, under every comparison table) calls
 ``gc.collect()`` each time: a full collection of a test worker's heap (the suite's imports, cached check
