@@ -25,6 +25,17 @@ def replicate(params: Params, key, reps: int = 8, days: int = 100, seed0: int = 
     return np.asarray(out, dtype=float)
 
 
+def replicate_keys(params: Params, keys, reps: int = 8, days: int = 100, seed0: int = 1) -> list[np.ndarray]:
+    """:func:`replicate` for several keys, read from one set of runs (the same seeds, so each array equals
+    what ``replicate(params, key, ...)`` returns for that key, at the cost of one set of runs)."""
+    out: list[list[float]] = [[] for _ in keys]
+    for s in range(seed0, seed0 + reps):
+        m = TownshipModel(params, rng=s).run(days)
+        for got, key in zip(out, keys):
+            got.append(key(m) if callable(key) else m.summary()[key])
+    return [np.asarray(got, dtype=float) for got in out]
+
+
 def paired_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean of b − a with its t-interval (paired: same seeds)."""
     d = b - a

@@ -66,6 +66,7 @@ def _spec(tmp_path: Path, text: str, name: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_compare_python_equals_cli(tmp_path):
     args = ["baseline", "delegation_with_staff", "--reps", "2", "--days", "8", "--seed", "4"]
     assert (

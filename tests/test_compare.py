@@ -36,6 +36,7 @@ def flaky_run(spec):
     return simulate_run(spec)
 
 
+@pytest.mark.slow
 @pytest.mark.dask
 def test_identical_runs_serial_two_workers_and_dask(tmp_path):
     settings = tiny()
@@ -102,6 +103,7 @@ def _row_files(out: Path) -> list[Path]:
     return sorted(p for p in (out / "runs").glob("*.json") if not p.name.startswith("."))
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_gives_same_tables_without_rerunning(tmp_path):
     quick = [*TINY, "warmup_days=5"]  # a small county, a short warm-up: resume is under test, not the model
     sets = [a for kv in quick for a in ("--set", kv)]

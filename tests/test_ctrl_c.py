@@ -17,6 +17,7 @@ pytestmark = pytest.mark.timeout(240)
 TINY = ["townships=3", "departments=4", "enterprises=60", "residents=6000", "department_staff=6", "township_staff=6"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_with_two_workers_is_one_line_and_resumes(tmp_path):
     out = tmp_path / "cmp"
     argv = [sys.executable, "-m", "townsim.experiments.cli", "compare", "baseline", "one_stop_135"]

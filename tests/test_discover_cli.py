@@ -210,6 +210,7 @@ chief_representatives = [0, 10]
 """
 
 
+@pytest.mark.slow
 def test_tiny_township_run_two_regimes(tmp_path):
     spec = _spec(tmp_path, TINY, "tiny.toml")
     out = tmp_path / "out"

@@ -87,6 +87,7 @@ def _manifest(out):
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_the_manifest_records_the_engine_and_a_folder_resumes_with_the_other(tmp_path, monkeypatch):
     """A tiny compare made on the Python engine, resumed on the compiled one: nothing rerun, the same tables."""
     monkeypatch.setattr(engine_choice, "numba_available", lambda: True)

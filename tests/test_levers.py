@@ -1,7 +1,8 @@
 """Each lever moves its KPI the way the domain says (paired replications, 95% confidence intervals)."""
 
 import numpy as np
-from helpers import paired_ci, replicate, small
+import pytest
+from helpers import paired_ci, replicate, replicate_keys, small
 
 REPS = 8
 
@@ -10,10 +11,11 @@ def test_delegation_without_staff_overloads_townships_more_than_with_staff():
     # near capacity: township staff just covers inspections and disputes before delegation (G3)
     base = small(delegated_share=0.6, township_staff=8.0)
     backlog = lambda m: m.datacollector.get_model_vars_dataframe()["backlog_township"].mean()  # noqa: E731
-    for key in ("township_utilisation", backlog):
-        with_staff = replicate(base.replace(staff_transfer=1.0), key, REPS, 80)
-        no_staff = replicate(base.replace(staff_transfer=0.0), key, REPS, 80)
-        diff, lo, hi = paired_ci(with_staff, no_staff)
+    keys = ("township_utilisation", backlog)  # both read from one set of runs per arm
+    with_staff = replicate_keys(base.replace(staff_transfer=1.0), keys, REPS, 80)
+    no_staff = replicate_keys(base.replace(staff_transfer=0.0), keys, REPS, 80)
+    for key, a, b in zip(keys, with_staff, no_staff):
+        diff, lo, hi = paired_ci(a, b)
         assert lo > 0, (key, diff, lo, hi)
 
 
@@ -25,13 +27,10 @@ def test_135_rule_raises_tier5_on_time_rate_with_the_same_coordinators():
     assert lo > 0, (diff, lo, hi)
 
 
+@pytest.mark.slow
 def test_two_way_assessment_lowers_dumping_over_time():
     base = small(assessment_period=20, duty_tasks_per_department=2.0)
     late_dumping = lambda m: m.datacollector.get_model_vars_dataframe()["dumped_tasks"].iloc[60:].sum()  # noqa: E731
-    one_way = replicate(base, late_dumping, 2 * REPS, 120)
-    two_way = replicate(base.replace(two_way_weight=0.8), late_dumping, 2 * REPS, 120)
-    diff, lo, hi = paired_ci(one_way, two_way)
-    assert hi < 0, (diff, lo, hi)
 
     # and over time: from the first period to the last, dumping falls more under two-way assessment
     # (difference in differences, paired by seed; load drifts the same way in both)
@@ -39,10 +38,14 @@ def test_two_way_assessment_lowers_dumping_over_time():
         dumped = m.datacollector.get_model_vars_dataframe()["dumped_tasks"]
         return dumped.iloc[80:120].sum() - dumped.iloc[:40].sum()
 
-    diff, lo, hi = paired_ci(
-        replicate(base, first_to_last, 2 * REPS, 120),
-        replicate(base.replace(two_way_weight=0.8), first_to_last, 2 * REPS, 120),
+    # both measures read from one set of runs per arm (the same seeds and days)
+    one_way, one_way_trend = replicate_keys(base, (late_dumping, first_to_last), 2 * REPS, 120)
+    two_way, two_way_trend = replicate_keys(
+        base.replace(two_way_weight=0.8), (late_dumping, first_to_last), 2 * REPS, 120
     )
+    diff, lo, hi = paired_ci(one_way, two_way)
+    assert hi < 0, (diff, lo, hi)
+    diff, lo, hi = paired_ci(one_way_trend, two_way_trend)
     assert hi < 0, (diff, lo, hi)
 
 
@@ -71,8 +74,8 @@ def _multi_department(m):
 def test_joint_handling_cuts_multi_department_time_and_trips():
     serial = small()
     joint = small(one_stop_centre=True, joint_handling=True)
-    for i, name in enumerate(("hours", "trips")):
-        a = replicate(serial, lambda m, i=i: _multi_department(m)[i], REPS, 60)
-        b = replicate(joint, lambda m, i=i: _multi_department(m)[i], REPS, 60)
+    keys = [lambda m, i=i: _multi_department(m)[i] for i in range(2)]  # both read from one set of runs per arm
+    a_all, b_all = replicate_keys(serial, keys, REPS, 60), replicate_keys(joint, keys, REPS, 60)
+    for name, a, b in zip(("hours", "trips"), a_all, b_all):
         diff, lo, hi = paired_ci(a, b)
         assert hi < 0, (name, diff, lo, hi)

@@ -29,6 +29,7 @@ def test_mechanism_check(name):
     assert res.passed, res
 
 
+@pytest.mark.slow
 def test_whistle_answers_first_and_costs_other_cases():
     """吹哨报到 (P3): a township's dispute that needs the dispute department jumps that department's
     queue — the whistled disputes are settled sooner, and the department's own one-department cases

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 from helpers import cli_env
 
 from townsim.experiments.cli import main
@@ -84,6 +85,7 @@ def snapshot(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")}
 
 
+@pytest.mark.slow
 def test_manifest_has_settings_hash_and_refuses_other_settings(tmp_path, capsys):
     out = tmp_path / "exp"
     assert main(compare_args(out)) == 0

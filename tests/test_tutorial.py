@@ -38,6 +38,7 @@ def test_stored_tutorial_shows_a_failure_box():
     assert any("image/png" in o.get("data", {}) for o in figure), "the failure box's figure is stored"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_tutorial_executes_cleanly(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)

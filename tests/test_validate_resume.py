@@ -56,6 +56,7 @@ def _table(out: Path) -> pd.DataFrame:
     return pd.read_csv(out / "checks.csv").drop(columns=VOLATILE)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_killed_validate_resumes_and_equals_an_uninterrupted_run(tmp_path):
     killed = tmp_path / "killed"

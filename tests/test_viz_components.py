@@ -194,6 +194,7 @@ def test_page_releases_the_counties_it_no_longer_shows(app):
     assert [m in ids for m in built] == [False, False, False, True]  # the one on screen stays registered
 
 
+@pytest.mark.slow
 def test_mesa_reset_rebuilds_the_same_model(app):
     rc, built, _ = app
     by_class(rc, v.Switch, "lever-responsibility_list").v_model = True

@@ -13,7 +13,7 @@ import re
 import pytest
 from browser_helpers import Server, assets_ready, launch, require_browser  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300), pytest.mark.slow]  # a server and a browser each: ~10 s
 
 playwright_api = require_browser()
 expect = playwright_api.expect

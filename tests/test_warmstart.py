@@ -45,6 +45,7 @@ def compiled(name: str, **changes):
     )
 
 
+@pytest.mark.slow
 def test_every_generic_scenario_from_one_warm_up_equals_its_own_run():
     runs = [compiled(n) for n in GENERIC]
     p = runs[-1]
