@@ -59,7 +59,8 @@ def run_until(
             # an event adds at most a case's steps (or a rework, a request) and re-keys at most its steps
             ctr[CTR_STATUS] = E_ROOM
             break
-        evt, evi = ev_room(evt, evi, ctr, most + 4)  # an event pushes at most a case's steps and two more
+        if ctr[CTR_NEV] + most + 4 > evt.shape[0]:  # an event pushes at most a case's steps and two more
+            evt, evi = ev_room(evt, evi, ctr, most + 4)
         slot = ev_pop(evt, evi, ctr)
         t = evt[slot]
         kind = evi[slot, 1]
