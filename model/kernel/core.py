@@ -34,7 +34,7 @@ from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
 from .events import ev_pop, ev_push, ev_room
 from .flows import begin, submit_batch
 from .forwarding import next_courier
-from .judge import judge_rows
+from .judge import judge_rows, life_cycle_rows
 from .layout import (
     ARRIVE,
     ASLEEP,
@@ -268,6 +268,7 @@ __all__ = [
     "begin",
     "submit_batch",
     "judge_rows",
+    "life_cycle_rows",
     "next_courier",
     "competence",
     "run_until",

@@ -60,6 +60,7 @@ class CompiledEngine(WriteBack, Control):
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
         self.k_projected, self.k_conference = Direct(K.projected), Direct(K.conference_case)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
+        self.k_life_cycle = Direct(K.life_cycle_rows)
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
