@@ -83,13 +83,19 @@ def refer_up(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if model.params.refer_up_rate == 0:
         return out
-    chance = np.zeros(n)
-    order = np.argsort(township, kind="stable")
+    rows_of: dict[int, list[int]] = {}  # each township's cases, in filing order (a batch holds a few dozen)
+    for j, t in enumerate(township.tolist()):
+        rows_of.setdefault(t, []).append(j)
+    subject = matters.tolist()
+    chance = [0.0] * n
     towns = model.townships
-    for rows in np.split(order, np.flatnonzero(np.diff(township[order])) + 1):
-        chance[rows] = towns[int(township[rows[0]])].refer_up_chances(matters[rows].tolist())
-    draw = chance > 0
-    out[draw] = np.asarray(model.stream.uniforms(int(np.count_nonzero(draw)))) < chance[draw]
+    for t in sorted(rows_of):
+        rows = rows_of[t]
+        for j, c in zip(rows, towns[t].refer_up_chances([subject[j] for j in rows])):
+            chance[j] = c
+    drawn = [j for j in range(n) if chance[j] > 0]
+    for j, u in zip(drawn, model.stream.uniforms(len(drawn))):
+        out[j] = u < chance[j]
     return out
 
 
