@@ -272,30 +272,42 @@ def plain_year(engine: str, days: str, county: str = "plain") -> dict:
     return {"cpu_s": c2 - c0, "wall_s": t2 - t0, "build_cpu_s": c1 - c0, "run_cpu_s": c2 - c1, "cases": int(m.cases.n)}
 
 
+TIMED = ("work_day", "submit_batch", "projected", "conference_case", "queue_summary", "judge_rows", "life_cycle_rows")
+"""The kernel's functions the compiled engine calls from Python (``CompiledEngine``'s ``k_*``), besides intake's
+routing (``kernel.route``)."""
+
+
 def time_kernel() -> list[float]:
-    """Count the CPU seconds spent inside the kernel's calls (the day's call, an early intake batch) from
-    now on; returns the one-element accumulator."""
+    """Count the CPU seconds spent inside the kernel's calls from now on (every compiled function the engine
+    calls from Python: the day's call, an early intake batch, the queue summary, gaming's projection, the
+    conference, the judgements, the life cycle, intake's routing — those the tree has); returns the
+    one-element accumulator."""
     from townsim.model.kernel import core
     from townsim.model.kernel import engine as kengine
 
     inside = [0.0]
 
+    def timer(fn):
+        def timed(*a):
+            c = time.process_time()
+            try:
+                return fn(*a)
+            finally:
+                inside[0] += time.process_time() - c
+
+        return timed
+
     class Timed:
+        def __init__(self, module, names):
+            self._module, self._names = module, names
+
         def __getattr__(self, name):
-            fn = getattr(core, name)
-            if name not in ("work_day", "submit_batch"):
-                return fn
+            fn = getattr(self._module, name)
+            return timer(fn) if name in self._names else fn
 
-            def timed(*a):
-                c = time.process_time()
-                try:
-                    return fn(*a)
-                finally:
-                    inside[0] += time.process_time() - c
-
-            return timed
-
-    kengine.K = Timed()  # type: ignore[assignment]
+    kengine.K = Timed(core, TIMED)  # type: ignore[assignment]
+    if hasattr(kengine, "route"):  # a tree with intake's routing compiled
+        kengine.route = Timed(kengine.route, ("route_rows",))  # type: ignore[assignment]
     return inside
 
 

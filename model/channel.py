@@ -21,12 +21,18 @@ about ``township_hall_share``; a matter held by the township is filed at its hal
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .cases import HALL, ONLINE, SEAT
 
+_ONLINE, _HALL, _SEAT = int(ONLINE), int(HALL), int(SEAT)  # plain ints: an enum member costs a lookup per use
 
+
+@lru_cache(maxsize=64)
 def _logit(p: float) -> float:
+    """The logit of a lever's share, computed once per value (intake asks for it five times a day)."""
     p = min(max(p, 1e-9), 1 - 1e-9)
     return float(np.log(p / (1.0 - p)))
 
@@ -54,4 +60,4 @@ def choose(
     """Channels (``cases.ONLINE``/``HALL``/``SEAT``) from uniform draws ``u_online``, ``u_hall``."""
     online = u_online < online_probability(params, exp_online, exp_offline)
     hall = township_held | (u_hall < hall_probability(params, farther_hours))
-    return np.where(online, ONLINE, np.where(hall, HALL, SEAT)).astype(np.int8)
+    return np.where(online, _ONLINE, np.where(hall, _HALL, _SEAT)).astype(np.int8)

@@ -70,6 +70,20 @@ class MatterSampler:
         return self.ids[kind][np.minimum(idx, len(self.ids[kind]) - 1)]
 
 
+def choice_cdf(p: np.ndarray) -> np.ndarray:
+    """``Generator.choice``'s table for the probabilities ``p``: their cumulative sum over its last value."""
+    cdf = np.asarray(p, dtype=float).cumsum()
+    cdf /= cdf[-1]
+    return cdf
+
+
+def choose(rng: np.random.Generator, cdf: np.ndarray, k: int) -> np.ndarray:
+    """``rng.choice(len(p), size=k, p=p)`` for ``cdf = choice_cdf(p)``: NumPy's own method with replacement
+    (``k`` uniform draws looked up in the cumulative table), so the same values and draws, without its checks
+    of ``p`` on every call (~40 µs)."""
+    return cdf.searchsorted(rng.random(k), side="right")
+
+
 def draw(
     params: Params,
     rng: np.random.Generator,

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import reform
+from . import demand, reform
 from .params import Params
 
 
@@ -109,7 +109,7 @@ def department_day(dept) -> None:
     accepted = dumped - bounced
     d = dept.index
     if dumped:
-        dest = rng.choice(len(model.townships), size=dumped, p=model.township_share).tolist()
+        dest = demand.choose(rng, model.township_cdf, dumped).tolist()  # rng.choice by population share
         for i, t in enumerate(dest):
             if i < accepted:
                 model.townships[t].handler.duty_backlog += p.duty_task_hours

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import satisfaction
+from . import demand, satisfaction
 from .agents import Citizen, Enterprise
 from .catalogue import ENTERPRISE
 from .demand import Stage
@@ -98,26 +98,32 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
     rng = model.rng
     stage = st["stage"][:n]
     sat = st["satisfaction"][:n]
-    alive = stage < _EXITED
     u = rng.random(n)
-    grow = (stage == _STARTUP) & (u < 1.0 / p.startup_days)  # a start-up or growing firm is alive
-    mature = (stage == _GROWTH) & (u < 1.0 / p.growth_days)
-    p_exit = p.enterprise_exit_base + p.enterprise_exit_sensitivity * np.maximum(0.0, EXIT_THRESHOLD - sat)
-    leave = alive & (rng.random(n) < p_exit)
-    exits = np.flatnonzero(leave)
-    stage[grow] = _GROWTH
-    stage[mature] = _MATURE
-    if len(exits):
-        stage[exits] = _EXITED
-        for i in exits.tolist():
-            model.enterprise_agents[i].remove()
-            model.enterprise_agents[i] = None
-        alive &= ~leave
+    if model.compiled:  # the same moves and exits in one pass (``kernel.judge.life_cycle_rows``)
+        args = (p.enterprise_exit_base, p.enterprise_exit_sensitivity, EXIT_THRESHOLD)
+        exits, alive = model.engine.life_cycle(
+            stage, sat, u, rng.random(n), 1.0 / p.startup_days, 1.0 / p.growth_days, *args
+        )
+    else:
+        alive = stage < _EXITED
+        grow = (stage == _STARTUP) & (u < 1.0 / p.startup_days)  # a start-up or growing firm is alive
+        mature = (stage == _GROWTH) & (u < 1.0 / p.growth_days)
+        p_exit = p.enterprise_exit_base + p.enterprise_exit_sensitivity * np.maximum(0.0, EXIT_THRESHOLD - sat)
+        leave = alive & (rng.random(n) < p_exit)
+        exits = np.flatnonzero(leave)
+        stage[grow] = _GROWTH
+        stage[mature] = _MATURE
+        if len(exits):
+            stage[exits] = _EXITED
+            alive &= ~leave
+    for i in exits.tolist():
+        model.enterprise_agents[i].remove()
+        model.enterprise_agents[i] = None
     live = int(np.count_nonzero(alive))
     mean_sat = float(sat[alive].mean()) if live else SATISFACTION_START
     lam = p.enterprise_entry_rate * max(live, 1) * mean_sat / ENTRY_REFERENCE
     entries = int(rng.poisson(lam)) if lam > 0 else 0
     if entries:
-        town = rng.choice(len(model.townships), size=entries, p=model.township_share)
+        town = demand.choose(rng, model.township_cdf, entries)  # rng.choice by population share
         model.add_enterprises(town, stage=0)
     return entries, len(exits)

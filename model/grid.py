@@ -48,6 +48,8 @@ from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_KIND
 from .params import HOURS_PER_DAY, Params
 from .resolution import mediation_success, root_of
 
+_DISPUTE = int(DISPUTE)  # a plain int: numpy looks an enum member's attributes up on every use
+
 _latent_seq = itertools.count()
 
 REFERENCE_SATISFACTION = 0.7
@@ -295,14 +297,27 @@ def surface(model, day: int) -> int:
     return len(rows)
 
 
+def _dispute_matters(model) -> np.ndarray:
+    """Per catalogue row: is it one of the dispute types (``DISPUTE_KINDS``)? Made once per model."""
+    table = getattr(model, "_dispute_matter_table", None)
+    if table is None:
+        cat = model.catalogue
+        table = np.zeros(len(cat.name), dtype=bool)
+        table[[cat.dispute_id(k) for k in DISPUTE_KINDS]] = True
+        model._dispute_matter_table = table
+    return table
+
+
 def petitions(model, t: float) -> int:
     """Residents of open disputes older than their patience decide whether to petition; return today's petitions."""
     cases = model.cases
     ids = model.open_ids
     if len(ids) == 0:
         return 0
-    disputes = np.array([model.catalogue.dispute_id(k) for k in DISPUTE_KINDS])
-    dispute = (cases.requester_kind[ids] == DISPUTE) & np.isin(cases.matter[ids], disputes)
+    dispute = cases.requester_kind[ids] == _DISPUTE
+    if not dispute.any():
+        return 0
+    dispute &= _dispute_matters(model)[cases.matter[ids]]  # np.isin over the dispute types, as a lookup
     ids = ids[dispute & ~cases.petition_decided[ids]]
     if len(ids) == 0:
         return 0

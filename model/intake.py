@@ -83,13 +83,19 @@ def refer_up(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if model.params.refer_up_rate == 0:
         return out
-    chance = np.zeros(n)
-    order = np.argsort(township, kind="stable")
+    rows_of: dict[int, list[int]] = {}  # each township's cases, in filing order (a batch holds a few dozen)
+    for j, t in enumerate(township.tolist()):
+        rows_of.setdefault(t, []).append(j)
+    subject = matters.tolist()
+    chance = [0.0] * n
     towns = model.townships
-    for rows in np.split(order, np.flatnonzero(np.diff(township[order])) + 1):
-        chance[rows] = towns[int(township[rows[0]])].refer_up_chances(matters[rows].tolist())
-    draw = chance > 0
-    out[draw] = np.asarray(model.stream.uniforms(int(np.count_nonzero(draw)))) < chance[draw]
+    for t in sorted(rows_of):
+        rows = rows_of[t]
+        for j, c in zip(rows, towns[t].refer_up_chances([subject[j] for j in rows])):
+            chance[j] = c
+    drawn = [j for j in range(n) if chance[j] > 0]
+    for j, u in zip(drawn, model.stream.uniforms(len(drawn))):
+        out[j] = u < chance[j]
     return out
 
 
@@ -102,9 +108,9 @@ def admit(
     ``repeat_of`` (the chain's first case, for repeat contacts) are recorded. ``enquiry`` marks the
     contacts that ask about their matter rather than for it (``receivers``).
 
-    Over 60 lines: one vectorised pass over the batch in the order of the routing rules (channel, holder,
-    tier, hall or seat, desk, whistle), each rule a few array expressions on the ones before it; split, the
-    twenty intermediate arrays would travel between functions and the rules' order would be harder to read."""
+    Over 60 lines: the requesters' and townships' decisions (channel, errand, refer-up) in the order they
+    draw, the routing rules (``_route``, or the kernel's one pass), then the hand-over, kept in one place so
+    that the order of the draws is read in one function."""
     p: Params = model.params
     cat = model.catalogue
     n = len(kind)
@@ -125,6 +131,50 @@ def admit(
         channel[errand] = _ONLINE
     if source is None:
         source = np.where(online, _ONLINE_SOURCE, _WALK_IN)
+    delegated = model.delegated[subject].copy()
+    # a township may refer a delegated case up while its competence is low (its decision; an enquiry
+    # about a delegated matter is answered where it was asked)
+    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated)
+    if len(rows):
+        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
+    batch = (kind, requester, township, matter, subject, channel, online, errand, delegated)
+    if model.compiled:  # the rules of ``_route`` in one kernel pass, written into the case table (``kernel.route``)
+        ids, hop, errand = model.engine.route(model, batch, enquiry if ask else None, created, onset, source, repeat_of)
+    else:
+        ids, hop, errand = _route(model, batch, enquiry if ask else None, created, onset, source, repeat_of)
+    gaming.schedule(model, ids)
+    if model.compiled:  # the compiled engine takes the batch in filing order (``CompiledEngine.submit_many``)
+        cids = ids.tolist()
+        via = [-1] * n
+        if hop.any() or errand.any():
+            for j in np.flatnonzero(hop | errand).tolist():
+                cid = cids[j]
+                via[j] = (model.commissioner_desk if errand[j] else referral.forwarder(model, cid)).hid
+        model.engine.submit_many(cids, model.cases.created[ids].tolist(), via)
+        return ids
+    for cid, t, fwd, err in zip(ids.tolist(), model.cases.created[ids].tolist(), hop.tolist(), errand.tolist()):
+        if err:
+            referral.start(model, cid, t, model.commissioner_desk)
+        elif fwd:
+            referral.start(model, cid, t, referral.forwarder(model, cid))
+        else:
+            handling.submit(model, cid, t)
+    return ids
+
+
+def _route(model, batch: tuple, enquiry, created, onset, source, repeat_of) -> tuple:
+    """``admit``'s routing rules after the channels, errands and refer-up decisions (``batch``: kind, requester,
+    township, matter, subject, channel, online, errand, delegated; ``enquiry`` None when the batch asks
+    nothing): tier and deadline, starting level, holder, hall or seat, hop, receivers, desk, whistle; the
+    cases appended to the case table. Returns (their ids, the hop flags, the errands).
+
+    Over 60 lines: the rules in their order, each a few array expressions on the ones before it, then the
+    case table's thirty columns."""
+    p: Params = model.params
+    cat = model.catalogue
+    kind, requester, township, matter, subject, channel, online, errand, delegated = batch
+    n = len(kind)
+    ask = enquiry is not None
     tier = cat.tier[matter]
     deadline_h = np.asarray(p.tier_deadlines)[tier] * HOURS_PER_DAY
     needs_coord = tier >= _TIER3
@@ -134,12 +184,6 @@ def admit(
     )
     n_dep = cat.n_departments[matter]
     owner = cat.owner[subject]
-    delegated = model.delegated[subject].copy()
-    # a township may refer a delegated case up while its competence is low (its decision; an enquiry
-    # about a delegated matter is answered where it was asked)
-    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated)
-    if len(rows):
-        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
     referred_up = model.delegated[subject] & ~delegated
     county_held = (owner >= 0) & ~delegated
     at_hall = county_held & ~online & ~referred_up & (channel == _HALL)
@@ -197,24 +241,7 @@ def admit(
         source=source,
         repeat_of=-1 if repeat_of is None else repeat_of,
     )
-    gaming.schedule(model, ids)
-    if model.compiled:  # the compiled engine takes the batch in filing order (``CompiledEngine.submit_many``)
-        cids = ids.tolist()
-        via = [-1] * n
-        if hop.any() or errand.any():
-            for j in np.flatnonzero(hop | errand).tolist():
-                cid = cids[j]
-                via[j] = (model.commissioner_desk if errand[j] else referral.forwarder(model, cid)).hid
-        model.engine.submit_many(cids, model.cases.created[ids].tolist(), via)
-        return ids
-    for cid, t, fwd, err in zip(ids.tolist(), model.cases.created[ids].tolist(), hop.tolist(), errand.tolist()):
-        if err:
-            referral.start(model, cid, t, model.commissioner_desk)
-        elif fwd:
-            referral.start(model, cid, t, referral.forwarder(model, cid))
-        else:
-            handling.submit(model, cid, t)
-    return ids
+    return ids, hop, errand
 
 
 def receivers(model, enquiry, township, owner, delegated, at_hall, errand) -> np.ndarray:

@@ -115,6 +115,7 @@ class TownshipModel(mesa.Model):
         """Citizens and the first enterprises (``build.population``), as agents and array rows."""
         pop = build.population(self.params, self.geography.share, self.rng)
         self.township_share = pop.township_share
+        self.township_cdf = demand.choice_cdf(pop.township_share)  # where dumped tasks and new firms go
         self.township_residents = pop.township_residents
         self.citizen_count, self.citizen_start = pop.citizen_count, pop.citizen_start
         self.n_citizens = pop.n_citizens

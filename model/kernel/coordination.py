@@ -35,29 +35,40 @@ def request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc):
 
 
 @njit(cache=True)
-def due(cid, level, pf, esc):
+def due_at(cid, level, deadline, created, start_level, pf):
     """``escalation._due``: when the case leaves level ``level`` (hours)."""
-    deadline, created, start_level = esc[4], esc[5], esc[1]
     span = (deadline[cid] - created[cid]) * pf[PF_LEVEL_SHARE]
     return created[cid] + span * (level - start_level[cid] + 1)
 
 
 @njit(cache=True)
-def withdraw_coord(cid, hi, tk, fl, esc):
-    """``escalation.withdraw``: the case's coordination requests not yet started, cancelled."""
-    fl_aux, fl_c = fl[10], esc[8]
+def due(cid, level, pf, esc):
+    """``due_at`` read from the 135 rule's arrays ``esc``."""
+    return due_at(cid, level, esc[4], esc[5], esc[1], pf)
+
+
+@njit(cache=True)
+def withdraw_requests(cid, fl_aux, fl_c, tk_case, tk_h, tk_state, tk_kind, hi):
+    """``escalation.withdraw``: the case's coordination requests not yet started, cancelled (the arrays it reads,
+    not the kernel's tuples: the event loop calls it at every closure)."""
     for j in range(3):
         task = fl_aux[cid] if j == 0 else fl_c[cid, j - 1]
-        if task < 0 or tk[0][task] != cid or tk[8][task] != COORD:
+        if task < 0 or tk_case[task] != cid or tk_kind[task] != COORD:
             continue
-        state = tk[3][task]
+        state = tk_state[task]
         if state == WAITING:
-            tk[3][task] = CANCELLED
-            hi[tk[1][task], HI_OPEN] -= 1
+            tk_state[task] = CANCELLED
+            hi[tk_h[task], HI_OPEN] -= 1
         elif state == PENDING:
-            tk[3][task] = CANCELLED
+            tk_state[task] = CANCELLED
     fl_c[cid, 0] = -1
     fl_c[cid, 1] = -1
+
+
+@njit(cache=True)
+def withdraw_coord(cid, hi, tk, fl, esc):
+    """``withdraw_requests`` read from the task table ``tk``, the flows ``fl`` and the 135 rule's arrays ``esc``."""
+    withdraw_requests(cid, fl[10], esc[8], tk[0], tk[1], tk[3], tk[8], hi)
 
 
 @njit(cache=True)

@@ -17,7 +17,10 @@ stream, the same floating-point operations in the same order.
 * ``flows``: intake's batch of new cases, a case's file at its first handler;
 * ``forwarding``: the courier runs of referral;
 * ``delegated``: a township's learning curve;
-* ``judge``: the requesters' judgements of closed cases (satisfaction and channel memories);
+* ``judge``: the requesters' judgements of closed cases (satisfaction and channel memories) and the
+  enterprises' life-cycle moves and exits;
+* ``route``: intake's routing rules for a batch of new cases, written into the case table (called from
+  :meth:`.engine.CompiledEngine.route`, not gathered here);
 * ``loop``: the event loop (``run_until``: arrivals, finished tasks and the case flow's next step or its
   closing, escalations, courier arrivals, wake-ups, serving);
 * ``day``: the day's one call (``work_day``).
@@ -34,7 +37,7 @@ from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
 from .events import ev_pop, ev_push, ev_room
 from .flows import begin, submit_batch
 from .forwarding import next_courier
-from .judge import judge_rows
+from .judge import judge_rows, life_cycle_rows
 from .layout import (
     ARRIVE,
     ASLEEP,
@@ -268,6 +271,7 @@ __all__ = [
     "begin",
     "submit_batch",
     "judge_rows",
+    "life_cycle_rows",
     "next_courier",
     "competence",
     "run_until",

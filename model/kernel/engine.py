@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
+
 from . import core as K
+from . import route
 from .calls import Direct
 from .control import Control
 from .stream import KernelStream
@@ -60,6 +63,14 @@ class CompiledEngine(WriteBack, Control):
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
         self.k_projected, self.k_conference = Direct(K.projected), Direct(K.conference_case)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
+        self.k_life_cycle = Direct(K.life_cycle_rows)
+        self.k_route = Direct(route.route_rows)
+        cat = model.catalogue  # fixed for the model's life; its derived columns made once
+        self._route_cat = tuple(
+            np.ascontiguousarray(x) for x in (cat.tier, cat.start_level, cat.n_departments, cat.owner, cat.difficulty)
+        )
+        self._route_travel = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
+        self._route_consts = route.ROUTE_CONSTS
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
@@ -118,6 +129,46 @@ class CompiledEngine(WriteBack, Control):
                     self._flush()
                     ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
                     room = st.size - int(st.idx[slot])
+
+    def route(self, model, batch: tuple, enquiry, created, onset, source, repeat_of) -> tuple:
+        """``intake._route`` for a batch in one kernel pass (``route``): the same cases appended to the case
+        table; returns (their ids, the hop flags, the errands). The batch's arrays are handed over with the
+        case table's dtypes (as its columns would have cast them)."""
+        p = model.params
+        c = model.cases
+        kind, requester, township, matter, subject, channel, online, errand, delegated = batch
+        n = len(kind)
+        i8, i32, i64, f8, b1 = np.int8, np.int32, np.int64, np.float64, np.bool_
+        created = np.ascontiguousarray(created, dtype=f8)
+        arrays = (
+            np.ascontiguousarray(kind, dtype=i8),
+            np.ascontiguousarray(requester, dtype=i64),
+            np.ascontiguousarray(township, dtype=i32),
+            np.ascontiguousarray(matter, dtype=i32),
+            np.ascontiguousarray(subject, dtype=i32),
+            np.ascontiguousarray(channel, dtype=i8),
+            np.ascontiguousarray(online, dtype=b1),
+            np.ascontiguousarray(errand, dtype=b1),
+            np.ascontiguousarray(delegated, dtype=b1),
+            np.zeros(n, b1) if enquiry is None else np.ascontiguousarray(enquiry, dtype=b1),
+            created,
+            created if onset is None else np.ascontiguousarray(onset, dtype=f8),
+            np.full(n, source, i8) if np.ndim(source) == 0 else np.ascontiguousarray(source, dtype=i8),
+            np.full(n, -1 if repeat_of is None else repeat_of, i64)
+            if np.ndim(repeat_of) == 0
+            else np.ascontiguousarray(repeat_of, dtype=i64),
+        )
+        n0 = c.n
+        ids = c.add(n)  # room and ids; the kernel writes the rows
+        desk_ok = bool(p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers)
+        flags = np.array([p.escalation_135, enquiry is not None, desk_ok, p.whistle, p.joint_handling], dtype=b1)
+        hids = np.array([model.township_hid0, model.desks[0].hid, model.commissioner_desk.hid], dtype=i64)
+        deadlines = np.asarray(p.tier_deadlines, dtype=f8)
+        cat = (*self._route_cat, deadlines, self._route_travel)
+        held = np.ascontiguousarray(model.delegated, dtype=b1)
+        cols = tuple(getattr(c, name) for name in route.COLUMNS)
+        hop, errand = self.k_route(n0, arrays, cat, held, flags, hids, self._route_consts, cols)
+        return ids, hop, errand
 
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing

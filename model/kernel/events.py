@@ -9,49 +9,43 @@ from .layout import CTR_NEV, CTR_SEQ
 
 
 @njit(cache=True)
-def _before(evt, evi, i, j):
-    return evt[i] < evt[j] or (evt[i] == evt[j] and evi[i, 0] < evi[j, 0])
-
-
-@njit(cache=True)
-def _swap(evt, evi, i, j):
-    t = evt[i]
-    evt[i] = evt[j]
-    evt[j] = t
-    for c in range(5):
-        x = evi[i, c]
-        evi[i, c] = evi[j, c]
-        evi[j, c] = x
-
-
-@njit(cache=True)
 def ev_push(evt, evi, ctr, t, kind, a, b, c):
-    """Push an event; the caller made room (``ev_room``)."""
+    """Push an event; the caller made room (``ev_room``). The new event's hole moves up past every later
+    parent (each parent moved once, not swapped)."""
     n = ctr[CTR_NEV]
-    evt[n] = t
-    evi[n, 0] = ctr[CTR_SEQ]
-    ctr[CTR_SEQ] += 1
-    evi[n, 1] = kind
-    evi[n, 2] = a
-    evi[n, 3] = b
-    evi[n, 4] = c
+    seq = ctr[CTR_SEQ]
+    ctr[CTR_SEQ] = seq + 1
     ctr[CTR_NEV] = n + 1
     i = n
     while i > 0:
         parent = (i - 1) >> 1
-        if _before(evt, evi, i, parent):
-            _swap(evt, evi, i, parent)
+        pt = evt[parent]
+        if t < pt or (t == pt and seq < evi[parent, 0]):
+            evt[i] = pt
+            for col in range(5):
+                evi[i, col] = evi[parent, col]
             i = parent
         else:
             break
+    evt[i] = t
+    evi[i, 0] = seq
+    evi[i, 1] = kind
+    evi[i, 2] = a
+    evi[i, 3] = b
+    evi[i, 4] = c
 
 
 @njit(cache=True)
 def ev_pop(evt, evi, ctr):
-    """Remove the first event into the last slot of the heap's old size and return that slot."""
+    """Remove the first event into the last slot of the heap's old size and return that slot. The last
+    event sinks from the root as a hole moving down (each earlier child moved once, not swapped). (time,
+    sequence number) is a total order, so the events come out in the same order whatever the heap's moves."""
     n = ctr[CTR_NEV] - 1
-    _swap(evt, evi, 0, n)
     ctr[CTR_NEV] = n
+    t = evt[n]
+    q0, q1, q2, q3, q4 = evi[n, 0], evi[n, 1], evi[n, 2], evi[n, 3], evi[n, 4]
+    ft = evt[0]
+    f0, f1, f2, f3, f4 = evi[0, 0], evi[0, 1], evi[0, 2], evi[0, 3], evi[0, 4]
     i = 0
     while True:
         left = 2 * i + 1
@@ -59,13 +53,21 @@ def ev_pop(evt, evi, ctr):
             break
         best = left
         right = left + 1
-        if right < n and _before(evt, evi, right, left):
+        if right < n and (evt[right] < evt[left] or (evt[right] == evt[left] and evi[right, 0] < evi[left, 0])):
             best = right
-        if _before(evt, evi, best, i):
-            _swap(evt, evi, best, i)
+        bt = evt[best]
+        if bt < t or (bt == t and evi[best, 0] < q0):
+            evt[i] = bt
+            for col in range(5):
+                evi[i, col] = evi[best, col]
             i = best
         else:
             break
+    if n > 0:
+        evt[i] = t
+        evi[i, 0], evi[i, 1], evi[i, 2], evi[i, 3], evi[i, 4] = q0, q1, q2, q3, q4
+    evt[n] = ft
+    evi[n, 0], evi[n, 1], evi[n, 2], evi[n, 3], evi[n, 4] = f0, f1, f2, f3, f4
     return n
 
 

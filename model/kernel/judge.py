@@ -25,3 +25,32 @@ def judge_rows(sat, exp_online, exp_offline, trips_total, rows, s_case, trips, o
         else:
             a = exp_offline[r]
             exp_offline[r] = a + alpha * (v - a)
+
+
+@njit(cache=True)
+def life_cycle_rows(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, stages, alive, exits):
+    """``feedback.enterprise_life_cycle``'s stage moves and exits in one pass over the enterprises' rows, from
+    its two uniform draws per row (``u``: growing, ``v``: exiting): a start-up grows when ``u < p_grow``, a
+    growing firm matures when ``u < p_mature`` (read from the stages before the moves), a live firm exits when
+    ``v < base + sens · max(0, threshold − satisfaction)`` (the same double arithmetic as the array
+    expressions). ``stages``: start-up, growth, mature, exited codes. Fills ``alive`` (after the exits) and
+    ``exits`` (ascending); returns the number of exits."""
+    startup, growth, mature, exited = stages[0], stages[1], stages[2], stages[3]
+    k = 0
+    for i in range(stage.shape[0]):
+        s = stage[i]
+        live = s < exited
+        if s == startup and u[i] < p_grow:
+            stage[i] = growth
+        elif s == growth and u[i] < p_mature:
+            stage[i] = mature
+        d = threshold - sat[i]
+        if d < 0.0:  # np.maximum(0.0, d): a NaN stays NaN
+            d = 0.0
+        if live and v[i] < base + sens * d:
+            stage[i] = exited
+            exits[k] = i
+            k += 1
+            live = False
+        alive[i] = live
+    return k

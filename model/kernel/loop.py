@@ -8,14 +8,14 @@ import math
 
 from numba import njit
 
-from .coordination import boost_case, due, request, withdraw_coord
+from .coordination import boost_case, due_at, request, withdraw_requests
 from .delegated import competence
 from .draws import draw_exponential, draw_noise, draw_uniform
 from .events import ev_pop, ev_push, ev_room
 from .flows import begin
 from .forwarding import next_courier
 from .layout import *  # the columns, kinds, states and counters (all of them: the loop reads most)
-from .queues import hq_room, q_pop, q_push, task_key, urgent
+from .queues import hq_room, is_urgent, key_of, pop_entry, push_entry
 from .servers import finish_time
 from .tasks import new_task, release_steps
 
@@ -48,6 +48,8 @@ def run_until(
     cat_hours, cat_deps, cat_n = cat
     ub, eb, zb, ridx = rb
     closed_log, ref_from, ref_to, rep_due, rep_cid, acc = logs
+    # the arrays the helpers read, taken out of their tuples once (``queues.is_urgent``)
+    e_start, e_boost, e_deadline, e_created, e_fl_c, e_whistle = esc[1], esc[2], esc[4], esc[5], esc[8], esc[11]
     one_stop = pf[PF_ONE_STOP] != 0.0
     most = 1
     for m in range(cat_n.shape[0]):
@@ -59,7 +61,8 @@ def run_until(
             # an event adds at most a case's steps (or a rework, a request) and re-keys at most its steps
             ctr[CTR_STATUS] = E_ROOM
             break
-        evt, evi = ev_room(evt, evi, ctr, most + 4)  # an event pushes at most a case's steps and two more
+        if ctr[CTR_NEV] + most + 4 > evt.shape[0]:  # an event pushes at most a case's steps and two more
+            evt, evi = ev_room(evt, evi, ctr, most + 4)
         slot = ev_pop(evt, evi, ctr)
         t = evt[slot]
         kind = evi[slot, 1]
@@ -77,8 +80,8 @@ def run_until(
             tk_state[task] = WAITING
             hi[h, HI_OPEN] += 1
             hq = hq_room(hq, hi, h)
-            k1, k2 = task_key(task, tk, pf, hi, esc)
-            q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
+            k1, k2 = key_of(task, tk_case, tk_h, tk_arrival, tk_kind, e_boost, e_deadline, e_whistle, hi, pf)
+            push_entry(hq, hi, ent, tk_seq, ctr, h, task, k1, k2)
             if hi[h, HI_IDLE_N] > 0:
                 hi[h, HI_IDLE_N] -= 1
                 serve_h = h
@@ -93,7 +96,7 @@ def run_until(
             if tk_kind[task] == COORD:
                 # escalation.coordinated: the other requests withdrawn, the departments' attendance, then the
                 # steps released (ad hoc), or the case first in every queue it needs (the 135 rule)
-                withdraw_coord(cid, hi, tk, fl, esc)
+                withdraw_requests(cid, fl_aux, e_fl_c, tk_case, tk_h, tk_state, tk_kind, hi)
                 if fl_open[cid]:
                     level = tk_stage[task]
                     hours = pf[PF_ATTEND] * (pf[PF_COORD1] if level == 1 else pf[PF_COORD2])
@@ -253,7 +256,8 @@ def run_until(
                     ctr[CTR_NCLOSED] += 1
                     fl_open[cid] = False
                     ctr[CTR_OPEN] -= 1
-                    withdraw_coord(cid, hi, tk, fl, esc)  # handling.close: its coordination requests withdrawn
+                    # handling.close: its coordination requests withdrawn
+                    withdraw_requests(cid, fl_aux, e_fl_c, tk_case, tk_h, tk_state, tk_kind, hi)
                     ctr[CTR_UNRELEASED] -= fl_n[cid] - fl_next[cid]
                     if fl_live[cid] > 0:
                         ctr[CTR_STATUS] = E_LIVE_AT_CLOSE
@@ -297,7 +301,7 @@ def run_until(
                 request(cid, new, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
                 tr = esc[6][cid]
                 if new < (tr + 1 if tr else 0):
-                    ev_push(evt, evi, ctr, due(cid, new, pf, esc), ESCALATE, cid, new, 0)
+                    ev_push(evt, evi, ctr, due_at(cid, new, e_deadline, e_created, e_start, pf), ESCALATE, cid, new, 0)
         elif kind == COURIER:
             # referral's courier arrival: the file reaches its department
             cid = a
@@ -319,7 +323,7 @@ def run_until(
         h = serve_h
         k = serve_k
         s = hi[h, HI_S0] + k
-        task = q_pop(hq, hi, ent, tk, h)
+        task = pop_entry(hq, hi, ent, tk_seq, tk_state, h)
         if task < 0:
             s_status[s] = IDLE
             s_free[s] = now
@@ -355,7 +359,7 @@ def run_until(
             if math.isnan(started[cid]):
                 started[cid] = now
             need = cat_hours[matter[cid]] * tk_noise[task]
-            if urgent(task, tk, hi, esc):  # the department's on-site hours of a whistled case (workload)
+            if is_urgent(task, tk_case, tk_h, tk_kind, e_whistle, hi):  # a whistled case's on-site hours (workload)
                 need += pf[PF_SITE]
             done = hf[h, HF_FRACTION] * need
             hk = hi[h, HI_KIND]

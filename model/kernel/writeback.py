@@ -173,6 +173,7 @@ class WriteBack(EngineTables):
                 self.ent,
                 self._esc(),
             )
+            self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
             self._summary_fresh = True
-        row = self._summary[handler.hid]
-        return float(row[0]), float(row[1]), int(row[2])
+        queued, slack, n = self._summary_rows[handler.hid]
+        return queued, slack, int(n)

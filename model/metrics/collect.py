@@ -238,6 +238,8 @@ def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
     for cid, first in zip(new.tolist(), r[new].tolist()):
         by_root.setdefault(first, []).append(cid)
     model._repeat_cache = (c, len(r), by_root)
+    if not by_root:  # no repeat contact filed yet
+        return np.zeros(0, dtype=np.int64)
     found = [cid for first in set(roots.tolist()) for cid in by_root.get(first, ())]
     found.sort()
     return np.array(found, dtype=np.int64)
