@@ -19,6 +19,11 @@ runs) costs 0.2 to 1 CPU-s, paid at every compare, sweep or robustness analysis 
 3.4 CPU-s in test_compare, test_api_experiments, test_report_figures, test_sweep, test_render and
 test_kpi_views). Once the stats module is imported, its ``multipletests`` runs with ``gc.collect`` a no-op
 for the length of the call: a collection frees memory and changes no value, so the p-values are the same.
+
+A suite started in the background by a shell without job control (``cmd &``, ``nohup``, some CI runners)
+inherits SIGINT *ignored*, and so do the commands the tests start: Python then installs no Ctrl-C handler,
+and the tests that interrupt a command (``compare``, ``validate``, ``viz``) saw it run to the end. The
+suite puts SIGINT back to its default before any test starts a command, so those tests test Ctrl-C.
 """
 
 from __future__ import annotations
@@ -26,9 +31,13 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import signal
 import sys
 
 import pytest
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:  # inherited from a background start: see above
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 # every compiled kernel call checks its argument types against the overload it calls directly
 # (model/kernel/calls.py): a type that changed mid-run fails a test instead of being misread
