@@ -31,7 +31,8 @@ from pathlib import Path
 
 import townsim
 from townsim.experiments import odd
-from townsim.experiments.core.atomic import write_json, write_text
+from townsim.experiments.core import stamps
+from townsim.experiments.core.atomic import write_text
 from townsim.experiments.core.executors import make_executor
 from townsim.experiments.core.fingerprint import model_fingerprint
 from townsim.experiments.errors import UserError
@@ -40,8 +41,6 @@ from townsim.viz import fonts
 
 ROOT = Path(townsim.__file__).resolve().parent
 """The package folder: the repository root in a checkout."""
-STAMP = "generated.json"
-"""Behaviour fingerprints of the experiment-made documents, under the docs folder."""
 
 
 def default_docs() -> Path:
@@ -154,25 +153,16 @@ def _fonts_write(docs: Path, opts: Options) -> Result:
 # --- experiment-made documents: findings and validation --------------------------------------------
 
 
-def _stamps(docs: Path) -> dict:
-    path = docs / STAMP
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
 def stamp(docs: Path, name: str) -> None:
     """Record in ``docs/generated.json`` that document ``name`` was just made by this model's behaviour
     (``townsim validate --docs`` calls it for validation.md, as ``--write --validation`` does)."""
-    _stamp(docs, name)
-
-
-def _stamp(docs: Path, name: str) -> None:
-    write_json(docs / STAMP, {**_stamps(docs), name: {"model": model_fingerprint()}})
+    stamps.stamp(docs, name)
 
 
 def _by_stamp(docs: Path, name: str) -> Result:
-    made = _stamps(docs).get(name, {}).get("model")
+    made = stamps.made_with(docs, name)
     if made is None:
-        return Result(name, "unknown", f"no record in {docs / STAMP} of the model it was made with")
+        return Result(name, "unknown", f"no record in {docs / stamps.STAMP} of the model it was made with")
     now = model_fingerprint()
     if made != now:
         return Result(name, "stale", f"made with model behaviour {made}, the model now gives {now}")
@@ -185,7 +175,7 @@ def _findings_write(docs: Path, opts: Options) -> Result:
         return Result("findings", "skipped", f"{folder}: no result folders (commands in {findings.__name__})")
     _need(docs / "findings.md")
     path, n = findings.write(folder, docs)
-    _stamp(docs, "findings")
+    stamps.stamp(docs, "findings")
     return Result("findings", "written", f"{path} and {n} figures")
 
 
@@ -198,7 +188,7 @@ def _validation_write(docs: Path, opts: Options) -> Result:
             validate.default_out(), docs=True, executor=ex, command="townsim docs --write --validation"
         ).outcomes
     failed = sum(not o.passed for o in outcomes)
-    _stamp(docs, "validation")
+    stamps.stamp(docs, "validation")
     return Result("validation", "written", f"{docs / 'validation.md'} ({failed} of {len(outcomes)} checks fail)")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from townsim.experiments.core import stamps
 from townsim.experiments.core.atomic import write_text
 from townsim.experiments.core.county import county_fields
 from townsim.experiments.core.fingerprint import model_fingerprint
@@ -31,7 +32,7 @@ from townsim.experiments.render import fmt
 from townsim.model.metrics import kpi, kpis
 from townsim.scenarios import load_scenario
 
-from .findings_sensitivity import FIGURES, run_time, sensitivity_section
+from .findings_sensitivity import FIGURES, LABELS, run_time, sensitivity_section
 from .findings_worlds import robust_section
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings.md"
@@ -314,7 +315,7 @@ def render(results: Path, previous: str = "", current: bool = False) -> Page:
         head += [f"- {t}" for t in p_lines]
     if m_tops or s_tops:
         head += ["", "Levers that matter most (influential ones, most important first):", ""]
-        head += [f"- Morris, {t}." for t in m_tops] + [f"- Sobol', {t}." for t in s_tops]
+        head += [f"- {LABELS['morris']}, {t}." for t in m_tops] + [f"- {LABELS['sobol']}, {t}." for t in s_tops]
     tail = [
         "",
         "## Caveats",
@@ -342,11 +343,7 @@ def render(results: Path, previous: str = "", current: bool = False) -> Page:
 def made_by_this_model(docs: Path) -> bool:
     """Whether ``docs/findings.md`` was made by a model that behaves as this one (its stamp in
     ``docs/generated.json``, written by ``townsim docs --write``)."""
-    try:
-        stamps = json.loads((docs / "generated.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return stamps.get("findings", {}).get("model") == model_fingerprint()
+    return stamps.made_with(docs, "findings") == model_fingerprint()
 
 
 def write(results: Path, docs: Path = DOCS.parent) -> tuple[Path, int]:

@@ -13,6 +13,8 @@ from townsim.model.metrics import kpi, kpis
 
 FIGURES = "figures/findings"
 """Where the cited figures go, relative to ``docs/``."""
+LABELS = {"morris": "Morris", "sobol": "Sobol'"}
+"""How the conclusion's top-lever lines name each analysis (``- Morris, …``), by the folder's tag."""
 SHIPPED = Path(__file__).resolve().parents[2] / "docs" / FIGURES
 """The figures the shipped page cites: read back when a sensitivity folder is kept without its ``figures/``
 (git keeps a findings folder's manifest and CSVs only, ``results/README.md``)."""
@@ -92,7 +94,7 @@ def sensitivity_section(
     instead of reading *Not run yet*; its figures are the ones the page already cites."""
     path = folder / "rankings.csv"
     if not path.is_file():
-        section, tops = kept_section(kept, title, "Morris" if tag == "morris" else "Sobol'")
+        section, tops = kept_section(kept, title, LABELS[tag])
         if section:
             return section, tops
         return [f"### {title}", "", f"*Not run yet* (`{folder}` has no rankings.csv).", ""], []
