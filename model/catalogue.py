@@ -23,6 +23,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -140,6 +141,14 @@ class MatterCatalogue:
 
     def service_ids(self, requester: int) -> np.ndarray:
         return np.flatnonzero(self.requester == requester)
+
+    @cached_property
+    def is_dispute(self) -> np.ndarray:
+        """Per matter type: is it one of the dispute types (``DISPUTE_KINDS``)? Made once (read every day by
+        the petitions)."""
+        out = np.zeros(len(self.name), dtype=bool)
+        out[[self.dispute_id(k) for k in DISPUTE_KINDS]] = True
+        return out
 
     def dispute_id(self, name: str) -> int:
         """Index of the dispute type ``name`` (looked up once: asked for every closed case)."""

@@ -44,7 +44,7 @@ import math
 import numpy as np
 
 from .cases import GRID_REPORT, HOTLINE
-from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_KINDS, DISPUTE_MEDIATION, LOCAL_PROBLEMS
+from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .params import HOURS_PER_DAY, Params
 from .resolution import mediation_success, root_of
 
@@ -297,17 +297,6 @@ def surface(model, day: int) -> int:
     return len(rows)
 
 
-def _dispute_matters(model) -> np.ndarray:
-    """Per catalogue row: is it one of the dispute types (``DISPUTE_KINDS``)? Made once per model."""
-    table = getattr(model, "_dispute_matter_table", None)
-    if table is None:
-        cat = model.catalogue
-        table = np.zeros(len(cat.name), dtype=bool)
-        table[[cat.dispute_id(k) for k in DISPUTE_KINDS]] = True
-        model._dispute_matter_table = table
-    return table
-
-
 def petitions(model, t: float) -> int:
     """Residents of open disputes older than their patience decide whether to petition; return today's petitions."""
     cases = model.cases
@@ -317,7 +306,7 @@ def petitions(model, t: float) -> int:
     dispute = cases.requester_kind[ids] == _DISPUTE
     if not dispute.any():
         return 0
-    dispute &= _dispute_matters(model)[cases.matter[ids]]  # np.isin over the dispute types, as a lookup
+    dispute &= model.catalogue.is_dispute[cases.matter[ids]]
     ids = ids[dispute & ~cases.petition_decided[ids]]
     if len(ids) == 0:
         return 0
