@@ -139,7 +139,7 @@ from .layout import (
 )
 from .loop import run_until
 from .projection import projected
-from .queues import hq_room, q_pop, q_push, queue_ahead, queue_summary, rekey, rekey_all, task_key, urgent, valid
+from .queues import hq_room, q_push, queue_ahead, queue_summary, rekey, rekey_all, task_key, valid
 from .servers import finish_time, start_day
 from .tasks import new_task, release_steps
 
@@ -249,11 +249,9 @@ __all__ = [
     "ev_pop",
     "ev_room",
     "hq_room",
-    "urgent",
     "task_key",
     "q_push",
     "valid",
-    "q_pop",
     "rekey_all",
     "rekey",
     "projected",

@@ -87,12 +87,6 @@ def is_urgent(task, tk_case, tk_h, tk_kind, whistle, hi):
 
 
 @njit(cache=True)
-def urgent(task, tk, hi, esc):
-    """``is_urgent`` read from the task table ``tk`` and the 135 rule's arrays ``esc``."""
-    return is_urgent(task, tk[0], tk[1], tk[8], esc[11], hi)
-
-
-@njit(cache=True)
 def key_of(task, tk_case, tk_h, tk_arrival, tk_kind, boost, deadline, whistle, hi, pf):
     """``escalation.priority_key`` of a task now: (0, arrival), or (−level, deadline) under the 135 rule; an
     urgent task's first part −10."""
@@ -141,15 +135,21 @@ def q_push(hq, hi, ent, tk, ctr, h, task, k1, k2):
 
 
 @njit(cache=True)
+def is_valid(e, e_task, e_ver, tk_ver, tk_state):
+    """The entry ``e`` is its task's latest and the task waits (the arrays it reads, not the tables' tuples)."""
+    task = e_task[e]
+    return e_ver[e] == tk_ver[task] and tk_state[task] == WAITING
+
+
+@njit(cache=True)
 def valid(e, ent, tk):
-    """The entry is its task's latest and the task waits."""
-    task = ent[0][e]
-    return ent[4][e] == tk[4][task] and tk[3][task] == WAITING
+    """``is_valid`` read from the entry table ``ent`` and the task table ``tk``."""
+    return is_valid(e, ent[0], ent[4], tk[4], tk[3])
 
 
 @njit(cache=True)
 def pop_entry(hq, hi, ent, tk_ver, tk_state, h):
-    """``Engine._pop``: ``heapq.heappop`` until a valid entry (``valid``); its task (-1: none)."""
+    """``Engine._pop``: ``heapq.heappop`` until a valid entry (``is_valid``); its task (-1: none)."""
     row = hq[h]
     e_task, e_ver = ent[0], ent[4]
     while hi[h, HI_QLEN] > 0:
@@ -162,16 +162,9 @@ def pop_entry(hq, hi, ent, tk_ver, tk_state, h):
             _siftup(row, 0, n, ent)
         else:
             e = last
-        task = e_task[e]
-        if e_ver[e] == tk_ver[task] and tk_state[task] == WAITING:
-            return task
+        if is_valid(e, e_task, e_ver, tk_ver, tk_state):
+            return e_task[e]
     return -1
-
-
-@njit(cache=True)
-def q_pop(hq, hi, ent, tk, h):
-    """``pop_entry`` with the task table ``tk``."""
-    return pop_entry(hq, hi, ent, tk[4], tk[3], h)
 
 
 @njit(cache=True)
@@ -215,7 +208,7 @@ def queue_summary(
     they need (needed work-hours / speed: a department's effort, else 1), the summed time left before
     their deadlines (hours) and their count, into ``out`` (rows: handlers)."""
     # the arrays read, taken out of their tuples once: a call handing a helper the tuples (some twenty
-    # arrays) costs ~0.4 µs, more than the entry's arithmetic (``valid`` and ``urgent`` written out here)
+    # arrays) costs ~0.4 µs, more than the entry's arithmetic (the helpers here take the arrays)
     tk_case, tk_h, tk_stage, tk_state, tk_ver = tk[0], tk[1], tk[2], tk[3], tk[4]
     tk_noise, tk_kind = tk[5], tk[8]
     e_task, e_ver = ent[0], ent[4]
@@ -228,7 +221,7 @@ def queue_summary(
         for j in range(hi[h, HI_QLEN]):
             e = hq[h, j]
             task = e_task[e]
-            if e_ver[e] != tk_ver[task] or tk_state[task] != WAITING or tk_kind[task] != STEP:
+            if not is_valid(e, e_task, e_ver, tk_ver, tk_state) or tk_kind[task] != STEP:
                 continue
             cid = tk_case[task]
             speed = 1.0  # workload.speed: a department's effort, a township's competence on a delegated step
@@ -237,7 +230,7 @@ def queue_summary(
             elif kind == TOWN and tk_stage[task] == 0 and delegated[cid]:
                 speed = competence(pf, handled[h - town_hid0, matter[cid]])
             need = cat_hours[matter[cid]] * tk_noise[task]
-            if whistle[cid] and hi[tk_h[task], HI_KIND] == DEPT:  # ``urgent``: a whistled case's department step
+            if is_urgent(task, tk_case, tk_h, tk_kind, whistle, hi):  # the department's on-site hours (workload)
                 need += pf[PF_SITE]
             queued += need / speed
             slack += max(deadline[cid] - now, 0.0)
