@@ -47,7 +47,7 @@ import numpy as np
 from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .params import HOURS_PER_DAY, Params
-from .resolution import mediation_success, root_of
+from .resolution import mediation_success
 
 _DISPUTE = int(DISPUTE)  # a plain int: numpy looks an enum member's attributes up on every use
 
@@ -140,9 +140,10 @@ def new_disputes(model, day: int) -> int:
         return 0
     rng = model.rng
     cat = model.catalogue
-    residents = model.township_residents
-    n_d = rng.poisson(residents * p.dispute_rate).tolist() if p.dispute_rate > 0 else [0] * len(residents)
-    n_l = rng.poisson(residents * p.local_problem_rate).tolist() if p.local_problem_rate > 0 else [0] * len(residents)
+    residents = model.township_residents.tolist()
+    pois = rng.poisson  # a scalar call a township: the draws of the array call, without its checks' cost
+    n_d = [pois(r * p.dispute_rate) for r in residents] if p.dispute_rate > 0 else [0] * len(residents)
+    n_l = [pois(r * p.local_problem_rate) for r in residents] if p.local_problem_rate > 0 else [0] * len(residents)
     total = sum(n_d) + sum(n_l)
     if total == 0:
         return 0
@@ -178,7 +179,16 @@ def new_disputes(model, day: int) -> int:
             source=GRID_REPORT,
         )
         model.cases.reported[ids] = True
-    late = [i for i, r in enumerate(reported) if not r]
+    _keep_latent(model, [i for i, r in enumerate(reported) if not r], cit, town, onset, matter)
+    return total
+
+
+def _keep_latent(model, late: list, cit: list, town: list, onset: list, matter: list) -> None:
+    """Keep the disputes ``late`` (indices into today's ``cit``, ``town``, ``onset`` (h), ``matter``) latent: each
+    in a covered grid with probability ``grid_coverage`` (in its township's patrol pool), surfacing
+    ``Exp(dispute_surface_days)`` days after its onset."""
+    p = model.params
+    rng = model.rng
     covered = (rng.random(len(late)) < p.grid_coverage).tolist()
     delay = rng.exponential(p.dispute_surface_days, len(late)).tolist()
     latent, heap, pool = model.latent, model.latent_disputes, model.patrol_pool
@@ -188,7 +198,6 @@ def new_disputes(model, day: int) -> int:
         heapq.heappush(heap, (onset[i] + dt * HOURS_PER_DAY, lid))
         if cov:
             pool.setdefault(town[i], []).append(lid)
-    return total
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -323,27 +332,34 @@ def surface(model, day: int) -> int:
 
 
 def petitions(model, t: float) -> int:
-    """Residents of open disputes older than their patience decide whether to petition; return today's petitions."""
+    """Residents of open disputes older than their patience decide whether to petition; return today's petitions.
+
+    A few open disputes a day among the open cases: one array pass picks the residents' cases, then plain
+    scalars (the same doubles as the array form)."""
     cases = model.cases
     ids = model.open_ids
     if len(ids) == 0:
         return 0
-    dispute = cases.requester_kind[ids] == _DISPUTE
-    if not dispute.any():
+    ids = ids[cases.requester_kind[ids] == _DISPUTE].tolist()
+    if not ids:
         return 0
-    dispute &= model.catalogue.is_dispute[cases.matter[ids]]
-    ids = ids[dispute & ~cases.petition_decided[ids]]
-    if len(ids) == 0:
+    is_dispute, matter, decided = model.catalogue.is_dispute, cases.matter, cases.petition_decided
+    requester, onset, repeat_of, petitioned = cases.requester, cases.onset, cases.repeat_of, cases.petitioned
+    patience = model.citizen_state["patience"]
+    due, root = [], []
+    for i in ids:
+        if is_dispute[matter[i]] and not decided[i] and t - onset[i] > patience[requester[i]] * HOURS_PER_DAY:
+            r = int(repeat_of[i])  # the chain's first case (``resolution.root_of``)
+            r = r if r >= 0 else i
+            if not petitioned[r]:
+                due.append(i)
+                root.append(r)
+    if not due:
         return 0
-    patience = model.citizen_state["patience"][cases.requester[ids]] * HOURS_PER_DAY
-    due = ids[t - cases.onset[ids] > patience]
-    root = root_of(cases, due)
-    due, root = due[~cases.petitioned[root]], root[~cases.petitioned[root]]
-    if len(due) == 0:
-        return 0
-    cases.petition_decided[due] = True
-    go = model.Citizen.decide_petition(model, cases.requester[due])
-    new, new_root = due[go], root[go]
-    cases.petitioned[new] = True
-    cases.petitioned[new_root] = True
-    return int(len(np.unique(new_root)))
+    decided[due] = True
+    go = model.Citizen.decide_petition(model, requester[due]).tolist()
+    new = [i for i, g in zip(due, go) if g]
+    new_root = [r for r, g in zip(root, go) if g]
+    petitioned[new] = True
+    petitioned[new_root] = True
+    return len(set(new_root))
