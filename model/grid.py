@@ -171,7 +171,7 @@ def new_disputes(model, day: int) -> int:
         if p.mediation_accept_threshold > 0:  # the mediators choose what they mediate (none refused at 0)
             filed = refuse_disputes(model, town_e, filed, np.zeros(len(e)))
         ids = model.admit(
-            np.full(len(e), DISPUTE, np.int8),
+            np.full(len(e), _DISPUTE, np.int8),
             np.array([cit[i] for i in e], np.int64),
             town_e,
             filed,
@@ -286,7 +286,7 @@ def patrol(model, day: int) -> int:
     rows = [rows[j] for j in order]
     matter = np.array([r[4] for r in rows], np.int32)
     ids = model.admit(
-        np.full(n, DISPUTE, np.int8),
+        np.full(n, _DISPUTE, np.int8),
         np.array([r[1] for r in rows], np.int64),
         np.array([r[2] for r in rows], np.int32),
         matter,
@@ -320,11 +320,11 @@ def surface(model, day: int) -> int:
     cat = model.catalogue
     mediation, escalated = cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_ESCALATED)
     model.admit(
-        np.full(len(rows), DISPUTE, np.int8),
+        np.full(len(rows), _DISPUTE, np.int8),
         np.array([r[1] for r in rows], np.int64),
         np.array([r[2] for r in rows], np.int32),
         np.array([escalated if r[4] == mediation else r[4] for r in rows], np.int32),
-        np.array([max(r[0], t0) for r in rows], float),
+        np.maximum(np.array([r[0] for r in rows], float), t0),
         onset=np.array([r[3] for r in rows], float),
         source=HOTLINE,
     )
@@ -334,32 +334,29 @@ def surface(model, day: int) -> int:
 def petitions(model, t: float) -> int:
     """Residents of open disputes older than their patience decide whether to petition; return today's petitions.
 
-    A few open disputes a day among the open cases: one array pass picks the residents' cases, then plain
-    scalars (the same doubles as the array form)."""
+    The open cases filtered as arrays (hundreds a day, thousands at scale), the few due ones on plain lists."""
     cases = model.cases
     ids = model.open_ids
     if len(ids) == 0:
         return 0
-    ids = ids[cases.requester_kind[ids] == _DISPUTE].tolist()
-    if not ids:
+    ids = ids[cases.requester_kind[ids] == _DISPUTE]
+    if len(ids) == 0:
         return 0
-    is_dispute, matter, decided = model.catalogue.is_dispute, cases.matter, cases.petition_decided
-    requester, onset, repeat_of, petitioned = cases.requester, cases.onset, cases.repeat_of, cases.petitioned
-    patience = model.citizen_state["patience"]
-    due, root = [], []
-    for i in ids:
-        if is_dispute[matter[i]] and not decided[i] and t - onset[i] > patience[requester[i]] * HOURS_PER_DAY:
-            r = int(repeat_of[i])  # the chain's first case (``resolution.root_of``)
-            r = r if r >= 0 else i
-            if not petitioned[r]:
-                due.append(i)
-                root.append(r)
+    ids = ids[model.catalogue.is_dispute[cases.matter[ids]] & ~cases.petition_decided[ids]]
+    patience = model.citizen_state["patience"][cases.requester[ids]] * HOURS_PER_DAY
+    due = ids[t - cases.onset[ids] > patience].tolist()
     if not due:
         return 0
-    decided[due] = True
-    go = model.Citizen.decide_petition(model, requester[due]).tolist()
-    new = [i for i, g in zip(due, go) if g]
+    repeat_of, petitioned = cases.repeat_of[due].tolist(), cases.petitioned
+    root = [r if r >= 0 else i for i, r in zip(due, repeat_of)]  # the chain's first case (``resolution.root_of``)
+    keep = [not b for b in petitioned[root].tolist()]
+    due = [i for i, k in zip(due, keep) if k]
+    root = [r for r, k in zip(root, keep) if k]
+    if not due:
+        return 0
+    cases.petition_decided[due] = True
+    go = model.Citizen.decide_petition(model, cases.requester[due]).tolist()
     new_root = [r for r, g in zip(root, go) if g]
-    petitioned[new] = True
+    petitioned[[i for i, g in zip(due, go) if g]] = True
     petitioned[new_root] = True
     return len(set(new_root))
