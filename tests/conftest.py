@@ -100,6 +100,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 ENGINE_AWARE = frozenset(
     {
         "test_callback_desk.py",
+        "test_capacity.py",
         "test_department_wait.py",
         "test_engine_option.py",
         "test_fast_paths.py",
@@ -109,6 +110,8 @@ ENGINE_AWARE = frozenset(
         "test_kernel_huge_pages.py",
         "test_mech_engine.py",
         "test_mech_escalation.py",
+        "test_mech_handling.py",
+        "test_mech_intake.py",
         "test_mediation_accept.py",
         "test_outcomes.py",
         "test_same_results_keys.py",
