@@ -136,9 +136,10 @@ def test_an_inner_import_without_a_reason_is_caught():
 
 def test_every_module_that_picks_an_engine_is_left_its_choice():
     """A test module that builds models with an explicit ``engine=`` (to compare the engines, or to test one),
-    pairs them with the differential test's helpers, or reads the Python engine's own objects (``m.engine.…``, ``m.flows[…]``, ``coord_tasks``) is
-    listed in ``conftest.ENGINE_AWARE``, so the suite's engine is not imposed on it (an imposed engine
-    would make an engine comparison compare the compiled engine with itself)."""
+    pairs them with the differential test's helpers, or reads the Python engine's own objects
+    (``m.engine.…``, ``m.flows[…]``, ``coord_tasks``) is listed in ``conftest.ENGINE_AWARE``, so the suite's
+    engine is not imposed on it (an imposed engine would make an engine comparison compare the compiled
+    engine with itself)."""
     import re
 
     from conftest import ENGINE_AWARE
