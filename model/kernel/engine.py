@@ -17,6 +17,7 @@ import importlib
 
 import numpy as np
 
+from ..cases import LAYOUT
 from . import core as K
 from . import route
 from .calls import Direct
@@ -161,14 +162,44 @@ class CompiledEngine(WriteBack, Control):
         n0 = c.n
         ids = c.add(n)  # room and ids; the kernel writes the rows
         desk_ok = bool(p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers)
-        flags = np.array([p.escalation_135, enquiry is not None, desk_ok, p.whistle, p.joint_handling], dtype=b1)
-        hids = np.array([model.township_hid0, model.desks[0].hid, model.commissioner_desk.hid], dtype=i64)
-        deadlines = np.asarray(p.tier_deadlines, dtype=f8)
-        cat = (*self._route_cat, deadlines, self._route_travel)
+        key = (
+            p.escalation_135,
+            enquiry is not None,
+            desk_ok,
+            p.whistle,
+            p.joint_handling,
+            model.township_hid0,
+            model.desks[0].hid,
+            model.commissioner_desk.hid,
+            p.tier_deadlines,
+        )
+        tables = self._route_memo.get(key)
+        if tables is None:
+            tables = self._route_memo[key] = self._route_tables(key)
+        cat, ints, reals, where = tables
         held = np.ascontiguousarray(model.delegated, dtype=b1)
-        cols = tuple(getattr(c, name) for name in route.COLUMNS)
-        hop, errand = self.k_route(n0, arrays, cat, held, flags, hids, self._route_consts, cols)
+        hop, errand = self.k_route(n0, arrays, cat, held, ints, reals, c.blocks, where)
         return ids, hop, errand
+
+    @property
+    def _route_memo(self) -> dict:
+        """``route_rows``' tables by the levers and handlers they hold (made on first use)."""
+        memo: dict | None = self.__dict__.get("_route_tables_by")
+        if memo is None:
+            memo = {}
+            self._route_tables_by: dict = memo
+        return memo
+
+    def _route_tables(self, key: tuple) -> tuple:
+        """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines):
+        the catalogue's table, the ints and reals it reads, and the rows of the columns it writes."""
+        codes, hours = route.ROUTE_CONSTS[:5], route.ROUTE_CONSTS[5]
+        deadlines = key[8]
+        cat = np.array(self._route_cat, dtype=np.int64)
+        ints = np.array([*(int(x) for x in key[:8]), *codes, len(deadlines)], dtype=np.int64)
+        reals = np.concatenate([[hours], np.asarray(deadlines, dtype=np.float64), self._route_travel])
+        where = np.array([LAYOUT[name][1] for name in route.COLUMNS], dtype=np.int64)
+        return cat, ints, reals, where
 
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing

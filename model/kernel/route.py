@@ -15,7 +15,7 @@ from ..cases import HALL
 from ..catalogue import ENTERPRISE, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
 
-# enterprise, hall, simple, tier 1, tier 3 codes and a working day's hours, as ``route_rows`` reads them
+# enterprise, hall, simple, tier 1, tier 3 codes (``ints`` 8–12) and a working day's hours (``reals`` 0)
 ROUTE_CONSTS = (int(ENTERPRISE), int(HALL), int(SIMPLE), int(Tier.TIER1), int(Tier.TIER3), float(HOURS_PER_DAY))
 
 # the case table's columns, in the order ``route_rows`` writes them (``CompiledEngine.route``)
@@ -53,56 +53,32 @@ COLUMNS = (
 )
 
 
+# ``ints``: 0–4 the 135 rule, enquiries in the batch, desk decisions open, the whistle, joint handling (flags);
+# 5–7 the first township's handler, the level-1 desk's, the commissioners'; 8–12 the codes of ``ROUTE_CONSTS``;
+# 13 the number of tiers (where the travel hours begin in ``reals``, after the hours and the deadlines)
+
+
 @njit(cache=True)
-def route_rows(n0, batch, cat, held_by_town, flags, hids, consts, cols):
+def route_rows(n0, batch, cat, held_by_town, ints, reals, blocks, where):
     """Rows ``n0 …`` of the case table from the batch's arrays ``batch`` (kind, requester, township, matter,
     subject, channel, online, errand, delegated after refer-up, enquiry, created, onset, source, repeat_of).
-    ``cat``: the catalogue's tier, starting level, departments, owner and difficulty per matter, the tier
-    deadlines (days) and each township's travel hours to the seat; ``held_by_town``: the matter types
-    delegated to townships; ``flags``: the 135 rule, enquiries in the batch, desk decisions open, the
-    whistle, joint handling; ``hids``: the first township's handler, the level-1 desk's, the commissioners';
-    ``consts``: ``ROUTE_CONSTS``; ``cols``: the columns of ``COLUMNS``. Returns the hop flags (forwarded
-    files) and the errands, as ``intake.admit`` submits them.
+    ``cat``: the catalogue's tier, starting level, departments, owner and difficulty per matter, one row
+    each; ``held_by_town``: the matter types delegated to townships; ``ints``: the flags, handlers, codes
+    and tier count listed above; ``reals``: a working day's hours, the tier deadlines (days, one per tier)
+    and each township's travel hours to the seat; ``blocks``: the case table's ``CaseTable.blocks``;
+    ``where``: the row of each column of ``COLUMNS`` in its block. Returns the hop flags (forwarded files)
+    and the errands, as ``intake.admit`` submits them.
 
     Over 60 lines: the routing rules in their order, then the thirty columns written (one line each)."""
     kind, requester, township, matter, subject, channel, online, errand, delegated, enquiry, created, onset = batch[:12]
     source, repeat_of = batch[12], batch[13]
-    c_tier, c_start, c_ndep, c_owner, c_diff, deadlines, travel_hours = cat
-    esc135, ask, desk_ok, whistle_on, joint_on = flags[0], flags[1], flags[2], flags[3], flags[4]
-    town0, desk_hid, comm_hid = hids[0], hids[1], hids[2]
-    ENTERPRISE, HALL, SIMPLE, TIER1, TIER3, HOURS = consts
-    (
-        o_kind,
-        o_requester,
-        o_township,
-        o_matter,
-        o_tier,
-        o_diff,
-        o_onset,
-        o_created,
-        o_deadline,
-        o_level,
-        o_start,
-        o_online,
-        o_trips,
-        o_seat_trips,
-        o_travel,
-        o_at_seat,
-        o_referred,
-        o_errand,
-        o_desk,
-        o_enquiry,
-        o_subject,
-        o_receiver,
-        o_coord,
-        o_whistle,
-        o_joint,
-        o_delegated,
-        o_outstanding,
-        o_channel,
-        o_source,
-        o_repeat_of,
-    ) = cols
+    c_tier, c_start, c_ndep, c_owner, c_diff = cat[0], cat[1], cat[2], cat[3], cat[4]
+    esc135, ask, desk_ok, whistle_on, joint_on = ints[0] != 0, ints[1] != 0, ints[2] != 0, ints[3] != 0, ints[4] != 0
+    town0, desk_hid, comm_hid = ints[5], ints[6], ints[7]
+    ENTERPRISE, HALL, SIMPLE, TIER1, TIER3 = ints[8], ints[9], ints[10], ints[11], ints[12]
+    HOURS = reals[0]
+    t0 = 1 + ints[13]  # travel hours of township 0 in ``reals``
+    i8, i16, i32, i64, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[5], blocks[6]
     n = kind.shape[0]
     hop_out = np.zeros(n, np.bool_)
     errand_out = np.zeros(n, np.bool_)
@@ -150,36 +126,36 @@ def route_rows(n0, batch, cat, held_by_town, flags, hids, consts, cols):
         if desk:
             receiver = desk_hid
         whistle = whistle_on and not county_held and n_dep > 1
-        o_kind[r] = kind[i]
-        o_requester[r] = requester[i]
-        o_township[r] = township[i]
-        o_matter[r] = m
-        o_tier[r] = tier
-        o_diff[r] = c_diff[m]
-        o_onset[r] = onset[i]
-        o_created[r] = created[i]
-        o_deadline[r] = created[i] + deadlines[tier] * HOURS
-        o_level[r] = level
-        o_start[r] = level
-        o_online[r] = on
-        o_trips[r] = 0 if on else 1
-        o_seat_trips[r] = 1 if at_seat else 0
-        o_travel[r] = 2.0 * travel_hours[township[i]] if at_seat else 0.0
-        o_at_seat[r] = at_seat
-        o_referred[r] = hop
-        o_errand[r] = err
-        o_desk[r] = desk
-        o_enquiry[r] = asks
-        o_subject[r] = s if asks else -1
-        o_receiver[r] = receiver
-        o_coord[r] = coord and not whistle
-        o_whistle[r] = whistle
-        o_joint[r] = joint_on and n_dep > 1
-        o_delegated[r] = dlg
-        o_outstanding[r] = n_dep
-        o_channel[r] = channel[i]
-        o_source[r] = source[i]
-        o_repeat_of[r] = repeat_of[i]
+        i8[where[0], r] = kind[i]
+        i64[where[1], r] = requester[i]
+        i32[where[2], r] = township[i]
+        i32[where[3], r] = m
+        i8[where[4], r] = tier
+        i8[where[5], r] = c_diff[m]
+        f8[where[6], r] = onset[i]
+        f8[where[7], r] = created[i]
+        f8[where[8], r] = created[i] + reals[1 + tier] * HOURS
+        i8[where[9], r] = level
+        i8[where[10], r] = level
+        b1[where[11], r] = on
+        i16[where[12], r] = 0 if on else 1
+        i16[where[13], r] = 1 if at_seat else 0
+        f8[where[14], r] = 2.0 * reals[t0 + township[i]] if at_seat else 0.0
+        b1[where[15], r] = at_seat
+        b1[where[16], r] = hop
+        b1[where[17], r] = err
+        b1[where[18], r] = desk
+        b1[where[19], r] = asks
+        i32[where[20], r] = s if asks else -1
+        i32[where[21], r] = receiver
+        b1[where[22], r] = coord and not whistle
+        b1[where[23], r] = whistle
+        b1[where[24], r] = joint_on and n_dep > 1
+        b1[where[25], r] = dlg
+        i16[where[26], r] = n_dep
+        i8[where[27], r] = channel[i]
+        i8[where[28], r] = source[i]
+        i64[where[29], r] = repeat_of[i]
         hop_out[i] = hop
         errand_out[i] = err
     return hop_out, errand_out
