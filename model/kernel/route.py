@@ -1,9 +1,11 @@
 """Intake's routing rules for a batch of new cases in one pass, written into the case table (compiled engine).
 
-``intake.admit``'s array expressions after the requesters' channels, the commissioners' errands and the
-townships' refer-up decisions (which draw, and stay Python): the tier and its deadline, the starting
-escalation level, who holds the case, hall or seat, the forwarding hop, the enquiries' receivers, the
-desk decisions and the whistle, case by case with the same integer logic and double arithmetic.
+``intake.admit``'s array expressions, case by case with the same integer logic and double arithmetic:
+``channel_draws`` takes the requesters' channel draws and the commissioners' errand draws in their order
+(the compiled twin of ``_RowAgent.choose_channel``'s draws; the logistic stays numpy's); after the townships'
+refer-up decisions (Python, ``Township.refer_up_chances``), ``route_rows`` makes the channels and errands
+from those draws, then the tier and its deadline, the starting escalation level, who holds the case, hall
+or seat, the forwarding hop, the enquiries' receivers, the desk decisions and the whistle.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..cases import HALL
+from ..cases import HALL, ONLINE, ONLINE_SOURCE, SEAT, WALK_IN
 from ..catalogue import ENTERPRISE, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
 
@@ -55,29 +57,71 @@ COLUMNS = (
 
 # ``ints``: 0–4 the 135 rule, enquiries in the batch, desk decisions open, the whistle, joint handling (flags);
 # 5–7 the first township's handler, the level-1 desk's, the commissioners'; 8–12 the codes of ``ROUTE_CONSTS``;
-# 13 the number of tiers (where the travel hours begin in ``reals``, after the hours and the deadlines)
+# 13 the number of tiers (where the travel hours begin in ``reals``, after the hours and the deadlines);
+# 14–15 sources given, chains given (flags); 16–20 the codes of ``CHANNEL_CODES``
+CHANNEL_CODES = (int(ONLINE), int(HALL), int(SEAT), int(ONLINE_SOURCE), int(WALK_IN))
 
 
 @njit(cache=True)
-def route_rows(n0, batch, cat, held_by_town, ints, reals, blocks, where):
-    """Rows ``n0 …`` of the case table from the batch's arrays ``batch`` (kind, requester, township, matter,
-    subject, channel, online, errand, delegated after refer-up, enquiry, created, onset, source, repeat_of).
-    ``cat``: the catalogue's tier, starting level, departments, owner and difficulty per matter, one row
-    each; ``held_by_town``: the matter types delegated to townships; ``ints``: the flags, handlers, codes
-    and tier count listed above; ``reals``: a working day's hours, the tier deadlines (days, one per tier)
-    and each township's travel hours to the seat; ``blocks``: the case table's ``CaseTable.blocks``;
-    ``where``: the row of each column of ``COLUMNS`` in its block. Returns the hop flags (forwarded files)
-    and the errands, as ``intake.admit`` submits them.
+def channel_draws(kind, requester, township, memories, farther, drawn, coefs, cover, enterprise):
+    """The draws and logits of the requesters' channel choices and of the commissioners' errands for a batch,
+    as ``intake.admit`` takes them, from ``drawn``, the uniforms drawn for the batch in that order: each
+    class's rows (enterprises, then citizens) draw ``u_online`` for all of them, then ``u_hall``
+    (``_RowAgent.choose_channel``), then, when ``cover`` > 0, every row draws its errand's uniform.
+    ``memories``: the enterprises' and the citizens' ``exp_online`` and ``exp_offline``; ``farther``: each
+    township's travel hours to the seat beyond the county mean; ``coefs``: the logits of ``online_share``
+    and ``township_hall_share`` and their slopes. Returns the draws by row (rows ``u_online``, ``u_hall``,
+    errand) and −z of ``channel.online_probability`` (first ``n``) and of ``channel.hall_probability`` (last
+    ``n``): the logistic (``np.exp``) is taken by numpy, as there."""
+    n = kind.shape[0]
+    u = np.zeros((3, n))
+    j = 0
+    for cls in range(2):
+        for k in range(2):
+            for i in range(n):
+                if (kind[i] == enterprise) == (cls == 0):
+                    u[k, i] = drawn[j]
+                    j += 1
+    if cover > 0:
+        for i in range(n):
+            u[2, i] = drawn[j + i]
+    e_on, e_off, c_on, c_off = memories
+    lg_on, sl_on, lg_hall, sl_hall = coefs[0], coefs[1], coefs[2], coefs[3]
+    negz = np.empty(2 * n)
+    for i in range(n):
+        r = requester[i]
+        d = e_on[r] - e_off[r] if kind[i] == enterprise else c_on[r] - c_off[r]
+        negz[i] = -(lg_on + sl_on * d)
+        negz[n + i] = -(lg_hall + sl_hall * farther[township[i]])
+    return u, negz
 
-    Over 60 lines: the routing rules in their order, then the thirty columns written (one line each)."""
-    kind, requester, township, matter, subject, channel, online, errand, delegated, enquiry, created, onset = batch[:12]
-    source, repeat_of = batch[12], batch[13]
+
+@njit(cache=True)
+def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, where):
+    """Rows ``n0 …`` of the case table from the batch's arrays ``batch`` (kind, requester, township, matter,
+    subject, delegated after refer-up, enquiry, created, onset, source, repeat_of) and its channel draws
+    ``draws`` (``channel_draws``' uniforms and the probabilities online and at the hall, first ``n`` and
+    last ``n``; ``cover``: the commissioners' coverage): each requester's channel as ``channel.choose``
+    makes it, the errands, then the routing rules. ``cat``: the catalogue's tier, starting level,
+    departments, owner and difficulty per matter, one row each; ``held_by_town``: the matter types
+    delegated to townships; ``ints``: the flags, handlers, codes and tier count listed above; ``reals``: a
+    working day's hours, the tier deadlines (days, one per tier) and each township's travel hours to the
+    seat; ``blocks``: the case table's ``CaseTable.blocks``; ``where``: the row of each column of
+    ``COLUMNS`` in its block. Returns the hop flags (forwarded files) and the errands, as ``intake.admit``
+    submits them.
+
+    Over 60 lines: the channel, then the routing rules in their order, then the thirty columns written (one
+    line each)."""
+    kind, requester, township, matter, subject, delegated, enquiry, created, onset, source, repeat_of = batch
+    u, prob = draws
     c_tier, c_start, c_ndep, c_owner, c_diff = cat[0], cat[1], cat[2], cat[3], cat[4]
     esc135, ask, desk_ok, whistle_on, joint_on = ints[0] != 0, ints[1] != 0, ints[2] != 0, ints[3] != 0, ints[4] != 0
     town0, desk_hid, comm_hid = ints[5], ints[6], ints[7]
     ENTERPRISE, HALL, SIMPLE, TIER1, TIER3 = ints[8], ints[9], ints[10], ints[11], ints[12]
-    HOURS = reals[0]
     t0 = 1 + ints[13]  # travel hours of township 0 in ``reals``
+    has_source, has_chain = ints[14] != 0, ints[15] != 0
+    ONLINE, SEAT, ONLINE_SOURCE, WALK_IN = ints[16], ints[18], ints[19], ints[20]
+    HOURS = reals[0]
     i8, i16, i32, i64, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[5], blocks[6]
     n = kind.shape[0]
     hop_out = np.zeros(n, np.bool_)
@@ -86,22 +130,28 @@ def route_rows(n0, batch, cat, held_by_town, ints, reals, blocks, where):
         r = n0 + i
         m = matter[i]
         s = subject[i]
+        owner = c_owner[s]
+        # the requester's channel (``channel.choose``) and the commissioner's errand (``intake.admit``)
+        on = u[0, i] < prob[i]
+        hall = owner < 0 or held_by_town[s] or u[1, i] < prob[n + i]
+        ch = ONLINE if on else (HALL if hall else SEAT)
+        err = cover > 0 and kind[i] == ENTERPRISE and u[2, i] < cover
+        if err:
+            on = True
+            ch = ONLINE
         tier = c_tier[m]
         coord = tier >= TIER3
         level = 0
         if esc135 and coord:
             level = max(c_start[m], 1)
         n_dep = c_ndep[m]
-        owner = c_owner[s]
         dlg = delegated[i]
-        on = online[i]
         referred_up = held_by_town[s] and not dlg
         county_held = owner >= 0 and not dlg
         offline = county_held and not on and not referred_up
-        at_hall = offline and channel[i] == HALL
+        at_hall = offline and ch == HALL
         at_seat = offline and not at_hall
         hop = at_hall or referred_up
-        err = errand[i]
         receiver = -1
         asks = ask and enquiry[i]
         if asks:  # intake.receivers: whoever received the question answers it
@@ -153,9 +203,9 @@ def route_rows(n0, batch, cat, held_by_town, ints, reals, blocks, where):
         b1[where[24], r] = joint_on and n_dep > 1
         b1[where[25], r] = dlg
         i16[where[26], r] = n_dep
-        i8[where[27], r] = channel[i]
-        i8[where[28], r] = source[i]
-        i64[where[29], r] = repeat_of[i]
+        i8[where[27], r] = ch
+        i8[where[28], r] = source[i] if has_source else (ONLINE_SOURCE if on else WALK_IN)
+        i64[where[29], r] = repeat_of[i] if has_chain else -1
         hop_out[i] = hop
         errand_out[i] = err
     return hop_out, errand_out
