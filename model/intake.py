@@ -173,18 +173,11 @@ def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, sou
     draws = model.engine.channel_draws(model, kind, requester, township, cover)
     delegated = _refer_up_all(model, township, subject, enquiry if ask else None)
     batch = (kind, requester, township, matter, subject, delegated)
-    ids, hop, errand = model.engine.route(
+    ids, via, times = model.engine.route(
         model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
     )
     gaming.schedule(model, ids)
-    cids = ids.tolist()
-    n = len(cids)
-    via = [-1] * n
-    if hop.any() or errand.any():
-        for j in np.flatnonzero(hop | errand).tolist():
-            cid = cids[j]
-            via[j] = (model.commissioner_desk if errand[j] else referral.forwarder(model, cid)).hid
-    model.engine.submit_many(cids, model.cases.created[ids].tolist(), via)
+    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist())
     return ids
 
 

@@ -182,9 +182,10 @@ class CompiledEngine(WriteBack, Control):
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._route`` for a batch in one kernel pass (``route.route_rows``), the channels and errands
         made from ``draws`` (:meth:`channel_draws`) first: the same cases appended to the case table; returns
-        (their ids, the hop flags, the errands). ``batch``: kind, requester, township, matter, subject (int8,
-        int64, int32, int32, int32), delegated after refer-up; the other arrays are handed over with the case
-        table's dtypes (as its columns would have cast them)."""
+        their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``) and
+        their filing times, as :meth:`submit_many` takes them. ``batch``: kind, requester, township, matter,
+        subject (int8, int64, int32, int32, int32), delegated after refer-up; the other arrays are handed over
+        with the case table's dtypes (as its columns would have cast them)."""
         p = model.params
         c = model.cases
         kind = batch[0]
@@ -215,14 +216,16 @@ class CompiledEngine(WriteBack, Control):
             p.tier_deadlines,
             source is not None,
             repeat_of is not None,
+            p.online_dispatch,
+            model.dispatchers.hid,
         )
         tables = self._route_memo.get(key)
         if tables is None:
             tables = self._route_memo[key] = self._route_tables(key)
         cat, ints, reals, where = tables
         held = np.ascontiguousarray(model.delegated, dtype=b1)
-        hop, errand = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
-        return ids, hop, errand
+        via = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
+        return ids, via, created
 
     @property
     def _route_memo(self) -> dict:
@@ -235,13 +238,13 @@ class CompiledEngine(WriteBack, Control):
 
     def _route_tables(self, key: tuple) -> tuple:
         """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
-        flags of sources and chains given):
+        flags of sources and chains given, online dispatch and the dispatchers):
         the catalogue's table, the ints and reals it reads, and the rows of the columns it writes."""
         codes, hours = route.ROUTE_CONSTS[:5], route.ROUTE_CONSTS[5]
         deadlines = key[8]
         cat = np.array(self._route_cat, dtype=np.int64)
-        flags = (int(x) for x in (*key[:8], *codes, len(deadlines), *key[9:]))
-        ints = np.array([*flags, *route.CHANNEL_CODES], dtype=np.int64)
+        flags = (int(x) for x in (*key[:8], *codes, len(deadlines), *key[9:11]))
+        ints = np.array([*flags, *route.CHANNEL_CODES, int(key[11]), key[12]], dtype=np.int64)
         reals = np.concatenate([[hours], np.asarray(deadlines, dtype=np.float64), self._route_travel])
         where = np.array([LAYOUT[name][1] for name in route.COLUMNS], dtype=np.int64)
         return cat, ints, reals, where

@@ -58,7 +58,8 @@ COLUMNS = (
 # ``ints``: 0–4 the 135 rule, enquiries in the batch, desk decisions open, the whistle, joint handling (flags);
 # 5–7 the first township's handler, the level-1 desk's, the commissioners'; 8–12 the codes of ``ROUTE_CONSTS``;
 # 13 the number of tiers (where the travel hours begin in ``reals``, after the hours and the deadlines);
-# 14–15 sources given, chains given (flags); 16–20 the codes of ``CHANNEL_CODES``
+# 14–15 sources given, chains given (flags); 16–20 the codes of ``CHANNEL_CODES``; 21 online dispatch (flag),
+# 22 the dispatchers' handler
 CHANNEL_CODES = (int(ONLINE), int(HALL), int(SEAT), int(ONLINE_SOURCE), int(WALK_IN))
 
 
@@ -107,8 +108,8 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     delegated to townships; ``ints``: the flags, handlers, codes and tier count listed above; ``reals``: a
     working day's hours, the tier deadlines (days, one per tier) and each township's travel hours to the
     seat; ``blocks``: the case table's ``CaseTable.blocks``; ``where``: the row of each column of
-    ``COLUMNS`` in its block. Returns the hop flags (forwarded files) and the errands, as ``intake.admit``
-    submits them.
+    ``COLUMNS`` in its block. Returns the handler that forwards each case's file (``referral.forwarder``) or
+    runs its errand (the commissioners), −1 for the others: ``CompiledEngine.submit_many``'s ``fwd``.
 
     Over 60 lines: the channel, then the routing rules in their order, then the thirty columns written (one
     line each)."""
@@ -121,11 +122,11 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     t0 = 1 + ints[13]  # travel hours of township 0 in ``reals``
     has_source, has_chain = ints[14] != 0, ints[15] != 0
     ONLINE, SEAT, ONLINE_SOURCE, WALK_IN = ints[16], ints[18], ints[19], ints[20]
+    dispatch, dispatch_hid = ints[21] != 0, ints[22]
     HOURS = reals[0]
     i8, i16, i32, i64, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[5], blocks[6]
     n = kind.shape[0]
-    hop_out = np.zeros(n, np.bool_)
-    errand_out = np.zeros(n, np.bool_)
+    via = np.empty(n, np.int64)
     for i in range(n):
         r = n0 + i
         m = matter[i]
@@ -206,6 +207,10 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
         i8[where[27], r] = ch
         i8[where[28], r] = source[i] if has_source else (ONLINE_SOURCE if on else WALK_IN)
         i64[where[29], r] = repeat_of[i] if has_chain else -1
-        hop_out[i] = hop
-        errand_out[i] = err
-    return hop_out, errand_out
+        if err:
+            via[i] = comm_hid
+        elif hop:
+            via[i] = dispatch_hid if dispatch else town0 + township[i]
+        else:
+            via[i] = -1
+    return via
