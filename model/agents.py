@@ -268,7 +268,7 @@ class _RowAgent(mesa.Agent):
 
     @classmethod
     def choose_channel(cls, model, rows: np.ndarray, township_held: np.ndarray, farther_hours) -> np.ndarray:
-        """Channel of each new request of rows ``rows`` (see ``channel``): online, hall or seat."""
+        """Channel of each new request of rows ``rows`` (``channel``): online, hall or seat (twin: ``kernel.route``)."""
         st = cls.state(model)
         u1 = model.rng.random(len(rows))
         u2 = model.rng.random(len(rows))
