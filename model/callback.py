@@ -8,6 +8,8 @@ A share ``callback_share`` of closed cases is drawn for a call-back (``resolutio
 
 and makes the drawn call-backs in the order the cases close until the day's next call-back would
 not fit (made today + 1 > B); the rest are not made (a gamed closure not called back is not caught).
+The desk's posts are in the county's staff budget (``staffing``: ``staff_hours``, ``posts_callback_desk``,
+and an equal-staff comparison funds them from department posts).
 The draw is taken either way, so the random stream is the one without the desk.
 
 The desk's state is three numbers, ``model.callback_desk``: the working day it counts, the call-backs

@@ -37,6 +37,7 @@ handled in time.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -46,7 +47,7 @@ import numpy as np
 from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .params import HOURS_PER_DAY, Params
-from .resolution import mediation_success, root_of
+from .resolution import mediation_success
 
 _DISPUTE = int(DISPUTE)  # a plain int: numpy looks an enum member's attributes up on every use
 
@@ -130,63 +131,80 @@ def refuse_disputes(model, town: np.ndarray, matter: np.ndarray, grid_hours: np.
 
 def new_disputes(model, day: int) -> int:
     """Draw today's disputes and local problems; file the ones reported through the app at once (grid
-    reports), keep the rest latent until the grid finds them (``patrol``) or they surface."""
+    reports), keep the rest latent until the grid finds them (``patrol``) or they surface.
+
+    A few a township a day: plain lists, the draws in the order and sizes of the array form (the
+    residents' and the onsets' uniforms one call: the same doubles)."""
     p = model.params
     if p.dispute_rate <= 0 and p.local_problem_rate <= 0:
         return 0
     rng = model.rng
     cat = model.catalogue
-    n_d = rng.poisson(model.township_residents * p.dispute_rate) if p.dispute_rate > 0 else 0 * model.township_residents
-    n_l = (
-        rng.poisson(model.township_residents * p.local_problem_rate)
-        if p.local_problem_rate > 0
-        else 0 * model.township_residents
-    )
-    n = n_d + n_l
-    total = int(n.sum())
+    residents = model.township_residents.tolist()
+    pois = rng.poisson  # a scalar call a township: the draws of the array call, without its checks' cost
+    n_d = [pois(r * p.dispute_rate) for r in residents] if p.dispute_rate > 0 else [0] * len(residents)
+    n_l = [pois(r * p.local_problem_rate) for r in residents] if p.local_problem_rate > 0 else [0] * len(residents)
+    total = sum(n_d) + sum(n_l)
     if total == 0:
         return 0
-    town = np.repeat(np.arange(len(n)), n).astype(np.int32)
-    # per township, its disputes then its local problems (one vectorised pass, no array per township)
-    is_local = np.repeat(
-        np.tile(np.array([False, True]), len(n)), np.stack([n_d, n_l], axis=1).ravel().astype(np.int64)
-    )
-    local_ids = np.array([cat.dispute_id(k) for k in LOCAL_PROBLEMS], np.int32)
-    matter = np.where(is_local, local_ids[rng.integers(len(local_ids), size=total)], cat.dispute_id(DISPUTE_MEDIATION))
-    cit = model.citizen_start[town] + np.floor(rng.random(total) * model.citizen_count[town]).astype(np.int64)
-    onset = (day + rng.random(total)) * HOURS_PER_DAY
-    reported = model.Citizen.report(model, cit)
-    e = np.flatnonzero(reported)
-    if len(e):
-        order = e[np.argsort(onset[e], kind="stable")]
-        filed = matter[order]
+    # per township, its disputes then its local problems
+    town: list[int] = []
+    is_local: list[bool] = []
+    for t, (a, b) in enumerate(zip(n_d, n_l)):
+        if a or b:
+            town += [t] * (a + b)
+            is_local += [False] * a + [True] * b
+    local_ids = [cat.dispute_id(k) for k in LOCAL_PROBLEMS]
+    mediation = cat.dispute_id(DISPUTE_MEDIATION)
+    pick = rng.integers(len(local_ids), size=total).tolist()
+    matter = [local_ids[k] if loc else mediation for k, loc in zip(pick, is_local)]
+    u = rng.random(2 * total).tolist()  # the residents' uniforms, then the onsets'
+    start, count = model.citizen_start.tolist(), model.citizen_count.tolist()
+    cit = [start[t] + math.floor(x * count[t]) for t, x in zip(town, u)]
+    onset = [(day + x) * HOURS_PER_DAY for x in u[total:]]
+    reported = model.Citizen.report(model, np.array(cit, np.int64)).tolist()
+    e = [i for i, r in enumerate(reported) if r]
+    if e:
+        e.sort(key=onset.__getitem__)  # by onset (a stable sort)
+        filed = np.array([matter[i] for i in e], np.int32)
+        town_e = np.array([town[i] for i in e], np.int32)
         if p.mediation_accept_threshold > 0:  # the mediators choose what they mediate (none refused at 0)
-            filed = refuse_disputes(model, town[order], filed, np.zeros(len(order)))
+            filed = refuse_disputes(model, town_e, filed, np.zeros(len(e)))
         ids = model.admit(
-            np.full(len(order), DISPUTE, np.int8),
-            cit[order],
-            town[order],
+            np.full(len(e), _DISPUTE, np.int8),
+            np.array([cit[i] for i in e], np.int64),
+            town_e,
             filed,
-            onset[order],
+            np.array([onset[i] for i in e]),
             source=GRID_REPORT,
         )
         model.cases.reported[ids] = True
-    late = np.flatnonzero(~reported)
-    covered = rng.random(len(late)) < p.grid_coverage
-    delay = rng.exponential(p.dispute_surface_days, len(late)) * HOURS_PER_DAY
-    for i, cov, dt in zip(late.tolist(), covered.tolist(), delay.tolist()):
-        lid = next(_latent_seq)
-        model.latent[lid] = (int(cit[i]), int(town[i]), float(onset[i]), int(matter[i]), cov)
-        heapq.heappush(model.latent_disputes, (onset[i] + dt, lid))
-        if cov:
-            model.patrol_pool.setdefault(int(town[i]), []).append(lid)
+    _keep_latent(model, [i for i, r in enumerate(reported) if not r], cit, town, onset, matter)
     return total
 
 
+def _keep_latent(model, late: list, cit: list, town: list, onset: list, matter: list) -> None:
+    """Keep the disputes ``late`` (indices into today's ``cit``, ``town``, ``onset`` (h), ``matter``) latent: each
+    in a covered grid with probability ``grid_coverage`` (in its township's patrol pool), surfacing
+    ``Exp(dispute_surface_days)`` days after its onset."""
+    p = model.params
+    rng = model.rng
+    covered = (rng.random(len(late)) < p.grid_coverage).tolist()
+    delay = rng.exponential(p.dispute_surface_days, len(late)).tolist()
+    latent, heap, pool = model.latent, model.latent_disputes, model.patrol_pool
+    for i, cov, dt in zip(late, covered, delay):
+        lid = next(_latent_seq)
+        latent[lid] = (cit[i], town[i], onset[i], matter[i], cov)
+        heapq.heappush(heap, (onset[i] + dt * HOURS_PER_DAY, lid))
+        if cov:
+            pool.setdefault(town[i], []).append(lid)
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def split_patrol(hours: float, lam_full: float, pool_cost: float) -> float:
     """Patrol hours ``h`` of a day of ``hours`` such that the expected finds' reports and mediation fill
     the rest: ``h + (1 − exp(−lam_full · h / hours)) · pool_cost = hours`` (bisection; h = hours when the
-    pool is empty)."""
+    pool is empty). Remembered: a township's hours and its pool's cost take few values in a run."""
     if hours <= 0:
         return 0.0
     lo, hi = 0.0, hours
@@ -199,31 +217,29 @@ def split_patrol(hours: float, lam_full: float, pool_cost: float) -> float:
     return lo
 
 
-def _patrol_town(model, town: int, pool: list, lam_full: float, rows: list) -> None:
-    """One township's patrol over its latent problems ``pool`` (see ``patrol``): its finds appended to ``rows``
-    as (latent id, citizen, township, onset, matter, covered), a dispute its mediators refuse as a general one."""
+def _patrol_town(model, town: int, pool: list, u: list, lam_full: float, rows: list) -> None:
+    """One township's patrol over its latent problems ``pool`` (see ``patrol``; ``u``: a uniform for each):
+    its finds appended to ``rows`` as (latent id, citizen, township, onset, matter, covered), a dispute its
+    mediators refuse as a general one."""
     p = model.params
+    latent = model.latent
     mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
-    posts = p.grid_coverage * float(model.township_residents[town]) / p.grid_worker_residents
-    hours = posts * HOURS_PER_DAY
+    hours = p.grid_coverage * float(model.township_residents[town]) / p.grid_worker_residents * HOURS_PER_DAY
     # the township's mediators take on the disputes found today, or send them to general handling
     mediates = p.mediation_accept_threshold <= 0 or bool(
         model.townships[town].accept_disputes(np.array([p.grid_mediation_hours]))[0]
     )
     # each find costs its report, and a dispute mediated the grid worker's mediation hours too
-    cost = [
-        p.report_hours + (p.grid_mediation_hours if mediates and model.latent[lid][3] == mediation else 0.0)
-        for lid in pool
-    ]
+    report, extra = p.report_hours + 0.0, p.report_hours + p.grid_mediation_hours
+    cost = [extra if mediates and latent[lid][3] == mediation else report for lid in pool]
     patrol_hours = split_patrol(hours, lam_full, sum(cost))
     d = 1.0 - math.exp(-lam_full * patrol_hours / hours) if hours > 0 else 0.0
-    hit = model.rng.random(len(pool)) < d
     spent = 0.0
-    for lid, h, c in zip(pool, hit.tolist(), cost):
-        if not h or spent + c > hours:  # no more finds than its hours allow
+    for lid, x, c in zip(pool, u, cost):
+        if not x < d or spent + c > hours:  # no more finds than its hours allow
             continue
         spent += c
-        entry = model.latent.pop(lid)
+        entry = latent.pop(lid)
         if not mediates and entry[3] == mediation:  # refused: a general dispute, no grid mediation hours
             entry = (*entry[:3], model.catalogue.dispute_id(DISPUTE_GENERAL), entry[4])
         rows.append((lid, *entry))
@@ -235,37 +251,55 @@ def patrol(model, day: int) -> int:
     """Grid workers patrol their grids: each latent problem in a covered grid is found today with
     probability ``1 − exp(−h · patrol_residents_per_hour / R)`` (``h`` the grid workers' patrol hours, the
     day's hours less the expected finds' reports and mediation, ``split_patrol``; ``R`` the covered
-    residents) and filed as a grid report; return how many."""
+    residents) and filed as a grid report; return how many.
+
+    The townships in order, each drawing a uniform per problem in its pool: one call for all of them (the
+    same doubles in the same order: deciding to mediate draws nothing)."""
     p = model.params
     if p.grid_coverage <= 0 or not model.patrol_pool:
         return 0
     rng = model.rng
     lam_full = find_rate(p)
     t0 = day * HOURS_PER_DAY
-    rows: list = []
-    mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
-    for town in sorted(model.patrol_pool):
-        pool = [lid for lid in model.patrol_pool[town] if lid in model.latent and model.latent[lid][2] < t0]
-        model.patrol_pool[town] = [lid for lid in model.patrol_pool[town] if lid in model.latent]
+    latent, pools = model.latent, model.patrol_pool
+    todo = []
+    for town in sorted(pools):
+        kept = [lid for lid in pools[town] if lid in latent]
+        pools[town] = kept
+        pool = [lid for lid in kept if latent[lid][2] < t0]
         if pool:
-            _patrol_town(model, town, pool, lam_full, rows)
-    if rows:
-        rows.sort(key=lambda r: r[0])
-        lid, cit, town_a, onset, matter, _ = (np.array(x) for x in zip(*rows))
-        created = t0 + rng.random(len(rows)) * HOURS_PER_DAY
-        order = np.argsort(created, kind="stable")
-        ids = model.admit(
-            np.full(len(rows), DISPUTE, np.int8),
-            cit[order].astype(np.int64),
-            town_a[order].astype(np.int32),
-            matter[order].astype(np.int32),
-            created[order],
-            onset=onset[order].astype(float),
-            source=GRID_REPORT,
-        )
-        for cid in ids[matter[order] == mediation].tolist():  # the grid worker mediates what it found
-            model.grid_mediation[cid] = p.grid_mediation_hours
-    return len(rows)
+            todo.append((town, pool))
+    if not todo:
+        return 0
+    u = rng.random(sum(len(pool) for _, pool in todo)).tolist()
+    rows: list = []
+    k = 0
+    for town, pool in todo:
+        _patrol_town(model, town, pool, u[k : k + len(pool)], lam_full, rows)
+        k += len(pool)
+    if not rows:
+        return 0
+    n = len(rows)
+    rows.sort(key=lambda r: r[0])
+    created = [t0 + x * HOURS_PER_DAY for x in rng.random(n).tolist()]
+    order = sorted(range(n), key=created.__getitem__)  # by creation (a stable sort)
+    rows = [rows[j] for j in order]
+    matter = np.array([r[4] for r in rows], np.int32)
+    ids = model.admit(
+        np.full(n, _DISPUTE, np.int8),
+        np.array([r[1] for r in rows], np.int64),
+        np.array([r[2] for r in rows], np.int32),
+        matter,
+        np.array([created[j] for j in order]),
+        onset=np.array([r[3] for r in rows], float),
+        source=GRID_REPORT,
+    )
+    mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
+    hours = p.grid_mediation_hours
+    for cid, m in zip(ids.tolist(), matter.tolist()):  # the grid worker mediates what it found
+        if m == mediation:
+            model.grid_mediation[cid] = hours
+    return n
 
 
 def surface(model, day: int) -> int:
@@ -273,52 +307,56 @@ def surface(model, day: int) -> int:
     dispute as an escalated case, a local problem as itself, both by a resident's call (hotline)."""
     patrol(model, day)
     q = model.latent_disputes
-    end = (day + 1) * HOURS_PER_DAY
+    t0, end = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
+    latent = model.latent
     rows = []
     while q and q[0][0] < end:
         t, lid = heapq.heappop(q)
-        entry = model.latent.pop(lid, None)
+        entry = latent.pop(lid, None)
         if entry is not None:  # not found by the grid meanwhile
             rows.append((t, *entry))
     if not rows:
         return 0
-    t, cit, town, onset, matter, _ = (np.array(x) for x in zip(*rows))
     cat = model.catalogue
-    matter = np.where(matter == cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_ESCALATED), matter)
+    mediation, escalated = cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_ESCALATED)
     model.admit(
-        np.full(len(rows), DISPUTE, np.int8),
-        cit.astype(np.int64),
-        town.astype(np.int32),
-        matter.astype(np.int32),
-        np.maximum(t, day * HOURS_PER_DAY),
-        onset=onset.astype(float),
+        np.full(len(rows), _DISPUTE, np.int8),
+        np.array([r[1] for r in rows], np.int64),
+        np.array([r[2] for r in rows], np.int32),
+        np.array([escalated if r[4] == mediation else r[4] for r in rows], np.int32),
+        np.maximum(np.array([r[0] for r in rows], float), t0),
+        onset=np.array([r[3] for r in rows], float),
         source=HOTLINE,
     )
     return len(rows)
 
 
 def petitions(model, t: float) -> int:
-    """Residents of open disputes older than their patience decide whether to petition; return today's petitions."""
+    """Residents of open disputes older than their patience decide whether to petition; return today's petitions.
+
+    The open cases filtered as arrays (hundreds a day, thousands at scale), the few due ones on plain lists."""
     cases = model.cases
     ids = model.open_ids
     if len(ids) == 0:
         return 0
-    dispute = cases.requester_kind[ids] == _DISPUTE
-    if not dispute.any():
-        return 0
-    dispute &= model.catalogue.is_dispute[cases.matter[ids]]
-    ids = ids[dispute & ~cases.petition_decided[ids]]
+    ids = ids[cases.requester_kind[ids] == _DISPUTE]
     if len(ids) == 0:
         return 0
+    ids = ids[model.catalogue.is_dispute[cases.matter[ids]] & ~cases.petition_decided[ids]]
     patience = model.citizen_state["patience"][cases.requester[ids]] * HOURS_PER_DAY
-    due = ids[t - cases.onset[ids] > patience]
-    root = root_of(cases, due)
-    due, root = due[~cases.petitioned[root]], root[~cases.petitioned[root]]
-    if len(due) == 0:
+    due = ids[t - cases.onset[ids] > patience].tolist()
+    if not due:
+        return 0
+    repeat_of, petitioned = cases.repeat_of[due].tolist(), cases.petitioned
+    root = [r if r >= 0 else i for i, r in zip(due, repeat_of)]  # the chain's first case (``resolution.root_of``)
+    keep = [not b for b in petitioned[root].tolist()]
+    due = [i for i, k in zip(due, keep) if k]
+    root = [r for r, k in zip(root, keep) if k]
+    if not due:
         return 0
     cases.petition_decided[due] = True
-    go = model.Citizen.decide_petition(model, cases.requester[due])
-    new, new_root = due[go], root[go]
-    cases.petitioned[new] = True
-    cases.petitioned[new_root] = True
-    return int(len(np.unique(new_root)))
+    go = model.Citizen.decide_petition(model, cases.requester[due]).tolist()
+    new_root = [r for r, g in zip(root, go) if g]
+    petitioned[[i for i, g in zip(due, go) if g]] = True
+    petitioned[new_root] = True
+    return len(set(new_root))

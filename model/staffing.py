@@ -11,7 +11,9 @@ Posts (persons) a scenario budgets, by kind:
 * ``commissioners``: ``commissioners`` (F10), who run errands (``referral``);
 * ``dispatchers``: the county platform's ``dispatch_staff`` with ``online_dispatch``
   (none without it), who dispatch referred files (``referral``);
-* ``grid_workers``: ``grid_coverage × residents / grid_worker_residents``.
+* ``grid_workers``: ``grid_coverage × residents / grid_worker_residents``;
+* ``callback_desk``: ``callback_desk_posts``, the county's call-back desk (回访), whose hours cap the
+  call-backs made a day (``callback``; none by default).
 
 Budgeted hours are posts × 8 per working day. Overtime (department effort above
 1, see ``Department.work_hours``) is paid on top and reported apart.
@@ -42,10 +44,11 @@ KINDS = (
     "commissioners",
     "dispatchers",
     "grid_workers",
+    "callback_desk",
 )
 """Handler kinds reported; ``desks`` = chief representatives + leading-group office."""
 
-SUMMED = ("departments", "townships", "desks", "commissioners", "dispatchers", "grid_workers")
+SUMMED = ("departments", "townships", "desks", "commissioners", "dispatchers", "grid_workers", "callback_desk")
 """The kinds whose posts make up the total (desks counted once)."""
 
 MIN_DEPARTMENT_STAFF = 0.1
@@ -68,6 +71,7 @@ def budget(params: Params) -> dict[str, float]:
         "commissioners": float(params.commissioners),
         "dispatchers": dispatchers(params),
         "grid_workers": params.grid_coverage * params.residents / params.grid_worker_residents,
+        "callback_desk": float(params.callback_desk_posts),
     }
     out["total"] = total(out)
     return out
@@ -110,8 +114,8 @@ def budget_hours(params: Params) -> dict[str, float]:
 def equalise_staff(params: Params, reference: Params) -> Params:
     """``params`` with department posts cut (or raised) so total budgeted staff-hours equal ``reference``'s.
 
-    The extra posts of the reform (desks, commissioners, grid workers, township posts
-    beyond the reference) are taken from the departments pro rata; a reform with fewer
+    The extra posts of the reform (desks, commissioners, dispatchers, grid workers, the call-back
+    desk, township posts beyond the reference) are taken from the departments pro rata; a reform with fewer
     posts gives the difference to the departments. Raises :class:`StaffingError` when the
     departments would be left with fewer than ``MIN_DEPARTMENT_STAFF`` persons.
     """

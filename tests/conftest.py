@@ -24,6 +24,11 @@ A suite started in the background by a shell without job control (``cmd &``, ``n
 inherits SIGINT *ignored*, and so do the commands the tests start: Python then installs no Ctrl-C handler,
 and the tests that interrupt a command (``compare``, ``validate``, ``viz``) saw it run to the end. The
 suite puts SIGINT back to its default before any test starts a command, so those tests test Ctrl-C.
+
+Models run on the compiled engine (``suite_engine``; ``TOWNSIM_TEST_ENGINE=python`` runs the suite on the
+Python reference), except in the modules that choose engines themselves (``ENGINE_AWARE``): the two
+engines give the same results bit for bit, which those modules test, and the compiled one costs about
+0.7 of the Python one's CPU in the mechanism checks (36 against 52 CPU-s for the delegation J-curve).
 """
 
 from __future__ import annotations
@@ -90,3 +95,57 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     stats = sys.modules.get(HOLM_MODULE)  # not imported here: it pulls in statsmodels (3 s)
     if stats is not None and not getattr(stats.multipletests, "without_full_collection", False):
         stats.multipletests = without_full_collection(stats.multipletests)
+
+
+ENGINE_AWARE = frozenset(
+    {
+        "test_callback_desk.py",
+        "test_capacity.py",
+        "test_department_wait.py",
+        "test_engine_option.py",
+        "test_fast_paths.py",
+        "test_grid2_draws.py",
+        "test_kernel_coverage.py",
+        "test_kernel_differential.py",
+        "test_kernel_huge_pages.py",
+        "test_mech_engine.py",
+        "test_mech_escalation.py",
+        "test_mech_handling.py",
+        "test_mech_intake.py",
+        "test_mediation_accept.py",
+        "test_outcomes.py",
+        "test_same_results_keys.py",
+        "test_stop_rule.py",
+        "test_warmstart.py",
+    }
+)
+"""Test modules that choose each model's engine themselves (they compare the engines, or test one): the
+suite's engine (``suite_engine``) is not imposed on them. ``tests/test_habits.py`` checks that every module
+naming ``engine=`` is listed."""
+
+
+def suite_engine() -> str | None:
+    """The engine every model of the other modules runs (``TOWNSIM_TEST_ENGINE``: ``compiled``, ``python``,
+    or ``declared`` for each model's own): by default the compiled kernel when numba is installed — the
+    engine the experiments use; the two are bit-identical (``test_kernel_differential``, the pins on both)."""
+    import importlib.util
+
+    engine = os.environ.get("TOWNSIM_TEST_ENGINE", "")
+    if engine == "declared":
+        return None
+    if engine:
+        return engine
+    return "compiled" if importlib.util.find_spec("numba") is not None else None
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _suite_engine(request):
+    """Every model a module's tests (and its module-scoped fixtures) build runs :func:`suite_engine`."""
+    engine = suite_engine()
+    if engine is None or request.module.__file__.rsplit("/", 1)[-1] in ENGINE_AWARE:
+        yield
+        return
+    from townsim.model import kernel
+
+    with kernel.engine_for_every_model(engine):
+        yield

@@ -83,3 +83,23 @@ def test_both_engines_are_bit_identical_with_a_binding_desk():
         assert s["callbacks_not_made"] > 0 and s["gamed_closures"] > 0
         assert_identical(ref, comp)
         assert np.array_equal(ref.callback_desk, comp.callback_desk)
+
+
+def test_the_desks_posts_are_in_the_staff_budget_and_equal_staff_funds_them():
+    """Posts that do modelled work are paid: the desk's persons count in ``staff_hours`` and the summary's
+    posts, and an equal-staff comparison takes them from the departments (0 posts: the budget as before)."""
+    from townsim.model import staffing
+
+    ref = Params(**CALLBACKS)
+    desk = Params(**{**CALLBACKS, "callback_desk_posts": 2.0})
+    assert staffing.budget(ref)["callback_desk"] == 0.0
+    assert staffing.budget(desk)["total"] == pytest.approx(staffing.budget(ref)["total"] + 2.0)
+    equal = staffing.equalise_staff(desk, ref)
+    assert equal.department_staff == pytest.approx(ref.department_staff - 2.0)
+    assert staffing.budget(equal)["total"] == pytest.approx(staffing.budget(ref)["total"])
+    with_desk, without = (TownshipModel(p, rng=3).run(5) for p in (desk, ref))
+    s, s0 = with_desk.summary(), without.summary()
+    assert s["posts_callback_desk"] == 2.0 and s0["posts_callback_desk"] == 0.0
+    assert s["staff_posts"] == pytest.approx(s0["staff_posts"] + 2.0)
+    paid = with_desk.timeseries()["staff_hours"] - without.timeseries()["staff_hours"]
+    assert np.allclose(paid, 2.0 * 8.0)  # 2 persons × 8 h a working day (neither county pays overtime)

@@ -62,6 +62,44 @@ def test_direct_kernel_calls_keep_their_types_and_refuse_others(monkeypatch):
         f(np.arange(4), 1.0)
 
 
+def test_the_check_types_a_new_argument_key_once_and_refuses_what_its_numba_type_would_change(monkeypatch):
+    """The check's cheap keys: a call whose keys were seen is not typed by numba again; an array of another
+    layout, dtype or writeability, an int beyond 64 bits, or a tuple of other items has a new key and is
+    typed (and refused); an argument the keys cannot tell is typed at every call."""
+    import pytest
+
+    numba = pytest.importorskip("numba")
+    from townsim.model.kernel import calls
+
+    @numba.njit(cache=False)
+    def total(a, pair, x):
+        return a.sum() + pair[0].sum() + x
+
+    monkeypatch.setattr(calls, "CHECK", True)
+    f = calls.Direct(total)
+    a, pair = np.arange(4.0), (np.zeros(2), np.ones(3))
+    assert f(a, pair, 1.0) == 7.0
+    typed = []
+    real = f.disp.typeof_pyval
+    monkeypatch.setattr(f.disp, "typeof_pyval", lambda v: typed.append(v) or real(v))
+    assert f(a, pair, 2.0) == 8.0 and typed  # the first checked call: typed, its key kept
+    typed.clear()
+    assert f(np.arange(4.0) + 1, (np.zeros(5), np.ones(1)), 3.0) == 13.0 and not typed  # same key: not typed
+    frozen = np.arange(4.0)
+    frozen.flags.writeable = False
+    for bad in (
+        (np.arange(8.0)[::2], pair, 1.0),  # not contiguous: numba's layout "A"
+        (np.arange(4), pair, 1.0),  # int64
+        (frozen, pair, 1.0),  # read-only
+        (a, (np.zeros(2), np.ones(3, np.float32)), 1.0),  # a tuple's item
+        (a, pair, 2**64),  # an int numba types as another integer, or not at all
+    ):
+        with pytest.raises((TypeError, ValueError, OverflowError)):
+            f(*bad)
+    with pytest.raises(calls.Uncached):
+        calls.key([1.0])  # a list: numba types it by its items
+
+
 def test_the_compiled_engine_calls_the_kernel_with_stable_types(monkeypatch):
     """Every scenario mechanism's kernel calls keep one set of argument types (check mode on), with the
     results of the Python engine."""

@@ -132,3 +132,25 @@ def test_an_inner_import_without_a_reason_is_caught():
     assert undeferred_imports("m.py", on_line) == undeferred_imports("m.py", line_before) == []
     nested = "def f():\n    def g():\n        from a import (\n            b,\n        )\n    return g\n"
     assert undeferred_imports("m.py", nested) == ["m.py:3: from a import ("]
+
+
+def test_every_module_that_picks_an_engine_is_left_its_choice():
+    """A test module that builds models with an explicit ``engine=`` (to compare the engines, or to test one),
+    pairs them with the differential test's helpers, or reads the Python engine's own objects (``m.engine.…``, ``m.flows[…]``, ``coord_tasks``) is
+    listed in ``conftest.ENGINE_AWARE``, so the suite's engine is not imposed on it (an imposed engine
+    would make an engine comparison compare the compiled engine with itself)."""
+    import re
+
+    from conftest import ENGINE_AWARE
+
+    picks_engine = (
+        r"engine\s*=|engine_for_every_model|from test_kernel_differential import|\.engine\.\w"
+        r"|\.flows\[|\.flows\.get|coord_tasks"  # the Python engine's case flows and desk tasks
+    )
+
+    naming = {
+        f.name
+        for f in (ROOT / "tests").glob("test_*.py")
+        if f.name != "test_habits.py" and re.search(picks_engine, f.read_text(encoding="utf-8"))
+    }
+    assert naming - ENGINE_AWARE == set()

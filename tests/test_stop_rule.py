@@ -121,3 +121,34 @@ def test_a_worker_frees_a_model_that_filed_many_cases_at_once(monkeypatch, limit
         if enabled:
             gc.enable()
         gc.collect()
+
+
+def test_a_worker_collects_once_the_dead_models_cases_add_up(monkeypatch):
+    """Dead models are collected in groups (a full collection walks the whole process, a tenth of a
+    county-year): an item whose cases stay under the limit leaves its dead model; the next item that brings
+    the cases since the last collection to the limit frees both."""
+    import gc
+    import weakref
+
+    from townsim.experiments.core import memory
+    from townsim.model import gcpolicy
+
+    monkeypatch.setattr(memory, "_COLLECTED_AT", [gcpolicy.CASES_MADE[0]])
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        refs = []
+        for item in range(2):
+            with memory.released_models():
+                m = TownshipModel(small(), rng=1 + item).run(40)
+                if item == 0:  # the limit: one case more than this first model filed
+                    monkeypatch.setattr(memory, "LARGE_MODEL_CASES", m.cases.n + 1)
+                refs.append(weakref.ref(m))
+                del m
+            if item == 0:
+                assert refs[0]() is not None  # under the limit: not collected yet
+        assert refs[0]() is None and refs[1]() is None
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()

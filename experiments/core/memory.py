@@ -20,17 +20,17 @@ def released_models() -> Iterator[None]:
     model itself: every model ever built stays alive there. A worker running thousands of simulations
     grew by ~12 MB a run (measured: 12 GB per worker after 960 one-year runs of the Sobol' spec, then
     swapping). Models that existed before the block keep their entry (their numbering goes on). After
-    models with at least ``LARGE_MODEL_AGENTS`` agents, or models that filed at least ``LARGE_MODEL_CASES``
-    cases, garbage is collected at once.
+    models with at least ``LARGE_MODEL_AGENTS`` agents, or once the models released since the last such
+    collection filed at least ``LARGE_MODEL_CASES`` cases, garbage is collected at once.
     """
     ids = getattr(mesa.Agent, "_ids", None)
-    made, cases = gcpolicy.BULK_MADE[0], gcpolicy.CASES_MADE[0]
+    made = gcpolicy.BULK_MADE[0]
     if not isinstance(ids, dict):  # Mesa ≥ 3.4 keeps no registry: only collect after a large model
         try:
             yield
         finally:
-            if gcpolicy.BULK_MADE[0] - made >= LARGE_MODEL_AGENTS or _many_cases(cases):
-                gc.collect()
+            if gcpolicy.BULK_MADE[0] - made >= LARGE_MODEL_AGENTS or _many_cases():
+                _collect()
         return
     before = {id(m) for m in ids}
     try:
@@ -40,27 +40,40 @@ def released_models() -> Iterator[None]:
         for model in released:
             ids.pop(model, None)
         model = None  # the loop's last model must not outlive the block
-        if sum(_agent_count(m) for m in released) >= LARGE_MODEL_AGENTS or _many_cases(cases):
+        if sum(_agent_count(m) for m in released) >= LARGE_MODEL_AGENTS or _many_cases():
             # a model is a reference cycle (model ↔ agents, cases' flows) that only a full collection
             # frees; a large one's agents skipped the collector's young generations (``model.gcpolicy``),
             # and a model that filed many cases left the heap large, so that the next full collection
             # comes late (measured: a worker of the drawn Linping calibration grew by the size of each
             # dead model, 0.3 → 2.5 GB in 31 simulations): free it now, before the next county is built
             del released
-            gc.collect()
+            _collect()
 
 
 LARGE_MODEL_AGENTS = 50_000
 """Agents of the models released by one item above which the worker collects garbage at once."""
 
-LARGE_MODEL_CASES = 20_000
-"""Cases filed by the models of one item above which the worker collects garbage at once (a full
-collection after such a run costs about a tenth of a second; the run, seconds)."""
+LARGE_MODEL_CASES = 150_000
+"""Cases filed by the models released since the worker's last full collection above which it collects
+garbage at once. A full collection walks every object of the process (≈ 280,000 in a compiled-engine
+worker: 0.15–0.2 CPU-s on the development machine, a tenth of a default county-year), whatever it frees;
+a dead default county-year holds ≈ 33 MiB (57,791 cases on ``full_reform``). Collecting after every
+such run cost 6–8 % of a robustness run; now a worker keeps the dead models of at most 150,000 cases
+(three to five default county-years, ≈ 100–170 MiB) and collects once for them."""
+
+_COLLECTED_AT = [0]
+"""``gcpolicy.CASES_MADE`` at this process's last collection by :func:`released_models`."""
 
 
-def _many_cases(before: int) -> bool:
-    """Whether the models of this item filed at least ``LARGE_MODEL_CASES`` cases (counted from ``before``)."""
-    return gcpolicy.CASES_MADE[0] - before >= LARGE_MODEL_CASES
+def _many_cases() -> bool:
+    """Whether the models made since this process's last collection filed at least ``LARGE_MODEL_CASES`` cases."""
+    return gcpolicy.CASES_MADE[0] - _COLLECTED_AT[0] >= LARGE_MODEL_CASES
+
+
+def _collect() -> None:
+    """A full collection, remembered (:data:`_COLLECTED_AT`)."""
+    gc.collect()
+    _COLLECTED_AT[0] = gcpolicy.CASES_MADE[0]
 
 
 def _agent_count(model: Any) -> int:

@@ -138,6 +138,7 @@ KPIS: tuple[Kpi, ...] = (
        "probe.summary@35"),
     # --- capacity: every post works, every hour counts (issue 19) ---
     _K("posts_dispatchers", "posts: platform dispatchers", "编制：平台派单员", "persons", "num", 0, "run", "stock"),
+    _K("posts_callback_desk", "posts: call-back desk", "编制：回访专席", "persons", "num", 0, "run", "stock"),
     _K("referred_share", "cases forwarded to their department", "转办事项占比", "% of cases", "pct", 0, "run",
        "rate"),
     _K("referral_clerk_hours", "forwarding: hours until the file is sent (clerk or dispatcher queue)",
