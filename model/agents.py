@@ -130,6 +130,7 @@ class Township(mesa.Agent):
         # hours spent since the counted window began: on cases, owed upward duties (dumped tasks,
         # inspections), elective paperwork and elective service to residents (outreach)
         self.hours = {"cases": 0.0, "duties": 0.0, "paperwork": 0.0, "outreach": 0.0}
+        self._refer_chances: tuple[object, dict] | None = None  # (params, {matter: (handled, chance)})
 
     @classmethod
     def create(
@@ -176,17 +177,19 @@ class Township(mesa.Agent):
 
     def refer_up_chances(self, matters: list[int]) -> list[float]:
         """Chance of referring up a new delegated case of each matter type to its department (while competence
-        is low, ``delegation``); ``intake.refer_up`` draws for a batch, in filing order."""
-        params = self.model.params
-        handled = self.handled
-        memo: dict[int, float] = {}
+        is low, ``delegation``); ``intake.refer_up`` draws for a batch, in filing order. Each matter type's
+        chance is kept until its count of handled cases or the parameters change."""
+        params, handled = self.model.params, self.handled
+        if self._refer_chances is None or self._refer_chances[0] is not params:
+            self._refer_chances = (params, {})
+        memo = self._refer_chances[1]
         out = []
         for m in matters:
-            p = memo.get(m)
-            if p is None:
-                comp = delegation.competence(params, handled.get(m, 0))
-                p = memo[m] = delegation.refer_up_probability(params, comp)
-            out.append(p)
+            h = handled.get(m, 0)
+            got = memo.get(m)
+            if got is None or got[0] != h:
+                got = memo[m] = (h, delegation.refer_up_probability(params, delegation.competence(params, h)))
+            out.append(got[1])
         return out
 
     def accept_disputes(self, grid_hours: np.ndarray) -> np.ndarray:
@@ -265,7 +268,7 @@ class _RowAgent(mesa.Agent):
 
     @classmethod
     def choose_channel(cls, model, rows: np.ndarray, township_held: np.ndarray, farther_hours) -> np.ndarray:
-        """Channel of each new request of rows ``rows`` (see ``channel``): online, hall or seat."""
+        """Channel of each new request of rows ``rows`` (``channel``): online, hall or seat (twin: ``kernel.route``)."""
         st = cls.state(model)
         u1 = model.rng.random(len(rows))
         u2 = model.rng.random(len(rows))

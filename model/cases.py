@@ -90,8 +90,17 @@ CHANNELS = ("online", "township hall", "trip to the seat")
 ONLINE, HALL, SEAT = Channel
 
 
+BLOCK_DTYPES = (np.int8, np.int16, np.int32, np.int64, np.float32, np.float64, np.bool_)
+"""The dtypes of the case table's blocks, in ``CaseTable.blocks`` order."""
+BLOCK_FIELDS = tuple(tuple(k for k, (t, _) in FIELDS.items() if t is d) for d in BLOCK_DTYPES)
+"""The fields of each block, in ``FIELDS`` order (a field is the row of its position)."""
+LAYOUT = {name: (b, row) for b, names in enumerate(BLOCK_FIELDS) for row, name in enumerate(names)}
+"""Each field's (block, row) in ``CaseTable.blocks``."""
+
+
 class CaseTable:
-    """Structure-of-arrays case store; ``n`` rows are in use. One array per entry of ``FIELDS``."""
+    """Structure-of-arrays case store; ``n`` rows are in use. One array per entry of ``FIELDS``: row of a 2-D
+    block that holds the fields of its dtype (``blocks``), so that a kernel takes the table as a few arrays."""
 
     requester_kind: np.ndarray
     requester: np.ndarray
@@ -145,68 +154,36 @@ class CaseTable:
     def __init__(self, capacity: int = 4096):
         self.n = 0
         self._cap = max(16, capacity)
+        self.blocks: tuple[np.ndarray, ...] = ()
         self._allocate(self._cap)
 
     def _allocate(self, cap: int) -> None:
-        """(Re)allocate every field with capacity ``cap``, keeping the ``n`` rows in use."""
+        """(Re)allocate the blocks with capacity ``cap``, keeping the ``n`` rows in use; link the columns."""
         n = self.n
+        old = self.blocks
+        blocks = []
+        for b, names in enumerate(BLOCK_FIELDS):
+            block = np.empty((len(names), cap), dtype=BLOCK_DTYPES[b])
+            for row, name in enumerate(names):
+                block[row] = FIELDS[name][1]
+            if old:
+                block[:, :n] = old[b][:, :n]
+            blocks.append(block)
+        self.blocks = tuple(blocks)
+        self._link()
 
-        def col(name: str) -> np.ndarray:
-            dtype, fill = FIELDS[name]
-            new: np.ndarray = np.full(cap, fill, dtype=dtype)
-            old = self.__dict__.get(name)
-            if old is not None:
-                new[:n] = old[:n]
-            return new
+    def _link(self) -> None:
+        """Each field's attribute: its row of its dtype's block (a view: writing it writes the block)."""
+        for name, (b, row) in LAYOUT.items():
+            setattr(self, name, self.blocks[b][row])
 
-        self.requester_kind = col("requester_kind")
-        self.requester = col("requester")
-        self.township = col("township")
-        self.matter = col("matter")
-        self.tier = col("tier")
-        self.difficulty = col("difficulty")
-        self.onset = col("onset")
-        self.created = col("created")
-        self.deadline = col("deadline")
-        self.started = col("started")
-        self.closed = col("closed")
-        self.level = col("level")
-        self.start_level = col("start_level")
-        self.boost = col("boost")
-        self.escalations = col("escalations")
-        self.trips = col("trips")
-        self.seat_trips = col("seat_trips")
-        self.travel = col("travel")
-        self.at_seat = col("at_seat")
-        self.referred = col("referred")
-        self.errand = col("errand")
-        self.desk_decided = col("desk_decided")
-        self.enquiry = col("enquiry")
-        self.subject = col("subject")
-        self.receiver = col("receiver")
-        self.hop_clerk = col("hop_clerk")
-        self.hop_courier = col("hop_courier")
-        self.misrouted = col("misrouted")
-        self.hop_misrouted = col("hop_misrouted")
-        self.needs_coord = col("needs_coord")
-        self.whistle = col("whistle")
-        self.overdue = col("overdue")
-        self.reworks = col("reworks")
-        self.online = col("online")
-        self.joint = col("joint")
-        self.delegated = col("delegated")
-        self.petitioned = col("petitioned")
-        self.outstanding = col("outstanding")
-        self.source = col("source")
-        self.channel = col("channel")
-        self.contact = col("contact")
-        self.repeat_of = col("repeat_of")
-        self.resolved = col("resolved")
-        self.gamed = col("gamed")
-        self.called_back = col("called_back")
-        self.work_share = col("work_share")
-        self.reported = col("reported")
-        self.petition_decided = col("petition_decided")
+    def __getstate__(self) -> dict:
+        """The blocks and counters, not the columns (a copied view would be an array of its own)."""
+        return {k: v for k, v in self.__dict__.items() if k not in FIELDS}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._link()
 
     def add(self, count: int, **values) -> np.ndarray:
         """Append ``count`` cases with the given field values (scalars or arrays); return their ids."""

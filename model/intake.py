@@ -93,9 +93,9 @@ def refer_up(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
         rows = rows_of[t]
         for j, c in zip(rows, towns[t].refer_up_chances([subject[j] for j in rows])):
             chance[j] = c
-    drawn = [j for j in range(n) if chance[j] > 0]
-    for j, u in zip(drawn, model.stream.uniforms(len(drawn))):
-        out[j] = u < chance[j]
+    drawn = [j for j, c in enumerate(chance) if c > 0]
+    if drawn:
+        out[[j for j, u in zip(drawn, model.stream.uniforms(len(drawn))) if u < chance[j]]] = True
     return out
 
 
@@ -108,9 +108,8 @@ def admit(
     ``repeat_of`` (the chain's first case, for repeat contacts) are recorded. ``enquiry`` marks the
     contacts that ask about their matter rather than for it (``receivers``).
 
-    Over 60 lines: the requesters' and townships' decisions (channel, errand, refer-up) in the order they
-    draw, the routing rules (``_route``, or the kernel's one pass), then the hand-over, kept in one place so
-    that the order of the draws is read in one function."""
+    The requesters' and townships' decisions (channel, errand, refer-up) in the order they draw, the
+    routing rules (``_route``), then the hand-over; the compiled engine's path is ``_admit_compiled``."""
     p: Params = model.params
     cat = model.catalogue
     n = len(kind)
@@ -121,6 +120,10 @@ def admit(
     subject = matter  # what the contact is about; an enquiry's case row is the catalogue's enquiry row
     if ask:
         matter = np.where(enquiry, cat.dispute_id(ENQUIRY), subject).astype(subject.dtype)
+    if model.compiled:
+        return _admit_compiled(
+            model, (kind, requester, township, matter, subject), enquiry, ask, created, onset, source, repeat_of
+        )
     channel = choose_channels(model, kind, requester, township, subject)
     online = channel == _ONLINE
     cover = commissioner_coverage(p, model.live_enterprises) if p.commissioners else 0.0  # (no count needed)
@@ -131,27 +134,10 @@ def admit(
         channel[errand] = _ONLINE
     if source is None:
         source = np.where(online, _ONLINE_SOURCE, _WALK_IN)
-    delegated = model.delegated[subject].copy()
-    # a township may refer a delegated case up while its competence is low (its decision; an enquiry
-    # about a delegated matter is answered where it was asked)
-    rows = np.flatnonzero(delegated & ~enquiry if ask else delegated)
-    if len(rows):
-        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
+    delegated = _refer_up_all(model, township, subject, enquiry if ask else None)
     batch = (kind, requester, township, matter, subject, channel, online, errand, delegated)
-    if model.compiled:  # the rules of ``_route`` in one kernel pass, written into the case table (``kernel.route``)
-        ids, hop, errand = model.engine.route(model, batch, enquiry if ask else None, created, onset, source, repeat_of)
-    else:
-        ids, hop, errand = _route(model, batch, enquiry if ask else None, created, onset, source, repeat_of)
+    ids, hop, errand = _route(model, batch, enquiry if ask else None, created, onset, source, repeat_of)
     gaming.schedule(model, ids)
-    if model.compiled:  # the compiled engine takes the batch in filing order (``CompiledEngine.submit_many``)
-        cids = ids.tolist()
-        via = [-1] * n
-        if hop.any() or errand.any():
-            for j in np.flatnonzero(hop | errand).tolist():
-                cid = cids[j]
-                via[j] = (model.commissioner_desk if errand[j] else referral.forwarder(model, cid)).hid
-        model.engine.submit_many(cids, model.cases.created[ids].tolist(), via)
-        return ids
     for cid, t, fwd, err in zip(ids.tolist(), model.cases.created[ids].tolist(), hop.tolist(), errand.tolist()):
         if err:
             referral.start(model, cid, t, model.commissioner_desk)
@@ -159,6 +145,39 @@ def admit(
             referral.start(model, cid, t, referral.forwarder(model, cid))
         else:
             handling.submit(model, cid, t)
+    return ids
+
+
+def _refer_up_all(model, township, subject, enquiry) -> np.ndarray:
+    """Whether each case is delegated after its township's refer-up decision (``refer_up``): a township may
+    refer a delegated case up while its competence is low (its decision; an enquiry about a delegated matter
+    is answered where it was asked; ``enquiry`` None when the batch asks nothing)."""
+    delegated = model.delegated[subject]  # (a copy: indexed by an array)
+    rows = np.flatnonzero(delegated & ~enquiry if enquiry is not None else delegated)
+    if len(rows):
+        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
+    return delegated
+
+
+def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, source, repeat_of) -> np.ndarray:
+    """``admit`` on the compiled engine: the same decisions and draws in the same order — the requesters'
+    channel draws and the commissioners' errand draws (``CompiledEngine.channel_draws``, the compiled twin of
+    ``_RowAgent.choose_channel``'s draws), the townships' refer-up decisions, then the channels, errands and
+    routing rules in one kernel pass (``CompiledEngine.route``) — and the batch handed over in filing order
+    (``CompiledEngine.submit_many``). ``batch``: kind, requester, township, matter, subject."""
+    p: Params = model.params
+    kind, requester, township, matter, subject = (
+        np.ascontiguousarray(a, dtype=d) for a, d in zip(batch, (np.int8, np.int64, np.int32, np.int32, np.int32))
+    )
+    cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
+    draws = model.engine.channel_draws(model, kind, requester, township, cover)
+    delegated = _refer_up_all(model, township, subject, enquiry if ask else None)
+    batch = (kind, requester, township, matter, subject, delegated)
+    ids, via, times = model.engine.route(
+        model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
+    )
+    gaming.schedule(model, ids)
+    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist())
     return ids
 
 

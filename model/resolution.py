@@ -137,15 +137,15 @@ def return_repeats(model, day: int) -> int:
     matter = np.where(c.enquiry[ids], c.subject[ids], c.matter[ids])  # an enquiry is asked about its subject again
     cat = model.catalogue
     matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)
-    new = model.admit(
-        c.requester_kind[ids].copy(),
-        c.requester[ids].copy(),
-        c.township[ids].copy(),
+    new = model.admit(  # (the columns indexed by an array: copies)
+        c.requester_kind[ids],
+        c.requester[ids],
+        c.township[ids],
         matter,
         t,
-        onset=c.onset[ids].copy(),
+        onset=c.onset[ids],
         repeat_of=root_of(c, ids),
-        enquiry=c.enquiry[ids].copy(),  # an enquiry left unanswered is asked again
+        enquiry=c.enquiry[ids],  # an enquiry left unanswered is asked again
     )
     c.contact[new] = c.contact[ids] + 1
     return len(rows)

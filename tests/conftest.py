@@ -105,6 +105,7 @@ ENGINE_AWARE = frozenset(
         "test_engine_option.py",
         "test_fast_paths.py",
         "test_grid2_draws.py",
+        "test_intake2_channels.py",
         "test_kernel_coverage.py",
         "test_kernel_differential.py",
         "test_kernel_huge_pages.py",

@@ -17,6 +17,9 @@ import importlib
 
 import numpy as np
 
+from .. import channel
+from ..cases import LAYOUT
+from ..catalogue import ENTERPRISE
 from . import core as K
 from . import route
 from .calls import Direct
@@ -26,6 +29,16 @@ from .tables import NotCovered, OpenFlows
 from .writeback import WriteBack
 
 __all__ = ["CompiledEngine", "KernelStream", "NotCovered", "OpenFlows"]
+
+_ENTERPRISE = int(ENTERPRISE)  # a plain int: the kernel's argument keeps its type
+# what ``route.route_rows`` is handed in place of sources, chains or enquiries not given (it reads none of them;
+# writeable, as the arrays they stand for: the kernel's argument types stay one overload's)
+_NO_CODES, _NO_IDS, _NO_FLAGS = np.zeros(0, np.int8), np.zeros(0, np.int64), np.zeros(0, np.bool_)
+
+
+def _column(values, n: int, dtype) -> np.ndarray:
+    """``values`` (a scalar or an array of ``n``) as a contiguous array of ``dtype``."""
+    return np.full(n, values, dtype) if np.ndim(values) == 0 else np.ascontiguousarray(values, dtype=dtype)
 
 
 def no_huge_pages() -> bool:
@@ -130,45 +143,111 @@ class CompiledEngine(WriteBack, Control):
                     ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
                     room = st.size - int(st.idx[slot])
 
-    def route(self, model, batch: tuple, enquiry, created, onset, source, repeat_of) -> tuple:
-        """``intake._route`` for a batch in one kernel pass (``route``): the same cases appended to the case
-        table; returns (their ids, the hop flags, the errands). The batch's arrays are handed over with the
-        case table's dtypes (as its columns would have cast them)."""
+    def channel_draws(self, model, kind, requester, township, cover: float) -> tuple:
+        """The requesters' channel draws and the errands' for a batch (``route.channel_draws``) and the
+        probabilities online and at the hall (``channel.online_probability``, ``channel.hall_probability``,
+        first ``n`` and last ``n``): (draws, probabilities), as :meth:`route` takes them. ``kind``,
+        ``requester``, ``township``: int8, int64 and int32 arrays."""
+        p = model.params
+        key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
+        tables = self._route_memo.get(key)
+        if tables is None:
+            tables = self._route_memo[key] = self._channel_tables(model, key)
+        coefs, farther, k_channels = tables
+        es, cs = model.enterprise_state, model.citizen_state
+        memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
+        n = len(kind)
+        drawn = model.rng.random(3 * n if cover > 0 else 2 * n)  # the reference's draws in one call
+        u, prob = k_channels(kind, requester, township, memories, farther, drawn, coefs, cover, _ENTERPRISE)
+        np.exp(prob, out=prob)  # the logistic 1 / (1 + exp(−z)) with numpy's exp, as the reference takes it
+        prob += 1.0
+        np.divide(1.0, prob, out=prob)
+        if not 0.0 < p.online_share < 1.0:
+            prob[:n] = float(p.online_share)
+        if not 0.0 < p.township_hall_share < 1.0:
+            prob[n:] = float(p.township_hall_share)
+        return u, prob
+
+    def _channel_tables(self, model, key: tuple) -> tuple:
+        """``route.channel_draws``' fixed arguments for ``key`` (the channel levers): the logits and slopes, each
+        township's travel hours beyond the county mean, and the kernel."""
+        online, online_slope, hall, hall_slope = key[1:]
+        coefs = np.array([channel._logit(online), online_slope, channel._logit(hall), hall_slope], dtype=np.float64)
+        hours = np.asarray(model.travel_hours, float)
+        farther = np.ascontiguousarray(hours - float(hours @ model.township_share), dtype=np.float64)
+        k_channels = self.__dict__.get("k_channels") or Direct(route.channel_draws)
+        self.k_channels = k_channels
+        return coefs, farther, k_channels
+
+    def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
+        """``intake._route`` for a batch in one kernel pass (``route.route_rows``), the channels and errands
+        made from ``draws`` (:meth:`channel_draws`) first: the same cases appended to the case table; returns
+        their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``) and
+        their filing times, as :meth:`submit_many` takes them. ``batch``: kind, requester, township, matter,
+        subject (int8, int64, int32, int32, int32), delegated after refer-up; the other arrays are handed over
+        with the case table's dtypes (as its columns would have cast them)."""
         p = model.params
         c = model.cases
-        kind, requester, township, matter, subject, channel, online, errand, delegated = batch
+        kind = batch[0]
         n = len(kind)
-        i8, i32, i64, f8, b1 = np.int8, np.int32, np.int64, np.float64, np.bool_
+        f8, b1 = np.float64, np.bool_
         created = np.ascontiguousarray(created, dtype=f8)
         arrays = (
-            np.ascontiguousarray(kind, dtype=i8),
-            np.ascontiguousarray(requester, dtype=i64),
-            np.ascontiguousarray(township, dtype=i32),
-            np.ascontiguousarray(matter, dtype=i32),
-            np.ascontiguousarray(subject, dtype=i32),
-            np.ascontiguousarray(channel, dtype=i8),
-            np.ascontiguousarray(online, dtype=b1),
-            np.ascontiguousarray(errand, dtype=b1),
-            np.ascontiguousarray(delegated, dtype=b1),
-            np.zeros(n, b1) if enquiry is None else np.ascontiguousarray(enquiry, dtype=b1),
+            *batch[:5],
+            np.ascontiguousarray(batch[5], dtype=b1),
+            _NO_FLAGS if enquiry is None else np.ascontiguousarray(enquiry, dtype=b1),
             created,
             created if onset is None else np.ascontiguousarray(onset, dtype=f8),
-            np.full(n, source, i8) if np.ndim(source) == 0 else np.ascontiguousarray(source, dtype=i8),
-            np.full(n, -1 if repeat_of is None else repeat_of, i64)
-            if np.ndim(repeat_of) == 0
-            else np.ascontiguousarray(repeat_of, dtype=i64),
+            _NO_CODES if source is None else _column(source, n, np.int8),
+            _NO_IDS if repeat_of is None else _column(repeat_of, n, np.int64),
         )
         n0 = c.n
         ids = c.add(n)  # room and ids; the kernel writes the rows
         desk_ok = bool(p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers)
-        flags = np.array([p.escalation_135, enquiry is not None, desk_ok, p.whistle, p.joint_handling], dtype=b1)
-        hids = np.array([model.township_hid0, model.desks[0].hid, model.commissioner_desk.hid], dtype=i64)
-        deadlines = np.asarray(p.tier_deadlines, dtype=f8)
-        cat = (*self._route_cat, deadlines, self._route_travel)
+        key = (
+            p.escalation_135,
+            enquiry is not None,
+            desk_ok,
+            p.whistle,
+            p.joint_handling,
+            model.township_hid0,
+            model.desks[0].hid,
+            model.commissioner_desk.hid,
+            p.tier_deadlines,
+            source is not None,
+            repeat_of is not None,
+            p.online_dispatch,
+            model.dispatchers.hid,
+        )
+        tables = self._route_memo.get(key)
+        if tables is None:
+            tables = self._route_memo[key] = self._route_tables(key)
+        cat, ints, reals, where = tables
         held = np.ascontiguousarray(model.delegated, dtype=b1)
-        cols = tuple(getattr(c, name) for name in route.COLUMNS)
-        hop, errand = self.k_route(n0, arrays, cat, held, flags, hids, self._route_consts, cols)
-        return ids, hop, errand
+        via = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
+        return ids, via, created
+
+    @property
+    def _route_memo(self) -> dict:
+        """``route_rows``' tables by the levers and handlers they hold (made on first use)."""
+        memo: dict | None = self.__dict__.get("_route_tables_by")
+        if memo is None:
+            memo = {}
+            self._route_tables_by: dict = memo
+        return memo
+
+    def _route_tables(self, key: tuple) -> tuple:
+        """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
+        flags of sources and chains given, online dispatch and the dispatchers):
+        the catalogue's table, the ints and reals it reads, and the rows of the columns it writes."""
+        codes, hours = route.ROUTE_CONSTS[:5], route.ROUTE_CONSTS[5]
+        deadlines = key[8]
+        cat = np.array(self._route_cat, dtype=np.int64)
+        flags = (int(x) for x in (*key[:8], *codes, len(deadlines), *key[9:11]))
+        ints = np.array([*flags, *route.CHANNEL_CODES, int(key[11]), key[12]], dtype=np.int64)
+        reals = np.concatenate([[hours], np.asarray(deadlines, dtype=np.float64), self._route_travel])
+        where = np.array([LAYOUT[name][1] for name in route.COLUMNS], dtype=np.int64)
+        return cat, ints, reals, where
 
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing

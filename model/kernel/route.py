@@ -1,9 +1,11 @@
 """Intake's routing rules for a batch of new cases in one pass, written into the case table (compiled engine).
 
-``intake.admit``'s array expressions after the requesters' channels, the commissioners' errands and the
-townships' refer-up decisions (which draw, and stay Python): the tier and its deadline, the starting
-escalation level, who holds the case, hall or seat, the forwarding hop, the enquiries' receivers, the
-desk decisions and the whistle, case by case with the same integer logic and double arithmetic.
+``intake.admit``'s array expressions, case by case with the same integer logic and double arithmetic:
+``channel_draws`` takes the requesters' channel draws and the commissioners' errand draws in their order
+(the compiled twin of ``_RowAgent.choose_channel``'s draws; the logistic stays numpy's); after the townships'
+refer-up decisions (Python, ``Township.refer_up_chances``), ``route_rows`` makes the channels and errands
+from those draws, then the tier and its deadline, the starting escalation level, who holds the case, hall
+or seat, the forwarding hop, the enquiries' receivers, the desk decisions and the whistle.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..cases import HALL
+from ..cases import HALL, ONLINE, ONLINE_SOURCE, SEAT, WALK_IN
 from ..catalogue import ENTERPRISE, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
 
-# enterprise, hall, simple, tier 1, tier 3 codes and a working day's hours, as ``route_rows`` reads them
+# enterprise, hall, simple, tier 1, tier 3 codes (``ints`` 8–12) and a working day's hours (``reals`` 0)
 ROUTE_CONSTS = (int(ENTERPRISE), int(HALL), int(SIMPLE), int(Tier.TIER1), int(Tier.TIER3), float(HOURS_PER_DAY))
 
 # the case table's columns, in the order ``route_rows`` writes them (``CompiledEngine.route``)
@@ -53,79 +55,104 @@ COLUMNS = (
 )
 
 
-@njit(cache=True)
-def route_rows(n0, batch, cat, held_by_town, flags, hids, consts, cols):
-    """Rows ``n0 …`` of the case table from the batch's arrays ``batch`` (kind, requester, township, matter,
-    subject, channel, online, errand, delegated after refer-up, enquiry, created, onset, source, repeat_of).
-    ``cat``: the catalogue's tier, starting level, departments, owner and difficulty per matter, the tier
-    deadlines (days) and each township's travel hours to the seat; ``held_by_town``: the matter types
-    delegated to townships; ``flags``: the 135 rule, enquiries in the batch, desk decisions open, the
-    whistle, joint handling; ``hids``: the first township's handler, the level-1 desk's, the commissioners';
-    ``consts``: ``ROUTE_CONSTS``; ``cols``: the columns of ``COLUMNS``. Returns the hop flags (forwarded
-    files) and the errands, as ``intake.admit`` submits them.
+# ``ints``: 0–4 the 135 rule, enquiries in the batch, desk decisions open, the whistle, joint handling (flags);
+# 5–7 the first township's handler, the level-1 desk's, the commissioners'; 8–12 the codes of ``ROUTE_CONSTS``;
+# 13 the number of tiers (where the travel hours begin in ``reals``, after the hours and the deadlines);
+# 14–15 sources given, chains given (flags); 16–20 the codes of ``CHANNEL_CODES``; 21 online dispatch (flag),
+# 22 the dispatchers' handler
+CHANNEL_CODES = (int(ONLINE), int(HALL), int(SEAT), int(ONLINE_SOURCE), int(WALK_IN))
 
-    Over 60 lines: the routing rules in their order, then the thirty columns written (one line each)."""
-    kind, requester, township, matter, subject, channel, online, errand, delegated, enquiry, created, onset = batch[:12]
-    source, repeat_of = batch[12], batch[13]
-    c_tier, c_start, c_ndep, c_owner, c_diff, deadlines, travel_hours = cat
-    esc135, ask, desk_ok, whistle_on, joint_on = flags[0], flags[1], flags[2], flags[3], flags[4]
-    town0, desk_hid, comm_hid = hids[0], hids[1], hids[2]
-    ENTERPRISE, HALL, SIMPLE, TIER1, TIER3, HOURS = consts
-    (
-        o_kind,
-        o_requester,
-        o_township,
-        o_matter,
-        o_tier,
-        o_diff,
-        o_onset,
-        o_created,
-        o_deadline,
-        o_level,
-        o_start,
-        o_online,
-        o_trips,
-        o_seat_trips,
-        o_travel,
-        o_at_seat,
-        o_referred,
-        o_errand,
-        o_desk,
-        o_enquiry,
-        o_subject,
-        o_receiver,
-        o_coord,
-        o_whistle,
-        o_joint,
-        o_delegated,
-        o_outstanding,
-        o_channel,
-        o_source,
-        o_repeat_of,
-    ) = cols
+
+@njit(cache=True)
+def channel_draws(kind, requester, township, memories, farther, drawn, coefs, cover, enterprise):
+    """The draws and logits of the requesters' channel choices and of the commissioners' errands for a batch,
+    as ``intake.admit`` takes them, from ``drawn``, the uniforms drawn for the batch in that order: each
+    class's rows (enterprises, then citizens) draw ``u_online`` for all of them, then ``u_hall``
+    (``_RowAgent.choose_channel``), then, when ``cover`` > 0, every row draws its errand's uniform.
+    ``memories``: the enterprises' and the citizens' ``exp_online`` and ``exp_offline``; ``farther``: each
+    township's travel hours to the seat beyond the county mean; ``coefs``: the logits of ``online_share``
+    and ``township_hall_share`` and their slopes. Returns the draws by row (rows ``u_online``, ``u_hall``,
+    errand) and −z of ``channel.online_probability`` (first ``n``) and of ``channel.hall_probability`` (last
+    ``n``): the logistic (``np.exp``) is taken by numpy, as there."""
     n = kind.shape[0]
-    hop_out = np.zeros(n, np.bool_)
-    errand_out = np.zeros(n, np.bool_)
+    u = np.zeros((3, n))
+    j = 0
+    for cls in range(2):
+        for k in range(2):
+            for i in range(n):
+                if (kind[i] == enterprise) == (cls == 0):
+                    u[k, i] = drawn[j]
+                    j += 1
+    if cover > 0:
+        for i in range(n):
+            u[2, i] = drawn[j + i]
+    e_on, e_off, c_on, c_off = memories
+    lg_on, sl_on, lg_hall, sl_hall = coefs[0], coefs[1], coefs[2], coefs[3]
+    negz = np.empty(2 * n)
+    for i in range(n):
+        r = requester[i]
+        d = e_on[r] - e_off[r] if kind[i] == enterprise else c_on[r] - c_off[r]
+        negz[i] = -(lg_on + sl_on * d)
+        negz[n + i] = -(lg_hall + sl_hall * farther[township[i]])
+    return u, negz
+
+
+@njit(cache=True)
+def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, where):
+    """Rows ``n0 …`` of the case table from the batch's arrays ``batch`` (kind, requester, township, matter,
+    subject, delegated after refer-up, enquiry, created, onset, source, repeat_of) and its channel draws
+    ``draws`` (``channel_draws``' uniforms and the probabilities online and at the hall, first ``n`` and
+    last ``n``; ``cover``: the commissioners' coverage): each requester's channel as ``channel.choose``
+    makes it, the errands, then the routing rules. ``cat``: the catalogue's tier, starting level,
+    departments, owner and difficulty per matter, one row each; ``held_by_town``: the matter types
+    delegated to townships; ``ints``: the flags, handlers, codes and tier count listed above; ``reals``: a
+    working day's hours, the tier deadlines (days, one per tier) and each township's travel hours to the
+    seat; ``blocks``: the case table's ``CaseTable.blocks``; ``where``: the row of each column of
+    ``COLUMNS`` in its block. Returns the handler that forwards each case's file (``referral.forwarder``) or
+    runs its errand (the commissioners), −1 for the others: ``CompiledEngine.submit_many``'s ``fwd``.
+
+    Over 60 lines: the channel, then the routing rules in their order, then the thirty columns written (one
+    line each)."""
+    kind, requester, township, matter, subject, delegated, enquiry, created, onset, source, repeat_of = batch
+    u, prob = draws
+    c_tier, c_start, c_ndep, c_owner, c_diff = cat[0], cat[1], cat[2], cat[3], cat[4]
+    esc135, ask, desk_ok, whistle_on, joint_on = ints[0] != 0, ints[1] != 0, ints[2] != 0, ints[3] != 0, ints[4] != 0
+    town0, desk_hid, comm_hid = ints[5], ints[6], ints[7]
+    ENTERPRISE, HALL, SIMPLE, TIER1, TIER3 = ints[8], ints[9], ints[10], ints[11], ints[12]
+    t0 = 1 + ints[13]  # travel hours of township 0 in ``reals``
+    has_source, has_chain = ints[14] != 0, ints[15] != 0
+    ONLINE, SEAT, ONLINE_SOURCE, WALK_IN = ints[16], ints[18], ints[19], ints[20]
+    dispatch, dispatch_hid = ints[21] != 0, ints[22]
+    HOURS = reals[0]
+    i8, i16, i32, i64, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[5], blocks[6]
+    n = kind.shape[0]
+    via = np.empty(n, np.int64)
     for i in range(n):
         r = n0 + i
         m = matter[i]
         s = subject[i]
+        owner = c_owner[s]
+        # the requester's channel (``channel.choose``) and the commissioner's errand (``intake.admit``)
+        on = u[0, i] < prob[i]
+        hall = owner < 0 or held_by_town[s] or u[1, i] < prob[n + i]
+        ch = ONLINE if on else (HALL if hall else SEAT)
+        err = cover > 0 and kind[i] == ENTERPRISE and u[2, i] < cover
+        if err:
+            on = True
+            ch = ONLINE
         tier = c_tier[m]
         coord = tier >= TIER3
         level = 0
         if esc135 and coord:
             level = max(c_start[m], 1)
         n_dep = c_ndep[m]
-        owner = c_owner[s]
         dlg = delegated[i]
-        on = online[i]
         referred_up = held_by_town[s] and not dlg
         county_held = owner >= 0 and not dlg
         offline = county_held and not on and not referred_up
-        at_hall = offline and channel[i] == HALL
+        at_hall = offline and ch == HALL
         at_seat = offline and not at_hall
         hop = at_hall or referred_up
-        err = errand[i]
         receiver = -1
         asks = ask and enquiry[i]
         if asks:  # intake.receivers: whoever received the question answers it
@@ -150,36 +177,40 @@ def route_rows(n0, batch, cat, held_by_town, flags, hids, consts, cols):
         if desk:
             receiver = desk_hid
         whistle = whistle_on and not county_held and n_dep > 1
-        o_kind[r] = kind[i]
-        o_requester[r] = requester[i]
-        o_township[r] = township[i]
-        o_matter[r] = m
-        o_tier[r] = tier
-        o_diff[r] = c_diff[m]
-        o_onset[r] = onset[i]
-        o_created[r] = created[i]
-        o_deadline[r] = created[i] + deadlines[tier] * HOURS
-        o_level[r] = level
-        o_start[r] = level
-        o_online[r] = on
-        o_trips[r] = 0 if on else 1
-        o_seat_trips[r] = 1 if at_seat else 0
-        o_travel[r] = 2.0 * travel_hours[township[i]] if at_seat else 0.0
-        o_at_seat[r] = at_seat
-        o_referred[r] = hop
-        o_errand[r] = err
-        o_desk[r] = desk
-        o_enquiry[r] = asks
-        o_subject[r] = s if asks else -1
-        o_receiver[r] = receiver
-        o_coord[r] = coord and not whistle
-        o_whistle[r] = whistle
-        o_joint[r] = joint_on and n_dep > 1
-        o_delegated[r] = dlg
-        o_outstanding[r] = n_dep
-        o_channel[r] = channel[i]
-        o_source[r] = source[i]
-        o_repeat_of[r] = repeat_of[i]
-        hop_out[i] = hop
-        errand_out[i] = err
-    return hop_out, errand_out
+        i8[where[0], r] = kind[i]
+        i64[where[1], r] = requester[i]
+        i32[where[2], r] = township[i]
+        i32[where[3], r] = m
+        i8[where[4], r] = tier
+        i8[where[5], r] = c_diff[m]
+        f8[where[6], r] = onset[i]
+        f8[where[7], r] = created[i]
+        f8[where[8], r] = created[i] + reals[1 + tier] * HOURS
+        i8[where[9], r] = level
+        i8[where[10], r] = level
+        b1[where[11], r] = on
+        i16[where[12], r] = 0 if on else 1
+        i16[where[13], r] = 1 if at_seat else 0
+        f8[where[14], r] = 2.0 * reals[t0 + township[i]] if at_seat else 0.0
+        b1[where[15], r] = at_seat
+        b1[where[16], r] = hop
+        b1[where[17], r] = err
+        b1[where[18], r] = desk
+        b1[where[19], r] = asks
+        i32[where[20], r] = s if asks else -1
+        i32[where[21], r] = receiver
+        b1[where[22], r] = coord and not whistle
+        b1[where[23], r] = whistle
+        b1[where[24], r] = joint_on and n_dep > 1
+        b1[where[25], r] = dlg
+        i16[where[26], r] = n_dep
+        i8[where[27], r] = ch
+        i8[where[28], r] = source[i] if has_source else (ONLINE_SOURCE if on else WALK_IN)
+        i64[where[29], r] = repeat_of[i] if has_chain else -1
+        if err:
+            via[i] = comm_hid
+        elif hop:
+            via[i] = dispatch_hid if dispatch else town0 + township[i]
+        else:
+            via[i] = -1
+    return via
