@@ -61,7 +61,7 @@ class CompiledEngine(WriteBack, Control):
         self._alloc_cases(model)
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
-        self.k_projected, self.k_conference = Direct(K.projected), Direct(K.conference_case)
+        self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_life_cycle = Direct(K.life_cycle_rows)
         self.k_route = Direct(route.route_rows)
