@@ -248,14 +248,20 @@ class CompiledEngine(WriteBack, Control):
             if used_ent + room > len(self.ent[0]):
                 self._room_ent(2 * used_ent + room)
             args = (*args[:3], self.tk, *args[4:])
-            self.evt, self.evi, self.hq = K.run_until(
+            # on through the day's call with no batch and no day start (``work_day``: its ``run_until``), so
+            # that the retry needs neither numba's dispatch nor a second compiled entry loaded
+            self.evt, self.evi, self.hq = self.k_work_day(
+                -1,
                 float(t_end),
                 self.now,
+                ids[:0],
+                times[:0],
+                fwd[:0],
+                self._intake_arrays(),
                 *args,
                 self.evt,
                 self.evi,
                 self.ctr,
-                self._intake_arrays(),
                 self.hq,
                 self.ent,
                 esc,
