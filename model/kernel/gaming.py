@@ -49,11 +49,18 @@ class Queues:
         self.learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
         self.hw, self.town = hw, town
         self.coord = np.asarray(m.coordination_hours, dtype=float)
+        self._args: tuple | None = None  # ``decide_run``'s arguments after the first four, for the day
 
     def decide_run(self, start: int, rows: np.ndarray, out: np.ndarray, net: np.ndarray, now: float) -> int:
         """``kernel.projection.decide_run`` at ``now`` (hours) from row ``start`` on: the row of the first
         gamed case (or of the case whose draw needs the buffer refilled first: ``out[row, 1]`` = 2), or
-        ``len(rows)``."""
+        ``len(rows)``. Its arguments are gathered at the day's first call (no table is replaced while the day's
+        decisions are taken: a gamed closure only changes rows in place)."""
+        if self._args is None or self._args[0][0] != now:
+            self._args = self._gather(now)
+        return self.eng.k_decide(start, rows, out, net, *self._args)
+
+    def _gather(self, now: float) -> tuple:
         eng = self.eng
         m = eng.model
         c = m.cases
@@ -66,11 +73,7 @@ class Queues:
             meet = -(-day // p.joint_conference_interval) * p.joint_conference_interval
             conf_wait = meet * HOURS_PER_DAY - now
         s = m.stream
-        return eng.k_decide(
-            start,
-            rows,
-            out,
-            net,
+        return (
             np.array([now, conf_wait, m.params.gaming_aversion]),
             (c.joint, c.deadline),
             eng.fl,
