@@ -185,23 +185,38 @@ def hold_conference(model, day: int, t: float) -> int:
     if not p.escalation_135 or day % p.joint_conference_interval != 0:
         return 0
     q = model.conference_queue
+    if model.compiled:
+        return _hold_compiled(model, t)
     done = 0
-    eng = model.engine if model.compiled else None  # the compiled engine owns the flows (``kernel``)
-    if eng:
-        eng.hand_over()  # today's new cases opened first: their requests to the conference queued
     while q and done < p.joint_conference_slots:
         _, cid = heapq.heappop(q)
-        if (eng.is_open(cid) if eng else cid in model.flows) and model.cases.boost[
-            cid
-        ] == 0:  # not coordinated meanwhile
-            if eng:
-                eng.conference(cid, JOINT_CONFERENCE, t)
-            else:
-                withdraw(model, cid)
-                boost(model, cid, JOINT_CONFERENCE, t)
+        if cid in model.flows and model.cases.boost[cid] == 0:  # not coordinated meanwhile
+            withdraw(model, cid)
+            boost(model, cid, JOINT_CONFERENCE, t)
             charge_conference(model, cid)
             done += 1
     return done
+
+
+def _hold_compiled(model, t: float) -> int:
+    """:func:`hold_conference` on the compiled engine (which owns the flows, ``kernel``): today's new cases
+    handed over first (their requests to the conference queued), the cases settled taken from the queue as
+    the reference takes them (settling one changes no other's state), then settled in one kernel call and
+    their hours charged in that order."""
+    eng = model.engine
+    eng.hand_over()
+    q = model.conference_queue
+    boosted = model.cases.boost
+    picked: list[int] = []
+    while q and len(picked) < model.params.joint_conference_slots:
+        _, cid = heapq.heappop(q)
+        if eng.is_open(cid) and boosted[cid] == 0 and cid not in picked:  # not coordinated meanwhile
+            picked.append(cid)
+    if picked:
+        eng.conference(picked, JOINT_CONFERENCE, t)
+        for cid in picked:
+            charge_conference(model, cid)
+    return len(picked)
 
 
 def departments_of(model, cid: int) -> list[int]:

@@ -83,14 +83,21 @@ def net_gain(params: Params, rank, detection) -> np.ndarray:
     return gain - np.asarray(detection, float) * params.callback_penalty
 
 
-def games(agent) -> bool:
-    """The agent's decision on one at-risk case it owns: close without solving when the cost of being late
-    less the expected penalty exceeds its intrinsic cost, a draw of Exp(``gaming_aversion``)."""
+def net_of(agent) -> float:
+    """``net_gain`` of one handler in plain floats (the same double operations in the same order)."""
     p = agent.model.params
-    # ``net_gain`` of one handler in plain floats: the same double operations in the same order
     net = p.ontime_weight * (1.0 + p.ranking_pressure * float(agent.rank))
     net -= float(GamingState.detection(agent, p)) * p.callback_penalty
-    return net > 0 and net > agent.model.stream.exponential() * p.gaming_aversion
+    return net
+
+
+def games(agent) -> bool:
+    """The agent's decision on one at-risk case it owns: close without solving when the cost of being late
+    less the expected penalty exceeds its intrinsic cost, a draw of Exp(``gaming_aversion``). The compiled
+    engine takes the same comparison with the same draw in ``kernel.projection.decide_run`` (its owners'
+    :func:`net_of` handed over)."""
+    net = net_of(agent)
+    return net > 0 and net > agent.model.stream.exponential() * agent.model.params.gaming_aversion
 
 
 def game_probability(params: Params, rank, detection) -> np.ndarray:
@@ -252,25 +259,69 @@ def decide(model, t_end: float) -> int:
     moments, cids = due(model, t_end)
     if not cids or p.ontime_weight <= 0:
         return 0
-    eng = model.engine if model.compiled else None  # the compiled engine's tables (``kernel``)
-    if eng is not None:  # only the open cases are decided on (a decision closes no other case)
-        fl_open = eng.fl[4]
-        ids = np.asarray(cids, dtype=np.int64)
-        keep = np.flatnonzero(fl_open[np.minimum(ids, len(fl_open) - 1)] & (ids < len(fl_open))).tolist()
-        moments, cids = [moments[i] for i in keep], [cids[i] for i in keep]
+    if model.compiled:
+        return _decide_compiled(model, moments, cids, t_end)
     queues = None  # the queues as they stand, read at the first open case
     log = model.gaming_log
     n = 0
     for t, cid in zip(moments, cids):
-        if not (eng.is_open(cid) if eng else cid in model.flows):
+        if cid not in model.flows:
             continue
         if queues is None:
-            queues = eng.gaming_queues() if eng else _Queues(model)
-        finish = eng.projected_finish(cid, t_end, queues) if eng else projected_finish(model, cid, t_end, queues)
+            queues = _Queues(model)
+        finish = projected_finish(model, cid, t_end, queues)
         deadline = float(model.cases.deadline[cid])
         gamed = finish > deadline and owner_agent(model, cid).decide_gaming()
         log.append((cid, t, finish, deadline, gamed))
         if gamed:
             handling.close(model, cid, t, gamed=True)
             n += 1
+    return n
+
+
+def _decide_compiled(model, moments: list[float], cids: list[int], t_end: float) -> int:
+    """:func:`decide`'s loop on the compiled engine: only the open cases are decided on (a decision closes no
+    other case); their projections and their owners' draws (:func:`games`) are taken in kernel runs
+    (``kernel.projection.decide_run``), each up to the next gamed case, which is closed here, its owner's
+    :func:`net_of` read again (its gamed and caught counts changed), and the log written in decision order."""
+    eng = model.engine
+    fl_open = eng.fl[4]
+    ids = np.asarray(cids, dtype=np.int64)
+    keep = np.flatnonzero(fl_open[np.minimum(ids, len(fl_open) - 1)] & (ids < len(fl_open)))
+    if not len(keep):
+        return 0
+    ids = ids[keep]
+    moments = [moments[i] for i in keep.tolist()]
+    c = model.cases
+    owners = [*model.departments, *model.townships]  # ``owner_agent``: a department, else the township
+    own = model.catalogue.owner[c.matter[ids]]
+    rows = np.empty((len(ids), 3), dtype=np.int64)
+    rows[:, 0] = ids
+    queued = {x for _, x in model.conference_queue}
+    rows[:, 1] = [x in queued for x in ids.tolist()] if queued else 0
+    rows[:, 2] = np.where(c.delegated[ids] | (own < 0), len(model.departments) + c.township[ids], own)
+    net = np.zeros(len(owners))
+    for k in set(rows[:, 2].tolist()):
+        net[k] = net_of(owners[k])
+    run = eng.gaming_queues()
+    out = np.zeros((len(ids), 2))
+    ids_l, deadlines = ids.tolist(), c.deadline[ids].tolist()
+    log = model.gaming_log
+    n = start = 0
+    while start < len(ids):
+        stop = run.decide_run(start, rows, out, net, t_end)
+        refill = stop < len(ids) and out[stop, 1] == 2.0  # the draw needs the buffer refilled first
+        for j, (finish, decided) in enumerate(out[start : stop if refill else stop + 1].tolist(), start):
+            if decided:
+                log.append((ids_l[j], moments[j], finish, deadlines[j], j == stop))
+        if refill:
+            model.stream.refill_exponential()
+            start = stop
+            continue
+        if stop < len(ids):
+            handling.close(model, ids_l[stop], moments[stop], gamed=True)
+            n += 1
+            k = int(rows[stop, 2])
+            net[k] = net_of(owners[k])
+        start = stop + 1
     return n

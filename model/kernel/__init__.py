@@ -49,8 +49,9 @@ Design (the boundary of DESIGN §8; second stage):
   kept in the kernel and written back after each call, rework with the requester's trip, the owner's
   oversight hours, competence in the step's hours, the work fraction's sums and the resolution draw),
   the whistle (urgent department steps, their on-site hours, the township's duty owed from filing: a
-  whistled case is handed to the kernel at once), deadline gaming (``gaming``: the agents decide in
-  Python after the day's call; their projection is compiled, ``projection`` fed by ``kernel.gaming``,
+  whistled case is handed to the kernel at once), deadline gaming (``gaming``: the agents decide
+  after the day's call, their comparison and draw compiled with the projection, ``projection.decide_run``
+  fed by ``kernel.gaming``, from one gamed case to the next, which Python closes;
   and reads the kernel's task, flow, entry and queue tables in the reference's order, and a gamed
   closure withdraws the case's work from them, ``CompiledEngine.withdraw``) and the reform start after a
   warm-up under other levers (``CompiledEngine.restart``: the levers re-read, the servers re-laid out as

@@ -39,10 +39,6 @@ class Control(EngineTables):
         """The queues as the day's gaming decisions read them (``gaming._Queues``)."""
         return Queues(self)
 
-    def projected_finish(self, cid: int, now: float, queues) -> float:
-        """``gaming.projected_finish`` of an open case, from the kernel's tables (hours)."""
-        return queues.projected_finish(cid, now)
-
     def withdraw(self, cid: int) -> None:
         """``handling.close``'s withdrawal of a case closed from Python (a gamed closure): its released
         steps, then its coordination or forwarding, cancelled in the reference's order; its flow closed."""
@@ -141,17 +137,17 @@ class Control(EngineTables):
         self._check()
         self._summary_fresh = False
 
-    def conference(self, cid: int, level: int, t: float) -> None:
-        """The joint conference settles the case at ``t``: :meth:`withdraw_coordination` then :meth:`boost`,
-        in one kernel call."""
+    def conference(self, cids: list[int], level: int, t: float) -> None:
+        """The joint conference settles the cases ``cids`` at ``t``, in their order: for each,
+        :meth:`withdraw_coordination` then :meth:`boost`, all in one kernel call."""
         self._flush()
         most = self._max_steps + 4
-        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + most)
-        self._room_ent(int(self.ctr[K.CTR_NENT]) + most)
+        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + most * len(cids))
+        self._room_ent(int(self.ctr[K.CTR_NENT]) + most * len(cids))
         m = self.model
         s = m.stream
         self.hq, self.evt, self.evi = self.k_conference(
-            int(cid),
+            np.asarray(cids, dtype=np.int64),
             int(level),
             float(t),
             self.hq,

@@ -101,3 +101,15 @@ def conference_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, e
     evt, evi = ev_room(evt, evi, ctr, most)
     hq = boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint)
     return hq, evt, evi
+
+
+@njit(cache=True)
+def conference_cases(cids, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most):
+    """The joint conference settles the cases ``cids`` in their order (``conference_case`` for each, in one call:
+    a call hands over some forty arrays and the generator); the caller made room in the task and entry tables
+    for ``most`` tasks per case. Returns the (maybe grown) queue and heap arrays."""
+    for i in range(cids.shape[0]):
+        hq, evt, evi = conference_case(
+            cids[i], level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most
+        )
+    return hq, evt, evi

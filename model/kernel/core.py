@@ -30,7 +30,7 @@ The Python side calls them through this module (``core.work_day`` …), so every
 
 from __future__ import annotations
 
-from .coordination import boost_case, conference_case, due, request, withdraw_coord
+from .coordination import boost_case, conference_case, conference_cases, due, request, withdraw_coord
 from .day import work_day
 from .delegated import competence
 from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
@@ -138,7 +138,7 @@ from .layout import (
     WAKE,
 )
 from .loop import run_until
-from .projection import projected
+from .projection import decide_run, projected
 from .queues import hq_room, q_push, queue_ahead, queue_summary, rekey, rekey_all, task_key, valid
 from .servers import finish_time, start_day
 from .tasks import new_task, release_steps
@@ -254,6 +254,7 @@ __all__ = [
     "valid",
     "rekey_all",
     "rekey",
+    "decide_run",
     "projected",
     "queue_ahead",
     "queue_summary",
@@ -266,6 +267,7 @@ __all__ = [
     "withdraw_coord",
     "boost_case",
     "conference_case",
+    "conference_cases",
     "begin",
     "submit_batch",
     "judge_rows",

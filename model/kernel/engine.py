@@ -74,7 +74,7 @@ class CompiledEngine(WriteBack, Control):
         self._alloc_cases(model)
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
-        self.k_projected, self.k_conference = Direct(K.projected), Direct(K.conference_case)
+        self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_life_cycle = Direct(K.life_cycle_rows)
         self.k_route = Direct(route.route_rows)
@@ -327,14 +327,20 @@ class CompiledEngine(WriteBack, Control):
             if used_ent + room > len(self.ent[0]):
                 self._room_ent(2 * used_ent + room)
             args = (*args[:3], self.tk, *args[4:])
-            self.evt, self.evi, self.hq = K.run_until(
+            # on through the day's call with no batch and no day start (``work_day``: its ``run_until``), so
+            # that the retry needs neither numba's dispatch nor a second compiled entry loaded
+            self.evt, self.evi, self.hq = self.k_work_day(
+                -1,
                 float(t_end),
                 self.now,
+                ids[:0],
+                times[:0],
+                fwd[:0],
+                self._intake_arrays(),
                 *args,
                 self.evt,
                 self.evi,
                 self.ctr,
-                self._intake_arrays(),
                 self.hq,
                 self.ent,
                 esc,

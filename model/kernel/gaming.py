@@ -1,6 +1,8 @@
 """Deadline gaming's projection on the compiled engine's arrays (``townsim.model.gaming``'s, step for step).
 
-The gaming decision stays Python (``gaming.decide``, the agents' ``decide_gaming``); only what it reads
+The gaming decision is the agents' (``gaming.decide``, their ``decide_gaming``); on this engine its
+comparison and its draw are taken in the kernel's runs over the day's decisions (``projection.decide_run``,
+``gaming.games``' arithmetic, the owners' net gains handed over), and what the projection reads
 changes: the case's released steps, its coordination, its latest step's start and clock hours and the
 handlers' queues come from the kernel's task, flow and queue tables instead of the Python engine's
 objects. The projection itself is compiled (``kernel.projection``: every sum taken over the same tasks
@@ -16,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..params import HOURS_PER_DAY
-from ..workload import case_capacity
+from .tables import NotCovered
 
 
 class Queues:
@@ -37,34 +39,43 @@ class Queues:
         hw[d_ids, 0] = [d.work_fraction for d in m.departments]
         hw[engine._town_ids, 0] = [t.work_fraction for t in m.townships]
         hw[d_ids, 1] = [d.effort for d in m.departments]
-        self.rate = np.array([rate(h) for h in hs])
+        # ``gaming._Queues.rate`` of every handler at once: its hours free for cases (``case_capacity``; a desk:
+        # all its hours) per working hour, at least 1e-9 (the same doubles as the per-handler arithmetic)
+        cap = np.array([h.capacity_hours for h in hs])
+        duty = np.minimum(np.minimum([h.duty_backlog for h in hs], cap), [h.duty_cap for h in hs])
+        free = np.where(self.desk, cap, np.maximum(cap - duty, 0.0))
+        self.rate = np.maximum(free / HOURS_PER_DAY, 1e-9)
         p = m.params
         self.learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
         self.hw, self.town = hw, town
         self.coord = np.asarray(m.coordination_hours, dtype=float)
+        self._args: tuple | None = None  # ``decide_run``'s arguments after the first four, for the day
 
-    def projected_finish(self, cid: int, now: float) -> float:
-        """``gaming.projected_finish`` of the open case at ``now`` (hours)."""
+    def decide_run(self, start: int, rows: np.ndarray, out: np.ndarray, net: np.ndarray, now: float) -> int:
+        """``kernel.projection.decide_run`` at ``now`` (hours) from row ``start`` on: the row of the first
+        gamed case (or of the case whose draw needs the buffer refilled first: ``out[row, 1]`` = 2), or
+        ``len(rows)``. Its arguments are gathered at the day's first call (no table is replaced while the day's
+        decisions are taken: a gamed closure only changes rows in place)."""
+        if self._args is None or self._args[0][0] != now:
+            self._args = self._gather(now)
+        return self.eng.k_decide(start, rows, out, net, *self._args)
+
+    def _gather(self, now: float) -> tuple:
         eng = self.eng
         m = eng.model
         c = m.cases
-        if len(self.qs[2]) < len(eng.tk[0]):  # the task table grew: room for the new rows
-            self.qs = (*self.qs[:2], *_task_rows(eng, self.qs[4]))
-        nxt = int(eng.fl[2][cid])
-        joint = bool(c.joint[cid]) or (bool(c.whistle[cid]) and nxt == 0)
-        in_conf = nxt == 0 and any(x == cid for _, x in m.conference_queue)
+        if eng._sub_ids:  # the reference hands intake's batch over before its first draw: none is waiting here
+            raise NotCovered("compiled engine: new cases waiting at the day's gaming decisions")
         conf_wait = 0.0
-        if in_conf:
+        if m.conference_queue:  # the hours till the joint conference's next meeting
             p = m.params
             day = int(now // HOURS_PER_DAY) + 1
             meet = -(-day // p.joint_conference_interval) * p.joint_conference_interval
             conf_wait = meet * HOURS_PER_DAY - now
-        return eng.k_projected(
-            int(cid),
-            float(now),
-            joint,
-            in_conf,
-            float(conf_wait),
+        s = m.stream
+        return (
+            np.array([now, conf_wait, m.params.gaming_aversion]),
+            (c.joint, c.deadline),
             eng.fl,
             eng.fl_steps,
             eng.fl_task,
@@ -82,6 +93,8 @@ class Queues:
             self.learn,
             self.coord,
             self.desk,
+            s.eb,
+            s.idx,
         )
 
 
@@ -112,9 +125,3 @@ def _kinds(engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         desk = np.array([h.kind == "desk" for h in hs], dtype=np.bool_)
         kinds = engine._gaming_kinds = (town, dept, desk)
     return kinds
-
-
-def rate(h) -> float:
-    """Clock hours of case work the handler does per working hour (``gaming._Queues.rate``)."""
-    cap = case_capacity(h) if h.kind != "desk" else h.capacity_hours
-    return max(cap / HOURS_PER_DAY, 1e-9)

@@ -174,3 +174,96 @@ def projected(
                 cid, h, i, 1.0, False, cs, hw, handled, town, learn
             )
     return t
+
+
+@njit(cache=True)
+def decide_run(
+    start,
+    rows,
+    out,
+    net,
+    consts,
+    days,
+    fl,
+    fl_steps,
+    fl_task,
+    fl_c,
+    qs,
+    rate,
+    hq,
+    hi,
+    ent,
+    tk,
+    cs,
+    hw,
+    handled,
+    town,
+    learn,
+    coord,
+    desk,
+    eb,
+    ridx,
+):
+    """``gaming.decide``'s loop over the day's decisions from row ``start`` on, up to the first gamed case.
+
+    ``rows`` per decision: the case, whether it waits in the joint conference's queue (1) and its owner's row
+    of ``net`` (the owners' ``gaming.net_gain``, ``gaming.games``' arithmetic); ``consts``: now, the hours till
+    the conference's next meeting, ``gaming_aversion``; ``days``: the case table's joint and deadline columns.
+    An open case gets its projection (``projected``) in ``out[i, 0]`` and ``out[i, 1]`` = 1; when it is at
+    risk and its owner's net gain is positive, the owner's scruples are drawn (the stream's next exponential,
+    ``eb[ridx[1]]``) and compared as ``games`` does. Returns the row of the first gamed case (Python closes it,
+    then calls again from the next row), or the number of rows. When that draw would refill the buffer,
+    ``out[i, 1]`` is 2 and row ``i`` is returned: Python refills it (``KernelStream.refill_exponential``, no
+    generator handed over: unboxing one costs ~4 µs a call) and calls again from that row.
+
+    Over 60 lines: its signature and its call of ``projected`` list the projection's tables one per line; the
+    loop itself is some twenty lines."""
+    now, conf_wait, aversion = consts[0], consts[1], consts[2]
+    fl_next, fl_open = fl[2], fl[4]
+    whistle = cs[1]
+    joint, deadline = days
+    for i in range(start, rows.shape[0]):
+        cid = rows[i, 0]
+        if not fl_open[cid]:
+            out[i, 1] = 0.0
+            continue
+        nxt = fl_next[cid]
+        jt = joint[cid] or (whistle[cid] and nxt == 0)
+        in_conf = nxt == 0 and rows[i, 1] == 1
+        t = projected(
+            cid,
+            now,
+            jt,
+            in_conf,
+            conf_wait if in_conf else 0.0,
+            fl,
+            fl_steps,
+            fl_task,
+            fl_c,
+            qs,
+            rate,
+            hq,
+            hi,
+            ent,
+            tk,
+            cs,
+            hw,
+            handled,
+            town,
+            learn,
+            coord,
+            desk,
+        )
+        out[i, 0] = t
+        out[i, 1] = 1.0
+        if t > deadline[cid]:
+            x = net[rows[i, 2]]
+            if x > 0:
+                k = ridx[1]
+                if k >= eb.shape[0]:
+                    out[i, 1] = 2.0
+                    return i
+                ridx[1] = k + 1
+                if x > eb[k] * aversion:
+                    return i
+    return rows.shape[0]

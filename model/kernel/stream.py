@@ -51,10 +51,14 @@ class KernelStream(RandomStream):
         self.before_draw()
         i = self.idx
         if i[1] >= self.size:
-            self.eb[:] = self.rng.standard_exponential(self.size)
-            i[1] = 0
+            self.refill_exponential()
         i[1] += 1
         return float(self.eb[i[1] - 1])
+
+    def refill_exponential(self) -> None:
+        """The exponential buffer drawn afresh from the generator (when used up)."""
+        self.eb[:] = self.rng.standard_exponential(self.size)
+        self.idx[1] = 0
 
     def normal(self) -> float:
         self.before_draw()

@@ -74,7 +74,7 @@ class EngineTables:
     # the kernel calls made thousands of times a run (``calls.Direct``, set by the engine)
     k_work_day: Any
     k_submit_batch: Any
-    k_projected: Any
+    k_decide: Any
     k_conference: Any
     k_queue_summary: Any
     k_judge: Any
@@ -166,6 +166,7 @@ class EngineTables:
         for i, t in enumerate(model.townships):
             for m, n in t.handled.items():
                 self.handled[i, m] = n
+        self._handled_back = self.handled.copy()  # the counts as the townships' dicts hold them (``_results_back``)
         self.cat_owner = np.ascontiguousarray(model.catalogue.owner, dtype=np.int64)
 
     def link_views(self, model) -> None:

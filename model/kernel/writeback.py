@@ -115,9 +115,10 @@ class WriteBack(EngineTables):
             for cid in self.conf_log[:n].tolist():
                 heapq.heappush(m.conference_queue, (float(dl[cid]), cid))
             self.ctr[K.CTR_NCONF] = 0
-        if self.day_esc.any():
+        esc = self.day_esc.tolist()  # (a list: ``ndarray.any`` costs more than the four counts' test)
+        if any(esc):
             for lv in (1, 2, 3):
-                m.day_escalations[lv] += int(self.day_esc[lv])
+                m.day_escalations[lv] += esc[lv]
             self.day_esc[:] = 0
 
     def _results_back(self) -> None:
@@ -125,14 +126,13 @@ class WriteBack(EngineTables):
         mediation done), the referrals between handlers and the repeat contacts, in event order."""
         m = self.model
         gm = m.grid_mediation
-        towns, matters = np.nonzero(self.handled)
+        # only the counts the call changed (they only grow): the dicts hold every count above zero
+        towns, matters = np.nonzero(self.handled != self._handled_back)
         if len(towns):
-            counts = self.handled[towns, matters].tolist()
-            got: list[dict] = [{} for _ in m.townships]
-            for i, j, n in zip(towns.tolist(), matters.tolist(), counts):
-                got[i][j] = n
-            for t, d in zip(m.townships, got):
-                t.handled = d
+            counts = self.handled[towns, matters]
+            self._handled_back[towns, matters] = counts
+            for i, j, n in zip(towns.tolist(), matters.tolist(), counts.tolist()):
+                m.townships[i].handled[j] = n
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
         closed_now = closed_log[: self.ctr[K.CTR_NCLOSED]].tolist()
         m.closed_today.extend(closed_now)
