@@ -98,6 +98,7 @@ def test_the_check_types_a_new_argument_key_once_and_refuses_what_its_numba_type
             f(*bad)
     with pytest.raises(calls.Uncached):
         calls.key([1.0])  # a list: numba types it by its items
+    assert calls.key(None) is type(None) and calls.key("a") is str  # optional arguments: by class, not every call
 
 
 def test_the_compiled_engine_calls_the_kernel_with_stable_types(monkeypatch):

@@ -71,14 +71,14 @@ class Uncached(Exception):
 
 
 _ARRAY, _TUPLE = np.ndarray, tuple
-_BY_CLASS = (float, bool, np.generic, np.random.Generator)
+_BY_CLASS = (float, bool, str, type(None), np.generic, np.random.Generator)
 
 
 def key(a):
     """What decides an argument's numba type, read cheaply: an array's dtype, dimensions and flags (layout,
-    writeable, aligned: numba's array type is made of these); a tuple's items' keys; a float, bool, NumPy
-    scalar or random Generator its class (numba types them by class alone); an int its class and whether
-    it fits 64 signed bits. Anything else raises :class:`Uncached`."""
+    writeable, aligned: numba's array type is made of these); a tuple's items' keys; a float, bool, str,
+    None, NumPy scalar or random Generator its class (numba types them by class alone); an int its class
+    and whether it fits 64 signed bits. Anything else raises :class:`Uncached` (typed at every call)."""
     t = type(a)
     if t is _ARRAY:
         return (a.dtype, a.ndim, a.flags.num)
