@@ -77,13 +77,15 @@ class CompiledEngine(WriteBack, Control):
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_life_cycle = Direct(K.life_cycle_rows)
-        self.k_route = Direct(route.route_rows)
+        self.k_route, self.k_channels = Direct(route.route_rows), Direct(route.channel_draws)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(
             np.ascontiguousarray(x) for x in (cat.tier, cat.start_level, cat.n_departments, cat.owner, cat.difficulty)
         )
         self._route_travel = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
-        self._route_consts = route.ROUTE_CONSTS
+        # each township's travel hours beyond the county mean (``channel_draws``)
+        self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
+        self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
@@ -150,15 +152,17 @@ class CompiledEngine(WriteBack, Control):
         ``requester``, ``township``: int8, int64 and int32 arrays."""
         p = model.params
         key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
-        tables = self._route_memo.get(key)
-        if tables is None:
-            tables = self._route_memo[key] = self._channel_tables(model, key)
-        coefs, farther, k_channels = tables
+        coefs = self._route_memo.get(key)
+        if coefs is None:  # the logits and slopes
+            logits = (channel._logit(key[1]), key[2], channel._logit(key[3]), key[4])
+            coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
         n = len(kind)
         drawn = model.rng.random(3 * n if cover > 0 else 2 * n)  # the reference's draws in one call
-        u, prob = k_channels(kind, requester, township, memories, farther, drawn, coefs, cover, _ENTERPRISE)
+        u, prob = self.k_channels(
+            kind, requester, township, memories, self._route_farther, drawn, coefs, cover, _ENTERPRISE
+        )
         np.exp(prob, out=prob)  # the logistic 1 / (1 + exp(−z)) with numpy's exp, as the reference takes it
         prob += 1.0
         np.divide(1.0, prob, out=prob)
@@ -167,17 +171,6 @@ class CompiledEngine(WriteBack, Control):
         if not 0.0 < p.township_hall_share < 1.0:
             prob[n:] = float(p.township_hall_share)
         return u, prob
-
-    def _channel_tables(self, model, key: tuple) -> tuple:
-        """``route.channel_draws``' fixed arguments for ``key`` (the channel levers): the logits and slopes, each
-        township's travel hours beyond the county mean, and the kernel."""
-        online, online_slope, hall, hall_slope = key[1:]
-        coefs = np.array([channel._logit(online), online_slope, channel._logit(hall), hall_slope], dtype=np.float64)
-        hours = np.asarray(model.travel_hours, float)
-        farther = np.ascontiguousarray(hours - float(hours @ model.township_share), dtype=np.float64)
-        k_channels = self.__dict__.get("k_channels") or Direct(route.channel_draws)
-        self.k_channels = k_channels
-        return coefs, farther, k_channels
 
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._route`` for a batch in one kernel pass (``route.route_rows``), the channels and errands
@@ -226,15 +219,6 @@ class CompiledEngine(WriteBack, Control):
         held = np.ascontiguousarray(model.delegated, dtype=b1)
         via = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
         return ids, via, created
-
-    @property
-    def _route_memo(self) -> dict:
-        """``route_rows``' tables by the levers and handlers they hold (made on first use)."""
-        memo: dict | None = self.__dict__.get("_route_tables_by")
-        if memo is None:
-            memo = {}
-            self._route_tables_by: dict = memo
-        return memo
 
     def _route_tables(self, key: tuple) -> tuple:
         """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
