@@ -272,9 +272,19 @@ def plain_year(engine: str, days: str, county: str = "plain") -> dict:
     return {"cpu_s": c2 - c0, "wall_s": t2 - t0, "build_cpu_s": c1 - c0, "run_cpu_s": c2 - c1, "cases": int(m.cases.n)}
 
 
-TIMED = ("work_day", "submit_batch", "projected", "conference_case", "queue_summary", "judge_rows", "life_cycle_rows")
-"""The kernel's functions the compiled engine calls from Python (``CompiledEngine``'s ``k_*``), besides intake's
-routing (``kernel.route``)."""
+TIMED = (
+    "work_day",
+    "submit_batch",
+    "projected",  # gaming's projection, case by case (trees before ``decide_run``)
+    "decide_run",
+    "conference_case",  # the conference, case by case (trees before ``conference_cases``)
+    "conference_cases",
+    "queue_summary",
+    "judge_rows",
+    "life_cycle_rows",
+)
+"""The kernel's functions the compiled engine calls from Python (``CompiledEngine``'s ``k_*``) in this tree or a
+base tree, besides intake's (``kernel.route``)."""
 
 
 def time_kernel() -> list[float]:
@@ -307,7 +317,7 @@ def time_kernel() -> list[float]:
 
     kengine.K = Timed(core, TIMED)  # type: ignore[assignment]
     if hasattr(kengine, "route"):  # a tree with intake's routing compiled
-        kengine.route = Timed(kengine.route, ("route_rows",))  # type: ignore[assignment]
+        kengine.route = Timed(kengine.route, ("route_rows", "channel_draws"))  # type: ignore[assignment]
     return inside
 
 
