@@ -32,13 +32,18 @@ the departments' score estimators learn within a few assessment periods of the r
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .channel import online_probability
+from . import kernel
+from .channel import _logit, online_probability
 from .demand import STAGE_RATE, Stage
 from .feedback import ENTRY_REFERENCE, SATISFACTION_START
 from .params import Params
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROUNDS = 4
 """Settling rounds at the end of the warm-up (fewer when it is shorter than twice their days)."""
@@ -133,6 +138,7 @@ def settle_requesters(
     enterprise: bool,
     ages: np.ndarray | None = None,
     relative_rate: np.ndarray | None = None,
+    compiled: Callable | None = None,
 ):
     """Replay each requester's history from the pool of its kind and township until stationary.
 
@@ -143,7 +149,8 @@ def settle_requesters(
     held briefly), which is what the daily satisfaction KPI observes. ``ages`` (days, per row): a
     requester younger than the horizon has had only its life's judgements since its starting value
     (enterprises: drawn from the stable age distribution); ``relative_rate`` (per row, mean 1): its
-    request rate against its township's mean (enterprises: by life-cycle stage).
+    request rate against its township's mean (enterprises: by life-cycle stage). ``compiled``: the kernel's
+    replay (``kernel.settle_replay``, the same draws) instead of ``_replay``.
 
     Over 60 lines: the replay is one vectorised loop over judgement rounds whose state (satisfaction,
     channel experience, pending repeats, each requester's clock) is updated together each round; split, that
@@ -179,7 +186,10 @@ def settle_requesters(
         horizon = k_updates / rate
         if ages is not None:
             horizon = np.minimum(horizon, ages[where == t])
-        s, a, b = _replay(params, rng, idx, s_case, pending, rate, horizon, k_updates)
+        if compiled is not None:
+            s, a, b = _replay_compiled(compiled, params, rng, idx, s_case, pending, rate, horizon, k_updates)
+        else:
+            s, a, b = _replay(params, rng, idx, s_case, pending, rate, horizon, k_updates)
         sat[rows], x_on[rows], x_off[rows] = s, a, b
 
 
@@ -224,15 +234,39 @@ def _replay(params, rng, idx: dict, s_case, pending, rate, horizon, k_updates: i
     return s, a, b
 
 
+def _replay_compiled(replay: Callable, params, rng, idx: dict, s_case, pending, rate, horizon, k_updates: int):
+    """``_replay`` in the kernel (``kernel.settle.replay``): the pools one after the other in ``_KEYS``
+    order, the channel's coefficients as one array."""
+    pools = [np.asarray(idx[key], np.int64) for key in _KEYS]
+    starts = np.cumsum([0] + [len(v) for v in pools]).astype(np.int64)
+    share = float(params.online_share)
+    logit = _logit(share) if 0.0 < share < 1.0 else 0.0
+    coefs = np.array([share, logit, float(params.channel_experience_slope), SATISFACTION_START])
+    return replay(
+        rng,
+        np.ascontiguousarray(s_case, np.float64),
+        np.ascontiguousarray(pending, np.bool_),
+        np.concatenate(pools),
+        starts,
+        np.ascontiguousarray(rate, np.float64),
+        np.ascontiguousarray(np.broadcast_to(horizon, np.shape(rate)), np.float64),
+        int(k_updates),
+        float(params.satisfaction_learning),
+        float(params.repeat_delay_days),
+        coefs,
+    )
+
+
 def settle(model) -> None:
     """Draw the slow stocks from their stationary state under the current (status-quo) levers."""
     p = model.params
     pool = model.settle_pool
     n = model.n_enterprises
     if pool is not None:
+        compiled = kernel.settle_replay() if model.compiled else None
         days = model.clock_day - pool.day
         citizens = np.arange(model.n_citizens)
-        settle_requesters(p, model.rng, model.citizen_state, citizens, pool, days, enterprise=False)
+        settle_requesters(p, model.rng, model.citizen_state, citizens, pool, days, enterprise=False, compiled=compiled)
         firms = np.flatnonzero(model.enterprise_state["stage"][:n] < Stage.EXITED)
         if len(firms):  # ages from the stable age distribution: exponential at the per-capita entry rate
             mean_s = float(model.enterprise_state["satisfaction"][:n][firms].mean())
@@ -241,7 +275,16 @@ def settle(model) -> None:
             stage_rate = STAGE_RATE[model.enterprise_state["stage"][:n][firms]]
             rel = stage_rate / stage_rate.mean() if stage_rate.mean() > 0 else None
             settle_requesters(
-                p, model.rng, model.enterprise_state, firms, pool, days, enterprise=True, ages=ages, relative_rate=rel
+                p,
+                model.rng,
+                model.enterprise_state,
+                firms,
+                pool,
+                days,
+                enterprise=True,
+                ages=ages,
+                relative_rate=rel,
+                compiled=compiled,
             )
     if n:
         stage = model.enterprise_state["stage"][:n]

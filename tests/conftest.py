@@ -116,6 +116,7 @@ ENGINE_AWARE = frozenset(
         "test_mediation_accept.py",
         "test_outcomes.py",
         "test_same_results_keys.py",
+        "test_settle_kernel.py",
         "test_stop_rule.py",
         "test_warmstart.py",
     }

@@ -12,7 +12,8 @@ Design (the boundary of DESIGN §8; second stage):
   ``servers`` (finish times, the day's start), ``tasks`` (new tasks), ``coordination`` (desks, the 135
   rule's due times and boost), ``flows`` (intake's batch, a case's first handler), ``forwarding``
   (courier runs), ``delegated`` (the learning curve), ``loop`` (the event loop, one function on purpose:
-  see its docstring), ``day`` (the day's call), ``projection`` (deadline gaming's projection); ``core``
+  see its docstring), ``day`` (the day's call), ``projection`` (deadline gaming's projection), ``settle`` (the
+  warm-up's settling replay of requesters' judgements, called from ``settle`` outside the event loop); ``core``
   gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's batch, the day's call)
   on ``tables`` (the arrays and their growth), ``writeback`` (decisions in, results back) and
   ``control`` (between calls); ``stream`` (``KernelStream``) and ``gaming`` (what gaming's projection
@@ -149,6 +150,13 @@ def make_stream(rng):
     from .engine import KernelStream  # deferred: it imports numba (the kernel extra), only when compiled
 
     return KernelStream(rng)
+
+
+def settle_replay():
+    """The compiled replay of settling requesters (``kernel.settle.replay``, the twin of ``settle._replay``)."""
+    from .settle import replay  # deferred: it imports numba (the kernel extra), only when compiled
+
+    return replay
 
 
 def make_engine(model, handlers: list):
