@@ -37,7 +37,12 @@ _NO_CODES, _NO_IDS, _NO_FLAGS = np.zeros(0, np.int8), np.zeros(0, np.int64), np.
 
 
 def _column(values, n: int, dtype) -> np.ndarray:
-    """``values`` (a scalar or an array of ``n``) as a contiguous array of ``dtype``."""
+    """``values`` (a scalar or an array of ``n``) as a contiguous array of ``dtype`` (an int code, e.g. an
+    ``IntEnum`` member, filled as a plain int: numpy fills an enum member several times slower)."""
+    if type(values) is np.ndarray:
+        return np.ascontiguousarray(values, dtype=dtype)
+    if isinstance(values, int):
+        return np.full(n, int(values), dtype)
     return np.full(n, values, dtype) if np.ndim(values) == 0 else np.ascontiguousarray(values, dtype=dtype)
 
 
