@@ -55,6 +55,8 @@ class MatterSampler:
     """Draw matter types by frequency weight, per requester kind (inverse-CDF on cumulative weights)."""
 
     def __init__(self, cat: MatterCatalogue):
+        # set by the compiled engine (``kernel.demand.tables``): ``draw`` takes its kernel twin
+        self.kernel_tables: tuple | None = None
         self.ids: dict[int, np.ndarray] = {}  # matter ids by requester kind
         self.cum: dict[int, np.ndarray] = {}  # their cumulative weights
         for kind in (ENTERPRISE, CITIZEN):
@@ -103,6 +105,20 @@ def draw(
     # citizens, per township
     n_c = rng.poisson(township_residents * (params.citizen_request_rate * scale))
     total_c = int(n_c.sum())
+    if sampler.kernel_tables is not None:
+        return _draw_compiled(
+            params,
+            rng,
+            day,
+            n_c,
+            total_c,
+            citizen_start,
+            citizen_count,
+            enterprise_township,
+            enterprise_stage,
+            sampler,
+            scale,
+        )
     if total_c:
         tc = np.repeat(np.arange(len(n_c)), n_c)
         cit = citizen_start[tc] + np.floor(rng.random(total_c) * citizen_count[tc]).astype(np.int64)
@@ -130,6 +146,55 @@ def draw(
         kind[order], requester[order], township[order], matter[order].astype(np.int32), time[order], enquiry
     )
 
+
+def _draw_compiled(
+    params: Params,
+    rng: np.random.Generator,
+    day: int,
+    n_c: np.ndarray,
+    total_c: int,
+    citizen_start: np.ndarray,
+    citizen_count: np.ndarray,
+    enterprise_township: np.ndarray,
+    enterprise_stage: np.ndarray,
+    sampler: MatterSampler,
+    scale: float,
+) -> Requests:
+    """``draw`` after the citizens' counts ``n_c`` (``total_c`` in all) on the compiled engine: the same draws
+    in the same order and sizes, the uniforms after the enterprises' count in one call (consecutive uniform
+    draws: the same doubles), and the requests made from them in one kernel call
+    (``kernel.demand.draw_rows``, the same arithmetic)."""
+    from .kernel.demand import draw_day  # deferred: it imports numba (the kernel extra), only when compiled
+
+    u_c = rng.random(total_c) if total_c else _NO_DRAWS  # rng.random(0) takes no random numbers
+    rates = (params.enterprise_request_rate * scale) * STAGE_RATE[enterprise_stage]
+    lam = float(rates.sum())
+    total_e = int(rng.poisson(lam)) if lam > 0 else 0
+    if total_c == 0 and total_e == 0:  # no request today: the draws below would take no random numbers
+        return _NONE
+    n = total_c + total_e
+    s = params.enquiry_share
+    # the enterprises', the citizens' and enterprises' matters', the filing times' and the enquiries' uniforms
+    u = rng.random(2 * total_e + total_c + (2 * n if s > 0 else n))
+    out = draw_day(
+        day,
+        n_c,
+        u_c,
+        total_e,
+        u,
+        citizen_start,
+        citizen_count,
+        rates,
+        lam,
+        enterprise_township,
+        sampler.kernel_tables,
+        s,
+    )
+    return Requests(*out)
+
+
+_NO_DRAWS = np.zeros(0)
+"""No uniforms (shared; writeable, as the kernel's argument it stands for: one overload)."""
 
 _NONE = Requests(
     np.zeros(0, np.int8),

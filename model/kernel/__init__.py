@@ -13,7 +13,8 @@ Design (the boundary of DESIGN §8; second stage):
   rule's due times and boost), ``flows`` (intake's batch, a case's first handler), ``forwarding``
   (courier runs), ``delegated`` (the learning curve), ``loop`` (the event loop, one function on purpose:
   see its docstring), ``day`` (the day's call), ``projection`` (deadline gaming's projection), ``settle`` (the
-  warm-up's settling replay of requesters' judgements, called from ``settle`` outside the event loop); ``core``
+  warm-up's settling replay of requesters' judgements, called from ``settle`` outside the event loop), ``demand``
+  (a day's requests made from demand's draws, called from ``demand``); ``core``
   gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's batch, the day's call)
   on ``tables`` (the arrays and their growth), ``writeback`` (decisions in, results back) and
   ``control`` (between calls); ``stream`` (``KernelStream``) and ``gaming`` (what gaming's projection

@@ -21,7 +21,7 @@ from .. import channel
 from ..cases import LAYOUT
 from ..catalogue import ENTERPRISE
 from . import core as K
-from . import route
+from . import demand, route
 from .calls import Direct
 from .control import Control
 from .stream import KernelStream
@@ -91,6 +91,7 @@ class CompiledEngine(WriteBack, Control):
         # each township's travel hours beyond the county mean (``channel_draws``)
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
+        model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
