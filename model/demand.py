@@ -102,16 +102,12 @@ def draw(
     enquiry with probability s, so requests for matters keep their rates)."""
     s = params.enquiry_share
     scale = 1.0 / (1.0 - s) if s > 0 else 1.0
-    # citizens, per township
-    n_c = rng.poisson(township_residents * (params.citizen_request_rate * scale))
-    total_c = int(n_c.sum())
     if sampler.kernel_tables is not None:
         return _draw_compiled(
             params,
             rng,
             day,
-            n_c,
-            total_c,
+            township_residents,
             citizen_start,
             citizen_count,
             enterprise_township,
@@ -119,6 +115,9 @@ def draw(
             sampler,
             scale,
         )
+    # citizens, per township
+    n_c = rng.poisson(township_residents * (params.citizen_request_rate * scale))
+    total_c = int(n_c.sum())
     if total_c:
         tc = np.repeat(np.arange(len(n_c)), n_c)
         cit = citizen_start[tc] + np.floor(rng.random(total_c) * citizen_count[tc]).astype(np.int64)
@@ -151,8 +150,7 @@ def _draw_compiled(
     params: Params,
     rng: np.random.Generator,
     day: int,
-    n_c: np.ndarray,
-    total_c: int,
+    township_residents: np.ndarray,
     citizen_start: np.ndarray,
     citizen_count: np.ndarray,
     enterprise_township: np.ndarray,
@@ -160,11 +158,16 @@ def _draw_compiled(
     sampler: MatterSampler,
     scale: float,
 ) -> Requests:
-    """``draw`` after the citizens' counts ``n_c`` (``total_c`` in all) on the compiled engine: the same draws
-    in the same order and sizes, the uniforms after the enterprises' count in one call (consecutive uniform
-    draws: the same doubles), and the requests made from them in one kernel call
-    (``kernel.demand.draw_rows``, the same arithmetic)."""
+    """``draw`` on the compiled engine: the same draws in the same order and sizes — the citizens' counts by a
+    scalar call a township (the draws of the array call, without its checks' cost), the uniforms after the
+    enterprises' count in one call (consecutive uniform draws: the same doubles) — and the requests made
+    from them in one kernel call (``kernel.demand.draw_rows``, the same arithmetic)."""
     from .kernel.demand import draw_day  # deferred: it imports numba (the kernel extra), only when compiled
+
+    rate = params.citizen_request_rate * scale
+    pois = rng.poisson
+    n_c = [pois(r * rate) for r in township_residents.tolist()]
+    total_c = sum(n_c)
 
     u_c = rng.random(total_c) if total_c else _NO_DRAWS  # rng.random(0) takes no random numbers
     rates = (params.enterprise_request_rate * scale) * STAGE_RATE[enterprise_stage]
