@@ -162,8 +162,10 @@ def _draw_compiled(
     scalar call a township (the draws of the array call, without its checks' cost), the uniforms after the
     enterprises' count in one call (consecutive uniform draws: the same doubles) — and the requests made
     from them in one kernel call (``kernel.demand.draw_rows``, the same arithmetic)."""
-    from .kernel.demand import draw_day  # deferred: it imports numba (the kernel extra), only when compiled
+    if not _TWIN:
+        from .kernel.demand import draw_day  # deferred: it imports numba (the kernel extra), only when compiled
 
+        _TWIN.append(draw_day)
     rate = params.citizen_request_rate * scale
     pois = rng.poisson
     n_c = [pois(r * rate) for r in township_residents.tolist()]
@@ -179,9 +181,9 @@ def _draw_compiled(
     s = params.enquiry_share
     # the enterprises', the citizens' and enterprises' matters', the filing times' and the enquiries' uniforms
     u = rng.random(2 * total_e + total_c + (2 * n if s > 0 else n))
-    out = draw_day(
+    out = _TWIN[0](
         day,
-        n_c,
+        np.array(n_c, dtype=np.int64),
         u_c,
         total_e,
         u,
@@ -195,6 +197,9 @@ def _draw_compiled(
     )
     return Requests(*out)
 
+
+_TWIN: list = []
+"""``kernel.demand.draw_day``, imported at the first compiled draw (an import in the call costs ~2 µs a day)."""
 
 _NO_DRAWS = np.zeros(0)
 """No uniforms (shared; writeable, as the kernel's argument it stands for: one overload)."""
