@@ -167,13 +167,18 @@ def _draw_compiled(
 
         _TWIN.append(draw_day)
     rate = params.citizen_request_rate * scale
-    pois = rng.poisson
-    n_c = [pois(r * rate) for r in township_residents.tolist()]
+    if rate > 0:
+        pois = rng.poisson
+        n_c = [pois(r * rate) for r in township_residents.tolist()]
+    else:  # a Poisson draw of mean 0 is 0 and takes no random number
+        n_c = [0] * len(township_residents)
     total_c = sum(n_c)
-
     u_c = rng.random(total_c) if total_c else _NO_DRAWS  # rng.random(0) takes no random numbers
-    rates = (params.enterprise_request_rate * scale) * STAGE_RATE[enterprise_stage]
-    lam = float(rates.sum())
+    if params.enterprise_request_rate > 0:
+        rates = (params.enterprise_request_rate * scale) * STAGE_RATE[enterprise_stage]
+        lam = float(rates.sum())
+    else:  # all rates 0: no enterprise request, nothing drawn
+        rates, lam = _NO_DRAWS, 0.0
     total_e = int(rng.poisson(lam)) if lam > 0 else 0
     if total_c == 0 and total_e == 0:  # no request today: the draws below would take no random numbers
         return _NONE
