@@ -75,25 +75,28 @@ def choose_channels(model, kind, requester, township, matter) -> np.ndarray:
     return out
 
 
-def refer_up(model, township: list[int], matters: list[int], rows: list[int]) -> list[int]:
-    """Which of the new delegated cases ``rows`` (indices into the batch's ``township`` and ``matters``, in
-    filing order) their townships refer up, in filing order: each township gives the chances for its own
-    cases (``Township.refer_up_chances``), the townships in order, then one uniform draw per case with a
-    positive chance, in filing order. Plain lists: a batch holds a few dozen cases."""
-    if model.params.refer_up_rate == 0 or not rows:
-        return []
-    rows_of: dict[int, list[int]] = {}  # each township's cases, in filing order
-    for j in rows:
-        rows_of.setdefault(township[j], []).append(j)
-    chance: dict[int, float] = {}
+def refer_up(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
+    """Which new delegated cases their townships refer up, in filing order: each township gives the chances
+    for its own cases (``Township.refer_up_chances``), then one uniform draw per case with a positive chance,
+    in filing order."""
+    n = len(matters)
+    out = np.zeros(n, dtype=bool)
+    if model.params.refer_up_rate == 0:
+        return out
+    rows_of: dict[int, list[int]] = {}  # each township's cases, in filing order (a batch holds a few dozen)
+    for j, t in enumerate(township.tolist()):
+        rows_of.setdefault(t, []).append(j)
+    subject = matters.tolist()
+    chance = [0.0] * n
     towns = model.townships
     for t in sorted(rows_of):
-        mine = rows_of[t]
-        chance.update(zip(mine, towns[t].refer_up_chances([matters[j] for j in mine])))
-    drawn = [j for j in rows if chance[j] > 0]
-    if not drawn:
-        return []
-    return [j for j, u in zip(drawn, model.stream.uniforms(len(drawn))) if u < chance[j]]
+        rows = rows_of[t]
+        for j, c in zip(rows, towns[t].refer_up_chances([subject[j] for j in rows])):
+            chance[j] = c
+    drawn = [j for j, c in enumerate(chance) if c > 0]
+    if drawn:
+        out[[j for j, u in zip(drawn, model.stream.uniforms(len(drawn))) if u < chance[j]]] = True
+    return out
 
 
 def admit(
@@ -150,15 +153,9 @@ def _refer_up_all(model, township, subject, enquiry) -> np.ndarray:
     refer a delegated case up while its competence is low (its decision; an enquiry about a delegated matter
     is answered where it was asked; ``enquiry`` None when the batch asks nothing)."""
     delegated = model.delegated[subject]  # (a copy: indexed by an array)
-    if model.params.refer_up_rate == 0:  # none referred up, nothing drawn
-        return delegated
-    held = delegated.tolist()
-    if enquiry is not None:
-        held = [d and not q for d, q in zip(held, enquiry.tolist())]
-    rows = [j for j, d in enumerate(held) if d]
-    up = refer_up(model, township.tolist(), subject.tolist(), rows) if rows else []
-    if up:
-        delegated[up] = False
+    rows = np.flatnonzero(delegated & ~enquiry if enquiry is not None else delegated)
+    if len(rows):
+        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
     return delegated
 
 
