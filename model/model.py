@@ -49,6 +49,7 @@ from . import (
     settle,
     staffing,
     stoprule,
+    workload,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .cases import CaseTable, frame
@@ -340,13 +341,12 @@ class TownshipModel(mesa.Model):
         grid.new_disputes(self, day)
         grid.surface(self, day)
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day
-        departments, townships = self.agents_by_type[Department], self.agents_by_type[Township]
-        departments.do("decide_dumping")
+        townships = self.agents_by_type[Township]
+        dumping.decide_all(self)  # every department's ``decide_dumping``
         dumped, bounced = dumping.today(self)
         inspection.apply(self.townships, reform.effective_params(self))
         townships.do("split_day")
-        departments.do("decide_work_fraction")
-        townships.do("decide_work_fraction")
+        workload.decide_all(self)  # every department's, then every township's ``decide_work_fraction``
         # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)

@@ -150,30 +150,44 @@ class WriteBack(EngineTables):
         department's effort now), the summed hours left before their deadlines, and their count, added
         up in the order the Python engine's queue holds them (computed for every handler at once,
         again after each kernel call)."""
-        m = self.model
-        if not self._summary_fresh:
-            effort = np.ones(len(self.handlers))
-            effort[self._dept_ids] = [d.effort for d in m.departments]
-            c = m.cases
-            now = m.clock_day * HOURS_PER_DAY
-            self.k_queue_summary(
-                now,
-                self.hq,
-                self.hi,
-                effort,
-                self.tk,
-                c.matter,
-                c.deadline,
-                self.cat_hours,
-                self._summary,
-                m.township_hid0,
-                c.delegated,
-                self.handled,
-                self.pf,
-                self.ent,
-                self._esc(),
-            )
-            self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
-            self._summary_fresh = True
-        queued, slack, n = self._summary_rows[handler.hid]
+        queued, slack, n = self.queue_rows()[handler.hid]
         return queued, slack, int(n)
+
+    def queue_rows(self) -> list:
+        """:meth:`queue_summary` of every handler, by handler id: [queued, slack, count] (the count a float).
+        With every queue empty (no waiting entry at all) the rows are zeros, as the kernel's pass would leave
+        them, without the call."""
+        if self._summary_fresh:
+            return self._summary_rows
+        if not self.hi[:, K.HI_QLEN].any():  # every queue list empty: the kernel's loop adds nothing up
+            self._summary[:] = 0.0
+        else:
+            self._summary_pass()
+        self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
+        self._summary_fresh = True
+        return self._summary_rows
+
+    def _summary_pass(self) -> None:
+        """The kernel's pass over every handler's queue list into ``_summary`` (``queues.queue_summary``)."""
+        m = self.model
+        effort = np.ones(len(self.handlers))
+        effort[self._dept_ids] = [d.effort for d in m.departments]
+        c = m.cases
+        now = m.clock_day * HOURS_PER_DAY
+        self.k_queue_summary(
+            now,
+            self.hq,
+            self.hi,
+            effort,
+            self.tk,
+            c.matter,
+            c.deadline,
+            self.cat_hours,
+            self._summary,
+            m.township_hid0,
+            c.delegated,
+            self.handled,
+            self.pf,
+            self.ent,
+            self._esc(),
+        )

@@ -1,0 +1,98 @@
+"""The compiled engine's one-pass twins of the agents' daily decisions give what the agents' methods give:
+the same draws in the same order, the same doubles, the same writes (``dumping.departments_day`` against
+``Department.decide_dumping``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import small
+
+from townsim.model import TownshipModel, dumping, workload
+from townsim.model.agents import Department, Township
+from townsim.model.kernel.layout import HI_QLEN
+
+CASES = [
+    {},
+    dict(duty_tasks_per_department=3.0, responsibility_list=True, list_enforcement=0.7, territorial_share=0.4),
+    dict(
+        duty_tasks_per_department=6.0,
+        dumping_pressure_slope=3.0,
+        two_way_weight=0.4,
+        assessment_period=5,
+        dumping_exploration_sd=0.5,
+    ),
+    dict(duty_tasks_per_department=0.0),
+]
+
+
+def _department_state(m) -> tuple:
+    """What a day's dumping decisions write: the departments', the townships' duty, the day's flows, the rng."""
+    depts = [
+        (
+            d.dumping_propensity,
+            d.period_tasks,
+            d.period_dumped,
+            d.period_bounced,
+            d.today_dumped,
+            d.today_bounced,
+            d.handler.duty_backlog,
+        )
+        for d in m.departments
+    ]
+    towns = [t.handler.duty_backlog for t in m.townships]
+    flows = (dict(m.day_dumped), dict(m.day_bounced), m.period_dumped_dt.tolist())
+    return depts, towns, flows, m.rng.bit_generator.state
+
+
+@pytest.mark.parametrize("changes", CASES)
+def test_departments_day_is_decide_dumping_for_every_department(changes):
+    p = small(**changes)
+    ref, twin = TownshipModel(p, rng=5), TownshipModel(p, rng=5)
+    assert [a.index for a in ref.agents_by_type[Department]] == [d.index for d in ref.departments]
+    for _ in range(12):
+        ref.agents_by_type[Department].do("decide_dumping")
+        dumping.departments_day(twin)
+        a, b = _department_state(ref), _department_state(twin)
+        assert a == b
+        assert all(np.isfinite(x[0]) for x in a[0])
+        ref.run(3)
+        twin.run(3)
+    if changes.get("duty_tasks_per_department", 1.0) > 0:
+        assert sum(d.period_tasks for d in ref.departments) > 0  # the comparison saw tasks drawn
+
+
+def _fractions_by_method(m) -> list[float]:
+    """``workload.decide`` of every department, then every township, in their AgentSets' order."""
+    agents = [*m.agents_by_type[Department], *m.agents_by_type[Township]]
+    return [workload.decide(a) for a in agents]
+
+
+@pytest.mark.parametrize("changes", [{}, dict(corner_cutting=0.9, department_staff=2.0), dict(corner_cutting=0.0)])
+def test_decide_compiled_is_decide_work_fraction_for_every_agent(changes):
+    m = TownshipModel(small(engine="compiled", **changes), rng=3)
+    assert m.compiled, m.engine_reason
+    assert [a.index for a in m.agents_by_type[Township]] == [t.index for t in m.townships]
+    below_one = 0
+    for _ in range(15):
+        m.run(2)
+        ref = _fractions_by_method(m)
+        workload.decide_compiled(m)
+        twin = [a.work_fraction for a in (*m.departments, *m.townships)]
+        assert twin == ref
+        below_one += sum(f < 1.0 for f in ref)
+    if changes.get("corner_cutting", 0.5) > 0.5:
+        assert below_one > 0  # overloaded handlers cut corners: the comparison saw fractions below 1
+
+
+def test_an_empty_queue_summary_is_the_kernels_pass():
+    p = small(engine="compiled", citizen_request_rate=0.0, enterprise_request_rate=0.0, dispute_rate=0.0)
+    m = TownshipModel(p, rng=2).run(3)
+    e = m.engine
+    assert not e.hi[:, HI_QLEN].any()  # no queue list holds an entry
+    e._summary_fresh = False
+    e._summary[:] = np.nan
+    rows = e.queue_rows()
+    e._summary[:] = np.nan
+    e._summary_pass()
+    assert rows == e._summary.tolist() == [[0.0, 0.0, 0.0]] * len(m.handlers)
