@@ -125,13 +125,15 @@ def department_day(dept) -> None:
     dept.today_dumped, dept.today_bounced = dumped, bounced
 
 
-def decide_all(model) -> None:
+def decide_all(model) -> tuple[int, int]:
     """Every department's ``Department.decide_dumping``, in the AgentSet's order: through the AgentSet on the
-    Python engine, in one pass (:func:`departments_day`, its twin) on the compiled engine."""
+    Python engine, in one pass (:func:`departments_day`, its twin) on the compiled engine; returns today's
+    (dumped, bounced)."""
     if model.compiled:
         departments_day(model)
     else:
         model.agents_by_type[model.Department].do("decide_dumping")
+    return today(model)
 
 
 def departments_day(model) -> None:

@@ -31,6 +31,7 @@ SATISFACTION_START = 0.7
 EXIT_THRESHOLD = 0.8
 ENTRY_REFERENCE = 0.7
 _ENTERPRISE = int(ENTERPRISE)  # plain ints: numpy looks an enum member's attributes up on every use
+_NAN = float("nan")
 _STARTUP, _GROWTH, _MATURE, _EXITED = int(Stage.STARTUP), int(Stage.GROWTH), int(Stage.MATURE), int(Stage.EXITED)
 
 
@@ -121,6 +122,8 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
         model.enterprise_agents[i] = None
     live = int(np.count_nonzero(alive))
     mean_sat = float(sat[alive].mean()) if live else SATISFACTION_START
+    # the day's live firms and their mean satisfaction, for the KPI row while no firm enters (``metrics``)
+    model.enterprise_stocks = (model.clock_day, n, live, mean_sat if live else _NAN)
     lam = p.enterprise_entry_rate * max(live, 1) * mean_sat / ENTRY_REFERENCE
     entries = int(rng.poisson(lam)) if lam > 0 else 0
     if entries:

@@ -11,6 +11,7 @@ from helpers import small
 from townsim.model import TownshipModel, dumping, workload
 from townsim.model.agents import Department, Township
 from townsim.model.kernel.layout import HI_QLEN
+from townsim.model.metrics import collect
 
 CASES = [
     {},
@@ -96,3 +97,29 @@ def test_an_empty_queue_summary_is_the_kernels_pass():
     e._summary[:] = np.nan
     e._summary_pass()
     assert rows == e._summary.tolist() == [[0.0, 0.0, 0.0]] * len(m.handlers)
+
+
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_the_life_cycles_stocks_are_the_days_enterprise_kpis(engine):
+    """``metrics.collect.enterprise_stocks`` (the life cycle's count and mean when no firm entered since) is what
+    ``mean_enterprise_satisfaction`` and ``live_enterprises`` read from the arrays at the day's end."""
+    p = small(engine=engine, enterprise_entry_rate=0.004, enterprise_exit_base=0.004)
+    m = TownshipModel(p, rng=4)
+    used = entered = 0
+    for _ in range(40):
+        m.run(1)
+        memo = m.enterprise_stocks
+        fresh = memo[0] == m.clock_day - 1 and memo[1] == m.n_enterprises
+        used += fresh
+        entered += not fresh
+        got = collect.enterprise_stocks(m)
+        want = (m.mean_enterprise_satisfaction(), m.live_enterprises)
+        assert np.array_equal(got, want, equal_nan=True) and type(got[1]) is int
+        assert m.kpi_today["enterprise_satisfaction"] == want[0] and m.kpi_today["enterprises"] == want[1]
+    assert used and entered  # days read from the memo and days read from the arrays
+
+
+def test_a_day_with_nothing_open_has_no_backlog():
+    p = small(engine="compiled", citizen_request_rate=0.0, enterprise_request_rate=0.0, dispute_rate=0.0)
+    m = TownshipModel(p, rng=2).run(3)
+    assert len(m.open_ids) == 0 and m.backlog_mean == 0.0 and m.kpi_today["backlog_mean"] == 0.0

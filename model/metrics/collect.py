@@ -163,6 +163,7 @@ _SERVICE_KEYS = (
 def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
     """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day."""
     towns = model.townships
+    ent_sat, live = enterprise_stocks(model)
     return {
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
@@ -170,15 +171,25 @@ def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, ex
         "department_utilisation": _mean([d.handler.utilisation_today for d in model.departments]),
         "overloaded_townships": sum(t.overloaded for t in towns),
         "department_effort": _mean([d.effort for d in model.departments]),
-        "enterprise_satisfaction": model.mean_enterprise_satisfaction(),
+        "enterprise_satisfaction": ent_sat,
         "citizen_satisfaction": float(model.citizen_state["satisfaction"].mean()) if model.n_citizens else float("nan"),
         "petitions": petitions,
-        "enterprises": model.live_enterprises,
+        "enterprises": live,
         "enterprise_entries": entries,
         "enterprise_exits": exits,
         "staff_hours": model.staff_persons * HOURS_PER_DAY + overtime,
         "overtime_hours": overtime,
     }
+
+
+def enterprise_stocks(model) -> tuple[float, int]:
+    """(Mean satisfaction of the live enterprises, their count) at the day's end (after its ``clock_day`` moved
+    on): as ``feedback.enterprise_life_cycle`` left them when no firm entered since (no row added: the same
+    rows, stages and satisfaction), else ``model.mean_enterprise_satisfaction()`` and ``model.live_enterprises``."""
+    memo = getattr(model, "enterprise_stocks", None)
+    if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
+        return memo[3], memo[2]
+    return model.mean_enterprise_satisfaction(), model.live_enterprises
 
 
 def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
