@@ -10,11 +10,13 @@ from helpers import small
 
 from townsim.model import TownshipModel, dumping, workload
 from townsim.model.agents import Department, Township
-from townsim.model.kernel.layout import HI_QLEN
+from townsim.model.kernel.layout import HF_EFFORT, HF_FRACTION, HF_OVERTIME, HI_QLEN
 from townsim.model.metrics import collect
 
 CASES = [
     {},
+    dict(duty_tasks_per_department=40.0, dumping_base=0.9, responsibility_list=True, list_enforcement=1.0),
+    dict(duty_tasks_per_department=2.0, responsibility_list=True, territorial_share=0.0, list_enforcement=0.0),
     dict(duty_tasks_per_department=3.0, responsibility_list=True, list_enforcement=0.7, territorial_share=0.4),
     dict(
         duty_tasks_per_department=6.0,
@@ -48,8 +50,9 @@ def _department_state(m) -> tuple:
 
 @pytest.mark.parametrize("changes", CASES)
 def test_departments_day_is_decide_dumping_for_every_department(changes):
-    p = small(**changes)
+    p = small(engine="compiled", **changes)
     ref, twin = TownshipModel(p, rng=5), TownshipModel(p, rng=5)
+    assert twin.compiled, twin.engine_reason
     assert [a.index for a in ref.agents_by_type[Department]] == [d.index for d in ref.departments]
     for _ in range(12):
         ref.agents_by_type[Department].do("decide_dumping")
@@ -123,3 +126,44 @@ def test_a_day_with_nothing_open_has_no_backlog():
     p = small(engine="compiled", citizen_request_rate=0.0, enterprise_request_rate=0.0, dispute_rate=0.0)
     m = TownshipModel(p, rng=2).run(3)
     assert len(m.open_ids) == 0 and m.backlog_mean == 0.0 and m.kpi_today["backlog_mean"] == 0.0
+
+
+def test_the_pulled_columns_hold_the_agents_values():
+    """``WriteBack._pull`` leaves a column unwritten only when it holds the agents' values already."""
+    p = small(engine="compiled", assessment_period=3, two_way_weight=0.5, effort_gain=2.0, overtime_cap=0.5)
+    m = TownshipModel(p.replace(department_staff=3.0), rng=6)
+    e, deps, towns = m.engine, m.departments, m.townships
+    ids, tids = e._dept_ids, e._town_ids
+
+    def columns():
+        return (
+            e.hf[ids, HF_FRACTION].tolist(),
+            e.hf[ids, HF_EFFORT].tolist(),
+            e.hf[ids, HF_OVERTIME].tolist(),
+            e.hf[tids, HF_FRACTION].tolist(),
+        )
+
+    def values():
+        return (
+            [d.work_fraction for d in deps],
+            [d.effort for d in deps],
+            [d.overtime_hours for d in deps],
+            [t.work_fraction for t in towns],
+        )
+
+    pull, checked = e._pull, []
+
+    def checked_pull():  # every day's own pull, before the day's call
+        pull()
+        assert columns() == values()
+        checked.append(values())
+
+    e._pull = checked_pull
+    for day in range(30):
+        m.run(1)
+        if day == 10:
+            for d in deps:  # as at the start of the counted run
+                d.overtime_hours = 0.0
+    assert len(checked) == 30 and len({str(v) for v in checked}) > 10  # the agents' values moved
+    assert any(d.effort != 1.0 for d in deps) and any(d.overtime_hours > 0 for d in deps)
+    assert any(f < 1.0 for v in checked for f in v[0] + v[3])

@@ -4,6 +4,7 @@ the kernel's hour accounts, counters, closed cases, referrals and repeat contact
 from __future__ import annotations
 
 import heapq
+import operator
 from typing import Any
 
 import numpy as np
@@ -29,11 +30,24 @@ class WriteBack(EngineTables):
         hs = self.handlers
         hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in hs]
         hf[:, K.HF_DUTY_CAP] = [h.duty_cap for h in hs]
-        d_ids = self._dept_ids
-        hf[d_ids, K.HF_FRACTION] = [d.work_fraction for d in m.departments]
-        hf[d_ids, K.HF_EFFORT] = [d.effort for d in m.departments]
-        hf[d_ids, K.HF_OVERTIME] = [d.overtime_hours for d in m.departments]
-        hf[self._town_ids, K.HF_FRACTION] = [t.work_fraction for t in m.townships]
+        d_ids, deps, towns = self._dept_ids, m.departments, m.townships
+        # a column whose values are the very objects last written to this table holds them already (the kernel
+        # does not write these columns; a department's overtime it writes, and ``_push`` hands those back)
+        last = self.__dict__.get("_pulled")
+        if last is None or last[0] is not hf:
+            last = self._pulled = (hf, [None] * 4)
+        cols = last[1]
+        for i, (rows, col, values) in enumerate(
+            (
+                (d_ids, K.HF_FRACTION, [d.work_fraction for d in deps]),
+                (d_ids, K.HF_EFFORT, [d.effort for d in deps]),
+                (d_ids, K.HF_OVERTIME, [d.overtime_hours for d in deps]),
+                (self._town_ids, K.HF_FRACTION, [t.work_fraction for t in towns]),
+            )
+        ):
+            if not _same_objects(values, cols[i]):
+                hf[rows, col] = values
+                cols[i] = values
 
     def _push(self) -> None:
         """Write the kernel's handler accounts back to the Python objects."""
@@ -61,8 +75,12 @@ class WriteBack(EngineTables):
             h.served_total = served
             h.wait_total = wait
             h.waited = waited
-        for d, x in zip(self.model.departments, hf[self._dept_ids, K.HF_OVERTIME].tolist()):
+        overtime = hf[self._dept_ids, K.HF_OVERTIME].tolist()
+        for d, x in zip(self.model.departments, overtime):
             d.overtime_hours = x
+        last = self.__dict__.get("_pulled")
+        if last is not None and last[0] is hf:  # the column holds these objects' values (``_pull``)
+            last[1][2] = overtime
 
     def _day_args(self, n_new: int) -> DayArgs:
         """Before the day's call (``n_new`` new cases in intake's batch): the logs sized for the call's most
@@ -191,3 +209,8 @@ class WriteBack(EngineTables):
             self.ent,
             self._esc(),
         )
+
+
+def _same_objects(values: list, held: list | None) -> bool:
+    """Is each of ``values`` the very object at its place in ``held`` (so the same double, bit for bit)?"""
+    return held is not None and len(values) == len(held) and all(map(operator.is_, values, held))

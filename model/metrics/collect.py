@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 import numpy as np
@@ -211,9 +212,16 @@ def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
         "work_done_share": work_done,
         "grid_report_share": _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
         "grid_participation": _participation(model),
-        "inspection_hours": inspection.weekly_duty_hours(reform.effective_params(model)),
+        "inspection_hours": inspection.weekly_duty_hours(_effective_params(model)),
         **dict(zip(("callbacks_made", "callbacks_not_made"), callback.today(model.callback_desk, model.clock_day - 1))),
     }
+
+
+def _effective_params(model):
+    """``reform.effective_params(model)``: the model's parameters themselves while the reform does not fade
+    (an infinite half-life: attention 1 on every day), read without working out the day's attention."""
+    p = model.params
+    return reform.effective_params(model) if math.isfinite(p.reform_half_life_days) else p
 
 
 def _chain_hours_ended(model, ids: np.ndarray) -> float:
