@@ -35,7 +35,8 @@ class WriteBack(EngineTables):
         # does not write these columns; a department's overtime it writes, and ``_push`` hands those back)
         last = self.__dict__.get("_pulled")
         if last is None or last[0] is not hf:
-            last = self._pulled = (hf, [None] * 4)
+            none: list[list | None] = [None] * 4
+            last = self._pulled = (hf, none)
         cols = last[1]
         for i, (rows, col, values) in enumerate(
             (
