@@ -86,7 +86,8 @@ class WriteBack(EngineTables):
     def _day_args(self, n_new: int) -> DayArgs:
         """Before the day's call (``n_new`` new cases in intake's batch): the logs sized for the call's most
         closures, referrals, repeat contacts and conference requests, the grid workers' mediation hours read,
-        and the kernel's arrays grouped as ``core.run_until`` takes them (from the handlers to the logs)."""
+        and the kernel's arrays grouped as ``day.work_day`` takes them (from the handlers to the logs; the case
+        columns as the case table's blocks)."""
         m = self.model
         c = m.cases
         need = max(int(self.ctr[K.CTR_OPEN]) + n_new, int(self.ctr[K.CTR_UNRELEASED]) + n_new * self._max_steps)
@@ -95,18 +96,12 @@ class WriteBack(EngineTables):
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
         if need + 1 > len(self.conf_log):  # at most one request to the conference per open case
             self.conf_log = np.zeros(2 * (need + 1), dtype=np.int64)
-        flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
         gm = m.grid_mediation
         self.grid_hours = grow(self.grid_hours, c.n)
         if gm:
             self.grid_hours[np.fromiter(gm.keys(), np.int64, len(gm))] = np.fromiter(gm.values(), float, len(gm))
-        hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted, self.grid_hours)
-        cs = (
-            (*flow_cols, c.trips, c.seat_trips, c.travel),
-            (c.resolved, c.called_back, c.work_share, c.joint),
-            hops,
-            (c.reworks, c.online, self.handled, self.cat_owner),
-        )
+        # the case columns as the table's blocks (``day.case_columns`` makes the loop's groups of them)
+        cs = (c.blocks, (self.grid_hours, self.handled, self.cat_owner))
         self.acc[0] = m.attendance_hours
         s = m.stream
         args = (
