@@ -155,13 +155,17 @@ def departments_day(model) -> None:
     base, slope, cost = _base_logit(p.dumping_base), p.dumping_pressure_slope, list_cost(p)
     ws = _weight(model) * p.score_sensitivity
     step = model.mean_step_hours
-    exp = np.exp  # numpy's exp, as dump_probability takes it (the C library's may differ in the last bit)
+    zs = []  # each one's log-odds, from its own handler's load (no department's draws move another's load)
     for dept in depts:
         h = dept.handler
         cap = h.capacity_hours
         load = 0.0 if cap <= 0 else (h.open_tasks * step + h.duty_backlog) / cap
-        z = base + slope * (load - 1.0) - cost - ws * float(dept.expected_score_drop) + dept.exploration
-        prob = float(1.0 / (1.0 + exp(-z)))
+        zs.append(base + slope * (load - 1.0) - cost - ws * float(dept.expected_score_drop) + dept.exploration)
+    # the logistic with numpy's exp, as dump_probability takes it, over all of them at once (numpy's exp of an
+    # array is its exp of each value: tests/test_day3_twins.py; the C library's may differ in the last bit)
+    probs = (1.0 / (1.0 + np.exp(-np.array(zs)))).tolist()
+    for dept, prob in zip(depts, probs):
+        h = dept.handler
         tasks = int(poisson(lam))
         dumped = int(binomial(tasks, prob)) if tasks else 0
         bounced = 0

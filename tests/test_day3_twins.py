@@ -167,3 +167,13 @@ def test_the_pulled_columns_hold_the_agents_values():
     assert len(checked) == 30 and len({str(v) for v in checked}) > 10  # the agents' values moved
     assert any(d.effort != 1.0 for d in deps) and any(d.overtime_hours > 0 for d in deps)
     assert any(f < 1.0 for v in checked for f in v[0] + v[3])
+
+
+def test_numpys_logistic_of_an_array_is_its_logistic_of_each_value():
+    """``dumping.departments_day`` takes the departments' p_d = 1 / (1 + exp(−z)) over an array of their log-odds;
+    ``dump_probability`` takes numpy's exp of each one: the same doubles, bit for bit."""
+    rng = np.random.default_rng(11)
+    z = np.concatenate([rng.normal(0.0, 3.0, 60_000), rng.uniform(-40.0, 40.0, 40_000), [0.0, -0.0, 1e-300]])
+    whole = 1.0 / (1.0 + np.exp(-z))
+    each = np.array([float(1.0 / (1.0 + np.exp(-x))) for x in z.tolist()])
+    assert np.array_equal(whole.view(np.int64), each.view(np.int64))
