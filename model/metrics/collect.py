@@ -173,7 +173,7 @@ def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, ex
         "overloaded_townships": sum(t.overloaded for t in towns),
         "department_effort": _mean([d.effort for d in model.departments]),
         "enterprise_satisfaction": ent_sat,
-        "citizen_satisfaction": float(model.citizen_state["satisfaction"].mean()) if model.n_citizens else float("nan"),
+        "citizen_satisfaction": _mean(model.citizen_state["satisfaction"]) if model.n_citizens else float("nan"),
         "petitions": petitions,
         "enterprises": live,
         "enterprise_entries": entries,
