@@ -138,6 +138,10 @@ def decide_compiled(model) -> None:
             agent.work_fraction = 1.0
         return
     rows = model.engine.queue_rows()
+    if getattr(model.engine, "queues_empty", False):  # no step waits anywhere: every fraction is 1 (n = 0)
+        for agent in agents:
+            agent.work_fraction = 1.0
+        return
     for agent in agents:
         h = agent.handler
         queued, slack, n = rows[h.hid]

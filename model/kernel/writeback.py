@@ -169,15 +169,16 @@ class WriteBack(EngineTables):
 
     def queue_rows(self) -> list:
         """:meth:`queue_summary` of every handler, by handler id: [queued, slack, count] (the count a float).
-        With every queue empty (no waiting entry at all) the rows are zeros, as the kernel's pass would leave
-        them, without the call."""
+        With every queue empty (no waiting entry at all: ``queues_empty``) the rows are zeros, as the kernel's
+        pass would leave them, without the call."""
         if self._summary_fresh:
             return self._summary_rows
-        if not self.hi[:, K.HI_QLEN].any():  # every queue list empty: the kernel's loop adds nothing up
-            self._summary[:] = 0.0
+        self.queues_empty = not self.hi[:, K.HI_QLEN].any()
+        if self.queues_empty:  # every queue list empty: the kernel's loop would add nothing up
+            self._summary_rows = [[0.0, 0.0, 0.0] for _ in self.handlers]
         else:
             self._summary_pass()
-        self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
+            self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
         self._summary_fresh = True
         return self._summary_rows
 
