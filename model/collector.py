@@ -22,7 +22,10 @@ _NUMBERS = (int, float, bool)
 class DailyCollector(mesa.DataCollector):
     """``model.kpi_today[k]`` for each KPI name, and agent-type variables read as attributes."""
 
-    def __init__(self, kpis, agenttype_reporters: dict[type, dict[str, str]]):
+    def __init__(self, kpis, agenttype_reporters: dict[type, dict[str, str]], fixed: dict[type, str] | None = None):
+        """``fixed``: agent classes whose agents the model holds, in their AgentSet's order, in a list attribute
+        (class → the attribute's name) and never adds or removes after construction; their records are read
+        from that list, with the agents' unique ids read once."""
         super().__init__(
             model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in kpis},
             agenttype_reporters=agenttype_reporters,
@@ -30,6 +33,8 @@ class DailyCollector(mesa.DataCollector):
         self._kpis = tuple(kpis)
         self._attrs = {cls: tuple(rep.values()) for cls, rep in agenttype_reporters.items()}
         self._getters = {cls: attrgetter(*attrs) for cls, attrs in self._attrs.items() if attrs}  # C-level reads
+        self._fixed = dict(fixed or {})
+        self._uids: dict[type, tuple[list, list]] = {}  # class → (its agents' list, their unique ids)
 
     def _fast_ok(self) -> bool:
         if getattr(self, "_checked", False):  # Mesa's tables keep their types once checked
@@ -43,7 +48,8 @@ class DailyCollector(mesa.DataCollector):
         return self._checked
 
     def collect(self, model) -> None:
-        if not self._fast_ok() or any(cls not in model.agent_types for cls in self._attrs):
+        by_type = model.agents_by_type
+        if not self._fast_ok() or any(cls not in by_type for cls in self._attrs):
             super().collect(model)
             return
         row = model.kpi_today
@@ -55,11 +61,31 @@ class DailyCollector(mesa.DataCollector):
         if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
             self._collection_steps.append(step)
         records = {}
-        by_type = model.agents_by_type
         for cls, attrs in self._attrs.items():
-            agents = by_type[cls] if cls in model.agent_types else ()
-            records[cls] = _records(step, agents, attrs, self._getters.get(cls))
+            agents = by_type.get(cls, ())
+            getter = self._getters.get(cls)
+            held = self._held(model, cls, agents)
+            if held is not None and getter is not None and len(attrs) > 1:
+                try:
+                    records[cls] = [(step, uid, *vals) for uid, vals in zip(held[1], map(getter, held[0]))]
+                    continue
+                except AttributeError:  # a variable missing on some agent: Mesa's reading below
+                    pass
+            records[cls] = _records(step, agents, attrs, getter)
         self._agenttype_records[step] = records
+
+    def _held(self, model, cls, agents) -> tuple[list, list] | None:
+        """(The model's list of ``cls``'s agents, their unique ids) for a ``fixed`` class whose list holds as many
+        agents as its AgentSet; else None (read through the AgentSet)."""
+        name = getattr(self, "_fixed", {}).get(cls)  # (a collector pickled before ``fixed`` was kept: none)
+        if name is None:
+            return None
+        held = getattr(model, name)
+        memo = self.__dict__.setdefault("_uids", {})
+        got = memo.get(cls)
+        if got is None or got[0] is not held:
+            got = memo[cls] = (held, [a.unique_id for a in held])
+        return got if len(held) == len(agents) == len(got[1]) else None
 
 
 def _records(step, agents, attrs: tuple, getter) -> list[tuple]:

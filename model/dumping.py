@@ -125,6 +125,72 @@ def department_day(dept) -> None:
     dept.today_dumped, dept.today_bounced = dumped, bounced
 
 
+def decide_all(model) -> tuple[int, int]:
+    """Every department's ``Department.decide_dumping``, in the AgentSet's order: through the AgentSet on the
+    Python engine, in one pass (:func:`departments_day`, its twin) on the compiled engine; returns today's
+    (dumped, bounced)."""
+    if model.compiled:
+        departments_day(model)
+    else:
+        model.agents_by_type[model.Department].do("decide_dumping")
+    return today(model)
+
+
+def departments_day(model) -> None:
+    """Every department's :func:`department_day` in one pass, in the departments' order (the AgentSet's): the
+    same draws in the same order, the same doubles, the same writes. The compiled engine's twin of
+    ``Department.decide_dumping`` (called for every department), without a call chain per department;
+    ``Department.decide_dumping`` stays the reference (``tests/test_day3_twins.py`` compares them)."""
+    p = model.params
+    depts = model.departments
+    if p.duty_tasks_per_department <= 0:
+        for dept in depts:
+            dept.today_dumped = dept.today_bounced = 0
+            dept.dumping_propensity = 0.0
+        return
+    rng = model.rng
+    poisson, binomial = rng.poisson, rng.binomial
+    lam, hours, listed = p.duty_tasks_per_department, p.duty_task_hours, p.responsibility_list
+    # dump_probability's terms, in its order: base + slope·(load − 1) − list cost − (ω·sensitivity)·Δ̂ + ξ
+    base, slope, cost = _base_logit(p.dumping_base), p.dumping_pressure_slope, list_cost(p)
+    ws = _weight(model) * p.score_sensitivity
+    step = model.mean_step_hours
+    zs = []  # each one's log-odds, from its own handler's load (no department's draws move another's load)
+    for dept in depts:
+        h = dept.handler
+        cap = h.capacity_hours
+        load = 0.0 if cap <= 0 else (h.open_tasks * step + h.duty_backlog) / cap
+        zs.append(base + slope * (load - 1.0) - cost - ws * float(dept.expected_score_drop) + dept.exploration)
+    # the logistic with numpy's exp, as dump_probability takes it, over all of them at once (numpy's exp of an
+    # array is its exp of each value: tests/test_day3_twins.py; the C library's may differ in the last bit)
+    probs = (1.0 / (1.0 + np.exp(-np.array(zs)))).tolist()
+    for dept, prob in zip(depts, probs):
+        h = dept.handler
+        tasks = int(poisson(lam))
+        dumped = int(binomial(tasks, prob)) if tasks else 0
+        bounced = 0
+        if listed and dumped:
+            off_list = int(binomial(dumped, 1.0 - p.territorial_share))
+            bounced = int(binomial(off_list, p.list_enforcement)) if off_list else 0
+        accepted = dumped - bounced
+        if dumped:
+            d = dept.index
+            dest = demand.choose(rng, model.township_cdf, dumped).tolist()
+            for i, t in enumerate(dest):
+                if i < accepted:
+                    model.townships[t].handler.duty_backlog += hours
+                    model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
+                    model.period_dumped_dt[d, t] += 1.0
+                else:
+                    model.day_bounced[(t, d)] = model.day_bounced.get((t, d), 0) + 1
+        dept.dumping_propensity = prob
+        dept.period_tasks += tasks
+        dept.period_dumped += dumped
+        dept.period_bounced += bounced
+        h.duty_backlog += (tasks - accepted) * hours
+        dept.today_dumped, dept.today_bounced = dumped, bounced
+
+
 def apply(model) -> tuple[int, int]:
     """Every department's day (``Department.decide_dumping`` through the model's AgentSet, as in
     ``TownshipModel.step``); return today's (dumped, bounced)."""

@@ -24,6 +24,7 @@ from . import demand, satisfaction
 from .agents import Citizen, Enterprise
 from .catalogue import ENTERPRISE
 from .demand import Stage
+from .metrics.numeric import mean
 from .params import Params
 from .resolution import root_of
 
@@ -31,6 +32,7 @@ SATISFACTION_START = 0.7
 EXIT_THRESHOLD = 0.8
 ENTRY_REFERENCE = 0.7
 _ENTERPRISE = int(ENTERPRISE)  # plain ints: numpy looks an enum member's attributes up on every use
+_NAN = float("nan")
 _STARTUP, _GROWTH, _MATURE, _EXITED = int(Stage.STARTUP), int(Stage.GROWTH), int(Stage.MATURE), int(Stage.EXITED)
 
 
@@ -120,7 +122,9 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
         model.enterprise_agents[i].remove()
         model.enterprise_agents[i] = None
     live = int(np.count_nonzero(alive))
-    mean_sat = float(sat[alive].mean()) if live else SATISFACTION_START
+    mean_sat = mean(sat[alive]) if live else SATISFACTION_START  # np.mean's value, without its dispatch
+    # the day's live firms and their mean satisfaction, for the KPI row while no firm enters (``metrics``)
+    model.enterprise_stocks = (model.clock_day, n, live, mean_sat if live else _NAN)
     lam = p.enterprise_entry_rate * max(live, 1) * mean_sat / ENTRY_REFERENCE
     entries = int(rng.poisson(lam)) if lam > 0 else 0
     if entries:

@@ -5,7 +5,8 @@ inspections are owed, each Township decides how to split its day → 4 work (dep
 joint conference on meeting days; escalations are engine events inside the day; lateness is marked at the
 day's end) → 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment (every
 ``assessment_period`` days: Townships and Departments are scored and adapt) → 7 collect KPIs. Agents'
-decisions are their methods, called through the model's AgentSets.
+decisions are their methods, called through the model's AgentSets (on the compiled engine the departments'
+dumping and every work fraction by one-pass twins of them, ``dumping.departments_day``, ``workload``).
 
 Warm-up: construction ends by simulating ``warmup_days`` under the pre-reform levers (``params.pre_reform``,
 the root of the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers switch on (staff
@@ -49,6 +50,7 @@ from . import (
     settle,
     staffing,
     stoprule,
+    workload,
 )
 from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .cases import CaseTable, frame
@@ -63,9 +65,7 @@ class TownshipModel(mesa.Model):
 
     _EXITED = int(demand.Stage.EXITED)  # a plain int: numpy looks an enum member's attributes up on every use
     # agent classes, reached through the model by assessment, dumping and grid (agents imports those modules)
-    Department = Department
-    Township = Township
-    Citizen = Citizen
+    Department, Township, Citizen = Department, Township, Citizen
     # the case flow's parts the day uses (all set empty by ``build.case_flow``)
     cases: CaseTable
     open_ids: np.ndarray
@@ -88,9 +88,8 @@ class TownshipModel(mesa.Model):
         self.stopped_day: int | None = None  # counted day at whose end the stop rule fired (0: in the warm-up)
         self.count_start = 0.0  # hours: start of the counted window
         # the engine: the Python reference, or the compiled kernel where it covers the scenario
-        self.compiled, reason = kernel.choose(p, self.params)
-        kernel.say_once(reason)
-        self.engine_reason = reason
+        self.compiled, self.engine_reason = kernel.choose(p, self.params)
+        kernel.say_once(self.engine_reason)
         self.stream = RandomStream(self.rng) if not self.compiled else kernel.make_stream(self.rng)
         w = self.params  # built from the warm-up's parameters alone: one warm-up per them and seed (``warmstart``)
         cv = w.service_time_cv
@@ -106,7 +105,9 @@ class TownshipModel(mesa.Model):
         self._reset_day_flows()
         self._build_handlers(pop)
         assessment.reset_period(self)
-        self.datacollector = DailyCollector(metrics.DAILY_KPIS, reporting.AGENT_COLUMNS)
+        self.datacollector = DailyCollector(
+            metrics.DAILY_KPIS, reporting.AGENT_COLUMNS, {Township: "townships", Department: "departments"}
+        )
         if self.warmup_days:
             self._warm_up()
 
@@ -118,8 +119,7 @@ class TownshipModel(mesa.Model):
         self.township_cdf = demand.choice_cdf(pop.township_share)  # where dumped tasks and new firms go
         self.township_residents = pop.township_residents
         self.citizen_count, self.citizen_start = pop.citizen_count, pop.citizen_start
-        self.n_citizens = pop.n_citizens
-        self.citizen_state = pop.citizen_state
+        self.n_citizens, self.citizen_state = pop.n_citizens, pop.citizen_state
         create_row_agents(self, Citizen, 0, pop.n_citizens)  # bulk: a million agents in seconds
         self.enterprise_state = build.enterprise_rows()
         self.enterprise_agents: list = []
@@ -209,6 +209,7 @@ class TownshipModel(mesa.Model):
         self.engine.rekey_all(self.handlers)
 
     def _reset_day_flows(self) -> None:
+        self.closed_today = []
         self.day_referrals: dict = {}
         self.day_dumped: dict = {}
         self.day_bounced: dict = {}
@@ -246,6 +247,9 @@ class TownshipModel(mesa.Model):
         """Drop today's closed cases from the open set, mark lateness, measure the day's time-averaged backlog."""
         ids = np.concatenate([self.open_ids, *self._new_ids]) if self._new_ids else self.open_ids
         self._new_ids = []
+        if not len(ids):  # nothing open today: nothing to mark, a backlog of 0.0 (the sum over no case)
+            self.backlog_mean = 0.0
+            return
         closed = self.cases.closed[ids]
         escalation.mark_overdue(self.cases, ids, closed, t1)
         still_open = np.isnan(closed)
@@ -320,8 +324,7 @@ class TownshipModel(mesa.Model):
         p = self.params
         day = self.clock_day
         t0, t1 = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
-        self._reset_day_flows()
-        self.closed_today = []
+        self._reset_day_flows()  # and today's closed cases
         n_before = self.cases.n
         # 1-2 demand and intake
         req = demand.draw(
@@ -340,19 +343,16 @@ class TownshipModel(mesa.Model):
         grid.new_disputes(self, day)
         grid.surface(self, day)
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day
-        departments, townships = self.agents_by_type[Department], self.agents_by_type[Township]
-        departments.do("decide_dumping")
-        dumped, bounced = dumping.today(self)
+        dumped, bounced = dumping.decide_all(self)  # every department's ``decide_dumping``; today's totals
         inspection.apply(self.townships, reform.effective_params(self))
-        townships.do("split_day")
-        departments.do("decide_work_fraction")
-        townships.do("decide_work_fraction")
+        self.agents_by_type[Township].do("split_day")
+        workload.decide_all(self)  # every department's, then every township's ``decide_work_fraction``
         # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
         gaming.decide(self, t1)
-        townships.do("account_day")
+        self.agents_by_type[Township].do("account_day")
         self._refresh_open(t0, t1)
         # 5 feedback
         closed = np.asarray(self.closed_today, dtype=np.int64)

@@ -118,6 +118,36 @@ def decide(agent) -> float:
     return work_fraction(p, queued, case_capacity(h), slack / n / HOURS_PER_DAY)
 
 
+def decide_all(model) -> None:
+    """Every department's, then every township's ``decide_work_fraction`` (in their AgentSets' order): through
+    the AgentSets on the Python engine, in one pass on the compiled engine (:func:`decide_compiled`)."""
+    if not model.compiled:
+        model.agents_by_type[model.Department].do("decide_work_fraction")
+        model.agents_by_type[model.Township].do("decide_work_fraction")
+        return
+    decide_compiled(model)
+
+
+def decide_compiled(model) -> None:
+    """Every department's, then every township's work fraction in one pass, the compiled engine's queue
+    summary read once: the twin of the agents' ``decide_work_fraction`` (:func:`decide`), the same doubles."""
+    p = model.params
+    agents = (*model.departments, *model.townships)
+    if p.corner_cutting <= 0:
+        for agent in agents:
+            agent.work_fraction = 1.0
+        return
+    rows = model.engine.queue_rows()
+    if getattr(model.engine, "queues_empty", False):  # no step waits anywhere: every fraction is 1 (n = 0)
+        for agent in agents:
+            agent.work_fraction = 1.0
+        return
+    for agent in agents:
+        h = agent.handler
+        queued, slack, n = rows[h.hid]
+        agent.work_fraction = 1.0 if n == 0 else work_fraction(p, queued, case_capacity(h), slack / n / HOURS_PER_DAY)
+
+
 def log_start(model, task: Task, done: float, needed: float, clock: float) -> None:
     """Add a started step's needed and done work-hours to its case's log (and its start and clock hours)."""
     log = model.case_work.get(task.case)

@@ -249,3 +249,50 @@ def test_a_kept_folder_without_figures_cites_the_shipped_ones(tmp_path, monkeypa
     assert not any("sobol" in name for name in page.figures.values()), "nothing to copy: the page has them"
     monkeypatch.setattr(findings_sensitivity, "SHIPPED", tmp_path / "none")
     assert "sobol_heatmap" not in render(tmp_path, "").text
+
+
+def _screening_folder(tmp_path, rows):
+    folder = tmp_path / "morris_assumptions"
+    folder.mkdir()
+    pd.DataFrame(
+        [
+            {"scenario": "baseline", "output": out, "parameter": p, "rank": r, "influential": inf, "value": v}
+            for out, p, r, inf, v in rows
+        ]
+    ).to_csv(folder / "rankings.csv", index=False)
+    return folder
+
+
+def test_the_assumptions_that_decide_most_are_named_first(tmp_path):
+    """The screening of assumptions and levers together: the conclusion names each headline output's influential
+    assumptions (not its levers as assumptions) before the reform options, the evidence marks each factor's
+    kind; without the folder the page says how to run it."""
+    _compare_folder(tmp_path)
+    _screening_folder(
+        tmp_path,
+        [
+            ("on_time_rate", "department_staff", 1, True, 0.09),  # a lever
+            ("on_time_rate", "service_time_cv", 2, True, 0.05),  # an assumption
+            ("on_time_rate", "initial_competence", 3, False, 0.001),  # an assumption, not influential
+            ("petitions", "catalogue_zipf", 1, True, 3.0),  # not a headline output: evidence only
+        ],
+    )
+    text = render(tmp_path).text
+    concl = text[text.index("## Conclusion") : text.index("## Evidence")]
+    line = (
+        "- cases closed on time in `baseline`: assumptions service_time_cv; levers department_staff "
+        "(1 of its 2 influential factors are assumptions)."
+    )
+    assert line in concl
+    assert concl.index(line) < concl.index("**full_reform**")
+    assert "catalogue_zipf" not in concl and "initial_competence" not in concl
+    ev = text[text.index("### Morris screening of assumptions and levers together") :]
+    assert "**department_staff** *L*, **service_time_cv** *A*, initial_competence *A* | 1 / 1 |" in ev
+    assert "4 factors sampled together — 3 assumptions" in ev and "and 1 reform levers" in ev
+
+
+def test_an_unscreened_page_says_how_to_screen(tmp_path):
+    _compare_folder(tmp_path)
+    text = render(tmp_path).text
+    assert "### The assumptions that decide most" not in text
+    assert "*Not run yet*: `townsim sensitivity morris_assumptions --out" in text

@@ -3,10 +3,11 @@
     python3 -m townsim.experiments.workflows.findings [--results DIR] [--write]
 
 Reads the folders the commands in :data:`COMMANDS` write (each resumes if stopped) and writes the
-planner's page: the conclusion first (a hand-written summary kept between the ``summary`` markers,
-then one generated line and one table row per reform option), then the evidence (default compare
-raw and at equal staff, Morris screening of all levers, Sobol' indices in two regimes and where the
-lever rankings differ), then the caveats. A missing folder is reported as not run, with its command.
+planner's page: the conclusion first (a hand-written summary kept between the ``summary`` markers, the
+assumptions that decide most, then one generated line and one table row per reform option), then the
+evidence (default compare raw and at equal staff, Morris screening of all levers, Sobol' indices in two
+regimes and where the lever rankings differ, Morris screening of assumptions and levers together, the
+plausible worlds), then the caveats. A missing folder is reported as not run, with its command.
 The summary and scenario-discovery sections between their markers are kept as they are (their
 authors write them after reading the evidence). ``--write`` also copies the figures it cites into
 ``docs/figures/findings/``.
@@ -32,6 +33,8 @@ from townsim.experiments.render import fmt
 from townsim.model.metrics import kpi, kpis
 from townsim.scenarios import load_scenario
 
+from .findings_assumptions import TITLE as ASSUMPTIONS_TITLE
+from .findings_assumptions import assumption_section
 from .findings_sensitivity import FIGURES, LABELS, run_time, sensitivity_section
 from .findings_worlds import robust_section
 
@@ -40,6 +43,7 @@ COMMANDS = {
     "compare": "townsim compare --equal-staff --reps 20 --days 250 --out {r}/compare",
     "morris": "townsim sensitivity morris_screening --out {r}/morris",
     "sobol": "townsim sensitivity sobol_levers --out {r}/sobol",
+    "morris_assumptions": "townsim sensitivity morris_assumptions --out {r}/morris_assumptions",
     "robust": "townsim robust baseline one_stop_135 delegation_no_staff delegation_with_staff grid_governance "
     "full_reform --worlds 24 --reps 2 --days 250 --out {r}/robust",
     "robust_posterior": "townsim robust baseline one_stop_135 delegation_no_staff delegation_with_staff "
@@ -262,7 +266,8 @@ def render(results: Path, previous: str = "", current: bool = False) -> Page:
     sobol, s_tops = sensitivity_section(
         results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol", kept
     )
-    ev += morris + sobol
+    screened, a_lines = assumption_section(results / "morris_assumptions", cmds["morris_assumptions"])
+    ev += morris + sobol + screened
     worlds, w_lines = robust_section(results / "robust", cmds["robust"])
     ev += worlds
     fitted, p_lines = robust_section(results / "robust_posterior", cmds["robust_posterior"], posterior=True)
@@ -282,9 +287,19 @@ def render(results: Path, previous: str = "", current: bool = False) -> Page:
         "",
         _kept(previous, SUMMARY_BEGIN, SUMMARY_END, "*The planner's summary is written after reading the evidence.*"),
         "",
-        "### Each reform option against the status quo",
-        "",
     ]
+    if a_lines:
+        head += [
+            "### The assumptions that decide most",
+            "",
+            "Per headline output, the assumptions among its influential factors when every assumption and "
+            "lever is varied at once, most important first (details under *" + ASSUMPTIONS_TITLE + "*); a "
+            "conclusion below that turns on one of them is only as good as its range:",
+            "",
+            *[f"- {t}." for t in a_lines],
+            "",
+        ]
+    head += ["### Each reform option against the status quo", ""]
     if sentences:
         head += [f"- {c}" for c in sentences]
         head += [

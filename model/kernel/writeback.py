@@ -4,6 +4,7 @@ the kernel's hour accounts, counters, closed cases, referrals and repeat contact
 from __future__ import annotations
 
 import heapq
+import operator
 from typing import Any
 
 import numpy as np
@@ -29,11 +30,25 @@ class WriteBack(EngineTables):
         hs = self.handlers
         hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in hs]
         hf[:, K.HF_DUTY_CAP] = [h.duty_cap for h in hs]
-        d_ids = self._dept_ids
-        hf[d_ids, K.HF_FRACTION] = [d.work_fraction for d in m.departments]
-        hf[d_ids, K.HF_EFFORT] = [d.effort for d in m.departments]
-        hf[d_ids, K.HF_OVERTIME] = [d.overtime_hours for d in m.departments]
-        hf[self._town_ids, K.HF_FRACTION] = [t.work_fraction for t in m.townships]
+        d_ids, deps, towns = self._dept_ids, m.departments, m.townships
+        # a column whose values are the very objects last written to this table holds them already (the kernel
+        # does not write these columns; a department's overtime it writes, and ``_push`` hands those back)
+        last = self.__dict__.get("_pulled")
+        if last is None or last[0] is not hf:
+            none: list[list | None] = [None] * 4
+            last = self._pulled = (hf, none)
+        cols = last[1]
+        for i, (rows, col, values) in enumerate(
+            (
+                (d_ids, K.HF_FRACTION, [d.work_fraction for d in deps]),
+                (d_ids, K.HF_EFFORT, [d.effort for d in deps]),
+                (d_ids, K.HF_OVERTIME, [d.overtime_hours for d in deps]),
+                (self._town_ids, K.HF_FRACTION, [t.work_fraction for t in towns]),
+            )
+        ):
+            if not _same_objects(values, cols[i]):
+                hf[rows, col] = values
+                cols[i] = values
 
     def _push(self) -> None:
         """Write the kernel's handler accounts back to the Python objects."""
@@ -61,13 +76,18 @@ class WriteBack(EngineTables):
             h.served_total = served
             h.wait_total = wait
             h.waited = waited
-        for d, x in zip(self.model.departments, hf[self._dept_ids, K.HF_OVERTIME].tolist()):
+        overtime = hf[self._dept_ids, K.HF_OVERTIME].tolist()
+        for d, x in zip(self.model.departments, overtime):
             d.overtime_hours = x
+        last = self.__dict__.get("_pulled")
+        if last is not None and last[0] is hf:  # the column holds these objects' values (``_pull``)
+            last[1][2] = overtime
 
     def _day_args(self, n_new: int) -> DayArgs:
         """Before the day's call (``n_new`` new cases in intake's batch): the logs sized for the call's most
         closures, referrals, repeat contacts and conference requests, the grid workers' mediation hours read,
-        and the kernel's arrays grouped as ``core.run_until`` takes them (from the handlers to the logs)."""
+        and the kernel's arrays grouped as ``day.work_day`` takes them (from the handlers to the logs; the case
+        columns as the case table's blocks)."""
         m = self.model
         c = m.cases
         need = max(int(self.ctr[K.CTR_OPEN]) + n_new, int(self.ctr[K.CTR_UNRELEASED]) + n_new * self._max_steps)
@@ -76,18 +96,12 @@ class WriteBack(EngineTables):
         self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
         if need + 1 > len(self.conf_log):  # at most one request to the conference per open case
             self.conf_log = np.zeros(2 * (need + 1), dtype=np.int64)
-        flow_cols = (c.matter, c.township, c.at_seat, c.delegated, c.outstanding, c.started, c.closed)
         gm = m.grid_mediation
         self.grid_hours = grow(self.grid_hours, c.n)
         if gm:
             self.grid_hours[np.fromiter(gm.keys(), np.int64, len(gm))] = np.fromiter(gm.values(), float, len(gm))
-        hops = (c.created, c.referred, c.hop_clerk, c.hop_courier, c.misrouted, c.hop_misrouted, self.grid_hours)
-        cs = (
-            (*flow_cols, c.trips, c.seat_trips, c.travel),
-            (c.resolved, c.called_back, c.work_share, c.joint),
-            hops,
-            (c.reworks, c.online, self.handled, self.cat_owner),
-        )
+        # the case columns as the table's blocks (``day.case_columns`` makes the loop's groups of them)
+        cs = (c.blocks, (self.grid_hours, self.handled, self.cat_owner))
         self.acc[0] = m.attendance_hours
         s = m.stream
         args = (
@@ -150,30 +164,50 @@ class WriteBack(EngineTables):
         department's effort now), the summed hours left before their deadlines, and their count, added
         up in the order the Python engine's queue holds them (computed for every handler at once,
         again after each kernel call)."""
-        m = self.model
-        if not self._summary_fresh:
-            effort = np.ones(len(self.handlers))
-            effort[self._dept_ids] = [d.effort for d in m.departments]
-            c = m.cases
-            now = m.clock_day * HOURS_PER_DAY
-            self.k_queue_summary(
-                now,
-                self.hq,
-                self.hi,
-                effort,
-                self.tk,
-                c.matter,
-                c.deadline,
-                self.cat_hours,
-                self._summary,
-                m.township_hid0,
-                c.delegated,
-                self.handled,
-                self.pf,
-                self.ent,
-                self._esc(),
-            )
-            self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
-            self._summary_fresh = True
-        queued, slack, n = self._summary_rows[handler.hid]
+        queued, slack, n = self.queue_rows()[handler.hid]
         return queued, slack, int(n)
+
+    def queue_rows(self) -> list:
+        """:meth:`queue_summary` of every handler, by handler id: [queued, slack, count] (the count a float).
+        With every queue empty (no waiting entry at all: ``queues_empty``) the rows are zeros, as the kernel's
+        pass would leave them, without the call."""
+        if self._summary_fresh:
+            return self._summary_rows
+        self.queues_empty = not self.hi[:, K.HI_QLEN].any()
+        if self.queues_empty:  # every queue list empty: the kernel's loop would add nothing up
+            self._summary_rows = [[0.0, 0.0, 0.0] for _ in self.handlers]
+        else:
+            self._summary_pass()
+            self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
+        self._summary_fresh = True
+        return self._summary_rows
+
+    def _summary_pass(self) -> None:
+        """The kernel's pass over every handler's queue list into ``_summary`` (``queues.queue_summary``)."""
+        m = self.model
+        effort = np.ones(len(self.handlers))
+        effort[self._dept_ids] = [d.effort for d in m.departments]
+        c = m.cases
+        now = m.clock_day * HOURS_PER_DAY
+        self.k_queue_summary(
+            now,
+            self.hq,
+            self.hi,
+            effort,
+            self.tk,
+            c.matter,
+            c.deadline,
+            self.cat_hours,
+            self._summary,
+            m.township_hid0,
+            c.delegated,
+            self.handled,
+            self.pf,
+            self.ent,
+            self._esc(),
+        )
+
+
+def _same_objects(values: list, held: list | None) -> bool:
+    """Is each of ``values`` the very object at its place in ``held`` (so the same double, bit for bit)?"""
+    return held is not None and len(values) == len(held) and all(map(operator.is_, values, held))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 import numpy as np
@@ -163,6 +164,7 @@ _SERVICE_KEYS = (
 def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
     """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day."""
     towns = model.townships
+    ent_sat, live = enterprise_stocks(model)
     return {
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
@@ -170,15 +172,25 @@ def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, ex
         "department_utilisation": _mean([d.handler.utilisation_today for d in model.departments]),
         "overloaded_townships": sum(t.overloaded for t in towns),
         "department_effort": _mean([d.effort for d in model.departments]),
-        "enterprise_satisfaction": model.mean_enterprise_satisfaction(),
-        "citizen_satisfaction": float(model.citizen_state["satisfaction"].mean()) if model.n_citizens else float("nan"),
+        "enterprise_satisfaction": ent_sat,
+        "citizen_satisfaction": _mean(model.citizen_state["satisfaction"]) if model.n_citizens else float("nan"),
         "petitions": petitions,
-        "enterprises": model.live_enterprises,
+        "enterprises": live,
         "enterprise_entries": entries,
         "enterprise_exits": exits,
         "staff_hours": model.staff_persons * HOURS_PER_DAY + overtime,
         "overtime_hours": overtime,
     }
+
+
+def enterprise_stocks(model) -> tuple[float, int]:
+    """(Mean satisfaction of the live enterprises, their count) at the day's end (after its ``clock_day`` moved
+    on): as ``feedback.enterprise_life_cycle`` left them when no firm entered since (no row added: the same
+    rows, stages and satisfaction), else ``model.mean_enterprise_satisfaction()`` and ``model.live_enterprises``."""
+    memo = getattr(model, "enterprise_stocks", None)
+    if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
+        return memo[3], memo[2]
+    return model.mean_enterprise_satisfaction(), model.live_enterprises
 
 
 def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
@@ -200,9 +212,16 @@ def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
         "work_done_share": work_done,
         "grid_report_share": _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
         "grid_participation": _participation(model),
-        "inspection_hours": inspection.weekly_duty_hours(reform.effective_params(model)),
+        "inspection_hours": inspection.weekly_duty_hours(_effective_params(model)),
         **dict(zip(("callbacks_made", "callbacks_not_made"), callback.today(model.callback_desk, model.clock_day - 1))),
     }
+
+
+def _effective_params(model):
+    """``reform.effective_params(model)``: the model's parameters themselves while the reform does not fade
+    (an infinite half-life: attention 1 on every day), read without working out the day's attention."""
+    p = model.params
+    return reform.effective_params(model) if math.isfinite(p.reform_half_life_days) else p
 
 
 def _chain_hours_ended(model, ids: np.ndarray) -> float:

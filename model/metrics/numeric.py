@@ -31,4 +31,4 @@ _F8 = np.dtype(np.float64)
 def participation(model) -> float:
     """Mean propensity of citizens to report through the grid app (NaN without citizens)."""
     r = model.citizen_state["report"]
-    return float(r.mean()) if len(r) else float("nan")
+    return mean(r)  # NaN when empty
