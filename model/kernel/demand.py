@@ -6,7 +6,8 @@ consecutive uniform draws give the same doubles), and ``draw_rows`` makes the sa
 with the same doubles: the citizens' requesters, the enterprises' (inverse CDF on the cumulative request
 rates, summed sequentially as ``np.cumsum`` sums), the matter types (``MatterSampler.draw``), the filing
 times, sorted stably, and the enquiries in filing order. No generator is handed to the kernel: numba
-unboxes one in ~16 µs a call (ctypes casts of its bit generator's pointers), more than the work here.
+unboxes one in ~3.5 µs a call (against ~0.15 µs an array; ``calls.Direct``, idle machine), and the
+draws' sizes are known in Python before the call.
 """
 
 from __future__ import annotations
