@@ -14,6 +14,7 @@ never with the number of residents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -55,8 +56,9 @@ class MatterSampler:
     """Draw matter types by frequency weight, per requester kind (inverse-CDF on cumulative weights)."""
 
     def __init__(self, cat: MatterCatalogue):
-        # set by the compiled engine (``kernel.demand.tables``): ``draw`` takes its kernel twin
+        # set by the compiled engine (``kernel.demand.tables`` and ``draw_day``): ``draw`` takes its kernel twin
         self.kernel_tables: tuple | None = None
+        self.kernel_draw: Callable | None = None
         self.ids: dict[int, np.ndarray] = {}  # matter ids by requester kind
         self.cum: dict[int, np.ndarray] = {}  # their cumulative weights
         for kind in (ENTERPRISE, CITIZEN):
@@ -162,10 +164,8 @@ def _draw_compiled(
     scalar call a township (the draws of the array call, without its checks' cost), the uniforms after the
     enterprises' count in one call (consecutive uniform draws: the same doubles) — and the requests made
     from them in one kernel call (``kernel.demand.draw_rows``, the same arithmetic)."""
-    if not _TWIN:
-        from .kernel.demand import draw_day  # deferred: it imports numba (the kernel extra), only when compiled
-
-        _TWIN.append(draw_day)
+    twin = sampler.kernel_draw
+    assert twin is not None  # set with the tables
     rate = params.citizen_request_rate * scale
     if rate > 0:
         pois = rng.poisson
@@ -186,7 +186,7 @@ def _draw_compiled(
     s = params.enquiry_share
     # the enterprises', the citizens' and enterprises' matters', the filing times' and the enquiries' uniforms
     u = rng.random(2 * total_e + total_c + (2 * n if s > 0 else n))
-    out = _TWIN[0](
+    out = twin(
         day,
         np.array(n_c, dtype=np.int64),
         u_c,
@@ -202,9 +202,6 @@ def _draw_compiled(
     )
     return Requests(*out)
 
-
-_TWIN: list = []
-"""``kernel.demand.draw_day``, imported at the first compiled draw (an import in the call costs ~2 µs a day)."""
 
 _NO_DRAWS = np.zeros(0)
 """No uniforms (shared; writeable, as the kernel's argument it stands for: one overload)."""

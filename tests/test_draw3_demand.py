@@ -48,6 +48,7 @@ def test_the_kernel_draws_what_demand_draws(kw):
     p, count, start, e_town, e_stage, ref = _county(**kw)
     twin = copy.deepcopy(ref)
     twin.kernel_tables = kdemand.tables(twin)
+    twin.kernel_draw = kdemand.draw_day
     a, b = np.random.default_rng(3), np.random.default_rng(3)
     empty = 0
     for day in range(200):
@@ -68,3 +69,4 @@ def test_the_kernel_draws_what_demand_draws(kw):
 def test_a_county_draws_its_demand_in_the_kernel_when_compiled():
     m = TownshipModel(Params(residents=60_000, townships=4, departments=6, matter_types=30), rng=2)
     assert (m.sampler.kernel_tables is not None) == m.compiled
+    assert (m.sampler.kernel_draw is not None) == m.compiled
