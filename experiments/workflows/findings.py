@@ -266,7 +266,7 @@ def render(results: Path, previous: str = "", current: bool = False) -> Page:
     sobol, s_tops = sensitivity_section(
         results / "sobol", "Sobol' indices of the key levers: baseline vs full reform", figures, "sobol", kept
     )
-    screened, a_lines = assumption_section(results / "morris_assumptions", cmds["morris_assumptions"])
+    screened, a_lines = assumption_section(results / "morris_assumptions", cmds["morris_assumptions"], figures)
     ev += morris + sobol + screened
     worlds, w_lines = robust_section(results / "robust", cmds["robust"])
     ev += worlds

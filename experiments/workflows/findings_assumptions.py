@@ -15,7 +15,7 @@ import pandas as pd
 from townsim.experiments.core.assumptions import assumptions
 from townsim.model.metrics import kpi, kpis
 
-from .findings_sensitivity import run_time
+from .findings_sensitivity import _figures, run_time
 
 TITLE = "Morris screening of assumptions and levers together"
 SHOWN = 8
@@ -27,8 +27,9 @@ def _kinds(parameters) -> dict[str, str]:
     return {p: ("assumption" if p in named else "lever") for p in parameters}
 
 
-def assumption_section(folder: Path, command: str) -> tuple[list[str], list[str]]:
-    """(evidence lines, conclusion lines) from ``folder``; a folder without rankings says how to run it."""
+def assumption_section(folder: Path, command: str, figures: dict[Path, str]) -> tuple[list[str], list[str]]:
+    """(evidence lines, conclusion lines) from ``folder``; a folder without rankings says how to run it. The
+    folder's importance map and μ*–σ plots are added to ``figures`` (source → name under docs/figures)."""
     path = folder / "rankings.csv"
     if not path.is_file():
         return [f"### {TITLE}", "", f"*Not run yet*: `{command}`.", ""], []
@@ -65,6 +66,17 @@ def assumption_section(folder: Path, command: str) -> tuple[list[str], list[str]
                 + (f"; levers {', '.join(levers[:3])}" if levers else "")
                 + f" ({len(inf_a)} of its {len(infl)} influential factors are assumptions)"
             )
+    infl = rank[rank["influential"]]
+    if "conf" in rank and len(infl):
+        half = (infl["conf"] / infl["value"]).median()
+        lines += [
+            "",
+            f"How precise: the influential factors' μ* carry 95 % half-widths of typically {100 * half:.0f} % of "
+            "their value (the folder's `rankings.csv`, column `conf`): the screening tells the factors that "
+            "matter from the many that hardly do, not the order among the top ones (more trajectories, the "
+            "spec's `N`, would).",
+        ]
+    lines += _figures(folder / "figures", "morris_assumptions", TITLE, figures)
     rt = run_time(folder)
     if rt:
         lines += ["", rt]
