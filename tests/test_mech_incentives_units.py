@@ -51,6 +51,10 @@ def test_inspection_and_weight_fade_to_the_pre_reform_levels():
     ts = m.timeseries()["inspection_hours"].to_numpy()
     assert ts[0] == pytest.approx(8.0 + (20 - 8) * (1 - 0.5 ** (1 / 20)), rel=1e-6) and np.all(np.diff(ts) > 0)
     assert start == 5
+    # the day's faded parameters are the validated copy ``Params.replace`` would make, field for field
+    faded = reform.effective_params(m)
+    assert faded is not p and faded.inspection_hours_per_week == reform.inspection_hours_per_week(m)
+    assert faded.model_dump() == p.replace(inspection_hours_per_week=faded.inspection_hours_per_week).model_dump()
 
 
 # --- resolution and repeats ----------------------------------------------------------------
