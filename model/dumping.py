@@ -100,6 +100,14 @@ def department_day(dept) -> None:
     prob = float(
         dump_probability(p, department_load(dept), float(dept.expected_score_drop), _weight(model), dept.exploration)
     )
+    draw_tasks(model, dept, prob, rng)
+
+
+def draw_tasks(model, dept, prob: float, rng) -> None:
+    """A department's duty tasks of the day at dump probability ``prob``: how many, how many dumped and bounced
+    (the draws in this order), the dumped ones' townships by population share, and the bookings."""
+    p = model.params
+    hours = p.duty_task_hours
     tasks = int(rng.poisson(p.duty_tasks_per_department))
     dumped = int(rng.binomial(tasks, prob)) if tasks else 0
     bounced = 0
@@ -107,12 +115,12 @@ def department_day(dept) -> None:
         off_list = int(rng.binomial(dumped, 1.0 - p.territorial_share))
         bounced = int(rng.binomial(off_list, p.list_enforcement)) if off_list else 0
     accepted = dumped - bounced
-    d = dept.index
     if dumped:
+        d = dept.index
         dest = demand.choose(rng, model.township_cdf, dumped).tolist()  # rng.choice by population share
         for i, t in enumerate(dest):
             if i < accepted:
-                model.townships[t].handler.duty_backlog += p.duty_task_hours
+                model.townships[t].handler.duty_backlog += hours
                 model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
                 model.period_dumped_dt[d, t] += 1.0
             else:
@@ -121,7 +129,7 @@ def department_day(dept) -> None:
     dept.period_tasks += tasks
     dept.period_dumped += dumped
     dept.period_bounced += bounced
-    dept.handler.duty_backlog += (tasks - accepted) * p.duty_task_hours
+    dept.handler.duty_backlog += (tasks - accepted) * hours
     dept.today_dumped, dept.today_bounced = dumped, bounced
 
 
@@ -149,8 +157,6 @@ def departments_day(model) -> None:
             dept.dumping_propensity = 0.0
         return
     rng = model.rng
-    poisson, binomial = rng.poisson, rng.binomial
-    lam, hours, listed = p.duty_tasks_per_department, p.duty_task_hours, p.responsibility_list
     # dump_probability's terms, in its order: base + slope·(load − 1) − list cost − (ω·sensitivity)·Δ̂ + ξ
     base, slope, cost = _base_logit(p.dumping_base), p.dumping_pressure_slope, list_cost(p)
     ws = _weight(model) * p.score_sensitivity
@@ -165,30 +171,7 @@ def departments_day(model) -> None:
     # array is its exp of each value: tests/test_day3_twins.py; the C library's may differ in the last bit)
     probs = (1.0 / (1.0 + np.exp(-np.array(zs)))).tolist()
     for dept, prob in zip(depts, probs):
-        h = dept.handler
-        tasks = int(poisson(lam))
-        dumped = int(binomial(tasks, prob)) if tasks else 0
-        bounced = 0
-        if listed and dumped:
-            off_list = int(binomial(dumped, 1.0 - p.territorial_share))
-            bounced = int(binomial(off_list, p.list_enforcement)) if off_list else 0
-        accepted = dumped - bounced
-        if dumped:
-            d = dept.index
-            dest = demand.choose(rng, model.township_cdf, dumped).tolist()
-            for i, t in enumerate(dest):
-                if i < accepted:
-                    model.townships[t].handler.duty_backlog += hours
-                    model.day_dumped[(d, t)] = model.day_dumped.get((d, t), 0) + 1
-                    model.period_dumped_dt[d, t] += 1.0
-                else:
-                    model.day_bounced[(t, d)] = model.day_bounced.get((t, d), 0) + 1
-        dept.dumping_propensity = prob
-        dept.period_tasks += tasks
-        dept.period_dumped += dumped
-        dept.period_bounced += bounced
-        h.duty_backlog += (tasks - accepted) * hours
-        dept.today_dumped, dept.today_bounced = dumped, bounced
+        draw_tasks(model, dept, prob, rng)
 
 
 def apply(model) -> tuple[int, int]:
