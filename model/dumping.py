@@ -157,19 +157,12 @@ def departments_day(model) -> None:
             dept.dumping_propensity = 0.0
         return
     rng = model.rng
-    # dump_probability's terms, in its order: base + slope·(load − 1) − list cost − (ω·sensitivity)·Δ̂ + ξ
-    base, slope, cost = _base_logit(p.dumping_base), p.dumping_pressure_slope, list_cost(p)
-    ws = _weight(model) * p.score_sensitivity
-    step = model.mean_step_hours
-    zs = []  # each one's log-odds, from its own handler's load (no department's draws move another's load)
-    for dept in depts:
-        h = dept.handler
-        cap = h.capacity_hours
-        load = 0.0 if cap <= 0 else (h.open_tasks * step + h.duty_backlog) / cap
-        zs.append(base + slope * (load - 1.0) - cost - ws * float(dept.expected_score_drop) + dept.exploration)
-    # the logistic with numpy's exp, as dump_probability takes it, over all of them at once (numpy's exp of an
-    # array is its exp of each value: tests/test_day3_twins.py; the C library's may differ in the last bit)
-    probs = (1.0 / (1.0 + np.exp(-np.array(zs)))).tolist()
+    # every department's probability in one array call of ``dump_probability`` (element by element the doubles of
+    # its one-department call; numpy's exp of an array is its exp of each value: tests/test_day3_twins.py), each
+    # from its own handler's load, read before any draw (no department's draws move another's load)
+    loads = np.array([department_load(d) for d in depts])
+    drops = np.array([float(d.expected_score_drop) for d in depts])
+    probs = dump_probability(p, loads, drops, _weight(model), np.array([d.exploration for d in depts])).tolist()
     for dept, prob in zip(depts, probs):
         draw_tasks(model, dept, prob, rng)
 
