@@ -137,11 +137,7 @@ def decide_compiled(model) -> None:
         for agent in agents:
             agent.work_fraction = 1.0
         return
-    rows = model.engine.queue_rows()
-    if getattr(model.engine, "queues_empty", False):  # no step waits anywhere: every fraction is 1 (n = 0)
-        for agent in agents:
-            agent.work_fraction = 1.0
-        return
+    rows = model.engine.queue_rows()  # (zeros without the kernel's pass when no step waits anywhere)
     for agent in agents:
         h = agent.handler
         queued, slack, n = rows[h.hid]

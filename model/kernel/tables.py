@@ -89,7 +89,6 @@ class EngineTables:
         self.hq = np.zeros((nh, 64), dtype=np.int64)  # each handler's queue, in heapq's list order
         self._summary = np.zeros((nh, 3))
         self._summary_fresh = False
-        self.queues_empty = False  # no queue list held an entry when the summary was last read (``writeback``)
         self._summary_rows: list[list[float]] = []
         self.hf[:, K.HF_FRACTION] = 1.0  # a desk, the dispatchers, the commissioners: full work
         self.hf[:, K.HF_EFFORT] = 1.0

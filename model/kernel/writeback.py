@@ -169,12 +169,11 @@ class WriteBack(EngineTables):
 
     def queue_rows(self) -> list:
         """:meth:`queue_summary` of every handler, by handler id: [queued, slack, count] (the count a float).
-        With every queue empty (no waiting entry at all: ``queues_empty``) the rows are zeros, as the kernel's
-        pass would leave them, without the call."""
+        With every queue empty (no waiting entry at all) the rows are zeros, as the kernel's pass would leave
+        them, without the call."""
         if self._summary_fresh:
             return self._summary_rows
-        self.queues_empty = not self.hi[:, K.HI_QLEN].any()
-        if self.queues_empty:  # every queue list empty: the kernel's loop would add nothing up
+        if not self.hi[:, K.HI_QLEN].any():  # every queue list empty: the kernel's loop would add nothing up
             self._summary_rows = [[0.0, 0.0, 0.0] for _ in self.handlers]
         else:
             self._summary_pass()
