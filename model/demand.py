@@ -104,8 +104,10 @@ def draw(
     enquiry with probability s, so requests for matters keep their rates)."""
     s = params.enquiry_share
     scale = 1.0 / (1.0 - s) if s > 0 else 1.0
-    if sampler.kernel_tables is not None:
+    twin = sampler.kernel_draw
+    if twin is not None:
         return _draw_compiled(
+            twin,
             params,
             rng,
             day,
@@ -149,6 +151,7 @@ def draw(
 
 
 def _draw_compiled(
+    twin: Callable,
     params: Params,
     rng: np.random.Generator,
     day: int,
@@ -163,9 +166,7 @@ def _draw_compiled(
     """``draw`` on the compiled engine: the same draws in the same order and sizes — the citizens' counts by a
     scalar call a township (the draws of the array call, without its checks' cost), the uniforms after the
     enterprises' count in one call (consecutive uniform draws: the same doubles) — and the requests made
-    from them in one kernel call (``kernel.demand.draw_rows``, the same arithmetic)."""
-    twin = sampler.kernel_draw
-    assert twin is not None  # set with the tables
+    from them in one kernel call (``twin``: ``kernel.demand.draw_day``, the same arithmetic)."""
     rate = params.citizen_request_rate * scale
     if rate > 0:
         pois = rng.poisson
