@@ -236,9 +236,10 @@ def _replay(params, rng, idx: dict, s_case, pending, rate, horizon, k_updates: i
 
 def _replay_compiled(replay: Callable, params, rng, idx: dict, s_case, pending, rate, horizon, k_updates: int):
     """``_replay`` in the kernel (``kernel.settle.replay``): the pools one after the other in ``_KEYS``
-    order, the channel's coefficients as one array."""
+    order with their codes, the channel's coefficients as one array."""
     pools = [np.asarray(idx[key], np.int64) for key in _KEYS]
     starts = np.cumsum([0] + [len(v) for v in pools]).astype(np.int64)
+    codes = np.array([int(on) + 2 * int(back) for on, back in _KEYS], np.int64)  # as ``_replay`` codes them
     share = float(params.online_share)
     logit = _logit(share) if 0.0 < share < 1.0 else 0.0
     coefs = np.array([share, logit, float(params.channel_experience_slope), SATISFACTION_START])
@@ -248,8 +249,9 @@ def _replay_compiled(replay: Callable, params, rng, idx: dict, s_case, pending, 
         np.ascontiguousarray(pending, np.bool_),
         np.concatenate(pools),
         starts,
+        codes,
         np.ascontiguousarray(rate, np.float64),
-        np.ascontiguousarray(np.broadcast_to(horizon, np.shape(rate)), np.float64),
+        np.ascontiguousarray(horizon, np.float64),
         int(k_updates),
         float(params.satisfaction_learning),
         float(params.repeat_delay_days),

@@ -73,35 +73,14 @@ def _step_hours(cid, h, stage, noise, waiting, cs, hw, handled, town, learn):
 
 
 @njit(cache=True)
-def projected(
-    cid,
-    now,
-    joint,
-    in_conf,
-    conf_wait,
-    fl,
-    fl_steps,
-    fl_task,
-    fl_c,
-    qs,
-    rate,
-    hq,
-    hi,
-    ent,
-    tk,
-    cs,
-    hw,
-    handled,
-    town,
-    learn,
-    coord,
-    desk,
-):
+def projected(cid, now, joint, in_conf, conf_wait, tabs):
     """``gaming.projected_finish`` of the open case ``cid`` at ``now`` (hours). ``joint``: the case's steps run
-    jointly; ``in_conf``: it waits in the joint conference's queue, ``conf_wait`` hours till its meeting.
+    jointly; ``in_conf``: it waits in the joint conference's queue, ``conf_wait`` hours till its meeting;
+    ``tabs``: the projection's tables, as :func:`decide_run` takes them one by one.
 
     Over 60 lines: one compiled call per case at risk, as ``loop.run_until`` is one function; split, each part
     would be handed the flow, queue, task and case tables again (the per-call cost the kernel exists to avoid)."""
+    fl, fl_steps, fl_task, fl_c, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk = tabs
     fl_off, fl_n, fl_next, cw_has, fl_aux, cw_start, cw_clock = fl[0], fl[1], fl[2], fl[8], fl[10], fl[11], fl[12]
     tk_case, tk_stage, tk_state, tk_noise, tk_hours, tk_kind = tk[0], tk[2], tk[3], tk[5], tk[6], tk[8]
     off, n, nxt = fl_off[cid], fl_n[cid], fl_next[cid]
@@ -216,12 +195,31 @@ def decide_run(
     ``out[i, 1]`` is 2 and row ``i`` is returned: Python refills it (``KernelStream.refill_exponential``, no
     generator handed over: unboxing one costs ~4 µs a call) and calls again from that row.
 
-    Over 60 lines: its signature and its call of ``projected`` list the projection's tables one per line; the
-    loop itself is some twenty lines."""
+    Over 60 lines: its signature lists the projection's tables one per line (Python hands them over one by one:
+    a tuple from Python costs its unboxing at every call); the loop itself is some twenty lines."""
     now, conf_wait, aversion = consts[0], consts[1], consts[2]
     fl_next, fl_open = fl[2], fl[4]
     whistle = cs[1]
     joint, deadline = days
+    tabs = (
+        fl,
+        fl_steps,
+        fl_task,
+        fl_c,
+        qs,
+        rate,
+        hq,
+        hi,
+        ent,
+        tk,
+        cs,
+        hw,
+        handled,
+        town,
+        learn,
+        coord,
+        desk,
+    )  # handed to ``projected`` as one tuple
     for i in range(start, rows.shape[0]):
         cid = rows[i, 0]
         if not fl_open[cid]:
@@ -230,30 +228,7 @@ def decide_run(
         nxt = fl_next[cid]
         jt = joint[cid] or (whistle[cid] and nxt == 0)
         in_conf = nxt == 0 and rows[i, 1] == 1
-        t = projected(
-            cid,
-            now,
-            jt,
-            in_conf,
-            conf_wait if in_conf else 0.0,
-            fl,
-            fl_steps,
-            fl_task,
-            fl_c,
-            qs,
-            rate,
-            hq,
-            hi,
-            ent,
-            tk,
-            cs,
-            hw,
-            handled,
-            town,
-            learn,
-            coord,
-            desk,
-        )
+        t = projected(cid, now, jt, in_conf, conf_wait if in_conf else 0.0, tabs)
         out[i, 0] = t
         out[i, 1] = 1.0
         if t > deadline[cid]:

@@ -19,13 +19,13 @@ from numba import njit
 
 
 @njit(cache=True)
-def replay(rng, s_case, pending, vals, starts, rate, horizon, k_updates, alpha, delay, coefs):
+def replay(rng, s_case, pending, vals, starts, codes, rate, horizon, k_updates, alpha, delay, coefs):
     """(satisfaction, online memory, offline memory) per requester after replaying its judgements.
 
-    ``vals``: the four pools' judgement indices one after the other, in ``settle._KEYS`` order, pool ``j``
-    being ``vals[starts[j]:starts[j + 1]]``; ``keys[j]`` its code (online + 2 × coming back) is
-    ``(1, 0, 3, 2)[j]``. ``rate``, ``horizon``: per requester (per day, days). ``coefs``: the online
-    share, its logit, the experience slope and the starting satisfaction.
+    ``vals``: the pools' judgement indices one after the other, in the order their draws are taken
+    (``settle._KEYS``), pool ``j`` being ``vals[starts[j]:starts[j + 1]]`` and ``codes[j]`` its (online +
+    2 × coming back). ``rate``, ``horizon``: per requester (per day, days). ``coefs``: the online share,
+    its logit, the experience slope and the starting satisfaction.
 
     Over 60 lines: one round's steps (channels, judgements per pool, updates and gaps) share the round's
     arrays and must draw in the reference's order; split, each part would hand them back and forth."""
@@ -39,7 +39,6 @@ def replay(rng, s_case, pending, vals, starts, rate, horizon, k_updates, alpha, 
     clock = inv_rate * rng.standard_exponential(n)
     back = np.zeros(n, np.bool_)
     live = np.flatnonzero(clock < horizon)
-    code_of = np.array([1, 0, 3, 2])
     for _ in range(50 * k_updates):
         m = live.shape[0]
         if m == 0:
@@ -56,8 +55,8 @@ def replay(rng, s_case, pending, vals, starts, rate, horizon, k_updates, alpha, 
             on[i] = u[i] < p
             code[i] = (1 if on[i] else 0) + (2 if back[r] else 0)
         pick = np.zeros(m, np.int64)
-        for j in range(4):
-            k = code_of[j]
+        for j in range(codes.shape[0]):
+            k = codes[j]
             cnt = 0
             for i in range(m):
                 if code[i] == k:
