@@ -24,10 +24,11 @@ from .layout import (
     PF_SITE,
     PF_TOWN_HID0,
 )
+from .leaf import leaf
 from .tasks import new_task, release_steps
 
 
-@njit(cache=True)
+@leaf
 def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, hf):
     """``handling.begin``: the case's file reaches its first handler at ``t``: it queues for coordination
     (``escalation.start``: ad hoc, or the 135 rule's first request and its escalation event; its steps

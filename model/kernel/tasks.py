@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from numba import njit
-
 from .draws import draw_noise
 from .events import ev_push
 from .layout import ARRIVE, CTR_NTASK, CTR_STATUS, CTR_UNRELEASED, E_TASKS_FULL, PENDING, STEP
 from .leaf import leaf
 
 
-@njit(cache=True)
+@leaf
 def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
     """``handling._release`` (``release_all`` when ``every``): the case's next step (all its steps not yet
     released) as new tasks arriving at ``t``, each drawn now. The caller made room in the heap."""
