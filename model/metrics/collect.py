@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from typing import cast
 
 import numpy as np
@@ -224,14 +225,40 @@ def _effective_params(model):
     return reform.effective_params(model) if math.isfinite(p.reform_half_life_days) else p
 
 
+def queued_today(model) -> set[int]:
+    """The cases queued for a repeat contact since today's repeats came back (``model.repeat_mark``: the queue's
+    length then; ``resolution.return_repeats``, the queue's only pop, runs just before): among today's
+    closures, exactly those whose requester will come back (a case closes once and is queued when it
+    closes). A push only moves entries along the path from the heap's new last slot to its root, so only
+    those slots are read (about twice the day's pushes, against the whole queue); the other cases found
+    there were closed earlier. Without a mark, every queued case."""
+    q = model.repeat_queue
+    lo, hi = getattr(model, "repeat_mark", -1), len(q) - 1
+    if not 0 <= lo <= hi + 1:
+        return set(map(_CASE_OF, q))
+    found: set[int] = set()
+    while lo <= hi:  # the slots lo..hi, then their parents' slots, up to the root
+        found.update(map(_CASE_OF, q[lo : hi + 1]))
+        if lo == 0:
+            break
+        lo, hi = (lo - 1) // 2, (hi - 1) // 2
+    return found
+
+
+_CASE_OF = operator.itemgetter(2)  # a repeat queue entry's case: (return time, seq, case)
+
+
 def _chain_hours_ended(model, ids: np.ndarray) -> float:
     """Requester hours per service request whose chain ended today (``ids``: service contacts closed
     today): from the chain's first filing to today's closure plus the travel of every contact — the
     summary's per-request definition, counted on the day the chain ends. A contact closed unresolved
-    whose requester will come back (a repeat is pending) does not end its chain."""
+    whose requester will come back (a repeat is pending, ``queued_today``) does not end its chain."""
     c = model.cases
-    pending = {cid for _, _, cid in model.repeat_queue}
-    done = ids[np.fromiter((cid not in pending for cid in ids.tolist()), bool, len(ids))] if pending else ids
+    pending = queued_today(model)
+    if pending:
+        done = ids[~np.fromiter(map(pending.__contains__, ids.tolist()), bool, len(ids))]
+    else:
+        done = ids
     if not len(done):
         return float("nan")
     r = c.view("repeat_of")
@@ -257,8 +284,12 @@ def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
     for cid, first in zip(new.tolist(), r[new].tolist()):
         by_root.setdefault(first, []).append(cid)
     model._repeat_cache = (c, len(r), by_root)
-    if not by_root:  # no repeat contact filed yet
-        return np.zeros(0, dtype=np.int64)
-    found = [cid for first in set(roots.tolist()) for cid in by_root.get(first, ())]
+    chains = set(roots.tolist()).intersection(by_root) if by_root else ()  # today's chains with a repeat contact
+    if not chains:
+        return _NO_CASES
+    found = [cid for first in chains for cid in by_root[first]]
     found.sort()
     return np.array(found, dtype=np.int64)
+
+
+_NO_CASES = np.zeros(0, dtype=np.int64)
