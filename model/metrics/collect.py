@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from typing import cast
@@ -255,10 +256,7 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
     whose requester will come back (a repeat is pending, ``queued_today``) does not end its chain."""
     c = model.cases
     pending = queued_today(model)
-    if pending:
-        done = ids[~np.fromiter(map(pending.__contains__, ids.tolist()), bool, len(ids))]
-    else:
-        done = ids
+    done = np.fromiter(itertools.filterfalse(pending.__contains__, ids.tolist()), np.int64) if pending else ids
     if not len(done):
         return float("nan")
     r = c.view("repeat_of")
@@ -284,7 +282,7 @@ def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
     for cid, first in zip(new.tolist(), r[new].tolist()):
         by_root.setdefault(first, []).append(cid)
     model._repeat_cache = (c, len(r), by_root)
-    chains = set(roots.tolist()).intersection(by_root) if by_root else ()  # today's chains with a repeat contact
+    chains = list(filter(by_root.__contains__, set(roots.tolist())))  # today's chains with a repeat contact
     if not chains:
         return _NO_CASES
     found = [cid for first in chains for cid in by_root[first]]
