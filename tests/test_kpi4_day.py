@@ -9,6 +9,7 @@ import numpy as np
 from helpers import small
 
 from townsim.model import TownshipModel, feedback
+from townsim.model.catalogue import DISPUTE
 from townsim.model.metrics import collect
 
 
@@ -82,3 +83,20 @@ def test_closures_counted_per_agent_equal_the_case_by_case_count():
         assert np.array_equal(m.period_cases_dt, want[1]) and np.array_equal(m.period_bad_dt, want[2])
         late_seen += int(late.sum())
     assert late_seen > 0, "no late closure: the test would not exercise the late counts"
+
+
+def test_requester_hours_with_a_chain_twice_take_the_array_path():
+    from test_cheap_day import _chain_hours_by_scan  # deferred: the reference scan of the cheap-day tests
+
+    m = TownshipModel(small(), rng=3)
+    chained = 0
+    for _ in range(60):
+        m.step()
+        c = m.cases
+        ids = np.asarray(m.closed_today, np.int64)
+        ids = ids[c.requester_kind[ids] != DISPUTE]
+        twice = np.concatenate([ids, ids])  # every chain ended twice: positions by the sorted roots
+        got, want = collect._chain_hours_ended(m, twice), _chain_hours_by_scan(m, twice)
+        assert got == want or (np.isnan(got) and np.isnan(want))
+        chained += int((c.view("repeat_of")[ids] >= 0).sum())
+    assert chained > 0, "no repeat contact closed: the test would not exercise the chains"

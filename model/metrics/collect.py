@@ -261,19 +261,31 @@ def _chain_hours_ended(model, ids: np.ndarray) -> float:
         return float("nan")
     r = c.view("repeat_of")
     root = np.where(r[done] >= 0, r[done], done)
-    travel = c.view("travel")[root].astype(float)
-    rep = _repeat_contacts(model, c, r, root)
-    if len(rep):
+    travel = c.view("travel")[root]  # (a copy)
+    by_root = _chain_index(model, c, r)
+    roots = root.tolist()
+    at = dict(zip(roots, range(len(roots))))  # each chain's position (a chain ends once)
+    chains = list(filter(by_root.__contains__, at)) if by_root else []  # today's chains with a repeat contact
+    if chains and len(at) == len(roots):  # each chain's repeat contacts' travel added in turn, as np.add.at adds
+        t_rep = iter(c.travel[[cid for first in chains for cid in by_root[first]]].tolist())
+        for first in chains:
+            i = at[first]
+            x = float(travel[i])
+            for _ in by_root[first]:
+                x += next(t_rep)
+            travel[i] = x
+    elif chains:
+        rep = np.array(sorted(cid for first in chains for cid in by_root[first]), dtype=np.int64)
         order = np.argsort(root)
         pos = order[np.searchsorted(root, r[rep], sorter=order)]
         np.add.at(travel, pos, c.view("travel")[rep])
     return _mean(c.view("closed")[done] - c.view("created")[root] + travel)
 
 
-def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
-    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0) whose chain's first case is in ``roots``,
-    ascending. Kept incrementally by chain (a case's ``repeat_of`` is set when it is filed and never
-    changes): only the cases filed since the last call are read, and only today's chains are looked up."""
+def _chain_index(model, c, r: np.ndarray) -> dict[int, list[int]]:
+    """The repeat contacts filed so far (``repeat_of`` ≥ 0) by their chain's first case, each chain's
+    ascending. Kept incrementally (a case's ``repeat_of`` is set when it is filed and never changes): only
+    the cases filed since the last call are read."""
     table, seen, by_root = getattr(model, "_repeat_cache", (None, 0, {}))
     if table is not c:
         seen, by_root = 0, {}
@@ -282,12 +294,4 @@ def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
     for cid, first in zip(new.tolist(), r[new].tolist()):
         by_root.setdefault(first, []).append(cid)
     model._repeat_cache = (c, len(r), by_root)
-    chains = list(filter(by_root.__contains__, set(roots.tolist())))  # today's chains with a repeat contact
-    if not chains:
-        return _NO_CASES
-    found = [cid for first in chains for cid in by_root[first]]
-    found.sort()
-    return np.array(found, dtype=np.int64)
-
-
-_NO_CASES = np.zeros(0, dtype=np.int64)
+    return by_root
