@@ -109,9 +109,9 @@ def _service_row(model, ids: np.ndarray, created: int) -> dict:
     service = c.requester_kind[ids] != _DISPUTE
     n_service = int(np.count_nonzero(service))
     trips = c.trips[ids][service]
+    in_tier, on_time_in_tier = np.bincount(tier, minlength=3).tolist(), np.bincount(tier[on_time], minlength=3).tolist()
     for key, t in _TIER_KEYS:
-        in_tier = tier == t
-        row[key] = _share(int(np.count_nonzero(on_time & in_tier)), int(np.count_nonzero(in_tier)))
+        row[key] = _share(on_time_in_tier[t], in_tier[t])
     row.update(
         on_time_rate=_share(int(np.count_nonzero(on_time)), n),
         mean_resolution_days=_mean((closed - c.created[ids]) / HOURS_PER_DAY),
