@@ -6,9 +6,10 @@ import heapq
 import itertools
 
 import numpy as np
+import pytest
 from helpers import small
 
-from townsim.model import TownshipModel, feedback
+from townsim.model import TownshipModel, feedback, kernel
 from townsim.model.catalogue import DISPUTE
 from townsim.model.metrics import collect
 
@@ -36,8 +37,11 @@ def test_queued_today_finds_every_case_pushed_since_the_mark():
         assert len(got) < len(q) or len(q) < 40 or day < 3  # a part of the queue, once it is long
 
 
-def test_queued_today_in_a_run_equals_the_whole_queue_on_todays_closures():
-    m = TownshipModel(small(), rng=3)
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_queued_today_in_a_run_equals_the_whole_queue_on_todays_closures(engine):
+    with kernel.engine_for_every_model(engine):  # (the suite's engine replaced: both engines push the queue)
+        m = TownshipModel(small(engine=engine), rng=3)
+    assert m.compiled == (engine == "compiled")
     queued = 0
     for _ in range(60):
         m.step()
