@@ -69,8 +69,7 @@ def judge(model, ids: np.ndarray) -> None:
         if sel.any():
             cls.judge(model, who[sel], s_case[sel], trips[sel], online[sel])
     if model.settle_pool is not None:  # the warm-up's judgements, to settle the slow stocks (``settle``)
-        queued = queued_today(model)
-        pending = np.fromiter((cid in queued for cid in ids.tolist()), bool, len(ids))
+        pending = np.fromiter(map(queued_today(model).__contains__, ids.tolist()), bool, len(ids))
         model.settle_pool.add(kind == _ENTERPRISE, cases.township[ids], online, s_case, pending, cases.contact[ids] > 0)
     _count_closures(model, ids, late)
     rep = cases.reported[ids]
