@@ -24,6 +24,7 @@ from . import demand, satisfaction
 from .agents import Citizen, Enterprise
 from .catalogue import ENTERPRISE
 from .demand import Stage
+from .metrics.collect import queued_today
 from .metrics.numeric import mean
 from .params import Params
 from .resolution import root_of
@@ -68,26 +69,42 @@ def judge(model, ids: np.ndarray) -> None:
         if sel.any():
             cls.judge(model, who[sel], s_case[sel], trips[sel], online[sel])
     if model.settle_pool is not None:  # the warm-up's judgements, to settle the slow stocks (``settle``)
-        queued = {cid for _, _, cid in model.repeat_queue}
-        pending = np.fromiter((cid in queued for cid in ids.tolist()), bool, len(ids))
+        pending = np.fromiter(map(queued_today(model).__contains__, ids.tolist()), bool, len(ids))
         model.settle_pool.add(kind == _ENTERPRISE, cases.township[ids], online, s_case, pending, cases.contact[ids] > 0)
-    owner = model.catalogue.owner[cases.matter[ids]]
-    township_held = cases.delegated[ids] | (owner < 0)
-    town = cases.township[ids]
-    towns, deps = model.townships, model.departments
-    for tw, lt, own, th in zip(town.tolist(), late.tolist(), owner.tolist(), township_held.tolist()):
-        agent = towns[tw] if th else deps[own]
-        agent.period_cases += 1
-        agent.period_late += lt
-    dep = ~township_held
-    if dep.any():
-        bad = (late | ~cases.resolved[ids])[dep]
-        np.add.at(model.period_cases_dt, (owner[dep], town[dep]), 1.0)
-        np.add.at(model.period_bad_dt, (owner[dep], town[dep]), bad.astype(float))
+    _count_closures(model, ids, late)
     rep = cases.reported[ids]
     if rep.any():
         acted = cases.resolved[ids][rep] & ~late[rep]
         Citizen.learn_reporting(model, who[rep], acted)
+
+
+def _count_closures(model, ids: np.ndarray, late: np.ndarray) -> None:
+    """Today's closures (``late``: after their deadline) in their owners' assessment counters: each case and
+    each late one in its township's (township-held: delegated or township-owned) or its owning department's
+    ``period_cases``/``period_late``, and a department's case, and a late or unresolved one, by the township
+    it serves in ``period_cases_dt``/``period_bad_dt`` (counts added up per agent: integers, in any order)."""
+    cases = model.cases
+    owner = model.catalogue.owner[cases.matter[ids]]
+    township_held = cases.delegated[ids] | (owner < 0)
+    town = cases.township[ids]
+    towns, deps = model.townships, model.departments
+    n_t = len(towns)
+    agent = np.where(township_held, town, owner + n_t)  # townships first, then departments
+    size = n_t + len(deps)
+    counts = np.bincount(agent, minlength=size).tolist()
+    lates = np.bincount(agent[late], minlength=size).tolist()
+    for i, (n, n_late) in enumerate(zip(counts, lates)):
+        if n:
+            a = towns[i] if i < n_t else deps[i - n_t]
+            a.period_cases += n
+            a.period_late += n_late
+    dep = ~township_held
+    if dep.any():
+        bad = (late | ~cases.resolved[ids])[dep]
+        cell = owner[dep] * n_t + town[dep]  # (department, township) of ``period_cases_dt``, flattened
+        shape = model.period_cases_dt.shape
+        model.period_cases_dt += np.bincount(cell, minlength=shape[0] * n_t).reshape(shape)
+        model.period_bad_dt += np.bincount(cell[bad], minlength=shape[0] * n_t).reshape(shape)
 
 
 def enterprise_life_cycle(model) -> tuple[int, int]:

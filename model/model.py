@@ -252,11 +252,10 @@ class TownshipModel(mesa.Model):
             return
         closed = self.cases.closed[ids]
         escalation.mark_overdue(self.cases, ids, closed, t1)
-        still_open = np.isnan(closed)
-        end = np.where(still_open, t1, np.minimum(closed, t1))
-        overlap = np.clip(end - np.maximum(self.cases.created[ids], t0), 0.0, None)
-        self.backlog_mean = float(overlap.sum()) / (t1 - t0)
-        self.open_ids = ids[still_open]
+        # each case's hours open today: from its filing (or t0) to its closure (or t1, fmin's value while open)
+        overlap = np.fmin(closed, t1) - np.maximum(self.cases.created[ids], t0)
+        self.backlog_mean = float(np.maximum(overlap, 0.0, out=overlap).sum()) / (t1 - t0)
+        self.open_ids = ids[np.isnan(closed)]
 
     # --- the day -----------------------------------------------------------
     @property
@@ -340,6 +339,7 @@ class TownshipModel(mesa.Model):
         )
         self.admit(req.kind, req.requester, req.township, req.matter, req.time, enquiry=req.enquiry)
         resolution.return_repeats(self, day)
+        self.repeat_mark = len(self.repeat_queue)  # only pushes from here on (``metrics.queued_today``)
         grid.new_disputes(self, day)
         grid.surface(self, day)
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day

@@ -18,6 +18,8 @@ def test_mean_is_numpys_bit_for_bit():
         for x in (
             rng.random(n) * 1e3,
             rng.standard_normal(n)[::2],  # a strided view
+            (rng.random(n) * 1e3).astype(np.float32),
+            rng.standard_normal(2 * n).astype(np.float32)[::2],
             rng.integers(0, 50, n),
             rng.integers(0, 5, n).astype(np.int16),
             rng.random(n) < 0.3,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from typing import cast
 
 import numpy as np
@@ -107,9 +109,9 @@ def _service_row(model, ids: np.ndarray, created: int) -> dict:
     service = c.requester_kind[ids] != _DISPUTE
     n_service = int(np.count_nonzero(service))
     trips = c.trips[ids][service]
+    in_tier, on_time_in_tier = np.bincount(tier, minlength=3).tolist(), np.bincount(tier[on_time], minlength=3).tolist()
     for key, t in _TIER_KEYS:
-        in_tier = tier == t
-        row[key] = _share(int(np.count_nonzero(on_time & in_tier)), int(np.count_nonzero(in_tier)))
+        row[key] = _share(on_time_in_tier[t], in_tier[t])
     row.update(
         on_time_rate=_share(int(np.count_nonzero(on_time)), n),
         mean_resolution_days=_mean((closed - c.created[ids]) / HOURS_PER_DAY),
@@ -224,31 +226,66 @@ def _effective_params(model):
     return reform.effective_params(model) if math.isfinite(p.reform_half_life_days) else p
 
 
+def queued_today(model) -> set[int]:
+    """The cases queued for a repeat contact since today's repeats came back (``model.repeat_mark``: the queue's
+    length then; ``resolution.return_repeats``, the queue's only pop, runs just before): among today's
+    closures, exactly those whose requester will come back (a case closes once and is queued when it
+    closes). A push only moves entries along the path from the heap's new last slot to its root, so only
+    those slots are read (about twice the day's pushes, against the whole queue); the other cases found
+    there were closed earlier. Without a mark, every queued case."""
+    q = model.repeat_queue
+    lo, hi = getattr(model, "repeat_mark", -1), len(q) - 1
+    if not 0 <= lo <= hi + 1:
+        return set(map(_CASE_OF, q))
+    found: set[int] = set()
+    while lo <= hi:  # the slots lo..hi, then their parents' slots, up to the root
+        found.update(map(_CASE_OF, q[lo : hi + 1]))
+        if lo == 0:
+            break
+        lo, hi = (lo - 1) // 2, (hi - 1) // 2
+    return found
+
+
+_CASE_OF = operator.itemgetter(2)  # a repeat queue entry's case: (return time, seq, case)
+
+
 def _chain_hours_ended(model, ids: np.ndarray) -> float:
     """Requester hours per service request whose chain ended today (``ids``: service contacts closed
     today): from the chain's first filing to today's closure plus the travel of every contact — the
     summary's per-request definition, counted on the day the chain ends. A contact closed unresolved
-    whose requester will come back (a repeat is pending) does not end its chain."""
+    whose requester will come back (a repeat is pending, ``queued_today``) does not end its chain."""
     c = model.cases
-    pending = {cid for _, _, cid in model.repeat_queue}
-    done = ids[np.fromiter((cid not in pending for cid in ids.tolist()), bool, len(ids))] if pending else ids
+    pending = queued_today(model)
+    done = np.fromiter(itertools.filterfalse(pending.__contains__, ids.tolist()), np.int64) if pending else ids
     if not len(done):
         return float("nan")
     r = c.view("repeat_of")
     root = np.where(r[done] >= 0, r[done], done)
-    travel = c.view("travel")[root].astype(float)
-    rep = _repeat_contacts(model, c, r, root)
-    if len(rep):
+    travel = c.view("travel")[root]  # (a copy)
+    by_root = _chain_index(model, c, r)
+    roots = root.tolist()
+    at = dict(zip(roots, range(len(roots))))  # each chain's position (a chain ends once)
+    chains = list(filter(by_root.__contains__, at)) if by_root else []  # today's chains with a repeat contact
+    if chains and len(at) == len(roots):  # each chain's repeat contacts' travel added in turn, as np.add.at adds
+        t_rep = iter(c.travel[[cid for first in chains for cid in by_root[first]]].tolist())
+        for first in chains:
+            i = at[first]
+            x = float(travel[i])
+            for _ in by_root[first]:
+                x += next(t_rep)
+            travel[i] = x
+    elif chains:
+        rep = np.array(sorted(cid for first in chains for cid in by_root[first]), dtype=np.int64)
         order = np.argsort(root)
         pos = order[np.searchsorted(root, r[rep], sorter=order)]
         np.add.at(travel, pos, c.view("travel")[rep])
     return _mean(c.view("closed")[done] - c.view("created")[root] + travel)
 
 
-def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
-    """Ids of the repeat contacts filed so far (``repeat_of`` ≥ 0) whose chain's first case is in ``roots``,
-    ascending. Kept incrementally by chain (a case's ``repeat_of`` is set when it is filed and never
-    changes): only the cases filed since the last call are read, and only today's chains are looked up."""
+def _chain_index(model, c, r: np.ndarray) -> dict[int, list[int]]:
+    """The repeat contacts filed so far (``repeat_of`` ≥ 0) by their chain's first case, each chain's
+    ascending. Kept incrementally (a case's ``repeat_of`` is set when it is filed and never changes): only
+    the cases filed since the last call are read."""
     table, seen, by_root = getattr(model, "_repeat_cache", (None, 0, {}))
     if table is not c:
         seen, by_root = 0, {}
@@ -257,8 +294,4 @@ def _repeat_contacts(model, c, r: np.ndarray, roots: np.ndarray) -> np.ndarray:
     for cid, first in zip(new.tolist(), r[new].tolist()):
         by_root.setdefault(first, []).append(cid)
     model._repeat_cache = (c, len(r), by_root)
-    if not by_root:  # no repeat contact filed yet
-        return np.zeros(0, dtype=np.int64)
-    found = [cid for first in set(roots.tolist()) for cid in by_root.get(first, ())]
-    found.sort()
-    return np.array(found, dtype=np.int64)
+    return by_root

@@ -13,7 +13,7 @@ def rate(num, den) -> float:
 
 def mean(x) -> float:
     """The mean of ``x``; NaN when empty. The same pairwise sum and division as ``np.mean`` (bit for bit),
-    without its dispatch: float64, integer and boolean values; anything else goes to ``np.mean``."""
+    without its dispatch: float64, float32, integer and boolean values; anything else goes to ``np.mean``."""
     a = np.asarray(x)
     n = a.size
     if not n:
@@ -22,10 +22,12 @@ def mean(x) -> float:
         return float(np.add.reduce(a, axis=None)) / n
     if a.dtype.kind in "biu":
         return float(np.add.reduce(a, axis=None, dtype=_F8)) / n
+    if a.dtype == _F4:  # np.mean's float32 sum, and its quotient rounded to float32 (exact from the double's)
+        return float(np.float32(float(np.add.reduce(a, axis=None)) / n))
     return float(np.mean(a))
 
 
-_F8 = np.dtype(np.float64)
+_F8, _F4 = np.dtype(np.float64), np.dtype(np.float32)
 
 
 def participation(model) -> float:
