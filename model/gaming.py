@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import handling
+from . import handling, resolution
 from .engine import PENDING, RUNNING, STEP, WAITING
 from .params import HOURS_PER_DAY, Params
 from .resolution import owner_agent
@@ -280,10 +280,11 @@ def decide(model, t_end: float) -> int:
 
 
 def _decide_compiled(model, moments: list[float], cids: list[int], t_end: float) -> int:
-    """:func:`decide`'s loop on the compiled engine: only the open cases are decided on (a decision closes no
-    other case); their projections and their owners' draws (:func:`games`) are taken in kernel runs
-    (``kernel.projection.decide_run``), each up to the next gamed case, which is closed here, its owner's
-    :func:`net_of` read again (its gamed and caught counts changed), and the log written in decision order."""
+    """:func:`decide`'s loop on the compiled engine, in one kernel call (``kernel.projection.decide_run``): only
+    the open cases are decided on (a decision closes no other case); their projections, their owners'
+    :func:`games` (from the owners' :func:`net_of`, kept up to date as cases are gamed) and the gamed cases'
+    closures (``kernel.gamed``: ``handling.close``'s array bookkeeping and draws) are taken in the kernel; here
+    the log, in decision order, and the closures' Python side (``resolution.gamed_closed``)."""
     eng = model.engine
     fl_open = eng.fl[4]
     ids = np.asarray(cids, dtype=np.int64)
@@ -291,7 +292,7 @@ def _decide_compiled(model, moments: list[float], cids: list[int], t_end: float)
     if not len(keep):
         return 0
     ids = ids[keep]
-    moments = [moments[i] for i in keep.tolist()]
+    t = np.asarray(moments)[keep]
     c = model.cases
     owners = [*model.departments, *model.townships]  # ``owner_agent``: a department, else the township
     own = model.catalogue.owner[c.matter[ids]]
@@ -300,28 +301,19 @@ def _decide_compiled(model, moments: list[float], cids: list[int], t_end: float)
     queued = {x for _, x in model.conference_queue}
     rows[:, 1] = [x in queued for x in ids.tolist()] if queued else 0
     rows[:, 2] = np.where(c.delegated[ids] | (own < 0), len(model.departments) + c.township[ids], own)
-    net = np.zeros(len(owners))
-    for k in set(rows[:, 2].tolist()):
-        net[k] = net_of(owners[k])
-    run = eng.gaming_queues()
-    out = np.zeros((len(ids), 2))
-    ids_l, deadlines = ids.tolist(), c.deadline[ids].tolist()
+    out, n, gamed, caught, rep_due, rep_cid = eng.gaming_queues().decide_day(rows, t, owners, t_end)
+    flag = out[:, 1]
     log = model.gaming_log
-    n = start = 0
-    while start < len(ids):
-        stop = run.decide_run(start, rows, out, net, t_end)
-        refill = stop < len(ids) and out[stop, 1] == 2.0  # the draw needs the buffer refilled first
-        for j, (finish, decided) in enumerate(out[start : stop if refill else stop + 1].tolist(), start):
-            if decided:
-                log.append((ids_l[j], moments[j], finish, deadlines[j], j == stop))
-        if refill:
-            model.stream.refill_exponential()
-            start = stop
-            continue
-        if stop < len(ids):
-            handling.close(model, ids_l[stop], moments[stop], gamed=True)
-            n += 1
-            k = int(rows[stop, 2])
-            net[k] = net_of(owners[k])
-        start = stop + 1
+    decided = np.flatnonzero(flag)
+    log.extend(
+        zip(
+            ids[decided].tolist(),
+            t[decided].tolist(),
+            out[decided, 0].tolist(),
+            c.deadline[ids[decided]].tolist(),
+            (flag[decided] == 2.0).tolist(),
+        )
+    )
+    if n:
+        resolution.gamed_closed(model, ids[flag == 2.0].tolist(), owners, gamed, caught, rep_due, rep_cid)
     return n

@@ -16,6 +16,8 @@ import math
 
 from numba import njit
 
+from .draws import draw_exponential
+from .gamed import close_gamed, owner_net
 from .layout import COORD, PENDING, RUNNING, WAITING
 from .queues import queue_ahead
 
@@ -157,10 +159,9 @@ def projected(cid, now, joint, in_conf, conf_wait, tabs):
 
 @njit(cache=True)
 def decide_run(
-    start,
     rows,
+    moments,
     out,
-    net,
     consts,
     days,
     fl,
@@ -180,23 +181,34 @@ def decide_run(
     learn,
     coord,
     desk,
+    rng,
+    ub,
     eb,
     ridx,
+    pf,
+    own,
+    net,
+    cols,
+    rep,
+    cnt,
+    ctr,
+    opened,
 ):
-    """``gaming.decide``'s loop over the day's decisions from row ``start`` on, up to the first gamed case.
+    """``gaming.decide``'s loop over the day's decisions, in one call: every gamed case closed on the way
+    (``gamed.close_gamed``), so that the next decision reads the queues, the stream and its owner's counts as
+    the reference leaves them.
 
     ``rows`` per decision: the case, whether it waits in the joint conference's queue (1) and its owner's row
-    of ``net`` (the owners' ``gaming.net_gain``, ``gaming.games``' arithmetic); ``consts``: now, the hours till
-    the conference's next meeting, ``gaming_aversion``; ``days``: the case table's joint and deadline columns.
-    An open case gets its projection (``projected``) in ``out[i, 0]`` and ``out[i, 1]`` = 1; when it is at
-    risk and its owner's net gain is positive, the owner's scruples are drawn (the stream's next exponential,
-    ``eb[ridx[1]]``) and compared as ``games`` does. Returns the row of the first gamed case (Python closes it,
-    then calls again from the next row), or the number of rows. When that draw would refill the buffer,
-    ``out[i, 1]`` is 2 and row ``i`` is returned: Python refills it (``KernelStream.refill_exponential``, no
-    generator handed over: unboxing one costs ~4 µs a call) and calls again from that row.
+    of ``own`` (``gamed.owner_net``); ``moments``: the decisions' moments (a gamed case's close time);
+    ``consts``: now, the hours till the conference's next meeting, ``gaming_aversion``; ``days``: the case
+    table's joint and deadline columns. An open case gets its projection (``projected``) in ``out[i, 0]`` and
+    ``out[i, 1]`` = 1; when it is at risk and its owner's net gain (``net``, kept for every owner) is positive,
+    the owner's scruples are drawn (the stream's next exponential) and compared as ``gaming.games`` does; a
+    gamed case gets ``out[i, 1]`` = 2 and is closed. Returns the number of gamed cases; ``cnt[1]`` counts the
+    repeat contacts logged in ``rep``.
 
-    Over 60 lines: its signature lists the projection's tables one per line (Python hands them over one by one:
-    a tuple from Python costs its unboxing at every call); the loop itself is some twenty lines."""
+    Over 60 lines: its signature lists the projection's and the closure's tables one per line (Python hands
+    them over one by one: a tuple from Python costs its unboxing at every call); the loop is some thirty lines."""
     now, conf_wait, aversion = consts[0], consts[1], consts[2]
     fl_next, fl_open = fl[2], fl[4]
     whistle = cs[1]
@@ -220,7 +232,11 @@ def decide_run(
         coord,
         desk,
     )  # handed to ``projected`` as one tuple
-    for i in range(start, rows.shape[0]):
+    withdrawing = (fl, fl_task, fl_c, tk, hi, ctr, opened)  # what a gamed closure's withdrawal changes
+    for k in range(net.shape[0]):
+        net[k] = owner_net(k, own)
+    n_gamed = 0
+    for i in range(rows.shape[0]):
         cid = rows[i, 0]
         if not fl_open[cid]:
             out[i, 1] = 0.0
@@ -232,13 +248,11 @@ def decide_run(
         out[i, 0] = t
         out[i, 1] = 1.0
         if t > deadline[cid]:
-            x = net[rows[i, 2]]
-            if x > 0:
-                k = ridx[1]
-                if k >= eb.shape[0]:
-                    out[i, 1] = 2.0
-                    return i
-                ridx[1] = k + 1
-                if x > eb[k] * aversion:
-                    return i
-    return rows.shape[0]
+            k = rows[i, 2]
+            x = net[k]
+            if x > 0 and x > draw_exponential(rng, eb, ridx) * aversion:
+                out[i, 1] = 2.0
+                close_gamed(cid, moments[i], k, cols, own, pf, (rng, ub, eb, ridx), rep, cnt, withdrawing)
+                net[k] = owner_net(k, own)
+                n_gamed += 1
+    return n_gamed
