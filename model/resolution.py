@@ -115,11 +115,13 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
         heapq.heappush(model.repeat_queue, (due, next(_seq), cid))
 
 
-def gamed_closed(model, cids: list[int], owners: list, gamed, caught, rep_due: list[float], rep_cid: list[int]) -> None:
+def gamed_closed(
+    model, cids: list[int], owners: list, gamed: list, caught: list, rep_due: list[float], rep_cid: list[int]
+) -> None:
     """The Python side of the gamed closures the compiled engine made in the day's gaming decisions
     (``kernel.gamed.close_gamed``, :func:`on_close`'s draws and columns for a gamed case), in close order:
     the cases join ``model.closed_today``, their grid mediation and work log are dropped, the owners' gamed
-    and caught counts (``owners``' after the day: ``gamed``, ``caught``) are written back, a township's
+    and caught counts (``owners``' after the day: ``gamed``, ``caught``, whole numbers) are written back, a township's
     caught ones counted in its period too, and the repeat contacts (due hours, case) join the repeat queue."""
     model.closed_today.extend(cids)
     gm, cw = model.grid_mediation, model.case_work
@@ -127,12 +129,12 @@ def gamed_closed(model, cids: list[int], owners: list, gamed, caught, rep_due: l
         for cid in cids:
             gm.pop(cid, None)
             cw.pop(cid, None)
-    for owner, g, k in zip(owners, gamed.tolist(), caught.tolist()):
-        owner.gamed = g
+    for owner, g, k in zip(owners, gamed, caught):
+        owner.gamed = int(g)
         if k != owner.caught:
             if hasattr(owner, "period_caught"):
-                owner.period_caught += k - owner.caught
-            owner.caught = k
+                owner.period_caught += int(k) - owner.caught
+            owner.caught = int(k)
     q = model.repeat_queue
     for due, cid in zip(rep_due, rep_cid):
         heapq.heappush(q, (due, next(_seq), cid))

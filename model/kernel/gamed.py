@@ -36,19 +36,19 @@ from .layout import (
 
 
 @njit(cache=True)
-def owner_net(k, own):
-    """``gaming.net_of`` of owner row ``k`` (the same double operations in the same order). ``own``: the owners'
-    ranks, gamed and caught counts, and (ontime_weight, ranking_pressure, detection_prior_strength,
-    detection_prior, callback_penalty)."""
-    rank, gamed, caught, oc = own[0], own[1], own[2], own[3]
-    net = oc[0] * (1.0 + oc[1] * rank[k])
-    net -= (oc[2] * oc[3] + caught[k]) / (oc[2] + gamed[k]) * oc[4]
+def owner_net(k, own, weights):
+    """``gaming.net_of`` of owner row ``k`` (the same double operations in the same order). ``own`` per owner:
+    its rank, gamed and caught counts (whole numbers, as doubles) and a column for its net gain; ``weights``:
+    ontime_weight, ranking_pressure, detection_prior_strength, detection_prior, callback_penalty."""
+    net = weights[0] * (1.0 + weights[1] * own[k, 0])
+    net -= (weights[2] * weights[3] + own[k, 2]) / (weights[2] + own[k, 1]) * weights[4]
     return net
 
 
 @njit(cache=True)
 def close_gamed(cid, t, k, cols, own, pf, draws, rep, cnt, withdrawing):
-    """Close the open case ``cid`` at ``t`` without solving it, its owner row ``k`` (see the module docstring).
+    """Close the open case ``cid`` at ``t`` without solving it, its owner row ``k`` of ``own`` (see
+    :func:`owner_net` and the module docstring).
 
     ``cols``: the case table's closed, work_share, resolved, gamed, called_back, outstanding and matter columns
     and the catalogue's departments per matter; ``rep``: the repeat contacts' (due hours, case) logs, ``cnt[1]``
@@ -62,7 +62,7 @@ def close_gamed(cid, t, k, cols, own, pf, draws, rep, cnt, withdrawing):
     work_share[cid] = max(0.0, (n - outstanding[cid]) / n)
     resolved[cid] = False
     gamed[cid] = True
-    own[1][k] += 1
+    own[k, 1] += 1.0
     if pf[PF_CALLBACK] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_CALLBACK]:
         # made if the call-back desk has the minutes left today (callback.take)
         cb_day = float(math.floor(t / HOURS))
@@ -75,7 +75,7 @@ def close_gamed(cid, t, k, cols, own, pf, draws, rep, cnt, withdrawing):
         else:
             pf[PF_CB_MADE] += 1.0
             called_back[cid] = True
-            own[2][k] += 1
+            own[k, 2] += 1.0
     if pf[PF_REPEAT] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_REPEAT]:
         j = cnt[1]
         rep[0][j] = t + draw_exponential(rng, eb, ridx) * pf[PF_REPEAT_DAYS] * HOURS

@@ -50,44 +50,40 @@ class Queues:
         self.hw, self.town = hw, town
         self.coord = np.asarray(m.coordination_hours, dtype=float)
 
-    def decide_day(self, rows: np.ndarray, moments: np.ndarray, owners: list, now: float) -> tuple:
-        """``kernel.projection.decide_run`` over the day's decisions at ``now`` (hours), in one call: ``rows`` per
-        decision the case, whether it waits in the joint conference's queue and its owner's index in ``owners``
-        (the departments, then the townships); ``moments`` the decisions' moments. The handlers' ``open_tasks``
-        the gamed closures withdrew are written back here (as :meth:`Control.withdraw` does). Returns (per
-        decision its projection and 0 not open, 1 decided, 2 gamed; the number gamed; the owners' gamed and
-        caught counts after the day; the repeat contacts' due hours and cases, in close order)."""
+    def decide_day(self, ids: np.ndarray, moments: np.ndarray, owners: list, now: float) -> tuple:
+        """``kernel.projection.decide_run`` over the day's decisions at ``now`` (hours), in one call: ``ids`` and
+        ``moments`` their cases and moments, in decision order; ``owners`` the departments, then the townships
+        (``resolution.owner_agent``'s rows). The handlers' ``open_tasks`` the gamed closures withdrew are written
+        back here (as :meth:`Control.withdraw` does). Returns (per decision its projection and 0 not open,
+        1 decided, 2 gamed; the number gamed; per owner its gamed and caught counts after the day, as doubles;
+        the repeat contacts' due hours and cases, in close order)."""
         eng = self.eng
         m = eng.model
-        p = m.params
         c = m.cases
         s = m.stream
-        n = len(rows)
-        weights = [p.ontime_weight, p.ranking_pressure, p.detection_prior_strength, p.detection_prior]
-        weights.append(p.callback_penalty)
-        own = (
-            np.array([float(o.rank) for o in owners]),
-            np.array([o.gamed for o in owners], dtype=np.int64),
-            np.array([o.caught for o in owners], dtype=np.int64),
-            np.array(weights, dtype=float),
-        )
+        n = len(ids)
+        own = np.array([(o.rank, o.gamed, o.caught, 0.0) for o in owners], dtype=float)
         out = np.zeros((n, 2))
         rep = (np.zeros(n), np.zeros(n, dtype=np.int64))
         cnt = np.zeros(2, dtype=np.int64)
         opened = np.zeros(len(m.handlers), dtype=np.int64)
+        q = m.conference_queue
+        conf = np.array([x for _, x in q], dtype=np.int64) if q else _NONE
         cols = (c.closed, c.work_share, c.resolved, c.gamed, c.called_back, c.outstanding, c.matter, eng.cat_n)
         n_gamed = eng.k_decide(
-            rows,
+            ids,
             moments,
+            conf,
             out,
-            *self._gather(now),
+            *self._gather(now, len(m.departments)),
             s.rng,
             s.ub,
             s.eb,
             s.idx,
             eng.pf,
             own,
-            np.zeros(len(owners)),
+            _weights(m.params),
+            (eng.cat_owner, c.township),
             cols,
             rep,
             cnt,
@@ -100,9 +96,9 @@ class Queues:
                 hs[h].open_tasks -= int(opened[h])
             eng._summary_fresh = False
         k = int(cnt[1])
-        return out, n_gamed, own[1], own[2], rep[0][:k].tolist(), rep[1][:k].tolist()
+        return out, n_gamed, own[:, 1].tolist(), own[:, 2].tolist(), rep[0][:k].tolist(), rep[1][:k].tolist()
 
-    def _gather(self, now: float) -> tuple:
+    def _gather(self, now: float, n_dept: int) -> tuple:
         eng = self.eng
         m = eng.model
         c = m.cases
@@ -115,7 +111,7 @@ class Queues:
             meet = -(-day // p.joint_conference_interval) * p.joint_conference_interval
             conf_wait = meet * HOURS_PER_DAY - now
         return (
-            np.array([now, conf_wait, m.params.gaming_aversion]),
+            np.array([now, conf_wait, m.params.gaming_aversion, n_dept]),
             (c.joint, c.deadline),
             eng.fl,
             eng.fl_steps,
@@ -135,6 +131,19 @@ class Queues:
             self.coord,
             self.desk,
         )
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+"""No case in the joint conference's queue."""
+
+
+def _weights(p) -> np.ndarray:
+    """``gaming.net_of``'s parameters: ontime_weight, ranking_pressure, detection_prior_strength, detection_prior,
+    callback_penalty."""
+    return np.array(
+        [p.ontime_weight, p.ranking_pressure, p.detection_prior_strength, p.detection_prior, p.callback_penalty],
+        dtype=float,
+    )
 
 
 def _task_rows(engine, token: int | None = None) -> tuple:

@@ -160,9 +160,19 @@ def projected(cid, now, joint, in_conf, conf_wait, tabs):
 
 
 @njit(cache=True)
+def _waits_for_conference(cid, conf):
+    """Is the case in the joint conference's queue (``conf``: its cases)?"""
+    for j in range(conf.shape[0]):
+        if conf[j] == cid:
+            return True
+    return False
+
+
+@njit(cache=True)
 def decide_run(
-    rows,
+    ids,
     moments,
+    conf,
     out,
     consts,
     days,
@@ -189,7 +199,8 @@ def decide_run(
     ridx,
     pf,
     own,
-    net,
+    weights,
+    owning,
     cols,
     rep,
     cnt,
@@ -200,21 +211,24 @@ def decide_run(
     (``gamed.close_gamed``), so that the next decision reads the queues, the stream and its owner's counts as
     the reference leaves them.
 
-    ``rows`` per decision: the case, whether it waits in the joint conference's queue (1) and its owner's row
-    of ``own`` (``gamed.owner_net``); ``moments``: the decisions' moments (a gamed case's close time);
-    ``consts``: now, the hours till the conference's next meeting, ``gaming_aversion``; ``days``: the case
-    table's joint and deadline columns. An open case gets its projection (``projected``) in ``out[i, 0]`` and
-    ``out[i, 1]`` = 1; when it is at risk and its owner's net gain (``net``, kept for every owner) is positive,
-    the owner's scruples are drawn (the stream's next exponential) and compared as ``gaming.games`` does; a
-    gamed case gets ``out[i, 1]`` = 2 and is closed. Returns the number of gamed cases; ``cnt[1]`` counts the
-    repeat contacts logged in ``rep``.
+    ``ids`` and ``moments``: the day's decisions, their cases and moments (a gamed case's close time), in
+    decision order; ``conf``: the cases in the joint conference's queue; ``consts``: now, the hours till the
+    conference's next meeting, ``gaming_aversion``, the number of departments; ``days``: the case table's joint
+    and deadline columns; ``owning``: the catalogue's owner per matter and the case table's township column
+    (``resolution.owner_agent``: a department's row, else the departments' count plus the township's). An open
+    case gets its projection (``projected``) in ``out[i, 0]`` and ``out[i, 1]`` = 1 (0: not open); when it is
+    at risk and its owner's net gain (``gamed.owner_net``, kept in ``own[:, 3]``) is positive, the owner's
+    scruples are drawn (the stream's next exponential) and compared as ``gaming.games`` does; a gamed case
+    gets ``out[i, 1]`` = 2 and is closed. Returns the number of gamed cases; ``cnt[1]`` counts the repeat
+    contacts logged in ``rep``.
 
     Over 60 lines: its signature lists the projection's and the closure's tables one per line (Python hands
     them over one by one: a tuple from Python costs its unboxing at every call); the loop is some thirty lines."""
-    now, conf_wait, aversion = consts[0], consts[1], consts[2]
+    now, conf_wait, aversion, n_dept = consts[0], consts[1], consts[2], int(consts[3])
     fl_next, fl_open = fl[2], fl[4]
-    whistle = cs[1]
+    matter, whistle, delegated = cs[0], cs[1], cs[2]
     joint, deadline = days
+    cat_owner, township = owning
     tabs = (
         fl,
         fl_steps,
@@ -235,26 +249,28 @@ def decide_run(
         desk,
     )  # handed to ``projected`` as one tuple
     withdrawing = (fl, fl_task, fl_c, tk, hi, ctr, opened)  # what a gamed closure's withdrawal changes
-    for k in range(net.shape[0]):
-        net[k] = owner_net(k, own)
+    for k in range(own.shape[0]):
+        own[k, 3] = owner_net(k, own, weights)
     n_gamed = 0
-    for i in range(rows.shape[0]):
-        cid = rows[i, 0]
-        if not fl_open[cid]:
+    for i in range(ids.shape[0]):
+        cid = ids[i]
+        if cid >= fl_open.shape[0] or not fl_open[cid]:
             out[i, 1] = 0.0
             continue
         nxt = fl_next[cid]
         jt = joint[cid] or (whistle[cid] and nxt == 0)
-        in_conf = nxt == 0 and rows[i, 1] == 1
+        in_conf = nxt == 0 and _waits_for_conference(cid, conf)
         t = projected(cid, now, jt, in_conf, conf_wait if in_conf else 0.0, tabs)
         out[i, 0] = t
         out[i, 1] = 1.0
         if t > deadline[cid]:
-            k = rows[i, 2]
-            x = net[k]
+            k = cat_owner[matter[cid]]
+            if delegated[cid] or k < 0:
+                k = n_dept + township[cid]
+            x = own[k, 3]
             if x > 0 and x > draw_exponential(rng, eb, ridx) * aversion:
                 out[i, 1] = 2.0
                 close_gamed(cid, moments[i], k, cols, own, pf, (rng, ub, eb, ridx), rep, cnt, withdrawing)
-                net[k] = owner_net(k, own)
+                own[k, 3] = owner_net(k, own, weights)
                 n_gamed += 1
     return n_gamed
