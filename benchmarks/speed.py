@@ -20,7 +20,11 @@ process), ``kernel`` the compiled engine against the Python one on this tree: a 
 the default county reduced to the kernel's mechanisms (``kernel.PLAIN``) and of each covered
 scenario of ``--kernel-counties`` (default: ``baseline``), the share of its CPU spent inside
 the kernel, and the compile cost once per machine (an empty numba cache) against loading the
-cached functions. With ``mmc``, this tree's compiled engine is one more peer.
+cached functions. With ``mmc``, this tree's compiled engine is one more peer. ``worlds`` (not in the
+default set: ≈ 4 min a tree) the drawn-world runs of issue 22's robustness experiment: the first replication
+of every generic arm in each of ``--worlds`` Latin-hypercube worlds, CPU a run (mean, median, 90th
+percentile, largest) and the projection of ``townsim robust --worlds 256 --equal-staff`` (3 replications) on
+2 cores from the mean.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "speed_child.py"
 OUT = HERE / "out"
-PARTS = ("ab", "empty", "events", "mmc", "linping", "cli", "kernel")
+PARTS = ("ab", "empty", "events", "mmc", "linping", "cli", "kernel", "worlds")
+DEFAULT_PARTS = PARTS[:-1]
 
 
 def this_pythonpath() -> str:
@@ -95,10 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__.splitlines()[0])
     ap.add_argument("--base", help="folder with a 'townsim' symlink to the base checkout (its PYTHONPATH)")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}")
+    ap.add_argument("--parts", default=None, help=f"comma-separated, of {', '.join(PARTS)} (default: all but worlds)")
     ap.add_argument("--days", type=int, default=250)
     ap.add_argument("--mmc-days", type=int, default=1000)
     ap.add_argument("--empty-days", type=int, default=2000)
+    ap.add_argument("--worlds", type=int, default=16, help="the worlds part's Latin-hypercube worlds")
     ap.add_argument(
         "--engines",
         default="python",
@@ -112,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         " scenarios the kernel covers",
     )
     args = ap.parse_args(argv)
-    parts = [p for p in args.parts.split(",") if p]
+    parts = [p for p in (args.parts or ",".join(DEFAULT_PARTS)).split(",") if p]
     bad = [p for p in parts if p not in PARTS]
     if bad:
         ap.error(f"unknown part(s) {bad}; allowed: {', '.join(PARTS)}")
@@ -243,6 +249,25 @@ def main(argv: list[str] | None = None) -> int:
                 "compiled engine's first model + 1 day, CPU: empty numba cache (compile) / filled cache",
                 f"{med(comp, 'compile_cpu_s'):.2f} s / {med(comp, 'cached_cpu_s'):.2f} s",
             )
+        )
+    if "worlds" in parts:
+        got = interleaved(trees, R, lambda pp: child(pp, "worlds", str(args.worlds)))
+        res["worlds"] = got
+        arms = got["this"][0]["arms"]
+        ab_row(f"drawn-world run ({args.worlds} worlds × {arms} arms), mean CPU", got, "cpu_s_per_run", "s")
+        ab_row("drawn-world runs, CPU a case", got, "us_per_case", "µs", fmt="{:.1f}")
+        for n in reversed(list(trees)):
+            cpus = sorted(r["cpu_s"] for r in got[n][0]["per_run"])
+            q = statistics.quantiles(cpus, n=10)
+            rows.append(
+                (
+                    f"drawn-world runs [{n}], first repetition: median / 90th percentile / largest",
+                    f"{statistics.median(cpus):.2f} / {q[-1]:.2f} / {cpus[-1]:.2f} s",
+                )
+            )
+        hours = med(got["this"], "cpu_s_per_run") * 256 * 3 * arms / 2 / 3600
+        rows.append(
+            ("`townsim robust --worlds 256 --equal-staff` on 2 cores, projected from the mean", f"{hours:.2f} h")
         )
     res["machine"]["load_after"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)

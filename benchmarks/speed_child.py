@@ -23,6 +23,9 @@ Tasks:
                             that county on the compiled engine: CPU inside the kernel's calls / run CPU
   kernel-compile            first compiled model (1 day): compile cost with an empty NUMBA_CACHE_DIR,
                             loading cost with a filled one
+  worlds WORLDS [SEED]      drawn-world runs as ``townsim robust --worlds WORLDS --equal-staff`` makes them
+                            (every generic arm, the first replication of each world; compiled engine, shared
+                            warm-ups and released models as in a worker): CPU of each run
 """
 
 from __future__ import annotations
@@ -359,7 +362,41 @@ def kernel_compile() -> dict:
     return {"cpu_s": c2 - c1, "wall_s": t2 - t0, "import_cpu_s": c1 - c0}
 
 
+def worlds(n: str, seed: str = "1") -> dict:
+    """CPU of each drawn-world run of a robustness experiment's first replication (a stratified sample of the
+    worlds: the Latin hypercube of ``n`` worlds), run as a worker runs them."""
+    from townsim.experiments.core.memory import released_models
+    from townsim.experiments.workflows.robust.plan import plan
+    from townsim.experiments.workflows.robust.settings import RobustSettings
+    from townsim.model.warmstart import simulate
+
+    p = plan(RobustSettings(worlds=int(n), reps=2, seed=int(seed), equal_staff=True))
+    specs = [s for s in p.specs if s.replication % 2 == 0]
+    with released_models():
+        simulate(specs[0].params.replace(engine="compiled"), 10**6, 5)  # the kernel's functions loaded
+    runs = []
+    c0, t0 = cpu(), time.perf_counter()
+    for s in specs:
+        c = cpu()
+        with released_models():
+            summary, _ = simulate(s.params.replace(engine="compiled"), s.seed, s.days)
+        runs.append(
+            {"world": s.replication // 2, "arm": s.scenario, "cpu_s": cpu() - c, "cases": summary["cases_created"]}
+        )
+    total = cpu() - c0
+    return {
+        "cpu_s": total,
+        "wall_s": time.perf_counter() - t0,
+        "runs": len(runs),
+        "arms": len(p.arms),
+        "cpu_s_per_run": total / len(runs),
+        "us_per_case": 1e6 * total / sum(r["cases"] for r in runs),
+        "per_run": runs,
+    }
+
+
 TASKS = {
+    "worlds": worlds,
     "plain-year": plain_year,
     "kernel-share": kernel_share,
     "kernel-compile": kernel_compile,

@@ -62,6 +62,28 @@ def test_direct_kernel_calls_keep_their_types_and_refuse_others(monkeypatch):
         f(np.arange(4), 1.0)
 
 
+def test_a_copied_model_shares_its_compiled_functions():
+    """A deep copy (``model.warmstart``'s start of a run) keeps each ``Direct`` as it is rather than pickling
+    numba's dispatcher into a new one; the copy still runs."""
+    import copy
+
+    import pytest
+
+    numba = pytest.importorskip("numba")
+    from townsim.model.kernel import calls
+
+    @numba.njit(cache=False)
+    def one(a):
+        return a[0]
+
+    f = calls.Direct(one)
+    f(np.arange(3.0))
+    holder = {"f": f, "a": np.arange(3.0)}
+    twin = copy.deepcopy(holder)
+    assert twin["f"] is f and copy.copy(f) is f and twin["a"] is not holder["a"]
+    assert twin["f"](twin["a"]) == 0.0
+
+
 def test_the_check_types_a_new_argument_key_once_and_refuses_what_its_numba_type_would_change(monkeypatch):
     """The check's cheap keys: a call whose keys were seen is not typed by numba again; an array of another
     layout, dtype or writeability, an int beyond 64 bits, or a tuple of other items has a new key and is

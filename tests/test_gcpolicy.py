@@ -96,3 +96,48 @@ def test_a_loop_of_large_models_keeps_one_not_many():
     del m
     TownshipModel(p, rng=2)
     assert first() is None
+
+
+def test_a_pool_worker_pins_what_it_holds_after_its_first_item_and_still_frees_later_models(monkeypatch):
+    """A pool worker (``memory.PIN_WORKER``) pins its long-lived objects after its first item of small
+    models: the kept warm-ups dropped first (a pinned model could never be freed), then runs neither unfreeze
+    them (``during_run``, ``promote``) nor keep dead models: a model released later is still freed."""
+    from townsim.experiments.core import memory
+    from townsim.model import warmstart
+
+    if gc.get_freeze_count():  # pragma: no cover - another test left objects frozen
+        gc.unfreeze()
+    monkeypatch.setattr(memory, "PIN_WORKER", [True])
+    monkeypatch.setattr(gcpolicy, "PINNED", [False])
+    p = small().replace(engine="compiled")
+    try:
+        with memory.released_models():
+            warmstart.simulate(p, 1, 3)
+        assert gcpolicy.PINNED[0] and not warmstart._KEPT
+        pinned = gc.get_freeze_count()
+        assert pinned > 0
+        refs = []
+        with memory.released_models():
+            m = TownshipModel(small(), rng=2).run(2)
+            gcpolicy.promote()
+            # (a pinned object freed by its reference count leaves the permanent generation)
+            assert 0.99 * pinned < gc.get_freeze_count() <= pinned, "nothing unfrozen, nothing of the run frozen"
+            refs.append(weakref.ref(m))
+            del m
+        monkeypatch.setattr(memory, "LARGE_MODEL_CASES", 0)  # the next block's end collects
+        with memory.released_models():
+            pass
+        assert refs[0]() is None, "a model released after the pin is freed"
+        assert 0.99 * pinned < gc.get_freeze_count() <= pinned
+    finally:
+        gc.unfreeze()
+        warmstart.forget()
+
+
+def test_a_process_that_is_not_a_pool_worker_never_pins():
+    from townsim.experiments.core import memory
+
+    assert not memory.PIN_WORKER[0]
+    with memory.released_models():
+        TownshipModel(small(), rng=3).run(1)
+    assert not gcpolicy.PINNED[0] and gc.get_freeze_count() == 0

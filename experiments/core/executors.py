@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from townsim.experiments.core import memory
 from townsim.experiments.core.memory import released_models
 
 WORKER_START_TIMEOUT = 120.0
@@ -85,6 +86,7 @@ def die_with_parent(parent_pid: int) -> None:
     a daemon thread also checks every second that the parent is still this worker's parent.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool, with one line
+    memory.PIN_WORKER[0] = True  # a worker of many runs: it pins its long-lived objects after its first item
     if sys.platform.startswith("linux"):
         try:
             import ctypes  # deferred: Linux only, and its failure is caught below

@@ -34,6 +34,14 @@ class Direct:
         self.sig = None
         self.seen: set = set()  # argument keys (``key``) whose numba types were found to be the overload's
 
+    def __deepcopy__(self, memo) -> Direct:
+        """The same object: a compiled function holds no model's state, and copying it would pickle numba's
+        dispatcher (about a third of the CPU of copying a warmed default county, ``model.warmstart``)."""
+        return self
+
+    def __copy__(self) -> Direct:
+        return self
+
     def __call__(self, *args):
         entry = self.entry
         if entry is not None:
