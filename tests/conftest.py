@@ -105,6 +105,7 @@ ENGINE_AWARE = frozenset(
         "test_department_wait.py",
         "test_engine_option.py",
         "test_fast_paths.py",
+        "test_gcpolicy.py",
         "test_grid2_draws.py",
         "test_intake2_channels.py",
         "test_kernel_coverage.py",

@@ -15,11 +15,12 @@ from .layout import (
     PF_LEVEL_SHARE,
     WAITING,
 )
+from .leaf import leaf
 from .queues import rekey
 from .tasks import new_task, release_steps
 
 
-@njit(cache=True)
+@leaf
 def request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc):
     """``escalation.request``: ask level ``level`` to coordinate the case from ``t`` (the joint conference:
     logged for Python's conference queue; a desk without staff: nothing)."""
@@ -34,20 +35,20 @@ def request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc):
     esc[8][cid, level - 1] = new_task(tk, ctr, cid, desk, COORD, level, t, evt, evi)
 
 
-@njit(cache=True)
+@leaf
 def due_at(cid, level, deadline, created, start_level, pf):
     """``escalation._due``: when the case leaves level ``level`` (hours)."""
     span = (deadline[cid] - created[cid]) * pf[PF_LEVEL_SHARE]
     return created[cid] + span * (level - start_level[cid] + 1)
 
 
-@njit(cache=True)
+@leaf
 def due(cid, level, pf, esc):
     """``due_at`` read from the 135 rule's arrays ``esc``."""
     return due_at(cid, level, esc[4], esc[5], esc[1], pf)
 
 
-@njit(cache=True)
+@leaf
 def withdraw_requests(cid, fl_aux, fl_c, tk_case, tk_h, tk_state, tk_kind, hi):
     """``escalation.withdraw``: the case's coordination requests not yet started, cancelled (the arrays it reads,
     not the kernel's tuples: the event loop calls it at every closure)."""
@@ -65,7 +66,7 @@ def withdraw_requests(cid, fl_aux, fl_c, tk_case, tk_h, tk_state, tk_kind, hi):
     fl_c[cid, 1] = -1
 
 
-@njit(cache=True)
+@leaf
 def withdraw_coord(cid, hi, tk, fl, esc):
     """``withdraw_requests`` read from the task table ``tk``, the flows ``fl`` and the 135 rule's arrays ``esc``."""
     withdraw_requests(cid, fl[10], esc[8], tk[0], tk[1], tk[3], tk[8], hi)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
-
 from .layout import PF_C0, PF_LEARNING
+from .leaf import leaf
 
 
-@njit(cache=True)
+@leaf
 def competence(pf, handled):
     """``delegation.competence``: a township's competence on a delegated matter after ``handled`` cases."""
     return 1.0 - (1.0 - pf[PF_C0]) * math.exp(-handled / pf[PF_LEARNING])

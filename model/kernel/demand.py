@@ -20,11 +20,12 @@ from numba import njit
 from ..catalogue import CITIZEN, ENTERPRISE
 from ..params import HOURS_PER_DAY
 from .calls import Direct
+from .leaf import leaf
 
 _CITIZEN, _ENTERPRISE, _HOURS = int(CITIZEN), int(ENTERPRISE), float(HOURS_PER_DAY)  # plain: numba bakes them in
 
 
-@njit(cache=True)
+@leaf
 def _right(cum, u):
     """``cum.searchsorted(u, side="right")``: the first index whose value exceeds ``u``."""
     lo, hi = 0, cum.shape[0]
@@ -37,7 +38,7 @@ def _right(cum, u):
     return lo
 
 
-@njit(cache=True)
+@leaf
 def _matters(u, cum, ids, out, at):
     """``MatterSampler.draw`` from the uniforms ``u`` into ``out[at:]``."""
     last = ids.shape[0] - 1

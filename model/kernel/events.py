@@ -6,9 +6,10 @@ import numpy as np
 from numba import njit
 
 from .layout import CTR_NEV, CTR_SEQ
+from .leaf import leaf
 
 
-@njit(cache=True)
+@leaf
 def ev_push(evt, evi, ctr, t, kind, a, b, c):
     """Push an event; the caller made room (``ev_room``). The new event's hole moves up past every later
     parent (each parent moved once, not swapped)."""
@@ -35,7 +36,7 @@ def ev_push(evt, evi, ctr, t, kind, a, b, c):
     evi[i, 4] = c
 
 
-@njit(cache=True)
+@leaf
 def ev_pop(evt, evi, ctr):
     """Remove the first event into the last slot of the heap's old size and return that slot. The last
     event sinks from the root as a hole moving down (each earlier child moved once, not swapped). (time,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
-
 from .layout import (
     HOURS,
     PF_COURIER_DAYS,
 )
+from .leaf import leaf
 
 
-@njit(cache=True)
+@leaf
 def next_courier(pf, t, paper):
     """``referral.next_courier``: when a file sent at ``t`` reaches the seat (the next courier run on paper)."""
     interval = pf[PF_COURIER_DAYS]

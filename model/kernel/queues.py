@@ -20,6 +20,7 @@ from .layout import (
     TOWN,
     WAITING,
 )
+from .leaf import leaf
 
 
 # Row ``h`` of ``hq`` holds handler ``h``'s queue entries in heapq's list order, so that a pass over the
@@ -28,7 +29,7 @@ from .layout import (
 # its version is the task's (``tk[4]``) and the task waits. Its key is ``escalation.priority_key``'s:
 # (0, arrival) first come first served, (−coordination level, deadline) under the 135 rule; then the
 # push's sequence number.
-@njit(cache=True)
+@leaf
 def _lt(a, b, ent):
     k1, k2, seq = ent[1], ent[2], ent[3]
     if k1[a] != k1[b]:
@@ -38,7 +39,7 @@ def _lt(a, b, ent):
     return seq[a] < seq[b]
 
 
-@njit(cache=True)
+@leaf
 def _siftdown(row, startpos, pos, ent):
     newitem = row[pos]
     while pos > startpos:
@@ -52,7 +53,7 @@ def _siftdown(row, startpos, pos, ent):
     row[pos] = newitem
 
 
-@njit(cache=True)
+@leaf
 def _siftup(row, pos, endpos, ent):
     startpos = pos
     newitem = row[pos]
@@ -79,14 +80,14 @@ def hq_room(hq, hi, h):
     return hq2
 
 
-@njit(cache=True)
+@leaf
 def is_urgent(task, tk_case, tk_h, tk_kind, whistle, hi):
     """``Task.urgent``: a whistled case's department step (吹哨报到, P3). The helpers of the event loop take
     the arrays they read, not the kernel's tuples: a call handing over some twenty arrays costs ~0.4 µs."""
     return tk_kind[task] == STEP and whistle[tk_case[task]] and hi[tk_h[task], HI_KIND] == DEPT
 
 
-@njit(cache=True)
+@leaf
 def key_of(task, tk_case, tk_h, tk_arrival, tk_kind, boost, deadline, whistle, hi, pf):
     """``escalation.priority_key`` of a task now: (0, arrival), or (−level, deadline) under the 135 rule; an
     urgent task's first part −10."""
@@ -102,13 +103,13 @@ def key_of(task, tk_case, tk_h, tk_arrival, tk_kind, boost, deadline, whistle, h
     return k1, k2
 
 
-@njit(cache=True)
+@leaf
 def task_key(task, tk, pf, hi, esc):
     """``key_of`` read from the task table ``tk`` and the 135 rule's arrays ``esc``."""
     return key_of(task, tk[0], tk[1], tk[7], tk[8], esc[2], esc[4], esc[11], hi, pf)
 
 
-@njit(cache=True)
+@leaf
 def push_entry(hq, hi, ent, tk_ver, ctr, h, task, k1, k2):
     """``Engine.push``: a new entry for the task (its version + 1) onto its handler's queue (the caller made
     room in the entry table)."""
@@ -128,26 +129,26 @@ def push_entry(hq, hi, ent, tk_ver, ctr, h, task, k1, k2):
     _siftdown(row, 0, n, ent)
 
 
-@njit(cache=True)
+@leaf
 def q_push(hq, hi, ent, tk, ctr, h, task, k1, k2):
     """``push_entry`` with the task table ``tk``."""
     push_entry(hq, hi, ent, tk[4], ctr, h, task, k1, k2)
 
 
-@njit(cache=True)
+@leaf
 def is_valid(e, e_task, e_ver, tk_ver, tk_state):
     """The entry ``e`` is its task's latest and the task waits (the arrays it reads, not the tables' tuples)."""
     task = e_task[e]
     return e_ver[e] == tk_ver[task] and tk_state[task] == WAITING
 
 
-@njit(cache=True)
+@leaf
 def valid(e, ent, tk):
     """``is_valid`` read from the entry table ``ent`` and the task table ``tk``."""
     return is_valid(e, ent[0], ent[4], tk[4], tk[3])
 
 
-@njit(cache=True)
+@leaf
 def pop_entry(hq, hi, ent, tk_ver, tk_state, h):
     """``Engine._pop``: ``heapq.heappop`` until a valid entry (``is_valid``); its task (-1: none)."""
     row = hq[h]

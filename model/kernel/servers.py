@@ -21,9 +21,10 @@ from .layout import (
     HOURS,
     WAKE,
 )
+from .leaf import leaf
 
 
-@njit(cache=True)
+@leaf
 def finish_time(t, hours, base_offset):
     """``engine.finish_time``: end of ``hours`` of work started at ``t`` by a server present ``[base, 8)``."""
     end = t + hours

@@ -7,6 +7,7 @@ from numba import njit
 from .draws import draw_noise
 from .events import ev_push
 from .layout import ARRIVE, CTR_NTASK, CTR_STATUS, CTR_UNRELEASED, E_TASKS_FULL, PENDING, STEP
+from .leaf import leaf
 
 
 @njit(cache=True)
@@ -41,7 +42,7 @@ def release_steps(cid, t, every, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr):
             return
 
 
-@njit(cache=True)
+@leaf
 def new_task(tk, ctr, cid, h, kind, stage, t, evt, evi):
     """A task of ``kind`` for handler ``h`` arriving at ``t`` (no draw: a coordination or a forwarding); returns
     its id (-1: the task arrays were full)."""
