@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import handling
+from . import handling, resolution
 from .engine import PENDING, RUNNING, STEP, WAITING
 from .params import HOURS_PER_DAY, Params
 from .resolution import owner_agent
@@ -239,9 +239,15 @@ def at_risk(model, cid: int, now: float | None = None, queues: _Queues | None = 
 def due(model, t_end: float) -> tuple[list[float], list[int]]:
     """Take the decisions due before ``t_end`` from ``model.gaming_queue``, in (moment, case) order (the
     order a heap of (moment, case) pairs pops them): their moments (hours) and cases."""
+    t, ids = _due(model, t_end)
+    return t.tolist(), ids.tolist()
+
+
+def _due(model, t_end: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`due`'s moments and cases as arrays."""
     q = model.gaming_queue
     if not q:
-        return [], []
+        return _NO_MOMENTS, _NO_CASES
     t = np.concatenate([b[0] for b in q]) if len(q) > 1 else q[0][0]
     ids = np.concatenate([b[1] for b in q]) if len(q) > 1 else q[0][1]
     now = t < t_end
@@ -250,17 +256,21 @@ def due(model, t_end: float) -> tuple[list[float], list[int]]:
         q.append((t[~now], ids[~now]))
     t, ids = t[now], ids[now]
     order = np.lexsort((ids, t))
-    return t[order].tolist(), ids[order].tolist()
+    return t[order], ids[order]
+
+
+_NO_MOMENTS, _NO_CASES = np.zeros(0), np.zeros(0, dtype=np.int64)
 
 
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
     p = model.params
-    moments, cids = due(model, t_end)
-    if not cids or p.ontime_weight <= 0:
+    moments_a, ids_a = _due(model, t_end)
+    if not len(ids_a) or p.ontime_weight <= 0:
         return 0
     if model.compiled:
-        return _decide_compiled(model, moments, cids, t_end)
+        return _decide_compiled(model, moments_a, ids_a, t_end)
+    moments, cids = moments_a.tolist(), ids_a.tolist()
     queues = None  # the queues as they stand, read at the first open case
     log = model.gaming_log
     n = 0
@@ -279,49 +289,32 @@ def decide(model, t_end: float) -> int:
     return n
 
 
-def _decide_compiled(model, moments: list[float], cids: list[int], t_end: float) -> int:
-    """:func:`decide`'s loop on the compiled engine: only the open cases are decided on (a decision closes no
-    other case); their projections and their owners' draws (:func:`games`) are taken in kernel runs
-    (``kernel.projection.decide_run``), each up to the next gamed case, which is closed here, its owner's
-    :func:`net_of` read again (its gamed and caught counts changed), and the log written in decision order."""
+def _decide_compiled(model, t: np.ndarray, ids: np.ndarray, t_end: float) -> int:
+    """:func:`decide`'s loop on the compiled engine, in one kernel call (``kernel.projection.decide_run``) over
+    the day's decisions (moments ``t``, cases ``ids``): the open cases' projections, their owners' :func:`games`
+    (from the owners' :func:`net_of`, kept up to date as cases are gamed) and the gamed cases' closures
+    (``kernel.gamed``: ``handling.close``'s array bookkeeping and draws) are taken in the kernel; here the log,
+    in decision order, and the closures' Python side (``resolution.gamed_closed``)."""
     eng = model.engine
-    fl_open = eng.fl[4]
-    ids = np.asarray(cids, dtype=np.int64)
-    keep = np.flatnonzero(fl_open[np.minimum(ids, len(fl_open) - 1)] & (ids < len(fl_open)))
-    if not len(keep):
-        return 0
-    ids = ids[keep]
-    moments = [moments[i] for i in keep.tolist()]
-    c = model.cases
+    if eng._sub_ids:  # intake's batch waits (the kernel's tables do not cover it): only when no case is open
+        fl_open = eng.fl[4]
+        if not any(cid < len(fl_open) and fl_open[cid] for cid in ids.tolist()):
+            return 0
     owners = [*model.departments, *model.townships]  # ``owner_agent``: a department, else the township
-    own = model.catalogue.owner[c.matter[ids]]
-    rows = np.empty((len(ids), 3), dtype=np.int64)
-    rows[:, 0] = ids
-    queued = {x for _, x in model.conference_queue}
-    rows[:, 1] = [x in queued for x in ids.tolist()] if queued else 0
-    rows[:, 2] = np.where(c.delegated[ids] | (own < 0), len(model.departments) + c.township[ids], own)
-    net = np.zeros(len(owners))
-    for k in set(rows[:, 2].tolist()):
-        net[k] = net_of(owners[k])
-    run = eng.gaming_queues()
-    out = np.zeros((len(ids), 2))
-    ids_l, deadlines = ids.tolist(), c.deadline[ids].tolist()
-    log = model.gaming_log
-    n = start = 0
-    while start < len(ids):
-        stop = run.decide_run(start, rows, out, net, t_end)
-        refill = stop < len(ids) and out[stop, 1] == 2.0  # the draw needs the buffer refilled first
-        for j, (finish, decided) in enumerate(out[start : stop if refill else stop + 1].tolist(), start):
-            if decided:
-                log.append((ids_l[j], moments[j], finish, deadlines[j], j == stop))
-        if refill:
-            model.stream.refill_exponential()
-            start = stop
-            continue
-        if stop < len(ids):
-            handling.close(model, ids_l[stop], moments[stop], gamed=True)
-            n += 1
-            k = int(rows[stop, 2])
-            net[k] = net_of(owners[k])
-        start = stop + 1
+    out, n, gamed, caught, rep_due, rep_cid = eng.gaming_queues().decide_day(ids, t, owners, t_end)
+    flag = out[:, 1]
+    decided = np.flatnonzero(flag)
+    if len(decided):
+        ids_d = ids[decided]
+        model.gaming_log.extend(
+            zip(
+                ids_d.tolist(),
+                t[decided].tolist(),
+                out[decided, 0].tolist(),
+                model.cases.deadline[ids_d].tolist(),
+                (flag[decided] == 2.0).tolist(),
+            )
+        )
+    if n:
+        resolution.gamed_closed(model, ids[flag == 2.0].tolist(), owners, gamed, caught, rep_due, rep_cid)
     return n

@@ -186,7 +186,8 @@ def _has_live_step(flow) -> bool:
 
 def close(model, cid: int, t: float, gamed: bool = False) -> None:
     """Close a case at time ``t`` (hours), decide whether it is really resolved (``resolution``;
-    ``gamed``: closed without solving) and withdraw its pending work and coordination."""
+    ``gamed``: closed without solving) and withdraw its pending work and coordination. The compiled engine
+    closes a gamed case in the day's gaming decisions (``kernel.gamed.close_gamed``)."""
     model.cases.closed[cid] = t
     resolution.on_close(model, cid, t, gamed)
     model.closed_today.append(cid)

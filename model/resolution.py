@@ -78,7 +78,8 @@ def owner_agent(model, cid: int):
 
 
 def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
-    """Decide resolution, call-back and repeat of a case closed at ``t`` (hours)."""
+    """Decide resolution, call-back and repeat of a case closed at ``t`` (hours). The compiled engine's twins:
+    its event loop for a case whose last step finished, ``kernel.gamed.close_gamed`` for a gamed case."""
     p = model.params
     c = model.cases
     stream = model.stream
@@ -112,6 +113,31 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
     if not resolved and p.repeat_share > 0 and stream.uniform() < p.repeat_share:
         due = t + stream.exponential() * p.repeat_delay_days * HOURS_PER_DAY
         heapq.heappush(model.repeat_queue, (due, next(_seq), cid))
+
+
+def gamed_closed(
+    model, cids: list[int], owners: list, gamed: list, caught: list, rep_due: list[float], rep_cid: list[int]
+) -> None:
+    """The Python side of the gamed closures the compiled engine made in the day's gaming decisions
+    (``kernel.gamed.close_gamed``, :func:`on_close`'s draws and columns for a gamed case), in close order:
+    the cases join ``model.closed_today``, their grid mediation and work log are dropped, the owners' gamed
+    and caught counts (``owners``' after the day: ``gamed``, ``caught``, whole numbers) are written back, a township's
+    caught ones counted in its period too, and the repeat contacts (due hours, case) join the repeat queue."""
+    model.closed_today.extend(cids)
+    gm, cw = model.grid_mediation, model.case_work
+    if gm or cw:
+        for cid in cids:
+            gm.pop(cid, None)
+            cw.pop(cid, None)
+    for owner, g, k in zip(owners, gamed, caught):
+        owner.gamed = int(g)
+        if k != owner.caught:
+            if hasattr(owner, "period_caught"):
+                owner.period_caught += int(k) - owner.caught
+            owner.caught = int(k)
+    q = model.repeat_queue
+    for due, cid in zip(rep_due, rep_cid):
+        heapq.heappush(q, (due, next(_seq), cid))
 
 
 def root_of(cases, ids: np.ndarray) -> np.ndarray:

@@ -473,3 +473,40 @@ def test_the_whistle_is_bit_identical(changes):
         ref, comp = _pair(p, seed, 30)
         assert comp.cases.view("whistle").sum() > 10
         assert_identical(ref, comp)
+
+
+# --- many gamed closures a day, closed in the kernel's decision call (kernel.gamed) ---------------------
+# a harsh ranking, cheap scruples, call-backs the desk cannot all make, repeat contacts, township owners
+HEAVY = dict(
+    GAMING,
+    ontime_weight=3.0,
+    gaming_aversion=0.5,
+    callback_penalty=0.2,
+    callback_desk_posts=0.2,
+    repeat_share=0.6,
+    department_staff=2.0,
+    delegated_share=0.5,
+    staff_transfer=0.5,
+    corner_cutting=0.5,
+)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_day_of_many_gamed_closures_is_bit_identical(seed):
+    ref, comp = _pair(Params(**{**SMALL_COUNTY, **HEAVY}), seed, 40)
+    gamed = comp.cases.view("gamed")
+    assert gamed.sum() > 500
+    days = np.floor(comp.cases.view("closed")[gamed] / 8.0)
+    assert np.bincount(days.astype(int)).max() >= 20  # many gamed closures in one day's call
+    assert comp.summary()["callbacks_not_made"] > 0  # the desk ran out: some gamed closures not caught
+    assert comp.cases.view("called_back")[gamed].sum() > 50  # and some caught
+    townships_caught = [t.period_caught for t in comp.townships]
+    assert all(t.gamed for t in comp.townships) and any(townships_caught)
+    assert_identical(ref, comp)
+    owners = lambda m: [(o.gamed, o.caught) for o in (*m.departments, *m.townships)]  # noqa: E731
+    assert owners(ref) == owners(comp)
+    assert [t.period_caught for t in ref.townships] == townships_caught
+    pending = lambda m: [(d, c) for d, _, c in sorted(m.repeat_queue)]  # noqa: E731 (sequence numbers: one counter)
+    assert pending(ref) == pending(comp) and len(pending(comp)) > 0
+    assert list(ref.callback_desk) == list(comp.callback_desk)
+    assert ref.closed_today == comp.closed_today

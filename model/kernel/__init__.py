@@ -12,11 +12,11 @@ Design (the boundary of DESIGN §8; second stage):
   ``servers`` (finish times, the day's start), ``tasks`` (new tasks), ``coordination`` (desks, the 135
   rule's due times and boost), ``flows`` (intake's batch, a case's first handler), ``forwarding``
   (courier runs), ``delegated`` (the learning curve), ``loop`` (the event loop, one function on purpose:
-  see its docstring), ``day`` (the day's call), ``projection`` (deadline gaming's projection), ``settle`` (the
-  warm-up's settling replay of requesters' judgements, called from ``settle`` outside the event loop), ``demand``
-  (a day's requests made from demand's draws, called from ``demand``); ``core``
-  gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's batch, the day's call)
-  on ``tables`` (the arrays and their growth), ``writeback`` (decisions in, results back) and
+  see its docstring), ``day`` (the day's call), ``projection`` (deadline gaming's projection), ``gamed``
+  (a gamed closure), ``settle`` (the warm-up's settling replay of requesters' judgements, called from
+  ``settle`` outside the event loop), ``demand`` (a day's requests made from demand's draws, called from
+  ``demand``); ``core`` gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's
+  batch, the day's call) on ``tables`` (the arrays and their growth), ``writeback`` (decisions in, results back) and
   ``control`` (between calls); ``stream`` (``KernelStream``) and ``gaming`` (what gaming's projection
   reads from the agents).
 * **One call a working day.** The model calls ``start_day`` and ``run_until`` as with the Python
@@ -53,9 +53,9 @@ Design (the boundary of DESIGN §8; second stage):
   the whistle (urgent department steps, their on-site hours, the township's duty owed from filing: a
   whistled case is handed to the kernel at once), deadline gaming (``gaming``: the agents decide
   after the day's call, their comparison and draw compiled with the projection, ``projection.decide_run``
-  fed by ``kernel.gaming``, from one gamed case to the next, which Python closes;
+  fed by ``kernel.gaming``, in one call a day that also closes the gamed cases, ``gamed.close_gamed``;
   and reads the kernel's task, flow, entry and queue tables in the reference's order, and a gamed
-  closure withdraws the case's work from them, ``CompiledEngine.withdraw``) and the reform start after a
+  closure withdraws the case's work from them, ``gamed.withdraw``) and the reform start after a
   warm-up under other levers (``CompiledEngine.restart``: the levers re-read, the servers re-laid out as
   ``Handler.resize`` does; ``rekey_all``: every queue rebuilt with the key now in force and new sequence
   numbers). The agents' work-fraction decision (``workload.decide``) stays Python and reads the kernel's

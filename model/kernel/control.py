@@ -40,8 +40,9 @@ class Control(EngineTables):
         return Queues(self)
 
     def withdraw(self, cid: int) -> None:
-        """``handling.close``'s withdrawal of a case closed from Python (a gamed closure): its released
-        steps, then its coordination or forwarding, cancelled in the reference's order; its flow closed."""
+        """``handling.close``'s withdrawal of a case closed from Python: its released steps, then its coordination
+        or forwarding, cancelled in the reference's order; its flow closed. (The day's gaming decisions close
+        their gamed cases in the kernel: ``kernel.gamed.withdraw``, the same steps.)"""
         fl_off, fl_n, fl_next, _live, fl_open, _s, _n, _d, cw_has, _t, fl_aux, _cs, _cc = self.fl
         if not self.is_open(cid):
             return

@@ -1,16 +1,16 @@
 """Deadline gaming's projection on the compiled engine's arrays (``townsim.model.gaming``'s, step for step).
 
 The gaming decision is the agents' (``gaming.decide``, their ``decide_gaming``); on this engine its
-comparison and its draw are taken in the kernel's runs over the day's decisions (``projection.decide_run``,
-``gaming.games``' arithmetic, the owners' net gains handed over), and what the projection reads
-changes: the case's released steps, its coordination, its latest step's start and clock hours and the
-handlers' queues come from the kernel's task, flow and queue tables instead of the Python engine's
-objects. The projection itself is compiled (``kernel.projection``: every sum taken over the same tasks
-in the same order, a queue in (key, sequence number) order as the reference sorts it); each handler's
-queue is read the first time the day's decisions need it (so a gamed closure withdraws work from queues
-not yet read, as in the reference). Here: what the agents decided that the projection reads (each
-handler's work fraction, a department's effort, its hours free for cases), gathered once per day's
-decisions. Times in working hours.
+comparison and its draw are taken in one kernel call over the day's decisions (``projection.decide_run``,
+``gaming.games``' arithmetic from the owners' counts, ``gamed.owner_net``), which closes each gamed case on
+the way (``gamed.close_gamed``), and what the projection reads changes: the case's released steps, its
+coordination, its latest step's start and clock hours and the handlers' queues come from the kernel's task,
+flow and queue tables instead of the Python engine's objects. The projection itself is compiled
+(``kernel.projection``: every sum taken over the same tasks in the same order, a queue in (key, sequence
+number) order as the reference sorts it); each handler's queue is read the first time the day's decisions
+need it (so a gamed closure withdraws work from queues not yet read, as in the reference). Here: what the
+agents decided that the projection reads (each handler's work fraction, a department's effort, its hours
+free for cases) and the owners' ranks and counts, gathered once per day's decisions. Times in working hours.
 """
 
 from __future__ import annotations
@@ -49,18 +49,56 @@ class Queues:
         self.learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
         self.hw, self.town = hw, town
         self.coord = np.asarray(m.coordination_hours, dtype=float)
-        self._args: tuple | None = None  # ``decide_run``'s arguments after the first four, for the day
 
-    def decide_run(self, start: int, rows: np.ndarray, out: np.ndarray, net: np.ndarray, now: float) -> int:
-        """``kernel.projection.decide_run`` at ``now`` (hours) from row ``start`` on: the row of the first
-        gamed case (or of the case whose draw needs the buffer refilled first: ``out[row, 1]`` = 2), or
-        ``len(rows)``. Its arguments are gathered at the day's first call (no table is replaced while the day's
-        decisions are taken: a gamed closure only changes rows in place)."""
-        if self._args is None or self._args[0][0] != now:
-            self._args = self._gather(now)
-        return self.eng.k_decide(start, rows, out, net, *self._args)
+    def decide_day(self, ids: np.ndarray, moments: np.ndarray, owners: list, now: float) -> tuple:
+        """``kernel.projection.decide_run`` over the day's decisions at ``now`` (hours), in one call: ``ids`` and
+        ``moments`` their cases and moments, in decision order; ``owners`` the departments, then the townships
+        (``resolution.owner_agent``'s rows). The handlers' ``open_tasks`` the gamed closures withdrew are written
+        back here (as :meth:`Control.withdraw` does). Returns (per decision its projection and 0 not open,
+        1 decided, 2 gamed; the number gamed; per owner its gamed and caught counts after the day, as doubles;
+        the repeat contacts' due hours and cases, in close order)."""
+        eng = self.eng
+        m = eng.model
+        c = m.cases
+        s = m.stream
+        n = len(ids)
+        own = np.array([(o.rank, o.gamed, o.caught, 0.0) for o in owners], dtype=float)
+        out = np.zeros((n, 2))
+        rep = (np.zeros(n), np.zeros(n, dtype=np.int64))
+        cnt = np.zeros(2, dtype=np.int64)
+        opened = np.zeros(len(m.handlers), dtype=np.int64)
+        q = m.conference_queue
+        conf = np.array([x for _, x in q], dtype=np.int64) if q else _NONE
+        cols = (c.closed, c.work_share, c.resolved, c.gamed, c.called_back, c.outstanding, c.matter, eng.cat_n)
+        n_gamed = eng.k_decide(
+            ids,
+            moments,
+            conf,
+            out,
+            *self._gather(now, len(m.departments)),
+            s.rng,
+            s.ub,
+            s.eb,
+            s.idx,
+            eng.pf,
+            own,
+            _weights(m.params),
+            (eng.cat_owner, c.township),
+            cols,
+            rep,
+            cnt,
+            eng.ctr,
+            opened,
+        )
+        if n_gamed:
+            hs = m.handlers
+            for h in np.flatnonzero(opened).tolist():
+                hs[h].open_tasks -= int(opened[h])
+            eng._summary_fresh = False
+        k = int(cnt[1])
+        return out, n_gamed, own[:, 1].tolist(), own[:, 2].tolist(), rep[0][:k].tolist(), rep[1][:k].tolist()
 
-    def _gather(self, now: float) -> tuple:
+    def _gather(self, now: float, n_dept: int) -> tuple:
         eng = self.eng
         m = eng.model
         c = m.cases
@@ -72,9 +110,8 @@ class Queues:
             day = int(now // HOURS_PER_DAY) + 1
             meet = -(-day // p.joint_conference_interval) * p.joint_conference_interval
             conf_wait = meet * HOURS_PER_DAY - now
-        s = m.stream
         return (
-            np.array([now, conf_wait, m.params.gaming_aversion]),
+            np.array([now, conf_wait, m.params.gaming_aversion, n_dept]),
             (c.joint, c.deadline),
             eng.fl,
             eng.fl_steps,
@@ -93,9 +130,20 @@ class Queues:
             self.learn,
             self.coord,
             self.desk,
-            s.eb,
-            s.idx,
         )
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+"""No case in the joint conference's queue."""
+
+
+def _weights(p) -> np.ndarray:
+    """``gaming.net_of``'s parameters: ontime_weight, ranking_pressure, detection_prior_strength, detection_prior,
+    callback_penalty."""
+    return np.array(
+        [p.ontime_weight, p.ranking_pressure, p.detection_prior_strength, p.detection_prior, p.callback_penalty],
+        dtype=float,
+    )
 
 
 def _task_rows(engine, token: int | None = None) -> tuple:

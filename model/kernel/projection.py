@@ -8,6 +8,8 @@ one after another (serial) or the longest (joint). Each handler's queue is read 
 projection needs it (``queue_ahead``) and kept for the day's decisions (``qs``: per handler, read yet
 and the hours in its queue; per task, the hours ahead of it, valid where its stamp is the day's token).
 Every sum and comparison is taken in the reference's order, so the result is the same float.
+The helpers and ``projected`` are inlined into ``decide_run`` (``inline="always"``): called, each is handed
+some thirty arrays whose reference counts numba updates at every call (a day's decisions took ~30 % longer).
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ import math
 
 from numba import njit
 
+from .draws import draw_exponential
+from .gamed import close_gamed, owner_net
 from .layout import COORD, PENDING, RUNNING, WAITING
 from .queues import queue_ahead
 
 _INF = math.inf
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
     """Handler ``h``'s queue read (once a day): the hours ahead of each waiting task, and in all."""
     loaded, total, ahead_of, stamp, token = qs
@@ -39,7 +43,7 @@ def _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
     loaded[h] = True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _wait_before(task, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
     """Working hours before a waiting task starts (``gaming._Queues.wait_before``)."""
     h = tk[1][task]
@@ -51,14 +55,14 @@ def _wait_before(task, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, 
     return a / rate[h]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _wait_all(h, qs, rate, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk):
     """Working hours before a task joining the end of the handler's queue starts."""
     _ensure(h, qs, hq, hi, ent, tk, cs, hw, handled, town, learn, coord, desk)
     return qs[1][h] / rate[h]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _step_hours(cid, h, stage, noise, waiting, cs, hw, handled, town, learn):
     """``kernel.gaming.step_hours``: expected clock hours of a case's step at handler ``h``."""
     matter, whistle, delegated, cat_hours = cs
@@ -72,7 +76,7 @@ def _step_hours(cid, h, stage, noise, waiting, cs, hw, handled, town, learn):
     return hw[h, 0] * need / sp
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def projected(cid, now, joint, in_conf, conf_wait, tabs):
     """``gaming.projected_finish`` of the open case ``cid`` at ``now`` (hours). ``joint``: the case's steps run
     jointly; ``in_conf``: it waits in the joint conference's queue, ``conf_wait`` hours till its meeting;
@@ -156,11 +160,20 @@ def projected(cid, now, joint, in_conf, conf_wait, tabs):
 
 
 @njit(cache=True)
+def _waits_for_conference(cid, conf):
+    """Is the case in the joint conference's queue (``conf``: its cases)?"""
+    for j in range(conf.shape[0]):
+        if conf[j] == cid:
+            return True
+    return False
+
+
+@njit(cache=True)
 def decide_run(
-    start,
-    rows,
+    ids,
+    moments,
+    conf,
     out,
-    net,
     consts,
     days,
     fl,
@@ -180,27 +193,42 @@ def decide_run(
     learn,
     coord,
     desk,
+    rng,
+    ub,
     eb,
     ridx,
+    pf,
+    own,
+    weights,
+    owning,
+    cols,
+    rep,
+    cnt,
+    ctr,
+    opened,
 ):
-    """``gaming.decide``'s loop over the day's decisions from row ``start`` on, up to the first gamed case.
+    """``gaming.decide``'s loop over the day's decisions, in one call: every gamed case closed on the way
+    (``gamed.close_gamed``), so that the next decision reads the queues, the stream and its owner's counts as
+    the reference leaves them.
 
-    ``rows`` per decision: the case, whether it waits in the joint conference's queue (1) and its owner's row
-    of ``net`` (the owners' ``gaming.net_gain``, ``gaming.games``' arithmetic); ``consts``: now, the hours till
-    the conference's next meeting, ``gaming_aversion``; ``days``: the case table's joint and deadline columns.
-    An open case gets its projection (``projected``) in ``out[i, 0]`` and ``out[i, 1]`` = 1; when it is at
-    risk and its owner's net gain is positive, the owner's scruples are drawn (the stream's next exponential,
-    ``eb[ridx[1]]``) and compared as ``games`` does. Returns the row of the first gamed case (Python closes it,
-    then calls again from the next row), or the number of rows. When that draw would refill the buffer,
-    ``out[i, 1]`` is 2 and row ``i`` is returned: Python refills it (``KernelStream.refill_exponential``, no
-    generator handed over: unboxing one costs ~4 µs a call) and calls again from that row.
+    ``ids`` and ``moments``: the day's decisions, their cases and moments (a gamed case's close time), in
+    decision order; ``conf``: the cases in the joint conference's queue; ``consts``: now, the hours till the
+    conference's next meeting, ``gaming_aversion``, the number of departments; ``days``: the case table's joint
+    and deadline columns; ``owning``: the catalogue's owner per matter and the case table's township column
+    (``resolution.owner_agent``: a department's row, else the departments' count plus the township's). An open
+    case gets its projection (``projected``) in ``out[i, 0]`` and ``out[i, 1]`` = 1 (0: not open); when it is
+    at risk and its owner's net gain (``gamed.owner_net``, kept in ``own[:, 3]``) is positive, the owner's
+    scruples are drawn (the stream's next exponential) and compared as ``gaming.games`` does; a gamed case
+    gets ``out[i, 1]`` = 2 and is closed. Returns the number of gamed cases; ``cnt[1]`` counts the repeat
+    contacts logged in ``rep``.
 
-    Over 60 lines: its signature lists the projection's tables one per line (Python hands them over one by one:
-    a tuple from Python costs its unboxing at every call); the loop itself is some twenty lines."""
-    now, conf_wait, aversion = consts[0], consts[1], consts[2]
+    Over 60 lines: its signature lists the projection's and the closure's tables one per line (Python hands
+    them over one by one: a tuple from Python costs its unboxing at every call); the loop is some thirty lines."""
+    now, conf_wait, aversion, n_dept = consts[0], consts[1], consts[2], int(consts[3])
     fl_next, fl_open = fl[2], fl[4]
-    whistle = cs[1]
+    matter, whistle, delegated = cs[0], cs[1], cs[2]
     joint, deadline = days
+    cat_owner, township = owning
     tabs = (
         fl,
         fl_steps,
@@ -220,25 +248,29 @@ def decide_run(
         coord,
         desk,
     )  # handed to ``projected`` as one tuple
-    for i in range(start, rows.shape[0]):
-        cid = rows[i, 0]
-        if not fl_open[cid]:
+    withdrawing = (fl, fl_task, fl_c, tk, hi, ctr, opened)  # what a gamed closure's withdrawal changes
+    for k in range(own.shape[0]):
+        own[k, 3] = owner_net(k, own, weights)
+    n_gamed = 0
+    for i in range(ids.shape[0]):
+        cid = ids[i]
+        if cid >= fl_open.shape[0] or not fl_open[cid]:
             out[i, 1] = 0.0
             continue
         nxt = fl_next[cid]
         jt = joint[cid] or (whistle[cid] and nxt == 0)
-        in_conf = nxt == 0 and rows[i, 1] == 1
+        in_conf = nxt == 0 and _waits_for_conference(cid, conf)
         t = projected(cid, now, jt, in_conf, conf_wait if in_conf else 0.0, tabs)
         out[i, 0] = t
         out[i, 1] = 1.0
         if t > deadline[cid]:
-            x = net[rows[i, 2]]
-            if x > 0:
-                k = ridx[1]
-                if k >= eb.shape[0]:
-                    out[i, 1] = 2.0
-                    return i
-                ridx[1] = k + 1
-                if x > eb[k] * aversion:
-                    return i
-    return rows.shape[0]
+            k = cat_owner[matter[cid]]
+            if delegated[cid] or k < 0:
+                k = n_dept + township[cid]
+            x = own[k, 3]
+            if x > 0 and x > draw_exponential(rng, eb, ridx) * aversion:
+                out[i, 1] = 2.0
+                close_gamed(cid, moments[i], k, cols, own, pf, (rng, ub, eb, ridx), rep, cnt, withdrawing)
+                own[k, 3] = owner_net(k, own, weights)
+                n_gamed += 1
+    return n_gamed
