@@ -12,10 +12,9 @@ counts written back. Times in working hours.
 
 from __future__ import annotations
 
-import math
-
 from numba import njit
 
+from .callback import take_call
 from .draws import draw_exponential, draw_uniform
 from .layout import (
     CANCELLED,
@@ -25,10 +24,6 @@ from .layout import (
     HOURS,
     PENDING,
     PF_CALLBACK,
-    PF_CB_BUDGET,
-    PF_CB_DAY,
-    PF_CB_MADE,
-    PF_CB_MISSED,
     PF_REPEAT,
     PF_REPEAT_DAYS,
     WAITING,
@@ -64,16 +59,7 @@ def close_gamed(cid, t, k, cols, own, pf, draws, rep, cnt, withdrawing):
     gamed[cid] = True
     own[k, 1] += 1.0
     if pf[PF_CALLBACK] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_CALLBACK]:
-        # made if the call-back desk has the minutes left today (callback.take)
-        cb_day = float(math.floor(t / HOURS))
-        if cb_day != pf[PF_CB_DAY]:
-            pf[PF_CB_DAY] = cb_day
-            pf[PF_CB_MADE] = 0.0
-            pf[PF_CB_MISSED] = 0.0
-        if pf[PF_CB_BUDGET] > 0 and pf[PF_CB_MADE] + 1.0 > pf[PF_CB_BUDGET]:
-            pf[PF_CB_MISSED] += 1.0
-        else:
-            pf[PF_CB_MADE] += 1.0
+        if take_call(t, pf):  # made if the call-back desk has the minutes left today
             called_back[cid] = True
             own[k, 2] += 1.0
     if pf[PF_REPEAT] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_REPEAT]:

@@ -8,6 +8,7 @@ import math
 
 from numba import njit
 
+from .callback import take_call
 from .coordination import boost_case, due_at, request, withdraw_requests
 from .delegated import competence
 from .draws import draw_exponential, draw_noise, draw_uniform
@@ -236,16 +237,7 @@ def run_until(
                     res = draw_uniform(rng, ub, ridx) < p_res
                     resolved[cid] = res
                     if pf[PF_CALLBACK] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_CALLBACK]:
-                        # made if the call-back desk has the minutes left today (callback.take)
-                        cb_day = float(math.floor(t / HOURS))
-                        if cb_day != pf[PF_CB_DAY]:
-                            pf[PF_CB_DAY] = cb_day
-                            pf[PF_CB_MADE] = 0.0
-                            pf[PF_CB_MISSED] = 0.0
-                        if pf[PF_CB_BUDGET] > 0 and pf[PF_CB_MADE] + 1.0 > pf[PF_CB_BUDGET]:
-                            pf[PF_CB_MISSED] += 1.0
-                        else:
-                            pf[PF_CB_MADE] += 1.0
+                        if take_call(t, pf):  # made if the call-back desk has the minutes left today
                             called_back[cid] = True
                     if not res and pf[PF_REPEAT] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_REPEAT]:
                         j = ctr[CTR_NREP]
