@@ -236,15 +236,9 @@ def at_risk(model, cid: int, now: float | None = None, queues: _Queues | None = 
     return projected_finish(model, cid, t, queues) > float(model.cases.deadline[cid])
 
 
-def due(model, t_end: float) -> tuple[list[float], list[int]]:
+def due(model, t_end: float) -> tuple[np.ndarray, np.ndarray]:
     """Take the decisions due before ``t_end`` from ``model.gaming_queue``, in (moment, case) order (the
-    order a heap of (moment, case) pairs pops them): their moments (hours) and cases."""
-    t, ids = _due(model, t_end)
-    return t.tolist(), ids.tolist()
-
-
-def _due(model, t_end: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`due`'s moments and cases as arrays."""
+    order a heap of (moment, case) pairs pops them): their moments (hours) and cases, as arrays."""
     q = model.gaming_queue
     if not q:
         return _NO_MOMENTS, _NO_CASES
@@ -265,12 +259,12 @@ _NO_MOMENTS, _NO_CASES = np.zeros(0), np.zeros(0, dtype=np.int64)
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
     p = model.params
-    moments_a, ids_a = _due(model, t_end)
-    if not len(ids_a) or p.ontime_weight <= 0:
+    times, ids = due(model, t_end)
+    if not len(ids) or p.ontime_weight <= 0:
         return 0
     if model.compiled:
-        return _decide_compiled(model, moments_a, ids_a, t_end)
-    moments, cids = moments_a.tolist(), ids_a.tolist()
+        return _decide_compiled(model, times, ids, t_end)
+    moments, cids = times.tolist(), ids.tolist()
     queues = None  # the queues as they stand, read at the first open case
     log = model.gaming_log
     n = 0

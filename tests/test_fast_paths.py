@@ -181,5 +181,5 @@ def test_gaming_decisions_are_due_in_the_heaps_order():
         while heap and heap[0][0] < t_end:
             want.append(heapq.heappop(heap))
         moments, cids = due(model, t_end)
-        assert list(zip(moments, cids)) == want
+        assert list(zip(moments.tolist(), cids.tolist())) == want
     assert model.gaming_queue == []

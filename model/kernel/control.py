@@ -1,5 +1,5 @@
-"""The compiled engine's answers to the model between kernel calls: deadline gaming's projection and a gamed
-case withdrawn, the joint conference's withdrawals and boosts, the reform start (levers re-read, servers
+"""The compiled engine's answers to the model between kernel calls: deadline gaming's projection, the joint
+conference's withdrawals and boosts, the reform start (levers re-read, servers
 re-laid out, queues re-keyed), and the Python engine's calls the kernel does not take."""
 
 from __future__ import annotations
@@ -34,39 +34,10 @@ class Control(EngineTables):
         k = self.k_life_cycle(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, self._stages, alive, exits)
         return exits[:k], alive
 
-    # --- deadline gaming: the projection read from the kernel's tables, a gamed case withdrawn ------
+    # --- deadline gaming: the projection read from the kernel's tables ---------------------------
     def gaming_queues(self):
         """The queues as the day's gaming decisions read them (``gaming._Queues``)."""
         return Queues(self)
-
-    def withdraw(self, cid: int) -> None:
-        """``handling.close``'s withdrawal of a case closed from Python: its released steps, then its coordination
-        or forwarding, cancelled in the reference's order; its flow closed. (The day's gaming decisions close
-        their gamed cases in the kernel: ``kernel.gamed.withdraw``, the same steps.)"""
-        fl_off, fl_n, fl_next, _live, fl_open, _s, _n, _d, cw_has, _t, fl_aux, _cs, _cc = self.fl
-        if not self.is_open(cid):
-            return
-        tk_h, tk_state = self.tk[1], self.tk[3]
-        off, nxt = int(fl_off[cid]), int(fl_next[cid])
-        tasks = self.fl_task[off : off + nxt].tolist()
-        for task in (int(fl_aux[cid]), *self.fl_c[cid].tolist()):  # its forwarding or coordination requests
-            if task >= 0 and self.tk[0][task] == cid and task not in tasks:
-                tasks.append(task)
-        for task in tasks:
-            state = tk_state[task]
-            if state == K.WAITING:
-                tk_state[task] = K.CANCELLED
-                h = int(tk_h[task])
-                self.hi[h, K.HI_OPEN] -= 1
-                self.handlers[h].open_tasks -= 1
-            elif state == K.PENDING:
-                tk_state[task] = K.CANCELLED
-        fl_open[cid] = False
-        cw_has[cid] = False
-        self.fl_c[cid] = -1
-        self.ctr[K.CTR_OPEN] -= 1
-        self.ctr[K.CTR_UNRELEASED] -= int(fl_n[cid]) - nxt
-        self._summary_fresh = False
 
     def forward(self, cid: int, t: float, handler) -> None:
         """``referral.start``: the case joins the batch with the forwarding of its file by ``handler``
@@ -88,6 +59,11 @@ class Control(EngineTables):
 
     def cancel(self, task) -> None:
         raise NotCovered("compiled engine: withdrawing Python tasks is not compiled")
+
+    def withdraw(self, cid: int) -> None:
+        """A case held by the kernel is closed in the kernel (its event loop; a gamed one in the day's gaming
+        decisions, ``kernel.gamed.close_gamed``, which withdraws its work), never by ``handling.close``."""
+        raise NotCovered(f"compiled engine: case {cid} closed from Python (the kernel closes its cases)")
 
     def rekey(self, task) -> None:
         raise NotCovered("compiled engine: priority changes are not compiled (FIFO queues only)")

@@ -3,11 +3,12 @@
 ``handling.close(model, cid, t, gamed=True)`` step for step where it is array bookkeeping: the case's close
 time and outcome columns, ``resolution.on_close``'s draws for a gamed case (the call-back and, never
 resolved, the repeat contact, from the model's stream in the reference's order) with the call-back desk's
-budget (``callback.take``), its owner's gamed and caught counts, and ``Control.withdraw`` (its released steps
-and its forwarding or coordination requests cancelled, its flow closed). What is Python's state is left to
-the caller, in close order: the case's entry in ``model.closed_today``, its grid mediation and work log
-dropped, its repeat contact pushed on ``model.repeat_queue``, the handlers' ``open_tasks`` and the owners'
-counts written back. Times in working hours.
+budget (``callback.take``), its owner's gamed and caught counts, and ``handling.close``'s withdrawal
+(:func:`withdraw`: its released steps and its forwarding or coordination requests cancelled, its flow
+closed). What is Python's state is left to the caller, in close order: the case's entry in
+``model.closed_today``, its grid mediation and work log dropped, its repeat contact pushed on
+``model.repeat_queue``, the handlers' ``open_tasks`` and the owners' counts written back. Times in working
+hours.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def close_gamed(cid, t, k, cols, own, pf, draws, rep, cnt, withdrawing):
 
 @njit(cache=True)
 def withdraw(cid, fl, fl_task, fl_c, tk, hi, ctr, opened):
-    """``Control.withdraw``: the case's released steps, then its forwarding or coordination requests, cancelled
-    (a waiting one leaves its handler's open tasks, counted in ``opened``); its flow closed."""
+    """``handling.close``'s withdrawal: the case's released steps, then its forwarding or coordination requests,
+    cancelled in the reference's order (a waiting one leaves its handler's open tasks, counted in ``opened``);
+    its flow closed."""
     fl_off, fl_n, fl_next, fl_open, cw_has, fl_aux = fl[0], fl[1], fl[2], fl[4], fl[8], fl[10]
     tk_case, tk_h, tk_state = tk[0], tk[1], tk[3]
     off, nxt = fl_off[cid], fl_next[cid]

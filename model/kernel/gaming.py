@@ -54,7 +54,7 @@ class Queues:
         """``kernel.projection.decide_run`` over the day's decisions at ``now`` (hours), in one call: ``ids`` and
         ``moments`` their cases and moments, in decision order; ``owners`` the departments, then the townships
         (``resolution.owner_agent``'s rows). The handlers' ``open_tasks`` the gamed closures withdrew are written
-        back here (as :meth:`Control.withdraw` does). Returns (per decision its projection and 0 not open,
+        back here. Returns (per decision its projection and 0 not open,
         1 decided, 2 gamed; the number gamed; per owner its gamed and caught counts after the day, as doubles;
         the repeat contacts' due hours and cases, in close order)."""
         eng = self.eng
