@@ -157,16 +157,9 @@ def settle_replay():
     """The compiled replay of settling requesters (``kernel.settle.replay``, the twin of ``settle._replay``),
     called without numba's type dispatch like the engine's calls (``calls.Direct``: 12 → 7 µs a call with
     tiny arrays; a default county's construction makes ~80)."""
-    if not _SETTLE:
-        from .calls import Direct  # deferred: the kernel's modules import numba (the kernel extra)
-        from .settle import replay  # deferred: as above, only when compiled
+    from .settle import replay_call  # deferred: it imports numba (the kernel extra), only when compiled
 
-        _SETTLE.append(Direct(replay))
-    return _SETTLE[0]
-
-
-_SETTLE: list = []
-"""The one ``Direct`` of the settling replay, made at its first use."""
+    return replay_call
 
 
 def make_engine(model, handlers: list):
