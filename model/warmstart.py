@@ -92,16 +92,23 @@ def shares_warmup(params: Params, seed) -> bool:
     )
 
 
+def warmup_key(params: Params, seed) -> tuple[str, int] | None:
+    """What identifies the warm-up a run of ``params`` at ``seed`` starts from (runs with equal keys share one),
+    or None when it builds its own (:func:`shares_warmup`)."""
+    if not shares_warmup(params, seed):
+        return None
+    return warmup_params(params).model_dump_json(), seed
+
+
 def warmed(params: Params, seed: int) -> TownshipModel:
     """A model of ``params`` at ``seed`` at the start of its counted days, from a kept warm-up when there is
     one (made and kept when not)."""
-    if not shares_warmup(params, seed):
+    key = warmup_key(params, seed)
+    if key is None:
         return TownshipModel(params, rng=seed)
-    warm = warmup_params(params)
-    key = (warm.model_dump_json(), seed)
     start = _KEPT.get(key)
     if start is None:
-        start = _KEPT[key] = Frozen(TownshipModel(warm, rng=seed))
+        start = _KEPT[key] = Frozen(TownshipModel(warmup_params(params), rng=seed))
         while len(_KEPT) > KEPT:
             _KEPT.popitem(last=False)
     else:

@@ -39,7 +39,8 @@ from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
 from townsim.experiments.core.seeds import check_seed
 from townsim.experiments.core.spec import DEFAULT_DAYS
 from townsim.experiments.core.stats import compare_to_baseline, kpi_columns, summarize
-from townsim.experiments.core.store import ResultStore, content_id, hashable
+from townsim.experiments.core.store import ResultStore, RunKey, content_id, hashable
+from townsim.experiments.core.warmgroups import WarmUpGroup, by_warm_up, in_groups
 from townsim.experiments.errors import shorten
 
 from . import compare_posterior as post_mod
@@ -238,13 +239,17 @@ class CompareExperiment(Experiment):
     def manifest(self, out: Path, argv: list[str] | None) -> dict[str, Any]:
         return manifest_body(self.settings, self.scenarios, self.specs, out, argv)
 
-    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
-        return self.specs
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec | WarmUpGroup]:
+        """Replication k of every scenario with the same warm-up: one job (``core.warmgroups``)."""
+        return by_warm_up(self.specs, store)
+
+    def keys(self) -> list[RunKey]:
+        return [s.key for s in self.specs]
 
     def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
         if self.settings.cases and fn in (None, simulate_run):
-            return simulate_run_with_cases
-        return fn or simulate_run
+            return in_groups(simulate_run_with_cases)
+        return in_groups(fn or simulate_run)
 
     def table(self, store: ResultStore) -> pd.DataFrame:
         return runs_table(store, [s.key for s in self.specs], [s.name for s in self.scenarios])

@@ -27,10 +27,11 @@ import pandas as pd
 
 from townsim.experiments.core import atomic
 from townsim.experiments.core import manifest as runio
-from townsim.experiments.core.execute import ExecutionReport, RunSpec
+from townsim.experiments.core.execute import ExecutionReport, RunSpec, simulate_run
 from townsim.experiments.core.executors import Executor
 from townsim.experiments.core.protocol import Experiment, Folder, run_experiment
-from townsim.experiments.core.store import ResultStore, content_id, hashable
+from townsim.experiments.core.store import ResultStore, RunKey, content_id, hashable
+from townsim.experiments.core.warmgroups import WarmUpGroup, by_warm_up, in_groups
 
 from . import analysis
 from .plan import Plan, plan
@@ -135,8 +136,15 @@ class RobustExperiment(Experiment):
             "git_commit": runio.git_commit(),
         }
 
-    def jobs(self, store: ResultStore | None = None) -> list[RunSpec]:
-        return self.plan.specs
+    def jobs(self, store: ResultStore | None = None) -> list[RunSpec | WarmUpGroup]:
+        """A world's arms at one replication share a warm-up: one job each (``core.warmgroups``)."""
+        return by_warm_up(self.plan.specs, store)
+
+    def keys(self) -> list[RunKey]:
+        return [s.key for s in self.plan.specs]
+
+    def job_fn(self, fn: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+        return in_groups(fn or simulate_run)
 
     def prepare(self, out: Path) -> None:
         atomic.write_parquet(out / "worlds.parquet", self.plan.worlds.frame())
