@@ -202,6 +202,41 @@ def test_vulnerability_search_finds_a_known_threshold(seed):
     assert vulnerabilities(flat, worlds, ["on_time_rate"], 1 / 3, seed).empty
 
 
+def test_vulnerability_searches_on_workers_give_the_same_table():
+    """The searches spread over the experiment's workers (``mapper``) give the table made here, row for row."""
+    from functools import partial
+
+    from townsim.experiments.core.executors import ProcessExecutor, collect
+
+    names = ["x0", "x1", "x2"]
+    n = 120
+    unit = pd.DataFrame(qmc.LatinHypercube(d=3, seed=5).random(n), columns=names)
+    worlds = Worlds([Assumption(nm, 0.0, 1.0) for nm in names], unit.copy(), unit, "lhs")
+    rows = []
+    for r, (name, cut) in enumerate([("a", 0.3), ("b", 0.6), ("c", 0.5)]):
+        effect = (unit[names[r]] - cut).to_numpy()
+        for k in ("on_time_rate", "mean_days_to_close"):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "world": np.arange(n),
+                        "reform": name,
+                        "kpi": k,
+                        "effect": effect,
+                        "ci_low": effect - 0.01,
+                        "ci_high": effect + 0.01,
+                    }
+                )
+            )
+    effects = pd.concat(rows, ignore_index=True)
+    kpis = ["on_time_rate", "mean_days_to_close"]
+    here = vulnerabilities(effects, worlds, kpis, held_out=1 / 3, seed=2)
+    with ProcessExecutor(2) as ex:
+        spread = vulnerabilities(effects, worlds, kpis, held_out=1 / 3, seed=2, mapper=partial(collect, ex))
+    assert len(here) >= 6 and set(here["assumption"]) >= {"x0", "x1", "x2"}
+    pd.testing.assert_frame_equal(here, spread)
+
+
 # --- resume, other settings, bad input -------------------------------------------------------------------
 def _rows(out: Path) -> list[Path]:
     return sorted(p for p in (out / "runs").glob("*.json") if not p.name.startswith("."))

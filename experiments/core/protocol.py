@@ -65,6 +65,7 @@ class Folder:
     execution: ExecutionReport = field(default_factory=ExecutionReport)
     failures: list[dict[str, Any]] = field(default_factory=list)
     stages: dict[str, ExecutionReport] = field(default_factory=dict)  # each stage's part of ``execution``
+    executor: Executor | None = None  # the runs' executor, for an analysis with work to spread (None: here)
 
 
 class Experiment(ABC):
@@ -218,7 +219,7 @@ def _run(
     try:
         experiment.drive(run_stage, store)
         execution = sum_reports(stages.values())
-        result = write_outputs(experiment, out, store, execution, make_figures, lang, stages)
+        result = write_outputs(experiment, out, store, execution, make_figures, lang, stages, executor)
     except IncompleteRuns:  # runs without a result that the analysis cannot do without: rerun to retry them
         execution = sum_reports(stages.values())
         write_failures(out, store, experiment.keys())  # also when a round of a driven experiment stopped it
@@ -240,12 +241,13 @@ def write_outputs(
     make_figures: bool = True,
     lang: str = "en",
     stages: dict[str, ExecutionReport] | None = None,
+    executor: Executor | None = None,
 ) -> Any:
     """Everything after the runs, from the store alone (so a finished folder can be analysed again):
     ``failures.csv``, the results table ``runs.parquet``, the analysis and the report."""
     keys = experiment.keys()
     execution = execution or ExecutionReport()
-    folder = Folder(out, store, keys, execution, write_failures(out, store, keys), stages or {})
+    folder = Folder(out, store, keys, execution, write_failures(out, store, keys), stages or {}, executor)
     table = experiment.table(store)
     if experiment.table_file.endswith(".csv"):
         atomic.write_csv(out / experiment.table_file, table)

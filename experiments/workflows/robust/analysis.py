@@ -11,12 +11,15 @@ of interest; PRIM (:mod:`townsim.experiments.core.prim`) searches boxes of the v
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from townsim.experiments.core import prim
+from townsim.experiments.core.executors import Failure
 from townsim.experiments.core.regret import rank_options, regret_table
 from townsim.experiments.core.robustness import STOPPED, robustness_table, world_effects
 from townsim.experiments.core.stats import kpi_columns
@@ -119,20 +122,19 @@ def vulnerabilities(
     held_out: float,
     seed: int,
     reforms: Sequence[str] | None = None,
+    mapper: Callable[[Callable[[Any], Any], list[Any]], list[Any]] | None = None,
 ) -> pd.DataFrame:
     """``vulnerabilities.csv``: per reform and KPI whose effect changes sign, the PRIM boxes of the failing worlds.
 
     ``effects`` has columns world, reform, kpi, effect, ci_low, ci_high; ``worlds.unit`` the worlds' normalised values.
     One row per restricted assumption of each box (a box without restrictions, or no box: one row with
-    a note). Held-out worlds (``held_out`` of them, fixed by ``seed``) never enter the search.
-
-    Over 60 lines: one analysis in its steps (cases, PRIM, boxes, their check on fresh worlds), which share their
-    tables.
+    a note). Held-out worlds (``held_out`` of them, fixed by ``seed``) never enter the search. ``mapper(fn,
+    items)``: how the searches (independent, seconds each over hundreds of worlds) are made, e.g. on the
+    experiment's workers; the outcomes in item order (default: one after another, here).
     """
     held = prim.holdout_split(len(worlds.unit), held_out, seed)
     levers = [prim.Lever(a.name, 0.0, 1.0) for a in worlds.varied]
-    by_name = {a.name: a for a in worlds.varied}
-    rows = []
+    searches = []
     names = list(reforms) if reforms is not None else list(dict.fromkeys(effects["reform"]))
     for reform in names:
         for k in kpis:
@@ -154,40 +156,65 @@ def vulnerabilities(
                 "failing_worlds": int(cases.sum()),
                 "heldout_worlds": int(test.sum()),
             }
-            disc = prim.find_boxes(
-                x[train].reset_index(drop=True),
-                cases[train],
-                levers,
-                scenario=reform,
-                min_density=MIN_DENSITY,
-                max_boxes=MAX_BOXES,
-            )
-            if not disc.boxes:
-                rows.append({**common, "box": 0, "note": disc.note or "no box"})
-                continue
-            for b in disc.boxes:
-                score = prim.score_box(x[test].reset_index(drop=True), cases[test], b.restrictions)
-                boxrow = {
-                    **common,
-                    "box": b.number,
-                    "train_coverage": b.coverage,
-                    "train_density": b.density,
-                    "heldout_coverage": score["coverage"],
-                    "heldout_density": score["density"],
-                    "note": disc.note if not b.restrictions else "",
-                }
-                if not b.restrictions:
-                    rows.append({**boxrow, "assumption": ""})
-                for r in b.restrictions:
-                    a = by_name[r.lever.name]
-                    rows.append(
-                        {
-                            **boxrow,
-                            "assumption": a.name,
-                            "lower_unit": r.lower,
-                            "upper_unit": r.upper,
-                            "lower": a.value(r.lower) if r.lower is not None else math.nan,
-                            "upper": a.value(r.upper) if r.upper is not None else math.nan,
-                        }
-                    )
+            search = Search(x[train].reset_index(drop=True), cases[train], tuple(levers), reform)
+            searches.append((common, search, x[test].reset_index(drop=True), cases[test]))
+    items = [s for _, s, _, _ in searches]
+    found_boxes = (mapper or _one_by_one)(Search.run, items) if items else []
+    rows = []
+    for (common, _, x_test, cases_test), disc in zip(searches, found_boxes):
+        if isinstance(disc, Failure):
+            raise RuntimeError(f"the vulnerability search of {common['reform']} on {common['kpi']}: {disc.error}")
+        rows += _box_rows(common, disc, x_test, cases_test, {a.name: a for a in worlds.varied})
     return pd.DataFrame(rows, columns=VULNERABILITY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Search:
+    """One PRIM search of :func:`vulnerabilities` (picklable: it may run on a worker)."""
+
+    x: pd.DataFrame
+    cases: np.ndarray
+    levers: tuple[prim.Lever, ...]
+    reform: str
+
+    def run(self) -> prim.Discovery:
+        return prim.find_boxes(
+            self.x, self.cases, self.levers, scenario=self.reform, min_density=MIN_DENSITY, max_boxes=MAX_BOXES
+        )
+
+
+def _one_by_one(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    return [fn(item) for item in items]
+
+
+def _box_rows(common: dict, disc: prim.Discovery, x_test: pd.DataFrame, cases_test: np.ndarray, by_name: dict) -> list:
+    """The rows of one search's boxes, each scored on the held-out worlds (``x_test``, ``cases_test``)."""
+    if not disc.boxes:
+        return [{**common, "box": 0, "note": disc.note or "no box"}]
+    rows = []
+    for b in disc.boxes:
+        score = prim.score_box(x_test, cases_test, b.restrictions)
+        boxrow = {
+            **common,
+            "box": b.number,
+            "train_coverage": b.coverage,
+            "train_density": b.density,
+            "heldout_coverage": score["coverage"],
+            "heldout_density": score["density"],
+            "note": disc.note if not b.restrictions else "",
+        }
+        if not b.restrictions:
+            rows.append({**boxrow, "assumption": ""})
+        for r in b.restrictions:
+            a = by_name[r.lever.name]
+            rows.append(
+                {
+                    **boxrow,
+                    "assumption": a.name,
+                    "lower_unit": r.lower,
+                    "upper_unit": r.upper,
+                    "lower": a.value(r.lower) if r.lower is not None else math.nan,
+                    "upper": a.value(r.upper) if r.upper is not None else math.nan,
+                }
+            )
+    return rows
