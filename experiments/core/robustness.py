@@ -17,10 +17,12 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.stats as st
 
 from townsim.experiments.core.stats import CONFIDENCE, difference
 
@@ -83,12 +85,11 @@ def world_effects(
             arm = {(True, False): "reform", (False, True): "baseline", (True, True): "both"}.get(
                 (collapsed(a_al), collapsed(b_al)), ""
             )
-            for k in kpis:
-                if arm:
-                    rows.append(_collapsed_row(int(w), name, k, len(a_al), arm))
-                    continue
-                d = difference(a_al[k].to_numpy(float), b_al[k].to_numpy(float), paired)
-                eff, lo, hi = float(d["difference"]), float(d["ci_low"]), float(d["ci_high"])
+            if arm:
+                rows += [_collapsed_row(int(w), name, k, len(a_al), arm) for k in kpis]
+                continue
+            found = _differences(a_al[list(kpis)].to_numpy(float), b_al[list(kpis)].to_numpy(float), paired)
+            for k, (eff, lo, hi, n) in zip(kpis, found):
                 rows.append(
                     {
                         "world": int(w),
@@ -97,12 +98,40 @@ def world_effects(
                         "effect": eff,
                         "ci_low": lo,
                         "ci_high": hi,
-                        "n": int(d["n"]),
+                        "n": n,
                         "verdict": tie_rule(lo, hi, eff, directions.get(k, 0)),
                         "collapsed": "",
                     }
                 )
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+
+
+def _differences(a: np.ndarray, b: np.ndarray, paired: bool) -> list[tuple[float, float, float, int]]:
+    """(difference, ci_low, ci_high, n) of :func:`~townsim.experiments.core.stats.difference` for each column of
+    ``a`` (reform) and ``b`` (baseline), rows the replications. The paired t-test columns of fewer than 8
+    replications (a robustness world's usual 3) are taken in one vectorised call, which gives the same floats
+    (a sum of fewer than 8 numbers is added in the same order along either axis; checked on whole analyses): a
+    256-world analysis had made ~77,000 separate calls. Every other column goes through ``difference``."""
+    simple = np.zeros(a.shape[1], dtype=bool)
+    if paired and 2 <= a.shape[0] < 8:
+        tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(a).max(axis=0), np.abs(b).max(axis=0)))
+        with np.errstate(invalid="ignore"):
+            simple = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
+            simple &= np.std(a - b, axis=0, ddof=1) > tol
+    out: list[tuple[float, float, float, int]] = [(math.nan, math.nan, math.nan, 0)] * a.shape[1]
+    cols = np.flatnonzero(simple)
+    if len(cols):
+        x, y = a[:, cols], b[:, cols]
+        eff = x.mean(axis=0) - y.mean(axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ci = st.ttest_rel(x, y, axis=0).confidence_interval(confidence_level=CONFIDENCE)
+        for i, j in enumerate(cols.tolist()):
+            out[j] = (float(eff[i]), float(ci.low[i]), float(ci.high[i]), a.shape[0])
+    for j in np.flatnonzero(~simple).tolist():
+        d = difference(a[:, j], b[:, j], paired)
+        out[j] = (float(d["difference"]), float(d["ci_low"]), float(d["ci_high"]), int(d["n"]))
+    return out
 
 
 EFFECT_COLUMNS = ["world", "reform", "kpi", "effect", "ci_low", "ci_high", "n", "verdict", "collapsed"]
