@@ -344,7 +344,7 @@ class TownshipModel(mesa.Model):
         grid.surface(self, day)
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day
         dumped, bounced = dumping.decide_all(self)  # every department's ``decide_dumping``; today's totals
-        inspection.apply(self.townships, reform.effective_params(self))
+        inspection.apply(self.townships, p, reform.effective_inspection_hours(self))
         self.agents_by_type[Township].do("split_day")
         workload.decide_all(self)  # every department's, then every township's ``decide_work_fraction``
         # 4 work (deadlines and escalations are events inside the day)
