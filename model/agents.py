@@ -68,7 +68,8 @@ class Department(mesa.Agent):
 
     # --- decisions (formulas in the mechanism modules) ---------------------
     def decide_dumping(self) -> None:
-        """Draw today's duty tasks, push some down to townships, take back the bounced ones (``dumping``)."""
+        """Draw today's duty tasks, push some down to townships, take back the bounced ones (``dumping``; the
+        compiled engine's twin for every department: ``dumping.departments_day`` with ``kernel.duties``)."""
         dumping.department_day(self)
 
     def assess(self) -> None:
