@@ -179,7 +179,7 @@ class WriteBack(EngineTables):
         them, without the call."""
         if self._summary_fresh:
             return self._summary_rows
-        if not self.hi[:, K.HI_QLEN].any():  # every queue list empty: the kernel's loop would add nothing up
+        if not np.count_nonzero(self.hi[:, K.HI_QLEN]):  # every queue list empty: the kernel adds nothing up
             self._summary_rows = [[0.0, 0.0, 0.0] for _ in self.handlers]
         else:
             self._summary_pass()
