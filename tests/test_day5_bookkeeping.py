@@ -61,3 +61,17 @@ def test_effective_inspection_hours_is_the_faded_parameters_value():
     assert faded_days > 20
     unfaded = TownshipModel(Params(**SMALL), rng=1).run(3)
     assert reform.effective_inspection_hours(unfaded) == unfaded.params.inspection_hours_per_week
+
+
+def test_enterprise_stocks_without_a_memo_are_the_models_own():
+    from townsim.model.metrics import collect
+
+    m = TownshipModel(Params(**SMALL, enterprise_exit_base=0.01, enterprise_entry_rate=0.01), rng=3)
+    exited = 0
+    for _ in range(30):
+        m.run(1)
+        m.enterprise_stocks = None  # as on a day a firm entered: worked out from the rows
+        sat, live = collect.enterprise_stocks(m)
+        assert sat.hex() == m.mean_enterprise_satisfaction().hex() and live == m.live_enterprises
+        exited = m.n_enterprises - live
+    assert exited > 0  # dead rows were left out

@@ -192,7 +192,11 @@ def enterprise_stocks(model) -> tuple[float, int]:
     memo = getattr(model, "enterprise_stocks", None)
     if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
         return memo[3], memo[2]
-    return model.mean_enterprise_satisfaction(), model.live_enterprises
+    # both from one mask of the live rows; ``numeric.mean`` is ``ndarray.mean``'s value without its dispatch
+    st, n = model.enterprise_state, model.n_enterprises
+    alive = st["stage"][:n] < model._EXITED
+    live = int(np.count_nonzero(alive))
+    return (_mean(st["satisfaction"][:n][alive]) if live else _NAN), live
 
 
 def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
