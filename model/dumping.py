@@ -138,25 +138,24 @@ def decide_all(model) -> tuple[int, int]:
     Python engine, in one pass (:func:`departments_day`, its twin) on the compiled engine; returns today's
     (dumped, bounced)."""
     if model.compiled:
-        departments_day(model)
-    else:
-        model.agents_by_type[model.Department].do("decide_dumping")
+        return departments_day(model)
+    model.agents_by_type[model.Department].do("decide_dumping")
     return today(model)
 
 
-def departments_day(model) -> None:
+def departments_day(model) -> tuple[int, int]:
     """Every department's :func:`department_day` in one pass, in the departments' order (the AgentSet's): the
     same draws in the same order, the same doubles, the same writes. The compiled engine's twin of
     ``Department.decide_dumping`` (called for every department), without a call chain per department, its draws
     in one kernel call (``kernel.duties.draw_duties``); ``Department.decide_dumping`` stays the reference
-    (``tests/test_day3_twins.py`` and ``tests/test_day5_duties.py`` compare them)."""
+    (``tests/test_day3_twins.py`` and ``tests/test_day5_duties.py`` compare them). Returns :func:`today`."""
     p = model.params
     depts = model.departments
     if p.duty_tasks_per_department <= 0:
         for dept in depts:
             dept.today_dumped = dept.today_bounced = 0
             dept.dumping_propensity = 0.0
-        return
+        return 0, 0
     rng = model.rng
     # every department's probability as ``dump_probability`` of the departments' arrays gives it: its log-odds
     # element by element in Python floats (the same operations in the same order: the same doubles), numpy's exp of
@@ -186,15 +185,16 @@ def departments_day(model) -> None:
         float(p.list_enforcement),
     )
     dest = draw_duties_call(rng, *args, model.township_cdf, counts).tolist()
-    _book(model, depts, probs, counts.tolist(), dest)
+    return _book(model, depts, probs, counts.tolist(), dest)
 
 
-def _book(model, depts, probs: list, counts: list, dest: list) -> None:
+def _book(model, depts, probs: list, counts: list, dest: list) -> tuple[int, int]:
     """:func:`draw_tasks`'s bookings of every department's drawn duty tasks (``counts``: its tasks, dumped and
-    bounced; ``dest``: the dumped tasks' townships, one department's after the other's), in the same order."""
+    bounced; ``dest``: the dumped tasks' townships, one department's after the other's), in the same order;
+    returns today's (dumped, bounced) totals (:func:`today`)."""
     hours = model.params.duty_task_hours
     towns, day_dumped, day_bounced, dt = model.townships, model.day_dumped, model.day_bounced, model.period_dumped_dt
-    k = 0
+    k = all_bounced = 0
     for dept, prob, (tasks, dumped, bounced) in zip(depts, probs, counts):
         accepted = dumped - bounced
         if dumped:
@@ -213,6 +213,8 @@ def _book(model, depts, probs: list, counts: list, dest: list) -> None:
         dept.period_bounced += bounced
         dept.handler.duty_backlog += (tasks - accepted) * hours
         dept.today_dumped, dept.today_bounced = dumped, bounced
+        all_bounced += bounced
+    return k, all_bounced
 
 
 def apply(model) -> tuple[int, int]:

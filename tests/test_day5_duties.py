@@ -62,8 +62,9 @@ def test_departments_day_is_decide_dumping_with_many_tasks(changes):
     assert twin.compiled, twin.engine_reason
     for _ in range(6):
         ref.agents_by_type[Department].do("decide_dumping")
-        dumping.departments_day(twin)
+        totals = dumping.departments_day(twin)
         assert _department_state(ref) == _department_state(twin)
+        assert totals == dumping.today(twin) == dumping.today(ref)
         ref.run(2)
         twin.run(2)
     assert sum(d.period_dumped for d in ref.departments) > 100
