@@ -68,7 +68,7 @@ class Department(mesa.Agent):
 
     # --- decisions (formulas in the mechanism modules) ---------------------
     def decide_dumping(self) -> None:
-        """Draw today's duty tasks, push some down to townships, take back the bounced ones (``dumping``)."""
+        """Draw duty tasks, dump some on townships, take back bounced ones (``dumping``; twin ``departments_day``)."""
         dumping.department_day(self)
 
     def assess(self) -> None:

@@ -138,33 +138,83 @@ def decide_all(model) -> tuple[int, int]:
     Python engine, in one pass (:func:`departments_day`, its twin) on the compiled engine; returns today's
     (dumped, bounced)."""
     if model.compiled:
-        departments_day(model)
-    else:
-        model.agents_by_type[model.Department].do("decide_dumping")
+        return departments_day(model)
+    model.agents_by_type[model.Department].do("decide_dumping")
     return today(model)
 
 
-def departments_day(model) -> None:
+def departments_day(model) -> tuple[int, int]:
     """Every department's :func:`department_day` in one pass, in the departments' order (the AgentSet's): the
     same draws in the same order, the same doubles, the same writes. The compiled engine's twin of
-    ``Department.decide_dumping`` (called for every department), without a call chain per department;
-    ``Department.decide_dumping`` stays the reference (``tests/test_day3_twins.py`` compares them)."""
+    ``Department.decide_dumping`` (called for every department), without a call chain per department, its draws
+    in one kernel call (``kernel.duties.draw_duties``); ``Department.decide_dumping`` stays the reference
+    (``tests/test_day3_twins.py`` and ``tests/test_day5_duties.py`` compare them). Returns :func:`today`."""
     p = model.params
     depts = model.departments
     if p.duty_tasks_per_department <= 0:
         for dept in depts:
             dept.today_dumped = dept.today_bounced = 0
             dept.dumping_propensity = 0.0
-        return
+        return 0, 0
     rng = model.rng
-    # every department's probability in one array call of ``dump_probability`` (element by element the doubles of
-    # its one-department call; numpy's exp of an array is its exp of each value: tests/test_day3_twins.py), each
-    # from its own handler's load, read before any draw (no department's draws move another's load)
-    loads = np.array([department_load(d) for d in depts])
-    drops = np.array([float(d.expected_score_drop) for d in depts])
-    probs = dump_probability(p, loads, drops, _weight(model), np.array([d.exploration for d in depts])).tolist()
-    for dept, prob in zip(depts, probs):
-        draw_tasks(model, dept, prob, rng)
+    # every department's probability as ``dump_probability`` of the departments' arrays gives it: its log-odds
+    # element by element in Python floats (the same operations in the same order: the same doubles), numpy's exp of
+    # their array (numpy's exp of an array is its exp of each value: tests/test_day3_twins.py), each from its own
+    # handler's load, read before any draw (no department's draws move another's load)
+    base, slope, cost = _base_logit(p.dumping_base), p.dumping_pressure_slope, list_cost(p)
+    ws = _weight(model) * p.score_sensitivity
+    msh = model.mean_step_hours
+    neg_z = []
+    for d in depts:
+        h = d.handler
+        cap = h.capacity_hours
+        load = (h.open_tasks * msh + h.duty_backlog) / cap if cap > 0 else 0.0  # ``department_load``
+        neg_z.append(-(base + slope * (load - 1.0) - cost - ws * float(d.expected_score_drop) + d.exploration))
+    probs = [1.0 / (1.0 + e) for e in np.exp(np.array(neg_z)).tolist()]
+    # every department's draws in one kernel call (``kernel.duties``: the same draws in the same order), then
+    # each department's bookings in turn, as ``draw_tasks`` makes them (no draw depends on a booking)
+    from .kernel.duties import draw_duties_call  # deferred: it imports numba (the kernel extra), only when compiled
+
+    counts = np.empty((len(depts), 3), dtype=np.int64)
+    off_share = float(1.0 - p.territorial_share)
+    args = (
+        float(p.duty_tasks_per_department),
+        np.array(probs),
+        bool(p.responsibility_list),
+        off_share,
+        float(p.list_enforcement),
+    )
+    dest = draw_duties_call(rng, *args, model.township_cdf, counts).tolist()
+    return _book(model, depts, probs, counts.tolist(), dest)
+
+
+def _book(model, depts, probs: list, counts: list, dest: list) -> tuple[int, int]:
+    """:func:`draw_tasks`'s bookings of every department's drawn duty tasks (``counts``: its tasks, dumped and
+    bounced; ``dest``: the dumped tasks' townships, one department's after the other's), in the same order;
+    returns today's (dumped, bounced) totals (:func:`today`)."""
+    hours = model.params.duty_task_hours
+    towns, day_dumped, day_bounced, dt = model.townships, model.day_dumped, model.day_bounced, model.period_dumped_dt
+    k = all_bounced = 0
+    for dept, prob, (tasks, dumped, bounced) in zip(depts, probs, counts):
+        accepted = dumped - bounced
+        if dumped:
+            d = dept.index
+            for i, t in enumerate(dest[k : k + dumped]):
+                if i < accepted:
+                    towns[t].handler.duty_backlog += hours
+                    day_dumped[(d, t)] = day_dumped.get((d, t), 0) + 1
+                    dt[d, t] += 1.0
+                else:
+                    day_bounced[(t, d)] = day_bounced.get((t, d), 0) + 1
+            k += dumped
+        dept.dumping_propensity = prob
+        dept.period_tasks += tasks
+        dept.period_dumped += dumped
+        dept.period_bounced += bounced
+        dept.handler.duty_backlog += (tasks - accepted) * hours
+        dept.today_dumped, dept.today_bounced = dumped, bounced
+        all_bounced += bounced
+    return k, all_bounced
 
 
 def apply(model) -> tuple[int, int]:

@@ -83,6 +83,14 @@ def _count_closures(model, ids: np.ndarray, late: np.ndarray) -> None:
     each late one in its township's (township-held: delegated or township-owned) or its owning department's
     ``period_cases``/``period_late``, and a department's case, and a late or unresolved one, by the township
     it serves in ``period_cases_dt``/``period_bad_dt`` (counts added up per agent: integers, in any order)."""
+    if model.compiled:  # the same counts in one kernel call
+        _count_closures_compiled(model, ids, late)
+    else:
+        _count_closures_arrays(model, ids, late)
+
+
+def _count_closures_arrays(model, ids: np.ndarray, late: np.ndarray) -> None:
+    """:func:`_count_closures` in numpy (the reference)."""
     cases = model.cases
     owner = model.catalogue.owner[cases.matter[ids]]
     township_held = cases.delegated[ids] | (owner < 0)
@@ -105,6 +113,24 @@ def _count_closures(model, ids: np.ndarray, late: np.ndarray) -> None:
         shape = model.period_cases_dt.shape
         model.period_cases_dt += np.bincount(cell, minlength=shape[0] * n_t).reshape(shape)
         model.period_bad_dt += np.bincount(cell[bad], minlength=shape[0] * n_t).reshape(shape)
+
+
+def _count_closures_compiled(model, ids: np.ndarray, late: np.ndarray) -> None:
+    """:func:`_count_closures` with its counting in one kernel call (``kernel.closures``: the same counts and
+    doubles), for the compiled engine; the agents' counters booked as there."""
+    from .kernel.closures import count_closures_call  # deferred: it imports numba (the kernel extra), only compiled
+
+    cases, towns, deps = model.cases, model.townships, model.departments
+    n_t = len(towns)
+    counts = np.zeros(n_t + len(deps), dtype=np.int64)
+    lates = np.zeros(n_t + len(deps), dtype=np.int64)
+    cols = (cases.matter, cases.delegated, cases.township, cases.resolved, model.catalogue.owner)
+    count_closures_call(ids, late, *cols, counts, lates, model.period_cases_dt, model.period_bad_dt)
+    for i, (n, n_late) in enumerate(zip(counts.tolist(), lates.tolist())):
+        if n:
+            a = towns[i] if i < n_t else deps[i - n_t]
+            a.period_cases += n
+            a.period_late += n_late
 
 
 def enterprise_life_cycle(model) -> tuple[int, int]:

@@ -46,21 +46,24 @@ MEETING_DOCUMENT_SHARE = (60 * 4 + 400 * 1) / 3280
 60 meetings of 4 h and 400 documents of 1 h out of 3,280 h a year, about 0.195)."""
 
 
-def weekly_duty_hours(params: Params) -> float:
-    """Upward duty hours per township and week: ``inspection_hours_per_week`` less the cut meetings and
-    documents (``meeting_document_cut`` × :data:`MEETING_DOCUMENT_SHARE` of them)."""
+def weekly_duty_hours(params: Params, inspection_hours_per_week: float | None = None) -> float:
+    """Upward duty hours per township and week: ``inspection_hours_per_week`` (the lever's value unless given:
+    ``reform.effective_inspection_hours``) less the cut meetings and documents (``meeting_document_cut`` ×
+    :data:`MEETING_DOCUMENT_SHARE` of them)."""
     cut = params.meeting_document_cut * MEETING_DOCUMENT_SHARE
-    return params.inspection_hours_per_week * (1.0 - cut) if cut else params.inspection_hours_per_week
+    hours = params.inspection_hours_per_week if inspection_hours_per_week is None else inspection_hours_per_week
+    return hours * (1.0 - cut) if cut else hours
 
 
-def daily_inspection_hours(params: Params) -> float:
-    """Hours per township per working day."""
-    return weekly_duty_hours(params) / WORKING_DAYS_PER_WEEK
+def daily_inspection_hours(params: Params, inspection_hours_per_week: float | None = None) -> float:
+    """Hours per township per working day (``inspection_hours_per_week``: as :func:`weekly_duty_hours`)."""
+    return weekly_duty_hours(params, inspection_hours_per_week) / WORKING_DAYS_PER_WEEK
 
 
-def apply(townships, params: Params) -> float:
-    """Add today's inspection hours to every township's duty backlog; return the total added."""
-    h = daily_inspection_hours(params)
+def apply(townships, params: Params, inspection_hours_per_week: float | None = None) -> float:
+    """Add today's inspection hours to every township's duty backlog (``inspection_hours_per_week``: as
+    :func:`weekly_duty_hours`); return the total added."""
+    h = daily_inspection_hours(params, inspection_hours_per_week)
     for t in townships:
         t.handler.duty_backlog += h
     return h * len(townships)

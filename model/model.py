@@ -5,8 +5,8 @@ inspections are owed, each Township decides how to split its day → 4 work (dep
 joint conference on meeting days; escalations are engine events inside the day; lateness is marked at the
 day's end) → 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment (every
 ``assessment_period`` days: Townships and Departments are scored and adapt) → 7 collect KPIs. Agents'
-decisions are their methods, called through the model's AgentSets (on the compiled engine the departments'
-dumping and every work fraction by one-pass twins of them, ``dumping.departments_day``, ``workload``).
+decisions are their methods, called through the model's AgentSets or its list of townships (on the compiled
+engine the departments' dumping and every work fraction by one-pass twins, ``dumping.departments_day``, ``workload``).
 
 Warm-up: construction ends by simulating ``warmup_days`` under the pre-reform levers (``params.pre_reform``,
 the root of the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers switch on (staff
@@ -320,8 +320,7 @@ class TownshipModel(mesa.Model):
         self.attendance_mark = self.attendance_hours
 
     def _day(self, collect: bool) -> None:
-        p = self.params
-        day = self.clock_day
+        p, day = self.params, self.clock_day
         t0, t1 = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
         self._reset_day_flows()  # and today's closed cases
         n_before = self.cases.n
@@ -344,19 +343,20 @@ class TownshipModel(mesa.Model):
         grid.surface(self, day)
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day
         dumped, bounced = dumping.decide_all(self)  # every department's ``decide_dumping``; today's totals
-        inspection.apply(self.townships, reform.effective_params(self))
-        self.agents_by_type[Township].do("split_day")
+        inspection.apply(self.townships, p, reform.effective_inspection_hours(self))
+        for town in self.townships:  # each one's ``split_day``, reading and writing its own hours only
+            town.split_day()
         workload.decide_all(self)  # every department's, then every township's ``decide_work_fraction``
         # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
         gaming.decide(self, t1)
-        self.agents_by_type[Township].do("account_day")
+        for town in self.townships:  # each township's ``account_day`` (its own accounts only)
+            town.account_day()
         self._refresh_open(t0, t1)
         # 5 feedback
-        closed = np.asarray(self.closed_today, dtype=np.int64)
-        feedback.judge(self, closed)
+        feedback.judge(self, closed := np.asarray(self.closed_today, dtype=np.int64))
         petitions = grid.petitions(self, t1)
         entries, exits = feedback.enterprise_life_cycle(self)
         # 6 assessment (the agents' assess methods)

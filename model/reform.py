@@ -61,6 +61,15 @@ def inspection_hours_per_week(model) -> float:
     return before + model_attention(model) * (p.inspection_hours_per_week - before)
 
 
+def effective_inspection_hours(model) -> float:
+    """``effective_params(model).inspection_hours_per_week`` (the same double), without copying the parameters:
+    the lever itself while unfaded, else :func:`inspection_hours_per_week`."""
+    p = model.params
+    if not math.isfinite(p.reform_half_life_days) or model_attention(model) >= 1.0:
+        return p.inspection_hours_per_week
+    return inspection_hours_per_week(model)
+
+
 def effective_params(model) -> Params:
     """The model's parameters with today's faded inspection load (the same object when unfaded)."""
     p = model.params

@@ -102,6 +102,8 @@ ENGINE_AWARE = frozenset(
         "test_callback_desk.py",
         "test_capacity.py",
         "test_day3_twins.py",
+        "test_day5_closures.py",
+        "test_day5_duties.py",
         "test_department_wait.py",
         "test_engine_option.py",
         "test_fast_paths.py",

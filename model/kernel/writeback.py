@@ -140,13 +140,19 @@ class WriteBack(EngineTables):
         mediation done), the referrals between handlers and the repeat contacts, in event order."""
         m = self.model
         gm = m.grid_mediation
-        # only the counts the call changed (they only grow): the dicts hold every count above zero
-        towns, matters = np.nonzero(self.handled != self._handled_back)
-        if len(towns):
-            counts = self.handled[towns, matters]
-            self._handled_back[towns, matters] = counts
-            for i, j, n in zip(towns.tolist(), matters.tolist(), counts.tolist()):
-                m.townships[i].handled[j] = n
+        # only the counts the call changed (they only grow): the dicts hold every count above zero. As counts only
+        # grow, an unchanged total means no count changed (most days of a township without delegated cases)
+        back = self._handled_back
+        total = int(np.add.reduce(self.handled, axis=None))
+        memo = self.__dict__.get("_handled_total")
+        if memo is None or memo[0] is not back or memo[1] != total:
+            towns, matters = np.nonzero(self.handled != back)
+            if len(towns):
+                counts = self.handled[towns, matters]
+                back[towns, matters] = counts
+                for i, j, n in zip(towns.tolist(), matters.tolist(), counts.tolist()):
+                    m.townships[i].handled[j] = n
+            self._handled_total = (back, total)
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
         closed_now = closed_log[: self.ctr[K.CTR_NCLOSED]].tolist()
         m.closed_today.extend(closed_now)
@@ -173,7 +179,7 @@ class WriteBack(EngineTables):
         them, without the call."""
         if self._summary_fresh:
             return self._summary_rows
-        if not self.hi[:, K.HI_QLEN].any():  # every queue list empty: the kernel's loop would add nothing up
+        if not np.count_nonzero(self.hi[:, K.HI_QLEN]):  # every queue list empty: the kernel adds nothing up
             self._summary_rows = [[0.0, 0.0, 0.0] for _ in self.handlers]
         else:
             self._summary_pass()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 import operator
 from typing import cast
 
@@ -15,6 +14,7 @@ from ..catalogue import DISPUTE, Tier
 from ..escalation import JOINT_CONFERENCE
 from ..params import HOURS_PER_DAY
 from .numeric import mean as _mean
+from .numeric import mean_of_floats as _mean_floats
 from .numeric import participation as _participation
 
 _DISPUTE, _GRID_REPORT = (
@@ -170,10 +170,10 @@ def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, ex
     return {
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
-        "township_utilisation": _mean([t.handler.utilisation_today for t in towns]),
-        "department_utilisation": _mean([d.handler.utilisation_today for d in model.departments]),
+        "township_utilisation": _mean_floats([t.handler.utilisation_today for t in towns]),
+        "department_utilisation": _mean_floats([d.handler.utilisation_today for d in model.departments]),
         "overloaded_townships": sum(t.overloaded for t in towns),
-        "department_effort": _mean([d.effort for d in model.departments]),
+        "department_effort": _mean_floats([d.effort for d in model.departments]),
         "enterprise_satisfaction": ent_sat,
         "citizen_satisfaction": _mean(model.citizen_state["satisfaction"]) if model.n_citizens else float("nan"),
         "petitions": petitions,
@@ -192,7 +192,11 @@ def enterprise_stocks(model) -> tuple[float, int]:
     memo = getattr(model, "enterprise_stocks", None)
     if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
         return memo[3], memo[2]
-    return model.mean_enterprise_satisfaction(), model.live_enterprises
+    # both from one mask of the live rows; ``numeric.mean`` is ``ndarray.mean``'s value without its dispatch
+    st, n = model.enterprise_state, model.n_enterprises
+    alive = st["stage"][:n] < model._EXITED
+    live = int(np.count_nonzero(alive))
+    return (_mean(st["satisfaction"][:n][alive]) if live else _NAN), live
 
 
 def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
@@ -214,16 +218,9 @@ def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
         "work_done_share": work_done,
         "grid_report_share": _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
         "grid_participation": _participation(model),
-        "inspection_hours": inspection.weekly_duty_hours(_effective_params(model)),
+        "inspection_hours": inspection.weekly_duty_hours(model.params, reform.effective_inspection_hours(model)),
         **dict(zip(("callbacks_made", "callbacks_not_made"), callback.today(model.callback_desk, model.clock_day - 1))),
     }
-
-
-def _effective_params(model):
-    """``reform.effective_params(model)``: the model's parameters themselves while the reform does not fade
-    (an infinite half-life: attention 1 on every day), read without working out the day's attention."""
-    p = model.params
-    return reform.effective_params(model) if math.isfinite(p.reform_half_life_days) else p
 
 
 def queued_today(model) -> set[int]:

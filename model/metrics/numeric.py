@@ -30,6 +30,38 @@ def mean(x) -> float:
 _F8, _F4 = np.dtype(np.float64), np.dtype(np.float32)
 
 
+def mean_of_floats(xs: list) -> float:
+    """:func:`mean` of a short list of doubles (Python or numpy floats, not integers) without building an array:
+    numpy's pairwise sum of up to 128 values done in Python (under 8 values one by one; else eight running sums
+    added in pairs, then the rest one by one), the same double (``tests/test_day5_bookkeeping.py``); a longer
+    list goes to :func:`mean`."""
+    n = len(xs)
+    if n < 8:
+        if not n:
+            return float("nan")
+        total = 0.0
+        for x in xs:
+            total += x
+        return float(total) / n
+    if n > 128:
+        return mean(xs)
+    r0, r1, r2, r3, r4, r5, r6, r7 = xs[:8]
+    end = n - n % 8
+    for i in range(8, end, 8):
+        r0 += xs[i]
+        r1 += xs[i + 1]
+        r2 += xs[i + 2]
+        r3 += xs[i + 3]
+        r4 += xs[i + 4]
+        r5 += xs[i + 5]
+        r6 += xs[i + 6]
+        r7 += xs[i + 7]
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for x in xs[end:]:
+        total += x
+    return float(0.0 + total) / n
+
+
 def participation(model) -> float:
     """Mean propensity of citizens to report through the grid app (NaN without citizens)."""
     r = model.citizen_state["report"]
