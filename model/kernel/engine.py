@@ -91,6 +91,7 @@ class CompiledEngine(WriteBack, Control):
         # each township's travel hours beyond the county mean (``channel_draws``)
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
+        self._chan: tuple = (None, None, None, None)  # ``channel_draws``' parameters and their coefficients
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
@@ -158,11 +159,10 @@ class CompiledEngine(WriteBack, Control):
         first ``n`` and last ``n``): (draws, probabilities), as :meth:`route` takes them. ``kind``,
         ``requester``, ``township``: int8, int64 and int32 arrays."""
         p = model.params
-        key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
-        coefs = self._route_memo.get(key)
-        if coefs is None:  # the logits and slopes
-            logits = (channel._logit(key[1]), key[2], channel._logit(key[3]), key[4])
-            coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
+        chan = self._chan
+        if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
+            chan = self._chan = (p, *self._channel_coefs(p))
+        _, coefs, fix_on, fix_hall = chan
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
         n = len(kind)
@@ -173,11 +173,23 @@ class CompiledEngine(WriteBack, Control):
         np.exp(prob, out=prob)  # the logistic 1 / (1 + exp(−z)) with numpy's exp, as the reference takes it
         prob += 1.0
         np.divide(1.0, prob, out=prob)
-        if not 0.0 < p.online_share < 1.0:
-            prob[:n] = float(p.online_share)
-        if not 0.0 < p.township_hall_share < 1.0:
-            prob[n:] = float(p.township_hall_share)
+        if fix_on is not None:
+            prob[:n] = fix_on
+        if fix_hall is not None:
+            prob[n:] = fix_hall
         return u, prob
+
+    def _channel_coefs(self, p) -> tuple:
+        """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold) and the
+        shares that fix the probabilities online and at the hall (None: a logistic; ``channel``)."""
+        key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
+        coefs = self._route_memo.get(key)
+        if coefs is None:  # the logits and slopes
+            logits = (channel._logit(key[1]), key[2], channel._logit(key[3]), key[4])
+            coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
+        fix_on = None if 0.0 < p.online_share < 1.0 else float(p.online_share)
+        fix_hall = None if 0.0 < p.township_hall_share < 1.0 else float(p.township_hall_share)
+        return coefs, fix_on, fix_hall
 
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._route`` for a batch in one kernel pass (``route.route_rows``), the channels and errands
