@@ -111,7 +111,7 @@ class CompiledEngine(WriteBack, Control):
             self._flush()
             return
         if self._slot is not None:
-            self._reserved += self._max_steps
+            self._reserved += self._filing_draws
             st = model.stream
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
@@ -124,7 +124,7 @@ class CompiledEngine(WriteBack, Control):
         slot = self._slot
         st = m.stream
         room = 0 if slot is None else st.size - int(st.idx[slot])
-        most = self._max_steps
+        most = self._filing_draws
         ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
         own = fwd.count(-1)  # the cases not forwarded: each reserves its steps' draws
         if not (whistle and any(whistle)) and (slot is None or self._reserved + most * own <= room):

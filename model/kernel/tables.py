@@ -179,6 +179,9 @@ class EngineTables:
         model = self.model
         # the stream buffer the steps' draws come from (None: no draws)
         self._slot = {"exponential": 1, "lognormal": 2}.get(p.service_time_distribution)
+        # the most draws a new case takes from that buffer at filing: its first step's, or every step's when
+        # handled jointly (``flows.begin``: ``tasks.release_steps``); what it reserves in the waiting batch
+        self._filing_draws = self._max_steps if p.joint_handling else 1
         if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
             self._slot = None
         self.pf[K.PF_DIST] = _DISTS[p.service_time_distribution]
