@@ -178,11 +178,11 @@ def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, sou
     draws = model.engine.channel_draws(model, kind, requester, township, cover)
     delegated = _refer_up_all(model, township, subject, enquiry if ask else None)
     batch = (kind, requester, township, matter, subject, delegated)
-    ids, via, times = model.engine.route(
+    ids, via, times, filing = model.engine.route(
         model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
     )
     gaming.schedule(model, ids)
-    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist())
+    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist(), filing.tolist())
     return ids
 
 

@@ -13,6 +13,7 @@ import pytest
 
 pytest.importorskip("numba")
 
+import numpy as np  # noqa: E402
 from test_kernel_differential import _pair, assert_identical  # noqa: E402
 
 from townsim.experiments.core.county import SMALL_COUNTY  # noqa: E402
@@ -57,3 +58,40 @@ def test_a_case_reserves_the_draws_of_the_steps_its_filing_releases():
     assert serial.compiled and joint.compiled
     assert serial.engine._filing_draws == 1
     assert joint.engine._filing_draws == int(joint.catalogue.n_departments.max()) > 1
+
+
+@pytest.mark.parametrize("joint", [False, True], ids=["serial", "joint"])
+def test_each_filing_reserves_the_steps_it_releases(joint):
+    """The draws ``route.route_rows`` gives each new case (what it reserves) are the steps its filing releases,
+    each drawn then: every department step when joint, else the first; none when its file is forwarded first
+    (a hall's, a referral's, an errand's). A case waiting for coordination releases none yet: a bound there."""
+    from townsim.model.kernel import core as K  # deferred: imports numba (skipped above)
+    from townsim.model.kernel.layout import STEP  # deferred: imports numba (skipped above)
+
+    p = Params(**{**SMALL_COUNTY, **PLAIN, "engine": "compiled", "joint_handling": joint})
+    m = TownshipModel(p, rng=3)
+    e = m.engine
+    reserved: dict[int, int] = {}
+    submit_many = e.submit_many
+
+    def spy(cids, times, fwd, draws):
+        reserved.update(zip(cids, draws))
+        submit_many(cids, times, fwd, draws)
+
+    e.submit_many = spy
+    for _ in range(5):
+        m.step()
+    c, n_dep = m.cases, m.catalogue.n_departments
+    n_task = int(e.ctr[K.CTR_NTASK])
+    steps = np.bincount(e.tk[0][:n_task][e.tk[8][:n_task] == STEP], minlength=c.n)  # step tasks made per case
+    assert len(reserved) > 100
+    all_steps = 0
+    for cid, k in reserved.items():
+        forwarded = c.referred[cid] or c.errand[cid]
+        every = c.joint[cid] and c.receiver[cid] < 0
+        assert k == (0 if forwarded else int(n_dep[c.matter[cid]]) if every else 1)
+        if not forwarded and not c.needs_coord[cid]:  # released at filing, each step drawn then
+            assert steps[cid] >= k
+        all_steps += every and not forwarded
+    assert (all_steps > 0) == joint
+    assert min(reserved.values()) == 0 and max(reserved.values()) == (int(n_dep.max()) if joint else 1)

@@ -116,25 +116,26 @@ class CompiledEngine(WriteBack, Control):
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
 
-    def submit_many(self, cids: list[int], times: list[float], fwd: list[int]) -> None:
+    def submit_many(self, cids: list[int], times: list[float], fwd: list[int], draws: list[int]) -> None:
         """Intake's new cases in filing order: :meth:`submit` for each with ``fwd`` -1, :meth:`forward` (the
-        forwarding of its file by handler ``fwd``) for the others; the same hand-overs at the same cases."""
+        forwarding of its file by handler ``fwd``) for the others; ``draws``: the draws each one's filing takes
+        from the steps' buffer (``route.route_rows``), which it reserves in the batch (at most what
+        :meth:`submit` reserves): the batch handed over when they might reach the buffer's end."""
         m = self.model
         whistle = m.cases.whistle[cids].tolist() if m.params.whistle else None
         slot = self._slot
         st = m.stream
         room = 0 if slot is None else st.size - int(st.idx[slot])
-        most = self._filing_draws
         ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
-        own = fwd.count(-1)  # the cases not forwarded: each reserves its steps' draws
-        if not (whistle and any(whistle)) and (slot is None or self._reserved + most * own <= room):
+        need = sum(draws)  # the draws the batch's filings take
+        if not (whistle and any(whistle)) and (slot is None or self._reserved + need <= room):
             ids += cids  # no hand-over falls inside the batch: the loop below would only append
             ts += times
             fs += fwd
             if slot is not None:
-                self._reserved += most * own
+                self._reserved += need
             return
-        for j, (cid, t, f) in enumerate(zip(cids, times, fwd)):
+        for j, (cid, t, f, most) in enumerate(zip(cids, times, fwd, draws)):
             ids.append(cid)
             ts.append(t)
             fs.append(f)
@@ -194,10 +195,10 @@ class CompiledEngine(WriteBack, Control):
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._route`` for a batch in one kernel pass (``route.route_rows``), the channels and errands
         made from ``draws`` (:meth:`channel_draws`) first: the same cases appended to the case table; returns
-        their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``) and
-        their filing times, as :meth:`submit_many` takes them. ``batch``: kind, requester, township, matter,
-        subject (int8, int64, int32, int32, int32), delegated after refer-up; the other arrays are handed over
-        with the case table's dtypes (as its columns would have cast them)."""
+        their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``), their
+        filing times and the draws their filings take, as :meth:`submit_many` takes them. ``batch``: kind,
+        requester, township, matter, subject (int8, int64, int32, int32, int32), delegated after refer-up; the
+        other arrays are handed over with the case table's dtypes (as its columns would have cast them)."""
         p = model.params
         c = model.cases
         kind = batch[0]
@@ -236,8 +237,8 @@ class CompiledEngine(WriteBack, Control):
             tables = self._route_memo[key] = self._route_tables(key)
         cat, ints, reals, where = tables
         held = np.ascontiguousarray(model.delegated, dtype=b1)
-        via = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
-        return ids, via, created
+        via, filing = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
+        return ids, via, created, filing
 
     def _route_tables(self, key: tuple) -> tuple:
         """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
