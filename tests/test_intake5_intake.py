@@ -95,3 +95,24 @@ def test_each_filing_reserves_the_steps_it_releases(joint):
         all_steps += every and not forwarded
     assert (all_steps > 0) == joint
     assert min(reserved.values()) == 0 and max(reserved.values()) == (int(n_dep.max()) if joint else 1)
+
+
+def test_the_task_tables_double_in_the_warm_up_and_grow_eightfold_from_the_reform_start():
+    """Capacity only (zero pages the OS gives when written): the kept warm-up, copied whole for each run,
+    stays at doubled sizes; the counted days copy fewer times."""
+    from townsim.model.kernel.tables import grow  # deferred: imports numba (skipped above)
+
+    assert len(grow(np.zeros(16), 17)) == 32
+    assert len(grow(np.zeros(16), 17, 0, 8)) == 128
+    assert len(grow(np.zeros(16), 16, 0, 8)) == 16
+    m = TownshipModel(Params(**{**SMALL_COUNTY, **PLAIN, "engine": "compiled", "warmup_days": 10}), rng=1)
+    e = m.engine
+    assert m.day0 > 0 and e._growth() == 8  # the warm-up is over: the counted days begin
+    n, k = len(e.tk[0]), len(e.ent[0])
+    e._room_tasks(n + 1)
+    e._room_ent(k + 1)
+    assert [len(a) for a in e.tk] == [8 * n] * len(e.tk)
+    assert [len(a) for a in e.ent] == [8 * k] * len(e.ent)
+    m.day0 = 0  # as in the warm-up
+    e._room_tasks(8 * n + 1)
+    assert len(e.tk[0]) == 16 * n
