@@ -96,6 +96,8 @@ BLOCK_FIELDS = tuple(tuple(k for k, (t, _) in FIELDS.items() if t is d) for d in
 """The fields of each block, in ``FIELDS`` order (a field is the row of its position)."""
 LAYOUT = {name: (b, row) for b, names in enumerate(BLOCK_FIELDS) for row, name in enumerate(names)}
 """Each field's (block, row) in ``CaseTable.blocks``."""
+_ZERO_BLOCK = tuple(all(FIELDS[name][1] == 0 for name in names) for names in BLOCK_FIELDS)
+"""Whether every field of a block defaults to zero (``CaseTable._allocate``; NaN compares unequal)."""
 
 
 class CaseTable:
@@ -163,11 +165,15 @@ class CaseTable:
         old = self.blocks
         blocks = []
         for b, names in enumerate(BLOCK_FIELDS):
-            block = np.empty((len(names), cap), dtype=BLOCK_DTYPES[b])
-            for row, name in enumerate(names):
-                block[row] = FIELDS[name][1]
-            if old:
+            # each row written once: the rows in use copied, the free rows filled with the field's default
+            # (a block of zero defaults comes zeroed: fresh pages from the OS, written when the cases come)
+            zero = _ZERO_BLOCK[b]
+            block = (np.zeros if zero else np.empty)((len(names), cap), dtype=BLOCK_DTYPES[b])
+            if n:
                 block[:, :n] = old[b][:, :n]
+            if not zero:
+                for row, name in enumerate(names):
+                    block[row, n:] = FIELDS[name][1]
             blocks.append(block)
         self.blocks = tuple(blocks)
         self._link()

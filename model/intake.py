@@ -166,18 +166,23 @@ def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, sou
     routing rules in one kernel pass (``CompiledEngine.route``) — and the batch handed over in filing order
     (``CompiledEngine.submit_many``). ``batch``: kind, requester, township, matter, subject."""
     p: Params = model.params
+    asc = np.ascontiguousarray
     kind, requester, township, matter, subject = (
-        np.ascontiguousarray(a, dtype=d) for a, d in zip(batch, (np.int8, np.int64, np.int32, np.int32, np.int32))
+        asc(batch[0], dtype=np.int8),
+        asc(batch[1], dtype=np.int64),
+        asc(batch[2], dtype=np.int32),
+        asc(batch[3], dtype=np.int32),
+        asc(batch[4], dtype=np.int32),
     )
     cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
     draws = model.engine.channel_draws(model, kind, requester, township, cover)
     delegated = _refer_up_all(model, township, subject, enquiry if ask else None)
     batch = (kind, requester, township, matter, subject, delegated)
-    ids, via, times = model.engine.route(
+    ids, via, times, filing = model.engine.route(
         model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
     )
     gaming.schedule(model, ids)
-    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist())
+    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist(), filing.tolist())
     return ids
 
 

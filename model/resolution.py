@@ -147,19 +147,24 @@ def root_of(cases, ids: np.ndarray) -> np.ndarray:
 
 
 def return_repeats(model, day: int) -> int:
-    """Admit the repeat contacts due today; return how many."""
+    """Admit the repeat contacts due today, in filing order; return how many.
+
+    They leave the queue in (due, sequence) order, so their filing times (due, or the day's start when it
+    fell before) are already in order: filed as popped (a stable sort by filing time would keep them so)."""
     q = model.repeat_queue
     end = (day + 1) * HOURS_PER_DAY
-    rows = []
-    while q and q[0][0] < end:
-        rows.append(heapq.heappop(q))
-    if not rows:
+    if not q or q[0][0] >= end:
         return 0
+    pop = heapq.heappop
+    due: list[float] = []
+    cids: list[int] = []
+    while q and q[0][0] < end:
+        d, _, cid = pop(q)
+        due.append(d)
+        cids.append(cid)
     c = model.cases
-    ids = np.array([cid for _, _, cid in rows], dtype=np.int64)
-    t = np.maximum(np.array([r[0] for r in rows]), day * HOURS_PER_DAY)
-    order = np.argsort(t, kind="stable")
-    ids, t = ids[order], t[order]
+    ids = np.array(cids, dtype=np.int64)
+    t = np.maximum(np.array(due), day * HOURS_PER_DAY)
     matter = np.where(c.enquiry[ids], c.subject[ids], c.matter[ids])  # an enquiry is asked about its subject again
     cat = model.catalogue
     matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)
@@ -174,4 +179,4 @@ def return_repeats(model, day: int) -> int:
         enquiry=c.enquiry[ids],  # an enquiry left unanswered is asked again
     )
     c.contact[new] = c.contact[ids] + 1
-    return len(rows)
+    return len(cids)

@@ -91,6 +91,7 @@ class CompiledEngine(WriteBack, Control):
         # each township's travel hours beyond the county mean (``channel_draws``)
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
+        self._chan: tuple = (None, None, None, None)  # ``channel_draws``' parameters and their coefficients
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
@@ -110,30 +111,31 @@ class CompiledEngine(WriteBack, Control):
             self._flush()
             return
         if self._slot is not None:
-            self._reserved += self._max_steps
+            self._reserved += self._filing_draws
             st = model.stream
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
 
-    def submit_many(self, cids: list[int], times: list[float], fwd: list[int]) -> None:
+    def submit_many(self, cids: list[int], times: list[float], fwd: list[int], draws: list[int]) -> None:
         """Intake's new cases in filing order: :meth:`submit` for each with ``fwd`` -1, :meth:`forward` (the
-        forwarding of its file by handler ``fwd``) for the others; the same hand-overs at the same cases."""
+        forwarding of its file by handler ``fwd``) for the others; ``draws``: the draws each one's filing takes
+        from the steps' buffer (``route.route_rows``), which it reserves in the batch (at most what
+        :meth:`submit` reserves): the batch handed over when they might reach the buffer's end."""
         m = self.model
         whistle = m.cases.whistle[cids].tolist() if m.params.whistle else None
         slot = self._slot
         st = m.stream
         room = 0 if slot is None else st.size - int(st.idx[slot])
-        most = self._max_steps
         ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
-        own = fwd.count(-1)  # the cases not forwarded: each reserves its steps' draws
-        if not (whistle and any(whistle)) and (slot is None or self._reserved + most * own <= room):
+        need = sum(draws)  # the draws the batch's filings take
+        if not (whistle and any(whistle)) and (slot is None or self._reserved + need <= room):
             ids += cids  # no hand-over falls inside the batch: the loop below would only append
             ts += times
             fs += fwd
             if slot is not None:
-                self._reserved += most * own
+                self._reserved += need
             return
-        for j, (cid, t, f) in enumerate(zip(cids, times, fwd)):
+        for j, (cid, t, f, most) in enumerate(zip(cids, times, fwd, draws)):
             ids.append(cid)
             ts.append(t)
             fs.append(f)
@@ -158,11 +160,10 @@ class CompiledEngine(WriteBack, Control):
         first ``n`` and last ``n``): (draws, probabilities), as :meth:`route` takes them. ``kind``,
         ``requester``, ``township``: int8, int64 and int32 arrays."""
         p = model.params
-        key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
-        coefs = self._route_memo.get(key)
-        if coefs is None:  # the logits and slopes
-            logits = (channel._logit(key[1]), key[2], channel._logit(key[3]), key[4])
-            coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
+        chan = self._chan
+        if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
+            chan = self._chan = (p, *self._channel_coefs(p))
+        _, coefs, fix_on, fix_hall = chan
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
         n = len(kind)
@@ -173,19 +174,31 @@ class CompiledEngine(WriteBack, Control):
         np.exp(prob, out=prob)  # the logistic 1 / (1 + exp(−z)) with numpy's exp, as the reference takes it
         prob += 1.0
         np.divide(1.0, prob, out=prob)
-        if not 0.0 < p.online_share < 1.0:
-            prob[:n] = float(p.online_share)
-        if not 0.0 < p.township_hall_share < 1.0:
-            prob[n:] = float(p.township_hall_share)
+        if fix_on is not None:
+            prob[:n] = fix_on
+        if fix_hall is not None:
+            prob[n:] = fix_hall
         return u, prob
+
+    def _channel_coefs(self, p) -> tuple:
+        """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold) and the
+        shares that fix the probabilities online and at the hall (None: a logistic; ``channel``)."""
+        key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
+        coefs = self._route_memo.get(key)
+        if coefs is None:  # the logits and slopes
+            logits = (channel._logit(key[1]), key[2], channel._logit(key[3]), key[4])
+            coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
+        fix_on = None if 0.0 < p.online_share < 1.0 else float(p.online_share)
+        fix_hall = None if 0.0 < p.township_hall_share < 1.0 else float(p.township_hall_share)
+        return coefs, fix_on, fix_hall
 
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._route`` for a batch in one kernel pass (``route.route_rows``), the channels and errands
         made from ``draws`` (:meth:`channel_draws`) first: the same cases appended to the case table; returns
-        their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``) and
-        their filing times, as :meth:`submit_many` takes them. ``batch``: kind, requester, township, matter,
-        subject (int8, int64, int32, int32, int32), delegated after refer-up; the other arrays are handed over
-        with the case table's dtypes (as its columns would have cast them)."""
+        their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``), their
+        filing times and the draws their filings take, as :meth:`submit_many` takes them. ``batch``: kind,
+        requester, township, matter, subject (int8, int64, int32, int32, int32), delegated after refer-up; the
+        other arrays are handed over with the case table's dtypes (as its columns would have cast them)."""
         p = model.params
         c = model.cases
         kind = batch[0]
@@ -224,8 +237,8 @@ class CompiledEngine(WriteBack, Control):
             tables = self._route_memo[key] = self._route_tables(key)
         cat, ints, reals, where = tables
         held = np.ascontiguousarray(model.delegated, dtype=b1)
-        via = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
-        return ids, via, created
+        via, filing = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
+        return ids, via, created, filing
 
     def _route_tables(self, key: tuple) -> tuple:
         """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the

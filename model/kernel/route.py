@@ -109,7 +109,9 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     working day's hours, the tier deadlines (days, one per tier) and each township's travel hours to the
     seat; ``blocks``: the case table's ``CaseTable.blocks``; ``where``: the row of each column of
     ``COLUMNS`` in its block. Returns the handler that forwards each case's file (``referral.forwarder``) or
-    runs its errand (the commissioners), −1 for the others: ``CompiledEngine.submit_many``'s ``fwd``.
+    runs its errand (the commissioners), −1 for the others, and the draws each case's filing takes from the
+    steps' buffer (``flows.begin``: every step when joint, else the first; none when forwarded):
+    ``CompiledEngine.submit_many``'s ``fwd`` and ``draws``.
 
     Over 60 lines: the channel, then the routing rules in their order, then the thirty columns written (one
     line each)."""
@@ -127,6 +129,7 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     i8, i16, i32, i64, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[5], blocks[6]
     n = kind.shape[0]
     via = np.empty(n, np.int64)
+    draws = np.empty(n, np.int64)
     for i in range(n):
         r = n0 + i
         m = matter[i]
@@ -213,4 +216,10 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
             via[i] = dispatch_hid if dispatch else town0 + township[i]
         else:
             via[i] = -1
-    return via
+        if via[i] >= 0:  # its file forwarded first: nothing drawn at filing
+            draws[i] = 0
+        elif joint_on and n_dep > 1 and receiver < 0:  # every department step released at once
+            draws[i] = n_dep
+        else:
+            draws[i] = 1
+    return via, draws

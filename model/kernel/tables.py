@@ -43,13 +43,13 @@ class OpenFlows(Mapping):
         return int(self.engine.ctr[K.CTR_OPEN])
 
 
-def grow(arr: np.ndarray, need: int, fill=0) -> np.ndarray:
-    """``arr`` doubled until it holds ``need`` rows (new rows ``fill``)."""
+def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
+    """``arr`` doubled (multiplied by ``factor``) until it holds ``need`` rows (new rows ``fill``)."""
     cap = len(arr)
     if need <= cap:
         return arr
     while cap < need:
-        cap = max(2 * cap, 16)
+        cap = max(factor * cap, 16)
     # zeros: fresh pages from the OS, written once (by the copy or by the kernel), not filled first
     out = (
         np.zeros((cap, *arr.shape[1:]), dtype=arr.dtype)
@@ -179,6 +179,9 @@ class EngineTables:
         model = self.model
         # the stream buffer the steps' draws come from (None: no draws)
         self._slot = {"exponential": 1, "lognormal": 2}.get(p.service_time_distribution)
+        # the most draws a new case takes from that buffer at filing: its first step's, or every step's when
+        # handled jointly (``flows.begin``: ``tasks.release_steps``); what it reserves in the waiting batch
+        self._filing_draws = self._max_steps if p.joint_handling else 1
         if p.service_time_distribution == "lognormal" and model.lognormal_sigma <= 0:
             self._slot = None
         self.pf[K.PF_DIST] = _DISTS[p.service_time_distribution]
@@ -275,16 +278,23 @@ class EngineTables:
             c.whistle,
         )
 
+    def _growth(self) -> int:
+        """How much the task and queue-entry tables grow at a time: eightfold in the counted days (fewer copies
+        of what they hold; the new rows are zero pages the OS gives only when written, ``grow``, so capacity
+        left unused costs no memory touched), twofold in the warm-up (a kept warm-up is copied whole,
+        capacity included, for each run: ``warmstart``)."""
+        return 8 if self.model.day0 > 0 else 2
+
     def _room_ent(self, need: int) -> None:
         if need > len(self.ent[0]):
-            self.ent = tuple(grow(a, need) for a in self.ent)
+            self.ent = tuple(grow(a, need, 0, self._growth()) for a in self.ent)
 
     def _flows(self) -> tuple:
         return (*self.fl[:5], self.fl_steps, *self.fl[6:9], self.fl_task, *self.fl[10:])
 
     def _room_tasks(self, need: int) -> None:
         if need > len(self.tk[0]):
-            self.tk = tuple(grow(a, need) for a in self.tk)
+            self.tk = tuple(grow(a, need, 0, self._growth()) for a in self.tk)
 
     def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
