@@ -125,12 +125,7 @@ def draw_tasks(model, dept, prob: float, rng) -> None:
                 model.period_dumped_dt[d, t] += 1.0
             else:
                 model.day_bounced[(t, d)] = model.day_bounced.get((t, d), 0) + 1
-    dept.dumping_propensity = prob
-    dept.period_tasks += tasks
-    dept.period_dumped += dumped
-    dept.period_bounced += bounced
-    dept.handler.duty_backlog += (tasks - accepted) * hours
-    dept.today_dumped, dept.today_bounced = dumped, bounced
+    _book_day(dept, prob, tasks, dumped, bounced, accepted, hours)
 
 
 def decide_all(model) -> tuple[int, int]:
@@ -207,12 +202,7 @@ def _book(model, depts, probs: list, counts: list, dest: list) -> tuple[int, int
                 else:
                     day_bounced[(t, d)] = day_bounced.get((t, d), 0) + 1
             k += dumped
-        dept.dumping_propensity = prob
-        dept.period_tasks += tasks
-        dept.period_dumped += dumped
-        dept.period_bounced += bounced
-        dept.handler.duty_backlog += (tasks - accepted) * hours
-        dept.today_dumped, dept.today_bounced = dumped, bounced
+        _book_day(dept, prob, tasks, dumped, bounced, accepted, hours)
         all_bounced += bounced
     return k, all_bounced
 
@@ -227,3 +217,14 @@ def apply(model) -> tuple[int, int]:
 def today(model) -> tuple[int, int]:
     """(dumped, bounced) duty tasks of today's decisions."""
     return (sum(d.today_dumped for d in model.departments), sum(d.today_bounced for d in model.departments))
+
+
+def _book_day(dept, prob: float, tasks: int, dumped: int, bounced: int, accepted: int, hours: float) -> None:
+    """A department's day of duty tasks booked: its propensity, the period's counts, the hours it keeps (the tasks
+    not accepted by a township, ``hours`` each) and today's counts."""
+    dept.dumping_propensity = prob
+    dept.period_tasks += tasks
+    dept.period_dumped += dumped
+    dept.period_bounced += bounced
+    dept.handler.duty_backlog += (tasks - accepted) * hours
+    dept.today_dumped, dept.today_bounced = dumped, bounced
