@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from .calls import Direct
+from .demand import _right
 
 
 @njit(cache=True)
@@ -26,7 +27,6 @@ def draw_duties(rng, mean_tasks, probs, listed, off_share, enforcement, cdf, cou
     dump probability); returns the dumped tasks' townships, one department's after the other's."""
     dest = np.empty(16, dtype=np.int64)
     k = 0
-    n_cdf = cdf.shape[0]
     for d in range(probs.shape[0]):
         tasks = rng.poisson(mean_tasks)
         dumped = rng.binomial(tasks, probs[d]) if tasks else 0
@@ -42,15 +42,7 @@ def draw_duties(rng, mean_tasks, probs, listed, off_share, enforcement, cdf, cou
             grown[:k] = dest[:k]
             dest = grown
         for _ in range(dumped):
-            u = rng.random()
-            lo, hi = 0, n_cdf  # the first entry above u (``searchsorted(u, side="right")``)
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if cdf[mid] <= u:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            dest[k] = lo
+            dest[k] = _right(cdf, rng.random())  # ``demand.choose``'s ``searchsorted(u, side="right")``
             k += 1
     return dest[:k]
 
