@@ -169,6 +169,7 @@ def departments_day(model) -> tuple[int, int]:
     # every department's draws in one kernel call (``kernel.duties``: the same draws in the same order), then
     # each department's bookings in turn, as ``draw_tasks`` makes them (no draw depends on a booking)
     from .kernel.duties import draw_duties_call  # deferred: it imports numba (the kernel extra), only when compiled
+    from .kernel.rawrng import addresses  # deferred: as the line above
 
     counts = np.empty((len(depts), 3), dtype=np.int64)
     off_share = float(1.0 - p.territorial_share)
@@ -179,7 +180,7 @@ def departments_day(model) -> tuple[int, int]:
         off_share,
         float(p.list_enforcement),
     )
-    dest = draw_duties_call(rng, *args, model.township_cdf, counts).tolist()
+    dest = draw_duties_call(addresses(rng), *args, model.township_cdf, counts).tolist()
     return _book(model, depts, probs, counts.tolist(), dest)
 
 

@@ -270,6 +270,7 @@ def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> 
     """:func:`_life_cycle_arrays` in one kernel call (``kernel.feedback.life_cycle_day``: the same draws from
     ``rng`` in the same order, the same moves, exits and doubles), for the compiled engine."""
     from .kernel.feedback import life_cycle_day_call  # deferred: it imports numba (the kernel extra), only compiled
+    from .kernel.rawrng import addresses  # deferred: as the line above
 
     reals = (
         1.0 / p.startup_days,
@@ -282,7 +283,7 @@ def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> 
         SATISFACTION_START,
     )
     exits = np.empty(len(stage), dtype=np.int64)
-    k, live, mean_sat, entries = life_cycle_day_call(rng, stage, sat, reals, _STAGES, exits)
+    k, live, mean_sat, entries = life_cycle_day_call(addresses(rng), stage, sat, reals, _STAGES, exits)
     return exits[:k], live, mean_sat, entries
 
 

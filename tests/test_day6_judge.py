@@ -101,3 +101,31 @@ def test_kernel_mean_is_numeric_mean():
         want, got = mean(a[:n]), pairwise_mean(a, n)
         assert got == want or (np.isnan(want) and np.isnan(got)), n
     assert any(pairwise_mean(a, n) != sum(a[:n].tolist()) / n for n in range(200, 1100))  # the tree's order shows
+
+
+def test_a_generator_from_its_addresses_draws_the_generators_numbers():
+    """``kernel.rawrng``: a kernel's Generator rebuilt from the model's Generator's addresses draws what the
+    Generator draws (numpy's values and state), follows a state set on it, and a copy has its own."""
+    from numba import njit  # deferred: numba only here
+
+    from townsim.model.kernel.rawrng import addresses, generator  # deferred: as above
+
+    @njit
+    def draws(addrs, n, lam):
+        rng = generator(addrs)
+        return rng.random(n), rng.poisson(lam), rng.binomial(9, 0.3), rng.standard_exponential()
+
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    saved = a.bit_generator.state
+    for lam in (0.4, 6.0, 12.0, 300.0):
+        u, k, j, e = draws(addresses(a), 40, lam)
+        want = (b.random(40), b.poisson(lam), b.binomial(9, 0.3), b.standard_exponential())
+        assert (u.tobytes(), k, j, e) == (want[0].tobytes(), *want[1:])
+        assert a.bit_generator.state == b.bit_generator.state
+    a.bit_generator.state = saved  # the same memory: the kept addresses still draw from it
+    assert draws(addresses(a), 40, 0.4)[0].tobytes() == np.random.default_rng(11).random(40).tobytes()
+    c = copy.deepcopy(a)
+    assert addresses(c) != addresses(a)
+    before = a.bit_generator.state
+    draws(addresses(c), 5, 1.0)
+    assert a.bit_generator.state == before and c.bit_generator.state != before

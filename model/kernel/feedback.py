@@ -11,9 +11,9 @@ cases in turn; ``judge.judge_rows``), the owners' counters as ``closures.count_c
 Bush–Mosteller steps as ``grid.bush_mosteller``. The enterprises' and citizens' arrays are distinct, so one
 pass in case order updates each as the reference's per-kind passes do.
 
-:func:`life_cycle_day` takes the model's random Generator: the two uniform draws per firm (numba's
-``Generator.random`` is numpy's), the moves and exits (``judge.life_cycle_rows``), the live firms' mean
-satisfaction (``pairwise``: ``numeric.mean``'s double) and the entry Poisson draw (numba's
+:func:`life_cycle_day` takes the model's random Generator (as ``rawrng``'s addresses): the two uniform
+draws per firm (numba's ``Generator.random`` is numpy's), the moves and exits (``judge.life_cycle_rows``), the
+live firms' mean satisfaction (``pairwise``: ``numeric.mean``'s double) and the entry Poisson draw (numba's
 ``Generator.poisson`` is numpy's), in the reference's order. ``tests/test_day6_judge.py`` compares both with
 ``model.feedback``'s numpy reference.
 """
@@ -26,6 +26,7 @@ from numba import njit
 from .calls import Direct
 from .closures import count_closures
 from .judge import life_cycle_rows
+from .rawrng import generator
 
 _BLOCK = 128  # numpy's PW_BLOCKSIZE (``pairwise``)
 
@@ -169,12 +170,14 @@ def judge_day(ids, cases, reals, kinds, firms, citizens, report, counts, lates, 
 
 
 @njit(cache=True)
-def life_cycle_day(rng, stage, sat, reals, stages, exits):
+def life_cycle_day(rng_addresses, stage, sat, reals, stages, exits):
     """``feedback.enterprise_life_cycle``'s draws and arithmetic for the firms' rows ``stage``/``sat`` (int8
     stages moved in place): the growth and exit uniforms, the moves and exits (their rows in ``exits``,
     ascending), the live count, the live firms' mean satisfaction and the entry Poisson draw. ``reals``:
     1/startup days, 1/growth days, exit base, exit sensitivity, exit threshold, entry rate, entry reference,
-    the starting satisfaction (the mean when no firm lives). Returns (exits, live, mean satisfaction, entries)."""
+    the starting satisfaction (the mean when no firm lives); ``rng_addresses``: the model's Generator
+    (``rawrng.addresses``). Returns (exits, live, mean satisfaction, entries)."""
+    rng = generator(rng_addresses)
     n = stage.shape[0]
     p_grow, p_mature, base, sens, threshold, entry_rate, reference, start = reals
     u = rng.random(n)
