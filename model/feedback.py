@@ -86,9 +86,7 @@ def _judge_compiled(model, ids: np.ndarray) -> None:
     updates (the agents' ``judge``, ``Citizen.learn_reporting``) and the owners' counters in one kernel call
     (``kernel.feedback.judge_day``: the same doubles and counts); the warm-up's judgements and the counters'
     bookings into the agents stay here."""
-    from .kernel.feedback import judge_day_call  # deferred: it imports numba (the kernel extra), only compiled
-
-    cases, p = model.cases, model.params
+    cases = model.cases
     n = len(ids)
     towns, deps = model.townships, model.departments
     n_t = len(towns)
@@ -97,10 +95,11 @@ def _judge_compiled(model, ids: np.ndarray) -> None:
     s_case = np.empty(n)
     late = np.empty(n, dtype=bool)
     es, cs = model.enterprise_state, model.citizen_state
-    judge_day_call(
+    reals, owner = _judge_fixed(model)
+    _kernel()[0](
         ids,
-        (*_judge_columns(cases), np.ascontiguousarray(model.catalogue.owner)),
-        _judge_reals(p),
+        (*_judge_columns(cases), owner),
+        reals,
         _ENTERPRISE,
         (es["satisfaction"], es["exp_online"], es["exp_offline"], es["trips"]),
         (cs["satisfaction"], cs["exp_online"], cs["exp_offline"], cs["trips"]),
@@ -123,6 +122,30 @@ def _judge_compiled(model, ids: np.ndarray) -> None:
             a = towns[i] if i < n_t else deps[i - n_t]
             a.period_cases += k
             a.period_late += k_late
+
+
+_KERNEL: list = []  # the kernel's calls, imported on the first compiled call
+_FIXED: list = [None, None, None, None]  # params, catalogue, its departments' array, (``_judge_reals``, owner column)
+
+
+def _kernel() -> tuple:
+    """(``judge_day``'s call, ``life_cycle_day``'s call, ``rawrng.addresses``), imported once."""
+    if not _KERNEL:
+        from .kernel.feedback import judge_day_call, life_cycle_day_call  # deferred: numba (the kernel extra)
+        from .kernel.rawrng import addresses  # deferred: as the line above, only on the compiled engine
+
+        _KERNEL.append((judge_day_call, life_cycle_day_call, addresses))
+    return _KERNEL[0]
+
+
+def _judge_fixed(model) -> tuple:
+    """:func:`_judge_reals` of the model's parameters and its catalogue's owner column (contiguous), kept while
+    the parameters and the catalogue are the same objects (both fixed for a model's day)."""
+    p, cat = model.params, model.catalogue
+    memo = _FIXED
+    if memo[0] is not p or memo[1] is not cat or memo[2] is not cat.departments:
+        memo[:] = [p, cat, cat.departments, (_judge_reals(p), np.ascontiguousarray(cat.owner))]
+    return memo[3]
 
 
 def _judge_columns(c) -> tuple:
@@ -269,10 +292,19 @@ def _life_cycle_arrays(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> tu
 def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> tuple:
     """:func:`_life_cycle_arrays` in one kernel call (``kernel.feedback.life_cycle_day``: the same draws from
     ``rng`` in the same order, the same moves, exits and doubles), for the compiled engine."""
-    from .kernel.feedback import life_cycle_day_call  # deferred: it imports numba (the kernel extra), only compiled
-    from .kernel.rawrng import addresses  # deferred: as the line above
+    _, life_cycle_day_call, addresses = _kernel()
+    if _LIFE[0] is not p:  # the rates as doubles, kept while the parameters are the same object
+        _LIFE[:] = [p, _life_cycle_reals(p)]
+    reals = _LIFE[1]
+    exits = np.empty(len(stage), dtype=np.int64)
+    k, live, mean_sat, entries = life_cycle_day_call(addresses(rng), stage, sat, reals, _STAGES, exits)
+    return exits[:k], live, mean_sat, entries
 
-    reals = (
+
+def _life_cycle_reals(p: Params) -> tuple:
+    """``kernel.feedback.life_cycle_day``'s rates from ``p``: growth and maturing chances, exit base and
+    sensitivity, the exit threshold, the entry rate, its reference satisfaction, the starting satisfaction."""
+    return (
         1.0 / p.startup_days,
         1.0 / p.growth_days,
         float(p.enterprise_exit_base),
@@ -282,9 +314,7 @@ def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> 
         ENTRY_REFERENCE,
         SATISFACTION_START,
     )
-    exits = np.empty(len(stage), dtype=np.int64)
-    k, live, mean_sat, entries = life_cycle_day_call(addresses(rng), stage, sat, reals, _STAGES, exits)
-    return exits[:k], live, mean_sat, entries
 
 
+_LIFE: list = [None, None]  # params, ``_life_cycle_reals``
 _STAGES = np.array([_STARTUP, _GROWTH, _MATURE, _EXITED], dtype=np.int64)
