@@ -92,7 +92,7 @@ def test_life_cycle_compiled_is_the_numpy_life_cycle(n, rate):
 
 
 def test_kernel_mean_is_numeric_mean():
-    from townsim.model.kernel.feedback import pairwise_mean  # deferred: numba only here
+    from townsim.model.kernel.pairwise import pairwise_mean  # deferred: numba only here
     from townsim.model.metrics.numeric import mean
 
     rng = np.random.default_rng(3)

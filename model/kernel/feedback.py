@@ -26,77 +26,8 @@ from numba import njit
 from .calls import Direct
 from .closures import count_closures
 from .judge import life_cycle_rows
+from .pairwise import pairwise_mean
 from .rawrng import generator
-
-_BLOCK = 128  # numpy's PW_BLOCKSIZE (``pairwise``)
-
-
-@njit(cache=True)
-def _block_sum(a, lo, n):
-    """``pairwise.pairwise_sum`` of at most 128 values (no halving): numpy's sum of ``a[lo : lo + n]``."""
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    end = lo + n - n % 8
-    i = lo + 8
-    while i < end:
-        r0 += a[i]
-        r1 += a[i + 1]
-        r2 += a[i + 2]
-        r3 += a[i + 3]
-        r4 += a[i + 4]
-        r5 += a[i + 5]
-        r6 += a[i + 6]
-        r7 += a[i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < lo + n:
-        res += a[i]
-        i += 1
-    return res
-
-
-@njit(cache=True)
-def pairwise_mean(a, n):
-    """``numeric.mean(a[:n])``'s double (NaN when ``n`` is 0): numpy's pairwise tree (``pairwise``) walked with
-    an explicit stack. ``pairwise.pairwise_sum`` recurses, and numba cannot link a cached recursive function
-    into another module's cached one (LLVM: ``Symbol not found``); the same sums in the same order here."""
-    if n == 0:
-        return np.nan
-    if n <= _BLOCK:
-        return _block_sum(a, 0, n) / n
-    los = np.empty(64, dtype=np.int64)  # the tree's depth is log2(n / 128) + 1
-    ns = np.empty(64, dtype=np.int64)
-    state = np.empty(64, dtype=np.int64)  # 0: left half next, 1: right half next, 2: add the halves
-    sums = np.empty(64)
-    los[0], ns[0], state[0] = 0, n, 0
-    sp, vp = 1, 0
-    while sp:
-        lo, m = los[sp - 1], ns[sp - 1]
-        if m <= _BLOCK:
-            sp -= 1
-            sums[vp] = _block_sum(a, lo, m)
-            vp += 1
-            continue
-        half = m // 2
-        half -= half % 8
-        st = state[sp - 1]
-        state[sp - 1] = st + 1
-        if st == 0:
-            los[sp], ns[sp], state[sp] = lo, half, 0
-            sp += 1
-        elif st == 1:
-            los[sp], ns[sp], state[sp] = lo + half, m - half, 0
-            sp += 1
-        else:
-            sp -= 1
-            vp -= 1
-            sums[vp - 1] = sums[vp - 1] + sums[vp]
-    return sums[0] / n
 
 
 @njit(cache=True)
