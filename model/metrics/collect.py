@@ -74,10 +74,31 @@ def collect_day(
     ot_total = sum(d.overtime_hours for d in model.departments)
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
-    row = _service_row(model, closed_ids, created)
+    stats = _closure_stats(model, closed_ids) if model.compiled and len(closed_ids) else None
+    row = _service_row(model, closed_ids, created, stats)
     row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime))
-    row.update(_outcome_row(model, closed_ids, created))
+    row.update(_outcome_row(model, closed_ids, created, stats))
     return row
+
+
+def _closure_stats(model, ids: np.ndarray) -> tuple:
+    """On the compiled engine, today's closures' counts and means in two kernel calls (``kernel.daystats``:
+    the same doubles as the reference's array expressions in ``_service_row`` and ``_outcome_row``): (counts,
+    mean resolution days, mean work share not gamed, requester hours per ended chain)."""
+    from ..kernel.daystats import DayStats  # deferred: it imports numba (the kernel extra), only when compiled
+
+    ds = model.__dict__.get("_day_stats")
+    if ds is None:
+        ds = model._day_stats = DayStats()
+    c = model.cases
+    counts, days, work = ds.closures(c, ids, _DISPUTE)
+    chain = ds.chain_hours(c, ids, _DISPUTE, queued_today(model))
+    if chain == _NEG_INF:  # two of them in one chain: the reference's path (it adds such chains' travel apart)
+        chain = _chain_hours_ended(model, ids[c.requester_kind[ids] != _DISPUTE])
+    return counts, days, work, chain
+
+
+_NEG_INF = float("-inf")
 
 
 def _share(k: int, n: int) -> float:
@@ -85,8 +106,9 @@ def _share(k: int, n: int) -> float:
     return k / n if n else _NAN
 
 
-def _service_row(model, ids: np.ndarray, created: int) -> dict:
-    """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day."""
+def _service_row(model, ids: np.ndarray, created: int, stats: tuple | None = None) -> dict:
+    """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day (``stats``: the closures'
+    figures from ``_closure_stats``, else computed here)."""
     c = model.cases
     n = len(ids)
     esc = model.day_escalations
@@ -103,6 +125,8 @@ def _service_row(model, ids: np.ndarray, created: int) -> dict:
         row.update(dict.fromkeys(_CLOSURE_KEYS, _NAN))
         row.update(escalations_level1=esc[1], escalations_level2=esc[2], escalations_level3=esc[3])
         return {k: row[k] for k in _SERVICE_KEYS}
+    if stats is not None:
+        return _service_stats(row, n, esc, stats)
     closed = c.closed[ids]
     on_time = ~(closed > c.deadline[ids])
     tier = c.tier[ids]
@@ -125,6 +149,30 @@ def _service_row(model, ids: np.ndarray, created: int) -> dict:
     )
     return {k: row[k] for k in _SERVICE_KEYS}
 
+
+def _service_stats(row: dict, n: int, esc: dict, stats: tuple) -> dict:
+    """``_service_row``'s closure figures from the kernel's counts and means (``_closure_stats``): the same values
+    (trip means are whole-number sums, exact in any order)."""
+    counts, days, _, chain = stats
+    for key, t in _TIER_KEYS:
+        row[key] = _share(counts[ON_TIME_TIER + t], counts[IN_TIER + t])
+    n_service = counts[SERVICE]
+    row.update(
+        on_time_rate=_share(counts[ON_TIME], n),
+        mean_resolution_days=days,
+        escalations_level1=esc[1],
+        escalations_level2=esc[2],
+        escalations_level3=esc[3],
+        trips_per_case=float(counts[TRIPS]) / n_service if n_service else _NAN,
+        trips_to_seat_per_case=float(counts[SEAT_TRIPS]) / n_service if n_service else _NAN,
+        requester_hours_per_case=chain,
+        zero_trip_share=_share(counts[ZERO_TRIP], n_service),
+    )
+    return {k: row[k] for k in _SERVICE_KEYS}
+
+
+# positions in ``kernel.daystats.closure_stats``' counts (the kernel's module is imported only when compiled)
+IN_TIER, ON_TIME_TIER, ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 0, 3, 6, 7, 8, 9, 10, 11, 12
 
 _NAN = float("nan")
 _TIER_KEYS = (
@@ -199,12 +247,15 @@ def enterprise_stocks(model) -> tuple[float, int]:
     return (_mean(st["satisfaction"][:n][alive]) if live else _NAN), live
 
 
-def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
-    """Real resolution, repeats, gaming, grid reports and upward duties of the day."""
+def _outcome_row(model, ids: np.ndarray, created: int, stats: tuple | None = None) -> dict:
+    """Real resolution, repeats, gaming, grid reports and upward duties of the day (``stats``: as ``_service_row``)."""
     c = model.cases
     new = slice(c.n - created, c.n)
     n = len(ids)
-    if n:
+    if stats is not None:
+        counts = stats[0]
+        resolution, n_gamed, work_done = _share(counts[RESOLVED], n), counts[GAMED], stats[2]
+    elif n:
         gamed = c.gamed[ids]
         resolution = _share(int(np.count_nonzero(c.resolved[ids])), n)
         n_gamed = int(np.count_nonzero(gamed))
