@@ -11,12 +11,15 @@ falls back to Mesa's own ``collect``.
 
 from __future__ import annotations
 
+import collections
+import itertools
+import operator
 from copy import deepcopy
 from operator import attrgetter
 
 import mesa
 
-_NUMBERS = (int, float, bool)
+_NUMBERS = frozenset((int, float, bool))
 
 
 class DailyCollector(mesa.DataCollector):
@@ -52,11 +55,7 @@ class DailyCollector(mesa.DataCollector):
         if not self._fast_ok() or any(cls not in by_type for cls in self._attrs):
             super().collect(model)
             return
-        row = model.kpi_today
-        mv = self.model_vars
-        for k in self._kpis:
-            v = row[k]
-            mv[k].append(v if type(v) in _NUMBERS else deepcopy(v))
+        self._append_kpis(model.kpi_today)
         step = getattr(model, "time", model.steps)  # Mesa ≥ 3.4 keys records by model.time, 3.3 by steps
         if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
             self._collection_steps.append(step)
@@ -66,13 +65,31 @@ class DailyCollector(mesa.DataCollector):
             getter = self._getters.get(cls)
             held = self._held(model, cls, agents)
             if held is not None and getter is not None and len(attrs) > 1:
-                try:
-                    records[cls] = [(step, uid, *vals) for uid, vals in zip(held[1], map(getter, held[0]))]
+                try:  # (step, uid) + the agent's values, each tuple joined at C level
+                    records[cls] = list(map(operator.add, zip(itertools.repeat(step), held[1]), map(getter, held[0])))
                     continue
                 except AttributeError:  # a variable missing on some agent: Mesa's reading below
                     pass
             records[cls] = _records(step, agents, attrs, getter)
         self._agenttype_records[step] = records
+
+    def _append_kpis(self, row: dict) -> None:
+        """Append today's value of each KPI to its column (a value that is not a plain number deep-copied, as
+        Mesa does): when every value is a plain number, the values and the columns read and each value appended
+        at C level."""
+        kpis = self._kpis
+        mv = self.model_vars
+        if len(kpis) > 1:
+            get = self.__dict__.get("_kpi_getter")
+            if get is None:
+                get = self._kpi_getter = operator.itemgetter(*kpis)
+            values = get(row)
+            if set(map(type, values)) <= _NUMBERS:
+                collections.deque(map(list.append, get(mv), values), maxlen=0)
+                return
+        for k in kpis:
+            v = row[k]
+            mv[k].append(v if type(v) in _NUMBERS else deepcopy(v))
 
     def _held(self, model, cls, agents) -> tuple[list, list] | None:
         """(The model's list of ``cls``'s agents, their unique ids) for a ``fixed`` class whose list holds as many

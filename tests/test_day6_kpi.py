@@ -195,3 +195,18 @@ def test_a_compiled_run_rows_equal_the_reference_rows(scenario):
         days += 1
         chains += bool(np.any(m.cases.repeat_of[ids] >= 0))
     assert days > 20 and chains > 0
+
+
+def test_the_collector_appends_plain_numbers_as_they_are_and_copies_anything_else():
+    m = TownshipModel(small(), rng=1).run(2)
+    dc = m.datacollector
+    keys = list(dc._kpis)
+    row = dict(m.kpi_today)
+    dc._append_kpis(row)
+    assert [dc.model_vars[k][-1] for k in keys] == [row[k] for k in keys]
+    assert all(dc.model_vars[k][-1] is row[k] for k in keys)
+    row[keys[0]], row[keys[1]] = [1.0, 2.0], np.float64(3.5)  # not plain numbers: deep-copied, as Mesa does
+    dc._append_kpis(row)
+    got = dc.model_vars[keys[0]][-1]
+    assert got == [1.0, 2.0] and got is not row[keys[0]]
+    assert dc.model_vars[keys[1]][-1] == 3.5 and all(len(dc.model_vars[k]) == 4 for k in keys)
