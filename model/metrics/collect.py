@@ -75,7 +75,7 @@ def collect_day(
         h = t.handler
         cap = h.capacity_hours
         t.overloaded = cap <= 0 or h.open_tasks * step_hours + h.duty_backlog > threshold * cap
-    ot_total = sum(map(_OVERTIME, model.departments))
+    ot_total = sum([d.overtime_hours for d in model.departments])
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
     stats = _closure_stats(model, closed_ids) if model.compiled and len(closed_ids) else None
@@ -94,14 +94,6 @@ def add_totals(totals: dict, row: dict) -> None:
     else:
         for k in keys:
             totals[k] += row[k]
-
-
-_OVERTIME = operator.attrgetter("overtime_hours")
-_OPEN = operator.attrgetter("open_tasks")
-_HANDLER_OPEN = operator.attrgetter("handler.open_tasks")
-_UTILISATION = operator.attrgetter("handler.utilisation_today")
-_EFFORT = operator.attrgetter("effort")
-_OVERLOADED = operator.attrgetter("overloaded")
 
 
 def _closure_stats(model, ids: np.ndarray) -> tuple:
@@ -146,9 +138,9 @@ def _service_row(model, ids: np.ndarray, created: int, stats: tuple | None = Non
         "cases_closed": n,
         "backlog": len(model.open_ids),
         "backlog_mean": model.backlog_mean,
-        "backlog_department": sum(map(_HANDLER_OPEN, model.departments)),
-        "backlog_township": sum(map(_HANDLER_OPEN, model.townships)),
-        "backlog_desk": sum(map(_OPEN, model.desks)) + _conference_waiting(model),
+        "backlog_department": sum([d.handler.open_tasks for d in model.departments]),
+        "backlog_township": sum([t.handler.open_tasks for t in model.townships]),
+        "backlog_desk": sum([h.open_tasks for h in model.desks]) + _conference_waiting(model),
         "on_time_rate": on_time,
         "on_time_rate_tier1": tier1,
         "on_time_rate_tier3": tier3,
@@ -219,10 +211,10 @@ def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, ex
     return {
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
-        "township_utilisation": _mean_floats(list(map(_UTILISATION, towns))),
-        "department_utilisation": _mean_floats(list(map(_UTILISATION, deps))),
-        "overloaded_townships": sum(map(_OVERLOADED, towns)),
-        "department_effort": _mean_floats(list(map(_EFFORT, deps))),
+        "township_utilisation": _mean_floats([t.handler.utilisation_today for t in towns]),
+        "department_utilisation": _mean_floats([d.handler.utilisation_today for d in deps]),
+        "overloaded_townships": sum([t.overloaded for t in towns]),
+        "department_effort": _mean_floats([d.effort for d in deps]),
         "enterprise_satisfaction": ent_sat,
         "citizen_satisfaction": _mean(model.citizen_state["satisfaction"]) if model.n_citizens else _NAN,
         "petitions": petitions,
