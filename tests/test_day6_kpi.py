@@ -203,10 +203,57 @@ def test_the_collector_appends_plain_numbers_as_they_are_and_copies_anything_els
     keys = list(dc._kpis)
     row = dict(m.kpi_today)
     dc._append_kpis(row)
+    assert dc.__dict__["_pending"]  # kept until the table is read
     assert [dc.model_vars[k][-1] for k in keys] == [row[k] for k in keys]
+    assert not dc.__dict__["_pending"]
     assert all(dc.model_vars[k][-1] is row[k] for k in keys)
     row[keys[0]], row[keys[1]] = [1.0, 2.0], np.float64(3.5)  # not plain numbers: deep-copied, as Mesa does
     dc._append_kpis(row)
+    row[keys[0]].append(3.0)  # (changed after collection: the copy is not)
     got = dc.model_vars[keys[0]][-1]
-    assert got == [1.0, 2.0] and got is not row[keys[0]]
+    assert got == [1.0, 2.0]
     assert dc.model_vars[keys[1]][-1] == 3.5 and all(len(dc.model_vars[k]) == 4 for k in keys)
+
+
+def test_a_collector_copied_with_mesas_table_reads_it():
+    m = TownshipModel(small(), rng=1).run(3)
+    dc = m.datacollector
+    old = {k: list(v) for k, v in dc.model_vars.items()}
+    state = dict(dc.__dict__)
+    state["model_vars"] = state.pop("_model_vars")  # as copied before the columns were deferred
+    del state["_pending"]
+    dc2 = object.__new__(type(dc))
+    dc2.__dict__.update(state)
+    dc2._append_kpis(m.kpi_today)
+    assert all(dc2.model_vars[k] == old[k] + [m.kpi_today[k]] for k in old)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_days_one_call_equals_its_parts(seed):
+    rng = np.random.default_rng(20 + seed)
+    c = _table(rng, 2500)
+    one, parts = daystats.DayStats(), daystats.DayStats()
+    for n in (3, 40, 400, 1200):
+        ids = rng.permutation(c.n)[:n]
+        pending = set(rng.choice(ids, size=n // 5, replace=False).tolist())
+        got = one.day(c, ids, int(DISPUTE), pending)
+        counts, days, work = parts.closures(c, ids, int(DISPUTE))
+        chain = parts.chain_hours(c, ids, int(DISPUTE), pending)
+        assert got[0] == counts and all(_same(a, b) for a, b in zip(got[1:], (days, work, chain)))
+
+
+def test_agent_records_read_by_name_or_by_attrgetter_are_the_same():
+    from operator import attrgetter
+
+    from townsim.model import Department
+
+    m = TownshipModel(small(), rng=1).run(3)
+    dc = m.datacollector
+    deps = m.departments
+    uids = [d.unique_id for d in deps]
+    attrs = dc._attrs[Department]
+    got = dc._reader(Department, attrs)(7, deps, uids)
+    assert got == [(7, u, *attrgetter(*attrs)(d)) for d, u in zip(deps, uids)] and len(got) == len(deps)
+    dc._getters["x"] = attrgetter("handler.staff", "effort")
+    dotted = dc._reader("x", ("handler.staff", "effort"))(7, deps, uids)  # not identifiers: read by attrgetter
+    assert dotted == [(7, u, d.handler.staff, d.effort) for d, u in zip(deps, uids)]

@@ -193,6 +193,21 @@ def chain_stats(ids, kind, dispute, pending, closed, created, travel, repeat_of,
     return tree_sum(buf, 0, k, 0.0) / k
 
 
+@njit(cache=True)
+def day_stats(ids, cols, dispute, pending, seen, n, chains, counts, means, buf, buf32):
+    """:func:`link_repeats` of cases ``seen .. n − 1``, :func:`closure_stats` and :func:`chain_stats` in one call
+    (``means[2]``: the chain hours). ``cols``: the case table's closed, created, deadline, tier, requester kind,
+    trips, seat trips, resolved, gamed, work share, travel and repeat-of columns; ``chains``: head, tail, next,
+    mark and position arrays."""
+    closed, created, deadline, tier, kind, trips, seat_trips, resolved, gamed, work_share, travel, repeat_of = cols
+    head, tail, nxt, mark, pos = chains
+    link_repeats(seen, n, repeat_of, head, tail, nxt)
+    closure_stats(ids, closed, created, deadline, tier, kind, trips, seat_trips, resolved, gamed, work_share, dispute,
+                  counts, means, buf, buf32)  # fmt: skip
+    means[2] = chain_stats(ids, kind, dispute, pending, closed, created, travel, repeat_of, head, nxt, mark, pos, buf)
+
+
+day_stats_call = Direct(day_stats)
 closure_stats_call = Direct(closure_stats)
 link_repeats_call = Direct(link_repeats)
 chain_stats_call = Direct(chain_stats)
@@ -212,13 +227,49 @@ class DayStats:
 
     def __init__(self) -> None:
         self.counts = np.zeros(N_COUNTS, dtype=np.int64)
-        self.means = np.zeros(2)
+        self.means = np.zeros(3)
         self.buf = np.zeros(64)
         self.buf32 = np.zeros(64, dtype=np.float32)
         self.table = None  # the case table the chain lists are of
         self.seen = 0  # cases linked so far
         self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int64)
         self.mark = np.zeros(0, dtype=bool)
+
+    def day(self, c, ids: np.ndarray, dispute: int, pending: set) -> tuple[list, float, float, float]:
+        """(Counts as a list, mean resolution days, mean work share of the closures not gamed, requester hours per
+        ended chain) of ``ids``, in one kernel call (:func:`day_stats`; the chain hours −inf: take the reference's
+        path)."""
+        self._chains(c)
+        self._scratch(len(ids))
+        seen, self.seen = self.seen, c.n
+        cols = (c.closed, c.created, c.deadline, c.tier, c.requester_kind, c.trips, c.seat_trips, c.resolved)
+        day_stats_call(
+            ids,
+            (*cols, c.gamed, c.work_share, c.travel, c.repeat_of),
+            dispute,
+            np.fromiter(pending, np.int64, len(pending)),
+            seen,
+            c.n,
+            (self.head, self.tail, self.nxt, self.mark, self.pos),
+            self.counts,
+            self.means,
+            self.buf,
+            self.buf32,
+        )
+        days, work, chain = self.means.tolist()
+        return self.counts.tolist(), days, work, chain
+
+    def _chains(self, c) -> None:
+        """The chain lists kept for the case table ``c`` (new ones when it is another), sized for its cases."""
+        n = c.n
+        if self.table is not c:
+            self.table, self.seen = c, 0
+            self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int64)
+            self.mark = np.zeros(0, dtype=bool)
+        if len(self.head) < n:
+            self.head, self.tail = _grown(self.head, n, -1), _grown(self.tail, n, -1)
+            self.nxt, self.pos = _grown(self.nxt, n, -1), _grown(self.pos, n, -1)
+            self.mark = _grown(self.mark, n, False)
 
     def _scratch(self, n: int) -> None:
         if len(self.buf) < n:
@@ -246,21 +297,14 @@ class DayStats:
             self.buf,
             self.buf32,
         )
-        days, work = self.means.tolist()
+        days, work = self.means.tolist()[:2]
         return self.counts.tolist(), days, work
 
     def chain_hours(self, c, ids: np.ndarray, dispute: int, pending: set) -> float:
         """``collect._chain_hours_ended``'s value for the service contacts among ``ids`` (−inf: two share a chain,
         take the reference's path)."""
         n = c.n
-        if self.table is not c:
-            self.table, self.seen = c, 0
-            self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int64)
-            self.mark = np.zeros(0, dtype=bool)
-        if len(self.head) < n:
-            self.head, self.tail = _grown(self.head, n, -1), _grown(self.tail, n, -1)
-            self.nxt, self.pos = _grown(self.nxt, n, -1), _grown(self.pos, n, -1)
-            self.mark = _grown(self.mark, n, False)
+        self._chains(c)
         if self.seen < n:
             link_repeats_call(self.seen, n, c.repeat_of, self.head, self.tail, self.nxt)
             self.seen = n

@@ -97,7 +97,7 @@ def add_totals(totals: dict, row: dict) -> None:
 
 
 def _closure_stats(model, ids: np.ndarray) -> tuple:
-    """On the compiled engine, today's closures' figures in two kernel calls (``kernel.daystats``: the same
+    """On the compiled engine, today's closures' figures in one kernel call (``kernel.daystats``: the same
     doubles as the reference's array expressions in ``_closure_figures`` and ``_outcome_row``): (counts, mean
     resolution days, mean work share not gamed, requester hours per ended chain)."""
     from ..kernel.daystats import DayStats  # deferred: it imports numba (the kernel extra), only when compiled
@@ -106,8 +106,7 @@ def _closure_stats(model, ids: np.ndarray) -> tuple:
     if ds is None:
         ds = model._day_stats = DayStats()
     c = model.cases
-    counts, days, work = ds.closures(c, ids, _DISPUTE)
-    chain = ds.chain_hours(c, ids, _DISPUTE, queued_today(model))
+    counts, days, work, chain = ds.day(c, ids, _DISPUTE, queued_today(model))
     if chain == _NEG_INF:  # two of them in one chain: the reference's path (it adds such chains' travel apart)
         chain = _chain_hours_ended(model, ids[c.requester_kind[ids] != _DISPUTE])
     return counts, days, work, chain
