@@ -257,3 +257,20 @@ def test_agent_records_read_by_name_or_by_attrgetter_are_the_same():
     dc._getters["x"] = attrgetter("handler.staff", "effort")
     dotted = dc._reader("x", ("handler.staff", "effort"))(7, deps, uids)  # not identifiers: read by attrgetter
     assert dotted == [(7, u, d.handler.staff, d.effort) for d, u in zip(deps, uids)]
+
+
+def test_a_copied_models_day_statistics_follow_its_own_case_table():
+    """A deep copy (a warm start) reads its own table's columns, not copies of the original's."""
+    import copy
+
+    with kernel.engine_for_every_model("compiled"):
+        m = TownshipModel(small(engine="compiled"), rng=5)
+    m.run(15)
+    assert "_cols" in m._day_stats.__dict__
+    twin = copy.deepcopy(m)
+    assert "_cols" not in twin._day_stats.__dict__
+    for _ in range(20):
+        m.step()
+        twin.step()
+        assert all(_same(m.kpi_today[k], twin.kpi_today[k]) for k in m.kpi_today)
+    assert twin._day_stats._cols[0] is twin.cases.closed

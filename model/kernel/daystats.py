@@ -13,6 +13,8 @@ on the compiled engine only (``tests/test_day6_kpi.py`` compares both).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -213,6 +215,9 @@ link_repeats_call = Direct(link_repeats)
 chain_stats_call = Direct(chain_stats)
 
 
+_NONE = np.zeros(0, dtype=np.int64)  # no pending case
+
+
 def _grown(a: np.ndarray, n: int, fill) -> np.ndarray:
     """``a`` if it holds ``n`` rows, else a copy twice as long (at least ``n``) with the new rows ``fill``."""
     if len(a) >= n:
@@ -230,7 +235,7 @@ class DayStats:
         self.means = np.zeros(3)
         self.buf = np.zeros(64)
         self.buf32 = np.zeros(64, dtype=np.float32)
-        self.table = None  # the case table the chain lists are of
+        self.table: Any = None  # the case table the chain lists are of
         self.seen = 0  # cases linked so far
         self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int64)
         self.mark = np.zeros(0, dtype=bool)
@@ -239,15 +244,20 @@ class DayStats:
         """(Counts as a list, mean resolution days, mean work share of the closures not gamed, requester hours per
         ended chain) of ``ids``, in one kernel call (:func:`day_stats`; the chain hours −inf: take the reference's
         path)."""
-        self._chains(c)
-        self._scratch(len(ids))
+        if self.table is not c or len(self.head) < c.n:
+            self._chains(c)
+        if len(self.buf) < len(ids):
+            self._scratch(len(ids))
         seen, self.seen = self.seen, c.n
-        cols = (c.closed, c.created, c.deadline, c.tier, c.requester_kind, c.trips, c.seat_trips, c.resolved)
+        cols = self.__dict__.get("_cols")
+        if cols is None or cols[0] is not c.closed:  # the table's columns, taken again when it relinked them
+            cols = (c.closed, c.created, c.deadline, c.tier, c.requester_kind, c.trips, c.seat_trips, c.resolved)
+            cols = self._cols = (*cols, c.gamed, c.work_share, c.travel, c.repeat_of)
         day_stats_call(
             ids,
-            (*cols, c.gamed, c.work_share, c.travel, c.repeat_of),
+            cols,
             dispute,
-            np.fromiter(pending, np.int64, len(pending)),
+            np.fromiter(pending, np.int64, len(pending)) if pending else _NONE,
             seen,
             c.n,
             (self.head, self.tail, self.nxt, self.mark, self.pos),
@@ -258,6 +268,10 @@ class DayStats:
         )
         days, work, chain = self.means.tolist()
         return self.counts.tolist(), days, work, chain
+
+    def __getstate__(self) -> dict:
+        """Its state without the case table's columns (views: a copy of one would be an array of its own)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_cols"}
 
     def _chains(self, c) -> None:
         """The chain lists kept for the case table ``c`` (new ones when it is another), sized for its cases."""

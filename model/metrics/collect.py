@@ -100,10 +100,10 @@ def _closure_stats(model, ids: np.ndarray) -> tuple:
     """On the compiled engine, today's closures' figures in one kernel call (``kernel.daystats``: the same
     doubles as the reference's array expressions in ``_closure_figures`` and ``_outcome_row``): (counts, mean
     resolution days, mean work share not gamed, requester hours per ended chain)."""
-    from ..kernel.daystats import DayStats  # deferred: it imports numba (the kernel extra), only when compiled
-
     ds = model.__dict__.get("_day_stats")
     if ds is None:
+        from ..kernel.daystats import DayStats  # deferred: it imports numba (the kernel extra), only when compiled
+
         ds = model._day_stats = DayStats()
     c = model.cases
     counts, days, work, chain = ds.day(c, ids, _DISPUTE, queued_today(model))
@@ -234,6 +234,8 @@ def enterprise_stocks(model) -> tuple[float, int]:
         return memo[3], memo[2]
     # both from one mask of the live rows; ``numeric.mean`` is ``ndarray.mean``'s value without its dispatch
     st, n = model.enterprise_state, model.n_enterprises
+    if not n:  # no firm at all: none live, no mean
+        return _NAN, 0
     alive = st["stage"][:n] < model._EXITED
     live = int(np.count_nonzero(alive))
     return (_mean(st["satisfaction"][:n][alive]) if live else _NAN), live
