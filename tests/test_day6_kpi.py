@@ -52,6 +52,8 @@ def _table(rng, n: int) -> CaseTable:
         resolved=rng.random(n) < 0.7,
         gamed=rng.random(n) < 0.2,
         work_share=(rng.random(n) * 10.0 ** rng.integers(-3, 1, n)).astype(np.float32),
+        contact=rng.integers(0, 3, n) * (rng.random(n) < 0.3),
+        source=rng.integers(0, 5, n),
     )
     later = np.flatnonzero(rng.random(n) < 0.3)
     later = later[later > 0]
@@ -85,6 +87,7 @@ def _closure_reference(c, ids):
 
 def test_count_positions_are_the_kernels():
     names = ("IN_TIER", "ON_TIME_TIER", "ON_TIME", "SERVICE", "ZERO_TRIP", "TRIPS", "SEAT_TRIPS", "RESOLVED", "GAMED")
+    names = (*names, "REPEATS", "GRID_REPORTS")
     assert [getattr(collect, k) for k in names] == [getattr(daystats, k) for k in names]
 
 
@@ -97,7 +100,7 @@ def test_closure_counts_and_means_equal_the_reference(seed):
         ids = rng.permutation(c.n)[:n]
         counts, days, work = ds.closures(c, ids, int(DISPUTE))
         want = _closure_reference(c, ids)
-        assert counts == want[0]
+        assert counts == [*want[0], 0, 0]  # (the counts over today's filings are ``day_stats``')
         assert _same(days, want[1]) and _same(work, want[2]), n
 
 
@@ -186,7 +189,7 @@ def test_a_compiled_run_rows_equal_the_reference_rows(scenario):
         if not len(ids):
             continue
         created = m.cases.n - n_before
-        stats = collect._closure_stats(m, ids)
+        stats = collect._closure_stats(m, ids, created)
         for row in (collect._service_row, collect._outcome_row):
             got, want = row(m, ids, created, stats), row(m, ids, created)
             assert list(got) == list(want)
@@ -236,10 +239,14 @@ def test_the_days_one_call_equals_its_parts(seed):
     for n in (3, 40, 400, 1200):
         ids = rng.permutation(c.n)[:n]
         pending = set(rng.choice(ids, size=n // 5, replace=False).tolist())
-        got = one.day(c, ids, int(DISPUTE), pending)
+        created = int(rng.integers(0, 300))
+        got = one.day(c, ids, int(DISPUTE), pending, created, 3)
         counts, days, work = parts.closures(c, ids, int(DISPUTE))
         chain = parts.chain_hours(c, ids, int(DISPUTE), pending)
+        new = slice(c.n - created, c.n)
+        counts[-2:] = [int(np.count_nonzero(c.contact[new] > 0)), int(np.count_nonzero(c.source[new] == 3))]
         assert got[0] == counts and all(_same(a, b) for a, b in zip(got[1:], (days, work, chain)))
+        assert created == 0 or counts[-2] + counts[-1] > 0
 
 
 def test_agent_records_read_by_name_or_by_attrgetter_are_the_same():

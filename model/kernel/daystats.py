@@ -26,7 +26,8 @@ _BLOCK = 128  # numpy's PW_BLOCKSIZE
 IN_TIER = 0  # 3 slots: closures by tier
 ON_TIME_TIER = 3  # 3 slots: of which on time
 ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 6, 7, 8, 9, 10, 11, 12
-N_COUNTS = 13
+REPEATS, GRID_REPORTS = 13, 14  # among the cases filed today (``day_stats``): repeat contacts, grid reports
+N_COUNTS = 15
 
 
 @njit(cache=True)
@@ -196,17 +197,24 @@ def chain_stats(ids, kind, dispute, pending, closed, created, travel, repeat_of,
 
 
 @njit(cache=True)
-def day_stats(ids, cols, dispute, pending, seen, n, chains, counts, means, buf, buf32):
+def day_stats(ids, cols, dispute, pending, seen, n, new_from, grid_report, chains, counts, means, buf, buf32):
     """:func:`link_repeats` of cases ``seen .. n − 1``, :func:`closure_stats` and :func:`chain_stats` in one call
-    (``means[2]``: the chain hours). ``cols``: the case table's closed, created, deadline, tier, requester kind,
-    trips, seat trips, resolved, gamed, work share, travel and repeat-of columns; ``chains``: head, tail, next,
-    mark and position arrays."""
-    closed, created, deadline, tier, kind, trips, seat_trips, resolved, gamed, work_share, travel, repeat_of = cols
+    (``means[2]``: the chain hours), and the counts of repeat contacts and grid reports among the cases
+    ``new_from .. n − 1`` (filed today). ``cols``: the case table's closed, created, deadline, tier, requester
+    kind, trips, seat trips, resolved, gamed, work share, travel, repeat-of, contact and source columns;
+    ``chains``: head, tail, next, mark and position arrays."""
+    closed, created, deadline, tier, kind, trips, seat_trips, resolved, gamed, work_share, travel, repeat_of = cols[:12]
+    contact, source = cols[12], cols[13]
     head, tail, nxt, mark, pos = chains
     link_repeats(seen, n, repeat_of, head, tail, nxt)
     closure_stats(ids, closed, created, deadline, tier, kind, trips, seat_trips, resolved, gamed, work_share, dispute,
                   counts, means, buf, buf32)  # fmt: skip
     means[2] = chain_stats(ids, kind, dispute, pending, closed, created, travel, repeat_of, head, nxt, mark, pos, buf)
+    for cid in range(new_from, n):
+        if contact[cid] > 0:
+            counts[REPEATS] += 1
+        if source[cid] == grid_report:
+            counts[GRID_REPORTS] += 1
 
 
 day_stats_call = Direct(day_stats)
@@ -240,10 +248,12 @@ class DayStats:
         self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int64)
         self.mark = np.zeros(0, dtype=bool)
 
-    def day(self, c, ids: np.ndarray, dispute: int, pending: set) -> tuple[list, float, float, float]:
+    def day(
+        self, c, ids: np.ndarray, dispute: int, pending: set, created: int, grid_report: int
+    ) -> tuple[list, float, float, float]:
         """(Counts as a list, mean resolution days, mean work share of the closures not gamed, requester hours per
-        ended chain) of ``ids``, in one kernel call (:func:`day_stats`; the chain hours −inf: take the reference's
-        path)."""
+        ended chain) of ``ids``, and the counts over the last ``created`` cases, in one kernel call
+        (:func:`day_stats`; the chain hours −inf: take the reference's path)."""
         if self.table is not c or len(self.head) < c.n:
             self._chains(c)
         if len(self.buf) < len(ids):
@@ -252,7 +262,7 @@ class DayStats:
         cols = self.__dict__.get("_cols")
         if cols is None or cols[0] is not c.closed:  # the table's columns, taken again when it relinked them
             cols = (c.closed, c.created, c.deadline, c.tier, c.requester_kind, c.trips, c.seat_trips, c.resolved)
-            cols = self._cols = (*cols, c.gamed, c.work_share, c.travel, c.repeat_of)
+            cols = self._cols = (*cols, c.gamed, c.work_share, c.travel, c.repeat_of, c.contact, c.source)
         day_stats_call(
             ids,
             cols,
@@ -260,6 +270,8 @@ class DayStats:
             np.fromiter(pending, np.int64, len(pending)) if pending else _NONE,
             seen,
             c.n,
+            c.n - created,
+            grid_report,
             (self.head, self.tail, self.nxt, self.mark, self.pos),
             self.counts,
             self.means,

@@ -78,7 +78,7 @@ def collect_day(
     ot_total = sum([d.overtime_hours for d in model.departments])
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
-    stats = _closure_stats(model, closed_ids) if model.compiled and len(closed_ids) else None
+    stats = _closure_stats(model, closed_ids, created) if model.compiled and len(closed_ids) else None
     row = _service_row(model, closed_ids, created, stats)
     row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime))
     row.update(_outcome_row(model, closed_ids, created, stats))
@@ -96,17 +96,18 @@ def add_totals(totals: dict, row: dict) -> None:
             totals[k] += row[k]
 
 
-def _closure_stats(model, ids: np.ndarray) -> tuple:
+def _closure_stats(model, ids: np.ndarray, created: int) -> tuple:
     """On the compiled engine, today's closures' figures in one kernel call (``kernel.daystats``: the same
     doubles as the reference's array expressions in ``_closure_figures`` and ``_outcome_row``): (counts, mean
-    resolution days, mean work share not gamed, requester hours per ended chain)."""
+    resolution days, mean work share not gamed, requester hours per ended chain); the counts include the repeat
+    contacts and grid reports among the ``created`` cases filed today."""
     ds = model.__dict__.get("_day_stats")
     if ds is None:
         from ..kernel.daystats import DayStats  # deferred: it imports numba (the kernel extra), only when compiled
 
         ds = model._day_stats = DayStats()
     c = model.cases
-    counts, days, work, chain = ds.day(c, ids, _DISPUTE, queued_today(model))
+    counts, days, work, chain = ds.day(c, ids, _DISPUTE, queued_today(model), created, _GRID_REPORT)
     if chain == _NEG_INF:  # two of them in one chain: the reference's path (it adds such chains' travel apart)
         chain = _chain_hours_ended(model, ids[c.requester_kind[ids] != _DISPUTE])
     return counts, days, work, chain
@@ -201,6 +202,7 @@ def _stats_figures(n: int, stats: tuple) -> tuple:
 
 # positions in ``kernel.daystats.closure_stats``' counts (the kernel's module is imported only when compiled)
 IN_TIER, ON_TIME_TIER, ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 0, 3, 6, 7, 8, 9, 10, 11, 12
+REPEATS, GRID_REPORTS = 13, 14
 
 
 def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
@@ -255,7 +257,9 @@ def _outcome_row(model, ids: np.ndarray, created: int, stats: tuple | None = Non
         work_done = _mean(c.work_share[ids][~gamed])
     else:
         resolution, n_gamed, work_done = _NAN, 0, _NAN
-    if created:
+    if stats is not None:
+        repeats, grid_share = stats[0][REPEATS], _share(stats[0][GRID_REPORTS], created)
+    elif created:
         new = slice(c.n - created, c.n)
         repeats, grid_share = (
             int(np.count_nonzero(c.contact[new] > 0)),
