@@ -367,7 +367,8 @@ class TownshipModel(mesa.Model):
             return
         row = metrics.collect_day(self, closed, dumped, bounced, petitions, entries, exits, self.cases.n - n_before)
         self.kpi_today = row
-        metrics.add_totals(self.kpi_totals, row)  # each total += today's value
+        for k in self.kpi_totals:
+            self.kpi_totals[k] += row[k]
         self.datacollector.collect(self)
 
     def run(self, days: int) -> TownshipModel:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from .collect import TOTALS, add_totals, collect_day, overloaded
+from .collect import TOTALS, collect_day, overloaded
 from .compute import (
     front_line_share,
     handler_marks,
@@ -39,7 +39,6 @@ __all__ = [
     "VIEWS",
     "Group",
     "Kpi",
-    "add_totals",
     "collect_day",
     "compared_tile_keys",
     "definition",

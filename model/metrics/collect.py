@@ -85,17 +85,6 @@ def collect_day(
     return row
 
 
-def add_totals(totals: dict, row: dict) -> None:
-    """Add the day's ``row`` to the run's ``totals`` (each of its keys: ``totals[k] += row[k]``), in one pass."""
-    keys = tuple(totals)
-    if len(keys) > 1:
-        get = operator.itemgetter(*keys)
-        totals.update(zip(keys, map(operator.add, get(totals), get(row))))
-    else:
-        for k in keys:
-            totals[k] += row[k]
-
-
 def _closure_stats(model, ids: np.ndarray, created: int) -> tuple:
     """On the compiled engine, today's closures' figures in one kernel call (``kernel.daystats``: the same
     doubles as the reference's array expressions in ``_closure_figures`` and ``_outcome_row``): (counts, mean
@@ -189,9 +178,12 @@ def _stats_figures(n: int, stats: tuple) -> tuple:
     are whole-number sums, exact in any order)."""
     counts, days, _, chain = stats
     n_service = counts[SERVICE]
+    t1, t3, t5 = _TIERS
     return (
         _share(counts[ON_TIME], n),
-        *(_share(counts[ON_TIME_TIER + t], counts[IN_TIER + t]) for t in _TIERS),
+        _share(counts[ON_TIME_TIER + t1], counts[IN_TIER + t1]),
+        _share(counts[ON_TIME_TIER + t3], counts[IN_TIER + t3]),
+        _share(counts[ON_TIME_TIER + t5], counts[IN_TIER + t5]),
         days,
         float(counts[TRIPS]) / n_service if n_service else _NAN,
         float(counts[SEAT_TRIPS]) / n_service if n_service else _NAN,
