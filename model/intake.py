@@ -155,8 +155,38 @@ def _refer_up_all(model, township, subject, enquiry) -> np.ndarray:
     delegated = model.delegated[subject]  # (a copy: indexed by an array)
     rows = np.flatnonzero(delegated & ~enquiry if enquiry is not None else delegated)
     if len(rows):
-        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
+        decide = refer_up_compiled if model.compiled else refer_up
+        delegated[rows[decide(model, township[rows], subject[rows])]] = False
     return delegated
+
+
+def refer_up_compiled(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
+    """:func:`refer_up` on the compiled engine: every case's chance (``Township.refer_up_chances``' formula) in one
+    kernel call (``kernel.referup``) at the counts of handled cases the townships' ``handled`` dicts hold (the
+    engine's copy written back with them), then one uniform draw per case with a positive chance, in filing order.
+    The same chances, draws and decisions (``tests/test_intake6_refer_up.py``)."""
+    from .kernel.referup import refer_chances_call  # deferred: it imports numba (the kernel extra), only compiled
+
+    p: Params = model.params
+    n = len(matters)
+    out = np.zeros(n, dtype=bool)
+    if p.refer_up_rate == 0:
+        return out
+    chance = np.empty(n)
+    refer_chances_call(
+        township,
+        matters,
+        model.engine._handled_back,  # the counts as the townships' dicts hold them
+        float(p.initial_competence),
+        float(p.learning_cases),
+        float(p.refer_up_rate),
+        chance,
+    )
+    drawn = np.flatnonzero(chance > 0)
+    if len(drawn):
+        u = np.array(model.stream.uniforms(len(drawn)))
+        out[drawn[u < chance[drawn]]] = True
+    return out
 
 
 def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, source, repeat_of) -> np.ndarray:

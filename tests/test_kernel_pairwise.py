@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from townsim.model.kernel.pairwise import pairwise_mean, pairwise_sum  # noqa: E402
+from townsim.model.kernel.pairwise import pairwise_mean, pairwise_sum, tree_sum  # noqa: E402
 from townsim.model.metrics.numeric import mean  # noqa: E402
 
 
@@ -47,3 +47,21 @@ def test_a_different_order_gives_a_different_double():
 
 def test_empty_mean_is_nan():
     assert np.isnan(pairwise_mean(np.zeros(0), 0))
+
+
+def test_float32_adds_in_float32_as_numpy():
+    for n in (5, 100, 129, 1000, 70_001):
+        a = _values(n, n).astype(np.float32)
+        assert tree_sum(a, 0, n, np.float32(0.0)) == np.add.reduce(a), n
+
+
+def test_a_kernel_of_another_module_can_call_it():
+    """Cached kernels elsewhere link to it (a recursive one could not be loaded from numba's cache)."""
+    from numba import njit
+
+    @njit(cache=False)
+    def twice(a):
+        return 2.0 * pairwise_sum(a, 0, a.shape[0])
+
+    a = _values(5000, 3)
+    assert twice(a) == 2.0 * float(np.add.reduce(a))
