@@ -104,18 +104,6 @@ def test_closure_counts_and_means_equal_the_reference(seed):
         assert _same(days, want[1]) and _same(work, want[2]), n
 
 
-def test_tree_sum_is_numpys_on_every_short_length_and_long_arrays():
-    rng = np.random.default_rng(5)
-    for n in [*range(1, 1100), 4097, 65_536, 300_001]:
-        a = rng.random(n) * 10.0 ** rng.integers(-3, 4, n)
-        assert daystats.tree_sum(a, 0, n, 0.0) / n == mean(a), n
-        b = a.astype(np.float32)
-        total = np.float32(0.0) + daystats.tree_sum(b, 0, n, np.float32(0.0))
-        assert float(np.float32(float(total) / n)) == mean(b), n
-    a = rng.random(5000)
-    assert daystats.tree_sum(a, 7, 4000, 0.0) == float(np.add.reduce(a[7:4007]))
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_chain_hours_equal_the_reference(seed):
     rng = np.random.default_rng(10 + seed)

@@ -2,8 +2,8 @@
 ``_service_row`` and ``_outcome_row`` arithmetic over the closed cases).
 
 :func:`closure_stats` counts what the rows' rates and means need (closures by tier and on time, service
-requests and their trips, resolved and gamed closures) and takes the two means over doubles in numpy's pairwise
-order (:func:`tree_sum`): resolution days, and the work share of the closures not gamed (float32, as numpy sums a
+requests and their trips, resolved and gamed closures) and takes the two means in numpy's pairwise order
+(``pairwise.tree_sum``): resolution days, and the work share of the closures not gamed (float32, as numpy sums a
 float32 column). :func:`chain_stats` is ``collect._chain_hours_ended``'s mean: each ended chain's requester
 hours, its repeat contacts' travel added one by one in filing order (the repeat contacts by chain are kept as
 linked lists, extended by the cases filed since the last call). Trip means are whole-number sums, exact in any
@@ -19,8 +19,7 @@ import numpy as np
 from numba import njit
 
 from .calls import Direct
-
-_BLOCK = 128  # numpy's PW_BLOCKSIZE
+from .pairwise import tree_sum
 
 # closure_stats' counts, by position in its integer output
 IN_TIER = 0  # 3 slots: closures by tier
@@ -28,78 +27,6 @@ ON_TIME_TIER = 3  # 3 slots: of which on time
 ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 6, 7, 8, 9, 10, 11, 12
 REPEATS, GRID_REPORTS = 13, 14  # among the cases filed today (``day_stats``): repeat contacts, grid reports
 N_COUNTS = 15
-
-
-@njit(cache=True)
-def _block_sum(a, lo, n, zero):
-    """numpy's sum of at most 128 values ``a[lo : lo + n]``, in ``a``'s dtype (``zero``: 0 of it): under 8 one by
-    one; else eight running sums added in pairs, then the rest one by one."""
-    if n < 8:
-        res = zero
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    end = lo + n - n % 8
-    i = lo + 8
-    while i < end:
-        r0 += a[i]
-        r1 += a[i + 1]
-        r2 += a[i + 2]
-        r3 += a[i + 3]
-        r4 += a[i + 4]
-        r5 += a[i + 5]
-        r6 += a[i + 6]
-        r7 += a[i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < lo + n:
-        res += a[i]
-        i += 1
-    return res
-
-
-@njit(cache=True)
-def tree_sum(a, lo, n, zero):
-    """``a[lo : lo + n]``'s sum in numpy's pairwise tree (``np.add.reduce``'s value before its initial 0 is added),
-    in ``a``'s dtype: blocks of at most 128 (:func:`_block_sum`); above, the two halves (the first a multiple of 8
-    long) summed so and added. ``pairwise.pairwise_sum``'s tree walked without recursion: numba cannot load a
-    cached function that calls a recursive one (``LLVM ERROR: Symbol not found``)."""
-    if n <= _BLOCK:
-        return _block_sum(a, lo, n, zero)
-    # a stack of the nodes being summed (start, length, state 0: go left, 1: go right, 2: add) and of the sums
-    s_lo = np.empty(_DEPTH, dtype=np.int64)
-    s_n = np.empty(_DEPTH, dtype=np.int64)
-    s_state = np.zeros(_DEPTH, dtype=np.int64)
-    vals = np.empty(_DEPTH, dtype=a.dtype)
-    top, nv = 0, 0
-    s_lo[0], s_n[0] = lo, n
-    while top >= 0:
-        m = s_n[top]
-        if m <= _BLOCK:
-            vals[nv] = _block_sum(a, s_lo[top], m, zero)
-            nv += 1
-            top -= 1
-            continue
-        n2 = m // 2
-        n2 -= n2 % 8
-        state = s_state[top]
-        s_state[top] = state + 1
-        if state == 0:
-            top += 1
-            s_lo[top], s_n[top], s_state[top] = s_lo[top - 1], n2, 0
-        elif state == 1:
-            top += 1
-            s_lo[top], s_n[top], s_state[top] = s_lo[top - 1] + n2, m - n2, 0
-        else:
-            vals[nv - 2] = vals[nv - 2] + vals[nv - 1]
-            nv -= 1
-            top -= 1
-    return vals[0]
-
-
-_DEPTH = 128  # nodes on the stack: at most two per halving (a length below 2**63 halves at most 63 times)
 
 
 @njit(cache=True)
