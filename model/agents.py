@@ -278,7 +278,7 @@ class _RowAgent(mesa.Agent):
 
     @classmethod
     def judge(cls, model, rows: np.ndarray, s_case: np.ndarray, trips: np.ndarray, online: np.ndarray) -> None:
-        """Update satisfaction, trips and channel memories from closed cases (in order)."""
+        """Update satisfaction, trips and channel memories from closed cases, in order (twin: ``kernel.feedback``)."""
         st = cls.state(model)
         alpha = model.params.satisfaction_learning
         if model.compiled:  # the same updates, case by case in the kernel (``kernel.judge``)
@@ -326,7 +326,7 @@ class Citizen(_RowAgent):
 
     @classmethod
     def learn_reporting(cls, model, rows: np.ndarray, acted_on: np.ndarray) -> None:
-        """Bush–Mosteller update of app reporting after reports acted on or ignored (``grid``)."""
+        """Bush–Mosteller update of app reporting after reports acted on or ignored (``grid``, ``kernel.feedback``)."""
         st = cls.state(model)["report"]
         stim = grid.report_stimulus(model.params, acted_on)
         for r, x in zip(rows.tolist(), stim.tolist()):  # few reports a day; in order

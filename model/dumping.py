@@ -168,8 +168,7 @@ def departments_day(model) -> tuple[int, int]:
     probs = [1.0 / (1.0 + e) for e in np.exp(np.array(neg_z)).tolist()]
     # every department's draws in one kernel call (``kernel.duties``: the same draws in the same order), then
     # each department's bookings in turn, as ``draw_tasks`` makes them (no draw depends on a booking)
-    from .kernel.duties import draw_duties_call  # deferred: it imports numba (the kernel extra), only when compiled
-
+    draw_duties_call, addresses = _kernel()
     counts = np.empty((len(depts), 3), dtype=np.int64)
     off_share = float(1.0 - p.territorial_share)
     args = (
@@ -179,8 +178,21 @@ def departments_day(model) -> tuple[int, int]:
         off_share,
         float(p.list_enforcement),
     )
-    dest = draw_duties_call(rng, *args, model.township_cdf, counts).tolist()
+    dest = draw_duties_call(addresses(rng), *args, model.township_cdf, counts).tolist()
     return _book(model, depts, probs, counts.tolist(), dest)
+
+
+_KERNEL: list = []  # the kernel's calls, imported on the first compiled call
+
+
+def _kernel() -> tuple:
+    """(``kernel.duties``' draw call, ``rawrng.addresses``), imported once."""
+    if not _KERNEL:
+        from .kernel.duties import draw_duties_call  # deferred: it imports numba (the kernel extra), only compiled
+        from .kernel.rawrng import addresses  # deferred: as the line above
+
+        _KERNEL.append((draw_duties_call, addresses))
+    return _KERNEL[0]
 
 
 def _book(model, depts, probs: list, counts: list, dest: list) -> tuple[int, int]:

@@ -58,6 +58,9 @@ def judge(model, ids: np.ndarray) -> None:
     """Requesters judge today's closed cases; owners' and townships' assessment counters; reporting."""
     if len(ids) == 0:
         return
+    if model.compiled:  # the same judgements in one kernel call (``kernel.feedback.judge_day``)
+        _judge_compiled(model, ids)
+        return
     cases = model.cases
     late = cases.closed[ids] > cases.deadline[ids]
     s_case = satisfaction.case_satisfaction(**chain_outcome(model, ids), params=model.params)
@@ -76,6 +79,112 @@ def judge(model, ids: np.ndarray) -> None:
     if rep.any():
         acted = cases.resolved[ids][rep] & ~late[rep]
         Citizen.learn_reporting(model, who[rep], acted)
+
+
+def _judge_compiled(model, ids: np.ndarray) -> None:
+    """:func:`judge` on the compiled engine: the chain outcomes, the cases' satisfaction, the requesters'
+    updates (the agents' ``judge``, ``Citizen.learn_reporting``) and the owners' counters in one kernel call
+    (``kernel.feedback.judge_day``: the same doubles and counts); the warm-up's judgements and the counters'
+    bookings into the agents stay here."""
+    cases = model.cases
+    n = len(ids)
+    towns, deps = model.townships, model.departments
+    n_t = len(towns)
+    counts = np.zeros(n_t + len(deps), dtype=np.int64)
+    lates = np.zeros(n_t + len(deps), dtype=np.int64)
+    s_case = np.empty(n)
+    late = np.empty(n, dtype=bool)
+    es, cs = model.enterprise_state, model.citizen_state
+    reals, owner = _judge_fixed(model)
+    _kernel()[0](
+        ids,
+        (*_judge_columns(cases), owner),
+        reals,
+        _ENTERPRISE,
+        (es["satisfaction"], es["exp_online"], es["exp_offline"], es["trips"]),
+        (cs["satisfaction"], cs["exp_online"], cs["exp_offline"], cs["trips"]),
+        cs["report"],
+        counts,
+        lates,
+        model.period_cases_dt,
+        model.period_bad_dt,
+        s_case,
+        late,
+    )
+    if model.settle_pool is not None:  # the warm-up's judgements, to settle the slow stocks (``settle``)
+        kind = cases.requester_kind[ids]
+        pending = np.fromiter(map(queued_today(model).__contains__, ids.tolist()), bool, len(ids))
+        model.settle_pool.add(
+            kind == _ENTERPRISE, cases.township[ids], cases.online[ids], s_case, pending, cases.contact[ids] > 0
+        )
+    for i, (k, k_late) in enumerate(zip(counts.tolist(), lates.tolist())):
+        if k:
+            a = towns[i] if i < n_t else deps[i - n_t]
+            a.period_cases += k
+            a.period_late += k_late
+
+
+_KERNEL: list = []  # the kernel's calls, imported on the first compiled call
+_FIXED: list = [None, None, None, None]  # params, catalogue, its departments' array, (``_judge_reals``, owner column)
+
+
+def _kernel() -> tuple:
+    """(``judge_day``'s call, ``life_cycle_day``'s call, ``rawrng.addresses``), imported once."""
+    if not _KERNEL:
+        from .kernel.feedback import judge_day_call, life_cycle_day_call  # deferred: numba (the kernel extra)
+        from .kernel.rawrng import addresses  # deferred: as the line above, only on the compiled engine
+
+        _KERNEL.append((judge_day_call, life_cycle_day_call, addresses))
+    return _KERNEL[0]
+
+
+def _judge_fixed(model) -> tuple:
+    """:func:`_judge_reals` of the model's parameters and its catalogue's owner column (contiguous), kept while
+    the parameters and the catalogue are the same objects (both fixed for a model's day)."""
+    p, cat = model.params, model.catalogue
+    memo = _FIXED
+    if memo[0] is not p or memo[1] is not cat or memo[2] is not cat.departments:
+        memo[:] = [p, cat, cat.departments, (_judge_reals(p), np.ascontiguousarray(cat.owner))]
+    return memo[3]
+
+
+def _judge_columns(c) -> tuple:
+    """The case table's columns ``kernel.feedback.judge_day`` reads, in its order."""
+    return (
+        c.closed,
+        c.deadline,
+        c.created,
+        c.repeat_of,
+        c.resolved,
+        c.trips,
+        c.travel,
+        c.contact,
+        c.petitioned,
+        c.requester_kind,
+        c.requester,
+        c.online,
+        c.reported,
+        c.matter,
+        c.delegated,
+        c.township,
+    )
+
+
+def _judge_reals(p: Params) -> tuple:
+    """``kernel.feedback.judge_day``'s weights and rates from ``p`` (doubles, as the reference takes them):
+    the six satisfaction weights, α, an ignored report's stimulus (``grid.report_stimulus``), the reporting
+    learning rate."""
+    return (
+        float(p.satisfaction_unresolved_weight),
+        float(p.satisfaction_overdue_weight),
+        float(p.satisfaction_trip_weight),
+        float(p.satisfaction_travel_weight),
+        float(p.satisfaction_repeat_weight),
+        float(p.satisfaction_petition_weight),
+        float(p.satisfaction_learning),
+        float(-(1.0 - p.points_incentive)),
+        float(p.report_learning),
+    )
 
 
 def _count_closures(model, ids: np.ndarray, late: np.ndarray) -> None:
@@ -140,37 +249,72 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
     n = model.n_enterprises
     if n == 0 and p.enterprise_entry_rate == 0:
         return 0, 0
-    rng = model.rng
     stage = st["stage"][:n]
     sat = st["satisfaction"][:n]
-    u = rng.random(n)
-    if model.compiled:  # the same moves and exits in one pass (``kernel.judge.life_cycle_rows``)
-        args = (p.enterprise_exit_base, p.enterprise_exit_sensitivity, EXIT_THRESHOLD)
-        exits, alive = model.engine.life_cycle(
-            stage, sat, u, rng.random(n), 1.0 / p.startup_days, 1.0 / p.growth_days, *args
-        )
+    if model.compiled:  # the same draws, moves, exits, mean and entry draw in one call (``kernel.feedback``)
+        exits, live, mean_sat, entries = _life_cycle_compiled(model.rng, p, stage, sat)
     else:
-        alive = stage < _EXITED
-        grow = (stage == _STARTUP) & (u < 1.0 / p.startup_days)  # a start-up or growing firm is alive
-        mature = (stage == _GROWTH) & (u < 1.0 / p.growth_days)
-        p_exit = p.enterprise_exit_base + p.enterprise_exit_sensitivity * np.maximum(0.0, EXIT_THRESHOLD - sat)
-        leave = alive & (rng.random(n) < p_exit)
-        exits = np.flatnonzero(leave)
-        stage[grow] = _GROWTH
-        stage[mature] = _MATURE
-        if len(exits):
-            stage[exits] = _EXITED
-            alive &= ~leave
+        exits, live, mean_sat, entries = _life_cycle_arrays(model.rng, p, stage, sat)
     for i in exits.tolist():
         model.enterprise_agents[i].remove()
         model.enterprise_agents[i] = None
-    live = int(np.count_nonzero(alive))
-    mean_sat = mean(sat[alive]) if live else SATISFACTION_START  # np.mean's value, without its dispatch
     # the day's live firms and their mean satisfaction, for the KPI row while no firm enters (``metrics``)
     model.enterprise_stocks = (model.clock_day, n, live, mean_sat if live else _NAN)
-    lam = p.enterprise_entry_rate * max(live, 1) * mean_sat / ENTRY_REFERENCE
-    entries = int(rng.poisson(lam)) if lam > 0 else 0
     if entries:
-        town = demand.choose(rng, model.township_cdf, entries)  # rng.choice by population share
+        town = demand.choose(model.rng, model.township_cdf, entries)  # rng.choice by population share
         model.add_enterprises(town, stage=0)
     return entries, len(exits)
+
+
+def _life_cycle_arrays(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> tuple:
+    """The firms' stage moves and exits (``stage`` moved in place), their live count and mean satisfaction
+    and the entry draw, in numpy (the reference): (exits' rows, live, mean satisfaction, entries)."""
+    n = len(stage)
+    u = rng.random(n)
+    alive = stage < _EXITED
+    grow = (stage == _STARTUP) & (u < 1.0 / p.startup_days)  # a start-up or growing firm is alive
+    mature = (stage == _GROWTH) & (u < 1.0 / p.growth_days)
+    p_exit = p.enterprise_exit_base + p.enterprise_exit_sensitivity * np.maximum(0.0, EXIT_THRESHOLD - sat)
+    leave = alive & (rng.random(n) < p_exit)
+    exits = np.flatnonzero(leave)
+    stage[grow] = _GROWTH
+    stage[mature] = _MATURE
+    if len(exits):
+        stage[exits] = _EXITED
+        alive &= ~leave
+    live = int(np.count_nonzero(alive))
+    mean_sat = mean(sat[alive]) if live else SATISFACTION_START  # np.mean's value, without its dispatch
+    lam = p.enterprise_entry_rate * max(live, 1) * mean_sat / ENTRY_REFERENCE
+    entries = int(rng.poisson(lam)) if lam > 0 else 0
+    return exits, live, mean_sat, entries
+
+
+def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> tuple:
+    """:func:`_life_cycle_arrays` in one kernel call (``kernel.feedback.life_cycle_day``: the same draws from
+    ``rng`` in the same order, the same moves, exits and doubles), for the compiled engine."""
+    _, life_cycle_day_call, addresses = _kernel()
+    if _LIFE[0] is not p:  # the rates as doubles, kept while the parameters are the same object
+        _LIFE[:] = [p, _life_cycle_reals(p)]
+    reals = _LIFE[1]
+    exits = np.empty(len(stage), dtype=np.int64)
+    k, live, mean_sat, entries = life_cycle_day_call(addresses(rng), stage, sat, reals, _STAGES, exits)
+    return exits[:k], live, mean_sat, entries
+
+
+def _life_cycle_reals(p: Params) -> tuple:
+    """``kernel.feedback.life_cycle_day``'s rates from ``p``: growth and maturing chances, exit base and
+    sensitivity, the exit threshold, the entry rate, its reference satisfaction, the starting satisfaction."""
+    return (
+        1.0 / p.startup_days,
+        1.0 / p.growth_days,
+        float(p.enterprise_exit_base),
+        float(p.enterprise_exit_sensitivity),
+        EXIT_THRESHOLD,
+        float(p.enterprise_entry_rate),
+        ENTRY_REFERENCE,
+        SATISFACTION_START,
+    )
+
+
+_LIFE: list = [None, None]  # params, ``_life_cycle_reals``
+_STAGES = np.array([_STARTUP, _GROWTH, _MATURE, _EXITED], dtype=np.int64)

@@ -15,6 +15,7 @@ from townsim.model.agents import Department
 
 numba = pytest.importorskip("numba")
 from townsim.model.kernel.duties import draw_duties  # noqa: E402
+from townsim.model.kernel.rawrng import addresses  # noqa: E402
 
 
 def _python_draws(rng, mean, probs, listed, off_share, enforcement, cdf):
@@ -42,7 +43,7 @@ def test_draw_duties_are_draw_tasks_draws(mean, listed):
         probs[:3] = (0.0, 1.0, 0.5)
         a, b = np.random.default_rng(seed), np.random.default_rng(seed)
         counts = np.zeros((20, 3), dtype=np.int64)
-        dest = draw_duties(a, mean, probs, listed, 0.35, 0.8, cdf, counts)
+        dest = draw_duties(addresses(a), mean, probs, listed, 0.35, 0.8, cdf, counts)
         want_counts, want_dest = _python_draws(b, mean, probs, listed, 0.35, 0.8, cdf)
         assert counts.tolist() == want_counts and dest.tolist() == want_dest
         assert a.bit_generator.state == b.bit_generator.state

@@ -19,12 +19,15 @@ from numba import njit
 
 from .calls import Direct
 from .demand import _right
+from .rawrng import generator
 
 
 @njit(cache=True)
-def draw_duties(rng, mean_tasks, probs, listed, off_share, enforcement, cdf, counts):
+def draw_duties(rng_addresses, mean_tasks, probs, listed, off_share, enforcement, cdf, counts):
     """Each department's (tasks, dumped, bounced) into ``counts`` (one row per department of ``probs``, its
-    dump probability); returns the dumped tasks' townships, one department's after the other's."""
+    dump probability); returns the dumped tasks' townships, one department's after the other's.
+    ``rng_addresses``: the model's Generator (``rawrng.addresses``: no Generator unboxed at each call)."""
+    rng = generator(rng_addresses)
     dest = np.empty(16, dtype=np.int64)
     k = 0
     for d in range(probs.shape[0]):

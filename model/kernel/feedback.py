@@ -1,0 +1,132 @@
+"""``model.feedback``'s day on the compiled engine: the day's closures judged, and the enterprises' life cycle,
+each in one kernel call.
+
+In numpy a day's judgements are ~60 small calls (the chain's outcome gathered column by column, the
+satisfaction expression, a mask and a judge per requester kind, the owners' counters, the reports learnt);
+:func:`judge_day` does them in one loop over the closed cases, with the reference's doubles: each case's
+satisfaction is ``satisfaction.case_satisfaction``'s expression evaluated left to right as numpy does it
+elementwise (``np.clip``, ``np.divide(..., where=)`` and ``np.maximum`` as scalar branches that keep a NaN),
+the requesters' updates ``a + α (v − a)`` case by case (``satisfaction.ewma_update``: a requester with several
+cases in turn; ``judge.judge_rows``), the owners' counters as ``closures.count_closures`` and the reports'
+Bush–Mosteller steps as ``grid.bush_mosteller``. The enterprises' and citizens' arrays are distinct, so one
+pass in case order updates each as the reference's per-kind passes do.
+
+:func:`life_cycle_day` takes the model's random Generator (as ``rawrng``'s addresses): the two uniform
+draws per firm (numba's ``Generator.random`` is numpy's), the moves and exits (``judge.life_cycle_rows``), the
+live firms' mean satisfaction (``pairwise``: ``numeric.mean``'s double) and the entry Poisson draw (numba's
+``Generator.poisson`` is numpy's), in the reference's order. ``tests/test_day6_judge.py`` compares both with
+``model.feedback``'s numpy reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .calls import Direct
+from .closures import count_closures
+from .judge import life_cycle_rows
+from .pairwise import pairwise_mean
+from .rawrng import generator
+
+
+@njit(cache=True)
+def _clip01(x):
+    """``np.clip(x, 0.0, 1.0)`` of a double (a NaN stays NaN)."""
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x
+
+
+@njit(cache=True)
+def judge_day(ids, cases, reals, kinds, firms, citizens, report, counts, lates, cases_dt, bad_dt, s_case, late):
+    """Judge the closed cases ``ids`` (int64, in order): fills ``s_case`` (each case's satisfaction, 0–1) and
+    ``late`` (closed after its own deadline), updates the requesters' arrays ``firms`` and ``citizens``
+    (satisfaction, online and offline memories, trips), the citizens' app ``report`` propensities of the
+    reported cases, and the owners' counters (``closures.count_closures``: ``counts``/``lates`` filled,
+    ``cases_dt``/``bad_dt`` added to).
+
+    ``cases``: the case table's columns (closed, deadline, created, repeat_of, resolved, trips, travel,
+    contact, petitioned, requester_kind, requester, online, reported, matter, delegated, township) and the
+    catalogue's owner column; ``reals``: the six satisfaction weights (unresolved, overdue, trip, travel
+    hours, repeat, petition), the learning rate α, an ignored report's stimulus and the reporting learning
+    rate; ``kinds``: the enterprise requester code."""
+    closed, deadline, created, repeat_of, resolved, trips, travel, contact = cases[:8]
+    petitioned, kind, requester, online, reported, matter, delegated, township, owner = cases[8:]
+    w_u, w_o, w_t, w_h, w_r, w_p, alpha, ignored, rate = reals
+    sat_f, on_f, off_f, trips_f = firms
+    sat_c, on_c, off_c, trips_c = citizens
+    for k in range(ids.shape[0]):
+        cid = ids[k]
+        r = repeat_of[cid]
+        root = r if r >= 0 else cid  # ``resolution.root_of``
+        promised = deadline[root] - created[root]
+        over = closed[cid] - deadline[root]
+        if over < 0.0:  # np.maximum(0.0, ·): a NaN stays NaN
+            over = 0.0
+        share = over / promised if promised > 0 else 0.0
+        res = 1.0 if resolved[cid] else 0.0
+        pet = 1.0 if (petitioned[root] or petitioned[cid]) else 0.0
+        s = 1.0 - w_u * (1.0 - res)
+        s = s - w_o * _clip01(share)
+        s = s - w_t * float(trips[cid])
+        s = s - w_h * travel[cid]
+        s = s - w_r * float(contact[cid])
+        s = s - w_p * pet
+        v = _clip01(s)
+        s_case[k] = v
+        is_late = closed[cid] > deadline[cid]
+        late[k] = is_late
+        row = requester[cid]
+        if kind[cid] == kinds:
+            sat, mem_on, mem_off, trips_total = sat_f, on_f, off_f, trips_f
+        else:
+            sat, mem_on, mem_off, trips_total = sat_c, on_c, off_c, trips_c
+        a = sat[row]
+        sat[row] = a + alpha * (v - a)
+        trips_total[row] += trips[cid]
+        if online[cid]:
+            a = mem_on[row]
+            mem_on[row] = a + alpha * (v - a)
+        else:
+            a = mem_off[row]
+            mem_off[row] = a + alpha * (v - a)
+        if reported[cid]:  # ``Citizen.learn_reporting``: acted on when really resolved by its deadline
+            x = 1.0 if (resolved[cid] and not is_late) else ignored
+            p = report[row]
+            report[row] = p + rate * x * (1.0 - p) if x >= 0 else p + rate * x * p
+    count_closures(ids, late, matter, delegated, township, resolved, owner, counts, lates, cases_dt, bad_dt)
+
+
+@njit(cache=True)
+def life_cycle_day(rng_addresses, stage, sat, reals, stages, exits):
+    """``feedback.enterprise_life_cycle``'s draws and arithmetic for the firms' rows ``stage``/``sat`` (int8
+    stages moved in place): the growth and exit uniforms, the moves and exits (their rows in ``exits``,
+    ascending), the live count, the live firms' mean satisfaction and the entry Poisson draw. ``reals``:
+    1/startup days, 1/growth days, exit base, exit sensitivity, exit threshold, entry rate, entry reference,
+    the starting satisfaction (the mean when no firm lives); ``rng_addresses``: the model's Generator
+    (``rawrng.addresses``). Returns (exits, live, mean satisfaction, entries)."""
+    rng = generator(rng_addresses)
+    n = stage.shape[0]
+    p_grow, p_mature, base, sens, threshold, entry_rate, reference, start = reals
+    u = rng.random(n)
+    v = rng.random(n)
+    alive = np.empty(n, dtype=np.bool_)
+    k = life_cycle_rows(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, stages, alive, exits)
+    live = 0
+    for i in range(n):  # the live firms' satisfaction, in row order (``sat[alive]``)
+        if alive[i]:
+            u[live] = sat[i]
+            live += 1
+    mean_sat = pairwise_mean(u, live) if live else start
+    lam = entry_rate * max(live, 1) * mean_sat / reference
+    entries = rng.poisson(lam) if lam > 0 else 0
+    return k, live, mean_sat, entries
+
+
+judge_day_call = Direct(judge_day)
+"""``judge_day`` called without numba's type dispatch (``calls.Direct``)."""
+life_cycle_day_call = Direct(life_cycle_day)
+"""``life_cycle_day`` called without numba's type dispatch (``calls.Direct``)."""
