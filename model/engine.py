@@ -226,7 +226,9 @@ class Engine:
                     avail[k] = max(t_end - h.free_at[k], 0.0)
                     if h.status[k] == BUSY:
                         h.worked_today += min(h.free_at[k], t_end) - (t0 + base)
-            room = sum(avail)
+            room = 0.0  # added one by one, as the kernel adds them (Python 3.12's ``sum`` compensates: other bits)
+            for a in avail:
+                room += a
             duty = min(h.duty_backlog, room, h.duty_cap)
             h.duty_backlog -= duty
             h.duty_today = duty
