@@ -178,7 +178,8 @@ class Township(mesa.Agent):
     def refer_up_chances(self, matters: list[int]) -> list[float]:
         """Chance of referring up a new delegated case of each matter type to its department (while competence
         is low, ``delegation``); ``intake.refer_up`` draws for a batch, in filing order. Each matter type's
-        chance is kept until its count of handled cases or the parameters change."""
+        chance is kept until its count of handled cases or the parameters change. The compiled engine computes
+        the same chances for a batch in one kernel call (``intake.refer_up_compiled``, ``kernel.referup``)."""
         params, handled = self.model.params, self.handled
         if self._refer_chances is None or self._refer_chances[0] is not params:
             self._refer_chances = (params, {})

@@ -217,7 +217,7 @@ class Engine:
             # (booked to today as worked); duty fits in what is left, so no day books more than
             # the staff's hours
             t_end = t0 + HOURS_PER_DAY
-            avail = [0.0] * n
+            avail, room = [0.0] * n, 0.0  # room added one by one as the kernel does (3.12's ``sum`` compensates)
             for k in range(n):
                 base = h.base_offset[k]
                 if h.free_at[k] <= t0 + base:
@@ -226,9 +226,7 @@ class Engine:
                     avail[k] = max(t_end - h.free_at[k], 0.0)
                     if h.status[k] == BUSY:
                         h.worked_today += min(h.free_at[k], t_end) - (t0 + base)
-            room = 0.0  # added one by one, as the kernel adds them (Python 3.12's ``sum`` compensates: other bits)
-            for a in avail:
-                room += a
+                room += avail[k]
             duty = min(h.duty_backlog, room, h.duty_cap)
             h.duty_backlog -= duty
             h.duty_today = duty

@@ -35,7 +35,7 @@ from .day import work_day
 from .delegated import competence
 from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
 from .events import ev_pop, ev_push, ev_room
-from .flows import begin, submit_batch
+from .flows import begin, submit_batch, submit_batch_at
 from .forwarding import next_courier
 from .judge import judge_rows, life_cycle_rows
 from .layout import (
@@ -270,6 +270,7 @@ __all__ = [
     "conference_cases",
     "begin",
     "submit_batch",
+    "submit_batch_at",
     "judge_rows",
     "life_cycle_rows",
     "next_courier",

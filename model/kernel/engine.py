@@ -24,6 +24,7 @@ from . import core as K
 from . import demand, route
 from .calls import Direct
 from .control import Control
+from .rawrng import addresses
 from .stream import KernelStream
 from .tables import NotCovered, OpenFlows
 from .writeback import WriteBack
@@ -78,7 +79,7 @@ class CompiledEngine(WriteBack, Control):
         self._alloc_handlers(model, handlers)
         self._alloc_cases(model)
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
-        self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch)
+        self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_life_cycle = Direct(K.life_cycle_rows)
@@ -278,7 +279,7 @@ class CompiledEngine(WriteBack, Control):
             self.tk,
             self._flows(),
             self.pf,
-            m.rng,
+            addresses(m.rng),  # the Generator as its addresses (``rawrng``)
             (s.ub, s.eb, s.zb, s.idx),
             self.evt,
             self.evi,

@@ -25,6 +25,7 @@ from .layout import (
     PF_TOWN_HID0,
 )
 from .leaf import leaf
+from .rawrng import generator
 from .tasks import new_task, release_steps
 
 
@@ -116,3 +117,10 @@ def submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr
             break
     ctr[CTR_NSTEPS] = nsteps
     return evt, evi
+
+
+@njit(cache=True)
+def submit_batch_at(ids, times, fwd, intake, hi, tk, fl, pf, addrs, rb, evt, evi, ctr, esc, hf):
+    """:func:`submit_batch` called from Python with the model's Generator as its addresses (``rawrng``: numba
+    would unbox the Generator object at every call)."""
+    return submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, generator(addrs), rb, evt, evi, ctr, esc, hf)

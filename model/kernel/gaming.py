@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..params import HOURS_PER_DAY
+from .rawrng import addresses
 from .tables import NotCovered
 
 
@@ -76,7 +77,7 @@ class Queues:
             conf,
             out,
             *self._gather(now, len(m.departments)),
-            s.rng,
+            addresses(s.rng),  # the Generator as its addresses (``rawrng``)
             s.ub,
             s.eb,
             s.idx,

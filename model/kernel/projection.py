@@ -22,6 +22,7 @@ from .draws import draw_exponential
 from .gamed import close_gamed, owner_net
 from .layout import COORD, PENDING, RUNNING, WAITING
 from .queues import queue_ahead
+from .rawrng import generator
 
 _INF = math.inf
 
@@ -193,7 +194,7 @@ def decide_run(
     learn,
     coord,
     desk,
-    rng,
+    addrs,
     ub,
     eb,
     ridx,
@@ -224,6 +225,7 @@ def decide_run(
 
     Over 60 lines: its signature lists the projection's and the closure's tables one per line (Python hands
     them over one by one: a tuple from Python costs its unboxing at every call); the loop is some thirty lines."""
+    rng = generator(addrs)  # the model's Generator, from its addresses (``rawrng``: no unboxing a call)
     now, conf_wait, aversion, n_dept = consts[0], consts[1], consts[2], int(consts[3])
     fl_next, fl_open = fl[2], fl[4]
     matter, whistle, delegated = cs[0], cs[1], cs[2]
