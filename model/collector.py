@@ -11,12 +11,15 @@ falls back to Mesa's own ``collect``.
 
 from __future__ import annotations
 
+import itertools
+import keyword
+import operator
 from copy import deepcopy
 from operator import attrgetter
 
 import mesa
 
-_NUMBERS = (int, float, bool)
+_NUMBERS = frozenset((int, float, bool))
 
 
 class DailyCollector(mesa.DataCollector):
@@ -52,11 +55,7 @@ class DailyCollector(mesa.DataCollector):
         if not self._fast_ok() or any(cls not in by_type for cls in self._attrs):
             super().collect(model)
             return
-        row = model.kpi_today
-        mv = self.model_vars
-        for k in self._kpis:
-            v = row[k]
-            mv[k].append(v if type(v) in _NUMBERS else deepcopy(v))
+        self._append_kpis(model.kpi_today)
         step = getattr(model, "time", model.steps)  # Mesa ≥ 3.4 keys records by model.time, 3.3 by steps
         if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
             self._collection_steps.append(step)
@@ -67,12 +66,69 @@ class DailyCollector(mesa.DataCollector):
             held = self._held(model, cls, agents)
             if held is not None and getter is not None and len(attrs) > 1:
                 try:
-                    records[cls] = [(step, uid, *vals) for uid, vals in zip(held[1], map(getter, held[0]))]
+                    records[cls] = self._reader(cls, attrs)(step, held[0], held[1])
                     continue
                 except AttributeError:  # a variable missing on some agent: Mesa's reading below
                     pass
             records[cls] = _records(step, agents, attrs, getter)
         self._agenttype_records[step] = records
+
+    def _reader(self, cls, attrs: tuple):
+        """``(step, agents, uids) → [(step, uid, *values)]`` for ``cls``'s variables ``attrs``: a comprehension
+        made from their names when each is a plain identifier (the interpreter's specialised attribute reads,
+        ~30 % faster than ``attrgetter``'s for the departments' seven), else the ``attrgetter`` reading."""
+        readers = self.__dict__.setdefault("_readers", {})
+        got = readers.get(cls)
+        if got is None:
+            if all(a.isidentifier() and not keyword.iskeyword(a) for a in attrs):
+                values = ", ".join(f"a.{a}" for a in attrs)
+                got = eval(f"lambda step, agents, uids: [(step, uid, {values}) for a, uid in zip(agents, uids)]")
+            else:
+                getter = self._getters[cls]
+                got = lambda step, agents, uids: list(  # noqa: E731
+                    map(operator.add, zip(itertools.repeat(step), uids), map(getter, agents))
+                )
+            readers[cls] = got
+        return got
+
+    def _table(self) -> tuple[dict, list]:
+        """(The KPI columns, the days' values not yet appended to them)."""
+        d = self.__dict__
+        mv = d.get("_model_vars")
+        if mv is None:  # (a collector pickled before the columns were deferred keeps them under Mesa's name)
+            mv = d["_model_vars"] = d.pop("model_vars", {})
+        return mv, d.setdefault("_pending", [])
+
+    @property
+    def model_vars(self) -> dict:
+        """Mesa's table of KPI columns (name → list of daily values), the days collected since it was last read
+        appended first (:meth:`_append_kpis` keeps each day's values as one tuple until then)."""
+        mv, pending = self._table()
+        if pending:
+            for column, values in zip([mv[k] for k in self._kpis], zip(*pending)):
+                column.extend(values)
+            pending.clear()
+        return mv
+
+    @model_vars.setter
+    def model_vars(self, table: dict) -> None:
+        self.__dict__["_model_vars"] = table
+        self.__dict__["_pending"] = []
+
+    def _append_kpis(self, row: dict) -> None:
+        """Keep today's value of each KPI (a value that is not a plain number deep-copied, as Mesa does) as one
+        tuple, appended to the columns when :attr:`model_vars` is next read: one append a day, not one a KPI."""
+        get = self.__dict__.get("_kpi_getter")
+        if get is None:
+            kpis = self._kpis
+            get = self._kpi_getter = operator.itemgetter(*kpis) if len(kpis) > 1 else (lambda r: (r[kpis[0]],))
+        values = get(row)
+        if not set(map(type, values)) <= _NUMBERS:
+            values = tuple(v if type(v) in _NUMBERS else deepcopy(v) for v in values)
+        pending = self.__dict__.get("_pending")
+        if pending is None:
+            pending = self._table()[1]
+        pending.append(values)
 
     def _held(self, model, cls, agents) -> tuple[list, list] | None:
         """(The model's list of ``cls``'s agents, their unique ids) for a ``fixed`` class whose list holds as many

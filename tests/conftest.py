@@ -105,6 +105,7 @@ ENGINE_AWARE = frozenset(
         "test_day5_closures.py",
         "test_day5_duties.py",
         "test_day6_judge.py",
+        "test_day6_kpi.py",
         "test_department_wait.py",
         "test_engine_option.py",
         "test_fast_paths.py",

@@ -90,10 +90,13 @@ class WriteBack(EngineTables):
         columns as the case table's blocks)."""
         m = self.model
         c = m.cases
-        need = max(int(self.ctr[K.CTR_OPEN]) + n_new, int(self.ctr[K.CTR_UNRELEASED]) + n_new * self._max_steps)
+        ctr = self.ctr
+        counts = ctr.tolist()
+        need = max(counts[K.CTR_OPEN] + n_new, counts[K.CTR_UNRELEASED] + n_new * self._max_steps)
         if need + 1 > len(self.logs[0]):  # the most closures, referrals and repeat contacts of the call
             self.logs = self._log_arrays(2 * (need + 1))
-        self.ctr[K.CTR_NCLOSED] = self.ctr[K.CTR_NREF] = self.ctr[K.CTR_NREP] = 0
+        if counts[K.CTR_NCLOSED] or counts[K.CTR_NREF] or counts[K.CTR_NREP]:
+            ctr[K.CTR_NCLOSED] = ctr[K.CTR_NREF] = ctr[K.CTR_NREP] = 0
         if need + 1 > len(self.conf_log):  # at most one request to the conference per open case
             self.conf_log = np.zeros(2 * (need + 1), dtype=np.int64)
         gm = m.grid_mediation
@@ -154,16 +157,21 @@ class WriteBack(EngineTables):
                     m.townships[i].handled[j] = n
             self._handled_total = (back, total)
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
-        closed_now = closed_log[: self.ctr[K.CTR_NCLOSED]].tolist()
-        m.closed_today.extend(closed_now)
-        if gm:
-            for cid in closed_now:
-                gm.pop(cid, None)
-        refs = m.day_referrals
-        for key in zip(ref_from[: self.ctr[K.CTR_NREF]].tolist(), ref_to[: self.ctr[K.CTR_NREF]].tolist()):
-            refs[key] = refs.get(key, 0) + 1
-        for due, cid in zip(rep_due[: self.ctr[K.CTR_NREP]].tolist(), rep_cid[: self.ctr[K.CTR_NREP]].tolist()):
-            heapq.heappush(m.repeat_queue, (due, next(resolution._seq), cid))
+        ctr = self.ctr.tolist()
+        n_closed, n_ref, n_rep = ctr[K.CTR_NCLOSED], ctr[K.CTR_NREF], ctr[K.CTR_NREP]
+        if n_closed:
+            closed_now = closed_log[:n_closed].tolist()
+            m.closed_today.extend(closed_now)
+            if gm:
+                for cid in closed_now:
+                    gm.pop(cid, None)
+        if n_ref:
+            refs = m.day_referrals
+            for key in zip(ref_from[:n_ref].tolist(), ref_to[:n_ref].tolist()):
+                refs[key] = refs.get(key, 0) + 1
+        if n_rep:
+            for due, cid in zip(rep_due[:n_rep].tolist(), rep_cid[:n_rep].tolist()):
+                heapq.heappush(m.repeat_queue, (due, next(resolution._seq), cid))
 
     def queue_summary(self, handler) -> tuple[float, float, int]:
         """For ``workload.decide``: the clock hours ``handler``'s waiting case steps need (at its

@@ -69,15 +69,40 @@ def collect_day(
     model, closed_ids: np.ndarray, dumped: int, bounced: int, petitions: int, entries: int, exits: int, created: int
 ) -> dict:
     """The day's KPI row (flows are today's counts; rates are over cases closed today)."""
-    for t in model.townships:
-        t.overloaded = overloaded(model, t)
-    ot_total = sum(d.overtime_hours for d in model.departments)
+    towns = model.townships
+    step_hours, threshold = model.mean_step_hours, model.params.overload_threshold
+    for t in towns:  # ``overloaded`` of each township
+        h = t.handler
+        cap = h.capacity_hours
+        t.overloaded = cap <= 0 or h.open_tasks * step_hours + h.duty_backlog > threshold * cap
+    ot_total = sum([d.overtime_hours for d in model.departments])
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
-    row = _service_row(model, closed_ids, created)
+    stats = _closure_stats(model, closed_ids, created) if model.compiled and len(closed_ids) else None
+    row = _service_row(model, closed_ids, created, stats)
     row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime))
-    row.update(_outcome_row(model, closed_ids, created))
+    row.update(_outcome_row(model, closed_ids, created, stats))
     return row
+
+
+def _closure_stats(model, ids: np.ndarray, created: int) -> tuple:
+    """On the compiled engine, today's closures' figures in one kernel call (``kernel.daystats``: the same
+    doubles as the reference's array expressions in ``_closure_figures`` and ``_outcome_row``): (counts, mean
+    resolution days, mean work share not gamed, requester hours per ended chain); the counts include the repeat
+    contacts and grid reports among the ``created`` cases filed today."""
+    ds = model.__dict__.get("_day_stats")
+    if ds is None:
+        from ..kernel.daystats import DayStats  # deferred: it imports numba (the kernel extra), only when compiled
+
+        ds = model._day_stats = DayStats()
+    c = model.cases
+    counts, days, work, chain = ds.day(c, ids, _DISPUTE, queued_today(model), created, _GRID_REPORT)
+    if chain == _NEG_INF:  # two of them in one chain: the reference's path (it adds such chains' travel apart)
+        chain = _chain_hours_ended(model, ids[c.requester_kind[ids] != _DISPUTE])
+    return counts, days, work, chain
+
+
+_NEG_INF = float("-inf")
 
 
 def _share(k: int, n: int) -> float:
@@ -85,24 +110,51 @@ def _share(k: int, n: int) -> float:
     return k / n if n else _NAN
 
 
-def _service_row(model, ids: np.ndarray, created: int) -> dict:
-    """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day."""
-    c = model.cases
+def _service_row(model, ids: np.ndarray, created: int, stats: tuple | None = None) -> dict:
+    """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day (``stats``: the closures'
+    figures from ``_closure_stats``, else computed here)."""
     n = len(ids)
+    if not n:  # nothing closed today: every rate and mean over today's closures is undefined
+        figures = _NO_CLOSURES
+    elif stats is not None:
+        figures = _stats_figures(n, stats)
+    else:
+        figures = _closure_figures(model, ids)
+    on_time, tier1, tier3, tier5, days, trips, seat_trips, hours, zero_trips = figures
     esc = model.day_escalations
-    row = {
+    return {
         "cases_created": created,
         "cases_closed": n,
         "backlog": len(model.open_ids),
         "backlog_mean": model.backlog_mean,
-        "backlog_department": sum(d.handler.open_tasks for d in model.departments),
-        "backlog_township": sum(t.handler.open_tasks for t in model.townships),
-        "backlog_desk": sum(h.open_tasks for h in model.desks) + _conference_waiting(model),
+        "backlog_department": sum([d.handler.open_tasks for d in model.departments]),
+        "backlog_township": sum([t.handler.open_tasks for t in model.townships]),
+        "backlog_desk": sum([h.open_tasks for h in model.desks]) + _conference_waiting(model),
+        "on_time_rate": on_time,
+        "on_time_rate_tier1": tier1,
+        "on_time_rate_tier3": tier3,
+        "on_time_rate_tier5": tier5,
+        "mean_resolution_days": days,
+        "escalations_level1": esc[1],
+        "escalations_level2": esc[2],
+        "escalations_level3": esc[3],
+        "trips_per_case": trips,
+        "trips_to_seat_per_case": seat_trips,
+        "requester_hours_per_case": hours,
+        "zero_trip_share": zero_trips,
     }
-    if n == 0:  # nothing closed today: every rate and mean over today's closures is undefined
-        row.update(dict.fromkeys(_CLOSURE_KEYS, _NAN))
-        row.update(escalations_level1=esc[1], escalations_level2=esc[2], escalations_level3=esc[3])
-        return {k: row[k] for k in _SERVICE_KEYS}
+
+
+_NAN = float("nan")
+_TIERS = (int(Tier.TIER1), int(Tier.TIER3), int(Tier.TIER5))
+_NO_CLOSURES = (_NAN,) * 9
+
+
+def _closure_figures(model, ids: np.ndarray) -> tuple:
+    """The reference's figures over today's closures ``ids``: on-time rate (all, tiers 1, 3, 5), mean resolution
+    days, trips and trips to the seat per service request, requester hours per ended chain, zero-trip share."""
+    c = model.cases
+    n = len(ids)
     closed = c.closed[ids]
     on_time = ~(closed > c.deadline[ids])
     tier = c.tier[ids]
@@ -110,72 +162,54 @@ def _service_row(model, ids: np.ndarray, created: int) -> dict:
     n_service = int(np.count_nonzero(service))
     trips = c.trips[ids][service]
     in_tier, on_time_in_tier = np.bincount(tier, minlength=3).tolist(), np.bincount(tier[on_time], minlength=3).tolist()
-    for key, t in _TIER_KEYS:
-        row[key] = _share(on_time_in_tier[t], in_tier[t])
-    row.update(
-        on_time_rate=_share(int(np.count_nonzero(on_time)), n),
-        mean_resolution_days=_mean((closed - c.created[ids]) / HOURS_PER_DAY),
-        escalations_level1=esc[1],
-        escalations_level2=esc[2],
-        escalations_level3=esc[3],
-        trips_per_case=_mean(trips),
-        trips_to_seat_per_case=_mean(c.seat_trips[ids][service]),
-        requester_hours_per_case=_chain_hours_ended(model, ids[service]),
-        zero_trip_share=_share(n_service - int(np.count_nonzero(trips)), n_service),
+    return (
+        _share(int(np.count_nonzero(on_time)), n),
+        *(_share(on_time_in_tier[t], in_tier[t]) for t in _TIERS),
+        _mean((closed - c.created[ids]) / HOURS_PER_DAY),
+        _mean(trips),
+        _mean(c.seat_trips[ids][service]),
+        _chain_hours_ended(model, ids[service]),
+        _share(n_service - int(np.count_nonzero(trips)), n_service),
     )
-    return {k: row[k] for k in _SERVICE_KEYS}
 
 
-_NAN = float("nan")
-_TIER_KEYS = (
-    ("on_time_rate_tier1", int(Tier.TIER1)),
-    ("on_time_rate_tier3", int(Tier.TIER3)),
-    ("on_time_rate_tier5", int(Tier.TIER5)),
-)
-_CLOSURE_KEYS = (
-    "on_time_rate",
-    *(k for k, _ in _TIER_KEYS),
-    "mean_resolution_days",
-    "trips_per_case",
-    "trips_to_seat_per_case",
-    "requester_hours_per_case",
-    "zero_trip_share",
-)
-_SERVICE_KEYS = (
-    "cases_created",
-    "cases_closed",
-    "backlog",
-    "backlog_mean",
-    "backlog_department",
-    "backlog_township",
-    "backlog_desk",
-    "on_time_rate",
-    *(k for k, _ in _TIER_KEYS),
-    "mean_resolution_days",
-    "escalations_level1",
-    "escalations_level2",
-    "escalations_level3",
-    "trips_per_case",
-    "trips_to_seat_per_case",
-    "requester_hours_per_case",
-    "zero_trip_share",
-)
-"""The service row's keys in their column order."""
+def _stats_figures(n: int, stats: tuple) -> tuple:
+    """``_closure_figures`` from the kernel's counts and means (``_closure_stats``): the same values (trip means
+    are whole-number sums, exact in any order)."""
+    counts, days, _, chain = stats
+    n_service = counts[SERVICE]
+    t1, t3, t5 = _TIERS
+    return (
+        _share(counts[ON_TIME], n),
+        _share(counts[ON_TIME_TIER + t1], counts[IN_TIER + t1]),
+        _share(counts[ON_TIME_TIER + t3], counts[IN_TIER + t3]),
+        _share(counts[ON_TIME_TIER + t5], counts[IN_TIER + t5]),
+        days,
+        float(counts[TRIPS]) / n_service if n_service else _NAN,
+        float(counts[SEAT_TRIPS]) / n_service if n_service else _NAN,
+        chain,
+        _share(counts[ZERO_TRIP], n_service),
+    )
+
+
+# positions in ``kernel.daystats.closure_stats``' counts (the kernel's module is imported only when compiled)
+IN_TIER, ON_TIME_TIER, ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 0, 3, 6, 7, 8, 9, 10, 11, 12
+REPEATS, GRID_REPORTS = 13, 14
 
 
 def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
     """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day."""
-    towns = model.townships
+    towns, deps = model.townships, model.departments
     ent_sat, live = enterprise_stocks(model)
     return {
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
         "township_utilisation": _mean_floats([t.handler.utilisation_today for t in towns]),
-        "department_utilisation": _mean_floats([d.handler.utilisation_today for d in model.departments]),
-        "overloaded_townships": sum(t.overloaded for t in towns),
-        "department_effort": _mean_floats([d.effort for d in model.departments]),
+        "department_utilisation": _mean_floats([d.handler.utilisation_today for d in deps]),
+        "overloaded_townships": sum([t.overloaded for t in towns]),
+        "department_effort": _mean_floats([d.effort for d in deps]),
         "enterprise_satisfaction": ent_sat,
-        "citizen_satisfaction": _mean(model.citizen_state["satisfaction"]) if model.n_citizens else float("nan"),
+        "citizen_satisfaction": _mean(model.citizen_state["satisfaction"]) if model.n_citizens else _NAN,
         "petitions": petitions,
         "enterprises": live,
         "enterprise_entries": entries,
@@ -194,32 +228,48 @@ def enterprise_stocks(model) -> tuple[float, int]:
         return memo[3], memo[2]
     # both from one mask of the live rows; ``numeric.mean`` is ``ndarray.mean``'s value without its dispatch
     st, n = model.enterprise_state, model.n_enterprises
+    if not n:  # no firm at all: none live, no mean
+        return _NAN, 0
     alive = st["stage"][:n] < model._EXITED
     live = int(np.count_nonzero(alive))
     return (_mean(st["satisfaction"][:n][alive]) if live else _NAN), live
 
 
-def _outcome_row(model, ids: np.ndarray, created: int) -> dict:
-    """Real resolution, repeats, gaming, grid reports and upward duties of the day."""
+def _outcome_row(model, ids: np.ndarray, created: int, stats: tuple | None = None) -> dict:
+    """Real resolution, repeats, gaming, grid reports and upward duties of the day (``stats``: as ``_service_row``)."""
     c = model.cases
-    new = slice(c.n - created, c.n)
     n = len(ids)
-    if n:
+    if stats is not None:
+        counts = stats[0]
+        resolution, n_gamed, work_done = _share(counts[RESOLVED], n), counts[GAMED], stats[2]
+    elif n:
         gamed = c.gamed[ids]
         resolution = _share(int(np.count_nonzero(c.resolved[ids])), n)
         n_gamed = int(np.count_nonzero(gamed))
         work_done = _mean(c.work_share[ids][~gamed])
     else:
         resolution, n_gamed, work_done = _NAN, 0, _NAN
+    if stats is not None:
+        repeats, grid_share = stats[0][REPEATS], _share(stats[0][GRID_REPORTS], created)
+    elif created:
+        new = slice(c.n - created, c.n)
+        repeats, grid_share = (
+            int(np.count_nonzero(c.contact[new] > 0)),
+            _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
+        )
+    else:
+        repeats, grid_share = 0, _NAN
+    made, not_made = callback.today(model.callback_desk, model.clock_day - 1)
     return {
         "resolution_rate": resolution,
-        "repeat_contacts": int(np.count_nonzero(c.contact[new] > 0)) if created else 0,
+        "repeat_contacts": repeats,
         "gamed_closures": n_gamed,
         "work_done_share": work_done,
-        "grid_report_share": _share(int(np.count_nonzero(c.source[new] == _GRID_REPORT)), created),
+        "grid_report_share": grid_share,
         "grid_participation": _participation(model),
         "inspection_hours": inspection.weekly_duty_hours(model.params, reform.effective_inspection_hours(model)),
-        **dict(zip(("callbacks_made", "callbacks_not_made"), callback.today(model.callback_desk, model.clock_day - 1))),
+        "callbacks_made": made,
+        "callbacks_not_made": not_made,
     }
 
 
