@@ -8,6 +8,7 @@ import numpy as np
 
 from . import core as K
 from .gaming import Queues
+from .rawrng import addresses
 from .tables import EngineTables, NotCovered
 
 
@@ -133,7 +134,7 @@ class Control(EngineTables):
             self.tk,
             self._flows(),
             self.pf,
-            m.rng,
+            addresses(m.rng),  # the Generator as its addresses (``rawrng``)
             s.eb,
             s.zb,
             s.idx,

@@ -17,6 +17,7 @@ from .layout import (
 )
 from .leaf import leaf
 from .queues import rekey
+from .rawrng import generator
 from .tasks import new_task, release_steps
 
 
@@ -105,10 +106,11 @@ def conference_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, e
 
 
 @njit(cache=True)
-def conference_cases(cids, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most):
+def conference_cases(cids, level, t, hq, hi, ent, tk, fl, pf, addrs, eb, zb, ridx, evt, evi, ctr, esc, joint, most):
     """The joint conference settles the cases ``cids`` in their order (``conference_case`` for each, in one call:
-    a call hands over some forty arrays and the generator); the caller made room in the task and entry tables
-    for ``most`` tasks per case. Returns the (maybe grown) queue and heap arrays."""
+    a call hands over some forty arrays and the generator, as its addresses: ``rawrng``); the caller made room in
+    the task and entry tables for ``most`` tasks per case. Returns the (maybe grown) queue and heap arrays."""
+    rng = generator(addrs)
     for i in range(cids.shape[0]):
         hq, evt, evi = conference_case(
             cids[i], level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most

@@ -8,6 +8,7 @@ from ..cases import LAYOUT
 from .flows import submit_batch
 from .layout import CTR_STATUS, OK
 from .loop import run_until
+from .rawrng import generator
 from .servers import start_day
 
 # each case column's (block, row) in ``CaseTable.blocks`` that the day's loop reads or writes (constants to numba)
@@ -91,7 +92,7 @@ def work_day(
     cat,
     travel_hours,
     pf,
-    rng,
+    addrs,
     rb,
     logs,
     evt,
@@ -105,6 +106,7 @@ def work_day(
     ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. ``blocks``: the case table's blocks and
     the rest of ``run_until``'s case columns (:func:`case_columns`: a few arrays to hand over, not twenty-five).
     Returns the event heap's and the queues' (maybe grown) arrays."""
+    rng = generator(addrs)  # the model's Generator, from its addresses (``rawrng``: no unboxing a call)
     cs = case_columns(blocks[0], blocks[1])
     if ids.shape[0] > 0:
         evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc, hf)

@@ -12,6 +12,7 @@ import numpy as np
 from .. import resolution
 from ..params import HOURS_PER_DAY
 from . import core as K
+from .rawrng import addresses
 from .tables import EngineTables, grow
 
 # the kernel's arrays for ``core.run_until``, from the handler tables to the logs (twelve groups)
@@ -117,7 +118,7 @@ class WriteBack(EngineTables):
             (self.cat_hours, self.cat_deps, self.cat_n),
             self.travel_hours,
             self.pf,
-            m.rng,
+            addresses(m.rng),  # the Generator as its addresses (``rawrng``)
             (s.ub, s.eb, s.zb, s.idx),
             (*self.logs, self.acc),
         )
