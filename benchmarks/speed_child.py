@@ -55,9 +55,21 @@ def warm() -> None:
     TownshipModel(Params(residents=10_000, enterprises=100), rng=0).run(5)
 
 
-def scenario_params(name: str):
-    from townsim.scenarios import load_scenario
+def load_scenario(name):
+    """The tree's scenario loader (``townsim.scenarios``; ``townsim.model.scenario`` in trees before it moved)."""
+    try:
+        from townsim.scenarios import load_scenario as load
+    except ImportError:  # a base tree from before the scenarios package
+        from townsim.model.scenario import load_scenario as load
+    return load(name)
 
+
+def has_engines(params) -> bool:
+    """The tree's parameters have the ``engine`` setting (trees before the compiled kernel do not)."""
+    return "engine" in type(params).model_fields
+
+
+def scenario_params(name: str):
     return load_scenario(name).params
 
 
@@ -66,7 +78,7 @@ def year(name: str, days: str, engine: str = "python") -> dict:
 
     warm()
     p = scenario_params(name)
-    if engine != "python":
+    if engine != "python" and has_engines(p):  # a tree before the kernel runs its one (Python) engine
         p = p.replace(engine=engine)
         TownshipModel(p, rng=0).run(5)
     c0, t0 = cpu(), time.perf_counter()
@@ -118,7 +130,7 @@ def empty(days: str, engine: str = "python") -> dict:
 
     warm()
     p = Params(citizen_request_rate=0.0, enterprise_request_rate=0.0, dispute_rate=0.0)
-    if engine != "python":
+    if engine != "python" and has_engines(p):  # a tree before the kernel runs its one (Python) engine
         p = p.replace(engine=engine)
     m = TownshipModel(p, rng=1)
     m.run(5)
@@ -141,7 +153,6 @@ def mmc_townsim(days: str, engine: str = "python") -> dict:
     import numpy as np
 
     from townsim.model import TownshipModel
-    from townsim.scenarios import load_scenario
 
     warm()
     base = load_scenario(_mmc_path()).params
@@ -169,9 +180,12 @@ def mmc_townsim(days: str, engine: str = "python") -> dict:
 
 
 def _mmc_path():
-    from townsim.scenarios import VALIDATION_DIR
+    """The tree's M/M/c validation scenario (``scenarios/validation/mmc.toml`` of the tree imported)."""
+    from pathlib import Path
 
-    return VALIDATION_DIR / "mmc.toml"
+    import townsim
+
+    return Path(townsim.__file__).resolve().parent / "scenarios" / "validation" / "mmc.toml"
 
 
 def _mmc_result(cpu_s: float, wall_s: float, customers: int, wait: float) -> dict:
@@ -353,7 +367,6 @@ def kernel_compile() -> dict:
     set by the caller: empty, the compile cost; filled, the cost of loading the cached functions)."""
     c0, t0 = cpu(), time.perf_counter()
     from townsim.model import TownshipModel
-    from townsim.scenarios import load_scenario
 
     c1 = cpu()
     m = TownshipModel(load_scenario(_mmc_path()).params.replace(engine="compiled"), rng=1)
