@@ -25,7 +25,7 @@ from numba import njit
 
 from .calls import Direct
 from .closures import count_closures
-from .judge import life_cycle_rows
+from .judge import judge_row, life_cycle_rows
 from .pairwise import pairwise_mean
 from .rawrng import generator
 
@@ -84,15 +84,7 @@ def judge_day(ids, cases, reals, kinds, firms, citizens, report, counts, lates, 
             sat, mem_on, mem_off, trips_total = sat_f, on_f, off_f, trips_f
         else:
             sat, mem_on, mem_off, trips_total = sat_c, on_c, off_c, trips_c
-        a = sat[row]
-        sat[row] = a + alpha * (v - a)
-        trips_total[row] += trips[cid]
-        if online[cid]:
-            a = mem_on[row]
-            mem_on[row] = a + alpha * (v - a)
-        else:
-            a = mem_off[row]
-            mem_off[row] = a + alpha * (v - a)
+        judge_row(sat, mem_on, mem_off, trips_total, row, v, trips[cid], online[cid], alpha)
         if reported[cid]:  # ``Citizen.learn_reporting``: acted on when really resolved by its deadline
             x = 1.0 if (resolved[cid] and not is_late) else ignored
             p = report[row]

@@ -9,22 +9,29 @@ from __future__ import annotations
 
 from numba import njit
 
+from .leaf import leaf
+
+
+@leaf
+def judge_row(sat, exp_online, exp_offline, trips_total, r, v, trips, online, alpha):
+    """Requester row ``r`` judges one closed case (satisfaction ``v``, 0–1; its ``trips``; filed ``online``): its
+    satisfaction and the channel's memory move ``a + α (v − a)``, its trips add up."""
+    a = sat[r]
+    sat[r] = a + alpha * (v - a)
+    trips_total[r] += trips
+    if online:
+        a = exp_online[r]
+        exp_online[r] = a + alpha * (v - a)
+    else:
+        a = exp_offline[r]
+        exp_offline[r] = a + alpha * (v - a)
+
 
 @njit(cache=True)
 def judge_rows(sat, exp_online, exp_offline, trips_total, rows, s_case, trips, online, alpha):
     """Update rows ``rows`` of the requesters' arrays from their closed cases (satisfaction ``s_case``, 0–1)."""
     for k in range(len(rows)):
-        r = rows[k]
-        v = s_case[k]
-        a = sat[r]
-        sat[r] = a + alpha * (v - a)
-        trips_total[r] += trips[k]
-        if online[k]:
-            a = exp_online[r]
-            exp_online[r] = a + alpha * (v - a)
-        else:
-            a = exp_offline[r]
-            exp_offline[r] = a + alpha * (v - a)
+        judge_row(sat, exp_online, exp_offline, trips_total, rows[k], s_case[k], trips[k], online[k], alpha)
 
 
 @njit(cache=True)
