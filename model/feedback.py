@@ -242,6 +242,16 @@ def _count_closures_compiled(model, ids: np.ndarray, late: np.ndarray) -> None:
             a.period_late += n_late
 
 
+def live_enterprises(model) -> int:
+    """Enterprises not exited (``TownshipModel.live_enterprises``): the count yesterday's life cycle left
+    (``enterprise_stocks``; it alone makes exits) while no firm has entered since, else counted (intake asks it on
+    every batch)."""
+    memo = model.__dict__.get("enterprise_stocks")
+    if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
+        return memo[2]
+    return int(np.count_nonzero(model.enterprise_state["stage"][: model.n_enterprises] < _EXITED))
+
+
 def enterprise_life_cycle(model) -> tuple[int, int]:
     """Advance stages, draw exits and entries; return (entries, exits)."""
     p: Params = model.params

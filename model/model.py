@@ -218,7 +218,7 @@ class TownshipModel(mesa.Model):
     # --- state helpers -----------------------------------------------------
     @property
     def live_enterprises(self) -> int:
-        return int(np.count_nonzero(self.enterprise_state["stage"][: self.n_enterprises] < self._EXITED))
+        return feedback.live_enterprises(self)
 
     def mean_enterprise_satisfaction(self) -> float:
         st = self.enterprise_state

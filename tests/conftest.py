@@ -118,6 +118,7 @@ ENGINE_AWARE = frozenset(
         "test_kernel_differential.py",
         "test_kernel_huge_pages.py",
         "test_kpi4_day.py",
+        "test_live_enterprises.py",
         "test_mech_engine.py",
         "test_mech_escalation.py",
         "test_mech_handling.py",
