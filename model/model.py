@@ -43,6 +43,7 @@ from . import (
     intake,
     kernel,
     metrics,
+    openset,
     referral,
     reform,
     reporting,
@@ -244,18 +245,8 @@ class TownshipModel(mesa.Model):
         return ids
 
     def _refresh_open(self, t0: float, t1: float) -> None:
-        """Drop today's closed cases from the open set, mark lateness, measure the day's time-averaged backlog."""
-        ids = np.concatenate([self.open_ids, *self._new_ids]) if self._new_ids else self.open_ids
-        self._new_ids = []
-        if not len(ids):  # nothing open today: nothing to mark, a backlog of 0.0 (the sum over no case)
-            self.backlog_mean = 0.0
-            return
-        closed = self.cases.closed[ids]
-        escalation.mark_overdue(self.cases, ids, closed, t1)
-        # each case's hours open today: from its filing (or t0) to its closure (or t1, fmin's value while open)
-        overlap = np.fmin(closed, t1) - np.maximum(self.cases.created[ids], t0)
-        self.backlog_mean = float(np.maximum(overlap, 0.0, out=overlap).sum()) / (t1 - t0)
-        self.open_ids = ids[np.isnan(closed)]
+        """Drop today's closed cases from the open set, mark lateness, measure the day's backlog (``openset``)."""
+        openset.refresh(self, t0, t1)
 
     # --- the day -----------------------------------------------------------
     @property

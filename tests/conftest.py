@@ -123,6 +123,7 @@ ENGINE_AWARE = frozenset(
         "test_mech_escalation.py",
         "test_mech_handling.py",
         "test_mech_intake.py",
+        "test_openset.py",
         "test_mediation_accept.py",
         "test_outcomes.py",
         "test_same_results_keys.py",
