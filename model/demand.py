@@ -56,7 +56,7 @@ class MatterSampler:
     """Draw matter types by frequency weight, per requester kind (inverse-CDF on cumulative weights)."""
 
     def __init__(self, cat: MatterCatalogue):
-        # set by the compiled engine (``kernel.demand.tables`` and ``draw_day``): ``draw`` takes its kernel twin
+        # set by the compiled engine (``kernel.demand.tables`` and ``draw_whole_day``): ``draw`` takes its kernel twin
         self.kernel_tables: tuple | None = None
         self.kernel_draw: Callable | None = None
         self.ids: dict[int, np.ndarray] = {}  # matter ids by requester kind
@@ -163,49 +163,25 @@ def _draw_compiled(
     sampler: MatterSampler,
     scale: float,
 ) -> Requests:
-    """``draw`` on the compiled engine: the same draws in the same order and sizes — the citizens' counts by a
-    scalar call a township (the draws of the array call, without its checks' cost), the uniforms after the
-    enterprises' count in one call (consecutive uniform draws: the same doubles) — and the requests made
-    from them in one kernel call (``twin``: ``kernel.demand.draw_day``, the same arithmetic)."""
-    rate = params.citizen_request_rate * scale
-    if rate > 0:
-        pois = rng.poisson
-        n_c = [pois(r * rate) for r in township_residents.tolist()]
-    else:  # a Poisson draw of mean 0 is 0 and takes no random number
-        n_c = [0] * len(township_residents)
-    total_c = sum(n_c)
-    u_c = rng.random(total_c) if total_c else _NO_DRAWS  # rng.random(0) takes no random numbers
-    if params.enterprise_request_rate > 0:
-        rates = (params.enterprise_request_rate * scale) * STAGE_RATE[enterprise_stage]
-        lam = float(rates.sum())
-    else:  # all rates 0: no enterprise request, nothing drawn
-        rates, lam = _NO_DRAWS, 0.0
-    total_e = int(rng.poisson(lam)) if lam > 0 else 0
-    if total_c == 0 and total_e == 0:  # no request today: the draws below would take no random numbers
-        return _NONE
-    n = total_c + total_e
-    s = params.enquiry_share
-    # the enterprises', the citizens' and enterprises' matters', the filing times' and the enquiries' uniforms
-    u = rng.random(2 * total_e + total_c + (2 * n if s > 0 else n))
+    """``draw`` on the compiled engine: the same draws in the same order and sizes — each township's citizens'
+    count, their requesters' uniforms, the enterprises' count, then every other uniform of the day in one run
+    (consecutive uniform draws: the same doubles) — and the requests made from them, in one kernel call
+    (``twin``: ``kernel.demand.draw_whole_day``, the same arithmetic, from the model's Generator)."""
     out = twin(
         day,
-        np.array(n_c, dtype=np.int64),
-        u_c,
-        total_e,
-        u,
+        rng,
+        township_residents,
+        params.citizen_request_rate * scale,
+        params.enterprise_request_rate * scale,
+        enterprise_stage,
         citizen_start,
         citizen_count,
-        rates,
-        lam,
         enterprise_township,
         sampler.kernel_tables,
-        s,
+        params.enquiry_share,
     )
-    return Requests(*out)
+    return Requests(*out) if len(out[0]) else _NONE
 
-
-_NO_DRAWS = np.zeros(0)
-"""No uniforms (shared; writeable, as the kernel's argument it stands for: one overload)."""
 
 _NONE = Requests(
     np.zeros(0, np.int8),

@@ -1,4 +1,5 @@
-"""The compiled twin of a day's demand (``kernel.demand.draw_rows``, after the same draws) against ``demand.draw``.
+"""The compiled twin of a day's demand (``kernel.demand.draw_all``: the same draws, then ``draw_rows``) against
+``demand.draw``.
 
 The same requests and the same state of the generator afterwards, day after day, over request rates
 from none to many (citizens only, enterprises only, both, with and without enquiries), with enterprises
@@ -48,7 +49,7 @@ def test_the_kernel_draws_what_demand_draws(kw):
     p, count, start, e_town, e_stage, ref = _county(**kw)
     twin = copy.deepcopy(ref)
     twin.kernel_tables = kdemand.tables(twin)
-    twin.kernel_draw = kdemand.draw_day
+    twin.kernel_draw = kdemand.draw_whole_day
     a, b = np.random.default_rng(3), np.random.default_rng(3)
     empty = 0
     for day in range(200):

@@ -1,13 +1,13 @@
-"""The day's new requests made in one kernel call (compiled engine): the twin of ``demand.draw``'s arithmetic.
+"""The day's new requests made in one kernel call (compiled engine): the twin of ``demand.draw``'s draws and
+arithmetic.
 
-``demand.draw`` takes its draws from the model's generator as the reference does (the citizens' counts,
-their requesters' uniforms, the enterprises' count, then every other uniform of the day in one call:
-consecutive uniform draws give the same doubles), and ``draw_rows`` makes the same requests from them
-with the same doubles: the citizens' requesters, the enterprises' (inverse CDF on the cumulative request
-rates, summed sequentially as ``np.cumsum`` sums), the matter types (``MatterSampler.draw``), the filing
-times, sorted stably, and the enquiries in filing order. No generator is handed to the kernel: numba
-unboxes one in ~3.5 µs a call (against ~0.15 µs an array; ``calls.Direct``, idle machine), and the
-draws' sizes are known in Python before the call.
+``draw_all`` takes the draws from the model's generator (handed over as its addresses: ``rawrng``) in the
+reference's order and sizes (each township's citizens' count, their requesters' uniforms, the enterprises'
+count from their rates' sum in numpy's pairwise order, then every other uniform of the day in one run:
+consecutive uniform draws give the same doubles; numba's ``Generator.poisson`` and ``random`` are numpy's),
+and ``draw_rows`` makes the same requests from them with the same doubles: the citizens' requesters, the
+enterprises' (inverse CDF on the cumulative request rates, summed sequentially as ``np.cumsum`` sums), the
+matter types (``MatterSampler.draw``), the filing times, sorted stably, and the enquiries in filing order.
 """
 
 from __future__ import annotations
@@ -18,11 +18,15 @@ import numpy as np
 from numba import njit
 
 from ..catalogue import CITIZEN, ENTERPRISE
+from ..demand import STAGE_RATE
 from ..params import HOURS_PER_DAY
 from .calls import Direct
 from .leaf import leaf
+from .pairwise import tree_sum
+from .rawrng import addresses, generator
 
 _CITIZEN, _ENTERPRISE, _HOURS = int(CITIZEN), int(ENTERPRISE), float(HOURS_PER_DAY)  # plain: numba bakes them in
+_STAGE_RATE = np.ascontiguousarray(STAGE_RATE, dtype=np.float64)
 
 
 @leaf
@@ -94,7 +98,63 @@ def draw_rows(day, n_c, u_c, total_e, u, start, count, rates, lam, ent_town, tab
     return kind[order], requester[order], town[order], matter[order], time[order], enquiry
 
 
-_k_draw = Direct(draw_rows)  # called once a day: without numba's type dispatch (``calls``)
+@njit(cache=True)
+def draw_all(day, addrs, residents, rate_c, rate_e, stage, stage_rate, start, count, ent_town, tables, s, hours):
+    """``demand.draw``'s draws and requests in one call, from the model's Generator (``rawrng``'s addresses), in
+    its order: each township's citizens' count (``Poisson(residents × rate_c)``; none drawn when ``rate_c`` is
+    0), their requesters' uniforms, the enterprises' count (``Poisson(Σ rate_e × stage_rate[stage])``, the sum in
+    numpy's pairwise order; none drawn when the sum is 0), then every other uniform of the day in one run; the
+    requests made from them by :func:`draw_rows`. Returns ``draw_rows``' tuple (empty arrays: no request)."""
+    rng = generator(addrs)
+    n_t = residents.shape[0]
+    n_c = np.zeros(n_t, np.int64)
+    if rate_c > 0:
+        for t in range(n_t):
+            n_c[t] = rng.poisson(residents[t] * rate_c)
+    total_c = 0
+    for t in range(n_t):
+        total_c += n_c[t]
+    u_c = np.empty(total_c)
+    for i in range(total_c):
+        u_c[i] = rng.random()
+    rates = np.zeros(0)
+    lam = 0.0
+    if rate_e > 0:
+        rates = np.empty(stage.shape[0])
+        for i in range(stage.shape[0]):
+            rates[i] = rate_e * stage_rate[stage[i]]
+        lam = tree_sum(rates, 0, rates.shape[0], 0.0)
+    total_e = rng.poisson(lam) if lam > 0 else 0
+    n = total_c + total_e
+    m = 2 * total_e + total_c + (2 * n if s > 0 else n) if n else 0
+    u = np.empty(m)
+    for i in range(m):
+        u[i] = rng.random()
+    return draw_rows(day, n_c, u_c, total_e, u, start, count, rates, lam, ent_town, tables, s, hours)
+
+
+_k_draw_all = Direct(draw_all)  # called once a day: without numba's type dispatch (``calls``)
+
+
+def draw_whole_day(day: int, rng, residents, rate_c: float, rate_e: float, stage, start, count, ent_town, tabs, s):
+    """:func:`draw_all` for ``demand.draw`` (``tabs``: :func:`tables`): the day's requests as a tuple of
+    ``demand.Requests``' arrays."""
+    asc = np.ascontiguousarray
+    return _k_draw_all(
+        float(day),
+        addresses(rng),
+        asc(residents, dtype=np.float64),  # (counts: exact as doubles, as Python multiplies them)
+        float(rate_c),
+        float(rate_e),
+        asc(stage, dtype=np.int8),
+        _STAGE_RATE,
+        asc(start, dtype=np.int64),
+        asc(count, dtype=np.int64),
+        asc(ent_town, dtype=np.int32),
+        tabs,
+        float(s),
+        _HOURS,
+    )
 
 
 def tables(sampler) -> tuple:
@@ -108,24 +168,4 @@ def tables(sampler) -> tuple:
             (sampler.cum[_ENTERPRISE], np.float64),
             (sampler.ids[_ENTERPRISE], np.int64),
         )
-    )
-
-
-def draw_day(day: int, n_c, u_c, total_e: int, u, start, count, rates, lam: float, ent_town, tabs, s: float):
-    """``draw_rows`` for ``demand.draw`` (its arrays in the kernel's dtypes; ``tabs``: ``tables``): the day's
-    requests as a tuple of ``demand.Requests``' arrays."""
-    return _k_draw(
-        float(day),
-        np.ascontiguousarray(n_c, dtype=np.int64),
-        np.ascontiguousarray(u_c, dtype=np.float64),
-        int(total_e),
-        np.ascontiguousarray(u, dtype=np.float64),
-        np.ascontiguousarray(start, dtype=np.int64),
-        np.ascontiguousarray(count, dtype=np.int64),
-        np.ascontiguousarray(rates, dtype=np.float64),
-        float(lam),
-        np.ascontiguousarray(ent_town, dtype=np.int32),
-        tabs,
-        float(s),
-        _HOURS,
     )

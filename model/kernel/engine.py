@@ -94,7 +94,7 @@ class CompiledEngine(WriteBack, Control):
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
         self._chan: tuple = (None, None, None, None)  # ``channel_draws``' parameters and their coefficients
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
-        model.sampler.kernel_draw = demand.draw_day  # handed over here: ``model.demand`` never imports the kernel
+        model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
 
