@@ -101,6 +101,7 @@ ENGINE_AWARE = frozenset(
     {
         "test_callback_desk.py",
         "test_capacity.py",
+        "test_conference_waiting.py",
         "test_day3_twins.py",
         "test_day5_closures.py",
         "test_day5_duties.py",

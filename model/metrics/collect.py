@@ -42,13 +42,20 @@ TOTALS: tuple[str, ...] = (
 """Daily values summed over the counted window (the model's ``kpi_totals``)."""
 
 
+SHORT_QUEUE = 64
+"""A conference queue shorter than this is counted case by case (numpy's calls cost more than a few cases)."""
+
+
 def _conference_waiting(model) -> int:
     """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
     c = model.cases
     q = model.conference_queue
-    if model.compiled and q:  # the same count over the kernel's open flags, as one array expression
+    if model.compiled and q:  # the same count over the kernel's open flags: case by case for a short queue (a
+        fl_open = model.engine.fl[4]  # few cases wait on most days), else as one array expression
+        if len(q) < SHORT_QUEUE:
+            n, level, boost = len(fl_open), c.level, c.boost
+            return sum(1 for _, i in q if i < n and fl_open[i] and level[i] == JOINT_CONFERENCE and boost[i] == 0)
         ids = np.fromiter((cid for _, cid in q), np.int64, len(q))
-        fl_open = model.engine.fl[4]
         is_open = np.zeros(len(ids), dtype=bool)
         inside = ids < len(fl_open)
         is_open[inside] = fl_open[ids[inside]]
