@@ -172,7 +172,7 @@ class DayStats:
         self.buf32 = np.zeros(64, dtype=np.float32)
         self.table: Any = None  # the case table the chain lists are of
         self.seen = 0  # cases linked so far
-        self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int64)
+        self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int32)  # case ids < 2**31
         self.mark = np.zeros(0, dtype=bool)
 
     def day(
@@ -217,7 +217,7 @@ class DayStats:
         n = c.n
         if self.table is not c:
             self.table, self.seen = c, 0
-            self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int64)
+            self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int32)  # case ids < 2**31
             self.mark = np.zeros(0, dtype=bool)
         if len(self.head) < n:
             self.head, self.tail = _grown(self.head, n, -1), _grown(self.tail, n, -1)
