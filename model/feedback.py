@@ -117,11 +117,7 @@ def _judge_compiled(model, ids: np.ndarray) -> None:
         model.settle_pool.add(
             kind == _ENTERPRISE, cases.township[ids], cases.online[ids], s_case, pending, cases.contact[ids] > 0
         )
-    for i, (k, k_late) in enumerate(zip(counts.tolist(), lates.tolist())):
-        if k:
-            a = towns[i] if i < n_t else deps[i - n_t]
-            a.period_cases += k
-            a.period_late += k_late
+    _book_counts(model, counts.tolist(), lates.tolist())
 
 
 _KERNEL: list = []  # the kernel's calls, imported on the first compiled call
@@ -208,13 +204,7 @@ def _count_closures_arrays(model, ids: np.ndarray, late: np.ndarray) -> None:
     n_t = len(towns)
     agent = np.where(township_held, town, owner + n_t)  # townships first, then departments
     size = n_t + len(deps)
-    counts = np.bincount(agent, minlength=size).tolist()
-    lates = np.bincount(agent[late], minlength=size).tolist()
-    for i, (n, n_late) in enumerate(zip(counts, lates)):
-        if n:
-            a = towns[i] if i < n_t else deps[i - n_t]
-            a.period_cases += n
-            a.period_late += n_late
+    _book_counts(model, np.bincount(agent, minlength=size).tolist(), np.bincount(agent[late], minlength=size).tolist())
     dep = ~township_held
     if dep.any():
         bad = (late | ~cases.resolved[ids])[dep]
@@ -235,7 +225,15 @@ def _count_closures_compiled(model, ids: np.ndarray, late: np.ndarray) -> None:
     lates = np.zeros(n_t + len(deps), dtype=np.int64)
     cols = (cases.matter, cases.delegated, cases.township, cases.resolved, model.catalogue.owner)
     count_closures_call(ids, late, *cols, counts, lates, model.period_cases_dt, model.period_bad_dt)
-    for i, (n, n_late) in enumerate(zip(counts.tolist(), lates.tolist())):
+    _book_counts(model, counts.tolist(), lates.tolist())
+
+
+def _book_counts(model, counts: list, lates: list) -> None:
+    """Today's closures and late ones per owner (townships first, then departments) added to each owner's
+    ``period_cases``/``period_late``."""
+    towns, deps = model.townships, model.departments
+    n_t = len(towns)
+    for i, (n, n_late) in enumerate(zip(counts, lates)):
         if n:
             a = towns[i] if i < n_t else deps[i - n_t]
             a.period_cases += n
