@@ -138,17 +138,10 @@ def decide_compiled(model) -> None:
             agent.work_fraction = 1.0
         return
     rows = model.engine.queue_rows()  # (zeros without the kernel's pass when no step waits anywhere)
-    floor, cutting = p.work_fraction_floor, p.corner_cutting
-    for agent in agents:  # ``work_fraction`` of ``case_capacity`` written out: the same operations in order
+    for agent in agents:
         h = agent.handler
         queued, slack, n = rows[h.hid]
-        if n == 0 or queued <= 0:
-            agent.work_fraction = 1.0
-            continue
-        cap = h.capacity_hours
-        hours = max(cap - min(h.duty_backlog, cap, h.duty_cap), 0.0)
-        r = min(hours * max(slack / n / HOURS_PER_DAY, MIN_HORIZON_DAYS) / queued, 1.0)
-        agent.work_fraction = max(floor, 1.0 - cutting * (1.0 - r))
+        agent.work_fraction = 1.0 if n == 0 else work_fraction(p, queued, case_capacity(h), slack / n / HOURS_PER_DAY)
 
 
 def log_start(model, task: Task, done: float, needed: float, clock: float) -> None:
