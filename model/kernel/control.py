@@ -26,15 +26,6 @@ class Control(EngineTables):
             st["satisfaction"], st["exp_online"], st["exp_offline"], st["trips"], rows, s_case, trips, online, alpha
         )
 
-    def life_cycle(self, stage, sat, u, v, p_grow: float, p_mature: float, base: float, sens: float, threshold: float):
-        """``feedback.enterprise_life_cycle``'s stage moves and exits in one kernel call (``judge``): stages
-        moved in place; returns (the exits' rows, ascending; the rows alive after them)."""
-        n = len(stage)
-        alive = np.empty(n, dtype=bool)
-        exits = np.empty(n, dtype=np.int64)
-        k = self.k_life_cycle(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, self._stages, alive, exits)
-        return exits[:k], alive
-
     # --- deadline gaming: the projection read from the kernel's tables ---------------------------
     def gaming_queues(self):
         """The queues as the day's gaming decisions read them (``gaming._Queues``)."""

@@ -82,7 +82,6 @@ class CompiledEngine(WriteBack, Control):
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
-        self.k_life_cycle = Direct(K.life_cycle_rows)
         self.k_route, self.k_channels = Direct(route.route_rows), Direct(route.channel_draws)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(

@@ -14,7 +14,6 @@ import numpy as np
 
 from .. import callback
 from ..catalogue import DISPUTE_MEDIATION
-from ..demand import Stage
 from . import core as K
 from .layout import PF_CB_BUDGET, PF_CB_DAY, PF_CB_MISSED  # the call-back desk (callback)
 
@@ -78,7 +77,6 @@ class EngineTables:
     k_conference: Any
     k_queue_summary: Any
     k_judge: Any
-    k_life_cycle: Any
 
     def _alloc_handlers(self, model, handlers: list) -> None:
         """The handler table and the servers' flat arrays."""
@@ -93,7 +91,6 @@ class EngineTables:
         self.hf[:, K.HF_FRACTION] = 1.0  # a desk, the dispatchers, the commissioners: full work
         self.hf[:, K.HF_EFFORT] = 1.0
         self._dept_ids = np.array([d.handler.hid for d in model.departments], dtype=np.int64)
-        self._stages = np.array([int(s) for s in Stage], dtype=np.int64)  # start-up, growth, mature, exited
         self._town_ids = np.array([t.handler.hid for t in model.townships], dtype=np.int64)
         s0 = 0
         for i, h in enumerate(handlers):
