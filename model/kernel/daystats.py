@@ -19,14 +19,21 @@ import numpy as np
 from numba import njit
 
 from .calls import Direct
+from .layout import (
+    GAMED,
+    GRID_REPORTS,
+    IN_TIER,
+    N_COUNTS,
+    ON_TIME,
+    ON_TIME_TIER,
+    REPEATS,
+    RESOLVED,
+    SEAT_TRIPS,
+    SERVICE,
+    TRIPS,
+    ZERO_TRIP,
+)
 from .pairwise import tree_sum
-
-# closure_stats' counts, by position in its integer output
-IN_TIER = 0  # 3 slots: closures by tier
-ON_TIME_TIER = 3  # 3 slots: of which on time
-ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 6, 7, 8, 9, 10, 11, 12
-REPEATS, GRID_REPORTS = 13, 14  # among the cases filed today (``day_stats``): repeat contacts, grid reports
-N_COUNTS = 15
 
 
 @njit(cache=True)

@@ -72,3 +72,11 @@ STATUS_TEXT = {
     E_LIVE_AT_CLOSE: "a case closed with steps still live (rework or gaming are not compiled)",
     E_TASKS_FULL: "the task arrays were full (the Python side sizes them before each call)",
 }
+
+# the day's closure statistics (``daystats.closure_stats``' counts), by position in its integer output; numba-free
+# here, so that ``metrics.collect`` reads them without importing the kernel's compiled module
+IN_TIER = 0  # 3 slots: closures by tier
+ON_TIME_TIER = 3  # 3 slots: of which on time
+ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 6, 7, 8, 9, 10, 11, 12
+REPEATS, GRID_REPORTS = 13, 14  # among the cases filed today (``day_stats``): repeat contacts, grid reports
+N_COUNTS = 15

@@ -12,6 +12,19 @@ from .. import callback, inspection, reform
 from ..cases import GRID_REPORT
 from ..catalogue import DISPUTE, Tier
 from ..escalation import JOINT_CONFERENCE
+from ..kernel.layout import (  # the kernel's day statistics' positions (``kernel.daystats``)
+    GAMED,
+    GRID_REPORTS,
+    IN_TIER,
+    ON_TIME,
+    ON_TIME_TIER,
+    REPEATS,
+    RESOLVED,
+    SEAT_TRIPS,
+    SERVICE,
+    TRIPS,
+    ZERO_TRIP,
+)
 from ..params import HOURS_PER_DAY
 from .numeric import mean as _mean
 from .numeric import mean_of_floats as _mean_floats
@@ -197,11 +210,6 @@ def _stats_figures(n: int, stats: tuple) -> tuple:
         chain,
         _share(counts[ZERO_TRIP], n_service),
     )
-
-
-# positions in ``kernel.daystats.closure_stats``' counts (the kernel's module is imported only when compiled)
-IN_TIER, ON_TIME_TIER, ON_TIME, SERVICE, ZERO_TRIP, TRIPS, SEAT_TRIPS, RESOLVED, GAMED = 0, 3, 6, 7, 8, 9, 10, 11, 12
-REPEATS, GRID_REPORTS = 13, 14
 
 
 def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
