@@ -24,7 +24,7 @@ from . import demand, satisfaction
 from .agents import Citizen, Enterprise
 from .catalogue import ENTERPRISE
 from .demand import Stage
-from .metrics.collect import queued_today
+from .metrics.collect import queued_today, stocks_kept
 from .metrics.numeric import mean
 from .params import Params
 from .resolution import root_of
@@ -244,8 +244,8 @@ def live_enterprises(model) -> int:
     """Enterprises not exited (``TownshipModel.live_enterprises``): the count yesterday's life cycle left
     (``enterprise_stocks``; it alone makes exits) while no firm has entered since, else counted (intake asks it on
     every batch)."""
-    memo = model.__dict__.get("enterprise_stocks")
-    if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
+    memo = stocks_kept(model)
+    if memo is not None:
         return memo[2]
     return int(np.count_nonzero(model.enterprise_state["stage"][: model.n_enterprises] < _EXITED))
 

@@ -89,12 +89,8 @@ def collect_day(
     model, closed_ids: np.ndarray, dumped: int, bounced: int, petitions: int, entries: int, exits: int, created: int
 ) -> dict:
     """The day's KPI row (flows are today's counts; rates are over cases closed today)."""
-    towns = model.townships
-    step_hours, threshold = model.mean_step_hours, model.params.overload_threshold
-    for t in towns:  # ``overloaded`` of each township
-        h = t.handler
-        cap = h.capacity_hours
-        t.overloaded = cap <= 0 or h.open_tasks * step_hours + h.duty_backlog > threshold * cap
+    for t in model.townships:
+        t.overloaded = overloaded(model, t)
     ot_total = sum([d.overtime_hours for d in model.departments])
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
@@ -234,12 +230,22 @@ def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, ex
     }
 
 
+def stocks_kept(model) -> tuple | None:
+    """The day's (day, firms' rows, live, mean satisfaction) as ``feedback.enterprise_life_cycle`` left them at the
+    end of the day before ``clock_day``, while no firm has entered since (the same rows: it alone makes exits);
+    else None."""
+    memo = getattr(model, "enterprise_stocks", None)
+    if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
+        return memo
+    return None
+
+
 def enterprise_stocks(model) -> tuple[float, int]:
     """(Mean satisfaction of the live enterprises, their count) at the day's end (after its ``clock_day`` moved
     on): as ``feedback.enterprise_life_cycle`` left them when no firm entered since (no row added: the same
     rows, stages and satisfaction), else ``model.mean_enterprise_satisfaction()`` and ``model.live_enterprises``."""
-    memo = getattr(model, "enterprise_stocks", None)
-    if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
+    memo = stocks_kept(model)
+    if memo is not None:
         return memo[3], memo[2]
     # both from one mask of the live rows; ``numeric.mean`` is ``ndarray.mean``'s value without its dispatch
     st, n = model.enterprise_state, model.n_enterprises
