@@ -237,23 +237,6 @@ def test_the_days_one_call_equals_its_parts(seed):
         assert created == 0 or counts[-2] + counts[-1] > 0
 
 
-def test_agent_records_read_by_name_or_by_attrgetter_are_the_same():
-    from operator import attrgetter
-
-    from townsim.model import Department
-
-    m = TownshipModel(small(), rng=1).run(3)
-    dc = m.datacollector
-    deps = m.departments
-    uids = [d.unique_id for d in deps]
-    attrs = dc._attrs[Department]
-    got = dc._reader(Department, attrs)(7, deps, uids)
-    assert got == [(7, u, *attrgetter(*attrs)(d)) for d, u in zip(deps, uids)] and len(got) == len(deps)
-    dc._getters["x"] = attrgetter("handler.staff", "effort")
-    dotted = dc._reader("x", ("handler.staff", "effort"))(7, deps, uids)  # not identifiers: read by attrgetter
-    assert dotted == [(7, u, d.handler.staff, d.effort) for d, u in zip(deps, uids)]
-
-
 def test_a_copied_models_day_statistics_follow_its_own_case_table():
     """A deep copy (a warm start) reads its own table's columns, not copies of the original's."""
     import copy
