@@ -9,6 +9,13 @@ from .leaf import leaf
 
 
 @leaf
+def competence_at(c0, learning, handled):
+    """``delegation.competence``: a township's competence on a delegated matter after ``handled`` cases, from its
+    initial competence ``c0`` and ``learning`` (cases)."""
+    return 1.0 - (1.0 - c0) * math.exp(-handled / learning)
+
+
+@leaf
 def competence(pf, handled):
-    """``delegation.competence``: a township's competence on a delegated matter after ``handled`` cases."""
-    return 1.0 - (1.0 - pf[PF_C0]) * math.exp(-handled / pf[PF_LEARNING])
+    """:func:`competence_at` with the parameters' initial competence and learning cases (``pf``)."""
+    return competence_at(pf[PF_C0], pf[PF_LEARNING], handled)
