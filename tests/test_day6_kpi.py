@@ -86,9 +86,13 @@ def _closure_reference(c, ids):
 
 
 def test_count_positions_are_the_kernels():
+    """The KPI row reads the kernel's counts at the positions the kernel writes them, each its own slot."""
     names = ("IN_TIER", "ON_TIME_TIER", "ON_TIME", "SERVICE", "ZERO_TRIP", "TRIPS", "SEAT_TRIPS", "RESOLVED", "GAMED")
     names = (*names, "REPEATS", "GRID_REPORTS")
     assert [getattr(collect, k) for k in names] == [getattr(daystats, k) for k in names]
+    slots = [daystats.IN_TIER + t for t in range(3)] + [daystats.ON_TIME_TIER + t for t in range(3)]
+    slots += [getattr(daystats, k) for k in names[2:]]
+    assert sorted(slots) == list(range(daystats.N_COUNTS))  # every count one slot of the kernel's output
 
 
 @pytest.mark.parametrize("seed", range(6))
