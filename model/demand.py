@@ -35,6 +35,7 @@ class Stage(IntEnum):
 
 STAGE_RATE = np.array([2.0, 1.0, 0.6, 0.0])
 """Request-rate factor by enterprise life-cycle ``Stage`` (start-up, growth, mature, exited)."""
+_CITIZEN_CODE, _ENTERPRISE_CODE = int(CITIZEN), int(ENTERPRISE)  # plain ints: numpy fills an IntEnum member slowly
 
 
 @dataclass
@@ -138,7 +139,7 @@ def draw(
         ent = np.minimum(ent, len(rates) - 1)
     else:
         ent = np.zeros(0, dtype=np.int64)
-    kind = np.concatenate([np.full(total_c, CITIZEN, np.int8), np.full(total_e, ENTERPRISE, np.int8)])
+    kind = np.concatenate([np.full(total_c, _CITIZEN_CODE, np.int8), np.full(total_e, _ENTERPRISE_CODE, np.int8)])
     requester = np.concatenate([cit, ent]).astype(np.int64)
     township = np.concatenate([tc, enterprise_township[ent]]).astype(np.int32)
     matter = np.concatenate([sampler.draw(CITIZEN, total_c, rng), sampler.draw(ENTERPRISE, total_e, rng)])

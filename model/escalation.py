@@ -170,6 +170,7 @@ def boost(model, cid: int, level: int, t: float) -> None:
     flow = model.flows.get(cid)
     if flow is None:
         return
+    level = int(level)  # a plain int (a caller may pass a ``Level``: numpy compares an IntEnum member slowly)
     if cases.boost[cid] >= level and flow[1] > 0:
         return
     cases.boost[cid] = max(int(cases.boost[cid]), level)

@@ -109,6 +109,7 @@ ENGINE_AWARE = frozenset(
         "test_day6_kpi.py",
         "test_department_wait.py",
         "test_engine_option.py",
+        "test_enum_traps.py",
         "test_fast_paths.py",
         "test_gcpolicy.py",
         "test_grid2_draws.py",
