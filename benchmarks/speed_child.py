@@ -342,7 +342,7 @@ def time_kernel() -> list[float]:
 
     kengine.K = Timed(core, TIMED)  # type: ignore[assignment]
     if hasattr(kengine, "route"):  # a tree with intake's routing compiled
-        kengine.route = Timed(kengine.route, ("route_rows", "channel_draws"))  # type: ignore[assignment]
+        kengine.route = Timed(kengine.route, ("route_rows", "channel_draws", "refer_and_route", "channel_batch"))  # type: ignore[assignment]
     return inside
 
 

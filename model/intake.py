@@ -155,46 +155,45 @@ def _refer_up_all(model, township, subject, enquiry) -> np.ndarray:
     delegated = model.delegated[subject]  # (a copy: indexed by an array)
     rows = np.flatnonzero(delegated & ~enquiry if enquiry is not None else delegated)
     if len(rows):
-        decide = refer_up_compiled if model.compiled else refer_up
-        delegated[rows[decide(model, township[rows], subject[rows])]] = False
+        delegated[rows[refer_up(model, township[rows], subject[rows])]] = False
     return delegated
 
 
 def refer_up_compiled(model, township: np.ndarray, matters: np.ndarray) -> np.ndarray:
-    """:func:`refer_up` on the compiled engine: every case's chance (``Township.refer_up_chances``' formula) in one
-    kernel call (``kernel.referup``) at the counts of handled cases the townships' ``handled`` dicts hold (the
-    engine's copy written back with them), then one uniform draw per case with a positive chance, in filing order.
-    The same chances, draws and decisions (``tests/test_intake6_refer_up.py``)."""
-    from .kernel.referup import refer_chances_call  # deferred: it imports numba (the kernel extra), only compiled
+    """:func:`refer_up` on the compiled engine, as ``kernel.route.refer_and_route`` decides it on the way to routing
+    (``kernel.referup``): every case's chance (``Township.refer_up_chances``' formula) at the counts of handled
+    cases the townships' ``handled`` dicts hold (the engine's copy written back with them), one uniform draw per
+    case with a positive chance, in filing order. The same chances, draws and decisions
+    (``tests/test_intake6_refer_up.py``); returns whether each case is referred up."""
+    from .kernel.rawrng import addresses  # deferred: it imports numba (the kernel extra), only compiled
+    from .kernel.referup import refer_up_call  # deferred: as the line above
 
     p: Params = model.params
-    n = len(matters)
-    out = np.zeros(n, dtype=bool)
-    if p.refer_up_rate == 0:
-        return out
-    chance = np.empty(n)
-    refer_chances_call(
-        township,
-        matters,
-        model.engine._handled_back,  # the counts as the townships' dicts hold them
-        float(p.initial_competence),
-        float(p.learning_cases),
-        float(p.refer_up_rate),
-        chance,
+    s = model.stream
+    kept = np.empty(len(matters), dtype=bool)
+    refer = np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=np.float64)
+    every = np.ones(len(model.catalogue.hours), dtype=bool)  # :func:`refer_up` decides for every case it is given
+    refer_up_call(
+        addresses(model.rng),
+        s.ub,
+        s.idx,
+        np.ascontiguousarray(township, dtype=np.int32),
+        np.ascontiguousarray(matters, dtype=np.int32),
+        every,
+        model.engine._handled_back,
+        refer,
+        np.zeros(0, dtype=bool),
+        kept,
     )
-    drawn = np.flatnonzero(chance > 0)
-    if len(drawn):
-        u = np.array(model.stream.uniforms(len(drawn)))
-        out[drawn[u < chance[drawn]]] = True
-    return out
+    return ~kept
 
 
 def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, source, repeat_of) -> np.ndarray:
     """``admit`` on the compiled engine: the same decisions and draws in the same order — the requesters'
     channel draws and the commissioners' errand draws (``CompiledEngine.channel_draws``, the compiled twin of
-    ``_RowAgent.choose_channel``'s draws), the townships' refer-up decisions, then the channels, errands and
-    routing rules in one kernel pass (``CompiledEngine.route``) — and the batch handed over in filing order
-    (``CompiledEngine.submit_many``). ``batch``: kind, requester, township, matter, subject."""
+    ``_RowAgent.choose_channel``'s draws), then the townships' refer-up decisions (:func:`refer_up_compiled`'s),
+    the channels, errands and routing rules in one kernel call (``CompiledEngine.route``) — and the batch handed
+    over in filing order (``CompiledEngine.submit_many``). ``batch``: kind, requester, township, matter, subject."""
     p: Params = model.params
     asc = np.ascontiguousarray
     kind, requester, township, matter, subject = (
@@ -206,8 +205,7 @@ def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, sou
     )
     cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
     draws = model.engine.channel_draws(model, kind, requester, township, cover)
-    delegated = _refer_up_all(model, township, subject, enquiry if ask else None)
-    batch = (kind, requester, township, matter, subject, delegated)
+    batch = (kind, requester, township, matter, subject)  # refer-up decided in ``route``'s kernel call
     ids, via, times, filing = model.engine.route(
         model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
     )

@@ -82,7 +82,7 @@ class CompiledEngine(WriteBack, Control):
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
-        self.k_route, self.k_channels = Direct(route.route_rows), Direct(route.channel_draws)
+        self.k_route, self.k_channels = Direct(route.refer_and_route), Direct(route.channel_batch)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(
             np.ascontiguousarray(x) for x in (cat.tier, cat.start_level, cat.n_departments, cat.owner, cat.difficulty)
@@ -92,6 +92,7 @@ class CompiledEngine(WriteBack, Control):
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
         self._chan: tuple = (None, None, None, None)  # ``channel_draws``' parameters and their coefficients
+        self._refer: tuple = (None, None)  # the parameters and refer-up's (initial competence, learning, rate)
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
@@ -167,9 +168,8 @@ class CompiledEngine(WriteBack, Control):
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
         n = len(kind)
-        drawn = model.rng.random(3 * n if cover > 0 else 2 * n)  # the reference's draws in one call
-        u, prob = self.k_channels(
-            kind, requester, township, memories, self._route_farther, drawn, coefs, cover, _ENTERPRISE
+        u, prob = self.k_channels(  # the reference's draws (``rng.random(2 n or 3 n)``) taken in the kernel
+            addresses(model.rng), kind, requester, township, memories, self._route_farther, coefs, cover, _ENTERPRISE
         )
         np.exp(prob, out=prob)  # the logistic 1 / (1 + exp(−z)) with numpy's exp, as the reference takes it
         prob += 1.0
@@ -193,12 +193,13 @@ class CompiledEngine(WriteBack, Control):
         return coefs, fix_on, fix_hall
 
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
-        """``intake._route`` for a batch in one kernel pass (``route.route_rows``), the channels and errands
-        made from ``draws`` (:meth:`channel_draws`) first: the same cases appended to the case table; returns
+        """``intake._refer_up_all`` and ``intake._route`` for a batch in one kernel call (``route.refer_and_route``:
+        the townships' refer-up decisions and their draws, then the channels and errands made from ``draws``
+        (:meth:`channel_draws`) and the routing rules): the same cases appended to the case table; returns
         their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``), their
         filing times and the draws their filings take, as :meth:`submit_many` takes them. ``batch``: kind,
-        requester, township, matter, subject (int8, int64, int32, int32, int32), delegated after refer-up; the
-        other arrays are handed over with the case table's dtypes (as its columns would have cast them)."""
+        requester, township, matter, subject (int8, int64, int32, int32, int32); the other arrays are handed
+        over with the case table's dtypes (as its columns would have cast them)."""
         p = model.params
         c = model.cases
         kind = batch[0]
@@ -207,7 +208,6 @@ class CompiledEngine(WriteBack, Control):
         created = np.ascontiguousarray(created, dtype=f8)
         arrays = (
             *batch[:5],
-            np.ascontiguousarray(batch[5], dtype=b1),
             _NO_FLAGS if enquiry is None else np.ascontiguousarray(enquiry, dtype=b1),
             created,
             created if onset is None else np.ascontiguousarray(onset, dtype=f8),
@@ -237,7 +237,27 @@ class CompiledEngine(WriteBack, Control):
             tables = self._route_memo[key] = self._route_tables(key)
         cat, ints, reals, where = tables
         held = np.ascontiguousarray(model.delegated, dtype=b1)
-        via, filing = self.k_route(n0, arrays, draws, cover, cat, held, ints, reals, c.blocks, where)
+        refer = self._refer
+        if refer[0] is not p:  # new parameters (frozen: the same object, the same levers)
+            refer = self._refer = (p, np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=f8))
+        s = model.stream
+        via, filing = self.k_route(
+            addresses(model.rng),
+            s.ub,
+            s.idx,
+            self._handled_back,
+            refer[1],  # refer-up (``referup``)
+            n0,
+            arrays,
+            draws,
+            cover,
+            cat,
+            held,
+            ints,
+            reals,
+            c.blocks,
+            where,
+        )
         return ids, via, created, filing
 
     def _route_tables(self, key: tuple) -> tuple:

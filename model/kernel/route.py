@@ -1,11 +1,12 @@
 """Intake's routing rules for a batch of new cases in one pass, written into the case table (compiled engine).
 
 ``intake.admit``'s array expressions, case by case with the same integer logic and double arithmetic:
-``channel_draws`` takes the requesters' channel draws and the commissioners' errand draws in their order
-(the compiled twin of ``_RowAgent.choose_channel``'s draws; the logistic stays numpy's); after the townships'
-refer-up decisions (Python, ``Township.refer_up_chances``), ``route_rows`` makes the channels and errands
-from those draws, then the tier and its deadline, the starting escalation level, who holds the case, hall
-or seat, the forwarding hop, the enquiries' receivers, the desk decisions and the whistle.
+``channel_batch`` draws the requesters' channel uniforms and the commissioners' errand uniforms from the
+model's Generator in their order and gives their logits (``channel_draws``, the compiled twin of
+``_RowAgent.choose_channel``'s draws; the logistic stays numpy's); ``refer_and_route`` takes the townships'
+refer-up decisions (``referup``, the twin of ``Township.refer_up_chances`` and its draws), then ``route_rows``
+makes the channels and errands from those draws, the tier and its deadline, the starting escalation level, who
+holds the case, hall or seat, the forwarding hop, the enquiries' receivers, the desk decisions and the whistle.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from numba import njit
 from ..cases import HALL, ONLINE, ONLINE_SOURCE, SEAT, WALK_IN
 from ..catalogue import ENTERPRISE, SIMPLE, Tier
 from ..params import HOURS_PER_DAY
+from .rawrng import generator
+from .referup import refer_up_rows
 
 # enterprise, hall, simple, tier 1, tier 3 codes (``ints`` 8–12) and a working day's hours (``reals`` 0)
 ROUTE_CONSTS = (int(ENTERPRISE), int(HALL), int(SIMPLE), int(Tier.TIER1), int(Tier.TIER3), float(HOURS_PER_DAY))
@@ -95,6 +98,34 @@ def channel_draws(kind, requester, township, memories, farther, drawn, coefs, co
         negz[i] = -(lg_on + sl_on * d)
         negz[n + i] = -(lg_hall + sl_hall * farther[township[i]])
     return u, negz
+
+
+@njit(cache=True)
+def channel_batch(addrs, kind, requester, township, memories, farther, coefs, cover, enterprise):
+    """:func:`channel_draws` with its uniforms drawn here from the model's Generator (``rawrng``: its
+    addresses): ``2 n`` of them, ``3 n`` with errands (``cover`` > 0), one after the other, the doubles the
+    reference's one call ``rng.random(k)`` draws."""
+    rng = generator(addrs)
+    n = kind.shape[0]
+    drawn = np.empty(3 * n if cover > 0 else 2 * n)
+    for j in range(drawn.shape[0]):
+        drawn[j] = rng.random()
+    return channel_draws(kind, requester, township, memories, farther, drawn, coefs, cover, enterprise)
+
+
+@njit(cache=True)
+def refer_and_route(addrs, ub, ridx, handled, refer, n0, batch, draws, cover, cat, held, ints, reals, blocks, where):
+    """The townships' refer-up decisions (``referup.refer_up_rows``: their draws from the stream's buffer
+    ``ub`` at ``ridx``, the Generator given as its addresses) for the batch ``batch`` (kind, requester,
+    township, matter, subject, enquiry, created, onset, source, repeat_of), then :func:`route_rows` with the
+    cases' delegation after them: ``intake.admit``'s refer-up and routing in one call. ``handled``: the
+    townships' handled counts (township × matter); ``refer``: initial competence, learning cases,
+    ``refer_up_rate``; the rest as :func:`route_rows` takes it."""
+    kind, requester, township, matter, subject, enquiry, created, onset, source, repeat_of = batch
+    delegated = np.empty(kind.shape[0], np.bool_)
+    refer_up_rows(generator(addrs), ub, ridx, township, subject, held, handled, refer, enquiry, delegated)
+    rows = (kind, requester, township, matter, subject, delegated, enquiry, created, onset, source, repeat_of)
+    return route_rows(n0, rows, draws, cover, cat, held, ints, reals, blocks, where)
 
 
 @njit(cache=True)
