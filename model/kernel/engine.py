@@ -21,7 +21,7 @@ from .. import channel
 from ..cases import LAYOUT
 from ..catalogue import ENTERPRISE
 from . import core as K
-from . import demand, route
+from . import demand, projection, route
 from .calls import Direct
 from .control import Control
 from .rawrng import addresses
@@ -82,6 +82,7 @@ class CompiledEngine(WriteBack, Control):
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
+        self.k_rates = Direct(projection.handler_rates)  # what gaming's projection reads of each handler
         self.k_route, self.k_channels = Direct(route.refer_and_route), Direct(route.channel_batch)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(

@@ -15,6 +15,8 @@ free for cases) and the owners' ranks and counts, gathered once per day's decisi
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..params import HOURS_PER_DAY
@@ -29,27 +31,17 @@ class Queues:
 
     def __init__(self, engine):
         self.eng = engine
-        m = engine.model
-        hs = m.handlers
-        n = len(hs)
+        n = len(engine.handlers)
         self.qs = (np.zeros(n, dtype=np.bool_), np.zeros(n), *_task_rows(engine))
         town, is_dept, self.desk = _kinds(engine)
-        hw = np.ones((n, 3))
-        hw[:, 2] = is_dept
-        d_ids = engine._dept_ids  # ``fraction_of``: a department's or township's work fraction, 1 elsewhere
-        hw[d_ids, 0] = [d.work_fraction for d in m.departments]
-        hw[engine._town_ids, 0] = [t.work_fraction for t in m.townships]
-        hw[d_ids, 1] = [d.effort for d in m.departments]
-        # ``gaming._Queues.rate`` of every handler at once: its hours free for cases (``case_capacity``; a desk:
-        # all its hours) per working hour, at least 1e-9 (the same doubles as the per-handler arithmetic)
-        cap = np.array([h.capacity_hours for h in hs])
-        duty = np.minimum(np.minimum([h.duty_backlog for h in hs], cap), [h.duty_cap for h in hs])
-        free = np.where(self.desk, cap, np.maximum(cap - duty, 0.0))
-        self.rate = np.maximum(free / HOURS_PER_DAY, 1e-9)
-        p = m.params
+        # each handler's work fraction, effort and kind, and its rate (``gaming._Queues.rate``), from the handler
+        # table: the agents' decisions as read into it before the day's call, its duty hours as written back
+        self.hw, self.rate = np.empty((n, 3)), np.empty(n)
+        engine.k_rates(engine.hf, is_dept, self.desk, self.hw, self.rate)
+        p = engine.model.params
         self.learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
-        self.hw, self.town = hw, town
-        self.coord = np.asarray(m.coordination_hours, dtype=float)
+        self.town = town
+        self.coord = np.asarray(engine.model.coordination_hours, dtype=float)
 
     def decide_day(self, ids: np.ndarray, moments: np.ndarray, owners: list, now: float) -> tuple:
         """``kernel.projection.decide_run`` over the day's decisions at ``now`` (hours), in one call: ``ids`` and
@@ -63,7 +55,8 @@ class Queues:
         c = m.cases
         s = m.stream
         n = len(ids)
-        own = np.array([(o.rank, o.gamed, o.caught, 0.0) for o in owners], dtype=float)
+        own = np.zeros((len(owners), 4))  # rank, gamed, caught, and the net gain the kernel keeps
+        own[:, :3] = list(map(_RANK_GAMED_CAUGHT, owners))
         out = np.zeros((n, 2))
         rep = (np.zeros(n), np.zeros(n, dtype=np.int64))
         cnt = np.zeros(2, dtype=np.int64)
@@ -134,6 +127,7 @@ class Queues:
         )
 
 
+_RANK_GAMED_CAUGHT = operator.attrgetter("rank", "gamed", "caught")
 _NONE = np.zeros(0, dtype=np.int64)
 """No case in the joint conference's queue."""
 

@@ -20,11 +20,41 @@ from numba import njit
 
 from .draws import draw_exponential
 from .gamed import close_gamed, owner_net
-from .layout import COORD, PENDING, RUNNING, WAITING
+from .layout import (
+    COORD,
+    HF_CAP,
+    HF_DUTY_BACKLOG,
+    HF_DUTY_CAP,
+    HF_EFFORT,
+    HF_FRACTION,
+    HOURS,
+    PENDING,
+    RUNNING,
+    WAITING,
+)
 from .queues import queue_ahead
 from .rawrng import generator
 
 _INF = math.inf
+
+
+@njit(cache=True)
+def handler_rates(hf, is_dept, desk, hw, rate):
+    """What the projection reads of each handler, from the handler table ``hf`` as the day's call left it (its
+    work fraction and a department's effort read in before the call; its duty hours written back after it):
+    ``hw``: work fraction (1 but for departments and townships), effort (1 but for departments), whether it is a
+    department; ``rate``: ``gaming._Queues.rate``, its hours free for cases (``case_capacity``; a desk: all its
+    hours) per working hour, at least 1e-9 — the same doubles as the reference's per-handler arithmetic."""
+    for h in range(hf.shape[0]):
+        hw[h, 0] = hf[h, HF_FRACTION]
+        hw[h, 1] = hf[h, HF_EFFORT]
+        hw[h, 2] = is_dept[h]
+        cap = hf[h, HF_CAP]
+        if desk[h]:
+            free = cap
+        else:
+            free = max(cap - min(min(hf[h, HF_DUTY_BACKLOG], cap), hf[h, HF_DUTY_CAP]), 0.0)
+        rate[h] = max(free / HOURS, 1e-9)
 
 
 @njit(cache=True, inline="always")
