@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from townsim.model.satisfaction import ewma_update
 
@@ -161,16 +162,19 @@ def test_batched_uniforms_are_the_case_by_case_draws_across_refills():
         assert a.exponential() == b.exponential()  # the generator left at the same place
 
 
-def test_gaming_decisions_are_due_in_the_heaps_order():
+@pytest.mark.parametrize("compiled", [False, True])
+def test_gaming_decisions_are_due_in_the_heaps_order(compiled):
     import heapq
     from types import SimpleNamespace
 
-    from townsim.model.gaming import due
+    from townsim.model.gaming import due, due_compiled
 
+    if compiled:
+        pytest.importorskip("numba")
     rng = np.random.default_rng(5)
     model = SimpleNamespace(gaming_queue=[])
     heap: list = []
-    for start in range(0, 60, 12):  # intake batches: moments with ties, cases numbered in filing order
+    for start in (36, 0, 48, 12, 24):  # intake batches: moments with ties, cases out of order across batches
         ids = np.arange(start, start + 12)
         t = rng.integers(0, 6, 12).astype(float) * 4.0
         model.gaming_queue.append((t, ids))
@@ -180,6 +184,6 @@ def test_gaming_decisions_are_due_in_the_heaps_order():
         want = []
         while heap and heap[0][0] < t_end:
             want.append(heapq.heappop(heap))
-        moments, cids = due(model, t_end)
+        moments, cids = (due_compiled if compiled else due)(model, t_end)
         assert list(zip(moments.tolist(), cids.tolist())) == want
     assert model.gaming_queue == []

@@ -163,9 +163,9 @@ class WriteBack(EngineTables):
         if n_closed:
             closed_now = closed_log[:n_closed].tolist()
             m.closed_today.extend(closed_now)
-            if gm:
-                for cid in closed_now:
-                    gm.pop(cid, None)
+            if gm:  # a few cases in grid mediation against the day's closures: those among them dropped
+                for cid in gm.keys() & closed_now:
+                    del gm[cid]
         if n_ref:
             refs = m.day_referrals
             for key in zip(ref_from[:n_ref].tolist(), ref_to[:n_ref].tolist()):
