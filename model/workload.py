@@ -146,14 +146,15 @@ def decide_compiled(model) -> None:
         for agent in agents:
             agent.work_fraction = 1.0
         return
-    from .kernel.workfraction import work_fractions_call  # deferred: it imports numba (the kernel extra)
-
     hs = [agent.handler for agent in agents]
     out = np.empty(len(hs))
-    work_fractions_call(
+    hids = eng.__dict__.get("_agent_hids")
+    if hids is None:  # the agents' handlers, fixed for the model's life
+        hids = eng._agent_hids = np.array([h.hid for h in hs], dtype=np.int64)
+    _kernel()(
         summary,
         eng.hf,
-        np.array([h.hid for h in hs], dtype=np.int64),
+        hids,
         np.array([h.duty_backlog for h in hs], dtype=np.float64),
         np.array([h.duty_cap for h in hs], dtype=np.float64),
         float(p.work_fraction_floor),
@@ -162,6 +163,18 @@ def decide_compiled(model) -> None:
     )
     for agent, f in zip(agents, out.tolist()):
         agent.work_fraction = f
+
+
+_KERNEL: list = []  # ``kernel.workfraction``'s call, imported on the first compiled day
+
+
+def _kernel():
+    """``kernel.workfraction.work_fractions_call``, imported once."""
+    if not _KERNEL:
+        from .kernel.workfraction import work_fractions_call  # deferred: it imports numba (the kernel extra)
+
+        _KERNEL.append(work_fractions_call)
+    return _KERNEL[0]
 
 
 def log_start(model, task: Task, done: float, needed: float, clock: float) -> None:
