@@ -134,35 +134,16 @@ def new_disputes(model, day: int) -> int:
     reports), keep the rest latent until the grid finds them (``patrol``) or they surface.
 
     A few a township a day: plain lists, the draws in the order and sizes of the array form (the
-    residents' and the onsets' uniforms one call: the same doubles)."""
+    residents' and the onsets' uniforms one call: the same doubles); on the compiled engine the draws and
+    their arithmetic in one kernel call (``kernel.disputes``, :func:`_draws_compiled`)."""
     p = model.params
     if p.dispute_rate <= 0 and p.local_problem_rate <= 0:
         return 0
-    rng = model.rng
-    cat = model.catalogue
-    residents = model.township_residents.tolist()
-    pois = rng.poisson  # a scalar call a township: the draws of the array call, without its checks' cost
-    n_d = [pois(r * p.dispute_rate) for r in residents] if p.dispute_rate > 0 else [0] * len(residents)
-    n_l = [pois(r * p.local_problem_rate) for r in residents] if p.local_problem_rate > 0 else [0] * len(residents)
-    total = sum(n_d) + sum(n_l)
-    if total == 0:
+    drawn = _draws_compiled(model, day) if model.compiled else _draws(model, day)
+    if drawn is None:
         return 0
-    # per township, its disputes then its local problems
-    town: list[int] = []
-    is_local: list[bool] = []
-    for t, (a, b) in enumerate(zip(n_d, n_l)):
-        if a or b:
-            town += [t] * (a + b)
-            is_local += [False] * a + [True] * b
-    local_ids = [cat.dispute_id(k) for k in LOCAL_PROBLEMS]
-    mediation = cat.dispute_id(DISPUTE_MEDIATION)
-    pick = rng.integers(len(local_ids), size=total).tolist()
-    matter = [local_ids[k] if loc else mediation for k, loc in zip(pick, is_local)]
-    u = rng.random(2 * total).tolist()  # the residents' uniforms, then the onsets'
-    start, count = model.citizen_start.tolist(), model.citizen_count.tolist()
-    cit = [start[t] + math.floor(x * count[t]) for t, x in zip(town, u)]
-    onset = [(day + x) * HOURS_PER_DAY for x in u[total:]]
-    reported = model.Citizen.report(model, np.array(cit, np.int64)).tolist()
+    town, matter, cit, onset, reported = drawn
+    total = len(town)
     e = [i for i, r in enumerate(reported) if r]
     if e:
         e.sort(key=onset.__getitem__)  # by onset (a stable sort)
@@ -181,6 +162,75 @@ def new_disputes(model, day: int) -> int:
         model.cases.reported[ids] = True
     _keep_latent(model, [i for i, r in enumerate(reported) if not r], cit, town, onset, matter)
     return total
+
+
+def _draws(model, day: int) -> tuple[list, list, list, list, list] | None:
+    """Today's disputes and local problems as lists (township, matter, resident, onset hours, reported by app),
+    a township's disputes then its local problems, township by township; None when there are none."""
+    p = model.params
+    rng = model.rng
+    cat = model.catalogue
+    residents = model.township_residents.tolist()
+    pois = rng.poisson  # a scalar call a township: the draws of the array call, without its checks' cost
+    n_d = [pois(r * p.dispute_rate) for r in residents] if p.dispute_rate > 0 else [0] * len(residents)
+    n_l = [pois(r * p.local_problem_rate) for r in residents] if p.local_problem_rate > 0 else [0] * len(residents)
+    total = sum(n_d) + sum(n_l)
+    if total == 0:
+        return None
+    # per township, its disputes then its local problems
+    town: list[int] = []
+    is_local: list[bool] = []
+    for t, (a, b) in enumerate(zip(n_d, n_l)):
+        if a or b:
+            town += [t] * (a + b)
+            is_local += [False] * a + [True] * b
+    local_ids = [cat.dispute_id(k) for k in LOCAL_PROBLEMS]
+    mediation = cat.dispute_id(DISPUTE_MEDIATION)
+    pick = rng.integers(len(local_ids), size=total).tolist()
+    matter = [local_ids[k] if loc else mediation for k, loc in zip(pick, is_local)]
+    u = rng.random(2 * total).tolist()  # the residents' uniforms, then the onsets'
+    start, count = model.citizen_start.tolist(), model.citizen_count.tolist()
+    cit = [start[t] + math.floor(x * count[t]) for t, x in zip(town, u)]
+    onset = [(day + x) * HOURS_PER_DAY for x in u[total:]]
+    reported = model.Citizen.report(model, np.array(cit, np.int64)).tolist()
+    return town, matter, cit, onset, reported
+
+
+def _draws_compiled(model, day: int) -> tuple[list, list, list, list, list] | None:
+    """:func:`_draws` in one kernel call (``kernel.disputes.new_dispute_draws``: the same draws in the same order,
+    ``Citizen.report``'s among them, and the same arithmetic), for the compiled engine."""
+    memo = model.__dict__.get("_dispute_tables")
+    p = model.params
+    if memo is None or memo[0] is not p:  # what the call reads that changes only with the parameters
+        from .kernel.disputes import new_dispute_draws_call  # deferred: it imports numba (the kernel extra)
+        from .kernel.rawrng import addresses  # deferred: as the line above
+
+        cat = model.catalogue
+        memo = model._dispute_tables = (
+            p,
+            new_dispute_draws_call,
+            addresses,
+            np.array([p.dispute_rate, p.local_problem_rate], dtype=np.float64),
+            np.array([cat.dispute_id(k) for k in LOCAL_PROBLEMS], dtype=np.int64),
+            cat.dispute_id(DISPUTE_MEDIATION),
+        )
+    _, call, addresses, rates, local_ids, mediation = memo
+    asc = np.ascontiguousarray
+    town, matter, cit, onset, reported = call(
+        addresses(model.rng),
+        asc(model.township_residents, dtype=np.float64),  # (counts: exact as doubles, as Python multiplies them)
+        rates,
+        local_ids,
+        mediation,
+        asc(model.citizen_start, dtype=np.int64),
+        asc(model.citizen_count, dtype=np.float64),  # (exact as doubles, as Python multiplies them)
+        model.citizen_state["report"],
+        float(day),
+        HOURS_PER_DAY,
+    )
+    if not len(town):
+        return None
+    return town.tolist(), matter.tolist(), cit.tolist(), onset.tolist(), reported.tolist()
 
 
 def _keep_latent(model, late: list, cit: list, town: list, onset: list, matter: list) -> None:

@@ -77,3 +77,26 @@ def test_refused_disputes_are_bit_identical_on_both_engines(threshold):
     assert (general & (comp.cases.view("source") == GRID_REPORT)).sum() > 10  # the mediators refused some
     assert ref.grid_mediation.keys() == comp.grid_mediation.keys()
     assert_identical(ref, comp)
+
+
+@pytest.mark.parametrize("rates", [(0.004, 0.0), (0.0, 0.003), (0.002, 0.03)])
+def test_the_compiled_draws_are_the_lists_draws(rates):
+    """``grid._draws_compiled`` (one kernel call) draws what ``grid._draws`` draws, the generator left alike:
+    disputes only, local problems only, both (Poisson means below and above 10 a township)."""
+    pytest.importorskip("numba")
+    import copy
+
+    from townsim.model import TownshipModel, grid
+
+    p = Params(residents=20_000, enterprises=200, warmup_days=0, engine="compiled")
+    m = TownshipModel(p.replace(dispute_rate=rates[0], local_problem_rate=rates[1], app_reporting=0.5), rng=4)
+    m.citizen_state["report"][:] = np.random.default_rng(1).random(len(m.citizen_state["report"]))
+    seen = 0
+    for day in range(40):
+        ref = copy.deepcopy(m)
+        want, got = grid._draws(ref, day), grid._draws_compiled(m, day)
+        assert got == want
+        assert m.rng.bit_generator.state == ref.rng.bit_generator.state
+        seen += len(want[0]) if want else 0
+        m.rng.integers(3, size=day % 3)  # a 32-bit draw between days leaves half a word in the generator
+    assert seen > 40  # the comparison saw disputes

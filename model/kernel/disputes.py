@@ -1,0 +1,71 @@
+"""Today's new disputes and local problems drawn in one kernel call (compiled engine).
+
+``grid.new_disputes`` draws, township by township, the day's disputes and local problems (Poisson counts), the
+local problems' types, the residents concerned and the onsets, and each resident's decision to report through the
+app (``Citizen.report``), in that order: ~20 scalar draws and a dozen list passes a day in Python. Here the same
+draws from the model's Generator (given as its addresses, ``rawrng``) in the same order and sizes — numba's
+``Generator.poisson``, ``integers`` and ``random`` are numpy's (``tests/test_grid2_draws.py``) — and the same
+arithmetic; ``grid.new_disputes`` keeps the reference and files what this returns.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .calls import Direct
+from .rawrng import generator
+
+
+@njit(cache=True)
+def new_dispute_draws(addrs, residents, rates, local_ids, mediation, start, count, report, day, hours):
+    """(township, matter, resident, onset hours, reported) of each of today's disputes (a township's disputes,
+    then its local problems, township by township); empty arrays when none. ``residents``: per township;
+    ``rates``: ``dispute_rate``, ``local_problem_rate``; ``local_ids``: the local problems' matter types;
+    ``mediation``: the dispute's; ``start``, ``count``: each township's first citizen row and rows; ``report``:
+    the citizens' propensity to report by app; ``day``: today; ``hours``: a working day's hours."""
+    rng = generator(addrs)
+    nt = residents.shape[0]
+    n_d = np.zeros(nt, np.int64)
+    n_l = np.zeros(nt, np.int64)
+    if rates[0] > 0:
+        for t in range(nt):
+            n_d[t] = rng.poisson(residents[t] * rates[0])
+    if rates[1] > 0:
+        for t in range(nt):
+            n_l[t] = rng.poisson(residents[t] * rates[1])
+    total = n_d.sum() + n_l.sum()
+    town = np.empty(total, np.int64)
+    matter = np.empty(total, np.int64)
+    cit = np.empty(total, np.int64)
+    onset = np.empty(total)
+    reported = np.empty(total, np.bool_)
+    if total == 0:
+        return town, matter, cit, onset, reported
+    local = np.empty(total, np.bool_)
+    k = 0
+    for t in range(nt):
+        for _ in range(n_d[t]):
+            town[k], local[k] = t, False
+            k += 1
+        for _ in range(n_l[t]):
+            town[k], local[k] = t, True
+            k += 1
+    pick = rng.integers(0, local_ids.shape[0], total)
+    u = np.empty(2 * total)  # the residents' uniforms, then the onsets'
+    for j in range(2 * total):
+        u[j] = rng.random()
+    for i in range(total):
+        matter[i] = local_ids[pick[i]] if local[i] else mediation
+        t = town[i]
+        cit[i] = start[t] + math.floor(u[i] * count[t])
+        onset[i] = (day + u[total + i]) * hours
+    for i in range(total):  # ``Citizen.report``: one uniform each, against its propensity
+        reported[i] = rng.random() < report[cit[i]]
+    return town, matter, cit, onset, reported
+
+
+new_dispute_draws_call = Direct(new_dispute_draws)
+"""``new_dispute_draws`` called without numba's type dispatch (``calls.Direct``)."""
