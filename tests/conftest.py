@@ -128,6 +128,7 @@ ENGINE_AWARE = frozenset(
         "test_openset.py",
         "test_mediation_accept.py",
         "test_outcomes.py",
+        "test_repeat_rows.py",
         "test_same_results_keys.py",
         "test_settle_kernel.py",
         "test_stop_rule.py",
