@@ -109,7 +109,8 @@ def game_probability(params: Params, rank, detection) -> np.ndarray:
 
 def schedule(model, ids: np.ndarray) -> None:
     """Queue the gaming decision of new cases (only when on-time closures count): ``model.gaming_queue``
-    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``."""
+    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``. (The
+    compiled engine's intake computes the same moments in its routing call, ``kernel.route.refer_and_route``.)"""
     p = model.params
     if p.ontime_weight <= 0 or len(ids) == 0:
         return

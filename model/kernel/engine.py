@@ -31,6 +31,7 @@ from .writeback import WriteBack
 
 __all__ = ["CompiledEngine", "KernelStream", "NotCovered", "OpenFlows"]
 
+_NAN = float("nan")
 _ENTERPRISE = int(ENTERPRISE)  # a plain int: the kernel's argument keeps its type
 # what ``route.route_rows`` is handed in place of sources, chains or enquiries not given (it reads none of them;
 # writeable, as the arrays they stand for: the kernel's argument types stay one overload's)
@@ -198,7 +199,8 @@ class CompiledEngine(WriteBack, Control):
         the townships' refer-up decisions and their draws, then the channels and errands made from ``draws``
         (:meth:`channel_draws`) and the routing rules): the same cases appended to the case table; returns
         their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``), their
-        filing times and the draws their filings take, as :meth:`submit_many` takes them. ``batch``: kind,
+        filing times and the draws their filings take, as :meth:`submit_many` takes them, and the moments of their
+        gaming decisions (``gaming.schedule``'s; empty when on-time closures do not count). ``batch``: kind,
         requester, township, matter, subject (int8, int64, int32, int32, int32); the other arrays are handed
         over with the case table's dtypes (as its columns would have cast them)."""
         p = model.params
@@ -242,12 +244,14 @@ class CompiledEngine(WriteBack, Control):
         if refer[0] is not p:  # new parameters (frozen: the same object, the same levers)
             refer = self._refer = (p, np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=f8))
         s = model.stream
-        via, filing = self.k_route(
+        window = float(p.gaming_window) if p.ontime_weight > 0 else _NAN  # (``gaming.schedule``: NaN, none)
+        via, filing, moments = self.k_route(
             addresses(model.rng),
             s.ub,
             s.idx,
             self._handled_back,
             refer[1],  # refer-up (``referup``)
+            window,
             n0,
             arrays,
             draws,
@@ -259,7 +263,7 @@ class CompiledEngine(WriteBack, Control):
             c.blocks,
             where,
         )
-        return ids, via, created, filing
+        return ids, via, created, filing, moments
 
     def _route_tables(self, key: tuple) -> tuple:
         """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
