@@ -94,7 +94,7 @@ class CompiledEngine(WriteBack, Control):
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
         self._chan: tuple = (None, None, None, None)  # ``channel_draws``' parameters and their coefficients
-        self._refer: tuple = (None, None)  # the parameters and refer-up's (initial competence, learning, rate)
+        self._route_fixed: tuple | None = None  # :meth:`route`'s arguments kept while the levers stay
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
@@ -219,10 +219,52 @@ class CompiledEngine(WriteBack, Control):
         )
         n0 = c.n
         ids = c.add(n)  # room and ids; the kernel writes the rows
+        fixed = self.__dict__.get("_route_fixed")  # what stays while the levers, delegated matters and desk stay
+        n_desk = model.desks[0].n_servers
+        if fixed is None or fixed[0] is not p or fixed[1] is not model.delegated or fixed[2] != n_desk:
+            fixed = self._route_fixed = (
+                p,
+                model.delegated,
+                n_desk,
+                {},  # ``_route_tables`` by the arrays given (enquiries, sources, chains)
+                np.ascontiguousarray(model.delegated, dtype=b1),
+                np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=f8),  # refer-up (``referup``)
+                float(p.gaming_window) if p.ontime_weight > 0 else _NAN,  # (``gaming.schedule``: NaN, none)
+            )
+        given = (enquiry is not None, source is not None, repeat_of is not None)
+        tables = fixed[3].get(given)
+        if tables is None:
+            tables = fixed[3][given] = self._tables_for(model, given)
+        cat, ints, reals, where = tables
+        s = model.stream
+        via, filing, moments = self.k_route(
+            addresses(model.rng),
+            s.ub,
+            s.idx,
+            self._handled_back,
+            fixed[5],
+            fixed[6],
+            n0,
+            arrays,
+            draws,
+            cover,
+            cat,
+            fixed[4],
+            ints,
+            reals,
+            c.blocks,
+            where,
+        )
+        return ids, via, created, filing, moments
+
+    def _tables_for(self, model, given: tuple) -> tuple:
+        """:meth:`_route_tables` for the model's levers and handlers now and ``given``: whether the batch gives
+        enquiries, sources and chains (kept by the levers they hold)."""
+        p = model.params
         desk_ok = bool(p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers)
         key = (
             p.escalation_135,
-            enquiry is not None,
+            given[0],
             desk_ok,
             p.whistle,
             p.joint_handling,
@@ -230,40 +272,15 @@ class CompiledEngine(WriteBack, Control):
             model.desks[0].hid,
             model.commissioner_desk.hid,
             p.tier_deadlines,
-            source is not None,
-            repeat_of is not None,
+            given[1],
+            given[2],
             p.online_dispatch,
             model.dispatchers.hid,
         )
         tables = self._route_memo.get(key)
         if tables is None:
             tables = self._route_memo[key] = self._route_tables(key)
-        cat, ints, reals, where = tables
-        held = np.ascontiguousarray(model.delegated, dtype=b1)
-        refer = self._refer
-        if refer[0] is not p:  # new parameters (frozen: the same object, the same levers)
-            refer = self._refer = (p, np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=f8))
-        s = model.stream
-        window = float(p.gaming_window) if p.ontime_weight > 0 else _NAN  # (``gaming.schedule``: NaN, none)
-        via, filing, moments = self.k_route(
-            addresses(model.rng),
-            s.ub,
-            s.idx,
-            self._handled_back,
-            refer[1],  # refer-up (``referup``)
-            window,
-            n0,
-            arrays,
-            draws,
-            cover,
-            cat,
-            held,
-            ints,
-            reals,
-            c.blocks,
-            where,
-        )
-        return ids, via, created, filing, moments
+        return tables
 
     def _route_tables(self, key: tuple) -> tuple:
         """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
