@@ -3,10 +3,10 @@
 Mesa's ``collect`` calls one reporter per KPI and deep-copies each value, then one reporter
 per agent and variable; at ~40 KPIs and ~30 agents that is ~0.16 ms a day, a quarter of a
 day with no demand. :class:`DailyCollector` keeps Mesa's tables and readers
-(``get_model_vars_dataframe``, ``get_agenttype_vars_dataframe``) and fills them directly
-from the day's KPI row (numbers, so a copy is the value itself) and the agents' attributes:
-the same records, in the same order. If Mesa's internal tables are not the expected ones, it
-falls back to Mesa's own ``collect``.
+(``get_model_vars_dataframe``, ``get_agenttype_vars_dataframe``) and fills them from the day's
+KPI row (numbers, so a copy is the value itself) and the agents' attributes, read each day and
+made into Mesa's columns and records when a table is read: the same records, in the same order.
+If Mesa's internal tables are not the expected ones, it falls back to Mesa's own ``collect``.
 """
 
 from __future__ import annotations
@@ -57,19 +57,50 @@ class DailyCollector(mesa.DataCollector):
         step = getattr(model, "time", model.steps)  # Mesa ≥ 3.4 keys records by model.time, 3.3 by steps
         if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
             self._collection_steps.append(step)
-        records = {}
+        day = []  # per class: (its agents' unique ids, each agent's values), or (None, its records)
         for cls, attrs in self._attrs.items():
             agents = by_type.get(cls, ())
             getter = self._getters.get(cls)
             held = self._held(model, cls, agents)
             if held is not None and getter is not None and len(attrs) > 1:
                 try:
-                    records[cls] = [(step, uid, *vals) for uid, vals in zip(held[1], map(getter, held[0]))]
+                    day.append((cls, held[1], list(map(getter, held[0]))))
                     continue
                 except AttributeError:  # a variable missing on some agent: Mesa's reading below
                     pass
-            records[cls] = _records(step, agents, attrs, getter)
-        self._agenttype_records[step] = records
+            day.append((cls, None, _records(step, agents, attrs, getter)))
+        self._agents_pending().append((step, day))
+
+    def _agents_pending(self) -> list:
+        """The days' agent values not yet made into Mesa's records (:attr:`_agenttype_records` makes them)."""
+        pending = self.__dict__.get("_agent_pending")
+        if pending is None:
+            pending = self.__dict__["_agent_pending"] = []
+        return pending
+
+    @property
+    def _agenttype_records(self) -> dict:
+        """Mesa's table of agent records (step → class → [(step, unique id, *values)]), the days collected since
+        it was last read made into records first: ``collect`` keeps each day's values as they were read, the
+        records' tuples made only when the table is read (most runs never read it)."""
+        d = self.__dict__
+        if "_agent_table" not in d:  # (a collector pickled before the records were deferred keeps Mesa's name)
+            d["_agent_table"] = d.pop("_agenttype_records", {})
+        table = d["_agent_table"]
+        pending = d.get("_agent_pending")
+        if pending:
+            for step, day in pending:
+                table[step] = {
+                    cls: values if uids is None else [(step, uid, *vals) for uid, vals in zip(uids, values)]
+                    for cls, uids, values in day
+                }
+            pending.clear()
+        return table
+
+    @_agenttype_records.setter
+    def _agenttype_records(self, table: dict) -> None:
+        self.__dict__["_agent_table"] = table
+        self.__dict__["_agent_pending"] = []
 
     def _table(self) -> tuple[dict, list]:
         """(The KPI columns, the days' values not yet appended to them)."""

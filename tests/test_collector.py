@@ -42,3 +42,20 @@ def test_falls_back_to_mesa_when_its_tables_differ():
     finally:
         mesa.DataCollector.collect = orig
     assert len(called) == 2
+
+
+def test_tables_read_mid_run_keep_mesas_order():
+    """Records read after some days (made from the days' kept values) and then more days: Mesa's tables."""
+    p = small(two_way_weight=0.5, assessment_period=5)
+    fast, ref = TownshipModel(p, rng=4).run(5), MesaCollected(p, rng=4).run(5)
+    for cls in (Township, Department):
+        pd.testing.assert_frame_equal(
+            fast.datacollector.get_agenttype_vars_dataframe(cls), ref.datacollector.get_agenttype_vars_dataframe(cls)
+        )
+    fast.run(7)
+    ref.run(7)
+    pd.testing.assert_frame_equal(fast.timeseries(), ref.timeseries())
+    for cls in (Township, Department):
+        a = fast.datacollector.get_agenttype_vars_dataframe(cls)
+        assert len(a) == 12 * len(fast.agents_by_type[cls])
+        pd.testing.assert_frame_equal(a, ref.datacollector.get_agenttype_vars_dataframe(cls))
