@@ -57,7 +57,7 @@ class DailyCollector(mesa.DataCollector):
         step = getattr(model, "time", model.steps)  # Mesa ≥ 3.4 keys records by model.time, 3.3 by steps
         if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
             self._collection_steps.append(step)
-        day = []  # per class: (its agents' unique ids, each agent's values), or (None, its records)
+        day: list[tuple[type, list | None, list]] = []  # per class: (ids, each agent's values) or (None, records)
         for cls, attrs in self._attrs.items():
             agents = by_type.get(cls, ())
             getter = self._getters.get(cls)
