@@ -113,6 +113,7 @@ class Handler:
         "served_total",
         "wait_total",
         "waited",
+        "tables",  # the compiled engine's handler tables (``kernel.handlers``), where it keeps the run totals
     )
 
     def __init__(self, hid: int, kind: str, index: int, label: str, staff: float):

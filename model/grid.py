@@ -197,40 +197,16 @@ def _draws(model, day: int) -> tuple[list, list, list, list, list] | None:
 
 
 def _draws_compiled(model, day: int) -> tuple[list, list, list, list, list] | None:
-    """:func:`_draws` in one kernel call (``kernel.disputes.new_dispute_draws``: the same draws in the same order,
+    """:func:`_draws` in one kernel call (``kernel.disputes.draws``: the same draws in the same order,
     ``Citizen.report``'s among them, and the same arithmetic), for the compiled engine."""
-    memo = model.__dict__.get("_dispute_tables")
-    p = model.params
-    if memo is None or memo[0] is not p:  # what the call reads that changes only with the parameters
-        from .kernel.disputes import new_dispute_draws_call  # deferred: it imports numba (the kernel extra)
-        from .kernel.rawrng import addresses  # deferred: as the line above
+    if not _KERNEL:
+        from .kernel.disputes import draws  # deferred: it imports numba (the kernel extra), only compiled
 
-        cat = model.catalogue
-        memo = model._dispute_tables = (
-            p,
-            new_dispute_draws_call,
-            addresses,
-            np.array([p.dispute_rate, p.local_problem_rate], dtype=np.float64),
-            np.array([cat.dispute_id(k) for k in LOCAL_PROBLEMS], dtype=np.int64),
-            cat.dispute_id(DISPUTE_MEDIATION),
-        )
-    _, call, addresses, rates, local_ids, mediation = memo
-    asc = np.ascontiguousarray
-    town, matter, cit, onset, reported = call(
-        addresses(model.rng),
-        asc(model.township_residents, dtype=np.float64),  # (counts: exact as doubles, as Python multiplies them)
-        rates,
-        local_ids,
-        mediation,
-        asc(model.citizen_start, dtype=np.int64),
-        asc(model.citizen_count, dtype=np.float64),  # (exact as doubles, as Python multiplies them)
-        model.citizen_state["report"],
-        float(day),
-        HOURS_PER_DAY,
-    )
-    if not len(town):
-        return None
-    return town.tolist(), matter.tolist(), cit.tolist(), onset.tolist(), reported.tolist()
+        _KERNEL.append(draws)
+    return _KERNEL[0](model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
+
+
+_KERNEL: list = []  # ``kernel.disputes.draws``, imported on the first compiled day
 
 
 def _keep_latent(model, late: list, cit: list, town: list, onset: list, matter: list) -> None:

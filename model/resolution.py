@@ -165,8 +165,8 @@ def return_repeats(model, day: int) -> int:
     c = model.cases
     ids = np.array(cids, dtype=np.int64)
     cat = model.catalogue
-    if model.compiled:  # the same rows in one kernel call (``kernel.repeats``)
-        kind, requester, town, matter, t, onset, root, enquiry = _repeat_rows()(
+    if model.compiled:  # the same rows in one kernel call (``kernel.repeats``, the engine's ``k_repeats``)
+        kind, requester, town, matter, t, onset, root, enquiry = model.engine.k_repeats(
             ids,
             np.array(due),
             day * HOURS_PER_DAY,
@@ -192,15 +192,3 @@ def return_repeats(model, day: int) -> int:
     )
     c.contact[new] = c.contact[ids] + 1
     return len(cids)
-
-
-_KERNEL: list = []  # ``kernel.repeats``' call, imported on the first compiled day
-
-
-def _repeat_rows():
-    """``kernel.repeats.repeat_rows_call``, imported once."""
-    if not _KERNEL:
-        from .kernel.repeats import repeat_rows_call  # deferred: it imports numba (the kernel extra)
-
-        _KERNEL.append(repeat_rows_call)
-    return _KERNEL[0]

@@ -151,7 +151,7 @@ def decide_compiled(model) -> None:
     hids = eng.__dict__.get("_agent_hids")
     if hids is None:  # the agents' handlers, fixed for the model's life
         hids = eng._agent_hids = np.array([h.hid for h in hs], dtype=np.int64)
-    _kernel()(
+    eng.k_work_fractions(  # (``kernel.workfraction``)
         summary,
         eng.hf,
         hids,
@@ -163,18 +163,6 @@ def decide_compiled(model) -> None:
     )
     for agent, f in zip(agents, out.tolist()):
         agent.work_fraction = f
-
-
-_KERNEL: list = []  # ``kernel.workfraction``'s call, imported on the first compiled day
-
-
-def _kernel():
-    """``kernel.workfraction.work_fractions_call``, imported once."""
-    if not _KERNEL:
-        from .kernel.workfraction import work_fractions_call  # deferred: it imports numba (the kernel extra)
-
-        _KERNEL.append(work_fractions_call)
-    return _KERNEL[0]
 
 
 def log_start(model, task: Task, done: float, needed: float, clock: float) -> None:

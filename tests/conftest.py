@@ -118,6 +118,7 @@ ENGINE_AWARE = frozenset(
         "test_intake6_refer_up.py",
         "test_kernel_coverage.py",
         "test_kernel_differential.py",
+        "test_kernel_handlers.py",
         "test_kernel_huge_pages.py",
         "test_kpi4_day.py",
         "test_live_enterprises.py",

@@ -22,7 +22,7 @@ def test_the_kernels_rows_are_the_numpy_gathers():
     c.enquiry[ids[:40]] = True  # some enquiries: asked about their subject again
     due = rng.uniform(150.0, 170.0, len(ids))
     t0 = 160.0
-    got = resolution._repeat_rows()(
+    got = m.engine.k_repeats(
         ids,
         due,
         t0,

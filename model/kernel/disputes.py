@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from .calls import Direct
-from .rawrng import generator
+from .rawrng import addresses, generator
 
 
 @njit(cache=True)
@@ -69,3 +69,37 @@ def new_dispute_draws(addrs, residents, rates, local_ids, mediation, start, coun
 
 new_dispute_draws_call = Direct(new_dispute_draws)
 """``new_dispute_draws`` called without numba's type dispatch (``calls.Direct``)."""
+
+
+def draws(model, day: int, local_problems: tuple, mediation_name: str, hours: float) -> tuple | None:
+    """``grid._draws`` for the compiled engine: :func:`new_dispute_draws` of ``model``'s day ``day`` as lists
+    (township, matter, resident, onset hours, reported), None when there are none. ``local_problems``,
+    ``mediation_name``: the catalogue's names of the local problems and of the mediated dispute; ``hours``: a
+    working day's."""
+    memo = model.__dict__.get("_dispute_tables")
+    p = model.params
+    if memo is None or memo[0] is not p:  # what the call reads that changes only with the parameters
+        cat = model.catalogue
+        memo = model._dispute_tables = (
+            p,
+            np.array([p.dispute_rate, p.local_problem_rate], dtype=np.float64),
+            np.array([cat.dispute_id(k) for k in local_problems], dtype=np.int64),
+            cat.dispute_id(mediation_name),
+        )
+    _, rates, local_ids, mediation = memo
+    asc = np.ascontiguousarray
+    town, matter, cit, onset, reported = new_dispute_draws_call(
+        addresses(model.rng),
+        asc(model.township_residents, dtype=np.float64),  # (counts: exact as doubles, as Python multiplies them)
+        rates,
+        local_ids,
+        mediation,
+        asc(model.citizen_start, dtype=np.int64),
+        asc(model.citizen_count, dtype=np.float64),  # (exact as doubles, as Python multiplies them)
+        model.citizen_state["report"],
+        float(day),
+        hours,
+    )
+    if not len(town):
+        return None
+    return town.tolist(), matter.tolist(), cit.tolist(), onset.tolist(), reported.tolist()

@@ -18,20 +18,20 @@ import importlib
 import numpy as np
 
 from .. import channel
-from ..cases import LAYOUT
 from ..catalogue import ENTERPRISE
 from . import core as K
-from . import demand, projection, route
+from . import demand, projection, repeats, route, workfraction
 from .calls import Direct
 from .control import Control
+from .handlers import attach
 from .rawrng import addresses
+from .routing import Routing
 from .stream import KernelStream
 from .tables import NotCovered, OpenFlows
 from .writeback import WriteBack
 
 __all__ = ["CompiledEngine", "KernelStream", "NotCovered", "OpenFlows"]
 
-_NAN = float("nan")
 _ENTERPRISE = int(ENTERPRISE)  # a plain int: the kernel's argument keeps its type
 # what ``route.route_rows`` is handed in place of sources, chains or enquiries not given (it reads none of them;
 # writeable, as the arrays they stand for: the kernel's argument types stay one overload's)
@@ -67,7 +67,7 @@ def no_huge_pages() -> bool:
     return False  # pragma: no cover - a numpy without the switch
 
 
-class CompiledEngine(WriteBack, Control):
+class CompiledEngine(Routing, WriteBack, Control):
     """The event loop, servers, queues and case flow of one model in the compiled kernel.
 
     Its tables (:mod:`.tables`), the exchange with the model around a call (:mod:`.writeback`) and its
@@ -78,12 +78,15 @@ class CompiledEngine(WriteBack, Control):
         self.model = model
         self.handlers = handlers
         self._alloc_handlers(model, handlers)
+        attach(handlers, self.hf, self.hi)  # their run totals read from the tables (``handlers``)
         self._alloc_cases(model)
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_rates = Direct(projection.handler_rates)  # what gaming's projection reads of each handler
+        self.k_repeats = Direct(repeats.repeat_rows)  # the repeat contacts due today (``resolution``)
+        self.k_work_fractions = Direct(workfraction.work_fractions)  # the agents' work fractions (``workload``)
         self.k_route, self.k_channels = Direct(route.refer_and_route), Direct(route.channel_batch)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(
@@ -203,7 +206,6 @@ class CompiledEngine(WriteBack, Control):
         gaming decisions (``gaming.schedule``'s; empty when on-time closures do not count). ``batch``: kind,
         requester, township, matter, subject (int8, int64, int32, int32, int32); the other arrays are handed
         over with the case table's dtypes (as its columns would have cast them)."""
-        p = model.params
         c = model.cases
         kind = batch[0]
         n = len(kind)
@@ -219,21 +221,9 @@ class CompiledEngine(WriteBack, Control):
         )
         n0 = c.n
         ids = c.add(n)  # room and ids; the kernel writes the rows
-        fixed = self.__dict__.get("_route_fixed")  # what stays while the levers, delegated matters and desk stay
-        n_desk = model.desks[0].n_servers
-        if fixed is None or fixed[0] is not p or fixed[1] is not model.delegated or fixed[2] != n_desk:
-            fixed = self._route_fixed = (
-                p,
-                model.delegated,
-                n_desk,
-                {},  # ``_route_tables`` by the arrays given (enquiries, sources, chains)
-                np.ascontiguousarray(model.delegated, dtype=b1),
-                np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=f8),  # refer-up (``referup``)
-                float(p.gaming_window) if p.ontime_weight > 0 else _NAN,  # (``gaming.schedule``: NaN, none)
-            )
-        given = (enquiry is not None, source is not None, repeat_of is not None)
-        tables = fixed[3].get(given)
-        if tables is None:
+        fixed = self._fixed_args(model)
+        tables = fixed[3].get(given := (enquiry is not None, source is not None, repeat_of is not None))
+        if tables is None:  # by the arrays the batch gives (enquiries, sources, chains)
             tables = fixed[3][given] = self._tables_for(model, given)
         cat, ints, reals, where = tables
         s = model.stream
@@ -256,44 +246,6 @@ class CompiledEngine(WriteBack, Control):
             where,
         )
         return ids, via, created, filing, moments
-
-    def _tables_for(self, model, given: tuple) -> tuple:
-        """:meth:`_route_tables` for the model's levers and handlers now and ``given``: whether the batch gives
-        enquiries, sources and chains (kept by the levers they hold)."""
-        p = model.params
-        desk_ok = bool(p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers)
-        key = (
-            p.escalation_135,
-            given[0],
-            desk_ok,
-            p.whistle,
-            p.joint_handling,
-            model.township_hid0,
-            model.desks[0].hid,
-            model.commissioner_desk.hid,
-            p.tier_deadlines,
-            given[1],
-            given[2],
-            p.online_dispatch,
-            model.dispatchers.hid,
-        )
-        tables = self._route_memo.get(key)
-        if tables is None:
-            tables = self._route_memo[key] = self._route_tables(key)
-        return tables
-
-    def _route_tables(self, key: tuple) -> tuple:
-        """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
-        flags of sources and chains given, online dispatch and the dispatchers):
-        the catalogue's table, the ints and reals it reads, and the rows of the columns it writes."""
-        codes, hours = route.ROUTE_CONSTS[:5], route.ROUTE_CONSTS[5]
-        deadlines = key[8]
-        cat = np.array(self._route_cat, dtype=np.int64)
-        flags = (int(x) for x in (*key[:8], *codes, len(deadlines), *key[9:11]))
-        ints = np.array([*flags, *route.CHANNEL_CODES, int(key[11]), key[12]], dtype=np.int64)
-        reals = np.concatenate([[hours], np.asarray(deadlines, dtype=np.float64), self._route_travel])
-        where = np.array([LAYOUT[name][1] for name in route.COLUMNS], dtype=np.int64)
-        return cat, ints, reals, where
 
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing

@@ -3,15 +3,13 @@
 ``resolution.return_repeats`` reads each returning case's requester, township, matter (an enquiry's subject;
 a dispute once mediated comes back as a general one), onset and chain, and its filing time (its due hour or the
 day's start), with a dozen numpy steps on a few dozen cases; :func:`repeat_rows` reads them in one pass, the
-same values in the same dtypes.
+same values in the same dtypes (the compiled engine's ``k_repeats``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from .calls import Direct
 
 
 @njit(cache=True)
@@ -40,7 +38,3 @@ def repeat_rows(ids, due, day_start, cols, mediation, general):
         root[i] = repeat_c[c] if repeat_c[c] >= 0 else c
         enquiry[i] = enquiry_c[c]
     return kind, requester, township, matter, t, onset, root, enquiry
-
-
-repeat_rows_call = Direct(repeat_rows)
-"""``repeat_rows`` called without numba's type dispatch (``calls.Direct``)."""

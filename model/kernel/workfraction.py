@@ -4,14 +4,13 @@
 free for cases and the look-ahead to its cases' deadlines. ``workload.decide_compiled`` takes it for every agent
 at once from the queue summary (``queues.queue_summary``: every handler's queue added up in the reference's
 order); :func:`work_fractions` is its arithmetic (``workload.case_capacity`` and ``workload.work_fraction``),
-the same double operations in the same order, per agent.
+the same double operations in the same order, per agent (the compiled engine's ``k_work_fractions``).
 """
 
 from __future__ import annotations
 
 from numba import njit
 
-from .calls import Direct
 from .layout import HF_CAP, HOURS
 
 MIN_HORIZON_DAYS = 1.0  # ``workload.MIN_HORIZON_DAYS`` (a test keeps them equal)
@@ -32,7 +31,3 @@ def work_fractions(summary, hf, hids, backlog, duty_cap, floor, cutting, out):
         free = max(cap - min(min(backlog[i], cap), duty_cap[i]), 0.0)  # ``case_capacity``
         r = min(free * max(slack / n / HOURS, MIN_HORIZON_DAYS) / queued, 1.0)
         out[i] = max(floor, 1.0 - cutting * (1.0 - r))
-
-
-work_fractions_call = Direct(work_fractions)
-"""``work_fractions`` called without numba's type dispatch (``calls.Direct``)."""

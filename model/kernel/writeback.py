@@ -52,31 +52,20 @@ class WriteBack(EngineTables):
                 cols[i] = values
 
     def _push(self) -> None:
-        """Write the kernel's handler accounts back to the Python objects."""
+        """Write the kernel's handler accounts of the day back to the Python objects (their run totals they read
+        from the tables when asked: ``handlers.KernelHandler``)."""
         hf, hi = self.hf, self.hi
         cols = (
             hf[:, K.HF_DUTY_BACKLOG].tolist(),
             hf[:, K.HF_DUTY_TODAY].tolist(),
-            hf[:, K.HF_DUTY_TOTAL].tolist(),
             hf[:, K.HF_WORKED_TODAY].tolist(),
-            hf[:, K.HF_WORKED_TOTAL].tolist(),
             hi[:, K.HI_OPEN].tolist(),
-            hi[:, K.HI_SERVED].tolist(),
-            hf[:, K.HF_WAIT].tolist(),
-            hi[:, K.HI_WAITED].tolist(),
         )
-        for h, backlog, duty_today, duty_total, worked_today, worked_total, open_tasks, served, wait, waited in zip(
-            self.handlers, *cols
-        ):
+        for h, backlog, duty_today, worked_today, open_tasks in zip(self.handlers, *cols):
             h.duty_backlog = backlog
             h.duty_today = duty_today
-            h.duty_total = duty_total
             h.worked_today = worked_today
-            h.worked_total = worked_total
             h.open_tasks = open_tasks
-            h.served_total = served
-            h.wait_total = wait
-            h.waited = waited
         overtime = hf[self._dept_ids, K.HF_OVERTIME].tolist()
         for d, x in zip(self.model.departments, overtime):
             d.overtime_hours = x

@@ -1,0 +1,84 @@
+"""The compiled engine's intake routing tables: what ``route.refer_and_route`` reads besides the batch.
+
+:class:`Routing` is a base of ``CompiledEngine``: the arguments of its routing call kept while the levers they
+hold stay (the catalogue's table, the flags, handlers, codes and deadlines, the rows of the columns written, the
+delegated matters, refer-up's rates and the gaming window).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..cases import LAYOUT
+from . import route
+
+_NAN = float("nan")
+
+
+class Routing:
+    """The routing call's kept arguments (``CompiledEngine.route``)."""
+
+    _route_cat: tuple
+    _route_travel: np.ndarray
+    _route_memo: dict
+    _route_fixed: Any
+
+    def _fixed_args(self, model) -> tuple:
+        """:meth:`route`'s arguments that stay while the levers, the delegated matters and the desk stay: (the
+        parameters, the delegated matters, the desk's servers, the tables by the arrays given, the delegated
+        matters as the kernel reads them, refer-up's initial competence, learning cases and rate, the gaming
+        window: NaN when on-time closures do not count)."""
+        p = model.params
+        fixed = self.__dict__.get("_route_fixed")
+        n_desk = model.desks[0].n_servers
+        if fixed is None or fixed[0] is not p or fixed[1] is not model.delegated or fixed[2] != n_desk:
+            fixed = self._route_fixed = (
+                p,
+                model.delegated,
+                n_desk,
+                {},
+                np.ascontiguousarray(model.delegated, dtype=np.bool_),
+                np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=np.float64),
+                float(p.gaming_window) if p.ontime_weight > 0 else _NAN,  # (``gaming.schedule``)
+            )
+        return fixed
+
+    def _tables_for(self, model, given: tuple) -> tuple:
+        """:meth:`_route_tables` for the model's levers and handlers now and ``given``: whether the batch gives
+        enquiries, sources and chains (kept by the levers they hold)."""
+        p = model.params
+        desk_ok = bool(p.desk_decisions and p.one_stop_centre and model.desks[0].n_servers)
+        key = (
+            p.escalation_135,
+            given[0],
+            desk_ok,
+            p.whistle,
+            p.joint_handling,
+            model.township_hid0,
+            model.desks[0].hid,
+            model.commissioner_desk.hid,
+            p.tier_deadlines,
+            given[1],
+            given[2],
+            p.online_dispatch,
+            model.dispatchers.hid,
+        )
+        tables = self._route_memo.get(key)
+        if tables is None:
+            tables = self._route_memo[key] = self._route_tables(key)
+        return tables
+
+    def _route_tables(self, key: tuple) -> tuple:
+        """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
+        flags of sources and chains given, online dispatch and the dispatchers):
+        the catalogue's table, the ints and reals it reads, and the rows of the columns it writes."""
+        codes, hours = route.ROUTE_CONSTS[:5], route.ROUTE_CONSTS[5]
+        deadlines = key[8]
+        cat = np.array(self._route_cat, dtype=np.int64)
+        flags = (int(x) for x in (*key[:8], *codes, len(deadlines), *key[9:11]))
+        ints = np.array([*flags, *route.CHANNEL_CODES, int(key[11]), key[12]], dtype=np.int64)
+        reals = np.concatenate([[hours], np.asarray(deadlines, dtype=np.float64), self._route_travel])
+        where = np.array([LAYOUT[name][1] for name in route.COLUMNS], dtype=np.int64)
+        return cat, ints, reals, where
