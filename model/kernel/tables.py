@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import callback
+from .. import bigarrays, callback
 from ..catalogue import DISPUTE_MEDIATION
 from . import core as K
 from .layout import PF_CB_BUDGET, PF_CB_DAY, PF_CB_MISSED  # the call-back desk (callback)
@@ -43,19 +43,17 @@ class OpenFlows(Mapping):
 
 
 def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
-    """``arr`` doubled (multiplied by ``factor``) until it holds ``need`` rows (new rows ``fill``)."""
+    """``arr`` doubled (multiplied by ``factor``) until it holds ``need`` rows (new rows ``fill``). When grown,
+    ``arr`` is no longer used: its pages are freed once copied (``bigarrays.release``; it reads as zeros)."""
     cap = len(arr)
     if need <= cap:
         return arr
     while cap < need:
         cap = max(factor * cap, 16)
-    # zeros: fresh pages from the OS, written once (by the copy or by the kernel), not filled first
-    out = (
-        np.zeros((cap, *arr.shape[1:]), dtype=arr.dtype)
-        if fill == 0
-        else np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
-    )
+    # zeros: fresh pages from the OS (``bigarrays``), written once (by the copy or by the kernel), not filled first
+    out = bigarrays.full((cap, *arr.shape[1:]), fill, arr.dtype)
     out[: len(arr)] = arr
+    bigarrays.release(arr)
     return out
 
 
