@@ -105,6 +105,10 @@ _ZERO_BLOCK = tuple(all(FIELDS[name][1] == 0 for name in names) for names in BLO
 """Whether every field of a block defaults to zero (its new rows are zero already; NaN compares unequal)."""
 
 
+GROWTH = 8
+"""How much the case table's capacity grows at a time (its free rows are untouched zero pages, ``bigarrays``)."""
+
+
 class CaseTable:
     """Structure-of-arrays case store; ``n`` rows are in use. One array per entry of ``FIELDS``: row of a 2-D
     block that holds the fields of its dtype (``blocks``), so that a kernel takes the table as a few arrays."""
@@ -186,18 +190,28 @@ class CaseTable:
             setattr(self, name, self.blocks[b][row])
 
     def __getstate__(self) -> dict:
-        """The blocks and counters, not the columns (a copied view would be an array of its own)."""
-        return {k: v for k, v in self.__dict__.items() if k not in FIELDS}
+        """The blocks' rows in use and the counters, not the columns (a copied view would be an array of its
+        own) nor the free rows (a copy or a pickle holds only what is used; the capacity is zero pages again)."""
+        state = {k: v for k, v in self.__dict__.items() if k not in FIELDS}
+        state["blocks"] = tuple(b[:, : self.n] for b in self.blocks)
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        used, n = self.blocks, self.n
+        blocks = []
+        for b, names in enumerate(BLOCK_FIELDS):
+            block = bigarrays.zeros((len(names), self._cap), BLOCK_DTYPES[b])
+            block[:, :n] = used[b][:, :n]
+            blocks.append(block)
+        self.blocks = tuple(blocks)
         self._link()
 
     def add(self, count: int, **values) -> np.ndarray:
         """Append ``count`` cases with the given field values (scalars or arrays); return their ids."""
         need = self.n + count
-        if need > self._cap:
-            cap = max(need, 2 * self._cap)
+        if need > self._cap:  # eightfold: fewer copies; the free rows cost no memory until used
+            cap = max(need, GROWTH * self._cap)
             self._allocate(cap)
             self._cap = cap
         ids = np.arange(self.n, need)

@@ -80,3 +80,34 @@ def test_engine_growth_frees_the_old_array():
     b = grow(a, BIG + 1, -1)
     assert len(b) == 2 * BIG and (b[:BIG] == 3.0).all() and (b[BIG:] == -1).all()
     assert not a.any()
+
+
+def test_a_pickle_holds_the_rows_in_use_and_thaws_with_the_capacity():
+    c = CaseTable(16)
+    c.add(BIG, matter=1)
+    c.add(10, closed=np.arange(10.0))
+    assert c._cap >= 8 * BIG  # eightfold growth: the free rows are untouched pages
+    data = pickle.dumps(c)
+    assert len(data) < 1.1 * sum(b[:, : c.n].nbytes for b in c.blocks)
+    d = pickle.loads(data)
+    assert d._cap == c._cap and [b.shape for b in d.blocks] == [b.shape for b in c.blocks]
+    for b, e in zip(c.blocks, d.blocks):
+        assert np.array_equal(b[:, : c.n], e[:, : c.n], equal_nan=True) and not e[:, c.n :].any()
+    d.add(3)
+    assert np.isnan(d.closed[c.n : d.n]).all() and (d.repeat_of[c.n : d.n] == -1).all()
+
+
+def test_the_flows_free_value_is_written_up_to_the_highest_case_handed_over():
+    pytest.importorskip("numba")
+    from helpers import small
+
+    from townsim.model import TownshipModel
+
+    m = TownshipModel(small(engine="compiled", warmup_days=0), rng=3)
+    m.run(5)
+    e = m.engine
+    mark = e._filled
+    assert mark == max(256, int(np.flatnonzero(e.fl[1])[-1]) + 1)  # every case handed over has steps
+    assert not e.fl[10][mark:].any() and not e.fl_c[mark:].any()  # beyond: zero pages, not written
+    untouched = e.fl[1][:mark] == 0  # rows of no case handed over yet: the free value
+    assert (e.fl[10][:mark][untouched] == -1).all() and (e.fl_c[:mark][untouched] == -1).all()

@@ -129,6 +129,7 @@ class EngineTables:
             np.zeros(256, dtype=np.int64),
         )
         self.fl_c = np.full((256, 2), -1, dtype=np.int64)  # per case: its requests at the two desks (135 rule)
+        self._filled = 256  # the rows of fl_c and fl[10] written -1 so far (``_fill_flows``)
         self.day_esc = np.zeros(4, dtype=np.int64)  # escalations by new level in the call
         self.conf_log = np.zeros(256, dtype=np.int64)  # cases sent to the joint conference in the call
         self.fl_task = np.zeros(256, dtype=np.int64)
@@ -274,7 +275,7 @@ class EngineTables:
         )
 
     def _growth(self) -> int:
-        """How much the task and queue-entry tables grow at a time: eightfold in the counted days (fewer copies
+        """How much the task, queue-entry and flow tables grow at a time: eightfold in the counted days (fewer copies
         of what they hold; the new rows are zero pages the OS gives only when written, ``grow``, so capacity
         left unused costs no memory touched), twofold in the warm-up (a kept warm-up is copied whole,
         capacity included, for each run: ``warmstart``)."""
@@ -299,21 +300,31 @@ class EngineTables:
         fwd = np.array(self._sub_fwd, dtype=np.int64)
         self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
         self._reserved = 0
+        g = self._growth()
         if len(ids):
             need = int(ids.max()) + 1
             if need > len(self.fl[0]):
-                self.fl = tuple(
-                    None if a is None else grow(a, need, -1 if i == 10 else 0) for i, a in enumerate(self.fl)
-                )
+                self.fl = tuple(None if a is None else grow(a, need, 0, g) for a in self.fl)
+            self.fl_c = grow(self.fl_c, len(self.fl[0]))
+            self._fill_flows(need)
         bound = len(ids) * self._max_steps
-        self.fl_steps = grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
+        self.fl_steps = grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound, 0, g)
         self.fl_task = grow(self.fl_task, len(self.fl_steps))
-        self.fl_c = grow(self.fl_c, len(self.fl[0]), -1)
         if int(self.ctr[K.CTR_NCONF]) + len(ids) + 1 > len(self.conf_log):
             self.conf_log = grow(self.conf_log, 2 * (int(self.ctr[K.CTR_NCONF]) + len(ids) + 1))
         # a case's steps, plus a coordination and two forwarding passes
         self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
         return ids, times, fwd
+
+    def _fill_flows(self, need: int) -> None:
+        """The per-case rows whose free value is -1 (a case's latest coordination or forwarding task, its desk
+        requests) written up to case ``need`` − 1, the highest case handed to the kernel so far: the rows
+        beyond stay untouched zero pages (``grow``), as the kernel reads no case not yet handed to it."""
+        done = self._filled
+        if need > done:
+            self.fl[10][done:need] = -1
+            self.fl_c[done:need] = -1
+            self._filled = need
 
     def is_open(self, cid: int) -> bool:
         """Is the case's flow open (``cid in model.flows`` for the Python engine)?"""
