@@ -126,6 +126,8 @@ ENGINE_AWARE = frozenset(
         "test_mech_intake.py",
         "test_openset.py",
         "test_mediation_accept.py",
+        "test_mem7_arrays.py",
+        "test_mem7_compact.py",
         "test_outcomes.py",
         "test_same_results_keys.py",
         "test_settle_kernel.py",

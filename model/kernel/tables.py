@@ -57,6 +57,11 @@ def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
     return out
 
 
+COMPACT_AT = 1 << 16
+"""Queue-entry rows in use from which the entry table is compacted (``EngineTables._compact_entries``)."""
+COMPACT_RATIO = 5
+"""... and at least this many times the entries still queued (four in five popped)."""
+
 _KINDS = {"department": K.DEPT, "township": K.TOWN, "dispatch": K.DISPATCH, "commissioner": K.COMMISSIONER}
 _DISTS = {"exponential": K.DIST_EXPONENTIAL, "lognormal": K.DIST_LOGNORMAL, "deterministic": K.DIST_DETERMINISTIC}
 
@@ -281,6 +286,31 @@ class EngineTables:
         capacity included, for each run: ``warmstart``)."""
         return 8 if self.model.day0 > 0 else 2
 
+    def _compact_entries(self) -> None:
+        """The queue entries still in a handler's queue list renumbered 0 … L − 1 (L of them), each list keeping
+        its order, and the entry table's rows beyond freed (``bigarrays.release``): a popped entry is referenced
+        nowhere, and an entry's place in its queue follows its keys and sequence number, not its row, so the
+        queues pop in the same order. Done when at least ``COMPACT_AT`` rows are used, ``COMPACT_RATIO`` times
+        the entries still queued (the table otherwise keeps every entry a run pushes)."""
+        used = int(self.ctr[K.CTR_NENT])
+        if used < COMPACT_AT:
+            return
+        qlen = self.hi[:, K.HI_QLEN]
+        if COMPACT_RATIO * int(qlen.sum()) > used:
+            return
+        rows = np.flatnonzero(qlen).tolist()
+        live = np.concatenate([self.hq[h, : qlen[h]] for h in rows]) if rows else np.zeros(0, np.int64)
+        k = len(live)
+        for a in self.ent:
+            a[:k] = a[live]
+            bigarrays.release(a[k:used])
+        at = 0
+        for h in rows:
+            n = int(qlen[h])
+            self.hq[h, :n] = np.arange(at, at + n)
+            at += n
+        self.ctr[K.CTR_NENT] = k
+
     def _room_ent(self, need: int) -> None:
         if need > len(self.ent[0]):
             self.ent = tuple(grow(a, need, 0, self._growth()) for a in self.ent)
@@ -294,7 +324,8 @@ class EngineTables:
 
     def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
-        grown to hold it."""
+        grown to hold it (the queue entries compacted first when mostly popped)."""
+        self._compact_entries()
         ids = np.array(self._sub_ids, dtype=np.int64)
         times = np.array(self._sub_t, dtype=np.float64)
         fwd = np.array(self._sub_fwd, dtype=np.int64)
