@@ -25,7 +25,7 @@ import weakref
 import mesa
 import numpy as np
 
-from . import assessment, channel, delegation, dumping, gcpolicy, grid, inspection, rowreg, satisfaction, workload
+from . import assessment, channel, delegation, dumping, gcpolicy, grid, inspection, satisfaction, workload
 from .assessment import ScoreEstimator
 from .engine import Handler
 from .gaming import GamingState, games
@@ -355,7 +355,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
     """
     if n <= 0:
         return []
-    if cls.__init__ is not _RowAgent.__init__ or not rowreg.bulk_ok(model):  # e.g. Mesa ≥ 3.4 (no Agent._ids)
+    if cls.__init__ is not _RowAgent.__init__ or not gcpolicy.bulk_ok(model):  # e.g. Mesa ≥ 3.4 (no Agent._ids)
         gcpolicy.before_bulk(n)  # a dead earlier large model is freed first on this path too
         return [cls(model, i) for i in range(start, start + n)]
     # The first agent the ordinary way: it registers the class with the model and lets
@@ -373,7 +373,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
         counter = mesa.Agent._ids[model]
         step1 = type(counter) is itertools.count and "," not in repr(counter)  # ids consecutive ints
         uids = list(itertools.islice(counter, n - 1))
-        idxs = rowreg.shared_ints(uids, start + 1) if step1 else range(start + 1, start + n)
+        idxs = gcpolicy.shared_ints(uids, start + 1) if step1 else range(start + 1, start + n)
         for a, uid, i in zip(rest, uids, idxs):
             a.model = model  # the attributes Agent.__init__ and _RowAgent.__init__ set, in order
             a.unique_id = uid
@@ -385,7 +385,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
         # set's own ``_remove``, which ignores a key already gone): 80 B an agent less than one reference
         # per set; the sets hold, add, remove and drop the agents as with their own references
         sets = (model._agents_by_type[cls]._agents, model._all_agents._agents)
-        refs = list(map(weakref.ref, rest, itertools.repeat(rowreg.remove_from(*sets))))
+        refs = list(map(weakref.ref, rest, itertools.repeat(gcpolicy.remove_from(*sets))))
         for wkd in sets:
             wkd.data.update(zip(refs, itertools.repeat(None)))
         del refs

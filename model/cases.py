@@ -10,7 +10,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from . import bigarrays
+from . import gcpolicy
 from .catalogue import REQUESTERS
 
 FIELDS: dict[str, tuple[type, object]] = {
@@ -106,7 +106,7 @@ _ZERO_BLOCK = tuple(all(FIELDS[name][1] == 0 for name in names) for names in BLO
 
 
 GROWTH = 8
-"""How much the case table's capacity grows at a time (its free rows are untouched zero pages, ``bigarrays``)."""
+"""How much the case table's capacity grows at a time (its free rows are untouched zero pages, ``gcpolicy.zeros``)."""
 
 
 class CaseTable:
@@ -170,16 +170,16 @@ class CaseTable:
 
     def _allocate(self, cap: int) -> None:
         """(Re)allocate the blocks with capacity ``cap``, keeping the ``n`` rows in use; link the columns. The
-        free rows are zero pages (``bigarrays``: no memory until written); ``add`` writes a new row's defaults.
+        free rows are zero pages (``gcpolicy.zeros``: no memory until written); ``add`` writes a new row's defaults.
         Each old row is freed once copied (the old blocks are no longer used): growth never holds two tables."""
         n = self.n
         old = self.blocks
         blocks = []
         for b, names in enumerate(BLOCK_FIELDS):
-            block = bigarrays.zeros((len(names), cap), BLOCK_DTYPES[b])
+            block = gcpolicy.zeros((len(names), cap), BLOCK_DTYPES[b])
             for row in range(len(names) if n else 0):
                 block[row, :n] = old[b][row, :n]
-                bigarrays.release(old[b][row])  # the old row's pages freed before the next is copied
+                gcpolicy.release(old[b][row])  # the old row's pages freed before the next is copied
             blocks.append(block)
         self.blocks = tuple(blocks)
         self._link()
@@ -201,7 +201,7 @@ class CaseTable:
         used, n = self.blocks, self.n
         blocks = []
         for b, names in enumerate(BLOCK_FIELDS):
-            block = bigarrays.zeros((len(names), self._cap), BLOCK_DTYPES[b])
+            block = gcpolicy.zeros((len(names), self._cap), BLOCK_DTYPES[b])
             block[:, :n] = used[b][:, :n]
             blocks.append(block)
         self.blocks = tuple(blocks)

@@ -14,7 +14,7 @@ import mesa
 import pytest
 
 from townsim.model.agents import _RowAgent, create_row_agents
-from townsim.model.rowreg import shared_ints
+from townsim.model.gcpolicy import shared_ints
 
 
 class Row(_RowAgent):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import bigarrays, callback
+from .. import callback, gcpolicy
 from ..catalogue import DISPUTE_MEDIATION
 from . import core as K
 from .layout import PF_CB_BUDGET, PF_CB_DAY, PF_CB_MISSED  # the call-back desk (callback)
@@ -44,16 +44,16 @@ class OpenFlows(Mapping):
 
 def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
     """``arr`` doubled (multiplied by ``factor``) until it holds ``need`` rows (new rows ``fill``). When grown,
-    ``arr`` is no longer used: its pages are freed once copied (``bigarrays.release``; it reads as zeros)."""
+    ``arr`` is no longer used: its pages are freed once copied (``gcpolicy.release``; it reads as zeros)."""
     cap = len(arr)
     if need <= cap:
         return arr
     while cap < need:
         cap = max(factor * cap, 16)
-    # zeros: fresh pages from the OS (``bigarrays``), written once (by the copy or by the kernel), not filled first
-    out = bigarrays.full((cap, *arr.shape[1:]), fill, arr.dtype)
+    # zeros: fresh pages from the OS (``gcpolicy.zeros``), written once (by the copy or by the kernel), not filled first
+    out = gcpolicy.full((cap, *arr.shape[1:]), fill, arr.dtype)
     out[: len(arr)] = arr
-    bigarrays.release(arr)
+    gcpolicy.release(arr)
     return out
 
 
@@ -288,7 +288,7 @@ class EngineTables:
 
     def _compact_entries(self) -> None:
         """The queue entries still in a handler's queue list renumbered 0 … L − 1 (L of them), each list keeping
-        its order, and the entry table's rows beyond freed (``bigarrays.release``): a popped entry is referenced
+        its order, and the entry table's rows beyond freed (``gcpolicy.release``): a popped entry is referenced
         nowhere, and an entry's place in its queue follows its keys and sequence number, not its row, so the
         queues pop in the same order. Done when at least ``COMPACT_AT`` rows are used, ``COMPACT_RATIO`` times
         the entries still queued (the table otherwise keeps every entry a run pushes)."""
@@ -303,7 +303,7 @@ class EngineTables:
         k = len(live)
         for a in self.ent:
             a[:k] = a[live]
-            bigarrays.release(a[k:used])
+            gcpolicy.release(a[k:used])
         at = 0
         for h in rows:
             n = int(qlen[h])
