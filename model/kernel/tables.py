@@ -113,18 +113,20 @@ class EngineTables:
 
     def _alloc_cases(self, model) -> None:
         """The tables of tasks, queue entries, flows, the event heap, counters, logs and levers (grown later)."""
+        # ids and codes as narrow as their values need (ids < 2**31, a step's index or a desk's level < 2**15,
+        # states and kinds < 2**7): every value kept, a sixth of the task table's bytes and a third of the flows'
         self.tk: tuple[np.ndarray, ...] = (
-            np.zeros(256, dtype=np.int64),  # case
-            np.zeros(256, dtype=np.int64),  # handler
-            np.zeros(256, dtype=np.int64),  # step
-            np.zeros(256, dtype=np.int64),  # state
-            np.zeros(256, dtype=np.int64),  # version: its latest queue entry's
+            np.zeros(256, dtype=np.int32),  # case
+            np.zeros(256, dtype=np.int32),  # handler
+            np.zeros(256, dtype=np.int16),  # step
+            np.zeros(256, dtype=np.int8),  # state
+            np.zeros(256, dtype=np.int32),  # version: its latest queue entry's
             np.zeros(256),  # draw
             np.zeros(256),  # hours
             np.zeros(256),  # arrival
-            np.zeros(256, dtype=np.int64),  # kind: a step or a coordination
+            np.zeros(256, dtype=np.int8),  # kind: a step or a coordination
         )
-        self.fl_steps = np.zeros(256, dtype=np.int64)
+        self.fl_steps = np.zeros(256, dtype=np.int32)  # handlers
         # queue entries (task, key, key, sequence number, version: ``core.q_push``)
         self.ent: tuple[np.ndarray, ...] = (
             np.zeros(256, dtype=np.int64),
@@ -133,11 +135,11 @@ class EngineTables:
             np.zeros(256, dtype=np.int64),
             np.zeros(256, dtype=np.int64),
         )
-        self.fl_c = np.full((256, 2), -1, dtype=np.int64)  # per case: its requests at the two desks (135 rule)
+        self.fl_c = np.full((256, 2), -1, dtype=np.int32)  # per case: its requests (tasks) at the two desks (135 rule)
         self._filled = 256  # the rows of fl_c and fl[10] written -1 so far (``_fill_flows``)
         self.day_esc = np.zeros(4, dtype=np.int64)  # escalations by new level in the call
         self.conf_log = np.zeros(256, dtype=np.int64)  # cases sent to the joint conference in the call
-        self.fl_task = np.zeros(256, dtype=np.int64)
+        self.fl_task = np.zeros(256, dtype=np.int32)
         self.fl = self._flow_arrays(256)
         self.evt = np.zeros(256)
         self.evi = np.zeros((256, 5), dtype=np.int64)
@@ -220,17 +222,17 @@ class EngineTables:
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
         return (
-            np.zeros(cap, dtype=np.int64),  # offset of its steps
-            np.zeros(cap, dtype=np.int64),  # number of steps
-            np.zeros(cap, dtype=np.int64),  # next step to release
-            np.zeros(cap, dtype=np.int64),  # live steps
+            np.zeros(cap, dtype=np.int32),  # offset of its steps
+            np.zeros(cap, dtype=np.int16),  # number of steps
+            np.zeros(cap, dtype=np.int16),  # next step to release
+            np.zeros(cap, dtype=np.int16),  # live steps
             np.zeros(cap, dtype=np.bool_),  # open
             None,  # the steps (set per call)
             np.zeros(cap),  # needed work-hours
             np.zeros(cap),  # done work-hours
             np.zeros(cap, dtype=np.bool_),  # work logged
             None,  # the task of each released step (parallel to the steps, set per call)
-            np.full(cap, -1, dtype=np.int64),  # its latest coordination or forwarding task (-1: none)
+            np.full(cap, -1, dtype=np.int32),  # its latest coordination or forwarding task (-1: none)
             np.zeros(cap),  # start of its latest step (hours)
             np.zeros(cap),  # clock hours of its latest step
         )
