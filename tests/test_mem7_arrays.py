@@ -111,3 +111,12 @@ def test_the_flows_free_value_is_written_up_to_the_highest_case_handed_over():
     assert not e.fl[10][mark:].any() and not e.fl_c[mark:].any()  # beyond: zero pages, not written
     untouched = e.fl[1][:mark] == 0  # rows of no case handed over yet: the free value
     assert (e.fl[10][:mark][untouched] == -1).all() and (e.fl_c[:mark][untouched] == -1).all()
+
+
+def test_the_int32_ids_refuse_a_table_beyond_them():
+    pytest.importorskip("numba")
+    from townsim.model.kernel.tables import NotCovered, _fits_int32
+
+    _fits_int32(2**31 - 1)
+    with pytest.raises(NotCovered):
+        _fits_int32(2**31)

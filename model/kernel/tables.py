@@ -57,6 +57,13 @@ def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
     return out
 
 
+def _fits_int32(need: int) -> None:
+    """The task and flow tables hold ids as int32 (``EngineTables._alloc_cases``): refuse a run that would
+    need more rows (instead of wrapping the ids)."""
+    if need >= 2**31:
+        raise NotCovered(f"compiled engine: {need} rows exceed the tables' int32 ids")
+
+
 COMPACT_AT = 1 << 16
 """Queue-entry rows in use from which the entry table is compacted (``EngineTables._compact_entries``)."""
 COMPACT_RATIO = 5
@@ -322,6 +329,7 @@ class EngineTables:
 
     def _room_tasks(self, need: int) -> None:
         if need > len(self.tk[0]):
+            _fits_int32(need)
             self.tk = tuple(grow(a, need, 0, self._growth()) for a in self.tk)
 
     def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -341,6 +349,7 @@ class EngineTables:
             self.fl_c = grow(self.fl_c, len(self.fl[0]))
             self._fill_flows(need)
         bound = len(ids) * self._max_steps
+        _fits_int32(int(self.ctr[K.CTR_NSTEPS]) + bound)  # the steps' offsets (and the case ids, fewer)
         self.fl_steps = grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound, 0, g)
         self.fl_task = grow(self.fl_task, len(self.fl_steps))
         if int(self.ctr[K.CTR_NCONF]) + len(ids) + 1 > len(self.conf_log):
