@@ -153,6 +153,8 @@ def bulk_ok(model) -> bool:
 
 PAGES_FROM = 1 << 20
 """Bytes from which an array gets pages of its own (below: ``np.zeros``)."""
+_MAPS = all(hasattr(mmap, name) for name in ("MAP_PRIVATE", "MAP_ANONYMOUS", "MADV_DONTNEED"))
+"""Private anonymous mappings and their release are available (POSIX; elsewhere ``np.zeros`` throughout)."""
 
 
 def zeros(shape: int | tuple[int, ...], dtype=np.float64) -> np.ndarray:
@@ -161,7 +163,7 @@ def zeros(shape: int | tuple[int, ...], dtype=np.float64) -> np.ndarray:
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     dtype = np.dtype(dtype)
     count = math.prod(shape)
-    if count * dtype.itemsize < PAGES_FROM:
+    if count * dtype.itemsize < PAGES_FROM or not _MAPS:
         return np.zeros(shape, dtype=dtype)
     buf = mmap.mmap(-1, count * dtype.itemsize, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     return np.frombuffer(buf, dtype=dtype, count=count).reshape(shape)
