@@ -355,7 +355,7 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
     """
     if n <= 0:
         return []
-    if cls.__init__ is not _RowAgent.__init__ or not _bulk_ok(model):  # e.g. Mesa ≥ 3.4 (no Agent._ids)
+    if cls.__init__ is not _RowAgent.__init__ or not gcpolicy.bulk_ok(model):  # e.g. Mesa ≥ 3.4 (no Agent._ids)
         gcpolicy.before_bulk(n)  # a dead earlier large model is freed first on this path too
         return [cls(model, i) for i in range(start, start + n)]
     # The first agent the ordinary way: it registers the class with the model and lets
@@ -370,31 +370,28 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
     try:
         new = cls.__new__
         rest = [new(cls) for _ in range(n - 1)]
-        ids = mesa.Agent._ids[model]
-        for a, uid, i in zip(rest, ids, range(start + 1, start + n)):
+        counter = mesa.Agent._ids[model]
+        step1 = type(counter) is itertools.count and "," not in repr(counter)  # ids consecutive ints
+        uids = list(itertools.islice(counter, n - 1))
+        idxs = gcpolicy.shared_ints(uids, start + 1) if step1 else range(start + 1, start + n)
+        for a, uid, i in zip(rest, uids, idxs):
             a.model = model  # the attributes Agent.__init__ and _RowAgent.__init__ set, in order
             a.unique_id = uid
             a.pos = None
             a.idx = i
+        del uids, idxs
         model._agents.update(zip(rest, itertools.repeat(None)))
-        for aset in (model._agents_by_type[cls], model._all_agents):
-            wkd = aset._agents
-            wkd.data.update(zip(map(weakref.ref, rest, itertools.repeat(wkd._remove)), itertools.repeat(None)))
+        # one weak reference per agent for both weak sets, its callback removing the agent from each (each
+        # set's own ``_remove``, which ignores a key already gone): 80 B an agent less than one reference
+        # per set; the sets hold, add, remove and drop the agents as with their own references
+        sets = (model._agents_by_type[cls]._agents, model._all_agents._agents)
+        refs = list(map(weakref.ref, rest, itertools.repeat(gcpolicy.remove_from(*sets))))
+        for wkd in sets:
+            wkd.data.update(zip(refs, itertools.repeat(None)))
+        del refs
     finally:
         if was_enabled:
             gcpolicy.promote()  # long-lived: to the oldest generation without walking them
             gc.enable()
     rest.insert(0, first)
     return rest
-
-
-def _bulk_ok(model) -> bool:
-    """Mesa's registration structures are those :func:`create_row_agents` fills directly."""
-    return (
-        mesa.Model.register_agent is type(model).register_agent
-        and isinstance(getattr(model, "_agents", None), dict)
-        and isinstance(getattr(model, "_agents_by_type", None), dict)
-        and isinstance(getattr(getattr(model, "_all_agents", None), "_agents", None), weakref.WeakKeyDictionary)
-        and hasattr(weakref.WeakKeyDictionary(), "_remove")
-        and isinstance(getattr(mesa.Agent, "_ids", None), dict)
-    )

@@ -10,6 +10,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from . import gcpolicy
 from .catalogue import REQUESTERS
 
 FIELDS: dict[str, tuple[type, object]] = {
@@ -96,8 +97,16 @@ BLOCK_FIELDS = tuple(tuple(k for k, (t, _) in FIELDS.items() if t is d) for d in
 """The fields of each block, in ``FIELDS`` order (a field is the row of its position)."""
 LAYOUT = {name: (b, row) for b, names in enumerate(BLOCK_FIELDS) for row, name in enumerate(names)}
 """Each field's (block, row) in ``CaseTable.blocks``."""
+_DEFAULTS: tuple[np.ndarray, ...] = tuple(
+    np.array([FIELDS[name][1] for name in names], dtype=d)[:, None] for names, d in zip(BLOCK_FIELDS, BLOCK_DTYPES)
+)
+"""Each block's field defaults, a column (``CaseTable.add`` writes them into the new rows)."""
 _ZERO_BLOCK = tuple(all(FIELDS[name][1] == 0 for name in names) for names in BLOCK_FIELDS)
-"""Whether every field of a block defaults to zero (``CaseTable._allocate``; NaN compares unequal)."""
+"""Whether every field of a block defaults to zero (its new rows are zero already; NaN compares unequal)."""
+
+
+GROWTH = 8
+"""How much the case table's capacity grows at a time (its free rows are untouched zero pages, ``gcpolicy.zeros``)."""
 
 
 class CaseTable:
@@ -160,20 +169,17 @@ class CaseTable:
         self._allocate(self._cap)
 
     def _allocate(self, cap: int) -> None:
-        """(Re)allocate the blocks with capacity ``cap``, keeping the ``n`` rows in use; link the columns."""
+        """(Re)allocate the blocks with capacity ``cap``, keeping the ``n`` rows in use; link the columns. The
+        free rows are zero pages (``gcpolicy.zeros``: no memory until written); ``add`` writes a new row's defaults.
+        Each old row is freed once copied (the old blocks are no longer used): growth never holds two tables."""
         n = self.n
         old = self.blocks
         blocks = []
         for b, names in enumerate(BLOCK_FIELDS):
-            # each row written once: the rows in use copied, the free rows filled with the field's default
-            # (a block of zero defaults comes zeroed: fresh pages from the OS, written when the cases come)
-            zero = _ZERO_BLOCK[b]
-            block = (np.zeros if zero else np.empty)((len(names), cap), dtype=BLOCK_DTYPES[b])
-            if n:
-                block[:, :n] = old[b][:, :n]
-            if not zero:
-                for row, name in enumerate(names):
-                    block[row, n:] = FIELDS[name][1]
+            block = gcpolicy.zeros((len(names), cap), BLOCK_DTYPES[b])
+            for row in range(len(names) if n else 0):
+                block[row, :n] = old[b][row, :n]
+                gcpolicy.release(old[b][row])  # the old row's pages freed before the next is copied
             blocks.append(block)
         self.blocks = tuple(blocks)
         self._link()
@@ -184,21 +190,34 @@ class CaseTable:
             setattr(self, name, self.blocks[b][row])
 
     def __getstate__(self) -> dict:
-        """The blocks and counters, not the columns (a copied view would be an array of its own)."""
-        return {k: v for k, v in self.__dict__.items() if k not in FIELDS}
+        """The blocks' rows in use and the counters, not the columns (a copied view would be an array of its
+        own) nor the free rows (a copy or a pickle holds only what is used; the capacity is zero pages again)."""
+        state = {k: v for k, v in self.__dict__.items() if k not in FIELDS}
+        state["blocks"] = tuple(b[:, : self.n] for b in self.blocks)
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        used, n = self.blocks, self.n
+        blocks = []
+        for b, names in enumerate(BLOCK_FIELDS):
+            block = gcpolicy.zeros((len(names), self._cap), BLOCK_DTYPES[b])
+            block[:, :n] = used[b][:, :n]
+            blocks.append(block)
+        self.blocks = tuple(blocks)
         self._link()
 
     def add(self, count: int, **values) -> np.ndarray:
         """Append ``count`` cases with the given field values (scalars or arrays); return their ids."""
         need = self.n + count
-        if need > self._cap:
-            cap = max(need, 2 * self._cap)
+        if need > self._cap:  # eightfold: fewer copies; the free rows cost no memory until used
+            cap = max(need, GROWTH * self._cap)
             self._allocate(cap)
             self._cap = cap
         ids = np.arange(self.n, need)
+        for b, block in enumerate(self.blocks):
+            if not _ZERO_BLOCK[b]:
+                block[:, self.n : need] = _DEFAULTS[b]
         for name, value in values.items():
             getattr(self, name)[self.n : need] = value
         self.n = need

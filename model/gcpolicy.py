@@ -1,4 +1,4 @@
-"""Garbage collection tuned for a run: it changes the run's speed, never its results.
+"""Garbage collection and memory tuned for large runs: they change a run's speed and memory, never its results.
 
 The model's long-lived objects (agents, handlers, the case table) are made at construction;
 scanning them again at every collection of a run is wasted time (up to a sixth of a
@@ -21,13 +21,32 @@ and their types (≈ 230,000 objects in a compiled-engine worker), which every f
 otherwise walks again (0.11 CPU-s of the 0.13 that freeing one dead default county cost). Once
 pinned, :func:`during_run` and :func:`promote` leave the permanent generation alone (unfreezing
 would release the pinned objects too): a small model's own objects are few.
+
+Memory (a full-scale county holds a million agents and half a million cases):
+
+* row agents made in bulk (``agents.create_row_agents``) share one weak reference between Mesa's two
+  weak sets (:func:`remove_from` is its callback) and take their row indices from other agents' unique
+  ids (:func:`shared_ints`): 330 B an agent instead of 477;
+* :func:`zeros` makes a large zeroed array in pages of its own, mapped from the OS. ``np.zeros`` takes its
+  memory from the C allocator, which keeps arrays of up to 32 MiB in its heap once earlier large arrays
+  have been freed (its threshold for own mappings grows with them): such an array is cleared page by page
+  when made (all of it resident, not only the rows written) and, freed, stays resident in the heap. The
+  growable tables (the case table, the compiled engine's tables) are made by :func:`zeros`: the rows not
+  yet used are untouched zero pages, and :func:`release` gives an old copy's pages back to the OS as soon
+  as they are copied, so that growth never holds two copies.
 """
 
 from __future__ import annotations
 
 import gc
+import math
+import mmap
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+import mesa
+import numpy as np
 
 YOUNG_THRESHOLD = 20_000
 """Net allocations of container objects between two young-generation collections during a run."""
@@ -89,3 +108,88 @@ def during_run() -> Iterator[None]:
         gc.set_threshold(*old)
         if not pinned:
             gc.unfreeze()
+
+
+# --- memory: row agents' registration, large arrays in pages of their own ---
+def remove_from(*sets):
+    """A weak reference's callback removing its dead key from each of ``sets`` (weak-key dictionaries), through
+    their own ``_remove``: deferred while a set is iterated, nothing if the key is already gone."""
+    removers = tuple(s._remove for s in sets)
+
+    def remove(k):
+        for r in removers:
+            r(k)
+
+    return remove
+
+
+def shared_ints(uids: list[int], lo: int) -> list[int]:
+    """The ints ``lo … lo + len(uids) − 1`` (row indices), as the very objects of ``uids`` (consecutive unique
+    ids) where the two ranges overlap: a row agent's ``idx`` is then the int object another agent's
+    ``unique_id`` already is (32 B an agent less; ints are immutable, so nothing can tell)."""
+    k = len(uids)
+    if k == 0:
+        return []
+    off = uids[0] - lo  # unique id − row index, the same for every agent of the batch
+    if off >= 0:
+        head = list(range(lo, lo + min(off, k)))
+        return head + uids[: k - len(head)]
+    if -off >= k:
+        return list(range(lo, lo + k))
+    return uids[-off:] + list(range(uids[0] + k, lo + k))
+
+
+def bulk_ok(model) -> bool:
+    """Mesa's registration structures are those ``agents.create_row_agents`` fills directly."""
+    return (
+        mesa.Model.register_agent is type(model).register_agent
+        and isinstance(getattr(model, "_agents", None), dict)
+        and isinstance(getattr(model, "_agents_by_type", None), dict)
+        and isinstance(getattr(getattr(model, "_all_agents", None), "_agents", None), weakref.WeakKeyDictionary)
+        and hasattr(weakref.WeakKeyDictionary(), "_remove")
+        and isinstance(getattr(mesa.Agent, "_ids", None), dict)
+    )
+
+
+PAGES_FROM = 1 << 20
+"""Bytes from which an array gets pages of its own (below: ``np.zeros``)."""
+_MAPS = all(hasattr(mmap, name) for name in ("MAP_PRIVATE", "MAP_ANONYMOUS", "MADV_DONTNEED"))
+"""Private anonymous mappings and their release are available (POSIX; elsewhere ``np.zeros`` throughout)."""
+
+
+def zeros(shape: int | tuple[int, ...], dtype=np.float64) -> np.ndarray:
+    """Like ``np.zeros(shape, dtype)`` (C order, writable, aligned); from ``PAGES_FROM`` bytes on, in a private
+    anonymous mapping (copy-on-write across a fork, like the heap)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    dtype = np.dtype(dtype)
+    count = math.prod(shape)
+    if count * dtype.itemsize < PAGES_FROM or not _MAPS:
+        return np.zeros(shape, dtype=dtype)
+    buf = mmap.mmap(-1, count * dtype.itemsize, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return np.frombuffer(buf, dtype=dtype, count=count).reshape(shape)
+
+
+def full(shape: int | tuple[int, ...], fill, dtype=np.float64) -> np.ndarray:
+    """Like ``np.full(shape, fill, dtype)`` through :func:`zeros` (every page written unless ``fill`` is 0)."""
+    out = zeros(shape, dtype)
+    if fill != 0:
+        out.fill(fill)
+    return out
+
+
+def release(arr: np.ndarray) -> None:
+    """Give the whole pages of ``arr`` back to the OS now, if it lies in a mapping of :func:`zeros` (its values
+    read as zeros afterwards): an old copy no longer used, freed while the next is filled, so that growth holds
+    no second full copy at once. Nothing for an array of the heap."""
+    base = arr.base
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview):  # ``np.frombuffer``'s view of the mapping
+        base = base.obj
+    if not isinstance(base, mmap.mmap) or not arr.flags.c_contiguous:
+        return
+    start = arr.__array_interface__["data"][0] - np.frombuffer(base, np.uint8, 1).__array_interface__["data"][0]
+    lo = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
+    hi = (start + arr.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
+    if hi > lo:
+        base.madvise(mmap.MADV_DONTNEED, lo, hi - lo)

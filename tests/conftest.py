@@ -128,6 +128,8 @@ ENGINE_AWARE = frozenset(
         "test_mech_intake.py",
         "test_openset.py",
         "test_mediation_accept.py",
+        "test_mem7_arrays.py",
+        "test_mem7_compact.py",
         "test_outcomes.py",
         "test_repeat_rows.py",
         "test_same_results_keys.py",

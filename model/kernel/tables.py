@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import callback
+from .. import callback, gcpolicy
 from ..catalogue import DISPUTE_MEDIATION
 from . import core as K
 from .layout import PF_CB_BUDGET, PF_CB_DAY, PF_CB_MISSED  # the call-back desk (callback)
@@ -43,21 +43,31 @@ class OpenFlows(Mapping):
 
 
 def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
-    """``arr`` doubled (multiplied by ``factor``) until it holds ``need`` rows (new rows ``fill``)."""
+    """``arr`` doubled (multiplied by ``factor``) until it holds ``need`` rows (new rows ``fill``). When grown,
+    ``arr`` is no longer used: its pages are freed once copied (``gcpolicy.release``; it reads as zeros)."""
     cap = len(arr)
     if need <= cap:
         return arr
     while cap < need:
         cap = max(factor * cap, 16)
-    # zeros: fresh pages from the OS, written once (by the copy or by the kernel), not filled first
-    out = (
-        np.zeros((cap, *arr.shape[1:]), dtype=arr.dtype)
-        if fill == 0
-        else np.full((cap, *arr.shape[1:]), fill, dtype=arr.dtype)
-    )
+    # zeros: fresh pages from the OS (``gcpolicy.zeros``), written once (by the copy or by the kernel), not filled first
+    out = gcpolicy.full((cap, *arr.shape[1:]), fill, arr.dtype)
     out[: len(arr)] = arr
+    gcpolicy.release(arr)
     return out
 
+
+def _fits_int32(need: int) -> None:
+    """The task and flow tables hold ids as int32 (``EngineTables._alloc_cases``): refuse a run that would
+    need more rows (instead of wrapping the ids)."""
+    if need >= 2**31:
+        raise NotCovered(f"compiled engine: {need} rows exceed the tables' int32 ids")
+
+
+COMPACT_AT = 1 << 16
+"""Queue-entry rows in use from which the entry table is compacted (``EngineTables._compact_entries``)."""
+COMPACT_RATIO = 5
+"""... and at least this many times the entries still queued (four in five popped)."""
 
 _KINDS = {"department": K.DEPT, "township": K.TOWN, "dispatch": K.DISPATCH, "commissioner": K.COMMISSIONER}
 _DISTS = {"exponential": K.DIST_EXPONENTIAL, "lognormal": K.DIST_LOGNORMAL, "deterministic": K.DIST_DETERMINISTIC}
@@ -110,18 +120,20 @@ class EngineTables:
 
     def _alloc_cases(self, model) -> None:
         """The tables of tasks, queue entries, flows, the event heap, counters, logs and levers (grown later)."""
+        # ids and codes as narrow as their values need (ids < 2**31, a step's index or a desk's level < 2**15,
+        # states and kinds < 2**7): every value kept, a sixth of the task table's bytes and a third of the flows'
         self.tk: tuple[np.ndarray, ...] = (
-            np.zeros(256, dtype=np.int64),  # case
-            np.zeros(256, dtype=np.int64),  # handler
-            np.zeros(256, dtype=np.int64),  # step
-            np.zeros(256, dtype=np.int64),  # state
-            np.zeros(256, dtype=np.int64),  # version: its latest queue entry's
+            np.zeros(256, dtype=np.int32),  # case
+            np.zeros(256, dtype=np.int32),  # handler
+            np.zeros(256, dtype=np.int16),  # step
+            np.zeros(256, dtype=np.int8),  # state
+            np.zeros(256, dtype=np.int32),  # version: its latest queue entry's
             np.zeros(256),  # draw
             np.zeros(256),  # hours
             np.zeros(256),  # arrival
-            np.zeros(256, dtype=np.int64),  # kind: a step or a coordination
+            np.zeros(256, dtype=np.int8),  # kind: a step or a coordination
         )
-        self.fl_steps = np.zeros(256, dtype=np.int64)
+        self.fl_steps = np.zeros(256, dtype=np.int32)  # handlers
         # queue entries (task, key, key, sequence number, version: ``core.q_push``)
         self.ent: tuple[np.ndarray, ...] = (
             np.zeros(256, dtype=np.int64),
@@ -130,10 +142,11 @@ class EngineTables:
             np.zeros(256, dtype=np.int64),
             np.zeros(256, dtype=np.int64),
         )
-        self.fl_c = np.full((256, 2), -1, dtype=np.int64)  # per case: its requests at the two desks (135 rule)
+        self.fl_c = np.full((256, 2), -1, dtype=np.int32)  # per case: its requests (tasks) at the two desks (135 rule)
+        self._filled = 256  # the rows of fl_c and fl[10] written -1 so far (``_fill_flows``)
         self.day_esc = np.zeros(4, dtype=np.int64)  # escalations by new level in the call
         self.conf_log = np.zeros(256, dtype=np.int64)  # cases sent to the joint conference in the call
-        self.fl_task = np.zeros(256, dtype=np.int64)
+        self.fl_task = np.zeros(256, dtype=np.int32)
         self.fl = self._flow_arrays(256)
         self.evt = np.zeros(256)
         self.evi = np.zeros((256, 5), dtype=np.int64)
@@ -216,17 +229,17 @@ class EngineTables:
     @staticmethod
     def _flow_arrays(cap: int) -> tuple:
         return (
-            np.zeros(cap, dtype=np.int64),  # offset of its steps
-            np.zeros(cap, dtype=np.int64),  # number of steps
-            np.zeros(cap, dtype=np.int64),  # next step to release
-            np.zeros(cap, dtype=np.int64),  # live steps
+            np.zeros(cap, dtype=np.int32),  # offset of its steps
+            np.zeros(cap, dtype=np.int16),  # number of steps
+            np.zeros(cap, dtype=np.int16),  # next step to release
+            np.zeros(cap, dtype=np.int16),  # live steps
             np.zeros(cap, dtype=np.bool_),  # open
             None,  # the steps (set per call)
             np.zeros(cap),  # needed work-hours
             np.zeros(cap),  # done work-hours
             np.zeros(cap, dtype=np.bool_),  # work logged
             None,  # the task of each released step (parallel to the steps, set per call)
-            np.full(cap, -1, dtype=np.int64),  # its latest coordination or forwarding task (-1: none)
+            np.full(cap, -1, dtype=np.int32),  # its latest coordination or forwarding task (-1: none)
             np.zeros(cap),  # start of its latest step (hours)
             np.zeros(cap),  # clock hours of its latest step
         )
@@ -276,11 +289,36 @@ class EngineTables:
         )
 
     def _growth(self) -> int:
-        """How much the task and queue-entry tables grow at a time: eightfold in the counted days (fewer copies
+        """How much the task, queue-entry and flow tables grow at a time: eightfold in the counted days (fewer copies
         of what they hold; the new rows are zero pages the OS gives only when written, ``grow``, so capacity
         left unused costs no memory touched), twofold in the warm-up (a kept warm-up is copied whole,
         capacity included, for each run: ``warmstart``)."""
         return 8 if self.model.day0 > 0 else 2
+
+    def _compact_entries(self) -> None:
+        """The queue entries still in a handler's queue list renumbered 0 … L − 1 (L of them), each list keeping
+        its order, and the entry table's rows beyond freed (``gcpolicy.release``): a popped entry is referenced
+        nowhere, and an entry's place in its queue follows its keys and sequence number, not its row, so the
+        queues pop in the same order. Done when at least ``COMPACT_AT`` rows are used, ``COMPACT_RATIO`` times
+        the entries still queued (the table otherwise keeps every entry a run pushes)."""
+        used = int(self.ctr[K.CTR_NENT])
+        if used < COMPACT_AT:
+            return
+        qlen = self.hi[:, K.HI_QLEN]
+        if COMPACT_RATIO * int(qlen.sum()) > used:
+            return
+        rows = np.flatnonzero(qlen).tolist()
+        live = np.concatenate([self.hq[h, : qlen[h]] for h in rows]) if rows else np.zeros(0, np.int64)
+        k = len(live)
+        for a in self.ent:
+            a[:k] = a[live]
+            gcpolicy.release(a[k:used])
+        at = 0
+        for h in rows:
+            n = int(qlen[h])
+            self.hq[h, :n] = np.arange(at, at + n)
+            at += n
+        self.ctr[K.CTR_NENT] = k
 
     def _room_ent(self, need: int) -> None:
         if need > len(self.ent[0]):
@@ -291,31 +329,44 @@ class EngineTables:
 
     def _room_tasks(self, need: int) -> None:
         if need > len(self.tk[0]):
+            _fits_int32(need)
             self.tk = tuple(grow(a, need, 0, self._growth()) for a in self.tk)
 
     def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
-        grown to hold it."""
+        grown to hold it (the queue entries compacted first when mostly popped)."""
+        self._compact_entries()
         ids = np.array(self._sub_ids, dtype=np.int64)
         times = np.array(self._sub_t, dtype=np.float64)
         fwd = np.array(self._sub_fwd, dtype=np.int64)
         self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
         self._reserved = 0
+        g = self._growth()
         if len(ids):
             need = int(ids.max()) + 1
             if need > len(self.fl[0]):
-                self.fl = tuple(
-                    None if a is None else grow(a, need, -1 if i == 10 else 0) for i, a in enumerate(self.fl)
-                )
+                self.fl = tuple(None if a is None else grow(a, need, 0, g) for a in self.fl)
+            self.fl_c = grow(self.fl_c, len(self.fl[0]))
+            self._fill_flows(need)
         bound = len(ids) * self._max_steps
-        self.fl_steps = grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound)
+        _fits_int32(int(self.ctr[K.CTR_NSTEPS]) + bound)  # the steps' offsets (and the case ids, fewer)
+        self.fl_steps = grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound, 0, g)
         self.fl_task = grow(self.fl_task, len(self.fl_steps))
-        self.fl_c = grow(self.fl_c, len(self.fl[0]), -1)
         if int(self.ctr[K.CTR_NCONF]) + len(ids) + 1 > len(self.conf_log):
             self.conf_log = grow(self.conf_log, 2 * (int(self.ctr[K.CTR_NCONF]) + len(ids) + 1))
         # a case's steps, plus a coordination and two forwarding passes
         self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
         return ids, times, fwd
+
+    def _fill_flows(self, need: int) -> None:
+        """The per-case rows whose free value is -1 (a case's latest coordination or forwarding task, its desk
+        requests) written up to case ``need`` − 1, the highest case handed to the kernel so far: the rows
+        beyond stay untouched zero pages (``grow``), as the kernel reads no case not yet handed to it."""
+        done = self._filled
+        if need > done:
+            self.fl[10][done:need] = -1
+            self.fl_c[done:need] = -1
+            self._filled = need
 
     def is_open(self, cid: int) -> bool:
         """Is the case's flow open (``cid in model.flows`` for the Python engine)?"""
