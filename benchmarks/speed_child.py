@@ -306,9 +306,9 @@ base tree, besides intake's (``kernel.route``)."""
 
 def time_kernel() -> list[float]:
     """Count the CPU seconds spent inside the kernel's calls from now on (every compiled function the engine
-    calls from Python: the day's call, an early intake batch, the queue summary, gaming's projection, the
-    conference, the judgements, the life cycle, intake's routing — those the tree has); returns the
-    one-element accumulator."""
+    calls from Python: in a tree whose kernel calls all go through ``calls.Direct``, every such call; in an older
+    tree the day's call, an early intake batch, the queue summary, gaming's projection, the conference, the
+    judgements, the life cycle, intake's routing — those the tree has); returns the one-element accumulator."""
     from townsim.model.kernel import core
     from townsim.model.kernel import engine as kengine
 
@@ -317,6 +317,18 @@ def time_kernel() -> list[float]:
         from townsim.model.kernel.calls import Direct  # deferred: a base tree may predate the direct calls
     except ImportError:  # pragma: no cover - a tree without model/kernel/calls.py
         Direct = None  # noqa: N806
+    if Direct is not None and hasattr(Direct, "entry"):  # every kernel call of the day goes through a ``Direct``
+        call_direct = Direct.__call__
+
+        def timed_direct(self, *a):
+            c = time.process_time()
+            try:
+                return call_direct(self, *a)
+            finally:
+                inside[0] += time.process_time() - c
+
+        Direct.__call__ = timed_direct  # type: ignore[method-assign]
+        return inside
 
     def timer(fn):
         # the engine's own call (``calls.Direct``) skips numba's type dispatch; a plain wrapper around the
