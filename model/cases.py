@@ -105,6 +105,8 @@ _ZERO_BLOCK = tuple(all(FIELDS[name][1] == 0 for name in names) for names in BLO
 """Whether every field of a block defaults to zero (its new rows are zero already; NaN compares unequal)."""
 
 
+DEFAULTS_AHEAD = 4096
+"""Rows whose defaults ``CaseTable.add`` writes ahead of the rows in use (a few pages of each column)."""
 GROWTH = 8
 """How much the case table's capacity grows at a time (its free rows are untouched zero pages, ``gcpolicy.zeros``)."""
 
@@ -182,6 +184,7 @@ class CaseTable:
                 gcpolicy.release(old[b][row])  # the old row's pages freed before the next is copied
             blocks.append(block)
         self.blocks = tuple(blocks)
+        self._filled = n  # the free rows are zeros again: their defaults are written as they are added
         self._link()
 
     def _link(self) -> None:
@@ -205,6 +208,7 @@ class CaseTable:
             block[:, :n] = used[b][:, :n]
             blocks.append(block)
         self.blocks = tuple(blocks)
+        self._filled = n
         self._link()
 
     def add(self, count: int, **values) -> np.ndarray:
@@ -215,9 +219,13 @@ class CaseTable:
             self._allocate(cap)
             self._cap = cap
         ids = np.arange(self.n, need)
-        for b, block in enumerate(self.blocks):
-            if not _ZERO_BLOCK[b]:
-                block[:, self.n : need] = _DEFAULTS[b]
+        filled = self.__dict__.get("_filled", self.n)  # rows whose defaults are written
+        if need > filled:  # the next rows' defaults, a chunk at a time (a few pages ahead, not one fill a batch)
+            end = min(self._cap, max(need, filled + DEFAULTS_AHEAD))
+            for b, block in enumerate(self.blocks):
+                if not _ZERO_BLOCK[b]:
+                    block[:, filled:end] = _DEFAULTS[b]
+            self._filled = end
         for name, value in values.items():
             getattr(self, name)[self.n : need] = value
         self.n = need
