@@ -336,26 +336,28 @@ class EngineTables:
         """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
         grown to hold it (the queue entries compacted first when mostly popped)."""
         self._compact_entries()
-        ids = np.array(self._sub_ids, dtype=np.int64)
+        sub = self._sub_ids
+        ids = np.array(sub, dtype=np.int64)
         times = np.array(self._sub_t, dtype=np.float64)
         fwd = np.array(self._sub_fwd, dtype=np.int64)
         self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
         self._reserved = 0
         g = self._growth()
-        if len(ids):
-            need = int(ids.max()) + 1
+        if sub:
+            need = max(sub) + 1
             if need > len(self.fl[0]):
                 self.fl = tuple(None if a is None else grow(a, need, 0, g) for a in self.fl)
             self.fl_c = grow(self.fl_c, len(self.fl[0]))
             self._fill_flows(need)
-        bound = len(ids) * self._max_steps
-        _fits_int32(int(self.ctr[K.CTR_NSTEPS]) + bound)  # the steps' offsets (and the case ids, fewer)
-        self.fl_steps = grow(self.fl_steps, int(self.ctr[K.CTR_NSTEPS]) + bound, 0, g)
+        ctr = self.ctr.tolist()  # (Python ints: one read of the counters)
+        bound = len(sub) * self._max_steps
+        _fits_int32(ctr[K.CTR_NSTEPS] + bound)  # the steps' offsets (and the case ids, fewer)
+        self.fl_steps = grow(self.fl_steps, ctr[K.CTR_NSTEPS] + bound, 0, g)
         self.fl_task = grow(self.fl_task, len(self.fl_steps))
-        if int(self.ctr[K.CTR_NCONF]) + len(ids) + 1 > len(self.conf_log):
-            self.conf_log = grow(self.conf_log, 2 * (int(self.ctr[K.CTR_NCONF]) + len(ids) + 1))
+        if ctr[K.CTR_NCONF] + len(sub) + 1 > len(self.conf_log):
+            self.conf_log = grow(self.conf_log, 2 * (ctr[K.CTR_NCONF] + len(sub) + 1))
         # a case's steps, plus a coordination and two forwarding passes
-        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + bound + 3 * len(ids) + int(self.ctr[K.CTR_UNRELEASED]) + 1)
+        self._room_tasks(ctr[K.CTR_NTASK] + bound + 3 * len(sub) + ctr[K.CTR_UNRELEASED] + 1)
         return ids, times, fwd
 
     def _fill_flows(self, need: int) -> None:
