@@ -15,7 +15,8 @@ Parts: ``ab`` the default county-year (``baseline``, ``full_reform``; model API,
 + summary; on each engine of ``--engines``), ``empty`` the fixed cost of a day with no demand
 (same), ``events`` heap events per case and µs per event, ``mmc`` M/M/7 at ρ 0.95 (1/μ = 1 h,
 ``--mmc-days`` days) per customer against SimPy and ciw, ``linping`` Linping at one agent per
-resident (CPU, peak memory), ``cli`` ``townsim --version``, ``--help`` and ``scenarios list`` (wall and CPU of the whole
+resident (CPU, peak memory; on each engine of ``--engines``), ``cli`` ``townsim --version``, ``--help`` and
+``scenarios list`` (wall and CPU of the whole
 process), ``kernel`` the compiled engine against the Python one on this tree: a county-year of
 the default county reduced to the kernel's mechanisms (``kernel.PLAIN``) and of each covered
 scenario of ``--kernel-counties`` (default: ``baseline``), the share of its CPU spent inside
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--engines",
         default="python",
-        help="engines of the ab and empty parts, comma-separated: python, compiled (a base without the"
+        help="engines of the ab, empty and linping parts, comma-separated: python, compiled (a base without the"
         " compiled engine runs the Python one)",
     )
     ap.add_argument(
@@ -203,10 +204,11 @@ def main(argv: list[str] | None = None) -> int:
             if "kernel_us_per_customer" in g[0]:
                 rows.append((f"  of which inside the kernel: {k}", f"{med(g, 'kernel_us_per_customer'):.2f} µs"))
     if "linping" in parts:
-        got = interleaved(trees, R, lambda pp: child(pp, "linping", str(args.days)))
-        res["linping"] = got
-        ab_row("Linping, one agent per resident, CPU", got, "cpu_s", "s")
-        ab_row("Linping, peak memory", got, "peak_rss_mib", "MiB", fmt="{:.0f}")
+        for eng in engines:
+            got = interleaved(trees, R, lambda pp, e=eng: child(pp, "linping", str(args.days), e))
+            res["linping" if eng == "python" else f"linping_{eng}"] = got
+            ab_row(f"Linping, one agent per resident, `engine={eng}`, CPU", got, "cpu_s", "s")
+            ab_row(f"Linping, `engine={eng}`, peak memory", got, "peak_rss_mib", "MiB", fmt="{:.0f}")
     if "cli" in parts:
         for argv_ in (["--version"], ["--help"], ["scenarios", "list"]):
             got = interleaved(trees, max(R, 5), lambda pp, a=argv_: timed_process(pp, a))

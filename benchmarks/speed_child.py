@@ -249,11 +249,18 @@ def mmc_ciw(days: str) -> dict:
     return _mmc_result(c1 - c0, t1 - t0, len(recs), sum(r.waiting_time for r in recs) / len(recs))
 
 
-def linping(days: str) -> dict:
+def linping(days: str, engine: str = "") -> dict:
+    """Linping at one agent per resident: build + ``days`` days + summary, on ``engine`` (default: the scenario's
+    own; a base tree without the engine setting runs its one engine); the compiled engine's functions loaded from
+    a small compiled model first (numba's import and its loaded kernels stay in the peak memory)."""
     from townsim.model import TownshipModel
 
     warm()
     p = scenario_params("linping").replace(residents_per_agent=1)
+    if engine and has_engines(p):
+        p = p.replace(engine=engine)
+        if engine != "python":
+            TownshipModel(p.replace(residents_per_agent=100), rng=0).run(2)
     c0, t0 = cpu(), time.perf_counter()
     m = TownshipModel(p, rng=1)
     c1 = cpu()

@@ -25,7 +25,7 @@ from .agents import Citizen, Enterprise
 from .catalogue import ENTERPRISE
 from .demand import Stage
 from .metrics.collect import queued_today, stocks_kept
-from .metrics.numeric import mean
+from .metrics.numeric import mean, reports_written
 from .params import Params
 from .resolution import root_of
 
@@ -58,6 +58,8 @@ def judge(model, ids: np.ndarray) -> None:
     """Requesters judge today's closed cases; owners' and townships' assessment counters; reporting."""
     if len(ids) == 0:
         return
+    if model.cases.reported[ids].any():  # some requesters learn from their app reports (``Citizen.learn_reporting``)
+        reports_written(model)
     if model.compiled:  # the same judgements in one kernel call (``kernel.feedback.judge_day``)
         _judge_compiled(model, ids)
         return

@@ -46,6 +46,7 @@ import numpy as np
 
 from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION, LOCAL_PROBLEMS
+from .metrics.numeric import reports_written
 from .params import HOURS_PER_DAY, Params
 from .resolution import mediation_success
 
@@ -81,6 +82,7 @@ def on_reform(model, before: Params) -> None:
     r0 = initial_reporting(model.params)
     if r0 != initial_reporting(before):
         model.citizen_state["report"][:] = r0
+        reports_written(model)
 
 
 def report_stimulus(params: Params, acted_on: np.ndarray) -> np.ndarray:

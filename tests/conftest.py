@@ -131,6 +131,7 @@ ENGINE_AWARE = frozenset(
         "test_mem7_arrays.py",
         "test_mem7_compact.py",
         "test_outcomes.py",
+        "test_participation_kept.py",
         "test_repeat_rows.py",
         "test_same_results_keys.py",
         "test_settle_kernel.py",

@@ -63,6 +63,19 @@ def mean_of_floats(xs: list) -> float:
 
 
 def participation(model) -> float:
-    """Mean propensity of citizens to report through the grid app (NaN without citizens)."""
+    """Mean propensity of citizens to report through the grid app (NaN without citizens). Kept until the column
+    is written again (``model.report_writes``, counted by its writers: ``grid.on_reform``, ``feedback.judge``): a
+    mean over every citizen's row a day (~0.3 ms at one agent per resident) when nobody reports by app."""
     r = model.citizen_state["report"]
-    return mean(r)  # NaN when empty
+    writes = model.__dict__.get("report_writes", 0)
+    memo = model.__dict__.get("_participation")
+    if memo is not None and memo[0] is r and memo[1] == writes:
+        return memo[2]
+    value = mean(r)  # NaN when empty
+    model._participation = (r, writes, value)
+    return value
+
+
+def reports_written(model) -> None:
+    """Count a write to the citizens' app reporting column (:func:`participation` computes its mean again)."""
+    model.report_writes = model.__dict__.get("report_writes", 0) + 1
