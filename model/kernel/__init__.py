@@ -17,15 +17,16 @@ Design (the boundary of DESIGN §8; second stage):
   ``settle`` outside the event loop), ``demand`` (a day's requests made from demand's draws, called from
   ``demand``); ``core`` gathers their names. The Python side: ``engine`` (``CompiledEngine``: intake's
   batch, the day's call) on ``tables`` (the arrays and their growth), ``writeback`` (decisions in, results back) and
-  ``control`` (between calls); ``stream`` (``KernelStream``) and ``gaming`` (what gaming's projection
-  reads from the agents).
+  ``control`` (between calls), ``routing`` (intake's routing call's kept arguments), ``handlers`` (the handlers'
+  run totals); ``stream`` (``KernelStream``) and ``gaming`` (what gaming's projection reads from the agents).
 * **One call a working day.** The model calls ``start_day`` and ``run_until`` as with the Python
   engine; the compiled engine makes one kernel call (``core.work_day``): intake's batch of new cases
   (their first steps released and drawn), the day's start (duty hours off the servers, idle servers
   woken), every event before the day's end. Between calls the agents decide, as Python methods, and
   their decisions reach the kernel as arrays: each handler's duty hours owed and its cap (dumping,
   inspections, the township's day split), today's work fraction, a department's effort. After the
-  call the kernel's hour accounts and counters are written back to the ``Handler`` objects, the
+  call the kernel's hour accounts of the day and counters are written back to the ``Handler`` objects
+  (their run totals they read from the kernel's tables when asked: ``handlers``), the
   day's closed cases to ``model.closed_today``, the referrals between handlers to
   ``model.day_referrals`` and the repeat contacts to ``model.repeat_queue``, in event order.
 * **Randomness.** Kernel and Python draw from one stream: the model's ``RandomStream`` with numpy
