@@ -26,8 +26,6 @@ latest step's start and length let ``gaming`` project when a running step ends.
 
 from __future__ import annotations
 
-import numpy as np
-
 from .engine import STEP, WAITING, Task
 from .params import HOURS_PER_DAY, Params
 
@@ -132,37 +130,18 @@ def decide_all(model) -> None:
 
 def decide_compiled(model) -> None:
     """Every department's, then every township's work fraction in one pass, the compiled engine's queue
-    summary read once and the arithmetic in one kernel call (``kernel.workfraction``): the twin of the agents'
-    ``decide_work_fraction`` (:func:`decide`), the same doubles."""
+    summary read once: the twin of the agents' ``decide_work_fraction`` (:func:`decide`), the same doubles."""
     p = model.params
     agents = (*model.departments, *model.townships)
     if p.corner_cutting <= 0:
         for agent in agents:
             agent.work_fraction = 1.0
         return
-    eng = model.engine
-    summary = eng.queue_table()  # (None without the kernel's pass when no step waits anywhere: every fraction 1)
-    if summary is None:
-        for agent in agents:
-            agent.work_fraction = 1.0
-        return
-    hs = [agent.handler for agent in agents]
-    out = np.empty(len(hs))
-    hids = eng.__dict__.get("_agent_hids")
-    if hids is None:  # the agents' handlers, fixed for the model's life
-        hids = eng._agent_hids = np.array([h.hid for h in hs], dtype=np.int64)
-    eng.k_work_fractions(  # (``kernel.workfraction``)
-        summary,
-        eng.hf,
-        hids,
-        np.array([h.duty_backlog for h in hs], dtype=np.float64),
-        np.array([h.duty_cap for h in hs], dtype=np.float64),
-        float(p.work_fraction_floor),
-        float(p.corner_cutting),
-        out,
-    )
-    for agent, f in zip(agents, out.tolist()):
-        agent.work_fraction = f
+    rows = model.engine.queue_rows()  # (zeros without the kernel's pass when no step waits anywhere)
+    for agent in agents:
+        h = agent.handler
+        queued, slack, n = rows[h.hid]
+        agent.work_fraction = 1.0 if n == 0 else work_fraction(p, queued, case_capacity(h), slack / n / HOURS_PER_DAY)
 
 
 def log_start(model, task: Task, done: float, needed: float, clock: float) -> None:

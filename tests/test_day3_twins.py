@@ -177,10 +177,3 @@ def test_numpys_logistic_of_an_array_is_its_logistic_of_each_value():
     whole = 1.0 / (1.0 + np.exp(-z))
     each = np.array([float(1.0 / (1.0 + np.exp(-x))) for x in z.tolist()])
     assert np.array_equal(whole.view(np.int64), each.view(np.int64))
-
-
-def test_the_work_fraction_kernel_keeps_the_reference_horizon():
-    pytest.importorskip("numba")
-    from townsim.model.kernel import workfraction
-
-    assert workfraction.MIN_HORIZON_DAYS == workload.MIN_HORIZON_DAYS

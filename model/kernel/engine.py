@@ -20,7 +20,7 @@ import numpy as np
 from .. import channel
 from ..catalogue import ENTERPRISE
 from . import core as K
-from . import demand, projection, repeats, route, workfraction
+from . import demand, projection, repeats, route
 from .calls import Direct
 from .control import Control
 from .handlers import attach
@@ -86,7 +86,6 @@ class CompiledEngine(Routing, WriteBack, Control):
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_rates = Direct(projection.handler_rates)  # what gaming's projection reads of each handler
         self.k_repeats = Direct(repeats.repeat_rows)  # the repeat contacts due today (``resolution``)
-        self.k_work_fractions = Direct(workfraction.work_fractions)  # the agents' work fractions (``workload``)
         self.k_route, self.k_channels = Direct(route.refer_and_route), Direct(route.channel_batch)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(

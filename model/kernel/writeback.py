@@ -177,20 +177,13 @@ class WriteBack(EngineTables):
         them, without the call."""
         if self._summary_fresh:
             return self._summary_rows
-        self._summary_empty = not np.count_nonzero(self.hi[:, K.HI_QLEN])
-        if self._summary_empty:  # every queue list empty: the kernel adds nothing up
+        if not np.count_nonzero(self.hi[:, K.HI_QLEN]):  # every queue list empty: the kernel adds nothing up
             self._summary_rows = [[0.0, 0.0, 0.0] for _ in self.handlers]
         else:
             self._summary_pass()
             self._summary_rows = self._summary.tolist()  # Python floats: read 34 times a day, three values each
         self._summary_fresh = True
         return self._summary_rows
-
-    def queue_table(self):
-        """:meth:`queue_rows` as the kernel's array (handlers × [queued, slack, count]), or None when every queue
-        is empty (no waiting entry at all: every row zeros)."""
-        self.queue_rows()
-        return None if self._summary_empty else self._summary
 
     def _summary_pass(self) -> None:
         """The kernel's pass over every handler's queue list into ``_summary`` (``queues.queue_summary``)."""
