@@ -109,8 +109,7 @@ def game_probability(params: Params, rank, detection) -> np.ndarray:
 
 def schedule(model, ids: np.ndarray) -> None:
     """Queue the gaming decision of new cases (only when on-time closures count): ``model.gaming_queue``
-    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``. (The
-    compiled engine's intake computes the same moments in its routing call, ``kernel.route.refer_and_route``.)"""
+    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``."""
     p = model.params
     if p.ontime_weight <= 0 or len(ids) == 0:
         return
@@ -257,29 +256,10 @@ def due(model, t_end: float) -> tuple[np.ndarray, np.ndarray]:
 _NO_MOMENTS, _NO_CASES = np.zeros(0), np.zeros(0, dtype=np.int64)
 
 
-def due_compiled(model, t_end: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`due` on the compiled engine: the split and the sort in one kernel call (``kernel.due``), the same
-    moments and cases in the same order (``tests/test_fast_paths.py``)."""
-    q = model.gaming_queue
-    if not q:
-        return _NO_MOMENTS, _NO_CASES
-    from .kernel.due import split_due_call  # deferred: it imports numba (the kernel extra), only compiled
-
-    t = np.concatenate([b[0] for b in q]) if len(q) > 1 else q[0][0]
-    ids = np.concatenate([b[1] for b in q]) if len(q) > 1 else q[0][1]
-    q.clear()
-    t_due, id_due, t_rest, id_rest = split_due_call(
-        np.ascontiguousarray(t, dtype=np.float64), np.ascontiguousarray(ids, dtype=np.int64), float(t_end)
-    )
-    if len(t_rest):
-        q.append((t_rest, id_rest))
-    return t_due, id_due
-
-
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
     p = model.params
-    times, ids = due_compiled(model, t_end) if model.compiled else due(model, t_end)
+    times, ids = due(model, t_end)
     if not len(ids) or p.ontime_weight <= 0:
         return 0
     if model.compiled:

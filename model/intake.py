@@ -206,11 +206,10 @@ def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, sou
     cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
     draws = model.engine.channel_draws(model, kind, requester, township, cover)
     batch = (kind, requester, township, matter, subject)  # refer-up decided in ``route``'s kernel call
-    ids, via, times, filing, moments = model.engine.route(
+    ids, via, times, filing = model.engine.route(
         model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
     )
-    if len(moments):  # the moments of their gaming decisions, computed in the routing call
-        model.gaming_queue.append((moments, ids))
+    gaming.schedule(model, ids)
     model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist(), filing.tolist())
     return ids
 

@@ -164,31 +164,19 @@ def return_repeats(model, day: int) -> int:
         cids.append(cid)
     c = model.cases
     ids = np.array(cids, dtype=np.int64)
+    t = np.maximum(np.array(due), day * HOURS_PER_DAY)
+    matter = np.where(c.enquiry[ids], c.subject[ids], c.matter[ids])  # an enquiry is asked about its subject again
     cat = model.catalogue
-    if model.compiled:  # the same rows in one kernel call (``kernel.repeats``, the engine's ``k_repeats``)
-        kind, requester, town, matter, t, onset, root, enquiry = model.engine.k_repeats(
-            ids,
-            np.array(due),
-            day * HOURS_PER_DAY,
-            (c.requester_kind, c.requester, c.township, c.matter, c.subject, c.enquiry, c.onset, c.repeat_of),
-            cat.dispute_id(DISPUTE_MEDIATION),
-            cat.dispute_id(DISPUTE_GENERAL),
-        )
-    else:  # (the columns indexed by an array: copies)
-        t = np.maximum(np.array(due), day * HOURS_PER_DAY)
-        matter = np.where(c.enquiry[ids], c.subject[ids], c.matter[ids])  # an enquiry is asked about its subject
-        matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)  # again
-        kind, requester, town, onset = c.requester_kind[ids], c.requester[ids], c.township[ids], c.onset[ids]
-        root, enquiry = root_of(c, ids), c.enquiry[ids]
-    new = model.admit(
-        kind,
-        requester,
-        town,
+    matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)
+    new = model.admit(  # (the columns indexed by an array: copies)
+        c.requester_kind[ids],
+        c.requester[ids],
+        c.township[ids],
         matter,
         t,
-        onset=onset,
-        repeat_of=root,
-        enquiry=enquiry,  # an enquiry left unanswered is asked again
+        onset=c.onset[ids],
+        repeat_of=root_of(c, ids),
+        enquiry=c.enquiry[ids],  # an enquiry left unanswered is asked again
     )
     c.contact[new] = c.contact[ids] + 1
     return len(cids)

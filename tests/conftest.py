@@ -132,7 +132,6 @@ ENGINE_AWARE = frozenset(
         "test_mem7_compact.py",
         "test_outcomes.py",
         "test_participation_kept.py",
-        "test_repeat_rows.py",
         "test_same_results_keys.py",
         "test_settle_kernel.py",
         "test_stop_rule.py",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from townsim.model.satisfaction import ewma_update
 
@@ -162,15 +161,12 @@ def test_batched_uniforms_are_the_case_by_case_draws_across_refills():
         assert a.exponential() == b.exponential()  # the generator left at the same place
 
 
-@pytest.mark.parametrize("compiled", [False, True])
-def test_gaming_decisions_are_due_in_the_heaps_order(compiled):
+def test_gaming_decisions_are_due_in_the_heaps_order():
     import heapq
     from types import SimpleNamespace
 
-    from townsim.model.gaming import due, due_compiled
+    from townsim.model.gaming import due
 
-    if compiled:
-        pytest.importorskip("numba")
     rng = np.random.default_rng(5)
     model = SimpleNamespace(gaming_queue=[])
     heap: list = []
@@ -184,6 +180,6 @@ def test_gaming_decisions_are_due_in_the_heaps_order(compiled):
         want = []
         while heap and heap[0][0] < t_end:
             want.append(heapq.heappop(heap))
-        moments, cids = (due_compiled if compiled else due)(model, t_end)
+        moments, cids = due(model, t_end)
         assert list(zip(moments.tolist(), cids.tolist())) == want
     assert model.gaming_queue == []

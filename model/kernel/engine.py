@@ -20,7 +20,7 @@ import numpy as np
 from .. import channel
 from ..catalogue import ENTERPRISE
 from . import core as K
-from . import demand, projection, repeats, route
+from . import demand, projection, route
 from .calls import Direct
 from .control import Control
 from .handlers import attach
@@ -85,7 +85,6 @@ class CompiledEngine(Routing, WriteBack, Control):
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_rates = Direct(projection.handler_rates)  # what gaming's projection reads of each handler
-        self.k_repeats = Direct(repeats.repeat_rows)  # the repeat contacts due today (``resolution``)
         self.k_route, self.k_channels = Direct(route.refer_and_route), Direct(route.channel_batch)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(
@@ -201,8 +200,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         the townships' refer-up decisions and their draws, then the channels and errands made from ``draws``
         (:meth:`channel_draws`) and the routing rules): the same cases appended to the case table; returns
         their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``), their
-        filing times and the draws their filings take, as :meth:`submit_many` takes them, and the moments of their
-        gaming decisions (``gaming.schedule``'s; empty when on-time closures do not count). ``batch``: kind,
+        filing times and the draws their filings take, as :meth:`submit_many` takes them. ``batch``: kind,
         requester, township, matter, subject (int8, int64, int32, int32, int32); the other arrays are handed
         over with the case table's dtypes (as its columns would have cast them)."""
         c = model.cases
@@ -226,13 +224,12 @@ class CompiledEngine(Routing, WriteBack, Control):
             tables = fixed[3][given] = self._tables_for(model, given)
         cat, ints, reals, where = tables
         s = model.stream
-        via, filing, moments = self.k_route(
+        via, filing = self.k_route(
             addresses(model.rng),
             s.ub,
             s.idx,
             self._handled_back,
             fixed[5],
-            fixed[6],
             n0,
             arrays,
             draws,
@@ -244,7 +241,7 @@ class CompiledEngine(Routing, WriteBack, Control):
             c.blocks,
             where,
         )
-        return ids, via, created, filing, moments
+        return ids, via, created, filing
 
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing

@@ -114,28 +114,18 @@ def channel_batch(addrs, kind, requester, township, memories, farther, coefs, co
 
 
 @njit(cache=True)
-def refer_and_route(
-    addrs, ub, ridx, handled, refer, window, n0, batch, draws, cover, cat, held, ints, reals, blocks, where
-):
+def refer_and_route(addrs, ub, ridx, handled, refer, n0, batch, draws, cover, cat, held, ints, reals, blocks, where):
     """The townships' refer-up decisions (``referup.refer_up_rows``: their draws from the stream's buffer
     ``ub`` at ``ridx``, the Generator given as its addresses) for the batch ``batch`` (kind, requester,
     township, matter, subject, enquiry, created, onset, source, repeat_of), then :func:`route_rows` with the
     cases' delegation after them: ``intake.admit``'s refer-up and routing in one call. ``handled``: the
     townships' handled counts (township × matter); ``refer``: initial competence, learning cases,
-    ``refer_up_rate``; ``window``: ``gaming_window`` (NaN: no gaming decision is scheduled); the rest as
-    :func:`route_rows` takes it. Returns :func:`route_rows`' two arrays and the moments of the cases' gaming
-    decisions (``gaming.schedule``'s: the deadline less ``window`` × the time to it; empty without gaming)."""
+    ``refer_up_rate``; the rest as :func:`route_rows` takes it."""
     kind, requester, township, matter, subject, enquiry, created, onset, source, repeat_of = batch
     delegated = np.empty(kind.shape[0], np.bool_)
     refer_up_rows(generator(addrs), ub, ridx, township, subject, held, handled, refer, enquiry, delegated)
     rows = (kind, requester, township, matter, subject, delegated, enquiry, created, onset, source, repeat_of)
-    via, filing = route_rows(n0, rows, draws, cover, cat, held, ints, reals, blocks, where)
-    moments = np.empty(kind.shape[0] if window == window else 0)  # (NaN: none)
-    deadline = blocks[5][where[8]]
-    for i in range(moments.shape[0]):
-        dl = deadline[n0 + i]
-        moments[i] = dl - window * (dl - created[i])
-    return via, filing, moments
+    return route_rows(n0, rows, draws, cover, cat, held, ints, reals, blocks, where)
 
 
 @njit(cache=True)

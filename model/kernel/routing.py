@@ -2,7 +2,7 @@
 
 :class:`Routing` is a base of ``CompiledEngine``: the arguments of its routing call kept while the levers they
 hold stay (the catalogue's table, the flags, handlers, codes and deadlines, the rows of the columns written, the
-delegated matters, refer-up's rates and the gaming window).
+delegated matters and refer-up's rates).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import numpy as np
 
 from ..cases import LAYOUT
 from . import route
-
-_NAN = float("nan")
 
 
 class Routing:
@@ -28,8 +26,7 @@ class Routing:
     def _fixed_args(self, model) -> tuple:
         """:meth:`route`'s arguments that stay while the levers, the delegated matters and the desk stay: (the
         parameters, the delegated matters, the desk's servers, the tables by the arrays given, the delegated
-        matters as the kernel reads them, refer-up's initial competence, learning cases and rate, the gaming
-        window: NaN when on-time closures do not count)."""
+        matters as the kernel reads them, refer-up's initial competence, learning cases and rate)."""
         p = model.params
         fixed = self.__dict__.get("_route_fixed")
         n_desk = model.desks[0].n_servers
@@ -41,7 +38,6 @@ class Routing:
                 {},
                 np.ascontiguousarray(model.delegated, dtype=np.bool_),
                 np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=np.float64),
-                float(p.gaming_window) if p.ontime_weight > 0 else _NAN,  # (``gaming.schedule``)
             )
         return fixed
 
