@@ -342,28 +342,24 @@ class Citizen(_RowAgent):
 def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_RowAgent]:
     """Create ``n`` row agents of ``cls`` for rows ``start … start+n−1``, registered with ``model``.
 
-    The same result as ``[cls(model, i) for i in range(start, start + n)]`` — same
-    ``unique_id``s in the same order, in ``model.agents``, ``model.agents_by_type[cls]``
-    and the model's set of all agents — but registered in bulk: a million
-    one-resident Citizens (``residents_per_agent = 1``) cost seconds, not tens of
-    seconds. Mesa 3.x registers agents one by one through two weak-key dictionaries
-    (``register_agent``); here those dictionaries are filled in one C-level pass each,
-    and the cyclic garbage collector, which would otherwise rescan the growing heap
-    many times while millions of objects are created, is paused meanwhile (and
-    restored). If Mesa's registration structures are not the expected ones, or
-    ``cls`` has an ``__init__`` of its own, this falls back to the one-by-one path.
-    """
+    As ``[cls(model, i) for i in range(start, start + n)]`` (the same ``unique_id``s in the same order, in
+    ``model.agents`` and ``agents_by_type[cls]``) but registered in bulk: Mesa 3.3's weak-key dictionaries
+    filled in one C-level pass each, the cyclic garbage collector paused meanwhile (a million one-resident
+    Citizens in seconds, not tens of seconds), the hard references in the model's list by row when it keeps
+    one (``holders``). Mesa's other registration structures, or a ``cls.__init__`` of its own: one by one."""
     if n <= 0:
         return []
+    held = model.held_rows(cls, start) if hasattr(model, "held_rows") else None  # a list by row (``holders``)
     if cls.__init__ is not _RowAgent.__init__ or not gcpolicy.bulk_ok(model):  # e.g. Mesa ≥ 3.4 (no Agent._ids)
         gcpolicy.before_bulk(n)  # a dead earlier large model is freed first on this path too
-        return [cls(model, i) for i in range(start, start + n)]
+        made = [cls(model, i) for i in range(start, start + n)]
+        return made if held is None else _held(held, made)
     # The first agent the ordinary way: it registers the class with the model and lets
     # CPython set up the class's shared attribute layout, so the bulk-made agents below
     # are as compact as ordinary ones (objects made before it take ~2.5× the memory).
     first = cls(model, start)
     if n == 1:
-        return [first]
+        return [first] if held is None else _held(held, [first])
     gcpolicy.before_bulk(n)
     was_enabled = gc.isenabled()
     gc.disable()
@@ -380,7 +376,8 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
             a.pos = None
             a.idx = i
         del uids, idxs
-        model._agents.update(zip(rest, itertools.repeat(None)))
+        if held is None:
+            model._agents.update(zip(rest, itertools.repeat(None)))
         # one weak reference per agent for both weak sets, its callback removing the agent from each (each
         # set's own ``_remove``, which ignores a key already gone): 80 B an agent less than one reference
         # per set; the sets hold, add, remove and drop the agents as with their own references
@@ -394,4 +391,10 @@ def create_row_agents(model, cls: type[_RowAgent], start: int, n: int) -> list[_
             gcpolicy.promote()  # long-lived: to the oldest generation without walking them
             gc.enable()
     rest.insert(0, first)
-    return rest
+    return rest if held is None else _held(held, rest)  # (the first one is in Mesa's dict too)
+
+
+def _held(held: list, agents: list) -> list:
+    """``agents``, appended to the model's list that holds them by row (``holders``)."""
+    held.extend(agents)
+    return agents

@@ -57,11 +57,12 @@ from .agents import Citizen, Department, Enterprise, Township, create_row_agents
 from .cases import CaseTable, frame
 from .collector import DailyCollector
 from .engine import FORWARD, Engine, RandomStream
+from .holders import RowHolding
 from .params import HOURS_PER_DAY, Params
 from .paths import SCENARIO_DIR
 
 
-class TownshipModel(mesa.Model):
+class TownshipModel(RowHolding, mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
 
     _EXITED = int(demand.Stage.EXITED)  # a plain int: numpy looks an enum member's attributes up on every use
@@ -121,6 +122,7 @@ class TownshipModel(mesa.Model):
         self.township_residents = pop.township_residents
         self.citizen_count, self.citizen_start = pop.citizen_count, pop.citizen_start
         self.n_citizens, self.citizen_state = pop.n_citizens, pop.citizen_state
+        self.row_held = {Citizen: []}  # the citizens' hard references, by row (``holders``)
         create_row_agents(self, Citizen, 0, pop.n_citizens)  # bulk: a million agents in seconds
         self.enterprise_state = build.enterprise_rows()
         self.enterprise_agents: list = []
