@@ -1,13 +1,16 @@
-"""The empty day's shortcuts give the reference's values: no demand drawn without a kernel call."""
+"""The empty day's shortcuts give the reference's values: no demand drawn without a kernel call, the agents'
+daily columns read in one pass, the utilisation read once."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from helpers import small
 
-from townsim.model import TownshipModel, demand
+from townsim.model import Department, Township, TownshipModel, demand, reporting
+from townsim.model.metrics import collect
 
 NO_DEMAND = {"citizen_request_rate": 0.0, "enterprise_request_rate": 0.0, "dispute_rate": 0.0}
 
@@ -67,3 +70,46 @@ def test_zero_rates_draw_nothing(engine):
         state = m2.rng.bit_generator.state
         _draw(m2, 2)
         assert m2.rng.bit_generator.state != state  # a rate above zero still draws
+
+
+def _attributes(agents: list, attrs: tuple) -> list[tuple]:
+    """The reference reading: each agent's attributes one by one."""
+    return [tuple(getattr(a, n) for n in attrs) for a in agents]
+
+
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_agent_readers_are_the_attributes(engine):
+    """Each day, the collector's readers give the agents' attributes (properties included) value for value, from
+    the KPI row's utilisation and from the handlers (another list of the same agents)."""
+    if engine == "compiled":
+        pytest.importorskip("numba")
+    m = TownshipModel(small(engine=engine, two_way_weight=0.5, assessment_period=5), rng=5)
+    cols = reporting.AGENT_COLUMNS
+    assert set(cols.readers) == {Township, Department}
+    for day in range(25):
+        m.run(1)
+        kept = collect.agent_utilisation(m)
+        assert kept is not None
+        for cls, agents, which in ((Township, m.townships, 0), (Department, m.departments, 1)):
+            attrs, read = cols.readers[cls]
+            assert attrs == tuple(cols[cls].values())
+            want = _attributes(agents, attrs)
+            for got in (read(m, agents), read(m, list(agents))):
+                assert len(got) == len(want)
+                assert all(_same(x, y) for g, w in zip(got, want) for x, y in zip(g, w, strict=True)), day
+            assert kept[which] == [a.utilisation for a in agents]
+        busy = sum(h.worked_today for h in m.handlers)
+    assert busy > 0  # the days had work: utilisation not all zero
+    m.kpi_today = dict(m.kpi_today)  # another row: the kept values are not its
+    assert collect.agent_utilisation(m) is None
+
+
+def test_utilisations_are_the_handlers():
+    """``collect.utilisations`` gives each handler's ``utilisation_today``, a handler without capacity 0."""
+    m = TownshipModel(small(), rng=2).run(6)
+    hs = list(m.handlers)
+    hs[0].capacity_hours, hs[0].worked_today = 0.0, 1.5
+    got = collect.utilisations(hs)
+    assert got == [h.utilisation_today for h in hs] and got[0] == 0.0
+    assert all(type(x) is float for x in got)
+    assert np.count_nonzero(got) > 0

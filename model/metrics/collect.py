@@ -89,17 +89,40 @@ def overloaded(model, town) -> bool:
 def collect_day(
     model, closed_ids: np.ndarray, dumped: int, bounced: int, petitions: int, entries: int, exits: int, created: int
 ) -> dict:
-    """The day's KPI row (flows are today's counts; rates are over cases closed today)."""
-    for t in model.townships:
+    """The day's KPI row (flows are today's counts; rates are over cases closed today). The townships' and
+    departments' utilisation, read once, is kept with the row for the collector's agent columns
+    (``agent_utilisation``)."""
+    towns, deps = model.townships, model.departments
+    for t in towns:
         t.overloaded = overloaded(model, t)
-    ot_total = sum([d.overtime_hours for d in model.departments])
+    ot_total = sum([d.overtime_hours for d in deps])
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
     stats = _closure_stats(model, closed_ids, created) if model.compiled and len(closed_ids) else None
+    util = utilisations(map(_HANDLER, towns)), utilisations(map(_HANDLER, deps))
     row = _service_row(model, closed_ids, created, stats)
-    row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime))
+    row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime, util))
     row.update(_outcome_row(model, closed_ids, created, stats))
+    model._utilisation_row = (row, *util)
     return row
+
+
+_HANDLER = operator.attrgetter("handler")
+
+
+def utilisations(handlers) -> list[float]:
+    """Each handler's ``Handler.utilisation_today`` (the same doubles: worked and duty hours today over its
+    capacity hours, 0 without capacity), in one pass without the property's call."""
+    return [0.0 if (cap := h.capacity_hours) <= 0 else (h.worked_today + h.duty_today) / cap for h in handlers]
+
+
+def agent_utilisation(model) -> tuple[list[float], list[float]] | None:
+    """(The townships', the departments' utilisation today) as :func:`collect_day` read them for the model's
+    current KPI row (``model.kpi_today``, the row the collector records with them); None for another row."""
+    kept = model.__dict__.get("_utilisation_row")
+    if kept is None or kept[0] is not model.__dict__.get("kpi_today"):
+        return None
+    return kept[1], kept[2]
 
 
 def _closure_stats(model, ids: np.ndarray, created: int) -> tuple:
@@ -209,15 +232,18 @@ def _stats_figures(n: int, stats: tuple) -> tuple:
     )
 
 
-def _work_row(model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float) -> dict:
-    """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day."""
+def _work_row(
+    model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float, util: tuple
+) -> dict:
+    """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day (``util``: the
+    townships' and departments' utilisation, :func:`utilisations`)."""
     towns, deps = model.townships, model.departments
     ent_sat, live = enterprise_stocks(model)
     return {
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
-        "township_utilisation": _mean_floats([t.handler.utilisation_today for t in towns]),
-        "department_utilisation": _mean_floats([d.handler.utilisation_today for d in deps]),
+        "township_utilisation": _mean_floats(util[0]),
+        "department_utilisation": _mean_floats(util[1]),
         "overloaded_townships": sum([t.overloaded for t in towns]),
         "department_effort": _mean_floats([d.effort for d in deps]),
         "enterprise_satisfaction": ent_sat,
