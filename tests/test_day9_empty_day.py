@@ -4,6 +4,7 @@ daily columns read in one pass, the utilisation read once."""
 from __future__ import annotations
 
 import math
+from copy import deepcopy
 
 import numpy as np
 import pytest
@@ -113,3 +114,47 @@ def test_utilisations_are_the_handlers():
     assert got == [h.utilisation_today for h in hs] and got[0] == 0.0
     assert all(type(x) is float for x in got)
     assert np.count_nonzero(got) > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 12345])
+def test_pcg64_pairs_are_numpys_draws(seed):
+    """``kernel.pcg64.fill_pair``: two runs of ``n`` uniforms, the doubles numpy's ``rng.random(n)`` twice makes
+    and the state it leaves (the Generator's next draws the same), for runs of 0 to 5,000 draws; a copied
+    Generator has its own view (its draws do not move the original's)."""
+    pytest.importorskip("numba")
+    from townsim.model.kernel.pcg64 import fill_pair, state_view  # deferred: numba only here
+
+    ref, g = np.random.default_rng(seed), np.random.default_rng(seed)
+    view = state_view(g)
+    assert view.shape == (4,) and state_view(g) is view
+    for n in (*range(0, 70), 127, 128, 1000, 1527, 4999):
+        want_u, want_v = ref.random(n), ref.random(n)
+        u, v = np.full(n, -1.0), np.full(n, -1.0)
+        fill_pair(view, u, v)
+        assert np.array_equal(u, want_u) and np.array_equal(v, want_v), n
+        assert g.bit_generator.state == ref.bit_generator.state, n
+    assert g.random(3).tolist() == ref.random(3).tolist()
+    copy = deepcopy(g)
+    u, v = np.empty(10), np.empty(10)
+    fill_pair(state_view(copy), u, v)
+    assert g.bit_generator.state == ref.bit_generator.state != copy.bit_generator.state
+    assert u.tolist() + v.tolist() == ref.random(20).tolist()
+
+
+def test_pcg64_view_only_for_pcg64():
+    """Another bit generator has no view: the life cycle then draws through the Generator, the same values."""
+    pytest.importorskip("numba")
+    from townsim.model import feedback
+    from townsim.model.kernel.pcg64 import state_view  # deferred: numba only here
+
+    p = small(enterprise_entry_rate=0.05, enterprise_exit_base=0.01, enterprise_exit_sensitivity=0.3)
+    for bits in (np.random.Philox(4), np.random.PCG64DXSM(4), np.random.PCG64(4)):
+        rng = np.random.Generator(bits)
+        assert len(state_view(rng)) == (4 if type(bits) is np.random.PCG64 else 0)
+        stage, sat = rng.integers(0, 4, 300).astype(np.int8), rng.random(300)
+        outs = []
+        for step in (feedback._life_cycle_arrays, feedback._life_cycle_compiled):
+            g, st = deepcopy(rng), stage.copy()
+            exits, live, mean_sat, entries = step(g, p, st, sat.copy())
+            outs.append((exits.tolist(), live, mean_sat, entries, st.tobytes(), repr(g.bit_generator.state)))
+        assert outs[0] == outs[1]
