@@ -12,7 +12,7 @@ import numpy as np
 
 from . import metrics
 from .agents import Department, Township
-from .metrics import collect
+from .metrics import numeric
 from .params import HOURS_PER_DAY
 from .staffing import KINDS
 
@@ -53,10 +53,10 @@ AGENT_COLUMNS: dict[type, dict[str, str]] = {
 def _utilisation(model, agents: list, which: int) -> list[float]:
     """The agents' ``utilisation`` today: as the KPI row read it (``which``: 0 townships, 1 departments) when
     ``agents`` is that list of the model, else read from their handlers."""
-    kept = collect.agent_utilisation(model)
+    kept = numeric.agent_utilisation(model)
     if kept is not None and agents is (model.townships, model.departments)[which]:
         return kept[which]
-    return collect.utilisations([a.handler for a in agents])
+    return numeric.utilisations([a.handler for a in agents])
 
 
 def township_values(model, towns: list) -> list[tuple]:

@@ -11,7 +11,7 @@ import pytest
 from helpers import small
 
 from townsim.model import Department, Township, TownshipModel, demand, reporting
-from townsim.model.metrics import collect
+from townsim.model.metrics import collect, numeric
 
 NO_DEMAND = {"citizen_request_rate": 0.0, "enterprise_request_rate": 0.0, "dispute_rate": 0.0}
 
@@ -89,7 +89,7 @@ def test_agent_readers_are_the_attributes(engine):
     assert set(cols.readers) == {Township, Department}
     for day in range(25):
         m.run(1)
-        kept = collect.agent_utilisation(m)
+        kept = numeric.agent_utilisation(m)
         assert kept is not None
         for cls, agents, which in ((Township, m.townships, 0), (Department, m.departments, 1)):
             attrs, read = cols.readers[cls]
@@ -102,15 +102,15 @@ def test_agent_readers_are_the_attributes(engine):
         busy = sum(h.worked_today for h in m.handlers)
     assert busy > 0  # the days had work: utilisation not all zero
     m.kpi_today = dict(m.kpi_today)  # another row: the kept values are not its
-    assert collect.agent_utilisation(m) is None
+    assert numeric.agent_utilisation(m) is None
 
 
 def test_utilisations_are_the_handlers():
-    """``collect.utilisations`` gives each handler's ``utilisation_today``, a handler without capacity 0."""
+    """``numeric.utilisations`` gives each handler's ``utilisation_today``, a handler without capacity 0."""
     m = TownshipModel(small(), rng=2).run(6)
     hs = list(m.handlers)
     hs[0].capacity_hours, hs[0].worked_today = 0.0, 1.5
-    got = collect.utilisations(hs)
+    got = numeric.utilisations(hs)
     assert got == [h.utilisation_today for h in hs] and got[0] == 0.0
     assert all(type(x) is float for x in got)
     assert np.count_nonzero(got) > 0
@@ -158,3 +158,27 @@ def test_pcg64_view_only_for_pcg64():
             exits, live, mean_sat, entries = step(g, p, st, sat.copy())
             outs.append((exits.tolist(), live, mean_sat, entries, st.tobytes(), repr(g.bit_generator.state)))
         assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_kpi_day_pass_is_the_references(engine):
+    """``collect.collect_day``'s one pass over the townships and departments sets each township's ``overloaded``
+    as ``collect.overloaded`` tests it and gives the backlogs the reference adds up; a township without
+    capacity is overloaded and its utilisation 0."""
+    if engine == "compiled":
+        pytest.importorskip("numba")
+    m = TownshipModel(small(engine=engine, citizen_request_rate=0.02, overload_threshold=0.5), rng=8)
+    seen = set()
+    for _ in range(12):
+        m.run(1)
+        flags = [t.overloaded for t in m.townships]
+        assert flags == [collect.overloaded(m, t) for t in m.townships]
+        seen.update(flags)
+        row = m.kpi_today
+        assert row["backlog_department"] == sum(d.handler.open_tasks for d in m.departments)
+        assert row["backlog_township"] == sum(t.handler.open_tasks for t in m.townships)
+    assert seen == {True, False}  # the flags were tested both ways
+    m.townships[0].handler.capacity_hours = 0.0
+    m.run(1)
+    assert m.townships[0].overloaded is True and m.kpi_today is not None
+    assert numeric.agent_utilisation(m)[0][0] == 0.0 == m.townships[0].utilisation
