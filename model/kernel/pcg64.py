@@ -20,6 +20,7 @@ copied Generator has its own memory and gets its own view); None for another bit
 from __future__ import annotations
 
 import ctypes
+from typing import Any
 
 import numpy as np
 from llvmlite import ir
@@ -32,7 +33,7 @@ _TO_DOUBLE = 1.0 / 9007199254740992.0  # 2⁻⁵³
 
 
 @intrinsic
-def _muladd(typingctx, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi):
+def _muladd_intrinsic(typingctx, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi):
     """``(a × b + c) mod 2¹²⁸`` of three 128-bit numbers given as (low, high) uint64 halves; (low, high)."""
     sig = _U64X2(*([types.uint64] * 6))
 
@@ -48,6 +49,11 @@ def _muladd(typingctx, a_lo, a_hi, b_lo, b_hi, c_lo, c_hi):
         return context.make_tuple(builder, sig.return_type, (builder.trunc(s, i64), hi))
 
     return sig, codegen
+
+
+_muladd: Any = _muladd_intrinsic
+"""The intrinsic, called in a kernel as ``_muladd(a_lo, a_hi, b_lo, b_hi, c_lo, c_hi)`` (numba supplies its typing
+context)."""
 
 
 @njit(cache=True, inline="always")
