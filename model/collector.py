@@ -26,7 +26,9 @@ class DailyCollector(mesa.DataCollector):
     def __init__(self, kpis, agenttype_reporters: dict[type, dict[str, str]], fixed: dict[type, str] | None = None):
         """``fixed``: agent classes whose agents the model holds, in their AgentSet's order, in a list attribute
         (class → the attribute's name) and never adds or removes after construction; their records are read
-        from that list, with the agents' unique ids read once."""
+        from that list, with the agents' unique ids read once, by the class's reader when
+        ``agenttype_reporters`` has one for its attributes (a ``readers`` mapping: class → (the attributes, a
+        function ``(model, agents)`` → their values per agent), ``reporting.AgentColumns``)."""
         super().__init__(
             model_reporters={k: (lambda m, k=k: m.kpi_today[k]) for k in kpis},
             agenttype_reporters=agenttype_reporters,
@@ -36,6 +38,8 @@ class DailyCollector(mesa.DataCollector):
         self._getters = {cls: attrgetter(*attrs) for cls, attrs in self._attrs.items() if attrs}  # C-level reads
         self._fixed = dict(fixed or {})
         self._uids: dict[type, tuple[list, list]] = {}  # class → (its agents' list, their unique ids)
+        readers = getattr(agenttype_reporters, "readers", {})
+        self._readers = {cls: rd[1] for cls, rd in readers.items() if rd[0] == self._attrs.get(cls)}
 
     def _fast_ok(self) -> bool:
         if getattr(self, "_checked", False):  # Mesa's tables keep their types once checked
@@ -58,10 +62,14 @@ class DailyCollector(mesa.DataCollector):
         if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
             self._collection_steps.append(step)
         day: list[tuple[type, list | None, list]] = []  # per class: (ids, each agent's values) or (None, records)
+        readers = self.__dict__.get("_readers") or {}  # (a collector pickled before the readers: none)
         for cls, attrs in self._attrs.items():
             agents = by_type.get(cls, ())
             getter = self._getters.get(cls)
             held = self._held(model, cls, agents)
+            if held is not None and cls in readers:
+                day.append((cls, held[1], readers[cls](model, held[0])))
+                continue
             if held is not None and getter is not None and len(attrs) > 1:
                 try:
                     day.append((cls, held[1], list(map(getter, held[0]))))

@@ -167,13 +167,17 @@ def _draw_compiled(
     """``draw`` on the compiled engine: the same draws in the same order and sizes — each township's citizens'
     count, their requesters' uniforms, the enterprises' count, then every other uniform of the day in one run
     (consecutive uniform draws: the same doubles) — and the requests made from them, in one kernel call
-    (``twin``: ``kernel.demand.draw_whole_day``, the same arithmetic, from the model's Generator)."""
+    (``twin``: ``kernel.demand.draw_whole_day``, the same arithmetic, from the model's Generator). With both
+    request rates zero the twin draws nothing and makes no request: no call (~10 µs a day without demand)."""
+    rate_c, rate_e = params.citizen_request_rate * scale, params.enterprise_request_rate * scale
+    if not (rate_c > 0 or rate_e > 0):  # the kernel's tests: no count drawn, the firms' sum 0, no uniform
+        return _NONE
     out = twin(
         day,
         rng,
         township_residents,
-        params.citizen_request_rate * scale,
-        params.enterprise_request_rate * scale,
+        rate_c,
+        rate_e,
         enterprise_stage,
         citizen_start,
         citizen_count,

@@ -165,7 +165,7 @@ def departments_day(model) -> tuple[int, int]:
         cap = h.capacity_hours
         load = (h.open_tasks * msh + h.duty_backlog) / cap if cap > 0 else 0.0  # ``department_load``
         neg_z.append(-(base + slope * (load - 1.0) - cost - ws * float(d.expected_score_drop) + d.exploration))
-    probs = [1.0 / (1.0 + e) for e in np.exp(np.array(neg_z)).tolist()]
+    probs = 1.0 / (1.0 + np.exp(np.array(neg_z)))  # (numpy's add and divide of doubles: Python's doubles)
     # every department's draws in one kernel call (``kernel.duties``: the same draws in the same order), then
     # each department's bookings in turn, as ``draw_tasks`` makes them (no draw depends on a booking)
     draw_duties_call, addresses = _kernel()
@@ -173,13 +173,13 @@ def departments_day(model) -> tuple[int, int]:
     off_share = float(1.0 - p.territorial_share)
     args = (
         float(p.duty_tasks_per_department),
-        np.array(probs),
+        probs,
         bool(p.responsibility_list),
         off_share,
         float(p.list_enforcement),
     )
     dest = draw_duties_call(addresses(rng), *args, model.township_cdf, counts).tolist()
-    return _book(model, depts, probs, counts.tolist(), dest)
+    return _book(model, depts, probs.tolist(), counts.tolist(), dest)
 
 
 _KERNEL: list = []  # the kernel's calls, imported on the first compiled call
@@ -214,7 +214,15 @@ def _book(model, depts, probs: list, counts: list, dest: list) -> tuple[int, int
                 else:
                     day_bounced[(t, d)] = day_bounced.get((t, d), 0) + 1
             k += dumped
-        _book_day(dept, prob, tasks, dumped, bounced, accepted, hours)
+        # ``_book_day``'s writes, without a call per department (a department without tasks today adds 0 to
+        # its period's counts: they are left as they are)
+        dept.dumping_propensity = prob
+        if tasks:
+            dept.period_tasks += tasks
+            dept.period_dumped += dumped
+            dept.period_bounced += bounced
+        dept.handler.duty_backlog += (tasks - accepted) * hours
+        dept.today_dumped, dept.today_bounced = dumped, bounced
         all_bounced += bounced
     return k, all_bounced
 

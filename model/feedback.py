@@ -303,11 +303,12 @@ def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> 
     """:func:`_life_cycle_arrays` in one kernel call (``kernel.feedback.life_cycle_day``: the same draws from
     ``rng`` in the same order, the same moves, exits and doubles), for the compiled engine."""
     _, life_cycle_day_call, addresses = _kernel()
+    state_view = _pcg()
     if _LIFE[0] is not p:  # the rates as doubles, kept while the parameters are the same object
         _LIFE[:] = [p, _life_cycle_reals(p)]
     reals = _LIFE[1]
     exits = np.empty(len(stage), dtype=np.int64)
-    k, live, mean_sat, entries = life_cycle_day_call(addresses(rng), stage, sat, reals, _STAGES, exits)
+    k, live, mean_sat, entries = life_cycle_day_call(addresses(rng), state_view(rng), stage, sat, reals, _STAGES, exits)
     return exits[:k], live, mean_sat, entries
 
 
@@ -327,4 +328,16 @@ def _life_cycle_reals(p: Params) -> tuple:
 
 
 _LIFE: list = [None, None]  # params, ``_life_cycle_reals``
+_PCG: list = []  # ``kernel.pcg64.state_view``, imported on the first compiled call
+
+
+def _pcg():
+    """``kernel.pcg64.state_view``, imported once (on the compiled engine only)."""
+    if not _PCG:
+        from .kernel.pcg64 import state_view  # deferred: numba (the kernel extra), only when compiled
+
+        _PCG.append(state_view)
+    return _PCG[0]
+
+
 _STAGES = np.array([_STARTUP, _GROWTH, _MATURE, _EXITED], dtype=np.int64)

@@ -79,3 +79,18 @@ def participation(model) -> float:
 def reports_written(model) -> None:
     """Count a write to the citizens' app reporting column (:func:`participation` computes its mean again)."""
     model.report_writes = model.__dict__.get("report_writes", 0) + 1
+
+
+def utilisations(handlers) -> list[float]:
+    """Each handler's ``Handler.utilisation_today`` (the same doubles: worked and duty hours today over its
+    capacity hours, 0 without capacity), in one pass without the property's call."""
+    return [0.0 if (cap := h.capacity_hours) <= 0 else (h.worked_today + h.duty_today) / cap for h in handlers]
+
+
+def agent_utilisation(model) -> tuple[list[float], list[float]] | None:
+    """(The townships', the departments' utilisation today) as ``collect.collect_day`` read them for the model's
+    current KPI row (``model.kpi_today``, the row the collector records with them); None for another row."""
+    kept = model.__dict__.get("_utilisation_row")
+    if kept is None or kept[0] is not model.__dict__.get("kpi_today"):
+        return None
+    return kept[1], kept[2]
