@@ -101,8 +101,14 @@ _DEFAULTS: tuple[np.ndarray, ...] = tuple(
     np.array([FIELDS[name][1] for name in names], dtype=d)[:, None] for names, d in zip(BLOCK_FIELDS, BLOCK_DTYPES)
 )
 """Each block's field defaults, a column (``CaseTable.add`` writes them into the new rows)."""
-_ZERO_BLOCK = tuple(all(FIELDS[name][1] == 0 for name in names) for names in BLOCK_FIELDS)
-"""Whether every field of a block defaults to zero (its new rows are zero already; NaN compares unequal)."""
+_NONZERO_ROWS: tuple[np.ndarray, ...] = tuple(
+    np.array([r for r, name in enumerate(names) if not FIELDS[name][1] == 0], dtype=np.intp) for names in BLOCK_FIELDS
+)
+"""Each block's fields (rows) whose default is not zero (NaN compares unequal): ``CaseTable.add`` writes only these
+ahead; a zero default is what the free rows hold already, and a column written with nothing but its zeros (a hop
+no file takes) stays untouched zero pages."""
+_NONZERO_DEFAULTS = tuple(d[rows] for d, rows in zip(_DEFAULTS, _NONZERO_ROWS))
+"""Those fields' defaults, a column per block."""
 
 
 DEFAULTS_AHEAD = 4096
@@ -223,8 +229,11 @@ class CaseTable:
         if need > filled:  # the next rows' defaults, a chunk at a time (a few pages ahead, not one fill a batch)
             end = min(self._cap, max(need, filled + DEFAULTS_AHEAD))
             for b, block in enumerate(self.blocks):
-                if not _ZERO_BLOCK[b]:
+                rows = _NONZERO_ROWS[b]
+                if len(rows) == len(block):
                     block[:, filled:end] = _DEFAULTS[b]
+                elif len(rows):
+                    block[rows, filled:end] = _NONZERO_DEFAULTS[b]
             self._filled = end
         for name, value in values.items():
             getattr(self, name)[self.n : need] = value

@@ -177,10 +177,18 @@ def full(shape: int | tuple[int, ...], fill, dtype=np.float64) -> np.ndarray:
     return out
 
 
+RELEASED = [0]
+"""Bytes :func:`release` gave back to the OS (or poisoned) in this process so far (a test can tell it acted)."""
+
+POISON: list = [None]
+"""Tests only: a value :func:`release` writes into the pages it would give back, instead of giving them back. A
+released row then reads as that value, not as zeros: a run whose results change under it read a released row."""
+
+
 def release(arr: np.ndarray) -> None:
     """Give the whole pages of ``arr`` back to the OS now, if it lies in a mapping of :func:`zeros` (its values
     read as zeros afterwards): an old copy no longer used, freed while the next is filled, so that growth holds
-    no second full copy at once. Nothing for an array of the heap."""
+    no second full copy at once; rows no longer read (``kernel.release``). Nothing for an array of the heap."""
     base = arr.base
     while isinstance(base, np.ndarray):
         base = base.base
@@ -191,5 +199,10 @@ def release(arr: np.ndarray) -> None:
     start = arr.__array_interface__["data"][0] - np.frombuffer(base, np.uint8, 1).__array_interface__["data"][0]
     lo = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
     hi = (start + arr.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
-    if hi > lo:
-        base.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+    if hi <= lo:
+        return
+    RELEASED[0] += hi - lo
+    if POISON[0] is not None:  # the same whole pages, written (the page size is a multiple of the item size)
+        arr.reshape(-1)[(lo - start) // arr.itemsize : (hi - start) // arr.itemsize] = POISON[0]
+        return
+    base.madvise(mmap.MADV_DONTNEED, lo, hi - lo)

@@ -131,6 +131,7 @@ ENGINE_AWARE = frozenset(
         "test_mediation_accept.py",
         "test_mem7_arrays.py",
         "test_mem7_compact.py",
+        "test_mem8_release.py",
         "test_outcomes.py",
         "test_participation_kept.py",
         "test_same_results_keys.py",

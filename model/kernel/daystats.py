@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from .. import gcpolicy
 from .calls import Direct
 from .layout import (
     GAMED,
@@ -160,13 +161,18 @@ chain_stats_call = Direct(chain_stats)
 _NONE = np.zeros(0, dtype=np.int64)  # no pending case
 
 
-def _grown(a: np.ndarray, n: int, fill) -> np.ndarray:
-    """``a`` if it holds ``n`` rows, else a copy twice as long (at least ``n``) with the new rows ``fill``."""
-    if len(a) >= n:
-        return a
-    b = np.full(max(n, 2 * len(a)), fill, dtype=a.dtype)
-    b[: len(a)] = a
-    return b
+def _grown(a: np.ndarray, n: int, done: int, fill) -> np.ndarray:
+    """``a`` if it holds ``n`` rows, else a copy twice as long (at least ``n``) in pages of its own, its old copy's
+    freed (``gcpolicy``); either way its rows ``done`` … ``n`` − 1 written ``fill`` (the rows beyond stay
+    untouched zero pages until the table reaches them: the kernel reads no row of a case not yet made)."""
+    if len(a) < n:
+        b = gcpolicy.zeros(max(n, 2 * len(a)), a.dtype)
+        b[: len(a)] = a
+        gcpolicy.release(a)
+        a = b
+    if fill != 0 and n > done:
+        a[done:n] = fill
+    return a
 
 
 class DayStats:
@@ -188,7 +194,7 @@ class DayStats:
         """(Counts as a list, mean resolution days, mean work share of the closures not gamed, requester hours per
         ended chain) of ``ids``, and the counts over the last ``created`` cases, in one kernel call
         (:func:`day_stats`; the chain hours −inf: take the reference's path)."""
-        if self.table is not c or len(self.head) < c.n:
+        if self.table is not c or self.__dict__.get("_filled", len(self.head)) < c.n:
             self._chains(c)
         if len(self.buf) < len(ids):
             self._scratch(len(ids))
@@ -220,16 +226,20 @@ class DayStats:
         return {k: v for k, v in self.__dict__.items() if k != "_cols"}
 
     def _chains(self, c) -> None:
-        """The chain lists kept for the case table ``c`` (new ones when it is another), sized for its cases."""
+        """The chain lists kept for the case table ``c`` (new ones when it is another), their rows written for its
+        cases (``_filled`` of them so far)."""
         n = c.n
         if self.table is not c:
             self.table, self.seen = c, 0
             self.head = self.tail = self.nxt = self.pos = np.full(0, -1, dtype=np.int32)  # case ids < 2**31
             self.mark = np.zeros(0, dtype=bool)
-        if len(self.head) < n:
-            self.head, self.tail = _grown(self.head, n, -1), _grown(self.tail, n, -1)
-            self.nxt, self.pos = _grown(self.nxt, n, -1), _grown(self.pos, n, -1)
-            self.mark = _grown(self.mark, n, False)
+            self._filled = 0
+        done = self.__dict__.get("_filled", len(self.head))
+        if done < n:
+            self.head, self.tail = _grown(self.head, n, done, -1), _grown(self.tail, n, done, -1)
+            self.nxt, self.pos = _grown(self.nxt, n, done, -1), _grown(self.pos, n, done, -1)
+            self.mark = _grown(self.mark, n, done, False)
+            self._filled = n
 
     def _scratch(self, n: int) -> None:
         if len(self.buf) < n:

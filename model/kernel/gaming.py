@@ -19,6 +19,7 @@ import operator
 
 import numpy as np
 
+from .. import gcpolicy
 from ..params import HOURS_PER_DAY
 from .rawrng import addresses
 from .tables import NotCovered
@@ -143,14 +144,17 @@ def _weights(p) -> np.ndarray:
 
 def _task_rows(engine, token: int | None = None) -> tuple:
     """The engine's per-task rows of the day's projections (hours ahead, stamp: kept across days, grown
-    with the task table) and this day's token (a new one unless ``token``)."""
+    with the task table, in pages of their own: the old copy's freed, and the released tasks' rows neither
+    copied nor read, ``kernel.release``) and this day's token (a new one unless ``token``)."""
     rows = getattr(engine, "_ahead_rows", None)
     size = len(engine.tk[0])
     if rows is None or len(rows[0]) < size:
-        ahead, stamp = np.zeros(size), np.zeros(size, dtype=np.int64)
+        ahead, stamp = gcpolicy.zeros(size), gcpolicy.zeros(size, np.int64)
         if rows is not None:
-            ahead[: len(rows[0])] = rows[0]
-            stamp[: len(rows[1])] = rows[1]
+            lo = engine._freed[1]
+            for new, old in zip((ahead, stamp), rows):
+                new[lo : len(old)] = old[lo:]
+                gcpolicy.release(old)
         engine._ahead_rows = rows = (ahead, stamp)
     if token is None:
         engine._ahead_token = token = getattr(engine, "_ahead_token", 0) + 1

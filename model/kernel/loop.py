@@ -154,7 +154,8 @@ def run_until(
                                 )
                         else:
                             arrive = next_courier(pf, t, hk == TOWN)  # sent on paper by its clerks
-                            hop_courier[cid] = arrive - t
+                            if arrive != t or hop_courier[cid] != 0.0:  # a zero over its zero not written: the
+                                hop_courier[cid] = arrive - t  # column's pages stay untouched when no file waits
                             wrong = -1
                             if pf[PF_MISROUTE] > 0 and draw_uniform(rng, ub, ridx) < pf[PF_MISROUTE]:
                                 misrouted[cid] = True

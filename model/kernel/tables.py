@@ -15,6 +15,7 @@ import numpy as np
 from .. import callback, gcpolicy
 from ..catalogue import DISPUTE_MEDIATION
 from . import core as K
+from . import release
 from .layout import PF_CB_BUDGET, PF_CB_DAY, PF_CB_MISSED  # the call-back desk (callback)
 
 
@@ -42,9 +43,10 @@ class OpenFlows(Mapping):
         return int(self.engine.ctr[K.CTR_OPEN])
 
 
-def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
+def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2, start: int = 0) -> np.ndarray:
     """``arr`` doubled (multiplied by ``factor``) until it holds ``need`` rows (new rows ``fill``). When grown,
-    ``arr`` is no longer used: its pages are freed once copied (``gcpolicy.release``; it reads as zeros)."""
+    ``arr`` is no longer used: its pages are freed once copied (``gcpolicy.release``; it reads as zeros). Its
+    rows below ``start`` are not copied (released rows no longer read, ``kernel.release``: zero pages stay so)."""
     cap = len(arr)
     if need <= cap:
         return arr
@@ -52,7 +54,7 @@ def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2) -> np.ndarray:
         cap = max(factor * cap, 16)
     # zeros: fresh pages from the OS (``gcpolicy.zeros``), written once (by the copy or by the kernel), not filled first
     out = gcpolicy.full((cap, *arr.shape[1:]), fill, arr.dtype)
-    out[: len(arr)] = arr
+    out[start : len(arr)] = arr[start:]
     gcpolicy.release(arr)
     return out
 
@@ -152,7 +154,6 @@ class EngineTables:
         self.evi = np.zeros((256, 5), dtype=np.int64)
         self.ctr = np.zeros(K.N_CTR, dtype=np.int64)
         self.logs = self._log_arrays(256)
-        p = model.params
         # new cases from intake, handed to the kernel in one call before the next kernel call or Python draw
         self._sub_ids: list[int] = []
         self._sub_t: list[float] = []
@@ -166,7 +167,7 @@ class EngineTables:
         self.travel_hours = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
         self.pf = np.zeros(K.N_PF)
         self.acc = np.zeros(1)  # the coordination attendees' hours (model.attendance_hours)
-        self._set_params(p)
+        self._set_params(model.params)
         # the call-back desk's state: the kernel's closures and Python's count against one budget (callback)
         self.pf[PF_CB_DAY : PF_CB_MISSED + 1] = model.callback_desk
         self.link_views(model)
@@ -178,6 +179,7 @@ class EngineTables:
                 self.handled[i, m] = n
         self._handled_back = self.handled.copy()  # the counts as the townships' dicts hold them (``_results_back``)
         self.cat_owner = np.ascontiguousarray(model.catalogue.owner, dtype=np.int64)
+        self._freed, self._closed_below, self._swept_at = [0, 0, 0], 0, -1.0  # rows released below (``release``)
 
     def link_views(self, model) -> None:
         """The model's views of the kernel's arrays (``model.callback_desk``); again after the model is copied
@@ -330,12 +332,13 @@ class EngineTables:
     def _room_tasks(self, need: int) -> None:
         if need > len(self.tk[0]):
             _fits_int32(need)
-            self.tk = tuple(grow(a, need, 0, self._growth()) for a in self.tk)
+            self.tk = tuple(grow(a, need, 0, self._growth(), self._freed[1]) for a in self.tk)
 
     def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
         grown to hold it (the queue entries compacted first when mostly popped)."""
         self._compact_entries()
+        release.sweep(self)
         sub = self._sub_ids
         ids = np.array(sub, dtype=np.int64)
         times = np.array(self._sub_t, dtype=np.float64)
@@ -343,17 +346,22 @@ class EngineTables:
         self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
         self._reserved = 0
         g = self._growth()
+        c0, _, s0 = self._freed
         if sub:
             need = max(sub) + 1
             if need > len(self.fl[0]):
-                self.fl = tuple(None if a is None else grow(a, need, 0, g) for a in self.fl)
-            self.fl_c = grow(self.fl_c, len(self.fl[0]))
+                starts = [c0] * len(self.fl)
+                starts[4] = 0  # the open flags, kept whole (``release``)
+                self.fl = tuple(None if a is None else grow(a, need, 0, g, s) for a, s in zip(self.fl, starts))
+            self.fl_c = grow(self.fl_c, len(self.fl[0]), start=c0)
             self._fill_flows(need)
+        # grown here, not by the day's call (``_day_args``, to the same size), so that released rows are not copied
+        self.grid_hours = grow(self.grid_hours, self.model.cases.n, start=c0)
         ctr = self.ctr.tolist()  # (Python ints: one read of the counters)
         bound = len(sub) * self._max_steps
         _fits_int32(ctr[K.CTR_NSTEPS] + bound)  # the steps' offsets (and the case ids, fewer)
-        self.fl_steps = grow(self.fl_steps, ctr[K.CTR_NSTEPS] + bound, 0, g)
-        self.fl_task = grow(self.fl_task, len(self.fl_steps))
+        self.fl_steps = grow(self.fl_steps, ctr[K.CTR_NSTEPS] + bound, 0, g, s0)
+        self.fl_task = grow(self.fl_task, len(self.fl_steps), start=s0)
         if ctr[K.CTR_NCONF] + len(sub) + 1 > len(self.conf_log):
             self.conf_log = grow(self.conf_log, 2 * (ctr[K.CTR_NCONF] + len(sub) + 1))
         # a case's steps, plus a coordination and two forwarding passes

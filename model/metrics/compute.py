@@ -33,8 +33,53 @@ _NAN = float("nan")
 
 
 def _roots(c) -> np.ndarray:
+    """Each case's first contact (its own id for a first contact): ``np.where(r >= 0, r, np.arange(n))``'s values,
+    written into the range itself (one full-length temporary fewer)."""
     r = c.view("repeat_of")
-    return np.where(r >= 0, r, np.arange(c.n))
+    root = np.arange(c.n)
+    np.copyto(root, r, where=r >= 0)
+    return root
+
+
+def _window(win: np.ndarray) -> slice | np.ndarray:
+    """``win`` as a slice when its cases are one run (the usual counted window: the cases filed from its start on),
+    else ``win``: ``x[_window(win)]`` holds ``x[win]``'s values in the same order (so the same sums), as a view
+    of the case table's column instead of a full-length copy."""
+    k = int(win.argmax()) if len(win) else 0
+    if not len(win) or (win[k] and win[k:].all()):
+        return slice(k, None)
+    return win
+
+
+def _repeats(c) -> tuple[np.ndarray, np.ndarray]:
+    """The repeat contacts (ids, ascending) and each one's chain's first case (``repeat_of``)."""
+    r = c.view("repeat_of")
+    rep = np.flatnonzero(r >= 0)
+    return rep, r[rep]
+
+
+def chain_totals(c) -> tuple[np.ndarray, np.ndarray]:
+    """Per case, as the first of a chain (``_roots``): its chain's latest close time (−inf: none closed) and its
+    contacts' travel hours summed; the very doubles of ``np.maximum.at`` and ``np.bincount`` over every case's
+    root (a sum from 0.0, in id order), made from the cases' own values with the repeat contacts (a few per cent)
+    added in id order: two full-length arrays, not five. Its chain's first case comes before a repeat contact
+    (filed later), so each sum takes its terms in the same order; if not, the full computation."""
+    n = c.n
+    closed, travel = c.view("closed"), c.view("travel")
+    rep, first = _repeats(c)
+    if (first >= rep).any():  # a chain's first case after one of its repeats: the sums' order would differ
+        root = _roots(c)
+        last = np.full(n, -np.inf)
+        np.maximum.at(last, root, np.where(np.isnan(closed), -np.inf, closed))
+        return last, np.bincount(root, weights=travel, minlength=n)
+    last = np.where(np.isnan(closed), -np.inf, closed)  # max(−inf, own) = own: a first contact's own close
+    own = last[rep]
+    last[rep] = -np.inf  # a repeat contact is no chain's first: only the repeats naming it (none, usually)
+    np.maximum.at(last, first, own)
+    total = travel + 0.0  # 0.0 + own travel, the sum's first step (bincount's)
+    total[rep] = 0.0
+    np.add.at(total, first, travel[rep])
+    return last, total
 
 
 def request_on_time_rate(model, now: float) -> float:
@@ -46,10 +91,14 @@ def request_on_time_rate(model, now: float) -> float:
         return float("nan")
     closed, deadline = c.view("closed"), c.view("deadline")
     first = (c.view("contact") == 0) & (c.view("created") >= model.count_start)
-    root = _roots(c)
-    good = c.view("resolved") & (closed <= deadline[root])
-    ok = np.zeros(n, bool)
-    ok[root[good]] = True
+    rep, chain = _repeats(c)
+    due = deadline.copy()  # ``deadline[root]``: a repeat contact's chain's first deadline
+    due[rep] = deadline[chain]
+    good = c.view("resolved") & (closed <= due)
+    del due
+    ok = good.copy()  # ``ok[root[good]] = True``: a first contact's own, then each good repeat's chain
+    ok[rep] = False
+    ok[chain[good[rep]]] = True
     decided = first & (~np.isnan(closed) | (now > deadline))
     return _rate(ok & decided, decided)
 
@@ -63,17 +112,17 @@ def requester_hours_per_request(model) -> float:
     if c.n == 0:
         return float("nan")
     closed = c.view("closed")
-    root = _roots(c)
-    last = np.full(c.n, -np.inf)
-    np.maximum.at(last, root, np.where(np.isnan(closed), -np.inf, closed))
-    travel = np.bincount(root, weights=c.view("travel"), minlength=c.n)
+    last, travel = chain_totals(c)
     req = (
         (c.view("contact") == 0)
         & (c.view("created") >= model.count_start)
         & ~np.isnan(closed)
         & (c.view("requester_kind") != DISPUTE)
     )
-    return _mean((last - c.view("created") + travel)[req])
+    last -= c.view("created")  # (last − created + travel), in place: the same doubles, two temporaries fewer
+    last += travel
+    del travel
+    return _mean(last[req])
 
 
 def summary(model) -> dict[str, float]:
@@ -101,29 +150,32 @@ def summary(model) -> dict[str, float]:
 
 def _case_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray) -> dict[str, float]:
     """Counts, on-time rates (decided-case rule), resolution times, F5 shares, escalations, trips and
-    requester hours over the cases filed in the window (``win``)."""
+    requester hours over the cases filed in the window (``win``). The chains' requester hours first (their
+    temporaries gone before the window's are made); the window's columns as views where it is one run."""
+    requester_hours = requester_hours_per_request(model)
     c = model.cases
     n = int(win.sum())
-    created, closed, deadline = c.view("created")[win], c.view("closed")[win], c.view("deadline")[win]
+    sel = _window(win)
+    created, closed, deadline = c.view("created")[sel], c.view("closed")[sel], c.view("deadline")[sel]
     is_closed = ~np.isnan(closed)
-    age = np.where(is_closed, closed, now) - created
     decided = is_closed | (now > deadline)
     on_time = is_closed & (closed <= deadline)
-    tier = c.view("tier")[win]
-    service = c.view("requester_kind")[win] != DISPUTE
-    diff = c.view("difficulty")[win]
-    prop = model.catalogue.is_property[c.view("matter")[win]] if n else np.zeros(0, bool)
-
-    def within(mask, hours):
-        dec = mask & (is_closed | (age > hours))
-        return _rate(dec & is_closed & (age <= hours), dec)
+    tier = c.view("tier")[sel]
+    service = c.view("requester_kind")[sel] != DISPUTE
+    diff = c.view("difficulty")[sel]
+    prop = model.catalogue.is_property[c.view("matter")[sel]] if n else np.zeros(0, bool)
 
     def on_time_in(mask):
         return _rate(on_time & decided & mask, decided & mask)
 
-    res_days = (closed[is_closed] - created[is_closed]) / HOURS_PER_DAY
+    shares = _within_shares(now, created, closed, is_closed, service, diff, prop)  # its temporaries gone first
+    res_days = closed[is_closed]  # (closed − created) / HOURS_PER_DAY over the closed ones, in place
+    res_days -= created[is_closed]
+    res_days /= HOURS_PER_DAY
+    mean_days = _mean(res_days)  # before the percentile, which may reorder ``res_days`` (its own copy no more)
+    p90_days = float(np.percentile(res_days, 90, overwrite_input=True)) if len(res_days) else float("nan")
     closed_service = is_closed & service
-    trips, seat = c.view("trips")[win], c.view("seat_trips")[win]
+    trips, seat = c.view("trips")[sel], c.view("seat_trips")[sel]
     k = model.kpi_totals
     hrs = {key: sum(t.hours[key] for t in model.townships) for key in ("cases", "duties", "paperwork", "outreach")}
     town_total = sum(hrs.values())
@@ -136,22 +188,40 @@ def _case_summary(model, now: float, win: np.ndarray, closed_win: np.ndarray) ->
         "on_time_rate_tier1": on_time_in(tier == Tier.TIER1),
         "on_time_rate_tier3": on_time_in(tier == Tier.TIER3),
         "on_time_rate_tier5": on_time_in(tier == Tier.TIER5),
-        "mean_resolution_days": _mean(res_days),
-        "p90_resolution_days": float(np.percentile(res_days, 90)) if len(res_days) else float("nan"),
-        "simple_within_1h_share": within(service & (diff == SIMPLE), 1.0),
-        "complex_within_8h_share": within(service & (diff == COMPLEX), 8.0),
-        "property_simple_within_1h_share": within(service & prop & (diff == SIMPLE), 1.0),
-        "property_complex_within_8h_share": within(service & prop & (diff == COMPLEX), 8.0),
+        "mean_resolution_days": mean_days,
+        "p90_resolution_days": p90_days,
+        "simple_within_1h_share": shares[0],
+        "complex_within_8h_share": shares[1],
+        "property_simple_within_1h_share": shares[2],
+        "property_complex_within_8h_share": shares[3],
         "escalations": float(k["escalations_level1"] + k["escalations_level2"] + k["escalations_level3"]),
         "escalations_level1": float(k["escalations_level1"]),
         "escalations_level2": float(k["escalations_level2"]),
         "escalations_level3": float(k["escalations_level3"]),
         "trips_per_case": _mean(trips[closed_service]),
         "trips_to_seat_per_case": _mean(seat[closed_service]),
-        "requester_hours_per_case": requester_hours_per_request(model),
+        "requester_hours_per_case": requester_hours,
         "township_service_share": (hrs["cases"] + hrs["outreach"]) / town_total if town_total > 0 else float("nan"),
         "zero_trip_share": _rate(trips[closed_service] == 0, closed_service),
     }
+
+
+def _within_shares(now: float, created, closed, is_closed, service, diff, prop) -> tuple[float, ...]:
+    """The F5 shares of the window's cases (``created``, ``closed``: hours): simple ones within 1 hour, complex
+    ones within 8, then the same of property matters; a case is decided once closed or older than the limit."""
+    age = np.where(is_closed, closed, now)
+    age -= created  # in place: the same doubles as ``np.where(...) − created``
+
+    def within(mask, hours):
+        dec = mask & (is_closed | (age > hours))
+        return _rate(dec & is_closed & (age <= hours), dec)
+
+    return (
+        within(service & (diff == SIMPLE), 1.0),
+        within(service & (diff == COMPLEX), 8.0),
+        within(service & prop & (diff == SIMPLE), 1.0),
+        within(service & prop & (diff == COMPLEX), 8.0),
+    )
 
 
 def _load_summary(model, days: int) -> dict[str, float]:
@@ -233,7 +303,10 @@ def front_line_share(model, now: float) -> float:
     if c.n == 0:
         return float("nan")
     created, closed = c.view("created"), c.view("closed")
-    day_end = (np.floor(created / HOURS_PER_DAY) + 1) * HOURS_PER_DAY
+    day_end = created / HOURS_PER_DAY  # (floor(created / H) + 1) × H, in place: the same doubles
+    np.floor(day_end, out=day_end)
+    day_end += 1
+    day_end *= HOURS_PER_DAY
     first = (c.view("contact") == 0) & (created >= model.count_start) & (c.view("requester_kind") != DISPUTE)
     decided = first & (~np.isnan(closed) | (now >= day_end))
     one_step = model.catalogue.n_departments[c.view("matter")] == 1
@@ -246,7 +319,7 @@ def front_line_share(model, now: float) -> float:
         & (c.view("escalations") == 0)
         & (c.view("reworks") == 0)
         & ~c.view("gamed")
-        & (np.nan_to_num(closed, nan=np.inf) <= day_end)
+        & (closed <= day_end)  # an open case (NaN) compares false, as its +inf stand-in did (day_end is finite)
     )
     return _rate(settled, decided)
 
@@ -306,14 +379,15 @@ def referral_kpis(model, win: np.ndarray) -> dict[str, float]:
     the file was sent, waiting for the courier, lost to misrouting (each a mean per forwarded case
     whose file has reached its department), the share forwarded and the share misrouted."""
     c = model.cases
-    ref = c.view("referred")[win]
-    sent = ref & ~np.isnan(c.view("hop_clerk")[win])
-    mis = c.view("misrouted")[win]
-    arrived = sent & (~mis | (c.view("hop_misrouted")[win] > 0))
+    sel = _window(win)
+    ref = c.view("referred")[sel]
+    sent = ref & ~np.isnan(c.view("hop_clerk")[sel])
+    mis = c.view("misrouted")[sel]
+    arrived = sent & (~mis | (c.view("hop_misrouted")[sel] > 0))
     return {
         "referred_share": _rate(ref, np.ones(len(ref))),
-        "referral_clerk_hours": _mean(c.view("hop_clerk")[win][sent]),
-        "referral_courier_hours": _mean(c.view("hop_courier")[win][sent]),
-        "referral_misrouting_hours": _mean(c.view("hop_misrouted")[win][arrived]),
+        "referral_clerk_hours": _mean(c.view("hop_clerk")[sel][sent]),
+        "referral_courier_hours": _mean(c.view("hop_courier")[sel][sent]),
+        "referral_misrouting_hours": _mean(c.view("hop_misrouted")[sel][arrived]),
         "misrouted_share": _rate(mis & sent, sent),
     }
