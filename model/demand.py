@@ -89,6 +89,24 @@ def choose(rng: np.random.Generator, cdf: np.ndarray, k: int) -> np.ndarray:
     return cdf.searchsorted(rng.random(k), side="right")
 
 
+def draw_day(model, day: int, rng: np.random.Generator | None = None) -> Requests:
+    """:func:`draw` for ``model``'s county on ``day``: its residents, citizens' rows and live enterprises' rows, from
+    ``rng`` (default: the model's Generator)."""
+    n = model.n_enterprises
+    firms = model.enterprise_state
+    return draw(
+        model.params,
+        model.rng if rng is None else rng,
+        day,
+        model.township_residents,
+        model.citizen_start,
+        model.citizen_count,
+        firms["township"][:n],
+        firms["stage"][:n],
+        model.sampler,
+    )
+
+
 def draw(
     params: Params,
     rng: np.random.Generator,

@@ -318,17 +318,7 @@ class TownshipModel(RowHolding, mesa.Model):
         self._reset_day_flows()  # and today's closed cases
         n_before = self.cases.n
         # 1-2 demand and intake
-        req = demand.draw(
-            p,
-            self.rng,
-            day,
-            self.township_residents,
-            self.citizen_start,
-            self.citizen_count,
-            self.enterprise_state["township"][: self.n_enterprises],
-            self.enterprise_state["stage"][: self.n_enterprises],
-            self.sampler,
-        )
+        req = demand.draw_day(self, day)
         self.admit(req.kind, req.requester, req.township, req.matter, req.time, enquiry=req.enquiry)
         resolution.return_repeats(self, day)
         self.repeat_mark = len(self.repeat_queue)  # only pushes from here on (``metrics.queued_today``)

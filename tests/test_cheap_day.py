@@ -70,19 +70,7 @@ def test_a_day_without_requests_takes_no_random_numbers():
     m = TownshipModel(p, rng=1)
     rng = np.random.default_rng(5)
     twin = np.random.default_rng(5)
-    est = m.enterprise_state
-    n = m.n_enterprises
-    req = demand.draw(
-        p,
-        rng,
-        0,
-        m.township_residents,
-        m.citizen_start,
-        m.citizen_count,
-        est["township"][:n],
-        est["stage"][:n],
-        m.sampler,
-    )
+    req = demand.draw_day(m, 0, rng)
     assert len(req) == 0 and req.time.dtype == float and req.requester.dtype == np.int64
     twin.poisson(m.township_residents * 0.0)
     assert rng.random() == twin.random()

@@ -25,19 +25,7 @@ def _same(a, b) -> bool:
 
 def _draw(m: TownshipModel, day: int):
     """``demand.draw`` of ``m`` for ``day``, as the model's day calls it."""
-    n = m.n_enterprises
-    st = m.enterprise_state
-    return demand.draw(
-        m.params,
-        m.rng,
-        day,
-        m.township_residents,
-        m.citizen_start,
-        m.citizen_count,
-        st["township"][:n],
-        st["stage"][:n],
-        m.sampler,
-    )
+    return demand.draw_day(m, day)
 
 
 @pytest.mark.parametrize("engine", ["python", "compiled"])
