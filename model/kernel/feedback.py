@@ -12,8 +12,8 @@ Bush–Mosteller steps as ``grid.bush_mosteller``. The enterprises' and citizens
 pass in case order updates each as the reference's per-kind passes do.
 
 :func:`life_cycle_day` takes the model's random Generator (as ``rawrng``'s addresses): the two uniform
-draws per firm (numba's ``Generator.random`` is numpy's; for a PCG64 Generator both runs made as the rows
-are read, ``pcg64``'s two chains: the same doubles), the moves and exits (``judge.life_cycle_rows``), the
+draws per firm (numba's ``Generator.random`` is numpy's; for a PCG64 Generator both runs made at once,
+``pcg64``'s two chains: the same doubles), the moves and exits (``judge.life_cycle_rows``), the
 live firms' mean satisfaction (``pairwise``: ``numeric.mean``'s double) and the entry Poisson draw (numba's
 ``Generator.poisson`` is numpy's), in the reference's order. ``tests/test_day6_judge.py`` compares both with
 ``model.feedback``'s numpy reference.
@@ -28,7 +28,7 @@ from .calls import Direct
 from .closures import count_closures
 from .judge import judge_row, life_cycle_rows
 from .pairwise import pairwise_mean
-from .pcg64 import draw, pair_start
+from .pcg64 import fill_pair
 from .rawrng import generator
 
 
@@ -107,13 +107,13 @@ def life_cycle_day(rng_addresses, state, stage, sat, reals, stages, exits):
     n = stage.shape[0]
     p_grow, p_mature, base, sens, threshold, entry_rate, reference, start = reals
     alive = np.empty(n, dtype=np.bool_)
-    if state.shape[0] == 4:  # each row's two uniforms made as the row is read (the same doubles: ``pcg64``)
-        k = _life_cycle_rows_drawn(state, stage, sat, p_grow, p_mature, base, sens, threshold, stages, alive, exits)
-        u = np.empty(n)
+    if state.shape[0] == 4:  # the two runs of uniforms made here (the same doubles and state: ``pcg64``)
+        u, v = np.empty(n), np.empty(n)
+        fill_pair(state, u, v)
     else:
         u = rng.random(n)
         v = rng.random(n)
-        k = life_cycle_rows(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, stages, alive, exits)
+    k = life_cycle_rows(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, stages, alive, exits)
     live = 0
     for i in range(n):  # the live firms' satisfaction, in row order (``sat[alive]``)
         if alive[i]:
@@ -123,38 +123,6 @@ def life_cycle_day(rng_addresses, state, stage, sat, reals, stages, exits):
     lam = entry_rate * max(live, 1) * mean_sat / reference
     entries = rng.poisson(lam) if lam > 0 else 0
     return k, live, mean_sat, entries
-
-
-@njit(cache=True)
-def _life_cycle_rows_drawn(state, stage, sat, p_grow, p_mature, base, sens, threshold, stages, alive, exits):
-    """``judge.life_cycle_rows`` with row ``i``'s uniforms ``u[i]``, ``v[i]`` (``rng.random(n)`` twice) drawn
-    as the row is read, from the PCG64 state ``state`` (``pcg64.pair_start``: the same doubles, the state left
-    after the ``2n`` draws): the same moves, exits and ``alive`` (its reference: ``life_cycle_rows``)."""
-    n = stage.shape[0]
-    a_lo, a_hi, b_lo, b_hi, inc_lo, inc_hi = pair_start(state, n)
-    startup, growth, mature, exited = stages[0], stages[1], stages[2], stages[3]
-    k = 0
-    for i in range(n):
-        a_lo, a_hi, u = draw(a_lo, a_hi, inc_lo, inc_hi)
-        b_lo, b_hi, v = draw(b_lo, b_hi, inc_lo, inc_hi)
-        s = stage[i]
-        live = s < exited
-        if s == startup and u < p_grow:
-            stage[i] = growth
-        elif s == growth and u < p_mature:
-            stage[i] = mature
-        d = threshold - sat[i]
-        if d < 0.0:  # np.maximum(0.0, d): a NaN stays NaN
-            d = 0.0
-        if live and v < base + sens * d:
-            stage[i] = exited
-            exits[k] = i
-            k += 1
-            live = False
-        alive[i] = live
-    state[0] = b_lo
-    state[1] = b_hi
-    return k
 
 
 judge_day_call = Direct(judge_day)

@@ -7,8 +7,8 @@ the development machine, called through the pointer). :func:`fill_pair` makes tw
 draws (``u`` then ``v``, as ``rng.random(n)`` twice) as two independent chains interleaved, the second
 started from the state ``n`` steps ahead (PCG's jump ahead, ``_advance``), and leaves the state where the
 second run's draws leave it: the same doubles and the same final state as numpy's, ~3 ns a draw (3,054
-draws of the firms' life cycle a day: ~17 against ~9 µs). A kernel loop may step the chains itself
-(:func:`pair_start`, :func:`draw`: the life cycle uses each row's two draws as they are made). The 128-bit
+draws of the firms' life cycle a day: ~17 against ~9 µs; ``kernel.feedback.life_cycle_day`` fills its two
+runs so). :func:`pair_start` and :func:`draw` are the chains' steps. The 128-bit
 products are LLVM's ``i128`` (one intrinsic, ``_muladd``).
 
 :func:`state_view` gives a PCG64 Generator's state (low and high halves of the state, then of the increment)
@@ -88,8 +88,8 @@ def _advance(lo, hi, inc_lo, inc_hi, n):
 @njit(cache=True)
 def pair_start(state, n):
     """The two chains of :func:`fill_pair` for runs of ``n`` draws: (first's low, high, second's low, high; the
-    increment's low, high). A caller steps each with :func:`draw` and leaves the second's final state in
-    ``state[0]``, ``state[1]`` (the Generator's state after the ``2n`` draws)."""
+    increment's low, high), each stepped with :func:`draw`; the second's final state is the Generator's after the
+    ``2n`` draws."""
     a_lo, a_hi, inc_lo, inc_hi = state[0], state[1], state[2], state[3]
     b_lo, b_hi = _advance(a_lo, a_hi, inc_lo, inc_hi, n)
     return a_lo, a_hi, b_lo, b_hi, inc_lo, inc_hi
