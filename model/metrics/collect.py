@@ -26,6 +26,7 @@ from ..kernel.layout import (  # the kernel's day statistics' positions (``kerne
     ZERO_TRIP,
 )
 from ..params import HOURS_PER_DAY
+from . import numeric
 from .numeric import mean as _mean
 from .numeric import mean_of_floats as _mean_floats
 from .numeric import participation as _participation
@@ -92,33 +93,15 @@ def collect_day(
     """The day's KPI row (flows are today's counts; rates are over cases closed today). The townships' and
     departments' utilisation, read once, is kept with the row for the collector's agent columns
     (``numeric.agent_utilisation``)."""
-    # one pass over the townships: each one's ``overloaded`` (:func:`overloaded`'s test), utilisation
-    # (``numeric.utilisations``' doubles) and open tasks; one over the departments: those and overtime
-    msh, limit = model.mean_step_hours, model.params.overload_threshold
-    u_towns, backlog_towns = [], 0
-    for t in model.townships:
-        h = t.handler
-        cap, n_open = h.capacity_hours, h.open_tasks
-        if cap <= 0:
-            t.overloaded = True
-            u_towns.append(0.0)
-        else:
-            t.overloaded = n_open * msh + h.duty_backlog > limit * cap
-            u_towns.append((h.worked_today + h.duty_today) / cap)
-        backlog_towns += n_open
-    u_deps, backlog_deps, ot = [], 0, []
-    for d in model.departments:
-        h = d.handler
-        cap = h.capacity_hours
-        u_deps.append(0.0 if cap <= 0 else (h.worked_today + h.duty_today) / cap)
-        backlog_deps += h.open_tasks
-        ot.append(d.overtime_hours)
-    ot_total = sum(ot)
+    towns, deps = model.townships, model.departments
+    for t in towns:
+        t.overloaded = overloaded(model, t)
+    util = numeric.utilisations([t.handler for t in towns]), numeric.utilisations([d.handler for d in deps])
+    ot_total = sum([d.overtime_hours for d in deps])
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
     stats = _closure_stats(model, closed_ids, created) if model.compiled and len(closed_ids) else None
-    util = u_towns, u_deps
-    row = _service_row(model, closed_ids, created, stats, (backlog_deps, backlog_towns))
+    row = _service_row(model, closed_ids, created, stats)
     row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime, util))
     row.update(_outcome_row(model, closed_ids, created, stats))
     model._utilisation_row = (row, *util)
@@ -150,12 +133,9 @@ def _share(k: int, n: int) -> float:
     return k / n if n else _NAN
 
 
-def _service_row(
-    model, ids: np.ndarray, created: int, stats: tuple | None = None, backlogs: tuple | None = None
-) -> dict:
+def _service_row(model, ids: np.ndarray, created: int, stats: tuple | None = None) -> dict:
     """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day (``stats``: the closures'
-    figures from ``_closure_stats``, else computed here; ``backlogs``: the departments' and townships' open
-    tasks, else added up here)."""
+    figures from ``_closure_stats``, else computed here)."""
     n = len(ids)
     if not n:  # nothing closed today: every rate and mean over today's closures is undefined
         figures = _NO_CLOSURES
@@ -165,18 +145,13 @@ def _service_row(
         figures = _closure_figures(model, ids)
     on_time, tier1, tier3, tier5, days, trips, seat_trips, hours, zero_trips = figures
     esc = model.day_escalations
-    if backlogs is None:
-        backlogs = (
-            sum([d.handler.open_tasks for d in model.departments]),
-            sum([t.handler.open_tasks for t in model.townships]),
-        )
     return {
         "cases_created": created,
         "cases_closed": n,
         "backlog": len(model.open_ids),
         "backlog_mean": model.backlog_mean,
-        "backlog_department": backlogs[0],
-        "backlog_township": backlogs[1],
+        "backlog_department": sum([d.handler.open_tasks for d in model.departments]),
+        "backlog_township": sum([t.handler.open_tasks for t in model.townships]),
         "backlog_desk": sum([h.open_tasks for h in model.desks]) + _conference_waiting(model),
         "on_time_rate": on_time,
         "on_time_rate_tier1": tier1,
