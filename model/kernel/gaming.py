@@ -22,7 +22,7 @@ import numpy as np
 from .. import gcpolicy
 from ..params import HOURS_PER_DAY
 from .rawrng import addresses
-from .tables import NotCovered
+from .tables import NotCovered, grow
 
 
 class Queues:
@@ -148,14 +148,10 @@ def _task_rows(engine, token: int | None = None) -> tuple:
     copied nor read, ``kernel.release``) and this day's token (a new one unless ``token``)."""
     rows = getattr(engine, "_ahead_rows", None)
     size = len(engine.tk[0])
-    if rows is None or len(rows[0]) < size:
-        ahead, stamp = gcpolicy.zeros(size), gcpolicy.zeros(size, np.int64)
-        if rows is not None:
-            lo = engine._freed[1]
-            for new, old in zip((ahead, stamp), rows):
-                new[lo : len(old)] = old[lo:]
-                gcpolicy.release(old)
-        engine._ahead_rows = rows = (ahead, stamp)
+    if rows is None:
+        engine._ahead_rows = rows = (gcpolicy.zeros(size), gcpolicy.zeros(size, np.int64))
+    elif len(rows[0]) < size:  # grown as the task table grows (its released rows not copied)
+        engine._ahead_rows = rows = tuple(grow(a, size, 0, engine._growth(), engine._freed[1]) for a in rows)
     if token is None:
         engine._ahead_token = token = getattr(engine, "_ahead_token", 0) + 1
     return (*rows, token)
