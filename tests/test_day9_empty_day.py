@@ -150,8 +150,8 @@ def test_pcg64_view_only_for_pcg64():
 
 @pytest.mark.parametrize("engine", ["python", "compiled"])
 def test_kpi_day_pass_is_the_references(engine):
-    """``collect.collect_day`` sets each township's ``overloaded`` as ``collect.overloaded`` tests it and gives the backlogs the reference adds up; a township without
-    capacity is overloaded and its utilisation 0."""
+    """``collect.collect_day`` sets each township's ``overloaded`` as ``collect.overloaded`` tests it and gives
+    the backlogs the reference adds up; a township without capacity is overloaded and its utilisation 0."""
     if engine == "compiled":
         pytest.importorskip("numba")
     m = TownshipModel(small(engine=engine, citizen_request_rate=0.02, overload_threshold=0.5), rng=8)
