@@ -415,33 +415,29 @@ def petitions(model, t: float) -> int:
     ids = model.open_ids
     if len(ids) == 0:
         return 0
-    if model.compiled:  # the filters in one kernel call (``kernel.disputes.due_petitions``)
-        due, root = _kernel().disputes.due(model, t, _DISPUTE, HOURS_PER_DAY)
-    else:
-        due, root = _due_petitions(model, ids, t)
-    if not len(due):
-        return 0
-    cases.petition_decided[due] = True
-    go = model.Citizen.decide_petition(model, cases.requester[due])
-    cases.petitioned[due[go]] = True
-    cases.petitioned[root[go]] = True
-    return len(set(root[go].tolist()))
-
-
-def _due_petitions(model, ids: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
-    """The open cases ``ids`` due a petition decision at ``t`` and their chains' first cases (``resolution.root_of``):
-    a resident's dispute not yet decided, open longer than its patience, its chain not petitioned."""
-    cases = model.cases
-    none = np.zeros(0, np.int64)
+    if model.compiled:  # the filters and the marks in kernel calls (``kernel.disputes.petition``)
+        return _kernel().disputes.petition(model, t, _DISPUTE, HOURS_PER_DAY)
     ids = ids[cases.requester_kind[ids] == _DISPUTE]
     if len(ids) == 0:
-        return none, none
+        return 0
     ids = ids[model.catalogue.is_dispute[cases.matter[ids]] & ~cases.petition_decided[ids]]
     patience = model.citizen_state["patience"][cases.requester[ids]] * HOURS_PER_DAY
-    due = ids[t - cases.onset[ids] > patience]
-    root = np.where(cases.repeat_of[due] >= 0, cases.repeat_of[due], due)
-    keep = ~cases.petitioned[root]
-    return due[keep], root[keep]
+    due = ids[t - cases.onset[ids] > patience].tolist()
+    if not due:
+        return 0
+    repeat_of, petitioned = cases.repeat_of[due].tolist(), cases.petitioned
+    root = [r if r >= 0 else i for i, r in zip(due, repeat_of)]  # the chain's first case (``resolution.root_of``)
+    keep = [not b for b in petitioned[root].tolist()]
+    due = [i for i, k in zip(due, keep) if k]
+    root = [r for r, k in zip(root, keep) if k]
+    if not due:
+        return 0
+    cases.petition_decided[due] = True
+    go = model.Citizen.decide_petition(model, cases.requester[due]).tolist()
+    new_root = [r for r, g in zip(root, go) if g]
+    petitioned[[i for i, g in zip(due, go) if g]] = True
+    petitioned[new_root] = True
+    return len(set(new_root))
 
 
 def latent_entries(model) -> dict[int, tuple]:

@@ -19,7 +19,16 @@ from test_kernel_differential import _pair, assert_identical  # noqa: E402
 from townsim.experiments.core.county import SMALL_COUNTY  # noqa: E402
 from townsim.model import Params, TownshipModel, grid  # noqa: E402
 from townsim.model.kernel import PLAIN  # noqa: E402
-from townsim.model.kernel.latent import COVERED, LATENT, ONSET, SURFACE, LatentStore, keep_call  # noqa: E402
+from townsim.model.kernel.latent import (  # noqa: E402
+    COVERED,
+    LATENT,
+    ONSET,
+    SPLITS,
+    SURFACE,
+    LatentStore,
+    keep_call,
+    remembered_split,
+)
 from townsim.model.kernel.rawrng import addresses  # noqa: E402
 from townsim.model.warmstart import Frozen  # noqa: E402
 
@@ -90,6 +99,22 @@ def test_store_keeps_its_order_when_it_grows_and_drops_resolved_rows():
         assert list(before) == sorted(before)
         assert int(st.meta[1]) == len(before) == int(st.flags[: int(st.meta[0]), LATENT].sum())
     assert int(st.meta[0]) < int(st.meta[2])  # resolved rows were dropped
+
+
+def test_remembered_split_is_the_bisection():
+    """The kernel's remembered patrol split is ``grid.split_patrol``'s bisection, on a hit, a miss and a slot
+    taken over by another pool's cost."""
+    rng = np.random.default_rng(5)
+    memo = np.full((SPLITS, 4), np.nan)
+    hours, lam = [0.0, 4.8, 12.0, 31.5], [0.5, 1.0, 2.5]
+    hits = 0
+    for _ in range(3000):
+        k = int(rng.integers(0, 6))  # a slot per cost, shared by two costs and every hours and rate
+        args = (hours[rng.integers(4)], lam[rng.integers(3)] if k else 1.0, 0.25 * k)
+        slot = k % 3
+        hits += memo[slot, 0] == args[0] and memo[slot, 1] == args[1] and memo[slot, 2] == args[2]
+        assert remembered_split(memo, slot, *args) == grid.split_patrol.__wrapped__(*args)
+    assert 100 < hits < 2900
 
 
 def _grid_state(m) -> tuple:

@@ -114,6 +114,27 @@ due_petitions_call = Direct(due_petitions)
 """``due_petitions`` called without numba's type dispatch (``calls.Direct``)."""
 
 
+@njit(cache=True)
+def mark_petitions(due, root, go, decided, petitioned):
+    """The residents of the open cases ``due`` have decided (``go``: to petition): mark the cases decided, and
+    petitioned with their chains' first cases ``root`` where they petition; returns the chains petitioning (each
+    counted once: none had petitioned, :func:`due_petitions`)."""
+    chains = 0
+    for j in range(due.shape[0]):
+        decided[due[j]] = True
+        if go[j]:
+            chains += not petitioned[root[j]]
+            petitioned[root[j]] = True
+    for j in range(due.shape[0]):
+        if go[j]:
+            petitioned[due[j]] = True
+    return chains
+
+
+mark_petitions_call = Direct(mark_petitions)
+"""``mark_petitions`` called without numba's type dispatch (``calls.Direct``)."""
+
+
 def _arguments(model, day: int, local_problems: tuple, mediation_name: str, hours: float) -> tuple:
     """:func:`new_dispute_draws`' arguments for ``model``'s day ``day`` (see :func:`draws`); what changes only with
     the parameters made once for them."""
@@ -155,11 +176,16 @@ def today(model, day: int, local_problems: tuple, mediation_name: str, hours: fl
     return day_disputes_call(*_arguments(model, day, local_problems, mediation_name, hours))
 
 
-def due(model, t: float, dispute: int, hours: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`due_petitions` of ``model``'s open cases at ``t`` (h): ``dispute`` the requester kind, ``hours`` a
-    working day's."""
+def petition(model, t: float, dispute: int, hours: float) -> int:
+    """``grid.petitions`` on the compiled engine: :func:`due_petitions` of ``model``'s open cases at ``t`` (h)
+    (``dispute``: the requester kind; ``hours``: a working day's), their residents' decisions
+    (``Citizen.decide_petition``, the same draws), :func:`mark_petitions`; returns the chains petitioning."""
     c = model.cases
     cols = (c.requester_kind, c.matter, model.catalogue.is_dispute, c.petition_decided, c.requester)
     at = np.array([t, hours, dispute], dtype=np.float64)
     cits = model.citizen_state["patience"]
-    return due_petitions_call(model.open_ids, *cols, cits, c.onset, c.repeat_of, c.petitioned, at)
+    due, root = due_petitions_call(model.open_ids, *cols, cits, c.onset, c.repeat_of, c.petitioned, at)
+    if not len(due):
+        return 0
+    go = model.Citizen.decide_petition(model, c.requester[due])
+    return mark_petitions_call(due, root, go, c.petition_decided, c.petitioned)

@@ -27,6 +27,8 @@ ONSET, SURFACE = range(2)
 """Columns of :attr:`LatentStore.reals` (hours): the onset, the moment it surfaces on its own."""
 COVERED, LATENT = range(2)
 """Columns of :attr:`LatentStore.flags`: in a covered grid (patrolled), still latent (not found nor surfaced)."""
+SPLITS = 32
+"""Patrol splits remembered per township (:func:`remembered_split`)."""
 
 
 class LatentStore:
@@ -44,10 +46,10 @@ class LatentStore:
     def room(self, k: int) -> None:
         """Make room for ``k`` more rows: drop the rows no longer latent when at most half are, else double
         (the rows keep their order)."""
-        used, alive = int(self.meta[0]), int(self.meta[1])
         cap = self.ints.shape[0]
-        if used + k <= cap:
+        if self.meta[0] + k <= cap:
             return
+        used, alive = int(self.meta[0]), int(self.meta[1])
         keep = np.flatnonzero(self.flags[:used, LATENT]) if 2 * alive <= used else np.arange(used)
         while cap < 2 * (len(keep) + k):  # at most half full afterwards
             cap *= 2
@@ -105,6 +107,17 @@ def patrol_split(hours, lam_full, pool_cost):
 
 
 @njit(cache=True)
+def remembered_split(memo, slot, hours, lam_full, pool_cost):
+    """:func:`patrol_split`, remembered in row ``slot`` of ``memo`` (hours, rate, pool cost, split; NaN: none): a
+    township's hours and its pool's cost take few values in a run, as ``grid.split_patrol``'s cache has it."""
+    if memo[slot, 0] == hours and memo[slot, 1] == lam_full and memo[slot, 2] == pool_cost:
+        return memo[slot, 3]
+    out = patrol_split(hours, lam_full, pool_cost)
+    memo[slot, 0], memo[slot, 1], memo[slot, 2], memo[slot, 3] = hours, lam_full, pool_cost, out
+    return out
+
+
+@njit(cache=True)
 def patrol_pools(ints, reals, flags, n, t0, nt):
     """The patrol pools: the rows still latent in a covered grid with an onset before ``t0``, township by township,
     each township's in row order; and each township's first position in them (``nt + 1`` bounds)."""
@@ -125,15 +138,19 @@ def patrol_pools(ints, reals, flags, n, t0, nt):
 
 
 @njit(cache=True)
-def patrol_town(ints, pool, u, a, b, hours, lam_full, cost, mediates, mediation, hit):
+def patrol_town(ints, pool, u, a, b, hours, lam_full, cost, mediates, mediation, hit, memo):
     """One township's patrol over ``pool[a:b]`` (``u`` a uniform each): its finds marked in ``hit`` (by row)
     while its ``hours`` last; returns the hours its finds' reports and mediation took. ``cost``: a find's
-    report hours, a mediated one's report and mediation hours (when its mediators take it on, ``mediates``)."""
+    report hours, a mediated one's report and mediation hours (when its mediators take it on, ``mediates``);
+    ``memo``: the township's remembered splits."""
     report, extra = cost[0], cost[1]
     total = 0.0
+    mediated = 0
     for j in range(a, b):
-        total += extra if mediates and ints[pool[j], MATTER] == mediation else report
-    patrol_hours = patrol_split(hours, lam_full, total)
+        med = mediates and ints[pool[j], MATTER] == mediation
+        total += extra if med else report
+        mediated += med
+    patrol_hours = remembered_split(memo, (3 * (b - a) + mediated) % SPLITS, hours, lam_full, total)
     d = 1.0 - math.exp(-lam_full * patrol_hours / hours) if hours > 0 else 0.0
     spent = 0.0
     for j in range(a, b):
@@ -146,11 +163,12 @@ def patrol_town(ints, pool, u, a, b, hours, lam_full, cost, mediates, mediation,
 
 
 @njit(cache=True)
-def patrol(rng, ints, reals, flags, meta, t0, residents, mediates, par, ids, acc):
+def patrol(rng, ints, reals, flags, meta, t0, residents, mediates, par, ids, acc, memo):
     """``grid.patrol``'s finds (rows, in filing order) and their creation times; the grid's hours added to
     ``acc`` (patrol, reports) township by township. ``par``: coverage, residents a grid worker covers, the full
     find rate, a report's hours, a grid mediation's, a day's hours; ``ids``: the mediated and general disputes'
-    matter types; ``mediates``: whether each township's mediators take on the disputes found."""
+    matter types; ``mediates``: whether each township's mediators take on the disputes found; ``memo``: the
+    townships' remembered splits, ``SPLITS`` rows each (:func:`remembered_split`)."""
     n, nt = meta[0], residents.shape[0]
     none = (np.empty(0, np.int64), np.empty(0))
     if par[0] <= 0:
@@ -167,7 +185,8 @@ def patrol(rng, ints, reals, flags, meta, t0, residents, mediates, par, ids, acc
         if bounds[t] == bounds[t + 1]:
             continue
         hours = par[0] * residents[t] / par[1] * par[5]
-        spent = patrol_town(ints, pool, u, bounds[t], bounds[t + 1], hours, par[2], cost, mediates[t], ids[0], hit)
+        a, b = bounds[t], bounds[t + 1]
+        spent = patrol_town(ints, pool, u, a, b, hours, par[2], cost, mediates[t], ids[0], hit, memo[t])
         rest = hours - spent
         acc[0] += 0.0 if 0.0 > rest else rest  # Python's max(rest, 0.0)
         acc[1] += spent
@@ -212,13 +231,13 @@ def batch(ints, reals, flags, meta, rows, matter, created):
 
 
 @njit(cache=True)
-def grid_day(addrs, ints, reals, flags, meta, day, residents, mediates, par, ids, acc, also_surface):
+def grid_day(addrs, ints, reals, flags, meta, day, residents, mediates, par, ids, acc, memo, also_surface):
     """``grid.surface`` (``also_surface``) or ``grid.patrol`` alone, on day ``day``: the patrol's finds (a refused
     dispute as a general one, ``ids[1]``) then the disputes surfacing today on their own (a mediated one as
     escalated, ``ids[2]``; created no earlier than the day's start), each batch as its filing columns."""
     hpd = par[5]
     t0, end = day * hpd, (day + 1) * hpd
-    rows, created = patrol(generator(addrs), ints, reals, flags, meta, t0, residents, mediates, par, ids, acc)
+    rows, created = patrol(generator(addrs), ints, reals, flags, meta, t0, residents, mediates, par, ids, acc, memo)
     matter = np.empty(rows.shape[0], np.int32)
     for j in range(rows.shape[0]):
         m = ints[rows[j], MATTER]
@@ -288,8 +307,9 @@ def today(model, day: int, mediates, also_surface: bool, lam_full: float, hours:
             np.array([cat.dispute_id(k) for k in (DISPUTE_MEDIATION, DISPUTE_GENERAL, DISPUTE_ESCALATED)], np.int64),
             np.ascontiguousarray(model.township_residents, dtype=np.float64),
             np.ones(len(model.township_residents), np.bool_),
+            np.full((len(model.township_residents), SPLITS, 4), np.nan),  # the splits remembered (none yet)
         )
-    _, par, ids, residents, every = memo
+    _, par, ids, residents, every, splits = memo
     gh = model.grid_hours
     acc = np.array([gh["patrol"], gh["reports"]])
     out = grid_day_call(
@@ -304,6 +324,7 @@ def today(model, day: int, mediates, also_surface: bool, lam_full: float, hours:
         par,
         ids,
         acc,
+        splits,
         also_surface,
     )
     gh["patrol"], gh["reports"] = acc.tolist()
