@@ -216,9 +216,10 @@ def case_flow() -> dict[str, Any]:
         "flows": {},
         "coord_tasks": {},
         "conference_queue": [],
-        "latent_disputes": [],  # (surface time, latent id) — grid
-        "latent": {},  # latent id -> (citizen, township, onset, matter, in a covered grid) — grid
-        "patrol_pool": {},  # township -> latent ids in its covered grids — grid
+        "latent_disputes": [],  # (surface time, latent id) — grid (Python engine)
+        "latent_store": None,  # the latent disputes as arrays (compiled engine, kernel.latent) — grid
+        "latent": {},  # latent id -> (citizen, township, onset, matter, in a covered grid) — grid (Python engine)
+        "patrol_pool": {},  # township -> latent ids in its covered grids — grid (Python engine)
         "grid_hours": {"patrol": 0.0, "reports": 0.0},  # grid workers' hours since the start — grid
         "grid_mediation": {},  # open dispute -> a grid worker's mediation hours on it — grid
         "gaming_queue": [],  # (moment of decision, case) — gaming

@@ -33,6 +33,11 @@ petition (上访):
 with ``s_i`` its satisfaction (trust built from past outcomes); each chain is
 counted once. So petitions follow the disputes neither settled locally nor
 handled in time.
+
+On the compiled engine the latent disputes are arrays (``kernel.latent``) and each step's draws, patrol,
+surfacing and petition filters are kernel calls whose batches are filed here in the reference's order.
+Over 400 lines: each step's Python reference beside its compiled path's filing, which ``model.py`` and
+``agents.py`` reach through this module (a sibling module holding either would import it back).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import functools
 import heapq
 import itertools
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -141,29 +147,40 @@ def new_disputes(model, day: int) -> int:
     p = model.params
     if p.dispute_rate <= 0 and p.local_problem_rate <= 0:
         return 0
-    drawn = _draws_compiled(model, day) if model.compiled else _draws(model, day)
+    if model.compiled:
+        return _new_disputes_compiled(model, day)
+    drawn = _draws(model, day)
     if drawn is None:
         return 0
     town, matter, cit, onset, reported = drawn
-    total = len(town)
     e = [i for i, r in enumerate(reported) if r]
     if e:
         e.sort(key=onset.__getitem__)  # by onset (a stable sort)
-        filed = np.array([matter[i] for i in e], np.int32)
-        town_e = np.array([town[i] for i in e], np.int32)
-        if p.mediation_accept_threshold > 0:  # the mediators choose what they mediate (none refused at 0)
-            filed = refuse_disputes(model, town_e, filed, np.zeros(len(e)))
-        ids = model.admit(
-            np.full(len(e), _DISPUTE, np.int8),
-            np.array([cit[i] for i in e], np.int64),
-            town_e,
-            filed,
-            np.array([onset[i] for i in e]),
-            source=GRID_REPORT,
-        )
-        model.cases.reported[ids] = True
+        town_e, filed = np.array([town[i] for i in e], np.int32), np.array([matter[i] for i in e], np.int32)
+        _file_reported(model, town_e, filed, np.array([cit[i] for i in e], np.int64), np.array([onset[i] for i in e]))
     _keep_latent(model, [i for i, r in enumerate(reported) if not r], cit, town, onset, matter)
-    return total
+    return len(town)
+
+
+def _file_reported(model, town: np.ndarray, matter: np.ndarray, cit: np.ndarray, onset: np.ndarray) -> None:
+    """File the disputes reported by app (in filing order) as grid reports: a dispute the mediators refuse
+    (``mediation_accept_threshold`` > 0; none at 0) as a general one."""
+    if model.params.mediation_accept_threshold > 0:
+        matter = refuse_disputes(model, town, matter, np.zeros(len(town)))
+    ids = model.admit(np.full(len(town), _DISPUTE, np.int8), cit, town, matter, onset, source=GRID_REPORT)
+    model.cases.reported[ids] = True
+
+
+def _new_disputes_compiled(model, day: int) -> int:
+    """``new_disputes`` on the compiled engine: the draws and the reported ones' filing order in one kernel call
+    (``kernel.disputes.day_disputes``), their filing, then the others kept latent in another
+    (``kernel.latent.keep``: its draws follow the filing's)."""
+    kernel = _kernel()
+    filed, drawn = kernel.disputes.today(model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
+    if len(filed[0]):
+        _file_reported(model, *filed)
+    kernel.latent.keep_latent(model, drawn, HOURS_PER_DAY)
+    return len(drawn[0])
 
 
 def _draws(model, day: int) -> tuple[list, list, list, list, list] | None:
@@ -201,14 +218,19 @@ def _draws(model, day: int) -> tuple[list, list, list, list, list] | None:
 def _draws_compiled(model, day: int) -> tuple[list, list, list, list, list] | None:
     """:func:`_draws` in one kernel call (``kernel.disputes.draws``: the same draws in the same order,
     ``Citizen.report``'s among them, and the same arithmetic), for the compiled engine."""
+    return _kernel().disputes.draws(model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
+
+
+def _kernel():
+    """The grid's kernel modules (``kernel.disputes``, ``kernel.latent``), imported on the first compiled day."""
     if not _KERNEL:
-        from .kernel.disputes import draws  # deferred: it imports numba (the kernel extra), only compiled
+        from .kernel import disputes, latent  # deferred: they import numba (the kernel extra), only compiled
 
-        _KERNEL.append(draws)
-    return _KERNEL[0](model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
+        _KERNEL.append(SimpleNamespace(disputes=disputes, latent=latent))
+    return _KERNEL[0]
 
 
-_KERNEL: list = []  # ``kernel.disputes.draws``, imported on the first compiled day
+_KERNEL: list = []
 
 
 def _keep_latent(model, late: list, cit: list, town: list, onset: list, matter: list) -> None:
@@ -282,8 +304,11 @@ def patrol(model, day: int) -> int:
     residents) and filed as a grid report; return how many.
 
     The townships in order, each drawing a uniform per problem in its pool: one call for all of them (the
-    same doubles in the same order: deciding to mediate draws nothing)."""
+    same doubles in the same order: deciding to mediate draws nothing); on the compiled engine in one kernel call
+    (:func:`_grid_day_compiled`)."""
     p = model.params
+    if model.compiled:
+        return _grid_day_compiled(model, day, False)[0]
     if p.grid_coverage <= 0 or not model.patrol_pool:
         return 0
     rng = model.rng
@@ -322,17 +347,40 @@ def patrol(model, day: int) -> int:
         onset=np.array([r[3] for r in rows], float),
         source=GRID_REPORT,
     )
-    mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
-    hours = p.grid_mediation_hours
-    for cid, m in zip(ids.tolist(), matter.tolist()):  # the grid worker mediates what it found
-        if m == mediation:
-            model.grid_mediation[cid] = hours
+    _grid_mediates(model, ids, matter)
     return n
+
+
+def _grid_mediates(model, ids: np.ndarray, matter: np.ndarray) -> None:
+    """The grid worker mediates the disputes it found (cases ``ids``, ``matter``): its hours on each mediated one."""
+    found = ids[matter == model.catalogue.dispute_id(DISPUTE_MEDIATION)].tolist()
+    model.grid_mediation.update(dict.fromkeys(found, model.params.grid_mediation_hours))
+
+
+def _grid_day_compiled(model, day: int, also_surface: bool) -> tuple[int, int]:
+    """``patrol`` and (``also_surface``) ``surface``'s own part on the compiled engine: both batches in one kernel
+    call (``kernel.latent.grid_day``), filed in turn; returns how many each filed. Whether each township's
+    mediators take on the disputes found is asked of them (``Township.accept_disputes``) before the call."""
+    p = model.params
+    mediates = None
+    if p.mediation_accept_threshold > 0:
+        mediates = np.array([bool(t.accept_disputes(np.array([p.grid_mediation_hours]))[0]) for t in model.townships])
+    found, surfaced = _kernel().latent.today(model, day, mediates, also_surface, find_rate(p), HOURS_PER_DAY)
+    cit, town, matter, created, onset = found
+    if len(cit):
+        ids = model.admit(np.full(len(cit), _DISPUTE, np.int8), cit, town, matter, created, onset, source=GRID_REPORT)
+        _grid_mediates(model, ids, matter)
+    cit, town, matter, created, onset = surfaced
+    if len(cit):
+        model.admit(np.full(len(cit), _DISPUTE, np.int8), cit, town, matter, created, onset, source=HOTLINE)
+    return len(found[0]), len(surfaced[0])
 
 
 def surface(model, day: int) -> int:
     """Today's grid patrol (``patrol``), then the latent problems that surface today on their own: a
     dispute as an escalated case, a local problem as itself, both by a resident's call (hotline)."""
+    if model.compiled:
+        return _grid_day_compiled(model, day, True)[1]
     patrol(model, day)
     q = model.latent_disputes
     t0, end = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
@@ -367,6 +415,8 @@ def petitions(model, t: float) -> int:
     ids = model.open_ids
     if len(ids) == 0:
         return 0
+    if model.compiled:  # the filters and the marks in kernel calls (``kernel.disputes.petition``)
+        return _kernel().disputes.petition(model, t, _DISPUTE, HOURS_PER_DAY)
     ids = ids[cases.requester_kind[ids] == _DISPUTE]
     if len(ids) == 0:
         return 0
@@ -388,3 +438,12 @@ def petitions(model, t: float) -> int:
     petitioned[[i for i, g in zip(due, go) if g]] = True
     petitioned[new_root] = True
     return len(set(new_root))
+
+
+def latent_entries(model) -> dict[int, tuple]:
+    """The disputes still latent on either engine: latent id -> (resident, township, onset (h), matter, in a
+    covered grid, surfacing time (h))."""
+    if model.compiled:
+        return _kernel().latent.entries(model)
+    when = {lid: t for t, lid in model.latent_disputes}
+    return {lid: (*entry, when[lid]) for lid, entry in model.latent.items()}

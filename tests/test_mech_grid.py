@@ -73,11 +73,12 @@ def test_dispute_counts_detection_and_mediation_shares():
     assert abs(total - lam) < 4 * np.sqrt(lam)
     c, cat = m.cases, m.catalogue
     early = c.n
-    assert early + len(m.latent) == total
+    latent = grid.latent_entries(m)
+    assert early + len(latent) == total
     p = min(1.0, 0.2 * 1.5)  # reported through the app at once; the rest wait for a patrol
     assert abs(early / total - p) < 4 * np.sqrt(p * (1 - p) / total)
-    covered = np.mean([entry[4] for entry in m.latent.values()])
-    assert abs(covered - 0.5) < 4 * np.sqrt(0.25 / len(m.latent)), "latent disputes lie in a covered grid"
+    covered = np.mean([entry[4] for entry in latent.values()])
+    assert abs(covered - 0.5) < 4 * np.sqrt(0.25 / len(latent)), "latent disputes lie in a covered grid"
     matter = c.view("matter")
     assert np.all(matter == cat.dispute_id(DISPUTE_MEDIATION)), "every early dispute goes to local mediation"
     assert np.all(c.view("source") == GRID_REPORT)
@@ -91,8 +92,8 @@ def test_dispute_counts_detection_and_mediation_shares():
 def test_undetected_disputes_surface_later_as_escalated_cases():
     m, total = draw_disputes(days=60, grid_coverage=0.0, app_reporting=0.0, dispute_surface_days=4.0)
     assert m.cases.n == 0, "with no detection nothing is filed early"
-    latent = list(m.latent_disputes)
-    delay = np.array([t - m.latent[lid][2] for t, lid in latent]) / 8.0
+    latent = [(entry[5], entry[2]) for entry in grid.latent_entries(m).values()]  # (surfaces, onset), hours
+    delay = np.array([t - onset for t, onset in latent]) / 8.0
     assert abs(delay.mean() - 4.0) < 4 * 4.0 / np.sqrt(len(delay))  # exponential: sd = mean
     due_day = 70
     n_due = sum(1 for t, _ in latent if t < (due_day + 1) * 8)
@@ -106,7 +107,7 @@ def test_undetected_disputes_surface_later_as_escalated_cases():
 
 def test_full_detection_means_no_late_disputes():
     m, total = draw_disputes(days=30, app_reporting=1.0)
-    assert total > 100 and not m.latent_disputes and m.cases.n == total
+    assert total > 100 and not grid.latent_entries(m) and m.cases.n == total
 
 
 def test_patrols_find_covered_disputes_at_their_daily_hazard():
@@ -119,7 +120,7 @@ def test_patrols_find_covered_disputes_at_their_daily_hazard():
         patrol_residents_per_hour=125.0,
         dispute_surface_days=1000.0,
     )
-    n0 = len(m.latent)
+    n0 = len(grid.latent_entries(m))
     found = grid.patrol(m, 5)
     h = m.grid_hours["patrol"] / (1.0 * m.township_residents.sum() / 1000.0 * 8.0)  # patrol share of the day
     p = 1 - np.exp(-h)
