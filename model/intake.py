@@ -189,11 +189,12 @@ def refer_up_compiled(model, township: np.ndarray, matters: np.ndarray) -> np.nd
 
 
 def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, source, repeat_of) -> np.ndarray:
-    """``admit`` on the compiled engine: the same decisions and draws in the same order — the requesters'
-    channel draws and the commissioners' errand draws (``CompiledEngine.channel_draws``, the compiled twin of
-    ``_RowAgent.choose_channel``'s draws), then the townships' refer-up decisions (:func:`refer_up_compiled`'s),
-    the channels, errands and routing rules in one kernel call (``CompiledEngine.route``) — and the batch handed
-    over in filing order (``CompiledEngine.submit_many``). ``batch``: kind, requester, township, matter, subject."""
+    """``admit`` on the compiled engine: the same decisions and draws in the same order in one kernel call
+    (``CompiledEngine.admit_batch``) — the requesters' channel draws and the commissioners' errand draws (the
+    compiled twin of ``_RowAgent.choose_channel``'s draws), then the townships' refer-up decisions
+    (:func:`refer_up_compiled`'s), the channels, errands and routing rules, and the gaming decisions' moments —
+    and the batch handed over in filing order (``CompiledEngine.submit_many``). ``batch``: kind, requester,
+    township, matter, subject."""
     p: Params = model.params
     asc = np.ascontiguousarray
     kind, requester, township, matter, subject = (
@@ -204,13 +205,12 @@ def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, sou
         asc(batch[4], dtype=np.int32),
     )
     cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
-    draws = model.engine.channel_draws(model, kind, requester, township, cover)
-    batch = (kind, requester, township, matter, subject)  # refer-up decided in ``route``'s kernel call
-    ids, via, times, filing = model.engine.route(
-        model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
+    batch = (kind, requester, township, matter, subject)
+    ids, via, times, filing, moments = model.engine.admit_batch(
+        model, batch, cover, enquiry if ask else None, created, onset, source, repeat_of
     )
-    gaming.schedule(model, ids)
-    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist(), filing.tolist())
+    gaming.schedule(model, ids, moments)
+    model.engine.submit_many(ids, times, via, filing)
     return ids
 
 

@@ -116,6 +116,7 @@ ENGINE_AWARE = frozenset(
         "test_grid2_draws.py",
         "test_intake2_channels.py",
         "test_intake5_intake.py",
+        "test_intake41_admit.py",
         "test_intake6_refer_up.py",
         "test_kernel_coverage.py",
         "test_kernel_differential.py",
