@@ -95,7 +95,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         # each township's travel hours beyond the county mean (``channel_draws``)
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
-        self._chan: tuple = (None, None, None, None)  # ``channel_draws``' parameters and their coefficients
+        self._chan: tuple = (None,) * 5  # ``channel_draws``' parameters, their coefficients and shares
         self._route_fixed: tuple | None = None  # :meth:`route`'s arguments kept while the levers stay
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
@@ -133,7 +133,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         st = m.stream
         room = 0 if slot is None else st.size - int(st.idx[slot])
         ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
-        need = int(draws.sum())  # the draws the batch's filings take
+        need = sum(draws.tolist())  # the draws the batch's filings take (a list's sum: ndarray.sum costs more)
         if not (whistle and any(whistle)) and (slot is None or self._reserved + need <= room):
             ids += cids.tolist()  # no hand-over falls inside the batch: the loop below would only append
             ts += times.tolist()
@@ -179,8 +179,9 @@ class CompiledEngine(Routing, WriteBack, Control):
         return u, self._probabilities(negz, chan)
 
     def _channel_coefs(self, p) -> tuple:
-        """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold) and the
-        shares that fix the probabilities online and at the hall (None: a logistic; ``channel``)."""
+        """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold), the shares
+        that fix the probabilities online and at the hall (None: a logistic; ``channel``) and :meth:`admit_batch`'s
+        ``shares`` (those shares, NaN for a logistic, ``MARGIN`` and the gaming window)."""
         key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
         coefs = self._route_memo.get(key)
         if coefs is None:  # the logits and slopes
@@ -188,7 +189,8 @@ class CompiledEngine(Routing, WriteBack, Control):
             coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
         fix_on = None if 0.0 < p.online_share < 1.0 else float(p.online_share)
         fix_hall = None if 0.0 < p.township_hall_share < 1.0 else float(p.township_hall_share)
-        return coefs, fix_on, fix_hall
+        fixed = (np.nan if f is None else f for f in (fix_on, fix_hall))
+        return coefs, fix_on, fix_hall, np.array([*fixed, self.MARGIN, float(p.gaming_window)])
 
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._refer_up_all`` and ``intake._route`` for a batch in one kernel call (``route.refer_and_route``:
@@ -238,17 +240,11 @@ class CompiledEngine(Routing, WriteBack, Control):
         chan = self._chan
         if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
             chan = self._chan = (p, *self._channel_coefs(p))
-        skey = ("shares", p.online_share, p.township_hall_share, p.gaming_window, self.MARGIN)
-        shares = self._route_memo.get(skey)
-        if shares is None:
-            fix_on, fix_hall = chan[2:]
-            on, hall = (np.nan if f is None else f for f in (fix_on, fix_hall))
-            shares = self._route_memo[skey] = np.array([on, hall, self.MARGIN, float(p.gaming_window)])
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
         ids, created, args = self._route_args(model, batch, enquiry, created, onset, source, repeat_of)
         u, negz, via, filing, moments, routed = self.k_admit(
-            *args[:7], (memories, self._route_farther, chan[1], shares), cover, *args[7:]
+            *args[:7], (memories, self._route_farther, chan[1], chan[4]), cover, *args[7:]
         )
         if routed:
             return ids, via, created, filing, moments
@@ -257,14 +253,14 @@ class CompiledEngine(Routing, WriteBack, Control):
 
     MARGIN = 1e-12
     """:meth:`admit_batch`'s relative margin around a channel probability within which the kernel's ``exp`` may not
-    decide as numpy's (both within a few ulp of the true value: ~1e-15 relative)."""
+    decide as numpy's (both within a few ulp of the true value: ~1e-15 relative); read when the parameters change."""
 
     @staticmethod
     def _probabilities(negz: np.ndarray, chan: tuple) -> np.ndarray:
         """The probabilities online and at the hall from −z (``route.channel_draws``): the logistic with numpy's
         ``exp``, as ``channel`` takes it, or the fixed shares (``chan``: :meth:`_channel_coefs`' after the
         parameters)."""
-        _, _, fix_on, fix_hall = chan
+        fix_on, fix_hall = chan[2], chan[3]
         n = len(negz) // 2
         prob = np.exp(negz)
         prob += 1.0
