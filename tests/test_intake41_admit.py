@@ -56,6 +56,7 @@ def test_either_logistic_gives_the_python_engines_results(margin):
     comp.run(25)
     assert comp.cases.n > 1000 and comp.cases.repeat_of[: comp.cases.n].max() >= 0
     assert comp.cases.errand[: comp.cases.n].any() and len(comp.gaming_queue) > 0
+    assert comp.cases.enquiry[: comp.cases.n].any()  # the enquiries' case rows made by either path
     # every batch went back to numpy's logistic with the wide margin, none with the narrow one
     assert (fallbacks[0] > 50) if margin > 1 else (fallbacks[0] == 0)
     assert_identical(ref, comp)

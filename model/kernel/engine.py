@@ -18,7 +18,7 @@ import importlib
 import numpy as np
 
 from .. import channel
-from ..catalogue import ENTERPRISE
+from ..catalogue import ENQUIRY, ENTERPRISE
 from . import core as K
 from . import demand, projection, route
 from .calls import Direct
@@ -95,7 +95,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         # each township's travel hours beyond the county mean (``channel_draws``)
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
-        self._chan: tuple = (None,) * 5  # ``channel_draws``' parameters, their coefficients and shares
+        self._chan: tuple = (None,) * 6  # ``channel_draws``' parameters, their coefficients and shares
         self._route_fixed: tuple | None = None  # :meth:`route`'s arguments kept while the levers stay
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
@@ -180,8 +180,9 @@ class CompiledEngine(Routing, WriteBack, Control):
 
     def _channel_coefs(self, p) -> tuple:
         """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold), the shares
-        that fix the probabilities online and at the hall (None: a logistic; ``channel``) and :meth:`admit_batch`'s
-        ``shares`` (those shares, NaN for a logistic, ``MARGIN`` and the gaming window)."""
+        that fix the probabilities online and at the hall (None: a logistic; ``channel``), :meth:`admit_batch`'s
+        ``shares`` (those shares, NaN for a logistic, ``MARGIN`` and the gaming window) and the catalogue's enquiry
+        row."""
         key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
         coefs = self._route_memo.get(key)
         if coefs is None:  # the logits and slopes
@@ -190,7 +191,8 @@ class CompiledEngine(Routing, WriteBack, Control):
         fix_on = None if 0.0 < p.online_share < 1.0 else float(p.online_share)
         fix_hall = None if 0.0 < p.township_hall_share < 1.0 else float(p.township_hall_share)
         fixed = (np.nan if f is None else f for f in (fix_on, fix_hall))
-        return coefs, fix_on, fix_hall, np.array([*fixed, self.MARGIN, float(p.gaming_window)])
+        shares = np.array([*fixed, self.MARGIN, float(p.gaming_window)])
+        return coefs, fix_on, fix_hall, shares, self.model.catalogue.dispute_id(ENQUIRY)
 
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._refer_up_all`` and ``intake._route`` for a batch in one kernel call (``route.refer_and_route``:
@@ -232,7 +234,8 @@ class CompiledEngine(Routing, WriteBack, Control):
 
     def admit_batch(self, model, batch: tuple, cover: float, enquiry, created, onset, source, repeat_of) -> tuple:
         """:meth:`channel_draws` and :meth:`route` in one kernel call (``route.admit_rows``: the logistic by the
-        kernel's ``exp``, and the gaming decisions' moments); when one of its comparisons falls within the margin
+        kernel's ``exp``, the enquiries' case rows — ``batch``'s matters are its subjects, ``enquiry`` None when not
+        given — and the gaming decisions' moments); when one of its comparisons falls within the margin
         (``MARGIN``), the logistic by numpy's ``exp`` from the same draws and :meth:`route`'s call. Returns the
         ids, via, filing times, filing draws and moments (None: not computed), as ``gaming.schedule`` and
         :meth:`submit_many` take them."""
@@ -244,10 +247,13 @@ class CompiledEngine(Routing, WriteBack, Control):
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
         ids, created, args = self._route_args(model, batch, enquiry, created, onset, source, repeat_of)
         u, negz, via, filing, moments, routed = self.k_admit(
-            *args[:7], (memories, self._route_farther, chan[1], chan[4]), cover, *args[7:]
+            *args[:7], (memories, self._route_farther, chan[1], chan[4], chan[5]), cover, *args[7:]
         )
         if routed:
             return ids, via, created, filing, moments
+        if enquiry is not None:  # the enquiries' case rows, as ``admit_rows`` makes them
+            rows = args[6]
+            args = (*args[:6], (*rows[:3], np.where(enquiry, chan[5], rows[4]).astype(np.int32), *rows[4:]), *args[7:])
         via, filing = self.k_route(*args[:7], (u, self._probabilities(negz, chan)), cover, *args[7:])
         return ids, via, created, filing, None
 

@@ -288,19 +288,26 @@ def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, hel
     """``intake.admit``'s draws and rules for a batch in one call: the channel draws (:func:`channel_batch`), the
     logistic (:func:`logistic`), then :func:`refer_and_route`, and the gaming decisions' moments (``gaming.schedule``:
     ``deadline − gaming_window × (deadline − created)``, hours). ``chan``: the requesters' memories, the townships'
-    travel beyond the mean, the logits and slopes (``channel_draws``) and ``shares`` (online, hall, margin, then the
-    gaming window). Returns (the draws ``u``, −z, via, the filing draws, the moments, whether routed); when a
-    comparison falls within the margin, nothing past the channel draws is done (not routed): the caller takes the
-    logistic with numpy's ``exp`` and routes with the same draws."""
-    memories, farther, coefs, shares = chan
+    travel beyond the mean, the logits and slopes (``channel_draws``), ``shares`` (online, hall, margin, then the
+    gaming window) and the catalogue's enquiry row: ``batch``'s matters are its subjects, an enquiry's (``batch[5]``,
+    empty when none is given) case row made the enquiry row here. Returns (the draws ``u``, −z, via, the filing
+    draws, the moments, whether routed); when a comparison falls within the margin, nothing past the channel draws
+    is done (not routed): the caller takes the logistic with numpy's ``exp`` and routes with the same draws."""
+    memories, farther, coefs, shares, ask_row = chan
     u, negz = channel_batch(addrs, batch[0], batch[1], batch[2], memories, farther, coefs, cover, ints[8])
     prob, safe = logistic(u, negz, shares)
     n = batch[0].shape[0]
     moments = np.empty(n)
     if not safe:
         return u, negz, np.empty(0, np.int64), np.empty(0, np.int64), moments, False
+    subject, enquiry = batch[4], batch[5]
+    matter = subject.copy()  # an enquiry's case row is the catalogue's enquiry row (``intake.admit``)
+    for i in range(enquiry.shape[0]):
+        if enquiry[i]:
+            matter[i] = ask_row
+    rows = (batch[0], batch[1], batch[2], matter, subject, enquiry, batch[6], batch[7], batch[8], batch[9])
     via, filing = refer_and_route(
-        addrs, ub, ridx, handled, refer, n0, batch, (u, prob), cover, cat, held, ints, reals, blocks, where
+        addrs, ub, ridx, handled, refer, n0, rows, (u, prob), cover, cat, held, ints, reals, blocks, where
     )
     f8 = blocks[5]
     window = shares[3]
