@@ -107,15 +107,19 @@ def game_probability(params: Params, rank, detection) -> np.ndarray:
     return 1.0 - np.exp(-net / params.gaming_aversion)
 
 
-def schedule(model, ids: np.ndarray) -> None:
+def schedule(model, ids: np.ndarray, moments: np.ndarray | None = None) -> None:
     """Queue the gaming decision of new cases (only when on-time closures count): ``model.gaming_queue``
-    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``."""
+    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``.
+    ``moments``: the same moments computed by the compiled engine's intake (``kernel.route.admit_rows``), or None
+    to compute them here."""
     p = model.params
     if p.ontime_weight <= 0 or len(ids) == 0:
         return
-    c = model.cases
-    dl = c.deadline[ids]
-    model.gaming_queue.append((dl - p.gaming_window * (dl - c.created[ids]), np.asarray(ids, dtype=np.int64)))
+    if moments is None:
+        c = model.cases
+        dl = c.deadline[ids]
+        moments = dl - p.gaming_window * (dl - c.created[ids])
+    model.gaming_queue.append((moments, np.asarray(ids, dtype=np.int64)))
 
 
 class _Queues:

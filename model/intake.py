@@ -115,15 +115,13 @@ def admit(
     n = len(kind)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    if model.compiled:  # the enquiries' case rows made in the kernel too
+        return _admit_compiled(model, (kind, requester, township, matter), enquiry, created, onset, source, repeat_of)
     rng = model.rng
     ask = enquiry is not None and bool(enquiry.any())
     subject = matter  # what the contact is about; an enquiry's case row is the catalogue's enquiry row
     if ask:
         matter = np.where(enquiry, cat.dispute_id(ENQUIRY), subject).astype(subject.dtype)
-    if model.compiled:
-        return _admit_compiled(
-            model, (kind, requester, township, matter, subject), enquiry, ask, created, onset, source, repeat_of
-        )
     channel = choose_channels(model, kind, requester, township, subject)
     online = channel == _ONLINE
     cover = commissioner_coverage(p, model.live_enterprises) if p.commissioners else 0.0  # (no count needed)
@@ -188,29 +186,30 @@ def refer_up_compiled(model, township: np.ndarray, matters: np.ndarray) -> np.nd
     return ~kept
 
 
-def _admit_compiled(model, batch: tuple, enquiry, ask: bool, created, onset, source, repeat_of) -> np.ndarray:
-    """``admit`` on the compiled engine: the same decisions and draws in the same order — the requesters'
-    channel draws and the commissioners' errand draws (``CompiledEngine.channel_draws``, the compiled twin of
-    ``_RowAgent.choose_channel``'s draws), then the townships' refer-up decisions (:func:`refer_up_compiled`'s),
-    the channels, errands and routing rules in one kernel call (``CompiledEngine.route``) — and the batch handed
-    over in filing order (``CompiledEngine.submit_many``). ``batch``: kind, requester, township, matter, subject."""
+def _admit_compiled(model, batch: tuple, enquiry, created, onset, source, repeat_of) -> np.ndarray:
+    """``admit`` on the compiled engine: the same decisions and draws in the same order in one kernel call
+    (``CompiledEngine.admit_batch``) — the requesters' channel draws and the commissioners' errand draws (the
+    compiled twin of ``_RowAgent.choose_channel``'s draws), then the townships' refer-up decisions
+    (:func:`refer_up_compiled`'s), the enquiries' case rows, the channels, errands and routing rules, and the gaming
+    decisions' moments — and the batch handed over in filing order (``CompiledEngine.submit_many``). ``batch``:
+    kind, requester, township, matter (the subject of an enquiry). An ``enquiry`` array in which none asks gives
+    the same cases as none given (the kernel asks each case)."""
     p: Params = model.params
     asc = np.ascontiguousarray
-    kind, requester, township, matter, subject = (
+    subject = asc(batch[3], dtype=np.int32)
+    batch = (
         asc(batch[0], dtype=np.int8),
         asc(batch[1], dtype=np.int64),
         asc(batch[2], dtype=np.int32),
-        asc(batch[3], dtype=np.int32),
-        asc(batch[4], dtype=np.int32),
+        subject,
+        subject,
     )
     cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
-    draws = model.engine.channel_draws(model, kind, requester, township, cover)
-    batch = (kind, requester, township, matter, subject)  # refer-up decided in ``route``'s kernel call
-    ids, via, times, filing = model.engine.route(
-        model, batch, draws, cover, enquiry if ask else None, created, onset, source, repeat_of
+    ids, via, times, filing, moments = model.engine.admit_batch(
+        model, batch, cover, enquiry, created, onset, source, repeat_of
     )
-    gaming.schedule(model, ids)
-    model.engine.submit_many(ids.tolist(), times.tolist(), via.tolist(), filing.tolist())
+    gaming.schedule(model, ids, moments)
+    model.engine.submit_many(ids, times, via, filing)
     return ids
 
 

@@ -162,21 +162,45 @@ def return_repeats(model, day: int) -> int:
         d, _, cid = pop(q)
         due.append(d)
         cids.append(cid)
-    c = model.cases
     ids = np.array(cids, dtype=np.int64)
+    cat = model.catalogue
+    codes = (cat.dispute_id(DISPUTE_MEDIATION), cat.dispute_id(DISPUTE_GENERAL))
+    if model.compiled:  # the batch gathered from the case table in one kernel call
+        rows = model.engine.repeat_rows(ids, np.array(due), float(day * HOURS_PER_DAY), codes)
+    else:
+        rows = _repeat_rows(model.cases, ids, due, day, codes)
+    kind, requester, township, matter, t, onset, root, enquiry, contact = rows
+    new = model.admit(
+        kind,
+        requester,
+        township,
+        matter,
+        t,
+        onset=onset,
+        repeat_of=root,
+        enquiry=enquiry,  # an enquiry left unanswered is asked again
+    )
+    model.cases.contact[new] = contact
+    return len(cids)
+
+
+def _repeat_rows(c, ids: np.ndarray, due: list[float], day: int, codes: tuple) -> tuple:
+    """:func:`return_repeats`' batch from case table ``c`` for the chains' last cases ``ids`` due at ``due``
+    (hours): requester kind, requester, township, matter (an enquiry's subject again; a failed mediation, the
+    first of ``codes``, as the general dispute, the second), filing times, onset, the chain's first case, enquiry
+    and the contact's number (the columns indexed by an array: copies)."""
     t = np.maximum(np.array(due), day * HOURS_PER_DAY)
     matter = np.where(c.enquiry[ids], c.subject[ids], c.matter[ids])  # an enquiry is asked about its subject again
-    cat = model.catalogue
-    matter[matter == cat.dispute_id(DISPUTE_MEDIATION)] = cat.dispute_id(DISPUTE_GENERAL)
-    new = model.admit(  # (the columns indexed by an array: copies)
+    matter[matter == codes[0]] = codes[1]
+    onset, root = c.onset[ids], root_of(c, ids)
+    return (
         c.requester_kind[ids],
         c.requester[ids],
         c.township[ids],
         matter,
         t,
-        onset=c.onset[ids],
-        repeat_of=root_of(c, ids),
-        enquiry=c.enquiry[ids],  # an enquiry left unanswered is asked again
+        onset,
+        root,
+        c.enquiry[ids],
+        c.contact[ids] + 1,
     )
-    c.contact[new] = c.contact[ids] + 1
-    return len(cids)

@@ -18,7 +18,7 @@ import importlib
 import numpy as np
 
 from .. import channel
-from ..catalogue import ENTERPRISE
+from ..catalogue import ENQUIRY, ENTERPRISE
 from . import core as K
 from . import demand, projection, route
 from .calls import Direct
@@ -86,6 +86,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_rates = Direct(projection.handler_rates)  # what gaming's projection reads of each handler
         self.k_route, self.k_channels = Direct(route.refer_and_route), Direct(route.channel_batch)
+        self.k_admit, self.k_repeats = Direct(route.admit_rows), Direct(route.repeat_rows)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(
             np.ascontiguousarray(x) for x in (cat.tier, cat.start_level, cat.n_departments, cat.owner, cat.difficulty)
@@ -94,7 +95,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         # each township's travel hours beyond the county mean (``channel_draws``)
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
-        self._chan: tuple = (None, None, None, None)  # ``channel_draws``' parameters and their coefficients
+        self._chan: tuple = (None,) * 6  # ``channel_draws``' parameters, their coefficients and shares
         self._route_fixed: tuple | None = None  # :meth:`route`'s arguments kept while the levers stay
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
@@ -120,25 +121,27 @@ class CompiledEngine(Routing, WriteBack, Control):
             if self._reserved > st.size - int(st.idx[self._slot]):
                 self._flush()
 
-    def submit_many(self, cids: list[int], times: list[float], fwd: list[int], draws: list[int]) -> None:
+    def submit_many(self, cids: np.ndarray, times: np.ndarray, fwd: np.ndarray, draws: np.ndarray) -> None:
         """Intake's new cases in filing order: :meth:`submit` for each with ``fwd`` -1, :meth:`forward` (the
         forwarding of its file by handler ``fwd``) for the others; ``draws``: the draws each one's filing takes
         from the steps' buffer (``route.route_rows``), which it reserves in the batch (at most what
-        :meth:`submit` reserves): the batch handed over when they might reach the buffer's end."""
+        :meth:`submit` reserves): the batch handed over when they might reach the buffer's end. Arrays: int64,
+        float64, int64, int64."""
         m = self.model
         whistle = m.cases.whistle[cids].tolist() if m.params.whistle else None
         slot = self._slot
         st = m.stream
         room = 0 if slot is None else st.size - int(st.idx[slot])
         ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
-        need = sum(draws)  # the draws the batch's filings take
+        need = sum(draws.tolist())  # the draws the batch's filings take (a list's sum: ndarray.sum costs more)
         if not (whistle and any(whistle)) and (slot is None or self._reserved + need <= room):
-            ids += cids  # no hand-over falls inside the batch: the loop below would only append
-            ts += times
-            fs += fwd
+            ids += cids.tolist()  # no hand-over falls inside the batch: the loop below would only append
+            ts += times.tolist()
+            fs += fwd.tolist()
             if slot is not None:
                 self._reserved += need
             return
+        cids, times, fwd, draws = cids.tolist(), times.tolist(), fwd.tolist(), draws.tolist()
         for j, (cid, t, f, most) in enumerate(zip(cids, times, fwd, draws)):
             ids.append(cid)
             ts.append(t)
@@ -167,25 +170,19 @@ class CompiledEngine(Routing, WriteBack, Control):
         chan = self._chan
         if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
             chan = self._chan = (p, *self._channel_coefs(p))
-        _, coefs, fix_on, fix_hall = chan
+        coefs = chan[1]
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
-        n = len(kind)
-        u, prob = self.k_channels(  # the reference's draws (``rng.random(2 n or 3 n)``) taken in the kernel
+        u, negz = self.k_channels(  # the reference's draws (``rng.random(2 n or 3 n)``) taken in the kernel
             addresses(model.rng), kind, requester, township, memories, self._route_farther, coefs, cover, _ENTERPRISE
         )
-        np.exp(prob, out=prob)  # the logistic 1 / (1 + exp(−z)) with numpy's exp, as the reference takes it
-        prob += 1.0
-        np.divide(1.0, prob, out=prob)
-        if fix_on is not None:
-            prob[:n] = fix_on
-        if fix_hall is not None:
-            prob[n:] = fix_hall
-        return u, prob
+        return u, self._probabilities(negz, chan)
 
     def _channel_coefs(self, p) -> tuple:
-        """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold) and the
-        shares that fix the probabilities online and at the hall (None: a logistic; ``channel``)."""
+        """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold), the shares
+        that fix the probabilities online and at the hall (None: a logistic; ``channel``), :meth:`admit_batch`'s
+        ``shares`` (those shares, NaN for a logistic, ``MARGIN`` and the gaming window) and the catalogue's enquiry
+        row."""
         key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
         coefs = self._route_memo.get(key)
         if coefs is None:  # the logits and slopes
@@ -193,7 +190,9 @@ class CompiledEngine(Routing, WriteBack, Control):
             coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
         fix_on = None if 0.0 < p.online_share < 1.0 else float(p.online_share)
         fix_hall = None if 0.0 < p.township_hall_share < 1.0 else float(p.township_hall_share)
-        return coefs, fix_on, fix_hall
+        fixed = (np.nan if f is None else f for f in (fix_on, fix_hall))
+        shares = np.array([*fixed, self.MARGIN, float(p.gaming_window)])
+        return coefs, fix_on, fix_hall, shares, self.model.catalogue.dispute_id(ENQUIRY)
 
     def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
         """``intake._refer_up_all`` and ``intake._route`` for a batch in one kernel call (``route.refer_and_route``:
@@ -203,9 +202,15 @@ class CompiledEngine(Routing, WriteBack, Control):
         filing times and the draws their filings take, as :meth:`submit_many` takes them. ``batch``: kind,
         requester, township, matter, subject (int8, int64, int32, int32, int32); the other arrays are handed
         over with the case table's dtypes (as its columns would have cast them)."""
+        ids, created, args = self._route_args(model, batch, enquiry, created, onset, source, repeat_of)
+        via, filing = self.k_route(*args[:7], draws, cover, *args[7:])
+        return ids, via, created, filing
+
+    def _route_args(self, model, batch: tuple, enquiry, created, onset, source, repeat_of) -> tuple:
+        """The batch's rows added to the case table (its ids), its filing times, and the routing call's
+        arguments but the draws and the coverage (``route.refer_and_route``'s, ``route.admit_rows``')."""
         c = model.cases
-        kind = batch[0]
-        n = len(kind)
+        n = len(batch[0])
         f8, b1 = np.float64, np.bool_
         created = np.ascontiguousarray(created, dtype=f8)
         arrays = (
@@ -224,24 +229,59 @@ class CompiledEngine(Routing, WriteBack, Control):
             tables = fixed[3][given] = self._tables_for(model, given)
         cat, ints, reals, where = tables
         s = model.stream
-        via, filing = self.k_route(
-            addresses(model.rng),
-            s.ub,
-            s.idx,
-            self._handled_back,
-            fixed[5],
-            n0,
-            arrays,
-            draws,
-            cover,
-            cat,
-            fixed[4],
-            ints,
-            reals,
-            c.blocks,
-            where,
+        args = (addresses(model.rng), s.ub, s.idx, self._handled_back, fixed[5], n0, arrays)
+        return ids, created, (*args, cat, fixed[4], ints, reals, c.blocks, where)
+
+    def admit_batch(self, model, batch: tuple, cover: float, enquiry, created, onset, source, repeat_of) -> tuple:
+        """:meth:`channel_draws` and :meth:`route` in one kernel call (``route.admit_rows``: the logistic by the
+        kernel's ``exp``, the enquiries' case rows — ``batch``'s matters are its subjects, ``enquiry`` None when not
+        given — and the gaming decisions' moments); when one of its comparisons falls within the margin
+        (``MARGIN``), the logistic by numpy's ``exp`` from the same draws and :meth:`route`'s call. Returns the
+        ids, via, filing times, filing draws and moments (None: not computed), as ``gaming.schedule`` and
+        :meth:`submit_many` take them."""
+        p = model.params
+        chan = self._chan
+        if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
+            chan = self._chan = (p, *self._channel_coefs(p))
+        es, cs = model.enterprise_state, model.citizen_state
+        memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
+        ids, created, args = self._route_args(model, batch, enquiry, created, onset, source, repeat_of)
+        u, negz, via, filing, moments, routed = self.k_admit(
+            *args[:7], (memories, self._route_farther, chan[1], chan[4], chan[5]), cover, *args[7:]
         )
-        return ids, via, created, filing
+        if routed:
+            return ids, via, created, filing, moments
+        if enquiry is not None:  # the enquiries' case rows, as ``admit_rows`` makes them
+            rows = args[6]
+            args = (*args[:6], (*rows[:3], np.where(enquiry, chan[5], rows[4]).astype(np.int32), *rows[4:]), *args[7:])
+        via, filing = self.k_route(*args[:7], (u, self._probabilities(negz, chan)), cover, *args[7:])
+        return ids, via, created, filing, None
+
+    MARGIN = 1e-12
+    """:meth:`admit_batch`'s relative margin around a channel probability within which the kernel's ``exp`` may not
+    decide as numpy's (both within a few ulp of the true value: ~1e-15 relative); read when the parameters change."""
+
+    @staticmethod
+    def _probabilities(negz: np.ndarray, chan: tuple) -> np.ndarray:
+        """The probabilities online and at the hall from −z (``route.channel_draws``): the logistic with numpy's
+        ``exp``, as ``channel`` takes it, or the fixed shares (``chan``: :meth:`_channel_coefs`' after the
+        parameters)."""
+        fix_on, fix_hall = chan[2], chan[3]
+        n = len(negz) // 2
+        prob = np.exp(negz)
+        prob += 1.0
+        np.divide(1.0, prob, out=prob)
+        if fix_on is not None:
+            prob[:n] = fix_on
+        if fix_hall is not None:
+            prob[n:] = fix_hall
+        return prob
+
+    def repeat_rows(self, ids: np.ndarray, due: np.ndarray, start: float, codes: tuple) -> tuple:
+        """``resolution.return_repeats``' batch from the case table in one kernel call (``route.repeat_rows``)."""
+        c = self.model.cases
+        cols = (c.requester_kind, c.requester, c.township, c.matter, c.subject, c.enquiry, c.onset, c.repeat_of)
+        return self.k_repeats(ids, due, start, (*cols, c.contact), codes)
 
     def hand_over(self) -> None:
         """Hand the waiting batch of new cases to the kernel now (before Python reads what their filing

@@ -7,6 +7,9 @@ model's Generator in their order and gives their logits (``channel_draws``, the 
 refer-up decisions (``referup``, the twin of ``Township.refer_up_chances`` and its draws), then ``route_rows``
 makes the channels and errands from those draws, the tier and its deadline, the starting escalation level, who
 holds the case, hall or seat, the forwarding hop, the enquiries' receivers, the desk decisions and the whistle.
+``admit_rows`` makes intake's batch in one call: the channel draws, the logistic by the kernel's ``exp`` when no
+comparison falls within a margin of its probability (else the caller takes numpy's), the refer-up and routing, and
+the gaming decisions' moments; ``repeat_rows`` gathers the day's repeat contacts from the case table.
 """
 
 from __future__ import annotations
@@ -254,3 +257,87 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
         else:
             draws[i] = 1
     return via, draws
+
+
+@njit(cache=True)
+def logistic(u, negz, shares):
+    """The probabilities online and at the hall (first ``n``, last ``n``) from ``channel_draws``' −z: ``1 / (1 +
+    exp(−z))`` with the kernel's ``exp``, or the share ``shares[0]`` (online), ``shares[1]`` (hall) when it is not
+    NaN (a share of 0 or 1 fixes it, ``channel``). Also whether every comparison ``u < prob`` ``route_rows`` may make
+    is decided as with numpy's ``exp`` (within a few ulp of the kernel's): each logistic ``prob`` at least 1e-300
+    (no subnormal, no overflow) and its uniform farther from it than ``shares[2]`` × ``prob`` (a relative margin)."""
+    n = u.shape[1]
+    prob = np.empty(2 * n)
+    margin = shares[2]
+    safe = True
+    for k in range(2):
+        fix = shares[k]
+        for i in range(n):
+            if fix == fix:  # a fixed share: the same double on both paths
+                prob[k * n + i] = fix
+                continue
+            p = 1.0 / (1.0 + np.exp(negz[k * n + i]))
+            prob[k * n + i] = p
+            if not (p >= 1e-300) or abs(u[k, i] - p) <= margin * p:
+                safe = False
+    return prob, safe
+
+
+@njit(cache=True)
+def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, held, ints, reals, blocks, where):
+    """``intake.admit``'s draws and rules for a batch in one call: the channel draws (:func:`channel_batch`), the
+    logistic (:func:`logistic`), then :func:`refer_and_route`, and the gaming decisions' moments (``gaming.schedule``:
+    ``deadline − gaming_window × (deadline − created)``, hours). ``chan``: the requesters' memories, the townships'
+    travel beyond the mean, the logits and slopes (``channel_draws``), ``shares`` (online, hall, margin, then the
+    gaming window) and the catalogue's enquiry row: ``batch``'s matters are its subjects, an enquiry's (``batch[5]``,
+    empty when none is given) case row made the enquiry row here. Returns (the draws ``u``, −z, via, the filing
+    draws, the moments, whether routed); when a comparison falls within the margin, nothing past the channel draws
+    is done (not routed): the caller takes the logistic with numpy's ``exp`` and routes with the same draws."""
+    memories, farther, coefs, shares, ask_row = chan
+    u, negz = channel_batch(addrs, batch[0], batch[1], batch[2], memories, farther, coefs, cover, ints[8])
+    prob, safe = logistic(u, negz, shares)
+    n = batch[0].shape[0]
+    moments = np.empty(n)
+    if not safe:
+        return u, negz, np.empty(0, np.int64), np.empty(0, np.int64), moments, False
+    subject, enquiry = batch[4], batch[5]
+    matter = subject.copy()  # an enquiry's case row is the catalogue's enquiry row (``intake.admit``)
+    for i in range(enquiry.shape[0]):
+        if enquiry[i]:
+            matter[i] = ask_row
+    rows = (batch[0], batch[1], batch[2], matter, subject, enquiry, batch[6], batch[7], batch[8], batch[9])
+    via, filing = refer_and_route(
+        addrs, ub, ridx, handled, refer, n0, rows, (u, prob), cover, cat, held, ints, reals, blocks, where
+    )
+    f8 = blocks[5]
+    window = shares[3]
+    for i in range(n):
+        dl = f8[where[8], n0 + i]
+        moments[i] = dl - window * (dl - f8[where[7], n0 + i])
+    return u, negz, via, filing, moments, True
+
+
+@njit(cache=True)
+def repeat_rows(ids, due, start, cols, codes):
+    """``resolution.return_repeats``' batch gathered from the case table: for the chains' last cases ``ids`` due at
+    ``due`` (hours), their filing times (``due``, or the day's ``start`` when it fell before), requester kind,
+    requester, township, matter (an enquiry's subject again; a failed mediation as the general dispute: ``codes``),
+    onset, the chain's first case, enquiry and the contact's number. ``cols``: the case table's requester_kind,
+    requester, township, matter, subject, enquiry, onset, repeat_of and contact columns."""
+    kind_c, req_c, town_c, matter_c, subject_c, enq_c, onset_c, rep_c, contact_c = cols
+    n = ids.shape[0]
+    kind, requester = np.empty(n, np.int8), np.empty(n, np.int64)
+    township, matter = np.empty(n, np.int32), np.empty(n, np.int32)
+    t, onset, root = np.empty(n), np.empty(n), np.empty(n, np.int64)
+    enquiry, contact = np.empty(n, np.bool_), np.empty(n, np.int16)
+    for i in range(n):
+        c = ids[i]
+        kind[i], requester[i], township[i] = kind_c[c], req_c[c], town_c[c]
+        enquiry[i] = enq_c[c]
+        m = subject_c[c] if enq_c[c] else matter_c[c]
+        matter[i] = codes[1] if m == codes[0] else m
+        t[i] = due[i] if due[i] >= start else start
+        onset[i] = onset_c[c]
+        root[i] = rep_c[c] if rep_c[c] >= 0 else c
+        contact[i] = contact_c[c] + 1
+    return kind, requester, township, matter, t, onset, root, enquiry, contact
