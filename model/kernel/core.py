@@ -20,7 +20,7 @@ stream, the same floating-point operations in the same order.
 * ``judge``: the requesters' judgements of closed cases (satisfaction and channel memories) and the
   enterprises' life-cycle moves and exits;
 * ``route``: intake's routing rules for a batch of new cases, written into the case table (called from
-  :meth:`.engine.CompiledEngine.route`, not gathered here);
+  :meth:`.engine.CompiledEngine.admit_batch`, not gathered here);
 * ``loop``: the event loop (``run_until``: arrivals, finished tasks and the case flow's next step or its
   closing, escalations, courier arrivals, wake-ups, serving);
 * ``day``: the day's one call (``work_day``).

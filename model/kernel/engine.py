@@ -85,7 +85,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_rates = Direct(projection.handler_rates)  # what gaming's projection reads of each handler
-        self.k_route, self.k_channels = Direct(route.refer_and_route), Direct(route.channel_batch)
+        self.k_route = Direct(route.refer_and_route)  # :meth:`admit_batch`'s fallback (numpy's logistic)
         self.k_admit, self.k_repeats = Direct(route.admit_rows), Direct(route.repeat_rows)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
         self._route_cat = tuple(
@@ -96,7 +96,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
         self._chan: tuple = (None,) * 6  # ``channel_draws``' parameters, their coefficients and shares
-        self._route_fixed: tuple | None = None  # :meth:`route`'s arguments kept while the levers stay
+        self._route_fixed: tuple | None = None  # :meth:`admit_batch`'s arguments kept while the levers stay
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
@@ -161,25 +161,8 @@ class CompiledEngine(Routing, WriteBack, Control):
                     ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
                     room = st.size - int(st.idx[slot])
 
-    def channel_draws(self, model, kind, requester, township, cover: float) -> tuple:
-        """The requesters' channel draws and the errands' for a batch (``route.channel_draws``) and the
-        probabilities online and at the hall (``channel.online_probability``, ``channel.hall_probability``,
-        first ``n`` and last ``n``): (draws, probabilities), as :meth:`route` takes them. ``kind``,
-        ``requester``, ``township``: int8, int64 and int32 arrays."""
-        p = model.params
-        chan = self._chan
-        if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
-            chan = self._chan = (p, *self._channel_coefs(p))
-        coefs = chan[1]
-        es, cs = model.enterprise_state, model.citizen_state
-        memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
-        u, negz = self.k_channels(  # the reference's draws (``rng.random(2 n or 3 n)``) taken in the kernel
-            addresses(model.rng), kind, requester, township, memories, self._route_farther, coefs, cover, _ENTERPRISE
-        )
-        return u, self._probabilities(negz, chan)
-
     def _channel_coefs(self, p) -> tuple:
-        """:meth:`channel_draws`' logits and slopes for parameters ``p`` (kept by the levers they hold), the shares
+        """:meth:`admit_batch`'s logits and slopes for parameters ``p`` (kept by the levers they hold), the shares
         that fix the probabilities online and at the hall (None: a logistic; ``channel``), :meth:`admit_batch`'s
         ``shares`` (those shares, NaN for a logistic, ``MARGIN`` and the gaming window) and the catalogue's enquiry
         row."""
@@ -193,18 +176,6 @@ class CompiledEngine(Routing, WriteBack, Control):
         fixed = (np.nan if f is None else f for f in (fix_on, fix_hall))
         shares = np.array([*fixed, self.MARGIN, float(p.gaming_window)])
         return coefs, fix_on, fix_hall, shares, self.model.catalogue.dispute_id(ENQUIRY)
-
-    def route(self, model, batch: tuple, draws: tuple, cover: float, enquiry, created, onset, source, repeat_of):
-        """``intake._refer_up_all`` and ``intake._route`` for a batch in one kernel call (``route.refer_and_route``:
-        the townships' refer-up decisions and their draws, then the channels and errands made from ``draws``
-        (:meth:`channel_draws`) and the routing rules): the same cases appended to the case table; returns
-        their ids, the handlers that forward their files or run their errands (−1: none; ``route_rows``), their
-        filing times and the draws their filings take, as :meth:`submit_many` takes them. ``batch``: kind,
-        requester, township, matter, subject (int8, int64, int32, int32, int32); the other arrays are handed
-        over with the case table's dtypes (as its columns would have cast them)."""
-        ids, created, args = self._route_args(model, batch, enquiry, created, onset, source, repeat_of)
-        via, filing = self.k_route(*args[:7], draws, cover, *args[7:])
-        return ids, via, created, filing
 
     def _route_args(self, model, batch: tuple, enquiry, created, onset, source, repeat_of) -> tuple:
         """The batch's rows added to the case table (its ids), its filing times, and the routing call's
@@ -233,12 +204,12 @@ class CompiledEngine(Routing, WriteBack, Control):
         return ids, created, (*args, cat, fixed[4], ints, reals, c.blocks, where)
 
     def admit_batch(self, model, batch: tuple, cover: float, enquiry, created, onset, source, repeat_of) -> tuple:
-        """:meth:`channel_draws` and :meth:`route` in one kernel call (``route.admit_rows``: the logistic by the
-        kernel's ``exp``, the enquiries' case rows — ``batch``'s matters are its subjects, ``enquiry`` None when not
-        given — and the gaming decisions' moments); when one of its comparisons falls within the margin
-        (``MARGIN``), the logistic by numpy's ``exp`` from the same draws and :meth:`route`'s call. Returns the
-        ids, via, filing times, filing draws and moments (None: not computed), as ``gaming.schedule`` and
-        :meth:`submit_many` take them."""
+        """Intake's channel draws, refer-up and routing for a batch in one kernel call (``route.admit_rows``: the
+        logistic by the kernel's ``exp``, the enquiries' case rows — ``batch``'s matters are its subjects,
+        ``enquiry`` None when not given — and the gaming decisions' moments); when one of its comparisons falls
+        within the margin (``MARGIN``), the logistic by numpy's ``exp`` from the same draws and the routing call
+        (``route.refer_and_route``). Returns the ids, via, filing times, filing draws and moments (None: not
+        computed), as ``gaming.schedule`` and :meth:`submit_many` take them."""
         p = model.params
         chan = self._chan
         if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)

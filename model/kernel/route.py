@@ -26,7 +26,7 @@ from .referup import refer_up_rows
 # enterprise, hall, simple, tier 1, tier 3 codes (``ints`` 8–12) and a working day's hours (``reals`` 0)
 ROUTE_CONSTS = (int(ENTERPRISE), int(HALL), int(SIMPLE), int(Tier.TIER1), int(Tier.TIER3), float(HOURS_PER_DAY))
 
-# the case table's columns, in the order ``route_rows`` writes them (``CompiledEngine.route``)
+# the case table's columns, in the order ``route_rows`` writes them (``CompiledEngine.admit_batch``)
 COLUMNS = (
     "requester_kind",
     "requester",

@@ -16,7 +16,7 @@ from . import route
 
 
 class Routing:
-    """The routing call's kept arguments (``CompiledEngine.route``)."""
+    """The routing call's kept arguments (``CompiledEngine.admit_batch``)."""
 
     _route_cat: tuple
     _route_travel: np.ndarray
@@ -24,7 +24,7 @@ class Routing:
     _route_fixed: Any
 
     def _fixed_args(self, model) -> tuple:
-        """:meth:`route`'s arguments that stay while the levers, the delegated matters and the desk stay: (the
+        """:meth:`admit_batch`'s arguments that stay while the levers, the delegated matters and the desk stay: (the
         parameters, the delegated matters, the desk's servers, the tables by the arrays given, the delegated
         matters as the kernel reads them, refer-up's initial competence, learning cases and rate)."""
         p = model.params
@@ -67,8 +67,8 @@ class Routing:
         return tables
 
     def _route_tables(self, key: tuple) -> tuple:
-        """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`route`, the tier deadlines, the
-        flags of sources and chains given, online dispatch and the dispatchers):
+        """``route_rows``' fixed arguments for ``key`` (flags and handlers of :meth:`admit_batch`, the tier
+        deadlines, the flags of sources and chains given, online dispatch and the dispatchers):
         the catalogue's table, the ints and reals it reads, and the rows of the columns it writes."""
         codes, hours = route.ROUTE_CONSTS[:5], route.ROUTE_CONSTS[5]
         deadlines = key[8]
