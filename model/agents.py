@@ -1,19 +1,16 @@
 """The Mesa agents: departments, townships, enterprises and citizens (DESIGN §2).
 
-Departments and townships decide through their methods, called by the model
-through its AgentSets: ``Department.decide_dumping``, ``Department.assess``
-(score, learning, effort), ``Department.work_hours`` (effort and its overtime
-cost); ``Township.split_day``, ``Township.account_day``, ``Township.refer_up_chances``,
-``Township.assess``; both decide each day's ``decide_work_fraction`` (how much of each
-case's needed work to do, ``workload``) and, per at-risk case, ``decide_gaming``
-(``gaming``). The formulas stay in the mechanism modules.
+Departments and townships decide through their methods, called by the model through its AgentSets:
+``Department.decide_dumping``, ``Department.assess`` (score, learning, effort), ``Department.work_hours`` (effort
+and its overtime cost); ``Township.split_day``, ``Township.account_day`` (``Township.account_all``: its twin over
+all townships), ``Township.refer_up_chances``, ``Township.assess``; both decide each day's
+``decide_work_fraction`` (how much of each case's needed work to do, ``workload``) and, per at-risk case,
+``decide_gaming`` (``gaming``). The formulas stay in the mechanism modules.
 
-Departments and townships own a work handler (servers and queue, see
-``engine``). Enterprises and citizens keep their state in the model's numpy
-arrays (so a day's demand is one vectorised draw and a million residents cost
-memory, not time); each agent is a view on its row. Their behaviour (asking,
-judging, entering and leaving) is run by the mechanism modules for all of
-them at once, never by a per-agent loop in a day.
+Departments and townships own a work handler (servers and queue, see ``engine``). Enterprises and citizens keep
+their state in the model's numpy arrays (so a day's demand is one vectorised draw and a million residents cost
+memory, not time); each agent is a view on its row. Their behaviour (asking, judging, entering and leaving) is run
+by the mechanism modules for all of them at once, never by a per-agent loop in a day.
 """
 
 from __future__ import annotations
@@ -50,8 +47,7 @@ class Department(mesa.Agent):
         self.dumping_propensity = 0.0  # last day's probability of pushing a duty task down
         self.period_tasks = 0  # duty tasks arising in the current assessment period
         self.period_dumped = 0
-        self.period_cases = 0
-        self.period_late = 0
+        self.period_cases = self.period_late = 0
         self.overtime_hours = 0.0  # paid hours above the budget (effort > 1)
         self.today_dumped = self.today_bounced = 0
         self.work_fraction = 1.0  # share of each case's needed work done today (``workload``)
@@ -124,8 +120,7 @@ class Township(mesa.Agent):
         self.score_weights = {"service": w, "upward": 1.0 - w}  # what the county scores it on
         self.overloaded = False
         self.work_fraction = 1.0  # share of each case's needed work done today (``workload``)
-        self.period_cases = 0
-        self.period_late = 0
+        self.period_cases = self.period_late = 0
         self.duty_mark = 0.0  # duty hours done at the last assessment
         # hours spent since the counted window began: on cases, owed upward duties (dumped tasks,
         # inspections), elective paperwork and elective service to residents (outreach)
@@ -165,6 +160,11 @@ class Township(mesa.Agent):
         self.hours["duties"] += h.duty_today
         self.hours["paperwork"] += paper
         self.hours["outreach"] += outreach
+
+    @classmethod
+    def account_all(cls, model) -> None:
+        """Every township's :meth:`account_day` in one pass (its twin ``inspection.account_townships``)."""
+        inspection.account_townships(model.townships)
 
     def decide_work_fraction(self) -> None:
         """Set today's work fraction from its queue and its cases' deadlines (``workload``)."""

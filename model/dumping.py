@@ -28,6 +28,7 @@ before its cases.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -156,8 +157,7 @@ def departments_day(model) -> tuple[int, int]:
     # element by element in Python floats (the same operations in the same order: the same doubles), numpy's exp of
     # their array (numpy's exp of an array is its exp of each value: tests/test_day3_twins.py), each from its own
     # handler's load, read before any draw (no department's draws move another's load)
-    base, slope, cost = _base_logit(p.dumping_base), p.dumping_pressure_slope, list_cost(p)
-    ws = _weight(model) * p.score_sensitivity
+    base, slope, cost, ws, levers, counts = _day_constants(model, len(depts))
     msh = model.mean_step_hours
     neg_z = []
     for d in depts:
@@ -169,17 +169,36 @@ def departments_day(model) -> tuple[int, int]:
     # every department's draws in one kernel call (``kernel.duties``: the same draws in the same order), then
     # each department's bookings in turn, as ``draw_tasks`` makes them (no draw depends on a booking)
     draw_duties_call, addresses = _kernel()
-    counts = np.empty((len(depts), 3), dtype=np.int64)
-    off_share = float(1.0 - p.territorial_share)
-    args = (
-        float(p.duty_tasks_per_department),
-        probs,
-        bool(p.responsibility_list),
-        off_share,
-        float(p.list_enforcement),
-    )
-    dest = draw_duties_call(addresses(rng), *args, model.township_cdf, counts).tolist()
-    return _book(model, depts, probs.tolist(), counts.tolist(), dest)
+    n_tasks, listed, off_share, enforcement = levers
+    dest = draw_duties_call(addresses(rng), n_tasks, probs, listed, off_share, enforcement, model.township_cdf, counts)
+    return _book(model, depts, probs.tolist(), counts.tolist(), dest.tolist())
+
+
+def _day_constants(model, n: int) -> tuple:
+    """:func:`departments_day`'s values that change only with the levers (and, while the reform fades, with the
+    day: :func:`_weight`): the base log-odds, the pressure slope, the list's cost, ω_eff × score sensitivity, the
+    kernel's lever arguments (tasks a day, list, off-list share, enforcement) and an array for the ``n``
+    departments' drawn counts (the kernel fills it whole), kept between days (no work a day for them)."""
+    p = model.params
+    day = model.clock_day if math.isfinite(p.reform_half_life_days) else None  # (unfaded: the same every day)
+    memo = model.__dict__.get("_duty_constants")
+    if memo is None or memo[0] is not p or memo[1] != day or memo[2] != model.count_start or len(memo[3][5]) != n:
+        ws = _weight(model) * p.score_sensitivity
+        levers = (
+            float(p.duty_tasks_per_department),
+            bool(p.responsibility_list),
+            float(1.0 - p.territorial_share),
+            float(p.list_enforcement),
+        )
+        counts = np.empty((n, 3), dtype=np.int64)
+        memo = (
+            p,
+            day,
+            model.count_start,
+            (_base_logit(p.dumping_base), p.dumping_pressure_slope, list_cost(p), ws, levers, counts),
+        )
+        model._duty_constants = memo
+    return memo[3]
 
 
 _KERNEL: list = []  # the kernel's calls, imported on the first compiled call

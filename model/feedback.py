@@ -25,7 +25,7 @@ from .agents import Citizen, Enterprise
 from .catalogue import ENTERPRISE
 from .demand import Stage
 from .metrics.collect import queued_today, stocks_kept
-from .metrics.numeric import mean, reports_written
+from .metrics.numeric import mean, reports_written, satisfaction_written
 from .params import Params
 from .resolution import root_of
 
@@ -58,6 +58,7 @@ def judge(model, ids: np.ndarray) -> None:
     """Requesters judge today's closed cases; owners' and townships' assessment counters; reporting."""
     if len(ids) == 0:
         return
+    satisfaction_written(model)  # the requesters' satisfaction changes below (``numeric.citizen_satisfaction``)
     if model.cases.reported[ids].any():  # some requesters learn from their app reports (``Citizen.learn_reporting``)
         reports_written(model)
     if model.compiled:  # the same judgements in one kernel call (``kernel.feedback.judge_day``)

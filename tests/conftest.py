@@ -99,6 +99,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 ENGINE_AWARE = frozenset(
     {
+        "test_agents41_day.py",
+        "test_agents41_kpi.py",
         "test_callback_desk.py",
         "test_capacity.py",
         "test_conference_waiting.py",

@@ -230,7 +230,7 @@ def _work_row(
         "overloaded_townships": sum([t.overloaded for t in towns]),
         "department_effort": _mean_floats([d.effort for d in deps]),
         "enterprise_satisfaction": ent_sat,
-        "citizen_satisfaction": _mean(model.citizen_state["satisfaction"]) if model.n_citizens else _NAN,
+        "citizen_satisfaction": numeric.citizen_satisfaction(model),
         "petitions": petitions,
         "enterprises": live,
         "enterprise_entries": entries,
