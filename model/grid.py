@@ -36,20 +36,17 @@ handled in time.
 
 On the compiled engine the latent disputes are arrays (``kernel.latent``) and each step's draws, patrol,
 surfacing and petition filters are kernel calls whose batches are filed here in the reference's order.
-Over 400 lines: each step's Python reference beside its compiled path's filing, which ``model.py`` and
-``agents.py`` reach through this module (a sibling module holding either would import it back).
+The grid workers' patrol and the latent disputes' store are ``patrol``'s.
 """
 
 from __future__ import annotations
 
-import functools
 import heapq
-import itertools
 import math
-from types import SimpleNamespace
 
 import numpy as np
 
+from . import patrol as _patrol
 from .cases import GRID_REPORT, HOTLINE
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .metrics.numeric import reports_written
@@ -57,8 +54,6 @@ from .params import HOURS_PER_DAY, Params
 from .resolution import mediation_success
 
 _DISPUTE = int(DISPUTE)  # a plain int: numpy looks an enum member's attributes up on every use
-
-_latent_seq = itertools.count()
 
 REFERENCE_SATISFACTION = 0.7
 """Satisfaction at which a dragging dispute is petitioned with probability ``petition_propensity``."""
@@ -69,15 +64,10 @@ def initial_reporting(params: Params) -> float:
     return min(1.0, params.app_reporting * (1.0 + params.points_incentive))
 
 
-def find_rate(params: Params) -> float:
-    """Daily hazard that a patrolling grid worker finds a latent problem in its grid (full patrol hours)."""
-    return HOURS_PER_DAY * params.patrol_residents_per_hour / params.grid_worker_residents
-
-
 def detection_probability(params: Params) -> float:
     """Chance a new dispute is detected early (app report, or a patrol before it surfaces), at the
     starting reporting propensity."""
-    lam = find_rate(params)
+    lam = _patrol.find_rate(params)
     mu = 1.0 / params.dispute_surface_days
     found = params.grid_coverage * lam / (lam + mu)
     return 1.0 - (1.0 - found) * (1.0 - initial_reporting(params))
@@ -158,7 +148,7 @@ def new_disputes(model, day: int) -> int:
         e.sort(key=onset.__getitem__)  # by onset (a stable sort)
         town_e, filed = np.array([town[i] for i in e], np.int32), np.array([matter[i] for i in e], np.int32)
         _file_reported(model, town_e, filed, np.array([cit[i] for i in e], np.int64), np.array([onset[i] for i in e]))
-    _keep_latent(model, [i for i, r in enumerate(reported) if not r], cit, town, onset, matter)
+    _patrol.keep_latent(model, [i for i, r in enumerate(reported) if not r], cit, town, onset, matter)
     return len(town)
 
 
@@ -175,7 +165,7 @@ def _new_disputes_compiled(model, day: int) -> int:
     """``new_disputes`` on the compiled engine: the draws and the reported ones' filing order in one kernel call
     (``kernel.disputes.day_disputes``), their filing, then the others kept latent in another
     (``kernel.latent.keep``: its draws follow the filing's)."""
-    kernel = _kernel()
+    kernel = _patrol.kernel()
     filed, drawn = kernel.disputes.today(model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
     if len(filed[0]):
         _file_reported(model, *filed)
@@ -218,170 +208,15 @@ def _draws(model, day: int) -> tuple[list, list, list, list, list] | None:
 def _draws_compiled(model, day: int) -> tuple[list, list, list, list, list] | None:
     """:func:`_draws` in one kernel call (``kernel.disputes.draws``: the same draws in the same order,
     ``Citizen.report``'s among them, and the same arithmetic), for the compiled engine."""
-    return _kernel().disputes.draws(model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
-
-
-def _kernel():
-    """The grid's kernel modules (``kernel.disputes``, ``kernel.latent``), imported on the first compiled day."""
-    if not _KERNEL:
-        from .kernel import disputes, latent  # deferred: they import numba (the kernel extra), only compiled
-
-        _KERNEL.append(SimpleNamespace(disputes=disputes, latent=latent))
-    return _KERNEL[0]
-
-
-_KERNEL: list = []
-
-
-def _keep_latent(model, late: list, cit: list, town: list, onset: list, matter: list) -> None:
-    """Keep the disputes ``late`` (indices into today's ``cit``, ``town``, ``onset`` (h), ``matter``) latent: each
-    in a covered grid with probability ``grid_coverage`` (in its township's patrol pool), surfacing
-    ``Exp(dispute_surface_days)`` days after its onset."""
-    p = model.params
-    rng = model.rng
-    covered = (rng.random(len(late)) < p.grid_coverage).tolist()
-    delay = rng.exponential(p.dispute_surface_days, len(late)).tolist()
-    latent, heap, pool = model.latent, model.latent_disputes, model.patrol_pool
-    for i, cov, dt in zip(late, covered, delay):
-        lid = next(_latent_seq)
-        latent[lid] = (cit[i], town[i], onset[i], matter[i], cov)
-        heapq.heappush(heap, (onset[i] + dt * HOURS_PER_DAY, lid))
-        if cov:
-            pool.setdefault(town[i], []).append(lid)
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def split_patrol(hours: float, lam_full: float, pool_cost: float) -> float:
-    """Patrol hours ``h`` of a day of ``hours`` such that the expected finds' reports and mediation fill
-    the rest: ``h + (1 − exp(−lam_full · h / hours)) · pool_cost = hours`` (bisection; h = hours when the
-    pool is empty). Remembered: a township's hours and its pool's cost take few values in a run."""
-    if hours <= 0:
-        return 0.0
-    lo, hi = 0.0, hours
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        if mid + (1.0 - math.exp(-lam_full * mid / hours)) * pool_cost > hours:
-            hi = mid
-        else:
-            lo = mid
-    return lo
-
-
-def _patrol_town(model, town: int, pool: list, u: list, lam_full: float, rows: list) -> None:
-    """One township's patrol over its latent problems ``pool`` (see ``patrol``; ``u``: a uniform for each):
-    its finds appended to ``rows`` as (latent id, citizen, township, onset, matter, covered), a dispute its
-    mediators refuse as a general one."""
-    p = model.params
-    latent = model.latent
-    mediation = model.catalogue.dispute_id(DISPUTE_MEDIATION)
-    hours = p.grid_coverage * float(model.township_residents[town]) / p.grid_worker_residents * HOURS_PER_DAY
-    # the township's mediators take on the disputes found today, or send them to general handling
-    mediates = p.mediation_accept_threshold <= 0 or bool(
-        model.townships[town].accept_disputes(np.array([p.grid_mediation_hours]))[0]
-    )
-    # each find costs its report, and a dispute mediated the grid worker's mediation hours too
-    report, extra = p.report_hours + 0.0, p.report_hours + p.grid_mediation_hours
-    cost = [extra if mediates and latent[lid][3] == mediation else report for lid in pool]
-    patrol_hours = split_patrol(hours, lam_full, sum(cost))
-    d = 1.0 - math.exp(-lam_full * patrol_hours / hours) if hours > 0 else 0.0
-    spent = 0.0
-    for lid, x, c in zip(pool, u, cost):
-        if not x < d or spent + c > hours:  # no more finds than its hours allow
-            continue
-        spent += c
-        entry = latent.pop(lid)
-        if not mediates and entry[3] == mediation:  # refused: a general dispute, no grid mediation hours
-            entry = (*entry[:3], model.catalogue.dispute_id(DISPUTE_GENERAL), entry[4])
-        rows.append((lid, *entry))
-    model.grid_hours["patrol"] += max(hours - spent, 0.0)
-    model.grid_hours["reports"] += spent
-
-
-def patrol(model, day: int) -> int:
-    """Grid workers patrol their grids: each latent problem in a covered grid is found today with
-    probability ``1 − exp(−h · patrol_residents_per_hour / R)`` (``h`` the grid workers' patrol hours, the
-    day's hours less the expected finds' reports and mediation, ``split_patrol``; ``R`` the covered
-    residents) and filed as a grid report; return how many.
-
-    The townships in order, each drawing a uniform per problem in its pool: one call for all of them (the
-    same doubles in the same order: deciding to mediate draws nothing); on the compiled engine in one kernel call
-    (:func:`_grid_day_compiled`)."""
-    p = model.params
-    if model.compiled:
-        return _grid_day_compiled(model, day, False)[0]
-    if p.grid_coverage <= 0 or not model.patrol_pool:
-        return 0
-    rng = model.rng
-    lam_full = find_rate(p)
-    t0 = day * HOURS_PER_DAY
-    latent, pools = model.latent, model.patrol_pool
-    todo = []
-    for town in sorted(pools):
-        kept = [lid for lid in pools[town] if lid in latent]
-        pools[town] = kept
-        pool = [lid for lid in kept if latent[lid][2] < t0]
-        if pool:
-            todo.append((town, pool))
-    if not todo:
-        return 0
-    u = rng.random(sum(len(pool) for _, pool in todo)).tolist()
-    rows: list = []
-    k = 0
-    for town, pool in todo:
-        _patrol_town(model, town, pool, u[k : k + len(pool)], lam_full, rows)
-        k += len(pool)
-    if not rows:
-        return 0
-    n = len(rows)
-    rows.sort(key=lambda r: r[0])
-    created = [t0 + x * HOURS_PER_DAY for x in rng.random(n).tolist()]
-    order = sorted(range(n), key=created.__getitem__)  # by creation (a stable sort)
-    rows = [rows[j] for j in order]
-    matter = np.array([r[4] for r in rows], np.int32)
-    ids = model.admit(
-        np.full(n, _DISPUTE, np.int8),
-        np.array([r[1] for r in rows], np.int64),
-        np.array([r[2] for r in rows], np.int32),
-        matter,
-        np.array([created[j] for j in order]),
-        onset=np.array([r[3] for r in rows], float),
-        source=GRID_REPORT,
-    )
-    _grid_mediates(model, ids, matter)
-    return n
-
-
-def _grid_mediates(model, ids: np.ndarray, matter: np.ndarray) -> None:
-    """The grid worker mediates the disputes it found (cases ``ids``, ``matter``): its hours on each mediated one."""
-    found = ids[matter == model.catalogue.dispute_id(DISPUTE_MEDIATION)].tolist()
-    model.grid_mediation.update(dict.fromkeys(found, model.params.grid_mediation_hours))
-
-
-def _grid_day_compiled(model, day: int, also_surface: bool) -> tuple[int, int]:
-    """``patrol`` and (``also_surface``) ``surface``'s own part on the compiled engine: both batches in one kernel
-    call (``kernel.latent.grid_day``), filed in turn; returns how many each filed. Whether each township's
-    mediators take on the disputes found is asked of them (``Township.accept_disputes``) before the call."""
-    p = model.params
-    mediates = None
-    if p.mediation_accept_threshold > 0:
-        mediates = np.array([bool(t.accept_disputes(np.array([p.grid_mediation_hours]))[0]) for t in model.townships])
-    found, surfaced = _kernel().latent.today(model, day, mediates, also_surface, find_rate(p), HOURS_PER_DAY)
-    cit, town, matter, created, onset = found
-    if len(cit):
-        ids = model.admit(np.full(len(cit), _DISPUTE, np.int8), cit, town, matter, created, onset, source=GRID_REPORT)
-        _grid_mediates(model, ids, matter)
-    cit, town, matter, created, onset = surfaced
-    if len(cit):
-        model.admit(np.full(len(cit), _DISPUTE, np.int8), cit, town, matter, created, onset, source=HOTLINE)
-    return len(found[0]), len(surfaced[0])
+    return _patrol.kernel().disputes.draws(model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
 
 
 def surface(model, day: int) -> int:
     """Today's grid patrol (``patrol``), then the latent problems that surface today on their own: a
     dispute as an escalated case, a local problem as itself, both by a resident's call (hotline)."""
     if model.compiled:
-        return _grid_day_compiled(model, day, True)[1]
-    patrol(model, day)
+        return _patrol.grid_day_compiled(model, day, True)[1]
+    _patrol.patrol(model, day)
     q = model.latent_disputes
     t0, end = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
     latent = model.latent
@@ -416,7 +251,7 @@ def petitions(model, t: float) -> int:
     if len(ids) == 0:
         return 0
     if model.compiled:  # the filters and the marks in kernel calls (``kernel.disputes.petition``)
-        return _kernel().disputes.petition(model, t, _DISPUTE, HOURS_PER_DAY)
+        return _patrol.kernel().disputes.petition(model, t, _DISPUTE, HOURS_PER_DAY)
     ids = ids[cases.requester_kind[ids] == _DISPUTE]
     if len(ids) == 0:
         return 0
@@ -438,12 +273,3 @@ def petitions(model, t: float) -> int:
     petitioned[[i for i, g in zip(due, go) if g]] = True
     petitioned[new_root] = True
     return len(set(new_root))
-
-
-def latent_entries(model) -> dict[int, tuple]:
-    """The disputes still latent on either engine: latent id -> (resident, township, onset (h), matter, in a
-    covered grid, surfacing time (h))."""
-    if model.compiled:
-        return _kernel().latent.entries(model)
-    when = {lid: t for t, lid in model.latent_disputes}
-    return {lid: (*entry, when[lid]) for lid, entry in model.latent.items()}

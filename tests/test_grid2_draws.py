@@ -15,7 +15,7 @@ import pytest
 from townsim.model import Params
 from townsim.model.cases import GRID_REPORT
 from townsim.model.catalogue import DISPUTE_GENERAL
-from townsim.model.grid import split_patrol
+from townsim.model.patrol import split_patrol
 
 RATES = [0.0, 1e-3, 0.37, 0.5, 0.69, 1.0, 3.3, 9.99, 10.0, 14.2, 250.0]
 """Poisson means across numpy's two algorithms (multiplication below 10, PTRS from 10) and zero."""

@@ -1,6 +1,6 @@
 """The grid's latent disputes on the compiled engine (``model/kernel/latent.py``) are the Python engine's.
 
-``kernel.latent.keep`` draws what ``grid._keep_latent`` draws (numba's ``Generator.exponential`` is numpy's on
+``kernel.latent.keep`` draws what ``patrol.keep_latent`` draws (numba's ``Generator.exponential`` is numpy's on
 the doubles, the generator left alike); the store keeps its rows' order when it grows and drops the resolved
 rows; and over runs where the grid is busy (patrols short of hours, local problems, mediators refusing,
 petitions, a reform switching the grid off) both engines give the same cases, grid hours, grid mediation and
@@ -17,7 +17,7 @@ pytest.importorskip("numba")
 from test_kernel_differential import _pair, assert_identical  # noqa: E402
 
 from townsim.experiments.core.county import SMALL_COUNTY  # noqa: E402
-from townsim.model import Params, TownshipModel, grid  # noqa: E402
+from townsim.model import Params, TownshipModel, patrol  # noqa: E402
 from townsim.model.kernel import PLAIN  # noqa: E402
 from townsim.model.kernel.latent import (  # noqa: E402
     COVERED,
@@ -102,7 +102,7 @@ def test_store_keeps_its_order_when_it_grows_and_drops_resolved_rows():
 
 
 def test_remembered_split_is_the_bisection():
-    """The kernel's remembered patrol split is ``grid.split_patrol``'s bisection, on a hit, a miss and a slot
+    """The kernel's remembered patrol split is ``patrol.split_patrol``'s bisection, on a hit, a miss and a slot
     taken over by another pool's cost."""
     rng = np.random.default_rng(5)
     memo = np.full((SPLITS, 4), np.nan)
@@ -113,14 +113,14 @@ def test_remembered_split_is_the_bisection():
         args = (hours[rng.integers(4)], lam[rng.integers(3)] if k else 1.0, 0.25 * k)
         slot = k % 3
         hits += memo[slot, 0] == args[0] and memo[slot, 1] == args[1] and memo[slot, 2] == args[2]
-        assert remembered_split(memo, slot, *args) == grid.split_patrol.__wrapped__(*args)
+        assert remembered_split(memo, slot, *args) == patrol.split_patrol.__wrapped__(*args)
     assert 100 < hits < 2900
 
 
 def _grid_state(m) -> tuple:
     """What the grid keeps besides the cases: hours, mediation, the latent disputes (ids aside: the Python
     engine numbers them across models) in their order."""
-    latent = [entry for _, entry in sorted(grid.latent_entries(m).items())]
+    latent = [entry for _, entry in sorted(patrol.latent_entries(m).items())]
     return m.grid_hours, m.grid_mediation, latent
 
 
@@ -131,7 +131,7 @@ def _grid_state(m) -> tuple:
 def test_busy_grid_is_bit_identical_on_both_engines(extra, seed):
     p = Params(**{**SMALL_COUNTY, **PLAIN, **BUSY, **extra})
     ref, comp = _pair(p, seed, 45)
-    assert ref.grid_hours["reports"] > 0 and len(grid.latent_entries(ref)) > 20
+    assert ref.grid_hours["reports"] > 0 and len(patrol.latent_entries(ref)) > 20
     assert ref.summary()["petitions"] > 0
     assert _grid_state(ref) == _grid_state(comp)
     assert_identical(ref, comp)
@@ -151,6 +151,6 @@ def test_a_reform_switching_the_grid_off_and_a_copy_run_alike():
     comp.run(10)
     copy.run(10)
     assert _grid_state(ref) == _grid_state(comp) == _grid_state(copy)
-    assert any(entry[4] for entry in grid.latent_entries(ref).values())  # covered ones left unpatrolled
+    assert any(entry[4] for entry in patrol.latent_entries(ref).values())  # covered ones left unpatrolled
     assert_identical(ref, comp)
     assert_identical(ref, copy)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from townsim.model import Params, TownshipModel, grid
+from townsim.model import Params, TownshipModel, grid, patrol
 from townsim.model.cases import GRID_REPORT
 from townsim.model.catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION
 from townsim.model.grid import detection_probability
@@ -73,7 +73,7 @@ def test_dispute_counts_detection_and_mediation_shares():
     assert abs(total - lam) < 4 * np.sqrt(lam)
     c, cat = m.cases, m.catalogue
     early = c.n
-    latent = grid.latent_entries(m)
+    latent = patrol.latent_entries(m)
     assert early + len(latent) == total
     p = min(1.0, 0.2 * 1.5)  # reported through the app at once; the rest wait for a patrol
     assert abs(early / total - p) < 4 * np.sqrt(p * (1 - p) / total)
@@ -92,7 +92,7 @@ def test_dispute_counts_detection_and_mediation_shares():
 def test_undetected_disputes_surface_later_as_escalated_cases():
     m, total = draw_disputes(days=60, grid_coverage=0.0, app_reporting=0.0, dispute_surface_days=4.0)
     assert m.cases.n == 0, "with no detection nothing is filed early"
-    latent = [(entry[5], entry[2]) for entry in grid.latent_entries(m).values()]  # (surfaces, onset), hours
+    latent = [(entry[5], entry[2]) for entry in patrol.latent_entries(m).values()]  # (surfaces, onset), hours
     delay = np.array([t - onset for t, onset in latent]) / 8.0
     assert abs(delay.mean() - 4.0) < 4 * 4.0 / np.sqrt(len(delay))  # exponential: sd = mean
     due_day = 70
@@ -107,7 +107,7 @@ def test_undetected_disputes_surface_later_as_escalated_cases():
 
 def test_full_detection_means_no_late_disputes():
     m, total = draw_disputes(days=30, app_reporting=1.0)
-    assert total > 100 and not grid.latent_entries(m) and m.cases.n == total
+    assert total > 100 and not patrol.latent_entries(m) and m.cases.n == total
 
 
 def test_patrols_find_covered_disputes_at_their_daily_hazard():
@@ -120,8 +120,8 @@ def test_patrols_find_covered_disputes_at_their_daily_hazard():
         patrol_residents_per_hour=125.0,
         dispute_surface_days=1000.0,
     )
-    n0 = len(grid.latent_entries(m))
-    found = grid.patrol(m, 5)
+    n0 = len(patrol.latent_entries(m))
+    found = patrol.patrol(m, 5)
     h = m.grid_hours["patrol"] / (1.0 * m.township_residents.sum() / 1000.0 * 8.0)  # patrol share of the day
     p = 1 - np.exp(-h)
     assert n0 > 100 and abs(found / n0 - p) < 4 * np.sqrt(p * (1 - p) / n0)

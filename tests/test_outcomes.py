@@ -187,7 +187,7 @@ def test_settle_stocks_is_a_setting():
 
 
 def test_patrol_split_leaves_hours_for_the_finds():
-    from townsim.model.grid import split_patrol
+    from townsim.model.patrol import split_patrol
 
     assert split_patrol(8.0, 1.0, 0.0) == pytest.approx(8.0)
     h = split_patrol(8.0, 1.0, 100.0)

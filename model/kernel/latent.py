@@ -1,13 +1,14 @@
 """The grid's latent disputes as arrays, kept, patrolled and surfaced in kernel calls (compiled engine).
 
-``grid`` keeps a latent dispute (not reported by app) in a dict by its latent id, its surfacing in a heap and its
+``patrol`` keeps a latent dispute (not reported by app) in a dict by its latent id, its surfacing in a heap and its
 covered grid's patrol pool in a per-township list, and each day filters the pools, draws the patrol's finds,
 sorts them and pops the heap, in Python (~0.1 ms a default county's day). Here :class:`LatentStore` holds them as a
 struct of arrays in the order they were kept (the latent ids' order; grown by doubling, the resolved rows dropped
 when it grows) and :func:`keep_call` and :func:`grid_day_call` do the same steps in one kernel call each: the same
 draws from the model's Generator (``rawrng``) in the same order and sizes — numba's ``Generator.random`` and
 ``exponential`` are numpy's (``tests/test_grid41_store.py``) — the same double arithmetic (``patrol_split`` is
-``grid.split_patrol``'s bisection) and the batches in ``grid``'s filing order. ``grid`` files what they return.
+``patrol.split_patrol``'s bisection) and the batches in the reference's filing order (``patrol`` and ``grid`` file
+them).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ keep_call = Direct(keep)
 
 @njit(cache=True)
 def patrol_split(hours, lam_full, pool_cost):
-    """``grid.split_patrol``: the patrol hours ``h`` with ``h + (1 − exp(−lam_full · h / hours)) · pool_cost =
+    """``patrol.split_patrol``: the patrol hours ``h`` with ``h + (1 − exp(−lam_full · h / hours)) · pool_cost =
     hours`` (the same 40 bisection steps)."""
     if hours <= 0:
         return 0.0
@@ -109,7 +110,7 @@ def patrol_split(hours, lam_full, pool_cost):
 @njit(cache=True)
 def remembered_split(memo, slot, hours, lam_full, pool_cost):
     """:func:`patrol_split`, remembered in row ``slot`` of ``memo`` (hours, rate, pool cost, split; NaN: none): a
-    township's hours and its pool's cost take few values in a run, as ``grid.split_patrol``'s cache has it."""
+    township's hours and its pool's cost take few values in a run, as ``patrol.split_patrol``'s cache has it."""
     if memo[slot, 0] == hours and memo[slot, 1] == lam_full and memo[slot, 2] == pool_cost:
         return memo[slot, 3]
     out = patrol_split(hours, lam_full, pool_cost)
@@ -164,7 +165,7 @@ def patrol_town(ints, pool, u, a, b, hours, lam_full, cost, mediates, mediation,
 
 @njit(cache=True)
 def patrol(rng, ints, reals, flags, meta, t0, residents, mediates, par, ids, acc, memo):
-    """``grid.patrol``'s finds (rows, in filing order) and their creation times; the grid's hours added to
+    """``patrol.patrol``'s finds (rows, in filing order) and their creation times; the grid's hours added to
     ``acc`` (patrol, reports) township by township. ``par``: coverage, residents a grid worker covers, the full
     find rate, a report's hours, a grid mediation's, a day's hours; ``ids``: the mediated and general disputes'
     matter types; ``mediates``: whether each township's mediators take on the disputes found; ``memo``: the
@@ -232,7 +233,7 @@ def batch(ints, reals, flags, meta, rows, matter, created):
 
 @njit(cache=True)
 def grid_day(addrs, ints, reals, flags, meta, day, residents, mediates, par, ids, acc, memo, also_surface):
-    """``grid.surface`` (``also_surface``) or ``grid.patrol`` alone, on day ``day``: the patrol's finds (a refused
+    """``grid.surface`` (``also_surface``) or ``patrol.patrol`` alone, on day ``day``: the patrol's finds (a refused
     dispute as a general one, ``ids[1]``) then the disputes surfacing today on their own (a mediated one as
     escalated, ``ids[2]``; created no earlier than the day's start), each batch as its filing columns."""
     hpd = par[5]
@@ -266,7 +267,7 @@ def store(model) -> LatentStore:
 
 
 def keep_latent(model, drawn: tuple, hours: float) -> None:
-    """Keep today's disputes not reported by app latent (``grid._keep_latent``'s draws, :func:`keep`): ``drawn``
+    """Keep today's disputes not reported by app latent (``patrol.keep_latent``'s draws, :func:`keep`): ``drawn``
     (township, matter, resident, onset, the latent ones' indices) from ``kernel.disputes.today``."""
     town, matter, cit, onset, late = drawn
     if not len(late):  # (the reference's draws of none draw nothing)
