@@ -159,7 +159,11 @@ def _grid_mediates(model, ids: np.ndarray, matter: np.ndarray) -> None:
 def grid_day_compiled(model, day: int, also_surface: bool) -> tuple[int, int]:
     """``patrol`` and (``also_surface``) ``surface``'s own part on the compiled engine: both batches in one kernel
     call (``kernel.latent.grid_day``), filed in turn; returns how many each filed. Whether each township's
-    mediators take on the disputes found is asked of them (``Township.accept_disputes``) before the call."""
+    mediators take on the disputes found is asked of them (``Township.accept_disputes``) before the call. No
+    dispute latent: nothing to find or surface, no draw and no hours (as the reference's empty pools), no call."""
+    st = model.latent_store
+    if st is None or not st.meta[1]:
+        return 0, 0
     p = model.params
     mediates = None
     if p.mediation_accept_threshold > 0:
