@@ -116,6 +116,7 @@ ENGINE_AWARE = frozenset(
         "test_fast_paths.py",
         "test_gcpolicy.py",
         "test_grid2_draws.py",
+        "test_gaming41_charges.py",
         "test_grid41_store.py",
         "test_intake2_channels.py",
         "test_intake5_intake.py",

@@ -37,10 +37,8 @@ class Queues:
         # table: the agents' decisions as read into it before the day's call, its duty hours as written back
         self.hw, self.rate = np.empty((n, 3)), np.empty(n)
         engine.k_rates(engine.hf, is_dept, self.desk, self.hw, self.rate)
-        p = engine.model.params
-        self.learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
         self.town = town
-        self.coord = np.asarray(engine.model.coordination_hours, dtype=float)
+        self.learn, self.coord, self.weights = _bound(engine)
 
     def decide_day(self, ids: np.ndarray, moments: np.ndarray, owners: list, now: float) -> tuple:
         """``kernel.projection.decide_run`` over the day's decisions at ``now`` (hours), in one call: ``ids`` and
@@ -76,7 +74,7 @@ class Queues:
             s.idx,
             eng.pf,
             own,
-            _weights(m.params),
+            self.weights,
             (eng.cat_owner, c.township),
             cols,
             rep,
@@ -129,6 +127,20 @@ class Queues:
 
 _NONE = np.zeros(0, dtype=np.int64)
 """No case in the joint conference's queue."""
+
+
+def _bound(engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The day's call's arguments that change only with the parameters (bound once per parameter set): the
+    learning parameters (initial competence, learning cases, whistle site hours), the coordination hours per
+    level and :func:`_weights`."""
+    m = engine.model
+    key = (m.params, m.coordination_hours)
+    got = getattr(engine, "_gaming_bound", None)
+    if got is None or got[0][0] is not key[0] or got[0][1] is not key[1]:
+        p = m.params
+        learn = np.array([p.initial_competence, p.learning_cases, p.whistle_site_hours], dtype=float)
+        got = engine._gaming_bound = (key, (learn, np.asarray(m.coordination_hours, dtype=float), _weights(p)))
+    return got[1]
 
 
 def _weights(p) -> np.ndarray:
