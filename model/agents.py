@@ -2,10 +2,9 @@
 
 Departments and townships decide through their methods, called by the model through its AgentSets:
 ``Department.decide_dumping``, ``Department.assess`` (score, learning, effort), ``Department.work_hours`` (effort
-and its overtime cost); ``Township.split_day``, ``Township.account_day`` (``Township.account_all``: its twin over
-all townships), ``Township.refer_up_chances``, ``Township.assess``; both decide each day's
-``decide_work_fraction`` (how much of each case's needed work to do, ``workload``) and, per at-risk case,
-``decide_gaming`` (``gaming``). The formulas stay in the mechanism modules.
+and its overtime cost); ``Township.split_day``, ``Township.account_day``, ``Township.refer_up_chances``,
+``Township.assess``; both decide each day's ``decide_work_fraction`` (how much of each case's needed work to do,
+``workload``) and, per at-risk case, ``decide_gaming`` (``gaming``). The formulas stay in the mechanism modules.
 
 Departments and townships own a work handler (servers and queue, see ``engine``). Enterprises and citizens keep
 their state in the model's numpy arrays (so a day's demand is one vectorised draw and a million residents cost
@@ -160,11 +159,6 @@ class Township(mesa.Agent):
         self.hours["duties"] += h.duty_today
         self.hours["paperwork"] += paper
         self.hours["outreach"] += outreach
-
-    @classmethod
-    def account_all(cls, model) -> None:
-        """Every township's :meth:`account_day` in one pass (its twin ``inspection.account_townships``)."""
-        inspection.account_townships(model.townships)
 
     def decide_work_fraction(self) -> None:
         """Set today's work fraction from its queue and its cases' deadlines (``workload``)."""

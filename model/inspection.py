@@ -90,27 +90,3 @@ def split_slack(town, slack: float) -> tuple[float, float]:
     if total <= 0 or slack <= 0:
         return 0.0, 0.0
     return slack * w["upward"] / total, slack * w["service"] / total
-
-
-def account_townships(towns) -> None:
-    """Every township's ``Township.account_day`` in one pass, in order (``Township.account_all``): its hours
-    of the day booked by use, :func:`split_slack`'s split of its slack inline (the same doubles in the same order),
-    without two calls per township. ``account_day`` stays the reference (``tests/test_agents41_day.py``)."""
-    for t in towns:
-        h = t.handler
-        worked, duty = h.worked_today, h.duty_today
-        slack = h.capacity_hours - worked - duty
-        if 0.0 > slack:  # max(slack, 0.0): a NaN or a negative zero stays as it is
-            slack = 0.0
-        w = t.score_weights
-        up, service = w["upward"], w["service"]
-        total = up + service
-        hours = t.hours
-        hours["cases"] += worked
-        hours["duties"] += duty
-        if total <= 0 or slack <= 0:  # nothing split: 0.0 added, as the reference adds it
-            hours["paperwork"] += 0.0
-            hours["outreach"] += 0.0
-        else:
-            hours["paperwork"] += slack * up / total
-            hours["outreach"] += slack * service / total

@@ -335,7 +335,8 @@ class TownshipModel(RowHolding, mesa.Model):
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
         gaming.decide(self, t1)
-        Township.account_all(self)  # every township's ``account_day`` (its own accounts only), in one pass
+        for town in self.townships:  # each township's ``account_day`` (its own accounts only)
+            town.account_day()
         self._refresh_open(t0, t1)
         # 5 feedback
         feedback.judge(self, closed := np.asarray(self.closed_today, dtype=np.int64))
