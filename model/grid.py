@@ -133,7 +133,7 @@ def new_disputes(model, day: int) -> int:
 
     A few a township a day: plain lists, the draws in the order and sizes of the array form (the
     residents' and the onsets' uniforms one call: the same doubles); on the compiled engine the draws and
-    their arithmetic in one kernel call (``kernel.disputes``, :func:`_draws_compiled`)."""
+    their arithmetic in one kernel call (``kernel.disputes.today``, :func:`_new_disputes_compiled`)."""
     p = model.params
     if p.dispute_rate <= 0 and p.local_problem_rate <= 0:
         return 0
@@ -203,12 +203,6 @@ def _draws(model, day: int) -> tuple[list, list, list, list, list] | None:
     onset = [(day + x) * HOURS_PER_DAY for x in u[total:]]
     reported = model.Citizen.report(model, np.array(cit, np.int64)).tolist()
     return town, matter, cit, onset, reported
-
-
-def _draws_compiled(model, day: int) -> tuple[list, list, list, list, list] | None:
-    """:func:`_draws` in one kernel call (``kernel.disputes.draws``: the same draws in the same order,
-    ``Citizen.report``'s among them, and the same arithmetic), for the compiled engine."""
-    return _patrol.kernel().disputes.draws(model, day, LOCAL_PROBLEMS, DISPUTE_MEDIATION, HOURS_PER_DAY)
 
 
 def surface(model, day: int) -> int:

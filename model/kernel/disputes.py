@@ -67,10 +67,6 @@ def new_dispute_draws(addrs, residents, rates, local_ids, mediation, start, coun
     return town, matter, cit, onset, reported
 
 
-new_dispute_draws_call = Direct(new_dispute_draws)
-"""``new_dispute_draws`` called without numba's type dispatch (``calls.Direct``)."""
-
-
 @njit(cache=True)
 def day_disputes(addrs, residents, rates, local_ids, mediation, start, count, report, day, hours):
     """:func:`new_dispute_draws`, and the ones reported by app as ``grid.new_disputes`` files them: by onset (a
@@ -136,7 +132,7 @@ mark_petitions_call = Direct(mark_petitions)
 
 
 def _arguments(model, day: int, local_problems: tuple, mediation_name: str, hours: float) -> tuple:
-    """:func:`new_dispute_draws`' arguments for ``model``'s day ``day`` (see :func:`draws`); what changes only with
+    """:func:`new_dispute_draws`' arguments for ``model``'s day ``day`` (see :func:`today`); what changes only with
     the parameters made once for them."""
     memo = model.__dict__.get("_dispute_tables")
     p = model.params
@@ -156,23 +152,11 @@ def _arguments(model, day: int, local_problems: tuple, mediation_name: str, hour
     return addresses(model.rng), residents, rates, local_ids, mediation, start, count, report, float(day), hours
 
 
-def draws(model, day: int, local_problems: tuple, mediation_name: str, hours: float) -> tuple | None:
-    """``grid._draws`` for the compiled engine: :func:`new_dispute_draws` of ``model``'s day ``day`` as lists
-    (township, matter, resident, onset hours, reported), None when there are none. ``local_problems``,
+def today(model, day: int, local_problems: tuple, mediation_name: str, hours: float) -> tuple:
+    """:func:`day_disputes` of ``model``'s day ``day``: the reported disputes' filing columns (township, matter,
+    resident, onset), and (township, matter, resident, onset, the latent ones' indices) of all. ``local_problems``,
     ``mediation_name``: the catalogue's names of the local problems and of the mediated dispute; ``hours``: a
     working day's."""
-    town, matter, cit, onset, reported = new_dispute_draws_call(
-        *_arguments(model, day, local_problems, mediation_name, hours)
-    )
-    if not len(town):
-        return None
-    return town.tolist(), matter.tolist(), cit.tolist(), onset.tolist(), reported.tolist()
-
-
-def today(model, day: int, local_problems: tuple, mediation_name: str, hours: float) -> tuple:
-    """:func:`day_disputes` of ``model``'s day ``day`` (arguments as :func:`draws`'): the reported disputes'
-    filing columns (township, matter, resident, onset), and (township, matter, resident, onset, the latent ones'
-    indices) of all."""
     return day_disputes_call(*_arguments(model, day, local_problems, mediation_name, hours))
 
 

@@ -94,8 +94,8 @@ class CompiledEngine(Routing, WriteBack, Control):
         self._route_travel = np.ascontiguousarray(model.travel_hours, dtype=np.float64)
         # each township's travel hours beyond the county mean (``channel_draws``)
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
-        self._route_memo: dict = {}  # ``route_rows``' and ``channel_draws``' tables by the levers they hold
-        self._chan: tuple = (None,) * 6  # ``channel_draws``' parameters, their coefficients and shares
+        self._route_memo: dict = {}  # the routing tables and the channel coefficients by the levers they hold
+        self._chan: tuple = (None,) * 6  # :meth:`admit_batch`'s parameters, their coefficients and shares
         self._route_fixed: tuple | None = None  # :meth:`admit_batch`'s arguments kept while the levers stay
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
