@@ -62,45 +62,47 @@ def mean_of_floats(xs: list) -> float:
     return float(0.0 + total) / n
 
 
-def participation(model) -> float:
-    """Mean propensity of citizens to report through the grid app (NaN without citizens). Kept until the column
-    is written again (``model.report_writes``, counted by its writers: ``grid.on_reform``, ``feedback.judge``): a
-    mean over every citizen's row a day (~0.3 ms at one agent per resident) when nobody reports by app."""
-    r = model.citizen_state["report"]
-    writes = model.__dict__.get("report_writes", 0)
-    memo = model.__dict__.get("_participation")
-    if memo is not None and memo[0] is r and memo[1] == writes:
+def kept_mean(model, column: str) -> float:
+    """:func:`mean` of the citizens' state column ``column`` (NaN when empty), kept until the column is written
+    again (its writers count each write, :func:`column_written`) or replaced by another array: a mean over every
+    citizen's row a day (~0.3 ms at one agent per resident) on the days nobody writes it."""
+    values = model.citizen_state[column]
+    writes = model.__dict__.get("column_writes", {}).get(column, 0)
+    kept = model.__dict__.setdefault("_kept_means", {})
+    memo = kept.get(column)
+    if memo is not None and memo[0] is values and memo[1] == writes:
         return memo[2]
-    value = mean(r)  # NaN when empty
-    model._participation = (r, writes, value)
+    value = mean(values)
+    kept[column] = (values, writes, value)
     return value
+
+
+def column_written(model, column: str) -> None:
+    """Count a write to the citizens' state column ``column`` (:func:`kept_mean` computes its mean again)."""
+    writes = model.__dict__.setdefault("column_writes", {})
+    writes[column] = writes.get(column, 0) + 1
+
+
+def participation(model) -> float:
+    """Mean propensity of citizens to report through the grid app (NaN without citizens), kept between writes
+    (:func:`reports_written`, by ``grid.on_reform`` and ``feedback.judge``)."""
+    return kept_mean(model, "report")
 
 
 def citizen_satisfaction(model) -> float:
-    """Mean satisfaction of the citizens (NaN without citizens), kept until the column is written again
-    (``model.satisfaction_writes``, counted by its writer in a day, ``feedback.judge``; the warm-up's
-    ``settle`` writes before any day's row is collected): a mean over every citizen's row each day (a few µs
-    at ~1,000 agents) when nobody's case closes."""
-    if not model.n_citizens:
-        return float("nan")
-    s = model.citizen_state["satisfaction"]
-    writes = model.__dict__.get("satisfaction_writes", 0)
-    memo = model.__dict__.get("_citizen_satisfaction")
-    if memo is not None and memo[0] is s and memo[1] == writes and memo[2] == len(s):
-        return memo[3]
-    value = mean(s)
-    model._citizen_satisfaction = (s, writes, len(s), value)
-    return value
-
-
-def satisfaction_written(model) -> None:
-    """Count a write to the requesters' satisfaction (:func:`citizen_satisfaction` computes its mean again)."""
-    model.satisfaction_writes = model.__dict__.get("satisfaction_writes", 0) + 1
+    """Mean satisfaction of the citizens (NaN without citizens), kept between writes (:func:`satisfaction_written`,
+    by ``feedback.judge``, its writer in a day; the warm-up's ``settle`` writes before any day's row is collected)."""
+    return kept_mean(model, "satisfaction") if model.n_citizens else float("nan")
 
 
 def reports_written(model) -> None:
     """Count a write to the citizens' app reporting column (:func:`participation` computes its mean again)."""
-    model.report_writes = model.__dict__.get("report_writes", 0) + 1
+    column_written(model, "report")
+
+
+def satisfaction_written(model) -> None:
+    """Count a write to the requesters' satisfaction (:func:`citizen_satisfaction` computes its mean again)."""
+    column_written(model, "satisfaction")
 
 
 def utilisations(handlers) -> list[float]:
