@@ -227,24 +227,15 @@ def departments_of(model, cid: int) -> list[int]:
 
 
 def charge_conference(model, cid: int) -> None:
-    """The joint conference's hours on case ``cid``: ``conference_case_hours`` of each department it
-    needs (the official who attends) and of the leading-group office that convenes it (the level-1
-    desk when the office has no staff); owed as duty hours of those handlers."""
-    hours = model.params.conference_case_hours
-    if hours <= 0:
-        return
-    d1, d2 = model.desks
-    deps = departments_of(model, cid)
-    for d in deps:
-        model.departments[d].handler.duty_backlog += hours
-    (d2 if d2.n_servers else d1).duty_backlog += hours
-    model.attendance_hours += hours * (len(deps) + 1)
+    """The joint conference's hours on case ``cid`` (:func:`charge_conferences` of that one case)."""
+    charge_conferences(model, [cid])
 
 
 def charge_conferences(model, cids: list[int]) -> None:
-    """:func:`charge_conference` for the cases ``cids`` in that order (the same additions in the same order),
-    each case's departments from its matter's list (``_departments_by_matter``) instead of a catalogue row
-    read per case."""
+    """The joint conference's hours on the cases ``cids``, in that order: ``conference_case_hours`` of each
+    department a case needs (the official who attends) and of the leading-group office that convenes it (the
+    level-1 desk when the office has no staff); owed as duty hours of those handlers. Each case's departments
+    from its matter's list (:func:`departments_of` per matter, ``_departments_by_matter``)."""
     hours = model.params.conference_case_hours
     if hours <= 0:
         return
@@ -261,13 +252,12 @@ def charge_conferences(model, cids: list[int]) -> None:
 
 
 def _departments_by_matter(model) -> list[list[int]]:
-    """:func:`departments_of` per matter, read once per catalogue (kept on the compiled engine, which alone
-    asks for it)."""
+    """:func:`departments_of` per matter, read once per catalogue (kept on the model)."""
     cat = model.catalogue
-    got = getattr(model.engine, "_conference_deps", None)
+    got = model.__dict__.get("_conference_deps")
     if got is None or got[0] is not cat:
         rows = zip(cat.departments.tolist(), cat.n_departments.tolist())
-        got = model.engine._conference_deps = (cat, [[d for d in row[:n] if d >= 0] for row, n in rows])
+        got = model._conference_deps = (cat, [[d for d in row[:n] if d >= 0] for row, n in rows])
     return got[1]
 
 

@@ -1,6 +1,6 @@
 """The joint conference's hours charged for a meeting's cases at once (``escalation.charge_conferences``, the
-compiled engine's path) equal :func:`escalation.charge_conference` case by case, bit for bit: every
-attendee's duty hours and the model's attendance hours."""
+compiled engine's path) equal :func:`escalation.charge_conference` case by case (the Python engine's), bit for
+bit: every attendee's duty hours and the model's attendance hours."""
 
 from __future__ import annotations
 
