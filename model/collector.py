@@ -52,14 +52,27 @@ class DailyCollector(mesa.DataCollector):
         )
         return self._checked
 
+    def _clock(self, model) -> tuple[str, bool]:
+        """(The model's attribute Mesa keys records by: ``time`` in Mesa ≥ 3.4, ``steps`` in 3.3; whether this
+        collector keeps the clock of each collection, as Mesa ≥ 3.4's does), found on the first collection (both
+        fixed by Mesa's version)."""
+        clock = self.__dict__.get("_clock_kept")
+        if clock is None:
+            clock = self._clock_kept = (
+                "time" if hasattr(model, "time") else "steps",
+                hasattr(self, "_collection_steps"),
+            )
+        return clock
+
     def collect(self, model) -> None:
         by_type = model.agents_by_type
-        if not self._fast_ok() or any(cls not in by_type for cls in self._attrs):
+        if not self._fast_ok() or not by_type.keys() >= self._attrs.keys():
             super().collect(model)
             return
         self._append_kpis(model.kpi_today)
-        step = getattr(model, "time", model.steps)  # Mesa ≥ 3.4 keys records by model.time, 3.3 by steps
-        if hasattr(self, "_collection_steps"):  # Mesa ≥ 3.4 keeps the clock of each collection
+        clock, kept_steps = self._clock(model)
+        step = getattr(model, clock)
+        if kept_steps:
             self._collection_steps.append(step)
         day: list[tuple[type, list | None, list]] = []  # per class: (ids, each agent's values) or (None, records)
         readers = self.__dict__.get("_readers") or {}  # (a collector pickled before the readers: none)

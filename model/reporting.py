@@ -61,7 +61,11 @@ def _utilisation(model, agents: list, which: int) -> list[float]:
 
 def township_values(model, towns: list) -> list[tuple]:
     """``AGENT_COLUMNS[Township]``'s attributes of ``towns`` (backlog, utilisation, overloaded, score, rank,
-    gamed), the properties read from the handler: the same values (``tests/test_day9_empty_day.py``)."""
+    gamed), the properties read from the handler: the same values (``tests/test_day9_empty_day.py``); as the KPI
+    row read them (``numeric.agent_day``) when ``towns`` is the model's list."""
+    kept = numeric.agent_values(model)
+    if kept is not None and towns is model.townships:
+        return kept[0]
     util = _utilisation(model, towns, 0)
     return [(t.handler.open_tasks, u, t.overloaded, t.score, t.rank, t.gamed) for t, u in zip(towns, util)]
 
@@ -69,6 +73,9 @@ def township_values(model, towns: list) -> list[tuple]:
 def department_values(model, deps: list) -> list[tuple]:
     """``AGENT_COLUMNS[Department]``'s attributes of ``deps`` (backlog, utilisation, effort, dumping propensity,
     score, expected score drop, gamed), as :func:`township_values` reads them."""
+    kept = numeric.agent_values(model)
+    if kept is not None and deps is model.departments:
+        return kept[1]
     util = _utilisation(model, deps, 1)
     return [
         (d.handler.open_tasks, u, d.effort, d.dumping_propensity, d.score, d.expected_score_drop, d.gamed)

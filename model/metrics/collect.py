@@ -91,20 +91,17 @@ def collect_day(
     model, closed_ids: np.ndarray, dumped: int, bounced: int, petitions: int, entries: int, exits: int, created: int
 ) -> dict:
     """The day's KPI row (flows are today's counts; rates are over cases closed today). The townships' and
-    departments' utilisation, read once, is kept with the row for the collector's agent columns
-    (``numeric.agent_utilisation``)."""
-    towns, deps = model.townships, model.departments
-    for t in towns:
-        t.overloaded = overloaded(model, t)
-    util = numeric.utilisations([t.handler for t in towns]), numeric.utilisations([d.handler for d in deps])
-    ot_total = sum([d.overtime_hours for d in deps])
+    departments' values, read once (``numeric.agent_day``), are kept with the row for the collector's agent columns
+    (``numeric.agent_utilisation``, ``numeric.agent_values``)."""
+    towns, deps = numeric.agent_day(model)
+    ot_total = sum(deps[4])
     overtime = ot_total - getattr(model, "_overtime_mark", 0.0)
     model._overtime_mark = ot_total
     stats = _closure_stats(model, closed_ids, created) if model.compiled and len(closed_ids) else None
-    row = _service_row(model, closed_ids, created, stats)
-    row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime, util))
+    row = _service_row(model, closed_ids, created, stats, (towns[3], deps[3]))
+    row.update(_work_row(model, dumped, bounced, petitions, entries, exits, overtime, (towns, deps)))
     row.update(_outcome_row(model, closed_ids, created, stats))
-    model._utilisation_row = (row, *util)
+    model._utilisation_row = (row, towns[0], deps[0], towns[1], deps[1])
     return row
 
 
@@ -133,9 +130,10 @@ def _share(k: int, n: int) -> float:
     return k / n if n else _NAN
 
 
-def _service_row(model, ids: np.ndarray, created: int, stats: tuple | None = None) -> dict:
+def _service_row(model, ids: np.ndarray, created: int, stats: tuple | None = None, backlogs: tuple = ()) -> dict:
     """Cases, backlogs, on-time rates, resolution time, escalations and trips of the day (``stats``: the closures'
-    figures from ``_closure_stats``, else computed here)."""
+    figures from ``_closure_stats``, else computed here; ``backlogs``: the townships' and departments' open tasks
+    from ``numeric.agent_day``, else added up here)."""
     n = len(ids)
     if not n:  # nothing closed today: every rate and mean over today's closures is undefined
         figures = _NO_CLOSURES
@@ -145,13 +143,18 @@ def _service_row(model, ids: np.ndarray, created: int, stats: tuple | None = Non
         figures = _closure_figures(model, ids)
     on_time, tier1, tier3, tier5, days, trips, seat_trips, hours, zero_trips = figures
     esc = model.day_escalations
+    if backlogs:
+        towns_open, deps_open = backlogs
+    else:
+        towns_open = sum([t.handler.open_tasks for t in model.townships])
+        deps_open = sum([d.handler.open_tasks for d in model.departments])
     return {
         "cases_created": created,
         "cases_closed": n,
         "backlog": len(model.open_ids),
         "backlog_mean": model.backlog_mean,
-        "backlog_department": sum([d.handler.open_tasks for d in model.departments]),
-        "backlog_township": sum([t.handler.open_tasks for t in model.townships]),
+        "backlog_department": deps_open,
+        "backlog_township": towns_open,
         "backlog_desk": sum([h.open_tasks for h in model.desks]) + _conference_waiting(model),
         "on_time_rate": on_time,
         "on_time_rate_tier1": tier1,
@@ -216,19 +219,19 @@ def _stats_figures(n: int, stats: tuple) -> tuple:
 
 
 def _work_row(
-    model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float, util: tuple
+    model, dumped: int, bounced: int, petitions: int, entries: int, exits: int, overtime: float, agents: tuple
 ) -> dict:
-    """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day (``util``: the
-    townships' and departments' utilisation, :func:`utilisations`)."""
-    towns, deps = model.townships, model.departments
+    """Duties, staff load and cost, effort, satisfaction, petitions and enterprises of the day (``agents``: the
+    townships' and departments' values of ``numeric.agent_day``)."""
+    towns, deps = agents
     ent_sat, live = enterprise_stocks(model)
     return {
         "dumped_tasks": dumped,
         "bounced_tasks": bounced,
-        "township_utilisation": _mean_floats(util[0]),
-        "department_utilisation": _mean_floats(util[1]),
-        "overloaded_townships": sum([t.overloaded for t in towns]),
-        "department_effort": _mean_floats([d.effort for d in deps]),
+        "township_utilisation": _mean_floats(towns[0]),
+        "department_utilisation": _mean_floats(deps[0]),
+        "overloaded_townships": towns[2],
+        "department_effort": _mean_floats(deps[2]),
         "enterprise_satisfaction": ent_sat,
         "citizen_satisfaction": numeric.citizen_satisfaction(model),
         "petitions": petitions,

@@ -111,6 +111,39 @@ def utilisations(handlers) -> list[float]:
     return [0.0 if (cap := h.capacity_hours) <= 0 else (h.worked_today + h.duty_today) / cap for h in handlers]
 
 
+def agent_day(model) -> tuple[tuple, tuple]:
+    """The townships' and departments' values of the day in one pass each, each township's ``overloaded`` set as
+    ``collect.overloaded`` tests it: (utilisation list (:func:`utilisations`' doubles), the agents' column values
+    (``reporting.AGENT_COLUMNS``' attributes, in order), overloaded count, open tasks) for the townships, and
+    (utilisation, column values, efforts, open tasks, overtime hours) for the departments."""
+    msh, limit = model.mean_step_hours, model.params.overload_threshold
+    t_util, t_vals, n_over, t_open = [], [], 0, 0
+    for t in model.townships:
+        h = t.handler
+        cap, n_open = h.capacity_hours, h.open_tasks
+        if cap <= 0:
+            over, u = True, 0.0
+        else:
+            over = n_open * msh + h.duty_backlog > limit * cap
+            u = (h.worked_today + h.duty_today) / cap
+        t.overloaded = over
+        n_over += over
+        t_open += n_open
+        t_util.append(u)
+        t_vals.append((n_open, u, over, t.score, t.rank, t.gamed))
+    d_util, d_vals, efforts, overtime, d_open = [], [], [], [], 0
+    for d in model.departments:
+        h = d.handler
+        cap, n_open, e = h.capacity_hours, h.open_tasks, d.effort
+        u = 0.0 if cap <= 0 else (h.worked_today + h.duty_today) / cap
+        d_open += n_open
+        d_util.append(u)
+        efforts.append(e)
+        overtime.append(d.overtime_hours)
+        d_vals.append((n_open, u, e, d.dumping_propensity, d.score, d.expected_score_drop, d.gamed))
+    return (t_util, t_vals, n_over, t_open), (d_util, d_vals, efforts, d_open, overtime)
+
+
 def agent_utilisation(model) -> tuple[list[float], list[float]] | None:
     """(The townships', the departments' utilisation today) as ``collect.collect_day`` read them for the model's
     current KPI row (``model.kpi_today``, the row the collector records with them); None for another row."""
@@ -118,3 +151,12 @@ def agent_utilisation(model) -> tuple[list[float], list[float]] | None:
     if kept is None or kept[0] is not model.__dict__.get("kpi_today"):
         return None
     return kept[1], kept[2]
+
+
+def agent_values(model) -> tuple[list[tuple], list[tuple]] | None:
+    """(The townships', the departments' column values today: ``reporting.AGENT_COLUMNS``' attributes per agent)
+    as :func:`agent_day` read them for the model's current KPI row, as :func:`agent_utilisation`."""
+    kept = model.__dict__.get("_utilisation_row")
+    if kept is None or kept[0] is not model.__dict__.get("kpi_today") or len(kept) < 5:
+        return None
+    return kept[3], kept[4]
