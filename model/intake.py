@@ -204,12 +204,13 @@ def _admit_compiled(model, batch: tuple, enquiry, created, onset, source, repeat
         subject,
         subject,
     )
-    cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
-    ids, via, times, filing, moments = model.engine.admit_batch(
+    cover = commissioner_coverage(p, model.live_enterprises) if p.commissioners else 0.0  # (a float)
+    engine = model.engine
+    ids, via, times, filing, moments = engine.admit_batch(
         model, batch, cover, enquiry, created, onset, source, repeat_of
     )
     gaming.schedule(model, ids, moments)
-    model.engine.submit_many(ids, times, via, filing)
+    engine.submit_many(ids, times, via, filing)
     return ids
 
 
