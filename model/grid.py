@@ -47,7 +47,7 @@ import math
 import numpy as np
 
 from . import patrol as _patrol
-from .cases import GRID_REPORT, HOTLINE
+from .cases import GRID_REPORT, HOTLINE, constant_column
 from .catalogue import DISPUTE, DISPUTE_ESCALATED, DISPUTE_GENERAL, DISPUTE_MEDIATION, LOCAL_PROBLEMS
 from .metrics.numeric import reports_written
 from .params import HOURS_PER_DAY, Params
@@ -157,7 +157,7 @@ def _file_reported(model, town: np.ndarray, matter: np.ndarray, cit: np.ndarray,
     (``mediation_accept_threshold`` > 0; none at 0) as a general one."""
     if model.params.mediation_accept_threshold > 0:
         matter = refuse_disputes(model, town, matter, np.zeros(len(town)))
-    ids = model.admit(np.full(len(town), _DISPUTE, np.int8), cit, town, matter, onset, source=GRID_REPORT)
+    ids = model.admit(constant_column(_DISPUTE, len(town), np.int8), cit, town, matter, onset, source=GRID_REPORT)
     model.cases.reported[ids] = True
 
 

@@ -195,21 +195,13 @@ def _admit_compiled(model, batch: tuple, enquiry, created, onset, source, repeat
     kind, requester, township, matter (the subject of an enquiry). An ``enquiry`` array in which none asks gives
     the same cases as none given (the kernel asks each case)."""
     p: Params = model.params
-    asc = np.ascontiguousarray
-    subject = asc(batch[3], dtype=np.int32)
-    batch = (
-        asc(batch[0], dtype=np.int8),
-        asc(batch[1], dtype=np.int64),
-        asc(batch[2], dtype=np.int32),
-        subject,
-        subject,
-    )
-    cover = float(commissioner_coverage(p, model.live_enterprises)) if p.commissioners else 0.0
-    ids, via, times, filing, moments = model.engine.admit_batch(
+    cover = commissioner_coverage(p, model.live_enterprises) if p.commissioners else 0.0  # (a float)
+    engine = model.engine
+    ids, via, times, filing, moments = engine.admit_batch(
         model, batch, cover, enquiry, created, onset, source, repeat_of
     )
     gaming.schedule(model, ids, moments)
-    model.engine.submit_many(ids, times, via, filing)
+    engine.submit_many(ids, times, via, filing)
     return ids
 
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .cases import GRID_REPORT, HOTLINE
+from .cases import GRID_REPORT, HOTLINE, constant_column
 from .catalogue import DISPUTE, DISPUTE_GENERAL, DISPUTE_MEDIATION
 from .params import HOURS_PER_DAY, Params
 
@@ -171,11 +171,13 @@ def grid_day_compiled(model, day: int, also_surface: bool) -> tuple[int, int]:
     found, surfaced = kernel().latent.today(model, day, mediates, also_surface, find_rate(p), HOURS_PER_DAY)
     cit, town, matter, created, onset = found
     if len(cit):
-        ids = model.admit(np.full(len(cit), _DISPUTE, np.int8), cit, town, matter, created, onset, source=GRID_REPORT)
+        ids = model.admit(
+            constant_column(_DISPUTE, len(cit), np.int8), cit, town, matter, created, onset, source=GRID_REPORT
+        )
         _grid_mediates(model, ids, matter)
     cit, town, matter, created, onset = surfaced
     if len(cit):
-        model.admit(np.full(len(cit), _DISPUTE, np.int8), cit, town, matter, created, onset, source=HOTLINE)
+        model.admit(constant_column(_DISPUTE, len(cit), np.int8), cit, town, matter, created, onset, source=HOTLINE)
     return len(found[0]), len(surfaced[0])
 
 

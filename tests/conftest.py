@@ -122,6 +122,7 @@ ENGINE_AWARE = frozenset(
         "test_intake2_channels.py",
         "test_intake5_intake.py",
         "test_intake41_admit.py",
+        "test_intake42_rows.py",
         "test_intake6_refer_up.py",
         "test_kernel_coverage.py",
         "test_kernel_differential.py",

@@ -18,6 +18,7 @@ import importlib
 import numpy as np
 
 from .. import channel
+from ..cases import constant_column
 from ..catalogue import ENQUIRY, ENTERPRISE
 from . import core as K
 from . import demand, projection, route
@@ -96,7 +97,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         self._route_farther = self._route_travel - float(self._route_travel @ model.township_share)
         self._route_memo: dict = {}  # the routing tables and the channel coefficients by the levers they hold
         self._chan: tuple = (None,) * 6  # :meth:`admit_batch`'s parameters, their coefficients and shares
-        self._route_fixed: tuple | None = None  # :meth:`admit_batch`'s arguments kept while the levers stay
+        self._route_fixed: dict = {}  # :meth:`admit_batch`'s arguments kept while the levers stay, by the arrays given
         model.sampler.kernel_tables = demand.tables(model.sampler)  # demand's draws in the kernel (``demand``)
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
@@ -177,56 +178,63 @@ class CompiledEngine(Routing, WriteBack, Control):
         shares = np.array([*fixed, self.MARGIN, float(p.gaming_window)])
         return coefs, fix_on, fix_hall, shares, self.model.catalogue.dispute_id(ENQUIRY)
 
-    def _route_args(self, model, batch: tuple, enquiry, created, onset, source, repeat_of) -> tuple:
-        """The batch's rows added to the case table (its ids), its filing times, and the routing call's
-        arguments but the draws and the coverage (``route.refer_and_route``'s, ``route.admit_rows``')."""
-        c = model.cases
-        n = len(batch[0])
-        f8, b1 = np.float64, np.bool_
-        created = np.ascontiguousarray(created, dtype=f8)
-        arrays = (
-            *batch[:5],
-            _NO_FLAGS if enquiry is None else np.ascontiguousarray(enquiry, dtype=b1),
-            created,
-            created if onset is None else np.ascontiguousarray(onset, dtype=f8),
-            _NO_CODES if source is None else _column(source, n, np.int8),
-            _NO_IDS if repeat_of is None else _column(repeat_of, n, np.int64),
-        )
-        n0 = c.n
-        ids = c.add(n)  # room and ids; the kernel writes the rows
-        fixed = self._fixed_args(model)
-        tables = fixed[3].get(given := (enquiry is not None, source is not None, repeat_of is not None))
-        if tables is None:  # by the arrays the batch gives (enquiries, sources, chains)
-            tables = fixed[3][given] = self._tables_for(model, given)
-        cat, ints, reals, where = tables
-        s = model.stream
-        args = (addresses(model.rng), s.ub, s.idx, self._handled_back, fixed[5], n0, arrays)
-        return ids, created, (*args, cat, fixed[4], ints, reals, c.blocks, where)
-
-    def admit_batch(self, model, batch: tuple, cover: float, enquiry, created, onset, source, repeat_of) -> tuple:
+    def admit_batch(self, model, cols: tuple, cover: float, enquiry, created, onset, source, repeat_of) -> tuple:
         """Intake's channel draws, refer-up and routing for a batch in one kernel call (``route.admit_rows``: the
-        logistic by the kernel's ``exp``, the enquiries' case rows — ``batch``'s matters are its subjects,
-        ``enquiry`` None when not given — and the gaming decisions' moments); when one of its comparisons falls
-        within the margin (``MARGIN``), the logistic by numpy's ``exp`` from the same draws and the routing call
-        (``route.refer_and_route``). Returns the ids, via, filing times, filing draws and moments (None: not
-        computed), as ``gaming.schedule`` and :meth:`submit_many` take them."""
+        logistic by the kernel's ``exp``, the enquiries' case rows and the gaming decisions' moments; the batch's rows
+        reserved, ``CaseTable.reserve``: the kernel writes them whole); when one of its comparisons falls within the
+        margin (``MARGIN``), the logistic by numpy's ``exp`` from the same draws and the routing call
+        (``route.refer_and_route``, :meth:`_admit_fallback`). ``cols``: kind, requester, township, matter (an
+        enquiry's subject); ``enquiry``, ``onset``, ``source``, ``repeat_of`` None when not given, a source or chain
+        of one code a kept column of it (``cases.constant_column``). Returns the ids, via, filing times, filing draws
+        and moments (None: not computed), as ``gaming.schedule`` and :meth:`submit_many` take them."""
         p = model.params
         chan = self._chan
         if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
-            chan = self._chan = (p, *self._channel_coefs(p))
+            coefs = self._channel_coefs(p)
+            chan = self._chan = (p, *coefs, (self._route_farther, coefs[0], coefs[3], coefs[4]))
+        asc, f8 = np.ascontiguousarray, np.float64
+        subject = asc(cols[3], dtype=np.int32)
+        n = len(subject)
+        created = asc(created, dtype=f8)
+        fixed = self._fixed_args(model, (enquiry is not None, source is not None, repeat_of is not None))
+        if source is None:
+            source = _NO_CODES
+        elif isinstance(source, int):  # a code (an ``IntEnum`` member, e.g. ``cases.HOTLINE``)
+            source = constant_column(source, n, np.int8)
+        else:
+            source = _column(source, n, np.int8)
+        arrays = (
+            asc(cols[0], dtype=np.int8),
+            asc(cols[1], dtype=np.int64),
+            asc(cols[2], dtype=np.int32),
+            subject,
+            subject,
+            _NO_FLAGS if enquiry is None else asc(enquiry, dtype=np.bool_),
+            created,
+            created if onset is None else asc(onset, dtype=f8),
+            source,
+            _NO_IDS if repeat_of is None else _column(repeat_of, n, np.int64),
+        )
+        c, s = model.cases, model.stream
+        head = (addresses(model.rng), s.ub, s.idx, self._handled_back, fixed[3], c.reserve(n), arrays)
+        tail = (fixed[4], fixed[5], fixed[6], fixed[7], c.blocks, fixed[8])
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
-        ids, created, args = self._route_args(model, batch, enquiry, created, onset, source, repeat_of)
-        u, negz, via, filing, moments, routed = self.k_admit(
-            *args[:7], (memories, self._route_farther, chan[1], chan[4], chan[5]), cover, *args[7:]
-        )
+        u, negz, via, filing, moments, routed, ids = self.k_admit(*head, (memories, *chan[6]), cover, *tail)
         if routed:
             return ids, via, created, filing, moments
-        if enquiry is not None:  # the enquiries' case rows, as ``admit_rows`` makes them
-            rows = args[6]
-            args = (*args[:6], (*rows[:3], np.where(enquiry, chan[5], rows[4]).astype(np.int32), *rows[4:]), *args[7:])
-        via, filing = self.k_route(*args[:7], (u, self._probabilities(negz, chan)), cover, *args[7:])
+        via, filing = self._admit_fallback(head, tail, (u, negz), chan, enquiry, cover)
         return ids, via, created, filing, None
+
+    def _admit_fallback(self, head: tuple, tail: tuple, drawn: tuple, chan: tuple, enquiry, cover: float) -> tuple:
+        """:meth:`admit_batch`'s routing with numpy's logistic from the draws ``drawn`` (``u``, −z) and the enquiries'
+        case rows made as ``admit_rows`` makes them (``head``, ``tail``: its arguments before and after the
+        channel's); returns via and the filing draws."""
+        if enquiry is not None:
+            rows = head[6]
+            matter = np.where(enquiry, chan[5], rows[4]).astype(np.int32)
+            head = (*head[:6], (*rows[:3], matter, *rows[4:]))
+        return self.k_route(*head, (drawn[0], self._probabilities(drawn[1], chan)), cover, *tail)
 
     MARGIN = 1e-12
     """:meth:`admit_batch`'s relative margin around a channel probability within which the kernel's ``exp`` may not

@@ -26,7 +26,9 @@ from .referup import refer_up_rows
 # enterprise, hall, simple, tier 1, tier 3 codes (``ints`` 8–12) and a working day's hours (``reals`` 0)
 ROUTE_CONSTS = (int(ENTERPRISE), int(HALL), int(SIMPLE), int(Tier.TIER1), int(Tier.TIER3), float(HOURS_PER_DAY))
 
-# the case table's columns, in the order ``route_rows`` writes them (``CompiledEngine.admit_batch``)
+# the case table's columns, in the order ``route_rows`` writes them (``CompiledEngine.admit_batch``): every field with
+# a non-zero default among them (``cases.NONZERO_FIELDS``; the last four written their defaults, NaN), so that its
+# rows are reserved without defaults written ahead (``CaseTable.reserve``)
 COLUMNS = (
     "requester_kind",
     "requester",
@@ -58,6 +60,10 @@ COLUMNS = (
     "channel",
     "source",
     "repeat_of",
+    "started",
+    "closed",
+    "hop_clerk",
+    "work_share",
 )
 
 
@@ -147,7 +153,7 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     steps' buffer (``flows.begin``: every step when joint, else the first; none when forwarded):
     ``CompiledEngine.submit_many``'s ``fwd`` and ``draws``.
 
-    Over 60 lines: the channel, then the routing rules in their order, then the thirty columns written (one
+    Over 60 lines: the channel, then the routing rules in their order, then the thirty-four columns written (one
     line each)."""
     kind, requester, township, matter, subject, delegated, enquiry, created, onset, source, repeat_of = batch
     u, prob = draws
@@ -160,7 +166,7 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     ONLINE, SEAT, ONLINE_SOURCE, WALK_IN = ints[16], ints[18], ints[19], ints[20]
     dispatch, dispatch_hid = ints[21] != 0, ints[22]
     HOURS = reals[0]
-    i8, i16, i32, i64, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[5], blocks[6]
+    i8, i16, i32, i64, f4, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[4], blocks[5], blocks[6]
     n = kind.shape[0]
     via = np.empty(n, np.int64)
     draws = np.empty(n, np.int64)
@@ -244,6 +250,10 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
         i8[where[27], r] = ch
         i8[where[28], r] = source[i] if has_source else (ONLINE_SOURCE if on else WALK_IN)
         i64[where[29], r] = repeat_of[i] if has_chain else -1
+        f8[where[30], r] = np.nan  # not started, open, no file sent, no share worked (the defaults)
+        f8[where[31], r] = np.nan
+        f8[where[32], r] = np.nan
+        f4[where[33], r] = np.nan
         if err:
             via[i] = comm_hid
         elif hop:
@@ -291,15 +301,17 @@ def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, hel
     travel beyond the mean, the logits and slopes (``channel_draws``), ``shares`` (online, hall, margin, then the
     gaming window) and the catalogue's enquiry row: ``batch``'s matters are its subjects, an enquiry's (``batch[5]``,
     empty when none is given) case row made the enquiry row here. Returns (the draws ``u``, −z, via, the filing
-    draws, the moments, whether routed); when a comparison falls within the margin, nothing past the channel draws
-    is done (not routed): the caller takes the logistic with numpy's ``exp`` and routes with the same draws."""
+    draws, the moments, whether routed, the case ids ``n0 …``); when a comparison falls within the margin, nothing
+    past the channel draws is done (not routed): the caller takes the logistic with numpy's ``exp`` and routes with
+    the same draws."""
     memories, farther, coefs, shares, ask_row = chan
     u, negz = channel_batch(addrs, batch[0], batch[1], batch[2], memories, farther, coefs, cover, ints[8])
     prob, safe = logistic(u, negz, shares)
     n = batch[0].shape[0]
     moments = np.empty(n)
+    ids = np.arange(n0, n0 + n)
     if not safe:
-        return u, negz, np.empty(0, np.int64), np.empty(0, np.int64), moments, False
+        return u, negz, np.empty(0, np.int64), np.empty(0, np.int64), moments, False, ids
     subject, enquiry = batch[4], batch[5]
     matter = subject.copy()  # an enquiry's case row is the catalogue's enquiry row (``intake.admit``)
     for i in range(enquiry.shape[0]):
@@ -314,7 +326,7 @@ def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, hel
     for i in range(n):
         dl = f8[where[8], n0 + i]
         moments[i] = dl - window * (dl - f8[where[7], n0 + i])
-    return u, negz, via, filing, moments, True
+    return u, negz, via, filing, moments, True, ids
 
 
 @njit(cache=True)

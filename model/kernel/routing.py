@@ -7,8 +7,6 @@ delegated matters and refer-up's rates).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..cases import LAYOUT
@@ -21,23 +19,29 @@ class Routing:
     _route_cat: tuple
     _route_travel: np.ndarray
     _route_memo: dict
-    _route_fixed: Any
+    _route_fixed: dict
 
-    def _fixed_args(self, model) -> tuple:
-        """:meth:`admit_batch`'s arguments that stay while the levers, the delegated matters and the desk stay: (the
-        parameters, the delegated matters, the desk's servers, the tables by the arrays given, the delegated
-        matters as the kernel reads them, refer-up's initial competence, learning cases and rate)."""
+    def _fixed_args(self, model, given: tuple) -> tuple:
+        """:meth:`admit_batch`'s arguments that stay while the levers, the delegated matters and the desk stay, for
+        ``given`` (whether the batch gives enquiries, sources and chains): (the parameters, the delegated matters, the
+        desk's servers, refer-up's initial competence, learning cases and rate, then the catalogue's table, the
+        delegated matters as the kernel reads them, the ints, the reals and the rows of the columns written). One
+        check a batch."""
         p = model.params
-        fixed = self.__dict__.get("_route_fixed")
+        fixed = self._route_fixed.get(given)
         n_desk = model.desks[0].n_servers
         if fixed is None or fixed[0] is not p or fixed[1] is not model.delegated or fixed[2] != n_desk:
-            fixed = self._route_fixed = (
+            cat, ints, reals, where = self._tables_for(model, given)
+            fixed = self._route_fixed[given] = (
                 p,
                 model.delegated,
                 n_desk,
-                {},
-                np.ascontiguousarray(model.delegated, dtype=np.bool_),
                 np.array([p.initial_competence, p.learning_cases, p.refer_up_rate], dtype=np.float64),
+                cat,
+                np.ascontiguousarray(model.delegated, dtype=np.bool_),
+                ints,
+                reals,
+                where,
             )
         return fixed
 
