@@ -109,7 +109,8 @@ def game_probability(params: Params, rank, detection) -> np.ndarray:
 
 def schedule(model, ids: np.ndarray, moments: np.ndarray | None = None) -> None:
     """Queue the gaming decision of new cases (only when on-time closures count): ``model.gaming_queue``
-    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``.
+    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``; on the
+    compiled engine a :class:`DecisionQueue`, whose due ones the day's kernel call takes.
     ``moments``: the same moments computed by the compiled engine's intake (``kernel.route.admit_rows``), or None
     to compute them here."""
     p = model.params
@@ -119,7 +120,83 @@ def schedule(model, ids: np.ndarray, moments: np.ndarray | None = None) -> None:
         c = model.cases
         dl = c.deadline[ids]
         moments = dl - p.gaming_window * (dl - c.created[ids])
-    model.gaming_queue.append((moments, np.asarray(ids, dtype=np.int64)))
+    q = model.gaming_queue
+    if model.compiled:
+        if type(q) is not DecisionQueue:
+            q = _decision_queue(model)
+        q.add(moments, ids)
+    else:
+        q.append((moments, np.asarray(ids, dtype=np.int64)))
+
+
+class DecisionQueue:
+    """The compiled engine's gaming decisions not yet taken, in preallocated arrays (the day's kernel call,
+    ``kernel.projection.take_due``, takes the due ones in (moment, case) order, as :func:`due` does): moments
+    (hours) and cases, in the order queued, and ``first``, the earliest moment (inf: none; a day that ends
+    before it has no decision and no call). Holds the day's call's output rows too: the log's (case; moment,
+    projection, deadline; gamed) and the repeat contacts' (due hours, case)."""
+
+    def __init__(self, size: int = 256):
+        self.first = float("inf")
+        self._alloc(size, np.zeros(0), np.zeros(0, dtype=np.int64), 0)
+
+    def _alloc(self, cap: int, t: np.ndarray, ids: np.ndarray, n: int) -> None:
+        qt, qi = np.empty(cap), np.empty(cap, dtype=np.int64)
+        qt[:n], qi[:n] = t[:n], ids[:n]
+        head, size = np.array([self.first]), np.array([n], dtype=np.int64)
+        self.arrays = (qt, qi, head, size, np.empty(cap), np.empty(cap, dtype=np.int64))
+        self.log = (np.empty(cap, dtype=np.int64), np.empty((3, cap)), np.empty(cap, dtype=np.bool_))
+        self.rep = (np.empty(cap), np.empty(cap, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return int(self.arrays[3][0])
+
+    def add(self, moments: np.ndarray, ids: np.ndarray) -> None:
+        """Queue the decisions of cases ``ids`` at ``moments`` (hours)."""
+        qt, qi, head, size = self.arrays[:4]
+        n, k = int(size[0]), len(ids)
+        if n + k > len(qt):
+            self._alloc(2 * (n + k), qt, qi, n)
+            qt, qi, head, size = self.arrays[:4]
+        qt[n : n + k] = moments
+        qi[n : n + k] = ids
+        size[0] = n + k
+        least = float(np.fmin.reduce(moments))  # (NaN only when all are: a NaN moment is never due)
+        if least < self.first:
+            self.first = least
+            head[0] = least
+
+    def due_cases(self, t_end: float) -> np.ndarray:
+        """The cases whose decisions are due before ``t_end``, left in the queue (in the order queued)."""
+        qt, qi, _, size = self.arrays[:4]
+        n = int(size[0])
+        return qi[:n][qt[:n] < t_end]
+
+    def take(self, t_end: float) -> tuple[np.ndarray, np.ndarray]:
+        """Take the decisions due before ``t_end`` here, as :func:`due` does (the day's kernel call does it
+        when the decisions are taken there): their moments and cases."""
+        qt, qi, head, size = self.arrays[:4]
+        n = int(size[0])
+        t, ids = qt[:n].copy(), qi[:n].copy()
+        now = t < t_end
+        k = n - int(now.sum())
+        qt[:k], qi[:k], size[0] = t[~now], ids[~now], k
+        least = float(np.fmin.reduce(qt[:k])) if k else float("inf")
+        self.first = head[0] = least if least == least else float("inf")  # (only NaN moments left: never due)
+        t, ids = t[now], ids[now]
+        order = np.lexsort((ids, t))
+        return t[order], ids[order]
+
+
+def _decision_queue(model) -> DecisionQueue:
+    """``model.gaming_queue`` made a :class:`DecisionQueue` (the compiled engine's), with any batches queued."""
+    q = model.gaming_queue
+    if type(q) is not DecisionQueue:
+        batches, q = q, DecisionQueue()
+        for t, ids in batches:
+            q.add(np.asarray(t, dtype=float), np.asarray(ids, dtype=np.int64))
+        model.gaming_queue = q
+    return q
 
 
 class _Queues:
@@ -263,11 +340,11 @@ _NO_MOMENTS, _NO_CASES = np.zeros(0), np.zeros(0, dtype=np.int64)
 def decide(model, t_end: float) -> int:
     """Take today's gaming decisions (moments before ``t_end``); return how many cases were gamed."""
     p = model.params
+    if model.compiled:
+        return _decide_compiled(model, t_end)
     times, ids = due(model, t_end)
     if not len(ids) or p.ontime_weight <= 0:
         return 0
-    if model.compiled:
-        return _decide_compiled(model, times, ids, t_end)
     moments, cids = times.tolist(), ids.tolist()
     queues = None  # the queues as they stand, read at the first open case
     log = model.gaming_log
@@ -287,32 +364,35 @@ def decide(model, t_end: float) -> int:
     return n
 
 
-def _decide_compiled(model, t: np.ndarray, ids: np.ndarray, t_end: float) -> int:
-    """:func:`decide`'s loop on the compiled engine, in one kernel call (``kernel.projection.decide_run``) over
-    the day's decisions (moments ``t``, cases ``ids``): the open cases' projections, their owners' :func:`games`
-    (from the owners' :func:`net_of`, kept up to date as cases are gamed) and the gamed cases' closures
-    (``kernel.gamed``: ``handling.close``'s array bookkeeping and draws) are taken in the kernel; here the log,
-    in decision order, and the closures' Python side (``resolution.gamed_closed``)."""
+def _decide_compiled(model, t_end: float) -> int:
+    """:func:`decide` on the compiled engine, in one kernel call (``kernel.projection.decide_run``): the due
+    decisions taken from the :class:`DecisionQueue` in (moment, case) order, the open cases' projections, their
+    owners' :func:`games` (from the owners' :func:`net_of`, kept up to date as cases are gamed) and the gamed
+    cases' closures (``kernel.gamed``: ``handling.close``'s array bookkeeping and draws) are taken in the
+    kernel; here the log, in decision order, from the call's rows, and the closures' Python side
+    (``resolution.gamed_closed``). No call on a day that ends before the queue's first moment."""
+    q = model.gaming_queue
+    if type(q) is not DecisionQueue:
+        if not q:
+            return 0
+        q = _decision_queue(model)
+    if not q.first < t_end:
+        return 0
     eng = model.engine
-    if eng._sub_ids:  # intake's batch waits (the kernel's tables do not cover it): only when no case is open
+    if model.params.ontime_weight <= 0:  # on-time closures no longer count: the due ones dropped undecided
+        q.take(t_end)
+        return 0
+    if eng._sub_ids:  # intake's batch waits (the kernel's tables do not cover it): only when no case due is open
         fl_open = eng.fl[4]
-        if not any(cid < len(fl_open) and fl_open[cid] for cid in ids.tolist()):
+        if not any(cid < len(fl_open) and fl_open[cid] for cid in q.due_cases(t_end).tolist()):
+            q.take(t_end)
             return 0
     owners = [*model.departments, *model.townships]  # ``owner_agent``: a department, else the township
-    out, n, gamed, caught, rep_due, rep_cid = eng.gaming_queues().decide_day(ids, t, owners, t_end)
-    flag = out[:, 1]
-    decided = np.flatnonzero(flag)
-    if len(decided):
-        ids_d = ids[decided]
-        model.gaming_log.extend(
-            zip(
-                ids_d.tolist(),
-                t[decided].tolist(),
-                out[decided, 0].tolist(),
-                model.cases.deadline[ids_d].tolist(),
-                (flag[decided] == 2.0).tolist(),
-            )
-        )
-    if n:
-        resolution.gamed_closed(model, ids[flag == 2.0].tolist(), owners, gamed, caught, rep_due, rep_cid)
+    k, n, gamed, caught, rep_due, rep_cid = eng.gaming_queues().decide_day(q, owners, t_end)
+    if k:
+        cases, rows, flags = q.log
+        cids = cases[:k]
+        model.gaming_log.extend(zip(cids.tolist(), *rows[:, :k].tolist(), flags[:k].tolist()))
+        if n:
+            resolution.gamed_closed(model, cids[flags[:k]].tolist(), owners, gamed, caught, rep_due, rep_cid)
     return n

@@ -26,48 +26,42 @@ from .tables import NotCovered, grow
 class Queues:
     """``gaming._Queues`` over the kernel's tables, for one day's decisions: per handler whether its queue
     was read, the hours in it and its rate (persons free for cases), per task the hours queued ahead of it
-    (where its stamp is today's token: in its handler's queue as read)."""
+    (where its stamp is today's token: in its handler's queue as read). The per-handler arrays are the
+    engine's, kept across days (filled in the day's call)."""
 
     def __init__(self, engine):
         self.eng = engine
-        n = len(engine.handlers)
-        self.qs = (np.zeros(n, dtype=np.bool_), np.zeros(n), *_task_rows(engine))
         town, is_dept, self.desk = _kinds(engine)
-        # each handler's work fraction, effort and kind, and its rate (``gaming._Queues.rate``), from the handler
-        # table: the agents' decisions as read into it before the day's call, its duty hours as written back
-        self.hw, self.rate = np.empty((n, 3)), np.empty(n)
-        engine.k_rates(engine.hf, is_dept, self.desk, self.hw, self.rate)
-        self.town = town
+        loaded, total, self.hw, self.rate = _scratch(engine)
+        self.qs = (loaded, total, *_task_rows(engine))
+        self.town, self.is_dept = town, is_dept
         self.learn, self.coord, self.weights = _bound(engine)
 
-    def decide_day(self, ids: np.ndarray, moments: np.ndarray, owners: list, now: float) -> tuple:
-        """``kernel.projection.decide_run`` over the day's decisions at ``now`` (hours), in one call: ``ids`` and
-        ``moments`` their cases and moments, in decision order; ``owners`` the departments, then the townships
-        (``resolution.owner_agent``'s rows). The handlers' ``open_tasks`` the gamed closures withdrew are written
-        back here. Returns (per decision its projection and 0 not open,
-        1 decided, 2 gamed; the number gamed; per owner its gamed and caught counts after the day, as doubles;
-        the repeat contacts' due hours and cases, in close order)."""
+    def decide_day(self, queue, owners: list, now: float) -> tuple:
+        """``kernel.projection.decide_run`` at ``now`` (hours), in one call: the decisions due taken from ``queue``
+        (``gaming.DecisionQueue``: its arrays, its log rows filled); ``owners`` the departments, then the
+        townships (``resolution.owner_agent``'s rows). The handlers' ``open_tasks`` the gamed closures withdrew
+        are written back here. Returns (the number of open cases decided, logged in ``queue``'s log arrays; the
+        number gamed; per owner its gamed and caught counts after the day, as doubles; the repeat contacts' due
+        hours and cases, in close order)."""
         eng = self.eng
         m = eng.model
         c = m.cases
         s = m.stream
-        n = len(ids)
         # rank, gamed, caught, and the net gain the kernel keeps (one conversion of flat rows: a nested list
         # assigned into a slice costs twice as much)
         own = np.array([(o.rank, o.gamed, o.caught, 0.0) for o in owners], dtype=float).reshape(len(owners), 4)
-        out = np.zeros((n, 2))
-        rep = (np.zeros(n), np.zeros(n, dtype=np.int64))
-        cnt = np.zeros(2, dtype=np.int64)
+        cnt = np.zeros(4, dtype=np.int64)
         opened = np.zeros(len(m.handlers), dtype=np.int64)
         q = m.conference_queue
         conf = np.array([x for _, x in q], dtype=np.int64) if q else _NONE
         cols = (c.closed, c.work_share, c.resolved, c.gamed, c.called_back, c.outstanding, c.matter, eng.cat_n)
         n_gamed = eng.k_decide(
-            ids,
-            moments,
+            queue.arrays,
             conf,
-            out,
+            queue.log,
             *self._gather(now, len(m.departments)),
+            (eng.hf, self.is_dept),
             addresses(s.rng),  # the Generator as its addresses (``rawrng``)
             s.ub,
             s.eb,
@@ -77,18 +71,20 @@ class Queues:
             self.weights,
             (eng.cat_owner, c.township),
             cols,
-            rep,
+            queue.rep,
             cnt,
             eng.ctr,
             opened,
         )
+        queue.first = float(queue.arrays[2][0])
         if n_gamed:
             for h, k in zip(m.handlers, opened.tolist()):
                 if k:
                     h.open_tasks -= k
             eng._summary_fresh = False
         k = int(cnt[1])
-        return out, n_gamed, own[:, 1].tolist(), own[:, 2].tolist(), rep[0][:k].tolist(), rep[1][:k].tolist()
+        rep = queue.rep
+        return int(cnt[2]), n_gamed, own[:, 1].tolist(), own[:, 2].tolist(), rep[0][:k].tolist(), rep[1][:k].tolist()
 
     def _gather(self, now: float, n_dept: int) -> tuple:
         eng = self.eng
@@ -150,6 +146,16 @@ def _weights(p) -> np.ndarray:
         [p.ontime_weight, p.ranking_pressure, p.detection_prior_strength, p.detection_prior, p.callback_penalty],
         dtype=float,
     )
+
+
+def _scratch(engine) -> tuple:
+    """Per handler (allocated once per engine, filled in each day's call): whether its queue was read, the
+    hours in it, its work fraction, effort and kind (``projection.handler_rates``' ``hw``) and its rate."""
+    got = getattr(engine, "_gaming_scratch", None)
+    if got is None:
+        n = len(engine.handlers)
+        got = engine._gaming_scratch = (np.zeros(n, dtype=np.bool_), np.zeros(n), np.empty((n, 3)), np.empty(n))
+    return got
 
 
 def _task_rows(engine, token: int | None = None) -> tuple:

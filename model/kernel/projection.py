@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from .draws import draw_exponential
@@ -200,11 +201,42 @@ def _waits_for_conference(cid, conf):
 
 
 @njit(cache=True)
+def take_due(queue, t_end):
+    """The decisions due before ``t_end`` (hours) taken from the decision queue ``queue`` (moments, cases, its
+    head: the earliest moment left, its length; the due ones' moments and cases) in (moment, case) order, the
+    order ``numpy.lexsort((cases, moments))`` gives and a heap of (moment, case) pairs pops (``gaming.due``):
+    the rest kept in their order, the head set to the earliest of them (inf: none). Returns how many are due."""
+    qt, qi, head, size, due_t, due_i = queue
+    k = 0
+    j = 0
+    first = _INF
+    for i in range(size[0]):
+        x = qt[i]
+        if x < t_end:
+            due_t[k] = x
+            due_i[k] = qi[i]
+            k += 1
+        else:
+            qt[j] = x
+            qi[j] = qi[i]
+            j += 1
+            if x < first:
+                first = x
+    size[0] = j
+    head[0] = first
+    by_case = np.argsort(due_i[:k], kind="mergesort")  # stable: by case, then (stable) by moment
+    order = by_case[np.argsort(due_t[:k][by_case], kind="mergesort")]
+    t, c = due_t[:k][order], due_i[:k][order]
+    due_t[:k] = t
+    due_i[:k] = c
+    return k
+
+
+@njit(cache=True)
 def decide_run(
-    ids,
-    moments,
+    queue,
     conf,
-    out,
+    log,
     consts,
     days,
     fl,
@@ -224,6 +256,7 @@ def decide_run(
     learn,
     coord,
     desk,
+    rated,
     addrs,
     ub,
     eb,
@@ -238,25 +271,36 @@ def decide_run(
     ctr,
     opened,
 ):
-    """``gaming.decide``'s loop over the day's decisions, in one call: every gamed case closed on the way
-    (``gamed.close_gamed``), so that the next decision reads the queues, the stream and its owner's counts as
-    the reference leaves them.
+    """``gaming.decide``'s loop over the day's decisions, in one call: the decisions due before now taken from the
+    queue (:func:`take_due`), every gamed case closed on the way (``gamed.close_gamed``), so that the next decision
+    reads the queues, the stream and its owner's counts as the reference leaves them.
 
-    ``ids`` and ``moments``: the day's decisions, their cases and moments (a gamed case's close time), in
-    decision order; ``conf``: the cases in the joint conference's queue; ``consts``: now, the hours till the
-    conference's next meeting, ``gaming_aversion``, the number of departments; ``days``: the case table's joint
-    and deadline columns; ``owning``: the catalogue's owner per matter and the case table's township column
-    (``resolution.owner_agent``: a department's row, else the departments' count plus the township's). An open
-    case gets its projection (``projected``) in ``out[i, 0]`` and ``out[i, 1]`` = 1 (0: not open); when it is
-    at risk and its owner's net gain (``gamed.owner_net``, kept in ``own[:, 3]``) is positive, the owner's
-    scruples are drawn (the stream's next exponential) and compared as ``gaming.games`` does; a gamed case
-    gets ``out[i, 1]`` = 2 and is closed. Returns the number of gamed cases; ``cnt[1]`` counts the repeat
-    contacts logged in ``rep``.
+    ``queue``: :func:`take_due`'s (the due ones' cases and moments, a gamed case's close time, in decision order);
+    ``conf``: the cases in the joint conference's queue; ``log``: per open case decided, in decision order, its
+    case, its (moment, projection, deadline) and whether it was gamed (``model.gaming_log``'s rows), ``cnt[2]``
+    their count; ``consts``: now, the hours till the conference's next meeting, ``gaming_aversion``, the number
+    of departments; ``days``: the case table's joint and deadline columns; ``rated``: the handler table and per
+    handler whether it is a department (``handler_rates``' arguments: ``hw`` and ``rate`` filled here, the
+    handlers' queues marked unread in ``qs``); ``owning``: the catalogue's owner per matter and the case table's
+    township column (``resolution.owner_agent``: a department's row, else the departments' count plus the
+    township's). An open case gets its projection (``projected``); when it is at risk and its owner's net gain
+    (``gamed.owner_net``, kept in ``own[:, 3]``) is positive, the owner's scruples are drawn (the stream's next
+    exponential) and compared as ``gaming.games`` does; a gamed case is closed. Returns the number of gamed
+    cases; ``cnt[1]`` counts the repeat contacts logged in ``rep``, ``cnt[3]`` the decisions due.
 
     Over 60 lines: its signature lists the projection's and the closure's tables one per line (Python hands
     them over one by one: a tuple from Python costs its unboxing at every call); the loop is some thirty lines."""
-    rng = generator(addrs)  # the model's Generator, from its addresses (``rawrng``: no unboxing a call)
     now, conf_wait, aversion, n_dept = consts[0], consts[1], consts[2], int(consts[3])
+    n = take_due(queue, now)
+    cnt[3] = n
+    cnt[2] = 0
+    if n == 0:
+        return 0
+    ids, moments = queue[5], queue[4]
+    rng = generator(addrs)  # the model's Generator, from its addresses (``rawrng``: no unboxing a call)
+    handler_rates(rated[0], rated[1], desk, hw, rate)
+    qs[0][:] = False  # no handler's queue read yet today
+    log_case, log_t, log_gamed = log
     fl_next, fl_open = fl[2], fl[4]
     matter, whistle, delegated = cs[0], cs[1], cs[2]
     joint, deadline = days
@@ -284,25 +328,30 @@ def decide_run(
     for k in range(own.shape[0]):
         own[k, 3] = owner_net(k, own, weights)
     n_gamed = 0
-    for i in range(ids.shape[0]):
+    r = 0
+    for i in range(n):
         cid = ids[i]
         if cid >= fl_open.shape[0] or not fl_open[cid]:
-            out[i, 1] = 0.0
             continue
         nxt = fl_next[cid]
         jt = joint[cid] or (whistle[cid] and nxt == 0)
         in_conf = nxt == 0 and _waits_for_conference(cid, conf)
         t = projected(cid, now, jt, in_conf, conf_wait if in_conf else 0.0, tabs)
-        out[i, 0] = t
-        out[i, 1] = 1.0
+        log_case[r] = cid
+        log_t[0, r] = moments[i]
+        log_t[1, r] = t
+        log_t[2, r] = deadline[cid]
+        log_gamed[r] = False
         if t > deadline[cid]:
             k = cat_owner[matter[cid]]
             if delegated[cid] or k < 0:
                 k = n_dept + township[cid]
             x = own[k, 3]
             if x > 0 and x > draw_exponential(rng, eb, ridx) * aversion:
-                out[i, 1] = 2.0
+                log_gamed[r] = True
                 close_gamed(cid, moments[i], k, cols, own, pf, (rng, ub, eb, ridx), rep, cnt, withdrawing)
                 own[k, 3] = owner_net(k, own, weights)
                 n_gamed += 1
+        r += 1
+    cnt[2] = r
     return n_gamed
