@@ -28,7 +28,7 @@ from .rawrng import addresses
 from .routing import Routing
 from .stream import KernelStream
 from .tables import NotCovered, OpenFlows
-from .writeback import WriteBack
+from .writeback import HandledCounts, WriteBack
 
 __all__ = ["CompiledEngine", "KernelStream", "NotCovered", "OpenFlows"]
 
@@ -80,6 +80,8 @@ class CompiledEngine(Routing, WriteBack, Control):
         self._alloc_handlers(model, handlers)
         attach(handlers, self.hf, self.hi)  # their run totals read from the tables (``handlers``)
         self._alloc_cases(model)
+        for i, town in enumerate(model.townships):  # their learning counts read from the kernel's table when asked
+            town.handled = HandledCounts(self, i)  # read-only: only the kernel counts here
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
@@ -200,7 +202,7 @@ class CompiledEngine(Routing, WriteBack, Control):
             tables = fixed[3][given] = self._tables_for(model, given)
         cat, ints, reals, where = tables
         s = model.stream
-        args = (addresses(model.rng), s.ub, s.idx, self._handled_back, fixed[5], n0, arrays)
+        args = (addresses(model.rng), s.ub, s.idx, self.handled, fixed[5], n0, arrays)
         return ids, created, (*args, cat, fixed[4], ints, reals, c.blocks, where)
 
     def admit_batch(self, model, batch: tuple, cover: float, enquiry, created, onset, source, repeat_of) -> tuple:
