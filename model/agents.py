@@ -110,7 +110,8 @@ class Township(mesa.Agent):
         self.residents = residents
         self.citizen_range = citizen_range  # [first, last) Citizen index
         self.delegated: frozenset[int] = frozenset()
-        self.handled: dict[int, int] = {}  # delegated matter -> cases handled (learning curve)
+        # delegated matter -> cases handled (learning curve); on the compiled engine ``kernel.writeback.HandledCounts``
+        self.handled: dict[int, int] = {}
         self.score = 1.0  # top-down score from the county
         self.rank = 0.0  # rank of that score, 0 = best … 1 = last
         self.period_caught = 0  # gamed closures caught by call-backs this period

@@ -114,6 +114,8 @@ ENGINE_AWARE = frozenset(
         "test_department_wait.py",
         "test_engine_option.py",
         "test_enum_traps.py",
+        "test_exchange42_handled.py",
+        "test_exchange42_quiet.py",
         "test_fast_paths.py",
         "test_gcpolicy.py",
         "test_grid2_draws.py",

@@ -22,7 +22,9 @@ Design (the boundary of DESIGN §8; second stage):
 * **One call a working day.** The model calls ``start_day`` and ``run_until`` as with the Python
   engine; the compiled engine makes one kernel call (``core.work_day``): intake's batch of new cases
   (their first steps released and drawn), the day's start (duty hours off the servers, idle servers
-  woken), every event before the day's end. Between calls the agents decide, as Python methods, and
+  woken), every event before the day's end (with no new case, a short call first, ``servers.quiet_day``:
+  the day's start and the wake-ups with nothing to serve; a day without demand needs no other). Between
+  calls the agents decide, as Python methods, and
   their decisions reach the kernel as arrays: each handler's duty hours owed and its cap (dumping,
   inspections, the township's day split), today's work fraction, a department's effort. After the
   call the kernel's hour accounts of the day and counters are written back to the ``Handler`` objects
@@ -49,7 +51,7 @@ Design (the boundary of DESIGN §8; second stage):
   errands; intake's forwarding handed over by ``CompiledEngine.forward``), closing (``resolution``: work
   share, the resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts),
   delegated steps (``delegation``: the township's learning curve per matter type, ``Township.handled``
-  kept in the kernel and written back after each call, rework with the requester's trip, the owner's
+  kept in the kernel and read from its table when asked, rework with the requester's trip, the owner's
   oversight hours, competence in the step's hours, the work fraction's sums and the resolution draw),
   the whistle (urgent department steps, their on-site hours, the township's duty owed from filing: a
   whistled case is handed to the kernel at once), deadline gaming (``gaming``: the agents decide

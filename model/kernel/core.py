@@ -140,7 +140,7 @@ from .layout import (
 from .loop import run_until
 from .projection import decide_run, projected
 from .queues import hq_room, q_push, queue_ahead, queue_summary, rekey, rekey_all, task_key, valid
-from .servers import finish_time, start_day
+from .servers import finish_time, go_idle, quiet_day, start_day
 from .tasks import new_task, release_steps
 
 __all__ = [
@@ -259,6 +259,8 @@ __all__ = [
     "queue_ahead",
     "queue_summary",
     "finish_time",
+    "go_idle",
+    "quiet_day",
     "start_day",
     "release_steps",
     "new_task",

@@ -21,7 +21,7 @@ from .. import channel
 from ..cases import constant_column
 from ..catalogue import ENQUIRY, ENTERPRISE
 from . import core as K
-from . import demand, projection, route
+from . import demand, route
 from .calls import Direct
 from .control import Control
 from .handlers import attach
@@ -29,7 +29,7 @@ from .rawrng import addresses
 from .routing import Routing
 from .stream import KernelStream
 from .tables import NotCovered, OpenFlows
-from .writeback import WriteBack
+from .writeback import HandledCounts, WriteBack
 
 __all__ = ["CompiledEngine", "KernelStream", "NotCovered", "OpenFlows"]
 
@@ -81,11 +81,13 @@ class CompiledEngine(Routing, WriteBack, Control):
         self._alloc_handlers(model, handlers)
         attach(handlers, self.hf, self.hi)  # their run totals read from the tables (``handlers``)
         self._alloc_cases(model)
+        for i, town in enumerate(model.townships):  # their learning counts read from the kernel's table when asked
+            town.handled = HandledCounts(self, i)  # read-only: only the kernel counts here
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
+        self.k_quiet = Direct(K.quiet_day)
         self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
-        self.k_rates = Direct(projection.handler_rates)  # what gaming's projection reads of each handler
         self.k_route = Direct(route.refer_and_route)  # :meth:`admit_batch`'s fallback (numpy's logistic)
         self.k_admit, self.k_repeats = Direct(route.admit_rows), Direct(route.repeat_rows)
         cat = model.catalogue  # fixed for the model's life; its derived columns made once
@@ -306,14 +308,37 @@ class CompiledEngine(Routing, WriteBack, Control):
         after intake's batch, as the Python engine does it after intake's arrivals."""
         self._day = day
 
+    def _quiet(self, day: int, t_end: float) -> bool:
+        """The day's call when intake hands over no case (``servers.quiet_day``: the day's start, then the servers'
+        wake-ups at handlers with nothing queued, with eight arrays to hand over); True when it did the whole day
+        (a day with no demand), the handlers' accounts then written back as after the full call, which would have
+        found nothing else of the day's to write (no closure, referral, repeat contact or attendance)."""
+        self._pull()
+        self.evt, self.evi, done = self.k_quiet(
+            day, float(t_end), self.hf, self.hi, self.srv, self.evt, self.evi, self.ctr
+        )
+        if not done:
+            return False
+        self._conference_log()  # what other calls since the last day's counted (the short call counts nothing)
+        self.now = float(t_end)
+        self._push()
+        return True
+
     def run_until(self, t_end: float) -> None:
         """The day's one kernel call: intake's batch, the day's start (when :meth:`start_day` was called),
-        every event before ``t_end`` (hours); then the results go back to Python."""
-        ids, times, fwd = self._take_batch()
-        self._pull()
-        args = self._day_args(len(ids))
+        every event before ``t_end`` (hours); then the results go back to Python. With no new case and nothing
+        queued, first the short call (:meth:`_quiet`)."""
         day, self._day = self._day, -1
         self._summary_fresh = False
+        if not self._sub_ids and not np.count_nonzero(self.hi[:, K.HI_QLEN]):  # (queued work: the short call stops)
+            if self._quiet(day, t_end):
+                return
+            day = -1  # the day started in the short call: on from the event it stopped at
+            ids, times, fwd = self._take_batch()
+        else:
+            ids, times, fwd = self._take_batch()
+            self._pull()
+        args = self._day_args(len(ids))
         esc = self._esc()
         self.evt, self.evi, self.hq = self.k_work_day(
             day,
@@ -331,6 +356,18 @@ class CompiledEngine(Routing, WriteBack, Control):
             self.ent,
             esc,
         )
+        self._go_on_grown(t_end, ids, times, fwd, args, esc)
+        self._check()
+        self._conference_log()
+        self.model.attendance_hours = float(self.acc[0])
+        self.now = float(t_end)
+        self._push()
+        self._results_back()
+
+    def _go_on_grown(self, t_end: float, ids, times, fwd, args: tuple, esc: tuple) -> None:
+        """While the day's call stopped with the task or entry table nearly full: that one grown, then the call
+        again with no batch (``ids``, ``times``, ``fwd``: the day's, handed over) and no day start, on from where
+        it stopped."""
         while self.ctr[K.CTR_STATUS] == K.E_ROOM:  # the task or entry table nearly full: that one grown, then on
             self.ctr[K.CTR_STATUS] = K.OK
             room = self._max_steps + 3  # what the kernel asks to have free before an event (``loop``)
@@ -358,9 +395,3 @@ class CompiledEngine(Routing, WriteBack, Control):
                 self.ent,
                 esc,
             )
-        self._check()
-        self._conference_log()
-        self.model.attendance_hours = float(self.acc[0])
-        self.now = float(t_end)
-        self._push()
-        self._results_back()

@@ -17,7 +17,7 @@ from .flows import begin
 from .forwarding import next_courier
 from .layout import *  # the columns, kinds, states and counters (all of them: the loop reads most)
 from .queues import hq_room, is_urgent, key_of, pop_entry, push_entry
-from .servers import finish_time
+from .servers import finish_time, go_idle
 from .tasks import new_task, release_steps
 
 
@@ -318,17 +318,7 @@ def run_until(
         s = hi[h, HI_S0] + k
         task = pop_entry(hq, hi, ent, tk_seq, tk_state, h)
         if task < 0:
-            s_status[s] = IDLE
-            s_free[s] = now
-            s0 = hi[h, HI_S0]
-            m = hi[h, HI_IDLE_N]
-            if s_base[s] > 0:  # the part-time server is the last choice for new work
-                for j in range(m, 0, -1):
-                    s_idle[s0 + j] = s_idle[s0 + j - 1]
-                s_idle[s0] = k
-            else:
-                s_idle[s0 + m] = k
-            hi[h, HI_IDLE_N] = m + 1
+            go_idle(hi, s_status, s_free, s_base, s_idle, h, k, s, now)
             continue
         tk_state[task] = RUNNING
         if tk_kind[task] == STEP:  # Engine._serve: the step's wait in the queue

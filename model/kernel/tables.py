@@ -71,6 +71,9 @@ COMPACT_AT = 1 << 16
 COMPACT_RATIO = 5
 """... and at least this many times the entries still queued (four in five popped)."""
 
+_NO_BATCH = (np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(0, np.int64))
+"""An empty batch of new cases (ids, filing times, forwarding handlers), as ``EngineTables._take_batch`` hands it."""
+
 _KINDS = {"department": K.DEPT, "township": K.TOWN, "dispatch": K.DISPATCH, "commissioner": K.COMMISSIONER}
 _DISTS = {"exponential": K.DIST_EXPONENTIAL, "lognormal": K.DIST_LOGNORMAL, "deterministic": K.DIST_DETERMINISTIC}
 
@@ -177,7 +180,7 @@ class EngineTables:
         for i, t in enumerate(model.townships):
             for m, n in t.handled.items():
                 self.handled[i, m] = n
-        self._handled_back = self.handled.copy()  # the counts as the townships' dicts hold them (``_results_back``)
+        self._handled_back = self.handled  # what intake's refer-up reads (the townships' counts: one table)
         self.cat_owner = np.ascontiguousarray(model.catalogue.owner, dtype=np.int64)
         self._freed, self._closed_below, self._swept_at = [0, 0, 0], 0, -1.0  # rows released below (``release``)
 
@@ -340,10 +343,13 @@ class EngineTables:
         self._compact_entries()
         release.sweep(self)
         sub = self._sub_ids
-        ids = np.array(sub, dtype=np.int64)
-        times = np.array(self._sub_t, dtype=np.float64)
-        fwd = np.array(self._sub_fwd, dtype=np.int64)
-        self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
+        if sub:
+            ids = np.array(sub, dtype=np.int64)
+            times = np.array(self._sub_t, dtype=np.float64)
+            fwd = np.array(self._sub_fwd, dtype=np.int64)
+            self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
+        else:  # no new case: held empty arrays (nothing writes into them), the lists left empty
+            ids, times, fwd = _NO_BATCH
         self._reserved = 0
         g = self._growth()
         c0, _, s0 = self._freed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import operator
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -129,23 +130,11 @@ class WriteBack(EngineTables):
             self.day_esc[:] = 0
 
     def _results_back(self) -> None:
-        """After the day's call: the handlers' accounts, ``Township.handled``, the day's closed cases (their grid
-        mediation done), the referrals between handlers and the repeat contacts, in event order."""
+        """After the day's call: the day's closed cases (their grid mediation done), the referrals between
+        handlers and the repeat contacts, in event order (``Township.handled`` reads the kernel's table:
+        :class:`HandledCounts`)."""
         m = self.model
         gm = m.grid_mediation
-        # only the counts the call changed (they only grow): the dicts hold every count above zero. As counts only
-        # grow, an unchanged total means no count changed (most days of a township without delegated cases)
-        back = self._handled_back
-        total = int(np.add.reduce(self.handled, axis=None))
-        memo = self.__dict__.get("_handled_total")
-        if memo is None or memo[0] is not back or memo[1] != total:
-            towns, matters = np.nonzero(self.handled != back)
-            if len(towns):
-                counts = self.handled[towns, matters]
-                back[towns, matters] = counts
-                for i, j, n in zip(towns.tolist(), matters.tolist(), counts.tolist()):
-                    m.townships[i].handled[j] = n
-            self._handled_total = (back, total)
         closed_log, ref_from, ref_to, rep_due, rep_cid = self.logs
         ctr = self.ctr.tolist()
         n_closed, n_ref, n_rep = ctr[K.CTR_NCLOSED], ctr[K.CTR_NREF], ctr[K.CTR_NREP]
@@ -159,9 +148,10 @@ class WriteBack(EngineTables):
             refs = m.day_referrals
             for key in zip(ref_from[:n_ref].tolist(), ref_to[:n_ref].tolist()):
                 refs[key] = refs.get(key, 0) + 1
-        if n_rep:
-            for due, cid in zip(rep_due[:n_rep].tolist(), rep_cid[:n_rep].tolist()):
-                heapq.heappush(m.repeat_queue, (due, next(resolution._seq), cid))
+        if n_rep:  # (due, sequence number, case): zip takes the next number after each due, none after the last
+            q, push = m.repeat_queue, heapq.heappush
+            for entry in zip(rep_due[:n_rep].tolist(), resolution._seq, rep_cid[:n_rep].tolist()):
+                push(q, entry)
 
     def queue_summary(self, handler) -> tuple[float, float, int]:
         """For ``workload.decide``: the clock hours ``handler``'s waiting case steps need (at its
@@ -209,6 +199,39 @@ class WriteBack(EngineTables):
             self.ent,
             self._esc(),
         )
+
+
+class HandledCounts(Mapping):
+    """``Township.handled`` on the compiled engine: a township's delegated cases handled per matter type (the
+    learning curve), read from the kernel's table when asked (``engine.handled``, row ``row``) instead of synced
+    into a dict after every day's call (~70 counts a ``full_reform`` day). As the Python engine's dict it holds
+    the matters with a count above zero, as Python ints; read-only (only the kernel's loop counts)."""
+
+    __slots__ = ("engine", "row")
+
+    def __init__(self, engine, row: int):
+        self.engine = engine
+        self.row = row
+
+    def get(self, matter, default=None):
+        """The count of ``matter`` (``default`` when none handled), as ``dict.get``."""
+        n = self.engine.handled.item(self.row, matter)
+        return n if n else default
+
+    def __getitem__(self, matter) -> int:
+        table = self.engine.handled
+        if type(matter) is not int or not 0 <= matter < table.shape[1] or not table.item(self.row, matter):
+            raise KeyError(matter)
+        return table.item(self.row, matter)
+
+    def __iter__(self):
+        return iter(np.flatnonzero(self.engine.handled[self.row]).tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.engine.handled[self.row]))
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
 
 
 def _same_objects(values: list, held: list | None) -> bool:
