@@ -153,8 +153,9 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     steps' buffer (``flows.begin``: every step when joint, else the first; none when forwarded):
     ``CompiledEngine.submit_many``'s ``fwd`` and ``draws``.
 
-    Over 60 lines: the channel, then the routing rules in their order, then the thirty-four columns written (one
-    line each)."""
+    Over 60 lines: the channel, then the routing rules in their order, then the thirty-four columns written (a
+    zero not written: the reserved rows are the free rows' zeros, ``CaseTable.reserve``, and an unwritten page costs
+    no memory)."""
     kind, requester, township, matter, subject, delegated, enquiry, created, onset, source, repeat_of = batch
     u, prob = draws
     c_tier, c_start, c_ndep, c_owner, c_diff = cat[0], cat[1], cat[2], cat[3], cat[4]
@@ -229,23 +230,34 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
         f8[where[6], r] = onset[i]
         f8[where[7], r] = created[i]
         f8[where[8], r] = created[i] + reals[1 + tier] * HOURS
-        i8[where[9], r] = level
-        i8[where[10], r] = level
+        if level:  # (the rows are the free rows' zeros: a zero is not written, so its page stays unused)
+            i8[where[9], r] = level
+            i8[where[10], r] = level
         b1[where[11], r] = on
-        i16[where[12], r] = 0 if on else 1
-        i16[where[13], r] = 1 if at_seat else 0
-        f8[where[14], r] = 2.0 * reals[t0 + township[i]] if at_seat else 0.0
-        b1[where[15], r] = at_seat
-        b1[where[16], r] = hop
-        b1[where[17], r] = err
-        b1[where[18], r] = desk
-        b1[where[19], r] = asks
+        if not on:
+            i16[where[12], r] = 1
+        if at_seat:
+            i16[where[13], r] = 1
+            f8[where[14], r] = 2.0 * reals[t0 + township[i]]
+            b1[where[15], r] = True
+        if hop:
+            b1[where[16], r] = True
+        if err:
+            b1[where[17], r] = True
+        if desk:
+            b1[where[18], r] = True
+        if asks:
+            b1[where[19], r] = True
         i32[where[20], r] = s if asks else -1
         i32[where[21], r] = receiver
-        b1[where[22], r] = coord and not whistle
-        b1[where[23], r] = whistle
-        b1[where[24], r] = joint_on and n_dep > 1
-        b1[where[25], r] = dlg
+        if coord and not whistle:
+            b1[where[22], r] = True
+        if whistle:
+            b1[where[23], r] = True
+        if joint_on and n_dep > 1:
+            b1[where[24], r] = True
+        if dlg:
+            b1[where[25], r] = True
         i16[where[26], r] = n_dep
         i8[where[27], r] = ch
         i8[where[28], r] = source[i] if has_source else (ONLINE_SOURCE if on else WALK_IN)
