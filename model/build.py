@@ -222,7 +222,7 @@ def case_flow() -> dict[str, Any]:
         "patrol_pool": {},  # township -> latent ids in its covered grids — grid (Python engine)
         "grid_hours": {"patrol": 0.0, "reports": 0.0},  # grid workers' hours since the start — grid
         "grid_mediation": {},  # open dispute -> a grid worker's mediation hours on it — grid
-        "gaming_queue": [],  # (moment of decision, case) — gaming
+        "gaming_queue": [],  # (moment of decision, case) — gaming; on the compiled engine a gaming.DecisionQueue
         "gaming_log": [],  # (case, moment, projected finish, deadline, gamed) per decision — gaming
         "repeat_queue": [],  # (return time, seq, unresolved case) — resolution
         "callback_desk": callback.new_desk(),  # the day counted, call-backs made, drawn but not made — callback
