@@ -177,15 +177,12 @@ class DecisionQueue:
         when the decisions are taken there): their moments and cases."""
         qt, qi, head, size = self.arrays[:4]
         n = int(size[0])
-        t, ids = qt[:n].copy(), qi[:n].copy()
-        now = t < t_end
-        k = n - int(now.sum())
-        qt[:k], qi[:k], size[0] = t[~now], ids[~now], k
-        least = float(np.fmin.reduce(qt[:k])) if k else float("inf")
+        rest_t, rest_ids, t, ids = split_due(qt[:n], qi[:n], t_end)
+        k = len(rest_t)
+        qt[:k], qi[:k], size[0] = rest_t, rest_ids, k
+        least = float(np.fmin.reduce(rest_t)) if k else float("inf")
         self.first = head[0] = least if least == least else float("inf")  # (only NaN moments left: never due)
-        t, ids = t[now], ids[now]
-        order = np.lexsort((ids, t))
-        return t[order], ids[order]
+        return t, ids
 
 
 def _decision_queue(model) -> DecisionQueue:
@@ -325,13 +322,18 @@ def due(model, t_end: float) -> tuple[np.ndarray, np.ndarray]:
         return _NO_MOMENTS, _NO_CASES
     t = np.concatenate([b[0] for b in q]) if len(q) > 1 else q[0][0]
     ids = np.concatenate([b[1] for b in q]) if len(q) > 1 else q[0][1]
+    rest_t, rest_ids, t, ids = split_due(t, ids, t_end)
+    q[:] = [(rest_t, rest_ids)] if len(rest_t) else []
+    return t, ids
+
+
+def split_due(t: np.ndarray, ids: np.ndarray, t_end: float) -> tuple[np.ndarray, ...]:
+    """Decisions at moments ``t`` (hours) of cases ``ids`` split at ``t_end`` (:func:`due`, ``DecisionQueue.take``):
+    those not yet due, as given (NaN: never due), and the due ones in (moment, case) order, as a heap pops them."""
     now = t < t_end
-    q.clear()
-    if not now.all():
-        q.append((t[~now], ids[~now]))
-    t, ids = t[now], ids[now]
-    order = np.lexsort((ids, t))
-    return t[order], ids[order]
+    t_now, ids_now = t[now], ids[now]
+    order = np.lexsort((ids_now, t_now))
+    return t[~now], ids[~now], t_now[order], ids_now[order]
 
 
 _NO_MOMENTS, _NO_CASES = np.zeros(0), np.zeros(0, dtype=np.int64)
