@@ -390,11 +390,11 @@ def _decide_compiled(model, t_end: float) -> int:
             q.take(t_end)
             return 0
     owners = [*model.departments, *model.townships]  # ``owner_agent``: a department, else the township
-    k, n, gamed, caught, rep_due, rep_cid = eng.gaming_queues().decide_day(q, owners, t_end)
+    k, n, moved, counts, rep_due, rep_cid = eng.gaming_queues().decide_day(q, owners, t_end)
     if k:
         cases, rows, flags = q.log
         cids = cases[:k]
         model.gaming_log.extend(zip(cids.tolist(), *rows[:, :k].tolist(), flags[:k].tolist()))
         if n:
-            resolution.gamed_closed(model, cids[flags[:k]].tolist(), owners, gamed, caught, rep_due, rep_cid)
+            resolution.gamed_closed(model, cids[flags[:k]].tolist(), owners, moved, counts, rep_due, rep_cid)
     return n

@@ -116,20 +116,22 @@ def on_close(model, cid: int, t: float, gamed: bool = False) -> None:
 
 
 def gamed_closed(
-    model, cids: list[int], owners: list, gamed: list, caught: list, rep_due: list[float], rep_cid: list[int]
+    model, cids: list[int], owners: list, moved: list[int], counts: list, rep_due: list[float], rep_cid: list[int]
 ) -> None:
     """The Python side of the gamed closures the compiled engine made in the day's gaming decisions
     (``kernel.gamed.close_gamed``, :func:`on_close`'s draws and columns for a gamed case), in close order:
-    the cases join ``model.closed_today``, their grid mediation and work log are dropped, the owners' gamed
-    and caught counts (``owners``' after the day: ``gamed``, ``caught``, whole numbers) are written back, a township's
-    caught ones counted in its period too, and the repeat contacts (due hours, case) join the repeat queue."""
+    the cases join ``model.closed_today``, their grid mediation and work log are dropped, the gamed and caught
+    counts of the owners ``moved`` (rows of ``owners``; ``counts``: [gamed, caught] after the day, whole numbers)
+    are written back, a township's caught ones counted in its period too, and the repeat contacts (due hours,
+    case) join the repeat queue."""
     model.closed_today.extend(cids)
     gm, cw = model.grid_mediation, model.case_work
     if gm or cw:
         for cid in cids:
             gm.pop(cid, None)
             cw.pop(cid, None)
-    for owner, g, k in zip(owners, gamed, caught):
+    for i, (g, k) in zip(moved, counts):
+        owner = owners[i]
         owner.gamed = int(g)
         if k != owner.caught:
             if hasattr(owner, "period_caught"):

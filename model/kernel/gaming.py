@@ -42,15 +42,13 @@ class Queues:
         (``gaming.DecisionQueue``: its arrays, its log rows filled); ``owners`` the departments, then the
         townships (``resolution.owner_agent``'s rows). The handlers' ``open_tasks`` the gamed closures withdrew
         are written back here. Returns (the number of open cases decided, logged in ``queue``'s log arrays; the
-        number gamed; per owner its gamed and caught counts after the day, as doubles; the repeat contacts' due
-        hours and cases, in close order)."""
+        number gamed; the owners whose gamed or caught counts changed, by row, and those counts after the day, as
+        [gamed, caught] doubles; the repeat contacts' due hours and cases, in close order)."""
         eng = self.eng
         m = eng.model
         c = m.cases
         s = m.stream
-        # rank, gamed, caught, and the net gain the kernel keeps (one conversion of flat rows: a nested list
-        # assigned into a slice costs twice as much)
-        own = np.array([(o.rank, o.gamed, o.caught, 0.0) for o in owners], dtype=float).reshape(len(owners), 4)
+        key, own = _owner_rows(eng, owners)
         cnt = np.zeros(4, dtype=np.int64)
         opened = np.zeros(len(m.handlers), dtype=np.int64)
         q = m.conference_queue
@@ -77,14 +75,20 @@ class Queues:
             opened,
         )
         queue.first = float(queue.arrays[2][0])
-        if n_gamed:
-            for h, k in zip(m.handlers, opened.tolist()):
-                if k:
-                    h.open_tasks -= k
-            eng._summary_fresh = False
         k = int(cnt[1])
         rep = queue.rep
-        return int(cnt[2]), n_gamed, own[:, 1].tolist(), own[:, 2].tolist(), rep[0][:k].tolist(), rep[1][:k].tolist()
+        if not n_gamed:
+            return int(cnt[2]), 0, [], [], rep[0][:k].tolist(), rep[1][:k].tolist()
+        for h, w in zip(m.handlers, opened.tolist()):
+            if w:
+                h.open_tasks -= w
+        eng._summary_fresh = False
+        after = own[:, 1:3].tolist()  # (a Python loop over 30 owners: cheaper than numpy's comparisons of them)
+        moved = [i for i, (was, got) in enumerate(zip(key, after)) if was[1] != got[0] or was[2] != got[1]]
+        counts = [after[i] for i in moved]
+        for i, (g, x) in zip(moved, counts):  # the owners' counts as ``resolution.gamed_closed`` writes them back
+            key[i] = (key[i][0], int(g), int(x))
+        return int(cnt[2]), n_gamed, moved, counts, rep[0][:k].tolist(), rep[1][:k].tolist()
 
     def _gather(self, now: float, n_dept: int) -> tuple:
         eng = self.eng
@@ -123,6 +127,20 @@ class Queues:
 
 _NONE = np.zeros(0, dtype=np.int64)
 """No case in the joint conference's queue."""
+
+
+def _owner_rows(engine, owners: list) -> tuple[list, np.ndarray]:
+    """The day's call's owner rows (rank, gamed and caught counts, and a column for the net gain the call keeps)
+    and the (rank, gamed, caught) of each owner they were made from, kept on the engine: made again only when an
+    owner's differ (a new rank, ``assessment``), as converting ~120 Python numbers costs ~15 µs a day. The call
+    changes the rows' counts and :meth:`Queues.decide_day` notes the owners' after their write-back."""
+    key = [(o.rank, o.gamed, o.caught) for o in owners]
+    got = getattr(engine, "_gaming_owners", None)
+    if got is None or got[0] != key:
+        own = np.zeros((len(owners), 4))
+        own[:, :3] = key
+        got = engine._gaming_owners = (key, own)
+    return got
 
 
 def _bound(engine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
