@@ -121,6 +121,7 @@ ENGINE_AWARE = frozenset(
         "test_grid2_draws.py",
         "test_gaming41_charges.py",
         "test_grid41_store.py",
+        "test_grid43_openset.py",
         "test_grid43_owners.py",
         "test_intake2_channels.py",
         "test_intake5_intake.py",

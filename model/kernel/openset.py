@@ -11,13 +11,15 @@ from .pairwise import tree_sum
 
 
 @njit(cache=True)
-def refresh_open(ids, closed, created, deadline, overdue, t0, t1, hours, keep):
-    """For the cases ``ids`` (open at some moment of the day ``t0``–``t1``): mark overdue those whose deadline fell
-    before ``t1`` while open (``escalation.mark_overdue``), write each one's open hours of the day into ``hours``
-    and those still open into ``keep`` (in order). Returns (the hours' sum, numpy's double; the count kept)."""
+def refresh_open(ids, lo, hi, closed, created, deadline, overdue, t0, t1, hours, keep):
+    """For the cases ``ids`` then ``lo … hi − 1`` (the day's new rows, in that order: open at some moment of the day
+    ``t0``–``t1``): mark overdue those whose deadline fell before ``t1`` while open (``escalation.mark_overdue``),
+    write each one's open hours of the day into ``hours`` and those still open into ``keep`` (in order). Returns
+    (the hours' sum, numpy's double; the count kept)."""
     k = 0
-    for i in range(ids.shape[0]):
-        cid = ids[i]
+    n = ids.shape[0]
+    for i in range(n + hi - lo):
+        cid = ids[i] if i < n else lo + i - n
         c = closed[cid]
         d = deadline[cid]
         if d < t1 and not c <= d:  # NaN (still open) compares False: late
@@ -30,7 +32,7 @@ def refresh_open(ids, closed, created, deadline, overdue, t0, t1, hours, keep):
         if c != c:
             keep[k] = cid
             k += 1
-    return tree_sum(hours, 0, ids.shape[0], 0.0), k
+    return tree_sum(hours, 0, n + hi - lo, 0.0), k
 
 
 refresh_open_call = Direct(refresh_open)
