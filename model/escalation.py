@@ -179,15 +179,18 @@ def boost(model, cid: int, level: int, t: float) -> None:
     model._esc_release(model, cid, t)
 
 
-def hold_conference(model, day: int, t: float) -> int:
+def hold_conference(model, day: int, t: float) -> int | None:
     """On meeting days, settle up to ``joint_conference_slots`` level-3 cases and charge the meeting's
-    hours to its attendees (:func:`charge_conference`); return how many cases were settled."""
+    hours to its attendees (:func:`charge_conference`); return how many cases were settled. On the compiled
+    engine the meeting is held in the day's kernel call (``CompiledEngine.meet``: after intake's batch, before
+    the day's start, where it stands here) and None is returned."""
     p = model.params
     if not p.escalation_135 or day % p.joint_conference_interval != 0:
         return 0
-    q = model.conference_queue
     if model.compiled:
-        return _hold_compiled(model, t)
+        model.engine.meet(t)
+        return None
+    q = model.conference_queue
     done = 0
     while q and done < p.joint_conference_slots:
         _, cid = heapq.heappop(q)
@@ -197,26 +200,6 @@ def hold_conference(model, day: int, t: float) -> int:
             charge_conference(model, cid)
             done += 1
     return done
-
-
-def _hold_compiled(model, t: float) -> int:
-    """:func:`hold_conference` on the compiled engine (which owns the flows, ``kernel``): today's new cases
-    handed over first (their requests to the conference queued), the cases settled taken from the queue as
-    the reference takes them (settling one changes no other's state), then settled in one kernel call and
-    their hours charged in that order."""
-    eng = model.engine
-    eng.hand_over()
-    q = model.conference_queue
-    boosted = model.cases.boost
-    picked: list[int] = []
-    while q and len(picked) < model.params.joint_conference_slots:
-        _, cid = heapq.heappop(q)
-        if eng.is_open(cid) and boosted[cid] == 0 and cid not in picked:  # not coordinated meanwhile
-            picked.append(cid)
-    if picked:
-        eng.conference(picked, JOINT_CONFERENCE, t)
-        charge_conferences(model, picked)
-    return len(picked)
 
 
 def departments_of(model, cid: int) -> list[int]:

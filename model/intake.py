@@ -178,7 +178,7 @@ def refer_up_compiled(model, township: np.ndarray, matters: np.ndarray) -> np.nd
         np.ascontiguousarray(township, dtype=np.int32),
         np.ascontiguousarray(matters, dtype=np.int32),
         every,
-        model.engine._handled_back,
+        model.engine.handled,
         refer,
         np.zeros(0, dtype=bool),
         kept,

@@ -110,6 +110,7 @@ ENGINE_AWARE = frozenset(
         "test_day6_judge.py",
         "test_day6_kpi.py",
         "test_day9_empty_day.py",
+        "test_engine43_conference.py",
         "test_day42_collect.py",
         "test_department_wait.py",
         "test_engine_option.py",

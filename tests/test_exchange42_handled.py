@@ -60,7 +60,7 @@ def test_the_view_reads_the_table_when_asked(pair):
     comp.engine.handled[0, m] += 5
     try:
         assert town.handled[m] == before + 5
-        assert comp.engine._handled_back[0, m] == before + 5  # intake's refer-up reads the same table
+        assert comp.engine.handled[0, m] == before + 5  # intake's refer-up reads the same table
         assert comp_copy.townships[0].handled.get(m, 0) == before
     finally:
         comp.engine.handled[0, m] -= 5

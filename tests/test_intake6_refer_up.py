@@ -40,9 +40,9 @@ def test_the_table_decides_as_the_townships_do(days):
         assert np.array_equal(got, want)
         assert 0 < want.sum() < len(want)  # the check can fail: some referred up, some kept
         assert np.array_equal(m.stream.idx, ref.stream.idx) and np.array_equal(m.stream.ub, ref.stream.ub)
-        m.engine._handled_back += rng.integers(0, 3, m.engine._handled_back.shape)  # more cases handled
+        m.engine.handled += rng.integers(0, 3, m.engine.handled.shape)  # more cases handled
         for i, t in enumerate(m.townships):
-            t.handled = {j: int(n) for j, n in enumerate(m.engine._handled_back[i].tolist()) if n}
+            t.handled = {j: int(n) for j, n in enumerate(m.engine.handled[i].tolist()) if n}
 
 
 def test_new_parameters_renew_the_chances():

@@ -44,9 +44,9 @@ Design (the boundary of DESIGN §8; second stage):
   (``escalation``: ad hoc, the case's steps held until a desk has coordinated it; the 135 rule's keys by
   coordination level and deadline, its escalation events, requests at the desks withdrawn when one
   coordinates, the case re-keyed first in every queue it needs; the attending departments' hours;
-  decisions on the spot at the centre's desk), the joint conference (its queue is Python's
-  ``model.conference_queue``, fed from the kernel's log after each call; ``hold_conference`` stays
-  Python and asks the kernel to withdraw and boost, in one call per case), referral (``referral``: the
+  decisions on the spot at the centre's desk), the joint conference (its queue kept by the kernel,
+  ``model.conference_queue`` reading it; ``hold_conference`` calls the meeting, which the day's call holds
+  after intake's batch: ``coordination.hold_meeting``), referral (``referral``: the
   township clerks' forwarding and courier runs, the platform's dispatchers, misrouting, commissioners'
   errands; intake's forwarding handed over by ``CompiledEngine.forward``), closing (``resolution``: work
   share, the resolution draw, disputes settled by the mediators' hours, call-backs, repeat contacts),
@@ -71,7 +71,7 @@ Design (the boundary of DESIGN §8; second stage):
   batch, early only when the batch's draws might reach a buffer's end (so that the buffer is refilled
   at the reference's moment), before an exponential or normal draw from Python (not before a uniform
   one: the batch draws none, and never refills a buffer, so the generator is called in the same
-  order), before the joint conference meets, or at once for a whistled case. ``supports`` refuses
+  order), or at once for a whistled case. ``supports`` refuses
   nothing now (every mechanism is compiled); it stays as the place where a new mechanism not yet
   compiled is named.
 

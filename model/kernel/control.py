@@ -1,6 +1,6 @@
-"""The compiled engine's answers to the model between kernel calls: deadline gaming's projection, the joint
-conference's withdrawals and boosts, the reform start (levers re-read, servers
-re-laid out, queues re-keyed), and the Python engine's calls the kernel does not take."""
+"""The compiled engine's answers to the model between kernel calls: deadline gaming's projection, a case's
+withdrawals and boost, the reform start (levers re-read, servers re-laid out, queues re-keyed), and the Python
+engine's calls the kernel does not take."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import numpy as np
 
 from . import core as K
 from .gaming import Queues
-from .rawrng import addresses
 from .tables import EngineTables, NotCovered
 
 
@@ -34,9 +33,7 @@ class Control(EngineTables):
     def forward(self, cid: int, t: float, handler) -> None:
         """``referral.start``: the case joins the batch with the forwarding of its file by ``handler``
         arriving at ``t`` (hours); the kernel opens its flow (no draw at filing)."""
-        self._sub_ids.append(cid)
-        self._sub_t.append(t)
-        self._sub_fwd.append(handler.hid)
+        self._batch.append(((cid,), (t,), (handler.hid,)))
 
     # --- what the Python engine offers and the covered scenarios never ask for --------------------
     def arrive(self, task, t: float) -> None:
@@ -68,7 +65,7 @@ class Control(EngineTables):
         self.hq = K.rekey_all(self.hq, self.hi, self.ent, self.tk, self.ctr, self.pf, self._esc())
         self._summary_fresh = False
 
-    # --- the 135 rule's joint conference (Python, at the start of a meeting day) ------------------------
+    # --- the 135 rule's withdrawal and boost of one case --------------------------------------------------
     def withdraw_coordination(self, cid: int) -> None:
         """``escalation.withdraw``: the case's coordination requests not yet started, cancelled."""
         K.withdraw_coord(int(cid), self.hi, self.tk, self._flows(), self._esc())
@@ -102,39 +99,6 @@ class Control(EngineTables):
             self.ctr,
             self._esc(),
             m.cases.joint,
-        )
-        self._check()
-        self._summary_fresh = False
-
-    def conference(self, cids: list[int], level: int, t: float) -> None:
-        """The joint conference settles the cases ``cids`` at ``t``, in their order: for each,
-        :meth:`withdraw_coordination` then :meth:`boost`, all in one kernel call."""
-        self._flush()
-        most = self._max_steps + 4
-        self._room_tasks(int(self.ctr[K.CTR_NTASK]) + most * len(cids))
-        self._room_ent(int(self.ctr[K.CTR_NENT]) + most * len(cids))
-        m = self.model
-        s = m.stream
-        self.hq, self.evt, self.evi = self.k_conference(
-            np.asarray(cids, dtype=np.int64),
-            int(level),
-            float(t),
-            self.hq,
-            self.hi,
-            self.ent,
-            self.tk,
-            self._flows(),
-            self.pf,
-            addresses(m.rng),  # the Generator as its addresses (``rawrng``)
-            s.eb,
-            s.zb,
-            s.idx,
-            self.evt,
-            self.evi,
-            self.ctr,
-            self._esc(),
-            m.cases.joint,
-            most,
         )
         self._check()
         self._summary_fresh = False

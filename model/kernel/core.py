@@ -30,7 +30,7 @@ The Python side calls them through this module (``core.work_day`` …), so every
 
 from __future__ import annotations
 
-from .coordination import boost_case, conference_case, conference_cases, due, request, withdraw_coord
+from .coordination import boost_case, conference_case, due, hold_meeting, request, withdraw_coord
 from .day import work_day
 from .delegated import competence
 from .draws import draw_exponential, draw_noise, draw_normal, draw_uniform
@@ -269,7 +269,7 @@ __all__ = [
     "withdraw_coord",
     "boost_case",
     "conference_case",
-    "conference_cases",
+    "hold_meeting",
     "begin",
     "submit_batch",
     "submit_batch_at",

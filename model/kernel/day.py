@@ -5,6 +5,7 @@ from __future__ import annotations
 from numba import njit
 
 from ..cases import LAYOUT
+from .coordination import hold_meeting
 from .flows import submit_batch
 from .layout import CTR_STATUS, OK
 from .loop import run_until
@@ -101,9 +102,11 @@ def work_day(
     hq,
     ent,
     esc,
+    meet,
 ):
-    """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty),
-    ``start_day`` (skipped when ``day < 0``), then ``run_until(t_end)``. ``blocks``: the case table's blocks and
+    """A working day in one call: intake's batch of new cases (``submit_batch``; none when ``ids`` is empty), the
+    joint conference's meeting (``coordination.hold_meeting``; none when ``meet``'s time is NaN), ``start_day``
+    (skipped when ``day < 0``), then ``run_until(t_end)``. ``blocks``: the case table's blocks and
     the rest of ``run_until``'s case columns (:func:`case_columns`: a few arrays to hand over, not twenty-five).
     Returns the event heap's and the queues' (maybe grown) arrays."""
     rng = generator(addrs)  # the model's Generator, from its addresses (``rawrng``: no unboxing a call)
@@ -112,6 +115,8 @@ def work_day(
         evt, evi = submit_batch(ids, times, fwd, intake, hi, tk, fl, pf, rng, rb, evt, evi, ctr, esc, hf)
         if ctr[CTR_STATUS] != OK:
             return evt, evi, hq
+    if meet[0][0] == meet[0][0]:  # (not NaN) the joint conference meets, as ``escalation.hold_conference``
+        hq, evt, evi = hold_meeting(meet, hf, hq, hi, ent, tk, fl, pf, rng, rb, evt, evi, ctr, esc, intake, logs[5])
     if day >= 0:
         s_status, s_token, s_free, s_pend, s_base, s_idle = srv
         evt, evi = start_day(day, hf, hi, s_status, s_token, s_free, s_pend, s_base, s_idle, evt, evi, ctr)

@@ -17,9 +17,9 @@ import importlib
 
 import numpy as np
 
-from .. import channel
 from ..cases import constant_column
-from ..catalogue import ENQUIRY, ENTERPRISE
+from ..catalogue import ENTERPRISE
+from ..gaming import DecisionQueue
 from . import core as K
 from . import demand, route
 from .calls import Direct
@@ -29,7 +29,7 @@ from .rawrng import addresses
 from .routing import Routing
 from .stream import KernelStream
 from .tables import NotCovered, OpenFlows
-from .writeback import HandledCounts, WriteBack
+from .writeback import ConferenceQueue, HandledCounts, WriteBack
 
 __all__ = ["CompiledEngine", "KernelStream", "NotCovered", "OpenFlows"]
 
@@ -86,7 +86,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         # the kernel calls made thousands of times a run, without numba's type dispatch (``calls``)
         self.k_work_day, self.k_submit_batch = Direct(K.work_day), Direct(K.submit_batch_at)
         self.k_quiet = Direct(K.quiet_day)
-        self.k_decide, self.k_conference = Direct(K.decide_run), Direct(K.conference_cases)
+        self.k_decide = Direct(K.decide_run)
         self.k_queue_summary, self.k_judge = Direct(K.queue_summary), Direct(K.judge_rows)
         self.k_route = Direct(route.refer_and_route)  # :meth:`admit_batch`'s fallback (numpy's logistic)
         self.k_admit, self.k_repeats = Direct(route.admit_rows), Direct(route.repeat_rows)
@@ -104,6 +104,11 @@ class CompiledEngine(Routing, WriteBack, Control):
         model.sampler.kernel_draw = demand.draw_whole_day  # handed over here: ``model.demand`` never imports the kernel
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
+        model.conference_queue = ConferenceQueue(self)  # the joint conference's queue, kept by the kernel
+        if type(model.gaming_queue) is list and not model.gaming_queue:  # gaming's decisions: the kernel's queue
+            model.gaming_queue = DecisionQueue()
+        self._meeting: float | None = None  # the joint conference's meeting called for the next day's call (hours)
+        self._no_meeting = (np.array([np.nan, 0.0, 0.0, 0.0, 0.0]), self._dept_ids)
 
     # --- intake: new cases in a batch, their draws at the reference's moments ------------------------
     def submit(self, model, cid: int, t: float) -> None:
@@ -112,9 +117,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         the batch is handed over at once when its draws might reach the end of the buffer (so that a
         refill happens at the moment the reference does it) and before an exponential or normal draw from
         Python (a uniform one takes another buffer and so needs no hand-over)."""
-        self._sub_ids.append(cid)
-        self._sub_t.append(t)
-        self._sub_fwd.append(-1)
+        self._batch.append(((cid,), (t,), (-1,)))
         if model.cases.whistle[cid]:  # its township owes on-site hours from filing on: Python may read them
             self._flush()
             return
@@ -135,50 +138,32 @@ class CompiledEngine(Routing, WriteBack, Control):
         slot = self._slot
         st = m.stream
         room = 0 if slot is None else st.size - int(st.idx[slot])
-        ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
+        times = np.array(times, dtype=np.float64)  # (a copy: the batch keeps it till handed over)
         need = sum(draws.tolist())  # the draws the batch's filings take (a list's sum: ndarray.sum costs more)
         if not (whistle and any(whistle)) and (slot is None or self._reserved + need <= room):
-            ids += cids.tolist()  # no hand-over falls inside the batch: the loop below would only append
-            ts += times.tolist()
-            fs += fwd.tolist()
+            self._batch.append((cids, times, fwd))  # no hand-over falls inside the batch: one chunk
             if slot is not None:
                 self._reserved += need
             return
-        cids, times, fwd, draws = cids.tolist(), times.tolist(), fwd.tolist(), draws.tolist()
-        for j, (cid, t, f, most) in enumerate(zip(cids, times, fwd, draws)):
-            ids.append(cid)
-            ts.append(t)
-            fs.append(f)
+        start = 0  # the first case not yet in a chunk
+        for j, (f, most) in enumerate(zip(fwd.tolist(), draws.tolist())):
             if f >= 0:
                 continue
             if whistle is not None and whistle[j]:
+                flush = True
+            elif slot is not None:
+                self._reserved += most
+                flush = self._reserved > room
+            else:
+                flush = False
+            if flush:  # the cases up to this one handed over now
+                self._batch.append((cids[start : j + 1], times[start : j + 1], fwd[start : j + 1]))
+                start = j + 1
                 self._flush()
-                ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
                 if slot is not None:
                     room = st.size - int(st.idx[slot])
-                continue
-            if slot is not None:
-                self._reserved += most
-                if self._reserved > room:
-                    self._flush()
-                    ids, ts, fs = self._sub_ids, self._sub_t, self._sub_fwd
-                    room = st.size - int(st.idx[slot])
-
-    def _channel_coefs(self, p) -> tuple:
-        """:meth:`admit_batch`'s logits and slopes for parameters ``p`` (kept by the levers they hold), the shares
-        that fix the probabilities online and at the hall (None: a logistic; ``channel``), :meth:`admit_batch`'s
-        ``shares`` (those shares, NaN for a logistic, ``MARGIN`` and the gaming window) and the catalogue's enquiry
-        row."""
-        key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
-        coefs = self._route_memo.get(key)
-        if coefs is None:  # the logits and slopes
-            logits = (channel._logit(key[1]), key[2], channel._logit(key[3]), key[4])
-            coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
-        fix_on = None if 0.0 < p.online_share < 1.0 else float(p.online_share)
-        fix_hall = None if 0.0 < p.township_hall_share < 1.0 else float(p.township_hall_share)
-        fixed = (np.nan if f is None else f for f in (fix_on, fix_hall))
-        shares = np.array([*fixed, self.MARGIN, float(p.gaming_window)])
-        return coefs, fix_on, fix_hall, shares, self.model.catalogue.dispute_id(ENQUIRY)
+        if start < len(cids):
+            self._batch.append((cids[start:], times[start:], fwd[start:]))
 
     def admit_batch(self, model, cols: tuple, cover: float, enquiry, created, onset, source, repeat_of) -> tuple:
         """Intake's channel draws, refer-up and routing for a batch in one kernel call (``route.admit_rows``: the
@@ -218,7 +203,7 @@ class CompiledEngine(Routing, WriteBack, Control):
             _NO_IDS if repeat_of is None else _column(repeat_of, n, np.int64),
         )
         c, s = model.cases, model.stream
-        head = (addresses(model.rng), s.ub, s.idx, self._handled_back, fixed[3], c.reserve(n), arrays)
+        head = (addresses(model.rng), s.ub, s.idx, self.handled, fixed[3], c.reserve(n), arrays)
         tail = (fixed[4], fixed[5], fixed[6], fixed[7], c.blocks, fixed[8])
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
@@ -238,26 +223,6 @@ class CompiledEngine(Routing, WriteBack, Control):
             head = (*head[:6], (*rows[:3], matter, *rows[4:]))
         return self.k_route(*head, (drawn[0], self._probabilities(drawn[1], chan)), cover, *tail)
 
-    MARGIN = 1e-12
-    """:meth:`admit_batch`'s relative margin around a channel probability within which the kernel's ``exp`` may not
-    decide as numpy's (both within a few ulp of the true value: ~1e-15 relative); read when the parameters change."""
-
-    @staticmethod
-    def _probabilities(negz: np.ndarray, chan: tuple) -> np.ndarray:
-        """The probabilities online and at the hall from −z (``route.channel_draws``): the logistic with numpy's
-        ``exp``, as ``channel`` takes it, or the fixed shares (``chan``: :meth:`_channel_coefs`' after the
-        parameters)."""
-        fix_on, fix_hall = chan[2], chan[3]
-        n = len(negz) // 2
-        prob = np.exp(negz)
-        prob += 1.0
-        np.divide(1.0, prob, out=prob)
-        if fix_on is not None:
-            prob[:n] = fix_on
-        if fix_hall is not None:
-            prob[n:] = fix_hall
-        return prob
-
     def repeat_rows(self, ids: np.ndarray, due: np.ndarray, start: float, codes: tuple) -> tuple:
         """``resolution.return_repeats``' batch from the case table in one kernel call (``route.repeat_rows``)."""
         c = self.model.cases
@@ -271,7 +236,7 @@ class CompiledEngine(Routing, WriteBack, Control):
 
     def _flush(self) -> None:
         """Hand the batch of new cases to the kernel now: flows opened, first steps released and drawn."""
-        if not self._sub_ids:
+        if not self._batch:
             return
         ids, times, fwd = self._take_batch()
         m = self.model
@@ -298,10 +263,14 @@ class CompiledEngine(Routing, WriteBack, Control):
             hf,
         )
         self._check()
-        self._conference_log()
+        self._escalations_back()
         if duty:
             for h, x in zip(self.handlers, hf[:, K.HF_DUTY_BACKLOG].tolist()):
                 h.duty_backlog = x
+
+    def _queued(self) -> int:
+        """How many handlers have work queued."""
+        return int(np.count_nonzero(self.hi[:, K.HI_QLEN]))
 
     def start_day(self, day: int, handlers: list) -> None:
         """``Engine.start_day``: done by the kernel at the start of the day's one call (:meth:`run_until`),
@@ -319,24 +288,48 @@ class CompiledEngine(Routing, WriteBack, Control):
         )
         if not done:
             return False
-        self._conference_log()  # what other calls since the last day's counted (the short call counts nothing)
+        self._escalations_back()  # what other calls since the last day's counted (the short call counts nothing)
         self.now = float(t_end)
         self._push()
         return True
 
+    def meet(self, t: float) -> None:
+        """``escalation.hold_conference`` on a meeting day: the joint conference meets at ``t`` (hours) in the next
+        day's call, after intake's batch and before the day's start, where the reference holds it
+        (``coordination.hold_meeting``: the cases settled, the meeting's hours charged)."""
+        self._meeting = float(t)
+
+    def _meeting_args(self, t: float | None) -> tuple:
+        """``work_day``'s meeting argument (``coordination.hold_meeting``) for a meeting at ``t`` (hours; None or
+        NaN in the argument: none)."""
+        if t is None:
+            return self._no_meeting
+        m = self.model
+        p = m.params
+        d1, d2 = m.desks
+        office = d2 if d2.n_servers else d1  # the leading-group office convenes (the level-1 desk without staff)
+        most = self._max_steps + 4  # a case's tasks and events (``control.boost``)
+        slots = max(int(p.joint_conference_slots), 0)
+        self._room_ent(int(self.ctr[K.CTR_NENT]) + most * slots)
+        return (np.array([t, p.conference_case_hours, slots, office.hid, most], dtype=np.float64), self._dept_ids)
+
     def run_until(self, t_end: float) -> None:
-        """The day's one kernel call: intake's batch, the day's start (when :meth:`start_day` was called),
-        every event before ``t_end`` (hours); then the results go back to Python. With no new case and nothing
-        queued, first the short call (:meth:`_quiet`)."""
+        """The day's one kernel call: intake's batch, the joint conference's meeting (when :meth:`meet` was
+        called), the day's start (when :meth:`start_day` was called), every event before ``t_end`` (hours); then
+        the results go back to Python. With no new case, no meeting and nothing queued, first the short call
+        (:meth:`_quiet`)."""
         day, self._day = self._day, -1
         self._summary_fresh = False
-        if not self._sub_ids and not np.count_nonzero(self.hi[:, K.HI_QLEN]):  # (queued work: the short call stops)
-            if self._quiet(day, t_end):
+        t_meet, self._meeting = self._meeting, None  # (a meeting with nothing queued for it changes nothing)
+        if (t_meet is None or not self.ctr[K.CTR_NCONF]) and not self._batch and not self._queued():
+            if self._quiet(day, t_end):  # (queued work: the short call stops)
                 return
             day = -1  # the day started in the short call: on from the event it stopped at
             ids, times, fwd = self._take_batch()
+            meet = self._no_meeting
         else:
-            ids, times, fwd = self._take_batch()
+            meet = self._meeting_args(t_meet)
+            ids, times, fwd = self._take_batch(int(meet[0][2] * meet[0][4]))  # room for the meeting's tasks
             self._pull()
         args = self._day_args(len(ids))
         esc = self._esc()
@@ -355,10 +348,11 @@ class CompiledEngine(Routing, WriteBack, Control):
             self.hq,
             self.ent,
             esc,
+            meet,
         )
         self._go_on_grown(t_end, ids, times, fwd, args, esc)
         self._check()
-        self._conference_log()
+        self._escalations_back()
         self.model.attendance_hours = float(self.acc[0])
         self.now = float(t_end)
         self._push()
@@ -394,4 +388,5 @@ class CompiledEngine(Routing, WriteBack, Control):
                 self.hq,
                 self.ent,
                 esc,
+                self._no_meeting,
             )

@@ -48,7 +48,7 @@ N_HI = 8
 # counters
 CTR_SEQ, CTR_NTASK, CTR_UNRELEASED, CTR_NEV, CTR_NCLOSED = 0, 1, 2, 3, 4
 CTR_NREF, CTR_NREP, CTR_STATUS, CTR_NSTEPS, CTR_OPEN = 5, 6, 7, 8, 9
-CTR_NENT, CTR_NCONF = 10, 11  # queue entries made; cases sent to the joint conference this call
+CTR_NENT, CTR_NCONF = 10, 11  # queue entries made; cases in the joint conference's queue (coordination.conf_push)
 N_CTR = 12
 
 # parameters (float array)

@@ -1,4 +1,5 @@
-"""The compiled engine's intake routing tables: what ``route.refer_and_route`` reads besides the batch.
+"""The compiled engine's intake routing tables: what ``route.refer_and_route`` reads besides the batch, and the
+channel choice's coefficients and probabilities.
 
 :class:`Routing` is a base of ``CompiledEngine``: the arguments of its routing call kept while the levers they
 hold stay (the catalogue's table, the flags, handlers, codes and deadlines, the rows of the columns written, the
@@ -7,9 +8,13 @@ delegated matters and refer-up's rates).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .. import channel
 from ..cases import LAYOUT
+from ..catalogue import ENQUIRY
 from . import route
 
 
@@ -20,6 +25,43 @@ class Routing:
     _route_travel: np.ndarray
     _route_memo: dict
     _route_fixed: dict
+    model: Any
+
+    def _channel_coefs(self, p) -> tuple:
+        """:meth:`admit_batch`'s logits and slopes for parameters ``p`` (kept by the levers they hold), the shares
+        that fix the probabilities online and at the hall (None: a logistic; ``channel``), :meth:`admit_batch`'s
+        ``shares`` (those shares, NaN for a logistic, ``MARGIN`` and the gaming window) and the catalogue's enquiry
+        row."""
+        key = ("channels", p.online_share, p.channel_experience_slope, p.township_hall_share, p.channel_travel_slope)
+        coefs = self._route_memo.get(key)
+        if coefs is None:  # the logits and slopes
+            logits = (channel._logit(key[1]), key[2], channel._logit(key[3]), key[4])
+            coefs = self._route_memo[key] = np.array(logits, dtype=np.float64)
+        fix_on = None if 0.0 < p.online_share < 1.0 else float(p.online_share)
+        fix_hall = None if 0.0 < p.township_hall_share < 1.0 else float(p.township_hall_share)
+        fixed = (np.nan if f is None else f for f in (fix_on, fix_hall))
+        shares = np.array([*fixed, self.MARGIN, float(p.gaming_window)])
+        return coefs, fix_on, fix_hall, shares, self.model.catalogue.dispute_id(ENQUIRY)
+
+    MARGIN = 1e-12
+    """:meth:`admit_batch`'s relative margin around a channel probability within which the kernel's ``exp`` may not
+    decide as numpy's (both within a few ulp of the true value: ~1e-15 relative); read when the parameters change."""
+
+    @staticmethod
+    def _probabilities(negz: np.ndarray, chan: tuple) -> np.ndarray:
+        """The probabilities online and at the hall from −z (``route.channel_draws``): the logistic with numpy's
+        ``exp``, as ``channel`` takes it, or the fixed shares (``chan``: :meth:`_channel_coefs`' after the
+        parameters)."""
+        fix_on, fix_hall = chan[2], chan[3]
+        n = len(negz) // 2
+        prob = np.exp(negz)
+        prob += 1.0
+        np.divide(1.0, prob, out=prob)
+        if fix_on is not None:
+            prob[:n] = fix_on
+        if fix_hall is not None:
+            prob[n:] = fix_hall
+        return prob
 
     def _fixed_args(self, model, given: tuple) -> tuple:
         """:meth:`admit_batch`'s arguments that stay while the levers, the delegated matters and the desk stay, for

@@ -89,7 +89,6 @@ class EngineTables:
     k_work_day: Any
     k_submit_batch: Any
     k_decide: Any
-    k_conference: Any
     k_queue_summary: Any
     k_judge: Any
 
@@ -150,7 +149,8 @@ class EngineTables:
         self.fl_c = np.full((256, 2), -1, dtype=np.int32)  # per case: its requests (tasks) at the two desks (135 rule)
         self._filled = 256  # the rows of fl_c and fl[10] written -1 so far (``_fill_flows``)
         self.day_esc = np.zeros(4, dtype=np.int64)  # escalations by new level in the call
-        self.conf_log = np.zeros(256, dtype=np.int64)  # cases sent to the joint conference in the call
+        # the joint conference's queue: a heap of cases in conf_log[:ctr[CTR_NCONF]] (``ConferenceQueue``)
+        self.conf_log = np.zeros(256, dtype=np.int64)
         self.fl_task = np.zeros(256, dtype=np.int32)
         self.fl = self._flow_arrays(256)
         self.evt = np.zeros(256)
@@ -158,9 +158,8 @@ class EngineTables:
         self.ctr = np.zeros(K.N_CTR, dtype=np.int64)
         self.logs = self._log_arrays(256)
         # new cases from intake, handed to the kernel in one call before the next kernel call or Python draw
-        self._sub_ids: list[int] = []
-        self._sub_t: list[float] = []
-        self._sub_fwd: list[int] = []  # the handler forwarding its file (referral), -1: none
+        # (chunks of case ids, filing times in hours and the handler forwarding its file or -1, in filing order)
+        self._batch: list[tuple] = []
         self.cat_deps = model.catalogue.departments
         self.cat_n = model.catalogue.n_departments
         self._max_steps = int(self.cat_n.max()) if len(self.cat_n) else 1
@@ -180,7 +179,6 @@ class EngineTables:
         for i, t in enumerate(model.townships):
             for m, n in t.handled.items():
                 self.handled[i, m] = n
-        self._handled_back = self.handled  # what intake's refer-up reads (the townships' counts: one table)
         self.cat_owner = np.ascontiguousarray(model.catalogue.owner, dtype=np.int64)
         self._freed, self._closed_below, self._swept_at = [0, 0, 0], 0, -1.0  # rows released below (``release``)
 
@@ -337,24 +335,25 @@ class EngineTables:
             _fits_int32(need)
             self.tk = tuple(grow(a, need, 0, self._growth(), self._freed[1]) for a in self.tk)
 
-    def _take_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _take_batch(self, extra: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The waiting batch of new cases (ids, filing times, forwarding handlers), the kernel's arrays
-        grown to hold it (the queue entries compacted first when mostly popped)."""
+        grown to hold it and ``extra`` tasks more (the queue entries compacted first when mostly popped)."""
         self._compact_entries()
         release.sweep(self)
-        sub = self._sub_ids
-        if sub:
-            ids = np.array(sub, dtype=np.int64)
-            times = np.array(self._sub_t, dtype=np.float64)
-            fwd = np.array(self._sub_fwd, dtype=np.int64)
-            self._sub_ids, self._sub_t, self._sub_fwd = [], [], []
-        else:  # no new case: held empty arrays (nothing writes into them), the lists left empty
+        batch = self._batch
+        if batch:  # (one copy of each column: the chunks' arrays are not handed over themselves)
+            ids = np.concatenate([b[0] for b in batch], dtype=np.int64)
+            times = np.concatenate([b[1] for b in batch], dtype=np.float64)
+            fwd = np.concatenate([b[2] for b in batch], dtype=np.int64)
+            self._batch = []
+        else:  # no new case: held empty arrays (nothing writes into them)
             ids, times, fwd = _NO_BATCH
+        n = len(ids)
         self._reserved = 0
         g = self._growth()
         c0, _, s0 = self._freed
-        if sub:
-            need = max(sub) + 1
+        if n:
+            need = int(ids.max()) + 1
             if need > len(self.fl[0]):
                 starts = [c0] * len(self.fl)
                 starts[4] = 0  # the open flags, kept whole (``release``)
@@ -364,14 +363,14 @@ class EngineTables:
         # grown here, not by the day's call (``_day_args``, to the same size), so that released rows are not copied
         self.grid_hours = grow(self.grid_hours, self.model.cases.n, start=c0)
         ctr = self.ctr.tolist()  # (Python ints: one read of the counters)
-        bound = len(sub) * self._max_steps
+        bound = n * self._max_steps
         _fits_int32(ctr[K.CTR_NSTEPS] + bound)  # the steps' offsets (and the case ids, fewer)
         self.fl_steps = grow(self.fl_steps, ctr[K.CTR_NSTEPS] + bound, 0, g, s0)
         self.fl_task = grow(self.fl_task, len(self.fl_steps), start=s0)
-        if ctr[K.CTR_NCONF] + len(sub) + 1 > len(self.conf_log):
-            self.conf_log = grow(self.conf_log, 2 * (ctr[K.CTR_NCONF] + len(sub) + 1))
+        if ctr[K.CTR_NCONF] + n + 1 > len(self.conf_log):
+            self.conf_log = grow(self.conf_log, 2 * (ctr[K.CTR_NCONF] + n + 1))
         # a case's steps, plus a coordination and two forwarding passes
-        self._room_tasks(ctr[K.CTR_NTASK] + bound + 3 * len(sub) + ctr[K.CTR_UNRELEASED] + 1)
+        self._room_tasks(ctr[K.CTR_NTASK] + bound + 3 * n + ctr[K.CTR_UNRELEASED] + 1 + extra)
         return ids, times, fwd
 
     def _fill_flows(self, need: int) -> None:
@@ -383,6 +382,11 @@ class EngineTables:
             self.fl[10][done:need] = -1
             self.fl_c[done:need] = -1
             self._filled = need
+
+    @property
+    def _sub_ids(self) -> list[int]:
+        """The waiting batch's case ids, in filing order (for the checks that none waits, and ``release``)."""
+        return [int(cid) for b in self._batch for cid in b[0]]
 
     def is_open(self, cid: int) -> bool:
         """Is the case's flow open (``cid in model.flows`` for the Python engine)?"""

@@ -1,5 +1,6 @@
 """The compiled engine's exchange with the model around a kernel call: what the agents decided, read in;
-the kernel's hour accounts, counters, closed cases, referrals and repeat contacts, written back."""
+the kernel's hour accounts, counters, closed cases, referrals and repeat contacts, written back; and the
+model's read-only views of the kernel's tables (the townships' handled counts, the joint conference's queue)."""
 
 from __future__ import annotations
 
@@ -76,9 +77,9 @@ class WriteBack(EngineTables):
 
     def _day_args(self, n_new: int) -> DayArgs:
         """Before the day's call (``n_new`` new cases in intake's batch): the logs sized for the call's most
-        closures, referrals, repeat contacts and conference requests, the grid workers' mediation hours read,
-        and the kernel's arrays grouped as ``day.work_day`` takes them (from the handlers to the logs; the case
-        columns as the case table's blocks)."""
+        closures, referrals and repeat contacts, the conference's queue for its most requests, the grid workers'
+        mediation hours read, and the kernel's arrays grouped as ``day.work_day`` takes them (from the handlers to
+        the logs; the case columns as the case table's blocks)."""
         m = self.model
         c = m.cases
         ctr = self.ctr
@@ -88,8 +89,9 @@ class WriteBack(EngineTables):
             self.logs = self._log_arrays(2 * (need + 1))
         if counts[K.CTR_NCLOSED] or counts[K.CTR_NREF] or counts[K.CTR_NREP]:
             ctr[K.CTR_NCLOSED] = ctr[K.CTR_NREF] = ctr[K.CTR_NREP] = 0
-        if need + 1 > len(self.conf_log):  # at most one request to the conference per open case
-            self.conf_log = np.zeros(2 * (need + 1), dtype=np.int64)
+        queued = counts[K.CTR_NCONF] + need + 1  # the conference's queue, and a case queued once at most
+        if queued > len(self.conf_log):
+            self.conf_log = grow(self.conf_log, queued)
         gm = m.grid_mediation
         self.grid_hours = grow(self.grid_hours, c.n)
         if gm:
@@ -114,17 +116,11 @@ class WriteBack(EngineTables):
         )
         return args
 
-    def _conference_log(self) -> None:
-        """The kernel's requests to the joint conference and escalation counts, handed to Python."""
-        m = self.model
-        n = int(self.ctr[K.CTR_NCONF])
-        if n:
-            dl = m.cases.deadline
-            for cid in self.conf_log[:n].tolist():
-                heapq.heappush(m.conference_queue, (float(dl[cid]), cid))
-            self.ctr[K.CTR_NCONF] = 0
+    def _escalations_back(self) -> None:
+        """The kernel's escalation counts of its calls since the last, added to the model's day counts."""
         esc = self.day_esc.tolist()  # (a list: ``ndarray.any`` costs more than the four counts' test)
         if any(esc):
+            m = self.model
             for lv in (1, 2, 3):
                 m.day_escalations[lv] += esc[lv]
             self.day_esc[:] = 0
@@ -232,6 +228,35 @@ class HandledCounts(Mapping):
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))
+
+
+class ConferenceQueue:
+    """``model.conference_queue`` on the compiled engine: the joint conference's queue, a binary heap of cases the
+    kernel keeps (``engine.conf_log[:ctr[CTR_NCONF]]``, ``coordination.conf_push``), read as the Python engine's
+    list of (deadline, case) in the same list order; read-only (the kernel queues and holds the meetings)."""
+
+    __slots__ = ("engine",)
+
+    def __init__(self, engine: EngineTables):
+        self.engine = engine
+
+    def _cases(self) -> np.ndarray:
+        e = self.engine
+        return e.conf_log[: int(e.ctr[K.CTR_NCONF])]
+
+    def __len__(self) -> int:
+        return int(self.engine.ctr[K.CTR_NCONF])
+
+    def __iter__(self):
+        ids = self._cases()
+        return zip(self.engine.model.cases.deadline[ids].tolist(), ids.tolist())
+
+    def __getitem__(self, i: int) -> tuple[float, int]:
+        cid = int(self._cases()[i])
+        return float(self.engine.model.cases.deadline[cid]), cid
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _same_objects(values: list, held: list | None) -> bool:
