@@ -15,7 +15,7 @@ from .catalogue import REQUESTERS
 
 FIELDS: dict[str, tuple[type, object]] = {
     "requester_kind": (np.int8, 0),  # catalogue.Requester
-    "requester": (np.int64, -1),  # index of the Enterprise or Citizen agent
+    "requester": (np.int32, -1),  # index of the Enterprise or Citizen agent
     "township": (np.int32, -1),
     "matter": (np.int32, -1),
     "tier": (np.int8, 0),  # catalogue.Tier: 1-day, 3-day, 5-day tier (F11)
@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "source": (np.int8, 0),  # Source: walk-in, online, hotline, grid report, township call
     "channel": (np.int8, 0),  # Channel: online, township hall, trip to the seat
     "contact": (np.int16, 0),  # 0 for a first contact, k for the k-th repeat of its chain
-    "repeat_of": (np.int64, -1),  # first case of the chain this repeat contact belongs to (−1: a first contact)
+    "repeat_of": (np.int32, -1),  # first case of the chain this repeat contact belongs to (−1: a first contact)
     "resolved": (np.bool_, False),  # closed and really resolved (resolution)
     "gamed": (np.bool_, False),  # closed without solving near its deadline (gaming)
     "called_back": (np.bool_, False),  # checked by a call-back (回访)

@@ -59,3 +59,21 @@ def test_a_constant_column_is_a_view_of_one_kept_column_of_the_code():
     big = constant_column(3, 5000, np.int8)
     assert len(big) == 5000 and (big == 3).all() and constant_column(3, 0, np.int8).shape == (0,)
     assert constant_column(2, 4, np.int8).tolist() == [2] * 4 and constant_column(3, 4, np.int64).dtype == np.int64
+
+
+def test_each_kernel_write_goes_to_the_block_of_its_columns_dtype():
+    """``route_rows`` names the block of every column it writes (``i32[where[1], r] = ...``); the block must be the
+    one ``cases.FIELDS`` gives the column, or the kernel writes past a block's rows (a column's dtype changed in
+    ``cases`` without its line in the kernel corrupts memory silently)."""
+    pytest.importorskip("numba")
+    import inspect
+    import re
+
+    from townsim.model.kernel import route  # deferred: imports numba
+
+    names = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "f4": np.float32, "f8": np.float64}
+    names["b1"] = np.bool_
+    writes = re.findall(r"\b(i8|i16|i32|i64|f4|f8|b1)\[where\[(\d+)\], r\]", inspect.getsource(route.route_rows))
+    assert {int(k) for _, k in writes} == set(range(len(route.COLUMNS)))
+    wrong = [(route.COLUMNS[int(k)], b) for b, k in writes if names[b] is not FIELDS[route.COLUMNS[int(k)]][0]]
+    assert not wrong, f"route_rows writes these columns to another dtype's block: {wrong}"

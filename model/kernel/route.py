@@ -222,7 +222,7 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
             receiver = desk_hid
         whistle = whistle_on and not county_held and n_dep > 1
         i8[where[0], r] = kind[i]
-        i64[where[1], r] = requester[i]
+        i32[where[1], r] = requester[i]
         i32[where[2], r] = township[i]
         i32[where[3], r] = m
         i8[where[4], r] = tier
@@ -261,7 +261,7 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
         i16[where[26], r] = n_dep
         i8[where[27], r] = ch
         i8[where[28], r] = source[i] if has_source else (ONLINE_SOURCE if on else WALK_IN)
-        i64[where[29], r] = repeat_of[i] if has_chain else -1
+        i32[where[29], r] = repeat_of[i] if has_chain else -1
         f8[where[30], r] = np.nan  # not started, open, no file sent, no share worked (the defaults)
         f8[where[31], r] = np.nan
         f8[where[32], r] = np.nan
