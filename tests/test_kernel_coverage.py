@@ -140,19 +140,34 @@ def test_the_code_fingerprint_covers_the_kernel_sources(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("erlang_c_c4_rho0.75")  # the group of the check's quick run (tests/checks_cache.py)
 def test_erlang_c_check_passes_on_the_compiled_engine(monkeypatch):
     """The registered M/M/4 check at ρ = 0.75 (its quick replications: the cheapest of the Erlang C cases),
     run on the compiled engine, every kernel call's argument types checked (``TOWNSIM_KERNEL_CHECK``,
-    tests/conftest.py; the check reads cheap keys and types only new ones, ``kernel.calls.key``)."""
+    tests/conftest.py; the check reads cheap keys and types only new ones, ``kernel.calls.key``).
+
+    When the suite runs on the compiled engine (``conftest.suite_engine``, the default with numba) this is
+    the check's quick result that test_queueing asserts, run once per suite on the suite's engine
+    (``checks_cache.quick``: its 6 runs of 3,000 days are not made twice); otherwise it is run here, with
+    the compiled engine forced on the check's counties."""
     pytest.importorskip("numba")
+    from checks_cache import quick
+    from conftest import suite_engine
+
     from townsim.experiments.checks import queueing
     from townsim.model.kernel import calls
 
-    orig = queueing.mmc_params
-    monkeypatch.setattr(queueing, "mmc_params", lambda c, rho: orig(c, rho).replace(engine="compiled"))
     c, rho, days, quick_reps, _ = min(queueing.ERLANG_CASES, key=lambda e: e[2] * e[3])
     assert (c, rho) == (4, 0.75)
-    assert TownshipModel(queueing.mmc_params(c, rho), rng=1).compiled
     assert calls.CHECK  # the suite's setting
-    r = queueing._erlang(c, rho, days)(quick_reps, 1)
+    if suite_engine() == "compiled":
+        with kernel_mod.engine_for_every_model(suite_engine()):  # as checks_cache.quick runs the check
+            assert TownshipModel(queueing.mmc_params(c, rho), rng=1).compiled
+        r = quick(f"erlang_c_c{c}_rho{rho:g}")
+        assert r.replications == quick_reps
+    else:
+        orig = queueing.mmc_params
+        monkeypatch.setattr(queueing, "mmc_params", lambda c, rho: orig(c, rho).replace(engine="compiled"))
+        assert TownshipModel(queueing.mmc_params(c, rho), rng=1).compiled
+        r = queueing._erlang(c, rho, days)(quick_reps, 1)
     assert r.passed, (r.measured, r.expected)

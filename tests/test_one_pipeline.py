@@ -106,28 +106,37 @@ def test_every_command_module_is_registered():
 
 
 def test_fingerprint_is_path_independent(tmp_path):
+    """A copy of the model in another folder, imported as ``townsim`` from there with ``PYTHONPATH`` only,
+    fingerprints as this tree's model. The copy is self-contained: the model is copied (the files hashed),
+    every other top-level entry of the package is a link to this tree's, so no installed townsim is needed
+    and none is used (the script reports where it imported the fingerprint function and the model from)."""
     import shutil
     import subprocess
     import sys
 
     from townsim.experiments.core.fingerprint import code_fingerprint
 
-    copy = tmp_path / "elsewhere" / "townsim"
+    elsewhere = tmp_path / "elsewhere"
+    copy = elsewhere / "townsim"
     shutil.copytree(ROOT / "model", copy / "model", ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "__init__.py").write_text("")
-    code = "from townsim.experiments.core.fingerprint import code_fingerprint; print(code_fingerprint('townsim.model'))"
-    # the copy's model, fingerprinted by this tree's function (file names relative to the package folder)
-    from townsim.experiments.core import fingerprint
-
-    src = Path(fingerprint.__file__).read_text()
-    (copy / "fp.py").write_text(src)
+    for entry in ROOT.iterdir():
+        if entry.name != "model" and entry.name not in SKIP and (entry.is_dir() or entry.suffix == ".py"):
+            (copy / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    code = (
+        "import importlib.util, townsim.experiments.core.fingerprint as fp; "
+        "print(fp.__file__); print(importlib.util.find_spec('townsim.model').origin); "
+        "print(fp.code_fingerprint('townsim.model'))"
+    )
     out = subprocess.run(
-        [sys.executable, "-c", code.replace("townsim.experiments.core.fingerprint", "townsim.fp")],
-        cwd=tmp_path / "elsewhere",
-        env={"PYTHONPATH": str(tmp_path / "elsewhere")},
+        [sys.executable, "-c", code],
+        cwd=elsewhere,
+        env={"PYTHONPATH": str(elsewhere)},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == code_fingerprint("townsim.model")
+    fp_file, model_origin, printed = out.stdout.split()
+    assert Path(fp_file).is_relative_to(copy), fp_file  # the copy's function, not an installed one
+    assert Path(model_origin).resolve().is_relative_to(copy.resolve()), model_origin  # the copied model
+    assert printed == code_fingerprint("townsim.model")
