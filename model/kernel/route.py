@@ -167,7 +167,7 @@ def route_rows(n0, batch, draws, cover, cat, held_by_town, ints, reals, blocks, 
     ONLINE, SEAT, ONLINE_SOURCE, WALK_IN = ints[16], ints[18], ints[19], ints[20]
     dispatch, dispatch_hid = ints[21] != 0, ints[22]
     HOURS = reals[0]
-    i8, i16, i32, i64, f4, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[3], blocks[4], blocks[5], blocks[6]
+    i8, i16, i32, f4, f8, b1 = blocks[0], blocks[1], blocks[2], blocks[4], blocks[5], blocks[6]
     n = kind.shape[0]
     via = np.empty(n, np.int64)
     draws = np.empty(n, np.int64)
