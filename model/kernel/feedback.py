@@ -100,9 +100,10 @@ def life_cycle_day(rng_addresses, state, stage, sat, reals, stages, exits):
     stages moved in place): the growth and exit uniforms, the moves and exits (their rows in ``exits``,
     ascending), the live count, the live firms' mean satisfaction and the entry Poisson draw. ``reals``:
     1/startup days, 1/growth days, exit base, exit sensitivity, exit threshold, entry rate, entry reference,
-    the starting satisfaction (the mean when no firm lives); ``rng_addresses``: the model's Generator
+    the starting satisfaction (the mean when no firm lives, an entrant's); ``rng_addresses``: the model's Generator
     (``rawrng.addresses``); ``state``: its PCG64 state (``pcg64.state_view``: the uniforms made here, the same
-    doubles) or empty (drawn through the Generator). Returns (exits, live, mean satisfaction, entries)."""
+    doubles) or empty (drawn through the Generator). Returns (exits, live, mean satisfaction, entries, the mean
+    with the entrants' rows appended: the day's KPI, ``metrics.collect.enterprise_stocks``)."""
     rng = generator(rng_addresses)
     n = stage.shape[0]
     p_grow, p_mature, base, sens, threshold, entry_rate, reference, start = reals
@@ -122,7 +123,18 @@ def life_cycle_day(rng_addresses, state, stage, sat, reals, stages, exits):
     mean_sat = pairwise_mean(u, live) if live else start
     lam = entry_rate * max(live, 1) * mean_sat / reference
     entries = rng.poisson(lam) if lam > 0 else 0
-    return k, live, mean_sat, entries
+    after = mean_sat
+    if entries:  # the live firms' mean once the entrants' rows (live, at the start value) follow theirs
+        m = live + entries
+        buf = u
+        if m > n:  # (element loops: slice assignments cost numba seconds of compiling)
+            buf = np.empty(m)
+            for i in range(live):
+                buf[i] = u[i]
+        for i in range(live, m):
+            buf[i] = start
+        after = pairwise_mean(buf, m)
+    return k, live, mean_sat, entries, after
 
 
 judge_day_call = Direct(judge_day)
