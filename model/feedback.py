@@ -262,8 +262,9 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
         return 0, 0
     stage = st["stage"][:n]
     sat = st["satisfaction"][:n]
+    after: list[float] = []
     if model.compiled:  # the same draws, moves, exits, mean and entry draw in one call (``kernel.feedback``)
-        exits, live, mean_sat, entries = _life_cycle_compiled(model.rng, p, stage, sat)
+        exits, live, mean_sat, entries = _life_cycle_compiled(model.rng, p, stage, sat, after)
     else:
         exits, live, mean_sat, entries = _life_cycle_arrays(model.rng, p, stage, sat)
     for i in exits.tolist():
@@ -274,6 +275,8 @@ def enterprise_life_cycle(model) -> tuple[int, int]:
     if entries:
         town = demand.choose(model.rng, model.township_cdf, entries)  # rng.choice by population share
         model.add_enterprises(town, stage=0)
+        if after:  # the kernel's stocks with the entrants (live, at the start value) after the day's rows
+            model.entered_stocks = (model.clock_day, model.n_enterprises, live + entries, after[0])
     return entries, len(exits)
 
 
@@ -300,16 +303,21 @@ def _life_cycle_arrays(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> tu
     return exits, live, mean_sat, entries
 
 
-def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray) -> tuple:
+def _life_cycle_compiled(rng, p: Params, stage: np.ndarray, sat: np.ndarray, after: list | None = None) -> tuple:
     """:func:`_life_cycle_arrays` in one kernel call (``kernel.feedback.life_cycle_day``: the same draws from
-    ``rng`` in the same order, the same moves, exits and doubles), for the compiled engine."""
+    ``rng`` in the same order, the same moves, exits and doubles), for the compiled engine; ``after`` gets the
+    live firms' mean satisfaction with the day's entrants' rows appended (their KPI, ``enterprise_stocks``)."""
     _, life_cycle_day_call, addresses = _kernel()
     state_view = _pcg()
     if _LIFE[0] is not p:  # the rates as doubles, kept while the parameters are the same object
         _LIFE[:] = [p, _life_cycle_reals(p)]
     reals = _LIFE[1]
     exits = np.empty(len(stage), dtype=np.int64)
-    k, live, mean_sat, entries = life_cycle_day_call(addresses(rng), state_view(rng), stage, sat, reals, _STAGES, exits)
+    k, live, mean_sat, entries, mean_after = life_cycle_day_call(
+        addresses(rng), state_view(rng), stage, sat, reals, _STAGES, exits
+    )
+    if after is not None:
+        after.append(mean_after)
     return exits[:k], live, mean_sat, entries
 
 

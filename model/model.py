@@ -6,7 +6,8 @@ joint conference on meeting days; escalations are engine events inside the day; 
 day's end) → 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment (every
 ``assessment_period`` days: Townships and Departments are scored and adapt) → 7 collect KPIs. Agents'
 decisions are their methods, called through the model's AgentSets or its list of townships (on the compiled
-engine the departments' dumping and every work fraction by one-pass twins, ``dumping.departments_day``, ``workload``).
+engine the departments' dumping, every work fraction and the townships' day split and hour accounts by one-pass
+twins, ``dumping.departments_day``, ``workload``, ``inspection.townships_day`` and ``inspection.account_all``).
 
 Warm-up: construction ends by simulating ``warmup_days`` under the pre-reform levers (``params.pre_reform``,
 the root of the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers switch on (staff
@@ -313,7 +314,7 @@ class TownshipModel(RowHolding, mesa.Model):
         self.attendance_mark = self.attendance_hours
 
     def _day(self, collect: bool) -> None:
-        p, day = self.params, self.clock_day
+        day = self.clock_day
         t0, t1 = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
         self._reset_day_flows()  # and today's closed cases
         n_before = self.cases.n
@@ -326,17 +327,14 @@ class TownshipModel(RowHolding, mesa.Model):
         grid.surface(self, day)
         # 3 duties: departments decide what to dump, inspections are owed, townships split their day
         dumped, bounced = dumping.decide_all(self)  # every department's ``decide_dumping``; today's totals
-        inspection.apply(self.townships, p, reform.effective_inspection_hours(self))
-        for town in self.townships:  # each one's ``split_day``, reading and writing its own hours only
-            town.split_day()
+        inspection.townships_day(self, reform.effective_inspection_hours(self))  # and each one's ``split_day``
         workload.decide_all(self)  # every department's, then every township's ``decide_work_fraction``
         # 4 work (deadlines and escalations are events inside the day)
         escalation.hold_conference(self, day, t0)
         self.engine.start_day(day, self.handlers)
         self.engine.run_until(t1)
         gaming.decide(self, t1)
-        for town in self.townships:  # each township's ``account_day`` (its own accounts only)
-            town.account_day()
+        inspection.account_all(self)  # each township's ``account_day`` (its own accounts only)
         self._refresh_open(t0, t1)
         # 5 feedback
         feedback.judge(self, closed := np.asarray(self.closed_today, dtype=np.int64))

@@ -26,9 +26,9 @@ from numba import njit
 
 from .calls import Direct
 from .closures import count_closures
-from .judge import judge_row, life_cycle_rows
+from .judge import judge_row, life_cycle_row, life_cycle_rows
 from .pairwise import pairwise_mean
-from .pcg64 import fill_pair
+from .pcg64 import draw, pair_start
 from .rawrng import generator
 
 
@@ -100,29 +100,64 @@ def life_cycle_day(rng_addresses, state, stage, sat, reals, stages, exits):
     stages moved in place): the growth and exit uniforms, the moves and exits (their rows in ``exits``,
     ascending), the live count, the live firms' mean satisfaction and the entry Poisson draw. ``reals``:
     1/startup days, 1/growth days, exit base, exit sensitivity, exit threshold, entry rate, entry reference,
-    the starting satisfaction (the mean when no firm lives); ``rng_addresses``: the model's Generator
+    the starting satisfaction (the mean when no firm lives, an entrant's); ``rng_addresses``: the model's Generator
     (``rawrng.addresses``); ``state``: its PCG64 state (``pcg64.state_view``: the uniforms made here, the same
-    doubles) or empty (drawn through the Generator). Returns (exits, live, mean satisfaction, entries)."""
+    doubles) or empty (drawn through the Generator). Returns (exits, live, mean satisfaction, entries, the mean
+    with the entrants' rows appended: the day's KPI, ``metrics.collect.enterprise_stocks``)."""
     rng = generator(rng_addresses)
     n = stage.shape[0]
     p_grow, p_mature, base, sens, threshold, entry_rate, reference, start = reals
-    alive = np.empty(n, dtype=np.bool_)
+    u = np.empty(n)  # the live firms' satisfaction, in row order (``sat[alive]``), at its head
     if state.shape[0] == 4:  # the two runs of uniforms made here (the same doubles and state: ``pcg64``)
-        u, v = np.empty(n), np.empty(n)
-        fill_pair(state, u, v)
+        k, live = _rows_drawn(state, stage, sat, u, p_grow, p_mature, base, sens, threshold, stages, exits)
     else:
         u = rng.random(n)
         v = rng.random(n)
-    k = life_cycle_rows(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, stages, alive, exits)
-    live = 0
-    for i in range(n):  # the live firms' satisfaction, in row order (``sat[alive]``)
-        if alive[i]:
-            u[live] = sat[i]
-            live += 1
+        alive = np.empty(n, dtype=np.bool_)
+        k = life_cycle_rows(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, stages, alive, exits)
+        live = 0
+        for i in range(n):
+            if alive[i]:
+                u[live] = sat[i]
+                live += 1
     mean_sat = pairwise_mean(u, live) if live else start
     lam = entry_rate * max(live, 1) * mean_sat / reference
     entries = rng.poisson(lam) if lam > 0 else 0
-    return k, live, mean_sat, entries
+    after = mean_sat
+    if entries:  # the live firms' mean once the entrants' rows (live, at the start value) follow theirs
+        m = live + entries
+        buf = u
+        if m > n:  # (element loops: slice assignments cost numba seconds of compiling)
+            buf = np.empty(m)
+            for i in range(live):
+                buf[i] = u[i]
+        for i in range(live, m):
+            buf[i] = start
+        after = pairwise_mean(buf, m)
+    return k, live, mean_sat, entries, after
+
+
+@njit(cache=True)
+def _rows_drawn(state, stage, sat, live_sat, p_grow, p_mature, base, sens, threshold, stages, exits):
+    """``fill_pair``'s two runs of uniforms and ``life_cycle_rows``' pass in one loop: row ``i``'s growth uniform
+    is the first run's ``i``-th draw, its exit uniform the second's (``pcg64.pair_start``, ``draw``: the same
+    doubles, the state left after the ``2n`` draws), each used as it is made; the live firms' satisfaction written
+    to the head of ``live_sat`` in row order. Returns (exits, live)."""
+    a_lo, a_hi, b_lo, b_hi, inc_lo, inc_hi = pair_start(state, stage.shape[0])
+    k = live = 0
+    for i in range(stage.shape[0]):
+        a_lo, a_hi, u = draw(a_lo, a_hi, inc_lo, inc_hi)
+        b_lo, b_hi, v = draw(b_lo, b_hi, inc_lo, inc_hi)
+        now = life_cycle_row(stage, sat, i, u, v, p_grow, p_mature, base, sens, threshold, stages)
+        if now == 2:
+            exits[k] = i
+            k += 1
+        elif now == 1:
+            live_sat[live] = sat[i]
+            live += 1
+    state[0] = b_lo
+    state[1] = b_hi
+    return k, live
 
 
 judge_day_call = Direct(judge_day)

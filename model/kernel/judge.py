@@ -42,22 +42,31 @@ def life_cycle_rows(stage, sat, u, v, p_grow, p_mature, base, sens, threshold, s
     ``v < base + sens · max(0, threshold − satisfaction)`` (the same double arithmetic as the array
     expressions). ``stages``: start-up, growth, mature, exited codes. Fills ``alive`` (after the exits) and
     ``exits`` (ascending); returns the number of exits."""
-    startup, growth, mature, exited = stages[0], stages[1], stages[2], stages[3]
     k = 0
     for i in range(stage.shape[0]):
-        s = stage[i]
-        live = s < exited
-        if s == startup and u[i] < p_grow:
-            stage[i] = growth
-        elif s == growth and u[i] < p_mature:
-            stage[i] = mature
-        d = threshold - sat[i]
-        if d < 0.0:  # np.maximum(0.0, d): a NaN stays NaN
-            d = 0.0
-        if live and v[i] < base + sens * d:
-            stage[i] = exited
+        live = life_cycle_row(stage, sat, i, u[i], v[i], p_grow, p_mature, base, sens, threshold, stages)
+        if live == 2:
             exits[k] = i
             k += 1
-            live = False
-        alive[i] = live
+        alive[i] = live == 1
     return k
+
+
+@njit(cache=True, inline="always")
+def life_cycle_row(stage, sat, i, u, v, p_grow, p_mature, base, sens, threshold, stages):
+    """Row ``i``'s day in :func:`life_cycle_rows` from its uniforms ``u`` (growing) and ``v`` (exiting): the stage
+    moved in place; returns 1 for a firm live after the day, 2 for one exiting today, 0 for one exited before."""
+    startup, growth, mature, exited = stages[0], stages[1], stages[2], stages[3]
+    s = stage[i]
+    live = s < exited
+    if s == startup and u < p_grow:
+        stage[i] = growth
+    elif s == growth and u < p_mature:
+        stage[i] = mature
+    d = threshold - sat[i]
+    if d < 0.0:  # np.maximum(0.0, d): a NaN stays NaN
+        d = 0.0
+    if live and v < base + sens * d:
+        stage[i] = exited
+        return 2
+    return 1 if live else 0

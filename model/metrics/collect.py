@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import operator
 from typing import cast
 
@@ -63,9 +64,11 @@ _CONFERENCE_LEVEL = int(_JOINT_CONFERENCE)  # a plain int: numpy compares an Int
 
 def _conference_waiting(model) -> int:
     """Open level-3 cases still waiting for a joint conference (closed ones are dropped lazily)."""
-    c = model.cases
     q = model.conference_queue
-    if model.compiled and q:  # the same count over the kernel's open flags: case by case for a short queue (a
+    if not q:  # (most days: none waits)
+        return 0
+    c = model.cases
+    if model.compiled:  # the same count over the kernel's open flags: case by case for a short queue (a
         fl_open = model.engine.fl[4]  # few cases wait on most days), else as one array expression
         if len(q) < SHORT_QUEUE:
             n, level, boost = len(fl_open), c.level, c.boost
@@ -246,9 +249,14 @@ def _work_row(
 def stocks_kept(model) -> tuple | None:
     """The day's (day, firms' rows, live, mean satisfaction) as ``feedback.enterprise_life_cycle`` left them at the
     end of the day before ``clock_day``, while no firm has entered since (the same rows: it alone makes exits);
-    else None."""
+    else, on the compiled engine, the same with that day's entrants (``entered_stocks``: the kernel's count and
+    mean over the rows with theirs) while no other firm has entered; else None."""
     memo = getattr(model, "enterprise_stocks", None)
-    if memo is not None and memo[0] == model.clock_day - 1 and memo[1] == model.n_enterprises:
+    day, n = model.clock_day - 1, model.n_enterprises
+    if memo is not None and memo[0] == day and memo[1] == n:
+        return memo
+    memo = model.__dict__.get("entered_stocks")
+    if memo is not None and memo[0] == day and memo[1] == n:
         return memo
     return None
 
@@ -301,10 +309,24 @@ def _outcome_row(model, ids: np.ndarray, created: int, stats: tuple | None = Non
         "work_done_share": work_done,
         "grid_report_share": grid_share,
         "grid_participation": _participation(model),
-        "inspection_hours": inspection.weekly_duty_hours(model.params, reform.effective_inspection_hours(model)),
+        "inspection_hours": _inspection_hours(model),
         "callbacks_made": made,
         "callbacks_not_made": not_made,
     }
+
+
+def _inspection_hours(model) -> float:
+    """The day's upward duty hours per township and week (``inspection.weekly_duty_hours`` of the faded lever,
+    ``reform.effective_inspection_hours``), kept while the parameters are the same object and the reform does not
+    fade (the lever itself every day: the same double)."""
+    p = model.params
+    kept = model.__dict__.get("_inspection_kpi")
+    if kept is not None and kept[0] is p:
+        return kept[1]
+    value = inspection.weekly_duty_hours(p, reform.effective_inspection_hours(model))
+    if not math.isfinite(p.reform_half_life_days):
+        model._inspection_kpi = (p, value)
+    return value
 
 
 def queued_today(model) -> set[int]:
