@@ -98,6 +98,8 @@ def timed(case: str, days: int, residents_per_agent: int | None = None) -> tuple
     town = type(m.townships[0])
     wrap(town, "split_day", "Township.split_day")
     wrap(town, "account_day", "Township.account_day")
+    wrap(mm.inspection, "townships_day", "inspection.townships_day")  # the compiled engine's townships in one pass
+    wrap(mm.inspection, "account_all", "inspection.account_all")
     calls.Direct.__call__ = kernel_call  # type: ignore[method-assign]
     try:
         t = time.perf_counter()

@@ -38,8 +38,6 @@ def _refresh_compiled(model, t0: float, t1: float) -> None:
     """:func:`refresh`'s steps in one kernel call (``kernel.openset.refresh_open``). The day's new cases are
     intake's batches of consecutive rows (``CaseTable.reserve``), one after another: handed over as their range,
     not joined to the open ones (~5 µs a day); batches that are not are joined as :func:`refresh` does."""
-    from .kernel.openset import refresh_open_call  # deferred: it imports numba (the kernel extra), only compiled
-
     ids, new = model.open_ids, model._new_ids
     model._new_ids = []
     lo = hi = int(new[0][0]) if new else 0
@@ -52,6 +50,8 @@ def _refresh_compiled(model, t0: float, t1: float) -> None:
     if not n:  # nothing open today: nothing to mark, a backlog of 0.0 (the sum over no case)
         model.backlog_mean = 0.0
         return
+    from .kernel.openset import refresh_open_call  # deferred: it imports numba (the kernel extra), only compiled
+
     c = model.cases
     hours, keep = np.empty(n), np.empty(n, dtype=np.int64)
     ids = np.ascontiguousarray(ids, dtype=np.int64)

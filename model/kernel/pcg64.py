@@ -7,8 +7,8 @@ the development machine, called through the pointer). :func:`fill_pair` makes tw
 draws (``u`` then ``v``, as ``rng.random(n)`` twice) as two independent chains interleaved, the second
 started from the state ``n`` steps ahead (PCG's jump ahead, ``_advance``), and leaves the state where the
 second run's draws leave it: the same doubles and the same final state as numpy's, ~3 ns a draw (3,054
-draws of the firms' life cycle a day: ~17 against ~9 µs; ``kernel.feedback.life_cycle_day`` fills its two
-runs so). :func:`pair_start` and :func:`draw` are the chains' steps. The 128-bit
+draws of the firms' life cycle a day: ~17 against ~9 µs). :func:`pair_start` and :func:`draw` are the chains' steps:
+``kernel.feedback`` takes the life cycle's two runs with them row by row as it moves the firms' rows. The 128-bit
 products are LLVM's ``i128`` (one intrinsic, ``_muladd``).
 
 :func:`state_view` gives a PCG64 Generator's state (low and high halves of the state, then of the increment)
