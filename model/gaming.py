@@ -121,9 +121,7 @@ def schedule(model, ids: np.ndarray, moments: np.ndarray | None = None) -> None:
         dl = c.deadline[ids]
         moments = dl - p.gaming_window * (dl - c.created[ids])
     q = model.gaming_queue
-    if model.compiled:
-        if type(q) is not DecisionQueue:
-            q = _decision_queue(model)
+    if model.compiled:  # the engine's :class:`DecisionQueue` (:func:`decision_queue`, made with the engine)
         q.add(moments, ids)
     else:
         q.append((moments, np.asarray(ids, dtype=np.int64)))
@@ -185,8 +183,9 @@ class DecisionQueue:
         return t, ids
 
 
-def _decision_queue(model) -> DecisionQueue:
-    """``model.gaming_queue`` made a :class:`DecisionQueue` (the compiled engine's), with any batches queued."""
+def decision_queue(model) -> DecisionQueue:
+    """``model.gaming_queue`` made a :class:`DecisionQueue` (the compiled engine's, when it is made), with any
+    batches queued."""
     q = model.gaming_queue
     if type(q) is not DecisionQueue:
         batches, q = q, DecisionQueue()
@@ -374,10 +373,6 @@ def _decide_compiled(model, t_end: float) -> int:
     kernel; here the log, in decision order, from the call's rows, and the closures' Python side
     (``resolution.gamed_closed``). No call on a day that ends before the queue's first moment."""
     q = model.gaming_queue
-    if type(q) is not DecisionQueue:
-        if not q:
-            return 0
-        q = _decision_queue(model)
     if not q.first < t_end:
         return 0
     eng = model.engine

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..cases import constant_column
 from ..catalogue import ENTERPRISE
-from ..gaming import DecisionQueue
+from ..gaming import decision_queue
 from . import core as K
 from . import demand, route
 from .calls import Direct
@@ -105,8 +105,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         model.stream.before_draw = self._flush
         model.flows = OpenFlows(self)  # ``cid in model.flows``: is the case's flow open (in the kernel)?
         model.conference_queue = ConferenceQueue(self)  # the joint conference's queue, kept by the kernel
-        if type(model.gaming_queue) is list and not model.gaming_queue:  # gaming's decisions: the kernel's queue
-            model.gaming_queue = DecisionQueue()
+        decision_queue(model)  # gaming's decisions in the kernel's queue (``gaming.DecisionQueue``)
         self._meeting: float | None = None  # the joint conference's meeting called for the next day's call (hours)
         self._no_meeting = (np.array([np.nan, 0.0, 0.0, 0.0, 0.0]), self._dept_ids)
 
