@@ -94,43 +94,15 @@ def split_slack(town, slack: float) -> tuple[float, float]:
 
 def townships_day(model, inspection_hours_per_week: float | None = None) -> None:
     """Today's inspection hours owed by every township (:func:`apply`), then each township's day split
-    (``Township.split_day``, in the townships' order): through the methods on the Python engine, in one pass on the
-    compiled engine (the twin: :func:`duty_cap`'s doubles; a split reads no duty backlog, so adding each
-    township's hours just before its split writes the same values)."""
+    (``Township.split_day``, in the townships' order)."""
     towns = model.townships
-    if not model.compiled:
-        apply(towns, model.params, inspection_hours_per_week)
-        for town in towns:
-            town.split_day()
-        return
-    hours = daily_inspection_hours(model.params, inspection_hours_per_week)
-    msh = model.mean_step_hours
+    apply(towns, model.params, inspection_hours_per_week)
     for town in towns:
-        h = town.handler
-        h.duty_backlog += hours
-        w = town.score_weights
-        h.duty_cap = math.inf if w["upward"] >= w["service"] else max(h.capacity_hours - h.open_tasks * msh, 0.0)
+        town.split_day()
 
 
 def account_all(model) -> None:
     """Every township's ``Township.account_day`` (today's hours booked by use, after the day's work), in the
-    townships' order: through the methods on the Python engine, in one pass on the compiled engine (the twin:
-    :func:`split_slack`'s doubles, added to the same accounts in the same order)."""
-    towns = model.townships
-    if not model.compiled:
-        for town in towns:
-            town.account_day()
-        return
-    for town in towns:
-        h = town.handler
-        worked, duty = h.worked_today, h.duty_today
-        slack = max(h.capacity_hours - worked - duty, 0.0)
-        w = town.score_weights
-        up, service = w["upward"], w["service"]
-        total = up + service
-        paper, outreach = (0.0, 0.0) if total <= 0 or slack <= 0 else (slack * up / total, slack * service / total)
-        acc = town.hours
-        acc["cases"] += worked
-        acc["duties"] += duty
-        acc["paperwork"] += paper
-        acc["outreach"] += outreach
+    townships' order."""
+    for town in model.townships:
+        town.account_day()

@@ -6,8 +6,7 @@ joint conference on meeting days; escalations are engine events inside the day; 
 day's end) → 5 feedback (satisfaction, petitions, enterprise life cycle) → 6 assessment (every
 ``assessment_period`` days: Townships and Departments are scored and adapt) → 7 collect KPIs. Agents'
 decisions are their methods, called through the model's AgentSets or its list of townships (on the compiled
-engine the departments' dumping, every work fraction and the townships' day split and hour accounts by one-pass
-twins, ``dumping.departments_day``, ``workload``, ``inspection.townships_day`` and ``inspection.account_all``).
+engine the departments' dumping and every work fraction by one-pass twins, ``dumping.departments_day``, ``workload``).
 
 Warm-up: construction ends by simulating ``warmup_days`` under the pre-reform levers (``params.pre_reform``,
 the root of the scenario's ``extends`` chain), counted in no KPI; then the scenario's levers switch on (staff

@@ -1,8 +1,8 @@
 """The empty day's bookkeeping on the compiled engine gives what the reference's steps give, bit for bit: the
-townships' inspections, day split and hour accounts in one pass each (``inspection.townships_day``,
-``inspection.account_all`` against ``inspection.apply`` and the agents' ``split_day`` and ``account_day``), the
-firms' stocks with the day's entrants from the life cycle's kernel call (``feedback``, ``metrics.collect``), and
-the KPI row's kept inspection hours."""
+townships' inspections, day split and hour accounts (``inspection.townships_day``, ``inspection.account_all``
+against ``inspection.apply`` and the agents' ``split_day`` and ``account_day``), the firms' stocks with the
+day's entrants from the life cycle's kernel call (``feedback``, ``metrics.collect``), and the KPI row's kept
+inspection hours."""
 
 from __future__ import annotations
 
@@ -63,9 +63,10 @@ def test_the_townships_passes_are_the_methods(changes):
         assert slackless  # a township without idle hours was booked
 
 
-def test_the_python_engine_keeps_the_methods(monkeypatch):
-    """On the Python engine the passes call the agents' methods (the reference)."""
-    m = TownshipModel(small(engine="python"), rng=2)
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_the_passes_call_the_agents_methods(monkeypatch, engine):
+    """On either engine the passes call the agents' methods (their decisions stay theirs)."""
+    m = TownshipModel(small(engine=engine), rng=2)
     called = []
     for name in ("split_day", "account_day"):
         monkeypatch.setattr(type(m.townships[0]), name, lambda self, name=name: called.append(name))
