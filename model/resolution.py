@@ -197,7 +197,7 @@ def _repeat_rows(c, ids: np.ndarray, due: list[float], day: int, codes: tuple) -
     onset, root = c.onset[ids], root_of(c, ids)
     return (
         c.requester_kind[ids],
-        c.requester[ids].astype(np.int64),  # int64 as demand's batches (the table keeps int32): one signature
+        c.requester[ids].astype(np.int64),  # as demand's batches and the compiled repeat_rows (the table: int32)
         c.township[ids],
         matter,
         t,
