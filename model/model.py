@@ -61,6 +61,9 @@ from .holders import RowHolding
 from .params import HOURS_PER_DAY, Params
 from .paths import SCENARIO_DIR
 
+_NO_CLOSURES = np.empty(0, dtype=np.int64)
+_NO_CLOSURES.flags.writeable = False  # a day without closures hands on this one empty array (read-only: shared)
+
 
 class TownshipModel(RowHolding, mesa.Model):
     """A county's departments, townships, enterprises and citizens under the reform levers."""
@@ -336,7 +339,8 @@ class TownshipModel(RowHolding, mesa.Model):
         inspection.account_all(self)  # each township's ``account_day`` (its own accounts only)
         self._refresh_open(t0, t1)
         # 5 feedback
-        feedback.judge(self, closed := np.asarray(self.closed_today, dtype=np.int64))
+        closed = np.asarray(self.closed_today, dtype=np.int64) if self.closed_today else _NO_CLOSURES
+        feedback.judge(self, closed)
         petitions = grid.petitions(self, t1)
         entries, exits = feedback.enterprise_life_cycle(self)
         # 6 assessment (the agents' assess methods)

@@ -137,7 +137,12 @@ def decide_compiled(model) -> None:
         for agent in agents:
             agent.work_fraction = 1.0
         return
-    rows = model.engine.queue_rows()  # (zeros without the kernel's pass when no step waits anywhere)
+    engine = model.engine
+    if not engine._queued():  # no step waits anywhere: every row of ``queue_rows`` would be zeros (n = 0), so
+        for agent in agents:  # every fraction is 1.0, as below, without building the rows or reading them
+            agent.work_fraction = 1.0
+        return
+    rows = engine.queue_rows()
     for agent in agents:
         h = agent.handler
         queued, slack, n = rows[h.hid]

@@ -114,6 +114,7 @@ ENGINE_AWARE = frozenset(
         "test_day42_collect.py",
         "test_department_wait.py",
         "test_empty43_day.py",
+        "test_empty44_day.py",
         "test_engine_option.py",
         "test_enum_traps.py",
         "test_exchange42_handled.py",
