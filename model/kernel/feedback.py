@@ -145,7 +145,12 @@ def _rows_drawn(state, stage, sat, live_sat, p_grow, p_mature, base, sens, thres
     to the head of ``live_sat`` in row order. Returns (exits, live)."""
     a_lo, a_hi, b_lo, b_hi, inc_lo, inc_hi = pair_start(state, stage.shape[0])
     k = live = 0
+    exited = stages[3]
     for i in range(stage.shape[0]):
+        if stage[i] == exited:  # a firm that exited before: its draws made, their doubles unused (``life_cycle_row``
+            a_lo, a_hi, _ = draw(a_lo, a_hi, inc_lo, inc_hi)  # returns 0 and moves nothing), so only the chains step
+            b_lo, b_hi, _ = draw(b_lo, b_hi, inc_lo, inc_hi)
+            continue
         a_lo, a_hi, u = draw(a_lo, a_hi, inc_lo, inc_hi)
         b_lo, b_hi, v = draw(b_lo, b_hi, inc_lo, inc_hi)
         now = life_cycle_row(stage, sat, i, u, v, p_grow, p_mature, base, sens, threshold, stages)
