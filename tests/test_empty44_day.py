@@ -1,15 +1,12 @@
 """The empty day's shortcuts give the reference's values: the work fractions when no step waits anywhere
-(``workload.decide_compiled`` without the queue rows), the departments' mean effort kept while the efforts are
-the same objects (``metrics.numeric.kept_mean_of_floats``), a day without closures handing on one empty array."""
+(``workload.decide_compiled`` without the queue rows) and a day without closures handing on one empty array."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from helpers import small
 
 from townsim.model import TownshipModel, workload
-from townsim.model.metrics import numeric
 from townsim.model.metrics.numeric import mean_of_floats
 
 pytest.importorskip("numba")
@@ -39,22 +36,6 @@ def test_fractions_without_waiting_steps_are_the_agents_decisions():
     fractions = [a.work_fraction for a in (*busy.departments, *busy.townships)]
     assert fractions == [workload.decide(a) for a in (*busy.departments, *busy.townships)]
     assert min(fractions) < 1.0
-
-
-def test_kept_effort_mean_is_the_mean_of_the_same_objects():
-    """The kept mean is ``mean_of_floats``' double while the list holds the same objects, and is computed again
-    when one of them is another object (an assessed effort), even of an equal value."""
-    m = TownshipModel(small(engine="compiled", **QUIET), rng=3)
-    xs = [float(x) for x in np.random.default_rng(5).uniform(0.5, 1.5, 20)]
-    assert numeric.kept_mean_of_floats(m, xs) == mean_of_floats(xs)
-    kept = m._effort_mean
-    assert numeric.kept_mean_of_floats(m, list(xs)) == mean_of_floats(xs) and m._effort_mean is kept  # kept
-    ys = [*xs[:-1], xs[-1] + 0.25]
-    assert numeric.kept_mean_of_floats(m, ys) == mean_of_floats(ys) != mean_of_floats(xs)
-    assert m._effort_mean[0] is ys  # computed again for the other object
-    zs = [*ys[:3], float(repr(ys[3])), *ys[4:]]  # an equal value, another object: computed again, same double
-    assert numeric.kept_mean_of_floats(m, zs) == mean_of_floats(ys) and m._effort_mean[0] is zs
-    assert numeric.kept_mean_of_floats(m, ys[:10]) == mean_of_floats(ys[:10])  # a shorter list: computed
 
 
 def test_quiet_days_row_is_the_reference_row():

@@ -234,7 +234,7 @@ def _work_row(
         "township_utilisation": _mean_floats(towns[0]),
         "department_utilisation": _mean_floats(deps[0]),
         "overloaded_townships": towns[2],
-        "department_effort": numeric.kept_mean_of_floats(model, deps[2]),
+        "department_effort": _mean_floats(deps[2]),
         "enterprise_satisfaction": ent_sat,
         "citizen_satisfaction": numeric.citizen_satisfaction(model),
         "petitions": petitions,

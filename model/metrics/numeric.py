@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 
 
@@ -62,18 +60,6 @@ def mean_of_floats(xs: list) -> float:
     for x in xs[end:]:
         total += x
     return float(0.0 + total) / n
-
-
-def kept_mean_of_floats(model, xs: list) -> float:
-    """:func:`mean_of_floats` of the departments' efforts ``xs``, kept while ``xs`` holds the very float objects of
-    the last call's list (an effort changes only when its department is assessed): the same objects, the same
-    double, for ~20 identity tests instead of the sum (``metrics.collect``'s KPI row)."""
-    kept = model.__dict__.get("_effort_mean")
-    if kept is not None and len(kept[0]) == len(xs) and all(map(operator.is_, kept[0], xs)):
-        return kept[1]
-    value = mean_of_floats(xs)
-    model._effort_mean = (xs, value)
-    return value
 
 
 def kept_mean(model, column: str) -> float:
