@@ -107,19 +107,16 @@ def game_probability(params: Params, rank, detection) -> np.ndarray:
     return 1.0 - np.exp(-net / params.gaming_aversion)
 
 
-def schedule(model, ids: np.ndarray, moments: np.ndarray | None = None) -> None:
-    """Queue the gaming decision of new cases (only when on-time closures count): ``model.gaming_queue``
-    holds batches of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``; on the
-    compiled engine a :class:`DecisionQueue`, whose due ones the day's kernel call takes.
-    ``moments``: the same moments computed by the compiled engine's intake (``kernel.route.admit_rows``), or None
-    to compute them here."""
+def schedule(model, ids: np.ndarray) -> None:
+    """Queue the gaming decision of new cases (only when on-time closures count): ``model.gaming_queue`` holds batches
+    of (moments of decision in hours, case ids), taken in (moment, case) order by ``due``; on the compiled engine a
+    :class:`DecisionQueue`, whose due ones the day's kernel call takes (``kernel.route.admit_rows`` queues intake's)."""
     p = model.params
     if p.ontime_weight <= 0 or len(ids) == 0:
         return
-    if moments is None:
-        c = model.cases
-        dl = c.deadline[ids]
-        moments = dl - p.gaming_window * (dl - c.created[ids])
+    c = model.cases
+    dl = c.deadline[ids]
+    moments = dl - p.gaming_window * (dl - c.created[ids])
     q = model.gaming_queue
     if model.compiled:  # the engine's :class:`DecisionQueue` (:func:`decision_queue`, made with the engine)
         q.add(moments, ids)
@@ -148,6 +145,14 @@ class DecisionQueue:
 
     def __len__(self) -> int:
         return int(self.arrays[3][0])
+
+    def room(self, k: int) -> tuple:
+        """The arrays the compiled intake's kernel call adds a batch to (moments, cases, first moment, count), with
+        room for ``k`` more (``first`` read back after the call)."""
+        n = int(self.arrays[3][0])
+        if n + k > len(self.arrays[0]):
+            self._alloc(2 * (n + k), *self.arrays[:2], n)
+        return self.arrays[:4]
 
     def add(self, moments: np.ndarray, ids: np.ndarray) -> None:
         """Queue the decisions of cases ``ids`` at ``moments`` (hours)."""

@@ -191,16 +191,17 @@ def _admit_compiled(model, batch: tuple, enquiry, created, onset, source, repeat
     (``CompiledEngine.admit_batch``) — the requesters' channel draws and the commissioners' errand draws (the
     compiled twin of ``_RowAgent.choose_channel``'s draws), then the townships' refer-up decisions
     (:func:`refer_up_compiled`'s), the enquiries' case rows, the channels, errands and routing rules, and the gaming
-    decisions' moments — and the batch handed over in filing order (``CompiledEngine.submit_many``). ``batch``:
-    kind, requester, township, matter (the subject of an enquiry). An ``enquiry`` array in which none asks gives
-    the same cases as none given (the kernel asks each case)."""
+    decisions queued (``gaming.schedule``'s) — and the batch handed over in filing order
+    (``CompiledEngine.submit_many``). ``batch``: kind, requester, township, matter (the subject of an enquiry). An
+    ``enquiry`` array in which none asks gives the same cases as none given (the kernel asks each case)."""
     p: Params = model.params
     cover = commissioner_coverage(p, model.live_enterprises) if p.commissioners else 0.0  # (a float)
     engine = model.engine
-    ids, via, times, filing, moments = engine.admit_batch(
+    ids, via, times, filing, queued = engine.admit_batch(
         model, batch, cover, enquiry, created, onset, source, repeat_of
     )
-    gaming.schedule(model, ids, moments)
+    if not queued:  # (the kernel call queues the gaming decisions of the batches it routes)
+        gaming.schedule(model, ids)
     engine.submit_many(ids, times, via, filing)
     return ids
 

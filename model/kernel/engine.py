@@ -37,6 +37,8 @@ _ENTERPRISE = int(ENTERPRISE)  # a plain int: the kernel's argument keeps its ty
 # what ``route.route_rows`` is handed in place of sources, chains or enquiries not given (it reads none of them;
 # writeable, as the arrays they stand for: the kernel's argument types stay one overload's)
 _NO_CODES, _NO_IDS, _NO_FLAGS = np.zeros(0, np.int8), np.zeros(0, np.int64), np.zeros(0, np.bool_)
+# ... and in place of the gaming decisions' queue when none is queued (no room: ``route.admit_rows`` queues none)
+_NO_QUEUE = (np.zeros(0), _NO_IDS, np.full(1, np.inf), np.zeros(1, np.int64))
 
 
 def _column(values, n: int, dtype) -> np.ndarray:
@@ -171,8 +173,9 @@ class CompiledEngine(Routing, WriteBack, Control):
         margin (``MARGIN``), the logistic by numpy's ``exp`` from the same draws and the routing call
         (``route.refer_and_route``, :meth:`_admit_fallback`). ``cols``: kind, requester, township, matter (an
         enquiry's subject); ``enquiry``, ``onset``, ``source``, ``repeat_of`` None when not given, a source or chain
-        of one code a kept column of it (``cases.constant_column``). Returns the ids, via, filing times, filing draws
-        and moments (None: not computed), as ``gaming.schedule`` and :meth:`submit_many` take them."""
+        of one code a kept column of it (``cases.constant_column``). Returns the ids, via, filing times and filing draws
+        as :meth:`submit_many` takes them, and whether the batch's gaming decisions were queued (``gaming.schedule``'s,
+        done by the call when it routed the batch)."""
         p = model.params
         chan = self._chan
         if chan[0] is not p:  # new parameters (frozen: the same object, the same levers)
@@ -206,11 +209,14 @@ class CompiledEngine(Routing, WriteBack, Control):
         tail = (fixed[4], fixed[5], fixed[6], fixed[7], c.blocks, fixed[8])
         es, cs = model.enterprise_state, model.citizen_state
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
-        u, negz, via, filing, moments, routed, ids = self.k_admit(*head, (memories, *chan[6]), cover, *tail)
+        q = model.gaming_queue  # the gaming decisions queued by the call (only when on-time closures count)
+        queue = q.room(n) if p.ontime_weight > 0 else _NO_QUEUE
+        u, negz, via, filing, _, routed, ids = self.k_admit(*head, (memories, *chan[6]), cover, *tail, queue)
         if routed:
-            return ids, via, created, filing, moments
+            q.first = queue[2].item(0)
+            return ids, via, created, filing, True
         via, filing = self._admit_fallback(head, tail, (u, negz), chan, enquiry, cover)
-        return ids, via, created, filing, None
+        return ids, via, created, filing, False
 
     def _admit_fallback(self, head: tuple, tail: tuple, drawn: tuple, chan: tuple, enquiry, cover: float) -> tuple:
         """:meth:`admit_batch`'s routing with numpy's logistic from the draws ``drawn`` (``u``, −z) and the enquiries'

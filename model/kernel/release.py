@@ -84,8 +84,14 @@ def sweep(eng) -> None:
     eng._swept_at = eng.now
     c = eng.model.cases
     freed = eng._freed  # [cases, tasks, steps] released below
+    if c.n - freed[0] < RELEASE_STEP:  # too few cases above the mark to release, closed or not
+        return
     closed = c.closed
-    eng._closed_below = _first(lambda a, b: np.isnan(closed[a:b]), max(eng._closed_below, freed[0]), c.n)
+    lo = max(eng._closed_below, freed[0])
+    if lo < c.n and closed[lo] != closed[lo]:  # still open (NaN), the first case not closed: most days
+        eng._closed_below = lo
+    else:
+        eng._closed_below = _first(lambda a, b: np.isnan(closed[a:b]), lo, c.n)
     if eng._closed_below - freed[0] < RELEASE_STEP:
         return
     w = min(eng._closed_below, _named(eng))

@@ -306,16 +306,17 @@ def logistic(u, negz, shares):
 
 
 @njit(cache=True)
-def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, held, ints, reals, blocks, where):
+def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, held, ints, reals, blocks, where, queue):
     """``intake.admit``'s draws and rules for a batch in one call: the channel draws (:func:`channel_batch`), the
     logistic (:func:`logistic`), then :func:`refer_and_route`, and the gaming decisions' moments (``gaming.schedule``:
-    ``deadline − gaming_window × (deadline − created)``, hours). ``chan``: the requesters' memories, the townships'
-    travel beyond the mean, the logits and slopes (``channel_draws``), ``shares`` (online, hall, margin, then the
-    gaming window) and the catalogue's enquiry row: ``batch``'s matters are its subjects, an enquiry's (``batch[5]``,
-    empty when none is given) case row made the enquiry row here. Returns (the draws ``u``, −z, via, the filing
-    draws, the moments, whether routed, the case ids ``n0 …``); when a comparison falls within the margin, nothing
-    past the channel draws is done (not routed): the caller takes the logistic with numpy's ``exp`` and routes with
-    the same draws."""
+    ``deadline − gaming_window × (deadline − created)``, hours) queued (``queue``: ``gaming.DecisionQueue``'s moments,
+    cases, first moment and count, with room for the batch; empty moments: none queued). ``chan``: the requesters'
+    memories, the townships' travel beyond the mean, the logits and slopes (``channel_draws``), ``shares`` (online,
+    hall, margin, then the gaming window) and the catalogue's enquiry row: ``batch``'s matters are its subjects, an
+    enquiry's (``batch[5]``, empty when none is given) case row made the enquiry row here. Returns (the draws ``u``,
+    −z, via, the filing draws, the moments, whether routed, the case ids ``n0 …``); when a comparison falls within
+    the margin, nothing past the channel draws is done (not routed, none queued): the caller takes the logistic with
+    numpy's ``exp`` and routes with the same draws."""
     memories, farther, coefs, shares, ask_row = chan
     u, negz = channel_batch(addrs, batch[0], batch[1], batch[2], memories, farther, coefs, cover, ints[8])
     prob, safe = logistic(u, negz, shares)
@@ -338,6 +339,16 @@ def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, hel
     for i in range(n):
         dl = f8[where[8], n0 + i]
         moments[i] = dl - window * (dl - f8[where[7], n0 + i])
+    qt, qi, head, size = queue  # ``gaming.DecisionQueue.add``: the decisions queued, the first moment lowered
+    if qt.shape[0]:
+        k0, least = size[0], np.inf
+        for i in range(n):
+            qt[k0 + i], qi[k0 + i] = moments[i], ids[i]
+            if moments[i] < least:  # (False for NaN: a NaN moment is never due)
+                least = moments[i]
+        size[0] = k0 + n
+        if least < head[0]:
+            head[0] = least
     return u, negz, via, filing, moments, True, ids
 
 

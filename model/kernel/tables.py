@@ -59,6 +59,13 @@ def grow(arr: np.ndarray, need: int, fill=0, factor: int = 2, start: int = 0) ->
     return out
 
 
+def _rows(ids: np.ndarray) -> slice | np.ndarray:
+    """Rows ``ids`` of a table as an index: the slice of the same rows when they are consecutive, else ``ids``."""
+    if len(ids) and np.array_equal(ids, np.arange(ids[0], ids[0] + len(ids))):
+        return slice(int(ids[0]), int(ids[0]) + len(ids))
+    return ids
+
+
 def _fits_int32(need: int) -> None:
     """The task and flow tables hold ids as int32 (``EngineTables._alloc_cases``): refuse a run that would
     need more rows (instead of wrapping the ids)."""
@@ -106,6 +113,8 @@ class EngineTables:
         self.hf[:, K.HF_EFFORT] = 1.0
         self._dept_ids = np.array([d.handler.hid for d in model.departments], dtype=np.int64)
         self._town_ids = np.array([t.handler.hid for t in model.townships], dtype=np.int64)
+        # the same rows as the tables' index: a slice when consecutive (as built: a slice reads ~1 us faster)
+        self._dept_rows, self._town_rows = _rows(self._dept_ids), _rows(self._town_ids)
         s0 = 0
         for i, h in enumerate(handlers):
             self.hi[i, K.HI_N] = h.n_servers
@@ -260,17 +269,7 @@ class EngineTables:
     def _intake_arrays(self) -> tuple:
         m = self.model
         c = m.cases
-        cs = (
-            c.matter,
-            c.township,
-            c.delegated,
-            c.receiver,
-            c.whistle,
-            c.needs_coord,
-            c.joint,
-            c.difficulty,
-            c.tier,
-        )
+        cs = (c.matter, c.township, c.delegated, c.receiver, c.whistle, c.needs_coord, c.joint, c.difficulty, c.tier)
         return m.township_hid0, m.desks[0].hid, m.desks[1].hid, m.dispatchers.hid, self.cat_deps, self.cat_n, cs
 
     def _esc(self) -> tuple:

@@ -33,7 +33,7 @@ class WriteBack(EngineTables):
         hs = self.handlers
         hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in hs]
         hf[:, K.HF_DUTY_CAP] = [h.duty_cap for h in hs]
-        d_ids, deps, towns = self._dept_ids, m.departments, m.townships
+        d_ids, deps, towns = self._dept_rows, m.departments, m.townships
         # a column whose values are the very objects last written to this table holds them already (the kernel
         # does not write these columns; a department's overtime it writes, and ``_push`` hands those back)
         last = self.__dict__.get("_pulled")
@@ -46,7 +46,7 @@ class WriteBack(EngineTables):
                 (d_ids, K.HF_FRACTION, [d.work_fraction for d in deps]),
                 (d_ids, K.HF_EFFORT, [d.effort for d in deps]),
                 (d_ids, K.HF_OVERTIME, [d.overtime_hours for d in deps]),
-                (self._town_ids, K.HF_FRACTION, [t.work_fraction for t in towns]),
+                (self._town_rows, K.HF_FRACTION, [t.work_fraction for t in towns]),
             )
         ):
             if not _same_objects(values, cols[i]):
@@ -68,7 +68,7 @@ class WriteBack(EngineTables):
             h.duty_today = duty_today
             h.worked_today = worked_today
             h.open_tasks = open_tasks
-        overtime = hf[self._dept_ids, K.HF_OVERTIME].tolist()
+        overtime = hf[self._dept_rows, K.HF_OVERTIME].tolist()
         for d, x in zip(self.model.departments, overtime):
             d.overtime_hours = x
         last = self.__dict__.get("_pulled")
@@ -175,7 +175,7 @@ class WriteBack(EngineTables):
         """The kernel's pass over every handler's queue list into ``_summary`` (``queues.queue_summary``)."""
         m = self.model
         effort = np.ones(len(self.handlers))
-        effort[self._dept_ids] = [d.effort for d in m.departments]
+        effort[self._dept_rows] = [d.effort for d in m.departments]
         c = m.cases
         now = m.clock_day * HOURS_PER_DAY
         self.k_queue_summary(
