@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from .callback import take_call
@@ -93,7 +94,7 @@ def run_until(
             h = tk_h[task]
             tk_state[task] = DONE
             hi[h, HI_OPEN] -= 1
-            cid = tk_case[task]
+            cid = int(np.int64(tk_case[task]))  # int64 as from the event heap: one signature of each callee
             if tk_kind[task] == COORD:
                 # escalation.coordinated: the other requests withdrawn, the departments' attendance, then the
                 # steps released (ad hoc), or the case first in every queue it needs (the 135 rule)
