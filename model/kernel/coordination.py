@@ -145,7 +145,7 @@ def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, e
     fl_task = fl[9]
     off = fl_off[cid]
     for i in range(fl_next[cid]):
-        hq = rekey(fl_task[off + i], hq, hi, ent, tk, ctr, pf, esc)
+        hq = rekey(np.int64(fl_task[off + i]), hq, hi, ent, tk, ctr, pf, esc)  # int64: task_key's one signature
     if fl_next[cid] == 0:
         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
     return hq

@@ -77,7 +77,7 @@ def run_until(
             task = a
             if tk_state[task] != PENDING:
                 continue
-            h = tk_h[task]
+            h = int(np.int64(tk_h[task]))  # int64 as the queues' other callers hand it: one signature of push_entry
             tk_arrival[task] = t
             tk_state[task] = WAITING
             hi[h, HI_OPEN] += 1
