@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from .coordination import due, request
@@ -39,7 +40,7 @@ def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi,
         # the township blew the whistle: every step at once, the departments' steps urgent, and the township
         # meets each department on site (its hours owed as duty, handling._release)
         first = fl[2][cid]
-        release_steps(cid, t, True, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+        release_steps(cid, t, np.bool_(True), tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)  # a bool, not a literal
         off = fl[0][cid]
         for i in range(first, fl[2][cid]):
             if hi[fl[5][off + i], HI_KIND] == DEPT:

@@ -269,7 +269,7 @@ def run_until(
                         seat_trips[cid] += 1
                         travel[cid] += 2.0 * travel_hours[township[cid]]
                         delay = pf[PF_TRAVEL]
-                    release_steps(cid, t + delay, False, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+                    release_steps(cid, t + delay, np.bool_(False), tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
             # the server: back to duty or absence owed, else the next task
             if k < hi[h, HI_N]:
                 s = hi[h, HI_S0] + k
