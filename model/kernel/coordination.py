@@ -195,7 +195,7 @@ def hold_meeting(meet, hf, hq, hi, ent, tk, fl, pf, rng, rb, evt, evi, ctr, esc,
     joint = intake[6][6]
     for i in range(k):
         hq, evt, evi = conference_case(
-            picked[i], 3, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most
+            picked[i], np.int64(3), t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most
         )
     if hours > 0:
         cat_deps, cat_n, matter = intake[4], intake[5], intake[6][0]

@@ -47,7 +47,7 @@ def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi,
                 hf[int(pf[PF_TOWN_HID0]) + township[cid], HF_DUTY_BACKLOG] += pf[PF_SITE]
         return
     if pf[PF_135] != 0.0:
-        level = esc[0][cid]
+        level = int(np.int64(esc[0][cid]))  # int64 as the event loop's levels: one signature of request and due_at
         if level > 0:
             request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
         top = tier[cid] + 1 if tier[cid] else 0

@@ -100,7 +100,7 @@ def run_until(
                 # steps released (ad hoc), or the case first in every queue it needs (the 135 rule)
                 withdraw_requests(cid, fl_aux, e_fl_c, tk_case, tk_h, tk_state, tk_kind, hi)
                 if fl_open[cid]:
-                    level = tk_stage[task]
+                    level = int(np.int64(tk_stage[task]))  # int64 as the conference's level: one boost_case
                     hours = pf[PF_ATTEND] * (pf[PF_COORD1] if level == 1 else pf[PF_COORD2])
                     if hours > 0:
                         m = matter[cid]
