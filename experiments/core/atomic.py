@@ -14,7 +14,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,9 +40,20 @@ def _umask() -> int:
     return mask
 
 
-def file_mode() -> int:
-    """Mode of a new file as ``open()`` would create it: ``0o666`` minus the umask."""
-    return 0o666 & ~_umask()
+def _temp_file(path: Path) -> tuple[int, Path]:
+    """A new hidden temporary file beside ``path`` (its folders made when missing), open for writing: its
+    descriptor and path. Created with mode ``0o666``, which the process umask reduces as ``open()`` does, so
+    no umask is read and no ``chmod`` follows (reading the umask from /proc cost ~0.3 ms a file: a fifth of a
+    calibration's 12,500 stored simulations' writing)."""
+    for _ in range(100):
+        tmp = path.parent / f"{TMP_PREFIX}{uuid.uuid4().hex[:12]}{path.suffix}"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    raise FileExistsError(f"{path.parent}: no free temporary name")
 
 
 @contextlib.contextmanager
@@ -53,12 +63,10 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
     For writers that want a file name (``savefig``, ``to_parquet``); on error the temp file is removed.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    fd, tmp = _temp_file(path)
     os.close(fd)
     try:
-        yield Path(tmp)
-        os.chmod(tmp, file_mode())
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -68,12 +76,19 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
 
 def write_bytes(path: str | os.PathLike, data: bytes, fsync: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (temp file, fsync, rename)."""
-    with replacing(path) as tmp:
-        with open(tmp, "wb") as fh:
+    path = Path(path)
+    fd, tmp = _temp_file(path)
+    try:
+        with open(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             if fsync:
                 os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

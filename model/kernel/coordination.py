@@ -145,7 +145,7 @@ def boost_case(cid, level, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, e
     fl_task = fl[9]
     off = fl_off[cid]
     for i in range(fl_next[cid]):
-        hq = rekey(fl_task[off + i], hq, hi, ent, tk, ctr, pf, esc)
+        hq = rekey(np.int64(fl_task[off + i]), hq, hi, ent, tk, ctr, pf, esc)  # int64: task_key's one signature
     if fl_next[cid] == 0:
         release_steps(cid, t, joint[cid], tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
     return hq
@@ -195,7 +195,7 @@ def hold_meeting(meet, hf, hq, hi, ent, tk, fl, pf, rng, rb, evt, evi, ctr, esc,
     joint = intake[6][6]
     for i in range(k):
         hq, evt, evi = conference_case(
-            picked[i], 3, t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most
+            picked[i], np.int64(3), t, hq, hi, ent, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr, esc, joint, most
         )
     if hours > 0:
         cat_deps, cat_n, matter = intake[4], intake[5], intake[6][0]

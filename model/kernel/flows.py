@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from .coordination import due, request
@@ -39,14 +40,14 @@ def begin(cid, t, desk1, desk2, cs, hi, tk, fl, pf, rng, eb, zb, ridx, evt, evi,
         # the township blew the whistle: every step at once, the departments' steps urgent, and the township
         # meets each department on site (its hours owed as duty, handling._release)
         first = fl[2][cid]
-        release_steps(cid, t, True, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+        release_steps(cid, t, np.bool_(True), tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)  # a bool, not a literal
         off = fl[0][cid]
         for i in range(first, fl[2][cid]):
             if hi[fl[5][off + i], HI_KIND] == DEPT:
                 hf[int(pf[PF_TOWN_HID0]) + township[cid], HF_DUTY_BACKLOG] += pf[PF_SITE]
         return
     if pf[PF_135] != 0.0:
-        level = esc[0][cid]
+        level = int(np.int64(esc[0][cid]))  # int64 as the event loop's levels: one signature of request and due_at
         if level > 0:
             request(cid, level, t, desk1, desk2, hi, tk, ctr, evt, evi, esc)
         top = tier[cid] + 1 if tier[cid] else 0

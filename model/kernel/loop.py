@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from .callback import take_call
@@ -76,7 +77,7 @@ def run_until(
             task = a
             if tk_state[task] != PENDING:
                 continue
-            h = tk_h[task]
+            h = int(np.int64(tk_h[task]))  # int64 as the queues' other callers hand it: one signature of push_entry
             tk_arrival[task] = t
             tk_state[task] = WAITING
             hi[h, HI_OPEN] += 1
@@ -93,13 +94,13 @@ def run_until(
             h = tk_h[task]
             tk_state[task] = DONE
             hi[h, HI_OPEN] -= 1
-            cid = tk_case[task]
+            cid = int(np.int64(tk_case[task]))  # int64 as from the event heap: one signature of each callee
             if tk_kind[task] == COORD:
                 # escalation.coordinated: the other requests withdrawn, the departments' attendance, then the
                 # steps released (ad hoc), or the case first in every queue it needs (the 135 rule)
                 withdraw_requests(cid, fl_aux, e_fl_c, tk_case, tk_h, tk_state, tk_kind, hi)
                 if fl_open[cid]:
-                    level = tk_stage[task]
+                    level = int(np.int64(tk_stage[task]))  # int64 as the conference's level: one boost_case
                     hours = pf[PF_ATTEND] * (pf[PF_COORD1] if level == 1 else pf[PF_COORD2])
                     if hours > 0:
                         m = matter[cid]
@@ -268,7 +269,7 @@ def run_until(
                         seat_trips[cid] += 1
                         travel[cid] += 2.0 * travel_hours[township[cid]]
                         delay = pf[PF_TRAVEL]
-                    release_steps(cid, t + delay, False, tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
+                    release_steps(cid, t + delay, np.bool_(False), tk, fl, pf, rng, eb, zb, ridx, evt, evi, ctr)
             # the server: back to duty or absence owed, else the next task
             if k < hi[h, HI_N]:
                 s = hi[h, HI_S0] + k

@@ -195,7 +195,7 @@ def rekey(task, hq, hi, ent, tk, ctr, pf, esc):
     table); returns the (maybe grown) queue table."""
     if tk[3][task] == WAITING:
         k1, k2 = task_key(task, tk, pf, hi, esc)
-        h = tk[1][task]
+        h = np.int64(tk[1][task])  # int64 as rekey_all's handler: one signature of q_push
         hq = hq_room(hq, hi, h)
         q_push(hq, hi, ent, tk, ctr, h, task, k1, k2)
     return hq
