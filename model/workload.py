@@ -133,16 +133,13 @@ def decide_compiled(model) -> None:
     summary read once: the twin of the agents' ``decide_work_fraction`` (:func:`decide`), the same doubles."""
     p = model.params
     agents = (*model.departments, *model.townships)
-    if p.corner_cutting <= 0:
+    # no corner cutting, or no step waiting anywhere (every row of ``queue_rows`` zeros, n = 0): every fraction is
+    # 1.0, as below, without building the rows or reading them
+    if p.corner_cutting <= 0 or not model.engine.queued():
         for agent in agents:
             agent.work_fraction = 1.0
         return
-    engine = model.engine
-    if not engine._queued():  # no step waits anywhere: every row of ``queue_rows`` would be zeros (n = 0), so
-        for agent in agents:  # every fraction is 1.0, as below, without building the rows or reading them
-            agent.work_fraction = 1.0
-        return
-    rows = engine.queue_rows()
+    rows = model.engine.queue_rows()
     for agent in agents:
         h = agent.handler
         queued, slack, n = rows[h.hid]

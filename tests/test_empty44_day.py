@@ -20,7 +20,7 @@ def test_fractions_without_waiting_steps_are_the_agents_decisions():
     m = TownshipModel(small(engine="compiled", **QUIET), rng=3)
     m.run(2)
     agents = (*m.departments, *m.townships)
-    assert not m.engine._queued()
+    assert not m.engine.queued()
     assert all(row == [0.0, 0.0, 0.0] for row in m.engine.queue_rows())
     for a in agents:
         a.work_fraction = 0.25  # (a stale value the shortcut must overwrite)
@@ -30,7 +30,7 @@ def test_fractions_without_waiting_steps_are_the_agents_decisions():
     busy = TownshipModel(small(engine="compiled", citizen_request_rate=0.2, corner_cutting=0.5), rng=3)
     busy.run(3)
     busy.engine._summary_fresh = False
-    if not busy.engine._queued():
+    if not busy.engine.queued():
         pytest.skip("no step waits in this small county")
     workload.decide_compiled(busy)
     fractions = [a.work_fraction for a in (*busy.departments, *busy.townships)]

@@ -273,10 +273,6 @@ class CompiledEngine(Routing, WriteBack, Control):
             for h, x in zip(self.handlers, hf[:, K.HF_DUTY_BACKLOG].tolist()):
                 h.duty_backlog = x
 
-    def _queued(self) -> int:
-        """How many handlers have work queued."""
-        return int(np.count_nonzero(self.hi[:, K.HI_QLEN]))
-
     def start_day(self, day: int, handlers: list) -> None:
         """``Engine.start_day``: done by the kernel at the start of the day's one call (:meth:`run_until`),
         after intake's batch, as the Python engine does it after intake's arrivals."""
@@ -326,7 +322,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         day, self._day = self._day, -1
         self._summary_fresh = False
         t_meet, self._meeting = self._meeting, None  # (a meeting with nothing queued for it changes nothing)
-        if (t_meet is None or not self.ctr[K.CTR_NCONF]) and not self._batch and not self._queued():
+        if (t_meet is None or not self.ctr[K.CTR_NCONF]) and not self._batch and not self.queued():
             if self._quiet(day, t_end):  # (queued work: the short call stops)
                 return
             day = -1  # the day started in the short call: on from the event it stopped at

@@ -33,7 +33,7 @@ class WriteBack(EngineTables):
         hs = self.handlers
         hf[:, K.HF_DUTY_BACKLOG] = [h.duty_backlog for h in hs]
         hf[:, K.HF_DUTY_CAP] = [h.duty_cap for h in hs]
-        d_ids, deps, towns = self._dept_rows, m.departments, m.townships
+        d_rows, deps, towns = self._dept_rows, m.departments, m.townships
         # a column whose values are the very objects last written to this table holds them already (the kernel
         # does not write these columns; a department's overtime it writes, and ``_push`` hands those back)
         last = self.__dict__.get("_pulled")
@@ -43,9 +43,9 @@ class WriteBack(EngineTables):
         cols = last[1]
         for i, (rows, col, values) in enumerate(
             (
-                (d_ids, K.HF_FRACTION, [d.work_fraction for d in deps]),
-                (d_ids, K.HF_EFFORT, [d.effort for d in deps]),
-                (d_ids, K.HF_OVERTIME, [d.overtime_hours for d in deps]),
+                (d_rows, K.HF_FRACTION, [d.work_fraction for d in deps]),
+                (d_rows, K.HF_EFFORT, [d.effort for d in deps]),
+                (d_rows, K.HF_OVERTIME, [d.overtime_hours for d in deps]),
                 (self._town_rows, K.HF_FRACTION, [t.work_fraction for t in towns]),
             )
         ):
@@ -157,13 +157,17 @@ class WriteBack(EngineTables):
         queued, slack, n = self.queue_rows()[handler.hid]
         return queued, slack, int(n)
 
+    def queued(self) -> int:
+        """How many handlers have work queued (0: every queue list empty, every :meth:`queue_rows` row zeros)."""
+        return int(np.count_nonzero(self.hi[:, K.HI_QLEN]))
+
     def queue_rows(self) -> list:
         """:meth:`queue_summary` of every handler, by handler id: [queued, slack, count] (the count a float).
         With every queue empty (no waiting entry at all) the rows are zeros, as the kernel's pass would leave
         them, without the call."""
         if self._summary_fresh:
             return self._summary_rows
-        if not np.count_nonzero(self.hi[:, K.HI_QLEN]):  # every queue list empty: the kernel adds nothing up
+        if not self.queued():  # every queue list empty: the kernel adds nothing up
             self._summary_rows = [[0.0, 0.0, 0.0] for _ in self.handlers]
         else:
             self._summary_pass()
