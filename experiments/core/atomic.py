@@ -57,38 +57,37 @@ def _temp_file(path: Path) -> tuple[int, Path]:
 
 
 @contextlib.contextmanager
+def _temp_beside(path: Path) -> Iterator[tuple[int, Path]]:
+    """Yield a new hidden temporary file beside ``path`` (:func:`_temp_file`: descriptor, path); move it onto
+    ``path`` when the block succeeds, remove it on error."""
+    fd, tmp = _temp_file(path)
+    try:
+        yield fd, tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
 def replacing(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a hidden temporary path beside ``path``; move it onto ``path`` when the block succeeds.
 
     For writers that want a file name (``savefig``, ``to_parquet``); on error the temp file is removed.
     """
-    path = Path(path)
-    fd, tmp = _temp_file(path)
-    os.close(fd)
-    try:
+    with _temp_beside(Path(path)) as (fd, tmp):
+        os.close(fd)
         yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def write_bytes(path: str | os.PathLike, data: bytes, fsync: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (temp file, fsync, rename)."""
-    path = Path(path)
-    fd, tmp = _temp_file(path)
-    try:
-        with open(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            if fsync:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with _temp_beside(Path(path)) as (fd, _), open(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        if fsync:
+            os.fsync(fh.fileno())
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
