@@ -211,7 +211,7 @@ class CompiledEngine(Routing, WriteBack, Control):
         memories = (es["exp_online"], es["exp_offline"], cs["exp_online"], cs["exp_offline"])
         q = model.gaming_queue  # the gaming decisions queued by the call (only when on-time closures count)
         queue = q.room(n) if p.ontime_weight > 0 else _NO_QUEUE
-        u, negz, via, filing, _, routed, ids = self.k_admit(*head, (memories, *chan[6]), cover, *tail, queue)
+        u, negz, via, filing, routed, ids = self.k_admit(*head, (memories, *chan[6]), cover, *tail, queue)
         if routed:
             q.first = queue[2].item(0)
             return ids, via, created, filing, True

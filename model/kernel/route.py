@@ -314,17 +314,16 @@ def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, hel
     memories, the townships' travel beyond the mean, the logits and slopes (``channel_draws``), ``shares`` (online,
     hall, margin, then the gaming window) and the catalogue's enquiry row: ``batch``'s matters are its subjects, an
     enquiry's (``batch[5]``, empty when none is given) case row made the enquiry row here. Returns (the draws ``u``,
-    −z, via, the filing draws, the moments, whether routed, the case ids ``n0 …``); when a comparison falls within
+    −z, via, the filing draws, whether routed, the case ids ``n0 …``); when a comparison falls within
     the margin, nothing past the channel draws is done (not routed, none queued): the caller takes the logistic with
     numpy's ``exp`` and routes with the same draws."""
     memories, farther, coefs, shares, ask_row = chan
     u, negz = channel_batch(addrs, batch[0], batch[1], batch[2], memories, farther, coefs, cover, ints[8])
     prob, safe = logistic(u, negz, shares)
     n = batch[0].shape[0]
-    moments = np.empty(n)
     ids = np.arange(n0, n0 + n)
     if not safe:
-        return u, negz, np.empty(0, np.int64), np.empty(0, np.int64), moments, False, ids
+        return u, negz, np.empty(0, np.int64), np.empty(0, np.int64), False, ids
     subject, enquiry = batch[4], batch[5]
     matter = subject.copy()  # an enquiry's case row is the catalogue's enquiry row (``intake.admit``)
     for i in range(enquiry.shape[0]):
@@ -334,22 +333,20 @@ def admit_rows(addrs, ub, ridx, handled, refer, n0, batch, chan, cover, cat, hel
     via, filing = refer_and_route(
         addrs, ub, ridx, handled, refer, n0, rows, (u, prob), cover, cat, held, ints, reals, blocks, where
     )
-    f8 = blocks[5]
-    window = shares[3]
-    for i in range(n):
-        dl = f8[where[8], n0 + i]
-        moments[i] = dl - window * (dl - f8[where[7], n0 + i])
     qt, qi, head, size = queue  # ``gaming.DecisionQueue.add``: the decisions queued, the first moment lowered
     if qt.shape[0]:
+        f8, window = blocks[5], shares[3]
         k0, least = size[0], np.inf
         for i in range(n):
-            qt[k0 + i], qi[k0 + i] = moments[i], ids[i]
-            if moments[i] < least:  # (False for NaN: a NaN moment is never due)
-                least = moments[i]
+            dl = f8[where[8], n0 + i]
+            moment = dl - window * (dl - f8[where[7], n0 + i])  # ``gaming.schedule``'s moment (hours)
+            qt[k0 + i], qi[k0 + i] = moment, ids[i]
+            if moment < least:  # (False for NaN: a NaN moment is never due)
+                least = moment
         size[0] = k0 + n
         if least < head[0]:
             head[0] = least
-    return u, negz, via, filing, moments, True, ids
+    return u, negz, via, filing, True, ids
 
 
 @njit(cache=True)
